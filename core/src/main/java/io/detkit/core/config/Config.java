@@ -1,0 +1,474 @@
+package io.detkit.core.config;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An immutable tree of MMDetection-style configuration: a string-keyed map whose values are
+ * {@code null} (Python {@code None}), {@link Boolean}, {@link Long} (Python int), {@link Double}
+ * (Python float), {@link String}, {@link List} (a {@link PyTuple} when written as a tuple) or a
+ * nested {@code Config} (a {@code dict}).
+ *
+ * <p>Keys are MMDetection's snake_case. Every node knows its dotted path from the root, and every
+ * typed getter reports that path when a key is missing or has the wrong type:
+ * {@code model.bbox_head.loss_cls.gamma: expected a number, got 'high'}. Ints and floats stay
+ * distinct, as they do in Python ({@code 4} is not {@code 4.0}); {@link #getDouble} accepts both.
+ *
+ * <p>Instances are immutable and thread-safe. A config obtained from {@link #tracked()} also records
+ * which keys were read, which {@link Registry} uses to reject unknown parameters.
+ */
+public final class Config {
+  private final String path;
+  private final Map<String, Object> values;
+  private final Set<String> accessed;
+
+  private Config(String path, Map<String, Object> values, Set<String> accessed) {
+    this.path = path;
+    this.values = values;
+    this.accessed = accessed;
+  }
+
+  /** The empty root config. */
+  public static Config empty() {
+    return new Config("", Collections.emptyMap(), null);
+  }
+
+  /**
+   * A root config from a Java map. Nested maps become configs, lists are copied, Integer, Short
+   * and Byte become Long, Float becomes Double.
+   *
+   * @throws ConfigException if a key is not a string or a value has an unsupported type
+   */
+  public static Config of(Map<?, ?> map) {
+    return of("", map);
+  }
+
+  /** Like {@link #of(Map)} for a node that sits at {@code path} inside a larger tree. */
+  public static Config of(String path, Map<?, ?> map) {
+    Objects.requireNonNull(map, "map");
+    Map<String, Object> copy = new LinkedHashMap<>();
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (!(e.getKey() instanceof String key)) {
+        throw ConfigException.at(path, "keys must be strings; got " + describe(e.getKey()));
+      }
+      copy.put(key, normalize(join(path, key), e.getValue()));
+    }
+    return new Config(path, Collections.unmodifiableMap(copy), null);
+  }
+
+  /** Shorthand for small literal configs: {@code Config.of("type", "FocalLoss", "gamma", 2.0)}. */
+  public static Config of(Object... keysAndValues) {
+    if (keysAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException(
+          "keysAndValues must alternate key, value; got an odd count " + keysAndValues.length);
+    }
+    Map<Object, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      map.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return of(map);
+  }
+
+  static Object normalize(String path, Object v) {
+    if (v == null || v instanceof Boolean || v instanceof String || v instanceof Long
+        || v instanceof Double) {
+      return v;
+    }
+    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    if (v instanceof Float f) {
+      return f.doubleValue();
+    }
+    if (v instanceof java.math.BigInteger b) {
+      if (b.bitLength() > 63) {
+        throw ConfigException.at(path, "integer out of range: " + b);
+      }
+      return b.longValue();
+    }
+    if (v instanceof java.math.BigDecimal d) {
+      return d.doubleValue();
+    }
+    if (v instanceof Config c) {
+      return c.path.equals(path) ? c.untracked() : of(path, c.values);
+    }
+    if (v instanceof Map<?, ?> m) {
+      return of(path, m);
+    }
+    if (v instanceof List<?> list) {
+      List<Object> items = new ArrayList<>(list.size());
+      for (int i = 0; i < list.size(); i++) {
+        items.add(normalize(path + "[" + i + "]", list.get(i)));
+      }
+      return list instanceof PyTuple ? PyTuple.of(items) : Collections.unmodifiableList(items);
+    }
+    if (v instanceof double[] a) {
+      List<Object> items = new ArrayList<>();
+      for (double d : a) {
+        items.add(d);
+      }
+      return Collections.unmodifiableList(items);
+    }
+    if (v instanceof int[] a) {
+      List<Object> items = new ArrayList<>();
+      for (int d : a) {
+        items.add((long) d);
+      }
+      return Collections.unmodifiableList(items);
+    }
+    throw ConfigException.at(path, "unsupported value type " + v.getClass().getName());
+  }
+
+  private static String join(String path, String key) {
+    return path.isEmpty() ? key : path + "." + key;
+  }
+
+  /** The dotted path of this node from the root; empty for the root. */
+  public String path() {
+    return path;
+  }
+
+  /** The dotted path of {@code key} inside this node. */
+  public String pathOf(String key) {
+    return join(path, key);
+  }
+
+  /** The keys in insertion order (unmodifiable). */
+  public Set<String> keys() {
+    return values.keySet();
+  }
+
+  /** The number of keys. */
+  public int size() {
+    return values.size();
+  }
+
+  /** Whether {@code key} is present (its value may be null). */
+  public boolean has(String key) {
+    touch(key);
+    return values.containsKey(key);
+  }
+
+  /** Whether {@code key} is absent or holds {@code None}. */
+  public boolean isNull(String key) {
+    touch(key);
+    return values.get(key) == null;
+  }
+
+  /** The raw value of {@code key} (see the class comment for types); null if absent or None. */
+  public Object get(String key) {
+    touch(key);
+    return values.get(key);
+  }
+
+  /** The {@code type} key, if any. */
+  public Optional<String> type() {
+    Object t = values.get("type");
+    return t instanceof String s ? Optional.of(s) : Optional.empty();
+  }
+
+  /** Marks {@code key} as accepted without reading it (parameters that detkit has no use for). */
+  public void accept(String... keys) {
+    for (String k : keys) {
+      touch(k);
+    }
+  }
+
+  private Object require(String key) {
+    touch(key);
+    if (!values.containsKey(key)) {
+      throw ConfigException.at(pathOf(key), "missing required key '" + key + "'"
+          + (values.isEmpty() ? "" : "; present: " + String.join(", ", values.keySet())));
+    }
+    return values.get(key);
+  }
+
+  private ConfigException wrongType(String key, String expected, Object got) {
+    return ConfigException.at(pathOf(key), "expected " + expected + ", got " + describe(got));
+  }
+
+  /** A readable rendering of a config value for error messages: strings quoted, None as None. */
+  public static String describe(Object v) {
+    if (v == null) {
+      return "None";
+    }
+    if (v instanceof String s) {
+      return "'" + s + "'";
+    }
+    if (v instanceof Boolean b) {
+      return b ? "True" : "False";
+    }
+    if (v instanceof Config c) {
+      return "dict(" + String.join(", ", c.keys()) + ")";
+    }
+    return String.valueOf(v);
+  }
+
+  /** A string value. */
+  public String getString(String key) {
+    Object v = require(key);
+    if (v instanceof String s) {
+      return s;
+    }
+    throw wrongType(key, "a string", v);
+  }
+
+  /** A string value, or {@code def} when the key is absent or None. */
+  public String getString(String key, String def) {
+    return isNull(key) ? def : getString(key);
+  }
+
+  /** A number (int or float) as a double. */
+  public double getDouble(String key) {
+    Object v = require(key);
+    if (v instanceof Long || v instanceof Double) {
+      return ((Number) v).doubleValue();
+    }
+    throw wrongType(key, "a number", v);
+  }
+
+  /** A number, or {@code def} when absent or None. */
+  public double getDouble(String key, double def) {
+    return isNull(key) ? def : getDouble(key);
+  }
+
+  /** An integer value; a float with an integral value is rejected, as Python would for an index. */
+  public long getLong(String key) {
+    Object v = require(key);
+    if (v instanceof Long l) {
+      return l;
+    }
+    throw wrongType(key, "an integer", v);
+  }
+
+  /** An integer, or {@code def} when absent or None. */
+  public long getLong(String key, long def) {
+    return isNull(key) ? def : getLong(key);
+  }
+
+  /** An integer that fits an int. */
+  public int getInt(String key) {
+    long v = getLong(key);
+    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+      throw ConfigException.at(pathOf(key), "expected an integer in int range, got " + v);
+    }
+    return (int) v;
+  }
+
+  /** An int, or {@code def} when absent or None. */
+  public int getInt(String key, int def) {
+    return isNull(key) ? def : getInt(key);
+  }
+
+  /** A boolean ({@code True}/{@code False}). */
+  public boolean getBoolean(String key) {
+    Object v = require(key);
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    throw wrongType(key, "a boolean (True or False)", v);
+  }
+
+  /** A boolean, or {@code def} when absent or None. */
+  public boolean getBoolean(String key, boolean def) {
+    return isNull(key) ? def : getBoolean(key);
+  }
+
+  /** A nested dict. */
+  public Config getConfig(String key) {
+    Object v = require(key);
+    if (v instanceof Config c) {
+      return c;
+    }
+    throw wrongType(key, "a dict", v);
+  }
+
+  /** A nested dict, or null when absent or None. */
+  public Config getConfigOrNull(String key) {
+    return isNull(key) ? null : getConfig(key);
+  }
+
+  /** A list or tuple. */
+  public List<Object> getList(String key) {
+    Object v = require(key);
+    if (v instanceof List<?> l) {
+      @SuppressWarnings("unchecked")
+      List<Object> list = (List<Object>) l;
+      return list;
+    }
+    throw wrongType(key, "a list or tuple", v);
+  }
+
+  /** Whether the value of {@code key} was written as a tuple. */
+  public boolean isTuple(String key) {
+    return get(key) instanceof PyTuple;
+  }
+
+  /** A list of numbers as doubles. */
+  public double[] getDoubleArray(String key) {
+    List<Object> list = getList(key);
+    double[] out = new double[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      Object v = list.get(i);
+      if (!(v instanceof Long || v instanceof Double)) {
+        throw ConfigException.at(pathOf(key) + "[" + i + "]", "expected a number, got " + describe(v));
+      }
+      out[i] = ((Number) v).doubleValue();
+    }
+    return out;
+  }
+
+  /** A list of numbers as doubles, or {@code def} when absent or None. */
+  public double[] getDoubleArray(String key, double[] def) {
+    return isNull(key) ? def : getDoubleArray(key);
+  }
+
+  /** A list of integers. */
+  public int[] getIntArray(String key) {
+    List<Object> list = getList(key);
+    int[] out = new int[list.size()];
+    for (int i = 0; i < out.length; i++) {
+      Object v = list.get(i);
+      if (!(v instanceof Long l) || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+        throw ConfigException.at(pathOf(key) + "[" + i + "]", "expected an integer, got " + describe(v));
+      }
+      out[i] = (int) (long) l;
+    }
+    return out;
+  }
+
+  /** A list of integers, or {@code def} when absent or None. */
+  public int[] getIntArray(String key, int[] def) {
+    return isNull(key) ? def : getIntArray(key);
+  }
+
+  /** A copy with {@code key} set to {@code value} (normalized like {@link #of(Map)}). */
+  public Config with(String key, Object value) {
+    Map<String, Object> copy = new LinkedHashMap<>(values);
+    copy.put(key, normalize(pathOf(key), value));
+    return new Config(path, Collections.unmodifiableMap(copy), null);
+  }
+
+  /** A copy without {@code key}. */
+  public Config without(String key) {
+    Map<String, Object> copy = new LinkedHashMap<>(values);
+    copy.remove(key);
+    return new Config(path, Collections.unmodifiableMap(copy), null);
+  }
+
+  /** This config re-rooted at {@code newPath} (used when a sub-tree is built on its own). */
+  public Config atPath(String newPath) {
+    return of(newPath, values);
+  }
+
+  /** Plain Java maps and lists (mutable copies), for serializers. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      out.put(e.getKey(), plain(e.getValue()));
+    }
+    return out;
+  }
+
+  private static Object plain(Object v) {
+    if (v instanceof Config c) {
+      return c.toMap();
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      for (Object o : l) {
+        out.add(plain(o));
+      }
+      return out;
+    }
+    return v;
+  }
+
+  /**
+   * A view of this config that records every key read through it. {@link #unreadKeys()} then lists
+   * the keys no getter asked for: parameters the component does not know.
+   */
+  public Config tracked() {
+    return new Config(path, values, ConcurrentHashMap.newKeySet());
+  }
+
+  private Config untracked() {
+    return accessed == null ? this : new Config(path, values, null);
+  }
+
+  /** Keys that were read through this tracked view (empty when not tracked). */
+  public Set<String> readKeys() {
+    return accessed == null ? Set.of() : Collections.unmodifiableSet(accessed);
+  }
+
+  /** Present keys that were not read through this tracked view, in insertion order. */
+  public List<String> unreadKeys() {
+    List<String> out = new ArrayList<>();
+    for (String k : values.keySet()) {
+      if (accessed != null && !accessed.contains(k)) {
+        out.add(k);
+      }
+    }
+    return out;
+  }
+
+  private void touch(String key) {
+    if (accessed != null) {
+      accessed.add(key);
+    }
+  }
+
+  /** Python-literal rendering: {@code dict(type='FocalLoss', gamma=2.0)}. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("dict(");
+    boolean first = true;
+    for (Map.Entry<String, Object> e : values.entrySet()) {
+      if (!first) {
+        sb.append(", ");
+      }
+      first = false;
+      sb.append(e.getKey()).append('=');
+      render(sb, e.getValue());
+    }
+    return sb.append(')').toString();
+  }
+
+  private static void render(StringBuilder sb, Object v) {
+    if (v instanceof String s) {
+      sb.append('\'').append(s.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
+    } else if (v instanceof List<?> l) {
+      boolean tuple = v instanceof PyTuple;
+      sb.append(tuple ? '(' : '[');
+      for (int i = 0; i < l.size(); i++) {
+        if (i > 0) {
+          sb.append(", ");
+        }
+        render(sb, l.get(i));
+      }
+      if (tuple && l.size() == 1) {
+        sb.append(',');
+      }
+      sb.append(tuple ? ')' : ']');
+    } else {
+      sb.append(v instanceof Config ? v.toString() : describe(v));
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Config c && values.equals(c.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+}

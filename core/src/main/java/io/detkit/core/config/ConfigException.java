@@ -1,0 +1,58 @@
+package io.detkit.core.config;
+
+/**
+ * A configuration could not be read, parsed, or turned into a component.
+ *
+ * <p>The message always names where the problem is: the dotted key path inside the config
+ * ({@code model.bbox_head.loss_cls.gamma}) and, for syntax errors, the source, line and column
+ * (1-based). {@link #path()}, {@link #line()} and {@link #column()} expose the same facts to code.
+ * It extends {@link IllegalArgumentException} so callers that only guard against bad arguments
+ * catch it too.
+ */
+public final class ConfigException extends IllegalArgumentException {
+  private static final long serialVersionUID = 1L;
+
+  private final String path;
+  private final int line;
+  private final int column;
+
+  private ConfigException(String message, String path, int line, int column, Throwable cause) {
+    super(message, cause);
+    this.path = path;
+    this.line = line;
+    this.column = column;
+  }
+
+  /** An error about the value at {@code path} (dotted; empty for the root). */
+  public static ConfigException at(String path, String message) {
+    String where = path == null || path.isEmpty() ? "" : path + ": ";
+    return new ConfigException(where + message, path, -1, -1, null);
+  }
+
+  /** A syntax error at a 1-based line and column of {@code source} (a file name or a label). */
+  public static ConfigException syntax(String source, int line, int column, String message) {
+    String prefix = (source == null || source.isEmpty() ? "<config>" : source) + ":" + line + ":" + column;
+    return new ConfigException(
+        prefix + ": " + message + " (line " + line + ", column " + column + ")", null, line, column, null);
+  }
+
+  /** Wraps another failure with a message that names what was being read. */
+  public static ConfigException wrap(String message, Throwable cause) {
+    return new ConfigException(message, null, -1, -1, cause);
+  }
+
+  /** The dotted path of the offending key, or {@code null} when the error is not about one key. */
+  public String path() {
+    return path;
+  }
+
+  /** The 1-based line of a syntax error, or -1. */
+  public int line() {
+    return line;
+  }
+
+  /** The 1-based column of a syntax error, or -1. */
+  public int column() {
+    return column;
+  }
+}

@@ -1,0 +1,2 @@
+/** Dense detection heads: targets, losses, gradients and predictions. */
+package io.detkit.heads;
