@@ -1,0 +1,202 @@
+package io.detkit.core.tensor;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Moves data between ND4J arrays (the API boundary) and primitive arrays (where detkit's loops
+ * run), and validates arguments with messages that name the argument, the expectation and what
+ * came: {@code gt_bboxes must be [K,4]; got [3,5]}.
+ *
+ * <p>Every factory takes the {@link DataType} explicitly; nothing here depends on ND4J's default
+ * dtype.
+ */
+public final class Tensors {
+  private Tensors() {}
+
+  /** The shape as {@code [3,5]}. */
+  public static String shapeOf(INDArray a) {
+    return a == null ? "null" : Arrays.toString(a.shape()).replace(" ", "");
+  }
+
+  /** The elements in C order as doubles (a copy; empty arrays give an empty array). */
+  public static double[] toDoubles(INDArray a) {
+    if (a.isEmpty() || a.length() == 0) {
+      return new double[0];
+    }
+    INDArray c = a.dataType() == DataType.DOUBLE ? a : a.castTo(DataType.DOUBLE);
+    return c.reshape('c', c.length()).toDoubleVector();
+  }
+
+  /** The elements in C order as floats (a copy). */
+  public static float[] toFloats(INDArray a) {
+    if (a.isEmpty() || a.length() == 0) {
+      return new float[0];
+    }
+    INDArray c = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
+    return c.reshape('c', c.length()).toFloatVector();
+  }
+
+  /** The elements in C order as ints (truncating; for labels and indices). */
+  public static int[] toInts(INDArray a) {
+    if (a.isEmpty() || a.length() == 0) {
+      return new int[0];
+    }
+    INDArray c = a.dataType() == DataType.INT ? a : a.castTo(DataType.INT);
+    return c.reshape('c', c.length()).toIntVector();
+  }
+
+  /** A {@code type} array of {@code shape} holding {@code data} in C order; works for empty shapes. */
+  public static INDArray create(double[] data, DataType type, long... shape) {
+    checkLength(data.length, shape);
+    if (data.length == 0) {
+      return Nd4j.create(type, shape);
+    }
+    INDArray a = Nd4j.createFromArray(data);
+    if (type != DataType.DOUBLE) {
+      a = a.castTo(type);
+    }
+    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+  }
+
+  /** A {@code type} array of {@code shape} holding {@code data} in C order. */
+  public static INDArray create(float[] data, DataType type, long... shape) {
+    checkLength(data.length, shape);
+    if (data.length == 0) {
+      return Nd4j.create(type, shape);
+    }
+    INDArray a = Nd4j.createFromArray(data);
+    if (type != DataType.FLOAT) {
+      a = a.castTo(type);
+    }
+    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+  }
+
+  /** An INT64 array of {@code shape} holding {@code data}. */
+  public static INDArray createLong(long[] data, long... shape) {
+    checkLength(data.length, shape);
+    if (data.length == 0) {
+      return Nd4j.create(DataType.INT64, shape);
+    }
+    INDArray a = Nd4j.createFromArray(data);
+    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+  }
+
+  /** An INT64 array of {@code shape} holding {@code data}. */
+  public static INDArray createLong(int[] data, long... shape) {
+    long[] l = new long[data.length];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = data[i];
+    }
+    return createLong(l, shape);
+  }
+
+  private static void checkLength(int n, long[] shape) {
+    long expected = 1;
+    for (long d : shape) {
+      expected *= d;
+    }
+    if (expected != n) {
+      throw new IllegalArgumentException(
+          "data of length " + n + " does not fill shape " + Arrays.toString(shape));
+    }
+  }
+
+  /** Whether {@code type} is a floating-point type detkit computes in (FLOAT, DOUBLE, HALF, BFLOAT16). */
+  public static boolean isFloating(DataType type) {
+    return type.isFPType();
+  }
+
+  /** @throws IllegalArgumentException naming {@code name} if {@code a} is null */
+  public static INDArray requireNonNull(INDArray a, String name) {
+    if (a == null) {
+      throw new IllegalArgumentException(name + " must not be null");
+    }
+    return a;
+  }
+
+  /**
+   * Requires a floating-point {@code [N,4]} box array.
+   *
+   * @throws IllegalArgumentException {@code gt_bboxes must be [K,4]; got [3,5]}
+   */
+  public static INDArray requireBoxes(INDArray boxes, String name) {
+    requireNonNull(boxes, name);
+    if (boxes.rank() != 2 || boxes.size(1) != 4) {
+      throw new IllegalArgumentException(name + " must be [N,4] (x1, y1, x2, y2); got " + shapeOf(boxes));
+    }
+    requireFloating(boxes, name);
+    return boxes;
+  }
+
+  /** @throws IllegalArgumentException if {@code a} is not a floating-point array */
+  public static INDArray requireFloating(INDArray a, String name) {
+    requireNonNull(a, name);
+    if (!a.dataType().isFPType()) {
+      throw new IllegalArgumentException(name + " must be a floating-point array; got " + a.dataType());
+    }
+    return a;
+  }
+
+  /** @throws IllegalArgumentException if {@code a}'s shape differs from {@code shape} */
+  public static INDArray requireShape(INDArray a, String name, long... shape) {
+    requireNonNull(a, name);
+    if (!Arrays.equals(a.shape(), shape)) {
+      throw new IllegalArgumentException(name + " must be " + Arrays.toString(shape).replace(" ", "")
+          + "; got " + shapeOf(a));
+    }
+    return a;
+  }
+
+  /** @throws IllegalArgumentException if {@code a} has rank other than {@code rank} */
+  public static INDArray requireRank(INDArray a, String name, int rank) {
+    requireNonNull(a, name);
+    if (a.rank() != rank) {
+      throw new IllegalArgumentException(name + " must have rank " + rank + "; got " + shapeOf(a));
+    }
+    return a;
+  }
+
+  /**
+   * Requires every element to be finite.
+   *
+   * @throws IllegalArgumentException naming {@code name} and the first bad flat index and value
+   */
+  public static void requireFinite(double[] data, String name) {
+    for (int i = 0; i < data.length; i++) {
+      if (!Double.isFinite(data[i])) {
+        throw new IllegalArgumentException(
+            name + " must be finite; element " + i + " is " + data[i]);
+      }
+    }
+  }
+
+  /** Float variant of {@link #requireFinite(double[], String)}. */
+  public static void requireFinite(float[] data, String name) {
+    for (int i = 0; i < data.length; i++) {
+      if (!Float.isFinite(data[i])) {
+        throw new IllegalArgumentException(
+            name + " must be finite; element " + i + " is " + data[i]);
+      }
+    }
+  }
+
+  /** Requires every element of an ND4J array to be finite (see {@link #requireFinite(double[], String)}). */
+  public static void requireFinite(INDArray a, String name) {
+    Objects.requireNonNull(a, name);
+    requireFinite(toDoubles(a), name);
+  }
+
+  /** {@code [N,4]} rows with x2 &lt; x1 or y2 &lt; y1 are rejected, naming the row. */
+  public static void requireOrderedBoxes(double[] xyxy, String name) {
+    for (int i = 0; i + 3 < xyxy.length; i += 4) {
+      if (xyxy[i + 2] < xyxy[i] || xyxy[i + 3] < xyxy[i + 1]) {
+        throw new IllegalArgumentException(name + " row " + (i / 4) + " must have x1 <= x2 and y1 <= y2; got ["
+            + xyxy[i] + ", " + xyxy[i + 1] + ", " + xyxy[i + 2] + ", " + xyxy[i + 3] + "]");
+      }
+    }
+  }
+}
