@@ -1,0 +1,138 @@
+package io.detkit.losses;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A loss on the seed tutorial's pipeline: step 2 (the {@linkplain #kernel kernel}) is all a
+ * subclass writes; steps 3 to 5 (weight, reduction with {@code avg_factor}, {@code loss_weight})
+ * and their backward pass are shared in {@link WeightReduce}.
+ *
+ * <p>Every call returns the value and the analytic gradient with respect to the prediction
+ * ({@link LossResult}); there is no autograd. Instances are immutable and thread-safe unless a
+ * subclass documents state (GHMC and GHMR keep running statistics when {@code momentum > 0}).
+ *
+ * <p>Common config keys: {@code reduction} ('none' | 'mean' | 'sum', default 'mean'),
+ * {@code loss_weight} (default 1.0) and detkit's {@code check_finite} (default False): when true a
+ * non-finite value or gradient throws {@link NonFiniteLossException} naming the loss.
+ */
+public abstract class Loss {
+  private final String type;
+  private final Reduction reduction;
+  private final double lossWeight;
+  private final boolean checkFinite;
+
+  /**
+   * @throws IllegalArgumentException if {@code lossWeight} is not finite
+   */
+  protected Loss(String type, Reduction reduction, double lossWeight, boolean checkFinite) {
+    this.type = Objects.requireNonNull(type, "type");
+    this.reduction = Objects.requireNonNull(reduction, "reduction");
+    if (!Double.isFinite(lossWeight)) {
+      throw new IllegalArgumentException("loss_weight must be finite; got " + lossWeight);
+    }
+    this.lossWeight = lossWeight;
+    this.checkFinite = checkFinite;
+  }
+
+  /** Reads the common keys ({@code reduction}, {@code loss_weight}, {@code check_finite}) from {@code c}. */
+  protected Loss(String type, Config c) {
+    this(type, Reduction.parse(c.getString("reduction", "mean")), c.getDouble("loss_weight", 1.0),
+        c.getBoolean("check_finite", false));
+  }
+
+  /** MMDetection's type name, e.g. {@code FocalLoss}. */
+  public final String type() {
+    return type;
+  }
+
+  /** The configured reduction (a call's override wins). */
+  public final Reduction reduction() {
+    return reduction;
+  }
+
+  /** Step 5's scale. */
+  public final double lossWeight() {
+    return lossWeight;
+  }
+
+  /** Whether non-finite results throw. */
+  public final boolean checkFinite() {
+    return checkFinite;
+  }
+
+  /** {@code forward(pred, target...)} with no weight, avg_factor or override. */
+  public final LossResult forward(INDArray pred, INDArray... targets) {
+    return forward(LossArgs.of(pred, targets));
+  }
+
+  /**
+   * Runs the loss.
+   *
+   * @throws IllegalArgumentException for shapes, labels or weights that do not fit, or {@code sum}
+   *     with an avg_factor
+   * @throws NonFiniteLossException when {@code check_finite} is on and the result is not finite
+   */
+  public final LossResult forward(LossArgs args) {
+    Reduction r = args.reductionOverride().orElse(reduction);
+    LossResult result = compute(args, r);
+    if (checkFinite) {
+      requireFiniteResult(result);
+    }
+    return result;
+  }
+
+  /**
+   * The whole pipeline: kernel, weight, reduction, scale. Override only where MMDetection's loss
+   * departs from {@code weight_reduce_loss} (for example GHM's own normaliser); call
+   * {@link #finish} to reuse steps 3 to 5.
+   */
+  protected LossResult compute(LossArgs args, Reduction r) {
+    Elementwise e = kernel(args);
+    double[] w = args.weight().isPresent() ? weightFor(args.weight().get(), e.shape(), args) : null;
+    Double avg = args.avgFactor().isPresent() ? args.avgFactor().getAsDouble() : null;
+    return finish(args, e, w, r, avg);
+  }
+
+  /** Step 2: the element-wise loss of {@code args} and its backward map. */
+  protected abstract Elementwise kernel(LossArgs args);
+
+  /**
+   * Adapts the caller's weight to the element-wise loss (step 3). The default broadcasts with
+   * PyTorch's rules; losses whose MMDetection code reshapes the weight first override this.
+   */
+  protected double[] weightFor(INDArray weight, long[] lossShape, LossArgs args) {
+    return WeightReduce.broadcast(weight, lossShape, "weight");
+  }
+
+  /** Steps 3 to 5 and the backward pass, producing results in the prediction's dtype. */
+  protected final LossResult finish(LossArgs args, Elementwise e, double[] weight, Reduction r, Double avgFactor) {
+    double[] up = args.upstream().isPresent() ? Tensors.toDoubles(args.upstream().get()) : null;
+    WeightReduce.Reduced red = WeightReduce.apply(e.shape(), e.values(), weight, r, avgFactor, lossWeight, up);
+    double[] g = e.pullBack(red.gradLoss());
+    DataType dt = args.pred().dataType();
+    return new LossResult(Tensors.create(red.values(), dt, red.shape()), Tensors.create(g, dt, args.pred().shape()), r);
+  }
+
+  private void requireFiniteResult(LossResult result) {
+    checkFinite(Tensors.toDoubles(result.value()), "value");
+    checkFinite(Tensors.toDoubles(result.gradPred()), "gradient");
+  }
+
+  private void checkFinite(double[] values, String what) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Double.isFinite(values[i])) {
+        throw new NonFiniteLossException(type + ": " + what + " is not finite at element " + i + " ("
+            + values[i] + ")");
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return type + "(reduction='" + reduction.key() + "', loss_weight=" + lossWeight + ")";
+  }
+}

@@ -1,0 +1,39 @@
+package io.detkit.losses;
+
+import java.util.Locale;
+
+/** Step 4 of the pipeline: how the weighted element-wise loss becomes the returned value. */
+public enum Reduction {
+  /** Keep the element-wise loss. {@code avg_factor} is ignored, as in MMDetection. */
+  NONE,
+  /** Sum divided by the element count, or by {@code avg_factor + eps} when one is given. */
+  MEAN,
+  /** Plain sum; combining it with an {@code avg_factor} is an error, as in MMDetection. */
+  SUM;
+
+  /**
+   * Parses MMDetection's {@code 'none'}, {@code 'mean'} or {@code 'sum'}.
+   *
+   * @throws IllegalArgumentException naming {@code reduction} and the accepted values
+   */
+  public static Reduction parse(String reduction) {
+    if (reduction != null) {
+      switch (reduction.toLowerCase(Locale.ROOT)) {
+        case "none":
+          return NONE;
+        case "mean":
+          return MEAN;
+        case "sum":
+          return SUM;
+        default:
+          break;
+      }
+    }
+    throw new IllegalArgumentException("reduction must be one of 'none', 'mean', 'sum'; got '" + reduction + "'");
+  }
+
+  /** MMDetection's spelling. */
+  public String key() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}
