@@ -19,18 +19,19 @@ final class NdArrays {
       return new double[0];
     }
     INDArray d = dense(a);
-    return switch (d.dataType()) {
-      case DOUBLE -> d.data().asDouble();
-      case FLOAT -> {
-        float[] f = d.data().asFloat();
-        double[] out = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-          out[i] = f[i];
-        }
-        yield out;
+    DataType t = d.dataType();
+    if (t == DataType.DOUBLE) {
+      return d.data().asDouble();
+    }
+    if (t == DataType.FLOAT) {
+      float[] f = d.data().asFloat();
+      double[] out = new double[f.length];
+      for (int i = 0; i < f.length; i++) {
+        out[i] = f[i];
       }
-      default -> d.castTo(DataType.DOUBLE).data().asDouble();
-    };
+      return out;
+    }
+    return d.castTo(DataType.DOUBLE).data().asDouble();
   }
 
   static int[] ints(INDArray a) {
@@ -38,18 +39,19 @@ final class NdArrays {
       return new int[0];
     }
     INDArray d = dense(a);
-    return switch (d.dataType()) {
-      case INT -> d.data().asInt();
-      case LONG -> {
-        long[] l = d.data().asLong();
-        int[] out = new int[l.length];
-        for (int i = 0; i < l.length; i++) {
-          out[i] = Math.toIntExact(l[i]);
-        }
-        yield out;
+    DataType t = d.dataType();
+    if (t == DataType.INT32) {
+      return d.data().asInt();
+    }
+    if (t == DataType.INT64) {
+      long[] l = d.data().asLong();
+      int[] out = new int[l.length];
+      for (int i = 0; i < l.length; i++) {
+        out[i] = Math.toIntExact(l[i]);
       }
-      default -> d.castTo(DataType.INT).data().asInt();
-    };
+      return out;
+    }
+    return d.castTo(DataType.INT32).data().asInt();
   }
 
   /** {@code a} if its buffer holds exactly its elements in C order, else a C-order copy. */

@@ -15,7 +15,7 @@ class NdArraysTest {
 
   @Test
   void readsDenseArraysOfEveryDtypeInCOrder() {
-    for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE, DataType.HALF, DataType.INT64, DataType.INT32}) {
+    for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE, DataType.FLOAT16, DataType.INT64, DataType.INT32}) {
       assertThat(NdArrays.doubles(grid(t))).as(t.toString()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
       assertThat(NdArrays.ints(grid(t))).as(t.toString()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
     }
