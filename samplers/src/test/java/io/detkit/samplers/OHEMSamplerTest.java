@@ -1,5 +1,6 @@
 package io.detkit.samplers;
 
+import io.detkit.core.tensor.Tensors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,7 +20,7 @@ class OHEMSamplerTest {
 
   /** A loss that grows with the box's x1, i.e. with the prior index (gts have x1 >= 1000). */
   private static double[] byX1(int[] inds, int[] labels, org.nd4j.linalg.api.ndarray.INDArray boxes) {
-    double[] flat = NdArrays.doubles(boxes);
+    double[] flat = Tensors.toDoubles(boxes);
     double[] out = new double[inds.length];
     for (int i = 0; i < out.length; i++) {
       out[i] = flat[i * 4];

@@ -1,5 +1,6 @@
 package io.detkit.samplers;
 
+import io.detkit.core.tensor.Tensors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -26,13 +27,13 @@ class SamplingResultTest {
     assertThat(r.posBboxes().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.negBboxes().shape()).containsExactly(2, 4);
     assertThat(r.posIsGtArray().dataType()).isEqualTo(DataType.UINT8);
-    assertThat(NdArrays.ints(r.posIsGtArray())).containsExactly(1, 1, 0, 0);
+    assertThat(Tensors.toInts(r.posIsGtArray())).containsExactly(1, 1, 0, 0);
     assertThat(r.posAssignedGtIndsArray().toLongVector()).containsExactly(0, 1, 1, 0);
     assertThat(r.posGtBboxes().shape()).containsExactly(4, 4);
     assertThat(r.posGtLabelsArray().toLongVector()).containsExactly(20, 21, 12, 11);
     INDArray all = r.bboxes();
     assertThat(all.shape()).containsExactly(6, 4);
-    assertThat(NdArrays.doubles(all)).startsWith(r.posBboxesData()).endsWith(r.negBboxesData());
+    assertThat(Tensors.toDoubles(all)).startsWith(r.posBboxesData()).endsWith(r.negBboxesData());
     assertThat(r.numPos()).isEqualTo(4);
     assertThat(r.numNeg()).isEqualTo(2);
     assertThat(r.hasLabels()).isTrue();
