@@ -368,4 +368,17 @@ class ClassificationLossPipelineTest {
     assertThat(r.gradPred().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.gradPred().shape()).isEqualTo(new long[] {2, 2});
   }
+
+  @Test
+  void emptyInputsGiveZeroLossAndEmptyGradients() {
+    INDArray pred = f64(new double[0], 0, 4);
+    LossResult focal = new FocalLoss(Config.of()).forward(pred, ints(new long[0], 0));
+    assertThat(focal.scalar()).isZero();
+    assertThat(focal.gradPred().shape()).isEqualTo(new long[] {0, 4});
+    LossResult ce = CrossEntropyLoss.builder().build().forward(pred, ints(new long[0], 0));
+    assertThat(ce.scalar()).isZero();
+    LossResult qfl = new QualityFocalLoss(Config.of()).forward(LossArgs.of(pred, ints(new long[0], 0),
+        f64(new double[0], 0)).avgFactor(1.0));
+    assertThat(qfl.scalar()).isZero();
+  }
 }
