@@ -192,7 +192,8 @@ class ClassificationLossPipelineTest {
   void configAndBuilderProduceTheSameLoss() {
     List<Loss[]> pairs = new ArrayList<>();
     pairs.add(new Loss[] {Losses.build(Config.of("type", "FocalLoss", "gamma", 1.5, "alpha", 0.5, "reduction", "sum",
-        "loss_weight", 0.5)), FocalLoss.builder().gamma(1.5).alpha(0.5).reduction(Reduction.SUM).lossWeight(0.5).build()});
+        "loss_weight", 0.5)),
+        FocalLoss.builder().gamma(1.5).alpha(0.5).reduction(Reduction.SUM).lossWeight(0.5).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "class_weight",
         List.of(1.0, 2.0), "ignore_index", 255, "avg_non_ignore", true)),
         CrossEntropyLoss.builder().useSigmoid(true).classWeight(1.0, 2.0).ignoreIndex(255).avgNonIgnore(true).build()});

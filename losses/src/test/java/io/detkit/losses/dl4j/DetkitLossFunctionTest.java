@@ -87,7 +87,9 @@ class DetkitLossFunctionTest {
       DetkitLossFunction fn = (DetkitLossFunction) c[0];
       INDArray labels = (INDArray) c[1];
       boolean perExampleLoss = fn.name().contains("QualityFocalLoss");
-      for (INDArray mask : perExampleLoss ? new INDArray[] {null, rowMask} : new INDArray[] {null, rowMask, elementMask}) {
+      INDArray[] masks = perExampleLoss ? new INDArray[] {null, rowMask}
+          : new INDArray[] {null, rowMask, elementMask};
+      for (INDArray mask : masks) {
         double[] g = Tensors.toDoubles(fn.computeGradient(labels, PRE, IDENTITY, mask));
         double[] x = Tensors.toDoubles(PRE);
         for (int i = 0; i < x.length; i++) {
