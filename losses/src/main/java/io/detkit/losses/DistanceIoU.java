@@ -4,6 +4,8 @@ import static io.detkit.losses.RegressionSupport.dClampMin;
 import static io.detkit.losses.RegressionSupport.dMaxFirst;
 import static io.detkit.losses.RegressionSupport.dMinFirst;
 
+import io.detkit.core.tensor.Tensors;
+
 /**
  * The DIoU and CIoU formulas of MMDetection ({@code diou_loss}, {@code ciou_loss}) for aligned
  * {@code [N,4]} (x1, y1, x2, y2) boxes, forward and hand-written backward with respect to the
@@ -31,6 +33,10 @@ final class DistanceIoU {
 
   /** The loss of the boxes {@code p} against {@code t} (flat {@code [n,4]}), {@code complete} for CIoU. */
   static Elementwise compute(double[] p, double[] t, double eps, boolean complete) {
+    // The guards against 0/0 below would also turn an infinite coordinate into a finite loss;
+    // reject such boxes up front, as bbox_overlaps does for the IoU and GIoU losses.
+    Tensors.requireFinite(p, "pred");
+    Tensors.requireFinite(t, "target");
     int n = p.length / 4;
     double[] values = new double[n];
     double[] grad = new double[4 * n];
