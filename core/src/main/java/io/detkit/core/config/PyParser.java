@@ -102,7 +102,8 @@ final class PyParser {
       }
       if (end.kind != Kind.NEWLINE && end.kind != Kind.EOF) {
         if (end.isOp("=")) {
-          throw lexer.error(end, "chained assignment (a = b = ...) is not supported; assign one name per statement");
+          throw lexer.error(end,
+              "chained assignment (a = b = ...) is not supported; assign one name per statement");
         }
         throw afterValue(end, "the end of the line");
       }
@@ -148,7 +149,8 @@ final class PyParser {
         throw lexer.error(after, "annotated assignments (name: type = value) are not supported");
       }
       if (after.isOp(",")) {
-        throw lexer.error(after, "unpacking assignments (a, b = ...) are not supported; assign one name per statement");
+        throw lexer.error(after,
+            "unpacking assignments (a, b = ...) are not supported; assign one name per statement");
       }
     }
     Token start = t;
