@@ -136,6 +136,9 @@ final class PyParser {
         lexer.next();
         lexer.next();
         Value v = value();
+        if (lexer.peek().isOp(",")) {
+          v = bareTuple(v);
+        }
         variables.put(t.text, v);
         out.put(t.text, v.object());
         return;
@@ -155,11 +158,11 @@ final class PyParser {
     }
     Token start = t;
     Value v = value();
-    if (v.object() instanceof String && start.kind == Kind.STRING) {
-      return; // a docstring, a no-op in Python
-    }
     if (lexer.peek().isOp("=")) {
       throw lexer.error(start, "only a plain name can be assigned at the top level");
+    }
+    if (v.object() instanceof String && start.kind == Kind.STRING) {
+      return; // a docstring, a no-op in Python
     }
     throw lexer.error(start, STATEMENT_RULE + "got a bare expression");
   }
@@ -407,6 +410,25 @@ final class PyParser {
     List<Object> out = new ArrayList<>(items.size());
     items.forEach(v -> out.add(v.object()));
     return container(open, PyTuple.of(out), items);
+  }
+
+  /** {@code x = 1, 2}: a tuple without parentheses, which Python allows on the right of '='. */
+  private Value bareTuple(Value first) {
+    Token start = lexer.peek();
+    open(start);
+    List<Value> items = new ArrayList<>();
+    items.add(first);
+    while (lexer.peek().isOp(",")) {
+      lexer.next();
+      Token t = lexer.peek();
+      if (t.kind == Kind.NEWLINE || t.kind == Kind.EOF || t.isOp(";")) {
+        break;
+      }
+      items.add(value());
+    }
+    List<Object> out = new ArrayList<>(items.size());
+    items.forEach(v -> out.add(v.object()));
+    return container(start, PyTuple.of(out), items);
   }
 
   private Value braces() {

@@ -91,6 +91,7 @@ class PythonConfigErrorTest {
         "unpacking assignments (a, b = ...) are not supported; assign one name per statement");
     assertAt(fail("a: int = 1"), 1, 2, "annotated assignments (name: type = value) are not supported");
     assertAt(fail("True = 1"), 1, 1, "cannot assign to the keyword 'True'");
+    assertAt(fail("'a' = 1"), 1, 1, "only a plain name can be assigned at the top level");
     assertAt(fail("dict = 1"), 1, 1, "cannot assign to 'dict': dict(...) literals rely on the built-in name");
     assertAt(fail("a = 1\n  b = 2"), 2, 3, "unexpected indent: a top-level statement must start in column 1");
   }

@@ -93,6 +93,9 @@ class PythonConfigSyntaxTest {
     Object nested = value("[(8, 4), 16]");
     assertThat(nested).isNotInstanceOf(PyTuple.class);
     assertThat(((List<?>) nested).get(0)).isInstanceOf(PyTuple.class);
+    assertThat(py("x = 1, 2").getList("x")).isEqualTo(List.of(1L, 2L));
+    assertThat(py("x = 1, 2").isTuple("x")).as("a bare tuple on the right of '='").isTrue();
+    assertThat(py("x = 'a',\ny = 2").getList("x")).isEqualTo(List.of("a"));
     assertThat(py("x = [1]").isTuple("x")).isFalse();
     assertThat(py("x = (1, 2)").isTuple("x")).isTrue();
   }
