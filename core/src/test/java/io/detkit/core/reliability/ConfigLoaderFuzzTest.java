@@ -2,6 +2,7 @@ package io.detkit.core.reliability;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.detkit.core.config.Config;
@@ -9,11 +10,10 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.ConfigLoader;
 import io.detkit.core.config.ConfigOverrides;
 import io.detkit.core.config.ConfigWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * Jazzer fuzz targets for every way text becomes a config: the Python-literal parser (files and
@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
  *
  * <p>The contract under test: whatever the bytes, a loader returns a config or throws
  * {@link ConfigException} (with a 1-based line and column when it reports a position); no other
- * exception, no {@link StackOverflowError}, no hang (10 s per input). A config that loads is written
+ * exception, no {@link StackOverflowError}, no hang (10 s per input when replaying; libFuzzer
+ * reports slow inputs when fuzzing). A config that loads is written
  * back as Python (or refused by the writer with a {@link ConfigException}, for NaN or a top-level
  * key that is no Python name) and must read back equal, and must also survive being written as
  * JSON.
@@ -42,7 +43,31 @@ class ConfigLoaderFuzzTest {
     return new String(data, UTF_8);
   }
 
+  /** Whether Jazzer is fuzzing (rather than replaying the seeds). */
+  private static final boolean FUZZING = System.getenv("JAZZER_FUZZ") != null
+      && !System.getenv("JAZZER_FUZZ").isEmpty();
+
+  /** Per-input time limit while replaying seeds. */
+  private static final Duration LIMIT = Duration.ofSeconds(10);
+
+  /**
+   * Runs {@code check} under the per-input time limit. While fuzzing the call is direct (libFuzzer
+   * watches for slow inputs itself, and a JUnit timeout would span the whole fuzzing run); while
+   * replaying seeds a hang fails the input after 10 s.
+   */
+  private static void limited(Runnable check) {
+    if (FUZZING) {
+      check.run();
+    } else {
+      assertTimeoutPreemptively(LIMIT, check::run);
+    }
+  }
+
   private static void loadsOrFailsCleanly(Supplier<Config> load) {
+    limited(() -> loadsOrFailsCleanlyNow(load));
+  }
+
+  private static void loadsOrFailsCleanlyNow(Supplier<Config> load) {
     Config c;
     try {
       c = load.get();
@@ -71,25 +96,21 @@ class ConfigLoaderFuzzTest {
   }
 
   @FuzzTest(maxDuration = "10m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void pythonConfig(byte[] data) {
     loadsOrFailsCleanly(() -> ConfigLoader.fromPython(text(data), "fuzz.py"));
   }
 
   @FuzzTest(maxDuration = "10m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void pythonExpression(byte[] data) {
     loadsOrFailsCleanly(() -> ConfigLoader.fromPythonExpression(text(data), "fuzz"));
   }
 
   @FuzzTest(maxDuration = "10m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void json(byte[] data) {
     loadsOrFailsCleanly(() -> ConfigLoader.fromJson(text(data), "fuzz.json"));
   }
 
   @FuzzTest(maxDuration = "10m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void yaml(byte[] data) {
     loadsOrFailsCleanly(() -> ConfigLoader.fromYaml(text(data), "fuzz.yaml"));
   }
@@ -102,18 +123,19 @@ class ConfigLoaderFuzzTest {
 
   /** One option per line, as a shell would pass several {@code --cfg-options}. */
   @FuzzTest(maxDuration = "10m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void cfgOptions(byte[] data) {
     List<String> options = new ArrayList<>(List.of(text(data).split("\n", -1)));
     loadsOrFailsCleanly(() -> ConfigOverrides.apply(BASE, options));
-    for (String option : options) {
-      int eq = option.indexOf('=');
-      String value = eq < 0 ? option : option.substring(eq + 1);
-      try {
-        ConfigOverrides.parseValue(value);
-      } catch (ConfigException e) {
-        assertThat(e.getMessage()).isNotBlank();
+    limited(() -> {
+      for (String option : options) {
+        int eq = option.indexOf('=');
+        String value = eq < 0 ? option : option.substring(eq + 1);
+        try {
+          ConfigOverrides.parseValue(value);
+        } catch (ConfigException e) {
+          assertThat(e.getMessage()).isNotBlank();
+        }
       }
-    }
+    });
   }
 }
