@@ -1,0 +1,145 @@
+package io.detkit.heads;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.OptionalDouble;
+
+/**
+ * A dense head's {@code test_cfg}: {@code dict(nms_pre=1000, min_bbox_size=0, score_thr=0.05,
+ * nms=dict(type='nms', iou_threshold=0.5), max_per_img=100)}.
+ *
+ * <ul>
+ *   <li>{@code nms_pre} (default -1): per level, how many of the highest scores are kept before
+ *       decoding. MMDetection slices with {@code [:nms_pre]}, so -1 drops the lowest kept score of
+ *       each level in the shared get_bboxes (reproduced) and means "all" in RPN;
+ *   <li>{@code min_bbox_size} (default 0): RPN drops proposals whose width or height is not larger;
+ *       other heads ignore it, as MMDetection does;
+ *   <li>{@code score_thr}: scores must be strictly larger to survive (required except for RPN);
+ *   <li>{@code nms}: {@code dict(type='nms', iou_threshold=..., class_agnostic=False)}; boxes of
+ *       different classes (levels, for RPN) never suppress each other unless class_agnostic;
+ *   <li>{@code max_per_img}: how many detections survive NMS (required).
+ * </ul>
+ *
+ * <p>Immutable.
+ */
+public final class TestConfig {
+  private final int nmsPre;
+  private final double minBboxSize;
+  private final Double scoreThr;
+  private final Double nmsIouThreshold;
+  private final boolean classAgnostic;
+  private final int maxPerImg;
+
+  private TestConfig(int nmsPre, double minBboxSize, Double scoreThr, Double nmsIouThreshold, boolean classAgnostic,
+      int maxPerImg) {
+    if (scoreThr != null && !Double.isFinite(scoreThr)) {
+      throw new IllegalArgumentException("score_thr must be finite; got " + scoreThr);
+    }
+    if (nmsIouThreshold != null && !Double.isFinite(nmsIouThreshold)) {
+      throw new IllegalArgumentException("nms.iou_threshold must be finite; got " + nmsIouThreshold);
+    }
+    if (!Double.isFinite(minBboxSize)) {
+      throw new IllegalArgumentException("min_bbox_size must be finite; got " + minBboxSize);
+    }
+    this.nmsPre = nmsPre;
+    this.minBboxSize = minBboxSize;
+    this.scoreThr = scoreThr;
+    this.nmsIouThreshold = nmsIouThreshold;
+    this.classAgnostic = classAgnostic;
+    this.maxPerImg = maxPerImg;
+  }
+
+  /**
+   * A test config with per-class NMS.
+   *
+   * @throws IllegalArgumentException if a threshold is not finite
+   */
+  public static TestConfig of(int nmsPre, double scoreThr, double nmsIouThreshold, int maxPerImg) {
+    return new TestConfig(nmsPre, 0, scoreThr, nmsIouThreshold, false, maxPerImg);
+  }
+
+  /**
+   * Reads a {@code test_cfg} dict.
+   *
+   * @throws ConfigException for a wrong type, an nms type other than 'nms', or an unknown key
+   */
+  public static TestConfig fromConfig(Config c) {
+    Config t = c.tracked();
+    Double iou = null;
+    boolean agnostic = false;
+    Config nms = t.getConfigOrNull("nms");
+    if (nms != null) {
+      Config n = nms.tracked();
+      String type = n.getString("type", "nms");
+      if (!type.equals("nms")) {
+        throw ConfigException.at(n.pathOf("type"), "only nms type 'nms' is supported; got '" + type + "'");
+      }
+      iou = n.getDouble("iou_threshold");
+      agnostic = n.getBoolean("class_agnostic", false);
+      TrainConfig.rejectUnread(n, "nms");
+    }
+    TestConfig cfg;
+    try {
+      cfg = new TestConfig(t.getInt("nms_pre", -1), t.getDouble("min_bbox_size", 0.0),
+          t.isNull("score_thr") ? null : t.getDouble("score_thr"), iou, agnostic, t.getInt("max_per_img"));
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.path(), e.getMessage());
+    }
+    TrainConfig.rejectUnread(t, "test_cfg");
+    return cfg;
+  }
+
+  /** {@code nms_pre}. */
+  public int nmsPre() {
+    return nmsPre;
+  }
+
+  /** {@code min_bbox_size} (RPN only). */
+  public double minBboxSize() {
+    return minBboxSize;
+  }
+
+  /** {@code score_thr}, if set. */
+  public OptionalDouble scoreThr() {
+    return scoreThr == null ? OptionalDouble.empty() : OptionalDouble.of(scoreThr);
+  }
+
+  /** {@code nms.iou_threshold}, if an nms dict was given. */
+  public OptionalDouble nmsIouThreshold() {
+    return nmsIouThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(nmsIouThreshold);
+  }
+
+  /** {@code nms.class_agnostic}. */
+  public boolean classAgnostic() {
+    return classAgnostic;
+  }
+
+  /** {@code max_per_img}. */
+  public int maxPerImg() {
+    return maxPerImg;
+  }
+
+  /** A copy with another {@code nms_pre}. */
+  public TestConfig withNmsPre(int nmsPre) {
+    return new TestConfig(nmsPre, minBboxSize, scoreThr, nmsIouThreshold, classAgnostic, maxPerImg);
+  }
+
+  /** A copy with another {@code min_bbox_size}. */
+  public TestConfig withMinBboxSize(double minBboxSize) {
+    return new TestConfig(nmsPre, minBboxSize, scoreThr, nmsIouThreshold, classAgnostic, maxPerImg);
+  }
+
+  /** A copy with class-agnostic NMS on or off. */
+  public TestConfig withClassAgnostic(boolean classAgnostic) {
+    return new TestConfig(nmsPre, minBboxSize, scoreThr, nmsIouThreshold, classAgnostic, maxPerImg);
+  }
+
+  @Override
+  public String toString() {
+    return "dict(nms_pre=" + nmsPre + ", min_bbox_size=" + minBboxSize + ", score_thr="
+        + (scoreThr == null ? "None" : scoreThr) + ", nms="
+        + (nmsIouThreshold == null ? "None" : "dict(type='nms', iou_threshold=" + nmsIouThreshold
+            + (classAgnostic ? ", class_agnostic=True" : "") + ")")
+        + ", max_per_img=" + maxPerImg + ")";
+  }
+}
