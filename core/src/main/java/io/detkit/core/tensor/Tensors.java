@@ -28,7 +28,7 @@ public final class Tensors {
       return new double[0];
     }
     INDArray c = a.dataType() == DataType.DOUBLE ? a : a.castTo(DataType.DOUBLE);
-    return c.reshape('c', c.length()).toDoubleVector();
+    return c.reshape('c', new long[] {c.length()}).toDoubleVector();
   }
 
   /** The elements in C order as floats (a copy). */
@@ -37,7 +37,7 @@ public final class Tensors {
       return new float[0];
     }
     INDArray c = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
-    return c.reshape('c', c.length()).toFloatVector();
+    return c.reshape('c', new long[] {c.length()}).toFloatVector();
   }
 
   /** The elements in C order as ints (truncating; for labels and indices). */
@@ -46,7 +46,7 @@ public final class Tensors {
       return new int[0];
     }
     INDArray c = a.dataType() == DataType.INT ? a : a.castTo(DataType.INT);
-    return c.reshape('c', c.length()).toIntVector();
+    return c.reshape('c', new long[] {c.length()}).toIntVector();
   }
 
   /** A {@code type} array of {@code shape} holding {@code data} in C order; works for empty shapes. */

@@ -1,0 +1,90 @@
+package io.detkit.core.anchor;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** Reads the list-shaped parameters of prior-generator configs, naming the offending element. */
+final class AnchorConfigs {
+  private AnchorConfigs() {}
+
+  /** {@code strides}: numbers ({@code s} meaning {@code (s, s)}) or {@code (w, h)} pairs. */
+  static List<Stride> strides(Config c, String key) {
+    List<Object> raw = c.getList(key);
+    List<Stride> out = new ArrayList<>(raw.size());
+    for (int i = 0; i < raw.size(); i++) {
+      Object v = raw.get(i);
+      String path = c.pathOf(key) + "[" + i + "]";
+      try {
+        if (v instanceof Long || v instanceof Double) {
+          out.add(Stride.of(((Number) v).doubleValue()));
+        } else if (v instanceof List<?> pair && pair.size() == 2 && isNumber(pair.get(0)) && isNumber(pair.get(1))) {
+          out.add(Stride.of(((Number) pair.get(0)).doubleValue(), ((Number) pair.get(1)).doubleValue()));
+        } else {
+          throw ConfigException.at(path, "expected a number or a (w, h) pair, got " + Config.describe(v));
+        }
+      } catch (ConfigException e) {
+        throw e;
+      } catch (IllegalArgumentException e) {
+        throw ConfigException.at(path, e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  /** A list of numeric pairs, such as {@code centers}. */
+  static List<double[]> pairs(Config c, String key) {
+    List<Object> raw = c.getList(key);
+    List<double[]> out = new ArrayList<>(raw.size());
+    for (int i = 0; i < raw.size(); i++) {
+      Object v = raw.get(i);
+      if (v instanceof List<?> pair && pair.size() == 2 && isNumber(pair.get(0)) && isNumber(pair.get(1))) {
+        out.add(new double[] {((Number) pair.get(0)).doubleValue(), ((Number) pair.get(1)).doubleValue()});
+      } else {
+        throw ConfigException.at(c.pathOf(key) + "[" + i + "]", "expected an (x, y) pair of numbers, got "
+            + Config.describe(v));
+      }
+    }
+    return out;
+  }
+
+  /** A list of lists of numbers, such as SSD's per-level {@code ratios}. */
+  static List<double[]> nested(Config c, String key) {
+    List<Object> raw = c.getList(key);
+    List<double[]> out = new ArrayList<>(raw.size());
+    for (int i = 0; i < raw.size(); i++) {
+      Object v = raw.get(i);
+      if (!(v instanceof List<?> inner)) {
+        throw ConfigException.at(c.pathOf(key) + "[" + i + "]", "expected a list of numbers, got "
+            + Config.describe(v));
+      }
+      double[] d = new double[inner.size()];
+      for (int j = 0; j < d.length; j++) {
+        if (!isNumber(inner.get(j))) {
+          throw ConfigException.at(c.pathOf(key) + "[" + i + "][" + j + "]", "expected a number, got "
+              + Config.describe(inner.get(j)));
+        }
+        d[j] = ((Number) inner.get(j)).doubleValue();
+      }
+      out.add(d);
+    }
+    return out;
+  }
+
+  static boolean isNumber(Object v) {
+    return v instanceof Long || v instanceof Double;
+  }
+
+  /** Runs a constructor, reporting its {@link IllegalArgumentException} at the config's path. */
+  static <T> T build(Config c, Supplier<T> constructor) {
+    try {
+      return constructor.get();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.path(), e.getMessage());
+    }
+  }
+}

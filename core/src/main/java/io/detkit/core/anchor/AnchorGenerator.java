@@ -1,0 +1,549 @@
+package io.detkit.core.anchor;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * MMDetection 2.x's standard anchor generator ({@code AnchorGenerator}): at every cell of level
+ * {@code l}, {@code numRatios * numScales} anchor boxes {@code (x1, y1, x2, y2)} of base size
+ * {@code base_sizes[l]} (default: the shorter stride).
+ *
+ * <p>Anchor geometry, as in MMDetection 2.x: {@code h_ratio = sqrt(ratio)}, {@code w_ratio = 1 /
+ * h_ratio}, {@code w = base_size * w_ratio * scale}, {@code h = base_size * h_ratio * scale}; base
+ * anchors are centred at {@code (center_offset * base_size, center_offset * base_size)} (the
+ * cell's top-left corner by default, not its centre) or at the given {@code centers}; with
+ * {@code scale_major} the scales vary fastest ({@code index = ratio * numScales + scale}),
+ * otherwise the ratios do. The anchor of cell {@code (y, x)} is the base anchor shifted by {@code
+ * (x * stride_w, y * stride_h)}. Base anchors are computed in float32 in MMDetection's operation
+ * order; float64 priors widen them and add float64 shifts, as MMDetection does.
+ *
+ * <p>Build with {@link #builder()} or from a config through {@link PriorGenerators#REGISTRY}
+ * ({@code type='AnchorGenerator'}, keys {@code strides, ratios, scales, base_sizes, scale_major,
+ * octave_base_scale, scales_per_octave, centers, center_offset}). Scales come either from {@code
+ * scales} or from {@code octave_base_scale * 2^(i / scales_per_octave)}, {@code i <
+ * scales_per_octave}. Immutable and thread-safe.
+ */
+public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorGenerator {
+  private final List<Stride> strides;
+  private final double[] baseSizes;
+  private final List<float[]> scales;
+  private final List<float[]> ratios;
+  private final boolean scaleMajor;
+  private final double centerOffset;
+  private final List<double[]> centers;
+  private final Double octaveBaseScale;
+  private final Integer scalesPerOctave;
+  private final List<float[]> baseAnchors;
+
+  /**
+   * The shared constructor; arguments are validated by the builders.
+   *
+   * @param keepSsdSubset keep SSD's {@code numRatios + 1} anchors, ordered {@code [0, numRatios, 1,
+   *     ..., numRatios - 1]}, out of the {@code 2 * numRatios} generated
+   */
+  AnchorGenerator(List<Stride> strides, double[] baseSizes, List<float[]> scales, List<float[]> ratios,
+      boolean scaleMajor, double centerOffset, List<double[]> centers, Double octaveBaseScale,
+      Integer scalesPerOctave, boolean keepSsdSubset) {
+    this.strides = List.copyOf(strides);
+    this.baseSizes = baseSizes.clone();
+    this.scales = copyAll(scales);
+    this.ratios = copyAll(ratios);
+    this.scaleMajor = scaleMajor;
+    this.centerOffset = centerOffset;
+    this.centers = centers == null ? null : Collections.unmodifiableList(copyAllD(centers));
+    this.octaveBaseScale = octaveBaseScale;
+    this.scalesPerOctave = scalesPerOctave;
+    List<float[]> base = new ArrayList<>();
+    for (int l = 0; l < this.strides.size(); l++) {
+      float[] a = singleLevelBaseAnchors(baseSizes[l], this.scales.get(l), this.ratios.get(l), scaleMajor,
+          centerOffset, centers == null ? null : centers.get(l));
+      base.add(keepSsdSubset ? ssdSubset(a, this.ratios.get(l).length) : a);
+    }
+    this.baseAnchors = Collections.unmodifiableList(base);
+  }
+
+  private static List<float[]> copyAll(List<float[]> in) {
+    List<float[]> out = new ArrayList<>(in.size());
+    for (float[] f : in) {
+      out.add(f.clone());
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  private static List<double[]> copyAllD(List<double[]> in) {
+    List<double[]> out = new ArrayList<>(in.size());
+    for (double[] f : in) {
+      out.add(f.clone());
+    }
+    return out;
+  }
+
+  /** The base anchors of one level, flat {@code 4*A}, in float32 with torch's operation order. */
+  static float[] singleLevelBaseAnchors(double baseSize, float[] scales, float[] ratios, boolean scaleMajor,
+      double centerOffset, double[] center) {
+    float size = (float) baseSize;
+    int nr = ratios.length;
+    int ns = scales.length;
+    float[] hRatios = new float[nr];
+    float[] wRatios = new float[nr];
+    for (int r = 0; r < nr; r++) {
+      hRatios[r] = (float) Math.sqrt(ratios[r]);
+      wRatios[r] = 1f / hRatios[r];
+    }
+    float[] ws = new float[nr * ns];
+    float[] hs = new float[nr * ns];
+    for (int r = 0; r < nr; r++) {
+      for (int s = 0; s < ns; s++) {
+        // The two layouts multiply in different orders, which changes float32 rounding.
+        if (scaleMajor) {
+          ws[r * ns + s] = size * wRatios[r] * scales[s];
+          hs[r * ns + s] = size * hRatios[r] * scales[s];
+        } else {
+          ws[s * nr + r] = size * scales[s] * wRatios[r];
+          hs[s * nr + r] = size * scales[s] * hRatios[r];
+        }
+      }
+    }
+    float cx = (float) (center == null ? centerOffset * baseSize : center[0]);
+    float cy = (float) (center == null ? centerOffset * baseSize : center[1]);
+    float[] out = new float[4 * ws.length];
+    for (int i = 0; i < ws.length; i++) {
+      float hw = 0.5f * ws[i];
+      float hh = 0.5f * hs[i];
+      out[4 * i] = cx - hw;
+      out[4 * i + 1] = cy - hh;
+      out[4 * i + 2] = cx + hw;
+      out[4 * i + 3] = cy + hh;
+    }
+    return out;
+  }
+
+  private static float[] ssdSubset(float[] anchors, int numRatios) {
+    int[] order = new int[numRatios + 1];
+    order[0] = 0;
+    order[1] = numRatios;
+    for (int i = 2; i <= numRatios; i++) {
+      order[i] = i - 1;
+    }
+    float[] out = new float[4 * order.length];
+    for (int i = 0; i < order.length; i++) {
+      System.arraycopy(anchors, 4 * order[i], out, 4 * i, 4);
+    }
+    return out;
+  }
+
+  /** A builder with MMDetection's defaults ({@code scale_major=True}, {@code center_offset=0}). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds from an MMDetection config dict (the {@code type} key is ignored here). */
+  static AnchorGenerator fromConfig(Config c) {
+    Builder b = builder();
+    b.strides(AnchorConfigs.strides(c, "strides"));
+    b.ratios(c.getDoubleArray("ratios"));
+    if (!c.isNull("scales")) {
+      b.scales(c.getDoubleArray("scales"));
+    }
+    if (!c.isNull("base_sizes")) {
+      b.baseSizes(c.getDoubleArray("base_sizes"));
+    }
+    b.scaleMajor(c.getBoolean("scale_major", true));
+    if (!c.isNull("octave_base_scale")) {
+      b.octaveBaseScale(c.getDouble("octave_base_scale"));
+    }
+    if (!c.isNull("scales_per_octave")) {
+      b.scalesPerOctave(c.getInt("scales_per_octave"));
+    }
+    if (!c.isNull("centers")) {
+      b.centers(AnchorConfigs.pairs(c, "centers"));
+    }
+    b.centerOffset(c.getDouble("center_offset", 0.0));
+    if (!c.isNull("scales") && (!c.isNull("octave_base_scale") || !c.isNull("scales_per_octave"))) {
+      throw ConfigException.at(c.pathOf("scales"), Builder.BOTH_SCALES);
+    }
+    return AnchorConfigs.build(c, b::build);
+  }
+
+  @Override
+  public int numLevels() {
+    return strides.size();
+  }
+
+  @Override
+  public int numBasePriors(int level) {
+    PriorChecks.level(this, level);
+    return baseAnchors.get(level).length / 4;
+  }
+
+  /** MMDetection's {@code num_base_anchors}: {@link #numBasePriors()}. */
+  public int[] numBaseAnchors() {
+    return numBasePriors();
+  }
+
+  @Override
+  public List<Stride> strides() {
+    return strides;
+  }
+
+  @Override
+  public int priorDim() {
+    return 4;
+  }
+
+  /** The base size of every level. */
+  public double[] baseSizes() {
+    return baseSizes.clone();
+  }
+
+  /** The float32 anchor scales of {@code level}. */
+  public float[] scales(int level) {
+    PriorChecks.level(this, level);
+    return scales.get(level).clone();
+  }
+
+  /** The float32 height/width ratios of {@code level}. */
+  public float[] ratios(int level) {
+    PriorChecks.level(this, level);
+    return ratios.get(level).clone();
+  }
+
+  public boolean scaleMajor() {
+    return scaleMajor;
+  }
+
+  public double centerOffset() {
+    return centerOffset;
+  }
+
+  /** The explicit per-level base-anchor centres {@code (x, y)}, or null when {@code center_offset} places them. */
+  public List<double[]> centers() {
+    return centers == null ? null : copyAllD(centers);
+  }
+
+  /** {@code octave_base_scale}, or null when {@code scales} were given. */
+  public Double octaveBaseScale() {
+    return octaveBaseScale;
+  }
+
+  /** {@code scales_per_octave}, or null when {@code scales} were given. */
+  public Integer scalesPerOctave() {
+    return scalesPerOctave;
+  }
+
+  /** The base anchors of {@code level} as a float32 {@code [A, 4]} array. */
+  public INDArray baseAnchors(int level) {
+    float[] a = baseAnchorsFlat(level);
+    return Tensors.create(a, DataType.FLOAT, a.length / 4, 4);
+  }
+
+  /** The base anchors of {@code level}, flat {@code 4*A} floats. */
+  public float[] baseAnchorsFlat(int level) {
+    PriorChecks.level(this, level);
+    return baseAnchors.get(level).clone();
+  }
+
+  @Override
+  public float[] gridPriorsFlat(int level, int height, int width) {
+    PriorChecks.level(this, level);
+    PriorChecks.size(height, width, "featmap_size");
+    float[] base = baseAnchors.get(level);
+    int a = base.length / 4;
+    Stride s = strides.get(level);
+    float sw = (float) s.w();
+    float sh = (float) s.h();
+    float[] out = new float[4 * PriorChecks.count(height, width, a)];
+    int o = 0;
+    for (int y = 0; y < height; y++) {
+      float shiftY = y * sh;
+      for (int x = 0; x < width; x++) {
+        float shiftX = x * sw;
+        for (int k = 0; k < 4 * a; k += 4) {
+          out[o++] = base[k] + shiftX;
+          out[o++] = base[k + 1] + shiftY;
+          out[o++] = base[k + 2] + shiftX;
+          out[o++] = base[k + 3] + shiftY;
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public double[] gridPriorsFlatDouble(int level, int height, int width) {
+    PriorChecks.level(this, level);
+    PriorChecks.size(height, width, "featmap_size");
+    float[] base = baseAnchors.get(level);
+    int a = base.length / 4;
+    Stride s = strides.get(level);
+    double[] out = new double[4 * PriorChecks.count(height, width, a)];
+    int o = 0;
+    for (int y = 0; y < height; y++) {
+      double shiftY = y * s.h();
+      for (int x = 0; x < width; x++) {
+        double shiftX = x * s.w();
+        for (int k = 0; k < 4 * a; k += 4) {
+          out[o++] = base[k] + shiftX;
+          out[o++] = base[k + 1] + shiftY;
+          out[o++] = base[k + 2] + shiftX;
+          out[o++] = base[k + 3] + shiftY;
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public INDArray singleLevelGridPriors(int level, int height, int width, DataType dtype) {
+    requireFloating(dtype);
+    if (dtype == DataType.DOUBLE) {
+      double[] d = gridPriorsFlatDouble(level, height, width);
+      return Tensors.create(d, dtype, d.length / 4, 4);
+    }
+    float[] f = gridPriorsFlat(level, height, width);
+    return Tensors.create(f, dtype, f.length / 4, 4);
+  }
+
+  /**
+   * MMDetection's deprecated {@code grid_anchors}: the float32 {@link #gridPriors(List, DataType)}.
+   *
+   * @param featmapSizes one {@code (h, w)} per level
+   */
+  public List<INDArray> gridAnchors(List<int[]> featmapSizes) {
+    return gridPriors(featmapSizes, DataType.FLOAT);
+  }
+
+  @Override
+  public INDArray sparsePriors(int level, long[] priorIdxs, int[] featmapSize, DataType dtype) {
+    PriorChecks.level(this, level);
+    PriorChecks.sparseSize(featmapSize);
+    Objects.requireNonNull(priorIdxs, "prior_idxs");
+    requireFloating(dtype);
+    float[] base = baseAnchors.get(level);
+    int a = base.length / 4;
+    int height = featmapSize[0];
+    int width = featmapSize[1];
+    Stride s = strides.get(level);
+    boolean dbl = dtype == DataType.DOUBLE;
+    double[] out = new double[4 * priorIdxs.length];
+    for (int i = 0; i < priorIdxs.length; i++) {
+      // Floor division and modulo as torch's // and % on int64 tensors.
+      long cell = Math.floorDiv(priorIdxs[i], (long) a);
+      int k = 4 * (int) Math.floorMod(priorIdxs[i], (long) a);
+      long x = Math.floorMod(cell, (long) width);
+      long y = Math.floorMod(Math.floorDiv(cell, (long) width), (long) height);
+      for (int j = 0; j < 4; j++) {
+        double shift = (j % 2 == 0) ? x * s.w() : y * s.h();
+        out[4 * i + j] = dbl ? base[k + j] + shift : (double) (base[k + j] + (float) shift);
+      }
+    }
+    return Tensors.create(out, dtype, priorIdxs.length, 4);
+  }
+
+  static void requireFloating(DataType dtype) {
+    Objects.requireNonNull(dtype, "dtype");
+    if (!dtype.isFPType()) {
+      throw new IllegalArgumentException("dtype must be a floating-point type; got " + dtype);
+    }
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append("(strides=").append(strides);
+    sb.append(", base_sizes=[");
+    for (int i = 0; i < baseSizes.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(Stride.num(baseSizes[i]));
+    }
+    sb.append("], ratios=").append(Arrays.toString(ratios.get(0)));
+    sb.append(", scales=").append(Arrays.toString(scales.get(0)));
+    sb.append(", scale_major=").append(scaleMajor ? "True" : "False");
+    sb.append(", center_offset=").append(centerOffset);
+    return sb.append(", num_base_anchors=").append(Arrays.toString(numBaseAnchors())).append(')').toString();
+  }
+
+  /**
+   * Collects {@link AnchorGenerator} parameters; {@link #build()} validates them all and throws
+   * {@link IllegalArgumentException} naming the MMDetection parameter that is wrong.
+   */
+  public static final class Builder {
+    static final String BOTH_SCALES =
+        "scales and octave_base_scale with scales_per_octave cannot be set at the same time; give one of them";
+
+    private List<Stride> strides;
+    private double[] ratios;
+    private double[] scales;
+    private double[] baseSizes;
+    private boolean scaleMajor = true;
+    private Double octaveBaseScale;
+    private Integer scalesPerOctave;
+    private List<double[]> centers;
+    private double centerOffset;
+
+    private Builder() {}
+
+    /** Square strides, one per level. */
+    public Builder strides(double... strides) {
+      List<Stride> list = new ArrayList<>();
+      for (double s : strides) {
+        list.add(Stride.of(s));
+      }
+      this.strides = list;
+      return this;
+    }
+
+    /** Strides {@code (w, h)}, one per level. */
+    public Builder strides(List<Stride> strides) {
+      this.strides = new ArrayList<>(strides);
+      return this;
+    }
+
+    /** Height/width ratios of the anchors at a cell (required). */
+    public Builder ratios(double... ratios) {
+      this.ratios = ratios.clone();
+      return this;
+    }
+
+    /** Anchor scales; excludes {@link #octaveBaseScale} and {@link #scalesPerOctave}. */
+    public Builder scales(double... scales) {
+      this.scales = scales.clone();
+      return this;
+    }
+
+    /** Base size per level; defaults to each level's shorter stride. */
+    public Builder baseSizes(double... baseSizes) {
+      this.baseSizes = baseSizes.clone();
+      return this;
+    }
+
+    /** Whether scales vary fastest among a cell's anchors (default true). */
+    public Builder scaleMajor(boolean scaleMajor) {
+      this.scaleMajor = scaleMajor;
+      return this;
+    }
+
+    public Builder octaveBaseScale(double octaveBaseScale) {
+      this.octaveBaseScale = octaveBaseScale;
+      return this;
+    }
+
+    public Builder scalesPerOctave(int scalesPerOctave) {
+      this.scalesPerOctave = scalesPerOctave;
+      return this;
+    }
+
+    /** Explicit base-anchor centres {@code (x, y)}, one per level; needs {@code center_offset == 0}. */
+    public Builder centers(List<double[]> centers) {
+      this.centers = copyAllD(centers);
+      return this;
+    }
+
+    /** Base-anchor centre as a fraction of the base size, in [0, 1] (default 0). */
+    public Builder centerOffset(double centerOffset) {
+      this.centerOffset = centerOffset;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if a parameter is missing, out of range, or conflicts with
+     *     another (both {@code scales} and the octave parameters, {@code centers} with a non-zero
+     *     {@code center_offset}, per-level lists whose length is not the number of strides)
+     */
+    public AnchorGenerator build() {
+      if (strides == null || strides.isEmpty()) {
+        throw new IllegalArgumentException("strides must list at least one level; got "
+            + (strides == null ? "none" : "[]"));
+      }
+      int levels = strides.size();
+      for (int i = 0; i < levels; i++) {
+        Objects.requireNonNull(strides.get(i), "strides[" + i + "]");
+      }
+      float[] r = positive("ratios", ratios);
+      if (centerOffset != 0 && centers != null) {
+        throw new IllegalArgumentException("centers cannot be set when center_offset != 0; got center_offset="
+            + centerOffset);
+      }
+      if (!(centerOffset >= 0 && centerOffset <= 1)) {
+        throw new IllegalArgumentException("center_offset must be in [0, 1]; got " + centerOffset);
+      }
+      if (centers != null && centers.size() != levels) {
+        throw new IllegalArgumentException("centers must have one (x, y) per level (" + levels + " strides); got "
+            + centers.size());
+      }
+      if (centers != null) {
+        for (int i = 0; i < levels; i++) {
+          double[] c = centers.get(i);
+          if (c == null || c.length != 2 || !Double.isFinite(c[0]) || !Double.isFinite(c[1])) {
+            throw new IllegalArgumentException("centers[" + i + "] must be a finite (x, y); got "
+                + (c == null ? "null" : Arrays.toString(c)));
+          }
+        }
+      }
+      boolean octave = octaveBaseScale != null || scalesPerOctave != null;
+      float[] sc;
+      if (scales != null && octave) {
+        throw new IllegalArgumentException(BOTH_SCALES);
+      } else if (scales != null) {
+        sc = positive("scales", scales);
+      } else if (octaveBaseScale != null && scalesPerOctave != null) {
+        if (!(octaveBaseScale > 0) || !Double.isFinite(octaveBaseScale)) {
+          throw new IllegalArgumentException("octave_base_scale must be positive and finite; got " + octaveBaseScale);
+        }
+        if (scalesPerOctave < 1) {
+          throw new IllegalArgumentException("scales_per_octave must be >= 1; got " + scalesPerOctave);
+        }
+        sc = new float[scalesPerOctave];
+        for (int i = 0; i < sc.length; i++) {
+          sc[i] = (float) (Math.pow(2, (double) i / scalesPerOctave) * octaveBaseScale);
+        }
+      } else if (octave) {
+        throw new IllegalArgumentException("octave_base_scale and scales_per_octave must be set together; got "
+            + (octaveBaseScale == null ? "only scales_per_octave=" + scalesPerOctave
+                : "only octave_base_scale=" + octaveBaseScale));
+      } else {
+        throw new IllegalArgumentException("either scales or octave_base_scale with scales_per_octave must be set");
+      }
+      double[] sizes;
+      if (baseSizes == null) {
+        sizes = new double[levels];
+        for (int i = 0; i < levels; i++) {
+          sizes[i] = strides.get(i).min();
+        }
+      } else {
+        if (baseSizes.length != levels) {
+          throw new IllegalArgumentException("base_sizes must have one size per level (" + levels + " strides); got "
+              + baseSizes.length);
+        }
+        positive("base_sizes", baseSizes);
+        sizes = baseSizes;
+      }
+      List<float[]> perLevelScales = Collections.nCopies(levels, sc);
+      List<float[]> perLevelRatios = Collections.nCopies(levels, r);
+      return new AnchorGenerator(strides, sizes, perLevelScales, perLevelRatios, scaleMajor, centerOffset, centers,
+          scales == null ? octaveBaseScale : null, scales == null ? scalesPerOctave : null, false);
+    }
+  }
+
+  /** The values as float32, each required finite and &gt; 0 and the list non-empty. */
+  static float[] positive(String name, double[] values) {
+    if (values == null || values.length == 0) {
+      throw new IllegalArgumentException(name + " must list at least one positive number; got "
+          + (values == null ? "none" : "[]"));
+    }
+    float[] out = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      if (!(values[i] > 0) || !Double.isFinite(values[i])) {
+        throw new IllegalArgumentException(name + "[" + i + "] must be positive and finite; got " + values[i]);
+      }
+      out[i] = (float) values[i];
+    }
+    return out;
+  }
+}

@@ -1,0 +1,271 @@
+package io.detkit.core.anchor;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * MMDetection 2.x's {@code SSDAnchorGenerator}: at every cell of level {@code k}, {@code 2 *
+ * len(ratios[k]) + 2} anchor boxes {@code (x1, y1, x2, y2)} centred at {@code (stride_w / 2,
+ * stride_h / 2)} of the cell.
+ *
+ * <p>Level {@code k} has base size {@code min_sizes[k]}, scales {@code [1, sqrt(max_sizes[k] /
+ * min_sizes[k])]} and ratios {@code [1, 1/r1, r1, 1/r2, r2, ...]}; of the {@code 2 * numRatios}
+ * anchors this yields, SSD keeps {@code numRatios + 1}: anchor 0, then the anchor at index {@code
+ * numRatios} (with {@code scale_major=False}, the larger-scale square one), then anchors {@code 1 ..
+ * numRatios - 1}. Without {@code min_sizes}/{@code max_sizes} the sizes follow the original SSD
+ * recipe from {@code basesize_ratio_range} (a pair of floats) and {@code input_size} (300 or 512),
+ * including its {@code int()} truncations and the extra first level (7%-15% of 300 for a range
+ * starting at 0.15, 10%-20% for 0.2; 4%-10% of 512 for 0.1, 7%-15% for 0.15). When {@code
+ * min_sizes} are given, {@code basesize_ratio_range} and {@code input_size} are ignored, as in
+ * MMDetection.
+ *
+ * <p>Config keys ({@code type='SSDAnchorGenerator'}): {@code strides, ratios, min_sizes,
+ * max_sizes, basesize_ratio_range, input_size, scale_major} (default True). Everything else
+ * (grids, valid flags, sparse priors) is {@link AnchorGenerator}'s. Immutable and thread-safe.
+ */
+public final class SSDAnchorGenerator extends AnchorGenerator {
+  private final double[] minSizes;
+  private final double[] maxSizes;
+
+  private SSDAnchorGenerator(Plan p) {
+    super(p.strides, p.minSizes, p.scales, p.ratios, p.scaleMajor, 0, p.centers, null, null, true);
+    this.minSizes = p.minSizes;
+    this.maxSizes = p.maxSizes;
+  }
+
+  private record Plan(List<Stride> strides, double[] minSizes, double[] maxSizes, List<float[]> scales,
+      List<float[]> ratios, List<double[]> centers, boolean scaleMajor) {}
+
+  /**
+   * A builder with MMDetection's defaults ({@code basesize_ratio_range=(0.15, 0.9)}, {@code
+   * input_size=300}, {@code scale_major=True}). Named apart from {@link AnchorGenerator#builder()},
+   * which a static method of this subclass could not hide.
+   */
+  public static Builder ssdBuilder() {
+    return new Builder();
+  }
+
+  /** Builds from an MMDetection config dict (the {@code type} key is ignored here). */
+  static SSDAnchorGenerator fromConfig(Config c) {
+    Builder b = ssdBuilder();
+    b.strides(AnchorConfigs.strides(c, "strides"));
+    b.ratios(AnchorConfigs.nested(c, "ratios"));
+    if (!c.isNull("min_sizes")) {
+      b.minSizes(c.getDoubleArray("min_sizes"));
+    }
+    if (!c.isNull("max_sizes")) {
+      b.maxSizes(c.getDoubleArray("max_sizes"));
+    }
+    if (!c.isNull("basesize_ratio_range")) {
+      List<Object> range = c.getList("basesize_ratio_range");
+      // MMDetection requires a tuple of Python floats; (0, 0.9) with an int is rejected there too.
+      if (range.size() != 2 || !(range.get(0) instanceof Double) || !(range.get(1) instanceof Double)) {
+        throw ConfigException.at(c.pathOf("basesize_ratio_range"),
+            "expected a pair of floats such as (0.15, 0.9), got " + Config.describe(range));
+      }
+      b.basesizeRatioRange((Double) range.get(0), (Double) range.get(1));
+    }
+    b.inputSize(c.getInt("input_size", 300));
+    b.scaleMajor(c.getBoolean("scale_major", true));
+    return AnchorConfigs.build(c, b::build);
+  }
+
+  /** The base (minimum) size of every level. */
+  public double[] minSizes() {
+    return minSizes.clone();
+  }
+
+  /** The maximum size of every level; the second scale is {@code sqrt(max / min)}. */
+  public double[] maxSizes() {
+    return maxSizes.clone();
+  }
+
+  /**
+   * Collects {@link SSDAnchorGenerator} parameters; {@link #build()} validates them and throws
+   * {@link IllegalArgumentException} naming the MMDetection parameter that is wrong.
+   */
+  public static final class Builder {
+    private List<Stride> strides;
+    private List<double[]> ratios;
+    private double[] minSizes;
+    private double[] maxSizes;
+    private double[] basesizeRatioRange = {0.15, 0.9};
+    private int inputSize = 300;
+    private boolean scaleMajor = true;
+
+    private Builder() {}
+
+    /** Square strides, one per level. */
+    public Builder strides(double... strides) {
+      List<Stride> list = new ArrayList<>();
+      for (double s : strides) {
+        list.add(Stride.of(s));
+      }
+      this.strides = list;
+      return this;
+    }
+
+    /** Strides {@code (w, h)}, one per level. */
+    public Builder strides(List<Stride> strides) {
+      this.strides = new ArrayList<>(strides);
+      return this;
+    }
+
+    /** Per level, the ratios {@code r} that add anchors of ratio {@code 1/r} and {@code r}. */
+    public Builder ratios(List<double[]> ratios) {
+      this.ratios = new ArrayList<>();
+      for (double[] r : ratios) {
+        this.ratios.add(r == null ? null : r.clone());
+      }
+      return this;
+    }
+
+    /** Base size per level; given together with {@link #maxSizes}. */
+    public Builder minSizes(double... minSizes) {
+      this.minSizes = minSizes.clone();
+      return this;
+    }
+
+    /** Larger size per level; given together with {@link #minSizes}. */
+    public Builder maxSizes(double... maxSizes) {
+      this.maxSizes = maxSizes.clone();
+      return this;
+    }
+
+    /** The SSD recipe's size range as fractions of {@code input_size}, used without explicit sizes. */
+    public Builder basesizeRatioRange(double min, double max) {
+      this.basesizeRatioRange = new double[] {min, max};
+      return this;
+    }
+
+    /** 300 or 512, used without explicit sizes. */
+    public Builder inputSize(int inputSize) {
+      this.inputSize = inputSize;
+      return this;
+    }
+
+    /** Whether scales vary fastest before SSD's reordering (MMDetection default true; SSD configs use false). */
+    public Builder scaleMajor(boolean scaleMajor) {
+      this.scaleMajor = scaleMajor;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if strides and ratios differ in length, only one of
+     *     min_sizes/max_sizes is given, sizes are not positive, or the SSD recipe does not support
+     *     the input_size / basesize_ratio_range combination
+     */
+    public SSDAnchorGenerator build() {
+      if (strides == null || strides.isEmpty()) {
+        throw new IllegalArgumentException("strides must list at least one level; got "
+            + (strides == null ? "none" : "[]"));
+      }
+      int levels = strides.size();
+      for (int i = 0; i < levels; i++) {
+        Objects.requireNonNull(strides.get(i), "strides[" + i + "]");
+      }
+      if (ratios == null || ratios.size() != levels) {
+        throw new IllegalArgumentException("ratios must have one list per level (" + levels + " strides); got "
+            + (ratios == null ? "none" : ratios.size()));
+      }
+      if ((minSizes == null) != (maxSizes == null)) {
+        throw new IllegalArgumentException("min_sizes and max_sizes must be given together; got only "
+            + (minSizes == null ? "max_sizes" : "min_sizes"));
+      }
+      double[] mins;
+      double[] maxs;
+      if (minSizes == null) {
+        double[][] recipe = recipeSizes(levels);
+        mins = recipe[0];
+        maxs = recipe[1];
+      } else {
+        mins = minSizes;
+        maxs = maxSizes;
+      }
+      if (mins.length != levels || maxs.length != levels) {
+        throw new IllegalArgumentException("min_sizes and max_sizes must have one size per level (" + levels
+            + " strides); got " + mins.length + " and " + maxs.length);
+      }
+      AnchorGenerator.positive("min_sizes", mins);
+      AnchorGenerator.positive("max_sizes", maxs);
+      List<float[]> scales = new ArrayList<>();
+      List<float[]> anchorRatios = new ArrayList<>();
+      List<double[]> centers = new ArrayList<>();
+      for (int k = 0; k < levels; k++) {
+        double[] r = ratios.get(k);
+        if (r == null) {
+          throw new IllegalArgumentException("ratios[" + k + "] must be a list of numbers; got null");
+        }
+        AnchorGenerator.positive("ratios[" + k + "]", r.length == 0 ? new double[] {1} : r);
+        scales.add(new float[] {1f, (float) Math.sqrt(maxs[k] / mins[k])});
+        float[] ar = new float[1 + 2 * r.length];
+        ar[0] = 1f;
+        for (int i = 0; i < r.length; i++) {
+          ar[1 + 2 * i] = (float) (1.0 / r[i]);
+          ar[2 + 2 * i] = (float) r[i];
+        }
+        anchorRatios.add(ar);
+        centers.add(new double[] {strides.get(k).w() / 2.0, strides.get(k).h() / 2.0});
+      }
+      return new SSDAnchorGenerator(new Plan(strides, mins.clone(), maxs.clone(), scales, anchorRatios, centers,
+          scaleMajor));
+    }
+
+    /** SSD's original size recipe, reproducing MMDetection's int() truncations. */
+    private double[][] recipeSizes(int levels) {
+      double[] range = basesizeRatioRange;
+      if (range == null || range.length != 2 || !Double.isFinite(range[0]) || !Double.isFinite(range[1])) {
+        throw new IllegalArgumentException("basesize_ratio_range must be a pair of finite floats; got "
+            + Arrays.toString(range));
+      }
+      if (levels < 3) {
+        throw new IllegalArgumentException("the SSD size recipe (basesize_ratio_range) needs at least 3 levels; got "
+            + levels + " strides; give min_sizes and max_sizes instead");
+      }
+      int minRatio = (int) (range[0] * 100);
+      int maxRatio = (int) (range[1] * 100);
+      int step = (int) (Math.floor(maxRatio - minRatio) / (levels - 2));
+      if (step <= 0) {
+        throw new IllegalArgumentException("basesize_ratio_range " + Arrays.toString(range) + " with " + levels
+            + " levels gives a size step of " + step + "; the range must widen by at least 1% per level");
+      }
+      List<Double> mins = new ArrayList<>();
+      List<Double> maxs = new ArrayList<>();
+      double first = range[0];
+      if (inputSize == 300 && (first == 0.15 || first == 0.2)) {
+        mins.add((double) (int) (inputSize * (first == 0.15 ? 7 : 10) / 100.0));
+        maxs.add((double) (int) (inputSize * (first == 0.15 ? 15 : 20) / 100.0));
+      } else if (inputSize == 512 && (first == 0.1 || first == 0.15)) {
+        mins.add((double) (int) (inputSize * (first == 0.1 ? 4 : 7) / 100.0));
+        maxs.add((double) (int) (inputSize * (first == 0.1 ? 10 : 15) / 100.0));
+      } else if (inputSize == 300) {
+        throw new IllegalArgumentException(
+            "basesize_ratio_range[0] must be 0.15 or 0.2 when input_size is 300; got " + first);
+      } else if (inputSize == 512) {
+        throw new IllegalArgumentException(
+            "basesize_ratio_range[0] must be 0.1 or 0.15 when input_size is 512; got " + first);
+      } else {
+        throw new IllegalArgumentException(
+            "input_size must be 300 or 512 when min_sizes and max_sizes are not given; got " + inputSize);
+      }
+      for (int ratio = minRatio; ratio <= maxRatio; ratio += step) {
+        mins.add((double) (int) ((double) inputSize * ratio / 100.0));
+        maxs.add((double) (int) ((double) inputSize * (ratio + step) / 100.0));
+      }
+      if (mins.size() != levels) {
+        throw new IllegalArgumentException("basesize_ratio_range " + Arrays.toString(range) + " yields "
+            + mins.size() + " levels of sizes but there are " + levels + " strides");
+      }
+      double[][] out = new double[2][levels];
+      for (int i = 0; i < levels; i++) {
+        out[0][i] = mins.get(i);
+        out[1][i] = maxs.get(i);
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.detkit.core.anchor;
+
+/**
+ * The stride of one feature level in input pixels, {@code (w, h)} in MMDetection's order. A plain
+ * number {@code s} in a config means {@code (s, s)}.
+ *
+ * @param w horizontal stride, finite and &gt; 0
+ * @param h vertical stride, finite and &gt; 0
+ */
+public record Stride(double w, double h) {
+  /** @throws IllegalArgumentException if either component is not a finite positive number */
+  public Stride {
+    if (!(w > 0) || !Double.isFinite(w) || !(h > 0) || !Double.isFinite(h)) {
+      throw new IllegalArgumentException(
+          "stride must be positive and finite in both directions; got (" + w + ", " + h + ")");
+    }
+  }
+
+  /** The square stride {@code (s, s)}. */
+  public static Stride of(double s) {
+    return new Stride(s, s);
+  }
+
+  /** The stride {@code (w, h)}. */
+  public static Stride of(double w, double h) {
+    return new Stride(w, h);
+  }
+
+  /** The shorter side, MMDetection's default base size for the level. */
+  public double min() {
+    return Math.min(w, h);
+  }
+
+  /** Python-like rendering: {@code (8, 8)} for integral strides. */
+  @Override
+  public String toString() {
+    return "(" + num(w) + ", " + num(h) + ")";
+  }
+
+  static String num(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+}

@@ -1,0 +1,306 @@
+package io.detkit.core.coder;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.Arrays;
+import java.util.Objects;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * MMDetection 2.x's {@code DeltaXYWHBBoxCoder} (R-CNN deltas): a box {@code (x1, y1, x2, y2)} is
+ * encoded relative to a prior as {@code ((gx - px) / pw, (gy - py) / ph, log(gw / pw), log(gh /
+ * ph))}, then normalized as {@code (delta - target_means) / target_stds}. Centres are {@code (x1 +
+ * x2) * 0.5}, sizes {@code x2 - x1} (no +1).
+ *
+ * <p>Decoding denormalizes ({@code d * stds + means}), shifts the centre by {@code pw * dx},
+ * clamps {@code dw, dh} to {@code [-max_ratio, max_ratio]} with {@code max_ratio =
+ * |log(wh_ratio_clip)|} (default {@code wh_ratio_clip = 16/1000}) and scales by {@code exp(dw)}.
+ * With {@code add_ctr_clamp} (YOLOF) the centre shift is clamped to {@code [-ctr_clamp,
+ * ctr_clamp]} pixels and {@code dw, dh} only from above. With {@code clip_border} and a {@code
+ * max_shape}, x is clamped to {@code [0, w]} and y to {@code [0, h]}; gradients are zero wherever a
+ * clamp is active. Predictions may be {@code [N, 4*k]}: k boxes per prior.
+ *
+ * <p>MMDetection casts encoding inputs to float32, so {@link #encode} computes in float32 even for
+ * float64 input (the result keeps the promoted input dtype, holding float32 values). Decoding keeps
+ * the input precision.
+ *
+ * <p>Config keys ({@code type='DeltaXYWHBBoxCoder'}): {@code target_means} (default 0s), {@code
+ * target_stds} (default 1s), {@code clip_border} (True), {@code add_ctr_clamp} (False), {@code
+ * ctr_clamp} (32). {@code wh_ratio_clip} is a decode argument, as in MMDetection. Immutable and
+ * thread-safe.
+ */
+public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
+  /** MMDetection's default {@code wh_ratio_clip}, 16/1000. */
+  public static final double DEFAULT_WH_RATIO_CLIP = 16.0 / 1000;
+
+  private final double[] means;
+  private final double[] stds;
+  private final boolean clipBorder;
+  private final boolean addCtrClamp;
+  private final double ctrClamp;
+
+  /**
+   * @param targetMeans 4 finite means
+   * @param targetStds 4 finite non-zero standard deviations
+   * @param clipBorder whether decoding clamps to {@code max_shape}
+   * @param addCtrClamp whether decoding clamps the centre shift (YOLOF)
+   * @param ctrClamp the largest centre shift in pixels, finite and &gt;= 0
+   * @throws IllegalArgumentException naming the parameter that is out of range
+   */
+  public DeltaXYWHBBoxCoder(double[] targetMeans, double[] targetStds, boolean clipBorder, boolean addCtrClamp,
+      double ctrClamp) {
+    super(4, true);
+    this.means = four("target_means", targetMeans, false);
+    this.stds = four("target_stds", targetStds, true);
+    if (!(ctrClamp >= 0) || !Double.isFinite(ctrClamp)) {
+      throw new IllegalArgumentException("ctr_clamp must be finite and >= 0; got " + ctrClamp);
+    }
+    this.clipBorder = clipBorder;
+    this.addCtrClamp = addCtrClamp;
+    this.ctrClamp = ctrClamp;
+  }
+
+  /** MMDetection's defaults: means 0, stds 1, clip_border on, no centre clamp. */
+  public DeltaXYWHBBoxCoder() {
+    this(new double[4], new double[] {1, 1, 1, 1}, true, false, 32);
+  }
+
+  /** The given means and stds with MMDetection's other defaults. */
+  public static DeltaXYWHBBoxCoder of(double[] targetMeans, double[] targetStds) {
+    return new DeltaXYWHBBoxCoder(targetMeans, targetStds, true, false, 32);
+  }
+
+  static DeltaXYWHBBoxCoder fromConfig(Config c) {
+    double[] m = c.getDoubleArray("target_means", new double[4]);
+    double[] s = c.getDoubleArray("target_stds", new double[] {1, 1, 1, 1});
+    boolean clip = c.getBoolean("clip_border", true);
+    boolean ctr = c.getBoolean("add_ctr_clamp", false);
+    double ctrClamp = c.getDouble("ctr_clamp", 32);
+    try {
+      return new DeltaXYWHBBoxCoder(m, s, clip, ctr, ctrClamp);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.path(), e.getMessage());
+    }
+  }
+
+  private static double[] four(String name, double[] v, boolean nonZero) {
+    Objects.requireNonNull(v, name);
+    if (v.length != 4) {
+      throw new IllegalArgumentException(name + " must have 4 values (x, y, w, h); got " + v.length);
+    }
+    for (int i = 0; i < 4; i++) {
+      if (!Double.isFinite(v[i]) || (nonZero && v[i] == 0)) {
+        throw new IllegalArgumentException(name + "[" + i + "] must be finite" + (nonZero ? " and non-zero" : "")
+            + "; got " + v[i]);
+      }
+    }
+    return v.clone();
+  }
+
+  public double[] targetMeans() {
+    return means.clone();
+  }
+
+  public double[] targetStds() {
+    return stds.clone();
+  }
+
+  public boolean clipBorder() {
+    return clipBorder;
+  }
+
+  public boolean addCtrClamp() {
+    return addCtrClamp;
+  }
+
+  public double ctrClamp() {
+    return ctrClamp;
+  }
+
+  /** {@link #decode(INDArray, INDArray, int[])} with an explicit {@code wh_ratio_clip} (finite, &gt; 0). */
+  public INDArray decode(INDArray bboxes, INDArray pred, int[] maxShape, double whRatioClip) {
+    checkRatioClip(whRatioClip);
+    return decodeWith(bboxes, pred, maxShape, null, kernel(whRatioClip));
+  }
+
+  /** {@link #decodeVjp(INDArray, INDArray, int[], INDArray)} with an explicit {@code wh_ratio_clip}. */
+  public INDArray decodeVjp(INDArray bboxes, INDArray pred, int[] maxShape, double whRatioClip, INDArray upstream) {
+    checkRatioClip(whRatioClip);
+    if (upstream == null) {
+      throw new IllegalArgumentException("upstream must not be null");
+    }
+    return decodeWith(bboxes, pred, maxShape, upstream, kernel(whRatioClip));
+  }
+
+  /** Flat float32 {@link #decode(INDArray, INDArray, int[], double)}. */
+  public float[] decode(float[] bboxes, float[] pred, int[] maxShape, double whRatioClip) {
+    checkRatioClip(whRatioClip);
+    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, null, true, kernel(whRatioClip)));
+  }
+
+  /** Flat float64 {@link #decode(INDArray, INDArray, int[], double)}. */
+  public double[] decode(double[] bboxes, double[] pred, int[] maxShape, double whRatioClip) {
+    checkRatioClip(whRatioClip);
+    return decodeFlat(bboxes, pred, maxShape, null, false, kernel(whRatioClip));
+  }
+
+  /** Flat float32 {@link #decodeVjp(INDArray, INDArray, int[], double, INDArray)}. */
+  public float[] decodeVjp(float[] bboxes, float[] pred, int[] maxShape, double whRatioClip, float[] upstream) {
+    checkRatioClip(whRatioClip);
+    if (upstream == null) {
+      throw new IllegalArgumentException("upstream must not be null");
+    }
+    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, widen(upstream), true, kernel(whRatioClip)));
+  }
+
+  /** Flat float64 {@link #decodeVjp(INDArray, INDArray, int[], double, INDArray)}. */
+  public double[] decodeVjp(double[] bboxes, double[] pred, int[] maxShape, double whRatioClip,
+      double[] upstream) {
+    checkRatioClip(whRatioClip);
+    if (upstream == null) {
+      throw new IllegalArgumentException("upstream must not be null");
+    }
+    return decodeFlat(bboxes, pred, maxShape, upstream, false, kernel(whRatioClip));
+  }
+
+  private static void checkRatioClip(double whRatioClip) {
+    if (!(whRatioClip > 0) || !Double.isFinite(whRatioClip)) {
+      throw new IllegalArgumentException("wh_ratio_clip must be finite and > 0; got " + whRatioClip);
+    }
+  }
+
+  private DecodeKernel kernel(double whRatioClip) {
+    return (p, d, ms, f32, out, up, grad) -> decode(p, d, ms, whRatioClip, f32, out, up, grad);
+  }
+
+  @Override
+  void encodeKernel(double[] priors, double[] gt, boolean f32, double[] out) {
+    // MMDetection calls .float() on both inputs: always float32.
+    boolean f = true;
+    int n = priors.length / 4;
+    double[] m = new double[4];
+    double[] s = new double[4];
+    for (int j = 0; j < 4; j++) {
+      m[j] = rd(f, means[j]);
+      s[j] = rd(f, stds[j]);
+    }
+    for (int i = 0; i < n; i++) {
+      int o = 4 * i;
+      double p0 = rd(f, priors[o]);
+      double p1 = rd(f, priors[o + 1]);
+      double p2 = rd(f, priors[o + 2]);
+      double p3 = rd(f, priors[o + 3]);
+      double g0 = rd(f, gt[o]);
+      double g1 = rd(f, gt[o + 1]);
+      double g2 = rd(f, gt[o + 2]);
+      double g3 = rd(f, gt[o + 3]);
+      double px = rd(f, rd(f, p0 + p2) * 0.5);
+      double py = rd(f, rd(f, p1 + p3) * 0.5);
+      double pw = rd(f, p2 - p0);
+      double ph = rd(f, p3 - p1);
+      double gx = rd(f, rd(f, g0 + g2) * 0.5);
+      double gy = rd(f, rd(f, g1 + g3) * 0.5);
+      double gw = rd(f, g2 - g0);
+      double gh = rd(f, g3 - g1);
+      double[] d = {
+        rd(f, rd(f, gx - px) / pw),
+        rd(f, rd(f, gy - py) / ph),
+        rd(f, Math.log(rd(f, gw / pw))),
+        rd(f, Math.log(rd(f, gh / ph)))
+      };
+      for (int j = 0; j < 4; j++) {
+        out[o + j] = rd(f, rd(f, d[j] - m[j]) / s[j]);
+      }
+    }
+  }
+
+  @Override
+  void decodeKernel(double[] priors, double[] pred, int[] maxShape, boolean f32, double[] out, double[] upstream,
+      double[] grad) {
+    decode(priors, pred, maxShape, DEFAULT_WH_RATIO_CLIP, f32, out, upstream, grad);
+  }
+
+  /**
+   * The decode loop; with {@code grad} non-null it also back-propagates {@code upstream}, masking
+   * the clamps as torch's clamp backward does (gradient passes where {@code lo <= v <= hi}).
+   */
+  private void decode(double[] priors, double[] pred, int[] maxShape, double whRatioClip, boolean f, double[] out,
+      double[] upstream, double[] grad) {
+    int n = priors.length / 4;
+    if (n == 0) {
+      return;
+    }
+    int k = pred.length / (4 * n);
+    double[] m = new double[4];
+    double[] s = new double[4];
+    for (int j = 0; j < 4; j++) {
+      m[j] = rd(f, means[j]);
+      s[j] = rd(f, stds[j]);
+    }
+    double maxRatio = rd(f, Math.abs(Math.log(whRatioClip)));
+    double cc = rd(f, ctrClamp);
+    boolean clip = clipBorder && maxShape != null;
+    double maxW = clip ? rd(f, maxShape[1]) : 0;
+    double maxH = clip ? rd(f, maxShape[0]) : 0;
+    for (int i = 0; i < n; i++) {
+      double x1 = priors[4 * i];
+      double y1 = priors[4 * i + 1];
+      double x2 = priors[4 * i + 2];
+      double y2 = priors[4 * i + 3];
+      double[] pc = {rd(f, rd(f, x1 + x2) * 0.5), rd(f, rd(f, y1 + y2) * 0.5)};
+      double[] ps = {rd(f, x2 - x1), rd(f, y2 - y1)};
+      for (int b = 0; b < k; b++) {
+        int o = 4 * (i * k + b);
+        // Axis a: 0 = x (columns 0 and 2 of the delta), 1 = y (columns 1 and 3).
+        for (int a = 0; a < 2; a++) {
+          double dShift = rd(f, rd(f, pred[o + a] * s[a]) + m[a]);
+          double dSize = rd(f, rd(f, pred[o + 2 + a] * s[2 + a]) + m[2 + a]);
+          double shift = rd(f, ps[a] * dShift);
+          boolean shiftPasses = true;
+          boolean sizePasses;
+          if (addCtrClamp) {
+            shiftPasses = shift >= -cc && shift <= cc;
+            shift = Math.min(Math.max(shift, -cc), cc);
+            sizePasses = dSize <= maxRatio;
+            dSize = Math.min(dSize, maxRatio);
+          } else {
+            sizePasses = dSize >= -maxRatio && dSize <= maxRatio;
+            dSize = Math.min(Math.max(dSize, -maxRatio), maxRatio);
+          }
+          double centre = rd(f, pc[a] + shift);
+          double scale = rd(f, Math.exp(dSize));
+          double size = rd(f, ps[a] * scale);
+          double half = rd(f, size * 0.5);
+          double lo = rd(f, centre - half);
+          double hi = rd(f, centre + half);
+          boolean loPasses = true;
+          boolean hiPasses = true;
+          if (clip) {
+            double bound = a == 0 ? maxW : maxH;
+            loPasses = lo >= 0 && lo <= bound;
+            hiPasses = hi >= 0 && hi <= bound;
+            lo = Math.min(Math.max(lo, 0), bound);
+            hi = Math.min(Math.max(hi, 0), bound);
+          }
+          out[o + a] = lo;
+          out[o + 2 + a] = hi;
+          if (grad != null) {
+            double uLo = loPasses ? upstream[o + a] : 0;
+            double uHi = hiPasses ? upstream[o + 2 + a] : 0;
+            double dCentre = uLo + uHi;
+            double dSizeOut = 0.5 * (uHi - uLo);
+            grad[o + a] = shiftPasses ? s[a] * ps[a] * dCentre : 0;
+            grad[o + 2 + a] = sizePasses ? s[2 + a] * dSizeOut * size : 0;
+          }
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DeltaXYWHBBoxCoder(target_means=" + Arrays.toString(means) + ", target_stds=" + Arrays.toString(stds)
+        + ", clip_border=" + (clipBorder ? "True" : "False") + ", add_ctr_clamp=" + (addCtrClamp ? "True" : "False")
+        + ", ctr_clamp=" + ctrClamp + ")";
+  }
+}

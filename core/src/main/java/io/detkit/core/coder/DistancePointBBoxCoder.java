@@ -1,0 +1,138 @@
+package io.detkit.core.coder;
+
+import io.detkit.core.config.Config;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * MMDetection 2.x's {@code DistancePointBBoxCoder} (FCOS, GFL, TOOD): a box {@code (x1, y1, x2,
+ * y2)} is encoded relative to a point prior {@code (x, y)} as the distances {@code (left, top,
+ * right, bottom) = (x - x1, y - y1, x2 - x, y2 - y)}; with {@code max_dis} each distance is clamped
+ * to {@code [0, max_dis - eps]} ({@code eps} default 0.1). Decoding inverts this and, with {@code
+ * clip_border} and a {@code max_shape}, clamps the boxes to the image ({@code torch.where}, so the
+ * gradient is zero where a value was clamped).
+ *
+ * <p>Priors are {@code [N, 2]} points; {@link #priorDim()} is 2. Config keys ({@code
+ * type='DistancePointBBoxCoder'}): {@code clip_border} (True). Immutable and thread-safe.
+ */
+public final class DistancePointBBoxCoder extends BaseBBoxCoder {
+  /** MMDetection's default {@code eps} for {@code max_dis} clamping. */
+  public static final double DEFAULT_EPS = 0.1;
+
+  private final boolean clipBorder;
+
+  public DistancePointBBoxCoder(boolean clipBorder) {
+    super(2, false);
+    this.clipBorder = clipBorder;
+  }
+
+  /** MMDetection's default: clip_border on. */
+  public DistancePointBBoxCoder() {
+    this(true);
+  }
+
+  static DistancePointBBoxCoder fromConfig(Config c) {
+    return new DistancePointBBoxCoder(c.getBoolean("clip_border", true));
+  }
+
+  public boolean clipBorder() {
+    return clipBorder;
+  }
+
+  /**
+   * {@link #encode(INDArray, INDArray)} with each distance clamped to {@code [0, maxDis - eps]}.
+   *
+   * @param maxDis the distance bound, or null for no clamping
+   * @throws IllegalArgumentException if {@code maxDis} or {@code eps} is not finite
+   */
+  public INDArray encode(INDArray points, INDArray gtBboxes, Double maxDis, double eps) {
+    checkBound(maxDis, eps);
+    return encodeWith(points, gtBboxes, kernel(maxDis, eps));
+  }
+
+  /** Flat float32 {@link #encode(INDArray, INDArray, Double, double)}. */
+  public float[] encode(float[] points, float[] gtBboxes, Double maxDis, double eps) {
+    checkBound(maxDis, eps);
+    return narrow(encodeFlat(widen(points), widen(gtBboxes), true, kernel(maxDis, eps)));
+  }
+
+  /** Flat float64 {@link #encode(INDArray, INDArray, Double, double)}. */
+  public double[] encode(double[] points, double[] gtBboxes, Double maxDis, double eps) {
+    checkBound(maxDis, eps);
+    return encodeFlat(points, gtBboxes, false, kernel(maxDis, eps));
+  }
+
+  private static void checkBound(Double maxDis, double eps) {
+    if ((maxDis != null && !Double.isFinite(maxDis)) || !Double.isFinite(eps)) {
+      throw new IllegalArgumentException("max_dis and eps must be finite; got max_dis=" + maxDis + ", eps=" + eps);
+    }
+  }
+
+  private EncodeKernel kernel(Double maxDis, double eps) {
+    return (p, g, f, out) -> encode(p, g, maxDis, eps, f, out);
+  }
+
+  @Override
+  void encodeKernel(double[] points, double[] gt, boolean f32, double[] out) {
+    encode(points, gt, null, DEFAULT_EPS, f32, out);
+  }
+
+  private static void encode(double[] points, double[] gt, Double maxDis, double eps, boolean f, double[] out) {
+    int n = points.length / 2;
+    // Python subtracts first, in double; torch then casts the bound to the tensor's dtype.
+    double hi = maxDis == null ? 0 : rd(f, maxDis - eps);
+    for (int i = 0; i < n; i++) {
+      double x = points[2 * i];
+      double y = points[2 * i + 1];
+      int o = 4 * i;
+      out[o] = rd(f, x - gt[o]);
+      out[o + 1] = rd(f, y - gt[o + 1]);
+      out[o + 2] = rd(f, gt[o + 2] - x);
+      out[o + 3] = rd(f, gt[o + 3] - y);
+      if (maxDis != null) {
+        for (int j = 0; j < 4; j++) {
+          out[o + j] = Math.min(Math.max(out[o + j], 0), hi);
+        }
+      }
+    }
+  }
+
+  @Override
+  void decodeKernel(double[] points, double[] pred, int[] maxShape, boolean f, double[] out, double[] upstream,
+      double[] grad) {
+    int n = points.length / 2;
+    boolean clip = clipBorder && maxShape != null;
+    double maxW = clip ? rd(f, maxShape[1]) : 0;
+    double maxH = clip ? rd(f, maxShape[0]) : 0;
+    for (int i = 0; i < n; i++) {
+      double x = points[2 * i];
+      double y = points[2 * i + 1];
+      int o = 4 * i;
+      double[] box = {rd(f, x - pred[o]), rd(f, y - pred[o + 1]), rd(f, x + pred[o + 2]), rd(f, y + pred[o + 3])};
+      for (int j = 0; j < 4; j++) {
+        boolean passes = true;
+        if (clip) {
+          double bound = j % 2 == 0 ? maxW : maxH;
+          // Two torch.where calls: below 0 becomes 0, then above the bound becomes the bound.
+          if (box[j] < 0) {
+            box[j] = 0;
+            passes = false;
+          }
+          if (box[j] > bound) {
+            box[j] = bound;
+            passes = false;
+          }
+        }
+        out[o + j] = box[j];
+        if (grad != null) {
+          double u = passes ? upstream[o + j] : 0;
+          grad[o + j] = j < 2 ? -u : u;
+        }
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DistancePointBBoxCoder(clip_border=" + (clipBorder ? "True" : "False") + ")";
+  }
+}

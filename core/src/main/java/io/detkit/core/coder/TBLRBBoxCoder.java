@@ -1,0 +1,188 @@
+package io.detkit.core.coder;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * MMDetection 2.x's {@code TBLRBBoxCoder} (FSAF): a box {@code (x1, y1, x2, y2)} is encoded as the
+ * distances {@code (top, bottom, left, right)} from the prior's centre to its sides, top and bottom
+ * divided by the prior's height, left and right by its width, and all divided by {@code
+ * normalizer}: one float, or four values applied to {@code (top, bottom, left, right)}.
+ *
+ * <p>Decoding inverts this; with {@code clip_border} and a {@code max_shape} the boxes are clamped
+ * to the image ({@code torch.where}, so the gradient is zero where a value was clamped).
+ *
+ * <p>Config keys ({@code type='TBLRBBoxCoder'}): {@code normalizer} (default 4.0), {@code
+ * clip_border} (True). As in MMDetection, whose code tests {@code isinstance(normalizer, float)} and
+ * then fails on an int, an int normalizer such as {@code 4} is rejected: write {@code 4.0}. A
+ * sequence normalizer becomes a float32 tensor in MMDetection, so its values are rounded to float32
+ * in both precisions. Immutable and thread-safe.
+ */
+public final class TBLRBBoxCoder extends BaseBBoxCoder {
+  private final double[] normalizer;
+  private final boolean perSide;
+  private final boolean clipBorder;
+
+  /**
+   * One normalizer for all four distances.
+   *
+   * @throws IllegalArgumentException if {@code normalizer} is zero or not finite
+   */
+  public TBLRBBoxCoder(double normalizer, boolean clipBorder) {
+    super(4, false);
+    check(0, normalizer, false);
+    this.normalizer = new double[] {normalizer, normalizer, normalizer, normalizer};
+    this.perSide = false;
+    this.clipBorder = clipBorder;
+  }
+
+  /**
+   * One normalizer per distance {@code (top, bottom, left, right)}.
+   *
+   * @throws IllegalArgumentException unless there are 4 finite non-zero values
+   */
+  public TBLRBBoxCoder(double[] normalizer, boolean clipBorder) {
+    super(4, false);
+    Objects.requireNonNull(normalizer, "normalizer");
+    if (normalizer.length != 4) {
+      throw new IllegalArgumentException("normalizer must have length 4 (top, bottom, left, right); got "
+          + normalizer.length);
+    }
+    this.normalizer = new double[4];
+    for (int i = 0; i < 4; i++) {
+      check(i, normalizer[i], true);
+      this.normalizer[i] = (float) normalizer[i];
+    }
+    this.perSide = true;
+    this.clipBorder = clipBorder;
+  }
+
+  /** MMDetection's defaults: normalizer 4.0, clip_border on. */
+  public TBLRBBoxCoder() {
+    this(4.0, true);
+  }
+
+  private static void check(int i, double v, boolean indexed) {
+    if (!Double.isFinite(v) || v == 0) {
+      throw new IllegalArgumentException("normalizer" + (indexed ? "[" + i + "]" : "") + " must be finite and "
+          + "non-zero; got " + v);
+    }
+  }
+
+  static TBLRBBoxCoder fromConfig(Config c) {
+    boolean clip = c.getBoolean("clip_border", true);
+    Object n = c.has("normalizer") ? c.get("normalizer") : 4.0;
+    try {
+      if (n instanceof Double d) {
+        return new TBLRBBoxCoder(d, clip);
+      }
+      if (n instanceof List<?> list && list.size() == 4
+          && list.stream().allMatch(v -> v instanceof Long || v instanceof Double)) {
+        double[] v = new double[4];
+        for (int i = 0; i < 4; i++) {
+          v[i] = ((Number) list.get(i)).doubleValue();
+        }
+        return new TBLRBBoxCoder(v, clip);
+      }
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.pathOf("normalizer"), e.getMessage());
+    }
+    String hint = n instanceof Long ? "; an int is rejected as in MMDetection, write " + n + ".0" : "";
+    throw ConfigException.at(c.pathOf("normalizer"),
+        "expected a float or a sequence of 4 numbers (top, bottom, left, right), got " + Config.describe(n) + hint);
+  }
+
+  /** The normalizer of {@code (top, bottom, left, right)}; per-side values as float32. */
+  public double[] normalizer() {
+    return normalizer.clone();
+  }
+
+  /** Whether the normalizer was given per side (a sequence) rather than as one float. */
+  public boolean perSideNormalizer() {
+    return perSide;
+  }
+
+  public boolean clipBorder() {
+    return clipBorder;
+  }
+
+  private double norm(int j, boolean f) {
+    return perSide ? normalizer[j] : rd(f, normalizer[j]);
+  }
+
+  @Override
+  void encodeKernel(double[] priors, double[] gt, boolean f, double[] out) {
+    int n = priors.length / 4;
+    for (int i = 0; i < n; i++) {
+      int o = 4 * i;
+      double cx = rd(f, rd(f, priors[o] + priors[o + 2]) / 2);
+      double cy = rd(f, rd(f, priors[o + 1] + priors[o + 3]) / 2);
+      double w = rd(f, priors[o + 2] - priors[o]);
+      double h = rd(f, priors[o + 3] - priors[o + 1]);
+      double top = rd(f, rd(f, cy - gt[o + 1]) / h);
+      double bottom = rd(f, rd(f, gt[o + 3] - cy) / h);
+      double left = rd(f, rd(f, cx - gt[o]) / w);
+      double right = rd(f, rd(f, gt[o + 2] - cx) / w);
+      out[o] = rd(f, top / norm(0, f));
+      out[o + 1] = rd(f, bottom / norm(1, f));
+      out[o + 2] = rd(f, left / norm(2, f));
+      out[o + 3] = rd(f, right / norm(3, f));
+    }
+  }
+
+  @Override
+  void decodeKernel(double[] priors, double[] pred, int[] maxShape, boolean f, double[] out, double[] upstream,
+      double[] grad) {
+    int n = priors.length / 4;
+    boolean clip = clipBorder && maxShape != null;
+    double maxW = clip ? rd(f, maxShape[1]) : 0;
+    double maxH = clip ? rd(f, maxShape[0]) : 0;
+    for (int i = 0; i < n; i++) {
+      int o = 4 * i;
+      double cx = rd(f, rd(f, priors[o] + priors[o + 2]) / 2);
+      double cy = rd(f, rd(f, priors[o + 1] + priors[o + 3]) / 2);
+      double w = rd(f, priors[o + 2] - priors[o]);
+      double h = rd(f, priors[o + 3] - priors[o + 1]);
+      double top = rd(f, h * rd(f, pred[o] * norm(0, f)));
+      double bottom = rd(f, h * rd(f, pred[o + 1] * norm(1, f)));
+      double left = rd(f, w * rd(f, pred[o + 2] * norm(2, f)));
+      double right = rd(f, w * rd(f, pred[o + 3] * norm(3, f)));
+      double[] box = {rd(f, cx - left), rd(f, cy - top), rd(f, cx + right), rd(f, cy + bottom)};
+      boolean[] passes = {true, true, true, true};
+      if (clip) {
+        for (int j = 0; j < 4; j++) {
+          double bound = j % 2 == 0 ? maxW : maxH;
+          // Two torch.where calls: below 0 becomes 0, then above the bound becomes the bound.
+          if (box[j] < 0) {
+            box[j] = 0;
+            passes[j] = false;
+          }
+          if (box[j] > bound) {
+            box[j] = bound;
+            passes[j] = false;
+          }
+        }
+      }
+      System.arraycopy(box, 0, out, o, 4);
+      if (grad != null) {
+        double uX1 = passes[0] ? upstream[o] : 0;
+        double uY1 = passes[1] ? upstream[o + 1] : 0;
+        double uX2 = passes[2] ? upstream[o + 2] : 0;
+        double uY2 = passes[3] ? upstream[o + 3] : 0;
+        grad[o] = -uY1 * h * norm(0, f);
+        grad[o + 1] = uY2 * h * norm(1, f);
+        grad[o + 2] = -uX1 * w * norm(2, f);
+        grad[o + 3] = uX2 * w * norm(3, f);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "TBLRBBoxCoder(normalizer=" + (perSide ? Arrays.toString(normalizer) : String.valueOf(normalizer[0]))
+        + ", clip_border=" + (clipBorder ? "True" : "False") + ")";
+  }
+}
