@@ -1,13 +1,17 @@
 package io.detkit.core.bbox;
 
 /**
- * Pairwise box overlaps on primitive arrays, the loops behind {@code bbox_overlaps} and the
- * assigners. Boxes are {@code (x1, y1, x2, y2)} rows packed in a flat array ({@code 4*i+k}).
+ * Pairwise and aligned box overlaps on primitive arrays, the loops behind {@code bbox_overlaps}
+ * and the assigners. Boxes are {@code (x1, y1, x2, y2)} rows packed in a flat array
+ * ({@code 4*i+k}).
  *
  * <p>The float version performs the same float32 operations in the same order as MMDetection's
  * PyTorch code, so results match bit for bit and threshold comparisons and ties in the assigners
  * come out the same. Degenerate boxes (x2 &lt; x1) are not clamped in the area terms, as in
  * MMDetection; {@code eps} bounds the union and the enclosing area from below.
+ *
+ * <p>The loops do not validate their arguments (callers such as {@link BboxOverlaps} do): array
+ * lengths must be multiples of 4 and {@code out} large enough.
  */
 public final class OverlapKernels {
   private OverlapKernels() {}
@@ -106,5 +110,143 @@ public final class OverlapKernels {
     double[] out = new double[n * (b.length / 4)];
     pairwise(a, 0, n, b, mode, eps, out);
     return out;
+  }
+
+  /**
+   * Overlaps of aligned pairs: {@code out[i]} for {@code a}'s box i and {@code b}'s box i, the same
+   * float32 operations as {@code bbox_overlaps(..., is_aligned=True)}.
+   *
+   * @param a first boxes, {@code 4*n} floats
+   * @param b second boxes, {@code 4*n} floats
+   * @param out at least {@code n} floats
+   */
+  public static void aligned(float[] a, float[] b, OverlapMode mode, float eps, float[] out) {
+    int n = a.length / 4;
+    for (int i = 0; i < n; i++) {
+      float ax1 = a[4 * i];
+      float ay1 = a[4 * i + 1];
+      float ax2 = a[4 * i + 2];
+      float ay2 = a[4 * i + 3];
+      float bx1 = b[4 * i];
+      float by1 = b[4 * i + 1];
+      float bx2 = b[4 * i + 2];
+      float by2 = b[4 * i + 3];
+      float area1 = (ax2 - ax1) * (ay2 - ay1);
+      float area2 = (bx2 - bx1) * (by2 - by1);
+      float w = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0f);
+      float h = Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0f);
+      float overlap = w * h;
+      float union = mode == OverlapMode.IOF ? area1 : area1 + area2 - overlap;
+      union = Math.max(union, eps);
+      float iou = overlap / union;
+      if (mode == OverlapMode.GIOU) {
+        float ew = Math.max(Math.max(ax2, bx2) - Math.min(ax1, bx1), 0f);
+        float eh = Math.max(Math.max(ay2, by2) - Math.min(ay1, by1), 0f);
+        float enclose = Math.max(ew * eh, eps);
+        iou = iou - (enclose - union) / enclose;
+      }
+      out[i] = iou;
+    }
+  }
+
+  /** Double-precision counterpart of {@link #aligned(float[], float[], OverlapMode, float, float[])}. */
+  public static void aligned(double[] a, double[] b, OverlapMode mode, double eps, double[] out) {
+    int n = a.length / 4;
+    for (int i = 0; i < n; i++) {
+      double ax1 = a[4 * i];
+      double ay1 = a[4 * i + 1];
+      double ax2 = a[4 * i + 2];
+      double ay2 = a[4 * i + 3];
+      double bx1 = b[4 * i];
+      double by1 = b[4 * i + 1];
+      double bx2 = b[4 * i + 2];
+      double by2 = b[4 * i + 3];
+      double area1 = (ax2 - ax1) * (ay2 - ay1);
+      double area2 = (bx2 - bx1) * (by2 - by1);
+      double w = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0d);
+      double h = Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0d);
+      double overlap = w * h;
+      double union = mode == OverlapMode.IOF ? area1 : area1 + area2 - overlap;
+      union = Math.max(union, eps);
+      double iou = overlap / union;
+      if (mode == OverlapMode.GIOU) {
+        double ew = Math.max(Math.max(ax2, bx2) - Math.min(ax1, bx1), 0d);
+        double eh = Math.max(Math.max(ay2, by2) - Math.min(ay1, by1), 0d);
+        double enclose = Math.max(ew * eh, eps);
+        iou = iou - (enclose - union) / enclose;
+      }
+      out[i] = iou;
+    }
+  }
+
+  /** Aligned pairs: {@code n} floats. */
+  public static float[] aligned(float[] a, float[] b, OverlapMode mode, float eps) {
+    float[] out = new float[a.length / 4];
+    aligned(a, b, mode, eps, out);
+    return out;
+  }
+
+  /** Aligned pairs: {@code n} doubles. */
+  public static double[] aligned(double[] a, double[] b, OverlapMode mode, double eps) {
+    double[] out = new double[a.length / 4];
+    aligned(a, b, mode, eps, out);
+    return out;
+  }
+
+  /**
+   * The overlap of one pair with every intermediate rounded to {@code p}: the reference form of
+   * the fast loops above, and the only form for float16, which Java has no arithmetic for.
+   * {@code eps} must already be rounded to {@code p}.
+   */
+  static double pair(double ax1, double ay1, double ax2, double ay2, double area1, double bx1, double by1,
+      double bx2, double by2, double area2, OverlapMode mode, double eps, Precision p) {
+    double w = Math.max(p.round(Math.min(ax2, bx2) - Math.max(ax1, bx1)), 0d);
+    double h = Math.max(p.round(Math.min(ay2, by2) - Math.max(ay1, by1)), 0d);
+    double overlap = p.round(w * h);
+    double union = mode == OverlapMode.IOF ? area1 : p.round(p.round(area1 + area2) - overlap);
+    union = Math.max(union, eps);
+    double iou = p.round(overlap / union);
+    if (mode != OverlapMode.GIOU) {
+      return iou;
+    }
+    double ew = Math.max(p.round(Math.max(ax2, bx2) - Math.min(ax1, bx1)), 0d);
+    double eh = Math.max(p.round(Math.max(ay2, by2) - Math.min(ay1, by1)), 0d);
+    double enclose = Math.max(p.round(ew * eh), eps);
+    return p.round(iou - p.round(p.round(enclose - union) / enclose));
+  }
+
+  /** {@code (x2 - x1) * (y2 - y1)} of box {@code i}, rounded to {@code p} after each operation. */
+  static double area(double[] boxes, int i, Precision p) {
+    return p.round(p.round(boxes[4 * i + 2] - boxes[4 * i]) * p.round(boxes[4 * i + 3] - boxes[4 * i + 1]));
+  }
+
+  /**
+   * Rounded-precision counterpart of {@link #pairwise(double[], int, int, double[], OverlapMode,
+   * double, double[])}; inputs and {@code eps} must be representable in {@code p}.
+   */
+  static void pairwise(double[] a, int rowStart, int rowEnd, double[] b, OverlapMode mode, double eps, Precision p,
+      double[] out) {
+    int m = b.length / 4;
+    double[] area2 = new double[m];
+    for (int j = 0; j < m; j++) {
+      area2[j] = area(b, j, p);
+    }
+    for (int i = rowStart; i < rowEnd; i++) {
+      double area1 = area(a, i, p);
+      int o = (i - rowStart) * m;
+      for (int j = 0; j < m; j++) {
+        out[o + j] = pair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3], area1,
+            b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3], area2[j], mode, eps, p);
+      }
+    }
+  }
+
+  /** Rounded-precision counterpart of {@link #aligned(double[], double[], OverlapMode, double, double[])}. */
+  static void aligned(double[] a, double[] b, OverlapMode mode, double eps, Precision p, double[] out) {
+    int n = a.length / 4;
+    for (int i = 0; i < n; i++) {
+      out[i] = pair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3], area(a, i, p),
+          b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3], area(b, i, p), mode, eps, p);
+    }
   }
 }

@@ -1,0 +1,439 @@
+package io.detkit.core.bbox;
+
+import io.detkit.core.tensor.Tensors;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * MMDetection 2.x's {@code bbox_overlaps} (mmdet/core/bbox/iou_calculators/iou2d_calculator.py)
+ * and its gradients.
+ *
+ * <p>Boxes are {@code (x1, y1, x2, y2)}, widths {@code x2 - x1} without MMDetection 1.x's +1.
+ * {@code bboxes1} is {@code [..., N, 4]} and {@code bboxes2} {@code [..., M, 4]} with the same
+ * leading (batch) dims. Not aligned, the result is {@code [..., N, M]} (every pair); aligned, it is
+ * {@code [..., N]} (pair i with pair i, {@code N == M}). If the result has no elements it is an
+ * empty array of that shape, as MMDetection returns.
+ *
+ * <p>Semantics, all as in MMDetection:
+ * <ul>
+ *   <li>areas are {@code (x2 - x1) * (y2 - y1)}, not clamped, so an inverted box (x2 &lt; x1)
+ *       has a negative area that enters the union;
+ *   <li>the intersection's width and height are clamped at 0;
+ *   <li>{@code iou}: overlap / max(area1 + area2 - overlap, eps); {@code iof}: overlap /
+ *       max(area1, eps); {@code giou}: iou - (E - U) / E with E = max(enclosing area, eps) and U
+ *       the eps-clamped union.
+ * </ul>
+ *
+ * <p>Precision: float32 inputs are computed with float32 operations in torch's order, so values
+ * match MMDetection bit for bit; float64 inputs are computed in float64 and returned as float64.
+ * Both inputs must have the same dtype (FLOAT or DOUBLE).
+ *
+ * <p>Memory: the non-aligned result is filled in row chunks of about {@value #CHUNK_ELEMENTS}
+ * pairs, so beyond the result itself only a chunk is allocated (100 x 200,000 boxes need the
+ * 80 MB result and a 4 MB chunk).
+ *
+ * <p>All methods throw {@link IllegalArgumentException} naming the argument, the expectation and
+ * the actual value for: a null array, a rank below 2 or last dim other than 4 ({@code bboxes1
+ * must be [..., N, 4] (x1, y1, x2, y2); got [3,5]}; as in MMDetection a last dim other than 4 is
+ * tolerated when the first dim is 0), a dtype other than FLOAT/DOUBLE or differing dtypes,
+ * differing batch dims, {@code N != M} when aligned, a non-finite coordinate (naming the first bad
+ * flat index), a negative or non-finite eps, or an unknown mode string.
+ */
+public final class BboxOverlaps {
+  /** MMDetection's default {@code eps}. */
+  public static final double DEFAULT_EPS = 1e-6;
+
+  /** Pairs computed per chunk of the non-aligned loops. */
+  static final int CHUNK_ELEMENTS = 1 << 20;
+
+  private BboxOverlaps() {}
+
+  /** Gradients of a scalar w.r.t. both box inputs, each shaped and typed like its input. */
+  public record Gradients(INDArray bboxes1, INDArray bboxes2) {}
+
+  /** {@code bbox_overlaps(bboxes1, bboxes2)}: IoU of every pair, eps 1e-6. */
+  public static INDArray bboxOverlaps(INDArray bboxes1, INDArray bboxes2) {
+    return bboxOverlaps(bboxes1, bboxes2, OverlapMode.IOU, false, DEFAULT_EPS);
+  }
+
+  /**
+   * {@code bbox_overlaps(bboxes1, bboxes2, mode, is_aligned)} with MMDetection's default eps 1e-6.
+   *
+   * @param mode {@code "iou"}, {@code "iof"} or {@code "giou"}
+   */
+  public static INDArray bboxOverlaps(INDArray bboxes1, INDArray bboxes2, String mode, boolean isAligned) {
+    return bboxOverlaps(bboxes1, bboxes2, OverlapMode.parse(mode), isAligned, DEFAULT_EPS);
+  }
+
+  /** {@code bbox_overlaps(bboxes1, bboxes2, mode, is_aligned)} with eps 1e-6. */
+  public static INDArray bboxOverlaps(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned) {
+    return bboxOverlaps(bboxes1, bboxes2, mode, isAligned, DEFAULT_EPS);
+  }
+
+  /**
+   * {@code bbox_overlaps(bboxes1, bboxes2, mode, is_aligned, eps)}.
+   *
+   * @param bboxes1 {@code [..., N, 4]}
+   * @param bboxes2 {@code [..., M, 4]}, same batch dims and dtype
+   * @return {@code [..., N, M]}, or {@code [..., N]} when aligned, in the inputs' dtype
+   */
+  public static INDArray bboxOverlaps(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned,
+      double eps) {
+    return bboxOverlaps(bboxes1, bboxes2, mode, isAligned, eps, CHUNK_ELEMENTS);
+  }
+
+  static INDArray bboxOverlaps(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned, double eps,
+      int chunkElements) {
+    Layout l = Layout.check(bboxes1, "bboxes1", bboxes2, "bboxes2", mode, isAligned, eps);
+    if (l.isEmpty()) {
+      return Nd4j.create(l.type, l.outShape());
+    }
+    if (l.type == DataType.FLOAT) {
+      float[] a = Tensors.toFloats(bboxes1);
+      float[] b = Tensors.toFloats(bboxes2);
+      Tensors.requireFinite(a, "bboxes1");
+      Tensors.requireFinite(b, "bboxes2");
+      float e = (float) eps;
+      if (isAligned) {
+        return Tensors.create(OverlapKernels.aligned(a, b, mode, e), DataType.FLOAT, l.outShape());
+      }
+      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, l.outShape(), 'c');
+      FloatBuffer dst = out.data().asNioFloat();
+      int rowsPerChunk = l.rowsPerChunk(chunkElements);
+      float[] chunk = new float[rowsPerChunk * l.cols];
+      for (int k = 0; k < l.batch; k++) {
+        float[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+        float[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+        for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+          int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+          OverlapKernels.pairwise(ak, r0, r1, bk, mode, e, chunk);
+          dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
+          dst.put(chunk, 0, (r1 - r0) * l.cols);
+        }
+      }
+      return out;
+    }
+    double[] a = Tensors.toDoubles(bboxes1);
+    double[] b = Tensors.toDoubles(bboxes2);
+    Tensors.requireFinite(a, "bboxes1");
+    Tensors.requireFinite(b, "bboxes2");
+    if (isAligned) {
+      return Tensors.create(OverlapKernels.aligned(a, b, mode, eps), DataType.DOUBLE, l.outShape());
+    }
+    INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, l.outShape(), 'c');
+    DoubleBuffer dst = out.data().asNioDouble();
+    int rowsPerChunk = l.rowsPerChunk(chunkElements);
+    double[] chunk = new double[rowsPerChunk * l.cols];
+    for (int k = 0; k < l.batch; k++) {
+      double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+      double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+      for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+        int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+        OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, chunk);
+        dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
+        dst.put(chunk, 0, (r1 - r0) * l.cols);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Overlaps computed in float16 arithmetic, MMDetection's {@code BboxOverlaps2D(dtype='fp16')}:
+   * both inputs divided by {@code scale} in their own dtype, rounded to float16, every operation
+   * rounded to float16, the result returned as float32. Same checks as {@link #bboxOverlaps}.
+   */
+  static INDArray bboxOverlapsHalf(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned,
+      double scale, int chunkElements) {
+    Layout l = Layout.check(bboxes1, "bboxes1", bboxes2, "bboxes2", mode, isAligned, DEFAULT_EPS);
+    if (l.isEmpty()) {
+      return Nd4j.create(DataType.FLOAT, l.outShape());
+    }
+    Precision in = Precision.of(l.type);
+    double[] a = Tensors.toDoubles(bboxes1);
+    double[] b = Tensors.toDoubles(bboxes2);
+    Tensors.requireFinite(a, "bboxes1");
+    Tensors.requireFinite(b, "bboxes2");
+    double s = in.round(scale);
+    for (int i = 0; i < a.length; i++) {
+      a[i] = Precision.toHalf(in.round(a[i] / s));
+    }
+    for (int i = 0; i < b.length; i++) {
+      b[i] = Precision.toHalf(in.round(b[i] / s));
+    }
+    double eps = Precision.toHalf(DEFAULT_EPS);
+    if (isAligned) {
+      double[] out = new double[a.length / 4];
+      OverlapKernels.aligned(a, b, mode, eps, Precision.F16, out);
+      return Tensors.create(out, DataType.FLOAT, l.outShape());
+    }
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, l.outShape(), 'c');
+    FloatBuffer dst = out.data().asNioFloat();
+    int rowsPerChunk = l.rowsPerChunk(chunkElements);
+    double[] chunk = new double[rowsPerChunk * l.cols];
+    float[] chunkF = new float[chunk.length];
+    for (int k = 0; k < l.batch; k++) {
+      double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+      double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+      for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+        int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+        OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, Precision.F16, chunk);
+        int len = (r1 - r0) * l.cols;
+        for (int i = 0; i < len; i++) {
+          chunkF[i] = (float) chunk[i];
+        }
+        dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
+        dst.put(chunkF, 0, len);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The vector-Jacobian product of {@code bbox_overlaps}: the gradients of
+   * {@code sum(overlaps * upstream)} w.r.t. {@code bboxes1} and {@code bboxes2}, exactly as torch
+   * 1.13's autograd computes them through MMDetection's code, including its subgradients: the
+   * clamped intersection width passes the gradient where it is {@code >= 0}; elementwise
+   * max/min ties split the gradient in halves; {@code max(union, eps)} and
+   * {@code max(enclose, eps)} pass nothing when the area is below eps and half when equal.
+   * Degenerate and inverted boxes get the gradients torch gives them.
+   *
+   * <p>float32 inputs: the backward runs float32 operations in torch's order, with sums over the
+   * broadcast dimension accumulated in double. float64 inputs: float64 throughout. If the result
+   * would be empty, both gradients are zero arrays of the inputs' shapes.
+   *
+   * @param upstream the gradient w.r.t. the overlaps, shaped like the result of
+   *     {@link #bboxOverlaps} ({@code [..., N, M]} or {@code [..., N]} aligned), any floating dtype
+   *     (rounded to the boxes' dtype); non-finite values propagate
+   * @return gradients shaped and typed like {@code bboxes1} and {@code bboxes2}
+   * @throws IllegalArgumentException as {@link #bboxOverlaps}, or if {@code upstream} is null, not
+   *     floating-point or mis-shaped
+   */
+  public static Gradients vjp(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned, double eps,
+      INDArray upstream) {
+    return vjp(bboxes1, "bboxes1", bboxes2, "bboxes2", mode, isAligned, eps, upstream, true, CHUNK_ELEMENTS);
+  }
+
+  /** {@link #vjp(INDArray, INDArray, OverlapMode, boolean, double, INDArray)} with a mode string. */
+  public static Gradients vjp(INDArray bboxes1, INDArray bboxes2, String mode, boolean isAligned, double eps,
+      INDArray upstream) {
+    return vjp(bboxes1, bboxes2, OverlapMode.parse(mode), isAligned, eps, upstream);
+  }
+
+  /**
+   * The gradient of {@code sum(upstream * bbox_overlaps(pred, target, mode, is_aligned=True, eps))}
+   * w.r.t. {@code pred} only, for IoU-family losses ({@code IoULoss}, {@code GIoULoss}, ...) whose
+   * targets carry no gradient.
+   *
+   * <p>Contract: {@code pred} and {@code target} are {@code [..., N, 4]} of the same shape and dtype;
+   * {@code upstream} is {@code [..., N]} (the aligned overlaps' shape), for example
+   * {@code -weight} for {@code loss = weight * (1 - iou)}. The result is shaped and typed like
+   * {@code pred} and equals {@code vjp(pred, target, mode, true, eps, upstream).bboxes1()}; the
+   * target's gradient is not computed. Same checks as {@link #vjp}, naming {@code pred} and
+   * {@code target}.
+   */
+  public static INDArray alignedVjp(INDArray pred, INDArray target, OverlapMode mode, double eps, INDArray upstream) {
+    return vjp(pred, "pred", target, "target", mode, true, eps, upstream, false, CHUNK_ELEMENTS).bboxes1();
+  }
+
+  static Gradients vjp(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned, double eps,
+      INDArray upstream, int chunkElements) {
+    return vjp(bboxes1, "bboxes1", bboxes2, "bboxes2", mode, isAligned, eps, upstream, true, chunkElements);
+  }
+
+  private static Gradients vjp(INDArray bboxes1, String name1, INDArray bboxes2, String name2, OverlapMode mode,
+      boolean isAligned, double eps, INDArray upstream, boolean wantSecond, int chunkElements) {
+    Layout l = Layout.check(bboxes1, name1, bboxes2, name2, mode, isAligned, eps);
+    Tensors.requireFloating(upstream, "upstream");
+    Tensors.requireShape(upstream, "upstream", l.outShape());
+    if (l.isEmpty()) {
+      return new Gradients(Nd4j.create(l.type, bboxes1.shape()),
+          wantSecond ? Nd4j.create(l.type, bboxes2.shape()) : null);
+    }
+    boolean f32 = l.type == DataType.FLOAT;
+    double[] a = Tensors.toDoubles(bboxes1);
+    double[] b = Tensors.toDoubles(bboxes2);
+    Tensors.requireFinite(a, name1);
+    Tensors.requireFinite(b, name2);
+    double e = f32 ? (float) eps : eps;
+    double[] ga = new double[a.length];
+    double[] gb = wantSecond ? new double[b.length] : null;
+    if (isAligned) {
+      double[] g = Tensors.toDoubles(upstream);
+      roundAll(g, f32);
+      double[] sa = new double[OverlapGradKernels.SLOTS * (a.length / 4)];
+      double[] sb = wantSecond ? new double[OverlapGradKernels.SLOTS * (b.length / 4)] : null;
+      OverlapGradKernels.aligned(a, b, mode, e, f32, g, sa, sb);
+      OverlapGradKernels.finish(a, sa, f32, ga, 0);
+      if (wantSecond) {
+        OverlapGradKernels.finish(b, sb, f32, gb, 0);
+      }
+    } else {
+      UpstreamRows rows = new UpstreamRows(upstream, l.type);
+      int rowsPerChunk = l.rowsPerChunk(chunkElements);
+      double[] g = new double[rowsPerChunk * l.cols];
+      for (int k = 0; k < l.batch; k++) {
+        double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+        double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+        double[] area2 = new double[l.cols];
+        for (int j = 0; j < l.cols; j++) {
+          area2[j] = OverlapGradKernels.area(bk, j, f32);
+        }
+        double[] sa = new double[OverlapGradKernels.SLOTS * l.rows];
+        double[] sb = wantSecond ? new double[OverlapGradKernels.SLOTS * l.cols] : null;
+        for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+          int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+          rows.read((long) k * l.rows * l.cols + (long) r0 * l.cols, (r1 - r0) * l.cols, g);
+          OverlapGradKernels.pairwise(ak, r0, r1, bk, area2, mode, e, f32, g, sa, sb);
+        }
+        OverlapGradKernels.finish(ak, sa, f32, ga, 4 * k * l.rows);
+        if (wantSecond) {
+          OverlapGradKernels.finish(bk, sb, f32, gb, 4 * k * l.cols);
+        }
+      }
+    }
+    return new Gradients(Tensors.create(ga, l.type, bboxes1.shape()),
+        wantSecond ? Tensors.create(gb, l.type, bboxes2.shape()) : null);
+  }
+
+  private static void roundAll(double[] g, boolean f32) {
+    if (f32) {
+      for (int i = 0; i < g.length; i++) {
+        g[i] = (float) g[i];
+      }
+    }
+  }
+
+  /** Reads a large upstream gradient chunk by chunk, in C order, rounded to the boxes' precision. */
+  private static final class UpstreamRows {
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
+    private float[] floatChunk = new float[0];
+
+    UpstreamRows(INDArray upstream, DataType type) {
+      INDArray u = upstream.dataType() == type ? upstream : upstream.castTo(type);
+      if (u.ordering() != 'c' || u.offset() != 0 || u.elementWiseStride() != 1 || u.data().length() != u.length()) {
+        u = u.dup('c');
+      }
+      if (type == DataType.FLOAT) {
+        floats = u.data().asNioFloat();
+        doubles = null;
+      } else {
+        doubles = u.data().asNioDouble();
+        floats = null;
+      }
+    }
+
+    void read(long offset, int length, double[] dst) {
+      if (floats != null) {
+        if (floatChunk.length < length) {
+          floatChunk = new float[length];
+        }
+        floats.position(Math.toIntExact(offset));
+        floats.get(floatChunk, 0, length);
+        for (int i = 0; i < length; i++) {
+          dst[i] = floatChunk[i];
+        }
+      } else {
+        doubles.position(Math.toIntExact(offset));
+        doubles.get(dst, 0, length);
+      }
+    }
+  }
+
+  /** The validated geometry of a call: batch count, rows, cols, dtype, result shape. */
+  static final class Layout {
+    final long[] batchShape;
+    final int batch;
+    final int rows;
+    final int cols;
+    final boolean aligned;
+    final DataType type;
+
+    private Layout(long[] batchShape, int batch, int rows, int cols, boolean aligned, DataType type) {
+      this.batchShape = batchShape;
+      this.batch = batch;
+      this.rows = rows;
+      this.cols = cols;
+      this.aligned = aligned;
+      this.type = type;
+    }
+
+    static Layout check(INDArray bboxes1, String name1, INDArray bboxes2, String name2, OverlapMode mode,
+        boolean aligned, double eps) {
+      requireBoxes(bboxes1, name1);
+      requireBoxes(bboxes2, name2);
+      if (mode == null) {
+        throw new IllegalArgumentException("mode must be one of 'iou', 'iof', 'giou'; got null");
+      }
+      if (!Double.isFinite(eps) || eps < 0) {
+        throw new IllegalArgumentException("eps must be finite and >= 0; got " + eps);
+      }
+      DataType type = bboxes1.dataType();
+      if (bboxes2.dataType() != type) {
+        throw new IllegalArgumentException(name2 + " must have the dtype of " + name1 + " (" + type + "); got "
+            + bboxes2.dataType());
+      }
+      long[] s1 = bboxes1.shape();
+      long[] s2 = bboxes2.shape();
+      long[] batch1 = Arrays.copyOf(s1, s1.length - 2);
+      long[] batch2 = Arrays.copyOf(s2, s2.length - 2);
+      if (!Arrays.equals(batch1, batch2)) {
+        throw new IllegalArgumentException(name2 + " must have the batch dims of " + name1 + " "
+            + Arrays.toString(batch1).replace(" ", "") + "; got " + Arrays.toString(batch2).replace(" ", "")
+            + " (" + name1 + " " + Tensors.shapeOf(bboxes1) + ", " + name2 + " " + Tensors.shapeOf(bboxes2) + ")");
+      }
+      long rows = s1[s1.length - 2];
+      long cols = s2[s2.length - 2];
+      if (aligned && rows != cols) {
+        throw new IllegalArgumentException("is_aligned needs as many boxes in " + name2 + " as in " + name1
+            + " (" + rows + "); got " + cols + " (" + name1 + " " + Tensors.shapeOf(bboxes1) + ", " + name2 + " "
+            + Tensors.shapeOf(bboxes2) + ")");
+      }
+      long batch = 1;
+      for (long d : batch1) {
+        batch *= d;
+      }
+      long pairs = batch * rows * (aligned ? 1 : cols);
+      if (pairs > Integer.MAX_VALUE - 8 || 4 * batch * Math.max(rows, cols) > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException("bbox_overlaps result must have fewer than 2^31 elements; got "
+            + pairs + " for " + name1 + " " + Tensors.shapeOf(bboxes1) + " and " + name2 + " "
+            + Tensors.shapeOf(bboxes2));
+      }
+      return new Layout(batch1, (int) batch, (int) rows, (int) cols, aligned, type);
+    }
+
+    private static void requireBoxes(INDArray boxes, String name) {
+      Tensors.requireNonNull(boxes, name);
+      long[] s = boxes.shape();
+      // MMDetection lets an array whose first dim is 0 through whatever its last dim is.
+      if (s.length < 2 || (s[s.length - 1] != 4 && s[0] != 0)) {
+        throw new IllegalArgumentException(name + " must be [..., N, 4] (x1, y1, x2, y2); got " + Tensors.shapeOf(boxes));
+      }
+      Tensors.requireFloating(boxes, name);
+      if (boxes.dataType() != DataType.FLOAT && boxes.dataType() != DataType.DOUBLE) {
+        throw new IllegalArgumentException(name + " must be FLOAT or DOUBLE; got " + boxes.dataType());
+      }
+    }
+
+    long[] outShape() {
+      long[] out = Arrays.copyOf(batchShape, batchShape.length + (aligned ? 1 : 2));
+      out[batchShape.length] = rows;
+      if (!aligned) {
+        out[batchShape.length + 1] = cols;
+      }
+      return out;
+    }
+
+    boolean isEmpty() {
+      return (long) batch * rows * (aligned ? 1 : cols) == 0;
+    }
+
+    int rowsPerChunk(int chunkElements) {
+      return Math.max(1, Math.min(rows, chunkElements / Math.max(cols, 1)));
+    }
+  }
+}
