@@ -61,10 +61,6 @@ public class ATSSHead extends AnchorHead {
     this.lossCenterness = b.lossCenterness;
   }
 
-  /** A builder with ATSS's defaults ({@code reg_decoded_bbox=True}, sigmoid CE centerness loss). */
-  public static Builder builder() {
-    return new Builder();
-  }
 
   /**
    * Builds from an MMDetection config dict ({@code type='ATSSHead'}): the keys of
@@ -74,7 +70,7 @@ public class ATSSHead extends AnchorHead {
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static ATSSHead fromConfig(Config c) {
-    Builder b = builder();
+    Builder b = new Builder();
     readCommon(c, b, true);
     Config lc = c.getConfigOrNull("loss_centerness");
     if (lc != null) {
@@ -102,6 +98,12 @@ public class ATSSHead extends AnchorHead {
   @Override
   protected int outputChannels(String name, int level) {
     return name.equals(HeadOutputs.CENTERNESSES) ? numBaseAnchors(level) : super.outputChannels(name, level);
+  }
+
+  /** ATSS multiplies class scores by the sigmoid of the centerness before NMS. */
+  @Override
+  protected String scoreFactorName() {
+    return HeadOutputs.CENTERNESSES;
   }
 
   /** {@link #loss(HeadOutputs, List, List)} from the three output lists. */
@@ -297,7 +299,8 @@ public class ATSSHead extends AnchorHead {
   public static class Builder extends BaseBuilder<Builder, ATSSHead> {
     private Loss lossCenterness = Losses.build(DEFAULT_LOSS_CENTERNESS);
 
-    protected Builder() {
+    /** A builder with this head's defaults. */
+    public Builder() {
       super("ATSSHead");
       regDecodedBbox(true);
       disableSampling();

@@ -7,10 +7,12 @@ import io.detkit.core.assign.Assigners;
 import io.detkit.core.assign.BaseAssigner;
 import io.detkit.core.coder.BBoxCoder;
 import io.detkit.core.coder.BBoxCoders;
+import io.detkit.core.nms.Nms;
+import io.detkit.core.nms.NmsConfig;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
-import io.detkit.losses.CrossEntropyLoss;
+//TMPCE import io.detkit.losses.CrossEntropyLoss;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
@@ -137,7 +139,7 @@ public class AnchorHead {
     this.lossCls = Objects.requireNonNull(b.lossCls, "loss_cls");
     this.lossBbox = Objects.requireNonNull(b.lossBbox, "loss_bbox");
     this.useSigmoidCls = b.useSigmoidCls != null ? b.useSigmoidCls
-        : !(lossCls instanceof CrossEntropyLoss ce) || ce.useSigmoid();
+        : true; //TMPCE2
     this.clsOutChannels = useSigmoidCls ? numClasses : numClasses + 1;
     if (clsOutChannels <= 0) {
       throw new IllegalArgumentException(type + ": num_classes=" + numClasses + " is too small");
@@ -167,10 +169,6 @@ public class AnchorHead {
     }
   }
 
-  /** A builder for a plain {@code AnchorHead}. */
-  public static Builder builder() {
-    return new Builder();
-  }
 
   /**
    * Builds from an MMDetection config dict ({@code type='AnchorHead'}). Keys: {@code num_classes}
@@ -182,7 +180,7 @@ public class AnchorHead {
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static AnchorHead fromConfig(Config c) {
-    Builder b = builder();
+    Builder b = new Builder();
     readCommon(c, b, true);
     c.accept("in_channels", "feat_channels", "init_cfg");
     return b.build();
@@ -762,6 +760,252 @@ public class AnchorHead {
     return r.scalar();
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Inference
+
+  /**
+   * The output whose sigmoid multiplies the class scores before NMS (MMDetection's
+   * {@code score_factors}; ATSS: {@code centernesses}), or null for none.
+   */
+  protected String scoreFactorName() {
+    return null;
+  }
+
+  /**
+   * Detections with the head's {@code test_cfg}, without rescaling, with NMS.
+   *
+   * @throws IllegalStateException if the head has no test config
+   */
+  public List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas) {
+    return predict(outputs, metas, null, false, true);
+  }
+
+  /**
+   * MMDetection's {@code get_bboxes}: per image and level, class scores (sigmoid, or softmax without
+   * the background column), the (anchor, class) pairs scoring strictly above {@code score_thr}, of
+   * those the {@code nms_pre} best (a Python slice: -1 drops the lowest), decoded and clipped to
+   * {@code img_shape}; levels concatenated; divided by {@code scale_factor} when {@code rescale};
+   * scores multiplied by the score factors (ATSS); then class-aware NMS and the first
+   * {@code max_per_img}, or, without NMS, every candidate in level order.
+   *
+   * @param cfg the test config, or null for the head's
+   * @throws IllegalStateException if neither a config nor the head's test config is there, or the
+   *     config lacks what this head needs ({@code score_thr}, or {@code nms} when {@code withNms})
+   * @throws IllegalArgumentException for outputs that do not fit the head
+   */
+  public List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas, TestConfig cfg, boolean rescale,
+      boolean withNms) {
+    TestConfig c = cfg != null ? cfg : testCfg;
+    if (c == null) {
+      throw new IllegalStateException(type + " has no test_cfg; pass one to predict");
+    }
+    Objects.requireNonNull(metas, "img_metas");
+    Batch batch = checkOutputs(outputs, metas.size());
+    if (withNms && c.nms().isEmpty()) {
+      throw new IllegalStateException(type + ": test_cfg.nms is required for NMS; got " + c);
+    }
+    Map<String, List<double[]>> data = new LinkedHashMap<>();
+    for (String name : outputNames()) {
+      List<double[]> levels = new ArrayList<>();
+      for (INDArray a : outputs.get(name)) {
+        levels.add(Tensors.toDoubles(a));
+      }
+      data.put(name, levels);
+    }
+    MultiLevelAnchors anchors = getAnchors(batch.featmapSizes(), List.of(), batch.dataType());
+    List<Integer> images = new ArrayList<>();
+    for (int i = 0; i < metas.size(); i++) {
+      images.add(i);
+    }
+    return ImageParallelism.map(executor, images,
+        i -> predictSingle(new ImageOutputs(i, batch, data), anchors, metas.get(i), c, rescale, withNms));
+  }
+
+  /**
+   * One image's share of the head outputs, as per-anchor rows per level.
+   *
+   * @param image the image's index in the batch
+   */
+  protected record ImageOutputs(int image, Batch batch, Map<String, List<double[]>> data) {
+    /** The rows {@code [H*W*A, k]} of output {@code name} at {@code level} for this image. */
+    public double[] rows(String name, int level, int anchorsPerLocation) {
+      int[] hw = batch.featmapSizes().get(level);
+      double[] all = data.get(name).get(level);
+      int per = all.length / batch.numImages();
+      double[] mine = java.util.Arrays.copyOfRange(all, image * per, (image + 1) * per);
+      int k = per / (hw[0] * hw[1] * anchorsPerLocation);
+      return Layout.toRows(mine, 1, anchorsPerLocation, k, hw[0], hw[1]);
+    }
+  }
+
+  /** One image of {@link #predict} (see there). */
+  protected Detections predictSingle(ImageOutputs out, MultiLevelAnchors anchors, ImageMeta meta, TestConfig cfg,
+      boolean rescale, boolean withNms) {
+    Precision p = Precision.of(anchors.dataType());
+    double scoreThr = cfg.scoreThr().orElseThrow(() -> new IllegalStateException(type
+        + ": test_cfg.score_thr is required; got " + cfg));
+    String factorName = scoreFactorName();
+    int c = clsOutChannels;
+    int fg = useSigmoidCls ? c : c - 1;
+    List<double[]> boxesPerLevel = new ArrayList<>();
+    List<double[]> scoresPerLevel = new ArrayList<>();
+    List<int[]> labelsPerLevel = new ArrayList<>();
+    int total = 0;
+    for (int l = 0; l < anchors.numLevels(); l++) {
+      int a = numBaseAnchors(l);
+      double[] cls = out.rows(HeadOutputs.CLS_SCORES, l, a);
+      double[] deltas = out.rows(HeadOutputs.BBOX_PREDS, l, a);
+      double[] factor = factorName == null ? null : out.rows(factorName, l, a);
+      int n = anchors.numAnchors(l);
+      double[] scores = classScores(cls, n, c, p);
+      // filter_scores_and_topk: pairs above the threshold, best first, then a Python slice [:nms_pre].
+      int[] cand = new int[n * fg];
+      int m = 0;
+      for (int i = 0; i < n * fg; i++) {
+        if (scores[i] > scoreThr) {
+          cand[m++] = i;
+        }
+      }
+      int[] order = Ranking.byDescendingScore(cand, m, scores);
+      int keep = pythonSliceEnd(Math.min(cfg.nmsPre(), m), m);
+      double[] keptAnchors = new double[keep * 4];
+      double[] keptDeltas = new double[keep * 4];
+      double[] keptScores = new double[keep];
+      int[] keptLabels = new int[keep];
+      double[] levelAnchors = anchors.anchorData(l);
+      for (int k = 0; k < keep; k++) {
+        int flat = order[k];
+        int anchor = flat / fg;
+        System.arraycopy(levelAnchors, anchor * 4, keptAnchors, k * 4, 4);
+        System.arraycopy(deltas, anchor * 4, keptDeltas, k * 4, 4);
+        keptScores[k] = scores[flat];
+        keptLabels[k] = flat % fg;
+        if (factor != null) {
+          keptScores[k] = p.r(keptScores[k] * sigmoid(factor[anchor], p));
+        }
+      }
+      boxesPerLevel.add(decode(keptAnchors, keptDeltas, meta.imgShape(), p));
+      scoresPerLevel.add(keptScores);
+      labelsPerLevel.add(keptLabels);
+      total += keep;
+    }
+    double[] boxes = new double[total * 4];
+    double[] scores = new double[total];
+    int[] labels = new int[total];
+    int o = 0;
+    for (int l = 0; l < boxesPerLevel.size(); l++) {
+      int k = scoresPerLevel.get(l).length;
+      System.arraycopy(boxesPerLevel.get(l), 0, boxes, o * 4, k * 4);
+      System.arraycopy(scoresPerLevel.get(l), 0, scores, o, k);
+      System.arraycopy(labelsPerLevel.get(l), 0, labels, o, k);
+      o += k;
+    }
+    if (rescale) {
+      double[] sf = meta.scaleFactor();
+      for (int i = 0; i < boxes.length; i++) {
+        boxes[i] = p.r(boxes[i] / p.r(sf[i % 4]));
+      }
+    }
+    if (!withNms) {
+      return Detections.of(anchors.dataType(), boxes, scores, labels);
+    }
+    return nmsAndCap(boxes, scores, labels, labels, cfg, anchors.dataType(), p);
+  }
+
+  /**
+   * Class-aware NMS of the candidates ({@code groups} keep boxes apart), then the first
+   * {@code max_per_img} as a Python slice.
+   */
+  final Detections nmsAndCap(double[] boxes, double[] scores, int[] labels, int[] groups, TestConfig cfg,
+      DataType dtype, Precision p) {
+    if (scores.length == 0) {
+      return Detections.of(dtype, new double[0], new double[0], new int[0]);
+    }
+    NmsConfig nms = cfg.nms().orElseThrow();
+    int[] keep;
+    if (p.isSingle()) {
+      float[] b = new float[boxes.length];
+      float[] s = new float[scores.length];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (float) boxes[i];
+      }
+      for (int i = 0; i < s.length; i++) {
+        s[i] = (float) scores[i];
+      }
+      keep = Nms.batchedNms(b, s, groups, nms);
+    } else {
+      keep = Nms.batchedNms(boxes, scores, groups, nms);
+    }
+    int n = pythonSliceEnd(cfg.maxPerImg(), keep.length);
+    double[] ob = new double[n * 4];
+    double[] os = new double[n];
+    int[] ol = new int[n];
+    for (int k = 0; k < n; k++) {
+      System.arraycopy(boxes, keep[k] * 4, ob, k * 4, 4);
+      os[k] = scores[keep[k]];
+      ol[k] = labels[keep[k]];
+    }
+    return Detections.of(dtype, ob, os, ol);
+  }
+
+  /** Scores of {@code n} rows of {@code c} logits: sigmoid, or softmax without the last column. */
+  private double[] classScores(double[] logits, int n, int c, Precision p) {
+    if (useSigmoidCls) {
+      double[] s = new double[logits.length];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = sigmoid(logits[i], p);
+      }
+      return s;
+    }
+    int fg = c - 1;
+    double[] s = new double[n * fg];
+    for (int i = 0; i < n; i++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int k = 0; k < c; k++) {
+        max = Math.max(max, logits[i * c + k]);
+      }
+      double sum = 0;
+      for (int k = 0; k < c; k++) {
+        sum += Math.exp(logits[i * c + k] - max);
+      }
+      for (int k = 0; k < fg; k++) {
+        s[i * fg + k] = p.r(Math.exp(logits[i * c + k] - max) / sum);
+      }
+    }
+    return s;
+  }
+
+  static double sigmoid(double x, Precision p) {
+    return p.r(1.0 / (1.0 + Math.exp(-x)));
+  }
+
+  /** Where {@code [:stop]} ends on a sequence of {@code n}, Python's way (negative counts from the end). */
+  static int pythonSliceEnd(int stop, int n) {
+    return stop >= 0 ? Math.min(stop, n) : Math.max(n + stop, 0);
+  }
+
+  /** Decoded boxes of {@code anchors} and {@code deltas} (flat rows), clipped to {@code maxShape}. */
+  final double[] decode(double[] anchors, double[] deltas, int[] maxShape, Precision p) {
+    if (deltas.length == 0) {
+      return new double[0];
+    }
+    if (p.isSingle()) {
+      float[] a = new float[anchors.length];
+      float[] d = new float[deltas.length];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = (float) anchors[i];
+        d[i] = (float) deltas[i];
+      }
+      float[] b = bboxCoder.decode(a, d, maxShape);
+      double[] out = new double[b.length];
+      for (int i = 0; i < b.length; i++) {
+        out[i] = b[i];
+      }
+      return out;
+    }
+    return bboxCoder.decode(anchors, deltas, maxShape);
+  }
+
   @Override
   public String toString() {
     return type + "(num_classes=" + numClasses + ", cls_out_channels=" + clsOutChannels + ", anchors/location="
@@ -904,7 +1148,8 @@ public class AnchorHead {
 
   /** Builder of a plain {@link AnchorHead}. */
   public static final class Builder extends BaseBuilder<Builder, AnchorHead> {
-    Builder() {
+    /** A builder with MMDetection's defaults. */
+    public Builder() {
       super("AnchorHead");
     }
 

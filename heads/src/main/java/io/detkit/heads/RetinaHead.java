@@ -22,10 +22,6 @@ public class RetinaHead extends AnchorHead {
     super(b);
   }
 
-  /** A builder with RetinaNet's default anchors. */
-  public static Builder builder() {
-    return new Builder();
-  }
 
   /**
    * Builds from an MMDetection config dict ({@code type='RetinaHead'}): the keys of
@@ -35,7 +31,7 @@ public class RetinaHead extends AnchorHead {
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static RetinaHead fromConfig(Config c) {
-    Builder b = builder();
+    Builder b = new Builder();
     readCommon(c, b, true);
     c.accept("in_channels", "feat_channels", "init_cfg", "stacked_convs", "conv_cfg", "norm_cfg");
     try {
@@ -47,7 +43,8 @@ public class RetinaHead extends AnchorHead {
 
   /** Builder of {@link RetinaHead}s. */
   public static class Builder extends BaseBuilder<Builder, RetinaHead> {
-    protected Builder() {
+    /** A builder with this head's defaults. */
+    public Builder() {
       super("RetinaHead");
       anchorGenerator(PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR));
     }

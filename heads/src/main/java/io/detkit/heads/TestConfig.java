@@ -2,6 +2,8 @@ package io.detkit.heads;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.nms.NmsConfig;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -15,8 +17,9 @@ import java.util.OptionalDouble;
  *   <li>{@code min_bbox_size} (default 0): RPN drops proposals whose width or height is not larger;
  *       other heads ignore it, as MMDetection does;
  *   <li>{@code score_thr}: scores must be strictly larger to survive (required except for RPN);
- *   <li>{@code nms}: {@code dict(type='nms', iou_threshold=..., class_agnostic=False)}; boxes of
- *       different classes (levels, for RPN) never suppress each other unless class_agnostic;
+ *   <li>{@code nms}: {@code dict(type='nms', iou_threshold=..., class_agnostic=False, ...)} as
+ *       {@link NmsConfig} reads it; boxes of different classes (levels, for RPN) never suppress each
+ *       other unless class_agnostic;
  *   <li>{@code max_per_img}: how many detections survive NMS (required).
  * </ul>
  *
@@ -26,17 +29,12 @@ public final class TestConfig {
   private final int nmsPre;
   private final double minBboxSize;
   private final Double scoreThr;
-  private final Double nmsIouThreshold;
-  private final boolean classAgnostic;
+  private final NmsConfig nms;
   private final int maxPerImg;
 
-  private TestConfig(int nmsPre, double minBboxSize, Double scoreThr, Double nmsIouThreshold, boolean classAgnostic,
-      int maxPerImg) {
+  private TestConfig(int nmsPre, double minBboxSize, Double scoreThr, NmsConfig nms, int maxPerImg) {
     if (scoreThr != null && !Double.isFinite(scoreThr)) {
       throw new IllegalArgumentException("score_thr must be finite; got " + scoreThr);
-    }
-    if (nmsIouThreshold != null && !Double.isFinite(nmsIouThreshold)) {
-      throw new IllegalArgumentException("nms.iou_threshold must be finite; got " + nmsIouThreshold);
     }
     if (!Double.isFinite(minBboxSize)) {
       throw new IllegalArgumentException("min_bbox_size must be finite; got " + minBboxSize);
@@ -44,8 +42,7 @@ public final class TestConfig {
     this.nmsPre = nmsPre;
     this.minBboxSize = minBboxSize;
     this.scoreThr = scoreThr;
-    this.nmsIouThreshold = nmsIouThreshold;
-    this.classAgnostic = classAgnostic;
+    this.nms = nms;
     this.maxPerImg = maxPerImg;
   }
 
@@ -55,7 +52,18 @@ public final class TestConfig {
    * @throws IllegalArgumentException if a threshold is not finite
    */
   public static TestConfig of(int nmsPre, double scoreThr, double nmsIouThreshold, int maxPerImg) {
-    return new TestConfig(nmsPre, 0, scoreThr, nmsIouThreshold, false, maxPerImg);
+    return new TestConfig(nmsPre, 0, scoreThr, NmsConfig.of(nmsIouThreshold), maxPerImg);
+  }
+
+  /**
+   * A test config with explicit NMS settings and RPN's {@code min_bbox_size}.
+   *
+   * @param scoreThr score threshold, or null (RPN has none)
+   * @param nms NMS settings, or null for none
+   * @throws IllegalArgumentException if a number is not finite
+   */
+  public static TestConfig of(int nmsPre, double minBboxSize, Double scoreThr, NmsConfig nms, int maxPerImg) {
+    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
   }
 
   /**
@@ -65,23 +73,12 @@ public final class TestConfig {
    */
   public static TestConfig fromConfig(Config c) {
     Config t = c.tracked();
-    Double iou = null;
-    boolean agnostic = false;
-    Config nms = t.getConfigOrNull("nms");
-    if (nms != null) {
-      Config n = nms.tracked();
-      String type = n.getString("type", "nms");
-      if (!type.equals("nms")) {
-        throw ConfigException.at(n.pathOf("type"), "only nms type 'nms' is supported; got '" + type + "'");
-      }
-      iou = n.getDouble("iou_threshold");
-      agnostic = n.getBoolean("class_agnostic", false);
-      TrainConfig.rejectUnread(n, "nms");
-    }
+    Config nmsDict = t.getConfigOrNull("nms");
+    NmsConfig nms = nmsDict == null ? null : NmsConfig.fromConfig(nmsDict);
     TestConfig cfg;
     try {
       cfg = new TestConfig(t.getInt("nms_pre", -1), t.getDouble("min_bbox_size", 0.0),
-          t.isNull("score_thr") ? null : t.getDouble("score_thr"), iou, agnostic, t.getInt("max_per_img"));
+          t.isNull("score_thr") ? null : t.getDouble("score_thr"), nms, t.getInt("max_per_img"));
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.path(), e.getMessage());
     }
@@ -104,14 +101,9 @@ public final class TestConfig {
     return scoreThr == null ? OptionalDouble.empty() : OptionalDouble.of(scoreThr);
   }
 
-  /** {@code nms.iou_threshold}, if an nms dict was given. */
-  public OptionalDouble nmsIouThreshold() {
-    return nmsIouThreshold == null ? OptionalDouble.empty() : OptionalDouble.of(nmsIouThreshold);
-  }
-
-  /** {@code nms.class_agnostic}. */
-  public boolean classAgnostic() {
-    return classAgnostic;
+  /** The {@code nms} settings, if given. */
+  public Optional<NmsConfig> nms() {
+    return Optional.ofNullable(nms);
   }
 
   /** {@code max_per_img}. */
@@ -121,25 +113,34 @@ public final class TestConfig {
 
   /** A copy with another {@code nms_pre}. */
   public TestConfig withNmsPre(int nmsPre) {
-    return new TestConfig(nmsPre, minBboxSize, scoreThr, nmsIouThreshold, classAgnostic, maxPerImg);
+    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
   }
 
   /** A copy with another {@code min_bbox_size}. */
   public TestConfig withMinBboxSize(double minBboxSize) {
-    return new TestConfig(nmsPre, minBboxSize, scoreThr, nmsIouThreshold, classAgnostic, maxPerImg);
+    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
   }
 
-  /** A copy with class-agnostic NMS on or off. */
-  public TestConfig withClassAgnostic(boolean classAgnostic) {
-    return new TestConfig(nmsPre, minBboxSize, scoreThr, nmsIouThreshold, classAgnostic, maxPerImg);
+  /** A copy with another {@code score_thr} (null for none). */
+  public TestConfig withScoreThr(Double scoreThr) {
+    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
+  }
+
+  /** A copy with other NMS settings (null for none). */
+  public TestConfig withNms(NmsConfig nms) {
+    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
+  }
+
+  /** A copy with another {@code max_per_img}. */
+  public TestConfig withMaxPerImg(int maxPerImg) {
+    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
   }
 
   @Override
   public String toString() {
     return "dict(nms_pre=" + nmsPre + ", min_bbox_size=" + minBboxSize + ", score_thr="
         + (scoreThr == null ? "None" : scoreThr) + ", nms="
-        + (nmsIouThreshold == null ? "None" : "dict(type='nms', iou_threshold=" + nmsIouThreshold
-            + (classAgnostic ? ", class_agnostic=True" : "") + ")")
+        + (nms == null ? "None" : nms)
         + ", max_per_img=" + maxPerImg + ")";
   }
 }
