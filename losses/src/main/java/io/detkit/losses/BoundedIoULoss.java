@@ -1,6 +1,9 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * MMDetection's {@code BoundedIoULoss} (Fitness NMS and Bounded IoU Loss): four per-coordinate
@@ -72,7 +75,11 @@ public final class BoundedIoULoss extends BoxLoss {
   }
 
   @Override
-  Elementwise boxes(int n, double[] p, double[] t, boolean f32) {
+  Elementwise kernelOf(INDArray pred, INDArray target) {
+    double[] p = Tensors.toDoubles(pred);
+    double[] t = Tensors.toDoubles(target);
+    int n = p.length / 4;
+    boolean f32 = RegressionSupport.float32(pred, target);
     double threshold = f32 ? (float) beta : beta;
     double[] values = new double[4 * n];
     // d loss / d pred, one 4x4 block per box: row = loss column (dx, dy, dw, dh), col = coordinate.
@@ -81,7 +88,7 @@ public final class BoundedIoULoss extends BoxLoss {
     double[] dComb = new double[16];
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
-      java.util.Arrays.fill(dComb, 0);
+      Arrays.fill(dComb, 0);
       centreTerm(p[o], p[o + 2], t[o], t[o + 2], comb, 0, dComb, 0, 2);
       centreTerm(p[o + 1], p[o + 3], t[o + 1], t[o + 3], comb, 1, dComb, 1, 3);
       sizeTerm(p[o], p[o + 2], t[o], t[o + 2], comb, 2, dComb, 0, 2);

@@ -38,10 +38,10 @@ abstract class BoxLoss extends Loss {
   }
 
   /**
-   * The element-wise loss of {@code n} boxes, {@code p} and {@code t} flat {@code [n,4]}, and its
-   * backward map (upstream of length {@code n} or {@code 4n} to a gradient of length {@code 4n}).
+   * The element-wise loss of the validated {@code [N,4]} boxes and its backward map (upstream of
+   * length {@code N} or {@code 4N} to a gradient of length {@code 4N}).
    */
-  abstract Elementwise boxes(int n, double[] p, double[] t, boolean f32);
+  abstract Elementwise kernelOf(INDArray pred, INDArray target);
 
   @Override
   protected final LossResult compute(LossArgs args, Reduction r) {
@@ -64,10 +64,7 @@ abstract class BoxLoss extends Loss {
 
   @Override
   protected final Elementwise kernel(LossArgs args) {
-    INDArray pred = args.pred();
-    INDArray target = args.target();
-    int n = Math.toIntExact(pred.size(0));
-    return boxes(n, Tensors.toDoubles(pred), Tensors.toDoubles(target), RegressionSupport.float32(pred, target));
+    return kernelOf(args.pred(), args.target());
   }
 
   @Override

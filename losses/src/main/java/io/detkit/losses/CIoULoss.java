@@ -1,6 +1,8 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * MMDetection's {@code CIoULoss} (Complete-IoU): per box {@code 1 - clamp(iou - rho2/c2 - alpha*v,
@@ -63,8 +65,8 @@ public final class CIoULoss extends BoxLoss {
   }
 
   @Override
-  Elementwise boxes(int n, double[] p, double[] t, boolean f32) {
-    return DistanceIoU.compute(n, p, t, eps, true);
+  Elementwise kernelOf(INDArray pred, INDArray target) {
+    return DistanceIoU.compute(Tensors.toDoubles(pred), Tensors.toDoubles(target), eps, true);
   }
 
   @Override

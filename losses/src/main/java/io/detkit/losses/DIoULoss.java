@@ -1,6 +1,8 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * MMDetection's {@code DIoULoss} (Distance-IoU, AAAI 2020): per box {@code 1 - iou + rho2 / c2},
@@ -57,8 +59,8 @@ public final class DIoULoss extends BoxLoss {
   }
 
   @Override
-  Elementwise boxes(int n, double[] p, double[] t, boolean f32) {
-    return DistanceIoU.compute(n, p, t, eps, false);
+  Elementwise kernelOf(INDArray pred, INDArray target) {
+    return DistanceIoU.compute(Tensors.toDoubles(pred), Tensors.toDoubles(target), eps, false);
   }
 
   @Override

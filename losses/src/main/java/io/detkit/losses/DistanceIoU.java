@@ -29,7 +29,9 @@ final class DistanceIoU {
 
   private DistanceIoU() {}
 
-  static Elementwise compute(int n, double[] p, double[] t, double eps, boolean complete) {
+  /** The loss of the boxes {@code p} against {@code t} (flat {@code [n,4]}), {@code complete} for CIoU. */
+  static Elementwise compute(double[] p, double[] t, double eps, boolean complete) {
+    int n = p.length / 4;
     double[] values = new double[n];
     double[] grad = new double[4 * n];
     for (int i = 0; i < n; i++) {

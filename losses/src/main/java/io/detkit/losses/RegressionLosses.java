@@ -12,6 +12,8 @@ final class RegressionLosses {
     registry.register(BalancedL1Loss.TYPE, BalancedL1Loss::new);
     registry.register(MSELoss.TYPE, MSELoss::new);
     registry.register(GHMR.TYPE, GHMR::new);
+    registry.register(IoULoss.TYPE, IoULoss::new);
+    registry.register(GIoULoss.TYPE, GIoULoss::new);
     registry.register(DIoULoss.TYPE, DIoULoss::new);
     registry.register(CIoULoss.TYPE, CIoULoss::new);
     registry.register(BoundedIoULoss.TYPE, BoundedIoULoss::new);
