@@ -12,7 +12,7 @@ import io.detkit.core.nms.NmsConfig;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
-//TMPCE import io.detkit.losses.CrossEntropyLoss;
+import io.detkit.losses.CrossEntropyLoss;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
@@ -139,7 +139,7 @@ public class AnchorHead {
     this.lossCls = Objects.requireNonNull(b.lossCls, "loss_cls");
     this.lossBbox = Objects.requireNonNull(b.lossBbox, "loss_bbox");
     this.useSigmoidCls = b.useSigmoidCls != null ? b.useSigmoidCls
-        : true; //TMPCE2
+        : !(lossCls instanceof CrossEntropyLoss ce) || ce.useSigmoid();
     this.clsOutChannels = useSigmoidCls ? numClasses : numClasses + 1;
     if (clsOutChannels <= 0) {
       throw new IllegalArgumentException(type + ": num_classes=" + numClasses + " is too small");
