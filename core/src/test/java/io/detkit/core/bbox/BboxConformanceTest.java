@@ -1,11 +1,15 @@
 package io.detkit.core.bbox;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
 import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.ConformanceSuite;
 import io.detkit.core.golden.GoldenCase;
+import io.detkit.core.golden.GoldenSet;
 import io.detkit.core.golden.UnsupportedCaseException;
-import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -20,6 +24,25 @@ class BboxConformanceTest {
   @TestFactory
   Stream<DynamicTest> golden() {
     return ConformanceSuite.tests(new BboxRunner());
+  }
+
+  /** Beyond the manifest's tolerance: float32 overlaps equal MMDetection's bit for bit. */
+  @TestFactory
+  Stream<DynamicTest> float32OverlapsAreBitExact() {
+    BboxRunner runner = new BboxRunner();
+    return GoldenSet.load().cases().stream()
+        .filter(c -> runner.components().contains(c.component()) && !c.expectsError())
+        .filter(c -> c.outputsF32().containsKey("overlaps"))
+        .map(c -> DynamicTest.dynamicTest(c.id() + " [f32 bits]", () -> {
+          INDArray actual = (INDArray) runner.run(c).outputs().get("overlaps");
+          GoldenCase.Expected e = c.outputsF32().get("overlaps");
+          assertThat(actual.shape()).containsExactly(e.shape());
+          float[] expected = new float[e.data().length];
+          for (int i = 0; i < expected.length; i++) {
+            expected[i] = (float) e.data()[i];
+          }
+          assertThat(Tensors.toFloats(actual)).containsExactly(expected);
+        }));
   }
 
   /** Runs {@code bbox_overlaps(...)} and {@code BboxOverlaps2D.__call__(...)} cases. */
