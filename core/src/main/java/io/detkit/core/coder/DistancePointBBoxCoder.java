@@ -124,8 +124,7 @@ public final class DistancePointBBoxCoder extends BaseBBoxCoder {
         }
         out[o + j] = box[j];
         if (grad != null) {
-          double u = passes ? upstream[o + j] : 0;
-          grad[o + j] = j < 2 ? -u : u;
+          grad[o + j] = !passes ? 0 : j < 2 ? -upstream[o + j] : upstream[o + j];
         }
       }
     }

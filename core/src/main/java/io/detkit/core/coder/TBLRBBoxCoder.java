@@ -168,14 +168,11 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
       }
       System.arraycopy(box, 0, out, o, 4);
       if (grad != null) {
-        double uX1 = passes[0] ? upstream[o] : 0;
-        double uY1 = passes[1] ? upstream[o + 1] : 0;
-        double uX2 = passes[2] ? upstream[o + 2] : 0;
-        double uY2 = passes[3] ? upstream[o + 3] : 0;
-        grad[o] = -uY1 * h * norm(0, f);
-        grad[o + 1] = uY2 * h * norm(1, f);
-        grad[o + 2] = -uX1 * w * norm(2, f);
-        grad[o + 3] = uX2 * w * norm(3, f);
+        // top moves y1 down, bottom moves y2 up, left moves x1 left, right moves x2 right.
+        grad[o] = passes[1] ? -upstream[o + 1] * h * norm(0, f) : 0;
+        grad[o + 1] = passes[3] ? upstream[o + 3] * h * norm(1, f) : 0;
+        grad[o + 2] = passes[0] ? -upstream[o] * w * norm(2, f) : 0;
+        grad[o + 3] = passes[2] ? upstream[o + 2] * w * norm(3, f) : 0;
       }
     }
   }

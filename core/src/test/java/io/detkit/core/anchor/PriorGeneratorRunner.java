@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Runs the anchor-generator golden cases ({@code call.method = "grid_priors/valid_flags"}): base
@@ -45,8 +46,8 @@ final class PriorGeneratorRunner implements ComponentRunner {
     DataType dtype = c.precision();
     CaseOutputs out = new CaseOutputs();
     out.output("num_base_priors", gen.numBasePriors());
-    List<org.nd4j.linalg.api.ndarray.INDArray> grid = gen.gridPriors(sizes, dtype);
-    List<org.nd4j.linalg.api.ndarray.INDArray> gridAnchors = anchors.gridAnchors(sizes);
+    List<INDArray> grid = gen.gridPriors(sizes, dtype);
+    List<INDArray> gridAnchors = anchors.gridAnchors(sizes);
     for (int l = 0; l < gen.numLevels(); l++) {
       out.output("base_anchors_l" + l, anchors.baseAnchors(l));
       out.output("grid_priors_l" + l, grid.get(l));
