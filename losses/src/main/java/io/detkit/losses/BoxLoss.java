@@ -54,10 +54,10 @@ abstract class BoxLoss extends Loss {
     }
     if (args.weight().isPresent()) {
       INDArray w = args.weight().get();
-      checkWeightShape(w, pred);
       if (shortcutApplies(r) && noneAboveZero(Tensors.toDoubles(w))) {
         return shortcut(args, w);
       }
+      checkWeightShape(w, pred);
     }
     return super.compute(args, r);
   }
@@ -112,9 +112,17 @@ abstract class BoxLoss extends Loss {
     INDArray pred = args.pred();
     long n = pred.size(0);
     double[] p = Tensors.toDoubles(pred);
-    double[] w = weight.rank() == pred.rank() - 1
-        ? perRow(WeightReduce.broadcast(weight, new long[] {n}, "weight"))
-        : WeightReduce.broadcast(weight, pred.shape(), "weight");
+    double[] w;
+    try {
+      // MMDetection unsqueezes a weight of rank(pred) - 1 to [N,1] before multiplying.
+      w = weight.rank() == pred.rank() - 1
+          ? perRow(WeightReduce.broadcast(weight, new long[] {n}, "weight"))
+          : WeightReduce.broadcast(weight, pred.shape(), "weight");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("weight must be [N] or broadcast to pred's shape " + Tensors.shapeOf(pred)
+          + " for the early return (pred * weight).sum() taken when no weight is > 0; got " + Tensors.shapeOf(weight),
+          e);
+    }
     double up = 1.0;
     if (args.upstream().isPresent()) {
       double[] u = Tensors.toDoubles(args.upstream().get());
