@@ -64,8 +64,8 @@ public class ATSSHead extends AnchorHead {
 
   /**
    * Builds from an MMDetection config dict ({@code type='ATSSHead'}): the keys of
-   * {@link AnchorHead#fromConfig} plus {@code loss_centerness}; {@code pred_kernel_size},
-   * {@code stacked_convs}, {@code conv_cfg} and {@code norm_cfg} are accepted and ignored.
+   * {@link AnchorHead#fromConfig} plus {@code loss_centerness}; {@code pred_kernel_size} and the
+   * convolution keys ({@link AnchorHead#CONV_KEYS}) are accepted and ignored.
    *
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
@@ -76,8 +76,8 @@ public class ATSSHead extends AnchorHead {
     if (lc != null) {
       b.lossCenterness(Losses.build(lc));
     }
-    c.accept("in_channels", "feat_channels", "init_cfg", "pred_kernel_size", "stacked_convs", "conv_cfg",
-        "norm_cfg");
+    c.accept(CONV_KEYS);
+    c.accept("pred_kernel_size");
     try {
       return b.build();
     } catch (IllegalArgumentException e) {

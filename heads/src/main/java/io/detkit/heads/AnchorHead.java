@@ -91,6 +91,13 @@ public class AnchorHead {
   /** Classification losses that balance positives and negatives themselves (no sampling). */
   public static final List<String> SAMPLING_FREE_LOSSES = List.of("FocalLoss", "GHMC", "QualityFocalLoss");
 
+  /**
+   * Config keys that only describe the convolutions producing the outputs (which detkit does not
+   * run); every head accepts and ignores them.
+   */
+  public static final String[] CONV_KEYS = {"in_channels", "feat_channels", "stacked_convs", "conv_cfg",
+      "norm_cfg", "init_cfg"};
+
   static final Config DEFAULT_ANCHOR_GENERATOR = Config.of("type", "AnchorGenerator", "scales", List.of(8, 16, 32),
       "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(4, 8, 16, 32, 64));
   static final Config DEFAULT_BBOX_CODER = Config.of("type", "DeltaXYWHBBoxCoder", "clip_border", true,
@@ -173,16 +180,16 @@ public class AnchorHead {
   /**
    * Builds from an MMDetection config dict ({@code type='AnchorHead'}). Keys: {@code num_classes}
    * (required), {@code anchor_generator}, {@code bbox_coder}, {@code reg_decoded_bbox},
-   * {@code loss_cls}, {@code loss_bbox}, {@code train_cfg}, {@code test_cfg}; {@code in_channels},
-   * {@code feat_channels} and {@code init_cfg} only size or initialise the convolutions and are
-   * accepted and ignored. detkit's {@code seed} seeds sampling.
+   * {@code loss_cls}, {@code loss_bbox}, {@code train_cfg}, {@code test_cfg}; the keys that only
+   * shape or initialise the convolutions ({@link #CONV_KEYS}) are accepted and ignored. detkit's
+   * {@code seed} seeds sampling.
    *
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static AnchorHead fromConfig(Config c) {
     Builder b = new Builder();
     readCommon(c, b, true);
-    c.accept("in_channels", "feat_channels", "init_cfg");
+    c.accept(CONV_KEYS);
     return b.build();
   }
 
@@ -517,6 +524,13 @@ public class AnchorHead {
     checkBatch(gts, metas, anchors.numImages());
     List<SingleImageInput> inputs = new ArrayList<>();
     for (int i = 0; i < anchors.numImages(); i++) {
+      int[] labels = gts.get(i) == null ? null : gts.get(i).labelArray();
+      for (int k = 0; labels != null && k < labels.length; k++) {
+        if (labels[k] >= numClasses) {
+          throw new IllegalArgumentException(type + ": gt_labels of image " + i + " must be in [0, num_classes="
+              + numClasses + "); gt " + k + " has label " + labels[k]);
+        }
+      }
       // Split in image order before anything runs, so no image's draws depend on scheduling.
       inputs.add(new SingleImageInput(i, anchors, Objects.requireNonNull(gts.get(i), "gt of image " + i),
           metas.get(i), labelChannels, random.split()));

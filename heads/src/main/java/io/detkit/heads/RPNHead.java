@@ -31,8 +31,8 @@ public class RPNHead extends AnchorHead {
 
   /**
    * Builds from an MMDetection config dict ({@code type='RPNHead'}): the keys of
-   * {@link AnchorHead#fromConfig} except {@code num_classes} (always 1); {@code in_channels},
-   * {@code feat_channels}, {@code num_convs} and {@code init_cfg} are accepted and ignored.
+   * {@link AnchorHead#fromConfig} except {@code num_classes} (always 1); {@code num_convs} and the
+   * convolution keys ({@link AnchorHead#CONV_KEYS}) are accepted and ignored.
    *
    * @throws ConfigException naming the key for an invalid or unknown parameter (including
    *     {@code num_classes})
@@ -40,7 +40,8 @@ public class RPNHead extends AnchorHead {
   public static RPNHead fromConfig(Config c) {
     Builder b = new Builder();
     readCommon(c, b, false);
-    c.accept("in_channels", "feat_channels", "init_cfg", "num_convs");
+    c.accept(CONV_KEYS);
+    c.accept("num_convs");
     try {
       return b.build();
     } catch (IllegalArgumentException e) {

@@ -25,15 +25,15 @@ public class RetinaHead extends AnchorHead {
 
   /**
    * Builds from an MMDetection config dict ({@code type='RetinaHead'}): the keys of
-   * {@link AnchorHead#fromConfig}; {@code stacked_convs}, {@code conv_cfg} and {@code norm_cfg} are
-   * accepted and ignored.
+   * {@link AnchorHead#fromConfig}, including the ignored convolution keys
+   * ({@link AnchorHead#CONV_KEYS}).
    *
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static RetinaHead fromConfig(Config c) {
     Builder b = new Builder();
     readCommon(c, b, true);
-    c.accept("in_channels", "feat_channels", "init_cfg", "stacked_convs", "conv_cfg", "norm_cfg");
+    c.accept(CONV_KEYS);
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
