@@ -75,6 +75,7 @@ public final class AnchorUtils {
    * that are not inside get {@code fill}.
    */
   public static double[] unmap(double[] data, int width, boolean[] insideFlags, double fill) {
+    checkConsumed(countSet(insideFlags), data.length / width);
     double[] out = new double[insideFlags.length * width];
     if (fill != 0) {
       Arrays.fill(out, fill);
@@ -86,12 +87,12 @@ public final class AnchorUtils {
         k++;
       }
     }
-    checkConsumed(k, data.length / width);
     return out;
   }
 
   /** {@link #unmap(double[], int, boolean[], double)} for one int per anchor. */
   public static int[] unmap(int[] data, boolean[] insideFlags, int fill) {
+    checkConsumed(countSet(insideFlags), data.length);
     int[] out = new int[insideFlags.length];
     Arrays.fill(out, fill);
     int k = 0;
@@ -100,8 +101,15 @@ public final class AnchorUtils {
         out[i] = data[k++];
       }
     }
-    checkConsumed(k, data.length);
     return out;
+  }
+
+  private static int countSet(boolean[] flags) {
+    int n = 0;
+    for (boolean f : flags) {
+      n += f ? 1 : 0;
+    }
+    return n;
   }
 
   private static void checkConsumed(int used, int given) {

@@ -77,7 +77,40 @@ final class HeadRunner implements ComponentRunner {
     return gts;
   }
 
+  /** Everything a loss case can ask for, by output name, and the gradients. */
+  record Produced(Map<String, Object> outputs, HeadOutputs grads) {}
+
+  /** Runs a loss case and returns every output it knows (not only the expected ones). */
+  static Produced produceLoss(GoldenCase c) {
+    AnchorHead head = Heads.build(c.config());
+    List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
+    return produceLoss(c, head, metas, c.method().equals(SUMMARY));
+  }
+
   private static CaseOutputs runLoss(GoldenCase c, AnchorHead head, List<ImageMeta> metas, boolean summary) {
+    Produced p = produceLoss(c, head, metas, summary);
+    Map<String, Object> produced = p.outputs();
+    CaseOutputs out = new CaseOutputs();
+    for (String name : c.expectedOutputs().keySet()) {
+      Object v = produced.get(name);
+      if (v == null) {
+        throw new UnsupportedCaseException(c.id() + ": unknown head output '" + name + "'");
+      }
+      if (v instanceof INDArray a) {
+        out.output(name, a);
+      } else if (v instanceof double[] d) {
+        out.output(name, d);
+      } else {
+        out.output(name, (Double) v);
+      }
+    }
+    for (String input : c.expectedGrads().keySet()) {
+      out.grad(input, gradOf(c, p.grads(), input));
+    }
+    return out;
+  }
+
+  private static Produced produceLoss(GoldenCase c, AnchorHead head, List<ImageMeta> metas, boolean summary) {
     HeadOutputs outs = outputs(c, head, summary);
     List<GroundTruth> gts = groundTruths(c, metas.size());
     HeadLoss loss = head.loss(outs, gts, metas);
@@ -141,24 +174,7 @@ final class HeadRunner implements ComponentRunner {
         produced.put("aux_assign_max_overlaps_img" + j, it.assignResult().maxOverlapsArray(c.precision()));
       }
     }
-    CaseOutputs out = new CaseOutputs();
-    for (String name : c.expectedOutputs().keySet()) {
-      Object v = produced.get(name);
-      if (v == null) {
-        throw new UnsupportedCaseException(c.id() + ": unknown head output '" + name + "'");
-      }
-      if (v instanceof INDArray a) {
-        out.output(name, a);
-      } else if (v instanceof double[] d) {
-        out.output(name, d);
-      } else {
-        out.output(name, (Double) v);
-      }
-    }
-    for (String input : c.expectedGrads().keySet()) {
-      out.grad(input, gradOf(c, loss.grads(), input));
-    }
-    return out;
+    return new Produced(produced, loss.grads());
   }
 
   private static List<int[]> anchorsSizes(HeadOutputs outs) {
