@@ -156,7 +156,8 @@ public final class BoundedIoULoss extends BoxLoss {
     comb[k] = 1 - Math.min(shrink, grow);
     double dShrink = -tw / ((pw + eps) * (pw + eps));
     double dGrow = 1 / (tw + eps);
-    double dpw = -(RegressionSupport.dMinFirst(shrink, grow) * dShrink + RegressionSupport.dMinFirst(grow, shrink) * dGrow);
+    double dpw = -(RegressionSupport.dMinFirst(shrink, grow) * dShrink
+        + RegressionSupport.dMinFirst(grow, shrink) * dGrow);
     dComb[4 * k + hi] = dpw;
     dComb[4 * k + lo] = -dpw;
   }

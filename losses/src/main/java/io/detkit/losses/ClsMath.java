@@ -112,7 +112,8 @@ final class ClsMath {
       }
       long l = (long) d;
       if ((l < lo || l > hi) && l != allowed) {
-        throw new IllegalArgumentException(name + "[" + i + "] = " + l + " is out of range [" + (lo == Long.MIN_VALUE ? "-inf" : lo) + ", " + hi + "]"
+        String low = lo == Long.MIN_VALUE ? "-inf" : String.valueOf(lo);
+        throw new IllegalArgumentException(name + "[" + i + "] = " + l + " is out of range [" + low + ", " + hi + "]"
             + (rangeNote.isEmpty() ? "" : " (" + rangeNote + ")"));
       }
       out[i] = l;

@@ -25,10 +25,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * finite. The gradient flows through the modulating factor {@code pt^gamma}, as in MMDetection's
  * Python path.
  *
- * <p>Immutable and thread-safe.
- *
- * @throws IllegalArgumentException (from {@link #forward}) when shapes, labels, probabilities or the
- *     weight do not fit, naming the argument and both shapes or the bad value
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when shapes, labels, probabilities
+ * or the weight do not fit, naming the argument and both shapes or the bad value. Immutable and
+ * thread-safe.
  */
 public final class FocalLoss extends Loss {
   public static final String TYPE = "FocalLoss";
@@ -187,7 +186,8 @@ public final class FocalLoss extends Loss {
       return w;
     }
     throw new IllegalArgumentException(type + ": weight must be [N] (N=" + n + "), [N,1], " + ClsMath.shape(lossShape)
-        + " or hold N*C=" + (n * c) + " elements; got " + Tensors.shapeOf(weight) + " for pred " + ClsMath.shape(lossShape));
+        + " or hold N*C=" + (n * c) + " elements; got " + Tensors.shapeOf(weight) + " for pred "
+        + ClsMath.shape(lossShape));
   }
 
   @Override

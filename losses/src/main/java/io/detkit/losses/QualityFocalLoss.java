@@ -126,8 +126,8 @@ public final class QualityFocalLoss extends Loss {
       return y;
     }
     if (args.targetCount() != 2) {
-      throw new IllegalArgumentException("QualityFocalLoss takes (labels, scores) or one dense target of pred's shape; got "
-          + args.targetCount() + " targets");
+      throw new IllegalArgumentException("QualityFocalLoss takes (labels, scores) or one dense target of pred's shape;"
+          + " got " + args.targetCount() + " targets");
     }
     INDArray labels = args.target(0);
     INDArray scores = args.target(1);

@@ -43,7 +43,8 @@ class ClassificationLossNumericsTest {
   void focalLossAtHugeLogits(DataType dt) {
     // Row 0 is class 0, row 1 background: targets [1,0] and [0,0].
     INDArray pred = arr(dt, new double[] {-BIG, BIG, BIG, -BIG}, 2, 2);
-    LossResult r = none(Config.of("type", "FocalLoss", "gamma", 2.0, "alpha", 0.25)).forward(pred, ints(new long[] {0, 2}, 2));
+    LossResult r = none(Config.of("type", "FocalLoss", "gamma", 2.0, "alpha", 0.25))
+        .forward(pred, ints(new long[] {0, 2}, 2));
     // Confidently wrong elements: BCE = 1e4, pt = 1, weight alpha (positive) or 1 - alpha (negative);
     // d/dx = (sigmoid - t) * weight because sigmoid' underflows to 0. Confidently right ones give 0.
     assertValues(r.value(), 0.25 * BIG, 0.75 * BIG, 0.75 * BIG, 0.0);

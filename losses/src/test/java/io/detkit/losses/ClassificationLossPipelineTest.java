@@ -192,7 +192,8 @@ class ClassificationLossPipelineTest {
   void configAndBuilderProduceTheSameLoss() {
     List<Loss[]> pairs = new ArrayList<>();
     pairs.add(new Loss[] {Losses.build(Config.of("type", "FocalLoss", "gamma", 1.5, "alpha", 0.5, "reduction", "sum",
-        "loss_weight", 0.5)), FocalLoss.builder().gamma(1.5).alpha(0.5).reduction(Reduction.SUM).lossWeight(0.5).build()});
+        "loss_weight", 0.5)),
+        FocalLoss.builder().gamma(1.5).alpha(0.5).reduction(Reduction.SUM).lossWeight(0.5).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "class_weight",
         List.of(1.0, 2.0), "ignore_index", 255, "avg_non_ignore", true)),
         CrossEntropyLoss.builder().useSigmoid(true).classWeight(1.0, 2.0).ignoreIndex(255).avgNonIgnore(true).build()});
@@ -367,5 +368,18 @@ class ClassificationLossPipelineTest {
     assertThat(r.value().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.gradPred().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.gradPred().shape()).isEqualTo(new long[] {2, 2});
+  }
+
+  @Test
+  void emptyInputsGiveZeroLossAndEmptyGradients() {
+    INDArray pred = f64(new double[0], 0, 4);
+    LossResult focal = new FocalLoss(Config.of()).forward(pred, ints(new long[0], 0));
+    assertThat(focal.scalar()).isZero();
+    assertThat(focal.gradPred().shape()).isEqualTo(new long[] {0, 4});
+    LossResult ce = CrossEntropyLoss.builder().build().forward(pred, ints(new long[0], 0));
+    assertThat(ce.scalar()).isZero();
+    LossResult qfl = new QualityFocalLoss(Config.of()).forward(LossArgs.of(pred, ints(new long[0], 0),
+        f64(new double[0], 0)).avgFactor(1.0));
+    assertThat(qfl.scalar()).isZero();
   }
 }

@@ -6,6 +6,7 @@ import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.ConformanceSuite;
 import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.golden.UnsupportedCaseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -53,17 +54,22 @@ class RegressionLossConformanceTest {
         throw new UnsupportedCaseException(c.id() + ": no positional inputs");
       }
       INDArray pred = c.input((String) positional.get(0));
-      INDArray[] targets = new INDArray[positional.size() - 1];
+      List<INDArray> targets = new ArrayList<>();
       for (int i = 1; i < positional.size(); i++) {
-        targets[i - 1] = c.input((String) positional.get(i));
+        targets.add(c.input((String) positional.get(i)));
       }
-      LossArgs args = LossArgs.of(pred, targets);
+      INDArray weight = null;
       for (Object kw : call.has("tensor_kwargs") ? call.getList("tensor_kwargs") : List.of()) {
-        if (!"weight".equals(kw)) {
+        if ("weight".equals(kw)) {
+          weight = c.input("weight");
+        } else if ("label_weight".equals(kw)) {
+          // GHMR's third parameter, given by keyword: MMDetection's order puts it after target.
+          targets.add(c.input("label_weight"));
+        } else {
           throw new UnsupportedCaseException(c.id() + ": unknown tensor keyword '" + kw + "'");
         }
-        args = args.weight(c.input("weight"));
       }
+      LossArgs args = LossArgs.of(pred, targets.toArray(new INDArray[0])).weight(weight);
       if (!call.isNull("avg_factor")) {
         args = args.avgFactor(call.getDouble("avg_factor"));
       }

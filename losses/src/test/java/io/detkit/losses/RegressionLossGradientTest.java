@@ -40,7 +40,8 @@ class RegressionLossGradientTest {
 
   static List<Subject> subjects() {
     List<Subject> s = new ArrayList<>();
-    s.add(new Subject("SmoothL1Loss(beta=0.5)", r -> SmoothL1Loss.builder().beta(0.5).reduction(r).lossWeight(1.7).build(),
+    s.add(new Subject("SmoothL1Loss(beta=0.5)",
+        r -> SmoothL1Loss.builder().beta(0.5).reduction(r).lossWeight(1.7).build(),
         rnd -> elementwise(rnd, 0.5), ELEMENTWISE_WEIGHTS));
     s.add(new Subject("L1Loss", r -> L1Loss.builder().reduction(r).lossWeight(0.6).build(),
         rnd -> elementwise(rnd), ELEMENTWISE_WEIGHTS));

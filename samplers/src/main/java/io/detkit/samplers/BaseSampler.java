@@ -223,7 +223,11 @@ public abstract class BaseSampler implements Sampler {
 
     abstract B self();
 
-    /** Builds the sampler; @throws IllegalArgumentException if a value is invalid or missing. */
+    /**
+     * Builds the sampler.
+     *
+     * @throws IllegalArgumentException if a value is invalid or a required one is missing
+     */
     public abstract S build();
 
     /** Total samples per image (MMDetection's {@code num}); required. */

@@ -56,17 +56,34 @@ public final class CombinedSampler extends BaseSampler {
 
   private static BaseSampler buildSub(Config c, String key) {
     Config sub = c.getConfig(key);
+    Config merged = sub;
     for (String k : INHERITED) {
       if (c.has(k) && !sub.has(k)) {
-        sub = sub.with(k, c.get(k));
+        merged = merged.with(k, c.get(k));
       }
     }
-    Sampler s = Samplers.REGISTRY.build(sub);
+    Sampler s;
+    try {
+      s = Samplers.REGISTRY.build(merged);
+    } catch (ConfigException e) {
+      // A sampler without a budget (PseudoSampler) rejects the inherited keys; say what is wrong instead.
+      Sampler bare;
+      try {
+        bare = Samplers.REGISTRY.build(sub);
+      } catch (ConfigException ignored) {
+        throw e;
+      }
+      throw bare instanceof BaseSampler ? e : notBudgeted(c, key, bare);
+    }
     if (!(s instanceof BaseSampler base)) {
-      throw ConfigException.at(c.pathOf(key), "must be a sampler that chooses indices under a budget"
-          + " (RandomSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler, OHEMSampler); got " + s);
+      throw notBudgeted(c, key, s);
     }
     return base;
+  }
+
+  private static ConfigException notBudgeted(Config c, String key, Sampler s) {
+    return ConfigException.at(c.pathOf(key), "must be a sampler that chooses indices under a budget"
+        + " (RandomSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler, OHEMSampler); got " + s);
   }
 
   /** The sampler whose positive choice is used. */

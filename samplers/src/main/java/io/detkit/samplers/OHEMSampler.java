@@ -106,6 +106,9 @@ public final class OHEMSampler extends BaseSampler {
 
   /** The {@code k} elements of {@code inds} with the largest values; ties to the lower position. */
   static int[] topK(int[] inds, double[] values, int k) {
+    if (k == 0) {
+      return new int[0];
+    }
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     double threshold = sorted[values.length - k];

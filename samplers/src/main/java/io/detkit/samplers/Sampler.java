@@ -30,21 +30,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Inputs are never modified (MMDetection's {@code add_gt_} mutates the assign result in place;
  * detkit builds a new one).
- *
- * @throws IllegalArgumentException from both methods when an argument is null where it may not be,
- *     has the wrong shape or dtype, or does not match the others (assign result length versus
- *     {@code bboxes} rows, positives assigned to a gt that does not exist, {@code gtLabels}
- *     length versus {@code K})
  */
 public interface Sampler {
-  /** Samples, drawing every random choice from {@code rng}. */
+  /**
+   * Samples, drawing every random choice from {@code rng}.
+   *
+   * @throws IllegalArgumentException when an argument is null where it may not be, has the wrong
+   *     shape or dtype, or does not match the others (assign result length versus {@code bboxes}
+   *     rows, positives assigned to a gt that does not exist, {@code gtLabels} length versus
+   *     {@code K}, gts to add as proposals without labels)
+   */
   SamplingResult sample(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes, INDArray gtLabels,
       RandomGenerator rng);
 
-  /** Samples with a per-call generator derived from the sampler's seed (see the class comment). */
+  /**
+   * Samples with a per-call generator derived from the sampler's seed (see the class comment).
+   *
+   * @throws IllegalArgumentException as {@link #sample(AssignResult, INDArray, INDArray, INDArray,
+   *     RandomGenerator)}
+   */
   SamplingResult sample(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes, INDArray gtLabels);
 
-  /** Samples without gt labels. */
+  /** Samples without gt labels; throws as the other overloads. */
   default SamplingResult sample(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes) {
     return sample(assignResult, bboxes, gtBboxes, null);
   }

@@ -67,10 +67,10 @@ final class SamplerInputs {
       if (gtLabels.dataType().isFPType()) {
         throw new IllegalArgumentException("gt_labels must be an integer array; got " + gtLabels.dataType());
       }
-      labels = NdArrays.ints(gtLabels);
+      labels = Tensors.toInts(gtLabels);
     }
-    return new SamplerInputs(assignResult, NdArrays.doubles(bboxes), n, cols, bboxes.dataType(),
-        NdArrays.doubles(gtBboxes), k, gtBboxes.dataType(), labels);
+    return new SamplerInputs(assignResult, Tensors.toDoubles(bboxes), n, cols, bboxes.dataType(),
+        Tensors.toDoubles(gtBboxes), k, gtBboxes.dataType(), labels);
   }
 
   /** The first four columns of the boxes, {@code n x 4} in C order. */

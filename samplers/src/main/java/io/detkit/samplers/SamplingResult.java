@@ -108,8 +108,8 @@ public final class SamplingResult {
           + gtFlags.length);
     }
     return create(IndexSampling.sortedUnique(posInds), IndexSampling.sortedUnique(negInds),
-        NdArrays.doubles(bboxes), n, cols, bboxes.dataType(), gtFlags, assignResult,
-        NdArrays.doubles(gtBboxes), (int) gtBboxes.size(0), gtBboxes.dataType());
+        Tensors.toDoubles(bboxes), n, cols, bboxes.dataType(), gtFlags, assignResult,
+        Tensors.toDoubles(gtBboxes), (int) gtBboxes.size(0), gtBboxes.dataType());
   }
 
   /**

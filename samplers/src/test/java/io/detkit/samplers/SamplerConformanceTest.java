@@ -52,9 +52,9 @@ class SamplerConformanceTest {
       INDArray gtLabels = labelsGiven ? c.input("gt_labels") : null;
       int k = (int) gtBboxes.size(0);
       int numGts = inv.getInt("assign_num_gts", k);
-      int[] gtInds = NdArrays.ints(c.input("assign_gt_inds"));
-      double[] overlaps = NdArrays.doubles(c.input("assign_max_overlaps"));
-      int[] labels = c.hasInput("assign_labels") ? NdArrays.ints(c.input("assign_labels")) : null;
+      int[] gtInds = Tensors.toInts(c.input("assign_gt_inds"));
+      double[] overlaps = Tensors.toDoubles(c.input("assign_max_overlaps"));
+      int[] labels = c.hasInput("assign_labels") ? Tensors.toInts(c.input("assign_labels")) : null;
       AssignResult assign = new AssignResult(numGts, gtInds, overlaps, labels);
 
       List<SamplingResult> results = new ArrayList<>();
@@ -103,7 +103,7 @@ class SamplerConformanceTest {
           return l;
         }
         int[] out = new int[k() + l.length];
-        System.arraycopy(NdArrays.ints(gtLabels), 0, out, 0, k());
+        System.arraycopy(Tensors.toInts(gtLabels), 0, out, 0, k());
         System.arraycopy(l, 0, out, k(), l.length);
         return out;
       }
@@ -112,8 +112,8 @@ class SamplerConformanceTest {
       double[][] boxesAug() {
         int n = (int) bboxes.size(0);
         int cols = sampler instanceof PseudoSampler ? (int) bboxes.size(1) : 4;
-        double[] b = NdArrays.doubles(bboxes);
-        double[] g = NdArrays.doubles(gtBboxes);
+        double[] b = Tensors.toDoubles(bboxes);
+        double[] g = Tensors.toDoubles(gtBboxes);
         int off = addsGts() ? k() : 0;
         double[][] out = new double[off + n][];
         for (int i = 0; i < off; i++) {
@@ -147,7 +147,7 @@ class SamplerConformanceTest {
       int[] g = in.gtIndsAug();
       int[] lab = in.labelsAug();
       double[][] boxes = in.boxesAug();
-      double[] gt = NdArrays.doubles(in.gtBboxes());
+      double[] gt = Tensors.toDoubles(in.gtBboxes());
       check(c, r.numBboxes() == g.length, "numBboxes " + r.numBboxes() + " != " + g.length);
       check(c, r.numGts() == in.k(), "num_gts " + r.numGts() + " != " + in.k());
       int[] pos = r.posInds();

@@ -8,6 +8,7 @@ import io.detkit.core.config.PyTuple;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -198,7 +199,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
     int k = (int) overlaps.size(0);
     int n = (int) overlaps.size(1);
     int[] labels = BoxArgs.labels(gtLabels, k);
-    if (overlaps.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE) {
+    if (overlaps.dataType() == DataType.DOUBLE) {
       return assignWrtOverlaps(Tensors.toDoubles(overlaps), k, n, labels);
     }
     return assignWrtOverlaps(Tensors.toFloats(overlaps), k, n, labels);

@@ -198,7 +198,7 @@ class BboxOverlapsGradientTest {
     assertThatThrownBy(() -> BboxOverlaps.vjp(a, b, OverlapMode.IOU, false, 1e-6, Nd4j.create(DataType.FLOAT, 4, 3)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upstream must be [3,4]; got [4,3]");
-    assertThatThrownBy(() -> BboxOverlaps.vjp(a, b, OverlapMode.IOU, false, 1e-6, Nd4j.create(DataType.INT, 3, 4)))
+    assertThatThrownBy(() -> BboxOverlaps.vjp(a, b, OverlapMode.IOU, false, 1e-6, Nd4j.create(DataType.INT32, 3, 4)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upstream must be a floating-point array; got INT");
   }

@@ -205,10 +205,10 @@ class BboxOverlapsTest {
   @Test
   void nonFloatAndMixedDtypesAreRejected() {
     INDArray ok = boxes(DataType.FLOAT, DOC1);
-    assertThatThrownBy(() -> BboxOverlaps.bboxOverlaps(ok, ok.castTo(DataType.INT)))
+    assertThatThrownBy(() -> BboxOverlaps.bboxOverlaps(ok, ok.castTo(DataType.INT32)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("bboxes2 must be a floating-point array; got INT");
-    assertThatThrownBy(() -> BboxOverlaps.bboxOverlaps(ok.castTo(DataType.HALF), ok))
+    assertThatThrownBy(() -> BboxOverlaps.bboxOverlaps(ok.castTo(DataType.FLOAT16), ok))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("bboxes1 must be FLOAT or DOUBLE; got HALF");
     assertThatThrownBy(() -> BboxOverlaps.bboxOverlaps(ok, ok.castTo(DataType.DOUBLE)))

@@ -94,10 +94,10 @@ class BoxesTest {
     assertThatThrownBy(() -> Boxes.xyxyToCxcywh(Nd4j.create(DataType.FLOAT, 2, 3, 4)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("boxes must be [N,4] (x1, y1, x2, y2); got [2,3,4]");
-    assertThatThrownBy(() -> Boxes.cxcywhToXyxy(Nd4j.create(DataType.INT, 2, 4)))
+    assertThatThrownBy(() -> Boxes.cxcywhToXyxy(Nd4j.create(DataType.INT32, 2, 4)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("boxes must be a floating-point array; got INT");
-    assertThatThrownBy(() -> Boxes.clip(Nd4j.create(DataType.HALF, 2, 4), 1, 1))
+    assertThatThrownBy(() -> Boxes.clip(Nd4j.create(DataType.FLOAT16, 2, 4), 1, 1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("boxes must be FLOAT or DOUBLE; got HALF");
     INDArray ok = Nd4j.create(DataType.FLOAT, 2, 4);

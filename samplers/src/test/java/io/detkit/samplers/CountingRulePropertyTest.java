@@ -19,7 +19,7 @@ import net.jqwik.api.constraints.IntRange;
  * {@code #pos = min(T+, int(num * pos_fraction))} and
  * {@code #neg = min(T-, num - #pos, int(neg_pos_ub * max(1, #pos)) if neg_pos_ub >= 0)}.
  */
-class CountingRuleProperties {
+class CountingRulePropertyTest {
   @Provide
   Arbitrary<Double> negPosUb() {
     return Arbitraries.oneOf(Arbitraries.just(-1.0), Arbitraries.integers().between(0, 8).map(Integer::doubleValue),

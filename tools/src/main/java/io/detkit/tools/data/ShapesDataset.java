@@ -1,0 +1,183 @@
+package io.detkit.tools.data;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.Polygon;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A synthetic detection dataset generated from a seed, needing no download: rectangles, ellipses
+ * and triangles (classes 0, 1, 2) of random size, colour and position on a noisy background, 1 to
+ * 5 objects an image, overlapping partly at most.
+ *
+ * <p>Image {@code i} depends only on {@code (seed, i)}, so any index can be regenerated alone and
+ * the train and validation splits (different seeds) never share an image. Boxes are the exact
+ * pixel extents of the drawn shapes.
+ */
+public final class ShapesDataset {
+  /** Class names, indexed by label. */
+  public static final List<String> CLASSES = List.of("rectangle", "ellipse", "triangle");
+  /** Largest IoU allowed between two objects of one image (partial overlap only). */
+  static final double MAX_OVERLAP = 0.3;
+
+  private final int size;
+  private final int imageSize;
+  private final int minObjects;
+  private final int maxObjects;
+  private final int minSide;
+  private final int maxSide;
+  private final double noise;
+  private final long seed;
+
+  /**
+   * @param size number of images
+   * @param imageSize square side in pixels
+   * @param minObjects fewest objects an image (at least 1)
+   * @param maxObjects most objects an image
+   * @param minSide smallest object side in pixels
+   * @param maxSide largest object side in pixels
+   * @param noise standard deviation of the additive pixel noise, in [0, 1] intensity units
+   * @param seed the split's seed
+   */
+  public ShapesDataset(int size, int imageSize, int minObjects, int maxObjects, int minSide, int maxSide,
+      double noise, long seed) {
+    check(size >= 0, "size must be >= 0; got " + size);
+    check(imageSize >= 16, "image_size must be >= 16; got " + imageSize);
+    check(minObjects >= 1 && maxObjects >= minObjects,
+        "need 1 <= min_objects <= max_objects; got " + minObjects + ", " + maxObjects);
+    check(minSide >= 4 && maxSide >= minSide && maxSide <= imageSize,
+        "need 4 <= min_side <= max_side <= image_size; got " + minSide + ", " + maxSide + ", " + imageSize);
+    check(noise >= 0 && noise <= 1, "noise must be in [0, 1]; got " + noise);
+    this.size = size;
+    this.imageSize = imageSize;
+    this.minObjects = minObjects;
+    this.maxObjects = maxObjects;
+    this.minSide = minSide;
+    this.maxSide = maxSide;
+    this.noise = noise;
+    this.seed = seed;
+  }
+
+  private static void check(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public int imageSize() {
+    return imageSize;
+  }
+
+  /** The drawn image and its annotations, before normalization. */
+  public record Raw(BufferedImage image, float[] boxes, int[] labels) {}
+
+  /**
+   * Generates image {@code index}.
+   *
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size)}
+   */
+  public Raw raw(int index) {
+    if (index < 0 || index >= size) {
+      throw new IndexOutOfBoundsException("index must be in [0, " + size + "); got " + index);
+    }
+    SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + 1);
+    BufferedImage img = new BufferedImage(imageSize, imageSize, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = img.createGraphics();
+    int bg = 20 + rnd.nextInt(60);
+    g.setColor(new Color(bg, bg, bg));
+    g.fillRect(0, 0, imageSize, imageSize);
+    int count = minObjects + rnd.nextInt(maxObjects - minObjects + 1);
+    List<int[]> placed = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (int k = 0; k < count; k++) {
+      for (int attempt = 0; attempt < 30; attempt++) {
+        int w = minSide + rnd.nextInt(maxSide - minSide + 1);
+        int h = minSide + rnd.nextInt(maxSide - minSide + 1);
+        int x1 = rnd.nextInt(imageSize - w + 1);
+        int y1 = rnd.nextInt(imageSize - h + 1);
+        int[] box = {x1, y1, x1 + w, y1 + h};
+        if (overlapsTooMuch(box, placed)) {
+          continue;
+        }
+        int label = rnd.nextInt(CLASSES.size());
+        g.setColor(Color.getHSBColor((float) rnd.nextDouble(), 0.5f + 0.5f * (float) rnd.nextDouble(),
+            0.7f + 0.3f * (float) rnd.nextDouble()));
+        draw(g, label, box, rnd);
+        placed.add(box);
+        labels.add(label);
+        break;
+      }
+    }
+    g.dispose();
+    addNoise(img, rnd);
+    float[] boxes = new float[4 * placed.size()];
+    int[] labelArray = new int[placed.size()];
+    for (int k = 0; k < placed.size(); k++) {
+      for (int j = 0; j < 4; j++) {
+        boxes[4 * k + j] = placed.get(k)[j];
+      }
+      labelArray[k] = labels.get(k);
+    }
+    return new Raw(img, boxes, labelArray);
+  }
+
+  private static boolean overlapsTooMuch(int[] box, List<int[]> placed) {
+    for (int[] p : placed) {
+      double w = Math.max(0, Math.min(box[2], p[2]) - Math.max(box[0], p[0]));
+      double h = Math.max(0, Math.min(box[3], p[3]) - Math.max(box[1], p[1]));
+      double inter = w * h;
+      double union = (box[2] - box[0]) * (double) (box[3] - box[1]) + (p[2] - p[0]) * (double) (p[3] - p[1]) - inter;
+      if (inter / union > MAX_OVERLAP) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void draw(Graphics2D g, int label, int[] b, SplittableRandom rnd) {
+    int w = b[2] - b[0];
+    int h = b[3] - b[1];
+    switch (label) {
+      case 0 -> g.fillRect(b[0], b[1], w, h);
+      case 1 -> g.fillOval(b[0], b[1], w, h);
+      default -> {
+        // Apex anywhere along the top edge, base along the bottom edge: the box is the triangle's extent.
+        int apex = b[0] + rnd.nextInt(w + 1);
+        g.fillPolygon(new Polygon(new int[] {b[0], b[2], apex}, new int[] {b[3], b[3], b[1]}, 3));
+      }
+    }
+  }
+
+  private void addNoise(BufferedImage img, SplittableRandom rnd) {
+    if (noise == 0) {
+      return;
+    }
+    for (int y = 0; y < imageSize; y++) {
+      for (int x = 0; x < imageSize; x++) {
+        int rgb = img.getRGB(x, y);
+        int r = clamp(((rgb >> 16) & 0xff) + (int) Math.round(gaussian(rnd) * noise * 255));
+        int gr = clamp(((rgb >> 8) & 0xff) + (int) Math.round(gaussian(rnd) * noise * 255));
+        int bl = clamp((rgb & 0xff) + (int) Math.round(gaussian(rnd) * noise * 255));
+        img.setRGB(x, y, (r << 16) | (gr << 8) | bl);
+      }
+    }
+  }
+
+  private static double gaussian(SplittableRandom rnd) {
+    // Box-Muller; SplittableRandom has no nextGaussian of its own on Java 17.
+    double u = 1 - rnd.nextDouble();
+    double v = rnd.nextDouble();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  private static int clamp(int v) {
+    return Math.max(0, Math.min(255, v));
+  }
+}

@@ -1,0 +1,75 @@
+package io.detkit.tools.eval;
+
+import java.util.Arrays;
+
+/**
+ * Boxes of one image with labels and (for predictions) scores. Boxes are (x1, y1, x2, y2) in
+ * pixels, packed as {@code 4*i+k}. Immutable.
+ */
+public final class Detections {
+  private final float[] boxes;
+  private final float[] scores;
+  private final int[] labels;
+
+  private Detections(float[] boxes, float[] scores, int[] labels) {
+    if (boxes.length != 4 * labels.length) {
+      throw new IllegalArgumentException("boxes must hold 4 values per label; got " + boxes.length + " values for "
+          + labels.length + " labels");
+    }
+    if (scores != null && scores.length != labels.length) {
+      throw new IllegalArgumentException("scores must have one entry per box; got " + scores.length + " for "
+          + labels.length + " boxes");
+    }
+    this.boxes = boxes.clone();
+    this.scores = scores == null ? null : scores.clone();
+    this.labels = labels.clone();
+  }
+
+  /** Ground truth: boxes and labels. */
+  public static Detections groundTruth(float[] boxes, int[] labels) {
+    return new Detections(boxes, null, labels);
+  }
+
+  /** Predictions: boxes, scores and labels. */
+  public static Detections predictions(float[] boxes, float[] scores, int[] labels) {
+    if (scores == null) {
+      throw new IllegalArgumentException("predictions need scores");
+    }
+    return new Detections(boxes, scores, labels);
+  }
+
+  public int size() {
+    return labels.length;
+  }
+
+  public float box(int i, int k) {
+    return boxes[4 * i + k];
+  }
+
+  public float score(int i) {
+    return scores == null ? 1f : scores[i];
+  }
+
+  public int label(int i) {
+    return labels[i];
+  }
+
+  /** A copy of the packed boxes. */
+  public float[] boxes() {
+    return boxes.clone();
+  }
+
+  public int[] labels() {
+    return labels.clone();
+  }
+
+  /** A copy of the scores, or null for ground truth. */
+  public float[] scores() {
+    return scores == null ? null : scores.clone();
+  }
+
+  @Override
+  public String toString() {
+    return "Detections(" + labels.length + " boxes, labels=" + Arrays.toString(labels) + ")";
+  }
+}

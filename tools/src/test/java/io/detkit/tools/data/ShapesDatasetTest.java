@@ -1,0 +1,70 @@
+package io.detkit.tools.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import org.junit.jupiter.api.Test;
+
+class ShapesDatasetTest {
+  private final ShapesDataset train = new ShapesDataset(50, 96, 1, 5, 12, 40, 0.03, 7);
+
+  @Test
+  void sameSeedAndIndexGiveTheSameImage() {
+    ShapesDataset again = new ShapesDataset(50, 96, 1, 5, 12, 40, 0.03, 7);
+    for (int i : new int[] {0, 13, 49}) {
+      ShapesDataset.Raw a = train.raw(i);
+      ShapesDataset.Raw b = again.raw(i);
+      assertThat(a.boxes()).containsExactly(b.boxes());
+      assertThat(a.labels()).containsExactly(b.labels());
+      assertThat(pixels(a.image())).containsExactly(pixels(b.image()));
+    }
+  }
+
+  @Test
+  void otherSeedGivesOtherImages() {
+    ShapesDataset val = new ShapesDataset(50, 96, 1, 5, 12, 40, 0.03, 8);
+    assertThat(pixels(val.raw(0).image())).isNotEqualTo(pixels(train.raw(0).image()));
+  }
+
+  @Test
+  void annotationsRespectTheSpec() {
+    for (int i = 0; i < train.size(); i++) {
+      ShapesDataset.Raw r = train.raw(i);
+      assertThat(r.labels().length).isBetween(1, 5);
+      for (int k = 0; k < r.labels().length; k++) {
+        float w = r.boxes()[4 * k + 2] - r.boxes()[4 * k];
+        float h = r.boxes()[4 * k + 3] - r.boxes()[4 * k + 1];
+        assertThat(w).isBetween(12f, 40f);
+        assertThat(h).isBetween(12f, 40f);
+        assertThat(r.boxes()[4 * k]).isGreaterThanOrEqualTo(0f);
+        assertThat(r.boxes()[4 * k + 2]).isLessThanOrEqualTo(96f);
+        assertThat(r.labels()[k]).isBetween(0, 2);
+      }
+    }
+  }
+
+  @Test
+  void shapeIsDrawnInsideItsBox() {
+    ShapesDataset clean = new ShapesDataset(5, 64, 1, 1, 20, 30, 0, 3);
+    ShapesDataset.Raw r = clean.raw(0);
+    int cx = (int) ((r.boxes()[0] + r.boxes()[2]) / 2);
+    int cy = (int) ((r.boxes()[1] + r.boxes()[3]) / 2) + 2;
+    int bg = r.image().getRGB(0, 0);
+    if (r.boxes()[0] == 0 && r.boxes()[1] == 0) {
+      bg = r.image().getRGB(63, 63);
+    }
+    assertThat(r.image().getRGB(cx, cy)).isNotEqualTo(bg);
+  }
+
+  @Test
+  void badArgumentsAreNamed() {
+    assertThatThrownBy(() -> new ShapesDataset(1, 96, 0, 5, 12, 40, 0, 1)).hasMessageContaining("min_objects");
+    assertThatThrownBy(() -> new ShapesDataset(1, 96, 1, 5, 12, 400, 0, 1)).hasMessageContaining("max_side");
+    assertThatThrownBy(() -> train.raw(50)).hasMessageContaining("[0, 50)");
+  }
+
+  private static int[] pixels(BufferedImage img) {
+    return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+  }
+}
