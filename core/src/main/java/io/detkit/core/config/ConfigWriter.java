@@ -215,7 +215,8 @@ public final class ConfigWriter {
     }
     double d = (Double) v;
     if (Double.isNaN(d)) {
-      throw ConfigException.at(path, "NaN has no Python literal form; it cannot be written to a Python config");
+      throw ConfigException.at(path,
+          "NaN has no Python literal form; it cannot be written to a Python config");
     }
     return pyFloat(d);
   }
