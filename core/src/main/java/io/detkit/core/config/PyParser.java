@@ -236,6 +236,10 @@ final class PyParser {
   private Value signedNumber() {
     Token sign = lexer.next();
     Token t = lexer.peek();
+    if (t.kind == Kind.NAME && t.text.equals("inf") && !variables.containsKey("inf")) {
+      lexer.next();
+      return scalar(sign, sign.text.equals("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+    }
     if (t.kind != Kind.NUMBER) {
       throw lexer.error(sign, NOT_ALLOWED + "got the unary operator '" + sign.text
           + "' applied to " + t.describe() + " (a sign may only precede a number)");
@@ -306,6 +310,11 @@ final class PyParser {
             || after.text.equals("if")))) {
       // `[i for i in x]` or `y + 1`: the construct is the problem, not the unknown name.
       throw afterValue(after, "a value");
+    }
+    if (v == null && (t.text.equals("inf") || t.text.equals("nan"))) {  // -inf: see signedNumber
+      // Python's repr writes float('inf') and float('nan') as bare names; configs dumped with repr
+      // (MMDetection's config_repr among them) contain them, so read them as the floats they name.
+      return scalar(t, t.text.equals("inf") ? Double.POSITIVE_INFINITY : Double.NaN);
     }
     if (v == null) {
       throw lexer.error(t, "unknown name '" + t.text + "': a bare name must refer to an earlier top-level"

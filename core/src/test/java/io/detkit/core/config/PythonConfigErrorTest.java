@@ -3,6 +3,7 @@ package io.detkit.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.detkit.core.config.Config;
 import org.junit.jupiter.api.Test;
 
 /** Every rejection of {@link ConfigLoader#fromPython}: the reason, the line and the column. */
@@ -175,7 +176,15 @@ class PythonConfigErrorTest {
     assertThat(two).hasMessage("e:1:11: expected the end of the input after one literal, got name 'dict'"
         + " (line 1, column 11)");
     ConfigException name = catchThrowableOfType(ConfigException.class,
-        () -> ConfigLoader.fromPythonExpression("dict(a=inf)", "e"));
-    assertThat(name.getMessage()).startsWith("e:1:8: unknown name 'inf'");
+        () -> ConfigLoader.fromPythonExpression("dict(a=infinity)", "e"));
+    assertThat(name.getMessage()).startsWith("e:1:8: unknown name 'infinity'");
+  }
+
+  @Test
+  void reprSpellingsOfInfAndNanAreFloats() {
+    Config c = ConfigLoader.fromPythonExpression("{'max_dis': inf, 'low': -inf, 'x': nan}", "repr");
+    assertThat(c.getDouble("max_dis")).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(c.getDouble("low")).isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(c.getDouble("x")).isNaN();
   }
 }
