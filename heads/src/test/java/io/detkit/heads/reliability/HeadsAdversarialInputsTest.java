@@ -102,11 +102,11 @@ class HeadsAdversarialInputsTest {
   @MethodSource("poisonedOutputs")
   void aNonFiniteOutputIsNamedOrShowsInTheLossNeverHidden(String type, String name, double bad) {
     AnchorHead head = HeadFixtures.build(config(type), null);
-    HeadOutputs outs = poison(HeadFixtures.outputs(head, 2, HeadFixtures.featmapSizes(H, W), DataType.FLOAT, 3, 5),
+    HeadOutputs outs = poison(HeadFixtures.outputs(head, 1, HeadFixtures.featmapSizes(H, W), DataType.FLOAT, 3, 5),
         name, bad);
-    List<ImageMeta> metas = HeadFixtures.metas(2, H, W);
+    List<ImageMeta> metas = HeadFixtures.metas(1, H, W);
     Throwable t = catchThrowable(() -> {
-      HeadLoss loss = head.loss(outs, gts(2, 4, DataType.FLOAT), metas);
+      HeadLoss loss = head.loss(outs, gts(1, 4, DataType.FLOAT), metas);
       assertThat(allFinite(loss)).as("%s %s = %s must not give a finite loss and gradient", type, name, bad)
           .isFalse();
     });
@@ -114,7 +114,7 @@ class HeadsAdversarialInputsTest {
       assertThat(t).isInstanceOf(IllegalArgumentException.class);
     }
     AnchorHead strict = HeadFixtures.build(checked(config(type)), null);
-    assertThatThrownBy(() -> strict.loss(outs, gts(2, 4, DataType.FLOAT), metas))
+    assertThatThrownBy(() -> strict.loss(outs, gts(1, 4, DataType.FLOAT), metas))
         .as("%s %s = %s with check_finite", type, name, bad)
         .isInstanceOfAny(NonFiniteLossException.class, IllegalArgumentException.class);
   }

@@ -27,8 +27,8 @@ class HeadsDeterminismTest {
   private static final ExecutorService TWO = Executors.newFixedThreadPool(2);
   private static final ExecutorService EIGHT = Executors.newFixedThreadPool(8);
   private static final int IMAGES = 8;
-  private static final int H = 96;
-  private static final int W = 128;
+  private static final int H = 64;
+  private static final int W = 96;
 
   @AfterAll
   static void shutdown() {
@@ -75,7 +75,7 @@ class HeadsDeterminismTest {
     List<GroundTruth> gts = gts();
     List<ImageMeta> metas = HeadFixtures.metas(IMAGES, H, W);
     String reference = HeadFixtures.fingerprint(HeadFixtures.build(config(type), null).loss(outs, gts, metas));
-    List<String> all = Concurrency.runTogether(8, 2, () -> HeadFixtures.fingerprint(head.loss(outs, gts, metas)));
-    assertThat(all).hasSize(16).allMatch(reference::equals);
+    List<String> all = Concurrency.runTogether(8, 1, () -> HeadFixtures.fingerprint(head.loss(outs, gts, metas)));
+    assertThat(all).hasSize(8).allMatch(reference::equals);
   }
 }
