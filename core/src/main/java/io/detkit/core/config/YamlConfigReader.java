@@ -98,13 +98,17 @@ final class YamlConfigReader {
         .build();
     YamlConfigReader r = new YamlConfigReader(source);
     Event first = null;
+    Event last = null;
     try {
       for (Event e : new Parse(settings).parseString(yaml)) {
         if (first == null && e.getEventId() != Event.ID.StreamStart) {
           first = e;
         }
+        last = e;
         r.accept(e);
       }
+    } catch (ConfigException e) {
+      throw e;
     } catch (MarkedYamlEngineException e) {
       Optional<Mark> mark = e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
       String context = e.getContext() == null || e.getContext().isEmpty() ? "" : e.getContext() + ": ";
@@ -112,6 +116,12 @@ final class YamlConfigReader {
       throw ConfigException.syntax(source, line(mark), column(mark), "invalid YAML: " + context + problem);
     } catch (YamlEngineException e) {
       throw ConfigException.wrap(source + ": invalid YAML: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // snakeyaml-engine lets some malformed input out as a plain IllegalArgumentException (a tag
+      // with a broken percent escape such as '!%a', found by fuzzing); it is a syntax error, reported
+      // after the last event that parsed.
+      Optional<Mark> mark = last == null ? Optional.empty() : last.getEndMark();
+      throw ConfigException.syntax(source, line(mark), column(mark), "invalid YAML: " + e.getMessage());
     }
     if (r.root == null || r.root.value() == null) {
       return new LinkedHashMap<>();

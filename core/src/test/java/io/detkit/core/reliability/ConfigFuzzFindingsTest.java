@@ -2,6 +2,7 @@ package io.detkit.core.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
@@ -26,5 +27,18 @@ class ConfigFuzzFindingsTest {
     // Nested, 'dict' is an ordinary keyword argument and round-trips.
     Config nested = ConfigLoader.fromYaml("model:\n  dict: 1\n", "f.yaml");
     assertThat(ConfigLoader.fromPython(ConfigWriter.toPython(nested), "back.py")).isEqualTo(nested);
+  }
+
+  @Test
+  void aBrokenPercentEscapeInAYamlTagIsAConfigExceptionWithItsPosition() {
+    // Found by the yaml target: snakeyaml-engine threw a bare IllegalArgumentException ("Tag must
+    // not contain leading or trailing spaces.") for the tag '!%a', outside the ConfigException contract.
+    for (String yaml : new String[] {"x: !%a", "x: !%a\n", "a: 1\nx: !foo%zz bar\n", "- !%\n"}) {
+      ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.fromYaml(yaml, "t.yaml"));
+      assertThat(e).as(yaml).isNotNull();
+      assertThat(e.line()).as(yaml).isPositive();
+      assertThat(e.column()).as(yaml).isPositive();
+      assertThat(e.getMessage()).as(yaml).startsWith("t.yaml:");
+    }
   }
 }
