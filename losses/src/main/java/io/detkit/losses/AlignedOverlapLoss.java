@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * are exactly those of MMDetection's overlap code.
  */
 abstract class AlignedOverlapLoss extends BoxLoss {
-  AlignedOverlapLoss(String type, Reduction reduction, double lossWeight, boolean checkFinite) {
-    super(type, reduction, lossWeight, checkFinite);
+  AlignedOverlapLoss(String type, LossBuilder<?, ?> b) {
+    super(type, b);
   }
 
   AlignedOverlapLoss(String type, io.detkit.core.config.Config c) {

@@ -50,7 +50,7 @@ public final class BalancedL1Loss extends Loss {
   }
 
   private BalancedL1Loss(Builder bl) {
-    super(TYPE, bl.reduction, bl.lossWeight, bl.checkFinite);
+    super(TYPE, bl);
     this.alpha = RegressionSupport.positive("alpha", bl.alpha);
     this.gamma = RegressionSupport.positive("gamma", bl.gamma);
     this.beta = RegressionSupport.positive("beta", bl.beta);
@@ -116,7 +116,7 @@ public final class BalancedL1Loss extends Loss {
   }
 
   /** Builds a {@link BalancedL1Loss}; {@link #build()} requires finite positive alpha, gamma and beta. */
-  public static final class Builder extends RegressionLossBuilder<Builder, BalancedL1Loss> {
+  public static final class Builder extends LossBuilder<Builder, BalancedL1Loss> {
     private double alpha = 0.5;
     private double gamma = 1.5;
     private double beta = 1.0;

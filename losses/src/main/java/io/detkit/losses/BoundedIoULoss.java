@@ -51,7 +51,7 @@ public final class BoundedIoULoss extends BoxLoss {
   }
 
   private BoundedIoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.beta = RegressionSupport.positive("beta", b.beta);
     this.eps = RegressionSupport.positive("eps", b.eps);
   }
@@ -169,7 +169,7 @@ public final class BoundedIoULoss extends BoxLoss {
   }
 
   /** Builds a {@link BoundedIoULoss}; {@link #build()} requires finite positive {@code beta} and {@code eps}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, BoundedIoULoss> {
+  public static final class Builder extends LossBuilder<Builder, BoundedIoULoss> {
     private double beta = 0.2;
     private double eps = 1e-3;
 

@@ -21,8 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * weight times the (scalar) upstream.
  */
 abstract class BoxLoss extends Loss {
-  BoxLoss(String type, Reduction reduction, double lossWeight, boolean checkFinite) {
-    super(type, reduction, lossWeight, checkFinite);
+  BoxLoss(String type, LossBuilder<?, ?> b) {
+    super(type, b);
   }
 
   BoxLoss(String type, Config c) {

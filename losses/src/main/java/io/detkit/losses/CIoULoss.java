@@ -46,7 +46,7 @@ public final class CIoULoss extends BoxLoss {
   }
 
   private CIoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.eps = RegressionSupport.positive("eps", b.eps);
   }
 
@@ -75,7 +75,7 @@ public final class CIoULoss extends BoxLoss {
   }
 
   /** Builds a {@link CIoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, CIoULoss> {
+  public static final class Builder extends LossBuilder<Builder, CIoULoss> {
     private double eps = 1e-6;
 
     private Builder() {}

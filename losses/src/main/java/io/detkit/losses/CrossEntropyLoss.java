@@ -56,7 +56,7 @@ public final class CrossEntropyLoss extends Loss {
   }
 
   private CrossEntropyLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.useSigmoid = b.useSigmoid;
     this.classWeight = checkClassWeight(b.classWeight == null ? null : b.classWeight.clone());
     this.ignoreIndex = b.ignoreIndex;
@@ -317,14 +317,11 @@ public final class CrossEntropyLoss extends Loss {
   }
 
   /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  public static final class Builder extends LossBuilder<Builder, CrossEntropyLoss> {
     private boolean useSigmoid;
     private double[] classWeight;
     private int ignoreIndex = DEFAULT_IGNORE_INDEX;
     private boolean avgNonIgnore;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -355,22 +352,8 @@ public final class CrossEntropyLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
     /** @throws IllegalArgumentException for a non-finite class weight or loss_weight */
+    @Override
     public CrossEntropyLoss build() {
       return new CrossEntropyLoss(this);
     }

@@ -40,7 +40,7 @@ public final class DIoULoss extends BoxLoss {
   }
 
   private DIoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.eps = RegressionSupport.positive("eps", b.eps);
   }
 
@@ -69,7 +69,7 @@ public final class DIoULoss extends BoxLoss {
   }
 
   /** Builds a {@link DIoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, DIoULoss> {
+  public static final class Builder extends LossBuilder<Builder, DIoULoss> {
     private double eps = 1e-6;
 
     private Builder() {}

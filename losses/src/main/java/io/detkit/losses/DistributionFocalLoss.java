@@ -35,6 +35,15 @@ public final class DistributionFocalLoss extends Loss {
     this(Reduction.MEAN, 1.0, false);
   }
 
+  private DistributionFocalLoss(Builder b) {
+    super(TYPE, b);
+  }
+
+  /** A builder with MMDetection's defaults ({@code reduction='mean'}, {@code loss_weight=1.0}). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
@@ -101,5 +110,18 @@ public final class DistributionFocalLoss extends Loss {
   @Override
   public String toString() {
     return "DistributionFocalLoss(reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
+  }
+
+  /**
+   * Builds a {@link DistributionFocalLoss}; it has only the shared options. {@link #build()}
+   * throws {@link IllegalArgumentException} for a non-finite {@code lossWeight}.
+   */
+  public static final class Builder extends LossBuilder<Builder, DistributionFocalLoss> {
+    private Builder() {}
+
+    @Override
+    public DistributionFocalLoss build() {
+      return new DistributionFocalLoss(this);
+    }
   }
 }

@@ -46,7 +46,7 @@ public final class FocalLoss extends Loss {
   }
 
   private FocalLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.gamma = checkGamma(b.gamma);
     this.alpha = checkAlpha(b.alpha);
     this.activated = b.activated;
@@ -197,13 +197,10 @@ public final class FocalLoss extends Loss {
   }
 
   /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  public static final class Builder extends LossBuilder<Builder, FocalLoss> {
     private double gamma = 2.0;
     private double alpha = 0.25;
     private boolean activated;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -222,22 +219,8 @@ public final class FocalLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
     /** @throws IllegalArgumentException for a negative gamma or non-finite alpha / loss_weight */
+    @Override
     public FocalLoss build() {
       return new FocalLoss(this);
     }

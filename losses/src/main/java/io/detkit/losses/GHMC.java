@@ -240,12 +240,9 @@ public final class GHMC extends Loss {
   }
 
   /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  public static final class Builder extends LossBuilder<Builder, GHMC> {
     private int bins = 10;
     private double momentum;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -259,22 +256,8 @@ public final class GHMC extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
     /** @throws IllegalArgumentException for bins &lt; 1 or momentum outside [0, 1) */
+    @Override
     public GHMC build() {
       return new GHMC(bins, momentum, true, reduction, lossWeight, checkFinite);
     }

@@ -73,7 +73,7 @@ public final class GHMR extends Loss {
   }
 
   private GHMR(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.mu = RegressionSupport.nonNegative("mu", b.mu);
     this.bins = checkBins(b.bins);
     this.momentum = checkMomentum(b.momentum);
@@ -272,7 +272,7 @@ public final class GHMR extends Loss {
   }
 
   /** Builds a {@link GHMR}; {@link #build()} requires {@code mu >= 0}, {@code bins >= 1}, {@code 0 <= momentum < 1}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, GHMR> {
+  public static final class Builder extends LossBuilder<Builder, GHMR> {
     private double mu = 0.02;
     private int bins = 10;
     private double momentum = 0.0;

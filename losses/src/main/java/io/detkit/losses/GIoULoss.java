@@ -39,7 +39,7 @@ public final class GIoULoss extends AlignedOverlapLoss {
   }
 
   private GIoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.eps = RegressionSupport.positive("eps", b.eps);
   }
 
@@ -76,7 +76,7 @@ public final class GIoULoss extends AlignedOverlapLoss {
   }
 
   /** Builds a {@link GIoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, GIoULoss> {
+  public static final class Builder extends LossBuilder<Builder, GIoULoss> {
     private double eps = 1e-6;
 
     private Builder() {}

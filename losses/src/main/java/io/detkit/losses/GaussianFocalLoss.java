@@ -34,7 +34,7 @@ public final class GaussianFocalLoss extends Loss {
   }
 
   private GaussianFocalLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.alpha = check("alpha", b.alpha);
     this.gamma = check("gamma", b.gamma);
   }
@@ -109,12 +109,9 @@ public final class GaussianFocalLoss extends Loss {
   }
 
   /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  public static final class Builder extends LossBuilder<Builder, GaussianFocalLoss> {
     private double alpha = 2.0;
     private double gamma = 4.0;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -128,22 +125,8 @@ public final class GaussianFocalLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
     /** @throws IllegalArgumentException for a negative alpha or gamma */
+    @Override
     public GaussianFocalLoss build() {
       return new GaussianFocalLoss(this);
     }

@@ -92,7 +92,7 @@ public final class IoULoss extends AlignedOverlapLoss {
   }
 
   private IoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.mode = b.linear ? Mode.LINEAR : b.mode;
     this.eps = RegressionSupport.positive("eps", b.eps);
   }
@@ -157,7 +157,7 @@ public final class IoULoss extends AlignedOverlapLoss {
   }
 
   /** Builds an {@link IoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, IoULoss> {
+  public static final class Builder extends LossBuilder<Builder, IoULoss> {
     private Mode mode = Mode.LOG;
     private boolean linear;
     private double eps = 1e-6;

@@ -25,7 +25,7 @@ public final class L1Loss extends Loss {
   }
 
   private L1Loss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
   }
 
   /** A builder with MMDetection's defaults. */
@@ -49,7 +49,7 @@ public final class L1Loss extends Loss {
   }
 
   /** Builds an {@link L1Loss}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, L1Loss> {
+  public static final class Builder extends LossBuilder<Builder, L1Loss> {
     private Builder() {}
 
     @Override

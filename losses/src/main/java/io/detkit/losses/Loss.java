@@ -38,6 +38,11 @@ public abstract class Loss {
     this.checkFinite = checkFinite;
   }
 
+  /** Takes the common options from a loss's {@link LossBuilder}. @throws IllegalArgumentException if {@code lossWeight} is not finite */
+  Loss(String type, LossBuilder<?, ?> b) {
+    this(type, b.reduction, b.lossWeight, b.checkFinite);
+  }
+
   /** Reads the common keys ({@code reduction}, {@code loss_weight}, {@code check_finite}) from {@code c}. */
   protected Loss(String type, Config c) {
     this(type, Reduction.parse(c.getString("reduction", "mean")), c.getDouble("loss_weight", 1.0),

@@ -25,7 +25,7 @@ public final class MSELoss extends Loss {
   }
 
   private MSELoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
   }
 
   /** A builder with MMDetection's defaults. */
@@ -49,7 +49,7 @@ public final class MSELoss extends Loss {
   }
 
   /** Builds an {@link MSELoss}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, MSELoss> {
+  public static final class Builder extends LossBuilder<Builder, MSELoss> {
     private Builder() {}
 
     @Override

@@ -36,7 +36,7 @@ public final class QualityFocalLoss extends Loss {
   }
 
   private QualityFocalLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.beta = checkBeta(b.beta);
     this.activated = b.activated;
   }
@@ -159,12 +159,9 @@ public final class QualityFocalLoss extends Loss {
   }
 
   /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  public static final class Builder extends LossBuilder<Builder, QualityFocalLoss> {
     private double beta = 2.0;
     private boolean activated;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -178,22 +175,8 @@ public final class QualityFocalLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
     /** @throws IllegalArgumentException for a negative beta or non-finite loss_weight */
+    @Override
     public QualityFocalLoss build() {
       return new QualityFocalLoss(this);
     }

@@ -37,7 +37,7 @@ public final class SmoothL1Loss extends Loss {
   }
 
   private SmoothL1Loss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.beta = RegressionSupport.positive("beta", b.beta);
   }
 
@@ -80,7 +80,7 @@ public final class SmoothL1Loss extends Loss {
   }
 
   /** Builds a {@link SmoothL1Loss}; {@link #build()} rejects a {@code beta} that is not finite and positive. */
-  public static final class Builder extends RegressionLossBuilder<Builder, SmoothL1Loss> {
+  public static final class Builder extends LossBuilder<Builder, SmoothL1Loss> {
     private double beta = 1.0;
 
     private Builder() {}

@@ -38,7 +38,7 @@ public final class VarifocalLoss extends Loss {
   }
 
   private VarifocalLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.alpha = checkAlpha(b.alpha);
     this.gamma = checkGamma(b.gamma);
     this.iouWeighted = b.iouWeighted;
@@ -118,13 +118,10 @@ public final class VarifocalLoss extends Loss {
   }
 
   /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  public static final class Builder extends LossBuilder<Builder, VarifocalLoss> {
     private double alpha = 0.75;
     private double gamma = 2.0;
     private boolean iouWeighted = true;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -143,22 +140,8 @@ public final class VarifocalLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
     /** @throws IllegalArgumentException for a negative alpha or gamma */
+    @Override
     public VarifocalLoss build() {
       return new VarifocalLoss(this);
     }
