@@ -39,9 +39,9 @@ public final class BalancedL1Loss extends Loss {
    */
   public BalancedL1Loss(Config c) {
     super(TYPE, c);
-    this.alpha = RegressionSupport.positive(c, "alpha", 0.5);
-    this.gamma = RegressionSupport.positive(c, "gamma", 1.5);
-    this.beta = RegressionSupport.positive(c, "beta", 1.0);
+    this.alpha = Params.positive(c, "alpha", 0.5);
+    this.gamma = Params.positive(c, "gamma", 1.5);
+    this.beta = Params.positive(c, "beta", 1.0);
     try {
       this.b = bOf(alpha, gamma);
     } catch (IllegalArgumentException e) {
@@ -51,9 +51,9 @@ public final class BalancedL1Loss extends Loss {
 
   private BalancedL1Loss(Builder bl) {
     super(TYPE, bl);
-    this.alpha = RegressionSupport.positive("alpha", bl.alpha);
-    this.gamma = RegressionSupport.positive("gamma", bl.gamma);
-    this.beta = RegressionSupport.positive("beta", bl.beta);
+    this.alpha = Params.positive("alpha", bl.alpha);
+    this.gamma = Params.positive("gamma", bl.gamma);
+    this.beta = Params.positive("beta", bl.beta);
     this.b = bOf(alpha, gamma);
   }
 
@@ -106,7 +106,7 @@ public final class BalancedL1Loss extends Loss {
         deriv[i] = gamma * s;
       }
     }
-    return RegressionSupport.diagonal(args.pred().shape(), values, deriv);
+    return Elementwise.diagonalZeroSafe(args.pred().shape(), values, deriv);
   }
 
   @Override

@@ -46,14 +46,14 @@ public final class BoundedIoULoss extends BoxLoss {
    */
   public BoundedIoULoss(Config c) {
     super(TYPE, c);
-    this.beta = RegressionSupport.positive(c, "beta", 0.2);
-    this.eps = RegressionSupport.positive(c, "eps", 1e-3);
+    this.beta = Params.positive(c, "beta", 0.2);
+    this.eps = Params.positive(c, "eps", 1e-3);
   }
 
   private BoundedIoULoss(Builder b) {
     super(TYPE, b);
-    this.beta = RegressionSupport.positive("beta", b.beta);
-    this.eps = RegressionSupport.positive("eps", b.eps);
+    this.beta = Params.positive("beta", b.beta);
+    this.eps = Params.positive("eps", b.eps);
   }
 
   /** A builder with MMDetection's defaults ({@code beta=0.2, eps=1e-3}). */

@@ -159,18 +159,7 @@ public final class CrossEntropyLoss extends Loss {
       for (int s = 0; s < inner; s++) {
         int k = i * inner + s;
         int base = i * c * inner + s;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < c; j++) {
-          max = Math.max(max, x[base + j * inner]);
-        }
-        double sum = 0;
-        for (int j = 0; j < c; j++) {
-          sum += Math.exp(x[base + j * inner] - max);
-        }
-        double lse = max + Math.log(sum);
-        for (int j = 0; j < c; j++) {
-          prob[base + j * inner] = Math.exp(x[base + j * inner] - lse);
-        }
+        double lse = ClsMath.logSoftmax(x, base, inner, c, prob);
         if (y[k] != ignoreIndex) {
           int yk = (int) y[k];
           double cw = classWeight == null ? 1.0 : classWeight[yk];
@@ -221,10 +210,9 @@ public final class CrossEntropyLoss extends Loss {
               + " or [N,1] (N=" + n + ") and is repeated over the C=" + c + " classes; got " + Tensors.shapeOf(weight)
               + " for cls_score " + Tensors.shapeOf(pred));
         }
-        for (int i = 0; i < n; i++) {
-          for (int j = 0; j < c; j++) {
-            w[i * c + j] *= rw[i];
-          }
+        double[] repeated = ClsMath.repeatRows(rw, c);
+        for (int k = 0; k < w.length; k++) {
+          w[k] *= repeated[k];
         }
       }
     } else if (args.weight().isPresent()) {
@@ -276,7 +264,7 @@ public final class CrossEntropyLoss extends Loss {
     } else {
       ClsMath.requireSameShape(pred, label, "label", TYPE + " (use_sigmoid=True)");
       t = Tensors.toDoubles(label);
-      ClsMath.requireFinite(t, "CrossEntropyLoss: label");
+      Tensors.requireFinite(t, "CrossEntropyLoss: label");
       valid = new double[t.length];
       for (int i = 0; i < t.length; i++) {
         if (t[i] >= 0 && t[i] != ignoreIndex) {
@@ -298,14 +286,7 @@ public final class CrossEntropyLoss extends Loss {
       loss[i] = ClsMath.bceWithLogits(x[i], t[i], pw);
       dLoss[i] = ClsMath.bceWithLogitsGrad(x[i], t[i], pw);
     }
-    Elementwise e = new Elementwise(shape, loss, up -> {
-      double[] g = new double[up.length];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = up[i] * dLoss[i];
-      }
-      return g;
-    });
-    return new Prepared(e, valid, validCount);
+    return new Prepared(Elementwise.diagonal(shape, loss, dLoss), valid, validCount);
   }
 
   @Override

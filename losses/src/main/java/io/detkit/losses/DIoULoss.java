@@ -36,12 +36,12 @@ public final class DIoULoss extends BoxLoss {
    */
   public DIoULoss(Config c) {
     super(TYPE, c);
-    this.eps = RegressionSupport.positive(c, "eps", 1e-6);
+    this.eps = Params.positive(c, "eps", 1e-6);
   }
 
   private DIoULoss(Builder b) {
     super(TYPE, b);
-    this.eps = RegressionSupport.positive("eps", b.eps);
+    this.eps = Params.positive("eps", b.eps);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */

@@ -70,18 +70,7 @@ public final class DistributionFocalLoss extends Loss {
     double[] wr = new double[n];
     for (int i = 0; i < n; i++) {
       int base = i * c;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < c; j++) {
-        max = Math.max(max, x[base + j]);
-      }
-      double sum = 0;
-      for (int j = 0; j < c; j++) {
-        sum += Math.exp(x[base + j] - max);
-      }
-      double lse = max + Math.log(sum);
-      for (int j = 0; j < c; j++) {
-        prob[base + j] = Math.exp(x[base + j] - lse);
-      }
+      double lse = ClsMath.logSoftmax(x, base, 1, c, prob);
       // Truncation toward zero, which equals floor for the non-negative labels accepted above.
       int l = (int) y[i];
       left[i] = l;

@@ -2,7 +2,6 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -49,34 +48,48 @@ public final class GHMC extends Loss {
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public GHMC(Config c) {
-    this(c.getInt("bins", 10), c.getDouble("momentum", 0.0), c.getBoolean("use_sigmoid", true),
-        Reduction.parse(c.getString("reduction", "mean")), c.getDouble("loss_weight", 1.0),
-        c.getBoolean("check_finite", false));
-  }
-
-  private GHMC(int bins, double momentum, boolean useSigmoid, Reduction reduction, double lossWeight,
-      boolean checkFinite) {
-    super(TYPE, reduction, lossWeight, checkFinite);
-    if (bins < 1) {
-      throw new IllegalArgumentException("GHMC: bins must be >= 1; got " + bins);
-    }
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new IllegalArgumentException("GHMC: momentum must be in [0, 1); got " + momentum);
-    }
-    if (!useSigmoid) {
-      throw new IllegalArgumentException("GHMC: use_sigmoid must be True (MMDetection raises NotImplementedError for"
-          + " the softmax form); got False");
-    }
-    this.bins = bins;
-    this.momentum = momentum;
-    this.edges = new float[bins + 1];
-    for (int i = 0; i <= bins; i++) {
-      edges[i] = (float) i / (float) bins;
-    }
-    edges[bins] += 1e-6f;
+    super(TYPE, c);
+    this.bins = checkBins(c.getInt("bins", 10));
+    this.momentum = checkMomentum(c.getDouble("momentum", 0.0));
+    Params.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
+        "MMDetection raises NotImplementedError for the softmax form");
+    this.edges = edges(bins);
     this.accSum = new float[bins];
   }
 
+  private GHMC(Builder b) {
+    super(TYPE, b);
+    this.bins = checkBins(b.bins);
+    this.momentum = checkMomentum(b.momentum);
+    this.edges = edges(bins);
+    this.accSum = new float[bins];
+  }
+
+  private static int checkBins(int bins) {
+    if (bins < 1) {
+      throw new IllegalArgumentException("GHMC: bins must be >= 1; got " + bins);
+    }
+    return bins;
+  }
+
+  private static double checkMomentum(double momentum) {
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new IllegalArgumentException("GHMC: momentum must be in [0, 1); got " + momentum);
+    }
+    return momentum;
+  }
+
+  /** MMDetection's float32 edges {@code i / bins}, the last raised by 1e-6 so that g = 1 falls in the last bin. */
+  private static float[] edges(int bins) {
+    float[] e = new float[bins + 1];
+    for (int i = 0; i <= bins; i++) {
+      e[i] = (float) i / (float) bins;
+    }
+    e[bins] += 1e-6f;
+    return e;
+  }
+
+  /** A builder with MMDetection's defaults ({@code bins=10, momentum=0}). */
   public static Builder builder() {
     return new Builder();
   }
@@ -113,32 +126,18 @@ public final class GHMC extends Loss {
     Prepared p = prepare(args);
     double[] w = new double[p.x.length];
     double tot = harmonize(p, w);
-    long[] shape = args.pred().shape();
-    double[] loss = new double[p.x.length];
-    double[] dLoss = new double[p.x.length];
-    for (int i = 0; i < loss.length; i++) {
-      loss[i] = ClsMath.bceWithLogits(p.x[i], p.t[i]);
-      dLoss[i] = ClsMath.sigmoid(p.x[i]) - p.t[i];
-    }
-    Elementwise e = new Elementwise(shape, loss, up -> {
-      double[] g = new double[up.length];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = up[i] * dLoss[i];
-      }
-      return g;
-    });
-    return finish(args, e, w, r, tot);
+    return finish(args, bce(p, args.pred().shape()), w, r, tot);
   }
 
   /** Unreduced BCE, without the harmonizing weights (they need the whole batch; see {@link #compute}). */
   @Override
   protected Elementwise kernel(LossArgs args) {
-    Prepared p = prepare(args);
-    double[] loss = new double[p.x.length];
-    for (int i = 0; i < loss.length; i++) {
-      loss[i] = ClsMath.bceWithLogits(p.x[i], p.t[i]);
-    }
-    return new Elementwise(args.pred().shape(), loss, up -> up.clone());
+    return bce(prepare(args), args.pred().shape());
+  }
+
+  private static Elementwise bce(Prepared p, long[] shape) {
+    ClsMath.Bce bce = ClsMath.Bce.of(p.x, p.t, false);
+    return Elementwise.diagonal(shape, bce.loss(), bce.grad());
   }
 
   private record Prepared(double[] x, double[] t, boolean[] valid, boolean single) {}
@@ -168,14 +167,8 @@ public final class GHMC extends Loss {
         throw new IllegalArgumentException("GHMC: label_weight must be [N] (N=" + n + ") with class-id targets; got "
             + Tensors.shapeOf(labelWeight) + " for pred " + Tensors.shapeOf(pred));
       }
-      t = new double[n * c];
-      lw = new double[n * c];
-      for (int i = 0; i < n; i++) {
-        if (y[i] < c) {
-          t[i * c + (int) y[i]] = 1.0;
-        }
-        Arrays.fill(lw, i * c, (i + 1) * c, rw[i]);
-      }
+      t = ClsMath.oneHot(y, c, null);
+      lw = ClsMath.repeatRows(rw, c);
     } else {
       ClsMath.requireSameShape(pred, target, "target", TYPE);
       t = Tensors.toDoubles(target);
@@ -259,7 +252,7 @@ public final class GHMC extends Loss {
     /** @throws IllegalArgumentException for bins &lt; 1 or momentum outside [0, 1) */
     @Override
     public GHMC build() {
-      return new GHMC(bins, momentum, true, reduction, lossWeight, checkFinite);
+      return new GHMC(this);
     }
   }
 }

@@ -55,7 +55,7 @@ public final class GHMR extends Loss {
    */
   public GHMR(Config c) {
     super(TYPE, c);
-    this.mu = RegressionSupport.nonNegative(c, "mu", 0.02);
+    this.mu = Params.nonNegative(c, "mu", 0.02);
     this.bins = c.getInt("bins", 10);
     this.momentum = c.getDouble("momentum", 0.0);
     try {
@@ -74,7 +74,7 @@ public final class GHMR extends Loss {
 
   private GHMR(Builder b) {
     super(TYPE, b);
-    this.mu = RegressionSupport.nonNegative("mu", b.mu);
+    this.mu = Params.nonNegative("mu", b.mu);
     this.bins = checkBins(b.bins);
     this.momentum = checkMomentum(b.momentum);
     this.edges = edges(bins);
@@ -197,7 +197,7 @@ public final class GHMR extends Loss {
       // With mu == 0 the loss is |d|; its subgradient at d == 0 is 0 (PyTorch gives NaN there).
       deriv[i] = root == 0 ? 0.0 : d / root;
     }
-    return RegressionSupport.diagonal(pred.shape(), values, deriv);
+    return Elementwise.diagonalZeroSafe(pred.shape(), values, deriv);
   }
 
   private static INDArray labelWeight(LossArgs args) {

@@ -29,25 +29,19 @@ public final class GaussianFocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public GaussianFocalLoss(Config c) {
     super(TYPE, c);
-    this.alpha = check("alpha", c.getDouble("alpha", 2.0));
-    this.gamma = check("gamma", c.getDouble("gamma", 4.0));
+    this.alpha = Params.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 2.0));
+    this.gamma = Params.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 4.0));
   }
 
   private GaussianFocalLoss(Builder b) {
     super(TYPE, b);
-    this.alpha = check("alpha", b.alpha);
-    this.gamma = check("gamma", b.gamma);
+    this.alpha = Params.nonNegative(TYPE + ": alpha", b.alpha);
+    this.gamma = Params.nonNegative(TYPE + ": gamma", b.gamma);
   }
 
+  /** A builder with MMDetection's defaults ({@code alpha=2.0, gamma=4.0}). */
   public static Builder builder() {
     return new Builder();
-  }
-
-  private static double check(String name, double v) {
-    if (!(v >= 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException("GaussianFocalLoss: " + name + " must be a finite number >= 0; got " + v);
-    }
-    return v;
   }
 
   public double alpha() {
@@ -93,13 +87,7 @@ public final class GaussianFocalLoss extends Loss {
       loss[i] = pos + neg;
       dLoss[i] = dPos + dNeg;
     }
-    return new Elementwise(pred.shape(), loss, up -> {
-      double[] g = new double[up.length];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = up[i] * dLoss[i];
-      }
-      return g;
-    });
+    return Elementwise.diagonal(pred.shape(), loss, dLoss);
   }
 
   @Override

@@ -88,13 +88,13 @@ public final class IoULoss extends AlignedOverlapLoss {
       throw ConfigException.at(c.pathOf("mode"), e.getMessage());
     }
     this.mode = linear ? Mode.LINEAR : m;
-    this.eps = RegressionSupport.positive(c, "eps", 1e-6);
+    this.eps = Params.positive(c, "eps", 1e-6);
   }
 
   private IoULoss(Builder b) {
     super(TYPE, b);
     this.mode = b.linear ? Mode.LINEAR : b.mode;
-    this.eps = RegressionSupport.positive("eps", b.eps);
+    this.eps = Params.positive("eps", b.eps);
   }
 
   /** A builder with MMDetection's defaults ({@code mode=LOG, eps=1e-6}). */

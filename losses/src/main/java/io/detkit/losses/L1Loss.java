@@ -45,7 +45,7 @@ public final class L1Loss extends Loss {
       values[i] = Math.abs(d);
       deriv[i] = RegressionSupport.sign(d);
     }
-    return RegressionSupport.diagonal(args.pred().shape(), values, deriv);
+    return Elementwise.diagonalZeroSafe(args.pred().shape(), values, deriv);
   }
 
   /** Builds an {@link L1Loss}. */

@@ -45,7 +45,7 @@ public final class MSELoss extends Loss {
       values[i] = d * d;
       deriv[i] = 2 * d;
     }
-    return RegressionSupport.diagonal(args.pred().shape(), values, deriv);
+    return Elementwise.diagonalZeroSafe(args.pred().shape(), values, deriv);
   }
 
   /** Builds an {@link MSELoss}. */

@@ -30,33 +30,20 @@ public final class QualityFocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public QualityFocalLoss(Config c) {
     super(TYPE, c);
-    requireSigmoid(c.getBoolean("use_sigmoid", true));
-    this.beta = checkBeta(c.getDouble("beta", 2.0));
+    Params.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+    this.beta = Params.nonNegative(TYPE + ": beta", c.getDouble("beta", 2.0));
     this.activated = c.getBoolean("activated", false);
   }
 
   private QualityFocalLoss(Builder b) {
     super(TYPE, b);
-    this.beta = checkBeta(b.beta);
+    this.beta = Params.nonNegative(TYPE + ": beta", b.beta);
     this.activated = b.activated;
   }
 
+  /** A builder with MMDetection's defaults ({@code beta=2.0, activated=False}). */
   public static Builder builder() {
     return new Builder();
-  }
-
-  private static void requireSigmoid(boolean useSigmoid) {
-    if (!useSigmoid) {
-      throw new IllegalArgumentException("QualityFocalLoss: use_sigmoid must be True (only the sigmoid form exists,"
-          + " as in MMDetection); got False");
-    }
-  }
-
-  private static double checkBeta(double beta) {
-    if (!(beta >= 0) || Double.isInfinite(beta)) {
-      throw new IllegalArgumentException("QualityFocalLoss: beta must be a finite number >= 0; got " + beta);
-    }
-    return beta;
   }
 
   public double beta() {
@@ -78,32 +65,18 @@ public final class QualityFocalLoss extends Loss {
       ClsMath.requireRange(x, "QualityFocalLoss (activated=True): pred", 0.0, 1.0, "probabilities");
     }
     double[] y = targets(args, pred, n, c);
-    double[] loss = new double[n];
+    ClsMath.Bce bce = ClsMath.Bce.of(x, y, activated);
+    double[] terms = new double[n * c];
     double[] dLoss = new double[n * c];
+    for (int k = 0; k < terms.length; k++) {
+      bce.modulateByDistance(k, y[k], 1.0, beta, terms, dLoss);
+    }
+    // MMDetection sums the class terms: one loss per sample.
+    double[] loss = new double[n];
     for (int i = 0; i < n; i++) {
       double sum = 0;
       for (int j = 0; j < c; j++) {
-        int k = i * c + j;
-        double sig;
-        double bce;
-        double dBce;
-        double dSig;
-        if (activated) {
-          sig = x[k];
-          bce = ClsMath.bceProb(sig, y[k]);
-          dBce = ClsMath.bceProbGrad(sig, y[k]);
-          dSig = 1.0;
-        } else {
-          sig = ClsMath.sigmoid(x[k]);
-          bce = ClsMath.bceWithLogits(x[k], y[k]);
-          dBce = sig - y[k];
-          dSig = sig * ClsMath.sigmoid(-x[k]);
-        }
-        double diff = sig - y[k];
-        double ad = Math.abs(diff);
-        double mod = ClsMath.pow(ad, beta);
-        sum += bce * mod;
-        dLoss[k] = dBce * mod + ClsMath.scaledPowGrad(bce, ad, beta, Math.signum(diff) * dSig);
+        sum += terms[i * c + j];
       }
       loss[i] = sum;
     }
@@ -142,14 +115,8 @@ public final class QualityFocalLoss extends Loss {
     long[] l = ClsMath.labels(labels, "QualityFocalLoss: labels", 0, c, Long.MIN_VALUE,
         "label " + c + " = num_classes is the background");
     double[] s = Tensors.toDoubles(scores);
-    ClsMath.requireFinite(s, "QualityFocalLoss: scores");
-    double[] y = new double[n * c];
-    for (int i = 0; i < n; i++) {
-      if (l[i] < c) {
-        y[i * c + (int) l[i]] = s[i];
-      }
-    }
-    return y;
+    Tensors.requireFinite(s, "QualityFocalLoss: scores");
+    return ClsMath.oneHot(l, c, s);
   }
 
   @Override

@@ -33,12 +33,12 @@ public final class SmoothL1Loss extends Loss {
    */
   public SmoothL1Loss(Config c) {
     super(TYPE, c);
-    this.beta = RegressionSupport.positive(c, "beta", 1.0);
+    this.beta = Params.positive(c, "beta", 1.0);
   }
 
   private SmoothL1Loss(Builder b) {
     super(TYPE, b);
-    this.beta = RegressionSupport.positive("beta", b.beta);
+    this.beta = Params.positive("beta", b.beta);
   }
 
   /** A builder with MMDetection's defaults ({@code beta=1.0}). */
@@ -71,7 +71,7 @@ public final class SmoothL1Loss extends Loss {
         deriv[i] = s;
       }
     }
-    return RegressionSupport.diagonal(args.pred().shape(), values, deriv);
+    return Elementwise.diagonalZeroSafe(args.pred().shape(), values, deriv);
   }
 
   @Override

@@ -28,38 +28,22 @@ public final class VarifocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public VarifocalLoss(Config c) {
     super(TYPE, c);
-    if (!c.getBoolean("use_sigmoid", true)) {
-      throw new IllegalArgumentException("VarifocalLoss: use_sigmoid must be True (only the sigmoid form exists, as in"
-          + " MMDetection); got False");
-    }
-    this.alpha = checkAlpha(c.getDouble("alpha", 0.75));
-    this.gamma = checkGamma(c.getDouble("gamma", 2.0));
+    Params.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+    this.alpha = Params.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 0.75));
+    this.gamma = Params.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 2.0));
     this.iouWeighted = c.getBoolean("iou_weighted", true);
   }
 
   private VarifocalLoss(Builder b) {
     super(TYPE, b);
-    this.alpha = checkAlpha(b.alpha);
-    this.gamma = checkGamma(b.gamma);
+    this.alpha = Params.nonNegative(TYPE + ": alpha", b.alpha);
+    this.gamma = Params.nonNegative(TYPE + ": gamma", b.gamma);
     this.iouWeighted = b.iouWeighted;
   }
 
+  /** A builder with MMDetection's defaults ({@code alpha=0.75, gamma=2.0, iou_weighted=True}). */
   public static Builder builder() {
     return new Builder();
-  }
-
-  private static double checkAlpha(double alpha) {
-    if (!(alpha >= 0) || Double.isInfinite(alpha)) {
-      throw new IllegalArgumentException("VarifocalLoss: alpha must be a finite number >= 0; got " + alpha);
-    }
-    return alpha;
-  }
-
-  private static double checkGamma(double gamma) {
-    if (!(gamma >= 0) || Double.isInfinite(gamma)) {
-      throw new IllegalArgumentException("VarifocalLoss: gamma must be a finite number >= 0; got " + gamma);
-    }
-    return gamma;
   }
 
   public double alpha() {
@@ -81,33 +65,21 @@ public final class VarifocalLoss extends Loss {
     ClsMath.requireSameShape(pred, target, "target", TYPE);
     double[] x = Tensors.toDoubles(pred);
     double[] t = Tensors.toDoubles(target);
-    ClsMath.requireFinite(t, "VarifocalLoss: target");
+    Tensors.requireFinite(t, "VarifocalLoss: target");
+    ClsMath.Bce bce = ClsMath.Bce.of(x, t, false);
     double[] loss = new double[x.length];
     double[] dLoss = new double[x.length];
     for (int i = 0; i < x.length; i++) {
-      double s = ClsMath.sigmoid(x[i]);
-      double bce = ClsMath.bceWithLogits(x[i], t[i]);
-      double dBce = s - t[i];
       if (t[i] > 0) {
+        // Positives are weighted by their target IoU and not modulated.
         double w = iouWeighted ? t[i] : 1.0;
-        loss[i] = bce * w;
-        dLoss[i] = dBce * w;
+        loss[i] = bce.loss()[i] * w;
+        dLoss[i] = bce.grad()[i] * w;
       } else {
-        double diff = s - t[i];
-        double ad = Math.abs(diff);
-        double w = alpha * ClsMath.pow(ad, gamma);
-        loss[i] = bce * w;
-        double dSig = s * ClsMath.sigmoid(-x[i]);
-        dLoss[i] = dBce * w + ClsMath.scaledPowGrad(bce * alpha, ad, gamma, Math.signum(diff) * dSig);
+        bce.modulateByDistance(i, t[i], alpha, gamma, loss, dLoss);
       }
     }
-    return new Elementwise(pred.shape(), loss, up -> {
-      double[] g = new double[up.length];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = up[i] * dLoss[i];
-      }
-      return g;
-    });
+    return Elementwise.diagonal(pred.shape(), loss, dLoss);
   }
 
   @Override

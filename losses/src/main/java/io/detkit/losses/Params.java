@@ -1,0 +1,70 @@
+package io.detkit.losses;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+
+/**
+ * Range checks for loss parameters, shared by the config constructors and the builders so both
+ * reject the same values with the same message ({@code "<name> must be ...; got <value>"}).
+ * Classification losses prefix the name with their type ({@code "FocalLoss: gamma"}); the
+ * config-reading overloads report the key's dotted path through {@link ConfigException}.
+ */
+final class Params {
+  private Params() {}
+
+  /** @throws IllegalArgumentException unless {@code v} is finite and {@code > 0} */
+  static double positive(String name, double v) {
+    if (!(v > 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException(name + " must be a finite number > 0; got " + v);
+    }
+    return v;
+  }
+
+  /** @throws IllegalArgumentException unless {@code v} is finite and {@code >= 0} */
+  static double nonNegative(String name, double v) {
+    if (!(v >= 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException(name + " must be a finite number >= 0; got " + v);
+    }
+    return v;
+  }
+
+  /** @throws IllegalArgumentException if {@code v} is NaN or infinite */
+  static double finite(String name, double v) {
+    if (!Double.isFinite(v)) {
+      throw new IllegalArgumentException(name + " must be finite; got " + v);
+    }
+    return v;
+  }
+
+  /** Reads {@code key} (default {@code def}). @throws ConfigException unless finite and {@code > 0} */
+  static double positive(Config c, String key, double def) {
+    double v = c.getDouble(key, def);
+    try {
+      return positive(key, v);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.pathOf(key), e.getMessage());
+    }
+  }
+
+  /** Reads {@code key} (default {@code def}). @throws ConfigException unless finite and {@code >= 0} */
+  static double nonNegative(Config c, String key, double def) {
+    double v = c.getDouble(key, def);
+    try {
+      return nonNegative(key, v);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.pathOf(key), e.getMessage());
+    }
+  }
+
+  /**
+   * MMDetection implements these losses for sigmoid scores only; {@code use_sigmoid=False} is
+   * rejected rather than silently ignored.
+   *
+   * @throws IllegalArgumentException {@code "<type>: use_sigmoid must be True (<why>); got False"}
+   */
+  static void requireSigmoid(String type, boolean useSigmoid, String why) {
+    if (!useSigmoid) {
+      throw new IllegalArgumentException(type + ": use_sigmoid must be True (" + why + "); got False");
+    }
+  }
+}
