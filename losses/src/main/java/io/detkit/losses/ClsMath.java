@@ -243,12 +243,4 @@ final class ClsMath {
       throw new IllegalArgumentException(lossType + ": pred must be [N,C] scores; got " + Tensors.shapeOf(pred));
     }
   }
-
-  /** Requires {@code target} to have {@code pred}'s shape. */
-  static void requireSameShape(INDArray pred, INDArray target, String name, String lossType) {
-    if (!Arrays.equals(pred.shape(), target.shape())) {
-      throw new IllegalArgumentException(lossType + ": " + name + " must have pred's shape " + Tensors.shapeOf(pred)
-          + "; got " + Tensors.shapeOf(target));
-    }
-  }
 }

@@ -262,7 +262,7 @@ public final class CrossEntropyLoss extends Loss {
         }
       }
     } else {
-      ClsMath.requireSameShape(pred, label, "label", TYPE + " (use_sigmoid=True)");
+      Checks.sameShape(pred, label, TYPE + " (use_sigmoid=True): label");
       t = Tensors.toDoubles(label);
       Tensors.requireFinite(t, "CrossEntropyLoss: label");
       valid = new double[t.length];

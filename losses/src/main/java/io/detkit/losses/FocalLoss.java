@@ -39,17 +39,17 @@ public final class FocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public FocalLoss(Config c) {
     super(TYPE, c);
-    Params.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
+    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
         "only the sigmoid focal loss exists, as in MMDetection");
-    this.gamma = Params.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 2.0));
-    this.alpha = Params.finite(TYPE + ": alpha", c.getDouble("alpha", 0.25));
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 2.0));
+    this.alpha = Checks.finite(TYPE + ": alpha", c.getDouble("alpha", 0.25));
     this.activated = c.getBoolean("activated", false);
   }
 
   private FocalLoss(Builder b) {
     super(TYPE, b);
-    this.gamma = Params.nonNegative(TYPE + ": gamma", b.gamma);
-    this.alpha = Params.finite(TYPE + ": alpha", b.alpha);
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", b.gamma);
+    this.alpha = Checks.finite(TYPE + ": alpha", b.alpha);
     this.activated = b.activated;
   }
 
@@ -98,7 +98,7 @@ public final class FocalLoss extends Loss {
   /** The {@code [N,C]} target in [0, 1]: one-hot rows from class ids, or the float target as given. */
   private static double[] targetMatrix(INDArray target, INDArray pred, int n, int c) {
     if (target.rank() == pred.rank()) {
-      ClsMath.requireSameShape(pred, target, "target", TYPE);
+      Checks.sameShape(pred, target, TYPE + ": target");
       double[] t = Tensors.toDoubles(target);
       ClsMath.requireRange(t, "FocalLoss: target", 0.0, 1.0, "one-hot or soft targets");
       return t;

@@ -51,7 +51,7 @@ public final class GHMC extends Loss {
     super(TYPE, c);
     this.bins = checkBins(c.getInt("bins", 10));
     this.momentum = checkMomentum(c.getDouble("momentum", 0.0));
-    Params.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
+    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
         "MMDetection raises NotImplementedError for the softmax form");
     this.edges = edges(bins);
     this.accSum = new float[bins];
@@ -170,7 +170,7 @@ public final class GHMC extends Loss {
       t = ClsMath.oneHot(y, c, null);
       lw = ClsMath.repeatRows(rw, c);
     } else {
-      ClsMath.requireSameShape(pred, target, "target", TYPE);
+      Checks.sameShape(pred, target, TYPE + ": target");
       t = Tensors.toDoubles(target);
       ClsMath.requireRange(t, "GHMC: target", 0.0, 1.0, "binary or soft targets");
       lw = WeightReduce.broadcast(labelWeight, pred.shape(), "label_weight");

@@ -3,7 +3,6 @@ package io.detkit.losses;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -55,7 +54,7 @@ public final class GHMR extends Loss {
    */
   public GHMR(Config c) {
     super(TYPE, c);
-    this.mu = Params.nonNegative(c, "mu", 0.02);
+    this.mu = Checks.nonNegative(c, "mu", 0.02);
     this.bins = c.getInt("bins", 10);
     this.momentum = c.getDouble("momentum", 0.0);
     try {
@@ -74,7 +73,7 @@ public final class GHMR extends Loss {
 
   private GHMR(Builder b) {
     super(TYPE, b);
-    this.mu = Params.nonNegative("mu", b.mu);
+    this.mu = Checks.nonNegative("mu", b.mu);
     this.bins = checkBins(b.bins);
     this.momentum = checkMomentum(b.momentum);
     this.edges = edges(bins);
@@ -180,11 +179,7 @@ public final class GHMR extends Loss {
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    INDArray target = args.target(0);
-    if (!Arrays.equals(target.shape(), pred.shape())) {
-      throw new IllegalArgumentException("target must have pred's shape " + Tensors.shapeOf(pred) + "; got "
-          + Tensors.shapeOf(target));
-    }
+    INDArray target = Checks.sameShape(pred, args.target(0), "target");
     double[] p = Tensors.toDoubles(pred);
     double[] t = Tensors.toDoubles(target);
     double[] values = new double[p.length];
@@ -267,8 +262,7 @@ public final class GHMR extends Loss {
 
   @Override
   public String toString() {
-    return TYPE + "(mu=" + mu + ", bins=" + bins + ", momentum=" + momentum + ", reduction='" + reduction().key()
-        + "', loss_weight=" + lossWeight() + ")";
+    return describe("mu=" + mu + ", bins=" + bins + ", momentum=" + momentum);
   }
 
   /** Builds a {@link GHMR}; {@link #build()} requires {@code mu >= 0}, {@code bins >= 1}, {@code 0 <= momentum < 1}. */

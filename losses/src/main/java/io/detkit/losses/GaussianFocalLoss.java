@@ -29,14 +29,14 @@ public final class GaussianFocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public GaussianFocalLoss(Config c) {
     super(TYPE, c);
-    this.alpha = Params.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 2.0));
-    this.gamma = Params.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 4.0));
+    this.alpha = Checks.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 2.0));
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 4.0));
   }
 
   private GaussianFocalLoss(Builder b) {
     super(TYPE, b);
-    this.alpha = Params.nonNegative(TYPE + ": alpha", b.alpha);
-    this.gamma = Params.nonNegative(TYPE + ": gamma", b.gamma);
+    this.alpha = Checks.nonNegative(TYPE + ": alpha", b.alpha);
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", b.gamma);
   }
 
   /** A builder with MMDetection's defaults ({@code alpha=2.0, gamma=4.0}). */
@@ -56,7 +56,7 @@ public final class GaussianFocalLoss extends Loss {
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
     INDArray target = args.target();
-    ClsMath.requireSameShape(pred, target, "target", TYPE);
+    Checks.sameShape(pred, target, TYPE + ": target");
     double[] p = Tensors.toDoubles(pred);
     double[] t = Tensors.toDoubles(target);
     ClsMath.requireRange(p, "GaussianFocalLoss: pred", 0.0, 1.0, "probabilities");

@@ -136,8 +136,20 @@ public abstract class Loss {
     }
   }
 
+  /** MMDetection's style of repr: {@code Type(<params>, reduction='mean', loss_weight=1.0)}. */
   @Override
   public String toString() {
-    return type + "(reduction='" + reduction.key() + "', loss_weight=" + lossWeight + ")";
+    return describe("");
+  }
+
+  /** {@link #toString()} with the loss's own {@code params} ({@code "gamma=2.0, alpha=0.25"}) first. */
+  final String describe(String params) {
+    return type + "(" + (params.isEmpty() ? "" : params + ", ") + "reduction='" + reduction.key() + "', loss_weight="
+        + lossWeight + ")";
+  }
+
+  /** Python's spelling of a boolean, for reprs. */
+  static String py(boolean b) {
+    return b ? "True" : "False";
   }
 }

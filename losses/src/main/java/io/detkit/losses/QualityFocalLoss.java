@@ -30,14 +30,14 @@ public final class QualityFocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public QualityFocalLoss(Config c) {
     super(TYPE, c);
-    Params.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
-    this.beta = Params.nonNegative(TYPE + ": beta", c.getDouble("beta", 2.0));
+    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+    this.beta = Checks.nonNegative(TYPE + ": beta", c.getDouble("beta", 2.0));
     this.activated = c.getBoolean("activated", false);
   }
 
   private QualityFocalLoss(Builder b) {
     super(TYPE, b);
-    this.beta = Params.nonNegative(TYPE + ": beta", b.beta);
+    this.beta = Checks.nonNegative(TYPE + ": beta", b.beta);
     this.activated = b.activated;
   }
 
@@ -93,7 +93,7 @@ public final class QualityFocalLoss extends Loss {
   private static double[] targets(LossArgs args, INDArray pred, int n, int c) {
     if (args.targetCount() == 1) {
       INDArray t = args.target();
-      ClsMath.requireSameShape(pred, t, "target", TYPE + " (dense soft target)");
+      Checks.sameShape(pred, t, TYPE + " (dense soft target): target");
       double[] y = Tensors.toDoubles(t);
       ClsMath.requireRange(y, "QualityFocalLoss: target", 0.0, 1.0, "quality scores");
       return y;

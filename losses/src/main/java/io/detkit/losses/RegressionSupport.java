@@ -1,31 +1,14 @@
 package io.detkit.losses;
 
-import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Helpers shared by the regression and IoU-family losses: the pred-versus-target shape check,
- * float32 branch decisions, and PyTorch's subgradient conventions for the non-smooth operations
- * the MMDetection formulas use.
+ * Helpers shared by the regression and IoU-family losses: float32 branch decisions and PyTorch's
+ * subgradient conventions for the non-smooth operations the MMDetection formulas use.
  */
 final class RegressionSupport {
   private RegressionSupport() {}
-
-  /**
-   * The single target of an element-wise regression loss, which must have the prediction's shape.
-   *
-   * @throws IllegalArgumentException naming both shapes
-   */
-  static INDArray sameShapeTarget(LossArgs args) {
-    INDArray target = args.target();
-    if (!Arrays.equals(target.shape(), args.pred().shape())) {
-      throw new IllegalArgumentException("target must have pred's shape " + Tensors.shapeOf(args.pred())
-          + "; got " + Tensors.shapeOf(target));
-    }
-    return target;
-  }
 
   /**
    * Whether PyTorch would run this call in float32 (both operands float32), so that branch

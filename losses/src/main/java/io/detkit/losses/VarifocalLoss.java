@@ -28,16 +28,16 @@ public final class VarifocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public VarifocalLoss(Config c) {
     super(TYPE, c);
-    Params.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
-    this.alpha = Params.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 0.75));
-    this.gamma = Params.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 2.0));
+    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+    this.alpha = Checks.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 0.75));
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 2.0));
     this.iouWeighted = c.getBoolean("iou_weighted", true);
   }
 
   private VarifocalLoss(Builder b) {
     super(TYPE, b);
-    this.alpha = Params.nonNegative(TYPE + ": alpha", b.alpha);
-    this.gamma = Params.nonNegative(TYPE + ": gamma", b.gamma);
+    this.alpha = Checks.nonNegative(TYPE + ": alpha", b.alpha);
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", b.gamma);
     this.iouWeighted = b.iouWeighted;
   }
 
@@ -62,7 +62,7 @@ public final class VarifocalLoss extends Loss {
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
     INDArray target = args.target();
-    ClsMath.requireSameShape(pred, target, "target", TYPE);
+    Checks.sameShape(pred, target, TYPE + ": target");
     double[] x = Tensors.toDoubles(pred);
     double[] t = Tensors.toDoubles(target);
     Tensors.requireFinite(t, "VarifocalLoss: target");

@@ -2,15 +2,19 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Range checks for loss parameters, shared by the config constructors and the builders so both
- * reject the same values with the same message ({@code "<name> must be ...; got <value>"}).
- * Classification losses prefix the name with their type ({@code "FocalLoss: gamma"}); the
- * config-reading overloads report the key's dotted path through {@link ConfigException}.
+ * Argument checks shared by the losses. Parameter ranges are checked alike by the config
+ * constructors and the builders, so both reject the same values with the same message
+ * ({@code "<name> must be ...; got <value>"}); classification losses prefix the name with their
+ * type ({@code "FocalLoss: gamma"}), and the config-reading overloads report the key's dotted
+ * path through {@link ConfigException}.
  */
-final class Params {
-  private Params() {}
+final class Checks {
+  private Checks() {}
 
   /** @throws IllegalArgumentException unless {@code v} is finite and {@code > 0} */
   static double positive(String name, double v) {
@@ -66,5 +70,19 @@ final class Params {
     if (!useSigmoid) {
       throw new IllegalArgumentException(type + ": use_sigmoid must be True (" + why + "); got False");
     }
+  }
+
+  /**
+   * Requires {@code target} to have {@code pred}'s shape.
+   *
+   * @return {@code target}
+   * @throws IllegalArgumentException {@code "<what> must have pred's shape [..]; got [..]"}
+   */
+  static INDArray sameShape(INDArray pred, INDArray target, String what) {
+    if (!Arrays.equals(pred.shape(), target.shape())) {
+      throw new IllegalArgumentException(what + " must have pred's shape " + Tensors.shapeOf(pred) + "; got "
+          + Tensors.shapeOf(target));
+    }
+    return target;
   }
 }

@@ -1,0 +1,22 @@
+package io.detkit.losses;
+
+/**
+ * The builder base of the IoU-family losses: the shared options plus {@code eps}, whose default
+ * and meaning are each loss's own (see the loss's {@code eps} key).
+ *
+ * @param <B> the concrete builder, returned by every setter
+ * @param <L> the loss built
+ */
+abstract class BoxLossBuilder<B extends BoxLossBuilder<B, L>, L extends BoxLoss> extends LossBuilder<B, L> {
+  double eps;
+
+  BoxLossBuilder(double defaultEps) {
+    this.eps = defaultEps;
+  }
+
+  /** The loss's {@code eps}; {@link #build()} requires it finite and {@code > 0}. */
+  public final B eps(double eps) {
+    this.eps = eps;
+    return self();
+  }
+}
