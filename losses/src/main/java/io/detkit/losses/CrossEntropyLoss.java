@@ -291,10 +291,9 @@ public final class CrossEntropyLoss extends Loss {
 
   @Override
   public String toString() {
-    return "CrossEntropyLoss(use_sigmoid=" + (useSigmoid ? "True" : "False") + ", class_weight="
+    return describe("use_sigmoid=" + py(useSigmoid) + ", class_weight="
         + (classWeight == null ? "None" : Arrays.toString(classWeight)) + ", ignore_index=" + ignoreIndex
-        + ", avg_non_ignore=" + (avgNonIgnore ? "True" : "False") + ", reduction='" + reduction().key()
-        + "', loss_weight=" + lossWeight() + ")";
+        + ", avg_non_ignore=" + py(avgNonIgnore));
   }
 
   /** Java-side construction with MMDetection's defaults. */

@@ -96,11 +96,6 @@ public final class DistributionFocalLoss extends Loss {
     });
   }
 
-  @Override
-  public String toString() {
-    return "DistributionFocalLoss(reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
-  }
-
   /**
    * Builds a {@link DistributionFocalLoss}; it has only the shared options. {@link #build()}
    * throws {@link IllegalArgumentException} for a non-finite {@code lossWeight}.

@@ -140,8 +140,7 @@ public final class FocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return "FocalLoss(use_sigmoid=True, gamma=" + gamma + ", alpha=" + alpha + ", activated="
-        + (activated ? "True" : "False") + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
+    return describe("use_sigmoid=True, gamma=" + gamma + ", alpha=" + alpha + ", activated=" + py(activated));
   }
 
   /** Java-side construction with MMDetection's defaults. */

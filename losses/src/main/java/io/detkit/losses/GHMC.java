@@ -29,8 +29,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p><b>State:</b> with {@code momentum > 0} an instance keeps the running per-bin counts
  * {@code acc}, starting at 0, and every call updates them (MMDetection's {@code acc_sum} buffer):
  * results depend on the calls made before, so use one instance per head and a fresh one to start
- * over. Updates are {@code synchronized} on the instance, so concurrent calls are safe and
- * serialised on the statistics (their order decides the result). With {@code momentum = 0} there
+ * over. Updates are synchronized, so concurrent calls are safe and serialised on the statistics
+ * (their order decides the result). With {@code momentum = 0} there
  * is no state.
  *
  * <p>Config keys: {@code bins} (10), {@code momentum} (0), {@code use_sigmoid} (True; False is
@@ -40,53 +40,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class GHMC extends Loss {
   public static final String TYPE = "GHMC";
 
-  private final int bins;
-  private final double momentum;
-  private final float[] edges;
-  /** Guarded by {@code this}. */
-  private final float[] accSum;
+  private final GhmBins histogram;
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public GHMC(Config c) {
     super(TYPE, c);
-    this.bins = checkBins(c.getInt("bins", 10));
-    this.momentum = checkMomentum(c.getDouble("momentum", 0.0));
+    this.histogram = histogram(c.getInt("bins", 10), c.getDouble("momentum", 0.0));
     Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
         "MMDetection raises NotImplementedError for the softmax form");
-    this.edges = edges(bins);
-    this.accSum = new float[bins];
   }
 
   private GHMC(Builder b) {
     super(TYPE, b);
-    this.bins = checkBins(b.bins);
-    this.momentum = checkMomentum(b.momentum);
-    this.edges = edges(bins);
-    this.accSum = new float[bins];
+    this.histogram = histogram(b.bins, b.momentum);
   }
 
-  private static int checkBins(int bins) {
-    if (bins < 1) {
-      throw new IllegalArgumentException("GHMC: bins must be >= 1; got " + bins);
-    }
-    return bins;
-  }
-
-  private static double checkMomentum(double momentum) {
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new IllegalArgumentException("GHMC: momentum must be in [0, 1); got " + momentum);
-    }
-    return momentum;
-  }
-
-  /** MMDetection's float32 edges {@code i / bins}, the last raised by 1e-6 so that g = 1 falls in the last bin. */
-  private static float[] edges(int bins) {
-    float[] e = new float[bins + 1];
-    for (int i = 0; i <= bins; i++) {
-      e[i] = (float) i / (float) bins;
-    }
-    e[bins] += 1e-6f;
-    return e;
+  /** MMDetection raises the last float32 edge by 1e-6 so that g = 1 falls in the last bin. */
+  private static GhmBins histogram(int bins, double momentum) {
+    return new GhmBins(TYPE + ": ", bins, momentum, 1.0f + 1e-6f, true);
   }
 
   /** A builder with MMDetection's defaults ({@code bins=10, momentum=0}). */
@@ -95,20 +66,16 @@ public final class GHMC extends Loss {
   }
 
   public int bins() {
-    return bins;
+    return histogram.bins();
   }
 
   public double momentum() {
-    return momentum;
+    return histogram.momentum();
   }
 
   /** A snapshot of the running per-bin counts (all 0 without momentum or before the first call). */
-  public synchronized double[] runningCounts() {
-    double[] out = new double[bins];
-    for (int i = 0; i < bins; i++) {
-      out[i] = accSum[i];
-    }
-    return out;
+  public double[] runningCounts() {
+    return histogram.runningCounts();
   }
 
   @Override
@@ -183,10 +150,10 @@ public final class GHMC extends Loss {
   }
 
   /** Fills {@code w} with the harmonizing weights, updates the running counts, returns {@code tot}. */
-  private synchronized double harmonize(Prepared p, double[] w) {
+  private double harmonize(Prepared p, double[] w) {
     int m = p.x.length;
     int[] bin = new int[m];
-    int[] count = new int[bins];
+    int[] count = new int[histogram.bins()];
     int validCount = 0;
     for (int i = 0; i < m; i++) {
       bin[i] = -1;
@@ -198,38 +165,22 @@ public final class GHMC extends Loss {
       double g = p.single
           ? Math.abs((float) ClsMath.sigmoid(p.x[i]) - (float) p.t[i])
           : Math.abs(ClsMath.sigmoid(p.x[i]) - p.t[i]);
-      for (int b = 0; b < bins; b++) {
-        if (g >= edges[b] && g < edges[b + 1]) {
-          bin[i] = b;
-          count[b]++;
-          break;
-        }
+      bin[i] = histogram.binOf(g);
+      if (bin[i] >= 0) {
+        count[bin[i]]++;
       }
     }
     double tot = Math.max(validCount, 1.0);
-    double[] binWeight = new double[bins];
-    int nonEmpty = 0;
-    for (int b = 0; b < bins; b++) {
-      if (count[b] > 0) {
-        if (momentum > 0) {
-          accSum[b] = (float) (momentum * accSum[b] + (1 - momentum) * count[b]);
-          binWeight[b] = tot / accSum[b];
-        } else {
-          binWeight[b] = tot / count[b];
-        }
-        nonEmpty++;
-      }
-    }
+    double[] binWeight = histogram.weights(count, tot);
     for (int i = 0; i < m; i++) {
-      w[i] = bin[i] < 0 ? 0.0 : binWeight[bin[i]] / Math.max(nonEmpty, 1);
+      w[i] = bin[i] < 0 ? 0.0 : binWeight[bin[i]];
     }
     return tot;
   }
 
   @Override
   public String toString() {
-    return "GHMC(bins=" + bins + ", momentum=" + momentum + ", use_sigmoid=True, reduction='" + reduction().key()
-        + "', loss_weight=" + lossWeight() + ")";
+    return describe("bins=" + bins() + ", momentum=" + momentum() + ", use_sigmoid=True");
   }
 
   /** Java-side construction with MMDetection's defaults. */

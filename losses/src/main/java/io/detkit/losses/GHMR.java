@@ -39,12 +39,7 @@ public final class GHMR extends Loss {
   public static final String TYPE = "GHMR";
 
   private final double mu;
-  private final int bins;
-  private final double momentum;
-  /** Bin edges as float32 values ({@code arange(bins + 1).float() / bins}), the last one 1e3. */
-  private final double[] edges;
-  /** Running bin counts; null when momentum is 0. Guarded by {@code this}. */
-  private final double[] accSum;
+  private final GhmBins histogram;
 
   /**
    * Builds from an MMDetection config.
@@ -55,52 +50,30 @@ public final class GHMR extends Loss {
   public GHMR(Config c) {
     super(TYPE, c);
     this.mu = Checks.nonNegative(c, "mu", 0.02);
-    this.bins = c.getInt("bins", 10);
-    this.momentum = c.getDouble("momentum", 0.0);
+    int bins = c.getInt("bins", 10);
+    double momentum = c.getDouble("momentum", 0.0);
     try {
-      checkBins(bins);
+      GhmBins.checkBins("bins", bins);
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.pathOf("bins"), e.getMessage());
     }
     try {
-      checkMomentum(momentum);
+      GhmBins.checkMomentum("momentum", momentum);
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.pathOf("momentum"), e.getMessage());
     }
-    this.edges = edges(bins);
-    this.accSum = momentum > 0 ? new double[bins] : null;
+    this.histogram = histogram(bins, momentum);
   }
 
   private GHMR(Builder b) {
     super(TYPE, b);
     this.mu = Checks.nonNegative("mu", b.mu);
-    this.bins = checkBins(b.bins);
-    this.momentum = checkMomentum(b.momentum);
-    this.edges = edges(bins);
-    this.accSum = momentum > 0 ? new double[bins] : null;
+    this.histogram = histogram(b.bins, b.momentum);
   }
 
-  private static int checkBins(int bins) {
-    if (bins < 1) {
-      throw new IllegalArgumentException("bins must be >= 1; got " + bins);
-    }
-    return bins;
-  }
-
-  private static double checkMomentum(double momentum) {
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new IllegalArgumentException("momentum must be in [0, 1); got " + momentum);
-    }
-    return momentum;
-  }
-
-  private static double[] edges(int bins) {
-    double[] e = new double[bins + 1];
-    for (int i = 0; i <= bins; i++) {
-      e[i] = (float) i / (float) bins;
-    }
-    e[bins] = 1e3;
-    return e;
+  /** MMDetection's last edge is 1e3: every finite gradient norm (at most 1) lands in a bin. */
+  private static GhmBins histogram(int bins, double momentum) {
+    return new GhmBins("", bins, momentum, 1e3, false);
   }
 
   /** A builder with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0}). */
@@ -113,21 +86,16 @@ public final class GHMR extends Loss {
   }
 
   public int bins() {
-    return bins;
+    return histogram.bins();
   }
 
   public double momentum() {
-    return momentum;
+    return histogram.momentum();
   }
 
   /** A copy of the running bin counts ({@code acc_sum}); all zeros before the first call, empty without momentum. */
   public double[] runningBinCounts() {
-    if (accSum == null) {
-      return new double[0];
-    }
-    synchronized (this) {
-      return accSum.clone();
-    }
+    return histogram.momentum() > 0 ? histogram.runningCounts() : new double[0];
   }
 
   /**
@@ -159,15 +127,15 @@ public final class GHMR extends Loss {
     double[] t = Tensors.toDoubles(target);
     int n = p.length;
     int[] bin = new int[n];
-    int[] counts = new int[bins];
+    int[] counts = new int[histogram.bins()];
     double mu2 = mu * mu;
     for (int i = 0; i < n; i++) {
-      bin[i] = valid[i] > 0 ? binOf(gradientNorm(p[i], t[i], mu2, f32)) : -1;
+      bin[i] = valid[i] > 0 ? histogram.binOf(gradientNorm(p[i], t[i], mu2, f32)) : -1;
       if (bin[i] >= 0) {
         counts[bin[i]]++;
       }
     }
-    double[] binWeight = binWeights(counts, tot);
+    double[] binWeight = histogram.weights(counts, tot);
     double[] weights = new double[n];
     for (int i = 0; i < n; i++) {
       weights[i] = bin[i] >= 0 ? binWeight[bin[i]] : 0.0;
@@ -221,48 +189,9 @@ public final class GHMR extends Loss {
     return Math.abs(d / Math.sqrt(mu2 + d * d));
   }
 
-  /** The bin of {@code g}, or -1 (NaN, which MMDetection's comparisons also leave out). */
-  private int binOf(double g) {
-    for (int i = 0; i < bins; i++) {
-      if (g >= edges[i] && g < edges[i + 1]) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private double[] binWeights(int[] counts, double tot) {
-    double[] w = new double[bins];
-    int nonEmpty = 0;
-    if (accSum == null) {
-      for (int i = 0; i < bins; i++) {
-        if (counts[i] > 0) {
-          nonEmpty++;
-          w[i] = tot / counts[i];
-        }
-      }
-    } else {
-      synchronized (this) {
-        for (int i = 0; i < bins; i++) {
-          if (counts[i] > 0) {
-            nonEmpty++;
-            accSum[i] = momentum * accSum[i] + (1 - momentum) * counts[i];
-            w[i] = tot / accSum[i];
-          }
-        }
-      }
-    }
-    if (nonEmpty > 0) {
-      for (int i = 0; i < bins; i++) {
-        w[i] /= nonEmpty;
-      }
-    }
-    return w;
-  }
-
   @Override
   public String toString() {
-    return describe("mu=" + mu + ", bins=" + bins + ", momentum=" + momentum);
+    return describe("mu=" + mu + ", bins=" + bins() + ", momentum=" + momentum());
   }
 
   /** Builds a {@link GHMR}; {@link #build()} requires {@code mu >= 0}, {@code bins >= 1}, {@code 0 <= momentum < 1}. */

@@ -92,8 +92,7 @@ public final class GaussianFocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return "GaussianFocalLoss(alpha=" + alpha + ", gamma=" + gamma + ", reduction='" + reduction().key()
-        + "', loss_weight=" + lossWeight() + ")";
+    return describe("alpha=" + alpha + ", gamma=" + gamma);
   }
 
   /** Java-side construction with MMDetection's defaults. */

@@ -121,8 +121,7 @@ public final class QualityFocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return "QualityFocalLoss(use_sigmoid=True, beta=" + beta + ", activated=" + (activated ? "True" : "False")
-        + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
+    return describe("use_sigmoid=True, beta=" + beta + ", activated=" + py(activated));
   }
 
   /** Java-side construction with MMDetection's defaults. */

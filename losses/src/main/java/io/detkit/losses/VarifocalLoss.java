@@ -84,9 +84,7 @@ public final class VarifocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return "VarifocalLoss(use_sigmoid=True, alpha=" + alpha + ", gamma=" + gamma + ", iou_weighted="
-        + (iouWeighted ? "True" : "False") + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight()
-        + ")";
+    return describe("use_sigmoid=True, alpha=" + alpha + ", gamma=" + gamma + ", iou_weighted=" + py(iouWeighted));
   }
 
   /** Java-side construction with MMDetection's defaults. */
