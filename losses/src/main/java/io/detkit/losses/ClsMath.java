@@ -237,6 +237,22 @@ final class ClsMath {
     }
   }
 
+  /**
+   * The {@code [N,C]} scores of a sigmoid loss, flat: logits, or probabilities when
+   * {@code activated}.
+   *
+   * @throws IllegalArgumentException if {@code pred} is not rank 2, or is {@code activated} with a
+   *     value outside [0, 1]
+   */
+  static double[] scores(INDArray pred, String lossType, boolean activated) {
+    requirePred2d(pred, lossType);
+    double[] x = Tensors.toDoubles(pred);
+    if (activated) {
+      requireRange(x, lossType + " (activated=True): pred", 0.0, 1.0, "probabilities");
+    }
+    return x;
+  }
+
   /** Requires {@code pred} to be {@code [N,C]}. */
   static void requirePred2d(INDArray pred, String lossType) {
     if (pred.rank() != 2) {

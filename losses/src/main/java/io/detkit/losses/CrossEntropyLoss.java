@@ -105,7 +105,14 @@ public final class CrossEntropyLoss extends Loss {
 
   @Override
   protected LossResult compute(LossArgs args, Reduction r) {
-    return useSigmoid ? binary(args, r) : softmax(args, r);
+    Prepared p = useSigmoid ? binaryKernel(args) : softmaxKernel(args);
+    double[] w = useSigmoid ? binaryWeight(args, p)
+        : args.weight().isPresent() ? weightFor(args.weight().get(), p.loss.shape(), args) : null;
+    Double avg = args.avgFactorOrNull();
+    if (avg == null && avgNonIgnore && r == Reduction.MEAN) {
+      avg = (double) p.validCount;
+    }
+    return finish(args, p.loss, w, r, avg);
   }
 
   /** Not used: {@link #compute} builds the element-wise loss together with its validity mask. */
@@ -115,16 +122,6 @@ public final class CrossEntropyLoss extends Loss {
   }
 
   private record Prepared(Elementwise loss, double[] validMask, long validCount) {}
-
-  private LossResult softmax(LossArgs args, Reduction r) {
-    Prepared p = softmaxKernel(args);
-    double[] w = args.weight().isPresent() ? weightFor(args.weight().get(), p.loss.shape(), args) : null;
-    Double avg = args.avgFactor().isPresent() ? Double.valueOf(args.avgFactor().getAsDouble()) : null;
-    if (avg == null && avgNonIgnore && r == Reduction.MEAN) {
-      avg = (double) p.validCount;
-    }
-    return finish(args, p.loss, w, r, avg);
-  }
 
   private Prepared softmaxKernel(LossArgs args) {
     INDArray pred = args.pred();
@@ -191,10 +188,13 @@ public final class CrossEntropyLoss extends Loss {
     return new Prepared(e, valid, validCount);
   }
 
-  private LossResult binary(LossArgs args, Reduction r) {
+  /**
+   * The binary form's weight: the validity mask (ignored labels get 0) times the caller's weight,
+   * which is one value per row against class ids and broadcasts against a float label.
+   */
+  private static double[] binaryWeight(LossArgs args, Prepared p) {
     INDArray pred = args.pred();
     INDArray label = args.target();
-    Prepared p = binaryKernel(args);
     long[] shape = p.loss.shape();
     double[] valid = p.validMask;
     double[] w;
@@ -223,11 +223,7 @@ public final class CrossEntropyLoss extends Loss {
     } else {
       w = valid;
     }
-    Double avg = args.avgFactor().isPresent() ? Double.valueOf(args.avgFactor().getAsDouble()) : null;
-    if (avg == null && avgNonIgnore && r == Reduction.MEAN) {
-      avg = (double) p.validCount;
-    }
-    return finish(args, p.loss, w, r, avg);
+    return w;
   }
 
   private Prepared binaryKernel(LossArgs args) {

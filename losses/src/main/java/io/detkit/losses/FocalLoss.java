@@ -73,13 +73,9 @@ public final class FocalLoss extends Loss {
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    ClsMath.requirePred2d(pred, TYPE);
+    double[] x = ClsMath.scores(pred, TYPE, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
-    double[] x = Tensors.toDoubles(pred);
-    if (activated) {
-      ClsMath.requireRange(x, "FocalLoss (activated=True): pred", 0.0, 1.0, "probabilities");
-    }
     double[] t = targetMatrix(args.target(), pred, n, c);
     ClsMath.Bce bce = ClsMath.Bce.of(x, t, activated);
     double[] loss = new double[x.length];

@@ -48,19 +48,7 @@ public final class IoULoss extends AlignedOverlapLoss {
      * @throws IllegalArgumentException naming {@code mode} and the accepted values
      */
     public static Mode parse(String mode) {
-      if (mode != null) {
-        switch (mode.toLowerCase(Locale.ROOT)) {
-          case "linear":
-            return LINEAR;
-          case "square":
-            return SQUARE;
-          case "log":
-            return LOG;
-          default:
-            break;
-        }
-      }
-      throw new IllegalArgumentException("mode must be one of 'linear', 'square', 'log'; got '" + mode + "'");
+      return Checks.parseKey(values(), "mode", mode);
     }
 
     /** MMDetection's spelling. */

@@ -98,8 +98,7 @@ public abstract class Loss {
   protected LossResult compute(LossArgs args, Reduction r) {
     Elementwise e = kernel(args);
     double[] w = args.weight().isPresent() ? weightFor(args.weight().get(), e.shape(), args) : null;
-    Double avg = args.avgFactor().isPresent() ? args.avgFactor().getAsDouble() : null;
-    return finish(args, e, w, r, avg);
+    return finish(args, e, w, r, args.avgFactorOrNull());
   }
 
   /** Step 2: the element-wise loss of {@code args} and its backward map. */

@@ -112,6 +112,11 @@ public final class LossArgs {
     return avgFactor == null ? OptionalDouble.empty() : OptionalDouble.of(avgFactor);
   }
 
+  /** {@link #avgFactor()} as the pipeline takes it: null when absent. */
+  Double avgFactorOrNull() {
+    return avgFactor;
+  }
+
   public Optional<Reduction> reductionOverride() {
     return Optional.ofNullable(reductionOverride);
   }

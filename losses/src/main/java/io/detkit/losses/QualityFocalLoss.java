@@ -57,13 +57,9 @@ public final class QualityFocalLoss extends Loss {
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    ClsMath.requirePred2d(pred, TYPE);
+    double[] x = ClsMath.scores(pred, TYPE, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
-    double[] x = Tensors.toDoubles(pred);
-    if (activated) {
-      ClsMath.requireRange(x, "QualityFocalLoss (activated=True): pred", 0.0, 1.0, "probabilities");
-    }
     double[] y = targets(args, pred, n, c);
     ClsMath.Bce bce = ClsMath.Bce.of(x, y, activated);
     double[] terms = new double[n * c];

@@ -17,19 +17,7 @@ public enum Reduction {
    * @throws IllegalArgumentException naming {@code reduction} and the accepted values
    */
   public static Reduction parse(String reduction) {
-    if (reduction != null) {
-      switch (reduction.toLowerCase(Locale.ROOT)) {
-        case "none":
-          return NONE;
-        case "mean":
-          return MEAN;
-        case "sum":
-          return SUM;
-        default:
-          break;
-      }
-    }
-    throw new IllegalArgumentException("reduction must be one of 'none', 'mean', 'sum'; got '" + reduction + "'");
+    return Checks.parseKey(values(), "reduction", reduction);
   }
 
   /** MMDetection's spelling. */
