@@ -100,9 +100,9 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
   }
 
   /**
-   * Builds a {@link BalancedL1Loss}; {@link #build()} throws {@link IllegalArgumentException}
-   * unless alpha, gamma and beta are finite and positive with a finite {@code e^(gamma/alpha)}, and
-   * lossWeight is finite.
+   * Builds a {@link BalancedL1Loss} with MMDetection's defaults ({@code alpha=0.5, gamma=1.5,
+   * beta=1.0}); {@link #build()} throws {@link IllegalArgumentException} unless alpha, gamma and
+   * beta are finite and positive with a finite {@code e^(gamma/alpha)}, and lossWeight is finite.
    */
   public static final class Builder extends LossBuilder<Builder, BalancedL1Loss> {
     private double alpha = 0.5;

@@ -155,7 +155,11 @@ public final class BoundedIoULoss extends BoxLoss {
     return describe("beta=" + beta + ", eps=" + eps());
   }
 
-  /** Builds a {@link BoundedIoULoss}; {@link #build()} requires finite positive {@code beta} and {@code eps}. */
+  /**
+   * Builds a {@link BoundedIoULoss} with MMDetection's defaults ({@code beta=0.2, eps=1e-3});
+   * {@link #build()} throws {@link IllegalArgumentException} unless {@code beta} and {@code eps} are
+   * finite and {@code > 0} and lossWeight is finite.
+   */
   public static final class Builder extends BoxLossBuilder<Builder, BoundedIoULoss> {
     private double beta = 0.2;
 

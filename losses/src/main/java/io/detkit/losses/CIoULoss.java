@@ -50,8 +50,9 @@ public final class CIoULoss extends DistanceIoULoss {
   }
 
   /**
-   * Builds a {@link CIoULoss}; {@link #build()} throws {@link IllegalArgumentException} unless
-   * {@code eps} is finite and {@code > 0} and lossWeight is finite.
+   * Builds a {@link CIoULoss} with MMDetection's default {@code eps=1e-6}; {@link #build()} throws
+   * {@link IllegalArgumentException} unless {@code eps} is finite and {@code > 0} and lossWeight
+   * is finite.
    */
   public static final class Builder extends BoxLossBuilder<Builder, CIoULoss> {
     private Builder() {

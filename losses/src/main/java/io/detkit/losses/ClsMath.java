@@ -162,7 +162,10 @@ final class ClsMath {
     return t;
   }
 
-  /** Each of the {@code N} row values repeated over {@code c} columns: MMDetection's {@code [N,1]} weight expanded to {@code [N,C]}. */
+  /**
+   * Each of the {@code N} row values repeated over {@code c} columns: MMDetection's {@code [N,1]}
+   * weight expanded to {@code [N,C]}.
+   */
   static double[] repeatRows(double[] rows, int c) {
     double[] out = new double[rows.length * c];
     for (int i = 0; i < rows.length; i++) {

@@ -292,7 +292,11 @@ public final class CrossEntropyLoss extends Loss {
         + ", avg_non_ignore=" + py(avgNonIgnore));
   }
 
-  /** Java-side construction with MMDetection's defaults. */
+  /**
+   * Builds a {@link CrossEntropyLoss} with MMDetection's defaults ({@code use_sigmoid=False},
+   * no class weights, {@code ignore_index=-100}, {@code avg_non_ignore=False}); {@link #build()}
+   * throws {@link IllegalArgumentException} for a non-finite class weight or lossWeight.
+   */
   public static final class Builder extends LossBuilder<Builder, CrossEntropyLoss> {
     private boolean useSigmoid;
     private double[] classWeight;
@@ -328,7 +332,6 @@ public final class CrossEntropyLoss extends Loss {
       return this;
     }
 
-    /** @throws IllegalArgumentException for a non-finite class weight or loss_weight */
     @Override
     public CrossEntropyLoss build() {
       return new CrossEntropyLoss(this);

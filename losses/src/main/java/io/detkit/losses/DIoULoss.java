@@ -44,8 +44,9 @@ public final class DIoULoss extends DistanceIoULoss {
   }
 
   /**
-   * Builds a {@link DIoULoss}; {@link #build()} throws {@link IllegalArgumentException} unless
-   * {@code eps} is finite and {@code > 0} and lossWeight is finite.
+   * Builds a {@link DIoULoss} with MMDetection's default {@code eps=1e-6}; {@link #build()} throws
+   * {@link IllegalArgumentException} unless {@code eps} is finite and {@code > 0} and lossWeight
+   * is finite.
    */
   public static final class Builder extends BoxLossBuilder<Builder, DIoULoss> {
     private Builder() {

@@ -139,7 +139,11 @@ public final class FocalLoss extends Loss {
     return describe("use_sigmoid=True, gamma=" + gamma + ", alpha=" + alpha + ", activated=" + py(activated));
   }
 
-  /** Java-side construction with MMDetection's defaults. */
+  /**
+   * Builds a {@link FocalLoss} with MMDetection's defaults ({@code gamma=2.0, alpha=0.25,
+   * activated=False}); {@link #build()} throws {@link IllegalArgumentException} for a negative or
+   * infinite gamma, or a non-finite alpha or lossWeight.
+   */
   public static final class Builder extends LossBuilder<Builder, FocalLoss> {
     private double gamma = 2.0;
     private double alpha = 0.25;
@@ -162,7 +166,6 @@ public final class FocalLoss extends Loss {
       return this;
     }
 
-    /** @throws IllegalArgumentException for a negative gamma or non-finite alpha / loss_weight */
     @Override
     public FocalLoss build() {
       return new FocalLoss(this);

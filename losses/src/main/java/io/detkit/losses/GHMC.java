@@ -183,24 +183,14 @@ public final class GHMC extends Loss {
     return describe("bins=" + bins() + ", momentum=" + momentum() + ", use_sigmoid=True");
   }
 
-  /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder extends LossBuilder<Builder, GHMC> {
-    private int bins = 10;
-    private double momentum;
-
+  /**
+   * Builds a {@link GHMC} with MMDetection's defaults ({@code bins=10, momentum=0}); {@link #build()}
+   * throws {@link IllegalArgumentException} for {@code bins < 1}, {@code momentum} outside [0, 1) or
+   * a non-finite lossWeight.
+   */
+  public static final class Builder extends GhmBuilder<Builder, GHMC> {
     private Builder() {}
 
-    public Builder bins(int bins) {
-      this.bins = bins;
-      return this;
-    }
-
-    public Builder momentum(double momentum) {
-      this.momentum = momentum;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException for bins &lt; 1 or momentum outside [0, 1) */
     @Override
     public GHMC build() {
       return new GHMC(this);

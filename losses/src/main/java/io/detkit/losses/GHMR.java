@@ -194,26 +194,19 @@ public final class GHMR extends Loss {
     return describe("mu=" + mu + ", bins=" + bins() + ", momentum=" + momentum());
   }
 
-  /** Builds a {@link GHMR}; {@link #build()} requires {@code mu >= 0}, {@code bins >= 1}, {@code 0 <= momentum < 1}. */
-  public static final class Builder extends LossBuilder<Builder, GHMR> {
+  /**
+   * Builds a {@link GHMR} with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0});
+   * {@link #build()} throws {@link IllegalArgumentException} unless {@code mu >= 0},
+   * {@code bins >= 1}, {@code 0 <= momentum < 1} and lossWeight is finite.
+   */
+  public static final class Builder extends GhmBuilder<Builder, GHMR> {
     private double mu = 0.02;
-    private int bins = 10;
-    private double momentum = 0.0;
 
     private Builder() {}
 
+    /** The smoothing of the authentic smooth L1 ({@code mu}), default 0.02. */
     public Builder mu(double mu) {
       this.mu = mu;
-      return this;
-    }
-
-    public Builder bins(int bins) {
-      this.bins = bins;
-      return this;
-    }
-
-    public Builder momentum(double momentum) {
-      this.momentum = momentum;
       return this;
     }
 

@@ -63,8 +63,9 @@ public final class GIoULoss extends AlignedOverlapLoss {
   }
 
   /**
-   * Builds a {@link GIoULoss}; {@link #build()} throws {@link IllegalArgumentException} unless
-   * {@code eps} is finite and {@code > 0} and lossWeight is finite.
+   * Builds a {@link GIoULoss} with MMDetection's default {@code eps=1e-6}; {@link #build()} throws
+   * {@link IllegalArgumentException} unless {@code eps} is finite and {@code > 0} and lossWeight
+   * is finite.
    */
   public static final class Builder extends BoxLossBuilder<Builder, GIoULoss> {
     private Builder() {

@@ -95,7 +95,11 @@ public final class GaussianFocalLoss extends Loss {
     return describe("alpha=" + alpha + ", gamma=" + gamma);
   }
 
-  /** Java-side construction with MMDetection's defaults. */
+  /**
+   * Builds a {@link GaussianFocalLoss} with MMDetection's defaults ({@code alpha=2.0, gamma=4.0});
+   * {@link #build()} throws {@link IllegalArgumentException} for a negative or infinite alpha or
+   * gamma, or a non-finite lossWeight.
+   */
   public static final class Builder extends LossBuilder<Builder, GaussianFocalLoss> {
     private double alpha = 2.0;
     private double gamma = 4.0;
@@ -112,7 +116,6 @@ public final class GaussianFocalLoss extends Loss {
       return this;
     }
 
-    /** @throws IllegalArgumentException for a negative alpha or gamma */
     @Override
     public GaussianFocalLoss build() {
       return new GaussianFocalLoss(this);

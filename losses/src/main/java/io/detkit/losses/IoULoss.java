@@ -136,7 +136,12 @@ public final class IoULoss extends AlignedOverlapLoss {
     return describe("mode='" + mode.key() + "', eps=" + eps());
   }
 
-  /** Builds an {@link IoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
+  /**
+   * Builds an {@link IoULoss} with MMDetection's defaults ({@code mode=LOG, linear=False,
+   * eps=1e-6}); {@link #build()} throws {@link IllegalArgumentException} unless {@code eps} is
+   * finite and {@code > 0} and lossWeight is finite; {@link #mode} throws
+   * {@link NullPointerException} for null.
+   */
   public static final class Builder extends BoxLossBuilder<Builder, IoULoss> {
     private Mode mode = Mode.LOG;
     private boolean linear;

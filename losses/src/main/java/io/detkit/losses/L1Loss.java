@@ -41,7 +41,10 @@ public final class L1Loss extends ElementwiseRegressionLoss {
     return RegressionSupport.sign(pred - target);
   }
 
-  /** Builds an {@link L1Loss}; {@link #build()} throws {@link IllegalArgumentException} for a non-finite lossWeight. */
+  /**
+   * Builds an {@link L1Loss}; it has only the shared options. {@link #build()} throws
+   * {@link IllegalArgumentException} for a non-finite lossWeight.
+   */
   public static final class Builder extends LossBuilder<Builder, L1Loss> {
     private Builder() {}
 

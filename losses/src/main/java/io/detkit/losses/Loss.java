@@ -38,7 +38,11 @@ public abstract class Loss {
     this.checkFinite = checkFinite;
   }
 
-  /** Takes the common options from a loss's {@link LossBuilder}. @throws IllegalArgumentException if {@code lossWeight} is not finite */
+  /**
+   * Takes the common options from a loss's {@link LossBuilder}.
+   *
+   * @throws IllegalArgumentException if {@code lossWeight} is not finite
+   */
   Loss(String type, LossBuilder<?, ?> b) {
     this(type, b.reduction, b.lossWeight, b.checkFinite);
   }

@@ -43,7 +43,10 @@ public final class MSELoss extends ElementwiseRegressionLoss {
     return 2 * (pred - target);
   }
 
-  /** Builds an {@link MSELoss}; {@link #build()} throws {@link IllegalArgumentException} for a non-finite lossWeight. */
+  /**
+   * Builds an {@link MSELoss}; it has only the shared options. {@link #build()} throws
+   * {@link IllegalArgumentException} for a non-finite lossWeight.
+   */
   public static final class Builder extends LossBuilder<Builder, MSELoss> {
     private Builder() {}
 

@@ -120,7 +120,11 @@ public final class QualityFocalLoss extends Loss {
     return describe("use_sigmoid=True, beta=" + beta + ", activated=" + py(activated));
   }
 
-  /** Java-side construction with MMDetection's defaults. */
+  /**
+   * Builds a {@link QualityFocalLoss} with MMDetection's defaults ({@code beta=2.0,
+   * activated=False}); {@link #build()} throws {@link IllegalArgumentException} for a negative or
+   * infinite beta, or a non-finite lossWeight.
+   */
   public static final class Builder extends LossBuilder<Builder, QualityFocalLoss> {
     private double beta = 2.0;
     private boolean activated;
@@ -137,7 +141,6 @@ public final class QualityFocalLoss extends Loss {
       return this;
     }
 
-    /** @throws IllegalArgumentException for a negative beta or non-finite loss_weight */
     @Override
     public QualityFocalLoss build() {
       return new QualityFocalLoss(this);

@@ -50,7 +50,10 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
     return smoothL1Slope(d, beta(), below);
   }
 
-  /** The smooth L1 of a distance {@code d >= 0}: {@code 0.5 d^2 / beta} when {@code below} beta, else {@code d - beta / 2}. */
+  /**
+   * The smooth L1 of a distance {@code d >= 0}: {@code 0.5 d^2 / beta} when {@code below} beta,
+   * else {@code d - 0.5 beta}. BoundedIoULoss applies it to its four terms.
+   */
   static double smoothL1(double d, double beta, boolean below) {
     return below ? 0.5 * d * d / beta : d - 0.5 * beta;
   }
@@ -66,8 +69,9 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
   }
 
   /**
-   * Builds a {@link SmoothL1Loss}; {@link #build()} throws {@link IllegalArgumentException} for a
-   * {@code beta} that is not finite and positive or a non-finite lossWeight.
+   * Builds a {@link SmoothL1Loss} with MMDetection's default {@code beta=1.0}; {@link #build()}
+   * throws {@link IllegalArgumentException} for a {@code beta} that is not finite and positive or
+   * a non-finite lossWeight.
    */
   public static final class Builder extends LossBuilder<Builder, SmoothL1Loss> {
     private double beta = 1.0;

@@ -87,7 +87,11 @@ public final class VarifocalLoss extends Loss {
     return describe("use_sigmoid=True, alpha=" + alpha + ", gamma=" + gamma + ", iou_weighted=" + py(iouWeighted));
   }
 
-  /** Java-side construction with MMDetection's defaults. */
+  /**
+   * Builds a {@link VarifocalLoss} with MMDetection's defaults ({@code alpha=0.75, gamma=2.0,
+   * iou_weighted=True}); {@link #build()} throws {@link IllegalArgumentException} for a negative or
+   * infinite alpha or gamma, or a non-finite lossWeight.
+   */
   public static final class Builder extends LossBuilder<Builder, VarifocalLoss> {
     private double alpha = 0.75;
     private double gamma = 2.0;
@@ -110,7 +114,6 @@ public final class VarifocalLoss extends Loss {
       return this;
     }
 
-    /** @throws IllegalArgumentException for a negative alpha or gamma */
     @Override
     public VarifocalLoss build() {
       return new VarifocalLoss(this);
