@@ -33,9 +33,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code ignore_index} (None means -100, torch's default), {@code loss_weight},
  * {@code avg_non_ignore} (False), detkit's {@code check_finite}.
  *
- * <p>Immutable and thread-safe.
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the label's shape does not fit
+ * the form (see above), a label id is out of range and not {@code ignore_index}, a float label is
+ * not finite, {@code class_weight} has the wrong length, or the weight does not fit. Immutable and
+ * thread-safe.
  */
 public final class CrossEntropyLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "CrossEntropyLoss";
   /** torch's {@code ignore_index} default, used when the config says None. */
   public static final int DEFAULT_IGNORE_INDEX = -100;

@@ -16,8 +16,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Config keys: {@code reduction}, {@code loss_weight}, detkit's {@code check_finite}. Immutable
  * and thread-safe.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when {@code pred} is not rank 2, the
+ * label is not {@code [N]}, a label is outside {@code [0, n)}, or the weight does not broadcast.
  */
 public final class DistributionFocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "DistributionFocalLoss";
 
   /** Builds from an MMDetection config dict. */

@@ -30,6 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * thread-safe.
  */
 public final class FocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "FocalLoss";
 
   private final double gamma;

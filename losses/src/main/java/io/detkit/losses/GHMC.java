@@ -30,14 +30,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code acc}, starting at 0, and every call updates them (MMDetection's {@code acc_sum} buffer):
  * results depend on the calls made before, so use one instance per head and a fresh one to start
  * over. Updates are synchronized, so concurrent calls are safe and serialised on the statistics
- * (their order decides the result). With {@code momentum = 0} there
- * is no state.
+ * (their order decides the result). With {@code momentum = 0} there is no state.
  *
  * <p>Config keys: {@code bins} (10), {@code momentum} (0), {@code use_sigmoid} (True; False is
  * rejected as MMDetection raises NotImplementedError), {@code loss_weight}, {@code reduction},
  * detkit's {@code check_finite}.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the call is not
+ * {@code (pred, target, label_weight)}, the target or label weight does not fit {@code pred} as
+ * described above, a weight or avg_factor is passed, or the reduction is {@code 'sum'}.
  */
 public final class GHMC extends Loss {
+  /** The registry name. */
   public static final String TYPE = "GHMC";
 
   private final GhmBins histogram;

@@ -32,7 +32,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Config: {@code dict(type='GHMR', mu=0.02, bins=10, momentum=0, loss_weight=1.0,
  * reduction='mean')}.
  *
- * @see #forward(LossArgs) for what a call throws
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the reduction is {@code sum},
+ * {@code label_weight} is missing or given twice, the target's shape differs from {@code pred}'s,
+ * or {@code label_weight} does not broadcast to it.
  */
 public final class GHMR extends Loss {
   /** The registry name. */

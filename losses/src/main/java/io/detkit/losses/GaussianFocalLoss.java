@@ -18,8 +18,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Config keys: {@code alpha} (2.0), {@code gamma} (4.0), {@code reduction}, {@code loss_weight},
  * detkit's {@code check_finite}. Immutable and thread-safe.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the target's shape differs from
+ * {@code pred}'s, a probability or target leaves [0, 1], or the weight does not broadcast.
  */
 public final class GaussianFocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "GaussianFocalLoss";
   private static final double EPS = 1e-12;
 

@@ -15,9 +15,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link LossResult}); there is no autograd. Instances are immutable and thread-safe unless a
  * subclass documents state (GHMC and GHMR keep running statistics when {@code momentum > 0}).
  *
+ * <p>Shapes are each loss's own ({@code [N,C]} class scores, {@code [N,4]} (x1, y1, x2, y2) boxes,
+ * any shape for the element-wise regression losses); in every case the value is rank 0 under
+ * {@code 'mean'} and {@code 'sum'} and the element-wise loss under {@code 'none'}, and the gradient
+ * has the prediction's shape and dtype.
+ *
  * <p>Common config keys: {@code reduction} ('none' | 'mean' | 'sum', default 'mean'),
  * {@code loss_weight} (default 1.0) and detkit's {@code check_finite} (default False): when true a
- * non-finite value or gradient throws {@link NonFiniteLossException} naming the loss.
+ * non-finite value or gradient throws {@link NonFiniteLossException} naming the loss. The
+ * constructors throw {@link IllegalArgumentException} for a bad value; {@link #forward} throws it for
+ * inputs that do not fit (each loss lists its cases).
  */
 public abstract class Loss {
   private final String type;

@@ -8,6 +8,10 @@ import io.detkit.core.config.Registry;
  * {@code dict(type='FocalLoss', gamma=2.0, ...)} into a {@link Loss}. Register your own loss with
  * {@code Losses.REGISTRY.register("MyLoss", MyLoss::new)} once at start-up (the counterpart of
  * {@code @LOSSES.register_module()}).
+ *
+ * <p>{@link #build} throws {@link io.detkit.core.config.ConfigException} (an
+ * {@link IllegalArgumentException}) for a missing or unknown type, an unknown parameter or a bad
+ * value, naming the key. Shapes are each loss's.
  */
 public final class Losses {
   /** Every built-in loss, by MMDetection type name. */

@@ -20,8 +20,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Config keys: {@code use_sigmoid} (must be True), {@code beta} (2.0), {@code activated} (False;
  * True: {@code pred} are probabilities and torch's clamped {@code binary_cross_entropy} is used),
  * {@code reduction}, {@code loss_weight}, detkit's {@code check_finite}. Immutable and thread-safe.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when {@code pred} is not
+ * {@code [N,C]}, the labels are not integer ids in {@code [0, C]}, the scores are not {@code [N]}
+ * and finite, a dense target is not in [0, 1] or not of {@code pred}'s shape, activated
+ * probabilities leave [0, 1], or the weight does not broadcast.
  */
 public final class QualityFocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "QualityFocalLoss";
 
   private final double beta;

@@ -2,7 +2,11 @@ package io.detkit.losses;
 
 import java.util.Locale;
 
-/** Step 4 of the pipeline: how the weighted element-wise loss becomes the returned value. */
+/**
+ * Step 4 of the pipeline: how the weighted element-wise loss becomes the returned value, which
+ * keeps the element-wise shape under {@link #NONE} and is rank 0 otherwise. {@link #parse} throws
+ * {@link IllegalArgumentException} for a name other than MMDetection's three.
+ */
 public enum Reduction {
   /** Keep the element-wise loss. {@code avg_factor} is ignored, as in MMDetection. */
   NONE,

@@ -17,8 +17,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Config keys: {@code use_sigmoid} (must be True), {@code alpha} (0.75, must be &gt;= 0),
  * {@code gamma} (2.0), {@code iou_weighted} (True), {@code reduction}, {@code loss_weight}, detkit's
  * {@code check_finite}. Immutable and thread-safe.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the target's shape differs from
+ * {@code pred}'s, a target is not finite, or the weight does not broadcast.
  */
 public final class VarifocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "VarifocalLoss";
 
   private final double alpha;
