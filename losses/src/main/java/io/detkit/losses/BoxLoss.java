@@ -19,6 +19,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * value with {@code loss_weight} not applied, whatever the reduction; a weight of rank
  * {@code rank(pred) - 1} is unsqueezed to {@code [N,1]} first. The gradient is the broadcast
  * weight times the (scalar) upstream.
+ *
+ * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
+ * which reflection from other packages needs (this class is package-private).
  */
 abstract class BoxLoss extends Loss {
   private final double eps;
@@ -36,7 +39,7 @@ abstract class BoxLoss extends Loss {
   }
 
   /** The loss's {@code eps}; where it enters is described by each loss. */
-  public final double eps() {
+  public double eps() {
     return eps;
   }
 

@@ -6,6 +6,9 @@ package io.detkit.losses;
  *
  * @param <B> the concrete builder, returned by every setter
  * @param <L> the loss built
+ *
+ * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
+ * which reflection from other packages needs (this class is package-private).
  */
 abstract class BoxLossBuilder<B extends BoxLossBuilder<B, L>, L extends BoxLoss> extends LossBuilder<B, L> {
   double eps;
@@ -15,7 +18,7 @@ abstract class BoxLossBuilder<B extends BoxLossBuilder<B, L>, L extends BoxLoss>
   }
 
   /** The loss's {@code eps}; {@link #build()} requires it finite and {@code > 0}. */
-  public final B eps(double eps) {
+  public B eps(double eps) {
     this.eps = eps;
     return self();
   }

@@ -126,7 +126,7 @@ final class ClsMath {
     /**
      * Element {@code i} modulated by its distance to the target {@code y}, as QualityFocalLoss and
      * VarifocalLoss do: {@code loss * scale * |p - y|^e}, into {@code out[i]} and its derivative
-     * into {@code grad[i]}.
+     * with respect to x into {@code dOut[i]}.
      */
     void modulateByDistance(int i, double y, double scale, double e, double[] out, double[] dOut) {
       double diff = p[i] - y;

@@ -6,6 +6,9 @@ package io.detkit.losses;
  *
  * @param <B> the concrete builder, returned by every setter
  * @param <L> the loss built
+ *
+ * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
+ * which reflection from other packages needs (this class is package-private).
  */
 abstract class GhmBuilder<B extends GhmBuilder<B, L>, L extends Loss> extends LossBuilder<B, L> {
   int bins = 10;
@@ -14,13 +17,13 @@ abstract class GhmBuilder<B extends GhmBuilder<B, L>, L extends Loss> extends Lo
   GhmBuilder() {}
 
   /** The number of gradient-norm bins; {@link #build()} requires {@code bins >= 1}. */
-  public final B bins(int bins) {
+  public B bins(int bins) {
     this.bins = bins;
     return self();
   }
 
   /** The running counts' momentum; {@link #build()} requires {@code 0 <= momentum < 1}. */
-  public final B momentum(double momentum) {
+  public B momentum(double momentum) {
     this.momentum = momentum;
     return self();
   }

@@ -11,6 +11,9 @@ import io.detkit.core.config.Config;
  * {@code sign(pred - target)} (0 where they are equal).
  *
  * <p>Shapes and errors as {@link ElementwiseRegressionLoss}.
+ *
+ * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
+ * which reflection from other packages needs (this class is package-private).
  */
 abstract class PiecewiseL1Loss extends ElementwiseRegressionLoss {
   private final double beta;
@@ -28,7 +31,7 @@ abstract class PiecewiseL1Loss extends ElementwiseRegressionLoss {
   }
 
   /** The threshold between the two branches. */
-  public final double beta() {
+  public double beta() {
     return beta;
   }
 
