@@ -51,6 +51,10 @@ abstract class DistanceIoULoss extends BoxLoss {
 
   /** The loss of the boxes {@code p} against {@code t} (flat {@code [n,4]}), {@code complete} for CIoU. */
   private static Elementwise compute(double[] p, double[] t, double eps, boolean complete) {
+    // The guards against 0/0 below would also turn an infinite coordinate into a finite loss;
+    // reject such boxes up front, as bbox_overlaps does for the IoU and GIoU losses.
+    Tensors.requireFinite(p, "pred");
+    Tensors.requireFinite(t, "target");
     int n = p.length / 4;
     double[] values = new double[n];
     double[] grad = new double[4 * n];

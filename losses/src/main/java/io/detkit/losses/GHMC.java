@@ -15,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code [N]} integer class ids in {@code [0, C]} (C, the background, gives a zero one-hot row) and
  * an {@code [N]} label weight repeated over the classes; or {@code target} is a float target of
  * {@code pred}'s shape and {@code label_weight} broadcasts to it. Elements with
- * {@code label_weight > 0} are valid; the label weight's magnitude is not used otherwise. The loss
+ * {@code label_weight > 0} are valid (a NaN or infinite label weight is rejected with an
+ * {@link IllegalArgumentException}); the label weight's magnitude is not used otherwise. The loss
  * has {@code pred}'s shape.
  *
  * <p>Weights: {@code tot = max(#valid, 1)}; each non-empty bin's valid elements get
@@ -146,6 +147,8 @@ public final class GHMC extends Loss {
       ClsMath.requireRange(t, "GHMC: target", 0.0, 1.0, "binary or soft targets");
       lw = WeightReduce.broadcast(labelWeight, pred.shape(), "label_weight");
     }
+    // A NaN label weight would silently drop its element from the valid set (NaN > 0 is false).
+    Tensors.requireFinite(lw, "GHMC: label_weight");
     boolean[] valid = new boolean[lw.length];
     for (int i = 0; i < lw.length; i++) {
       valid[i] = lw[i] > 0;

@@ -105,7 +105,8 @@ public final class GHMR extends Loss {
    *
    * @throws IllegalArgumentException if the reduction is {@code sum}; if there is no
    *     {@code label_weight} (as second target or weight) or there are two; if {@code target}'s
-   *     shape differs from {@code pred}'s or {@code label_weight} does not broadcast to it
+   *     shape differs from {@code pred}'s, {@code label_weight} does not broadcast to it or holds a
+   *     NaN or infinite value
    */
   @Override
   protected LossResult compute(LossArgs args, Reduction r) {
@@ -118,6 +119,8 @@ public final class GHMR extends Loss {
     INDArray pred = args.pred();
     INDArray target = args.target(0);
     double[] valid = WeightReduce.broadcast(labelWeight, pred.shape(), "label_weight");
+    // A NaN label weight would silently drop its element from the valid set (NaN > 0 is false).
+    Tensors.requireFinite(valid, "GHMR: label_weight");
     double lwSum = 0;
     for (double v : Tensors.toDoubles(labelWeight)) {
       lwSum += v;

@@ -22,9 +22,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Common config keys: {@code reduction} ('none' | 'mean' | 'sum', default 'mean'),
  * {@code loss_weight} (default 1.0) and detkit's {@code check_finite} (default False): when true a
- * non-finite value or gradient throws {@link NonFiniteLossException} naming the loss. The
- * constructors throw {@link IllegalArgumentException} for a bad value; {@link #forward} throws it for
- * inputs that do not fit (each loss lists its cases).
+ * non-finite input (prediction, target, weight or upstream), value or gradient throws
+ * {@link NonFiniteLossException} naming the loss, what is not finite and the first bad element.
+ * The constructors throw {@link IllegalArgumentException} for a bad value; {@link #forward} throws it
+ * for inputs that do not fit (each loss lists its cases).
  */
 public abstract class Loss {
   private final String type;
@@ -90,10 +91,14 @@ public abstract class Loss {
    *
    * @throws IllegalArgumentException for shapes, labels or weights that do not fit, or {@code sum}
    *     with an avg_factor
-   * @throws NonFiniteLossException when {@code check_finite} is on and the result is not finite
+   * @throws NonFiniteLossException when {@code check_finite} is on and an input or the result is not
+   *     finite
    */
   public final LossResult forward(LossArgs args) {
     Reduction r = args.reductionOverride().orElse(reduction);
+    if (checkFinite) {
+      requireFiniteInputs(args);
+    }
     LossResult result = compute(args, r);
     if (checkFinite) {
       requireFiniteResult(result);
@@ -130,6 +135,26 @@ public abstract class Loss {
     double[] g = e.pullBack(red.gradLoss());
     DataType dt = args.pred().dataType();
     return new LossResult(Tensors.create(red.values(), dt, red.shape()), Tensors.create(g, dt, args.pred().shape()), r);
+  }
+
+  /**
+   * A bad input can still give a finite result (a -inf logit of a class that is not the target, a
+   * NaN label weight that only masks an element out), so checking the result alone would let it
+   * pass; with check_finite every floating-point input must be finite as well.
+   */
+  private void requireFiniteInputs(LossArgs args) {
+    checkFinite(args.pred(), "pred");
+    for (int i = 0; i < args.targetCount(); i++) {
+      checkFinite(args.target(i), args.targetCount() == 1 ? "target" : "target[" + i + "]");
+    }
+    args.weight().ifPresent(w -> checkFinite(w, "weight"));
+    args.upstream().ifPresent(u -> checkFinite(u, "upstream"));
+  }
+
+  private void checkFinite(INDArray input, String name) {
+    if (input.dataType().isFPType()) {
+      checkFinite(Tensors.toDoubles(input), name);
+    }
   }
 
   private void requireFiniteResult(LossResult result) {
