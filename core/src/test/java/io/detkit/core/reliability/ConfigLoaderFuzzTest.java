@@ -22,10 +22,10 @@ import java.util.function.Supplier;
  * <p>The contract under test: whatever the bytes, a loader returns a config or throws
  * {@link ConfigException} (with a 1-based line and column when it reports a position); no other
  * exception, no {@link StackOverflowError}, no hang (10 s per input when replaying; libFuzzer
- * reports slow inputs when fuzzing). A config that loads is written
- * back as Python (or refused by the writer with a {@link ConfigException}, for NaN or a top-level
- * key that is no Python name) and must read back equal, and must also survive being written as
- * JSON.
+ * reports slow inputs when fuzzing). A config that loads is written back as Python (or refused by
+ * the writer with a {@link ConfigException}, for NaN or a top-level key that cannot be a Python
+ * assignment target) and must read back equal, and must also survive being written as JSON.
+ * Findings are pinned by {@link ConfigFuzzFindingsTest}.
  *
  * <p>Under {@code mvn verify} these run in regression mode over the checked-in seeds in
  * {@code src/test/resources/io/detkit/core/reliability/ConfigLoaderFuzzTestInputs/<method>/}. To fuzz
