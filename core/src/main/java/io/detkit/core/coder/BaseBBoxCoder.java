@@ -85,7 +85,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     }
     DataType type = resultType(bboxes, gtBboxes);
     double[] out = new double[4 * n];
-    kernel.run(Tensors.toDoubles(bboxes), Tensors.toDoubles(gtBboxes), type != DataType.DOUBLE, out);
+    kernel.run(finite(Tensors.toDoubles(bboxes), priorName()), finite(Tensors.toDoubles(gtBboxes), "gt_bboxes"),
+        type != DataType.DOUBLE, out);
     return Tensors.create(out, type, n, 4);
   }
 
@@ -113,7 +114,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
       }
     }
     double[] out = new double[len];
-    kernel.run(Tensors.toDoubles(bboxes), Tensors.toDoubles(pred), maxShape, type != DataType.DOUBLE, out, up, grad);
+    kernel.run(finite(Tensors.toDoubles(bboxes), priorName()), finite(Tensors.toDoubles(pred), "pred_bboxes"),
+        maxShape, type != DataType.DOUBLE, out, up, grad);
     return Tensors.create(grad == null ? out : grad, type, shape);
   }
 
@@ -151,7 +153,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] encode(float[] bboxes, float[] gtBboxes) {
-    return narrow(encodeFlat(widen(bboxes), widen(gtBboxes), true, this::encodeKernel));
+    return Tensors.narrow(encodeFlat(Tensors.widen(bboxes), Tensors.widen(gtBboxes), true,
+        this::encodeKernel));
   }
 
   @Override
@@ -161,7 +164,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] decode(float[] bboxes, float[] pred, int[] maxShape) {
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, null, true, this::decodeKernel));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape, null, true,
+        this::decodeKernel));
   }
 
   @Override
@@ -172,7 +176,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
   @Override
   public float[] decodeVjp(float[] bboxes, float[] pred, int[] maxShape, float[] upstream) {
     requireArray(upstream, "upstream");
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, widen(upstream), true, this::decodeKernel));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape,
+        Tensors.widen(upstream), true, this::decodeKernel));
   }
 
   @Override
@@ -188,6 +193,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
       throw new IllegalArgumentException("gt_bboxes must hold 4 values per prior (" + 4 * n + "); got "
           + gt.length);
     }
+    finite(bboxes, priorName());
+    finite(gt, "gt_bboxes");
     double[] out = new double[4 * n];
     kernel.run(bboxes, gt, f32, out);
     return out;
@@ -212,6 +219,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
       }
       grad = new double[pred.length];
     }
+    finite(bboxes, priorName());
+    finite(pred, "pred_bboxes");
     double[] out = new double[pred.length];
     kernel.run(bboxes, pred, maxShape, f32, out, upstream, grad);
     return grad == null ? out : grad;
@@ -226,29 +235,38 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     return bboxes.length / priorDim;
   }
 
+  /** {@code values}, after checking that each is finite (naming the first that is not). */
+  private static double[] finite(double[] values, String name) {
+    Tensors.requireFinite(values, name);
+    return values;
+  }
+
   private static void requireArray(Object a, String name) {
     if (a == null) {
       throw new IllegalArgumentException(name + " must not be null");
     }
   }
 
-  static double[] widen(float[] f) {
-    if (f == null) {
-      return null;
+  /**
+   * MMDetection's border clip of a decoded coordinate as two {@code torch.where} calls: below 0
+   * becomes 0, then above {@code bound} becomes {@code bound}. Unlike {@code Math.max}, a -0.0 stays
+   * -0.0, as in torch.
+   *
+   * @param box decoded {@code (x1, y1, x2, y2)}; {@code box[j]} is clipped in place
+   * @param bound {@code w} for x ({@code j} even), {@code h} for y
+   * @return whether the value was inside {@code [0, bound]}, i.e. whether the gradient passes
+   */
+  static boolean clipWhere(double[] box, int j, double bound) {
+    boolean passes = true;
+    if (box[j] < 0) {
+      box[j] = 0;
+      passes = false;
     }
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
+    if (box[j] > bound) {
+      box[j] = bound;
+      passes = false;
     }
-    return d;
-  }
-
-  static float[] narrow(double[] d) {
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
+    return passes;
   }
 
   /** Upstream gradient {@code i}, or 0 when only the forward pass runs. */
