@@ -83,14 +83,15 @@ public final class SamplingResult {
    * @param assignResult assignment of the {@code N} rows of {@code bboxes}
    * @param gtFlags per row of {@code bboxes}, whether it is a ground truth added as a proposal;
    *     null means none is
-   * @throws IllegalArgumentException if an index is out of range, a positive is not assigned to a
-   *     gt in {@code [1, K]}, or the shapes disagree
+   * @throws IllegalArgumentException if an argument other than {@code gtFlags} is null, an index
+   *     is out of range, a positive is not assigned to a gt in {@code [1, K]}, or the shapes
+   *     disagree
    */
   public static SamplingResult of(int[] posInds, int[] negInds, INDArray bboxes, INDArray gtBboxes,
       AssignResult assignResult, boolean[] gtFlags) {
-    Objects.requireNonNull(posInds, "posInds");
-    Objects.requireNonNull(negInds, "negInds");
-    Objects.requireNonNull(assignResult, "assignResult");
+    Tensors.requireNonNull(posInds, "pos_inds");
+    Tensors.requireNonNull(negInds, "neg_inds");
+    Tensors.requireNonNull(assignResult, "assign_result");
     Tensors.requireFloating(Tensors.requireRank(bboxes, "bboxes", 2), "bboxes");
     if (bboxes.size(1) < 4) {
       throw new IllegalArgumentException("bboxes must be [N,4] or wider (x1, y1, x2, y2, ...); got "

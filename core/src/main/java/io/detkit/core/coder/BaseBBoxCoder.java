@@ -87,8 +87,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     double[] priors = finite(Tensors.toDoubles(bboxes), priorName());
     double[] gt = finite(Tensors.toDoubles(gtBboxes), "gt_bboxes");
     double[] out = new double[4 * n];
-    kernel.run(priors, gt, type != DataType.DOUBLE, out);
-    requireFiniteTargets(out, priors, gt);
+    kernel.run(finite(Tensors.toDoubles(bboxes), priorName()), finite(Tensors.toDoubles(gtBboxes), "gt_bboxes"),
+        type != DataType.DOUBLE, out);
     return Tensors.create(out, type, n, 4);
   }
 
@@ -118,7 +118,6 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     double[] out = new double[len];
     kernel.run(finite(Tensors.toDoubles(bboxes), priorName()), finite(Tensors.toDoubles(pred), "pred_bboxes"),
         maxShape, type != DataType.DOUBLE, out, up, grad);
-    requireFiniteResult(grad == null ? out : grad, grad == null ? "decoded boxes" : "the decode gradient");
     return Tensors.create(grad == null ? out : grad, type, shape);
   }
 
@@ -156,7 +155,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] encode(float[] bboxes, float[] gtBboxes) {
-    return narrow(encodeFlat(widen(bboxes), widen(gtBboxes), true, this::encodeKernel));
+    return Tensors.narrow(encodeFlat(Tensors.widen(bboxes), Tensors.widen(gtBboxes), true,
+        this::encodeKernel));
   }
 
   @Override
@@ -166,7 +166,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] decode(float[] bboxes, float[] pred, int[] maxShape) {
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, null, true, this::decodeKernel));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape, null, true,
+        this::decodeKernel));
   }
 
   @Override
@@ -177,7 +178,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
   @Override
   public float[] decodeVjp(float[] bboxes, float[] pred, int[] maxShape, float[] upstream) {
     requireArray(upstream, "upstream");
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, widen(upstream), true, this::decodeKernel));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape,
+        Tensors.widen(upstream), true, this::decodeKernel));
   }
 
   @Override
@@ -287,23 +289,26 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     }
   }
 
-  static double[] widen(float[] f) {
-    if (f == null) {
-      return null;
+  /**
+   * MMDetection's border clip of a decoded coordinate as two {@code torch.where} calls: below 0
+   * becomes 0, then above {@code bound} becomes {@code bound}. Unlike {@code Math.max}, a -0.0 stays
+   * -0.0, as in torch.
+   *
+   * @param box decoded {@code (x1, y1, x2, y2)}; {@code box[j]} is clipped in place
+   * @param bound {@code w} for x ({@code j} even), {@code h} for y
+   * @return whether the value was inside {@code [0, bound]}, i.e. whether the gradient passes
+   */
+  static boolean clipWhere(double[] box, int j, double bound) {
+    boolean passes = true;
+    if (box[j] < 0) {
+      box[j] = 0;
+      passes = false;
     }
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
+    if (box[j] > bound) {
+      box[j] = bound;
+      passes = false;
     }
-    return d;
-  }
-
-  static float[] narrow(double[] d) {
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
+    return passes;
   }
 
   /** Upstream gradient {@code i}, or 0 when only the forward pass runs. */

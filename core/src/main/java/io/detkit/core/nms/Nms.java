@@ -43,7 +43,7 @@ public final class Nms {
    *     scores
    */
   public static int[] nms(float[] boxes, float[] scores, float iouThreshold) {
-    return keep(toDoubles(boxes), toDoubles(scores), null, NmsConfig.of(iouThreshold), true);
+    return keep(Tensors.widen(boxes), Tensors.widen(scores), null, NmsConfig.of(iouThreshold), true);
   }
 
   /** Float64 counterpart of {@link #nms(float[], float[], float)}. */
@@ -58,7 +58,7 @@ public final class Nms {
    * @throws IllegalArgumentException for mismatched lengths, non-finite boxes or NaN scores
    */
   public static int[] batchedNms(float[] boxes, float[] scores, int[] idxs, NmsConfig cfg) {
-    return keep(toDoubles(boxes), toDoubles(scores), idxs, cfg, true);
+    return keep(Tensors.widen(boxes), Tensors.widen(scores), idxs, cfg, true);
   }
 
   /** Float64 counterpart of {@link #batchedNms(float[], float[], int[], NmsConfig)}. */
@@ -136,7 +136,13 @@ public final class Nms {
         maxNum, scoreFactors);
   }
 
-  /** {@link #multiclassNms(INDArray, INDArray, double, Config, int, INDArray)} with parsed settings. */
+  /**
+   * {@link #multiclassNms(INDArray, INDArray, double, Config, int, INDArray)} with parsed settings
+   * (null: no suppression).
+   *
+   * @throws IllegalArgumentException for a null or mis-shaped array, a non-floating dtype,
+   *     non-finite boxes, NaN scores or score factors, or a NaN {@code scoreThr}
+   */
   public static MulticlassNmsResult multiclassNms(INDArray multiBboxes, INDArray multiScores, double scoreThr,
       NmsConfig nmsCfg, int maxNum, INDArray scoreFactors) {
     Tensors.requireRank(multiScores, "multi_scores", 2);
@@ -166,15 +172,10 @@ public final class Nms {
     double[] bb = Tensors.toDoubles(multiBboxes);
     requireFiniteRows(bb, "multi_bboxes");
     double[] ms = values(multiScores, f32);
-    // NaN never exceeds score_thr, so a NaN score would vanish from the detections unnoticed.
-    for (int i = 0; i < ms.length; i++) {
-      if (Double.isNaN(ms[i])) {
-        throw new IllegalArgumentException("multi_scores must not be NaN; element " + i + " is NaN");
-      }
-    }
+    requireNoNaN(ms, "multi_scores");
     double[] factors = scoreFactors == null ? null : values(scoreFactors, f32);
     if (factors != null) {
-      Tensors.requireFinite(factors, "score_factors");
+      requireNoNaN(factors, "score_factors");
     }
     double thr = r(scoreThr, f32);
 
@@ -225,6 +226,8 @@ public final class Nms {
    * float32, which reproduces float32 arithmetic exactly for these operations.
    */
   static int[] keep(double[] boxes, double[] scores, int[] groups, NmsConfig cfg, boolean f32) {
+    Tensors.requireNonNull(boxes, "boxes");
+    Tensors.requireNonNull(scores, "scores");
     if (boxes.length % 4 != 0) {
       throw new IllegalArgumentException("boxes must hold 4 values per box (x1, y1, x2, y2); got " + boxes.length
           + " values");
@@ -237,11 +240,7 @@ public final class Nms {
       throw new IllegalArgumentException("idxs must have one entry per box (" + n + "); got " + groups.length);
     }
     requireFiniteRows(boxes, "boxes");
-    for (int i = 0; i < n; i++) {
-      if (Double.isNaN(scores[i])) {
-        throw new IllegalArgumentException("scores[" + i + "] must not be NaN");
-      }
-    }
+    requireNoNaN(scores, "scores");
     if (cfg == null) {
       return sortedByScore(scores, null);
     }
@@ -367,7 +366,7 @@ public final class Nms {
 
   /** Values in the working precision (float32 values are rounded first when computing in float32). */
   private static double[] values(INDArray a, boolean f32) {
-    return f32 ? toDoubles(Tensors.toFloats(a)) : Tensors.toDoubles(a);
+    return f32 ? Tensors.widen(Tensors.toFloats(a)) : Tensors.toDoubles(a);
   }
 
   private static int checkBoxes(INDArray boxes, String name) {
@@ -392,12 +391,12 @@ public final class Nms {
     }
   }
 
-  private static double[] toDoubles(float[] a) {
-    double[] out = new double[a.length];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = a[i];
+  private static void requireNoNaN(double[] v, String name) {
+    for (int i = 0; i < v.length; i++) {
+      if (Double.isNaN(v[i])) {
+        throw new IllegalArgumentException(name + "[" + i + "] must not be NaN");
+      }
     }
-    return out;
   }
 
   private static INDArray dets(double[] boxes, double[] scores, int[] kept, DataType type) {

@@ -1,0 +1,43 @@
+package io.detkit.samplers;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.detkit.core.assign.AssignResult;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Bad arguments of the sampler helpers are IllegalArgumentExceptions in MMDetection's names. */
+class SamplerArgumentTest {
+  @Test
+  void indexSamplingNamesNullArguments() {
+    assertThatThrownBy(() -> IndexSampling.positives(null)).isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("assign_result must not be null");
+    assertThatThrownBy(() -> IndexSampling.negatives(null)).hasMessage("assign_result must not be null");
+    assertThatThrownBy(() -> IndexSampling.sortedUnique(null)).hasMessage("values must not be null");
+    assertThatThrownBy(() -> IndexSampling.choose(null, 0, new SplittableRandom(1)))
+        .hasMessage("gallery must not be null");
+  }
+
+  @Test
+  void samplingResultOfNamesItsArgumentsLikeMmdetection() {
+    AssignResult a = Fixtures.assign(1, 1, 0);
+    assertThatThrownBy(() -> SamplingResult.of(null, new int[0], Fixtures.boxes(2), Fixtures.gts(1), a, null))
+        .hasMessage("pos_inds must not be null");
+    assertThatThrownBy(() -> SamplingResult.of(new int[0], null, Fixtures.boxes(2), Fixtures.gts(1), a, null))
+        .hasMessage("neg_inds must not be null");
+    assertThatThrownBy(() -> SamplingResult.of(new int[0], new int[0], Fixtures.boxes(2), Fixtures.gts(1), null,
+        null)).hasMessage("assign_result must not be null");
+  }
+
+  @Test
+  void aNegativePositiveCountHasNoNegativeBudget() {
+    RandomSampler s = RandomSampler.of(8, 0.5);
+    assertThatThrownBy(() -> s.numExpectedNeg(-1)).hasMessage("num_pos must be >= 0; got -1");
+  }
+
+  @Test
+  void ohemLossMustNotBeNull() {
+    OHEMSampler s = OHEMSampler.builder().num(4).posFraction(0.5).build();
+    assertThatThrownBy(() -> s.withLoss(null)).hasMessage("loss must not be null");
+  }
+}
