@@ -19,13 +19,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * computation and result are float64. The primitive-array overloads are the same loops without the
  * ND4J boundary: {@code float[]} in float32, {@code double[]} in float64, rows packed flat.
  *
- * <p>All methods throw {@link IllegalArgumentException} for a null array, arrays of the wrong shape
- * or dtype (messages name the argument, e.g. {@code pred_bboxes must be [12,4]; got [12,5]}), a
- * non-finite prior, ground-truth or prediction value ({@code pred_bboxes must be finite; element 5
- * is NaN}) or an invalid {@code maxShape}. Non-finite {@code upstream} gradients are not rejected:
- * they propagate into the result, as in autograd. Degenerate but finite boxes are computed as
- * MMDetection computes them (for example a zero-width prior gives an infinite
- * {@code DeltaXYWHBBoxCoder} target). N may be 0. Implementations are immutable and thread-safe.
+ * <p>All methods throw {@link IllegalArgumentException} for arrays of the wrong shape or dtype
+ * (messages name the argument, e.g. {@code pred_bboxes must be [12,4]; got [12,5]}), an invalid
+ * {@code maxShape}, a NaN or infinite input (naming the argument and the first bad flat index), or a
+ * result that would not be finite: encoding against a zero-width or zero-height prior or a
+ * zero-size ground truth (naming the row), or decoding values so large that they overflow.
+ * Implementations are immutable and thread-safe.
  */
 public interface BBoxCoder {
   /** Values per prior row: 4 for box priors, 2 for point priors. */

@@ -87,8 +87,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     double[] priors = finite(Tensors.toDoubles(bboxes), priorName());
     double[] gt = finite(Tensors.toDoubles(gtBboxes), "gt_bboxes");
     double[] out = new double[4 * n];
-    kernel.run(finite(Tensors.toDoubles(bboxes), priorName()), finite(Tensors.toDoubles(gtBboxes), "gt_bboxes"),
-        type != DataType.DOUBLE, out);
+    kernel.run(priors, gt, type != DataType.DOUBLE, out);
+    requireFiniteTargets(out, priors, gt);
     return Tensors.create(out, type, n, 4);
   }
 
@@ -118,6 +118,7 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     double[] out = new double[len];
     kernel.run(finite(Tensors.toDoubles(bboxes), priorName()), finite(Tensors.toDoubles(pred), "pred_bboxes"),
         maxShape, type != DataType.DOUBLE, out, up, grad);
+    requireFiniteResult(grad == null ? out : grad, grad == null ? "decoded boxes" : "the decode gradient");
     return Tensors.create(grad == null ? out : grad, type, shape);
   }
 
@@ -155,8 +156,7 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] encode(float[] bboxes, float[] gtBboxes) {
-    return Tensors.narrow(encodeFlat(Tensors.widen(bboxes), Tensors.widen(gtBboxes), true,
-        this::encodeKernel));
+    return narrow(encodeFlat(widen(bboxes), widen(gtBboxes), true, this::encodeKernel));
   }
 
   @Override
@@ -166,8 +166,7 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] decode(float[] bboxes, float[] pred, int[] maxShape) {
-    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape, null, true,
-        this::decodeKernel));
+    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, null, true, this::decodeKernel));
   }
 
   @Override
@@ -178,8 +177,7 @@ abstract class BaseBBoxCoder implements BBoxCoder {
   @Override
   public float[] decodeVjp(float[] bboxes, float[] pred, int[] maxShape, float[] upstream) {
     requireArray(upstream, "upstream");
-    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape,
-        Tensors.widen(upstream), true, this::decodeKernel));
+    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, widen(upstream), true, this::decodeKernel));
   }
 
   @Override
@@ -289,6 +287,30 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     }
   }
 
+  static double[] widen(float[] f) {
+    if (f == null) {
+      return null;
+    }
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
+  static float[] narrow(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
+
+  /** Upstream gradient {@code i}, or 0 when only the forward pass runs. */
+  static double up(double[] upstream, int i) {
+    return upstream == null ? 0 : upstream[i];
+  }
+
   /**
    * MMDetection's border clip of a decoded coordinate as two {@code torch.where} calls: below 0
    * becomes 0, then above {@code bound} becomes {@code bound}. Unlike {@code Math.max}, a -0.0 stays
@@ -311,8 +333,4 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     return passes;
   }
 
-  /** Upstream gradient {@code i}, or 0 when only the forward pass runs. */
-  static double up(double[] upstream, int i) {
-    return upstream == null ? 0 : upstream[i];
-  }
 }

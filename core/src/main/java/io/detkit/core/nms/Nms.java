@@ -43,11 +43,13 @@ public final class Nms {
    *     scores
    */
   public static int[] nms(float[] boxes, float[] scores, float iouThreshold) {
-    return keep(Tensors.widen(boxes), Tensors.widen(scores), null, NmsConfig.of(iouThreshold), true);
+    requireArrays(boxes, scores);
+    return keep(toDoubles(boxes), toDoubles(scores), null, NmsConfig.of(iouThreshold), true);
   }
 
   /** Float64 counterpart of {@link #nms(float[], float[], float)}. */
   public static int[] nms(double[] boxes, double[] scores, double iouThreshold) {
+    requireArrays(boxes, scores);
     return keep(boxes, scores, null, NmsConfig.of(iouThreshold), false);
   }
 
@@ -58,11 +60,13 @@ public final class Nms {
    * @throws IllegalArgumentException for mismatched lengths, non-finite boxes or NaN scores
    */
   public static int[] batchedNms(float[] boxes, float[] scores, int[] idxs, NmsConfig cfg) {
-    return keep(Tensors.widen(boxes), Tensors.widen(scores), idxs, cfg, true);
+    requireArrays(boxes, scores);
+    return keep(toDoubles(boxes), toDoubles(scores), idxs, cfg, true);
   }
 
   /** Float64 counterpart of {@link #batchedNms(float[], float[], int[], NmsConfig)}. */
   public static int[] batchedNms(double[] boxes, double[] scores, int[] idxs, NmsConfig cfg) {
+    requireArrays(boxes, scores);
     return keep(boxes, scores, idxs, cfg, false);
   }
 
@@ -136,13 +140,7 @@ public final class Nms {
         maxNum, scoreFactors);
   }
 
-  /**
-   * {@link #multiclassNms(INDArray, INDArray, double, Config, int, INDArray)} with parsed settings
-   * (null: no suppression).
-   *
-   * @throws IllegalArgumentException for a null or mis-shaped array, a non-floating dtype,
-   *     non-finite boxes, NaN scores or score factors, or a NaN {@code scoreThr}
-   */
+  /** {@link #multiclassNms(INDArray, INDArray, double, Config, int, INDArray)} with parsed settings. */
   public static MulticlassNmsResult multiclassNms(INDArray multiBboxes, INDArray multiScores, double scoreThr,
       NmsConfig nmsCfg, int maxNum, INDArray scoreFactors) {
     Tensors.requireRank(multiScores, "multi_scores", 2);
@@ -172,10 +170,15 @@ public final class Nms {
     double[] bb = Tensors.toDoubles(multiBboxes);
     requireFiniteRows(bb, "multi_bboxes");
     double[] ms = values(multiScores, f32);
-    requireNoNaN(ms, "multi_scores");
+    // NaN never exceeds score_thr, so a NaN score would vanish from the detections unnoticed.
+    for (int i = 0; i < ms.length; i++) {
+      if (Double.isNaN(ms[i])) {
+        throw new IllegalArgumentException("multi_scores must not be NaN; element " + i + " is NaN");
+      }
+    }
     double[] factors = scoreFactors == null ? null : values(scoreFactors, f32);
     if (factors != null) {
-      requireNoNaN(factors, "score_factors");
+      Tensors.requireFinite(factors, "score_factors");
     }
     double thr = r(scoreThr, f32);
 
@@ -226,8 +229,6 @@ public final class Nms {
    * float32, which reproduces float32 arithmetic exactly for these operations.
    */
   static int[] keep(double[] boxes, double[] scores, int[] groups, NmsConfig cfg, boolean f32) {
-    Tensors.requireNonNull(boxes, "boxes");
-    Tensors.requireNonNull(scores, "scores");
     if (boxes.length % 4 != 0) {
       throw new IllegalArgumentException("boxes must hold 4 values per box (x1, y1, x2, y2); got " + boxes.length
           + " values");
@@ -240,7 +241,11 @@ public final class Nms {
       throw new IllegalArgumentException("idxs must have one entry per box (" + n + "); got " + groups.length);
     }
     requireFiniteRows(boxes, "boxes");
-    requireNoNaN(scores, "scores");
+    for (int i = 0; i < n; i++) {
+      if (Double.isNaN(scores[i])) {
+        throw new IllegalArgumentException("scores[" + i + "] must not be NaN");
+      }
+    }
     if (cfg == null) {
       return sortedByScore(scores, null);
     }
@@ -366,7 +371,7 @@ public final class Nms {
 
   /** Values in the working precision (float32 values are rounded first when computing in float32). */
   private static double[] values(INDArray a, boolean f32) {
-    return f32 ? Tensors.widen(Tensors.toFloats(a)) : Tensors.toDoubles(a);
+    return f32 ? toDoubles(Tensors.toFloats(a)) : Tensors.toDoubles(a);
   }
 
   private static int checkBoxes(INDArray boxes, String name) {
@@ -391,12 +396,21 @@ public final class Nms {
     }
   }
 
-  private static void requireNoNaN(double[] v, String name) {
-    for (int i = 0; i < v.length; i++) {
-      if (Double.isNaN(v[i])) {
-        throw new IllegalArgumentException(name + "[" + i + "] must not be NaN");
-      }
+  private static void requireArrays(Object boxes, Object scores) {
+    if (boxes == null) {
+      throw new IllegalArgumentException("boxes must not be null");
     }
+    if (scores == null) {
+      throw new IllegalArgumentException("scores must not be null");
+    }
+  }
+
+  private static double[] toDoubles(float[] a) {
+    double[] out = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i];
+    }
+    return out;
   }
 
   private static INDArray dets(double[] boxes, double[] scores, int[] kept, DataType type) {
