@@ -38,7 +38,7 @@ final class SamplerInputs {
 
   /**
    * @throws IllegalArgumentException naming the argument when one is null (but {@code gtLabels}),
-   *     has the wrong shape or dtype, or disagrees with the others
+   *     has the wrong shape or dtype, holds a non-finite value, or disagrees with the others
    */
   static SamplerInputs read(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes,
       INDArray gtLabels) {
@@ -69,8 +69,11 @@ final class SamplerInputs {
       }
       labels = Tensors.toInts(gtLabels);
     }
-    return new SamplerInputs(assignResult, Tensors.toDoubles(bboxes), n, cols, bboxes.dataType(),
-        Tensors.toDoubles(gtBboxes), k, gtBboxes.dataType(), labels);
+    double[] boxes = Tensors.toDoubles(bboxes);
+    Tensors.requireFinite(boxes, "bboxes");
+    double[] gt = Tensors.toDoubles(gtBboxes);
+    Tensors.requireFinite(gt, "gt_bboxes");
+    return new SamplerInputs(assignResult, boxes, n, cols, bboxes.dataType(), gt, k, gtBboxes.dataType(), labels);
   }
 
   /** The first four columns of the boxes, {@code n x 4} in C order. */
