@@ -210,12 +210,20 @@ public final class SamplingResult {
     return negInds.clone();
   }
 
-  /** Positive {@code i}'s row index, without copying. */
+  /**
+   * Positive {@code i}'s row index, without copying.
+   *
+   * @throws IndexOutOfBoundsException unless {@code 0 <= i < numPos()}, like {@link java.util.List#get}
+   */
   public int posInd(int i) {
     return posInds[i];
   }
 
-  /** Negative {@code i}'s row index, without copying. */
+  /**
+   * Negative {@code i}'s row index, without copying.
+   *
+   * @throws IndexOutOfBoundsException unless {@code 0 <= i < numNeg()}
+   */
   public int negInd(int i) {
     return negInds[i];
   }
