@@ -485,8 +485,8 @@ public class AnchorHead {
       throw new IllegalArgumentException("dtype must be a floating-point type; got " + dtype);
     }
     if (featmapSizes.size() != numLevels()) {
-      throw new IllegalArgumentException(type + ": need one feature map size per level (" + numLevels() + "); got "
-          + featmapSizes.size());
+      throw new IllegalArgumentException(type + ": featmap_sizes must hold one (h, w) per level (" + numLevels()
+          + "); got " + featmapSizes.size());
     }
     List<double[]> levelAnchors = new ArrayList<>();
     for (int l = 0; l < featmapSizes.size(); l++) {

@@ -32,8 +32,8 @@ public final class AnchorUtils {
     Tensors.requireNonNull(meta, "img_meta");
     Tensors.requireFinite(flatAnchors, "flat_anchors");
     if (flatAnchors.length != validFlags.length * 4) {
-      throw new IllegalArgumentException("need one valid flag per anchor (" + flatAnchors.length / 4 + "); got "
-          + validFlags.length);
+      throw new IllegalArgumentException("valid_flags must hold one valid flag per anchor of flat_anchors ("
+          + flatAnchors.length / 4 + "); got " + validFlags.length);
     }
     boolean[] inside = validFlags.clone();
     if (allowedBorder < 0) {

@@ -62,8 +62,8 @@ public final class MultiLevelAnchors {
       throw new IllegalArgumentException("dtype must be floating point; got " + dtype);
     }
     if (levelAnchors.size() != featmapSizes.size()) {
-      throw new IllegalArgumentException("need one anchor array per level (" + featmapSizes.size() + "); got "
-          + levelAnchors.size());
+      throw new IllegalArgumentException("level_anchors must hold one anchor array per level of featmap_sizes ("
+          + featmapSizes.size() + "); got " + levelAnchors.size());
     }
     int levels = featmapSizes.size();
     int[] counts = new int[levels];

@@ -174,11 +174,6 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
   }
 
   @Override
-  public int numLevels() {
-    return strides.size();
-  }
-
-  @Override
   public int numBasePriors(int level) {
     PriorChecks.level(this, level);
     return baseAnchors.get(level).length / 4;
@@ -279,6 +274,8 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     return out;
   }
 
+  // The float64 twin of gridPriorsFlat: the shifts are added in double here and in float32 there, as
+  // torch does for each dtype, so the two loops stay apart.
   @Override
   public double[] gridPriorsFlatDouble(int level, int height, int width) {
     PriorChecks.level(this, level);

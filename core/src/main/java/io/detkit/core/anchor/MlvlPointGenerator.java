@@ -48,11 +48,6 @@ public final class MlvlPointGenerator implements PriorGenerator {
   }
 
   @Override
-  public int numLevels() {
-    return strides.size();
-  }
-
-  @Override
   public int numBasePriors(int level) {
     PriorChecks.level(this, level);
     return 1;

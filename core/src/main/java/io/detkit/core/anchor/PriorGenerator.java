@@ -23,8 +23,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * number of feature-map sizes differs from {@link #numLevels()}, or a size is negative.
  */
 public interface PriorGenerator {
-  /** The number of feature levels. */
-  int numLevels();
+  /** The number of feature levels: one per stride. */
+  default int numLevels() {
+    return strides().size();
+  }
 
   /** The number of priors at each cell of {@code level}. */
   int numBasePriors(int level);
