@@ -22,7 +22,7 @@ model = dict(
         in_channels=32,
         stacked_convs=2,
         feat_channels=32,
-        norm_cfg=None,
+        norm_cfg=dict(type='GN', num_groups=8, requires_grad=True),
         anchor_generator=dict(
             type='AnchorGenerator',
             ratios=[1.0],

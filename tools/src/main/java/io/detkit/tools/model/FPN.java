@@ -100,7 +100,10 @@ public final class FPN {
     }
     boolean relu = c.getBoolean("relu_before_extra_convs", false);
     Layers.requireNoConvCfg(c);
-    Layers.requireNoNorm(c);
+    if (!c.isNull("norm_cfg")) {
+      throw ConfigException.at(c.pathOf("norm_cfg"), "only norm_cfg=None (MMDetection's FPN default) is supported; got "
+          + Config.describe(c.get("norm_cfg")));
+    }
     if (!c.isNull("act_cfg")) {
       throw ConfigException.at(c.pathOf("act_cfg"), "only act_cfg=None (MMDetection's FPN default) is supported; got "
           + Config.describe(c.get("act_cfg")));

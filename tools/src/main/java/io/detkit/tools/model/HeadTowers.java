@@ -21,7 +21,8 @@ import org.nd4j.linalg.activations.Activation;
  *
  * <ul>
  *   <li>RetinaHead / ATSSHead: per level a classification tower and a regression tower of
- *       {@code stacked_convs} 3x3 ReLU convolutions with {@code feat_channels}, then 3x3
+ *       {@code stacked_convs} 3x3 ReLU convolutions with {@code feat_channels} (each followed by
+ *       group normalization when {@code norm_cfg=dict(type='GN', num_groups=G)}), then 3x3
  *       predictions: {@code A*C} class logits on the classification tower, {@code A*4} box deltas
  *       and (ATSS) {@code A} centerness logits on the regression tower;
  *   <li>AnchorHead: 1x1 predictions straight on the feature map (no towers).
@@ -41,9 +42,10 @@ public final class HeadTowers {
   private final int anchors;
   private final int clsChannels;
   private final boolean centerness;
+  private final int normGroups;
 
   private HeadTowers(int inChannels, int featChannels, int stackedConvs, int predKernel, int anchors,
-      int clsChannels, boolean centerness) {
+      int clsChannels, boolean centerness, int normGroups) {
     this.inChannels = inChannels;
     this.featChannels = featChannels;
     this.stackedConvs = stackedConvs;
@@ -51,6 +53,7 @@ public final class HeadTowers {
     this.anchors = anchors;
     this.clsChannels = clsChannels;
     this.centerness = centerness;
+    this.normGroups = normGroups;
   }
 
   /**
@@ -75,9 +78,14 @@ public final class HeadTowers {
       throw ConfigException.at(c.pathOf("stacked_convs"), head.type() + " has no convolution towers");
     }
     Layers.requireNoConvCfg(c);
-    Layers.requireNoNorm(c);
+    int groups = Layers.readGroupNorm(c);
+    if (groups > 0 && feat % groups != 0) {
+      throw ConfigException.at(c.pathOf("norm_cfg.num_groups"), "must divide feat_channels=" + feat + "; got "
+          + groups);
+    }
     int a = head.numBaseAnchors(0);
-    return new HeadTowers(in, feat, stacked, towers ? 3 : 1, a, a * head.clsOutChannels(), head instanceof ATSSHead);
+    return new HeadTowers(in, feat, stacked, towers ? 3 : 1, a, a * head.clsOutChannels(), head instanceof ATSSHead,
+        groups);
   }
 
   /** Channels the head expects from the neck. */
@@ -105,12 +113,10 @@ public final class HeadTowers {
     String reg = input;
     int nIn = inChannels;
     for (int i = 0; i < stackedConvs; i++) {
-      String c = "bbox_head.cls_convs." + i + suffix;
-      String r = "bbox_head.reg_convs." + i + suffix;
-      g.addLayer(c, Layers.conv(3, 1, nIn, featChannels, Activation.RELU, Layers.Init.NORMAL_001, 0), cls);
-      g.addLayer(r, Layers.conv(3, 1, nIn, featChannels, Activation.RELU, Layers.Init.NORMAL_001, 0), reg);
-      cls = c;
-      reg = r;
+      cls = Layers.convModule(g, "bbox_head.cls_convs." + i, suffix, cls, 3, 1, nIn, featChannels,
+          Layers.Init.NORMAL_001, normGroups);
+      reg = Layers.convModule(g, "bbox_head.reg_convs." + i, suffix, reg, 3, 1, nIn, featChannels,
+          Layers.Init.NORMAL_001, normGroups);
       nIn = featChannels;
     }
     Map<String, String> out = new LinkedHashMap<>();
@@ -134,8 +140,12 @@ public final class HeadTowers {
   List<String> layerBaseNames() {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < stackedConvs; i++) {
-      names.add("bbox_head.cls_convs." + i);
-      names.add("bbox_head.reg_convs." + i);
+      for (String tower : List.of("bbox_head.cls_convs.", "bbox_head.reg_convs.")) {
+        names.add(tower + i);
+        if (normGroups > 0) {
+          names.add(tower + i + ".conv");
+        }
+      }
     }
     names.add("bbox_head.conv_cls");
     names.add("bbox_head.conv_reg");

@@ -48,12 +48,14 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
   }
 
   /**
-   * A square convolution with {@code padding = kernel / 2} on both sides.
+   * A square convolution with {@code padding = kernel / 2} on both sides, with or without a bias
+   * (MMDetection drops the bias of a convolution followed by a normalization).
    *
    * @throws IllegalArgumentException for an even kernel or a non-positive size
    */
   public static NativeConvolution of(int kernel, int stride, int nIn, int nOut,
-      org.nd4j.linalg.activations.Activation act, org.deeplearning4j.nn.weights.IWeightInit init, double bias) {
+      org.nd4j.linalg.activations.Activation act, org.deeplearning4j.nn.weights.IWeightInit init, double bias,
+      boolean hasBias) {
     if (kernel <= 0 || kernel % 2 == 0 || stride <= 0 || nIn <= 0 || nOut <= 0) {
       throw new IllegalArgumentException("need an odd kernel and positive stride and channels; got kernel=" + kernel
           + ", stride=" + stride + ", nIn=" + nIn + ", nOut=" + nOut);
@@ -66,7 +68,8 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
         .nOut(nOut)
         .activation(act)
         .weightInit(init)
-        .biasInit(bias);
+        .biasInit(bias)
+        .hasBias(hasBias);
     return new NativeConvolution(b);
   }
 
@@ -123,10 +126,12 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
             + layerConf().getNIn() + ", H, W] input; got " + java.util.Arrays.toString(in.shape()));
       }
       INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
-      INDArray b = getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(layerConf().getNOut());
       INDArray z = mgr.createUninitialized(type, dataType, outShape());
-      Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in, w, b).addOutputs(z)
-          .addIntegerArguments(intArgs()).build());
+      INDArray[] inputs = hasBias()
+          ? new INDArray[] {in, w, getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(layerConf().getNOut())}
+          : new INDArray[] {in, w};
+      Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(inputs).addOutputs(z).addIntegerArguments(intArgs())
+          .build());
       return z;
     }
 
@@ -148,16 +153,21 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
         delta = delta.dup('c');
       }
       INDArray w = getParam(ConvolutionParamInitializer.WEIGHT_KEY);
-      INDArray b = getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(layerConf().getNOut());
       INDArray epsNext = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape());
       INDArray wGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
-      INDArray bGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-      INDArray bGrad = Nd4j.createUninitialized(dataType, layerConf().getNOut());
-      Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, b, delta).addOutputs(epsNext, wGrad, bGrad)
-          .addIntegerArguments(intArgs()).build());
-      bGradView.assign(bGrad.reshape(bGradView.shape()));
       Gradient g = new DefaultGradient();
-      g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, bGradView);
+      if (hasBias()) {
+        INDArray b = getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(layerConf().getNOut());
+        INDArray bGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
+        INDArray bGrad = Nd4j.createUninitialized(dataType, layerConf().getNOut());
+        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, b, delta).addOutputs(epsNext, wGrad, bGrad)
+            .addIntegerArguments(intArgs()).build());
+        bGradView.assign(bGrad.reshape(bGradView.shape()));
+        g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, bGradView);
+      } else {
+        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, delta).addOutputs(epsNext, wGrad)
+            .addIntegerArguments(intArgs()).build());
+      }
       g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, wGrad, 'c');
       return new Pair<>(g, epsNext);
     }

@@ -6,17 +6,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.nd4j.linalg.activations.Activation;
 
 /**
  * A small plain convolutional backbone for CPU training ({@code type='TinyConvNet'}): a 3x3 stem
  * convolution with stride 2, then stages that each start with a 3x3 stride-2 convolution followed
- * by {@code stage_blocks[i] - 1} stride-1 3x3 convolutions, all with ReLU and He initialisation.
+ * by {@code stage_blocks[i] - 1} stride-1 3x3 convolutions, all with ReLU and He initialisation,
+ * and group normalization before the ReLU when {@code norm_cfg=dict(type='GN', num_groups=G)}.
  * Stage {@code i} has stride {@code 2^(i+2)}.
  *
  * <p>Config keys: {@code in_channels} (3), {@code stem_channels} (16), {@code stage_channels}
  * ((32, 48, 64)), {@code stage_blocks} (one per stage, default all 1), {@code out_indices}
- * (stages to output, ascending; default the last two), {@code norm_cfg} (None only), {@code conv_cfg}
+ * (stages to output, ascending; default the last two), {@code norm_cfg} (None or GN), {@code conv_cfg}
  * (None only), {@code init_cfg} (accepted, ignored). Immutable.
  */
 public final class TinyConvNet implements Backbone {
@@ -25,13 +25,15 @@ public final class TinyConvNet implements Backbone {
   private final int[] stageChannels;
   private final int[] stageBlocks;
   private final int[] outIndices;
+  private final int normGroups;
 
   /**
    * @throws IllegalArgumentException if a channel count or block count is not positive, the
    *     block list's length differs from the stage list's, or an out index is out of range or not
    *     ascending
    */
-  public TinyConvNet(int inChannels, int stemChannels, int[] stageChannels, int[] stageBlocks, int[] outIndices) {
+  public TinyConvNet(int inChannels, int stemChannels, int[] stageChannels, int[] stageBlocks, int[] outIndices,
+      int normGroups) {
     check(inChannels > 0 && stemChannels > 0, "in_channels and stem_channels must be > 0; got " + inChannels
         + ", " + stemChannels);
     check(stageChannels.length > 0 && Arrays.stream(stageChannels).allMatch(v -> v > 0),
@@ -50,6 +52,12 @@ public final class TinyConvNet implements Backbone {
     this.stageChannels = stageChannels.clone();
     this.stageBlocks = stageBlocks.clone();
     this.outIndices = outIndices.clone();
+    check(normGroups >= 0, "norm_cfg.num_groups must be > 0; got " + normGroups);
+    if (normGroups > 0) {
+      check(stemChannels % normGroups == 0 && Arrays.stream(stageChannels).allMatch(v -> v % normGroups == 0),
+          "norm_cfg.num_groups=" + normGroups + " must divide stem_channels and every stage_channels entry");
+    }
+    this.normGroups = normGroups;
   }
 
   private static void check(boolean ok, String message) {
@@ -71,11 +79,11 @@ public final class TinyConvNet implements Backbone {
     Arrays.fill(blocks, 1);
     blocks = c.getIntArray("stage_blocks", blocks);
     int[] outs = c.getIntArray("out_indices", new int[] {stages.length - 2, stages.length - 1});
-    Layers.requireNoNorm(c);
+    int groups = Layers.readGroupNorm(c);
     Layers.requireNoConvCfg(c);
     c.accept("init_cfg");
     try {
-      return new TinyConvNet(in, stem, stages, blocks, outs);
+      return new TinyConvNet(in, stem, stages, blocks, outs, groups);
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.path(), e.getMessage());
     }
@@ -100,9 +108,8 @@ public final class TinyConvNet implements Backbone {
     return outs;
   }
 
-  private static String convBlock(GraphBuilder g, String name, String input, int nIn, int nOut, int stride) {
-    g.addLayer(name, Layers.conv(3, stride, nIn, nOut, Activation.RELU, Layers.Init.KAIMING, 0), input);
-    return name;
+  private String convBlock(GraphBuilder g, String name, String input, int nIn, int nOut, int stride) {
+    return Layers.convModule(g, name, "", input, 3, stride, nIn, nOut, Layers.Init.KAIMING, normGroups);
   }
 
   @Override
