@@ -112,6 +112,8 @@ public class ATSSHead extends AnchorHead {
     return loss(HeadOutputs.of(clsScores, bboxPreds).with(HeadOutputs.CENTERNESSES, centernesses), gts, metas);
   }
 
+  // docs/customize_losses.md quotes the two overrides below between these tags.
+  // tag::atss-get-targets[]
   /**
    * ATSS's targets: the per-image step below, then {@code centerness_targets} attached per level
    * (see the class comment).
@@ -121,34 +123,37 @@ public class ATSSHead extends AnchorHead {
       int labelChannels, RandomGenerator.SplittableGenerator random) {
     return super.getTargets(anchors, gts, metas, labelChannels, random).map(this::withCenternessTargets);
   }
+  // end::atss-get-targets[]
 
   /**
    * ATSS's per-image step: inside anchors as in {@link AnchorHead}, assigned with the count of
    * inside anchors per level and the gt labels, sampled by the PseudoSampler; the targets carry the
    * inside anchors (zeros outside).
    */
+  // tag::atss-get-targets-single[]
   @Override
   protected Optional<ImageTargets> getTargetsSingle(SingleImageInput in) {
     TrainConfig cfg = trainCfg().orElseThrow();
-    boolean[] inside = AnchorUtils.insideFlags(in.flatAnchorsNoCopy(), in.validFlagsNoCopy(), in.meta(),
-        cfg.allowedBorder());
+    double[] all = in.flatAnchorData();
+    boolean[] inside = AnchorUtils.insideFlags(all, in.validFlags(), in.meta(), cfg.allowedBorder());
     int[] insideIdx = AnchorUtils.indicesOf(inside);
     if (insideIdx.length == 0) {
       return Optional.empty();
     }
     INDArray anchors = in.anchorsWhere(inside);
+    // ATSS picks candidates per level, so it needs each level's count of inside anchors.
     int[] levelInside = AnchorUtils.numLevelInside(in.numLevelAnchors(), inside);
     GroundTruth gt = in.gt();
     AssignResult assign = assigner().assign(anchors, levelInside, gt.bboxes(), gt.bboxesIgnore().orElse(null),
         gt.labels().orElse(null));
     SamplingResult sr = sampler().sample(assign, anchors, gt.bboxes(), null, in.random());
-    double[] all = in.flatAnchorsNoCopy();
     double[] insideAnchors = new double[insideIdx.length * 4];
     for (int k = 0; k < insideIdx.length; k++) {
       System.arraycopy(all, insideIdx[k] * 4, insideAnchors, k * 4, 4);
     }
     return Optional.of(buildTargets(in, inside, insideIdx, assign, sr, insideAnchors));
   }
+  // end::atss-get-targets-single[]
 
   /** The targets with {@code centerness_targets} attached per level. */
   protected HeadTargets withCenternessTargets(HeadTargets t) {

@@ -433,12 +433,17 @@ public class AnchorHead {
   }
 
   private static void checkBatch(List<GroundTruth> gts, List<ImageMeta> metas, int numImages) {
-    Objects.requireNonNull(metas, "img_metas");
+    if (metas == null) {
+      throw new IllegalArgumentException("img_metas must hold one ImageMeta per image; got null");
+    }
     if (metas.size() != numImages) {
       throw new IllegalArgumentException("img_metas must have one entry per image (" + numImages + "); got "
           + metas.size());
     }
-    if (gts != null && gts.size() != numImages) {
+    if (gts == null) {
+      throw new IllegalArgumentException("need the ground truth of every image (" + numImages + "); got null");
+    }
+    if (gts.size() != numImages) {
       throw new IllegalArgumentException("need the ground truth of every image (" + numImages + "); got "
           + gts.size());
     }
@@ -520,7 +525,6 @@ public class AnchorHead {
       Function<SingleImageInput, Optional<ImageTargets>> step) {
     requireTraining();
     Objects.requireNonNull(anchors, "anchors");
-    Objects.requireNonNull(gts, "gt list");
     checkBatch(gts, metas, anchors.numImages());
     List<SingleImageInput> inputs = new ArrayList<>();
     for (int i = 0; i < anchors.numImages(); i++) {
@@ -678,9 +682,8 @@ public class AnchorHead {
    */
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
     requireTraining();
-    Objects.requireNonNull(metas, "img_metas");
+    checkBatch(gts, metas, metas == null ? 0 : metas.size());
     Batch batch = checkOutputs(outputs, metas.size());
-    checkBatch(gts, metas, batch.numImages());
     MultiLevelAnchors anchors = getAnchors(batch.featmapSizes(), metas, batch.dataType());
     Optional<HeadTargets> targets = getTargets(anchors, gts, metas, labelChannels());
     if (targets.isEmpty()) {
@@ -813,7 +816,9 @@ public class AnchorHead {
     if (c == null) {
       throw new IllegalStateException(type + " has no test_cfg; pass one to predict");
     }
-    Objects.requireNonNull(metas, "img_metas");
+    if (metas == null) {
+      throw new IllegalArgumentException("img_metas must hold one ImageMeta per image; got null");
+    }
     Batch batch = checkOutputs(outputs, metas.size());
     if (withNms && c.nms().isEmpty()) {
       throw new IllegalStateException(type + ": test_cfg.nms is required for NMS; got " + c);

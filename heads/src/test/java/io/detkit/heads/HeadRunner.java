@@ -40,17 +40,19 @@ final class HeadRunner implements ComponentRunner {
     };
   }
 
+  /**
+   * The head outputs the case provides, as many levels as it has ({@code <name>_l0, _l1, ...}), so
+   * that a case with a wrong level count reaches the head's own check.
+   */
   private static HeadOutputs outputs(GoldenCase c, AnchorHead head, boolean generated) {
     HeadOutputs out = HeadOutputs.empty();
+    JsonNode gen = c.raw().path("call").path("generated_inputs");
     for (String name : head.outputNames()) {
       List<INDArray> levels = new ArrayList<>();
-      for (int l = 0; l < head.numLevels(); l++) {
+      for (int l = 0; generated ? gen.has(name + "_l" + l) : c.hasInput(name + "_l" + l); l++) {
         String key = name + "_l" + l;
         if (generated) {
-          JsonNode spec = c.raw().path("call").path("generated_inputs").get(key);
-          if (spec == null) {
-            throw new UnsupportedCaseException(c.id() + ": no generated input '" + key + "'");
-          }
+          JsonNode spec = gen.get(key);
           float[] v = GeneratedInputs.build(c.id() + " " + key, spec);
           long[] shape = new long[spec.get("shape").size()];
           for (int i = 0; i < shape.length; i++) {
@@ -60,6 +62,9 @@ final class HeadRunner implements ComponentRunner {
         } else {
           levels.add(c.input(key));
         }
+      }
+      if (levels.isEmpty()) {
+        throw new UnsupportedCaseException(c.id() + ": no input '" + name + "_l0' for " + head.type());
       }
       out = out.with(name, levels);
     }
@@ -266,14 +271,18 @@ final class HeadRunner implements ComponentRunner {
             + inv.getLong("num_dets_img" + j));
       }
     }
-    for (String name : c.expectedOutputs().keySet()) {
-      int j = imageOf(c, name);
-      if (name.startsWith("det_bboxes_img")) {
-        out.output(name, dets.get(j).detBboxes());
-      } else if (name.startsWith("det_labels_img")) {
-        out.output(name, dets.get(j).labels());
-      } else {
-        throw new UnsupportedCaseException(c.id() + ": unknown get_bboxes output '" + name + "'");
+    for (Map.Entry<String, GoldenCase.Expected> e : c.expectedOutputs().entrySet()) {
+      String name = e.getKey();
+      Detections d = dets.get(imageOf(c, name));
+      String kind = name.substring(0, name.lastIndexOf("_img"));
+      long[] shape = e.getValue().shape();
+      switch (kind) {
+        // Without NMS MMDetection returns boxes, scores and labels separately.
+        case "det_bboxes", "bboxes", "mlvl_bboxes" ->
+            out.output(name, shape.length == 2 && shape[1] == 4 ? d.bboxes() : d.detBboxes());
+        case "det_scores", "scores", "mlvl_scores" -> out.output(name, d.scores());
+        case "det_labels", "labels", "mlvl_labels" -> out.output(name, d.labels());
+        default -> throw new UnsupportedCaseException(c.id() + ": unknown get_bboxes output '" + name + "'");
       }
     }
     return out;

@@ -92,6 +92,6 @@ class LayoutAndAnchorUtilsTest {
     assertThat(c).isEqualTo(Math.sqrt(16.0 / 24 * 8.0 / 16));
     double f = ATSSHead.centerness(new double[] {8, 8, 24, 24}, new double[] {0, 0, 40, 24}, 0,
         Precision.of(org.nd4j.linalg.api.buffer.DataType.FLOAT));
-    assertThat(f).isEqualTo((double) (float) Math.sqrt((float) (16.0f / 24.0f) * 0.5f));
+    assertThat(f).isEqualTo((double) (float) Math.sqrt(16.0f / 24.0f * 0.5f));
   }
 }

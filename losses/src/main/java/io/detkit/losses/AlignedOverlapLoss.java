@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
+import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,17 +13,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * are exactly those of MMDetection's overlap code.
  */
 abstract class AlignedOverlapLoss extends BoxLoss {
-  AlignedOverlapLoss(String type, Reduction reduction, double lossWeight, boolean checkFinite) {
-    super(type, reduction, lossWeight, checkFinite);
+  AlignedOverlapLoss(String type, BoxLossBuilder<?, ?> b) {
+    super(type, b);
   }
 
-  AlignedOverlapLoss(String type, io.detkit.core.config.Config c) {
-    super(type, c);
-  }
-
-  @Override
-  final boolean perBox() {
-    return true;
+  AlignedOverlapLoss(String type, Config c, double defaultEps) {
+    super(type, c, defaultEps);
   }
 
   /** Which overlap the loss is built on. */

@@ -36,7 +36,6 @@ public final class BoundedIoULoss extends BoxLoss {
   public static final String TYPE = "BoundedIoULoss";
 
   private final double beta;
-  private final double eps;
 
   /**
    * Builds from an MMDetection config.
@@ -45,15 +44,13 @@ public final class BoundedIoULoss extends BoxLoss {
    *     number {@code > 0}
    */
   public BoundedIoULoss(Config c) {
-    super(TYPE, c);
-    this.beta = RegressionSupport.positive(c, "beta", 0.2);
-    this.eps = RegressionSupport.positive(c, "eps", 1e-3);
+    super(TYPE, c, 1e-3);
+    this.beta = Checks.positive(c, "beta", 0.2);
   }
 
   private BoundedIoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
-    this.beta = RegressionSupport.positive("beta", b.beta);
-    this.eps = RegressionSupport.positive("eps", b.eps);
+    super(TYPE, b);
+    this.beta = Checks.positive("beta", b.beta);
   }
 
   /** A builder with MMDetection's defaults ({@code beta=0.2, eps=1e-3}). */
@@ -63,10 +60,6 @@ public final class BoundedIoULoss extends BoxLoss {
 
   public double beta() {
     return beta;
-  }
-
-  public double eps() {
-    return eps;
   }
 
   @Override
@@ -94,15 +87,9 @@ public final class BoundedIoULoss extends BoxLoss {
       sizeTerm(p[o], p[o + 2], t[o], t[o + 2], comb, 2, dComb, 0, 2);
       sizeTerm(p[o + 1], p[o + 3], t[o + 1], t[o + 3], comb, 3, dComb, 1, 3);
       for (int k = 0; k < 4; k++) {
-        double l = comb[k];
-        double dl;
-        if (l < threshold) {
-          values[o + k] = 0.5 * l * l / beta;
-          dl = l / beta;
-        } else {
-          values[o + k] = l - 0.5 * beta;
-          dl = 1;
-        }
+        boolean below = comb[k] < threshold;
+        values[o + k] = SmoothL1Loss.smoothL1(comb[k], beta, below);
+        double dl = SmoothL1Loss.smoothL1Slope(comb[k], beta, below);
         for (int j = 0; j < 4; j++) {
           jac[16 * i + 4 * k + j] = dl * dComb[4 * k + j];
         }
@@ -136,7 +123,7 @@ public final class BoundedIoULoss extends BoxLoss {
     double tw = tHi - tLo;
     double a = Math.abs(d);
     double num = tw - 2 * a;
-    double den = tw + 2 * a + eps;
+    double den = tw + 2 * a + eps();
     double f = num / den;
     comb[k] = 1 - Math.max(f, 0);
     // d f / d a = (-2 * den - 2 * num) / den^2; a = |d|, d depends on each predicted coordinate by -1/2.
@@ -151,6 +138,7 @@ public final class BoundedIoULoss extends BoxLoss {
       int lo, int hi) {
     double pw = pHi - pLo;
     double tw = tHi - tLo;
+    double eps = eps();
     double shrink = tw / (pw + eps);
     double grow = pw / (tw + eps);
     comb[k] = 1 - Math.min(shrink, grow);
@@ -164,24 +152,23 @@ public final class BoundedIoULoss extends BoxLoss {
 
   @Override
   public String toString() {
-    return TYPE + "(beta=" + beta + ", eps=" + eps + ", reduction='" + reduction().key() + "', loss_weight="
-        + lossWeight() + ")";
+    return describe("beta=" + beta + ", eps=" + eps());
   }
 
-  /** Builds a {@link BoundedIoULoss}; {@link #build()} requires finite positive {@code beta} and {@code eps}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, BoundedIoULoss> {
+  /**
+   * Builds a {@link BoundedIoULoss} with MMDetection's defaults ({@code beta=0.2, eps=1e-3});
+   * {@link #build()} throws {@link IllegalArgumentException} unless {@code beta} and {@code eps} are
+   * finite and {@code > 0} and lossWeight is finite.
+   */
+  public static final class Builder extends BoxLossBuilder<Builder, BoundedIoULoss> {
     private double beta = 0.2;
-    private double eps = 1e-3;
 
-    private Builder() {}
+    private Builder() {
+      super(1e-3);
+    }
 
     public Builder beta(double beta) {
       this.beta = beta;
-      return this;
-    }
-
-    public Builder eps(double eps) {
-      this.eps = eps;
       return this;
     }
 

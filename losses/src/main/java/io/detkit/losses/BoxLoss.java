@@ -19,18 +19,39 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * value with {@code loss_weight} not applied, whatever the reduction; a weight of rank
  * {@code rank(pred) - 1} is unsqueezed to {@code [N,1]} first. The gradient is the broadcast
  * weight times the (scalar) upstream.
+ *
+ * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
+ * which reflection from other packages needs (this class is package-private).
  */
 abstract class BoxLoss extends Loss {
-  BoxLoss(String type, Reduction reduction, double lossWeight, boolean checkFinite) {
-    super(type, reduction, lossWeight, checkFinite);
+  private final double eps;
+
+  /** @throws IllegalArgumentException if {@code eps} is not a finite number {@code > 0} */
+  BoxLoss(String type, BoxLossBuilder<?, ?> b) {
+    super(type, b);
+    this.eps = Checks.positive("eps", b.eps);
   }
 
-  BoxLoss(String type, Config c) {
+  /** @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0} */
+  BoxLoss(String type, Config c, double defaultEps) {
     super(type, c);
+    this.eps = Checks.positive(c, "eps", defaultEps);
   }
 
-  /** True for an {@code [N]} loss (one value per box), false for an {@code [N,4]} one. */
-  abstract boolean perBox();
+  /** The loss's {@code eps}; where it enters is described by each loss. */
+  public double eps() {
+    return eps;
+  }
+
+  @Override
+  public String toString() {
+    return describe("eps=" + eps);
+  }
+
+  /** True for an {@code [N]} loss (one value per box), false for an {@code [N,4]} one (BoundedIoU). */
+  boolean perBox() {
+    return true;
+  }
 
   /** Whether the all-non-positive-weight early return applies under {@code r}. */
   boolean shortcutApplies(Reduction r) {
@@ -46,12 +67,7 @@ abstract class BoxLoss extends Loss {
   @Override
   protected final LossResult compute(LossArgs args, Reduction r) {
     INDArray pred = Tensors.requireBoxes(args.pred(), "pred");
-    INDArray target = args.target();
-    Tensors.requireBoxes(target, "target");
-    if (!Arrays.equals(target.shape(), pred.shape())) {
-      throw new IllegalArgumentException("target must have pred's shape " + Tensors.shapeOf(pred) + "; got "
-          + Tensors.shapeOf(target));
-    }
+    Checks.sameShape(pred, Tensors.requireBoxes(args.target(), "target"), "target");
     if (args.weight().isPresent()) {
       INDArray w = args.weight().get();
       if (shortcutApplies(r) && noneAboveZero(Tensors.toDoubles(w))) {

@@ -1,15 +1,13 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.tensor.Tensors;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * MMDetection's {@code CIoULoss} (Complete-IoU): per box {@code 1 - clamp(iou - rho2/c2 - alpha*v,
  * -1, 1)}, where {@code v = 4/pi^2 * (atan(w_t/h_t) - atan(w_p/h_p))^2} measures the aspect-ratio
  * mismatch and {@code alpha = [iou > 0.5] * v / (1 - iou + v)} is a constant of the backward pass
  * (MMDetection computes it under {@code no_grad}); formulas and subgradient rules in
- * {@code DistanceIoU}.
+ * {@code DistanceIoULoss}.
  *
  * <p>Difference from MMDetection: a perfect prediction ({@code pred == target}, iou rounded to 1,
  * v == 0) makes MMDetection's alpha 0/0 and its loss and gradient NaN; detkit returns the finite
@@ -29,11 +27,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     {@code pred} or {@code target} is not {@code [N,4]}, their shapes differ, or the weight's
  *     shape does not fit
  */
-public final class CIoULoss extends BoxLoss {
+public final class CIoULoss extends DistanceIoULoss {
   /** The registry name. */
   public static final String TYPE = "CIoULoss";
-
-  private final double eps;
 
   /**
    * Builds from an MMDetection config.
@@ -41,13 +37,11 @@ public final class CIoULoss extends BoxLoss {
    * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
    */
   public CIoULoss(Config c) {
-    super(TYPE, c);
-    this.eps = RegressionSupport.positive(c, "eps", 1e-6);
+    super(TYPE, c, true);
   }
 
   private CIoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
-    this.eps = RegressionSupport.positive("eps", b.eps);
+    super(TYPE, b, true);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
@@ -55,34 +49,14 @@ public final class CIoULoss extends BoxLoss {
     return new Builder();
   }
 
-  public double eps() {
-    return eps;
-  }
-
-  @Override
-  boolean perBox() {
-    return true;
-  }
-
-  @Override
-  Elementwise kernelOf(INDArray pred, INDArray target) {
-    return DistanceIoU.compute(Tensors.toDoubles(pred), Tensors.toDoubles(target), eps, true);
-  }
-
-  @Override
-  public String toString() {
-    return TYPE + "(eps=" + eps + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
-  }
-
-  /** Builds a {@link CIoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, CIoULoss> {
-    private double eps = 1e-6;
-
-    private Builder() {}
-
-    public Builder eps(double eps) {
-      this.eps = eps;
-      return this;
+  /**
+   * Builds a {@link CIoULoss} with MMDetection's default {@code eps=1e-6}; {@link #build()} throws
+   * {@link IllegalArgumentException} unless {@code eps} is finite and {@code > 0} and lossWeight
+   * is finite.
+   */
+  public static final class Builder extends BoxLossBuilder<Builder, CIoULoss> {
+    private Builder() {
+      super(1e-6);
     }
 
     @Override

@@ -91,6 +91,111 @@ final class ClsMath {
     return scale * e * Math.pow(base, e - 1) * chain;
   }
 
+  /**
+   * The per-element binary cross-entropy that the sigmoid losses are built on, with the
+   * probability it scores: {@code p = sigmoid(x)} for logits, {@code p = x} for probabilities
+   * ({@code activated}). {@code q} is {@code 1 - p}, taken from the other tail for logits so that
+   * it does not cancel to 0 for large ones; {@code grad} is {@code d loss / dx} and {@code dp} is
+   * {@code dp / dx}.
+   */
+  record Bce(double[] p, double[] q, double[] loss, double[] grad, double[] dp) {
+    /** {@code BCE(x, t)} element-wise; {@code activated} applies torch's clamped BCE on probabilities. */
+    static Bce of(double[] x, double[] t, boolean activated) {
+      int m = x.length;
+      Bce b = new Bce(new double[m], new double[m], new double[m], new double[m], new double[m]);
+      for (int i = 0; i < m; i++) {
+        if (activated) {
+          b.p[i] = x[i];
+          b.q[i] = 1 - x[i];
+          b.loss[i] = bceProb(x[i], t[i]);
+          b.grad[i] = bceProbGrad(x[i], t[i]);
+          b.dp[i] = 1.0;
+        } else {
+          double s = sigmoid(x[i]);
+          double sm = sigmoid(-x[i]);
+          b.p[i] = s;
+          b.q[i] = sm;
+          b.loss[i] = bceWithLogits(x[i], t[i]);
+          b.grad[i] = s - t[i];
+          b.dp[i] = s * sm;
+        }
+      }
+      return b;
+    }
+
+    /**
+     * Element {@code i} modulated by its distance to the target {@code y}, as QualityFocalLoss and
+     * VarifocalLoss do: {@code loss * scale * |p - y|^e}, into {@code out[i]} and its derivative
+     * with respect to x into {@code dOut[i]}.
+     */
+    void modulateByDistance(int i, double y, double scale, double e, double[] out, double[] dOut) {
+      double diff = p[i] - y;
+      modulate(loss[i], grad[i], scale, Math.abs(diff), e, Math.signum(diff) * dp[i], out, dOut, i);
+    }
+  }
+
+  /**
+   * The focal-style product {@code term * scale * base^e} into {@code out[i]} and its derivative
+   * into {@code dOut[i]}, where {@code dTerm} and {@code dBase} are the derivatives of
+   * {@code term} and {@code base}. The modulating factor is differentiated too, as MMDetection's
+   * Python losses do (it is not detached).
+   */
+  static void modulate(double term, double dTerm, double scale, double base, double e, double dBase, double[] out,
+      double[] dOut, int i) {
+    double w = scale * pow(base, e);
+    out[i] = term * w;
+    dOut[i] = dTerm * w + scaledPowGrad(term * scale, base, e, dBase);
+  }
+
+  /**
+   * The flat {@code [N,C]} target of {@code [N]} class ids: row {@code i} holds {@code value[i]}
+   * (1 when {@code value} is null) at its label's column; labels outside {@code [0, C)} (the
+   * background, {@code C}) give an all-zero row.
+   */
+  static double[] oneHot(long[] labels, int c, double[] value) {
+    double[] t = new double[labels.length * c];
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] >= 0 && labels[i] < c) {
+        t[i * c + (int) labels[i]] = value == null ? 1.0 : value[i];
+      }
+    }
+    return t;
+  }
+
+  /**
+   * Each of the {@code N} row values repeated over {@code c} columns: MMDetection's {@code [N,1]}
+   * weight expanded to {@code [N,C]}.
+   */
+  static double[] repeatRows(double[] rows, int c) {
+    double[] out = new double[rows.length * c];
+    for (int i = 0; i < rows.length; i++) {
+      Arrays.fill(out, i * c, (i + 1) * c, rows[i]);
+    }
+    return out;
+  }
+
+  /**
+   * The softmax of the {@code c} logits {@code x[base + j * stride]} into the same positions of
+   * {@code prob}, returning their log-sum-exp (computed around the maximum so that it does not
+   * overflow). CrossEntropyLoss and DistributionFocalLoss take {@code lse - x[y]} as the loss and
+   * {@code prob - onehot(y)} as its gradient.
+   */
+  static double logSoftmax(double[] x, int base, int stride, int c, double[] prob) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int j = 0; j < c; j++) {
+      max = Math.max(max, x[base + j * stride]);
+    }
+    double sum = 0;
+    for (int j = 0; j < c; j++) {
+      sum += Math.exp(x[base + j * stride] - max);
+    }
+    double lse = max + Math.log(sum);
+    for (int j = 0; j < c; j++) {
+      prob[base + j * stride] = Math.exp(x[base + j * stride] - lse);
+    }
+    return lse;
+  }
+
   /** The shape as {@code [24,4]}. */
   static String shape(long... s) {
     return Arrays.toString(s).replace(" ", "");
@@ -135,23 +240,26 @@ final class ClsMath {
     }
   }
 
+  /**
+   * The {@code [N,C]} scores of a sigmoid loss, flat: logits, or probabilities when
+   * {@code activated}.
+   *
+   * @throws IllegalArgumentException if {@code pred} is not rank 2, or is {@code activated} with a
+   *     value outside [0, 1]
+   */
+  static double[] scores(INDArray pred, String lossType, boolean activated) {
+    requirePred2d(pred, lossType);
+    double[] x = Tensors.toDoubles(pred);
+    if (activated) {
+      requireRange(x, lossType + " (activated=True): pred", 0.0, 1.0, "probabilities");
+    }
+    return x;
+  }
+
   /** Requires {@code pred} to be {@code [N,C]}. */
   static void requirePred2d(INDArray pred, String lossType) {
     if (pred.rank() != 2) {
       throw new IllegalArgumentException(lossType + ": pred must be [N,C] scores; got " + Tensors.shapeOf(pred));
     }
-  }
-
-  /** Requires {@code target} to have {@code pred}'s shape. */
-  static void requireSameShape(INDArray pred, INDArray target, String name, String lossType) {
-    if (!Arrays.equals(pred.shape(), target.shape())) {
-      throw new IllegalArgumentException(lossType + ": " + name + " must have pred's shape " + Tensors.shapeOf(pred)
-          + "; got " + Tensors.shapeOf(target));
-    }
-  }
-
-  /** Requires the floating-point {@code values} to be finite. */
-  static void requireFinite(double[] v, String name) {
-    Tensors.requireFinite(v, name);
   }
 }

@@ -33,9 +33,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code ignore_index} (None means -100, torch's default), {@code loss_weight},
  * {@code avg_non_ignore} (False), detkit's {@code check_finite}.
  *
- * <p>Immutable and thread-safe.
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the label's shape does not fit
+ * the form (see above), a label id is out of range and not {@code ignore_index}, a float label is
+ * not finite, {@code class_weight} has the wrong length, or the weight does not fit. Immutable and
+ * thread-safe.
  */
 public final class CrossEntropyLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "CrossEntropyLoss";
   /** torch's {@code ignore_index} default, used when the config says None. */
   public static final int DEFAULT_IGNORE_INDEX = -100;
@@ -56,7 +60,7 @@ public final class CrossEntropyLoss extends Loss {
   }
 
   private CrossEntropyLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.useSigmoid = b.useSigmoid;
     this.classWeight = checkClassWeight(b.classWeight == null ? null : b.classWeight.clone());
     this.ignoreIndex = b.ignoreIndex;
@@ -105,7 +109,14 @@ public final class CrossEntropyLoss extends Loss {
 
   @Override
   protected LossResult compute(LossArgs args, Reduction r) {
-    return useSigmoid ? binary(args, r) : softmax(args, r);
+    Prepared p = useSigmoid ? binaryKernel(args) : softmaxKernel(args);
+    double[] w = useSigmoid ? binaryWeight(args, p)
+        : args.weight().isPresent() ? weightFor(args.weight().get(), p.loss.shape(), args) : null;
+    Double avg = args.avgFactorOrNull();
+    if (avg == null && avgNonIgnore && r == Reduction.MEAN) {
+      avg = (double) p.validCount;
+    }
+    return finish(args, p.loss, w, r, avg);
   }
 
   /** Not used: {@link #compute} builds the element-wise loss together with its validity mask. */
@@ -115,16 +126,6 @@ public final class CrossEntropyLoss extends Loss {
   }
 
   private record Prepared(Elementwise loss, double[] validMask, long validCount) {}
-
-  private LossResult softmax(LossArgs args, Reduction r) {
-    Prepared p = softmaxKernel(args);
-    double[] w = args.weight().isPresent() ? weightFor(args.weight().get(), p.loss.shape(), args) : null;
-    Double avg = args.avgFactor().isPresent() ? Double.valueOf(args.avgFactor().getAsDouble()) : null;
-    if (avg == null && avgNonIgnore && r == Reduction.MEAN) {
-      avg = (double) p.validCount;
-    }
-    return finish(args, p.loss, w, r, avg);
-  }
 
   private Prepared softmaxKernel(LossArgs args) {
     INDArray pred = args.pred();
@@ -159,18 +160,7 @@ public final class CrossEntropyLoss extends Loss {
       for (int s = 0; s < inner; s++) {
         int k = i * inner + s;
         int base = i * c * inner + s;
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < c; j++) {
-          max = Math.max(max, x[base + j * inner]);
-        }
-        double sum = 0;
-        for (int j = 0; j < c; j++) {
-          sum += Math.exp(x[base + j * inner] - max);
-        }
-        double lse = max + Math.log(sum);
-        for (int j = 0; j < c; j++) {
-          prob[base + j * inner] = Math.exp(x[base + j * inner] - lse);
-        }
+        double lse = ClsMath.logSoftmax(x, base, inner, c, prob);
         if (y[k] != ignoreIndex) {
           int yk = (int) y[k];
           double cw = classWeight == null ? 1.0 : classWeight[yk];
@@ -202,10 +192,13 @@ public final class CrossEntropyLoss extends Loss {
     return new Prepared(e, valid, validCount);
   }
 
-  private LossResult binary(LossArgs args, Reduction r) {
+  /**
+   * The binary form's weight: the validity mask (ignored labels get 0) times the caller's weight,
+   * which is one value per row against class ids and broadcasts against a float label.
+   */
+  private static double[] binaryWeight(LossArgs args, Prepared p) {
     INDArray pred = args.pred();
     INDArray label = args.target();
-    Prepared p = binaryKernel(args);
     long[] shape = p.loss.shape();
     double[] valid = p.validMask;
     double[] w;
@@ -221,10 +214,9 @@ public final class CrossEntropyLoss extends Loss {
               + " or [N,1] (N=" + n + ") and is repeated over the C=" + c + " classes; got " + Tensors.shapeOf(weight)
               + " for cls_score " + Tensors.shapeOf(pred));
         }
-        for (int i = 0; i < n; i++) {
-          for (int j = 0; j < c; j++) {
-            w[i * c + j] *= rw[i];
-          }
+        double[] repeated = ClsMath.repeatRows(rw, c);
+        for (int k = 0; k < w.length; k++) {
+          w[k] *= repeated[k];
         }
       }
     } else if (args.weight().isPresent()) {
@@ -235,11 +227,7 @@ public final class CrossEntropyLoss extends Loss {
     } else {
       w = valid;
     }
-    Double avg = args.avgFactor().isPresent() ? Double.valueOf(args.avgFactor().getAsDouble()) : null;
-    if (avg == null && avgNonIgnore && r == Reduction.MEAN) {
-      avg = (double) p.validCount;
-    }
-    return finish(args, p.loss, w, r, avg);
+    return w;
   }
 
   private Prepared binaryKernel(LossArgs args) {
@@ -274,9 +262,9 @@ public final class CrossEntropyLoss extends Loss {
         }
       }
     } else {
-      ClsMath.requireSameShape(pred, label, "label", TYPE + " (use_sigmoid=True)");
+      Checks.sameShape(pred, label, TYPE + " (use_sigmoid=True): label");
       t = Tensors.toDoubles(label);
-      ClsMath.requireFinite(t, "CrossEntropyLoss: label");
+      Tensors.requireFinite(t, "CrossEntropyLoss: label");
       valid = new double[t.length];
       for (int i = 0; i < t.length; i++) {
         if (t[i] >= 0 && t[i] != ignoreIndex) {
@@ -298,33 +286,26 @@ public final class CrossEntropyLoss extends Loss {
       loss[i] = ClsMath.bceWithLogits(x[i], t[i], pw);
       dLoss[i] = ClsMath.bceWithLogitsGrad(x[i], t[i], pw);
     }
-    Elementwise e = new Elementwise(shape, loss, up -> {
-      double[] g = new double[up.length];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = up[i] * dLoss[i];
-      }
-      return g;
-    });
-    return new Prepared(e, valid, validCount);
+    return new Prepared(Elementwise.diagonal(shape, loss, dLoss), valid, validCount);
   }
 
   @Override
   public String toString() {
-    return "CrossEntropyLoss(use_sigmoid=" + (useSigmoid ? "True" : "False") + ", class_weight="
+    return describe("use_sigmoid=" + py(useSigmoid) + ", class_weight="
         + (classWeight == null ? "None" : Arrays.toString(classWeight)) + ", ignore_index=" + ignoreIndex
-        + ", avg_non_ignore=" + (avgNonIgnore ? "True" : "False") + ", reduction='" + reduction().key()
-        + "', loss_weight=" + lossWeight() + ")";
+        + ", avg_non_ignore=" + py(avgNonIgnore));
   }
 
-  /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  /**
+   * Builds a {@link CrossEntropyLoss} with MMDetection's defaults ({@code use_sigmoid=False},
+   * no class weights, {@code ignore_index=-100}, {@code avg_non_ignore=False}); {@link #build()}
+   * throws {@link IllegalArgumentException} for a non-finite class weight or lossWeight.
+   */
+  public static final class Builder extends LossBuilder<Builder, CrossEntropyLoss> {
     private boolean useSigmoid;
     private double[] classWeight;
     private int ignoreIndex = DEFAULT_IGNORE_INDEX;
     private boolean avgNonIgnore;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -355,22 +336,7 @@ public final class CrossEntropyLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException for a non-finite class weight or loss_weight */
+    @Override
     public CrossEntropyLoss build() {
       return new CrossEntropyLoss(this);
     }

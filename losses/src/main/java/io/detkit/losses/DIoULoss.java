@@ -1,14 +1,12 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.tensor.Tensors;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * MMDetection's {@code DIoULoss} (Distance-IoU, AAAI 2020): per box {@code 1 - iou + rho2 / c2},
  * where {@code rho2} is the squared distance between the centres of the predicted and target
  * boxes and {@code c2} the squared diagonal of their enclosing box (plus {@code eps}); formulas and
- * subgradient rules in {@code DistanceIoU}.
+ * subgradient rules in {@code DistanceIoULoss}.
  *
  * <p>Shapes: {@code pred} and {@code target} {@code [N,4]} boxes (x1, y1, x2, y2); the loss is
  * {@code [N]} under {@code none}. Weight: {@code [N]}, or {@code [N,4]} averaged over the last
@@ -23,11 +21,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     {@code pred} or {@code target} is not {@code [N,4]}, their shapes differ, or the weight's
  *     shape does not fit
  */
-public final class DIoULoss extends BoxLoss {
+public final class DIoULoss extends DistanceIoULoss {
   /** The registry name. */
   public static final String TYPE = "DIoULoss";
-
-  private final double eps;
 
   /**
    * Builds from an MMDetection config.
@@ -35,13 +31,11 @@ public final class DIoULoss extends BoxLoss {
    * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
    */
   public DIoULoss(Config c) {
-    super(TYPE, c);
-    this.eps = RegressionSupport.positive(c, "eps", 1e-6);
+    super(TYPE, c, false);
   }
 
   private DIoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
-    this.eps = RegressionSupport.positive("eps", b.eps);
+    super(TYPE, b, false);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
@@ -49,34 +43,14 @@ public final class DIoULoss extends BoxLoss {
     return new Builder();
   }
 
-  public double eps() {
-    return eps;
-  }
-
-  @Override
-  boolean perBox() {
-    return true;
-  }
-
-  @Override
-  Elementwise kernelOf(INDArray pred, INDArray target) {
-    return DistanceIoU.compute(Tensors.toDoubles(pred), Tensors.toDoubles(target), eps, false);
-  }
-
-  @Override
-  public String toString() {
-    return TYPE + "(eps=" + eps + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
-  }
-
-  /** Builds a {@link DIoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, DIoULoss> {
-    private double eps = 1e-6;
-
-    private Builder() {}
-
-    public Builder eps(double eps) {
-      this.eps = eps;
-      return this;
+  /**
+   * Builds a {@link DIoULoss} with MMDetection's default {@code eps=1e-6}; {@link #build()} throws
+   * {@link IllegalArgumentException} unless {@code eps} is finite and {@code > 0} and lossWeight
+   * is finite.
+   */
+  public static final class Builder extends BoxLossBuilder<Builder, DIoULoss> {
+    private Builder() {
+      super(1e-6);
     }
 
     @Override

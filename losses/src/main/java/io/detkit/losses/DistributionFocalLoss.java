@@ -16,8 +16,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Config keys: {@code reduction}, {@code loss_weight}, detkit's {@code check_finite}. Immutable
  * and thread-safe.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when {@code pred} is not rank 2, the
+ * label is not {@code [N]}, a label is outside {@code [0, n)}, or the weight does not broadcast.
  */
 public final class DistributionFocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "DistributionFocalLoss";
 
   /** Builds from an MMDetection config dict. */
@@ -33,6 +37,15 @@ public final class DistributionFocalLoss extends Loss {
   /** MMDetection's defaults: {@code 'mean'}, loss_weight 1. */
   public DistributionFocalLoss() {
     this(Reduction.MEAN, 1.0, false);
+  }
+
+  private DistributionFocalLoss(Builder b) {
+    super(TYPE, b);
+  }
+
+  /** A builder with MMDetection's defaults ({@code reduction='mean'}, {@code loss_weight=1.0}). */
+  public static Builder builder() {
+    return new Builder();
   }
 
   @Override
@@ -61,18 +74,7 @@ public final class DistributionFocalLoss extends Loss {
     double[] wr = new double[n];
     for (int i = 0; i < n; i++) {
       int base = i * c;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int j = 0; j < c; j++) {
-        max = Math.max(max, x[base + j]);
-      }
-      double sum = 0;
-      for (int j = 0; j < c; j++) {
-        sum += Math.exp(x[base + j] - max);
-      }
-      double lse = max + Math.log(sum);
-      for (int j = 0; j < c; j++) {
-        prob[base + j] = Math.exp(x[base + j] - lse);
-      }
+      double lse = ClsMath.logSoftmax(x, base, 1, c, prob);
       // Truncation toward zero, which equals floor for the non-negative labels accepted above.
       int l = (int) y[i];
       left[i] = l;
@@ -98,8 +100,16 @@ public final class DistributionFocalLoss extends Loss {
     });
   }
 
-  @Override
-  public String toString() {
-    return "DistributionFocalLoss(reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
+  /**
+   * Builds a {@link DistributionFocalLoss}; it has only the shared options. {@link #build()}
+   * throws {@link IllegalArgumentException} for a non-finite {@code lossWeight}.
+   */
+  public static final class Builder extends LossBuilder<Builder, DistributionFocalLoss> {
+    private Builder() {}
+
+    @Override
+    public DistributionFocalLoss build() {
+      return new DistributionFocalLoss(this);
+    }
   }
 }

@@ -30,6 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * thread-safe.
  */
 public final class FocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "FocalLoss";
 
   private final double gamma;
@@ -39,42 +40,23 @@ public final class FocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public FocalLoss(Config c) {
     super(TYPE, c);
-    requireSigmoid(c.getBoolean("use_sigmoid", true));
-    this.gamma = checkGamma(c.getDouble("gamma", 2.0));
-    this.alpha = checkAlpha(c.getDouble("alpha", 0.25));
+    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
+        "only the sigmoid focal loss exists, as in MMDetection");
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 2.0));
+    this.alpha = Checks.finite(TYPE + ": alpha", c.getDouble("alpha", 0.25));
     this.activated = c.getBoolean("activated", false);
   }
 
   private FocalLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
-    this.gamma = checkGamma(b.gamma);
-    this.alpha = checkAlpha(b.alpha);
+    super(TYPE, b);
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", b.gamma);
+    this.alpha = Checks.finite(TYPE + ": alpha", b.alpha);
     this.activated = b.activated;
   }
 
+  /** A builder with MMDetection's defaults ({@code gamma=2.0, alpha=0.25, activated=False}). */
   public static Builder builder() {
     return new Builder();
-  }
-
-  private static void requireSigmoid(boolean useSigmoid) {
-    if (!useSigmoid) {
-      throw new IllegalArgumentException("FocalLoss: use_sigmoid must be True (only the sigmoid focal loss exists,"
-          + " as in MMDetection); got False");
-    }
-  }
-
-  private static double checkGamma(double gamma) {
-    if (!(gamma >= 0) || Double.isInfinite(gamma)) {
-      throw new IllegalArgumentException("FocalLoss: gamma must be a finite number >= 0; got " + gamma);
-    }
-    return gamma;
-  }
-
-  private static double checkAlpha(double alpha) {
-    if (!Double.isFinite(alpha)) {
-      throw new IllegalArgumentException("FocalLoss: alpha must be finite; got " + alpha);
-    }
-    return alpha;
   }
 
   public double gamma() {
@@ -92,55 +74,28 @@ public final class FocalLoss extends Loss {
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    ClsMath.requirePred2d(pred, TYPE);
+    double[] x = ClsMath.scores(pred, TYPE, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
-    double[] x = Tensors.toDoubles(pred);
-    if (activated) {
-      ClsMath.requireRange(x, "FocalLoss (activated=True): pred", 0.0, 1.0, "probabilities");
-    }
     double[] t = targetMatrix(args.target(), pred, n, c);
+    ClsMath.Bce bce = ClsMath.Bce.of(x, t, activated);
     double[] loss = new double[x.length];
     double[] dLoss = new double[x.length];
     for (int i = 0; i < x.length; i++) {
       double ti = t[i];
       double aw = alpha * ti + (1 - alpha) * (1 - ti);
-      double pt;
-      double bce;
-      double dBce;
-      double dPt;
-      if (activated) {
-        double p = x[i];
-        pt = (1 - p) * ti + p * (1 - ti);
-        bce = ClsMath.bceProb(p, ti);
-        dBce = ClsMath.bceProbGrad(p, ti);
-        dPt = 1 - 2 * ti;
-      } else {
-        double s = ClsMath.sigmoid(x[i]);
-        double sm = ClsMath.sigmoid(-x[i]);
-        // pt from both tails so that 1 - p does not cancel to 0 for large logits.
-        pt = sm * ti + s * (1 - ti);
-        bce = ClsMath.bceWithLogits(x[i], ti);
-        dBce = s - ti;
-        dPt = (1 - 2 * ti) * s * sm;
-      }
-      double mod = ClsMath.pow(pt, gamma);
-      loss[i] = bce * aw * mod;
-      dLoss[i] = dBce * aw * mod + ClsMath.scaledPowGrad(bce * aw, pt, gamma, dPt);
+      // pt is the probability given to the wrong answer, so pt^gamma down-weights easy elements.
+      double pt = bce.q()[i] * ti + bce.p()[i] * (1 - ti);
+      double dPt = (1 - 2 * ti) * bce.dp()[i];
+      ClsMath.modulate(bce.loss()[i] * aw, bce.grad()[i] * aw, 1.0, pt, gamma, dPt, loss, dLoss, i);
     }
-    return new Elementwise(new long[] {n, c}, loss, up -> {
-      double[] g = new double[up.length];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = up[i] * dLoss[i];
-      }
-      return g;
-    });
+    return Elementwise.diagonal(new long[] {n, c}, loss, dLoss);
   }
 
   /** The {@code [N,C]} target in [0, 1]: one-hot rows from class ids, or the float target as given. */
   private static double[] targetMatrix(INDArray target, INDArray pred, int n, int c) {
     if (target.rank() == pred.rank()) {
-      ClsMath.requireSameShape(pred, target, "target", TYPE);
+      Checks.sameShape(pred, target, TYPE + ": target");
       double[] t = Tensors.toDoubles(target);
       ClsMath.requireRange(t, "FocalLoss: target", 0.0, 1.0, "one-hot or soft targets");
       return t;
@@ -151,13 +106,7 @@ public final class FocalLoss extends Loss {
     }
     long[] labels = ClsMath.labels(target, "FocalLoss: target", 0, c, Long.MIN_VALUE,
         "label " + c + " = num_classes is the background");
-    double[] t = new double[n * c];
-    for (int i = 0; i < n; i++) {
-      if (labels[i] < c) {
-        t[i * c + (int) labels[i]] = 1.0;
-      }
-    }
-    return t;
+    return ClsMath.oneHot(labels, c, null);
   }
 
   /** MMDetection's focal weight rules: equal shape, row weights viewed as [N,1], N*C elements viewed as [N,C]. */
@@ -176,11 +125,7 @@ public final class FocalLoss extends Loss {
     if (weight.rank() >= 1 && weight.size(0) == n) {
       // MMDetection views such a weight as [N,1]: only one value per row fits.
       if (w.length == n) {
-        double[] out = new double[(int) (n * c)];
-        for (int i = 0; i < n; i++) {
-          Arrays.fill(out, (int) (i * c), (int) ((i + 1) * c), w[i]);
-        }
-        return out;
+        return ClsMath.repeatRows(w, (int) c);
       }
     } else if (weight.rank() >= 1 && w.length == n * c) {
       return w;
@@ -192,18 +137,18 @@ public final class FocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return "FocalLoss(use_sigmoid=True, gamma=" + gamma + ", alpha=" + alpha + ", activated="
-        + (activated ? "True" : "False") + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
+    return describe("use_sigmoid=True, gamma=" + gamma + ", alpha=" + alpha + ", activated=" + py(activated));
   }
 
-  /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  /**
+   * Builds a {@link FocalLoss} with MMDetection's defaults ({@code gamma=2.0, alpha=0.25,
+   * activated=False}); {@link #build()} throws {@link IllegalArgumentException} for a negative or
+   * infinite gamma, or a non-finite alpha or lossWeight.
+   */
+  public static final class Builder extends LossBuilder<Builder, FocalLoss> {
     private double gamma = 2.0;
     private double alpha = 0.25;
     private boolean activated;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -222,22 +167,7 @@ public final class FocalLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException for a negative gamma or non-finite alpha / loss_weight */
+    @Override
     public FocalLoss build() {
       return new FocalLoss(this);
     }

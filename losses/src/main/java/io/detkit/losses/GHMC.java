@@ -2,7 +2,6 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -16,7 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code [N]} integer class ids in {@code [0, C]} (C, the background, gives a zero one-hot row) and
  * an {@code [N]} label weight repeated over the classes; or {@code target} is a float target of
  * {@code pred}'s shape and {@code label_weight} broadcasts to it. Elements with
- * {@code label_weight > 0} are valid; the label weight's magnitude is not used otherwise. The loss
+ * {@code label_weight > 0} are valid (a NaN or infinite label weight is rejected with an
+ * {@link IllegalArgumentException}); the label weight's magnitude is not used otherwise. The loss
  * has {@code pred}'s shape.
  *
  * <p>Weights: {@code tot = max(#valid, 1)}; each non-empty bin's valid elements get
@@ -30,72 +30,57 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p><b>State:</b> with {@code momentum > 0} an instance keeps the running per-bin counts
  * {@code acc}, starting at 0, and every call updates them (MMDetection's {@code acc_sum} buffer):
  * results depend on the calls made before, so use one instance per head and a fresh one to start
- * over. Updates are {@code synchronized} on the instance, so concurrent calls are safe and
- * serialised on the statistics (their order decides the result). With {@code momentum = 0} there
- * is no state.
+ * over. Updates are synchronized, so concurrent calls are safe and serialised on the statistics
+ * (their order decides the result). With {@code momentum = 0} there is no state.
  *
  * <p>Config keys: {@code bins} (10), {@code momentum} (0), {@code use_sigmoid} (True; False is
  * rejected as MMDetection raises NotImplementedError), {@code loss_weight}, {@code reduction},
  * detkit's {@code check_finite}.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the call is not
+ * {@code (pred, target, label_weight)}, the target or label weight does not fit {@code pred} as
+ * described above, a weight or avg_factor is passed, or the reduction is {@code 'sum'}.
  */
 public final class GHMC extends Loss {
+  /** The registry name. */
   public static final String TYPE = "GHMC";
 
-  private final int bins;
-  private final double momentum;
-  private final float[] edges;
-  /** Guarded by {@code this}. */
-  private final float[] accSum;
+  private final GhmBins histogram;
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public GHMC(Config c) {
-    this(c.getInt("bins", 10), c.getDouble("momentum", 0.0), c.getBoolean("use_sigmoid", true),
-        Reduction.parse(c.getString("reduction", "mean")), c.getDouble("loss_weight", 1.0),
-        c.getBoolean("check_finite", false));
+    super(TYPE, c);
+    this.histogram = histogram(c.getInt("bins", 10), c.getDouble("momentum", 0.0));
+    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
+        "MMDetection raises NotImplementedError for the softmax form");
   }
 
-  private GHMC(int bins, double momentum, boolean useSigmoid, Reduction reduction, double lossWeight,
-      boolean checkFinite) {
-    super(TYPE, reduction, lossWeight, checkFinite);
-    if (bins < 1) {
-      throw new IllegalArgumentException("GHMC: bins must be >= 1; got " + bins);
-    }
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new IllegalArgumentException("GHMC: momentum must be in [0, 1); got " + momentum);
-    }
-    if (!useSigmoid) {
-      throw new IllegalArgumentException("GHMC: use_sigmoid must be True (MMDetection raises NotImplementedError for"
-          + " the softmax form); got False");
-    }
-    this.bins = bins;
-    this.momentum = momentum;
-    this.edges = new float[bins + 1];
-    for (int i = 0; i <= bins; i++) {
-      edges[i] = (float) i / (float) bins;
-    }
-    edges[bins] += 1e-6f;
-    this.accSum = new float[bins];
+  private GHMC(Builder b) {
+    super(TYPE, b);
+    this.histogram = histogram(b.bins, b.momentum);
   }
 
+  /** MMDetection raises the last float32 edge by 1e-6 so that g = 1 falls in the last bin. */
+  private static GhmBins histogram(int bins, double momentum) {
+    return new GhmBins(TYPE + ": ", bins, momentum, 1.0f + 1e-6f, true);
+  }
+
+  /** A builder with MMDetection's defaults ({@code bins=10, momentum=0}). */
   public static Builder builder() {
     return new Builder();
   }
 
   public int bins() {
-    return bins;
+    return histogram.bins();
   }
 
   public double momentum() {
-    return momentum;
+    return histogram.momentum();
   }
 
   /** A snapshot of the running per-bin counts (all 0 without momentum or before the first call). */
-  public synchronized double[] runningCounts() {
-    double[] out = new double[bins];
-    for (int i = 0; i < bins; i++) {
-      out[i] = accSum[i];
-    }
-    return out;
+  public double[] runningCounts() {
+    return histogram.runningCounts();
   }
 
   @Override
@@ -113,32 +98,18 @@ public final class GHMC extends Loss {
     Prepared p = prepare(args);
     double[] w = new double[p.x.length];
     double tot = harmonize(p, w);
-    long[] shape = args.pred().shape();
-    double[] loss = new double[p.x.length];
-    double[] dLoss = new double[p.x.length];
-    for (int i = 0; i < loss.length; i++) {
-      loss[i] = ClsMath.bceWithLogits(p.x[i], p.t[i]);
-      dLoss[i] = ClsMath.sigmoid(p.x[i]) - p.t[i];
-    }
-    Elementwise e = new Elementwise(shape, loss, up -> {
-      double[] g = new double[up.length];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = up[i] * dLoss[i];
-      }
-      return g;
-    });
-    return finish(args, e, w, r, tot);
+    return finish(args, bce(p, args.pred().shape()), w, r, tot);
   }
 
   /** Unreduced BCE, without the harmonizing weights (they need the whole batch; see {@link #compute}). */
   @Override
   protected Elementwise kernel(LossArgs args) {
-    Prepared p = prepare(args);
-    double[] loss = new double[p.x.length];
-    for (int i = 0; i < loss.length; i++) {
-      loss[i] = ClsMath.bceWithLogits(p.x[i], p.t[i]);
-    }
-    return new Elementwise(args.pred().shape(), loss, up -> up.clone());
+    return bce(prepare(args), args.pred().shape());
+  }
+
+  private static Elementwise bce(Prepared p, long[] shape) {
+    ClsMath.Bce bce = ClsMath.Bce.of(p.x, p.t, false);
+    return Elementwise.diagonal(shape, bce.loss(), bce.grad());
   }
 
   private record Prepared(double[] x, double[] t, boolean[] valid, boolean single) {}
@@ -168,20 +139,16 @@ public final class GHMC extends Loss {
         throw new IllegalArgumentException("GHMC: label_weight must be [N] (N=" + n + ") with class-id targets; got "
             + Tensors.shapeOf(labelWeight) + " for pred " + Tensors.shapeOf(pred));
       }
-      t = new double[n * c];
-      lw = new double[n * c];
-      for (int i = 0; i < n; i++) {
-        if (y[i] < c) {
-          t[i * c + (int) y[i]] = 1.0;
-        }
-        Arrays.fill(lw, i * c, (i + 1) * c, rw[i]);
-      }
+      t = ClsMath.oneHot(y, c, null);
+      lw = ClsMath.repeatRows(rw, c);
     } else {
-      ClsMath.requireSameShape(pred, target, "target", TYPE);
+      Checks.sameShape(pred, target, TYPE + ": target");
       t = Tensors.toDoubles(target);
       ClsMath.requireRange(t, "GHMC: target", 0.0, 1.0, "binary or soft targets");
       lw = WeightReduce.broadcast(labelWeight, pred.shape(), "label_weight");
     }
+    // A NaN label weight would silently drop its element from the valid set (NaN > 0 is false).
+    Tensors.requireFinite(lw, "GHMC: label_weight");
     boolean[] valid = new boolean[lw.length];
     for (int i = 0; i < lw.length; i++) {
       valid[i] = lw[i] > 0;
@@ -190,10 +157,10 @@ public final class GHMC extends Loss {
   }
 
   /** Fills {@code w} with the harmonizing weights, updates the running counts, returns {@code tot}. */
-  private synchronized double harmonize(Prepared p, double[] w) {
+  private double harmonize(Prepared p, double[] w) {
     int m = p.x.length;
     int[] bin = new int[m];
-    int[] count = new int[bins];
+    int[] count = new int[histogram.bins()];
     int validCount = 0;
     for (int i = 0; i < m; i++) {
       bin[i] = -1;
@@ -205,78 +172,35 @@ public final class GHMC extends Loss {
       double g = p.single
           ? Math.abs((float) ClsMath.sigmoid(p.x[i]) - (float) p.t[i])
           : Math.abs(ClsMath.sigmoid(p.x[i]) - p.t[i]);
-      for (int b = 0; b < bins; b++) {
-        if (g >= edges[b] && g < edges[b + 1]) {
-          bin[i] = b;
-          count[b]++;
-          break;
-        }
+      bin[i] = histogram.binOf(g);
+      if (bin[i] >= 0) {
+        count[bin[i]]++;
       }
     }
     double tot = Math.max(validCount, 1.0);
-    double[] binWeight = new double[bins];
-    int nonEmpty = 0;
-    for (int b = 0; b < bins; b++) {
-      if (count[b] > 0) {
-        if (momentum > 0) {
-          accSum[b] = (float) (momentum * accSum[b] + (1 - momentum) * count[b]);
-          binWeight[b] = tot / accSum[b];
-        } else {
-          binWeight[b] = tot / count[b];
-        }
-        nonEmpty++;
-      }
-    }
+    double[] binWeight = histogram.weights(count, tot);
     for (int i = 0; i < m; i++) {
-      w[i] = bin[i] < 0 ? 0.0 : binWeight[bin[i]] / Math.max(nonEmpty, 1);
+      w[i] = bin[i] < 0 ? 0.0 : binWeight[bin[i]];
     }
     return tot;
   }
 
   @Override
   public String toString() {
-    return "GHMC(bins=" + bins + ", momentum=" + momentum + ", use_sigmoid=True, reduction='" + reduction().key()
-        + "', loss_weight=" + lossWeight() + ")";
+    return describe("bins=" + bins() + ", momentum=" + momentum() + ", use_sigmoid=True");
   }
 
-  /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
-    private int bins = 10;
-    private double momentum;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
-
+  /**
+   * Builds a {@link GHMC} with MMDetection's defaults ({@code bins=10, momentum=0}); {@link #build()}
+   * throws {@link IllegalArgumentException} for {@code bins < 1}, {@code momentum} outside [0, 1) or
+   * a non-finite lossWeight.
+   */
+  public static final class Builder extends GhmBuilder<Builder, GHMC> {
     private Builder() {}
 
-    public Builder bins(int bins) {
-      this.bins = bins;
-      return this;
-    }
-
-    public Builder momentum(double momentum) {
-      this.momentum = momentum;
-      return this;
-    }
-
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException for bins &lt; 1 or momentum outside [0, 1) */
+    @Override
     public GHMC build() {
-      return new GHMC(bins, momentum, true, reduction, lossWeight, checkFinite);
+      return new GHMC(this);
     }
   }
 }

@@ -3,7 +3,6 @@ package io.detkit.losses;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -33,19 +32,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Config: {@code dict(type='GHMR', mu=0.02, bins=10, momentum=0, loss_weight=1.0,
  * reduction='mean')}.
  *
- * @see #forward(LossArgs) for what a call throws
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the reduction is {@code sum},
+ * {@code label_weight} is missing or given twice, the target's shape differs from {@code pred}'s,
+ * or {@code label_weight} does not broadcast to it.
  */
 public final class GHMR extends Loss {
   /** The registry name. */
   public static final String TYPE = "GHMR";
 
   private final double mu;
-  private final int bins;
-  private final double momentum;
-  /** Bin edges as float32 values ({@code arange(bins + 1).float() / bins}), the last one 1e3. */
-  private final double[] edges;
-  /** Running bin counts; null when momentum is 0. Guarded by {@code this}. */
-  private final double[] accSum;
+  private final GhmBins histogram;
 
   /**
    * Builds from an MMDetection config.
@@ -55,53 +51,31 @@ public final class GHMR extends Loss {
    */
   public GHMR(Config c) {
     super(TYPE, c);
-    this.mu = RegressionSupport.nonNegative(c, "mu", 0.02);
-    this.bins = c.getInt("bins", 10);
-    this.momentum = c.getDouble("momentum", 0.0);
+    this.mu = Checks.nonNegative(c, "mu", 0.02);
+    int bins = c.getInt("bins", 10);
+    double momentum = c.getDouble("momentum", 0.0);
     try {
-      checkBins(bins);
+      GhmBins.checkBins("bins", bins);
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.pathOf("bins"), e.getMessage());
     }
     try {
-      checkMomentum(momentum);
+      GhmBins.checkMomentum("momentum", momentum);
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.pathOf("momentum"), e.getMessage());
     }
-    this.edges = edges(bins);
-    this.accSum = momentum > 0 ? new double[bins] : null;
+    this.histogram = histogram(bins, momentum);
   }
 
   private GHMR(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
-    this.mu = RegressionSupport.nonNegative("mu", b.mu);
-    this.bins = checkBins(b.bins);
-    this.momentum = checkMomentum(b.momentum);
-    this.edges = edges(bins);
-    this.accSum = momentum > 0 ? new double[bins] : null;
+    super(TYPE, b);
+    this.mu = Checks.nonNegative("mu", b.mu);
+    this.histogram = histogram(b.bins, b.momentum);
   }
 
-  private static int checkBins(int bins) {
-    if (bins < 1) {
-      throw new IllegalArgumentException("bins must be >= 1; got " + bins);
-    }
-    return bins;
-  }
-
-  private static double checkMomentum(double momentum) {
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new IllegalArgumentException("momentum must be in [0, 1); got " + momentum);
-    }
-    return momentum;
-  }
-
-  private static double[] edges(int bins) {
-    double[] e = new double[bins + 1];
-    for (int i = 0; i <= bins; i++) {
-      e[i] = (float) i / (float) bins;
-    }
-    e[bins] = 1e3;
-    return e;
+  /** MMDetection's last edge is 1e3: every finite gradient norm (at most 1) lands in a bin. */
+  private static GhmBins histogram(int bins, double momentum) {
+    return new GhmBins("", bins, momentum, 1e3, false);
   }
 
   /** A builder with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0}). */
@@ -114,21 +88,16 @@ public final class GHMR extends Loss {
   }
 
   public int bins() {
-    return bins;
+    return histogram.bins();
   }
 
   public double momentum() {
-    return momentum;
+    return histogram.momentum();
   }
 
   /** A copy of the running bin counts ({@code acc_sum}); all zeros before the first call, empty without momentum. */
   public double[] runningBinCounts() {
-    if (accSum == null) {
-      return new double[0];
-    }
-    synchronized (this) {
-      return accSum.clone();
-    }
+    return histogram.momentum() > 0 ? histogram.runningCounts() : new double[0];
   }
 
   /**
@@ -136,7 +105,8 @@ public final class GHMR extends Loss {
    *
    * @throws IllegalArgumentException if the reduction is {@code sum}; if there is no
    *     {@code label_weight} (as second target or weight) or there are two; if {@code target}'s
-   *     shape differs from {@code pred}'s or {@code label_weight} does not broadcast to it
+   *     shape differs from {@code pred}'s, {@code label_weight} does not broadcast to it or holds a
+   *     NaN or infinite value
    */
   @Override
   protected LossResult compute(LossArgs args, Reduction r) {
@@ -149,6 +119,8 @@ public final class GHMR extends Loss {
     INDArray pred = args.pred();
     INDArray target = args.target(0);
     double[] valid = WeightReduce.broadcast(labelWeight, pred.shape(), "label_weight");
+    // A NaN label weight would silently drop its element from the valid set (NaN > 0 is false).
+    Tensors.requireFinite(valid, "GHMR: label_weight");
     double lwSum = 0;
     for (double v : Tensors.toDoubles(labelWeight)) {
       lwSum += v;
@@ -160,15 +132,15 @@ public final class GHMR extends Loss {
     double[] t = Tensors.toDoubles(target);
     int n = p.length;
     int[] bin = new int[n];
-    int[] counts = new int[bins];
+    int[] counts = new int[histogram.bins()];
     double mu2 = mu * mu;
     for (int i = 0; i < n; i++) {
-      bin[i] = valid[i] > 0 ? binOf(gradientNorm(p[i], t[i], mu2, f32)) : -1;
+      bin[i] = valid[i] > 0 ? histogram.binOf(gradientNorm(p[i], t[i], mu2, f32)) : -1;
       if (bin[i] >= 0) {
         counts[bin[i]]++;
       }
     }
-    double[] binWeight = binWeights(counts, tot);
+    double[] binWeight = histogram.weights(counts, tot);
     double[] weights = new double[n];
     for (int i = 0; i < n; i++) {
       weights[i] = bin[i] >= 0 ? binWeight[bin[i]] : 0.0;
@@ -180,11 +152,7 @@ public final class GHMR extends Loss {
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    INDArray target = args.target(0);
-    if (!Arrays.equals(target.shape(), pred.shape())) {
-      throw new IllegalArgumentException("target must have pred's shape " + Tensors.shapeOf(pred) + "; got "
-          + Tensors.shapeOf(target));
-    }
+    INDArray target = Checks.sameShape(pred, args.target(0), "target");
     double[] p = Tensors.toDoubles(pred);
     double[] t = Tensors.toDoubles(target);
     double[] values = new double[p.length];
@@ -197,7 +165,7 @@ public final class GHMR extends Loss {
       // With mu == 0 the loss is |d|; its subgradient at d == 0 is 0 (PyTorch gives NaN there).
       deriv[i] = root == 0 ? 0.0 : d / root;
     }
-    return RegressionSupport.diagonal(pred.shape(), values, deriv);
+    return Elementwise.diagonalZeroSafe(pred.shape(), values, deriv);
   }
 
   private static INDArray labelWeight(LossArgs args) {
@@ -226,71 +194,24 @@ public final class GHMR extends Loss {
     return Math.abs(d / Math.sqrt(mu2 + d * d));
   }
 
-  /** The bin of {@code g}, or -1 (NaN, which MMDetection's comparisons also leave out). */
-  private int binOf(double g) {
-    for (int i = 0; i < bins; i++) {
-      if (g >= edges[i] && g < edges[i + 1]) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  private double[] binWeights(int[] counts, double tot) {
-    double[] w = new double[bins];
-    int nonEmpty = 0;
-    if (accSum == null) {
-      for (int i = 0; i < bins; i++) {
-        if (counts[i] > 0) {
-          nonEmpty++;
-          w[i] = tot / counts[i];
-        }
-      }
-    } else {
-      synchronized (this) {
-        for (int i = 0; i < bins; i++) {
-          if (counts[i] > 0) {
-            nonEmpty++;
-            accSum[i] = momentum * accSum[i] + (1 - momentum) * counts[i];
-            w[i] = tot / accSum[i];
-          }
-        }
-      }
-    }
-    if (nonEmpty > 0) {
-      for (int i = 0; i < bins; i++) {
-        w[i] /= nonEmpty;
-      }
-    }
-    return w;
-  }
-
   @Override
   public String toString() {
-    return TYPE + "(mu=" + mu + ", bins=" + bins + ", momentum=" + momentum + ", reduction='" + reduction().key()
-        + "', loss_weight=" + lossWeight() + ")";
+    return describe("mu=" + mu + ", bins=" + bins() + ", momentum=" + momentum());
   }
 
-  /** Builds a {@link GHMR}; {@link #build()} requires {@code mu >= 0}, {@code bins >= 1}, {@code 0 <= momentum < 1}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, GHMR> {
+  /**
+   * Builds a {@link GHMR} with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0});
+   * {@link #build()} throws {@link IllegalArgumentException} unless {@code mu >= 0},
+   * {@code bins >= 1}, {@code 0 <= momentum < 1} and lossWeight is finite.
+   */
+  public static final class Builder extends GhmBuilder<Builder, GHMR> {
     private double mu = 0.02;
-    private int bins = 10;
-    private double momentum = 0.0;
 
     private Builder() {}
 
+    /** The smoothing of the authentic smooth L1 ({@code mu}), default 0.02. */
     public Builder mu(double mu) {
       this.mu = mu;
-      return this;
-    }
-
-    public Builder bins(int bins) {
-      this.bins = bins;
-      return this;
-    }
-
-    public Builder momentum(double momentum) {
-      this.momentum = momentum;
       return this;
     }
 

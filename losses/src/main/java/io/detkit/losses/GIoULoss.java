@@ -26,30 +26,22 @@ public final class GIoULoss extends AlignedOverlapLoss {
   /** The registry name. */
   public static final String TYPE = "GIoULoss";
 
-  private final double eps;
-
   /**
    * Builds from an MMDetection config.
    *
    * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
    */
   public GIoULoss(Config c) {
-    super(TYPE, c);
-    this.eps = RegressionSupport.positive(c, "eps", 1e-6);
+    super(TYPE, c, 1e-6);
   }
 
   private GIoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
-    this.eps = RegressionSupport.positive("eps", b.eps);
+    super(TYPE, b);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
   public static Builder builder() {
     return new Builder();
-  }
-
-  public double eps() {
-    return eps;
   }
 
   @Override
@@ -59,7 +51,7 @@ public final class GIoULoss extends AlignedOverlapLoss {
 
   @Override
   double overlapEps() {
-    return eps;
+    return eps();
   }
 
   @Override
@@ -70,20 +62,14 @@ public final class GIoULoss extends AlignedOverlapLoss {
     }
   }
 
-  @Override
-  public String toString() {
-    return TYPE + "(eps=" + eps + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
-  }
-
-  /** Builds a {@link GIoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, GIoULoss> {
-    private double eps = 1e-6;
-
-    private Builder() {}
-
-    public Builder eps(double eps) {
-      this.eps = eps;
-      return this;
+  /**
+   * Builds a {@link GIoULoss} with MMDetection's default {@code eps=1e-6}; {@link #build()} throws
+   * {@link IllegalArgumentException} unless {@code eps} is finite and {@code > 0} and lossWeight
+   * is finite.
+   */
+  public static final class Builder extends BoxLossBuilder<Builder, GIoULoss> {
+    private Builder() {
+      super(1e-6);
     }
 
     @Override

@@ -18,8 +18,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Config keys: {@code alpha} (2.0), {@code gamma} (4.0), {@code reduction}, {@code loss_weight},
  * detkit's {@code check_finite}. Immutable and thread-safe.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the target's shape differs from
+ * {@code pred}'s, a probability or target leaves [0, 1], or the weight does not broadcast.
  */
 public final class GaussianFocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "GaussianFocalLoss";
   private static final double EPS = 1e-12;
 
@@ -29,25 +33,19 @@ public final class GaussianFocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public GaussianFocalLoss(Config c) {
     super(TYPE, c);
-    this.alpha = check("alpha", c.getDouble("alpha", 2.0));
-    this.gamma = check("gamma", c.getDouble("gamma", 4.0));
+    this.alpha = Checks.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 2.0));
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 4.0));
   }
 
   private GaussianFocalLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
-    this.alpha = check("alpha", b.alpha);
-    this.gamma = check("gamma", b.gamma);
+    super(TYPE, b);
+    this.alpha = Checks.nonNegative(TYPE + ": alpha", b.alpha);
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", b.gamma);
   }
 
+  /** A builder with MMDetection's defaults ({@code alpha=2.0, gamma=4.0}). */
   public static Builder builder() {
     return new Builder();
-  }
-
-  private static double check(String name, double v) {
-    if (!(v >= 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException("GaussianFocalLoss: " + name + " must be a finite number >= 0; got " + v);
-    }
-    return v;
   }
 
   public double alpha() {
@@ -62,7 +60,7 @@ public final class GaussianFocalLoss extends Loss {
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
     INDArray target = args.target();
-    ClsMath.requireSameShape(pred, target, "target", TYPE);
+    Checks.sameShape(pred, target, TYPE + ": target");
     double[] p = Tensors.toDoubles(pred);
     double[] t = Tensors.toDoubles(target);
     ClsMath.requireRange(p, "GaussianFocalLoss: pred", 0.0, 1.0, "probabilities");
@@ -93,28 +91,22 @@ public final class GaussianFocalLoss extends Loss {
       loss[i] = pos + neg;
       dLoss[i] = dPos + dNeg;
     }
-    return new Elementwise(pred.shape(), loss, up -> {
-      double[] g = new double[up.length];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = up[i] * dLoss[i];
-      }
-      return g;
-    });
+    return Elementwise.diagonal(pred.shape(), loss, dLoss);
   }
 
   @Override
   public String toString() {
-    return "GaussianFocalLoss(alpha=" + alpha + ", gamma=" + gamma + ", reduction='" + reduction().key()
-        + "', loss_weight=" + lossWeight() + ")";
+    return describe("alpha=" + alpha + ", gamma=" + gamma);
   }
 
-  /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  /**
+   * Builds a {@link GaussianFocalLoss} with MMDetection's defaults ({@code alpha=2.0, gamma=4.0});
+   * {@link #build()} throws {@link IllegalArgumentException} for a negative or infinite alpha or
+   * gamma, or a non-finite lossWeight.
+   */
+  public static final class Builder extends LossBuilder<Builder, GaussianFocalLoss> {
     private double alpha = 2.0;
     private double gamma = 4.0;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -128,22 +120,7 @@ public final class GaussianFocalLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException for a negative alpha or gamma */
+    @Override
     public GaussianFocalLoss build() {
       return new GaussianFocalLoss(this);
     }

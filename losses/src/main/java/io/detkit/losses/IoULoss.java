@@ -48,19 +48,7 @@ public final class IoULoss extends AlignedOverlapLoss {
      * @throws IllegalArgumentException naming {@code mode} and the accepted values
      */
     public static Mode parse(String mode) {
-      if (mode != null) {
-        switch (mode.toLowerCase(Locale.ROOT)) {
-          case "linear":
-            return LINEAR;
-          case "square":
-            return SQUARE;
-          case "log":
-            return LOG;
-          default:
-            break;
-        }
-      }
-      throw new IllegalArgumentException("mode must be one of 'linear', 'square', 'log'; got '" + mode + "'");
+      return Checks.parseKey(values(), "mode", mode);
     }
 
     /** MMDetection's spelling. */
@@ -70,7 +58,6 @@ public final class IoULoss extends AlignedOverlapLoss {
   }
 
   private final Mode mode;
-  private final double eps;
 
   /**
    * Builds from an MMDetection config.
@@ -79,7 +66,7 @@ public final class IoULoss extends AlignedOverlapLoss {
    *     {@code > 0}
    */
   public IoULoss(Config c) {
-    super(TYPE, c);
+    super(TYPE, c, 1e-6);
     boolean linear = c.getBoolean("linear", false);
     Mode m;
     try {
@@ -88,13 +75,11 @@ public final class IoULoss extends AlignedOverlapLoss {
       throw ConfigException.at(c.pathOf("mode"), e.getMessage());
     }
     this.mode = linear ? Mode.LINEAR : m;
-    this.eps = RegressionSupport.positive(c, "eps", 1e-6);
   }
 
   private IoULoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
     this.mode = b.linear ? Mode.LINEAR : b.mode;
-    this.eps = RegressionSupport.positive("eps", b.eps);
   }
 
   /** A builder with MMDetection's defaults ({@code mode=LOG, eps=1e-6}). */
@@ -104,11 +89,6 @@ public final class IoULoss extends AlignedOverlapLoss {
 
   public Mode mode() {
     return mode;
-  }
-
-  /** The lower clamp of the IoU (not the overlap's own eps, which stays 1e-6 as in MMDetection). */
-  public double eps() {
-    return eps;
   }
 
   @Override
@@ -128,7 +108,8 @@ public final class IoULoss extends AlignedOverlapLoss {
 
   @Override
   void lossOf(double[] ious, double[] values, double[] deriv, boolean f32) {
-    double lo = f32 ? (float) eps : eps;
+    // eps is the lower clamp of the IoU, not the overlap's own eps (which stays 1e-6, as in MMDetection).
+    double lo = f32 ? (float) eps() : eps();
     for (int i = 0; i < ious.length; i++) {
       double iou = ious[i];
       boolean passes = iou >= lo;
@@ -152,17 +133,22 @@ public final class IoULoss extends AlignedOverlapLoss {
 
   @Override
   public String toString() {
-    return TYPE + "(mode='" + mode.key() + "', eps=" + eps + ", reduction='" + reduction().key() + "', loss_weight="
-        + lossWeight() + ")";
+    return describe("mode='" + mode.key() + "', eps=" + eps());
   }
 
-  /** Builds an {@link IoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, IoULoss> {
+  /**
+   * Builds an {@link IoULoss} with MMDetection's defaults ({@code mode=LOG, linear=False,
+   * eps=1e-6}); {@link #build()} throws {@link IllegalArgumentException} unless {@code eps} is
+   * finite and {@code > 0} and lossWeight is finite; {@link #mode} throws
+   * {@link NullPointerException} for null.
+   */
+  public static final class Builder extends BoxLossBuilder<Builder, IoULoss> {
     private Mode mode = Mode.LOG;
     private boolean linear;
-    private double eps = 1e-6;
 
-    private Builder() {}
+    private Builder() {
+      super(1e-6);
+    }
 
     public Builder mode(Mode mode) {
       this.mode = Objects.requireNonNull(mode, "mode");
@@ -172,11 +158,6 @@ public final class IoULoss extends AlignedOverlapLoss {
     /** MMDetection's legacy flag: {@code true} means {@link Mode#LINEAR} whatever {@link #mode} says. */
     public Builder linear(boolean linear) {
       this.linear = linear;
-      return this;
-    }
-
-    public Builder eps(double eps) {
-      this.eps = eps;
       return this;
     }
 

@@ -15,9 +15,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link LossResult}); there is no autograd. Instances are immutable and thread-safe unless a
  * subclass documents state (GHMC and GHMR keep running statistics when {@code momentum > 0}).
  *
+ * <p>Shapes are each loss's own ({@code [N,C]} class scores, {@code [N,4]} (x1, y1, x2, y2) boxes,
+ * any shape for the element-wise regression losses); in every case the value is rank 0 under
+ * {@code 'mean'} and {@code 'sum'} and the element-wise loss under {@code 'none'}, and the gradient
+ * has the prediction's shape and dtype.
+ *
  * <p>Common config keys: {@code reduction} ('none' | 'mean' | 'sum', default 'mean'),
  * {@code loss_weight} (default 1.0) and detkit's {@code check_finite} (default False): when true a
- * non-finite value or gradient throws {@link NonFiniteLossException} naming the loss.
+ * non-finite input (prediction, target, weight or upstream), value or gradient throws
+ * {@link NonFiniteLossException} naming the loss, what is not finite and the first bad element.
+ * The constructors throw {@link IllegalArgumentException} for a bad value; {@link #forward} throws it
+ * for inputs that do not fit (each loss lists its cases).
  */
 public abstract class Loss {
   private final String type;
@@ -36,6 +44,15 @@ public abstract class Loss {
     }
     this.lossWeight = lossWeight;
     this.checkFinite = checkFinite;
+  }
+
+  /**
+   * Takes the common options from a loss's {@link LossBuilder}.
+   *
+   * @throws IllegalArgumentException if {@code lossWeight} is not finite
+   */
+  Loss(String type, LossBuilder<?, ?> b) {
+    this(type, b.reduction, b.lossWeight, b.checkFinite);
   }
 
   /** Reads the common keys ({@code reduction}, {@code loss_weight}, {@code check_finite}) from {@code c}. */
@@ -74,10 +91,14 @@ public abstract class Loss {
    *
    * @throws IllegalArgumentException for shapes, labels or weights that do not fit, or {@code sum}
    *     with an avg_factor
-   * @throws NonFiniteLossException when {@code check_finite} is on and the result is not finite
+   * @throws NonFiniteLossException when {@code check_finite} is on and an input or the result is not
+   *     finite
    */
   public final LossResult forward(LossArgs args) {
     Reduction r = args.reductionOverride().orElse(reduction);
+    if (checkFinite) {
+      requireFiniteInputs(args);
+    }
     LossResult result = compute(args, r);
     if (checkFinite) {
       requireFiniteResult(result);
@@ -93,8 +114,7 @@ public abstract class Loss {
   protected LossResult compute(LossArgs args, Reduction r) {
     Elementwise e = kernel(args);
     double[] w = args.weight().isPresent() ? weightFor(args.weight().get(), e.shape(), args) : null;
-    Double avg = args.avgFactor().isPresent() ? args.avgFactor().getAsDouble() : null;
-    return finish(args, e, w, r, avg);
+    return finish(args, e, w, r, args.avgFactorOrNull());
   }
 
   /** Step 2: the element-wise loss of {@code args} and its backward map. */
@@ -117,6 +137,26 @@ public abstract class Loss {
     return new LossResult(Tensors.create(red.values(), dt, red.shape()), Tensors.create(g, dt, args.pred().shape()), r);
   }
 
+  /**
+   * A bad input can still give a finite result (a -inf logit of a class that is not the target, a
+   * NaN label weight that only masks an element out), so checking the result alone would let it
+   * pass; with check_finite every floating-point input must be finite as well.
+   */
+  private void requireFiniteInputs(LossArgs args) {
+    checkFinite(args.pred(), "pred");
+    for (int i = 0; i < args.targetCount(); i++) {
+      checkFinite(args.target(i), args.targetCount() == 1 ? "target" : "target[" + i + "]");
+    }
+    args.weight().ifPresent(w -> checkFinite(w, "weight"));
+    args.upstream().ifPresent(u -> checkFinite(u, "upstream"));
+  }
+
+  private void checkFinite(INDArray input, String name) {
+    if (input.dataType().isFPType()) {
+      checkFinite(Tensors.toDoubles(input), name);
+    }
+  }
+
   private void requireFiniteResult(LossResult result) {
     checkFinite(Tensors.toDoubles(result.value()), "value");
     checkFinite(Tensors.toDoubles(result.gradPred()), "gradient");
@@ -131,8 +171,20 @@ public abstract class Loss {
     }
   }
 
+  /** MMDetection's style of repr: {@code Type(<params>, reduction='mean', loss_weight=1.0)}. */
   @Override
   public String toString() {
-    return type + "(reduction='" + reduction.key() + "', loss_weight=" + lossWeight + ")";
+    return describe("");
+  }
+
+  /** {@link #toString()} with the loss's own {@code params} ({@code "gamma=2.0, alpha=0.25"}) first. */
+  final String describe(String params) {
+    return type + "(" + (params.isEmpty() ? "" : params + ", ") + "reduction='" + reduction.key() + "', loss_weight="
+        + lossWeight + ")";
+  }
+
+  /** Python's spelling of a boolean, for reprs. */
+  static String py(boolean b) {
+    return b ? "True" : "False";
   }
 }

@@ -17,6 +17,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * }</pre>
  * Most losses take one target; a few take several ({@code QualityFocalLoss}: labels and scores),
  * given in MMDetection's order.
+ *
+ * <p>Shapes: {@code pred} and the targets as the loss documents; the weight broadcasts against the
+ * element-wise loss unless the loss has its own rule; {@code upstream} has the output's shape.
+ * {@link #of} throws {@link IllegalArgumentException} for a null or non-floating-point
+ * {@code pred} or a null target, {@link #avgFactor(double)} for a negative or non-finite value, and
+ * {@link #target()} / {@link #target(int)} when the call has fewer targets than the loss reads.
  */
 public final class LossArgs {
   private final INDArray pred;
@@ -110,6 +116,11 @@ public final class LossArgs {
 
   public OptionalDouble avgFactor() {
     return avgFactor == null ? OptionalDouble.empty() : OptionalDouble.of(avgFactor);
+  }
+
+  /** {@link #avgFactor()} as the pipeline takes it: null when absent. */
+  Double avgFactorOrNull() {
+    return avgFactor;
   }
 
   public Optional<Reduction> reductionOverride() {

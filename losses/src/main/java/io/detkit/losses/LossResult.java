@@ -9,12 +9,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * for {@code none}; {@link #gradPred()} has the prediction's shape and dtype and is the gradient of
  * {@code sum(upstream * value)} (upstream defaults to ones). For IoU-family losses the prediction is
  * the predicted boxes; for DistributionFocalLoss the distribution logits.
+ *
+ * <p>{@link #scalar()} throws {@link IllegalStateException} for an unreduced value.
  */
 public final class LossResult {
   private final INDArray value;
   private final INDArray gradPred;
   private final Reduction reduction;
 
+  /** Wraps a loss's outputs as they are (not copied or checked); losses create these. */
   public LossResult(INDArray value, INDArray gradPred, Reduction reduction) {
     this.value = value;
     this.gradPred = gradPred;

@@ -1,31 +1,30 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.tensor.Tensors;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * MMDetection's {@code MSELoss}: the element-wise loss {@code (pred - target)^2}, gradient
  * {@code 2 * (pred - target)}.
  *
- * <p>Shapes: {@code pred} and {@code target} any equal shape (MMDetection would broadcast with a
- * warning; detkit rejects the mismatch); the optional weight broadcasts to it. Config:
- * {@code dict(type='MSELoss', reduction='mean', loss_weight=1.0)}. Immutable and thread-safe.
+ * <p>Shapes: {@code pred} and {@code target} any equal shape, which the loss keeps (MMDetection
+ * would broadcast with a warning; detkit rejects the mismatch); the optional weight broadcasts to
+ * it. Config: {@code dict(type='MSELoss', reduction='mean', loss_weight=1.0)}. Immutable and
+ * thread-safe.
  *
  * @see Loss#forward(LossArgs) for what a call throws: an {@link IllegalArgumentException} when the
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
-public final class MSELoss extends Loss {
+public final class MSELoss extends ElementwiseRegressionLoss {
   /** The registry name. */
   public static final String TYPE = "MSELoss";
 
-  /** Builds from an MMDetection config. */
+  /** Builds from an MMDetection config. @throws IllegalArgumentException for a bad common key */
   public MSELoss(Config c) {
     super(TYPE, c);
   }
 
   private MSELoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    super(TYPE, b);
   }
 
   /** A builder with MMDetection's defaults. */
@@ -34,22 +33,21 @@ public final class MSELoss extends Loss {
   }
 
   @Override
-  protected Elementwise kernel(LossArgs args) {
-    INDArray target = RegressionSupport.sameShapeTarget(args);
-    double[] p = Tensors.toDoubles(args.pred());
-    double[] t = Tensors.toDoubles(target);
-    double[] values = new double[p.length];
-    double[] deriv = new double[p.length];
-    for (int i = 0; i < p.length; i++) {
-      double d = p[i] - t[i];
-      values[i] = d * d;
-      deriv[i] = 2 * d;
-    }
-    return RegressionSupport.diagonal(args.pred().shape(), values, deriv);
+  double value(double pred, double target, boolean f32) {
+    double d = pred - target;
+    return d * d;
   }
 
-  /** Builds an {@link MSELoss}. */
-  public static final class Builder extends RegressionLossBuilder<Builder, MSELoss> {
+  @Override
+  double slope(double pred, double target, boolean f32) {
+    return 2 * (pred - target);
+  }
+
+  /**
+   * Builds an {@link MSELoss}; it has only the shared options. {@link #build()} throws
+   * {@link IllegalArgumentException} for a non-finite lossWeight.
+   */
+  public static final class Builder extends LossBuilder<Builder, MSELoss> {
     private Builder() {}
 
     @Override

@@ -20,8 +20,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Config keys: {@code use_sigmoid} (must be True), {@code beta} (2.0), {@code activated} (False;
  * True: {@code pred} are probabilities and torch's clamped {@code binary_cross_entropy} is used),
  * {@code reduction}, {@code loss_weight}, detkit's {@code check_finite}. Immutable and thread-safe.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when {@code pred} is not
+ * {@code [N,C]}, the labels are not integer ids in {@code [0, C]}, the scores are not {@code [N]}
+ * and finite, a dense target is not in [0, 1] or not of {@code pred}'s shape, activated
+ * probabilities leave [0, 1], or the weight does not broadcast.
  */
 public final class QualityFocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "QualityFocalLoss";
 
   private final double beta;
@@ -30,33 +36,20 @@ public final class QualityFocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public QualityFocalLoss(Config c) {
     super(TYPE, c);
-    requireSigmoid(c.getBoolean("use_sigmoid", true));
-    this.beta = checkBeta(c.getDouble("beta", 2.0));
+    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+    this.beta = Checks.nonNegative(TYPE + ": beta", c.getDouble("beta", 2.0));
     this.activated = c.getBoolean("activated", false);
   }
 
   private QualityFocalLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
-    this.beta = checkBeta(b.beta);
+    super(TYPE, b);
+    this.beta = Checks.nonNegative(TYPE + ": beta", b.beta);
     this.activated = b.activated;
   }
 
+  /** A builder with MMDetection's defaults ({@code beta=2.0, activated=False}). */
   public static Builder builder() {
     return new Builder();
-  }
-
-  private static void requireSigmoid(boolean useSigmoid) {
-    if (!useSigmoid) {
-      throw new IllegalArgumentException("QualityFocalLoss: use_sigmoid must be True (only the sigmoid form exists,"
-          + " as in MMDetection); got False");
-    }
-  }
-
-  private static double checkBeta(double beta) {
-    if (!(beta >= 0) || Double.isInfinite(beta)) {
-      throw new IllegalArgumentException("QualityFocalLoss: beta must be a finite number >= 0; got " + beta);
-    }
-    return beta;
   }
 
   public double beta() {
@@ -70,40 +63,22 @@ public final class QualityFocalLoss extends Loss {
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    ClsMath.requirePred2d(pred, TYPE);
+    double[] x = ClsMath.scores(pred, TYPE, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
-    double[] x = Tensors.toDoubles(pred);
-    if (activated) {
-      ClsMath.requireRange(x, "QualityFocalLoss (activated=True): pred", 0.0, 1.0, "probabilities");
-    }
     double[] y = targets(args, pred, n, c);
-    double[] loss = new double[n];
+    ClsMath.Bce bce = ClsMath.Bce.of(x, y, activated);
+    double[] terms = new double[n * c];
     double[] dLoss = new double[n * c];
+    for (int k = 0; k < terms.length; k++) {
+      bce.modulateByDistance(k, y[k], 1.0, beta, terms, dLoss);
+    }
+    // MMDetection sums the class terms: one loss per sample.
+    double[] loss = new double[n];
     for (int i = 0; i < n; i++) {
       double sum = 0;
       for (int j = 0; j < c; j++) {
-        int k = i * c + j;
-        double sig;
-        double bce;
-        double dBce;
-        double dSig;
-        if (activated) {
-          sig = x[k];
-          bce = ClsMath.bceProb(sig, y[k]);
-          dBce = ClsMath.bceProbGrad(sig, y[k]);
-          dSig = 1.0;
-        } else {
-          sig = ClsMath.sigmoid(x[k]);
-          bce = ClsMath.bceWithLogits(x[k], y[k]);
-          dBce = sig - y[k];
-          dSig = sig * ClsMath.sigmoid(-x[k]);
-        }
-        double diff = sig - y[k];
-        double ad = Math.abs(diff);
-        double mod = ClsMath.pow(ad, beta);
-        sum += bce * mod;
-        dLoss[k] = dBce * mod + ClsMath.scaledPowGrad(bce, ad, beta, Math.signum(diff) * dSig);
+        sum += terms[i * c + j];
       }
       loss[i] = sum;
     }
@@ -120,7 +95,7 @@ public final class QualityFocalLoss extends Loss {
   private static double[] targets(LossArgs args, INDArray pred, int n, int c) {
     if (args.targetCount() == 1) {
       INDArray t = args.target();
-      ClsMath.requireSameShape(pred, t, "target", TYPE + " (dense soft target)");
+      Checks.sameShape(pred, t, TYPE + " (dense soft target): target");
       double[] y = Tensors.toDoubles(t);
       ClsMath.requireRange(y, "QualityFocalLoss: target", 0.0, 1.0, "quality scores");
       return y;
@@ -142,29 +117,23 @@ public final class QualityFocalLoss extends Loss {
     long[] l = ClsMath.labels(labels, "QualityFocalLoss: labels", 0, c, Long.MIN_VALUE,
         "label " + c + " = num_classes is the background");
     double[] s = Tensors.toDoubles(scores);
-    ClsMath.requireFinite(s, "QualityFocalLoss: scores");
-    double[] y = new double[n * c];
-    for (int i = 0; i < n; i++) {
-      if (l[i] < c) {
-        y[i * c + (int) l[i]] = s[i];
-      }
-    }
-    return y;
+    Tensors.requireFinite(s, "QualityFocalLoss: scores");
+    return ClsMath.oneHot(l, c, s);
   }
 
   @Override
   public String toString() {
-    return "QualityFocalLoss(use_sigmoid=True, beta=" + beta + ", activated=" + (activated ? "True" : "False")
-        + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
+    return describe("use_sigmoid=True, beta=" + beta + ", activated=" + py(activated));
   }
 
-  /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  /**
+   * Builds a {@link QualityFocalLoss} with MMDetection's defaults ({@code beta=2.0,
+   * activated=False}); {@link #build()} throws {@link IllegalArgumentException} for a negative or
+   * infinite beta, or a non-finite lossWeight.
+   */
+  public static final class Builder extends LossBuilder<Builder, QualityFocalLoss> {
     private double beta = 2.0;
     private boolean activated;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -178,22 +147,7 @@ public final class QualityFocalLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException for a negative beta or non-finite loss_weight */
+    @Override
     public QualityFocalLoss build() {
       return new QualityFocalLoss(this);
     }

@@ -2,7 +2,11 @@ package io.detkit.losses;
 
 import java.util.Locale;
 
-/** Step 4 of the pipeline: how the weighted element-wise loss becomes the returned value. */
+/**
+ * Step 4 of the pipeline: how the weighted element-wise loss becomes the returned value, which
+ * keeps the element-wise shape under {@link #NONE} and is rank 0 otherwise. {@link #parse} throws
+ * {@link IllegalArgumentException} for a name other than MMDetection's three.
+ */
 public enum Reduction {
   /** Keep the element-wise loss. {@code avg_factor} is ignored, as in MMDetection. */
   NONE,
@@ -17,19 +21,7 @@ public enum Reduction {
    * @throws IllegalArgumentException naming {@code reduction} and the accepted values
    */
   public static Reduction parse(String reduction) {
-    if (reduction != null) {
-      switch (reduction.toLowerCase(Locale.ROOT)) {
-        case "none":
-          return NONE;
-        case "mean":
-          return MEAN;
-        case "sum":
-          return SUM;
-        default:
-          break;
-      }
-    }
-    throw new IllegalArgumentException("reduction must be one of 'none', 'mean', 'sum'; got '" + reduction + "'");
+    return Checks.parseKey(values(), "reduction", reduction);
   }
 
   /** MMDetection's spelling. */

@@ -17,8 +17,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Config keys: {@code use_sigmoid} (must be True), {@code alpha} (0.75, must be &gt;= 0),
  * {@code gamma} (2.0), {@code iou_weighted} (True), {@code reduction}, {@code loss_weight}, detkit's
  * {@code check_finite}. Immutable and thread-safe.
+ *
+ * <p>{@link #forward} throws {@link IllegalArgumentException} when the target's shape differs from
+ * {@code pred}'s, a target is not finite, or the weight does not broadcast.
  */
 public final class VarifocalLoss extends Loss {
+  /** The registry name. */
   public static final String TYPE = "VarifocalLoss";
 
   private final double alpha;
@@ -28,38 +32,22 @@ public final class VarifocalLoss extends Loss {
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public VarifocalLoss(Config c) {
     super(TYPE, c);
-    if (!c.getBoolean("use_sigmoid", true)) {
-      throw new IllegalArgumentException("VarifocalLoss: use_sigmoid must be True (only the sigmoid form exists, as in"
-          + " MMDetection); got False");
-    }
-    this.alpha = checkAlpha(c.getDouble("alpha", 0.75));
-    this.gamma = checkGamma(c.getDouble("gamma", 2.0));
+    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+    this.alpha = Checks.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 0.75));
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 2.0));
     this.iouWeighted = c.getBoolean("iou_weighted", true);
   }
 
   private VarifocalLoss(Builder b) {
-    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
-    this.alpha = checkAlpha(b.alpha);
-    this.gamma = checkGamma(b.gamma);
+    super(TYPE, b);
+    this.alpha = Checks.nonNegative(TYPE + ": alpha", b.alpha);
+    this.gamma = Checks.nonNegative(TYPE + ": gamma", b.gamma);
     this.iouWeighted = b.iouWeighted;
   }
 
+  /** A builder with MMDetection's defaults ({@code alpha=0.75, gamma=2.0, iou_weighted=True}). */
   public static Builder builder() {
     return new Builder();
-  }
-
-  private static double checkAlpha(double alpha) {
-    if (!(alpha >= 0) || Double.isInfinite(alpha)) {
-      throw new IllegalArgumentException("VarifocalLoss: alpha must be a finite number >= 0; got " + alpha);
-    }
-    return alpha;
-  }
-
-  private static double checkGamma(double gamma) {
-    if (!(gamma >= 0) || Double.isInfinite(gamma)) {
-      throw new IllegalArgumentException("VarifocalLoss: gamma must be a finite number >= 0; got " + gamma);
-    }
-    return gamma;
   }
 
   public double alpha() {
@@ -78,53 +66,40 @@ public final class VarifocalLoss extends Loss {
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
     INDArray target = args.target();
-    ClsMath.requireSameShape(pred, target, "target", TYPE);
+    Checks.sameShape(pred, target, TYPE + ": target");
     double[] x = Tensors.toDoubles(pred);
     double[] t = Tensors.toDoubles(target);
-    ClsMath.requireFinite(t, "VarifocalLoss: target");
+    Tensors.requireFinite(t, "VarifocalLoss: target");
+    ClsMath.Bce bce = ClsMath.Bce.of(x, t, false);
     double[] loss = new double[x.length];
     double[] dLoss = new double[x.length];
     for (int i = 0; i < x.length; i++) {
-      double s = ClsMath.sigmoid(x[i]);
-      double bce = ClsMath.bceWithLogits(x[i], t[i]);
-      double dBce = s - t[i];
       if (t[i] > 0) {
+        // Positives are weighted by their target IoU and not modulated.
         double w = iouWeighted ? t[i] : 1.0;
-        loss[i] = bce * w;
-        dLoss[i] = dBce * w;
+        loss[i] = bce.loss()[i] * w;
+        dLoss[i] = bce.grad()[i] * w;
       } else {
-        double diff = s - t[i];
-        double ad = Math.abs(diff);
-        double w = alpha * ClsMath.pow(ad, gamma);
-        loss[i] = bce * w;
-        double dSig = s * ClsMath.sigmoid(-x[i]);
-        dLoss[i] = dBce * w + ClsMath.scaledPowGrad(bce * alpha, ad, gamma, Math.signum(diff) * dSig);
+        bce.modulateByDistance(i, t[i], alpha, gamma, loss, dLoss);
       }
     }
-    return new Elementwise(pred.shape(), loss, up -> {
-      double[] g = new double[up.length];
-      for (int i = 0; i < g.length; i++) {
-        g[i] = up[i] * dLoss[i];
-      }
-      return g;
-    });
+    return Elementwise.diagonal(pred.shape(), loss, dLoss);
   }
 
   @Override
   public String toString() {
-    return "VarifocalLoss(use_sigmoid=True, alpha=" + alpha + ", gamma=" + gamma + ", iou_weighted="
-        + (iouWeighted ? "True" : "False") + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight()
-        + ")";
+    return describe("use_sigmoid=True, alpha=" + alpha + ", gamma=" + gamma + ", iou_weighted=" + py(iouWeighted));
   }
 
-  /** Java-side construction with MMDetection's defaults. */
-  public static final class Builder {
+  /**
+   * Builds a {@link VarifocalLoss} with MMDetection's defaults ({@code alpha=0.75, gamma=2.0,
+   * iou_weighted=True}); {@link #build()} throws {@link IllegalArgumentException} for a negative or
+   * infinite alpha or gamma, or a non-finite lossWeight.
+   */
+  public static final class Builder extends LossBuilder<Builder, VarifocalLoss> {
     private double alpha = 0.75;
     private double gamma = 2.0;
     private boolean iouWeighted = true;
-    private Reduction reduction = Reduction.MEAN;
-    private double lossWeight = 1.0;
-    private boolean checkFinite;
 
     private Builder() {}
 
@@ -143,22 +118,7 @@ public final class VarifocalLoss extends Loss {
       return this;
     }
 
-    public Builder reduction(Reduction reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    public Builder lossWeight(double lossWeight) {
-      this.lossWeight = lossWeight;
-      return this;
-    }
-
-    public Builder checkFinite(boolean checkFinite) {
-      this.checkFinite = checkFinite;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException for a negative alpha or gamma */
+    @Override
     public VarifocalLoss build() {
       return new VarifocalLoss(this);
     }

@@ -13,6 +13,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * number of loss elements (N*C for class losses); with one it divides the sum by
  * {@code avg_factor + eps} where {@code eps} is float32's machine epsilon; {@code none} ignores
  * {@code avg_factor}; {@code sum} with {@code avg_factor} throws.
+ *
+ * <p>Arrays are flat in C order with the loss's shape passed beside them.
+ * {@link #apply} throws {@link IllegalArgumentException} for {@code sum} with an avg_factor or an
+ * upstream of the wrong length; {@link #broadcast} for a weight that does not broadcast.
  */
 public final class WeightReduce {
   /** {@code torch.finfo(torch.float32).eps}, which MMDetection adds to every avg_factor. */
@@ -20,7 +24,10 @@ public final class WeightReduce {
 
   private WeightReduce() {}
 
-  /** The reduced (or element-wise) value and the gradient with respect to each loss element. */
+  /**
+   * The reduced (or, under {@code none}, element-wise) value with its shape ({@code []} when
+   * reduced), and the gradient with respect to each loss element, flat in the loss's C order.
+   */
   public record Reduced(long[] shape, double[] values, double[] gradLoss) {}
 
   /**

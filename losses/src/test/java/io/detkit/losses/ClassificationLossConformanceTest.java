@@ -25,8 +25,6 @@ class ClassificationLossConformanceTest {
 
   /** Maps a case's call ({@code positional}, {@code tensor_kwargs}, scalar keys) onto {@link LossArgs}. */
   static final class Runner implements ComponentRunner {
-    private static final Set<String> LOSS_CALL_KEYS =
-        Set.of("method", "positional", "tensor_kwargs", "avg_factor", "reduction_override");
     private static final Set<String> WRL_CALL_KEYS = Set.of("method", "reduction", "avg_factor");
 
     @Override
@@ -40,15 +38,8 @@ class ClassificationLossConformanceTest {
       if (c.component().equals("weight_reduce_loss")) {
         return weightReduceLoss(c);
       }
-      if (!c.method().equals("forward")) {
-        throw new UnsupportedCaseException(c.id() + ": unknown method '" + c.method() + "'");
-      }
+      List<Object> positional = GoldenLossCalls.positional(c);
       Config call = c.call();
-      requireKnownKeys(c, call, LOSS_CALL_KEYS);
-      List<Object> positional = call.getList("positional");
-      if (positional.isEmpty()) {
-        throw new UnsupportedCaseException(c.id() + ": no positional inputs");
-      }
       String predName = (String) positional.get(0);
       INDArray pred = c.input(predName);
       List<INDArray> targets = new ArrayList<>();
@@ -62,30 +53,10 @@ class ClassificationLossConformanceTest {
         }
         args = args.weight(c.input("weight"));
       }
-      if (!call.isNull("avg_factor")) {
-        args = args.avgFactor(call.getDouble("avg_factor"));
-      }
-      if (!call.isNull("reduction_override")) {
-        args = args.reductionOverride(Reduction.parse(call.getString("reduction_override")));
-      }
+      args = GoldenLossCalls.withScalarOptions(args, call);
       // A fresh instance per case: GHMC's momentum statistics must start at 0.
-      Loss loss = Losses.build(c.config());
-      LossResult result = loss.forward(args);
-      CaseOutputs out = new CaseOutputs();
-      for (String name : c.expectedOutputs().keySet()) {
-        if (!name.equals("loss")) {
-          throw new UnsupportedCaseException(c.id() + ": unknown output '" + name + "'");
-        }
-        out.output("loss", result.value());
-      }
-      for (String name : c.expectedGrads().keySet()) {
-        if (!name.equals(predName)) {
-          throw new UnsupportedCaseException(c.id() + ": gradient w.r.t. '" + name + "' is not computed (only "
-              + predName + ")");
-        }
-        out.grad(name, result.gradPred());
-      }
-      return out;
+      LossResult result = Losses.build(c.config()).forward(args);
+      return GoldenLossCalls.outputs(c, result, predName);
     }
 
     /** An input by name, or a tuple stored as {@code name[0]}, {@code name[1]}, ... */
@@ -108,7 +79,7 @@ class ClassificationLossConformanceTest {
         throw new UnsupportedCaseException(c.id() + ": unknown method '" + c.method() + "'");
       }
       Config call = c.call();
-      requireKnownKeys(c, call, WRL_CALL_KEYS);
+      GoldenLossCalls.requireKnownKeys(c, call, WRL_CALL_KEYS);
       INDArray lossIn = c.input("loss");
       long[] shape = lossIn.shape();
       double[] weight = c.hasInput("weight") ? WeightReduce.broadcast(c.input("weight"), shape, "weight") : null;
@@ -134,14 +105,6 @@ class ClassificationLossConformanceTest {
         out.grad("loss", Tensors.create(red.gradLoss(), lossIn.dataType(), shape));
       }
       return out;
-    }
-
-    private static void requireKnownKeys(GoldenCase c, Config call, Set<String> known) {
-      for (String k : call.keys()) {
-        if (!known.contains(k)) {
-          throw new UnsupportedCaseException(c.id() + ": unknown call key '" + k + "' in " + call);
-        }
-      }
     }
   }
 }

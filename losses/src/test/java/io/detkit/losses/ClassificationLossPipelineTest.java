@@ -119,7 +119,7 @@ class ClassificationLossPipelineTest {
     INDArray target = ints(new long[] {0, 1}, 2);
     Config cfg = Config.of("type", "FocalLoss", "check_finite", true);
     assertThatThrownBy(() -> Losses.build(cfg).forward(pred, target)).isInstanceOf(NonFiniteLossException.class)
-        .hasMessageContaining("FocalLoss").hasMessageContaining("value").hasMessageContaining("NaN");
+        .hasMessageContaining("FocalLoss").hasMessageContaining("pred").hasMessageContaining("NaN");
     // Off by default, as in MMDetection: the NaN comes back.
     assertThat(Losses.build(Config.of("type", "FocalLoss")).forward(pred, target).scalar()).isNaN();
 

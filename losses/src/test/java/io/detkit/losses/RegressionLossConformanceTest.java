@@ -30,9 +30,6 @@ class RegressionLossConformanceTest {
   }
 
   static final class Runner implements ComponentRunner {
-    private static final Set<String> CALL_KEYS = Set.of("method", "positional", "tensor_kwargs", "avg_factor",
-        "reduction_override");
-
     @Override
     public Set<String> components() {
       return COMPONENTS;
@@ -41,18 +38,7 @@ class RegressionLossConformanceTest {
     @Override
     public CaseOutputs run(GoldenCase c) {
       Config call = c.call();
-      if (!"forward".equals(c.method())) {
-        throw new UnsupportedCaseException(c.id() + ": unknown method '" + c.method() + "'");
-      }
-      for (String key : call.keys()) {
-        if (!CALL_KEYS.contains(key)) {
-          throw new UnsupportedCaseException(c.id() + ": unknown call key '" + key + "'");
-        }
-      }
-      List<Object> positional = call.getList("positional");
-      if (positional.isEmpty()) {
-        throw new UnsupportedCaseException(c.id() + ": no positional inputs");
-      }
+      List<Object> positional = GoldenLossCalls.positional(c);
       INDArray pred = c.input((String) positional.get(0));
       List<INDArray> targets = new ArrayList<>();
       for (int i = 1; i < positional.size(); i++) {
@@ -70,36 +56,15 @@ class RegressionLossConformanceTest {
         }
       }
       LossArgs args = LossArgs.of(pred, targets.toArray(new INDArray[0])).weight(weight);
-      if (!call.isNull("avg_factor")) {
-        args = args.avgFactor(call.getDouble("avg_factor"));
-      }
-      if (!call.isNull("reduction_override")) {
-        args = args.reductionOverride(Reduction.parse(call.getString("reduction_override")));
-      }
-
-      Loss loss = Losses.build(c.config());
-      LossResult result = loss.forward(args);
-
-      CaseOutputs out = new CaseOutputs();
-      for (String name : c.expectedOutputs().keySet()) {
-        if (!name.equals("loss")) {
-          throw new UnsupportedCaseException(c.id() + ": unknown output '" + name + "'");
-        }
-        out.output("loss", result.value());
-      }
+      args = GoldenLossCalls.withScalarOptions(args, call);
+      LossResult result = Losses.build(c.config()).forward(args);
       if (!c.expectedGrads().isEmpty()) {
         String of = c.gradOf().orElse("loss");
         if (!of.equals("loss") && !of.equals("loss.sum()")) {
           throw new UnsupportedCaseException(c.id() + ": gradients of '" + of + "'");
         }
-        for (String input : c.expectedGrads().keySet()) {
-          if (!input.equals(positional.get(0))) {
-            throw new UnsupportedCaseException(c.id() + ": gradient with respect to '" + input + "'");
-          }
-          out.grad(input, result.gradPred());
-        }
       }
-      return out;
+      return GoldenLossCalls.outputs(c, result, (String) positional.get(0));
     }
   }
 }

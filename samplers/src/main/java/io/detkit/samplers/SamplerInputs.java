@@ -38,7 +38,8 @@ final class SamplerInputs {
 
   /**
    * @throws IllegalArgumentException naming the argument when one is null (but {@code gtLabels}),
-   *     has the wrong shape or dtype, or disagrees with the others
+   *     has the wrong shape or dtype, holds a NaN or infinite value (naming the first bad flat
+   *     index), or disagrees with the others
    */
   static SamplerInputs read(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes,
       INDArray gtLabels) {
@@ -69,8 +70,13 @@ final class SamplerInputs {
       }
       labels = Tensors.toInts(gtLabels);
     }
-    return new SamplerInputs(assignResult, Tensors.toDoubles(bboxes), n, cols, bboxes.dataType(),
-        Tensors.toDoubles(gtBboxes), k, gtBboxes.dataType(), labels);
+    // A NaN box would be carried into the sampled positives and only surface as a NaN loss.
+    double[] boxData = Tensors.toDoubles(bboxes);
+    Tensors.requireFinite(boxData, "bboxes");
+    double[] gtData = Tensors.toDoubles(gtBboxes);
+    Tensors.requireFinite(gtData, "gt_bboxes");
+    return new SamplerInputs(assignResult, boxData, n, cols, bboxes.dataType(), gtData, k, gtBboxes.dataType(),
+        labels);
   }
 
   /** The first four columns of the boxes, {@code n x 4} in C order. */

@@ -119,7 +119,8 @@ public final class ATSSAssigner implements BaseAssigner {
    * @param bboxPreds {@code [N,4]} decoded predicted boxes, used (and required) only when
    *     {@code alpha} is set
    * @throws IllegalArgumentException for wrong shapes, invalid boxes (naming the row), missing DDOD
-   *     inputs or labels outside {@code [0, C)} in DDOD mode
+   *     inputs, NaN or infinite {@code cls_scores} (naming the first bad flat index) or labels
+   *     outside {@code [0, C)} in DDOD mode
    */
   public AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
       INDArray gtLabels, INDArray clsScores, INDArray bboxPreds) {
@@ -268,6 +269,8 @@ public final class ATSSAssigner implements BaseAssigner {
             + preds.length / 4);
       }
       BoxArgs.requireFinite(preds, "bbox_preds");
+      // A NaN logit makes its candidate's cost NaN, which silently drops every positive of that gt.
+      Tensors.requireFinite(cls, "cls_scores");
       if (gtLabels == null) {
         throw new IllegalArgumentException("ATSSAssigner with alpha (DDOD cost) needs gt_labels to pick scores");
       }

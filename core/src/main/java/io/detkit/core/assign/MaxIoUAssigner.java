@@ -190,8 +190,8 @@ public final class MaxIoUAssigner implements BaseAssigner {
    * matrix (gts by priors; -1 marks ignored priors).
    *
    * @param gtLabels {@code [K]} labels or null
-   * @throws IllegalArgumentException if {@code overlaps} is not a floating-point matrix or the labels
-   *     do not match K
+   * @throws IllegalArgumentException if {@code overlaps} is not a floating-point matrix, holds a NaN
+   *     or infinite value, or the labels do not match K
    */
   public AssignResult assignWrtOverlaps(INDArray overlaps, INDArray gtLabels) {
     Tensors.requireRank(overlaps, "overlaps", 2);
@@ -379,11 +379,13 @@ public final class MaxIoUAssigner implements BaseAssigner {
    * Assigns from a float32 {@code [K,N]} overlap matrix (row-major, gt by prior), MMDetection's
    * {@code assign_wrt_overlaps}.
    *
-   * @throws IllegalArgumentException if the matrix length is not {@code numGts * numBboxes} or the
-   *     labels do not have K entries
+   * @throws IllegalArgumentException if the matrix length is not {@code numGts * numBboxes}, an
+   *     overlap is NaN or infinite (naming the first bad flat index), or the labels do not have K
+   *     entries
    */
   public AssignResult assignWrtOverlaps(float[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
     checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
+    requireFiniteOverlaps(overlaps);
     return assignRows((i, buf) -> {
       int o = i * numBboxes;
       for (int j = 0; j < numBboxes; j++) {
@@ -395,6 +397,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
   /** Float64 counterpart of {@link #assignWrtOverlaps(float[], int, int, int[])}. */
   public AssignResult assignWrtOverlaps(double[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
     checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
+    requireFiniteOverlaps(overlaps);
     return assignRows((i, buf) -> System.arraycopy(overlaps, i * numBboxes, buf, 0, numBboxes), numGts, numBboxes,
         gtLabels, false);
   }
@@ -405,6 +408,15 @@ public final class MaxIoUAssigner implements BaseAssigner {
           + " values; got " + length);
     }
     checkArgs(k, gtLabels);
+  }
+
+  // NaN never compares >= or <, so a NaN overlap would leave its prior silently ignored.
+  private static void requireFiniteOverlaps(float[] overlaps) {
+    Tensors.requireFinite(overlaps, "overlaps");
+  }
+
+  private static void requireFiniteOverlaps(double[] overlaps) {
+    Tensors.requireFinite(overlaps, "overlaps");
   }
 
   /** Supplies row {@code gt} of the overlap matrix as doubles. */

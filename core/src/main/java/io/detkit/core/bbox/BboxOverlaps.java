@@ -144,7 +144,8 @@ public final class BboxOverlaps {
   /**
    * Overlaps computed in float16 arithmetic, MMDetection's {@code BboxOverlaps2D(dtype='fp16')}:
    * both inputs divided by {@code scale} in their own dtype, rounded to float16, every operation
-   * rounded to float16, the result returned as float32. Same checks as {@link #bboxOverlaps}.
+   * rounded to float16, the result returned as float32. Same checks as {@link #bboxOverlaps}, and
+   * an area, a union or a GIoU enclosing area that overflows float16 is rejected.
    */
   static INDArray bboxOverlapsHalf(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned,
       double scale, int chunkElements) {
@@ -164,10 +165,12 @@ public final class BboxOverlaps {
     for (int i = 0; i < b.length; i++) {
       b[i] = Precision.toHalf(in.round(b[i] / s));
     }
+    requireHalfAreas(a, b, mode, isAligned, scale);
     double eps = Precision.toHalf(DEFAULT_EPS);
     if (isAligned) {
       double[] out = new double[a.length / 4];
       OverlapKernels.aligned(a, b, mode, eps, Precision.F16, out);
+      requireNoHalfNan(out, out.length, 0, scale);
       return Tensors.create(out, DataType.FLOAT, l.outShape());
     }
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, l.outShape(), 'c');
@@ -182,6 +185,7 @@ public final class BboxOverlaps {
         int r1 = Math.min(l.rows, r0 + rowsPerChunk);
         OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, Precision.F16, chunk);
         int len = (r1 - r0) * l.cols;
+        requireNoHalfNan(chunk, len, (long) k * l.rows * l.cols + (long) r0 * l.cols, scale);
         for (int i = 0; i < len; i++) {
           chunkF[i] = (float) chunk[i];
         }
@@ -190,6 +194,57 @@ public final class BboxOverlaps {
       }
     }
     return out;
+  }
+
+  /**
+   * Float16 tops out at 65504: an area or a union beyond it becomes infinite, and MMDetection then
+   * returns 0 (finite overlap over an infinite union) or NaN (inf - inf) without a word. We refuse
+   * such inputs and point at {@code scale}, which exists to keep them in range.
+   */
+  private static void requireHalfAreas(double[] a, double[] b, OverlapMode mode, boolean isAligned, double scale) {
+    int n = a.length / 4;
+    int m = b.length / 4;
+    double max1 = Double.NEGATIVE_INFINITY;
+    double min1 = Double.POSITIVE_INFINITY;
+    for (int i = 0; i < n; i++) {
+      double area = OverlapKernels.area(a, i, Precision.F16);
+      requireHalfFinite(area, "area of bboxes1 row " + i, scale);
+      max1 = Math.max(max1, area);
+      min1 = Math.min(min1, area);
+    }
+    double max2 = Double.NEGATIVE_INFINITY;
+    double min2 = Double.POSITIVE_INFINITY;
+    for (int j = 0; j < m; j++) {
+      double area = OverlapKernels.area(b, j, Precision.F16);
+      requireHalfFinite(area, "area of bboxes2 row " + j, scale);
+      max2 = Math.max(max2, area);
+      min2 = Math.min(min2, area);
+      if (isAligned && mode != OverlapMode.IOF && j < n) {
+        requireHalfFinite(Precision.toHalf(OverlapKernels.area(a, j, Precision.F16) + area),
+            "area1 + area2 of row " + j, scale);
+      }
+    }
+    if (!isAligned && mode != OverlapMode.IOF && n > 0 && m > 0) {
+      requireHalfFinite(Precision.toHalf(max1 + max2), "the largest area1 + area2", scale);
+      requireHalfFinite(Precision.toHalf(min1 + min2), "the smallest area1 + area2", scale);
+    }
+  }
+
+  private static void requireHalfFinite(double v, String what, double scale) {
+    if (!Double.isFinite(v)) {
+      throw new IllegalArgumentException("fp16 overlaps overflow float16 (max 65504): " + what
+          + " is " + v + " at scale " + scale + "; pass a larger scale");
+    }
+  }
+
+  /** A GIoU enclosing area can still overflow per pair; its NaN is reported, not returned. */
+  private static void requireNoHalfNan(double[] out, int len, long base, double scale) {
+    for (int i = 0; i < len; i++) {
+      if (Double.isNaN(out[i])) {
+        throw new IllegalArgumentException("fp16 overlaps overflow float16 (max 65504): element " + (base + i)
+            + " is NaN at scale " + scale + "; pass a larger scale");
+      }
+    }
   }
 
   /**
@@ -207,10 +262,10 @@ public final class BboxOverlaps {
    *
    * @param upstream the gradient w.r.t. the overlaps, shaped like the result of
    *     {@link #bboxOverlaps} ({@code [..., N, M]} or {@code [..., N]} aligned), any floating dtype
-   *     (rounded to the boxes' dtype); non-finite values propagate
+   *     (rounded to the boxes' dtype), finite
    * @return gradients shaped and typed like {@code bboxes1} and {@code bboxes2}
    * @throws IllegalArgumentException as {@link #bboxOverlaps}, or if {@code upstream} is null, not
-   *     floating-point or mis-shaped
+   *     floating-point, mis-shaped or holds a NaN or infinite value (naming the first bad flat index)
    */
   public static Gradients vjp(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned, double eps,
       INDArray upstream) {
@@ -263,6 +318,7 @@ public final class BboxOverlaps {
     double[] gb = wantSecond ? new double[b.length] : null;
     if (isAligned) {
       double[] g = Tensors.toDoubles(upstream);
+      Tensors.requireFinite(g, "upstream");
       roundAll(g, f32);
       double[] sa = new double[OverlapGradKernels.SLOTS * (a.length / 4)];
       double[] sb = wantSecond ? new double[OverlapGradKernels.SLOTS * (b.length / 4)] : null;
@@ -286,7 +342,9 @@ public final class BboxOverlaps {
         double[] sb = wantSecond ? new double[OverlapGradKernels.SLOTS * l.cols] : null;
         for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
           int r1 = Math.min(l.rows, r0 + rowsPerChunk);
-          rows.read((long) k * l.rows * l.cols + (long) r0 * l.cols, (r1 - r0) * l.cols, g);
+          long base = (long) k * l.rows * l.cols + (long) r0 * l.cols;
+          rows.read(base, (r1 - r0) * l.cols, g);
+          requireFiniteUpstream(g, (r1 - r0) * l.cols, base);
           OverlapGradKernels.pairwise(ak, r0, r1, bk, area2, mode, e, f32, g, sa, sb);
         }
         OverlapGradKernels.finish(ak, sa, f32, ga, 4 * k * l.rows);
@@ -308,6 +366,15 @@ public final class BboxOverlaps {
   }
 
   /** Reads a large upstream gradient chunk by chunk, in C order, rounded to the boxes' precision. */
+  /** Chunk-wise, so that a large upstream is never copied whole just to be checked. */
+  private static void requireFiniteUpstream(double[] g, int len, long base) {
+    for (int i = 0; i < len; i++) {
+      if (!Double.isFinite(g[i])) {
+        throw new IllegalArgumentException("upstream must be finite; element " + (base + i) + " is " + g[i]);
+      }
+    }
+  }
+
   private static final class UpstreamRows {
     private final FloatBuffer floats;
     private final DoubleBuffer doubles;

@@ -18,8 +18,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * or {@code [..., N]} aligned, in the inputs' dtype, with eps 1e-6.
  *
  * <p>With {@code dtype="fp16"} the boxes are divided by {@code scale} and everything is computed in
- * float16 arithmetic as MMDetection does to save memory (a float32 result, float16 values; large
- * coordinates overflow unless {@code scale} shrinks them). {@code scale} only matters then.
+ * float16 arithmetic as MMDetection does to save memory (a float32 result, float16 values). Where
+ * MMDetection lets large areas overflow float16 into a silent 0 or NaN, this throws an
+ * {@link IllegalArgumentException} asking for a larger {@code scale}. {@code scale} only matters
+ * then.
  *
  * <p>Immutable and thread-safe. Build it from a config through {@link IouCalculators#build} or
  * with the constructors.

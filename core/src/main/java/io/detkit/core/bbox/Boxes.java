@@ -16,7 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>All methods throw {@link IllegalArgumentException} naming {@code boxes} if it is null, not
  * {@code [N, 4]}, or not FLOAT/DOUBLE ({@code boxes must be [N,4] (x1, y1, x2, y2); got [3,5]}),
- * and naming the parameter for an invalid image size or flip direction.
+ * or holds a NaN or infinite coordinate ({@code boxes must be finite; element 6 is NaN}), and
+ * naming the parameter for an invalid image size or flip direction.
  */
 public final class Boxes {
   private Boxes() {}
@@ -25,6 +26,8 @@ public final class Boxes {
   public static INDArray xyxyToCxcywh(INDArray boxes) {
     Precision p = check(boxes);
     double[] v = Tensors.toDoubles(boxes);
+    // A NaN corner would pass through every transform unnoticed (clamping keeps NaN).
+    Tensors.requireFinite(v, "boxes");
     double[] out = new double[v.length];
     for (int i = 0; i < v.length; i += 4) {
       out[i] = p.round(p.round(v[i] + v[i + 2]) / 2);
@@ -42,6 +45,7 @@ public final class Boxes {
   public static INDArray cxcywhToXyxy(INDArray boxes) {
     Precision p = check(boxes);
     double[] v = Tensors.toDoubles(boxes);
+    Tensors.requireFinite(v, "boxes");
     double[] out = new double[v.length];
     for (int i = 0; i < v.length; i += 4) {
       double halfW = p.round(0.5 * v[i + 2]);
@@ -61,6 +65,7 @@ public final class Boxes {
   public static INDArray areas(INDArray boxes) {
     Precision p = check(boxes);
     double[] v = Tensors.toDoubles(boxes);
+    Tensors.requireFinite(v, "boxes");
     double[] out = new double[v.length / 4];
     for (int k = 0; k < out.length; k++) {
       out[k] = OverlapKernels.area(v, k, p);
@@ -70,7 +75,7 @@ public final class Boxes {
 
   /**
    * Clamps x1 and x2 to {@code [0, width]} and y1 and y2 to {@code [0, height]} (as
-   * {@code clamp(min=0, max=max_shape[1])} in {@code distance2bbox}); NaN stays NaN.
+   * {@code clamp(min=0, max=max_shape[1])} in {@code distance2bbox}).
    *
    * @throws IllegalArgumentException if {@code height} or {@code width} is negative or not finite
    */
@@ -81,6 +86,7 @@ public final class Boxes {
     double h = p.round(height);
     double w = p.round(width);
     double[] v = Tensors.toDoubles(boxes);
+    Tensors.requireFinite(v, "boxes");
     for (int i = 0; i < v.length; i += 4) {
       v[i] = clamp(v[i], w);
       v[i + 1] = clamp(v[i + 1], h);
@@ -120,6 +126,7 @@ public final class Boxes {
     double h = p.round(height);
     double w = p.round(width);
     double[] v = Tensors.toDoubles(boxes);
+    Tensors.requireFinite(v, "boxes");
     for (int i = 0; i < v.length; i += 4) {
       double x1 = v[i];
       double y1 = v[i + 1];

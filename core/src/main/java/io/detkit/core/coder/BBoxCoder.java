@@ -20,8 +20,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ND4J boundary: {@code float[]} in float32, {@code double[]} in float64, rows packed flat.
  *
  * <p>All methods throw {@link IllegalArgumentException} for arrays of the wrong shape or dtype
- * (messages name the argument, e.g. {@code pred_bboxes must be [12,4]; got [12,5]}) or an invalid
- * {@code maxShape}. Implementations are immutable and thread-safe.
+ * (messages name the argument, e.g. {@code pred_bboxes must be [12,4]; got [12,5]}), an invalid
+ * {@code maxShape}, a NaN or infinite input (naming the argument and the first bad flat index), or a
+ * result that would not be finite: encoding against a zero-width or zero-height prior or a
+ * zero-size ground truth (naming the row), or decoding values so large that they overflow.
+ * Implementations are immutable and thread-safe.
  */
 public interface BBoxCoder {
   /** Values per prior row: 4 for box priors, 2 for point priors. */

@@ -84,8 +84,11 @@ abstract class BaseBBoxCoder implements BBoxCoder {
           + "); got " + Tensors.shapeOf(gtBboxes));
     }
     DataType type = resultType(bboxes, gtBboxes);
+    double[] priors = finite(Tensors.toDoubles(bboxes), priorName());
+    double[] gt = finite(Tensors.toDoubles(gtBboxes), "gt_bboxes");
     double[] out = new double[4 * n];
-    kernel.run(Tensors.toDoubles(bboxes), Tensors.toDoubles(gtBboxes), type != DataType.DOUBLE, out);
+    kernel.run(priors, gt, type != DataType.DOUBLE, out);
+    requireFiniteTargets(out, priors, gt);
     return Tensors.create(out, type, n, 4);
   }
 
@@ -106,14 +109,16 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     if (upstream != null) {
       Tensors.requireFloating(upstream, "upstream");
       Tensors.requireShape(upstream, "upstream", shape);
-      up = Tensors.toDoubles(upstream);
+      up = finite(Tensors.toDoubles(upstream), "upstream");
       grad = new double[len];
       if (upstream.dataType() == DataType.DOUBLE) {
         type = DataType.DOUBLE;
       }
     }
     double[] out = new double[len];
-    kernel.run(Tensors.toDoubles(bboxes), Tensors.toDoubles(pred), maxShape, type != DataType.DOUBLE, out, up, grad);
+    kernel.run(finite(Tensors.toDoubles(bboxes), priorName()), finite(Tensors.toDoubles(pred), "pred_bboxes"),
+        maxShape, type != DataType.DOUBLE, out, up, grad);
+    requireFiniteResult(grad == null ? out : grad, grad == null ? "decoded boxes" : "the decode gradient");
     return Tensors.create(grad == null ? out : grad, type, shape);
   }
 
@@ -188,8 +193,11 @@ abstract class BaseBBoxCoder implements BBoxCoder {
       throw new IllegalArgumentException("gt_bboxes must hold 4 values per prior (" + 4 * n + "); got "
           + gt.length);
     }
+    finite(bboxes, priorName());
+    finite(gt, "gt_bboxes");
     double[] out = new double[4 * n];
     kernel.run(bboxes, gt, f32, out);
+    requireFiniteTargets(out, bboxes, gt);
     return out;
   }
 
@@ -210,11 +218,58 @@ abstract class BaseBBoxCoder implements BBoxCoder {
         throw new IllegalArgumentException("upstream must match pred_bboxes (" + pred.length + " values); got "
             + upstream.length);
       }
+      finite(upstream, "upstream");
       grad = new double[pred.length];
     }
+    finite(bboxes, priorName());
+    finite(pred, "pred_bboxes");
     double[] out = new double[pred.length];
     kernel.run(bboxes, pred, maxShape, f32, out, upstream, grad);
+    requireFiniteResult(grad == null ? out : grad, grad == null ? "decoded boxes" : "the decode gradient");
     return grad == null ? out : grad;
+  }
+
+  /**
+   * NaN or infinite inputs would flow silently into targets and boxes, so they are rejected up
+   * front, naming the argument and the first bad flat index.
+   */
+  private static double[] finite(double[] v, String name) {
+    Tensors.requireFinite(v, name);
+    return v;
+  }
+
+  /**
+   * Finite inputs can still encode to a non-finite target: a zero-width or zero-height prior
+   * divides by zero and a zero-size ground truth takes log(0). MMDetection returns those NaN/Inf
+   * targets; we name the offending row instead, since a training step could not recover from them.
+   */
+  private void requireFiniteTargets(double[] out, double[] priors, double[] gt) {
+    for (int i = 0; i < out.length; i++) {
+      if (!Double.isFinite(out[i])) {
+        int row = i / 4;
+        throw new IllegalArgumentException("cannot encode gt_bboxes row " + row + " " + row(gt, 4 * row, 4)
+            + " against " + priorName() + " row " + row + " " + row(priors, priorDim * row, priorDim)
+            + ": target element " + i + " is " + out[i] + " (zero width or height)");
+      }
+    }
+  }
+
+  /** Overflow of finite but huge predictions, reported rather than returned as Inf. */
+  private static void requireFiniteResult(double[] out, String what) {
+    for (int i = 0; i < out.length; i++) {
+      if (!Double.isFinite(out[i])) {
+        throw new IllegalArgumentException(what + " overflowed: element " + i + " is " + out[i]
+            + " (inputs too large for the dtype)");
+      }
+    }
+  }
+
+  private static String row(double[] v, int from, int len) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int j = 0; j < len; j++) {
+      sb.append(j == 0 ? "" : ", ").append(v[from + j]);
+    }
+    return sb.append(']').toString();
   }
 
   private int flatPriors(double[] bboxes) {

@@ -19,10 +19,11 @@ import java.util.Objects;
  * configs are written in and evaluates nothing. A file is a sequence of top-level assignments
  * {@code name = <literal>}; the result holds every top-level name in the order it was first
  * assigned, the last assignment winning. Literals are {@code dict(k=v, ...)}, {@code {'k': v}},
- * lists, tuples ({@code ()}, {@code (1,)}, {@code (1, 2)}, kept as {@link PyTuple}),
- * {@code True}/{@code False}/{@code None}, ints (negative, {@code 1_000}, {@code 0x1f}), floats
- * ({@code 1e-4}, {@code .5}, {@code 1.}), single-, double- and triple-quoted strings with escapes
- * and adjacent-literal concatenation, with comments, trailing commas and newlines inside brackets.
+ * lists, tuples ({@code ()}, {@code (1,)}, {@code (1, 2)}, or bare as in {@code x = 1, 2}; kept
+ * as {@link PyTuple}), {@code True}/{@code False}/{@code None}, ints (negative, {@code 1_000},
+ * {@code 0x1f}), floats ({@code 1e-4}, {@code .5}, {@code 1.}), single-, double- and
+ * triple-quoted strings with escapes and adjacent-literal concatenation, with comments, trailing
+ * commas and newlines inside brackets.
  * A bare name refers to an earlier top-level assignment, as in
  * {@code model = dict(train_cfg=train_cfg)}. A string-only statement (a docstring) is ignored.
  * Calls other than {@code dict}, attribute access, subscripts, operators, lambdas, f-strings,

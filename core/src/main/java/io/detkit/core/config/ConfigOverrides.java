@@ -72,8 +72,8 @@ public final class ConfigOverrides {
       }
       if (option.length() > MAX_OPTION_LENGTH) {
         throw ConfigException.wrap("config option " + i + " ('" + PyLexer.abbreviate(option, 40) + "') is "
-            + option.length() + " characters, more than " + MAX_OPTION_LENGTH + " (ConfigOverrides.MAX_OPTION_LENGTH)",
-            null);
+            + option.length() + " characters, more than " + MAX_OPTION_LENGTH
+            + " (ConfigOverrides.MAX_OPTION_LENGTH)", null);
       }
       int eq = option.indexOf('=');
       if (eq < 0) {
@@ -195,7 +195,8 @@ public final class ConfigOverrides {
     }
     if (segs.length > ConfigLoader.MAX_DEPTH) {
       throw ConfigException.wrap("key '" + PyLexer.abbreviate(dottedPath, 80) + "' in " + what + " has "
-          + segs.length + " segments, more than " + ConfigLoader.MAX_DEPTH + " (ConfigLoader.MAX_DEPTH)", null);
+          + segs.length + " segments, more than " + ConfigLoader.MAX_DEPTH + " (ConfigLoader.MAX_DEPTH)",
+          null);
     }
     String prefix = base.path().isEmpty() ? "" : base.path() + ".";
     return (Config) setIn(base, segs, 0, value, merge, what, prefix);
@@ -229,7 +230,8 @@ public final class ConfigOverrides {
   }
 
   /** The container at {@code segs[0..i]} that {@code segs[i + 1]} addresses, checked. */
-  private static Object descend(boolean present, Object child, String[] segs, int i, String what, String prefix) {
+  private static Object descend(boolean present, Object child, String[] segs, int i, String what,
+      String prefix) {
     String here = pathTo(prefix, segs, i);
     String full = pathTo(prefix, segs, segs.length - 1);
     if (!present) {
@@ -296,8 +298,8 @@ public final class ConfigOverrides {
       }
       return out;
     }
-    throw ConfigException.at(path, "cannot merge a dict into '" + path + "', which is " + kindWithValue(existing)
-        + "; add " + DELETE_KEY + "=True to the dict to replace the value instead");
+    throw ConfigException.at(path, "cannot merge a dict into '" + path + "', which is "
+        + kindWithValue(existing) + "; add " + DELETE_KEY + "=True to the dict to replace the value instead");
   }
 
   private static Object stripDelete(Object v) {

@@ -42,8 +42,9 @@ public final class ConfigWriter {
   /**
    * The config as a Python config file.
    *
-   * @throws ConfigException if a top-level key is not a Python identifier (or is a keyword), or a
-   *     value is NaN, which has no Python literal form
+   * @throws ConfigException if a top-level key is not a Python identifier (or is a keyword or
+   *     {@code dict}, which the reader refuses to rebind), or a value is NaN, which has no Python
+   *     literal form
    */
   public static String toPython(Config config) {
     Objects.requireNonNull(config, "config");
@@ -52,6 +53,12 @@ public final class ConfigWriter {
       if (!isKwargName(key)) {
         throw ConfigException.at(key, "a top-level key must be a Python identifier that is not a keyword"
             + " to be written as 'name = ...'; got '" + key + "'");
+      }
+      // 'dict' is a valid name, but assigning it would shadow the dict(...) the file's literals call,
+      // so the reader refuses 'dict = ...' and the writer must not produce it.
+      if (key.equals("dict")) {
+        throw ConfigException.at(key, "a top-level key named 'dict' cannot be written as 'dict = ...': it would"
+            + " shadow the dict(...) literals, and ConfigLoader.fromPython refuses it");
       }
       String head = key + " = ";
       sb.append(head);
@@ -215,7 +222,8 @@ public final class ConfigWriter {
     }
     double d = (Double) v;
     if (Double.isNaN(d)) {
-      throw ConfigException.at(path, "NaN has no Python literal form; it cannot be written to a Python config");
+      throw ConfigException.at(path,
+          "NaN has no Python literal form; it cannot be written to a Python config");
     }
     return pyFloat(d);
   }

@@ -47,7 +47,8 @@ final class JsonConfigReader {
 
   private ConfigException error(String message) {
     JsonLocation loc = parser.currentTokenLocation();
-    return ConfigException.syntax(source, Math.max(1, loc.getLineNr()), Math.max(1, loc.getColumnNr()), message);
+    return ConfigException.syntax(
+        source, Math.max(1, loc.getLineNr()), Math.max(1, loc.getColumnNr()), message);
   }
 
   private Map<String, Object> document() throws IOException {
@@ -98,7 +99,8 @@ final class JsonConfigReader {
       case VALUE_NUMBER_INT -> {
         JsonParser.NumberType type = parser.getNumberType();
         if (type == JsonParser.NumberType.BIG_INTEGER) {
-          throw error("integer " + PyLexer.abbreviate(parser.getText(), 40) + " does not fit a 64-bit signed integer");
+          throw error("integer " + PyLexer.abbreviate(parser.getText(), 40)
+              + " does not fit a 64-bit signed integer");
         }
         return parser.getLongValue();
       }

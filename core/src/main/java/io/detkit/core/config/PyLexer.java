@@ -160,7 +160,8 @@ final class PyLexer {
           newlineConsumed();
           continue;
         }
-        throw error(line, column(), "unexpected character '\\' (a backslash outside a string must end the line)");
+        throw error(line, column(),
+            "unexpected character '\\' (a backslash outside a string must end the line)");
       }
       if (c == '\n') {
         int l = line;
@@ -243,7 +244,8 @@ final class PyLexer {
     StringBuilder sb = new StringBuilder();
     while (true) {
       if (pos >= src.length()) {
-        throw error(l, col, (triple ? "unterminated triple-quoted string literal" : "unterminated string literal")
+        throw error(l, col,
+            (triple ? "unterminated triple-quoted string literal" : "unterminated string literal")
             + " (it starts here and the input ends before its closing " + quote + ")");
       }
       char c = src.charAt(pos);
@@ -316,7 +318,8 @@ final class PyLexer {
       case 'v' -> sb.append('\u000b');
       case '0', '1', '2', '3', '4', '5', '6', '7' -> {
         int v = c - '0';
-        for (int i = 0; i < 2 && pos < src.length() && src.charAt(pos) >= '0' && src.charAt(pos) <= '7'; i++) {
+        for (int i = 0; i < 2 && pos < src.length() && src.charAt(pos) >= '0' && src.charAt(pos) <= '7';
+            i++) {
           v = v * 8 + (src.charAt(pos++) - '0');
         }
         sb.append((char) v);
@@ -326,7 +329,8 @@ final class PyLexer {
       case 'U' -> {
         int cp = hexEscape(8, l, col, "\\Uxxxxxxxx");
         if (cp > Character.MAX_CODE_POINT) {
-          throw error(l, col, "illegal Unicode character in \\U escape: U+" + Integer.toHexString(cp).toUpperCase());
+          throw error(l, col,
+              "illegal Unicode character in \\U escape: U+" + Integer.toHexString(cp).toUpperCase());
         }
         sb.appendCodePoint(cp);
       }
@@ -426,7 +430,8 @@ final class PyLexer {
         throw error(l, col, "complex numbers are not supported: " + src.substring(start, pos + 1));
       }
       checkNumberEnd(l, col, start);
-      if (!validUnderscores(intPart, false) || !validUnderscores(frac, false) || !validUnderscores(exp, false)) {
+      if (!validUnderscores(intPart, false) || !validUnderscores(frac, false)
+          || !validUnderscores(exp, false)) {
         throw badNumber(l, col, start, "digits may be separated by single underscores only");
       }
       String text = src.substring(start, pos).replace("_", "");

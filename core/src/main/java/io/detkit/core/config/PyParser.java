@@ -102,7 +102,8 @@ final class PyParser {
       }
       if (end.kind != Kind.NEWLINE && end.kind != Kind.EOF) {
         if (end.isOp("=")) {
-          throw lexer.error(end, "chained assignment (a = b = ...) is not supported; assign one name per statement");
+          throw lexer.error(end,
+              "chained assignment (a = b = ...) is not supported; assign one name per statement");
         }
         throw afterValue(end, "the end of the line");
       }
@@ -135,6 +136,9 @@ final class PyParser {
         lexer.next();
         lexer.next();
         Value v = value();
+        if (lexer.peek().isOp(",")) {
+          v = bareTuple(v);
+        }
         variables.put(t.text, v);
         out.put(t.text, v.object());
         return;
@@ -148,16 +152,17 @@ final class PyParser {
         throw lexer.error(after, "annotated assignments (name: type = value) are not supported");
       }
       if (after.isOp(",")) {
-        throw lexer.error(after, "unpacking assignments (a, b = ...) are not supported; assign one name per statement");
+        throw lexer.error(after,
+            "unpacking assignments (a, b = ...) are not supported; assign one name per statement");
       }
     }
     Token start = t;
     Value v = value();
-    if (v.object() instanceof String && start.kind == Kind.STRING) {
-      return; // a docstring, a no-op in Python
-    }
     if (lexer.peek().isOp("=")) {
       throw lexer.error(start, "only a plain name can be assigned at the top level");
+    }
+    if (v.object() instanceof String && start.kind == Kind.STRING) {
+      return; // a docstring, a no-op in Python
     }
     throw lexer.error(start, STATEMENT_RULE + "got a bare expression");
   }
@@ -231,6 +236,10 @@ final class PyParser {
   private Value signedNumber() {
     Token sign = lexer.next();
     Token t = lexer.peek();
+    if (t.kind == Kind.NAME && t.text.equals("inf") && !variables.containsKey("inf")) {
+      lexer.next();
+      return scalar(sign, sign.text.equals("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+    }
     if (t.kind != Kind.NUMBER) {
       throw lexer.error(sign, NOT_ALLOWED + "got the unary operator '" + sign.text
           + "' applied to " + t.describe() + " (a sign may only precede a number)");
@@ -301,6 +310,11 @@ final class PyParser {
             || after.text.equals("if")))) {
       // `[i for i in x]` or `y + 1`: the construct is the problem, not the unknown name.
       throw afterValue(after, "a value");
+    }
+    if (v == null && (t.text.equals("inf") || t.text.equals("nan"))) {  // -inf: see signedNumber
+      // Python's repr writes float('inf') and float('nan') as bare names; configs dumped with repr
+      // (MMDetection's config_repr among them) contain them, so read them as the floats they name.
+      return scalar(t, t.text.equals("inf") ? Double.POSITIVE_INFINITY : Double.NaN);
     }
     if (v == null) {
       throw lexer.error(t, "unknown name '" + t.text + "': a bare name must refer to an earlier top-level"
@@ -405,6 +419,25 @@ final class PyParser {
     List<Object> out = new ArrayList<>(items.size());
     items.forEach(v -> out.add(v.object()));
     return container(open, PyTuple.of(out), items);
+  }
+
+  /** {@code x = 1, 2}: a tuple without parentheses, which Python allows on the right of '='. */
+  private Value bareTuple(Value first) {
+    Token start = lexer.peek();
+    open(start);
+    List<Value> items = new ArrayList<>();
+    items.add(first);
+    while (lexer.peek().isOp(",")) {
+      lexer.next();
+      Token t = lexer.peek();
+      if (t.kind == Kind.NEWLINE || t.kind == Kind.EOF || t.isOp(";")) {
+        break;
+      }
+      items.add(value());
+    }
+    List<Object> out = new ArrayList<>(items.size());
+    items.forEach(v -> out.add(v.object()));
+    return container(start, PyTuple.of(out), items);
   }
 
   private Value braces() {

@@ -1,33 +1,39 @@
 package io.detkit.core.config;
 
 import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.snakeyaml.engine.v2.api.ConstructNode;
 import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.common.Anchor;
+import org.snakeyaml.engine.v2.events.AliasEvent;
+import org.snakeyaml.engine.v2.events.CollectionStartEvent;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.NodeEvent;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
-import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
-import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 import org.snakeyaml.engine.v2.resolver.ScalarResolver;
 import org.snakeyaml.engine.v2.schema.CoreSchema;
-import org.snakeyaml.engine.v2.schema.Schema;
 
 /**
- * Builds the plain value tree of a YAML config from snakeyaml-engine's node graph. Only the
- * composer runs (no constructor), and every node's tag is checked against the core schema before
- * its value is read, so a document cannot name a Java class or reach the environment.
+ * Builds the plain value tree of a YAML config from snakeyaml-engine's event stream.
+ *
+ * <p>Only the parser runs: neither the composer nor a constructor is involved. Tags are resolved
+ * here under the YAML 1.2 core schema and checked before any value is read, so a document cannot
+ * name a Java class or reach the environment. The tree is built with an explicit stack, so deep
+ * nesting fails at {@link ConfigLoader#MAX_DEPTH} instead of overflowing the thread's stack (the
+ * engine's composer recurses once per level), and every alias counts in full towards
+ * {@link ConfigLoader#MAX_VALUES}.
  */
 final class YamlConfigReader {
   private static final Set<Tag> SCALAR_TAGS = Set.of(Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL);
@@ -38,34 +44,48 @@ final class YamlConfigReader {
   private static final Pattern INT_DEC = Pattern.compile("[-+]?[0-9]+");
   private static final Pattern INT_OCT = Pattern.compile("0o[0-7]+");
   private static final Pattern INT_HEX = Pattern.compile("0x[0-9a-fA-F]+");
-  private static final Pattern FLOAT_NUM = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  private static final Pattern FLOAT_NUM =
+      Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
   private static final Pattern FLOAT_INF = Pattern.compile("[-+]?\\.(inf|Inf|INF)");
   private static final Pattern FLOAT_NAN = Pattern.compile("\\.(nan|NaN|NAN)");
 
-  /**
-   * The core schema, except that a plain {@code ${NAME}} stays a string: snakeyaml-engine would
-   * otherwise tag it for environment-variable substitution, which a config must never trigger.
-   */
-  private static final Schema SCHEMA = new Schema() {
-    private final CoreSchema core = new CoreSchema();
+  private static final ScalarResolver CORE = new CoreSchema().getScalarResolver();
 
-    @Override
-    public ScalarResolver getScalarResolver() {
-      ScalarResolver resolver = core.getScalarResolver();
-      return (value, implicit) -> {
-        Tag tag = resolver.resolve(value, implicit);
-        return Tag.ENV_TAG.equals(tag) ? Tag.STR : tag;
-      };
+  /** A finished value with the facts the limits need when an alias repeats it. */
+  private record Built(Object value, int depth, long size) {}
+
+  /** An open mapping or sequence. */
+  private static final class Frame {
+    final boolean mapping;
+    final Map<String, Object> map;
+    final List<Object> list;
+    final Optional<Anchor> anchor;
+    final int level;
+    String pendingKey;
+    int childDepth;
+    long size = 1;
+
+    Frame(boolean mapping, Optional<Anchor> anchor, int level) {
+      this.mapping = mapping;
+      this.map = mapping ? new LinkedHashMap<>() : null;
+      this.list = mapping ? null : new ArrayList<>();
+      this.anchor = anchor;
+      this.level = level;
     }
 
-    @Override
-    public Map<Tag, ConstructNode> getSchemaTagConstructors() {
-      return Map.of();
+    boolean expectsKey() {
+      return mapping && pendingKey == null;
     }
-  };
+  }
+
+  private static final Built IN_PROGRESS = new Built(null, 0, 0);
 
   private final String source;
+  private final ArrayDeque<Frame> stack = new ArrayDeque<>();
+  private final Map<String, Built> anchors = new HashMap<>();
   private long values;
+  private Built root;
+  private int documents;
 
   private YamlConfigReader(String source) {
     this.source = source;
@@ -74,45 +94,193 @@ final class YamlConfigReader {
   static Map<String, Object> read(String yaml, String source) {
     LoadSettings settings = LoadSettings.builder()
         .setLabel(source)
-        .setSchema(SCHEMA)
         .setCodePointLimit(ConfigLoader.MAX_SOURCE_SIZE)
-        .setAllowDuplicateKeys(true)
-        .setAllowRecursiveKeys(false)
         .build();
-    Optional<Node> root;
+    YamlConfigReader r = new YamlConfigReader(source);
+    Event first = null;
     try {
-      root = new Compose(settings).composeString(yaml);
+      for (Event e : new Parse(settings).parseString(yaml)) {
+        if (first == null && e.getEventId() != Event.ID.StreamStart) {
+          first = e;
+        }
+        r.accept(e);
+      }
     } catch (MarkedYamlEngineException e) {
       Optional<Mark> mark = e.getProblemMark().isPresent() ? e.getProblemMark() : e.getContextMark();
       String context = e.getContext() == null || e.getContext().isEmpty() ? "" : e.getContext() + ": ";
       String problem = e.getProblem() == null ? String.valueOf(e.getMessage()) : e.getProblem();
-      throw ConfigException.syntax(source, mark.map(m -> m.getLine() + 1).orElse(1),
-          mark.map(m -> m.getColumn() + 1).orElse(1), "invalid YAML: " + context + problem);
+      throw ConfigException.syntax(source, line(mark), column(mark), "invalid YAML: " + context + problem);
     } catch (YamlEngineException e) {
       throw ConfigException.wrap(source + ": invalid YAML: " + e.getMessage(), e);
     }
-    if (root.isEmpty()) {
+    if (r.root == null || r.root.value() == null) {
       return new LinkedHashMap<>();
     }
-    YamlConfigReader r = new YamlConfigReader(source);
-    Node node = root.get();
-    if (node instanceof ScalarNode s && s.getTag().equals(Tag.NULL) && NULL.matcher(s.getValue()).matches()) {
-      return new LinkedHashMap<>();
-    }
-    Object v = r.value(node, 1);
-    if (!(v instanceof Map<?, ?>)) {
-      throw r.error(node, "a YAML config must be a mapping at the top level; got "
-          + (v instanceof List ? "a sequence" : "a scalar"));
+    if (!(r.root.value() instanceof Map<?, ?>)) {
+      throw r.error(first, "a YAML config must be a mapping at the top level; got "
+          + (r.root.value() instanceof List ? "a sequence" : "a scalar"));
     }
     @SuppressWarnings("unchecked")
-    Map<String, Object> map = (Map<String, Object>) v;
+    Map<String, Object> map = (Map<String, Object>) r.root.value();
     return map;
   }
 
-  private ConfigException error(Node node, String message) {
-    Optional<Mark> mark = node.getStartMark();
-    return ConfigException.syntax(source, mark.map(m -> m.getLine() + 1).orElse(1),
-        mark.map(m -> m.getColumn() + 1).orElse(1), message);
+  private static int line(Optional<Mark> mark) {
+    return mark.map(m -> m.getLine() + 1).orElse(1);
+  }
+
+  private static int column(Optional<Mark> mark) {
+    return mark.map(m -> m.getColumn() + 1).orElse(1);
+  }
+
+  private ConfigException error(Event at, String message) {
+    Optional<Mark> mark = at == null ? Optional.empty() : at.getStartMark();
+    return ConfigException.syntax(source, line(mark), column(mark), message);
+  }
+
+  private void accept(Event e) {
+    switch (e.getEventId()) {
+      case DocumentStart -> {
+        if (++documents > 1) {
+          throw error(e, "invalid YAML: expected a single document, found another");
+        }
+      }
+      case Scalar -> scalar((ScalarEvent) e);
+      case Alias -> alias((AliasEvent) e);
+      case SequenceStart, MappingStart -> open((CollectionStartEvent) e);
+      case SequenceEnd, MappingEnd -> close();
+      default -> { }
+    }
+  }
+
+  private void scalar(ScalarEvent e) {
+    Optional<String> explicit = e.getTag();
+    Tag tag;
+    if (explicit.isEmpty() || explicit.get().equals("!")) {
+      tag = CORE.resolve(e.getValue(), e.getImplicit().canOmitTagInPlainScalar());
+      // A plain ${NAME} is a string under the core schema; the engine would mark it for
+      // environment-variable substitution, which a config must never trigger.
+      if (tag.equals(Tag.ENV_TAG)) {
+        tag = Tag.STR;
+      }
+    } else {
+      tag = new Tag(explicit.get());
+    }
+    if (!SCALAR_TAGS.contains(tag)) {
+      throw badTag(e, tag, "scalar");
+    }
+    Object value = convert(e, tag);
+    Frame top = stack.peek();
+    if (top != null && top.expectsKey()) {
+      if (!(value instanceof String key)) {
+        throw error(e, "mapping keys must be strings; got " + Config.describe(value));
+      }
+      top.pendingKey = key;
+      remember(e, new Built(key, 0, 1));
+      return;
+    }
+    Built b = new Built(value, 0, 1);
+    remember(e, b);
+    add(e, b);
+  }
+
+  private void remember(NodeEvent e, Built b) {
+    e.getAnchor().ifPresent(a -> anchors.put(a.getValue(), b));
+  }
+
+  private void alias(AliasEvent e) {
+    String name = e.getAlias().getValue();
+    Built b = anchors.get(name);
+    if (b == null) {
+      throw error(e, "invalid YAML: found undefined alias '*" + name + "'");
+    }
+    if (b == IN_PROGRESS) {
+      throw error(e, "recursive alias '*" + name + "': a collection cannot contain itself");
+    }
+    Frame top = stack.peek();
+    if (top != null && top.expectsKey()) {
+      if (!(b.value() instanceof String key)) {
+        throw error(e, "mapping keys must be strings; got " + describe(b.value()));
+      }
+      top.pendingKey = key;
+      return;
+    }
+    add(e, b);
+  }
+
+  private void open(CollectionStartEvent e) {
+    boolean mapping = e.getEventId() == Event.ID.MappingStart;
+    Optional<String> explicit = e.getTag();
+    Tag tag = explicit.isEmpty() || explicit.get().equals("!")
+        ? (mapping ? Tag.MAP : Tag.SEQ)
+        : new Tag(explicit.get());
+    if (!tag.equals(mapping ? Tag.MAP : Tag.SEQ)) {
+      throw badTag(e, tag, mapping ? "mapping" : "sequence");
+    }
+    Frame top = stack.peek();
+    if (top != null && top.expectsKey()) {
+      throw error(e, "mapping keys must be strings; got a " + (mapping ? "mapping" : "sequence"));
+    }
+    int level = stack.size() + 1;
+    if (level > ConfigLoader.MAX_DEPTH) {
+      throw depthError(e);
+    }
+    count(e, 1);
+    stack.push(new Frame(mapping, e.getAnchor(), level));
+    e.getAnchor().ifPresent(a -> anchors.put(a.getValue(), IN_PROGRESS));
+  }
+
+  private void close() {
+    Frame f = stack.pop();
+    Built b = new Built(f.mapping ? f.map : f.list, f.childDepth + 1, f.size);
+    f.anchor.ifPresent(a -> anchors.put(a.getValue(), b));
+    if (stack.isEmpty()) {
+      root = b;
+    } else {
+      attach(stack.peek(), b);
+    }
+  }
+
+  /** Adds a scalar or an aliased value to the open collection, or makes it the root. */
+  private void add(Event e, Built b) {
+    count(e, b.size());
+    Frame top = stack.peek();
+    if (top == null) {
+      root = b;
+      return;
+    }
+    if (top.level + b.depth() > ConfigLoader.MAX_DEPTH) {
+      throw depthError(e);
+    }
+    attach(top, b);
+  }
+
+  private void attach(Frame f, Built b) {
+    if (f.mapping) {
+      f.map.put(f.pendingKey, b.value());
+      f.pendingKey = null;
+    } else {
+      f.list.add(b.value());
+    }
+    f.childDepth = Math.max(f.childDepth, b.depth());
+    f.size += b.size();
+  }
+
+  private void count(Event e, long n) {
+    values += n;
+    if (values > ConfigLoader.MAX_VALUES) {
+      throw error(e, "more than " + ConfigLoader.MAX_VALUES
+          + " values in one config, counting each alias in full (ConfigLoader.MAX_VALUES)");
+    }
+  }
+
+  private ConfigException depthError(Event e) {
+    return error(e, "nesting deeper than " + ConfigLoader.MAX_DEPTH
+        + " levels of mappings and sequences (ConfigLoader.MAX_DEPTH)");
+  }
+
+  private static String describe(Object v) {
+    return v instanceof Map ? "a mapping" : v instanceof List ? "a sequence" : Config.describe(v);
   }
 
   private static String showTag(Tag tag) {
@@ -120,70 +288,24 @@ final class YamlConfigReader {
     return v.startsWith(Tag.PREFIX) ? "!!" + v.substring(Tag.PREFIX.length()) : v;
   }
 
-  private ConfigException badTag(Node node, String kind) {
-    return error(node, "YAML tag '" + showTag(node.getTag()) + "' is not allowed on a " + kind
+  private ConfigException badTag(Event e, Tag tag, String kind) {
+    return error(e, "YAML tag '" + showTag(tag) + "' is not allowed on a " + kind
         + ": only the core schema's !!str, !!int, !!float, !!bool, !!null, !!seq and !!map are accepted"
         + " (configs never instantiate classes)");
   }
 
-  private Object value(Node node, int depth) {
-    if (++values > ConfigLoader.MAX_VALUES) {
-      throw error(node, "more than " + ConfigLoader.MAX_VALUES
-          + " values in one config, counting each alias in full (ConfigLoader.MAX_VALUES)");
-    }
-    if (node instanceof ScalarNode s) {
-      if (!SCALAR_TAGS.contains(s.getTag())) {
-        throw badTag(node, "scalar");
-      }
-      return scalar(s);
-    }
-    if (depth > ConfigLoader.MAX_DEPTH) {
-      throw error(node, "nesting deeper than " + ConfigLoader.MAX_DEPTH
-          + " levels of mappings and sequences (ConfigLoader.MAX_DEPTH)");
-    }
-    if (node instanceof SequenceNode seq) {
-      if (!seq.getTag().equals(Tag.SEQ)) {
-        throw badTag(node, "sequence");
-      }
-      List<Object> out = new ArrayList<>(seq.getValue().size());
-      for (Node item : seq.getValue()) {
-        out.add(value(item, depth + 1));
-      }
-      return out;
-    }
-    if (node instanceof MappingNode map) {
-      if (!map.getTag().equals(Tag.MAP)) {
-        throw badTag(node, "mapping");
-      }
-      Map<String, Object> out = new LinkedHashMap<>();
-      for (NodeTuple t : map.getValue()) {
-        Node k = t.getKeyNode();
-        if (!(k instanceof ScalarNode ks) || !ks.getTag().equals(Tag.STR)) {
-          String got = k instanceof ScalarNode ks2
-              ? (SCALAR_TAGS.contains(ks2.getTag()) ? Config.describe(scalar(ks2)) : "a tagged scalar")
-              : k instanceof SequenceNode ? "a sequence" : "a mapping";
-          throw error(k, "mapping keys must be strings; got " + got);
-        }
-        out.put(checkLength(k, ks.getValue()), value(t.getValueNode(), depth + 1));
-      }
-      return out;
-    }
-    throw error(node, "unsupported YAML node " + node.getNodeType());
-  }
-
-  private String checkLength(Node node, String s) {
+  private String checkLength(Event e, String s) {
     if (s.length() > ConfigLoader.MAX_STRING_LENGTH) {
-      throw error(node, "string longer than " + ConfigLoader.MAX_STRING_LENGTH
+      throw error(e, "string longer than " + ConfigLoader.MAX_STRING_LENGTH
           + " characters (ConfigLoader.MAX_STRING_LENGTH)");
     }
     return s;
   }
 
-  private Object scalar(ScalarNode node) {
-    String v = node.getValue();
-    Tag tag = node.getTag();
+  private Object convert(ScalarEvent e, Tag tag) {
+    String v = e.getValue();
     if (tag.equals(Tag.STR)) {
-      return checkLength(node, v);
+      return checkLength(e, v);
     }
     if (tag.equals(Tag.NULL) && NULL.matcher(v).matches()) {
       return null;
@@ -202,7 +324,7 @@ final class YamlConfigReader {
       }
       if (b != null) {
         if (b.bitLength() > 63) {
-          throw error(node, "integer " + PyLexer.abbreviate(v, 40) + " does not fit a 64-bit signed integer");
+          throw error(e, "integer " + PyLexer.abbreviate(v, 40) + " does not fit a 64-bit signed integer");
         }
         return b.longValue();
       }
@@ -218,6 +340,6 @@ final class YamlConfigReader {
         return Double.parseDouble(v);
       }
     }
-    throw error(node, "'" + PyLexer.abbreviate(v, 40) + "' is not a valid " + showTag(tag));
+    throw error(e, "'" + PyLexer.abbreviate(v, 40) + "' is not a valid " + showTag(tag));
   }
 }

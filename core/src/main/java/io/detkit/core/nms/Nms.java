@@ -127,7 +127,8 @@ public final class Nms {
    * @param maxNum when &gt; 0, at most this many detections
    * @param scoreFactors {@code [N]} factors multiplied into the scores after thresholding (e.g.
    *     centerness), or null
-   * @throws IllegalArgumentException for wrong shapes or invalid values
+   * @throws IllegalArgumentException for wrong shapes or invalid values: non-finite boxes (naming the
+   *     row), NaN scores or non-finite score factors (naming the first bad flat index)
    */
   public static MulticlassNmsResult multiclassNms(INDArray multiBboxes, INDArray multiScores, double scoreThr,
       Config nmsCfg, int maxNum, INDArray scoreFactors) {
@@ -165,7 +166,16 @@ public final class Nms {
     double[] bb = Tensors.toDoubles(multiBboxes);
     requireFiniteRows(bb, "multi_bboxes");
     double[] ms = values(multiScores, f32);
+    // NaN never exceeds score_thr, so a NaN score would vanish from the detections unnoticed.
+    for (int i = 0; i < ms.length; i++) {
+      if (Double.isNaN(ms[i])) {
+        throw new IllegalArgumentException("multi_scores must not be NaN; element " + i + " is NaN");
+      }
+    }
     double[] factors = scoreFactors == null ? null : values(scoreFactors, f32);
+    if (factors != null) {
+      Tensors.requireFinite(factors, "score_factors");
+    }
     double thr = r(scoreThr, f32);
 
     int count = 0;

@@ -88,11 +88,13 @@ class BboxOverlaps2DTest {
   }
 
   @Test
-  void fp16OverflowsLikeMmdetectionUnlessScaled() {
-    // 1000 x 1000 areas exceed float16's 65504: inf - inf makes the union NaN.
+  void fp16OverflowIsRejectedUnlessScaled() {
+    // 1000 x 1000 areas exceed float16's 65504: MMDetection's inf - inf makes the union NaN; we refuse.
     INDArray a = boxes(DataType.FLOAT, 0, 0, 1000, 1000);
     INDArray b = boxes(DataType.FLOAT, 0, 0, 1000, 2000);
-    assertThat(new BboxOverlaps2D(1.0, "fp16").overlaps(a, b).getFloat(0, 0)).isNaN();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new BboxOverlaps2D(1.0, "fp16").overlaps(a, b))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("area of bboxes1 row 0 is Infinity").hasMessageContaining("larger scale");
     // Scaled by 1/64 the sides are 15.625 and 31.25; in float16 the areas round to 244.125 and 488.25,
     // their sum to 732.5, the union to 488.5 (a tie, to even), and 244.125 / 488.5 to 2047 / 4096.
     assertThat(new BboxOverlaps2D(64.0, "fp16").overlaps(a, b).getFloat(0, 0)).isEqualTo(2047f / 4096f);

@@ -3,6 +3,7 @@ package io.detkit.core.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.detkit.core.config.Config;
 import org.junit.jupiter.api.Test;
 
 /** Every rejection of {@link ConfigLoader#fromPython}: the reason, the line and the column. */
@@ -91,6 +92,7 @@ class PythonConfigErrorTest {
         "unpacking assignments (a, b = ...) are not supported; assign one name per statement");
     assertAt(fail("a: int = 1"), 1, 2, "annotated assignments (name: type = value) are not supported");
     assertAt(fail("True = 1"), 1, 1, "cannot assign to the keyword 'True'");
+    assertAt(fail("'a' = 1"), 1, 1, "only a plain name can be assigned at the top level");
     assertAt(fail("dict = 1"), 1, 1, "cannot assign to 'dict': dict(...) literals rely on the built-in name");
     assertAt(fail("a = 1\n  b = 2"), 2, 3, "unexpected indent: a top-level statement must start in column 1");
   }
@@ -174,7 +176,15 @@ class PythonConfigErrorTest {
     assertThat(two).hasMessage("e:1:11: expected the end of the input after one literal, got name 'dict'"
         + " (line 1, column 11)");
     ConfigException name = catchThrowableOfType(ConfigException.class,
-        () -> ConfigLoader.fromPythonExpression("dict(a=inf)", "e"));
-    assertThat(name.getMessage()).startsWith("e:1:8: unknown name 'inf'");
+        () -> ConfigLoader.fromPythonExpression("dict(a=infinity)", "e"));
+    assertThat(name.getMessage()).startsWith("e:1:8: unknown name 'infinity'");
+  }
+
+  @Test
+  void reprSpellingsOfInfAndNanAreFloats() {
+    Config c = ConfigLoader.fromPythonExpression("{'max_dis': inf, 'low': -inf, 'x': nan}", "repr");
+    assertThat(c.getDouble("max_dis")).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(c.getDouble("low")).isEqualTo(Double.NEGATIVE_INFINITY);
+    assertThat(c.getDouble("x")).isNaN();
   }
 }

@@ -80,16 +80,22 @@ class PythonConfigSyntaxTest {
     assertThat(value("[]")).isEqualTo(List.of());
     assertThat(value("[1, 2.5, 'a', None, True]")).isEqualTo(Arrays.asList(1L, 2.5, "a", null, true));
     Object empty = value("()");
-    assertThat(empty).isInstanceOf(PyTuple.class).asList().isEmpty();
+    assertThat(empty).isInstanceOf(PyTuple.class);
+    assertThat((List<?>) empty).isEmpty();
     Object one = value("(1,)");
-    assertThat(one).isInstanceOf(PyTuple.class).asList().containsExactly(1L);
+    assertThat(one).isInstanceOf(PyTuple.class);
+    assertThat((List<?>) one).isEqualTo(List.of(1L));
     Object two = value("(1, 2)");
-    assertThat(two).isInstanceOf(PyTuple.class).asList().containsExactly(1L, 2L);
+    assertThat(two).isInstanceOf(PyTuple.class);
+    assertThat((List<?>) two).isEqualTo(List.of(1L, 2L));
     assertThat(value("(1)")).as("parentheses without a comma only group").isEqualTo(1L);
     assertThat(value("((0.1, 0.4))")).isInstanceOf(PyTuple.class);
     Object nested = value("[(8, 4), 16]");
     assertThat(nested).isNotInstanceOf(PyTuple.class);
     assertThat(((List<?>) nested).get(0)).isInstanceOf(PyTuple.class);
+    assertThat(py("x = 1, 2").getList("x")).isEqualTo(List.of(1L, 2L));
+    assertThat(py("x = 1, 2").isTuple("x")).as("a bare tuple on the right of '='").isTrue();
+    assertThat(py("x = 'a',\ny = 2").getList("x")).isEqualTo(List.of("a"));
     assertThat(py("x = [1]").isTuple("x")).isFalse();
     assertThat(py("x = (1, 2)").isTuple("x")).isTrue();
   }

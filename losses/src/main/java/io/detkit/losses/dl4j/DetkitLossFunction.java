@@ -55,6 +55,11 @@ import org.nd4j.shade.jackson.annotation.JsonProperty;
  *
  * <p>Thread-safe: the loss is built once (idempotently) and losses are immutable, except GHMC-like
  * losses with documented running statistics.
+ *
+ * <p>Errors: the scoring and gradient methods throw {@link IllegalArgumentException} for a
+ * non-identity activation, labels and preOutput with different example counts, a mask of another
+ * shape, or anything the wrapped loss rejects; an instance made by the no-argument constructor and
+ * never deserialised throws {@link IllegalStateException}.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
     isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * Boxes of one image with labels and (for predictions) scores. Boxes are (x1, y1, x2, y2) in
- * pixels, packed as {@code 4*i+k}. Immutable.
+ * pixels, packed as {@code 4*i+k}. Immutable. The factories throw {@link IllegalArgumentException}
+ * for mismatched lengths or a NaN or infinite box or score (naming the first bad element).
  */
 public final class Detections {
   private final float[] boxes;
@@ -20,9 +21,22 @@ public final class Detections {
       throw new IllegalArgumentException("scores must have one entry per box; got " + scores.length + " for "
           + labels.length + " boxes");
     }
+    // A NaN box matches nothing and a NaN score has no rank; either would skew AP without a word.
+    requireFinite(boxes, "boxes");
+    if (scores != null) {
+      requireFinite(scores, "scores");
+    }
     this.boxes = boxes.clone();
     this.scores = scores == null ? null : scores.clone();
     this.labels = labels.clone();
+  }
+
+  private static void requireFinite(float[] v, String name) {
+    for (int i = 0; i < v.length; i++) {
+      if (!Float.isFinite(v[i])) {
+        throw new IllegalArgumentException(name + " must be finite; element " + i + " is " + v[i]);
+      }
+    }
   }
 
   /** Ground truth: boxes and labels. */

@@ -4,12 +4,16 @@ import static io.detkit.losses.RegressionSupport.dClampMin;
 import static io.detkit.losses.RegressionSupport.dMaxFirst;
 import static io.detkit.losses.RegressionSupport.dMinFirst;
 
+import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
 /**
- * The DIoU and CIoU formulas of MMDetection ({@code diou_loss}, {@code ciou_loss}) for aligned
+ * DIoULoss and CIoULoss: MMDetection's {@code diou_loss} and {@code ciou_loss} for aligned
  * {@code [N,4]} (x1, y1, x2, y2) boxes, forward and hand-written backward with respect to the
  * predicted boxes only.
  *
- * <p>Per box, with {@code eps} added where MMDetection adds it:
+ * <p>Per box, with {@code eps} (default 1e-6) added where MMDetection adds it:
  * <pre>
  *   iou   = overlap / (area_p + area_t - overlap + eps)
  *   rho2  = squared distance between the centres
@@ -24,13 +28,33 @@ import static io.detkit.losses.RegressionSupport.dMinFirst;
  * 1 and v == 0, a perfect prediction): since v and its gradient are 0 there, any finite alpha gives
  * the same loss, so 0 is the limit rather than a choice (docs/mmdet-differences.md).
  */
-final class DistanceIoU {
+abstract class DistanceIoULoss extends BoxLoss {
   private static final double FACTOR = 4 / (Math.PI * Math.PI);
 
-  private DistanceIoU() {}
+  /** CIoU rather than DIoU. */
+  private final boolean complete;
+
+  DistanceIoULoss(String type, Config c, boolean complete) {
+    super(type, c, 1e-6);
+    this.complete = complete;
+  }
+
+  DistanceIoULoss(String type, BoxLossBuilder<?, ?> b, boolean complete) {
+    super(type, b);
+    this.complete = complete;
+  }
+
+  @Override
+  final Elementwise kernelOf(INDArray pred, INDArray target) {
+    return compute(Tensors.toDoubles(pred), Tensors.toDoubles(target), eps(), complete);
+  }
 
   /** The loss of the boxes {@code p} against {@code t} (flat {@code [n,4]}), {@code complete} for CIoU. */
-  static Elementwise compute(double[] p, double[] t, double eps, boolean complete) {
+  private static Elementwise compute(double[] p, double[] t, double eps, boolean complete) {
+    // The guards against 0/0 below would also turn an infinite coordinate into a finite loss;
+    // reject such boxes up front, as bbox_overlaps does for the IoU and GIoU losses.
+    Tensors.requireFinite(p, "pred");
+    Tensors.requireFinite(t, "target");
     int n = p.length / 4;
     double[] values = new double[n];
     double[] grad = new double[4 * n];

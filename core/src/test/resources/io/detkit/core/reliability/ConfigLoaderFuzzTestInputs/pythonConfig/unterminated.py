@@ -1,0 +1,2 @@
+x = 'unterminated
+y = dict(a=1

@@ -1,0 +1,107 @@
+package io.detkit.losses;
+
+/**
+ * The gradient-density histogram shared by {@link GHMC} and {@link GHMR}: {@code bins} equal bins
+ * of the gradient norm over [0, 1], and the weight each non-empty bin gives its elements,
+ * {@code tot / count} (with {@code momentum > 0}: {@code tot / acc}, where
+ * {@code acc = momentum * acc + (1 - momentum) * count} is kept across calls), divided by the
+ * number of non-empty bins.
+ *
+ * <p>The edges are float32 values, {@code i / bins} as MMDetection's
+ * {@code torch.arange(bins + 1).float() / bins}, with the last one replaced by the loss's own
+ * upper edge. The running counts are the only state; their updates are synchronized on this
+ * histogram, so concurrent calls are safe and their order decides the result.
+ */
+final class GhmBins {
+  private final int bins;
+  private final double momentum;
+  private final double[] edges;
+  /** GHMC keeps its counts as float32, as MMDetection's buffer; GHMR keeps them in double. */
+  private final boolean float32Counts;
+  /** Guarded by {@code this}. */
+  private final double[] acc;
+
+  /**
+   * @param name how errors name the loss's parameters ({@code "GHMC: "} or {@code ""})
+   * @throws IllegalArgumentException if {@code bins < 1} or {@code momentum} is outside [0, 1)
+   */
+  GhmBins(String name, int bins, double momentum, double upperEdge, boolean float32Counts) {
+    this.bins = checkBins(name + "bins", bins);
+    this.momentum = checkMomentum(name + "momentum", momentum);
+    this.edges = new double[bins + 1];
+    for (int i = 0; i <= bins; i++) {
+      edges[i] = (float) i / (float) bins;
+    }
+    edges[bins] = upperEdge;
+    this.float32Counts = float32Counts;
+    this.acc = new double[bins];
+  }
+
+  /** @throws IllegalArgumentException {@code "<name> must be >= 1; got <bins>"} */
+  static int checkBins(String name, int bins) {
+    if (bins < 1) {
+      throw new IllegalArgumentException(name + " must be >= 1; got " + bins);
+    }
+    return bins;
+  }
+
+  /** @throws IllegalArgumentException {@code "<name> must be in [0, 1); got <momentum>"} */
+  static double checkMomentum(String name, double momentum) {
+    if (!(momentum >= 0 && momentum < 1)) {
+      throw new IllegalArgumentException(name + " must be in [0, 1); got " + momentum);
+    }
+    return momentum;
+  }
+
+  int bins() {
+    return bins;
+  }
+
+  double momentum() {
+    return momentum;
+  }
+
+  /** The bin of gradient norm {@code g}, or -1 when it is in none (NaN, which MMDetection also leaves out). */
+  int binOf(double g) {
+    for (int b = 0; b < bins; b++) {
+      if (g >= edges[b] && g < edges[b + 1]) {
+        return b;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The weight of each bin given this call's per-bin {@code counts} and {@code tot}; updates the
+   * running counts when {@code momentum > 0}.
+   */
+  double[] weights(int[] counts, double tot) {
+    double[] w = new double[bins];
+    int nonEmpty = 0;
+    synchronized (this) {
+      for (int b = 0; b < bins; b++) {
+        if (counts[b] > 0) {
+          nonEmpty++;
+          if (momentum > 0) {
+            double a = momentum * acc[b] + (1 - momentum) * counts[b];
+            acc[b] = float32Counts ? (float) a : a;
+            w[b] = tot / acc[b];
+          } else {
+            w[b] = tot / counts[b];
+          }
+        }
+      }
+    }
+    if (nonEmpty > 0) {
+      for (int b = 0; b < bins; b++) {
+        w[b] /= nonEmpty;
+      }
+    }
+    return w;
+  }
+
+  /** A snapshot of the running per-bin counts (zeros before the first call or without momentum). */
+  synchronized double[] runningCounts() {
+    return acc.clone();
+  }
+}

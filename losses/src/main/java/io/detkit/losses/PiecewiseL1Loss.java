@@ -1,0 +1,59 @@
+package io.detkit.losses;
+
+import io.detkit.core.config.Config;
+
+/**
+ * SmoothL1Loss and BalancedL1Loss: a function of {@code d = |pred - target|} with one branch
+ * below {@code beta} and another from {@code beta} on ({@code d == beta} takes the upper one).
+ * The test {@code d < beta} and {@code d} itself are taken in the inputs' precision, as PyTorch
+ * takes them, so float32 inputs near {@code beta} choose the branch MMDetection chooses; the
+ * formulas then run in double precision. The gradient is the branch's slope times
+ * {@code sign(pred - target)} (0 where they are equal).
+ *
+ * <p>Shapes and errors as {@link ElementwiseRegressionLoss}.
+ *
+ * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
+ * which reflection from other packages needs (this class is package-private).
+ */
+abstract class PiecewiseL1Loss extends ElementwiseRegressionLoss {
+  private final double beta;
+
+  /** @throws io.detkit.core.config.ConfigException if {@code beta} is not a finite number {@code > 0} */
+  PiecewiseL1Loss(String type, Config c, double defaultBeta) {
+    super(type, c);
+    this.beta = Checks.positive(c, "beta", defaultBeta);
+  }
+
+  /** @throws IllegalArgumentException if {@code beta} is not a finite number {@code > 0} */
+  PiecewiseL1Loss(String type, LossBuilder<?, ?> b, double beta) {
+    super(type, b);
+    this.beta = Checks.positive("beta", beta);
+  }
+
+  /** The threshold between the two branches. */
+  public double beta() {
+    return beta;
+  }
+
+  /** The loss at distance {@code d}, on the lower branch when {@code below} ({@code d < beta}). */
+  abstract double valueAt(double d, boolean below);
+
+  /** {@code d valueAt / d d} on the same branch. */
+  abstract double slopeAt(double d, boolean below);
+
+  @Override
+  final double value(double pred, double target, boolean f32) {
+    double d = RegressionSupport.absDiff(pred, target, f32);
+    return valueAt(d, d < threshold(f32));
+  }
+
+  @Override
+  final double slope(double pred, double target, boolean f32) {
+    double d = RegressionSupport.absDiff(pred, target, f32);
+    return slopeAt(d, d < threshold(f32)) * RegressionSupport.sign(pred - target);
+  }
+
+  private double threshold(boolean f32) {
+    return f32 ? (float) beta : beta;
+  }
+}
