@@ -28,6 +28,22 @@ public final class CocoScale {
   public static final int NUM_CLASSES = 80;
   /** Seed of the ground-truth boxes of the first image. */
   public static final long GT_SEED = 20_240_101L;
+  /** Seed of the second image's ground truth in the batch-of-2 head cases. */
+  public static final long GT_SEED_2 = 20_240_102L;
+
+  /** RetinaNet's anchors for one image (9 per location). */
+  public static final int RETINA_ANCHORS = 182_403;
+  /** FocalLoss case: logits seed, label seed, and every {@value}-th anchor positive (365 positives). */
+  public static final int FOCAL_POSITIVE_STRIDE = 500;
+  public static final long FOCAL_LOGIT_SEED = 11;
+  public static final long FOCAL_LABEL_SEED = 12;
+  /** GIoULoss case: box pairs and seed. */
+  public static final int GIOU_BOXES = 10_000;
+  public static final long GIOU_SEED = 13;
+  /** multiclass_nms case: boxes, the objects they scatter around, seed. */
+  public static final int NMS_BOXES = 1_000;
+  public static final int NMS_OBJECTS = 30;
+  public static final long NMS_SEED = 21;
 
   private CocoScale() {}
 
@@ -158,6 +174,11 @@ public final class CocoScale {
     return out;
   }
 
+  /** Positives of the FocalLoss case: anchors 0, 500, 1000, ... */
+  public static int focalNumPositives() {
+    return (RETINA_ANCHORS + FOCAL_POSITIVE_STRIDE - 1) / FOCAL_POSITIVE_STRIDE;
+  }
+
   /**
    * {@code n} (prediction, target) box pairs for the IoU-family losses: targets as in {@link
    * #gtBoxes}, predictions each target with its sides moved by up to 20% of its size.
@@ -214,6 +235,89 @@ public final class CocoScale {
       }
     }
     return new float[][] {boxes, scores};
+  }
+
+  /** Head output maps: anchors per location and the mean and spread of each output's values. */
+  public enum HeadKind {
+    RETINA("retina", 9, 0.2),
+    ATSS("atss", 1, 0.5);
+
+    private final String key;
+    private final int anchorsPerLocation;
+    private final double deltaStd;
+
+    HeadKind(String key, int anchorsPerLocation, double deltaStd) {
+      this.key = key;
+      this.anchorsPerLocation = anchorsPerLocation;
+      this.deltaStd = deltaStd;
+    }
+
+    /** {@code retina} or {@code atss}, the benchmarks' parameter value and the export file prefix. */
+    public String key() {
+      return key;
+    }
+
+    public int anchorsPerLocation() {
+      return anchorsPerLocation;
+    }
+
+    /** The head's kind named {@code key}. @throws IllegalArgumentException for another name */
+    public static HeadKind of(String key) {
+      for (HeadKind k : values()) {
+        if (k.key.equals(key)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException("head must be retina or atss; got " + key);
+    }
+  }
+
+  /** The outputs a head's convolutions emit for a level, per image. */
+  public enum HeadOutput {
+    /** Classification logits, {@code A * NUM_CLASSES} channels. */
+    CLS,
+    /** Box deltas, {@code A * 4} channels. */
+    REG,
+    /** ATSS's centerness logits, {@code A} channels. */
+    CTR;
+
+    public String key() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    public int channels(HeadKind head) {
+      int a = head.anchorsPerLocation();
+      return switch (this) {
+        case CLS -> a * NUM_CLASSES;
+        case REG -> a * 4;
+        case CTR -> a;
+      };
+    }
+  }
+
+  /**
+   * One level of a head output for {@code batch} images, NCHW {@code [batch, channels, h, w]}
+   * packed: classification logits at RetinaNet's prior bias plus N(0, 1), deltas N(0, s) with
+   * {@code s} of the head's coder scale, centerness logits N(0, 1). The first image's values do not
+   * depend on {@code batch}.
+   */
+  public static float[] headMap(HeadKind head, HeadOutput out, int level, int batch) {
+    int[] hw = featmapSizes().get(level);
+    int per = out.channels(head) * hw[0] * hw[1];
+    float[] v = new float[batch * per];
+    double bias = -Math.log((1 - 0.01) / 0.01);
+    for (int b = 0; b < batch; b++) {
+      SplittableRandom r = new SplittableRandom(1000L * head.ordinal() + 100L * out.ordinal() + 10L * level + b);
+      for (int i = 0; i < per; i++) {
+        double g = gaussian(r);
+        v[b * per + i] = (float) switch (out) {
+          case CLS -> bias + g;
+          case REG -> head.deltaStd * g;
+          case CTR -> g;
+        };
+      }
+    }
+    return v;
   }
 
   private static double gaussian(SplittableRandom r) {

@@ -22,14 +22,14 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class MemoryBandwidthBench {
   /** Elements moved per pass: RetinaNet's anchors times 80 classes. */
-  public static final int ELEMENTS = 182_403 * CocoScale.NUM_CLASSES;
+  public static final int ELEMENTS = CocoScale.RETINA_ANCHORS * CocoScale.NUM_CLASSES;
 
   private float[] src;
   private float[] dst;
 
   @Setup(Level.Trial)
   public void setUp() {
-    src = CocoScale.logits(182_403, CocoScale.NUM_CLASSES, 1);
+    src = CocoScale.logits(CocoScale.RETINA_ANCHORS, CocoScale.NUM_CLASSES, 1);
     dst = new float[ELEMENTS];
   }
 
