@@ -22,13 +22,27 @@ public final class Tensors {
     return a == null ? "null" : Arrays.toString(a.shape()).replace(" ", "");
   }
 
-  /** The elements in C order as doubles (a copy; empty arrays give an empty array). */
+  /**
+   * The elements in C order as doubles (a copy; empty arrays give an empty array). Dense arrays are
+   * read straight from their buffer, a few microseconds instead of a reshape and a vector copy.
+   */
   public static double[] toDoubles(INDArray a) {
     if (a.isEmpty() || a.length() == 0) {
       return new double[0];
     }
-    INDArray c = a.dataType() == DataType.DOUBLE ? a : a.castTo(DataType.DOUBLE);
-    return c.reshape('c', new long[] {c.length()}).toDoubleVector();
+    INDArray d = dense(a);
+    if (d.dataType() == DataType.DOUBLE) {
+      return d.data().asDouble();
+    }
+    if (d.dataType() == DataType.FLOAT) {
+      float[] f = d.data().asFloat();
+      double[] out = new double[f.length];
+      for (int i = 0; i < f.length; i++) {
+        out[i] = f[i];
+      }
+      return out;
+    }
+    return d.castTo(DataType.DOUBLE).data().asDouble();
   }
 
   /** The elements in C order as floats (a copy). */
@@ -36,17 +50,51 @@ public final class Tensors {
     if (a.isEmpty() || a.length() == 0) {
       return new float[0];
     }
-    INDArray c = a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT);
-    return c.reshape('c', new long[] {c.length()}).toFloatVector();
+    INDArray d = dense(a);
+    return (d.dataType() == DataType.FLOAT ? d : d.castTo(DataType.FLOAT)).data().asFloat();
   }
 
-  /** The elements in C order as ints (truncating; for labels and indices). */
+  /**
+   * The elements in C order as ints (for labels and indices; floats are truncated).
+   *
+   * @throws ArithmeticException if an INT64 value does not fit an int
+   */
   public static int[] toInts(INDArray a) {
     if (a.isEmpty() || a.length() == 0) {
       return new int[0];
     }
-    INDArray c = a.dataType() == DataType.INT ? a : a.castTo(DataType.INT);
-    return c.reshape('c', new long[] {c.length()}).toIntVector();
+    INDArray d = dense(a);
+    if (d.dataType() == DataType.INT32) {
+      return d.data().asInt();
+    }
+    if (d.dataType() == DataType.INT64) {
+      long[] l = d.data().asLong();
+      int[] out = new int[l.length];
+      for (int i = 0; i < l.length; i++) {
+        out[i] = Math.toIntExact(l[i]);
+      }
+      return out;
+    }
+    return d.castTo(DataType.INT32).data().asInt();
+  }
+
+  /** {@code a} if its buffer holds exactly its elements in C order, else a C-order copy. */
+  private static INDArray dense(INDArray a) {
+    return a.offset() == 0 && a.data().length() == a.length() && cStrides(a) ? a : a.dup('c');
+  }
+
+  // Strides of size-1 dimensions do not matter (ND4J often stores 1 there).
+  private static boolean cStrides(INDArray a) {
+    long[] shape = a.shape();
+    long[] stride = a.stride();
+    long expected = 1;
+    for (int d = shape.length - 1; d >= 0; d--) {
+      if (shape[d] != 1 && stride[d] != expected) {
+        return false;
+      }
+      expected *= shape[d];
+    }
+    return true;
   }
 
   /** A {@code type} array of {@code shape} holding {@code data} in C order; works for empty shapes. */

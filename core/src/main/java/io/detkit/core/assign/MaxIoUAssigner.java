@@ -1,0 +1,620 @@
+package io.detkit.core.assign;
+
+import io.detkit.core.bbox.OverlapKernels;
+import io.detkit.core.bbox.OverlapMode;
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.PyTuple;
+import io.detkit.core.tensor.Tensors;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * MMDetection's {@code MaxIoUAssigner}: each prior goes to the ground truth it overlaps most, if
+ * that IoU is high enough, with optional low-quality matches that give every ground truth its
+ * best prior.
+ *
+ * <p>With overlaps {@code iou(gt [K], bboxes [N])}:
+ * <ol>
+ *   <li>priors whose IoF with an ignore box exceeds {@code ignore_iof_thr} (when it is &gt; 0) get
+ *       overlap -1 with every gt, which leaves them ignored ({@code gt_inds = -1});
+ *   <li>every prior starts ignored (-1); those whose best IoU lies in the negative range become
+ *       negative (0): {@code [0, neg_iou_thr)} for a float threshold, {@code [lo, hi)} for a tuple.
+ *       MMDetection recognises only a Python float or a tuple here: an int (or a list) assigns no
+ *       negatives at all, and {@link #fromConfig} reproduces that;
+ *   <li>priors with best IoU &gt;= {@code pos_iou_thr} are positive for their best gt (the first
+ *       one on ties);
+ *   <li>with {@code match_low_quality}, gt by gt in index order, a gt whose best IoU is &gt;=
+ *       {@code min_pos_iou} takes its best prior, or with {@code gt_max_assign_all} every prior
+ *       that reaches that best IoU; later gts overwrite earlier ones. With {@code min_pos_iou=0} a
+ *       gt that overlaps nothing takes every prior with IoU exactly 0 to it.
+ * </ol>
+ * {@code max_overlaps} is each prior's best IoU (-1 for ignored priors). No ground truth makes every
+ * prior negative (ignore boxes are not consulted); no priors give an empty result.
+ *
+ * <p>In float32 thresholds are rounded to float32 before comparing, as PyTorch does when it
+ * compares a float tensor with a Python number. {@code gpu_assign_thr} is accepted and has no
+ * effect. Memory: one {@code K x N} overlap matrix in the input's precision.
+ *
+ * <p>Immutable and thread-safe; build with {@link #builder()} or {@link #fromConfig}.
+ */
+public final class MaxIoUAssigner implements BaseAssigner {
+  private static final float EPS_F = 1e-6f;
+  private static final double EPS_D = 1e-6;
+
+  /** How {@code neg_iou_thr} selects negatives. */
+  public enum NegativeRule {
+    /** {@code 0 <= max_iou < neg_iou_thr} (a float threshold). */
+    BELOW,
+    /** {@code lo <= max_iou < hi} (a tuple). */
+    RANGE,
+    /** No negatives: MMDetection's behaviour for an int or list {@code neg_iou_thr}. */
+    NONE
+  }
+
+  private final double posIouThr;
+  private final NegativeRule negRule;
+  private final double negLow;
+  private final double negHigh;
+  private final double minPosIou;
+  private final boolean gtMaxAssignAll;
+  private final double ignoreIofThr;
+  private final boolean ignoreWrtCandidates;
+  private final boolean matchLowQuality;
+  private final long gpuAssignThr;
+
+  private MaxIoUAssigner(Builder b) {
+    this.posIouThr = b.posIouThr;
+    this.negRule = b.negRule;
+    this.negLow = b.negLow;
+    this.negHigh = b.negHigh;
+    this.minPosIou = b.minPosIou;
+    this.gtMaxAssignAll = b.gtMaxAssignAll;
+    this.ignoreIofThr = b.ignoreIofThr;
+    this.ignoreWrtCandidates = b.ignoreWrtCandidates;
+    this.matchLowQuality = b.matchLowQuality;
+    this.gpuAssignThr = b.gpuAssignThr;
+  }
+
+  /** A builder; {@code pos_iou_thr} and {@code neg_iou_thr} must be set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Builds from an MMDetection config dict (the {@code type} key is not checked here; use
+   * {@link Assigners#REGISTRY}).
+   *
+   * @throws ConfigException naming the key for a missing or ill-typed parameter, a tuple
+   *     {@code neg_iou_thr} without exactly two numbers, or an unsupported {@code iou_calculator}
+   */
+  public static MaxIoUAssigner fromConfig(Config c) {
+    Builder b = builder().posIouThr(c.getDouble("pos_iou_thr"));
+    Object neg = c.get("neg_iou_thr");
+    if (!c.has("neg_iou_thr")) {
+      c.getDouble("neg_iou_thr"); // throws: missing required key
+    }
+    if (neg instanceof Double d) {
+      b.negIouThr(d);
+    } else if (neg instanceof PyTuple t) {
+      if (t.size() != 2 || !(t.get(0) instanceof Long || t.get(0) instanceof Double)
+          || !(t.get(1) instanceof Long || t.get(1) instanceof Double)) {
+        throw ConfigException.at(c.pathOf("neg_iou_thr"), "a tuple neg_iou_thr must be (low, high) numbers; got "
+            + Config.describe(neg));
+      }
+      b.negIouThr(((Number) t.get(0)).doubleValue(), ((Number) t.get(1)).doubleValue());
+    } else if (neg == null || neg instanceof Long || neg instanceof Boolean || neg instanceof List) {
+      // MMDetection tests isinstance(float) and isinstance(tuple) only; anything else selects no negatives.
+      b.noNegatives();
+    } else {
+      throw ConfigException.at(c.pathOf("neg_iou_thr"), "expected a float or a (low, high) tuple, got "
+          + Config.describe(neg));
+    }
+    b.minPosIou(c.getDouble("min_pos_iou", 0.0))
+        .gtMaxAssignAll(c.getBoolean("gt_max_assign_all", true))
+        .ignoreIofThr(c.getDouble("ignore_iof_thr", -1))
+        .ignoreWrtCandidates(c.getBoolean("ignore_wrt_candidates", true))
+        .matchLowQuality(c.getBoolean("match_low_quality", true))
+        .gpuAssignThr(c.getLong("gpu_assign_thr", -1));
+    Assigners.readIouCalculator(c);
+    return b.build();
+  }
+
+  public double posIouThr() {
+    return posIouThr;
+  }
+
+  public NegativeRule negativeRule() {
+    return negRule;
+  }
+
+  /** Lower end of the negative range (0 for {@link NegativeRule#BELOW}). */
+  public double negIouLow() {
+    return negLow;
+  }
+
+  /** Upper end (exclusive) of the negative range. */
+  public double negIouHigh() {
+    return negHigh;
+  }
+
+  public double minPosIou() {
+    return minPosIou;
+  }
+
+  public boolean gtMaxAssignAll() {
+    return gtMaxAssignAll;
+  }
+
+  public double ignoreIofThr() {
+    return ignoreIofThr;
+  }
+
+  public boolean ignoreWrtCandidates() {
+    return ignoreWrtCandidates;
+  }
+
+  public boolean matchLowQuality() {
+    return matchLowQuality;
+  }
+
+  // ---------------------------------------------------------------- ND4J boundary
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>{@code numLevelBboxes} is only checked against N: this assigner does not work per level.
+   */
+  @Override
+  public AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
+      INDArray gtLabels) {
+    BoxArgs.checkBoxShape(bboxes, "bboxes");
+    BoxArgs.checkBoxShape(gtBboxes, "gt_bboxes");
+    if (gtBboxesIgnore != null) {
+      BoxArgs.checkBoxShape(gtBboxesIgnore, "gt_bboxes_ignore");
+    }
+    Assigners.checkLevels(numLevelBboxes, (int) bboxes.size(0));
+    int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
+    if (BoxArgs.isDouble(bboxes, gtBboxes)) {
+      return assign(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"),
+          gtBboxesIgnore == null ? null : BoxArgs.doubles(gtBboxesIgnore, "gt_bboxes_ignore"), labels);
+    }
+    return assign(BoxArgs.floats(bboxes, "bboxes"), BoxArgs.floats(gtBboxes, "gt_bboxes"),
+        gtBboxesIgnore == null ? null : BoxArgs.floats(gtBboxesIgnore, "gt_bboxes_ignore"), labels);
+  }
+
+  /**
+   * MMDetection's {@code assign_wrt_overlaps}: assigns from a precomputed {@code [K,N]} overlap
+   * matrix (gts by priors; -1 marks ignored priors).
+   *
+   * @param gtLabels {@code [K]} labels or null
+   * @throws IllegalArgumentException if {@code overlaps} is not a floating-point matrix or the labels
+   *     do not match K
+   */
+  public AssignResult assignWrtOverlaps(INDArray overlaps, INDArray gtLabels) {
+    Tensors.requireRank(overlaps, "overlaps", 2);
+    Tensors.requireFloating(overlaps, "overlaps");
+    int k = (int) overlaps.size(0);
+    int n = (int) overlaps.size(1);
+    int[] labels = BoxArgs.labels(gtLabels, k);
+    if (overlaps.dataType() == DataType.DOUBLE) {
+      return assignWrtOverlaps(Tensors.toDoubles(overlaps), k, n, labels);
+    }
+    return assignWrtOverlaps(Tensors.toFloats(overlaps), k, n, labels);
+  }
+
+  // ---------------------------------------------------------------- primitive API
+
+  /**
+   * Assigns in float32. Boxes are flat {@code (x1, y1, x2, y2)} rows ({@code 4*i+k}).
+   *
+   * @param bboxes {@code 4*N} prior coordinates
+   * @param gtBboxes {@code 4*K} ground-truth coordinates
+   * @param gtBboxesIgnore {@code 4*I} ignore boxes, or null
+   * @param gtLabels {@code K} labels, or null
+   * @throws IllegalArgumentException for a length that is not a multiple of 4, non-finite or
+   *     inverted ground-truth/ignore rows (naming the row), non-finite priors, or a label count
+   *     different from K
+   */
+  public AssignResult assign(float[] bboxes, float[] gtBboxes, float[] gtBboxesIgnore, int[] gtLabels) {
+    int n = BoxArgs.rows(bboxes, "bboxes");
+    int k = BoxArgs.rows(gtBboxes, "gt_bboxes");
+    checkArgs(k, gtLabels);
+    BoxArgs.requireFinite(bboxes, "bboxes");
+    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
+    float[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
+    BoxArgs.rows(ignore, "gt_bboxes_ignore");
+    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
+    return assignWrtOverlaps(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
+  }
+
+  /** Float64 counterpart of {@link #assign(float[], float[], float[], int[])}. */
+  public AssignResult assign(double[] bboxes, double[] gtBboxes, double[] gtBboxesIgnore, int[] gtLabels) {
+    int n = BoxArgs.rows(bboxes, "bboxes");
+    int k = BoxArgs.rows(gtBboxes, "gt_bboxes");
+    checkArgs(k, gtLabels);
+    BoxArgs.requireFinite(bboxes, "bboxes");
+    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
+    double[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
+    BoxArgs.rows(ignore, "gt_bboxes_ignore");
+    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
+    return assignWrtOverlaps(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
+  }
+
+  private static void checkArgs(int k, int[] gtLabels) {
+    if (gtLabels != null && gtLabels.length != k) {
+      throw new IllegalArgumentException("gt_labels must have one entry per gt box (" + k + "); got "
+          + gtLabels.length);
+    }
+  }
+
+  /**
+   * The {@code [K,N]} overlap matrix this assigner works on (row-major, gt by prior): IoU of each
+   * gt with each prior, with -1 in the columns of priors ignored through {@code gtBboxesIgnore}.
+   */
+  public float[] overlaps(float[] bboxes, float[] gtBboxes, float[] gtBboxesIgnore) {
+    int n = BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(gtBboxes, "gt_bboxes");
+    float[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
+    BoxArgs.rows(ignore, "gt_bboxes_ignore");
+    return overlapsUnchecked(bboxes, n, gtBboxes, ignore);
+  }
+
+  /** Float64 counterpart of {@link #overlaps(float[], float[], float[])}. */
+  public double[] overlaps(double[] bboxes, double[] gtBboxes, double[] gtBboxesIgnore) {
+    int n = BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(gtBboxes, "gt_bboxes");
+    double[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
+    BoxArgs.rows(ignore, "gt_bboxes_ignore");
+    return overlapsUnchecked(bboxes, n, gtBboxes, ignore);
+  }
+
+  private float[] overlapsUnchecked(float[] bboxes, int n, float[] gt, float[] ignore) {
+    float[] ov = OverlapKernels.pairwise(gt, bboxes, OverlapMode.IOU, EPS_F);
+    if (ignoreIofThr > 0 && ignore.length > 0 && n > 0) {
+      boolean[] ignored = ignoredF(bboxes, n, ignore);
+      int k = gt.length / 4;
+      for (int i = 0; i < k; i++) {
+        int o = i * n;
+        for (int j = 0; j < n; j++) {
+          if (ignored[j]) {
+            ov[o + j] = -1f;
+          }
+        }
+      }
+    }
+    return ov;
+  }
+
+  private double[] overlapsUnchecked(double[] bboxes, int n, double[] gt, double[] ignore) {
+    double[] ov = OverlapKernels.pairwise(gt, bboxes, OverlapMode.IOU, EPS_D);
+    if (ignoreIofThr > 0 && ignore.length > 0 && n > 0) {
+      boolean[] ignored = ignoredD(bboxes, n, ignore);
+      int k = gt.length / 4;
+      for (int i = 0; i < k; i++) {
+        int o = i * n;
+        for (int j = 0; j < n; j++) {
+          if (ignored[j]) {
+            ov[o + j] = -1;
+          }
+        }
+      }
+    }
+    return ov;
+  }
+
+  private boolean[] ignoredF(float[] bboxes, int n, float[] ignore) {
+    float thr = (float) ignoreIofThr;
+    int m = ignore.length / 4;
+    float[] best = new float[n];
+    if (ignoreWrtCandidates) {
+      // IoF of each prior over its own area, max over ignore boxes; rows in chunks to bound memory.
+      int chunk = Math.max(1, Math.min(n, (1 << 20) / m));
+      float[] buf = new float[chunk * m];
+      for (int s = 0; s < n; s += chunk) {
+        int e = Math.min(n, s + chunk);
+        OverlapKernels.pairwise(bboxes, s, e, ignore, OverlapMode.IOF, EPS_F, buf);
+        for (int i = s; i < e; i++) {
+          int o = (i - s) * m;
+          float mx = buf[o];
+          for (int j = 1; j < m; j++) {
+            mx = Math.max(mx, buf[o + j]);
+          }
+          best[i] = mx;
+        }
+      }
+    } else {
+      float[] buf = new float[n];
+      for (int g = 0; g < m; g++) {
+        OverlapKernels.pairwise(ignore, g, g + 1, bboxes, OverlapMode.IOF, EPS_F, buf);
+        for (int i = 0; i < n; i++) {
+          best[i] = g == 0 ? buf[i] : Math.max(best[i], buf[i]);
+        }
+      }
+    }
+    boolean[] out = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = best[i] > thr;
+    }
+    return out;
+  }
+
+  private boolean[] ignoredD(double[] bboxes, int n, double[] ignore) {
+    int m = ignore.length / 4;
+    double[] best = new double[n];
+    if (ignoreWrtCandidates) {
+      int chunk = Math.max(1, Math.min(n, (1 << 20) / m));
+      double[] buf = new double[chunk * m];
+      for (int s = 0; s < n; s += chunk) {
+        int e = Math.min(n, s + chunk);
+        OverlapKernels.pairwise(bboxes, s, e, ignore, OverlapMode.IOF, EPS_D, buf);
+        for (int i = s; i < e; i++) {
+          int o = (i - s) * m;
+          double mx = buf[o];
+          for (int j = 1; j < m; j++) {
+            mx = Math.max(mx, buf[o + j]);
+          }
+          best[i] = mx;
+        }
+      }
+    } else {
+      double[] buf = new double[n];
+      for (int g = 0; g < m; g++) {
+        OverlapKernels.pairwise(ignore, g, g + 1, bboxes, OverlapMode.IOF, EPS_D, buf);
+        for (int i = 0; i < n; i++) {
+          best[i] = g == 0 ? buf[i] : Math.max(best[i], buf[i]);
+        }
+      }
+    }
+    boolean[] out = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = best[i] > ignoreIofThr;
+    }
+    return out;
+  }
+
+  /**
+   * Assigns from a float32 {@code [K,N]} overlap matrix (row-major, gt by prior), MMDetection's
+   * {@code assign_wrt_overlaps}.
+   *
+   * @throws IllegalArgumentException if the matrix length is not {@code numGts * numBboxes} or the
+   *     labels do not have K entries
+   */
+  public AssignResult assignWrtOverlaps(float[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
+    checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
+    return assignRows((i, buf) -> {
+      int o = i * numBboxes;
+      for (int j = 0; j < numBboxes; j++) {
+        buf[j] = overlaps[o + j];
+      }
+    }, numGts, numBboxes, gtLabels, true);
+  }
+
+  /** Float64 counterpart of {@link #assignWrtOverlaps(float[], int, int, int[])}. */
+  public AssignResult assignWrtOverlaps(double[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
+    checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
+    return assignRows((i, buf) -> System.arraycopy(overlaps, i * numBboxes, buf, 0, numBboxes), numGts, numBboxes,
+        gtLabels, false);
+  }
+
+  private static void checkMatrix(int length, int k, int n, int[] gtLabels) {
+    if (k < 0 || n < 0 || (long) k * n != length) {
+      throw new IllegalArgumentException("overlaps must hold num_gts x num_bboxes = " + k + " x " + n
+          + " values; got " + length);
+    }
+    checkArgs(k, gtLabels);
+  }
+
+  /** Supplies row {@code gt} of the overlap matrix as doubles. */
+  private interface Rows {
+    void fill(int gt, double[] buf);
+  }
+
+  /**
+   * The assignment proper. Float32 values are exact in double, and thresholds are rounded to
+   * float32 first, so double comparisons here decide exactly as float32 comparisons would.
+   */
+  private AssignResult assignRows(Rows rows, int k, int n, int[] gtLabels, boolean f32) {
+    if (k == 0 || n == 0) {
+      int[] inds = new int[n];
+      if (k > 0) {
+        Arrays.fill(inds, -1);
+      }
+      int[] labels = null;
+      if (gtLabels != null) {
+        labels = new int[n];
+        Arrays.fill(labels, -1);
+      }
+      return new AssignResult(k, inds, new double[n], labels);
+    }
+    double[] buf = new double[n];
+    double[] maxOv = new double[n];
+    int[] argmax = new int[n];
+    double[] gtMax = new double[k];
+    int[] gtArgmax = new int[k];
+    for (int i = 0; i < k; i++) {
+      rows.fill(i, buf);
+      double gm = buf[0];
+      int ga = 0;
+      for (int j = 0; j < n; j++) {
+        double v = buf[j];
+        // Strict comparisons keep the first index on ties, like torch.max.
+        if (i == 0 || v > maxOv[j]) {
+          maxOv[j] = v;
+          argmax[j] = i;
+        }
+        if (v > gm) {
+          gm = v;
+          ga = j;
+        }
+      }
+      gtMax[i] = gm;
+      gtArgmax[i] = ga;
+    }
+    int[] inds = new int[n];
+    Arrays.fill(inds, -1);
+    if (negRule != NegativeRule.NONE) {
+      double lo = thr(negLow, f32);
+      double hi = thr(negHigh, f32);
+      for (int j = 0; j < n; j++) {
+        if (maxOv[j] >= lo && maxOv[j] < hi) {
+          inds[j] = 0;
+        }
+      }
+    }
+    double pos = thr(posIouThr, f32);
+    for (int j = 0; j < n; j++) {
+      if (maxOv[j] >= pos) {
+        inds[j] = argmax[j] + 1;
+      }
+    }
+    if (matchLowQuality) {
+      double minPos = thr(minPosIou, f32);
+      for (int i = 0; i < k; i++) {
+        if (gtMax[i] >= minPos) {
+          if (gtMaxAssignAll) {
+            rows.fill(i, buf);
+            double gm = gtMax[i];
+            for (int j = 0; j < n; j++) {
+              if (buf[j] == gm) {
+                inds[j] = i + 1;
+              }
+            }
+          } else {
+            inds[gtArgmax[i]] = i + 1;
+          }
+        }
+      }
+    }
+    int[] labels = null;
+    if (gtLabels != null) {
+      labels = new int[n];
+      for (int j = 0; j < n; j++) {
+        labels[j] = inds[j] > 0 ? gtLabels[inds[j] - 1] : -1;
+      }
+    }
+    return new AssignResult(k, inds, maxOv, labels);
+  }
+
+  private static double thr(double t, boolean f32) {
+    return f32 ? (double) (float) t : t;
+  }
+
+  @Override
+  public String toString() {
+    String neg = switch (negRule) {
+      case BELOW -> String.valueOf(negHigh);
+      case RANGE -> "(" + negLow + ", " + negHigh + ")";
+      case NONE -> "None";
+    };
+    return "MaxIoUAssigner(pos_iou_thr=" + posIouThr + ", neg_iou_thr=" + neg + ", min_pos_iou=" + minPosIou
+        + ", gt_max_assign_all=" + gtMaxAssignAll + ", ignore_iof_thr=" + ignoreIofThr + ", ignore_wrt_candidates="
+        + ignoreWrtCandidates + ", match_low_quality=" + matchLowQuality + ", gpu_assign_thr=" + gpuAssignThr + ")";
+  }
+
+  /** Builder for {@link MaxIoUAssigner}; defaults are MMDetection's. */
+  public static final class Builder {
+    private double posIouThr = Double.NaN;
+    private NegativeRule negRule;
+    private double negLow;
+    private double negHigh = Double.NaN;
+    private double minPosIou = 0.0;
+    private boolean gtMaxAssignAll = true;
+    private double ignoreIofThr = -1;
+    private boolean ignoreWrtCandidates = true;
+    private boolean matchLowQuality = true;
+    private long gpuAssignThr = -1;
+
+    private Builder() {}
+
+    /** IoU at or above which a prior is positive for its best gt (required). */
+    public Builder posIouThr(double v) {
+      requireNumber(v, "pos_iou_thr");
+      this.posIouThr = v;
+      return this;
+    }
+
+    /** Negatives have best IoU in {@code [0, v)} (MMDetection's float {@code neg_iou_thr}). */
+    public Builder negIouThr(double v) {
+      requireNumber(v, "neg_iou_thr");
+      this.negRule = NegativeRule.BELOW;
+      this.negLow = 0.0;
+      this.negHigh = v;
+      return this;
+    }
+
+    /** Negatives have best IoU in {@code [low, high)} (MMDetection's tuple {@code neg_iou_thr}). */
+    public Builder negIouThr(double low, double high) {
+      requireNumber(low, "neg_iou_thr[0]");
+      requireNumber(high, "neg_iou_thr[1]");
+      this.negRule = NegativeRule.RANGE;
+      this.negLow = low;
+      this.negHigh = high;
+      return this;
+    }
+
+    /** No prior becomes negative (MMDetection with an int or list {@code neg_iou_thr}). */
+    public Builder noNegatives() {
+      this.negRule = NegativeRule.NONE;
+      this.negLow = Double.NaN;
+      this.negHigh = Double.NaN;
+      return this;
+    }
+
+    public Builder minPosIou(double v) {
+      requireNumber(v, "min_pos_iou");
+      this.minPosIou = v;
+      return this;
+    }
+
+    public Builder gtMaxAssignAll(boolean v) {
+      this.gtMaxAssignAll = v;
+      return this;
+    }
+
+    /** IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring. */
+    public Builder ignoreIofThr(double v) {
+      requireNumber(v, "ignore_iof_thr");
+      this.ignoreIofThr = v;
+      return this;
+    }
+
+    /** True: IoF over the prior's area; false: over the ignore box's area. */
+    public Builder ignoreWrtCandidates(boolean v) {
+      this.ignoreWrtCandidates = v;
+      return this;
+    }
+
+    public Builder matchLowQuality(boolean v) {
+      this.matchLowQuality = v;
+      return this;
+    }
+
+    /** Accepted for config compatibility; assignment always runs on the CPU. */
+    public Builder gpuAssignThr(long v) {
+      this.gpuAssignThr = v;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code pos_iou_thr} or {@code neg_iou_thr} was not set
+     */
+    public MaxIoUAssigner build() {
+      if (Double.isNaN(posIouThr)) {
+        throw new IllegalArgumentException("pos_iou_thr must be set");
+      }
+      if (negRule == null) {
+        throw new IllegalArgumentException("neg_iou_thr must be set (a threshold, a (low, high) range, or none)");
+      }
+      return new MaxIoUAssigner(this);
+    }
+
+    private static void requireNumber(double v, String name) {
+      if (Double.isNaN(v)) {
+        throw new IllegalArgumentException(name + " must be a number; got NaN");
+      }
+    }
+  }
+}

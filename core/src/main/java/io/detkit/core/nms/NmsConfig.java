@@ -1,0 +1,139 @@
+package io.detkit.core.nms;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.List;
+
+/**
+ * The {@code nms} dict of an MMDetection test config, e.g. {@code dict(type='nms',
+ * iou_threshold=0.5)}, as read by {@code batched_nms} and mmcv's {@code nms}.
+ *
+ * <ul>
+ *   <li>{@code type}: only {@code 'nms'} (hard NMS);
+ *   <li>{@code iou_threshold}: a box is suppressed when its IoU with a kept, higher-scoring box of the
+ *       same class is strictly greater;
+ *   <li>{@code class_agnostic}: suppress across classes too (default false);
+ *   <li>{@code offset}: 0 or 1, added to widths and heights (legacy +1 convention; default 0);
+ *   <li>{@code score_threshold}: when &gt; 0, only boxes scoring strictly above it take part;
+ *   <li>{@code max_num}: when &gt; 0, keep at most that many (highest scores first);
+ *   <li>{@code split_thr}: accepted; MMDetection uses it to choose between two implementations with
+ *       the same result.
+ * </ul>
+ *
+ * <p>Immutable.
+ */
+public final class NmsConfig {
+  private final double iouThreshold;
+  private final boolean classAgnostic;
+  private final int offset;
+  private final double scoreThreshold;
+  private final int maxNum;
+  private final long splitThr;
+
+  private NmsConfig(double iouThreshold, boolean classAgnostic, int offset, double scoreThreshold, int maxNum,
+      long splitThr) {
+    if (Double.isNaN(iouThreshold)) {
+      throw new IllegalArgumentException("iou_threshold must be a number; got NaN");
+    }
+    if (offset != 0 && offset != 1) {
+      throw new IllegalArgumentException("offset must be 0 or 1; got " + offset);
+    }
+    if (Double.isNaN(scoreThreshold)) {
+      throw new IllegalArgumentException("score_threshold must be a number; got NaN");
+    }
+    this.iouThreshold = iouThreshold;
+    this.classAgnostic = classAgnostic;
+    this.offset = offset;
+    this.scoreThreshold = scoreThreshold;
+    this.maxNum = maxNum;
+    this.splitThr = splitThr;
+  }
+
+  /**
+   * Plain class-aware NMS at {@code iouThreshold}.
+   *
+   * @throws IllegalArgumentException if the threshold is NaN
+   */
+  public static NmsConfig of(double iouThreshold) {
+    return new NmsConfig(iouThreshold, false, 0, 0, -1, 10000);
+  }
+
+  /**
+   * Reads an MMDetection nms dict.
+   *
+   * @throws ConfigException naming the key for a type other than 'nms', a missing
+   *     {@code iou_threshold}, an offset other than 0/1, or an unknown parameter
+   */
+  public static NmsConfig fromConfig(Config config) {
+    Config c = config.tracked();
+    String type = c.getString("type", "nms");
+    if (!type.equals("nms")) {
+      throw ConfigException.at(c.pathOf("type"), "only nms type 'nms' is supported; got '" + type + "'");
+    }
+    double iou = c.getDouble("iou_threshold");
+    boolean agnostic = c.getBoolean("class_agnostic", false);
+    int offset = c.getInt("offset", 0);
+    if (offset != 0 && offset != 1) {
+      throw ConfigException.at(c.pathOf("offset"), "offset must be 0 or 1; got " + offset);
+    }
+    double scoreThr = c.getDouble("score_threshold", 0);
+    int maxNum = c.getInt("max_num", -1);
+    long splitThr = c.getLong("split_thr", 10000);
+    List<String> unknown = c.unreadKeys();
+    if (!unknown.isEmpty()) {
+      throw ConfigException.at(c.pathOf(unknown.get(0)), "unknown parameter '" + unknown.get(0)
+          + "' for nms type 'nms'; accepted: class_agnostic, iou_threshold, max_num, offset, score_threshold,"
+          + " split_thr");
+    }
+    return new NmsConfig(iou, agnostic, offset, scoreThr, maxNum, splitThr);
+  }
+
+  public NmsConfig withClassAgnostic(boolean v) {
+    return new NmsConfig(iouThreshold, v, offset, scoreThreshold, maxNum, splitThr);
+  }
+
+  /** @throws IllegalArgumentException unless {@code v} is 0 or 1 */
+  public NmsConfig withOffset(int v) {
+    return new NmsConfig(iouThreshold, classAgnostic, v, scoreThreshold, maxNum, splitThr);
+  }
+
+  public NmsConfig withScoreThreshold(double v) {
+    return new NmsConfig(iouThreshold, classAgnostic, offset, v, maxNum, splitThr);
+  }
+
+  /** At most {@code v} kept boxes when {@code v > 0}. */
+  public NmsConfig withMaxNum(int v) {
+    return new NmsConfig(iouThreshold, classAgnostic, offset, scoreThreshold, v, splitThr);
+  }
+
+  public double iouThreshold() {
+    return iouThreshold;
+  }
+
+  public boolean classAgnostic() {
+    return classAgnostic;
+  }
+
+  public int offset() {
+    return offset;
+  }
+
+  public double scoreThreshold() {
+    return scoreThreshold;
+  }
+
+  public int maxNum() {
+    return maxNum;
+  }
+
+  public long splitThr() {
+    return splitThr;
+  }
+
+  @Override
+  public String toString() {
+    return "dict(type='nms', iou_threshold=" + iouThreshold + ", class_agnostic=" + (classAgnostic ? "True" : "False")
+        + ", offset=" + offset + ", score_threshold=" + scoreThreshold + ", max_num=" + maxNum + ", split_thr="
+        + splitThr + ")";
+  }
+}

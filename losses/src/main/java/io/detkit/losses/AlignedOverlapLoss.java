@@ -1,0 +1,59 @@
+package io.detkit.losses;
+
+import io.detkit.core.bbox.BboxOverlaps;
+import io.detkit.core.bbox.OverlapMode;
+import io.detkit.core.tensor.Tensors;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The IoU and GIoU losses: a per-box function of core's aligned {@code bbox_overlaps} (forward
+ * and vector-Jacobian product from {@link BboxOverlaps}), so that their values and subgradients
+ * are exactly those of MMDetection's overlap code.
+ */
+abstract class AlignedOverlapLoss extends BoxLoss {
+  AlignedOverlapLoss(String type, Reduction reduction, double lossWeight, boolean checkFinite) {
+    super(type, reduction, lossWeight, checkFinite);
+  }
+
+  AlignedOverlapLoss(String type, io.detkit.core.config.Config c) {
+    super(type, c);
+  }
+
+  @Override
+  final boolean perBox() {
+    return true;
+  }
+
+  /** Which overlap the loss is built on. */
+  abstract OverlapMode overlapMode();
+
+  /** The eps given to {@code bbox_overlaps}. */
+  abstract double overlapEps();
+
+  /**
+   * Writes the loss of each overlap into {@code values} and its derivative into {@code deriv};
+   * {@code f32} when the overlaps are float32 values (for clamps compared in float32).
+   */
+  abstract void lossOf(double[] overlaps, double[] values, double[] deriv, boolean f32);
+
+  @Override
+  final Elementwise kernelOf(INDArray pred, INDArray target) {
+    DataType dt = pred.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+    INDArray p = pred.dataType() == dt ? pred : pred.castTo(dt);
+    // bbox_overlaps needs one dtype; MMDetection's targets are the prediction's dtype anyway.
+    INDArray t = target.dataType() == dt ? target : target.castTo(dt);
+    int n = Math.toIntExact(p.size(0));
+    double[] overlaps = Tensors.toDoubles(BboxOverlaps.bboxOverlaps(p, t, overlapMode(), true, overlapEps()));
+    double[] values = new double[n];
+    double[] deriv = new double[n];
+    lossOf(overlaps, values, deriv, dt == DataType.FLOAT);
+    return new Elementwise(new long[] {n}, values, up -> {
+      double[] g = new double[n];
+      for (int i = 0; i < n; i++) {
+        g[i] = up[i] == 0 ? 0.0 : up[i] * deriv[i];
+      }
+      return Tensors.toDoubles(BboxOverlaps.alignedVjp(p, t, overlapMode(), overlapEps(), Tensors.create(g, dt, n)));
+    });
+  }
+}

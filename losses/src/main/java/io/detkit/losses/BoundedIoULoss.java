@@ -1,0 +1,193 @@
+package io.detkit.losses;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * MMDetection's {@code BoundedIoULoss} (Fitness NMS and Bounded IoU Loss): four per-coordinate
+ * terms for the centre offsets and the sizes, each passed through a smooth L1 with threshold
+ * {@code beta}:
+ * <pre>
+ *   dx = cx_t - cx_p,  loss_dx = 1 - max((w_t - 2|dx|) / (w_t + 2|dx| + eps), 0)   (dy alike)
+ *   loss_dw = 1 - min(w_t / (w_p + eps), w_p / (w_t + eps))                        (dh alike)
+ *   loss = 0.5 * l^2 / beta where l &lt; beta, else l - 0.5 * beta
+ * </pre>
+ * Widths are {@code x2 - x1} (MMDetection 2.x, no +1). The target terms are constants (MMDetection
+ * computes them under {@code no_grad}); ties of min/max split the gradient in half and
+ * {@code |0|} has derivative 0, as in PyTorch.
+ *
+ * <p>Shapes: {@code pred} and {@code target} {@code [N,4]} boxes (x1, y1, x2, y2); the loss is
+ * {@code [N,4]} (columns dx, dy, dw, dh) under {@code none}. Weight: anything that broadcasts to
+ * {@code [N,4]} (not averaged, unlike the other IoU losses); when a weight is given and none of it
+ * is {@code > 0}, the call returns MMDetection's early {@code (pred * weight).sum()} (rank 0,
+ * {@code loss_weight} not applied, any reduction).
+ *
+ * <p>Config: {@code dict(type='BoundedIoULoss', beta=0.2, eps=1e-3, reduction='mean',
+ * loss_weight=1.0)}. Immutable and thread-safe.
+ *
+ * @see Loss#forward(LossArgs) for what a call throws: an {@link IllegalArgumentException} when
+ *     {@code pred} or {@code target} is not {@code [N,4]}, their shapes differ, or the weight does
+ *     not broadcast to {@code [N,4]}
+ */
+public final class BoundedIoULoss extends BoxLoss {
+  /** The registry name. */
+  public static final String TYPE = "BoundedIoULoss";
+
+  private final double beta;
+  private final double eps;
+
+  /**
+   * Builds from an MMDetection config.
+   *
+   * @throws io.detkit.core.config.ConfigException if {@code beta} or {@code eps} is not a finite
+   *     number {@code > 0}
+   */
+  public BoundedIoULoss(Config c) {
+    super(TYPE, c);
+    this.beta = RegressionSupport.positive(c, "beta", 0.2);
+    this.eps = RegressionSupport.positive(c, "eps", 1e-3);
+  }
+
+  private BoundedIoULoss(Builder b) {
+    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    this.beta = RegressionSupport.positive("beta", b.beta);
+    this.eps = RegressionSupport.positive("eps", b.eps);
+  }
+
+  /** A builder with MMDetection's defaults ({@code beta=0.2, eps=1e-3}). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public double beta() {
+    return beta;
+  }
+
+  public double eps() {
+    return eps;
+  }
+
+  @Override
+  boolean perBox() {
+    return false;
+  }
+
+  @Override
+  Elementwise kernelOf(INDArray pred, INDArray target) {
+    double[] p = Tensors.toDoubles(pred);
+    double[] t = Tensors.toDoubles(target);
+    int n = p.length / 4;
+    boolean f32 = RegressionSupport.float32(pred, target);
+    double threshold = f32 ? (float) beta : beta;
+    double[] values = new double[4 * n];
+    // d loss / d pred, one 4x4 block per box: row = loss column (dx, dy, dw, dh), col = coordinate.
+    double[] jac = new double[16 * n];
+    double[] comb = new double[4];
+    double[] dComb = new double[16];
+    for (int i = 0; i < n; i++) {
+      int o = 4 * i;
+      Arrays.fill(dComb, 0);
+      centreTerm(p[o], p[o + 2], t[o], t[o + 2], comb, 0, dComb, 0, 2);
+      centreTerm(p[o + 1], p[o + 3], t[o + 1], t[o + 3], comb, 1, dComb, 1, 3);
+      sizeTerm(p[o], p[o + 2], t[o], t[o + 2], comb, 2, dComb, 0, 2);
+      sizeTerm(p[o + 1], p[o + 3], t[o + 1], t[o + 3], comb, 3, dComb, 1, 3);
+      for (int k = 0; k < 4; k++) {
+        double l = comb[k];
+        double dl;
+        if (l < threshold) {
+          values[o + k] = 0.5 * l * l / beta;
+          dl = l / beta;
+        } else {
+          values[o + k] = l - 0.5 * beta;
+          dl = 1;
+        }
+        for (int j = 0; j < 4; j++) {
+          jac[16 * i + 4 * k + j] = dl * dComb[4 * k + j];
+        }
+      }
+    }
+    return new Elementwise(new long[] {n, 4}, values, up -> {
+      double[] g = new double[4 * n];
+      for (int i = 0; i < n; i++) {
+        for (int k = 0; k < 4; k++) {
+          double u = up[4 * i + k];
+          if (u == 0) {
+            continue;
+          }
+          for (int j = 0; j < 4; j++) {
+            g[4 * i + j] += u * jac[16 * i + 4 * k + j];
+          }
+        }
+      }
+      return g;
+    });
+  }
+
+  /**
+   * {@code 1 - max((w_t - 2|d|) / (w_t + 2|d| + eps), 0)} with {@code d = c_t - c_p} along one
+   * axis; writes the term to {@code comb[k]} and its derivatives with respect to the low and high
+   * predicted coordinates ({@code lo}, {@code hi}) into row {@code k} of {@code dComb}.
+   */
+  private void centreTerm(double pLo, double pHi, double tLo, double tHi, double[] comb, int k, double[] dComb,
+      int lo, int hi) {
+    double d = (tLo + tHi) * 0.5 - (pLo + pHi) * 0.5;
+    double tw = tHi - tLo;
+    double a = Math.abs(d);
+    double num = tw - 2 * a;
+    double den = tw + 2 * a + eps;
+    double f = num / den;
+    comb[k] = 1 - Math.max(f, 0);
+    // d f / d a = (-2 * den - 2 * num) / den^2; a = |d|, d depends on each predicted coordinate by -1/2.
+    double dfda = (-2 * den - 2 * num) / (den * den);
+    double g = -RegressionSupport.dMaxFirst(f, 0) * dfda * RegressionSupport.sign(d) * -0.5;
+    dComb[4 * k + lo] = g;
+    dComb[4 * k + hi] = g;
+  }
+
+  /** {@code 1 - min(w_t / (w_p + eps), w_p / (w_t + eps))} along one axis, as {@link #centreTerm}. */
+  private void sizeTerm(double pLo, double pHi, double tLo, double tHi, double[] comb, int k, double[] dComb,
+      int lo, int hi) {
+    double pw = pHi - pLo;
+    double tw = tHi - tLo;
+    double shrink = tw / (pw + eps);
+    double grow = pw / (tw + eps);
+    comb[k] = 1 - Math.min(shrink, grow);
+    double dShrink = -tw / ((pw + eps) * (pw + eps));
+    double dGrow = 1 / (tw + eps);
+    double dpw = -(RegressionSupport.dMinFirst(shrink, grow) * dShrink
+        + RegressionSupport.dMinFirst(grow, shrink) * dGrow);
+    dComb[4 * k + hi] = dpw;
+    dComb[4 * k + lo] = -dpw;
+  }
+
+  @Override
+  public String toString() {
+    return TYPE + "(beta=" + beta + ", eps=" + eps + ", reduction='" + reduction().key() + "', loss_weight="
+        + lossWeight() + ")";
+  }
+
+  /** Builds a {@link BoundedIoULoss}; {@link #build()} requires finite positive {@code beta} and {@code eps}. */
+  public static final class Builder extends RegressionLossBuilder<Builder, BoundedIoULoss> {
+    private double beta = 0.2;
+    private double eps = 1e-3;
+
+    private Builder() {}
+
+    public Builder beta(double beta) {
+      this.beta = beta;
+      return this;
+    }
+
+    public Builder eps(double eps) {
+      this.eps = eps;
+      return this;
+    }
+
+    @Override
+    public BoundedIoULoss build() {
+      return new BoundedIoULoss(this);
+    }
+  }
+}

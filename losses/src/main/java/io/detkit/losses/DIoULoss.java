@@ -1,0 +1,87 @@
+package io.detkit.losses;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * MMDetection's {@code DIoULoss} (Distance-IoU, AAAI 2020): per box {@code 1 - iou + rho2 / c2},
+ * where {@code rho2} is the squared distance between the centres of the predicted and target
+ * boxes and {@code c2} the squared diagonal of their enclosing box (plus {@code eps}); formulas and
+ * subgradient rules in {@code DistanceIoU}.
+ *
+ * <p>Shapes: {@code pred} and {@code target} {@code [N,4]} boxes (x1, y1, x2, y2); the loss is
+ * {@code [N]} under {@code none}. Weight: {@code [N]}, or {@code [N,4]} averaged over the last
+ * dimension; when a weight is given and none of it is {@code > 0}, the call returns MMDetection's
+ * early {@code (pred * weight).sum()} (rank 0, {@code loss_weight} not applied, any reduction).
+ * The gradient is with respect to {@code pred}; {@code target} is a constant.
+ *
+ * <p>Config: {@code dict(type='DIoULoss', eps=1e-6, reduction='mean', loss_weight=1.0)}.
+ * Immutable and thread-safe.
+ *
+ * @see Loss#forward(LossArgs) for what a call throws: an {@link IllegalArgumentException} when
+ *     {@code pred} or {@code target} is not {@code [N,4]}, their shapes differ, or the weight's
+ *     shape does not fit
+ */
+public final class DIoULoss extends BoxLoss {
+  /** The registry name. */
+  public static final String TYPE = "DIoULoss";
+
+  private final double eps;
+
+  /**
+   * Builds from an MMDetection config.
+   *
+   * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
+   */
+  public DIoULoss(Config c) {
+    super(TYPE, c);
+    this.eps = RegressionSupport.positive(c, "eps", 1e-6);
+  }
+
+  private DIoULoss(Builder b) {
+    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    this.eps = RegressionSupport.positive("eps", b.eps);
+  }
+
+  /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public double eps() {
+    return eps;
+  }
+
+  @Override
+  boolean perBox() {
+    return true;
+  }
+
+  @Override
+  Elementwise kernelOf(INDArray pred, INDArray target) {
+    return DistanceIoU.compute(Tensors.toDoubles(pred), Tensors.toDoubles(target), eps, false);
+  }
+
+  @Override
+  public String toString() {
+    return TYPE + "(eps=" + eps + ", reduction='" + reduction().key() + "', loss_weight=" + lossWeight() + ")";
+  }
+
+  /** Builds a {@link DIoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
+  public static final class Builder extends RegressionLossBuilder<Builder, DIoULoss> {
+    private double eps = 1e-6;
+
+    private Builder() {}
+
+    public Builder eps(double eps) {
+      this.eps = eps;
+      return this;
+    }
+
+    @Override
+    public DIoULoss build() {
+      return new DIoULoss(this);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package io.detkit.losses;
+
+import io.detkit.core.bbox.BboxOverlaps;
+import io.detkit.core.bbox.OverlapMode;
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * MMDetection's {@code IoULoss} (UnitBox): per box, with {@code iou} the aligned overlap of core's
+ * {@code bbox_overlaps} (its own eps, 1e-6) clamped below at {@code eps},
+ * {@code 1 - iou} ({@code mode='linear'}), {@code 1 - iou^2} ({@code 'square'}) or
+ * {@code -ln(iou)} ({@code 'log'}, the default). Where the overlap is below {@code eps} the clamp
+ * stops the gradient, as in PyTorch. The gradient through the overlap is core's
+ * {@link BboxOverlaps#alignedVjp}.
+ *
+ * <p>Shapes: {@code pred} and {@code target} {@code [N,4]} boxes (x1, y1, x2, y2); the loss is
+ * {@code [N]} under {@code none}. Weight: {@code [N]}, or {@code [N,4]} averaged over the last
+ * dimension. When a weight is given, none of it is {@code > 0} and the reduction is not
+ * {@code none}, the call returns MMDetection's early {@code (pred * weight).sum()} (rank 0,
+ * {@code loss_weight} not applied).
+ *
+ * <p>Config: {@code dict(type='IoULoss', mode='log', linear=False, eps=1e-6, reduction='mean',
+ * loss_weight=1.0)}; the legacy {@code linear=True} means {@code mode='linear'}. Immutable and
+ * thread-safe.
+ *
+ * @see Loss#forward(LossArgs) for what a call throws: an {@link IllegalArgumentException} when
+ *     {@code pred} or {@code target} is not {@code [N,4]}, their shapes differ, a coordinate is not
+ *     finite, or the weight's shape does not fit
+ */
+public final class IoULoss extends AlignedOverlapLoss {
+  /** The registry name. */
+  public static final String TYPE = "IoULoss";
+
+  /** How the IoU becomes a loss. */
+  public enum Mode {
+    /** {@code 1 - iou}. */
+    LINEAR,
+    /** {@code 1 - iou^2}. */
+    SQUARE,
+    /** {@code -ln(iou)}. */
+    LOG;
+
+    /**
+     * Parses MMDetection's {@code 'linear'}, {@code 'square'} or {@code 'log'}.
+     *
+     * @throws IllegalArgumentException naming {@code mode} and the accepted values
+     */
+    public static Mode parse(String mode) {
+      if (mode != null) {
+        switch (mode.toLowerCase(Locale.ROOT)) {
+          case "linear":
+            return LINEAR;
+          case "square":
+            return SQUARE;
+          case "log":
+            return LOG;
+          default:
+            break;
+        }
+      }
+      throw new IllegalArgumentException("mode must be one of 'linear', 'square', 'log'; got '" + mode + "'");
+    }
+
+    /** MMDetection's spelling. */
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private final Mode mode;
+  private final double eps;
+
+  /**
+   * Builds from an MMDetection config.
+   *
+   * @throws ConfigException if {@code mode} is unknown or {@code eps} is not a finite number
+   *     {@code > 0}
+   */
+  public IoULoss(Config c) {
+    super(TYPE, c);
+    boolean linear = c.getBoolean("linear", false);
+    Mode m;
+    try {
+      m = Mode.parse(c.getString("mode", "log"));
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.pathOf("mode"), e.getMessage());
+    }
+    this.mode = linear ? Mode.LINEAR : m;
+    this.eps = RegressionSupport.positive(c, "eps", 1e-6);
+  }
+
+  private IoULoss(Builder b) {
+    super(TYPE, b.reduction, b.lossWeight, b.checkFinite);
+    this.mode = b.linear ? Mode.LINEAR : b.mode;
+    this.eps = RegressionSupport.positive("eps", b.eps);
+  }
+
+  /** A builder with MMDetection's defaults ({@code mode=LOG, eps=1e-6}). */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Mode mode() {
+    return mode;
+  }
+
+  /** The lower clamp of the IoU (not the overlap's own eps, which stays 1e-6 as in MMDetection). */
+  public double eps() {
+    return eps;
+  }
+
+  @Override
+  boolean shortcutApplies(Reduction r) {
+    return r != Reduction.NONE;
+  }
+
+  @Override
+  OverlapMode overlapMode() {
+    return OverlapMode.IOU;
+  }
+
+  @Override
+  double overlapEps() {
+    return BboxOverlaps.DEFAULT_EPS;
+  }
+
+  @Override
+  void lossOf(double[] ious, double[] values, double[] deriv, boolean f32) {
+    double lo = f32 ? (float) eps : eps;
+    for (int i = 0; i < ious.length; i++) {
+      double iou = ious[i];
+      boolean passes = iou >= lo;
+      double c = passes ? iou : lo;
+      switch (mode) {
+        case LINEAR:
+          values[i] = 1 - c;
+          deriv[i] = passes ? -1 : 0;
+          break;
+        case SQUARE:
+          values[i] = 1 - c * c;
+          deriv[i] = passes ? -2 * c : 0;
+          break;
+        default:
+          values[i] = -Math.log(c);
+          deriv[i] = passes ? -1 / c : 0;
+          break;
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return TYPE + "(mode='" + mode.key() + "', eps=" + eps + ", reduction='" + reduction().key() + "', loss_weight="
+        + lossWeight() + ")";
+  }
+
+  /** Builds an {@link IoULoss}; {@link #build()} requires a finite {@code eps > 0}. */
+  public static final class Builder extends RegressionLossBuilder<Builder, IoULoss> {
+    private Mode mode = Mode.LOG;
+    private boolean linear;
+    private double eps = 1e-6;
+
+    private Builder() {}
+
+    public Builder mode(Mode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** MMDetection's legacy flag: {@code true} means {@link Mode#LINEAR} whatever {@link #mode} says. */
+    public Builder linear(boolean linear) {
+      this.linear = linear;
+      return this;
+    }
+
+    public Builder eps(double eps) {
+      this.eps = eps;
+      return this;
+    }
+
+    @Override
+    public IoULoss build() {
+      return new IoULoss(this);
+    }
+  }
+}

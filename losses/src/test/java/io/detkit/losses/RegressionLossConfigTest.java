@@ -1,0 +1,142 @@
+package io.detkit.losses;
+
+import static io.detkit.losses.RegressionTestSupport.f64;
+import static io.detkit.losses.RegressionTestSupport.predBoxes;
+import static io.detkit.losses.RegressionTestSupport.targetBoxes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Every MMDetection key is read, the registry builds what the builders build, bad values are named. */
+class RegressionLossConfigTest {
+  static Stream<Arguments> configsAndBuilders() {
+    return Stream.of(
+        Arguments.of(Config.of("type", "SmoothL1Loss", "beta", 0.3, "reduction", "sum", "loss_weight", 2.0,
+            "check_finite", true), SmoothL1Loss.builder().beta(0.3).reduction(Reduction.SUM).lossWeight(2)
+            .checkFinite(true).build()),
+        Arguments.of(Config.of("type", "L1Loss", "reduction", "none", "loss_weight", 0.5),
+            L1Loss.builder().reduction(Reduction.NONE).lossWeight(0.5).build()),
+        Arguments.of(Config.of("type", "BalancedL1Loss", "alpha", 0.4, "gamma", 1.2, "beta", 0.8, "reduction", "mean",
+            "loss_weight", 1.5), BalancedL1Loss.builder().alpha(0.4).gamma(1.2).beta(0.8).lossWeight(1.5).build()),
+        Arguments.of(Config.of("type", "MSELoss", "loss_weight", 3), MSELoss.builder().lossWeight(3).build()),
+        Arguments.of(Config.of("type", "GHMR", "mu", 0.05, "bins", 7, "momentum", 0, "loss_weight", 2.0,
+            "reduction", "none"), GHMR.builder().mu(0.05).bins(7).lossWeight(2).reduction(Reduction.NONE).build()),
+        Arguments.of(Config.of("type", "IoULoss", "linear", false, "eps", 1e-3, "reduction", "sum", "loss_weight", 2.0,
+            "mode", "square"), IoULoss.builder().mode(IoULoss.Mode.SQUARE).eps(1e-3).reduction(Reduction.SUM)
+            .lossWeight(2).build()),
+        Arguments.of(Config.of("type", "IoULoss", "linear", true, "mode", "log"),
+            IoULoss.builder().mode(IoULoss.Mode.LINEAR).build()),
+        Arguments.of(Config.of("type", "GIoULoss", "eps", 1e-4, "loss_weight", 2.0),
+            GIoULoss.builder().eps(1e-4).lossWeight(2).build()),
+        Arguments.of(Config.of("type", "DIoULoss", "eps", 1e-4, "reduction", "none"),
+            DIoULoss.builder().eps(1e-4).reduction(Reduction.NONE).build()),
+        Arguments.of(Config.of("type", "CIoULoss", "eps", 1e-4, "loss_weight", 5.0),
+            CIoULoss.builder().eps(1e-4).lossWeight(5).build()),
+        Arguments.of(Config.of("type", "BoundedIoULoss", "beta", 0.3, "eps", 1e-2, "reduction", "sum"),
+            BoundedIoULoss.builder().beta(0.3).eps(1e-2).reduction(Reduction.SUM).build()));
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @MethodSource("configsAndBuilders")
+  void registryBuildsTheSameLossAsTheBuilder(Config config, Loss fromBuilder) {
+    Loss fromConfig = Losses.build(config);
+    assertThat(fromConfig).isInstanceOf(fromBuilder.getClass());
+    assertThat(fromConfig.toString()).isEqualTo(fromBuilder.toString());
+    assertThat(fromConfig.reduction()).isEqualTo(fromBuilder.reduction());
+    assertThat(fromConfig.lossWeight()).isEqualTo(fromBuilder.lossWeight());
+    assertThat(fromConfig.checkFinite()).isEqualTo(fromBuilder.checkFinite());
+    Random rnd = new Random(1);
+    double[] t = targetBoxes(rnd, 5);
+    INDArray pred = f64(predBoxes(rnd, t, 5), 5, 4);
+    INDArray target = f64(t, 5, 4);
+    INDArray lw = f64(new double[20], 5, 4).addi(1);
+    LossArgs args = fromConfig instanceof GHMR ? LossArgs.of(pred, target, lw) : LossArgs.of(pred, target);
+    LossResult a = fromConfig.forward(args);
+    LossResult b = fromBuilder.forward(args);
+    assertThat(Tensors.toDoubles(a.value())).containsExactly(Tensors.toDoubles(b.value()));
+    assertThat(Tensors.toDoubles(a.gradPred())).containsExactly(Tensors.toDoubles(b.gradPred()));
+  }
+
+  @Test
+  void everyRegressionLossIsRegistered() {
+    assertThat(Losses.REGISTRY.types()).contains("SmoothL1Loss", "L1Loss", "BalancedL1Loss", "MSELoss", "GHMR",
+        "IoULoss", "GIoULoss", "DIoULoss", "CIoULoss", "BoundedIoULoss");
+  }
+
+  @Test
+  void defaultsAreMmdetections() {
+    assertThat(((SmoothL1Loss) Losses.build(Config.of("type", "SmoothL1Loss"))).beta()).isEqualTo(1.0);
+    BalancedL1Loss b = (BalancedL1Loss) Losses.build(Config.of("type", "BalancedL1Loss"));
+    assertThat(List.of(b.alpha(), b.gamma(), b.beta())).containsExactly(0.5, 1.5, 1.0);
+    GHMR g = (GHMR) Losses.build(Config.of("type", "GHMR"));
+    assertThat(List.of(g.mu(), (double) g.bins(), g.momentum())).containsExactly(0.02, 10.0, 0.0);
+    IoULoss iou = (IoULoss) Losses.build(Config.of("type", "IoULoss"));
+    assertThat(iou.mode()).isEqualTo(IoULoss.Mode.LOG);
+    assertThat(iou.eps()).isEqualTo(1e-6);
+    assertThat(((GIoULoss) Losses.build(Config.of("type", "GIoULoss"))).eps()).isEqualTo(1e-6);
+    assertThat(((DIoULoss) Losses.build(Config.of("type", "DIoULoss"))).eps()).isEqualTo(1e-6);
+    assertThat(((CIoULoss) Losses.build(Config.of("type", "CIoULoss"))).eps()).isEqualTo(1e-6);
+    BoundedIoULoss bounded = (BoundedIoULoss) Losses.build(Config.of("type", "BoundedIoULoss"));
+    assertThat(List.of(bounded.beta(), bounded.eps())).containsExactly(0.2, 1e-3);
+    assertThat(iou.reduction()).isEqualTo(Reduction.MEAN);
+    assertThat(iou.lossWeight()).isEqualTo(1.0);
+  }
+
+  @Test
+  void unknownKeyIsRejectedWithTheAcceptedOnes() {
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "SmoothL1Loss", "betta", 1.0)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown parameter 'betta' for loss type 'SmoothL1Loss'; accepted: beta");
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "label_weight", 1.0)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("unknown parameter 'label_weight'");
+  }
+
+  @Test
+  void outOfRangeValuesNameTheirKey() {
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "SmoothL1Loss", "beta", 0.0)))
+        .isInstanceOf(ConfigException.class).hasMessage("beta: beta must be a finite number > 0; got 0.0");
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "BalancedL1Loss", "alpha", -1)))
+        .isInstanceOf(ConfigException.class).hasMessage("alpha: alpha must be a finite number > 0; got -1.0");
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "bins", 0)))
+        .isInstanceOf(ConfigException.class).hasMessage("bins: bins must be >= 1; got 0");
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "momentum", 1.0)))
+        .isInstanceOf(ConfigException.class).hasMessage("momentum: momentum must be in [0, 1); got 1.0");
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "mu", -0.1)))
+        .isInstanceOf(ConfigException.class).hasMessage("mu: mu must be a finite number >= 0; got -0.1");
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "IoULoss", "mode", "cube")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("mode: mode must be one of 'linear', 'square', 'log'; got 'cube'");
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "CIoULoss", "eps", -1e-6)))
+        .isInstanceOf(ConfigException.class).hasMessage("eps: eps must be a finite number > 0; got -1.0E-6");
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "BoundedIoULoss", "beta", "0.2")))
+        .isInstanceOf(ConfigException.class).hasMessage("beta: expected a number, got '0.2'");
+  }
+
+  @Test
+  void buildersRejectOutOfRangeValues() {
+    assertThatThrownBy(() -> SmoothL1Loss.builder().beta(-1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("beta must be a finite number > 0; got -1.0");
+    assertThatThrownBy(() -> BalancedL1Loss.builder().gamma(Double.NaN).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("gamma must be a finite number > 0; got NaN");
+    assertThatThrownBy(() -> GHMR.builder().bins(0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("bins must be >= 1; got 0");
+    assertThatThrownBy(() -> BoundedIoULoss.builder().eps(0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("eps must be a finite number > 0; got 0.0");
+    assertThatThrownBy(() -> DIoULoss.builder().lossWeight(Double.POSITIVE_INFINITY).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("loss_weight must be finite; got Infinity");
+    assertThatThrownBy(() -> IoULoss.builder().mode(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("mode");
+  }
+}

@@ -1,0 +1,292 @@
+package io.detkit.samplers;
+
+import io.detkit.core.assign.AssignResult;
+import io.detkit.core.config.Config;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * MMDetection's {@code BaseSampler}: the counting rules every fixed-budget sampler shares.
+ * Subclasses only decide which candidates to take ({@link #samplePos}, {@link #sampleNeg}).
+ *
+ * <ol>
+ *   <li>With {@code add_gt_as_proposals} and {@code K > 0} ground truths, the gt boxes are
+ *       prepended to {@code bboxes} (rows {@code 0..K-1}), each positive for itself with overlap 1
+ *       and its own label ({@link AssignResult#withGtsPrepended}); they are flagged in
+ *       {@code pos_is_gt}.
+ *   <li>Expected positives: {@code int(num * pos_fraction)}; the sampled positives are sorted and
+ *       de-duplicated.
+ *   <li>Expected negatives: {@code num - #pos}, capped at {@code int(neg_pos_ub * max(1, #pos))}
+ *       when {@code neg_pos_ub >= 0}; sorted and de-duplicated.
+ * </ol>
+ *
+ * <p>So with {@code T+} positive and {@code T-} negative candidates a random sampler returns
+ * {@code min(T+, int(num * pos_fraction))} positives and
+ * {@code min(T-, num - #pos, int(neg_pos_ub * max(1, #pos)) if neg_pos_ub >= 0)} negatives.
+ *
+ * <p>Instances are immutable apart from the call counter behind the seed-derived convenience
+ * {@link #sample(AssignResult, INDArray, INDArray, INDArray)} (see {@link Sampler}) and are safe to
+ * share between threads.
+ */
+public abstract class BaseSampler implements Sampler {
+  private final int num;
+  private final double posFraction;
+  private final double negPosUb;
+  private final boolean addGtAsProposals;
+  private final long seed;
+  private final AtomicLong calls = new AtomicLong();
+
+  /**
+   * @param num total number of samples per image, {@code > 0}
+   * @param posFraction target fraction of positives, in {@code [0, 1]}
+   * @param negPosUb upper bound on negatives per positive; negative (-1) means no bound
+   * @param addGtAsProposals whether to prepend the gt boxes to the candidates
+   * @param seed seed of the per-call generators of the convenience {@code sample}
+   * @throws IllegalArgumentException if {@code num <= 0}, {@code posFraction} is outside
+   *     {@code [0, 1]} or {@code negPosUb < -1}
+   */
+  protected BaseSampler(int num, double posFraction, double negPosUb, boolean addGtAsProposals, long seed) {
+    if (num <= 0) {
+      throw new IllegalArgumentException("num must be > 0 (samples per image); got " + num);
+    }
+    if (!(posFraction >= 0 && posFraction <= 1)) {
+      throw new IllegalArgumentException("pos_fraction must be in [0, 1]; got " + posFraction);
+    }
+    if (!(negPosUb >= -1)) {
+      throw new IllegalArgumentException("neg_pos_ub must be >= -1 (-1 means no bound); got " + negPosUb);
+    }
+    this.num = num;
+    this.posFraction = posFraction;
+    this.negPosUb = negPosUb;
+    this.addGtAsProposals = addGtAsProposals;
+    this.seed = seed;
+  }
+
+  /** Total samples per image. */
+  public final int num() {
+    return num;
+  }
+
+  /** Target fraction of positives. */
+  public final double posFraction() {
+    return posFraction;
+  }
+
+  /** Negatives-per-positive bound; below 0 means none. */
+  public final double negPosUb() {
+    return negPosUb;
+  }
+
+  /** Whether gt boxes are prepended to the candidates. */
+  public final boolean addGtAsProposals() {
+    return addGtAsProposals;
+  }
+
+  /** Seed of the convenience {@code sample}'s per-call generators. */
+  public final long seed() {
+    return seed;
+  }
+
+  /** {@code int(num * pos_fraction)}. */
+  public final int numExpectedPos() {
+    return (int) (num * posFraction);
+  }
+
+  /**
+   * The negative budget for {@code numPos} sampled positives: {@code num - numPos}, capped at
+   * {@code int(neg_pos_ub * max(1, numPos))} when {@code neg_pos_ub >= 0}.
+   */
+  public final int numExpectedNeg(int numPos) {
+    int expected = num - numPos;
+    if (negPosUb >= 0) {
+      int bound = (int) (negPosUb * Math.max(1, numPos));
+      expected = Math.min(expected, bound);
+    }
+    return expected;
+  }
+
+  /**
+   * The candidates to keep as positives. Return at most {@code numExpected} distinct indices of
+   * the context's box set, in any order (duplicates are dropped afterwards, as MMDetection's
+   * {@code unique()} does); draw randomness only from {@code context.rng()}.
+   */
+  protected abstract int[] samplePos(SamplingContext context, int numExpected);
+
+  /** The candidates to keep as negatives; the same contract as {@link #samplePos}. */
+  protected abstract int[] sampleNeg(SamplingContext context, int numExpected);
+
+  @Override
+  public final SamplingResult sample(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes,
+      INDArray gtLabels, RandomGenerator rng) {
+    if (rng == null) {
+      throw new IllegalArgumentException("rng must not be null");
+    }
+    SamplerInputs in = SamplerInputs.read(assignResult, bboxes, gtBboxes, gtLabels);
+    AssignResult assign = in.assignResult;
+    double[] boxes = in.xyxy();
+    int n = in.n;
+    DataType type = in.boxType;
+    boolean[] gtFlags = null;
+    if (addGtAsProposals && in.k > 0) {
+      if (in.gtLabels == null) {
+        throw new IllegalArgumentException("gt_labels must be given when add_gt_as_proposals=True and there"
+            + " are gt_bboxes (MMDetection's add_gt_ needs them); got None");
+      }
+      if (assign.numGts() != in.k) {
+        throw new IllegalArgumentException("assign_result.num_gts must equal the number of gt_bboxes rows ("
+            + in.k + ") when add_gt_as_proposals=True; got " + assign.numGts());
+      }
+      assign = assign.withGtsPrepended(in.gtLabels);
+      double[] all = new double[(in.k + n) * 4];
+      System.arraycopy(in.gtBoxes, 0, all, 0, in.k * 4);
+      System.arraycopy(boxes, 0, all, in.k * 4, n * 4);
+      boxes = all;
+      n += in.k;
+      gtFlags = new boolean[n];
+      for (int i = 0; i < in.k; i++) {
+        gtFlags[i] = true;
+      }
+      type = promote(type, in.gtType);
+    }
+    SamplingContext context = new SamplingContext(assign, boxes, n, type, rng);
+    int expectedPos = numExpectedPos();
+    int[] pos = IndexSampling.sortedUnique(samplePos(context, expectedPos));
+    if (pos.length > expectedPos) {
+      throw new IllegalStateException(getClass().getSimpleName() + ".samplePos returned " + pos.length
+          + " distinct indices for " + expectedPos + " expected");
+    }
+    int expectedNeg = numExpectedNeg(pos.length);
+    int[] neg = IndexSampling.sortedUnique(sampleNeg(context, expectedNeg));
+    if (neg.length > expectedNeg) {
+      throw new IllegalStateException(getClass().getSimpleName() + ".sampleNeg returned " + neg.length
+          + " distinct indices for " + expectedNeg + " expected");
+    }
+    return SamplingResult.create(pos, neg, boxes, n, 4, type, gtFlags, assign, in.gtBoxes, in.k, in.gtType);
+  }
+
+  /**
+   * Samples with generator number {@code c} of this instance, {@link Samplers#randomFor}{@code (seed, c)},
+   * where {@code c} counts this instance's convenience calls from 0. Two instances with the same
+   * seed give the same sequence of results for the same sequence of inputs.
+   */
+  @Override
+  public final SamplingResult sample(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes,
+      INDArray gtLabels) {
+    return sample(assignResult, bboxes, gtBboxes, gtLabels, Samplers.randomFor(seed, calls.getAndIncrement()));
+  }
+
+  // torch.cat promotes mixed float dtypes; only DOUBLE is wider than the usual FLOAT.
+  private static DataType promote(DataType a, DataType b) {
+    if (a == b) {
+      return a;
+    }
+    return a == DataType.DOUBLE || b == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+  }
+
+  /** Whether {@code o} has the same class and shared parameters (for subclasses' {@code equals}). */
+  protected final boolean sameBase(BaseSampler o) {
+    return o != null && o.getClass() == getClass() && num == o.num
+        && Double.compare(posFraction, o.posFraction) == 0 && Double.compare(negPosUb, o.negPosUb) == 0
+        && addGtAsProposals == o.addGtAsProposals && seed == o.seed;
+  }
+
+  /** A hash of the shared parameters (for subclasses' {@code hashCode}). */
+  protected final int baseHash() {
+    return Objects.hash(getClass(), num, posFraction, negPosUb, addGtAsProposals, seed);
+  }
+
+  /** {@code num=256, pos_fraction=0.5, neg_pos_ub=-1, add_gt_as_proposals=True, seed=0}. */
+  protected final String baseToString() {
+    return "num=" + num + ", pos_fraction=" + posFraction + ", neg_pos_ub=" + Samplers.number(negPosUb)
+        + ", add_gt_as_proposals=" + (addGtAsProposals ? "True" : "False") + ", seed=" + seed;
+  }
+
+  /**
+   * Builder state shared by every {@link BaseSampler}: {@code num} and {@code posFraction} are
+   * required; {@code negPosUb} defaults to -1, {@code addGtAsProposals} to true (MMDetection's
+   * defaults) and {@code seed} to {@link Samplers#DEFAULT_SEED}.
+   *
+   * @param <S> the sampler built
+   * @param <B> the concrete builder
+   */
+  public abstract static class Builder<S extends BaseSampler, B extends Builder<S, B>> {
+    Integer num;
+    Double posFraction;
+    double negPosUb = -1;
+    boolean addGtAsProposals = true;
+    long seed = Samplers.DEFAULT_SEED;
+
+    Builder() {}
+
+    abstract B self();
+
+    /**
+     * Builds the sampler.
+     *
+     * @throws IllegalArgumentException if a value is invalid or a required one is missing
+     */
+    public abstract S build();
+
+    /** Total samples per image (MMDetection's {@code num}); required. */
+    public B num(int num) {
+      this.num = num;
+      return self();
+    }
+
+    /** Target fraction of positives ({@code pos_fraction}); required. */
+    public B posFraction(double posFraction) {
+      this.posFraction = posFraction;
+      return self();
+    }
+
+    /** Negatives-per-positive bound ({@code neg_pos_ub}); -1 (the default) means none. */
+    public B negPosUb(double negPosUb) {
+      this.negPosUb = negPosUb;
+      return self();
+    }
+
+    /** Whether to prepend the gt boxes as proposals ({@code add_gt_as_proposals}); default true. */
+    public B addGtAsProposals(boolean addGtAsProposals) {
+      this.addGtAsProposals = addGtAsProposals;
+      return self();
+    }
+
+    /** Seed of the convenience {@code sample}'s per-call generators. */
+    public B seed(long seed) {
+      this.seed = seed;
+      return self();
+    }
+
+    int requireNum() {
+      if (num == null) {
+        throw new IllegalArgumentException("num is required (samples per image)");
+      }
+      return num;
+    }
+
+    double requirePosFraction() {
+      if (posFraction == null) {
+        throw new IllegalArgumentException("pos_fraction is required");
+      }
+      return posFraction;
+    }
+
+    /**
+     * Reads {@code num}, {@code pos_fraction} (both required), {@code neg_pos_ub} and
+     * {@code add_gt_as_proposals}, and {@code seed} when {@code withSeed}.
+     */
+    B read(Config c, boolean withSeed) {
+      num(c.getInt("num"));
+      posFraction(c.getDouble("pos_fraction"));
+      negPosUb(c.getDouble("neg_pos_ub", -1));
+      addGtAsProposals(c.getBoolean("add_gt_as_proposals", true));
+      if (withSeed) {
+        seed(c.getLong("seed", Samplers.DEFAULT_SEED));
+      }
+      return self();
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package io.detkit.samplers;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * MMDetection's {@code CombinedSampler}: positives chosen the way one sampler chooses them and
+ * negatives the way another does, with this sampler's own counting parameters ({@code num},
+ * {@code pos_fraction}, {@code neg_pos_ub}, {@code add_gt_as_proposals}). Only the sub-samplers'
+ * {@code samplePos} / {@code sampleNeg} choices are used, never their counting parameters; both
+ * draw from the generator of the combined call.
+ *
+ * <p>Config, as in Libra R-CNN:
+ *
+ * <pre>{@code
+ * dict(type='CombinedSampler', num=512, pos_fraction=0.25, add_gt_as_proposals=True,
+ *      pos_sampler=dict(type='InstanceBalancedPosSampler'),
+ *      neg_sampler=dict(type='IoUBalancedNegSampler', floor_thr=-1, floor_fraction=0, num_bins=3))
+ * }</pre>
+ *
+ * <p>The combined dict's {@code num}, {@code pos_fraction}, {@code neg_pos_ub},
+ * {@code add_gt_as_proposals} and {@code seed} fill in keys the sub-dicts leave out, as
+ * MMDetection's {@code build_sampler(cfg, **kwargs)} does; keys a sub-dict sets win.
+ */
+public final class CombinedSampler extends BaseSampler {
+  private static final List<String> INHERITED =
+      List.of("num", "pos_fraction", "neg_pos_ub", "add_gt_as_proposals", "seed");
+
+  private final BaseSampler posSampler;
+  private final BaseSampler negSampler;
+
+  private CombinedSampler(Builder b) {
+    super(b.requireNum(), b.requirePosFraction(), b.negPosUb, b.addGtAsProposals, b.seed);
+    if (b.posSampler == null) {
+      throw new IllegalArgumentException("pos_sampler is required");
+    }
+    if (b.negSampler == null) {
+      throw new IllegalArgumentException("neg_sampler is required");
+    }
+    this.posSampler = b.posSampler;
+    this.negSampler = b.negSampler;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  static CombinedSampler fromConfig(Config c) {
+    Builder b = builder().read(c, true);
+    b.posSampler(buildSub(c, "pos_sampler"));
+    b.negSampler(buildSub(c, "neg_sampler"));
+    return Samplers.configured(c, b::build);
+  }
+
+  private static BaseSampler buildSub(Config c, String key) {
+    Config sub = c.getConfig(key);
+    Config merged = sub;
+    for (String k : INHERITED) {
+      if (c.has(k) && !sub.has(k)) {
+        merged = merged.with(k, c.get(k));
+      }
+    }
+    Sampler s;
+    try {
+      s = Samplers.REGISTRY.build(merged);
+    } catch (ConfigException e) {
+      // A sampler without a budget (PseudoSampler) rejects the inherited keys; say what is wrong instead.
+      Sampler bare;
+      try {
+        bare = Samplers.REGISTRY.build(sub);
+      } catch (ConfigException ignored) {
+        throw e;
+      }
+      throw bare instanceof BaseSampler ? e : notBudgeted(c, key, bare);
+    }
+    if (!(s instanceof BaseSampler base)) {
+      throw notBudgeted(c, key, s);
+    }
+    return base;
+  }
+
+  private static ConfigException notBudgeted(Config c, String key, Sampler s) {
+    return ConfigException.at(c.pathOf(key), "must be a sampler that chooses indices under a budget"
+        + " (RandomSampler, InstanceBalancedPosSampler, IoUBalancedNegSampler, OHEMSampler); got " + s);
+  }
+
+  /** The sampler whose positive choice is used. */
+  public BaseSampler posSampler() {
+    return posSampler;
+  }
+
+  /** The sampler whose negative choice is used. */
+  public BaseSampler negSampler() {
+    return negSampler;
+  }
+
+  @Override
+  protected int[] samplePos(SamplingContext context, int numExpected) {
+    return posSampler.samplePos(context, numExpected);
+  }
+
+  @Override
+  protected int[] sampleNeg(SamplingContext context, int numExpected) {
+    return negSampler.sampleNeg(context, numExpected);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof CombinedSampler s && sameBase(s) && posSampler.equals(s.posSampler)
+        && negSampler.equals(s.negSampler);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(baseHash(), posSampler, negSampler);
+  }
+
+  @Override
+  public String toString() {
+    return "CombinedSampler(" + baseToString() + ", pos_sampler=" + posSampler + ", neg_sampler="
+        + negSampler + ")";
+  }
+
+  /** Builder of {@link CombinedSampler}: the shared keys plus the two required sub-samplers. */
+  public static final class Builder extends BaseSampler.Builder<CombinedSampler, Builder> {
+    private BaseSampler posSampler;
+    private BaseSampler negSampler;
+
+    private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
+
+    /** The sampler whose {@code samplePos} picks the positives. */
+    public Builder posSampler(BaseSampler posSampler) {
+      this.posSampler = posSampler;
+      return this;
+    }
+
+    /** The sampler whose {@code sampleNeg} picks the negatives. */
+    public Builder negSampler(BaseSampler negSampler) {
+      this.negSampler = negSampler;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if a sub-sampler or a shared value is missing, or a value
+     *     is out of range
+     */
+    @Override
+    public CombinedSampler build() {
+      return new CombinedSampler(this);
+    }
+  }
+}

@@ -1,0 +1,245 @@
+package io.detkit.samplers;
+
+import io.detkit.core.assign.AssignResult;
+import io.detkit.core.config.Config;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * MMDetection's {@code IoUBalancedNegSampler} (Libra R-CNN, arXiv:1904.02701): random positives,
+ * and negatives spread evenly over IoU intervals instead of drawn uniformly, so that the rare hard
+ * negatives (high IoU) are not drowned by the many easy ones.
+ *
+ * <p>When there are more negatives than the budget {@code n}:
+ *
+ * <ol>
+ *   <li>Negatives split into a floor set and an IoU set by {@code max_overlaps}: for
+ *       {@code floor_thr > 0}, floor = {@code [0, floor_thr)} and IoU set = {@code >= floor_thr};
+ *       for {@code floor_thr} 0 or -1, floor = {@code == 0} and IoU set = {@code > 0}.
+ *   <li>{@code int(n * (1 - floor_fraction))} come from the IoU set: with {@code num_bins >= 2},
+ *       {@code [t, max_iou)} is cut into {@code num_bins} equal half-open intervals
+ *       ({@code t = max(floor_thr, 0)}, {@code max_iou} the maximum over all priors, positives
+ *       included), up to {@code int(budget / num_bins)} drawn from each, the shortfall drawn from
+ *       the rest of the IoU set; with one bin, uniformly.
+ *   <li>The floor set fills the remaining budget; if it cannot, the rest of the negatives do.
+ * </ol>
+ *
+ * <p>So the count is always exactly {@code min(#negatives, n)}, as with {@link RandomSampler}.
+ *
+ * <p>MMDetection quirk, reproduced in its steady state: with {@code floor_thr=-1} MMDetection's
+ * first call on a sampler instance puts every negative into the IoU set and then overwrites the
+ * instance's {@code floor_thr} with 0, so that every later call behaves as {@code floor_thr=0}
+ * (zero-IoU negatives only top up the budget). detkit samplers are immutable and history-free,
+ * so {@code floor_thr=-1} always behaves as MMDetection does from its second call on, that is for
+ * all of training but the first image. Bin edges are computed in float64.
+ *
+ * <p>Config: {@code dict(type='IoUBalancedNegSampler', num=512, pos_fraction=0.25, floor_thr=-1,
+ * floor_fraction=0, num_bins=3)} plus the RandomSampler keys.
+ */
+public final class IoUBalancedNegSampler extends BaseSampler {
+  private final double floorThr;
+  private final double floorFraction;
+  private final int numBins;
+
+  private IoUBalancedNegSampler(Builder b) {
+    super(b.requireNum(), b.requirePosFraction(), b.negPosUb, b.addGtAsProposals, b.seed);
+    if (!(b.floorThr >= 0 || b.floorThr == -1)) {
+      throw new IllegalArgumentException("floor_thr must be >= 0, or -1 for IoU-balanced sampling of all"
+          + " negatives; got " + b.floorThr);
+    }
+    if (!(b.floorFraction >= 0 && b.floorFraction <= 1)) {
+      throw new IllegalArgumentException("floor_fraction must be in [0, 1]; got " + b.floorFraction);
+    }
+    if (b.numBins < 1) {
+      throw new IllegalArgumentException("num_bins must be >= 1; got " + b.numBins);
+    }
+    this.floorThr = b.floorThr;
+    this.floorFraction = b.floorFraction;
+    this.numBins = b.numBins;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  static IoUBalancedNegSampler fromConfig(Config c) {
+    Builder b = builder().read(c, true)
+        .floorThr(c.getDouble("floor_thr", -1))
+        .floorFraction(c.getDouble("floor_fraction", 0))
+        .numBins(c.getInt("num_bins", 3));
+    return Samplers.configured(c, b::build);
+  }
+
+  public double floorThr() {
+    return floorThr;
+  }
+
+  public double floorFraction() {
+    return floorFraction;
+  }
+
+  public int numBins() {
+    return numBins;
+  }
+
+  @Override
+  protected int[] samplePos(SamplingContext context, int numExpected) {
+    return RandomSampler.randomPositives(context, numExpected);
+  }
+
+  @Override
+  protected int[] sampleNeg(SamplingContext context, int numExpected) {
+    AssignResult assign = context.assignResult();
+    int[] neg = IndexSampling.negatives(assign);
+    if (neg.length <= numExpected) {
+      return neg;
+    }
+    RandomGenerator rng = context.rng();
+    int size = assign.size();
+    int[] floorNeg = new int[neg.length];
+    int[] iouNeg = new int[neg.length];
+    int nf = 0;
+    int ni = 0;
+    for (int i : neg) {
+      double ov = assign.maxOverlap(i);
+      boolean inFloor;
+      boolean inIou;
+      if (floorThr > 0) {
+        inFloor = ov >= 0 && ov < floorThr;
+        inIou = ov >= floorThr;
+      } else {
+        inFloor = ov == 0;
+        inIou = ov > 0;
+      }
+      if (inFloor) {
+        floorNeg[nf++] = i;
+      } else if (inIou) {
+        iouNeg[ni++] = i;
+      }
+    }
+    floorNeg = Arrays.copyOf(floorNeg, nf);
+    iouNeg = Arrays.copyOf(iouNeg, ni);
+
+    int expectedIou = (int) (numExpected * (1 - floorFraction));
+    int[] iouSampled;
+    if (iouNeg.length > expectedIou) {
+      iouSampled = numBins >= 2
+          ? sampleViaInterval(assign, iouNeg, expectedIou, rng)
+          : IndexSampling.choose(iouNeg, expectedIou, rng);
+    } else {
+      iouSampled = iouNeg;
+    }
+    int expectedFloor = numExpected - iouSampled.length;
+    int[] floorSampled = floorNeg.length > expectedFloor
+        ? IndexSampling.choose(floorNeg, expectedFloor, rng)
+        : floorNeg;
+    int[] sampled = IndexSampling.concat(floorSampled, iouSampled);
+    if (sampled.length < numExpected) {
+      sampled = topUp(sampled, neg, numExpected, size, rng);
+    }
+    return sampled;
+  }
+
+  /** Up to {@code int(n / num_bins)} from each IoU interval, then the shortfall from the rest. */
+  private int[] sampleViaInterval(AssignResult assign, int[] candidates, int n, RandomGenerator rng) {
+    double maxIou = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < assign.size(); i++) {
+      maxIou = Math.max(maxIou, assign.maxOverlap(i));
+    }
+    double lo = Math.max(floorThr, 0);
+    double interval = (maxIou - lo) / numBins;
+    int perBin = (int) ((double) n / numBins);
+    int[] sampled = new int[0];
+    int[] members = new int[candidates.length];
+    for (int b = 0; b < numBins; b++) {
+      double start = lo + b * interval;
+      double end = lo + (b + 1) * interval;
+      int m = 0;
+      for (int i : candidates) {
+        double ov = assign.maxOverlap(i);
+        if (ov >= start && ov < end) {
+          members[m++] = i;
+        }
+      }
+      int[] bin = Arrays.copyOf(members, m);
+      sampled = IndexSampling.concat(sampled, m > perBin ? IndexSampling.choose(bin, perBin, rng) : bin);
+    }
+    if (sampled.length < n) {
+      sampled = topUp(sampled, candidates, n, assign.size(), rng);
+    }
+    return sampled;
+  }
+
+  /** {@code sampled} plus a uniform draw from {@code pool \ sampled} up to {@code n} in all. */
+  private static int[] topUp(int[] sampled, int[] pool, int n, int size, RandomGenerator rng) {
+    int extraCount = n - sampled.length;
+    int[] extra = IndexSampling.without(pool, sampled, size);
+    if (extra.length > extraCount) {
+      extra = IndexSampling.choose(extra, extraCount, rng);
+    }
+    return IndexSampling.concat(sampled, extra);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof IoUBalancedNegSampler s && sameBase(s) && Double.compare(floorThr, s.floorThr) == 0
+        && Double.compare(floorFraction, s.floorFraction) == 0 && numBins == s.numBins;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(baseHash(), floorThr, floorFraction, numBins);
+  }
+
+  @Override
+  public String toString() {
+    return "IoUBalancedNegSampler(" + baseToString() + ", floor_thr=" + Samplers.number(floorThr)
+        + ", floor_fraction=" + Samplers.number(floorFraction) + ", num_bins=" + numBins + ")";
+  }
+
+  /**
+   * Builder of {@link IoUBalancedNegSampler}: the shared keys plus {@code floorThr} (-1),
+   * {@code floorFraction} (0) and {@code numBins} (3).
+   */
+  public static final class Builder extends BaseSampler.Builder<IoUBalancedNegSampler, Builder> {
+    private double floorThr = -1;
+    private double floorFraction = 0;
+    private int numBins = 3;
+
+    private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
+
+    /** IoU below which negatives form the floor set; -1 (default) samples all by IoU. */
+    public Builder floorThr(double floorThr) {
+      this.floorThr = floorThr;
+      return this;
+    }
+
+    /** Fraction of the negative budget reserved for the floor set; default 0. */
+    public Builder floorFraction(double floorFraction) {
+      this.floorFraction = floorFraction;
+      return this;
+    }
+
+    /** Number of IoU intervals; default 3. */
+    public Builder numBins(int numBins) {
+      this.numBins = numBins;
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if a shared value is missing or out of range, or
+     *     {@code floor_thr} is neither {@code >= 0} nor -1, {@code floor_fraction} is outside
+     *     {@code [0, 1]} or {@code num_bins < 1}
+     */
+    @Override
+    public IoUBalancedNegSampler build() {
+      return new IoUBalancedNegSampler(this);
+    }
+  }
+}

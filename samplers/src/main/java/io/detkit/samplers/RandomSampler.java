@@ -1,0 +1,94 @@
+package io.detkit.samplers;
+
+import io.detkit.core.config.Config;
+
+/**
+ * MMDetection's {@code RandomSampler}: positives and negatives drawn uniformly without replacement
+ * from the candidates ({@code gt_inds > 0} and {@code gt_inds == 0}), all of them when there are no
+ * more than requested. Counting rules as in {@link BaseSampler}.
+ *
+ * <p>MMDetection draws with {@code torch.randperm}; detkit draws with a partial Fisher–Yates
+ * shuffle ({@link IndexSampling#choose}) from the call's {@link java.util.random.RandomGenerator},
+ * so the same generator state gives the same samples (but not torch's). Which samples are taken
+ * therefore differs from MMDetection; their distribution (every subset of the requested size
+ * equally likely), counts and order (ascending) do not.
+ *
+ * <p>Config: {@code dict(type='RandomSampler', num=256, pos_fraction=0.5, neg_pos_ub=-1,
+ * add_gt_as_proposals=True, seed=0)}; Java: {@code RandomSampler.builder().num(256).posFraction(0.5)
+ * .build()}.
+ */
+public final class RandomSampler extends BaseSampler {
+  private RandomSampler(Builder b) {
+    super(b.requireNum(), b.requirePosFraction(), b.negPosUb, b.addGtAsProposals, b.seed);
+  }
+
+  /** A sampler with MMDetection's defaults ({@code neg_pos_ub=-1, add_gt_as_proposals=True}). */
+  public static RandomSampler of(int num, double posFraction) {
+    return builder().num(num).posFraction(posFraction).build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  static RandomSampler fromConfig(Config c) {
+    Builder b = builder().read(c, true);
+    return Samplers.configured(c, b::build);
+  }
+
+  @Override
+  protected int[] samplePos(SamplingContext context, int numExpected) {
+    return randomPositives(context, numExpected);
+  }
+
+  @Override
+  protected int[] sampleNeg(SamplingContext context, int numExpected) {
+    return randomNegatives(context, numExpected);
+  }
+
+  /** All positives when there are at most {@code numExpected}, else a uniform subset of that size. */
+  static int[] randomPositives(SamplingContext context, int numExpected) {
+    int[] pos = IndexSampling.positives(context.assignResult());
+    return pos.length <= numExpected ? pos : IndexSampling.choose(pos, numExpected, context.rng());
+  }
+
+  /** All negatives when there are at most {@code numExpected}, else a uniform subset of that size. */
+  static int[] randomNegatives(SamplingContext context, int numExpected) {
+    int[] neg = IndexSampling.negatives(context.assignResult());
+    return neg.length <= numExpected ? neg : IndexSampling.choose(neg, numExpected, context.rng());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RandomSampler s && sameBase(s);
+  }
+
+  @Override
+  public int hashCode() {
+    return baseHash();
+  }
+
+  @Override
+  public String toString() {
+    return "RandomSampler(" + baseToString() + ")";
+  }
+
+  /** Builder of {@link RandomSampler}; see {@link BaseSampler.Builder} for the shared keys. */
+  public static final class Builder extends BaseSampler.Builder<RandomSampler, Builder> {
+    private Builder() {}
+
+    @Override
+    Builder self() {
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException if {@code num} or {@code posFraction} is missing or a value
+     *     is out of range
+     */
+    @Override
+    public RandomSampler build() {
+      return new RandomSampler(this);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.detkit.samplers;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.Registry;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * The sampler registry (kind {@code "sampler"}), MMDetection's {@code BBOX_SAMPLERS}, and the seed
+ * conventions of detkit's samplers.
+ *
+ * <p>Registered types and their config keys (MMDetection's, plus detkit's optional {@code seed}):
+ *
+ * <ul>
+ *   <li>{@code PseudoSampler}: none;
+ *   <li>{@code RandomSampler}: {@code num}, {@code pos_fraction}, {@code neg_pos_ub=-1},
+ *       {@code add_gt_as_proposals=True}, {@code seed};
+ *   <li>{@code InstanceBalancedPosSampler}: as RandomSampler;
+ *   <li>{@code IoUBalancedNegSampler}: as RandomSampler plus {@code floor_thr=-1},
+ *       {@code floor_fraction=0}, {@code num_bins=3};
+ *   <li>{@code OHEMSampler}: {@code num}, {@code pos_fraction}, {@code neg_pos_ub=-1},
+ *       {@code add_gt_as_proposals=True}; the hard-example loss is attached in Java
+ *       ({@link OHEMSampler#withLoss}) because MMDetection's {@code context} is a live RoI head;
+ *   <li>{@code CombinedSampler}: {@code pos_sampler}, {@code neg_sampler} (dicts), plus the
+ *       RandomSampler keys, which also fill in the sub-samplers' missing keys as MMDetection's
+ *       {@code build_sampler(cfg, **kwargs)} does.
+ * </ul>
+ *
+ * <p>Unknown keys are rejected (see {@link Registry}). Invalid values raise {@link ConfigException}
+ * (an {@link IllegalArgumentException}) whose message names the key and the dict's path.
+ */
+public final class Samplers {
+  /**
+   * The seed a sampler uses when none is configured: 0. Fixed so that two runs of the same
+   * program sample alike; configure {@code seed} (or pass a generator) to vary it.
+   */
+  public static final long DEFAULT_SEED = 0L;
+
+  /** Builds samplers from MMDetection config dicts by their {@code type}. */
+  public static final Registry<Sampler> REGISTRY = new Registry<>("sampler");
+
+  static {
+    REGISTRY.register("PseudoSampler", PseudoSampler::fromConfig);
+    REGISTRY.register("RandomSampler", RandomSampler::fromConfig);
+    REGISTRY.register("InstanceBalancedPosSampler", InstanceBalancedPosSampler::fromConfig);
+    REGISTRY.register("IoUBalancedNegSampler", IoUBalancedNegSampler::fromConfig);
+    REGISTRY.register("OHEMSampler", OHEMSampler::fromConfig);
+    REGISTRY.register("CombinedSampler", CombinedSampler::fromConfig);
+  }
+
+  private Samplers() {}
+
+  /**
+   * Builds the sampler {@code config} describes, e.g.
+   * {@code dict(type='RandomSampler', num=256, pos_fraction=0.5, neg_pos_ub=-1, add_gt_as_proposals=False)}.
+   *
+   * @throws ConfigException if the type or a key is unknown, a required key is missing, or a value
+   *     is invalid
+   */
+  public static Sampler build(Config config) {
+    return REGISTRY.build(config);
+  }
+
+  /**
+   * Generator number {@code call} of the stream a sampler with {@code seed} uses for its
+   * convenience {@code sample}: a {@link SplittableRandom} whose seed mixes both numbers, so calls
+   * get independent-looking streams without sharing any mutable generator. Pass
+   * {@code randomFor(seed, c)} explicitly to replay call {@code c}.
+   */
+  public static RandomGenerator randomFor(long seed, long call) {
+    return new SplittableRandom(mix64(mix64(seed) + call * 0x9E3779B97F4A7C15L));
+  }
+
+  // Stafford's variant 13 finalizer (as in SplittableRandom): nearby inputs give unrelated outputs.
+  private static long mix64(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  /** Runs a factory, re-raising its argument errors with the config's path. */
+  static <S> S configured(Config c, Supplier<S> factory) {
+    try {
+      return factory.get();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.path(), e.getMessage());
+    }
+  }
+
+  /** {@code 3} for integral values, {@code 0.5} otherwise (Python-like). */
+  static String number(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+}

@@ -1,0 +1,378 @@
+package io.detkit.samplers;
+
+import io.detkit.core.assign.AssignResult;
+import io.detkit.core.tensor.Tensors;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The positives and negatives a {@link Sampler} picked, with everything the loss targets need,
+ * as in MMDetection's {@code SamplingResult}.
+ *
+ * <p>Indices refer to the rows of the box set that was sampled from: the input {@code bboxes}, or,
+ * when the sampler added the ground truths as proposals, the {@code K} gt boxes followed by the
+ * input {@code bboxes} ({@link #numBboxes()} rows either way). Both index sets are strictly
+ * increasing (MMDetection passes them through {@code unique()}).
+ *
+ * <ul>
+ *   <li>{@code pos_inds [P]}, {@code neg_inds [M]}: INT64 arrays, or {@code int[]} copies;
+ *   <li>{@code pos_bboxes [P,C]}, {@code neg_bboxes [M,C]}: the sampled rows (x1, y1, x2, y2), in the
+ *       dtype of the sampled box set; {@code C} is 4 except for {@link PseudoSampler}, which keeps
+ *       every column of its input as MMDetection does;
+ *   <li>{@code pos_is_gt [P]}: whether each positive is a ground truth added as a proposal (UINT8
+ *       0/1 as in MMDetection, or {@code boolean[]});
+ *   <li>{@code num_gts}: the number of gt boxes {@code K} (not counting the added proposals twice);
+ *   <li>{@code pos_assigned_gt_inds [P]}: 0-based gt index of each positive;
+ *   <li>{@code pos_gt_bboxes [P,4]}: the gt box of each positive, in the gt dtype; {@code [0,4]} when
+ *       there are no gts;
+ *   <li>{@code pos_gt_labels [P]}: the assigner's label of each positive, or null when the assign
+ *       result has no labels.
+ * </ul>
+ *
+ * <p>Immutable and thread-safe: array getters return copies, every INDArray getter a new array.
+ */
+public final class SamplingResult {
+  private static final int SHOWN = 16;
+
+  private final int[] posInds;
+  private final int[] negInds;
+  private final int numBboxes;
+  private final int boxCols;
+  private final DataType boxType;
+  private final double[] posBoxes;
+  private final double[] negBoxes;
+  private final boolean[] posIsGt;
+  private final int numGts;
+  private final int[] posAssignedGtInds;
+  private final DataType gtType;
+  private final double[] posGtBoxes;
+  private final int[] posGtLabels;
+
+  private SamplingResult(int[] posInds, int[] negInds, int numBboxes, int boxCols, DataType boxType,
+      double[] posBoxes, double[] negBoxes, boolean[] posIsGt, int numGts, int[] posAssignedGtInds,
+      DataType gtType, double[] posGtBoxes, int[] posGtLabels) {
+    this.posInds = posInds;
+    this.negInds = negInds;
+    this.numBboxes = numBboxes;
+    this.boxCols = boxCols;
+    this.boxType = boxType;
+    this.posBoxes = posBoxes;
+    this.negBoxes = negBoxes;
+    this.posIsGt = posIsGt;
+    this.numGts = numGts;
+    this.posAssignedGtInds = posAssignedGtInds;
+    this.gtType = gtType;
+    this.posGtBoxes = posGtBoxes;
+    this.posGtLabels = posGtLabels;
+  }
+
+  /**
+   * A result for chosen indices, the counterpart of MMDetection's {@code SamplingResult(...)}
+   * constructor, for samplers written outside this package.
+   *
+   * @param posInds positive rows of {@code bboxes}; sorted and de-duplicated here
+   * @param negInds negative rows of {@code bboxes}; sorted and de-duplicated here
+   * @param bboxes {@code [N,C]} floating-point box set the indices refer to ({@code C >= 4})
+   * @param gtBboxes {@code [K,4]} ground-truth boxes
+   * @param assignResult assignment of the {@code N} rows of {@code bboxes}
+   * @param gtFlags per row of {@code bboxes}, whether it is a ground truth added as a proposal;
+   *     null means none is
+   * @throws IllegalArgumentException if an index is out of range, a positive is not assigned to a
+   *     gt in {@code [1, K]}, or the shapes disagree
+   */
+  public static SamplingResult of(int[] posInds, int[] negInds, INDArray bboxes, INDArray gtBboxes,
+      AssignResult assignResult, boolean[] gtFlags) {
+    Objects.requireNonNull(posInds, "posInds");
+    Objects.requireNonNull(negInds, "negInds");
+    Objects.requireNonNull(assignResult, "assignResult");
+    Tensors.requireFloating(Tensors.requireRank(bboxes, "bboxes", 2), "bboxes");
+    if (bboxes.size(1) < 4) {
+      throw new IllegalArgumentException("bboxes must be [N,4] or wider (x1, y1, x2, y2, ...); got "
+          + Tensors.shapeOf(bboxes));
+    }
+    Tensors.requireBoxes(gtBboxes, "gt_bboxes");
+    int n = (int) bboxes.size(0);
+    int cols = (int) bboxes.size(1);
+    if (assignResult.size() != n) {
+      throw new IllegalArgumentException("assign_result must have one entry per row of bboxes (" + n
+          + "); got " + assignResult.size());
+    }
+    if (gtFlags != null && gtFlags.length != n) {
+      throw new IllegalArgumentException("gt_flags must have one entry per row of bboxes (" + n + "); got "
+          + gtFlags.length);
+    }
+    return create(IndexSampling.sortedUnique(posInds), IndexSampling.sortedUnique(negInds),
+        Tensors.toDoubles(bboxes), n, cols, bboxes.dataType(), gtFlags, assignResult,
+        Tensors.toDoubles(gtBboxes), (int) gtBboxes.size(0), gtBboxes.dataType());
+  }
+
+  /**
+   * Gathers the result from primitive data; indices must already be sorted and unique.
+   *
+   * @param boxes the {@code n x cols} box set in C order
+   * @param gtBoxes the {@code k x 4} gt boxes in C order
+   */
+  static SamplingResult create(int[] posInds, int[] negInds, double[] boxes, int n, int cols,
+      DataType boxType, boolean[] gtFlags, AssignResult assignResult, double[] gtBoxes, int k,
+      DataType gtType) {
+    checkIndices(posInds, n, "pos_inds");
+    checkIndices(negInds, n, "neg_inds");
+    int p = posInds.length;
+    boolean[] isGt = new boolean[p];
+    int[] assigned = new int[p];
+    double[] gtRows = new double[p * 4];
+    int[] labels = assignResult.hasLabels() ? new int[p] : null;
+    for (int i = 0; i < p; i++) {
+      int row = posInds[i];
+      int g = assignResult.gtInd(row);
+      if (g < 1 || g > k) {
+        throw new IllegalArgumentException("positive row " + row + " must be assigned to a gt in [1, " + k
+            + "] (there are " + k + " gt_bboxes); got gt_inds=" + g);
+      }
+      isGt[i] = gtFlags != null && gtFlags[row];
+      assigned[i] = g - 1;
+      System.arraycopy(gtBoxes, (g - 1) * 4, gtRows, i * 4, 4);
+      if (labels != null) {
+        labels[i] = assignResult.label(row);
+      }
+    }
+    return new SamplingResult(posInds, negInds, n, cols, boxType, gatherRows(boxes, cols, posInds),
+        gatherRows(boxes, cols, negInds), isGt, k, assigned, gtType, gtRows, labels);
+  }
+
+  private static void checkIndices(int[] inds, int n, String name) {
+    for (int i = 0; i < inds.length; i++) {
+      if (inds[i] < 0 || inds[i] >= n) {
+        throw new IllegalArgumentException(name + "[" + i + "] must be in [0, " + n + "); got " + inds[i]);
+      }
+      if (i > 0 && inds[i] <= inds[i - 1]) {
+        throw new IllegalArgumentException(name + " must be strictly increasing; got " + inds[i - 1]
+            + " then " + inds[i]);
+      }
+    }
+  }
+
+  private static double[] gatherRows(double[] data, int cols, int[] rows) {
+    double[] out = new double[rows.length * cols];
+    for (int i = 0; i < rows.length; i++) {
+      System.arraycopy(data, rows[i] * cols, out, i * cols, cols);
+    }
+    return out;
+  }
+
+  /** Number of positives {@code P}. */
+  public int numPos() {
+    return posInds.length;
+  }
+
+  /** Number of negatives {@code M}. */
+  public int numNeg() {
+    return negInds.length;
+  }
+
+  /** Number of ground-truth boxes {@code K}. */
+  public int numGts() {
+    return numGts;
+  }
+
+  /** Rows of the box set the indices refer to: {@code N}, or {@code K + N} when gts were added. */
+  public int numBboxes() {
+    return numBboxes;
+  }
+
+  /** Columns of {@link #posBboxes()} and {@link #negBboxes()} (4 for every sampler but PseudoSampler). */
+  public int boxColumns() {
+    return boxCols;
+  }
+
+  /** Whether the assign result had labels, that is whether {@link #posGtLabels()} is non-null. */
+  public boolean hasLabels() {
+    return posGtLabels != null;
+  }
+
+  /** A copy of {@code pos_inds}. */
+  public int[] posInds() {
+    return posInds.clone();
+  }
+
+  /** A copy of {@code neg_inds}. */
+  public int[] negInds() {
+    return negInds.clone();
+  }
+
+  /** Positive {@code i}'s row index, without copying. */
+  public int posInd(int i) {
+    return posInds[i];
+  }
+
+  /** Negative {@code i}'s row index, without copying. */
+  public int negInd(int i) {
+    return negInds[i];
+  }
+
+  /** A copy of {@code pos_is_gt}. */
+  public boolean[] posIsGt() {
+    return posIsGt.clone();
+  }
+
+  /** A copy of {@code pos_assigned_gt_inds} (0-based). */
+  public int[] posAssignedGtInds() {
+    return posAssignedGtInds.clone();
+  }
+
+  /** A copy of {@code pos_gt_labels}, or null when the assign result had no labels. */
+  public int[] posGtLabels() {
+    return posGtLabels == null ? null : posGtLabels.clone();
+  }
+
+  /** {@code pos_bboxes} in C order as doubles (a copy; exact for float32 boxes). */
+  public double[] posBboxesData() {
+    return posBoxes.clone();
+  }
+
+  /** {@code neg_bboxes} in C order as doubles (a copy). */
+  public double[] negBboxesData() {
+    return negBoxes.clone();
+  }
+
+  /** {@code pos_gt_bboxes} in C order as doubles (a copy). */
+  public double[] posGtBboxesData() {
+    return posGtBoxes.clone();
+  }
+
+  /** The dtype of {@link #posBboxes()}, {@link #negBboxes()} and {@link #bboxes()}. */
+  public DataType boxDataType() {
+    return boxType;
+  }
+
+  /** {@code pos_inds} as an INT64 {@code [P]} array. */
+  public INDArray posIndsArray() {
+    return Tensors.createLong(posInds, posInds.length);
+  }
+
+  /** {@code neg_inds} as an INT64 {@code [M]} array. */
+  public INDArray negIndsArray() {
+    return Tensors.createLong(negInds, negInds.length);
+  }
+
+  /** {@code pos_bboxes}, {@code [P,C]}. */
+  public INDArray posBboxes() {
+    return Tensors.create(posBoxes, boxType, posInds.length, boxCols);
+  }
+
+  /** {@code neg_bboxes}, {@code [M,C]}. */
+  public INDArray negBboxes() {
+    return Tensors.create(negBoxes, boxType, negInds.length, boxCols);
+  }
+
+  /** Positive then negative boxes, {@code [P+M,C]} (MMDetection's {@code bboxes} property). */
+  public INDArray bboxes() {
+    double[] all = Arrays.copyOf(posBoxes, posBoxes.length + negBoxes.length);
+    System.arraycopy(negBoxes, 0, all, posBoxes.length, negBoxes.length);
+    return Tensors.create(all, boxType, posInds.length + negInds.length, boxCols);
+  }
+
+  /** {@code pos_is_gt} as a UINT8 {@code [P]} array of 0/1, MMDetection's dtype. */
+  public INDArray posIsGtArray() {
+    double[] v = new double[posIsGt.length];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = posIsGt[i] ? 1 : 0;
+    }
+    return Tensors.create(v, DataType.UINT8, v.length);
+  }
+
+  /** {@code pos_assigned_gt_inds} as an INT64 {@code [P]} array. */
+  public INDArray posAssignedGtIndsArray() {
+    return Tensors.createLong(posAssignedGtInds, posAssignedGtInds.length);
+  }
+
+  /** {@code pos_gt_bboxes}, {@code [P,4]} in the gt dtype. */
+  public INDArray posGtBboxes() {
+    return Tensors.create(posGtBoxes, gtType, posInds.length, 4);
+  }
+
+  /** {@code pos_gt_labels} as an INT64 {@code [P]} array, or null without labels. */
+  public INDArray posGtLabelsArray() {
+    return posGtLabels == null ? null : Tensors.createLong(posGtLabels, posGtLabels.length);
+  }
+
+  /**
+   * The summary MMDetection's {@code info} gives: {@code pos_inds}, {@code neg_inds},
+   * {@code pos_bboxes} and {@code neg_bboxes} (their shapes), {@code pos_is_gt}, {@code num_gts},
+   * {@code pos_assigned_gt_inds}. Arrays are copies; the map is unmodifiable.
+   */
+  public Map<String, Object> info() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("pos_inds", posInds());
+    m.put("neg_inds", negInds());
+    m.put("pos_bboxes", new long[] {posInds.length, boxCols});
+    m.put("neg_bboxes", new long[] {negInds.length, boxCols});
+    m.put("pos_is_gt", posIsGt());
+    m.put("num_gts", numGts);
+    m.put("pos_assigned_gt_inds", posAssignedGtInds());
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** MMDetection's nice repr: the {@link #info()} keys sorted, long index lists abbreviated. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("<SamplingResult({");
+    boolean first = true;
+    for (Map.Entry<String, Object> e : new TreeMap<>(info()).entrySet()) {
+      sb.append(first ? "\n    '" : ",\n    '").append(e.getKey()).append("': ");
+      first = false;
+      Object v = e.getValue();
+      if (v instanceof int[] a) {
+        sb.append(abbreviate(a));
+      } else if (v instanceof boolean[] b) {
+        int[] a = new int[b.length];
+        for (int i = 0; i < b.length; i++) {
+          a[i] = b[i] ? 1 : 0;
+        }
+        sb.append(abbreviate(a));
+      } else if (v instanceof long[] s) {
+        sb.append(Arrays.toString(s));
+      } else {
+        sb.append(v);
+      }
+    }
+    return sb.append("\n})>").toString();
+  }
+
+  private static String abbreviate(int[] a) {
+    if (a.length <= SHOWN) {
+      return Arrays.toString(a);
+    }
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < SHOWN / 2; i++) {
+      sb.append(a[i]).append(", ");
+    }
+    sb.append("... (").append(a.length).append(" in all)");
+    for (int i = a.length - SHOWN / 2; i < a.length; i++) {
+      sb.append(", ").append(a[i]);
+    }
+    return sb.append(']').toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SamplingResult r
+        && numBboxes == r.numBboxes && boxCols == r.boxCols && numGts == r.numGts
+        && boxType == r.boxType && gtType == r.gtType
+        && Arrays.equals(posInds, r.posInds) && Arrays.equals(negInds, r.negInds)
+        && Arrays.equals(posBoxes, r.posBoxes) && Arrays.equals(negBoxes, r.negBoxes)
+        && Arrays.equals(posIsGt, r.posIsGt) && Arrays.equals(posAssignedGtInds, r.posAssignedGtInds)
+        && Arrays.equals(posGtBoxes, r.posGtBoxes) && Arrays.equals(posGtLabels, r.posGtLabels);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(numBboxes, numGts, Arrays.hashCode(posInds), Arrays.hashCode(negInds));
+  }
+}

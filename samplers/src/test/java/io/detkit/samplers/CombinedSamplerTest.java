@@ -1,0 +1,75 @@
+package io.detkit.samplers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.detkit.core.assign.AssignResult;
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class CombinedSamplerTest {
+  private static Config libra() {
+    return Config.of(Map.of(
+        "type", "CombinedSampler", "num", 512, "pos_fraction", 0.25, "add_gt_as_proposals", true,
+        "pos_sampler", Map.of("type", "InstanceBalancedPosSampler"),
+        "neg_sampler", Map.of("type", "IoUBalancedNegSampler", "floor_thr", -1, "floor_fraction", 0,
+            "num_bins", 3)));
+  }
+
+  @Test
+  void libraConfigBuildsSubSamplersWithTheCombinedDefaults() {
+    CombinedSampler s = (CombinedSampler) Samplers.build(libra());
+    assertThat(s.num()).isEqualTo(512);
+    assertThat(s.posSampler()).isEqualTo(InstanceBalancedPosSampler.builder().num(512).posFraction(0.25).build());
+    assertThat(s.negSampler()).isEqualTo(IoUBalancedNegSampler.builder().num(512).posFraction(0.25).build());
+    CombinedSampler java = CombinedSampler.builder().num(512).posFraction(0.25)
+        .posSampler(InstanceBalancedPosSampler.builder().num(512).posFraction(0.25).build())
+        .negSampler(IoUBalancedNegSampler.builder().num(512).posFraction(0.25).build()).build();
+    assertThat(s).isEqualTo(java).hasSameHashCodeAs(java);
+  }
+
+  @Test
+  void keysASubDictSetsWin() {
+    Config c = libra().with("pos_sampler", Map.of("type", "RandomSampler", "num", 64, "neg_pos_ub", 2));
+    CombinedSampler s = (CombinedSampler) Samplers.build(c);
+    assertThat(s.posSampler().num()).isEqualTo(64);
+    assertThat(s.posSampler().negPosUb()).isEqualTo(2);
+    assertThat(s.posSampler().posFraction()).isEqualTo(0.25);
+    assertThat(s.negPosUb()).isEqualTo(-1);
+  }
+
+  @Test
+  void samplesWithTheSubSamplersChoicesAndItsOwnCounts() {
+    // Random positives from IoUBalancedNegSampler and random negatives from InstanceBalancedPosSampler:
+    // exactly RandomSampler, draw for draw, under the combined sampler's counts.
+    CombinedSampler swapped = CombinedSampler.builder().num(64).posFraction(0.25).negPosUb(2)
+        .posSampler(IoUBalancedNegSampler.builder().num(1000).posFraction(1).build())
+        .negSampler(InstanceBalancedPosSampler.builder().num(1000).posFraction(0).build()).build();
+    RandomSampler random = RandomSampler.builder().num(64).posFraction(0.25).negPosUb(2).build();
+    int[] g = Fixtures.gtInds(3, 100, 300, 10);
+    AssignResult a = Fixtures.assign(3, g);
+    for (long seed = 0; seed < 5; seed++) {
+      SamplingResult x = swapped.sample(a, Fixtures.boxes(g.length), Fixtures.gts(3), Fixtures.labels(3),
+          new SplittableRandom(seed));
+      SamplingResult y = random.sample(a, Fixtures.boxes(g.length), Fixtures.gts(3), Fixtures.labels(3),
+          new SplittableRandom(seed));
+      assertThat(x).isEqualTo(y);
+      assertThat(x.numPos()).isEqualTo(16);
+      assertThat(x.numNeg()).isEqualTo(32);
+    }
+  }
+
+  @Test
+  void rejectsSubSamplersThatCannotChooseUnderABudget() {
+    Config pseudo = libra().with("neg_sampler", Map.of("type", "PseudoSampler"));
+    assertThatThrownBy(() -> Samplers.build(pseudo)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("neg_sampler").hasMessageContaining("under a budget");
+    assertThatThrownBy(() -> Samplers.build(libra().without("pos_sampler"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("pos_sampler").hasMessageContaining("missing");
+    assertThatThrownBy(() -> CombinedSampler.builder().num(8).posFraction(0.5).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pos_sampler is required");
+  }
+}
