@@ -356,6 +356,19 @@ public final class Config {
     return new Config(path, Collections.unmodifiableMap(copy), null);
   }
 
+  /**
+   * A copy with the value at {@code dottedPath} ({@code "model.bbox_head.loss_cls.gamma"}) replaced
+   * by {@code value}, creating missing intermediate dicts; a numeric segment selects an item of an
+   * existing list. {@link ConfigOverrides#apply} is the command-line form, with mmcv's merging.
+   *
+   * @throws ConfigException if a segment is empty or an intermediate value is not a dict (nor a
+   *     list addressed by an index in range)
+   */
+  public Config withPath(String dottedPath, Object value) {
+    Objects.requireNonNull(dottedPath, "dottedPath");
+    return ConfigOverrides.set(this, dottedPath, value, false, "withPath(\"" + dottedPath + "\")");
+  }
+
   /** A copy without {@code key}. */
   public Config without(String key) {
     Map<String, Object> copy = new LinkedHashMap<>(values);

@@ -27,8 +27,7 @@ final class AssignerRunner implements ComponentRunner {
   }
 
   static Config config(GoldenCase c) {
-    String repr = c.raw().path("config_repr").asText("");
-    return repr.isEmpty() ? c.config() : PyLiteral.parseConfig(repr);
+    return c.config();
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.detkit.core.golden;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigLoader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -61,6 +62,10 @@ public final class GoldenCase {
    * that tuples and int-versus-float survive as MMDetection saw them; the JSON form is the fallback.
    */
   public Config config() {
+    JsonNode repr = node.get("config_repr");
+    if (repr != null && repr.isTextual()) {
+      return ConfigLoader.fromPythonExpression(repr.asText(), id() + ":config_repr");
+    }
     return Config.of(JSON.convertValue(node.get("config"), Map.class));
   }
 
