@@ -1,0 +1,297 @@
+package io.detkit.heads;
+
+import io.detkit.core.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What {@link AnchorHead#getTargets} returns: the per-image {@link ImageTargets} regrouped per
+ * level (MMDetection's {@code images_to_levels}) plus the sample counts the losses average by.
+ *
+ * <p>For level l with {@code A_l} anchors and N images:
+ * <ul>
+ *   <li>{@link #labels(int)} {@code [N, A_l]} INT64 ({@code num_classes} = background);
+ *   <li>{@link #labelWeights(int)} {@code [N, A_l]};
+ *   <li>{@link #bboxTargets(int)} and {@link #bboxWeights(int)} {@code [N, A_l, 4]};
+ *   <li>{@link #anchors(int)} {@code [N, A_l, 4]} when the per-image step returned anchors (ATSS);
+ *   <li>{@link #extra(String, int)}: {@code [N, A_l]} (width 1) or {@code [N, A_l, width]}, for
+ *       per-image extras and for level extras a {@code getTargets} override attached
+ *       ({@link #withLevelExtra}).
+ * </ul>
+ * {@link #numTotalPos()} and {@link #numTotalNeg()} are sums over images of
+ * {@code max(count, 1)}: an image without positives still counts one, as in MMDetection.
+ *
+ * <p>Immutable; float arrays are in the anchors' dtype.
+ */
+public final class HeadTargets {
+  private final DataType dtype;
+  private final int numClasses;
+  private final int[] numLevelAnchors;
+  private final int[] levelStart;
+  private final List<ImageTargets> images;
+  private final int numTotalPos;
+  private final int numTotalNeg;
+  private final Map<String, List<INDArray>> levelExtras;
+
+  private HeadTargets(DataType dtype, int numClasses, int[] numLevelAnchors, List<ImageTargets> images,
+      Map<String, List<INDArray>> levelExtras) {
+    this.dtype = dtype;
+    this.numClasses = numClasses;
+    this.numLevelAnchors = numLevelAnchors;
+    this.levelStart = new int[numLevelAnchors.length + 1];
+    for (int l = 0; l < numLevelAnchors.length; l++) {
+      levelStart[l + 1] = levelStart[l] + numLevelAnchors[l];
+    }
+    this.images = images;
+    int pos = 0;
+    int neg = 0;
+    for (ImageTargets t : images) {
+      pos += Math.max(t.numPositives(), 1);
+      neg += Math.max(t.numNegatives(), 1);
+    }
+    this.numTotalPos = pos;
+    this.numTotalNeg = neg;
+    this.levelExtras = levelExtras;
+  }
+
+  /**
+   * Regroups per-image targets.
+   *
+   * @param dtype dtype of the float outputs
+   * @param numClasses the background label
+   * @param numLevelAnchors anchors per level (the per-image targets cover their sum)
+   * @param images one per image
+   * @throws IllegalArgumentException if an image's targets do not cover every anchor, or images
+   *     disagree on which outputs they carry
+   */
+  public static HeadTargets of(DataType dtype, int numClasses, int[] numLevelAnchors, List<ImageTargets> images) {
+    int total = 0;
+    for (int n : numLevelAnchors) {
+      total += n;
+    }
+    if (images.isEmpty()) {
+      throw new IllegalArgumentException("need the targets of at least one image");
+    }
+    ImageTargets first = images.get(0);
+    for (int i = 0; i < images.size(); i++) {
+      ImageTargets t = Objects.requireNonNull(images.get(i), "targets of image " + i);
+      if (t.numAnchors() != total) {
+        throw new IllegalArgumentException("targets of image " + i + " must cover all " + total
+            + " anchors (unmapped); got " + t.numAnchors());
+      }
+      if ((t.anchorsNoCopy() == null) != (first.anchorsNoCopy() == null)
+          || !t.extraNames().equals(first.extraNames())) {
+        throw new IllegalArgumentException("image " + i + " carries other outputs than image 0 (anchors "
+            + (t.anchorsNoCopy() != null) + " vs " + (first.anchorsNoCopy() != null) + ", extras " + t.extraNames()
+            + " vs " + first.extraNames() + ")");
+      }
+      for (String name : first.extraNames()) {
+        if (t.extrasNoCopy().get(name).width() != first.extrasNoCopy().get(name).width()) {
+          throw new IllegalArgumentException("extra '" + name + "' has another width in image " + i);
+        }
+      }
+    }
+    return new HeadTargets(dtype, numClasses, numLevelAnchors.clone(), List.copyOf(images), Map.of());
+  }
+
+  /** The dtype of the float outputs. */
+  public DataType dataType() {
+    return dtype;
+  }
+
+  /** The background label. */
+  public int numClasses() {
+    return numClasses;
+  }
+
+  /** Number of images. */
+  public int numImages() {
+    return images.size();
+  }
+
+  /** Number of levels. */
+  public int numLevels() {
+    return numLevelAnchors.length;
+  }
+
+  /** Anchors per level (copy). */
+  public int[] numLevelAnchors() {
+    return numLevelAnchors.clone();
+  }
+
+  /** Sum over images of {@code max(#positives, 1)}. */
+  public int numTotalPos() {
+    return numTotalPos;
+  }
+
+  /** Sum over images of {@code max(#negatives, 1)}. */
+  public int numTotalNeg() {
+    return numTotalNeg;
+  }
+
+  /** The targets of image {@code i}. */
+  public ImageTargets image(int i) {
+    return images.get(i);
+  }
+
+  /** The per-image targets. */
+  public List<ImageTargets> images() {
+    return images;
+  }
+
+  /** Labels of {@code level}: {@code [N, A_l]} INT64. */
+  public INDArray labels(int level) {
+    int[] d = labelsData(level);
+    return Tensors.createLong(d, images.size(), numLevelAnchors[level]);
+  }
+
+  /** Classification weights of {@code level}: {@code [N, A_l]}. */
+  public INDArray labelWeights(int level) {
+    return Tensors.create(labelWeightsData(level), dtype, images.size(), numLevelAnchors[level]);
+  }
+
+  /** Regression targets of {@code level}: {@code [N, A_l, 4]}. */
+  public INDArray bboxTargets(int level) {
+    return Tensors.create(bboxTargetsData(level), dtype, images.size(), numLevelAnchors[level], 4);
+  }
+
+  /** Regression weights of {@code level}: {@code [N, A_l, 4]}. */
+  public INDArray bboxWeights(int level) {
+    return Tensors.create(bboxWeightsData(level), dtype, images.size(), numLevelAnchors[level], 4);
+  }
+
+  /** Anchors of {@code level} {@code [N, A_l, 4]}, when the per-image step returned them. */
+  public Optional<INDArray> anchors(int level) {
+    if (images.get(0).anchorsNoCopy() == null) {
+      return Optional.empty();
+    }
+    return Optional.of(Tensors.create(gather(level, 4, ImageTargets::anchorsNoCopy), dtype, images.size(),
+        numLevelAnchors[level], 4));
+  }
+
+  /** Names of the extras (per-image ones first, then level extras). */
+  public Set<String> extraNames() {
+    Set<String> out = new java.util.LinkedHashSet<>(images.get(0).extraNames());
+    out.addAll(levelExtras.keySet());
+    return Collections.unmodifiableSet(out);
+  }
+
+  /** Extra {@code name} of {@code level}: {@code [N, A_l]} or {@code [N, A_l, width]}. */
+  public Optional<INDArray> extra(String name, int level) {
+    List<INDArray> lv = levelExtras.get(name);
+    if (lv != null) {
+      return Optional.of(lv.get(level));
+    }
+    ImageTargets.Extra e = images.get(0).extrasNoCopy().get(name);
+    if (e == null) {
+      return Optional.empty();
+    }
+    int w = e.width();
+    double[] d = gather(level, w, t -> t.extrasNoCopy().get(name).raw());
+    return Optional.of(w == 1 ? Tensors.create(d, dtype, images.size(), numLevelAnchors[level])
+        : Tensors.create(d, dtype, images.size(), numLevelAnchors[level], w));
+  }
+
+  /**
+   * A copy with a level extra: one array per level, {@code [N, A_l]} or {@code [N, A_l, width]}.
+   * This is how a {@code getTargets} override adds batch-level targets (ATSS's centerness).
+   *
+   * @throws IllegalArgumentException if the list does not have one array per level of the right
+   *     leading shape
+   */
+  public HeadTargets withLevelExtra(String name, List<INDArray> perLevel) {
+    if (perLevel.size() != numLevelAnchors.length) {
+      throw new IllegalArgumentException("extra '" + name + "' needs one array per level (" + numLevelAnchors.length
+          + "); got " + perLevel.size());
+    }
+    for (int l = 0; l < perLevel.size(); l++) {
+      INDArray a = perLevel.get(l);
+      if (a.rank() < 2 || a.size(0) != images.size() || a.size(1) != numLevelAnchors[l]) {
+        throw new IllegalArgumentException("extra '" + name + "' of level " + l + " must be [" + images.size() + ","
+            + numLevelAnchors[l] + ",...]; got " + Tensors.shapeOf(a));
+      }
+    }
+    Map<String, List<INDArray>> copy = new LinkedHashMap<>(levelExtras);
+    copy.put(name, List.copyOf(perLevel));
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, Collections.unmodifiableMap(copy));
+  }
+
+  /** A copy whose image targets are replaced (same anchors), for overrides that edit targets. */
+  public HeadTargets withImages(List<ImageTargets> newImages) {
+    HeadTargets t = of(dtype, numClasses, numLevelAnchors, newImages);
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, t.images, levelExtras);
+  }
+
+  /** Labels of {@code level} as {@code N * A_l} ints, image-major. */
+  public int[] labelsData(int level) {
+    int a = numLevelAnchors[level];
+    int[] out = new int[images.size() * a];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(images.get(i).labelsNoCopy(), levelStart[level], out, i * a, a);
+    }
+    return out;
+  }
+
+  /** Classification weights of {@code level} as {@code N * A_l} doubles, image-major. */
+  public double[] labelWeightsData(int level) {
+    return gather(level, 1, ImageTargets::labelWeightsNoCopy);
+  }
+
+  /** Regression targets of {@code level} as {@code N * A_l * 4} doubles. */
+  public double[] bboxTargetsData(int level) {
+    return gather(level, 4, ImageTargets::bboxTargetsNoCopy);
+  }
+
+  /** Regression weights of {@code level} as {@code N * A_l * 4} doubles. */
+  public double[] bboxWeightsData(int level) {
+    return gather(level, 4, ImageTargets::bboxWeightsNoCopy);
+  }
+
+  /** Anchors of {@code level} as {@code N * A_l * 4} doubles, or null when not returned. */
+  public double[] anchorsData(int level) {
+    return images.get(0).anchorsNoCopy() == null ? null : gather(level, 4, ImageTargets::anchorsNoCopy);
+  }
+
+  private double[] gather(int level, int width, java.util.function.Function<ImageTargets, double[]> field) {
+    int a = numLevelAnchors[level];
+    double[] out = new double[images.size() * a * width];
+    for (int i = 0; i < images.size(); i++) {
+      System.arraycopy(field.apply(images.get(i)), levelStart[level] * width, out, i * a * width, a * width);
+    }
+    return out;
+  }
+
+  /** The per-level arrays of every output, for debugging: name to list over levels. */
+  public Map<String, List<INDArray>> asMap() {
+    Map<String, List<INDArray>> out = new LinkedHashMap<>();
+    List<INDArray> l = new ArrayList<>();
+    List<INDArray> lw = new ArrayList<>();
+    List<INDArray> bt = new ArrayList<>();
+    List<INDArray> bw = new ArrayList<>();
+    for (int level = 0; level < numLevels(); level++) {
+      l.add(labels(level));
+      lw.add(labelWeights(level));
+      bt.add(bboxTargets(level));
+      bw.add(bboxWeights(level));
+    }
+    out.put("labels", l);
+    out.put("label_weights", lw);
+    out.put("bbox_targets", bt);
+    out.put("bbox_weights", bw);
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "HeadTargets(images=" + images.size() + ", num_level_anchors=" + java.util.Arrays.toString(numLevelAnchors)
+        + ", num_total_pos=" + numTotalPos + ", num_total_neg=" + numTotalNeg + ")";
+  }
+}

@@ -1,0 +1,196 @@
+package io.detkit.heads;
+
+import io.detkit.core.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What {@link AnchorHead#getAnchors} returns, MMDetection's {@code (anchor_list, valid_flag_list)}:
+ * the anchors of every level, shared by all images of the batch, and per image and level the
+ * valid flags (an anchor is valid when its feature-map cell lies on the padded image).
+ *
+ * <p>Level {@code l} has {@code numAnchors(l) = H_l * W_l * A_l} anchors, (x1, y1, x2, y2), in the
+ * generator's order: anchor {@code (y*W + x)*A + a}. "Flat" indices run over all levels
+ * concatenated, level 0 first, as in MMDetection's {@code torch.cat(anchor_list[i])}.
+ *
+ * <p>Immutable; array getters return copies.
+ */
+public final class MultiLevelAnchors {
+  private final DataType dtype;
+  private final List<int[]> featmapSizes;
+  private final int[] numLevelAnchors;
+  private final int[] levelStart;
+  private final double[] flatAnchors;
+  private final List<boolean[]> flatValidFlags;
+
+  private MultiLevelAnchors(DataType dtype, List<int[]> featmapSizes, int[] numLevelAnchors, double[] flatAnchors,
+      List<boolean[]> flatValidFlags) {
+    this.dtype = dtype;
+    this.featmapSizes = featmapSizes;
+    this.numLevelAnchors = numLevelAnchors;
+    this.levelStart = new int[numLevelAnchors.length + 1];
+    for (int l = 0; l < numLevelAnchors.length; l++) {
+      levelStart[l + 1] = levelStart[l] + numLevelAnchors[l];
+    }
+    this.flatAnchors = flatAnchors;
+    this.flatValidFlags = flatValidFlags;
+  }
+
+  /**
+   * Anchors from per-level data.
+   *
+   * @param dtype the floating-point type the anchors are handed out in
+   * @param featmapSizes (h, w) per level
+   * @param levelAnchors per level, {@code numAnchors(l) * 4} coordinates in C order
+   * @param validFlags per image, per level, one flag per anchor
+   * @throws IllegalArgumentException if the lengths do not agree
+   */
+  public static MultiLevelAnchors of(DataType dtype, List<int[]> featmapSizes, List<double[]> levelAnchors,
+      List<List<boolean[]>> validFlags) {
+    if (!dtype.isFPType()) {
+      throw new IllegalArgumentException("dtype must be floating point; got " + dtype);
+    }
+    if (levelAnchors.size() != featmapSizes.size()) {
+      throw new IllegalArgumentException("need one anchor array per level (" + featmapSizes.size() + "); got "
+          + levelAnchors.size());
+    }
+    int levels = featmapSizes.size();
+    int[] counts = new int[levels];
+    int total = 0;
+    for (int l = 0; l < levels; l++) {
+      if (levelAnchors.get(l).length % 4 != 0) {
+        throw new IllegalArgumentException("anchors of level " + l + " must hold 4 values per anchor; got "
+            + levelAnchors.get(l).length + " values");
+      }
+      counts[l] = levelAnchors.get(l).length / 4;
+      total += counts[l];
+    }
+    double[] flat = new double[total * 4];
+    int off = 0;
+    for (double[] a : levelAnchors) {
+      System.arraycopy(a, 0, flat, off, a.length);
+      off += a.length;
+    }
+    List<boolean[]> flags = new ArrayList<>();
+    for (int i = 0; i < validFlags.size(); i++) {
+      List<boolean[]> perLevel = validFlags.get(i);
+      if (perLevel.size() != levels) {
+        throw new IllegalArgumentException("valid flags of image " + i + " must have " + levels + " levels; got "
+            + perLevel.size());
+      }
+      boolean[] f = new boolean[total];
+      int o = 0;
+      for (int l = 0; l < levels; l++) {
+        boolean[] lf = perLevel.get(l);
+        if (lf.length != counts[l]) {
+          throw new IllegalArgumentException("valid flags of image " + i + ", level " + l + " must have "
+              + counts[l] + " entries (one per anchor); got " + lf.length);
+        }
+        System.arraycopy(lf, 0, f, o, lf.length);
+        o += lf.length;
+      }
+      flags.add(f);
+    }
+    List<int[]> sizes = new ArrayList<>();
+    featmapSizes.forEach(s -> sizes.add(s.clone()));
+    return new MultiLevelAnchors(dtype, Collections.unmodifiableList(sizes), counts, flat,
+        Collections.unmodifiableList(flags));
+  }
+
+  /** The dtype anchors are handed out in. */
+  public DataType dataType() {
+    return dtype;
+  }
+
+  /** Number of images. */
+  public int numImages() {
+    return flatValidFlags.size();
+  }
+
+  /** Number of levels. */
+  public int numLevels() {
+    return numLevelAnchors.length;
+  }
+
+  /** (h, w) of {@code level} (copy). */
+  public int[] featmapSize(int level) {
+    return featmapSizes.get(level).clone();
+  }
+
+  /** Every level's (h, w) (copies). */
+  public List<int[]> featmapSizes() {
+    List<int[]> out = new ArrayList<>();
+    featmapSizes.forEach(s -> out.add(s.clone()));
+    return out;
+  }
+
+  /** Anchors per level, MMDetection's {@code num_level_anchors} (copy). */
+  public int[] numLevelAnchors() {
+    return numLevelAnchors.clone();
+  }
+
+  /** Anchors of {@code level}. */
+  public int numAnchors(int level) {
+    return numLevelAnchors[level];
+  }
+
+  /** Anchors over all levels. */
+  public int totalAnchors() {
+    return levelStart[numLevelAnchors.length];
+  }
+
+  /** Flat index of the first anchor of {@code level}. */
+  public int levelStart(int level) {
+    return levelStart[level];
+  }
+
+  /** The anchors of {@code level}: {@code [numAnchors(level), 4]}. */
+  public INDArray anchors(int level) {
+    int n = numLevelAnchors[level];
+    return Tensors.create(Arrays.copyOfRange(flatAnchors, levelStart[level] * 4, levelStart[level + 1] * 4), dtype,
+        n, 4);
+  }
+
+  /** All anchors, levels concatenated: {@code [totalAnchors(), 4]}. */
+  public INDArray flatAnchors() {
+    return Tensors.create(flatAnchors, dtype, totalAnchors(), 4);
+  }
+
+  /** All anchors as doubles (exact values of the dtype), levels concatenated (copy). */
+  public double[] flatAnchorData() {
+    return flatAnchors.clone();
+  }
+
+  /** Anchors of {@code level} as doubles (copy). */
+  public double[] anchorData(int level) {
+    return Arrays.copyOfRange(flatAnchors, levelStart[level] * 4, levelStart[level + 1] * 4);
+  }
+
+  /** Valid flags of {@code image} at {@code level} (copy). */
+  public boolean[] validFlags(int image, int level) {
+    return Arrays.copyOfRange(flatValidFlags.get(image), levelStart[level], levelStart[level + 1]);
+  }
+
+  /** Valid flags of {@code image} over all levels (copy). */
+  public boolean[] flatValidFlags(int image) {
+    return flatValidFlags.get(image).clone();
+  }
+
+  double[] flatAnchorsNoCopy() {
+    return flatAnchors;
+  }
+
+  boolean[] flatValidFlagsNoCopy(int image) {
+    return flatValidFlags.get(image);
+  }
+
+  @Override
+  public String toString() {
+    return "MultiLevelAnchors(images=" + numImages() + ", num_level_anchors=" + Arrays.toString(numLevelAnchors)
+        + ", dtype=" + dtype + ")";
+  }
+}

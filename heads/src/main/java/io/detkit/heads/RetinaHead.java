@@ -1,0 +1,62 @@
+package io.detkit.heads;
+
+import io.detkit.core.anchor.PriorGenerators;
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.List;
+
+/**
+ * MMDetection 2.x's {@code RetinaHead}: an {@link AnchorHead} whose outputs come from stacked
+ * convolutions (not part of detkit) and whose default anchors are RetinaNet's: octave base scale 4,
+ * 3 scales per octave, ratios (0.5, 1, 2), strides (8, 16, 32, 64, 128). With the usual
+ * {@code FocalLoss} it does not sample, so losses average over the positives.
+ *
+ * <p>Targets, losses, predictions, thread-safety and errors are those of {@link AnchorHead}.
+ */
+public class RetinaHead extends AnchorHead {
+  static final Config DEFAULT_ANCHOR_GENERATOR = Config.of("type", "AnchorGenerator", "octave_base_scale", 4,
+      "scales_per_octave", 3, "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(8, 16, 32, 64, 128));
+
+  /** Builds the head a builder describes. */
+  protected RetinaHead(Builder b) {
+    super(b);
+  }
+
+
+  /**
+   * Builds from an MMDetection config dict ({@code type='RetinaHead'}): the keys of
+   * {@link AnchorHead#fromConfig}, including the ignored convolution keys
+   * ({@link AnchorHead#CONV_KEYS}).
+   *
+   * @throws ConfigException naming the key for a missing, invalid or unknown parameter
+   */
+  public static RetinaHead fromConfig(Config c) {
+    Builder b = new Builder();
+    readCommon(c, b, true);
+    c.accept(CONV_KEYS);
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw e instanceof ConfigException ? e : ConfigException.at(c.path(), e.getMessage());
+    }
+  }
+
+  /** Builder of {@link RetinaHead}s. */
+  public static class Builder extends BaseBuilder<Builder, RetinaHead> {
+    /** A builder with this head's defaults. */
+    public Builder() {
+      super("RetinaHead");
+      anchorGenerator(PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR));
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    public RetinaHead build() {
+      return new RetinaHead(this);
+    }
+  }
+}

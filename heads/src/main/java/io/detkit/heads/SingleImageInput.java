@@ -1,0 +1,126 @@
+package io.detkit.heads;
+
+import io.detkit.core.tensor.Tensors;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What a head's per-image target step ({@link AnchorHead#getTargetsSingle}) receives: MMDetection's
+ * {@code _get_targets_single} arguments for one image.
+ *
+ * <ul>
+ *   <li>the image's anchors over all levels concatenated ({@code flat_anchors} {@code [T,4]}), their
+ *       valid flags and the anchor count of each level ({@code num_level_anchors});
+ *   <li>the image's {@link GroundTruth} (labels absent for RPN) and {@link ImageMeta};
+ *   <li>{@code label_channels} as MMDetection passes it;
+ *   <li>a random generator private to this image, drawn from before any image ran, so sampling is
+ *       reproducible whatever the number of threads.
+ * </ul>
+ *
+ * <p>Immutable; array getters return copies.
+ */
+public final class SingleImageInput {
+  private final int imageIndex;
+  private final MultiLevelAnchors anchors;
+  private final GroundTruth gt;
+  private final ImageMeta meta;
+  private final int labelChannels;
+  private final RandomGenerator random;
+
+  /**
+   * @throws IllegalArgumentException if {@code imageIndex} is out of range for {@code anchors}
+   */
+  public SingleImageInput(int imageIndex, MultiLevelAnchors anchors, GroundTruth gt, ImageMeta meta,
+      int labelChannels, RandomGenerator random) {
+    if (imageIndex < 0 || imageIndex >= anchors.numImages()) {
+      throw new IllegalArgumentException("imageIndex must be in [0, " + anchors.numImages() + "); got " + imageIndex);
+    }
+    this.imageIndex = imageIndex;
+    this.anchors = anchors;
+    this.gt = Objects.requireNonNull(gt, "gt");
+    this.meta = Objects.requireNonNull(meta, "meta");
+    this.labelChannels = labelChannels;
+    this.random = Objects.requireNonNull(random, "random");
+  }
+
+  /** Position of the image in the batch. */
+  public int imageIndex() {
+    return imageIndex;
+  }
+
+  /** The batch's anchors (shared by all images). */
+  public MultiLevelAnchors anchors() {
+    return anchors;
+  }
+
+  /** This image's anchors over all levels: {@code [T,4]} in the anchors' dtype. */
+  public INDArray flatAnchors() {
+    return anchors.flatAnchors();
+  }
+
+  /** This image's anchors as doubles, 4 per anchor (copy). */
+  public double[] flatAnchorData() {
+    return anchors.flatAnchorData();
+  }
+
+  /** Valid flags over all levels (copy). */
+  public boolean[] validFlags() {
+    return anchors.flatValidFlags(imageIndex);
+  }
+
+  /** Anchors per level. */
+  public int[] numLevelAnchors() {
+    return anchors.numLevelAnchors();
+  }
+
+  /** Total anchors T. */
+  public int numAnchors() {
+    return anchors.totalAnchors();
+  }
+
+  /** The dtype of the anchors and targets. */
+  public DataType dataType() {
+    return anchors.dataType();
+  }
+
+  /** The image's annotations. */
+  public GroundTruth gt() {
+    return gt;
+  }
+
+  /** The image's meta. */
+  public ImageMeta meta() {
+    return meta;
+  }
+
+  /** MMDetection's {@code label_channels}. */
+  public int labelChannels() {
+    return labelChannels;
+  }
+
+  /** The generator private to this image. */
+  public RandomGenerator random() {
+    return random;
+  }
+
+  /** The rows of {@code flatAnchors} where {@code mask} is set: {@code [count, 4]}. */
+  public INDArray anchorsWhere(boolean[] mask) {
+    double[] all = anchors.flatAnchorsNoCopy();
+    int[] idx = AnchorUtils.indicesOf(mask);
+    double[] out = new double[idx.length * 4];
+    for (int k = 0; k < idx.length; k++) {
+      System.arraycopy(all, idx[k] * 4, out, k * 4, 4);
+    }
+    return Tensors.create(out, anchors.dataType(), idx.length, 4);
+  }
+
+  double[] flatAnchorsNoCopy() {
+    return anchors.flatAnchorsNoCopy();
+  }
+
+  boolean[] validFlagsNoCopy() {
+    return anchors.flatValidFlagsNoCopy(imageIndex);
+  }
+}

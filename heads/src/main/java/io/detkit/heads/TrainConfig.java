@@ -1,0 +1,132 @@
+package io.detkit.heads;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A dense head's {@code train_cfg}: {@code dict(assigner=..., sampler=..., allowed_border=...,
+ * pos_weight=..., debug=...)}.
+ *
+ * <ul>
+ *   <li>{@code assigner}: config of the assigner (required);
+ *   <li>{@code sampler}: config of the sampler; used only by heads that sample (a classification
+ *       loss other than FocalLoss, GHMC and QualityFocalLoss), otherwise the PseudoSampler runs;
+ *   <li>{@code allowed_border} (default -1): anchors reaching more than this many pixels outside
+ *       {@code img_shape} are left out of training; negative keeps every valid anchor;
+ *   <li>{@code pos_weight} (default -1): classification weight of positives; values {@code <= 0}
+ *       mean 1;
+ *   <li>{@code debug} (default False): accepted for compatibility, has no effect.
+ * </ul>
+ *
+ * <p>Immutable.
+ */
+public final class TrainConfig {
+  private final Config assigner;
+  private final Config sampler;
+  private final int allowedBorder;
+  private final double posWeight;
+  private final boolean debug;
+
+  private TrainConfig(Config assigner, Config sampler, int allowedBorder, double posWeight, boolean debug) {
+    this.assigner = Objects.requireNonNull(assigner, "assigner");
+    this.sampler = sampler;
+    if (!Double.isFinite(posWeight)) {
+      throw new IllegalArgumentException("pos_weight must be finite; got " + posWeight);
+    }
+    this.allowedBorder = allowedBorder;
+    this.posWeight = posWeight;
+    this.debug = debug;
+  }
+
+  /**
+   * A train config.
+   *
+   * @param assigner the assigner's config dict
+   * @param sampler the sampler's config dict, or null
+   * @param allowedBorder pixels an anchor may reach outside the image; negative disables the check
+   * @param posWeight weight of positives in the classification loss; {@code <= 0} means 1
+   * @throws IllegalArgumentException if {@code assigner} is null or {@code posWeight} not finite
+   */
+  public static TrainConfig of(Config assigner, Config sampler, int allowedBorder, double posWeight) {
+    if (assigner == null) {
+      throw new IllegalArgumentException("assigner must be a config dict; got null");
+    }
+    return new TrainConfig(assigner, sampler, allowedBorder, posWeight, false);
+  }
+
+  /**
+   * Reads a {@code train_cfg} dict.
+   *
+   * @throws ConfigException for a missing assigner, a wrong type or an unknown key (listing the
+   *     accepted ones)
+   */
+  public static TrainConfig fromConfig(Config c) {
+    Config t = c.tracked();
+    TrainConfig cfg;
+    try {
+      cfg = new TrainConfig(t.getConfig("assigner"), t.getConfigOrNull("sampler"), t.getInt("allowed_border", -1),
+          t.getDouble("pos_weight", -1.0), t.getBoolean("debug", false));
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.path(), e.getMessage());
+    }
+    rejectUnread(t, "train_cfg");
+    return cfg;
+  }
+
+  static void rejectUnread(Config tracked, String what) {
+    List<String> unread = tracked.unreadKeys();
+    if (!unread.isEmpty()) {
+      throw ConfigException.at(tracked.pathOf(unread.get(0)), "unknown " + what + " key '" + unread.get(0)
+          + "'; accepted: " + String.join(", ", tracked.readKeys()));
+    }
+  }
+
+  /** The assigner's config. */
+  public Config assigner() {
+    return assigner;
+  }
+
+  /** The sampler's config, if one was given. */
+  public Optional<Config> sampler() {
+    return Optional.ofNullable(sampler);
+  }
+
+  /** {@code allowed_border}; negative disables the inside check. */
+  public int allowedBorder() {
+    return allowedBorder;
+  }
+
+  /** {@code pos_weight}; {@code <= 0} means 1. */
+  public double posWeight() {
+    return posWeight;
+  }
+
+  /** {@code debug} (no effect). */
+  public boolean debug() {
+    return debug;
+  }
+
+  /** A copy with another {@code allowed_border}. */
+  public TrainConfig withAllowedBorder(int allowedBorder) {
+    return new TrainConfig(assigner, sampler, allowedBorder, posWeight, debug);
+  }
+
+  /** A copy with another {@code pos_weight}. */
+  public TrainConfig withPosWeight(double posWeight) {
+    return new TrainConfig(assigner, sampler, allowedBorder, posWeight, debug);
+  }
+
+  /** A copy with another sampler config (null for none). */
+  public TrainConfig withSampler(Config sampler) {
+    return new TrainConfig(assigner, sampler, allowedBorder, posWeight, debug);
+  }
+
+  @Override
+  public String toString() {
+    return "dict(assigner=" + assigner + ", sampler=" + (sampler == null ? "None" : sampler) + ", allowed_border="
+        + allowedBorder + ", pos_weight=" + posWeight + ", debug=" + (debug ? "True" : "False") + ")";
+  }
+}

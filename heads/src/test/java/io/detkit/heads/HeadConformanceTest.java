@@ -1,0 +1,14 @@
+package io.detkit.heads;
+
+import io.detkit.core.golden.ConformanceSuite;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/** Every golden case of AnchorHead, RPNHead, RetinaHead and ATSSHead against MMDetection's results. */
+class HeadConformanceTest {
+  @TestFactory
+  Stream<DynamicTest> golden() {
+    return ConformanceSuite.tests(new HeadRunner());
+  }
+}

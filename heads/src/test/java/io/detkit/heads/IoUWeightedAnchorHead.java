@@ -1,0 +1,49 @@
+package io.detkit.heads;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
+import java.util.Optional;
+
+// tag::iou-weighted-head[]
+/**
+ * An AnchorHead whose classification loss weights each positive anchor by its IoU with the gt box
+ * it was assigned to (negatives keep weight 1): better-placed anchors count more.
+ */
+public class IoUWeightedAnchorHead extends AnchorHead {
+  public IoUWeightedAnchorHead(AnchorHead.Builder builder) {
+    super(builder);
+  }
+
+  /** For {@code Heads.REGISTRY.register("IoUWeightedAnchorHead", IoUWeightedAnchorHead::fromConfig)}. */
+  public static IoUWeightedAnchorHead fromConfig(Config c) {
+    AnchorHead.Builder b = new AnchorHead.Builder();
+    readCommon(c, b, true);
+    c.accept("in_channels", "feat_channels", "init_cfg");
+    return new IoUWeightedAnchorHead(b);
+  }
+
+  @Override
+  protected Optional<ImageTargets> getTargetsSingle(SingleImageInput in) {
+    return super.getTargetsSingle(in).map(t -> {
+      double[] anchors = in.flatAnchorData();                // 4 per anchor, all levels
+      double[] gts = Tensors.toDoubles(in.gt().bboxes());    // 4 per gt
+      double[] weights = t.labelWeights();                   // a copy we may change
+      int[] pos = t.posInds();                               // flat anchor indices
+      int[] gt = t.posGtInds();                              // their gt, 0-based
+      for (int k = 0; k < pos.length; k++) {
+        weights[pos[k]] = iou(anchors, pos[k], gts, gt[k]);
+      }
+      return t.withLabelWeights(weights);
+    });
+  }
+
+  static double iou(double[] a, int i, double[] b, int j) {
+    double w = Math.min(a[4 * i + 2], b[4 * j + 2]) - Math.max(a[4 * i], b[4 * j]);
+    double h = Math.min(a[4 * i + 3], b[4 * j + 3]) - Math.max(a[4 * i + 1], b[4 * j + 1]);
+    double inter = Math.max(w, 0) * Math.max(h, 0);
+    double areaA = (a[4 * i + 2] - a[4 * i]) * (a[4 * i + 3] - a[4 * i + 1]);
+    double areaB = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
+    return inter / (areaA + areaB - inter);
+  }
+}
+// end::iou-weighted-head[]
