@@ -37,7 +37,7 @@ INF = 100000000.0
 # ---------------------------------------------------------------------------- timing
 
 def measure(fn, warmup_s, measure_s, min_samples=5):
-    """Median wall time of fn() in milliseconds, after warming up for warmup_s seconds."""
+    """(median, minimum) wall time of fn() in milliseconds, after warming up for warmup_s seconds."""
     end = time.perf_counter() + warmup_s
     fn()
     while time.perf_counter() < end:
@@ -48,11 +48,11 @@ def measure(fn, warmup_s, measure_s, min_samples=5):
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(samples)
+    return statistics.median(samples), min(samples)
 
 
 def memory_bandwidth_numpy(elements, repeats=20):
-    """Single-thread numpy copy of `elements` float32 values: (median ms, GB/s counting read+write)."""
+    """Single-thread numpy copy of `elements` float32 values: median and best (ms, GB/s counting read+write)."""
     src = np.random.default_rng(0).standard_normal(elements, dtype=np.float32)
     dst = np.empty_like(src)
     np.copyto(dst, src)
@@ -62,7 +62,8 @@ def memory_bandwidth_numpy(elements, repeats=20):
         np.copyto(dst, src)
         samples.append(time.perf_counter() - t0)
     t = statistics.median(samples)
-    return t * 1e3, 2 * src.nbytes / t / 1e9
+    b = min(samples)
+    return t * 1e3, 2 * src.nbytes / t / 1e9, b * 1e3, 2 * src.nbytes / b / 1e9
 
 
 # ---------------------------------------------------------------------------- inputs
@@ -375,12 +376,17 @@ class Jmh:
         return None
 
     def median_ms(self, bench, **params):
+        return self.percentile_ms(bench, "50.0", **params)
+
+    def min_ms(self, bench, **params):
+        return self.percentile_ms(bench, "0.0", **params)
+
+    def percentile_ms(self, bench, pct, **params):
         r = self.find(bench, **params)
         if r is None:
             return None
         m = r["primaryMetric"]
-        pct = m.get("scorePercentiles", {})
-        value = pct.get("50.0", m["score"])
+        value = m.get("scorePercentiles", {}).get(pct, m["score"])
         return to_ms(value, m["scoreUnit"])
 
     def secondary(self, bench, metric, **params):
@@ -420,15 +426,18 @@ def main():
 
     cases = []  # (name, detkit ms, torch ms, target, note)
 
-    def case(name, detkit_ms, torch_fn, target, note="", slow=False):
+    def case(name, detkit, torch_fn, target, slow=False):
+        """detkit: (JMH benchmark, params) of the case."""
         if args.only and args.only not in name:
             return
-        torch_ms = None
+        bench, params = detkit
+        d_med, d_min = jmh.median_ms(bench, **params), jmh.min_ms(bench, **params)
+        t_med = t_min = None
         if run_torch and torch_fn is not None:
             # Head steps take seconds: one warm-up call and three samples are enough to see the median.
-            torch_ms = measure(torch_fn, 0 if slow else args.warmup_s, args.measure_s, 3 if slow else 5)
-        cases.append((name, detkit_ms, torch_ms, target, note))
-        print(f"  {name}: detkit {fmt(detkit_ms)} ms, torch {fmt(torch_ms)} ms", file=sys.stderr, flush=True)
+            t_med, t_min = measure(torch_fn, 0 if slow else args.warmup_s, args.measure_s, 3 if slow else 5)
+        cases.append((name, d_med, t_med, d_min, t_min, target))
+        print(f"  {name}: detkit {fmt(d_med)} ms, torch {fmt(t_med)} ms", file=sys.stderr, flush=True)
 
     print(f"torch: {torch.__version__ if TORCH_IMPORT_ERROR is None else TORCH_IMPORT_ERROR}, "
           f"threads {args.threads}", file=sys.stderr)
@@ -444,15 +453,15 @@ def main():
     op_target = ">= 3x faster than PyTorch"
     for n in (20, 100):
         g, gl = gts[n]
-        case(f"bbox_overlaps {n} gt x 182,403 anchors", jmh.median_ms("BboxOverlapsBench.api", numGts=n),
+        case(f"bbox_overlaps {n} gt x 182,403 anchors", ("BboxOverlapsBench.api", {"numGts": n}),
              (lambda g=g: box_iou(g, retina)), op_target)
     for n in (20, 100):
         g, gl = gts[n]
-        case(f"MaxIoUAssigner {n} gt x 182,403 anchors", jmh.median_ms("AssignerBench.maxIoU", numGts=n),
+        case(f"MaxIoUAssigner {n} gt x 182,403 anchors", ("AssignerBench.maxIoU", {"numGts": n}),
              (lambda g=g, gl=gl: max_iou_assign(retina, g, gl)), op_target)
     for n in (20, 100):
         g, gl = gts[n]
-        case(f"ATSSAssigner {n} gt x 20,267 anchors", jmh.median_ms("AssignerBench.atss", numGts=n),
+        case(f"ATSSAssigner {n} gt x 20,267 anchors", ("AssignerBench.atss", {"numGts": n}),
              (lambda g=g, gl=gl: atss_assign(atss, atss_levels, g, gl)), op_target)
 
     if run_torch:
@@ -465,13 +474,14 @@ def main():
         logits = labels = giou_p = giou_t = nms_b = nms_s = None
         num_pos = 1.0
     copy_ms = jmh.median_ms("MemoryBandwidthBench.copy")
+    copy_min = jmh.min_ms("MemoryBandwidthBench.copy")
     focal_target = op_target + "; <= 3x a memory-speed pass" + (
         f" (3 x {copy_ms:.1f} = {3 * copy_ms:.1f} ms)" if copy_ms else "")
-    case("FocalLoss fwd+grad 182,403 x 80", jmh.median_ms("LossBench.focalLoss"),
+    case("FocalLoss fwd+grad 182,403 x 80", ("LossBench.focalLoss", {}),
          (lambda: focal_fwd_bwd(logits, labels, num_pos)), focal_target)
-    case("GIoULoss fwd+grad 10,000 boxes", jmh.median_ms("LossBench.giouLoss"),
+    case("GIoULoss fwd+grad 10,000 boxes", ("LossBench.giouLoss", {}),
          (lambda: giou_fwd_bwd(giou_p, giou_t)), op_target)
-    case("multiclass_nms 1,000 x 80 classes", jmh.median_ms("NmsBench.multiclassNms"),
+    case("multiclass_nms 1,000 x 80 classes", ("NmsBench.multiclassNms", {}),
          (lambda: multiclass_nms(nms_b, nms_s)), op_target)
 
     # Heads: the level maps are exported as [2, A*ch, H, W]; one image is the first of the batch.
@@ -516,11 +526,11 @@ def main():
                 lf = both = None
             head_target = (f"<= {(tgt_ms + loss_ms) / 10:.1f} ms (10x faster than MMDetection's "
                            f"{tgt_ms:.0f} + {loss_ms:,.0f} ms)")
-            case(f"{title} targets, batch {batch}", jmh.median_ms("HeadBench.targets", head=head, batch=batch),
+            case(f"{title} targets, batch {batch}", ("HeadBench.targets", {"head": head, "batch": batch}),
                  tf if run_torch else None, f"<= {tgt_ms / 10:.1f} ms (MMDetection {tgt_ms:.0f} ms / 10)", slow=True)
-            case(f"{title} loss fwd+bwd, batch {batch}", jmh.median_ms("HeadBench.loss", head=head, batch=batch),
+            case(f"{title} loss fwd+bwd, batch {batch}", ("HeadBench.loss", {"head": head, "batch": batch}),
                  lf, f"<= {loss_ms / 10:.1f} ms (MMDetection {loss_ms:,.0f} ms / 10)", slow=True)
-            case(f"{title} targets+loss+grads, batch {batch}", jmh.median_ms("HeadBench.step", head=head, batch=batch),
+            case(f"{title} targets+loss+grads, batch {batch}", ("HeadBench.step", {"head": head, "batch": batch}),
                  both, head_target, slow=True)
 
     # ---------------------------------------------------------------- same results?
@@ -535,11 +545,24 @@ def main():
 
     # ---------------------------------------------------------------- the table
     print()
-    print("| case | detkit median (ms) | PyTorch median (ms) | PyTorch / detkit | target |")
-    print("| --- | ---: | ---: | ---: | --- |")
-    for name, d, p, target, _ in cases:
+    print("| case | detkit median (ms) | PyTorch median (ms) | PyTorch / detkit | best of run: detkit / PyTorch (ms) "
+          "| target |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    for name, d, p, dmin, pmin, target in cases:
         ratio = f"{p / d:.2f}x" if d and p else "n/a"
-        print(f"| {name} | {fmt(d)} | {fmt(p)} | {ratio} | {target} |")
+        print(f"| {name} | {fmt(d)} | {fmt(p)} | {ratio} | {fmt(dmin)} / {fmt(pmin)} | {target} |")
+    print()
+    print("PyTorch / detkit above 1 means detkit is faster. Medians are what the load gave; the best of a "
+          "run is the closest to an idle machine.")
+    sketches = [("fused float32 FocalLoss, 1 thread", "LossBench.focalSketch1Thread"),
+                ("fused float32 FocalLoss, 2 threads", "LossBench.focalSketch2Threads"),
+                ("fused SIMD (Vector API) FocalLoss, 1 thread", "VectorSketchBench.focalVectorSketch")]
+    shown = [(label, jmh.median_ms(b), jmh.min_ms(b)) for label, b in sketches if jmh.median_ms(b)]
+    if shown:
+        print()
+        print("Measuring sticks in bench/ (not library code), FocalLoss case, median / best (ms):")
+        for label, med, best in shown:
+            print(f"- {label}: {fmt(med)} / {fmt(best)}")
     print()
     if check:
         n_common, bad = check
@@ -556,11 +579,12 @@ def main():
     scale_ms = jmh.median_ms("MemoryBandwidthBench.scale")
     print(f"Single-thread streaming bandwidth, {mb:.1f} MB read + {mb:.1f} MB written per pass:")
     if copy_ms:
-        print(f"- Java System.arraycopy: {copy_ms:.2f} ms = {2 * mb / copy_ms:.2f} GB/s")
+        print(f"- Java System.arraycopy: median {copy_ms:.2f} ms = {2 * mb / copy_ms:.2f} GB/s; "
+              f"best {copy_min:.2f} ms = {2 * mb / copy_min:.2f} GB/s")
     if scale_ms:
         print(f"- Java scale loop dst[i] = 0.5f * src[i]: {scale_ms:.2f} ms = {2 * mb / scale_ms:.2f} GB/s")
-    np_ms, np_gbs = memory_bandwidth_numpy(elements)
-    print(f"- numpy copyto: {np_ms:.2f} ms = {np_gbs:.2f} GB/s")
+    np_ms, np_gbs, np_best, np_best_gbs = memory_bandwidth_numpy(elements)
+    print(f"- numpy copyto: median {np_ms:.2f} ms = {np_gbs:.2f} GB/s; best {np_best:.2f} ms = {np_best_gbs:.2f} GB/s")
     allocs = []
     for head in ("retina", "atss"):
         for batch in (1, 2):
