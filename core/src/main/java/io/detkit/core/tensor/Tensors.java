@@ -155,6 +155,18 @@ public final class Tensors {
     if (data.length == 0) {
       return Nd4j.create(type, shape);
     }
+    if (shape.length > 0 && type == DataType.DOUBLE) {
+      INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
+      out.data().asNioDouble().put(data);
+      return out;
+    }
+    if (shape.length > 0 && type == DataType.FLOAT) {
+      float[] f = new float[data.length];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = (float) data[i];
+      }
+      return create(f, type, shape);
+    }
     INDArray a = Nd4j.createFromArray(data);
     if (type != DataType.DOUBLE) {
       a = a.castTo(type);
@@ -173,6 +185,11 @@ public final class Tensors {
     checkLength(data.length, shape);
     if (data.length == 0) {
       return Nd4j.create(type, shape);
+    }
+    if (shape.length > 0 && type == DataType.FLOAT) {
+      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+      out.data().asNioFloat().put(data);
+      return out;
     }
     INDArray a = Nd4j.createFromArray(data);
     if (type != DataType.FLOAT) {
