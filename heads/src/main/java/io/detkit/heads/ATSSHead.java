@@ -70,6 +70,7 @@ public class ATSSHead extends AnchorHead {
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static ATSSHead fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     Builder b = new Builder();
     readCommon(c, b, true);
     Config lc = c.getConfigOrNull("loss_centerness");
@@ -318,7 +319,7 @@ public class ATSSHead extends AnchorHead {
 
     /** {@code loss_centerness}. */
     public Builder lossCenterness(Loss lossCenterness) {
-      this.lossCenterness = java.util.Objects.requireNonNull(lossCenterness, "lossCenterness");
+      this.lossCenterness = Tensors.requireNonNull(lossCenterness, "lossCenterness");
       return this;
     }
 

@@ -26,7 +26,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executor;
@@ -80,12 +79,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * fresh head with the same seed replays the same sampling. The head is otherwise immutable and may
  * be shared by threads.
  *
+ * <h2>Precision</h2>
+ * All outputs of a call share one floating dtype. FLOAT outputs are computed with float32 rounding
+ * in MMDetection's operation order (anchors, targets and decoded boxes included), DOUBLE outputs in
+ * float64; targets, gradients and detections come back in the outputs' dtype. Boxes are
+ * {@code (x1, y1, x2, y2)} in the network input's pixels.
+ *
  * <h2>Errors</h2>
  * Methods throw {@link IllegalArgumentException} when the level count or an output's shape does
- * not match the anchor generator (the message names the output, the level and both shapes), when
- * the image, ground-truth and meta counts differ, or when an annotation is malformed;
- * {@link IllegalStateException} when training is asked of a head without {@code train_cfg}.
- * Config factories throw {@link ConfigException} naming the key.
+ * not match the anchor generator (the message names the output, the level and both shapes), when an
+ * output is not floating point or the outputs mix dtypes, when the image, ground-truth and meta
+ * counts differ or one of them is null ({@code gts[1] must not be null}), when an output holds a
+ * NaN or infinite value ({@code AnchorHead: cls_scores[0] must be finite; element 7 is NaN}), or
+ * when an annotation is malformed; {@link IllegalStateException} when training is asked of a head
+ * without {@code train_cfg}. Config factories throw {@link ConfigException} naming the key.
  */
 public class AnchorHead {
   /** Classification losses that balance positives and negatives themselves (no sampling). */
@@ -136,15 +143,15 @@ public class AnchorHead {
       throw new IllegalArgumentException(type + ": num_classes is required");
     }
     this.numClasses = b.numClasses;
-    this.anchorGenerator = Objects.requireNonNull(b.anchorGenerator, "anchor_generator");
+    this.anchorGenerator = Tensors.requireNonNull(b.anchorGenerator, "anchor_generator");
     if (anchorGenerator.priorDim() != 4) {
       throw new IllegalArgumentException(type + ": anchor_generator must produce boxes (prior dim 4); got a "
           + anchorGenerator.getClass().getSimpleName() + " with prior dim " + anchorGenerator.priorDim());
     }
-    this.bboxCoder = Objects.requireNonNull(b.bboxCoder, "bbox_coder");
+    this.bboxCoder = Tensors.requireNonNull(b.bboxCoder, "bbox_coder");
     this.regDecodedBbox = b.regDecodedBbox;
-    this.lossCls = Objects.requireNonNull(b.lossCls, "loss_cls");
-    this.lossBbox = Objects.requireNonNull(b.lossBbox, "loss_bbox");
+    this.lossCls = Tensors.requireNonNull(b.lossCls, "loss_cls");
+    this.lossBbox = Tensors.requireNonNull(b.lossBbox, "loss_bbox");
     this.useSigmoidCls = b.useSigmoidCls != null ? b.useSigmoidCls
         : !(lossCls instanceof CrossEntropyLoss ce) || ce.useSigmoid();
     this.clsOutChannels = useSigmoidCls ? numClasses : numClasses + 1;
@@ -187,6 +194,7 @@ public class AnchorHead {
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static AnchorHead fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     Builder b = new Builder();
     readCommon(c, b, true);
     c.accept(CONV_KEYS);
@@ -380,7 +388,7 @@ public class AnchorHead {
    * @throws IllegalArgumentException naming the output, the level and both shapes
    */
   protected Batch checkOutputs(HeadOutputs outputs, int numImages) {
-    Objects.requireNonNull(outputs, "outputs");
+    Tensors.requireNonNull(outputs, "outputs");
     int levels = numLevels();
     List<int[]> sizes = new ArrayList<>();
     DataType dtype = null;
@@ -418,6 +426,7 @@ public class AnchorHead {
               + " (" + numImages + " images, " + describeChannels(name, l) + ") at level " + l + "; got "
               + Tensors.shapeOf(a));
         }
+        Tensors.requireFinite(a, type + ": " + label);
       }
     }
     return new Batch(numImages, sizes, dtype);
@@ -432,20 +441,27 @@ public class AnchorHead {
     };
   }
 
-  private static void checkBatch(List<GroundTruth> gts, List<ImageMeta> metas, int numImages) {
+  private static void checkMetas(List<ImageMeta> metas) {
     if (metas == null) {
       throw new IllegalArgumentException("img_metas must hold one ImageMeta per image; got null");
     }
+    for (int i = 0; i < metas.size(); i++) {
+      Tensors.requireNonNull(metas.get(i), "img_metas[" + i + "]");
+    }
+  }
+
+  private static void checkBatch(List<GroundTruth> gts, List<ImageMeta> metas, int numImages) {
+    checkMetas(metas);
     if (metas.size() != numImages) {
       throw new IllegalArgumentException("img_metas must have one entry per image (" + numImages + "); got "
           + metas.size());
     }
-    if (gts == null) {
-      throw new IllegalArgumentException("need the ground truth of every image (" + numImages + "); got null");
+    if (gts == null || gts.size() != numImages) {
+      throw new IllegalArgumentException("gts must hold the ground truth of every image (" + numImages + "); got "
+          + (gts == null ? "null" : gts.size()));
     }
-    if (gts.size() != numImages) {
-      throw new IllegalArgumentException("need the ground truth of every image (" + numImages + "); got "
-          + gts.size());
+    for (int i = 0; i < gts.size(); i++) {
+      Tensors.requireNonNull(gts.get(i), "gts[" + i + "]");
     }
   }
 
@@ -455,28 +471,34 @@ public class AnchorHead {
   /**
    * The anchors of every level and each image's valid flags (MMDetection's {@code get_anchors}).
    *
-   * @param featmapSizes (h, w) per level
-   * @param metas one per image ({@code pad_shape} decides validity)
-   * @param dtype the floating-point type of the anchors
-   * @throws IllegalArgumentException if the level count differs from the generator's
+   * @param featmapSizes (h, w) per level, h, w &gt;= 0
+   * @param metas one per image ({@code pad_shape} decides validity); may be empty for anchors alone
+   * @param dtype the floating-point type of the anchors: DOUBLE gives float64 anchors, any other
+   *     floating type float32 ones
+   * @throws IllegalArgumentException if an argument or element is null, {@code dtype} is not
+   *     floating point, the level count differs from the generator's, or a size is negative
    */
   public MultiLevelAnchors getAnchors(List<int[]> featmapSizes, List<ImageMeta> metas, DataType dtype) {
+    Tensors.requireNonNull(featmapSizes, "featmap_sizes");
+    checkMetas(metas);
+    if (!Tensors.isFloating(Tensors.requireNonNull(dtype, "dtype"))) {
+      throw new IllegalArgumentException("dtype must be a floating-point type; got " + dtype);
+    }
     if (featmapSizes.size() != numLevels()) {
-      throw new IllegalArgumentException(type + ": need one feature map size per level (" + numLevels() + "); got "
-          + featmapSizes.size());
+      throw new IllegalArgumentException(type + ": featmap_sizes must hold one (h, w) per level (" + numLevels()
+          + "); got " + featmapSizes.size());
     }
     List<double[]> levelAnchors = new ArrayList<>();
     for (int l = 0; l < featmapSizes.size(); l++) {
       int[] s = featmapSizes.get(l);
+      if (s == null || s.length != 2) {
+        throw new IllegalArgumentException("featmap_sizes[" + l + "] must be (h, w); got "
+            + (s == null ? "null" : Arrays.toString(s)));
+      }
       if (dtype == DataType.DOUBLE) {
         levelAnchors.add(anchorGenerator.gridPriorsFlatDouble(l, s[0], s[1]));
       } else {
-        float[] f = anchorGenerator.gridPriorsFlat(l, s[0], s[1]);
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-          d[i] = f[i];
-        }
-        levelAnchors.add(d);
+        levelAnchors.add(Tensors.widen(anchorGenerator.gridPriorsFlat(l, s[0], s[1])));
       }
     }
     List<List<boolean[]>> flags = new ArrayList<>();
@@ -524,11 +546,13 @@ public class AnchorHead {
       List<ImageMeta> metas, int labelChannels, RandomGenerator.SplittableGenerator random,
       Function<SingleImageInput, Optional<ImageTargets>> step) {
     requireTraining();
-    Objects.requireNonNull(anchors, "anchors");
+    Tensors.requireNonNull(anchors, "anchors");
+    Tensors.requireNonNull(random, "random");
+    Tensors.requireNonNull(step, "step");
     checkBatch(gts, metas, anchors.numImages());
     List<SingleImageInput> inputs = new ArrayList<>();
     for (int i = 0; i < anchors.numImages(); i++) {
-      int[] labels = gts.get(i) == null ? null : gts.get(i).labelArray();
+      int[] labels = gts.get(i).labelArray();
       for (int k = 0; labels != null && k < labels.length; k++) {
         if (labels[k] >= numClasses) {
           throw new IllegalArgumentException(type + ": gt_labels of image " + i + " must be in [0, num_classes="
@@ -536,8 +560,7 @@ public class AnchorHead {
         }
       }
       // Split in image order before anything runs, so no image's draws depend on scheduling.
-      inputs.add(new SingleImageInput(i, anchors, Objects.requireNonNull(gts.get(i), "gt of image " + i),
-          metas.get(i), labelChannels, random.split()));
+      inputs.add(new SingleImageInput(i, anchors, gts.get(i), metas.get(i), labelChannels, random.split()));
     }
     List<Optional<ImageTargets>> results = ImageParallelism.map(executor, inputs, step);
     List<ImageTargets> images = new ArrayList<>();
@@ -653,12 +676,7 @@ public class AnchorHead {
           g[k * 4 + c] = (float) posGt[k * 4 + c];
         }
       }
-      float[] t = bboxCoder.encode(b, g);
-      double[] out = new double[t.length];
-      for (int i = 0; i < t.length; i++) {
-        out[i] = t[i];
-      }
-      return out;
+      return Tensors.widen(bboxCoder.encode(b, g));
     }
     double[] b = new double[m * 4];
     for (int k = 0; k < m; k++) {
@@ -816,9 +834,7 @@ public class AnchorHead {
     if (c == null) {
       throw new IllegalStateException(type + " has no test_cfg; pass one to predict");
     }
-    if (metas == null) {
-      throw new IllegalArgumentException("img_metas must hold one ImageMeta per image; got null");
-    }
+    checkMetas(metas);
     Batch batch = checkOutputs(outputs, metas.size());
     if (withNms && c.nms().isEmpty()) {
       throw new IllegalStateException(type + ": test_cfg.nms is required for NMS; got " + c);
@@ -1009,18 +1025,7 @@ public class AnchorHead {
       return new double[0];
     }
     if (p.isSingle()) {
-      float[] a = new float[anchors.length];
-      float[] d = new float[deltas.length];
-      for (int i = 0; i < a.length; i++) {
-        a[i] = (float) anchors[i];
-        d[i] = (float) deltas[i];
-      }
-      float[] b = bboxCoder.decode(a, d, maxShape);
-      double[] out = new double[b.length];
-      for (int i = 0; i < b.length; i++) {
-        out[i] = b[i];
-      }
-      return out;
+      return Tensors.widen(bboxCoder.decode(Tensors.narrow(anchors), Tensors.narrow(deltas), maxShape));
     }
     return bboxCoder.decode(anchors, deltas, maxShape);
   }
@@ -1062,10 +1067,12 @@ public class AnchorHead {
     private boolean samplingAllowed = true;
     private boolean allowVaryingAnchors;
 
+    /** @param type the head's MMDetection type name, used in messages and {@link AnchorHead#type()} */
     protected BaseBuilder(String type) {
       this.type = type;
     }
 
+    /** This builder, typed as the concrete builder. */
     protected abstract B self();
 
     /** The head. @throws IllegalArgumentException for an inconsistent setting */
@@ -1079,13 +1086,13 @@ public class AnchorHead {
 
     /** {@code anchor_generator}. */
     public B anchorGenerator(PriorGenerator anchorGenerator) {
-      this.anchorGenerator = Objects.requireNonNull(anchorGenerator, "anchorGenerator");
+      this.anchorGenerator = Tensors.requireNonNull(anchorGenerator, "anchorGenerator");
       return self();
     }
 
     /** {@code bbox_coder}. */
     public B bboxCoder(BBoxCoder bboxCoder) {
-      this.bboxCoder = Objects.requireNonNull(bboxCoder, "bboxCoder");
+      this.bboxCoder = Tensors.requireNonNull(bboxCoder, "bboxCoder");
       return self();
     }
 
@@ -1100,7 +1107,7 @@ public class AnchorHead {
      * for every loss but a softmax {@code CrossEntropyLoss}.
      */
     public B lossCls(Loss lossCls) {
-      this.lossCls = Objects.requireNonNull(lossCls, "lossCls");
+      this.lossCls = Tensors.requireNonNull(lossCls, "lossCls");
       return self();
     }
 
@@ -1112,7 +1119,7 @@ public class AnchorHead {
 
     /** {@code loss_bbox}. */
     public B lossBbox(Loss lossBbox) {
-      this.lossBbox = Objects.requireNonNull(lossBbox, "lossBbox");
+      this.lossBbox = Tensors.requireNonNull(lossBbox, "lossBbox");
       return self();
     }
 

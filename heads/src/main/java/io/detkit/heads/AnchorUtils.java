@@ -1,11 +1,15 @@
 package io.detkit.heads;
 
+import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 
 /**
  * MMDetection's anchor helpers that heads share ({@code anchor_inside_flags}, {@code unmap},
  * {@code get_num_level_anchors_inside}), on flat primitive arrays. Anchors are (x1, y1, x2, y2)
- * rows packed 4 values per anchor.
+ * rows packed 4 values per anchor ({@code 4*i+k}).
+ *
+ * <p>Every method throws {@link IllegalArgumentException} for a null argument or lengths that do
+ * not fit together, naming the argument.
  */
 public final class AnchorUtils {
   private AnchorUtils() {}
@@ -16,12 +20,20 @@ public final class AnchorUtils {
    * with {@code b = allowedBorder} and (img_h, img_w) from {@code img_shape}. A negative border
    * keeps every valid anchor.
    *
-   * @throws IllegalArgumentException if the flag count does not match the anchor count
+   * @param flatAnchors {@code 4*T} finite coordinates
+   * @param validFlags {@code T} flags
+   * @return {@code T} flags (a new array)
+   * @throws IllegalArgumentException if the flag count does not match the anchor count, an anchor
+   *     coordinate is not finite, or an argument is null
    */
   public static boolean[] insideFlags(double[] flatAnchors, boolean[] validFlags, ImageMeta meta, int allowedBorder) {
+    Tensors.requireNonNull(flatAnchors, "flat_anchors");
+    Tensors.requireNonNull(validFlags, "valid_flags");
+    Tensors.requireNonNull(meta, "img_meta");
+    Tensors.requireFinite(flatAnchors, "flat_anchors");
     if (flatAnchors.length != validFlags.length * 4) {
-      throw new IllegalArgumentException("need one valid flag per anchor (" + flatAnchors.length / 4 + "); got "
-          + validFlags.length);
+      throw new IllegalArgumentException("valid_flags must hold one valid flag per anchor of flat_anchors ("
+          + flatAnchors.length / 4 + "); got " + validFlags.length);
     }
     boolean[] inside = validFlags.clone();
     if (allowedBorder < 0) {
@@ -38,8 +50,29 @@ public final class AnchorUtils {
     return inside;
   }
 
-  /** How many flags are set in each level's slice ({@code get_num_level_anchors_inside}). */
+  /**
+   * How many flags are set in each level's slice ({@code get_num_level_anchors_inside}).
+   *
+   * @param numLevelAnchors anchors per level, each &gt;= 0
+   * @param insideFlags one flag per anchor, levels concatenated
+   * @return one count per level
+   * @throws IllegalArgumentException if a count is negative, the counts do not add up to the number
+   *     of flags, or an argument is null
+   */
   public static int[] numLevelInside(int[] numLevelAnchors, boolean[] insideFlags) {
+    Tensors.requireNonNull(numLevelAnchors, "num_level_anchors");
+    Tensors.requireNonNull(insideFlags, "inside_flags");
+    long sum = 0;
+    for (int l = 0; l < numLevelAnchors.length; l++) {
+      if (numLevelAnchors[l] < 0) {
+        throw new IllegalArgumentException("num_level_anchors[" + l + "] must be >= 0; got " + numLevelAnchors[l]);
+      }
+      sum += numLevelAnchors[l];
+    }
+    if (sum != insideFlags.length) {
+      throw new IllegalArgumentException("num_level_anchors " + Arrays.toString(numLevelAnchors) + " sum to " + sum
+          + " but there are " + insideFlags.length + " inside_flags");
+    }
     int[] out = new int[numLevelAnchors.length];
     int i = 0;
     for (int l = 0; l < numLevelAnchors.length; l++) {
@@ -47,20 +80,16 @@ public final class AnchorUtils {
         out[l] += insideFlags[i] ? 1 : 0;
       }
     }
-    if (i != insideFlags.length) {
-      throw new IllegalArgumentException("num_level_anchors " + Arrays.toString(numLevelAnchors) + " sum to " + i
-          + " but there are " + insideFlags.length + " flags");
-    }
     return out;
   }
 
-  /** Flat indices of the set flags, in order. */
+  /**
+   * Flat indices of the set flags, in order.
+   *
+   * @throws IllegalArgumentException if {@code flags} is null
+   */
   public static int[] indicesOf(boolean[] flags) {
-    int n = 0;
-    for (boolean f : flags) {
-      n += f ? 1 : 0;
-    }
-    int[] out = new int[n];
+    int[] out = new int[countSet(Tensors.requireNonNull(flags, "flags"))];
     int k = 0;
     for (int i = 0; i < flags.length; i++) {
       if (flags[i]) {
@@ -73,9 +102,20 @@ public final class AnchorUtils {
   /**
    * Spreads {@code width} values per inside anchor back over all anchors ({@code unmap}): anchors
    * that are not inside get {@code fill}.
+   *
+   * @param data {@code width} values per inside anchor, in order
+   * @param width values per anchor, &gt;= 1
+   * @return {@code width * insideFlags.length} values
+   * @throws IllegalArgumentException if {@code data} does not hold {@code width} values for every
+   *     set flag, {@code width < 1}, or an argument is null
    */
   public static double[] unmap(double[] data, int width, boolean[] insideFlags, double fill) {
-    checkConsumed(countSet(insideFlags), data.length / width);
+    Tensors.requireNonNull(data, "data");
+    Tensors.requireNonNull(insideFlags, "inside_flags");
+    if (width < 1) {
+      throw new IllegalArgumentException("width must be >= 1; got " + width);
+    }
+    checkConsumed(countSet(insideFlags), data.length, width);
     double[] out = new double[insideFlags.length * width];
     if (fill != 0) {
       Arrays.fill(out, fill);
@@ -90,9 +130,16 @@ public final class AnchorUtils {
     return out;
   }
 
-  /** {@link #unmap(double[], int, boolean[], double)} for one int per anchor. */
+  /**
+   * {@link #unmap(double[], int, boolean[], double)} for one int per anchor.
+   *
+   * @throws IllegalArgumentException if {@code data} does not hold one value per set flag, or an
+   *     argument is null
+   */
   public static int[] unmap(int[] data, boolean[] insideFlags, int fill) {
-    checkConsumed(countSet(insideFlags), data.length);
+    Tensors.requireNonNull(data, "data");
+    Tensors.requireNonNull(insideFlags, "inside_flags");
+    checkConsumed(countSet(insideFlags), data.length, 1);
     int[] out = new int[insideFlags.length];
     Arrays.fill(out, fill);
     int k = 0;
@@ -112,9 +159,10 @@ public final class AnchorUtils {
     return n;
   }
 
-  private static void checkConsumed(int used, int given) {
-    if (used != given) {
-      throw new IllegalArgumentException("unmap needs one row per inside anchor (" + used + "); got " + given);
+  private static void checkConsumed(int inside, int given, int width) {
+    if ((long) inside * width != given) {
+      throw new IllegalArgumentException("data must hold one row per inside anchor (" + inside + "); got " + given
+          + " values for rows of " + width);
     }
   }
 }

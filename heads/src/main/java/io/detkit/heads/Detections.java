@@ -26,17 +26,27 @@ public final class Detections {
   }
 
   /**
-   * Detections from flat data.
+   * Detections from flat data (copied).
    *
-   * @param boxes {@code 4n} coordinates
+   * @param dtype FLOAT or DOUBLE (any floating type), the dtype of {@link #bboxes()} and {@link #scores()}
+   * @param boxes {@code 4n} coordinates, (x1, y1, x2, y2) per detection
    * @param scores {@code n}
-   * @param labels {@code n}
-   * @throws IllegalArgumentException if the lengths disagree
+   * @param labels {@code n} class indices
+   * @throws IllegalArgumentException if the lengths disagree, {@code dtype} is not floating point,
+   *     or an argument is null
    */
   public static Detections of(DataType dtype, double[] boxes, double[] scores, int[] labels) {
-    if (boxes.length != scores.length * 4 || labels.length != scores.length) {
-      throw new IllegalArgumentException("need 4 coordinates, a score and a label per detection; got "
-          + boxes.length + " coordinates, " + scores.length + " scores, " + labels.length + " labels");
+    Tensors.requireNonNull(dtype, "dtype");
+    Tensors.requireNonNull(boxes, "boxes");
+    Tensors.requireNonNull(scores, "scores");
+    Tensors.requireNonNull(labels, "labels");
+    if (!dtype.isFPType()) {
+      throw new IllegalArgumentException("dtype must be a floating-point type; got " + dtype);
+    }
+    if (boxes.length != scores.length * 4L || labels.length != scores.length) {
+      throw new IllegalArgumentException("boxes, scores and labels must describe the same detections (4n, n, n"
+          + " values); got " + boxes.length + " box coordinates, " + scores.length + " scores, " + labels.length
+          + " labels");
     }
     return new Detections(dtype, boxes.clone(), scores.clone(), labels.clone());
   }

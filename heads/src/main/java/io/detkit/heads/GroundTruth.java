@@ -26,13 +26,15 @@ public final class GroundTruth {
   /**
    * Annotations with labels and ignore regions.
    *
-   * @param bboxes {@code [K,4]} floating point
-   * @param labels {@code [K]} integer class indices, or null (RPN trains class-agnostic)
-   * @param bboxesIgnore {@code [M,4]} floating point, or null
-   * @throws IllegalArgumentException for a wrong shape or dtype, naming the argument
+   * @param bboxes {@code [K,4]} floating point, finite, with {@code x1 <= x2} and {@code y1 <= y2}
+   * @param labels {@code [K]} whole class indices &gt;= 0 (any dtype), or null (RPN trains
+   *     class-agnostic)
+   * @param bboxesIgnore {@code [M,4]} like {@code bboxes}, or null
+   * @throws IllegalArgumentException for a null {@code bboxes}, a wrong shape or dtype, a
+   *     non-finite or inverted box, or a negative or fractional label, naming the argument
    */
   public static GroundTruth of(INDArray bboxes, INDArray labels, INDArray bboxesIgnore) {
-    Tensors.requireBoxes(bboxes, "gt_bboxes");
+    requireAnnotations(bboxes, "gt_bboxes");
     if (labels != null) {
       if (labels.rank() != 1 || labels.length() != bboxes.size(0)) {
         throw new IllegalArgumentException("gt_labels must be [K] with K=" + bboxes.size(0)
@@ -47,12 +49,24 @@ public final class GroundTruth {
       }
     }
     if (bboxesIgnore != null) {
-      Tensors.requireBoxes(bboxesIgnore, "gt_bboxes_ignore");
+      requireAnnotations(bboxesIgnore, "gt_bboxes_ignore");
     }
     return new GroundTruth(bboxes, labels, bboxesIgnore);
   }
 
-  /** Annotations with labels and no ignore regions. */
+  /** The assigners' rules for annotation boxes, checked once up front. */
+  private static void requireAnnotations(INDArray boxes, String name) {
+    Tensors.requireBoxes(boxes, name);
+    double[] v = Tensors.toDoubles(boxes);
+    Tensors.requireFinite(v, name);
+    Tensors.requireOrderedBoxes(v, name);
+  }
+
+  /**
+   * Annotations with labels and no ignore regions.
+   *
+   * @throws IllegalArgumentException as {@link #of(INDArray, INDArray, INDArray)}
+   */
   public static GroundTruth of(INDArray bboxes, INDArray labels) {
     return of(bboxes, labels, null);
   }

@@ -1,5 +1,6 @@
 package io.detkit.heads;
 
+import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -36,10 +37,15 @@ public final class HeadLoss {
    * @param losses name to per-level values (insertion order is kept)
    * @param grads gradient of {@link #total()} w.r.t. each head output
    * @param targets the targets used, or null when there were no valid anchors
+   * @throws IllegalArgumentException if {@code losses} or {@code grads} is null, or a loss name or
+   *     value array is null
    */
   public static HeadLoss of(Map<String, double[]> losses, HeadOutputs grads, HeadTargets targets) {
+    Tensors.requireNonNull(losses, "losses");
+    Tensors.requireNonNull(grads, "grads");
     Map<String, double[]> copy = new LinkedHashMap<>();
-    losses.forEach((k, v) -> copy.put(k, v.clone()));
+    losses.forEach((k, v) -> copy.put(Tensors.requireNonNull(k, "loss name"),
+        Tensors.requireNonNull(v, "losses['" + k + "']").clone()));
     return new HeadLoss(Collections.unmodifiableMap(copy), grads, targets);
   }
 
@@ -66,9 +72,14 @@ public final class HeadLoss {
     return v.clone();
   }
 
-  /** The value of {@code name} at {@code level}. */
+  /**
+   * The value of {@code name} at {@code level}.
+   *
+   * @throws IllegalArgumentException if the dict has no such key or {@code level} is out of range
+   */
   public double get(String name, int level) {
-    return get(name)[level];
+    double[] v = get(name);
+    return v[Tensors.requireIndex(level, v.length, "level")];
   }
 
   /** The sum of {@code name} over levels (what MMDetection logs). */

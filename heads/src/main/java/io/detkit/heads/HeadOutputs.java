@@ -57,10 +57,11 @@ public final class HeadOutputs {
   /**
    * A copy with the output {@code name} set to {@code levels}.
    *
-   * @throws IllegalArgumentException if {@code levels} is empty, holds null or has a different level
-   *     count from the outputs already present
+   * @throws IllegalArgumentException if {@code name} is null, {@code levels} is null or empty, holds
+   *     null or has a different level count from the outputs already present
    */
   public HeadOutputs with(String name, List<INDArray> levels) {
+    Tensors.requireNonNull(name, "name");
     if (levels == null || levels.isEmpty()) {
       throw new IllegalArgumentException(name + " must hold one array per level; got "
           + (levels == null ? "null" : "an empty list"));
@@ -102,9 +103,14 @@ public final class HeadOutputs {
     return l;
   }
 
-  /** The array of {@code name} at {@code level}. */
+  /**
+   * The array of {@code name} at {@code level}.
+   *
+   * @throws IllegalArgumentException if the output is absent or {@code level} is out of range
+   */
   public INDArray get(String name, int level) {
-    return get(name).get(level);
+    List<INDArray> l = get(name);
+    return l.get(Tensors.requireIndex(level, l.size(), "level"));
   }
 
   /** {@code cls_scores}. */

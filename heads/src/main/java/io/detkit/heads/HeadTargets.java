@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -65,24 +64,37 @@ public final class HeadTargets {
   /**
    * Regroups per-image targets.
    *
-   * @param dtype dtype of the float outputs
-   * @param numClasses the background label
-   * @param numLevelAnchors anchors per level (the per-image targets cover their sum)
-   * @param images one per image
-   * @throws IllegalArgumentException if an image's targets do not cover every anchor, or images
-   *     disagree on which outputs they carry
+   * @param dtype floating-point dtype of the float outputs
+   * @param numClasses the background label, &gt;= 1
+   * @param numLevelAnchors anchors per level, each &gt;= 0 (the per-image targets cover their sum)
+   * @param images one per image, at least one
+   * @throws IllegalArgumentException if an argument is null, {@code dtype} is not floating point, a
+   *     count is negative, there are no images, an image's targets do not cover every anchor, or
+   *     images disagree on which outputs they carry
    */
   public static HeadTargets of(DataType dtype, int numClasses, int[] numLevelAnchors, List<ImageTargets> images) {
-    int total = 0;
-    for (int n : numLevelAnchors) {
-      total += n;
+    Tensors.requireNonNull(dtype, "dtype");
+    Tensors.requireNonNull(numLevelAnchors, "num_level_anchors");
+    Tensors.requireNonNull(images, "images");
+    if (!dtype.isFPType()) {
+      throw new IllegalArgumentException("dtype must be a floating-point type; got " + dtype);
+    }
+    if (numClasses < 1) {
+      throw new IllegalArgumentException("num_classes must be >= 1; got " + numClasses);
+    }
+    long total = 0;
+    for (int l = 0; l < numLevelAnchors.length; l++) {
+      if (numLevelAnchors[l] < 0) {
+        throw new IllegalArgumentException("num_level_anchors[" + l + "] must be >= 0; got " + numLevelAnchors[l]);
+      }
+      total += numLevelAnchors[l];
     }
     if (images.isEmpty()) {
-      throw new IllegalArgumentException("need the targets of at least one image");
+      throw new IllegalArgumentException("images must hold the targets of at least one image; got an empty list");
     }
     ImageTargets first = images.get(0);
     for (int i = 0; i < images.size(); i++) {
-      ImageTargets t = Objects.requireNonNull(images.get(i), "targets of image " + i);
+      ImageTargets t = Tensors.requireNonNull(images.get(i), "targets of image " + i);
       if (t.numAnchors() != total) {
         throw new IllegalArgumentException("targets of image " + i + " must cover all " + total
             + " anchors (unmapped); got " + t.numAnchors());
@@ -137,9 +149,13 @@ public final class HeadTargets {
     return numTotalNeg;
   }
 
-  /** The targets of image {@code i}. */
+  /**
+   * The targets of image {@code i}.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= i < numImages()}
+   */
   public ImageTargets image(int i) {
-    return images.get(i);
+    return images.get(Tensors.requireIndex(i, images.size(), "image"));
   }
 
   /** The per-image targets. */
@@ -147,7 +163,12 @@ public final class HeadTargets {
     return images;
   }
 
-  /** Labels of {@code level}: {@code [N, A_l]} INT64. */
+  /**
+   * Labels of {@code level}: {@code [N, A_l]} INT64.
+   *
+   * <p>Every per-level getter here throws {@link IllegalArgumentException} unless
+   * {@code 0 <= level < numLevels()}.
+   */
   public INDArray labels(int level) {
     int[] d = labelsData(level);
     return Tensors.createLong(d, images.size(), numLevelAnchors[level]);
@@ -170,6 +191,7 @@ public final class HeadTargets {
 
   /** Anchors of {@code level} {@code [N, A_l, 4]}, when the per-image step returned them. */
   public Optional<INDArray> anchors(int level) {
+    checkLevel(level);
     if (images.get(0).anchorsNoCopy() == null) {
       return Optional.empty();
     }
@@ -184,8 +206,15 @@ public final class HeadTargets {
     return Collections.unmodifiableSet(out);
   }
 
-  /** Extra {@code name} of {@code level}: {@code [N, A_l]} or {@code [N, A_l, width]}. */
+  /**
+   * Extra {@code name} of {@code level}: {@code [N, A_l]} or {@code [N, A_l, width]}; empty when
+   * there is no such extra.
+   *
+   * @throws IllegalArgumentException if {@code name} is null or {@code level} is out of range
+   */
   public Optional<INDArray> extra(String name, int level) {
+    Tensors.requireNonNull(name, "name");
+    checkLevel(level);
     List<INDArray> lv = levelExtras.get(name);
     if (lv != null) {
       return Optional.of(lv.get(level));
@@ -204,16 +233,18 @@ public final class HeadTargets {
    * A copy with a level extra: one array per level, {@code [N, A_l]} or {@code [N, A_l, width]}.
    * This is how a {@code getTargets} override adds batch-level targets (ATSS's centerness).
    *
-   * @throws IllegalArgumentException if the list does not have one array per level of the right
-   *     leading shape
+   * @throws IllegalArgumentException if {@code name} or the list is null, or the list does not have
+   *     one array per level of the right leading shape
    */
   public HeadTargets withLevelExtra(String name, List<INDArray> perLevel) {
+    Tensors.requireNonNull(name, "name");
+    Tensors.requireNonNull(perLevel, "per_level");
     if (perLevel.size() != numLevelAnchors.length) {
       throw new IllegalArgumentException("extra '" + name + "' needs one array per level (" + numLevelAnchors.length
           + "); got " + perLevel.size());
     }
     for (int l = 0; l < perLevel.size(); l++) {
-      INDArray a = perLevel.get(l);
+      INDArray a = Tensors.requireNonNull(perLevel.get(l), "extra '" + name + "' of level " + l);
       if (a.rank() < 2 || a.size(0) != images.size() || a.size(1) != numLevelAnchors[l]) {
         throw new IllegalArgumentException("extra '" + name + "' of level " + l + " must be [" + images.size() + ","
             + numLevelAnchors[l] + ",...]; got " + Tensors.shapeOf(a));
@@ -224,7 +255,11 @@ public final class HeadTargets {
     return new HeadTargets(dtype, numClasses, numLevelAnchors, images, Collections.unmodifiableMap(copy));
   }
 
-  /** A copy whose image targets are replaced (same anchors), for overrides that edit targets. */
+  /**
+   * A copy whose image targets are replaced (same anchors), for overrides that edit targets.
+   *
+   * @throws IllegalArgumentException as {@link #of}
+   */
   public HeadTargets withImages(List<ImageTargets> newImages) {
     HeadTargets t = of(dtype, numClasses, numLevelAnchors, newImages);
     return new HeadTargets(dtype, numClasses, numLevelAnchors, t.images, levelExtras);
@@ -232,7 +267,7 @@ public final class HeadTargets {
 
   /** Labels of {@code level} as {@code N * A_l} ints, image-major. */
   public int[] labelsData(int level) {
-    int a = numLevelAnchors[level];
+    int a = numLevelAnchors[checkLevel(level)];
     int[] out = new int[images.size() * a];
     for (int i = 0; i < images.size(); i++) {
       System.arraycopy(images.get(i).labelsNoCopy(), levelStart[level], out, i * a, a);
@@ -257,11 +292,16 @@ public final class HeadTargets {
 
   /** Anchors of {@code level} as {@code N * A_l * 4} doubles, or null when not returned. */
   public double[] anchorsData(int level) {
+    checkLevel(level);
     return images.get(0).anchorsNoCopy() == null ? null : gather(level, 4, ImageTargets::anchorsNoCopy);
   }
 
+  private int checkLevel(int level) {
+    return Tensors.requireIndex(level, numLevelAnchors.length, "level");
+  }
+
   private double[] gather(int level, int width, java.util.function.Function<ImageTargets, double[]> field) {
-    int a = numLevelAnchors[level];
+    int a = numLevelAnchors[checkLevel(level)];
     double[] out = new double[images.size() * a * width];
     for (int i = 0; i < images.size(); i++) {
       System.arraycopy(field.apply(images.get(i)), levelStart[level] * width, out, i * a * width, a * width);

@@ -2,6 +2,7 @@ package io.detkit.heads;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.List;
 
@@ -63,6 +64,7 @@ public final class ImageMeta {
    * @throws ConfigException naming the key for a missing {@code img_shape} or malformed value
    */
   public static ImageMeta fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     int[] img = c.getIntArray("img_shape");
     int[] pad = c.getIntArray("pad_shape", img);
     int[] ori = c.getIntArray("ori_shape", img);
@@ -82,9 +84,14 @@ public final class ImageMeta {
     }
   }
 
-  /** Reads a list of img_meta dicts (see {@link #fromConfig(Config)}). */
+  /**
+   * Reads a list of img_meta dicts (see {@link #fromConfig(Config)}).
+   *
+   * @throws IllegalArgumentException if {@code metas} is null or an entry is not a dict
+   * @throws ConfigException as {@link #fromConfig(Config)}
+   */
   public static List<ImageMeta> listFromConfig(List<?> metas) {
-    return metas.stream().map(m -> {
+    return Tensors.requireNonNull(metas, "img_metas").stream().map(m -> {
       if (!(m instanceof Config c)) {
         throw new IllegalArgumentException("img_metas entries must be dicts; got " + Config.describe(m));
       }

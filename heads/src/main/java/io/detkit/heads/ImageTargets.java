@@ -1,11 +1,11 @@
 package io.detkit.heads;
 
 import io.detkit.core.assign.AssignResult;
+import io.detkit.core.tensor.Tensors;
 import io.detkit.samplers.SamplingResult;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -52,14 +52,15 @@ public final class ImageTargets {
 
   /** Per-anchor values a subclass attaches: {@code width} values per anchor. */
   public record Extra(int width, double[] data) {
-    /** @throws IllegalArgumentException if width is not positive */
+    /** @throws IllegalArgumentException if width is not positive or {@code data} is null */
     public Extra {
       if (width < 1) {
         throw new IllegalArgumentException("extra width must be >= 1; got " + width);
       }
-      data = data.clone();
+      data = copy(data, "extra data");
     }
 
+    /** The {@code width} values of every anchor, anchor-major (copy). */
     @Override
     public double[] data() {
       return data.clone();
@@ -99,9 +100,17 @@ public final class ImageTargets {
     this.posInds = posInds;
     this.posGtInds = posGtInds;
     this.negInds = negInds;
-    this.assignResult = Objects.requireNonNull(assignResult, "assignResult");
+    this.assignResult = Tensors.requireNonNull(assignResult, "assignResult");
     this.samplingResult = samplingResult;
     this.extras = extras;
+  }
+
+  private static double[] copy(double[] a, String name) {
+    return Tensors.requireNonNull(a, name).clone();
+  }
+
+  private static int[] copy(int[] a, String name) {
+    return Tensors.requireNonNull(a, name).clone();
   }
 
   private static void check(int got, int expected, String name) {
@@ -133,14 +142,16 @@ public final class ImageTargets {
    * @param negInds flat indices of negatives, increasing
    * @param assignResult the assignment of the inside anchors
    * @param samplingResult the sampling of the inside anchors, or null
-   * @throws IllegalArgumentException if lengths disagree or indices are out of range or unsorted
+   * @throws IllegalArgumentException if an array other than {@code anchors}, or
+   *     {@code assignResult}, is null, lengths disagree, or indices are out of range or unsorted
    */
   public static ImageTargets of(boolean[] insideFlags, int[] labels, double[] labelWeights, double[] bboxTargets,
       double[] bboxWeights, double[] anchors, int[] posInds, int[] posGtInds, int[] negInds,
       AssignResult assignResult, SamplingResult samplingResult) {
-    return new ImageTargets(insideFlags.clone(), labels.clone(), labelWeights.clone(), bboxTargets.clone(),
-        bboxWeights.clone(), anchors == null ? null : anchors.clone(), posInds.clone(), posGtInds.clone(),
-        negInds.clone(), assignResult, samplingResult, Map.of());
+    return new ImageTargets(Tensors.requireNonNull(insideFlags, "inside_flags").clone(), copy(labels, "labels"),
+        copy(labelWeights, "label_weights"), copy(bboxTargets, "bbox_targets"), copy(bboxWeights, "bbox_weights"),
+        anchors == null ? null : anchors.clone(), copy(posInds, "pos_inds"), copy(posGtInds, "pos_gt_inds"),
+        copy(negInds, "neg_inds"), assignResult, samplingResult, Map.of());
   }
 
   /** Number of anchors of the image (all levels). */
@@ -223,45 +234,59 @@ public final class ImageTargets {
     return extras.keySet();
   }
 
-  /** Extra {@code name}, if present. */
+  /**
+   * Extra {@code name}, if present.
+   *
+   * @throws IllegalArgumentException if {@code name} is null
+   */
   public Optional<Extra> extra(String name) {
-    return Optional.ofNullable(extras.get(name));
+    return Optional.ofNullable(extras.get(Tensors.requireNonNull(name, "name")));
   }
+
+  /*
+   * The with* copies below throw IllegalArgumentException, naming the array, when it is null or
+   * does not have the documented number of values per anchor.
+   */
 
   /** A copy with other classification weights (one per anchor). */
   public ImageTargets withLabelWeights(double[] labelWeights) {
-    return new ImageTargets(insideFlags, labels, labelWeights.clone(), bboxTargets, bboxWeights, anchors, posInds,
-        posGtInds, negInds, assignResult, samplingResult, extras);
+    return new ImageTargets(insideFlags, labels, copy(labelWeights, "label_weights"), bboxTargets, bboxWeights,
+        anchors, posInds, posGtInds, negInds, assignResult, samplingResult, extras);
   }
 
   /** A copy with other regression weights (four per anchor). */
   public ImageTargets withBboxWeights(double[] bboxWeights) {
-    return new ImageTargets(insideFlags, labels, labelWeights, bboxTargets, bboxWeights.clone(), anchors, posInds,
-        posGtInds, negInds, assignResult, samplingResult, extras);
+    return new ImageTargets(insideFlags, labels, labelWeights, bboxTargets, copy(bboxWeights, "bbox_weights"),
+        anchors, posInds, posGtInds, negInds, assignResult, samplingResult, extras);
   }
 
   /** A copy with other labels (one per anchor). */
   public ImageTargets withLabels(int[] labels) {
-    return new ImageTargets(insideFlags, labels.clone(), labelWeights, bboxTargets, bboxWeights, anchors, posInds,
-        posGtInds, negInds, assignResult, samplingResult, extras);
+    return new ImageTargets(insideFlags, copy(labels, "labels"), labelWeights, bboxTargets, bboxWeights, anchors,
+        posInds, posGtInds, negInds, assignResult, samplingResult, extras);
   }
 
   /** A copy with other regression targets (four per anchor). */
   public ImageTargets withBboxTargets(double[] bboxTargets) {
-    return new ImageTargets(insideFlags, labels, labelWeights, bboxTargets.clone(), bboxWeights, anchors, posInds,
-        posGtInds, negInds, assignResult, samplingResult, extras);
+    return new ImageTargets(insideFlags, labels, labelWeights, copy(bboxTargets, "bbox_targets"), bboxWeights,
+        anchors, posInds, posGtInds, negInds, assignResult, samplingResult, extras);
   }
 
   /** A copy that also carries the anchors (four per anchor). */
   public ImageTargets withAnchors(double[] anchors) {
-    return new ImageTargets(insideFlags, labels, labelWeights, bboxTargets, bboxWeights, anchors.clone(), posInds,
-        posGtInds, negInds, assignResult, samplingResult, extras);
+    return new ImageTargets(insideFlags, labels, labelWeights, bboxTargets, bboxWeights, copy(anchors, "anchors"),
+        posInds, posGtInds, negInds, assignResult, samplingResult, extras);
   }
 
-  /** A copy with extra {@code name} set to {@code width} values per anchor. */
+  /**
+   * A copy with extra {@code name} set to {@code width} values per anchor.
+   *
+   * @throws IllegalArgumentException if {@code name} or {@code data} is null, {@code width < 1}, or
+   *     {@code data} does not hold {@code width} values per anchor
+   */
   public ImageTargets withExtra(String name, int width, double[] data) {
     Map<String, Extra> copy = new LinkedHashMap<>(extras);
-    copy.put(Objects.requireNonNull(name, "name"), new Extra(width, data));
+    copy.put(Tensors.requireNonNull(name, "name"), new Extra(width, data));
     return new ImageTargets(insideFlags, labels, labelWeights, bboxTargets, bboxWeights, anchors, posInds,
         posGtInds, negInds, assignResult, samplingResult, Collections.unmodifiableMap(copy));
   }

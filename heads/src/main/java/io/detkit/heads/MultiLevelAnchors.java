@@ -44,29 +44,48 @@ public final class MultiLevelAnchors {
    * Anchors from per-level data.
    *
    * @param dtype the floating-point type the anchors are handed out in
-   * @param featmapSizes (h, w) per level
-   * @param levelAnchors per level, {@code numAnchors(l) * 4} coordinates in C order
+   * @param featmapSizes (h, w) per level, h, w &gt;= 0
+   * @param levelAnchors per level, {@code numAnchors(l) * 4} finite coordinates (x1, y1, x2, y2) in
+   *     C order, {@code numAnchors(l)} a multiple of {@code h * w}
    * @param validFlags per image, per level, one flag per anchor
-   * @throws IllegalArgumentException if the lengths do not agree
+   * @throws IllegalArgumentException if an argument or element is null, {@code dtype} is not
+   *     floating point, a size is not {@code (h, w)} with h, w &gt;= 0, a coordinate is not finite, or
+   *     the lengths do not agree
    */
   public static MultiLevelAnchors of(DataType dtype, List<int[]> featmapSizes, List<double[]> levelAnchors,
       List<List<boolean[]>> validFlags) {
+    Tensors.requireNonNull(dtype, "dtype");
+    Tensors.requireNonNull(featmapSizes, "featmap_sizes");
+    Tensors.requireNonNull(levelAnchors, "level_anchors");
+    Tensors.requireNonNull(validFlags, "valid_flags");
     if (!dtype.isFPType()) {
       throw new IllegalArgumentException("dtype must be floating point; got " + dtype);
     }
     if (levelAnchors.size() != featmapSizes.size()) {
-      throw new IllegalArgumentException("need one anchor array per level (" + featmapSizes.size() + "); got "
-          + levelAnchors.size());
+      throw new IllegalArgumentException("level_anchors must hold one anchor array per level of featmap_sizes ("
+          + featmapSizes.size() + "); got " + levelAnchors.size());
     }
     int levels = featmapSizes.size();
     int[] counts = new int[levels];
     int total = 0;
     for (int l = 0; l < levels; l++) {
-      if (levelAnchors.get(l).length % 4 != 0) {
-        throw new IllegalArgumentException("anchors of level " + l + " must hold 4 values per anchor; got "
-            + levelAnchors.get(l).length + " values");
+      int[] hw = featmapSizes.get(l);
+      if (hw == null || hw.length != 2 || hw[0] < 0 || hw[1] < 0) {
+        throw new IllegalArgumentException("featmap_sizes[" + l + "] must be (h, w) with h, w >= 0; got "
+            + (hw == null ? "null" : Arrays.toString(hw)));
       }
-      counts[l] = levelAnchors.get(l).length / 4;
+      double[] a = Tensors.requireNonNull(levelAnchors.get(l), "level_anchors[" + l + "]");
+      if (a.length % 4 != 0) {
+        throw new IllegalArgumentException("anchors of level " + l + " must hold 4 values per anchor; got "
+            + a.length + " values");
+      }
+      Tensors.requireFinite(a, "level_anchors[" + l + "]");
+      counts[l] = a.length / 4;
+      long cells = (long) hw[0] * hw[1];
+      if (cells == 0 ? counts[l] != 0 : counts[l] % cells != 0) {
+        throw new IllegalArgumentException("level_anchors[" + l + "] must hold a whole number of anchors per cell of"
+            + " the " + hw[0] + "x" + hw[1] + " feature map; got " + counts[l] + " anchors");
+      }
       total += counts[l];
     }
     double[] flat = new double[total * 4];
@@ -77,7 +96,7 @@ public final class MultiLevelAnchors {
     }
     List<boolean[]> flags = new ArrayList<>();
     for (int i = 0; i < validFlags.size(); i++) {
-      List<boolean[]> perLevel = validFlags.get(i);
+      List<boolean[]> perLevel = Tensors.requireNonNull(validFlags.get(i), "valid_flags[" + i + "]");
       if (perLevel.size() != levels) {
         throw new IllegalArgumentException("valid flags of image " + i + " must have " + levels + " levels; got "
             + perLevel.size());
@@ -85,7 +104,7 @@ public final class MultiLevelAnchors {
       boolean[] f = new boolean[total];
       int o = 0;
       for (int l = 0; l < levels; l++) {
-        boolean[] lf = perLevel.get(l);
+        boolean[] lf = Tensors.requireNonNull(perLevel.get(l), "valid_flags[" + i + "][" + l + "]");
         if (lf.length != counts[l]) {
           throw new IllegalArgumentException("valid flags of image " + i + ", level " + l + " must have "
               + counts[l] + " entries (one per anchor); got " + lf.length);
@@ -116,9 +135,15 @@ public final class MultiLevelAnchors {
     return numLevelAnchors.length;
   }
 
-  /** (h, w) of {@code level} (copy). */
+  /**
+   * (h, w) of {@code level} (copy).
+   *
+   * <p>Every per-level getter throws {@link IllegalArgumentException} unless
+   * {@code 0 <= level < numLevels()}, and every per-image getter unless
+   * {@code 0 <= image < numImages()}.
+   */
   public int[] featmapSize(int level) {
-    return featmapSizes.get(level).clone();
+    return featmapSizes.get(checkLevel(level)).clone();
   }
 
   /** Every level's (h, w) (copies). */
@@ -135,7 +160,7 @@ public final class MultiLevelAnchors {
 
   /** Anchors of {@code level}. */
   public int numAnchors(int level) {
-    return numLevelAnchors[level];
+    return numLevelAnchors[checkLevel(level)];
   }
 
   /** Anchors over all levels. */
@@ -145,12 +170,12 @@ public final class MultiLevelAnchors {
 
   /** Flat index of the first anchor of {@code level}. */
   public int levelStart(int level) {
-    return levelStart[level];
+    return levelStart[checkLevel(level)];
   }
 
   /** The anchors of {@code level}: {@code [numAnchors(level), 4]}. */
   public INDArray anchors(int level) {
-    int n = numLevelAnchors[level];
+    int n = numLevelAnchors[checkLevel(level)];
     return Tensors.create(Arrays.copyOfRange(flatAnchors, levelStart[level] * 4, levelStart[level + 1] * 4), dtype,
         n, 4);
   }
@@ -167,17 +192,27 @@ public final class MultiLevelAnchors {
 
   /** Anchors of {@code level} as doubles (copy). */
   public double[] anchorData(int level) {
+    checkLevel(level);
     return Arrays.copyOfRange(flatAnchors, levelStart[level] * 4, levelStart[level + 1] * 4);
   }
 
   /** Valid flags of {@code image} at {@code level} (copy). */
   public boolean[] validFlags(int image, int level) {
-    return Arrays.copyOfRange(flatValidFlags.get(image), levelStart[level], levelStart[level + 1]);
+    checkLevel(level);
+    return Arrays.copyOfRange(flatValidFlags.get(checkImage(image)), levelStart[level], levelStart[level + 1]);
   }
 
   /** Valid flags of {@code image} over all levels (copy). */
   public boolean[] flatValidFlags(int image) {
-    return flatValidFlags.get(image).clone();
+    return flatValidFlags.get(checkImage(image)).clone();
+  }
+
+  private int checkLevel(int level) {
+    return Tensors.requireIndex(level, numLevelAnchors.length, "level");
+  }
+
+  private int checkImage(int image) {
+    return Tensors.requireIndex(image, flatValidFlags.size(), "image");
   }
 
   double[] flatAnchorsNoCopy() {

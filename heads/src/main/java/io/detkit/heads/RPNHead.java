@@ -2,6 +2,7 @@ package io.detkit.heads;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,6 +39,7 @@ public class RPNHead extends AnchorHead {
    *     {@code num_classes})
    */
   public static RPNHead fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     Builder b = new Builder();
     readCommon(c, b, false);
     c.accept(CONV_KEYS);

@@ -3,6 +3,7 @@ package io.detkit.heads;
 import io.detkit.core.anchor.PriorGenerators;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
 import java.util.List;
 
 /**
@@ -31,6 +32,7 @@ public class RetinaHead extends AnchorHead {
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static RetinaHead fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     Builder b = new Builder();
     readCommon(c, b, true);
     c.accept(CONV_KEYS);

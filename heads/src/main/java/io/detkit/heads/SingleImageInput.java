@@ -1,7 +1,6 @@
 package io.detkit.heads;
 
 import io.detkit.core.tensor.Tensors;
-import java.util.Objects;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,19 +29,25 @@ public final class SingleImageInput {
   private final RandomGenerator random;
 
   /**
-   * @throws IllegalArgumentException if {@code imageIndex} is out of range for {@code anchors}
+   * @param imageIndex the image's position in {@code anchors}' batch
+   * @param labelChannels {@code label_channels} as MMDetection passes it (&gt;= 1; heads use it as
+   *     given)
+   * @throws IllegalArgumentException if an object argument is null, {@code imageIndex} is out of
+   *     range for {@code anchors}, or {@code labelChannels < 1}
    */
   public SingleImageInput(int imageIndex, MultiLevelAnchors anchors, GroundTruth gt, ImageMeta meta,
       int labelChannels, RandomGenerator random) {
-    if (imageIndex < 0 || imageIndex >= anchors.numImages()) {
-      throw new IllegalArgumentException("imageIndex must be in [0, " + anchors.numImages() + "); got " + imageIndex);
+    Tensors.requireNonNull(anchors, "anchors");
+    Tensors.requireIndex(imageIndex, anchors.numImages(), "imageIndex");
+    if (labelChannels < 1) {
+      throw new IllegalArgumentException("label_channels must be >= 1; got " + labelChannels);
     }
     this.imageIndex = imageIndex;
     this.anchors = anchors;
-    this.gt = Objects.requireNonNull(gt, "gt");
-    this.meta = Objects.requireNonNull(meta, "meta");
+    this.gt = Tensors.requireNonNull(gt, "gt");
+    this.meta = Tensors.requireNonNull(meta, "meta");
     this.labelChannels = labelChannels;
-    this.random = Objects.requireNonNull(random, "random");
+    this.random = Tensors.requireNonNull(random, "random");
   }
 
   /** Position of the image in the batch. */

@@ -3,6 +3,7 @@ package io.detkit.heads;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.nms.NmsConfig;
+import io.detkit.core.tensor.Tensors;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -72,6 +73,7 @@ public final class TestConfig {
    * @throws ConfigException for a wrong type, an nms type other than 'nms', or an unknown key
    */
   public static TestConfig fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     Config t = c.tracked();
     Config nmsDict = t.getConfigOrNull("nms");
     NmsConfig nms = nmsDict == null ? null : NmsConfig.fromConfig(nmsDict);

@@ -2,8 +2,8 @@ package io.detkit.heads;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -31,7 +31,7 @@ public final class TrainConfig {
   private final boolean debug;
 
   private TrainConfig(Config assigner, Config sampler, int allowedBorder, double posWeight, boolean debug) {
-    this.assigner = Objects.requireNonNull(assigner, "assigner");
+    this.assigner = Tensors.requireNonNull(assigner, "assigner");
     this.sampler = sampler;
     if (!Double.isFinite(posWeight)) {
       throw new IllegalArgumentException("pos_weight must be finite; got " + posWeight);
@@ -64,6 +64,7 @@ public final class TrainConfig {
    *     accepted ones)
    */
   public static TrainConfig fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     Config t = c.tracked();
     TrainConfig cfg;
     try {

@@ -98,8 +98,13 @@ public abstract class BaseSampler implements Sampler {
   /**
    * The negative budget for {@code numPos} sampled positives: {@code num - numPos}, capped at
    * {@code int(neg_pos_ub * max(1, numPos))} when {@code neg_pos_ub >= 0}.
+   *
+   * @throws IllegalArgumentException if {@code numPos} is negative
    */
   public final int numExpectedNeg(int numPos) {
+    if (numPos < 0) {
+      throw new IllegalArgumentException("num_pos must be >= 0; got " + numPos);
+    }
     int expected = num - numPos;
     if (negPosUb >= 0) {
       int bound = (int) (negPosUb * Math.max(1, numPos));
@@ -118,6 +123,11 @@ public abstract class BaseSampler implements Sampler {
   /** The candidates to keep as negatives; the same contract as {@link #samplePos}. */
   protected abstract int[] sampleNeg(SamplingContext context, int numExpected);
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if a subclass returns more indices than it was asked for
+   */
   @Override
   public final SamplingResult sample(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes,
       INDArray gtLabels, RandomGenerator rng) {

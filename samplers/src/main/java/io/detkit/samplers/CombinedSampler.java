@@ -43,6 +43,7 @@ public final class CombinedSampler extends BaseSampler {
     this.negSampler = b.negSampler;
   }
 
+  /** A builder; {@code num}, {@code pos_fraction} and both inner samplers are required. */
   public static Builder builder() {
     return new Builder();
   }

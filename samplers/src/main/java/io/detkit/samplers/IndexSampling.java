@@ -1,8 +1,8 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
+import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
-import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -16,9 +16,11 @@ public final class IndexSampling {
 
   /**
    * Indices {@code i} with {@code gt_inds[i] > 0}, ascending (the order of {@code torch.nonzero}).
+   *
+   * @throws IllegalArgumentException if {@code assignResult} is null
    */
   public static int[] positives(AssignResult assignResult) {
-    Objects.requireNonNull(assignResult, "assignResult");
+    Tensors.requireNonNull(assignResult, "assign_result");
     int n = assignResult.size();
     int[] out = new int[assignResult.numPositive()];
     int k = 0;
@@ -33,9 +35,11 @@ public final class IndexSampling {
   /**
    * Indices {@code i} with {@code gt_inds[i] == 0}, ascending. Ignored priors ({@code -1}) are
    * neither positive nor negative.
+   *
+   * @throws IllegalArgumentException if {@code assignResult} is null
    */
   public static int[] negatives(AssignResult assignResult) {
-    Objects.requireNonNull(assignResult, "assignResult");
+    Tensors.requireNonNull(assignResult, "assign_result");
     int n = assignResult.size();
     int[] out = new int[assignResult.numNegative()];
     int k = 0;
@@ -57,11 +61,12 @@ public final class IndexSampling {
    * <p>A partial Fisher–Yates shuffle over a primitive permutation of positions: {@code k} calls to
    * {@code rng.nextInt}, O(n) time and memory.
    *
-   * @throws IllegalArgumentException if {@code k < 0} or {@code k > gallery.length}
+   * @throws IllegalArgumentException if {@code gallery} or {@code rng} is null, {@code k < 0} or
+   *     {@code k > gallery.length}
    */
   public static int[] choose(int[] gallery, int k, RandomGenerator rng) {
-    Objects.requireNonNull(gallery, "gallery");
-    Objects.requireNonNull(rng, "rng");
+    Tensors.requireNonNull(gallery, "gallery");
+    Tensors.requireNonNull(rng, "rng");
     int n = gallery.length;
     if (k < 0 || k > n) {
       throw new IllegalArgumentException("k must be in [0, " + n + "] (the gallery size); got " + k);
@@ -96,9 +101,13 @@ public final class IndexSampling {
     return out;
   }
 
-  /** The distinct values of {@code values}, ascending (torch's {@code unique()}). */
+  /**
+   * The distinct values of {@code values}, ascending (torch's {@code unique()}); a new array.
+   *
+   * @throws IllegalArgumentException if {@code values} is null
+   */
   public static int[] sortedUnique(int[] values) {
-    int[] s = values.clone();
+    int[] s = Tensors.requireNonNull(values, "values").clone();
     Arrays.sort(s);
     int m = 0;
     for (int i = 0; i < s.length; i++) {

@@ -30,6 +30,7 @@ public final class InstanceBalancedPosSampler extends BaseSampler {
     super(b.requireNum(), b.requirePosFraction(), b.negPosUb, b.addGtAsProposals, b.seed);
   }
 
+  /** A builder; {@code num} and {@code pos_fraction} are required. */
   public static Builder builder() {
     return new Builder();
   }

@@ -59,6 +59,7 @@ public final class IoUBalancedNegSampler extends BaseSampler {
     this.numBins = b.numBins;
   }
 
+  /** A builder; {@code num} and {@code pos_fraction} are required, the rest default as in MMDetection. */
   public static Builder builder() {
     return new Builder();
   }
@@ -71,14 +72,20 @@ public final class IoUBalancedNegSampler extends BaseSampler {
     return Samplers.configured(c, b::build);
   }
 
+  /**
+   * Negatives with max overlap in {@code [0, floor_thr)} form the randomly sampled floor set; -1
+   * behaves as 0 (see the class comment).
+   */
   public double floorThr() {
     return floorThr;
   }
 
+  /** Fraction of the negative budget drawn from the floor set. */
   public double floorFraction() {
     return floorFraction;
   }
 
+  /** Number of IoU bins the other negatives are balanced over. */
   public int numBins() {
     return numBins;
   }

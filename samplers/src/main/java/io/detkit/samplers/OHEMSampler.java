@@ -2,6 +2,7 @@ package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -27,6 +28,10 @@ public final class OHEMSampler extends BaseSampler {
     this.loss = b.loss;
   }
 
+  /**
+   * A builder; {@code num} and {@code pos_fraction} are required; the loss may be attached later
+   * ({@link #withLoss}) but must be there once mining is needed.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -36,9 +41,13 @@ public final class OHEMSampler extends BaseSampler {
     return Samplers.configured(c, b::build);
   }
 
-  /** This sampler ranking by {@code loss}. */
+  /**
+   * This sampler ranking by {@code loss}.
+   *
+   * @throws IllegalArgumentException if {@code loss} is null
+   */
   public OHEMSampler withLoss(HardExampleLoss loss) {
-    Objects.requireNonNull(loss, "loss");
+    Tensors.requireNonNull(loss, "loss");
     return builder().num(num()).posFraction(posFraction()).negPosUb(negPosUb())
         .addGtAsProposals(addGtAsProposals()).seed(seed()).loss(loss).build();
   }

@@ -27,6 +27,7 @@ public final class RandomSampler extends BaseSampler {
     return builder().num(num).posFraction(posFraction).build();
   }
 
+  /** A builder; {@code num} and {@code pos_fraction} are required. */
   public static Builder builder() {
     return new Builder();
   }

@@ -36,7 +36,7 @@ public interface Sampler {
    * Samples, drawing every random choice from {@code rng}.
    *
    * @throws IllegalArgumentException when an argument is null where it may not be, has the wrong
-   *     shape or dtype, or does not match the others (assign result length versus {@code bboxes}
+   *     shape or dtype, holds a non-finite box value, or does not match the others (assign result length versus {@code bboxes}
    *     rows, positives assigned to a gt that does not exist, {@code gtLabels} length versus
    *     {@code K}, gts to add as proposals without labels)
    */

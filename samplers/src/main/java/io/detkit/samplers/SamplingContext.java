@@ -53,9 +53,11 @@ public final class SamplingContext {
   /**
    * The rows {@code inds} of the box set as a {@code [inds.length,4]} array.
    *
-   * @throws IllegalArgumentException if an index is outside {@code [0, numBboxes())}
+   * @throws IllegalArgumentException if {@code inds} is null or an index is outside
+   *     {@code [0, numBboxes())}
    */
   public INDArray boxes(int[] inds) {
+    Tensors.requireNonNull(inds, "inds");
     double[] out = new double[inds.length * 4];
     for (int i = 0; i < inds.length; i++) {
       int r = inds[i];

@@ -83,14 +83,15 @@ public final class SamplingResult {
    * @param assignResult assignment of the {@code N} rows of {@code bboxes}
    * @param gtFlags per row of {@code bboxes}, whether it is a ground truth added as a proposal;
    *     null means none is
-   * @throws IllegalArgumentException if an index is out of range, a positive is not assigned to a
-   *     gt in {@code [1, K]}, or the shapes disagree
+   * @throws IllegalArgumentException if an argument other than {@code gtFlags} is null, a box
+   *     value is not finite, an index is out of range, a positive is not assigned to a gt in
+   *     {@code [1, K]}, or the shapes disagree
    */
   public static SamplingResult of(int[] posInds, int[] negInds, INDArray bboxes, INDArray gtBboxes,
       AssignResult assignResult, boolean[] gtFlags) {
-    Objects.requireNonNull(posInds, "posInds");
-    Objects.requireNonNull(negInds, "negInds");
-    Objects.requireNonNull(assignResult, "assignResult");
+    Tensors.requireNonNull(posInds, "pos_inds");
+    Tensors.requireNonNull(negInds, "neg_inds");
+    Tensors.requireNonNull(assignResult, "assign_result");
     Tensors.requireFloating(Tensors.requireRank(bboxes, "bboxes", 2), "bboxes");
     if (bboxes.size(1) < 4) {
       throw new IllegalArgumentException("bboxes must be [N,4] or wider (x1, y1, x2, y2, ...); got "
@@ -107,9 +108,12 @@ public final class SamplingResult {
       throw new IllegalArgumentException("gt_flags must have one entry per row of bboxes (" + n + "); got "
           + gtFlags.length);
     }
-    return create(IndexSampling.sortedUnique(posInds), IndexSampling.sortedUnique(negInds),
-        Tensors.toDoubles(bboxes), n, cols, bboxes.dataType(), gtFlags, assignResult,
-        Tensors.toDoubles(gtBboxes), (int) gtBboxes.size(0), gtBboxes.dataType());
+    double[] boxes = Tensors.toDoubles(bboxes);
+    Tensors.requireFinite(boxes, "bboxes");
+    double[] gt = Tensors.toDoubles(gtBboxes);
+    Tensors.requireFinite(gt, "gt_bboxes");
+    return create(IndexSampling.sortedUnique(posInds), IndexSampling.sortedUnique(negInds), boxes, n, cols,
+        bboxes.dataType(), gtFlags, assignResult, gt, (int) gtBboxes.size(0), gtBboxes.dataType());
   }
 
   /**
@@ -206,12 +210,20 @@ public final class SamplingResult {
     return negInds.clone();
   }
 
-  /** Positive {@code i}'s row index, without copying. */
+  /**
+   * Positive {@code i}'s row index, without copying.
+   *
+   * @throws IndexOutOfBoundsException unless {@code 0 <= i < numPos()}, like {@link java.util.List#get}
+   */
   public int posInd(int i) {
     return posInds[i];
   }
 
-  /** Negative {@code i}'s row index, without copying. */
+  /**
+   * Negative {@code i}'s row index, without copying.
+   *
+   * @throws IndexOutOfBoundsException unless {@code 0 <= i < numNeg()}
+   */
   public int negInd(int i) {
     return negInds[i];
   }

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -81,7 +80,8 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
   private static List<double[]> copyAllD(List<double[]> in) {
     List<double[]> out = new ArrayList<>(in.size());
     for (double[] f : in) {
-      out.add(f.clone());
+      // Null entries are kept for the builder to reject with their index.
+      out.add(f == null ? null : f.clone());
     }
     return out;
   }
@@ -174,11 +174,6 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
   }
 
   @Override
-  public int numLevels() {
-    return strides.size();
-  }
-
-  @Override
   public int numBasePriors(int level) {
     PriorChecks.level(this, level);
     return baseAnchors.get(level).length / 4;
@@ -216,10 +211,12 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     return ratios.get(level).clone();
   }
 
+  /** Whether scales vary fastest among a cell's anchors ({@code index = ratio * numScales + scale}). */
   public boolean scaleMajor() {
     return scaleMajor;
   }
 
+  /** Base-anchor centre as a fraction of the base size, in [0, 1] (0: the cell's top-left corner). */
   public double centerOffset() {
     return centerOffset;
   }
@@ -277,6 +274,8 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     return out;
   }
 
+  // The float64 twin of gridPriorsFlat: the shifts are added in double here and in float32 there, as
+  // torch does for each dtype, so the two loops stay apart.
   @Override
   public double[] gridPriorsFlatDouble(int level, int height, int width) {
     PriorChecks.level(this, level);
@@ -325,7 +324,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
   public INDArray sparsePriors(int level, long[] priorIdxs, int[] featmapSize, DataType dtype) {
     PriorChecks.level(this, level);
     PriorChecks.sparseSize(featmapSize);
-    Objects.requireNonNull(priorIdxs, "prior_idxs");
+    Tensors.requireNonNull(priorIdxs, "prior_idxs");
     requireFloating(dtype);
     float[] base = baseAnchors.get(level);
     int a = base.length / 4;
@@ -349,7 +348,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
   }
 
   static void requireFloating(DataType dtype) {
-    Objects.requireNonNull(dtype, "dtype");
+    Tensors.requireNonNull(dtype, "dtype");
     if (!dtype.isFPType()) {
       throw new IllegalArgumentException("dtype must be a floating-point type; got " + dtype);
     }
@@ -391,35 +390,31 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
 
     /** Square strides, one per level. */
     public Builder strides(double... strides) {
-      List<Stride> list = new ArrayList<>();
-      for (double s : strides) {
-        list.add(Stride.of(s));
-      }
-      this.strides = list;
+      this.strides = Stride.squares(strides);
       return this;
     }
 
     /** Strides {@code (w, h)}, one per level. */
     public Builder strides(List<Stride> strides) {
-      this.strides = new ArrayList<>(strides);
+      this.strides = new ArrayList<>(Tensors.requireNonNull(strides, "strides"));
       return this;
     }
 
     /** Height/width ratios of the anchors at a cell (required). */
     public Builder ratios(double... ratios) {
-      this.ratios = ratios.clone();
+      this.ratios = Tensors.requireNonNull(ratios, "ratios").clone();
       return this;
     }
 
     /** Anchor scales; excludes {@link #octaveBaseScale} and {@link #scalesPerOctave}. */
     public Builder scales(double... scales) {
-      this.scales = scales.clone();
+      this.scales = Tensors.requireNonNull(scales, "scales").clone();
       return this;
     }
 
     /** Base size per level; defaults to each level's shorter stride. */
     public Builder baseSizes(double... baseSizes) {
-      this.baseSizes = baseSizes.clone();
+      this.baseSizes = Tensors.requireNonNull(baseSizes, "base_sizes").clone();
       return this;
     }
 
@@ -429,11 +424,19 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
       return this;
     }
 
+    /**
+     * Base scale of the octave scales {@code octave_base_scale * 2^(i / scales_per_octave)}; set with
+     * {@link #scalesPerOctave}, excludes {@link #scales}. Finite and &gt; 0, checked by {@link #build()}.
+     */
     public Builder octaveBaseScale(double octaveBaseScale) {
       this.octaveBaseScale = octaveBaseScale;
       return this;
     }
 
+    /**
+     * Number of octave scales ({@code scales_per_octave}), &gt;= 1, checked by {@link #build()}; set
+     * with {@link #octaveBaseScale}.
+     */
     public Builder scalesPerOctave(int scalesPerOctave) {
       this.scalesPerOctave = scalesPerOctave;
       return this;
@@ -441,7 +444,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
 
     /** Explicit base-anchor centres {@code (x, y)}, one per level; needs {@code center_offset == 0}. */
     public Builder centers(List<double[]> centers) {
-      this.centers = copyAllD(centers);
+      this.centers = copyAllD(Tensors.requireNonNull(centers, "centers"));
       return this;
     }
 
@@ -457,14 +460,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
      *     {@code center_offset}, per-level lists whose length is not the number of strides)
      */
     public AnchorGenerator build() {
-      if (strides == null || strides.isEmpty()) {
-        throw new IllegalArgumentException("strides must list at least one level; got "
-            + (strides == null ? "none" : "[]"));
-      }
-      int levels = strides.size();
-      for (int i = 0; i < levels; i++) {
-        Objects.requireNonNull(strides.get(i), "strides[" + i + "]");
-      }
+      int levels = PriorChecks.strides(strides);
       float[] r = positive("ratios", ratios);
       if (centerOffset != 0 && centers != null) {
         throw new IllegalArgumentException("centers cannot be set when center_offset != 0; got center_offset="

@@ -4,7 +4,6 @@ import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -29,13 +28,7 @@ public final class MlvlPointGenerator implements PriorGenerator {
    * @throws IllegalArgumentException if {@code strides} is empty or {@code offset} is not finite
    */
   public MlvlPointGenerator(List<Stride> strides, double offset) {
-    Objects.requireNonNull(strides, "strides");
-    if (strides.isEmpty()) {
-      throw new IllegalArgumentException("strides must list at least one level; got []");
-    }
-    for (int i = 0; i < strides.size(); i++) {
-      Objects.requireNonNull(strides.get(i), "strides[" + i + "]");
-    }
+    PriorChecks.strides(strides);
     if (!Double.isFinite(offset)) {
       throw new IllegalArgumentException("offset must be finite; got " + offset);
     }
@@ -45,22 +38,13 @@ public final class MlvlPointGenerator implements PriorGenerator {
 
   /** Square strides with MMDetection's default {@code offset=0.5}. */
   public static MlvlPointGenerator of(double... strides) {
-    List<Stride> list = new ArrayList<>();
-    for (double s : strides) {
-      list.add(Stride.of(s));
-    }
-    return new MlvlPointGenerator(list, 0.5);
+    return new MlvlPointGenerator(Stride.squares(strides), 0.5);
   }
 
   static MlvlPointGenerator fromConfig(Config c) {
     List<Stride> strides = AnchorConfigs.strides(c, "strides");
     double offset = c.getDouble("offset", 0.5);
     return AnchorConfigs.build(c, () -> new MlvlPointGenerator(strides, offset));
-  }
-
-  @Override
-  public int numLevels() {
-    return strides.size();
   }
 
   @Override
@@ -74,6 +58,7 @@ public final class MlvlPointGenerator implements PriorGenerator {
     return strides;
   }
 
+  /** The point's position inside its cell as a fraction of the stride (MMDetection's default 0.5). */
   public double offset() {
     return offset;
   }
@@ -118,15 +103,7 @@ public final class MlvlPointGenerator implements PriorGenerator {
 
   @Override
   public double[] gridPriorsFlatDouble(int level, int height, int width) {
-    return widen(gridPriorsFlat(level, height, width, false));
-  }
-
-  private static double[] widen(float[] f) {
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
-    }
-    return d;
+    return Tensors.widen(gridPriorsFlat(level, height, width, false));
   }
 
   @Override
@@ -157,7 +134,7 @@ public final class MlvlPointGenerator implements PriorGenerator {
   public INDArray sparsePriors(int level, long[] priorIdxs, int[] featmapSize, DataType dtype) {
     PriorChecks.level(this, level);
     PriorChecks.sparseSize(featmapSize);
-    Objects.requireNonNull(priorIdxs, "prior_idxs");
+    Tensors.requireNonNull(priorIdxs, "prior_idxs");
     AnchorGenerator.requireFloating(dtype);
     Stride s = strides.get(level);
     int height = featmapSize[0];

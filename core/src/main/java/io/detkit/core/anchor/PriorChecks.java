@@ -1,23 +1,38 @@
 package io.detkit.core.anchor;
 
+import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /** Argument checks shared by the prior generators; messages name the argument and what came. */
 final class PriorChecks {
   private PriorChecks() {}
 
+  /**
+   * Checks a builder's per-level strides: at least one, none null.
+   *
+   * @return the number of levels
+   * @throws IllegalArgumentException naming {@code strides} or the null entry
+   */
+  static int strides(List<Stride> strides) {
+    if (strides == null || strides.isEmpty()) {
+      throw new IllegalArgumentException("strides must list at least one level; got "
+          + (strides == null ? "none" : "[]"));
+    }
+    for (int i = 0; i < strides.size(); i++) {
+      Tensors.requireNonNull(strides.get(i), "strides[" + i + "]");
+    }
+    return strides.size();
+  }
+
   /** @throws IllegalArgumentException unless {@code 0 <= level < gen.numLevels()} */
   static void level(PriorGenerator gen, int level) {
-    if (level < 0 || level >= gen.numLevels()) {
-      throw new IllegalArgumentException("level must be in [0, " + gen.numLevels() + "); got " + level);
-    }
+    Tensors.requireIndex(level, gen.numLevels(), "level");
   }
 
   /** @throws IllegalArgumentException unless there is one {@code (h, w)} with h, w &gt;= 0 per level */
   static void sizes(PriorGenerator gen, List<int[]> featmapSizes) {
-    Objects.requireNonNull(featmapSizes, "featmap_sizes");
+    Tensors.requireNonNull(featmapSizes, "featmap_sizes");
     if (featmapSizes.size() != gen.numLevels()) {
       throw new IllegalArgumentException("featmap_sizes must have one (h, w) per level (" + gen.numLevels()
           + "); got " + featmapSizes.size());

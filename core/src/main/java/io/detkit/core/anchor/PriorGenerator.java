@@ -4,7 +4,6 @@ import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,8 +23,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * number of feature-map sizes differs from {@link #numLevels()}, or a size is negative.
  */
 public interface PriorGenerator {
-  /** The number of feature levels. */
-  int numLevels();
+  /** The number of feature levels: one per stride. */
+  default int numLevels() {
+    return strides().size();
+  }
 
   /** The number of priors at each cell of {@code level}. */
   int numBasePriors(int level);
@@ -104,7 +105,7 @@ public interface PriorGenerator {
   default boolean[] singleLevelValidFlags(int level, int height, int width, int[] padShape) {
     PriorChecks.level(this, level);
     PriorChecks.size(height, width, "featmap_size of level " + level);
-    Objects.requireNonNull(padShape, "pad_shape");
+    Tensors.requireNonNull(padShape, "pad_shape");
     if (padShape.length < 2 || padShape[0] < 0 || padShape[1] < 0) {
       throw new IllegalArgumentException(
           "pad_shape must be (h, w) or (h, w, c) with h, w >= 0; got " + Arrays.toString(padShape));

@@ -2,10 +2,10 @@ package io.detkit.core.anchor;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * MMDetection 2.x's {@code SSDAnchorGenerator}: at every cell of level {@code k}, {@code 2 *
@@ -101,22 +101,19 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
 
     /** Square strides, one per level. */
     public Builder strides(double... strides) {
-      List<Stride> list = new ArrayList<>();
-      for (double s : strides) {
-        list.add(Stride.of(s));
-      }
-      this.strides = list;
+      this.strides = Stride.squares(strides);
       return this;
     }
 
     /** Strides {@code (w, h)}, one per level. */
     public Builder strides(List<Stride> strides) {
-      this.strides = new ArrayList<>(strides);
+      this.strides = new ArrayList<>(Tensors.requireNonNull(strides, "strides"));
       return this;
     }
 
     /** Per level, the ratios {@code r} that add anchors of ratio {@code 1/r} and {@code r}. */
     public Builder ratios(List<double[]> ratios) {
+      Tensors.requireNonNull(ratios, "ratios");
       this.ratios = new ArrayList<>();
       for (double[] r : ratios) {
         this.ratios.add(r == null ? null : r.clone());
@@ -126,13 +123,13 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
 
     /** Base size per level; given together with {@link #maxSizes}. */
     public Builder minSizes(double... minSizes) {
-      this.minSizes = minSizes.clone();
+      this.minSizes = Tensors.requireNonNull(minSizes, "min_sizes").clone();
       return this;
     }
 
     /** Larger size per level; given together with {@link #minSizes}. */
     public Builder maxSizes(double... maxSizes) {
-      this.maxSizes = maxSizes.clone();
+      this.maxSizes = Tensors.requireNonNull(maxSizes, "max_sizes").clone();
       return this;
     }
 
@@ -160,14 +157,7 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
      *     the input_size / basesize_ratio_range combination
      */
     public SSDAnchorGenerator build() {
-      if (strides == null || strides.isEmpty()) {
-        throw new IllegalArgumentException("strides must list at least one level; got "
-            + (strides == null ? "none" : "[]"));
-      }
-      int levels = strides.size();
-      for (int i = 0; i < levels; i++) {
-        Objects.requireNonNull(strides.get(i), "strides[" + i + "]");
-      }
+      int levels = PriorChecks.strides(strides);
       if (ratios == null || ratios.size() != levels) {
         throw new IllegalArgumentException("ratios must have one list per level (" + levels + " strides); got "
             + (ratios == null ? "none" : ratios.size()));

@@ -1,5 +1,9 @@
 package io.detkit.core.anchor;
 
+import io.detkit.core.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The stride of one feature level in input pixels, {@code (w, h)} in MMDetection's order. A plain
  * number {@code s} in a config means {@code (s, s)}.
@@ -24,6 +28,20 @@ public record Stride(double w, double h) {
   /** The stride {@code (w, h)}. */
   public static Stride of(double w, double h) {
     return new Stride(w, h);
+  }
+
+  /**
+   * Square strides, one per level, for the builders' {@code strides(double...)}.
+   *
+   * @throws IllegalArgumentException if {@code strides} is null or a value is not finite and &gt; 0
+   */
+  static List<Stride> squares(double[] strides) {
+    Tensors.requireNonNull(strides, "strides");
+    List<Stride> list = new ArrayList<>(strides.length);
+    for (double s : strides) {
+      list.add(of(s));
+    }
+    return list;
   }
 
   /** The shorter side, MMDetection's default base size for the level. */

@@ -68,6 +68,7 @@ public final class ATSSAssigner implements BaseAssigner {
    * @throws ConfigException naming the key for a missing or invalid parameter
    */
   public static ATSSAssigner fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     int topk = c.getInt("topk");
     if (topk < 1) {
       throw ConfigException.at(c.pathOf("topk"), "topk must be >= 1; got " + topk);
@@ -81,6 +82,7 @@ public final class ATSSAssigner implements BaseAssigner {
     return b.build();
   }
 
+  /** Candidates per level and gt, &gt;= 1. */
   public int topk() {
     return topk;
   }
@@ -90,6 +92,7 @@ public final class ATSSAssigner implements BaseAssigner {
     return alpha;
   }
 
+  /** IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring. */
   public double ignoreIofThr() {
     return ignoreIofThr;
   }
@@ -118,9 +121,8 @@ public final class ATSSAssigner implements BaseAssigner {
    *     {@code alpha} is set
    * @param bboxPreds {@code [N,4]} decoded predicted boxes, used (and required) only when
    *     {@code alpha} is set
-   * @throws IllegalArgumentException for wrong shapes, invalid boxes (naming the row), missing DDOD
-   *     inputs, NaN or infinite {@code cls_scores} (naming the first bad flat index) or labels
-   *     outside {@code [0, C)} in DDOD mode
+   * @throws IllegalArgumentException for wrong shapes, invalid boxes (naming the row), missing or
+   *     non-finite DDOD inputs, or labels outside {@code [0, C)} in DDOD mode
    */
   public AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
       INDArray gtLabels, INDArray clsScores, INDArray bboxPreds) {
@@ -149,17 +151,17 @@ public final class ATSSAssigner implements BaseAssigner {
       }
     }
     boolean f64 = BoxArgs.isDouble(bboxes, gtBboxes);
-    double[] b = f64 ? BoxArgs.doubles(bboxes, "bboxes") : BoxArgs.toDoubles(BoxArgs.floats(bboxes, "bboxes"));
+    double[] b = f64 ? BoxArgs.doubles(bboxes, "bboxes") : Tensors.widen(BoxArgs.floats(bboxes, "bboxes"));
     double[] gt = f64 ? BoxArgs.doubles(gtBboxes, "gt_bboxes")
-        : BoxArgs.toDoubles(BoxArgs.floats(gtBboxes, "gt_bboxes"));
+        : Tensors.widen(BoxArgs.floats(gtBboxes, "gt_bboxes"));
     double[] ign = gtBboxesIgnore == null ? null : f64 ? BoxArgs.doubles(gtBboxesIgnore, "gt_bboxes_ignore")
-        : BoxArgs.toDoubles(BoxArgs.floats(gtBboxesIgnore, "gt_bboxes_ignore"));
+        : Tensors.widen(BoxArgs.floats(gtBboxesIgnore, "gt_bboxes_ignore"));
     double[] cls = null;
     double[] preds = null;
     if (ddod) {
-      cls = f64 ? Tensors.toDoubles(clsScores) : BoxArgs.toDoubles(Tensors.toFloats(clsScores));
+      cls = f64 ? Tensors.toDoubles(clsScores) : Tensors.widen(Tensors.toFloats(clsScores));
       preds = f64 ? BoxArgs.doubles(bboxPreds, "bbox_preds")
-          : BoxArgs.toDoubles(BoxArgs.floats(bboxPreds, "bbox_preds"));
+          : Tensors.widen(BoxArgs.floats(bboxPreds, "bbox_preds"));
     }
     return run(b, numLevelBboxes, gt, ign, labels, cls, numClasses, preds, !f64, false).result;
   }
@@ -191,10 +193,8 @@ public final class ATSSAssigner implements BaseAssigner {
    */
   public AssignResult assign(float[] bboxes, int[] numLevelBboxes, float[] gtBboxes, float[] gtBboxesIgnore,
       int[] gtLabels, float[] clsScores, int numClasses, float[] bboxPreds) {
-    return run(BoxArgs.toDoubles(bboxes), numLevelBboxes, BoxArgs.toDoubles(gtBboxes),
-        gtBboxesIgnore == null ? null : BoxArgs.toDoubles(gtBboxesIgnore), gtLabels,
-        clsScores == null ? null : BoxArgs.toDoubles(clsScores), numClasses,
-        bboxPreds == null ? null : BoxArgs.toDoubles(bboxPreds), true, false).result;
+    return run(Tensors.widen(bboxes), numLevelBboxes, Tensors.widen(gtBboxes), Tensors.widen(gtBboxesIgnore),
+        gtLabels, Tensors.widen(clsScores), numClasses, Tensors.widen(bboxPreds), true, false).result;
   }
 
   /** Float64 counterpart of {@link #assign(float[], int[], float[], float[], int[])}. */
@@ -217,9 +217,8 @@ public final class ATSSAssigner implements BaseAssigner {
    * no priors.
    */
   public int[] topkCandidates(float[] bboxes, int[] numLevelBboxes, float[] gtBboxes, float[] gtBboxesIgnore) {
-    return run(BoxArgs.toDoubles(bboxes), numLevelBboxes, BoxArgs.toDoubles(gtBboxes),
-        gtBboxesIgnore == null ? null : BoxArgs.toDoubles(gtBboxesIgnore), null, null, 0, null, true,
-        true).candidates;
+    return run(Tensors.widen(bboxes), numLevelBboxes, Tensors.widen(gtBboxes), Tensors.widen(gtBboxesIgnore), null,
+        null, 0, null, true, true).candidates;
   }
 
   /** Float64 counterpart of {@link #topkCandidates(float[], int[], float[], float[])}. */
@@ -248,10 +247,7 @@ public final class ATSSAssigner implements BaseAssigner {
     int n = BoxArgs.rows(b, "bboxes");
     int k = BoxArgs.rows(gt, "gt_bboxes");
     int[] levels = Assigners.checkLevels(numLevelBboxes, n);
-    if (gtLabels != null && gtLabels.length != k) {
-      throw new IllegalArgumentException("gt_labels must have one entry per gt box (" + k + "); got "
-          + gtLabels.length);
-    }
+    BoxArgs.checkLabels(gtLabels, k);
     BoxArgs.requireFinite(b, "bboxes");
     BoxArgs.requireValidAnnotations(gt, "gt_bboxes");
     double[] ignore = BoxArgs.orEmpty(ign);
@@ -264,6 +260,7 @@ public final class ATSSAssigner implements BaseAssigner {
         throw new IllegalArgumentException("cls_scores must hold N x C = " + n + " x " + numClasses
             + " values with C >= 1; got " + cls.length);
       }
+      Tensors.requireFinite(cls, "cls_scores");
       if (BoxArgs.rows(preds, "bbox_preds") != n) {
         throw new IllegalArgumentException("bbox_preds must have one box per prior (" + n + "); got "
             + preds.length / 4);
@@ -404,44 +401,9 @@ public final class ATSSAssigner implements BaseAssigner {
 
   /** Per prior, the largest IoF (over the prior's area) with any ignore box. */
   private static double[] maxIofOverIgnore(double[] b, int n, double[] ignore, boolean f32) {
-    int mi = ignore.length / 4;
-    int chunk = Math.max(1, Math.min(n, (1 << 20) / mi));
-    double[] best = new double[n];
-    if (f32) {
-      float[] ig = BoxArgs.toFloats(ignore);
-      float[] buf = new float[chunk * mi];
-      float[] rows = new float[chunk * 4];
-      for (int s = 0; s < n; s += chunk) {
-        int e = Math.min(n, s + chunk);
-        for (int q = 0; q < 4 * (e - s); q++) {
-          rows[q] = (float) b[4 * s + q];
-        }
-        OverlapKernels.pairwise(rows, 0, e - s, ig, OverlapMode.IOF, EPS_F, buf);
-        for (int i = s; i < e; i++) {
-          int o = (i - s) * mi;
-          float mx = buf[o];
-          for (int j = 1; j < mi; j++) {
-            mx = Math.max(mx, buf[o + j]);
-          }
-          best[i] = mx;
-        }
-      }
-    } else {
-      double[] buf = new double[chunk * mi];
-      for (int s = 0; s < n; s += chunk) {
-        int e = Math.min(n, s + chunk);
-        OverlapKernels.pairwise(b, s, e, ignore, OverlapMode.IOF, EPS_D, buf);
-        for (int i = s; i < e; i++) {
-          int o = (i - s) * mi;
-          double mx = buf[o];
-          for (int j = 1; j < mi; j++) {
-            mx = Math.max(mx, buf[o + j]);
-          }
-          best[i] = mx;
-        }
-      }
-    }
-    return best;
+    // Float32 inputs are exact in the doubles, so narrowing loses nothing.
+    return f32 ? Tensors.widen(IgnoreOverlaps.overPriors(Tensors.narrow(b), n, Tensors.narrow(ignore)))
+        : IgnoreOverlaps.overPriors(b, n, ignore);
   }
 
   /**
@@ -562,7 +524,11 @@ public final class ATSSAssigner implements BaseAssigner {
       return this;
     }
 
-    /** IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring. */
+    /**
+     * IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring.
+     *
+     * @throws IllegalArgumentException if {@code v} is NaN
+     */
     public Builder ignoreIofThr(double v) {
       if (Double.isNaN(v)) {
         throw new IllegalArgumentException("ignore_iof_thr must be a number; got NaN");
@@ -571,6 +537,7 @@ public final class ATSSAssigner implements BaseAssigner {
       return this;
     }
 
+    /** The assigner; every value was checked by its setter. */
     public ATSSAssigner build() {
       return new ATSSAssigner(this);
     }

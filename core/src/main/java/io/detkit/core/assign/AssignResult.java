@@ -17,7 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       absent ({@link #hasLabels()} false) when the assigner got no {@code gt_labels}.
  * </ul>
  *
- * <p>Immutable; getters return copies, the indexed accessors do not copy.
+ * <p>Immutable; getters return copies, the indexed accessors do not copy. The indexed accessors
+ * ({@link #gtInd(int)}, {@link #maxOverlap(int)}, {@link #label(int)}) throw
+ * {@link IndexOutOfBoundsException} unless {@code 0 <= i < size()}, like {@link java.util.List#get}.
  */
 public final class AssignResult {
   private final int numGts;
@@ -26,13 +28,18 @@ public final class AssignResult {
   private final int[] labels;
 
   /**
+   * A result from per-prior arrays (copied).
+   *
    * @param numGts number of ground-truth boxes the priors were assigned against
    * @param gtInds per prior: 1-based gt index, 0 negative, -1 ignored
-   * @param maxOverlaps per prior, same length as {@code gtInds}
+   * @param maxOverlaps per prior, same length as {@code gtInds}, not NaN
    * @param labels per prior class or -1, same length, or null when no labels were given
-   * @throws IllegalArgumentException if lengths differ or an index is out of {@code [-1, numGts]}
+   * @throws IllegalArgumentException if {@code gtInds} or {@code maxOverlaps} is null, lengths
+   *     differ, an index is out of {@code [-1, numGts]}, or an overlap is NaN
    */
   public AssignResult(int numGts, int[] gtInds, double[] maxOverlaps, int[] labels) {
+    Tensors.requireNonNull(gtInds, "gt_inds");
+    Tensors.requireNonNull(maxOverlaps, "max_overlaps");
     if (numGts < 0) {
       throw new IllegalArgumentException("num_gts must be >= 0; got " + numGts);
     }
@@ -44,6 +51,9 @@ public final class AssignResult {
       if (gtInds[i] < -1 || gtInds[i] > numGts) {
         throw new IllegalArgumentException("gt_inds[" + i + "] must be in [-1, " + numGts + "]; got " + gtInds[i]);
       }
+      if (Double.isNaN(maxOverlaps[i])) {
+        throw new IllegalArgumentException("max_overlaps[" + i + "] must not be NaN");
+      }
     }
     this.numGts = numGts;
     this.gtInds = gtInds.clone();
@@ -51,8 +61,16 @@ public final class AssignResult {
     this.labels = labels == null ? null : labels.clone();
   }
 
-  /** Every one of {@code numPriors} priors negative (the no-ground-truth case). */
+  /**
+   * Every one of {@code numPriors} priors negative with overlap 0 (the no-ground-truth case).
+   *
+   * @param withLabels whether the result carries labels (all -1)
+   * @throws IllegalArgumentException if {@code numGts} or {@code numPriors} is negative
+   */
   public static AssignResult allNegative(int numGts, int numPriors, boolean withLabels) {
+    if (numPriors < 0) {
+      throw new IllegalArgumentException("num_priors must be >= 0; got " + numPriors);
+    }
     int[] labels = null;
     if (withLabels) {
       labels = new int[numPriors];
@@ -61,6 +79,7 @@ public final class AssignResult {
     return new AssignResult(numGts, new int[numPriors], new double[numPriors], labels);
   }
 
+  /** The number of ground truths K the priors were assigned against. */
   public int numGts() {
     return numGts;
   }
@@ -70,10 +89,12 @@ public final class AssignResult {
     return gtInds.length;
   }
 
+  /** {@code gt_inds[i]}: 1-based gt index, 0 negative, -1 ignored. */
   public int gtInd(int i) {
     return gtInds[i];
   }
 
+  /** {@code max_overlaps[i]}. */
   public double maxOverlap(int i) {
     return maxOverlaps[i];
   }
@@ -83,14 +104,17 @@ public final class AssignResult {
     return labels == null ? -1 : labels[i];
   }
 
+  /** Whether the assigner got {@code gt_labels} and the result carries labels. */
   public boolean hasLabels() {
     return labels != null;
   }
 
+  /** A copy of {@code gt_inds}, one per prior. */
   public int[] gtInds() {
     return gtInds.clone();
   }
 
+  /** A copy of {@code max_overlaps}, one per prior. */
   public double[] maxOverlaps() {
     return maxOverlaps.clone();
   }
@@ -100,6 +124,7 @@ public final class AssignResult {
     return labels == null ? null : labels.clone();
   }
 
+  /** The number of positive priors ({@code gt_inds > 0}). */
   public int numPositive() {
     int n = 0;
     for (int g : gtInds) {
@@ -108,6 +133,7 @@ public final class AssignResult {
     return n;
   }
 
+  /** The number of negative priors ({@code gt_inds == 0}). */
   public int numNegative() {
     int n = 0;
     for (int g : gtInds) {
@@ -116,6 +142,7 @@ public final class AssignResult {
     return n;
   }
 
+  /** The number of ignored priors ({@code gt_inds == -1}). */
   public int numIgnored() {
     int n = 0;
     for (int g : gtInds) {
@@ -128,14 +155,18 @@ public final class AssignResult {
    * The result with the ground truths prepended as proposals (MMDetection's {@code add_gt_}): they
    * come first, each positive for itself with overlap 1 and its own label.
    *
-   * @param gtLabels labels of the ground truths, or null when this result has no labels
-   * @throws IllegalArgumentException if {@code gtLabels} does not have {@code num_gts} entries
+   * @param gtLabels labels of the ground truths (each &gt;= 0), or null when this result has no
+   *     labels (then ignored)
+   * @throws IllegalArgumentException if this result has labels and {@code gtLabels} is null, does
+   *     not have {@code num_gts} entries or holds a negative label
    */
   public AssignResult withGtsPrepended(int[] gtLabels) {
     int k = numGts;
-    if (labels != null && (gtLabels == null || gtLabels.length != k)) {
-      throw new IllegalArgumentException("gt_labels must have num_gts=" + k + " entries; got "
-          + (gtLabels == null ? "None" : gtLabels.length));
+    if (labels != null) {
+      BoxArgs.checkLabels(gtLabels, k);
+      if (gtLabels == null) {
+        throw new IllegalArgumentException("gt_labels must have num_gts=" + k + " entries; got None");
+      }
     }
     int n = gtInds.length;
     int[] inds = new int[k + n];
@@ -160,8 +191,15 @@ public final class AssignResult {
     return Tensors.createLong(gtInds, gtInds.length);
   }
 
-  /** {@code max_overlaps} as a {@code [N]} array of {@code type}. */
+  /**
+   * {@code max_overlaps} as a {@code [N]} array of {@code type} (FLOAT rounds the float64 values).
+   *
+   * @throws IllegalArgumentException if {@code type} is null or not a floating-point type
+   */
   public INDArray maxOverlapsArray(DataType type) {
+    if (!Tensors.isFloating(type)) {
+      throw new IllegalArgumentException("type must be a floating-point type; got " + type);
+    }
     return Tensors.create(maxOverlaps, type, maxOverlaps.length);
   }
 

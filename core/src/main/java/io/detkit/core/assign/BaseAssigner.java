@@ -20,12 +20,13 @@ public interface BaseAssigner {
    *     N), or null for a single level; assigners that do not work per level only check the sum
    * @param gtBboxes ground truths {@code [K,4]} (or {@code [K,5]}); K may be 0
    * @param gtBboxesIgnore boxes whose surroundings are ignored {@code [I,4]}, or null
-   * @param gtLabels class of each ground truth {@code [K]} (integer type), or null for a result
-   *     without labels
+   * @param gtLabels class of each ground truth {@code [K]}: whole numbers &gt;= 0 (an integer
+   *     dtype, or a floating one holding whole numbers), or null for a result without labels
    * @return one entry per prior
-   * @throws IllegalArgumentException if a shape is wrong, a ground-truth or ignore row is not finite
-   *     or has {@code x2 < x1} / {@code y2 < y1} (the message names the row), a prior is not finite,
-   *     or {@code numLevelBboxes} does not add up to N
+   * @throws IllegalArgumentException if a required array is null, a shape or dtype is wrong, a
+   *     ground-truth or ignore row is not finite or has {@code x2 < x1} / {@code y2 < y1} (the
+   *     message names the row), a prior is not finite, a label is negative or fractional, or
+   *     {@code numLevelBboxes} does not add up to N
    */
   AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
       INDArray gtLabels);

@@ -1,6 +1,8 @@
 package io.detkit.core.assign;
 
 import io.detkit.core.tensor.Tensors;
+import java.lang.reflect.Array;
+import java.util.function.IntFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,40 +36,35 @@ final class BoxArgs {
   /** The first four columns of a checked {@code [N,4|5]} array as a flat float array. */
   static float[] floats(INDArray boxes, String name) {
     checkBoxShape(boxes, name);
-    return firstFour(Tensors.toFloats(boxes), (int) boxes.size(1));
+    return firstFour(Tensors.toFloats(boxes), (int) boxes.size(1), float[]::new);
   }
 
   /** The first four columns of a checked {@code [N,4|5]} array as a flat double array. */
   static double[] doubles(INDArray boxes, String name) {
     checkBoxShape(boxes, name);
-    return firstFour(Tensors.toDoubles(boxes), (int) boxes.size(1));
+    return firstFour(Tensors.toDoubles(boxes), (int) boxes.size(1), double[]::new);
   }
 
-  private static float[] firstFour(float[] flat, int cols) {
+  /** The first four of every {@code cols} values of a primitive array ({@code float[]} or {@code double[]}). */
+  private static <A> A firstFour(A flat, int cols, IntFunction<A> newArray) {
     if (cols == 4) {
       return flat;
     }
-    int n = flat.length / cols;
-    float[] out = new float[4 * n];
+    int n = Array.getLength(flat) / cols;
+    A out = newArray.apply(4 * n);
     for (int i = 0; i < n; i++) {
       System.arraycopy(flat, i * cols, out, 4 * i, 4);
     }
     return out;
   }
 
-  private static double[] firstFour(double[] flat, int cols) {
-    if (cols == 4) {
-      return flat;
-    }
-    int n = flat.length / cols;
-    double[] out = new double[4 * n];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(flat, i * cols, out, 4 * i, 4);
-    }
-    return out;
-  }
-
-  /** Labels {@code [K]} as ints, or null; checks the length against {@code numGts}. */
+  /**
+   * Labels {@code [K]} as ints, or null. Any dtype holding whole class indices &gt;= 0 is accepted,
+   * as {@code GroundTruth} does.
+   *
+   * @throws IllegalArgumentException for a length other than {@code numGts}, or a value that is
+   *     negative or not a whole number (naming the element)
+   */
   static int[] labels(INDArray gtLabels, int numGts) {
     if (gtLabels == null) {
       return null;
@@ -76,24 +73,61 @@ final class BoxArgs {
       throw new IllegalArgumentException("gt_labels must be [K] with K=" + numGts + " (one per gt box); got "
           + Tensors.shapeOf(gtLabels));
     }
-    return Tensors.toInts(gtLabels);
+    int[] l = Tensors.toInts(gtLabels);
+    if (gtLabels.dataType().isFPType()) {
+      double[] d = Tensors.toDoubles(gtLabels);
+      for (int i = 0; i < l.length; i++) {
+        if (d[i] != l[i]) {
+          throw new IllegalArgumentException("gt_labels must hold whole class indices; element " + i + " is "
+              + d[i]);
+        }
+      }
+    }
+    checkLabels(l, numGts);
+    return l;
   }
 
-  /** Checks a flat box array's length and, for annotations, finiteness and x1 &lt;= x2, y1 &lt;= y2. */
-  static int rows(float[] boxes, String name) {
-    if (boxes.length % 4 != 0) {
-      throw new IllegalArgumentException(name + " must hold 4 values per box (x1, y1, x2, y2); got " + boxes.length
-          + " values");
+  /**
+   * Checks primitive labels: null (no labels) or {@code numGts} values, each &gt;= 0.
+   *
+   * @throws IllegalArgumentException naming the count or the first negative element
+   */
+  static void checkLabels(int[] gtLabels, int numGts) {
+    if (gtLabels == null) {
+      return;
     }
-    return boxes.length / 4;
+    if (gtLabels.length != numGts) {
+      throw new IllegalArgumentException("gt_labels must have one entry per gt box (" + numGts + "); got "
+          + gtLabels.length);
+    }
+    for (int i = 0; i < gtLabels.length; i++) {
+      if (gtLabels[i] < 0) {
+        throw new IllegalArgumentException("gt_labels must hold class indices >= 0; element " + i + " is "
+            + gtLabels[i]);
+      }
+    }
+  }
+
+  /**
+   * The number of boxes in a flat {@code 4*n} array.
+   *
+   * @throws IllegalArgumentException naming {@code name} if the array is null or its length is not
+   *     a multiple of 4
+   */
+  static int rows(float[] boxes, String name) {
+    return rows(Tensors.requireNonNull(boxes, name).length, name);
   }
 
   static int rows(double[] boxes, String name) {
-    if (boxes.length % 4 != 0) {
-      throw new IllegalArgumentException(name + " must hold 4 values per box (x1, y1, x2, y2); got " + boxes.length
+    return rows(Tensors.requireNonNull(boxes, name).length, name);
+  }
+
+  private static int rows(int length, String name) {
+    if (length % 4 != 0) {
+      throw new IllegalArgumentException(name + " must hold 4 values per box (x1, y1, x2, y2); got " + length
           + " values");
     }
-    return boxes.length / 4;
+    return length / 4;
   }
 
   /**
@@ -126,6 +160,7 @@ final class BoxArgs {
    * @throws IllegalArgumentException naming {@code name}, the row and its values
    */
   static void requireValidAnnotations(float[] boxes, String name) {
+    // Its own loop rather than widening: messages show the float values as written.
     requireFinite(boxes, name);
     for (int i = 0; i < boxes.length; i += 4) {
       if (boxes[i + 2] < boxes[i] || boxes[i + 3] < boxes[i + 1]) {
@@ -137,12 +172,7 @@ final class BoxArgs {
 
   static void requireValidAnnotations(double[] boxes, String name) {
     requireFinite(boxes, name);
-    for (int i = 0; i < boxes.length; i += 4) {
-      if (boxes[i + 2] < boxes[i] || boxes[i + 3] < boxes[i + 1]) {
-        throw new IllegalArgumentException(name + " row " + i / 4 + " must have x1 <= x2 and y1 <= y2; got "
-            + row(boxes, i));
-      }
-    }
+    Tensors.requireOrderedBoxes(boxes, name);
   }
 
   private static String row(float[] b, int i) {
@@ -151,22 +181,6 @@ final class BoxArgs {
 
   private static String row(double[] b, int i) {
     return "[" + b[i] + ", " + b[i + 1] + ", " + b[i + 2] + ", " + b[i + 3] + "]";
-  }
-
-  static float[] toFloats(double[] a) {
-    float[] out = new float[a.length];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = (float) a[i];
-    }
-    return out;
-  }
-
-  static double[] toDoubles(float[] a) {
-    double[] out = new double[a.length];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = a[i];
-    }
-    return out;
   }
 
   /** Empty arrays for null ignore boxes. */

@@ -91,6 +91,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
    *     {@code neg_iou_thr} without exactly two numbers, or an unsupported {@code iou_calculator}
    */
   public static MaxIoUAssigner fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     Builder b = builder().posIouThr(c.getDouble("pos_iou_thr"));
     Object neg = c.get("neg_iou_thr");
     if (!c.has("neg_iou_thr")) {
@@ -122,10 +123,12 @@ public final class MaxIoUAssigner implements BaseAssigner {
     return b.build();
   }
 
+  /** IoU at or above which a prior is positive for its best gt. */
   public double posIouThr() {
     return posIouThr;
   }
 
+  /** How {@code neg_iou_thr} selects negatives. */
   public NegativeRule negativeRule() {
     return negRule;
   }
@@ -140,22 +143,27 @@ public final class MaxIoUAssigner implements BaseAssigner {
     return negHigh;
   }
 
+  /** The best IoU a gt needs to take its best prior as a low-quality match. */
   public double minPosIou() {
     return minPosIou;
   }
 
+  /** Whether a low-quality match takes every prior that reaches the gt's best IoU, not only the first. */
   public boolean gtMaxAssignAll() {
     return gtMaxAssignAll;
   }
 
+  /** IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring. */
   public double ignoreIofThr() {
     return ignoreIofThr;
   }
 
+  /** True: the ignore IoF is over the prior's area; false: over the ignore box's area. */
   public boolean ignoreWrtCandidates() {
     return ignoreWrtCandidates;
   }
 
+  /** Whether every gt may take its best prior (low-quality matches, step 4 of the class comment). */
   public boolean matchLowQuality() {
     return matchLowQuality;
   }
@@ -189,9 +197,11 @@ public final class MaxIoUAssigner implements BaseAssigner {
    * MMDetection's {@code assign_wrt_overlaps}: assigns from a precomputed {@code [K,N]} overlap
    * matrix (gts by priors; -1 marks ignored priors).
    *
-   * @param gtLabels {@code [K]} labels or null
-   * @throws IllegalArgumentException if {@code overlaps} is not a floating-point matrix, holds a NaN
-   *     or infinite value, or the labels do not match K
+   * @param overlaps {@code [K,N]} floating-point, finite; computed in float64 when DOUBLE, else in
+   *     float32
+   * @param gtLabels {@code [K]} whole class indices &gt;= 0, or null
+   * @throws IllegalArgumentException if {@code overlaps} is null, not a floating-point matrix or not
+   *     finite, or the labels do not match K
    */
   public AssignResult assignWrtOverlaps(INDArray overlaps, INDArray gtLabels) {
     Tensors.requireRank(overlaps, "overlaps", 2);
@@ -221,44 +231,46 @@ public final class MaxIoUAssigner implements BaseAssigner {
   public AssignResult assign(float[] bboxes, float[] gtBboxes, float[] gtBboxesIgnore, int[] gtLabels) {
     int n = BoxArgs.rows(bboxes, "bboxes");
     int k = BoxArgs.rows(gtBboxes, "gt_bboxes");
-    checkArgs(k, gtLabels);
+    BoxArgs.checkLabels(gtLabels, k);
     BoxArgs.requireFinite(bboxes, "bboxes");
     BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
     float[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
     BoxArgs.rows(ignore, "gt_bboxes_ignore");
     BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return assignWrtOverlaps(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
+    return assignMatrix(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
   }
 
   /** Float64 counterpart of {@link #assign(float[], float[], float[], int[])}. */
   public AssignResult assign(double[] bboxes, double[] gtBboxes, double[] gtBboxesIgnore, int[] gtLabels) {
     int n = BoxArgs.rows(bboxes, "bboxes");
     int k = BoxArgs.rows(gtBboxes, "gt_bboxes");
-    checkArgs(k, gtLabels);
+    BoxArgs.checkLabels(gtLabels, k);
     BoxArgs.requireFinite(bboxes, "bboxes");
     BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
     double[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
     BoxArgs.rows(ignore, "gt_bboxes_ignore");
     BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return assignWrtOverlaps(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
-  }
-
-  private static void checkArgs(int k, int[] gtLabels) {
-    if (gtLabels != null && gtLabels.length != k) {
-      throw new IllegalArgumentException("gt_labels must have one entry per gt box (" + k + "); got "
-          + gtLabels.length);
-    }
+    return assignMatrix(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
   }
 
   /**
    * The {@code [K,N]} overlap matrix this assigner works on (row-major, gt by prior): IoU of each
    * gt with each prior, with -1 in the columns of priors ignored through {@code gtBboxesIgnore}.
+   *
+   * @param bboxes {@code 4*N} finite prior coordinates (x1, y1, x2, y2)
+   * @param gtBboxes {@code 4*K} finite ground truths with x1 &lt;= x2, y1 &lt;= y2
+   * @param gtBboxesIgnore {@code 4*I} ignore boxes like the ground truths, or null
+   * @return {@code K*N} float32 overlaps
+   * @throws IllegalArgumentException as {@link #assign(float[], float[], float[], int[])}
    */
   public float[] overlaps(float[] bboxes, float[] gtBboxes, float[] gtBboxesIgnore) {
     int n = BoxArgs.rows(bboxes, "bboxes");
     BoxArgs.rows(gtBboxes, "gt_bboxes");
+    BoxArgs.requireFinite(bboxes, "bboxes");
+    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
     float[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
     BoxArgs.rows(ignore, "gt_bboxes_ignore");
+    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
     return overlapsUnchecked(bboxes, n, gtBboxes, ignore);
   }
 
@@ -266,8 +278,11 @@ public final class MaxIoUAssigner implements BaseAssigner {
   public double[] overlaps(double[] bboxes, double[] gtBboxes, double[] gtBboxesIgnore) {
     int n = BoxArgs.rows(bboxes, "bboxes");
     BoxArgs.rows(gtBboxes, "gt_bboxes");
+    BoxArgs.requireFinite(bboxes, "bboxes");
+    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
     double[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
     BoxArgs.rows(ignore, "gt_bboxes_ignore");
+    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
     return overlapsUnchecked(bboxes, n, gtBboxes, ignore);
   }
 
@@ -307,33 +322,8 @@ public final class MaxIoUAssigner implements BaseAssigner {
 
   private boolean[] ignoredF(float[] bboxes, int n, float[] ignore) {
     float thr = (float) ignoreIofThr;
-    int m = ignore.length / 4;
-    float[] best = new float[n];
-    if (ignoreWrtCandidates) {
-      // IoF of each prior over its own area, max over ignore boxes; rows in chunks to bound memory.
-      int chunk = Math.max(1, Math.min(n, (1 << 20) / m));
-      float[] buf = new float[chunk * m];
-      for (int s = 0; s < n; s += chunk) {
-        int e = Math.min(n, s + chunk);
-        OverlapKernels.pairwise(bboxes, s, e, ignore, OverlapMode.IOF, EPS_F, buf);
-        for (int i = s; i < e; i++) {
-          int o = (i - s) * m;
-          float mx = buf[o];
-          for (int j = 1; j < m; j++) {
-            mx = Math.max(mx, buf[o + j]);
-          }
-          best[i] = mx;
-        }
-      }
-    } else {
-      float[] buf = new float[n];
-      for (int g = 0; g < m; g++) {
-        OverlapKernels.pairwise(ignore, g, g + 1, bboxes, OverlapMode.IOF, EPS_F, buf);
-        for (int i = 0; i < n; i++) {
-          best[i] = g == 0 ? buf[i] : Math.max(best[i], buf[i]);
-        }
-      }
-    }
+    float[] best = ignoreWrtCandidates ? IgnoreOverlaps.overPriors(bboxes, n, ignore)
+        : IgnoreOverlaps.overIgnores(bboxes, n, ignore);
     boolean[] out = new boolean[n];
     for (int i = 0; i < n; i++) {
       out[i] = best[i] > thr;
@@ -342,32 +332,8 @@ public final class MaxIoUAssigner implements BaseAssigner {
   }
 
   private boolean[] ignoredD(double[] bboxes, int n, double[] ignore) {
-    int m = ignore.length / 4;
-    double[] best = new double[n];
-    if (ignoreWrtCandidates) {
-      int chunk = Math.max(1, Math.min(n, (1 << 20) / m));
-      double[] buf = new double[chunk * m];
-      for (int s = 0; s < n; s += chunk) {
-        int e = Math.min(n, s + chunk);
-        OverlapKernels.pairwise(bboxes, s, e, ignore, OverlapMode.IOF, EPS_D, buf);
-        for (int i = s; i < e; i++) {
-          int o = (i - s) * m;
-          double mx = buf[o];
-          for (int j = 1; j < m; j++) {
-            mx = Math.max(mx, buf[o + j]);
-          }
-          best[i] = mx;
-        }
-      }
-    } else {
-      double[] buf = new double[n];
-      for (int g = 0; g < m; g++) {
-        OverlapKernels.pairwise(ignore, g, g + 1, bboxes, OverlapMode.IOF, EPS_D, buf);
-        for (int i = 0; i < n; i++) {
-          best[i] = g == 0 ? buf[i] : Math.max(best[i], buf[i]);
-        }
-      }
-    }
+    double[] best = ignoreWrtCandidates ? IgnoreOverlaps.overPriors(bboxes, n, ignore)
+        : IgnoreOverlaps.overIgnores(bboxes, n, ignore);
     boolean[] out = new boolean[n];
     for (int i = 0; i < n; i++) {
       out[i] = best[i] > ignoreIofThr;
@@ -379,13 +345,28 @@ public final class MaxIoUAssigner implements BaseAssigner {
    * Assigns from a float32 {@code [K,N]} overlap matrix (row-major, gt by prior), MMDetection's
    * {@code assign_wrt_overlaps}.
    *
-   * @throws IllegalArgumentException if the matrix length is not {@code numGts * numBboxes}, an
-   *     overlap is NaN or infinite (naming the first bad flat index), or the labels do not have K
-   *     entries
+   * @param overlaps {@code numGts * numBboxes} finite values (IoU, or -1 for ignored priors)
+   * @param gtLabels {@code numGts} labels &gt;= 0, or null
+   * @throws IllegalArgumentException if {@code overlaps} is null or not finite, its length is not
+   *     {@code numGts * numBboxes}, or the labels do not have K non-negative entries
    */
   public AssignResult assignWrtOverlaps(float[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
+    Tensors.requireNonNull(overlaps, "overlaps");
     checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
-    requireFiniteOverlaps(overlaps);
+    Tensors.requireFinite(overlaps, "overlaps");
+    return assignMatrix(overlaps, numGts, numBboxes, gtLabels);
+  }
+
+  /** Float64 counterpart of {@link #assignWrtOverlaps(float[], int, int, int[])}. */
+  public AssignResult assignWrtOverlaps(double[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
+    Tensors.requireNonNull(overlaps, "overlaps");
+    checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
+    Tensors.requireFinite(overlaps, "overlaps");
+    return assignMatrix(overlaps, numGts, numBboxes, gtLabels);
+  }
+
+  // The matrix is checked by the callers: assign() computes it from validated boxes.
+  private AssignResult assignMatrix(float[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
     return assignRows((i, buf) -> {
       int o = i * numBboxes;
       for (int j = 0; j < numBboxes; j++) {
@@ -394,10 +375,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
     }, numGts, numBboxes, gtLabels, true);
   }
 
-  /** Float64 counterpart of {@link #assignWrtOverlaps(float[], int, int, int[])}. */
-  public AssignResult assignWrtOverlaps(double[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
-    checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
-    requireFiniteOverlaps(overlaps);
+  private AssignResult assignMatrix(double[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
     return assignRows((i, buf) -> System.arraycopy(overlaps, i * numBboxes, buf, 0, numBboxes), numGts, numBboxes,
         gtLabels, false);
   }
@@ -407,16 +385,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
       throw new IllegalArgumentException("overlaps must hold num_gts x num_bboxes = " + k + " x " + n
           + " values; got " + length);
     }
-    checkArgs(k, gtLabels);
-  }
-
-  // NaN never compares >= or <, so a NaN overlap would leave its prior silently ignored.
-  private static void requireFiniteOverlaps(float[] overlaps) {
-    Tensors.requireFinite(overlaps, "overlaps");
-  }
-
-  private static void requireFiniteOverlaps(double[] overlaps) {
-    Tensors.requireFinite(overlaps, "overlaps");
+    BoxArgs.checkLabels(gtLabels, k);
   }
 
   /** Supplies row {@code gt} of the overlap matrix as doubles. */
@@ -575,12 +544,18 @@ public final class MaxIoUAssigner implements BaseAssigner {
       return this;
     }
 
+    /**
+     * Best IoU a gt needs for a low-quality match (default 0).
+     *
+     * @throws IllegalArgumentException if {@code v} is NaN
+     */
     public Builder minPosIou(double v) {
       requireNumber(v, "min_pos_iou");
       this.minPosIou = v;
       return this;
     }
 
+    /** Whether a low-quality match takes every prior tied at the gt's best IoU (default true). */
     public Builder gtMaxAssignAll(boolean v) {
       this.gtMaxAssignAll = v;
       return this;
@@ -599,6 +574,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
       return this;
     }
 
+    /** Whether gts take their best priors as low-quality matches (default true). */
     public Builder matchLowQuality(boolean v) {
       this.matchLowQuality = v;
       return this;

@@ -92,6 +92,8 @@ public final class BboxOverlaps {
     if (l.isEmpty()) {
       return Nd4j.create(l.type, l.outShape());
     }
+    // The float32 and float64 branches mirror each other: each feeds its own precision's kernel and
+    // buffer type, which a shared generic loop could only do through boxing or rounding.
     if (l.type == DataType.FLOAT) {
       float[] a = Tensors.toFloats(bboxes1);
       float[] b = Tensors.toFloats(bboxes2);

@@ -61,6 +61,7 @@ public final class BboxOverlaps2D {
    * @throws ConfigException naming the key for a wrong type or value
    */
   public static BboxOverlaps2D fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
     double scale = c.getDouble("scale", 1.0);
     String dtype = c.getString("dtype", null);
     if (!Double.isFinite(scale) || scale <= 0) {
@@ -72,6 +73,7 @@ public final class BboxOverlaps2D {
     return new BboxOverlaps2D(scale, dtype);
   }
 
+  /** The divisor applied to both inputs before fp16 overlaps (1 for plain float overlaps). */
   public double scale() {
     return scale;
   }
@@ -81,7 +83,11 @@ public final class BboxOverlaps2D {
     return dtype;
   }
 
-  /** IoU of every pair. */
+  /**
+   * IoU of every pair: {@code [..., N, M]} from {@code [..., N, 4|5]} and {@code [..., M, 4|5]}.
+   *
+   * @throws IllegalArgumentException as {@link #overlaps(INDArray, INDArray, OverlapMode, boolean)}
+   */
   public INDArray overlaps(INDArray bboxes1, INDArray bboxes2) {
     return overlaps(bboxes1, bboxes2, OverlapMode.IOU, false);
   }
@@ -90,6 +96,8 @@ public final class BboxOverlaps2D {
    * {@code __call__(bboxes1, bboxes2, mode, is_aligned)}.
    *
    * @param mode {@code "iou"}, {@code "iof"} or {@code "giou"}
+   * @throws IllegalArgumentException for an unknown mode, or as
+   *     {@link #overlaps(INDArray, INDArray, OverlapMode, boolean)}
    */
   public INDArray overlaps(INDArray bboxes1, INDArray bboxes2, String mode, boolean isAligned) {
     return overlaps(bboxes1, bboxes2, OverlapMode.parse(mode), isAligned);
@@ -100,8 +108,11 @@ public final class BboxOverlaps2D {
    *
    * @param bboxes1 {@code [..., N, 4]} or {@code [..., N, 5]}
    * @param bboxes2 {@code [..., M, 4]} or {@code [..., M, 5]}
+   * @return {@code [..., N, M]}, or {@code [..., N]} when aligned, in the inputs' dtype (float32
+   *     for fp16)
    * @throws IllegalArgumentException if a last dim is not 0, 4 or 5, or for anything
-   *     {@link BboxOverlaps#bboxOverlaps} rejects
+   *     {@link BboxOverlaps#bboxOverlaps} rejects (null, non-floating or mixed dtypes, non-finite
+   *     coordinates, mismatched batch dims)
    */
   public INDArray overlaps(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned) {
     INDArray b1 = dropScores(bboxes1, "bboxes1");

@@ -15,9 +15,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * float32 results match bit for bit.
  *
  * <p>All methods throw {@link IllegalArgumentException} naming {@code boxes} if it is null, not
- * {@code [N, 4]}, or not FLOAT/DOUBLE ({@code boxes must be [N,4] (x1, y1, x2, y2); got [3,5]}),
- * or holds a NaN or infinite coordinate ({@code boxes must be finite; element 6 is NaN}), and
- * naming the parameter for an invalid image size or flip direction.
+ * {@code [N, 4]}, not FLOAT/DOUBLE ({@code boxes must be [N,4] (x1, y1, x2, y2); got [3,5]}) or
+ * holds a non-finite value ({@code boxes must be finite; element 3 is NaN}), and naming the
+ * parameter for an invalid image size or flip direction. N may be 0.
  */
 public final class Boxes {
   private Boxes() {}
@@ -25,9 +25,7 @@ public final class Boxes {
   /** {@code bbox_xyxy_to_cxcywh}: {@code ((x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1)}. */
   public static INDArray xyxyToCxcywh(INDArray boxes) {
     Precision p = check(boxes);
-    double[] v = Tensors.toDoubles(boxes);
-    // A NaN corner would pass through every transform unnoticed (clamping keeps NaN).
-    Tensors.requireFinite(v, "boxes");
+    double[] v = values(boxes);
     double[] out = new double[v.length];
     for (int i = 0; i < v.length; i += 4) {
       out[i] = p.round(p.round(v[i] + v[i + 2]) / 2);
@@ -44,8 +42,7 @@ public final class Boxes {
    */
   public static INDArray cxcywhToXyxy(INDArray boxes) {
     Precision p = check(boxes);
-    double[] v = Tensors.toDoubles(boxes);
-    Tensors.requireFinite(v, "boxes");
+    double[] v = values(boxes);
     double[] out = new double[v.length];
     for (int i = 0; i < v.length; i += 4) {
       double halfW = p.round(0.5 * v[i + 2]);
@@ -64,8 +61,7 @@ public final class Boxes {
    */
   public static INDArray areas(INDArray boxes) {
     Precision p = check(boxes);
-    double[] v = Tensors.toDoubles(boxes);
-    Tensors.requireFinite(v, "boxes");
+    double[] v = values(boxes);
     double[] out = new double[v.length / 4];
     for (int k = 0; k < out.length; k++) {
       out[k] = OverlapKernels.area(v, k, p);
@@ -85,8 +81,7 @@ public final class Boxes {
     requireSize(width, "width");
     double h = p.round(height);
     double w = p.round(width);
-    double[] v = Tensors.toDoubles(boxes);
-    Tensors.requireFinite(v, "boxes");
+    double[] v = values(boxes);
     for (int i = 0; i < v.length; i += 4) {
       v[i] = clamp(v[i], w);
       v[i + 1] = clamp(v[i + 1], h);
@@ -125,8 +120,7 @@ public final class Boxes {
     }
     double h = p.round(height);
     double w = p.round(width);
-    double[] v = Tensors.toDoubles(boxes);
-    Tensors.requireFinite(v, "boxes");
+    double[] v = values(boxes);
     for (int i = 0; i < v.length; i += 4) {
       double x1 = v[i];
       double y1 = v[i + 1];
@@ -150,6 +144,13 @@ public final class Boxes {
       throw new IllegalArgumentException("boxes must be FLOAT or DOUBLE; got " + boxes.dataType());
     }
     return Precision.of(boxes.dataType());
+  }
+
+  /** The coordinates of checked {@code boxes}, required finite. */
+  private static double[] values(INDArray boxes) {
+    double[] v = Tensors.toDoubles(boxes);
+    Tensors.requireFinite(v, "boxes");
+    return v;
   }
 
   private static void requireSize(double v, String name) {

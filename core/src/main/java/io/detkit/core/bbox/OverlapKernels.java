@@ -1,5 +1,7 @@
 package io.detkit.core.bbox;
 
+import io.detkit.core.tensor.Tensors;
+
 /**
  * Pairwise and aligned box overlaps on primitive arrays, the loops behind {@code bbox_overlaps}
  * and the assigners. Boxes are {@code (x1, y1, x2, y2)} rows packed in a flat array
@@ -10,11 +12,73 @@ package io.detkit.core.bbox;
  * come out the same. Degenerate boxes (x2 &lt; x1) are not clamped in the area terms, as in
  * MMDetection; {@code eps} bounds the union and the enclosing area from below.
  *
- * <p>The loops do not validate their arguments (callers such as {@link BboxOverlaps} do): array
- * lengths must be multiples of 4 and {@code out} large enough.
+ * <p>The public methods check their arguments in constant time and throw
+ * {@link IllegalArgumentException} for a null argument, a box array whose length is not a multiple
+ * of 4, a row range outside {@code [0, n]}, an {@code out} array too short, arrays of different
+ * lengths where pairs are aligned, or an {@code eps} that is negative or not finite. They do not
+ * scan the coordinates: a NaN coordinate gives NaN overlaps for its pairs, so callers that take
+ * user input ({@link BboxOverlaps}, the assigners) check finiteness first.
+ *
+ * <p>The float32 and float64 loops are deliberate copies: merging them through doubles with
+ * rounding (as the {@link Precision} variants below do) would cost the hot assigner path speed,
+ * and each must keep torch's operation order for its own precision.
  */
 public final class OverlapKernels {
   private OverlapKernels() {}
+
+  /** The number of boxes in a flat array of {@code length} values. */
+  private static int boxes(int length, String name) {
+    if (length % 4 != 0) {
+      throw new IllegalArgumentException(name + " must hold 4 values per box (x1, y1, x2, y2); got " + length
+          + " values");
+    }
+    return length / 4;
+  }
+
+  private static int matrixSize(int n, int m) {
+    long size = (long) n * m;
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("an " + n + " x " + m + " overlap matrix does not fit one array; use the"
+          + " row-range form");
+    }
+    return (int) size;
+  }
+
+  private static void checkCommon(OverlapMode mode, double eps) {
+    Tensors.requireNonNull(mode, "mode");
+    if (!(eps >= 0) || !Double.isFinite(eps)) {
+      throw new IllegalArgumentException("eps must be finite and >= 0; got " + eps);
+    }
+  }
+
+  /** O(1) checks of a pairwise call: rows {@code [rowStart, rowEnd)} of a against all of b. */
+  private static void checkPairwise(int aLength, int rowStart, int rowEnd, int bLength, OverlapMode mode, double eps,
+      int outLength) {
+    int n = boxes(aLength, "a");
+    int m = boxes(bLength, "b");
+    checkCommon(mode, eps);
+    if (rowStart < 0 || rowStart > rowEnd || rowEnd > n) {
+      throw new IllegalArgumentException("rows [rowStart, rowEnd) must lie in [0, " + n + "]; got [" + rowStart
+          + ", " + rowEnd + ")");
+    }
+    if ((long) (rowEnd - rowStart) * m > outLength) {
+      throw new IllegalArgumentException("out must hold (rowEnd - rowStart) * m = " + (long) (rowEnd - rowStart) * m
+          + " values; got " + outLength);
+    }
+  }
+
+  /** O(1) checks of an aligned call. */
+  private static void checkAligned(int aLength, int bLength, OverlapMode mode, double eps, int outLength) {
+    int n = boxes(aLength, "a");
+    if (bLength != aLength) {
+      throw new IllegalArgumentException("b must hold as many values as a (" + aLength + ") for aligned pairs; got "
+          + bLength);
+    }
+    checkCommon(mode, eps);
+    if (n > outLength) {
+      throw new IllegalArgumentException("out must hold n = " + n + " values; got " + outLength);
+    }
+  }
 
   /**
    * Overlaps of rows {@code [rowStart, rowEnd)} of {@code a} with every box of {@code b}, written to
@@ -22,9 +86,13 @@ public final class OverlapKernels {
    *
    * @param a first boxes, {@code 4*n} floats
    * @param b second boxes, {@code 4*m} floats
+   * @param out at least {@code (rowEnd - rowStart) * m} floats
+   * @throws IllegalArgumentException see the class comment
    */
   public static void pairwise(float[] a, int rowStart, int rowEnd, float[] b, OverlapMode mode, float eps,
       float[] out) {
+    checkPairwise(Tensors.requireNonNull(a, "a").length, rowStart, rowEnd, Tensors.requireNonNull(b, "b").length,
+        mode, eps, Tensors.requireNonNull(out, "out").length);
     int m = b.length / 4;
     float[] area2 = new float[m];
     for (int j = 0; j < m; j++) {
@@ -62,6 +130,8 @@ public final class OverlapKernels {
   /** Double-precision counterpart of {@link #pairwise(float[], int, int, float[], OverlapMode, float, float[])}. */
   public static void pairwise(double[] a, int rowStart, int rowEnd, double[] b, OverlapMode mode, double eps,
       double[] out) {
+    checkPairwise(Tensors.requireNonNull(a, "a").length, rowStart, rowEnd, Tensors.requireNonNull(b, "b").length,
+        mode, eps, Tensors.requireNonNull(out, "out").length);
     int m = b.length / 4;
     double[] area2 = new double[m];
     for (int j = 0; j < m; j++) {
@@ -96,18 +166,26 @@ public final class OverlapKernels {
     }
   }
 
-  /** All pairs: a {@code n*m} float matrix, row-major. */
+  /**
+   * All pairs: a {@code n*m} float matrix, row-major.
+   *
+   * @throws IllegalArgumentException see the class comment
+   */
   public static float[] pairwise(float[] a, float[] b, OverlapMode mode, float eps) {
-    int n = a.length / 4;
-    float[] out = new float[n * (b.length / 4)];
+    int n = boxes(Tensors.requireNonNull(a, "a").length, "a");
+    float[] out = new float[matrixSize(n, boxes(Tensors.requireNonNull(b, "b").length, "b"))];
     pairwise(a, 0, n, b, mode, eps, out);
     return out;
   }
 
-  /** All pairs: a {@code n*m} double matrix, row-major. */
+  /**
+   * All pairs: a {@code n*m} double matrix, row-major.
+   *
+   * @throws IllegalArgumentException see the class comment
+   */
   public static double[] pairwise(double[] a, double[] b, OverlapMode mode, double eps) {
-    int n = a.length / 4;
-    double[] out = new double[n * (b.length / 4)];
+    int n = boxes(Tensors.requireNonNull(a, "a").length, "a");
+    double[] out = new double[matrixSize(n, boxes(Tensors.requireNonNull(b, "b").length, "b"))];
     pairwise(a, 0, n, b, mode, eps, out);
     return out;
   }
@@ -119,8 +197,11 @@ public final class OverlapKernels {
    * @param a first boxes, {@code 4*n} floats
    * @param b second boxes, {@code 4*n} floats
    * @param out at least {@code n} floats
+   * @throws IllegalArgumentException see the class comment
    */
   public static void aligned(float[] a, float[] b, OverlapMode mode, float eps, float[] out) {
+    checkAligned(Tensors.requireNonNull(a, "a").length, Tensors.requireNonNull(b, "b").length, mode, eps,
+        Tensors.requireNonNull(out, "out").length);
     int n = a.length / 4;
     for (int i = 0; i < n; i++) {
       float ax1 = a[4 * i];
@@ -151,6 +232,8 @@ public final class OverlapKernels {
 
   /** Double-precision counterpart of {@link #aligned(float[], float[], OverlapMode, float, float[])}. */
   public static void aligned(double[] a, double[] b, OverlapMode mode, double eps, double[] out) {
+    checkAligned(Tensors.requireNonNull(a, "a").length, Tensors.requireNonNull(b, "b").length, mode, eps,
+        Tensors.requireNonNull(out, "out").length);
     int n = a.length / 4;
     for (int i = 0; i < n; i++) {
       double ax1 = a[4 * i];
@@ -179,16 +262,24 @@ public final class OverlapKernels {
     }
   }
 
-  /** Aligned pairs: {@code n} floats. */
+  /**
+   * Aligned pairs: {@code n} floats.
+   *
+   * @throws IllegalArgumentException see the class comment
+   */
   public static float[] aligned(float[] a, float[] b, OverlapMode mode, float eps) {
-    float[] out = new float[a.length / 4];
+    float[] out = new float[boxes(Tensors.requireNonNull(a, "a").length, "a")];
     aligned(a, b, mode, eps, out);
     return out;
   }
 
-  /** Aligned pairs: {@code n} doubles. */
+  /**
+   * Aligned pairs: {@code n} doubles.
+   *
+   * @throws IllegalArgumentException see the class comment
+   */
   public static double[] aligned(double[] a, double[] b, OverlapMode mode, double eps) {
-    double[] out = new double[a.length / 4];
+    double[] out = new double[boxes(Tensors.requireNonNull(a, "a").length, "a")];
     aligned(a, b, mode, eps, out);
     return out;
   }

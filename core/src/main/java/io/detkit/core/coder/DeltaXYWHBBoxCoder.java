@@ -2,8 +2,8 @@ package io.detkit.core.coder;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
-import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -84,7 +84,7 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
   }
 
   private static double[] four(String name, double[] v, boolean nonZero) {
-    Objects.requireNonNull(v, name);
+    Tensors.requireNonNull(v, name);
     if (v.length != 4) {
       throw new IllegalArgumentException(name + " must have 4 values (x, y, w, h); got " + v.length);
     }
@@ -97,22 +97,27 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     return v.clone();
   }
 
+  /** The 4 means {@code (x, y, w, h)} subtracted from the deltas (copy). */
   public double[] targetMeans() {
     return means.clone();
   }
 
+  /** The 4 standard deviations {@code (x, y, w, h)} the deltas are divided by (copy). */
   public double[] targetStds() {
     return stds.clone();
   }
 
+  /** Whether decoding clamps boxes to {@code max_shape}. */
   public boolean clipBorder() {
     return clipBorder;
   }
 
+  /** Whether decoding clamps the centre shift to {@link #ctrClamp()} pixels (YOLOF). */
   public boolean addCtrClamp() {
     return addCtrClamp;
   }
 
+  /** The largest centre shift in pixels when {@link #addCtrClamp()} is on. */
   public double ctrClamp() {
     return ctrClamp;
   }
@@ -123,7 +128,12 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     return decodeWith(bboxes, pred, maxShape, null, kernel(whRatioClip));
   }
 
-  /** {@link #decodeVjp(INDArray, INDArray, int[], INDArray)} with an explicit {@code wh_ratio_clip}. */
+  /**
+   * {@link #decodeVjp(INDArray, INDArray, int[], INDArray)} with an explicit {@code wh_ratio_clip}.
+   *
+   * @throws IllegalArgumentException as {@link #decodeVjp(INDArray, INDArray, int[], INDArray)}, or
+   *     if {@code whRatioClip} is not finite and &gt; 0
+   */
   public INDArray decodeVjp(INDArray bboxes, INDArray pred, int[] maxShape, double whRatioClip, INDArray upstream) {
     checkRatioClip(whRatioClip);
     if (upstream == null) {
@@ -135,7 +145,8 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
   /** Flat float32 {@link #decode(INDArray, INDArray, int[], double)}. */
   public float[] decode(float[] bboxes, float[] pred, int[] maxShape, double whRatioClip) {
     checkRatioClip(whRatioClip);
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, null, true, kernel(whRatioClip)));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape, null, true,
+        kernel(whRatioClip)));
   }
 
   /** Flat float64 {@link #decode(INDArray, INDArray, int[], double)}. */
@@ -144,16 +155,25 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     return decodeFlat(bboxes, pred, maxShape, null, false, kernel(whRatioClip));
   }
 
-  /** Flat float32 {@link #decodeVjp(INDArray, INDArray, int[], double, INDArray)}. */
+  /**
+   * Flat float32 {@link #decodeVjp(INDArray, INDArray, int[], double, INDArray)}.
+   *
+   * @throws IllegalArgumentException as that method
+   */
   public float[] decodeVjp(float[] bboxes, float[] pred, int[] maxShape, double whRatioClip, float[] upstream) {
     checkRatioClip(whRatioClip);
     if (upstream == null) {
       throw new IllegalArgumentException("upstream must not be null");
     }
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, widen(upstream), true, kernel(whRatioClip)));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape,
+        Tensors.widen(upstream), true, kernel(whRatioClip)));
   }
 
-  /** Flat float64 {@link #decodeVjp(INDArray, INDArray, int[], double, INDArray)}. */
+  /**
+   * Flat float64 {@link #decodeVjp(INDArray, INDArray, int[], double, INDArray)}.
+   *
+   * @throws IllegalArgumentException as that method
+   */
   public double[] decodeVjp(double[] bboxes, double[] pred, int[] maxShape, double whRatioClip,
       double[] upstream) {
     checkRatioClip(whRatioClip);

@@ -1,6 +1,7 @@
 package io.detkit.core.coder;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,6 +21,12 @@ public final class DistancePointBBoxCoder extends BaseBBoxCoder {
 
   private final boolean clipBorder;
 
+  /**
+   * A coder for point priors {@code [N,2]} {@code (x, y)} and distances {@code (left, top, right,
+   * bottom)}.
+   *
+   * @param clipBorder whether decoding clamps boxes to {@code max_shape}
+   */
   public DistancePointBBoxCoder(boolean clipBorder) {
     super(2, false);
     this.clipBorder = clipBorder;
@@ -34,6 +41,7 @@ public final class DistancePointBBoxCoder extends BaseBBoxCoder {
     return new DistancePointBBoxCoder(c.getBoolean("clip_border", true));
   }
 
+  /** Whether decoding clamps boxes to {@code max_shape}. */
   public boolean clipBorder() {
     return clipBorder;
   }
@@ -52,7 +60,8 @@ public final class DistancePointBBoxCoder extends BaseBBoxCoder {
   /** Flat float32 {@link #encode(INDArray, INDArray, Double, double)}. */
   public float[] encode(float[] points, float[] gtBboxes, Double maxDis, double eps) {
     checkBound(maxDis, eps);
-    return narrow(encodeFlat(widen(points), widen(gtBboxes), true, kernel(maxDis, eps)));
+    return Tensors.narrow(encodeFlat(Tensors.widen(points), Tensors.widen(gtBboxes), true,
+        kernel(maxDis, eps)));
   }
 
   /** Flat float64 {@link #encode(INDArray, INDArray, Double, double)}. */
@@ -109,19 +118,7 @@ public final class DistancePointBBoxCoder extends BaseBBoxCoder {
       int o = 4 * i;
       double[] box = {rd(f, x - pred[o]), rd(f, y - pred[o + 1]), rd(f, x + pred[o + 2]), rd(f, y + pred[o + 3])};
       for (int j = 0; j < 4; j++) {
-        boolean passes = true;
-        if (clip) {
-          double bound = j % 2 == 0 ? maxW : maxH;
-          // Two torch.where calls: below 0 becomes 0, then above the bound becomes the bound.
-          if (box[j] < 0) {
-            box[j] = 0;
-            passes = false;
-          }
-          if (box[j] > bound) {
-            box[j] = bound;
-            passes = false;
-          }
-        }
+        boolean passes = !clip || clipWhere(box, j, j % 2 == 0 ? maxW : maxH);
         out[o + j] = box[j];
         if (grad != null) {
           grad[o + j] = !passes ? 0 : j < 2 ? -upstream[o + j] : upstream[o + j];

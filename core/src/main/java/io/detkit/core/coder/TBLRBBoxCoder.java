@@ -2,9 +2,9 @@ package io.detkit.core.coder;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * MMDetection 2.x's {@code TBLRBBoxCoder} (FSAF): a box {@code (x1, y1, x2, y2)} is encoded as the
@@ -46,7 +46,7 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
    */
   public TBLRBBoxCoder(double[] normalizer, boolean clipBorder) {
     super(4, false);
-    Objects.requireNonNull(normalizer, "normalizer");
+    Tensors.requireNonNull(normalizer, "normalizer");
     if (normalizer.length != 4) {
       throw new IllegalArgumentException("normalizer must have length 4 (top, bottom, left, right); got "
           + normalizer.length);
@@ -105,6 +105,7 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
     return perSide;
   }
 
+  /** Whether decoding clamps boxes to {@code max_shape}. */
   public boolean clipBorder() {
     return clipBorder;
   }
@@ -154,16 +155,7 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
       boolean[] passes = {true, true, true, true};
       if (clip) {
         for (int j = 0; j < 4; j++) {
-          double bound = j % 2 == 0 ? maxW : maxH;
-          // Two torch.where calls: below 0 becomes 0, then above the bound becomes the bound.
-          if (box[j] < 0) {
-            box[j] = 0;
-            passes[j] = false;
-          }
-          if (box[j] > bound) {
-            box[j] = bound;
-            passes[j] = false;
-          }
+          passes[j] = clipWhere(box, j, j % 2 == 0 ? maxW : maxH);
         }
       }
       System.arraycopy(box, 0, out, o, 4);

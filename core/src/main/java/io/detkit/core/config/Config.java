@@ -1,11 +1,11 @@
 package io.detkit.core.config;
 
+import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,8 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Keys are MMDetection's snake_case. Every node knows its dotted path from the root, and every
  * typed getter reports that path when a key is missing or has the wrong type:
- * {@code model.bbox_head.loss_cls.gamma: expected a number, got 'high'}. Ints and floats stay
- * distinct, as they do in Python ({@code 4} is not {@code 4.0}); {@link #getDouble} accepts both.
+ * {@code model.bbox_head.loss_cls.gamma: expected a number, got 'high'}: every typed getter
+ * throws a {@link ConfigException} (an {@link IllegalArgumentException}) for a missing required key
+ * or a value of the wrong type or range. Ints and floats stay distinct, as they do in Python
+ * ({@code 4} is not {@code 4.0}); {@link #getDouble} accepts both.
  *
  * <p>Instances are immutable and thread-safe. A config obtained from {@link #tracked()} also records
  * which keys were read, which {@link Registry} uses to reject unknown parameters.
@@ -50,9 +52,14 @@ public final class Config {
     return of("", map);
   }
 
-  /** Like {@link #of(Map)} for a node that sits at {@code path} inside a larger tree. */
+  /**
+   * Like {@link #of(Map)} for a node that sits at {@code path} inside a larger tree.
+   *
+   * @throws ConfigException as {@link #of(Map)}; {@link IllegalArgumentException} for a null argument
+   */
   public static Config of(String path, Map<?, ?> map) {
-    Objects.requireNonNull(map, "map");
+    Tensors.requireNonNull(path, "path");
+    Tensors.requireNonNull(map, "map");
     Map<String, Object> copy = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
       if (!(e.getKey() instanceof String key)) {
@@ -63,8 +70,14 @@ public final class Config {
     return new Config(path, Collections.unmodifiableMap(copy), null);
   }
 
-  /** Shorthand for small literal configs: {@code Config.of("type", "FocalLoss", "gamma", 2.0)}. */
+  /**
+   * Shorthand for small literal configs: {@code Config.of("type", "FocalLoss", "gamma", 2.0)}.
+   *
+   * @throws IllegalArgumentException for a null array or an odd number of arguments
+   * @throws ConfigException as {@link #of(Map)}
+   */
   public static Config of(Object... keysAndValues) {
+    Tensors.requireNonNull(keysAndValues, "keysAndValues");
     if (keysAndValues.length % 2 != 0) {
       throw new IllegalArgumentException(
           "keysAndValues must alternate key, value; got an odd count " + keysAndValues.length);
@@ -174,8 +187,13 @@ public final class Config {
     return t instanceof String s ? Optional.of(s) : Optional.empty();
   }
 
-  /** Marks {@code key} as accepted without reading it (parameters that detkit has no use for). */
+  /**
+   * Marks {@code keys} as accepted without reading them (parameters that detkit has no use for).
+   *
+   * @throws IllegalArgumentException if {@code keys} is null
+   */
   public void accept(String... keys) {
+    Tensors.requireNonNull(keys, "keys");
     for (String k : keys) {
       touch(k);
     }
@@ -365,7 +383,7 @@ public final class Config {
    *     list addressed by an index in range)
    */
   public Config withPath(String dottedPath, Object value) {
-    Objects.requireNonNull(dottedPath, "dottedPath");
+    Tensors.requireNonNull(dottedPath, "dottedPath");
     return ConfigOverrides.set(this, dottedPath, value, false, "withPath(\"" + dottedPath + "\")");
   }
 

@@ -12,8 +12,11 @@ package io.detkit.core.config;
 public final class ConfigException extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
+  /** The dotted key path, or null. */
   private final String path;
+  /** The 1-based line of a syntax error, or -1. */
   private final int line;
+  /** The 1-based column of a syntax error, or -1. */
   private final int column;
 
   private ConfigException(String message, String path, int line, int column, Throwable cause) {

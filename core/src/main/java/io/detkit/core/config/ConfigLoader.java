@@ -1,5 +1,6 @@
 package io.detkit.core.config;
 
+import io.detkit.core.tensor.Tensors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -10,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * Reads configs from MMDetection Python config files, JSON and YAML, without ever running code.
@@ -75,7 +75,7 @@ public final class ConfigLoader {
    *     extension, or does not parse
    */
   public static Config fromFile(Path path) {
-    Objects.requireNonNull(path, "path");
+    Tensors.requireNonNull(path, "path");
     String name = path.getFileName() == null ? "" : path.getFileName().toString();
     int dot = name.lastIndexOf('.');
     String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
@@ -177,7 +177,7 @@ public final class ConfigLoader {
   }
 
   private static void checkSize(String source, String sourceName) {
-    Objects.requireNonNull(source, "source");
+    Tensors.requireNonNull(source, "source");
     if (source.length() > MAX_SOURCE_SIZE) {
       throw ConfigException.wrap(label(sourceName) + ": source is " + source.length()
           + " characters, more than " + MAX_SOURCE_SIZE + " (ConfigLoader.MAX_SOURCE_SIZE)", null);

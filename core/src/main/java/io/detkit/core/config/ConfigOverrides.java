@@ -1,11 +1,11 @@
 package io.detkit.core.config;
 
+import io.detkit.core.tensor.Tensors;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -58,8 +58,8 @@ public final class ConfigOverrides {
    *     parse, or a key would be set inside something that is not a dict (or a list, for an index)
    */
   public static Config apply(Config base, List<String> options) {
-    Objects.requireNonNull(base, "base");
-    Objects.requireNonNull(options, "options");
+    Tensors.requireNonNull(base, "base");
+    Tensors.requireNonNull(options, "options");
     if (options.size() > MAX_OPTIONS) {
       throw ConfigException.wrap("too many config options: " + options.size() + ", at most " + MAX_OPTIONS
           + " (ConfigOverrides.MAX_OPTIONS)", null);
@@ -97,11 +97,12 @@ public final class ConfigOverrides {
    * lists as {@link List}, tuples as {@link PyTuple}), a comma list, an mmcv number or boolean,
    * or the string itself (surrounding whitespace removed).
    *
-   * @throws ConfigException if the value starts like a Python literal ({@code [ ( { ' "} or
-   *     {@code dict(}) but does not parse, or an integer does not fit a long
+   * @throws ConfigException if the value starts like a Python literal (a bracket, parenthesis,
+   *     brace or quote, or {@code dict(}) but does not parse, or an integer does not fit a long
+   * @throws IllegalArgumentException if {@code text} is null
    */
   public static Object parseValue(String text) {
-    return parseValue(Objects.requireNonNull(text, "text"), "value");
+    return parseValue(Tensors.requireNonNull(text, "text"), "value");
   }
 
   static Object parseValue(String text, String what) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
+import io.detkit.core.tensor.Tensors;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -13,7 +14,6 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Writes configs back out as an MMDetection Python config file or as JSON.
@@ -47,7 +47,7 @@ public final class ConfigWriter {
    *     literal form
    */
   public static String toPython(Config config) {
-    Objects.requireNonNull(config, "config");
+    Tensors.requireNonNull(config, "config");
     StringBuilder sb = new StringBuilder();
     for (String key : config.keys()) {
       if (!isKwargName(key)) {
@@ -68,9 +68,13 @@ public final class ConfigWriter {
     return sb.toString();
   }
 
-  /** The config as pretty-printed JSON (tuples as arrays), ending with a newline. */
+  /**
+   * The config as pretty-printed JSON (tuples as arrays), ending with a newline.
+   *
+   * @throws IllegalArgumentException if {@code config} is null
+   */
   public static String toJson(Config config) {
-    Objects.requireNonNull(config, "config");
+    Tensors.requireNonNull(config, "config");
     StringWriter out = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(out)) {
       // Python's json.dump(indent=2) layout: "key": value, one member per line.

@@ -1,5 +1,6 @@
 package io.detkit.core.config;
 
+import io.detkit.core.tensor.Tensors;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -20,8 +21,13 @@ public final class PyTuple extends AbstractList<Object> implements RandomAccess 
     this.items = items;
   }
 
-  /** A tuple of the given items (null allowed, for Python's {@code None}). */
+  /**
+   * A tuple of the given items (null items allowed, for Python's {@code None}).
+   *
+   * @throws IllegalArgumentException if {@code items} itself is null
+   */
   public static PyTuple of(List<?> items) {
+    Tensors.requireNonNull(items, "items");
     return new PyTuple(Collections.unmodifiableList(new ArrayList<>(items)));
   }
 

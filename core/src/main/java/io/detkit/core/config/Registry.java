@@ -1,10 +1,10 @@
 package io.detkit.core.config;
 
+import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +31,7 @@ public final class Registry<T> {
 
   /** A registry for components of {@code kind} (used in messages, for example "loss"). */
   public Registry(String kind) {
-    this.kind = Objects.requireNonNull(kind, "kind");
+    this.kind = Tensors.requireNonNull(kind, "kind");
   }
 
   /** The kind named in messages. */
@@ -45,7 +45,7 @@ public final class Registry<T> {
    * @throws IllegalArgumentException if {@code type} is empty or already registered
    */
   public Registry<T> register(String type, Function<Config, ? extends T> factory) {
-    Objects.requireNonNull(factory, "factory");
+    Tensors.requireNonNull(factory, "factory");
     if (type == null || type.isBlank()) {
       throw new IllegalArgumentException("type must be a non-empty name; got " + Config.describe(type));
     }
@@ -73,7 +73,7 @@ public final class Registry<T> {
    *     rejects a value
    */
   public T build(Config config) {
-    Objects.requireNonNull(config, "config");
+    Tensors.requireNonNull(config, "config");
     Object typeValue = config.get("type");
     if (!(typeValue instanceof String type)) {
       throw ConfigException.at(config.pathOf("type"), "a " + kind

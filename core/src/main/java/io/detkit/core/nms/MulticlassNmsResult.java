@@ -37,10 +37,12 @@ public final class MulticlassNmsResult {
     return Tensors.createLong(inds, inds.length);
   }
 
+  /** The kept class labels as ints, one per detection (copy). */
   public int[] labelArray() {
     return labels.clone();
   }
 
+  /** The kept indices {@code prior * C + class} into the flattened scores, one per detection (copy). */
   public int[] indArray() {
     return inds.clone();
   }

@@ -43,11 +43,13 @@ public final class Nms {
    *     scores
    */
   public static int[] nms(float[] boxes, float[] scores, float iouThreshold) {
+    requireArrays(boxes, scores);
     return keep(toDoubles(boxes), toDoubles(scores), null, NmsConfig.of(iouThreshold), true);
   }
 
   /** Float64 counterpart of {@link #nms(float[], float[], float)}. */
   public static int[] nms(double[] boxes, double[] scores, double iouThreshold) {
+    requireArrays(boxes, scores);
     return keep(boxes, scores, null, NmsConfig.of(iouThreshold), false);
   }
 
@@ -58,11 +60,13 @@ public final class Nms {
    * @throws IllegalArgumentException for mismatched lengths, non-finite boxes or NaN scores
    */
   public static int[] batchedNms(float[] boxes, float[] scores, int[] idxs, NmsConfig cfg) {
+    requireArrays(boxes, scores);
     return keep(toDoubles(boxes), toDoubles(scores), idxs, cfg, true);
   }
 
   /** Float64 counterpart of {@link #batchedNms(float[], float[], int[], NmsConfig)}. */
   public static int[] batchedNms(double[] boxes, double[] scores, int[] idxs, NmsConfig cfg) {
+    requireArrays(boxes, scores);
     return keep(boxes, scores, idxs, cfg, false);
   }
 
@@ -389,6 +393,15 @@ public final class Nms {
         throw new IllegalArgumentException(name + " row " + row + " must be finite; got "
             + Arrays.toString(Arrays.copyOfRange(b, 4 * row, 4 * row + 4)));
       }
+    }
+  }
+
+  private static void requireArrays(Object boxes, Object scores) {
+    if (boxes == null) {
+      throw new IllegalArgumentException("boxes must not be null");
+    }
+    if (scores == null) {
+      throw new IllegalArgumentException("scores must not be null");
     }
   }
 

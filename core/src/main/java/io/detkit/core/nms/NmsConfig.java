@@ -2,6 +2,7 @@ package io.detkit.core.nms;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
 import java.util.List;
 
 /**
@@ -65,6 +66,7 @@ public final class NmsConfig {
    *     {@code iou_threshold}, an offset other than 0/1, or an unknown parameter
    */
   public static NmsConfig fromConfig(Config config) {
+    Tensors.requireNonNull(config, "config");
     Config c = config.tracked();
     String type = c.getString("type", "nms");
     if (!type.equals("nms")) {
@@ -88,6 +90,7 @@ public final class NmsConfig {
     return new NmsConfig(iou, agnostic, offset, scoreThr, maxNum, splitThr);
   }
 
+  /** A copy that suppresses across classes when {@code v}. */
   public NmsConfig withClassAgnostic(boolean v) {
     return new NmsConfig(iouThreshold, v, offset, scoreThreshold, maxNum, splitThr);
   }
@@ -97,6 +100,11 @@ public final class NmsConfig {
     return new NmsConfig(iouThreshold, classAgnostic, v, scoreThreshold, maxNum, splitThr);
   }
 
+  /**
+   * A copy where only boxes scoring strictly above {@code v} take part (when {@code v > 0}).
+   *
+   * @throws IllegalArgumentException if {@code v} is NaN
+   */
   public NmsConfig withScoreThreshold(double v) {
     return new NmsConfig(iouThreshold, classAgnostic, offset, v, maxNum, splitThr);
   }
@@ -106,26 +114,32 @@ public final class NmsConfig {
     return new NmsConfig(iouThreshold, classAgnostic, offset, scoreThreshold, v, splitThr);
   }
 
+  /** IoU strictly above which a lower-scoring box is suppressed. */
   public double iouThreshold() {
     return iouThreshold;
   }
 
+  /** Whether boxes of different classes suppress each other. */
   public boolean classAgnostic() {
     return classAgnostic;
   }
 
+  /** 0 or 1, added to widths and heights. */
   public int offset() {
     return offset;
   }
 
+  /** Score a box must exceed to take part, when &gt; 0. */
   public double scoreThreshold() {
     return scoreThreshold;
   }
 
+  /** At most this many kept boxes when &gt; 0; otherwise no limit. */
   public int maxNum() {
     return maxNum;
   }
 
+  /** mmcv's {@code split_thr}: accepted and kept; it does not change the result. */
   public long splitThr() {
     return splitThr;
   }

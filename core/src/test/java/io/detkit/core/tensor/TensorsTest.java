@@ -41,4 +41,24 @@ class TensorsTest {
     assertThat(Tensors.toDoubles(Nd4j.create(DataType.FLOAT, 0, 4))).isEmpty();
     assertThat(Tensors.toInts(Nd4j.create(DataType.INT64, 0))).isEmpty();
   }
+
+  @Test
+  void bulkCreateMatchesNd4jsCastBitForBitAndKeepsShapeAndOrder() {
+    double[] d = {0.1, -0.0, 1e-40, 3.4028235677973366e38, Double.NaN, Double.NEGATIVE_INFINITY, 1 + 0x1p-24, 7};
+    INDArray viaCast = Nd4j.createFromArray(d).castTo(DataType.FLOAT).reshape('c', 2, 4);
+    INDArray f = Tensors.create(d, DataType.FLOAT, 2, 4);
+    assertThat(f.dataType()).isEqualTo(DataType.FLOAT);
+    assertThat(f.shape()).containsExactly(2, 4);
+    assertThat(f.ordering()).isEqualTo('c');
+    for (int i = 0; i < d.length; i++) {
+      assertThat(Float.floatToRawIntBits(f.getFloat(i / 4, i % 4)))
+          .as("element %d", i).isEqualTo(Float.floatToRawIntBits(viaCast.getFloat(i / 4, i % 4)));
+    }
+    assertThat(Tensors.toDoubles(Tensors.create(d, DataType.DOUBLE, 4, 2))).containsExactly(d);
+    float[] fl = {1.5f, -2f, 0f, 3e-39f, 8f, 9f};
+    assertThat(Tensors.toFloats(Tensors.create(fl, DataType.FLOAT, 3, 1, 2))).containsExactly(fl);
+    assertThat(Tensors.create(fl, DataType.FLOAT, 3, 1, 2).shape()).containsExactly(3, 1, 2);
+    assertThat(Tensors.create(new double[] {2.5}, DataType.FLOAT).rank()).isZero();
+    assertThat(Tensors.create(new float[] {2.5f}, DataType.DOUBLE).getDouble(0)).isEqualTo(2.5);
+  }
 }

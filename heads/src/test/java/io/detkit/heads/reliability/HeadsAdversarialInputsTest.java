@@ -124,9 +124,10 @@ class HeadsAdversarialInputsTest {
   void aNonFiniteGroundTruthIsRejectedByName(String type) {
     AnchorHead head = HeadFixtures.build(config(type), null);
     HeadOutputs outs = HeadFixtures.outputs(head, 1, HeadFixtures.featmapSizes(H, W), DataType.FLOAT, 3, 5);
-    GroundTruth bad = GroundTruth.of(Tensors.create(new float[] {10, 10, 50, Float.NaN}, DataType.FLOAT, 1, 4),
-        Tensors.createLong(new long[] {3}, 1));
-    assertThatThrownBy(() -> head.loss(outs, List.of(bad), HeadFixtures.metas(1, H, W)))
+    // GroundTruth.of already rejects it; either place must name gt_bboxes.
+    assertThatThrownBy(() -> head.loss(outs, List.of(GroundTruth.of(
+            Tensors.create(new float[] {10, 10, 50, Float.NaN}, DataType.FLOAT, 1, 4),
+            Tensors.createLong(new long[] {3}, 1))), HeadFixtures.metas(1, H, W)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gt_bboxes")
         .hasMessageContaining("finite");
   }

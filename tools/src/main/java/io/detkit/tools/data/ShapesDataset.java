@@ -17,7 +17,7 @@ import java.util.SplittableRandom;
  * the train and validation splits (different seeds) never share an image. Boxes are the exact
  * pixel extents of the drawn shapes.
  */
-public final class ShapesDataset {
+public final class ShapesDataset implements DetectionDataset {
   /** Class names, indexed by label. */
   public static final List<String> CLASSES = List.of("rectangle", "ellipse", "triangle");
   /** Largest IoU allowed between two objects of one image (partial overlap only). */
@@ -67,8 +67,20 @@ public final class ShapesDataset {
     }
   }
 
+  @Override
   public int size() {
     return size;
+  }
+
+  @Override
+  public List<String> classes() {
+    return CLASSES;
+  }
+
+  @Override
+  public RawSample load(int index) {
+    Raw r = raw(index);
+    return new RawSample("shapes_" + seed + "_" + index, r.image(), r.boxes(), r.labels(), new float[0]);
   }
 
   public int imageSize() {

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Builds detkit-bench, runs the JMH suite, then the same computations in PyTorch, and prints one
+# side-by-side table (bench/pytorch_bench.py). Not part of `mvn verify`.
+#
+#   bench/run.sh                      # everything, default settings
+#   BENCH='LossBench|NmsBench' bench/run.sh   # a subset (JMH regexp over benchmark names)
+#
+# Settings (environment):
+#   FORKS=1 WARMUP_ITERS=3 WARMUP_TIME=2s ITERS=5 ITER_TIME=3s   JMH forks / iterations, operators
+#   HEAD_WARMUP_ITERS=2 HEAD_ITERS=5 HEAD_ITER_TIME=2s            the same for HeadBench (seconds per op)
+#   THREADS=2         compute threads for both sides: OMP_NUM_THREADS for ND4J, torch.set_num_threads
+#   BENCH=.           JMH benchmark regexp (operators and heads alike)
+#   JMH_EXTRA=        extra JMH arguments (e.g. "-prof stack" or "-prof jfr")
+#   HEADS=1           0 skips HeadBench (the heads take most of the run's time)
+#   PROF_GC=1         also run HeadAllocationBench under -prof gc (allocation per head step)
+#   SKIP_BUILD=0      1 reuses bench/target from the last build
+#   SKIP_TORCH=0      1 prints detkit's numbers alone
+#   PYTHON=/usr/bin/python3   the interpreter with Debian's python3-torch and python3-torchvision
+#   OUT=bench/target/results  where the JMH JSON, the exported inputs and the table go
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+FORKS="${FORKS:-1}"
+WARMUP_ITERS="${WARMUP_ITERS:-3}"
+WARMUP_TIME="${WARMUP_TIME:-2s}"
+ITERS="${ITERS:-5}"
+ITER_TIME="${ITER_TIME:-3s}"
+HEAD_WARMUP_ITERS="${HEAD_WARMUP_ITERS:-2}"
+HEAD_ITERS="${HEAD_ITERS:-5}"
+HEAD_ITER_TIME="${HEAD_ITER_TIME:-2s}"
+THREADS="${THREADS:-2}"
+BENCH="${BENCH:-.}"
+JMH_EXTRA="${JMH_EXTRA:-}"
+HEADS="${HEADS:-1}"
+PROF_GC="${PROF_GC:-1}"
+SKIP_BUILD="${SKIP_BUILD:-0}"
+SKIP_TORCH="${SKIP_TORCH:-0}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+OUT="${OUT:-$ROOT/bench/target/results}"
+HEAP="${HEAP:-6g}"
+
+if [[ "$SKIP_BUILD" != 1 ]]; then
+  # -o first: the machine this was written on builds offline; fall back to the network once.
+  mvn -B -o -q -pl bench -am package -DskipTests -Pbenchmarks \
+    || mvn -B -q -pl bench -am package -DskipTests -Pbenchmarks
+fi
+CP="$ROOT/bench/target/classes:$(cat "$ROOT/bench/target/benchmark-classpath.txt")"
+mkdir -p "$OUT"
+
+machine_info() {
+  echo "nproc: $(nproc)"
+  echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+  echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "threads: $THREADS"
+}
+machine_info | tee "$OUT/machine.txt"
+
+export OMP_NUM_THREADS="$THREADS"
+JVM_ARGS="-Xms$HEAP -Xmx$HEAP --add-modules=jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+
+echo "== exporting inputs for PyTorch, and detkit's results on them"
+java -cp "$CP" io.detkit.bench.ExportInputs "$OUT/inputs"
+# shellcheck disable=SC2086
+java $JVM_ARGS -cp "$CP" io.detkit.bench.DetkitValues "$OUT/inputs" > "$OUT/values.log" 2>&1
+
+jmh() {
+  # shellcheck disable=SC2086
+  java -cp "$CP" org.openjdk.jmh.Main "$@" -jvmArgsAppend "$JVM_ARGS" $JMH_EXTRA
+}
+
+echo "== JMH operators: $BENCH (forks $FORKS, warmup $WARMUP_ITERS x $WARMUP_TIME, measure $ITERS x $ITER_TIME)"
+rm -f "$OUT"/jmh-*.json
+jmh "$BENCH" -e 'HeadBench|HeadAllocationBench' -f "$FORKS" -wi "$WARMUP_ITERS" -w "$WARMUP_TIME" -i "$ITERS" \
+  -r "$ITER_TIME" -rf json -rff "$OUT/jmh-ops.json" | tee "$OUT/jmh-ops.log"
+
+if [[ "$HEADS" == 1 ]] && grep -q 'HeadBench' "$ROOT/bench/target/classes/META-INF/BenchmarkList"; then
+  echo "== JMH heads: $BENCH (forks $FORKS, warmup $HEAD_WARMUP_ITERS x 2s, measure $HEAD_ITERS x $HEAD_ITER_TIME)"
+  jmh "HeadBench" -f "$FORKS" -wi "$HEAD_WARMUP_ITERS" -w 2s -i "$HEAD_ITERS" -r "$HEAD_ITER_TIME" \
+    -rf json -rff "$OUT/jmh-heads.json" | tee "$OUT/jmh-heads.log"
+fi
+
+if [[ "$HEADS" == 1 && "$PROF_GC" == 1 ]] && grep -q 'HeadAllocationBench' "$ROOT/bench/target/classes/META-INF/BenchmarkList"; then
+  echo "== JMH: heap allocation of a steady-state head step (-prof gc)"
+  jmh 'HeadAllocationBench' -prof gc -f "$FORKS" -wi 2 -w 2s -i 3 -r "$HEAD_ITER_TIME" \
+    -rf json -rff "$OUT/jmh-gc.json" | tee "$OUT/jmh-gc.log"
+fi
+
+echo "loadavg at end of JMH: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
+
+TORCH_ARGS=()
+if [[ "$SKIP_TORCH" == 1 ]]; then
+  TORCH_ARGS+=(--skip-torch)
+fi
+"$PYTHON" "$ROOT/bench/pytorch_bench.py" --inputs "$OUT/inputs" --jmh "$OUT"/jmh-ops.json "$OUT"/jmh-heads.json \
+  --jmh-gc "$OUT/jmh-gc.json" --threads "$THREADS" "${TORCH_ARGS[@]}" | tee "$OUT/table.md"
+echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"

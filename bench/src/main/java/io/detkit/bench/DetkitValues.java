@@ -1,0 +1,86 @@
+package io.detkit.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.detkit.core.assign.AssignResult;
+import io.detkit.core.bbox.BboxOverlaps;
+import io.detkit.core.nms.MulticlassNmsResult;
+import io.detkit.core.tensor.Tensors;
+import io.detkit.heads.HeadLoss;
+import io.detkit.losses.LossResult;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs every benchmark case once and writes what it computed (loss values, positive counts,
+ * detection counts) to {@code detkit_values.json}, so {@code bench/pytorch_bench.py} can check
+ * that PyTorch computed the same thing before comparing times. Usage: {@code DetkitValues <dir>}.
+ */
+public final class DetkitValues {
+  private DetkitValues() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length != 1) {
+      throw new IllegalArgumentException("usage: DetkitValues <output dir>; got " + args.length + " arguments");
+    }
+    Map<String, Object> v = new LinkedHashMap<>();
+    for (int n : new int[] {20, 100}) {
+      BboxOverlapsBench o = new BboxOverlapsBench();
+      o.numGts = n;
+      o.setUp();
+      v.put("bbox_overlaps_" + n + "_sum", sum(Tensors.toDoubles(o.api())));
+      AssignerBench a = new AssignerBench();
+      a.numGts = n;
+      a.setUp();
+      AssignResult m = a.maxIoU();
+      v.put("maxiou_" + n + "_pos", m.numPositive());
+      v.put("maxiou_" + n + "_neg", m.numNegative());
+      v.put("atss_" + n + "_pos", a.atss().numPositive());
+    }
+    LossBench l = new LossBench();
+    l.setUp();
+    LossResult focal = l.focalLoss();
+    v.put("focal_value", focal.scalar());
+    v.put("focal_grad_abs_sum", absSum(Tensors.toDoubles(focal.gradPred())));
+    v.put("giou_value", l.giouLoss().scalar());
+    l.tearDown();
+    NmsBench nb = new NmsBench();
+    nb.setUp();
+    MulticlassNmsResult r = nb.multiclassNms();
+    v.put("nms_kept", r.size());
+    v.put("nms_score_sum", sum(Tensors.toDoubles(r.dets().getColumn(4))));
+    for (String head : new String[] {"retina", "atss"}) {
+      for (int batch : new int[] {1, 2}) {
+        HeadState s = new HeadState();
+        s.head = head;
+        s.batch = batch;
+        s.setUp();
+        HeadLoss loss = new HeadBench().step(s);
+        for (String name : loss.names()) {
+          v.put(head + "_b" + batch + "_" + name, loss.sum(name));
+        }
+        v.put(head + "_b" + batch + "_num_pos", s.targets.numTotalPos());
+        s.tearDown();
+      }
+    }
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(Path.of(args[0]).resolve("detkit_values.json").toFile(), v);
+  }
+
+  private static double sum(double[] d) {
+    double s = 0;
+    for (double x : d) {
+      s += x;
+    }
+    return s;
+  }
+
+  private static double absSum(double[] d) {
+    double s = 0;
+    for (double x : d) {
+      s += Math.abs(x);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,38 @@
+package io.detkit.tools.cli;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code detkit print-config CONFIG}: prints the config with the overrides applied. */
+@Command(name = "print-config", mixinStandardHelpOptions = true,
+    description = "Print the config with --cfg-options applied.")
+final class PrintConfigCommand implements Callable<Integer> {
+  @Mixin
+  ConfigArgs cfg;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "py (default) or json.")
+  String format = "py";
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Config config = cfg.load();
+    String text = switch (format) {
+      case "py" -> ConfigWriter.toPython(config);
+      case "json" -> ConfigWriter.toJson(config);
+      default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--format must be py or json; got '" + format + "'");
+    };
+    spec.commandLine().getOut().print(text.endsWith("\n") ? text : text + "\n");
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+}

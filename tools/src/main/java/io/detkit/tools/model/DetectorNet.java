@@ -1,0 +1,348 @@
+package io.detkit.tools.model;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.heads.AnchorHead;
+import io.detkit.heads.HeadOutputs;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A single-stage detector as a DL4J {@link ComputationGraph}: backbone, FPN neck and the dense
+ * head's convolutions, whose raw per-level outputs ({@link HeadOutputs} layout) go to a detkit
+ * head. Training uses external errors: {@link #forwardTrain} runs the graph, the head computes the
+ * losses and their gradients with respect to the outputs, {@link #backward} backpropagates those
+ * gradients, and {@link #step} applies the optimizer. No loss is computed on the DL4J side.
+ *
+ * <h2>Shared head weights</h2>
+ * MMDetection applies one set of head convolutions to every level. A ComputationGraph layer has
+ * one input, so each level gets its own copy of the head layers, and {@code shared_head=True}
+ * (the default) ties the copies: they start equal, and before every update the gradients of the
+ * copies are summed and handed to each copy. Every copy then receives the same update (the
+ * updater is elementwise and its state evolves identically), so the copies stay equal and the
+ * result is the gradient of the shared weights, exactly. {@code shared_head=False} keeps the
+ * copies independent.
+ *
+ * <p>Inputs are {@code [N, in_channels, H, W]} float32 with H and W multiples of
+ * {@link #sizeDivisor()}. Not thread-safe (the graph keeps activations between calls).
+ */
+public final class DetectorNet {
+  /** Detector types accepted as {@code model.type} (all single-stage). */
+  public static final Set<String> DETECTOR_TYPES = Set.of("ATSS", "RetinaNet", "SingleStageDetector");
+
+  private static final Set<String> MODEL_KEYS = Set.of("type", "backbone", "neck", "bbox_head", "train_cfg",
+      "test_cfg", "pretrained", "init_cfg", "shared_head");
+
+  private final ComputationGraph graph;
+  private final List<String> kinds;
+  private final String[][] outputLayers;
+  private final List<List<String>> tiedLayers;
+  private final int[] strides;
+  private final int inChannels;
+  private final double maxGradNorm;
+  private Gradient gradient;
+
+  private DetectorNet(ComputationGraph graph, List<String> kinds, String[][] outputLayers, List<List<String>> tied,
+      int[] strides, int inChannels, double maxGradNorm) {
+    this.graph = graph;
+    this.kinds = kinds;
+    this.outputLayers = outputLayers;
+    this.tiedLayers = tied;
+    this.strides = strides;
+    this.inChannels = inChannels;
+    this.maxGradNorm = maxGradNorm;
+  }
+
+  /**
+   * Builds the network that {@code model} describes for {@code head} (built from
+   * {@code model.bbox_head}). Keys: {@code type} ({@link #DETECTOR_TYPES}), {@code backbone}
+   * ({@link Models#BACKBONES}), {@code neck} ({@code FPN}), {@code bbox_head},
+   * {@code train_cfg}/{@code test_cfg} (read by the head), {@code pretrained}/{@code init_cfg}
+   * (None only: no pretrained weights), {@code shared_head} (detkit's, default True).
+   *
+   * @throws ConfigException naming the key for an unknown key or type, a missing part, or parts that
+   *     do not fit together (channels, level counts, anchor strides)
+   */
+  public static DetectorNet build(Config model, AnchorHead head, OptimizerSpec optimizer, long seed) {
+    for (String key : model.keys()) {
+      if (!MODEL_KEYS.contains(key)) {
+        throw ConfigException.at(model.pathOf(key), "unknown model key '" + key + "'; accepted: "
+            + String.join(", ", MODEL_KEYS.stream().sorted().toList()));
+      }
+    }
+    String type = model.getString("type");
+    if (!DETECTOR_TYPES.contains(type)) {
+      throw ConfigException.at(model.pathOf("type"), "unknown detector type '" + type + "'; supported: "
+          + String.join(", ", DETECTOR_TYPES.stream().sorted().toList()));
+    }
+    for (String key : List.of("pretrained", "init_cfg")) {
+      if (!model.isNull(key)) {
+        throw ConfigException.at(model.pathOf(key), "pretrained weights are not supported; set it to None");
+      }
+    }
+    boolean shared = model.getBoolean("shared_head", true);
+    Backbone backbone = Models.BACKBONES.build(model.getConfig("backbone"));
+    FPN neck = Models.NECKS.build(model.getConfig("neck"));
+    Config headCfg = model.getConfig("bbox_head");
+    HeadTowers towers = HeadTowers.fromConfig(headCfg, head);
+
+    if (!Arrays.equals(neck.inChannels(), backbone.outChannels())) {
+      throw ConfigException.at(model.pathOf("neck.in_channels"), "must match the backbone's output channels "
+          + Arrays.toString(backbone.outChannels()) + "; got " + Arrays.toString(neck.inChannels()));
+    }
+    if (towers.inChannels() != neck.outChannels()) {
+      throw ConfigException.at(model.pathOf("bbox_head.in_channels"), "must match neck.out_channels "
+          + neck.outChannels() + "; got " + towers.inChannels());
+    }
+    int[] strides = neck.outStrides(backbone.outStrides());
+    if (strides.length != head.numLevels()) {
+      throw ConfigException.at(model.pathOf("neck.num_outs"), "the neck gives " + strides.length
+          + " levels but the head's anchor generator has " + head.numLevels());
+    }
+    Config ag = headCfg.getConfigOrNull("anchor_generator");
+    if (ag != null && ag.has("strides")) {
+      Object s = ag.get("strides");
+      int[] anchorStrides = ag.getIntArray("strides");
+      if (!Arrays.equals(anchorStrides, strides)) {
+        throw ConfigException.at(ag.pathOf("strides"), "anchor strides " + Config.describe(s)
+            + " must equal the feature strides of backbone + neck " + Arrays.toString(strides));
+      }
+    }
+
+    NeuralNetConfiguration.Builder nb = new NeuralNetConfiguration.Builder()
+        .seed(seed)
+        .dataType(DataType.FLOAT)
+        .updater(optimizer.updater())
+        // The head's gradients are already averaged over the batch (avg_factor); DL4J must not
+        // divide them by the batch size again.
+        .miniBatch(false)
+        .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+        .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+        .cacheMode(CacheMode.NONE);
+    if (optimizer.l2() > 0) {
+      nb.l2(optimizer.l2()).l2Bias(optimizer.l2());
+    }
+    if (optimizer.decoupledWeightDecay() > 0) {
+      nb.weightDecay(optimizer.decoupledWeightDecay(), true).weightDecayBias(optimizer.decoupledWeightDecay(), true);
+    }
+    GraphBuilder g = nb.graphBuilder().addInputs("img");
+    List<String> feats = neck.addTo(g, backbone.addTo(g, "img"));
+    List<String> kinds = towers.outputKinds();
+    String[][] outputs = new String[kinds.size()][feats.size()];
+    for (int l = 0; l < feats.size(); l++) {
+      Map<String, String> out = towers.addTo(g, feats.get(l), l);
+      for (int k = 0; k < kinds.size(); k++) {
+        outputs[k][l] = out.get(kinds.get(k));
+      }
+    }
+    List<String> outNames = new ArrayList<>();
+    for (String[] perLevel : outputs) {
+      outNames.addAll(Arrays.asList(perLevel));
+    }
+    g.setOutputs(outNames.toArray(new String[0]));
+    ComputationGraph graph = new ComputationGraph(g.build());
+    graph.init();
+    List<List<String>> tied = new ArrayList<>();
+    if (shared && feats.size() > 1) {
+      for (String base : towers.layerBaseNames()) {
+        List<String> copies = new ArrayList<>();
+        for (int l = 0; l < feats.size(); l++) {
+          copies.add(base + "@" + l);
+        }
+        tied.add(copies);
+      }
+    }
+    DetectorNet net = new DetectorNet(graph, List.copyOf(kinds), outputs, tied, strides, backbone.inChannels(),
+        optimizer.maxGradNorm());
+    net.syncTiedCopies();
+    return net;
+  }
+
+  /** Makes every tied copy equal to the level-0 copy (after initialisation or loading). */
+  private void syncTiedCopies() {
+    for (List<String> copies : tiedLayers) {
+      Layer master = graph.getLayer(copies.get(0));
+      for (int i = 1; i < copies.size(); i++) {
+        Layer copy = graph.getLayer(copies.get(i));
+        for (Map.Entry<String, INDArray> p : master.paramTable().entrySet()) {
+          copy.getParam(p.getKey()).assign(p.getValue());
+        }
+      }
+    }
+  }
+
+  /** The DL4J graph. */
+  public ComputationGraph graph() {
+    return graph;
+  }
+
+  /** Number of feature levels. */
+  public int numLevels() {
+    return strides.length;
+  }
+
+  /** The stride of each level. */
+  public int[] strides() {
+    return strides.clone();
+  }
+
+  /** Input heights and widths must be multiples of this (the coarsest stride). */
+  public int sizeDivisor() {
+    return strides[strides.length - 1];
+  }
+
+  /** Whether the head's levels share weights. */
+  public boolean sharedHead() {
+    return !tiedLayers.isEmpty();
+  }
+
+  /** The output kinds ({@link HeadOutputs} names) in order. */
+  public List<String> outputKinds() {
+    return kinds;
+  }
+
+  /** Number of distinct trainable values (tied copies counted once). */
+  public long numDistinctParams() {
+    long n = graph.numParams();
+    for (List<String> copies : tiedLayers) {
+      n -= (copies.size() - 1) * graph.getLayer(copies.get(0)).numParams();
+    }
+    return n;
+  }
+
+  /** The flattened parameters (a live view; tied copies included). */
+  public INDArray params() {
+    return graph.params();
+  }
+
+  /**
+   * Replaces the parameters.
+   *
+   * @throws IllegalArgumentException if the length differs
+   */
+  public void setParams(INDArray params) {
+    if (params.length() != graph.numParams()) {
+      throw new IllegalArgumentException("params must hold " + graph.numParams() + " values for this model; got "
+          + params.length() + " (was the checkpoint written by another config?)");
+    }
+    graph.params().assign(params.reshape(graph.params().shape()).castTo(DataType.FLOAT));
+    syncTiedCopies();
+  }
+
+  private void checkInput(INDArray images) {
+    if (images.rank() != 4 || images.size(1) != inChannels || images.size(2) % sizeDivisor() != 0
+        || images.size(3) % sizeDivisor() != 0) {
+      throw new IllegalArgumentException("images must be [N, " + inChannels + ", H, W] with H and W multiples of "
+          + sizeDivisor() + "; got " + Arrays.toString(images.shape()));
+    }
+  }
+
+  /** A training forward pass, keeping the activations that {@link #backward} needs. */
+  public HeadOutputs forwardTrain(INDArray images) {
+    checkInput(images);
+    Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, true, false);
+    HeadOutputs out = HeadOutputs.empty();
+    for (int k = 0; k < kinds.size(); k++) {
+      List<INDArray> levels = new ArrayList<>();
+      for (String name : outputLayers[k]) {
+        levels.add(acts.get(name));
+      }
+      out = out.with(kinds.get(k), levels);
+    }
+    return out;
+  }
+
+  /** An inference forward pass. */
+  public HeadOutputs forward(INDArray images) {
+    checkInput(images);
+    INDArray[] flat = graph.output(false, images);
+    HeadOutputs out = HeadOutputs.empty();
+    int i = 0;
+    for (String kind : kinds) {
+      List<INDArray> levels = new ArrayList<>();
+      for (int l = 0; l < strides.length; l++) {
+        levels.add(flat[i++]);
+      }
+      out = out.with(kind, levels);
+    }
+    return out;
+  }
+
+  /**
+   * Backpropagates the gradients of the loss with respect to the outputs of the last
+   * {@link #forwardTrain}, and ties the shared head's gradients.
+   *
+   * @return the global L2 norm of the parameter gradient (tied weights counted once)
+   * @throws IllegalArgumentException if an output kind is missing or a shape differs
+   */
+  public double backward(HeadOutputs grads) {
+    INDArray[] eps = new INDArray[kinds.size() * strides.length];
+    int i = 0;
+    for (String kind : kinds) {
+      for (int l = 0; l < strides.length; l++) {
+        INDArray e = grads.get(kind, l);
+        eps[i++] = e.dataType() == DataType.FLOAT ? e : e.castTo(DataType.FLOAT);
+      }
+    }
+    gradient = graph.backpropGradient(eps);
+    double duplicateSq = 0;
+    for (List<String> copies : tiedLayers) {
+      for (String param : graph.getLayer(copies.get(0)).paramTable().keySet()) {
+        INDArray sum = gradient.getGradientFor(copies.get(0) + "_" + param);
+        for (int c = 1; c < copies.size(); c++) {
+          sum.addi(gradient.getGradientFor(copies.get(c) + "_" + param));
+        }
+        double sq = sum.norm2Number().doubleValue();
+        duplicateSq += (copies.size() - 1) * sq * sq;
+        for (int c = 1; c < copies.size(); c++) {
+          gradient.getGradientFor(copies.get(c) + "_" + param).assign(sum);
+        }
+      }
+    }
+    double total = gradient.gradient().norm2Number().doubleValue();
+    return Math.sqrt(Math.max(0, total * total - duplicateSq));
+  }
+
+  /**
+   * Clips the last gradient to {@code max_norm} (when configured, as PyTorch's
+   * {@code clip_grad_norm_}), runs the updater and subtracts the update from the parameters.
+   *
+   * @param gradNorm what {@link #backward} returned
+   * @throws IllegalStateException if {@link #backward} has not run since the last step
+   */
+  public void step(double gradNorm, int iteration, int epoch) {
+    if (gradient == null) {
+      throw new IllegalStateException("step needs a gradient; call backward first");
+    }
+    if (maxGradNorm > 0 && gradNorm > maxGradNorm) {
+      gradient.gradient().muli(maxGradNorm / (gradNorm + 1e-6));
+    }
+    graph.getUpdater().update(gradient, iteration, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
+    graph.params().subi(gradient.gradient());
+    gradient = null;
+  }
+
+  /** A summary: parameter counts and levels. */
+  public String summary() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("levels", strides.length);
+    s.put("strides", Arrays.toString(strides));
+    s.put("params", numDistinctParams());
+    s.put("shared_head", sharedHead());
+    return s.toString();
+  }
+}

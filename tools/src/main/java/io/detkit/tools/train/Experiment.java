@@ -1,0 +1,180 @@
+package io.detkit.tools.train;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.heads.AnchorHead;
+import io.detkit.heads.Heads;
+import io.detkit.tools.data.Datasets;
+import io.detkit.tools.model.DetectorNet;
+import io.detkit.tools.model.OptimizerSpec;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything one config file describes, built and checked: the detkit head (from
+ * {@code model.bbox_head} with {@code model.train_cfg} / {@code model.test_cfg} merged in, as
+ * MMDetection's detectors do), the datasets with their pipelines, the batch size, the epochs and
+ * the learning-rate schedule. The network itself is built by {@link #buildNet()}.
+ *
+ * <p>Top-level keys read: {@code model}, {@code data} ({@code samples_per_gpu},
+ * {@code workers_per_gpu}, {@code train}, {@code val}, {@code test}), {@code data_root},
+ * {@code optimizer}, {@code optimizer_config}, {@code lr_config}, {@code runner}
+ * ({@code type='EpochBasedRunner', max_epochs}) or {@code total_epochs}, {@code evaluation}
+ * ({@code interval}, {@code metric='bbox'}), {@code checkpoint_config} ({@code interval}),
+ * {@code log_config} ({@code interval}), {@code seed}. Other top-level names (helper variables
+ * such as {@code img_norm_cfg}) are ignored, as in MMDetection.
+ */
+public final class Experiment {
+  private final Config cfg;
+  private final long seed;
+  private final Config headCfg;
+  private final AnchorHead head;
+  private final int batchSize;
+  private final int maxEpochs;
+  private final int evalInterval;
+  private final int checkpointInterval;
+  private final int logInterval;
+  private final Path dataRoot;
+
+  private Experiment(Config cfg, long seed) {
+    this.cfg = cfg;
+    this.seed = seed;
+    Config model = cfg.getConfig("model");
+    Config bbox = model.getConfig("bbox_head");
+    for (String key : List.of("train_cfg", "test_cfg")) {
+      if (!model.isNull(key)) {
+        bbox = bbox.with(key, model.getConfig(key));
+      }
+    }
+    this.headCfg = bbox.with("seed", seed);
+    this.head = Heads.build(headCfg);
+    Config data = cfg.getConfig("data");
+    checkKeys(data, Set.of("samples_per_gpu", "workers_per_gpu", "train", "val", "test", "persistent_workers"));
+    this.batchSize = data.getInt("samples_per_gpu", 2);
+    if (batchSize <= 0) {
+      throw ConfigException.at(data.pathOf("samples_per_gpu"), "must be > 0; got " + batchSize);
+    }
+    Config runner = cfg.getConfigOrNull("runner");
+    if (runner != null) {
+      checkKeys(runner, Set.of("type", "max_epochs"));
+      if (!runner.getString("type").equals("EpochBasedRunner")) {
+        throw ConfigException.at(runner.pathOf("type"), "only EpochBasedRunner is supported; got '"
+            + runner.getString("type") + "'");
+      }
+      this.maxEpochs = runner.getInt("max_epochs");
+    } else if (cfg.has("total_epochs")) {
+      this.maxEpochs = cfg.getInt("total_epochs");
+    } else {
+      throw ConfigException.at("runner", "missing: set runner=dict(type='EpochBasedRunner', max_epochs=N)");
+    }
+    if (maxEpochs <= 0) {
+      throw ConfigException.at(runner != null ? runner.pathOf("max_epochs") : "total_epochs", "must be > 0; got "
+          + maxEpochs);
+    }
+    this.evalInterval = interval(cfg.getConfigOrNull("evaluation"), Set.of("interval", "metric", "save_best"));
+    Config evaluation = cfg.getConfigOrNull("evaluation");
+    if (evaluation != null && evaluation.has("metric")) {
+      Object m = evaluation.get("metric");
+      boolean ok = "bbox".equals(m) || "mAP".equals(m) || (m instanceof List<?> l && l.stream()
+          .allMatch(x -> "bbox".equals(x) || "mAP".equals(x)));
+      if (!ok) {
+        throw ConfigException.at(evaluation.pathOf("metric"), "only 'bbox' (COCO AP) and 'mAP' are computed; got "
+            + Config.describe(m));
+      }
+    }
+    this.checkpointInterval = interval(cfg.getConfigOrNull("checkpoint_config"), Set.of("interval", "max_keep_ckpts"));
+    this.logInterval = interval(cfg.getConfigOrNull("log_config"), Set.of("interval", "hooks"));
+    this.dataRoot = cfg.isNull("data_root") ? null : Path.of(cfg.getString("data_root"));
+  }
+
+  private static int interval(Config c, Set<String> keys) {
+    if (c == null) {
+      return 1;
+    }
+    checkKeys(c, keys);
+    int v = c.getInt("interval", 1);
+    if (v <= 0) {
+      throw ConfigException.at(c.pathOf("interval"), "must be > 0; got " + v);
+    }
+    return v;
+  }
+
+  static void checkKeys(Config c, Set<String> known) {
+    for (String key : c.keys()) {
+      if (!known.contains(key)) {
+        throw ConfigException.at(c.pathOf(key), "unknown key '" + key + "'; accepted: "
+            + String.join(", ", known.stream().sorted().toList()));
+      }
+    }
+  }
+
+  /**
+   * Builds and checks the parts of {@code cfg} (not the network or the datasets).
+   *
+   * @param seed the seed of the run ({@code --seed}, else the config's {@code seed}, else 0)
+   * @throws ConfigException naming the key for anything missing, unknown or invalid
+   */
+  public static Experiment of(Config cfg, long seed) {
+    return new Experiment(cfg, seed);
+  }
+
+  /** The seed a config asks for: its top-level {@code seed}, else 0. */
+  public static long configSeed(Config cfg) {
+    return cfg.isNull("seed") ? 0 : cfg.getLong("seed");
+  }
+
+  public Config config() {
+    return cfg;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  /** The head built from {@code model.bbox_head}. */
+  public AnchorHead head() {
+    return head;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public int maxEpochs() {
+    return maxEpochs;
+  }
+
+  public int evalInterval() {
+    return evalInterval;
+  }
+
+  public int checkpointInterval() {
+    return checkpointInterval;
+  }
+
+  public int logInterval() {
+    return logInterval;
+  }
+
+  /** The dataset and pipeline of {@code data.<split>} ("train", "val" or "test"). */
+  public Datasets.Built dataset(String split) {
+    return Datasets.build(cfg.getConfig("data").getConfig(split), dataRoot);
+  }
+
+  /** The learning-rate schedule ({@code optimizer.lr} with {@code lr_config}). */
+  public LrSchedule schedule() {
+    return LrSchedule.fromConfig(cfg.getConfigOrNull("lr_config"), cfg.getConfig("optimizer").getDouble("lr"),
+        maxEpochs);
+  }
+
+  /** The optimizer with {@link #schedule()}. */
+  public OptimizerSpec optimizer() {
+    return Optimizers.fromConfig(cfg.getConfig("optimizer"), cfg.getConfigOrNull("optimizer_config"), schedule());
+  }
+
+  /** A freshly initialised network for the head. */
+  public DetectorNet buildNet() {
+    return DetectorNet.build(cfg.getConfig("model"), head, optimizer(), seed);
+  }
+}

@@ -1,0 +1,119 @@
+package io.detkit.tools.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ConfigLoader;
+import java.awt.image.BufferedImage;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class PipelineTest {
+  private static Pipeline pipeline(String list) {
+    return Pipeline.fromConfig(ConfigLoader.fromPython("p = " + list, "p.py").getList("p"), "p");
+  }
+
+  /** A 40 x 20 (w x h) image whose pixel (x, y) has red = x, green = y, blue = 7. */
+  private static RawSample raw() {
+    BufferedImage img = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 20; y++) {
+      for (int x = 0; x < 40; x++) {
+        img.setRGB(x, y, (x << 16) | (y << 8) | 7);
+      }
+    }
+    return new RawSample("r", img, new float[] {4, 2, 14, 12, 30, 0, 40, 20}, new int[] {1, 2}, new float[0]);
+  }
+
+  @Test
+  void resizeKeepingTheRatioScalesBoxesAndRecordsShapes() {
+    DetectionSample s = pipeline("[dict(type='Resize', img_scale=(80, 60), keep_ratio=True)]")
+        .apply(raw(), new SplittableRandom(1));
+    // min(max(80, 60) / max(20, 40), min(80, 60) / min(20, 40)) = min(2, 3) = 2.
+    assertThat(s.imgShape()).containsExactly(40, 80);
+    assertThat(s.padShape()).containsExactly(40, 80);
+    assertThat(s.oriShape()).containsExactly(20, 40);
+    assertThat(s.scaleFactor()).containsExactly(2, 2, 2, 2);
+    assertThat(s.boxes()).containsExactly(8, 4, 28, 24, 60, 0, 80, 40);
+    assertThat(s.oriBoxes()).containsExactly(4, 2, 14, 12, 30, 0, 40, 20);
+    assertThat(s.preview().getWidth()).isEqualTo(80);
+  }
+
+  @Test
+  void resizeWithoutKeepingTheRatioUsesEachAxisFactor() {
+    DetectionSample s = pipeline("[dict(type='Resize', img_scale=(20, 40), keep_ratio=False)]")
+        .apply(raw(), new SplittableRandom(1));
+    assertThat(s.imgShape()).containsExactly(40, 20);
+    assertThat(s.scaleFactor()).containsExactly(0.5, 2, 0.5, 2);
+    assertThat(s.boxes()).containsExactly(2, 4, 7, 24, 15, 0, 20, 40);
+  }
+
+  @Test
+  void flipMirrorsBoxesAndPixels() {
+    DetectionSample s = pipeline("[dict(type='RandomFlip', flip_ratio=1.0)]").apply(raw(), new SplittableRandom(1));
+    assertThat(s.flip()).isTrue();
+    assertThat(s.boxes()).containsExactly(26, 2, 36, 12, 0, 0, 10, 20);
+    // Channel 0 (red) held x; after the flip column x holds 39 - x.
+    assertThat(s.image()[0]).isEqualTo(39f);
+    assertThat(s.image()[39]).isEqualTo(0f);
+    DetectionSample never = pipeline("[dict(type='RandomFlip', flip_ratio=0.0)]").apply(raw(), new SplittableRandom(1));
+    assertThat(never.flip()).isFalse();
+  }
+
+  @Test
+  void normalizeAndPadGiveNormalizedChwWithZeroPadding() {
+    DetectionSample s = pipeline("[dict(type='Normalize', mean=[1.0, 2.0, 3.0], std=[2.0, 4.0, 8.0], to_rgb=True),"
+        + " dict(type='Pad', size_divisor=16)]").apply(raw(), new SplittableRandom(1));
+    assertThat(s.padShape()).containsExactly(32, 48);
+    assertThat(s.imgShape()).containsExactly(20, 40);
+    int plane = 32 * 48;
+    int at = 5 * 48 + 10; // y = 5, x = 10
+    assertThat(s.image()[at]).isCloseTo((10 - 1) / 2f, within(1e-6f));
+    assertThat(s.image()[plane + at]).isCloseTo((5 - 2) / 4f, within(1e-6f));
+    assertThat(s.image()[2 * plane + at]).isCloseTo((7 - 3) / 8f, within(1e-6f));
+    assertThat(s.image()[25 * 48 + 10]).isZero();
+    assertThat(s.image()[5 * 48 + 45]).isZero();
+    DetectionSample bgr = pipeline("[dict(type='Normalize', mean=[0.0, 0.0, 0.0], std=[1.0, 1.0, 1.0], to_rgb=False)]")
+        .apply(raw(), new SplittableRandom(1));
+    assertThat(bgr.image()[0]).isEqualTo(7f);
+  }
+
+  @Test
+  void multiScaleFlipAugGivesItsScaleToTheInnerResize() {
+    DetectionSample s = pipeline("[dict(type='LoadImageFromFile'), dict(type='MultiScaleFlipAug', img_scale=(20, 20),"
+        + " flip=False, transforms=[dict(type='Resize', keep_ratio=True), dict(type='RandomFlip'),"
+        + " dict(type='Pad', size_divisor=8), dict(type='ImageToTensor', keys=['img']),"
+        + " dict(type='Collect', keys=['img'])])]").apply(raw(), new SplittableRandom(1));
+    assertThat(s.imgShape()).containsExactly(10, 20);
+    assertThat(s.padShape()).containsExactly(16, 24);
+    assertThat(s.flip()).isFalse();
+  }
+
+  @Test
+  void badStepsAreNamed() {
+    assertThatThrownBy(() -> pipeline("[dict(type='Resize', img_scale=(8, 8)), dict(type='Rotate', angle=3)]"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("p[1]").hasMessageContaining("Rotate");
+    assertThatThrownBy(() -> pipeline("[dict(type='Resize', img_scale=(8, 8), keep_ration=True)]"))
+        .hasMessageContaining("keep_ration");
+    assertThatThrownBy(() -> pipeline("[dict(type='Resize', keep_ratio=True)]")).hasMessageContaining("img_scale");
+    assertThatThrownBy(() -> pipeline("[dict(type='MultiScaleFlipAug', img_scale=(8, 8), flip=True, transforms=[])]"))
+        .hasMessageContaining("flip");
+    assertThatThrownBy(() -> pipeline("[dict(type='Pad')]")).hasMessageContaining("size_divisor");
+    assertThatThrownBy(() -> pipeline("[dict(type='Normalize', mean=[1.0], std=[1.0, 1.0, 1.0])]"))
+        .hasMessageContaining("3 values");
+    assertThatThrownBy(() -> pipeline("[dict(type='Collect', keys=['gt_bboxes'])]")).hasMessageContaining("'img'");
+    Pipeline wrongOrder = pipeline("[dict(type='Pad', size_divisor=8), dict(type='Resize', img_scale=(8, 8))]");
+    assertThatThrownBy(() -> wrongOrder.apply(raw(), new SplittableRandom(1)))
+        .hasMessageContaining("Resize must come before");
+  }
+
+  @Test
+  void emptyPipelineKeepsPixelValues() {
+    DetectionSample s = pipeline("[]").apply(raw(), new SplittableRandom(1));
+    assertThat(s.image()).hasSize(3 * 20 * 40);
+    assertThat(s.image()[41]).isEqualTo(1f);
+    assertThat(List.of(s.labels()[0], s.labels()[1])).containsExactly(1, 2);
+  }
+}

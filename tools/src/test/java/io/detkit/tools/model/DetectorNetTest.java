@@ -1,0 +1,132 @@
+package io.detkit.tools.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ConfigLoader;
+import io.detkit.heads.AnchorHead;
+import io.detkit.heads.HeadOutputs;
+import io.detkit.heads.Heads;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+
+class DetectorNetTest {
+  static final String MODEL = """
+      model = dict(
+          type='ATSS',
+          backbone=dict(type='TinyConvNet', stem_channels=8, stage_channels=(8, 12, 16), out_indices=(1, 2)),
+          neck=dict(type='FPN', in_channels=[12, 16], out_channels=8, num_outs=3),
+          bbox_head=dict(
+              type='ATSSHead', num_classes=2, in_channels=8, stacked_convs=1, feat_channels=8,
+              anchor_generator=dict(type='AnchorGenerator', ratios=[1.0], octave_base_scale=2,
+                  scales_per_octave=1, strides=[8, 16, 32])),
+          train_cfg=dict(assigner=dict(type='ATSSAssigner', topk=4), allowed_border=-1, pos_weight=-1, debug=False))
+      """;
+
+  private static Config model(String... overrides) {
+    Config c = ConfigLoader.fromPython(MODEL, "model.py").getConfig("model");
+    for (int i = 0; i < overrides.length; i += 2) {
+      c = c.withPath(overrides[i], ConfigLoader.fromPythonExpression("dict(v=" + overrides[i + 1] + ")", "o").get("v"));
+    }
+    return c;
+  }
+
+  private static AnchorHead head(Config model) {
+    return Heads.build(model.getConfig("bbox_head").with("train_cfg", model.getConfig("train_cfg")));
+  }
+
+  private static DetectorNet build(Config model) {
+    return DetectorNet.build(model, head(model), new OptimizerSpec(new Sgd(0.05), 0, 0, 0), 7);
+  }
+
+  @Test
+  void outputsFollowTheHeadLayoutPerLevel() {
+    DetectorNet net = build(model());
+    assertThat(net.strides()).containsExactly(8, 16, 32);
+    HeadOutputs out = net.forward(Nd4j.rand(DataType.FLOAT, 2, 3, 64, 96));
+    assertThat(out.names()).containsExactly(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS, HeadOutputs.CENTERNESSES);
+    assertThat(out.get(HeadOutputs.CLS_SCORES, 0).shape()).containsExactly(2, 2, 8, 12);
+    assertThat(out.get(HeadOutputs.BBOX_PREDS, 1).shape()).containsExactly(2, 4, 4, 6);
+    assertThat(out.get(HeadOutputs.CENTERNESSES, 2).shape()).containsExactly(2, 1, 2, 3);
+  }
+
+  @Test
+  void sharedHeadCopiesReceiveTheSummedGradientAndStayEqual() {
+    DetectorNet shared = build(model());
+    DetectorNet separate = build(model("shared_head", "False"));
+    assertThat(shared.sharedHead()).isTrue();
+    assertThat(separate.sharedHead()).isFalse();
+    separate.setParams(shared.params().dup());
+    Nd4j.getRandom().setSeed(5);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64);
+    HeadOutputs outShared = shared.forwardTrain(x);
+    separate.forwardTrain(x);
+    HeadOutputs eps = HeadOutputs.empty();
+    for (String kind : outShared.names()) {
+      List<INDArray> levels = new java.util.ArrayList<>();
+      for (INDArray a : outShared.get(kind)) {
+        levels.add(Nd4j.rand(DataType.FLOAT, a.shape()).subi(0.5));
+      }
+      eps = eps.with(kind, levels);
+    }
+    double norm = shared.backward(eps);
+    separate.backward(eps);
+    // The gradient of a shared weight is the sum over levels of the untied copies' gradients.
+    for (String layer : List.of("bbox_head.cls_convs.0", "bbox_head.conv_centerness")) {
+      INDArray expected = null;
+      for (int l = 0; l < 3; l++) {
+        INDArray g = separate.graph().getLayer(layer + "@" + l).getGradientsViewArray();
+        expected = expected == null ? g.dup() : expected.addi(g);
+      }
+      assertThat(expected.amaxNumber().doubleValue()).isPositive();
+      for (int l = 0; l < 3; l++) {
+        INDArray g = shared.graph().getLayer(layer + "@" + l).getGradientsViewArray();
+        assertThat(g.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-5);
+      }
+    }
+    assertThat(norm).isPositive();
+    shared.step(norm, 0, 0);
+    shared.forwardTrain(x);
+    shared.backward(eps);
+    shared.step(norm, 1, 0);
+    Layer l0 = shared.graph().getLayer("bbox_head.conv_reg@0");
+    for (int l = 1; l < 3; l++) {
+      assertThat(shared.graph().getLayer("bbox_head.conv_reg@" + l).params()).isEqualTo(l0.params());
+    }
+    assertThat(shared.numDistinctParams()).isLessThan(separate.numDistinctParams());
+  }
+
+  @Test
+  void partsThatDoNotFitAreNamed() {
+    assertThatThrownBy(() -> build(model("neck.in_channels", "[12, 8]"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("neck.in_channels").hasMessageContaining("[12, 16]");
+    assertThatThrownBy(() -> build(model("bbox_head.in_channels", "16"))).hasMessageContaining("bbox_head.in_channels")
+        .hasMessageContaining("neck.out_channels");
+    assertThatThrownBy(() -> build(model("neck.num_outs", "2"))).hasMessageContaining("neck.num_outs");
+    assertThatThrownBy(() -> build(model("backbone.type", "'ResNet'"))).hasMessageContaining("unknown backbone type")
+        .hasMessageContaining("TinyConvNet");
+    assertThatThrownBy(() -> build(model("backbone.depth", "50"))).hasMessageContaining("backbone.depth")
+        .hasMessageContaining("unknown parameter");
+    assertThatThrownBy(() -> build(model("bbox_head.norm_cfg", "dict(type='BN')")))
+        .hasMessageContaining("bbox_head.norm_cfg.type");
+    assertThatThrownBy(() -> build(model("bbox_head.norm_cfg", "dict(type='GN', num_groups=3)")))
+        .hasMessageContaining("num_groups");
+    assertThatThrownBy(() -> build(model("pretrained", "'torchvision://resnet50'")))
+        .hasMessageContaining("model.pretrained".substring(6));
+    assertThatThrownBy(() -> build(model("frozen", "1"))).hasMessageContaining("unknown model key 'frozen'");
+  }
+
+  @Test
+  void inputMustFitTheCoarsestStride() {
+    DetectorNet net = build(model());
+    assertThatThrownBy(() -> net.forward(Nd4j.zeros(DataType.FLOAT, 1, 3, 60, 64)))
+        .hasMessageContaining("multiples of 32");
+  }
+}

@@ -1,0 +1,113 @@
+package io.detkit.tools.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+
+class GroupNormTest {
+  private static ComputationGraph net(Activation act) {
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+        .updater(new Sgd(0.1)).miniBatch(false).graphBuilder().addInputs("in")
+        .addLayer("gn", GroupNorm.of(6, 3, act), "in").setOutputs("gn").build());
+    g.init();
+    Random r = new Random(2);
+    INDArray p = g.params();
+    for (int i = 0; i < p.length(); i++) {
+      p.putScalar(i, 0.5 + r.nextDouble());
+    }
+    return g;
+  }
+
+  private static INDArray input() {
+    Nd4j.getRandom().setSeed(42);
+    return Nd4j.rand(DataType.DOUBLE, 2, 6, 3, 4).muli(4).subi(1);
+  }
+
+  @Test
+  void normalizesEachImageAndGroupThenScalesPerChannel() {
+    ComputationGraph g = net(Activation.IDENTITY);
+    INDArray x = input();
+    INDArray y = g.output(false, x)[0];
+    double[] gamma = g.getParam("gn_gamma").toDoubleVector();
+    double[] beta = g.getParam("gn_beta").toDoubleVector();
+    for (int n = 0; n < 2; n++) {
+      for (int grp = 0; grp < 3; grp++) {
+        double sum = 0;
+        double sq = 0;
+        for (int c = 2 * grp; c < 2 * grp + 2; c++) {
+          for (int i = 0; i < 12; i++) {
+            double v = x.getDouble(n, c, i / 4, i % 4);
+            sum += v;
+            sq += v * v;
+          }
+        }
+        double mean = sum / 24;
+        double var = sq / 24 - mean * mean;
+        for (int c = 2 * grp; c < 2 * grp + 2; c++) {
+          for (int i = 0; i < 12; i++) {
+            double expected = (x.getDouble(n, c, i / 4, i % 4) - mean) / Math.sqrt(var + 1e-5) * gamma[c] + beta[c];
+            assertThat(y.getDouble(n, c, i / 4, i % 4)).isCloseTo(expected, within(1e-9));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void gradientsMatchFiniteDifferences() {
+    ComputationGraph g = net(Activation.RELU);
+    INDArray x = input();
+    INDArray eps = Nd4j.rand(DataType.DOUBLE, x.shape()).subi(0.5);
+    g.feedForward(new INDArray[] {x}, true, false);
+    Gradient grad = g.backpropGradient(eps);
+    double h = 1e-6;
+    for (String key : new String[] {"gn_gamma", "gn_beta"}) {
+      INDArray analytic = grad.getGradientFor(key).dup();
+      INDArray p = g.getParam(key);
+      for (int i = 0; i < 6; i++) {
+        double v = p.getDouble(i);
+        p.putScalar(i, v + h);
+        double up = g.output(false, x)[0].mul(eps).sumNumber().doubleValue();
+        p.putScalar(i, v - h);
+        double down = g.output(false, x)[0].mul(eps).sumNumber().doubleValue();
+        p.putScalar(i, v);
+        assertThat(analytic.getDouble(i)).as(key + "[" + i + "]").isCloseTo((up - down) / (2 * h), within(1e-6));
+      }
+    }
+    // Input gradient through a following identity layer is what the graph hands back to the input.
+    INDArray dx = inputGradient(x, eps);
+    for (int i = 0; i < x.length(); i += 7) {
+      INDArray xp = x.dup();
+      xp.putScalar(i, x.getDouble(i) + h);
+      double up = g.output(false, xp)[0].mul(eps).sumNumber().doubleValue();
+      xp.putScalar(i, x.getDouble(i) - h);
+      double down = g.output(false, xp)[0].mul(eps).sumNumber().doubleValue();
+      assertThat(dx.getDouble(i)).as("x[" + i + "]").isCloseTo((up - down) / (2 * h), within(1e-6));
+    }
+  }
+
+  /** The input gradient, read through the layer directly. */
+  private static INDArray inputGradient(INDArray x, INDArray eps) {
+    ComputationGraph g = net(Activation.RELU);
+    g.initGradientsView();
+    org.deeplearning4j.nn.api.Layer layer = g.getLayer("gn");
+    layer.setInput(x, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+    return layer.backpropGradient(eps, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces()).getSecond();
+  }
+
+  @Test
+  void groupsMustDivideChannels() {
+    assertThatThrownBy(() -> GroupNorm.of(6, 4, Activation.RELU)).hasMessageContaining("4 groups for 6 channels");
+  }
+}

@@ -1,0 +1,35 @@
+package io.detkit.tools.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.detkit.tools.TestConfigs;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+  @Test
+  void aFewIterationsEndToEndLowerTheLossAndWriteTheWorkDir(@TempDir Path dir) throws Exception {
+    Experiment exp = Experiment.of(TestConfigs.small("atss_shapes.py", "runner.max_epochs=100"), 0);
+    Trainer.Result r = new Trainer(exp, dir, "atss_shapes.py", false, System.err).maxIterations(36).run();
+    assertThat(r.iterations()).isEqualTo(36);
+    double[] firstLast = r.firstAndLastMean(6);
+    assertThat(firstLast[1]).as("mean loss of the last 6 iterations vs the first 6").isLessThan(0.85 * firstLast[0]);
+    assertThat(r.metrics()).isNotNull();
+    assertThat(Files.readString(dir.resolve("atss_shapes.py"))).contains("type='ATSSHead'");
+    JsonNode metrics = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile());
+    assertThat(metrics.get("iterations")).hasSize(36);
+    assertThat(metrics.get("iterations").get(0).has("loss_centerness")).isTrue();
+    assertThat(metrics.get("epochs").get(metrics.get("epochs").size() - 1).get("bbox_mAP_50").asDouble())
+        .isBetween(0.0, 1.0);
+    assertThat(dir.resolve("loss_curve.png")).isNotEmptyFile();
+    assertThat(dir.resolve("val_predictions.png")).isNotEmptyFile();
+    assertThat(dir.resolve("latest.ckpt")).isNotEmptyFile();
+    Checkpoint ck = Checkpoint.read(dir.resolve("latest.ckpt"));
+    assertThat(ck.config()).contains("ATSSHead");
+    assertThat(ck.params().length).isGreaterThan(10_000);
+  }
+}
