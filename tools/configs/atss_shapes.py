@@ -106,7 +106,7 @@ lr_config = dict(
     warmup_iters=100,
     warmup_ratio=0.001,
     min_lr_ratio=0.05)
-runner = dict(type='EpochBasedRunner', max_epochs=8)
+runner = dict(type='EpochBasedRunner', max_epochs=12)
 checkpoint_config = dict(interval=1)
 log_config = dict(interval=25)
 seed = 0

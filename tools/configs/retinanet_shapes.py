@@ -22,6 +22,7 @@ model = dict(
         in_channels=32,
         stacked_convs=2,
         feat_channels=32,
+        norm_cfg=dict(type='GN', num_groups=8, requires_grad=True),
         anchor_generator=dict(
             type='AnchorGenerator',
             octave_base_scale=2,
@@ -108,7 +109,7 @@ lr_config = dict(
     warmup_iters=100,
     warmup_ratio=0.001,
     min_lr_ratio=0.05)
-runner = dict(type='EpochBasedRunner', max_epochs=8)
+runner = dict(type='EpochBasedRunner', max_epochs=12)
 checkpoint_config = dict(interval=1)
 log_config = dict(interval=25)
 seed = 0

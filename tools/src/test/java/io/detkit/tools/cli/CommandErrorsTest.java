@@ -99,7 +99,8 @@ class CommandErrorsTest {
         + " \"annotations\": [{\"id\": 1, \"image_id\": 1, \"category_id\": 1, \"bbox\": [2, 2, 20, 20],"
         + " \"area\": 400}], \"categories\": [{\"id\": 1, \"name\": \"a\"}, {\"id\": 2, \"name\": \"b\"},"
         + " {\"id\": 3, \"name\": \"c\"}]}");
-    String coco = "dict(type='CocoDataset', ann_file='" + ann + "', img_prefix='" + dir.resolve("img") + "')";
+    String coco = "dict(_delete_=True, type='CocoDataset', ann_file='" + ann + "', img_prefix='" + dir.resolve("img")
+        + "', pipeline=[])";
     for (String command : List.of("train", "show-targets")) {
       assertCleanError(run(with(command, ATSS, "--work-dir", dir.resolve("w").toString(), "--cfg-options",
           "data.train=" + coco, "data.val=" + coco)), "cannot read image", "broken.png");

@@ -20,7 +20,7 @@ class NativeConvolutionTest {
   /** kernel, stride, nIn, nOut per layer: 3x3 stride 2, 3x3, 1x1, 3x3 stride 2 on odd and even sizes. */
   private static final int[][] LAYERS = {{3, 2, 3, 8}, {3, 1, 8, 8}, {1, 1, 8, 5}, {3, 2, 5, 4}};
 
-  private static ComputationGraph net(boolean nativeConv) {
+  private static ComputationGraph net(boolean nativeConv, boolean bias) {
     ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder().seed(3)
         .updater(new Sgd(0.1)).dataType(DataType.FLOAT).miniBatch(false).graphBuilder().addInputs("in");
     String prev = "in";
@@ -28,10 +28,10 @@ class NativeConvolutionTest {
       int[] s = LAYERS[i];
       Activation act = i == LAYERS.length - 1 ? Activation.IDENTITY : Activation.RELU;
       Layer l = nativeConv
-          ? NativeConvolution.of(s[0], s[1], s[2], s[3], act, WeightInit.XAVIER.getWeightInitFunction(), 0.1)
+          ? NativeConvolution.of(s[0], s[1], s[2], s[3], act, WeightInit.XAVIER.getWeightInitFunction(), 0.1, bias)
           : new ConvolutionLayer.Builder(s[0], s[0]).stride(s[1], s[1]).padding(s[0] / 2, s[0] / 2)
               .convolutionMode(ConvolutionMode.Truncate).nIn(s[2]).nOut(s[3]).activation(act)
-              .weightInit(WeightInit.XAVIER).biasInit(0.1).build();
+              .weightInit(WeightInit.XAVIER).biasInit(0.1).hasBias(bias).build();
       g.addLayer("l" + i, l, prev);
       prev = "l" + i;
     }
@@ -43,8 +43,18 @@ class NativeConvolutionTest {
 
   @Test
   void matchesDl4jConvolutionForwardAndBackward() {
-    ComputationGraph fast = net(true);
-    ComputationGraph reference = net(false);
+    check(true);
+  }
+
+  @Test
+  void matchesDl4jConvolutionWithoutBias() {
+    check(false);
+  }
+
+  private static void check(boolean bias) {
+    ComputationGraph fast = net(true, bias);
+    ComputationGraph reference = net(false, bias);
+    assertThat(fast.numParams()).isEqualTo(reference.numParams());
     reference.setParams(fast.params().dup());
     Nd4j.getRandom().setSeed(11);
     INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 15, 12);
@@ -66,7 +76,7 @@ class NativeConvolutionTest {
 
   @Test
   void outputSizeFollowsPytorchPadding() {
-    ComputationGraph n = net(true);
+    ComputationGraph n = net(true, true);
     INDArray out = n.output(false, Nd4j.zeros(DataType.FLOAT, 1, 3, 64, 64))[0];
     assertThat(out.shape()).containsExactly(1, 4, 16, 16);
   }
