@@ -87,13 +87,13 @@ data = dict(
     workers_per_gpu=1,
     train=dict(
         type=dataset_type, num_images=2000, seed=1, image_size=64, min_objects=1, max_objects=5,
-        min_side=10, max_side=40, noise=0.08, pipeline=train_pipeline),
+        min_side=12, max_side=40, noise=0.08, pipeline=train_pipeline),
     val=dict(
         type=dataset_type, num_images=200, seed=1000003, image_size=64, min_objects=1, max_objects=5,
-        min_side=10, max_side=40, noise=0.08, pipeline=test_pipeline),
+        min_side=12, max_side=40, noise=0.08, pipeline=test_pipeline),
     test=dict(
         type=dataset_type, num_images=200, seed=1000003, image_size=64, min_objects=1, max_objects=5,
-        min_side=10, max_side=40, noise=0.08, pipeline=test_pipeline))
+        min_side=12, max_side=40, noise=0.08, pipeline=test_pipeline))
 evaluation = dict(interval=1, metric='bbox')
 
 # optimizer
@@ -106,7 +106,7 @@ lr_config = dict(
     warmup_iters=100,
     warmup_ratio=0.001,
     min_lr_ratio=0.05)
-runner = dict(type='EpochBasedRunner', max_epochs=8)
+runner = dict(type='EpochBasedRunner', max_epochs=12)
 checkpoint_config = dict(interval=1)
 log_config = dict(interval=25)
 seed = 0

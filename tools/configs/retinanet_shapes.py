@@ -22,6 +22,7 @@ model = dict(
         in_channels=32,
         stacked_convs=2,
         feat_channels=32,
+        norm_cfg=dict(type='GN', num_groups=8, requires_grad=True),
         anchor_generator=dict(
             type='AnchorGenerator',
             octave_base_scale=2,
@@ -89,13 +90,13 @@ data = dict(
     workers_per_gpu=1,
     train=dict(
         type=dataset_type, num_images=2000, seed=1, image_size=64, min_objects=1, max_objects=5,
-        min_side=10, max_side=40, noise=0.08, pipeline=train_pipeline),
+        min_side=12, max_side=40, noise=0.08, pipeline=train_pipeline),
     val=dict(
         type=dataset_type, num_images=200, seed=1000003, image_size=64, min_objects=1, max_objects=5,
-        min_side=10, max_side=40, noise=0.08, pipeline=test_pipeline),
+        min_side=12, max_side=40, noise=0.08, pipeline=test_pipeline),
     test=dict(
         type=dataset_type, num_images=200, seed=1000003, image_size=64, min_objects=1, max_objects=5,
-        min_side=10, max_side=40, noise=0.08, pipeline=test_pipeline))
+        min_side=12, max_side=40, noise=0.08, pipeline=test_pipeline))
 evaluation = dict(interval=1, metric='bbox')
 
 # optimizer
@@ -108,7 +109,7 @@ lr_config = dict(
     warmup_iters=100,
     warmup_ratio=0.001,
     min_lr_ratio=0.05)
-runner = dict(type='EpochBasedRunner', max_epochs=8)
+runner = dict(type='EpochBasedRunner', max_epochs=12)
 checkpoint_config = dict(interval=1)
 log_config = dict(interval=25)
 seed = 0

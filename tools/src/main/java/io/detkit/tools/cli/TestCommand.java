@@ -31,10 +31,9 @@ final class TestCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Config config = cfg.load();
-    Checkpoint ck = Checkpoint.read(checkpoint);
     Experiment exp = Experiment.of(config, Experiment.configSeed(config));
     DetectorNet net = exp.buildNet();
-    net.setParams(ck.paramArray());
+    net.setParams(Checkpoint.read(checkpoint).paramArray());
     String split = config.getConfig("data").isNull("test") ? "val" : "test";
     Datasets.Built data = exp.dataset(split);
     try (DataLoader loader = new DataLoader(data.dataset(), data.pipeline(), exp.batchSize(), false, exp.seed(),

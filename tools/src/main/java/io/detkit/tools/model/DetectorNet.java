@@ -123,8 +123,11 @@ public final class DetectorNet {
       }
     }
 
+    // DL4J treats a configured seed of 0 as "unseeded" and initialises randomly; map every seed,
+    // 0 included, to a non-zero one so that a seed always gives the same initial network.
+    long netSeed = seed ^ 0x5DEECE66DL;
     NeuralNetConfiguration.Builder nb = new NeuralNetConfiguration.Builder()
-        .seed(seed)
+        .seed(netSeed == 0 ? 1 : netSeed)
         .dataType(DataType.FLOAT)
         .updater(optimizer.updater())
         // The head's gradients are already averaged over the batch (avg_factor); DL4J must not

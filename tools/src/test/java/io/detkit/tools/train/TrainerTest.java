@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.detkit.tools.TestConfigs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,5 +32,18 @@ class TrainerTest {
     Checkpoint ck = Checkpoint.read(dir.resolve("latest.ckpt"));
     assertThat(ck.config()).contains("ATSSHead");
     assertThat(ck.params().length).isGreaterThan(10_000);
+  }
+
+  @Test
+  void theSameSeedGivesTheSameRun() throws Exception {
+    List<Double> a = quick(0);
+    assertThat(quick(0)).isEqualTo(a);
+    assertThat(quick(1)).isNotEqualTo(a);
+  }
+
+  private static List<Double> quick(long seed) throws Exception {
+    Experiment exp = Experiment.of(TestConfigs.small("atss_shapes.py"), seed);
+    return new Trainer(exp, Path.of("unused"), "atss_shapes.py", false, System.err).withoutEvaluation().withoutFiles()
+        .maxIterations(3).run().losses();
   }
 }
