@@ -3,6 +3,7 @@ package io.detkit.losses;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -69,6 +70,60 @@ public final class FocalLoss extends Loss {
 
   public boolean activated() {
     return activated;
+  }
+
+  /**
+   * The reduced loss with class-id targets (every dense head's call) runs fused in one pass
+   * ({@link FusedFocal}); other calls, and any call whose fused sum is not finite (so that NaN and
+   * infinity follow the general path's rules exactly), take the general pipeline.
+   */
+  @Override
+  protected LossResult compute(LossArgs args, Reduction r) {
+    INDArray pred = args.pred();
+    INDArray target = args.target();
+    boolean fusable = !activated && r != Reduction.NONE && args.upstream().isEmpty() && pred.rank() == 2
+        && target.rank() == 1 && target.size(0) == pred.size(0) && pred.length() > 0
+        && (pred.dataType() == DataType.FLOAT || pred.dataType() == DataType.DOUBLE)
+        && !(r == Reduction.SUM && args.avgFactorOrNull() != null);
+    if (fusable) {
+      LossResult fused = computeFused(args, r);
+      if (fused != null) {
+        return fused;
+      }
+    }
+    return super.compute(args, r);
+  }
+
+  private LossResult computeFused(LossArgs args, Reduction r) {
+    INDArray pred = args.pred();
+    int n = (int) pred.size(0);
+    int c = (int) pred.size(1);
+    long[] labels = ClsMath.labels(args.target(), "FocalLoss: target", 0, c, Long.MIN_VALUE,
+        "label " + c + " = num_classes is the background");
+    double[] rowWeight = null;
+    double[] elementWeight = null;
+    if (args.weight().isPresent()) {
+      INDArray w = args.weight().get();
+      if (w.length() == n && w.rank() >= 1 && w.size(0) == n) {
+        rowWeight = Tensors.toDoubles(w);
+      } else {
+        elementWeight = focalWeight(w, new long[] {n, c}, TYPE);
+      }
+    }
+    Double avgFactor = args.avgFactorOrNull();
+    double divisor = r == Reduction.SUM ? 1.0 : avgFactor != null ? avgFactor + WeightReduce.AVG_FACTOR_EPS : (double) n * c;
+    double scale = lossWeight() / divisor;
+    boolean single = pred.dataType() == DataType.FLOAT;
+    Object x = single ? Tensors.toFloats(pred) : Tensors.toDoubles(pred);
+    Object grad = single ? new float[n * c] : new double[n * c];
+    double sum = new FusedFocal(gamma, alpha).run(x, labels, n, c, rowWeight, elementWeight, scale, grad);
+    if (!Double.isFinite(sum)) {
+      return null;
+    }
+    double value = sum / divisor * lossWeight();
+    INDArray g = single ? Tensors.create((float[]) grad, DataType.FLOAT, n, c)
+        : Tensors.create((double[]) grad, DataType.DOUBLE, n, c);
+    return new LossResult(Tensors.create(new double[] {value}, pred.dataType()), g, r);
   }
 
   @Override
