@@ -14,7 +14,11 @@ import java.util.stream.IntStream;
  * gradient element are the same for any number of threads.
  *
  * <p>Each element is computed in float64 from one {@code exp} and one {@code log}, so results agree
- * with the general path to float64 rounding (sums differ only in their order).
+ * with the general path to float64 rounding (sums differ only in their order). Float32 logits
+ * with {@code gamma = 2} and no element-wise weight run in float32 SIMD lanes instead
+ * ({@link VectorFocal}) when the JVM has the incubating Vector API ({@code --add-modules
+ * jdk.incubator.vector}); they then agree with the general path to a few float32 ulps. Either
+ * way the result does not depend on the number of threads.
  */
 final class FusedFocal {
   /** Rows per parallel block: large enough to amortise a task, small enough to balance two cores. */
@@ -22,12 +26,35 @@ final class FusedFocal {
   /** Below this {@code exp(-|x|)}, {@code log(1 + e)} would lose digits that float64 keeps; use log1p. */
   private static final double LOG1P_CUTOFF = 1e-6;
 
+  /**
+   * Whether {@link VectorFocal} may run: the JVM was started with {@code --add-modules
+   * jdk.incubator.vector} and the system property {@code detkit.simd} is not {@code false}.
+   */
+  static final boolean SIMD = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+      && !"false".equalsIgnoreCase(System.getProperty("detkit.simd"));
+
   private final double gamma;
   private final double alpha;
+  private final boolean simd;
 
+  /** A kernel that uses SIMD lanes where {@link #SIMD} allows. */
   FusedFocal(double gamma, double alpha) {
+    this(gamma, alpha, SIMD);
+  }
+
+  /** A kernel that uses SIMD lanes only if {@code simd} (which requires {@link #SIMD}). */
+  FusedFocal(double gamma, double alpha, boolean simd) {
+    if (simd && !SIMD) {
+      throw new IllegalStateException("SIMD lanes need --add-modules jdk.incubator.vector and detkit.simd != false");
+    }
     this.gamma = gamma;
     this.alpha = alpha;
+    this.simd = simd;
+  }
+
+  /** Whether rows of {@code x} with these weights run in SIMD lanes. */
+  boolean usesSimd(Object x, int cols, double[] elementWeight) {
+    return simd && gamma == 2.0 && elementWeight == null && x instanceof float[] && cols >= VectorFocal.lanes();
   }
 
   /**
@@ -43,10 +70,13 @@ final class FusedFocal {
       Object grad) {
     int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
     double[] partial = new double[blocks];
+    boolean lanes = usesSimd(x, c, elementWeight);
     IntStream.range(0, blocks).parallel().forEach(b -> {
       int r0 = b * BLOCK_ROWS;
       int r1 = Math.min(n, r0 + BLOCK_ROWS);
-      partial[b] = block(x, labels, c, rowWeight, elementWeight, scale, grad, r0, r1);
+      partial[b] = lanes
+          ? VectorFocal.rows((float[]) x, labels, c, rowWeight, scale, (float) alpha, (float[]) grad, r0, r1, this)
+          : block(x, labels, c, rowWeight, elementWeight, scale, grad, r0, r1);
     });
     double sum = 0;
     for (double p : partial) {
@@ -76,8 +106,11 @@ final class FusedFocal {
     return sum;
   }
 
-  /** One row: returns {@code sum_j w_j loss_j} and writes {@code scale * w_j * dloss_j/dx_j} to {@code g}. */
-  private double row(double[] x, int target, double rowWeight, double[] w, double scale, double[] g) {
+  /**
+   * One row (or the tail of one): returns {@code sum_j w_j loss_j} and writes {@code scale * w_j *
+   * dloss_j/dx_j} to {@code g}; {@code target} is the positive column, or outside the row for none.
+   */
+  double row(double[] x, int target, double rowWeight, double[] w, double scale, double[] g) {
     double sum = 0;
     for (int j = 0; j < x.length; j++) {
       double xi = x[j];

@@ -2,6 +2,8 @@ package io.detkit.losses;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.detkit.core.tensor.Tensors;
 import java.util.Random;
@@ -99,6 +101,38 @@ class FocalLossFusedPathTest {
       assertThat(Math.abs(actual[i] - expected[i]))
           .as("element %d: %s vs %s", i, actual[i], expected[i])
           .isLessThanOrEqualTo(tol * Math.max(1.0, Math.abs(expected[i])));
+    }
+  }
+
+  @ParameterizedTest(name = "C={0}")
+  @CsvSource({"80", "21", "16", "37"})
+  void scalarAndSimdKernelsAgree(int c) {
+    assumeTrue(FusedFocal.SIMD, "the JVM runs without --add-modules jdk.incubator.vector");
+    Random rnd = new Random(c);
+    int n = FusedFocal.BLOCK_ROWS + 5;
+    float[] x = new float[n * c];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rnd.nextGaussian() * 5 - 3);
+    }
+    x[0] = 1e4f;
+    x[1] = -1e4f;
+    long[] labels = new long[n];
+    double[] rowWeight = new double[n];
+    for (int i = 0; i < n; i++) {
+      labels[i] = rnd.nextInt(c + 1);
+      rowWeight[i] = rnd.nextInt(5) == 0 ? 0.0 : rnd.nextDouble();
+    }
+    float[] gScalar = new float[n * c];
+    float[] gSimd = new float[n * c];
+    FusedFocal scalar = new FusedFocal(2.0, 0.25, false);
+    FusedFocal simd = new FusedFocal(2.0, 0.25, true);
+    assertThat(simd.usesSimd(x, c, null)).isTrue();
+    assertThat(scalar.usesSimd(x, c, null)).isFalse();
+    double a = scalar.run(x, labels, n, c, rowWeight, null, 0.01, gScalar);
+    double b = simd.run(x, labels, n, c, rowWeight, null, 0.01, gSimd);
+    assertThat(b).isCloseTo(a, within(1e-5 * Math.abs(a)));
+    for (int i = 0; i < gScalar.length; i++) {
+      assertThat((double) gSimd[i]).as("gradient %d", i).isCloseTo(gScalar[i], within(1e-6 + 1e-5 * Math.abs(gScalar[i])));
     }
   }
 

@@ -34,6 +34,16 @@ class TensorsTest {
     assertThat(Tensors.toDoubles(g.dup('f'))).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
     INDArray longs = grid(DataType.INT64);
     assertThat(Tensors.toInts(longs.getColumn(3))).containsExactly(3, 7, 11);
+    for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+      INDArray h = grid(t);
+      assertThat(Tensors.toFloats(h.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all())))
+          .as(t.toString()).containsExactly(4, 5, 6, 7, 8, 9, 10, 11);
+      assertThat(Tensors.toFloats(h.getRow(2))).as(t.toString()).containsExactly(8, 9, 10, 11);
+      assertThat(Tensors.toDoubles(h.getRow(1))).as(t.toString()).containsExactly(4, 5, 6, 7);
+      assertThat(Tensors.toDoubles(h.reshape(3, 4).getRow(0))).as(t.toString()).containsExactly(0, 1, 2, 3);
+      assertThat(Tensors.toFloats(h.transpose())).as(t.toString())
+          .containsExactly(0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11);
+    }
   }
 
   @Test
