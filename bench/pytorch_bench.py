@@ -554,13 +554,12 @@ def main():
     print()
     print("PyTorch / detkit above 1 means detkit is faster. Medians are what the load gave; the best of a "
           "run is the closest to an idle machine.")
-    sketches = [("fused float32 FocalLoss, 1 thread", "LossBench.focalSketch1Thread"),
-                ("fused float32 FocalLoss, 2 threads", "LossBench.focalSketch2Threads"),
-                ("fused SIMD (Vector API) FocalLoss, 1 thread", "VectorSketchBench.focalVectorSketch")]
-    shown = [(label, jmh.median_ms(b), jmh.min_ms(b)) for label, b in sketches if jmh.median_ms(b)]
+    variants = [("FocalLoss fwd+grad, scalar float64 path (-Ddetkit.simd=false)", "FocalLossScalarBench.focalLoss")]
+    shown = [(label, jmh.median_ms(b), jmh.min_ms(b)) for label, b in variants if jmh.median_ms(b)]
     if shown:
         print()
-        print("Measuring sticks in bench/ (not library code), FocalLoss case, median / best (ms):")
+        print("The same case without the Vector API (what a JVM without --add-modules jdk.incubator.vector runs), "
+              "median / best (ms):")
         for label, med, best in shown:
             print(f"- {label}: {fmt(med)} / {fmt(best)}")
     print()

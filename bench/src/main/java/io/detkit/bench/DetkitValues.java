@@ -44,7 +44,6 @@ public final class DetkitValues {
     v.put("focal_value", focal.scalar());
     v.put("focal_grad_abs_sum", absSum(Tensors.toDoubles(focal.gradPred())));
     v.put("giou_value", l.giouLoss().scalar());
-    l.tearDown();
     NmsBench nb = new NmsBench();
     nb.setUp();
     MulticlassNmsResult r = nb.multiclassNms();

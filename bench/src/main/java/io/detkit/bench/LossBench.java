@@ -6,7 +6,6 @@ import io.detkit.losses.GIoULoss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
 import io.detkit.losses.Reduction;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,7 +17,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Loss forward plus gradient, as a head calls them: {@code FocalLoss(gamma=2, alpha=0.25)} on all
@@ -41,21 +39,13 @@ public class LossBench {
   private double numPos;
   private INDArray pred;
   private INDArray target;
-  private float[] logitsFlat;
-  private int[] labelsFlat;
-  private float[] grad;
-  private ExecutorService pool;
 
   @Setup(Level.Trial)
   public void setUp() {
     logits = Tensors.create(CocoScale.logits(ANCHORS, CocoScale.NUM_CLASSES, CocoScale.FOCAL_LOGIT_SEED), DataType.FLOAT, ANCHORS,
         CocoScale.NUM_CLASSES);
-    logitsFlat = CocoScale.logits(ANCHORS, CocoScale.NUM_CLASSES, CocoScale.FOCAL_LOGIT_SEED);
-    grad = new float[logitsFlat.length];
-    pool = FocalLossSketch.pool(2);
     int[] l = CocoScale.anchorLabels(ANCHORS, CocoScale.FOCAL_POSITIVE_STRIDE, CocoScale.FOCAL_LABEL_SEED);
     labels = Tensors.createLong(l, ANCHORS);
-    labelsFlat = l;
     numPos = CocoScale.focalNumPositives();
     float[][] pairs = CocoScale.boxPairs(BOXES, CocoScale.GIOU_SEED);
     pred = Tensors.create(pairs[0], DataType.FLOAT, BOXES, 4);
@@ -65,23 +55,6 @@ public class LossBench {
   @Benchmark
   public LossResult focalLoss() {
     return focal.forward(LossArgs.of(logits, labels).avgFactor(numPos));
-  }
-
-  /** {@link FocalLossSketch} on one thread: what a fused float32 kernel costs. */
-  @Benchmark
-  public double focalSketch1Thread() throws Exception {
-    return FocalLossSketch.forward(logitsFlat, labelsFlat, CocoScale.NUM_CLASSES, numPos, grad, 1, pool);
-  }
-
-  /** {@link FocalLossSketch} with the rows split over two threads. */
-  @Benchmark
-  public double focalSketch2Threads() throws Exception {
-    return FocalLossSketch.forward(logitsFlat, labelsFlat, CocoScale.NUM_CLASSES, numPos, grad, 2, pool);
-  }
-
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    pool.shutdownNow();
   }
 
   @Benchmark
