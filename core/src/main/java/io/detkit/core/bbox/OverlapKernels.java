@@ -1,6 +1,7 @@
 package io.detkit.core.bbox;
 
 import io.detkit.core.tensor.Tensors;
+import java.util.stream.IntStream;
 
 /**
  * Pairwise and aligned box overlaps on primitive arrays, the loops behind {@code bbox_overlaps}
@@ -24,6 +25,11 @@ import io.detkit.core.tensor.Tensors;
  * and each must keep torch's operation order for its own precision.
  */
 public final class OverlapKernels {
+  /** All-pairs problems of at least this many pairs run in column blocks on the common pool. */
+  static final long PARALLEL_PAIRS = 1L << 18;
+  /** Columns (second boxes) a parallel block covers. */
+  static final int COLUMN_BLOCK = 8192;
+
   private OverlapKernels() {}
 
   /** The number of boxes in a flat array of {@code length} values. */
@@ -98,6 +104,12 @@ public final class OverlapKernels {
     for (int j = 0; j < m; j++) {
       area2[j] = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
     }
+    inColumnBlocks(rowEnd - rowStart, m, (j0, j1) -> rowsF(a, rowStart, rowEnd, b, area2, mode, eps, out, j0, j1));
+  }
+
+  private static void rowsF(float[] a, int rowStart, int rowEnd, float[] b, float[] area2, OverlapMode mode, float eps,
+      float[] out, int j0, int j1) {
+    int m = area2.length;
     for (int i = rowStart; i < rowEnd; i++) {
       float ax1 = a[4 * i];
       float ay1 = a[4 * i + 1];
@@ -105,7 +117,7 @@ public final class OverlapKernels {
       float ay2 = a[4 * i + 3];
       float area1 = (ax2 - ax1) * (ay2 - ay1);
       int o = (i - rowStart) * m;
-      for (int j = 0; j < m; j++) {
+      for (int j = j0; j < j1; j++) {
         float bx1 = b[4 * j];
         float by1 = b[4 * j + 1];
         float bx2 = b[4 * j + 2];
@@ -127,6 +139,25 @@ public final class OverlapKernels {
     }
   }
 
+  /** Columns {@code [j0, j1)} of an all-pairs matrix. */
+  private interface ColumnRange {
+    void run(int j0, int j1);
+  }
+
+  /**
+   * Runs {@code range} over all columns, in column blocks on the common pool when the problem is
+   * large. Every element is computed alone, so results do not depend on the split or the threads.
+   */
+  private static void inColumnBlocks(int rows, int m, ColumnRange range) {
+    if ((long) rows * m < PARALLEL_PAIRS || m < 2 * COLUMN_BLOCK) {
+      range.run(0, m);
+      return;
+    }
+    int blocks = (m + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
+    IntStream.range(0, blocks).parallel()
+        .forEach(c -> range.run(c * COLUMN_BLOCK, Math.min(m, (c + 1) * COLUMN_BLOCK)));
+  }
+
   /** Double-precision counterpart of {@link #pairwise(float[], int, int, float[], OverlapMode, float, float[])}. */
   public static void pairwise(double[] a, int rowStart, int rowEnd, double[] b, OverlapMode mode, double eps,
       double[] out) {
@@ -137,6 +168,12 @@ public final class OverlapKernels {
     for (int j = 0; j < m; j++) {
       area2[j] = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
     }
+    inColumnBlocks(rowEnd - rowStart, m, (j0, j1) -> rowsD(a, rowStart, rowEnd, b, area2, mode, eps, out, j0, j1));
+  }
+
+  private static void rowsD(double[] a, int rowStart, int rowEnd, double[] b, double[] area2, OverlapMode mode, double eps,
+      double[] out, int j0, int j1) {
+    int m = area2.length;
     for (int i = rowStart; i < rowEnd; i++) {
       double ax1 = a[4 * i];
       double ay1 = a[4 * i + 1];
@@ -144,7 +181,7 @@ public final class OverlapKernels {
       double ay2 = a[4 * i + 3];
       double area1 = (ax2 - ax1) * (ay2 - ay1);
       int o = (i - rowStart) * m;
-      for (int j = 0; j < m; j++) {
+      for (int j = j0; j < j1; j++) {
         double bx1 = b[4 * j];
         double by1 = b[4 * j + 1];
         double bx2 = b[4 * j + 2];

@@ -1,0 +1,58 @@
+package io.detkit.core.bbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * All-pairs problems large enough to run in parallel column blocks give, bit for bit, what the
+ * serial loop gives one row at a time (each single row is below the parallel threshold).
+ */
+class OverlapKernelsParallelTest {
+  private static final int ROWS = 24;
+  private static final int COLUMNS = OverlapKernels.COLUMN_BLOCK * 2 + 1234;
+
+  private static double[] boxes(Random rnd, int n) {
+    double[] b = new double[4 * n];
+    for (int i = 0; i < n; i++) {
+      double x = rnd.nextDouble() * 800;
+      double y = rnd.nextDouble() * 800;
+      b[4 * i] = x;
+      b[4 * i + 1] = y;
+      b[4 * i + 2] = x + rnd.nextDouble() * 200;
+      b[4 * i + 3] = y + rnd.nextDouble() * 200;
+    }
+    return b;
+  }
+
+  private static float[] narrow(double[] d) {
+    float[] f = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      f[i] = (float) d[i];
+    }
+    return f;
+  }
+
+  @ParameterizedTest
+  @EnumSource(OverlapMode.class)
+  void parallelBlocksEqualTheSerialRows(OverlapMode mode) {
+    assertThat((long) ROWS * COLUMNS).isGreaterThanOrEqualTo(OverlapKernels.PARALLEL_PAIRS);
+    assertThat((long) COLUMNS).isLessThan(OverlapKernels.PARALLEL_PAIRS);
+    Random rnd = new Random(mode.ordinal());
+    double[] a = boxes(rnd, ROWS);
+    double[] b = boxes(rnd, COLUMNS);
+    double[] all = OverlapKernels.pairwise(a, b, mode, 1e-6);
+    float[] allF = OverlapKernels.pairwise(narrow(a), narrow(b), mode, 1e-6f);
+    double[] row = new double[COLUMNS];
+    float[] rowF = new float[COLUMNS];
+    for (int i = 0; i < ROWS; i++) {
+      OverlapKernels.pairwise(a, i, i + 1, b, mode, 1e-6, row);
+      OverlapKernels.pairwise(narrow(a), i, i + 1, narrow(b), mode, 1e-6f, rowF);
+      assertThat(Arrays.copyOfRange(all, i * COLUMNS, (i + 1) * COLUMNS)).as("row %d", i).containsExactly(row);
+      assertThat(Arrays.copyOfRange(allF, i * COLUMNS, (i + 1) * COLUMNS)).as("row %d", i).containsExactly(rowF);
+    }
+  }
+}
