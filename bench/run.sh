@@ -88,6 +88,12 @@ if [[ "$HEADS" == 1 && "$PROF_GC" == 1 ]] && grep -q 'HeadAllocationBench' "$ROO
     -rf json -rff "$OUT/jmh-gc.json" | tee "$OUT/jmh-gc.log"
 fi
 
+if [[ "$HEADS" == 1 ]]; then
+  echo "== off-heap (ND4J) buffers created by one steady-state head step"
+  # shellcheck disable=SC2086
+  java $JVM_ARGS -cp "$CP" io.detkit.bench.OffHeapPerStep 2>/dev/null | tee "$OUT/offheap.txt"
+fi
+
 echo "loadavg at end of JMH: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 
 TORCH_ARGS=()

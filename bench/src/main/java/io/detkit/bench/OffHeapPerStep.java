@@ -1,0 +1,81 @@
+package io.detkit.bench;
+
+import io.detkit.heads.HeadLoss;
+import java.lang.ref.Reference;
+import java.lang.reflect.Field;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.memory.Deallocatable;
+import org.nd4j.linalg.api.memory.deallocation.DeallocatableReference;
+import org.nd4j.linalg.api.memory.deallocation.DeallocatorService;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Counts the ND4J (off-heap) buffers that one steady-state head step creates, and their bytes:
+ * the buffers registered with ND4J's deallocator service during the step that were not there
+ * before it. Run by {@code bench/run.sh} after the JMH suite; prints one line per head and batch.
+ *
+ * <p>The count is exact when no garbage collection runs during the step (each measured step
+ * starts right after one); a collection during the step could only lower it.
+ */
+public final class OffHeapPerStep {
+  private static final int WARMUP = 3;
+  private static final int MEASURED = 5;
+
+  private OffHeapPerStep() {}
+
+  /** Prints {@code head batch buffers bytes} per measured configuration. */
+  public static void main(String[] args) throws Exception {
+    for (String head : new String[] {"retina", "atss"}) {
+      HeadState s = new HeadState();
+      s.head = head;
+      s.batch = 1;
+      s.setUp();
+      try {
+        for (int i = 0; i < WARMUP; i++) {
+          step(s);
+        }
+        long minBuffers = Long.MAX_VALUE;
+        long minBytes = Long.MAX_VALUE;
+        for (int i = 0; i < MEASURED; i++) {
+          System.gc();
+          Thread.sleep(200);
+          Set<Long> before = new HashSet<>(references().keySet());
+          HeadLoss keep = step(s);
+          long buffers = 0;
+          long bytes = 0;
+          for (Map.Entry<Long, DeallocatableReference> e : references().entrySet()) {
+            if (!before.contains(e.getKey())) {
+              buffers++;
+              Deallocatable d = e.getValue().get();
+              if (d instanceof DataBuffer b) {
+                bytes += b.length() * b.getElementSize();
+              }
+            }
+          }
+          minBuffers = Math.min(minBuffers, buffers);
+          minBytes = Math.min(minBytes, bytes);
+          // The step's results must stay alive until their buffers have been counted.
+          Reference.reachabilityFence(keep);
+        }
+        System.out.printf("offheap %s batch 1: %d buffers, %.1f MB created per steady-state step%n", head, minBuffers,
+            minBytes / 1e6);
+      } finally {
+        s.tearDown();
+      }
+    }
+  }
+
+  private static HeadLoss step(HeadState s) {
+    return s.step.head().loss(s.outputs, s.gts, s.metas);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<Long, DeallocatableReference> references() throws ReflectiveOperationException {
+    Field f = DeallocatorService.class.getDeclaredField("referenceMap");
+    f.setAccessible(true);
+    return (Map<Long, DeallocatableReference>) f.get(Nd4j.getDeallocatorService());
+  }
+}
