@@ -426,10 +426,23 @@ public class AnchorHead {
               + " (" + numImages + " images, " + describeChannels(name, l) + ") at level " + l + "; got "
               + Tensors.shapeOf(a));
         }
-        Tensors.requireFinite(a, type + ": " + label);
+        requireFinite(a, type + ": " + label);
       }
     }
     return new Batch(numImages, sizes, dtype);
+  }
+
+  /**
+   * {@link Tensors#requireFinite(INDArray, String)} behind a cheaper screen: a NaN or infinity makes
+   * the sum non-finite, and one native sum costs a fraction of the element-wise condition pass, so
+   * the exact check (and its message) only runs when the sum is not finite, e.g. a NaN or an
+   * overflowing but finite array.
+   */
+  static void requireFinite(INDArray a, String name) {
+    if (a.dataType().isFPType() && !a.isEmpty() && a.length() > 0 && Double.isFinite(a.sumNumber().doubleValue())) {
+      return;
+    }
+    Tensors.requireFinite(a, name);
   }
 
   private String describeChannels(String name, int level) {
@@ -745,18 +758,14 @@ public class AnchorHead {
   final double clsLossLevel(HeadOutputs outputs, HeadTargets t, int level, double avgFactor,
       GradBuffer grads) {
     INDArray scores = outputs.get(HeadOutputs.CLS_SCORES, level);
-    int n = (int) scores.size(0);
-    int h = (int) scores.size(2);
-    int w = (int) scores.size(3);
     int a = numBaseAnchors(level);
-    int rows = n * h * w * a;
     DataType dtype = scores.dataType();
-    double[] clsRows = Layout.toRows(Tensors.toDoubles(scores), n, a, clsOutChannels, h, w);
-    INDArray pred = Tensors.create(clsRows, dtype, rows, clsOutChannels);
+    INDArray pred = Layout.toRows(scores, a, clsOutChannels);
+    int rows = (int) pred.size(0);
     INDArray labels = Tensors.createLong(t.labelsData(level), rows);
     INDArray weights = Tensors.create(t.labelWeightsData(level), dtype, rows);
     LossResult r = lossCls.forward(LossArgs.of(pred, labels).weight(weights).avgFactor(avgFactor));
-    grads.addRows(HeadOutputs.CLS_SCORES, level, Tensors.toDoubles(r.gradPred()), clsOutChannels);
+    grads.addRows(HeadOutputs.CLS_SCORES, level, r.gradPred(), clsOutChannels);
     return r.scalar();
   }
 
@@ -769,13 +778,10 @@ public class AnchorHead {
       double avgFactor, GradBuffer grads) {
     INDArray preds = outputs.get(HeadOutputs.BBOX_PREDS, level);
     int n = (int) preds.size(0);
-    int h = (int) preds.size(2);
-    int w = (int) preds.size(3);
     int a = numBaseAnchors(level);
-    int rows = n * h * w * a;
     DataType dtype = preds.dataType();
-    double[] predRows = Layout.toRows(Tensors.toDoubles(preds), n, a, 4, h, w);
-    INDArray pred = Tensors.create(predRows, dtype, rows, 4);
+    INDArray pred = Layout.toRows(preds, a, 4);
+    int rows = (int) pred.size(0);
     INDArray targets = Tensors.create(t.bboxTargetsData(level), dtype, rows, 4);
     INDArray weights = Tensors.create(t.bboxWeightsData(level), dtype, rows, 4);
     INDArray levelAnchors = null;
@@ -791,7 +797,7 @@ public class AnchorHead {
     }
     LossResult r = lossBbox.forward(LossArgs.of(input, targets).weight(weights).avgFactor(avgFactor));
     INDArray grad = regDecodedBbox ? bboxCoder.decodeVjp(levelAnchors, pred, null, r.gradPred()) : r.gradPred();
-    grads.addRows(HeadOutputs.BBOX_PREDS, level, Tensors.toDoubles(grad), 4);
+    grads.addRows(HeadOutputs.BBOX_PREDS, level, grad, 4);
     return r.scalar();
   }
 
