@@ -433,16 +433,44 @@ public class AnchorHead {
   }
 
   /**
-   * {@link Tensors#requireFinite(INDArray, String)} behind a cheaper screen: a NaN or infinity makes
-   * the sum non-finite, and one native sum costs a fraction of the element-wise condition pass, so
-   * the exact check (and its message) only runs when the sum is not finite, e.g. a NaN or an
-   * overflowing but finite array.
+   * {@link Tensors#requireFinite(INDArray, String)} behind a cheaper screen: a JIT-compiled scan
+   * of a dense FLOAT or DOUBLE buffer (about 8 ms for RetinaHead's level-0 scores, where the native
+   * condition pass took 70-100 ms and a native sum was slowed by OpenMP on a busy machine); the
+   * exact check, and its message, only runs when the scan finds a NaN or infinity or the array is
+   * not dense.
    */
   static void requireFinite(INDArray a, String name) {
-    if (a.dataType().isFPType() && !a.isEmpty() && a.length() > 0 && Double.isFinite(a.sumNumber().doubleValue())) {
-      return;
+    if (a != null && !a.isEmpty() && a.length() > 0 && a.offset() == 0 && a.data().length() == a.length()
+        && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE)) {
+      int n = (int) a.length();
+      boolean finite = a.dataType() == DataType.FLOAT ? allFinite(a.data().asNioFloat(), n)
+          : allFinite(a.data().asNioDouble(), n);
+      if (finite) {
+        return;
+      }
     }
     Tensors.requireFinite(a, name);
+  }
+
+  // v - v is 0 for every finite v and NaN for NaN and the infinities.
+  private static boolean allFinite(java.nio.FloatBuffer b, int n) {
+    for (int i = 0; i < n; i++) {
+      float v = b.get(i);
+      if (v - v != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean allFinite(java.nio.DoubleBuffer b, int n) {
+    for (int i = 0; i < n; i++) {
+      double v = b.get(i);
+      if (v - v != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String describeChannels(String name, int level) {

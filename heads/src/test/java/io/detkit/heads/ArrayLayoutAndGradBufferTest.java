@@ -98,14 +98,24 @@ class ArrayLayoutAndGradBufferTest {
   }
 
   @Test
-  void finitenessScreenPassesOverflowingSumsAndNamesBadElements() {
-    float[] big = {3e38f, 3e38f, 3e38f, 3e38f};
+  void finitenessScreenPassesFiniteArraysAndNamesBadElements() {
+    float[] big = {3e38f, 3e38f, -Float.MAX_VALUE, Float.MIN_VALUE};
     AnchorHead.requireFinite(Tensors.create(big, DataType.FLOAT, 4), "big");
+    AnchorHead.requireFinite(Tensors.create(new double[] {1e308, -1e308}, DataType.DOUBLE, 2), "big");
     float[] bad = {1, 2, 3, 4, 5, 6, 7, Float.NaN};
     assertThatThrownBy(() -> AnchorHead.requireFinite(Tensors.create(bad, DataType.FLOAT, 2, 4), "x"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 7 is NaN");
-    float[] infs = {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+    float[] infs = {0, Float.NEGATIVE_INFINITY};
     assertThatThrownBy(() -> AnchorHead.requireFinite(Tensors.create(infs, DataType.FLOAT, 2), "y"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 1");
+    double[] dinf = {Double.POSITIVE_INFINITY, 0};
+    assertThatThrownBy(() -> AnchorHead.requireFinite(Tensors.create(dinf, DataType.DOUBLE, 2), "z"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 0");
+    // A view: the exact check reads just its elements.
+    INDArray withNan = Tensors.create(new float[] {Float.NaN, 1, 2, 3}, DataType.FLOAT, 2, 2);
+    AnchorHead.requireFinite(withNan.getRow(1), "row 1");
+    INDArray half = Tensors.create(new float[] {1, Float.NaN}, DataType.FLOAT, 2).castTo(DataType.HALF);
+    assertThatThrownBy(() -> AnchorHead.requireFinite(half, "h"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 1 is NaN");
   }
 }
