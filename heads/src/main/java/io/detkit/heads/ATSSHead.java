@@ -207,26 +207,23 @@ public class ATSSHead extends AnchorHead {
     double[] cls = new double[levels];
     double[] box = new double[levels];
     double[] cent = new double[levels];
-    List<double[]> boxGradRows = new ArrayList<>();
+    // Box gradients wait for the batch's total centerness; only the positives' rows are non-zero.
+    int[][] boxGradPos = new int[levels][];
+    double[][] boxGrad = new double[levels][];
     double centernessSum = 0;
     for (int l = 0; l < levels; l++) {
       cls[l] = clsLossLevel(outputs, t, l, numTotalSamples, grads);
-      INDArray preds = outputs.get(HeadOutputs.BBOX_PREDS, l);
-      INDArray centLogits = outputs.get(HeadOutputs.CENTERNESSES, l);
-      int n = (int) preds.size(0);
-      int h = (int) preds.size(2);
-      int w = (int) preds.size(3);
-      int a = numBaseAnchors(l);
-      int rows = n * h * w * a;
       int[] labels = t.labelsData(l);
       int[] pos = positives(labels);
-      double[] gradRows = new double[rows * 4];
-      boxGradRows.add(gradRows);
       if (pos.length == 0) {
         continue;
       }
-      double[] predRows = Layout.toRows(Tensors.toDoubles(preds), n, a, 4, h, w);
-      double[] centRows = Layout.toRows(Tensors.toDoubles(centLogits), n, a, 1, h, w);
+      INDArray preds = outputs.get(HeadOutputs.BBOX_PREDS, l);
+      int hw = (int) (preds.size(2) * preds.size(3));
+      int a = numBaseAnchors(l);
+      // Read the positives straight from the NCHW outputs instead of permuting whole levels to rows.
+      double[] predData = Tensors.toDoubles(preds);
+      double[] centData = Tensors.toDoubles(outputs.get(HeadOutputs.CENTERNESSES, l));
       double[] anchorRows = t.anchorsData(l);
       double[] targetRows = t.bboxTargetsData(l);
       double[] centTargets = Tensors.toDoubles(t.extra(CENTERNESS_TARGETS, l).orElseThrow());
@@ -239,10 +236,12 @@ public class ATSSHead extends AnchorHead {
       double levelCentSum = 0;
       for (int k = 0; k < m; k++) {
         int i = pos[k];
-        System.arraycopy(predRows, i * 4, posPred, k * 4, 4);
+        for (int c = 0; c < 4; c++) {
+          posPred[k * 4 + c] = predData[Layout.nchwIndex(i, c, a, 4, hw)];
+        }
         System.arraycopy(anchorRows, i * 4, posAnchors, k * 4, 4);
         System.arraycopy(targetRows, i * 4, posTargets, k * 4, 4);
-        posCent[k] = centRows[i];
+        posCent[k] = centData[Layout.nchwIndex(i, 0, a, 1, hw)];
         posCentTargets[k] = centTargets[i];
         levelCentSum += posCentTargets[k];
       }
@@ -252,19 +251,18 @@ public class ATSSHead extends AnchorHead {
       INDArray decoded = bboxCoder().decode(anchorArr, predArr, null);
       LossResult rb = lossBbox().forward(LossArgs.of(decoded, Tensors.create(posTargets, dtype, m, 4))
           .weight(centTargetArr).avgFactor(1.0));
-      double[] g = Tensors.toDoubles(bboxCoder().decodeVjp(anchorArr, predArr, null, rb.gradPred()));
-      for (int k = 0; k < m; k++) {
-        System.arraycopy(g, k * 4, gradRows, pos[k] * 4, 4);
-      }
+      boxGradPos[l] = pos;
+      boxGrad[l] = Tensors.toDoubles(bboxCoder().decodeVjp(anchorArr, predArr, null, rb.gradPred()));
       box[l] = rb.scalar();
       LossResult rc = lossCenterness.forward(LossArgs.of(Tensors.create(posCent, dtype, m), centTargetArr)
           .avgFactor(numTotalSamples));
       double[] gc = Tensors.toDoubles(rc.gradPred());
-      double[] centGradRows = new double[rows];
+      double[] centGrad = new double[centData.length];
       for (int k = 0; k < m; k++) {
-        centGradRows[pos[k]] = gc[k];
+        // 0.0 + g: a -0.0 gradient comes back as 0.0, as it did when gradients were summed into zeros.
+        centGrad[Layout.nchwIndex(pos[k], 0, a, 1, hw)] = 0.0 + gc[k];
       }
-      grads.addRows(HeadOutputs.CENTERNESSES, l, centGradRows, 1);
+      grads.add(HeadOutputs.CENTERNESSES, l, Tensors.create(centGrad, dtype, grads.shape(HeadOutputs.CENTERNESSES, l)));
       cent[l] = rc.scalar();
       // torch sums each level's targets in float32 (accurately), then adds the level sums one by one.
       centernessSum = p.r(centernessSum + p.r(levelCentSum));
@@ -273,11 +271,21 @@ public class ATSSHead extends AnchorHead {
     double bboxAvgFactor = Math.max(centernessSum, 1.0);
     for (int l = 0; l < levels; l++) {
       box[l] = p.r(box[l] / bboxAvgFactor);
-      double[] g = boxGradRows.get(l);
-      for (int i = 0; i < g.length; i++) {
-        g[i] /= bboxAvgFactor;
+      int[] pos = boxGradPos[l];
+      if (pos == null) {
+        continue;
       }
-      grads.addRows(HeadOutputs.BBOX_PREDS, l, g, 4);
+      long[] shape = grads.shape(HeadOutputs.BBOX_PREDS, l);
+      int hw = (int) (shape[2] * shape[3]);
+      int a = numBaseAnchors(l);
+      double[] g = boxGrad[l];
+      double[] nchw = new double[(int) (shape[0] * shape[1] * hw)];
+      for (int k = 0; k < pos.length; k++) {
+        for (int c = 0; c < 4; c++) {
+          nchw[Layout.nchwIndex(pos[k], c, a, 4, hw)] = 0.0 + g[k * 4 + c] / bboxAvgFactor;
+        }
+      }
+      grads.add(HeadOutputs.BBOX_PREDS, l, Tensors.create(nchw, dtype, shape));
     }
     Map<String, double[]> losses = new LinkedHashMap<>();
     losses.put(clsLossName(), cls);

@@ -1,5 +1,8 @@
 package io.detkit.heads;
 
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
 /**
  * Index bookkeeping between NCHW head outputs and per-anchor rows, MMDetection's
  * {@code x.permute(0, 2, 3, 1).reshape(-1, k)}: row {@code (n*H + y)*W + x)*A + a} holds channels
@@ -8,6 +11,33 @@ package io.detkit.heads;
  */
 final class Layout {
   private Layout() {}
+
+  /**
+   * Rows {@code [n*h*w*a, k]} of an NCHW array {@code [n, a*k, h, w]} in the same dtype: one
+   * native strided copy (any order or view), straight from the array's buffer.
+   */
+  static INDArray toRows(INDArray nchw, int a, int k) {
+    long rows = nchw.size(0) * nchw.size(2) * nchw.size(3) * a;
+    if (rows == 0) {
+      return Nd4j.create(nchw.dataType(), rows, k);
+    }
+    return nchw.permute(0, 2, 3, 1).dup('c').reshape('c', rows, k);
+  }
+
+  /**
+   * The inverse of {@link #toRows(INDArray, int, int)}: NCHW {@code [n, a*k, h, w]} from rows
+   * {@code [n*h*w*a, k]} (any order), as a new C-order array of the rows' dtype.
+   */
+  static INDArray fromRows(INDArray rows, int n, int a, int k, int h, int w) {
+    if (rows.length() == 0) {
+      return Nd4j.create(rows.dataType(), n, (long) a * k, h, w);
+    }
+    // Assigning into a permuted view of the C-order result measured about twice as fast as dup() of
+    // the permuted rows (60 vs 110 ms for a [1, 720, 100, 152] float level on 2 cores).
+    INDArray nchw = Nd4j.createUninitialized(rows.dataType(), new long[] {n, (long) a * k, h, w}, 'c');
+    nchw.permute(0, 2, 3, 1).assign(rows.reshape('c', n, h, w, (long) a * k));
+    return nchw;
+  }
 
   /**
    * Rows {@code [n*h*w*a, k]} from an NCHW array {@code [n, a*k, h, w]} (flat, C order).
@@ -43,5 +73,18 @@ final class Layout {
       }
     }
     return nchw;
+  }
+
+  /**
+   * Flat C-order index in an NCHW array {@code [n, a*k, h, w]} (with {@code hw = h*w}) of column
+   * {@code col} of row {@code row} of its {@link #toRows} layout.
+   */
+  static int nchwIndex(int row, int col, int a, int k, int hw) {
+    int perImage = hw * a;
+    int img = row / perImage;
+    int r = row - img * perImage;
+    int p = r / a;
+    int anchor = r - p * a;
+    return ((img * a + anchor) * k + col) * hw + p;
   }
 }
