@@ -59,7 +59,7 @@ machine_info() {
 machine_info | tee "$OUT/machine.txt"
 
 export OMP_NUM_THREADS="$THREADS"
-JVM_ARGS="-Xms$HEAP -Xmx$HEAP --add-modules=jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
+JVM_ARGS="-Xms$HEAP -Xmx$HEAP -XX:+AlwaysPreTouch --add-modules=jdk.incubator.vector -Dorg.bytedeco.javacpp.maxbytes=0 -Dorg.bytedeco.javacpp.maxphysicalbytes=0 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn"
 
 echo "== exporting inputs for PyTorch, and detkit's results on them"
 java -cp "$CP" io.detkit.bench.ExportInputs "$OUT/inputs"
