@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.Deallocatable;
 import org.nd4j.linalg.api.memory.deallocation.DeallocatableReference;
 import org.nd4j.linalg.api.memory.deallocation.DeallocatorService;
@@ -17,7 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * the buffers registered with ND4J's deallocator service during the step that were not there
  * before it. Run by {@code bench/run.sh} after the JMH suite; prints one line per head and batch.
  *
- * <p>The count is exact when no garbage collection runs during the step (each measured step
+ * <p>Each head is measured as it is usually called and inside an ND4J workspace
+ * ({@link HeadBench#STEP_WORKSPACE}), where the arrays the calling thread creates reuse the
+ * workspace's memory once its size is learned. The count is exact when no garbage collection runs during the step (each measured step
  * starts right after one); a collection during the step could only lower it.
  */
 public final class OffHeapPerStep {
@@ -29,13 +32,21 @@ public final class OffHeapPerStep {
   /** Prints {@code head batch buffers bytes} per measured configuration. */
   public static void main(String[] args) throws Exception {
     for (String head : new String[] {"retina", "atss"}) {
+      for (boolean workspace : new boolean[] {false, true}) {
+        measure(head, workspace);
+      }
+    }
+  }
+
+  private static void measure(String head, boolean workspace) throws Exception {
+    {
       HeadState s = new HeadState();
       s.head = head;
       s.batch = 1;
       s.setUp();
       try {
         for (int i = 0; i < WARMUP; i++) {
-          step(s);
+          step(s, workspace);
         }
         long minBuffers = Long.MAX_VALUE;
         long minBytes = Long.MAX_VALUE;
@@ -43,13 +54,14 @@ public final class OffHeapPerStep {
           System.gc();
           Thread.sleep(200);
           Set<Long> before = new HashSet<>(references().keySet());
-          HeadLoss keep = step(s);
+          HeadLoss keep = step(s, workspace);
           long buffers = 0;
           long bytes = 0;
           for (Map.Entry<Long, DeallocatableReference> e : references().entrySet()) {
-            if (!before.contains(e.getKey())) {
+            Deallocatable d = e.getValue().get();
+            // Workspace-attached buffers live in memory the workspace already holds.
+            if (!before.contains(e.getKey()) && !(d instanceof DataBuffer db && db.isAttached())) {
               buffers++;
-              Deallocatable d = e.getValue().get();
               if (d instanceof DataBuffer b) {
                 bytes += b.length() * b.getElementSize();
               }
@@ -60,16 +72,24 @@ public final class OffHeapPerStep {
           // The step's results must stay alive until their buffers have been counted.
           Reference.reachabilityFence(keep);
         }
-        System.out.printf("offheap %s batch 1: %d buffers, %.1f MB created per steady-state step%n", head, minBuffers,
-            minBytes / 1e6);
+        System.out.printf("offheap %s batch 1%s: %d buffers, %.1f MB created per steady-state step%n", head,
+            workspace ? " in a workspace" : "", minBuffers, minBytes / 1e6);
       } finally {
         s.tearDown();
       }
     }
   }
 
-  private static HeadLoss step(HeadState s) {
-    return s.step.head().loss(s.outputs, s.gts, s.metas);
+  private static HeadLoss step(HeadState s, boolean workspace) {
+    if (!workspace) {
+      return s.step.head().loss(s.outputs, s.gts, s.metas);
+    }
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(HeadBench.STEP_WORKSPACE, "step")) {
+      HeadLoss l = s.step.head().loss(s.outputs, s.gts, s.metas);
+      // What a trainer does inside the scope: consume the gradients (here: read one value of each).
+      l.grads().names().forEach(n -> l.grads().get(n).forEach(g -> g.getDouble(0)));
+      return l;
+    }
   }
 
   @SuppressWarnings("unchecked")
