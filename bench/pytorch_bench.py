@@ -532,6 +532,8 @@ def main():
                  lf, f"<= {loss_ms / 10:.1f} ms (MMDetection {loss_ms:,.0f} ms / 10)", slow=True)
             case(f"{title} targets+loss+grads, batch {batch}", ("HeadBench.step", {"head": head, "batch": batch}),
                  both, head_target, slow=True)
+            case(f"{title} targets+loss+grads in an ND4J workspace, batch {batch}",
+                 ("HeadBench.stepInWorkspace", {"head": head, "batch": batch}), None, head_target, slow=True)
 
     # ---------------------------------------------------------------- same results?
     check = None
