@@ -43,13 +43,16 @@ abstract class AlignedOverlapLoss extends BoxLoss {
     double[] overlaps = Tensors.toDoubles(BboxOverlaps.bboxOverlaps(p, t, overlapMode(), true, overlapEps()));
     double[] values = new double[n];
     double[] deriv = new double[n];
-    lossOf(overlaps, values, deriv, dt == DataType.FLOAT);
+    boolean f32 = dt == DataType.FLOAT;
+    lossOf(overlaps, values, deriv, f32);
+    double[] boxes = Tensors.toDoubles(p);
+    double[] targets = Tensors.toDoubles(t);
     return new Elementwise(new long[] {n}, values, up -> {
       double[] g = new double[n];
       for (int i = 0; i < n; i++) {
         g[i] = up[i] == 0 ? 0.0 : up[i] * deriv[i];
       }
-      return Tensors.toDoubles(BboxOverlaps.alignedVjp(p, t, overlapMode(), overlapEps(), Tensors.create(g, dt, n)));
+      return BboxOverlaps.alignedVjp(boxes, targets, overlapMode(), overlapEps(), f32, g);
     });
   }
 }

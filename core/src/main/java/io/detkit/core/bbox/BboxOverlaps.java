@@ -296,6 +296,44 @@ public final class BboxOverlaps {
     return vjp(pred, "pred", target, "target", mode, true, eps, upstream, false, CHUNK_ELEMENTS).bboxes1();
   }
 
+  /**
+   * {@link #alignedVjp(INDArray, INDArray, OverlapMode, double, INDArray)} on flat arrays, for
+   * callers that already hold the boxes as primitives (the IoU losses): the gradient of
+   * {@code sum(upstream * bbox_overlaps(pred, target, mode, is_aligned=True, eps))} with respect to
+   * {@code pred}, with the same arithmetic (float32 rounding at every step when {@code float32}).
+   *
+   * @param pred {@code 4*n} values, (x1, y1, x2, y2) per box (float32 values widened when {@code float32})
+   * @param target {@code 4*n} values
+   * @param upstream {@code n} values
+   * @return {@code 4*n} gradient values (float32 values when {@code float32})
+   * @throws IllegalArgumentException if the lengths do not fit, eps is negative or not finite, or
+   *     any value is NaN or infinite (naming {@code pred}, {@code target} or {@code upstream})
+   */
+  public static double[] alignedVjp(double[] pred, double[] target, OverlapMode mode, double eps, boolean float32,
+      double[] upstream) {
+    Tensors.requireNonNull(pred, "pred");
+    Tensors.requireNonNull(target, "target");
+    Tensors.requireNonNull(upstream, "upstream");
+    Tensors.requireNonNull(mode, "mode");
+    if (pred.length % 4 != 0 || target.length != pred.length || upstream.length != pred.length / 4) {
+      throw new IllegalArgumentException("pred and target must hold 4*n values and upstream n; got " + pred.length
+          + ", " + target.length + " and " + upstream.length);
+    }
+    if (!Double.isFinite(eps) || eps < 0) {
+      throw new IllegalArgumentException("eps must be finite and >= 0; got " + eps);
+    }
+    Tensors.requireFinite(pred, "pred");
+    Tensors.requireFinite(target, "target");
+    Tensors.requireFinite(upstream, "upstream");
+    double[] g = upstream.clone();
+    roundAll(g, float32);
+    double[] sums = new double[OverlapGradKernels.SLOTS * (pred.length / 4)];
+    OverlapGradKernels.aligned(pred, target, mode, float32 ? (float) eps : eps, float32, g, sums, null);
+    double[] grad = new double[pred.length];
+    OverlapGradKernels.finish(pred, sums, float32, grad, 0);
+    return grad;
+  }
+
   static Gradients vjp(INDArray bboxes1, INDArray bboxes2, OverlapMode mode, boolean isAligned, double eps,
       INDArray upstream, int chunkElements) {
     return vjp(bboxes1, "bboxes1", bboxes2, "bboxes2", mode, isAligned, eps, upstream, true, chunkElements);

@@ -28,6 +28,10 @@ package io.detkit.core.bbox;
 final class OverlapGradKernels {
   /** Per-box accumulator slots: 0-3 intersection corners x1,y1,x2,y2; 4-7 enclosure corners; 8 area. */
   static final int SLOTS = 9;
+  /** Aligned problems of at least this many boxes run in blocks on the common pool. */
+  static final int PARALLEL_BOXES = 4096;
+  /** Boxes a parallel block covers. */
+  static final int BOX_BLOCK = 2048;
 
   private OverlapGradKernels() {}
 
@@ -176,9 +180,12 @@ final class OverlapGradKernels {
   static void aligned(double[] a, double[] b, OverlapMode mode, double eps, boolean f32, double[] g,
       double[] sa, double[] sb) {
     int n = a.length / 4;
-    for (int i = 0; i < n; i++) {
-      pair(a, i, area(a, i, f32), b, i, area(b, i, f32), g[i], mode, eps, f32, sa, sb);
-    }
+    // Pair i writes only box i's slots, so blocks of pairs can run on any thread.
+    ParallelBlocks.run(n, n, PARALLEL_BOXES, BOX_BLOCK, (i0, i1) -> {
+      for (int i = i0; i < i1; i++) {
+        pair(a, i, area(a, i, f32), b, i, area(b, i, f32), g[i], mode, eps, f32, sa, sb);
+      }
+    });
   }
 
   /**
@@ -189,7 +196,12 @@ final class OverlapGradKernels {
    */
   static void finish(double[] boxes, double[] sums, boolean f32, double[] grad, int offset) {
     int n = boxes.length / 4;
-    for (int k = 0; k < n; k++) {
+    ParallelBlocks.run(n, n, PARALLEL_BOXES, BOX_BLOCK, (k0, k1) -> finishBoxes(boxes, sums, f32, grad, offset, k0, k1));
+  }
+
+  private static void finishBoxes(double[] boxes, double[] sums, boolean f32, double[] grad, int offset, int k0,
+      int k1) {
+    for (int k = k0; k < k1; k++) {
       int s = SLOTS * k;
       double dx = r(boxes[4 * k + 2] - boxes[4 * k], f32);
       double dy = r(boxes[4 * k + 3] - boxes[4 * k + 1], f32);

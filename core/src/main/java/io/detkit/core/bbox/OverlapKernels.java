@@ -1,7 +1,6 @@
 package io.detkit.core.bbox;
 
 import io.detkit.core.tensor.Tensors;
-import java.util.stream.IntStream;
 
 /**
  * Pairwise and aligned box overlaps on primitive arrays, the loops behind {@code bbox_overlaps}
@@ -139,23 +138,12 @@ public final class OverlapKernels {
     }
   }
 
-  /** Columns {@code [j0, j1)} of an all-pairs matrix. */
-  private interface ColumnRange {
-    void run(int j0, int j1);
-  }
-
   /**
    * Runs {@code range} over all columns, in column blocks on the common pool when the problem is
    * large. Every element is computed alone, so results do not depend on the split or the threads.
    */
-  private static void inColumnBlocks(int rows, int m, ColumnRange range) {
-    if ((long) rows * m < PARALLEL_PAIRS || m < 2 * COLUMN_BLOCK) {
-      range.run(0, m);
-      return;
-    }
-    int blocks = (m + COLUMN_BLOCK - 1) / COLUMN_BLOCK;
-    IntStream.range(0, blocks).parallel()
-        .forEach(c -> range.run(c * COLUMN_BLOCK, Math.min(m, (c + 1) * COLUMN_BLOCK)));
+  private static void inColumnBlocks(int rows, int m, ParallelBlocks.Range range) {
+    ParallelBlocks.run(m, (long) rows * m, PARALLEL_PAIRS, COLUMN_BLOCK, range);
   }
 
   /** Double-precision counterpart of {@link #pairwise(float[], int, int, float[], OverlapMode, float, float[])}. */
@@ -240,31 +228,33 @@ public final class OverlapKernels {
     checkAligned(Tensors.requireNonNull(a, "a").length, Tensors.requireNonNull(b, "b").length, mode, eps,
         Tensors.requireNonNull(out, "out").length);
     int n = a.length / 4;
-    for (int i = 0; i < n; i++) {
-      float ax1 = a[4 * i];
-      float ay1 = a[4 * i + 1];
-      float ax2 = a[4 * i + 2];
-      float ay2 = a[4 * i + 3];
-      float bx1 = b[4 * i];
-      float by1 = b[4 * i + 1];
-      float bx2 = b[4 * i + 2];
-      float by2 = b[4 * i + 3];
-      float area1 = (ax2 - ax1) * (ay2 - ay1);
-      float area2 = (bx2 - bx1) * (by2 - by1);
-      float w = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0f);
-      float h = Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0f);
-      float overlap = w * h;
-      float union = mode == OverlapMode.IOF ? area1 : area1 + area2 - overlap;
-      union = Math.max(union, eps);
-      float iou = overlap / union;
-      if (mode == OverlapMode.GIOU) {
-        float ew = Math.max(Math.max(ax2, bx2) - Math.min(ax1, bx1), 0f);
-        float eh = Math.max(Math.max(ay2, by2) - Math.min(ay1, by1), 0f);
-        float enclose = Math.max(ew * eh, eps);
-        iou = iou - (enclose - union) / enclose;
+    ParallelBlocks.run(n, n, OverlapGradKernels.PARALLEL_BOXES, OverlapGradKernels.BOX_BLOCK, (i0, i1) -> {
+      for (int i = i0; i < i1; i++) {
+        float ax1 = a[4 * i];
+        float ay1 = a[4 * i + 1];
+        float ax2 = a[4 * i + 2];
+        float ay2 = a[4 * i + 3];
+        float bx1 = b[4 * i];
+        float by1 = b[4 * i + 1];
+        float bx2 = b[4 * i + 2];
+        float by2 = b[4 * i + 3];
+        float area1 = (ax2 - ax1) * (ay2 - ay1);
+        float area2 = (bx2 - bx1) * (by2 - by1);
+        float w = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0f);
+        float h = Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0f);
+        float overlap = w * h;
+        float union = mode == OverlapMode.IOF ? area1 : area1 + area2 - overlap;
+        union = Math.max(union, eps);
+        float iou = overlap / union;
+        if (mode == OverlapMode.GIOU) {
+          float ew = Math.max(Math.max(ax2, bx2) - Math.min(ax1, bx1), 0f);
+          float eh = Math.max(Math.max(ay2, by2) - Math.min(ay1, by1), 0f);
+          float enclose = Math.max(ew * eh, eps);
+          iou = iou - (enclose - union) / enclose;
+        }
+        out[i] = iou;
       }
-      out[i] = iou;
-    }
+    });
   }
 
   /** Double-precision counterpart of {@link #aligned(float[], float[], OverlapMode, float, float[])}. */
@@ -272,31 +262,33 @@ public final class OverlapKernels {
     checkAligned(Tensors.requireNonNull(a, "a").length, Tensors.requireNonNull(b, "b").length, mode, eps,
         Tensors.requireNonNull(out, "out").length);
     int n = a.length / 4;
-    for (int i = 0; i < n; i++) {
-      double ax1 = a[4 * i];
-      double ay1 = a[4 * i + 1];
-      double ax2 = a[4 * i + 2];
-      double ay2 = a[4 * i + 3];
-      double bx1 = b[4 * i];
-      double by1 = b[4 * i + 1];
-      double bx2 = b[4 * i + 2];
-      double by2 = b[4 * i + 3];
-      double area1 = (ax2 - ax1) * (ay2 - ay1);
-      double area2 = (bx2 - bx1) * (by2 - by1);
-      double w = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0d);
-      double h = Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0d);
-      double overlap = w * h;
-      double union = mode == OverlapMode.IOF ? area1 : area1 + area2 - overlap;
-      union = Math.max(union, eps);
-      double iou = overlap / union;
-      if (mode == OverlapMode.GIOU) {
-        double ew = Math.max(Math.max(ax2, bx2) - Math.min(ax1, bx1), 0d);
-        double eh = Math.max(Math.max(ay2, by2) - Math.min(ay1, by1), 0d);
-        double enclose = Math.max(ew * eh, eps);
-        iou = iou - (enclose - union) / enclose;
+    ParallelBlocks.run(n, n, OverlapGradKernels.PARALLEL_BOXES, OverlapGradKernels.BOX_BLOCK, (i0, i1) -> {
+      for (int i = i0; i < i1; i++) {
+        double ax1 = a[4 * i];
+        double ay1 = a[4 * i + 1];
+        double ax2 = a[4 * i + 2];
+        double ay2 = a[4 * i + 3];
+        double bx1 = b[4 * i];
+        double by1 = b[4 * i + 1];
+        double bx2 = b[4 * i + 2];
+        double by2 = b[4 * i + 3];
+        double area1 = (ax2 - ax1) * (ay2 - ay1);
+        double area2 = (bx2 - bx1) * (by2 - by1);
+        double w = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0d);
+        double h = Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0d);
+        double overlap = w * h;
+        double union = mode == OverlapMode.IOF ? area1 : area1 + area2 - overlap;
+        union = Math.max(union, eps);
+        double iou = overlap / union;
+        if (mode == OverlapMode.GIOU) {
+          double ew = Math.max(Math.max(ax2, bx2) - Math.min(ax1, bx1), 0d);
+          double eh = Math.max(Math.max(ay2, by2) - Math.min(ay1, by1), 0d);
+          double enclose = Math.max(ew * eh, eps);
+          iou = iou - (enclose - union) / enclose;
+        }
+        out[i] = iou;
       }
-      out[i] = iou;
-    }
+    });
   }
 
   /**
