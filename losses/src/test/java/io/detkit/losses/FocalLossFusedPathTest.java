@@ -137,6 +137,36 @@ class FocalLossFusedPathTest {
   }
 
   @Test
+  void simdExpAndLog1pAreAccurateToFloat32() {
+    assumeTrue(FusedFocal.SIMD, "the JVM runs without --add-modules jdk.incubator.vector");
+    int lanes = VectorFocal.lanes();
+    float[] in = new float[lanes];
+    float[] exp = new float[lanes];
+    float[] log = new float[lanes];
+    double worstExp = 0;
+    double worstLog = 0;
+    for (int i = 0; i < 200_000; i += lanes) {
+      for (int k = 0; k < lanes; k++) {
+        // -87 .. 0 for exp; its results (0 .. 1] feed log1p, as in the kernel.
+        in[k] = -87f * (i + k) / 200_000f;
+      }
+      jdk.incubator.vector.FloatVector v = jdk.incubator.vector.FloatVector.fromArray(VectorFocal.F, in, 0);
+      jdk.incubator.vector.FloatVector e = VectorFocal.expNonPositive(v);
+      e.intoArray(exp, 0);
+      VectorFocal.log1pUnit(e).intoArray(log, 0);
+      for (int k = 0; k < lanes; k++) {
+        double trueExp = Math.exp(in[k]);
+        worstExp = Math.max(worstExp, Math.abs(exp[k] - trueExp) / trueExp);
+        double trueLog = Math.log1p(exp[k]);
+        worstLog = Math.max(worstLog, Math.abs(log[k] - trueLog) / trueLog);
+      }
+    }
+    // float32's unit roundoff is 6e-8: a few ulps at most.
+    assertThat(worstExp).isLessThan(4e-7);
+    assertThat(worstLog).isLessThan(4e-7);
+  }
+
+  @Test
   void resultsAreIdenticalWhateverThePoolSize() throws Exception {
     Random rnd = new Random(3);
     float[] x = new float[N * C];
