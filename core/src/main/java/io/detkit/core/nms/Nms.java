@@ -357,6 +357,7 @@ public final class Nms {
     private final double[] scores;
     private final double off;
     private final double thr;
+    private final boolean nonNegativeThr;
     private final boolean f32;
 
     Greedy(double[] boxes, double[] scores, double off, double thr, boolean f32) {
@@ -364,6 +365,7 @@ public final class Nms {
       this.scores = scores;
       this.off = off;
       this.thr = thr;
+      this.nonNegativeThr = thr >= 0;
       this.f32 = f32;
     }
 
@@ -511,10 +513,13 @@ public final class Nms {
       while (next == null ? u < end : u >= 0) {
         // mmcv's IoU of kept box u with the candidate, each step rounded as float32 would round it.
         double w = Math.max(0, r(r(Math.min(kb[4 * u + 2], x2) - Math.max(kb[4 * u], x1), f32) + off, f32));
-        double h = Math.max(0, r(r(Math.min(kb[4 * u + 3], y2) - Math.max(kb[4 * u + 1], y1), f32) + off, f32));
-        double inter = r(w * h, f32);
-        if (r(inter / r(r(ka[u] + area, f32) - inter, f32), f32) > thr) {
-          return true;
+        // Disjoint boxes: inter is 0, so the IoU is 0, -0 or NaN (0/0), none above a threshold >= 0.
+        if (w > 0 || !nonNegativeThr) {
+          double h = Math.max(0, r(r(Math.min(kb[4 * u + 3], y2) - Math.max(kb[4 * u + 1], y1), f32) + off, f32));
+          double inter = r(w * h, f32);
+          if (r(inter / r(r(ka[u] + area, f32) - inter, f32), f32) > thr) {
+            return true;
+          }
         }
         u = next == null ? u + 1 : next[u];
       }

@@ -148,7 +148,8 @@ class NmsParallelDeterminismTest {
       idxs[i] = ids[rnd.nextInt(ids.length)];
     }
     for (NmsConfig cfg : new NmsConfig[] {NmsConfig.of(0.4), NmsConfig.of(0.4).withMaxNum(30),
-        NmsConfig.of(0.4).withClassAgnostic(true), NmsConfig.of(0.4).withOffset(1)}) {
+        NmsConfig.of(0.4).withClassAgnostic(true), NmsConfig.of(0.4).withOffset(1), NmsConfig.of(0),
+        NmsConfig.of(-0.1)}) {
       int[] one = on(ONE, () -> Nms.batchedNms(p[0], scores, idxs, cfg));
       assertThat(on(EIGHT, () -> Nms.batchedNms(p[0], scores, idxs, cfg))).containsExactly(one);
       int[] groups = cfg.classAgnostic() ? new int[n] : idxs;
