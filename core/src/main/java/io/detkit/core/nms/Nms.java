@@ -3,8 +3,8 @@ package io.detkit.core.nms;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -209,10 +209,7 @@ public final class Nms {
         q++;
       }
     }
-    int[] kept = keep(boxes, scores, labels, nmsCfg, f32);
-    if (maxNum > 0 && kept.length > maxNum) {
-      kept = Arrays.copyOf(kept, maxNum);
-    }
+    int[] kept = keep(boxes, scores, labels, nmsCfg, f32, maxNum, true);
     int[] keptLabels = new int[kept.length];
     int[] keptInds = new int[kept.length];
     for (int t = 0; t < kept.length; t++) {
@@ -225,10 +222,30 @@ public final class Nms {
   // ---------------------------------------------------------------- the algorithm
 
   /**
+   * Candidates at or above this count with at least two groups run their groups on the calling
+   * thread's fork-join pool (the common pool outside one); below it the fork/join overhead exceeds
+   * the work.
+   */
+  static final int PARALLEL_MIN_CANDIDATES = 4096;
+
+  static int[] keep(double[] boxes, double[] scores, int[] groups, NmsConfig cfg, boolean f32) {
+    return keep(boxes, scores, groups, cfg, f32, -1, true);
+  }
+
+  /**
    * The greedy pass. Works in double; with {@code f32} every arithmetic result is rounded to
    * float32, which reproduces float32 arithmetic exactly for these operations.
+   *
+   * <p>The result is the kept boxes in the total order (score descending, index ascending),
+   * truncated to {@code maxOut} when it is positive. A candidate's fate depends only on the
+   * higher-ranked candidates of its own group, so the groups are independent: they may run in
+   * parallel, and each may stop once it has kept {@code maxOut}. The result is the same whether and
+   * however the groups are split over threads.
+   *
+   * @param parallel whether large problems may use the fork-join pool (false: always this thread)
    */
-  static int[] keep(double[] boxes, double[] scores, int[] groups, NmsConfig cfg, boolean f32) {
+  static int[] keep(double[] boxes, double[] scores, int[] groups, NmsConfig cfg, boolean f32, int maxOut,
+      boolean parallel) {
     if (boxes.length % 4 != 0) {
       throw new IllegalArgumentException("boxes must hold 4 values per box (x1, y1, x2, y2); got " + boxes.length
           + " values");
@@ -247,75 +264,317 @@ public final class Nms {
       }
     }
     if (cfg == null) {
-      return sortedByScore(scores, null);
+      int[] all = sortedByScore(scores, null);
+      return maxOut > 0 && all.length > maxOut ? Arrays.copyOf(all, maxOut) : all;
     }
-    boolean[] take = null;
+    int limit = cfg.maxNum() > 0 && (maxOut <= 0 || cfg.maxNum() < maxOut) ? cfg.maxNum() : maxOut;
+    int m = n;
+    int[] cand;
     if (cfg.scoreThreshold() > 0) {
       double st = r(cfg.scoreThreshold(), f32);
-      take = new boolean[n];
+      m = 0;
       for (int i = 0; i < n; i++) {
-        take[i] = scores[i] > st;
+        if (scores[i] > st) {
+          m++;
+        }
+      }
+      cand = new int[m];
+      for (int i = 0, t = 0; i < n; i++) {
+        if (scores[i] > st) {
+          cand[t++] = i;
+        }
+      }
+    } else {
+      cand = new int[n];
+      for (int i = 0; i < n; i++) {
+        cand[i] = i;
       }
     }
-    int[] order = sortedByScore(scores, take);
-    double off = cfg.offset();
-    double thr = r(cfg.iouThreshold(), f32);
-    double[] area = new double[n];
-    for (int i = 0; i < n; i++) {
-      double w = r(r(boxes[4 * i + 2] - boxes[4 * i], f32) + off, f32);
-      double h = r(r(boxes[4 * i + 3] - boxes[4 * i + 1], f32) + off, f32);
-      area[i] = r(w * h, f32);
+    if (m == 0) {
+      return new int[0];
     }
-    boolean agnostic = groups == null || cfg.classAgnostic();
-    Map<Integer, Integer> dense = new HashMap<>();
-    int[] groupOf = new int[order.length];
-    for (int t = 0; t < order.length; t++) {
-      int g = agnostic ? 0 : groups[order[t]];
-      Integer d = dense.get(g);
-      if (d == null) {
-        d = dense.size();
-        dense.put(g, d);
-      }
-      groupOf[t] = d;
+    int[] gid = new int[n];
+    int numGroups = groups == null || cfg.classAgnostic() ? 1 : denseGroups(groups, cand, gid);
+    Greedy greedy = new Greedy(boxes, scores, cfg.offset(), r(cfg.iouThreshold(), f32), f32);
+    if (limit > 0 && limit < m) {
+      return greedy.topK(cand, gid, numGroups, limit);
     }
-    // Kept boxes per group, in the order they were kept.
-    int[][] keptOf = new int[dense.size()][];
-    int[] keptCount = new int[dense.size()];
-    int[] out = new int[order.length];
-    int kept = 0;
-    for (int t = 0; t < order.length; t++) {
-      int j = order[t];
-      int g = groupOf[t];
-      int[] list = keptOf[g];
-      boolean suppressed = false;
-      for (int u = 0; u < keptCount[g] && !suppressed; u++) {
-        suppressed = iou(boxes, area, list[u], j, off, f32) > thr;
-      }
-      if (suppressed) {
-        continue;
-      }
-      if (list == null || keptCount[g] == list.length) {
-        keptOf[g] = list = list == null ? new int[8] : Arrays.copyOf(list, list.length * 2);
-      }
-      list[keptCount[g]++] = j;
-      out[kept++] = j;
-      if (cfg.maxNum() > 0 && kept == cfg.maxNum()) {
-        break;
-      }
-    }
-    return Arrays.copyOf(out, kept);
+    return greedy.allGroups(cand, gid, numGroups, parallel);
   }
 
-  /** mmcv's overlap of kept box {@code i} with candidate {@code j}. */
-  private static double iou(double[] b, double[] area, int i, int j, double off, boolean f32) {
-    double xx1 = Math.max(b[4 * i], b[4 * j]);
-    double yy1 = Math.max(b[4 * i + 1], b[4 * j + 1]);
-    double xx2 = Math.min(b[4 * i + 2], b[4 * j + 2]);
-    double yy2 = Math.min(b[4 * i + 3], b[4 * j + 3]);
-    double w = Math.max(0, r(r(xx2 - xx1, f32) + off, f32));
-    double h = Math.max(0, r(r(yy2 - yy1, f32) + off, f32));
-    double inter = r(w * h, f32);
-    return r(inter / r(r(area[i] + area[j], f32) - inter, f32), f32);
+  /**
+   * Writes a dense id (0..G-1, in order of first appearance) of each candidate's group into
+   * {@code gid[candidate]} and returns G.
+   */
+  private static int denseGroups(int[] groups, int[] cand, int[] gid) {
+    int lo = Integer.MAX_VALUE;
+    int hi = Integer.MIN_VALUE;
+    for (int i : cand) {
+      lo = Math.min(lo, groups[i]);
+      hi = Math.max(hi, groups[i]);
+    }
+    long range = (long) hi - lo + 1;
+    int count = 0;
+    if (range <= 4L * cand.length + 1024) {
+      // Class labels are small integers: a table beats hashing.
+      int[] table = new int[(int) range];
+      Arrays.fill(table, -1);
+      for (int i : cand) {
+        int k = groups[i] - lo;
+        if (table[k] < 0) {
+          table[k] = count++;
+        }
+        gid[i] = table[k];
+      }
+      return count;
+    }
+    int[] distinct = new int[cand.length];
+    for (int t = 0; t < cand.length; t++) {
+      distinct[t] = groups[cand[t]];
+    }
+    Arrays.sort(distinct);
+    for (int t = 0; t < distinct.length; t++) {
+      if (t == 0 || distinct[t] != distinct[t - 1]) {
+        distinct[count++] = distinct[t];
+      }
+    }
+    for (int i : cand) {
+      gid[i] = Arrays.binarySearch(distinct, 0, count, groups[i]);
+    }
+    return count;
+  }
+
+  /** Higher score first; equal scores ({@code ==}, so -0.0 ties 0.0) by lower index. */
+  private static boolean before(double[] scores, int a, int b) {
+    double sa = scores[a];
+    double sb = scores[b];
+    return sa > sb || (sa == sb && a < b);
+  }
+
+  /** The suppression of one problem; the arrays are shared read-only, so groups may run concurrently. */
+  private static final class Greedy {
+    private final double[] boxes;
+    private final double[] scores;
+    private final double off;
+    private final double thr;
+    private final boolean nonNegativeThr;
+    private final boolean f32;
+
+    Greedy(double[] boxes, double[] scores, double off, double thr, boolean f32) {
+      this.boxes = boxes;
+      this.scores = scores;
+      this.off = off;
+      this.thr = thr;
+      this.nonNegativeThr = thr >= 0;
+      this.f32 = f32;
+    }
+
+    /**
+     * Every group to completion: candidates bucketed by group, each bucket sorted and suppressed on
+     * its own, then the kept boxes merged into the total order.
+     */
+    int[] allGroups(int[] cand, int[] gid, int numGroups, boolean parallel) {
+      int m = cand.length;
+      int[] start = new int[numGroups + 1];
+      for (int i : cand) {
+        start[gid[i] + 1]++;
+      }
+      for (int g = 0; g < numGroups; g++) {
+        start[g + 1] += start[g];
+      }
+      int[] fill = Arrays.copyOf(start, numGroups);
+      int[] idx = new int[m];
+      for (int i : cand) {
+        idx[fill[gid[i]]++] = i;
+      }
+      // Scratch shared by all groups, each using only its own [start, end) slice.
+      int[] tmp = new int[m];
+      double[] kb = new double[4 * m];
+      double[] ka = new double[m];
+      int[] keptCount = new int[numGroups];
+      IntConsumer task = g -> keptCount[g] = suppressGroup(idx, tmp, kb, ka, start[g], start[g + 1]);
+      if (parallel && numGroups > 1 && m >= PARALLEL_MIN_CANDIDATES) {
+        IntStream.range(0, numGroups).parallel().forEach(task);
+      } else {
+        for (int g = 0; g < numGroups; g++) {
+          task.accept(g);
+        }
+      }
+      int total = 0;
+      for (int g = 0; g < numGroups; g++) {
+        total += keptCount[g];
+      }
+      int[] out = new int[total];
+      for (int g = 0, o = 0; g < numGroups; g++) {
+        System.arraycopy(idx, start[g], out, o, keptCount[g]);
+        o += keptCount[g];
+      }
+      sortRange(out, new int[total], 0, total, scores);
+      return out;
+    }
+
+    /**
+     * Sorts {@code idx[from, to)} and suppresses within it. Kept candidates are compacted to the
+     * front of the slice (box in {@code kb}, area in {@code ka}) so the inner loop reads contiguous
+     * memory; returns how many were kept.
+     */
+    private int suppressGroup(int[] idx, int[] tmp, double[] kb, double[] ka, int from, int to) {
+      sortRange(idx, tmp, from, to, scores);
+      int k = from;
+      for (int p = from; p < to; p++) {
+        int j = idx[p];
+        double x1 = boxes[4 * j];
+        double y1 = boxes[4 * j + 1];
+        double x2 = boxes[4 * j + 2];
+        double y2 = boxes[4 * j + 3];
+        double area = area(x1, y1, x2, y2);
+        if (suppressed(kb, ka, from, k, null, x1, y1, x2, y2, area)) {
+          continue;
+        }
+        kb[4 * k] = x1;
+        kb[4 * k + 1] = y1;
+        kb[4 * k + 2] = x2;
+        kb[4 * k + 3] = y2;
+        ka[k] = area;
+        idx[k++] = j;
+      }
+      return k - from;
+    }
+
+    /**
+     * The first {@code limit} kept boxes only: candidates are popped from a heap in the total order
+     * until that many are kept, so a small {@code max_num} never sorts or visits the rest.
+     */
+    int[] topK(int[] cand, int[] gid, int numGroups, int limit) {
+      int[] heap = cand;
+      int size = heap.length;
+      for (int h = size / 2 - 1; h >= 0; h--) {
+        siftDown(heap, size, h);
+      }
+      int[] out = new int[limit];
+      double[] kb = new double[4 * limit];
+      double[] ka = new double[limit];
+      // Kept boxes of a group form a list through next[], newest first.
+      int[] head = new int[numGroups];
+      Arrays.fill(head, -1);
+      int[] next = new int[limit];
+      int kept = 0;
+      while (size > 0 && kept < limit) {
+        int j = heap[0];
+        heap[0] = heap[--size];
+        siftDown(heap, size, 0);
+        double x1 = boxes[4 * j];
+        double y1 = boxes[4 * j + 1];
+        double x2 = boxes[4 * j + 2];
+        double y2 = boxes[4 * j + 3];
+        double area = area(x1, y1, x2, y2);
+        int g = gid[j];
+        if (suppressed(kb, ka, head[g], -1, next, x1, y1, x2, y2, area)) {
+          continue;
+        }
+        kb[4 * kept] = x1;
+        kb[4 * kept + 1] = y1;
+        kb[4 * kept + 2] = x2;
+        kb[4 * kept + 3] = y2;
+        ka[kept] = area;
+        next[kept] = head[g];
+        head[g] = kept;
+        out[kept++] = j;
+      }
+      return Arrays.copyOf(out, kept);
+    }
+
+    private void siftDown(int[] heap, int size, int h) {
+      int v = heap[h];
+      while (true) {
+        int c = 2 * h + 1;
+        if (c >= size) {
+          break;
+        }
+        if (c + 1 < size && before(scores, heap[c + 1], heap[c])) {
+          c++;
+        }
+        if (!before(scores, heap[c], v)) {
+          break;
+        }
+        heap[h] = heap[c];
+        h = c;
+      }
+      heap[h] = v;
+    }
+
+    /**
+     * Whether a kept box overlaps the candidate by more than the threshold. Kept boxes are either the
+     * range {@code [u, end)} ({@code next == null}) or the list from {@code u} through {@code next}.
+     * Which kept box is found first does not matter: any one suppresses.
+     */
+    private boolean suppressed(double[] kb, double[] ka, int u, int end, int[] next, double x1, double y1,
+        double x2, double y2, double area) {
+      while (next == null ? u < end : u >= 0) {
+        // mmcv's IoU of kept box u with the candidate, each step rounded as float32 would round it.
+        double w = Math.max(0, r(r(Math.min(kb[4 * u + 2], x2) - Math.max(kb[4 * u], x1), f32) + off, f32));
+        // Disjoint boxes: inter is 0, so the IoU is 0, -0 or NaN (0/0), none above a threshold >= 0.
+        if (w > 0 || !nonNegativeThr) {
+          double h = Math.max(0, r(r(Math.min(kb[4 * u + 3], y2) - Math.max(kb[4 * u + 1], y1), f32) + off, f32));
+          double inter = r(w * h, f32);
+          if (r(inter / r(r(ka[u] + area, f32) - inter, f32), f32) > thr) {
+            return true;
+          }
+        }
+        u = next == null ? u + 1 : next[u];
+      }
+      return false;
+    }
+
+    private double area(double x1, double y1, double x2, double y2) {
+      double w = r(r(x2 - x1, f32) + off, f32);
+      double h = r(r(y2 - y1, f32) + off, f32);
+      return r(w * h, f32);
+    }
+  }
+
+  /** Sorts {@code a[from, to)} in the total order of {@link #before}, using {@code tmp[from, to)}. */
+  private static void sortRange(int[] a, int[] tmp, int from, int to, double[] scores) {
+    // Insertion sort for short runs, then bottom-up merges.
+    final int run = 16;
+    for (int lo = from; lo < to; lo += run) {
+      int hi = Math.min(lo + run, to);
+      for (int i = lo + 1; i < hi; i++) {
+        int v = a[i];
+        int k = i - 1;
+        while (k >= lo && before(scores, v, a[k])) {
+          a[k + 1] = a[k];
+          k--;
+        }
+        a[k + 1] = v;
+      }
+    }
+    int[] src = a;
+    int[] dst = tmp;
+    for (int width = run; width < to - from; width *= 2) {
+      for (int lo = from; lo < to; lo += 2 * width) {
+        int mid = Math.min(lo + width, to);
+        int hi = Math.min(lo + 2 * width, to);
+        int x = lo;
+        int y = mid;
+        int o = lo;
+        while (x < mid && y < hi) {
+          dst[o++] = before(scores, src[y], src[x]) ? src[y++] : src[x++];
+        }
+        while (x < mid) {
+          dst[o++] = src[x++];
+        }
+        while (y < hi) {
+          dst[o++] = src[y++];
+        }
+      }
+      int[] s = src;
+      src = dst;
+      dst = s;
+    }
+    if (src != a) {
+      System.arraycopy(src, from, a, from, to - from);
+    }
   }
 
   /** Indices (those with {@code take}, or all) by descending score; a stable merge sort. */
