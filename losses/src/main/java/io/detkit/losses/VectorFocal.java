@@ -24,6 +24,7 @@ final class VectorFocal {
 
   private static final float LOG2E = 1.44269504f;
   private static final float ROUNDER = 12582912f;
+  private static final float EXPONENT_BIAS_RAISED = 8388608f + 127f;
   /** ln 2 split so that {@code k * LN2_HI} is exact for the |k| <= 126 used here. */
   private static final float LN2_HI = 0.693359375f;
   private static final float LN2_LO = -2.12194440e-4f;
@@ -125,7 +126,10 @@ final class VectorFocal {
     p = p.mul(r).add(0.5f);
     p = p.mul(r).add(1f);
     p = p.mul(r).add(1f);
-    IntVector bits = ((IntVector) k.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+    // k + 127 + 2^23 is an integer in [2^23, 2^24), so its low mantissa bits are k + 127; shifting
+    // them into the exponent field gives 2^k (no float-to-int conversion, which JDK 17 does not
+    // compile to SIMD code).
+    IntVector bits = k.add(EXPONENT_BIAS_RAISED).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
     return p.mul(bits.reinterpretAsFloats());
   }
 
