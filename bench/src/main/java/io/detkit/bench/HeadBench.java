@@ -49,6 +49,11 @@ public class HeadBench {
 
   @Benchmark
   public double stepInWorkspace(HeadState s) {
+    return stepInWorkspaceOnce(s);
+  }
+
+  /** One step inside {@link #STEP_WORKSPACE}, reading every gradient before the scope closes. */
+  static double stepInWorkspaceOnce(HeadState s) {
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "detkit-step")) {
       HeadLoss l = s.step.head().loss(s.outputs, s.gts, s.metas);
       double check = l.total();

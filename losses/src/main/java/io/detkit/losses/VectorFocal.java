@@ -22,6 +22,8 @@ final class VectorFocal {
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
+  /** Rows whose exp and log1p are computed together (two scratch arrays of 32 x 80 floats stay in L1). */
+  private static final int CHUNK_ROWS = 32;
   private static final float LOG2E = 1.44269504f;
   private static final float ROUNDER = 12582912f;
   private static final float EXPONENT_BIAS_RAISED = 8388608f + 127f;
@@ -57,17 +59,19 @@ final class VectorFocal {
     // exp(-|x|) and log1p of it for the whole block first, each in its own loop method: with all
     // the arithmetic in one loop, C2's inlining budget runs out inside the Vector API and the
     // leftover calls box every vector (allocating and running several times slower).
-    int from = r0 * c;
-    int span = (r1 - r0) * c;
-    float[] expAbs = new float[span + len];
-    float[] log1p = new float[span + len];
-    System.arraycopy(x, from, expAbs, 0, span);
-    expNegAbsInPlace(expAbs);
-    log1pInto(expAbs, log1p);
+    // The rows go in chunks small enough for the scratch arrays to stay in cache.
+    float[] expAbs = new float[CHUNK_ROWS * c + len];
+    float[] log1p = new float[CHUNK_ROWS * c + len];
     double total = 0;
     for (int r = r0; r < r1; r++) {
       int base = r * c;
-      int local = base - from;
+      int local = (r - r0) % CHUNK_ROWS * c;
+      if (local == 0) {
+        int span = (Math.min(r1, r + CHUNK_ROWS) - r) * c;
+        System.arraycopy(x, base, expAbs, 0, span);
+        expNegAbsInPlace(expAbs, span);
+        log1pInto(expAbs, log1p, span);
+      }
       long l = labels[r];
       int label = l >= 0 && l < c ? (int) l : -1;
       double rw = rowWeight == null ? 1.0 : rowWeight[r];
@@ -116,18 +120,18 @@ final class VectorFocal {
     return total;
   }
 
-  /** {@code v[i] = exp(-|v[i]|)} over whole vectors ({@code v.length} a multiple of the lanes or padded). */
-  static void expNegAbsInPlace(float[] v) {
+  /** {@code v[i] = exp(-|v[i]|)} for {@code i < n}, in whole vectors (v padded to a multiple of the lanes). */
+  static void expNegAbsInPlace(float[] v, int n) {
     int len = F.length();
-    for (int i = 0; i + len <= v.length; i += len) {
+    for (int i = 0; i < n; i += len) {
       expNonPositive(FloatVector.fromArray(F, v, i).abs().neg()).intoArray(v, i);
     }
   }
 
-  /** {@code out[i] = log1p(e[i])} for {@code e} in [0, 1], over whole vectors. */
-  static void log1pInto(float[] e, float[] out) {
+  /** {@code out[i] = log1p(e[i])} for {@code e} in [0, 1] and {@code i < n}, in whole vectors (padded arrays). */
+  static void log1pInto(float[] e, float[] out, int n) {
     int len = F.length();
-    for (int i = 0; i + len <= e.length; i += len) {
+    for (int i = 0; i < n; i += len) {
       log1pUnit(FloatVector.fromArray(F, e, i)).intoArray(out, i);
     }
   }
