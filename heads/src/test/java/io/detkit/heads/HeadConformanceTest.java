@@ -5,10 +5,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every golden case of AnchorHead, RPNHead, RetinaHead and ATSSHead against MMDetection's results. */
+/** Every golden case of AnchorHead, RPNHead, RetinaHead, ATSSHead and FCOSHead against MMDetection's results. */
 class HeadConformanceTest {
   @TestFactory
   Stream<DynamicTest> golden() {
     return ConformanceSuite.tests(new HeadRunner());
+  }
+
+  @TestFactory
+  Stream<DynamicTest> goldenFcos() {
+    return ConformanceSuite.tests(new FCOSHeadRunner());
   }
 }

@@ -1,0 +1,417 @@
+package io.detkit.heads.anchorfree;
+
+import io.detkit.core.anchor.MlvlPointGenerator;
+import io.detkit.core.anchor.Stride;
+import io.detkit.core.coder.DistancePointBBoxCoder;
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
+import io.detkit.heads.Detections;
+import io.detkit.heads.HeadOutputs;
+import io.detkit.heads.ImageMeta;
+import io.detkit.heads.TestConfig;
+import io.detkit.heads.TrainConfig;
+import io.detkit.losses.CrossEntropyLoss;
+import io.detkit.losses.FocalLoss;
+import io.detkit.losses.Loss;
+import io.detkit.losses.Losses;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * MMDetection's {@code AnchorFreeHead}: the base of dense heads that predict, at every point of a
+ * feature map, class scores and the four distances from the point to the box sides (FCOS and the
+ * heads built on it). It holds what those heads share: the configuration (classes, strides,
+ * {@code loss_cls}, {@code loss_bbox}, the test config), the point priors of
+ * {@link MlvlPointGenerator}, the checks of the head outputs, the box coder and {@link #predict}.
+ * Subclasses add their targets and losses.
+ *
+ * <p>Head outputs are lists of per-level NCHW arrays named as in {@link HeadOutputs}
+ * ({@code cls_scores} {@code [N, num_classes, H, W]}, {@code bbox_preds} {@code [N, 4, H, W]}, plus
+ * a subclass's own); all FLOAT or all DOUBLE. Points are {@code ((j + offset) s, (i + offset) s)} in
+ * the cell's row-major order, the same order as the flattened outputs.
+ *
+ * <p>Immutable and thread-safe: per-image work runs on the head's executor and its results do not
+ * depend on the number of threads.
+ */
+public abstract class AnchorFreeHead {
+  /** Config keys that only size or initialise the convolutions, accepted and ignored. */
+  public static final String[] CONV_KEYS = {"in_channels", "feat_channels", "stacked_convs", "conv_cfg", "norm_cfg",
+      "init_cfg", "dcn_on_last_conv", "conv_bias"};
+  /** MMDetection's default strides of {@code AnchorFreeHead}. */
+  public static final double[] DEFAULT_STRIDES = {4, 8, 16, 32, 64};
+
+  private final String type;
+  private final int numClasses;
+  private final MlvlPointGenerator priorGenerator;
+  private final DistancePointBBoxCoder bboxCoder = new DistancePointBBoxCoder();
+  private final Loss lossCls;
+  private final Loss lossBbox;
+  private final TrainConfig trainCfg;
+  private final TestConfig testCfg;
+  private final Executor executor;
+
+  /**
+   * @param type MMDetection's type name, used in messages
+   * @param s the shared settings, already checked
+   */
+  protected AnchorFreeHead(String type, Settings<?> s) {
+    s.requireComplete();
+    this.type = Tensors.requireNonNull(type, "type");
+    this.numClasses = s.numClasses;
+    List<Stride> strides = new ArrayList<>();
+    for (double st : s.strides) {
+      strides.add(Stride.of(st));
+    }
+    this.priorGenerator = new MlvlPointGenerator(strides, s.offset);
+    this.lossCls = s.lossCls;
+    this.lossBbox = s.lossBbox;
+    this.trainCfg = s.trainCfg;
+    this.testCfg = s.testCfg;
+    this.executor = s.executor;
+  }
+
+  /**
+   * The settings every anchor-free head shares, with MMDetection's defaults: strides
+   * {@link #DEFAULT_STRIDES}, point offset 0.5, sigmoid FocalLoss (gamma 2, alpha 0.25), IoULoss, no
+   * train or test config, the common fork-join pool. Mutable; read once by the head's constructor.
+   * Self-typed, so that a head's builder extends it and its setters return the builder.
+   *
+   * @param <B> the concrete builder type
+   */
+  public abstract static class Settings<B extends Settings<B>> {
+    int numClasses = -1;
+    double[] strides = DEFAULT_STRIDES.clone();
+    double offset = 0.5;
+    Loss lossCls = FocalLoss.builder().build();
+    Loss lossBbox = Losses.build(Config.of("type", "IoULoss", "loss_weight", 1.0));
+    TrainConfig trainCfg;
+    TestConfig testCfg;
+    Executor executor = ForkJoinPool.commonPool();
+
+    /** @throws IllegalArgumentException if {@code n < 1} */
+    public B numClasses(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("num_classes must be >= 1; got " + n);
+      }
+      this.numClasses = n;
+      return self();
+    }
+
+    /** @throws IllegalArgumentException if empty or a stride is not a positive finite number */
+    public B strides(double... strides) {
+      if (strides == null || strides.length == 0) {
+        throw new IllegalArgumentException("strides must name at least one level");
+      }
+      for (double s : strides) {
+        if (!(s > 0) || !Double.isFinite(s)) {
+          throw new IllegalArgumentException("strides must be positive; got " + java.util.Arrays.toString(strides));
+        }
+      }
+      this.strides = strides.clone();
+      return self();
+    }
+
+    /** The point's position inside its cell as a fraction of the stride (0.5 for FCOS). */
+    public B offset(double offset) {
+      if (!Double.isFinite(offset)) {
+        throw new IllegalArgumentException("offset must be finite; got " + offset);
+      }
+      this.offset = offset;
+      return self();
+    }
+
+    /**
+     * A sigmoid classification loss: FocalLoss, or CrossEntropyLoss with {@code use_sigmoid}.
+     *
+     * @throws IllegalArgumentException for any other loss (the outputs have no background channel)
+     */
+    public B lossCls(Loss loss) {
+      Tensors.requireNonNull(loss, "loss_cls");
+      if (!(loss instanceof FocalLoss || (loss instanceof CrossEntropyLoss ce && ce.useSigmoid()))) {
+        throw new IllegalArgumentException("loss_cls of an anchor-free head must be a sigmoid loss (FocalLoss or"
+            + " CrossEntropyLoss with use_sigmoid=True): cls_scores have no background channel; got " + loss);
+      }
+      this.lossCls = loss;
+      return self();
+    }
+
+    /** The loss on the decoded positive boxes (any loss of {@code [P,4]} boxes). */
+    public B lossBbox(Loss loss) {
+      this.lossBbox = Tensors.requireNonNull(loss, "loss_bbox");
+      return self();
+    }
+
+    /** MMDetection's {@code train_cfg} (anchor-free heads keep it but FCOS reads nothing from it), or null. */
+    public B trainCfg(TrainConfig cfg) {
+      this.trainCfg = cfg;
+      return self();
+    }
+
+    /** The default test config of {@link #predict}, or null. */
+    public B testCfg(TestConfig cfg) {
+      this.testCfg = cfg;
+      return self();
+    }
+
+    /** Where per-image work runs; null runs it in the caller's thread. */
+    public B executor(Executor executor) {
+      this.executor = executor;
+      return self();
+    }
+
+    /**
+     * Reads {@code num_classes}, {@code strides}, {@code loss_cls}, {@code loss_bbox},
+     * {@code bbox_coder} (DistancePointBBoxCoder only), {@code train_cfg}, {@code test_cfg}, and
+     * accepts the {@link #CONV_KEYS}.
+     *
+     * @throws ConfigException naming the key for a missing or invalid value
+     */
+    public B read(Config c) {
+      try {
+        numClasses(c.getInt("num_classes"));
+        if (c.has("strides")) {
+          strides(c.getDoubleArray("strides"));
+        }
+        Config lc = c.getConfigOrNull("loss_cls");
+        if (lc != null) {
+          lossCls(Losses.build(lc));
+        }
+        Config lb = c.getConfigOrNull("loss_bbox");
+        if (lb != null) {
+          lossBbox(Losses.build(lb));
+        }
+        Config coder = c.getConfigOrNull("bbox_coder");
+        if (coder != null && !coder.getString("type").equals("DistancePointBBoxCoder")) {
+          throw ConfigException.at(coder.pathOf("type"), "anchor-free heads decode distances: bbox_coder must be"
+              + " DistancePointBBoxCoder; got " + coder.getString("type"));
+        }
+        Config train = c.getConfigOrNull("train_cfg");
+        if (train != null) {
+          trainCfg(TrainConfig.fromConfig(train));
+        }
+        Config test = c.getConfigOrNull("test_cfg");
+        if (test != null) {
+          testCfg(TestConfig.fromConfig(test));
+        }
+      } catch (ConfigException e) {
+        throw e;
+      } catch (IllegalArgumentException e) {
+        throw ConfigException.at(c.path(), e.getMessage());
+      }
+      c.accept(CONV_KEYS);
+      return self();
+    }
+
+    /** This builder, typed as the subclass. */
+    protected abstract B self();
+
+    void requireComplete() {
+      if (numClasses < 1) {
+        throw new IllegalStateException("num_classes must be set");
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------- properties
+
+  /** MMDetection's type name, e.g. {@code FCOSHead}. */
+  public final String type() {
+    return type;
+  }
+
+  /** Number of foreground classes, also the background label; the channels of {@code cls_scores}. */
+  public final int numClasses() {
+    return numClasses;
+  }
+
+  /** The number of pyramid levels (strides). */
+  public final int numLevels() {
+    return priorGenerator.strides().size();
+  }
+
+  /** The stride of {@code level} in pixels. */
+  public final double stride(int level) {
+    return priorGenerator.strides().get(level).w();
+  }
+
+  /** The point generator. */
+  public final MlvlPointGenerator priorGenerator() {
+    return priorGenerator;
+  }
+
+  /** The box coder: distances (left, top, right, bottom) from a point. */
+  public final DistancePointBBoxCoder bboxCoder() {
+    return bboxCoder;
+  }
+
+  /** The classification loss. */
+  public final Loss lossCls() {
+    return lossCls;
+  }
+
+  /** The loss on decoded positive boxes. */
+  public final Loss lossBbox() {
+    return lossBbox;
+  }
+
+  /** The train config as given (may be null). */
+  public final TrainConfig trainCfg() {
+    return trainCfg;
+  }
+
+  /** The default test config (may be null). */
+  public final TestConfig testCfg() {
+    return testCfg;
+  }
+
+  /** The executor of per-image work, or null for the caller's thread. */
+  public final Executor executor() {
+    return executor;
+  }
+
+  /** The outputs this head reads, in MMDetection's argument order; the first two are cls_scores and bbox_preds. */
+  public abstract List<String> outputNames();
+
+  /** Channels of {@code name}'s arrays. */
+  protected int channels(String name) {
+    return switch (name) {
+      case HeadOutputs.CLS_SCORES -> numClasses;
+      case HeadOutputs.BBOX_PREDS -> 4;
+      default -> 1;
+    };
+  }
+
+  // ------------------------------------------------------------------------------- points and checks
+
+  /**
+   * The points of every level, flat {@code (x, y)} rows in the precision of {@code dtype} (float32
+   * values widened, as torch computes them, or float64).
+   */
+  public final List<double[]> points(List<int[]> featmapSizes, DataType dtype) {
+    List<double[]> out = new ArrayList<>();
+    for (int l = 0; l < featmapSizes.size(); l++) {
+      int[] hw = featmapSizes.get(l);
+      out.add(dtype == DataType.DOUBLE ? pointsDouble(l, hw[0], hw[1])
+          : Tensors.widen(priorGenerator.gridPriorsFlat(l, hw[0], hw[1])));
+    }
+    return out;
+  }
+
+  /** Float64 points: {@code (j + offset) * s} in double (the float32 generator would round them). */
+  private double[] pointsDouble(int level, int h, int w) {
+    double s = stride(level);
+    double off = priorGenerator.offset();
+    double[] p = new double[2 * h * w];
+    for (int i = 0; i < h; i++) {
+      for (int j = 0; j < w; j++) {
+        p[2 * (i * w + j)] = (j + off) * s;
+        p[2 * (i * w + j) + 1] = (i + off) * s;
+      }
+    }
+    return p;
+  }
+
+  /**
+   * Checks the outputs against the head: every name of {@link #outputNames()} present with one
+   * array per level, NCHW, the right channels, the same batch and map size across outputs, all
+   * FLOAT or all DOUBLE, and finite values.
+   *
+   * @param numImages the expected batch size, or -1 to take it from the outputs
+   * @return the batch's shape
+   * @throws IllegalArgumentException naming the output, level and what was expected
+   */
+  public final PointBatch checkOutputs(HeadOutputs outputs, int numImages) {
+    Tensors.requireNonNull(outputs, "outputs");
+    List<int[]> sizes = new ArrayList<>();
+    DataType dtype = null;
+    int n = numImages;
+    for (String name : outputNames()) {
+      if (!outputs.has(name)) {
+        throw new IllegalArgumentException(type + " needs the output '" + name + "'; got " + outputs.names());
+      }
+      List<INDArray> levels = outputs.get(name);
+      if (levels.size() != numLevels()) {
+        throw new IllegalArgumentException(name + " must hold " + numLevels() + " levels (one per stride); got "
+            + levels.size());
+      }
+      for (int l = 0; l < levels.size(); l++) {
+        INDArray a = levels.get(l);
+        String what = name + "[" + l + "]";
+        Tensors.requireFloating(a, what);
+        if (a.dataType() != DataType.FLOAT && a.dataType() != DataType.DOUBLE) {
+          throw new IllegalArgumentException(what + " must be FLOAT or DOUBLE; got " + a.dataType());
+        }
+        dtype = dtype == null ? a.dataType() : dtype;
+        if (a.dataType() != dtype) {
+          throw new IllegalArgumentException("all head outputs must share one dtype; " + what + " is "
+              + a.dataType() + ", others " + dtype);
+        }
+        if (a.rank() != 4 || a.size(1) != channels(name) || (n >= 0 && a.size(0) != n)) {
+          throw new IllegalArgumentException(what + " must be [" + (n >= 0 ? n : "N") + "," + channels(name)
+              + ",H,W]; got " + Tensors.shapeOf(a));
+        }
+        n = (int) a.size(0);
+        if (sizes.size() <= l) {
+          sizes.add(new int[] {(int) a.size(2), (int) a.size(3)});
+        } else if (sizes.get(l)[0] != a.size(2) || sizes.get(l)[1] != a.size(3)) {
+          throw new IllegalArgumentException(what + " has map size " + a.size(2) + "x" + a.size(3) + " but "
+              + outputNames().get(0) + "[" + l + "] has " + sizes.get(l)[0] + "x" + sizes.get(l)[1]);
+        }
+        Tensors.requireFinite(a, what);
+      }
+    }
+    return new PointBatch(n, sizes, dtype);
+  }
+
+  /** A checked batch: images, per-level {@code (H, W)} and the outputs' dtype. */
+  public record PointBatch(int numImages, List<int[]> featmapSizes, DataType dataType) {
+    /** Points of {@code level}: {@code H * W}. */
+    public int pointsOf(int level) {
+      return featmapSizes.get(level)[0] * featmapSizes.get(level)[1];
+    }
+  }
+
+  // ------------------------------------------------------------------------------- inference
+
+  /**
+   * The output whose sigmoid multiplies the class scores before NMS (FCOS: {@code centernesses}), or
+   * null for none.
+   */
+  public String scoreFactorName() {
+    return null;
+  }
+
+  /**
+   * Detections with the head's {@code test_cfg}, without rescaling, with NMS.
+   *
+   * @throws IllegalStateException if the head has no test config
+   */
+  public final List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas) {
+    return predict(outputs, metas, null, false, true);
+  }
+
+  /**
+   * MMDetection's {@code get_bboxes} ({@code BaseDenseHead._get_bboxes_single}), see
+   * {@link PointPredictor}.
+   *
+   * @param cfg the test config, or null for the head's
+   * @throws IllegalStateException if there is no test config, or it lacks {@code score_thr}, or
+   *     {@code nms} when {@code withNms}
+   * @throws IllegalArgumentException for outputs that do not fit the head or metas that do not fit the batch
+   */
+  public final List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas, TestConfig cfg, boolean rescale,
+      boolean withNms) {
+    TestConfig c = cfg != null ? cfg : testCfg;
+    if (c == null) {
+      throw new IllegalStateException(type + " has no test_cfg; pass one to predict");
+    }
+    Tensors.requireNonNull(metas, "img_metas");
+    PointBatch batch = checkOutputs(outputs, metas.size());
+    return new PointPredictor(this, c, rescale, withNms).predict(outputs, batch, metas);
+  }
+}

@@ -1,0 +1,104 @@
+package io.detkit.heads.anchorfree;
+
+import io.detkit.core.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.IntFunction;
+
+/**
+ * Layout and per-image helpers of the anchor-free heads: an NCHW head output seen as one row per
+ * (image, point) ({@code permute(0, 2, 3, 1).reshape(-1, C)}) and back, and per-image work on an
+ * executor with results in image order.
+ */
+final class PointLayout {
+  private PointLayout() {}
+
+  /**
+   * Rows {@code [N*H*W, C]} of an NCHW array given flat: row {@code n*HW + p}, column {@code c} is
+   * element {@code (n, c, p)}.
+   */
+  static double[] toRows(double[] nchw, int n, int c, int hw) {
+    double[] rows = new double[nchw.length];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < c; k++) {
+        int src = (i * c + k) * hw;
+        for (int p = 0; p < hw; p++) {
+          rows[(i * hw + p) * c + k] = nchw[src + p];
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** The inverse of {@link #toRows}: rows {@code [N*HW, C]} back to a flat NCHW array. */
+  static double[] fromRows(double[] rows, int n, int c, int hw) {
+    double[] nchw = new double[rows.length];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < c; k++) {
+        int dst = (i * c + k) * hw;
+        for (int p = 0; p < hw; p++) {
+          nchw[dst + p] = rows[(i * hw + p) * c + k];
+        }
+      }
+    }
+    return nchw;
+  }
+
+  /**
+   * {@code f(0) ... f(n-1)} in order; on {@code executor} when it is given and {@code n > 1}. Each
+   * call sees only its own image, so the results do not depend on the thread count.
+   *
+   * @throws RuntimeException the first (in image order) exception a task threw, unwrapped
+   */
+  static <O> List<O> perImage(Executor executor, int n, IntFunction<O> f) {
+    List<O> out = new ArrayList<>(n);
+    if (executor == null || n < 2) {
+      for (int i = 0; i < n; i++) {
+        out.add(f.apply(i));
+      }
+      return out;
+    }
+    List<CompletableFuture<O>> futures = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int image = i;
+      futures.add(CompletableFuture.supplyAsync(() -> f.apply(image), executor));
+    }
+    for (CompletableFuture<O> fu : futures) {
+      try {
+        out.add(fu.join());
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw e;
+      }
+    }
+    return out;
+  }
+
+  /** Where {@code [:stop]} ends on a sequence of {@code n}, Python's way (negative counts from the end). */
+  static int pythonSliceEnd(int stop, int n) {
+    return stop >= 0 ? Math.min(stop, n) : Math.max(n + stop, 0);
+  }
+
+  /** {@code x} rounded to float32 when {@code f32}. */
+  static double r(double x, boolean f32) {
+    return f32 ? (double) (float) x : x;
+  }
+
+  /** The sigmoid in the working precision. */
+  static double sigmoid(double x, boolean f32) {
+    return r(1.0 / (1.0 + Math.exp(-x)), f32);
+  }
+
+  /** Flat values of an array (a copy), for the primitive loops. */
+  static double[] data(org.nd4j.linalg.api.ndarray.INDArray a) {
+    return Tensors.toDoubles(a);
+  }
+}
