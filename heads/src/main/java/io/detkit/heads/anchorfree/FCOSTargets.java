@@ -109,6 +109,12 @@ public final class FCOSTargets {
     if (gtLabels == null) {
       throw new IllegalArgumentException("FCOSHead needs gt_labels; image " + image + " has none");
     }
+    for (int j = 0; j < k; j++) {
+      if (gtLabels[j] >= rules.numClasses()) {
+        throw new IllegalArgumentException("gt_labels of image " + image + " must be in [0, " + rules.numClasses()
+            + "); element " + j + " is " + gtLabels[j]);
+      }
+    }
     double[] g = Tensors.toDoubles(gt.bboxes());
     int cols = (int) gt.bboxes().size(1);
     double[] x1 = new double[k];
