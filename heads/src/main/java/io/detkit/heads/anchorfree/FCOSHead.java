@@ -83,6 +83,15 @@ public final class FCOSHead extends AnchorFreeHead {
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static FCOSHead fromConfig(Config c) {
+    return builder(c).build();
+  }
+
+  /**
+   * A builder holding what {@code c} says, for settings a config cannot carry (the executor).
+   *
+   * @throws ConfigException naming the key for a missing, invalid or unknown parameter
+   */
+  public static Builder builder(Config c) {
     Tensors.requireNonNull(c, "config");
     Builder b = builder().read(c);
     try {
@@ -107,7 +116,8 @@ public final class FCOSHead extends AnchorFreeHead {
       if (lc != null) {
         b.lossCenterness(Losses.build(lc));
       }
-      return b.build();
+      b.build();
+      return b;
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {
