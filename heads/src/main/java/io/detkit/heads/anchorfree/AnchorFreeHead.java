@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * MMDetection's {@code AnchorFreeHead}: the base of dense heads that predict, at every point of a
@@ -326,54 +325,7 @@ public abstract class AnchorFreeHead {
    * @throws IllegalArgumentException naming the output, level and what was expected
    */
   public final PointBatch checkOutputs(HeadOutputs outputs, int numImages) {
-    Tensors.requireNonNull(outputs, "outputs");
-    List<int[]> sizes = new ArrayList<>();
-    DataType dtype = null;
-    int n = numImages;
-    for (String name : outputNames()) {
-      if (!outputs.has(name)) {
-        throw new IllegalArgumentException(type + " needs the output '" + name + "'; got " + outputs.names());
-      }
-      List<INDArray> levels = outputs.get(name);
-      if (levels.size() != numLevels()) {
-        throw new IllegalArgumentException(name + " must hold " + numLevels() + " levels (one per stride); got "
-            + levels.size());
-      }
-      for (int l = 0; l < levels.size(); l++) {
-        INDArray a = levels.get(l);
-        String what = name + "[" + l + "]";
-        Tensors.requireFloating(a, what);
-        if (a.dataType() != DataType.FLOAT && a.dataType() != DataType.DOUBLE) {
-          throw new IllegalArgumentException(what + " must be FLOAT or DOUBLE; got " + a.dataType());
-        }
-        dtype = dtype == null ? a.dataType() : dtype;
-        if (a.dataType() != dtype) {
-          throw new IllegalArgumentException("all head outputs must share one dtype; " + what + " is "
-              + a.dataType() + ", others " + dtype);
-        }
-        if (a.rank() != 4 || a.size(1) != channels(name) || (n >= 0 && a.size(0) != n)) {
-          throw new IllegalArgumentException(what + " must be [" + (n >= 0 ? n : "N") + "," + channels(name)
-              + ",H,W]; got " + Tensors.shapeOf(a));
-        }
-        n = (int) a.size(0);
-        if (sizes.size() <= l) {
-          sizes.add(new int[] {(int) a.size(2), (int) a.size(3)});
-        } else if (sizes.get(l)[0] != a.size(2) || sizes.get(l)[1] != a.size(3)) {
-          throw new IllegalArgumentException(what + " has map size " + a.size(2) + "x" + a.size(3) + " but "
-              + outputNames().get(0) + "[" + l + "] has " + sizes.get(l)[0] + "x" + sizes.get(l)[1]);
-        }
-        Tensors.requireFinite(a, what);
-      }
-    }
-    return new PointBatch(n, sizes, dtype);
-  }
-
-  /** A checked batch: images, per-level {@code (H, W)} and the outputs' dtype. */
-  public record PointBatch(int numImages, List<int[]> featmapSizes, DataType dataType) {
-    /** Points of {@code level}: {@code H * W}. */
-    public int pointsOf(int level) {
-      return featmapSizes.get(level)[0] * featmapSizes.get(level)[1];
-    }
+    return PointBatch.check(this, outputs, numImages);
   }
 
   // ------------------------------------------------------------------------------- inference

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class FCOSLossComputer {
   private final FCOSHead head;
-  private final AnchorFreeHead.PointBatch batch;
+  private final PointBatch batch;
   private final HeadOutputs outputs;
   private final FCOSTargets targets;
   private final boolean f32;
@@ -30,7 +30,7 @@ final class FCOSLossComputer {
   private final int[] offsets;
   private final int rows;
 
-  FCOSLossComputer(FCOSHead head, AnchorFreeHead.PointBatch batch, HeadOutputs outputs, FCOSTargets targets) {
+  FCOSLossComputer(FCOSHead head, PointBatch batch, HeadOutputs outputs, FCOSTargets targets) {
     this.head = head;
     this.batch = batch;
     this.outputs = outputs;

@@ -47,7 +47,7 @@ final class PointPredictor {
     }
   }
 
-  List<Detections> predict(HeadOutputs outputs, AnchorFreeHead.PointBatch batch, List<ImageMeta> metas) {
+  List<Detections> predict(HeadOutputs outputs, PointBatch batch, List<ImageMeta> metas) {
     if (metas.size() != batch.numImages()) {
       throw new IllegalArgumentException("img_metas must hold one entry per image (" + batch.numImages() + "); got "
           + metas.size());
@@ -69,7 +69,7 @@ final class PointPredictor {
         i -> single(i, batch, points, cls, reg, factor, metas.get(i)));
   }
 
-  private Detections single(int image, AnchorFreeHead.PointBatch batch, List<double[]> points, double[][] cls,
+  private Detections single(int image, PointBatch batch, List<double[]> points, double[][] cls,
       double[][] reg, double[][] factor, ImageMeta meta) {
     DataType dtype = batch.dataType();
     boolean f32 = dtype != DataType.DOUBLE;
