@@ -47,30 +47,12 @@ final class FCOSLossComputer {
   }
 
   FCOSLoss compute() {
-    int levels = head.numLevels();
-    int n = batch.numImages();
-    double[] cls = new double[rows * c];
-    double[] reg = new double[rows * 4];
-    double[] ctr = new double[rows];
-    long[] labels = new long[rows];
-    double[] tgt = new double[rows * 4];
-    double[] pts = new double[rows * 2];
-    List<double[]> points = head.points(batch.featmapSizes(), dtype);
-    for (int l = 0; l < levels; l++) {
-      int hw = batch.pointsOf(l);
-      int o = offsets[l];
-      System.arraycopy(PointLayout.toRows(data(HeadOutputs.CLS_SCORES, l), n, c, hw), 0, cls, o * c, n * hw * c);
-      System.arraycopy(PointLayout.toRows(data(HeadOutputs.BBOX_PREDS, l), n, 4, hw), 0, reg, o * 4, n * hw * 4);
-      System.arraycopy(data(HeadOutputs.CENTERNESSES, l), 0, ctr, o, n * hw);
-      int[] lab = targets.labelsData(l);
-      for (int i = 0; i < lab.length; i++) {
-        labels[o + i] = lab[i];
-      }
-      System.arraycopy(targets.bboxTargetsData(l), 0, tgt, o * 4, n * hw * 4);
-      for (int j = 0; j < n; j++) {
-        System.arraycopy(points.get(l), 0, pts, (o + j * hw) * 2, hw * 2);
-      }
-    }
+    double[] cls = PointLayout.concatRows(outputs, HeadOutputs.CLS_SCORES, batch, c);
+    double[] reg = PointLayout.concatRows(outputs, HeadOutputs.BBOX_PREDS, batch, 4);
+    double[] ctr = PointLayout.concatRows(outputs, HeadOutputs.CENTERNESSES, batch, 1);
+    long[] labels = targets.flatLabels();
+    double[] tgt = targets.flatBboxTargets();
+    double[] pts = PointLayout.repeatedPoints(head.points(batch.featmapSizes(), dtype), batch);
     int numPosInt = 0;
     for (long v : labels) {
       numPosInt += v >= 0 && v < c ? 1 : 0;
@@ -135,9 +117,9 @@ final class FCOSLossComputer {
     losses.put("loss_bbox", new double[] {lossBbox});
     losses.put("loss_centerness", new double[] {lossCtr});
     HeadOutputs grads = HeadOutputs.empty()
-        .with(HeadOutputs.CLS_SCORES, toLevels(gCls, c))
-        .with(HeadOutputs.BBOX_PREDS, toLevels(gReg, 4))
-        .with(HeadOutputs.CENTERNESSES, toLevels(gCtr, 1));
+        .with(HeadOutputs.CLS_SCORES, PointLayout.splitRows(gCls, batch, c))
+        .with(HeadOutputs.BBOX_PREDS, PointLayout.splitRows(gReg, batch, 4))
+        .with(HeadOutputs.CENTERNESSES, PointLayout.splitRows(gCtr, batch, 1));
     return new FCOSLoss(HeadLoss.of(losses, grads, null), targets, pos, ctrTargets, numPos, denorm, decodedPred,
         decodedTgt);
   }
@@ -151,22 +133,5 @@ final class FCOSLossComputer {
     double lr = r(Math.min(l, rt) / Math.max(l, rt), f32);
     double tb = r(Math.min(tp, b) / Math.max(tp, b), f32);
     return r(Math.sqrt(r(lr * tb, f32)), f32);
-  }
-
-  private double[] data(String name, int level) {
-    return PointLayout.data(outputs.get(name, level));
-  }
-
-  /** Rows {@code [rows, k]} of all levels back to per-level NCHW arrays. */
-  private List<INDArray> toLevels(double[] all, int k) {
-    List<INDArray> out = new ArrayList<>();
-    int n = batch.numImages();
-    for (int l = 0; l < head.numLevels(); l++) {
-      int hw = batch.pointsOf(l);
-      double[] level = java.util.Arrays.copyOfRange(all, offsets[l] * k, offsets[l + 1] * k);
-      int[] size = batch.featmapSizes().get(l);
-      out.add(Tensors.create(PointLayout.fromRows(level, n, k, hw), dtype, n, k, size[0], size[1]));
-    }
-    return out;
   }
 }

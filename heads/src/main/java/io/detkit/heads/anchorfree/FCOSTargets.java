@@ -188,6 +188,47 @@ public final class FCOSTargets {
     return Math.min(Math.min(a, b), Math.min(c, d));
   }
 
+  /**
+   * Targets already computed elsewhere (VFNet's ATSS variant), per level image-major.
+   *
+   * @param labels per level {@code N*P_l} labels
+   * @param bboxTargets per level {@code 4*N*P_l} distances
+   */
+  static FCOSTargets of(int numImages, int[] pointsPerLevel, int[][] labels, double[][] bboxTargets, DataType dtype) {
+    return new FCOSTargets(numImages, pointsPerLevel, labels, bboxTargets, dtype);
+  }
+
+  /** The labels of all levels concatenated (level-major, image-major inside a level). */
+  long[] flatLabels() {
+    int total = 0;
+    for (int[] l : labels) {
+      total += l.length;
+    }
+    long[] out = new long[total];
+    int o = 0;
+    for (int[] l : labels) {
+      for (int v : l) {
+        out[o++] = v;
+      }
+    }
+    return out;
+  }
+
+  /** The box targets of all levels concatenated, 4 per row. */
+  double[] flatBboxTargets() {
+    int total = 0;
+    for (double[] t : bboxTargets) {
+      total += t.length;
+    }
+    double[] out = new double[total];
+    int o = 0;
+    for (double[] t : bboxTargets) {
+      System.arraycopy(t, 0, out, o, t.length);
+      o += t.length;
+    }
+    return out;
+  }
+
   /** Number of images. */
   public int numImages() {
     return numImages;

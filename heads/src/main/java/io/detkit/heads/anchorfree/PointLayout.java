@@ -48,6 +48,59 @@ final class PointLayout {
   }
 
   /**
+   * Output {@code name} of every level as rows {@code [sum_l N*H_l*W_l, k]}, level-major and
+   * image-major inside a level (MMDetection's {@code torch.cat} of the flattened levels).
+   */
+  static double[] concatRows(io.detkit.heads.HeadOutputs outputs, String name, PointBatch batch, int k) {
+    int total = 0;
+    for (int l = 0; l < batch.featmapSizes().size(); l++) {
+      total += batch.numImages() * batch.pointsOf(l);
+    }
+    double[] all = new double[total * k];
+    int o = 0;
+    for (int l = 0; l < batch.featmapSizes().size(); l++) {
+      int hw = batch.pointsOf(l);
+      double[] rows = toRows(data(outputs.get(name, l)), batch.numImages(), k, hw);
+      System.arraycopy(rows, 0, all, o, rows.length);
+      o += rows.length;
+    }
+    return all;
+  }
+
+  /** The points of every level repeated per image, in {@link #concatRows}'s row order: {@code 2} per row. */
+  static double[] repeatedPoints(java.util.List<double[]> points, PointBatch batch) {
+    int n = batch.numImages();
+    int total = 0;
+    for (double[] p : points) {
+      total += n * p.length;
+    }
+    double[] out = new double[total];
+    int o = 0;
+    for (double[] p : points) {
+      for (int j = 0; j < n; j++) {
+        System.arraycopy(p, 0, out, o, p.length);
+        o += p.length;
+      }
+    }
+    return out;
+  }
+
+  /** The inverse of {@link #concatRows}: per-level NCHW arrays of {@code dtype}. */
+  static java.util.List<org.nd4j.linalg.api.ndarray.INDArray> splitRows(double[] all, PointBatch batch, int k) {
+    java.util.List<org.nd4j.linalg.api.ndarray.INDArray> out = new ArrayList<>();
+    int n = batch.numImages();
+    int o = 0;
+    for (int l = 0; l < batch.featmapSizes().size(); l++) {
+      int hw = batch.pointsOf(l);
+      double[] level = java.util.Arrays.copyOfRange(all, o, o + n * hw * k);
+      o += n * hw * k;
+      int[] size = batch.featmapSizes().get(l);
+      out.add(Tensors.create(fromRows(level, n, k, hw), batch.dataType(), n, k, size[0], size[1]));
+    }
+    return out;
+  }
+
+  /**
    * {@code f(0) ... f(n-1)} in order; on {@code executor} when it is given and {@code n > 1}. Each
    * call sees only its own image, so the results do not depend on the thread count.
    *
