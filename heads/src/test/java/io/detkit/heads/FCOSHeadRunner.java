@@ -70,7 +70,7 @@ final class FCOSHeadRunner implements ComponentRunner {
     return out;
   }
 
-  private static List<GroundTruth> groundTruths(GoldenCase c, int numImages) {
+  static List<GroundTruth> groundTruths(GoldenCase c, int numImages) {
     boolean ignoreGiven = c.call().getBoolean("gt_bboxes_ignore_given", false);
     List<GroundTruth> gts = new ArrayList<>();
     for (int j = 0; j < numImages; j++) {

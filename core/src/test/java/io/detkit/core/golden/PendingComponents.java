@@ -14,8 +14,7 @@ public final class PendingComponents {
   private static final Map<String, String> REASONS = Map.of(
       "GFLHead", "GFLHead is built on the public AnchorHead extension API (issue 14), which has not landed yet",
       "TOODHead", "TOODHead is built on the public AnchorHead extension API (issue 14), which has not landed yet;"
-          + " its TaskAlignedAssigner is done (core, assign)",
-      "VFNetHead", "VFNetHead (optional in issue 15) is not implemented; its network needs a deformable convolution");
+          + " its TaskAlignedAssigner is done (core, assign)");
 
   private PendingComponents() {}
 

@@ -131,9 +131,10 @@ public abstract class AnchorFreeHead {
      */
     public B lossCls(Loss loss) {
       Tensors.requireNonNull(loss, "loss_cls");
-      if (!(loss instanceof FocalLoss || (loss instanceof CrossEntropyLoss ce && ce.useSigmoid()))) {
-        throw new IllegalArgumentException("loss_cls of an anchor-free head must be a sigmoid loss (FocalLoss or"
-            + " CrossEntropyLoss with use_sigmoid=True): cls_scores have no background channel; got " + loss);
+      if (!allowsClassificationLoss(loss)) {
+        throw new IllegalArgumentException("loss_cls of " + getClass().getEnclosingClass().getSimpleName()
+            + " must be a sigmoid loss (FocalLoss or CrossEntropyLoss with use_sigmoid=True): cls_scores have no"
+            + " background channel; got " + loss);
       }
       this.lossCls = loss;
       return self();
@@ -195,7 +196,7 @@ public abstract class AnchorFreeHead {
         }
         Config test = c.getConfigOrNull("test_cfg");
         if (test != null) {
-          testCfg(TestConfig.fromConfig(test));
+          readTestCfg(test);
         }
       } catch (ConfigException e) {
         throw e;
@@ -204,6 +205,16 @@ public abstract class AnchorFreeHead {
       }
       c.accept(CONV_KEYS);
       return self();
+    }
+
+    /** Reads {@code test_cfg} into the head's default test config. */
+    void readTestCfg(Config test) {
+      testCfg(TestConfig.fromConfig(test));
+    }
+
+    /** Whether {@code loss} fits the head's classification targets; FCOS: hard labels, sigmoid losses. */
+    boolean allowsClassificationLoss(Loss loss) {
+      return loss instanceof FocalLoss || (loss instanceof CrossEntropyLoss ce && ce.useSigmoid());
     }
 
     /** This builder, typed as the subclass. */
@@ -338,6 +349,11 @@ public abstract class AnchorFreeHead {
     return null;
   }
 
+  /** Throws when the head cannot predict yet; by default it can. */
+  void checkCanPredict() {
+    // Every head of this package predicts through PointPredictor unless it says otherwise.
+  }
+
   /**
    * Detections with the head's {@code test_cfg}, without rescaling, with NMS.
    *
@@ -362,6 +378,7 @@ public abstract class AnchorFreeHead {
     if (c == null) {
       throw new IllegalStateException(type + " has no test_cfg; pass one to predict");
     }
+    checkCanPredict();
     Tensors.requireNonNull(metas, "img_metas");
     PointBatch batch = checkOutputs(outputs, metas.size());
     return new PointPredictor(this, c, rescale, withNms).predict(outputs, batch, metas);

@@ -4,7 +4,7 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.Registry;
 
 /**
- * The registry of anchor-free heads by MMDetection type name: {@code FCOSHead}. It is separate from
+ * The registry of anchor-free heads by MMDetection type name: {@code FCOSHead}, {@code VFNetHead}. It is separate from
  * {@link io.detkit.heads.Heads#REGISTRY}, whose heads are {@link io.detkit.heads.AnchorHead}s; both
  * read the same config dicts. Register a subclass with
  * {@code AnchorFreeHeads.REGISTRY.register("MyHead", MyHead::fromConfig)} once at start-up.
@@ -12,7 +12,8 @@ import io.detkit.core.config.Registry;
 public final class AnchorFreeHeads {
   /** Every built-in anchor-free head. */
   public static final Registry<AnchorFreeHead> REGISTRY = new Registry<AnchorFreeHead>("anchor-free head")
-      .register(FCOSHead.TYPE, FCOSHead::fromConfig);
+      .register(FCOSHead.TYPE, FCOSHead::fromConfig)
+      .register(VFNetHead.TYPE, VFNetHead::fromConfig);
 
   private AnchorFreeHeads() {}
 

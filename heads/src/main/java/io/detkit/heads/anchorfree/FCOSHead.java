@@ -96,17 +96,7 @@ public final class FCOSHead extends AnchorFreeHead {
     Builder b = builder().read(c);
     try {
       if (c.has("regress_ranges")) {
-        List<Object> list = c.getList("regress_ranges");
-        double[][] ranges = new double[list.size()][];
-        for (int l = 0; l < list.size(); l++) {
-          if (!(list.get(l) instanceof List<?> pair) || pair.size() != 2
-              || !(pair.get(0) instanceof Number lo) || !(pair.get(1) instanceof Number hi)) {
-            throw ConfigException.at(c.pathOf("regress_ranges"), "regress_ranges[" + l
-                + "] must be a pair (lo, hi) of numbers; got " + Config.describe(list.get(l)));
-          }
-          ranges[l] = new double[] {lo.doubleValue(), hi.doubleValue()};
-        }
-        b.regressRanges(ranges);
+        b.regressRanges(readRanges(c));
       }
       b.centerSampling(c.getBoolean("center_sampling", false));
       b.centerSampleRadius(c.getDouble("center_sample_radius", 1.5));
@@ -123,6 +113,25 @@ public final class FCOSHead extends AnchorFreeHead {
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.path(), e.getMessage());
     }
+  }
+
+  /**
+   * {@code regress_ranges} of {@code c}: a list of {@code (lo, hi)} pairs.
+   *
+   * @throws ConfigException naming the key for an element that is not a pair of numbers
+   */
+  static double[][] readRanges(Config c) {
+    List<Object> list = c.getList("regress_ranges");
+    double[][] ranges = new double[list.size()][];
+    for (int l = 0; l < list.size(); l++) {
+      if (!(list.get(l) instanceof List<?> pair) || pair.size() != 2
+          || !(pair.get(0) instanceof Number lo) || !(pair.get(1) instanceof Number hi)) {
+        throw ConfigException.at(c.pathOf("regress_ranges"), "regress_ranges[" + l
+            + "] must be a pair (lo, hi) of numbers; got " + Config.describe(list.get(l)));
+      }
+      ranges[l] = new double[] {lo.doubleValue(), hi.doubleValue()};
+    }
+    return ranges;
   }
 
   @Override
