@@ -129,17 +129,27 @@ final class FCOSHeadRunner implements ComponentRunner {
     produced.put("num_pos_per_level", posPerLevel);
     produced.put("bbox_target_abs_sum_per_level", absPerLevel);
     produced.put("centerness_target_sum", ctrSum);
-    checkInvariants(c, head, r);
+    checkCounts(c, head.numClasses(), r.posInds().length);
     if (summary) {
       HeadRunner.checkGradStats(c, loss.grads());
     }
+    return select(c, produced, loss.grads());
+  }
+
+  /**
+   * The expected outputs taken from {@code produced} (an expected None where nothing was produced)
+   * and the expected gradients from {@code grads}.
+   */
+  static CaseOutputs select(GoldenCase c, Map<String, Object> produced, HeadOutputs grads) {
     CaseOutputs out = new CaseOutputs();
-    for (String name : c.expectedOutputs().keySet()) {
+    for (Map.Entry<String, GoldenCase.Expected> e : c.expectedOutputs().entrySet()) {
+      String name = e.getKey();
       Object v = produced.get(name);
-      if (v == null) {
-        throw new UnsupportedCaseException(c.id() + ": unknown FCOSHead output '" + name + "'");
-      }
-      if (v instanceof INDArray a) {
+      if (v == null && e.getValue().isNone()) {
+        out.none(name);
+      } else if (v == null) {
+        throw new UnsupportedCaseException(c.id() + ": unknown " + c.component() + " output '" + name + "'");
+      } else if (v instanceof INDArray a) {
         out.output(name, a);
       } else if (v instanceof double[] d) {
         out.output(name, d);
@@ -149,24 +159,25 @@ final class FCOSHeadRunner implements ComponentRunner {
     }
     for (String input : c.expectedGrads().keySet()) {
       int cut = input.lastIndexOf("_l");
-      String name = input.substring(0, cut);
-      if (!loss.grads().has(name)) {
+      String name = cut < 0 ? input : input.substring(0, cut);
+      if (cut < 0 || !grads.has(name)) {
         throw new UnsupportedCaseException(c.id() + ": no gradient for '" + input + "'");
       }
-      out.grad(input, loss.grads().get(name, Integer.parseInt(input.substring(cut + 2))));
+      out.grad(input, grads.get(name, Integer.parseInt(input.substring(cut + 2))));
     }
     return out;
   }
 
-  private static void checkInvariants(GoldenCase c, FCOSHead head, FCOSLoss r) {
+  /** The count invariants of a point-head loss case ({@code grad_stats_*} are checked elsewhere). */
+  static void checkCounts(GoldenCase c, int numClasses, int numPos) {
     Config inv = c.invariants();
     for (String key : inv.keys()) {
       if (key.startsWith("grad_stats_")) {
         continue;
       }
       long actual = switch (key) {
-        case "cls_out_channels" -> head.numClasses();
-        case "num_pos" -> r.posInds().length;
+        case "cls_out_channels" -> numClasses;
+        case "num_pos" -> numPos;
         default -> throw new UnsupportedCaseException(c.id() + ": unknown invariant '" + key + "'");
       };
       if (actual != inv.getLong(key)) {

@@ -1,6 +1,5 @@
 package io.detkit.heads;
 
-import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
 import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.GoldenCase;
@@ -78,41 +77,7 @@ final class VFNetHeadRunner implements ComponentRunner {
         produced.put("aux_assign_max_overlaps_img" + j, a.image(j).assignResult().maxOverlapsArray(c.precision()));
       }
     });
-    checkInvariants(c, head, r);
-    CaseOutputs out = new CaseOutputs();
-    for (Map.Entry<String, GoldenCase.Expected> e : c.expectedOutputs().entrySet()) {
-      String name = e.getKey();
-      Object v = produced.get(name);
-      if (e.getValue().isNone() && v == null) {
-        out.none(name);
-      } else if (v == null) {
-        throw new UnsupportedCaseException(c.id() + ": unknown VFNetHead output '" + name + "'");
-      } else if (v instanceof INDArray a) {
-        out.output(name, a);
-      } else if (v instanceof double[] d) {
-        out.output(name, d);
-      } else {
-        out.output(name, (Double) v);
-      }
-    }
-    for (String input : c.expectedGrads().keySet()) {
-      int cut = input.lastIndexOf("_l");
-      out.grad(input, loss.grads().get(input.substring(0, cut), Integer.parseInt(input.substring(cut + 2))));
-    }
-    return out;
-  }
-
-  private static void checkInvariants(GoldenCase c, VFNetHead head, VFNetLoss r) {
-    Config inv = c.invariants();
-    for (String key : inv.keys()) {
-      long actual = switch (key) {
-        case "cls_out_channels" -> head.numClasses();
-        case "num_pos" -> r.posInds().length;
-        default -> throw new UnsupportedCaseException(c.id() + ": unknown invariant '" + key + "'");
-      };
-      if (actual != inv.getLong(key)) {
-        throw new AssertionError(c.id() + ": invariant " + key + " expected " + inv.getLong(key) + ", got " + actual);
-      }
-    }
+    FCOSHeadRunner.checkCounts(c, head.numClasses(), r.posInds().length);
+    return FCOSHeadRunner.select(c, produced, loss.grads());
   }
 }

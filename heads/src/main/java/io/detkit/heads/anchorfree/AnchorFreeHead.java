@@ -7,6 +7,7 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.Detections;
+import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import io.detkit.heads.TestConfig;
@@ -337,6 +338,23 @@ public abstract class AnchorFreeHead {
    */
   public final PointBatch checkOutputs(HeadOutputs outputs, int numImages) {
     return PointBatch.check(this, outputs, numImages);
+  }
+
+  /**
+   * The checks of a training call: {@link #checkOutputs} against {@code gts.size()} images, and one
+   * meta per image.
+   *
+   * @throws IllegalArgumentException naming what does not fit
+   */
+  protected final PointBatch checkTrainingBatch(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+    Tensors.requireNonNull(gts, "gt");
+    Tensors.requireNonNull(metas, "img_metas");
+    PointBatch batch = checkOutputs(outputs, gts.size());
+    if (metas.size() != batch.numImages()) {
+      throw new IllegalArgumentException("img_metas must hold one entry per image (" + batch.numImages() + "); got "
+          + metas.size());
+    }
+    return batch;
   }
 
   // ------------------------------------------------------------------------------- inference

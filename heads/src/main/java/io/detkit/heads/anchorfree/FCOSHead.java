@@ -207,13 +207,7 @@ public final class FCOSHead extends AnchorFreeHead {
 
   /** {@link #loss} with the targets and the intermediate values of the loss. */
   public FCOSLoss lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-    Tensors.requireNonNull(gts, "gt");
-    Tensors.requireNonNull(metas, "img_metas");
-    PointBatch batch = checkOutputs(outputs, gts.size());
-    if (metas.size() != batch.numImages()) {
-      throw new IllegalArgumentException("img_metas must hold one entry per image (" + batch.numImages() + "); got "
-          + metas.size());
-    }
+    PointBatch batch = checkTrainingBatch(outputs, gts, metas);
     FCOSTargets targets = getTargets(batch.featmapSizes(), gts, batch.dataType());
     return new FCOSLossComputer(this, batch, outputs, targets).compute();
   }

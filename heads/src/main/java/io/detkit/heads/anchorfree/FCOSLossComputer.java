@@ -51,17 +51,8 @@ final class FCOSLossComputer {
     long[] labels = targets.flatLabels();
     double[] tgt = targets.flatBboxTargets();
     double[] pts = PointLayout.repeatedPoints(head.points(batch.featmapSizes(), dtype), batch);
-    int numPosInt = 0;
-    for (long v : labels) {
-      numPosInt += v >= 0 && v < c ? 1 : 0;
-    }
-    int[] pos = new int[numPosInt];
-    for (int i = 0, k = 0; i < rows; i++) {
-      if (labels[i] >= 0 && labels[i] < c) {
-        pos[k++] = i;
-      }
-    }
-    double numPos = Math.max(numPosInt, 1.0);
+    int[] pos = PointLayout.positives(labels, c);
+    double numPos = Math.max(pos.length, 1.0);
 
     LossResult lc = head.lossCls().forward(LossArgs.of(Tensors.create(cls, dtype, rows, c),
         Tensors.createLong(labels, rows)).avgFactor(numPos));

@@ -67,6 +67,30 @@ final class PointLayout {
     return all;
   }
 
+  /** Indices of the rows whose label is a foreground class ({@code 0 <= label < numClasses}), ascending. */
+  static int[] positives(long[] labels, int numClasses) {
+    int count = 0;
+    for (long v : labels) {
+      count += v >= 0 && v < numClasses ? 1 : 0;
+    }
+    int[] pos = new int[count];
+    for (int i = 0, k = 0; i < labels.length; i++) {
+      if (labels[i] >= 0 && labels[i] < numClasses) {
+        pos[k++] = i;
+      }
+    }
+    return pos;
+  }
+
+  /** Rows {@code idx} of a flat {@code k}-column array. */
+  static double[] gather(double[] all, int[] idx, int k) {
+    double[] out = new double[idx.length * k];
+    for (int i = 0; i < idx.length; i++) {
+      System.arraycopy(all, idx[i] * k, out, i * k, k);
+    }
+    return out;
+  }
+
   /** The points of every level repeated per image, in {@link #concatRows}'s row order: {@code 2} per row. */
   static double[] repeatedPoints(java.util.List<double[]> points, PointBatch batch) {
     int n = batch.numImages();

@@ -227,13 +227,7 @@ public final class VFNetHead extends AnchorFreeHead {
 
   /** {@link #loss} with the targets and the loss's intermediate values. */
   public VFNetLoss lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-    Tensors.requireNonNull(gts, "gt");
-    Tensors.requireNonNull(metas, "img_metas");
-    PointBatch batch = checkOutputs(outputs, gts.size());
-    if (metas.size() != batch.numImages()) {
-      throw new IllegalArgumentException("img_metas must hold one entry per image (" + batch.numImages() + "); got "
-          + metas.size());
-    }
+    PointBatch batch = checkTrainingBatch(outputs, gts, metas);
     VFNetTargets targets = getTargets(batch.featmapSizes(), gts, metas, batch.dataType());
     return new VFNetLossComputer(this, batch, outputs, targets).compute();
   }

@@ -49,21 +49,13 @@ final class VFNetLossComputer {
     double[] tgt = targets.points().flatBboxTargets();
     double[] pts = PointLayout.repeatedPoints(head.points(batch.featmapSizes(), dtype), batch);
     int rows = labels.length;
-    int p = 0;
-    for (long v : labels) {
-      p += v >= 0 && v < c ? 1 : 0;
-    }
-    int[] pos = new int[p];
-    for (int i = 0, k = 0; i < rows; i++) {
-      if (labels[i] >= 0 && labels[i] < c) {
-        pos[k++] = i;
-      }
-    }
+    int[] pos = PointLayout.positives(labels, c);
+    int p = pos.length;
     double numPosAvg = Math.max(p, 1.0);
-    INDArray posPts = Tensors.create(gather(pts, pos, 2), dtype, p, 2);
-    INDArray targetBoxes = decode(posPts, gather(tgt, pos, 4));
-    Branch initial = branch(posPts, gather(reg, pos, 4), targetBoxes, head.lossBbox());
-    Branch refined = branch(posPts, gather(refine, pos, 4), targetBoxes, head.lossBboxRefine());
+    INDArray posPts = Tensors.create(PointLayout.gather(pts, pos, 2), dtype, p, 2);
+    INDArray targetBoxes = decode(posPts, PointLayout.gather(tgt, pos, 4));
+    Branch initial = branch(posPts, PointLayout.gather(reg, pos, 4), targetBoxes, head.lossBbox());
+    Branch refined = branch(posPts, PointLayout.gather(refine, pos, 4), targetBoxes, head.lossBboxRefine());
 
     // IoU-aware classification targets: the refined IoU at (positive, label), 0 elsewhere.
     double[] clsTargets = new double[rows * c];
@@ -123,14 +115,5 @@ final class VFNetLossComputer {
       return Tensors.create(new double[0], dtype, 0, 4);
     }
     return head.bboxCoder().decode(posPts, Tensors.create(dist, dtype, p, 4), null);
-  }
-
-  /** Rows {@code idx} of a flat {@code k}-column array. */
-  private static double[] gather(double[] all, int[] idx, int k) {
-    double[] out = new double[idx.length * k];
-    for (int i = 0; i < idx.length; i++) {
-      System.arraycopy(all, idx[i] * k, out, i * k, k);
-    }
-    return out;
   }
 }
