@@ -213,7 +213,7 @@ public final class FCOSHead extends AnchorFreeHead {
   }
 
   /** Builder of {@link FCOSHead}; starts from MMDetection's defaults. */
-  public static final class Builder extends AnchorFreeHead.Settings<Builder> {
+  public static final class Builder extends AnchorFreeSettings<Builder> {
     private double[][] regressRanges;
     private boolean centerSampling;
     private double radius = 1.5;

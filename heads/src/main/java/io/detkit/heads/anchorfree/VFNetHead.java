@@ -65,7 +65,7 @@ public final class VFNetHead extends AnchorFreeHead {
   }
 
   /** The settings of {@link VFNetHead}; built from a config only. */
-  static final class Settings extends AnchorFreeHead.Settings<Settings> {
+  static final class Settings extends AnchorFreeSettings<Settings> {
     @Override
     protected Settings self() {
       return this;
