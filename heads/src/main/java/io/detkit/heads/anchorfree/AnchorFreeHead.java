@@ -3,7 +3,6 @@ package io.detkit.heads.anchorfree;
 import io.detkit.core.anchor.MlvlPointGenerator;
 import io.detkit.core.anchor.Stride;
 import io.detkit.core.coder.DistancePointBBoxCoder;
-import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.Detections;
 import io.detkit.heads.GroundTruth;
@@ -35,10 +34,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public abstract class AnchorFreeHead {
   /** Config keys that only size or initialise the convolutions, accepted and ignored. */
-  public static final String[] CONV_KEYS = {"in_channels", "feat_channels", "stacked_convs", "conv_cfg", "norm_cfg",
+  static final String[] CONV_KEYS = {"in_channels", "feat_channels", "stacked_convs", "conv_cfg", "norm_cfg",
       "init_cfg", "dcn_on_last_conv", "conv_bias"};
   /** MMDetection's default strides of {@code AnchorFreeHead}. */
-  public static final double[] DEFAULT_STRIDES = {4, 8, 16, 32, 64};
+  static final double[] DEFAULT_STRIDES = {4, 8, 16, 32, 64};
 
   private final String type;
   private final int numClasses;

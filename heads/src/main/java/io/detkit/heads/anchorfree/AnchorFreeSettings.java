@@ -14,7 +14,7 @@ import java.util.concurrent.ForkJoinPool;
 
 /**
  * The settings every anchor-free head shares, with MMDetection's defaults: strides
- * {@link AnchorFreeHead#DEFAULT_STRIDES}, point offset 0.5, sigmoid FocalLoss (gamma 2, alpha 0.25), IoULoss, no
+ * (4, 8, 16, 32, 64), point offset 0.5, sigmoid FocalLoss (gamma 2, alpha 0.25), IoULoss, no
  * train or test config, the common fork-join pool. Mutable; read once by the head's constructor.
  * Self-typed, so that a head's builder extends it and its setters return the builder.
  *
@@ -105,7 +105,9 @@ public abstract class AnchorFreeSettings<B extends AnchorFreeSettings<B>> {
   /**
    * Reads {@code num_classes}, {@code strides}, {@code loss_cls}, {@code loss_bbox},
    * {@code bbox_coder} (DistancePointBBoxCoder only), {@code train_cfg}, {@code test_cfg}, and
-   * accepts the {@link AnchorFreeHead#CONV_KEYS}.
+   * accepts the keys that only size or initialise the convolutions ({@code in_channels},
+   * {@code feat_channels}, {@code stacked_convs}, {@code conv_cfg}, {@code norm_cfg},
+   * {@code init_cfg}, {@code dcn_on_last_conv}, {@code conv_bias}).
    *
    * @throws ConfigException naming the key for a missing or invalid value
    */

@@ -42,7 +42,7 @@ public final class FCOSHead extends AnchorFreeHead {
   /** The registry name. */
   public static final String TYPE = "FCOSHead";
   /** MMDetection's default regress ranges (five levels). */
-  public static final double[][] DEFAULT_REGRESS_RANGES = {{-1, 64}, {64, 128}, {128, 256}, {256, 512},
+  static final double[][] DEFAULT_REGRESS_RANGES = {{-1, 64}, {64, 128}, {128, 256}, {256, 512},
       {512, FCOSTargets.INF}};
   private static final List<String> OUTPUTS = List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS,
       HeadOutputs.CENTERNESSES);
