@@ -233,11 +233,11 @@ public abstract class AnchorFreeHead {
    */
   public final List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas, TestConfig cfg, boolean rescale,
       boolean withNms) {
+    checkCanPredict();
     TestConfig c = cfg != null ? cfg : testCfg;
     if (c == null) {
       throw new IllegalStateException(type + " has no test_cfg; pass one to predict");
     }
-    checkCanPredict();
     Tensors.requireNonNull(metas, "img_metas");
     PointBatch batch = checkOutputs(outputs, metas.size());
     return new PointPredictor(this, c, rescale, withNms).predict(outputs, batch, metas);

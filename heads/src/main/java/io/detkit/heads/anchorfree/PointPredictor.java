@@ -108,7 +108,8 @@ final class PointPredictor {
         factorsL[l][k] = factor[l] == null ? 1 : sigmoid(factor[l][base + p], f32);
       }
       boxesL[l] = keep == 0 ? new double[0] : f32
-          ? Tensors.widen(head.bboxCoder().decode(Tensors.narrow(keptPoints), Tensors.narrow(keptDist), meta.imgShape()))
+          ? Tensors.widen(head.bboxCoder().decode(Tensors.narrow(keptPoints), Tensors.narrow(keptDist),
+              meta.imgShape()))
           : head.bboxCoder().decode(keptPoints, keptDist, meta.imgShape());
       total += keep;
     }

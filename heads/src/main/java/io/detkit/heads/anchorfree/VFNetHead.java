@@ -98,8 +98,17 @@ public final class VFNetHead extends AnchorFreeHead {
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static VFNetHead fromConfig(Config c) {
+    return fromConfig(c, java.util.concurrent.ForkJoinPool.commonPool());
+  }
+
+  /**
+   * {@link #fromConfig(Config)} with per-image work on {@code executor} (null: the caller's thread).
+   *
+   * @throws ConfigException naming the key for a missing, invalid or unknown parameter
+   */
+  public static VFNetHead fromConfig(Config c, java.util.concurrent.Executor executor) {
     Tensors.requireNonNull(c, "config");
-    Settings s = new Settings();
+    Settings s = new Settings().executor(executor);
     s.lossCls(Losses.build(Config.of("type", "VarifocalLoss", "use_sigmoid", true, "alpha", 0.75, "gamma", 2.0,
         "iou_weighted", true, "loss_weight", 1.0)));
     s.lossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5)));
