@@ -3,20 +3,17 @@ package io.detkit.heads.anchorfree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.detkit.core.golden.GoldenCase;
-import io.detkit.core.golden.GoldenSet;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.Detections;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * FCOSHead on the golden inputs: bit-identical results whatever runs the images (the caller's
@@ -24,41 +21,19 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * tolerance (no float64 values are stored for FCOS).
  */
 class FCOSHeadDeterminismTest {
-  private static GoldenCase golden(String id) {
-    return GoldenSet.bundled().cases().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
-  }
-
-  private static HeadOutputs outputs(GoldenCase c, FCOSHead head) {
-    HeadOutputs out = HeadOutputs.empty();
-    for (String name : head.outputNames()) {
-      List<INDArray> levels = new ArrayList<>();
-      for (int l = 0; c.hasInput(name + "_l" + l); l++) {
-        levels.add(c.input(name + "_l" + l));
-      }
-      out = out.with(name, levels);
-    }
-    return out;
-  }
-
-  private static List<GroundTruth> gts(GoldenCase c, int n) {
-    List<GroundTruth> g = new ArrayList<>();
-    for (int j = 0; j < n; j++) {
-      g.add(GroundTruth.of(c.input("gt_bboxes_img" + j), c.input("gt_labels_img" + j)));
-    }
-    return g;
-  }
-
   @Test
   void lossAndPredictionAreBitIdenticalOnOneAndEightThreads() {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       for (String id : List.of("FCOSHead/standard_5lv_default_ranges", "FCOSHead/center_normbbox_centeronreg_giou")) {
-        GoldenCase c = golden(id);
+        GoldenCase c = GoldenPointInputs.golden(id);
         List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
         FCOSHead serial = FCOSHead.builder(c.config()).executor(null).build();
         FCOSHead parallel = FCOSHead.builder(c.config()).executor(pool).build();
-        HeadLoss a = serial.loss(outputs(c, serial), gts(c, metas.size()), metas);
-        HeadLoss b = parallel.loss(outputs(c, parallel), gts(c, metas.size()), metas);
+        HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
+        List<GroundTruth> gts = GoldenPointInputs.gts(c, metas.size());
+        HeadLoss a = serial.loss(outs, gts, metas);
+        HeadLoss b = parallel.loss(outs, gts, metas);
         assertThat(Double.doubleToRawLongBits(b.total())).isEqualTo(Double.doubleToRawLongBits(a.total()));
         for (String name : serial.outputNames()) {
           for (int l = 0; l < serial.numLevels(); l++) {
@@ -67,12 +42,13 @@ class FCOSHeadDeterminismTest {
           }
         }
       }
-      GoldenCase c = golden("FCOSHead/get_bboxes");
+      GoldenCase c = GoldenPointInputs.golden("FCOSHead/get_bboxes");
       List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
       FCOSHead serial = FCOSHead.builder(c.config()).executor(null).build();
       FCOSHead parallel = FCOSHead.builder(c.config()).executor(pool).build();
-      List<Detections> a = serial.predict(outputs(c, serial), metas);
-      List<Detections> b = parallel.predict(outputs(c, parallel), metas);
+      HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
+      List<Detections> a = serial.predict(outs, metas);
+      List<Detections> b = parallel.predict(outs, metas);
       for (int j = 0; j < a.size(); j++) {
         assertThat(b.get(j).boxData()).containsExactly(a.get(j).boxData());
         assertThat(b.get(j).scoreData()).containsExactly(a.get(j).scoreData());
@@ -86,10 +62,11 @@ class FCOSHeadDeterminismTest {
   @Test
   void float64InputsReproduceTheFloat32Losses() {
     for (String id : List.of("FCOSHead/standard_5lv_default_ranges", "FCOSHead/center_normbbox_centeronreg_giou")) {
-      GoldenCase c = golden(id).withPrecision(DataType.DOUBLE);
+      GoldenCase c = GoldenPointInputs.golden(id).withPrecision(DataType.DOUBLE);
       List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
       FCOSHead head = FCOSHead.fromConfig(c.config());
-      FCOSLoss r = head.lossWithDetails(outputs(c, head), gts(c, metas.size()), metas);
+      FCOSLoss r = head.lossWithDetails(GoldenPointInputs.outputs(c, head.outputNames()),
+          GoldenPointInputs.gts(c, metas.size()), metas);
       assertThat(r.loss().grads().get(HeadOutputs.CLS_SCORES, 0).dataType()).isEqualTo(DataType.DOUBLE);
       GoldenCase.Tolerance tol = c.tolerance();
       for (String name : List.of("loss_cls", "loss_bbox", "loss_centerness")) {

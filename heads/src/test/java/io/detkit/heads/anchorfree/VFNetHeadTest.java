@@ -7,20 +7,17 @@ import static org.assertj.core.api.Assertions.within;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.golden.GoldenCase;
-import io.detkit.core.golden.GoldenSet;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** VFNetHead's losses on hand-made inputs (one level, stride 8, a 2x2 map, FCOS targets) and on the golden inputs. */
 class VFNetHeadTest {
@@ -89,13 +86,15 @@ class VFNetHeadTest {
 
   @Test
   void goldenInputsAreBitIdenticalOnOneAndEightThreads() {
-    GoldenCase c = GoldenSet.bundled().cases().stream().filter(k -> k.id().equals("VFNetHead/fcos_targets"))
-        .findFirst().orElseThrow();
+    GoldenCase c = GoldenPointInputs.golden("VFNetHead/fcos_targets");
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
-      HeadLoss a = VFNetHead.fromConfig(c.config(), null).loss(golden(c), gts(c, metas.size()), metas);
-      HeadLoss b = VFNetHead.fromConfig(c.config(), pool).loss(golden(c), gts(c, metas.size()), metas);
+      VFNetHead serial = VFNetHead.fromConfig(c.config(), null);
+      HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
+      List<GroundTruth> gts = GoldenPointInputs.gts(c, metas.size());
+      HeadLoss a = serial.loss(outs, gts, metas);
+      HeadLoss b = VFNetHead.fromConfig(c.config(), pool).loss(outs, gts, metas);
       assertThat(Double.doubleToRawLongBits(b.total())).isEqualTo(Double.doubleToRawLongBits(a.total()));
       for (int l = 0; l < 3; l++) {
         assertThat(Tensors.toDoubles(b.grads().get(VFNetHead.BBOX_PREDS_REFINE, l)))
@@ -106,25 +105,5 @@ class VFNetHeadTest {
     } finally {
       pool.shutdownNow();
     }
-  }
-
-  private static HeadOutputs golden(GoldenCase c) {
-    HeadOutputs out = HeadOutputs.empty();
-    for (String name : List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS, VFNetHead.BBOX_PREDS_REFINE)) {
-      List<INDArray> levels = new ArrayList<>();
-      for (int l = 0; c.hasInput(name + "_l" + l); l++) {
-        levels.add(c.input(name + "_l" + l));
-      }
-      out = out.with(name, levels);
-    }
-    return out;
-  }
-
-  private static List<GroundTruth> gts(GoldenCase c, int n) {
-    List<GroundTruth> g = new ArrayList<>();
-    for (int j = 0; j < n; j++) {
-      g.add(GroundTruth.of(c.input("gt_bboxes_img" + j), c.input("gt_labels_img" + j)));
-    }
-    return g;
   }
 }
