@@ -225,7 +225,9 @@ public final class VFNetHead extends AnchorFreeHead {
   }
 
   /**
-   * The losses and the gradient of their sum with respect to every output.
+   * The losses and the gradient of their sum with respect to every output. The result's
+   * {@code targets()} is empty (it holds anchor-head targets); {@link #lossWithDetails} returns
+   * this head's targets with the loss.
    *
    * @throws IllegalArgumentException for outputs that do not fit the head, or gts / metas that do
    *     not fit the batch
