@@ -92,8 +92,8 @@ final class PointPredictor {
           cand[m++] = k;
         }
       }
-      int[] order = byDescendingScore(cand, m, scores);
       int keep = pythonSliceEnd(Math.min(cfg.nmsPre(), m), m);
+      int[] order = bestFirst(cand, m, keep, scores);
       double[] keptPoints = new double[2 * keep];
       double[] keptDist = new double[4 * keep];
       scoresL[l] = new double[keep];
@@ -150,9 +150,39 @@ final class PointPredictor {
     return Detections.of(dtype, ob, os, ol);
   }
 
-  /** The first {@code m} of {@code idx} by descending score, ties by ascending index (a stable sort). */
-  private static int[] byDescendingScore(int[] idx, int m, double[] scores) {
-    return IntStream.of(Arrays.copyOf(idx, m)).boxed()
+  /**
+   * The {@code keep} best of the first {@code m} candidates (ascending indices), best first, ties by
+   * the lower index: the first {@code keep} of a stable descending sort. Only the kept ones are
+   * sorted: the {@code keep}-th largest score is found on a primitive copy, then the candidates above
+   * it and, in index order, enough of those equal to it.
+   */
+  static int[] bestFirst(int[] cand, int m, int keep, double[] scores) {
+    int[] kept = cand;
+    if (keep < m) {
+      double[] values = new double[m];
+      for (int i = 0; i < m; i++) {
+        values[i] = scores[cand[i]];
+      }
+      Arrays.sort(values);
+      double threshold = keep == 0 ? Double.POSITIVE_INFINITY : values[m - keep];
+      int above = 0;
+      for (int i = 0; i < m; i++) {
+        above += scores[cand[i]] > threshold ? 1 : 0;
+      }
+      kept = new int[keep];
+      int k = 0;
+      int equalLeft = keep - above;
+      for (int i = 0; i < m && k < keep; i++) {
+        double v = scores[cand[i]];
+        if (v > threshold) {
+          kept[k++] = cand[i];
+        } else if (v == threshold && equalLeft > 0) {
+          kept[k++] = cand[i];
+          equalLeft--;
+        }
+      }
+    }
+    return IntStream.of(Arrays.copyOf(kept, keep)).boxed()
         .sorted((a, b) -> Double.compare(scores[b], scores[a]))
         .mapToInt(Integer::intValue).toArray();
   }
