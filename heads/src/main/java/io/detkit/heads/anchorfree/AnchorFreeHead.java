@@ -171,7 +171,9 @@ public abstract class AnchorFreeHead {
   /**
    * Checks the outputs against the head: every name of {@link #outputNames()} present with one
    * array per level, NCHW, the right channels, the same batch and map size across outputs, all
-   * FLOAT or all DOUBLE, and finite values.
+   * FLOAT or all DOUBLE. The values are checked to be finite where they are read (loss and
+   * predict), in the same pass that copies them, with a message naming the output, level and
+   * element.
    *
    * @param numImages the expected batch size, or -1 to take it from the outputs
    * @return the batch's shape

@@ -59,7 +59,6 @@ public record PointBatch(int numImages, List<int[]> featmapSizes, DataType dataT
           throw new IllegalArgumentException(what + " has map size " + a.size(2) + "x" + a.size(3) + " but "
               + head.outputNames().get(0) + "[" + l + "] has " + sizes.get(l)[0] + "x" + sizes.get(l)[1]);
         }
-        Tensors.requireFinite(a, what);
       }
     }
     return new PointBatch(n, sizes, dtype);

@@ -60,7 +60,7 @@ final class PointLayout {
     int o = 0;
     for (int l = 0; l < batch.featmapSizes().size(); l++) {
       int hw = batch.pointsOf(l);
-      double[] rows = toRows(data(outputs.get(name, l)), batch.numImages(), k, hw);
+      double[] rows = toRows(finiteData(outputs.get(name, l), name + "[" + l + "]"), batch.numImages(), k, hw);
       System.arraycopy(rows, 0, all, o, rows.length);
       o += rows.length;
     }
@@ -174,8 +174,19 @@ final class PointLayout {
     return r(1.0 / (1.0 + Math.exp(-x)), f32);
   }
 
-  /** Flat values of an array (a copy), for the primitive loops. */
-  static double[] data(org.nd4j.linalg.api.ndarray.INDArray a) {
-    return Tensors.toDoubles(a);
+  /**
+   * Flat values of a head output (a copy) for the primitive loops, checked to be finite in the same
+   * pass: a NaN or infinite output must not turn into a silently wrong loss or detection.
+   *
+   * @throws IllegalArgumentException naming {@code what} and the first non-finite element
+   */
+  static double[] finiteData(org.nd4j.linalg.api.ndarray.INDArray a, String what) {
+    double[] v = Tensors.toDoubles(a);
+    for (int i = 0; i < v.length; i++) {
+      if (!Double.isFinite(v[i])) {
+        throw new IllegalArgumentException(what + " must be finite; element " + i + " (flat) is " + v[i]);
+      }
+    }
+    return v;
   }
 }

@@ -61,9 +61,12 @@ final class PointPredictor {
     int c = head.numClasses();
     for (int l = 0; l < levels; l++) {
       int hw = batch.pointsOf(l);
-      cls[l] = PointLayout.toRows(PointLayout.data(outputs.get(HeadOutputs.CLS_SCORES, l)), batch.numImages(), c, hw);
-      reg[l] = PointLayout.toRows(PointLayout.data(outputs.get(HeadOutputs.BBOX_PREDS, l)), batch.numImages(), 4, hw);
-      factor[l] = factorName == null ? null : PointLayout.data(outputs.get(factorName, l));
+      cls[l] = PointLayout.toRows(PointLayout.finiteData(outputs.get(HeadOutputs.CLS_SCORES, l),
+          HeadOutputs.CLS_SCORES + "[" + l + "]"), batch.numImages(), c, hw);
+      reg[l] = PointLayout.toRows(PointLayout.finiteData(outputs.get(HeadOutputs.BBOX_PREDS, l),
+          HeadOutputs.BBOX_PREDS + "[" + l + "]"), batch.numImages(), 4, hw);
+      factor[l] = factorName == null ? null : PointLayout.finiteData(outputs.get(factorName, l),
+          factorName + "[" + l + "]");
     }
     return PointLayout.perImage(head.executor(), batch.numImages(),
         i -> single(i, batch, points, cls, reg, factor, metas.get(i)));

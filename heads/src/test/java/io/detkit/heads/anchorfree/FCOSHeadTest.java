@@ -181,6 +181,13 @@ class FCOSHeadTest {
         Tensors.createLong(new long[] {1}, 1));
     assertThatThrownBy(() -> head.loss(ok, List.of(badLabel), meta()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gt_labels");
+    double[] nan = new double[16];
+    nan[5] = Double.NaN;
+    HeadOutputs withNan = ok.with(HeadOutputs.BBOX_PREDS, List.of(Tensors.create(nan, DataType.FLOAT, 1, 4, 2, 2)));
+    assertThatThrownBy(() -> head.loss(withNan, List.of(gt(0, 0, 16, 16)), meta()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bbox_preds[0]").hasMessageContaining("NaN");
+    assertThatThrownBy(() -> head.predict(withNan, meta(), io.detkit.heads.TestConfig.of(100, 0.05, 0.5, 10), false,
+        true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bbox_preds[0]");
     assertThatThrownBy(() -> head.loss(ok, List.of(gt(0, 0, 16, 16)), List.of()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("img_metas");
   }
