@@ -77,8 +77,7 @@ final class ConfigFiles {
     if (chain.contains(file)) {
       List<String> cycle = new ArrayList<>();
       boolean in = false;
-      for (Iterator<Path> it = chain.descendingIterator(); it.hasNext(); ) {
-        Path p = it.next();
+      for (Path p : chain) {
         in |= p.equals(file);
         if (in) {
           cycle.add(p.toString());

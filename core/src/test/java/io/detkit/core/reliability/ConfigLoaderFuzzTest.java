@@ -92,7 +92,15 @@ class ConfigLoaderFuzzTest {
       assertThat(ConfigLoader.fromPython(python, "roundtrip.py")).as("round trip through:%n%s", python)
           .isEqualTo(c);
     }
-    ConfigLoader.fromJson(ConfigWriter.toJson(c), "roundtrip.json");
+    String json;
+    try {
+      json = ConfigWriter.toJson(c);
+    } catch (ConfigException e) {
+      // NaN and infinities have no JSON form; the writer refuses them, naming the path.
+      assertThat(e.getMessage()).contains("has no JSON form");
+      return;
+    }
+    ConfigLoader.fromJson(json, "roundtrip.json");
   }
 
   @FuzzTest(maxDuration = "10m")
