@@ -75,13 +75,15 @@ public final class Config {
   private static void checkShape(String path, Object v, int maxDepth) {
     long[] count = {0};
     int depth = ConfigMerge.depthAndCount(v, count, maxDepth + 1, ConfigLoader.MAX_VALUES + 1L);
-    if (depth > maxDepth) {
-      throw ConfigException.at(path, "nesting deeper than " + ConfigLoader.MAX_DEPTH
-          + " levels of dicts, lists and tuples (ConfigLoader.MAX_DEPTH), or a map that contains itself");
-    }
+    // The walk stops early at either limit; the count is checked first because an early stop
+    // reports the depth as reached.
     if (count[0] > ConfigLoader.MAX_VALUES) {
       throw ConfigException.at(path, "more than " + ConfigLoader.MAX_VALUES
           + " values, counting a shared sub-map at every use (ConfigLoader.MAX_VALUES)");
+    }
+    if (depth > maxDepth) {
+      throw ConfigException.at(path, "nesting deeper than " + ConfigLoader.MAX_DEPTH
+          + " levels of dicts, lists and tuples (ConfigLoader.MAX_DEPTH), or a map that contains itself");
     }
   }
 

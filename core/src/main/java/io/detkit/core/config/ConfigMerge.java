@@ -67,13 +67,13 @@ final class ConfigMerge {
     long[] count = {0};
     int depth = depthAndCount(tree, count, ConfigLoader.MAX_DEPTH + 2, ConfigLoader.MAX_VALUES + 1L);
     // The root map is not a level of its own (a file's top-level value counts from one).
-    if (depth - 1 > ConfigLoader.MAX_DEPTH) {
-      throw ConfigException.wrap(what + ": nesting deeper than " + ConfigLoader.MAX_DEPTH
-          + " levels of dicts, lists and tuples after merging the bases (ConfigLoader.MAX_DEPTH)", null);
-    }
     if (count[0] - 1 > ConfigLoader.MAX_VALUES) {
       throw ConfigException.wrap(what + ": more than " + ConfigLoader.MAX_VALUES
           + " values after merging the bases (ConfigLoader.MAX_VALUES)", null);
+    }
+    if (depth - 1 > ConfigLoader.MAX_DEPTH) {
+      throw ConfigException.wrap(what + ": nesting deeper than " + ConfigLoader.MAX_DEPTH
+          + " levels of dicts, lists and tuples after merging the bases (ConfigLoader.MAX_DEPTH)", null);
     }
   }
 

@@ -352,10 +352,10 @@ final class PyParser {
   private Value measured(Token at, Object v) {
     long[] size = {0};
     int depth = ConfigMerge.depthAndCount(v, size, ConfigLoader.MAX_DEPTH + 1, ConfigLoader.MAX_VALUES + 1L);
+    count(at, size[0]);
     if (depth > ConfigLoader.MAX_DEPTH) {
       throw depthError(at);
     }
-    count(at, size[0]);
     return new Value(v, depth, size[0]);
   }
 
