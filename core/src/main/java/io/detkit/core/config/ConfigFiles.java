@@ -48,7 +48,10 @@ final class ConfigFiles {
       "\\{\\{\\s*(fileDirname|fileBasename|fileBasenameNoExtension|fileExtname)\\s*}}");
   private static final List<String> RESERVED = List.of("filename", "text", "pretty_text");
 
-  /** The files being read, innermost last, for cycles and messages. */
+  /**
+   * The files being read, innermost last, for cycles and messages: as named (the top file as the
+   * caller gave it, each base resolved against its includer's directory).
+   */
   private final Deque<Path> chain = new ArrayDeque<>();
   private int filesRead;
 
@@ -57,7 +60,7 @@ final class ConfigFiles {
   /** Reads {@code path} and its bases into one merged config. */
   static Config load(Path path) {
     ConfigFiles files = new ConfigFiles();
-    Map<String, Object> merged = files.file2dict(path.toAbsolutePath().normalize(), null);
+    Map<String, Object> merged = files.file2dict(path, null);
     for (String key : RESERVED) {
       if (merged.containsKey(key)) {
         throw ConfigException.at(key, "'" + key + "' is reserved for the config file (as in mmcv); rename it");
@@ -74,11 +77,12 @@ final class ConfigFiles {
 
   /** One file with its bases merged in; {@code askedBy} describes the include, or null for the top file. */
   private Map<String, Object> file2dict(Path file, String askedBy) {
-    if (chain.contains(file)) {
+    Path identity = file.toAbsolutePath().normalize();
+    if (chain.stream().anyMatch(p -> p.toAbsolutePath().normalize().equals(identity))) {
       List<String> cycle = new ArrayList<>();
       boolean in = false;
       for (Path p : chain) {
-        in |= p.equals(file);
+        in |= p.toAbsolutePath().normalize().equals(identity);
         if (in) {
           cycle.add(p.toString());
         }
@@ -95,7 +99,7 @@ final class ConfigFiles {
       throw ConfigException.wrap("unsupported config file " + file + ": expected a .py, .json, .yaml or .yml"
           + " extension; got " + (ext.isEmpty() ? "none" : "'." + ext + "'") + suffix(askedBy), null);
     }
-    String text = substitutePredefined(read(file, askedBy), file);
+    String text = substitutePredefined(read(file, askedBy), identity);
     chain.addLast(file);
     try {
       String source = file.toString();
@@ -152,7 +156,7 @@ final class ConfigFiles {
       List<Map<String, Object>> dicts = new ArrayList<>();
       Path dir = file.getParent();
       for (String name : names) {
-        Path base = (dir == null ? Path.of(name) : dir.resolve(name)).toAbsolutePath().normalize();
+        Path base = (dir == null ? Path.of(name) : dir.resolve(name)).normalize();
         dicts.add(file2dict(base, "a _base_ of " + includeChain(where)));
         files.add(base.toString());
       }
@@ -172,7 +176,10 @@ final class ConfigFiles {
     return sb.toString();
   }
 
-  /** mmcv's {@code _substitute_predefined_vars}: plain text replacement, backslashes as slashes. */
+  /**
+   * mmcv's {@code _substitute_predefined_vars}: plain text replacement, backslashes as slashes, of
+   * the absolute file's directory, name, name without extension and extension (with its dot).
+   */
   private static String substitutePredefined(String text, Path file) {
     if (text.indexOf("{{") < 0) {
       return text;
