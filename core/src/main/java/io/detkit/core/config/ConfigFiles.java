@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -156,7 +157,14 @@ final class ConfigFiles {
       List<Map<String, Object>> dicts = new ArrayList<>();
       Path dir = file.getParent();
       for (String name : names) {
-        Path base = (dir == null ? Path.of(name) : dir.resolve(name)).normalize();
+        Path base;
+        try {
+          base = (dir == null ? Path.of(name) : dir.resolve(name)).normalize();
+        } catch (InvalidPathException e) {
+          // found by fuzzing: a NUL or another character the file system cannot name
+          throw ConfigException.wrap(where + ": _base_ names an invalid file name '"
+              + PyLexer.abbreviate(name, 80).replace("\0", "\\0") + "': " + e.getReason(), e);
+        }
         dicts.add(file2dict(base, "a _base_ of " + includeChain(where)));
         files.add(base.toString());
       }
