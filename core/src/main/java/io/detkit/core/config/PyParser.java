@@ -476,7 +476,7 @@ final class PyParser {
     }
     Value v = variables.get(t.text);
     if (v == null && inherited.containsKey(t.text)) {
-      v = measured(t, inherited.get(t.text));
+      return measured(t, inherited.get(t.text)); // counted by measured
     }
     if (v == null && (after.kind == Kind.OP && OPERATORS.contains(after.text)
         && !(expressions && BINARY.contains(after.text))
