@@ -11,16 +11,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A recursive-descent parser for the literal subset of Python in which MMDetection configs are
- * written. It evaluates nothing: it accepts top-level {@code name = <literal>} assignments, the
- * literals themselves ({@code dict(k=v)}, {@code {'k': v}}, lists, tuples, strings, numbers,
- * {@code True}/{@code False}/{@code None}) and bare names that refer to an earlier top-level
- * assignment. Every other construct is rejected with its line and column and a reason that names
- * it.
+ * A recursive-descent parser for the subset of Python in which MMDetection configs are written.
+ * It runs nothing: it accepts top-level {@code name = <value>} assignments, literals
+ * ({@code dict(k=v)}, {@code {'k': v}}, lists, tuples, strings, numbers,
+ * {@code True}/{@code False}/{@code None}), bare names that refer to an earlier top-level
+ * assignment or (in a file with {@code _base_}) to a base's name, and, in a module, the
+ * expressions of {@link PyOperators} with Python's precedence ({@code * / // %} over
+ * {@code + -}, unary signs over both, subscripts over all), {@code **mapping} in dicts and
+ * {@code {{_base_.x}}} references (kept as {@link BaseRef}s). A single literal
+ * ({@link #parseLiteral}) reads literals only. Every other construct is rejected with its line and
+ * column and a reason that names it.
  *
  * <p>Values come out as {@link LinkedHashMap} (dict), {@link ArrayList} (list), {@link PyTuple},
- * {@link String}, {@link Long}, {@link Double}, {@link Boolean} and {@code null}, ready for
- * {@link Config#of(Map)}.
+ * {@link String}, {@link Long}, {@link Double}, {@link Boolean}, {@code null} and
+ * {@link BaseRef}, ready for {@link Config#of(Map)} once the references are resolved.
  */
 final class PyParser {
   /** The start of every message about a construct that would need evaluation. */
