@@ -46,7 +46,9 @@ public final class Config {
    * A root config from a Java map. Nested maps become configs, lists are copied, Integer, Short
    * and Byte become Long, Float becomes Double.
    *
-   * @throws ConfigException if a key is not a string or a value has an unsupported type
+   * @throws ConfigException if a key is not a string, a value has an unsupported type, or the map
+   *     nests deeper than {@link ConfigLoader#MAX_DEPTH} (a map containing itself included) or
+   *     holds more than {@link ConfigLoader#MAX_VALUES} values
    */
   public static Config of(Map<?, ?> map) {
     return of("", map);
@@ -60,6 +62,32 @@ public final class Config {
   public static Config of(String path, Map<?, ?> map) {
     Tensors.requireNonNull(path, "path");
     Tensors.requireNonNull(map, "map");
+    checkShape(path, map, ConfigLoader.MAX_DEPTH + 1);
+    return copyOf(path, map);
+  }
+
+  /**
+   * Refuses a Java structure deeper than the loaders accept or holding more values, before it is
+   * copied: a self-containing map or a 100,000-deep one then fails with a {@link ConfigException}
+   * instead of a {@link StackOverflowError}, and a structure that shares sub-maps cannot expand to
+   * an exponential copy. {@code maxDepth} counts the levels of {@code v} itself.
+   */
+  private static void checkShape(String path, Object v, int maxDepth) {
+    long[] count = {0};
+    int depth = ConfigMerge.depthAndCount(v, count, maxDepth + 1, ConfigLoader.MAX_VALUES + 1L);
+    // The walk stops early at either limit; the count is checked first because an early stop
+    // reports the depth as reached.
+    if (count[0] > ConfigLoader.MAX_VALUES) {
+      throw ConfigException.at(path, "more than " + ConfigLoader.MAX_VALUES
+          + " values, counting a shared sub-map at every use (ConfigLoader.MAX_VALUES)");
+    }
+    if (depth > maxDepth) {
+      throw ConfigException.at(path, "nesting deeper than " + ConfigLoader.MAX_DEPTH
+          + " levels of dicts, lists and tuples (ConfigLoader.MAX_DEPTH), or a map that contains itself");
+    }
+  }
+
+  private static Config copyOf(String path, Map<?, ?> map) {
     Map<String, Object> copy = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : map.entrySet()) {
       if (!(e.getKey() instanceof String key)) {
@@ -110,10 +138,10 @@ public final class Config {
       return d.doubleValue();
     }
     if (v instanceof Config c) {
-      return c.path.equals(path) ? c.untracked() : of(path, c.values);
+      return c.path.equals(path) ? c.untracked() : copyOf(path, c.values);
     }
     if (v instanceof Map<?, ?> m) {
-      return of(path, m);
+      return copyOf(path, m);
     }
     if (v instanceof List<?> list) {
       List<Object> items = new ArrayList<>(list.size());
@@ -141,6 +169,11 @@ public final class Config {
 
   private static String join(String path, String key) {
     return path.isEmpty() ? key : path + "." + key;
+  }
+
+  /** The values themselves (unmodifiable), for walks inside the package. */
+  Map<String, Object> values() {
+    return values;
   }
 
   /** The dotted path of this node from the root; empty for the root. */
@@ -257,6 +290,25 @@ public final class Config {
     return isNull(key) ? def : getDouble(key);
   }
 
+  /**
+   * A finite number (int or float) as a double, for a parameter where an infinity or NaN (YAML's
+   * {@code .inf}, Python's {@code float('inf')} written as {@code 1e999}) would be a silent error.
+   *
+   * @throws ConfigException naming the key if it is missing, not a number, or not finite
+   */
+  public double getFiniteDouble(String key) {
+    double v = getDouble(key);
+    if (!Double.isFinite(v)) {
+      throw ConfigException.at(pathOf(key), "expected a finite number, got " + describe(get(key)));
+    }
+    return v;
+  }
+
+  /** A finite number, or {@code def} when absent or None. */
+  public double getFiniteDouble(String key, double def) {
+    return isNull(key) ? def : getFiniteDouble(key);
+  }
+
   /** An integer value; a float with an integral value is rejected, as Python would for an index. */
   public long getLong(String key) {
     Object v = require(key);
@@ -367,8 +419,16 @@ public final class Config {
     return isNull(key) ? def : getIntArray(key);
   }
 
-  /** A copy with {@code key} set to {@code value} (normalized like {@link #of(Map)}). */
+  /**
+   * A copy with {@code key} set to {@code value} (normalized like {@link #of(Map)}).
+   *
+   * @throws IllegalArgumentException if {@code key} is null
+   * @throws ConfigException if {@code value} has an unsupported type or breaks a limit of
+   *     {@link #of(Map)}
+   */
   public Config with(String key, Object value) {
+    Tensors.requireNonNull(key, "key");
+    checkShape(pathOf(key), value, ConfigLoader.MAX_DEPTH);
     Map<String, Object> copy = new LinkedHashMap<>(values);
     copy.put(key, normalize(pathOf(key), value));
     return new Config(path, Collections.unmodifiableMap(copy), null);

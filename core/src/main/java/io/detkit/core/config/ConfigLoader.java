@@ -1,15 +1,7 @@
 package io.detkit.core.config;
 
 import io.detkit.core.tensor.Tensors;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -26,17 +18,25 @@ import java.util.Map;
  * commas and newlines inside brackets.
  * A bare name refers to an earlier top-level assignment, as in
  * {@code model = dict(train_cfg=train_cfg)}. A string-only statement (a docstring) is ignored.
- * Calls other than {@code dict}, attribute access, subscripts, operators, lambdas, f-strings,
+ * Inside a file the values may also use, with Python's exact semantics (int versus float, true
+ * division, the sign rules of {@code //} and {@code %}, tuples staying tuples): {@code **mapping}
+ * in {@code dict(...)} and {@code {...}}; {@code + - * / // %} and unary {@code - +} on numbers;
+ * {@code +} on two strings, lists or tuples; {@code *} of a string, list or tuple by an int; and
+ * subscripts by a literal key or index ({@code img_norm_cfg['mean']}, {@code scales[-1]}).
+ * Calls other than {@code dict}, attribute access, slices, comparisons, lambdas, f-strings,
  * comprehensions and statements other than assignments are rejected with their line and column,
  * e.g. {@code cfg.py:3:9: only literals and dict(...) are allowed; got a call to '__import__'}.
- * MMDetection's {@code _base_} inheritance is not resolved: {@code _base_} stays a plain key.
+ * {@link #fromPython} leaves {@code _base_} a plain key; {@link #fromFile} resolves it.
+ * {@link #fromPythonExpression} reads literals only (no operators), as does
+ * {@link ConfigOverrides#parseValue}, where {@code 1-2} is mmcv's string, not -1.
  *
  * <p><b>JSON</b> is read with Jackson's streaming parser, without data binding: integers become
- * {@link Long}, other numbers {@link Double}; {@code NaN} and {@code Infinity} are accepted, as
- * Python's {@code json} module writes them. <b>YAML</b> is read with snakeyaml-engine under the
+ * {@link Long}, other numbers {@link Double}; {@code NaN} and {@code Infinity}, which are not
+ * JSON, and a key repeated in one object are rejected. <b>YAML</b> is read with snakeyaml-engine under the
  * YAML 1.2 core schema: only the tags {@code !!str}, {@code !!int}, {@code !!float},
  * {@code !!bool}, {@code !!null}, {@code !!seq} and {@code !!map} are accepted and no class is
- * ever instantiated. The top level of both must be a mapping with string keys.
+ * ever instantiated; a key repeated in one mapping is rejected (YAML 1.2 forbids it). The top level
+ * of both must be a mapping with string keys.
  *
  * <p><b>Limits.</b> Every reader enforces {@link #MAX_SOURCE_SIZE}, {@link #MAX_DEPTH},
  * {@link #MAX_STRING_LENGTH} and {@link #MAX_VALUES}, so hostile input fails fast with a
@@ -65,63 +65,29 @@ public final class ConfigLoader {
    */
   public static final int MAX_VALUES = 1_000_000;
 
+  /** The most files one {@link #fromFile} call reads: the file itself and every base, recursively. */
+  public static final int MAX_BASE_FILES = 64;
+
   private ConfigLoader() {}
 
   /**
-   * Reads a config file by its extension: {@code .py} (Python config), {@code .json}, {@code .yaml}
-   * or {@code .yml}, as UTF-8.
+   * Reads a config file as mmcv 1.x's {@code Config.fromfile} does, by its extension: {@code .py}
+   * (Python config), {@code .json}, {@code .yaml} or {@code .yml}, as UTF-8, with its
+   * {@code _base_} chain merged in, {@code {{_base_.a.b}}} references resolved and the predefined
+   * {@code {{ fileDirname }}}, {@code {{ fileBasename }}}, {@code {{ fileBasenameNoExtension }}} and
+   * {@code {{ fileExtname }}} replaced (see {@code docs/configs.md}). Base paths are relative to
+   * the file that names them. Only regular files are read, at most {@link #MAX_SOURCE_SIZE} bytes
+   * each and {@link #MAX_BASE_FILES} per call.
    *
-   * @throws ConfigException if the file is missing, unreadable, too large, not UTF-8, has another
-   *     extension, or does not parse
+   * @throws ConfigException if a file is missing (naming the file that asked for it), unreadable,
+   *     not a regular file, too large, not UTF-8, has another extension or does not parse; if the
+   *     {@code _base_} chain has a cycle (naming its files), two bases of one file define the same
+   *     key, a {@code {{_base_.x}}} does not exist, or a dict of a file cannot merge into its
+   *     base's value
    */
   public static Config fromFile(Path path) {
     Tensors.requireNonNull(path, "path");
-    String name = path.getFileName() == null ? "" : path.getFileName().toString();
-    int dot = name.lastIndexOf('.');
-    String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-    if (!ext.equals("py") && !ext.equals("json") && !ext.equals("yaml") && !ext.equals("yml")) {
-      throw ConfigException.wrap("unsupported config file " + path + ": expected a .py, .json, .yaml or .yml"
-          + " extension; got " + (ext.isEmpty() ? "none" : "'." + ext + "'"), null);
-    }
-    String text = read(path);
-    String source = path.toString();
-    return switch (ext) {
-      case "py" -> fromPython(text, source);
-      case "json" -> fromJson(text, source);
-      default -> fromYaml(text, source);
-    };
-  }
-
-  private static String read(Path path) {
-    byte[] bytes;
-    try {
-      if (Files.isDirectory(path)) {
-        throw ConfigException.wrap("config file " + path + " is a directory", null);
-      }
-      long size = Files.size(path);
-      if (size > MAX_SOURCE_SIZE) {
-        throw ConfigException.wrap("config file " + path + " is " + size + " bytes, more than "
-            + MAX_SOURCE_SIZE + " (ConfigLoader.MAX_SOURCE_SIZE)", null);
-      }
-      bytes = Files.readAllBytes(path);
-    } catch (NoSuchFileException e) {
-      throw ConfigException.wrap("config file not found: " + path, e);
-    } catch (IOException e) {
-      throw ConfigException.wrap("cannot read config file " + path + ": " + e, e);
-    }
-    if (bytes.length > MAX_SOURCE_SIZE) {
-      throw ConfigException.wrap("config file " + path + " grew past " + MAX_SOURCE_SIZE
-          + " bytes while being read (ConfigLoader.MAX_SOURCE_SIZE)", null);
-    }
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw ConfigException.wrap("config file " + path + " is not valid UTF-8: " + e.getMessage(), e);
-    }
+    return ConfigFiles.load(path);
   }
 
   /**
@@ -176,12 +142,13 @@ public final class ConfigLoader {
     return Config.of(YamlConfigReader.read(yaml, label(sourceName)));
   }
 
-  private static void checkSize(String source, String sourceName) {
+  static String checkSize(String source, String sourceName) {
     Tensors.requireNonNull(source, "source");
     if (source.length() > MAX_SOURCE_SIZE) {
       throw ConfigException.wrap(label(sourceName) + ": source is " + source.length()
           + " characters, more than " + MAX_SOURCE_SIZE + " (ConfigLoader.MAX_SOURCE_SIZE)", null);
     }
+    return source;
   }
 
   static String label(String sourceName) {

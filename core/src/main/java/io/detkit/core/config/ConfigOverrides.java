@@ -38,7 +38,7 @@ public final class ConfigOverrides {
   /** The longest option accepted, in characters (64 KiB). */
   public static final int MAX_OPTION_LENGTH = 64 * 1024;
 
-  private static final String DELETE_KEY = "_delete_";
+  private static final String DELETE_KEY = ConfigMerge.DELETE_KEY;
   private static final Pattern INDEX = Pattern.compile("[0-9]+");
   private static final Pattern LITERAL_START = Pattern.compile("^(?:[\\[({'\"]|dict\\s*\\()");
   private static final Pattern PY_INT = Pattern.compile("[+-]?[0-9]+(?:_[0-9]+)*");
@@ -271,7 +271,7 @@ public final class ConfigOverrides {
     }
     Map<String, Object> update = new LinkedHashMap<>();
     m.forEach((k, v) -> update.put(String.valueOf(k), v));
-    boolean delete = truthy(update.remove(DELETE_KEY));
+    boolean delete = ConfigMerge.truthy(update.remove(DELETE_KEY));
     if (!present || delete) {
       return stripDelete(update);
     }
@@ -319,28 +319,5 @@ public final class ConfigOverrides {
       return v instanceof PyTuple ? PyTuple.of(out) : out;
     }
     return v;
-  }
-
-  /** Python's truth value of a config value. */
-  private static boolean truthy(Object v) {
-    if (v == null) {
-      return false;
-    }
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    if (v instanceof Long l) {
-      return l != 0;
-    }
-    if (v instanceof Double d) {
-      return d != 0;
-    }
-    if (v instanceof String s) {
-      return !s.isEmpty();
-    }
-    if (v instanceof List<?> l) {
-      return !l.isEmpty();
-    }
-    return !(v instanceof Map<?, ?> m) || !m.isEmpty();
   }
 }

@@ -25,9 +25,9 @@ import java.util.List;
  * identifier and {@code {'k': v}} otherwise; floats as Python's {@code repr} would, infinities as
  * {@code 1e999}.
  *
- * <p>{@link #toJson} writes pretty JSON; tuples become arrays, and NaN and infinities are written
- * as Python's {@code json} module writes them ({@code NaN}, {@code Infinity}), which
- * {@link ConfigLoader#fromJson} accepts.
+ * <p>{@link #toJson} writes pretty JSON; tuples become arrays. NaN and infinities have no JSON
+ * form and are refused (Python's {@code json} module writes a non-standard {@code NaN} that
+ * {@link ConfigLoader#fromJson} rejects).
  */
 public final class ConfigWriter {
   private static final int WIDTH = 79;
@@ -72,6 +72,7 @@ public final class ConfigWriter {
    * The config as pretty-printed JSON (tuples as arrays), ending with a newline.
    *
    * @throws IllegalArgumentException if {@code config} is null
+   * @throws ConfigException if a value is NaN or infinite, naming its path
    */
   public static String toJson(Config config) {
     Tensors.requireNonNull(config, "config");
@@ -82,27 +83,27 @@ public final class ConfigWriter {
           Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER))
           .withObjectIndenter(new DefaultIndenter("  ", "\n"));
       g.setPrettyPrinter(pp);
-      json(g, config);
+      json(g, config, "");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return out.append('\n').toString();
   }
 
-  private static void json(JsonGenerator g, Object v) throws IOException {
+  private static void json(JsonGenerator g, Object v, String path) throws IOException {
     if (v == null) {
       g.writeNull();
     } else if (v instanceof Config c) {
       g.writeStartObject();
       for (String k : c.keys()) {
         g.writeFieldName(k);
-        json(g, c.get(k));
+        json(g, c.get(k), path.isEmpty() ? k : path + "." + k);
       }
       g.writeEndObject();
     } else if (v instanceof List<?> l) {
       g.writeStartArray();
-      for (Object o : l) {
-        json(g, o);
+      for (int i = 0; i < l.size(); i++) {
+        json(g, l.get(i), path + "[" + i + "]");
       }
       g.writeEndArray();
     } else if (v instanceof String s) {
@@ -112,7 +113,12 @@ public final class ConfigWriter {
     } else if (v instanceof Long l) {
       g.writeNumber(l);
     } else {
-      g.writeNumber((Double) v);
+      double d = (Double) v;
+      if (!Double.isFinite(d)) {
+        throw ConfigException.at(path, d + " has no JSON form (JSON numbers are finite; NaN and Infinity are"
+            + " not JSON)");
+      }
+      g.writeNumber(d);
     }
   }
 

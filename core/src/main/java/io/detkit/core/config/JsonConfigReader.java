@@ -17,6 +17,7 @@ import java.util.Map;
  * involved, so no type information in the document can pick a Java class.
  */
 final class JsonConfigReader {
+  // Non-numeric numbers are let through the tokenizer only so that they are refused with a clear message.
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .build();
@@ -79,6 +80,10 @@ final class JsonConfigReader {
         for (JsonToken k = parser.nextToken(); k != JsonToken.END_OBJECT; k = parser.nextToken()) {
           String key = parser.currentName();
           checkLength(key);
+          if (out.containsKey(key)) {
+            throw error("duplicate key '" + PyLexer.abbreviate(key, 80) + "' in one JSON object (the first"
+                + " would be silently lost)");
+          }
           out.put(key, value(parser.nextToken(), depth + 1));
         }
         return out;
@@ -105,6 +110,10 @@ final class JsonConfigReader {
         return parser.getLongValue();
       }
       case VALUE_NUMBER_FLOAT -> {
+        if (parser.isNaN()) {
+          throw error("'" + parser.getText() + "' is not a JSON number: NaN and Infinity are not JSON and a config"
+              + " number must be finite");
+        }
         return parser.getDoubleValue();
       }
       case VALUE_TRUE -> {

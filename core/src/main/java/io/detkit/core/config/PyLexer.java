@@ -16,7 +16,14 @@ import java.util.Set;
  * <p>Every error is a {@link ConfigException#syntax} naming the source, line and column.
  */
 final class PyLexer {
-  enum Kind { NAME, NUMBER, STRING, OP, NEWLINE, EOF }
+  enum Kind { NAME, NUMBER, STRING, OP, NEWLINE, EOF, BASEREF }
+
+  /**
+   * mmcv's pattern for a reference to a base file's value, {@code {{ _base_.a.b }}} (without
+   * newlines inside, so that line numbers stay right).
+   */
+  static final java.util.regex.Pattern BASE_REF = java.util.regex.Pattern.compile(
+      "\\{\\{[^\\S\\n]*_base_\\.([\\w.]+)[^\\S\\n]*}}", java.util.regex.Pattern.UNICODE_CHARACTER_CLASS);
 
   /** A token; {@code value} is a decoded String, a BigInteger or a Double for literals. */
   static final class Token {
@@ -55,6 +62,7 @@ final class PyLexer {
         case OP -> "'" + text + "'";
         case NEWLINE -> "end of line";
         case EOF -> "end of input";
+        case BASEREF -> "the reference " + text;
       };
     }
   }
@@ -184,6 +192,14 @@ final class PyLexer {
       }
       if (c == '\'' || c == '"') {
         return string(line, column(), "");
+      }
+      if (c == '{') {
+        java.util.regex.Matcher m = BASE_REF.matcher(src).region(pos, src.length());
+        if (m.lookingAt()) {
+          Token t = new Token(Kind.BASEREF, m.group(), m.group(1), line, column());
+          pos = m.end();
+          return t;
+        }
       }
       return operator();
     }

@@ -11,16 +11,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A recursive-descent parser for the literal subset of Python in which MMDetection configs are
- * written. It evaluates nothing: it accepts top-level {@code name = <literal>} assignments, the
- * literals themselves ({@code dict(k=v)}, {@code {'k': v}}, lists, tuples, strings, numbers,
- * {@code True}/{@code False}/{@code None}) and bare names that refer to an earlier top-level
- * assignment. Every other construct is rejected with its line and column and a reason that names
- * it.
+ * A recursive-descent parser for the subset of Python in which MMDetection configs are written.
+ * It runs nothing: it accepts top-level {@code name = <value>} assignments, literals
+ * ({@code dict(k=v)}, {@code {'k': v}}, lists, tuples, strings, numbers,
+ * {@code True}/{@code False}/{@code None}), bare names that refer to an earlier top-level
+ * assignment or (in a file with {@code _base_}) to a base's name, and, in a module, the
+ * expressions of {@link PyOperators} with Python's precedence ({@code * / // %} over
+ * {@code + -}, unary signs over both, subscripts over all), {@code **mapping} in dicts and
+ * {@code {{_base_.x}}} references (kept as {@link BaseRef}s). A single literal
+ * ({@link #parseLiteral}) reads literals only. Every other construct is rejected with its line and
+ * column and a reason that names it.
  *
  * <p>Values come out as {@link LinkedHashMap} (dict), {@link ArrayList} (list), {@link PyTuple},
- * {@link String}, {@link Long}, {@link Double}, {@link Boolean} and {@code null}, ready for
- * {@link Config#of(Map)}.
+ * {@link String}, {@link Long}, {@link Double}, {@link Boolean}, {@code null} and
+ * {@link BaseRef}, ready for {@link Config#of(Map)} once the references are resolved.
  */
 final class PyParser {
   /** The start of every message about a construct that would need evaluation. */
@@ -42,13 +46,30 @@ final class PyParser {
   /** A parsed value with the facts the limits need: container nesting and expanded size. */
   private record Value(Object object, int depth, long size) {}
 
+  /**
+   * Called when a config file assigns {@code _base_}: loads the bases the value names and returns
+   * their merged top-level names, which later statements may then use as bare names.
+   */
+  interface BaseHook {
+    Map<String, Object> load(Object baseValue, int line, int column);
+  }
+
   private final PyLexer lexer;
+  /** Whether operators, subscripts, '**' and base references are read (a file) or refused (a literal). */
+  private final boolean expressions;
+  private final BaseHook baseHook;
   private final Map<String, Value> variables = new LinkedHashMap<>();
+  private Map<String, Object> inherited = Map.of();
+  private boolean baseAssigned;
   private final ArrayDeque<Token> opens = new ArrayDeque<>();
   private long valueCount;
+  /** Unary signs being parsed, bounded with the brackets so that '- - - ...' cannot overflow the stack. */
+  private int signs;
 
-  private PyParser(String source, String sourceName) {
+  private PyParser(String source, String sourceName, boolean expressions, BaseHook baseHook) {
     this.lexer = new PyLexer(source, sourceName);
+    this.expressions = expressions;
+    this.baseHook = baseHook;
   }
 
   /** Whether {@code name} is a reserved word of Python 3. */
@@ -58,12 +79,21 @@ final class PyParser {
 
   /** Parses a config module: the top-level names in first-assignment order, later values winning. */
   static Map<String, Object> parseModule(String source, String sourceName) {
-    return new PyParser(source, sourceName).module();
+    return parseModule(source, sourceName, null);
+  }
+
+  /**
+   * Parses a config module whose {@code _base_} assignment, if any, is handed to {@code baseHook}
+   * (null: {@code _base_} is a plain name). {@code {{_base_.x}}} references come out as
+   * {@link BaseRef} values for the caller to substitute.
+   */
+  static Map<String, Object> parseModule(String source, String sourceName, BaseHook baseHook) {
+    return new PyParser(source, sourceName, true, baseHook).module();
   }
 
   /** Parses one literal (any type, no name references), surrounded by optional blank lines. */
   static Object parseLiteral(String source, String sourceName) {
-    PyParser p = new PyParser(source, sourceName);
+    PyParser p = new PyParser(source, sourceName, false, null);
     Value v = p.value();
     while (p.lexer.peek().kind == Kind.NEWLINE) {
       p.lexer.next();
@@ -135,12 +165,19 @@ final class PyParser {
         }
         lexer.next();
         lexer.next();
-        Value v = value();
+        Value v = expression();
         if (lexer.peek().isOp(",")) {
           v = bareTuple(v);
         }
         variables.put(t.text, v);
         out.put(t.text, v.object());
+        if (t.text.equals("_base_") && baseHook != null) {
+          if (baseAssigned) {
+            throw lexer.error(t, "_base_ is assigned twice; list every base in one assignment");
+          }
+          baseAssigned = true;
+          inherited = baseHook.load(v.object(), t.line, t.column);
+        }
         return;
       }
       if (after.kind == Kind.OP && after.text.endsWith("=") && OPERATORS.contains(after.text)
@@ -157,7 +194,7 @@ final class PyParser {
       }
     }
     Token start = t;
-    Value v = value();
+    Value v = expression();
     if (lexer.peek().isOp("=")) {
       throw lexer.error(start, "only a plain name can be assigned at the top level");
     }
@@ -198,11 +235,148 @@ final class PyParser {
               : lexer.error(t, "expected a value, got " + t.describe());
         };
       }
+      case BASEREF -> {
+        lexer.next();
+        if (!expressions || baseHook == null) {
+          throw lexer.error(t, t.text + " refers to a base file's value; it is only read in a config file"
+              + " loaded with ConfigLoader.fromFile");
+        }
+        return scalar(t, new BaseRef((String) t.value, lexer.sourceName(), t.line, t.column));
+      }
       case NEWLINE -> throw lexer.error(t, "expected a value, got the end of the line");
       default -> throw opens.isEmpty()
           ? lexer.error(t, "expected a value, got the end of the input")
           : unclosed(t);
     }
+  }
+
+  /** The binary operators a config file may use, with Python's precedence: {@code * / // %} above {@code + -}. */
+  private static final Set<String> BINARY = Set.of("+", "-", "*", "/", "//", "%");
+
+  /** One value: in a file an arithmetic expression over literals and names, in a literal just a literal. */
+  private Value expression() {
+    return expressions ? additive() : value();
+  }
+
+  private Value additive() {
+    Value left = multiplicative();
+    while (lexer.peek().isOp("+") || lexer.peek().isOp("-")) {
+      Token op = lexer.next();
+      left = binary(op, left, multiplicative());
+    }
+    return left;
+  }
+
+  private Value multiplicative() {
+    Value left = unary();
+    while (lexer.peek().isOp("*") || lexer.peek().isOp("/") || lexer.peek().isOp("//")
+        || lexer.peek().isOp("%")) {
+      Token op = lexer.next();
+      left = binary(op, left, unary());
+    }
+    return left;
+  }
+
+  private Value unary() {
+    Token sign = lexer.peek();
+    if (!sign.isOp("-") && !sign.isOp("+")) {
+      return postfix();
+    }
+    lexer.next();
+    Token t = lexer.peek();
+    if (t.kind == Kind.NUMBER) {
+      // Folded so that -9223372036854775808 is read although 9223372036854775808 alone does not fit;
+      // '**', the only operator binding tighter than a sign, is refused anyway.
+      lexer.next();
+      return scalar(sign, number(t, sign.text.equals("-")));
+    }
+    if (opens.size() + signs >= ConfigLoader.MAX_DEPTH) {
+      throw depthError(sign); // a run of signs recurses once per sign
+    }
+    signs++;
+    Value v = unary();
+    signs--;
+    Object r = PyOperators.unary(sign.text, v.object(), m -> lexer.error(sign, m));
+    return new Value(r, v.depth(), v.size());
+  }
+
+  private Value postfix() {
+    Value v = value();
+    while (lexer.peek().isOp("[")) {
+      Token open = lexer.next();
+      Object key = subscriptKey(open);
+      Token close = lexer.peek();
+      if (close.isOp(":")) {
+        throw lexer.error(close, NOT_ALLOWED + "got a slice; only a literal key or index can be subscripted");
+      }
+      if (!close.isOp("]")) {
+        throw afterValue(close, "']'");
+      }
+      lexer.next();
+      Object item = PyOperators.subscript(v.object(), key, m -> lexer.error(open, m));
+      v = measured(open, item);
+    }
+    return v;
+  }
+
+  /** The literal inside {@code [...]}: a string, an int or a negative int. */
+  private Object subscriptKey(Token open) {
+    Token t = lexer.peek();
+    if (t.kind == Kind.STRING) {
+      return strings().object();
+    }
+    boolean negative = t.isOp("-");
+    Token n = negative ? lexer.peek(1) : t;
+    if (n.kind == Kind.NUMBER && n.value instanceof BigInteger) {
+      if (negative) {
+        lexer.next();
+      }
+      lexer.next();
+      return number(n, negative);
+    }
+    throw lexer.error(t, "a subscript takes a literal key or index ('name' or 3); got " + t.describe());
+  }
+
+  private Value binary(Token op, Value left, Value right) {
+    Object r = PyOperators.binary(op.text, left.object(), right.object(), maxItems(left, right),
+        m -> lexer.error(op, m));
+    if (r instanceof List<?> l && l.size() != 0) {
+      return measured(op, r);
+    }
+    return new Value(r, Math.max(left.depth(), right.depth()), 1);
+  }
+
+  /** How many items a list result may hold, or characters a string, before it breaks a limit. */
+  private static long maxItems(Value left, Value right) {
+    return left.object() instanceof String || right.object() instanceof String
+        ? ConfigLoader.MAX_STRING_LENGTH : ConfigLoader.MAX_VALUES;
+  }
+
+  /** A value that did not come from the source text (an item, a base's value), counted and checked. */
+  private Value measured(Token at, Object v) {
+    long[] size = {0};
+    int depth = ConfigMerge.depthAndCount(v, size, ConfigLoader.MAX_DEPTH + 1, ConfigLoader.MAX_VALUES + 1L);
+    count(at, size[0]);
+    if (depth > ConfigLoader.MAX_DEPTH) {
+      throw depthError(at);
+    }
+    return new Value(v, depth, size[0]);
+  }
+
+  /** {@code **m} inside {@code dict(...)} ({@code keywordsOnce}: a repeated key is an error) or {@code {...}}. */
+  private Value spread(Token star, Map<String, Object> out, boolean keywordsOnce) {
+    Value m = expression();
+    if (!(m.object() instanceof Map<?, ?> map)) {
+      throw lexer.error(star, "'**' needs a dict (a mapping); got " + PyOperators.typeName(m.object()));
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String k = (String) e.getKey();
+      if (keywordsOnce && out.containsKey(k)) {
+        throw lexer.error(star, "dict() got multiple values for keyword argument '" + k + "'");
+      }
+      out.put(k, e.getValue());
+    }
+    return new Value(map, Math.max(0, m.depth() - 1), Math.max(0, m.size() - 1));
   }
 
   private Value scalar(Token at, Object v) {
@@ -301,11 +475,15 @@ final class PyParser {
       }
       throw lexer.error(t, NOT_ALLOWED + "got attribute access '" + dotted + "'");
     }
-    if (after.isOp("[")) {
+    if (after.isOp("[") && !expressions) {
       throw lexer.error(t, NOT_ALLOWED + "got a subscript '" + t.text + "[...]'");
     }
     Value v = variables.get(t.text);
+    if (v == null && inherited.containsKey(t.text)) {
+      return measured(t, inherited.get(t.text)); // counted by measured
+    }
     if (v == null && (after.kind == Kind.OP && OPERATORS.contains(after.text)
+        && !(expressions && BINARY.contains(after.text))
         || after.kind == Kind.NAME && (WORD_OPERATORS.contains(after.text) || after.text.equals("for")
             || after.text.equals("if")))) {
       // `[i for i in x]` or `y + 1`: the construct is the problem, not the unknown name.
@@ -318,9 +496,9 @@ final class PyParser {
     }
     if (v == null) {
       throw lexer.error(t, "unknown name '" + t.text + "': a bare name must refer to an earlier top-level"
-          + " assignment" + (variables.isEmpty()
+          + " assignment" + (inherited.isEmpty() ? "" : " or a name of the bases") + (variables.isEmpty()
               ? " (none so far)"
-              : " (defined so far: " + String.join(", ", variables.keySet()) + ")"));
+              : " (defined so far: " + PyLexer.abbreviate(String.join(", ", variables.keySet()), 400) + ")"));
     }
     count(t, v.size());
     return v;
@@ -369,7 +547,7 @@ final class PyParser {
     open(open);
     List<Value> items = new ArrayList<>();
     while (!lexer.peek().isOp("]")) {
-      items.add(value());
+      items.add(expression());
       if (!separator("]")) {
         break;
       }
@@ -401,7 +579,7 @@ final class PyParser {
       lexer.next();
       return container(open, PyTuple.of(List.of()), items);
     }
-    Value first = value();
+    Value first = expression();
     if (lexer.peek().isOp(")")) {
       // Parentheses around one value group it; only a comma makes a tuple.
       lexer.next();
@@ -413,7 +591,7 @@ final class PyParser {
       if (lexer.peek().isOp(")")) {
         break;
       }
-      items.add(value());
+      items.add(expression());
     }
     lexer.next();
     List<Object> out = new ArrayList<>(items.size());
@@ -433,7 +611,7 @@ final class PyParser {
       if (t.kind == Kind.NEWLINE || t.kind == Kind.EOF || t.isOp(";")) {
         break;
       }
-      items.add(value());
+      items.add(expression());
     }
     List<Object> out = new ArrayList<>(items.size());
     items.forEach(v -> out.add(v.object()));
@@ -449,9 +627,19 @@ final class PyParser {
     while (!lexer.peek().isOp("}")) {
       Token keyTok = lexer.peek();
       if (keyTok.isOp("**")) {
-        throw lexer.error(keyTok, NOT_ALLOWED + "got '**' unpacking");
+        if (!expressions) {
+          throw lexer.error(keyTok, NOT_ALLOWED + "got '**' unpacking");
+        }
+        lexer.next();
+        // {**m, 'k': v}: a later key overwrites the value and keeps the first position, as in Python.
+        items.add(spread(keyTok, out, false));
+        first = false;
+        if (!separator("}")) {
+          break;
+        }
+        continue;
       }
-      Value key = value();
+      Value key = expression();
       Token colon = lexer.peek();
       if (!colon.isOp(":")) {
         if (first && (colon.isOp(",") || colon.isOp("}"))) {
@@ -463,7 +651,7 @@ final class PyParser {
         throw lexer.error(keyTok, "dict keys must be strings; got " + Config.describe(key.object()));
       }
       lexer.next();
-      Value v = value();
+      Value v = expression();
       out.put(k, v.object());
       items.add(v);
       first = false;
@@ -482,6 +670,14 @@ final class PyParser {
     List<Value> items = new ArrayList<>();
     while (!lexer.peek().isOp(")")) {
       Token t = lexer.peek();
+      if (t.isOp("**") && expressions) {
+        lexer.next();
+        items.add(spread(t, out, true));
+        if (!separator(")")) {
+          break;
+        }
+        continue;
+      }
       if (t.isOp("*") || t.isOp("**")) {
         throw lexer.error(t, NOT_ALLOWED + "got '" + t.text + "' unpacking in dict(...)");
       }
@@ -497,7 +693,7 @@ final class PyParser {
       }
       lexer.next();
       lexer.next();
-      Value v = value();
+      Value v = expression();
       out.put(t.text, v.object());
       items.add(v);
       if (!separator(")")) {

@@ -26,6 +26,13 @@ import java.util.function.Function;
  * @param <T> the component kind
  */
 public final class Registry<T> {
+  /**
+   * The longest name compared by edit distance for a did-you-mean suggestion. The distance costs
+   * the product of the two lengths, so an unknown type of a million characters would spend seconds;
+   * longer names are far from every registered one and get the plain list instead.
+   */
+  public static final int MAX_SUGGESTION_LENGTH = 256;
+
   private final String kind;
   private final Map<String, Function<Config, ? extends T>> factories = new ConcurrentHashMap<>();
 
@@ -83,8 +90,9 @@ public final class Registry<T> {
     Function<Config, ? extends T> factory = factories.get(type);
     if (factory == null) {
       List<String> ranked = closestFirst(type, factories.keySet());
-      throw ConfigException.at(config.pathOf("type"), "unknown " + kind + " type '" + type + "'"
-          + (ranked.isEmpty() ? "" : "; did you mean '" + ranked.get(0) + "'?")
+      boolean suggest = !ranked.isEmpty() && type.length() <= MAX_SUGGESTION_LENGTH;
+      throw ConfigException.at(config.pathOf("type"), "unknown " + kind + " type '" + PyLexer.abbreviate(type, 80)
+          + "'" + (suggest ? "; did you mean '" + ranked.get(0) + "'?" : "")
           + " Registered: " + String.join(", ", types()));
     }
     Config tracked = config.tracked();
@@ -96,16 +104,24 @@ public final class Registry<T> {
       Set<String> accepted = new TreeSet<>(tracked.readKeys());
       accepted.remove("type");
       List<String> ranked = closestFirst(key, accepted);
-      throw ConfigException.at(config.pathOf(key), "unknown parameter '" + key + "' for " + kind
+      throw ConfigException.at(config.pathOf(key), "unknown parameter '" + PyLexer.abbreviate(key, 80) + "' for " + kind
           + " type '" + type + "'; accepted: " + String.join(", ", ranked));
     }
     return built;
   }
 
-  /** {@code candidates} sorted by edit distance to {@code word}, then alphabetically. */
+  /**
+   * {@code candidates} sorted by edit distance to {@code word}, then alphabetically; only
+   * alphabetically when either is longer than {@link #MAX_SUGGESTION_LENGTH}.
+   */
   static List<String> closestFirst(String word, Iterable<String> candidates) {
     List<String> out = new ArrayList<>();
     candidates.forEach(out::add);
+    if (word.length() > MAX_SUGGESTION_LENGTH
+        || out.stream().anyMatch(c -> c.length() > MAX_SUGGESTION_LENGTH)) {
+      out.sort(Comparator.naturalOrder());
+      return out;
+    }
     out.sort(Comparator.<String>comparingInt(c -> editDistance(word, c)).thenComparing(c -> c));
     return out;
   }

@@ -185,6 +185,7 @@ final class YamlConfigReader {
       if (!(value instanceof String key)) {
         throw error(e, "mapping keys must be strings; got " + Config.describe(value));
       }
+      checkUnique(e, top, key);
       top.pendingKey = key;
       remember(e, new Built(key, 0, 1));
       return;
@@ -192,6 +193,14 @@ final class YamlConfigReader {
     Built b = new Built(value, 0, 1);
     remember(e, b);
     add(e, b);
+  }
+
+  /** YAML 1.2 requires unique keys; a repeated one would silently drop the first value. */
+  private void checkUnique(Event e, Frame top, String key) {
+    if (top.map.containsKey(key)) {
+      throw error(e, "duplicate key '" + PyLexer.abbreviate(key, 80) + "' in one mapping (YAML 1.2 requires"
+          + " unique keys)");
+    }
   }
 
   private void remember(NodeEvent e, Built b) {
@@ -212,6 +221,7 @@ final class YamlConfigReader {
       if (!(b.value() instanceof String key)) {
         throw error(e, "mapping keys must be strings; got " + describe(b.value()));
       }
+      checkUnique(e, top, key);
       top.pendingKey = key;
       return;
     }

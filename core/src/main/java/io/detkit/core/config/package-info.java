@@ -1,7 +1,8 @@
 /**
  * MMDetection-style configuration: an immutable config tree ({@link io.detkit.core.config.Config}),
- * loaders that read Python config files, JSON and YAML without running code
- * ({@link io.detkit.core.config.ConfigLoader}), {@code --cfg-options} overrides
+ * loaders that read Python config files, JSON and YAML without running code, with mmcv 1.x's
+ * {@code _base_} inheritance for files ({@link io.detkit.core.config.ConfigLoader}; the user's
+ * guide is {@code docs/configs.md}), {@code --cfg-options} overrides
  * ({@link io.detkit.core.config.ConfigOverrides}), writers
  * ({@link io.detkit.core.config.ConfigWriter}) and registries that build components from a
  * config's {@code type} ({@link io.detkit.core.config.Registry}).

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -116,11 +117,19 @@ class ConfigWriterTest {
   }
 
   @Test
+  void jsonRefusesNonFiniteNumbersNamingThePath() {
+    Config c = ConfigLoader.fromPython("nan_ok = dict(v=[1.0, 1e999])\n", "r.py");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigWriter.toJson(c)))
+        .hasMessage("nan_ok.v[1]: Infinity has no JSON form (JSON numbers are finite; NaN and Infinity are not JSON)");
+    assertThat(catchThrowableOfType(ConfigException.class, () -> ConfigWriter.toJson(Config.of("n", Double.NaN))))
+        .hasMessageStartingWith("n: NaN has no JSON form");
+  }
+
+  @Test
   void jsonRoundTripReadsTuplesAsLists() {
-    Config c = ConfigLoader.fromPython(RETINANET + "nan_ok = dict(v=1e999)\n", "r.py")
-        .with("n", Double.NaN).with("neg_iou_thr", PyTuple.of(List.of(0.1, 0.4)));
+    Config c = ConfigLoader.fromPython(RETINANET, "r.py").with("neg_iou_thr", PyTuple.of(List.of(0.1, 0.4)));
     String json = ConfigWriter.toJson(c);
-    assertThat(json).contains("\"out_indices\": [ 0, 1, 2, 3 ]").contains("NaN").contains("Infinity").endsWith("}\n");
+    assertThat(json).contains("\"out_indices\": [ 0, 1, 2, 3 ]").endsWith("}\n");
     Config back = ConfigLoader.fromJson(json, "w.json");
     assertThat(back.isTuple("neg_iou_thr")).isFalse();
     assertThat(ConfigTrees.firstDifference(back, ConfigTrees.tuplesAsLists(c), "")).isNull();
@@ -135,6 +144,7 @@ class ConfigWriterTest {
 
   @Property(tries = 300)
   void jsonRoundTripIsExactUpToTuples(@ForAll("configs") Config c) {
+    Assume.that(!any(c, v -> v instanceof Double d && !Double.isFinite(d)));
     String json = ConfigWriter.toJson(c);
     Config back = ConfigLoader.fromJson(json, "p.json");
     assertThat(ConfigTrees.firstDifference(back, ConfigTrees.tuplesAsLists(c), "")).as(json).isNull();

@@ -38,11 +38,17 @@ class JsonConfigTest {
   }
 
   @Test
-  void nanAndInfinityAreReadAsPythonWritesThem() {
-    Config c = ConfigLoader.fromJson("{\"a\": NaN, \"b\": Infinity, \"c\": -Infinity}", "j");
-    assertThat((Double) c.get("a")).isNaN();
-    assertThat(c.get("b")).isEqualTo(Double.POSITIVE_INFINITY);
-    assertThat(c.get("c")).isEqualTo(Double.NEGATIVE_INFINITY);
+  void nanAndInfinityAreNotJsonAndAreRejectedWithTheirPosition() {
+    assertThat(fail("{\"a\": 1,\n \"b\": NaN}")).hasMessage("cfg.json:2:7: 'NaN' is not a JSON number: NaN and Infinity"
+        + " are not JSON and a config number must be finite (line 2, column 7)");
+    assertThat(fail("{\"b\": -Infinity}").getMessage()).contains("'-Infinity' is not a JSON number");
+    assertThat(fail("{\"b\": [Infinity]}").getMessage()).contains("'Infinity' is not a JSON number");
+  }
+
+  @Test
+  void aRepeatedKeyIsAnErrorNamingTheKeyAndItsPosition() {
+    assertThat(fail("{\"a\": {\"x\": 1,\n  \"x\": 2}}")).hasMessage("cfg.json:2:3: duplicate key 'x' in one JSON object"
+        + " (the first would be silently lost) (line 2, column 3)");
   }
 
   @Test

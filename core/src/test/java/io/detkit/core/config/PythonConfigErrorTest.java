@@ -43,23 +43,25 @@ class PythonConfigErrorTest {
   }
 
   @Test
-  void subscriptsAreRejected() {
-    assertAt(fail("a = [1]\nb = a[0]"), 2, 5, "only literals and dict(...) are allowed; got a subscript 'a[...]'");
+  void slicesAndComputedSubscriptsAreRejected() {
+    assertAt(fail("a = [1]\nb = a[0:1]"), 2, 8,
+        "only literals and dict(...) are allowed; got a slice; only a literal key or index can be subscripted");
+    assertAt(fail("a = [1]\ni = 0\nb = a[i]"), 3, 7, "a subscript takes a literal key or index ('name' or 3); got name 'i'");
   }
 
   @Test
   void operatorsAreRejected() {
-    assertAt(fail("x = 1 + 2"), 1, 7, "only literals and dict(...) are allowed; got the operator '+'");
+    assertAt(fail("x = 1 < 2"), 1, 7, "only literals and dict(...) are allowed; got the operator '<'");
     assertAt(fail("x = [2 ** 10]"), 1, 8, "only literals and dict(...) are allowed; got the operator '**'");
-    assertAt(fail("x = -y"), 1, 5, "only literals and dict(...) are allowed; got the unary operator '-'"
-        + " applied to name 'y' (a sign may only precede a number)");
+    assertAt(fail("x = -'y'"), 1, 5, "bad operand type for unary -: str");
     assertAt(fail("x = not True"), 1, 5, "only literals and dict(...) are allowed; got the operator 'not'");
     assertAt(fail("x = 1 if True else 2"), 1, 7,
         "only literals and dict(...) are allowed; got a conditional expression (... if ... else ...)");
     assertAt(fail("x = [i for i in y]"), 1, 8, "only literals and dict(...) are allowed; got a comprehension");
     assertAt(fail("x += 1"), 1, 3, "only literals and dict(...) are allowed; got the augmented assignment '+='");
-    assertAt(fail("x = dict(**base)"), 1, 10,
-        "only literals and dict(...) are allowed; got '**' unpacking in dict(...)");
+    assertAt(fail("x = dict(*base)"), 1, 10,
+        "only literals and dict(...) are allowed; got '*' unpacking in dict(...)");
+    assertAt(fail("x = [*[1]]"), 1, 6, "only literals and dict(...) are allowed; got '*' unpacking");
   }
 
   @Test

@@ -8,7 +8,11 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.ConfigLoader;
 import io.detkit.core.config.ConfigWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Regression tests for what fuzzing {@link ConfigLoader} found (see {@code ConfigLoaderFuzzTest}); each
@@ -40,5 +44,14 @@ class ConfigFuzzFindingsTest {
       assertThat(e.column()).as(yaml).isPositive();
       assertThat(e.getMessage()).as(yaml).startsWith("t.yaml:");
     }
+  }
+
+  @Test
+  void aNulInABaseFileNameIsAConfigExceptionNamingTheIncluder(@TempDir Path dir) throws IOException {
+    // Found by the baseChain target: Path.resolve threw InvalidPathException for "./a\0\0\0.py".
+    Path child = Files.writeString(dir.resolve("child.py"), "_base_ = './a\u0000.py'\nx = 1\n");
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.fromFile(child));
+    assertThat(e).isNotNull();
+    assertThat(e.getMessage()).startsWith(child + ":1:1: _base_ names an invalid file name './a\\0.py'");
   }
 }

@@ -39,8 +39,10 @@ class ConfigSafetyTest {
       "x = f'{1}'\n",
       "x = ().__class__.__bases__[0].__subclasses__()\n",
       "x = getattr(dict, 'fromkeys')\n",
-      "x = dict(a=1)\ny = x['a']\n",
-      "x = 1 + 1\n"})
+      "x = dict(a=1)\ny = x['a'][1:]\n",
+      "x = 1 if 1 < 2 else 0\n",
+      "x = 'a' % ()\n",
+      "x = {{_base_.model}}\n"})
   void pythonConfigsThatWouldNeedEvaluationAreRefusedWithTheirPosition(String source) {
     ConfigException e = refused(() -> ConfigLoader.fromPython(source, "evil.py"));
     assertThat(e.line()).isPositive();

@@ -12,14 +12,14 @@ import picocli.CommandLine.Parameters;
 /** The config file argument and {@code --cfg-options} overrides that every command takes. */
 final class ConfigArgs {
   @Parameters(index = "0", paramLabel = "CONFIG",
-      description = "Config file: MMDetection Python syntax (.py), JSON or YAML.")
+      description = "Config file: MMDetection Python syntax (.py), JSON or YAML, with _base_ inheritance.")
   Path config;
 
   @Option(names = "--cfg-options", arity = "1..*", paramLabel = "KEY=VALUE",
       description = "Override config entries, e.g. model.bbox_head.loss_cls.gamma=1.5 (mmcv DictAction syntax).")
   List<String> options = new ArrayList<>();
 
-  /** The config with the overrides applied. */
+  /** The merged config ({@code _base_} chain resolved) with the overrides applied after the merge. */
   Config load() {
     return ConfigOverrides.apply(ConfigLoader.fromFile(config), options);
   }

@@ -9,9 +9,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code detkit print-config CONFIG}: prints the config with the overrides applied. */
+/**
+ * {@code detkit print-config CONFIG}: prints the merged config (its {@code _base_} chain resolved,
+ * as MMDetection's {@code tools/misc/print_config.py} prints {@code Config.fromfile}) with the
+ * overrides applied, in Python config syntax or JSON.
+ */
 @Command(name = "print-config", mixinStandardHelpOptions = true,
-    description = "Print the config with --cfg-options applied.")
+    description = "Print the merged config (_base_ files resolved) with --cfg-options applied.")
 final class PrintConfigCommand implements Callable<Integer> {
   @Mixin
   ConfigArgs cfg;

@@ -14,8 +14,11 @@ import java.util.List;
  *   <li>{@code dict(type='ShapesDataset', num_images, image_size=64, min_objects=1, max_objects=5,
  *       min_side, max_side, noise, seed, pipeline=[...])}: the synthetic {@link ShapesDataset};
  *   <li>{@code dict(type='CocoDataset', ann_file, img_prefix, classes=None, filter_empty_gt=True,
- *       max_pixels=4096*4096, pipeline=[...])}: {@link CocoDataset}; relative paths resolve
- *       against {@code data_root} (a top-level config key) when given, else the working directory.
+ *       data_root=None, max_pixels=4096*4096, pipeline=[...])}: {@link CocoDataset}; as in
+ *       MMDetection's {@code CustomDataset}, relative paths resolve against the dataset's own
+ *       {@code data_root} when given, else the working directory. (MMDetection's config files
+ *       spell the top-level {@code data_root} variable into each path, {@code data_root + '...'},
+ *       so it must not be prefixed again.)
  * </ul>
  * {@code test_mode} is accepted (a COCO test split keeps images without boxes).
  */
@@ -25,7 +28,7 @@ public final class Datasets {
 
   private Datasets() {}
 
-  private static Registry<DetectionDataset> registry(Path dataRoot) {
+  private static Registry<DetectionDataset> registry() {
     return new Registry<DetectionDataset>("dataset")
         .register("ShapesDataset", c -> {
           c.accept("pipeline", "test_mode", "classes");
@@ -52,6 +55,7 @@ public final class Datasets {
               classes.add(s);
             }
           }
+          Path dataRoot = c.isNull("data_root") ? null : Path.of(c.getString("data_root"));
           Path ann = resolve(dataRoot, c.getString("ann_file"));
           Path img = resolve(dataRoot, c.getString("img_prefix", ""));
           long maxPixels = c.getLong("max_pixels", CocoDataset.DEFAULT_MAX_PIXELS);
@@ -70,12 +74,11 @@ public final class Datasets {
   /**
    * Builds the dataset and pipeline of {@code split} ({@code data.train} etc.).
    *
-   * @param dataRoot the top-level {@code data_root}, or null
    * @throws ConfigException naming the key for an unknown type or parameter or a bad value
    * @throws DataException if the data files cannot be read
    */
-  public static Built build(Config split, Path dataRoot) {
-    DetectionDataset ds = registry(dataRoot).build(split);
+  public static Built build(Config split) {
+    DetectionDataset ds = registry().build(split);
     Pipeline p = Pipeline.fromConfig(split.getList("pipeline"), split.pathOf("pipeline"));
     return new Built(ds, p);
   }

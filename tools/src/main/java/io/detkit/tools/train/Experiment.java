@@ -7,18 +7,17 @@ import io.detkit.heads.Heads;
 import io.detkit.tools.data.Datasets;
 import io.detkit.tools.model.DetectorNet;
 import io.detkit.tools.model.OptimizerSpec;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Everything one config file describes, built and checked: the detkit head (from
- * {@code model.bbox_head} with {@code model.train_cfg} / {@code model.test_cfg} merged in, as
- * MMDetection's detectors do), the datasets with their pipelines, the batch size, the epochs and
+ * Everything one config file describes, built and checked: the detkit head (the model's dense
+ * head with the detector-level {@code train_cfg} / {@code test_cfg} handed over, as MMDetection's
+ * detectors do: {@link Heads#headConfig}), the datasets with their pipelines, the batch size, the epochs and
  * the learning-rate schedule. The network itself is built by {@link #buildNet()}.
  *
  * <p>Top-level keys read: {@code model}, {@code data} ({@code samples_per_gpu},
- * {@code workers_per_gpu}, {@code train}, {@code val}, {@code test}), {@code data_root},
+ * {@code workers_per_gpu}, {@code train}, {@code val}, {@code test}),
  * {@code optimizer}, {@code optimizer_config}, {@code lr_config}, {@code runner}
  * ({@code type='EpochBasedRunner', max_epochs}) or {@code total_epochs}, {@code evaluation}
  * ({@code interval}, {@code metric='bbox'}), {@code checkpoint_config} ({@code interval}),
@@ -35,19 +34,11 @@ public final class Experiment {
   private final int evalInterval;
   private final int checkpointInterval;
   private final int logInterval;
-  private final Path dataRoot;
 
   private Experiment(Config cfg, long seed) {
     this.cfg = cfg;
     this.seed = seed;
-    Config model = cfg.getConfig("model");
-    Config bbox = model.getConfig("bbox_head");
-    for (String key : List.of("train_cfg", "test_cfg")) {
-      if (!model.isNull(key)) {
-        bbox = bbox.with(key, model.getConfig(key));
-      }
-    }
-    this.headCfg = bbox.with("seed", seed);
+    this.headCfg = Heads.headConfig(cfg.getConfig("model")).with("seed", seed);
     this.head = Heads.build(headCfg);
     Config data = cfg.getConfig("data");
     checkKeys(data, Set.of("samples_per_gpu", "workers_per_gpu", "train", "val", "test", "persistent_workers"));
@@ -85,7 +76,6 @@ public final class Experiment {
     }
     this.checkpointInterval = interval(cfg.getConfigOrNull("checkpoint_config"), Set.of("interval", "max_keep_ckpts"));
     this.logInterval = interval(cfg.getConfigOrNull("log_config"), Set.of("interval", "hooks"));
-    this.dataRoot = cfg.isNull("data_root") ? null : Path.of(cfg.getString("data_root"));
   }
 
   private static int interval(Config c, Set<String> keys) {
@@ -132,7 +122,7 @@ public final class Experiment {
     return seed;
   }
 
-  /** The head built from {@code model.bbox_head}. */
+  /** The head built from the model's dense head ({@code model.bbox_head}, else {@code model.rpn_head}). */
   public AnchorHead head() {
     return head;
   }
@@ -159,7 +149,7 @@ public final class Experiment {
 
   /** The dataset and pipeline of {@code data.<split>} ("train", "val" or "test"). */
   public Datasets.Built dataset(String split) {
-    return Datasets.build(cfg.getConfig("data").getConfig(split), dataRoot);
+    return Datasets.build(cfg.getConfig("data").getConfig(split));
   }
 
   /** The learning-rate schedule ({@code optimizer.lr} with {@code lr_config}). */

@@ -1,0 +1,2 @@
+lr = 0.1
+shared = dict(a=1)

@@ -1,0 +1,2 @@
+_base_ = '../../_base_/schedules/schedule_1x.py'
+optimizer_config = dict(grad_clip=dict(max_norm=35, norm_type=2))

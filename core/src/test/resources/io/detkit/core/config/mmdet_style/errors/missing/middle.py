@@ -1,0 +1,2 @@
+_base_ = './not_there.py'
+x = 1

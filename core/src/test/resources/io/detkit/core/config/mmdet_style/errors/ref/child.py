@@ -1,0 +1,2 @@
+_base_ = '../dup/one.py'
+x = dict(y={{_base_.shared.nope}})

@@ -1,0 +1,58 @@
+# RetinaNet sized for detkit's 64x64 shapes: a three-stage TinyConvNet, a two-level FPN (strides 8
+# and 16) and a two-conv head, with the detector's training and testing settings.
+model = dict(
+    type='RetinaNet',
+    backbone=dict(
+        type='TinyConvNet',
+        in_channels=3,
+        stem_channels=16,
+        stage_channels=(32, 48, 64),
+        out_indices=(1, 2)),
+    neck=dict(
+        type='FPN',
+        in_channels=[48, 64],
+        out_channels=32,
+        start_level=0,
+        add_extra_convs=False,
+        num_outs=2),
+    bbox_head=dict(
+        type='RetinaHead',
+        num_classes=3,
+        in_channels=32,
+        stacked_convs=2,
+        feat_channels=32,
+        norm_cfg=dict(type='GN', num_groups=8, requires_grad=True),
+        anchor_generator=dict(
+            type='AnchorGenerator',
+            octave_base_scale=2,
+            scales_per_octave=2,
+            ratios=[0.5, 1.0, 2.0],
+            strides=[8, 16]),
+        bbox_coder=dict(
+            type='DeltaXYWHBBoxCoder',
+            target_means=[0.0, 0.0, 0.0, 0.0],
+            target_stds=[1.0, 1.0, 1.0, 1.0]),
+        loss_cls=dict(
+            type='FocalLoss',
+            use_sigmoid=True,
+            gamma=2.0,
+            alpha=0.25,
+            loss_weight=1.0),
+        loss_bbox=dict(type='L1Loss', loss_weight=1.0)),
+    # training and testing settings
+    train_cfg=dict(
+        assigner=dict(
+            type='MaxIoUAssigner',
+            pos_iou_thr=0.5,
+            neg_iou_thr=0.4,
+            min_pos_iou=0,
+            ignore_iof_thr=-1),
+        allowed_border=-1,
+        pos_weight=-1,
+        debug=False),
+    test_cfg=dict(
+        nms_pre=1000,
+        min_bbox_size=0,
+        score_thr=0.05,
+        nms=dict(type='nms', iou_threshold=0.5),
+        max_per_img=100))
