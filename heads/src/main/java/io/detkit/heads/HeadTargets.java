@@ -26,7 +26,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       ({@link #withLevelExtra}).
  * </ul>
  * {@link #numTotalPos()} and {@link #numTotalNeg()} are sums over images of
- * {@code max(count, 1)}: an image without positives still counts one, as in MMDetection.
+ * {@code max(count, 1)}: an image without positives still counts one, as in MMDetection; an image
+ * with no anchor inside it ({@link ImageTargets#empty}) counts nothing, so the other images' losses
+ * are those of the batch without it.
  *
  * <p>Immutable; float arrays are in the anchors' dtype.
  */
@@ -34,7 +36,6 @@ public final class HeadTargets {
   private final DataType dtype;
   private final int numClasses;
   private final int[] numLevelAnchors;
-  private final int[] levelStart;
   private final List<ImageTargets> images;
   private final int numTotalPos;
   private final int numTotalNeg;
@@ -45,14 +46,13 @@ public final class HeadTargets {
     this.dtype = dtype;
     this.numClasses = numClasses;
     this.numLevelAnchors = numLevelAnchors;
-    this.levelStart = new int[numLevelAnchors.length + 1];
-    for (int l = 0; l < numLevelAnchors.length; l++) {
-      levelStart[l + 1] = levelStart[l] + numLevelAnchors[l];
-    }
     this.images = images;
     int pos = 0;
     int neg = 0;
     for (ImageTargets t : images) {
+      if (!t.hasInsideAnchors()) {
+        continue;  // an image with no anchor inside it takes no part (see ImageTargets#empty)
+      }
       pos += Math.max(t.numPositives(), 1);
       neg += Math.max(t.numNegatives(), 1);
     }
@@ -139,12 +139,12 @@ public final class HeadTargets {
     return numLevelAnchors.clone();
   }
 
-  /** Sum over images of {@code max(#positives, 1)}. */
+  /** Sum over images with an inside anchor of {@code max(#positives, 1)}. */
   public int numTotalPos() {
     return numTotalPos;
   }
 
-  /** Sum over images of {@code max(#negatives, 1)}. */
+  /** Sum over images with an inside anchor of {@code max(#negatives, 1)}. */
   public int numTotalNeg() {
     return numTotalNeg;
   }
@@ -267,12 +267,10 @@ public final class HeadTargets {
 
   /** Labels of {@code level} as {@code N * A_l} ints, image-major. */
   public int[] labelsData(int level) {
-    int a = numLevelAnchors[checkLevel(level)];
-    int[] out = new int[images.size() * a];
-    for (int i = 0; i < images.size(); i++) {
-      System.arraycopy(images.get(i).labelsNoCopy(), levelStart[level], out, i * a, a);
-    }
-    return out;
+    checkLevel(level);
+    List<int[]> perImage = new ArrayList<>(images.size());
+    images.forEach(t -> perImage.add(t.labelsNoCopy()));
+    return ImagesToLevels.level(perImage, numLevelAnchors, level);
   }
 
   /** Classification weights of {@code level} as {@code N * A_l} doubles, image-major. */
@@ -301,12 +299,10 @@ public final class HeadTargets {
   }
 
   private double[] gather(int level, int width, java.util.function.Function<ImageTargets, double[]> field) {
-    int a = numLevelAnchors[checkLevel(level)];
-    double[] out = new double[images.size() * a * width];
-    for (int i = 0; i < images.size(); i++) {
-      System.arraycopy(field.apply(images.get(i)), levelStart[level] * width, out, i * a * width, a * width);
-    }
-    return out;
+    checkLevel(level);
+    List<double[]> perImage = new ArrayList<>(images.size());
+    images.forEach(t -> perImage.add(field.apply(t)));
+    return ImagesToLevels.level(perImage, numLevelAnchors, level, width);
   }
 
   /** The per-level arrays of every output, for debugging: name to list over levels. */

@@ -16,6 +16,7 @@ import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
 import io.detkit.losses.Losses;
 import io.detkit.losses.Reduction;
+import io.detkit.heads.examples.IoUWeightedAnchorHead;
 import io.detkit.samplers.RandomSampler;
 import java.nio.file.Path;
 import java.util.ArrayList;
