@@ -123,6 +123,45 @@ public final class LevelLosses {
   }
 
   /**
+   * {@code k} values per row of output {@code name} at this level for the given rows (e.g.
+   * {@link #positives()}), read straight from the NCHW array: {@code rows.length * k} values.
+   */
+  public double[] valuesAt(String name, int[] rows, int k) {
+    INDArray out = output(name);
+    int hw = (int) (out.size(2) * out.size(3));
+    int a = anchorsPerLocation();
+    double[] data = Tensors.toDoubles(out);
+    double[] v = new double[rows.length * k];
+    for (int r = 0; r < rows.length; r++) {
+      for (int c = 0; c < k; c++) {
+        v[r * k + c] = data[Layout.nchwIndex(rows[r], c, a, k, hw)];
+      }
+    }
+    return v;
+  }
+
+  /** The anchor of each given row, 4 values per row. */
+  public double[] anchorsAt(int[] rows) {
+    double[] all = anchors.anchorData(level);
+    int n = anchors.numAnchors(level);
+    double[] v = new double[rows.length * 4];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(all, (rows[r] % n) * 4, v, r * 4, 4);
+    }
+    return v;
+  }
+
+  /** The regression target of each given row, 4 values per row. */
+  public double[] bboxTargetsAt(int[] rows) {
+    double[] all = targets.bboxTargetsData(level);
+    double[] v = new double[rows.length * 4];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(all, rows[r] * 4, v, r * 4, 4);
+    }
+    return v;
+  }
+
+  /**
    * Sets this level's value of loss {@code name} in the dict (a level no term set is 0). The order
    * of first {@code put}s is the dict's order.
    */
