@@ -7,6 +7,7 @@ import static io.detkit.heads.Tiny.labels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.detkit.core.config.Config;
 import io.detkit.heads.AnchorHead;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
@@ -46,8 +47,10 @@ class IoUWeightedAnchorHeadTest {
 
   @Test
   void theTransformHandedToABuilderGivesTheSameWeights() {
-    AnchorHead head = new AnchorHead.Builder().targetTransform(IoUWeightedAnchorHead::weightByIoU)
-        .fromConfig(Tiny.headConfig("AnchorHead", -1, 0.0, -1));
+    Config cfg = Tiny.headConfig("AnchorHead", -1, 0.0, -1);
+    // tag::iou-weighted-transform[]
+    AnchorHead head = Heads.anchorHead().targetTransform(IoUWeightedAnchorHead::weightByIoU).fromConfig(cfg);
+    // end::iou-weighted-transform[]
     HeadLoss loss = head.loss(Tiny.outputs(1, 0.0, 0.0), List.of(GT), List.of(Tiny.meta(32, 32)));
     assertThat(loss.targets().orElseThrow().labelWeightsData(0)).containsExactly(new double[] {0.875, 1, 1, 0.75},
         within(1e-12));

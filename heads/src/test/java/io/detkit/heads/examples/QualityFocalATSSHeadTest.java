@@ -46,10 +46,13 @@ class QualityFocalATSSHeadTest {
 
   @Test
   void thePositiveIsTrainedTowardsTheIoUOfItsDecodedPrediction() {
-    QualityFocalATSSHead head = QualityFocalATSSHead.fromConfig(
-        config(Config.of("type", "QualityFocalLoss", "use_sigmoid", true, "beta", 2.0)));
+    Config cfg = config(Config.of("type", "QualityFocalLoss", "use_sigmoid", true, "beta", 2.0));
     List<GroundTruth> gts = List.of(GroundTruth.of(Tiny.boxes(GT), Tiny.labels(0)));
-    HeadLoss loss = head.loss(outputs(), gts, List.of(Tiny.meta(32, 32)));
+    HeadOutputs outputs = outputs();  // cls_scores, bbox_preds, centernesses
+    // tag::qfl-atss-usage[]
+    QualityFocalATSSHead head = QualityFocalATSSHead.fromConfig(cfg);  // loss_cls=dict(type='QualityFocalLoss', ...)
+    HeadLoss loss = head.loss(outputs, gts, List.of(Tiny.meta(32, 32)));
+    // end::qfl-atss-usage[]
 
     assertThat(loss.targets().orElseThrow().labelsData(0)).containsExactly(1, 1, 1, 0);
     double score = ExampleMath.iou(ExampleMath.decode(ANCHORS.get(3), DELTA3), GT);
