@@ -2,24 +2,13 @@ package io.detkit.heads;
 
 import io.detkit.core.anchor.PriorGenerator;
 import io.detkit.core.assign.AssignResult;
-import io.detkit.core.assign.Assigners;
-import io.detkit.core.assign.BaseAssigner;
-import io.detkit.core.coder.BBoxCoder;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.core.tensor.Tensors;
-import io.detkit.losses.CrossEntropyLoss;
 import io.detkit.losses.Loss;
-import io.detkit.samplers.PseudoSampler;
-import io.detkit.samplers.Sampler;
-import io.detkit.samplers.Samplers;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
-import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,7 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link #predict}). The convolutions that produce the outputs are not part of detkit: the outputs
  * come in as arrays (see {@link HeadOutputs} for their NCHW layout), and the gradients go back out.
  *
- * <p>This class is the front users configure and subclass; the work is done by its parts, each
+ * <p>This class is the front users configure and subclass (its settings and their getters come from
+ * {@link BaseDenseHead}); the work is done by its parts, each
  * with one job: {@link AnchorGrid} (anchors and their validity), {@link OutputChecks},
  * {@link TargetBuilder} (assign, sample, encode, weights), {@link LossComputer} (per-level losses
  * and gradients) and {@link Predictor} ({@code get_bboxes}). {@code docs/architecture.md} follows
@@ -71,36 +61,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * when an annotation is malformed; {@link IllegalStateException} when training is asked of a head
  * without {@code train_cfg}. Config factories throw {@link ConfigException} naming the key.
  */
-public class AnchorHead {
-  /** Classification losses that balance positives and negatives themselves (no sampling). */
-  public static final List<String> SAMPLING_FREE_LOSSES = List.of("FocalLoss", "GHMC", "QualityFocalLoss");
-
-  /**
-   * Config keys that only describe the convolutions producing the outputs (which detkit does not
-   * run); every head accepts and ignores them.
-   */
-  public static final String[] CONV_KEYS = {"in_channels", "feat_channels", "stacked_convs", "conv_cfg",
-      "norm_cfg", "init_cfg"};
-
-  private final String type;
-  private final int numClasses;
-  private final PriorGenerator anchorGenerator;
-  private final BBoxCoder bboxCoder;
-  private final boolean regDecodedBbox;
-  private final Loss lossCls;
-  private final Loss lossBbox;
-  private final Map<String, Loss> extraLosses;
-  private final boolean useSigmoidCls;
-  private final int clsOutChannels;
-  private final TrainConfig trainCfg;
-  private final BaseAssigner assigner;
-  private final Sampler sampler;
-  private final boolean sampling;
-  private final TargetTransform targetTransform;
-  private final TestConfig testCfg;
-  private final Executor executor;
-  private final long seed;
-  private final AtomicLong calls = new AtomicLong();
+public class AnchorHead extends BaseDenseHead {
   private final AnchorGrid anchorGrid = new AnchorGrid(this);
   private final OutputChecks outputChecks = new OutputChecks(this);
   private final TargetBuilder targetBuilder = new TargetBuilder(this);
@@ -110,63 +71,14 @@ public class AnchorHead {
   /**
    * Builds the head a builder describes.
    *
-   * @throws IllegalArgumentException if {@code num_classes} is missing or gives no output channel
-   *     or more channels than an int holds, the prior generator does not produce boxes, or levels
-   *     disagree on the number of anchors
+   * @throws IllegalArgumentException as {@link BaseDenseHead}'s constructor, or if the prior
+   *     generator does not produce boxes
    */
   protected AnchorHead(HeadBuilder<?, ?> b) {
-    this.type = b.type;
-    if (b.numClasses == null) {
-      throw new IllegalArgumentException(type + ": num_classes is required");
-    }
-    this.numClasses = b.numClasses;
-    this.anchorGenerator = Tensors.requireNonNull(b.anchorGenerator, "anchor_generator");
-    if (anchorGenerator.priorDim() != 4) {
-      throw new IllegalArgumentException(type + ": anchor_generator must produce boxes (prior dim 4); got a "
-          + anchorGenerator.getClass().getSimpleName() + " with prior dim " + anchorGenerator.priorDim());
-    }
-    this.bboxCoder = Tensors.requireNonNull(b.bboxCoder, "bbox_coder");
-    this.regDecodedBbox = b.regDecodedBbox;
-    this.lossCls = Tensors.requireNonNull(b.lossCls, "loss_cls");
-    this.lossBbox = Tensors.requireNonNull(b.lossBbox, "loss_bbox");
-    this.extraLosses = Map.copyOf(b.extraLosses);
-    this.useSigmoidCls = b.useSigmoidCls != null ? b.useSigmoidCls
-        : !(lossCls instanceof CrossEntropyLoss ce) || ce.useSigmoid();
-    this.clsOutChannels = useSigmoidCls ? numClasses : numClasses + 1;
-    if (clsOutChannels <= 0) {
-      throw new IllegalArgumentException(type + ": num_classes=" + numClasses + " is too small");
-    }
-    for (int l = 0; l < anchorGenerator.numLevels(); l++) {
-      try {
-        Math.multiplyExact(anchorGenerator.numBasePriors(l), clsOutChannels);
-      } catch (ArithmeticException e) {
-        throw new IllegalArgumentException(type + ": num_classes=" + numClasses + " is too large: level " + l + "'s "
-            + anchorGenerator.numBasePriors(l) + " anchors x " + clsOutChannels + " classes overflow the int channel"
-            + " count of cls_scores");
-      }
-    }
-    this.trainCfg = b.trainCfg;
-    if (trainCfg != null) {
-      this.assigner = b.assigner != null ? b.assigner : Assigners.build(trainCfg.assigner());
-      Sampler configured = b.sampler != null ? b.sampler : trainCfg.sampler().map(Samplers::build).orElse(null);
-      boolean wantsSampling = configured != null && !(configured instanceof PseudoSampler);
-      this.sampling = wantsSampling && !SAMPLING_FREE_LOSSES.contains(lossCls.type()) && b.samplingAllowed;
-      this.sampler = sampling ? configured : PseudoSampler.INSTANCE;
-    } else {
-      this.assigner = b.assigner;
-      this.sampler = b.sampler;
-      this.sampling = false;
-    }
-    this.targetTransform = b.targetTransform;
-    this.testCfg = b.testCfg;
-    this.executor = b.executor;
-    this.seed = b.seed;
-    int a0 = anchorGenerator.numBasePriors(0);
-    for (int l = 1; l < anchorGenerator.numLevels(); l++) {
-      if (anchorGenerator.numBasePriors(l) != a0 && !b.allowVaryingAnchors) {
-        throw new IllegalArgumentException(type + ": every level must have the same number of anchors per location; "
-            + "got " + Arrays.toString(anchorGenerator.numBasePriors()));
-      }
+    super(b);
+    if (priorGenerator().priorDim() != 4) {
+      throw new IllegalArgumentException(type() + ": anchor_generator must produce boxes (prior dim 4); got a "
+          + priorGenerator().getClass().getSimpleName() + " with prior dim " + priorGenerator().priorDim());
     }
   }
 
@@ -180,116 +92,14 @@ public class AnchorHead {
     return new Builder().fromConfig(c);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Properties
-
-  /** MMDetection's type name, e.g. {@code RetinaHead}. */
-  public final String type() {
-    return type;
-  }
-
-  /** Number of foreground classes; also the background label. */
-  public final int numClasses() {
-    return numClasses;
-  }
-
-  /** Channels per anchor of {@code cls_scores}: {@code num_classes}, or one more for softmax. */
-  public final int clsOutChannels() {
-    return clsOutChannels;
-  }
-
-  /** Whether classification is per-class sigmoid ({@code loss_cls.use_sigmoid}). */
-  public final boolean useSigmoidCls() {
-    return useSigmoidCls;
-  }
-
-  /** Whether training samples anchors (then losses average over positives and negatives). */
-  public final boolean sampling() {
-    return sampling;
-  }
-
-  /** Whether the regression loss sees decoded boxes. */
-  public final boolean regDecodedBbox() {
-    return regDecodedBbox;
-  }
-
   /** The anchor generator. */
   public final PriorGenerator anchorGenerator() {
-    return anchorGenerator;
-  }
-
-  /** The box coder. */
-  public final BBoxCoder bboxCoder() {
-    return bboxCoder;
-  }
-
-  /** The classification loss. */
-  public final Loss lossCls() {
-    return lossCls;
-  }
-
-  /** The regression loss. */
-  public final Loss lossBbox() {
-    return lossBbox;
-  }
-
-  /**
-   * An extra loss its builder declared ({@link HeadBuilder#declareLoss}), e.g.
-   * {@code loss_centerness}.
-   *
-   * @throws IllegalArgumentException if the builder declared no such loss
-   */
-  public final Loss extraLoss(String key) {
-    Loss l = extraLosses.get(key);
-    if (l == null) {
-      throw new IllegalArgumentException(type + " has no extra loss '" + key + "'; declared: " + extraLosses.keySet());
-    }
-    return l;
-  }
-
-  /** The train config, if the head can train. */
-  public final Optional<TrainConfig> trainCfg() {
-    return Optional.ofNullable(trainCfg);
-  }
-
-  /** The test config, if set. */
-  public final Optional<TestConfig> testCfg() {
-    return Optional.ofNullable(testCfg);
-  }
-
-  /** The assigner (null without train config). */
-  public final BaseAssigner assigner() {
-    return assigner;
-  }
-
-  /** The sampler training uses (PseudoSampler unless sampling). */
-  public final Sampler sampler() {
-    return sampler;
+    return priorGenerator();
   }
 
   /** Anchors per location of {@code level}. */
   public final int numBaseAnchors(int level) {
-    return anchorGenerator.numBasePriors(level);
-  }
-
-  /** Number of FPN levels. */
-  public final int numLevels() {
-    return anchorGenerator.numLevels();
-  }
-
-  /** The executor per-image work runs on (null: the caller's thread). */
-  public final Executor executor() {
-    return executor;
-  }
-
-  /** The seed sampling derives from. */
-  public final long seed() {
-    return seed;
-  }
-
-  /** MMDetection's {@code label_channels} passed to target computation. */
-  public final int labelChannels() {
-    return useSigmoidCls ? clsOutChannels : 1;
+    return numBasePriors(level);
   }
 
   /** The part that checks outputs. */
@@ -310,16 +120,6 @@ public class AnchorHead {
   /** The part that turns outputs into detections. */
   public final Predictor predictor() {
     return predictor;
-  }
-
-  /** The loss dict key of the classification loss ({@code loss_cls}). */
-  protected String clsLossName() {
-    return "loss_cls";
-  }
-
-  /** The loss dict key of the regression loss ({@code loss_bbox}). */
-  protected String bboxLossName() {
-    return "loss_bbox";
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -343,9 +143,9 @@ public class AnchorHead {
   protected int outputChannels(String name, int level) {
     int a = numBaseAnchors(level);
     return switch (name) {
-      case HeadOutputs.CLS_SCORES -> a * clsOutChannels;
+      case HeadOutputs.CLS_SCORES -> a * clsOutChannels();
       case HeadOutputs.BBOX_PREDS -> a * 4;
-      default -> throw new IllegalArgumentException(type + " has no output named '" + name + "'");
+      default -> throw new IllegalArgumentException(type() + " has no output named '" + name + "'");
     };
   }
 
@@ -368,7 +168,7 @@ public class AnchorHead {
    */
   public Optional<HeadTargets> getTargets(MultiLevelAnchors anchors, List<GroundTruth> gts, List<ImageMeta> metas,
       int labelChannels) {
-    return getTargets(anchors, gts, metas, labelChannels, nextRoot());
+    return getTargets(anchors, gts, metas, labelChannels, nextRandomRoot());
   }
 
   /**
@@ -380,18 +180,6 @@ public class AnchorHead {
       int labelChannels, RandomGenerator.SplittableGenerator random) {
     return targetBuilder.collect(anchors, gts, metas, labelChannels, random, this::getTargetsSingle)
         .map(this::refineBatchTargets);
-  }
-
-  private RandomGenerator.SplittableGenerator nextRoot() {
-    long call = calls.getAndIncrement();
-    return new SplittableRandom(Samplers.randomFor(seed, call).nextLong());
-  }
-
-  /** @throws IllegalStateException if the head was built without {@code train_cfg} */
-  protected final void requireTraining() {
-    if (trainCfg == null || assigner == null) {
-      throw new IllegalStateException(type + " was built without train_cfg; it can predict but not train");
-    }
   }
 
   /**
@@ -414,8 +202,8 @@ public class AnchorHead {
    */
   protected AssignResult assign(InsideAnchors in) {
     GroundTruth gt = in.image().gt();
-    INDArray labelsForAssigner = sampling ? null : gt.labels().orElse(null);
-    return assigner.assign(in.anchors(), null, gt.bboxes(), gt.bboxesIgnore().orElse(null), labelsForAssigner);
+    INDArray labelsForAssigner = sampling() ? null : gt.labels().orElse(null);
+    return assigner().assign(in.anchors(), null, gt.bboxes(), gt.bboxesIgnore().orElse(null), labelsForAssigner);
   }
 
   /**
@@ -427,7 +215,7 @@ public class AnchorHead {
    * no inside anchor.
    */
   protected ImageTargets refineTargets(SingleImageInput in, ImageTargets targets) {
-    return targetTransform == null ? targets : targetTransform.apply(in, targets);
+    return targetTransform().map(f -> f.apply(in, targets)).orElse(targets);
   }
 
   /**
@@ -481,7 +269,7 @@ public class AnchorHead {
    * sampling. Caller's thread.
    */
   protected double avgFactor(HeadTargets t) {
-    return sampling ? t.numTotalPos() + t.numTotalNeg() : t.numTotalPos();
+    return sampling() ? t.numTotalPos() + t.numTotalNeg() : t.numTotalPos();
   }
 
   /**
@@ -571,9 +359,9 @@ public class AnchorHead {
 
   @Override
   public String toString() {
-    return type + "(num_classes=" + numClasses + ", cls_out_channels=" + clsOutChannels + ", anchors/location="
-        + Arrays.toString(anchorGenerator.numBasePriors()) + ", loss_cls=" + lossCls + ", loss_bbox=" + lossBbox
-        + ", sampling=" + sampling + ", reg_decoded_bbox=" + regDecodedBbox + ")";
+    return type() + "(num_classes=" + numClasses() + ", cls_out_channels=" + clsOutChannels() + ", anchors/location="
+        + Arrays.toString(anchorGenerator().numBasePriors()) + ", loss_cls=" + lossCls() + ", loss_bbox=" + lossBbox()
+        + ", sampling=" + sampling() + ", reg_decoded_bbox=" + regDecodedBbox() + ")";
   }
 
   /** Builder of a plain {@link AnchorHead}, with MMDetection's defaults ({@link HeadBuilder}). */

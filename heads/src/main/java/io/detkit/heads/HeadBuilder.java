@@ -44,7 +44,7 @@ import java.util.concurrent.ForkJoinPool;
  * @param <B> the concrete builder
  * @param <H> the head it builds
  */
-public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends AnchorHead> {
+public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDenseHead> {
   static final Config DEFAULT_ANCHOR_GENERATOR = Config.of("type", "AnchorGenerator", "scales", List.of(8, 16, 32),
       "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(4, 8, 16, 32, 64));
   static final Config DEFAULT_BBOX_CODER = Config.of("type", "DeltaXYWHBBoxCoder", "clip_border", true,

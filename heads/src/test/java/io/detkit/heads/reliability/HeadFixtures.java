@@ -52,7 +52,7 @@ final class HeadFixtures {
 
   /** The config's head, with {@code executor} running the per-image work (null: the caller). */
   static AnchorHead build(Config c, Executor executor) {
-    HeadBuilder<?, ?> b = c.type().orElseThrow().equals("ATSSHead")
+    HeadBuilder<?, ? extends AnchorHead> b = c.type().orElseThrow().equals("ATSSHead")
         ? new ATSSHead.Builder().lossCenterness(Losses.build(c.getConfig("loss_centerness")))
         : new RetinaHead.Builder();
     b.numClasses(c.getInt("num_classes"))
