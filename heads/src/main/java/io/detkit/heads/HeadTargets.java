@@ -22,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>{@link #bboxTargets(int)} and {@link #bboxWeights(int)} {@code [N, A_l, 4]};
  *   <li>{@link #anchors(int)} {@code [N, A_l, 4]} when the per-image step returned anchors (ATSS);
  *   <li>{@link #extra(String, int)}: {@code [N, A_l]} (width 1) or {@code [N, A_l, width]}, for
- *       per-image extras and for level extras a {@code getTargets} override attached
+ *       per-image extras and for level extras the {@code refineBatchTargets} hook attached
  *       ({@link #withLevelExtra}).
  * </ul>
  * {@link #numTotalPos()} and {@link #numTotalNeg()} are sums over images of
@@ -231,7 +231,7 @@ public final class HeadTargets {
 
   /**
    * A copy with a level extra: one array per level, {@code [N, A_l]} or {@code [N, A_l, width]}.
-   * This is how a {@code getTargets} override adds batch-level targets (ATSS's centerness).
+   * This is how the {@code refineBatchTargets} hook adds batch-level targets (ATSS's centerness).
    *
    * @throws IllegalArgumentException if {@code name} or the list is null, or the list does not have
    *     one array per level of the right leading shape
