@@ -123,33 +123,6 @@ public class AnchorHead extends BaseDenseHead {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Declared outputs
-
-  /**
-   * Hook: the outputs this head consumes, in order ({@code cls_scores}, {@code bbox_preds}, ...).
-   * A subclass that adds an output returns the list with its name and gives its channels in
-   * {@link #outputChannels}; {@link OutputChecks} then checks it and the gradients carry it.
-   * Called on any thread; must be a constant.
-   */
-  protected List<String> outputNames() {
-    return List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS);
-  }
-
-  /**
-   * Hook: channels of output {@code name} at {@code level}: A*C for scores, A*4 for boxes.
-   *
-   * @throws IllegalArgumentException for a name the head does not declare
-   */
-  protected int outputChannels(String name, int level) {
-    int a = numBaseAnchors(level);
-    return switch (name) {
-      case HeadOutputs.CLS_SCORES -> a * clsOutChannels();
-      case HeadOutputs.BBOX_PREDS -> a * 4;
-      default -> throw new IllegalArgumentException(type() + " has no output named '" + name + "'");
-    };
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // Anchors and targets
 
   /** MMDetection's {@code get_anchors}; see {@link AnchorGrid#getAnchors}. */

@@ -10,18 +10,19 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The output checks of a dense head: every output the head declares ({@link AnchorHead#outputNames},
- * {@link AnchorHead#outputChannels}) present with one array per level, each
+ * The output checks of a dense head: every output the head declares ({@link BaseDenseHead#outputNames},
+ * {@link BaseDenseHead#outputChannels}) present with one array per level, each
  * {@code [N, channels, H_l, W_l]} with N the number of images and (H_l, W_l) from the first output,
  * all of one floating dtype and finite; and the per-image arguments (ground truths, metas) present
  * and as many as the images.
  *
- * <p>Get it with {@link AnchorHead#outputChecks()}. Stateless apart from its head; thread-safe.
+ * <p>Get an anchor head's with {@link AnchorHead#outputChecks()}. Stateless apart from its head; thread-safe.
  */
 public final class OutputChecks {
-  private final AnchorHead head;
+  private final BaseDenseHead head;
 
-  OutputChecks(AnchorHead head) {
+  /** The checks of {@code head}'s declared outputs (an anchor-free head creates its own). */
+  public OutputChecks(BaseDenseHead head) {
     this.head = head;
   }
 
@@ -45,7 +46,7 @@ public final class OutputChecks {
       List<INDArray> arrays = outputs.get(name);
       if (arrays.size() != levels) {
         throw new IllegalArgumentException(type + ": " + name + " must have one array per level (" + levels
-            + " levels, strides " + head.anchorGenerator().strides() + "); got " + arrays.size());
+            + " levels, strides " + head.priorGenerator().strides() + "); got " + arrays.size());
       }
       for (int l = 0; l < levels; l++) {
         INDArray a = arrays.get(l);
@@ -80,7 +81,7 @@ public final class OutputChecks {
   }
 
   private String describeChannels(String name, int level) {
-    int a = head.numBaseAnchors(level);
+    int a = head.numBasePriors(level);
     return switch (name) {
       case HeadOutputs.CLS_SCORES -> a + " anchors x " + head.clsOutChannels() + " classes";
       case HeadOutputs.BBOX_PREDS -> a + " anchors x 4";

@@ -16,7 +16,7 @@ class HeadLimitsTest {
     assertThatThrownBy(() -> Heads.retinaHead().numClasses(477218589).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("num_classes=477218589 is too large")
-        .hasMessageContaining("9 anchors x 477218589 classes");
+        .hasMessageContaining("9 priors x 477218589 classes");
     assertThatThrownBy(() -> Heads.build(Tiny.headConfig("RetinaHead", -1, 0, -1).with("num_classes", 477218589)
         .with("anchor_generator", RetinaHead.DEFAULT_ANCHOR_GENERATOR)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("num_classes=477218589 is too large");
