@@ -151,7 +151,13 @@ public class AnchorHead extends BaseDenseHead {
    */
   public Optional<HeadTargets> getTargets(MultiLevelAnchors anchors, List<GroundTruth> gts, List<ImageMeta> metas,
       int labelChannels, RandomGenerator.SplittableGenerator random) {
-    return targetBuilder.collect(anchors, gts, metas, labelChannels, random, this::getTargetsSingle)
+    return getTargets(anchors, gts, metas, labelChannels, random, 0);
+  }
+
+  /** As the other {@code getTargets}, in training epoch {@code epoch} ({@link SingleImageInput#epoch()}). */
+  public Optional<HeadTargets> getTargets(MultiLevelAnchors anchors, List<GroundTruth> gts, List<ImageMeta> metas,
+      int labelChannels, RandomGenerator.SplittableGenerator random, int epoch) {
+    return targetBuilder.collect(anchors, gts, metas, labelChannels, random, epoch, this::getTargetsSingle)
         .map(this::refineBatchTargets);
   }
 
@@ -211,11 +217,25 @@ public class AnchorHead extends BaseDenseHead {
    * @throws IllegalStateException if the head has no train config
    */
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+    return loss(outputs, gts, metas, 0);
+  }
+
+  /**
+   * {@link #loss(HeadOutputs, List, List)} in training epoch {@code epoch} (0-based, MMDetection's
+   * {@code runner.epoch}), handed by the trainer: the hooks read it ({@link SingleImageInput#epoch()},
+   * {@link LevelLosses#epoch()}), e.g. to switch assigners after an initial phase.
+   *
+   * @throws IllegalArgumentException also if {@code epoch < 0}
+   */
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
     requireTraining();
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
+    }
     OutputChecks.checkBatch(gts, metas, metas == null ? 0 : metas.size());
     OutputShapes batch = outputChecks.check(outputs, metas.size());
     MultiLevelAnchors anchors = getAnchors(batch.featmapSizes(), metas, batch.dataType());
-    Optional<HeadTargets> targets = getTargets(anchors, gts, metas, labelChannels());
+    Optional<HeadTargets> targets = getTargets(anchors, gts, metas, labelChannels(), nextRandomRoot(), epoch);
     if (targets.isEmpty()) {
       return HeadLoss.of(Map.of(), new GradAccumulator(outputs, batch.dataType()).toOutputs(), null);
     }

@@ -40,9 +40,11 @@ public final class HeadTargets {
   private final int numTotalPos;
   private final int numTotalNeg;
   private final Map<String, List<INDArray>> levelExtras;
+  private final int epoch;
 
   private HeadTargets(DataType dtype, int numClasses, int[] numLevelAnchors, List<ImageTargets> images,
-      Map<String, List<INDArray>> levelExtras) {
+      Map<String, List<INDArray>> levelExtras, int epoch) {
+    this.epoch = epoch;
     this.dtype = dtype;
     this.numClasses = numClasses;
     this.numLevelAnchors = numLevelAnchors;
@@ -111,7 +113,27 @@ public final class HeadTargets {
         }
       }
     }
-    return new HeadTargets(dtype, numClasses, numLevelAnchors.clone(), List.copyOf(images), Map.of());
+    return new HeadTargets(dtype, numClasses, numLevelAnchors.clone(), List.copyOf(images), Map.of(), 0);
+  }
+
+  /**
+   * The training epoch the targets were computed in (see {@link SingleImageInput#epoch()}); the loss
+   * hooks read it through {@link LevelLosses#epoch()}.
+   */
+  public int epoch() {
+    return epoch;
+  }
+
+  /**
+   * A copy computed in training epoch {@code epoch}.
+   *
+   * @throws IllegalArgumentException if {@code epoch < 0}
+   */
+  public HeadTargets withEpoch(int epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
+    }
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, levelExtras, epoch);
   }
 
   /** The dtype of the float outputs. */
@@ -252,7 +274,7 @@ public final class HeadTargets {
     }
     Map<String, List<INDArray>> copy = new LinkedHashMap<>(levelExtras);
     copy.put(name, List.copyOf(perLevel));
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, Collections.unmodifiableMap(copy));
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, Collections.unmodifiableMap(copy), epoch);
   }
 
   /**
@@ -262,7 +284,7 @@ public final class HeadTargets {
    */
   public HeadTargets withImages(List<ImageTargets> newImages) {
     HeadTargets t = of(dtype, numClasses, numLevelAnchors, newImages);
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, t.images, levelExtras);
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, t.images, levelExtras, epoch);
   }
 
   /** Labels of {@code level} as {@code N * A_l} ints, image-major. */

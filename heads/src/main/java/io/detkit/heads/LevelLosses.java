@@ -68,6 +68,11 @@ public final class LevelLosses {
     return targets;
   }
 
+  /** The training epoch of the call ({@link HeadTargets#epoch()}). */
+  public int epoch() {
+    return targets.epoch();
+  }
+
   /** The averaging factor of the call ({@link AnchorHead#avgFactor}). */
   public double avgFactor() {
     return avgFactor;

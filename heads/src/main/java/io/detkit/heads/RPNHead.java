@@ -53,7 +53,7 @@ public class RPNHead extends AnchorHead {
 
   /** The loss with the ground truths' labels dropped, as MMDetection's RPN passes {@code gt_labels=None}. */
   @Override
-  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
     List<GroundTruth> noLabels = null;
     if (gts != null) {
       noLabels = new ArrayList<>(gts.size());
@@ -61,7 +61,7 @@ public class RPNHead extends AnchorHead {
         noLabels.add(g == null ? null : g.withoutLabels());
       }
     }
-    return super.loss(outputs, noLabels, metas);
+    return super.loss(outputs, noLabels, metas, epoch);
   }
 
   /**

@@ -39,6 +39,16 @@ public final class TargetBuilder {
    */
   public Optional<HeadTargets> collect(MultiLevelAnchors anchors, List<GroundTruth> gts, List<ImageMeta> metas,
       int labelChannels, RandomGenerator.SplittableGenerator random, Function<SingleImageInput, ImageTargets> step) {
+    return collect(anchors, gts, metas, labelChannels, random, 0, step);
+  }
+
+  /**
+   * {@link #collect(MultiLevelAnchors, List, List, int, RandomGenerator.SplittableGenerator, Function)}
+   * in training epoch {@code epoch}: every image's input and the targets carry it.
+   */
+  public Optional<HeadTargets> collect(MultiLevelAnchors anchors, List<GroundTruth> gts, List<ImageMeta> metas,
+      int labelChannels, RandomGenerator.SplittableGenerator random, int epoch,
+      Function<SingleImageInput, ImageTargets> step) {
     head.requireTraining();
     Tensors.requireNonNull(anchors, "anchors");
     Tensors.requireNonNull(random, "random");
@@ -54,7 +64,7 @@ public final class TargetBuilder {
         }
       }
       // Split in image order before anything runs, so no image's draws depend on scheduling.
-      inputs.add(new SingleImageInput(i, anchors, gts.get(i), metas.get(i), labelChannels, random.split()));
+      inputs.add(new SingleImageInput(i, anchors, gts.get(i), metas.get(i), labelChannels, random.split(), epoch));
     }
     List<ImageTargets> images = ImageParallelism.map(head.executor(), inputs, step);
     boolean any = false;
@@ -64,7 +74,8 @@ public final class TargetBuilder {
     if (!any) {
       return Optional.empty();
     }
-    return Optional.of(HeadTargets.of(anchors.dataType(), head.numClasses(), anchors.numLevelAnchors(), images));
+    return Optional.of(HeadTargets.of(anchors.dataType(), head.numClasses(), anchors.numLevelAnchors(), images)
+        .withEpoch(epoch));
   }
 
   /**
