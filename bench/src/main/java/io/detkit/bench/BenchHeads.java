@@ -1,20 +1,15 @@
 package io.detkit.bench;
 
-import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigLoader;
 import io.detkit.heads.ATSSHead;
 import io.detkit.heads.AnchorHead;
-import io.detkit.heads.HeadLoss;
-import io.detkit.heads.HeadOutputs;
-import io.detkit.heads.HeadTargets;
-import io.detkit.heads.MultiLevelAnchors;
 import io.detkit.heads.RetinaHead;
 import java.util.concurrent.Executor;
 
 /**
  * RetinaHead and ATSSHead built from MMDetection's COCO configs (retinanet_r50_fpn_1x_coco.py,
- * atss_r50_fpn_1x_coco.py), subclassed only to reach {@code lossFromTargets}, so the benchmarks can
- * time the loss apart from the targets. Per-image work runs on the executor given.
+ * atss_r50_fpn_1x_coco.py), through the heads' public builders; the benchmarks time the loss apart
+ * from the targets with the public {@code lossFromTargets}. Per-image work runs on the executor given.
  */
 final class BenchHeads {
   /** The {@code bbox_head} of RetinaNet's COCO config with its {@code train_cfg}. */
@@ -50,67 +45,13 @@ final class BenchHeads {
 
   private BenchHeads() {}
 
-  /** Exposes the loss step of a head. */
-  interface LossStep {
-    AnchorHead head();
-
-    HeadLoss lossFromTargets(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets);
-  }
-
-  static LossStep build(CocoScale.HeadKind kind, Executor executor) {
+  /** The head of {@code kind} from its COCO config, running its per-image work on {@code executor}. */
+  static AnchorHead build(CocoScale.HeadKind kind, Executor executor) {
     return switch (kind) {
-      case RETINA -> Retina.of(ConfigLoader.fromPythonExpression(RETINA_CONFIG, "retina"), executor);
-      case ATSS -> Atss.of(ConfigLoader.fromPythonExpression(ATSS_CONFIG, "atss"), executor);
+      case RETINA -> new RetinaHead.Builder().executor(executor)
+          .fromConfig(ConfigLoader.fromPythonExpression(RETINA_CONFIG, "retina"));
+      case ATSS -> new ATSSHead.Builder().executor(executor)
+          .fromConfig(ConfigLoader.fromPythonExpression(ATSS_CONFIG, "atss"));
     };
-  }
-
-  static final class Retina extends RetinaHead implements LossStep {
-    private Retina(RetinaHead.Builder b) {
-      super(b);
-    }
-
-    static Retina of(Config c, Executor executor) {
-      RetinaHead.Builder b = new RetinaHead.Builder();
-      readCommon(c, b, true);
-      c.accept(CONV_KEYS);
-      b.executor(executor);
-      return new Retina(b);
-    }
-
-    @Override
-    public AnchorHead head() {
-      return this;
-    }
-
-    @Override
-    public HeadLoss lossFromTargets(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets) {
-      return super.lossFromTargets(outputs, anchors, targets);
-    }
-  }
-
-  static final class Atss extends ATSSHead implements LossStep {
-    private Atss(ATSSHead.Builder b) {
-      super(b);
-    }
-
-    static Atss of(Config c, Executor executor) {
-      ATSSHead.Builder b = new ATSSHead.Builder();
-      readCommon(c, b, true);
-      Config lc = c.getConfigOrNull("loss_centerness");
-      b.lossCenterness(io.detkit.losses.Losses.build(lc));
-      c.accept(CONV_KEYS);
-      b.executor(executor);
-      return new Atss(b);
-    }
-
-    @Override
-    public AnchorHead head() {
-      return this;
-    }
-
-    @Override
-    public HeadLoss lossFromTargets(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets) {
-      return super.lossFromTargets(outputs, anchors, targets);
-    }
   }
 }

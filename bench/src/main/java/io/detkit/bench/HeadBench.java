@@ -39,12 +39,12 @@ public class HeadBench {
 
   @Benchmark
   public HeadLoss loss(HeadState s) {
-    return s.step.lossFromTargets(s.outputs, s.anchors, s.targets);
+    return s.denseHead.lossFromTargets(s.outputs, s.anchors, s.targets);
   }
 
   @Benchmark
   public HeadLoss step(HeadState s) {
-    return s.step.head().loss(s.outputs, s.gts, s.metas);
+    return s.denseHead.loss(s.outputs, s.gts, s.metas);
   }
 
   @Benchmark
@@ -55,7 +55,7 @@ public class HeadBench {
   /** One step inside {@link #STEP_WORKSPACE}, reading every gradient before the scope closes. */
   static double stepInWorkspaceOnce(HeadState s) {
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "detkit-step")) {
-      HeadLoss l = s.step.head().loss(s.outputs, s.gts, s.metas);
+      HeadLoss l = s.denseHead.loss(s.outputs, s.gts, s.metas);
       double check = l.total();
       for (String name : l.grads().names()) {
         for (INDArray g : l.grads().get(name)) {

@@ -1,6 +1,7 @@
 package io.detkit.bench;
 
 import io.detkit.core.tensor.Tensors;
+import io.detkit.heads.AnchorHead;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
@@ -35,7 +36,7 @@ public class HeadState {
   @Param({"1", "2"})
   public int batch;
 
-  BenchHeads.LossStep step;
+  AnchorHead denseHead;
   HeadOutputs outputs;
   List<GroundTruth> gts;
   List<ImageMeta> metas;
@@ -48,7 +49,7 @@ public class HeadState {
   public void setUp() {
     CocoScale.HeadKind kind = CocoScale.HeadKind.of(head);
     pool = new ForkJoinPool(2);
-    step = BenchHeads.build(kind, pool);
+    this.denseHead = BenchHeads.build(kind, pool);
     featmapSizes = CocoScale.featmapSizes();
     HeadOutputs o = HeadOutputs.of(level(kind, CocoScale.HeadOutput.CLS), level(kind, CocoScale.HeadOutput.REG));
     if (kind == CocoScale.HeadKind.ATSS) {
@@ -78,11 +79,11 @@ public class HeadState {
   }
 
   MultiLevelAnchors computeAnchors() {
-    return step.head().getAnchors(featmapSizes, metas, DataType.FLOAT);
+    return denseHead.getAnchors(featmapSizes, metas, DataType.FLOAT);
   }
 
   HeadTargets computeTargets(MultiLevelAnchors a) {
-    return step.head().getTargets(a, gts, metas, step.head().labelChannels())
+    return denseHead.getTargets(a, gts, metas, denseHead.labelChannels())
         .orElseThrow(() -> new IllegalStateException("no anchor inside the image"));
   }
 

@@ -81,7 +81,7 @@ public final class OffHeapPerStep {
 
   private static HeadLoss step(HeadState s, boolean workspace) {
     if (!workspace) {
-      return s.step.head().loss(s.outputs, s.gts, s.metas);
+      return s.denseHead.loss(s.outputs, s.gts, s.metas);
     }
     HeadBench.stepInWorkspaceOnce(s);
     // The step's arrays live in the workspace; nothing of it outlives the scope.

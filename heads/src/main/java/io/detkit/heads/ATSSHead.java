@@ -7,14 +7,10 @@ import io.detkit.core.tensor.Tensors;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
-import io.detkit.losses.Losses;
-import io.detkit.samplers.SamplingResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,14 +18,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * MMDetection 2.x's {@code ATSSHead} (Adaptive Training Sample Selection): an {@link AnchorHead}
  * with a third output, {@code centernesses} {@code [N, A, H, W]}, and its own targets and losses.
  *
- * <p>It changes the weighting through {@link #getTargets}, the override point the loss tutorial
- * describes:
+ * <p>It changes the targets through three of {@link AnchorHead}'s hooks, as the loss tutorial shows:
  * <ul>
- *   <li>its per-image step ({@link #getTargetsSingle}) hands the assigner (ATSSAssigner) the number
- *       of inside anchors of each level, never samples, and returns the inside anchors with the
- *       targets; {@code reg_decoded_bbox} defaults to True, so the regression targets are the gt
- *       boxes;
- *   <li>{@link #getTargets} then attaches, per level, {@code centerness_targets} {@code [N, A_l]}:
+ *   <li>{@link #assign}: the assigner (ATSSAssigner) gets the number of inside anchors of each
+ *       level; the head never samples, and {@code reg_decoded_bbox} defaults to True, so the
+ *       regression targets are the gt boxes;
+ *   <li>{@link #refineTargets}: each image's targets carry the inside anchors;
+ *   <li>{@link #refineBatchTargets}: per level, {@code centerness_targets} {@code [N, A_l]}:
  *       for each positive, {@code sqrt(min(l,r)/max(l,r) * min(t,b)/max(t,b))} of the anchor centre's
  *       distances to its gt box's sides, 0 elsewhere. They are the weights of the box loss and the
  *       targets of the centerness loss.
@@ -50,40 +45,40 @@ public class ATSSHead extends AnchorHead {
   /** Name of the level extra holding the centerness targets. */
   public static final String CENTERNESS_TARGETS = "centerness_targets";
 
+  /** Config key and loss dict key of the centerness loss. */
+  public static final String LOSS_CENTERNESS = "loss_centerness";
+
   static final Config DEFAULT_LOSS_CENTERNESS = Config.of("type", "CrossEntropyLoss", "use_sigmoid", true,
       "loss_weight", 1.0);
 
   private final Loss lossCenterness;
 
-  /** Builds the head a builder describes. */
-  protected ATSSHead(Builder b) {
+  /** Builds the head a builder describes (its builder declared {@code loss_centerness}: {@link #defaults}). */
+  protected ATSSHead(HeadBuilder<?, ?> b) {
     super(b);
-    this.lossCenterness = b.lossCenterness;
+    this.lossCenterness = extraLoss(LOSS_CENTERNESS);
   }
-
 
   /**
    * Builds from an MMDetection config dict ({@code type='ATSSHead'}): the keys of
-   * {@link AnchorHead#fromConfig} plus {@code loss_centerness}; {@code pred_kernel_size} and the
-   * convolution keys ({@link AnchorHead#CONV_KEYS}) are accepted and ignored.
+   * {@link HeadBuilder#fromConfig} plus {@code loss_centerness}; {@code pred_kernel_size} is
+   * accepted and ignored.
    *
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static ATSSHead fromConfig(Config c) {
-    Tensors.requireNonNull(c, "config");
-    Builder b = new Builder();
-    readCommon(c, b, true);
-    Config lc = c.getConfigOrNull("loss_centerness");
-    if (lc != null) {
-      b.lossCenterness(Losses.build(lc));
-    }
-    c.accept(CONV_KEYS);
-    c.accept("pred_kernel_size");
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw e instanceof ConfigException ? e : ConfigException.at(c.path(), e.getMessage());
-    }
+    return new Builder().fromConfig(c);
+  }
+
+  /**
+   * Gives {@code b} ATSSHead's defaults, for the builder of a subclass
+   * ({@code super("MyHead"); ATSSHead.defaults(this);}): {@code reg_decoded_bbox=True}, no
+   * sampling, the extra loss {@code loss_centerness} (sigmoid cross-entropy), {@code pred_kernel_size}
+   * ignored.
+   */
+  public static <B extends HeadBuilder<B, ?>> B defaults(B b) {
+    return b.regDecodedBbox(true).disableSampling().declareLoss(LOSS_CENTERNESS, DEFAULT_LOSS_CENTERNESS)
+        .ignoreKeys("pred_kernel_size");
   }
 
   /** The centerness loss. */
@@ -113,48 +108,39 @@ public class ATSSHead extends AnchorHead {
     return loss(HeadOutputs.of(clsScores, bboxPreds).with(HeadOutputs.CENTERNESSES, centernesses), gts, metas);
   }
 
-  // docs/customize_losses.md quotes the two overrides below between these tags.
-  // tag::atss-get-targets[]
-  /**
-   * ATSS's targets: the per-image step below, then {@code centerness_targets} attached per level
-   * (see the class comment).
-   */
+  // docs/customize_losses.md quotes the three hooks below between these tags.
+  // tag::atss-assign[]
+  /** ATSS picks candidates per level, so its assigner gets each level's count of inside anchors. */
   @Override
-  public Optional<HeadTargets> getTargets(MultiLevelAnchors anchors, List<GroundTruth> gts, List<ImageMeta> metas,
-      int labelChannels, RandomGenerator.SplittableGenerator random) {
-    return super.getTargets(anchors, gts, metas, labelChannels, random).map(this::withCenternessTargets);
-  }
-  // end::atss-get-targets[]
-
-  /**
-   * ATSS's per-image step: inside anchors as in {@link AnchorHead}, assigned with the count of
-   * inside anchors per level and the gt labels, sampled by the PseudoSampler; the targets carry the
-   * inside anchors (zeros outside).
-   */
-  // tag::atss-get-targets-single[]
-  @Override
-  protected Optional<ImageTargets> getTargetsSingle(SingleImageInput in) {
-    TrainConfig cfg = trainCfg().orElseThrow();
-    double[] all = in.flatAnchorData();
-    boolean[] inside = AnchorUtils.insideFlags(all, in.validFlags(), in.meta(), cfg.allowedBorder());
-    int[] insideIdx = AnchorUtils.indicesOf(inside);
-    if (insideIdx.length == 0) {
-      return Optional.empty();
-    }
-    INDArray anchors = in.anchorsWhere(inside);
-    // ATSS picks candidates per level, so it needs each level's count of inside anchors.
-    int[] levelInside = AnchorUtils.numLevelInside(in.numLevelAnchors(), inside);
-    GroundTruth gt = in.gt();
-    AssignResult assign = assigner().assign(anchors, levelInside, gt.bboxes(), gt.bboxesIgnore().orElse(null),
+  protected AssignResult assign(InsideAnchors in) {
+    GroundTruth gt = in.image().gt();
+    return assigner().assign(in.anchors(), in.numLevelInside(), gt.bboxes(), gt.bboxesIgnore().orElse(null),
         gt.labels().orElse(null));
-    SamplingResult sr = sampler().sample(assign, anchors, gt.bboxes(), null, in.random());
-    double[] insideAnchors = new double[insideIdx.length * 4];
-    for (int k = 0; k < insideIdx.length; k++) {
-      System.arraycopy(all, insideIdx[k] * 4, insideAnchors, k * 4, 4);
-    }
-    return Optional.of(buildTargets(in, inside, insideIdx, assign, sr, insideAnchors));
   }
-  // end::atss-get-targets-single[]
+  // end::atss-assign[]
+
+  // tag::atss-refine-targets[]
+  /** The targets carry the inside anchors (zeros outside): the box loss decodes against them. */
+  @Override
+  protected ImageTargets refineTargets(SingleImageInput in, ImageTargets targets) {
+    double[] anchors = in.flatAnchorData();
+    boolean[] inside = targets.insideFlags();
+    for (int i = 0; i < inside.length; i++) {
+      if (!inside[i]) {
+        java.util.Arrays.fill(anchors, i * 4, i * 4 + 4, 0.0);
+      }
+    }
+    return super.refineTargets(in, targets.withAnchors(anchors));
+  }
+  // end::atss-refine-targets[]
+
+  // tag::atss-batch-targets[]
+  /** Then {@code centerness_targets} are attached per level (see the class comment). */
+  @Override
+  protected HeadTargets refineBatchTargets(HeadTargets targets) {
+    return withCenternessTargets(super.refineBatchTargets(targets));
+  }
+  // end::atss-batch-targets[]
 
   /** The targets with {@code centerness_targets} attached per level. */
   protected HeadTargets withCenternessTargets(HeadTargets t) {
@@ -193,28 +179,35 @@ public class ATSSHead extends AnchorHead {
     return p.r(Math.sqrt(p.r(lr * tb)));
   }
 
+  /** ATSS averages its classification and centerness losses by {@code max(num_total_pos, 1)}. */
+  @Override
+  protected double avgFactor(HeadTargets t) {
+    return Math.max(t.numTotalPos(), 1.0);
+  }
+
   /**
-   * ATSS's losses (see the class comment): classification as {@link AnchorHead} with
-   * {@code avg_factor = max(num_total_pos, 1)}, box and centerness losses over the positives.
+   * ATSS's losses (see the class comment): per level the {@link #clsLoss} hook with
+   * {@link #avgFactor}, box and centerness losses over the positives; then every level's box loss
+   * divided by the batch's total centerness.
    */
   @Override
-  protected HeadLoss lossFromTargets(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets t) {
-    double numTotalSamples = Math.max(t.numTotalPos(), 1.0);
+  public HeadLoss lossFromTargets(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets t) {
+    double numTotalSamples = avgFactor(t);
     DataType dtype = anchors.dataType();
     Precision p = Precision.of(dtype);
-    GradBuffer grads = new GradBuffer(outputs, dtype);
+    GradAccumulator grads = new GradAccumulator(outputs, dtype);
+    Map<String, double[]> dict = new LinkedHashMap<>();
     int levels = anchors.numLevels();
-    double[] cls = new double[levels];
-    double[] box = new double[levels];
-    double[] cent = new double[levels];
     // Box gradients wait for the batch's total centerness; only the positives' rows are non-zero.
     int[][] boxGradPos = new int[levels][];
     double[][] boxGrad = new double[levels][];
     double centernessSum = 0;
     for (int l = 0; l < levels; l++) {
-      cls[l] = clsLossLevel(outputs, t, l, numTotalSamples, grads);
-      int[] labels = t.labelsData(l);
-      int[] pos = positives(labels);
+      LevelLosses level = new LevelLosses(l, outputs, anchors, t, numTotalSamples, grads, dict);
+      level.put(clsLossName(), clsLoss(level));
+      level.put(bboxLossName(), 0.0);
+      level.put(LOSS_CENTERNESS, 0.0);
+      int[] pos = level.positives();
       if (pos.length == 0) {
         continue;
       }
@@ -253,71 +246,36 @@ public class ATSSHead extends AnchorHead {
           .weight(centTargetArr).avgFactor(1.0));
       boxGradPos[l] = pos;
       boxGrad[l] = Tensors.toDoubles(bboxCoder().decodeVjp(anchorArr, predArr, null, rb.gradPred()));
-      box[l] = rb.scalar();
+      level.put(bboxLossName(), rb.scalar());
       LossResult rc = lossCenterness.forward(LossArgs.of(Tensors.create(posCent, dtype, m), centTargetArr)
           .avgFactor(numTotalSamples));
-      double[] gc = Tensors.toDoubles(rc.gradPred());
-      double[] centGrad = new double[centData.length];
-      for (int k = 0; k < m; k++) {
-        // 0.0 + g: a -0.0 gradient comes back as 0.0, as it did when gradients were summed into zeros.
-        centGrad[Layout.nchwIndex(pos[k], 0, a, 1, hw)] = 0.0 + gc[k];
-      }
-      grads.add(HeadOutputs.CENTERNESSES, l, Tensors.create(centGrad, dtype, grads.shape(HeadOutputs.CENTERNESSES, l)));
-      cent[l] = rc.scalar();
+      grads.addAtRows(HeadOutputs.CENTERNESSES, l, pos, Tensors.toDoubles(rc.gradPred()), a, 1);
+      level.put(LOSS_CENTERNESS, rc.scalar());
       // torch sums each level's targets in float32 (accurately), then adds the level sums one by one.
       centernessSum = p.r(centernessSum + p.r(levelCentSum));
     }
     // MMDetection divides every level's box loss by the batch's total centerness (at least 1).
     double bboxAvgFactor = Math.max(centernessSum, 1.0);
+    double[] box = dict.get(bboxLossName());
     for (int l = 0; l < levels; l++) {
       box[l] = p.r(box[l] / bboxAvgFactor);
-      int[] pos = boxGradPos[l];
-      if (pos == null) {
-        continue;
-      }
-      long[] shape = grads.shape(HeadOutputs.BBOX_PREDS, l);
-      int hw = (int) (shape[2] * shape[3]);
-      int a = numBaseAnchors(l);
-      double[] g = boxGrad[l];
-      double[] nchw = new double[(int) (shape[0] * shape[1] * hw)];
-      for (int k = 0; k < pos.length; k++) {
-        for (int c = 0; c < 4; c++) {
-          nchw[Layout.nchwIndex(pos[k], c, a, 4, hw)] = 0.0 + g[k * 4 + c] / bboxAvgFactor;
+      if (boxGradPos[l] != null) {
+        double[] g = boxGrad[l];
+        for (int i = 0; i < g.length; i++) {
+          g[i] = g[i] / bboxAvgFactor;
         }
-      }
-      grads.add(HeadOutputs.BBOX_PREDS, l, Tensors.create(nchw, dtype, shape));
-    }
-    Map<String, double[]> losses = new LinkedHashMap<>();
-    losses.put(clsLossName(), cls);
-    losses.put(bboxLossName(), box);
-    losses.put("loss_centerness", cent);
-    return HeadLoss.of(losses, grads.toOutputs(), t);
-  }
-
-  private int[] positives(int[] labels) {
-    int m = 0;
-    for (int lab : labels) {
-      m += lab >= 0 && lab < numClasses() ? 1 : 0;
-    }
-    int[] out = new int[m];
-    int k = 0;
-    for (int i = 0; i < labels.length; i++) {
-      if (labels[i] >= 0 && labels[i] < numClasses()) {
-        out[k++] = i;
+        grads.addAtRows(HeadOutputs.BBOX_PREDS, l, boxGradPos[l], g, numBaseAnchors(l), 4);
       }
     }
-    return out;
+    return HeadLoss.of(dict, grads.toOutputs(), t);
   }
 
   /** Builder of {@link ATSSHead}s. */
-  public static class Builder extends BaseBuilder<Builder, ATSSHead> {
-    private Loss lossCenterness = Losses.build(DEFAULT_LOSS_CENTERNESS);
-
-    /** A builder with this head's defaults. */
+  public static final class Builder extends HeadBuilder<Builder, ATSSHead> {
+    /** A builder with this head's defaults ({@link #defaults}). */
     public Builder() {
       super("ATSSHead");
-      regDecodedBbox(true);
-      disableSampling();
+      defaults(this);
     }
 
     @Override
@@ -327,8 +285,7 @@ public class ATSSHead extends AnchorHead {
 
     /** {@code loss_centerness}. */
     public Builder lossCenterness(Loss lossCenterness) {
-      this.lossCenterness = Tensors.requireNonNull(lossCenterness, "lossCenterness");
-      return this;
+      return loss(LOSS_CENTERNESS, lossCenterness);
     }
 
     @Override

@@ -14,9 +14,10 @@ import java.util.Optional;
  * {@code loss_rpn_cls} / {@code loss_rpn_bbox}), the gradient of their sum with respect to every
  * raw head output, and the targets the losses were computed from.
  *
- * <p>When some image has no anchor inside it (MMDetection's {@code get_targets} returns None and
- * its {@code loss} returns None), the result has no loss entries, all-zero gradients and no targets:
- * check {@link #hasLosses()} to skip the batch.
+ * <p>An image with no anchor inside it gets empty targets and the other images train as usual
+ * (MMDetection's {@code get_targets} returns None for the whole batch). When no image of the batch
+ * has an inside anchor, the result has no loss entries, all-zero gradients and no targets: check
+ * {@link #hasLosses()} to skip the batch.
  *
  * <p>Immutable.
  */
@@ -49,7 +50,7 @@ public final class HeadLoss {
     return new HeadLoss(Collections.unmodifiableMap(copy), grads, targets);
   }
 
-  /** Whether the dict has entries (false when an image had no anchor inside). */
+  /** Whether the dict has entries (false when no image had an anchor inside). */
   public boolean hasLosses() {
     return !losses.isEmpty();
   }
@@ -107,7 +108,7 @@ public final class HeadLoss {
     return grads;
   }
 
-  /** The targets the losses were computed from; empty when an image had no anchor inside. */
+  /** The targets the losses were computed from; empty when no image had an anchor inside. */
   public Optional<HeadTargets> targets() {
     return Optional.ofNullable(targets);
   }

@@ -22,11 +22,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   <li>{@link #bboxTargets(int)} and {@link #bboxWeights(int)} {@code [N, A_l, 4]};
  *   <li>{@link #anchors(int)} {@code [N, A_l, 4]} when the per-image step returned anchors (ATSS);
  *   <li>{@link #extra(String, int)}: {@code [N, A_l]} (width 1) or {@code [N, A_l, width]}, for
- *       per-image extras and for level extras a {@code getTargets} override attached
+ *       per-image extras and for level extras the {@code refineBatchTargets} hook attached
  *       ({@link #withLevelExtra}).
  * </ul>
  * {@link #numTotalPos()} and {@link #numTotalNeg()} are sums over images of
- * {@code max(count, 1)}: an image without positives still counts one, as in MMDetection.
+ * {@code max(count, 1)}: an image without positives still counts one, as in MMDetection; an image
+ * with no anchor inside it ({@link ImageTargets#empty}) counts nothing, so the other images' losses
+ * are those of the batch without it.
  *
  * <p>Immutable; float arrays are in the anchors' dtype.
  */
@@ -34,25 +36,25 @@ public final class HeadTargets {
   private final DataType dtype;
   private final int numClasses;
   private final int[] numLevelAnchors;
-  private final int[] levelStart;
   private final List<ImageTargets> images;
   private final int numTotalPos;
   private final int numTotalNeg;
   private final Map<String, List<INDArray>> levelExtras;
+  private final int epoch;
 
   private HeadTargets(DataType dtype, int numClasses, int[] numLevelAnchors, List<ImageTargets> images,
-      Map<String, List<INDArray>> levelExtras) {
+      Map<String, List<INDArray>> levelExtras, int epoch) {
+    this.epoch = epoch;
     this.dtype = dtype;
     this.numClasses = numClasses;
     this.numLevelAnchors = numLevelAnchors;
-    this.levelStart = new int[numLevelAnchors.length + 1];
-    for (int l = 0; l < numLevelAnchors.length; l++) {
-      levelStart[l + 1] = levelStart[l] + numLevelAnchors[l];
-    }
     this.images = images;
     int pos = 0;
     int neg = 0;
     for (ImageTargets t : images) {
+      if (!t.hasInsideAnchors()) {
+        continue;  // an image with no anchor inside it takes no part (see ImageTargets#empty)
+      }
       pos += Math.max(t.numPositives(), 1);
       neg += Math.max(t.numNegatives(), 1);
     }
@@ -111,7 +113,27 @@ public final class HeadTargets {
         }
       }
     }
-    return new HeadTargets(dtype, numClasses, numLevelAnchors.clone(), List.copyOf(images), Map.of());
+    return new HeadTargets(dtype, numClasses, numLevelAnchors.clone(), List.copyOf(images), Map.of(), 0);
+  }
+
+  /**
+   * The training epoch the targets were computed in (see {@link SingleImageInput#epoch()}); the loss
+   * hooks read it through {@link LevelLosses#epoch()}.
+   */
+  public int epoch() {
+    return epoch;
+  }
+
+  /**
+   * A copy computed in training epoch {@code epoch}.
+   *
+   * @throws IllegalArgumentException if {@code epoch < 0}
+   */
+  public HeadTargets withEpoch(int epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
+    }
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, levelExtras, epoch);
   }
 
   /** The dtype of the float outputs. */
@@ -139,12 +161,12 @@ public final class HeadTargets {
     return numLevelAnchors.clone();
   }
 
-  /** Sum over images of {@code max(#positives, 1)}. */
+  /** Sum over images with an inside anchor of {@code max(#positives, 1)}. */
   public int numTotalPos() {
     return numTotalPos;
   }
 
-  /** Sum over images of {@code max(#negatives, 1)}. */
+  /** Sum over images with an inside anchor of {@code max(#negatives, 1)}. */
   public int numTotalNeg() {
     return numTotalNeg;
   }
@@ -231,7 +253,7 @@ public final class HeadTargets {
 
   /**
    * A copy with a level extra: one array per level, {@code [N, A_l]} or {@code [N, A_l, width]}.
-   * This is how a {@code getTargets} override adds batch-level targets (ATSS's centerness).
+   * This is how the {@code refineBatchTargets} hook adds batch-level targets (ATSS's centerness).
    *
    * @throws IllegalArgumentException if {@code name} or the list is null, or the list does not have
    *     one array per level of the right leading shape
@@ -252,7 +274,7 @@ public final class HeadTargets {
     }
     Map<String, List<INDArray>> copy = new LinkedHashMap<>(levelExtras);
     copy.put(name, List.copyOf(perLevel));
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, Collections.unmodifiableMap(copy));
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, Collections.unmodifiableMap(copy), epoch);
   }
 
   /**
@@ -262,17 +284,15 @@ public final class HeadTargets {
    */
   public HeadTargets withImages(List<ImageTargets> newImages) {
     HeadTargets t = of(dtype, numClasses, numLevelAnchors, newImages);
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, t.images, levelExtras);
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, t.images, levelExtras, epoch);
   }
 
   /** Labels of {@code level} as {@code N * A_l} ints, image-major. */
   public int[] labelsData(int level) {
-    int a = numLevelAnchors[checkLevel(level)];
-    int[] out = new int[images.size() * a];
-    for (int i = 0; i < images.size(); i++) {
-      System.arraycopy(images.get(i).labelsNoCopy(), levelStart[level], out, i * a, a);
-    }
-    return out;
+    checkLevel(level);
+    List<int[]> perImage = new ArrayList<>(images.size());
+    images.forEach(t -> perImage.add(t.labelsNoCopy()));
+    return ImagesToLevels.level(perImage, numLevelAnchors, level);
   }
 
   /** Classification weights of {@code level} as {@code N * A_l} doubles, image-major. */
@@ -301,12 +321,10 @@ public final class HeadTargets {
   }
 
   private double[] gather(int level, int width, java.util.function.Function<ImageTargets, double[]> field) {
-    int a = numLevelAnchors[checkLevel(level)];
-    double[] out = new double[images.size() * a * width];
-    for (int i = 0; i < images.size(); i++) {
-      System.arraycopy(field.apply(images.get(i)), levelStart[level] * width, out, i * a * width, a * width);
-    }
-    return out;
+    checkLevel(level);
+    List<double[]> perImage = new ArrayList<>(images.size());
+    images.forEach(t -> perImage.add(field.apply(t)));
+    return ImagesToLevels.level(perImage, numLevelAnchors, level, width);
   }
 
   /** The per-level arrays of every output, for debugging: name to list over levels. */

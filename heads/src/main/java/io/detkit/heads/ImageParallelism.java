@@ -9,9 +9,10 @@ import java.util.function.Function;
 
 /**
  * Runs one task per image on an executor and collects the results in image order. Each task sees
- * only its own inputs, so the results do not depend on how many threads run them.
+ * only its own inputs, so the results do not depend on how many threads run them; a head's
+ * per-image steps (targets, predictions) run through it. Stateless and thread-safe.
  */
-final class ImageParallelism {
+public final class ImageParallelism {
   private ImageParallelism() {}
 
   /**
@@ -20,7 +21,7 @@ final class ImageParallelism {
    *
    * @throws RuntimeException the first (in image order) exception a task threw, unwrapped
    */
-  static <I, O> List<O> map(Executor executor, List<I> inputs, Function<I, O> f) {
+  public static <I, O> List<O> map(Executor executor, List<I> inputs, Function<I, O> f) {
     List<O> out = new ArrayList<>(inputs.size());
     if (executor == null || inputs.size() < 2) {
       for (I in : inputs) {

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The training targets of one image, what a head's per-image step
- * ({@link AnchorHead#getTargetsSingle}) returns: MMDetection's {@code _get_targets_single} tuple,
+ * ({@link AnchorHead#getTargetsSingle}) and its target hook ({@link AnchorHead#refineTargets})
+ * return: MMDetection's {@code _get_targets_single} tuple,
  * over all anchors of the image (levels concatenated, "flat" indices) after {@code unmap}.
  *
  * <ul>
@@ -152,6 +153,39 @@ public final class ImageTargets {
         copy(labelWeights, "label_weights"), copy(bboxTargets, "bbox_targets"), copy(bboxWeights, "bbox_weights"),
         anchors == null ? null : anchors.clone(), copy(posInds, "pos_inds"), copy(posGtInds, "pos_gt_inds"),
         copy(negInds, "neg_inds"), assignResult, samplingResult, Map.of());
+  }
+
+  /**
+   * The targets of an image with no anchor inside it (every anchor invalid or outside
+   * {@code allowed_border}, e.g. {@code img_shape} (0, 0)): all background with weight 0, no
+   * positives or negatives, an assignment over no anchors. Such an image adds nothing to the
+   * losses or to {@code num_total_pos}/{@code num_total_neg}; the other images of its batch train
+   * as usual (MMDetection drops the whole batch instead).
+   *
+   * @param numAnchors anchors of the image over all levels, &gt;= 0
+   * @param numClasses the background label
+   * @param numGts the image's ground-truth count, for the empty assignment
+   * @throws IllegalArgumentException if a count is negative
+   */
+  public static ImageTargets empty(int numAnchors, int numClasses, int numGts) {
+    if (numAnchors < 0 || numGts < 0) {
+      throw new IllegalArgumentException("num_anchors and num_gts must be >= 0; got " + numAnchors + ", " + numGts);
+    }
+    int[] labels = new int[numAnchors];
+    java.util.Arrays.fill(labels, numClasses);
+    double[] four = new double[numAnchors * 4];
+    return new ImageTargets(new boolean[numAnchors], labels, new double[numAnchors], four, four, null, new int[0],
+        new int[0], new int[0], AssignResult.allNegative(numGts, 0, false), null, Map.of());
+  }
+
+  /** Whether some anchor took part (false for {@link #empty} targets). */
+  public boolean hasInsideAnchors() {
+    for (boolean f : insideFlags) {
+      if (f) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Number of anchors of the image (all levels). */

@@ -9,14 +9,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code a*k .. a*k + k-1} of location (y, x) of image n. Within one image, the row index minus
  * {@code n*H*W*A} is the anchor index of that level.
  */
-final class Layout {
+public final class Layout {
   private Layout() {}
 
   /**
    * Rows {@code [n*h*w*a, k]} of an NCHW array {@code [n, a*k, h, w]} in the same dtype: one
    * native strided copy (any order or view), straight from the array's buffer.
    */
-  static INDArray toRows(INDArray nchw, int a, int k) {
+  public static INDArray toRows(INDArray nchw, int a, int k) {
     long rows = nchw.size(0) * nchw.size(2) * nchw.size(3) * a;
     if (rows == 0) {
       return Nd4j.create(nchw.dataType(), rows, k);
@@ -28,7 +28,7 @@ final class Layout {
    * The inverse of {@link #toRows(INDArray, int, int)}: NCHW {@code [n, a*k, h, w]} from rows
    * {@code [n*h*w*a, k]} (any order), as a new C-order array of the rows' dtype.
    */
-  static INDArray fromRows(INDArray rows, int n, int a, int k, int h, int w) {
+  public static INDArray fromRows(INDArray rows, int n, int a, int k, int h, int w) {
     if (rows.length() == 0) {
       return Nd4j.create(rows.dataType(), n, (long) a * k, h, w);
     }
@@ -42,7 +42,7 @@ final class Layout {
   /**
    * Rows {@code [n*h*w*a, k]} from an NCHW array {@code [n, a*k, h, w]} (flat, C order).
    */
-  static double[] toRows(double[] nchw, int n, int a, int k, int h, int w) {
+  public static double[] toRows(double[] nchw, int n, int a, int k, int h, int w) {
     double[] rows = new double[nchw.length];
     int hw = h * w;
     for (int img = 0; img < n; img++) {
@@ -59,7 +59,7 @@ final class Layout {
   }
 
   /** The inverse of {@link #toRows}: NCHW {@code [n, a*k, h, w]} from rows {@code [n*h*w*a, k]}. */
-  static double[] fromRows(double[] rows, int n, int a, int k, int h, int w) {
+  public static double[] fromRows(double[] rows, int n, int a, int k, int h, int w) {
     double[] nchw = new double[rows.length];
     int hw = h * w;
     for (int img = 0; img < n; img++) {
@@ -79,7 +79,7 @@ final class Layout {
    * Flat C-order index in an NCHW array {@code [n, a*k, h, w]} (with {@code hw = h*w}) of column
    * {@code col} of row {@code row} of its {@link #toRows} layout.
    */
-  static int nchwIndex(int row, int col, int a, int k, int hw) {
+  public static int nchwIndex(int row, int col, int a, int k, int hw) {
     int perImage = hw * a;
     int img = row / perImage;
     int r = row - img * perImage;

@@ -2,9 +2,9 @@ package io.detkit.heads;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * MMDetection 2.x's {@code RPNHead}: a class-agnostic {@link AnchorHead} ({@code num_classes=1})
@@ -22,33 +22,23 @@ import java.util.List;
  */
 public class RPNHead extends AnchorHead {
   /** Builds the head a builder describes. @throws IllegalArgumentException unless num_classes is 1 */
-  protected RPNHead(Builder b) {
+  protected RPNHead(HeadBuilder<?, ?> b) {
     super(b);
     if (numClasses() != 1) {
       throw new IllegalArgumentException("RPNHead is class-agnostic: num_classes must be 1; got " + numClasses());
     }
   }
 
-
   /**
    * Builds from an MMDetection config dict ({@code type='RPNHead'}): the keys of
-   * {@link AnchorHead#fromConfig} except {@code num_classes} (always 1); {@code num_convs} and the
-   * convolution keys ({@link AnchorHead#CONV_KEYS}) are accepted and ignored.
+   * {@link HeadBuilder#fromConfig} except {@code num_classes} (always 1); {@code num_convs} is
+   * accepted and ignored.
    *
    * @throws ConfigException naming the key for an invalid or unknown parameter (including
    *     {@code num_classes})
    */
   public static RPNHead fromConfig(Config c) {
-    Tensors.requireNonNull(c, "config");
-    Builder b = new Builder();
-    readCommon(c, b, false);
-    c.accept(CONV_KEYS);
-    c.accept("num_convs");
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw e instanceof ConfigException ? e : ConfigException.at(c.path(), e.getMessage());
-    }
+    return new Builder().fromConfig(c);
   }
 
   @Override
@@ -63,7 +53,7 @@ public class RPNHead extends AnchorHead {
 
   /** The loss with the ground truths' labels dropped, as MMDetection's RPN passes {@code gt_labels=None}. */
   @Override
-  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
     List<GroundTruth> noLabels = null;
     if (gts != null) {
       noLabels = new ArrayList<>(gts.size());
@@ -71,23 +61,21 @@ public class RPNHead extends AnchorHead {
         noLabels.add(g == null ? null : g.withoutLabels());
       }
     }
-    return super.loss(outputs, noLabels, metas);
+    return super.loss(outputs, noLabels, metas, epoch);
   }
 
   /**
-   * MMDetection's RPN proposal step for one image (see the class comment). Without NMS the
-   * proposals that survive the size filter come back in level order (MMDetection's RPN always runs
-   * NMS; detkit honours {@code withNms=false}).
+   * MMDetection's RPN proposal step for one image (see the class comment): per level the top
+   * {@code nms_pre} anchors, decoded, then {@link #postProcess}.
    */
   @Override
-  protected Detections predictSingle(ImageOutputs out, MultiLevelAnchors anchors, ImageMeta meta, TestConfig cfg,
-      boolean rescale, boolean withNms) {
+  protected Detections predictSingle(Predictor.ImageOutputs out, MultiLevelAnchors anchors, ImageMeta meta,
+      TestConfig cfg, boolean rescale, boolean withNms) {
     Precision p = Precision.of(anchors.dataType());
-    int c = clsOutChannels();
     List<double[]> levelAnchors = new ArrayList<>();
     List<double[]> levelDeltas = new ArrayList<>();
     List<double[]> levelScores = new ArrayList<>();
-    int total = 0;
+    List<int[]> levelIds = new ArrayList<>();
     for (int l = 0; l < anchors.numLevels(); l++) {
       int a = numBaseAnchors(l);
       int n = anchors.numAnchors(l);
@@ -95,7 +83,7 @@ public class RPNHead extends AnchorHead {
       double[] deltas = out.rows(HeadOutputs.BBOX_PREDS, l, a);
       double[] scores = new double[n];
       for (int i = 0; i < n; i++) {
-        scores[i] = useSigmoidCls() ? sigmoid(cls[i], p) : softmaxFirst(cls[i * 2], cls[i * 2 + 1], p);
+        scores[i] = useSigmoidCls() ? p.sigmoid(cls[i]) : softmaxFirst(cls[i * 2], cls[i * 2 + 1], p);
       }
       int[] order = new int[n];
       for (int i = 0; i < n; i++) {
@@ -118,25 +106,36 @@ public class RPNHead extends AnchorHead {
       levelAnchors.add(ka);
       levelDeltas.add(kd);
       levelScores.add(ks);
-      total += keep;
+      int[] ids = new int[keep];
+      java.util.Arrays.fill(ids, l);
+      levelIds.add(ids);
     }
-    double[] anchorRows = new double[total * 4];
-    double[] deltaRows = new double[total * 4];
-    double[] scores = new double[total];
-    int[] ids = new int[total];
-    int o = 0;
-    for (int l = 0; l < levelScores.size(); l++) {
-      int k = levelScores.get(l).length;
-      System.arraycopy(levelAnchors.get(l), 0, anchorRows, o * 4, k * 4);
-      System.arraycopy(levelDeltas.get(l), 0, deltaRows, o * 4, k * 4);
-      System.arraycopy(levelScores.get(l), 0, scores, o, k);
-      java.util.Arrays.fill(ids, o, o + k, l);
-      o += k;
-    }
-    double[] proposals = decode(anchorRows, deltaRows, meta.imgShape(), p);
+    double[] scores = Predictor.concat(levelScores);
+    double[] proposals = predictor().decode(Predictor.concat(levelAnchors), Predictor.concat(levelDeltas),
+        meta.imgShape(), p);
+    return postProcess(new Predictor.Candidates(proposals, scores, new int[scores.length],
+        Predictor.concatInts(levelIds)), meta, cfg, rescale, withNms, anchors.dataType());
+  }
+
+  /**
+   * RPN's post-processing: proposals whose width or height is not above {@code min_bbox_size}
+   * removed, then NMS with levels kept apart and the first {@code max_per_img}; never rescaled.
+   * Without NMS the proposals that survive the size filter come back in level order (MMDetection's
+   * RPN always runs NMS; detkit honours {@code withNms=false}).
+   */
+  @Override
+  protected Detections postProcess(Predictor.Candidates c, ImageMeta meta, TestConfig cfg, boolean rescale,
+      boolean withNms, DataType dtype) {
+    Precision p = Precision.of(dtype);
+    double[] proposals = c.boxes();
+    double[] scores = c.scores();
+    int[] ids = c.groups();
     if (cfg.minBboxSize() >= 0) {
       int m = 0;
-      for (int i = 0; i < total; i++) {
+      proposals = proposals.clone();
+      scores = scores.clone();
+      ids = ids.clone();
+      for (int i = 0; i < scores.length; i++) {
         double w = p.r(proposals[i * 4 + 2] - proposals[i * 4]);
         double h = p.r(proposals[i * 4 + 3] - proposals[i * 4 + 1]);
         if (w > cfg.minBboxSize() && h > cfg.minBboxSize()) {
@@ -150,11 +149,8 @@ public class RPNHead extends AnchorHead {
       scores = java.util.Arrays.copyOf(scores, m);
       ids = java.util.Arrays.copyOf(ids, m);
     }
-    int[] labels = new int[scores.length];
-    if (!withNms) {
-      return Detections.of(anchors.dataType(), proposals, scores, labels);
-    }
-    return nmsAndCap(proposals, scores, labels, ids, cfg, anchors.dataType(), p);
+    return super.postProcess(new Predictor.Candidates(proposals, scores, new int[scores.length], ids), meta, cfg,
+        false, withNms, dtype);
   }
 
   private static double softmaxFirst(double fg, double bg, Precision p) {
@@ -164,11 +160,12 @@ public class RPNHead extends AnchorHead {
   }
 
   /** Builder of {@link RPNHead}s. */
-  public static class Builder extends BaseBuilder<Builder, RPNHead> {
-    /** A builder with this head's defaults. */
+  public static final class Builder extends HeadBuilder<Builder, RPNHead> {
+    /** A builder with this head's defaults ({@code num_classes=1}, {@code num_convs} ignored). */
     public Builder() {
       super("RPNHead");
       numClasses(1);
+      ignoreKeys("num_convs");
     }
 
     @Override

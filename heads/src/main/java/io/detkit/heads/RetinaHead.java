@@ -3,7 +3,6 @@ package io.detkit.heads;
 import io.detkit.core.anchor.PriorGenerators;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.core.tensor.Tensors;
 import java.util.List;
 
 /**
@@ -19,36 +18,34 @@ public class RetinaHead extends AnchorHead {
       "scales_per_octave", 3, "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(8, 16, 32, 64, 128));
 
   /** Builds the head a builder describes. */
-  protected RetinaHead(Builder b) {
+  protected RetinaHead(HeadBuilder<?, ?> b) {
     super(b);
   }
 
-
   /**
    * Builds from an MMDetection config dict ({@code type='RetinaHead'}): the keys of
-   * {@link AnchorHead#fromConfig}, including the ignored convolution keys
-   * ({@link AnchorHead#CONV_KEYS}).
+   * {@link HeadBuilder#fromConfig}.
    *
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static RetinaHead fromConfig(Config c) {
-    Tensors.requireNonNull(c, "config");
-    Builder b = new Builder();
-    readCommon(c, b, true);
-    c.accept(CONV_KEYS);
-    try {
-      return b.build();
-    } catch (IllegalArgumentException e) {
-      throw e instanceof ConfigException ? e : ConfigException.at(c.path(), e.getMessage());
-    }
+    return new Builder().fromConfig(c);
+  }
+
+  /**
+   * Gives {@code b} RetinaHead's defaults (RetinaNet's anchors), for the builder of a subclass:
+   * {@code super("MyHead"); RetinaHead.defaults(this);}.
+   */
+  public static <B extends HeadBuilder<B, ?>> B defaults(B b) {
+    return b.anchorGenerator(PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR));
   }
 
   /** Builder of {@link RetinaHead}s. */
-  public static class Builder extends BaseBuilder<Builder, RetinaHead> {
+  public static final class Builder extends HeadBuilder<Builder, RetinaHead> {
     /** A builder with this head's defaults. */
     public Builder() {
       super("RetinaHead");
-      anchorGenerator(PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR));
+      defaults(this);
     }
 
     @Override

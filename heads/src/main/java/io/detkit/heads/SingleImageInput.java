@@ -14,6 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       valid flags and the anchor count of each level ({@code num_level_anchors});
  *   <li>the image's {@link GroundTruth} (labels absent for RPN) and {@link ImageMeta};
  *   <li>{@code label_channels} as MMDetection passes it;
+ *   <li>the training epoch the trainer handed in ({@link #epoch()});
  *   <li>a random generator private to this image, drawn from before any image ran, so sampling is
  *       reproducible whatever the number of threads.
  * </ul>
@@ -27,6 +28,7 @@ public final class SingleImageInput {
   private final ImageMeta meta;
   private final int labelChannels;
   private final RandomGenerator random;
+  private final int epoch;
 
   /**
    * @param imageIndex the image's position in {@code anchors}' batch
@@ -37,6 +39,22 @@ public final class SingleImageInput {
    */
   public SingleImageInput(int imageIndex, MultiLevelAnchors anchors, GroundTruth gt, ImageMeta meta,
       int labelChannels, RandomGenerator random) {
+    this(imageIndex, anchors, gt, meta, labelChannels, random, 0);
+  }
+
+  /**
+   * As {@link #SingleImageInput(int, MultiLevelAnchors, GroundTruth, ImageMeta, int, RandomGenerator)},
+   * in training epoch {@code epoch}.
+   *
+   * @param epoch the 0-based training epoch the trainer handed to the loss call, &gt;= 0
+   * @throws IllegalArgumentException as the other constructor, or if {@code epoch < 0}
+   */
+  public SingleImageInput(int imageIndex, MultiLevelAnchors anchors, GroundTruth gt, ImageMeta meta,
+      int labelChannels, RandomGenerator random, int epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
+    }
+    this.epoch = epoch;
     Tensors.requireNonNull(anchors, "anchors");
     Tensors.requireIndex(imageIndex, anchors.numImages(), "imageIndex");
     if (labelChannels < 1) {
@@ -103,6 +121,15 @@ public final class SingleImageInput {
   /** MMDetection's {@code label_channels}. */
   public int labelChannels() {
     return labelChannels;
+  }
+
+  /**
+   * The 0-based training epoch the trainer handed to {@link AnchorHead#loss(HeadOutputs, java.util.List,
+   * java.util.List, int)} (0 when it gave none): what a head whose assignment changes during training
+   * (TOOD's {@code initial_epoch}) reads.
+   */
+  public int epoch() {
+    return epoch;
   }
 
   /** The generator private to this image. */

@@ -16,7 +16,17 @@
  *   <li>detections ({@link io.detkit.heads.Detections}): MMDetection's {@code get_bboxes}.
  * </ul>
  * Boxes are (x1, y1, x2, y2) in pixels throughout. Results follow MMDetection 2.25 to float32
- * round-off; float64 outputs are computed in float64. See {@code docs/customize_losses.md} for how
- * to change losses and their weights.
+ * round-off; float64 outputs are computed in float64.
+ *
+ * <p>{@link io.detkit.heads.AnchorHead} is the front; its parts are
+ * {@link io.detkit.heads.AnchorGrid}, {@link io.detkit.heads.OutputChecks},
+ * {@link io.detkit.heads.TargetBuilder}, {@link io.detkit.heads.LossComputer} and
+ * {@link io.detkit.heads.Predictor}. A custom head overrides the hooks {@code AnchorHead} documents
+ * (assignment, per-image and per-batch targets, per-level losses, post-processing), builds with a
+ * self-typed {@link io.detkit.heads.HeadBuilder}, and uses the public helpers
+ * {@link io.detkit.heads.GradAccumulator}, {@link io.detkit.heads.Layout},
+ * {@link io.detkit.heads.ImagesToLevels} and {@link io.detkit.heads.Precision}; the package
+ * {@code io.detkit.heads.examples} holds worked extensions. See {@code docs/customize_losses.md} and
+ * {@code docs/architecture.md}.
  */
 package io.detkit.heads;

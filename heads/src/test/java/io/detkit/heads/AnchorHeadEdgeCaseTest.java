@@ -128,12 +128,34 @@ class AnchorHeadEdgeCaseTest {
   }
 
   @Test
-  void oneImageWithoutInsideAnchorsVoidsTheWholeBatch() {
+  void anImageWithoutInsideAnchorsLeavesTheOtherImagesLossesAndGradients() {
     AnchorHead head = Tiny.head(0, 0.0, -1);
     GroundTruth gt = GroundTruth.of(boxes(8, 8, 24, 24), labels(0));
-    HeadLoss loss = head.loss(Tiny.outputs(2, 0.0, 0.5), List.of(gt, gt),
-        List.of(Tiny.meta(32, 32), Tiny.meta(8, 8)));
-    assertThat(loss.hasLosses()).isFalse();
+    HeadOutputs two = Tiny.outputs(2, 0.0, 0.5);
+    HeadLoss alone = head.loss(Tiny.outputs(1, 0.0, 0.5), List.of(gt), List.of(Tiny.meta(32, 32)));
+    // Image 1 is 8x8 with allowed_border 0 (every anchor reaches past it), then img_shape (0, 0).
+    for (ImageMeta empty : List.of(Tiny.meta(8, 8), ImageMeta.of(new int[] {0, 0, 3}, new int[] {32, 32, 3},
+        new int[] {32, 32, 3}, 1.0))) {
+      HeadLoss batch = head.loss(two, List.of(gt, gt), List.of(Tiny.meta(32, 32), empty));
+      assertThat(batch.hasLosses()).isTrue();
+      // Image 0 alone: only anchor 3 is inside (border 0), a positive; avg_factor 1 (image 1 counts nothing).
+      assertThat(batch.get("loss_cls")).containsExactly(alone.get("loss_cls"));
+      assertThat(batch.get("loss_bbox")).containsExactly(alone.get("loss_bbox"));
+      assertThat(batch.get("loss_cls", 0)).isCloseTo(LN2 / (1 + EPS), within(TOL));
+      HeadTargets t = batch.targets().orElseThrow();
+      assertThat(t.numTotalPos()).isEqualTo(1);
+      assertThat(t.image(1).hasInsideAnchors()).isFalse();
+      assertThat(t.image(1).labels()).containsOnly(1);
+      assertThat(t.image(1).labelWeights()).containsOnly(0.0);
+      double[] g = doubles(batch.grads().get(HeadOutputs.CLS_SCORES, 0));
+      double[] g0 = doubles(alone.grads().get(HeadOutputs.CLS_SCORES, 0));
+      assertThat(java.util.Arrays.copyOfRange(g, 0, 4)).containsExactly(g0);
+      assertThat(java.util.Arrays.copyOfRange(g, 4, 8)).containsOnly(0.0);
+      double[] b = doubles(batch.grads().get(HeadOutputs.BBOX_PREDS, 0));
+      assertThat(java.util.Arrays.copyOfRange(b, 0, 16)).containsExactly(doubles(alone.grads().get(
+          HeadOutputs.BBOX_PREDS, 0)));
+      assertThat(java.util.Arrays.copyOfRange(b, 16, 32)).containsOnly(0.0);
+    }
   }
 
   @Test

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and index like {@link Layout#nchwIndex}; the gradient buffer keeps first contributions, adds
  * later ones and fills untouched outputs with zeros; the finiteness screen still names bad elements.
  */
-class ArrayLayoutAndGradBufferTest {
+class ArrayLayoutAndGradAccumulatorTest {
   private static double[] ramp(int n) {
     double[] x = new double[n];
     for (int i = 0; i < n; i++) {
@@ -76,7 +76,7 @@ class ArrayLayoutAndGradBufferTest {
   void gradBufferKeepsAddsAndZeroFills() {
     INDArray out = Tensors.create(ramp(2 * 4 * 1 * 2), DataType.FLOAT, 2, 4, 1, 2);
     HeadOutputs outputs = HeadOutputs.of(List.of(out, out), List.of(out, out));
-    GradBuffer grads = new GradBuffer(outputs, DataType.FLOAT);
+    GradAccumulator grads = new GradAccumulator(outputs, DataType.FLOAT);
     INDArray rows = Tensors.create(ramp(2 * 2 * 1 * 2 * 2), DataType.DOUBLE, 8, 2);
     grads.addRows(HeadOutputs.CLS_SCORES, 0, rows, 2);
     grads.addRows(HeadOutputs.CLS_SCORES, 0, rows, 2);
@@ -100,22 +100,22 @@ class ArrayLayoutAndGradBufferTest {
   @Test
   void finitenessScreenPassesFiniteArraysAndNamesBadElements() {
     float[] big = {3e38f, 3e38f, -Float.MAX_VALUE, Float.MIN_VALUE};
-    AnchorHead.requireFinite(Tensors.create(big, DataType.FLOAT, 4), "big");
-    AnchorHead.requireFinite(Tensors.create(new double[] {1e308, -1e308}, DataType.DOUBLE, 2), "big");
+    OutputChecks.requireFinite(Tensors.create(big, DataType.FLOAT, 4), "big");
+    OutputChecks.requireFinite(Tensors.create(new double[] {1e308, -1e308}, DataType.DOUBLE, 2), "big");
     float[] bad = {1, 2, 3, 4, 5, 6, 7, Float.NaN};
-    assertThatThrownBy(() -> AnchorHead.requireFinite(Tensors.create(bad, DataType.FLOAT, 2, 4), "x"))
+    assertThatThrownBy(() -> OutputChecks.requireFinite(Tensors.create(bad, DataType.FLOAT, 2, 4), "x"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 7 is NaN");
     float[] infs = {0, Float.NEGATIVE_INFINITY};
-    assertThatThrownBy(() -> AnchorHead.requireFinite(Tensors.create(infs, DataType.FLOAT, 2), "y"))
+    assertThatThrownBy(() -> OutputChecks.requireFinite(Tensors.create(infs, DataType.FLOAT, 2), "y"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 1");
     double[] dinf = {Double.POSITIVE_INFINITY, 0};
-    assertThatThrownBy(() -> AnchorHead.requireFinite(Tensors.create(dinf, DataType.DOUBLE, 2), "z"))
+    assertThatThrownBy(() -> OutputChecks.requireFinite(Tensors.create(dinf, DataType.DOUBLE, 2), "z"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 0");
     // A view: the exact check reads just its elements.
     INDArray withNan = Tensors.create(new float[] {Float.NaN, 1, 2, 3}, DataType.FLOAT, 2, 2);
-    AnchorHead.requireFinite(withNan.getRow(1), "row 1");
+    OutputChecks.requireFinite(withNan.getRow(1), "row 1");
     INDArray half = Tensors.create(new float[] {1, Float.NaN}, DataType.FLOAT, 2).castTo(DataType.HALF);
-    assertThatThrownBy(() -> AnchorHead.requireFinite(half, "h"))
+    assertThatThrownBy(() -> OutputChecks.requireFinite(half, "h"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 1 is NaN");
   }
 }

@@ -16,6 +16,7 @@ import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
 import io.detkit.losses.Losses;
 import io.detkit.losses.Reduction;
+import io.detkit.heads.examples.IoUWeightedAnchorHead;
 import io.detkit.samplers.RandomSampler;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +56,8 @@ class CustomizeLossesDocTest {
     Set<String> chinese = checkDoc(ROOT.resolve("docs/zh_cn/customize_losses.md"));
     assertThat(chinese).isEqualTo(english);
     assertThat(english).contains("pipeline", "rpn-sampler", "focal-default", "focal-gamma-alpha", "focal-sum",
-        "focal-loss-weight", "atss-get-targets", "atss-get-targets-single", "iou-weighted-head");
+        "focal-loss-weight", "atss-assign", "atss-refine-targets", "atss-batch-targets", "iou-weighted-head",
+        "iou-weighted-transform", "qfl-atss-head", "qfl-atss-usage", "iou-branch-head", "iou-branch-usage");
   }
 
   private static Set<String> checkDoc(Path doc) {
@@ -200,7 +202,7 @@ class CustomizeLossesDocTest {
     assertThat(targets.labelsData(0)).containsExactly(1, 1, 1, 0);
     // Anchor 3's centre (16,16) in (8,8,24,20): left = right = 8, top 8, bottom 4.
     assertThat(Tensors.toDoubles(weights)).containsExactly(new double[] {0, 0, 0, Math.sqrt(0.5)}, within(1e-6));
-    assertThat(TAGGED.get("atss-get-targets")).contains("withCenternessTargets");
+    assertThat(TAGGED.get("atss-batch-targets")).contains("withCenternessTargets");
   }
 
   @Test

@@ -45,9 +45,7 @@ class HeadDeterminismTest {
   }
 
   private static RPNHead head(java.util.concurrent.Executor executor, long seed) {
-    RPNHead.Builder b = new RPNHead.Builder();
-    AnchorHead.readCommon(rpnConfig(seed), b, false);
-    return b.executor(executor).build();
+    return new RPNHead.Builder().executor(executor).fromConfig(rpnConfig(seed));
   }
 
   private static HeadOutputs outputs() {

@@ -77,11 +77,11 @@ class LayoutAndAnchorUtilsTest {
 
   @Test
   void pythonSliceEnds() {
-    assertThat(AnchorHead.pythonSliceEnd(1000, 7)).isEqualTo(7);
-    assertThat(AnchorHead.pythonSliceEnd(3, 7)).isEqualTo(3);
-    assertThat(AnchorHead.pythonSliceEnd(-1, 7)).isEqualTo(6);
-    assertThat(AnchorHead.pythonSliceEnd(-1, 0)).isZero();
-    assertThat(AnchorHead.pythonSliceEnd(0, 7)).isZero();
+    assertThat(Predictor.pythonSliceEnd(1000, 7)).isEqualTo(7);
+    assertThat(Predictor.pythonSliceEnd(3, 7)).isEqualTo(3);
+    assertThat(Predictor.pythonSliceEnd(-1, 7)).isEqualTo(6);
+    assertThat(Predictor.pythonSliceEnd(-1, 0)).isZero();
+    assertThat(Predictor.pythonSliceEnd(0, 7)).isZero();
   }
 
   @Test

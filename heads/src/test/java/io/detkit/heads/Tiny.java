@@ -12,20 +12,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * centred on the cell corners, so a 2x2 feature map has the anchors
  * {@code (-8,-8,8,8), (8,-8,24,8), (-8,8,8,24), (8,8,24,24)} (index {@code y*2 + x}).
  */
-final class Tiny {
-  static final double LN2 = Math.log(2);
+public final class Tiny {
+  public static final double LN2 = Math.log(2);
   /** MMDetection adds float32's epsilon to every avg_factor. */
-  static final double EPS = 1.1920928955078125e-07;
+  public static final double EPS = 1.1920928955078125e-07;
 
   private Tiny() {}
 
-  static Config anchorGenerator() {
+  public static Config anchorGenerator() {
     return Config.of("type", "AnchorGenerator", "strides", List.of(16), "ratios", List.of(1.0), "scales",
         List.of(1.0));
   }
 
   /** An AnchorHead config: sigmoid CE (x=0 costs ln 2 per element), L1, MaxIoU 0.5/0.4. */
-  static Config headConfig(String type, int allowedBorder, double minPosIou, double ignoreIofThr) {
+  public static Config headConfig(String type, int allowedBorder, double minPosIou, double ignoreIofThr) {
     Config assigner = Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.5, "neg_iou_thr", 0.4, "min_pos_iou",
         minPosIou, "ignore_iof_thr", ignoreIofThr);
     Config train = Config.of("assigner", assigner, "allowed_border", allowedBorder, "pos_weight", -1, "debug", false);
@@ -38,39 +38,39 @@ final class Tiny {
         "loss_bbox", Config.of("type", "L1Loss", "loss_weight", 1.0), "train_cfg", train, "test_cfg", test);
   }
 
-  static AnchorHead head(int allowedBorder, double minPosIou, double ignoreIofThr) {
+  public static AnchorHead head(int allowedBorder, double minPosIou, double ignoreIofThr) {
     return Heads.build(headConfig("AnchorHead", allowedBorder, minPosIou, ignoreIofThr));
   }
 
   /** An image of {@code h x w}, padded to 32x32. */
-  static ImageMeta meta(int h, int w) {
+  public static ImageMeta meta(int h, int w) {
     return ImageMeta.of(new int[] {h, w, 3}, new int[] {32, 32, 3}, new int[] {h, w, 3}, 1.0);
   }
 
   /** {@code [n, channels, 2, 2]} filled with {@code value}. */
-  static INDArray filled(int n, int channels, double value) {
+  public static INDArray filled(int n, int channels, double value) {
     double[] d = new double[n * channels * 4];
     Arrays.fill(d, value);
     return Tensors.create(d, DataType.FLOAT, n, channels, 2, 2);
   }
 
-  static HeadOutputs outputs(int images, double clsLogit, double delta) {
+  public static HeadOutputs outputs(int images, double clsLogit, double delta) {
     return HeadOutputs.of(List.of(filled(images, 1, clsLogit)), List.of(filled(images, 4, delta)));
   }
 
-  static INDArray boxes(double... xyxy) {
+  public static INDArray boxes(double... xyxy) {
     return Tensors.create(xyxy, DataType.FLOAT, xyxy.length / 4, 4);
   }
 
-  static INDArray labels(int... labels) {
+  public static INDArray labels(int... labels) {
     return Tensors.createLong(labels, labels.length);
   }
 
-  static GroundTruth noGt() {
+  public static GroundTruth noGt() {
     return GroundTruth.of(boxes(), labels());
   }
 
-  static double[] doubles(INDArray a) {
+  public static double[] doubles(INDArray a) {
     return Tensors.toDoubles(a);
   }
 }

@@ -9,6 +9,7 @@ import io.detkit.heads.ATSSHead;
 import io.detkit.heads.AnchorHead;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.HeadBuilder;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageMeta;
@@ -51,7 +52,7 @@ final class HeadFixtures {
 
   /** The config's head, with {@code executor} running the per-image work (null: the caller). */
   static AnchorHead build(Config c, Executor executor) {
-    AnchorHead.BaseBuilder<?, ?> b = c.type().orElseThrow().equals("ATSSHead")
+    HeadBuilder<?, ? extends AnchorHead> b = c.type().orElseThrow().equals("ATSSHead")
         ? new ATSSHead.Builder().lossCenterness(Losses.build(c.getConfig("loss_centerness")))
         : new RetinaHead.Builder();
     b.numClasses(c.getInt("num_classes"))

@@ -1,4 +1,4 @@
-package io.detkit.heads;
+package io.detkit.heads.examples;
 
 import static io.detkit.heads.Tiny.EPS;
 import static io.detkit.heads.Tiny.LN2;
@@ -7,6 +7,14 @@ import static io.detkit.heads.Tiny.labels;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.detkit.core.config.Config;
+import io.detkit.heads.AnchorHead;
+import io.detkit.heads.GroundTruth;
+import io.detkit.heads.HeadLoss;
+import io.detkit.heads.HeadOutputs;
+import io.detkit.heads.HeadTargets;
+import io.detkit.heads.Heads;
+import io.detkit.heads.Tiny;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +43,18 @@ class IoUWeightedAnchorHeadTest {
     // The gradient scales with the weight: (sigmoid(0) - 1) * 0.75 / 2 at the positive anchor 3.
     assertThat(Tiny.doubles(loss.grads().get(HeadOutputs.CLS_SCORES, 0))[3])
         .isCloseTo(-0.5 * 0.75 / (2 + EPS), within(1e-6));
+  }
+
+  @Test
+  void theTransformHandedToABuilderGivesTheSameWeights() {
+    Config cfg = Tiny.headConfig("AnchorHead", -1, 0.0, -1);
+    // tag::iou-weighted-transform[]
+    AnchorHead head = Heads.anchorHead().targetTransform(IoUWeightedAnchorHead::weightByIoU).fromConfig(cfg);
+    // end::iou-weighted-transform[]
+    HeadLoss loss = head.loss(Tiny.outputs(1, 0.0, 0.0), List.of(GT), List.of(Tiny.meta(32, 32)));
+    assertThat(loss.targets().orElseThrow().labelWeightsData(0)).containsExactly(new double[] {0.875, 1, 1, 0.75},
+        within(1e-12));
+    assertThat(loss.get("loss_cls", 0)).isCloseTo((0.875 + 1 + 1 + 0.75) * LN2 / (2 + EPS), within(1e-6));
   }
 
   @Test

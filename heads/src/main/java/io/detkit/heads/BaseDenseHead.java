@@ -1,0 +1,286 @@
+package io.detkit.heads;
+
+import io.detkit.core.anchor.PriorGenerator;
+import io.detkit.core.assign.Assigners;
+import io.detkit.core.assign.BaseAssigner;
+import io.detkit.core.coder.BBoxCoder;
+import io.detkit.core.tensor.Tensors;
+import io.detkit.losses.CrossEntropyLoss;
+import io.detkit.losses.Loss;
+import io.detkit.samplers.PseudoSampler;
+import io.detkit.samplers.Sampler;
+import io.detkit.samplers.Samplers;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+/**
+ * What every dense head is configured with (MMDetection's {@code BaseDenseHead} and the settings its
+ * heads share): the type name, the class count and classifier form, the prior generator, the box
+ * coder, the losses (with the extra ones a builder declared), the train and test configs with the
+ * assigner and sampler they give, the executor and the seed. Anchor-based heads extend
+ * {@link AnchorHead}; an anchor-free head can extend this class directly with point priors.
+ *
+ * <p>Immutable apart from the call counter that seeds each call's random generator; thread-safe.
+ */
+public abstract class BaseDenseHead {
+  /** Classification losses that balance positives and negatives themselves (no sampling). */
+  public static final List<String> SAMPLING_FREE_LOSSES = List.of("FocalLoss", "GHMC", "QualityFocalLoss");
+
+  /**
+   * Config keys that only describe the convolutions producing the outputs (which detkit does not
+   * run); every head accepts and ignores them.
+   */
+  public static final String[] CONV_KEYS = {"in_channels", "feat_channels", "stacked_convs", "conv_cfg",
+      "norm_cfg", "init_cfg"};
+
+  private final String type;
+  private final int numClasses;
+  private final PriorGenerator priorGenerator;
+  private final BBoxCoder bboxCoder;
+  private final boolean regDecodedBbox;
+  private final Loss lossCls;
+  private final Loss lossBbox;
+  private final Map<String, Loss> extraLosses;
+  private final boolean useSigmoidCls;
+  private final int clsOutChannels;
+  private final TrainConfig trainCfg;
+  private final BaseAssigner assigner;
+  private final Sampler sampler;
+  private final boolean sampling;
+  private final TargetTransform targetTransform;
+  private final TestConfig testCfg;
+  private final Executor executor;
+  private final long seed;
+  private final AtomicLong calls = new AtomicLong();
+
+  /**
+   * Builds the head a builder describes.
+   *
+   * @throws IllegalArgumentException if {@code num_classes} is missing or gives no output channel
+   *     or more channels than an int holds, or levels disagree on the number of priors per location
+   */
+  protected BaseDenseHead(HeadBuilder<?, ?> b) {
+    this.type = b.type;
+    if (b.numClasses == null) {
+      throw new IllegalArgumentException(type + ": num_classes is required");
+    }
+    this.numClasses = b.numClasses;
+    this.priorGenerator = Tensors.requireNonNull(b.anchorGenerator, "anchor_generator");
+    this.bboxCoder = Tensors.requireNonNull(b.bboxCoder, "bbox_coder");
+    this.regDecodedBbox = b.regDecodedBbox;
+    this.lossCls = Tensors.requireNonNull(b.lossCls, "loss_cls");
+    this.lossBbox = Tensors.requireNonNull(b.lossBbox, "loss_bbox");
+    this.extraLosses = Map.copyOf(b.extraLosses);
+    this.useSigmoidCls = b.useSigmoidCls != null ? b.useSigmoidCls
+        : !(lossCls instanceof CrossEntropyLoss ce) || ce.useSigmoid();
+    this.clsOutChannels = useSigmoidCls ? numClasses : numClasses + 1;
+    if (clsOutChannels <= 0) {
+      throw new IllegalArgumentException(type + ": num_classes=" + numClasses + " is too small");
+    }
+    for (int l = 0; l < priorGenerator.numLevels(); l++) {
+      try {
+        Math.multiplyExact(priorGenerator.numBasePriors(l), clsOutChannels);
+      } catch (ArithmeticException e) {
+        throw new IllegalArgumentException(type + ": num_classes=" + numClasses + " is too large: level " + l + "'s "
+            + priorGenerator.numBasePriors(l) + " priors x " + clsOutChannels + " classes overflow the int channel"
+            + " count of cls_scores");
+      }
+    }
+    this.trainCfg = b.trainCfg;
+    if (trainCfg != null) {
+      this.assigner = b.assigner != null ? b.assigner : Assigners.build(trainCfg.assigner());
+      Sampler configured = b.sampler != null ? b.sampler : trainCfg.sampler().map(Samplers::build).orElse(null);
+      boolean wantsSampling = configured != null && !(configured instanceof PseudoSampler);
+      this.sampling = wantsSampling && !SAMPLING_FREE_LOSSES.contains(lossCls.type()) && b.samplingAllowed;
+      this.sampler = sampling ? configured : PseudoSampler.INSTANCE;
+    } else {
+      this.assigner = b.assigner;
+      this.sampler = b.sampler;
+      this.sampling = false;
+    }
+    this.targetTransform = b.targetTransform;
+    this.testCfg = b.testCfg;
+    this.executor = b.executor;
+    this.seed = b.seed;
+    int a0 = priorGenerator.numBasePriors(0);
+    for (int l = 1; l < priorGenerator.numLevels(); l++) {
+      if (priorGenerator.numBasePriors(l) != a0 && !b.allowVaryingAnchors) {
+        throw new IllegalArgumentException(type + ": every level must have the same number of priors per location; "
+            + "got " + Arrays.toString(priorGenerator.numBasePriors()));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Properties
+
+  /** MMDetection's type name, e.g. {@code RetinaHead}. */
+  public final String type() {
+    return type;
+  }
+
+  /** Number of foreground classes; also the background label. */
+  public final int numClasses() {
+    return numClasses;
+  }
+
+  /** Channels per anchor of {@code cls_scores}: {@code num_classes}, or one more for softmax. */
+  public final int clsOutChannels() {
+    return clsOutChannels;
+  }
+
+  /** Whether classification is per-class sigmoid ({@code loss_cls.use_sigmoid}). */
+  public final boolean useSigmoidCls() {
+    return useSigmoidCls;
+  }
+
+  /** Whether training samples anchors (then losses average over positives and negatives). */
+  public final boolean sampling() {
+    return sampling;
+  }
+
+  /** Whether the regression loss sees decoded boxes. */
+  public final boolean regDecodedBbox() {
+    return regDecodedBbox;
+  }
+
+  /** The prior generator (anchors, or points for an anchor-free head). */
+  public final PriorGenerator priorGenerator() {
+    return priorGenerator;
+  }
+
+  /** The box coder. */
+  public final BBoxCoder bboxCoder() {
+    return bboxCoder;
+  }
+
+  /** The classification loss. */
+  public final Loss lossCls() {
+    return lossCls;
+  }
+
+  /** The regression loss. */
+  public final Loss lossBbox() {
+    return lossBbox;
+  }
+
+  /**
+   * An extra loss its builder declared ({@link HeadBuilder#declareLoss}), e.g.
+   * {@code loss_centerness}.
+   *
+   * @throws IllegalArgumentException if the builder declared no such loss
+   */
+  public final Loss extraLoss(String key) {
+    Loss l = extraLosses.get(key);
+    if (l == null) {
+      throw new IllegalArgumentException(type + " has no extra loss '" + key + "'; declared: " + extraLosses.keySet());
+    }
+    return l;
+  }
+
+  /** The train config, if the head can train. */
+  public final Optional<TrainConfig> trainCfg() {
+    return Optional.ofNullable(trainCfg);
+  }
+
+  /** The test config, if set. */
+  public final Optional<TestConfig> testCfg() {
+    return Optional.ofNullable(testCfg);
+  }
+
+  /** The assigner (null without train config). */
+  public final BaseAssigner assigner() {
+    return assigner;
+  }
+
+  /** The sampler training uses (PseudoSampler unless sampling). */
+  public final Sampler sampler() {
+    return sampler;
+  }
+
+  /** Priors (anchors or points) per location of {@code level}. */
+  public final int numBasePriors(int level) {
+    return priorGenerator.numBasePriors(level);
+  }
+
+  /** Number of FPN levels. */
+  public final int numLevels() {
+    return priorGenerator.numLevels();
+  }
+
+  /** The executor per-image work runs on (null: the caller's thread). */
+  public final Executor executor() {
+    return executor;
+  }
+
+  /** The seed sampling derives from. */
+  public final long seed() {
+    return seed;
+  }
+
+  /** MMDetection's {@code label_channels} passed to target computation. */
+  public final int labelChannels() {
+    return useSigmoidCls ? clsOutChannels : 1;
+  }
+
+  /** The loss dict key of the classification loss ({@code loss_cls}). */
+  protected String clsLossName() {
+    return "loss_cls";
+  }
+
+  /** The loss dict key of the regression loss ({@code loss_bbox}). */
+  protected String bboxLossName() {
+    return "loss_bbox";
+  }
+  // ---------------------------------------------------------------------------------------------
+  // Declared outputs
+
+  /**
+   * Hook: the outputs this head consumes, in order ({@code cls_scores}, {@code bbox_preds}, ...).
+   * A subclass that adds an output returns the list with its name and gives its channels in
+   * {@link #outputChannels}; {@link OutputChecks} then checks it and the gradients carry it.
+   * Called on any thread; must be a constant.
+   */
+  protected List<String> outputNames() {
+    return List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS);
+  }
+
+  /**
+   * Hook: channels of output {@code name} at {@code level}: A*C for scores, A*4 for boxes
+   * (A the priors per location: anchors, or 1 for points).
+   *
+   * @throws IllegalArgumentException for a name the head does not declare
+   */
+  protected int outputChannels(String name, int level) {
+    int a = numBasePriors(level);
+    return switch (name) {
+      case HeadOutputs.CLS_SCORES -> a * clsOutChannels();
+      case HeadOutputs.BBOX_PREDS -> a * 4;
+      default -> throw new IllegalArgumentException(type() + " has no output named '" + name + "'");
+    };
+  }
+
+  /** A fresh root generator for one call: from the seed and the head's call counter. */
+  protected final RandomGenerator.SplittableGenerator nextRandomRoot() {
+    long call = calls.getAndIncrement();
+    return new SplittableRandom(Samplers.randomFor(seed, call).nextLong());
+  }
+
+  /** The target transform the builder was given, if any. */
+  protected final Optional<TargetTransform> targetTransform() {
+    return Optional.ofNullable(targetTransform);
+  }
+
+  /** @throws IllegalStateException if the head was built without {@code train_cfg} */
+  protected final void requireTraining() {
+    if (trainCfg == null || assigner == null) {
+      throw new IllegalStateException(type + " was built without train_cfg; it can predict but not train");
+    }
+  }
+}

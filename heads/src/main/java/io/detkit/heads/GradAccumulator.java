@@ -1,0 +1,130 @@
+package io.detkit.heads;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Collects the gradient of the total loss with respect to every head output, level by level, as
+ * NCHW arrays of the outputs' dtype; {@link #toOutputs()} is what {@link HeadLoss#grads()} returns.
+ * Every loss of the built-in heads touches each (output, level) once, so the first contribution is
+ * kept as it comes (no zero-filled buffer, no accumulation pass, no final copy); a later one is
+ * added to it in the outputs' dtype. Outputs no loss touched come back as zeros.
+ *
+ * <p>A loss term hands its gradient back in one of three forms: NCHW ({@link #add}), per-row
+ * ({@link #addRows}, the {@link Layout#toRows} layout the losses see), or a few rows only
+ * ({@link #addAtRows}, e.g. the positives). Not thread-safe: one accumulator per loss call, used by
+ * the thread that computes the loss.
+ */
+public final class GradAccumulator {
+  private final Map<String, INDArray[]> grads = new LinkedHashMap<>();
+  private final Map<String, List<long[]>> shapes = new LinkedHashMap<>();
+  private final DataType dtype;
+
+  /**
+   * An accumulator for the outputs' names and shapes.
+   *
+   * @param dtype the dtype every gradient comes back in (the outputs')
+   */
+  public GradAccumulator(HeadOutputs outputs, DataType dtype) {
+    this.dtype = dtype;
+    for (String name : outputs.names()) {
+      List<long[]> s = new ArrayList<>();
+      for (INDArray a : outputs.get(name)) {
+        s.add(a.shape());
+      }
+      shapes.put(name, s);
+      grads.put(name, new INDArray[s.size()]);
+    }
+  }
+
+  /** The dtype every gradient comes back in. */
+  public DataType dataType() {
+    return dtype;
+  }
+
+  /**
+   * The NCHW shape of output {@code name} at {@code level}.
+   *
+   * @throws IllegalArgumentException if there is no such output
+   */
+  public long[] shape(String name, int level) {
+    List<long[]> s = shapes.get(name);
+    if (s == null) {
+      throw new IllegalArgumentException("no head output named '" + name + "'; present: " + shapes.keySet());
+    }
+    return s.get(level).clone();
+  }
+
+  /**
+   * Adds {@code rows} ({@code [n*h*w*a, k]}, any dtype and order) into output {@code name} at
+   * {@code level}, permuting them back to NCHW in one native copy.
+   */
+  public void addRows(String name, int level, INDArray rows, int k) {
+    long[] s = shape(name, level);
+    add(name, level, Layout.fromRows(rows, (int) s[0], (int) (s[1] / k), k, (int) s[2], (int) s[3]));
+  }
+
+  /**
+   * Adds {@code nchw} (the output's shape) into output {@code name} at {@code level}; the array is
+   * kept, not copied, when it is the first contribution and already has the outputs' dtype, so
+   * the caller must not change it afterwards.
+   *
+   * @throws IllegalArgumentException if the shape is not the output's
+   */
+  public void add(String name, int level, INDArray nchw) {
+    long[] s = shape(name, level);
+    if (!Arrays.equals(nchw.shape(), s)) {
+      throw new IllegalArgumentException("gradient of " + name + "[" + level + "] must be " + Arrays.toString(s)
+          + "; got " + Arrays.toString(nchw.shape()));
+    }
+    INDArray g = nchw.dataType() == dtype ? nchw : nchw.castTo(dtype);
+    INDArray[] levels = grads.get(name);
+    levels[level] = levels[level] == null ? g : levels[level].add(g);
+  }
+
+  /**
+   * Adds {@code values} ({@code k} per row) at the rows {@code rows} of output {@code name} at
+   * {@code level}, rows in the {@link Layout#toRows} order ({@code [N*H*W*A, k]}); every other
+   * element gets 0. The cheap way back for a loss over the positives only.
+   *
+   * @param a anchors (priors) per location of the level
+   * @throws IllegalArgumentException if {@code values} does not hold {@code k} values per row
+   */
+  public void addAtRows(String name, int level, int[] rows, double[] values, int a, int k) {
+    if (values.length != (long) rows.length * k) {
+      throw new IllegalArgumentException("gradient of " + name + "[" + level + "] needs " + k + " values per row ("
+          + rows.length + " rows); got " + values.length);
+    }
+    long[] s = shape(name, level);
+    int hw = (int) (s[2] * s[3]);
+    double[] nchw = new double[(int) (s[0] * s[1] * hw)];
+    for (int r = 0; r < rows.length; r++) {
+      for (int c = 0; c < k; c++) {
+        // 0.0 + g: a -0.0 gradient comes back as 0.0, as it would when summed into zeros.
+        nchw[Layout.nchwIndex(rows[r], c, a, k, hw)] = 0.0 + values[r * k + c];
+      }
+    }
+    add(name, level, io.detkit.core.tensor.Tensors.create(nchw, dtype, s));
+  }
+
+  /** The gradients as head outputs (zeros where nothing was added). */
+  public HeadOutputs toOutputs() {
+    HeadOutputs out = HeadOutputs.empty();
+    for (Map.Entry<String, INDArray[]> e : grads.entrySet()) {
+      List<INDArray> levels = new ArrayList<>();
+      List<long[]> s = shapes.get(e.getKey());
+      INDArray[] g = e.getValue();
+      for (int l = 0; l < g.length; l++) {
+        levels.add(g[l] != null ? g[l] : Nd4j.zeros(dtype, s.get(l)));
+      }
+      out = out.with(e.getKey(), levels);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,294 @@
+package io.detkit.heads;
+
+import io.detkit.core.anchor.PriorGenerator;
+import io.detkit.core.anchor.PriorGenerators;
+import io.detkit.core.assign.BaseAssigner;
+import io.detkit.core.coder.BBoxCoder;
+import io.detkit.core.coder.BBoxCoders;
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
+import io.detkit.losses.Loss;
+import io.detkit.losses.Losses;
+import io.detkit.samplers.Sampler;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+
+/**
+ * The builder every dense head shares, self-typed: setters return the concrete builder {@code B}
+ * and {@link #build()} the concrete head {@code H}. The defaults are MMDetection's
+ * {@code AnchorHead}'s: {@code AnchorGenerator} with scales (8, 16, 32), ratios (0.5, 1, 2),
+ * strides (4 .. 64); {@code DeltaXYWHBBoxCoder} with zero means and unit stds; sigmoid
+ * {@code CrossEntropyLoss}; {@code SmoothL1Loss(beta=1/9)}; {@code reg_decoded_bbox=False}; no
+ * train or test config; the common fork-join pool; seed 0.
+ *
+ * <p>A subclass head's builder is four lines:
+ * <pre>{@code
+ * public static final class Builder extends HeadBuilder<Builder, MyHead> {
+ *   public Builder() { super("MyHead"); RetinaHead.defaults(this); }  // start from RetinaHead's
+ *   protected Builder self() { return this; }
+ *   public MyHead build() { return new MyHead(this); }
+ * }
+ * }</pre>
+ * and {@code new Builder().fromConfig(cfg)} reads an MMDetection config dict: the common keys, the
+ * convolution keys ({@link AnchorHead#CONV_KEYS}, accepted and ignored), the extra losses the
+ * builder declared ({@link #declareLoss}) and whatever {@link #readConfig} reads.
+ *
+ * <p>Not thread-safe; a built head does not change when the builder does afterwards.
+ *
+ * @param <B> the concrete builder
+ * @param <H> the head it builds
+ */
+public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDenseHead> {
+  static final Config DEFAULT_ANCHOR_GENERATOR = Config.of("type", "AnchorGenerator", "scales", List.of(8, 16, 32),
+      "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(4, 8, 16, 32, 64));
+  static final Config DEFAULT_BBOX_CODER = Config.of("type", "DeltaXYWHBBoxCoder", "clip_border", true,
+      "target_means", List.of(0.0, 0.0, 0.0, 0.0), "target_stds", List.of(1.0, 1.0, 1.0, 1.0));
+  static final Config DEFAULT_LOSS_CLS = Config.of("type", "CrossEntropyLoss", "use_sigmoid", true,
+      "loss_weight", 1.0);
+  static final Config DEFAULT_LOSS_BBOX = Config.of("type", "SmoothL1Loss", "beta", 1.0 / 9.0, "loss_weight", 1.0);
+
+  final String type;
+  Integer numClasses;
+  PriorGenerator anchorGenerator = PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR);
+  BBoxCoder bboxCoder = BBoxCoders.build(DEFAULT_BBOX_CODER);
+  boolean regDecodedBbox;
+  Loss lossCls = Losses.build(DEFAULT_LOSS_CLS);
+  Boolean useSigmoidCls;
+  Loss lossBbox = Losses.build(DEFAULT_LOSS_BBOX);
+  final Map<String, Loss> extraLosses = new LinkedHashMap<>();
+  TrainConfig trainCfg;
+  BaseAssigner assigner;
+  Sampler sampler;
+  TargetTransform targetTransform;
+  TestConfig testCfg;
+  Executor executor = ForkJoinPool.commonPool();
+  long seed;
+  boolean samplingAllowed = true;
+  boolean allowVaryingAnchors;
+  private final List<String> ignoredKeys = new ArrayList<>(List.of(AnchorHead.CONV_KEYS));
+
+  /** @param type the head's MMDetection type name, used in messages and {@link AnchorHead#type()} */
+  protected HeadBuilder(String type) {
+    this.type = Tensors.requireNonNull(type, "type");
+  }
+
+  /** This builder, typed as the concrete builder. */
+  protected abstract B self();
+
+  /** The head. @throws IllegalArgumentException for an inconsistent setting */
+  public abstract H build();
+
+  /**
+   * Reads an MMDetection config dict into this builder and builds: {@code num_classes} (required;
+   * not read when the builder fixed it, as RPN's does), {@code anchor_generator}, {@code bbox_coder},
+   * {@code reg_decoded_bbox}, {@code loss_cls} (its {@code use_sigmoid}, default False as in
+   * MMDetection, sets the output channels), {@code loss_bbox}, the declared extra losses,
+   * {@code train_cfg}, {@code test_cfg}, detkit's {@code seed}, then {@link #readConfig}; the
+   * ignored keys are accepted.
+   *
+   * @throws ConfigException naming the key for a missing, invalid or unknown parameter, or an
+   *     inconsistent head
+   */
+  public H fromConfig(Config c) {
+    Tensors.requireNonNull(c, "config");
+    try {
+      if (numClasses == null) {  // a builder that fixes it (RPN) leaves the key unknown
+        numClasses(c.getInt("num_classes"));
+      }
+      Config ag = c.getConfigOrNull("anchor_generator");
+      if (ag != null) {
+        anchorGenerator(PriorGenerators.build(ag));
+      }
+      Config coder = c.getConfigOrNull("bbox_coder");
+      if (coder != null) {
+        bboxCoder(BBoxCoders.build(coder));
+      }
+      if (c.has("reg_decoded_bbox")) {
+        regDecodedBbox(c.getBoolean("reg_decoded_bbox"));
+      }
+      Config lc = c.getConfigOrNull("loss_cls");
+      if (lc != null) {
+        lossCls(Losses.build(lc));
+        useSigmoidCls(lc.getBoolean("use_sigmoid", false));
+      }
+      Config lb = c.getConfigOrNull("loss_bbox");
+      if (lb != null) {
+        lossBbox(Losses.build(lb));
+      }
+      for (String key : List.copyOf(extraLosses.keySet())) {
+        Config l = c.getConfigOrNull(key);
+        if (l != null) {
+          loss(key, Losses.build(l));
+        }
+      }
+      Config train = c.getConfigOrNull("train_cfg");
+      if (train != null) {
+        trainCfg(TrainConfig.fromConfig(train));
+      }
+      Config test = c.getConfigOrNull("test_cfg");
+      if (test != null) {
+        testCfg(TestConfig.fromConfig(test));
+      }
+      if (c.has("seed")) {
+        seed(c.getLong("seed"));
+      }
+      readConfig(c);
+      c.accept(ignoredKeys.toArray(String[]::new));
+      return build();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.path(), e.getMessage());
+    }
+  }
+
+  /**
+   * Hook for a builder's own config keys, called by {@link #fromConfig} after the common ones; the
+   * default reads nothing. Read a key with {@code c.getX(...)} (which marks it used); a key left
+   * unread and not ignored is reported as unknown.
+   */
+  protected void readConfig(Config c) {}
+
+  /** Config keys to accept and ignore (they shape the convolutions, which detkit does not run). */
+  protected final B ignoreKeys(String... keys) {
+    ignoredKeys.addAll(List.of(keys));
+    return self();
+  }
+
+  /**
+   * Declares an extra loss of the head under its config key (e.g. {@code loss_centerness}), with
+   * the loss its config would give by default; {@link #fromConfig} reads the key, and the head gets
+   * it with {@link AnchorHead#extraLoss}.
+   */
+  public final B declareLoss(String key, Config defaultConfig) {
+    extraLosses.put(Tensors.requireNonNull(key, "key"), Losses.build(defaultConfig));
+    return self();
+  }
+
+  /**
+   * Sets a declared extra loss.
+   *
+   * @throws IllegalArgumentException if {@code key} was not declared (listing those that were)
+   */
+  public final B loss(String key, Loss loss) {
+    if (!extraLosses.containsKey(key)) {
+      throw new IllegalArgumentException(type + " has no extra loss '" + key + "'; declared: "
+          + extraLosses.keySet());
+    }
+    extraLosses.put(key, Tensors.requireNonNull(loss, key));
+    return self();
+  }
+
+  /** A declared extra loss, as set so far. */
+  public final Optional<Loss> extraLoss(String key) {
+    return Optional.ofNullable(extraLosses.get(key));
+  }
+
+  /** {@code num_classes}: foreground classes. */
+  public B numClasses(int numClasses) {
+    this.numClasses = numClasses;
+    return self();
+  }
+
+  /** {@code anchor_generator}. */
+  public B anchorGenerator(PriorGenerator anchorGenerator) {
+    this.anchorGenerator = Tensors.requireNonNull(anchorGenerator, "anchorGenerator");
+    return self();
+  }
+
+  /** {@code bbox_coder}. */
+  public B bboxCoder(BBoxCoder bboxCoder) {
+    this.bboxCoder = Tensors.requireNonNull(bboxCoder, "bboxCoder");
+    return self();
+  }
+
+  /** {@code reg_decoded_bbox}. */
+  public B regDecodedBbox(boolean regDecodedBbox) {
+    this.regDecodedBbox = regDecodedBbox;
+    return self();
+  }
+
+  /**
+   * {@code loss_cls}. Unless {@link #useSigmoidCls} is set, sigmoid classification is assumed for
+   * every loss but a softmax {@code CrossEntropyLoss}.
+   */
+  public B lossCls(Loss lossCls) {
+    this.lossCls = Tensors.requireNonNull(lossCls, "lossCls");
+    return self();
+  }
+
+  /** Whether the classifier is sigmoid (C channels) or softmax (C+1); null infers it from the loss. */
+  public B useSigmoidCls(Boolean useSigmoidCls) {
+    this.useSigmoidCls = useSigmoidCls;
+    return self();
+  }
+
+  /** {@code loss_bbox}. */
+  public B lossBbox(Loss lossBbox) {
+    this.lossBbox = Tensors.requireNonNull(lossBbox, "lossBbox");
+    return self();
+  }
+
+  /** {@code train_cfg} (null: the head cannot train). */
+  public B trainCfg(TrainConfig trainCfg) {
+    this.trainCfg = trainCfg;
+    return self();
+  }
+
+  /** An assigner object that replaces the one {@code train_cfg.assigner} describes. */
+  public B assigner(BaseAssigner assigner) {
+    this.assigner = assigner;
+    return self();
+  }
+
+  /** A sampler object that replaces the one {@code train_cfg.sampler} describes. */
+  public B sampler(Sampler sampler) {
+    this.sampler = sampler;
+    return self();
+  }
+
+  /**
+   * A per-image target transform handed in instead of overriding {@link AnchorHead#refineTargets}:
+   * the default hook applies it to every image's targets (null: none).
+   */
+  public B targetTransform(TargetTransform targetTransform) {
+    this.targetTransform = targetTransform;
+    return self();
+  }
+
+  /** {@code test_cfg}. */
+  public B testCfg(TestConfig testCfg) {
+    this.testCfg = testCfg;
+    return self();
+  }
+
+  /** Where per-image work runs; null runs it in the caller's thread. */
+  public B executor(Executor executor) {
+    this.executor = executor;
+    return self();
+  }
+
+  /** The seed sampling derives from. */
+  public B seed(long seed) {
+    this.seed = seed;
+    return self();
+  }
+
+  /** For heads that never sample (ATSS): the sampler is always the PseudoSampler. */
+  public B disableSampling() {
+    this.samplingAllowed = false;
+    return self();
+  }
+
+  /** For heads whose levels may have different anchor counts per location. */
+  public B allowVaryingAnchors() {
+    this.allowVaryingAnchors = true;
+    return self();
+  }
+}

@@ -1,0 +1,237 @@
+package io.detkit.heads;
+
+import com.google.common.primitives.Doubles;
+import com.google.common.primitives.Ints;
+import io.detkit.core.nms.Nms;
+import io.detkit.core.nms.NmsConfig;
+import io.detkit.core.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The predictor of an {@link AnchorHead} (MMDetection's {@code get_bboxes}): per image (on the
+ * head's executor) and level, class scores, the (anchor, class) pairs above {@code score_thr}, of
+ * those the {@code nms_pre} best, decoded and clipped; levels concatenated; then the head's
+ * {@link AnchorHead#postProcess} hook (rescale, NMS, {@code max_per_img}).
+ *
+ * <p>Get it with {@link AnchorHead#predictor()}. Stateless apart from its head; thread-safe.
+ */
+public final class Predictor {
+  private final AnchorHead head;
+
+  Predictor(AnchorHead head) {
+    this.head = head;
+  }
+
+  /** See {@link AnchorHead#predict(HeadOutputs, List, TestConfig, boolean, boolean)}. */
+  public List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas, TestConfig cfg, boolean rescale,
+      boolean withNms) {
+    TestConfig c = cfg != null ? cfg : head.testCfg().orElse(null);
+    if (c == null) {
+      throw new IllegalStateException(head.type() + " has no test_cfg; pass one to predict");
+    }
+    OutputChecks.checkMetas(metas);
+    OutputShapes batch = head.outputChecks().check(outputs, metas.size());
+    if (withNms && c.nms().isEmpty()) {
+      throw new IllegalStateException(head.type() + ": test_cfg.nms is required for NMS; got " + c);
+    }
+    Map<String, List<double[]>> data = new LinkedHashMap<>();
+    for (String name : head.outputNames()) {
+      List<double[]> levels = new ArrayList<>();
+      for (INDArray a : outputs.get(name)) {
+        levels.add(Tensors.toDoubles(a));
+      }
+      data.put(name, levels);
+    }
+    MultiLevelAnchors anchors = head.getAnchors(batch.featmapSizes(), List.of(), batch.dataType());
+    List<Integer> images = new ArrayList<>();
+    for (int i = 0; i < metas.size(); i++) {
+      images.add(i);
+    }
+    return ImageParallelism.map(head.executor(), images,
+        i -> head.predictSingle(new ImageOutputs(i, batch, data), anchors, metas.get(i), c, rescale, withNms));
+  }
+
+  /**
+   * One image's share of the head outputs, as per-anchor rows per level.
+   *
+   * @param image the image's index in the batch
+   */
+  public record ImageOutputs(int image, OutputShapes batch, Map<String, List<double[]>> data) {
+    /** The rows {@code [H*W*A, k]} of output {@code name} at {@code level} for this image. */
+    public double[] rows(String name, int level, int anchorsPerLocation) {
+      int[] hw = batch.featmapSizes().get(level);
+      double[] mine = ImagesToLevels.imageSlice(data.get(name).get(level), batch.numImages(), image);
+      int k = mine.length / (hw[0] * hw[1] * anchorsPerLocation);
+      return Layout.toRows(mine, 1, anchorsPerLocation, k, hw[0], hw[1]);
+    }
+  }
+
+  /**
+   * The candidates of one image before post-processing: {@code 4n} box coordinates, {@code n}
+   * scores and labels, and the NMS group of each (boxes of different groups never suppress each
+   * other: the label for class-aware NMS, the level for RPN).
+   */
+  public record Candidates(double[] boxes, double[] scores, int[] labels, int[] groups) {}
+
+  /** The default per-image step: see {@link AnchorHead#predict(HeadOutputs, List, TestConfig, boolean, boolean)}. */
+  public Detections predictSingle(ImageOutputs out, MultiLevelAnchors anchors, ImageMeta meta, TestConfig cfg,
+      boolean rescale, boolean withNms) {
+    Precision p = Precision.of(anchors.dataType());
+    double scoreThr = cfg.scoreThr().orElseThrow(() -> new IllegalStateException(head.type()
+        + ": test_cfg.score_thr is required; got " + cfg));
+    String factorName = head.scoreFactorName();
+    int c = head.clsOutChannels();
+    int fg = head.useSigmoidCls() ? c : c - 1;
+    List<double[]> boxesPerLevel = new ArrayList<>();
+    List<double[]> scoresPerLevel = new ArrayList<>();
+    List<int[]> labelsPerLevel = new ArrayList<>();
+    for (int l = 0; l < anchors.numLevels(); l++) {
+      int a = head.numBaseAnchors(l);
+      double[] cls = out.rows(HeadOutputs.CLS_SCORES, l, a);
+      double[] deltas = out.rows(HeadOutputs.BBOX_PREDS, l, a);
+      double[] factor = factorName == null ? null : out.rows(factorName, l, a);
+      int n = anchors.numAnchors(l);
+      double[] scores = classScores(cls, n, c, p);
+      // filter_scores_and_topk: pairs above the threshold, best first, then a Python slice [:nms_pre].
+      int[] cand = new int[n * fg];
+      int m = 0;
+      for (int i = 0; i < n * fg; i++) {
+        if (scores[i] > scoreThr) {
+          cand[m++] = i;
+        }
+      }
+      int[] order = Ranking.byDescendingScore(cand, m, scores);
+      int keep = pythonSliceEnd(Math.min(cfg.nmsPre(), m), m);
+      double[] keptAnchors = new double[keep * 4];
+      double[] keptDeltas = new double[keep * 4];
+      double[] keptScores = new double[keep];
+      int[] keptLabels = new int[keep];
+      double[] levelAnchors = anchors.anchorData(l);
+      for (int k = 0; k < keep; k++) {
+        int flat = order[k];
+        int anchor = flat / fg;
+        System.arraycopy(levelAnchors, anchor * 4, keptAnchors, k * 4, 4);
+        System.arraycopy(deltas, anchor * 4, keptDeltas, k * 4, 4);
+        keptScores[k] = scores[flat];
+        keptLabels[k] = flat % fg;
+        if (factor != null) {
+          keptScores[k] = p.r(keptScores[k] * p.sigmoid(factor[anchor]));
+        }
+      }
+      boxesPerLevel.add(decode(keptAnchors, keptDeltas, meta.imgShape(), p));
+      scoresPerLevel.add(keptScores);
+      labelsPerLevel.add(keptLabels);
+    }
+    double[] boxes = concat(boxesPerLevel);
+    int[] labels = concatInts(labelsPerLevel);
+    return head.postProcess(new Candidates(boxes, concat(scoresPerLevel), labels, labels), meta, cfg, rescale,
+        withNms, anchors.dataType());
+  }
+
+  /**
+   * The default post-processing: boxes divided by {@code scale_factor} when {@code rescale}; then,
+   * with NMS, NMS within each group and the first {@code max_per_img} (a Python slice), or, without,
+   * every candidate in order.
+   */
+  public Detections postProcess(Candidates c, ImageMeta meta, TestConfig cfg, boolean rescale, boolean withNms,
+      DataType dtype) {
+    Precision p = Precision.of(dtype);
+    double[] boxes = c.boxes();
+    if (rescale) {
+      double[] sf = meta.scaleFactor();
+      boxes = boxes.clone();
+      for (int i = 0; i < boxes.length; i++) {
+        boxes[i] = p.r(boxes[i] / p.r(sf[i % 4]));
+      }
+    }
+    if (!withNms) {
+      return Detections.of(dtype, boxes, c.scores(), c.labels());
+    }
+    return nmsAndCap(new Candidates(boxes, c.scores(), c.labels(), c.groups()), cfg, dtype);
+  }
+
+  /** NMS within each group ({@code cfg.nms}), then the first {@code max_per_img} as a Python slice. */
+  public Detections nmsAndCap(Candidates c, TestConfig cfg, DataType dtype) {
+    double[] boxes = c.boxes();
+    double[] scores = c.scores();
+    if (scores.length == 0) {
+      return Detections.of(dtype, new double[0], new double[0], new int[0]);
+    }
+    NmsConfig nms = cfg.nms().orElseThrow();
+    int[] keep;
+    if (Precision.of(dtype).isSingle()) {
+      keep = Nms.batchedNms(Tensors.narrow(boxes), Tensors.narrow(scores), c.groups(), nms);
+    } else {
+      keep = Nms.batchedNms(boxes, scores, c.groups(), nms);
+    }
+    int n = pythonSliceEnd(cfg.maxPerImg(), keep.length);
+    double[] ob = new double[n * 4];
+    double[] os = new double[n];
+    int[] ol = new int[n];
+    for (int k = 0; k < n; k++) {
+      System.arraycopy(boxes, keep[k] * 4, ob, k * 4, 4);
+      os[k] = scores[keep[k]];
+      ol[k] = c.labels()[keep[k]];
+    }
+    return Detections.of(dtype, ob, os, ol);
+  }
+
+  /** Scores of {@code n} rows of {@code c} logits: sigmoid, or softmax without the last column. */
+  private double[] classScores(double[] logits, int n, int c, Precision p) {
+    if (head.useSigmoidCls()) {
+      double[] s = new double[logits.length];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = p.sigmoid(logits[i]);
+      }
+      return s;
+    }
+    int fg = c - 1;
+    double[] s = new double[n * fg];
+    for (int i = 0; i < n; i++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int k = 0; k < c; k++) {
+        max = Math.max(max, logits[i * c + k]);
+      }
+      double sum = 0;
+      for (int k = 0; k < c; k++) {
+        sum += Math.exp(logits[i * c + k] - max);
+      }
+      for (int k = 0; k < fg; k++) {
+        s[i * fg + k] = p.r(Math.exp(logits[i * c + k] - max) / sum);
+      }
+    }
+    return s;
+  }
+
+  /** Where {@code [:stop]} ends on a sequence of {@code n}, Python's way (negative counts from the end). */
+  public static int pythonSliceEnd(int stop, int n) {
+    return stop >= 0 ? Math.min(stop, n) : Math.max(n + stop, 0);
+  }
+
+  /**
+   * Decoded boxes of {@code anchors} and {@code deltas} (flat rows, 4 per box) with the head's
+   * coder in precision {@code p}, clipped to {@code maxShape} (null: not clipped).
+   */
+  public double[] decode(double[] anchors, double[] deltas, int[] maxShape, Precision p) {
+    if (deltas.length == 0) {
+      return new double[0];
+    }
+    if (p.isSingle()) {
+      return Tensors.widen(head.bboxCoder().decode(Tensors.narrow(anchors), Tensors.narrow(deltas), maxShape));
+    }
+    return head.bboxCoder().decode(anchors, deltas, maxShape);
+  }
+
+  static double[] concat(List<double[]> parts) {
+    return Doubles.concat(parts.toArray(double[][]::new));
+  }
+
+  static int[] concatInts(List<int[]> parts) {
+    return Ints.concat(parts.toArray(int[][]::new));
+  }
+}
