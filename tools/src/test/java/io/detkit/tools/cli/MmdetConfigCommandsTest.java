@@ -18,7 +18,7 @@ class MmdetConfigCommandsTest {
 
   private static Path mmdetRetinaNet() throws Exception {
     return Path.of(MmdetConfigCommandsTest.class.getResource(
-        "/io/detkit/tools/configs/mmdet/retinanet/retinanet_r50_fpn_1x_coco.py").toURI());
+        "/io/detkit/tools/configs/mmdet_layout/detectors/retina_resnet_fpn_coco.py").toURI());
   }
 
   @Test
@@ -33,7 +33,12 @@ class MmdetConfigCommandsTest {
     Config printed = ConfigLoader.fromPython(mmdet.out(), "printed.py");
     assertThat(printed.getConfig("optimizer").getDouble("lr")).isEqualTo(0.005);
     assertThat(printed.getConfig("data").getConfig("train").getString("ann_file"))
-        .isEqualTo("data/coco/annotations/instances_train2017.json");
+        .isEqualTo("datasets/coco2017/annotations/train.json");
+    Config merged = ConfigLoader.fromFile(mmdetRetinaNet());
+    assertThat(merged.getConfig("optimizer").getDouble("lr")).isEqualTo(0.01);
+    assertThat(merged.getConfig("optimizer").getDouble("momentum")).isEqualTo(0.9);
+    assertThat(merged.getConfig("evaluation").getInt("interval")).isEqualTo(2);
+    assertThat(merged.getConfig("evaluation").getString("metric")).isEqualTo("bbox");
   }
 
   @Test
