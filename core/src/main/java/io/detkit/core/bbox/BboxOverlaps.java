@@ -1,6 +1,7 @@
 package io.detkit.core.bbox;
 
 import io.detkit.core.tensor.Tensors;
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -104,18 +105,23 @@ public final class BboxOverlaps {
         return Tensors.create(OverlapKernels.aligned(a, b, mode, e), DataType.FLOAT, l.outShape());
       }
       INDArray out = Nd4j.createUninitialized(DataType.FLOAT, l.outShape(), 'c');
-      FloatBuffer dst = out.data().asNioFloat();
-      int rowsPerChunk = l.rowsPerChunk(chunkElements);
-      float[] chunk = new float[rowsPerChunk * l.cols];
-      for (int k = 0; k < l.batch; k++) {
-        float[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
-        float[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
-        for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
-          int r1 = Math.min(l.rows, r0 + rowsPerChunk);
-          OverlapKernels.pairwise(ak, r0, r1, bk, mode, e, chunk);
-          dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
-          dst.put(chunk, 0, (r1 - r0) * l.cols);
+      // The NIO view does not keep out's buffer alive; the fence does, until the last chunk is in.
+      try {
+        FloatBuffer dst = out.data().asNioFloat();
+        int rowsPerChunk = l.rowsPerChunk(chunkElements);
+        float[] chunk = new float[rowsPerChunk * l.cols];
+        for (int k = 0; k < l.batch; k++) {
+          float[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+          float[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+          for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+            int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+            OverlapKernels.pairwise(ak, r0, r1, bk, mode, e, chunk);
+            dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
+            dst.put(chunk, 0, (r1 - r0) * l.cols);
+          }
         }
+      } finally {
+        Reference.reachabilityFence(out);
       }
       return out;
     }
@@ -127,18 +133,22 @@ public final class BboxOverlaps {
       return Tensors.create(OverlapKernels.aligned(a, b, mode, eps), DataType.DOUBLE, l.outShape());
     }
     INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, l.outShape(), 'c');
-    DoubleBuffer dst = out.data().asNioDouble();
-    int rowsPerChunk = l.rowsPerChunk(chunkElements);
-    double[] chunk = new double[rowsPerChunk * l.cols];
-    for (int k = 0; k < l.batch; k++) {
-      double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
-      double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
-      for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
-        int r1 = Math.min(l.rows, r0 + rowsPerChunk);
-        OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, chunk);
-        dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
-        dst.put(chunk, 0, (r1 - r0) * l.cols);
+    try {
+      DoubleBuffer dst = out.data().asNioDouble();
+      int rowsPerChunk = l.rowsPerChunk(chunkElements);
+      double[] chunk = new double[rowsPerChunk * l.cols];
+      for (int k = 0; k < l.batch; k++) {
+        double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+        double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+        for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+          int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+          OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, chunk);
+          dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
+          dst.put(chunk, 0, (r1 - r0) * l.cols);
+        }
       }
+    } finally {
+      Reference.reachabilityFence(out);
     }
     return out;
   }
@@ -176,24 +186,28 @@ public final class BboxOverlaps {
       return Tensors.create(out, DataType.FLOAT, l.outShape());
     }
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, l.outShape(), 'c');
-    FloatBuffer dst = out.data().asNioFloat();
-    int rowsPerChunk = l.rowsPerChunk(chunkElements);
-    double[] chunk = new double[rowsPerChunk * l.cols];
-    float[] chunkF = new float[chunk.length];
-    for (int k = 0; k < l.batch; k++) {
-      double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
-      double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
-      for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
-        int r1 = Math.min(l.rows, r0 + rowsPerChunk);
-        OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, Precision.F16, chunk);
-        int len = (r1 - r0) * l.cols;
-        requireNoHalfNan(chunk, len, (long) k * l.rows * l.cols + (long) r0 * l.cols, scale);
-        for (int i = 0; i < len; i++) {
-          chunkF[i] = (float) chunk[i];
+    try {
+      FloatBuffer dst = out.data().asNioFloat();
+      int rowsPerChunk = l.rowsPerChunk(chunkElements);
+      double[] chunk = new double[rowsPerChunk * l.cols];
+      float[] chunkF = new float[chunk.length];
+      for (int k = 0; k < l.batch; k++) {
+        double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+        double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+        for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+          int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+          OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, Precision.F16, chunk);
+          int len = (r1 - r0) * l.cols;
+          requireNoHalfNan(chunk, len, (long) k * l.rows * l.cols + (long) r0 * l.cols, scale);
+          for (int i = 0; i < len; i++) {
+            chunkF[i] = (float) chunk[i];
+          }
+          dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
+          dst.put(chunkF, 0, len);
         }
-        dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
-        dst.put(chunkF, 0, len);
       }
+    } finally {
+      Reference.reachabilityFence(out);
     }
     return out;
   }
@@ -405,7 +419,6 @@ public final class BboxOverlaps {
     }
   }
 
-  /** Reads a large upstream gradient chunk by chunk, in C order, rounded to the boxes' precision. */
   /** Chunk-wise, so that a large upstream is never copied whole just to be checked. */
   private static void requireFiniteUpstream(double[] g, int len, long base) {
     for (int i = 0; i < len; i++) {
@@ -415,7 +428,13 @@ public final class BboxOverlaps {
     }
   }
 
+  /** Reads a large upstream gradient chunk by chunk, in C order, rounded to the boxes' precision. */
   private static final class UpstreamRows {
+    /**
+     * The array the views read from, often a temporary cast or dense copy that nothing else
+     * holds: the NIO views do not keep it alive, so every read fences it.
+     */
+    private final INDArray owner;
     private final FloatBuffer floats;
     private final DoubleBuffer doubles;
     private float[] floatChunk = new float[0];
@@ -425,6 +444,7 @@ public final class BboxOverlaps {
       if (u.ordering() != 'c' || u.offset() != 0 || u.elementWiseStride() != 1 || u.data().length() != u.length()) {
         u = u.dup('c');
       }
+      owner = u;
       if (type == DataType.FLOAT) {
         floats = u.data().asNioFloat();
         doubles = null;
@@ -435,18 +455,22 @@ public final class BboxOverlaps {
     }
 
     void read(long offset, int length, double[] dst) {
-      if (floats != null) {
-        if (floatChunk.length < length) {
-          floatChunk = new float[length];
+      try {
+        if (floats != null) {
+          if (floatChunk.length < length) {
+            floatChunk = new float[length];
+          }
+          floats.position(Math.toIntExact(offset));
+          floats.get(floatChunk, 0, length);
+          for (int i = 0; i < length; i++) {
+            dst[i] = floatChunk[i];
+          }
+        } else {
+          doubles.position(Math.toIntExact(offset));
+          doubles.get(dst, 0, length);
         }
-        floats.position(Math.toIntExact(offset));
-        floats.get(floatChunk, 0, length);
-        for (int i = 0; i < length; i++) {
-          dst[i] = floatChunk[i];
-        }
-      } else {
-        doubles.position(Math.toIntExact(offset));
-        doubles.get(dst, 0, length);
+      } finally {
+        Reference.reachabilityFence(owner);
       }
     }
   }

@@ -1,5 +1,6 @@
 package io.detkit.core.tensor;
 
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -67,16 +68,50 @@ public final class Tensors {
   }
 
   // A bulk copy out of the NIO view: ND4J's asFloat()/asDouble() go element by element, several
-  // times slower on the 15-million-element score maps of a COCO-size head.
+  // times slower on the 15-million-element score maps of a COCO-size head. The view does not keep
+  // the array alive: without the fence the array (often a temporary dense copy) can be collected
+  // and its memory freed in the middle of the copy (a JVM crash or garbage values under load).
   private static float[] bulkFloats(INDArray denseFloat) {
     float[] out = new float[(int) denseFloat.length()];
-    denseFloat.data().asNioFloat().get(out);
+    try {
+      denseFloat.data().asNioFloat().get(out);
+    } finally {
+      Reference.reachabilityFence(denseFloat);
+    }
     return out;
   }
 
   private static double[] bulkDoubles(INDArray denseDouble) {
     double[] out = new double[(int) denseDouble.length()];
-    denseDouble.data().asNioDouble().get(out);
+    try {
+      denseDouble.data().asNioDouble().get(out);
+    } finally {
+      Reference.reachabilityFence(denseDouble);
+    }
+    return out;
+  }
+
+  /**
+   * Writes {@code data} into a new dense {@code type} array of {@code shape} through its NIO view,
+   * keeping the array reachable for the whole copy.
+   */
+  private static INDArray bulkCreate(double[] data, long[] shape) {
+    INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
+    try {
+      out.data().asNioDouble().put(data);
+    } finally {
+      Reference.reachabilityFence(out);
+    }
+    return out;
+  }
+
+  private static INDArray bulkCreate(float[] data, long[] shape) {
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+    try {
+      out.data().asNioFloat().put(data);
+    } finally {
+      Reference.reachabilityFence(out);
+    }
     return out;
   }
 
@@ -170,9 +205,7 @@ public final class Tensors {
       return Nd4j.create(type, shape);
     }
     if (shape.length > 0 && type == DataType.DOUBLE) {
-      INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
-      out.data().asNioDouble().put(data);
-      return out;
+      return bulkCreate(data, shape);
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
       float[] f = new float[data.length];
@@ -201,9 +234,7 @@ public final class Tensors {
       return Nd4j.create(type, shape);
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
-      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-      out.data().asNioFloat().put(data);
-      return out;
+      return bulkCreate(data, shape);
     }
     INDArray a = Nd4j.createFromArray(data);
     if (type != DataType.FLOAT) {
