@@ -1,5 +1,6 @@
 package io.detkit.losses;
 
+import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -20,26 +21,17 @@ final class Checks {
 
   /** @throws IllegalArgumentException unless {@code v} is finite and {@code > 0} */
   static double positive(String name, double v) {
-    if (!(v > 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException(name + " must be a finite number > 0; got " + v);
-    }
-    return v;
+    return Args.positive(name, v);
   }
 
   /** @throws IllegalArgumentException unless {@code v} is finite and {@code >= 0} */
   static double nonNegative(String name, double v) {
-    if (!(v >= 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException(name + " must be a finite number >= 0; got " + v);
-    }
-    return v;
+    return Args.nonNegative(name, v);
   }
 
   /** @throws IllegalArgumentException if {@code v} is NaN or infinite */
   static double finite(String name, double v) {
-    if (!Double.isFinite(v)) {
-      throw new IllegalArgumentException(name + " must be finite; got " + v);
-    }
-    return v;
+    return Args.finite(name, v);
   }
 
   /** Reads {@code key} (default {@code def}). @throws ConfigException unless finite and {@code > 0} */

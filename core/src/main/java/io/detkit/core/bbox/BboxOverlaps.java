@@ -1,5 +1,6 @@
 package io.detkit.core.bbox;
 
+import io.detkit.core.check.Limits;
 import io.detkit.core.tensor.Tensors;
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
@@ -524,17 +525,17 @@ public final class BboxOverlaps {
             + " (" + rows + "); got " + cols + " (" + name1 + " " + Tensors.shapeOf(bboxes1) + ", " + name2 + " "
             + Tensors.shapeOf(bboxes2) + ")");
       }
-      long batch = 1;
-      for (long d : batch1) {
-        batch *= d;
-      }
-      long pairs = batch * rows * (aligned ? 1 : cols);
-      if (pairs > Integer.MAX_VALUE - 8 || 4 * batch * Math.max(rows, cols) > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("bbox_overlaps result must have fewer than 2^31 elements; got "
-            + pairs + " for " + name1 + " " + Tensors.shapeOf(bboxes1) + " and " + name2 + " "
-            + Tensors.shapeOf(bboxes2));
-      }
-      return new Layout(batch1, (int) batch, (int) rows, (int) cols, aligned, type);
+      // Sized before anything is allocated: the coordinates as Java arrays, the result as one
+      // buffer written through an NIO view, whose limit counts bytes, not elements.
+      String what = "bbox_overlaps of " + name1 + " " + Tensors.shapeOf(bboxes1) + " and " + name2 + " "
+          + Tensors.shapeOf(bboxes2);
+      int batch = Limits.arrayLength(what + ": batch", batch1);
+      Limits.arrayLength(what + ": " + name1 + " coordinates", batch, rows, 4);
+      Limits.arrayLength(what + ": " + name2 + " coordinates", batch, cols, 4);
+      int pairs = Limits.arrayLength(what + ": result", batch, rows, aligned ? 1 : cols);
+      Limits.requireBufferBytes(what + ": result", pairs, type == DataType.DOUBLE ? Double.BYTES : Float.BYTES,
+          type.name());
+      return new Layout(batch1, batch, (int) rows, (int) cols, aligned, type);
     }
 
     private static void requireBoxes(INDArray boxes, String name) {

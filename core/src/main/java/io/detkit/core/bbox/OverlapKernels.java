@@ -19,6 +19,12 @@ import io.detkit.core.tensor.Tensors;
  * scan the coordinates: a NaN coordinate gives NaN overlaps for its pairs, so callers that take
  * user input ({@link BboxOverlaps}, the assigners) check finiteness first.
  *
+ * <p>Coordinates so large that an area, a union or an enclosing area would overflow the precision
+ * (beyond {@link #SAFE_F32} or {@link #SAFE_F64}; MMDetection returns 0 or NaN there) are computed
+ * pair by pair on boxes scaled by a power of two ({@link #scaledPair}): the overlap is a ratio of
+ * areas, so the result is the true one. One pass over the coordinates decides; ordinary inputs run
+ * the fast loops unchanged.
+ *
  * <p>The float32 and float64 loops are deliberate copies: merging them through doubles with
  * rounding (as the {@link Precision} variants below do) would cost the hot assigner path speed,
  * and each must keep torch's operation order for its own precision.
@@ -28,6 +34,13 @@ public final class OverlapKernels {
   static final long PARALLEL_PAIRS = 1L << 18;
   /** Columns (second boxes) a parallel block covers. */
   static final int COLUMN_BLOCK = 8192;
+  /**
+   * Coordinates of at most this magnitude keep every width (2^63), area (2^126), sum of two areas
+   * and enclosing area finite in float32; larger ones take the scaled path.
+   */
+  static final double SAFE_F32 = 0x1p62;
+  /** The float64 counterpart of {@link #SAFE_F32}. */
+  static final double SAFE_F64 = 0x1p510;
 
   private OverlapKernels() {}
 
@@ -99,6 +112,17 @@ public final class OverlapKernels {
     checkPairwise(Tensors.requireNonNull(a, "a").length, rowStart, rowEnd, Tensors.requireNonNull(b, "b").length,
         mode, eps, Tensors.requireNonNull(out, "out").length);
     int m = b.length / 4;
+    if (!(maxAbs(a, 4 * rowStart, 4 * rowEnd) <= SAFE_F32 && maxAbs(b, 0, b.length) <= SAFE_F32)) {
+      inColumnBlocks(rowEnd - rowStart, m, (j0, j1) -> {
+        for (int i = rowStart; i < rowEnd; i++) {
+          for (int j = j0; j < j1; j++) {
+            out[(i - rowStart) * m + j] = (float) scaledPair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
+                b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3], mode, eps, Precision.F32);
+          }
+        }
+      });
+      return;
+    }
     float[] area2 = new float[m];
     for (int j = 0; j < m; j++) {
       area2[j] = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
@@ -152,6 +176,17 @@ public final class OverlapKernels {
     checkPairwise(Tensors.requireNonNull(a, "a").length, rowStart, rowEnd, Tensors.requireNonNull(b, "b").length,
         mode, eps, Tensors.requireNonNull(out, "out").length);
     int m = b.length / 4;
+    if (!(maxAbs(a, 4 * rowStart, 4 * rowEnd) <= SAFE_F64 && maxAbs(b, 0, b.length) <= SAFE_F64)) {
+      inColumnBlocks(rowEnd - rowStart, m, (j0, j1) -> {
+        for (int i = rowStart; i < rowEnd; i++) {
+          for (int j = j0; j < j1; j++) {
+            out[(i - rowStart) * m + j] = scaledPair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
+                b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3], mode, eps, Precision.F64);
+          }
+        }
+      });
+      return;
+    }
     double[] area2 = new double[m];
     for (int j = 0; j < m; j++) {
       area2[j] = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
@@ -228,6 +263,13 @@ public final class OverlapKernels {
     checkAligned(Tensors.requireNonNull(a, "a").length, Tensors.requireNonNull(b, "b").length, mode, eps,
         Tensors.requireNonNull(out, "out").length);
     int n = a.length / 4;
+    if (!(maxAbs(a, 0, 4 * n) <= SAFE_F32 && maxAbs(b, 0, 4 * n) <= SAFE_F32)) {
+      for (int i = 0; i < n; i++) {
+        out[i] = (float) scaledPair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
+            b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3], mode, eps, Precision.F32);
+      }
+      return;
+    }
     ParallelBlocks.run(n, n, OverlapGradKernels.PARALLEL_BOXES, OverlapGradKernels.BOX_BLOCK, (i0, i1) -> {
       for (int i = i0; i < i1; i++) {
         float ax1 = a[4 * i];
@@ -262,6 +304,13 @@ public final class OverlapKernels {
     checkAligned(Tensors.requireNonNull(a, "a").length, Tensors.requireNonNull(b, "b").length, mode, eps,
         Tensors.requireNonNull(out, "out").length);
     int n = a.length / 4;
+    if (!(maxAbs(a, 0, 4 * n) <= SAFE_F64 && maxAbs(b, 0, 4 * n) <= SAFE_F64)) {
+      for (int i = 0; i < n; i++) {
+        out[i] = scaledPair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
+            b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3], mode, eps, Precision.F64);
+      }
+      return;
+    }
     ParallelBlocks.run(n, n, OverlapGradKernels.PARALLEL_BOXES, OverlapGradKernels.BOX_BLOCK, (i0, i1) -> {
       for (int i = i0; i < i1; i++) {
         double ax1 = a[4 * i];
@@ -311,6 +360,55 @@ public final class OverlapKernels {
     double[] out = new double[boxes(Tensors.requireNonNull(a, "a").length, "a")];
     aligned(a, b, mode, eps, out);
     return out;
+  }
+
+  /** The largest magnitude among {@code v[from, to)} (NaN if one is NaN): one vectorizable pass. */
+  private static double maxAbs(float[] v, int from, int to) {
+    float m = 0;
+    for (int i = from; i < to; i++) {
+      m = Math.max(m, Math.abs(v[i]));
+    }
+    return m;
+  }
+
+  private static double maxAbs(double[] v, int from, int to) {
+    double m = 0;
+    for (int i = from; i < to; i++) {
+      m = Math.max(m, Math.abs(v[i]));
+    }
+    return m;
+  }
+
+  /**
+   * The overlap of one pair whose coordinates may be so large that an area overflows the precision
+   * (a [0, 0, 1e38, 1e38] box in float32): both boxes are multiplied by the power of two that
+   * brings their largest coordinate under {@link #SAFE_F32} (or {@link #SAFE_F64}), which is exact,
+   * and {@code eps}, an area, by its square. IoU, IoF and GIoU are ratios of areas, so the scale
+   * cancels and the result is the exact-arithmetic overlap rounded as the fast loops round it;
+   * a pair that needs no scaling gets exactly the fast loops' value.
+   */
+  static double scaledPair(double ax1, double ay1, double ax2, double ay2, double bx1, double by1, double bx2,
+      double by2, OverlapMode mode, double eps, Precision p) {
+    double safe = p == Precision.F64 ? SAFE_F64 : SAFE_F32;
+    double big = Math.max(Math.max(Math.max(Math.abs(ax1), Math.abs(ay1)), Math.max(Math.abs(ax2), Math.abs(ay2))),
+        Math.max(Math.max(Math.abs(bx1), Math.abs(by1)), Math.max(Math.abs(bx2), Math.abs(by2))));
+    int e = big > safe ? Math.getExponent(big) - Math.getExponent(safe) + 1 : 0;
+    double es = eps;
+    if (e > 0) {
+      ax1 = Math.scalb(ax1, -e);
+      ay1 = Math.scalb(ay1, -e);
+      ax2 = Math.scalb(ax2, -e);
+      ay2 = Math.scalb(ay2, -e);
+      bx1 = Math.scalb(bx1, -e);
+      by1 = Math.scalb(by1, -e);
+      bx2 = Math.scalb(bx2, -e);
+      by2 = Math.scalb(by2, -e);
+      // A positive eps that underflows would turn 0 / max(0, eps) into NaN; keep it positive.
+      es = eps > 0 ? Math.max(Math.scalb(eps, -2 * e), Double.MIN_VALUE) : 0;
+    }
+    double area1 = p.round(p.round(ax2 - ax1) * p.round(ay2 - ay1));
+    double area2 = p.round(p.round(bx2 - bx1) * p.round(by2 - by1));
+    return pair(ax1, ay1, ax2, ay2, area1, bx1, by1, bx2, by2, area2, mode, es, p);
   }
 
   /**

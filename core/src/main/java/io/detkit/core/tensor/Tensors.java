@@ -1,5 +1,7 @@
 package io.detkit.core.tensor;
 
+import io.detkit.core.check.Args;
+import io.detkit.core.check.Limits;
 import java.lang.ref.Reference;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -72,6 +74,7 @@ public final class Tensors {
   // the array alive: without the fence the array (often a temporary dense copy) can be collected
   // and its memory freed in the middle of the copy (a JVM crash or garbage values under load).
   private static float[] bulkFloats(INDArray denseFloat) {
+    Limits.requireBufferBytes("reading an array", denseFloat.length(), Float.BYTES, "FLOAT");
     float[] out = new float[(int) denseFloat.length()];
     try {
       denseFloat.data().asNioFloat().get(out);
@@ -82,6 +85,7 @@ public final class Tensors {
   }
 
   private static double[] bulkDoubles(INDArray denseDouble) {
+    Limits.requireBufferBytes("reading an array", denseDouble.length(), Double.BYTES, "DOUBLE");
     double[] out = new double[(int) denseDouble.length()];
     try {
       denseDouble.data().asNioDouble().get(out);
@@ -121,11 +125,19 @@ public final class Tensors {
    *
    * @param a any shape and dtype
    * @return {@code a.length()} values
-   * @throws IllegalArgumentException if {@code a} is null
-   * @throws ArithmeticException if an INT64 value does not fit an int
+   * @throws IllegalArgumentException if {@code a} is null or an INT64 value does not fit an int
    */
   public static int[] toInts(INDArray a) {
-    requireNonNull(a, "array");
+    return toInts(a, "array");
+  }
+
+  /**
+   * {@link #toInts(INDArray)} naming the argument in its errors: an INT64 label or index beyond
+   * the int range is an {@link IllegalArgumentException} ({@code gt_labels element 2 must fit an
+   * int ...; got 4294967296}), not an {@link ArithmeticException}.
+   */
+  public static int[] toInts(INDArray a, String name) {
+    requireNonNull(a, name);
     if (a.isEmpty() || a.length() == 0) {
       return new int[0];
     }
@@ -137,7 +149,7 @@ public final class Tensors {
       long[] l = d.data().asLong();
       int[] out = new int[l.length];
       for (int i = 0; i < l.length; i++) {
-        out[i] = Math.toIntExact(l[i]);
+        out[i] = Args.intIndex(name, i, l[i]);
       }
       return out;
     }
