@@ -34,6 +34,26 @@ final class Checks {
     return Args.finite(name, v);
   }
 
+  /**
+   * For parameters that float32 predictions compute with ({@code eps}): 1e308 would round to
+   * infinity and 1e-300 to zero there.
+   *
+   * @throws IllegalArgumentException unless {@code v} is {@code > 0} and stays finite and {@code > 0} in float32
+   */
+  static double positiveFloat32(String name, double v) {
+    return Args.positiveFloat32(name, v);
+  }
+
+  /** Reads {@code key} (default {@code def}). @throws ConfigException unless {@link #positiveFloat32(String, double)} */
+  static double positiveFloat32(Config c, String key, double def) {
+    double v = c.getDouble(key, def);
+    try {
+      return positiveFloat32(key, v);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.pathOf(key), e.getMessage());
+    }
+  }
+
   /** Reads {@code key} (default {@code def}). @throws ConfigException unless finite and {@code > 0} */
   static double positive(Config c, String key, double def) {
     double v = c.getDouble(key, def);
