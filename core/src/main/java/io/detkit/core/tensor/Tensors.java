@@ -226,11 +226,34 @@ public final class Tensors {
       }
       return create(f, type, shape);
     }
+    requireFitsNarrowType(data, type);
     INDArray a = Nd4j.createFromArray(data);
     if (type != DataType.DOUBLE) {
       a = a.castTo(type);
     }
     return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+  }
+
+  /** Values at or beyond this magnitude round to infinity in HALF (float16's maximum is 65504). */
+  static final double HALF_OVERFLOW = 65520.0;
+  /** Values at or beyond this magnitude round to infinity in BFLOAT16 (2^128 - 2^119). */
+  static final double BFLOAT16_OVERFLOW = 0x1p128 - 0x1p119;
+
+  /**
+   * Results detkit computes in float64 and returns in HALF or BFLOAT16 (the input's dtype) are
+   * refused when a finite value would round to infinity there, instead of coming back infinite.
+   */
+  private static void requireFitsNarrowType(double[] data, DataType type) {
+    double limit = type == DataType.HALF ? HALF_OVERFLOW : type == DataType.BFLOAT16 ? BFLOAT16_OVERFLOW : 0;
+    if (limit == 0) {
+      return;
+    }
+    for (int i = 0; i < data.length; i++) {
+      if (Double.isFinite(data[i]) && Math.abs(data[i]) >= limit) {
+        throw new IllegalArgumentException("a result in " + type + " overflows: element " + i + " is " + data[i]
+            + ", beyond " + type + "'s range (use FLOAT or DOUBLE inputs)");
+      }
+    }
   }
 
   /**
@@ -247,6 +270,9 @@ public final class Tensors {
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
       return bulkCreate(data, shape);
+    }
+    if (type == DataType.HALF || type == DataType.BFLOAT16) {
+      requireFitsNarrowType(widen(data), type);
     }
     INDArray a = Nd4j.createFromArray(data);
     if (type != DataType.FLOAT) {

@@ -211,6 +211,18 @@ class CoreHostileInputsTest {
     assertThat(ATSSAssigner.builder(9).alpha(0.8).build().alpha()).isEqualTo(0.8);
   }
 
+  @Test
+  void halfResultsBeyondFloat16AreNamedNotInfinite() {
+    rejects(() -> Tensors.create(new double[] {1, 70_000}, DataType.HALF, 2), "HALF", "element 1 is 70000.0");
+    rejects(() -> Tensors.create(new float[] {65_520f}, DataType.HALF, 1), "HALF");
+    assertThat(Tensors.toDoubles(Tensors.create(new double[] {65_504}, DataType.HALF, 1))).containsExactly(65_504);
+    // Scores of HALF detections times their factors leave float16: the detections would hold infinity.
+    INDArray b = Tensors.create(new double[] {0, 0, 10, 10}, DataType.HALF, 1, 4);
+    INDArray scores = Tensors.create(new double[] {60_000, 0}, DataType.HALF, 1, 2);
+    rejects(() -> Nms.multiclassNms(b, scores, 0.05, NmsConfig.of(0.5), 100,
+        Tensors.create(new double[] {2}, DataType.HALF, 1)), "HALF", "overflows");
+  }
+
   // ------------------------------------------------------------------ empty results
 
   @Test
