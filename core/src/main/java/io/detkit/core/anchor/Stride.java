@@ -1,5 +1,6 @@
 package io.detkit.core.anchor;
 
+import io.detkit.core.check.Args;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,15 +18,12 @@ public record Stride(double w, double h) {
    *     finite and positive in float32, where priors are computed (1e300 would shift them to infinity)
    */
   public Stride {
-    if (!float32Positive(w) || !float32Positive(h)) {
+    if (!Args.isPositiveFloat32(w) || !Args.isPositiveFloat32(h)) {
       throw new IllegalArgumentException("stride must be positive and finite in both directions, and within"
           + " float32's range (" + Float.MIN_VALUE + " to " + Float.MAX_VALUE + "); got (" + w + ", " + h + ")");
     }
   }
 
-  private static boolean float32Positive(double v) {
-    return v > 0 && (float) v > 0 && Float.isFinite((float) v);
-  }
 
   /** The square stride {@code (s, s)}. */
   public static Stride of(double s) {

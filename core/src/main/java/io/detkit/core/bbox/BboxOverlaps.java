@@ -99,8 +99,12 @@ public final class BboxOverlaps {
     if (l.type == DataType.FLOAT) {
       float[] a = Tensors.toFloats(bboxes1);
       float[] b = Tensors.toFloats(bboxes2);
-      Tensors.requireFinite(a, "bboxes1");
-      Tensors.requireFinite(b, "bboxes2");
+      // One pass decides both: within the fast range means finite, outside it the exact check runs.
+      boolean fast = OverlapKernels.withinFastRange(a) & OverlapKernels.withinFastRange(b);
+      if (!fast) {
+        Tensors.requireFinite(a, "bboxes1");
+        Tensors.requireFinite(b, "bboxes2");
+      }
       float e = (float) eps;
       if (isAligned) {
         return Tensors.create(OverlapKernels.aligned(a, b, mode, e), DataType.FLOAT, l.outShape());
@@ -116,7 +120,7 @@ public final class BboxOverlaps {
           float[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
           for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
             int r1 = Math.min(l.rows, r0 + rowsPerChunk);
-            OverlapKernels.pairwise(ak, r0, r1, bk, mode, e, chunk);
+            OverlapKernels.pairwise(ak, r0, r1, bk, mode, e, chunk, !fast);
             dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
             dst.put(chunk, 0, (r1 - r0) * l.cols);
           }
@@ -128,8 +132,11 @@ public final class BboxOverlaps {
     }
     double[] a = Tensors.toDoubles(bboxes1);
     double[] b = Tensors.toDoubles(bboxes2);
-    Tensors.requireFinite(a, "bboxes1");
-    Tensors.requireFinite(b, "bboxes2");
+    boolean fast = OverlapKernels.withinFastRange(a) & OverlapKernels.withinFastRange(b);
+    if (!fast) {
+      Tensors.requireFinite(a, "bboxes1");
+      Tensors.requireFinite(b, "bboxes2");
+    }
     if (isAligned) {
       return Tensors.create(OverlapKernels.aligned(a, b, mode, eps), DataType.DOUBLE, l.outShape());
     }
@@ -143,7 +150,7 @@ public final class BboxOverlaps {
         double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
         for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
           int r1 = Math.min(l.rows, r0 + rowsPerChunk);
-          OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, chunk);
+          OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, chunk, !fast);
           dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
           dst.put(chunk, 0, (r1 - r0) * l.cols);
         }
@@ -505,6 +512,11 @@ public final class BboxOverlaps {
         throw new IllegalArgumentException("eps must be finite and >= 0; got " + eps);
       }
       DataType type = bboxes1.dataType();
+      // Float32 boxes compute with a float32 eps: 1e308 would become infinity there.
+      if (type == DataType.FLOAT && !Float.isFinite((float) eps)) {
+        throw new IllegalArgumentException("eps must be finite in float32 for FLOAT boxes (at most "
+            + Float.MAX_VALUE + "); got " + eps);
+      }
       if (bboxes2.dataType() != type) {
         throw new IllegalArgumentException(name2 + " must have the dtype of " + name1 + " (" + type + "); got "
             + bboxes2.dataType());

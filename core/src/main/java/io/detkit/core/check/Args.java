@@ -48,11 +48,16 @@ public final class Args {
    *     (1.4E-45 to 3.4028235E38); got 1.0E-300}
    */
   public static double positiveFloat32(String name, double v) {
-    float f = (float) v;
-    Preconditions.checkArgument(v > 0 && f > 0 && Float.isFinite(f),
+    Preconditions.checkArgument(isPositiveFloat32(v),
         "%s must be positive and representable in float32 (%s to %s); got %s", name, Float.MIN_VALUE,
         Float.MAX_VALUE, v);
     return v;
+  }
+
+  /** Whether {@code v > 0} stays finite and {@code > 0} when rounded to float32. */
+  public static boolean isPositiveFloat32(double v) {
+    float f = (float) v;
+    return v > 0 && f > 0 && Float.isFinite(f);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.detkit.core.nms;
 
+import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
@@ -295,7 +296,7 @@ public final class Nms {
     int[] gid = new int[n];
     int numGroups = groups == null || cfg.classAgnostic() ? 1 : denseGroups(groups, cand, gid);
     Greedy greedy = new Greedy(boxes, scores, cfg.offset(), r(cfg.iouThreshold(), f32), f32,
-        reach > (f32 ? SAFE_F32 : SAFE_F64));
+        reach > (f32 ? OverlapKernels.SAFE_F32 : OverlapKernels.SAFE_F64));
     if (limit > 0 && limit < m) {
       return greedy.topK(cand, gid, numGroups, limit);
     }
@@ -350,13 +351,6 @@ public final class Nms {
     double sb = scores[b];
     return sa > sb || (sa == sb && a < b);
   }
-
-  /**
-   * Coordinates up to this magnitude keep every width, area and sum of areas finite in float32
-   * (float64 for {@link #SAFE_F64}); beyond it the IoU is computed on scaled boxes.
-   */
-  static final double SAFE_F32 = 0x1p62;
-  static final double SAFE_F64 = 0x1p510;
 
   /** The suppression of one problem; the arrays are shared read-only, so groups may run concurrently. */
   private static final class Greedy {
@@ -554,15 +548,12 @@ public final class Nms {
      */
     private boolean suppressedScaled(double[] kb, int u, int end, int[] next, double x1, double y1, double x2,
         double y2) {
-      double safe = f32 ? SAFE_F32 : SAFE_F64;
       while (next == null ? u < end : u >= 0) {
         double a1 = kb[4 * u];
         double b1 = kb[4 * u + 1];
         double a2 = kb[4 * u + 2];
         double b2 = kb[4 * u + 3];
-        double big = Math.max(Math.max(Math.max(Math.abs(a1), Math.abs(b1)), Math.max(Math.abs(a2), Math.abs(b2))),
-            Math.max(Math.max(Math.abs(x1), Math.abs(y1)), Math.max(Math.abs(x2), Math.abs(y2))));
-        int e = big > safe ? Math.getExponent(big) - Math.getExponent(safe) + 1 : 0;
+        int e = OverlapKernels.scaleExponent(a1, b1, a2, b2, x1, y1, x2, y2, f32);
         double o = Math.scalb(off, -e);
         double ka1 = Math.scalb(a1, -e);
         double kb1 = Math.scalb(b1, -e);

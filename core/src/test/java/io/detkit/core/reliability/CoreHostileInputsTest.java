@@ -12,6 +12,9 @@ import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.Boxes;
 import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.bbox.OverlapMode;
+import io.detkit.core.coder.BBoxCoder;
+import io.detkit.core.coder.DeltaXYWHBBoxCoder;
+import io.detkit.core.coder.TBLRBBoxCoder;
 import io.detkit.core.config.Config;
 import io.detkit.core.nms.Nms;
 import io.detkit.core.nms.NmsConfig;
@@ -241,5 +244,30 @@ class CoreHostileInputsTest {
         Nd4j.create(DataType.FLOAT, 0, 4), null, boxes(DataType.FLOAT, 0, 0, 10, 10), null, null);
     assertThat(r.gtIndsArray().shape()).containsExactly(0);
     assertThat(r.maxOverlapsArray(DataType.FLOAT).shape()).containsExactly(0);
+    AssignResult atss = ATSSAssigner.builder(9).build().assign(Nd4j.create(DataType.FLOAT, 0, 4), null,
+        Nd4j.create(DataType.FLOAT, 0, 4), null, Nd4j.create(DataType.INT64, 0));
+    assertThat(atss.gtIndsArray().shape()).containsExactly(0);
+    assertThat(atss.labelsArray().shape()).containsExactly(0);
+    for (BBoxCoder coder : new BBoxCoder[] {new DeltaXYWHBBoxCoder(), new TBLRBBoxCoder(4, true)}) {
+      INDArray noBoxes = Nd4j.create(DataType.FLOAT, 0, 4);
+      assertThat(coder.encode(noBoxes, noBoxes).shape()).as("%s encode", coder).containsExactly(0, 4);
+      assertThat(coder.decode(noBoxes, noBoxes, null).shape()).as("%s decode", coder).containsExactly(0, 4);
+    }
+  }
+
+  @Test
+  void float32EpsBeyondFloat32IsNamedWithItsValue() {
+    INDArray f = boxes(DataType.FLOAT, 0, 0, 1, 1);
+    rejects(() -> BboxOverlaps.bboxOverlaps(f, f, OverlapMode.IOU, false, 1e308), "eps", "1.0E308");
+    assertThat(BboxOverlaps.bboxOverlaps(boxes(DataType.DOUBLE, 0, 0, 1, 1), boxes(DataType.DOUBLE, 0, 0, 1, 1),
+        OverlapMode.IOU, false, 1e308).getDouble(0, 0)).isEqualTo(1 / 1e308);
+  }
+
+  @Test
+  void tinyTargetStdsAreRefusedAtConstruction() {
+    rejects(() -> DeltaXYWHBBoxCoder.of(new double[4], new double[] {1, 1e-320, 1, 1}), "target_stds[1]",
+        "1.0E-320");
+    rejects(() -> DeltaXYWHBBoxCoder.of(new double[] {0, 0, 1e39, 0}, new double[] {1, 1, 1, 1}),
+        "target_means[2]", "1.0E39");
   }
 }
