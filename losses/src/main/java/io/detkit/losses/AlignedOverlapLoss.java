@@ -58,7 +58,11 @@ abstract class AlignedOverlapLoss extends BoxLoss {
               + " derivative (" + deriv[i] + ") leaves the float64 range or is not finite");
         }
       }
-      return BboxOverlaps.alignedVjp(boxes, targets, overlapMode(), overlapEps(), f32, g);
+      try {
+        return BboxOverlaps.alignedVjp(boxes, targets, overlapMode(), overlapEps(), f32, g);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(type() + ": " + e.getMessage(), e);
+      }
     });
   }
 }

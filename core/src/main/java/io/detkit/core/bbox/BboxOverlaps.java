@@ -344,8 +344,7 @@ public final class BboxOverlaps {
     if (!Double.isFinite(eps) || eps < 0) {
       throw new IllegalArgumentException("eps must be finite and >= 0; got " + eps);
     }
-    Tensors.requireFinite(pred, "pred");
-    Tensors.requireFinite(target, "target");
+    requireGradientRange(pred, "pred", target, "target", float32);
     Tensors.requireFinite(upstream, "upstream");
     double[] g = upstream.clone();
     roundAll(g, float32);
@@ -373,8 +372,7 @@ public final class BboxOverlaps {
     boolean f32 = l.type == DataType.FLOAT;
     double[] a = Tensors.toDoubles(bboxes1);
     double[] b = Tensors.toDoubles(bboxes2);
-    Tensors.requireFinite(a, name1);
-    Tensors.requireFinite(b, name2);
+    requireGradientRange(a, name1, b, name2, f32);
     double e = f32 ? (float) eps : eps;
     double[] ga = new double[a.length];
     double[] gb = wantSecond ? new double[b.length] : null;
@@ -417,6 +415,25 @@ public final class BboxOverlaps {
     }
     return new Gradients(Tensors.create(ga, l.type, bboxes1.shape()),
         wantSecond ? Tensors.create(gb, l.type, bboxes2.shape()) : null);
+  }
+
+  /**
+   * Finite coordinates within {@link OverlapKernels#SAFE_F32} (float32) or
+   * {@link OverlapKernels#SAFE_F64}: the gradient loops have no scaled path, and beyond that range
+   * their area products overflow. One pass over each input, which is also the finiteness check.
+   *
+   * @throws IllegalArgumentException naming the input and its first non-finite element, or the
+   *     range when a finite coordinate is beyond it
+   */
+  private static void requireGradientRange(double[] a, String name1, double[] b, String name2, boolean f32) {
+    if (OverlapKernels.withinFastRange(a, f32) && OverlapKernels.withinFastRange(b, f32)) {
+      return;
+    }
+    Tensors.requireFinite(a, name1);
+    Tensors.requireFinite(b, name2);
+    throw new IllegalArgumentException("gradients of bbox_overlaps need coordinates within +/-"
+        + (f32 ? "2^62 in float32" : "2^510 in float64") + ", where no area overflows; " + name1 + " or " + name2
+        + " has a larger one (overlaps are scale-invariant: scale the boxes down)");
   }
 
   private static void roundAll(double[] g, boolean f32) {

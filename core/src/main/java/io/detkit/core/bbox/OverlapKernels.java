@@ -414,6 +414,14 @@ public final class OverlapKernels {
     return withinFastRange(Tensors.requireNonNull(boxes, "boxes"), 0, boxes.length);
   }
 
+  /**
+   * {@link #withinFastRange(double[])} against {@link #SAFE_F32} when {@code float32} (float32
+   * values held in doubles), else against {@link #SAFE_F64}.
+   */
+  public static boolean withinFastRange(double[] boxes, boolean float32) {
+    return maxAbs(Tensors.requireNonNull(boxes, "boxes"), 0, boxes.length) <= (float32 ? SAFE_F32 : SAFE_F64);
+  }
+
   private static boolean withinFastRange(float[] v, int from, int to) {
     return maxAbs(v, from, to) <= SAFE_F32;
   }

@@ -137,6 +137,17 @@ class CoreHostileInputsTest {
   }
 
   @Test
+  void gradientsOfHugeBoxesAreANamedRangeErrorNotNaN() {
+    INDArray f = boxes(DataType.FLOAT, 0, 0, 1e38, 1e38);
+    rejects(() -> BboxOverlaps.vjp(f, f, OverlapMode.GIOU, false, 1e-6, Tensors.create(new double[] {1},
+        DataType.FLOAT, 1, 1)), "gradients of bbox_overlaps", "2^62", "bboxes1 or bboxes2");
+    rejects(() -> BboxOverlaps.alignedVjp(new double[] {0, 0, 1e200, 1e200}, new double[] {0, 0, 1, 1},
+        OverlapMode.IOU, 1e-6, false, new double[] {1}), "2^510", "pred or target");
+    rejects(() -> BboxOverlaps.alignedVjp(new double[] {0, 0, Double.NaN, 1}, new double[] {0, 0, 1, 1},
+        OverlapMode.IOU, 1e-6, false, new double[] {1}), "pred must be finite; element 2 is NaN");
+  }
+
+  @Test
   void ordinaryPairsKeepTheirBitsNextToHugeOnes() {
     float[] small = {0.3f, 0.7f, 10.1f, 12.9f, 2, 2, 9.5f, 11};
     float[] withHuge = {0.3f, 0.7f, 10.1f, 12.9f, 2, 2, 9.5f, 11, 0, 0, 1e38f, 1e38f};
