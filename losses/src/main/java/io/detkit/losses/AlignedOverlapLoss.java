@@ -51,8 +51,18 @@ abstract class AlignedOverlapLoss extends BoxLoss {
       double[] g = new double[n];
       for (int i = 0; i < n; i++) {
         g[i] = up[i] == 0 ? 0.0 : up[i] * deriv[i];
+        // Named here: core would blame its own "upstream" argument, which the caller never saw.
+        if (!Double.isFinite(g[i])) {
+          throw new IllegalArgumentException(type() + ": the gradient with respect to the overlap of box " + i
+              + " is not finite (" + g[i] + "): its weight times loss_weight (" + up[i] + ") times the loss's"
+              + " derivative (" + deriv[i] + ") leaves the float64 range or is not finite");
+        }
       }
-      return BboxOverlaps.alignedVjp(boxes, targets, overlapMode(), overlapEps(), f32, g);
+      try {
+        return BboxOverlaps.alignedVjp(boxes, targets, overlapMode(), overlapEps(), f32, g);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(type() + ": " + e.getMessage(), e);
+      }
     });
   }
 }

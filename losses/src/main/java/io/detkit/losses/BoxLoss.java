@@ -29,13 +29,13 @@ abstract class BoxLoss extends Loss {
   /** @throws IllegalArgumentException if {@code eps} is not a finite number {@code > 0} */
   BoxLoss(String type, BoxLossBuilder<?, ?> b) {
     super(type, b);
-    this.eps = Checks.positive("eps", b.eps);
+    this.eps = Checks.positiveFloat32("eps", b.eps);
   }
 
   /** @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0} */
   BoxLoss(String type, Config c, double defaultEps) {
     super(type, c);
-    this.eps = Checks.positive(c, "eps", defaultEps);
+    this.eps = Checks.positiveFloat32(c, "eps", defaultEps);
   }
 
   /** The loss's {@code eps}; where it enters is described by each loss. */
@@ -155,8 +155,8 @@ abstract class BoxLoss extends Loss {
       g[i] = up * w[i];
     }
     Reduction r = args.reductionOverride().orElse(reduction());
-    return new LossResult(Tensors.create(new double[] {sum}, pred.dataType()),
-        Tensors.create(g, pred.dataType(), pred.shape()), r);
+    return new LossResult(LossOutputs.create(new double[] {sum}, pred.dataType(), new long[0], this, "value", args),
+        LossOutputs.create(g, pred.dataType(), pred.shape(), this, "gradient", args), r);
   }
 
   private static double[] perRow(double[] w) {

@@ -1,5 +1,6 @@
 package io.detkit.losses;
 
+import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -20,26 +21,37 @@ final class Checks {
 
   /** @throws IllegalArgumentException unless {@code v} is finite and {@code > 0} */
   static double positive(String name, double v) {
-    if (!(v > 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException(name + " must be a finite number > 0; got " + v);
-    }
-    return v;
+    return Args.positive(name, v);
   }
 
   /** @throws IllegalArgumentException unless {@code v} is finite and {@code >= 0} */
   static double nonNegative(String name, double v) {
-    if (!(v >= 0) || Double.isInfinite(v)) {
-      throw new IllegalArgumentException(name + " must be a finite number >= 0; got " + v);
-    }
-    return v;
+    return Args.nonNegative(name, v);
   }
 
   /** @throws IllegalArgumentException if {@code v} is NaN or infinite */
   static double finite(String name, double v) {
-    if (!Double.isFinite(v)) {
-      throw new IllegalArgumentException(name + " must be finite; got " + v);
+    return Args.finite(name, v);
+  }
+
+  /**
+   * For parameters that float32 predictions compute with ({@code eps}): 1e308 would round to
+   * infinity and 1e-300 to zero there.
+   *
+   * @throws IllegalArgumentException unless {@code v} is {@code > 0} and stays finite and {@code > 0} in float32
+   */
+  static double positiveFloat32(String name, double v) {
+    return Args.positiveFloat32(name, v);
+  }
+
+  /** Reads {@code key} (default {@code def}). @throws ConfigException unless {@link #positiveFloat32(String, double)} */
+  static double positiveFloat32(Config c, String key, double def) {
+    double v = c.getDouble(key, def);
+    try {
+      return positiveFloat32(key, v);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.pathOf(key), e.getMessage());
     }
-    return v;
   }
 
   /** Reads {@code key} (default {@code def}). @throws ConfigException unless finite and {@code > 0} */

@@ -114,6 +114,14 @@ public final class FocalLoss extends Loss {
     double divisor = r == Reduction.SUM ? 1.0 : avgFactor != null ? avgFactor + WeightReduce.AVG_FACTOR_EPS : (double) n * c;
     double scale = lossWeight() / divisor;
     boolean single = pred.dataType() == DataType.FLOAT;
+    // Each element's gradient is at most |scale| * |weight| * max(alpha, 1 - alpha) * (1 + gamma)
+    // (the modulating factor's own derivative adds at most gamma / e); where that bound could leave
+    // the dtype the general path runs, whose narrowing pass names an overflow.
+    double bound = Math.abs(scale) * Math.max(maxAbs(rowWeight), maxAbs(elementWeight))
+        * Math.max(Math.abs(alpha), Math.abs(1 - alpha)) * (1 + gamma);
+    if (!(bound <= (single ? Float.MAX_VALUE : Double.MAX_VALUE))) {
+      return null;
+    }
     Object x = single ? Tensors.toFloats(pred) : Tensors.toDoubles(pred);
     Object grad = single ? new float[n * c] : new double[n * c];
     double sum = new FusedFocal(gamma, alpha).run(x, labels, n, c, rowWeight, elementWeight, scale, grad);
@@ -121,9 +129,24 @@ public final class FocalLoss extends Loss {
       return null;
     }
     double value = sum / divisor * lossWeight();
+    if (single && !Float.isFinite((float) value)) {
+      return null;
+    }
     INDArray g = single ? Tensors.create((float[]) grad, DataType.FLOAT, n, c)
         : Tensors.create((double[]) grad, DataType.DOUBLE, n, c);
     return new LossResult(Tensors.create(new double[] {value}, pred.dataType()), g, r);
+  }
+
+  /** The largest magnitude of {@code w}, 1 for no weight. */
+  private static double maxAbs(double[] w) {
+    if (w == null) {
+      return 1;
+    }
+    double m = 0;
+    for (double v : w) {
+      m = Math.max(m, Math.abs(v));
+    }
+    return m;
   }
 
   @Override

@@ -192,7 +192,7 @@ public final class GHMC extends Loss {
 
   /**
    * Builds a {@link GHMC} with MMDetection's defaults ({@code bins=10, momentum=0}); {@link #build()}
-   * throws {@link IllegalArgumentException} for {@code bins < 1}, {@code momentum} outside [0, 1) or
+   * throws {@link IllegalArgumentException} for {@code bins} outside [1, {@code Limits.MAX_BINS}], {@code momentum} outside [0, 1) or
    * a non-finite lossWeight.
    */
   public static final class Builder extends GhmBuilder<Builder, GHMC> {

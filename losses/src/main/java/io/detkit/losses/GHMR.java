@@ -46,7 +46,7 @@ public final class GHMR extends Loss {
   /**
    * Builds from an MMDetection config.
    *
-   * @throws ConfigException if {@code mu} is negative, {@code bins < 1} or {@code momentum} is
+   * @throws ConfigException if {@code mu} is negative, {@code bins} outside [1, {@code Limits.MAX_BINS}] or {@code momentum} is
    *     outside {@code [0, 1)}
    */
   public GHMR(Config c) {
@@ -202,7 +202,7 @@ public final class GHMR extends Loss {
   /**
    * Builds a {@link GHMR} with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0});
    * {@link #build()} throws {@link IllegalArgumentException} unless {@code mu >= 0},
-   * {@code bins >= 1}, {@code 0 <= momentum < 1} and lossWeight is finite.
+   * {@code 1 <= bins <= Limits.MAX_BINS}, {@code 0 <= momentum < 1} and lossWeight is finite.
    */
   public static final class Builder extends GhmBuilder<Builder, GHMR> {
     private double mu = 0.02;

@@ -56,6 +56,16 @@ public final class GaussianFocalLoss extends Loss {
     return gamma;
   }
 
+  /**
+   * With {@code alpha < 1} the derivatives of {@code (1 - pred)^alpha} and {@code pred^alpha} are
+   * infinite at a prediction of exactly 1 or 0: true poles, returned as infinity as MMDetection
+   * does (docs/mmdet-differences.md).
+   */
+  @Override
+  protected boolean hasPoles() {
+    return alpha < 1;
+  }
+
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();

@@ -1,5 +1,7 @@
 package io.detkit.losses;
 
+import io.detkit.core.check.Limits;
+
 /**
  * The gradient-density histogram shared by {@link GHMC} and {@link GHMR}: {@code bins} equal bins
  * of the gradient norm over [0, 1], and the weight each non-empty bin gives its elements,
@@ -23,7 +25,7 @@ final class GhmBins {
 
   /**
    * @param name how errors name the loss's parameters ({@code "GHMC: "} or {@code ""})
-   * @throws IllegalArgumentException if {@code bins < 1} or {@code momentum} is outside [0, 1)
+   * @throws IllegalArgumentException if {@code bins} is outside [1, {@link Limits#MAX_BINS}] or {@code momentum} is outside [0, 1)
    */
   GhmBins(String name, int bins, double momentum, double upperEdge, boolean float32Counts) {
     this.bins = checkBins(name + "bins", bins);
@@ -37,12 +39,12 @@ final class GhmBins {
     this.acc = new double[bins];
   }
 
-  /** @throws IllegalArgumentException {@code "<name> must be >= 1; got <bins>"} */
+  /**
+   * @throws IllegalArgumentException {@code "<name> must be in [1, 1024] (Limits.MAX_BINS); got <bins>"}:
+   *     every element is placed by a pass over the bins, and the histogram allocates per bin
+   */
   static int checkBins(String name, int bins) {
-    if (bins < 1) {
-      throw new IllegalArgumentException(name + " must be >= 1; got " + bins);
-    }
-    return bins;
+    return Limits.requireCount(name, bins, 1, Limits.MAX_BINS, "Limits.MAX_BINS");
   }
 
   /** @throws IllegalArgumentException {@code "<name> must be in [0, 1); got <momentum>"} */

@@ -16,7 +16,7 @@ abstract class GhmBuilder<B extends GhmBuilder<B, L>, L extends Loss> extends Lo
 
   GhmBuilder() {}
 
-  /** The number of gradient-norm bins; {@link #build()} requires {@code bins >= 1}. */
+  /** The number of gradient-norm bins; {@link #build()} requires {@code 1 <= bins <= Limits.MAX_BINS}. */
   public B bins(int bins) {
     this.bins = bins;
     return self();

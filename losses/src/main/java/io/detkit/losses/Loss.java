@@ -117,6 +117,15 @@ public abstract class Loss {
     return finish(args, e, w, r, args.avgFactorOrNull());
   }
 
+  /**
+   * Whether this loss's value or derivative has true poles at finite inputs (documented in
+   * docs/mmdet-differences.md), which it returns as infinities; every other non-finite result from
+   * finite inputs is an {@link IllegalArgumentException} (an overflow). False unless overridden.
+   */
+  protected boolean hasPoles() {
+    return false;
+  }
+
   /** Step 2: the element-wise loss of {@code args} and its backward map. */
   protected abstract Elementwise kernel(LossArgs args);
 
@@ -134,7 +143,8 @@ public abstract class Loss {
     WeightReduce.Reduced red = WeightReduce.apply(e.shape(), e.values(), weight, r, avgFactor, lossWeight, up);
     double[] g = e.pullBack(red.gradLoss());
     DataType dt = args.pred().dataType();
-    return new LossResult(Tensors.create(red.values(), dt, red.shape()), Tensors.create(g, dt, args.pred().shape()), r);
+    return new LossResult(LossOutputs.create(red.values(), dt, red.shape(), this, "value", args),
+        LossOutputs.create(g, dt, args.pred().shape(), this, "gradient", args), r);
   }
 
   /**

@@ -23,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>{@link #forward} throws {@link IllegalArgumentException} when {@code pred} is not
  * {@code [N,C]}, the labels are not integer ids in {@code [0, C]}, the scores are not {@code [N]}
- * and finite, a dense target is not in [0, 1] or not of {@code pred}'s shape, activated
+ * and in [0, 1], a dense target is not in [0, 1] or not of {@code pred}'s shape, activated
  * probabilities leave [0, 1], or the weight does not broadcast.
  */
 public final class QualityFocalLoss extends Loss {
@@ -118,6 +118,8 @@ public final class QualityFocalLoss extends Loss {
         "label " + c + " = num_classes is the background");
     double[] s = Tensors.toDoubles(scores);
     Tensors.requireFinite(s, "QualityFocalLoss: scores");
+    // A quality score is an IoU: above 1 the BCE target leaves [0, 1] and the loss goes negative.
+    ClsMath.requireRange(s, "QualityFocalLoss: scores", 0.0, 1.0, "quality scores (IoU)");
     return ClsMath.oneHot(l, c, s);
   }
 

@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code check_finite}. Immutable and thread-safe.
  *
  * <p>{@link #forward} throws {@link IllegalArgumentException} when the target's shape differs from
- * {@code pred}'s, a target is not finite, or the weight does not broadcast.
+ * {@code pred}'s, a target is not finite or outside [0, 1], or the weight does not broadcast.
  */
 public final class VarifocalLoss extends Loss {
   /** The registry name. */
@@ -70,6 +70,9 @@ public final class VarifocalLoss extends Loss {
     double[] x = Tensors.toDoubles(pred);
     double[] t = Tensors.toDoubles(target);
     Tensors.requireFinite(t, "VarifocalLoss: target");
+    // IoU-aware targets: outside [0, 1] the positive weight and the BCE target make no sense (a
+    // target of 3 gives a negative loss), as FocalLoss checks its soft targets.
+    ClsMath.requireRange(t, "VarifocalLoss: target", 0.0, 1.0, "IoU-aware scores");
     ClsMath.Bce bce = ClsMath.Bce.of(x, t, false);
     double[] loss = new double[x.length];
     double[] dLoss = new double[x.length];

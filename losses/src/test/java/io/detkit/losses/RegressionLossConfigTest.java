@@ -110,7 +110,7 @@ class RegressionLossConfigTest {
     assertThatThrownBy(() -> Losses.build(Config.of("type", "BalancedL1Loss", "alpha", -1)))
         .isInstanceOf(ConfigException.class).hasMessage("alpha: alpha must be a finite number > 0; got -1.0");
     assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "bins", 0)))
-        .isInstanceOf(ConfigException.class).hasMessage("bins: bins must be >= 1; got 0");
+        .isInstanceOf(ConfigException.class).hasMessage("bins: bins must be in [1, 1024] (Limits.MAX_BINS); got 0");
     assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "momentum", 1.0)))
         .isInstanceOf(ConfigException.class).hasMessage("momentum: momentum must be in [0, 1); got 1.0");
     assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "mu", -0.1)))
@@ -119,7 +119,7 @@ class RegressionLossConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessage("mode: mode must be one of 'linear', 'square', 'log'; got 'cube'");
     assertThatThrownBy(() -> Losses.build(Config.of("type", "CIoULoss", "eps", -1e-6)))
-        .isInstanceOf(ConfigException.class).hasMessage("eps: eps must be a finite number > 0; got -1.0E-6");
+        .isInstanceOf(ConfigException.class).hasMessage("eps: eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38); got -1.0E-6");
     assertThatThrownBy(() -> Losses.build(Config.of("type", "BoundedIoULoss", "beta", "0.2")))
         .isInstanceOf(ConfigException.class).hasMessage("beta: expected a number, got '0.2'");
   }
@@ -131,9 +131,9 @@ class RegressionLossConfigTest {
     assertThatThrownBy(() -> BalancedL1Loss.builder().gamma(Double.NaN).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("gamma must be a finite number > 0; got NaN");
     assertThatThrownBy(() -> GHMR.builder().bins(0).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("bins must be >= 1; got 0");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("bins must be in [1, 1024] (Limits.MAX_BINS); got 0");
     assertThatThrownBy(() -> BoundedIoULoss.builder().eps(0).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("eps must be a finite number > 0; got 0.0");
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38); got 0.0");
     assertThatThrownBy(() -> DIoULoss.builder().lossWeight(Double.POSITIVE_INFINITY).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessage("loss_weight must be finite; got Infinity");
     assertThatThrownBy(() -> IoULoss.builder().mode(null))

@@ -1,6 +1,7 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
+import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
 import java.util.Arrays;
 import java.util.Objects;
@@ -51,9 +52,8 @@ public final class IoUBalancedNegSampler extends BaseSampler {
     if (!(b.floorFraction >= 0 && b.floorFraction <= 1)) {
       throw new IllegalArgumentException("floor_fraction must be in [0, 1]; got " + b.floorFraction);
     }
-    if (b.numBins < 1) {
-      throw new IllegalArgumentException("num_bins must be >= 1; got " + b.numBins);
-    }
+    // Each bin is a pass over the IoU-set negatives: the bound keeps a call linear in practice.
+    Limits.requireCount("num_bins", b.numBins, 1, Limits.MAX_BINS, "Limits.MAX_BINS");
     this.floorThr = b.floorThr;
     this.floorFraction = b.floorFraction;
     this.numBins = b.numBins;
@@ -242,7 +242,7 @@ public final class IoUBalancedNegSampler extends BaseSampler {
     /**
      * @throws IllegalArgumentException if a shared value is missing or out of range, or
      *     {@code floor_thr} is neither {@code >= 0} nor -1, {@code floor_fraction} is outside
-     *     {@code [0, 1]} or {@code num_bins < 1}
+     *     {@code [0, 1]} or {@code num_bins} outside {@code [1, Limits.MAX_BINS]}
      */
     @Override
     public IoUBalancedNegSampler build() {

@@ -68,7 +68,7 @@ final class SamplerInputs {
       if (gtLabels.dataType().isFPType()) {
         throw new IllegalArgumentException("gt_labels must be an integer array; got " + gtLabels.dataType());
       }
-      labels = Tensors.toInts(gtLabels);
+      labels = Tensors.toInts(gtLabels, "gt_labels");
     }
     // A NaN box would be carried into the sampled positives and only surface as a NaN loss.
     double[] boxData = Tensors.toDoubles(bboxes);

@@ -137,6 +137,6 @@ class IoUBalancedNegSamplerTest {
     assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).floorFraction(1.5).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor_fraction must be in [0, 1]");
     assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).numBins(0).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_bins must be >= 1; got 0");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_bins must be in [1, 1024] (Limits.MAX_BINS); got 0");
   }
 }

@@ -186,6 +186,19 @@ class SamplerConformanceTest {
             "neg_bboxes row " + i);
       }
       check(c, r.posBboxes().dataType() == in.bboxes().dataType(), "pos_bboxes dtype");
+      // Empty results keep MMDetection's ranks: [0] and [0, C], never a shape-[] scalar.
+      checkShape(c, r.posIndsArray(), "pos_inds", pos.length);
+      checkShape(c, r.negIndsArray(), "neg_inds", neg.length);
+      checkShape(c, r.posBboxes(), "pos_bboxes", pos.length, cols);
+      checkShape(c, r.negBboxes(), "neg_bboxes", neg.length, cols);
+      checkShape(c, r.posGtBboxes(), "pos_gt_bboxes", pos.length, 4);
+      checkShape(c, r.posAssignedGtIndsArray(), "pos_assigned_gt_inds", pos.length);
+      checkShape(c, r.posIsGtArray(), "pos_is_gt", pos.length);
+    }
+
+    private static void checkShape(GoldenCase c, INDArray a, String what, long... shape) {
+      check(c, Arrays.equals(a.shape(), shape), what + " shape " + Arrays.toString(a.shape()) + " != "
+          + Arrays.toString(shape));
     }
 
     private static void checkInvariants(Inputs in, List<SamplingResult> results) {

@@ -1,5 +1,7 @@
 package io.detkit.core.anchor;
 
+import io.detkit.core.check.Args;
+import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -64,6 +66,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     for (int l = 0; l < this.strides.size(); l++) {
       float[] a = singleLevelBaseAnchors(baseSizes[l], this.scales.get(l), this.ratios.get(l), scaleMajor,
           centerOffset, centers == null ? null : centers.get(l));
+      PriorChecks.finiteBase(a, l);
       base.add(keepSsdSubset ? ssdSubset(a, this.ratios.get(l).length) : a);
     }
     this.baseAnchors = Collections.unmodifiableList(base);
@@ -257,7 +260,9 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     Stride s = strides.get(level);
     float sw = (float) s.w();
     float sh = (float) s.h();
-    float[] out = new float[4 * PriorChecks.count(height, width, a)];
+    int n = PriorChecks.count(height, width, a);
+    PriorChecks.float32Grid(base, s, height, width);
+    float[] out = new float[4 * n];
     int o = 0;
     for (int y = 0; y < height; y++) {
       float shiftY = y * sh;
@@ -461,7 +466,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
      */
     public AnchorGenerator build() {
       int levels = PriorChecks.strides(strides);
-      float[] r = positive("ratios", ratios);
+      float[] r = PriorChecks.positiveFloat32("ratios", ratios);
       if (centerOffset != 0 && centers != null) {
         throw new IllegalArgumentException("centers cannot be set when center_offset != 0; got center_offset="
             + centerOffset);
@@ -487,18 +492,18 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
       if (scales != null && octave) {
         throw new IllegalArgumentException(BOTH_SCALES);
       } else if (scales != null) {
-        sc = positive("scales", scales);
+        sc = PriorChecks.positiveFloat32("scales", scales);
       } else if (octaveBaseScale != null && scalesPerOctave != null) {
-        if (!(octaveBaseScale > 0) || !Double.isFinite(octaveBaseScale)) {
-          throw new IllegalArgumentException("octave_base_scale must be positive and finite; got " + octaveBaseScale);
+        Args.positiveFloat32("octave_base_scale", octaveBaseScale);
+        Limits.requireCount("scales_per_octave", scalesPerOctave, 1, Limits.MAX_PRIOR_PARAMS,
+            "Limits.MAX_PRIOR_PARAMS");
+        double[] octaveScales = new double[scalesPerOctave];
+        for (int i = 0; i < octaveScales.length; i++) {
+          octaveScales[i] = Math.pow(2, (double) i / scalesPerOctave) * octaveBaseScale;
         }
-        if (scalesPerOctave < 1) {
-          throw new IllegalArgumentException("scales_per_octave must be >= 1; got " + scalesPerOctave);
-        }
-        sc = new float[scalesPerOctave];
-        for (int i = 0; i < sc.length; i++) {
-          sc[i] = (float) (Math.pow(2, (double) i / scalesPerOctave) * octaveBaseScale);
-        }
+        // 2^(i/n) < 2 can still carry a scale just below float32's top past it.
+        sc = PriorChecks.positiveFloat32("octave scales (octave_base_scale * 2^(i / scales_per_octave))",
+            octaveScales);
       } else if (octave) {
         throw new IllegalArgumentException("octave_base_scale and scales_per_octave must be set together; got "
             + (octaveBaseScale == null ? "only scales_per_octave=" + scalesPerOctave
@@ -517,29 +522,15 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
           throw new IllegalArgumentException("base_sizes must have one size per level (" + levels + " strides); got "
               + baseSizes.length);
         }
-        positive("base_sizes", baseSizes);
+        PriorChecks.positiveFloat32("base_sizes", baseSizes);
         sizes = baseSizes;
       }
+      Limits.product("ratios x scales (base anchors per cell)", Limits.MAX_BASE_PRIORS, "Limits.MAX_BASE_PRIORS",
+          r.length, sc.length);
       List<float[]> perLevelScales = Collections.nCopies(levels, sc);
       List<float[]> perLevelRatios = Collections.nCopies(levels, r);
       return new AnchorGenerator(strides, sizes, perLevelScales, perLevelRatios, scaleMajor, centerOffset, centers,
           scales == null ? octaveBaseScale : null, scales == null ? scalesPerOctave : null, false);
     }
-  }
-
-  /** The values as float32, each required finite and &gt; 0 and the list non-empty. */
-  static float[] positive(String name, double[] values) {
-    if (values == null || values.length == 0) {
-      throw new IllegalArgumentException(name + " must list at least one positive number; got "
-          + (values == null ? "none" : "[]"));
-    }
-    float[] out = new float[values.length];
-    for (int i = 0; i < values.length; i++) {
-      if (!(values[i] > 0) || !Double.isFinite(values[i])) {
-        throw new IllegalArgumentException(name + "[" + i + "] must be positive and finite; got " + values[i]);
-      }
-      out[i] = (float) values[i];
-    }
-    return out;
   }
 }

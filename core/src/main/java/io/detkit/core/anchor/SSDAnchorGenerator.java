@@ -180,8 +180,8 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
         throw new IllegalArgumentException("min_sizes and max_sizes must have one size per level (" + levels
             + " strides); got " + mins.length + " and " + maxs.length);
       }
-      AnchorGenerator.positive("min_sizes", mins);
-      AnchorGenerator.positive("max_sizes", maxs);
+      PriorChecks.positiveFloat32("min_sizes", mins);
+      PriorChecks.positiveFloat32("max_sizes", maxs);
       List<float[]> scales = new ArrayList<>();
       List<float[]> anchorRatios = new ArrayList<>();
       List<double[]> centers = new ArrayList<>();
@@ -190,7 +190,7 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
         if (r == null) {
           throw new IllegalArgumentException("ratios[" + k + "] must be a list of numbers; got null");
         }
-        AnchorGenerator.positive("ratios[" + k + "]", r.length == 0 ? new double[] {1} : r);
+        PriorChecks.positiveFloat32("ratios[" + k + "]", r.length == 0 ? new double[] {1} : r);
         scales.add(new float[] {1f, (float) Math.sqrt(maxs[k] / mins[k])});
         float[] ar = new float[1 + 2 * r.length];
         ar[0] = 1f;

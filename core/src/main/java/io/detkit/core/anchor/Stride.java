@@ -1,5 +1,6 @@
 package io.detkit.core.anchor;
 
+import io.detkit.core.check.Args;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +13,17 @@ import java.util.List;
  * @param h vertical stride, finite and &gt; 0
  */
 public record Stride(double w, double h) {
-  /** @throws IllegalArgumentException if either component is not a finite positive number */
+  /**
+   * @throws IllegalArgumentException if either component is not a positive number that stays
+   *     finite and positive in float32, where priors are computed (1e300 would shift them to infinity)
+   */
   public Stride {
-    if (!(w > 0) || !Double.isFinite(w) || !(h > 0) || !Double.isFinite(h)) {
-      throw new IllegalArgumentException(
-          "stride must be positive and finite in both directions; got (" + w + ", " + h + ")");
+    if (!Args.isPositiveFloat32(w) || !Args.isPositiveFloat32(h)) {
+      throw new IllegalArgumentException("stride must be positive and finite in both directions, and within"
+          + " float32's range (" + Float.MIN_VALUE + " to " + Float.MAX_VALUE + "); got (" + w + ", " + h + ")");
     }
   }
+
 
   /** The square stride {@code (s, s)}. */
   public static Stride of(double s) {

@@ -2,6 +2,8 @@ package io.detkit.core.assign;
 
 import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.bbox.OverlapMode;
+import io.detkit.core.check.Args;
+import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -316,7 +318,7 @@ public final class ATSSAssigner implements BaseAssigner {
       maxLevel = Math.max(maxLevel, size);
       m += Math.min(topk, size);
     }
-    int[] cand = new int[m * k];
+    int[] cand = new int[Limits.arrayLength("ATSS candidate indices (candidates per gt x gts)", m, k)];
     double[] dist = new double[maxLevel];
     TorchTopk selector = new TorchTopk();
     int start = 0;
@@ -514,11 +516,13 @@ public final class ATSSAssigner implements BaseAssigner {
     /**
      * Switches to the DDOD cost with this exponent on the IoU; null for plain ATSS.
      *
-     * @throws IllegalArgumentException if {@code alpha} is NaN or infinite
+     * @throws IllegalArgumentException if {@code alpha} is outside [0, 1] (NaN included)
      */
     public Builder alpha(Double alpha) {
-      if (alpha != null && !Double.isFinite(alpha)) {
-        throw new IllegalArgumentException("alpha must be finite or None; got " + alpha);
+      // The DDOD cost sigmoid^(1 - alpha) * iou^alpha: outside [0, 1] one factor's exponent is
+      // negative, so a zero IoU or a saturated score gives Inf * 0 = NaN and silently loses positives.
+      if (alpha != null) {
+        Args.inRange("alpha", alpha, 0, 1);
       }
       this.alpha = alpha;
       return this;

@@ -73,7 +73,7 @@ final class BoxArgs {
       throw new IllegalArgumentException("gt_labels must be [K] with K=" + numGts + " (one per gt box); got "
           + Tensors.shapeOf(gtLabels));
     }
-    int[] l = Tensors.toInts(gtLabels);
+    int[] l = Tensors.toInts(gtLabels, "gt_labels");
     if (gtLabels.dataType().isFPType()) {
       double[] d = Tensors.toDoubles(gtLabels);
       for (int i = 0; i < l.length; i++) {

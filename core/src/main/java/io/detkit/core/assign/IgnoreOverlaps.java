@@ -67,8 +67,10 @@ final class IgnoreOverlaps {
     int m = ignore.length / 4;
     float[] buf = new float[n];
     float[] best = new float[n];
+    // Decided once: the kernel would otherwise scan all priors again for every ignore box.
+    boolean scaled = !OverlapKernels.withinFastRange(priors) || !OverlapKernels.withinFastRange(ignore);
     for (int g = 0; g < m; g++) {
-      OverlapKernels.pairwise(ignore, g, g + 1, priors, OverlapMode.IOF, EPS_F, buf);
+      OverlapKernels.pairwise(ignore, g, g + 1, priors, OverlapMode.IOF, EPS_F, buf, scaled);
       for (int i = 0; i < n; i++) {
         best[i] = g == 0 ? buf[i] : Math.max(best[i], buf[i]);
       }
@@ -81,8 +83,10 @@ final class IgnoreOverlaps {
     int m = ignore.length / 4;
     double[] buf = new double[n];
     double[] best = new double[n];
+    // Decided once: the kernel would otherwise scan all priors again for every ignore box.
+    boolean scaled = !OverlapKernels.withinFastRange(priors) || !OverlapKernels.withinFastRange(ignore);
     for (int g = 0; g < m; g++) {
-      OverlapKernels.pairwise(ignore, g, g + 1, priors, OverlapMode.IOF, EPS_D, buf);
+      OverlapKernels.pairwise(ignore, g, g + 1, priors, OverlapMode.IOF, EPS_D, buf, scaled);
       for (int i = 0; i < n; i++) {
         best[i] = g == 0 ? buf[i] : Math.max(best[i], buf[i]);
       }

@@ -1,6 +1,8 @@
 package io.detkit.core.bbox;
 
+import io.detkit.core.check.Limits;
 import io.detkit.core.tensor.Tensors;
+import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -97,48 +99,64 @@ public final class BboxOverlaps {
     if (l.type == DataType.FLOAT) {
       float[] a = Tensors.toFloats(bboxes1);
       float[] b = Tensors.toFloats(bboxes2);
-      Tensors.requireFinite(a, "bboxes1");
-      Tensors.requireFinite(b, "bboxes2");
+      // One pass decides both: within the fast range means finite, outside it the exact check runs.
+      boolean fast = OverlapKernels.withinFastRange(a) & OverlapKernels.withinFastRange(b);
+      if (!fast) {
+        Tensors.requireFinite(a, "bboxes1");
+        Tensors.requireFinite(b, "bboxes2");
+      }
       float e = (float) eps;
       if (isAligned) {
         return Tensors.create(OverlapKernels.aligned(a, b, mode, e), DataType.FLOAT, l.outShape());
       }
       INDArray out = Nd4j.createUninitialized(DataType.FLOAT, l.outShape(), 'c');
-      FloatBuffer dst = out.data().asNioFloat();
-      int rowsPerChunk = l.rowsPerChunk(chunkElements);
-      float[] chunk = new float[rowsPerChunk * l.cols];
-      for (int k = 0; k < l.batch; k++) {
-        float[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
-        float[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
-        for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
-          int r1 = Math.min(l.rows, r0 + rowsPerChunk);
-          OverlapKernels.pairwise(ak, r0, r1, bk, mode, e, chunk);
-          dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
-          dst.put(chunk, 0, (r1 - r0) * l.cols);
+      // The NIO view does not keep out's buffer alive; the fence does, until the last chunk is in.
+      try {
+        FloatBuffer dst = out.data().asNioFloat();
+        int rowsPerChunk = l.rowsPerChunk(chunkElements);
+        float[] chunk = new float[rowsPerChunk * l.cols];
+        for (int k = 0; k < l.batch; k++) {
+          float[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+          float[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+          for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+            int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+            OverlapKernels.pairwise(ak, r0, r1, bk, mode, e, chunk, !fast);
+            dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
+            dst.put(chunk, 0, (r1 - r0) * l.cols);
+          }
         }
+      } finally {
+        Reference.reachabilityFence(out);
       }
       return out;
     }
     double[] a = Tensors.toDoubles(bboxes1);
     double[] b = Tensors.toDoubles(bboxes2);
-    Tensors.requireFinite(a, "bboxes1");
-    Tensors.requireFinite(b, "bboxes2");
+    boolean fast = OverlapKernels.withinFastRange(a) & OverlapKernels.withinFastRange(b);
+    if (!fast) {
+      Tensors.requireFinite(a, "bboxes1");
+      Tensors.requireFinite(b, "bboxes2");
+    }
     if (isAligned) {
       return Tensors.create(OverlapKernels.aligned(a, b, mode, eps), DataType.DOUBLE, l.outShape());
     }
     INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, l.outShape(), 'c');
-    DoubleBuffer dst = out.data().asNioDouble();
-    int rowsPerChunk = l.rowsPerChunk(chunkElements);
-    double[] chunk = new double[rowsPerChunk * l.cols];
-    for (int k = 0; k < l.batch; k++) {
-      double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
-      double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
-      for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
-        int r1 = Math.min(l.rows, r0 + rowsPerChunk);
-        OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, chunk);
-        dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
-        dst.put(chunk, 0, (r1 - r0) * l.cols);
+    try {
+      DoubleBuffer dst = out.data().asNioDouble();
+      int rowsPerChunk = l.rowsPerChunk(chunkElements);
+      double[] chunk = new double[rowsPerChunk * l.cols];
+      for (int k = 0; k < l.batch; k++) {
+        double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+        double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+        for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+          int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+          OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, chunk, !fast);
+          dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
+          dst.put(chunk, 0, (r1 - r0) * l.cols);
+        }
       }
+    } finally {
+      Reference.reachabilityFence(out);
     }
     return out;
   }
@@ -176,24 +194,28 @@ public final class BboxOverlaps {
       return Tensors.create(out, DataType.FLOAT, l.outShape());
     }
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, l.outShape(), 'c');
-    FloatBuffer dst = out.data().asNioFloat();
-    int rowsPerChunk = l.rowsPerChunk(chunkElements);
-    double[] chunk = new double[rowsPerChunk * l.cols];
-    float[] chunkF = new float[chunk.length];
-    for (int k = 0; k < l.batch; k++) {
-      double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
-      double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
-      for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
-        int r1 = Math.min(l.rows, r0 + rowsPerChunk);
-        OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, Precision.F16, chunk);
-        int len = (r1 - r0) * l.cols;
-        requireNoHalfNan(chunk, len, (long) k * l.rows * l.cols + (long) r0 * l.cols, scale);
-        for (int i = 0; i < len; i++) {
-          chunkF[i] = (float) chunk[i];
+    try {
+      FloatBuffer dst = out.data().asNioFloat();
+      int rowsPerChunk = l.rowsPerChunk(chunkElements);
+      double[] chunk = new double[rowsPerChunk * l.cols];
+      float[] chunkF = new float[chunk.length];
+      for (int k = 0; k < l.batch; k++) {
+        double[] ak = Arrays.copyOfRange(a, 4 * k * l.rows, 4 * (k + 1) * l.rows);
+        double[] bk = Arrays.copyOfRange(b, 4 * k * l.cols, 4 * (k + 1) * l.cols);
+        for (int r0 = 0; r0 < l.rows; r0 += rowsPerChunk) {
+          int r1 = Math.min(l.rows, r0 + rowsPerChunk);
+          OverlapKernels.pairwise(ak, r0, r1, bk, mode, eps, Precision.F16, chunk);
+          int len = (r1 - r0) * l.cols;
+          requireNoHalfNan(chunk, len, (long) k * l.rows * l.cols + (long) r0 * l.cols, scale);
+          for (int i = 0; i < len; i++) {
+            chunkF[i] = (float) chunk[i];
+          }
+          dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
+          dst.put(chunkF, 0, len);
         }
-        dst.position((int) ((long) k * l.rows * l.cols + (long) r0 * l.cols));
-        dst.put(chunkF, 0, len);
       }
+    } finally {
+      Reference.reachabilityFence(out);
     }
     return out;
   }
@@ -322,8 +344,7 @@ public final class BboxOverlaps {
     if (!Double.isFinite(eps) || eps < 0) {
       throw new IllegalArgumentException("eps must be finite and >= 0; got " + eps);
     }
-    Tensors.requireFinite(pred, "pred");
-    Tensors.requireFinite(target, "target");
+    requireGradientRange(pred, "pred", target, "target", float32);
     Tensors.requireFinite(upstream, "upstream");
     double[] g = upstream.clone();
     roundAll(g, float32);
@@ -351,8 +372,7 @@ public final class BboxOverlaps {
     boolean f32 = l.type == DataType.FLOAT;
     double[] a = Tensors.toDoubles(bboxes1);
     double[] b = Tensors.toDoubles(bboxes2);
-    Tensors.requireFinite(a, name1);
-    Tensors.requireFinite(b, name2);
+    requireGradientRange(a, name1, b, name2, f32);
     double e = f32 ? (float) eps : eps;
     double[] ga = new double[a.length];
     double[] gb = wantSecond ? new double[b.length] : null;
@@ -397,6 +417,25 @@ public final class BboxOverlaps {
         wantSecond ? Tensors.create(gb, l.type, bboxes2.shape()) : null);
   }
 
+  /**
+   * Finite coordinates within {@link OverlapKernels#SAFE_F32} (float32) or
+   * {@link OverlapKernels#SAFE_F64}: the gradient loops have no scaled path, and beyond that range
+   * their area products overflow. One pass over each input, which is also the finiteness check.
+   *
+   * @throws IllegalArgumentException naming the input and its first non-finite element, or the
+   *     range when a finite coordinate is beyond it
+   */
+  private static void requireGradientRange(double[] a, String name1, double[] b, String name2, boolean f32) {
+    if (OverlapKernels.withinFastRange(a, f32) && OverlapKernels.withinFastRange(b, f32)) {
+      return;
+    }
+    Tensors.requireFinite(a, name1);
+    Tensors.requireFinite(b, name2);
+    throw new IllegalArgumentException("gradients of bbox_overlaps need coordinates within +/-"
+        + (f32 ? "2^62 in float32" : "2^510 in float64") + ", where no area overflows; " + name1 + " or " + name2
+        + " has a larger one (overlaps are scale-invariant: scale the boxes down)");
+  }
+
   private static void roundAll(double[] g, boolean f32) {
     if (f32) {
       for (int i = 0; i < g.length; i++) {
@@ -405,7 +444,6 @@ public final class BboxOverlaps {
     }
   }
 
-  /** Reads a large upstream gradient chunk by chunk, in C order, rounded to the boxes' precision. */
   /** Chunk-wise, so that a large upstream is never copied whole just to be checked. */
   private static void requireFiniteUpstream(double[] g, int len, long base) {
     for (int i = 0; i < len; i++) {
@@ -415,7 +453,13 @@ public final class BboxOverlaps {
     }
   }
 
+  /** Reads a large upstream gradient chunk by chunk, in C order, rounded to the boxes' precision. */
   private static final class UpstreamRows {
+    /**
+     * The array the views read from, often a temporary cast or dense copy that nothing else
+     * holds: the NIO views do not keep it alive, so every read fences it.
+     */
+    private final INDArray owner;
     private final FloatBuffer floats;
     private final DoubleBuffer doubles;
     private float[] floatChunk = new float[0];
@@ -425,6 +469,7 @@ public final class BboxOverlaps {
       if (u.ordering() != 'c' || u.offset() != 0 || u.elementWiseStride() != 1 || u.data().length() != u.length()) {
         u = u.dup('c');
       }
+      owner = u;
       if (type == DataType.FLOAT) {
         floats = u.data().asNioFloat();
         doubles = null;
@@ -435,18 +480,22 @@ public final class BboxOverlaps {
     }
 
     void read(long offset, int length, double[] dst) {
-      if (floats != null) {
-        if (floatChunk.length < length) {
-          floatChunk = new float[length];
+      try {
+        if (floats != null) {
+          if (floatChunk.length < length) {
+            floatChunk = new float[length];
+          }
+          floats.position(Math.toIntExact(offset));
+          floats.get(floatChunk, 0, length);
+          for (int i = 0; i < length; i++) {
+            dst[i] = floatChunk[i];
+          }
+        } else {
+          doubles.position(Math.toIntExact(offset));
+          doubles.get(dst, 0, length);
         }
-        floats.position(Math.toIntExact(offset));
-        floats.get(floatChunk, 0, length);
-        for (int i = 0; i < length; i++) {
-          dst[i] = floatChunk[i];
-        }
-      } else {
-        doubles.position(Math.toIntExact(offset));
-        doubles.get(dst, 0, length);
+      } finally {
+        Reference.reachabilityFence(owner);
       }
     }
   }
@@ -480,6 +529,11 @@ public final class BboxOverlaps {
         throw new IllegalArgumentException("eps must be finite and >= 0; got " + eps);
       }
       DataType type = bboxes1.dataType();
+      // Float32 boxes compute with a float32 eps: 1e308 would become infinity there.
+      if (type == DataType.FLOAT && !Float.isFinite((float) eps)) {
+        throw new IllegalArgumentException("eps must be finite in float32 for FLOAT boxes (at most "
+            + Float.MAX_VALUE + "); got " + eps);
+      }
       if (bboxes2.dataType() != type) {
         throw new IllegalArgumentException(name2 + " must have the dtype of " + name1 + " (" + type + "); got "
             + bboxes2.dataType());
@@ -500,17 +554,17 @@ public final class BboxOverlaps {
             + " (" + rows + "); got " + cols + " (" + name1 + " " + Tensors.shapeOf(bboxes1) + ", " + name2 + " "
             + Tensors.shapeOf(bboxes2) + ")");
       }
-      long batch = 1;
-      for (long d : batch1) {
-        batch *= d;
-      }
-      long pairs = batch * rows * (aligned ? 1 : cols);
-      if (pairs > Integer.MAX_VALUE - 8 || 4 * batch * Math.max(rows, cols) > Integer.MAX_VALUE - 8) {
-        throw new IllegalArgumentException("bbox_overlaps result must have fewer than 2^31 elements; got "
-            + pairs + " for " + name1 + " " + Tensors.shapeOf(bboxes1) + " and " + name2 + " "
-            + Tensors.shapeOf(bboxes2));
-      }
-      return new Layout(batch1, (int) batch, (int) rows, (int) cols, aligned, type);
+      // Sized before anything is allocated: the coordinates as Java arrays, the result as one
+      // buffer written through an NIO view, whose limit counts bytes, not elements.
+      String what = "bbox_overlaps of " + name1 + " " + Tensors.shapeOf(bboxes1) + " and " + name2 + " "
+          + Tensors.shapeOf(bboxes2);
+      int batch = Limits.arrayLength(what + ": batch", batch1);
+      Limits.arrayLength(what + ": " + name1 + " coordinates", batch, rows, 4);
+      Limits.arrayLength(what + ": " + name2 + " coordinates", batch, cols, 4);
+      int pairs = Limits.arrayLength(what + ": result", batch, rows, aligned ? 1 : cols);
+      Limits.requireBufferBytes(what + ": result", pairs, type == DataType.DOUBLE ? Double.BYTES : Float.BYTES,
+          type.name());
+      return new Layout(batch1, batch, (int) rows, (int) cols, aligned, type);
     }
 
     private static void requireBoxes(INDArray boxes, String name) {

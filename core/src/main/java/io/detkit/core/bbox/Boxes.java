@@ -17,7 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>All methods throw {@link IllegalArgumentException} naming {@code boxes} if it is null, not
  * {@code [N, 4]}, not FLOAT/DOUBLE ({@code boxes must be [N,4] (x1, y1, x2, y2); got [3,5]}) or
  * holds a non-finite value ({@code boxes must be finite; element 3 is NaN}), and naming the
- * parameter for an invalid image size or flip direction. N may be 0.
+ * parameter for an invalid image size or flip direction, and naming the row when a result does not
+ * fit the dtype (an area or a width beyond float32's 3.4e38, where MMDetection returns infinity).
+ * N may be 0.
  */
 public final class Boxes {
   private Boxes() {}
@@ -28,10 +30,35 @@ public final class Boxes {
     double[] v = values(boxes);
     double[] out = new double[v.length];
     for (int i = 0; i < v.length; i += 4) {
-      out[i] = p.round(p.round(v[i] + v[i + 2]) / 2);
-      out[i + 1] = p.round(p.round(v[i + 1] + v[i + 3]) / 2);
+      out[i] = centre(v[i], v[i + 2], p);
+      out[i + 1] = centre(v[i + 1], v[i + 3], p);
       out[i + 2] = p.round(v[i + 2] - v[i]);
       out[i + 3] = p.round(v[i + 3] - v[i + 1]);
+    }
+    return result(out, boxes, "width or height");
+  }
+
+  /**
+   * {@code (a + b) / 2} rounded as torch rounds it; when {@code a + b} alone overflows (both near the
+   * dtype's maximum) the halves are added instead, which is the same value whenever the sum is
+   * finite (halving is exact), so the true centre comes back instead of infinity.
+   */
+  private static double centre(double a, double b, Precision p) {
+    double sum = p.round(a + b);
+    return Double.isInfinite(sum) ? p.round(a / 2 + b / 2) : p.round(sum / 2);
+  }
+
+  /**
+   * The converted boxes as an array of the input's dtype, or a named error when a value does not
+   * fit the dtype (a width of 6e38 in float32): MMDetection returns infinity there.
+   */
+  private static INDArray result(double[] out, INDArray boxes, String what) {
+    for (int i = 0; i < out.length; i++) {
+      if (!Double.isFinite(out[i])) {
+        int row = i / 4;
+        throw new IllegalArgumentException("boxes row " + row + ": the converted " + what + " overflows "
+            + boxes.dataType() + " (" + out[i] + "); the result is not representable in that dtype");
+      }
     }
     return Tensors.create(out, boxes.dataType(), boxes.shape());
   }
@@ -52,7 +79,7 @@ public final class Boxes {
       out[i + 2] = p.round(v[i] + halfW);
       out[i + 3] = p.round(v[i + 1] + halfH);
     }
-    return Tensors.create(out, boxes.dataType(), boxes.shape());
+    return result(out, boxes, "corner");
   }
 
   /**
@@ -65,6 +92,11 @@ public final class Boxes {
     double[] out = new double[v.length / 4];
     for (int k = 0; k < out.length; k++) {
       out[k] = OverlapKernels.area(v, k, p);
+      if (!Double.isFinite(out[k])) {
+        throw new IllegalArgumentException("boxes row " + k + ": the area (x2 - x1) * (y2 - y1) overflows "
+            + boxes.dataType() + " (" + out[k] + "); compute areas of such boxes in DOUBLE"
+            + " (overlaps of huge boxes are computed on scaled boxes and need no areas)");
+      }
     }
     return Tensors.create(out, boxes.dataType(), boxes.size(0));
   }
@@ -135,7 +167,7 @@ public final class Boxes {
         v[i + 3] = p.round(h - y1);
       }
     }
-    return Tensors.create(v, boxes.dataType(), boxes.shape());
+    return result(v, boxes, "coordinate");
   }
 
   private static Precision check(INDArray boxes) {

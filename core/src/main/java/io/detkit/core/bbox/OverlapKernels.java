@@ -19,6 +19,12 @@ import io.detkit.core.tensor.Tensors;
  * scan the coordinates: a NaN coordinate gives NaN overlaps for its pairs, so callers that take
  * user input ({@link BboxOverlaps}, the assigners) check finiteness first.
  *
+ * <p>Coordinates so large that an area, a union or an enclosing area would overflow the precision
+ * (beyond {@link #SAFE_F32} or {@link #SAFE_F64}; MMDetection returns 0 or NaN there) are computed
+ * pair by pair on boxes scaled by a power of two ({@link #scaledPair}): the overlap is a ratio of
+ * areas, so the result is the true one. One pass over the coordinates decides; ordinary inputs run
+ * the fast loops unchanged.
+ *
  * <p>The float32 and float64 loops are deliberate copies: merging them through doubles with
  * rounding (as the {@link Precision} variants below do) would cost the hot assigner path speed,
  * and each must keep torch's operation order for its own precision.
@@ -28,6 +34,13 @@ public final class OverlapKernels {
   static final long PARALLEL_PAIRS = 1L << 18;
   /** Columns (second boxes) a parallel block covers. */
   static final int COLUMN_BLOCK = 8192;
+  /**
+   * Coordinates of at most this magnitude keep every width (2^63), area (2^126), sum of two areas
+   * and enclosing area finite in float32; larger ones take the scaled path (here and in NMS).
+   */
+  public static final double SAFE_F32 = 0x1p62;
+  /** The float64 counterpart of {@link #SAFE_F32}. */
+  public static final double SAFE_F64 = 0x1p510;
 
   private OverlapKernels() {}
 
@@ -98,13 +111,42 @@ public final class OverlapKernels {
       float[] out) {
     checkPairwise(Tensors.requireNonNull(a, "a").length, rowStart, rowEnd, Tensors.requireNonNull(b, "b").length,
         mode, eps, Tensors.requireNonNull(out, "out").length);
+    pairwise(a, rowStart, rowEnd, b, mode, eps, out,
+        !withinFastRange(a, 4 * rowStart, 4 * rowEnd) || !withinFastRange(b, 0, b.length));
+  }
+
+  /**
+   * {@link #pairwise(float[], int, int, float[], OverlapMode, float, float[])} for callers that already
+   * know whether some coordinate lies beyond {@link #SAFE_F32} ({@code scaled}, from
+   * {@link #withinFastRange} over their inputs): no pass over the boxes here, for the hot loops that
+   * call this many times on the same boxes.
+   *
+   * @param scaled true to compute every pair on scaled boxes (correct for any finite coordinates);
+   *     false only when every coordinate is within {@link #SAFE_F32}
+   */
+  public static void pairwise(float[] a, int rowStart, int rowEnd, float[] b, OverlapMode mode, float eps,
+      float[] out, boolean scaled) {
+    checkPairwise(Tensors.requireNonNull(a, "a").length, rowStart, rowEnd, Tensors.requireNonNull(b, "b").length,
+        mode, eps, Tensors.requireNonNull(out, "out").length);
     int m = b.length / 4;
+    if (scaled) {
+      inColumnBlocks(rowEnd - rowStart, m, (j0, j1) -> {
+        for (int i = rowStart; i < rowEnd; i++) {
+          for (int j = j0; j < j1; j++) {
+            out[(i - rowStart) * m + j] = (float) scaledPair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
+                b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3], mode, eps, Precision.F32);
+          }
+        }
+      });
+      return;
+    }
     float[] area2 = new float[m];
     for (int j = 0; j < m; j++) {
       area2[j] = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
     }
     inColumnBlocks(rowEnd - rowStart, m, (j0, j1) -> rowsF(a, rowStart, rowEnd, b, area2, mode, eps, out, j0, j1));
   }
+
 
   private static void rowsF(float[] a, int rowStart, int rowEnd, float[] b, float[] area2, OverlapMode mode, float eps,
       float[] out, int j0, int j1) {
@@ -151,13 +193,42 @@ public final class OverlapKernels {
       double[] out) {
     checkPairwise(Tensors.requireNonNull(a, "a").length, rowStart, rowEnd, Tensors.requireNonNull(b, "b").length,
         mode, eps, Tensors.requireNonNull(out, "out").length);
+    pairwise(a, rowStart, rowEnd, b, mode, eps, out,
+        !withinFastRange(a, 4 * rowStart, 4 * rowEnd) || !withinFastRange(b, 0, b.length));
+  }
+
+  /**
+   * {@link #pairwise(double[], int, int, double[], OverlapMode, double, double[])} for callers that already
+   * know whether some coordinate lies beyond {@link #SAFE_F64} ({@code scaled}, from
+   * {@link #withinFastRange} over their inputs): no pass over the boxes here, for the hot loops that
+   * call this many times on the same boxes.
+   *
+   * @param scaled true to compute every pair on scaled boxes (correct for any finite coordinates);
+   *     false only when every coordinate is within {@link #SAFE_F64}
+   */
+  public static void pairwise(double[] a, int rowStart, int rowEnd, double[] b, OverlapMode mode, double eps,
+      double[] out, boolean scaled) {
+    checkPairwise(Tensors.requireNonNull(a, "a").length, rowStart, rowEnd, Tensors.requireNonNull(b, "b").length,
+        mode, eps, Tensors.requireNonNull(out, "out").length);
     int m = b.length / 4;
+    if (scaled) {
+      inColumnBlocks(rowEnd - rowStart, m, (j0, j1) -> {
+        for (int i = rowStart; i < rowEnd; i++) {
+          for (int j = j0; j < j1; j++) {
+            out[(i - rowStart) * m + j] = scaledPair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
+                b[4 * j], b[4 * j + 1], b[4 * j + 2], b[4 * j + 3], mode, eps, Precision.F64);
+          }
+        }
+      });
+      return;
+    }
     double[] area2 = new double[m];
     for (int j = 0; j < m; j++) {
       area2[j] = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
     }
     inColumnBlocks(rowEnd - rowStart, m, (j0, j1) -> rowsD(a, rowStart, rowEnd, b, area2, mode, eps, out, j0, j1));
   }
+
 
   private static void rowsD(double[] a, int rowStart, int rowEnd, double[] b, double[] area2, OverlapMode mode, double eps,
       double[] out, int j0, int j1) {
@@ -229,6 +300,14 @@ public final class OverlapKernels {
         Tensors.requireNonNull(out, "out").length);
     int n = a.length / 4;
     ParallelBlocks.run(n, n, OverlapGradKernels.PARALLEL_BOXES, OverlapGradKernels.BOX_BLOCK, (i0, i1) -> {
+      // Checked block by block, while the block is in cache.
+      if (!(maxAbs(a, 4 * i0, 4 * i1) <= SAFE_F32 && maxAbs(b, 4 * i0, 4 * i1) <= SAFE_F32)) {
+        for (int i = i0; i < i1; i++) {
+          out[i] = (float) scaledPair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
+              b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3], mode, eps, Precision.F32);
+        }
+        return;
+      }
       for (int i = i0; i < i1; i++) {
         float ax1 = a[4 * i];
         float ay1 = a[4 * i + 1];
@@ -263,6 +342,14 @@ public final class OverlapKernels {
         Tensors.requireNonNull(out, "out").length);
     int n = a.length / 4;
     ParallelBlocks.run(n, n, OverlapGradKernels.PARALLEL_BOXES, OverlapGradKernels.BOX_BLOCK, (i0, i1) -> {
+      // Checked block by block, while the block is in cache.
+      if (!(maxAbs(a, 4 * i0, 4 * i1) <= SAFE_F64 && maxAbs(b, 4 * i0, 4 * i1) <= SAFE_F64)) {
+        for (int i = i0; i < i1; i++) {
+          out[i] = scaledPair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
+              b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3], mode, eps, Precision.F64);
+        }
+        return;
+      }
       for (int i = i0; i < i1; i++) {
         double ax1 = a[4 * i];
         double ay1 = a[4 * i + 1];
@@ -311,6 +398,95 @@ public final class OverlapKernels {
     double[] out = new double[boxes(Tensors.requireNonNull(a, "a").length, "a")];
     aligned(a, b, mode, eps, out);
     return out;
+  }
+
+  /**
+   * Whether every value of {@code boxes} is within {@link #SAFE_F32} in magnitude (false for NaN and
+   * the infinities): then the fast loops compute every overlap without overflow. One pass; callers
+   * that check finiteness anyway can use it as that check's fast path.
+   */
+  public static boolean withinFastRange(float[] boxes) {
+    return withinFastRange(Tensors.requireNonNull(boxes, "boxes"), 0, boxes.length);
+  }
+
+  /** The float64 counterpart of {@link #withinFastRange(float[])}, against {@link #SAFE_F64}. */
+  public static boolean withinFastRange(double[] boxes) {
+    return withinFastRange(Tensors.requireNonNull(boxes, "boxes"), 0, boxes.length);
+  }
+
+  /**
+   * {@link #withinFastRange(double[])} against {@link #SAFE_F32} when {@code float32} (float32
+   * values held in doubles), else against {@link #SAFE_F64}.
+   */
+  public static boolean withinFastRange(double[] boxes, boolean float32) {
+    return maxAbs(Tensors.requireNonNull(boxes, "boxes"), 0, boxes.length) <= (float32 ? SAFE_F32 : SAFE_F64);
+  }
+
+  private static boolean withinFastRange(float[] v, int from, int to) {
+    return maxAbs(v, from, to) <= SAFE_F32;
+  }
+
+  private static boolean withinFastRange(double[] v, int from, int to) {
+    return maxAbs(v, from, to) <= SAFE_F64;
+  }
+
+  /** The largest magnitude among {@code v[from, to)} (NaN if one is NaN): one vectorizable pass. */
+  private static double maxAbs(float[] v, int from, int to) {
+    float m = 0;
+    for (int i = from; i < to; i++) {
+      m = Math.max(m, Math.abs(v[i]));
+    }
+    return m;
+  }
+
+  private static double maxAbs(double[] v, int from, int to) {
+    double m = 0;
+    for (int i = from; i < to; i++) {
+      m = Math.max(m, Math.abs(v[i]));
+    }
+    return m;
+  }
+
+  /**
+   * The power of two {@code e} such that the pair of boxes scaled by {@code 2^-e} has no coordinate
+   * beyond {@link #SAFE_F32} ({@code float32}) or {@link #SAFE_F64}; 0 when none is. Scaling by it
+   * is exact, and every overlap is unchanged by it.
+   */
+  public static int scaleExponent(double ax1, double ay1, double ax2, double ay2, double bx1, double by1,
+      double bx2, double by2, boolean float32) {
+    double safe = float32 ? SAFE_F32 : SAFE_F64;
+    double big = Math.max(Math.max(Math.max(Math.abs(ax1), Math.abs(ay1)), Math.max(Math.abs(ax2), Math.abs(ay2))),
+        Math.max(Math.max(Math.abs(bx1), Math.abs(by1)), Math.max(Math.abs(bx2), Math.abs(by2))));
+    return big > safe ? Math.getExponent(big) - Math.getExponent(safe) + 1 : 0;
+  }
+
+  /**
+   * The overlap of one pair whose coordinates may be so large that an area overflows the precision
+   * (a [0, 0, 1e38, 1e38] box in float32): both boxes are multiplied by the power of two that
+   * brings their largest coordinate under {@link #SAFE_F32} (or {@link #SAFE_F64}), which is exact,
+   * and {@code eps}, an area, by its square. IoU, IoF and GIoU are ratios of areas, so the scale
+   * cancels and the result is the exact-arithmetic overlap rounded as the fast loops round it;
+   * a pair that needs no scaling gets exactly the fast loops' value.
+   */
+  static double scaledPair(double ax1, double ay1, double ax2, double ay2, double bx1, double by1, double bx2,
+      double by2, OverlapMode mode, double eps, Precision p) {
+    int e = scaleExponent(ax1, ay1, ax2, ay2, bx1, by1, bx2, by2, p == Precision.F32);
+    double es = eps;
+    if (e > 0) {
+      ax1 = Math.scalb(ax1, -e);
+      ay1 = Math.scalb(ay1, -e);
+      ax2 = Math.scalb(ax2, -e);
+      ay2 = Math.scalb(ay2, -e);
+      bx1 = Math.scalb(bx1, -e);
+      by1 = Math.scalb(by1, -e);
+      bx2 = Math.scalb(bx2, -e);
+      by2 = Math.scalb(by2, -e);
+      // A positive eps that underflows would turn 0 / max(0, eps) into NaN; keep it positive.
+      es = eps > 0 ? Math.max(Math.scalb(eps, -2 * e), Double.MIN_VALUE) : 0;
+    }
+    double area1 = p.round(p.round(ax2 - ax1) * p.round(ay2 - ay1));
+    double area2 = p.round(p.round(bx2 - bx1) * p.round(by2 - by1));
+    return pair(ax1, ay1, ax2, ay2, area1, bx1, by1, bx2, by2, area2, mode, es, p);
   }
 
   /**

@@ -243,13 +243,22 @@ abstract class BaseBBoxCoder implements BBoxCoder {
    * divides by zero and a zero-size ground truth takes log(0). MMDetection returns those NaN/Inf
    * targets; we name the offending row instead, since a training step could not recover from them.
    */
+  /** Why a finite row encoded to a non-finite target: a degenerate box, or else an overflow. */
+  private String cause(double[] priors, double[] gt, int row) {
+    boolean degenerate = gt[4 * row + 2] == gt[4 * row] || gt[4 * row + 3] == gt[4 * row + 1];
+    if (priorDim == 4) {
+      degenerate |= priors[4 * row + 2] == priors[4 * row] || priors[4 * row + 3] == priors[4 * row + 1];
+    }
+    return degenerate ? "zero width or height" : "the target overflows the dtype for these box sizes";
+  }
+
   private void requireFiniteTargets(double[] out, double[] priors, double[] gt) {
     for (int i = 0; i < out.length; i++) {
       if (!Double.isFinite(out[i])) {
         int row = i / 4;
         throw new IllegalArgumentException("cannot encode gt_bboxes row " + row + " " + row(gt, 4 * row, 4)
             + " against " + priorName() + " row " + row + " " + row(priors, priorDim * row, priorDim)
-            + ": target element " + i + " is " + out[i] + " (zero width or height)");
+            + ": target element " + i + " is " + out[i] + " (" + cause(priors, gt, row) + ")");
       }
     }
   }

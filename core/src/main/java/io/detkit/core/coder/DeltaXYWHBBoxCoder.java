@@ -93,6 +93,14 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
         throw new IllegalArgumentException(name + "[" + i + "] must be finite" + (nonZero ? " and non-zero" : "")
             + "; got " + v[i]);
       }
+      // Float32 inputs are encoded with float32 means and stds: a std that rounds to 0 (1e-320) or
+      // to a subnormal would divide every delta into infinity, and a mean beyond 3.4e38 is infinite.
+      float f = (float) v[i];
+      if (!Float.isFinite(f) || (nonZero && Math.abs(f) < Float.MIN_NORMAL)) {
+        throw new IllegalArgumentException(name + "[" + i + "] must be " + (nonZero ? "non-zero and " : "")
+            + "within float32's range (" + (nonZero ? Float.MIN_NORMAL + " to " : "up to ") + Float.MAX_VALUE
+            + " in magnitude), where float32 boxes are encoded; got " + v[i]);
+      }
     }
     return v.clone();
   }

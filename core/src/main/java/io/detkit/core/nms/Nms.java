@@ -1,5 +1,6 @@
 package io.detkit.core.nms;
 
+import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
@@ -39,8 +40,8 @@ public final class Nms {
    *
    * @param boxes {@code 4*N} coordinates
    * @param scores {@code N} scores
-   * @throws IllegalArgumentException for mismatched lengths, non-finite boxes (naming the row) or NaN
-   *     scores
+   * @throws IllegalArgumentException for mismatched lengths, non-finite boxes (naming the row) or
+   *     non-finite scores
    */
   public static int[] nms(float[] boxes, float[] scores, float iouThreshold) {
     requireArrays(boxes, scores);
@@ -57,7 +58,7 @@ public final class Nms {
    * Kept indices of class-aware NMS (classes in {@code idxs}), sorted by descending score; with a
    * null {@code cfg} nothing is suppressed and all indices come back sorted.
    *
-   * @throws IllegalArgumentException for mismatched lengths, non-finite boxes or NaN scores
+   * @throws IllegalArgumentException for mismatched lengths, non-finite boxes or non-finite scores
    */
   public static int[] batchedNms(float[] boxes, float[] scores, int[] idxs, NmsConfig cfg) {
     requireArrays(boxes, scores);
@@ -117,7 +118,7 @@ public final class Nms {
     boolean f32 = !isDouble(boxes, scores);
     double[] b = Tensors.toDoubles(boxes);
     double[] s = values(scores, f32);
-    int[] kept = keep(b, s, Tensors.toInts(idxs), nmsCfg, f32);
+    int[] kept = keep(b, s, Tensors.toInts(idxs, "idxs"), nmsCfg, f32);
     return new NmsResult(dets(b, s, kept, boxes.dataType()), kept);
   }
 
@@ -132,7 +133,7 @@ public final class Nms {
    * @param scoreFactors {@code [N]} factors multiplied into the scores after thresholding (e.g.
    *     centerness), or null
    * @throws IllegalArgumentException for wrong shapes or invalid values: non-finite boxes (naming the
-   *     row), NaN scores or non-finite score factors (naming the first bad flat index)
+   *     row), non-finite scores or score factors, or a score times its factor that overflows (naming the first bad flat index)
    */
   public static MulticlassNmsResult multiclassNms(INDArray multiBboxes, INDArray multiScores, double scoreThr,
       Config nmsCfg, int maxNum, INDArray scoreFactors) {
@@ -170,12 +171,9 @@ public final class Nms {
     double[] bb = Tensors.toDoubles(multiBboxes);
     requireFiniteRows(bb, "multi_bboxes");
     double[] ms = values(multiScores, f32);
-    // NaN never exceeds score_thr, so a NaN score would vanish from the detections unnoticed.
-    for (int i = 0; i < ms.length; i++) {
-      if (Double.isNaN(ms[i])) {
-        throw new IllegalArgumentException("multi_scores must not be NaN; element " + i + " is NaN");
-      }
-    }
+    // NaN never exceeds score_thr, so a NaN score would vanish from the detections unnoticed; an
+    // infinite one would outrank (or undercut) everything.
+    Tensors.requireFinite(ms, "multi_scores");
     double[] factors = scoreFactors == null ? null : values(scoreFactors, f32);
     if (factors != null) {
       Tensors.requireFinite(factors, "score_factors");
@@ -204,6 +202,11 @@ public final class Nms {
         int src = perClass ? (i * numClasses + c) * 4 : i * 4;
         System.arraycopy(bb, src, boxes, 4 * q, 4);
         scores[q] = factors == null ? s : r(s * factors[i], f32);
+        if (!Double.isFinite(scores[q])) {
+          throw new IllegalArgumentException("multi_scores element " + (i * (numClasses + 1) + c) + " (" + s
+              + ") times score_factors element " + i + " (" + factors[i] + ") overflows "
+              + (f32 ? "float32" : "float64") + " to " + scores[q]);
+        }
         labels[q] = c;
         flat[q] = i * numClasses + c;
         q++;
@@ -257,12 +260,9 @@ public final class Nms {
     if (groups != null && groups.length != n) {
       throw new IllegalArgumentException("idxs must have one entry per box (" + n + "); got " + groups.length);
     }
-    requireFiniteRows(boxes, "boxes");
-    for (int i = 0; i < n; i++) {
-      if (Double.isNaN(scores[i])) {
-        throw new IllegalArgumentException("scores[" + i + "] must not be NaN");
-      }
-    }
+    double reach = requireFiniteRows(boxes, "boxes");
+    // +Inf would outrank every finite score and -Inf fall below every threshold, both silently.
+    Tensors.requireFinite(scores, "scores");
     if (cfg == null) {
       int[] all = sortedByScore(scores, null);
       return maxOut > 0 && all.length > maxOut ? Arrays.copyOf(all, maxOut) : all;
@@ -295,7 +295,8 @@ public final class Nms {
     }
     int[] gid = new int[n];
     int numGroups = groups == null || cfg.classAgnostic() ? 1 : denseGroups(groups, cand, gid);
-    Greedy greedy = new Greedy(boxes, scores, cfg.offset(), r(cfg.iouThreshold(), f32), f32);
+    Greedy greedy = new Greedy(boxes, scores, cfg.offset(), r(cfg.iouThreshold(), f32), f32,
+        reach > (f32 ? OverlapKernels.SAFE_F32 : OverlapKernels.SAFE_F64));
     if (limit > 0 && limit < m) {
       return greedy.topK(cand, gid, numGroups, limit);
     }
@@ -359,14 +360,17 @@ public final class Nms {
     private final double thr;
     private final boolean nonNegativeThr;
     private final boolean f32;
+    /** Whether some coordinate is so large that an area overflows: pairs are then scaled first. */
+    private final boolean huge;
 
-    Greedy(double[] boxes, double[] scores, double off, double thr, boolean f32) {
+    Greedy(double[] boxes, double[] scores, double off, double thr, boolean f32, boolean huge) {
       this.boxes = boxes;
       this.scores = scores;
       this.off = off;
       this.thr = thr;
       this.nonNegativeThr = thr >= 0;
       this.f32 = f32;
+      this.huge = huge;
     }
 
     /**
@@ -510,6 +514,9 @@ public final class Nms {
      */
     private boolean suppressed(double[] kb, double[] ka, int u, int end, int[] next, double x1, double y1,
         double x2, double y2, double area) {
+      if (huge) {
+        return suppressedScaled(kb, u, end, next, x1, y1, x2, y2);
+      }
       while (next == null ? u < end : u >= 0) {
         // mmcv's IoU of kept box u with the candidate, each step rounded as float32 would round it.
         double w = Math.max(0, r(r(Math.min(kb[4 * u + 2], x2) - Math.max(kb[4 * u], x1), f32) + off, f32));
@@ -530,6 +537,43 @@ public final class Nms {
       double w = r(r(x2 - x1, f32) + off, f32);
       double h = r(r(y2 - y1, f32) + off, f32);
       return r(w * h, f32);
+    }
+
+    /**
+     * {@link #suppressed} for problems with huge coordinates, where mmcv's areas overflow to
+     * infinity and their IoU to NaN, so that even identical boxes would both survive. Each pair is
+     * scaled by the power of two that brings its largest coordinate under the safe bound (exact,
+     * offset included); the IoU, a ratio of areas, is unchanged by it, and a pair that needs no
+     * scaling gets mmcv's value.
+     */
+    private boolean suppressedScaled(double[] kb, int u, int end, int[] next, double x1, double y1, double x2,
+        double y2) {
+      while (next == null ? u < end : u >= 0) {
+        double a1 = kb[4 * u];
+        double b1 = kb[4 * u + 1];
+        double a2 = kb[4 * u + 2];
+        double b2 = kb[4 * u + 3];
+        int e = OverlapKernels.scaleExponent(a1, b1, a2, b2, x1, y1, x2, y2, f32);
+        double o = Math.scalb(off, -e);
+        double ka1 = Math.scalb(a1, -e);
+        double kb1 = Math.scalb(b1, -e);
+        double ka2 = Math.scalb(a2, -e);
+        double kb2 = Math.scalb(b2, -e);
+        double cx1 = Math.scalb(x1, -e);
+        double cy1 = Math.scalb(y1, -e);
+        double cx2 = Math.scalb(x2, -e);
+        double cy2 = Math.scalb(y2, -e);
+        double w = Math.max(0, r(r(Math.min(ka2, cx2) - Math.max(ka1, cx1), f32) + o, f32));
+        double h = Math.max(0, r(r(Math.min(kb2, cy2) - Math.max(kb1, cy1), f32) + o, f32));
+        double inter = r(w * h, f32);
+        double areaKept = r(r(r(ka2 - ka1, f32) + o, f32) * r(r(kb2 - kb1, f32) + o, f32), f32);
+        double areaCand = r(r(r(cx2 - cx1, f32) + o, f32) * r(r(cy2 - cy1, f32) + o, f32), f32);
+        if (r(inter / r(r(areaKept + areaCand, f32) - inter, f32), f32) > thr) {
+          return true;
+        }
+        u = next == null ? u + 1 : next[u];
+      }
+      return false;
     }
   }
 
@@ -645,14 +689,18 @@ public final class Nms {
     }
   }
 
-  private static void requireFiniteRows(double[] b, String name) {
+  /** Requires finite coordinates; returns the largest magnitude, which decides the scaled IoU path. */
+  private static double requireFiniteRows(double[] b, String name) {
+    double reach = 0;
     for (int i = 0; i < b.length; i++) {
       if (!Double.isFinite(b[i])) {
         int row = i / 4;
         throw new IllegalArgumentException(name + " row " + row + " must be finite; got "
             + Arrays.toString(Arrays.copyOfRange(b, 4 * row, 4 * row + 4)));
       }
+      reach = Math.max(reach, Math.abs(b[i]));
     }
+    return reach;
   }
 
   private static void requireArrays(Object boxes, Object scores) {

@@ -1,5 +1,8 @@
 package io.detkit.core.tensor;
 
+import io.detkit.core.check.Args;
+import io.detkit.core.check.Limits;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -67,16 +70,52 @@ public final class Tensors {
   }
 
   // A bulk copy out of the NIO view: ND4J's asFloat()/asDouble() go element by element, several
-  // times slower on the 15-million-element score maps of a COCO-size head.
+  // times slower on the 15-million-element score maps of a COCO-size head. The view does not keep
+  // the array alive: without the fence the array (often a temporary dense copy) can be collected
+  // and its memory freed in the middle of the copy (a JVM crash or garbage values under load).
   private static float[] bulkFloats(INDArray denseFloat) {
+    Limits.requireBufferBytes("reading an array", denseFloat.length(), Float.BYTES, "FLOAT");
     float[] out = new float[(int) denseFloat.length()];
-    denseFloat.data().asNioFloat().get(out);
+    try {
+      denseFloat.data().asNioFloat().get(out);
+    } finally {
+      Reference.reachabilityFence(denseFloat);
+    }
     return out;
   }
 
   private static double[] bulkDoubles(INDArray denseDouble) {
+    Limits.requireBufferBytes("reading an array", denseDouble.length(), Double.BYTES, "DOUBLE");
     double[] out = new double[(int) denseDouble.length()];
-    denseDouble.data().asNioDouble().get(out);
+    try {
+      denseDouble.data().asNioDouble().get(out);
+    } finally {
+      Reference.reachabilityFence(denseDouble);
+    }
+    return out;
+  }
+
+  /**
+   * Writes {@code data} into a new dense {@code type} array of {@code shape} through its NIO view,
+   * keeping the array reachable for the whole copy.
+   */
+  private static INDArray bulkCreate(double[] data, long[] shape) {
+    INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
+    try {
+      out.data().asNioDouble().put(data);
+    } finally {
+      Reference.reachabilityFence(out);
+    }
+    return out;
+  }
+
+  private static INDArray bulkCreate(float[] data, long[] shape) {
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+    try {
+      out.data().asNioFloat().put(data);
+    } finally {
+      Reference.reachabilityFence(out);
+    }
     return out;
   }
 
@@ -86,11 +125,19 @@ public final class Tensors {
    *
    * @param a any shape and dtype
    * @return {@code a.length()} values
-   * @throws IllegalArgumentException if {@code a} is null
-   * @throws ArithmeticException if an INT64 value does not fit an int
+   * @throws IllegalArgumentException if {@code a} is null or an INT64 value does not fit an int
    */
   public static int[] toInts(INDArray a) {
-    requireNonNull(a, "array");
+    return toInts(a, "array");
+  }
+
+  /**
+   * {@link #toInts(INDArray)} naming the argument in its errors: an INT64 label or index beyond
+   * the int range is an {@link IllegalArgumentException} ({@code gt_labels element 2 must fit an
+   * int ...; got 4294967296}), not an {@link ArithmeticException}.
+   */
+  public static int[] toInts(INDArray a, String name) {
+    requireNonNull(a, name);
     if (a.isEmpty() || a.length() == 0) {
       return new int[0];
     }
@@ -102,7 +149,7 @@ public final class Tensors {
       long[] l = d.data().asLong();
       int[] out = new int[l.length];
       for (int i = 0; i < l.length; i++) {
-        out[i] = Math.toIntExact(l[i]);
+        out[i] = Args.intIndex(name, i, l[i]);
       }
       return out;
     }
@@ -170,9 +217,7 @@ public final class Tensors {
       return Nd4j.create(type, shape);
     }
     if (shape.length > 0 && type == DataType.DOUBLE) {
-      INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
-      out.data().asNioDouble().put(data);
-      return out;
+      return bulkCreate(data, shape);
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
       float[] f = new float[data.length];
@@ -181,11 +226,34 @@ public final class Tensors {
       }
       return create(f, type, shape);
     }
+    requireFitsNarrowType(data, type);
     INDArray a = Nd4j.createFromArray(data);
     if (type != DataType.DOUBLE) {
       a = a.castTo(type);
     }
     return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+  }
+
+  /** Values at or beyond this magnitude round to infinity in HALF (float16's maximum is 65504). */
+  static final double HALF_OVERFLOW = 65520.0;
+  /** Values at or beyond this magnitude round to infinity in BFLOAT16 (2^128 - 2^119). */
+  static final double BFLOAT16_OVERFLOW = 0x1p128 - 0x1p119;
+
+  /**
+   * Results detkit computes in float64 and returns in HALF or BFLOAT16 (the input's dtype) are
+   * refused when a finite value would round to infinity there, instead of coming back infinite.
+   */
+  private static void requireFitsNarrowType(double[] data, DataType type) {
+    double limit = type == DataType.HALF ? HALF_OVERFLOW : type == DataType.BFLOAT16 ? BFLOAT16_OVERFLOW : 0;
+    if (limit == 0) {
+      return;
+    }
+    for (int i = 0; i < data.length; i++) {
+      if (Double.isFinite(data[i]) && Math.abs(data[i]) >= limit) {
+        throw new IllegalArgumentException("a result in " + type + " overflows: element " + i + " is " + data[i]
+            + ", beyond " + type + "'s range (use FLOAT or DOUBLE inputs)");
+      }
+    }
   }
 
   /**
@@ -201,9 +269,10 @@ public final class Tensors {
       return Nd4j.create(type, shape);
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
-      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-      out.data().asNioFloat().put(data);
-      return out;
+      return bulkCreate(data, shape);
+    }
+    if (type == DataType.HALF || type == DataType.BFLOAT16) {
+      requireFitsNarrowType(widen(data), type);
     }
     INDArray a = Nd4j.createFromArray(data);
     if (type != DataType.FLOAT) {

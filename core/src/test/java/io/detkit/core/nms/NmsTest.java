@@ -119,7 +119,7 @@ class NmsTest {
     assertThatThrownBy(() -> Nms.nms(new float[] {0, 0, Float.NaN, 1}, new float[] {1}, 0.5f))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("boxes row 0 must be finite");
     assertThatThrownBy(() -> Nms.nms(new float[] {0, 0, 1, 1}, new float[] {Float.NaN}, 0.5f))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scores[0]");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scores must be finite; element 0 is NaN");
     assertThatThrownBy(() -> NmsConfig.fromConfig(Config.of("type", "soft_nms", "iou_threshold", 0.5)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("soft_nms");
     assertThatThrownBy(() -> NmsConfig.fromConfig(Config.of("type", "nms", "iou_thr", 0.5)))

@@ -163,10 +163,10 @@ class CoreNonFiniteInputsTest {
     rejects(() -> Nms.multiclassNms(okBoxes(t), Tensors.create(new double[] {0.9, 0.1, 0.8, 0.2}, t, 2, 2), 0.05,
         NmsConfig.of(0.5), 100, Tensors.create(new double[] {1, bad}, t, 2)),
         "score_factors must be finite; element 1 is " + word(bad));
-    if (Double.isNaN(bad)) {
-      rejects(() -> Nms.nms(okBoxes(t), Tensors.create(new double[] {0.9, bad}, t, 2), 0.5), "scores[1]");
-      rejects(() -> Nms.multiclassNms(okBoxes(t), Tensors.create(new double[] {0.9, 0.1, bad, 0.2}, t, 2, 2),
-          0.05, NmsConfig.of(0.5), 100, null), "multi_scores must not be NaN; element 2 is NaN");
-    }
+    // Infinite scores too: +Inf would outrank every box, -Inf vanish below any threshold.
+    rejects(() -> Nms.nms(okBoxes(t), Tensors.create(new double[] {0.9, bad}, t, 2), 0.5),
+        "scores must be finite; element 1 is " + word(bad));
+    rejects(() -> Nms.multiclassNms(okBoxes(t), Tensors.create(new double[] {0.9, 0.1, bad, 0.2}, t, 2, 2),
+        0.05, NmsConfig.of(0.5), 100, null), "multi_scores must be finite; element 2 is " + word(bad));
   }
 }

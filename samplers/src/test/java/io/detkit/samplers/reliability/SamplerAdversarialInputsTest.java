@@ -204,4 +204,60 @@ class SamplerAdversarialInputsTest {
       assertThat(bytes).as("%s heap bytes for 1e6 priors", s).isLessThan(200L * n);
     }
   }
+
+  private static void assertShape(INDArray a, String what, Sampler s, long... shape) {
+    assertThat(a.shape()).as("%s: %s", s, what).containsExactly(shape);
+  }
+
+  @Test
+  void emptyResultsAreRankOneOrNByFourNeverScalars() {
+    for (boolean addGt : new boolean[] {true, false}) {
+      for (int k : new int[] {0, 2}) {
+        // No positive candidate at all, then no negative candidate at all.
+        int[] allNeg = new int[6];
+        int[] allPos = new int[6];
+        java.util.Arrays.fill(allPos, k == 0 ? 0 : 1);
+        for (int[] inds : new int[][] {allNeg, allPos}) {
+          double[] ov = new double[6];
+          java.util.Arrays.fill(ov, inds[0] > 0 ? 0.8 : 0.1);
+          int[] lab = new int[6];
+          java.util.Arrays.fill(lab, inds[0] > 0 ? 0 : -1);
+          AssignResult a = new AssignResult(k, inds, ov, lab);
+          INDArray gts = Tensors.create(gridBoxes(k), DataType.FLOAT, k, 4);
+          for (Sampler s : samplers(8, addGt)) {
+            SamplingResult r = s.sample(a, Tensors.create(gridBoxes(6), DataType.FLOAT, 6, 4), gts, labels(k),
+                new SplittableRandom(3));
+            assertShape(r.posIndsArray(), "pos_inds", s, r.numPos());
+            assertShape(r.negIndsArray(), "neg_inds", s, r.numNeg());
+            assertShape(r.posBboxes(), "pos_bboxes", s, r.numPos(), 4);
+            assertShape(r.negBboxes(), "neg_bboxes", s, r.numNeg(), 4);
+            assertShape(r.posGtBboxes(), "pos_gt_bboxes", s, r.numPos(), 4);
+            assertShape(r.posAssignedGtIndsArray(), "pos_assigned_gt_inds", s, r.numPos());
+            assertShape(r.posIsGtArray(), "pos_is_gt", s, r.numPos());
+            assertShape(r.posGtLabelsArray(), "pos_gt_labels", s, r.numPos());
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void binCountsBeyondTheLimitAreNamedBeforeAnyLoop() {
+    Config c = Config.of("type", "IoUBalancedNegSampler", "num", 512, "pos_fraction", 0.25, "num_bins",
+        Integer.MAX_VALUE);
+    assertThatThrownBy(() -> Samplers.build(c)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContainingAll("num_bins must be in [1, 1024]", "Limits.MAX_BINS", "2147483647");
+  }
+
+  @Test
+  void int64LabelsBeyondIntAreNamedIllegalArguments() {
+    AssignResult a = assignment(9, 2);
+    INDArray huge = Tensors.createLong(new long[] {1L << 33, 1}, 2);
+    for (Sampler s : samplers(8, true)) {
+      assertThatThrownBy(() -> s.sample(a, Tensors.create(gridBoxes(9), DataType.FLOAT, 9, 4),
+          Tensors.create(gridBoxes(2), DataType.FLOAT, 2, 4), huge, new SplittableRandom(1)))
+          .as("%s", s).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("gt_labels element 0 must fit an int");
+    }
+  }
 }
