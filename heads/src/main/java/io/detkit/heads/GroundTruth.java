@@ -40,7 +40,7 @@ public final class GroundTruth {
         throw new IllegalArgumentException("gt_labels must be [K] with K=" + bboxes.size(0)
             + " (one per gt box); got " + Tensors.shapeOf(labels));
       }
-      int[] l = Tensors.toInts(labels);
+      int[] l = Tensors.toInts(labels, "gt_labels");
       double[] d = Tensors.toDoubles(labels);
       for (int i = 0; i < l.length; i++) {
         if (l[i] < 0 || d[i] != l[i]) {
@@ -88,7 +88,7 @@ public final class GroundTruth {
 
   /** The labels as ints, or null when none were given. */
   public int[] labelArray() {
-    return labels == null ? null : Tensors.toInts(labels);
+    return labels == null ? null : Tensors.toInts(labels, "gt_labels");
   }
 
   /** {@code gt_bboxes_ignore} {@code [M,4]}, if given. */

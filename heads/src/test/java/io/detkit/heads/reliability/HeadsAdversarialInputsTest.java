@@ -119,6 +119,15 @@ class HeadsAdversarialInputsTest {
         .isInstanceOfAny(NonFiniteLossException.class, IllegalArgumentException.class);
   }
 
+  @org.junit.jupiter.api.Test
+  void anInt64LabelBeyondIntRangeIsRejectedByName() {
+    // A long label that does not fit an int must not wrap around (or throw ArithmeticException).
+    assertThatThrownBy(() -> GroundTruth.of(
+            Tensors.create(new float[] {10, 10, 50, 40}, DataType.FLOAT, 1, 4),
+            Tensors.createLong(new long[] {1L << 33}, 1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gt_labels");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"RetinaHead", "ATSSHead"})
   void aNonFiniteGroundTruthIsRejectedByName(String type) {
