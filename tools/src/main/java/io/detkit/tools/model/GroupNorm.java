@@ -81,6 +81,11 @@ public final class GroupNorm extends org.deeplearning4j.nn.conf.layers.BaseLayer
     return groups;
   }
 
+  /** The value added to the variance. */
+  public double eps() {
+    return eps;
+  }
+
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
       INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
