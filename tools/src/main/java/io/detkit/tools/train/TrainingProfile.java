@@ -43,11 +43,26 @@ public final class TrainingProfile {
 
   private TrainingProfile() {}
 
-  /** Per-iteration phase times in milliseconds, and the losses of the measured iterations. */
-  public record Timings(Map<String, double[]> phases, double[] losses) {
+  /**
+   * Per-iteration phase times in milliseconds, wall-clock ({@code phases}) and CPU time of the
+   * training thread ({@code cpuPhases}: with {@code OMP_NUM_THREADS=1} every ND4J operation runs
+   * on that thread, so it excludes time spent waiting for a core on a loaded machine; the data
+   * phase's CPU time is only the hand-over, the batches are prepared on a background thread), and
+   * the losses of the measured iterations.
+   */
+  public record Timings(Map<String, double[]> phases, Map<String, double[]> cpuPhases, double[] losses) {
     /** The {@code q}-quantile (0..1, nearest rank) of a phase. */
     public double quantile(String phase, double q) {
-      double[] v = phases.get(phase).clone();
+      return quantile(phases.get(phase), q);
+    }
+
+    /** The {@code q}-quantile of a phase's CPU time. */
+    public double cpuQuantile(String phase, double q) {
+      return quantile(cpuPhases.get(phase), q);
+    }
+
+    private static double quantile(double[] values, double q) {
+      double[] v = values.clone();
       Arrays.sort(v);
       return v[Math.max(0, Math.min(v.length - 1, (int) Math.ceil(q * v.length) - 1))];
     }
@@ -72,9 +87,13 @@ public final class TrainingProfile {
       twin.writeParams(net);
     }
     Map<String, double[]> phases = new LinkedHashMap<>();
+    Map<String, double[]> cpuPhases = new LinkedHashMap<>();
     for (String p : PHASES) {
       phases.put(p, new double[iters]);
+      cpuPhases.put(p, new double[iters]);
     }
+    java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] c = new long[6];
     double[] losses = new double[iters];
     List<Double> exportedLosses = new ArrayList<>();
     try (DataLoader loader = new DataLoader(train.dataset(), train.pipeline(), exp.batchSize(), true, exp.seed(),
@@ -88,20 +107,26 @@ public final class TrainingProfile {
           it = loader.epoch(++epoch);
           inEpoch = 0;
         }
+        c[0] = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         Batch b = it.next();
         long t1 = System.nanoTime();
+        c[1] = cpu.getCurrentThreadCpuTime();
         HeadOutputs out = net.forwardTrain(b.images());
         long t2 = System.nanoTime();
+        c[2] = cpu.getCurrentThreadCpuTime();
         HeadLoss loss = head.loss(out, b.groundTruths(), b.metas());
         long t3 = System.nanoTime();
+        c[3] = cpu.getCurrentThreadCpuTime();
         double norm = loss.hasLosses() ? net.backward(loss.grads()) : 0;
         long t4 = System.nanoTime();
+        c[4] = cpu.getCurrentThreadCpuTime();
         if (loss.hasLosses()) {
           schedule.valueAt(i, epoch);
           net.step(norm, i, epoch);
         }
         long t5 = System.nanoTime();
+        c[5] = cpu.getCurrentThreadCpuTime();
         inEpoch++;
         if (twin != null && i < exportBatches) {
           twin.writeBatch(i, b);
@@ -112,8 +137,10 @@ public final class TrainingProfile {
           long[] t = {t0, t1, t2, t3, t4, t5};
           for (int p = 0; p < 5; p++) {
             phases.get(PHASES.get(p))[k] = (t[p + 1] - t[p]) / 1e6;
+            cpuPhases.get(PHASES.get(p))[k] = (c[p + 1] - c[p]) / 1e6;
           }
           phases.get("total")[k] = (t5 - t0) / 1e6;
+          cpuPhases.get("total")[k] = (c[5] - c[0]) / 1e6;
           losses[k] = loss.total();
         }
       }
@@ -121,7 +148,7 @@ public final class TrainingProfile {
     if (twin != null) {
       twin.writeLosses(exportedLosses);
     }
-    return new Timings(phases, losses);
+    return new Timings(phases, cpuPhases, losses);
   }
 
   /**
@@ -137,6 +164,17 @@ public final class TrainingProfile {
     Map<String, org.nd4j.linalg.api.ndarray.INDArray> acts = g.feedForward(
         new org.nd4j.linalg.api.ndarray.INDArray[] {images}, true, false);
     Map<String, double[]> byType = new LinkedHashMap<>();
+    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.Builder wb =
+        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.builder();
+    org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration wsConf =
+        org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder()
+            .policyAllocation(org.nd4j.linalg.api.memory.enums.AllocationPolicy.OVERALLOCATE)
+            .policyLearning(org.nd4j.linalg.api.memory.enums.LearningPolicy.OVER_TIME)
+            .policyReset(org.nd4j.linalg.api.memory.enums.ResetPolicy.BLOCK_LEFT).build();
+    for (org.deeplearning4j.nn.workspace.ArrayType t : org.deeplearning4j.nn.workspace.ArrayType.values()) {
+      wb.with(t, "DETKIT_PROFILE", wsConf);
+    }
+    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = wb.build();
     out.printf("%-36s %-18s %8s %8s%n", "layer", "type", "fwd_ms", "bwd_ms");
     for (String name : g.getConfiguration().getTopologicalOrderStr()) {
       org.deeplearning4j.nn.api.Layer layer = g.getLayer(name);
@@ -146,20 +184,23 @@ public final class TrainingProfile {
       org.nd4j.linalg.api.ndarray.INDArray in = acts.get(g.getConfiguration().getVertexInputs().get(name).get(0));
       org.nd4j.linalg.api.ndarray.INDArray eps = org.nd4j.linalg.factory.Nd4j.rand(
           org.nd4j.linalg.api.buffer.DataType.FLOAT, acts.get(name).shape());
-      org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr =
-          org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
       double[] fwd = new double[repeats];
       double[] bwd = new double[repeats];
-      for (int r = -1; r < repeats; r++) {
-        layer.setInput(in, mgr);
-        long t0 = System.nanoTime();
-        layer.activate(true, mgr);
-        long t1 = System.nanoTime();
-        layer.backpropGradient(eps, mgr);
-        long t2 = System.nanoTime();
-        if (r >= 0) {
-          fwd[r] = (t1 - t0) / 1e6;
-          bwd[r] = (t2 - t1) / 1e6;
+      for (int r = -2; r < repeats; r++) {
+        // Every array of the call in one workspace, reset after it, as in training (fresh
+        // off-heap buffers would cost more than most of these layers' arithmetic).
+        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = mgr.notifyScopeEntered(
+            org.deeplearning4j.nn.workspace.ArrayType.ACTIVATIONS)) {
+          layer.setInput(in, mgr);
+          long t0 = System.nanoTime();
+          layer.activate(true, mgr);
+          long t1 = System.nanoTime();
+          layer.backpropGradient(eps, mgr);
+          long t2 = System.nanoTime();
+          if (r >= 0) {
+            fwd[r] = (t1 - t0) / 1e6;
+            bwd[r] = (t2 - t1) / 1e6;
+          }
         }
       }
       double f = median(fwd);
@@ -182,11 +223,12 @@ public final class TrainingProfile {
     return s[s.length / 2];
   }
 
-  /** Prints one line per phase: median and p90 in milliseconds. */
+  /** Prints one line per phase: wall-clock and CPU median and p90 in milliseconds. */
   public static void print(Timings t, PrintStream out) {
-    out.printf("%-10s %9s %9s%n", "phase", "median_ms", "p90_ms");
+    out.printf("%-10s %9s %9s %9s %9s%n", "phase", "median_ms", "p90_ms", "cpu_med", "cpu_p90");
     for (String p : PHASES) {
-      out.printf("%-10s %9.2f %9.2f%n", p, t.quantile(p, 0.5), t.quantile(p, 0.9));
+      out.printf("%-10s %9.2f %9.2f %9.2f %9.2f%n", p, t.quantile(p, 0.5), t.quantile(p, 0.9), t.cpuQuantile(p, 0.5),
+          t.cpuQuantile(p, 0.9));
     }
   }
 
@@ -244,6 +286,7 @@ public final class TrainingProfile {
       m.put("iters", iters);
       m.put("threads", System.getenv().getOrDefault("OMP_NUM_THREADS", ""));
       m.put("phases_ms", t.phases());
+      m.put("cpu_phases_ms", t.cpuPhases());
       m.put("losses", t.losses());
       Files.createDirectories(json.toAbsolutePath().getParent());
       new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(), m);
