@@ -20,6 +20,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 
 /**
  * A single-stage detector as a DL4J {@link ComputationGraph}: backbone, FPN neck and the dense
@@ -53,18 +55,20 @@ public final class DetectorNet {
   private final List<List<String>> tiedLayers;
   private final int[] strides;
   private final int inChannels;
-  private final double maxGradNorm;
+  private final OptimizerSpec optimizer;
+  private final TiedGradients tiedGradients;
   private Gradient gradient;
 
   private DetectorNet(ComputationGraph graph, List<String> kinds, String[][] outputLayers, List<List<String>> tied,
-      int[] strides, int inChannels, double maxGradNorm) {
+      int[] strides, int inChannels, OptimizerSpec optimizer) {
     this.graph = graph;
     this.kinds = kinds;
     this.outputLayers = outputLayers;
     this.tiedLayers = tied;
     this.strides = strides;
     this.inChannels = inChannels;
-    this.maxGradNorm = maxGradNorm;
+    this.optimizer = optimizer;
+    this.tiedGradients = new TiedGradients(graph, tied);
   }
 
   /**
@@ -136,12 +140,9 @@ public final class DetectorNet {
         .trainingWorkspaceMode(WorkspaceMode.ENABLED)
         .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
         .cacheMode(CacheMode.NONE);
-    if (optimizer.l2() > 0) {
-      nb.l2(optimizer.l2()).l2Bias(optimizer.l2());
-    }
-    if (optimizer.decoupledWeightDecay() > 0) {
-      nb.weightDecay(optimizer.decoupledWeightDecay(), true).weightDecayBias(optimizer.decoupledWeightDecay(), true);
-    }
+    // No regularization in the layer configurations: it applies to every parameter alike, so
+    // step() applies it to the whole flattened array in one operation each, where DL4J's updater
+    // would run one per parameter (52 in the shapes detector).
     GraphBuilder g = nb.graphBuilder().addInputs("img");
     List<String> feats = neck.addTo(g, backbone.addTo(g, "img"));
     List<String> kinds = towers.outputKinds();
@@ -170,7 +171,7 @@ public final class DetectorNet {
       }
     }
     DetectorNet net = new DetectorNet(graph, List.copyOf(kinds), outputs, tied, strides, backbone.inChannels(),
-        optimizer.maxGradNorm());
+        optimizer);
     net.syncTiedCopies();
     return net;
   }
@@ -302,22 +303,7 @@ public final class DetectorNet {
       }
     }
     gradient = graph.backpropGradient(eps);
-    double duplicateSq = 0;
-    for (List<String> copies : tiedLayers) {
-      for (String param : graph.getLayer(copies.get(0)).paramTable().keySet()) {
-        INDArray sum = gradient.getGradientFor(copies.get(0) + "_" + param);
-        for (int c = 1; c < copies.size(); c++) {
-          sum.addi(gradient.getGradientFor(copies.get(c) + "_" + param));
-        }
-        double sq = sum.norm2Number().doubleValue();
-        duplicateSq += (copies.size() - 1) * sq * sq;
-        for (int c = 1; c < copies.size(); c++) {
-          gradient.getGradientFor(copies.get(c) + "_" + param).assign(sum);
-        }
-      }
-    }
-    double total = gradient.gradient().norm2Number().doubleValue();
-    return Math.sqrt(Math.max(0, total * total - duplicateSq));
+    return tiedGradients.tieAndNorm(gradient);
   }
 
   /**
@@ -331,11 +317,23 @@ public final class DetectorNet {
     if (gradient == null) {
       throw new IllegalStateException("step needs a gradient; call backward first");
     }
-    if (maxGradNorm > 0 && gradNorm > maxGradNorm) {
-      gradient.gradient().muli(maxGradNorm / (gradNorm + 1e-6));
+    double maxNorm = optimizer.maxGradNorm();
+    INDArray g = gradient.gradient();
+    if (maxNorm > 0 && gradNorm > maxNorm) {
+      g.muli(maxNorm / (gradNorm + 1e-6));
+    }
+    // DL4J's order: L2 added to the gradient before the updater, decoupled decay to the update
+    // after it, scaled by the learning rate (the same operation DL4J would run per parameter).
+    INDArray params = graph.params();
+    if (optimizer.l2() > 0) {
+      new L2Regularization(optimizer.l2()).apply(params, g, 0, iteration, epoch);
     }
     graph.getUpdater().update(gradient, iteration, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
-    graph.params().subi(gradient.gradient());
+    if (optimizer.decoupledWeightDecay() > 0) {
+      new WeightDecay(optimizer.decoupledWeightDecay(), true).apply(params, g,
+          optimizer.updater().getLearningRate(iteration, epoch), iteration, epoch);
+    }
+    params.subi(g);
     gradient = null;
   }
 

@@ -48,9 +48,11 @@ public final class TrainingProfile {
    * training thread ({@code cpuPhases}: with {@code OMP_NUM_THREADS=1} every ND4J operation runs
    * on that thread, so it excludes time spent waiting for a core on a loaded machine; the data
    * phase's CPU time is only the hand-over, the batches are prepared on a background thread), and
-   * the losses of the measured iterations.
+   * the losses of the measured iterations, and the learning rate of every iteration (warm-up
+   * included).
    */
-  public record Timings(Map<String, double[]> phases, Map<String, double[]> cpuPhases, double[] losses) {
+  public record Timings(Map<String, double[]> phases, Map<String, double[]> cpuPhases, double[] losses,
+      double[] learningRates) {
     /** The {@code q}-quantile (0..1, nearest rank) of a phase. */
     public double quantile(String phase, double q) {
       return quantile(phases.get(phase), q);
@@ -95,6 +97,7 @@ public final class TrainingProfile {
     java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
     long[] c = new long[6];
     double[] losses = new double[iters];
+    double[] lrs = new double[warmup + iters];
     List<Double> exportedLosses = new ArrayList<>();
     try (DataLoader loader = new DataLoader(train.dataset(), train.pipeline(), exp.batchSize(), true, exp.seed(),
         net.sizeDivisor())) {
@@ -121,8 +124,8 @@ public final class TrainingProfile {
         double norm = loss.hasLosses() ? net.backward(loss.grads()) : 0;
         long t4 = System.nanoTime();
         c[4] = cpu.getCurrentThreadCpuTime();
+        lrs[i] = schedule.valueAt(i, epoch);
         if (loss.hasLosses()) {
-          schedule.valueAt(i, epoch);
           net.step(norm, i, epoch);
         }
         long t5 = System.nanoTime();
@@ -148,7 +151,7 @@ public final class TrainingProfile {
     if (twin != null) {
       twin.writeLosses(exportedLosses);
     }
-    return new Timings(phases, cpuPhases, losses);
+    return new Timings(phases, cpuPhases, losses, lrs);
   }
 
   /**
@@ -288,6 +291,7 @@ public final class TrainingProfile {
       m.put("phases_ms", t.phases());
       m.put("cpu_phases_ms", t.cpuPhases());
       m.put("losses", t.losses());
+      m.put("learning_rates", t.learningRates());
       Files.createDirectories(json.toAbsolutePath().getParent());
       new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(), m);
     }

@@ -91,7 +91,16 @@ class DetectorNetTest {
         assertThat(g.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-5);
       }
     }
-    assertThat(norm).isPositive();
+    // The norm counts each shared value once: the level-0 copies and every untied layer.
+    double sq = 0;
+    for (Layer layer : shared.graph().getLayers()) {
+      String name = layer.conf().getLayer().getLayerName();
+      if (layer.numParams() > 0 && !name.matches(".*@[1-9]\\d*")) {
+        double n2 = layer.getGradientsViewArray().norm2Number().doubleValue();
+        sq += n2 * n2;
+      }
+    }
+    assertThat(norm).isPositive().isCloseTo(Math.sqrt(sq), org.assertj.core.api.Assertions.within(1e-4 * norm));
     shared.step(norm, 0, 0);
     shared.forwardTrain(x);
     shared.backward(eps);
@@ -101,6 +110,33 @@ class DetectorNetTest {
       assertThat(shared.graph().getLayer("bbox_head.conv_reg@" + l).params()).isEqualTo(l0.params());
     }
     assertThat(shared.numDistinctParams()).isLessThan(separate.numDistinctParams());
+  }
+
+  @Test
+  void weightDecayAppliesToEveryParameterInDl4jOrder() {
+    for (boolean decoupled : new boolean[] {false, true}) {
+      DetectorNet net = DetectorNet.build(model(), head(model()),
+          new OptimizerSpec(new Sgd(0.1), decoupled ? 0 : 0.01, decoupled ? 0.02 : 0, 0), 7);
+      Nd4j.getRandom().setSeed(5);
+      HeadOutputs out = net.forwardTrain(Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32));
+      HeadOutputs eps = HeadOutputs.empty();
+      for (String kind : out.names()) {
+        List<INDArray> levels = new java.util.ArrayList<>();
+        for (INDArray a : out.get(kind)) {
+          levels.add(Nd4j.rand(DataType.FLOAT, a.shape()).subi(0.5));
+        }
+        eps = eps.with(kind, levels);
+      }
+      double norm = net.backward(eps);
+      INDArray p = net.params().dup();
+      INDArray g = net.graph().getFlattenedGradients().dup();
+      net.step(norm, 0, 0);
+      // SGD: p - lr * (g + l2 * p), or with decoupled decay p - (lr * g + wd * lr * p).
+      INDArray expected = decoupled ? p.sub(g.mul(0.1).addi(p.mul(0.02 * 0.1))) : p.sub(g.add(p.mul(0.01)).muli(0.1));
+      assertThat(net.params().sub(expected).amaxNumber().doubleValue()).as("decoupled=" + decoupled)
+          .isLessThan(1e-6);
+      assertThat(p.sub(net.params()).amaxNumber().doubleValue()).isGreaterThan(1e-4);
+    }
   }
 
   @Test
