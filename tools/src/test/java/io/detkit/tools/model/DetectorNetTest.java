@@ -46,6 +46,19 @@ class DetectorNetTest {
     return DetectorNet.build(model, head(model), new OptimizerSpec(new Sgd(0.05), 0, 0, 0), 7);
   }
 
+  /** Uniform gradients in [-0.5, 0.5) shaped like {@code out}. */
+  private static HeadOutputs randomGradients(HeadOutputs out) {
+    HeadOutputs eps = HeadOutputs.empty();
+    for (String kind : out.names()) {
+      List<INDArray> levels = new java.util.ArrayList<>();
+      for (INDArray a : out.get(kind)) {
+        levels.add(Nd4j.rand(DataType.FLOAT, a.shape()).subi(0.5));
+      }
+      eps = eps.with(kind, levels);
+    }
+    return eps;
+  }
+
   @Test
   void outputsFollowTheHeadLayoutPerLevel() {
     DetectorNet net = build(model());
@@ -68,14 +81,7 @@ class DetectorNetTest {
     INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64);
     HeadOutputs outShared = shared.forwardTrain(x);
     separate.forwardTrain(x);
-    HeadOutputs eps = HeadOutputs.empty();
-    for (String kind : outShared.names()) {
-      List<INDArray> levels = new java.util.ArrayList<>();
-      for (INDArray a : outShared.get(kind)) {
-        levels.add(Nd4j.rand(DataType.FLOAT, a.shape()).subi(0.5));
-      }
-      eps = eps.with(kind, levels);
-    }
+    HeadOutputs eps = randomGradients(outShared);
     double norm = shared.backward(eps);
     separate.backward(eps);
     // The gradient of a shared weight is the sum over levels of the untied copies' gradients.
@@ -119,15 +125,7 @@ class DetectorNetTest {
           new OptimizerSpec(new Sgd(0.1), decoupled ? 0 : 0.01, decoupled ? 0.02 : 0, 0), 7);
       Nd4j.getRandom().setSeed(5);
       HeadOutputs out = net.forwardTrain(Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32));
-      HeadOutputs eps = HeadOutputs.empty();
-      for (String kind : out.names()) {
-        List<INDArray> levels = new java.util.ArrayList<>();
-        for (INDArray a : out.get(kind)) {
-          levels.add(Nd4j.rand(DataType.FLOAT, a.shape()).subi(0.5));
-        }
-        eps = eps.with(kind, levels);
-      }
-      double norm = net.backward(eps);
+      double norm = net.backward(randomGradients(out));
       INDArray p = net.params().dup();
       INDArray g = net.graph().getFlattenedGradients().dup();
       net.step(norm, 0, 0);
