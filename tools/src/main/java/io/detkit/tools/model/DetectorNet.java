@@ -17,9 +17,10 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
 
@@ -57,6 +58,7 @@ public final class DetectorNet {
   private final int inChannels;
   private final OptimizerSpec optimizer;
   private final TiedGradients tiedGradients;
+  private GradientUpdater updater;
   private Gradient gradient;
 
   private DetectorNet(ComputationGraph graph, List<String> kinds, String[][] outputLayers, List<List<String>> tied,
@@ -328,13 +330,29 @@ public final class DetectorNet {
     if (optimizer.l2() > 0) {
       new L2Regularization(optimizer.l2()).apply(params, g, 0, iteration, epoch);
     }
-    graph.getUpdater().update(gradient, iteration, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
+    flatUpdater().applyUpdater(g, iteration, epoch);
     if (optimizer.decoupledWeightDecay() > 0) {
       new WeightDecay(optimizer.decoupledWeightDecay(), true).apply(params, g,
           optimizer.updater().getLearningRate(iteration, epoch), iteration, epoch);
     }
     params.subi(g);
     gradient = null;
+  }
+
+  /**
+   * ND4J's updater for the configured {@link org.nd4j.linalg.learning.config.IUpdater} over the
+   * whole flattened gradient, with its own state (e.g. Adam's moments). DL4J's network updater
+   * runs the same updater on the same single block (every layer shares the configuration), but
+   * walks every layer and parameter around it on each step, which cost several times the update
+   * itself; the arithmetic, and so every result, is the same.
+   */
+  private GradientUpdater flatUpdater() {
+    if (updater == null) {
+      org.nd4j.linalg.learning.config.IUpdater conf = optimizer.updater().clone();
+      long size = conf.stateSize(graph.numParams());
+      updater = conf.instantiate(size == 0 ? null : Nd4j.zeros(DataType.FLOAT, 1, size), true);
+    }
+    return updater;
   }
 
   /** A summary: parameter counts and levels. */

@@ -11,6 +11,7 @@ import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.Heads;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -134,6 +135,31 @@ class DetectorNetTest {
       assertThat(net.params().sub(expected).amaxNumber().doubleValue()).as("decoupled=" + decoupled)
           .isLessThan(1e-6);
       assertThat(p.sub(net.params()).amaxNumber().doubleValue()).isGreaterThan(1e-4);
+    }
+  }
+
+  @Test
+  void theFlatUpdaterGivesDl4jsNetworkUpdaterResultsBitForBit() {
+    Config untied = model("shared_head", "False");
+    OptimizerSpec adam = new OptimizerSpec(new org.nd4j.linalg.learning.config.Adam(0.01), 0, 0, 0);
+    DetectorNet net = DetectorNet.build(untied, head(untied), adam, 7);
+    DetectorNet reference = DetectorNet.build(untied, head(untied), adam, 7);
+    Nd4j.getRandom().setSeed(9);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32);
+    for (int it = 0; it < 3; it++) {
+      HeadOutputs eps = randomGradients(net.forwardTrain(x));
+      net.step(net.backward(eps), it, 0);
+      // DL4J's own path: the graph's updater over the same gradient.
+      ComputationGraph g = reference.graph();
+      g.feedForward(new INDArray[] {x}, true, false);
+      List<INDArray> flat = new java.util.ArrayList<>();
+      for (String kind : reference.outputKinds()) {
+        flat.addAll(eps.get(kind));
+      }
+      org.deeplearning4j.nn.gradient.Gradient grad = g.backpropGradient(flat.toArray(new INDArray[0]));
+      g.getUpdater().update(grad, it, 0, 1, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+      g.params().subi(grad.gradient());
+      assertThat(net.params().sub(reference.params()).amaxNumber().doubleValue()).as("iteration " + it).isZero();
     }
   }
 
