@@ -183,13 +183,14 @@ def run_torch(args, export, detkit):
     batches = load_batches(export, args.batches)
     anchors = None
     times = {p: [] for p in PHASES}
+    cpu = {p: [] for p in PHASES}
     losses = []
     for i in range(args.warmup + args.iters):
-        t0 = time.perf_counter()
+        c0, t0 = time.thread_time(), time.perf_counter()
         img, gts = batches[i % len(batches)]
-        t1 = time.perf_counter()
+        c1, t1 = time.thread_time(), time.perf_counter()
         outs = net(img)
-        t2 = time.perf_counter()
+        c2, t2 = time.thread_time(), time.perf_counter()
         levels = len(outs) // 3
         if anchors is None:
             per_level = anchors_for(head_cfg, [tuple(o.shape[2:]) for o in outs[:levels]])
@@ -201,21 +202,23 @@ def run_torch(args, export, detkit):
                                    targets, num_pos, num_classes)
         loss = terms[0] + terms[1] + terms[2]
         loss.backward()
-        t3 = time.perf_counter()
+        c3, t3 = time.thread_time(), time.perf_counter()
         torch.autograd.backward(outs, [leaf.grad for leaf in leaves])
-        t4 = time.perf_counter()
+        c4, t4 = time.thread_time(), time.perf_counter()
         if max_norm > 0:
             torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm)
         for g in opt.param_groups:
             g["lr"] = lrs[i] if i < len(lrs) else lrs[-1]
         opt.step()
         opt.zero_grad(set_to_none=True)
-        t5 = time.perf_counter()
+        c5, t5 = time.thread_time(), time.perf_counter()
         losses.append(loss.item())
         if i >= args.warmup:
             for p, (a, b) in zip(PHASES, [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t0, t5)]):
                 times[p].append((b - a) * 1e3)
-    return times, losses
+            for p, (a, b) in zip(PHASES, [(c0, c1), (c1, c2), (c2, c3), (c3, c4), (c4, c5), (c0, c5)]):
+                cpu[p].append((b - a) * 1e3)
+    return times, cpu, losses
 
 
 # ---------------------------------------------------------------------------- report
@@ -241,7 +244,7 @@ def main():
     load = {"start": loadavg()}
     detkit = run_detkit(args, export)
     load["after detkit"] = loadavg()
-    times, torch_losses = run_torch(args, export, detkit)
+    times, torch_cpu, torch_losses = run_torch(args, export, detkit)
     load["end"] = loadavg()
     with open(os.path.join(export, "losses.json")) as f:
         detkit_first = json.load(f)
@@ -258,15 +261,21 @@ def main():
         t50, t90 = statistics.median(times[p]), pct(times[p], 0.9)
         ratio = d50 / t50 if t50 > 0 else float("nan")
         print(f"| {p} | {d50:.2f} ({d90:.2f}) | {t50:.2f} ({t90:.2f}) | {ratio:.2f} |")
-    cpu = detkit.get("cpu_phases_ms")
-    if cpu:
-        print("\ndetkit training-thread CPU time, median ms: "
-              + ", ".join(f"{p} {statistics.median(cpu[p]):.2f}" for p in PHASES))
+    cpu = detkit["cpu_phases_ms"]
+    print("\nCPU time of the training thread (with 1 thread each side it holds all the compute but"
+          " detkit's data pipeline; robust to a loaded machine), median (p90) ms:\n")
+    print("| phase | detkit | PyTorch | detkit / PyTorch |")
+    print("|---|---|---|---|")
+    for p in PHASES:
+        d50, t50 = statistics.median(cpu[p]), statistics.median(torch_cpu[p])
+        ratio = d50 / t50 if t50 > 0 else float("nan")
+        print(f"| {p} | {d50:.2f} ({pct(cpu[p], 0.9):.2f}) | {t50:.2f} ({pct(torch_cpu[p], 0.9):.2f}) | {ratio:.2f} |")
     print("\nFirst losses on the same initial weights and batches (detkit / PyTorch):")
     for i in range(min(5, len(detkit_first), len(torch_losses))):
         print(f"- iteration {i + 1}: {detkit_first[i]:.6f} / {torch_losses[i]:.6f}")
     with open(os.path.join(args.out, "twin.json"), "w") as f:
-        json.dump({"load": load, "detkit": dk, "torch": times, "torch_losses": torch_losses,
+        json.dump({"load": load, "detkit": dk, "detkit_cpu": cpu, "torch": times, "torch_cpu": torch_cpu,
+                   "torch_losses": torch_losses,
                    "detkit_first_losses": detkit_first}, f)
 
 
