@@ -1,5 +1,6 @@
 package io.detkit.tools.train;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigLoader;
 import io.detkit.core.config.ConfigOverrides;
@@ -12,6 +13,8 @@ import io.detkit.tools.data.Datasets;
 import io.detkit.tools.model.DetectorNet;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +23,18 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Times the phases of {@code detkit train}'s iteration (data, network forward, head targets and
@@ -94,7 +109,7 @@ public final class TrainingProfile {
       phases.put(p, new double[iters]);
       cpuPhases.put(p, new double[iters]);
     }
-    java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     long[] c = new long[6];
     double[] losses = new double[iters];
     double[] lrs = new double[warmup + iters];
@@ -156,44 +171,37 @@ public final class TrainingProfile {
 
   /**
    * Times each layer's forward and backward pass alone, on the activations of one training forward
-   * pass over {@code images} and random output gradients, {@code repeats} times after one warm-up
-   * call, and prints the median per layer and the sums per layer type (milliseconds). The graph's
+   * pass over {@code images} and random output gradients, {@code repeats} times after two warm-up
+   * calls, and prints the median per layer and the sums per layer type (milliseconds). The graph's
    * parameters and gradients are not changed in a way that matters: call it on a throw-away net.
    */
-  public static void profileLayers(DetectorNet net, org.nd4j.linalg.api.ndarray.INDArray images, int repeats,
-      PrintStream out) {
-    org.deeplearning4j.nn.graph.ComputationGraph g = net.graph();
+  public static void profileLayers(DetectorNet net, INDArray images, int repeats, PrintStream out) {
+    ComputationGraph g = net.graph();
     g.initGradientsView();
-    Map<String, org.nd4j.linalg.api.ndarray.INDArray> acts = g.feedForward(
-        new org.nd4j.linalg.api.ndarray.INDArray[] {images}, true, false);
+    Map<String, INDArray> acts = g.feedForward(new INDArray[] {images}, true, false);
     Map<String, double[]> byType = new LinkedHashMap<>();
-    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.Builder wb =
-        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.builder();
-    org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration wsConf =
-        org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder()
-            .policyAllocation(org.nd4j.linalg.api.memory.enums.AllocationPolicy.OVERALLOCATE)
-            .policyLearning(org.nd4j.linalg.api.memory.enums.LearningPolicy.OVER_TIME)
-            .policyReset(org.nd4j.linalg.api.memory.enums.ResetPolicy.BLOCK_LEFT).build();
-    for (org.deeplearning4j.nn.workspace.ArrayType t : org.deeplearning4j.nn.workspace.ArrayType.values()) {
+    LayerWorkspaceMgr.Builder wb = LayerWorkspaceMgr.builder();
+    WorkspaceConfiguration wsConf = WorkspaceConfiguration.builder().policyAllocation(AllocationPolicy.OVERALLOCATE)
+        .policyLearning(LearningPolicy.OVER_TIME).policyReset(ResetPolicy.BLOCK_LEFT).build();
+    for (ArrayType t : ArrayType.values()) {
       wb.with(t, "DETKIT_PROFILE", wsConf);
     }
-    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = wb.build();
+    LayerWorkspaceMgr mgr = wb.build();
     out.printf("%-36s %-18s %8s %8s%n", "layer", "type", "fwd_ms", "bwd_ms");
     for (String name : g.getConfiguration().getTopologicalOrderStr()) {
-      org.deeplearning4j.nn.api.Layer layer = g.getLayer(name);
+      Layer layer = g.getLayer(name);
       if (layer == null) {
         continue;
       }
-      org.nd4j.linalg.api.ndarray.INDArray in = acts.get(g.getConfiguration().getVertexInputs().get(name).get(0));
-      org.nd4j.linalg.api.ndarray.INDArray eps = org.nd4j.linalg.factory.Nd4j.rand(
-          org.nd4j.linalg.api.buffer.DataType.FLOAT, acts.get(name).shape());
+      INDArray in = acts.get(g.getConfiguration().getVertexInputs().get(name).get(0));
+      INDArray eps = Nd4j.rand(
+          DataType.FLOAT, acts.get(name).shape());
       double[] fwd = new double[repeats];
       double[] bwd = new double[repeats];
       for (int r = -2; r < repeats; r++) {
         // Every array of the call in one workspace, reset after it, as in training (fresh
         // off-heap buffers would cost more than most of these layers' arithmetic).
-        try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = mgr.notifyScopeEntered(
-            org.deeplearning4j.nn.workspace.ArrayType.ACTIVATIONS)) {
+        try (MemoryWorkspace ws = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
           layer.setInput(in, mgr);
           long t0 = System.nanoTime();
           layer.activate(true, mgr);
@@ -293,7 +301,7 @@ public final class TrainingProfile {
       m.put("losses", t.losses());
       m.put("learning_rates", t.learningRates());
       Files.createDirectories(json.toAbsolutePath().getParent());
-      new com.fasterxml.jackson.databind.ObjectMapper().writeValue(json.toFile(), m);
+      new ObjectMapper().writeValue(json.toFile(), m);
     }
   }
 
