@@ -262,8 +262,9 @@ def main():
         ratio = d50 / t50 if t50 > 0 else float("nan")
         print(f"| {p} | {d50:.2f} ({d90:.2f}) | {t50:.2f} ({t90:.2f}) | {ratio:.2f} |")
     cpu = detkit["cpu_phases_ms"]
-    print("\nCPU time of the training thread (with 1 thread each side it holds all the compute but"
-          " detkit's data pipeline; robust to a loaded machine), median (p90) ms:\n")
+    print("\nCPU time of the training thread, median (p90) ms (with one compute thread a side it holds"
+          " all the compute but detkit's data pipeline and is robust to a loaded machine; with more,"
+          " the other threads' work is not counted):\n")
     print("| phase | detkit | PyTorch | detkit / PyTorch |")
     print("|---|---|---|---|")
     for p in PHASES:
