@@ -253,7 +253,8 @@ def retina_loss(cls_levels, reg_levels, targets, num_pos):
 ATSS_STDS = (0.1, 0.1, 0.2, 0.2)
 
 
-def atss_targets(anchors, num_level, gts):
+def atss_targets(anchors, num_level, gts, num_classes=None):
+    num_classes = NUM_CLASSES if num_classes is None else num_classes
     out = []
     num_pos = 0
     for gt, gl in gts:
@@ -261,7 +262,7 @@ def atss_targets(anchors, num_level, gts):
         n = anchors.shape[0]
         pos = torch.nonzero(assigned > 0).squeeze(1)
         neg = torch.nonzero(assigned == 0).squeeze(1)
-        labels = torch.full((n,), NUM_CLASSES, dtype=torch.long)
+        labels = torch.full((n,), num_classes, dtype=torch.long)
         labels[pos] = labels_a[pos]
         label_w = torch.zeros(n)
         label_w[pos] = 1.0
@@ -273,23 +274,23 @@ def atss_targets(anchors, num_level, gts):
     return out, max(num_pos, 1)
 
 
-def atss_loss(cls_levels, reg_levels, ctr_levels, anchors, targets, num_pos):
-    """ATSSHead loss: FocalLoss, GIoULoss (weight 2) on decoded boxes weighted by centerness, BCE centerness."""
-    cls_in = [c.detach().requires_grad_(True) for c in cls_levels]
-    reg_in = [r.detach().requires_grad_(True) for r in reg_levels]
-    ctr_in = [c.detach().requires_grad_(True) for c in ctr_levels]
+def atss_loss_terms(cls_levels, reg_levels, ctr_levels, anchors, targets, num_pos, num_classes=None):
+    """ATSSHead loss terms (loss_cls, loss_bbox, loss_centerness) as tensors on the given level maps:
+    FocalLoss, GIoULoss (weight 2) on decoded boxes weighted by centerness, BCE centerness.
+    bench/train_twin.py trains a network through it."""
+    num_classes = NUM_CLASSES if num_classes is None else num_classes
     b = cls_levels[0].shape[0]
-    cls = flatten_levels(cls_in, NUM_CLASSES).reshape(-1, NUM_CLASSES)
-    reg = flatten_levels(reg_in, 4).reshape(-1, 4)
-    ctr = flatten_levels(ctr_in, 1).reshape(-1)
+    cls = flatten_levels(cls_levels, num_classes).reshape(-1, num_classes)
+    reg = flatten_levels(reg_levels, 4).reshape(-1, 4)
+    ctr = flatten_levels(ctr_levels, 1).reshape(-1)
     anc = anchors.repeat(b, 1)
     labels = torch.cat([t[0] for t in targets])
     label_w = torch.cat([t[1] for t in targets])
     bbox_t = torch.cat([t[2] for t in targets])
-    onehot = F.one_hot(labels, NUM_CLASSES + 1)[:, :NUM_CLASSES].to(cls.dtype)
+    onehot = F.one_hot(labels, num_classes + 1)[:, :num_classes].to(cls.dtype)
     loss_cls = (sigmoid_focal_loss(cls, onehot, alpha=0.25, gamma=2.0, reduction="none")
                 * label_w[:, None]).sum() / num_pos
-    pos = torch.nonzero(labels < NUM_CLASSES).squeeze(1)
+    pos = torch.nonzero(labels < num_classes).squeeze(1)
     pa = anc[pos]
     gt_boxes = decode_deltas(pa, bbox_t[pos], ATSS_STDS)
     cx = (pa[:, 0] + pa[:, 2]) / 2
@@ -301,6 +302,15 @@ def atss_loss(cls_levels, reg_levels, ctr_levels, anchors, targets, num_pos):
     loss_bbox = 2.0 * (generalized_box_iou_loss(pred_boxes, gt_boxes, reduction="none") * ctr_t).sum() \
         / max(ctr_t.sum().item(), 1.0)
     loss_ctr = F.binary_cross_entropy_with_logits(ctr[pos], ctr_t, reduction="sum") / num_pos
+    return loss_cls, loss_bbox, loss_ctr
+
+
+def atss_loss(cls_levels, reg_levels, ctr_levels, anchors, targets, num_pos):
+    """ATSSHead loss (atss_loss_terms), backward to the level maps."""
+    cls_in = [c.detach().requires_grad_(True) for c in cls_levels]
+    reg_in = [r.detach().requires_grad_(True) for r in reg_levels]
+    ctr_in = [c.detach().requires_grad_(True) for c in ctr_levels]
+    loss_cls, loss_bbox, loss_ctr = atss_loss_terms(cls_in, reg_in, ctr_in, anchors, targets, num_pos)
     (loss_cls + loss_bbox + loss_ctr).backward()
     return loss_cls.item(), loss_bbox.item(), loss_ctr.item()
 

@@ -17,9 +17,12 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.GradientUpdater;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.WeightDecay;
 
 /**
  * A single-stage detector as a DL4J {@link ComputationGraph}: backbone, FPN neck and the dense
@@ -53,18 +56,21 @@ public final class DetectorNet {
   private final List<List<String>> tiedLayers;
   private final int[] strides;
   private final int inChannels;
-  private final double maxGradNorm;
+  private final OptimizerSpec optimizer;
+  private final TiedGradients tiedGradients;
+  private GradientUpdater updater;
   private Gradient gradient;
 
   private DetectorNet(ComputationGraph graph, List<String> kinds, String[][] outputLayers, List<List<String>> tied,
-      int[] strides, int inChannels, double maxGradNorm) {
+      int[] strides, int inChannels, OptimizerSpec optimizer) {
     this.graph = graph;
     this.kinds = kinds;
     this.outputLayers = outputLayers;
     this.tiedLayers = tied;
     this.strides = strides;
     this.inChannels = inChannels;
-    this.maxGradNorm = maxGradNorm;
+    this.optimizer = optimizer;
+    this.tiedGradients = new TiedGradients(graph, tied);
   }
 
   /**
@@ -136,12 +142,9 @@ public final class DetectorNet {
         .trainingWorkspaceMode(WorkspaceMode.ENABLED)
         .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
         .cacheMode(CacheMode.NONE);
-    if (optimizer.l2() > 0) {
-      nb.l2(optimizer.l2()).l2Bias(optimizer.l2());
-    }
-    if (optimizer.decoupledWeightDecay() > 0) {
-      nb.weightDecay(optimizer.decoupledWeightDecay(), true).weightDecayBias(optimizer.decoupledWeightDecay(), true);
-    }
+    // No regularization in the layer configurations: it applies to every parameter alike, so
+    // step() applies it to the whole flattened array in one operation each, where DL4J's updater
+    // would run one per parameter (52 in the shapes detector).
     GraphBuilder g = nb.graphBuilder().addInputs("img");
     List<String> feats = neck.addTo(g, backbone.addTo(g, "img"));
     List<String> kinds = towers.outputKinds();
@@ -170,7 +173,7 @@ public final class DetectorNet {
       }
     }
     DetectorNet net = new DetectorNet(graph, List.copyOf(kinds), outputs, tied, strides, backbone.inChannels(),
-        optimizer.maxGradNorm());
+        optimizer);
     net.syncTiedCopies();
     return net;
   }
@@ -302,22 +305,7 @@ public final class DetectorNet {
       }
     }
     gradient = graph.backpropGradient(eps);
-    double duplicateSq = 0;
-    for (List<String> copies : tiedLayers) {
-      for (String param : graph.getLayer(copies.get(0)).paramTable().keySet()) {
-        INDArray sum = gradient.getGradientFor(copies.get(0) + "_" + param);
-        for (int c = 1; c < copies.size(); c++) {
-          sum.addi(gradient.getGradientFor(copies.get(c) + "_" + param));
-        }
-        double sq = sum.norm2Number().doubleValue();
-        duplicateSq += (copies.size() - 1) * sq * sq;
-        for (int c = 1; c < copies.size(); c++) {
-          gradient.getGradientFor(copies.get(c) + "_" + param).assign(sum);
-        }
-      }
-    }
-    double total = gradient.gradient().norm2Number().doubleValue();
-    return Math.sqrt(Math.max(0, total * total - duplicateSq));
+    return tiedGradients.tieAndNorm(gradient);
   }
 
   /**
@@ -331,12 +319,40 @@ public final class DetectorNet {
     if (gradient == null) {
       throw new IllegalStateException("step needs a gradient; call backward first");
     }
-    if (maxGradNorm > 0 && gradNorm > maxGradNorm) {
-      gradient.gradient().muli(maxGradNorm / (gradNorm + 1e-6));
+    double maxNorm = optimizer.maxGradNorm();
+    INDArray g = gradient.gradient();
+    if (maxNorm > 0 && gradNorm > maxNorm) {
+      g.muli(maxNorm / (gradNorm + 1e-6));
     }
-    graph.getUpdater().update(gradient, iteration, epoch, 1, LayerWorkspaceMgr.noWorkspaces());
-    graph.params().subi(gradient.gradient());
+    // DL4J's order: L2 added to the gradient before the updater, decoupled decay to the update
+    // after it, scaled by the learning rate (the same operation DL4J would run per parameter).
+    INDArray params = graph.params();
+    if (optimizer.l2() > 0) {
+      new L2Regularization(optimizer.l2()).apply(params, g, 0, iteration, epoch);
+    }
+    flatUpdater().applyUpdater(g, iteration, epoch);
+    if (optimizer.decoupledWeightDecay() > 0) {
+      new WeightDecay(optimizer.decoupledWeightDecay(), true).apply(params, g,
+          optimizer.updater().getLearningRate(iteration, epoch), iteration, epoch);
+    }
+    params.subi(g);
     gradient = null;
+  }
+
+  /**
+   * ND4J's updater for the configured {@link org.nd4j.linalg.learning.config.IUpdater} over the
+   * whole flattened gradient, with its own state (e.g. Adam's moments). DL4J's network updater
+   * runs the same updater on the same single block (every layer shares the configuration), but
+   * walks every layer and parameter around it on each step, which cost several times the update
+   * itself; the arithmetic, and so every result, is the same.
+   */
+  private GradientUpdater flatUpdater() {
+    if (updater == null) {
+      org.nd4j.linalg.learning.config.IUpdater conf = optimizer.updater().clone();
+      long size = conf.stateSize(graph.numParams());
+      updater = conf.instantiate(size == 0 ? null : Nd4j.zeros(DataType.FLOAT, 1, size), true);
+    }
+    return updater;
   }
 
   /** A summary: parameter counts and levels. */

@@ -19,7 +19,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -30,8 +30,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * 0), as PyTorch's {@code nn.GroupNorm} that MMDetection's {@code norm_cfg=dict(type='GN')} builds.
  * DL4J has no group normalization of its own.
  *
- * <p>Forward and backward are a handful of whole-array ND4J operations; the statistics are
- * recomputed in the backward pass rather than kept between calls.
+ * <p>Only the ReLU and identity activations are supported (MMDetection's ConvModule applies
+ * ReLU after its normalization).
  */
 public final class GroupNorm extends org.deeplearning4j.nn.conf.layers.BaseLayer {
   private static final long serialVersionUID = 1L;
@@ -57,12 +57,16 @@ public final class GroupNorm extends org.deeplearning4j.nn.conf.layers.BaseLayer
   /**
    * A group normalization of {@code channels} channels in {@code groups} groups, then {@code act}.
    *
-   * @throws IllegalArgumentException if {@code groups} does not divide {@code channels}
+   * @throws IllegalArgumentException if {@code groups} does not divide {@code channels} or
+   *     {@code act} is neither RELU nor IDENTITY
    */
   public static GroupNorm of(int channels, int groups, Activation act) {
     if (channels <= 0 || groups <= 0 || channels % groups != 0) {
       throw new IllegalArgumentException("num_groups must divide the channels; got " + groups + " groups for "
           + channels + " channels");
+    }
+    if (act != Activation.RELU && act != Activation.IDENTITY) {
+      throw new IllegalArgumentException("GroupNorm supports the RELU and IDENTITY activations; got " + act);
     }
     Builder b = new Builder();
     b.channels = channels;
@@ -79,6 +83,11 @@ public final class GroupNorm extends org.deeplearning4j.nn.conf.layers.BaseLayer
   /** Number of groups. */
   public int groups() {
     return groups;
+  }
+
+  /** The value added to the variance. */
+  public double eps() {
+    return eps;
   }
 
   @Override
@@ -204,8 +213,16 @@ public final class GroupNorm extends org.deeplearning4j.nn.conf.layers.BaseLayer
     }
   }
 
-  /** The layer implementation. */
+  /**
+   * The layer implementation: forward and backward are primitive loops over a scratch copy of the
+   * input (statistics in double, one pass per image and group), so a call costs two bulk copies
+   * instead of some twenty ND4J operations and their buffers. Statistics are recomputed in the
+   * backward pass rather than kept between calls. Single-threaded, as DL4J calls a layer.
+   */
   static final class Impl extends org.deeplearning4j.nn.layers.BaseLayer<GroupNorm> {
+    private double[] xs;
+    private double[] ys;
+
     Impl(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
     }
@@ -225,77 +242,138 @@ public final class GroupNorm extends org.deeplearning4j.nn.conf.layers.BaseLayer
       return false;
     }
 
-    /** xhat as [N*G, M] and the inverse standard deviation [N*G, 1]. */
-    private INDArray[] normalize(INDArray x) {
-      GroupNorm c = layerConf();
-      if (x.rank() != 4 || x.size(1) != c.channels) {
-        throw new IllegalArgumentException("layer " + c.getLayerName() + " expects [N, " + c.channels
-            + ", H, W] input; got " + java.util.Arrays.toString(x.shape()));
+    private boolean relu() {
+      return layerConf().getActivationFn() instanceof ActivationReLU;
+    }
+
+    /**
+     * The input's scratch copy and per (image, group) its mean and inverse standard deviation (two
+     * passes in double). Planes are the {@code N * C} channel maps of {@code hw} pixels in C order;
+     * plane {@code p} has channel {@code p % C} and belongs to (image, group) row
+     * {@code p / (C / G)}.
+     */
+    private final class Pass {
+      final GroupNorm c = layerConf();
+      final double[] x;
+      final int planes;
+      final int hw;
+      final int perGroup = c.channels / c.groups;
+      final int m;
+      final double[] mean;
+      final double[] invStd;
+      final double[] gamma = HostBuffers.read(getParam(GAMMA), null);
+      final double[] beta = HostBuffers.read(getParam(BETA), null);
+
+      Pass() {
+        if (input.rank() != 4 || input.size(1) != c.channels) {
+          throw new IllegalArgumentException("layer " + c.getLayerName() + " expects [N, " + c.channels
+              + ", H, W] input; got " + java.util.Arrays.toString(input.shape()));
+        }
+        xs = HostBuffers.read(HostBuffers.dense(input), xs);
+        x = xs;
+        planes = (int) (input.size(0) * c.channels);
+        hw = (int) (input.length() / planes);
+        m = perGroup * hw;
+        int rows = planes / perGroup;
+        mean = new double[rows];
+        invStd = new double[rows];
+        for (int r = 0; r < rows; r++) {
+          double sum = 0;
+          for (int i = r * m; i < (r + 1) * m; i++) {
+            sum += x[i];
+          }
+          double mu = sum / m;
+          double sq = 0;
+          for (int i = r * m; i < (r + 1) * m; i++) {
+            sq += (x[i] - mu) * (x[i] - mu);
+          }
+          mean[r] = mu;
+          invStd[r] = 1 / Math.sqrt(sq / m + c.eps);
+        }
       }
-      long rows = x.size(0) * c.groups;
-      INDArray xg = x.reshape('c', rows, x.length() / rows);
-      INDArray mean = xg.mean(1).reshape(rows, 1);
-      INDArray centered = xg.subColumnVector(mean);
-      INDArray invStd = centered.mul(centered).mean(1).reshape(rows, 1).addi(c.eps);
-      org.nd4j.linalg.ops.transforms.Transforms.pow(invStd, -0.5, false);
-      return new INDArray[] {centered.muliColumnVector(invStd), invStd};
     }
 
-    private INDArray contiguousInput() {
-      return input.ordering() == 'c' && !input.isView() ? input : input.dup('c');
-    }
-
-    /** gamma * xhat + beta, as [N, C, H*W], into {@code out}. */
-    private INDArray affine(INDArray xhat, INDArray out) {
-      long n = input.size(0);
-      long ch = layerConf().channels;
-      INDArray x3 = xhat.reshape('c', n, ch, xhat.length() / (n * ch));
-      INDArray o3 = out.reshape('c', n, ch, xhat.length() / (n * ch));
-      Broadcast.mul(x3, getParam(GAMMA).reshape(ch), o3, 1);
-      Broadcast.add(o3, getParam(BETA).reshape(ch), o3, 1);
-      return out;
+    /** A scratch array of at least {@code n} values (reused between calls). */
+    private double[] scratch(int n) {
+      ys = ys != null && ys.length >= n ? ys : new double[n];
+      return ys;
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
       assertInputSet(false);
-      INDArray x = contiguousInput();
-      INDArray[] norm = normalize(x);
-      INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape());
-      affine(norm[0], out);
-      return layerConf().getActivationFn().getActivation(out, training);
+      Pass p = new Pass();
+      double[] y = scratch((int) input.length());
+      boolean relu = relu();
+      for (int plane = 0; plane < p.planes; plane++) {
+        int row = plane / p.perGroup;
+        int ch = plane % p.c.channels;
+        double scale = p.invStd[row] * p.gamma[ch];
+        double shift = p.beta[ch] - p.mean[row] * scale;
+        for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
+          double v = p.x[i] * scale + shift;
+          y[i] = relu && !(v > 0) ? 0 : v;
+        }
+      }
+      INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
+      HostBuffers.write(y, out);
+      return out;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
       assertInputSet(true);
-      INDArray x = contiguousInput();
-      long n = x.size(0);
-      long ch = layerConf().channels;
-      long hw = x.length() / (n * ch);
-      INDArray[] norm = normalize(x);
-      INDArray xhat = norm[0];
-      INDArray pre = affine(xhat, mgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, x.shape()));
-      INDArray dz = layerConf().getActivationFn().backprop(pre, epsilon).getFirst();
-      INDArray dz3 = (dz.ordering() == 'c' && !dz.isView() ? dz : dz.dup('c')).reshape('c', n, ch, hw);
-      INDArray xhat3 = xhat.reshape('c', n, ch, hw);
+      Pass p = new Pass();
+      double[] dy = HostBuffers.read(HostBuffers.dense(epsilon), scratch((int) input.length()));
+      ys = dy;
+      boolean relu = relu();
+      int channels = p.c.channels;
+      double[] dGamma = new double[channels];
+      double[] dBeta = new double[channels];
+      double[] sumD = new double[p.mean.length];
+      double[] sumDx = new double[p.mean.length];
+      // Pass 1: dz (through the activation) into dy, the parameter gradients, and per (image,
+      // group) the sums of dxhat = dz * gamma and of dxhat * xhat.
+      for (int plane = 0; plane < p.planes; plane++) {
+        int row = plane / p.perGroup;
+        int ch = plane % channels;
+        // The ReLU mask from the same expression as the forward pass, so both agree at 0.
+        double scale = p.invStd[row] * p.gamma[ch];
+        double shift = p.beta[ch] - p.mean[row] * scale;
+        double sz = 0;
+        double szx = 0;
+        for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
+          double xhat = (p.x[i] - p.mean[row]) * p.invStd[row];
+          double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
+          dy[i] = dz;
+          sz += dz;
+          szx += dz * xhat;
+        }
+        dBeta[ch] += sz;
+        dGamma[ch] += szx;
+        sumD[row] += sz * p.gamma[ch];
+        sumDx[row] += szx * p.gamma[ch];
+      }
+      // Pass 2: dx = invstd / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)).
+      for (int plane = 0; plane < p.planes; plane++) {
+        int row = plane / p.perGroup;
+        double g = p.gamma[plane % channels];
+        double inv = p.invStd[row];
+        for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
+          double xhat = (p.x[i] - p.mean[row]) * inv;
+          dy[i] = inv / p.m * (p.m * dy[i] * g - sumD[row] - xhat * sumDx[row]);
+        }
+      }
       INDArray gammaGrad = gradientViews.get(GAMMA);
       INDArray betaGrad = gradientViews.get(BETA);
-      betaGrad.assign(dz3.sum(0, 2).reshape(betaGrad.shape()));
-      gammaGrad.assign(dz3.mul(xhat3).sum(0, 2).reshape(gammaGrad.shape()));
-      INDArray dxhat3 = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, n, ch, hw);
-      Broadcast.mul(dz3, getParam(GAMMA).reshape(ch), dxhat3, 1);
-      long rows = n * layerConf().groups;
-      long m = x.length() / rows;
-      INDArray dxhat = dxhat3.reshape('c', rows, m);
-      INDArray sumD = dxhat.sum(1).reshape(rows, 1);
-      INDArray sumDx = dxhat.mul(xhat).sum(1).reshape(rows, 1);
-      // dx = invstd / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)), per (image, group).
-      dxhat.muli(m).subiColumnVector(sumD).subi(xhat.muliColumnVector(sumDx)).muliColumnVector(norm[1].divi(m));
-      Gradient g = new DefaultGradient();
-      g.setGradientFor(GAMMA, gammaGrad);
-      g.setGradientFor(BETA, betaGrad);
-      return new Pair<>(g, dxhat3.reshape('c', x.shape()));
+      HostBuffers.write(dGamma, gammaGrad);
+      HostBuffers.write(dBeta, betaGrad);
+      INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
+      HostBuffers.write(dy, dx);
+      Gradient grad = new DefaultGradient();
+      grad.setGradientFor(GAMMA, gammaGrad);
+      grad.setGradientFor(BETA, betaGrad);
+      return new Pair<>(grad, dx);
     }
   }
 }

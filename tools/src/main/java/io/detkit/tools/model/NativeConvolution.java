@@ -14,6 +14,8 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -146,9 +148,14 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
       assertInputSet(true);
       INDArray in = contiguousInput();
-      // The pre-activation is recomputed, as DL4J's own layers do, rather than kept between calls.
-      INDArray z = preActivation(in, ArrayType.BP_WORKING_MEM, mgr);
-      INDArray delta = layerConf().getActivationFn().backprop(z, epsilon).getFirst();
+      IActivation act = layerConf().getActivationFn();
+      INDArray delta = epsilon;
+      if (!(act instanceof ActivationIdentity)) {
+        // The pre-activation is recomputed, as DL4J's own layers do, rather than kept between
+        // calls; an identity activation (every convolution followed by GroupNorm, the FPN's and
+        // the heads' predictions) needs none.
+        delta = act.backprop(preActivation(in, ArrayType.BP_WORKING_MEM, mgr), epsilon).getFirst();
+      }
       if (delta.ordering() != 'c' || delta.isView()) {
         delta = delta.dup('c');
       }
@@ -158,11 +165,11 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
       Gradient g = new DefaultGradient();
       if (hasBias()) {
         INDArray b = getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(layerConf().getNOut());
+        // conv2d_bp writes the weight and bias gradients straight into the flattened gradient's
+        // views: no temporary and no copy.
         INDArray bGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-        INDArray bGrad = Nd4j.createUninitialized(dataType, layerConf().getNOut());
-        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, b, delta).addOutputs(epsNext, wGrad, bGrad)
-            .addIntegerArguments(intArgs()).build());
-        bGradView.assign(bGrad.reshape(bGradView.shape()));
+        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, b, delta)
+            .addOutputs(epsNext, wGrad, bGradView.reshape(layerConf().getNOut())).addIntegerArguments(intArgs()).build());
         g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, bGradView);
       } else {
         Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, delta).addOutputs(epsNext, wGrad)

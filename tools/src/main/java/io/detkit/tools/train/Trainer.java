@@ -74,13 +74,16 @@ public final class Trainer {
 
   /**
    * @param configName the config file's name (the merged config is written under it)
-   * @param progressBar whether to draw a progress bar on {@code console}
+   * @param progressBar whether to draw a progress bar on {@code console}; only honoured when the
+   *     JVM has a terminal ({@code System.console() != null}): redirected to a file or a pipe, a
+   *     bar's carriage-return frames would fill the log, so a plain line is logged every
+   *     {@code log_config.interval} iterations instead, as with {@code progressBar=false}
    */
   public Trainer(Experiment exp, Path workDir, String configName, boolean progressBar, PrintStream console) {
     this.exp = exp;
     this.workDir = workDir;
     this.configName = configName;
-    this.progressBar = progressBar;
+    this.progressBar = progressBar && System.console() != null;
     this.console = console;
   }
 

@@ -11,6 +11,7 @@ import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.Heads;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,6 +47,19 @@ class DetectorNetTest {
     return DetectorNet.build(model, head(model), new OptimizerSpec(new Sgd(0.05), 0, 0, 0), 7);
   }
 
+  /** Uniform gradients in [-0.5, 0.5) shaped like {@code out}. */
+  private static HeadOutputs randomGradients(HeadOutputs out) {
+    HeadOutputs eps = HeadOutputs.empty();
+    for (String kind : out.names()) {
+      List<INDArray> levels = new java.util.ArrayList<>();
+      for (INDArray a : out.get(kind)) {
+        levels.add(Nd4j.rand(DataType.FLOAT, a.shape()).subi(0.5));
+      }
+      eps = eps.with(kind, levels);
+    }
+    return eps;
+  }
+
   @Test
   void outputsFollowTheHeadLayoutPerLevel() {
     DetectorNet net = build(model());
@@ -68,14 +82,7 @@ class DetectorNetTest {
     INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64);
     HeadOutputs outShared = shared.forwardTrain(x);
     separate.forwardTrain(x);
-    HeadOutputs eps = HeadOutputs.empty();
-    for (String kind : outShared.names()) {
-      List<INDArray> levels = new java.util.ArrayList<>();
-      for (INDArray a : outShared.get(kind)) {
-        levels.add(Nd4j.rand(DataType.FLOAT, a.shape()).subi(0.5));
-      }
-      eps = eps.with(kind, levels);
-    }
+    HeadOutputs eps = randomGradients(outShared);
     double norm = shared.backward(eps);
     separate.backward(eps);
     // The gradient of a shared weight is the sum over levels of the untied copies' gradients.
@@ -91,7 +98,16 @@ class DetectorNetTest {
         assertThat(g.sub(expected).amaxNumber().doubleValue()).isLessThan(1e-5);
       }
     }
-    assertThat(norm).isPositive();
+    // The norm counts each shared value once: the level-0 copies and every untied layer.
+    double sq = 0;
+    for (Layer layer : shared.graph().getLayers()) {
+      String name = layer.conf().getLayer().getLayerName();
+      if (layer.numParams() > 0 && !name.matches(".*@[1-9]\\d*")) {
+        double n2 = layer.getGradientsViewArray().norm2Number().doubleValue();
+        sq += n2 * n2;
+      }
+    }
+    assertThat(norm).isPositive().isCloseTo(Math.sqrt(sq), org.assertj.core.api.Assertions.within(1e-4 * norm));
     shared.step(norm, 0, 0);
     shared.forwardTrain(x);
     shared.backward(eps);
@@ -101,6 +117,50 @@ class DetectorNetTest {
       assertThat(shared.graph().getLayer("bbox_head.conv_reg@" + l).params()).isEqualTo(l0.params());
     }
     assertThat(shared.numDistinctParams()).isLessThan(separate.numDistinctParams());
+  }
+
+  @Test
+  void weightDecayAppliesToEveryParameterInDl4jOrder() {
+    for (boolean decoupled : new boolean[] {false, true}) {
+      DetectorNet net = DetectorNet.build(model(), head(model()),
+          new OptimizerSpec(new Sgd(0.1), decoupled ? 0 : 0.01, decoupled ? 0.02 : 0, 0), 7);
+      Nd4j.getRandom().setSeed(5);
+      HeadOutputs out = net.forwardTrain(Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32));
+      double norm = net.backward(randomGradients(out));
+      INDArray p = net.params().dup();
+      INDArray g = net.graph().getFlattenedGradients().dup();
+      net.step(norm, 0, 0);
+      // SGD: p - lr * (g + l2 * p), or with decoupled decay p - (lr * g + wd * lr * p).
+      INDArray expected = decoupled ? p.sub(g.mul(0.1).addi(p.mul(0.02 * 0.1))) : p.sub(g.add(p.mul(0.01)).muli(0.1));
+      assertThat(net.params().sub(expected).amaxNumber().doubleValue()).as("decoupled=" + decoupled)
+          .isLessThan(1e-6);
+      assertThat(p.sub(net.params()).amaxNumber().doubleValue()).isGreaterThan(1e-4);
+    }
+  }
+
+  @Test
+  void theFlatUpdaterGivesDl4jsNetworkUpdaterResultsBitForBit() {
+    Config untied = model("shared_head", "False");
+    OptimizerSpec adam = new OptimizerSpec(new org.nd4j.linalg.learning.config.Adam(0.01), 0, 0, 0);
+    DetectorNet net = DetectorNet.build(untied, head(untied), adam, 7);
+    DetectorNet reference = DetectorNet.build(untied, head(untied), adam, 7);
+    Nd4j.getRandom().setSeed(9);
+    INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 32, 32);
+    for (int it = 0; it < 3; it++) {
+      HeadOutputs eps = randomGradients(net.forwardTrain(x));
+      net.step(net.backward(eps), it, 0);
+      // DL4J's own path: the graph's updater over the same gradient.
+      ComputationGraph g = reference.graph();
+      g.feedForward(new INDArray[] {x}, true, false);
+      List<INDArray> flat = new java.util.ArrayList<>();
+      for (String kind : reference.outputKinds()) {
+        flat.addAll(eps.get(kind));
+      }
+      org.deeplearning4j.nn.gradient.Gradient grad = g.backpropGradient(flat.toArray(new INDArray[0]));
+      g.getUpdater().update(grad, it, 0, 1, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+      g.params().subi(grad.gradient());
+      assertThat(net.params().sub(reference.params()).amaxNumber().doubleValue()).as("iteration " + it).isZero();
+    }
   }
 
   @Test

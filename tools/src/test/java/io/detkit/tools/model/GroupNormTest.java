@@ -107,6 +107,32 @@ class GroupNormTest {
   }
 
   @Test
+  void aFloatLayerMatchesTheDoubleOneWithinFloatRounding() {
+    INDArray x = input();
+    INDArray eps = Nd4j.rand(DataType.DOUBLE, x.shape()).subi(0.5);
+    ComputationGraph d = net(Activation.RELU);
+    ComputationGraph f = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
+        .updater(new Sgd(0.1)).miniBatch(false).graphBuilder().addInputs("in")
+        .addLayer("gn", GroupNorm.of(6, 3, Activation.RELU), "in").setOutputs("gn").build());
+    f.init();
+    f.params().assign(d.params().castTo(DataType.FLOAT));
+    // A permuted (non-contiguous) float input: the layer reads it through a dense copy.
+    INDArray xf = x.castTo(DataType.FLOAT).permute(0, 1, 3, 2).dup('f').permute(0, 1, 3, 2);
+    INDArray yd = d.feedForward(new INDArray[] {x}, true, false).get("gn");
+    INDArray yf = f.feedForward(new INDArray[] {xf}, true, false).get("gn");
+    assertThat(yf.castTo(DataType.DOUBLE).sub(yd).amaxNumber().doubleValue()).isLessThan(1e-5);
+    INDArray gd = d.backpropGradient(eps).gradient().dup();
+    INDArray gf = f.backpropGradient(eps.castTo(DataType.FLOAT)).gradient().castTo(DataType.DOUBLE);
+    assertThat(gf.sub(gd).amaxNumber().doubleValue()).isLessThan(1e-4 * gd.amaxNumber().doubleValue());
+  }
+
+  @Test
+  void otherActivationsAreRejected() {
+    assertThatThrownBy(() -> GroupNorm.of(6, 3, Activation.TANH)).hasMessageContaining("RELU and IDENTITY")
+        .hasMessageContaining("TANH");
+  }
+
+  @Test
   void groupsMustDivideChannels() {
     assertThatThrownBy(() -> GroupNorm.of(6, 4, Activation.RELU)).hasMessageContaining("4 groups for 6 channels");
   }

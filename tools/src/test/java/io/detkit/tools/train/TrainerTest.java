@@ -41,6 +41,17 @@ class TrainerTest {
     assertThat(quick(1)).isNotEqualTo(a);
   }
 
+  @Test
+  void withoutATerminalTheProgressBarBecomesPlainLogLines() throws Exception {
+    // Surefire runs the tests without a terminal (System.console() is null), as a redirected run.
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    Experiment exp = Experiment.of(TestConfigs.small("atss_shapes.py"), 0);
+    new Trainer(exp, Path.of("unused"), "atss_shapes.py", true, new java.io.PrintStream(captured, true))
+        .withoutEvaluation().withoutFiles().maxIterations(2).run();
+    assertThat(System.console()).isNull();
+    assertThat(captured.toString()).doesNotContain("\r");
+  }
+
   private static List<Double> quick(long seed) throws Exception {
     Experiment exp = Experiment.of(TestConfigs.small("atss_shapes.py"), seed);
     return new Trainer(exp, Path.of("unused"), "atss_shapes.py", false, System.err).withoutEvaluation().withoutFiles()

@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""detkit's main training job against its PyTorch twin, per iteration, in one run.
+
+1. detkit: io.detkit.tools.train.TrainingProfile trains CONFIG (default tools/configs/atss_shapes.py)
+   for --warmup + --iters iterations with the real data loader and times each phase (data, network
+   forward, head targets and loss, network backward, optimizer step). Before the first update it
+   exports the network graph, its initial parameters, the first --batches batches (images after the
+   pipeline, ground truths) and the learning rate of every iteration.
+2. PyTorch: the same graph built from that export (same layers, same initial weights, shared head
+   weights across levels), trained on the same batches in the same order (cycling over the
+   exported ones), with the same learning rates, MMDetection's ATSS targets and loss from
+   pytorch_bench.py (atss_targets, atss_loss_terms), AdamW and clip_grad_norm_, timed by the same
+   phases: the head's loss is backpropagated to the network outputs first, then the outputs'
+   gradients through the network, as detkit does.
+3. One Markdown table: median and p90 per phase for both sides, the ratio, and the first losses
+   of both sides on the same weights and data (they agree at iteration 1; afterwards the
+   optimizers' float rounding differs and the runs drift apart slowly).
+
+What is not the same: PyTorch's Adam adds eps to sqrt(v / (1 - beta2^t)), DL4J's to sqrt(v) before
+the bias correction (eps = 1e-8: no visible effect); PyTorch's data phase only picks a preloaded
+batch, detkit's waits for its loader thread (which runs the pipeline concurrently).
+
+Usage: bench/train_twin.py [--config tools/configs/atss_shapes.py] [--threads 2] [--detkit-threads N]
+                           [--warmup 30] [--iters 300] [--batches 60] [--out bench/target/twin]
+                           [--skip-build]
+Needs Debian's python3-torch and python3-torchvision (/usr/bin/python3).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pytorch_bench as pb  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PHASES = ["data", "forward", "head", "backward", "optimizer", "total"]
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+# ---------------------------------------------------------------------------- detkit side
+
+def run_detkit(args, export):
+    if not args.skip_build:
+        subprocess.run([os.path.join(ROOT, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
+    target = os.path.join(ROOT, "tools", "target")
+    with open(os.path.join(target, "detkit.classpath")) as f:
+        cp = os.path.join(target, "detkit-tools-0.1.0-SNAPSHOT.jar") + ":" + f.read().strip()
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.detkit_threads or args.threads))
+    out_json = os.path.join(args.out, "detkit.json")
+    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp", cp,
+           "io.detkit.tools.train.TrainingProfile", args.config, "--warmup", str(args.warmup),
+           "--iters", str(args.iters), "--json", out_json, "--export", export,
+           "--export-batches", str(args.batches)]
+    subprocess.run(cmd, check=True, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    with open(out_json) as f:
+        return json.load(f)
+
+
+# ---------------------------------------------------------------------------- the PyTorch twin
+
+class Twin(torch.nn.Module):
+    """The exported DL4J graph as PyTorch operations; vertices that share a parameter name share weights."""
+
+    def __init__(self, export):
+        super().__init__()
+        with open(os.path.join(export, "graph.json")) as f:
+            self.graph = json.load(f)
+        self.weights = torch.nn.ParameterDict()
+        for v in self.graph["vertices"]:
+            names = {"Conv2d": ["W", "b"] if v.get("bias") else ["W"], "GroupNorm": ["gamma", "beta"]}
+            for p in names.get(v["type"], []):
+                key = self.key(v, p)
+                if key not in self.weights:
+                    a = np.load(os.path.join(export, v["params"] + "." + p + ".npy"))
+                    if p != "W":
+                        a = a.reshape(-1)
+                    self.weights[key] = torch.nn.Parameter(torch.from_numpy(np.ascontiguousarray(a)))
+
+    @staticmethod
+    def key(v, p):
+        return (v["params"] + "." + p).replace(".", "_")
+
+    def forward(self, img):
+        acts = {"img": img}
+        w = self.weights
+        for v in self.graph["vertices"]:
+            x = acts[v["inputs"][0]]
+            t = v["type"]
+            if t == "Conv2d":
+                y = F.conv2d(x, w[self.key(v, "W")], w[self.key(v, "b")] if v["bias"] else None,
+                             stride=v["stride"], padding=v["padding"])
+            elif t == "GroupNorm":
+                y = F.group_norm(x, v["groups"], w[self.key(v, "gamma")], w[self.key(v, "beta")], v["eps"])
+            elif t == "UpsampleNearest":
+                y = F.interpolate(x, scale_factor=v["scale"], mode="nearest")
+            elif t == "MaxPool":
+                y = F.max_pool2d(x, v["kernel"], v["stride"])
+            elif t == "Add":
+                y = x + acts[v["inputs"][1]]
+            elif t == "Identity":
+                y = x
+            else:
+                raise ValueError("unknown vertex type " + t)
+            if v.get("activation") == "relu":
+                y = F.relu(y)
+            acts[v["name"]] = y
+        return [acts[o] for o in self.graph["outputs"]]
+
+
+def read_config(path):
+    """The MMDetection-style config (plain Python dicts) as a namespace dict."""
+    ns = {}
+    with open(path) as f:
+        exec(compile(f.read(), path, "exec"), ns)  # noqa: S102 - our own config files
+    return ns
+
+
+def anchors_for(head_cfg, sizes):
+    """MMDetection's AnchorGenerator (center offset 0) for feature maps of the given (h, w), level by level."""
+    ag = head_cfg["anchor_generator"]
+    out = []
+    for stride, (h, w) in zip(ag["strides"], sizes):
+        scales = torch.tensor([ag["octave_base_scale"] * 2 ** (i / ag["scales_per_octave"])
+                               for i in range(ag["scales_per_octave"])])
+        ratios = torch.tensor(ag["ratios"], dtype=torch.float32)
+        h_ratios = torch.sqrt(ratios)
+        w_ratios = 1 / h_ratios
+        ws = (stride * w_ratios[:, None] * scales[None, :]).reshape(-1)
+        hs = (stride * h_ratios[:, None] * scales[None, :]).reshape(-1)
+        base = torch.stack([-0.5 * ws, -0.5 * hs, 0.5 * ws, 0.5 * hs], dim=-1)
+        sx = torch.arange(0, w) * stride
+        sy = torch.arange(0, h) * stride
+        yy, xx = torch.meshgrid(sy, sx, indexing="ij")
+        shifts = torch.stack([xx.reshape(-1), yy.reshape(-1), xx.reshape(-1), yy.reshape(-1)], dim=-1).float()
+        out.append((base[None, :, :] + shifts[:, None, :]).reshape(-1, 4))
+    return out
+
+
+def load_batches(export, n):
+    batches = []
+    for i in range(n):
+        img = torch.from_numpy(np.load(os.path.join(export, f"batch_{i}_images.npy")))
+        gts = np.load(os.path.join(export, f"batch_{i}_gts.npy")).reshape(-1, 6)
+        per_image = []
+        for k in range(img.shape[0]):
+            rows = gts[gts[:, 0] == k]
+            per_image.append((torch.from_numpy(np.ascontiguousarray(rows[:, 2:6])),
+                              torch.from_numpy(rows[:, 1].astype(np.int64))))
+        batches.append((img, per_image))
+    return batches
+
+
+def run_torch(args, export, detkit):
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    cfg = read_config(os.path.join(ROOT, args.config))
+    head_cfg = cfg["model"]["bbox_head"]
+    num_classes = head_cfg["num_classes"]
+    topk = cfg["model"]["train_cfg"]["assigner"]["topk"]
+    if topk != 9:
+        raise ValueError("pytorch_bench.atss_assign is called with its default topk=9; the config has " + str(topk))
+    net = Twin(export)
+    opt_cfg = cfg["optimizer"]
+    if opt_cfg["type"] != "AdamW":
+        raise ValueError("the twin implements the AdamW optimizer of the shipped config; got " + opt_cfg["type"])
+    opt = torch.optim.AdamW(net.parameters(), lr=opt_cfg["lr"], betas=tuple(opt_cfg.get("betas", (0.9, 0.999))),
+                            eps=opt_cfg.get("eps", 1e-8), weight_decay=opt_cfg.get("weight_decay", 0.01))
+    max_norm = cfg.get("optimizer_config", {}).get("grad_clip", {}).get("max_norm", 0)
+    lrs = detkit["learning_rates"]
+    batches = load_batches(export, args.batches)
+    anchors = None
+    times = {p: [] for p in PHASES}
+    cpu = {p: [] for p in PHASES}
+    losses = []
+    for i in range(args.warmup + args.iters):
+        c0, t0 = time.thread_time(), time.perf_counter()
+        img, gts = batches[i % len(batches)]
+        c1, t1 = time.thread_time(), time.perf_counter()
+        outs = net(img)
+        c2, t2 = time.thread_time(), time.perf_counter()
+        levels = len(outs) // 3
+        if anchors is None:
+            per_level = anchors_for(head_cfg, [tuple(o.shape[2:]) for o in outs[:levels]])
+            num_level = [a.shape[0] for a in per_level]
+            anchors = torch.cat(per_level)
+        leaves = [o.detach().requires_grad_(True) for o in outs]
+        targets, num_pos = pb.atss_targets(anchors, num_level, gts, num_classes)
+        terms = pb.atss_loss_terms(leaves[:levels], leaves[levels:2 * levels], leaves[2 * levels:], anchors,
+                                   targets, num_pos, num_classes)
+        loss = terms[0] + terms[1] + terms[2]
+        loss.backward()
+        c3, t3 = time.thread_time(), time.perf_counter()
+        torch.autograd.backward(outs, [leaf.grad for leaf in leaves])
+        c4, t4 = time.thread_time(), time.perf_counter()
+        if max_norm > 0:
+            torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm)
+        for g in opt.param_groups:
+            g["lr"] = lrs[i] if i < len(lrs) else lrs[-1]
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        c5, t5 = time.thread_time(), time.perf_counter()
+        losses.append(loss.item())
+        if i >= args.warmup:
+            for p, (a, b) in zip(PHASES, [(t0, t1), (t1, t2), (t2, t3), (t3, t4), (t4, t5), (t0, t5)]):
+                times[p].append((b - a) * 1e3)
+            for p, (a, b) in zip(PHASES, [(c0, c1), (c1, c2), (c2, c3), (c3, c4), (c4, c5), (c0, c5)]):
+                cpu[p].append((b - a) * 1e3)
+    return times, cpu, losses
+
+
+# ---------------------------------------------------------------------------- report
+
+def pct(values, q):
+    v = sorted(values)
+    return v[max(0, min(len(v) - 1, int(np.ceil(q * len(v))) - 1))]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--config", default="tools/configs/atss_shapes.py")
+    ap.add_argument("--threads", type=int, default=2, help="compute threads on both sides")
+    ap.add_argument("--detkit-threads", type=int, default=0, help="OMP_NUM_THREADS for detkit (default --threads)")
+    ap.add_argument("--warmup", type=int, default=30)
+    ap.add_argument("--iters", type=int, default=300)
+    ap.add_argument("--batches", type=int, default=60, help="batches exported for PyTorch (cycled)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "target", "twin"))
+    ap.add_argument("--skip-build", action="store_true")
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    export = os.path.join(args.out, "export")
+    load = {"start": loadavg()}
+    detkit = run_detkit(args, export)
+    load["after detkit"] = loadavg()
+    times, torch_cpu, torch_losses = run_torch(args, export, detkit)
+    load["end"] = loadavg()
+    with open(os.path.join(export, "losses.json")) as f:
+        detkit_first = json.load(f)
+
+    dk = detkit["phases_ms"]
+    print(f"## Training iteration, {args.config}: detkit vs PyTorch twin\n")
+    print(f"{args.iters} iterations after {args.warmup} warm-up; threads: detkit "
+          f"{args.detkit_threads or args.threads}, PyTorch {args.threads}; torch {torch.__version__}; "
+          f"nproc {os.cpu_count()}; load average " + "; ".join(f"{k} {v}" for k, v in load.items()) + "\n")
+    print("| phase | detkit median (p90) ms | PyTorch median (p90) ms | detkit / PyTorch |")
+    print("|---|---|---|---|")
+    for p in PHASES:
+        d50, d90 = statistics.median(dk[p]), pct(dk[p], 0.9)
+        t50, t90 = statistics.median(times[p]), pct(times[p], 0.9)
+        ratio = d50 / t50 if t50 > 0 else float("nan")
+        print(f"| {p} | {d50:.2f} ({d90:.2f}) | {t50:.2f} ({t90:.2f}) | {ratio:.2f} |")
+    cpu = detkit["cpu_phases_ms"]
+    print("\nCPU time of the training thread, median (p90) ms (with one compute thread a side it holds"
+          " all the compute but detkit's data pipeline and is robust to a loaded machine; with more,"
+          " the other threads' work is not counted):\n")
+    print("| phase | detkit | PyTorch | detkit / PyTorch |")
+    print("|---|---|---|---|")
+    for p in PHASES:
+        d50, t50 = statistics.median(cpu[p]), statistics.median(torch_cpu[p])
+        ratio = d50 / t50 if t50 > 0 else float("nan")
+        print(f"| {p} | {d50:.2f} ({pct(cpu[p], 0.9):.2f}) | {t50:.2f} ({pct(torch_cpu[p], 0.9):.2f}) | {ratio:.2f} |")
+    print("\nFirst losses on the same initial weights and batches (detkit / PyTorch):")
+    for i in range(min(5, len(detkit_first), len(torch_losses))):
+        print(f"- iteration {i + 1}: {detkit_first[i]:.6f} / {torch_losses[i]:.6f}")
+    with open(os.path.join(args.out, "twin.json"), "w") as f:
+        json.dump({"load": load, "detkit": dk, "detkit_cpu": cpu, "torch": times, "torch_cpu": torch_cpu,
+                   "torch_losses": torch_losses,
+                   "detkit_first_losses": detkit_first}, f)
+
+
+if __name__ == "__main__":
+    main()

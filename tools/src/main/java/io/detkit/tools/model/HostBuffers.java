@@ -1,0 +1,85 @@
+package io.detkit.tools.model;
+
+import java.lang.ref.Reference;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Bulk copies between dense ND4J arrays (FLOAT or DOUBLE, C order, contiguous, views included)
+ * and Java {@code double[]} scratch arrays, through the arrays' NIO views. The layers of this
+ * package run their small element-wise kernels as primitive loops over such scratch arrays: one
+ * bulk copy in and out instead of a dozen ND4J operations (~20 us each plus an off-heap buffer
+ * apiece) on tensors of a few ten thousand values.
+ */
+final class HostBuffers {
+  private HostBuffers() {}
+
+  /** {@code a} itself when it is dense C order, else a dense copy. */
+  static INDArray dense(INDArray a) {
+    return isDense(a) ? a : a.dup('c');
+  }
+
+  /**
+   * Reads the {@code a.length()} values of {@code a} (dense, C order) into {@code scratch} when it
+   * is long enough, else into a new array.
+   *
+   * @return the array holding the values in its first {@code a.length()} slots
+   * @throws IllegalArgumentException if {@code a} is not dense or not FLOAT/DOUBLE
+   */
+  static double[] read(INDArray a, double[] scratch) {
+    int n = checkDense(a);
+    double[] out = scratch != null && scratch.length >= n ? scratch : new double[n];
+    int offset = (int) a.offset();
+    if (a.dataType() == DataType.DOUBLE) {
+      DoubleBuffer b = a.data().asNioDouble();
+      b.position(offset);
+      b.get(out, 0, n);
+    } else {
+      FloatBuffer b = a.data().asNioFloat();
+      for (int i = 0; i < n; i++) {
+        out[i] = b.get(offset + i);
+      }
+    }
+    Reference.reachabilityFence(a);
+    return out;
+  }
+
+  /**
+   * Writes the first {@code dst.length()} values of {@code src} into {@code dst} (dense, C order),
+   * rounded to float32 for a FLOAT array.
+   *
+   * @throws IllegalArgumentException if {@code dst} is not dense or not FLOAT/DOUBLE
+   */
+  static void write(double[] src, INDArray dst) {
+    int n = checkDense(dst);
+    int offset = (int) dst.offset();
+    if (dst.dataType() == DataType.DOUBLE) {
+      DoubleBuffer b = dst.data().asNioDouble();
+      b.position(offset);
+      b.put(src, 0, n);
+    } else {
+      FloatBuffer b = dst.data().asNioFloat();
+      for (int i = 0; i < n; i++) {
+        b.put(offset + i, (float) src[i]);
+      }
+    }
+    Reference.reachabilityFence(dst);
+  }
+
+  private static boolean isDense(INDArray a) {
+    return a.length() <= 1 || a.elementWiseStride() == 1 && (a.ordering() == 'c' || a.isVectorOrScalar());
+  }
+
+  private static int checkDense(INDArray a) {
+    if (!isDense(a) || (a.dataType() != DataType.FLOAT && a.dataType() != DataType.DOUBLE)) {
+      throw new IllegalArgumentException("need a dense C-order FLOAT or DOUBLE array; got " + a.dataType() + " order "
+          + a.ordering() + " element-wise stride " + a.elementWiseStride());
+    }
+    if (a.length() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("array too long for a scratch copy: " + a.length());
+    }
+    return (int) a.length();
+  }
+}
