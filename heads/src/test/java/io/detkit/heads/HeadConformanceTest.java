@@ -5,10 +5,20 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every golden case of AnchorHead, RPNHead, RetinaHead and ATSSHead against MMDetection's results. */
+/** Every golden case of AnchorHead, RPNHead, RetinaHead, ATSSHead, FCOSHead and VFNetHead against MMDetection's results. */
 class HeadConformanceTest {
   @TestFactory
   Stream<DynamicTest> golden() {
     return ConformanceSuite.tests(new HeadRunner());
+  }
+
+  @TestFactory
+  Stream<DynamicTest> goldenFcos() {
+    return ConformanceSuite.tests(new FCOSHeadRunner());
+  }
+
+  @TestFactory
+  Stream<DynamicTest> goldenVfnet() {
+    return ConformanceSuite.tests(new VFNetHeadRunner());
   }
 }

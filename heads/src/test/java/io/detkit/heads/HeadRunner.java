@@ -212,7 +212,7 @@ final class HeadRunner implements ComponentRunner {
   }
 
   /** Checks {@code invariants.grad_stats_<input>} (sum, abs_sum, l2, max_abs, numel) of the gradients. */
-  private static void checkGradStats(GoldenCase c, HeadOutputs grads) {
+  static void checkGradStats(GoldenCase c, HeadOutputs grads) {
     Config inv = c.invariants();
     GoldenCase.Tolerance tol = c.tolerance();
     int checked = 0;

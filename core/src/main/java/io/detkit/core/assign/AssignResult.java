@@ -79,6 +79,29 @@ public final class AssignResult {
     return new AssignResult(numGts, new int[numPriors], new double[numPriors], labels);
   }
 
+  /**
+   * A result whose labels follow from the assignment: the label of the assigned gt for positives,
+   * -1 for the others; no labels when {@code gtLabels} is null.
+   *
+   * @param gtLabels the {@code numGts} gt labels, or null
+   * @throws IllegalArgumentException as the constructor, or if a positive's gt has no label
+   */
+  public static AssignResult labelled(int numGts, int[] gtInds, double[] maxOverlaps, int[] gtLabels) {
+    int[] labels = null;
+    if (gtLabels != null) {
+      labels = new int[gtInds.length];
+      for (int i = 0; i < gtInds.length; i++) {
+        int g = gtInds[i];
+        if (g > gtLabels.length) {
+          throw new IllegalArgumentException("gt_inds[" + i + "] = " + g + " but only " + gtLabels.length
+              + " gt labels were given");
+        }
+        labels[i] = g > 0 ? gtLabels[g - 1] : -1;
+      }
+    }
+    return new AssignResult(numGts, gtInds, maxOverlaps, labels);
+  }
+
   /** The number of ground truths K the priors were assigned against. */
   public int numGts() {
     return numGts;

@@ -5,10 +5,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-/** Every golden MaxIoUAssigner / ATSSAssigner case of the manifest, in each stored precision. */
+/** Every golden MaxIoUAssigner / ATSSAssigner / TaskAlignedAssigner case of the manifest, in each stored precision. */
 class AssignerConformanceTest {
   @TestFactory
   Stream<DynamicTest> golden() {
     return ConformanceSuite.tests(new AssignerRunner());
+  }
+
+  @TestFactory
+  Stream<DynamicTest> goldenTaskAligned() {
+    return ConformanceSuite.tests(new TaskAlignedAssignerRunner());
   }
 }

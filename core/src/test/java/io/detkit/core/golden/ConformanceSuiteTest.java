@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.nd4j.linalg.factory.Nd4j;
 import org.opentest4j.AssertionFailedError;
 
@@ -13,6 +16,32 @@ class ConformanceSuiteTest {
 
   private GoldenCase firstOf(String component) {
     return set.cases().stream().filter(c -> c.component().equals(component)).findFirst().orElseThrow();
+  }
+
+  /** The cases of components not implemented yet, reported as skipped with the reason. */
+  @TestFactory
+  Stream<DynamicTest> pendingComponents() {
+    return ConformanceSuite.pendingTests(GoldenSet.load());
+  }
+
+  @Test
+  void runnerOwningAPendingComponentIsRefused() {
+    String pending = PendingComponents.names().iterator().next();
+    ComponentRunner runner = new ComponentRunner() {
+      @Override
+      public Set<String> components() {
+        return Set.of(pending);
+      }
+
+      @Override
+      public CaseOutputs run(GoldenCase c) {
+        return new CaseOutputs();
+      }
+    };
+    assertThatThrownBy(() -> ConformanceSuite.tests(set, runner))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(pending)
+        .hasMessageContaining("PendingComponents");
   }
 
   @Test

@@ -1,0 +1,192 @@
+package io.detkit.heads.anchorfree;
+
+import io.detkit.core.tensor.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.IntFunction;
+
+/**
+ * Layout and per-image helpers of the anchor-free heads: an NCHW head output seen as one row per
+ * (image, point) ({@code permute(0, 2, 3, 1).reshape(-1, C)}) and back, and per-image work on an
+ * executor with results in image order.
+ */
+final class PointLayout {
+  private PointLayout() {}
+
+  /**
+   * Rows {@code [N*H*W, C]} of an NCHW array given flat: row {@code n*HW + p}, column {@code c} is
+   * element {@code (n, c, p)}.
+   */
+  static double[] toRows(double[] nchw, int n, int c, int hw) {
+    double[] rows = new double[nchw.length];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < c; k++) {
+        int src = (i * c + k) * hw;
+        for (int p = 0; p < hw; p++) {
+          rows[(i * hw + p) * c + k] = nchw[src + p];
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** The inverse of {@link #toRows}: rows {@code [N*HW, C]} back to a flat NCHW array. */
+  static double[] fromRows(double[] rows, int n, int c, int hw) {
+    double[] nchw = new double[rows.length];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < c; k++) {
+        int dst = (i * c + k) * hw;
+        for (int p = 0; p < hw; p++) {
+          nchw[dst + p] = rows[(i * hw + p) * c + k];
+        }
+      }
+    }
+    return nchw;
+  }
+
+  /**
+   * Output {@code name} of every level as rows {@code [sum_l N*H_l*W_l, k]}, level-major and
+   * image-major inside a level (MMDetection's {@code torch.cat} of the flattened levels).
+   */
+  static double[] concatRows(io.detkit.heads.HeadOutputs outputs, String name, PointBatch batch, int k) {
+    int total = 0;
+    for (int l = 0; l < batch.featmapSizes().size(); l++) {
+      total += batch.numImages() * batch.pointsOf(l);
+    }
+    double[] all = new double[total * k];
+    int o = 0;
+    for (int l = 0; l < batch.featmapSizes().size(); l++) {
+      int hw = batch.pointsOf(l);
+      double[] rows = toRows(finiteData(outputs.get(name, l), name + "[" + l + "]"), batch.numImages(), k, hw);
+      System.arraycopy(rows, 0, all, o, rows.length);
+      o += rows.length;
+    }
+    return all;
+  }
+
+  /** Indices of the rows whose label is a foreground class ({@code 0 <= label < numClasses}), ascending. */
+  static int[] positives(long[] labels, int numClasses) {
+    int count = 0;
+    for (long v : labels) {
+      count += v >= 0 && v < numClasses ? 1 : 0;
+    }
+    int[] pos = new int[count];
+    for (int i = 0, k = 0; i < labels.length; i++) {
+      if (labels[i] >= 0 && labels[i] < numClasses) {
+        pos[k++] = i;
+      }
+    }
+    return pos;
+  }
+
+  /** Rows {@code idx} of a flat {@code k}-column array. */
+  static double[] gather(double[] all, int[] idx, int k) {
+    double[] out = new double[idx.length * k];
+    for (int i = 0; i < idx.length; i++) {
+      System.arraycopy(all, idx[i] * k, out, i * k, k);
+    }
+    return out;
+  }
+
+  /** The points of every level repeated per image, in {@link #concatRows}'s row order: {@code 2} per row. */
+  static double[] repeatedPoints(java.util.List<double[]> points, PointBatch batch) {
+    int n = batch.numImages();
+    int total = 0;
+    for (double[] p : points) {
+      total += n * p.length;
+    }
+    double[] out = new double[total];
+    int o = 0;
+    for (double[] p : points) {
+      for (int j = 0; j < n; j++) {
+        System.arraycopy(p, 0, out, o, p.length);
+        o += p.length;
+      }
+    }
+    return out;
+  }
+
+  /** The inverse of {@link #concatRows}: per-level NCHW arrays of {@code dtype}. */
+  static java.util.List<org.nd4j.linalg.api.ndarray.INDArray> splitRows(double[] all, PointBatch batch, int k) {
+    java.util.List<org.nd4j.linalg.api.ndarray.INDArray> out = new ArrayList<>();
+    int n = batch.numImages();
+    int o = 0;
+    for (int l = 0; l < batch.featmapSizes().size(); l++) {
+      int hw = batch.pointsOf(l);
+      double[] level = java.util.Arrays.copyOfRange(all, o, o + n * hw * k);
+      o += n * hw * k;
+      int[] size = batch.featmapSizes().get(l);
+      out.add(Tensors.create(fromRows(level, n, k, hw), batch.dataType(), n, k, size[0], size[1]));
+    }
+    return out;
+  }
+
+  /**
+   * {@code f(0) ... f(n-1)} in order; on {@code executor} when it is given and {@code n > 1}. Each
+   * call sees only its own image, so the results do not depend on the thread count.
+   *
+   * @throws RuntimeException the first (in image order) exception a task threw, unwrapped
+   */
+  static <O> List<O> perImage(Executor executor, int n, IntFunction<O> f) {
+    List<O> out = new ArrayList<>(n);
+    if (executor == null || n < 2) {
+      for (int i = 0; i < n; i++) {
+        out.add(f.apply(i));
+      }
+      return out;
+    }
+    List<CompletableFuture<O>> futures = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int image = i;
+      futures.add(CompletableFuture.supplyAsync(() -> f.apply(image), executor));
+    }
+    for (CompletableFuture<O> fu : futures) {
+      try {
+        out.add(fu.join());
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw e;
+      }
+    }
+    return out;
+  }
+
+  /** Where {@code [:stop]} ends on a sequence of {@code n}, Python's way (negative counts from the end). */
+  static int pythonSliceEnd(int stop, int n) {
+    return stop >= 0 ? Math.min(stop, n) : Math.max(n + stop, 0);
+  }
+
+  /** {@code x} rounded to float32 when {@code f32}. */
+  static double r(double x, boolean f32) {
+    return f32 ? (double) (float) x : x;
+  }
+
+  /** The sigmoid in the working precision. */
+  static double sigmoid(double x, boolean f32) {
+    return r(1.0 / (1.0 + Math.exp(-x)), f32);
+  }
+
+  /**
+   * Flat values of a head output (a copy) for the primitive loops, checked to be finite in the same
+   * pass: a NaN or infinite output must not turn into a silently wrong loss or detection.
+   *
+   * @throws IllegalArgumentException naming {@code what} and the first non-finite element
+   */
+  static double[] finiteData(org.nd4j.linalg.api.ndarray.INDArray a, String what) {
+    double[] v = Tensors.toDoubles(a);
+    for (int i = 0; i < v.length; i++) {
+      if (!Double.isFinite(v[i])) {
+        throw new IllegalArgumentException(what + " must be finite; element " + i + " (flat) is " + v[i]);
+      }
+    }
+    return v;
+  }
+}

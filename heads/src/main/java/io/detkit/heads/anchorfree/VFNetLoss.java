@@ -1,0 +1,25 @@
+package io.detkit.heads.anchorfree;
+
+import io.detkit.heads.HeadLoss;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What {@link VFNetHead#lossWithDetails} returns: the loss dict with the gradients, the targets and
+ * the intermediate values of MMDetection's {@code VFNetHead.loss}.
+ *
+ * @param loss {@code loss_cls}, {@code loss_bbox}, {@code loss_bbox_rf} (one value each) and the
+ *     gradient of their sum w.r.t. every output
+ * @param targets the targets
+ * @param posInds flat indices of the positives in the all-levels order
+ * @param numPosAvg {@code max(#positives, 1)}, the avg factor of {@code loss_cls}
+ * @param iouInitial {@code max(IoU(predicted, target), 1e-6)} per positive, {@code loss_bbox}'s weight
+ * @param iouRefine the same for the refined boxes: {@code loss_bbox_rf}'s weight and the VFL target
+ * @param avgFactorInitial {@code max(sum(iouInitial), 1)}
+ * @param avgFactorRefine {@code max(sum(iouRefine), 1)}
+ * @param posDecodedBboxPreds predicted boxes of the positives ({@code [P,4]})
+ * @param posDecodedBboxPredsRefine refined boxes of the positives
+ * @param posDecodedBboxTargets target boxes of the positives
+ */
+public record VFNetLoss(HeadLoss loss, VFNetTargets targets, int[] posInds, double numPosAvg, double[] iouInitial,
+    double[] iouRefine, double avgFactorInitial, double avgFactorRefine, INDArray posDecodedBboxPreds,
+    INDArray posDecodedBboxPredsRefine, INDArray posDecodedBboxTargets) {}

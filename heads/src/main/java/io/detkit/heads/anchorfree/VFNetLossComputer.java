@@ -1,0 +1,119 @@
+package io.detkit.heads.anchorfree;
+
+import static io.detkit.heads.anchorfree.PointLayout.r;
+
+import io.detkit.core.bbox.OverlapKernels;
+import io.detkit.core.bbox.OverlapMode;
+import io.detkit.core.tensor.Tensors;
+import io.detkit.heads.HeadLoss;
+import io.detkit.heads.HeadOutputs;
+import io.detkit.losses.Loss;
+import io.detkit.losses.LossArgs;
+import io.detkit.losses.LossResult;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * One call of {@link VFNetHead#loss}: all levels and images flattened into one vector of points,
+ * the two IoU-weighted box losses and the VarifocalLoss, their gradients scattered back to the NCHW
+ * outputs. Single use, one thread.
+ */
+final class VFNetLossComputer {
+  private final VFNetHead head;
+  private final PointBatch batch;
+  private final HeadOutputs outputs;
+  private final VFNetTargets targets;
+  private final DataType dtype;
+  private final boolean f32;
+
+  VFNetLossComputer(VFNetHead head, PointBatch batch, HeadOutputs outputs, VFNetTargets targets) {
+    this.head = head;
+    this.batch = batch;
+    this.outputs = outputs;
+    this.targets = targets;
+    this.dtype = batch.dataType();
+    this.f32 = dtype != DataType.DOUBLE;
+  }
+
+  /** One box branch of the loss: its decoded boxes, IoU weights, avg factor, value and gradient. */
+  private record Branch(INDArray boxes, double[] iou, double avgFactor, double value, double[] grad) {}
+
+  VFNetLoss compute() {
+    int c = head.numClasses();
+    double[] cls = PointLayout.concatRows(outputs, HeadOutputs.CLS_SCORES, batch, c);
+    double[] reg = PointLayout.concatRows(outputs, HeadOutputs.BBOX_PREDS, batch, 4);
+    double[] refine = PointLayout.concatRows(outputs, VFNetHead.BBOX_PREDS_REFINE, batch, 4);
+    long[] labels = targets.points().flatLabels();
+    double[] tgt = targets.points().flatBboxTargets();
+    double[] pts = PointLayout.repeatedPoints(head.points(batch.featmapSizes(), dtype), batch);
+    int rows = labels.length;
+    int[] pos = PointLayout.positives(labels, c);
+    int p = pos.length;
+    double numPosAvg = Math.max(p, 1.0);
+    INDArray posPts = Tensors.create(PointLayout.gather(pts, pos, 2), dtype, p, 2);
+    INDArray targetBoxes = decode(posPts, PointLayout.gather(tgt, pos, 4));
+    Branch initial = branch(posPts, PointLayout.gather(reg, pos, 4), targetBoxes, head.lossBbox());
+    Branch refined = branch(posPts, PointLayout.gather(refine, pos, 4), targetBoxes, head.lossBboxRefine());
+
+    // IoU-aware classification targets: the refined IoU at (positive, label), 0 elsewhere.
+    double[] clsTargets = new double[rows * c];
+    for (int k = 0; k < p; k++) {
+      clsTargets[pos[k] * c + (int) labels[pos[k]]] = refined.iou()[k];
+    }
+    LossResult lc = head.lossCls().forward(LossArgs.of(Tensors.create(cls, dtype, rows, c),
+        Tensors.create(clsTargets, dtype, rows, c)).avgFactor(numPosAvg));
+    double[] gReg = new double[rows * 4];
+    double[] gRefine = new double[rows * 4];
+    for (int k = 0; k < p; k++) {
+      System.arraycopy(initial.grad(), 4 * k, gReg, 4 * pos[k], 4);
+      System.arraycopy(refined.grad(), 4 * k, gRefine, 4 * pos[k], 4);
+    }
+    Map<String, double[]> losses = new LinkedHashMap<>();
+    losses.put("loss_cls", new double[] {lc.scalar()});
+    losses.put("loss_bbox", new double[] {initial.value()});
+    losses.put("loss_bbox_rf", new double[] {refined.value()});
+    HeadOutputs grads = HeadOutputs.empty()
+        .with(HeadOutputs.CLS_SCORES, PointLayout.splitRows(Tensors.toDoubles(lc.gradPred()), batch, c))
+        .with(HeadOutputs.BBOX_PREDS, PointLayout.splitRows(gReg, batch, 4))
+        .with(VFNetHead.BBOX_PREDS_REFINE, PointLayout.splitRows(gRefine, batch, 4));
+    return new VFNetLoss(HeadLoss.of(losses, grads, null), targets, pos, numPosAvg, initial.iou(), refined.iou(),
+        initial.avgFactor(), refined.avgFactor(), initial.boxes(), refined.boxes(), targetBoxes);
+  }
+
+  /**
+   * A box branch: boxes decoded from {@code dist}, {@code iou = max(IoU(box, target), 1e-6)}
+   * (detached), the loss weighted by it and averaged by {@code max(sum(iou), 1)}, and the gradient
+   * w.r.t. the distances. Without positives: 0 and no gradient.
+   */
+  private Branch branch(INDArray posPts, double[] dist, INDArray targetBoxes, Loss loss) {
+    int p = dist.length / 4;
+    INDArray distArr = Tensors.create(dist, dtype, p, 4);
+    INDArray boxes = decode(posPts, dist);
+    if (p == 0) {
+      return new Branch(boxes, new double[0], 1.0, 0.0, new double[0]);
+    }
+    double[] iou = f32 ? Tensors.widen(OverlapKernels.aligned(Tensors.toFloats(boxes), Tensors.toFloats(targetBoxes),
+        OverlapMode.IOU, 1e-6f)) : OverlapKernels.aligned(Tensors.toDoubles(boxes), Tensors.toDoubles(targetBoxes),
+        OverlapMode.IOU, 1e-6);
+    double sum = 0;
+    for (int k = 0; k < p; k++) {
+      iou[k] = Math.max(iou[k], r(1e-6, f32));
+      sum += iou[k];
+    }
+    double avg = Math.max(r(sum, f32), 1.0);
+    LossResult lr = loss.forward(LossArgs.of(boxes, targetBoxes).weight(Tensors.create(iou, dtype, p))
+        .avgFactor(avg));
+    double[] g = Tensors.toDoubles(head.bboxCoder().decodeVjp(posPts, distArr, null, lr.gradPred()));
+    return new Branch(boxes, iou, avg, lr.scalar(), g);
+  }
+
+  private INDArray decode(INDArray posPts, double[] dist) {
+    int p = dist.length / 4;
+    if (p == 0) {
+      return Tensors.create(new double[0], dtype, 0, 4);
+    }
+    return head.bboxCoder().decode(posPts, Tensors.create(dist, dtype, p, 4), null);
+  }
+}
