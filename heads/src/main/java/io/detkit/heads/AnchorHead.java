@@ -341,6 +341,31 @@ public class AnchorHead extends BaseDenseHead {
   }
 
   /**
+   * Hook: the class scores {@link #predict} ranks, for the {@code n} anchors of {@code level} of one
+   * image. Receives the rows of {@code cls_scores} ({@code n * cls_out_channels} values, anchor-major)
+   * in the outputs' precision; returns {@code n * num_classes} scores, anchor-major. The default is
+   * {@link Predictor#classScores}: sigmoid, or softmax without the background column (a head whose
+   * outputs are already probabilities, TOOD's, returns them as they are). Called on the executor,
+   * concurrently for different images.
+   */
+  protected double[] predictScores(int level, double[] clsRows, int n, Precision p) {
+    return predictor.classScores(clsRows, n, p);
+  }
+
+  /**
+   * Hook: the boxes of one image's kept candidates at {@code level} in {@link #predict}. Receives
+   * their anchors (4 values each) and their rows of {@code bbox_preds} (the output's channels per
+   * anchor: 4 for deltas, more for a head that predicts distributions) and the image's
+   * {@code img_shape} {@code (h, w)} to clip to; returns 4 box values per candidate in pixels. The
+   * default is {@link Predictor#decode} with the head's coder, clipped. Called on the executor,
+   * concurrently for different images.
+   */
+  protected double[] decodePredictions(int level, double[] anchors, double[] bboxPredRows, int[] imgShape,
+      Precision p) {
+    return predictor.decode(anchors, bboxPredRows, imgShape, p);
+  }
+
+  /**
    * Hook: one image's post-processing. Receives its decoded candidates (levels concatenated);
    * returns its detections. The default is {@link Predictor#postProcess}: rescale, NMS within
    * groups, {@code max_per_img}. Called on the executor, concurrently for different images.

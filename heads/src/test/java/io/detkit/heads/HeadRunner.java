@@ -115,7 +115,7 @@ final class HeadRunner implements ComponentRunner {
     return out;
   }
 
-  private static Produced produceLoss(GoldenCase c, AnchorHead head, List<ImageMeta> metas, boolean summary) {
+  static Produced produceLoss(GoldenCase c, AnchorHead head, List<ImageMeta> metas, boolean summary) {
     HeadOutputs outs = outputs(c, head, summary);
     List<GroundTruth> gts = groundTruths(c, metas.size());
     HeadLoss loss = head.loss(outs, gts, metas);
@@ -250,7 +250,7 @@ final class HeadRunner implements ComponentRunner {
     }
   }
 
-  private static CaseOutputs runGetBboxes(GoldenCase c, AnchorHead head, List<ImageMeta> metas) {
+  static CaseOutputs runGetBboxes(GoldenCase c, AnchorHead head, List<ImageMeta> metas) {
     Config call = c.call();
     String factors = call.getString("score_factors", null);
     HeadOutputs outs = outputs(c, head, false);

@@ -12,7 +12,6 @@ import java.util.Set;
  */
 public final class PendingComponents {
   private static final Map<String, String> REASONS = Map.of(
-      "GFLHead", "GFLHead is built on the public AnchorHead extension API (issue 14), which has not landed yet",
       "TOODHead", "TOODHead is built on the public AnchorHead extension API (issue 14), which has not landed yet;"
           + " its TaskAlignedAssigner is done (core, assign)");
 
