@@ -97,6 +97,14 @@ public class AnchorHead extends BaseDenseHead {
     return priorGenerator();
   }
 
+  /**
+   * The stride of {@code level} in pixels along x (the one heads with square cells, GFL's and TOOD's,
+   * use to convert between pixels and stride units).
+   */
+  public final double stride(int level) {
+    return priorGenerator().strides().get(level).w();
+  }
+
   /** Anchors per location of {@code level}. */
   public final int numBaseAnchors(int level) {
     return numBasePriors(level);
@@ -174,6 +182,19 @@ public class AnchorHead extends BaseDenseHead {
   }
 
   /**
+   * Hook: the per-image target step of one {@link #loss} call, given the call's checked outputs and
+   * anchors. The default is {@link #getTargetsSingle}, which does not read the outputs; a head whose
+   * assignment reads the predictions (TOOD's task-aligned assigner) returns a step that does
+   * (typically reading each image's rows from arrays it prepared here, once per call). Called on the
+   * caller's thread; the step it returns is called on the executor, concurrently for different
+   * images.
+   */
+  protected java.util.function.Function<SingleImageInput, ImageTargets> targetStep(HeadOutputs outputs,
+      MultiLevelAnchors anchors) {
+    return this::getTargetsSingle;
+  }
+
+  /**
    * Hook: one image's assignment. Receives the inside anchors with the image's input; returns the
    * assignment of those anchors, index k for anchor {@code insideIndices()[k]}. The default runs the
    * head's assigner with the gt boxes, the ignored boxes and, unless the head samples, the gt labels;
@@ -235,7 +256,8 @@ public class AnchorHead extends BaseDenseHead {
     OutputChecks.checkBatch(gts, metas, metas == null ? 0 : metas.size());
     OutputShapes batch = outputChecks.check(outputs, metas.size());
     MultiLevelAnchors anchors = getAnchors(batch.featmapSizes(), metas, batch.dataType());
-    Optional<HeadTargets> targets = getTargets(anchors, gts, metas, labelChannels(), nextRandomRoot(), epoch);
+    Optional<HeadTargets> targets = targetBuilder.collect(anchors, gts, metas, labelChannels(), nextRandomRoot(),
+        epoch, targetStep(outputs, anchors)).map(this::refineBatchTargets);
     if (targets.isEmpty()) {
       return HeadLoss.of(Map.of(), new GradAccumulator(outputs, batch.dataType()).toOutputs(), null);
     }

@@ -6,7 +6,7 @@ import io.detkit.core.config.Registry;
 /**
  * The dense-head registry, MMDetection's {@code HEADS}: {@code Heads.build(cfg)} turns
  * {@code dict(type='RetinaHead', num_classes=80, ...)} into a head. Registered types:
- * {@code AnchorHead}, {@code RPNHead}, {@code RetinaHead}, {@code ATSSHead}, {@code GFLHead}. Register a subclass with
+ * {@code AnchorHead}, {@code RPNHead}, {@code RetinaHead}, {@code ATSSHead}, {@code GFLHead}, {@code TOODHead}. Register a subclass with
  * {@code Heads.REGISTRY.register("MyHead", MyHead::fromConfig)} once at start-up.
  *
  * <p>The Java way to the same heads: {@code Heads.retinaHead().numClasses(80).trainCfg(...).build()}
@@ -19,7 +19,8 @@ public final class Heads {
       .register("RPNHead", RPNHead::fromConfig)
       .register("RetinaHead", RetinaHead::fromConfig)
       .register("ATSSHead", ATSSHead::fromConfig)
-      .register("GFLHead", io.detkit.heads.gfl.GFLHead::fromConfig);
+      .register("GFLHead", io.detkit.heads.gfl.GFLHead::fromConfig)
+      .register("TOODHead", io.detkit.heads.tood.TOODHead::fromConfig);
 
   private Heads() {}
 

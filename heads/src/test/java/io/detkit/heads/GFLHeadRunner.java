@@ -41,14 +41,9 @@ final class GFLHeadRunner implements ComponentRunner {
     HeadRunner.Produced p = HeadRunner.produceLoss(c, head, metas, summary);
     Map<String, Object> produced = p.outputs();
     if (!summary) {
-      HeadOutputs outs = FCOSHeadRunner.outputs(c, head.outputNames(), false);
-      List<int[]> sizes = new ArrayList<>();
-      for (INDArray a : outs.clsScores()) {
-        sizes.add(new int[] {(int) a.size(2), (int) a.size(3)});
-      }
-      MultiLevelAnchors anchors = head.getAnchors(sizes, metas, c.precision());
-      HeadTargets t = head.getTargets(anchors, FCOSHeadRunner.groundTruths(c, metas.size()), metas,
-          head.labelChannels()).orElseThrow();
+      HeadOutputs outs = p.inputs();
+      HeadTargets t = p.targets();
+      MultiLevelAnchors anchors = head.getAnchors(sizes(outs), metas, c.precision());
       GFLLoss d = head.lossWithDetails(outs, anchors, t);
       produced.put("aux_num_total_samples", d.numTotalSamples());
       produced.put("aux_bbox_avg_factor", d.bboxAvgFactor());
@@ -66,8 +61,16 @@ final class GFLHeadRunner implements ComponentRunner {
     return FCOSHeadRunner.select(c, produced, p.grads());
   }
 
+  static List<int[]> sizes(HeadOutputs outs) {
+    List<int[]> sizes = new ArrayList<>();
+    for (INDArray a : outs.clsScores()) {
+      sizes.add(new int[] {(int) a.size(2), (int) a.size(3)});
+    }
+    return sizes;
+  }
+
   /** A 1-D array of {@code v} (an empty level keeps its shape {@code [0]}). */
-  private static INDArray vector(double[] v, GoldenCase c) {
+  static INDArray vector(double[] v, GoldenCase c) {
     return Tensors.create(v, c.precision(), v.length);
   }
 }

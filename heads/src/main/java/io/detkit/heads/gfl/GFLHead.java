@@ -91,11 +91,6 @@ public class GFLHead extends AnchorHead {
     return lossDfl;
   }
 
-  /** The stride of {@code level} (square anchors: its width stride). */
-  public final double stride(int level) {
-    return priorGenerator().strides().get(level).w();
-  }
-
   @Override
   public List<String> outputNames() {
     return List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS);
