@@ -63,6 +63,25 @@ public final class DenseHeadEdgeFixture {
     }
   }
 
+  /** Asserts two predictions bit-identical, image by image. */
+  public static void assertSameDetections(List<Detections> a, List<Detections> b) {
+    assertThat(b).hasSameSizeAs(a);
+    for (int j = 0; j < a.size(); j++) {
+      assertThat(b.get(j).boxData()).containsExactly(a.get(j).boxData());
+      assertThat(b.get(j).scoreData()).containsExactly(a.get(j).scoreData());
+      assertThat(b.get(j).labelData()).containsExactly(a.get(j).labelData());
+    }
+  }
+
+  /** The ground truths with one more ignored box {@code (x1, y1, x2, y2)} per image. */
+  public static List<GroundTruth> withIgnored(List<GroundTruth> gts, double... box) {
+    List<GroundTruth> out = new java.util.ArrayList<>();
+    for (GroundTruth g : gts) {
+      out.add(GroundTruth.of(g.bboxes(), g.labels().orElse(null), Tensors.create(box, DataType.FLOAT, 1, 4)));
+    }
+    return out;
+  }
+
   /** Asserts every gradient element of {@code name} is 0. */
   public static void assertZeroGrads(HeadLoss r, String name, int levels) {
     for (int l = 0; l < levels; l++) {

@@ -7,6 +7,8 @@ import static io.detkit.heads.DenseHeadEdgeFixture.constant;
 import static io.detkit.heads.DenseHeadEdgeFixture.gt;
 import static io.detkit.heads.DenseHeadEdgeFixture.metas;
 import static io.detkit.heads.DenseHeadEdgeFixture.noGt;
+import static io.detkit.heads.DenseHeadEdgeFixture.assertSameDetections;
+import static io.detkit.heads.DenseHeadEdgeFixture.withIgnored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -22,12 +24,10 @@ import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.Heads;
 import io.detkit.heads.ImageMeta;
 import io.detkit.heads.anchorfree.GoldenPointInputs;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * GFLHead's edge cases with values worked out by hand (constant outputs: logits 0, so every class
@@ -84,11 +84,7 @@ class GFLHeadTest {
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     HeadOutputs outs = GoldenPointInputs.outputs(c, OUTPUTS);
     List<GroundTruth> plain = GoldenPointInputs.gts(c, metas.size());
-    List<GroundTruth> ignoring = new ArrayList<>();
-    for (GroundTruth g : plain) {
-      ignoring.add(GroundTruth.of(g.bboxes(), g.labels().orElseThrow(), Tensors.create(new double[] {0, 0, 40, 40},
-          DataType.FLOAT, 1, 4)));
-    }
+    List<GroundTruth> ignoring = withIgnored(plain, 0, 0, 40, 40);
     HeadLoss a = head.loss(outs, plain, metas);
     assertThat(a.get("loss_bbox")[0]).isGreaterThan(0.0);
     assertBitIdentical(a, head.loss(outs, ignoring, metas), OUTPUTS, 3);
@@ -117,11 +113,7 @@ class GFLHeadTest {
       HeadOutputs po = GoldenPointInputs.outputs(p, OUTPUTS);
       List<Detections> a = serial.predict(po, pm);
       List<Detections> b = parallel.predict(po, pm);
-      for (int j = 0; j < a.size(); j++) {
-        assertThat(b.get(j).boxData()).containsExactly(a.get(j).boxData());
-        assertThat(b.get(j).scoreData()).containsExactly(a.get(j).scoreData());
-        assertThat(b.get(j).labelData()).containsExactly(a.get(j).labelData());
-      }
+      assertSameDetections(a, b);
     } finally {
       pool.shutdownNow();
     }

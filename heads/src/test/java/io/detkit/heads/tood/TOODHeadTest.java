@@ -7,6 +7,8 @@ import static io.detkit.heads.DenseHeadEdgeFixture.constant;
 import static io.detkit.heads.DenseHeadEdgeFixture.gt;
 import static io.detkit.heads.DenseHeadEdgeFixture.metas;
 import static io.detkit.heads.DenseHeadEdgeFixture.noGt;
+import static io.detkit.heads.DenseHeadEdgeFixture.assertSameDetections;
+import static io.detkit.heads.DenseHeadEdgeFixture.withIgnored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -114,11 +116,7 @@ class TOODHeadTest {
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     HeadOutputs outs = GoldenPointInputs.outputs(c, OUTPUTS);
     List<GroundTruth> plain = GoldenPointInputs.gts(c, metas.size());
-    List<GroundTruth> ignoring = new ArrayList<>();
-    for (GroundTruth g : plain) {
-      ignoring.add(GroundTruth.of(g.bboxes(), g.labels().orElseThrow(), Tensors.create(new double[] {0, 0, 40, 40},
-          org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 4)));
-    }
+    List<GroundTruth> ignoring = withIgnored(plain, 0, 0, 40, 40);
     for (int epoch : new int[] {INITIAL, ALIGNMENT}) {
       HeadLoss a = head.loss(outs, plain, metas, epoch);
       assertThat(a.get("loss_bbox")[0]).isGreaterThan(0.0);
@@ -159,11 +157,7 @@ class TOODHeadTest {
       HeadOutputs po = GoldenPointInputs.outputs(p, OUTPUTS);
       List<Detections> a = serial.predict(po, pm);
       List<Detections> b = parallel.predict(po, pm);
-      for (int j = 0; j < a.size(); j++) {
-        assertThat(b.get(j).boxData()).containsExactly(a.get(j).boxData());
-        assertThat(b.get(j).scoreData()).containsExactly(a.get(j).scoreData());
-        assertThat(b.get(j).labelData()).containsExactly(a.get(j).labelData());
-      }
+      assertSameDetections(a, b);
     } finally {
       pool.shutdownNow();
     }
