@@ -29,13 +29,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <h2>Hooks (override in a subclass; each says which thread calls it)</h2>
  * <ul>
  *   <li>{@link #outputNames()} / {@link #outputChannels}: the outputs the head declares;
+ *   <li>{@link #targetStep}: the per-image target step of a loss call, given its outputs (an
+ *       assignment that reads the predictions);
  *   <li>{@link #assign(InsideAnchors)}: one image's assignment;
  *   <li>{@link #refineTargets(SingleImageInput, ImageTargets)}: one image's targets after
  *       assignment (re-weight, soft targets; or hand in a {@link TargetTransform});
  *   <li>{@link #refineBatchTargets(HeadTargets)}: the batch's targets regrouped per level;
  *   <li>{@link #avgFactor}, {@link #levelLosses}, {@link #clsLoss}, {@link #bboxLoss}: the losses
  *       (add a term, swap a loss);
- *   <li>{@link #scoreFactorName()}, {@link #predictSingle}, {@link #postProcess}: inference.
+ *   <li>{@link #scoreFactorName()}, {@link #predictScores}, {@link #decodePredictions},
+ *       {@link #predictSingle}, {@link #postProcess}: inference.
  * </ul>
  *
  * <h2>Threads and randomness</h2>

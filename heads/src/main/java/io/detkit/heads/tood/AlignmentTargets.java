@@ -54,6 +54,7 @@ final class AlignmentTargets {
       int[] hw = anchors.featmapSize(l);
       int a = head.numBaseAnchors(l);
       double[] cls = Tensors.toDoubles(outputs.get(HeadOutputs.CLS_SCORES, l));
+      requireProbabilities(cls, l);
       double[] box = Tensors.toDoubles(outputs.get(HeadOutputs.BBOX_PREDS, l));
       double stride = head.stride(l);
       for (int i = 0; i < n; i++) {
@@ -68,6 +69,19 @@ final class AlignmentTargets {
     for (int i = 0; i < n; i++) {
       scores.add(concat(clsPerImage.get(i)));
       boxes.add(concat(boxPerImage.get(i)));
+    }
+  }
+
+  /**
+   * TOOD's {@code cls_scores} are probabilities; a value outside {@code [0, 1]} would give a NaN
+   * log-loss in MMDetection (or a metric that silently decides the assignment), so it is refused.
+   */
+  private static void requireProbabilities(double[] cls, int level) {
+    for (int i = 0; i < cls.length; i++) {
+      if (!(cls[i] >= 0 && cls[i] <= 1)) {
+        throw new IllegalArgumentException("TOODHead: cls_scores[" + level + "] must be probabilities in [0, 1] (the"
+            + " network's sigmoid outputs); element " + i + " is " + cls[i]);
+      }
     }
   }
 

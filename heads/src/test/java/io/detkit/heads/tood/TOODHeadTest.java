@@ -125,6 +125,16 @@ class TOODHeadTest {
   }
 
   @Test
+  void scoresOutsideZeroOneAreRefusedInBothPhases() {
+    HeadOutputs logits = boxes(constant(HeadOutputs.empty(), HeadOutputs.CLS_SCORES, 4, -1.5));
+    for (int epoch : new int[] {INITIAL, ALIGNMENT}) {
+      assertThatThrownBy(() -> head.loss(logits, List.of(noGt()), metas(), epoch))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cls_scores[0] must be probabilities")
+          .hasMessageContaining("-1.5");
+    }
+  }
+
+  @Test
   void itsTrainCfgKeysAreRequiredHereAndRefusedElsewhere() {
     Config train = CONFIG.getConfig("train_cfg");
     for (String key : List.of("initial_epoch", "initial_assigner", "alpha", "beta")) {
