@@ -28,13 +28,39 @@ public final class DenseHeadEdgeFixture {
 
   /** Output {@code name} with {@code channels} channels per location, every value {@code v}, on each level. */
   public static HeadOutputs constant(HeadOutputs base, String name, int channels, double v) {
+    return constant(base, name, channels, v, 1, SIZES);
+  }
+
+  /** As {@link #constant(HeadOutputs, String, int, double)} for {@code n} images and the given level sizes. */
+  public static HeadOutputs constant(HeadOutputs base, String name, int channels, double v, int n, int[][] sizes) {
     List<INDArray> levels = new java.util.ArrayList<>();
-    for (int[] hw : SIZES) {
-      double[] data = new double[channels * hw[0] * hw[1]];
+    for (int[] hw : sizes) {
+      double[] data = new double[n * channels * hw[0] * hw[1]];
       Arrays.fill(data, v);
-      levels.add(Tensors.create(data, DataType.FLOAT, 1, channels, hw[0], hw[1]));
+      levels.add(Tensors.create(data, DataType.FLOAT, n, channels, hw[0], hw[1]));
     }
     return base.with(name, levels);
+  }
+
+  /**
+   * Asserts that a batch whose last image has no anchor inside it gives the losses of the batch
+   * without it (within float32 summation order) and zero gradients for that image.
+   */
+  public static void assertEmptyImageAddsNothing(HeadLoss alone, HeadLoss withEmpty, List<String> outputs) {
+    assertThat(withEmpty.names()).isEqualTo(alone.names());
+    for (String name : alone.names()) {
+      double[] a = alone.get(name);
+      double[] b = withEmpty.get(name);
+      for (int l = 0; l < a.length; l++) {
+        assertThat(b[l]).as(name + " level " + l).isCloseTo(a[l], org.assertj.core.api.Assertions.within(1e-6));
+      }
+    }
+    for (String name : outputs) {
+      for (INDArray g : withEmpty.grads().get(name)) {
+        double[] v = Tensors.toDoubles(g);
+        assertThat(Arrays.copyOfRange(v, v.length / 2, v.length)).as(name + " of the empty image").containsOnly(0.0);
+      }
+    }
   }
 
   /** A ground truth of the given boxes (4 values each) and labels, with optional ignored boxes. */

@@ -1,6 +1,7 @@
 package io.detkit.heads.gfl;
 
 import static io.detkit.heads.DenseHeadEdgeFixture.assertBitIdentical;
+import static io.detkit.heads.DenseHeadEdgeFixture.assertEmptyImageAddsNothing;
 import static io.detkit.heads.DenseHeadEdgeFixture.assertNoPositives;
 import static io.detkit.heads.DenseHeadEdgeFixture.assertZeroGrads;
 import static io.detkit.heads.DenseHeadEdgeFixture.constant;
@@ -88,6 +89,26 @@ class GFLHeadTest {
     HeadLoss a = head.loss(outs, plain, metas);
     assertThat(a.get("loss_bbox")[0]).isGreaterThan(0.0);
     assertBitIdentical(a, head.loss(outs, ignoring, metas), OUTPUTS, 3);
+  }
+
+  @Test
+  void anImageWithNoAnchorInsideItAddsNothingToTheBatch() {
+    // allowed_border 0: on a 96x96 image some 64x64 anchors fit; an img_shape (0, 0) image keeps none.
+    GFLHead strict = GFLHead.fromConfig(CONFIG.with("train_cfg", CONFIG.getConfig("train_cfg").with("allowed_border",
+        0)));
+    int[][] sizes = {{12, 12}, {6, 6}, {3, 3}};
+    GroundTruth g = gt(new double[] {20, 20, 70, 76}, new long[] {2}, null);
+    ImageMeta full = ImageMeta.ofSize(96, 96);
+    ImageMeta none = ImageMeta.of(new int[] {0, 0, 3}, new int[] {96, 96, 3}, new int[] {0, 0, 3}, 1, 1, 1, 1);
+    HeadLoss alone = strict.loss(outputs(1, sizes), List.of(g), List.of(full));
+    HeadLoss both = strict.loss(outputs(2, sizes), List.of(g, g), List.of(full, none));
+    assertThat(alone.get("loss_bbox")[0]).isGreaterThan(0.0);
+    assertEmptyImageAddsNothing(alone, both, OUTPUTS);
+  }
+
+  private static HeadOutputs outputs(int n, int[][] sizes) {
+    return constant(constant(HeadOutputs.empty(), HeadOutputs.CLS_SCORES, 4, 0.0, n, sizes), HeadOutputs.BBOX_PREDS,
+        68, 0.0, n, sizes);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.detkit.heads.tood;
 
 import static io.detkit.heads.DenseHeadEdgeFixture.assertBitIdentical;
+import static io.detkit.heads.DenseHeadEdgeFixture.assertEmptyImageAddsNothing;
 import static io.detkit.heads.DenseHeadEdgeFixture.assertNoPositives;
 import static io.detkit.heads.DenseHeadEdgeFixture.assertZeroGrads;
 import static io.detkit.heads.DenseHeadEdgeFixture.constant;
@@ -48,14 +49,21 @@ class TOODHeadTest {
 
   private static HeadOutputs boxes(HeadOutputs base) {
     HeadOutputs o = constant(base, HeadOutputs.BBOX_PREDS, 4, 0.0);
+    return o.with(HeadOutputs.BBOX_PREDS, unitBoxes(o));
+  }
+
+  /** The zero {@code bbox_preds} of {@code o} with x2 = y2 = 1 (channels 2 and 3 of every image). */
+  private static List<org.nd4j.linalg.api.ndarray.INDArray> unitBoxes(HeadOutputs o) {
     List<org.nd4j.linalg.api.ndarray.INDArray> levels = new ArrayList<>();
     for (org.nd4j.linalg.api.ndarray.INDArray a : o.get(HeadOutputs.BBOX_PREDS)) {
       double[] d = Tensors.toDoubles(a);
-      int hw = d.length / 4;
-      java.util.Arrays.fill(d, 2 * hw, 4 * hw, 1.0);  // channels x2, y2
+      int hw = (int) (a.size(2) * a.size(3));
+      for (int i = 0; i < a.size(0); i++) {
+        java.util.Arrays.fill(d, (i * 4 + 2) * hw, (i * 4 + 4) * hw, 1.0);
+      }
       levels.add(Tensors.create(d, a.dataType(), a.shape()));
     }
-    return o.with(HeadOutputs.BBOX_PREDS, levels);
+    return levels;
   }
 
   @Test
@@ -132,6 +140,28 @@ class TOODHeadTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cls_scores[0] must be probabilities")
           .hasMessageContaining("-1.5");
     }
+  }
+
+  @Test
+  void anImageWithNoAnchorInsideItAddsNothingInEitherPhase() {
+    // allowed_border 0: on a 96x96 image some 64x64 anchors fit; an img_shape (0, 0) image keeps none.
+    TOODHead strict = TOODHead.fromConfig(CONFIG.with("train_cfg", CONFIG.getConfig("train_cfg").with(
+        "allowed_border", 0)));
+    int[][] sizes = {{12, 12}, {6, 6}, {3, 3}};
+    GroundTruth g = gt(new double[] {20, 20, 70, 76}, new long[] {2}, null);
+    ImageMeta full = ImageMeta.ofSize(96, 96);
+    ImageMeta none = ImageMeta.of(new int[] {0, 0, 3}, new int[] {96, 96, 3}, new int[] {0, 0, 3}, 1, 1, 1, 1);
+    for (int epoch : new int[] {INITIAL, ALIGNMENT}) {
+      HeadLoss alone = strict.loss(outputs(1, sizes), List.of(g), List.of(full), epoch);
+      HeadLoss both = strict.loss(outputs(2, sizes), List.of(g, g), List.of(full, none), epoch);
+      assertEmptyImageAddsNothing(alone, both, OUTPUTS);
+    }
+  }
+
+  /** Probabilities 1/2 and boxes (0, 0, 1, 1) at every location of {@code n} images. */
+  private static HeadOutputs outputs(int n, int[][] sizes) {
+    HeadOutputs o = constant(HeadOutputs.empty(), HeadOutputs.CLS_SCORES, 4, 0.5, n, sizes);
+    return o.with(HeadOutputs.BBOX_PREDS, unitBoxes(constant(o, HeadOutputs.BBOX_PREDS, 4, 0.0, n, sizes)));
   }
 
   @Test
