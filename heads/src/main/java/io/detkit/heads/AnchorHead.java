@@ -29,13 +29,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <h2>Hooks (override in a subclass; each says which thread calls it)</h2>
  * <ul>
  *   <li>{@link #outputNames()} / {@link #outputChannels}: the outputs the head declares;
+ *   <li>{@link #targetStep}: the per-image target step of a loss call, given its outputs (an
+ *       assignment that reads the predictions);
  *   <li>{@link #assign(InsideAnchors)}: one image's assignment;
  *   <li>{@link #refineTargets(SingleImageInput, ImageTargets)}: one image's targets after
  *       assignment (re-weight, soft targets; or hand in a {@link TargetTransform});
  *   <li>{@link #refineBatchTargets(HeadTargets)}: the batch's targets regrouped per level;
  *   <li>{@link #avgFactor}, {@link #levelLosses}, {@link #clsLoss}, {@link #bboxLoss}: the losses
  *       (add a term, swap a loss);
- *   <li>{@link #scoreFactorName()}, {@link #predictSingle}, {@link #postProcess}: inference.
+ *   <li>{@link #scoreFactorName()}, {@link #predictScores}, {@link #decodePredictions},
+ *       {@link #predictSingle}, {@link #postProcess}: inference.
  * </ul>
  *
  * <h2>Threads and randomness</h2>
@@ -95,6 +98,14 @@ public class AnchorHead extends BaseDenseHead {
   /** The anchor generator. */
   public final PriorGenerator anchorGenerator() {
     return priorGenerator();
+  }
+
+  /**
+   * The stride of {@code level} in pixels along x (the one heads with square cells, GFL's and TOOD's,
+   * use to convert between pixels and stride units).
+   */
+  public final double stride(int level) {
+    return priorGenerator().strides().get(level).w();
   }
 
   /** Anchors per location of {@code level}. */
@@ -174,6 +185,19 @@ public class AnchorHead extends BaseDenseHead {
   }
 
   /**
+   * Hook: the per-image target step of one {@link #loss} call, given the call's checked outputs and
+   * anchors. The default is {@link #getTargetsSingle}, which does not read the outputs; a head whose
+   * assignment reads the predictions (TOOD's task-aligned assigner) returns a step that does
+   * (typically reading each image's rows from arrays it prepared here, once per call). Called on the
+   * caller's thread; the step it returns is called on the executor, concurrently for different
+   * images.
+   */
+  protected java.util.function.Function<SingleImageInput, ImageTargets> targetStep(HeadOutputs outputs,
+      MultiLevelAnchors anchors) {
+    return this::getTargetsSingle;
+  }
+
+  /**
    * Hook: one image's assignment. Receives the inside anchors with the image's input; returns the
    * assignment of those anchors, index k for anchor {@code insideIndices()[k]}. The default runs the
    * head's assigner with the gt boxes, the ignored boxes and, unless the head samples, the gt labels;
@@ -235,7 +259,8 @@ public class AnchorHead extends BaseDenseHead {
     OutputChecks.checkBatch(gts, metas, metas == null ? 0 : metas.size());
     OutputShapes batch = outputChecks.check(outputs, metas.size());
     MultiLevelAnchors anchors = getAnchors(batch.featmapSizes(), metas, batch.dataType());
-    Optional<HeadTargets> targets = getTargets(anchors, gts, metas, labelChannels(), nextRandomRoot(), epoch);
+    Optional<HeadTargets> targets = targetBuilder.collect(anchors, gts, metas, labelChannels(), nextRandomRoot(),
+        epoch, targetStep(outputs, anchors)).map(this::refineBatchTargets);
     if (targets.isEmpty()) {
       return HeadLoss.of(Map.of(), new GradAccumulator(outputs, batch.dataType()).toOutputs(), null);
     }
@@ -338,6 +363,31 @@ public class AnchorHead extends BaseDenseHead {
   protected Detections predictSingle(Predictor.ImageOutputs out, MultiLevelAnchors anchors, ImageMeta meta,
       TestConfig cfg, boolean rescale, boolean withNms) {
     return predictor.predictSingle(out, anchors, meta, cfg, rescale, withNms);
+  }
+
+  /**
+   * Hook: the class scores {@link #predict} ranks, for the {@code n} anchors of {@code level} of one
+   * image. Receives the rows of {@code cls_scores} ({@code n * cls_out_channels} values, anchor-major)
+   * in the outputs' precision; returns {@code n * num_classes} scores, anchor-major. The default is
+   * {@link Predictor#classScores}: sigmoid, or softmax without the background column (a head whose
+   * outputs are already probabilities, TOOD's, returns them as they are). Called on the executor,
+   * concurrently for different images.
+   */
+  protected double[] predictScores(int level, double[] clsRows, int n, Precision p) {
+    return predictor.classScores(clsRows, n, p);
+  }
+
+  /**
+   * Hook: the boxes of one image's kept candidates at {@code level} in {@link #predict}. Receives
+   * their anchors (4 values each) and their rows of {@code bbox_preds} (the output's channels per
+   * anchor: 4 for deltas, more for a head that predicts distributions) and the image's
+   * {@code img_shape} {@code (h, w)} to clip to; returns 4 box values per candidate in pixels. The
+   * default is {@link Predictor#decode} with the head's coder, clipped. Called on the executor,
+   * concurrently for different images.
+   */
+  protected double[] decodePredictions(int level, double[] anchors, double[] bboxPredRows, int[] imgShape,
+      Precision p) {
+    return predictor.decode(anchors, bboxPredRows, imgShape, p);
   }
 
   /**

@@ -72,6 +72,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   boolean samplingAllowed = true;
   boolean allowVaryingAnchors;
   private final List<String> ignoredKeys = new ArrayList<>(List.of(AnchorHead.CONV_KEYS));
+  private final List<String> trainCfgKeys = new ArrayList<>();
 
   /** @param type the head's MMDetection type name, used in messages and {@link AnchorHead#type()} */
   protected HeadBuilder(String type) {
@@ -129,7 +130,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
       }
       Config train = c.getConfigOrNull("train_cfg");
       if (train != null) {
-        trainCfg(TrainConfig.fromConfig(train));
+        trainCfg(TrainConfig.fromConfig(train, trainCfgKeys));
       }
       Config test = c.getConfigOrNull("test_cfg");
       if (test != null) {
@@ -158,6 +159,16 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   /** Config keys to accept and ignore (they shape the convolutions, which detkit does not run). */
   protected final B ignoreKeys(String... keys) {
     ignoredKeys.addAll(List.of(keys));
+    return self();
+  }
+
+  /**
+   * {@code train_cfg} keys of this head beyond {@link TrainConfig}'s (TOOD's {@code initial_epoch},
+   * ...): {@link #fromConfig} accepts them in {@code train_cfg} (every other head refuses them), and
+   * the builder's {@link #readConfig} reads them from {@code c.getConfig("train_cfg")}.
+   */
+  protected final B acceptTrainCfgKeys(String... keys) {
+    trainCfgKeys.addAll(List.of(keys));
     return self();
   }
 

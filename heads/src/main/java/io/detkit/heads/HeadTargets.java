@@ -28,7 +28,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #numTotalPos()} and {@link #numTotalNeg()} are sums over images of
  * {@code max(count, 1)}: an image without positives still counts one, as in MMDetection; an image
  * with no anchor inside it ({@link ImageTargets#empty}) counts nothing, so the other images' losses
- * are those of the batch without it.
+ * are those of the batch without it; it carries no anchors or extras, and its rows of those read as
+ * zeros (the other images are checked against the first image that has inside anchors).
  *
  * <p>Immutable; float arrays are in the anchors' dtype.
  */
@@ -94,16 +95,25 @@ public final class HeadTargets {
     if (images.isEmpty()) {
       throw new IllegalArgumentException("images must hold the targets of at least one image; got an empty list");
     }
-    ImageTargets first = images.get(0);
     for (int i = 0; i < images.size(); i++) {
-      ImageTargets t = Tensors.requireNonNull(images.get(i), "targets of image " + i);
+      Tensors.requireNonNull(images.get(i), "targets of image " + i);
+    }
+    // An image with no inside anchor (ImageTargets#empty) carries no anchors or extras: its rows read
+    // as zeros, and the others are checked against the first image that took part.
+    ImageTargets first = reference(images);
+    for (int i = 0; i < images.size(); i++) {
+      ImageTargets t = images.get(i);
       if (t.numAnchors() != total) {
         throw new IllegalArgumentException("targets of image " + i + " must cover all " + total
             + " anchors (unmapped); got " + t.numAnchors());
       }
+      if (!t.hasInsideAnchors()) {
+        continue;
+      }
       if ((t.anchorsNoCopy() == null) != (first.anchorsNoCopy() == null)
           || !t.extraNames().equals(first.extraNames())) {
-        throw new IllegalArgumentException("image " + i + " carries other outputs than image 0 (anchors "
+        throw new IllegalArgumentException("image " + i + " carries other outputs than the first image with an"
+            + " inside anchor (anchors "
             + (t.anchorsNoCopy() != null) + " vs " + (first.anchorsNoCopy() != null) + ", extras " + t.extraNames()
             + " vs " + first.extraNames() + ")");
       }
@@ -114,6 +124,16 @@ public final class HeadTargets {
       }
     }
     return new HeadTargets(dtype, numClasses, numLevelAnchors.clone(), List.copyOf(images), Map.of(), 0);
+  }
+
+  /** The first image with an inside anchor (the one whose anchors and extras the others match), else image 0. */
+  private static ImageTargets reference(List<ImageTargets> images) {
+    for (ImageTargets t : images) {
+      if (t.hasInsideAnchors()) {
+        return t;
+      }
+    }
+    return images.get(0);
   }
 
   /**
@@ -214,7 +234,7 @@ public final class HeadTargets {
   /** Anchors of {@code level} {@code [N, A_l, 4]}, when the per-image step returned them. */
   public Optional<INDArray> anchors(int level) {
     checkLevel(level);
-    if (images.get(0).anchorsNoCopy() == null) {
+    if (reference(images).anchorsNoCopy() == null) {
       return Optional.empty();
     }
     return Optional.of(Tensors.create(gather(level, 4, ImageTargets::anchorsNoCopy), dtype, images.size(),
@@ -223,7 +243,7 @@ public final class HeadTargets {
 
   /** Names of the extras (per-image ones first, then level extras). */
   public Set<String> extraNames() {
-    Set<String> out = new java.util.LinkedHashSet<>(images.get(0).extraNames());
+    Set<String> out = new java.util.LinkedHashSet<>(reference(images).extraNames());
     out.addAll(levelExtras.keySet());
     return Collections.unmodifiableSet(out);
   }
@@ -241,12 +261,12 @@ public final class HeadTargets {
     if (lv != null) {
       return Optional.of(lv.get(level));
     }
-    ImageTargets.Extra e = images.get(0).extrasNoCopy().get(name);
+    ImageTargets.Extra e = reference(images).extrasNoCopy().get(name);
     if (e == null) {
       return Optional.empty();
     }
     int w = e.width();
-    double[] d = gather(level, w, t -> t.extrasNoCopy().get(name).raw());
+    double[] d = gather(level, w, t -> t.extrasNoCopy().containsKey(name) ? t.extrasNoCopy().get(name).raw() : null);
     return Optional.of(w == 1 ? Tensors.create(d, dtype, images.size(), numLevelAnchors[level])
         : Tensors.create(d, dtype, images.size(), numLevelAnchors[level], w));
   }
@@ -313,7 +333,7 @@ public final class HeadTargets {
   /** Anchors of {@code level} as {@code N * A_l * 4} doubles, or null when not returned. */
   public double[] anchorsData(int level) {
     checkLevel(level);
-    return images.get(0).anchorsNoCopy() == null ? null : gather(level, 4, ImageTargets::anchorsNoCopy);
+    return reference(images).anchorsNoCopy() == null ? null : gather(level, 4, ImageTargets::anchorsNoCopy);
   }
 
   private int checkLevel(int level) {
@@ -323,7 +343,10 @@ public final class HeadTargets {
   private double[] gather(int level, int width, java.util.function.Function<ImageTargets, double[]> field) {
     checkLevel(level);
     List<double[]> perImage = new ArrayList<>(images.size());
-    images.forEach(t -> perImage.add(field.apply(t)));
+    for (ImageTargets t : images) {
+      double[] v = field.apply(t);
+      perImage.add(v != null ? v : new double[t.numAnchors() * width]);  // an image with no inside anchor
+    }
     return ImagesToLevels.level(perImage, numLevelAnchors, level, width);
   }
 

@@ -9,7 +9,7 @@ import java.util.Optional;
 /**
  * The dense-head registry, MMDetection's {@code HEADS}: {@code Heads.build(cfg)} turns
  * {@code dict(type='RetinaHead', num_classes=80, ...)} into a head. Registered types:
- * {@code AnchorHead}, {@code RPNHead}, {@code RetinaHead}, {@code ATSSHead}. Register a subclass with
+ * {@code AnchorHead}, {@code RPNHead}, {@code RetinaHead}, {@code ATSSHead}, {@code GFLHead}, {@code TOODHead}. Register a subclass with
  * {@code Heads.REGISTRY.register("MyHead", MyHead::fromConfig)} once at start-up.
  *
  * <p>{@link #fromModel} builds the dense head of a whole MMDetection {@code model} dict the way
@@ -24,7 +24,9 @@ public final class Heads {
       .register("AnchorHead", AnchorHead::fromConfig)
       .register("RPNHead", RPNHead::fromConfig)
       .register("RetinaHead", RetinaHead::fromConfig)
-      .register("ATSSHead", ATSSHead::fromConfig);
+      .register("ATSSHead", ATSSHead::fromConfig)
+      .register("GFLHead", io.detkit.heads.gfl.GFLHead::fromConfig)
+      .register("TOODHead", io.detkit.heads.tood.TOODHead::fromConfig);
 
   private Heads() {}
 

@@ -96,7 +96,8 @@ public final class Predictor {
       double[] deltas = out.rows(HeadOutputs.BBOX_PREDS, l, a);
       double[] factor = factorName == null ? null : out.rows(factorName, l, a);
       int n = anchors.numAnchors(l);
-      double[] scores = classScores(cls, n, c, p);
+      int width = n == 0 ? 4 : deltas.length / n;  // values per anchor of bbox_preds (4, or GFL's distributions)
+      double[] scores = head.predictScores(l, cls, n, p);
       // filter_scores_and_topk: pairs above the threshold, best first, then a Python slice [:nms_pre].
       int[] cand = new int[n * fg];
       int m = 0;
@@ -108,7 +109,7 @@ public final class Predictor {
       int[] order = Ranking.byDescendingScore(cand, m, scores);
       int keep = pythonSliceEnd(Math.min(cfg.nmsPre(), m), m);
       double[] keptAnchors = new double[keep * 4];
-      double[] keptDeltas = new double[keep * 4];
+      double[] keptDeltas = new double[keep * width];
       double[] keptScores = new double[keep];
       int[] keptLabels = new int[keep];
       double[] levelAnchors = anchors.anchorData(l);
@@ -116,14 +117,14 @@ public final class Predictor {
         int flat = order[k];
         int anchor = flat / fg;
         System.arraycopy(levelAnchors, anchor * 4, keptAnchors, k * 4, 4);
-        System.arraycopy(deltas, anchor * 4, keptDeltas, k * 4, 4);
+        System.arraycopy(deltas, anchor * width, keptDeltas, k * width, width);
         keptScores[k] = scores[flat];
         keptLabels[k] = flat % fg;
         if (factor != null) {
           keptScores[k] = p.r(keptScores[k] * p.sigmoid(factor[anchor]));
         }
       }
-      boxesPerLevel.add(decode(keptAnchors, keptDeltas, meta.imgShape(), p));
+      boxesPerLevel.add(head.decodePredictions(l, keptAnchors, keptDeltas, meta.imgShape(), p));
       scoresPerLevel.add(keptScores);
       labelsPerLevel.add(keptLabels);
     }
@@ -181,8 +182,12 @@ public final class Predictor {
     return Detections.of(dtype, ob, os, ol);
   }
 
-  /** Scores of {@code n} rows of {@code c} logits: sigmoid, or softmax without the last column. */
-  private double[] classScores(double[] logits, int n, int c, Precision p) {
+  /**
+   * The default class scores of {@code n} rows of {@code cls_out_channels} logits: sigmoid, or
+   * softmax without the background column ({@code n * num_classes} values, row-major).
+   */
+  public double[] classScores(double[] logits, int n, Precision p) {
+    int c = head.clsOutChannels();
     if (head.useSigmoidCls()) {
       double[] s = new double[logits.length];
       for (int i = 0; i < s.length; i++) {

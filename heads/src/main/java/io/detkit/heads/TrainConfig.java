@@ -64,8 +64,23 @@ public final class TrainConfig {
    *     accepted ones)
    */
   public static TrainConfig fromConfig(Config c) {
+    return fromConfig(c, List.of());
+  }
+
+  /**
+   * Reads a {@code train_cfg} dict in which a head also accepts {@code headKeys} (TOOD's
+   * {@code initial_epoch}, {@code initial_assigner}, {@code alpha}, {@code beta}): those are left for
+   * the head's builder to read from the dict ({@link HeadBuilder#acceptTrainCfgKeys}); any other
+   * unknown key is refused.
+   *
+   * @throws ConfigException for a missing assigner, a wrong type or an unknown key (listing the
+   *     accepted ones)
+   */
+  public static TrainConfig fromConfig(Config c, List<String> headKeys) {
     Tensors.requireNonNull(c, "config");
+    Tensors.requireNonNull(headKeys, "headKeys");
     Config t = c.tracked();
+    t.accept(headKeys.toArray(String[]::new));
     TrainConfig cfg;
     try {
       cfg = new TrainConfig(t.getConfig("assigner"), t.getConfigOrNull("sampler"), t.getInt("allowed_border", -1),

@@ -19,7 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class Float64HeadTest {
   @ParameterizedTest
   @ValueSource(strings = {"RetinaHead/standard", "ATSSHead/ignore_and_empty_gt", "ATSSHead/standard",
-      "AnchorHead/softmax_decoded_posweight"})
+      "AnchorHead/softmax_decoded_posweight", "GFLHead/standard", "GFLHead/beta_weights_variant",
+      "TOODHead/initial_phase", "TOODHead/alignment_phase", "TOODHead/alignment_phase_anchor_based"})
   void float64RunsAgreeWithTheFloat32Goldens(String id) throws Exception {
     GoldenCase c = GoldenSet.load().cases().stream().filter(g -> g.id().equals(id)).findFirst().orElseThrow();
     HeadRunner.Produced out = HeadRunner.produceLoss(c.withPrecision(DataType.DOUBLE));

@@ -83,7 +83,7 @@ final class HeadRunner implements ComponentRunner {
   }
 
   /** Everything a loss case can ask for, by output name, and the gradients. */
-  record Produced(Map<String, Object> outputs, HeadOutputs grads) {}
+  record Produced(Map<String, Object> outputs, HeadOutputs grads, HeadTargets targets, HeadOutputs inputs) {}
 
   /** Runs a loss case and returns every output it knows (not only the expected ones). */
   static Produced produceLoss(GoldenCase c) {
@@ -115,10 +115,11 @@ final class HeadRunner implements ComponentRunner {
     return out;
   }
 
-  private static Produced produceLoss(GoldenCase c, AnchorHead head, List<ImageMeta> metas, boolean summary) {
+  static Produced produceLoss(GoldenCase c, AnchorHead head, List<ImageMeta> metas, boolean summary) {
     HeadOutputs outs = outputs(c, head, summary);
     List<GroundTruth> gts = groundTruths(c, metas.size());
-    HeadLoss loss = head.loss(outs, gts, metas);
+    // call.epoch: the training epoch the trainer hands in (TOOD's two phases).
+    HeadLoss loss = head.loss(outs, gts, metas, c.call().has("epoch") ? c.call().getInt("epoch") : 0);
     HeadTargets t = loss.targets().orElseThrow(() -> new AssertionError(c.id() + ": no valid anchors"));
     Map<String, Object> produced = new LinkedHashMap<>();
     for (String name : loss.names()) {
@@ -179,7 +180,7 @@ final class HeadRunner implements ComponentRunner {
         produced.put("aux_assign_max_overlaps_img" + j, it.assignResult().maxOverlapsArray(c.precision()));
       }
     }
-    return new Produced(produced, loss.grads());
+    return new Produced(produced, loss.grads(), t, outs);
   }
 
   private static List<int[]> anchorsSizes(HeadOutputs outs) {
@@ -250,7 +251,7 @@ final class HeadRunner implements ComponentRunner {
     }
   }
 
-  private static CaseOutputs runGetBboxes(GoldenCase c, AnchorHead head, List<ImageMeta> metas) {
+  static CaseOutputs runGetBboxes(GoldenCase c, AnchorHead head, List<ImageMeta> metas) {
     Config call = c.call();
     String factors = call.getString("score_factors", null);
     HeadOutputs outs = outputs(c, head, false);

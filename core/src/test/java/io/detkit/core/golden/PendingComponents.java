@@ -11,10 +11,7 @@ import java.util.Set;
  * component lands and from then on every one of its cases, hidden ones included, runs.
  */
 public final class PendingComponents {
-  private static final Map<String, String> REASONS = Map.of(
-      "GFLHead", "GFLHead is built on the public AnchorHead extension API (issue 14), which has not landed yet",
-      "TOODHead", "TOODHead is built on the public AnchorHead extension API (issue 14), which has not landed yet;"
-          + " its TaskAlignedAssigner is done (core, assign)");
+  private static final Map<String, String> REASONS = Map.of();
 
   private PendingComponents() {}
 

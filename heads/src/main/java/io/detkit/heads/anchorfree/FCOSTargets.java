@@ -4,6 +4,7 @@ import static io.detkit.heads.anchorfree.PointLayout.r;
 
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
+import io.detkit.heads.ImageParallelism;
 import java.util.List;
 import java.util.concurrent.Executor;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -68,7 +69,7 @@ public final class FCOSTargets {
     }
     boolean f32 = dtype != DataType.DOUBLE;
     int numPoints = total;
-    List<double[][]> images = PointLayout.perImage(executor, gts.size(),
+    List<double[][]> images = ImageParallelism.map(executor, PointLayout.imageIndices(gts.size()),
         j -> single(rules, points, perLevel, numPoints, gts.get(j), j, f32));
     int n = gts.size();
     int[][] labels = new int[levels][];

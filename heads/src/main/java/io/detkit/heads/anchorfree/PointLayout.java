@@ -1,17 +1,15 @@
 package io.detkit.heads.anchorfree;
 
 import io.detkit.core.tensor.Tensors;
+import io.detkit.heads.Precision;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.function.IntFunction;
 
 /**
  * Layout and per-image helpers of the anchor-free heads: an NCHW head output seen as one row per
- * (image, point) ({@code permute(0, 2, 3, 1).reshape(-1, C)}) and back, and per-image work on an
- * executor with results in image order.
+ * (image, point) ({@code permute(0, 2, 3, 1).reshape(-1, C)}) and back, gathers, and the image
+ * indices per-image work runs over ({@link io.detkit.heads.ImageParallelism}); the rounding is
+ * {@link Precision}'s.
  */
 final class PointLayout {
   private PointLayout() {}
@@ -124,54 +122,23 @@ final class PointLayout {
     return out;
   }
 
-  /**
-   * {@code f(0) ... f(n-1)} in order; on {@code executor} when it is given and {@code n > 1}. Each
-   * call sees only its own image, so the results do not depend on the thread count.
-   *
-   * @throws RuntimeException the first (in image order) exception a task threw, unwrapped
-   */
-  static <O> List<O> perImage(Executor executor, int n, IntFunction<O> f) {
-    List<O> out = new ArrayList<>(n);
-    if (executor == null || n < 2) {
-      for (int i = 0; i < n; i++) {
-        out.add(f.apply(i));
-      }
-      return out;
-    }
-    List<CompletableFuture<O>> futures = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      int image = i;
-      futures.add(CompletableFuture.supplyAsync(() -> f.apply(image), executor));
-    }
-    for (CompletableFuture<O> fu : futures) {
-      try {
-        out.add(fu.join());
-      } catch (CompletionException e) {
-        if (e.getCause() instanceof RuntimeException re) {
-          throw re;
-        }
-        if (e.getCause() instanceof Error err) {
-          throw err;
-        }
-        throw e;
-      }
-    }
-    return out;
-  }
-
-  /** Where {@code [:stop]} ends on a sequence of {@code n}, Python's way (negative counts from the end). */
-  static int pythonSliceEnd(int stop, int n) {
-    return stop >= 0 ? Math.min(stop, n) : Math.max(n + stop, 0);
+  /** The image indices {@code 0 .. n-1}, the inputs of {@link io.detkit.heads.ImageParallelism#map}. */
+  static List<Integer> imageIndices(int n) {
+    return java.util.stream.IntStream.range(0, n).boxed().toList();
   }
 
   /** {@code x} rounded to float32 when {@code f32}. */
   static double r(double x, boolean f32) {
-    return f32 ? (double) (float) x : x;
+    return precision(f32).r(x);
   }
 
   /** The sigmoid in the working precision. */
   static double sigmoid(double x, boolean f32) {
-    return r(1.0 / (1.0 + Math.exp(-x)), f32);
+    return precision(f32).sigmoid(x);
+  }
+
+  private static Precision precision(boolean f32) {
+    return f32 ? Precision.FLOAT32 : Precision.FLOAT64;
   }
 
   /**

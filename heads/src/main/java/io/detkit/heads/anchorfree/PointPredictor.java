@@ -1,6 +1,6 @@
 package io.detkit.heads.anchorfree;
 
-import static io.detkit.heads.anchorfree.PointLayout.pythonSliceEnd;
+import static io.detkit.heads.Predictor.pythonSliceEnd;
 import static io.detkit.heads.anchorfree.PointLayout.r;
 import static io.detkit.heads.anchorfree.PointLayout.sigmoid;
 
@@ -10,6 +10,7 @@ import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.Detections;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
+import io.detkit.heads.ImageParallelism;
 import io.detkit.heads.TestConfig;
 import java.util.Arrays;
 import java.util.List;
@@ -68,7 +69,7 @@ final class PointPredictor {
       factor[l] = factorName == null ? null : PointLayout.finiteData(outputs.get(factorName, l),
           factorName + "[" + l + "]");
     }
-    return PointLayout.perImage(head.executor(), batch.numImages(),
+    return ImageParallelism.map(head.executor(), PointLayout.imageIndices(batch.numImages()),
         i -> single(i, batch, points, cls, reg, factor, metas.get(i)));
   }
 

@@ -1,5 +1,6 @@
 package io.detkit.heads.anchorfree;
 
+import static io.detkit.heads.DenseHeadEdgeFixture.assertSameDetections;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.detkit.core.golden.GoldenCase;
@@ -49,11 +50,7 @@ class FCOSHeadDeterminismTest {
       HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
       List<Detections> a = serial.predict(outs, metas);
       List<Detections> b = parallel.predict(outs, metas);
-      for (int j = 0; j < a.size(); j++) {
-        assertThat(b.get(j).boxData()).containsExactly(a.get(j).boxData());
-        assertThat(b.get(j).scoreData()).containsExactly(a.get(j).scoreData());
-        assertThat(b.get(j).labelData()).containsExactly(a.get(j).labelData());
-      }
+      assertSameDetections(a, b);
     } finally {
       pool.shutdownNow();
     }

@@ -8,17 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The stored inputs of a bundled golden point-head case, for tests that rerun them differently. */
-final class GoldenPointInputs {
+/** The stored inputs of a bundled golden head case (point or anchor heads), for tests that rerun them differently. */
+public final class GoldenPointInputs {
   private GoldenPointInputs() {}
 
   /** The bundled case {@code id}. */
-  static GoldenCase golden(String id) {
+  public static GoldenCase golden(String id) {
     return GoldenSet.bundled().cases().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
   }
 
   /** The head outputs {@code names} of {@code c}, every stored level. */
-  static HeadOutputs outputs(GoldenCase c, List<String> names) {
+  public static HeadOutputs outputs(GoldenCase c, List<String> names) {
     HeadOutputs out = HeadOutputs.empty();
     for (String name : names) {
       List<INDArray> levels = new ArrayList<>();
@@ -31,7 +31,7 @@ final class GoldenPointInputs {
   }
 
   /** The ground truths of the {@code n} images of {@code c}. */
-  static List<GroundTruth> gts(GoldenCase c, int n) {
+  public static List<GroundTruth> gts(GoldenCase c, int n) {
     List<GroundTruth> g = new ArrayList<>();
     for (int j = 0; j < n; j++) {
       g.add(GroundTruth.of(c.input("gt_bboxes_img" + j), c.input("gt_labels_img" + j)));

@@ -1,0 +1,213 @@
+package io.detkit.heads.gfl;
+
+import io.detkit.core.assign.AssignResult;
+import io.detkit.core.coder.BBoxCoders;
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.core.tensor.Tensors;
+import io.detkit.heads.AnchorHead;
+import io.detkit.heads.AnchorUtils;
+import io.detkit.heads.GroundTruth;
+import io.detkit.heads.HeadBuilder;
+import io.detkit.heads.HeadLoss;
+import io.detkit.heads.HeadOutputs;
+import io.detkit.heads.HeadTargets;
+import io.detkit.heads.ImageTargets;
+import io.detkit.heads.InsideAnchors;
+import io.detkit.heads.MultiLevelAnchors;
+import io.detkit.heads.Precision;
+import io.detkit.heads.SingleImageInput;
+import io.detkit.losses.Loss;
+import java.util.List;
+
+/**
+ * MMDetection 2.x's {@code GFLHead} (Generalized Focal Loss): an anchor head with one square anchor
+ * per location, used only to assign (ATSS) and for its centre. Each box side is predicted as a
+ * discrete distribution over the bins {@code 0 .. reg_max} in stride units, so {@code bbox_preds} has
+ * {@code 4 * (reg_max + 1)} channels per anchor ({@code side * (reg_max + 1) + bin}, sides l, t, r,
+ * b); the distance is the distribution's expectation ({@link Integral}). {@code cls_scores} are the
+ * logits of the joint class-quality score.
+ *
+ * <p>Targets: ATSS's (its assigner gets each level's inside-anchor count, no sampling), with the gt
+ * boxes themselves as regression targets and the inside anchors attached. Losses:
+ * {@link GFLLossComputer}. Prediction: the class scores' sigmoid, the distances times the stride
+ * around the anchor centre, clipped to the image ({@link #decodePredictions}).
+ *
+ * <p>Configured with the keys of {@link HeadBuilder#fromConfig} plus {@code reg_max} (default 16)
+ * and {@code loss_dfl} (default {@code DistributionFocalLoss}, loss weight 0.25). Thread-safety,
+ * randomness and errors as {@link AnchorHead}; outputs are checked to be
+ * {@code cls_scores [N, A*C, H, W]} and {@code bbox_preds [N, A*4*(reg_max+1), H, W]}.
+ */
+public class GFLHead extends AnchorHead {
+  /** Config key and loss dict key of the distribution focal loss. */
+  public static final String LOSS_DFL = "loss_dfl";
+
+  static final Config DEFAULT_LOSS_DFL = Config.of("type", "DistributionFocalLoss", "loss_weight", 0.25);
+  static final Config DEFAULT_BBOX_CODER = Config.of("type", "DistancePointBBoxCoder");
+
+  private final Integral integral;
+  private final Loss lossDfl;
+  private final GFLLossComputer gflLoss;
+
+  /** Builds the head a builder describes (its builder declared {@code loss_dfl}: {@link #defaults}). */
+  protected GFLHead(HeadBuilder<?, ?> b, int regMax) {
+    super(b);
+    this.integral = new Integral(regMax);
+    this.lossDfl = extraLoss(LOSS_DFL);
+    this.gflLoss = new GFLLossComputer(this);
+  }
+
+  /**
+   * Builds from an MMDetection config dict ({@code type='GFLHead'}).
+   *
+   * @throws ConfigException naming the key for a missing, invalid or unknown parameter
+   */
+  public static GFLHead fromConfig(Config c) {
+    return new Builder().fromConfig(c);
+  }
+
+  /**
+   * Gives {@code b} GFLHead's defaults, for the builder of a subclass: {@code reg_decoded_bbox=True}
+   * (targets are the gt boxes), no sampling, {@code DistancePointBBoxCoder}, the extra loss
+   * {@code loss_dfl}.
+   */
+  public static <B extends HeadBuilder<B, ?>> B defaults(B b) {
+    return b.regDecodedBbox(true).disableSampling().bboxCoder(BBoxCoders.build(DEFAULT_BBOX_CODER))
+        .declareLoss(LOSS_DFL, DEFAULT_LOSS_DFL);
+  }
+
+  /** The largest bin of the side distributions. */
+  public final int regMax() {
+    return integral.regMax();
+  }
+
+  /** The projection of the side distributions into distances. */
+  public final Integral integral() {
+    return integral;
+  }
+
+  /** The distribution focal loss. */
+  public final Loss lossDfl() {
+    return lossDfl;
+  }
+
+  @Override
+  public List<String> outputNames() {
+    return List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS);
+  }
+
+  @Override
+  protected int outputChannels(String name, int level) {
+    return name.equals(HeadOutputs.BBOX_PREDS) ? numBaseAnchors(level) * 4 * integral.bins()
+        : super.outputChannels(name, level);
+  }
+
+  /** As ATSS: the assigner gets each level's count of inside anchors. */
+  @Override
+  protected AssignResult assign(InsideAnchors in) {
+    GroundTruth gt = in.image().gt();
+    return assigner().assign(in.anchors(), in.numLevelInside(), gt.bboxes(), gt.bboxesIgnore().orElse(null),
+        gt.labels().orElse(null));
+  }
+
+  /** The targets carry the inside anchors (zeros outside): the losses use their centres. */
+  @Override
+  protected ImageTargets refineTargets(SingleImageInput in, ImageTargets targets) {
+    boolean[] inside = targets.insideFlags();
+    double[] anchors = AnchorUtils.unmap(Tensors.toDoubles(in.anchorsWhere(inside)), 4, inside, 0);
+    return super.refineTargets(in, targets.withAnchors(anchors));
+  }
+
+  /** GFL averages its classification loss by {@code max(num_total_pos, 1)}. */
+  @Override
+  protected double avgFactor(HeadTargets t) {
+    return Math.max(t.numTotalPos(), 1.0);
+  }
+
+  /** The losses of {@link GFLLossComputer}. Caller's thread. */
+  @Override
+  public HeadLoss lossFromTargets(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets) {
+    return gflLoss.loss(outputs, anchors, targets).loss();
+  }
+
+  /**
+   * The losses with the values they were computed from (quality targets, weights, decoded boxes,
+   * DFL targets, divisors), for checking against MMDetection. Caller's thread.
+   */
+  public GFLLoss lossWithDetails(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets) {
+    return gflLoss.loss(outputs, anchors, targets);
+  }
+
+  /**
+   * GFL's boxes: the distances of the candidates' distributions times the stride, around the anchor
+   * centres, clipped to {@code img_shape}.
+   */
+  @Override
+  protected double[] decodePredictions(int level, double[] anchors, double[] bboxPredRows, int[] imgShape,
+      Precision p) {
+    int n = anchors.length / 4;
+    double[] dist = integral.forward(bboxPredRows, n, p.isSingle());
+    double s = stride(level);
+    double[] boxes = new double[n * 4];
+    for (int k = 0; k < n; k++) {
+      double cx = p.r(p.r(anchors[k * 4] + anchors[k * 4 + 2]) / 2);
+      double cy = p.r(p.r(anchors[k * 4 + 1] + anchors[k * 4 + 3]) / 2);
+      double[] d = new double[4];
+      for (int c = 0; c < 4; c++) {
+        d[c] = p.r(dist[k * 4 + c] * s);
+      }
+      boxes[k * 4] = clamp(p.r(cx - d[0]), imgShape[1]);
+      boxes[k * 4 + 1] = clamp(p.r(cy - d[1]), imgShape[0]);
+      boxes[k * 4 + 2] = clamp(p.r(cx + d[2]), imgShape[1]);
+      boxes[k * 4 + 3] = clamp(p.r(cy + d[3]), imgShape[0]);
+    }
+    return boxes;
+  }
+
+  private static double clamp(double v, double max) {
+    return Math.min(Math.max(v, 0), max);
+  }
+
+  @Override
+  public String toString() {
+    return "GFLHead(num_classes=" + numClasses() + ", reg_max=" + regMax() + ", loss_cls=" + lossCls()
+        + ", loss_bbox=" + lossBbox() + ", loss_dfl=" + lossDfl + ")";
+  }
+
+  /** Builder of {@link GFLHead}s. */
+  public static final class Builder extends HeadBuilder<Builder, GFLHead> {
+    private int regMax = 16;
+
+    /** A builder with this head's defaults ({@link #defaults}). */
+    public Builder() {
+      super("GFLHead");
+      defaults(this);
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    /** {@code reg_max}: the largest bin of the side distributions (&gt;= 1). */
+    public Builder regMax(int regMax) {
+      this.regMax = regMax;
+      return this;
+    }
+
+    /** {@code loss_dfl}. */
+    public Builder lossDfl(Loss lossDfl) {
+      return loss(LOSS_DFL, lossDfl);
+    }
+
+    @Override
+    protected void readConfig(Config c) {
+      regMax(c.getInt("reg_max", regMax));
+    }
+
+    @Override
+    public GFLHead build() {
+      return new GFLHead(this, regMax);
+    }
+  }
+}
