@@ -4,6 +4,7 @@ import com.google.common.primitives.Doubles;
 import com.google.common.primitives.Ints;
 import io.detkit.core.nms.Nms;
 import io.detkit.core.nms.NmsConfig;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,7 +121,7 @@ public final class Predictor {
         keptScores[k] = scores[flat];
         keptLabels[k] = flat % fg;
         if (factor != null) {
-          keptScores[k] = p.r(keptScores[k] * p.sigmoid(factor[anchor]));
+          keptScores[k] = p.round(keptScores[k] * p.sigmoid(factor[anchor]));
         }
       }
       boxesPerLevel.add(decode(keptAnchors, keptDeltas, meta.imgShape(), p));
@@ -146,7 +147,7 @@ public final class Predictor {
       double[] sf = meta.scaleFactor();
       boxes = boxes.clone();
       for (int i = 0; i < boxes.length; i++) {
-        boxes[i] = p.r(boxes[i] / p.r(sf[i % 4]));
+        boxes[i] = p.round(boxes[i] / p.round(sf[i % 4]));
       }
     }
     if (!withNms) {
@@ -202,7 +203,7 @@ public final class Predictor {
         sum += Math.exp(logits[i * c + k] - max);
       }
       for (int k = 0; k < fg; k++) {
-        s[i * fg + k] = p.r(Math.exp(logits[i * c + k] - max) / sum);
+        s[i * fg + k] = p.round(Math.exp(logits[i * c + k] - max) / sum);
       }
     }
     return s;

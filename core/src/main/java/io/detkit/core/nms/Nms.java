@@ -1,5 +1,7 @@
 package io.detkit.core.nms;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
@@ -180,7 +182,7 @@ public final class Nms {
     if (factors != null) {
       Tensors.requireFinite(factors, "score_factors");
     }
-    double thr = r(scoreThr, f32);
+    double thr = round(scoreThr, f32);
 
     int count = 0;
     for (int i = 0; i < n; i++) {
@@ -203,7 +205,7 @@ public final class Nms {
         }
         int src = perClass ? (i * numClasses + c) * 4 : i * 4;
         System.arraycopy(bb, src, boxes, 4 * q, 4);
-        scores[q] = factors == null ? s : r(s * factors[i], f32);
+        scores[q] = factors == null ? s : round(s * factors[i], f32);
         labels[q] = c;
         flat[q] = i * numClasses + c;
         q++;
@@ -271,7 +273,7 @@ public final class Nms {
     int m = n;
     int[] cand;
     if (cfg.scoreThreshold() > 0) {
-      double st = r(cfg.scoreThreshold(), f32);
+      double st = round(cfg.scoreThreshold(), f32);
       m = 0;
       for (int i = 0; i < n; i++) {
         if (scores[i] > st) {
@@ -295,7 +297,7 @@ public final class Nms {
     }
     int[] gid = new int[n];
     int numGroups = groups == null || cfg.classAgnostic() ? 1 : denseGroups(groups, cand, gid);
-    Greedy greedy = new Greedy(boxes, scores, cfg.offset(), r(cfg.iouThreshold(), f32), f32);
+    Greedy greedy = new Greedy(boxes, scores, cfg.offset(), round(cfg.iouThreshold(), f32), f32);
     if (limit > 0 && limit < m) {
       return greedy.topK(cand, gid, numGroups, limit);
     }
@@ -512,12 +514,12 @@ public final class Nms {
         double x2, double y2, double area) {
       while (next == null ? u < end : u >= 0) {
         // mmcv's IoU of kept box u with the candidate, each step rounded as float32 would round it.
-        double w = Math.max(0, r(r(Math.min(kb[4 * u + 2], x2) - Math.max(kb[4 * u], x1), f32) + off, f32));
+        double w = Math.max(0, round(round(Math.min(kb[4 * u + 2], x2) - Math.max(kb[4 * u], x1), f32) + off, f32));
         // Disjoint boxes: inter is 0, so the IoU is 0, -0 or NaN (0/0), none above a threshold >= 0.
         if (w > 0 || !nonNegativeThr) {
-          double h = Math.max(0, r(r(Math.min(kb[4 * u + 3], y2) - Math.max(kb[4 * u + 1], y1), f32) + off, f32));
-          double inter = r(w * h, f32);
-          if (r(inter / r(r(ka[u] + area, f32) - inter, f32), f32) > thr) {
+          double h = Math.max(0, round(round(Math.min(kb[4 * u + 3], y2) - Math.max(kb[4 * u + 1], y1), f32) + off, f32));
+          double inter = round(w * h, f32);
+          if (round(inter / round(round(ka[u] + area, f32) - inter, f32), f32) > thr) {
             return true;
           }
         }
@@ -527,9 +529,9 @@ public final class Nms {
     }
 
     private double area(double x1, double y1, double x2, double y2) {
-      double w = r(r(x2 - x1, f32) + off, f32);
-      double h = r(r(y2 - y1, f32) + off, f32);
-      return r(w * h, f32);
+      double w = round(round(x2 - x1, f32) + off, f32);
+      double h = round(round(y2 - y1, f32) + off, f32);
+      return round(w * h, f32);
     }
   }
 
@@ -619,10 +621,6 @@ public final class Nms {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private static double r(double x, boolean f32) {
-    return f32 ? (double) (float) x : x;
-  }
 
   private static boolean isDouble(INDArray a, INDArray b) {
     return a.dataType() == DataType.DOUBLE || b.dataType() == DataType.DOUBLE;

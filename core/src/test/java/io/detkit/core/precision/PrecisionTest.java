@@ -1,4 +1,4 @@
-package io.detkit.core.bbox;
+package io.detkit.core.precision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
