@@ -4,6 +4,7 @@ import com.google.common.primitives.Doubles;
 import com.google.common.primitives.Ints;
 import io.detkit.core.nms.Nms;
 import io.detkit.core.nms.NmsConfig;
+import io.detkit.core.order.Argsort;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
@@ -106,7 +107,8 @@ public final class Predictor {
           cand[m++] = i;
         }
       }
-      int[] order = Ranking.byDescendingScore(cand, m, scores);
+      int[] order = cand;
+      Argsort.sortDescending(order, 0, m, scores);
       int keep = pythonSliceEnd(Math.min(cfg.nmsPre(), m), m);
       double[] keptAnchors = new double[keep * 4];
       double[] keptDeltas = new double[keep * 4];

@@ -2,6 +2,7 @@ package io.detkit.heads;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.order.Argsort;
 import io.detkit.core.precision.Precision;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +93,7 @@ public class RPNHead extends AnchorHead {
       }
       int keep = n;
       if (cfg.nmsPre() > 0 && cfg.nmsPre() < n) {
-        order = Ranking.byDescendingScore(order, n, scores);
+        Argsort.sortDescending(order, 0, n, scores);
         keep = cfg.nmsPre();
       }
       double[] all = anchors.anchorData(l);

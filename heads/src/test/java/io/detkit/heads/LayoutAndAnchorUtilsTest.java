@@ -69,14 +69,6 @@ class LayoutAndAnchorUtilsTest {
   }
 
   @Test
-  void rankingIsDescendingAndStableOnTies() {
-    double[] scores = {0.1, 0.9, 0.5, 0.9, 0.5, 0.2};
-    int[] idx = {0, 1, 2, 3, 4, 5};
-    assertThat(Ranking.byDescendingScore(idx, 6, scores)).containsExactly(1, 3, 2, 4, 5, 0);
-    assertThat(Ranking.byDescendingScore(new int[] {5, 2, 4}, 2, scores)).containsExactly(2, 5);
-  }
-
-  @Test
   void pythonSliceEnds() {
     assertThat(Predictor.pythonSliceEnd(1000, 7)).isEqualTo(7);
     assertThat(Predictor.pythonSliceEnd(3, 7)).isEqualTo(3);

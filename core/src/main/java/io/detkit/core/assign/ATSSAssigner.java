@@ -6,6 +6,7 @@ import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.bbox.OverlapMode;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.order.TorchTopk;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;

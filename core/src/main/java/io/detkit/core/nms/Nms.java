@@ -3,6 +3,7 @@ package io.detkit.core.nms;
 import static io.detkit.core.precision.Precision.round;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.order.Argsort;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
@@ -266,7 +267,7 @@ public final class Nms {
       }
     }
     if (cfg == null) {
-      int[] all = sortedByScore(scores, null);
+      int[] all = Argsort.descending(scores);
       return maxOut > 0 && all.length > maxOut ? Arrays.copyOf(all, maxOut) : all;
     }
     int limit = cfg.maxNum() > 0 && (maxOut <= 0 || cfg.maxNum() < maxOut) ? cfg.maxNum() : maxOut;
@@ -411,7 +412,7 @@ public final class Nms {
         System.arraycopy(idx, start[g], out, o, keptCount[g]);
         o += keptCount[g];
       }
-      sortRange(out, new int[total], 0, total, scores);
+      Argsort.sortDescending(out, 0, total, scores);
       return out;
     }
 
@@ -421,7 +422,7 @@ public final class Nms {
      * memory; returns how many were kept.
      */
     private int suppressGroup(int[] idx, int[] tmp, double[] kb, double[] ka, int from, int to) {
-      sortRange(idx, tmp, from, to, scores);
+      Argsort.sortDescending(idx, tmp, from, to, scores);
       int k = from;
       for (int p = from; p < to; p++) {
         int j = idx[p];
@@ -533,91 +534,6 @@ public final class Nms {
       double h = round(round(y2 - y1, f32) + off, f32);
       return round(w * h, f32);
     }
-  }
-
-  /** Sorts {@code a[from, to)} in the total order of {@link #before}, using {@code tmp[from, to)}. */
-  private static void sortRange(int[] a, int[] tmp, int from, int to, double[] scores) {
-    // Insertion sort for short runs, then bottom-up merges.
-    final int run = 16;
-    for (int lo = from; lo < to; lo += run) {
-      int hi = Math.min(lo + run, to);
-      for (int i = lo + 1; i < hi; i++) {
-        int v = a[i];
-        int k = i - 1;
-        while (k >= lo && before(scores, v, a[k])) {
-          a[k + 1] = a[k];
-          k--;
-        }
-        a[k + 1] = v;
-      }
-    }
-    int[] src = a;
-    int[] dst = tmp;
-    for (int width = run; width < to - from; width *= 2) {
-      for (int lo = from; lo < to; lo += 2 * width) {
-        int mid = Math.min(lo + width, to);
-        int hi = Math.min(lo + 2 * width, to);
-        int x = lo;
-        int y = mid;
-        int o = lo;
-        while (x < mid && y < hi) {
-          dst[o++] = before(scores, src[y], src[x]) ? src[y++] : src[x++];
-        }
-        while (x < mid) {
-          dst[o++] = src[x++];
-        }
-        while (y < hi) {
-          dst[o++] = src[y++];
-        }
-      }
-      int[] s = src;
-      src = dst;
-      dst = s;
-    }
-    if (src != a) {
-      System.arraycopy(src, from, a, from, to - from);
-    }
-  }
-
-  /** Indices (those with {@code take}, or all) by descending score; a stable merge sort. */
-  static int[] sortedByScore(double[] scores, boolean[] take) {
-    int m = 0;
-    for (int i = 0; i < scores.length; i++) {
-      if (take == null || take[i]) {
-        m++;
-      }
-    }
-    int[] a = new int[m];
-    int t = 0;
-    for (int i = 0; i < scores.length; i++) {
-      if (take == null || take[i]) {
-        a[t++] = i;
-      }
-    }
-    int[] tmp = new int[m];
-    for (int width = 1; width < m; width *= 2) {
-      for (int lo = 0; lo < m; lo += 2 * width) {
-        int mid = Math.min(lo + width, m);
-        int hi = Math.min(lo + 2 * width, m);
-        int x = lo;
-        int y = mid;
-        int o = lo;
-        while (x < mid && y < hi) {
-          // Take from the right run only when strictly higher: equal scores keep input order.
-          tmp[o++] = scores[a[y]] > scores[a[x]] ? a[y++] : a[x++];
-        }
-        while (x < mid) {
-          tmp[o++] = a[x++];
-        }
-        while (y < hi) {
-          tmp[o++] = a[y++];
-        }
-      }
-      int[] s = a;
-      a = tmp;
-      tmp = s;
-    }
-    return a;
   }
 
   // ---------------------------------------------------------------- helpers
