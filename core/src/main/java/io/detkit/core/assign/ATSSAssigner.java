@@ -81,7 +81,7 @@ public final class ATSSAssigner implements BaseAssigner {
       b.alpha(c.getDouble("alpha"));
     }
     b.ignoreIofThr(c.getDouble("ignore_iof_thr", -1));
-    Assigners.readIouCalculator(c);
+    AssignerChecks.readIouCalculator(c);
     return b.build();
   }
 
@@ -249,7 +249,7 @@ public final class ATSSAssigner implements BaseAssigner {
       int numClasses, double[] preds, boolean f32, boolean candidatesOnly) {
     int n = BoxArgs.rows(b, "bboxes");
     int k = BoxArgs.rows(gt, "gt_bboxes");
-    int[] levels = Assigners.checkLevels(numLevelBboxes, n);
+    int[] levels = AssignerChecks.checkLevels(numLevelBboxes, n);
     BoxArgs.checkLabels(gtLabels, k);
     BoxArgs.requireFinite(b, "bboxes");
     BoxArgs.requireValidAnnotations(gt, "gt_bboxes");

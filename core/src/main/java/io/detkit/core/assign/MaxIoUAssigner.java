@@ -121,7 +121,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
         .ignoreWrtCandidates(c.getBoolean("ignore_wrt_candidates", true))
         .matchLowQuality(c.getBoolean("match_low_quality", true))
         .gpuAssignThr(c.getLong("gpu_assign_thr", -1));
-    Assigners.readIouCalculator(c);
+    AssignerChecks.readIouCalculator(c);
     return b.build();
   }
 
@@ -185,7 +185,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
     if (gtBboxesIgnore != null) {
       BoxArgs.checkBoxShape(gtBboxesIgnore, "gt_bboxes_ignore");
     }
-    Assigners.checkLevels(numLevelBboxes, (int) bboxes.size(0));
+    AssignerChecks.checkLevels(numLevelBboxes, (int) bboxes.size(0));
     int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
     if (BoxArgs.isDouble(bboxes, gtBboxes)) {
       return assign(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"),

@@ -69,7 +69,7 @@ public final class TaskAlignedAssigner implements BaseAssigner {
     if (topk < 1) {
       throw ConfigException.at(c.pathOf("topk"), "topk must be >= 1; got " + topk);
     }
-    Assigners.readIouCalculator(c);
+    AssignerChecks.readIouCalculator(c);
     return new TaskAlignedAssigner(topk);
   }
 
