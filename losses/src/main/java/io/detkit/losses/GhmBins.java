@@ -1,5 +1,7 @@
 package io.detkit.losses;
 
+import static io.detkit.core.precision.Precision.round;
+
 /**
  * The gradient-density histogram shared by {@link GHMC} and {@link GHMR}: {@code bins} equal bins
  * of the gradient norm over [0, 1], and the weight each non-empty bin gives its elements,
@@ -84,7 +86,7 @@ final class GhmBins {
           nonEmpty++;
           if (momentum > 0) {
             double a = momentum * acc[b] + (1 - momentum) * counts[b];
-            acc[b] = float32Counts ? (float) a : a;
+            acc[b] = round(a, float32Counts);
             w[b] = tot / acc[b];
           } else {
             w[b] = tot / counts[b];

@@ -1,5 +1,7 @@
 package io.detkit.core.bbox;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.nio.DoubleBuffer;
@@ -329,7 +331,7 @@ public final class BboxOverlaps {
     double[] g = upstream.clone();
     roundAll(g, float32);
     double[] sums = new double[OverlapGradKernels.SLOTS * (pred.length / 4)];
-    OverlapGradKernels.aligned(pred, target, mode, float32 ? (float) eps : eps, float32, g, sums, null);
+    OverlapGradKernels.aligned(pred, target, mode, round(eps, float32), float32, g, sums, null);
     double[] grad = new double[pred.length];
     OverlapGradKernels.finish(pred, sums, float32, grad, 0);
     return grad;
@@ -354,7 +356,7 @@ public final class BboxOverlaps {
     double[] b = Tensors.toDoubles(bboxes2);
     Tensors.requireFinite(a, name1);
     Tensors.requireFinite(b, name2);
-    double e = f32 ? (float) eps : eps;
+    double e = round(eps, f32);
     double[] ga = new double[a.length];
     double[] gb = wantSecond ? new double[b.length] : null;
     if (isAligned) {
