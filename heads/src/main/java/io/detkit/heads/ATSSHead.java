@@ -3,6 +3,7 @@ package io.detkit.heads;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
@@ -168,15 +169,15 @@ public class ATSSHead extends AnchorHead {
    */
   static double centerness(double[] anchors, double[] gts, int i, Precision p) {
     int o = i * 4;
-    double cx = p.r(p.r(anchors[o + 2] + anchors[o]) / 2);
-    double cy = p.r(p.r(anchors[o + 3] + anchors[o + 1]) / 2);
-    double l = p.r(cx - gts[o]);
-    double t = p.r(cy - gts[o + 1]);
-    double r = p.r(gts[o + 2] - cx);
-    double b = p.r(gts[o + 3] - cy);
-    double lr = p.r(Math.min(l, r) / Math.max(l, r));
-    double tb = p.r(Math.min(t, b) / Math.max(t, b));
-    return p.r(Math.sqrt(p.r(lr * tb)));
+    double cx = p.round(p.round(anchors[o + 2] + anchors[o]) / 2);
+    double cy = p.round(p.round(anchors[o + 3] + anchors[o + 1]) / 2);
+    double l = p.round(cx - gts[o]);
+    double t = p.round(cy - gts[o + 1]);
+    double r = p.round(gts[o + 2] - cx);
+    double b = p.round(gts[o + 3] - cy);
+    double lr = p.round(Math.min(l, r) / Math.max(l, r));
+    double tb = p.round(Math.min(t, b) / Math.max(t, b));
+    return p.round(Math.sqrt(p.round(lr * tb)));
   }
 
   /** ATSS averages its classification and centerness losses by {@code max(num_total_pos, 1)}. */
@@ -252,13 +253,13 @@ public class ATSSHead extends AnchorHead {
       grads.addAtRows(HeadOutputs.CENTERNESSES, l, pos, Tensors.toDoubles(rc.gradPred()), a, 1);
       level.put(LOSS_CENTERNESS, rc.scalar());
       // torch sums each level's targets in float32 (accurately), then adds the level sums one by one.
-      centernessSum = p.r(centernessSum + p.r(levelCentSum));
+      centernessSum = p.round(centernessSum + p.round(levelCentSum));
     }
     // MMDetection divides every level's box loss by the batch's total centerness (at least 1).
     double bboxAvgFactor = Math.max(centernessSum, 1.0);
     double[] box = dict.get(bboxLossName());
     for (int l = 0; l < levels; l++) {
-      box[l] = p.r(box[l] / bboxAvgFactor);
+      box[l] = p.round(box[l] / bboxAvgFactor);
       if (boxGradPos[l] != null) {
         double[] g = boxGrad[l];
         for (int i = 0; i < g.length; i++) {

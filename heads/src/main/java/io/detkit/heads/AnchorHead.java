@@ -4,6 +4,7 @@ import io.detkit.core.anchor.PriorGenerator;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.precision.Precision;
 import io.detkit.losses.Loss;
 import java.util.Arrays;
 import java.util.List;

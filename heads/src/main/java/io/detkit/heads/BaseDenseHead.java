@@ -9,6 +9,7 @@ import io.detkit.losses.CrossEntropyLoss;
 import io.detkit.losses.Loss;
 import io.detkit.samplers.PseudoSampler;
 import io.detkit.samplers.Sampler;
+import io.detkit.samplers.SamplerRandom;
 import io.detkit.samplers.Samplers;
 import java.util.Arrays;
 import java.util.List;
@@ -269,7 +270,7 @@ public abstract class BaseDenseHead {
   /** A fresh root generator for one call: from the seed and the head's call counter. */
   protected final RandomGenerator.SplittableGenerator nextRandomRoot() {
     long call = calls.getAndIncrement();
-    return new SplittableRandom(Samplers.randomFor(seed, call).nextLong());
+    return new SplittableRandom(SamplerRandom.randomFor(seed, call).nextLong());
   }
 
   /** The target transform the builder was given, if any. */

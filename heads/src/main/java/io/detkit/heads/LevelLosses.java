@@ -1,5 +1,6 @@
 package io.detkit.heads;
 
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;

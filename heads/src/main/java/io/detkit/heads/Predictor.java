@@ -4,6 +4,8 @@ import com.google.common.primitives.Doubles;
 import com.google.common.primitives.Ints;
 import io.detkit.core.nms.Nms;
 import io.detkit.core.nms.NmsConfig;
+import io.detkit.core.order.Argsort;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,7 +108,8 @@ public final class Predictor {
           cand[m++] = i;
         }
       }
-      int[] order = Ranking.byDescendingScore(cand, m, scores);
+      int[] order = cand;
+      Argsort.sortDescending(order, 0, m, scores);
       int keep = pythonSliceEnd(Math.min(cfg.nmsPre(), m), m);
       double[] keptAnchors = new double[keep * 4];
       double[] keptDeltas = new double[keep * width];
@@ -121,7 +124,7 @@ public final class Predictor {
         keptScores[k] = scores[flat];
         keptLabels[k] = flat % fg;
         if (factor != null) {
-          keptScores[k] = p.r(keptScores[k] * p.sigmoid(factor[anchor]));
+          keptScores[k] = p.round(keptScores[k] * p.sigmoid(factor[anchor]));
         }
       }
       boxesPerLevel.add(head.decodePredictions(l, keptAnchors, keptDeltas, meta.imgShape(), p));
@@ -147,7 +150,7 @@ public final class Predictor {
       double[] sf = meta.scaleFactor();
       boxes = boxes.clone();
       for (int i = 0; i < boxes.length; i++) {
-        boxes[i] = p.r(boxes[i] / p.r(sf[i % 4]));
+        boxes[i] = p.round(boxes[i] / p.round(sf[i % 4]));
       }
     }
     if (!withNms) {
@@ -207,7 +210,7 @@ public final class Predictor {
         sum += Math.exp(logits[i * c + k] - max);
       }
       for (int k = 0; k < fg; k++) {
-        s[i * fg + k] = p.r(Math.exp(logits[i * c + k] - max) / sum);
+        s[i * fg + k] = p.round(Math.exp(logits[i * c + k] - max) / sum);
       }
     }
     return s;

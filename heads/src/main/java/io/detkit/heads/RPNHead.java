@@ -2,6 +2,8 @@ package io.detkit.heads;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.order.Argsort;
+import io.detkit.core.precision.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -91,7 +93,7 @@ public class RPNHead extends AnchorHead {
       }
       int keep = n;
       if (cfg.nmsPre() > 0 && cfg.nmsPre() < n) {
-        order = Ranking.byDescendingScore(order, n, scores);
+        Argsort.sortDescending(order, 0, n, scores);
         keep = cfg.nmsPre();
       }
       double[] all = anchors.anchorData(l);
@@ -136,8 +138,8 @@ public class RPNHead extends AnchorHead {
       scores = scores.clone();
       ids = ids.clone();
       for (int i = 0; i < scores.length; i++) {
-        double w = p.r(proposals[i * 4 + 2] - proposals[i * 4]);
-        double h = p.r(proposals[i * 4 + 3] - proposals[i * 4 + 1]);
+        double w = p.round(proposals[i * 4 + 2] - proposals[i * 4]);
+        double h = p.round(proposals[i * 4 + 3] - proposals[i * 4 + 1]);
         if (w > cfg.minBboxSize() && h > cfg.minBboxSize()) {
           System.arraycopy(proposals, i * 4, proposals, m * 4, 4);
           scores[m] = scores[i];
@@ -156,7 +158,7 @@ public class RPNHead extends AnchorHead {
   private static double softmaxFirst(double fg, double bg, Precision p) {
     double m = Math.max(fg, bg);
     double ef = Math.exp(fg - m);
-    return p.r(ef / (ef + Math.exp(bg - m)));
+    return p.round(ef / (ef + Math.exp(bg - m)));
   }
 
   /** Builder of {@link RPNHead}s. */

@@ -1,6 +1,7 @@
 package io.detkit.heads;
 
 import io.detkit.core.assign.AssignResult;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.samplers.SamplingResult;
 import java.util.ArrayList;
@@ -132,11 +133,11 @@ public final class TargetBuilder {
       double[] targets = head.regDecodedBbox() ? sr.posGtBboxesData()
           : encode(sr.posBboxesData(), sr.boxColumns(), sr.posGtBboxesData(), p);
       double posWeight = head.trainCfg().orElseThrow().posWeight();
-      posWeight = posWeight <= 0 ? 1.0 : p.r(posWeight);
+      posWeight = posWeight <= 0 ? 1.0 : p.round(posWeight);
       for (int k = 0; k < pos.length; k++) {
         int i = pos[k];
         for (int c = 0; c < 4; c++) {
-          bboxTargets[i * 4 + c] = p.r(targets[k * 4 + c]);
+          bboxTargets[i * 4 + c] = p.round(targets[k * 4 + c]);
           bboxWeights[i * 4 + c] = 1.0;
         }
         labels[i] = gtLabels == null ? 0 : gtLabels[posGt[k]];

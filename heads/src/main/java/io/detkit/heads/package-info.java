@@ -25,7 +25,7 @@
  * (assignment, per-image and per-batch targets, per-level losses, post-processing), builds with a
  * self-typed {@link io.detkit.heads.HeadBuilder}, and uses the public helpers
  * {@link io.detkit.heads.GradAccumulator}, {@link io.detkit.heads.Layout},
- * {@link io.detkit.heads.ImagesToLevels} and {@link io.detkit.heads.Precision}; the package
+ * {@link io.detkit.heads.ImagesToLevels} and {@link io.detkit.core.precision.Precision}; the package
  * {@code io.detkit.heads.examples} holds worked extensions. See {@code docs/customize_losses.md} and
  * {@code docs/architecture.md}.
  */

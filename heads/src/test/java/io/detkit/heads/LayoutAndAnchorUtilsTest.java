@@ -3,6 +3,7 @@ package io.detkit.heads;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.detkit.core.precision.Precision;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -65,14 +66,6 @@ class LayoutAndAnchorUtilsTest {
     assertThat(AnchorUtils.indicesOf(inside)).containsExactly(0, 2, 3);
     assertThatThrownBy(() -> AnchorUtils.numLevelInside(new int[] {3, 2}, inside))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sum to 5");
-  }
-
-  @Test
-  void rankingIsDescendingAndStableOnTies() {
-    double[] scores = {0.1, 0.9, 0.5, 0.9, 0.5, 0.2};
-    int[] idx = {0, 1, 2, 3, 4, 5};
-    assertThat(Ranking.byDescendingScore(idx, 6, scores)).containsExactly(1, 3, 2, 4, 5, 0);
-    assertThat(Ranking.byDescendingScore(new int[] {5, 2, 4}, 2, scores)).containsExactly(2, 5);
   }
 
   @Test

@@ -1,5 +1,7 @@
 package io.detkit.losses;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
@@ -73,7 +75,7 @@ public final class BoundedIoULoss extends BoxLoss {
     double[] t = Tensors.toDoubles(target);
     int n = p.length / 4;
     boolean f32 = RegressionSupport.float32(pred, target);
-    double threshold = f32 ? (float) beta : beta;
+    double threshold = round(beta, f32);
     double[] values = new double[4 * n];
     // d loss / d pred, one 4x4 block per box: row = loss column (dx, dy, dw, dh), col = coordinate.
     double[] jac = new double[16 * n];

@@ -75,7 +75,7 @@ final class FusedFocal {
       int r0 = b * BLOCK_ROWS;
       int r1 = Math.min(n, r0 + BLOCK_ROWS);
       partial[b] = lanes
-          ? VectorFocal.rows((float[]) x, labels, c, rowWeight, scale, (float) alpha, (float[]) grad, r0, r1, this)
+          ? VectorFocal.rows((float[]) x, labels, c, rowWeight, scale, (float) alpha, (float[]) grad, r0, r1, this::row)
           : block(x, labels, c, rowWeight, elementWeight, scale, grad, r0, r1);
     });
     double sum = 0;

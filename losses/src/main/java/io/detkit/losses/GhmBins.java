@@ -1,5 +1,7 @@
 package io.detkit.losses;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.check.Limits;
 
 /**
@@ -86,7 +88,7 @@ final class GhmBins {
           nonEmpty++;
           if (momentum > 0) {
             double a = momentum * acc[b] + (1 - momentum) * counts[b];
-            acc[b] = float32Counts ? (float) a : a;
+            acc[b] = round(a, float32Counts);
             w[b] = tot / acc[b];
           } else {
             w[b] = tot / counts[b];

@@ -1,5 +1,7 @@
 package io.detkit.losses;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
 import io.detkit.core.config.Config;
@@ -109,7 +111,7 @@ public final class IoULoss extends AlignedOverlapLoss {
   @Override
   void lossOf(double[] ious, double[] values, double[] deriv, boolean f32) {
     // eps is the lower clamp of the IoU, not the overlap's own eps (which stays 1e-6, as in MMDetection).
-    double lo = f32 ? (float) eps() : eps();
+    double lo = round(eps(), f32);
     for (int i = 0; i < ious.length; i++) {
       double iou = ious[i];
       boolean passes = iou >= lo;

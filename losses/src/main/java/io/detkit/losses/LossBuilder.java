@@ -14,9 +14,11 @@ import java.util.Objects;
  * momentum aside).
  *
  * @param <B> the concrete builder, returned by every setter
- * @param <L> the loss built
+ * @param <L> the loss built. Deliberately not bounded by {@link Loss}: {@code Loss} reads its
+ *     common options from this builder, and a bound back would make the two classes depend on each
+ *     other. The constructor is package-private, so every builder is one of this package's.
  */
-public abstract class LossBuilder<B extends LossBuilder<B, L>, L extends Loss> {
+public abstract class LossBuilder<B extends LossBuilder<B, L>, L> {
   Reduction reduction = Reduction.MEAN;
   double lossWeight = 1.0;
   boolean checkFinite;

@@ -1,5 +1,7 @@
 package io.detkit.losses;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.config.Config;
 
 /**
@@ -54,6 +56,6 @@ abstract class PiecewiseL1Loss extends ElementwiseRegressionLoss {
   }
 
   private double threshold(boolean f32) {
-    return f32 ? (float) beta : beta;
+    return round(beta, f32);
   }
 }

@@ -39,12 +39,23 @@ final class VectorFocal {
   }
 
   /**
+   * The scalar code for the columns that do not fill a vector: returns {@code sum_j w_j loss_j} over
+   * {@code x} and writes {@code scale * w_j * dloss_j/dx_j} to {@code g}, with {@code target} the
+   * positive column (outside the row for none). Called on the thread running {@link #rows}.
+   */
+  @FunctionalInterface
+  interface Tail {
+    double row(double[] x, int target, double rowWeight, double[] w, double scale, double[] g);
+  }
+
+  /**
    * Rows {@code [r0, r1)}: returns {@code sum_r rowWeight_r * sum_j loss_rj} and writes
    * {@code scale * rowWeight_r * dloss_rj/dx_rj} into {@code grad}. The last {@code c % lanes}
-   * columns of each row go through {@code tails}' scalar row code.
+   * columns of each row go through {@code tails}, the caller's scalar row code (passed in so that
+   * this class does not depend on its caller).
    */
   static double rows(float[] x, long[] labels, int c, double[] rowWeight, double scale, float alpha, float[] grad,
-      int r0, int r1, FusedFocal tails) {
+      int r0, int r1, Tail tails) {
     IntVector lane = IntVector.zero(I).addIndex(1);
     FloatVector zero = FloatVector.zero(F);
     FloatVector one = FloatVector.broadcast(F, 1f);

@@ -2,8 +2,10 @@ package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -178,14 +180,14 @@ public abstract class BaseSampler implements Sampler {
   }
 
   /**
-   * Samples with generator number {@code c} of this instance, {@link Samplers#randomFor}{@code (seed, c)},
+   * Samples with generator number {@code c} of this instance, {@link SamplerRandom#randomFor}{@code (seed, c)},
    * where {@code c} counts this instance's convenience calls from 0. Two instances with the same
    * seed give the same sequence of results for the same sequence of inputs.
    */
   @Override
   public final SamplingResult sample(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes,
       INDArray gtLabels) {
-    return sample(assignResult, bboxes, gtBboxes, gtLabels, Samplers.randomFor(seed, calls.getAndIncrement()));
+    return sample(assignResult, bboxes, gtBboxes, gtLabels, SamplerRandom.randomFor(seed, calls.getAndIncrement()));
   }
 
   // torch.cat promotes mixed float dtypes; only DOUBLE is wider than the usual FLOAT.
@@ -210,7 +212,7 @@ public abstract class BaseSampler implements Sampler {
 
   /** {@code num=256, pos_fraction=0.5, neg_pos_ub=-1, add_gt_as_proposals=True, seed=0}. */
   protected final String baseToString() {
-    return "num=" + num + ", pos_fraction=" + posFraction + ", neg_pos_ub=" + Samplers.number(negPosUb)
+    return "num=" + num + ", pos_fraction=" + posFraction + ", neg_pos_ub=" + number(negPosUb)
         + ", add_gt_as_proposals=" + (addGtAsProposals ? "True" : "False") + ", seed=" + seed;
   }
 
@@ -297,6 +299,22 @@ public abstract class BaseSampler implements Sampler {
         seed(c.getLong("seed", Samplers.DEFAULT_SEED));
       }
       return self();
+    }
+  }
+
+  /** {@code 3} for integral values, {@code 0.5} otherwise (Python-like). */
+  static String number(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  /** Runs a factory, re-raising its argument errors with the config's path. */
+  static <S> S configured(Config c, Supplier<S> factory) {
+    try {
+      return factory.get();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.path(), e.getMessage());
     }
   }
 }

@@ -52,7 +52,7 @@ public final class CombinedSampler extends BaseSampler {
     Builder b = builder().read(c, true);
     b.posSampler(buildSub(c, "pos_sampler"));
     b.negSampler(buildSub(c, "neg_sampler"));
-    return Samplers.configured(c, b::build);
+    return BaseSampler.configured(c, b::build);
   }
 
   private static BaseSampler buildSub(Config c, String key) {

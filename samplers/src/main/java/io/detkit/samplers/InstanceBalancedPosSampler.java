@@ -37,7 +37,7 @@ public final class InstanceBalancedPosSampler extends BaseSampler {
 
   static InstanceBalancedPosSampler fromConfig(Config c) {
     Builder b = builder().read(c, true);
-    return Samplers.configured(c, b::build);
+    return BaseSampler.configured(c, b::build);
   }
 
   @Override

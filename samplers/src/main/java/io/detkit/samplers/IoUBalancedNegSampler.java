@@ -69,7 +69,7 @@ public final class IoUBalancedNegSampler extends BaseSampler {
         .floorThr(c.getDouble("floor_thr", -1))
         .floorFraction(c.getDouble("floor_fraction", 0))
         .numBins(c.getInt("num_bins", 3));
-    return Samplers.configured(c, b::build);
+    return BaseSampler.configured(c, b::build);
   }
 
   /**
@@ -201,8 +201,8 @@ public final class IoUBalancedNegSampler extends BaseSampler {
 
   @Override
   public String toString() {
-    return "IoUBalancedNegSampler(" + baseToString() + ", floor_thr=" + Samplers.number(floorThr)
-        + ", floor_fraction=" + Samplers.number(floorFraction) + ", num_bins=" + numBins + ")";
+    return "IoUBalancedNegSampler(" + baseToString() + ", floor_thr=" + number(floorThr)
+        + ", floor_fraction=" + number(floorFraction) + ", num_bins=" + numBins + ")";
   }
 
   /**

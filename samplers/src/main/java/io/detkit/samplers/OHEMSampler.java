@@ -38,7 +38,7 @@ public final class OHEMSampler extends BaseSampler {
 
   static OHEMSampler fromConfig(Config c) {
     Builder b = builder().read(c, true);
-    return Samplers.configured(c, b::build);
+    return BaseSampler.configured(c, b::build);
   }
 
   /**

@@ -34,7 +34,7 @@ public final class RandomSampler extends BaseSampler {
 
   static RandomSampler fromConfig(Config c) {
     Builder b = builder().read(c, true);
-    return Samplers.configured(c, b::build);
+    return BaseSampler.configured(c, b::build);
   }
 
   @Override

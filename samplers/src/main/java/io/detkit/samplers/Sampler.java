@@ -25,7 +25,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * overload that takes a {@link RandomGenerator} draws only from that generator, so the same
  * generator state always gives the same result; give each thread its own generator. The overload
  * without one derives a fresh generator per call from the sampler's seed and a per-instance call
- * counter (see {@link Samplers#randomFor(long, long)}): a single-threaded program is reproducible
+ * counter (see {@link SamplerRandom#randomFor(long, long)}): a single-threaded program is reproducible
  * from the seed, and calls never share generator state.
  *
  * <p>Inputs are never modified (MMDetection's {@code add_gt_} mutates the assign result in place;

@@ -3,9 +3,6 @@ package io.detkit.samplers;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.Registry;
-import java.util.SplittableRandom;
-import java.util.function.Supplier;
-import java.util.random.RandomGenerator;
 
 /**
  * The sampler registry (kind {@code "sampler"}), MMDetection's {@code BBOX_SAMPLERS}, and the seed
@@ -61,38 +58,5 @@ public final class Samplers {
    */
   public static Sampler build(Config config) {
     return REGISTRY.build(config);
-  }
-
-  /**
-   * Generator number {@code call} of the stream a sampler with {@code seed} uses for its
-   * convenience {@code sample}: a {@link SplittableRandom} whose seed mixes both numbers, so calls
-   * get independent-looking streams without sharing any mutable generator. Pass
-   * {@code randomFor(seed, c)} explicitly to replay call {@code c}.
-   */
-  public static RandomGenerator randomFor(long seed, long call) {
-    return new SplittableRandom(mix64(mix64(seed) + call * 0x9E3779B97F4A7C15L));
-  }
-
-  // Stafford's variant 13 finalizer (as in SplittableRandom): nearby inputs give unrelated outputs.
-  private static long mix64(long z) {
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    return z ^ (z >>> 31);
-  }
-
-  /** Runs a factory, re-raising its argument errors with the config's path. */
-  static <S> S configured(Config c, Supplier<S> factory) {
-    try {
-      return factory.get();
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
-  }
-
-  /** {@code 3} for integral values, {@code 0.5} otherwise (Python-like). */
-  static String number(double v) {
-    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 }

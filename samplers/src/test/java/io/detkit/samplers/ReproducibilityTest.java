@@ -99,7 +99,7 @@ class ReproducibilityTest {
       calls.add(s.sample(assign, boxes, gts, labels));
     }
     for (int i = 0; i < 3; i++) {
-      assertThat(s.sample(assign, boxes, gts, labels, Samplers.randomFor(77, i))).isEqualTo(calls.get(i));
+      assertThat(s.sample(assign, boxes, gts, labels, SamplerRandom.randomFor(77, i))).isEqualTo(calls.get(i));
     }
   }
 
@@ -146,7 +146,7 @@ class ReproducibilityTest {
     }
     Set<List<Integer>> expected = new HashSet<>();
     for (int c = 0; c < calls; c++) {
-      expected.add(boxed(s.sample(assign, boxes, gts, labels, Samplers.randomFor(3, c)).negInds()));
+      expected.add(boxed(s.sample(assign, boxes, gts, labels, SamplerRandom.randomFor(3, c)).negInds()));
     }
     assertThat(concurrent).hasSize(calls).isEqualTo(expected);
   }

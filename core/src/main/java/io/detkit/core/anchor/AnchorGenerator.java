@@ -178,7 +178,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
 
   @Override
   public int numBasePriors(int level) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     return baseAnchors.get(level).length / 4;
   }
 
@@ -204,13 +204,13 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
 
   /** The float32 anchor scales of {@code level}. */
   public float[] scales(int level) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     return scales.get(level).clone();
   }
 
   /** The float32 height/width ratios of {@code level}. */
   public float[] ratios(int level) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     return ratios.get(level).clone();
   }
 
@@ -247,13 +247,13 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
 
   /** The base anchors of {@code level}, flat {@code 4*A} floats. */
   public float[] baseAnchorsFlat(int level) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     return baseAnchors.get(level).clone();
   }
 
   @Override
   public float[] gridPriorsFlat(int level, int height, int width) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     PriorChecks.size(height, width, "featmap_size");
     float[] base = baseAnchors.get(level);
     int a = base.length / 4;
@@ -283,7 +283,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
   // torch does for each dtype, so the two loops stay apart.
   @Override
   public double[] gridPriorsFlatDouble(int level, int height, int width) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     PriorChecks.size(height, width, "featmap_size");
     float[] base = baseAnchors.get(level);
     int a = base.length / 4;
@@ -327,7 +327,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
 
   @Override
   public INDArray sparsePriors(int level, long[] priorIdxs, int[] featmapSize, DataType dtype) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     PriorChecks.sparseSize(featmapSize);
     Tensors.requireNonNull(priorIdxs, "prior_idxs");
     requireFloating(dtype);

@@ -49,7 +49,7 @@ public final class MlvlPointGenerator implements PriorGenerator {
 
   @Override
   public int numBasePriors(int level) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     return 1;
   }
 
@@ -76,7 +76,7 @@ public final class MlvlPointGenerator implements PriorGenerator {
 
   /** The points of one level, flat; {@code 4} values per point when {@code withStride}, else 2. */
   public float[] gridPriorsFlat(int level, int height, int width, boolean withStride) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     PriorChecks.size(height, width, "featmap_size");
     Stride s = strides.get(level);
     int dim = withStride ? 4 : 2;
@@ -121,7 +121,7 @@ public final class MlvlPointGenerator implements PriorGenerator {
 
   /** The points of every level, with the stride columns when {@code withStride}. */
   public List<INDArray> gridPriors(List<int[]> featmapSizes, DataType dtype, boolean withStride) {
-    PriorChecks.sizes(this, featmapSizes);
+    PriorChecks.sizes(numLevels(), featmapSizes);
     List<INDArray> out = new ArrayList<>();
     for (int l = 0; l < featmapSizes.size(); l++) {
       int[] s = featmapSizes.get(l);
@@ -132,7 +132,7 @@ public final class MlvlPointGenerator implements PriorGenerator {
 
   @Override
   public INDArray sparsePriors(int level, long[] priorIdxs, int[] featmapSize, DataType dtype) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     PriorChecks.sparseSize(featmapSize);
     Tensors.requireNonNull(priorIdxs, "prior_idxs");
     AnchorGenerator.requireFloating(dtype);

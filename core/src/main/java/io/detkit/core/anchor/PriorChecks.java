@@ -28,16 +28,16 @@ final class PriorChecks {
     return strides.size();
   }
 
-  /** @throws IllegalArgumentException unless {@code 0 <= level < gen.numLevels()} */
-  static void level(PriorGenerator gen, int level) {
-    Tensors.requireIndex(level, gen.numLevels(), "level");
+  /** @throws IllegalArgumentException unless {@code 0 <= level < numLevels} */
+  static void level(int numLevels, int level) {
+    Tensors.requireIndex(level, numLevels, "level");
   }
 
   /** @throws IllegalArgumentException unless there is one {@code (h, w)} with h, w &gt;= 0 per level */
-  static void sizes(PriorGenerator gen, List<int[]> featmapSizes) {
+  static void sizes(int numLevels, List<int[]> featmapSizes) {
     Tensors.requireNonNull(featmapSizes, "featmap_sizes");
-    if (featmapSizes.size() != gen.numLevels()) {
-      throw new IllegalArgumentException("featmap_sizes must have one (h, w) per level (" + gen.numLevels()
+    if (featmapSizes.size() != numLevels) {
+      throw new IllegalArgumentException("featmap_sizes must have one (h, w) per level (" + numLevels
           + "); got " + featmapSizes.size());
     }
     for (int l = 0; l < featmapSizes.size(); l++) {

@@ -64,7 +64,7 @@ public interface PriorGenerator {
    * @param featmapSizes one {@code (h, w)} per level
    */
   default List<INDArray> gridPriors(List<int[]> featmapSizes, DataType dtype) {
-    PriorChecks.sizes(this, featmapSizes);
+    PriorChecks.sizes(numLevels(), featmapSizes);
     List<INDArray> out = new ArrayList<>(featmapSizes.size());
     for (int l = 0; l < featmapSizes.size(); l++) {
       int[] s = featmapSizes.get(l);
@@ -103,7 +103,7 @@ public interface PriorGenerator {
    * @param padShape {@code (h, w)} or {@code (h, w, c)} of the padded image
    */
   default boolean[] singleLevelValidFlags(int level, int height, int width, int[] padShape) {
-    PriorChecks.level(this, level);
+    PriorChecks.level(numLevels(), level);
     PriorChecks.size(height, width, "featmap_size of level " + level);
     Tensors.requireNonNull(padShape, "pad_shape");
     if (padShape.length < 2 || padShape[0] < 0 || padShape[1] < 0) {
@@ -124,7 +124,7 @@ public interface PriorGenerator {
 
   /** {@link #singleLevelValidFlags} of every level. */
   default List<boolean[]> validFlags(List<int[]> featmapSizes, int[] padShape) {
-    PriorChecks.sizes(this, featmapSizes);
+    PriorChecks.sizes(numLevels(), featmapSizes);
     List<boolean[]> out = new ArrayList<>(featmapSizes.size());
     for (int l = 0; l < featmapSizes.size(); l++) {
       int[] s = featmapSizes.get(l);

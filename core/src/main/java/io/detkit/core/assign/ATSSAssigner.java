@@ -1,11 +1,14 @@
 package io.detkit.core.assign;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.bbox.OverlapMode;
 import io.detkit.core.check.Args;
 import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.order.TorchTopk;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -80,7 +83,7 @@ public final class ATSSAssigner implements BaseAssigner {
       b.alpha(c.getDouble("alpha"));
     }
     b.ignoreIofThr(c.getDouble("ignore_iof_thr", -1));
-    Assigners.readIouCalculator(c);
+    AssignerChecks.readIouCalculator(c);
     return b.build();
   }
 
@@ -248,7 +251,7 @@ public final class ATSSAssigner implements BaseAssigner {
       int numClasses, double[] preds, boolean f32, boolean candidatesOnly) {
     int n = BoxArgs.rows(b, "bboxes");
     int k = BoxArgs.rows(gt, "gt_bboxes");
-    int[] levels = Assigners.checkLevels(numLevelBboxes, n);
+    int[] levels = AssignerChecks.checkLevels(numLevelBboxes, n);
     BoxArgs.checkLabels(gtLabels, k);
     BoxArgs.requireFinite(b, "bboxes");
     BoxArgs.requireValidAnnotations(gt, "gt_bboxes");
@@ -289,20 +292,20 @@ public final class ATSSAssigner implements BaseAssigner {
     double[] bcx = new double[n];
     double[] bcy = new double[n];
     for (int i = 0; i < n; i++) {
-      bcx[i] = r(r(b[4 * i] + b[4 * i + 2], f32) / 2, f32);
-      bcy[i] = r(r(b[4 * i + 1] + b[4 * i + 3], f32) / 2, f32);
+      bcx[i] = round(round(b[4 * i] + b[4 * i + 2], f32) / 2, f32);
+      bcy[i] = round(round(b[4 * i + 1] + b[4 * i + 3], f32) / 2, f32);
     }
     double[] gcx = new double[k];
     double[] gcy = new double[k];
     for (int j = 0; j < k; j++) {
-      gcx[j] = r(r(gt[4 * j] + gt[4 * j + 2], f32) / 2, f32);
-      gcy[j] = r(r(gt[4 * j + 1] + gt[4 * j + 3], f32) / 2, f32);
+      gcx[j] = round(round(gt[4 * j] + gt[4 * j + 2], f32) / 2, f32);
+      gcy[j] = round(round(gt[4 * j + 1] + gt[4 * j + 3], f32) / 2, f32);
     }
 
     boolean[] ignored = new boolean[n];
     if (ignoreIofThr > 0 && ignore.length > 0) {
       double[] best = maxIofOverIgnore(b, n, ignore, f32);
-      double thr = r(ignoreIofThr, f32);
+      double thr = round(ignoreIofThr, f32);
       for (int i = 0; i < n; i++) {
         if (best[i] > thr) {
           ignored[i] = true;
@@ -331,9 +334,9 @@ public final class ATSSAssigner implements BaseAssigner {
           if (ignored[p]) {
             dist[i] = INF;
           } else {
-            double dx = r(bcx[p] - gcx[j], f32);
-            double dy = r(bcy[p] - gcy[j], f32);
-            dist[i] = r(Math.sqrt(r(r(dx * dx, f32) + r(dy * dy, f32), f32)), f32);
+            double dx = round(bcx[p] - gcx[j], f32);
+            double dy = round(bcy[p] - gcy[j], f32);
+            dist[i] = round(Math.sqrt(round(round(dx * dx, f32) + round(dy * dy, f32), f32)), f32);
           }
         }
         int[] sel = selector.smallest(dist, size, kk);
@@ -350,14 +353,14 @@ public final class ATSSAssigner implements BaseAssigner {
 
     double[] candOv = candidateOverlaps(b, gt, cand, m, k, gtLabels, cls, numClasses, preds, f32);
     TorchStats stats = new TorchStats(f32);
-    double margin = r(CENTER_MARGIN, f32);
+    double margin = round(CENTER_MARGIN, f32);
     double[] best = new double[n];
     Arrays.fill(best, -INF);
     int[] bestGt = new int[n];
     for (int j = 0; j < k; j++) {
       double mean = stats.columnMean(candOv, m, k, j);
       double std = stats.columnStd(candOv, m, k, j);
-      double thr = r(mean + std, f32);
+      double thr = round(mean + std, f32);
       double gx1 = gt[4 * j];
       double gy1 = gt[4 * j + 1];
       double gx2 = gt[4 * j + 2];
@@ -368,10 +371,10 @@ public final class ATSSAssigner implements BaseAssigner {
           continue;
         }
         int p = cand[q * k + j];
-        double l = r(bcx[p] - gx1, f32);
-        double t = r(bcy[p] - gy1, f32);
-        double rr = r(gx2 - bcx[p], f32);
-        double bb = r(gy2 - bcy[p], f32);
+        double l = round(bcx[p] - gx1, f32);
+        double t = round(bcy[p] - gy1, f32);
+        double rr = round(gx2 - bcx[p], f32);
+        double bb = round(gy2 - bcy[p], f32);
         if (!(Math.min(Math.min(l, t), Math.min(rr, bb)) > margin)) {
           continue;
         }
@@ -447,8 +450,8 @@ public final class ATSSAssigner implements BaseAssigner {
         if (ddod) {
           int p = cand[q * k + j];
           double s = cls[p * numClasses + gtLabels[j]];
-          double sig = r(1 / r(1 + r(Math.exp(-s), f32), f32), f32);
-          v = r(torchPow(sig, 1 - alpha, f32) * torchPow(v, alpha, f32), f32);
+          double sig = round(1 / round(1 + round(Math.exp(-s), f32), f32), f32);
+          v = round(torchPow(sig, 1 - alpha, f32) * torchPow(v, alpha, f32), f32);
         }
         out[q * k + j] = v;
       }
@@ -469,29 +472,25 @@ public final class ATSSAssigner implements BaseAssigner {
       return base;
     }
     if (exponent == 0.5) {
-      return r(Math.sqrt(base), f32);
+      return round(Math.sqrt(base), f32);
     }
     if (exponent == -0.5) {
-      return r(1 / r(Math.sqrt(base), f32), f32);
+      return round(1 / round(Math.sqrt(base), f32), f32);
     }
     if (exponent == -1) {
-      return r(1 / base, f32);
+      return round(1 / base, f32);
     }
-    double e = r(exponent, f32);
+    double e = round(exponent, f32);
     if (e == 2) {
-      return r(base * base, f32);
+      return round(base * base, f32);
     }
     if (e == 3) {
-      return r(r(base * base, f32) * base, f32);
+      return round(round(base * base, f32) * base, f32);
     }
     if (e == -2) {
-      return r(1 / r(base * base, f32), f32);
+      return round(1 / round(base * base, f32), f32);
     }
-    return r(Math.pow(base, e), f32);
-  }
-
-  private static double r(double x, boolean f32) {
-    return f32 ? (double) (float) x : x;
+    return round(Math.pow(base, e), f32);
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.detkit.core.assign;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.bbox.OverlapMode;
 import io.detkit.core.config.Config;
@@ -119,7 +121,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
         .ignoreWrtCandidates(c.getBoolean("ignore_wrt_candidates", true))
         .matchLowQuality(c.getBoolean("match_low_quality", true))
         .gpuAssignThr(c.getLong("gpu_assign_thr", -1));
-    Assigners.readIouCalculator(c);
+    AssignerChecks.readIouCalculator(c);
     return b.build();
   }
 
@@ -183,7 +185,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
     if (gtBboxesIgnore != null) {
       BoxArgs.checkBoxShape(gtBboxesIgnore, "gt_bboxes_ignore");
     }
-    Assigners.checkLevels(numLevelBboxes, (int) bboxes.size(0));
+    AssignerChecks.checkLevels(numLevelBboxes, (int) bboxes.size(0));
     int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
     if (BoxArgs.isDouble(bboxes, gtBboxes)) {
       return assign(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"),
@@ -437,22 +439,22 @@ public final class MaxIoUAssigner implements BaseAssigner {
     int[] inds = new int[n];
     Arrays.fill(inds, -1);
     if (negRule != NegativeRule.NONE) {
-      double lo = thr(negLow, f32);
-      double hi = thr(negHigh, f32);
+      double lo = round(negLow, f32);
+      double hi = round(negHigh, f32);
       for (int j = 0; j < n; j++) {
         if (maxOv[j] >= lo && maxOv[j] < hi) {
           inds[j] = 0;
         }
       }
     }
-    double pos = thr(posIouThr, f32);
+    double pos = round(posIouThr, f32);
     for (int j = 0; j < n; j++) {
       if (maxOv[j] >= pos) {
         inds[j] = argmax[j] + 1;
       }
     }
     if (matchLowQuality) {
-      double minPos = thr(minPosIou, f32);
+      double minPos = round(minPosIou, f32);
       for (int i = 0; i < k; i++) {
         if (gtMax[i] >= minPos) {
           if (gtMaxAssignAll) {
@@ -477,10 +479,6 @@ public final class MaxIoUAssigner implements BaseAssigner {
       }
     }
     return new AssignResult(k, inds, maxOv, labels);
-  }
-
-  private static double thr(double t, boolean f32) {
-    return f32 ? (double) (float) t : t;
   }
 
   @Override

@@ -1,9 +1,12 @@
 package io.detkit.core.assign;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.bbox.OverlapMode;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.order.TorchTopk;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -66,7 +69,7 @@ public final class TaskAlignedAssigner implements BaseAssigner {
     if (topk < 1) {
       throw ConfigException.at(c.pathOf("topk"), "topk must be >= 1; got " + topk);
     }
-    Assigners.readIouCalculator(c);
+    AssignerChecks.readIouCalculator(c);
     return new TaskAlignedAssigner(topk);
   }
 
@@ -167,13 +170,13 @@ public final class TaskAlignedAssigner implements BaseAssigner {
       for (int j = 0; j < k; j++) {
         double s = ATSSAssigner.torchPow(scores[i * numClasses + gtLabels[j]], alpha, f32);
         double u = ATSSAssigner.torchPow(ious[i * k + j], beta, f32);
-        metrics[i * k + j] = r(s * u, f32);
+        metrics[i * k + j] = round(s * u, f32);
       }
     }
     int kk = Math.min(topk, n);
     int[] cand = topkPerGt(metrics, n, k, kk);
 
-    double margin = r(CENTER_MARGIN, f32);
+    double margin = round(CENTER_MARGIN, f32);
     double[] best = new double[n];
     Arrays.fill(best, -INF);
     int[] bestGt = new int[n];
@@ -183,12 +186,12 @@ public final class TaskAlignedAssigner implements BaseAssigner {
         if (!(metrics[p * k + j] > 0)) {
           continue;
         }
-        double cx = r(r(anchors[4 * p] + anchors[4 * p + 2], f32) / 2, f32);
-        double cy = r(r(anchors[4 * p + 1] + anchors[4 * p + 3], f32) / 2, f32);
-        double l = r(cx - gt[4 * j], f32);
-        double t = r(cy - gt[4 * j + 1], f32);
-        double rr = r(gt[4 * j + 2] - cx, f32);
-        double bb = r(gt[4 * j + 3] - cy, f32);
+        double cx = round(round(anchors[4 * p] + anchors[4 * p + 2], f32) / 2, f32);
+        double cy = round(round(anchors[4 * p + 1] + anchors[4 * p + 3], f32) / 2, f32);
+        double l = round(cx - gt[4 * j], f32);
+        double t = round(cy - gt[4 * j + 1], f32);
+        double rr = round(gt[4 * j + 2] - cx, f32);
+        double bb = round(gt[4 * j + 3] - cy, f32);
         if (!(Math.min(Math.min(l, t), Math.min(rr, bb)) > margin)) {
           continue;
         }
@@ -269,10 +272,6 @@ public final class TaskAlignedAssigner implements BaseAssigner {
             + ") to index pred_scores; got " + gtLabels[j]);
       }
     }
-  }
-
-  private static double r(double x, boolean f32) {
-    return f32 ? (double) (float) x : x;
   }
 
   @Override

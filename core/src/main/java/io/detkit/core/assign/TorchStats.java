@@ -1,5 +1,7 @@
 package io.detkit.core.assign;
 
+import static io.detkit.core.precision.Precision.round;
+
 /**
  * Column mean and unbiased standard deviation of a small row-major {@code [rows, cols]} matrix,
  * reproducing PyTorch's CPU reductions ({@code t.mean(0)}, {@code t.std(0)}) bit for bit.
@@ -28,10 +30,6 @@ final class TorchStats {
     this.vecWidth = f32 ? 8 : 4;
   }
 
-  private double round(double x) {
-    return f32 ? (double) (float) x : x;
-  }
-
   /** PyTorch's {@code t.sum(0)[col]} for a contiguous {@code [rows, cols]} matrix {@code m}. */
   double columnSum(double[] m, int rows, int cols, int col) {
     if (cols == 1) {
@@ -49,7 +47,7 @@ final class TorchStats {
 
   /** {@code t.mean(0)[col]}: the sum divided by the row count in the working precision. */
   double columnMean(double[] m, int rows, int cols, int col) {
-    return round(columnSum(m, rows, cols, col) / rows);
+    return round(columnSum(m, rows, cols, col) / rows, f32);
   }
 
   /** {@code t.std(0)[col]} with Bessel's correction; NaN for a single row, as PyTorch. */
@@ -64,7 +62,7 @@ final class TorchStats {
       m2 = m2 + delta * (x - mean);
     }
     double divisor = rows > 1 ? rows - 1 : 0;
-    return round(Math.sqrt(m2 / divisor));
+    return round(Math.sqrt(m2 / divisor), f32);
   }
 
   /** PyTorch's multi-level cascade sum over {@code size} elements starting at {@code start}. */
@@ -76,10 +74,10 @@ final class TorchStats {
     int i = 0;
     while (i + levelStep <= size) {
       for (int j = 0; j < levelStep; j++, i++) {
-        acc[0] = round(acc[0] + m[start + i * stride]);
+        acc[0] = round(acc[0] + m[start + i * stride], f32);
       }
       for (int j = 1; j < NUM_LEVELS; j++) {
-        acc[j] = round(acc[j] + acc[j - 1]);
+        acc[j] = round(acc[j] + acc[j - 1], f32);
         acc[j - 1] = 0;
         long mask = levelMask << (j * levelPower);
         if ((i & mask) != 0) {
@@ -88,10 +86,10 @@ final class TorchStats {
       }
     }
     for (; i < size; i++) {
-      acc[0] = round(acc[0] + m[start + i * stride]);
+      acc[0] = round(acc[0] + m[start + i * stride], f32);
     }
     for (int j = 1; j < NUM_LEVELS; j++) {
-      acc[0] = round(acc[0] + acc[j]);
+      acc[0] = round(acc[0] + acc[j], f32);
     }
     return acc[0];
   }
@@ -104,10 +102,10 @@ final class TorchStats {
       partial[k] = cascadeSum(m, start + k * stride, ILP * stride, sizeIlp);
     }
     for (int i = sizeIlp * ILP; i < size; i++) {
-      partial[0] = round(partial[0] + m[start + i * stride]);
+      partial[0] = round(partial[0] + m[start + i * stride], f32);
     }
     for (int k = 1; k < ILP; k++) {
-      partial[0] = round(partial[0] + partial[k]);
+      partial[0] = round(partial[0] + partial[k], f32);
     }
     return partial[0];
   }
@@ -121,10 +119,10 @@ final class TorchStats {
     }
     double acc = 0;
     for (int k = vecs * vecWidth; k < size; k++) {
-      acc = round(acc + m[k]);
+      acc = round(acc + m[k], f32);
     }
     for (int l = 0; l < vecWidth; l++) {
-      acc = round(acc + lanes[l]);
+      acc = round(acc + lanes[l], f32);
     }
     return acc;
   }

@@ -1,6 +1,9 @@
 package io.detkit.core.bbox;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.check.Limits;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
@@ -349,7 +352,7 @@ public final class BboxOverlaps {
     double[] g = upstream.clone();
     roundAll(g, float32);
     double[] sums = new double[OverlapGradKernels.SLOTS * (pred.length / 4)];
-    OverlapGradKernels.aligned(pred, target, mode, float32 ? (float) eps : eps, float32, g, sums, null);
+    OverlapGradKernels.aligned(pred, target, mode, round(eps, float32), float32, g, sums, null);
     double[] grad = new double[pred.length];
     OverlapGradKernels.finish(pred, sums, float32, grad, 0);
     return grad;
@@ -373,7 +376,7 @@ public final class BboxOverlaps {
     double[] a = Tensors.toDoubles(bboxes1);
     double[] b = Tensors.toDoubles(bboxes2);
     requireGradientRange(a, name1, b, name2, f32);
-    double e = f32 ? (float) eps : eps;
+    double e = round(eps, f32);
     double[] ga = new double[a.length];
     double[] gb = wantSecond ? new double[b.length] : null;
     if (isAligned) {

@@ -1,5 +1,6 @@
 package io.detkit.core.bbox;
 
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,5 +1,7 @@
 package io.detkit.core.bbox;
 
+import static io.detkit.core.precision.Precision.round;
+
 /**
  * Vector-Jacobian products of {@code bbox_overlaps} on primitive arrays: the gradient PyTorch's
  * autograd computes for {@code (overlaps * upstream).sum()} w.r.t. both box sets, with autograd's
@@ -35,14 +37,10 @@ final class OverlapGradKernels {
 
   private OverlapGradKernels() {}
 
-  private static double r(double x, boolean f32) {
-    return f32 ? (float) x : x;
-  }
-
   /** Gradient reaching the first argument of {@code torch.maximum(self, other)}. */
   private static double maxToSelf(double self, double other, double g, boolean f32) {
     if (self == other) {
-      return r(g * 0.5, f32);
+      return round(g * 0.5, f32);
     }
     return self < other ? 0 : g;
   }
@@ -50,28 +48,28 @@ final class OverlapGradKernels {
   /** Gradient reaching the second argument of {@code torch.maximum(self, other)}. */
   private static double maxToOther(double self, double other, double g, boolean f32) {
     if (self == other) {
-      return r(g * 0.5, f32);
+      return round(g * 0.5, f32);
     }
     return self > other ? 0 : g;
   }
 
   private static double minToSelf(double self, double other, double g, boolean f32) {
     if (self == other) {
-      return r(g * 0.5, f32);
+      return round(g * 0.5, f32);
     }
     return self > other ? 0 : g;
   }
 
   private static double minToOther(double self, double other, double g, boolean f32) {
     if (self == other) {
-      return r(g * 0.5, f32);
+      return round(g * 0.5, f32);
     }
     return self < other ? 0 : g;
   }
 
   /** {@code (x2 - x1) * (y2 - y1)} of box {@code i}. */
   static double area(double[] boxes, int i, boolean f32) {
-    return r(r(boxes[4 * i + 2] - boxes[4 * i], f32) * r(boxes[4 * i + 3] - boxes[4 * i + 1], f32), f32);
+    return round(round(boxes[4 * i + 2] - boxes[4 * i], f32) * round(boxes[4 * i + 3] - boxes[4 * i + 1], f32), f32);
   }
 
   /**
@@ -92,33 +90,33 @@ final class OverlapGradKernels {
     int ob = SLOTS * ib;
 
     // Forward pass, kept for the local derivatives.
-    double dw = r(Math.min(ax2, bx2) - Math.max(ax1, bx1), f32);
-    double dh = r(Math.min(ay2, by2) - Math.max(ay1, by1), f32);
+    double dw = round(Math.min(ax2, bx2) - Math.max(ax1, bx1), f32);
+    double dh = round(Math.min(ay2, by2) - Math.max(ay1, by1), f32);
     double w = Math.max(dw, 0);
     double h = Math.max(dh, 0);
-    double overlap = r(w * h, f32);
+    double overlap = round(w * h, f32);
     boolean iof = mode == OverlapMode.IOF;
-    double union = iof ? area1 : r(r(area1 + area2, f32) - overlap, f32);
+    double union = iof ? area1 : round(round(area1 + area2, f32) - overlap, f32);
     double u = Math.max(union, eps);
 
     double gU = 0;
     if (mode == OverlapMode.GIOU) {
-      double ew = r(Math.max(ax2, bx2) - Math.min(ax1, bx1), f32);
-      double eh = r(Math.max(ay2, by2) - Math.min(ay1, by1), f32);
+      double ew = round(Math.max(ax2, bx2) - Math.min(ax1, bx1), f32);
+      double eh = round(Math.max(ay2, by2) - Math.min(ay1, by1), f32);
       double ewc = Math.max(ew, 0);
       double ehc = Math.max(eh, 0);
-      double enclose = r(ewc * ehc, f32);
+      double enclose = round(ewc * ehc, f32);
       double e = Math.max(enclose, eps);
-      double diff = r(e - u, f32);
+      double diff = round(e - u, f32);
       // giou = iou - diff / e: the quotient's gradient is -g; div sends grad/e to diff and
       // -grad * ((diff / e) / e) to e; the sub sends diff's gradient to e and its negation to u.
       double gQuot = -g;
-      double gDiff = r(gQuot / e, f32);
-      double gE = r(r(-gQuot * r(r(diff / e, f32) / e, f32), f32) + gDiff, f32);
+      double gDiff = round(gQuot / e, f32);
+      double gE = round(round(-gQuot * round(round(diff / e, f32) / e, f32), f32) + gDiff, f32);
       gU = -gDiff;
       double gEnclose = maxToSelf(enclose, eps, gE, f32);
-      double gEw = ew >= 0 ? r(gEnclose * ehc, f32) : 0;
-      double gEh = eh >= 0 ? r(gEnclose * ewc, f32) : 0;
+      double gEw = ew >= 0 ? round(gEnclose * ehc, f32) : 0;
+      double gEh = eh >= 0 ? round(gEnclose * ewc, f32) : 0;
       sa[oa + 4] += minToSelf(ax1, bx1, -gEw, f32);
       sa[oa + 5] += minToSelf(ay1, by1, -gEh, f32);
       sa[oa + 6] += maxToSelf(ax2, bx2, gEw, f32);
@@ -131,8 +129,8 @@ final class OverlapGradKernels {
       }
     }
     // iou = overlap / u
-    double gOverlap = r(g / u, f32);
-    gU = r(gU + r(-g * r(r(overlap / u, f32) / u, f32), f32), f32);
+    double gOverlap = round(g / u, f32);
+    gU = round(gU + round(-g * round(round(overlap / u, f32) / u, f32), f32), f32);
     double gUnion = maxToSelf(union, eps, gU, f32);
     sa[oa + 8] += gUnion;
     if (!iof) {
@@ -140,10 +138,10 @@ final class OverlapGradKernels {
       if (sb != null) {
         sb[ob + 8] += gUnion;
       }
-      gOverlap = r(gOverlap - gUnion, f32);
+      gOverlap = round(gOverlap - gUnion, f32);
     }
-    double gDw = dw >= 0 ? r(gOverlap * h, f32) : 0;
-    double gDh = dh >= 0 ? r(gOverlap * w, f32) : 0;
+    double gDw = dw >= 0 ? round(gOverlap * h, f32) : 0;
+    double gDh = dh >= 0 ? round(gOverlap * w, f32) : 0;
     sa[oa] += maxToSelf(ax1, bx1, -gDw, f32);
     sa[oa + 1] += maxToSelf(ay1, by1, -gDh, f32);
     sa[oa + 2] += minToSelf(ax2, bx2, gDw, f32);
@@ -203,16 +201,16 @@ final class OverlapGradKernels {
       int k1) {
     for (int k = k0; k < k1; k++) {
       int s = SLOTS * k;
-      double dx = r(boxes[4 * k + 2] - boxes[4 * k], f32);
-      double dy = r(boxes[4 * k + 3] - boxes[4 * k + 1], f32);
-      double gArea = r(sums[s + 8], f32);
-      double gDx = r(gArea * dy, f32);
-      double gDy = r(gArea * dx, f32);
+      double dx = round(boxes[4 * k + 2] - boxes[4 * k], f32);
+      double dy = round(boxes[4 * k + 3] - boxes[4 * k + 1], f32);
+      double gArea = round(sums[s + 8], f32);
+      double gDx = round(gArea * dy, f32);
+      double gDy = round(gArea * dx, f32);
       int o = offset + 4 * k;
-      grad[o] = r(r(-gDx + r(sums[s], f32), f32) + r(sums[s + 4], f32), f32);
-      grad[o + 1] = r(r(-gDy + r(sums[s + 1], f32), f32) + r(sums[s + 5], f32), f32);
-      grad[o + 2] = r(r(gDx + r(sums[s + 2], f32), f32) + r(sums[s + 6], f32), f32);
-      grad[o + 3] = r(r(gDy + r(sums[s + 3], f32), f32) + r(sums[s + 7], f32), f32);
+      grad[o] = round(round(-gDx + round(sums[s], f32), f32) + round(sums[s + 4], f32), f32);
+      grad[o + 1] = round(round(-gDy + round(sums[s + 1], f32), f32) + round(sums[s + 5], f32), f32);
+      grad[o + 2] = round(round(gDx + round(sums[s + 2], f32), f32) + round(sums[s + 6], f32), f32);
+      grad[o + 3] = round(round(gDy + round(sums[s + 3], f32), f32) + round(sums[s + 7], f32), f32);
     }
   }
 }

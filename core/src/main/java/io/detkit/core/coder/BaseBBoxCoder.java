@@ -48,11 +48,6 @@ abstract class BaseBBoxCoder implements BBoxCoder {
   abstract void decodeKernel(double[] priors, double[] pred, int[] maxShape, boolean f32, double[] out,
       double[] upstream, double[] grad);
 
-  /** {@code v} rounded to float32 when {@code f32}: one float32 operation's result. */
-  static double rd(boolean f32, double v) {
-    return f32 ? (double) (float) v : v;
-  }
-
   @Override
   public int priorDim() {
     return priorDim;

@@ -1,5 +1,7 @@
 package io.detkit.core.coder;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -209,35 +211,35 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     double[] m = new double[4];
     double[] s = new double[4];
     for (int j = 0; j < 4; j++) {
-      m[j] = rd(f, means[j]);
-      s[j] = rd(f, stds[j]);
+      m[j] = round(means[j], f);
+      s[j] = round(stds[j], f);
     }
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
-      double p0 = rd(f, priors[o]);
-      double p1 = rd(f, priors[o + 1]);
-      double p2 = rd(f, priors[o + 2]);
-      double p3 = rd(f, priors[o + 3]);
-      double g0 = rd(f, gt[o]);
-      double g1 = rd(f, gt[o + 1]);
-      double g2 = rd(f, gt[o + 2]);
-      double g3 = rd(f, gt[o + 3]);
-      double px = rd(f, rd(f, p0 + p2) * 0.5);
-      double py = rd(f, rd(f, p1 + p3) * 0.5);
-      double pw = rd(f, p2 - p0);
-      double ph = rd(f, p3 - p1);
-      double gx = rd(f, rd(f, g0 + g2) * 0.5);
-      double gy = rd(f, rd(f, g1 + g3) * 0.5);
-      double gw = rd(f, g2 - g0);
-      double gh = rd(f, g3 - g1);
+      double p0 = round(priors[o], f);
+      double p1 = round(priors[o + 1], f);
+      double p2 = round(priors[o + 2], f);
+      double p3 = round(priors[o + 3], f);
+      double g0 = round(gt[o], f);
+      double g1 = round(gt[o + 1], f);
+      double g2 = round(gt[o + 2], f);
+      double g3 = round(gt[o + 3], f);
+      double px = round(round(p0 + p2, f) * 0.5, f);
+      double py = round(round(p1 + p3, f) * 0.5, f);
+      double pw = round(p2 - p0, f);
+      double ph = round(p3 - p1, f);
+      double gx = round(round(g0 + g2, f) * 0.5, f);
+      double gy = round(round(g1 + g3, f) * 0.5, f);
+      double gw = round(g2 - g0, f);
+      double gh = round(g3 - g1, f);
       double[] d = {
-        rd(f, rd(f, gx - px) / pw),
-        rd(f, rd(f, gy - py) / ph),
-        rd(f, Math.log(rd(f, gw / pw))),
-        rd(f, Math.log(rd(f, gh / ph)))
+        round(round(gx - px, f) / pw, f),
+        round(round(gy - py, f) / ph, f),
+        round(Math.log(round(gw / pw, f)), f),
+        round(Math.log(round(gh / ph, f)), f)
       };
       for (int j = 0; j < 4; j++) {
-        out[o + j] = rd(f, rd(f, d[j] - m[j]) / s[j]);
+        out[o + j] = round(round(d[j] - m[j], f) / s[j], f);
       }
     }
   }
@@ -262,28 +264,28 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     double[] m = new double[4];
     double[] s = new double[4];
     for (int j = 0; j < 4; j++) {
-      m[j] = rd(f, means[j]);
-      s[j] = rd(f, stds[j]);
+      m[j] = round(means[j], f);
+      s[j] = round(stds[j], f);
     }
-    double maxRatio = rd(f, Math.abs(Math.log(whRatioClip)));
-    double cc = rd(f, ctrClamp);
+    double maxRatio = round(Math.abs(Math.log(whRatioClip)), f);
+    double cc = round(ctrClamp, f);
     boolean clip = clipBorder && maxShape != null;
-    double maxW = clip ? rd(f, maxShape[1]) : 0;
-    double maxH = clip ? rd(f, maxShape[0]) : 0;
+    double maxW = clip ? round(maxShape[1], f) : 0;
+    double maxH = clip ? round(maxShape[0], f) : 0;
     for (int i = 0; i < n; i++) {
       double x1 = priors[4 * i];
       double y1 = priors[4 * i + 1];
       double x2 = priors[4 * i + 2];
       double y2 = priors[4 * i + 3];
-      double[] pc = {rd(f, rd(f, x1 + x2) * 0.5), rd(f, rd(f, y1 + y2) * 0.5)};
-      double[] ps = {rd(f, x2 - x1), rd(f, y2 - y1)};
+      double[] pc = {round(round(x1 + x2, f) * 0.5, f), round(round(y1 + y2, f) * 0.5, f)};
+      double[] ps = {round(x2 - x1, f), round(y2 - y1, f)};
       for (int b = 0; b < k; b++) {
         int o = 4 * (i * k + b);
         // Axis a: 0 = x (columns 0 and 2 of the delta), 1 = y (columns 1 and 3).
         for (int a = 0; a < 2; a++) {
-          double dShift = rd(f, rd(f, pred[o + a] * s[a]) + m[a]);
-          double dSize = rd(f, rd(f, pred[o + 2 + a] * s[2 + a]) + m[2 + a]);
-          double shift = rd(f, ps[a] * dShift);
+          double dShift = round(round(pred[o + a] * s[a], f) + m[a], f);
+          double dSize = round(round(pred[o + 2 + a] * s[2 + a], f) + m[2 + a], f);
+          double shift = round(ps[a] * dShift, f);
           boolean shiftPasses = true;
           boolean sizePasses;
           if (addCtrClamp) {
@@ -295,12 +297,12 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
             sizePasses = dSize >= -maxRatio && dSize <= maxRatio;
             dSize = Math.min(Math.max(dSize, -maxRatio), maxRatio);
           }
-          double centre = rd(f, pc[a] + shift);
-          double scale = rd(f, Math.exp(dSize));
-          double size = rd(f, ps[a] * scale);
-          double half = rd(f, size * 0.5);
-          double lo = rd(f, centre - half);
-          double hi = rd(f, centre + half);
+          double centre = round(pc[a] + shift, f);
+          double scale = round(Math.exp(dSize), f);
+          double size = round(ps[a] * scale, f);
+          double half = round(size * 0.5, f);
+          double lo = round(centre - half, f);
+          double hi = round(centre + half, f);
           boolean loPasses = true;
           boolean hiPasses = true;
           if (clip) {

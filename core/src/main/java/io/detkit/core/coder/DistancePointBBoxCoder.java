@@ -1,5 +1,7 @@
 package io.detkit.core.coder;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -88,15 +90,15 @@ public final class DistancePointBBoxCoder extends BaseBBoxCoder {
   private static void encode(double[] points, double[] gt, Double maxDis, double eps, boolean f, double[] out) {
     int n = points.length / 2;
     // Python subtracts first, in double; torch then casts the bound to the tensor's dtype.
-    double hi = maxDis == null ? 0 : rd(f, maxDis - eps);
+    double hi = maxDis == null ? 0 : round(maxDis - eps, f);
     for (int i = 0; i < n; i++) {
       double x = points[2 * i];
       double y = points[2 * i + 1];
       int o = 4 * i;
-      out[o] = rd(f, x - gt[o]);
-      out[o + 1] = rd(f, y - gt[o + 1]);
-      out[o + 2] = rd(f, gt[o + 2] - x);
-      out[o + 3] = rd(f, gt[o + 3] - y);
+      out[o] = round(x - gt[o], f);
+      out[o + 1] = round(y - gt[o + 1], f);
+      out[o + 2] = round(gt[o + 2] - x, f);
+      out[o + 3] = round(gt[o + 3] - y, f);
       if (maxDis != null) {
         for (int j = 0; j < 4; j++) {
           out[o + j] = Math.min(Math.max(out[o + j], 0), hi);
@@ -110,13 +112,13 @@ public final class DistancePointBBoxCoder extends BaseBBoxCoder {
       double[] grad) {
     int n = points.length / 2;
     boolean clip = clipBorder && maxShape != null;
-    double maxW = clip ? rd(f, maxShape[1]) : 0;
-    double maxH = clip ? rd(f, maxShape[0]) : 0;
+    double maxW = clip ? round(maxShape[1], f) : 0;
+    double maxH = clip ? round(maxShape[0], f) : 0;
     for (int i = 0; i < n; i++) {
       double x = points[2 * i];
       double y = points[2 * i + 1];
       int o = 4 * i;
-      double[] box = {rd(f, x - pred[o]), rd(f, y - pred[o + 1]), rd(f, x + pred[o + 2]), rd(f, y + pred[o + 3])};
+      double[] box = {round(x - pred[o], f), round(y - pred[o + 1], f), round(x + pred[o + 2], f), round(y + pred[o + 3], f)};
       for (int j = 0; j < 4; j++) {
         boolean passes = !clip || clipWhere(box, j, j % 2 == 0 ? maxW : maxH);
         out[o + j] = box[j];

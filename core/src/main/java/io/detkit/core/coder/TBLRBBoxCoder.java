@@ -1,5 +1,7 @@
 package io.detkit.core.coder;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -111,7 +113,7 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
   }
 
   private double norm(int j, boolean f) {
-    return perSide ? normalizer[j] : rd(f, normalizer[j]);
+    return perSide ? normalizer[j] : round(normalizer[j], f);
   }
 
   @Override
@@ -119,18 +121,18 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
     int n = priors.length / 4;
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
-      double cx = rd(f, rd(f, priors[o] + priors[o + 2]) / 2);
-      double cy = rd(f, rd(f, priors[o + 1] + priors[o + 3]) / 2);
-      double w = rd(f, priors[o + 2] - priors[o]);
-      double h = rd(f, priors[o + 3] - priors[o + 1]);
-      double top = rd(f, rd(f, cy - gt[o + 1]) / h);
-      double bottom = rd(f, rd(f, gt[o + 3] - cy) / h);
-      double left = rd(f, rd(f, cx - gt[o]) / w);
-      double right = rd(f, rd(f, gt[o + 2] - cx) / w);
-      out[o] = rd(f, top / norm(0, f));
-      out[o + 1] = rd(f, bottom / norm(1, f));
-      out[o + 2] = rd(f, left / norm(2, f));
-      out[o + 3] = rd(f, right / norm(3, f));
+      double cx = round(round(priors[o] + priors[o + 2], f) / 2, f);
+      double cy = round(round(priors[o + 1] + priors[o + 3], f) / 2, f);
+      double w = round(priors[o + 2] - priors[o], f);
+      double h = round(priors[o + 3] - priors[o + 1], f);
+      double top = round(round(cy - gt[o + 1], f) / h, f);
+      double bottom = round(round(gt[o + 3] - cy, f) / h, f);
+      double left = round(round(cx - gt[o], f) / w, f);
+      double right = round(round(gt[o + 2] - cx, f) / w, f);
+      out[o] = round(top / norm(0, f), f);
+      out[o + 1] = round(bottom / norm(1, f), f);
+      out[o + 2] = round(left / norm(2, f), f);
+      out[o + 3] = round(right / norm(3, f), f);
     }
   }
 
@@ -139,19 +141,19 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
       double[] grad) {
     int n = priors.length / 4;
     boolean clip = clipBorder && maxShape != null;
-    double maxW = clip ? rd(f, maxShape[1]) : 0;
-    double maxH = clip ? rd(f, maxShape[0]) : 0;
+    double maxW = clip ? round(maxShape[1], f) : 0;
+    double maxH = clip ? round(maxShape[0], f) : 0;
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
-      double cx = rd(f, rd(f, priors[o] + priors[o + 2]) / 2);
-      double cy = rd(f, rd(f, priors[o + 1] + priors[o + 3]) / 2);
-      double w = rd(f, priors[o + 2] - priors[o]);
-      double h = rd(f, priors[o + 3] - priors[o + 1]);
-      double top = rd(f, h * rd(f, pred[o] * norm(0, f)));
-      double bottom = rd(f, h * rd(f, pred[o + 1] * norm(1, f)));
-      double left = rd(f, w * rd(f, pred[o + 2] * norm(2, f)));
-      double right = rd(f, w * rd(f, pred[o + 3] * norm(3, f)));
-      double[] box = {rd(f, cx - left), rd(f, cy - top), rd(f, cx + right), rd(f, cy + bottom)};
+      double cx = round(round(priors[o] + priors[o + 2], f) / 2, f);
+      double cy = round(round(priors[o + 1] + priors[o + 3], f) / 2, f);
+      double w = round(priors[o + 2] - priors[o], f);
+      double h = round(priors[o + 3] - priors[o + 1], f);
+      double top = round(h * round(pred[o] * norm(0, f), f), f);
+      double bottom = round(h * round(pred[o + 1] * norm(1, f), f), f);
+      double left = round(w * round(pred[o + 2] * norm(2, f), f), f);
+      double right = round(w * round(pred[o + 3] * norm(3, f), f), f);
+      double[] box = {round(cx - left, f), round(cy - top, f), round(cx + right, f), round(cy + bottom, f)};
       boolean[] passes = {true, true, true, true};
       if (clip) {
         for (int j = 0; j < 4; j++) {

@@ -1,7 +1,10 @@
 package io.detkit.core.nms;
 
+import static io.detkit.core.precision.Precision.round;
+
 import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.config.Config;
+import io.detkit.core.order.Argsort;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
@@ -178,7 +181,7 @@ public final class Nms {
     if (factors != null) {
       Tensors.requireFinite(factors, "score_factors");
     }
-    double thr = r(scoreThr, f32);
+    double thr = round(scoreThr, f32);
 
     int count = 0;
     for (int i = 0; i < n; i++) {
@@ -201,7 +204,7 @@ public final class Nms {
         }
         int src = perClass ? (i * numClasses + c) * 4 : i * 4;
         System.arraycopy(bb, src, boxes, 4 * q, 4);
-        scores[q] = factors == null ? s : r(s * factors[i], f32);
+        scores[q] = factors == null ? s : round(s * factors[i], f32);
         if (!Double.isFinite(scores[q])) {
           throw new IllegalArgumentException("multi_scores element " + (i * (numClasses + 1) + c) + " (" + s
               + ") times score_factors element " + i + " (" + factors[i] + ") overflows "
@@ -264,14 +267,14 @@ public final class Nms {
     // +Inf would outrank every finite score and -Inf fall below every threshold, both silently.
     Tensors.requireFinite(scores, "scores");
     if (cfg == null) {
-      int[] all = sortedByScore(scores, null);
+      int[] all = Argsort.descending(scores);
       return maxOut > 0 && all.length > maxOut ? Arrays.copyOf(all, maxOut) : all;
     }
     int limit = cfg.maxNum() > 0 && (maxOut <= 0 || cfg.maxNum() < maxOut) ? cfg.maxNum() : maxOut;
     int m = n;
     int[] cand;
     if (cfg.scoreThreshold() > 0) {
-      double st = r(cfg.scoreThreshold(), f32);
+      double st = round(cfg.scoreThreshold(), f32);
       m = 0;
       for (int i = 0; i < n; i++) {
         if (scores[i] > st) {
@@ -295,7 +298,7 @@ public final class Nms {
     }
     int[] gid = new int[n];
     int numGroups = groups == null || cfg.classAgnostic() ? 1 : denseGroups(groups, cand, gid);
-    Greedy greedy = new Greedy(boxes, scores, cfg.offset(), r(cfg.iouThreshold(), f32), f32,
+    Greedy greedy = new Greedy(boxes, scores, cfg.offset(), round(cfg.iouThreshold(), f32), f32,
         reach > (f32 ? OverlapKernels.SAFE_F32 : OverlapKernels.SAFE_F64));
     if (limit > 0 && limit < m) {
       return greedy.topK(cand, gid, numGroups, limit);
@@ -413,7 +416,7 @@ public final class Nms {
         System.arraycopy(idx, start[g], out, o, keptCount[g]);
         o += keptCount[g];
       }
-      sortRange(out, new int[total], 0, total, scores);
+      Argsort.sortDescending(out, 0, total, scores);
       return out;
     }
 
@@ -423,7 +426,7 @@ public final class Nms {
      * memory; returns how many were kept.
      */
     private int suppressGroup(int[] idx, int[] tmp, double[] kb, double[] ka, int from, int to) {
-      sortRange(idx, tmp, from, to, scores);
+      Argsort.sortDescending(idx, tmp, from, to, scores);
       int k = from;
       for (int p = from; p < to; p++) {
         int j = idx[p];
@@ -519,12 +522,12 @@ public final class Nms {
       }
       while (next == null ? u < end : u >= 0) {
         // mmcv's IoU of kept box u with the candidate, each step rounded as float32 would round it.
-        double w = Math.max(0, r(r(Math.min(kb[4 * u + 2], x2) - Math.max(kb[4 * u], x1), f32) + off, f32));
+        double w = Math.max(0, round(round(Math.min(kb[4 * u + 2], x2) - Math.max(kb[4 * u], x1), f32) + off, f32));
         // Disjoint boxes: inter is 0, so the IoU is 0, -0 or NaN (0/0), none above a threshold >= 0.
         if (w > 0 || !nonNegativeThr) {
-          double h = Math.max(0, r(r(Math.min(kb[4 * u + 3], y2) - Math.max(kb[4 * u + 1], y1), f32) + off, f32));
-          double inter = r(w * h, f32);
-          if (r(inter / r(r(ka[u] + area, f32) - inter, f32), f32) > thr) {
+          double h = Math.max(0, round(round(Math.min(kb[4 * u + 3], y2) - Math.max(kb[4 * u + 1], y1), f32) + off, f32));
+          double inter = round(w * h, f32);
+          if (round(inter / round(round(ka[u] + area, f32) - inter, f32), f32) > thr) {
             return true;
           }
         }
@@ -534,9 +537,9 @@ public final class Nms {
     }
 
     private double area(double x1, double y1, double x2, double y2) {
-      double w = r(r(x2 - x1, f32) + off, f32);
-      double h = r(r(y2 - y1, f32) + off, f32);
-      return r(w * h, f32);
+      double w = round(round(x2 - x1, f32) + off, f32);
+      double h = round(round(y2 - y1, f32) + off, f32);
+      return round(w * h, f32);
     }
 
     /**
@@ -563,12 +566,12 @@ public final class Nms {
         double cy1 = Math.scalb(y1, -e);
         double cx2 = Math.scalb(x2, -e);
         double cy2 = Math.scalb(y2, -e);
-        double w = Math.max(0, r(r(Math.min(ka2, cx2) - Math.max(ka1, cx1), f32) + o, f32));
-        double h = Math.max(0, r(r(Math.min(kb2, cy2) - Math.max(kb1, cy1), f32) + o, f32));
-        double inter = r(w * h, f32);
-        double areaKept = r(r(r(ka2 - ka1, f32) + o, f32) * r(r(kb2 - kb1, f32) + o, f32), f32);
-        double areaCand = r(r(r(cx2 - cx1, f32) + o, f32) * r(r(cy2 - cy1, f32) + o, f32), f32);
-        if (r(inter / r(r(areaKept + areaCand, f32) - inter, f32), f32) > thr) {
+        double w = Math.max(0, round(round(Math.min(ka2, cx2) - Math.max(ka1, cx1), f32) + o, f32));
+        double h = Math.max(0, round(round(Math.min(kb2, cy2) - Math.max(kb1, cy1), f32) + o, f32));
+        double inter = round(w * h, f32);
+        double areaKept = round(round(round(ka2 - ka1, f32) + o, f32) * round(round(kb2 - kb1, f32) + o, f32), f32);
+        double areaCand = round(round(round(cx2 - cx1, f32) + o, f32) * round(round(cy2 - cy1, f32) + o, f32), f32);
+        if (round(inter / round(round(areaKept + areaCand, f32) - inter, f32), f32) > thr) {
           return true;
         }
         u = next == null ? u + 1 : next[u];
@@ -577,96 +580,7 @@ public final class Nms {
     }
   }
 
-  /** Sorts {@code a[from, to)} in the total order of {@link #before}, using {@code tmp[from, to)}. */
-  private static void sortRange(int[] a, int[] tmp, int from, int to, double[] scores) {
-    // Insertion sort for short runs, then bottom-up merges.
-    final int run = 16;
-    for (int lo = from; lo < to; lo += run) {
-      int hi = Math.min(lo + run, to);
-      for (int i = lo + 1; i < hi; i++) {
-        int v = a[i];
-        int k = i - 1;
-        while (k >= lo && before(scores, v, a[k])) {
-          a[k + 1] = a[k];
-          k--;
-        }
-        a[k + 1] = v;
-      }
-    }
-    int[] src = a;
-    int[] dst = tmp;
-    for (int width = run; width < to - from; width *= 2) {
-      for (int lo = from; lo < to; lo += 2 * width) {
-        int mid = Math.min(lo + width, to);
-        int hi = Math.min(lo + 2 * width, to);
-        int x = lo;
-        int y = mid;
-        int o = lo;
-        while (x < mid && y < hi) {
-          dst[o++] = before(scores, src[y], src[x]) ? src[y++] : src[x++];
-        }
-        while (x < mid) {
-          dst[o++] = src[x++];
-        }
-        while (y < hi) {
-          dst[o++] = src[y++];
-        }
-      }
-      int[] s = src;
-      src = dst;
-      dst = s;
-    }
-    if (src != a) {
-      System.arraycopy(src, from, a, from, to - from);
-    }
-  }
-
-  /** Indices (those with {@code take}, or all) by descending score; a stable merge sort. */
-  static int[] sortedByScore(double[] scores, boolean[] take) {
-    int m = 0;
-    for (int i = 0; i < scores.length; i++) {
-      if (take == null || take[i]) {
-        m++;
-      }
-    }
-    int[] a = new int[m];
-    int t = 0;
-    for (int i = 0; i < scores.length; i++) {
-      if (take == null || take[i]) {
-        a[t++] = i;
-      }
-    }
-    int[] tmp = new int[m];
-    for (int width = 1; width < m; width *= 2) {
-      for (int lo = 0; lo < m; lo += 2 * width) {
-        int mid = Math.min(lo + width, m);
-        int hi = Math.min(lo + 2 * width, m);
-        int x = lo;
-        int y = mid;
-        int o = lo;
-        while (x < mid && y < hi) {
-          // Take from the right run only when strictly higher: equal scores keep input order.
-          tmp[o++] = scores[a[y]] > scores[a[x]] ? a[y++] : a[x++];
-        }
-        while (x < mid) {
-          tmp[o++] = a[x++];
-        }
-        while (y < hi) {
-          tmp[o++] = a[y++];
-        }
-      }
-      int[] s = a;
-      a = tmp;
-      tmp = s;
-    }
-    return a;
-  }
-
   // ---------------------------------------------------------------- helpers
-
-  private static double r(double x, boolean f32) {
-    return f32 ? (double) (float) x : x;
-  }
 
   private static boolean isDouble(INDArray a, INDArray b) {
     return a.dataType() == DataType.DOUBLE || b.dataType() == DataType.DOUBLE;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.Random;
 import org.junit.jupiter.api.Test;

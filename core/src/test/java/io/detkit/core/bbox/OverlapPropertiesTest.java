@@ -2,15 +2,16 @@ package io.detkit.core.bbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.From;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.From;
 import net.jqwik.api.constraints.Size;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

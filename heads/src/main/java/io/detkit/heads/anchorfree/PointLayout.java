@@ -1,7 +1,7 @@
 package io.detkit.heads.anchorfree;
 
 import io.detkit.core.tensor.Tensors;
-import io.detkit.heads.Precision;
+import io.detkit.core.precision.Precision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -129,7 +129,7 @@ final class PointLayout {
 
   /** {@code x} rounded to float32 when {@code f32}. */
   static double r(double x, boolean f32) {
-    return precision(f32).r(x);
+    return precision(f32).round(x);
   }
 
   /** The sigmoid in the working precision. */
@@ -138,7 +138,7 @@ final class PointLayout {
   }
 
   private static Precision precision(boolean f32) {
-    return f32 ? Precision.FLOAT32 : Precision.FLOAT64;
+    return f32 ? Precision.F32 : Precision.F64;
   }
 
   /**

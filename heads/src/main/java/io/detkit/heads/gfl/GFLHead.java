@@ -15,7 +15,7 @@ import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageTargets;
 import io.detkit.heads.InsideAnchors;
 import io.detkit.heads.MultiLevelAnchors;
-import io.detkit.heads.Precision;
+import io.detkit.core.precision.Precision;
 import io.detkit.heads.SingleImageInput;
 import io.detkit.losses.Loss;
 import java.util.List;
@@ -150,16 +150,16 @@ public class GFLHead extends AnchorHead {
     double s = stride(level);
     double[] boxes = new double[n * 4];
     for (int k = 0; k < n; k++) {
-      double cx = p.r(p.r(anchors[k * 4] + anchors[k * 4 + 2]) / 2);
-      double cy = p.r(p.r(anchors[k * 4 + 1] + anchors[k * 4 + 3]) / 2);
+      double cx = p.round(p.round(anchors[k * 4] + anchors[k * 4 + 2]) / 2);
+      double cy = p.round(p.round(anchors[k * 4 + 1] + anchors[k * 4 + 3]) / 2);
       double[] d = new double[4];
       for (int c = 0; c < 4; c++) {
-        d[c] = p.r(dist[k * 4 + c] * s);
+        d[c] = p.round(dist[k * 4 + c] * s);
       }
-      boxes[k * 4] = clamp(p.r(cx - d[0]), imgShape[1]);
-      boxes[k * 4 + 1] = clamp(p.r(cy - d[1]), imgShape[0]);
-      boxes[k * 4 + 2] = clamp(p.r(cx + d[2]), imgShape[1]);
-      boxes[k * 4 + 3] = clamp(p.r(cy + d[3]), imgShape[0]);
+      boxes[k * 4] = clamp(p.round(cx - d[0]), imgShape[1]);
+      boxes[k * 4 + 1] = clamp(p.round(cy - d[1]), imgShape[0]);
+      boxes[k * 4 + 2] = clamp(p.round(cx + d[2]), imgShape[1]);
+      boxes[k * 4 + 3] = clamp(p.round(cy + d[3]), imgShape[0]);
     }
     return boxes;
   }

@@ -8,7 +8,7 @@ import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.LevelLosses;
 import io.detkit.heads.MultiLevelAnchors;
-import io.detkit.heads.Precision;
+import io.detkit.core.precision.Precision;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
 import java.util.ArrayList;
@@ -115,14 +115,14 @@ final class GFLLossComputer {
         levelSum += w;
       }
       // torch sums each level's weights in float32 (accurately), then adds the level sums one by one.
-      weightSum = p.r(weightSum + p.r(levelSum));
+      weightSum = p.round(weightSum + p.round(levelSum));
     }
     double bboxAvgFactor = Math.max(weightSum, 1.0);
     double[] box = dict.get("loss_bbox");
     double[] dfl = dict.get(GFLHead.LOSS_DFL);
     for (int l = 0; l < levels; l++) {
-      box[l] = p.r(box[l] / bboxAvgFactor);
-      dfl[l] = p.r(dfl[l] / bboxAvgFactor);
+      box[l] = p.round(box[l] / bboxAvgFactor);
+      dfl[l] = p.round(dfl[l] / bboxAvgFactor);
       if (boxGradPos[l] != null) {
         double[] g = boxGrad[l];
         for (int i = 0; i < g.length; i++) {
@@ -152,7 +152,7 @@ final class GFLLossComputer {
     double[] pred = new double[m * 4];
     double[] target = new double[m * 4];
     double[] dflTargets = new double[m * 4];
-    double maxDis = p.r(regMax - 0.1);
+    double maxDis = p.round(regMax - 0.1);
     for (int k = 0; k < m; k++) {
       double w = Double.NEGATIVE_INFINITY;
       for (int j = 0; j < c; j++) {
@@ -160,19 +160,19 @@ final class GFLLossComputer {
       }
       weights[k] = w;
       int o = k * 4;
-      double cx = p.r(p.r(p.r(anchors[o] + anchors[o + 2]) / 2) / stride);
-      double cy = p.r(p.r(p.r(anchors[o + 1] + anchors[o + 3]) / 2) / stride);
-      pred[o] = p.r(cx - dist[o]);
-      pred[o + 1] = p.r(cy - dist[o + 1]);
-      pred[o + 2] = p.r(cx + dist[o + 2]);
-      pred[o + 3] = p.r(cy + dist[o + 3]);
+      double cx = p.round(p.round(p.round(anchors[o] + anchors[o + 2]) / 2) / stride);
+      double cy = p.round(p.round(p.round(anchors[o + 1] + anchors[o + 3]) / 2) / stride);
+      pred[o] = p.round(cx - dist[o]);
+      pred[o + 1] = p.round(cy - dist[o + 1]);
+      pred[o + 2] = p.round(cx + dist[o + 2]);
+      pred[o + 3] = p.round(cy + dist[o + 3]);
       for (int s = 0; s < 4; s++) {
-        target[o + s] = p.r(gts[o + s] / stride);
+        target[o + s] = p.round(gts[o + s] / stride);
       }
-      dflTargets[o] = clamp(p.r(cx - target[o]), maxDis);
-      dflTargets[o + 1] = clamp(p.r(cy - target[o + 1]), maxDis);
-      dflTargets[o + 2] = clamp(p.r(target[o + 2] - cx), maxDis);
-      dflTargets[o + 3] = clamp(p.r(target[o + 3] - cy), maxDis);
+      dflTargets[o] = clamp(p.round(cx - target[o]), maxDis);
+      dflTargets[o + 1] = clamp(p.round(cy - target[o + 1]), maxDis);
+      dflTargets[o + 2] = clamp(p.round(target[o + 2] - cx), maxDis);
+      dflTargets[o + 3] = clamp(p.round(target[o + 3] - cy), maxDis);
     }
     double[] iou = m == 0 ? new double[0] : Tensors.toDoubles(BboxOverlaps.bboxOverlaps(
         Tensors.create(pred, level.dataType(), m, 4), Tensors.create(target, level.dataType(), m, 4), "iou", true));

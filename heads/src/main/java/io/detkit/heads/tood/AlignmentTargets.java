@@ -11,7 +11,7 @@ import io.detkit.heads.ImagesToLevels;
 import io.detkit.heads.InsideAnchors;
 import io.detkit.heads.Layout;
 import io.detkit.heads.MultiLevelAnchors;
-import io.detkit.heads.Precision;
+import io.detkit.core.precision.Precision;
 import io.detkit.heads.SingleImageInput;
 import io.detkit.samplers.SamplingResult;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ final class AlignmentTargets {
         clsPerImage.get(i).add(Layout.toRows(ImagesToLevels.imageSlice(cls, n, i), 1, a, c, hw[0], hw[1]));
         double[] rows = Layout.toRows(ImagesToLevels.imageSlice(box, n, i), 1, a, 4, hw[0], hw[1]);
         for (int k = 0; k < rows.length; k++) {
-          rows[k] = p.r(rows[k] * stride);  // stride units to pixels, as MMDetection's flatten_bbox_preds
+          rows[k] = p.round(rows[k] * stride);  // stride units to pixels, as MMDetection's flatten_bbox_preds
         }
         boxPerImage.get(i).add(rows);
       }
@@ -155,7 +155,7 @@ final class AlignmentTargets {
     }
     for (int k = 0; k < pos.length; k++) {
       int g = posGt[k];
-      out[pos[k]] = p.r(p.r(metrics[pos[k]] / p.r(maxMetric[g] + 1e-7)) * maxIou[g]);
+      out[pos[k]] = p.round(p.round(metrics[pos[k]] / p.round(maxMetric[g] + 1e-7)) * maxIou[g]);
     }
     return out;
   }

@@ -12,7 +12,7 @@ import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageTargets;
 import io.detkit.heads.MultiLevelAnchors;
-import io.detkit.heads.Precision;
+import io.detkit.core.precision.Precision;
 import io.detkit.heads.SingleImageInput;
 import io.detkit.losses.Loss;
 import java.util.List;
@@ -181,7 +181,11 @@ public class TOODHead extends ATSSHead {
   /** The outputs are probabilities already: ranked as they are. */
   @Override
   protected double[] predictScores(int level, double[] clsRows, int n, Precision p) {
-    return p.round(clsRows.clone());
+    double[] probs = clsRows.clone();
+    for (int i = 0; i < probs.length; i++) {
+      probs[i] = p.round(probs[i]);
+    }
+    return probs;
   }
 
   /** The outputs are boxes in stride units: times the stride, not clipped (as MMDetection). */
@@ -191,7 +195,7 @@ public class TOODHead extends ATSSHead {
     double s = stride(level);
     double[] out = new double[bboxPredRows.length];
     for (int i = 0; i < out.length; i++) {
-      out[i] = p.r(bboxPredRows[i] * s);
+      out[i] = p.round(bboxPredRows[i] * s);
     }
     return out;
   }

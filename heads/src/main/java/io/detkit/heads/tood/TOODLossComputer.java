@@ -8,7 +8,7 @@ import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.LevelLosses;
 import io.detkit.heads.MultiLevelAnchors;
-import io.detkit.heads.Precision;
+import io.detkit.core.precision.Precision;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
 import java.util.ArrayList;
@@ -56,7 +56,7 @@ final class TOODLossComputer {
       for (double v : m) {
         s += v;
       }
-      metricSum = p.r(metricSum + p.r(s));
+      metricSum = p.round(metricSum + p.round(s));
     }
     double clsAvgFactor = Math.max(metricSum, 1.0);
     // The classification gradients are collected apart, then divided by the factor with the values.
@@ -71,7 +71,7 @@ final class TOODLossComputer {
       LevelLosses level = new LevelLosses(l, outputs, anchors, t, 1.0, clsGrads, dict);
       double cls = alignment ? head.lossComputer().clsLoss(level, head.lossCls(), metrics.get(l))
           : head.lossComputer().clsLoss(level, head.initialLossCls(), null);
-      level.put("loss_cls", p.r(cls / clsAvgFactor));
+      level.put("loss_cls", p.round(cls / clsAvgFactor));
       level.put("loss_bbox", 0.0);
       int[] pos = level.positives();
       int m = pos.length;
@@ -88,7 +88,7 @@ final class TOODLossComputer {
       double stride = head.stride(l);
       double[] gts = level.bboxTargetsAt(pos);
       for (int i = 0; i < gts.length; i++) {
-        gts[i] = p.r(gts[i] / stride);
+        gts[i] = p.round(gts[i] / stride);
       }
       INDArray pred = Tensors.create(level.valuesAt(HeadOutputs.BBOX_PREDS, pos, 4), dtype, m, 4);
       LossResult rb = head.lossBbox().forward(LossArgs.of(pred, Tensors.create(gts, dtype, m, 4))
@@ -100,14 +100,14 @@ final class TOODLossComputer {
       for (double w : weights) {
         s += w;
       }
-      weightSum = p.r(weightSum + p.r(s));
+      weightSum = p.round(weightSum + p.round(s));
     }
     double bboxAvgFactor = Math.max(weightSum, 1.0);
     double[] box = dict.get("loss_bbox");
     HeadOutputs clsOut = clsGrads.toOutputs();
     for (int l = 0; l < levels; l++) {
       grads.add(HeadOutputs.CLS_SCORES, l, clsOut.get(HeadOutputs.CLS_SCORES, l).div(clsAvgFactor));
-      box[l] = p.r(box[l] / bboxAvgFactor);
+      box[l] = p.round(box[l] / bboxAvgFactor);
       if (boxPos[l] != null) {
         double[] g = boxGrad[l];
         for (int i = 0; i < g.length; i++) {

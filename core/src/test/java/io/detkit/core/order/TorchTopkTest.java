@@ -1,6 +1,7 @@
-package io.detkit.core.assign;
+package io.detkit.core.order;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -70,5 +71,11 @@ class TorchTopkTest {
   void nanSortsAfterEveryNumber() {
     double[] v = {Double.NaN, 3, Double.NaN, 1, 2};
     assertThat(new TorchTopk().smallest(v, 5, 3)).containsExactly(3, 4, 1);
+  }
+
+  @Test
+  void rejectsALengthBeyondTheValues() {
+    assertThatThrownBy(() -> new TorchTopk().smallest(new double[3], 4, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n must be in [0, 3]; got 4");
   }
 }

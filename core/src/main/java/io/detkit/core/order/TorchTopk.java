@@ -1,4 +1,4 @@
-package io.detkit.core.assign;
+package io.detkit.core.order;
 
 /**
  * {@code torch.topk(k, largest=False)} over one vector, with PyTorch's CPU tie-breaking.
@@ -12,9 +12,9 @@ package io.detkit.core.assign;
  * introsort and heap operations step for step. NaN compares as larger than every number, as in
  * PyTorch's comparator.
  *
- * <p>Not thread-safe: one instance per call.
+ * <p>Not thread-safe: one instance per thread (it reuses its buffers from call to call).
  */
-final class TorchTopk {
+public final class TorchTopk {
   private static final int SORT_THRESHOLD = 16;
 
   private double[] vals;
@@ -24,7 +24,10 @@ final class TorchTopk {
    * Positions of the {@code k} smallest of {@code values[0..n)}, in the order torch returns them.
    * Reuses this instance's buffers.
    */
-  int[] smallest(double[] values, int n, int k) {
+  public int[] smallest(double[] values, int n, int k) {
+    if (n < 0 || n > values.length) {
+      throw new IllegalArgumentException("n must be in [0, " + values.length + "]; got " + n);
+    }
     if (k < 0 || k > n) {
       throw new IllegalArgumentException("k must be in [0, " + n + "]; got " + k);
     }
