@@ -155,8 +155,8 @@ abstract class BoxLoss extends Loss {
       g[i] = up * w[i];
     }
     Reduction r = args.reductionOverride().orElse(reduction());
-    return new LossResult(LossOutputs.create(new double[] {sum}, pred.dataType(), new long[0], this, "value", args),
-        LossOutputs.create(g, pred.dataType(), pred.shape(), this, "gradient", args), r);
+    return new LossResult(LossOutputs.create(new double[] {sum}, pred.dataType(), new long[0], outputPolicy(), "value", args),
+        LossOutputs.create(g, pred.dataType(), pred.shape(), outputPolicy(), "gradient", args), r);
   }
 
   private static double[] perRow(double[] w) {

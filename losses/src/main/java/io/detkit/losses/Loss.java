@@ -117,6 +117,11 @@ public abstract class Loss {
     return finish(args, e, w, r, args.avgFactorOrNull());
   }
 
+  /** The options {@link LossOutputs} checks results with. */
+  final LossOutputs.Policy outputPolicy() {
+    return new LossOutputs.Policy(type(), checkFinite(), hasPoles());
+  }
+
   /**
    * Whether this loss's value or derivative has true poles at finite inputs (documented in
    * docs/mmdet-differences.md), which it returns as infinities; every other non-finite result from
@@ -143,8 +148,8 @@ public abstract class Loss {
     WeightReduce.Reduced red = WeightReduce.apply(e.shape(), e.values(), weight, r, avgFactor, lossWeight, up);
     double[] g = e.pullBack(red.gradLoss());
     DataType dt = args.pred().dataType();
-    return new LossResult(LossOutputs.create(red.values(), dt, red.shape(), this, "value", args),
-        LossOutputs.create(g, dt, args.pred().shape(), this, "gradient", args), r);
+    return new LossResult(LossOutputs.create(red.values(), dt, red.shape(), outputPolicy(), "value", args),
+        LossOutputs.create(g, dt, args.pred().shape(), outputPolicy(), "gradient", args), r);
   }
 
   /**

@@ -18,15 +18,22 @@ final class LossOutputs {
   private LossOutputs() {}
 
   /**
+   * What the check needs to know of the loss: its name for the message, whether the caller reports
+   * non-finite results itself ({@code check_finite}), and whether its derivative has true poles.
+   * A value rather than the {@code Loss}, so that this file does not depend on its caller.
+   */
+  record Policy(String lossType, boolean checkFinite, boolean hasPoles) {}
+
+  /**
    * {@code data} as a {@code type} array of {@code shape}.
    *
-   * @param loss the loss, for its name and options
+   * @param loss the loss's name and options
    * @param what {@code "value"} or {@code "gradient"}, for the message
    * @throws IllegalArgumentException {@code FocalLoss: the gradient overflows FLOAT at element 3
    *     (4.1E38) although every input is finite; ...} when an element is not finite in
    *     {@code type} and every floating-point input of {@code args} is finite
    */
-  static INDArray create(double[] data, DataType type, long[] shape, Loss loss, String what, LossArgs args) {
+  static INDArray create(double[] data, DataType type, long[] shape, Policy loss, String what, LossArgs args) {
     int bad = -1;
     INDArray out;
     if (type == DataType.FLOAT) {
@@ -51,7 +58,7 @@ final class LossOutputs {
     // whose derivative has a true pole keeps its float64 infinities (docs/mmdet-differences.md).
     boolean pole = bad >= 0 && Double.isInfinite(data[bad]) && loss.hasPoles();
     if (bad >= 0 && !loss.checkFinite() && !pole && inputsFinite(args)) {
-      throw new IllegalArgumentException(loss.type() + ": the " + what + " is not finite in " + type + " at element "
+      throw new IllegalArgumentException(loss.lossType() + ": the " + what + " is not finite in " + type + " at element "
           + bad + " (" + data[bad] + " in float64) although every input is finite; lower loss_weight, the weights"
           + " or the loss's parameters, or compute in DOUBLE");
     }
