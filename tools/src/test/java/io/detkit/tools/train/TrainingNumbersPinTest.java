@@ -1,0 +1,55 @@
+package io.detkit.tools.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.detkit.tools.TestConfigs;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Pins a short deterministic training bit for bit: the losses and learning rate of every
+ * iteration, the AP of both evaluations (the {@code metrics.json} of the run, timings left out)
+ * and a SHA-256 of the final parameters. The numbers were captured from the training loop as it
+ * was before the runner and its hooks replaced it (commit ad27d95); a change to the loop's order
+ * of operations (data, forward, loss, backward, step, evaluation) shows up here. Captured on
+ * nd4j-native 1.0.0-M2.1 (CPU, x86-64 Linux).
+ */
+class TrainingNumbersPinTest {
+  private static final String PARAMS_SHA256 = "ffa39cb3cc540ce9ae0782763e93344098d720a14da6f5f7acac989f6cd0af67";
+
+  @Test
+  void thirtyTwoIterationsOfAtssGiveThePinnedLossesMetricsAndParameters(@TempDir Path dir) throws Exception {
+    Experiment exp = Experiment.of(TestConfigs.small("atss_shapes.py", "data.train.num_images=32",
+        "runner.max_epochs=8", "evaluation.interval=4", "checkpoint_config.interval=1"), 0);
+    Trainer.Result r = new Trainer(exp, dir, "atss_shapes.py", false, System.err).run();
+    assertThat(r.iterations()).isEqualTo(32);
+
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode metrics = (ObjectNode) json.readTree(dir.resolve("metrics.json").toFile());
+    metrics.remove("train_seconds");
+    metrics.remove("total_seconds");
+    metrics.get("epochs").forEach(e -> ((ObjectNode) e).remove("eval_seconds"));
+    JsonNode pinned;
+    try (InputStream in = getClass().getResourceAsStream("atss_shapes_32_iterations.json")) {
+      pinned = json.readTree(in);
+    }
+    assertThat(metrics).isEqualTo(pinned);
+    assertThat(r.metrics().cocoAp()).isEqualTo(pinned.get("epochs").get(1).get("bbox_mAP").asDouble());
+
+    float[] params = Checkpoint.read(dir.resolve("latest.ckpt")).params();
+    ByteBuffer bytes = ByteBuffer.allocate(4 + 4 * params.length).putInt(params.length);
+    for (float p : params) {
+      bytes.putFloat(p);
+    }
+    String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.array()));
+    assertThat(sha).as("SHA-256 of the final parameters (params.bin)").isEqualTo(PARAMS_SHA256);
+  }
+}
