@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code detkit train CONFIG}: trains, evaluates every epoch and writes the work directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a detector from a config; evaluate on the validation split after each epoch.")
+    description = "Train a detector from a config; evaluate on the validation split every evaluation.interval epochs.")
 final class TrainCommand implements Callable<Integer> {
   @Mixin
   ConfigArgs cfg;
@@ -28,6 +28,9 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--no-progress", description = "Log every log_config.interval iterations instead of a progress bar.")
   boolean noProgress;
+
+  @Option(names = "--no-validate", description = "Do not evaluate on the validation split during training.")
+  boolean noValidate;
 
   @Option(names = "--max-iters", paramLabel = "N", hidden = true, description = "Stop after N iterations.")
   Integer maxIters;
@@ -47,6 +50,9 @@ final class TrainCommand implements Callable<Integer> {
     Trainer trainer = new Trainer(exp, dir, cfg.pyName(), !noProgress, System.err);
     if (maxIters != null) {
       trainer.maxIterations(maxIters);
+    }
+    if (noValidate) {
+      trainer.noValidate();
     }
     Trainer.Result r = trainer.run();
     var out = spec.commandLine().getOut();

@@ -20,11 +20,11 @@ import java.util.List;
  */
 public final class Evaluation {
   /**
-   * The metrics and, for the first {@code keep} images, the samples and their detections (in
-   * network-input pixels, for pictures).
+   * The metrics, the number of images evaluated and, for the first {@code keep} images, the
+   * samples and their detections (in network-input pixels, for pictures).
    */
-  public record Outcome(DetectionEvaluator.Result result, List<DetectionSample> samples, List<Detections> shown,
-      double seconds) {}
+  public record Outcome(DetectionEvaluator.Result result, int images, List<DetectionSample> samples,
+      List<Detections> shown, double seconds) {}
 
   private Evaluation() {}
 
@@ -52,7 +52,7 @@ public final class Evaluation {
       }
     }
     DetectionEvaluator.Result r = new DetectionEvaluator(numClasses, 100).evaluate(preds, gts);
-    return new Outcome(r, samples, shown, (System.nanoTime() - t0) / 1e9);
+    return new Outcome(r, preds.size(), samples, shown, (System.nanoTime() - t0) / 1e9);
   }
 
   static Detections toEval(io.detkit.heads.Detections d) {

@@ -1,52 +1,47 @@
 package io.detkit.tools.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.detkit.core.config.ConfigWriter;
 import io.detkit.heads.AnchorHead;
-import io.detkit.heads.HeadLoss;
-import io.detkit.heads.HeadOutputs;
-import io.detkit.tools.data.Batch;
 import io.detkit.tools.data.DataLoader;
 import io.detkit.tools.data.Datasets;
-import io.detkit.tools.data.DetectionSample;
 import io.detkit.tools.eval.DetectionEvaluator;
-import io.detkit.tools.eval.Detections;
 import io.detkit.tools.model.DetectorNet;
-import io.detkit.tools.viz.LossCurve;
-import io.detkit.tools.viz.Pictures;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The training loop of {@code detkit train}: epochs over the training split with external-error
- * updates ({@link DetectorNet#forwardTrain}, the head's {@code loss}, {@link DetectorNet#backward},
- * {@link DetectorNet#step}), evaluation on the validation split every {@code evaluation.interval}
- * epochs, and these files in the work directory: the merged config, checkpoints
- * ({@code epoch_N.ckpt} and {@code latest.ckpt}), {@code metrics.json} (the losses of every
- * iteration and the AP of every evaluation), {@code loss_curve.png} and
- * {@code val_predictions.png}.
+ * {@code detkit train}: builds the network, the data loaders and an {@link EpochBasedRunner} with
+ * the hooks the config asks for, and runs it. Built-in hooks, in mmcv's priorities:
+ *
+ * <table>
+ *   <caption>hooks of a run</caption>
+ *   <tr><th>hook</th><th>priority</th><th>config</th><th>does</th></tr>
+ *   <tr><td>{@link LrUpdaterHook}</td><td>VERY_HIGH</td><td>{@code lr_config}</td><td>the iteration's rate</td></tr>
+ *   <tr><td>{@link OptimizerHook}</td><td>ABOVE_NORMAL</td><td>{@code optimizer_config}</td>
+ *       <td>backward pass, gradient clipping, step</td></tr>
+ *   <tr><td>{@link CheckpointHook}</td><td>NORMAL</td><td>{@code checkpoint_config.interval}</td>
+ *       <td>{@code epoch_N.ckpt}, {@code latest.ckpt}</td></tr>
+ *   <tr><td>{@link EvalHook}</td><td>LOW</td><td>{@code evaluation.interval}</td><td>COCO AP on {@code data.val}</td></tr>
+ *   <tr><td>{@link ValPicturesHook}</td><td>LOW</td><td>-</td><td>{@code val_predictions.png}</td></tr>
+ *   <tr><td>{@link MetricsHook}</td><td>VERY_LOW</td><td>-</td><td>{@code metrics.json}, {@code loss_curve.png}</td></tr>
+ *   <tr><td>{@link ProgressBarHook}</td><td>VERY_LOW</td><td>-</td><td>a bar per epoch on a terminal</td></tr>
+ *   <tr><td>{@link TextLoggerHook}</td><td>VERY_LOW</td><td>{@code log_config.interval}</td><td>log lines</td></tr>
+ * </table>
+ *
+ * then the config's {@code custom_hooks} ({@link Hooks}). Evaluation and pictures are left out
+ * with {@link #noValidate()}. The merged config is written to the work directory first. A trainer
+ * runs once; single-threaded caller.
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
-  /** What a run produced. */
+  /** What a run produced: the last evaluation's metrics (null without one) and the total loss of each iteration. */
   public record Result(DetectionEvaluator.Result metrics, double trainSeconds, double totalSeconds,
       List<Double> losses, int iterations) {
     /** Mean total loss of the first and last {@code k} iterations. */
@@ -68,16 +63,20 @@ public final class Trainer {
   private final String configName;
   private final boolean progressBar;
   private final PrintStream console;
+  private final List<Hooks.Custom> customHooks;
   private int maxIterations = Integer.MAX_VALUE;
-  private boolean evaluate = true;
-  private boolean writeFiles = true;
+  private boolean validate = true;
+  private boolean ran;
 
   /**
+   * Builds the config's {@code custom_hooks} now, so that their errors come before any training.
+   *
    * @param configName the config file's name (the merged config is written under it)
    * @param progressBar whether to draw a progress bar on {@code console}; only honoured when the
    *     JVM has a terminal ({@code System.console() != null}): redirected to a file or a pipe, a
    *     bar's carriage-return frames would fill the log, so a plain line is logged every
    *     {@code log_config.interval} iterations instead, as with {@code progressBar=false}
+   * @throws io.detkit.core.config.ConfigException for a bad {@code custom_hooks} entry
    */
   public Trainer(Experiment exp, Path workDir, String configName, boolean progressBar, PrintStream console) {
     this.exp = exp;
@@ -85,9 +84,10 @@ public final class Trainer {
     this.configName = configName;
     this.progressBar = progressBar && System.console() != null;
     this.console = console;
+    this.customHooks = Hooks.fromConfig(exp.config());
   }
 
-  /** Stops after {@code n} iterations in all (for tests and quick checks). */
+  /** Stops after {@code n} iterations in all (the command line's {@code --max-iters}, for quick checks). */
   public Trainer maxIterations(int n) {
     if (n <= 0) {
       throw new IllegalArgumentException("maxIterations must be > 0; got " + n);
@@ -96,15 +96,12 @@ public final class Trainer {
     return this;
   }
 
-  /** Skips evaluation and pictures (for tests). */
-  public Trainer withoutEvaluation() {
-    this.evaluate = false;
-    return this;
-  }
-
-  /** Writes no files (for tests). */
-  public Trainer withoutFiles() {
-    this.writeFiles = false;
+  /**
+   * Trains without evaluation (MMDetection's {@code --no-validate}): no {@link EvalHook} nor
+   * {@link ValPicturesHook}, {@code data.val} is not read, and the result has no metrics.
+   */
+  public Trainer noValidate() {
+    this.validate = false;
     return this;
   }
 
@@ -114,12 +111,17 @@ public final class Trainer {
    * @throws IOException if the work directory cannot be written
    * @throws io.detkit.core.config.ConfigException for config errors found while building
    * @throws io.detkit.tools.data.DataException for unreadable data
+   * @throws IllegalStateException on a second call, or if the loss becomes non-finite
    */
   public Result run() throws IOException {
+    if (ran) {
+      throw new IllegalStateException("a Trainer runs once");
+    }
+    ran = true;
     long start = System.nanoTime();
     AnchorHead head = exp.head();
     Datasets.Built train = exp.dataset("train");
-    Datasets.Built val = evaluate ? exp.dataset("val") : null;
+    Datasets.Built val = validate ? exp.dataset("val") : null;
     if (val != null && !val.dataset().classes().equals(train.dataset().classes())) {
       throw new IllegalArgumentException("data.val classes " + val.dataset().classes() + " differ from data.train's "
           + train.dataset().classes());
@@ -133,155 +135,41 @@ public final class Trainer {
     }
     DetectorNet net = exp.buildNet();
     LrSchedule schedule = exp.schedule();
-    if (writeFiles) {
-      Files.createDirectories(workDir);
-      Files.writeString(workDir.resolve(configName), ConfigWriter.toPython(exp.config()));
-    }
+    String configText = ConfigWriter.toPython(exp.config());
+    Files.createDirectories(workDir);
+    Files.writeString(workDir.resolve(configName), configText);
     LOG.info("model: {}; train images: {}, val images: {}, batch {}, {} epochs", net.summary(),
         train.dataset().size(), val == null ? 0 : val.dataset().size(), exp.batchSize(), exp.maxEpochs());
-
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode metrics = json.createObjectNode();
-    metrics.put("config", configName);
-    metrics.put("seed", exp.seed());
-    ArrayNode iterLog = metrics.putArray("iterations");
-    ArrayNode epochLog = metrics.putArray("epochs");
-    List<Double> losses = new ArrayList<>();
-    Map<String, List<Double>> perName = new LinkedHashMap<>();
-    DetectionEvaluator.Result last = null;
-    int iteration = 0;
-    double trainSeconds = 0;
     try (DataLoader loader = new DataLoader(train.dataset(), train.pipeline(), exp.batchSize(), true, exp.seed(),
         net.sizeDivisor());
         DataLoader valLoader = val == null ? null : new DataLoader(val.dataset(), val.pipeline(), exp.batchSize(),
             false, exp.seed(), net.sizeDivisor())) {
-      int perEpoch = loader.batchesPerEpoch();
-      for (int epoch = 0; epoch < exp.maxEpochs() && iteration < maxIterations; epoch++) {
-        long epochStart = System.nanoTime();
-        int steps = Math.min(perEpoch, maxIterations - iteration);
-        try (ProgressBar bar = progressBar ? bar(epoch, steps) : null) {
-          Iterator<Batch> it = loader.epoch(epoch);
-          for (int s = 0; s < steps; s++) {
-            Batch b = it.next();
-            HeadOutputs out = net.forwardTrain(b.images());
-            HeadLoss loss = head.loss(out, b.groundTruths(), b.metas());
-            double total = loss.total();
-            if (!Double.isFinite(total)) {
-              throw new IllegalStateException("the loss became " + total + " at iteration " + (iteration + 1)
-                  + "; lower optimizer.lr or add optimizer_config=dict(grad_clip=dict(max_norm=35))");
-            }
-            double lr = schedule.valueAt(iteration, epoch);
-            if (loss.hasLosses()) {
-              double norm = net.backward(loss.grads());
-              net.step(norm, iteration, epoch);
-            }
-            iteration++;
-            losses.add(total);
-            ObjectNode rec = iterLog.addObject();
-            rec.put("iter", iteration);
-            rec.put("epoch", epoch + 1);
-            rec.put("lr", lr);
-            rec.put("loss", total);
-            for (String name : loss.names()) {
-              double v = loss.sum(name);
-              rec.put(name, v);
-              perName.computeIfAbsent(name, k -> new ArrayList<>()).add(v);
-            }
-            if (bar != null) {
-              bar.step();
-              bar.setExtraMessage(String.format(" loss %.4f", total));
-            }
-            if (iteration % exp.logInterval() == 0 && !progressBar) {
-              LOG.info("epoch {} iter {}/{} lr {} loss {}", epoch + 1, s + 1, steps, String.format("%.2e", lr),
-                  String.format("%.4f", total));
-            }
-          }
-        }
-        double epochSeconds = (System.nanoTime() - epochStart) / 1e9;
-        trainSeconds += epochSeconds;
-        LOG.info("epoch {} done in {} s, mean loss {}", epoch + 1, String.format("%.1f", epochSeconds),
-            String.format("%.4f", mean(losses, steps)));
-        boolean lastEpoch = epoch == exp.maxEpochs() - 1 || iteration >= maxIterations;
-        if (valLoader != null && ((epoch + 1) % exp.evalInterval() == 0 || lastEpoch)) {
-          Evaluation.Outcome o = Evaluation.run(net, head, valLoader, head.numClasses(), 16);
-          last = o.result();
-          ObjectNode e = epochLog.addObject();
-          e.put("epoch", epoch + 1);
-          e.put("iter", iteration);
-          e.put("bbox_mAP", last.cocoAp());
-          e.put("bbox_mAP_50", last.ap50());
-          e.put("bbox_mAP_75", last.ap75());
-          e.put("voc_mAP", last.vocMap());
-          e.put("eval_seconds", o.seconds());
-          LOG.info("epoch {} val: {} ({} images, {} s)", epoch + 1, last, val.dataset().size(),
-              String.format("%.1f", o.seconds()));
-          if (writeFiles) {
-            writeGrid(o, train.dataset().classes());
-          }
-        }
-        if (writeFiles && ((epoch + 1) % exp.checkpointInterval() == 0 || lastEpoch)) {
-          Checkpoint ck = new Checkpoint(ConfigWriter.toPython(exp.config()), toFloats(net.params()),
-              json.writeValueAsString(json.createObjectNode().put("epoch", epoch + 1).put("iter", iteration)
-                  .put("config", configName)));
-          Path file = workDir.resolve("epoch_" + (epoch + 1) + ".ckpt");
-          ck.write(file);
-          Files.copy(file, workDir.resolve("latest.ckpt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
+      EpochBasedRunner runner = new EpochBasedRunner(net, head, loader, exp.maxEpochs(), maxIterations, workDir,
+          start);
+      MetricsHook metrics = new MetricsHook(configName, exp.seed());
+      runner.register(new LrUpdaterHook(schedule), Priority.VERY_HIGH);
+      runner.register(new OptimizerHook(), Priority.ABOVE_NORMAL);
+      runner.register(new CheckpointHook(exp.checkpointInterval(), configText, configName), Priority.NORMAL);
+      if (valLoader != null) {
+        runner.register(new EvalHook(valLoader, exp.evalInterval()), Priority.LOW);
+        runner.register(new ValPicturesHook(train.dataset().classes()), Priority.LOW);
       }
-    }
-    double totalSeconds = (System.nanoTime() - start) / 1e9;
-    metrics.put("train_seconds", trainSeconds);
-    metrics.put("total_seconds", totalSeconds);
-    if (writeFiles) {
-      json.writeValue(workDir.resolve("metrics.json").toFile(), metrics);
-      double[] x = new double[losses.size()];
-      for (int i = 0; i < x.length; i++) {
-        x[i] = i + 1;
+      runner.register(metrics, Priority.VERY_LOW);
+      if (progressBar) {
+        runner.register(new ProgressBarHook(console), Priority.VERY_LOW);
       }
-      Map<String, double[]> series = new LinkedHashMap<>();
-      series.put("loss", losses.stream().mapToDouble(Double::doubleValue).toArray());
-      perName.forEach((k, v) -> {
-        if (v.size() == x.length) {
-          series.put(k, v.stream().mapToDouble(Double::doubleValue).toArray());
-        }
-      });
-      LossCurve.write(workDir.resolve("loss_curve.png"), configName + " (10-iteration running mean)", x, series);
+      runner.register(new TextLoggerHook(exp.logInterval(), !progressBar), Priority.VERY_LOW);
+      for (Hooks.Custom c : customHooks) {
+        runner.register(c.hook(), c.priority());
+      }
+      try {
+        runner.run();
+      } catch (UncheckedIOException e) {
+        throw e.getCause();
+      }
+      Evaluation.Outcome last = runner.lastEvaluation();
+      return new Result(last == null ? null : last.result(), runner.trainSeconds(), runner.totalSeconds(),
+          metrics.losses(), runner.iter());
     }
-    return new Result(last, trainSeconds, totalSeconds, List.copyOf(losses), iteration);
-  }
-
-  private ProgressBar bar(int epoch, int steps) {
-    return new ProgressBarBuilder()
-        .setTaskName("epoch " + (epoch + 1) + "/" + exp.maxEpochs())
-        .setInitialMax(steps)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500)
-        .setConsumer(new me.tongfei.progressbar.ConsoleProgressBarConsumer(console))
-        .build();
-  }
-
-  private static double mean(List<Double> l, int lastK) {
-    double s = 0;
-    int n = Math.min(lastK, l.size());
-    for (int i = l.size() - n; i < l.size(); i++) {
-      s += l.get(i);
-    }
-    return n == 0 ? Double.NaN : s / n;
-  }
-
-  private void writeGrid(Evaluation.Outcome o, List<String> classes) throws IOException {
-    List<BufferedImage> images = new ArrayList<>();
-    List<Detections> gts = new ArrayList<>();
-    for (DetectionSample s : o.samples()) {
-      images.add(s.preview());
-      gts.add(Detections.groundTruth(s.boxes(), s.labels()));
-    }
-    int zoom = Math.max(1, 192 / Math.max(1, images.isEmpty() ? 1 : images.get(0).getWidth()));
-    Pictures.writePng(Pictures.grid(images, gts, o.shown(), classes, 0.3, 4, zoom),
-        workDir.resolve("val_predictions.png"));
-  }
-
-  static float[] toFloats(INDArray a) {
-    return a.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).data().asFloat();
   }
 }

@@ -10,16 +10,19 @@ import io.detkit.tools.train.Trainer;
 import io.detkit.tools.TestConfigs;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The loss and sampler tweaks of the customisation guide, applied to the shipped configs through
  * {@code --cfg-options} alone, each trained for a few iterations.
  */
 class CfgOptionsTweaksTest {
+  @TempDir
+  static Path workDir;
+
   private static Trainer.Result train(String config, String... options) throws Exception {
     Experiment exp = Experiment.of(TestConfigs.small(config, options), 0);
-    return new Trainer(exp, Path.of("unused"), config, false, System.err).withoutEvaluation().withoutFiles()
-        .maxIterations(3).run();
+    return new Trainer(exp, workDir, config, false, System.err).noValidate().maxIterations(3).run();
   }
 
   private static AnchorHead head(String config, String... options) {

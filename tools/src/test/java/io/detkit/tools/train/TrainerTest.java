@@ -35,26 +35,25 @@ class TrainerTest {
   }
 
   @Test
-  void theSameSeedGivesTheSameRun() throws Exception {
-    List<Double> a = quick(0);
-    assertThat(quick(0)).isEqualTo(a);
-    assertThat(quick(1)).isNotEqualTo(a);
+  void theSameSeedGivesTheSameRun(@TempDir Path dir) throws Exception {
+    List<Double> a = quick(0, dir);
+    assertThat(quick(0, dir)).isEqualTo(a);
+    assertThat(quick(1, dir)).isNotEqualTo(a);
   }
 
   @Test
-  void withoutATerminalTheProgressBarBecomesPlainLogLines() throws Exception {
+  void withoutATerminalTheProgressBarBecomesPlainLogLines(@TempDir Path dir) throws Exception {
     // Surefire runs the tests without a terminal (System.console() is null), as a redirected run.
     java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
     Experiment exp = Experiment.of(TestConfigs.small("atss_shapes.py"), 0);
-    new Trainer(exp, Path.of("unused"), "atss_shapes.py", true, new java.io.PrintStream(captured, true))
-        .withoutEvaluation().withoutFiles().maxIterations(2).run();
+    new Trainer(exp, dir, "atss_shapes.py", true, new java.io.PrintStream(captured, true)).noValidate()
+        .maxIterations(2).run();
     assertThat(System.console()).isNull();
     assertThat(captured.toString()).doesNotContain("\r");
   }
 
-  private static List<Double> quick(long seed) throws Exception {
+  private static List<Double> quick(long seed, Path dir) throws Exception {
     Experiment exp = Experiment.of(TestConfigs.small("atss_shapes.py"), seed);
-    return new Trainer(exp, Path.of("unused"), "atss_shapes.py", false, System.err).withoutEvaluation().withoutFiles()
-        .maxIterations(3).run().losses();
+    return new Trainer(exp, dir, "atss_shapes.py", false, System.err).noValidate().maxIterations(3).run().losses();
   }
 }

@@ -1,0 +1,251 @@
+package io.detkit.tools.train;
+
+import io.detkit.heads.AnchorHead;
+import io.detkit.heads.HeadLoss;
+import io.detkit.tools.data.Batch;
+import io.detkit.tools.data.DataLoader;
+import io.detkit.tools.model.DetectorNet;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * The training loop, mmcv 1.x's {@code EpochBasedRunner}: epochs over the training loader, and
+ * in each iteration only the network's training forward pass and the head's loss; everything else
+ * (the learning rate, the backward pass and the optimizer step, logging, metrics, evaluation,
+ * checkpoints, pictures, user additions) is a {@link Hook} registered with a {@link Priority}.
+ * {@link Trainer} builds a runner and its hooks from a config.
+ *
+ * <p>Counters follow mmcv: during an iteration's hooks {@link #iter()} is its 0-based index over
+ * the run and {@link #innerIter()} within the epoch; {@link #epoch()} is the 0-based epoch. The
+ * head receives the epoch ({@code loss(outputs, gts, metas, epoch)}), which two-phase heads such
+ * as TOOD read.
+ *
+ * <p>Not thread-safe: one thread builds, registers and runs; a runner runs once.
+ */
+public final class EpochBasedRunner {
+  private record Registered(Hook hook, int priority) {}
+
+  private final DetectorNet net;
+  private final AnchorHead head;
+  private final DataLoader loader;
+  private final int maxEpochs;
+  private final int maxIters;
+  private final Path workDir;
+  private final long startNanos;
+  private final List<Registered> hooks = new ArrayList<>();
+  private int epoch;
+  private int iter;
+  private int innerIter;
+  private int itersThisEpoch;
+  private HeadLoss outputs;
+  private double currentLr = Double.NaN;
+  private Evaluation.Outcome lastEvaluation;
+  private String stopReason;
+  private double epochSeconds;
+  private double trainSeconds;
+  private boolean ran;
+
+  /**
+   * @param maxIters a limit on the iterations of the whole run ({@link Integer#MAX_VALUE}: none)
+   * @param startNanos the {@link System#nanoTime()} the run's set-up began at ({@link #totalSeconds()})
+   */
+  EpochBasedRunner(DetectorNet net, AnchorHead head, DataLoader loader, int maxEpochs, int maxIters, Path workDir,
+      long startNanos) {
+    this.net = net;
+    this.head = head;
+    this.loader = loader;
+    this.maxEpochs = maxEpochs;
+    this.maxIters = maxIters;
+    this.workDir = workDir;
+    this.startNanos = startNanos;
+  }
+
+  /**
+   * Adds {@code hook} after every registered hook whose priority is lower or equal (so equal
+   * priorities keep their registration order), as mmcv's {@code register_hook}.
+   *
+   * @throws IllegalArgumentException if {@code priority} is outside 0..100
+   * @throws IllegalStateException once the run has started
+   */
+  public void register(Hook hook, int priority) {
+    if (hook == null) {
+      throw new IllegalArgumentException("hook must not be null");
+    }
+    if (priority < Priority.HIGHEST.value() || priority > Priority.LOWEST.value()) {
+      throw new IllegalArgumentException("priority must be between 0 and 100; got " + priority);
+    }
+    if (ran) {
+      throw new IllegalStateException("hooks must be registered before the run starts");
+    }
+    int at = hooks.size();
+    while (at > 0 && hooks.get(at - 1).priority() > priority) {
+      at--;
+    }
+    hooks.add(at, new Registered(hook, priority));
+  }
+
+  /** {@link #register(Hook, int)} with a named priority. */
+  public void register(Hook hook, Priority priority) {
+    register(hook, priority.value());
+  }
+
+  /** The registered hooks in the order they run. */
+  public List<Hook> hooks() {
+    return hooks.stream().map(Registered::hook).toList();
+  }
+
+  /**
+   * Trains until {@code maxEpochs}, the iteration limit or a {@linkplain #requestStop stop}.
+   *
+   * @throws IllegalStateException on a second call
+   */
+  public void run() {
+    if (ran) {
+      throw new IllegalStateException("a runner runs once");
+    }
+    ran = true;
+    callHooks(Hook::beforeRun);
+    while (epoch < maxEpochs && iter < maxIters && stopReason == null) {
+      trainEpoch();
+    }
+    callHooks(Hook::afterRun);
+  }
+
+  private void trainEpoch() {
+    long t0 = System.nanoTime();
+    itersThisEpoch = Math.min(loader.batchesPerEpoch(), maxIters - iter);
+    callHooks(Hook::beforeTrainEpoch);
+    Iterator<Batch> data = loader.epoch(epoch);
+    for (innerIter = 0; innerIter < itersThisEpoch && stopReason == null; innerIter++) {
+      callHooks(Hook::beforeTrainIter);
+      Batch b = data.next();
+      outputs = head.loss(net.forwardTrain(b.images()), b.groundTruths(), b.metas(), epoch);
+      callHooks(Hook::afterTrainIter);
+      iter++;
+    }
+    epochSeconds = (System.nanoTime() - t0) / 1e9;
+    trainSeconds += epochSeconds;
+    callHooks(Hook::afterTrainEpoch);
+    epoch++;
+  }
+
+  /**
+   * Evaluates the network on {@code valLoader} ({@link Evaluation#run}, keeping the first
+   * {@code keep} images for pictures) between the hooks' {@link Hook#beforeValEpoch} and
+   * {@link Hook#afterValEpoch}; {@link EvalHook} calls it.
+   */
+  public Evaluation.Outcome evaluate(DataLoader valLoader, int keep) {
+    callHooks(Hook::beforeValEpoch);
+    lastEvaluation = Evaluation.run(net, head, valLoader, head.numClasses(), keep);
+    callHooks(Hook::afterValEpoch);
+    return lastEvaluation;
+  }
+
+  private void callHooks(BiConsumer<Hook, EpochBasedRunner> stage) {
+    for (Registered r : hooks) {
+      stage.accept(r.hook(), this);
+    }
+  }
+
+  /**
+   * Ends the run after the current iteration's hooks (or, called between iterations, before the
+   * next one): the epoch's {@link Hook#afterTrainEpoch} and then {@link Hook#afterRun} still run,
+   * and {@link #isLastEpoch()} is true for them. The first reason given is kept.
+   */
+  public void requestStop(String reason) {
+    if (stopReason == null) {
+      stopReason = reason == null ? "stop requested" : reason;
+    }
+  }
+
+  /** Why a hook asked to stop, or null. */
+  public String stopReason() {
+    return stopReason;
+  }
+
+  /** Whether the current epoch is the run's last: the final epoch, the iteration limit, or a stop. */
+  public boolean isLastEpoch() {
+    return epoch == maxEpochs - 1 || iter >= maxIters || stopReason != null;
+  }
+
+  public DetectorNet net() {
+    return net;
+  }
+
+  /** The dense head being trained (the runner calls only its {@code loss}; evaluation its {@code predict}). */
+  public AnchorHead head() {
+    return head;
+  }
+
+  /** The work directory of the run (files are written there by the hooks that write files). */
+  public Path workDir() {
+    return workDir;
+  }
+
+  /** The 0-based current epoch (after the run: the number of epochs trained). */
+  public int epoch() {
+    return epoch;
+  }
+
+  /** The 0-based current iteration over the run (after the run: the number of iterations trained). */
+  public int iter() {
+    return iter;
+  }
+
+  /** The 0-based current iteration within the epoch. */
+  public int innerIter() {
+    return innerIter;
+  }
+
+  /** The iterations planned for the current epoch (fewer than a full epoch under the iteration limit). */
+  public int itersThisEpoch() {
+    return itersThisEpoch;
+  }
+
+  public int maxEpochs() {
+    return maxEpochs;
+  }
+
+  /** The iteration limit of the run ({@link Integer#MAX_VALUE} when there is none). */
+  public int maxIters() {
+    return maxIters;
+  }
+
+  /** The current iteration's loss dict with its gradients (null before the first loss). */
+  public HeadLoss outputs() {
+    return outputs;
+  }
+
+  /** The learning rate of the current iteration as {@link LrUpdaterHook} published it (NaN before). */
+  public double currentLr() {
+    return currentLr;
+  }
+
+  /** Sets the learning rate other hooks read (see {@link LrUpdaterHook} for how it reaches the optimizer). */
+  public void setCurrentLr(double lr) {
+    this.currentLr = lr;
+  }
+
+  /** The outcome of the latest evaluation, or null. */
+  public Evaluation.Outcome lastEvaluation() {
+    return lastEvaluation;
+  }
+
+  /** Wall-clock seconds of the last finished epoch's iterations (its hooks at the end excluded). */
+  public double epochSeconds() {
+    return epochSeconds;
+  }
+
+  /** Wall-clock seconds of all finished epochs' iterations. */
+  public double trainSeconds() {
+    return trainSeconds;
+  }
+
+  /** Wall-clock seconds since the run's set-up began. */
+  public double totalSeconds() {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}
