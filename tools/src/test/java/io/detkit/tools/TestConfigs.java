@@ -17,11 +17,16 @@ public final class TestConfigs {
 
   /** A shipped config ({@code tools/configs/<name>}) on a small training set, plus {@code extra} overrides. */
   public static Config small(String config, String... extra) {
+    return small(Path.of("configs", config), extra);
+  }
+
+  /** A config file made small as {@link #small(String, String...)} does. */
+  public static Config small(Path file, String... extra) {
     List<String> options = new ArrayList<>(List.of("data.train.num_images=48", "data.val.num_images=16",
         "data.samples_per_gpu=8", "lr_config.warmup_iters=5", "evaluation.interval=100",
         "checkpoint_config.interval=100"));
     options.addAll(List.of(extra));
-    return ConfigOverrides.apply(ConfigLoader.fromFile(Path.of("configs", config)), options);
+    return ConfigOverrides.apply(ConfigLoader.fromFile(file), options);
   }
 
   /** Writes a black PNG of {@code w x h}, creating folders. */

@@ -44,6 +44,8 @@ public final class EpochBasedRunner {
   private double currentLr = Double.NaN;
   private Evaluation.Outcome lastEvaluation;
   private String stopReason;
+  private double epochLossSum;
+  private int epochLossCount;
   private double epochSeconds;
   private double trainSeconds;
   private boolean ran;
@@ -117,12 +119,16 @@ public final class EpochBasedRunner {
   private void trainEpoch() {
     long t0 = System.nanoTime();
     itersThisEpoch = Math.min(loader.batchesPerEpoch(), maxIters - iter);
+    epochLossSum = 0;
+    epochLossCount = 0;
     callHooks(Hook::beforeTrainEpoch);
     Iterator<Batch> data = loader.epoch(epoch);
     for (innerIter = 0; innerIter < itersThisEpoch && stopReason == null; innerIter++) {
       callHooks(Hook::beforeTrainIter);
       Batch b = data.next();
       outputs = head.loss(net.forwardTrain(b.images()), b.groundTruths(), b.metas(), epoch);
+      epochLossSum += outputs.total();
+      epochLossCount++;
       callHooks(Hook::afterTrainIter);
       iter++;
     }
@@ -217,6 +223,14 @@ public final class EpochBasedRunner {
   /** The current iteration's loss dict with its gradients (null before the first loss). */
   public HeadLoss outputs() {
     return outputs;
+  }
+
+  /**
+   * The mean total loss of the current epoch's iterations so far, the current one included
+   * (during {@link Hook#afterTrainEpoch}: the epoch's mean); NaN before its first loss.
+   */
+  public double epochMeanLoss() {
+    return epochLossCount == 0 ? Double.NaN : epochLossSum / epochLossCount;
   }
 
   /** The learning rate of the current iteration as {@link LrUpdaterHook} published it (NaN before). */

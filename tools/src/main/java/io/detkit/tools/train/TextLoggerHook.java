@@ -14,8 +14,6 @@ public final class TextLoggerHook implements Hook {
 
   private final int interval;
   private final boolean iterationLines;
-  private double epochLossSum;
-  private int epochLossCount;
 
   /**
    * @param interval {@code log_config.interval} (> 0)
@@ -30,26 +28,18 @@ public final class TextLoggerHook implements Hook {
   }
 
   @Override
-  public void beforeTrainEpoch(EpochBasedRunner runner) {
-    epochLossSum = 0;
-    epochLossCount = 0;
-  }
-
-  @Override
   public void afterTrainIter(EpochBasedRunner runner) {
-    double total = runner.outputs().total();
-    epochLossSum += total;
-    epochLossCount++;
     if (iterationLines && (runner.iter() + 1) % interval == 0) {
       LOG.info("epoch {} iter {}/{} lr {} loss {}", runner.epoch() + 1, runner.innerIter() + 1,
-          runner.itersThisEpoch(), String.format("%.2e", runner.currentLr()), String.format("%.4f", total));
+          runner.itersThisEpoch(), String.format("%.2e", runner.currentLr()),
+          String.format("%.4f", runner.outputs().total()));
     }
   }
 
   @Override
   public void afterTrainEpoch(EpochBasedRunner runner) {
     LOG.info("epoch {} done in {} s, mean loss {}", runner.epoch() + 1, String.format("%.1f", runner.epochSeconds()),
-        String.format("%.4f", epochLossCount == 0 ? Double.NaN : epochLossSum / epochLossCount));
+        String.format("%.4f", runner.epochMeanLoss()));
   }
 
   @Override
