@@ -21,7 +21,8 @@ import java.util.Set;
  * {@code optimizer}, {@code optimizer_config}, {@code lr_config}, {@code runner}
  * ({@code type='EpochBasedRunner', max_epochs}) or {@code total_epochs}, {@code evaluation}
  * ({@code interval}, {@code metric='bbox'}), {@code checkpoint_config} ({@code interval}),
- * {@code log_config} ({@code interval}), {@code seed}. Other top-level names (helper variables
+ * {@code log_config} ({@code interval}), {@code seed}; {@code custom_hooks} is read by
+ * {@link Trainer} ({@link Hooks}). Other top-level names (helper variables
  * such as {@code img_norm_cfg}) are ignored, as in MMDetection.
  */
 public final class Experiment {

@@ -31,7 +31,7 @@ class CommandErrorsTest {
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  private static void assertCleanError(Run r, String... fragments) {
+  static void assertCleanError(Run r, String... fragments) {
     assertThat(r.code()).as(r.err()).isEqualTo(1);
     assertThat(r.err()).startsWith("detkit: error: ");
     for (String f : fragments) {
