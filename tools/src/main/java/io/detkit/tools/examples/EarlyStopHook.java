@@ -2,9 +2,9 @@ package io.detkit.tools.examples;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.tools.train.EpochBasedRunner;
 import io.detkit.tools.train.Hook;
 import io.detkit.tools.train.Hooks;
+import io.detkit.tools.train.Runner;
 
 /**
  * An example of a user hook, written against the runner's public API only: it stops training when
@@ -70,7 +70,7 @@ public final class EarlyStopHook implements Hook {
   }
 
   @Override
-  public void afterTrainIter(EpochBasedRunner runner) {
+  public void afterTrainIter(Runner runner) {
     double loss = runner.outputs().total();
     if (!Double.isFinite(loss)) {
       runner.requestStop("the loss became " + loss + " at iteration " + (runner.iter() + 1));
@@ -78,7 +78,7 @@ public final class EarlyStopHook implements Hook {
   }
 
   @Override
-  public void afterTrainEpoch(EpochBasedRunner runner) {
+  public void afterTrainEpoch(Runner runner) {
     double mean = runner.epochMeanLoss();
     if (!Double.isFinite(mean)) {
       return;

@@ -36,7 +36,7 @@ public final class CheckpointHook implements Hook {
   }
 
   @Override
-  public void afterTrainEpoch(EpochBasedRunner runner) {
+  public void afterTrainEpoch(Runner runner) {
     if ((runner.epoch() + 1) % interval != 0 && !runner.isLastEpoch()) {
       return;
     }

@@ -18,14 +18,12 @@ import java.util.function.BiConsumer;
  * checkpoints, pictures, user additions) is a {@link Hook} registered with a {@link Priority}.
  * {@link Trainer} builds a runner and its hooks from a config.
  *
- * <p>Counters follow mmcv: during an iteration's hooks {@link #iter()} is its 0-based index over
- * the run and {@link #innerIter()} within the epoch; {@link #epoch()} is the 0-based epoch. The
- * head receives the epoch ({@code loss(outputs, gts, metas, epoch)}), which two-phase heads such
- * as TOOD read.
+ * <p>Hooks see it as a {@link Runner} (its counters follow mmcv's). The head receives the epoch
+ * ({@code loss(outputs, gts, metas, epoch)}), which two-phase heads such as TOOD read.
  *
  * <p>Not thread-safe: one thread builds, registers and runs; a runner runs once.
  */
-public final class EpochBasedRunner {
+public final class EpochBasedRunner implements Runner {
   private record Registered(Hook hook, int priority) {}
 
   private final DetectorNet net;
@@ -138,11 +136,7 @@ public final class EpochBasedRunner {
     epoch++;
   }
 
-  /**
-   * Evaluates the network on {@code valLoader} ({@link Evaluation#run}, keeping the first
-   * {@code keep} images for pictures) between the hooks' {@link Hook#beforeValEpoch} and
-   * {@link Hook#afterValEpoch}; {@link EvalHook} calls it.
-   */
+  @Override
   public Evaluation.Outcome evaluate(DataLoader valLoader, int keep) {
     callHooks(Hook::beforeValEpoch);
     lastEvaluation = Evaluation.run(net, head, valLoader, head.numClasses(), keep);
@@ -150,115 +144,110 @@ public final class EpochBasedRunner {
     return lastEvaluation;
   }
 
-  private void callHooks(BiConsumer<Hook, EpochBasedRunner> stage) {
+  private void callHooks(BiConsumer<Hook, Runner> stage) {
     for (Registered r : hooks) {
       stage.accept(r.hook(), this);
     }
   }
 
-  /**
-   * Ends the run after the current iteration's hooks (or, called between iterations, before the
-   * next one): the epoch's {@link Hook#afterTrainEpoch} and then {@link Hook#afterRun} still run,
-   * and {@link #isLastEpoch()} is true for them. The first reason given is kept.
-   */
+  @Override
   public void requestStop(String reason) {
     if (stopReason == null) {
       stopReason = reason == null ? "stop requested" : reason;
     }
   }
 
-  /** Why a hook asked to stop, or null. */
+  @Override
   public String stopReason() {
     return stopReason;
   }
 
-  /** Whether the current epoch is the run's last: the final epoch, the iteration limit, or a stop. */
+  @Override
   public boolean isLastEpoch() {
     return epoch == maxEpochs - 1 || iter >= maxIters || stopReason != null;
   }
 
+  @Override
   public DetectorNet net() {
     return net;
   }
 
-  /** The dense head being trained (the runner calls only its {@code loss}; evaluation its {@code predict}). */
+  @Override
   public AnchorHead head() {
     return head;
   }
 
-  /** The work directory of the run (files are written there by the hooks that write files). */
+  @Override
   public Path workDir() {
     return workDir;
   }
 
-  /** The 0-based current epoch (after the run: the number of epochs trained). */
+  @Override
   public int epoch() {
     return epoch;
   }
 
-  /** The 0-based current iteration over the run (after the run: the number of iterations trained). */
+  @Override
   public int iter() {
     return iter;
   }
 
-  /** The 0-based current iteration within the epoch. */
+  @Override
   public int innerIter() {
     return innerIter;
   }
 
-  /** The iterations planned for the current epoch (fewer than a full epoch under the iteration limit). */
+  @Override
   public int itersThisEpoch() {
     return itersThisEpoch;
   }
 
+  @Override
   public int maxEpochs() {
     return maxEpochs;
   }
 
-  /** The iteration limit of the run ({@link Integer#MAX_VALUE} when there is none). */
+  @Override
   public int maxIters() {
     return maxIters;
   }
 
-  /** The current iteration's loss dict with its gradients (null before the first loss). */
+  @Override
   public HeadLoss outputs() {
     return outputs;
   }
 
-  /**
-   * The mean total loss of the current epoch's iterations so far, the current one included
-   * (during {@link Hook#afterTrainEpoch}: the epoch's mean); NaN before its first loss.
-   */
+  @Override
   public double epochMeanLoss() {
     return epochLossCount == 0 ? Double.NaN : epochLossSum / epochLossCount;
   }
 
-  /** The learning rate of the current iteration as {@link LrUpdaterHook} published it (NaN before). */
+  @Override
   public double currentLr() {
     return currentLr;
   }
 
-  /** Sets the learning rate other hooks read (see {@link LrUpdaterHook} for how it reaches the optimizer). */
+  @Override
   public void setCurrentLr(double lr) {
     this.currentLr = lr;
   }
 
-  /** The outcome of the latest evaluation, or null. */
+  @Override
   public Evaluation.Outcome lastEvaluation() {
     return lastEvaluation;
   }
 
-  /** Wall-clock seconds of the last finished epoch's iterations (its hooks at the end excluded). */
+  @Override
   public double epochSeconds() {
     return epochSeconds;
   }
 
-  /** Wall-clock seconds of all finished epochs' iterations. */
+  @Override
   public double trainSeconds() {
     return trainSeconds;
   }
 
-  /** Wall-clock seconds since the run's set-up began. */
+  @Override
   public double totalSeconds() {
     return (System.nanoTime() - startNanos) / 1e9;
   }

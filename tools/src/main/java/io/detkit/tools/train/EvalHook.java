@@ -6,7 +6,7 @@ import io.detkit.tools.data.DataLoader;
  * Evaluates on the validation split every {@code evaluation.interval} epochs and after the last
  * epoch, as MMDetection's {@code EvalHook} (priority {@link Priority#LOW}, so after the
  * checkpoint of the same epoch); the hooks' {@link Hook#afterValEpoch} then read
- * {@link EpochBasedRunner#lastEvaluation()}.
+ * {@link Runner#lastEvaluation()}.
  */
 public final class EvalHook implements Hook {
   /** Images of each evaluation kept with their detections for pictures. */
@@ -28,7 +28,7 @@ public final class EvalHook implements Hook {
   }
 
   @Override
-  public void afterTrainEpoch(EpochBasedRunner runner) {
+  public void afterTrainEpoch(Runner runner) {
     if ((runner.epoch() + 1) % interval == 0 || runner.isLastEpoch()) {
       runner.evaluate(valLoader, KEEP_FOR_PICTURES);
     }

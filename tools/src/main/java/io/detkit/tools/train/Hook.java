@@ -6,9 +6,9 @@ package io.detkit.tools.train;
  *
  * <p>The runner calls, in this order: {@link #beforeRun}; per epoch {@link #beforeTrainEpoch},
  * per iteration {@link #beforeTrainIter}, the forward pass and the head's loss (then
- * {@link EpochBasedRunner#outputs()} holds it), {@link #afterTrainIter}; then
+ * {@link Runner#outputs()} holds it), {@link #afterTrainIter}; then
  * {@link #afterTrainEpoch}; finally {@link #afterRun}. An evaluation (started by
- * {@link EvalHook} through {@link EpochBasedRunner#evaluate}) is framed by {@link #beforeValEpoch}
+ * {@link EvalHook} through {@link Runner#evaluate}) is framed by {@link #beforeValEpoch}
  * and {@link #afterValEpoch}. At each stage the hooks run by ascending {@link Priority}, ties in
  * registration order.
  *
@@ -19,26 +19,26 @@ package io.detkit.tools.train;
  */
 public interface Hook {
   /** Once, before the first epoch. */
-  default void beforeRun(EpochBasedRunner runner) {}
+  default void beforeRun(Runner runner) {}
 
   /** Once, after the last epoch (not after a failure). */
-  default void afterRun(EpochBasedRunner runner) {}
+  default void afterRun(Runner runner) {}
 
-  /** Before an epoch's first iteration; {@link EpochBasedRunner#epoch()} is its 0-based index. */
-  default void beforeTrainEpoch(EpochBasedRunner runner) {}
+  /** Before an epoch's first iteration; {@link Runner#epoch()} is its 0-based index. */
+  default void beforeTrainEpoch(Runner runner) {}
 
   /** After an epoch's last iteration. */
-  default void afterTrainEpoch(EpochBasedRunner runner) {}
+  default void afterTrainEpoch(Runner runner) {}
 
-  /** Before an iteration's data and forward pass; {@link EpochBasedRunner#iter()} is its 0-based index. */
-  default void beforeTrainIter(EpochBasedRunner runner) {}
+  /** Before an iteration's data and forward pass; {@link Runner#iter()} is its 0-based index. */
+  default void beforeTrainIter(Runner runner) {}
 
-  /** After an iteration's loss: {@link EpochBasedRunner#outputs()} is this iteration's. */
-  default void afterTrainIter(EpochBasedRunner runner) {}
+  /** After an iteration's loss: {@link Runner#outputs()} is this iteration's. */
+  default void afterTrainIter(Runner runner) {}
 
   /** Before an evaluation on the validation split. */
-  default void beforeValEpoch(EpochBasedRunner runner) {}
+  default void beforeValEpoch(Runner runner) {}
 
-  /** After an evaluation: {@link EpochBasedRunner#lastEvaluation()} is its outcome. */
-  default void afterValEpoch(EpochBasedRunner runner) {}
+  /** After an evaluation: {@link Runner#lastEvaluation()} is its outcome. */
+  default void afterValEpoch(Runner runner) {}
 }

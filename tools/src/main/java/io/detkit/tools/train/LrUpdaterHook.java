@@ -3,7 +3,7 @@ package io.detkit.tools.train;
 /**
  * Publishes each iteration's learning rate from {@code lr_config} ({@link LrSchedule}) before the
  * iteration, as mmcv's {@code LrUpdaterHook} (priority {@link Priority#VERY_HIGH}), so that the
- * hooks after it (logging, metrics) read {@link EpochBasedRunner#currentLr()}.
+ * hooks after it (logging, metrics) read {@link Runner#currentLr()}.
  *
  * <p>Unlike mmcv's hook it does not write the rate into the optimizer: the network's DL4J updater
  * holds the same schedule and evaluates it at the iteration and epoch that {@link OptimizerHook}
@@ -20,7 +20,7 @@ public final class LrUpdaterHook implements Hook {
   }
 
   @Override
-  public void beforeTrainIter(EpochBasedRunner runner) {
+  public void beforeTrainIter(Runner runner) {
     runner.setCurrentLr(schedule.valueAt(runner.iter(), runner.epoch()));
   }
 }

@@ -41,7 +41,7 @@ public final class MetricsHook implements Hook {
   }
 
   @Override
-  public void afterTrainIter(EpochBasedRunner runner) {
+  public void afterTrainIter(Runner runner) {
     HeadLoss loss = runner.outputs();
     double total = loss.total();
     losses.add(total);
@@ -58,7 +58,7 @@ public final class MetricsHook implements Hook {
   }
 
   @Override
-  public void afterValEpoch(EpochBasedRunner runner) {
+  public void afterValEpoch(Runner runner) {
     Evaluation.Outcome o = runner.lastEvaluation();
     DetectionEvaluator.Result r = o.result();
     ObjectNode e = epochLog.addObject();
@@ -73,7 +73,7 @@ public final class MetricsHook implements Hook {
   }
 
   @Override
-  public void afterRun(EpochBasedRunner runner) {
+  public void afterRun(Runner runner) {
     metrics.put("train_seconds", runner.trainSeconds());
     metrics.put("total_seconds", runner.totalSeconds());
     Path dir = runner.workDir();

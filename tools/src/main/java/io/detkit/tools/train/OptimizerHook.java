@@ -10,12 +10,12 @@ import io.detkit.heads.HeadLoss;
  * had a target) takes no step.
  *
  * <p>A non-finite total loss fails the run with advice, unless a hook that runs before this one
- * has {@linkplain EpochBasedRunner#requestStop asked to stop}: then the update is skipped and the
+ * has {@linkplain Runner#requestStop asked to stop}: then the update is skipped and the
  * parameters stay those of the last finite iteration.
  */
 public final class OptimizerHook implements Hook {
   @Override
-  public void afterTrainIter(EpochBasedRunner runner) {
+  public void afterTrainIter(Runner runner) {
     HeadLoss loss = runner.outputs();
     double total = loss.total();
     if (!Double.isFinite(total)) {

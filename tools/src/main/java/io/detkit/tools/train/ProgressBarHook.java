@@ -24,7 +24,7 @@ public final class ProgressBarHook implements Hook {
   }
 
   @Override
-  public void beforeTrainEpoch(EpochBasedRunner runner) {
+  public void beforeTrainEpoch(Runner runner) {
     bar = new ProgressBarBuilder()
         .setTaskName("epoch " + (runner.epoch() + 1) + "/" + runner.maxEpochs())
         .setInitialMax(runner.itersThisEpoch())
@@ -35,13 +35,13 @@ public final class ProgressBarHook implements Hook {
   }
 
   @Override
-  public void afterTrainIter(EpochBasedRunner runner) {
+  public void afterTrainIter(Runner runner) {
     bar.step();
     bar.setExtraMessage(String.format(" loss %.4f", runner.outputs().total()));
   }
 
   @Override
-  public void afterTrainEpoch(EpochBasedRunner runner) {
+  public void afterTrainEpoch(Runner runner) {
     bar.close();
     bar = null;
   }

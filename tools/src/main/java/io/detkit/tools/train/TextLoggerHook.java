@@ -28,7 +28,7 @@ public final class TextLoggerHook implements Hook {
   }
 
   @Override
-  public void afterTrainIter(EpochBasedRunner runner) {
+  public void afterTrainIter(Runner runner) {
     if (iterationLines && (runner.iter() + 1) % interval == 0) {
       LOG.info("epoch {} iter {}/{} lr {} loss {}", runner.epoch() + 1, runner.innerIter() + 1,
           runner.itersThisEpoch(), String.format("%.2e", runner.currentLr()),
@@ -37,20 +37,20 @@ public final class TextLoggerHook implements Hook {
   }
 
   @Override
-  public void afterTrainEpoch(EpochBasedRunner runner) {
+  public void afterTrainEpoch(Runner runner) {
     LOG.info("epoch {} done in {} s, mean loss {}", runner.epoch() + 1, String.format("%.1f", runner.epochSeconds()),
         String.format("%.4f", runner.epochMeanLoss()));
   }
 
   @Override
-  public void afterValEpoch(EpochBasedRunner runner) {
+  public void afterValEpoch(Runner runner) {
     Evaluation.Outcome o = runner.lastEvaluation();
     LOG.info("epoch {} val: {} ({} images, {} s)", runner.epoch() + 1, o.result(), o.images(),
         String.format("%.1f", o.seconds()));
   }
 
   @Override
-  public void afterRun(EpochBasedRunner runner) {
+  public void afterRun(Runner runner) {
     if (runner.stopReason() != null) {
       LOG.info("stopped after {} iterations: {}", runner.iter(), runner.stopReason());
     }

@@ -39,7 +39,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Times the phases of {@code detkit train}'s iteration (data, network forward, head targets and
  * loss, network backward, optimizer step) on a config's real data and network, the same calls in
- * the same order as {@link EpochBasedRunner} with its {@link OptimizerHook}, and prints the median and p90 of each phase in milliseconds.
+ * the same order as {@link EpochBasedRunner} with its {@link OptimizerHook}, and prints the median
+ * and p90 of each phase in milliseconds.
  * Used by {@code bench/train_twin.py}; run it with the {@code detkit} wrapper's classpath:
  *
  * <pre>

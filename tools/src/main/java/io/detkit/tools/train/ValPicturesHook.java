@@ -27,7 +27,7 @@ public final class ValPicturesHook implements Hook {
   }
 
   @Override
-  public void afterValEpoch(EpochBasedRunner runner) {
+  public void afterValEpoch(Runner runner) {
     Evaluation.Outcome o = runner.lastEvaluation();
     List<BufferedImage> images = new ArrayList<>();
     List<Detections> gts = new ArrayList<>();

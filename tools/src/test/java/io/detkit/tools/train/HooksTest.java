@@ -29,7 +29,7 @@ class HooksTest {
           case "hashCode" -> System.identityHashCode(proxy);
           case "toString" -> "recording " + label;
           default -> {
-            EpochBasedRunner r = (EpochBasedRunner) args[0];
+            Runner r = (Runner) args[0];
             if (method.getName().equals("afterTrainIter")) {
               assertThat(r.outputs()).isNotNull();
             }
