@@ -148,6 +148,16 @@ public final class Experiment {
     return logInterval;
   }
 
+  /**
+   * Whether the built-in hook configured by top-level {@code key} is wanted: false only when the
+   * config sets it to None, as mmcv leaves out the checkpoint hook for {@code checkpoint_config=None}
+   * and the loggers for {@code log_config=None} (so that a {@code custom_hooks} entry can replace
+   * them); absent means the defaults.
+   */
+  public boolean wantsHook(String key) {
+    return !(cfg.has(key) && cfg.isNull(key));
+  }
+
   /** The dataset and pipeline of {@code data.<split>} ("train", "val" or "test"). */
   public Datasets.Built dataset(String split) {
     return Datasets.build(cfg.getConfig("data").getConfig(split));

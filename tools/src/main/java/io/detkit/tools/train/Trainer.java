@@ -34,8 +34,10 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>{@link TextLoggerHook}</td><td>VERY_LOW</td><td>{@code log_config.interval}</td><td>log lines</td></tr>
  * </table>
  *
- * then the config's {@code custom_hooks} ({@link Hooks}). Evaluation and pictures are left out
- * with {@link #noValidate()}. The merged config is written to the work directory first. A trainer
+ * then the config's {@code custom_hooks} ({@link Hooks}). As in mmcv, {@code checkpoint_config=None}
+ * leaves out the checkpoint hook and {@code log_config=None} the progress bar and the log lines
+ * (a custom hook can take their place); evaluation and pictures are left out with
+ * {@link #noValidate()}. The merged config is written to the work directory first. A trainer
  * runs once; single-threaded caller.
  */
 public final class Trainer {
@@ -149,16 +151,20 @@ public final class Trainer {
       MetricsHook metrics = new MetricsHook(configName, exp.seed());
       runner.register(new LrUpdaterHook(schedule), Priority.VERY_HIGH);
       runner.register(new OptimizerHook(), Priority.ABOVE_NORMAL);
-      runner.register(new CheckpointHook(exp.checkpointInterval(), configText, configName), Priority.NORMAL);
+      if (exp.wantsHook("checkpoint_config")) {
+        runner.register(new CheckpointHook(exp.checkpointInterval(), configText, configName), Priority.NORMAL);
+      }
       if (valLoader != null) {
         runner.register(new EvalHook(valLoader, exp.evalInterval()), Priority.LOW);
         runner.register(new ValPicturesHook(train.dataset().classes()), Priority.LOW);
       }
       runner.register(metrics, Priority.VERY_LOW);
-      if (progressBar) {
-        runner.register(new ProgressBarHook(console), Priority.VERY_LOW);
+      if (exp.wantsHook("log_config")) {
+        if (progressBar) {
+          runner.register(new ProgressBarHook(console), Priority.VERY_LOW);
+        }
+        runner.register(new TextLoggerHook(exp.logInterval(), !progressBar), Priority.VERY_LOW);
       }
-      runner.register(new TextLoggerHook(exp.logInterval(), !progressBar), Priority.VERY_LOW);
       for (Hooks.Custom c : customHooks) {
         runner.register(c.hook(), c.priority());
       }

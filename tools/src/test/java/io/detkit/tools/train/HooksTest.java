@@ -119,6 +119,17 @@ class HooksTest {
   }
 
   @Test
+  void checkpointConfigNoneLeavesOutTheCheckpointHookSoACustomOneCanReplaceIt(@TempDir Path dir) throws Exception {
+    EVENTS.clear();
+    Config cfg = withHooks(TestConfigs.small("atss_shapes.py", "data.train.num_images=8", "runner.max_epochs=1"),
+        List.of(Config.of("type", "RecordingHook", "label", "mine"))).with("checkpoint_config", null);
+    new Trainer(Experiment.of(cfg, 0), dir, "atss_shapes.py", false, System.err).noValidate().run();
+    assertThat(dir.resolve("latest.ckpt")).doesNotExist();
+    assertThat(dir.resolve("metrics.json")).isNotEmptyFile();
+    assertThat(EVENTS).contains("mine:afterTrainEpoch:0/1");
+  }
+
+  @Test
   void anUnknownTypeIsRefusedWithTheClosestRegisteredName() {
     assertThat(refused(List.of(Config.of("type", "RecordingHok"))))
         .hasMessageContaining("custom_hooks[0].type").hasMessageContaining("unknown hook type 'RecordingHok'")
