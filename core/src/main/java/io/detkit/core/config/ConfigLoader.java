@@ -25,7 +25,8 @@ import java.util.Map;
  * subscripts by a literal key or index ({@code img_norm_cfg['mean']}, {@code scales[-1]}).
  * Calls other than {@code dict}, attribute access, slices, comparisons, lambdas, f-strings,
  * comprehensions and statements other than assignments are rejected with their line and column,
- * e.g. {@code cfg.py:3:9: only literals and dict(...) are allowed; got a call to '__import__'}.
+ * e.g. {@code cfg.py:3:9: only literals, dict(...), earlier names, the operators + - * / // % and [key]
+ * subscripts are allowed; got a call to '__import__'}.
  * {@link #fromPython} leaves {@code _base_} a plain key; {@link #fromFile} resolves it.
  * {@link #fromPythonExpression} reads literals only (no operators), as does
  * {@link ConfigOverrides#parseValue}, where {@code 1-2} is mmcv's string, not -1.
