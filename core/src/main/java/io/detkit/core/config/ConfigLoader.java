@@ -156,25 +156,17 @@ public final class ConfigLoader {
     return sourceName == null || sourceName.isEmpty() ? "<config>" : sourceName;
   }
 
+  /** How a value's kind reads in a message: "a dict", "an integer", "None"... */
   static String kindOf(Object v) {
-    if (v == null) {
-      return "None";
-    }
-    if (v instanceof PyTuple) {
-      return "a tuple";
-    }
-    if (v instanceof java.util.List) {
-      return "a list";
-    }
-    if (v instanceof Map || v instanceof Config) {
-      return "a dict";
-    }
-    if (v instanceof String) {
-      return "a string";
-    }
-    if (v instanceof Boolean) {
-      return "a boolean";
-    }
-    return v instanceof Long ? "an integer" : "a float";
+    return switch (PyOperators.typeName(v instanceof Config ? Map.of() : v)) {
+      case "NoneType" -> "None";
+      case "tuple" -> "a tuple";
+      case "list" -> "a list";
+      case "dict" -> "a dict";
+      case "str" -> "a string";
+      case "bool" -> "a boolean";
+      case "int" -> "an integer";
+      default -> "a float";
+    };
   }
 }
