@@ -13,6 +13,13 @@ import java.util.stream.IntStream;
  * arrays are shared read-only, so groups may run concurrently.
  */
 final class GreedyNms {
+  /**
+   * Candidates at or above this count with at least two groups run their groups on the calling
+   * thread's fork-join pool (the common pool outside one); below it the fork/join overhead exceeds
+   * the work.
+   */
+  static final int PARALLEL_MIN_CANDIDATES = 4096;
+
   private final double[] boxes;
   private final double[] scores;
   private final double off;
@@ -56,7 +63,7 @@ final class GreedyNms {
     double[] ka = new double[m];
     int[] keptCount = new int[numGroups];
     IntConsumer task = g -> keptCount[g] = suppressGroup(idx, tmp, kb, ka, start[g], start[g + 1]);
-    if (parallel && numGroups > 1 && m >= NmsKeep.PARALLEL_MIN_CANDIDATES) {
+    if (parallel && numGroups > 1 && m >= PARALLEL_MIN_CANDIDATES) {
       IntStream.range(0, numGroups).parallel().forEach(task);
     } else {
       for (int g = 0; g < numGroups; g++) {

@@ -36,17 +36,17 @@ final class MulticlassNms {
     }
     if (scoreFactors != null) {
       Tensors.requireFloating(scoreFactors, "score_factors");
-      Nms.checkVector(scoreFactors, "score_factors", n);
+      NmsArrays.checkVector(scoreFactors, "score_factors", n);
     }
     Args.notNaN("score_thr", scoreThr);
-    boolean f32 = !Nms.isDouble(multiBboxes, multiScores);
+    boolean f32 = !NmsArrays.isDouble(multiBboxes, multiScores);
     double[] bb = Tensors.toDoubles(multiBboxes);
-    NmsKeep.requireFiniteRows(bb, "multi_bboxes");
-    double[] ms = Nms.values(multiScores, f32);
+    NmsArrays.requireFiniteRows(bb, "multi_bboxes");
+    double[] ms = NmsArrays.values(multiScores, f32);
     // NaN never exceeds score_thr, so a NaN score would vanish from the detections unnoticed; an
     // infinite one would outrank (or undercut) everything.
     Tensors.requireFinite(ms, "multi_scores");
-    double[] factors = scoreFactors == null ? null : Nms.values(scoreFactors, f32);
+    double[] factors = scoreFactors == null ? null : NmsArrays.values(scoreFactors, f32);
     if (factors != null) {
       Tensors.requireFinite(factors, "score_factors");
     }
@@ -91,6 +91,6 @@ final class MulticlassNms {
       keptLabels[t] = labels[kept[t]];
       keptInds[t] = flat[kept[t]];
     }
-    return new MulticlassNmsResult(Nms.dets(boxes, scores, kept, multiBboxes.dataType()), keptLabels, keptInds);
+    return new MulticlassNmsResult(NmsArrays.dets(boxes, scores, kept, multiBboxes.dataType()), keptLabels, keptInds);
   }
 }

@@ -2,7 +2,6 @@ package io.detkit.core.nms;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -40,13 +39,13 @@ public final class Nms {
    *     non-finite scores
    */
   public static int[] nms(float[] boxes, float[] scores, float iouThreshold) {
-    requireArrays(boxes, scores);
-    return NmsKeep.keep(toDoubles(boxes), toDoubles(scores), null, NmsConfig.of(iouThreshold), true);
+    NmsArrays.requireArrays(boxes, scores);
+    return NmsKeep.keep(NmsArrays.toDoubles(boxes), NmsArrays.toDoubles(scores), null, NmsConfig.of(iouThreshold), true);
   }
 
   /** Float64 counterpart of {@link #nms(float[], float[], float)}. */
   public static int[] nms(double[] boxes, double[] scores, double iouThreshold) {
-    requireArrays(boxes, scores);
+    NmsArrays.requireArrays(boxes, scores);
     return NmsKeep.keep(boxes, scores, null, NmsConfig.of(iouThreshold), false);
   }
 
@@ -57,13 +56,13 @@ public final class Nms {
    * @throws IllegalArgumentException for mismatched lengths, non-finite boxes or non-finite scores
    */
   public static int[] batchedNms(float[] boxes, float[] scores, int[] idxs, NmsConfig cfg) {
-    requireArrays(boxes, scores);
-    return NmsKeep.keep(toDoubles(boxes), toDoubles(scores), idxs, cfg, true);
+    NmsArrays.requireArrays(boxes, scores);
+    return NmsKeep.keep(NmsArrays.toDoubles(boxes), NmsArrays.toDoubles(scores), idxs, cfg, true);
   }
 
   /** Float64 counterpart of {@link #batchedNms(float[], float[], int[], NmsConfig)}. */
   public static int[] batchedNms(double[] boxes, double[] scores, int[] idxs, NmsConfig cfg) {
-    requireArrays(boxes, scores);
+    NmsArrays.requireArrays(boxes, scores);
     return NmsKeep.keep(boxes, scores, idxs, cfg, false);
   }
 
@@ -77,10 +76,10 @@ public final class Nms {
    * @throws IllegalArgumentException for wrong shapes or invalid values
    */
   public static INDArray nms(INDArray boxes, INDArray scores, double iouThreshold) {
-    int n = checkBoxes(boxes, "boxes");
-    checkVector(scores, "scores", n);
-    boolean f32 = !isDouble(boxes, scores);
-    int[] kept = NmsKeep.keep(Tensors.toDoubles(boxes), values(scores, f32), null, NmsConfig.of(iouThreshold), f32);
+    int n = NmsArrays.checkBoxes(boxes, "boxes");
+    NmsArrays.checkVector(scores, "scores", n);
+    boolean f32 = !NmsArrays.isDouble(boxes, scores);
+    int[] kept = NmsKeep.keep(Tensors.toDoubles(boxes), NmsArrays.values(scores, f32), null, NmsConfig.of(iouThreshold), f32);
     return Tensors.createLong(kept, kept.length);
   }
 
@@ -104,18 +103,18 @@ public final class Nms {
    * @throws IllegalArgumentException for wrong shapes or invalid values
    */
   public static NmsResult batchedNms(INDArray boxes, INDArray scores, INDArray idxs, NmsConfig nmsCfg) {
-    int n = checkBoxes(boxes, "boxes");
-    checkVector(scores, "scores", n);
+    int n = NmsArrays.checkBoxes(boxes, "boxes");
+    NmsArrays.checkVector(scores, "scores", n);
     Tensors.requireNonNull(idxs, "idxs");
     if (idxs.dataType().isFPType() || idxs.rank() > 1 || idxs.length() != n) {
       throw new IllegalArgumentException("idxs must be an integer [N] array with N=" + n + "; got "
           + idxs.dataType() + " " + Tensors.shapeOf(idxs));
     }
-    boolean f32 = !isDouble(boxes, scores);
+    boolean f32 = !NmsArrays.isDouble(boxes, scores);
     double[] b = Tensors.toDoubles(boxes);
-    double[] s = values(scores, f32);
+    double[] s = NmsArrays.values(scores, f32);
     int[] kept = NmsKeep.keep(b, s, Tensors.toInts(idxs, "idxs"), nmsCfg, f32);
-    return new NmsResult(dets(b, s, kept, boxes.dataType()), kept);
+    return new NmsResult(NmsArrays.dets(b, s, kept, boxes.dataType()), kept);
   }
 
   /**
@@ -141,54 +140,5 @@ public final class Nms {
   public static MulticlassNmsResult multiclassNms(INDArray multiBboxes, INDArray multiScores, double scoreThr,
       NmsConfig nmsCfg, int maxNum, INDArray scoreFactors) {
     return MulticlassNms.run(multiBboxes, multiScores, scoreThr, nmsCfg, maxNum, scoreFactors);
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  static boolean isDouble(INDArray a, INDArray b) {
-    return a.dataType() == DataType.DOUBLE || b.dataType() == DataType.DOUBLE;
-  }
-
-  /** Values in the working precision (float32 values are rounded first when computing in float32). */
-  static double[] values(INDArray a, boolean f32) {
-    return f32 ? toDoubles(Tensors.toFloats(a)) : Tensors.toDoubles(a);
-  }
-
-  private static int checkBoxes(INDArray boxes, String name) {
-    Tensors.requireBoxes(boxes, name);
-    return (int) boxes.size(0);
-  }
-
-  static void checkVector(INDArray v, String name, int n) {
-    Tensors.requireNonNull(v, name);
-    if (v.rank() > 1 || v.length() != n) {
-      throw new IllegalArgumentException(name + " must be [N] with N=" + n + "; got " + Tensors.shapeOf(v));
-    }
-  }
-
-  private static void requireArrays(Object boxes, Object scores) {
-    if (boxes == null) {
-      throw new IllegalArgumentException("boxes must not be null");
-    }
-    if (scores == null) {
-      throw new IllegalArgumentException("scores must not be null");
-    }
-  }
-
-  private static double[] toDoubles(float[] a) {
-    double[] out = new double[a.length];
-    for (int i = 0; i < a.length; i++) {
-      out[i] = a[i];
-    }
-    return out;
-  }
-
-  static INDArray dets(double[] boxes, double[] scores, int[] kept, DataType type) {
-    double[] d = new double[5 * kept.length];
-    for (int t = 0; t < kept.length; t++) {
-      System.arraycopy(boxes, 4 * kept[t], d, 5 * t, 4);
-      d[5 * t + 4] = scores[kept[t]];
-    }
-    return Tensors.create(d, type.isFPType() ? type : DataType.FLOAT, kept.length, 5);
   }
 }

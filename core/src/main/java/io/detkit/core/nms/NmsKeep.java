@@ -16,13 +16,6 @@ import java.util.Arrays;
 final class NmsKeep {
   private NmsKeep() {}
 
-  /**
-   * Candidates at or above this count with at least two groups run their groups on the calling
-   * thread's fork-join pool (the common pool outside one); below it the fork/join overhead exceeds
-   * the work.
-   */
-  static final int PARALLEL_MIN_CANDIDATES = 4096;
-
   static int[] keep(double[] boxes, double[] scores, int[] groups, NmsConfig cfg, boolean f32) {
     return keep(boxes, scores, groups, cfg, f32, -1, true);
   }
@@ -52,7 +45,7 @@ final class NmsKeep {
     if (groups != null && groups.length != n) {
       throw new IllegalArgumentException("idxs must have one entry per box (" + n + "); got " + groups.length);
     }
-    double reach = requireFiniteRows(boxes, "boxes");
+    double reach = NmsArrays.requireFiniteRows(boxes, "boxes");
     // +Inf would outrank every finite score and -Inf fall below every threshold, both silently.
     Tensors.requireFinite(scores, "scores");
     if (cfg == null) {
@@ -135,19 +128,5 @@ final class NmsKeep {
       gid[i] = Arrays.binarySearch(distinct, 0, count, groups[i]);
     }
     return count;
-  }
-
-  /** Requires finite coordinates; returns the largest magnitude, which decides the scaled IoU path. */
-  static double requireFiniteRows(double[] b, String name) {
-    double reach = 0;
-    for (int i = 0; i < b.length; i++) {
-      if (!Double.isFinite(b[i])) {
-        int row = i / 4;
-        throw new IllegalArgumentException(name + " row " + row + " must be finite; got "
-            + Arrays.toString(Arrays.copyOfRange(b, 4 * row, 4 * row + 4)));
-      }
-      reach = Math.max(reach, Math.abs(b[i]));
-    }
-    return reach;
   }
 }
