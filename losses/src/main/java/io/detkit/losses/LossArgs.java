@@ -1,5 +1,6 @@
 package io.detkit.losses;
 
+import io.detkit.core.check.Args;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.List;
@@ -66,9 +67,7 @@ public final class LossArgs {
    * @throws IllegalArgumentException if negative or not finite
    */
   public LossArgs avgFactor(double avgFactor) {
-    if (!(avgFactor >= 0) || Double.isInfinite(avgFactor)) {
-      throw new IllegalArgumentException("avg_factor must be a finite number >= 0; got " + avgFactor);
-    }
+    Args.nonNegative("avg_factor", avgFactor);
     return new LossArgs(pred, targets, weight, avgFactor, reductionOverride, upstream);
   }
 

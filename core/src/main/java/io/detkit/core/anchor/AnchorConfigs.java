@@ -17,18 +17,13 @@ final class AnchorConfigs {
     for (int i = 0; i < raw.size(); i++) {
       Object v = raw.get(i);
       String path = c.pathOf(key) + "[" + i + "]";
-      try {
-        if (v instanceof Long || v instanceof Double) {
-          out.add(Stride.of(((Number) v).doubleValue()));
-        } else if (v instanceof List<?> pair && pair.size() == 2 && isNumber(pair.get(0)) && isNumber(pair.get(1))) {
-          out.add(Stride.of(((Number) pair.get(0)).doubleValue(), ((Number) pair.get(1)).doubleValue()));
-        } else {
-          throw ConfigException.at(path, "expected a number or a (w, h) pair, got " + Config.describe(v));
-        }
-      } catch (ConfigException e) {
-        throw e;
-      } catch (IllegalArgumentException e) {
-        throw ConfigException.at(path, e.getMessage());
+      double[] pair = pair(v);
+      if (isNumber(v)) {
+        out.add(atPath(path, () -> Stride.of(((Number) v).doubleValue())));
+      } else if (pair != null) {
+        out.add(atPath(path, () -> Stride.of(pair[0], pair[1])));
+      } else {
+        throw ConfigException.at(path, "expected a number or a (w, h) pair, got " + Config.describe(v));
       }
     }
     return out;
@@ -39,15 +34,21 @@ final class AnchorConfigs {
     List<Object> raw = c.getList(key);
     List<double[]> out = new ArrayList<>(raw.size());
     for (int i = 0; i < raw.size(); i++) {
-      Object v = raw.get(i);
-      if (v instanceof List<?> pair && pair.size() == 2 && isNumber(pair.get(0)) && isNumber(pair.get(1))) {
-        out.add(new double[] {((Number) pair.get(0)).doubleValue(), ((Number) pair.get(1)).doubleValue()});
-      } else {
+      double[] pair = pair(raw.get(i));
+      if (pair == null) {
         throw ConfigException.at(c.pathOf(key) + "[" + i + "]", "expected an (x, y) pair of numbers, got "
-            + Config.describe(v));
+            + Config.describe(raw.get(i)));
       }
+      out.add(pair);
     }
     return out;
+  }
+
+  /** {@code v} as two numbers if it is a list of two numbers, else null. */
+  private static double[] pair(Object v) {
+    return v instanceof List<?> p && p.size() == 2 && isNumber(p.get(0)) && isNumber(p.get(1))
+        ? new double[] {((Number) p.get(0)).doubleValue(), ((Number) p.get(1)).doubleValue()}
+        : null;
   }
 
   /** A list of lists of numbers, such as SSD's per-level {@code ratios}. */
@@ -79,12 +80,17 @@ final class AnchorConfigs {
 
   /** Runs a constructor, reporting its {@link IllegalArgumentException} at the config's path. */
   static <T> T build(Config c, Supplier<T> constructor) {
+    return atPath(c.path(), constructor);
+  }
+
+  /** Runs {@code step}, reporting its {@link IllegalArgumentException} at {@code path}. */
+  private static <T> T atPath(String path, Supplier<T> step) {
     try {
-      return constructor.get();
+      return step.get();
     } catch (ConfigException e) {
       throw e;
     } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
+      throw ConfigException.at(path, e.getMessage());
     }
   }
 }

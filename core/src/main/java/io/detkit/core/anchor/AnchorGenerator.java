@@ -1,6 +1,5 @@
 package io.detkit.core.anchor;
 
-import io.detkit.core.check.Args;
 import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
@@ -64,10 +63,10 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     this.scalesPerOctave = scalesPerOctave;
     List<float[]> base = new ArrayList<>();
     for (int l = 0; l < this.strides.size(); l++) {
-      float[] a = singleLevelBaseAnchors(baseSizes[l], this.scales.get(l), this.ratios.get(l), scaleMajor,
+      float[] a = BaseAnchors.singleLevel(baseSizes[l], this.scales.get(l), this.ratios.get(l), scaleMajor,
           centerOffset, centers == null ? null : centers.get(l));
       PriorChecks.finiteBase(a, l);
-      base.add(keepSsdSubset ? ssdSubset(a, this.ratios.get(l).length) : a);
+      base.add(keepSsdSubset ? BaseAnchors.ssdSubset(a, this.ratios.get(l).length) : a);
     }
     this.baseAnchors = Collections.unmodifiableList(base);
   }
@@ -85,60 +84,6 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     for (double[] f : in) {
       // Null entries are kept for the builder to reject with their index.
       out.add(f == null ? null : f.clone());
-    }
-    return out;
-  }
-
-  /** The base anchors of one level, flat {@code 4*A}, in float32 with torch's operation order. */
-  static float[] singleLevelBaseAnchors(double baseSize, float[] scales, float[] ratios, boolean scaleMajor,
-      double centerOffset, double[] center) {
-    float size = (float) baseSize;
-    int nr = ratios.length;
-    int ns = scales.length;
-    float[] hRatios = new float[nr];
-    float[] wRatios = new float[nr];
-    for (int r = 0; r < nr; r++) {
-      hRatios[r] = (float) Math.sqrt(ratios[r]);
-      wRatios[r] = 1f / hRatios[r];
-    }
-    float[] ws = new float[nr * ns];
-    float[] hs = new float[nr * ns];
-    for (int r = 0; r < nr; r++) {
-      for (int s = 0; s < ns; s++) {
-        // The two layouts multiply in different orders, which changes float32 rounding.
-        if (scaleMajor) {
-          ws[r * ns + s] = size * wRatios[r] * scales[s];
-          hs[r * ns + s] = size * hRatios[r] * scales[s];
-        } else {
-          ws[s * nr + r] = size * scales[s] * wRatios[r];
-          hs[s * nr + r] = size * scales[s] * hRatios[r];
-        }
-      }
-    }
-    float cx = (float) (center == null ? centerOffset * baseSize : center[0]);
-    float cy = (float) (center == null ? centerOffset * baseSize : center[1]);
-    float[] out = new float[4 * ws.length];
-    for (int i = 0; i < ws.length; i++) {
-      float hw = 0.5f * ws[i];
-      float hh = 0.5f * hs[i];
-      out[4 * i] = cx - hw;
-      out[4 * i + 1] = cy - hh;
-      out[4 * i + 2] = cx + hw;
-      out[4 * i + 3] = cy + hh;
-    }
-    return out;
-  }
-
-  private static float[] ssdSubset(float[] anchors, int numRatios) {
-    int[] order = new int[numRatios + 1];
-    order[0] = 0;
-    order[1] = numRatios;
-    for (int i = 2; i <= numRatios; i++) {
-      order[i] = i - 1;
-    }
-    float[] out = new float[4 * order.length];
-    for (int i = 0; i < order.length; i++) {
-      System.arraycopy(anchors, 4 * order[i], out, 4 * i, 4);
     }
     return out;
   }
@@ -171,7 +116,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     }
     b.centerOffset(c.getDouble("center_offset", 0.0));
     if (!c.isNull("scales") && (!c.isNull("octave_base_scale") || !c.isNull("scales_per_octave"))) {
-      throw ConfigException.at(c.pathOf("scales"), Builder.BOTH_SCALES);
+      throw ConfigException.at(c.pathOf("scales"), AnchorParams.BOTH_SCALES);
     }
     return AnchorConfigs.build(c, b::build);
   }
@@ -256,53 +201,19 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     PriorChecks.level(numLevels(), level);
     PriorChecks.size(height, width, "featmap_size");
     float[] base = baseAnchors.get(level);
-    int a = base.length / 4;
     Stride s = strides.get(level);
-    float sw = (float) s.w();
-    float sh = (float) s.h();
-    int n = PriorChecks.count(height, width, a);
+    int n = PriorChecks.count(height, width, base.length / 4);
     PriorChecks.float32Grid(base, s, height, width);
-    float[] out = new float[4 * n];
-    int o = 0;
-    for (int y = 0; y < height; y++) {
-      float shiftY = y * sh;
-      for (int x = 0; x < width; x++) {
-        float shiftX = x * sw;
-        for (int k = 0; k < 4 * a; k += 4) {
-          out[o++] = base[k] + shiftX;
-          out[o++] = base[k + 1] + shiftY;
-          out[o++] = base[k + 2] + shiftX;
-          out[o++] = base[k + 3] + shiftY;
-        }
-      }
-    }
-    return out;
+    return AnchorShifts.gridFloat(base, s, height, width, n);
   }
 
-  // The float64 twin of gridPriorsFlat: the shifts are added in double here and in float32 there, as
-  // torch does for each dtype, so the two loops stay apart.
   @Override
   public double[] gridPriorsFlatDouble(int level, int height, int width) {
     PriorChecks.level(numLevels(), level);
     PriorChecks.size(height, width, "featmap_size");
     float[] base = baseAnchors.get(level);
-    int a = base.length / 4;
-    Stride s = strides.get(level);
-    double[] out = new double[4 * PriorChecks.count(height, width, a)];
-    int o = 0;
-    for (int y = 0; y < height; y++) {
-      double shiftY = y * s.h();
-      for (int x = 0; x < width; x++) {
-        double shiftX = x * s.w();
-        for (int k = 0; k < 4 * a; k += 4) {
-          out[o++] = base[k] + shiftX;
-          out[o++] = base[k + 1] + shiftY;
-          out[o++] = base[k + 2] + shiftX;
-          out[o++] = base[k + 3] + shiftY;
-        }
-      }
-    }
-    return out;
+    return AnchorShifts.gridDouble(base, strides.get(level), height, width,
+        PriorChecks.count(height, width, base.length / 4));
   }
 
   @Override
@@ -331,24 +242,8 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     PriorChecks.sparseSize(featmapSize);
     Tensors.requireNonNull(priorIdxs, "prior_idxs");
     requireFloating(dtype);
-    float[] base = baseAnchors.get(level);
-    int a = base.length / 4;
-    int height = featmapSize[0];
-    int width = featmapSize[1];
-    Stride s = strides.get(level);
-    boolean dbl = dtype == DataType.DOUBLE;
-    double[] out = new double[4 * priorIdxs.length];
-    for (int i = 0; i < priorIdxs.length; i++) {
-      // Floor division and modulo as torch's // and % on int64 tensors.
-      long cell = Math.floorDiv(priorIdxs[i], (long) a);
-      int k = 4 * (int) Math.floorMod(priorIdxs[i], (long) a);
-      long x = Math.floorMod(cell, (long) width);
-      long y = Math.floorMod(Math.floorDiv(cell, (long) width), (long) height);
-      for (int j = 0; j < 4; j++) {
-        double shift = (j % 2 == 0) ? x * s.w() : y * s.h();
-        out[4 * i + j] = dbl ? base[k + j] + shift : (double) (base[k + j] + (float) shift);
-      }
-    }
+    double[] out = AnchorShifts.sparse(baseAnchors.get(level), strides.get(level), priorIdxs, featmapSize,
+        dtype == DataType.DOUBLE);
     return Tensors.create(out, dtype, priorIdxs.length, 4);
   }
 
@@ -378,9 +273,6 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
    * {@link IllegalArgumentException} naming the MMDetection parameter that is wrong.
    */
   public static final class Builder {
-    static final String BOTH_SCALES =
-        "scales and octave_base_scale with scales_per_octave cannot be set at the same time; give one of them";
-
     private List<Stride> strides;
     private double[] ratios;
     private double[] scales;
@@ -467,64 +359,9 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     public AnchorGenerator build() {
       int levels = PriorChecks.strides(strides);
       float[] r = PriorChecks.positiveFloat32("ratios", ratios);
-      if (centerOffset != 0 && centers != null) {
-        throw new IllegalArgumentException("centers cannot be set when center_offset != 0; got center_offset="
-            + centerOffset);
-      }
-      if (!(centerOffset >= 0 && centerOffset <= 1)) {
-        throw new IllegalArgumentException("center_offset must be in [0, 1]; got " + centerOffset);
-      }
-      if (centers != null && centers.size() != levels) {
-        throw new IllegalArgumentException("centers must have one (x, y) per level (" + levels + " strides); got "
-            + centers.size());
-      }
-      if (centers != null) {
-        for (int i = 0; i < levels; i++) {
-          double[] c = centers.get(i);
-          if (c == null || c.length != 2 || !Double.isFinite(c[0]) || !Double.isFinite(c[1])) {
-            throw new IllegalArgumentException("centers[" + i + "] must be a finite (x, y); got "
-                + (c == null ? "null" : Arrays.toString(c)));
-          }
-        }
-      }
-      boolean octave = octaveBaseScale != null || scalesPerOctave != null;
-      float[] sc;
-      if (scales != null && octave) {
-        throw new IllegalArgumentException(BOTH_SCALES);
-      } else if (scales != null) {
-        sc = PriorChecks.positiveFloat32("scales", scales);
-      } else if (octaveBaseScale != null && scalesPerOctave != null) {
-        Args.positiveFloat32("octave_base_scale", octaveBaseScale);
-        Limits.requireCount("scales_per_octave", scalesPerOctave, 1, Limits.MAX_PRIOR_PARAMS,
-            "Limits.MAX_PRIOR_PARAMS");
-        double[] octaveScales = new double[scalesPerOctave];
-        for (int i = 0; i < octaveScales.length; i++) {
-          octaveScales[i] = Math.pow(2, (double) i / scalesPerOctave) * octaveBaseScale;
-        }
-        // 2^(i/n) < 2 can still carry a scale just below float32's top past it.
-        sc = PriorChecks.positiveFloat32("octave scales (octave_base_scale * 2^(i / scales_per_octave))",
-            octaveScales);
-      } else if (octave) {
-        throw new IllegalArgumentException("octave_base_scale and scales_per_octave must be set together; got "
-            + (octaveBaseScale == null ? "only scales_per_octave=" + scalesPerOctave
-                : "only octave_base_scale=" + octaveBaseScale));
-      } else {
-        throw new IllegalArgumentException("either scales or octave_base_scale with scales_per_octave must be set");
-      }
-      double[] sizes;
-      if (baseSizes == null) {
-        sizes = new double[levels];
-        for (int i = 0; i < levels; i++) {
-          sizes[i] = strides.get(i).min();
-        }
-      } else {
-        if (baseSizes.length != levels) {
-          throw new IllegalArgumentException("base_sizes must have one size per level (" + levels + " strides); got "
-              + baseSizes.length);
-        }
-        PriorChecks.positiveFloat32("base_sizes", baseSizes);
-        sizes = baseSizes;
-      }
+      AnchorParams.checkCenters(centers, centerOffset, levels);
+      float[] sc = AnchorParams.scales(scales, octaveBaseScale, scalesPerOctave);
+      double[] sizes = AnchorParams.baseSizes(baseSizes, strides);
       Limits.product("ratios x scales (base anchors per cell)", Limits.MAX_BASE_PRIORS, "Limits.MAX_BASE_PRIORS",
           r.length, sc.length);
       List<float[]> perLevelScales = Collections.nCopies(levels, sc);

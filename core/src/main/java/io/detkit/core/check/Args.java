@@ -18,6 +18,17 @@ public final class Args {
     return v;
   }
 
+  /**
+   * For a threshold where an infinity means "never" or "always" but NaN would compare false
+   * everywhere and silently disable it.
+   *
+   * @throws IllegalArgumentException {@code <name> must be a number; got NaN}
+   */
+  public static double notNaN(String name, double v) {
+    Preconditions.checkArgument(!Double.isNaN(v), "%s must be a number; got NaN", name);
+    return v;
+  }
+
   /** @throws IllegalArgumentException unless {@code v} is finite and {@code > 0} */
   public static double positive(String name, double v) {
     Preconditions.checkArgument(v > 0 && v != Double.POSITIVE_INFINITY, "%s must be a finite number > 0; got %s",

@@ -31,7 +31,8 @@ public final class Config {
   private final Map<String, Object> values;
   private final Set<String> accessed;
 
-  private Config(String path, Map<String, Object> values, Set<String> accessed) {
+  /** A node over {@code values}, which the caller hands over unmodifiable and normalized ({@link ConfigValues}). */
+  Config(String path, Map<String, Object> values, Set<String> accessed) {
     this.path = path;
     this.values = values;
     this.accessed = accessed;
@@ -62,40 +63,8 @@ public final class Config {
   public static Config of(String path, Map<?, ?> map) {
     Tensors.requireNonNull(path, "path");
     Tensors.requireNonNull(map, "map");
-    checkShape(path, map, ConfigLoader.MAX_DEPTH + 1);
-    return copyOf(path, map);
-  }
-
-  /**
-   * Refuses a Java structure deeper than the loaders accept or holding more values, before it is
-   * copied: a self-containing map or a 100,000-deep one then fails with a {@link ConfigException}
-   * instead of a {@link StackOverflowError}, and a structure that shares sub-maps cannot expand to
-   * an exponential copy. {@code maxDepth} counts the levels of {@code v} itself.
-   */
-  private static void checkShape(String path, Object v, int maxDepth) {
-    long[] count = {0};
-    int depth = ConfigMerge.depthAndCount(v, count, maxDepth + 1, ConfigLoader.MAX_VALUES + 1L);
-    // The walk stops early at either limit; the count is checked first because an early stop
-    // reports the depth as reached.
-    if (count[0] > ConfigLoader.MAX_VALUES) {
-      throw ConfigException.at(path, "more than " + ConfigLoader.MAX_VALUES
-          + " values, counting a shared sub-map at every use (ConfigLoader.MAX_VALUES)");
-    }
-    if (depth > maxDepth) {
-      throw ConfigException.at(path, "nesting deeper than " + ConfigLoader.MAX_DEPTH
-          + " levels of dicts, lists and tuples (ConfigLoader.MAX_DEPTH), or a map that contains itself");
-    }
-  }
-
-  private static Config copyOf(String path, Map<?, ?> map) {
-    Map<String, Object> copy = new LinkedHashMap<>();
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      if (!(e.getKey() instanceof String key)) {
-        throw ConfigException.at(path, "keys must be strings; got " + describe(e.getKey()));
-      }
-      copy.put(key, normalize(join(path, key), e.getValue()));
-    }
-    return new Config(path, Collections.unmodifiableMap(copy), null);
+    ConfigValues.checkShape(path, map, ConfigLoader.MAX_DEPTH + 1);
+    return ConfigValues.copyOf(path, map);
   }
 
   /**
@@ -117,60 +86,6 @@ public final class Config {
     return of(map);
   }
 
-  static Object normalize(String path, Object v) {
-    if (v == null || v instanceof Boolean || v instanceof String || v instanceof Long
-        || v instanceof Double) {
-      return v;
-    }
-    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      return ((Number) v).longValue();
-    }
-    if (v instanceof Float f) {
-      return f.doubleValue();
-    }
-    if (v instanceof java.math.BigInteger b) {
-      if (b.bitLength() > 63) {
-        throw ConfigException.at(path, "integer out of range: " + b);
-      }
-      return b.longValue();
-    }
-    if (v instanceof java.math.BigDecimal d) {
-      return d.doubleValue();
-    }
-    if (v instanceof Config c) {
-      return c.path.equals(path) ? c.untracked() : copyOf(path, c.values);
-    }
-    if (v instanceof Map<?, ?> m) {
-      return copyOf(path, m);
-    }
-    if (v instanceof List<?> list) {
-      List<Object> items = new ArrayList<>(list.size());
-      for (int i = 0; i < list.size(); i++) {
-        items.add(normalize(path + "[" + i + "]", list.get(i)));
-      }
-      return list instanceof PyTuple ? PyTuple.of(items) : Collections.unmodifiableList(items);
-    }
-    if (v instanceof double[] a) {
-      List<Object> items = new ArrayList<>();
-      for (double d : a) {
-        items.add(d);
-      }
-      return Collections.unmodifiableList(items);
-    }
-    if (v instanceof int[] a) {
-      List<Object> items = new ArrayList<>();
-      for (int d : a) {
-        items.add((long) d);
-      }
-      return Collections.unmodifiableList(items);
-    }
-    throw ConfigException.at(path, "unsupported value type " + v.getClass().getName());
-  }
-
-  private static String join(String path, String key) {
-    return path.isEmpty() ? key : path + "." + key;
-  }
-
   /** The values themselves (unmodifiable), for walks inside the package. */
   Map<String, Object> values() {
     return values;
@@ -183,7 +98,7 @@ public final class Config {
 
   /** The dotted path of {@code key} inside this node. */
   public String pathOf(String key) {
-    return join(path, key);
+    return ConfigValues.join(path, key);
   }
 
   /** The keys in insertion order (unmodifiable). */
@@ -241,34 +156,27 @@ public final class Config {
     return values.get(key);
   }
 
+  /** The value of a required {@code key} if it is a {@code type}; else an error naming {@code expected}. */
+  private <T> T typed(String key, Class<T> type, String expected) {
+    Object v = require(key);
+    if (type.isInstance(v)) {
+      return type.cast(v);
+    }
+    throw wrongType(key, expected, v);
+  }
+
   private ConfigException wrongType(String key, String expected, Object got) {
     return ConfigException.at(pathOf(key), "expected " + expected + ", got " + describe(got));
   }
 
   /** A readable rendering of a config value for error messages: strings quoted, None as None. */
   public static String describe(Object v) {
-    if (v == null) {
-      return "None";
-    }
-    if (v instanceof String s) {
-      return "'" + s + "'";
-    }
-    if (v instanceof Boolean b) {
-      return b ? "True" : "False";
-    }
-    if (v instanceof Config c) {
-      return "dict(" + String.join(", ", c.keys()) + ")";
-    }
-    return String.valueOf(v);
+    return ConfigValues.describe(v);
   }
 
   /** A string value. */
   public String getString(String key) {
-    Object v = require(key);
-    if (v instanceof String s) {
-      return s;
-    }
-    throw wrongType(key, "a string", v);
+    return typed(key, String.class, "a string");
   }
 
   /** A string value, or {@code def} when the key is absent or None. */
@@ -311,11 +219,7 @@ public final class Config {
 
   /** An integer value; a float with an integral value is rejected, as Python would for an index. */
   public long getLong(String key) {
-    Object v = require(key);
-    if (v instanceof Long l) {
-      return l;
-    }
-    throw wrongType(key, "an integer", v);
+    return typed(key, Long.class, "an integer");
   }
 
   /** An integer, or {@code def} when absent or None. */
@@ -339,11 +243,7 @@ public final class Config {
 
   /** A boolean ({@code True}/{@code False}). */
   public boolean getBoolean(String key) {
-    Object v = require(key);
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    throw wrongType(key, "a boolean (True or False)", v);
+    return typed(key, Boolean.class, "a boolean (True or False)");
   }
 
   /** A boolean, or {@code def} when absent or None. */
@@ -353,11 +253,7 @@ public final class Config {
 
   /** A nested dict. */
   public Config getConfig(String key) {
-    Object v = require(key);
-    if (v instanceof Config c) {
-      return c;
-    }
-    throw wrongType(key, "a dict", v);
+    return typed(key, Config.class, "a dict");
   }
 
   /** A nested dict, or null when absent or None. */
@@ -367,13 +263,9 @@ public final class Config {
 
   /** A list or tuple. */
   public List<Object> getList(String key) {
-    Object v = require(key);
-    if (v instanceof List<?> l) {
-      @SuppressWarnings("unchecked")
-      List<Object> list = (List<Object>) l;
-      return list;
-    }
-    throw wrongType(key, "a list or tuple", v);
+    @SuppressWarnings("unchecked")
+    List<Object> list = typed(key, List.class, "a list or tuple");
+    return list;
   }
 
   /** Whether the value of {@code key} was written as a tuple. */
@@ -386,11 +278,7 @@ public final class Config {
     List<Object> list = getList(key);
     double[] out = new double[list.size()];
     for (int i = 0; i < out.length; i++) {
-      Object v = list.get(i);
-      if (!(v instanceof Long || v instanceof Double)) {
-        throw ConfigException.at(pathOf(key) + "[" + i + "]", "expected a number, got " + describe(v));
-      }
-      out[i] = ((Number) v).doubleValue();
+      out[i] = ((Number) item(key, list, i, v -> v instanceof Long || v instanceof Double, "a number")).doubleValue();
     }
     return out;
   }
@@ -405,13 +293,20 @@ public final class Config {
     List<Object> list = getList(key);
     int[] out = new int[list.size()];
     for (int i = 0; i < out.length; i++) {
-      Object v = list.get(i);
-      if (!(v instanceof Long l) || l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
-        throw ConfigException.at(pathOf(key) + "[" + i + "]", "expected an integer, got " + describe(v));
-      }
-      out[i] = (int) (long) l;
+      out[i] = (int) (long) (Long) item(key, list, i,
+          v -> v instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE, "an integer");
     }
     return out;
+  }
+
+  /** Item {@code i} of the list at {@code key}, if {@code accepted}; else an error at {@code key[i]}. */
+  private Object item(String key, List<Object> list, int i, java.util.function.Predicate<Object> accepted,
+      String expected) {
+    Object v = list.get(i);
+    if (!accepted.test(v)) {
+      throw ConfigException.at(pathOf(key) + "[" + i + "]", "expected " + expected + ", got " + describe(v));
+    }
+    return v;
   }
 
   /** A list of integers, or {@code def} when absent or None. */
@@ -428,9 +323,9 @@ public final class Config {
    */
   public Config with(String key, Object value) {
     Tensors.requireNonNull(key, "key");
-    checkShape(pathOf(key), value, ConfigLoader.MAX_DEPTH);
+    ConfigValues.checkShape(pathOf(key), value, ConfigLoader.MAX_DEPTH);
     Map<String, Object> copy = new LinkedHashMap<>(values);
-    copy.put(key, normalize(pathOf(key), value));
+    copy.put(key, ConfigValues.normalize(pathOf(key), value));
     return new Config(path, Collections.unmodifiableMap(copy), null);
   }
 
@@ -463,23 +358,9 @@ public final class Config {
   public Map<String, Object> toMap() {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<String, Object> e : values.entrySet()) {
-      out.put(e.getKey(), plain(e.getValue()));
+      out.put(e.getKey(), ConfigValues.plain(e.getValue()));
     }
     return out;
-  }
-
-  private static Object plain(Object v) {
-    if (v instanceof Config c) {
-      return c.toMap();
-    }
-    if (v instanceof List<?> l) {
-      List<Object> out = new ArrayList<>();
-      for (Object o : l) {
-        out.add(plain(o));
-      }
-      return out;
-    }
-    return v;
   }
 
   /**
@@ -490,7 +371,8 @@ public final class Config {
     return new Config(path, values, ConcurrentHashMap.newKeySet());
   }
 
-  private Config untracked() {
+  /** This node without key tracking. */
+  Config untracked() {
     return accessed == null ? this : new Config(path, values, null);
   }
 
@@ -516,41 +398,13 @@ public final class Config {
     }
   }
 
-  /** Python-literal rendering: {@code dict(type='FocalLoss', gamma=2.0)}. */
+  /**
+   * Python-literal rendering, {@code dict(type='FocalLoss', gamma=2.0)}: every key as a keyword,
+   * scalars as {@link #describe} shows them.
+   */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("dict(");
-    boolean first = true;
-    for (Map.Entry<String, Object> e : values.entrySet()) {
-      if (!first) {
-        sb.append(", ");
-      }
-      first = false;
-      sb.append(e.getKey()).append('=');
-      render(sb, e.getValue());
-    }
-    return sb.append(')').toString();
-  }
-
-  private static void render(StringBuilder sb, Object v) {
-    if (v instanceof String s) {
-      sb.append('\'').append(s.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
-    } else if (v instanceof List<?> l) {
-      boolean tuple = v instanceof PyTuple;
-      sb.append(tuple ? '(' : '[');
-      for (int i = 0; i < l.size(); i++) {
-        if (i > 0) {
-          sb.append(", ");
-        }
-        render(sb, l.get(i));
-      }
-      if (tuple && l.size() == 1) {
-        sb.append(',');
-      }
-      sb.append(tuple ? ')' : ']');
-    } else {
-      sb.append(v instanceof Config ? v.toString() : describe(v));
-    }
+    return ConfigWriter.repr(this);
   }
 
   @Override

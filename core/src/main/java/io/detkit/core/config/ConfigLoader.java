@@ -25,7 +25,8 @@ import java.util.Map;
  * subscripts by a literal key or index ({@code img_norm_cfg['mean']}, {@code scales[-1]}).
  * Calls other than {@code dict}, attribute access, slices, comparisons, lambdas, f-strings,
  * comprehensions and statements other than assignments are rejected with their line and column,
- * e.g. {@code cfg.py:3:9: only literals and dict(...) are allowed; got a call to '__import__'}.
+ * e.g. {@code cfg.py:3:9: only literals, dict(...), earlier names, the operators + - * / // % and [key]
+ * subscripts are allowed; got a call to '__import__'}.
  * {@link #fromPython} leaves {@code _base_} a plain key; {@link #fromFile} resolves it.
  * {@link #fromPythonExpression} reads literals only (no operators), as does
  * {@link ConfigOverrides#parseValue}, where {@code 1-2} is mmcv's string, not -1.
@@ -155,25 +156,17 @@ public final class ConfigLoader {
     return sourceName == null || sourceName.isEmpty() ? "<config>" : sourceName;
   }
 
+  /** How a value's kind reads in a message: "a dict", "an integer", "None"... */
   static String kindOf(Object v) {
-    if (v == null) {
-      return "None";
-    }
-    if (v instanceof PyTuple) {
-      return "a tuple";
-    }
-    if (v instanceof java.util.List) {
-      return "a list";
-    }
-    if (v instanceof Map || v instanceof Config) {
-      return "a dict";
-    }
-    if (v instanceof String) {
-      return "a string";
-    }
-    if (v instanceof Boolean) {
-      return "a boolean";
-    }
-    return v instanceof Long ? "an integer" : "a float";
+    return switch (PyOperators.typeName(v instanceof Config ? Map.of() : v)) {
+      case "NoneType" -> "None";
+      case "tuple" -> "a tuple";
+      case "list" -> "a list";
+      case "dict" -> "a dict";
+      case "str" -> "a string";
+      case "bool" -> "a boolean";
+      case "int" -> "an integer";
+      default -> "a float";
+    };
   }
 }

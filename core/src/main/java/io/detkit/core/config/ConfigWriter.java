@@ -167,8 +167,18 @@ public final class ConfigWriter {
   }
 
   private static boolean inline(StringBuilder sb, Object v, int budget, String path) {
+    return inline(sb, v, budget, path, false);
+  }
+
+  /**
+   * Appends {@code v} on one line; false as soon as the line passes {@code budget}. {@code repr}:
+   * {@link Config#toString}'s form, every key as a keyword and scalars as {@link Config#describe}
+   * shows them (strings quoted with {@code '} and {@code \\} escaped); otherwise a Python literal that
+   * reads back to the same value.
+   */
+  private static boolean inline(StringBuilder sb, Object v, int budget, String path, boolean repr) {
     if (v instanceof Config c) {
-      boolean kwargs = c.keys().stream().allMatch(ConfigWriter::isKwargName);
+      boolean kwargs = repr || c.keys().stream().allMatch(ConfigWriter::isKwargName);
       sb.append(kwargs ? "dict(" : "{");
       boolean first = true;
       for (String k : c.keys()) {
@@ -177,7 +187,7 @@ public final class ConfigWriter {
         }
         first = false;
         sb.append(kwargs ? k + "=" : pyString(k) + ": ");
-        if (!inline(sb, c.get(k), budget, path + "." + k) || sb.length() > budget) {
+        if (!inline(sb, c.get(k), budget, path + "." + k, repr) || sb.length() > budget) {
           return false;
         }
       }
@@ -189,7 +199,7 @@ public final class ConfigWriter {
         if (i > 0) {
           sb.append(", ");
         }
-        if (!inline(sb, l.get(i), budget, path + "[" + i + "]") || sb.length() > budget) {
+        if (!inline(sb, l.get(i), budget, path + "[" + i + "]", repr) || sb.length() > budget) {
           return false;
         }
       }
@@ -197,10 +207,19 @@ public final class ConfigWriter {
         sb.append(',');
       }
       sb.append(tuple ? ")" : "]");
+    } else if (repr) {
+      sb.append(v instanceof String s ? "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'" : Config.describe(v));
     } else {
       sb.append(scalar(v, path));
     }
     return sb.length() <= budget;
+  }
+
+  /** {@link Config#toString}: {@code dict(type='FocalLoss', gamma=2.0)}, on one line. */
+  static String repr(Config config) {
+    StringBuilder sb = new StringBuilder();
+    inline(sb, config, Integer.MAX_VALUE, "", true);
+    return sb.toString();
   }
 
   /** One-line Python rendering for error messages; unlike {@link #toPython} it shows NaN as nan. */

@@ -1,5 +1,7 @@
 package io.detkit.core.nms;
 
+import com.google.common.base.Preconditions;
+import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -21,33 +23,22 @@ import java.util.List;
  *       the same result.
  * </ul>
  *
- * <p>Immutable.
+ * <p>Immutable; the record's components are the settings, checked when it is made.
+ *
+ * @param iouThreshold IoU strictly above which a lower-scoring box is suppressed (not NaN)
+ * @param classAgnostic whether boxes of different classes suppress each other
+ * @param offset 0 or 1, added to widths and heights
+ * @param scoreThreshold score a box must exceed to take part, when &gt; 0 (not NaN)
+ * @param maxNum at most this many kept boxes when &gt; 0; otherwise no limit
+ * @param splitThr mmcv's {@code split_thr}: accepted and kept; it does not change the result
  */
-public final class NmsConfig {
-  private final double iouThreshold;
-  private final boolean classAgnostic;
-  private final int offset;
-  private final double scoreThreshold;
-  private final int maxNum;
-  private final long splitThr;
-
-  private NmsConfig(double iouThreshold, boolean classAgnostic, int offset, double scoreThreshold, int maxNum,
-      long splitThr) {
-    if (Double.isNaN(iouThreshold)) {
-      throw new IllegalArgumentException("iou_threshold must be a number; got NaN");
-    }
-    if (offset != 0 && offset != 1) {
-      throw new IllegalArgumentException("offset must be 0 or 1; got " + offset);
-    }
-    if (Double.isNaN(scoreThreshold)) {
-      throw new IllegalArgumentException("score_threshold must be a number; got NaN");
-    }
-    this.iouThreshold = iouThreshold;
-    this.classAgnostic = classAgnostic;
-    this.offset = offset;
-    this.scoreThreshold = scoreThreshold;
-    this.maxNum = maxNum;
-    this.splitThr = splitThr;
+public record NmsConfig(double iouThreshold, boolean classAgnostic, int offset, double scoreThreshold, int maxNum,
+    long splitThr) {
+  /** @throws IllegalArgumentException for a NaN threshold or an offset other than 0 or 1 */
+  public NmsConfig {
+    Args.notNaN("iou_threshold", iouThreshold);
+    Preconditions.checkArgument(offset == 0 || offset == 1, "offset must be 0 or 1; got %s", offset);
+    Args.notNaN("score_threshold", scoreThreshold);
   }
 
   /**
@@ -112,36 +103,6 @@ public final class NmsConfig {
   /** At most {@code v} kept boxes when {@code v > 0}. */
   public NmsConfig withMaxNum(int v) {
     return new NmsConfig(iouThreshold, classAgnostic, offset, scoreThreshold, v, splitThr);
-  }
-
-  /** IoU strictly above which a lower-scoring box is suppressed. */
-  public double iouThreshold() {
-    return iouThreshold;
-  }
-
-  /** Whether boxes of different classes suppress each other. */
-  public boolean classAgnostic() {
-    return classAgnostic;
-  }
-
-  /** 0 or 1, added to widths and heights. */
-  public int offset() {
-    return offset;
-  }
-
-  /** Score a box must exceed to take part, when &gt; 0. */
-  public double scoreThreshold() {
-    return scoreThreshold;
-  }
-
-  /** At most this many kept boxes when &gt; 0; otherwise no limit. */
-  public int maxNum() {
-    return maxNum;
-  }
-
-  /** mmcv's {@code split_thr}: accepted and kept; it does not change the result. */
-  public long splitThr() {
-    return splitThr;
   }
 
   @Override

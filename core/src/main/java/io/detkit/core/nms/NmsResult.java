@@ -7,10 +7,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The outcome of {@link Nms#batchedNms}: the kept boxes with their scores, {@code dets [k,5]}
  * ({@code x1, y1, x2, y2, score}, in the boxes' dtype), and their indices into the input,
  * {@code keep [k]}, both in descending score order (equal scores: lower input index first).
+ * {@link MulticlassNmsResult} adds the class of each detection.
  *
- * <p>Immutable; {@link #keepIndices()} returns a copy.
+ * <p>Immutable; {@link #keepIndices()} returns a copy. Only this package creates results.
  */
-public final class NmsResult {
+public class NmsResult {
   private final INDArray dets;
   private final int[] keep;
 
@@ -41,6 +42,6 @@ public final class NmsResult {
 
   @Override
   public String toString() {
-    return "NmsResult(kept=" + keep.length + ")";
+    return getClass().getSimpleName() + "(kept=" + keep.length + ")";
   }
 }

@@ -30,8 +30,8 @@ class ConfigBaseTest {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-      "retinanet/retinanet_tiny_1x_coco.py, retinanet_tiny_1x_coco",
-      "atss/atss_tiny_1x_coco.py, atss_tiny_1x_coco",
+      "retinanet/retinanet_tiny_streets.py, retinanet_tiny_streets",
+      "atss/atss_tiny_streets.py, atss_tiny_streets",
       "faster_rcnn/faster_rcnn_tiny.py, faster_rcnn_tiny",
       "rpn/rpn_tiny.py, rpn_tiny",
       "yaml/retinanet_ghm.yaml, retinanet_ghm"})
@@ -42,37 +42,43 @@ class ConfigBaseTest {
 
   @Test
   void fourBaseChainWithDeleteReferencesAndArithmetic() {
-    Config c = ConfigLoader.fromFile(fixture("retinanet/retinanet_tiny_1x_coco.py"));
+    Config c = ConfigLoader.fromFile(fixture("retinanet/retinanet_tiny_streets.py"));
     // model, dataset, schedule and runtime bases, in the order _base_ lists them, then the file's own keys
-    assertThat(c.keys()).containsExactly("model", "dataset_type", "data_root", "img_norm_cfg", "img_scale",
-        "train_pipeline", "test_pipeline", "data", "evaluation", "optimizer", "optimizer_config", "lr_config",
-        "runner", "checkpoint_config", "log_config", "dist_params", "log_level", "load_from", "resume_from",
-        "workflow", "work_dir");
-    assertThat(ConfigWriter.oneLine(c.getConfig("optimizer"))).isEqualTo("dict(type='AdamW', lr=0.00125, weight_decay=0.0001)");
-    assertThat(c.getConfig("model").getConfig("bbox_head").getConfig("loss_bbox").get("beta")).isEqualTo(1.0 / 9.0);
+    assertThat(c.keys()).containsExactly("model", "dataset_type", "data_root", "pixel_stats", "img_scale",
+        "loading", "train_pipeline", "test_pipeline", "data", "evaluation", "optimizer", "optimizer_config",
+        "lr_config", "runner", "checkpoint_config", "log_config", "custom_hooks", "log_level", "load_from",
+        "resume_from", "workflow", "work_dir");
+    assertThat(ConfigWriter.oneLine(c.getConfig("optimizer"))).isEqualTo("dict(type='AdamW', lr=0.0015, weight_decay=0.05)");
+    // a dict over a dict merges: the base's loss_weight stays beside the new type and beta
+    assertThat(c.getConfig("model").getConfig("bbox_head").getConfig("loss_bbox").toString())
+        .isEqualTo("dict(type='SmoothL1Loss', loss_weight=0.5, beta=" + (1.0 / 7.0) + ")");
     assertThat(c.getConfig("model").getConfig("bbox_head").getConfig("loss_cls").getString("type"))
         .isEqualTo("FocalLoss");
     assertThat(c.getConfig("data").getConfig("val").getString("ann_file"))
-        .isEqualTo("data/coco/annotations/instances_val2017.json");
-    assertThat(c.getConfig("evaluation").toString()).isEqualTo("dict(interval=1, metric='bbox', save_best='auto')");
-    assertThat(c.getString("work_dir")).isEqualTo("./work_dirs/retinanet_tiny_1x_coco");
+        .isEqualTo("datasets/streets/labels/dusk.json");
+    assertThat(c.getConfig("evaluation").toString())
+        .isEqualTo("dict(interval=2, metric='bbox', classwise=True, save_best='bbox_mAP')");
+    assertThat(c.getString("work_dir")).isEqualTo("./work_dirs/retinanet_tiny_streets");
+    // list concatenation, then '**' spreading a dict into dict(...)
     assertThat(c.getList("train_pipeline").get(4).toString())
-        .isEqualTo("dict(type='Normalize', mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)");
+        .isEqualTo("dict(type='Normalize', mean=[110.0, 112.5, 108.25], std=[52.5, 51.0, 53.75], to_rgb=False)");
+    assertThat(c.getConfig("model").getConfig("bbox_head").getConfig("bbox_coder").getDoubleArray("target_means"))
+        .containsExactly(0.0, 0.0, 0.0, 0.0);
   }
 
   @Test
   void deleteReplacesTheWholeDictAndDisappears() {
-    Config head = ConfigLoader.fromFile(fixture("atss/atss_tiny_1x_coco.py")).getConfig("model").getConfig("bbox_head");
+    Config head = ConfigLoader.fromFile(fixture("atss/atss_tiny_streets.py")).getConfig("model").getConfig("bbox_head");
     assertThat(head.keys()).doesNotContain("_delete_").contains("loss_centerness");
-    assertThat(head.getConfig("loss_bbox").toString()).isEqualTo("dict(type='GIoULoss', loss_weight=2.0)");
+    assertThat(head.getConfig("loss_bbox").toString()).isEqualTo("dict(type='GIoULoss', loss_weight=1.5)");
   }
 
   @Test
   void basesNamesCanBeUsedAfterTheBaseLine() {
     Config c = ConfigLoader.fromFile(fixture("names/uses_base_names.py"));
-    assertThat(c.get("crop")).isEqualTo(PyTuple.of(java.util.List.of(666L, 400.0)));
-    assertThat(c.getString("val_ann")).isEqualTo("data/coco/annotations/instances_val2017.json");
-    assertThat(c.getString("data_root")).isEqualTo("data/coco/v2/");
+    assertThat(c.get("crop")).isEqualTo(PyTuple.of(java.util.List.of(480L, 272.0)));
+    assertThat(c.getString("val_ann")).isEqualTo("datasets/streets/labels/dusk.json");
+    assertThat(c.getString("data_root")).isEqualTo("datasets/streets/v2/");
     // the override replaces the base's value in place, as every merge does
     assertThat(c.keys()).startsWith("dataset_type", "data_root");
   }

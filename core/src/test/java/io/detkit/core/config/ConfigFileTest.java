@@ -36,8 +36,8 @@ class ConfigFileTest {
   void syntaxErrorNamesTheFile() throws IOException {
     Path p = write("bad.py", "a = 1\nb = open('x')\n");
     ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.fromFile(p));
-    assertThat(e).hasMessage(p + ":2:5: only literals and dict(...) are allowed; got a call to 'open'"
-        + " (line 2, column 5)");
+    assertThat(e).hasMessage(p + ":2:5: only literals, dict(...), earlier names, the operators"
+        + " + - * / // % and [key] subscripts are allowed; got a call to 'open' (line 2, column 5)");
   }
 
   @Test

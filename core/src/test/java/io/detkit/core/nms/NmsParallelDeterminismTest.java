@@ -125,13 +125,13 @@ class NmsParallelDeterminismTest {
       }
     }
     NmsConfig cfg = NmsConfig.of(0.6).withScoreThreshold(0.5);
-    int[] serial = Nms.keep(b, s, labels, cfg, true, -1, false);
-    assertThat(on(ONE, () -> Nms.keep(b, s, labels, cfg, true, -1, true))).containsExactly(serial);
-    assertThat(on(EIGHT, () -> Nms.keep(b, s, labels, cfg, true, -1, true))).containsExactly(serial);
+    int[] serial = NmsKeep.keep(b, s, labels, cfg, true, -1, false);
+    assertThat(on(ONE, () -> NmsKeep.keep(b, s, labels, cfg, true, -1, true))).containsExactly(serial);
+    assertThat(on(EIGHT, () -> NmsKeep.keep(b, s, labels, cfg, true, -1, true))).containsExactly(serial);
     assertThat(serial.length).isGreaterThan(1000);
     // Float64 problems take the same path in double arithmetic.
-    int[] serial64 = Nms.keep(b, s, labels, cfg, false, -1, false);
-    assertThat(on(EIGHT, () -> Nms.keep(b, s, labels, cfg, false, -1, true))).containsExactly(serial64);
+    int[] serial64 = NmsKeep.keep(b, s, labels, cfg, false, -1, false);
+    assertThat(on(EIGHT, () -> NmsKeep.keep(b, s, labels, cfg, false, -1, true))).containsExactly(serial64);
   }
 
   @Test

@@ -1,26 +1,20 @@
-# RetinaNet-style config, the common shape of MMDetection 2.x files
-_base_ = ['../_base_/models/retinanet_r50_fpn.py', '../_base_/default_runtime.py']
+# A seed in the shape of a one-stage detector config: bases, nested dicts, tuples, lists, comments
+_base_ = ['../_base_/models/tiny_one_stage.py', '../_base_/runtime.py']
+head = dict(
+    type='RetinaHead',
+    num_classes=5,
+    in_channels=48,
+    anchor_generator=dict(type='AnchorGenerator', octave_base_scale=3, scales_per_octave=2,
+                          ratios=(0.4, 1.0, 2.5), strides=[4, 8, 16]),
+    bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0.0, 0.0, 0.0, 0.0],
+                    target_stds=[0.25, 0.25, 0.5, 0.5]),
+    loss_cls=dict(type='FocalLoss', use_sigmoid=True, gamma=1.75, alpha=0.4, loss_weight=2.0),
+    loss_bbox=dict(type='SmoothL1Loss', beta=0.2, loss_weight=1.5))
 model = dict(
     type='RetinaNet',
-    bbox_head=dict(
-        type='RetinaHead',
-        num_classes=80,
-        in_channels=256,
-        anchor_generator=dict(
-            type='AnchorGenerator',
-            octave_base_scale=4,
-            scales_per_octave=3,
-            ratios=[0.5, 1.0, 2.0],
-            strides=[8, 16, 32, 64, 128]),
-        bbox_coder=dict(
-            type='DeltaXYWHBBoxCoder',
-            target_means=[.0, .0, .0, .0],
-            target_stds=[1.0, 1.0, 1.0, 1.0]),
-        loss_cls=dict(
-            type='FocalLoss', use_sigmoid=True, gamma=2.0, alpha=0.25, loss_weight=1.0),
-        loss_bbox=dict(type='L1Loss', loss_weight=1.0)),
+    bbox_head=head,
     train_cfg=dict(
-        assigner=dict(type='MaxIoUAssigner', pos_iou_thr=0.5, neg_iou_thr=(0.0, 0.4), min_pos_iou=0,
-                      ignore_iof_thr=-1),
-        allowed_border=-1, pos_weight=-1, debug=False))
-optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001)
+        assigner=dict(type='MaxIoUAssigner', pos_iou_thr=0.55, neg_iou_thr=(0.1, 0.35), min_pos_iou=0.2,
+                      ignore_iof_thr=0.6),
+        allowed_border=4, pos_weight=0.5, debug=False))
+optimizer = dict(type='AdamW', lr=3e-4, betas=(0.9, 0.99), weight_decay=0.02)

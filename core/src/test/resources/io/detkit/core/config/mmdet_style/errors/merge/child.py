@@ -1,2 +1,2 @@
-_base_ = '../../_base_/schedules/schedule_1x.py'
+_base_ = '../../_base_/schedules/schedule_10e.py'
 optimizer_config = dict(grad_clip=dict(max_norm=35, norm_type=2))
