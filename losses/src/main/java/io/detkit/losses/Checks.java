@@ -7,31 +7,77 @@ import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.StringJoiner;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Argument checks shared by the losses. Parameter ranges are checked alike by the config
- * constructors and the builders, so both reject the same values with the same message
- * ({@code "<name> must be ...; got <value>"}); classification losses prefix the name with their
- * type ({@code "FocalLoss: gamma"}), and the config-reading overloads report the key's dotted
- * path through {@link ConfigException}.
+ * Argument checks shared by the losses. A loss's parameters are checked once, in the constructor
+ * of its {@code Params} record, which both {@link #fromConfig} and the builder fill, so both reject
+ * the same values with the same message ({@code "<name> must be ...; got <value>"});
+ * classification losses prefix the name with their type ({@code "FocalLoss: gamma"}), and
+ * {@link #fromConfig} reports the key's dotted path through {@link ConfigException}.
  */
 final class Checks {
   private Checks() {}
 
-  /** @throws IllegalArgumentException unless {@code v} is finite and {@code > 0} */
-  static double positive(String name, double v) {
-    return Args.positive(name, v);
+  /**
+   * A parameter out of range, with the config key it came from, so that {@link #fromConfig} can
+   * report the key's dotted path while a builder's caller sees the plain message.
+   */
+  static final class BadParameter extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final String key;
+
+    BadParameter(String key, String message) {
+      super(message);
+      this.key = key;
+    }
   }
 
-  /** @throws IllegalArgumentException unless {@code v} is finite and {@code >= 0} */
-  static double nonNegative(String name, double v) {
-    return Args.nonNegative(name, v);
+  /**
+   * Builds a loss from {@code c}: its common options ({@link LossOptions#fromConfig}) and its own
+   * parameters ({@code params}, a record validated in its constructor), handed to {@code loss}. A
+   * parameter out of range becomes a {@link ConfigException} at its key's path.
+   */
+  static <P, L> L fromConfig(Config c, Function<Config, P> params, BiFunction<LossOptions, P, L> loss) {
+    try {
+      return loss.apply(LossOptions.fromConfig(c), params.apply(c));
+    } catch (BadParameter e) {
+      throw ConfigException.at(c.pathOf(e.key), e.getMessage());
+    }
   }
 
-  /** @throws IllegalArgumentException if {@code v} is NaN or infinite */
-  static double finite(String name, double v) {
-    return Args.finite(name, v);
+  /** {@link #fromConfig(Config, Function, BiFunction)} for a loss that has only the shared options. */
+  static <L> L fromConfig(Config c, Function<LossOptions, L> loss) {
+    return fromConfig(c, cfg -> null, (options, none) -> loss.apply(options));
+  }
+
+  /** Runs {@code check}, whose failure names parameter {@code key}. */
+  static <T> T param(String key, Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (BadParameter e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new BadParameter(key, e.getMessage());
+    }
+  }
+
+  /** @throws IllegalArgumentException {@code "<key> must be a finite number > 0; got <v>"} */
+  static double positive(String key, double v) {
+    return param(key, () -> Args.positive(key, v));
+  }
+
+  /** @throws IllegalArgumentException {@code "<type>: <key> must be a finite number >= 0; got <v>"} */
+  static double nonNegative(String type, String key, double v) {
+    return param(key, () -> Args.nonNegative(prefixed(type, key), v));
+  }
+
+  /** @throws IllegalArgumentException {@code "<type>: <key> must be finite; got <v>"} */
+  static double finite(String type, String key, double v) {
+    return param(key, () -> Args.finite(prefixed(type, key), v));
   }
 
   /**
@@ -40,38 +86,13 @@ final class Checks {
    *
    * @throws IllegalArgumentException unless {@code v} is {@code > 0} and stays finite and {@code > 0} in float32
    */
-  static double positiveFloat32(String name, double v) {
-    return Args.positiveFloat32(name, v);
+  static double positiveFloat32(String key, double v) {
+    return param(key, () -> Args.positiveFloat32(key, v));
   }
 
-  /** Reads {@code key} (default {@code def}). @throws ConfigException unless {@link #positiveFloat32(String, double)} */
-  static double positiveFloat32(Config c, String key, double def) {
-    double v = c.getDouble(key, def);
-    try {
-      return positiveFloat32(key, v);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf(key), e.getMessage());
-    }
-  }
-
-  /** Reads {@code key} (default {@code def}). @throws ConfigException unless finite and {@code > 0} */
-  static double positive(Config c, String key, double def) {
-    double v = c.getDouble(key, def);
-    try {
-      return positive(key, v);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf(key), e.getMessage());
-    }
-  }
-
-  /** Reads {@code key} (default {@code def}). @throws ConfigException unless finite and {@code >= 0} */
-  static double nonNegative(Config c, String key, double def) {
-    double v = c.getDouble(key, def);
-    try {
-      return nonNegative(key, v);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf(key), e.getMessage());
-    }
+  /** {@code "<type>: <key>"}, or {@code key} alone for a null type (the regression losses' style). */
+  private static String prefixed(String type, String key) {
+    return type == null ? key : type + ": " + key;
   }
 
   /**

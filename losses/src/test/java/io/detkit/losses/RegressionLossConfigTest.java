@@ -78,17 +78,17 @@ class RegressionLossConfigTest {
   void defaultsAreMmdetections() {
     assertThat(((SmoothL1Loss) Losses.build(Config.of("type", "SmoothL1Loss"))).beta()).isEqualTo(1.0);
     BalancedL1Loss b = (BalancedL1Loss) Losses.build(Config.of("type", "BalancedL1Loss"));
-    assertThat(List.of(b.alpha(), b.gamma(), b.beta())).containsExactly(0.5, 1.5, 1.0);
+    assertThat(List.of(b.params().alpha(), b.params().gamma(), b.beta())).containsExactly(0.5, 1.5, 1.0);
     GHMR g = (GHMR) Losses.build(Config.of("type", "GHMR"));
     assertThat(List.of(g.mu(), (double) g.bins(), g.momentum())).containsExactly(0.02, 10.0, 0.0);
     IoULoss iou = (IoULoss) Losses.build(Config.of("type", "IoULoss"));
-    assertThat(iou.mode()).isEqualTo(IoULoss.Mode.LOG);
+    assertThat(iou.params().mode()).isEqualTo(IoULoss.Mode.LOG);
     assertThat(iou.eps()).isEqualTo(1e-6);
     assertThat(((GIoULoss) Losses.build(Config.of("type", "GIoULoss"))).eps()).isEqualTo(1e-6);
     assertThat(((DIoULoss) Losses.build(Config.of("type", "DIoULoss"))).eps()).isEqualTo(1e-6);
     assertThat(((CIoULoss) Losses.build(Config.of("type", "CIoULoss"))).eps()).isEqualTo(1e-6);
     BoundedIoULoss bounded = (BoundedIoULoss) Losses.build(Config.of("type", "BoundedIoULoss"));
-    assertThat(List.of(bounded.beta(), bounded.eps())).containsExactly(0.2, 1e-3);
+    assertThat(List.of(bounded.params().beta(), bounded.eps())).containsExactly(0.2, 1e-3);
     assertThat(iou.reduction()).isEqualTo(Reduction.MEAN);
     assertThat(iou.lossWeight()).isEqualTo(1.0);
   }
