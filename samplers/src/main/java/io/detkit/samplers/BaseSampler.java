@@ -239,7 +239,11 @@ public abstract class BaseSampler implements Sampler {
 
     Builder() {}
 
-    abstract B self();
+    /** This builder as its concrete type (every subclass is its own {@code B}). */
+    @SuppressWarnings("unchecked")
+    final B self() {
+      return (B) this;
+    }
 
     /**
      * Builds the sampler.
@@ -306,11 +310,6 @@ public abstract class BaseSampler implements Sampler {
 
     Simple(Function<SamplerParams, S> sampler) {
       this.sampler = sampler;
-    }
-
-    @Override
-    Simple<S> self() {
-      return this;
     }
 
     /**

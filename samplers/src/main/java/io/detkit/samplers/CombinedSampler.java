@@ -124,11 +124,6 @@ public final class CombinedSampler extends BaseSampler {
 
     private Builder() {}
 
-    @Override
-    Builder self() {
-      return this;
-    }
-
     /** The sampler whose {@code samplePos} picks the positives. */
     public Builder posSampler(BaseSampler posSampler) {
       this.posSampler = posSampler;

@@ -208,11 +208,6 @@ public final class IoUBalancedNegSampler extends BaseSampler {
 
     private Builder() {}
 
-    @Override
-    Builder self() {
-      return this;
-    }
-
     /** IoU below which negatives form the floor set; -1 (default) samples all by IoU. */
     public Builder floorThr(double floorThr) {
       this.floorThr = floorThr;

@@ -151,11 +151,6 @@ public final class OHEMSampler extends BaseSampler {
 
     private Builder() {}
 
-    @Override
-    Builder self() {
-      return this;
-    }
-
     /** The loss candidates are ranked by. */
     public Builder loss(HardExampleLoss loss) {
       this.loss = loss;
