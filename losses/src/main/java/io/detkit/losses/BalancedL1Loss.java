@@ -69,7 +69,7 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
    *     {@code > 0}, or {@code e^(gamma/alpha) - 1} is not finite
    */
   public static BalancedL1Loss fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, BalancedL1Loss::new);
+    return LossOptions.build(c, Params::fromConfig, BalancedL1Loss::new);
   }
 
   private static double bOf(double alpha, double gamma) {

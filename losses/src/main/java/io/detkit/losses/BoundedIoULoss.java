@@ -73,7 +73,7 @@ public final class BoundedIoULoss extends BoxLoss {
    *     number {@code > 0}
    */
   public static BoundedIoULoss fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, BoundedIoULoss::new);
+    return LossOptions.build(c, Params::fromConfig, BoundedIoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code beta=0.2, eps=1e-3}). */

@@ -42,7 +42,7 @@ public final class CIoULoss extends DistanceIoULoss {
    * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
    */
   public static CIoULoss fromConfig(Config c) {
-    return Checks.fromConfig(c, EpsParams::fromConfig, CIoULoss::new);
+    return LossOptions.build(c, EpsParams::fromConfig, CIoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */

@@ -1,29 +1,26 @@
 package io.detkit.losses;
 
 import io.detkit.core.check.Args;
-import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.StringJoiner;
-import java.util.function.BiFunction;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Argument checks shared by the losses. A loss's parameters are checked once, in the constructor
- * of its {@code Params} record, which both {@link #fromConfig} and the builder fill, so both reject
+ * of its {@code Params} record, which both {@code fromConfig} and the builder fill, so both reject
  * the same values with the same message ({@code "<name> must be ...; got <value>"});
  * classification losses prefix the name with their type ({@code "FocalLoss: gamma"}), and
- * {@link #fromConfig} reports the key's dotted path through {@link ConfigException}.
+ * {@link LossOptions#build} reports the key's dotted path through {@link ConfigException}.
  */
 final class Checks {
   private Checks() {}
 
   /**
-   * A parameter out of range, with the config key it came from, so that {@link #fromConfig} can
+   * A parameter out of range, with the config key it came from, so that {@link LossOptions#build} can
    * report the key's dotted path while a builder's caller sees the plain message.
    */
   static final class BadParameter extends IllegalArgumentException {
@@ -34,24 +31,11 @@ final class Checks {
       super(message);
       this.key = key;
     }
-  }
 
-  /**
-   * Builds a loss from {@code c}: its common options ({@link LossOptions#fromConfig}) and its own
-   * parameters ({@code params}, a record validated in its constructor), handed to {@code loss}. A
-   * parameter out of range becomes a {@link ConfigException} at its key's path.
-   */
-  static <P, L> L fromConfig(Config c, Function<Config, P> params, BiFunction<LossOptions, P, L> loss) {
-    try {
-      return loss.apply(LossOptions.fromConfig(c), params.apply(c));
-    } catch (BadParameter e) {
-      throw ConfigException.at(c.pathOf(e.key), e.getMessage());
+    /** The config key of the parameter. */
+    String key() {
+      return key;
     }
-  }
-
-  /** {@link #fromConfig(Config, Function, BiFunction)} for a loss that has only the shared options. */
-  static <L> L fromConfig(Config c, Function<LossOptions, L> loss) {
-    return fromConfig(c, cfg -> null, (options, none) -> loss.apply(options));
   }
 
   /** Runs {@code check}, whose failure names parameter {@code key}. */

@@ -92,7 +92,7 @@ public final class CrossEntropyLoss extends Loss {
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException for use_mask=True or a bad value */
   public static CrossEntropyLoss fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, CrossEntropyLoss::new);
+    return LossOptions.build(c, Params::fromConfig, CrossEntropyLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code use_sigmoid=False}, no class weights, {@code ignore_index=-100}). */

@@ -36,7 +36,7 @@ public final class DIoULoss extends DistanceIoULoss {
    * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
    */
   public static DIoULoss fromConfig(Config c) {
-    return Checks.fromConfig(c, EpsParams::fromConfig, DIoULoss::new);
+    return LossOptions.build(c, EpsParams::fromConfig, DIoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */

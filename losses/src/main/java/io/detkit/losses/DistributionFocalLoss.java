@@ -31,7 +31,7 @@ public final class DistributionFocalLoss extends Loss {
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException for a bad common key */
   public static DistributionFocalLoss fromConfig(Config c) {
-    return Checks.fromConfig(c, DistributionFocalLoss::new);
+    return LossOptions.build(c, DistributionFocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code reduction='mean'}, {@code loss_weight=1.0}). */

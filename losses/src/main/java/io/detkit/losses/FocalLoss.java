@@ -70,7 +70,7 @@ public final class FocalLoss extends Loss {
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public static FocalLoss fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, FocalLoss::new);
+    return LossOptions.build(c, Params::fromConfig, FocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code gamma=2.0, alpha=0.25, activated=False}). */

@@ -80,7 +80,7 @@ public final class GHMC extends Loss {
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public static GHMC fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, GHMC::new);
+    return LossOptions.build(c, Params::fromConfig, GHMC::new);
   }
 
   /** A builder with MMDetection's defaults ({@code bins=10, momentum=0}). */

@@ -82,7 +82,7 @@ public final class GHMR extends Loss {
    *     outside {@code [0, 1)}
    */
   public static GHMR fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, GHMR::new);
+    return LossOptions.build(c, Params::fromConfig, GHMR::new);
   }
 
   /** A builder with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0}). */

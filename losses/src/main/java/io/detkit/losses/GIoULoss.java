@@ -37,7 +37,7 @@ public final class GIoULoss extends AlignedOverlapLoss {
    * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
    */
   public static GIoULoss fromConfig(Config c) {
-    return Checks.fromConfig(c, EpsParams::fromConfig, GIoULoss::new);
+    return LossOptions.build(c, EpsParams::fromConfig, GIoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */

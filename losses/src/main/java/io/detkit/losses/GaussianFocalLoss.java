@@ -59,7 +59,7 @@ public final class GaussianFocalLoss extends Loss {
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public static GaussianFocalLoss fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, GaussianFocalLoss::new);
+    return LossOptions.build(c, Params::fromConfig, GaussianFocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code alpha=2.0, gamma=4.0}). */

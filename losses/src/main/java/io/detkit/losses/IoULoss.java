@@ -103,7 +103,7 @@ public final class IoULoss extends AlignedOverlapLoss {
    *     {@code > 0}
    */
   public static IoULoss fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, IoULoss::new);
+    return LossOptions.build(c, Params::fromConfig, IoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code mode=LOG, eps=1e-6}). */

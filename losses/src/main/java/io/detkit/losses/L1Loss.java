@@ -24,7 +24,7 @@ public final class L1Loss extends ElementwiseRegressionLoss {
 
   /** Builds from an MMDetection config. @throws IllegalArgumentException for a bad common key */
   public static L1Loss fromConfig(Config c) {
-    return Checks.fromConfig(c, L1Loss::new);
+    return LossOptions.build(c, L1Loss::new);
   }
 
   /** A builder with MMDetection's defaults; it has only the shared options. */

@@ -2,6 +2,9 @@ package io.detkit.losses;
 
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * The options every loss shares, declared and checked once: {@code reduction} ('none' | 'mean' |
@@ -35,5 +38,23 @@ public record LossOptions(Reduction reduction, double lossWeight, boolean checkF
   public static LossOptions fromConfig(Config c) {
     return new LossOptions(Reduction.parse(c.getString("reduction", DEFAULTS.reduction.key())),
         c.getDouble("loss_weight", DEFAULTS.lossWeight), c.getBoolean("check_finite", DEFAULTS.checkFinite));
+  }
+
+  /**
+   * Builds a loss from {@code c}: its common options ({@link #fromConfig}) and its own parameters
+   * ({@code params}, a record validated in its constructor), handed to {@code loss}. A parameter
+   * out of range becomes a {@link ConfigException} at its key's path.
+   */
+  static <P, L> L build(Config c, Function<Config, P> params, BiFunction<LossOptions, P, L> loss) {
+    try {
+      return loss.apply(fromConfig(c), params.apply(c));
+    } catch (Checks.BadParameter e) {
+      throw ConfigException.at(c.pathOf(e.key()), e.getMessage());
+    }
+  }
+
+  /** {@link #build(Config, Function, BiFunction)} for a loss that has only the shared options. */
+  static <L> L build(Config c, Function<LossOptions, L> loss) {
+    return build(c, cfg -> null, (options, none) -> loss.apply(options));
   }
 }

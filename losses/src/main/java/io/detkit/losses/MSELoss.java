@@ -25,7 +25,7 @@ public final class MSELoss extends ElementwiseRegressionLoss {
 
   /** Builds from an MMDetection config. @throws IllegalArgumentException for a bad common key */
   public static MSELoss fromConfig(Config c) {
-    return Checks.fromConfig(c, MSELoss::new);
+    return LossOptions.build(c, MSELoss::new);
   }
 
   /** A builder with MMDetection's defaults; it has only the shared options. */

@@ -62,7 +62,7 @@ public final class QualityFocalLoss extends Loss {
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public static QualityFocalLoss fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, QualityFocalLoss::new);
+    return LossOptions.build(c, Params::fromConfig, QualityFocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code beta=2.0, activated=False}). */

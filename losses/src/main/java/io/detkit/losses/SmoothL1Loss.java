@@ -52,7 +52,7 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
    * @throws io.detkit.core.config.ConfigException if {@code beta} is not a finite number {@code > 0}
    */
   public static SmoothL1Loss fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, SmoothL1Loss::new);
+    return LossOptions.build(c, Params::fromConfig, SmoothL1Loss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code beta=1.0}). */

@@ -60,7 +60,7 @@ public final class VarifocalLoss extends Loss {
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
   public static VarifocalLoss fromConfig(Config c) {
-    return Checks.fromConfig(c, Params::fromConfig, VarifocalLoss::new);
+    return LossOptions.build(c, Params::fromConfig, VarifocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code alpha=0.75, gamma=2.0, iou_weighted=True}). */
