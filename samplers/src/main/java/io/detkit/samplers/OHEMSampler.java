@@ -4,7 +4,6 @@ import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * MMDetection's {@code OHEMSampler} (online hard example mining, arXiv:1604.03540): when there are
