@@ -3,11 +3,13 @@ package io.detkit.heads;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.samplers.SamplingResult;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The training targets of one image, what a head's per-image step
@@ -38,18 +40,6 @@ import java.util.Set;
  * {@link #withLabelWeights(double[])}.
  */
 public final class ImageTargets {
-  private final boolean[] insideFlags;
-  private final int[] labels;
-  private final double[] labelWeights;
-  private final double[] bboxTargets;
-  private final double[] bboxWeights;
-  private final double[] anchors;
-  private final int[] posInds;
-  private final int[] posGtInds;
-  private final int[] negInds;
-  private final AssignResult assignResult;
-  private final SamplingResult samplingResult;
-  private final Map<String, Extra> extras;
 
   /** Per-anchor values a subclass attaches: {@code width} values per anchor. */
   public record Extra(int width, double[] data) {
@@ -72,38 +62,64 @@ public final class ImageTargets {
     }
   }
 
-  private ImageTargets(boolean[] insideFlags, int[] labels, double[] labelWeights, double[] bboxTargets,
-      double[] bboxWeights, double[] anchors, int[] posInds, int[] posGtInds, int[] negInds,
-      AssignResult assignResult, SamplingResult samplingResult, Map<String, Extra> extras) {
-    int n = insideFlags.length;
-    check(labels.length, n, "labels");
-    check(labelWeights.length, n, "label_weights");
-    check(bboxTargets.length, n * 4, "bbox_targets");
-    check(bboxWeights.length, n * 4, "bbox_weights");
-    if (anchors != null) {
-      check(anchors.length, n * 4, "anchors");
+  /**
+   * The values of one {@code ImageTargets} while they are assembled: {@link #of}, {@link #empty}
+   * and every {@code with*} copy fill one, and the constructor checks it once.
+   */
+  private static final class Parts implements Cloneable {
+    boolean[] insideFlags;
+    int[] labels;
+    double[] labelWeights;
+    double[] bboxTargets;
+    double[] bboxWeights;
+    double[] anchors;
+    int[] posInds;
+    int[] posGtInds;
+    int[] negInds;
+    AssignResult assignResult;
+    SamplingResult samplingResult;
+    Map<String, Extra> extras = Map.of();
+
+    /** A shallow copy: the arrays are never written after construction, so sharing them is safe. */
+    @Override
+    protected Parts clone() {
+      try {
+        return (Parts) super.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
     }
-    if (posGtInds.length != posInds.length) {
-      throw new IllegalArgumentException("need one gt index per positive (" + posInds.length + "); got "
-          + posGtInds.length);
+  }
+
+  private final Parts p;
+
+  private ImageTargets(Parts p) {
+    int n = p.insideFlags.length;
+    check(p.labels.length, n, "labels");
+    check(p.labelWeights.length, n, "label_weights");
+    check(p.bboxTargets.length, n * 4, "bbox_targets");
+    check(p.bboxWeights.length, n * 4, "bbox_weights");
+    if (p.anchors != null) {
+      check(p.anchors.length, n * 4, "anchors");
     }
-    checkIndices(posInds, n, "pos_inds");
-    checkIndices(negInds, n, "neg_inds");
-    for (Map.Entry<String, Extra> e : extras.entrySet()) {
+    if (p.posGtInds.length != p.posInds.length) {
+      throw new IllegalArgumentException("need one gt index per positive (" + p.posInds.length + "); got "
+          + p.posGtInds.length);
+    }
+    checkIndices(p.posInds, n, "pos_inds");
+    checkIndices(p.negInds, n, "neg_inds");
+    for (Map.Entry<String, Extra> e : p.extras.entrySet()) {
       check(e.getValue().data.length, n * e.getValue().width(), "extra '" + e.getKey() + "'");
     }
-    this.insideFlags = insideFlags;
-    this.labels = labels;
-    this.labelWeights = labelWeights;
-    this.bboxTargets = bboxTargets;
-    this.bboxWeights = bboxWeights;
-    this.anchors = anchors;
-    this.posInds = posInds;
-    this.posGtInds = posGtInds;
-    this.negInds = negInds;
-    this.assignResult = Tensors.requireNonNull(assignResult, "assignResult");
-    this.samplingResult = samplingResult;
-    this.extras = extras;
+    Tensors.requireNonNull(p.assignResult, "assignResult");
+    this.p = p;
+  }
+
+  /** A copy with {@code change} applied to (a shallow copy of) these values, checked again. */
+  private ImageTargets with(Consumer<Parts> change) {
+    Parts q = p.clone();
+    change.accept(q);
+    return new ImageTargets(q);
   }
 
   private static double[] copy(double[] a, String name) {
@@ -149,10 +165,19 @@ public final class ImageTargets {
   public static ImageTargets of(boolean[] insideFlags, int[] labels, double[] labelWeights, double[] bboxTargets,
       double[] bboxWeights, double[] anchors, int[] posInds, int[] posGtInds, int[] negInds,
       AssignResult assignResult, SamplingResult samplingResult) {
-    return new ImageTargets(Tensors.requireNonNull(insideFlags, "inside_flags").clone(), copy(labels, "labels"),
-        copy(labelWeights, "label_weights"), copy(bboxTargets, "bbox_targets"), copy(bboxWeights, "bbox_weights"),
-        anchors == null ? null : anchors.clone(), copy(posInds, "pos_inds"), copy(posGtInds, "pos_gt_inds"),
-        copy(negInds, "neg_inds"), assignResult, samplingResult, Map.of());
+    Parts p = new Parts();
+    p.insideFlags = Tensors.requireNonNull(insideFlags, "inside_flags").clone();
+    p.labels = copy(labels, "labels");
+    p.labelWeights = copy(labelWeights, "label_weights");
+    p.bboxTargets = copy(bboxTargets, "bbox_targets");
+    p.bboxWeights = copy(bboxWeights, "bbox_weights");
+    p.anchors = anchors == null ? null : anchors.clone();
+    p.posInds = copy(posInds, "pos_inds");
+    p.posGtInds = copy(posGtInds, "pos_gt_inds");
+    p.negInds = copy(negInds, "neg_inds");
+    p.assignResult = assignResult;
+    p.samplingResult = samplingResult;
+    return new ImageTargets(p);
   }
 
   /**
@@ -171,16 +196,23 @@ public final class ImageTargets {
     if (numAnchors < 0 || numGts < 0) {
       throw new IllegalArgumentException("num_anchors and num_gts must be >= 0; got " + numAnchors + ", " + numGts);
     }
-    int[] labels = new int[numAnchors];
-    java.util.Arrays.fill(labels, numClasses);
-    double[] four = new double[numAnchors * 4];
-    return new ImageTargets(new boolean[numAnchors], labels, new double[numAnchors], four, four, null, new int[0],
-        new int[0], new int[0], AssignResult.allNegative(numGts, 0, false), null, Map.of());
+    Parts p = new Parts();
+    p.insideFlags = new boolean[numAnchors];
+    p.labels = new int[numAnchors];
+    Arrays.fill(p.labels, numClasses);
+    p.labelWeights = new double[numAnchors];
+    p.bboxTargets = new double[numAnchors * 4];
+    p.bboxWeights = p.bboxTargets;
+    p.posInds = new int[0];
+    p.posGtInds = p.posInds;
+    p.negInds = p.posInds;
+    p.assignResult = AssignResult.allNegative(numGts, 0, false);
+    return new ImageTargets(p);
   }
 
   /** Whether some anchor took part (false for {@link #empty} targets). */
   public boolean hasInsideAnchors() {
-    for (boolean f : insideFlags) {
+    for (boolean f : p.insideFlags) {
       if (f) {
         return true;
       }
@@ -190,82 +222,82 @@ public final class ImageTargets {
 
   /** Number of anchors of the image (all levels). */
   public int numAnchors() {
-    return insideFlags.length;
+    return p.insideFlags.length;
   }
 
   /** Which anchors took part in training (copy). */
   public boolean[] insideFlags() {
-    return insideFlags.clone();
+    return p.insideFlags.clone();
   }
 
   /** Flat index of each inside anchor: index k of the assign/sampling results is anchor {@code insideIndices()[k]}. */
   public int[] insideIndices() {
-    return AnchorUtils.indicesOf(insideFlags);
+    return AnchorUtils.indicesOf(p.insideFlags);
   }
 
   /** Labels, one per anchor (copy). */
   public int[] labels() {
-    return labels.clone();
+    return p.labels.clone();
   }
 
   /** Classification weights, one per anchor (copy). */
   public double[] labelWeights() {
-    return labelWeights.clone();
+    return p.labelWeights.clone();
   }
 
   /** Regression targets, four per anchor (copy). */
   public double[] bboxTargets() {
-    return bboxTargets.clone();
+    return p.bboxTargets.clone();
   }
 
   /** Regression weights, four per anchor (copy). */
   public double[] bboxWeights() {
-    return bboxWeights.clone();
+    return p.bboxWeights.clone();
   }
 
   /** The anchors, four per anchor, when the step returned them (copy). */
   public Optional<double[]> anchors() {
-    return Optional.ofNullable(anchors == null ? null : anchors.clone());
+    return Optional.ofNullable(p.anchors == null ? null : p.anchors.clone());
   }
 
   /** Number of positives (sampled). */
   public int numPositives() {
-    return posInds.length;
+    return p.posInds.length;
   }
 
   /** Number of negatives (sampled). */
   public int numNegatives() {
-    return negInds.length;
+    return p.negInds.length;
   }
 
   /** Flat anchor indices of the positives, increasing (copy). */
   public int[] posInds() {
-    return posInds.clone();
+    return p.posInds.clone();
   }
 
   /** The 0-based gt index of each positive, aligned with {@link #posInds()} (copy). */
   public int[] posGtInds() {
-    return posGtInds.clone();
+    return p.posGtInds.clone();
   }
 
   /** Flat anchor indices of the negatives, increasing (copy). */
   public int[] negInds() {
-    return negInds.clone();
+    return p.negInds.clone();
   }
 
   /** The assigner's result over the inside anchors. */
   public AssignResult assignResult() {
-    return assignResult;
+    return p.assignResult;
   }
 
   /** The sampler's result over the inside anchors, when the step sampled. */
   public Optional<SamplingResult> samplingResult() {
-    return Optional.ofNullable(samplingResult);
+    return Optional.ofNullable(p.samplingResult);
   }
 
   /** Names of the extras. */
   public Set<String> extraNames() {
-    return extras.keySet();
+    return p.extras.keySet();
   }
 
   /**
@@ -274,7 +306,7 @@ public final class ImageTargets {
    * @throws IllegalArgumentException if {@code name} is null
    */
   public Optional<Extra> extra(String name) {
-    return Optional.ofNullable(extras.get(Tensors.requireNonNull(name, "name")));
+    return Optional.ofNullable(p.extras.get(Tensors.requireNonNull(name, "name")));
   }
 
   /*
@@ -284,32 +316,32 @@ public final class ImageTargets {
 
   /** A copy with other classification weights (one per anchor). */
   public ImageTargets withLabelWeights(double[] labelWeights) {
-    return new ImageTargets(insideFlags, labels, copy(labelWeights, "label_weights"), bboxTargets, bboxWeights,
-        anchors, posInds, posGtInds, negInds, assignResult, samplingResult, extras);
+    double[] w = copy(labelWeights, "label_weights");
+    return with(q -> q.labelWeights = w);
   }
 
   /** A copy with other regression weights (four per anchor). */
   public ImageTargets withBboxWeights(double[] bboxWeights) {
-    return new ImageTargets(insideFlags, labels, labelWeights, bboxTargets, copy(bboxWeights, "bbox_weights"),
-        anchors, posInds, posGtInds, negInds, assignResult, samplingResult, extras);
+    double[] w = copy(bboxWeights, "bbox_weights");
+    return with(q -> q.bboxWeights = w);
   }
 
   /** A copy with other labels (one per anchor). */
   public ImageTargets withLabels(int[] labels) {
-    return new ImageTargets(insideFlags, copy(labels, "labels"), labelWeights, bboxTargets, bboxWeights, anchors,
-        posInds, posGtInds, negInds, assignResult, samplingResult, extras);
+    int[] l = copy(labels, "labels");
+    return with(q -> q.labels = l);
   }
 
   /** A copy with other regression targets (four per anchor). */
   public ImageTargets withBboxTargets(double[] bboxTargets) {
-    return new ImageTargets(insideFlags, labels, labelWeights, copy(bboxTargets, "bbox_targets"), bboxWeights,
-        anchors, posInds, posGtInds, negInds, assignResult, samplingResult, extras);
+    double[] t = copy(bboxTargets, "bbox_targets");
+    return with(q -> q.bboxTargets = t);
   }
 
   /** A copy that also carries the anchors (four per anchor). */
   public ImageTargets withAnchors(double[] anchors) {
-    return new ImageTargets(insideFlags, labels, labelWeights, bboxTargets, bboxWeights, copy(anchors, "anchors"),
-        posInds, posGtInds, negInds, assignResult, samplingResult, extras);
+    double[] a = copy(anchors, "anchors");
+    return with(q -> q.anchors = a);
   }
 
   /**
@@ -319,39 +351,38 @@ public final class ImageTargets {
    *     {@code data} does not hold {@code width} values per anchor
    */
   public ImageTargets withExtra(String name, int width, double[] data) {
-    Map<String, Extra> copy = new LinkedHashMap<>(extras);
+    Map<String, Extra> copy = new LinkedHashMap<>(p.extras);
     copy.put(Tensors.requireNonNull(name, "name"), new Extra(width, data));
-    return new ImageTargets(insideFlags, labels, labelWeights, bboxTargets, bboxWeights, anchors, posInds,
-        posGtInds, negInds, assignResult, samplingResult, Collections.unmodifiableMap(copy));
+    return with(q -> q.extras = Collections.unmodifiableMap(copy));
   }
 
   int[] labelsNoCopy() {
-    return labels;
+    return p.labels;
   }
 
   double[] labelWeightsNoCopy() {
-    return labelWeights;
+    return p.labelWeights;
   }
 
   double[] bboxTargetsNoCopy() {
-    return bboxTargets;
+    return p.bboxTargets;
   }
 
   double[] bboxWeightsNoCopy() {
-    return bboxWeights;
+    return p.bboxWeights;
   }
 
   double[] anchorsNoCopy() {
-    return anchors;
+    return p.anchors;
   }
 
   Map<String, Extra> extrasNoCopy() {
-    return extras;
+    return p.extras;
   }
 
   @Override
   public String toString() {
-    return "ImageTargets(anchors=" + numAnchors() + ", pos=" + posInds.length + ", neg=" + negInds.length
-        + (extras.isEmpty() ? "" : ", extras=" + extras.keySet()) + ")";
+    return "ImageTargets(p.anchors=" + numAnchors() + ", pos=" + p.posInds.length + ", neg=" + p.negInds.length
+        + (p.extras.isEmpty() ? "" : ", p.extras=" + p.extras.keySet()) + ")";
   }
 }

@@ -1,5 +1,6 @@
 package io.detkit.heads;
 
+import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.nms.NmsConfig;
@@ -24,27 +25,28 @@ import java.util.OptionalDouble;
  *   <li>{@code max_per_img}: how many detections survive NMS (required).
  * </ul>
  *
- * <p>Immutable.
+ * <p>Immutable; the record's constructor checks every value, for {@link #of} and {@link #fromConfig}
+ * alike.
+ *
+ * @param nmsPre per level, how many of the highest scores are kept before decoding
+ * @param minBboxSize RPN's minimum proposal width and height, finite
+ * @param scoreThr the score threshold, finite, if any
+ * @param nms the NMS settings, if any
+ * @param maxPerImg how many detections survive NMS
  */
-public final class TestConfig {
-  private final int nmsPre;
-  private final double minBboxSize;
-  private final Double scoreThr;
-  private final NmsConfig nms;
-  private final int maxPerImg;
-
-  private TestConfig(int nmsPre, double minBboxSize, Double scoreThr, NmsConfig nms, int maxPerImg) {
-    if (scoreThr != null && !Double.isFinite(scoreThr)) {
-      throw new IllegalArgumentException("score_thr must be finite; got " + scoreThr);
+public record TestConfig(int nmsPre, double minBboxSize, OptionalDouble scoreThr, Optional<NmsConfig> nms,
+    int maxPerImg) {
+  /**
+   * @throws IllegalArgumentException if {@code scoreThr} or {@code minBboxSize} is not finite, or an
+   *     optional is null
+   */
+  public TestConfig {
+    Preconditions.checkArgument(scoreThr != null, "score_thr must be an OptionalDouble (empty for None); got null");
+    Preconditions.checkArgument(nms != null, "nms must be an Optional (empty for None); got null");
+    if (scoreThr.isPresent() && !Double.isFinite(scoreThr.getAsDouble())) {
+      throw new IllegalArgumentException("score_thr must be finite; got " + scoreThr.getAsDouble());
     }
-    if (!Double.isFinite(minBboxSize)) {
-      throw new IllegalArgumentException("min_bbox_size must be finite; got " + minBboxSize);
-    }
-    this.nmsPre = nmsPre;
-    this.minBboxSize = minBboxSize;
-    this.scoreThr = scoreThr;
-    this.nms = nms;
-    this.maxPerImg = maxPerImg;
+    Preconditions.checkArgument(Double.isFinite(minBboxSize), "min_bbox_size must be finite; got %s", minBboxSize);
   }
 
   /**
@@ -53,7 +55,8 @@ public final class TestConfig {
    * @throws IllegalArgumentException if a threshold is not finite
    */
   public static TestConfig of(int nmsPre, double scoreThr, double nmsIouThreshold, int maxPerImg) {
-    return new TestConfig(nmsPre, 0, scoreThr, NmsConfig.of(nmsIouThreshold), maxPerImg);
+    return new TestConfig(nmsPre, 0, OptionalDouble.of(scoreThr), Optional.of(NmsConfig.of(nmsIouThreshold)),
+        maxPerImg);
   }
 
   /**
@@ -64,7 +67,8 @@ public final class TestConfig {
    * @throws IllegalArgumentException if a number is not finite
    */
   public static TestConfig of(int nmsPre, double minBboxSize, Double scoreThr, NmsConfig nms, int maxPerImg) {
-    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
+    return new TestConfig(nmsPre, minBboxSize, scoreThr == null ? OptionalDouble.empty() : OptionalDouble.of(scoreThr),
+        Optional.ofNullable(nms), maxPerImg);
   }
 
   /**
@@ -79,7 +83,7 @@ public final class TestConfig {
     NmsConfig nms = nmsDict == null ? null : NmsConfig.fromConfig(nmsDict);
     TestConfig cfg;
     try {
-      cfg = new TestConfig(t.getInt("nms_pre", -1), t.getDouble("min_bbox_size", 0.0),
+      cfg = of(t.getInt("nms_pre", -1), t.getDouble("min_bbox_size", 0.0),
           t.isNull("score_thr") ? null : t.getDouble("score_thr"), nms, t.getInt("max_per_img"));
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.path(), e.getMessage());
@@ -88,61 +92,10 @@ public final class TestConfig {
     return cfg;
   }
 
-  /** {@code nms_pre}. */
-  public int nmsPre() {
-    return nmsPre;
-  }
-
-  /** {@code min_bbox_size} (RPN only). */
-  public double minBboxSize() {
-    return minBboxSize;
-  }
-
-  /** {@code score_thr}, if set. */
-  public OptionalDouble scoreThr() {
-    return scoreThr == null ? OptionalDouble.empty() : OptionalDouble.of(scoreThr);
-  }
-
-  /** The {@code nms} settings, if given. */
-  public Optional<NmsConfig> nms() {
-    return Optional.ofNullable(nms);
-  }
-
-  /** {@code max_per_img}. */
-  public int maxPerImg() {
-    return maxPerImg;
-  }
-
-  /** A copy with another {@code nms_pre}. */
-  public TestConfig withNmsPre(int nmsPre) {
-    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
-  }
-
-  /** A copy with another {@code min_bbox_size}. */
-  public TestConfig withMinBboxSize(double minBboxSize) {
-    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
-  }
-
-  /** A copy with another {@code score_thr} (null for none). */
-  public TestConfig withScoreThr(Double scoreThr) {
-    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
-  }
-
-  /** A copy with other NMS settings (null for none). */
-  public TestConfig withNms(NmsConfig nms) {
-    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
-  }
-
-  /** A copy with another {@code max_per_img}. */
-  public TestConfig withMaxPerImg(int maxPerImg) {
-    return new TestConfig(nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
-  }
-
   @Override
   public String toString() {
     return "dict(nms_pre=" + nmsPre + ", min_bbox_size=" + minBboxSize + ", score_thr="
-        + (scoreThr == null ? "None" : scoreThr) + ", nms="
-        + (nms == null ? "None" : nms)
-        + ", max_per_img=" + maxPerImg + ")";
+        + (scoreThr.isPresent() ? Double.toString(scoreThr.getAsDouble()) : "None") + ", nms="
+        + (nms.isPresent() ? nms.get() : "None") + ", max_per_img=" + maxPerImg + ")";
   }
 }

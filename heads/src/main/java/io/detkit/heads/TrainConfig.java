@@ -1,5 +1,6 @@
 package io.detkit.heads;
 
+import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -21,24 +22,25 @@ import java.util.Optional;
  *   <li>{@code debug} (default False): accepted for compatibility, has no effect.
  * </ul>
  *
- * <p>Immutable.
+ * <p>Immutable; the record's constructor checks every value, for {@link #of} and {@link #fromConfig}
+ * alike.
+ *
+ * @param assigner the assigner's config dict
+ * @param sampler the sampler's config dict, if any
+ * @param allowedBorder pixels an anchor may reach outside the image; negative disables the check
+ * @param posWeight weight of positives in the classification loss; {@code <= 0} means 1
+ * @param debug MMDetection's {@code debug}, accepted and ignored
  */
-public final class TrainConfig {
-  private final Config assigner;
-  private final Config sampler;
-  private final int allowedBorder;
-  private final double posWeight;
-  private final boolean debug;
-
-  private TrainConfig(Config assigner, Config sampler, int allowedBorder, double posWeight, boolean debug) {
-    this.assigner = Tensors.requireNonNull(assigner, "assigner");
-    this.sampler = sampler;
-    if (!Double.isFinite(posWeight)) {
-      throw new IllegalArgumentException("pos_weight must be finite; got " + posWeight);
-    }
-    this.allowedBorder = allowedBorder;
-    this.posWeight = posWeight;
-    this.debug = debug;
+public record TrainConfig(Config assigner, Optional<Config> sampler, int allowedBorder, double posWeight,
+    boolean debug) {
+  /**
+   * @throws IllegalArgumentException if {@code assigner} or {@code sampler} is null or
+   *     {@code posWeight} is not finite
+   */
+  public TrainConfig {
+    Preconditions.checkArgument(assigner != null, "assigner must be a config dict; got null");
+    Preconditions.checkArgument(sampler != null, "sampler must be an Optional (empty for None); got null");
+    Preconditions.checkArgument(Double.isFinite(posWeight), "pos_weight must be finite; got %s", posWeight);
   }
 
   /**
@@ -51,10 +53,7 @@ public final class TrainConfig {
    * @throws IllegalArgumentException if {@code assigner} is null or {@code posWeight} not finite
    */
   public static TrainConfig of(Config assigner, Config sampler, int allowedBorder, double posWeight) {
-    if (assigner == null) {
-      throw new IllegalArgumentException("assigner must be a config dict; got null");
-    }
-    return new TrainConfig(assigner, sampler, allowedBorder, posWeight, false);
+    return new TrainConfig(assigner, Optional.ofNullable(sampler), allowedBorder, posWeight, false);
   }
 
   /**
@@ -83,8 +82,8 @@ public final class TrainConfig {
     t.accept(headKeys.toArray(String[]::new));
     TrainConfig cfg;
     try {
-      cfg = new TrainConfig(t.getConfig("assigner"), t.getConfigOrNull("sampler"), t.getInt("allowed_border", -1),
-          t.getDouble("pos_weight", -1.0), t.getBoolean("debug", false));
+      cfg = new TrainConfig(t.getConfig("assigner"), Optional.ofNullable(t.getConfigOrNull("sampler")),
+          t.getInt("allowed_border", -1), t.getDouble("pos_weight", -1.0), t.getBoolean("debug", false));
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.path(), e.getMessage());
     }
@@ -100,49 +99,10 @@ public final class TrainConfig {
     }
   }
 
-  /** The assigner's config. */
-  public Config assigner() {
-    return assigner;
-  }
-
-  /** The sampler's config, if one was given. */
-  public Optional<Config> sampler() {
-    return Optional.ofNullable(sampler);
-  }
-
-  /** {@code allowed_border}; negative disables the inside check. */
-  public int allowedBorder() {
-    return allowedBorder;
-  }
-
-  /** {@code pos_weight}; {@code <= 0} means 1. */
-  public double posWeight() {
-    return posWeight;
-  }
-
-  /** {@code debug} (no effect). */
-  public boolean debug() {
-    return debug;
-  }
-
-  /** A copy with another {@code allowed_border}. */
-  public TrainConfig withAllowedBorder(int allowedBorder) {
-    return new TrainConfig(assigner, sampler, allowedBorder, posWeight, debug);
-  }
-
-  /** A copy with another {@code pos_weight}. */
-  public TrainConfig withPosWeight(double posWeight) {
-    return new TrainConfig(assigner, sampler, allowedBorder, posWeight, debug);
-  }
-
-  /** A copy with another sampler config (null for none). */
-  public TrainConfig withSampler(Config sampler) {
-    return new TrainConfig(assigner, sampler, allowedBorder, posWeight, debug);
-  }
-
   @Override
   public String toString() {
-    return "dict(assigner=" + assigner + ", sampler=" + (sampler == null ? "None" : sampler) + ", allowed_border="
-        + allowedBorder + ", pos_weight=" + posWeight + ", debug=" + (debug ? "True" : "False") + ")";
+    return "dict(assigner=" + assigner + ", sampler=" + (sampler.isPresent() ? sampler.get() : "None")
+        + ", allowed_border=" + allowedBorder + ", pos_weight=" + posWeight + ", debug=" + (debug ? "True" : "False")
+        + ")";
   }
 }

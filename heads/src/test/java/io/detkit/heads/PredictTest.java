@@ -122,7 +122,7 @@ class PredictTest {
     assertThat(d.scoreData()).containsExactly(new double[] {S0, S3}, within(TOL));
     assertThat(d.labelData()).containsExactly(0, 0);
     // Anchor 0 clips to (0,0,8,8): not wider than 8.
-    Detections big = predict(rpn, outputs(2, 0, -5, 1), top2.withMinBboxSize(8), Tiny.meta(32, 32), false, true);
+    Detections big = predict(rpn, outputs(2, 0, -5, 1), TestConfig.of(2, 8, null, NmsConfig.of(0.7), 1000), Tiny.meta(32, 32), false, true);
     assertThat(big.boxData()).containsExactly(8, 8, 24, 24);
     // nms_pre <= 0 keeps every anchor of the level; there is no score threshold.
     Detections all = predict(rpn, outputs(2, 0, -5, 1), TestConfig.of(-1, 0, null, NmsConfig.of(0.7), 1000),

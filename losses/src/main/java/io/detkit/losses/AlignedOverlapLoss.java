@@ -2,7 +2,6 @@ package io.detkit.losses;
 
 import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
-import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,12 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * are exactly those of MMDetection's overlap code.
  */
 abstract class AlignedOverlapLoss extends BoxLoss {
-  AlignedOverlapLoss(String type, BoxLossBuilder<?, ?> b) {
-    super(type, b);
-  }
-
-  AlignedOverlapLoss(String type, Config c, double defaultEps) {
-    super(type, c, defaultEps);
+  AlignedOverlapLoss(String type, LossOptions options, double eps) {
+    super(type, options, eps);
   }
 
   /** Which overlap the loss is built on. */

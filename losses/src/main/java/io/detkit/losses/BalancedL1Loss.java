@@ -25,9 +25,42 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
   /** The registry name. */
   public static final String TYPE = "BalancedL1Loss";
 
-  private final double alpha;
-  private final double gamma;
+  private final Params params;
   private final double b;
+
+  /**
+   * BalancedL1Loss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param alpha the lower branch's scale, finite and {@code > 0}
+   * @param gamma the upper branch's slope, finite and {@code > 0}, with {@code e^(gamma/alpha)} finite
+   * @param beta the threshold between the branches, finite and {@code > 0}
+   */
+  public record Params(double alpha, double gamma, double beta) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(0.5, 1.5, 1.0);
+
+    /** @throws IllegalArgumentException naming the parameter out of range */
+    public Params {
+      Checks.positive("beta", beta);
+      Checks.positive("alpha", alpha);
+      Checks.positive("gamma", gamma);
+      double a = alpha;
+      double g = gamma;
+      Checks.param("gamma", () -> bOf(a, g));
+    }
+
+    static Params fromConfig(Config c) {
+      return new Params(c.getDouble("alpha", DEFAULTS.alpha), c.getDouble("gamma", DEFAULTS.gamma),
+          c.getDouble("beta", DEFAULTS.beta));
+    }
+  }
+
+  /** The loss with {@code options} and {@code params}. */
+  public BalancedL1Loss(LossOptions options, Params params) {
+    super(TYPE, options, params.beta());
+    this.params = params;
+    this.b = bOf(params.alpha(), params.gamma());
+  }
 
   /**
    * Builds from an MMDetection config.
@@ -35,22 +68,8 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
    * @throws ConfigException if {@code alpha}, {@code gamma} or {@code beta} is not a finite number
    *     {@code > 0}, or {@code e^(gamma/alpha) - 1} is not finite
    */
-  public BalancedL1Loss(Config c) {
-    super(TYPE, c, 1.0);
-    this.alpha = Checks.positive(c, "alpha", 0.5);
-    this.gamma = Checks.positive(c, "gamma", 1.5);
-    try {
-      this.b = bOf(alpha, gamma);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf("gamma"), e.getMessage());
-    }
-  }
-
-  private BalancedL1Loss(Builder bl) {
-    super(TYPE, bl, bl.beta);
-    this.alpha = Checks.positive("alpha", bl.alpha);
-    this.gamma = Checks.positive("gamma", bl.gamma);
-    this.b = bOf(alpha, gamma);
+  public static BalancedL1Loss fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, BalancedL1Loss::new);
   }
 
   private static double bOf(double alpha, double gamma) {
@@ -67,16 +86,15 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
     return new Builder();
   }
 
-  public double alpha() {
-    return alpha;
-  }
-
-  public double gamma() {
-    return gamma;
+  /** The loss's own parameters. */
+  public Params params() {
+    return params;
   }
 
   @Override
   double valueAt(double d, boolean below) {
+    double alpha = params.alpha();
+    double gamma = params.gamma();
     if (below) {
       double bd = b * d;
       return alpha / b * (bd + 1) * Math.log(bd / beta() + 1) - alpha * d;
@@ -86,17 +104,18 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
 
   @Override
   double slopeAt(double d, boolean below) {
+    double alpha = params.alpha();
     if (below) {
       double bd = b * d;
       // (b*d + 1) / (b*d + beta) comes from the chain rule through the log.
       return alpha * Math.log(bd / beta() + 1) + alpha * (bd + 1) / (bd + beta()) - alpha;
     }
-    return gamma;
+    return params.gamma();
   }
 
   @Override
   public String toString() {
-    return describe("alpha=" + alpha + ", gamma=" + gamma + ", beta=" + beta());
+    return describe("alpha=" + params.alpha() + ", gamma=" + params.gamma() + ", beta=" + beta());
   }
 
   /**
@@ -105,9 +124,9 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
    * beta are finite and positive with a finite {@code e^(gamma/alpha)}, and lossWeight is finite.
    */
   public static final class Builder extends LossBuilder<Builder, BalancedL1Loss> {
-    private double alpha = 0.5;
-    private double gamma = 1.5;
-    private double beta = 1.0;
+    private double alpha = Params.DEFAULTS.alpha;
+    private double gamma = Params.DEFAULTS.gamma;
+    private double beta = Params.DEFAULTS.beta;
 
     private Builder() {}
 
@@ -128,7 +147,7 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
 
     @Override
     public BalancedL1Loss build() {
-      return new BalancedL1Loss(this);
+      return new BalancedL1Loss(options(), new Params(alpha, gamma, beta));
     }
   }
 }

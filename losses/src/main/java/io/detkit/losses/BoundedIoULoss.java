@@ -37,7 +37,34 @@ public final class BoundedIoULoss extends BoxLoss {
   /** The registry name. */
   public static final String TYPE = "BoundedIoULoss";
 
-  private final double beta;
+  private final Params params;
+
+  /**
+   * BoundedIoULoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param beta the smooth-L1 threshold of the four terms, finite and {@code > 0}
+   * @param eps the bound's eps, {@code > 0} and finite in float32
+   */
+  public record Params(double beta, double eps) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(0.2, 1e-3);
+
+    /** @throws IllegalArgumentException naming the parameter out of range */
+    public Params {
+      Checks.positiveFloat32("eps", eps);
+      Checks.positive("beta", beta);
+    }
+
+    static Params fromConfig(Config c) {
+      return new Params(c.getDouble("beta", DEFAULTS.beta), c.getDouble("eps", DEFAULTS.eps));
+    }
+  }
+
+  /** The loss with {@code options} and {@code params}. */
+  public BoundedIoULoss(LossOptions options, Params params) {
+    super(TYPE, options, params.eps());
+    this.params = params;
+  }
 
   /**
    * Builds from an MMDetection config.
@@ -45,14 +72,8 @@ public final class BoundedIoULoss extends BoxLoss {
    * @throws io.detkit.core.config.ConfigException if {@code beta} or {@code eps} is not a finite
    *     number {@code > 0}
    */
-  public BoundedIoULoss(Config c) {
-    super(TYPE, c, 1e-3);
-    this.beta = Checks.positive(c, "beta", 0.2);
-  }
-
-  private BoundedIoULoss(Builder b) {
-    super(TYPE, b);
-    this.beta = Checks.positive("beta", b.beta);
+  public static BoundedIoULoss fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, BoundedIoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code beta=0.2, eps=1e-3}). */
@@ -60,8 +81,9 @@ public final class BoundedIoULoss extends BoxLoss {
     return new Builder();
   }
 
-  public double beta() {
-    return beta;
+  /** The loss's own parameters. */
+  public Params params() {
+    return params;
   }
 
   @Override
@@ -75,6 +97,7 @@ public final class BoundedIoULoss extends BoxLoss {
     double[] t = Tensors.toDoubles(target);
     int n = p.length / 4;
     boolean f32 = RegressionSupport.float32(pred, target);
+    double beta = params.beta();
     double threshold = round(beta, f32);
     double[] values = new double[4 * n];
     // d loss / d pred, one 4x4 block per box: row = loss column (dx, dy, dw, dh), col = coordinate.
@@ -154,7 +177,7 @@ public final class BoundedIoULoss extends BoxLoss {
 
   @Override
   public String toString() {
-    return describe("beta=" + beta + ", eps=" + eps());
+    return describe("beta=" + params.beta() + ", eps=" + eps());
   }
 
   /**
@@ -163,10 +186,10 @@ public final class BoundedIoULoss extends BoxLoss {
    * finite and {@code > 0} and lossWeight is finite.
    */
   public static final class Builder extends BoxLossBuilder<Builder, BoundedIoULoss> {
-    private double beta = 0.2;
+    private double beta = Params.DEFAULTS.beta;
 
     private Builder() {
-      super(1e-3);
+      super(Params.DEFAULTS.eps);
     }
 
     public Builder beta(double beta) {
@@ -176,7 +199,7 @@ public final class BoundedIoULoss extends BoxLoss {
 
     @Override
     public BoundedIoULoss build() {
-      return new BoundedIoULoss(this);
+      return new BoundedIoULoss(options(), new Params(beta, eps));
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.detkit.losses;
 
-import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -26,16 +25,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 abstract class BoxLoss extends Loss {
   private final double eps;
 
-  /** @throws IllegalArgumentException if {@code eps} is not a finite number {@code > 0} */
-  BoxLoss(String type, BoxLossBuilder<?, ?> b) {
-    super(type, b);
-    this.eps = Checks.positiveFloat32("eps", b.eps);
-  }
-
-  /** @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0} */
-  BoxLoss(String type, Config c, double defaultEps) {
-    super(type, c);
-    this.eps = Checks.positiveFloat32(c, "eps", defaultEps);
+  /** {@code eps} comes checked ({@link Checks#positiveFloat32}) from the subclass's {@code Params}. */
+  BoxLoss(String type, LossOptions options, double eps) {
+    super(type, options);
+    this.eps = eps;
   }
 
   /** The loss's {@code eps}; where it enters is described by each loss. */

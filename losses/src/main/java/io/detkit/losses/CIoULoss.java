@@ -31,37 +31,22 @@ public final class CIoULoss extends DistanceIoULoss {
   /** The registry name. */
   public static final String TYPE = "CIoULoss";
 
+  /** The loss with {@code options} and {@code params}. */
+  public CIoULoss(LossOptions options, EpsParams params) {
+    super(TYPE, options, params, true);
+  }
+
   /**
    * Builds from an MMDetection config.
    *
    * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
    */
-  public CIoULoss(Config c) {
-    super(TYPE, c, true);
-  }
-
-  private CIoULoss(Builder b) {
-    super(TYPE, b, true);
+  public static CIoULoss fromConfig(Config c) {
+    return LossOptions.build(c, EpsParams::fromConfig, CIoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /**
-   * Builds a {@link CIoULoss} with MMDetection's default {@code eps=1e-6}; {@link #build()} throws
-   * {@link IllegalArgumentException} unless {@code eps} is finite and {@code > 0} and lossWeight
-   * is finite.
-   */
-  public static final class Builder extends BoxLossBuilder<Builder, CIoULoss> {
-    private Builder() {
-      super(1e-6);
-    }
-
-    @Override
-    public CIoULoss build() {
-      return new CIoULoss(this);
-    }
+  public static EpsLossBuilder<CIoULoss> builder() {
+    return new EpsLossBuilder<>(CIoULoss::new);
   }
 }

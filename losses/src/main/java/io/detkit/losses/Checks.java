@@ -1,37 +1,67 @@
 package io.detkit.losses;
 
 import io.detkit.core.check.Args;
-import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.StringJoiner;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Argument checks shared by the losses. Parameter ranges are checked alike by the config
- * constructors and the builders, so both reject the same values with the same message
- * ({@code "<name> must be ...; got <value>"}); classification losses prefix the name with their
- * type ({@code "FocalLoss: gamma"}), and the config-reading overloads report the key's dotted
- * path through {@link ConfigException}.
+ * Argument checks shared by the losses. A loss's parameters are checked once, in the constructor
+ * of its {@code Params} record, which both {@code fromConfig} and the builder fill, so both reject
+ * the same values with the same message ({@code "<name> must be ...; got <value>"});
+ * classification losses prefix the name with their type ({@code "FocalLoss: gamma"}), and
+ * {@link LossOptions#build} reports the key's dotted path through {@link ConfigException}.
  */
 final class Checks {
   private Checks() {}
 
-  /** @throws IllegalArgumentException unless {@code v} is finite and {@code > 0} */
-  static double positive(String name, double v) {
-    return Args.positive(name, v);
+  /**
+   * A parameter out of range, with the config key it came from, so that {@link LossOptions#build} can
+   * report the key's dotted path while a builder's caller sees the plain message.
+   */
+  static final class BadParameter extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+    private final String key;
+
+    BadParameter(String key, String message) {
+      super(message);
+      this.key = key;
+    }
+
+    /** The config key of the parameter. */
+    String key() {
+      return key;
+    }
   }
 
-  /** @throws IllegalArgumentException unless {@code v} is finite and {@code >= 0} */
-  static double nonNegative(String name, double v) {
-    return Args.nonNegative(name, v);
+  /** Runs {@code check}, whose failure names parameter {@code key}. */
+  static <T> T param(String key, Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (BadParameter e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new BadParameter(key, e.getMessage());
+    }
   }
 
-  /** @throws IllegalArgumentException if {@code v} is NaN or infinite */
-  static double finite(String name, double v) {
-    return Args.finite(name, v);
+  /** @throws IllegalArgumentException {@code "<key> must be a finite number > 0; got <v>"} */
+  static double positive(String key, double v) {
+    return param(key, () -> Args.positive(key, v));
+  }
+
+  /** @throws IllegalArgumentException {@code "<type>: <key> must be a finite number >= 0; got <v>"} */
+  static double nonNegative(String type, String key, double v) {
+    return param(key, () -> Args.nonNegative(prefixed(type, key), v));
+  }
+
+  /** @throws IllegalArgumentException {@code "<type>: <key> must be finite; got <v>"} */
+  static double finite(String type, String key, double v) {
+    return param(key, () -> Args.finite(prefixed(type, key), v));
   }
 
   /**
@@ -40,38 +70,13 @@ final class Checks {
    *
    * @throws IllegalArgumentException unless {@code v} is {@code > 0} and stays finite and {@code > 0} in float32
    */
-  static double positiveFloat32(String name, double v) {
-    return Args.positiveFloat32(name, v);
+  static double positiveFloat32(String key, double v) {
+    return param(key, () -> Args.positiveFloat32(key, v));
   }
 
-  /** Reads {@code key} (default {@code def}). @throws ConfigException unless {@link #positiveFloat32(String, double)} */
-  static double positiveFloat32(Config c, String key, double def) {
-    double v = c.getDouble(key, def);
-    try {
-      return positiveFloat32(key, v);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf(key), e.getMessage());
-    }
-  }
-
-  /** Reads {@code key} (default {@code def}). @throws ConfigException unless finite and {@code > 0} */
-  static double positive(Config c, String key, double def) {
-    double v = c.getDouble(key, def);
-    try {
-      return positive(key, v);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf(key), e.getMessage());
-    }
-  }
-
-  /** Reads {@code key} (default {@code def}). @throws ConfigException unless finite and {@code >= 0} */
-  static double nonNegative(Config c, String key, double def) {
-    double v = c.getDouble(key, def);
-    try {
-      return nonNegative(key, v);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf(key), e.getMessage());
-    }
+  /** {@code "<type>: <key>"}, or {@code key} alone for a null type (the regression losses' style). */
+  private static String prefixed(String type, String key) {
+    return type == null ? key : type + ": " + key;
   }
 
   /**

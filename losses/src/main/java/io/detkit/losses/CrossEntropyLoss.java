@@ -1,9 +1,11 @@
 package io.detkit.losses;
 
+import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -44,29 +46,56 @@ public final class CrossEntropyLoss extends Loss {
   /** torch's {@code ignore_index} default, used when the config says None. */
   public static final int DEFAULT_IGNORE_INDEX = -100;
 
-  private final boolean useSigmoid;
+  private final Params params;
+  /** {@link Params#classWeight} unboxed for the kernels, or null. */
   private final double[] classWeight;
-  private final int ignoreIndex;
-  private final boolean avgNonIgnore;
+
+  /**
+   * CrossEntropyLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param useSigmoid binary cross-entropy per element rather than softmax over the last dimension
+   * @param classWeight per-class weights (softmax: weight of the true class; sigmoid: torch's
+   *     {@code pos_weight}), each finite; null for none
+   * @param ignoreIndex the label that is left out ({@code None} in a config is torch's -100)
+   * @param avgNonIgnore whether {@code 'mean'} divides by the non-ignored count
+   */
+  public record Params(boolean useSigmoid, ImmutableDoubleArray classWeight, int ignoreIndex,
+      boolean avgNonIgnore) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(false, null, DEFAULT_IGNORE_INDEX, false);
+
+    /** @throws IllegalArgumentException {@code "CrossEntropyLoss: class_weight[1] must be finite; got NaN"} */
+    public Params {
+      for (int i = 0; classWeight != null && i < classWeight.length(); i++) {
+        if (!Double.isFinite(classWeight.get(i))) {
+          throw new Checks.BadParameter("class_weight", "CrossEntropyLoss: class_weight[" + i + "] must be finite; got "
+              + classWeight.get(i));
+        }
+      }
+    }
+
+    static Params fromConfig(Config c) {
+      boolean useSigmoid = c.getBoolean("use_sigmoid", DEFAULTS.useSigmoid);
+      requireNoMask(c.getBoolean("use_mask", false), useSigmoid);
+      return new Params(useSigmoid,
+          c.isNull("class_weight") ? null : ImmutableDoubleArray.copyOf(c.getDoubleArray("class_weight")),
+          c.getInt("ignore_index", DEFAULTS.ignoreIndex), c.getBoolean("avg_non_ignore", DEFAULTS.avgNonIgnore));
+    }
+  }
+
+  /** The loss with {@code options} and {@code params}. */
+  public CrossEntropyLoss(LossOptions options, Params params) {
+    super(TYPE, options);
+    this.params = Objects.requireNonNull(params, "params");
+    this.classWeight = params.classWeight() == null ? null : params.classWeight().toArray();
+  }
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException for use_mask=True or a bad value */
-  public CrossEntropyLoss(Config c) {
-    super(TYPE, c);
-    this.useSigmoid = c.getBoolean("use_sigmoid", false);
-    requireNoMask(c.getBoolean("use_mask", false), useSigmoid);
-    this.classWeight = checkClassWeight(c.isNull("class_weight") ? null : c.getDoubleArray("class_weight"));
-    this.ignoreIndex = c.getInt("ignore_index", DEFAULT_IGNORE_INDEX);
-    this.avgNonIgnore = c.getBoolean("avg_non_ignore", false);
+  public static CrossEntropyLoss fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, CrossEntropyLoss::new);
   }
 
-  private CrossEntropyLoss(Builder b) {
-    super(TYPE, b);
-    this.useSigmoid = b.useSigmoid;
-    this.classWeight = checkClassWeight(b.classWeight == null ? null : b.classWeight.clone());
-    this.ignoreIndex = b.ignoreIndex;
-    this.avgNonIgnore = b.avgNonIgnore;
-  }
-
+  /** A builder with MMDetection's defaults ({@code use_sigmoid=False}, no class weights, {@code ignore_index=-100}). */
   public static Builder builder() {
     return new Builder();
   }
@@ -79,41 +108,24 @@ public final class CrossEntropyLoss extends Loss {
     }
   }
 
-  private static double[] checkClassWeight(double[] w) {
-    if (w != null) {
-      for (int i = 0; i < w.length; i++) {
-        if (!Double.isFinite(w[i])) {
-          throw new IllegalArgumentException("CrossEntropyLoss: class_weight[" + i + "] must be finite; got " + w[i]);
-        }
-      }
-    }
-    return w;
+  /** The loss's own parameters. */
+  public Params params() {
+    return params;
   }
 
+  /** Whether this is the binary (sigmoid) form, which the heads' score activation follows. */
   public boolean useSigmoid() {
-    return useSigmoid;
-  }
-
-  /** A copy of the class weights, or null. */
-  public double[] classWeight() {
-    return classWeight == null ? null : classWeight.clone();
-  }
-
-  public int ignoreIndex() {
-    return ignoreIndex;
-  }
-
-  public boolean avgNonIgnore() {
-    return avgNonIgnore;
+    return params.useSigmoid();
   }
 
   @Override
   protected LossResult compute(LossArgs args, Reduction r) {
+    boolean useSigmoid = params.useSigmoid();
     Prepared p = useSigmoid ? binaryKernel(args) : softmaxKernel(args);
     double[] w = useSigmoid ? binaryWeight(args, p)
         : args.weight().isPresent() ? weightFor(args.weight().get(), p.loss.shape(), args) : null;
     Double avg = args.avgFactorOrNull();
-    if (avg == null && avgNonIgnore && r == Reduction.MEAN) {
+    if (avg == null && params.avgNonIgnore() && r == Reduction.MEAN) {
       avg = (double) p.validCount;
     }
     return finish(args, p.loss, w, r, avg);
@@ -122,7 +134,7 @@ public final class CrossEntropyLoss extends Loss {
   /** Not used: {@link #compute} builds the element-wise loss together with its validity mask. */
   @Override
   protected Elementwise kernel(LossArgs args) {
-    return useSigmoid ? binaryKernel(args).loss : softmaxKernel(args).loss;
+    return params.useSigmoid() ? binaryKernel(args).loss : softmaxKernel(args).loss;
   }
 
   private record Prepared(Elementwise loss, double[] validMask, long validCount) {}
@@ -147,8 +159,8 @@ public final class CrossEntropyLoss extends Loss {
       throw new IllegalArgumentException("CrossEntropyLoss: class_weight must have one entry per class (C=" + c
           + " for cls_score " + Tensors.shapeOf(pred) + "); got " + classWeight.length);
     }
-    long[] y = ClsMath.labels(label, "CrossEntropyLoss (softmax): label", 0, c - 1, ignoreIndex,
-        "ignore_index=" + ignoreIndex);
+    long[] y = ClsMath.labels(label, "CrossEntropyLoss (softmax): label", 0, c - 1, params.ignoreIndex(),
+        "ignore_index=" + params.ignoreIndex());
     double[] x = Tensors.toDoubles(pred);
     int n = (int) ps[0];
     int inner = y.length / Math.max(n, 1);
@@ -161,7 +173,7 @@ public final class CrossEntropyLoss extends Loss {
         int k = i * inner + s;
         int base = i * c * inner + s;
         double lse = ClsMath.logSoftmax(x, base, inner, c, prob);
-        if (y[k] != ignoreIndex) {
+        if (y[k] != params.ignoreIndex()) {
           int yk = (int) y[k];
           double cw = classWeight == null ? 1.0 : classWeight[yk];
           loss[k] = cw * (lse - x[base + yk * inner]);
@@ -176,7 +188,7 @@ public final class CrossEntropyLoss extends Loss {
       for (int i = 0; i < n; i++) {
         for (int s = 0; s < inner; s++) {
           int k = i * inner + s;
-          if (y[k] == ignoreIndex || up[k] == 0) {
+          if (y[k] == params.ignoreIndex() || up[k] == 0) {
             continue;
           }
           int yk = (int) y[k];
@@ -247,12 +259,12 @@ public final class CrossEntropyLoss extends Loss {
       int n = (int) pred.size(0);
       int c = (int) pred.size(1);
       long[] y = ClsMath.labels(label, "CrossEntropyLoss (use_sigmoid=True): label", Long.MIN_VALUE, c,
-          ignoreIndex, "label " + c + " = num_classes is the background; negative labels and ignore_index="
-          + ignoreIndex + " are ignored");
+          params.ignoreIndex(), "label " + c + " = num_classes is the background; negative labels and ignore_index="
+          + params.ignoreIndex() + " are ignored");
       t = new double[n * c];
       valid = new double[n * c];
       for (int i = 0; i < n; i++) {
-        boolean ok = y[i] >= 0 && y[i] != ignoreIndex;
+        boolean ok = y[i] >= 0 && y[i] != params.ignoreIndex();
         if (ok) {
           Arrays.fill(valid, i * c, (i + 1) * c, 1.0);
           validCount += c;
@@ -267,7 +279,7 @@ public final class CrossEntropyLoss extends Loss {
       Tensors.requireFinite(t, "CrossEntropyLoss: label");
       valid = new double[t.length];
       for (int i = 0; i < t.length; i++) {
-        if (t[i] >= 0 && t[i] != ignoreIndex) {
+        if (t[i] >= 0 && t[i] != params.ignoreIndex()) {
           valid[i] = 1.0;
           validCount++;
         }
@@ -291,9 +303,9 @@ public final class CrossEntropyLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("use_sigmoid=" + py(useSigmoid) + ", class_weight="
-        + (classWeight == null ? "None" : Arrays.toString(classWeight)) + ", ignore_index=" + ignoreIndex
-        + ", avg_non_ignore=" + py(avgNonIgnore));
+    return describe("use_sigmoid=" + py(params.useSigmoid()) + ", class_weight="
+        + (classWeight == null ? "None" : Arrays.toString(classWeight)) + ", ignore_index=" + params.ignoreIndex()
+        + ", avg_non_ignore=" + py(params.avgNonIgnore()));
   }
 
   /**
@@ -302,10 +314,10 @@ public final class CrossEntropyLoss extends Loss {
    * throws {@link IllegalArgumentException} for a non-finite class weight or lossWeight.
    */
   public static final class Builder extends LossBuilder<Builder, CrossEntropyLoss> {
-    private boolean useSigmoid;
-    private double[] classWeight;
-    private int ignoreIndex = DEFAULT_IGNORE_INDEX;
-    private boolean avgNonIgnore;
+    private boolean useSigmoid = Params.DEFAULTS.useSigmoid;
+    private ImmutableDoubleArray classWeight = Params.DEFAULTS.classWeight;
+    private int ignoreIndex = Params.DEFAULTS.ignoreIndex;
+    private boolean avgNonIgnore = Params.DEFAULTS.avgNonIgnore;
 
     private Builder() {}
 
@@ -316,13 +328,13 @@ public final class CrossEntropyLoss extends Loss {
 
     /** Per-class weights (softmax: weight of the true class; sigmoid: torch's pos_weight); null for none. */
     public Builder classWeight(double... classWeight) {
-      this.classWeight = classWeight == null ? null : classWeight.clone();
+      this.classWeight = classWeight == null ? null : ImmutableDoubleArray.copyOf(classWeight);
       return this;
     }
 
     /** Per-class weights as a list; null for none. */
     public Builder classWeight(List<Double> classWeight) {
-      this.classWeight = classWeight == null ? null : classWeight.stream().mapToDouble(Double::doubleValue).toArray();
+      this.classWeight = classWeight == null ? null : ImmutableDoubleArray.copyOf(classWeight);
       return this;
     }
 
@@ -338,7 +350,7 @@ public final class CrossEntropyLoss extends Loss {
 
     @Override
     public CrossEntropyLoss build() {
-      return new CrossEntropyLoss(this);
+      return new CrossEntropyLoss(options(), new Params(useSigmoid, classWeight, ignoreIndex, avgNonIgnore));
     }
   }
 }

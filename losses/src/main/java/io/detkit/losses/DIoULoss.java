@@ -25,37 +25,22 @@ public final class DIoULoss extends DistanceIoULoss {
   /** The registry name. */
   public static final String TYPE = "DIoULoss";
 
+  /** The loss with {@code options} and {@code params}. */
+  public DIoULoss(LossOptions options, EpsParams params) {
+    super(TYPE, options, params, false);
+  }
+
   /**
    * Builds from an MMDetection config.
    *
    * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
    */
-  public DIoULoss(Config c) {
-    super(TYPE, c, false);
-  }
-
-  private DIoULoss(Builder b) {
-    super(TYPE, b, false);
+  public static DIoULoss fromConfig(Config c) {
+    return LossOptions.build(c, EpsParams::fromConfig, DIoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /**
-   * Builds a {@link DIoULoss} with MMDetection's default {@code eps=1e-6}; {@link #build()} throws
-   * {@link IllegalArgumentException} unless {@code eps} is finite and {@code > 0} and lossWeight
-   * is finite.
-   */
-  public static final class Builder extends BoxLossBuilder<Builder, DIoULoss> {
-    private Builder() {
-      super(1e-6);
-    }
-
-    @Override
-    public DIoULoss build() {
-      return new DIoULoss(this);
-    }
+  public static EpsLossBuilder<DIoULoss> builder() {
+    return new EpsLossBuilder<>(DIoULoss::new);
   }
 }

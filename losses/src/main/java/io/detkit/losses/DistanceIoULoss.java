@@ -4,7 +4,6 @@ import static io.detkit.losses.RegressionSupport.dClampMin;
 import static io.detkit.losses.RegressionSupport.dMaxFirst;
 import static io.detkit.losses.RegressionSupport.dMinFirst;
 
-import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,13 +33,8 @@ abstract class DistanceIoULoss extends BoxLoss {
   /** CIoU rather than DIoU. */
   private final boolean complete;
 
-  DistanceIoULoss(String type, Config c, boolean complete) {
-    super(type, c, 1e-6);
-    this.complete = complete;
-  }
-
-  DistanceIoULoss(String type, BoxLossBuilder<?, ?> b, boolean complete) {
-    super(type, b);
+  DistanceIoULoss(String type, LossOptions options, EpsParams params, boolean complete) {
+    super(type, options, params.eps());
     this.complete = complete;
   }
 

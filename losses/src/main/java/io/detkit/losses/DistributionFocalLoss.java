@@ -24,28 +24,19 @@ public final class DistributionFocalLoss extends Loss {
   /** The registry name. */
   public static final String TYPE = "DistributionFocalLoss";
 
-  /** Builds from an MMDetection config dict. */
-  public DistributionFocalLoss(Config c) {
-    super(TYPE, c);
+  /** The loss with {@code options}. */
+  public DistributionFocalLoss(LossOptions options) {
+    super(TYPE, options);
   }
 
-  /** Java-side construction. @throws IllegalArgumentException if {@code lossWeight} is not finite */
-  public DistributionFocalLoss(Reduction reduction, double lossWeight, boolean checkFinite) {
-    super(TYPE, reduction, lossWeight, checkFinite);
-  }
-
-  /** MMDetection's defaults: {@code 'mean'}, loss_weight 1. */
-  public DistributionFocalLoss() {
-    this(Reduction.MEAN, 1.0, false);
-  }
-
-  private DistributionFocalLoss(Builder b) {
-    super(TYPE, b);
+  /** Builds from an MMDetection config dict. @throws IllegalArgumentException for a bad common key */
+  public static DistributionFocalLoss fromConfig(Config c) {
+    return LossOptions.build(c, DistributionFocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code reduction='mean'}, {@code loss_weight=1.0}). */
-  public static Builder builder() {
-    return new Builder();
+  public static SimpleLossBuilder<DistributionFocalLoss> builder() {
+    return new SimpleLossBuilder<>(DistributionFocalLoss::new);
   }
 
   @Override
@@ -98,18 +89,5 @@ public final class DistributionFocalLoss extends Loss {
       }
       return g;
     });
-  }
-
-  /**
-   * Builds a {@link DistributionFocalLoss}; it has only the shared options. {@link #build()}
-   * throws {@link IllegalArgumentException} for a non-finite {@code lossWeight}.
-   */
-  public static final class Builder extends LossBuilder<Builder, DistributionFocalLoss> {
-    private Builder() {}
-
-    @Override
-    public DistributionFocalLoss build() {
-      return new DistributionFocalLoss(this);
-    }
   }
 }

@@ -1,6 +1,5 @@
 package io.detkit.losses;
 
-import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,12 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * weight) gives a zero gradient.
  */
 abstract class ElementwiseRegressionLoss extends Loss {
-  ElementwiseRegressionLoss(String type, Config c) {
-    super(type, c);
-  }
-
-  ElementwiseRegressionLoss(String type, LossBuilder<?, ?> b) {
-    super(type, b);
+  ElementwiseRegressionLoss(String type, LossOptions options) {
+    super(type, options);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.detkit.losses;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
+import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,25 +35,42 @@ public final class FocalLoss extends Loss {
   /** The registry name. */
   public static final String TYPE = "FocalLoss";
 
-  private final double gamma;
-  private final double alpha;
-  private final boolean activated;
+  private final Params params;
 
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public FocalLoss(Config c) {
-    super(TYPE, c);
-    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
-        "only the sigmoid focal loss exists, as in MMDetection");
-    this.gamma = Checks.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 2.0));
-    this.alpha = Checks.finite(TYPE + ": alpha", c.getDouble("alpha", 0.25));
-    this.activated = c.getBoolean("activated", false);
+  /**
+   * FocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param gamma the focusing exponent of {@code pt^gamma}, finite and {@code >= 0}
+   * @param alpha the positives' balance weight, finite
+   * @param activated whether {@code pred} holds probabilities rather than logits
+   */
+  public record Params(double gamma, double alpha, boolean activated) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(2.0, 0.25, false);
+
+    /** @throws IllegalArgumentException {@code "FocalLoss: gamma must be a finite number >= 0; got -1.0"} */
+    public Params {
+      Checks.nonNegative(TYPE, "gamma", gamma);
+      Checks.finite(TYPE, "alpha", alpha);
+    }
+
+    static Params fromConfig(Config c) {
+      Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
+          "only the sigmoid focal loss exists, as in MMDetection");
+      return new Params(c.getDouble("gamma", DEFAULTS.gamma), c.getDouble("alpha", DEFAULTS.alpha),
+          c.getBoolean("activated", DEFAULTS.activated));
+    }
   }
 
-  private FocalLoss(Builder b) {
-    super(TYPE, b);
-    this.gamma = Checks.nonNegative(TYPE + ": gamma", b.gamma);
-    this.alpha = Checks.finite(TYPE + ": alpha", b.alpha);
-    this.activated = b.activated;
+  /** The loss with {@code options} and {@code params}. */
+  public FocalLoss(LossOptions options, Params params) {
+    super(TYPE, options);
+    this.params = Objects.requireNonNull(params, "params");
+  }
+
+  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
+  public static FocalLoss fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, FocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code gamma=2.0, alpha=0.25, activated=False}). */
@@ -60,16 +78,9 @@ public final class FocalLoss extends Loss {
     return new Builder();
   }
 
-  public double gamma() {
-    return gamma;
-  }
-
-  public double alpha() {
-    return alpha;
-  }
-
-  public boolean activated() {
-    return activated;
+  /** The loss's own parameters. */
+  public Params params() {
+    return params;
   }
 
   /**
@@ -81,7 +92,7 @@ public final class FocalLoss extends Loss {
   protected LossResult compute(LossArgs args, Reduction r) {
     INDArray pred = args.pred();
     INDArray target = args.target();
-    boolean fusable = !activated && r != Reduction.NONE && args.upstream().isEmpty() && pred.rank() == 2
+    boolean fusable = !params.activated() && r != Reduction.NONE && args.upstream().isEmpty() && pred.rank() == 2
         && target.rank() == 1 && target.size(0) == pred.size(0) && pred.length() > 0
         && (pred.dataType() == DataType.FLOAT || pred.dataType() == DataType.DOUBLE)
         && !(r == Reduction.SUM && args.avgFactorOrNull() != null);
@@ -117,6 +128,8 @@ public final class FocalLoss extends Loss {
     // Each element's gradient is at most |scale| * |weight| * max(alpha, 1 - alpha) * (1 + gamma)
     // (the modulating factor's own derivative adds at most gamma / e); where that bound could leave
     // the dtype the general path runs, whose narrowing pass names an overflow.
+    double gamma = params.gamma();
+    double alpha = params.alpha();
     double bound = Math.abs(scale) * Math.max(maxAbs(rowWeight), maxAbs(elementWeight))
         * Math.max(Math.abs(alpha), Math.abs(1 - alpha)) * (1 + gamma);
     if (!(bound <= (single ? Float.MAX_VALUE : Double.MAX_VALUE))) {
@@ -152,6 +165,9 @@ public final class FocalLoss extends Loss {
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
+    boolean activated = params.activated();
+    double alpha = params.alpha();
+    double gamma = params.gamma();
     double[] x = ClsMath.scores(pred, TYPE, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
@@ -215,7 +231,8 @@ public final class FocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("use_sigmoid=True, gamma=" + gamma + ", alpha=" + alpha + ", activated=" + py(activated));
+    return describe("use_sigmoid=True, gamma=" + params.gamma() + ", alpha=" + params.alpha() + ", activated="
+        + py(params.activated()));
   }
 
   /**
@@ -224,9 +241,9 @@ public final class FocalLoss extends Loss {
    * infinite gamma, or a non-finite alpha or lossWeight.
    */
   public static final class Builder extends LossBuilder<Builder, FocalLoss> {
-    private double gamma = 2.0;
-    private double alpha = 0.25;
-    private boolean activated;
+    private double gamma = Params.DEFAULTS.gamma;
+    private double alpha = Params.DEFAULTS.alpha;
+    private boolean activated = Params.DEFAULTS.activated;
 
     private Builder() {}
 
@@ -247,7 +264,7 @@ public final class FocalLoss extends Loss {
 
     @Override
     public FocalLoss build() {
-      return new FocalLoss(this);
+      return new FocalLoss(options(), new Params(gamma, alpha, activated));
     }
   }
 }

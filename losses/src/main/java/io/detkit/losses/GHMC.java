@@ -47,22 +47,40 @@ public final class GHMC extends Loss {
 
   private final GhmBins histogram;
 
+  /**
+   * GHMC's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param bins the number of gradient-norm bins, in [1, {@code Limits.MAX_BINS}]
+   * @param momentum the running counts' momentum, in [0, 1) (0: no running counts)
+   */
+  public record Params(int bins, double momentum) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(10, 0.0);
+
+    /** @throws IllegalArgumentException {@code "GHMC: bins must be in [1, 1024] (Limits.MAX_BINS); got 0"} */
+    public Params {
+      GhmBins.checkBins(TYPE + ": bins", bins);
+      GhmBins.checkMomentum(TYPE + ": momentum", momentum);
+    }
+
+    static Params fromConfig(Config c) {
+      Params p = new Params(c.getInt("bins", DEFAULTS.bins), c.getDouble("momentum", DEFAULTS.momentum));
+      Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
+          "MMDetection raises NotImplementedError for the softmax form");
+      return p;
+    }
+  }
+
+  /** The loss with {@code options} and {@code params}. */
+  public GHMC(LossOptions options, Params params) {
+    super(TYPE, options);
+    // MMDetection raises the last float32 edge by 1e-6 so that g = 1 falls in the last bin.
+    this.histogram = new GhmBins(params.bins(), params.momentum(), 1.0f + 1e-6f, true);
+  }
+
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public GHMC(Config c) {
-    super(TYPE, c);
-    this.histogram = histogram(c.getInt("bins", 10), c.getDouble("momentum", 0.0));
-    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
-        "MMDetection raises NotImplementedError for the softmax form");
-  }
-
-  private GHMC(Builder b) {
-    super(TYPE, b);
-    this.histogram = histogram(b.bins, b.momentum);
-  }
-
-  /** MMDetection raises the last float32 edge by 1e-6 so that g = 1 falls in the last bin. */
-  private static GhmBins histogram(int bins, double momentum) {
-    return new GhmBins(TYPE + ": ", bins, momentum, 1.0f + 1e-6f, true);
+  public static GHMC fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, GHMC::new);
   }
 
   /** A builder with MMDetection's defaults ({@code bins=10, momentum=0}). */
@@ -196,11 +214,13 @@ public final class GHMC extends Loss {
    * a non-finite lossWeight.
    */
   public static final class Builder extends GhmBuilder<Builder, GHMC> {
-    private Builder() {}
+    private Builder() {
+      super(Params.DEFAULTS.bins, Params.DEFAULTS.momentum);
+    }
 
     @Override
     public GHMC build() {
-      return new GHMC(this);
+      return new GHMC(options(), new Params(bins, momentum));
     }
   }
 }

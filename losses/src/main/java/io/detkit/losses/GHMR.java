@@ -44,38 +44,45 @@ public final class GHMR extends Loss {
   private final GhmBins histogram;
 
   /**
+   * GHMR's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param mu the smoothing of the authentic smooth L1, finite and {@code >= 0}
+   * @param bins the number of gradient-norm bins, in [1, {@code Limits.MAX_BINS}]
+   * @param momentum the running counts' momentum, in [0, 1) (0: no running counts)
+   */
+  public record Params(double mu, int bins, double momentum) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(0.02, 10, 0.0);
+
+    /** @throws IllegalArgumentException {@code "bins must be in [1, 1024] (Limits.MAX_BINS); got 0"} */
+    public Params {
+      Checks.nonNegative(null, "mu", mu);
+      GhmBins.checkBins("bins", bins);
+      GhmBins.checkMomentum("momentum", momentum);
+    }
+
+    static Params fromConfig(Config c) {
+      return new Params(c.getDouble("mu", DEFAULTS.mu), c.getInt("bins", DEFAULTS.bins),
+          c.getDouble("momentum", DEFAULTS.momentum));
+    }
+  }
+
+  /** The loss with {@code options} and {@code params}. */
+  public GHMR(LossOptions options, Params params) {
+    super(TYPE, options);
+    this.mu = params.mu();
+    // MMDetection's last edge is 1e3: every finite gradient norm (at most 1) lands in a bin.
+    this.histogram = new GhmBins(params.bins(), params.momentum(), 1e3, false);
+  }
+
+  /**
    * Builds from an MMDetection config.
    *
    * @throws ConfigException if {@code mu} is negative, {@code bins} outside [1, {@code Limits.MAX_BINS}] or {@code momentum} is
    *     outside {@code [0, 1)}
    */
-  public GHMR(Config c) {
-    super(TYPE, c);
-    this.mu = Checks.nonNegative(c, "mu", 0.02);
-    int bins = c.getInt("bins", 10);
-    double momentum = c.getDouble("momentum", 0.0);
-    try {
-      GhmBins.checkBins("bins", bins);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf("bins"), e.getMessage());
-    }
-    try {
-      GhmBins.checkMomentum("momentum", momentum);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf("momentum"), e.getMessage());
-    }
-    this.histogram = histogram(bins, momentum);
-  }
-
-  private GHMR(Builder b) {
-    super(TYPE, b);
-    this.mu = Checks.nonNegative("mu", b.mu);
-    this.histogram = histogram(b.bins, b.momentum);
-  }
-
-  /** MMDetection's last edge is 1e3: every finite gradient norm (at most 1) lands in a bin. */
-  private static GhmBins histogram(int bins, double momentum) {
-    return new GhmBins("", bins, momentum, 1e3, false);
+  public static GHMR fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, GHMR::new);
   }
 
   /** A builder with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0}). */
@@ -205,9 +212,11 @@ public final class GHMR extends Loss {
    * {@code 1 <= bins <= Limits.MAX_BINS}, {@code 0 <= momentum < 1} and lossWeight is finite.
    */
   public static final class Builder extends GhmBuilder<Builder, GHMR> {
-    private double mu = 0.02;
+    private double mu = Params.DEFAULTS.mu;
 
-    private Builder() {}
+    private Builder() {
+      super(Params.DEFAULTS.bins, Params.DEFAULTS.momentum);
+    }
 
     /** The smoothing of the authentic smooth L1 ({@code mu}), default 0.02. */
     public Builder mu(double mu) {
@@ -217,7 +226,7 @@ public final class GHMR extends Loss {
 
     @Override
     public GHMR build() {
-      return new GHMR(this);
+      return new GHMR(options(), new Params(mu, bins, momentum));
     }
   }
 }

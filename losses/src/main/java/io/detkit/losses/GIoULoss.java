@@ -26,22 +26,23 @@ public final class GIoULoss extends AlignedOverlapLoss {
   /** The registry name. */
   public static final String TYPE = "GIoULoss";
 
+  /** The loss with {@code options} and {@code params}. */
+  public GIoULoss(LossOptions options, EpsParams params) {
+    super(TYPE, options, params.eps());
+  }
+
   /**
    * Builds from an MMDetection config.
    *
    * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
    */
-  public GIoULoss(Config c) {
-    super(TYPE, c, 1e-6);
-  }
-
-  private GIoULoss(Builder b) {
-    super(TYPE, b);
+  public static GIoULoss fromConfig(Config c) {
+    return LossOptions.build(c, EpsParams::fromConfig, GIoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
-  public static Builder builder() {
-    return new Builder();
+  public static EpsLossBuilder<GIoULoss> builder() {
+    return new EpsLossBuilder<>(GIoULoss::new);
   }
 
   @Override
@@ -59,22 +60,6 @@ public final class GIoULoss extends AlignedOverlapLoss {
     for (int i = 0; i < gious.length; i++) {
       values[i] = 1 - gious[i];
       deriv[i] = -1;
-    }
-  }
-
-  /**
-   * Builds a {@link GIoULoss} with MMDetection's default {@code eps=1e-6}; {@link #build()} throws
-   * {@link IllegalArgumentException} unless {@code eps} is finite and {@code > 0} and lossWeight
-   * is finite.
-   */
-  public static final class Builder extends BoxLossBuilder<Builder, GIoULoss> {
-    private Builder() {
-      super(1e-6);
-    }
-
-    @Override
-    public GIoULoss build() {
-      return new GIoULoss(this);
     }
   }
 }

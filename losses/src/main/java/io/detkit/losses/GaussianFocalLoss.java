@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -27,20 +28,38 @@ public final class GaussianFocalLoss extends Loss {
   public static final String TYPE = "GaussianFocalLoss";
   private static final double EPS = 1e-12;
 
-  private final double alpha;
-  private final double gamma;
+  private final Params params;
 
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public GaussianFocalLoss(Config c) {
-    super(TYPE, c);
-    this.alpha = Checks.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 2.0));
-    this.gamma = Checks.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 4.0));
+  /**
+   * GaussianFocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param alpha the exponent of {@code (1 - p)} and {@code p}, finite and {@code >= 0}
+   * @param gamma the exponent of the negatives' {@code (1 - t)}, finite and {@code >= 0}
+   */
+  public record Params(double alpha, double gamma) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(2.0, 4.0);
+
+    /** @throws IllegalArgumentException {@code "GaussianFocalLoss: alpha must be a finite number >= 0; got -1.0"} */
+    public Params {
+      Checks.nonNegative(TYPE, "alpha", alpha);
+      Checks.nonNegative(TYPE, "gamma", gamma);
+    }
+
+    static Params fromConfig(Config c) {
+      return new Params(c.getDouble("alpha", DEFAULTS.alpha), c.getDouble("gamma", DEFAULTS.gamma));
+    }
   }
 
-  private GaussianFocalLoss(Builder b) {
-    super(TYPE, b);
-    this.alpha = Checks.nonNegative(TYPE + ": alpha", b.alpha);
-    this.gamma = Checks.nonNegative(TYPE + ": gamma", b.gamma);
+  /** The loss with {@code options} and {@code params}. */
+  public GaussianFocalLoss(LossOptions options, Params params) {
+    super(TYPE, options);
+    this.params = Objects.requireNonNull(params, "params");
+  }
+
+  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
+  public static GaussianFocalLoss fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, GaussianFocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code alpha=2.0, gamma=4.0}). */
@@ -48,12 +67,9 @@ public final class GaussianFocalLoss extends Loss {
     return new Builder();
   }
 
-  public double alpha() {
-    return alpha;
-  }
-
-  public double gamma() {
-    return gamma;
+  /** The loss's own parameters. */
+  public Params params() {
+    return params;
   }
 
   /**
@@ -63,7 +79,7 @@ public final class GaussianFocalLoss extends Loss {
    */
   @Override
   protected boolean hasPoles() {
-    return alpha < 1;
+    return params.alpha() < 1;
   }
 
   @Override
@@ -75,6 +91,8 @@ public final class GaussianFocalLoss extends Loss {
     double[] t = Tensors.toDoubles(target);
     ClsMath.requireRange(p, "GaussianFocalLoss: pred", 0.0, 1.0, "probabilities");
     ClsMath.requireRange(t, "GaussianFocalLoss: target", 0.0, 1.0, "heatmap values");
+    double alpha = params.alpha();
+    double gamma = params.gamma();
     double[] loss = new double[p.length];
     double[] dLoss = new double[p.length];
     for (int i = 0; i < p.length; i++) {
@@ -106,7 +124,7 @@ public final class GaussianFocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("alpha=" + alpha + ", gamma=" + gamma);
+    return describe("alpha=" + params.alpha() + ", gamma=" + params.gamma());
   }
 
   /**
@@ -115,8 +133,8 @@ public final class GaussianFocalLoss extends Loss {
    * gamma, or a non-finite lossWeight.
    */
   public static final class Builder extends LossBuilder<Builder, GaussianFocalLoss> {
-    private double alpha = 2.0;
-    private double gamma = 4.0;
+    private double alpha = Params.DEFAULTS.alpha;
+    private double gamma = Params.DEFAULTS.gamma;
 
     private Builder() {}
 
@@ -132,7 +150,7 @@ public final class GaussianFocalLoss extends Loss {
 
     @Override
     public GaussianFocalLoss build() {
-      return new GaussianFocalLoss(this);
+      return new GaussianFocalLoss(options(), new Params(alpha, gamma));
     }
   }
 }

@@ -29,9 +29,10 @@ final class GhmBins {
    * @param name how errors name the loss's parameters ({@code "GHMC: "} or {@code ""})
    * @throws IllegalArgumentException if {@code bins} is outside [1, {@link Limits#MAX_BINS}] or {@code momentum} is outside [0, 1)
    */
-  GhmBins(String name, int bins, double momentum, double upperEdge, boolean float32Counts) {
-    this.bins = checkBins(name + "bins", bins);
-    this.momentum = checkMomentum(name + "momentum", momentum);
+  GhmBins(int bins, double momentum, double upperEdge, boolean float32Counts) {
+    // The loss's Params record has checked both (checkBins, checkMomentum).
+    this.bins = bins;
+    this.momentum = momentum;
     this.edges = new double[bins + 1];
     for (int i = 0; i <= bins; i++) {
       edges[i] = (float) i / (float) bins;
@@ -46,13 +47,13 @@ final class GhmBins {
    *     every element is placed by a pass over the bins, and the histogram allocates per bin
    */
   static int checkBins(String name, int bins) {
-    return Limits.requireCount(name, bins, 1, Limits.MAX_BINS, "Limits.MAX_BINS");
+    return Checks.param("bins", () -> Limits.requireCount(name, bins, 1, Limits.MAX_BINS, "Limits.MAX_BINS"));
   }
 
   /** @throws IllegalArgumentException {@code "<name> must be in [0, 1); got <momentum>"} */
   static double checkMomentum(String name, double momentum) {
     if (!(momentum >= 0 && momentum < 1)) {
-      throw new IllegalArgumentException(name + " must be in [0, 1); got " + momentum);
+      throw new Checks.BadParameter("momentum", name + " must be in [0, 1); got " + momentum);
     }
     return momentum;
   }

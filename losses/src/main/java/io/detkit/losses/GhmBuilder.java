@@ -11,10 +11,13 @@ package io.detkit.losses;
  * which reflection from other packages needs (this class is package-private).
  */
 abstract class GhmBuilder<B extends GhmBuilder<B, L>, L extends Loss> extends LossBuilder<B, L> {
-  int bins = 10;
+  int bins;
   double momentum;
 
-  GhmBuilder() {}
+  GhmBuilder(int bins, double momentum) {
+    this.bins = bins;
+    this.momentum = momentum;
+  }
 
   /** The number of gradient-norm bins; {@link #build()} requires {@code 1 <= bins <= Limits.MAX_BINS}. */
   public B bins(int bins) {

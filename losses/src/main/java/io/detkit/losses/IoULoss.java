@@ -4,6 +4,7 @@ import static io.detkit.core.precision.Precision.round;
 
 import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
+import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import java.util.Locale;
@@ -59,7 +60,41 @@ public final class IoULoss extends AlignedOverlapLoss {
     }
   }
 
-  private final Mode mode;
+  private final Params params;
+
+  /**
+   * IoULoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param mode how the clamped IoU becomes the loss (MMDetection's legacy {@code linear=True} is
+   *     {@link Mode#LINEAR})
+   * @param eps the IoU's lower clamp, {@code > 0} and finite in float32
+   */
+  public record Params(Mode mode, double eps) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(Mode.LOG, 1e-6);
+
+    /**
+     * @throws NullPointerException if {@code mode} is null
+     * @throws IllegalArgumentException for a bad {@code eps}
+     */
+    public Params {
+      Preconditions.checkNotNull(mode, "mode");
+      Checks.positiveFloat32("eps", eps);
+    }
+
+    static Params fromConfig(Config c) {
+      double eps = c.getDouble("eps", DEFAULTS.eps);
+      boolean linear = c.getBoolean("linear", false);
+      Mode m = Checks.param("mode", () -> Mode.parse(c.getString("mode", DEFAULTS.mode.key())));
+      return new Params(linear ? Mode.LINEAR : m, eps);
+    }
+  }
+
+  /** The loss with {@code options} and {@code params}. */
+  public IoULoss(LossOptions options, Params params) {
+    super(TYPE, options, params.eps());
+    this.params = params;
+  }
 
   /**
    * Builds from an MMDetection config.
@@ -67,21 +102,8 @@ public final class IoULoss extends AlignedOverlapLoss {
    * @throws ConfigException if {@code mode} is unknown or {@code eps} is not a finite number
    *     {@code > 0}
    */
-  public IoULoss(Config c) {
-    super(TYPE, c, 1e-6);
-    boolean linear = c.getBoolean("linear", false);
-    Mode m;
-    try {
-      m = Mode.parse(c.getString("mode", "log"));
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.pathOf("mode"), e.getMessage());
-    }
-    this.mode = linear ? Mode.LINEAR : m;
-  }
-
-  private IoULoss(Builder b) {
-    super(TYPE, b);
-    this.mode = b.linear ? Mode.LINEAR : b.mode;
+  public static IoULoss fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, IoULoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code mode=LOG, eps=1e-6}). */
@@ -89,8 +111,9 @@ public final class IoULoss extends AlignedOverlapLoss {
     return new Builder();
   }
 
-  public Mode mode() {
-    return mode;
+  /** The loss's own parameters. */
+  public Params params() {
+    return params;
   }
 
   @Override
@@ -116,7 +139,7 @@ public final class IoULoss extends AlignedOverlapLoss {
       double iou = ious[i];
       boolean passes = iou >= lo;
       double c = passes ? iou : lo;
-      switch (mode) {
+      switch (params.mode()) {
         case LINEAR:
           values[i] = 1 - c;
           deriv[i] = passes ? -1 : 0;
@@ -135,7 +158,7 @@ public final class IoULoss extends AlignedOverlapLoss {
 
   @Override
   public String toString() {
-    return describe("mode='" + mode.key() + "', eps=" + eps());
+    return describe("mode='" + params.mode().key() + "', eps=" + eps());
   }
 
   /**
@@ -145,11 +168,11 @@ public final class IoULoss extends AlignedOverlapLoss {
    * {@link NullPointerException} for null.
    */
   public static final class Builder extends BoxLossBuilder<Builder, IoULoss> {
-    private Mode mode = Mode.LOG;
+    private Mode mode = Params.DEFAULTS.mode;
     private boolean linear;
 
     private Builder() {
-      super(1e-6);
+      super(Params.DEFAULTS.eps);
     }
 
     public Builder mode(Mode mode) {
@@ -165,7 +188,7 @@ public final class IoULoss extends AlignedOverlapLoss {
 
     @Override
     public IoULoss build() {
-      return new IoULoss(this);
+      return new IoULoss(options(), new Params(linear ? Mode.LINEAR : mode, eps));
     }
   }
 }

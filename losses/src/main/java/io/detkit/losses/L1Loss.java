@@ -17,18 +17,19 @@ public final class L1Loss extends ElementwiseRegressionLoss {
   /** The registry name. */
   public static final String TYPE = "L1Loss";
 
+  /** The loss with {@code options}. */
+  public L1Loss(LossOptions options) {
+    super(TYPE, options);
+  }
+
   /** Builds from an MMDetection config. @throws IllegalArgumentException for a bad common key */
-  public L1Loss(Config c) {
-    super(TYPE, c);
+  public static L1Loss fromConfig(Config c) {
+    return LossOptions.build(c, L1Loss::new);
   }
 
-  private L1Loss(Builder b) {
-    super(TYPE, b);
-  }
-
-  /** A builder with MMDetection's defaults. */
-  public static Builder builder() {
-    return new Builder();
+  /** A builder with MMDetection's defaults; it has only the shared options. */
+  public static SimpleLossBuilder<L1Loss> builder() {
+    return new SimpleLossBuilder<>(L1Loss::new);
   }
 
   @Override
@@ -39,18 +40,5 @@ public final class L1Loss extends ElementwiseRegressionLoss {
   @Override
   double slope(double pred, double target, boolean f32) {
     return RegressionSupport.sign(pred - target);
-  }
-
-  /**
-   * Builds an {@link L1Loss}; it has only the shared options. {@link #build()} throws
-   * {@link IllegalArgumentException} for a non-finite lossWeight.
-   */
-  public static final class Builder extends LossBuilder<Builder, L1Loss> {
-    private Builder() {}
-
-    @Override
-    public L1Loss build() {
-      return new L1Loss(this);
-    }
   }
 }

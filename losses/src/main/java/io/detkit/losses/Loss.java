@@ -1,6 +1,5 @@
 package io.detkit.losses;
 
-import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -24,41 +23,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code loss_weight} (default 1.0) and detkit's {@code check_finite} (default False): when true a
  * non-finite input (prediction, target, weight or upstream), value or gradient throws
  * {@link NonFiniteLossException} naming the loss, what is not finite and the first bad element.
- * The constructors throw {@link IllegalArgumentException} for a bad value; {@link #forward} throws it
- * for inputs that do not fit (each loss lists its cases).
+ * (all three held in {@link LossOptions}).
+ *
+ * <p>Construction, one idiom for every built-in loss: the loss's own parameters are a
+ * {@code Params} record checked in its constructor; {@code X.fromConfig(Config)} (the registry's
+ * factory) and {@code X.builder()...build()} both fill that record and {@link LossOptions}, then call
+ * the public constructor {@code X(LossOptions, X.Params)}. A bad value throws
+ * {@link IllegalArgumentException} naming the parameter ({@link io.detkit.core.config.ConfigException}
+ * with the key's path from a config); {@link #forward} throws it for inputs that do not fit (each
+ * loss lists its cases).
  */
 public abstract class Loss {
   private final String type;
-  private final Reduction reduction;
-  private final double lossWeight;
-  private final boolean checkFinite;
+  private final LossOptions options;
 
   /**
-   * @throws IllegalArgumentException if {@code lossWeight} is not finite
+   * A loss of MMDetection type {@code type} with the shared {@code options}; a subclass takes its
+   * own parameters as one validated value beside them (each built-in loss's {@code Params} record),
+   * so that {@code fromConfig} and the builder fill the same value.
    */
-  protected Loss(String type, Reduction reduction, double lossWeight, boolean checkFinite) {
+  protected Loss(String type, LossOptions options) {
     this.type = Objects.requireNonNull(type, "type");
-    this.reduction = Objects.requireNonNull(reduction, "reduction");
-    if (!Double.isFinite(lossWeight)) {
-      throw new IllegalArgumentException("loss_weight must be finite; got " + lossWeight);
-    }
-    this.lossWeight = lossWeight;
-    this.checkFinite = checkFinite;
-  }
-
-  /**
-   * Takes the common options from a loss's {@link LossBuilder}.
-   *
-   * @throws IllegalArgumentException if {@code lossWeight} is not finite
-   */
-  Loss(String type, LossBuilder<?, ?> b) {
-    this(type, b.reduction, b.lossWeight, b.checkFinite);
-  }
-
-  /** Reads the common keys ({@code reduction}, {@code loss_weight}, {@code check_finite}) from {@code c}. */
-  protected Loss(String type, Config c) {
-    this(type, Reduction.parse(c.getString("reduction", "mean")), c.getDouble("loss_weight", 1.0),
-        c.getBoolean("check_finite", false));
+    this.options = Objects.requireNonNull(options, "options");
   }
 
   /** MMDetection's type name, e.g. {@code FocalLoss}. */
@@ -66,19 +52,24 @@ public abstract class Loss {
     return type;
   }
 
+  /** The shared options: reduction (a call's override wins), loss_weight, check_finite. */
+  public final LossOptions options() {
+    return options;
+  }
+
   /** The configured reduction (a call's override wins). */
   public final Reduction reduction() {
-    return reduction;
+    return options.reduction();
   }
 
   /** Step 5's scale. */
   public final double lossWeight() {
-    return lossWeight;
+    return options.lossWeight();
   }
 
   /** Whether non-finite results throw. */
   public final boolean checkFinite() {
-    return checkFinite;
+    return options.checkFinite();
   }
 
   /** {@code forward(pred, target...)} with no weight, avg_factor or override. */
@@ -95,7 +86,8 @@ public abstract class Loss {
    *     finite
    */
   public final LossResult forward(LossArgs args) {
-    Reduction r = args.reductionOverride().orElse(reduction);
+    Reduction r = args.reductionOverride().orElse(options.reduction());
+    boolean checkFinite = options.checkFinite();
     if (checkFinite) {
       requireFiniteInputs(args);
     }
@@ -145,7 +137,7 @@ public abstract class Loss {
   /** Steps 3 to 5 and the backward pass, producing results in the prediction's dtype. */
   protected final LossResult finish(LossArgs args, Elementwise e, double[] weight, Reduction r, Double avgFactor) {
     double[] up = args.upstream().isPresent() ? Tensors.toDoubles(args.upstream().get()) : null;
-    WeightReduce.Reduced red = WeightReduce.apply(e.shape(), e.values(), weight, r, avgFactor, lossWeight, up);
+    WeightReduce.Reduced red = WeightReduce.apply(e.shape(), e.values(), weight, r, avgFactor, options.lossWeight(), up);
     double[] g = e.pullBack(red.gradLoss());
     DataType dt = args.pred().dataType();
     return new LossResult(LossOutputs.create(red.values(), dt, red.shape(), outputPolicy(), "value", args),
@@ -194,8 +186,8 @@ public abstract class Loss {
 
   /** {@link #toString()} with the loss's own {@code params} ({@code "gamma=2.0, alpha=0.25"}) first. */
   final String describe(String params) {
-    return type + "(" + (params.isEmpty() ? "" : params + ", ") + "reduction='" + reduction.key() + "', loss_weight="
-        + lossWeight + ")";
+    return type + "(" + (params.isEmpty() ? "" : params + ", ") + "reduction='" + options.reduction().key()
+        + "', loss_weight=" + options.lossWeight() + ")";
   }
 
   /** Python's spelling of a boolean, for reprs. */

@@ -3,10 +3,11 @@ package io.detkit.losses;
 import java.util.Objects;
 
 /**
- * The base of every loss's {@code builder()}: the options all losses share, in camelCase, with
- * MMDetection's defaults: {@code reduction} ({@link Reduction#MEAN}), {@code lossWeight} (1.0) and
- * detkit's {@code checkFinite} (false). Each loss's {@code Builder} adds its own parameters, and
- * {@link #build()} validates them all, as the loss's config constructor does.
+ * The base of every loss's {@code builder()}: the options all losses share ({@link LossOptions}),
+ * in camelCase, with MMDetection's defaults: {@code reduction} ({@link Reduction#MEAN}),
+ * {@code lossWeight} (1.0) and detkit's {@code checkFinite} (false). A loss with parameters of its
+ * own adds their setters and fills its {@code Params} record in {@link #build()}, where the record
+ * checks them as it does for {@code fromConfig}.
  *
  * <p>Self-typed so that the shared setters return the concrete builder and can be chained with the
  * loss's own: {@code FocalLoss.builder().reduction(Reduction.SUM).gamma(1.5).build()}. Builders
@@ -14,14 +15,12 @@ import java.util.Objects;
  * momentum aside).
  *
  * @param <B> the concrete builder, returned by every setter
- * @param <L> the loss built. Deliberately not bounded by {@link Loss}: {@code Loss} reads its
- *     common options from this builder, and a bound back would make the two classes depend on each
- *     other. The constructor is package-private, so every builder is one of this package's.
+ * @param <L> the loss built
  */
-public abstract class LossBuilder<B extends LossBuilder<B, L>, L> {
-  Reduction reduction = Reduction.MEAN;
-  double lossWeight = 1.0;
-  boolean checkFinite;
+public abstract class LossBuilder<B extends LossBuilder<B, L>, L extends Loss> {
+  private Reduction reduction = LossOptions.DEFAULTS.reduction();
+  private double lossWeight = LossOptions.DEFAULTS.lossWeight();
+  private boolean checkFinite = LossOptions.DEFAULTS.checkFinite();
 
   LossBuilder() {}
 
@@ -50,6 +49,11 @@ public abstract class LossBuilder<B extends LossBuilder<B, L>, L> {
   @SuppressWarnings("unchecked")
   final B self() {
     return (B) this;
+  }
+
+  /** The shared options set so far. @throws IllegalArgumentException for a non-finite lossWeight */
+  final LossOptions options() {
+    return new LossOptions(reduction, lossWeight, checkFinite);
   }
 
   /**

@@ -6,7 +6,7 @@ import io.detkit.core.config.Registry;
 /**
  * The loss registry, MMDetection's {@code LOSSES}: {@code Losses.build(cfg)} turns
  * {@code dict(type='FocalLoss', gamma=2.0, ...)} into a {@link Loss}. Register your own loss with
- * {@code Losses.REGISTRY.register("MyLoss", MyLoss::new)} once at start-up (the counterpart of
+ * {@code Losses.REGISTRY.register("MyLoss", MyLoss::fromConfig)} once at start-up (the counterpart of
  * {@code @LOSSES.register_module()}).
  *
  * <p>{@link #build} throws {@link io.detkit.core.config.ConfigException} (an
@@ -18,23 +18,23 @@ public final class Losses {
   public static final Registry<Loss> REGISTRY = new Registry<>("loss");
 
   static {
-    REGISTRY.register(FocalLoss.TYPE, FocalLoss::new);
-    REGISTRY.register(CrossEntropyLoss.TYPE, CrossEntropyLoss::new);
-    REGISTRY.register(GHMC.TYPE, GHMC::new);
-    REGISTRY.register(QualityFocalLoss.TYPE, QualityFocalLoss::new);
-    REGISTRY.register(DistributionFocalLoss.TYPE, DistributionFocalLoss::new);
-    REGISTRY.register(VarifocalLoss.TYPE, VarifocalLoss::new);
-    REGISTRY.register(GaussianFocalLoss.TYPE, GaussianFocalLoss::new);
-    REGISTRY.register(SmoothL1Loss.TYPE, SmoothL1Loss::new);
-    REGISTRY.register(L1Loss.TYPE, L1Loss::new);
-    REGISTRY.register(BalancedL1Loss.TYPE, BalancedL1Loss::new);
-    REGISTRY.register(MSELoss.TYPE, MSELoss::new);
-    REGISTRY.register(GHMR.TYPE, GHMR::new);
-    REGISTRY.register(IoULoss.TYPE, IoULoss::new);
-    REGISTRY.register(GIoULoss.TYPE, GIoULoss::new);
-    REGISTRY.register(DIoULoss.TYPE, DIoULoss::new);
-    REGISTRY.register(CIoULoss.TYPE, CIoULoss::new);
-    REGISTRY.register(BoundedIoULoss.TYPE, BoundedIoULoss::new);
+    REGISTRY.register(FocalLoss.TYPE, FocalLoss::fromConfig);
+    REGISTRY.register(CrossEntropyLoss.TYPE, CrossEntropyLoss::fromConfig);
+    REGISTRY.register(GHMC.TYPE, GHMC::fromConfig);
+    REGISTRY.register(QualityFocalLoss.TYPE, QualityFocalLoss::fromConfig);
+    REGISTRY.register(DistributionFocalLoss.TYPE, DistributionFocalLoss::fromConfig);
+    REGISTRY.register(VarifocalLoss.TYPE, VarifocalLoss::fromConfig);
+    REGISTRY.register(GaussianFocalLoss.TYPE, GaussianFocalLoss::fromConfig);
+    REGISTRY.register(SmoothL1Loss.TYPE, SmoothL1Loss::fromConfig);
+    REGISTRY.register(L1Loss.TYPE, L1Loss::fromConfig);
+    REGISTRY.register(BalancedL1Loss.TYPE, BalancedL1Loss::fromConfig);
+    REGISTRY.register(MSELoss.TYPE, MSELoss::fromConfig);
+    REGISTRY.register(GHMR.TYPE, GHMR::fromConfig);
+    REGISTRY.register(IoULoss.TYPE, IoULoss::fromConfig);
+    REGISTRY.register(GIoULoss.TYPE, GIoULoss::fromConfig);
+    REGISTRY.register(DIoULoss.TYPE, DIoULoss::fromConfig);
+    REGISTRY.register(CIoULoss.TYPE, CIoULoss::fromConfig);
+    REGISTRY.register(BoundedIoULoss.TYPE, BoundedIoULoss::fromConfig);
   }
 
   private Losses() {}

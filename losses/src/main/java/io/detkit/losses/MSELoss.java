@@ -18,18 +18,19 @@ public final class MSELoss extends ElementwiseRegressionLoss {
   /** The registry name. */
   public static final String TYPE = "MSELoss";
 
+  /** The loss with {@code options}. */
+  public MSELoss(LossOptions options) {
+    super(TYPE, options);
+  }
+
   /** Builds from an MMDetection config. @throws IllegalArgumentException for a bad common key */
-  public MSELoss(Config c) {
-    super(TYPE, c);
+  public static MSELoss fromConfig(Config c) {
+    return LossOptions.build(c, MSELoss::new);
   }
 
-  private MSELoss(Builder b) {
-    super(TYPE, b);
-  }
-
-  /** A builder with MMDetection's defaults. */
-  public static Builder builder() {
-    return new Builder();
+  /** A builder with MMDetection's defaults; it has only the shared options. */
+  public static SimpleLossBuilder<MSELoss> builder() {
+    return new SimpleLossBuilder<>(MSELoss::new);
   }
 
   @Override
@@ -41,18 +42,5 @@ public final class MSELoss extends ElementwiseRegressionLoss {
   @Override
   double slope(double pred, double target, boolean f32) {
     return 2 * (pred - target);
-  }
-
-  /**
-   * Builds an {@link MSELoss}; it has only the shared options. {@link #build()} throws
-   * {@link IllegalArgumentException} for a non-finite lossWeight.
-   */
-  public static final class Builder extends LossBuilder<Builder, MSELoss> {
-    private Builder() {}
-
-    @Override
-    public MSELoss build() {
-      return new MSELoss(this);
-    }
   }
 }

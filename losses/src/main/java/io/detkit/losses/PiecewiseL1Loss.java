@@ -2,8 +2,6 @@ package io.detkit.losses;
 
 import static io.detkit.core.precision.Precision.round;
 
-import io.detkit.core.config.Config;
-
 /**
  * SmoothL1Loss and BalancedL1Loss: a function of {@code d = |pred - target|} with one branch
  * below {@code beta} and another from {@code beta} on ({@code d == beta} takes the upper one).
@@ -20,16 +18,10 @@ import io.detkit.core.config.Config;
 abstract class PiecewiseL1Loss extends ElementwiseRegressionLoss {
   private final double beta;
 
-  /** @throws io.detkit.core.config.ConfigException if {@code beta} is not a finite number {@code > 0} */
-  PiecewiseL1Loss(String type, Config c, double defaultBeta) {
-    super(type, c);
-    this.beta = Checks.positive(c, "beta", defaultBeta);
-  }
-
-  /** @throws IllegalArgumentException if {@code beta} is not a finite number {@code > 0} */
-  PiecewiseL1Loss(String type, LossBuilder<?, ?> b, double beta) {
-    super(type, b);
-    this.beta = Checks.positive("beta", beta);
+  /** {@code beta} comes checked (finite and {@code > 0}) from the subclass's {@code Params}. */
+  PiecewiseL1Loss(String type, LossOptions options, double beta) {
+    super(type, options);
+    this.beta = beta;
   }
 
   /** The threshold between the two branches. */

@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -30,21 +31,38 @@ public final class QualityFocalLoss extends Loss {
   /** The registry name. */
   public static final String TYPE = "QualityFocalLoss";
 
-  private final double beta;
-  private final boolean activated;
+  private final Params params;
 
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public QualityFocalLoss(Config c) {
-    super(TYPE, c);
-    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
-    this.beta = Checks.nonNegative(TYPE + ": beta", c.getDouble("beta", 2.0));
-    this.activated = c.getBoolean("activated", false);
+  /**
+   * QualityFocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param beta the exponent of {@code |y - sigma|^beta}, finite and {@code >= 0}
+   * @param activated whether {@code pred} holds probabilities rather than logits
+   */
+  public record Params(double beta, boolean activated) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(2.0, false);
+
+    /** @throws IllegalArgumentException {@code "QualityFocalLoss: beta must be a finite number >= 0; got -1.0"} */
+    public Params {
+      Checks.nonNegative(TYPE, "beta", beta);
+    }
+
+    static Params fromConfig(Config c) {
+      Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+      return new Params(c.getDouble("beta", DEFAULTS.beta), c.getBoolean("activated", DEFAULTS.activated));
+    }
   }
 
-  private QualityFocalLoss(Builder b) {
-    super(TYPE, b);
-    this.beta = Checks.nonNegative(TYPE + ": beta", b.beta);
-    this.activated = b.activated;
+  /** The loss with {@code options} and {@code params}. */
+  public QualityFocalLoss(LossOptions options, Params params) {
+    super(TYPE, options);
+    this.params = Objects.requireNonNull(params, "params");
+  }
+
+  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
+  public static QualityFocalLoss fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, QualityFocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code beta=2.0, activated=False}). */
@@ -52,17 +70,16 @@ public final class QualityFocalLoss extends Loss {
     return new Builder();
   }
 
-  public double beta() {
-    return beta;
-  }
-
-  public boolean activated() {
-    return activated;
+  /** The loss's own parameters. */
+  public Params params() {
+    return params;
   }
 
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
+    boolean activated = params.activated();
+    double beta = params.beta();
     double[] x = ClsMath.scores(pred, TYPE, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
@@ -125,7 +142,7 @@ public final class QualityFocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("use_sigmoid=True, beta=" + beta + ", activated=" + py(activated));
+    return describe("use_sigmoid=True, beta=" + params.beta() + ", activated=" + py(params.activated()));
   }
 
   /**
@@ -134,8 +151,8 @@ public final class QualityFocalLoss extends Loss {
    * infinite beta, or a non-finite lossWeight.
    */
   public static final class Builder extends LossBuilder<Builder, QualityFocalLoss> {
-    private double beta = 2.0;
-    private boolean activated;
+    private double beta = Params.DEFAULTS.beta;
+    private boolean activated = Params.DEFAULTS.activated;
 
     private Builder() {}
 
@@ -151,7 +168,7 @@ public final class QualityFocalLoss extends Loss {
 
     @Override
     public QualityFocalLoss build() {
-      return new QualityFocalLoss(this);
+      return new QualityFocalLoss(options(), new Params(beta, activated));
     }
   }
 }

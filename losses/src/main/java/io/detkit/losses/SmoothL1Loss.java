@@ -23,16 +23,36 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
   public static final String TYPE = "SmoothL1Loss";
 
   /**
+   * SmoothL1Loss's own parameter, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param beta the threshold between the quadratic and the linear branch, finite and {@code > 0}
+   */
+  public record Params(double beta) {
+    /** MMDetection's default. */
+    public static final Params DEFAULTS = new Params(1.0);
+
+    /** @throws IllegalArgumentException {@code "beta must be a finite number > 0; got 0.0"} */
+    public Params {
+      Checks.positive("beta", beta);
+    }
+
+    static Params fromConfig(Config c) {
+      return new Params(c.getDouble("beta", DEFAULTS.beta));
+    }
+  }
+
+  /** The loss with {@code options} and {@code params}. */
+  public SmoothL1Loss(LossOptions options, Params params) {
+    super(TYPE, options, params.beta());
+  }
+
+  /**
    * Builds from an MMDetection config.
    *
    * @throws io.detkit.core.config.ConfigException if {@code beta} is not a finite number {@code > 0}
    */
-  public SmoothL1Loss(Config c) {
-    super(TYPE, c, 1.0);
-  }
-
-  private SmoothL1Loss(Builder b) {
-    super(TYPE, b, b.beta);
+  public static SmoothL1Loss fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, SmoothL1Loss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code beta=1.0}). */
@@ -74,7 +94,7 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
    * a non-finite lossWeight.
    */
   public static final class Builder extends LossBuilder<Builder, SmoothL1Loss> {
-    private double beta = 1.0;
+    private double beta = Params.DEFAULTS.beta;
 
     private Builder() {}
 
@@ -86,7 +106,7 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
 
     @Override
     public SmoothL1Loss build() {
-      return new SmoothL1Loss(this);
+      return new SmoothL1Loss(options(), new Params(beta));
     }
   }
 }

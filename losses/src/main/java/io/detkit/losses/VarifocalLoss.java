@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -25,24 +26,41 @@ public final class VarifocalLoss extends Loss {
   /** The registry name. */
   public static final String TYPE = "VarifocalLoss";
 
-  private final double alpha;
-  private final double gamma;
-  private final boolean iouWeighted;
+  private final Params params;
 
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public VarifocalLoss(Config c) {
-    super(TYPE, c);
-    Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
-    this.alpha = Checks.nonNegative(TYPE + ": alpha", c.getDouble("alpha", 0.75));
-    this.gamma = Checks.nonNegative(TYPE + ": gamma", c.getDouble("gamma", 2.0));
-    this.iouWeighted = c.getBoolean("iou_weighted", true);
+  /**
+   * VarifocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   *
+   * @param alpha the negatives' weight, finite and {@code >= 0}
+   * @param gamma the negatives' focusing exponent, finite and {@code >= 0}
+   * @param iouWeighted whether positives are weighted by their target
+   */
+  public record Params(double alpha, double gamma, boolean iouWeighted) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(0.75, 2.0, true);
+
+    /** @throws IllegalArgumentException {@code "VarifocalLoss: alpha must be a finite number >= 0; got -1.0"} */
+    public Params {
+      Checks.nonNegative(TYPE, "alpha", alpha);
+      Checks.nonNegative(TYPE, "gamma", gamma);
+    }
+
+    static Params fromConfig(Config c) {
+      Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+      return new Params(c.getDouble("alpha", DEFAULTS.alpha), c.getDouble("gamma", DEFAULTS.gamma),
+          c.getBoolean("iou_weighted", DEFAULTS.iouWeighted));
+    }
   }
 
-  private VarifocalLoss(Builder b) {
-    super(TYPE, b);
-    this.alpha = Checks.nonNegative(TYPE + ": alpha", b.alpha);
-    this.gamma = Checks.nonNegative(TYPE + ": gamma", b.gamma);
-    this.iouWeighted = b.iouWeighted;
+  /** The loss with {@code options} and {@code params}. */
+  public VarifocalLoss(LossOptions options, Params params) {
+    super(TYPE, options);
+    this.params = Objects.requireNonNull(params, "params");
+  }
+
+  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
+  public static VarifocalLoss fromConfig(Config c) {
+    return LossOptions.build(c, Params::fromConfig, VarifocalLoss::new);
   }
 
   /** A builder with MMDetection's defaults ({@code alpha=0.75, gamma=2.0, iou_weighted=True}). */
@@ -50,16 +68,9 @@ public final class VarifocalLoss extends Loss {
     return new Builder();
   }
 
-  public double alpha() {
-    return alpha;
-  }
-
-  public double gamma() {
-    return gamma;
-  }
-
-  public boolean iouWeighted() {
-    return iouWeighted;
+  /** The loss's own parameters. */
+  public Params params() {
+    return params;
   }
 
   @Override
@@ -79,11 +90,11 @@ public final class VarifocalLoss extends Loss {
     for (int i = 0; i < x.length; i++) {
       if (t[i] > 0) {
         // Positives are weighted by their target IoU and not modulated.
-        double w = iouWeighted ? t[i] : 1.0;
+        double w = params.iouWeighted() ? t[i] : 1.0;
         loss[i] = bce.loss()[i] * w;
         dLoss[i] = bce.grad()[i] * w;
       } else {
-        bce.modulateByDistance(i, t[i], alpha, gamma, loss, dLoss);
+        bce.modulateByDistance(i, t[i], params.alpha(), params.gamma(), loss, dLoss);
       }
     }
     return Elementwise.diagonal(pred.shape(), loss, dLoss);
@@ -91,7 +102,8 @@ public final class VarifocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("use_sigmoid=True, alpha=" + alpha + ", gamma=" + gamma + ", iou_weighted=" + py(iouWeighted));
+    return describe("use_sigmoid=True, alpha=" + params.alpha() + ", gamma=" + params.gamma() + ", iou_weighted="
+        + py(params.iouWeighted()));
   }
 
   /**
@@ -100,9 +112,9 @@ public final class VarifocalLoss extends Loss {
    * infinite alpha or gamma, or a non-finite lossWeight.
    */
   public static final class Builder extends LossBuilder<Builder, VarifocalLoss> {
-    private double alpha = 0.75;
-    private double gamma = 2.0;
-    private boolean iouWeighted = true;
+    private double alpha = Params.DEFAULTS.alpha;
+    private double gamma = Params.DEFAULTS.gamma;
+    private boolean iouWeighted = Params.DEFAULTS.iouWeighted;
 
     private Builder() {}
 
@@ -123,7 +135,7 @@ public final class VarifocalLoss extends Loss {
 
     @Override
     public VarifocalLoss build() {
-      return new VarifocalLoss(this);
+      return new VarifocalLoss(options(), new Params(alpha, gamma, iouWeighted));
     }
   }
 }

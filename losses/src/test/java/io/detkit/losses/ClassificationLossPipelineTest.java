@@ -133,7 +133,7 @@ class ClassificationLossPipelineTest {
   @Test
   void badInputMessagesNameTheArgumentAndBothShapesOrValues() {
     INDArray pred = f64(new double[24], 6, 4);
-    Loss focal = new FocalLoss(Config.of());
+    Loss focal = FocalLoss.fromConfig(Config.of());
     assertThatThrownBy(() -> focal.forward(pred, f64(new double[18], 6, 3)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target").hasMessageContaining("[6,4]")
         .hasMessageContaining("[6,3]");
@@ -151,7 +151,7 @@ class ClassificationLossPipelineTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reduction").hasMessageContaining("'avg'");
     assertThatThrownBy(() -> Reduction.parse("batchmean")).hasMessageContaining("'none', 'mean', 'sum'");
 
-    Loss ce = new CrossEntropyLoss(Config.of());
+    Loss ce = CrossEntropyLoss.fromConfig(Config.of());
     assertThatThrownBy(() -> ce.forward(f64(new double[12], 4, 3), ints(new long[] {0, 1, 3, -100}, 4)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label[2] = 3")
         .hasMessageContaining("[0, 2]");
@@ -161,25 +161,25 @@ class ClassificationLossPipelineTest {
     Loss ceSig = CrossEntropyLoss.builder().useSigmoid(true).build();
     assertThatThrownBy(() -> ceSig.forward(f64(new double[12], 4, 3), ints(new long[] {0, 4, 1, 2}, 4)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label[1] = 4");
-    assertThatThrownBy(() -> new CrossEntropyLoss(Config.of("use_mask", true)))
+    assertThatThrownBy(() -> CrossEntropyLoss.fromConfig(Config.of("use_mask", true)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use_mask=True")
         .hasMessageContaining("not supported");
     assertThatThrownBy(() -> CrossEntropyLoss.builder().classWeight(1.0, 2.0).build()
         .forward(f64(new double[12], 4, 3), ints(new long[4], 4))).hasMessageContaining("class_weight")
         .hasMessageContaining("C=3").hasMessageContaining("got 2");
 
-    assertThatThrownBy(() -> new DistributionFocalLoss().forward(f64(new double[10], 2, 5),
+    assertThatThrownBy(() -> DistributionFocalLoss.builder().build().forward(f64(new double[10], 2, 5),
         f64(new double[] {1.5, 4.0}, 2))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("label[1] = 4.0").hasMessageContaining("[0, 4)");
-    assertThatThrownBy(() -> new QualityFocalLoss(Config.of()).forward(LossArgs.of(pred, ints(new long[6], 6),
+    assertThatThrownBy(() -> QualityFocalLoss.fromConfig(Config.of()).forward(LossArgs.of(pred, ints(new long[6], 6),
         f64(new double[4], 4)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scores")
         .hasMessageContaining("[4]").hasMessageContaining("[6,4]");
-    assertThatThrownBy(() -> new VarifocalLoss(Config.of()).forward(pred, f64(new double[24], 4, 6)))
+    assertThatThrownBy(() -> VarifocalLoss.fromConfig(Config.of()).forward(pred, f64(new double[24], 4, 6)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[6,4]").hasMessageContaining("[4,6]");
-    assertThatThrownBy(() -> new GaussianFocalLoss(Config.of()).forward(f64(new double[] {0.5, 1.5}, 2),
+    assertThatThrownBy(() -> GaussianFocalLoss.fromConfig(Config.of()).forward(f64(new double[] {0.5, 1.5}, 2),
         f64(new double[] {1, 0}, 2))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("pred").hasMessageContaining("1.5");
-    assertThatThrownBy(() -> new GHMC(Config.of()).forward(LossArgs.of(pred, ints(new long[6], 6),
+    assertThatThrownBy(() -> GHMC.fromConfig(Config.of()).forward(LossArgs.of(pred, ints(new long[6], 6),
         f64(new double[4], 4)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label_weight")
         .hasMessageContaining("[4]").hasMessageContaining("[6,4]");
     assertThatThrownBy(() -> Losses.build(Config.of("type", "FocalLoss", "use_sigmoid", false)))
@@ -202,7 +202,7 @@ class ClassificationLossPipelineTest {
     pairs.add(new Loss[] {Losses.build(Config.of("type", "QualityFocalLoss", "beta", 1.0, "activated", true)),
         QualityFocalLoss.builder().beta(1.0).activated(true).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "DistributionFocalLoss", "loss_weight", 0.25)),
-        new DistributionFocalLoss(Reduction.MEAN, 0.25, false)});
+        new DistributionFocalLoss(new LossOptions(Reduction.MEAN, 0.25, false))});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "VarifocalLoss", "alpha", 0.5, "iou_weighted", false)),
         VarifocalLoss.builder().alpha(0.5).iouWeighted(false).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "GaussianFocalLoss", "alpha", 3.0, "gamma", 2.0)),
@@ -272,7 +272,7 @@ class ClassificationLossPipelineTest {
     private final double margin;
 
     SquaredHingeLoss(Config c) {
-      super("SquaredHingeLoss", c);
+      super("SquaredHingeLoss", LossOptions.fromConfig(c));
       this.margin = c.getDouble("margin", 1.0);
     }
 
@@ -364,7 +364,7 @@ class ClassificationLossPipelineTest {
   @Test
   void float32InputsGiveFloat32Results() {
     INDArray pred = Tensors.create(new double[] {0.3, -1.2, 2.0, 0.1}, DataType.FLOAT, 2, 2);
-    LossResult r = new FocalLoss(Config.of()).forward(pred, ints(new long[] {1, 2}, 2));
+    LossResult r = FocalLoss.fromConfig(Config.of()).forward(pred, ints(new long[] {1, 2}, 2));
     assertThat(r.value().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.gradPred().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.gradPred().shape()).isEqualTo(new long[] {2, 2});
@@ -373,12 +373,12 @@ class ClassificationLossPipelineTest {
   @Test
   void emptyInputsGiveZeroLossAndEmptyGradients() {
     INDArray pred = f64(new double[0], 0, 4);
-    LossResult focal = new FocalLoss(Config.of()).forward(pred, ints(new long[0], 0));
+    LossResult focal = FocalLoss.fromConfig(Config.of()).forward(pred, ints(new long[0], 0));
     assertThat(focal.scalar()).isZero();
     assertThat(focal.gradPred().shape()).isEqualTo(new long[] {0, 4});
     LossResult ce = CrossEntropyLoss.builder().build().forward(pred, ints(new long[0], 0));
     assertThat(ce.scalar()).isZero();
-    LossResult qfl = new QualityFocalLoss(Config.of()).forward(LossArgs.of(pred, ints(new long[0], 0),
+    LossResult qfl = QualityFocalLoss.fromConfig(Config.of()).forward(LossArgs.of(pred, ints(new long[0], 0),
         f64(new double[0], 0)).avgFactor(1.0));
     assertThat(qfl.scalar()).isZero();
   }

@@ -9,10 +9,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Fixed-seed float64 inputs for every classification loss and its variants, shared by the gradient
- * and pipeline tests.
+ * The losses' test inputs, one set for the module: fixed-seed float64 scenarios of every
+ * classification loss and its variants (the gradient, numerics and pipeline tests), and the random
+ * draws the reliability tests' {@code LossSubjects} generate their inputs with.
  */
-final class ClsScenarios {
+public final class ClsScenarios {
   private ClsScenarios() {}
 
   /**
@@ -47,7 +48,8 @@ final class ClsScenarios {
     return Tensors.createLong(data, shape);
   }
 
-  static double[] normal(Random r, int n, double scale) {
+  /** Draws of a fixed-seed generator; see the class comment. */
+  public static double[] normal(Random r, int n, double scale) {
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
       out[i] = r.nextGaussian() * scale;
@@ -55,7 +57,8 @@ final class ClsScenarios {
     return out;
   }
 
-  static double[] uniform(Random r, int n, double lo, double hi) {
+  /** Draws of a fixed-seed generator; see the class comment. */
+  public static double[] uniform(Random r, int n, double lo, double hi) {
     double[] out = new double[n];
     for (int i = 0; i < n; i++) {
       out[i] = lo + (hi - lo) * r.nextDouble();
@@ -63,7 +66,8 @@ final class ClsScenarios {
     return out;
   }
 
-  static long[] labels(Random r, int n, int lo, int hiInclusive) {
+  /** {@code n} labels in {@code [lo, hiInclusive]}. */
+  public static long[] labels(Random r, int n, int lo, int hiInclusive) {
     long[] out = new long[n];
     for (int i = 0; i < n; i++) {
       out[i] = lo + r.nextInt(hiInclusive - lo + 1);

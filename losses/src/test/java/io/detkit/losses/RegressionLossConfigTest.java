@@ -11,6 +11,7 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,17 +79,17 @@ class RegressionLossConfigTest {
   void defaultsAreMmdetections() {
     assertThat(((SmoothL1Loss) Losses.build(Config.of("type", "SmoothL1Loss"))).beta()).isEqualTo(1.0);
     BalancedL1Loss b = (BalancedL1Loss) Losses.build(Config.of("type", "BalancedL1Loss"));
-    assertThat(List.of(b.alpha(), b.gamma(), b.beta())).containsExactly(0.5, 1.5, 1.0);
+    assertThat(List.of(b.params().alpha(), b.params().gamma(), b.beta())).containsExactly(0.5, 1.5, 1.0);
     GHMR g = (GHMR) Losses.build(Config.of("type", "GHMR"));
     assertThat(List.of(g.mu(), (double) g.bins(), g.momentum())).containsExactly(0.02, 10.0, 0.0);
     IoULoss iou = (IoULoss) Losses.build(Config.of("type", "IoULoss"));
-    assertThat(iou.mode()).isEqualTo(IoULoss.Mode.LOG);
+    assertThat(iou.params().mode()).isEqualTo(IoULoss.Mode.LOG);
     assertThat(iou.eps()).isEqualTo(1e-6);
     assertThat(((GIoULoss) Losses.build(Config.of("type", "GIoULoss"))).eps()).isEqualTo(1e-6);
     assertThat(((DIoULoss) Losses.build(Config.of("type", "DIoULoss"))).eps()).isEqualTo(1e-6);
     assertThat(((CIoULoss) Losses.build(Config.of("type", "CIoULoss"))).eps()).isEqualTo(1e-6);
     BoundedIoULoss bounded = (BoundedIoULoss) Losses.build(Config.of("type", "BoundedIoULoss"));
-    assertThat(List.of(bounded.beta(), bounded.eps())).containsExactly(0.2, 1e-3);
+    assertThat(List.of(bounded.params().beta(), bounded.eps())).containsExactly(0.2, 1e-3);
     assertThat(iou.reduction()).isEqualTo(Reduction.MEAN);
     assertThat(iou.lossWeight()).isEqualTo(1.0);
   }
@@ -103,39 +104,58 @@ class RegressionLossConfigTest {
         .hasMessageContaining("unknown parameter 'label_weight'");
   }
 
-  @Test
-  void outOfRangeValuesNameTheirKey() {
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "SmoothL1Loss", "beta", 0.0)))
-        .isInstanceOf(ConfigException.class).hasMessage("beta: beta must be a finite number > 0; got 0.0");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "BalancedL1Loss", "alpha", -1)))
-        .isInstanceOf(ConfigException.class).hasMessage("alpha: alpha must be a finite number > 0; got -1.0");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "bins", 0)))
-        .isInstanceOf(ConfigException.class).hasMessage("bins: bins must be in [1, 1024] (Limits.MAX_BINS); got 0");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "momentum", 1.0)))
-        .isInstanceOf(ConfigException.class).hasMessage("momentum: momentum must be in [0, 1); got 1.0");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "GHMR", "mu", -0.1)))
-        .isInstanceOf(ConfigException.class).hasMessage("mu: mu must be a finite number >= 0; got -0.1");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "IoULoss", "mode", "cube")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessage("mode: mode must be one of 'linear', 'square', 'log'; got 'cube'");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "CIoULoss", "eps", -1e-6)))
-        .isInstanceOf(ConfigException.class).hasMessage("eps: eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38); got -1.0E-6");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "BoundedIoULoss", "beta", "0.2")))
-        .isInstanceOf(ConfigException.class).hasMessage("beta: expected a number, got '0.2'");
+  static Stream<Arguments> outOfRangeConfigs() {
+    return Stream.of(
+        Arguments.of(Config.of("type", "SmoothL1Loss", "beta", 0.0), "beta: beta must be a finite number > 0; got 0.0"),
+        Arguments.of(Config.of("type", "BalancedL1Loss", "alpha", -1), "alpha: alpha must be a finite number > 0; got -1.0"),
+        Arguments.of(Config.of("type", "GHMR", "bins", 0), "bins: bins must be in [1, 1024] (Limits.MAX_BINS); got 0"),
+        Arguments.of(Config.of("type", "GHMR", "momentum", 1.0), "momentum: momentum must be in [0, 1); got 1.0"),
+        Arguments.of(Config.of("type", "GHMR", "mu", -0.1), "mu: mu must be a finite number >= 0; got -0.1"),
+        Arguments.of(Config.of("type", "IoULoss", "mode", "cube"),
+            "mode: mode must be one of 'linear', 'square', 'log'; got 'cube'"),
+        Arguments.of(Config.of("type", "CIoULoss", "eps", -1e-6),
+            "eps: eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38); got -1.0E-6"),
+        Arguments.of(Config.of("type", "BoundedIoULoss", "beta", "0.2"), "beta: expected a number, got '0.2'"),
+        Arguments.of(Config.of("type", "L1Loss", "loss_weight", Double.NaN),
+            "loss_weight: loss_weight must be finite; got NaN"),
+        Arguments.of(Config.of("type", "FocalLoss", "gamma", -1.0),
+            "gamma: FocalLoss: gamma must be a finite number >= 0; got -1.0"),
+        Arguments.of(Config.of("type", "CrossEntropyLoss", "class_weight", List.of(1.0, Double.NaN)),
+            "class_weight: CrossEntropyLoss: class_weight[1] must be finite; got NaN"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("outOfRangeConfigs")
+  void outOfRangeValuesNameTheirKey(Config config, String message) {
+    assertThatThrownBy(() -> Losses.build(config)).isInstanceOf(ConfigException.class).hasMessage(message);
+  }
+
+  static Stream<Arguments> outOfRangeBuilders() {
+    return Stream.of(
+        Arguments.of((Supplier<Loss>) () -> SmoothL1Loss.builder().beta(-1).build(),
+            "beta must be a finite number > 0; got -1.0"),
+        Arguments.of((Supplier<Loss>) () -> BalancedL1Loss.builder().gamma(Double.NaN).build(),
+            "gamma must be a finite number > 0; got NaN"),
+        Arguments.of((Supplier<Loss>) () -> GHMR.builder().bins(0).build(),
+            "bins must be in [1, 1024] (Limits.MAX_BINS); got 0"),
+        Arguments.of((Supplier<Loss>) () -> BoundedIoULoss.builder().eps(0).build(),
+            "eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38); got 0.0"),
+        Arguments.of((Supplier<Loss>) () -> DIoULoss.builder().lossWeight(Double.POSITIVE_INFINITY).build(),
+            "loss_weight must be finite; got Infinity"),
+        Arguments.of((Supplier<Loss>) () -> FocalLoss.builder().gamma(-1).build(),
+            "FocalLoss: gamma must be a finite number >= 0; got -1.0"));
+  }
+
+  /** The builders check through the same records as the configs, without the key's path. */
+  @ParameterizedTest
+  @MethodSource("outOfRangeBuilders")
+  void buildersRejectOutOfRangeValues(Supplier<Loss> build, String message) {
+    assertThatThrownBy(build::get).isInstanceOf(IllegalArgumentException.class)
+        .isNotInstanceOf(ConfigException.class).hasMessage(message);
   }
 
   @Test
-  void buildersRejectOutOfRangeValues() {
-    assertThatThrownBy(() -> SmoothL1Loss.builder().beta(-1).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("beta must be a finite number > 0; got -1.0");
-    assertThatThrownBy(() -> BalancedL1Loss.builder().gamma(Double.NaN).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("gamma must be a finite number > 0; got NaN");
-    assertThatThrownBy(() -> GHMR.builder().bins(0).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("bins must be in [1, 1024] (Limits.MAX_BINS); got 0");
-    assertThatThrownBy(() -> BoundedIoULoss.builder().eps(0).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38); got 0.0");
-    assertThatThrownBy(() -> DIoULoss.builder().lossWeight(Double.POSITIVE_INFINITY).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("loss_weight must be finite; got Infinity");
+  void nullModeIsRejectedAtOnce() {
     assertThatThrownBy(() -> IoULoss.builder().mode(null))
         .isInstanceOf(NullPointerException.class).hasMessage("mode");
   }

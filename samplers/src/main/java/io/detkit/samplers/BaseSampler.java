@@ -5,6 +5,7 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -34,6 +35,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * share between threads.
  */
 public abstract class BaseSampler implements Sampler {
+  private final SamplerParams params;
   private final int num;
   private final double posFraction;
   private final double negPosUb;
@@ -41,30 +43,19 @@ public abstract class BaseSampler implements Sampler {
   private final long seed;
   private final AtomicLong calls = new AtomicLong();
 
-  /**
-   * @param num total number of samples per image, {@code > 0}
-   * @param posFraction target fraction of positives, in {@code [0, 1]}
-   * @param negPosUb upper bound on negatives per positive; negative (-1) means no bound
-   * @param addGtAsProposals whether to prepend the gt boxes to the candidates
-   * @param seed seed of the per-call generators of the convenience {@code sample}
-   * @throws IllegalArgumentException if {@code num <= 0}, {@code posFraction} is outside
-   *     {@code [0, 1]} or {@code negPosUb < -1}
-   */
-  protected BaseSampler(int num, double posFraction, double negPosUb, boolean addGtAsProposals, long seed) {
-    if (num <= 0) {
-      throw new IllegalArgumentException("num must be > 0 (samples per image); got " + num);
-    }
-    if (!(posFraction >= 0 && posFraction <= 1)) {
-      throw new IllegalArgumentException("pos_fraction must be in [0, 1]; got " + posFraction);
-    }
-    if (!(negPosUb >= -1)) {
-      throw new IllegalArgumentException("neg_pos_ub must be >= -1 (-1 means no bound); got " + negPosUb);
-    }
-    this.num = num;
-    this.posFraction = posFraction;
-    this.negPosUb = negPosUb;
-    this.addGtAsProposals = addGtAsProposals;
-    this.seed = seed;
+  /** A sampler with the shared {@code params} (checked by the record). */
+  protected BaseSampler(SamplerParams params) {
+    this.params = Objects.requireNonNull(params, "params");
+    this.num = params.num();
+    this.posFraction = params.posFraction();
+    this.negPosUb = params.negPosUb();
+    this.addGtAsProposals = params.addGtAsProposals();
+    this.seed = params.seed();
+  }
+
+  /** The shared parameters. */
+  public final SamplerParams params() {
+    return params;
   }
 
   /** Total samples per image. */
@@ -198,22 +189,37 @@ public abstract class BaseSampler implements Sampler {
     return a == DataType.DOUBLE || b == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
   }
 
-  /** Whether {@code o} has the same class and shared parameters (for subclasses' {@code equals}). */
-  protected final boolean sameBase(BaseSampler o) {
-    return o != null && o.getClass() == getClass() && num == o.num
-        && Double.compare(posFraction, o.posFraction) == 0 && Double.compare(negPosUb, o.negPosUb) == 0
-        && addGtAsProposals == o.addGtAsProposals && seed == o.seed;
+  /**
+   * The sampler's own parameters beyond {@link SamplerParams} (a record, or a list of values), for
+   * {@link #equals} and {@link #hashCode}; null when it has none.
+   */
+  protected Object ownParams() {
+    return null;
   }
 
-  /** A hash of the shared parameters (for subclasses' {@code hashCode}). */
-  protected final int baseHash() {
-    return Objects.hash(getClass(), num, posFraction, negPosUb, addGtAsProposals, seed);
+  /** The sampler's own parameters in MMDetection's repr style ({@code ", num_bins=3"}), or "". */
+  protected String describeOwnParams() {
+    return "";
   }
 
-  /** {@code num=256, pos_fraction=0.5, neg_pos_ub=-1, add_gt_as_proposals=True, seed=0}. */
-  protected final String baseToString() {
-    return "num=" + num + ", pos_fraction=" + posFraction + ", neg_pos_ub=" + number(negPosUb)
-        + ", add_gt_as_proposals=" + (addGtAsProposals ? "True" : "False") + ", seed=" + seed;
+  /** Same class, shared parameters and {@link #ownParams}. */
+  @Override
+  public final boolean equals(Object o) {
+    return o instanceof BaseSampler s && s.getClass() == getClass() && params.equals(s.params)
+        && Objects.equals(ownParams(), s.ownParams());
+  }
+
+  @Override
+  public final int hashCode() {
+    return Objects.hash(getClass(), params, ownParams());
+  }
+
+  /** {@code RandomSampler(num=256, pos_fraction=0.5, neg_pos_ub=-1, add_gt_as_proposals=True, seed=0)}. */
+  @Override
+  public final String toString() {
+    return getClass().getSimpleName() + "(num=" + num + ", pos_fraction=" + posFraction + ", neg_pos_ub="
+        + number(negPosUb) + ", add_gt_as_proposals=" + (addGtAsProposals ? "True" : "False") + ", seed=" + seed
+        + describeOwnParams() + ")";
   }
 
   /**
@@ -227,13 +233,17 @@ public abstract class BaseSampler implements Sampler {
   public abstract static class Builder<S extends BaseSampler, B extends Builder<S, B>> {
     Integer num;
     Double posFraction;
-    double negPosUb = -1;
+    double negPosUb = SamplerParams.NO_NEG_POS_UB;
     boolean addGtAsProposals = true;
     long seed = Samplers.DEFAULT_SEED;
 
     Builder() {}
 
-    abstract B self();
+    /** This builder as its concrete type (every subclass is its own {@code B}). */
+    @SuppressWarnings("unchecked")
+    final B self() {
+      return (B) this;
+    }
 
     /**
      * Builds the sampler.
@@ -272,33 +282,43 @@ public abstract class BaseSampler implements Sampler {
       return self();
     }
 
-    int requireNum() {
+    /**
+     * The shared parameters set so far.
+     *
+     * @throws IllegalArgumentException if {@code num} or {@code posFraction} is missing or a value
+     *     is out of range
+     */
+    final SamplerParams params() {
       if (num == null) {
         throw new IllegalArgumentException("num is required (samples per image)");
       }
-      return num;
-    }
-
-    double requirePosFraction() {
       if (posFraction == null) {
         throw new IllegalArgumentException("pos_fraction is required");
       }
-      return posFraction;
+      return new SamplerParams(num, posFraction, negPosUb, addGtAsProposals, seed);
+    }
+  }
+
+  /**
+   * The builder of a sampler that has only the shared parameters ({@link RandomSampler},
+   * {@link InstanceBalancedPosSampler}).
+   *
+   * @param <S> the sampler built
+   */
+  public static final class Simple<S extends BaseSampler> extends Builder<S, Simple<S>> {
+    private final Function<SamplerParams, S> sampler;
+
+    Simple(Function<SamplerParams, S> sampler) {
+      this.sampler = sampler;
     }
 
     /**
-     * Reads {@code num}, {@code pos_fraction} (both required), {@code neg_pos_ub} and
-     * {@code add_gt_as_proposals}, and {@code seed} when {@code withSeed}.
+     * @throws IllegalArgumentException if {@code num} or {@code posFraction} is missing or a value
+     *     is out of range
      */
-    B read(Config c, boolean withSeed) {
-      num(c.getInt("num"));
-      posFraction(c.getDouble("pos_fraction"));
-      negPosUb(c.getDouble("neg_pos_ub", -1));
-      addGtAsProposals(c.getBoolean("add_gt_as_proposals", true));
-      if (withSeed) {
-        seed(c.getLong("seed", Samplers.DEFAULT_SEED));
-      }
-      return self();
+    @Override
+    public S build() {
+      return sampler.apply(params());
     }
   }
 

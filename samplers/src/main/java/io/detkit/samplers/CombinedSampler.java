@@ -1,9 +1,9 @@
 package io.detkit.samplers;
 
+import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * MMDetection's {@code CombinedSampler}: positives chosen the way one sampler chooses them and
@@ -31,16 +31,18 @@ public final class CombinedSampler extends BaseSampler {
   private final BaseSampler posSampler;
   private final BaseSampler negSampler;
 
-  private CombinedSampler(Builder b) {
-    super(b.requireNum(), b.requirePosFraction(), b.negPosUb, b.addGtAsProposals, b.seed);
-    if (b.posSampler == null) {
-      throw new IllegalArgumentException("pos_sampler is required");
-    }
-    if (b.negSampler == null) {
-      throw new IllegalArgumentException("neg_sampler is required");
-    }
-    this.posSampler = b.posSampler;
-    this.negSampler = b.negSampler;
+  /**
+   * A sampler with the shared {@code params} that takes its positives from {@code posSampler} and
+   * its negatives from {@code negSampler}.
+   *
+   * @throws IllegalArgumentException if either inner sampler is null
+   */
+  public CombinedSampler(SamplerParams params, BaseSampler posSampler, BaseSampler negSampler) {
+    super(params);
+    Preconditions.checkArgument(posSampler != null, "pos_sampler is required");
+    Preconditions.checkArgument(negSampler != null, "neg_sampler is required");
+    this.posSampler = posSampler;
+    this.negSampler = negSampler;
   }
 
   /** A builder; {@code num}, {@code pos_fraction} and both inner samplers are required. */
@@ -49,10 +51,8 @@ public final class CombinedSampler extends BaseSampler {
   }
 
   static CombinedSampler fromConfig(Config c) {
-    Builder b = builder().read(c, true);
-    b.posSampler(buildSub(c, "pos_sampler"));
-    b.negSampler(buildSub(c, "neg_sampler"));
-    return BaseSampler.configured(c, b::build);
+    SamplerParams params = BaseSampler.configured(c, () -> SamplerParams.fromConfig(c));
+    return new CombinedSampler(params, buildSub(c, "pos_sampler"), buildSub(c, "neg_sampler"));
   }
 
   private static BaseSampler buildSub(Config c, String key) {
@@ -108,20 +108,13 @@ public final class CombinedSampler extends BaseSampler {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof CombinedSampler s && sameBase(s) && posSampler.equals(s.posSampler)
-        && negSampler.equals(s.negSampler);
+  protected Object ownParams() {
+    return List.of(posSampler, negSampler);
   }
 
   @Override
-  public int hashCode() {
-    return Objects.hash(baseHash(), posSampler, negSampler);
-  }
-
-  @Override
-  public String toString() {
-    return "CombinedSampler(" + baseToString() + ", pos_sampler=" + posSampler + ", neg_sampler="
-        + negSampler + ")";
+  protected String describeOwnParams() {
+    return ", pos_sampler=" + posSampler + ", neg_sampler=" + negSampler;
   }
 
   /** Builder of {@link CombinedSampler}: the shared keys plus the two required sub-samplers. */
@@ -130,11 +123,6 @@ public final class CombinedSampler extends BaseSampler {
     private BaseSampler negSampler;
 
     private Builder() {}
-
-    @Override
-    Builder self() {
-      return this;
-    }
 
     /** The sampler whose {@code samplePos} picks the positives. */
     public Builder posSampler(BaseSampler posSampler) {
@@ -154,7 +142,7 @@ public final class CombinedSampler extends BaseSampler {
      */
     @Override
     public CombinedSampler build() {
-      return new CombinedSampler(this);
+      return new CombinedSampler(params(), posSampler, negSampler);
     }
   }
 }

@@ -26,18 +26,18 @@ import java.util.random.RandomGenerator;
  * RandomSampler keys.
  */
 public final class InstanceBalancedPosSampler extends BaseSampler {
-  private InstanceBalancedPosSampler(Builder b) {
-    super(b.requireNum(), b.requirePosFraction(), b.negPosUb, b.addGtAsProposals, b.seed);
+  /** A sampler with the shared {@code params}. */
+  public InstanceBalancedPosSampler(SamplerParams params) {
+    super(params);
   }
 
   /** A builder; {@code num} and {@code pos_fraction} are required. */
-  public static Builder builder() {
-    return new Builder();
+  public static BaseSampler.Simple<InstanceBalancedPosSampler> builder() {
+    return new BaseSampler.Simple<>(InstanceBalancedPosSampler::new);
   }
 
   static InstanceBalancedPosSampler fromConfig(Config c) {
-    Builder b = builder().read(c, true);
-    return BaseSampler.configured(c, b::build);
+    return BaseSampler.configured(c, () -> new InstanceBalancedPosSampler(SamplerParams.fromConfig(c)));
   }
 
   @Override
@@ -91,39 +91,5 @@ public final class InstanceBalancedPosSampler extends BaseSampler {
   @Override
   protected int[] sampleNeg(SamplingContext context, int numExpected) {
     return RandomSampler.randomNegatives(context, numExpected);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof InstanceBalancedPosSampler s && sameBase(s);
-  }
-
-  @Override
-  public int hashCode() {
-    return baseHash();
-  }
-
-  @Override
-  public String toString() {
-    return "InstanceBalancedPosSampler(" + baseToString() + ")";
-  }
-
-  /** Builder of {@link InstanceBalancedPosSampler}; see {@link BaseSampler.Builder}. */
-  public static final class Builder extends BaseSampler.Builder<InstanceBalancedPosSampler, Builder> {
-    private Builder() {}
-
-    @Override
-    Builder self() {
-      return this;
-    }
-
-    /**
-     * @throws IllegalArgumentException if {@code num} or {@code posFraction} is missing or a value
-     *     is out of range
-     */
-    @Override
-    public InstanceBalancedPosSampler build() {
-      return new InstanceBalancedPosSampler(this);
-    }
   }
 }

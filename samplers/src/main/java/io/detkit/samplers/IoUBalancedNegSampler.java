@@ -39,24 +39,43 @@ import java.util.random.RandomGenerator;
  * floor_fraction=0, num_bins=3)} plus the RandomSampler keys.
  */
 public final class IoUBalancedNegSampler extends BaseSampler {
-  private final double floorThr;
-  private final double floorFraction;
-  private final int numBins;
+  private final Params own;
 
-  private IoUBalancedNegSampler(Builder b) {
-    super(b.requireNum(), b.requirePosFraction(), b.negPosUb, b.addGtAsProposals, b.seed);
-    if (!(b.floorThr >= 0 || b.floorThr == -1)) {
-      throw new IllegalArgumentException("floor_thr must be >= 0, or -1 for IoU-balanced sampling of all"
-          + " negatives; got " + b.floorThr);
+  /**
+   * IoUBalancedNegSampler's own parameters, checked here once for {@code fromConfig} and the builder.
+   *
+   * @param floorThr IoU below which negatives form the randomly sampled floor set; -1 behaves as 0
+   *     (see the class comment)
+   * @param floorFraction fraction of the negative budget drawn from the floor set, in [0, 1]
+   * @param numBins number of IoU bins the other negatives are balanced over, in [1, Limits.MAX_BINS]
+   */
+  public record Params(double floorThr, double floorFraction, int numBins) {
+    /** MMDetection's defaults. */
+    public static final Params DEFAULTS = new Params(-1, 0, 3);
+
+    /** @throws IllegalArgumentException naming the parameter out of range */
+    public Params {
+      if (!(floorThr >= 0 || floorThr == -1)) {
+        throw new IllegalArgumentException("floor_thr must be >= 0, or -1 for IoU-balanced sampling of all"
+            + " negatives; got " + floorThr);
+      }
+      if (!(floorFraction >= 0 && floorFraction <= 1)) {
+        throw new IllegalArgumentException("floor_fraction must be in [0, 1]; got " + floorFraction);
+      }
+      // Each bin is a pass over the IoU-set negatives: the bound keeps a call linear in practice.
+      Limits.requireCount("num_bins", numBins, 1, Limits.MAX_BINS, "Limits.MAX_BINS");
     }
-    if (!(b.floorFraction >= 0 && b.floorFraction <= 1)) {
-      throw new IllegalArgumentException("floor_fraction must be in [0, 1]; got " + b.floorFraction);
+
+    static Params fromConfig(Config c) {
+      return new Params(c.getDouble("floor_thr", DEFAULTS.floorThr), c.getDouble("floor_fraction",
+          DEFAULTS.floorFraction), c.getInt("num_bins", DEFAULTS.numBins));
     }
-    // Each bin is a pass over the IoU-set negatives: the bound keeps a call linear in practice.
-    Limits.requireCount("num_bins", b.numBins, 1, Limits.MAX_BINS, "Limits.MAX_BINS");
-    this.floorThr = b.floorThr;
-    this.floorFraction = b.floorFraction;
-    this.numBins = b.numBins;
+  }
+
+  /** A sampler with the shared {@code params} and its own {@code own}. */
+  public IoUBalancedNegSampler(SamplerParams params, Params own) {
+    super(params);
+    this.own = Objects.requireNonNull(own, "own");
   }
 
   /** A builder; {@code num} and {@code pos_fraction} are required, the rest default as in MMDetection. */
@@ -65,29 +84,19 @@ public final class IoUBalancedNegSampler extends BaseSampler {
   }
 
   static IoUBalancedNegSampler fromConfig(Config c) {
-    Builder b = builder().read(c, true)
-        .floorThr(c.getDouble("floor_thr", -1))
-        .floorFraction(c.getDouble("floor_fraction", 0))
-        .numBins(c.getInt("num_bins", 3));
-    return BaseSampler.configured(c, b::build);
+    return BaseSampler.configured(c, () -> new IoUBalancedNegSampler(SamplerParams.fromConfig(c), Params.fromConfig(c)));
   }
 
-  /**
-   * Negatives with max overlap in {@code [0, floor_thr)} form the randomly sampled floor set; -1
-   * behaves as 0 (see the class comment).
-   */
-  public double floorThr() {
-    return floorThr;
+  /** The sampler's own parameters. */
+  @Override
+  public Params ownParams() {
+    return own;
   }
 
-  /** Fraction of the negative budget drawn from the floor set. */
-  public double floorFraction() {
-    return floorFraction;
-  }
-
-  /** Number of IoU bins the other negatives are balanced over. */
-  public int numBins() {
-    return numBins;
+  @Override
+  protected String describeOwnParams() {
+    return ", floor_thr=" + number(own.floorThr) + ", floor_fraction=" + number(own.floorFraction) + ", num_bins="
+        + own.numBins;
   }
 
   @Override
@@ -112,9 +121,9 @@ public final class IoUBalancedNegSampler extends BaseSampler {
       double ov = assign.maxOverlap(i);
       boolean inFloor;
       boolean inIou;
-      if (floorThr > 0) {
-        inFloor = ov >= 0 && ov < floorThr;
-        inIou = ov >= floorThr;
+      if (own.floorThr() > 0) {
+        inFloor = ov >= 0 && ov < own.floorThr();
+        inIou = ov >= own.floorThr();
       } else {
         inFloor = ov == 0;
         inIou = ov > 0;
@@ -128,10 +137,10 @@ public final class IoUBalancedNegSampler extends BaseSampler {
     floorNeg = Arrays.copyOf(floorNeg, nf);
     iouNeg = Arrays.copyOf(iouNeg, ni);
 
-    int expectedIou = (int) (numExpected * (1 - floorFraction));
+    int expectedIou = (int) (numExpected * (1 - own.floorFraction()));
     int[] iouSampled;
     if (iouNeg.length > expectedIou) {
-      iouSampled = numBins >= 2
+      iouSampled = own.numBins() >= 2
           ? sampleViaInterval(assign, iouNeg, expectedIou, rng)
           : IndexSampling.choose(iouNeg, expectedIou, rng);
     } else {
@@ -154,12 +163,12 @@ public final class IoUBalancedNegSampler extends BaseSampler {
     for (int i = 0; i < assign.size(); i++) {
       maxIou = Math.max(maxIou, assign.maxOverlap(i));
     }
-    double lo = Math.max(floorThr, 0);
-    double interval = (maxIou - lo) / numBins;
-    int perBin = (int) ((double) n / numBins);
+    double lo = Math.max(own.floorThr(), 0);
+    double interval = (maxIou - lo) / own.numBins();
+    int perBin = (int) ((double) n / own.numBins());
     int[] sampled = new int[0];
     int[] members = new int[candidates.length];
-    for (int b = 0; b < numBins; b++) {
+    for (int b = 0; b < own.numBins(); b++) {
       double start = lo + b * interval;
       double end = lo + (b + 1) * interval;
       int m = 0;
@@ -188,38 +197,16 @@ public final class IoUBalancedNegSampler extends BaseSampler {
     return IndexSampling.concat(sampled, extra);
   }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof IoUBalancedNegSampler s && sameBase(s) && Double.compare(floorThr, s.floorThr) == 0
-        && Double.compare(floorFraction, s.floorFraction) == 0 && numBins == s.numBins;
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(baseHash(), floorThr, floorFraction, numBins);
-  }
-
-  @Override
-  public String toString() {
-    return "IoUBalancedNegSampler(" + baseToString() + ", floor_thr=" + number(floorThr)
-        + ", floor_fraction=" + number(floorFraction) + ", num_bins=" + numBins + ")";
-  }
-
   /**
    * Builder of {@link IoUBalancedNegSampler}: the shared keys plus {@code floorThr} (-1),
    * {@code floorFraction} (0) and {@code numBins} (3).
    */
   public static final class Builder extends BaseSampler.Builder<IoUBalancedNegSampler, Builder> {
-    private double floorThr = -1;
-    private double floorFraction = 0;
-    private int numBins = 3;
+    private double floorThr = Params.DEFAULTS.floorThr;
+    private double floorFraction = Params.DEFAULTS.floorFraction;
+    private int numBins = Params.DEFAULTS.numBins;
 
     private Builder() {}
-
-    @Override
-    Builder self() {
-      return this;
-    }
 
     /** IoU below which negatives form the floor set; -1 (default) samples all by IoU. */
     public Builder floorThr(double floorThr) {
@@ -246,7 +233,7 @@ public final class IoUBalancedNegSampler extends BaseSampler {
      */
     @Override
     public IoUBalancedNegSampler build() {
-      return new IoUBalancedNegSampler(this);
+      return new IoUBalancedNegSampler(params(), new Params(floorThr, floorFraction, numBins));
     }
   }
 }

@@ -4,7 +4,6 @@ import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * MMDetection's {@code OHEMSampler} (online hard example mining, arXiv:1604.03540): when there are
@@ -23,9 +22,10 @@ import java.util.Objects;
 public final class OHEMSampler extends BaseSampler {
   private final HardExampleLoss loss;
 
-  private OHEMSampler(Builder b) {
-    super(b.requireNum(), b.requirePosFraction(), b.negPosUb, b.addGtAsProposals, b.seed);
-    this.loss = b.loss;
+  /** A sampler with the shared {@code params} ranking by {@code loss} (null: none attached yet). */
+  public OHEMSampler(SamplerParams params, HardExampleLoss loss) {
+    super(params);
+    this.loss = loss;
   }
 
   /**
@@ -37,8 +37,7 @@ public final class OHEMSampler extends BaseSampler {
   }
 
   static OHEMSampler fromConfig(Config c) {
-    Builder b = builder().read(c, true);
-    return BaseSampler.configured(c, b::build);
+    return BaseSampler.configured(c, () -> new OHEMSampler(SamplerParams.fromConfig(c), null));
   }
 
   /**
@@ -48,8 +47,7 @@ public final class OHEMSampler extends BaseSampler {
    */
   public OHEMSampler withLoss(HardExampleLoss loss) {
     Tensors.requireNonNull(loss, "loss");
-    return builder().num(num()).posFraction(posFraction()).negPosUb(negPosUb())
-        .addGtAsProposals(addGtAsProposals()).seed(seed()).loss(loss).build();
+    return new OHEMSampler(params(), loss);
   }
 
   /** The attached loss, or null. */
@@ -137,18 +135,13 @@ public final class OHEMSampler extends BaseSampler {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof OHEMSampler s && sameBase(s) && Objects.equals(loss, s.loss);
+  protected Object ownParams() {
+    return loss;
   }
 
   @Override
-  public int hashCode() {
-    return Objects.hash(baseHash(), loss);
-  }
-
-  @Override
-  public String toString() {
-    return "OHEMSampler(" + baseToString() + ", loss=" + (loss == null ? "None" : loss) + ")";
+  protected String describeOwnParams() {
+    return ", loss=" + (loss == null ? "None" : loss);
   }
 
   /** Builder of {@link OHEMSampler}: the shared keys plus the optional {@code loss}. */
@@ -156,11 +149,6 @@ public final class OHEMSampler extends BaseSampler {
     private HardExampleLoss loss;
 
     private Builder() {}
-
-    @Override
-    Builder self() {
-      return this;
-    }
 
     /** The loss candidates are ranked by. */
     public Builder loss(HardExampleLoss loss) {
@@ -174,7 +162,7 @@ public final class OHEMSampler extends BaseSampler {
      */
     @Override
     public OHEMSampler build() {
-      return new OHEMSampler(this);
+      return new OHEMSampler(params(), loss);
     }
   }
 }

@@ -18,8 +18,9 @@ import io.detkit.core.config.Config;
  * .build()}.
  */
 public final class RandomSampler extends BaseSampler {
-  private RandomSampler(Builder b) {
-    super(b.requireNum(), b.requirePosFraction(), b.negPosUb, b.addGtAsProposals, b.seed);
+  /** A sampler with the shared {@code params}. */
+  public RandomSampler(SamplerParams params) {
+    super(params);
   }
 
   /** A sampler with MMDetection's defaults ({@code neg_pos_ub=-1, add_gt_as_proposals=True}). */
@@ -28,13 +29,12 @@ public final class RandomSampler extends BaseSampler {
   }
 
   /** A builder; {@code num} and {@code pos_fraction} are required. */
-  public static Builder builder() {
-    return new Builder();
+  public static BaseSampler.Simple<RandomSampler> builder() {
+    return new BaseSampler.Simple<>(RandomSampler::new);
   }
 
   static RandomSampler fromConfig(Config c) {
-    Builder b = builder().read(c, true);
-    return BaseSampler.configured(c, b::build);
+    return BaseSampler.configured(c, () -> new RandomSampler(SamplerParams.fromConfig(c)));
   }
 
   @Override
@@ -57,39 +57,5 @@ public final class RandomSampler extends BaseSampler {
   static int[] randomNegatives(SamplingContext context, int numExpected) {
     int[] neg = IndexSampling.negatives(context.assignResult());
     return neg.length <= numExpected ? neg : IndexSampling.choose(neg, numExpected, context.rng());
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof RandomSampler s && sameBase(s);
-  }
-
-  @Override
-  public int hashCode() {
-    return baseHash();
-  }
-
-  @Override
-  public String toString() {
-    return "RandomSampler(" + baseToString() + ")";
-  }
-
-  /** Builder of {@link RandomSampler}; see {@link BaseSampler.Builder} for the shared keys. */
-  public static final class Builder extends BaseSampler.Builder<RandomSampler, Builder> {
-    private Builder() {}
-
-    @Override
-    Builder self() {
-      return this;
-    }
-
-    /**
-     * @throws IllegalArgumentException if {@code num} or {@code posFraction} is missing or a value
-     *     is out of range
-     */
-    @Override
-    public RandomSampler build() {
-      return new RandomSampler(this);
-    }
   }
 }

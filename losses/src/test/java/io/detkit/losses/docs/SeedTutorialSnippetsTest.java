@@ -42,8 +42,8 @@ class SeedTutorialSnippetsTest {
   void snippetsBuildFocalLossesWithTheTutorialsSettings() {
     assertThat(build(TUNED)).isInstanceOf(FocalLoss.class);
     FocalLoss tuned = (FocalLoss) build(TUNED);
-    assertThat(tuned.gamma()).isEqualTo(1.5);
-    assertThat(tuned.alpha()).isEqualTo(0.5);
+    assertThat(tuned.params().gamma()).isEqualTo(1.5);
+    assertThat(tuned.params().alpha()).isEqualTo(0.5);
     assertThat(build(SUM).reduction().key()).isEqualTo("sum");
     assertThat(build(HALF).lossWeight()).isEqualTo(0.5);
   }

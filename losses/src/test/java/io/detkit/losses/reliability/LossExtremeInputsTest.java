@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.detkit.losses.ClsScenarios;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
@@ -141,7 +142,7 @@ class LossExtremeInputsTest {
   void aMillionPriorsUseMemoryLinearInTheElements() {
     int n = 1_000_000;
     Random rnd = new Random(1);
-    double[] logits = LossSubjects.normal(rnd, n, 3);
+    double[] logits = ClsScenarios.normal(rnd, n, 3);
     INDArray pred = f32(logits, n, 1);
     long[] labels = new long[n];
     for (int i = 0; i < n; i++) {

@@ -1,7 +1,11 @@
 package io.detkit.losses.reliability;
 
+import static io.detkit.losses.ClsScenarios.normal;
+import static io.detkit.losses.ClsScenarios.uniform;
+
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.detkit.losses.ClsScenarios;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.Losses;
@@ -70,28 +74,8 @@ final class LossSubjects {
     return Tensors.create(v, t, shape);
   }
 
-  static double[] normal(Random r, int n, double scale) {
-    double[] out = new double[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = r.nextGaussian() * scale;
-    }
-    return out;
-  }
-
-  static double[] uniform(Random r, int n, double lo, double hi) {
-    double[] out = new double[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = lo + (hi - lo) * r.nextDouble();
-    }
-    return out;
-  }
-
   static INDArray labels(Random r, int n, int hiInclusive) {
-    long[] l = new long[n];
-    for (int i = 0; i < n; i++) {
-      l[i] = r.nextInt(hiInclusive + 1);
-    }
-    return Tensors.createLong(l, n);
+    return Tensors.createLong(ClsScenarios.labels(r, n, 0, hiInclusive), n);
   }
 
   /** {@code n} boxes of side 4..60 at {@code scale}-sized offsets (scale 1 means pixels up to 100). */

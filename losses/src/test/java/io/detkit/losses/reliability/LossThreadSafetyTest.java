@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.detkit.core.config.Config;
 import io.detkit.core.reliability.Concurrency;
 import io.detkit.core.tensor.Tensors;
+import io.detkit.losses.ClsScenarios;
 import io.detkit.losses.GHMC;
 import io.detkit.losses.GHMR;
 import io.detkit.losses.Loss;
@@ -62,12 +63,12 @@ class LossThreadSafetyTest {
   private static LossArgs ghmcArgs() {
     Random r = new Random(3);
     int n = 300;
-    double[] pred = LossSubjects.normal(r, n * 3, 2);
+    double[] pred = ClsScenarios.normal(r, n * 3, 2);
     long[] labels = new long[n];
     for (int i = 0; i < n; i++) {
       labels[i] = r.nextInt(4);
     }
-    double[] lw = LossSubjects.uniform(r, n, 0, 1);
+    double[] lw = ClsScenarios.uniform(r, n, 0, 1);
     return LossArgs.of(Tensors.create(pred, DataType.FLOAT, n, 3), Tensors.createLong(labels, n),
         Tensors.create(lw, DataType.FLOAT, n));
   }
@@ -75,9 +76,9 @@ class LossThreadSafetyTest {
   private static LossArgs ghmrArgs() {
     Random r = new Random(4);
     int n = 300;
-    return LossArgs.of(Tensors.create(LossSubjects.normal(r, n * 4, 0.5), DataType.FLOAT, n, 4),
-        Tensors.create(LossSubjects.normal(r, n * 4, 0.5), DataType.FLOAT, n, 4),
-        Tensors.create(LossSubjects.uniform(r, n * 4, 0, 1), DataType.FLOAT, n, 4));
+    return LossArgs.of(Tensors.create(ClsScenarios.normal(r, n * 4, 0.5), DataType.FLOAT, n, 4),
+        Tensors.create(ClsScenarios.normal(r, n * 4, 0.5), DataType.FLOAT, n, 4),
+        Tensors.create(ClsScenarios.uniform(r, n * 4, 0, 1), DataType.FLOAT, n, 4));
   }
 
   private static List<String> sorted(List<String> l) {

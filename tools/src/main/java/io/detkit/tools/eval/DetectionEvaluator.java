@@ -1,7 +1,7 @@
 package io.detkit.tools.eval;
 
+import io.detkit.core.order.Argsort;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -127,7 +127,8 @@ public final class DetectionEvaluator {
     if (d.size() <= maxDets) {
       return d;
     }
-    Integer[] order = sortedByScore(d);
+    // Highest score first, equal scores by input order, so results are deterministic.
+    int[] order = Argsort.descending(scoresOf(d));
     float[] boxes = new float[4 * maxDets];
     float[] scores = new float[maxDets];
     int[] labels = new int[maxDets];
@@ -142,14 +143,12 @@ public final class DetectionEvaluator {
     return Detections.predictions(boxes, scores, labels);
   }
 
-  private static Integer[] sortedByScore(Detections d) {
-    Integer[] order = new Integer[d.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
+  private static double[] scoresOf(Detections d) {
+    double[] scores = new double[d.size()];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = d.score(i);
     }
-    // Stable sort: equal scores keep their input order, so results are deterministic.
-    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -d.score(i)));
-    return order;
+    return scores;
   }
 
   /** Per detection of class {@code c} across all images in descending score order: matched or not. */
@@ -212,8 +211,11 @@ public final class DetectionEvaluator {
     return union <= 0 ? 0 : inter / union;
   }
 
+  /** Recall and precision after each detection in score order. */
+  private record Curve(double[] recall, double[] precision) {}
+
   /** Precision at the first index whose recall reaches each point, after the monotone envelope. */
-  private static double[][] curve(boolean[] tp, int npos) {
+  private static Curve curve(boolean[] tp, int npos) {
     int n = tp.length;
     double[] recall = new double[n];
     double[] precision = new double[n];
@@ -226,13 +228,12 @@ public final class DetectionEvaluator {
     for (int k = n - 2; k >= 0; k--) {
       precision[k] = Math.max(precision[k], precision[k + 1]);
     }
-    return new double[][] {recall, precision};
+    return new Curve(recall, precision);
   }
 
   static double coco101(boolean[] tp, int npos) {
-    double[][] rp = curve(tp, npos);
-    double[] recall = rp[0];
-    double[] precision = rp[1];
+    Curve curve = curve(tp, npos);
+    double[] recall = curve.recall();
     double sum = 0;
     int k = 0;
     for (int r = 0; r <= 100; r++) {
@@ -241,20 +242,18 @@ public final class DetectionEvaluator {
       while (k < recall.length && recall[k] < point) {
         k++;
       }
-      sum += k < recall.length ? precision[k] : 0;
+      sum += k < recall.length ? curve.precision()[k] : 0;
     }
     return sum / 101;
   }
 
   static double vocArea(boolean[] tp, int npos) {
-    double[][] rp = curve(tp, npos);
-    double[] recall = rp[0];
-    double[] precision = rp[1];
+    Curve curve = curve(tp, npos);
     double area = 0;
     double prevRecall = 0;
-    for (int k = 0; k < recall.length; k++) {
-      area += (recall[k] - prevRecall) * precision[k];
-      prevRecall = recall[k];
+    for (int k = 0; k < tp.length; k++) {
+      area += (curve.recall()[k] - prevRecall) * curve.precision()[k];
+      prevRecall = curve.recall()[k];
     }
     return area;
   }

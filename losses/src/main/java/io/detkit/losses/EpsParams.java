@@ -1,0 +1,26 @@
+package io.detkit.losses;
+
+import io.detkit.core.config.Config;
+
+/**
+ * The own parameter of the box losses that have no other ({@link GIoULoss}, {@link DIoULoss},
+ * {@link CIoULoss}), checked here once for their {@code fromConfig} and builders.
+ *
+ * @param eps the overlap's eps (where it enters is each loss's), {@code > 0} and finite in float32
+ */
+public record EpsParams(double eps) {
+  /** MMDetection's default, {@code eps=1e-6}. */
+  public static final EpsParams DEFAULTS = new EpsParams(1e-6);
+
+  /**
+   * @throws IllegalArgumentException {@code "eps must be positive and representable in float32
+   *     (1.4E-45 to 3.4028235E38); got 0.0"}
+   */
+  public EpsParams {
+    Checks.positiveFloat32("eps", eps);
+  }
+
+  static EpsParams fromConfig(Config c) {
+    return new EpsParams(c.getDouble("eps", DEFAULTS.eps));
+  }
+}
