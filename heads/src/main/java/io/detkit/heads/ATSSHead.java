@@ -88,12 +88,12 @@ public class ATSSHead extends AnchorHead {
   }
 
   @Override
-  protected List<String> outputNames() {
+  public List<String> outputNames() {
     return List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS, HeadOutputs.CENTERNESSES);
   }
 
   @Override
-  protected int outputChannels(String name, int level) {
+  public int outputChannels(String name, int level) {
     return name.equals(HeadOutputs.CENTERNESSES) ? numBaseAnchors(level) : super.outputChannels(name, level);
   }
 

@@ -129,6 +129,36 @@ public abstract class AnchorFreeHead {
   /** The outputs this head reads, in MMDetection's argument order; the first two are cls_scores and bbox_preds. */
   public abstract List<String> outputNames();
 
+  /** Channels of output {@code name} at {@code level}: the same at every level (one point per location). */
+  public final int outputChannels(String name, int level) {
+    return channels(name);
+  }
+
+  /** Priors per location: one point at every level. */
+  public final int numBasePriors(int level) {
+    return priorGenerator.numBasePriors(level);
+  }
+
+  /** Channels of {@code cls_scores}: {@code num_classes} (sigmoid classification). */
+  public final int clsOutChannels() {
+    return numClasses;
+  }
+
+  /** The stride of every level. */
+  public final List<Stride> strides() {
+    return priorGenerator.strides();
+  }
+
+  /**
+   * The losses and the gradient of their sum with respect to every output; {@code epoch} (the
+   * trainer's 0-based epoch) is read by no point head today.
+   *
+   * @throws IllegalArgumentException for outputs that do not fit the head, gts / metas that do not
+   *     fit the batch, or {@code epoch < 0}
+   */
+  public abstract io.detkit.heads.HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas,
+      int epoch);
+
   /** Channels of {@code name}'s arrays. */
   protected int channels(String name) {
     return switch (name) {

@@ -207,6 +207,14 @@ public final class FCOSHead extends AnchorFreeHead {
     return lossWithDetails(outputs, gts, metas).loss();
   }
 
+  @Override
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
+    }
+    return loss(outputs, gts, metas);
+  }
+
   /** {@link #loss} with the targets and the intermediate values of the loss. */
   public FCOSLoss lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
     PointBatch batch = checkTrainingBatch(outputs, gts, metas);

@@ -97,7 +97,7 @@ public class GFLHead extends AnchorHead {
   }
 
   @Override
-  protected int outputChannels(String name, int level) {
+  public int outputChannels(String name, int level) {
     return name.equals(HeadOutputs.BBOX_PREDS) ? numBaseAnchors(level) * 4 * integral.bins()
         : super.outputChannels(name, level);
   }
