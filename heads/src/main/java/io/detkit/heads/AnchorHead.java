@@ -199,7 +199,7 @@ public class AnchorHead extends BaseDenseHead {
   protected AssignResult assign(InsideAnchors in) {
     GroundTruth gt = in.image().gt();
     INDArray labelsForAssigner = sampling() ? null : gt.labels().orElse(null);
-    return assigner().assign(in.anchors(), null, gt.bboxes(), gt.bboxesIgnore().orElse(null), labelsForAssigner);
+    return requireAssigner().assign(in.anchors(), null, gt.bboxes(), gt.bboxesIgnore().orElse(null), labelsForAssigner);
   }
 
   /**
@@ -240,9 +240,7 @@ public class AnchorHead extends BaseDenseHead {
   @Override
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
     requireTraining();
-    if (epoch < 0) {
-      throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
-    }
+    checkedEpoch(epoch);
     OutputChecks.checkBatch(gts, metas, metas == null ? 0 : metas.size());
     OutputShapes batch = outputChecks.check(outputs, metas.size());
     MultiLevelAnchors anchors = getAnchors(batch.featmapSizes(), metas, batch.dataType());

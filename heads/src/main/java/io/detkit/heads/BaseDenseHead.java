@@ -113,14 +113,15 @@ public abstract class BaseDenseHead {
     }
     this.trainCfg = b.trainCfg;
     if (trainCfg != null) {
-      this.assigner = b.assigner != null ? b.assigner : Assigners.build(trainCfg.assigner());
+      this.assigner = b.assigner != null ? b.assigner
+          : b.buildsAssigner ? Assigners.build(trainCfg.assigner()) : null;
       Sampler configured = b.sampler != null ? b.sampler : trainCfg.sampler().map(Samplers::build).orElse(null);
       boolean wantsSampling = configured != null && !(configured instanceof PseudoSampler);
       this.sampling = wantsSampling && !SAMPLING_FREE_LOSSES.contains(lossCls.type()) && b.samplingAllowed;
       this.sampler = sampling ? configured : PseudoSampler.INSTANCE;
     } else {
       this.assigner = b.assigner;
-      this.sampler = b.sampler;
+      this.sampler = b.sampler != null ? b.sampler : PseudoSampler.INSTANCE;
       this.sampling = false;
     }
     this.targetTransform = b.targetTransform;
@@ -213,12 +214,16 @@ public abstract class BaseDenseHead {
     return Optional.ofNullable(testCfg);
   }
 
-  /** The assigner (null without train config). */
-  public final BaseAssigner assigner() {
-    return assigner;
+  /**
+   * The assigner training uses: empty without {@code train_cfg}, and for a head that assigns by its
+   * own rules ({@link HeadBuilder#withoutAssigner}: FCOS's regress ranges, as MMDetection's
+   * {@code AnchorFreeHead} builds no assigner).
+   */
+  public final Optional<BaseAssigner> assigner() {
+    return Optional.ofNullable(assigner);
   }
 
-  /** The sampler training uses (PseudoSampler unless sampling). */
+  /** The sampler training uses (PseudoSampler unless sampling; never null). */
   public final Sampler sampler() {
     return sampler;
   }
@@ -360,6 +365,18 @@ public abstract class BaseDenseHead {
   public abstract List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas, TestConfig cfg,
       boolean rescale, boolean withNms);
 
+  /**
+   * {@code epoch}, checked for {@link #loss(HeadOutputs, List, List, int)}.
+   *
+   * @throws IllegalArgumentException if {@code epoch < 0}
+   */
+  protected static int checkedEpoch(int epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
+    }
+    return epoch;
+  }
+
   /** A fresh root generator for one call: from the seed and the head's call counter. */
   protected final RandomGenerator.SplittableGenerator nextRandomRoot() {
     long call = calls.getAndIncrement();
@@ -371,7 +388,18 @@ public abstract class BaseDenseHead {
     return Optional.ofNullable(targetTransform);
   }
 
-  /** @throws IllegalStateException if the head was built without {@code train_cfg} */
+  /**
+   * The assigner of a head that assigns with one, for its training steps.
+   *
+   * @throws IllegalStateException if the head was built without {@code train_cfg} or without an
+   *     assigner
+   */
+  protected final BaseAssigner requireAssigner() {
+    requireTraining();
+    return assigner;
+  }
+
+  /** @throws IllegalStateException if the head was built without {@code train_cfg} or assigner */
   protected final void requireTraining() {
     if (trainCfg == null || assigner == null) {
       throw new IllegalStateException(type + " was built without train_cfg; it can predict but not train");
