@@ -5,12 +5,16 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.Registry;
 import io.detkit.core.tensor.Tensors;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * The dense-head registry, MMDetection's {@code HEADS}: {@code Heads.build(cfg)} turns
  * {@code dict(type='RetinaHead', num_classes=80, ...)} into a head. Registered types:
  * {@code AnchorHead}, {@code RPNHead}, {@code RetinaHead}, {@code ATSSHead}, {@code GFLHead},
- * {@code TOODHead}, {@code FCOSHead}, {@code VFNetHead}. Register a subclass with
+ * {@code TOODHead}, {@code FCOSHead}, {@code VFNetHead}. The last four live in subpackages and come
+ * in through {@link HeadProvider}s ({@link ServiceLoader}), so this class does not depend on them;
+ * a user's jar adds its heads the same way, or registers a subclass with
  * {@code Heads.REGISTRY.register("MyHead", MyHead::fromConfig)} once at start-up.
  *
  * <p>{@link #fromModel} builds the dense head of a whole MMDetection {@code model} dict the way
@@ -21,17 +25,32 @@ import java.util.Optional;
  */
 public final class Heads {
   /** Every built-in head, by MMDetection type name. */
-  public static final Registry<BaseDenseHead> REGISTRY = new Registry<BaseDenseHead>("head")
+  public static final Registry<BaseDenseHead> REGISTRY = withProviders(new Registry<BaseDenseHead>("head")
       .register("AnchorHead", AnchorHead::fromConfig)
       .register("RPNHead", RPNHead::fromConfig)
       .register("RetinaHead", RetinaHead::fromConfig)
-      .register("ATSSHead", ATSSHead::fromConfig)
-      .register("GFLHead", io.detkit.heads.gfl.GFLHead::fromConfig)
-      .register("TOODHead", io.detkit.heads.tood.TOODHead::fromConfig)
-      .register("FCOSHead", io.detkit.heads.anchorfree.FCOSHead::fromConfig)
-      .register("VFNetHead", io.detkit.heads.anchorfree.VFNetHead::fromConfig);
+      .register("ATSSHead", ATSSHead::fromConfig));
 
   private Heads() {}
+
+  /**
+   * {@code registry} with the heads of every {@link HeadProvider} on the class path (detkit's
+   * {@code gfl}, {@code tood} and {@code anchorfree} packages, and users' jars), in the order
+   * {@link ServiceLoader} finds them.
+   *
+   * @throws IllegalStateException naming the provider if it registers a type twice or cannot be loaded
+   */
+  private static Registry<BaseDenseHead> withProviders(Registry<BaseDenseHead> registry) {
+    for (ServiceLoader.Provider<HeadProvider> p : ServiceLoader.load(HeadProvider.class, Heads.class.getClassLoader())
+        .stream().toList()) {
+      try {
+        p.get().registerHeads(registry);
+      } catch (RuntimeException | ServiceConfigurationError e) {
+        throw new IllegalStateException("head provider " + p.type().getName() + " failed: " + e.getMessage(), e);
+      }
+    }
+    return registry;
+  }
 
   /** A builder of a plain {@link AnchorHead}. */
   public static AnchorHead.Builder anchorHead() {
