@@ -374,7 +374,7 @@ public class AnchorHead extends BaseDenseHead {
    */
   protected Detections postProcess(Predictor.Candidates candidates, ImageMeta meta, TestConfig cfg, boolean rescale,
       boolean withNms, DataType dtype) {
-    return predictor.postProcess(candidates, meta, cfg, rescale, withNms, dtype);
+    return Predictor.postProcess(candidates, meta, cfg, rescale, withNms, dtype);
   }
 
   @Override
