@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
@@ -15,8 +14,6 @@ import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -87,24 +84,8 @@ class VFNetHeadTest {
 
   @Test
   void goldenInputsAreBitIdenticalOnOneAndEightThreads() {
-    GoldenCase c = GoldenPointInputs.golden("VFNetHead/fcos_targets");
-    List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    try {
-      VFNetHead serial = VFNetHead.builder().executor(null).fromConfig(c.config());
-      HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
-      List<GroundTruth> gts = GoldenPointInputs.gts(c, metas.size());
-      HeadLoss a = serial.loss(outs, gts, metas);
-      HeadLoss b = VFNetHead.builder().executor(pool).fromConfig(c.config()).loss(outs, gts, metas);
-      assertThat(Double.doubleToRawLongBits(b.total())).isEqualTo(Double.doubleToRawLongBits(a.total()));
-      for (int l = 0; l < 3; l++) {
-        assertThat(Tensors.toDoubles(b.grads().get(VFNetHead.BBOX_PREDS_REFINE, l)))
-            .containsExactly(Tensors.toDoubles(a.grads().get(VFNetHead.BBOX_PREDS_REFINE, l)));
-        assertThat(Tensors.toDoubles(b.grads().get(HeadOutputs.CLS_SCORES, l)))
-            .containsExactly(Tensors.toDoubles(a.grads().get(HeadOutputs.CLS_SCORES, l)));
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> VFNetHead.builder().executor(e).fromConfig(c),
+        List.of("VFNetHead/fcos_targets"), null);
   }
+
 }
