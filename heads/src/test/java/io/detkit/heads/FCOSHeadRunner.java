@@ -7,6 +7,7 @@ import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.golden.UnsupportedCaseException;
 import io.detkit.core.tensor.Tensors;
+import io.detkit.heads.anchorfree.AnchorFreeHead;
 import io.detkit.heads.anchorfree.FCOSHead;
 import io.detkit.heads.anchorfree.FCOSLoss;
 import io.detkit.heads.anchorfree.FCOSTargets;
@@ -85,11 +86,7 @@ final class FCOSHeadRunner implements ComponentRunner {
     FCOSLoss r = head.lossWithDetails(outs, groundTruths(c, metas.size()), metas);
     HeadLoss loss = r.loss();
     FCOSTargets t = r.targets();
-    Map<String, Object> produced = new LinkedHashMap<>();
-    for (String name : loss.names()) {
-      produced.put(name, loss.sum(name));
-    }
-    produced.put("total_loss", loss.total());
+    Map<String, Object> produced = pointLossOutputs(c, head, outs, loss, t);
     produced.put("aux_num_pos", r.numPos());
     produced.put("aux_centerness_denorm", r.centernessDenorm());
     produced.put("aux_pos_inds", Tensors.createLong(r.posInds(), r.posInds().length));
@@ -97,18 +94,10 @@ final class FCOSHeadRunner implements ComponentRunner {
         r.centernessTargets().length));
     produced.put("aux_pos_decoded_bbox_preds", r.posDecodedBboxPreds());
     produced.put("aux_pos_decoded_bbox_targets", r.posDecodedBboxTargets());
-    List<int[]> sizes = new ArrayList<>();
-    for (INDArray a : outs.clsScores()) {
-      sizes.add(new int[] {(int) a.size(2), (int) a.size(3)});
-    }
-    List<double[]> points = head.points(sizes, c.precision());
     int levels = t.numLevels();
     double[] posPerLevel = new double[levels];
     double[] absPerLevel = new double[levels];
     for (int l = 0; l < levels; l++) {
-      produced.put("points_l" + l, Tensors.create(points.get(l), c.precision(), points.get(l).length / 2, 2));
-      produced.put("labels_l" + l, t.labels(l));
-      produced.put("bbox_targets_l" + l, t.bboxTargets(l));
       for (int v : t.labelsData(l)) {
         posPerLevel[l] += v >= 0 && v < head.numClasses() ? 1 : 0;
       }
@@ -132,39 +121,31 @@ final class FCOSHeadRunner implements ComponentRunner {
     if (summary) {
       HeadRunner.checkGradStats(c, loss.grads());
     }
-    return select(c, produced, loss.grads());
+    return HeadRunner.select(c, produced, loss.grads());
   }
 
   /**
-   * The expected outputs taken from {@code produced} (an expected None where nothing was produced)
-   * and the expected gradients from {@code grads}.
+   * What every point-head loss case produces: each loss's sum, {@code total_loss}, and per level the
+   * points ({@code points_l<l>}), labels and box targets.
    */
-  static CaseOutputs select(GoldenCase c, Map<String, Object> produced, HeadOutputs grads) {
-    CaseOutputs out = new CaseOutputs();
-    for (Map.Entry<String, GoldenCase.Expected> e : c.expectedOutputs().entrySet()) {
-      String name = e.getKey();
-      Object v = produced.get(name);
-      if (v == null && e.getValue().isNone()) {
-        out.none(name);
-      } else if (v == null) {
-        throw new UnsupportedCaseException(c.id() + ": unknown " + c.component() + " output '" + name + "'");
-      } else if (v instanceof INDArray a) {
-        out.output(name, a);
-      } else if (v instanceof double[] d) {
-        out.output(name, d);
-      } else {
-        out.output(name, (Double) v);
-      }
+  static Map<String, Object> pointLossOutputs(GoldenCase c, AnchorFreeHead head, HeadOutputs outs, HeadLoss loss,
+      FCOSTargets t) {
+    Map<String, Object> produced = new LinkedHashMap<>();
+    for (String name : loss.names()) {
+      produced.put(name, loss.sum(name));
     }
-    for (String input : c.expectedGrads().keySet()) {
-      int cut = input.lastIndexOf("_l");
-      String name = cut < 0 ? input : input.substring(0, cut);
-      if (cut < 0 || !grads.has(name)) {
-        throw new UnsupportedCaseException(c.id() + ": no gradient for '" + input + "'");
-      }
-      out.grad(input, grads.get(name, Integer.parseInt(input.substring(cut + 2))));
+    produced.put("total_loss", loss.total());
+    List<int[]> sizes = new ArrayList<>();
+    for (INDArray a : outs.clsScores()) {
+      sizes.add(new int[] {(int) a.size(2), (int) a.size(3)});
     }
-    return out;
+    List<double[]> points = head.points(sizes, c.precision());
+    for (int l = 0; l < t.numLevels(); l++) {
+      produced.put("points_l" + l, Tensors.create(points.get(l), c.precision(), points.get(l).length / 2, 2));
+      produced.put("labels_l" + l, t.labels(l));
+      produced.put("bbox_targets_l" + l, t.bboxTargets(l));
+    }
+    return produced;
   }
 
   /** The count invariants of a point-head loss case ({@code grad_stats_*} are checked elsewhere). */

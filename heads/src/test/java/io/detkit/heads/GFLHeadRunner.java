@@ -58,7 +58,7 @@ final class GFLHeadRunner implements ComponentRunner {
         produced.put("aux_dfl_target_l" + l, vector(d.dflTargets().get(l), c));
       }
     }
-    return FCOSHeadRunner.select(c, produced, p.grads());
+    return HeadRunner.select(c, produced, p.grads());
   }
 
   static List<int[]> sizes(HeadOutputs outs) {

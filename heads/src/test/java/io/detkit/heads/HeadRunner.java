@@ -94,14 +94,26 @@ final class HeadRunner implements ComponentRunner {
 
   private static CaseOutputs runLoss(GoldenCase c, AnchorHead head, List<ImageMeta> metas, boolean summary) {
     Produced p = produceLoss(c, head, metas, summary);
-    Map<String, Object> produced = p.outputs();
+    return select(c, p.outputs(), p.grads());
+  }
+
+  /**
+   * The case's expected outputs taken from {@code produced} (an expected None where nothing was
+   * produced) and its expected gradients ({@code <output>_l<level>}) from {@code grads}: the one
+   * selection of every head runner.
+   *
+   * @throws UnsupportedCaseException for an expected output or gradient nothing produced
+   */
+  static CaseOutputs select(GoldenCase c, Map<String, Object> produced, HeadOutputs grads) {
     CaseOutputs out = new CaseOutputs();
-    for (String name : c.expectedOutputs().keySet()) {
+    for (Map.Entry<String, GoldenCase.Expected> e : c.expectedOutputs().entrySet()) {
+      String name = e.getKey();
       Object v = produced.get(name);
-      if (v == null) {
-        throw new UnsupportedCaseException(c.id() + ": unknown head output '" + name + "'");
-      }
-      if (v instanceof INDArray a) {
+      if (v == null && e.getValue().isNone()) {
+        out.none(name);
+      } else if (v == null) {
+        throw new UnsupportedCaseException(c.id() + ": unknown " + c.component() + " output '" + name + "'");
+      } else if (v instanceof INDArray a) {
         out.output(name, a);
       } else if (v instanceof double[] d) {
         out.output(name, d);
@@ -110,7 +122,7 @@ final class HeadRunner implements ComponentRunner {
       }
     }
     for (String input : c.expectedGrads().keySet()) {
-      out.grad(input, gradOf(c, p.grads(), input));
+      out.grad(input, gradOf(c, grads, input));
     }
     return out;
   }

@@ -59,6 +59,6 @@ final class TOODHeadRunner implements ComponentRunner {
       }
       produced.put("aux_assign_metrics_img" + j, GFLHeadRunner.vector(v, c));
     }
-    return FCOSHeadRunner.select(c, produced, p.grads());
+    return HeadRunner.select(c, produced, p.grads());
   }
 }
