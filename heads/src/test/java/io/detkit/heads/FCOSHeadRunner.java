@@ -1,6 +1,5 @@
 package io.detkit.heads;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
 import io.detkit.core.golden.ComponentRunner;
@@ -43,33 +42,6 @@ final class FCOSHeadRunner implements ComponentRunner {
     };
   }
 
-  /** Stored or generated ({@code call.generated_inputs}) head outputs, as many levels as the case has. */
-  static HeadOutputs outputs(GoldenCase c, List<String> names, boolean generated) {
-    HeadOutputs out = HeadOutputs.empty();
-    JsonNode gen = c.raw().path("call").path("generated_inputs");
-    for (String name : names) {
-      List<INDArray> levels = new ArrayList<>();
-      for (int l = 0; generated ? gen.has(name + "_l" + l) : c.hasInput(name + "_l" + l); l++) {
-        String key = name + "_l" + l;
-        if (generated) {
-          JsonNode spec = gen.get(key);
-          long[] shape = new long[spec.get("shape").size()];
-          for (int i = 0; i < shape.length; i++) {
-            shape[i] = spec.get("shape").get(i).asLong();
-          }
-          levels.add(Tensors.create(GeneratedInputs.build(c.id() + " " + key, spec), c.precision(), shape));
-        } else {
-          levels.add(c.input(key));
-        }
-      }
-      if (levels.isEmpty()) {
-        throw new UnsupportedCaseException(c.id() + ": no input '" + name + "_l0'");
-      }
-      out = out.with(name, levels);
-    }
-    return out;
-  }
-
   static List<GroundTruth> groundTruths(GoldenCase c, int numImages) {
     boolean ignoreGiven = c.call().getBoolean("gt_bboxes_ignore_given", false);
     List<GroundTruth> gts = new ArrayList<>();
@@ -82,7 +54,7 @@ final class FCOSHeadRunner implements ComponentRunner {
   }
 
   private static CaseOutputs runLoss(GoldenCase c, FCOSHead head, List<ImageMeta> metas, boolean summary) {
-    HeadOutputs outs = outputs(c, head.outputNames(), summary);
+    HeadOutputs outs = HeadRunner.outputs(c, head, summary);
     FCOSLoss r = head.lossWithDetails(outs, groundTruths(c, metas.size()), metas);
     HeadLoss loss = r.loss();
     FCOSTargets t = r.targets();
@@ -173,30 +145,6 @@ final class FCOSHeadRunner implements ComponentRunner {
       throw new UnsupportedCaseException(c.id() + ": score_factors '" + factors + "' but FCOSHead uses "
           + head.scoreFactorName());
     }
-    TestConfig cfg = call.isNull("cfg") ? null : TestConfig.fromConfig(call.getConfig("cfg"));
-    List<Detections> dets = head.predict(outputs(c, head.outputNames(), false), metas, cfg,
-        call.getBoolean("rescale", false), call.getBoolean("with_nms", true));
-    Config inv = c.invariants();
-    for (int j = 0; j < dets.size(); j++) {
-      if (inv.has("num_dets_img" + j) && inv.getLong("num_dets_img" + j) != dets.get(j).size()) {
-        throw new AssertionError(c.id() + ": image " + j + " has " + dets.get(j).size() + " detections, expected "
-            + inv.getLong("num_dets_img" + j));
-      }
-    }
-    CaseOutputs out = new CaseOutputs();
-    for (Map.Entry<String, GoldenCase.Expected> e : c.expectedOutputs().entrySet()) {
-      String name = e.getKey();
-      int cut = name.lastIndexOf("_img");
-      Detections d = dets.get(Integer.parseInt(name.substring(cut + 4)));
-      long[] shape = e.getValue().shape();
-      switch (name.substring(0, cut)) {
-        case "det_bboxes", "bboxes", "mlvl_bboxes" ->
-            out.output(name, shape.length == 2 && shape[1] == 4 ? d.bboxes() : d.detBboxes());
-        case "det_scores", "scores", "mlvl_scores" -> out.output(name, d.scores());
-        case "det_labels", "labels", "mlvl_labels" -> out.output(name, d.labels());
-        default -> throw new UnsupportedCaseException(c.id() + ": unknown get_bboxes output '" + name + "'");
-      }
-    }
-    return out;
+    return HeadRunner.predictCase(c, head, HeadRunner.outputs(c, head, false), metas);
   }
 }

@@ -44,7 +44,11 @@ final class HeadRunner implements ComponentRunner {
    * The head outputs the case provides, as many levels as it has ({@code <name>_l0, _l1, ...}), so
    * that a case with a wrong level count reaches the head's own check.
    */
-  private static HeadOutputs outputs(GoldenCase c, AnchorHead head, boolean generated) {
+  /**
+   * The case's inputs of every output {@code head} declares, all stored levels: the stored arrays,
+   * or with {@code generated} the ones {@code call.generated_inputs} describes (summary cases).
+   */
+  static HeadOutputs outputs(GoldenCase c, BaseDenseHead head, boolean generated) {
     HeadOutputs out = HeadOutputs.empty();
     JsonNode gen = c.raw().path("call").path("generated_inputs");
     for (String name : head.outputNames()) {
@@ -272,6 +276,16 @@ final class HeadRunner implements ComponentRunner {
       throw new UnsupportedCaseException(c.id() + ": score_factors '" + factors + "' but " + head.type() + " uses "
           + head.scoreFactorName());
     }
+    return predictCase(c, head, outs, metas);
+  }
+
+  /**
+   * A {@code get_bboxes} case's call of any head on {@code outs} (its {@code cfg}, {@code rescale},
+   * {@code with_nms}), the detection counts checked against the invariants, and the expected
+   * boxes, scores and labels of each image.
+   */
+  static CaseOutputs predictCase(GoldenCase c, BaseDenseHead head, HeadOutputs outs, List<ImageMeta> metas) {
+    Config call = c.call();
     TestConfig cfg = call.isNull("cfg") ? null : TestConfig.fromConfig(call.getConfig("cfg"));
     List<Detections> dets = head.predict(outs, metas, cfg, call.getBoolean("rescale", false),
         call.getBoolean("with_nms", true));

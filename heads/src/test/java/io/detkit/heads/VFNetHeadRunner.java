@@ -26,7 +26,7 @@ final class VFNetHeadRunner implements ComponentRunner {
     }
     VFNetHead head = Heads.build(c.config(), VFNetHead.class);
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-    HeadOutputs outs = FCOSHeadRunner.outputs(c, head.outputNames(), false);
+    HeadOutputs outs = HeadRunner.outputs(c, head, false);
     VFNetLoss r = head.lossWithDetails(outs, FCOSHeadRunner.groundTruths(c, metas.size()), metas);
     HeadLoss loss = r.loss();
     Map<String, Object> produced = FCOSHeadRunner.pointLossOutputs(c, head, outs, loss, r.targets().points());
