@@ -2,7 +2,6 @@ package io.detkit.heads;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
-import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.golden.UnsupportedCaseException;
 import io.detkit.core.tensor.Tensors;
@@ -14,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -22,26 +20,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (targets, losses, the loss's intermediate values, gradients), the summary case on generated
  * outputs, and {@code get_bboxes}.
  */
-final class FCOSHeadRunner implements ComponentRunner {
-  private static final String LOSS = "loss + get_targets";
-  private static final String SUMMARY = "loss + get_targets (summary only)";
-
-  @Override
-  public Set<String> components() {
-    return Set.of("FCOSHead");
+final class FCOSHeadRunner extends HeadCaseRunner<FCOSHead> {
+  FCOSHeadRunner() {
+    super("FCOSHead", FCOSHead.class);
   }
 
-  @Override
-  public CaseOutputs run(GoldenCase c) {
-    FCOSHead head = Heads.build(c.config(), FCOSHead.class);
-    List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-    return switch (c.method()) {
-      case LOSS, SUMMARY -> runLoss(c, head, metas, c.method().equals(SUMMARY));
-      case "get_bboxes" -> runGetBboxes(c, head, metas);
-      default -> throw new UnsupportedCaseException(c.id() + ": unknown FCOSHead call '" + c.method() + "'");
-    };
-  }
-
+  /** The ground truths of the case's images; ignored boxes only where the call passed them. */
   static List<GroundTruth> groundTruths(GoldenCase c, int numImages) {
     boolean ignoreGiven = c.call().getBoolean("gt_bboxes_ignore_given", false);
     List<GroundTruth> gts = new ArrayList<>();
@@ -53,7 +37,8 @@ final class FCOSHeadRunner implements ComponentRunner {
     return gts;
   }
 
-  private static CaseOutputs runLoss(GoldenCase c, FCOSHead head, List<ImageMeta> metas, boolean summary) {
+  @Override
+  CaseOutputs runLoss(GoldenCase c, FCOSHead head, List<ImageMeta> metas, boolean summary) {
     HeadOutputs outs = HeadRunner.outputs(c, head, summary);
     FCOSLoss r = head.lossWithDetails(outs, groundTruths(c, metas.size()), metas);
     HeadLoss loss = r.loss();
@@ -138,7 +123,8 @@ final class FCOSHeadRunner implements ComponentRunner {
     }
   }
 
-  private static CaseOutputs runGetBboxes(GoldenCase c, FCOSHead head, List<ImageMeta> metas) {
+  @Override
+  CaseOutputs runGetBboxes(GoldenCase c, FCOSHead head, List<ImageMeta> metas) {
     Config call = c.call();
     String factors = call.getString("score_factors", null);
     if (factors != null && !factors.equals(head.scoreFactorName())) {

@@ -1,7 +1,6 @@
 package io.detkit.heads;
 
 import io.detkit.core.golden.CaseOutputs;
-import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.golden.UnsupportedCaseException;
 import io.detkit.core.tensor.Tensors;
@@ -10,22 +9,18 @@ import io.detkit.heads.anchorfree.VFNetLoss;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Runs the golden loss cases of {@code VFNetHead} (both target variants) through the public anchor-free API. */
-final class VFNetHeadRunner implements ComponentRunner {
-  @Override
-  public Set<String> components() {
-    return Set.of("VFNetHead");
+final class VFNetHeadRunner extends HeadCaseRunner<VFNetHead> {
+  VFNetHeadRunner() {
+    super("VFNetHead", VFNetHead.class);
   }
 
   @Override
-  public CaseOutputs run(GoldenCase c) {
-    if (!c.method().equals("loss + get_targets")) {
-      throw new UnsupportedCaseException(c.id() + ": unknown VFNetHead call '" + c.method() + "'");
+  CaseOutputs runLoss(GoldenCase c, VFNetHead head, List<ImageMeta> metas, boolean summary) {
+    if (summary) {
+      throw new UnsupportedCaseException(c.id() + ": no summary cases for VFNetHead");
     }
-    VFNetHead head = Heads.build(c.config(), VFNetHead.class);
-    List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     HeadOutputs outs = HeadRunner.outputs(c, head, false);
     VFNetLoss r = head.lossWithDetails(outs, FCOSHeadRunner.groundTruths(c, metas.size()), metas);
     HeadLoss loss = r.loss();
