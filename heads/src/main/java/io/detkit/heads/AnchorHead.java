@@ -87,9 +87,7 @@ public class AnchorHead extends BaseDenseHead {
   }
 
   /**
-   * Builds from an MMDetection config dict ({@code type='AnchorHead'}); see
-   * {@link HeadBuilder#fromConfig} for the keys.
-   *
+   * From a config dict ({@code type='AnchorHead'}; keys: {@link HeadBuilder#fromConfig}).
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static AnchorHead fromConfig(Config c) {

@@ -309,14 +309,7 @@ public abstract class BaseDenseHead {
   // ---------------------------------------------------------------------------------------------
   // Training and inference
 
-  /**
-   * {@link #loss(HeadOutputs, List, List, int)} in epoch 0.
-   *
-   * @throws IllegalArgumentException for outputs that do not fit the head or gts / metas that do
-   *     not fit the batch
-   * @throws IllegalStateException if the head cannot train (an anchor head without
-   *     {@code train_cfg})
-   */
+  /** {@link #loss(HeadOutputs, List, List, int)} in epoch 0, with the same checks and exceptions. */
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
     return loss(outputs, gts, metas, 0);
   }
@@ -388,12 +381,7 @@ public abstract class BaseDenseHead {
     return Optional.ofNullable(targetTransform);
   }
 
-  /**
-   * The assigner of a head that assigns with one, for its training steps.
-   *
-   * @throws IllegalStateException if the head was built without {@code train_cfg} or without an
-   *     assigner
-   */
+  /** The assigner, for a training step. @throws IllegalStateException as {@link #requireTraining} */
   protected final BaseAssigner requireAssigner() {
     requireTraining();
     return assigner;
