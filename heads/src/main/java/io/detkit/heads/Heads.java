@@ -5,11 +5,16 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.Registry;
 import io.detkit.core.tensor.Tensors;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 
 /**
  * The dense-head registry, MMDetection's {@code HEADS}: {@code Heads.build(cfg)} turns
  * {@code dict(type='RetinaHead', num_classes=80, ...)} into a head. Registered types:
- * {@code AnchorHead}, {@code RPNHead}, {@code RetinaHead}, {@code ATSSHead}, {@code GFLHead}, {@code TOODHead}. Register a subclass with
+ * {@code AnchorHead}, {@code RPNHead}, {@code RetinaHead}, {@code ATSSHead}, {@code GFLHead},
+ * {@code TOODHead}, {@code FCOSHead}, {@code VFNetHead}. The last four live in subpackages and come
+ * in through {@link HeadProvider}s ({@link ServiceLoader}), so this class does not depend on them;
+ * a user's jar adds its heads the same way, or registers a subclass with
  * {@code Heads.REGISTRY.register("MyHead", MyHead::fromConfig)} once at start-up.
  *
  * <p>{@link #fromModel} builds the dense head of a whole MMDetection {@code model} dict the way
@@ -20,15 +25,32 @@ import java.util.Optional;
  */
 public final class Heads {
   /** Every built-in head, by MMDetection type name. */
-  public static final Registry<AnchorHead> REGISTRY = new Registry<AnchorHead>("head")
+  public static final Registry<BaseDenseHead> REGISTRY = withProviders(new Registry<BaseDenseHead>("head")
       .register("AnchorHead", AnchorHead::fromConfig)
       .register("RPNHead", RPNHead::fromConfig)
       .register("RetinaHead", RetinaHead::fromConfig)
-      .register("ATSSHead", ATSSHead::fromConfig)
-      .register("GFLHead", io.detkit.heads.gfl.GFLHead::fromConfig)
-      .register("TOODHead", io.detkit.heads.tood.TOODHead::fromConfig);
+      .register("ATSSHead", ATSSHead::fromConfig));
 
   private Heads() {}
+
+  /**
+   * {@code registry} with the heads of every {@link HeadProvider} on the class path (detkit's
+   * {@code gfl}, {@code tood} and {@code anchorfree} packages, and users' jars), in the order
+   * {@link ServiceLoader} finds them.
+   *
+   * @throws IllegalStateException naming the provider if it registers a type twice or cannot be loaded
+   */
+  private static Registry<BaseDenseHead> withProviders(Registry<BaseDenseHead> registry) {
+    for (ServiceLoader.Provider<HeadProvider> p : ServiceLoader.load(HeadProvider.class, Heads.class.getClassLoader())
+        .stream().toList()) {
+      try {
+        p.get().registerHeads(registry);
+      } catch (RuntimeException | ServiceConfigurationError e) {
+        throw new IllegalStateException("head provider " + p.type().getName() + " failed: " + e.getMessage(), e);
+      }
+    }
+    return registry;
+  }
 
   /** A builder of a plain {@link AnchorHead}. */
   public static AnchorHead.Builder anchorHead() {
@@ -57,8 +79,19 @@ public final class Heads {
    * @throws ConfigException if the model has no dense head, a detector-level setting the head needs
    *     is missing, or the head config is invalid (naming the key)
    */
-  public static AnchorHead fromModel(Config model) {
+  public static BaseDenseHead fromModel(Config model) {
     return build(headConfig(model));
+  }
+
+  /**
+   * {@link #fromModel(Config)} for a caller that needs a head of a given kind (a tool written for
+   * anchor heads asks for {@code AnchorHead.class}).
+   *
+   * @throws ConfigException as {@link #fromModel(Config)}, or naming the head's {@code type} if the
+   *     head it gives is not a {@code kind}
+   */
+  public static <H extends BaseDenseHead> H fromModel(Config model, Class<H> kind) {
+    return build(headConfig(model), kind);
   }
 
   /**
@@ -122,7 +155,23 @@ public final class Heads {
    *
    * @throws io.detkit.core.config.ConfigException for an unknown type or parameter, or a bad value
    */
-  public static AnchorHead build(Config config) {
+  public static BaseDenseHead build(Config config) {
     return REGISTRY.build(config);
+  }
+
+  /**
+   * {@link #build(Config)} for a caller that needs a head of a given kind.
+   *
+   * @throws ConfigException as {@link #build(Config)}, or naming the head's {@code type} if the head
+   *     it gives is not a {@code kind}
+   */
+  public static <H extends BaseDenseHead> H build(Config config, Class<H> kind) {
+    Tensors.requireNonNull(kind, "kind");
+    BaseDenseHead head = build(config);
+    if (!kind.isInstance(head)) {
+      throw ConfigException.at(config.pathOf("type"), head.type() + " is a " + head.getClass().getSimpleName()
+          + ", not the " + kind.getSimpleName() + " this caller needs");
+    }
+    return kind.cast(head);
   }
 }

@@ -8,6 +8,7 @@ import io.detkit.core.order.Argsort;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,17 +101,8 @@ public final class Predictor {
       int n = anchors.numAnchors(l);
       int width = n == 0 ? 4 : deltas.length / n;  // values per anchor of bbox_preds (4, or GFL's distributions)
       double[] scores = head.predictScores(l, cls, n, p);
-      // filter_scores_and_topk: pairs above the threshold, best first, then a Python slice [:nms_pre].
-      int[] cand = new int[n * fg];
-      int m = 0;
-      for (int i = 0; i < n * fg; i++) {
-        if (scores[i] > scoreThr) {
-          cand[m++] = i;
-        }
-      }
-      int[] order = cand;
-      Argsort.sortDescending(order, 0, m, scores);
-      int keep = pythonSliceEnd(Math.min(cfg.nmsPre(), m), m);
+      int[] order = filterScoresAndTopk(scores, n * fg, scoreThr, cfg.nmsPre());
+      int keep = order.length;
       double[] keptAnchors = new double[keep * 4];
       double[] keptDeltas = new double[keep * width];
       double[] keptScores = new double[keep];
@@ -138,11 +130,60 @@ public final class Predictor {
   }
 
   /**
-   * The default post-processing: boxes divided by {@code scale_factor} when {@code rescale}; then,
-   * with NMS, NMS within each group and the first {@code max_per_img} (a Python slice), or, without,
-   * every candidate in order.
+   * MMDetection's {@code filter_scores_and_topk} on one image's level: the indices {@code i <
+   * count} with {@code scores[i] > scoreThr}, best first (ties by the lower index: a stable
+   * descending sort, where torch's sort is not stable and detkit is deterministic), cut to
+   * {@code nmsPre} as a Python slice ({@code [:nms_pre]}, so -1 drops the lowest). The one candidate
+   * ordering of every head's prediction (anchor heads here, point heads in {@code PointPredictor}).
+   * Only the kept candidates are sorted: the {@code keep}-th largest score is found on a primitive
+   * copy, then the candidates above it and, in index order, enough of those equal to it. Pure; any
+   * thread.
    */
-  public Detections postProcess(Candidates c, ImageMeta meta, TestConfig cfg, boolean rescale, boolean withNms,
+  public static int[] filterScoresAndTopk(double[] scores, int count, double scoreThr, int nmsPre) {
+    int[] cand = new int[count];
+    int m = 0;
+    for (int i = 0; i < count; i++) {
+      if (scores[i] > scoreThr) {
+        cand[m++] = i;
+      }
+    }
+    int keep = pythonSliceEnd(Math.min(nmsPre, m), m);
+    int[] kept = cand;
+    if (keep < m) {
+      double[] values = new double[m];
+      for (int i = 0; i < m; i++) {
+        values[i] = scores[cand[i]];
+      }
+      Arrays.sort(values);
+      double threshold = keep == 0 ? Double.POSITIVE_INFINITY : values[m - keep];
+      int above = 0;
+      for (int i = 0; i < m; i++) {
+        above += scores[cand[i]] > threshold ? 1 : 0;
+      }
+      kept = new int[keep];
+      int k = 0;
+      int equalLeft = keep - above;
+      for (int i = 0; i < m && k < keep; i++) {
+        double v = scores[cand[i]];
+        if (v > threshold) {
+          kept[k++] = cand[i];
+        } else if (v == threshold && equalLeft > 0) {
+          kept[k++] = cand[i];
+          equalLeft--;
+        }
+      }
+    }
+    int[] order = Arrays.copyOf(kept, keep);
+    Argsort.sortDescending(order, 0, keep, scores);
+    return order;
+  }
+
+  /**
+   * The default post-processing of every head's candidates (anchor and point heads): boxes divided
+   * by {@code scale_factor} when {@code rescale}; then, with NMS, NMS within each group and the first
+   * {@code max_per_img} (a Python slice), or, without, every candidate in order. Pure; any thread.
+   */
+  public static Detections postProcess(Candidates c, ImageMeta meta, TestConfig cfg, boolean rescale, boolean withNms,
       DataType dtype) {
     Precision p = Precision.of(dtype);
     double[] boxes = c.boxes();
@@ -160,7 +201,7 @@ public final class Predictor {
   }
 
   /** NMS within each group ({@code cfg.nms}), then the first {@code max_per_img} as a Python slice. */
-  public Detections nmsAndCap(Candidates c, TestConfig cfg, DataType dtype) {
+  public static Detections nmsAndCap(Candidates c, TestConfig cfg, DataType dtype) {
     double[] boxes = c.boxes();
     double[] scores = c.scores();
     if (scores.length == 0) {

@@ -1,16 +1,13 @@
 package io.detkit.heads;
 
 import io.detkit.core.golden.CaseOutputs;
-import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.GoldenCase;
-import io.detkit.core.golden.UnsupportedCaseException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.gfl.GFLHead;
 import io.detkit.heads.gfl.GFLLoss;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,26 +15,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the values GFL's loss is computed from ({@code aux_qfl_score_l*}, {@code aux_bbox_weight_l*}, the
  * positives' decoded boxes and DFL targets, the two divisors), and {@code get_bboxes}.
  */
-final class GFLHeadRunner implements ComponentRunner {
-  private static final String SUMMARY = "loss + get_targets (summary only)";
-
-  @Override
-  public Set<String> components() {
-    return Set.of("GFLHead");
+final class GFLHeadRunner extends HeadCaseRunner<GFLHead> {
+  GFLHeadRunner() {
+    super("GFLHead", GFLHead.class);
   }
 
   @Override
-  public CaseOutputs run(GoldenCase c) {
-    GFLHead head = (GFLHead) Heads.build(c.config());
-    List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-    return switch (c.method()) {
-      case "loss + get_targets", SUMMARY -> runLoss(c, head, metas, c.method().equals(SUMMARY));
-      case "get_bboxes" -> HeadRunner.runGetBboxes(c, head, metas);
-      default -> throw new UnsupportedCaseException(c.id() + ": unknown GFLHead call '" + c.method() + "'");
-    };
-  }
-
-  private static CaseOutputs runLoss(GoldenCase c, GFLHead head, List<ImageMeta> metas, boolean summary) {
+  CaseOutputs runLoss(GoldenCase c, GFLHead head, List<ImageMeta> metas, boolean summary) {
     HeadRunner.Produced p = HeadRunner.produceLoss(c, head, metas, summary);
     Map<String, Object> produced = p.outputs();
     if (!summary) {
@@ -58,7 +42,7 @@ final class GFLHeadRunner implements ComponentRunner {
         produced.put("aux_dfl_target_l" + l, vector(d.dflTargets().get(l), c));
       }
     }
-    return FCOSHeadRunner.select(c, produced, p.grads());
+    return HeadRunner.select(c, produced, p.grads());
   }
 
   static List<int[]> sizes(HeadOutputs outs) {

@@ -30,7 +30,7 @@ final class HeadRunner implements ComponentRunner {
 
   @Override
   public CaseOutputs run(GoldenCase c) {
-    AnchorHead head = Heads.build(c.config());
+    AnchorHead head = Heads.build(c.config(), AnchorHead.class);
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     return switch (c.method()) {
       case LOSS -> runLoss(c, head, metas, false);
@@ -44,7 +44,11 @@ final class HeadRunner implements ComponentRunner {
    * The head outputs the case provides, as many levels as it has ({@code <name>_l0, _l1, ...}), so
    * that a case with a wrong level count reaches the head's own check.
    */
-  private static HeadOutputs outputs(GoldenCase c, AnchorHead head, boolean generated) {
+  /**
+   * The case's inputs of every output {@code head} declares, all stored levels: the stored arrays,
+   * or with {@code generated} the ones {@code call.generated_inputs} describes (summary cases).
+   */
+  static HeadOutputs outputs(GoldenCase c, BaseDenseHead head, boolean generated) {
     HeadOutputs out = HeadOutputs.empty();
     JsonNode gen = c.raw().path("call").path("generated_inputs");
     for (String name : head.outputNames()) {
@@ -87,21 +91,33 @@ final class HeadRunner implements ComponentRunner {
 
   /** Runs a loss case and returns every output it knows (not only the expected ones). */
   static Produced produceLoss(GoldenCase c) {
-    AnchorHead head = Heads.build(c.config());
+    AnchorHead head = Heads.build(c.config(), AnchorHead.class);
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     return produceLoss(c, head, metas, c.method().equals(SUMMARY));
   }
 
   private static CaseOutputs runLoss(GoldenCase c, AnchorHead head, List<ImageMeta> metas, boolean summary) {
     Produced p = produceLoss(c, head, metas, summary);
-    Map<String, Object> produced = p.outputs();
+    return select(c, p.outputs(), p.grads());
+  }
+
+  /**
+   * The case's expected outputs taken from {@code produced} (an expected None where nothing was
+   * produced) and its expected gradients ({@code <output>_l<level>}) from {@code grads}: the one
+   * selection of every head runner.
+   *
+   * @throws UnsupportedCaseException for an expected output or gradient nothing produced
+   */
+  static CaseOutputs select(GoldenCase c, Map<String, Object> produced, HeadOutputs grads) {
     CaseOutputs out = new CaseOutputs();
-    for (String name : c.expectedOutputs().keySet()) {
+    for (Map.Entry<String, GoldenCase.Expected> e : c.expectedOutputs().entrySet()) {
+      String name = e.getKey();
       Object v = produced.get(name);
-      if (v == null) {
-        throw new UnsupportedCaseException(c.id() + ": unknown head output '" + name + "'");
-      }
-      if (v instanceof INDArray a) {
+      if (v == null && e.getValue().isNone()) {
+        out.none(name);
+      } else if (v == null) {
+        throw new UnsupportedCaseException(c.id() + ": unknown " + c.component() + " output '" + name + "'");
+      } else if (v instanceof INDArray a) {
         out.output(name, a);
       } else if (v instanceof double[] d) {
         out.output(name, d);
@@ -110,7 +126,7 @@ final class HeadRunner implements ComponentRunner {
       }
     }
     for (String input : c.expectedGrads().keySet()) {
-      out.grad(input, gradOf(c, p.grads(), input));
+      out.grad(input, gradOf(c, grads, input));
     }
     return out;
   }
@@ -260,6 +276,16 @@ final class HeadRunner implements ComponentRunner {
       throw new UnsupportedCaseException(c.id() + ": score_factors '" + factors + "' but " + head.type() + " uses "
           + head.scoreFactorName());
     }
+    return predictCase(c, head, outs, metas);
+  }
+
+  /**
+   * A {@code get_bboxes} case's call of any head on {@code outs} (its {@code cfg}, {@code rescale},
+   * {@code with_nms}), the detection counts checked against the invariants, and the expected
+   * boxes, scores and labels of each image.
+   */
+  static CaseOutputs predictCase(GoldenCase c, BaseDenseHead head, HeadOutputs outs, List<ImageMeta> metas) {
+    Config call = c.call();
     TestConfig cfg = call.isNull("cfg") ? null : TestConfig.fromConfig(call.getConfig("cfg"));
     List<Detections> dets = head.predict(outs, metas, cfg, call.getBoolean("rescale", false),
         call.getBoolean("with_nms", true));

@@ -1,40 +1,24 @@
 package io.detkit.heads;
 
 import io.detkit.core.golden.CaseOutputs;
-import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.GoldenCase;
-import io.detkit.core.golden.UnsupportedCaseException;
 import io.detkit.heads.tood.TOODHead;
 import io.detkit.heads.tood.TOODLoss;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Runs the golden cases of {@code TOODHead} in the epoch each case gives ({@code call.epoch}): the
  * anchor-head outputs through {@link HeadRunner}, plus the alignment metrics, the assigner's raw
  * metrics, the box weights and the two divisors; and {@code get_bboxes}.
  */
-final class TOODHeadRunner implements ComponentRunner {
-  private static final String SUMMARY = "loss + get_targets (summary only)";
-
-  @Override
-  public Set<String> components() {
-    return Set.of("TOODHead");
+final class TOODHeadRunner extends HeadCaseRunner<TOODHead> {
+  TOODHeadRunner() {
+    super("TOODHead", TOODHead.class);
   }
 
   @Override
-  public CaseOutputs run(GoldenCase c) {
-    TOODHead head = (TOODHead) Heads.build(c.config());
-    List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-    return switch (c.method()) {
-      case "loss + get_targets", SUMMARY -> runLoss(c, head, metas, c.method().equals(SUMMARY));
-      case "get_bboxes" -> HeadRunner.runGetBboxes(c, head, metas);
-      default -> throw new UnsupportedCaseException(c.id() + ": unknown TOODHead call '" + c.method() + "'");
-    };
-  }
-
-  private static CaseOutputs runLoss(GoldenCase c, TOODHead head, List<ImageMeta> metas, boolean summary) {
+  CaseOutputs runLoss(GoldenCase c, TOODHead head, List<ImageMeta> metas, boolean summary) {
     HeadRunner.Produced p = HeadRunner.produceLoss(c, head, metas, summary);
     Map<String, Object> produced = p.outputs();
     HeadTargets t = p.targets();
@@ -59,6 +43,6 @@ final class TOODHeadRunner implements ComponentRunner {
       }
       produced.put("aux_assign_metrics_img" + j, GFLHeadRunner.vector(v, c));
     }
-    return FCOSHeadRunner.select(c, produced, p.grads());
+    return HeadRunner.select(c, produced, p.grads());
   }
 }

@@ -1,43 +1,30 @@
 package io.detkit.heads;
 
 import io.detkit.core.golden.CaseOutputs;
-import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.golden.UnsupportedCaseException;
 import io.detkit.core.tensor.Tensors;
-import io.detkit.heads.anchorfree.AnchorFreeHeads;
-import io.detkit.heads.anchorfree.FCOSTargets;
 import io.detkit.heads.anchorfree.VFNetHead;
 import io.detkit.heads.anchorfree.VFNetLoss;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Runs the golden loss cases of {@code VFNetHead} (both target variants) through the public anchor-free API. */
-final class VFNetHeadRunner implements ComponentRunner {
-  @Override
-  public Set<String> components() {
-    return Set.of("VFNetHead");
+final class VFNetHeadRunner extends HeadCaseRunner<VFNetHead> {
+  VFNetHeadRunner() {
+    super("VFNetHead", VFNetHead.class);
   }
 
   @Override
-  public CaseOutputs run(GoldenCase c) {
-    if (!c.method().equals("loss + get_targets")) {
-      throw new UnsupportedCaseException(c.id() + ": unknown VFNetHead call '" + c.method() + "'");
+  CaseOutputs runLoss(GoldenCase c, VFNetHead head, List<ImageMeta> metas, boolean summary) {
+    if (summary) {
+      throw new UnsupportedCaseException(c.id() + ": no summary cases for VFNetHead");
     }
-    VFNetHead head = (VFNetHead) AnchorFreeHeads.build(c.config());
-    List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-    HeadOutputs outs = FCOSHeadRunner.outputs(c, head.outputNames(), false);
+    HeadOutputs outs = HeadRunner.outputs(c, head, false);
     VFNetLoss r = head.lossWithDetails(outs, FCOSHeadRunner.groundTruths(c, metas.size()), metas);
     HeadLoss loss = r.loss();
-    Map<String, Object> produced = new LinkedHashMap<>();
-    for (String name : loss.names()) {
-      produced.put(name, loss.sum(name));
-    }
-    produced.put("total_loss", loss.total());
+    Map<String, Object> produced = FCOSHeadRunner.pointLossOutputs(c, head, outs, loss, r.targets().points());
     produced.put("aux_num_pos_avg", r.numPosAvg());
     produced.put("aux_bbox_avg_factor_ini", r.avgFactorInitial());
     produced.put("aux_bbox_avg_factor_rf", r.avgFactorRefine());
@@ -47,17 +34,6 @@ final class VFNetHeadRunner implements ComponentRunner {
     produced.put("aux_pos_decoded_bbox_preds", r.posDecodedBboxPreds());
     produced.put("aux_pos_decoded_bbox_preds_refine", r.posDecodedBboxPredsRefine());
     produced.put("aux_pos_decoded_bbox_targets", r.posDecodedBboxTargets());
-    List<int[]> sizes = new ArrayList<>();
-    for (INDArray a : outs.clsScores()) {
-      sizes.add(new int[] {(int) a.size(2), (int) a.size(3)});
-    }
-    List<double[]> points = head.points(sizes, c.precision());
-    FCOSTargets t = r.targets().points();
-    for (int l = 0; l < t.numLevels(); l++) {
-      produced.put("points_l" + l, Tensors.create(points.get(l), c.precision(), points.get(l).length / 2, 2));
-      produced.put("labels_l" + l, t.labels(l));
-      produced.put("bbox_targets_l" + l, t.bboxTargets(l));
-    }
     r.targets().atssTargets().ifPresent(a -> {
       List<Double> lw = new ArrayList<>();
       List<Double> bw = new ArrayList<>();
@@ -78,6 +54,6 @@ final class VFNetHeadRunner implements ComponentRunner {
       }
     });
     FCOSHeadRunner.checkCounts(c, head.numClasses(), r.posInds().length);
-    return FCOSHeadRunner.select(c, produced, loss.grads());
+    return HeadRunner.select(c, produced, loss.grads());
   }
 }

@@ -32,26 +32,13 @@ final class AssignerRunner implements ComponentRunner {
 
   @Override
   public CaseOutputs run(GoldenCase c) {
-    if (!c.method().equals("assign")) {
-      throw new UnsupportedCaseException(c.id() + ": unknown call method '" + c.method() + "'");
-    }
-    Config call = c.call();
-    for (String key : call.keys()) {
-      if (!CALL_KEYS.contains(key)) {
-        throw new UnsupportedCaseException(c.id() + ": unknown call key '" + key + "'");
-      }
-    }
-    for (String name : c.inputNames()) {
-      if (!INPUTS.contains(name)) {
-        throw new UnsupportedCaseException(c.id() + ": unknown input '" + name + "'");
-      }
-    }
+    Config call = AssignerCases.assignCall(c, CALL_KEYS, INPUTS);
     int[] levels = call.isNull("num_level_bboxes") ? null : call.getIntArray("num_level_bboxes");
     INDArray bboxes = c.input("bboxes");
     INDArray gt = c.input("gt_bboxes");
     INDArray ignore = call.getBoolean("gt_bboxes_ignore_given", c.hasInput("gt_bboxes_ignore"))
         ? c.input("gt_bboxes_ignore") : null;
-    INDArray labels = call.getBoolean("gt_labels_given", c.hasInput("gt_labels")) ? c.input("gt_labels") : null;
+    INDArray labels = AssignerCases.labels(c);
     INDArray cls = c.optionalInput("cls_scores").orElse(null);
     INDArray preds = c.optionalInput("bbox_preds").orElse(null);
 
@@ -65,16 +52,15 @@ final class AssignerRunner implements ComponentRunner {
       }
       result = assigner.assign(bboxes, levels, gt, ignore, labels);
     }
-    checkInvariants(c, result);
+    AssignerCases.checkInvariants(c, result);
 
     DataType type = c.precision();
     CaseOutputs out = new CaseOutputs();
     for (String name : c.expectedOutputs().keySet()) {
+      if (AssignerCases.putResultOutput(out, name, result, type)) {
+        continue;
+      }
       switch (name) {
-        case "num_gts" -> out.output(name, result.numGts());
-        case "gt_inds" -> out.output(name, result.gtIndsArray());
-        case "max_overlaps" -> out.output(name, result.maxOverlapsArray(type));
-        case "labels" -> out.output(name, result.labelsArray());
         case "aux_overlaps_gt_x_bboxes" -> out.output(name, rawOverlaps(bboxes, gt, type));
         case "aux_topk_candidate_idxs" -> out.output(name, candidates((ATSSAssigner) assigner, bboxes, levels, gt,
             ignore, type));
@@ -109,28 +95,5 @@ final class AssignerRunner implements ComponentRunner {
           ignore == null ? null : BoxArgs.floats(ignore, "gt_bboxes_ignore"));
     }
     return Tensors.createLong(cand, k == 0 ? 0 : cand.length / k, k);
-  }
-
-  private static void checkInvariants(GoldenCase c, AssignResult r) {
-    Config inv = c.invariants();
-    for (String key : inv.keys()) {
-      switch (key) {
-        case "num_pos" -> expect(c, key, inv.getLong(key), r.numPositive());
-        case "num_neg" -> expect(c, key, inv.getLong(key), r.numNegative());
-        case "num_ignored" -> expect(c, key, inv.getLong(key), r.numIgnored());
-        case "topk_boundary_tie" -> {
-          // Informational: the candidates are compared exactly through aux_topk_candidate_idxs.
-          inv.getBoolean(key);
-        }
-        default -> throw new UnsupportedCaseException(c.id() + ": unknown invariant '" + key + "'");
-      }
-    }
-  }
-
-  private static void expect(GoldenCase c, String key, long expected, long actual) {
-    if (expected != actual) {
-      throw new AssertionError(c.id() + " [" + c.precision() + "]: invariant " + key + " expected " + expected
-          + ", got " + actual);
-    }
   }
 }

@@ -26,34 +26,20 @@ final class TaskAlignedAssignerRunner implements ComponentRunner {
 
   @Override
   public CaseOutputs run(GoldenCase c) {
-    if (!c.method().equals("assign")) {
-      throw new UnsupportedCaseException(c.id() + ": unknown call method '" + c.method() + "'");
-    }
-    Config call = c.call();
-    for (String key : call.keys()) {
-      if (!CALL_KEYS.contains(key)) {
-        throw new UnsupportedCaseException(c.id() + ": unknown call key '" + key + "'");
-      }
-    }
-    for (String name : c.inputNames()) {
-      if (!INPUTS.contains(name)) {
-        throw new UnsupportedCaseException(c.id() + ": unknown input '" + name + "'");
-      }
-    }
-    INDArray labels = call.getBoolean("gt_labels_given", c.hasInput("gt_labels")) ? c.input("gt_labels") : null;
+    Config call = AssignerCases.assignCall(c, CALL_KEYS, INPUTS);
+    INDArray labels = AssignerCases.labels(c);
     TaskAlignedAssigner assigner = (TaskAlignedAssigner) Assigners.REGISTRY.build(c.config());
     // gt_bboxes_ignore, when the case gives it, has no effect in MMDetection: it is not passed on.
     TaskAlignedAssignResult r = assigner.assign(c.input("pred_scores"), c.input("decode_bboxes"), c.input("anchors"),
         c.input("gt_bboxes"), labels, call.getDouble("alpha", 1), call.getDouble("beta", 6));
     AssignResult result = r.assignResult();
-    checkInvariants(c, result);
+    AssignerCases.checkInvariants(c, result);
     CaseOutputs out = new CaseOutputs();
     for (String name : c.expectedOutputs().keySet()) {
+      if (AssignerCases.putResultOutput(out, name, result, c.precision())) {
+        continue;
+      }
       switch (name) {
-        case "num_gts" -> out.output(name, result.numGts());
-        case "gt_inds" -> out.output(name, result.gtIndsArray());
-        case "max_overlaps" -> out.output(name, result.maxOverlapsArray(c.precision()));
-        case "labels" -> out.output(name, result.labelsArray());
         case "assign_metrics" -> out.output(name, r.assignMetricsArray(c.precision()));
         case "aux_alignment_metrics" -> out.output(name, r.alignmentMetricsArray(c.precision()));
         case "aux_topk_candidate_idxs" -> out.output(name, r.candidatesArray());
@@ -61,23 +47,5 @@ final class TaskAlignedAssignerRunner implements ComponentRunner {
       }
     }
     return out;
-  }
-
-  private static void checkInvariants(GoldenCase c, AssignResult r) {
-    Config inv = c.invariants();
-    for (String key : inv.keys()) {
-      long actual = switch (key) {
-        case "num_pos" -> r.numPositive();
-        case "num_neg" -> r.numNegative();
-        case "num_ignored" -> r.numIgnored();
-        // Informational: the candidates are compared exactly through aux_topk_candidate_idxs.
-        case "topk_boundary_tie" -> -1;
-        default -> throw new UnsupportedCaseException(c.id() + ": unknown invariant '" + key + "'");
-      };
-      if (actual >= 0 && inv.getLong(key) != actual) {
-        throw new AssertionError(c.id() + " [" + c.precision() + "]: invariant " + key + " expected "
-            + inv.getLong(key) + ", got " + actual);
-      }
-    }
   }
 }

@@ -9,7 +9,6 @@ import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -17,40 +16,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (MMDetection's order), runs the three losses and scatters their gradients back to the NCHW
  * outputs. Single use, one thread.
  */
-final class FCOSLossComputer {
-  private final FCOSHead head;
-  private final PointBatch batch;
-  private final HeadOutputs outputs;
+final class FCOSLossComputer extends PointLossCall<FCOSHead> {
   private final FCOSTargets targets;
-  private final boolean f32;
-  private final DataType dtype;
   private final int c;
-  private final int[] offsets;
-  private final int rows;
 
   FCOSLossComputer(FCOSHead head, PointBatch batch, HeadOutputs outputs, FCOSTargets targets) {
-    this.head = head;
-    this.batch = batch;
-    this.outputs = outputs;
+    super(head, batch, outputs);
     this.targets = targets;
-    this.dtype = batch.dataType();
-    this.f32 = dtype != DataType.DOUBLE;
     this.c = head.numClasses();
-    int levels = head.numLevels();
-    this.offsets = new int[levels + 1];
-    for (int l = 0; l < levels; l++) {
-      offsets[l + 1] = offsets[l] + batch.numImages() * batch.pointsOf(l);
-    }
-    this.rows = offsets[levels];
   }
 
   FCOSLoss compute() {
-    double[] cls = PointLayout.concatRows(outputs, HeadOutputs.CLS_SCORES, batch, c);
-    double[] reg = PointLayout.concatRows(outputs, HeadOutputs.BBOX_PREDS, batch, 4);
-    double[] ctr = PointLayout.concatRows(outputs, HeadOutputs.CENTERNESSES, batch, 1);
+    double[] cls = flatRows(HeadOutputs.CLS_SCORES, c);
+    double[] reg = flatRows(HeadOutputs.BBOX_PREDS, 4);
+    double[] ctr = flatRows(HeadOutputs.CENTERNESSES, 1);
     long[] labels = targets.flatLabels();
     double[] tgt = targets.flatBboxTargets();
-    double[] pts = PointLayout.repeatedPoints(head.points(batch.featmapSizes(), dtype), batch);
+    double[] pts = flatPoints();
     int[] pos = PointLayout.positives(labels, c);
     double numPos = Math.max(pos.length, 1.0);
 
@@ -77,11 +59,8 @@ final class FCOSLossComputer {
       ctrTargets[k] = centerness(posTgt, k);
     }
     INDArray ptsArr = Tensors.create(posPts, dtype, p, 2);
-    INDArray regArr = Tensors.create(posReg, dtype, p, 4);
-    INDArray decodedPred = p == 0 ? Tensors.create(new double[0], dtype, 0, 4)
-        : head.bboxCoder().decode(ptsArr, regArr, null);
-    INDArray decodedTgt = p == 0 ? Tensors.create(new double[0], dtype, 0, 4)
-        : head.bboxCoder().decode(ptsArr, Tensors.create(posTgt, dtype, p, 4), null);
+    INDArray decodedPred = decode(ptsArr, posReg);
+    INDArray decodedTgt = decode(ptsArr, posTgt);
     if (p > 0) {
       double sum = 0;
       for (double v : ctrTargets) {
@@ -91,7 +70,7 @@ final class FCOSLossComputer {
       INDArray w = Tensors.create(ctrTargets, dtype, p);
       LossResult lb = head.lossBbox().forward(LossArgs.of(decodedPred, decodedTgt).weight(w).avgFactor(denorm));
       lossBbox = lb.scalar();
-      double[] g = Tensors.toDoubles(head.bboxCoder().decodeVjp(ptsArr, regArr, null, lb.gradPred()));
+      double[] g = decodeGrad(ptsArr, posReg, lb.gradPred());
       LossResult lz = head.lossCenterness().forward(LossArgs.of(Tensors.create(posCtr, dtype, p), w)
           .avgFactor(numPos));
       lossCtr = lz.scalar();
@@ -106,9 +85,9 @@ final class FCOSLossComputer {
     losses.put("loss_bbox", new double[] {lossBbox});
     losses.put("loss_centerness", new double[] {lossCtr});
     HeadOutputs grads = HeadOutputs.empty()
-        .with(HeadOutputs.CLS_SCORES, PointLayout.splitRows(gCls, batch, c))
-        .with(HeadOutputs.BBOX_PREDS, PointLayout.splitRows(gReg, batch, 4))
-        .with(HeadOutputs.CENTERNESSES, PointLayout.splitRows(gCtr, batch, 1));
+        .with(HeadOutputs.CLS_SCORES, toLevels(gCls, c))
+        .with(HeadOutputs.BBOX_PREDS, toLevels(gReg, 4))
+        .with(HeadOutputs.CENTERNESSES, toLevels(gCtr, 1));
     return new FCOSLoss(HeadLoss.of(losses, grads, null), targets, pos, ctrTargets, numPos, denorm, decodedPred,
         decodedTgt);
   }

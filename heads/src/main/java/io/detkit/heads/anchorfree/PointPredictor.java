@@ -1,31 +1,28 @@
 package io.detkit.heads.anchorfree;
 
-import static io.detkit.heads.Predictor.pythonSliceEnd;
 import static io.detkit.heads.anchorfree.PointLayout.r;
 import static io.detkit.heads.anchorfree.PointLayout.sigmoid;
 
-import io.detkit.core.nms.NmsConfig;
-import io.detkit.core.nms.Nms;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.Detections;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import io.detkit.heads.ImageParallelism;
+import io.detkit.heads.Predictor;
 import io.detkit.heads.TestConfig;
-import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * MMDetection's {@code BaseDenseHead._get_bboxes_single} for point heads. Per image and level: class
  * scores {@code sigmoid(cls)}; the (point, class) pairs scoring strictly above {@code score_thr},
- * best first (ties by lower index; torch's sort is not stable, detkit is deterministic), cut to
- * {@code nms_pre} as a Python slice (so -1 drops the lowest); their distances decoded around the
- * points and clamped to {@code img_shape}. Then the levels are concatenated, divided by
- * {@code scale_factor} when {@code rescale}, the scores multiplied by the sigmoid of the score
- * factor (FCOS: centerness; after the threshold, so a final score may be below it), class-aware NMS
- * and the first {@code max_per_img} (a Python slice), or without NMS every candidate in level order.
+ * best first, cut to {@code nms_pre} ({@link Predictor#filterScoresAndTopk}, the ordering anchor
+ * heads use); their distances decoded around the points and clamped to {@code img_shape}. Then the
+ * levels are concatenated, the scores multiplied by the sigmoid of the score factor (FCOS:
+ * centerness; after the threshold, so a final score may be below it), and the candidates
+ * post-processed as an anchor head's ({@link Predictor#postProcess}: divided by
+ * {@code scale_factor} when {@code rescale}, class-aware NMS and the first {@code max_per_img}, or
+ * without NMS every candidate in level order).
  *
  * <p>One instance per call; images run on the head's executor.
  */
@@ -88,16 +85,11 @@ final class PointPredictor {
       int hw = batch.pointsOf(l);
       int base = image * hw;
       double[] scores = new double[hw * c];
-      int[] cand = new int[hw * c];
-      int m = 0;
       for (int k = 0; k < hw * c; k++) {
         scores[k] = sigmoid(cls[l][base * c + k], f32);
-        if (scores[k] > thr) {
-          cand[m++] = k;
-        }
       }
-      int keep = pythonSliceEnd(Math.min(cfg.nmsPre(), m), m);
-      int[] order = bestFirst(cand, m, keep, scores);
+      int[] order = Predictor.filterScoresAndTopk(scores, hw * c, thr, cfg.nmsPre());
+      int keep = order.length;
       double[] keptPoints = new double[2 * keep];
       double[] keptDist = new double[4 * keep];
       scoresL[l] = new double[keep];
@@ -130,64 +122,7 @@ final class PointPredictor {
       System.arraycopy(labelsL[l], 0, labels, o, k);
       o += k;
     }
-    if (rescale) {
-      double[] sf = meta.scaleFactor();
-      for (int i = 0; i < boxes.length; i++) {
-        boxes[i] = r(boxes[i] / r(sf[i % 4], f32), f32);
-      }
-    }
-    if (!withNms || total == 0) {
-      return Detections.of(dtype, boxes, scores, labels);
-    }
-    NmsConfig nms = cfg.nms().orElseThrow();
-    int[] keep = f32 ? Nms.batchedNms(Tensors.narrow(boxes), Tensors.narrow(scores), labels, nms)
-        : Nms.batchedNms(boxes, scores, labels, nms);
-    int n = pythonSliceEnd(cfg.maxPerImg(), keep.length);
-    double[] ob = new double[4 * n];
-    double[] os = new double[n];
-    int[] ol = new int[n];
-    for (int k = 0; k < n; k++) {
-      System.arraycopy(boxes, 4 * keep[k], ob, 4 * k, 4);
-      os[k] = scores[keep[k]];
-      ol[k] = labels[keep[k]];
-    }
-    return Detections.of(dtype, ob, os, ol);
-  }
-
-  /**
-   * The {@code keep} best of the first {@code m} candidates (ascending indices), best first, ties by
-   * the lower index: the first {@code keep} of a stable descending sort. Only the kept ones are
-   * sorted: the {@code keep}-th largest score is found on a primitive copy, then the candidates above
-   * it and, in index order, enough of those equal to it.
-   */
-  static int[] bestFirst(int[] cand, int m, int keep, double[] scores) {
-    int[] kept = cand;
-    if (keep < m) {
-      double[] values = new double[m];
-      for (int i = 0; i < m; i++) {
-        values[i] = scores[cand[i]];
-      }
-      Arrays.sort(values);
-      double threshold = keep == 0 ? Double.POSITIVE_INFINITY : values[m - keep];
-      int above = 0;
-      for (int i = 0; i < m; i++) {
-        above += scores[cand[i]] > threshold ? 1 : 0;
-      }
-      kept = new int[keep];
-      int k = 0;
-      int equalLeft = keep - above;
-      for (int i = 0; i < m && k < keep; i++) {
-        double v = scores[cand[i]];
-        if (v > threshold) {
-          kept[k++] = cand[i];
-        } else if (v == threshold && equalLeft > 0) {
-          kept[k++] = cand[i];
-          equalLeft--;
-        }
-      }
-    }
-    return IntStream.of(Arrays.copyOf(kept, keep)).boxed()
-        .sorted((a, b) -> Double.compare(scores[b], scores[a]))
-        .mapToInt(Integer::intValue).toArray();
+    return Predictor.postProcess(new Predictor.Candidates(boxes, scores, labels, labels), meta, cfg, rescale,
+        withNms, dtype);
   }
 }

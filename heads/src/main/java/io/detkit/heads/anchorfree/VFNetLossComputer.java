@@ -12,7 +12,6 @@ import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,21 +19,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * the two IoU-weighted box losses and the VarifocalLoss, their gradients scattered back to the NCHW
  * outputs. Single use, one thread.
  */
-final class VFNetLossComputer {
-  private final VFNetHead head;
-  private final PointBatch batch;
-  private final HeadOutputs outputs;
+final class VFNetLossComputer extends PointLossCall<VFNetHead> {
   private final VFNetTargets targets;
-  private final DataType dtype;
-  private final boolean f32;
 
   VFNetLossComputer(VFNetHead head, PointBatch batch, HeadOutputs outputs, VFNetTargets targets) {
-    this.head = head;
-    this.batch = batch;
-    this.outputs = outputs;
+    super(head, batch, outputs);
     this.targets = targets;
-    this.dtype = batch.dataType();
-    this.f32 = dtype != DataType.DOUBLE;
   }
 
   /** One box branch of the loss: its decoded boxes, IoU weights, avg factor, value and gradient. */
@@ -42,13 +32,12 @@ final class VFNetLossComputer {
 
   VFNetLoss compute() {
     int c = head.numClasses();
-    double[] cls = PointLayout.concatRows(outputs, HeadOutputs.CLS_SCORES, batch, c);
-    double[] reg = PointLayout.concatRows(outputs, HeadOutputs.BBOX_PREDS, batch, 4);
-    double[] refine = PointLayout.concatRows(outputs, VFNetHead.BBOX_PREDS_REFINE, batch, 4);
+    double[] cls = flatRows(HeadOutputs.CLS_SCORES, c);
+    double[] reg = flatRows(HeadOutputs.BBOX_PREDS, 4);
+    double[] refine = flatRows(VFNetHead.BBOX_PREDS_REFINE, 4);
     long[] labels = targets.points().flatLabels();
     double[] tgt = targets.points().flatBboxTargets();
-    double[] pts = PointLayout.repeatedPoints(head.points(batch.featmapSizes(), dtype), batch);
-    int rows = labels.length;
+    double[] pts = flatPoints();
     int[] pos = PointLayout.positives(labels, c);
     int p = pos.length;
     double numPosAvg = Math.max(p, 1.0);
@@ -75,9 +64,9 @@ final class VFNetLossComputer {
     losses.put("loss_bbox", new double[] {initial.value()});
     losses.put("loss_bbox_rf", new double[] {refined.value()});
     HeadOutputs grads = HeadOutputs.empty()
-        .with(HeadOutputs.CLS_SCORES, PointLayout.splitRows(Tensors.toDoubles(lc.gradPred()), batch, c))
-        .with(HeadOutputs.BBOX_PREDS, PointLayout.splitRows(gReg, batch, 4))
-        .with(VFNetHead.BBOX_PREDS_REFINE, PointLayout.splitRows(gRefine, batch, 4));
+        .with(HeadOutputs.CLS_SCORES, toLevels(Tensors.toDoubles(lc.gradPred()), c))
+        .with(HeadOutputs.BBOX_PREDS, toLevels(gReg, 4))
+        .with(VFNetHead.BBOX_PREDS_REFINE, toLevels(gRefine, 4));
     return new VFNetLoss(HeadLoss.of(losses, grads, null), targets, pos, numPosAvg, initial.iou(), refined.iou(),
         initial.avgFactor(), refined.avgFactor(), initial.boxes(), refined.boxes(), targetBoxes);
   }
@@ -89,7 +78,6 @@ final class VFNetLossComputer {
    */
   private Branch branch(INDArray posPts, double[] dist, INDArray targetBoxes, Loss loss) {
     int p = dist.length / 4;
-    INDArray distArr = Tensors.create(dist, dtype, p, 4);
     INDArray boxes = decode(posPts, dist);
     if (p == 0) {
       return new Branch(boxes, new double[0], 1.0, 0.0, new double[0]);
@@ -105,15 +93,7 @@ final class VFNetLossComputer {
     double avg = Math.max(r(sum, f32), 1.0);
     LossResult lr = loss.forward(LossArgs.of(boxes, targetBoxes).weight(Tensors.create(iou, dtype, p))
         .avgFactor(avg));
-    double[] g = Tensors.toDoubles(head.bboxCoder().decodeVjp(posPts, distArr, null, lr.gradPred()));
+    double[] g = decodeGrad(posPts, dist, lr.gradPred());
     return new Branch(boxes, iou, avg, lr.scalar(), g);
-  }
-
-  private INDArray decode(INDArray posPts, double[] dist) {
-    int p = dist.length / 4;
-    if (p == 0) {
-      return Tensors.create(new double[0], dtype, 0, 4);
-    }
-    return head.bboxCoder().decode(posPts, Tensors.create(dist, dtype, p, 4), null);
   }
 }

@@ -1,18 +1,11 @@
 package io.detkit.heads.anchorfree;
 
-import static io.detkit.heads.DenseHeadEdgeFixture.assertSameDetections;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.detkit.core.golden.GoldenCase;
-import io.detkit.core.tensor.Tensors;
-import io.detkit.heads.Detections;
-import io.detkit.heads.GroundTruth;
-import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -24,37 +17,11 @@ import org.nd4j.linalg.api.buffer.DataType;
 class FCOSHeadDeterminismTest {
   @Test
   void lossAndPredictionAreBitIdenticalOnOneAndEightThreads() {
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    try {
-      for (String id : List.of("FCOSHead/standard_5lv_default_ranges", "FCOSHead/center_normbbox_centeronreg_giou")) {
-        GoldenCase c = GoldenPointInputs.golden(id);
-        List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-        FCOSHead serial = FCOSHead.builder(c.config()).executor(null).build();
-        FCOSHead parallel = FCOSHead.builder(c.config()).executor(pool).build();
-        HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
-        List<GroundTruth> gts = GoldenPointInputs.gts(c, metas.size());
-        HeadLoss a = serial.loss(outs, gts, metas);
-        HeadLoss b = parallel.loss(outs, gts, metas);
-        assertThat(Double.doubleToRawLongBits(b.total())).isEqualTo(Double.doubleToRawLongBits(a.total()));
-        for (String name : serial.outputNames()) {
-          for (int l = 0; l < serial.numLevels(); l++) {
-            assertThat(Tensors.toDoubles(b.grads().get(name, l))).containsExactly(Tensors.toDoubles(a.grads().get(name,
-                l)));
-          }
-        }
-      }
-      GoldenCase c = GoldenPointInputs.golden("FCOSHead/get_bboxes");
-      List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-      FCOSHead serial = FCOSHead.builder(c.config()).executor(null).build();
-      FCOSHead parallel = FCOSHead.builder(c.config()).executor(pool).build();
-      HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
-      List<Detections> a = serial.predict(outs, metas);
-      List<Detections> b = parallel.predict(outs, metas);
-      assertSameDetections(a, b);
-    } finally {
-      pool.shutdownNow();
-    }
+    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> FCOSHead.builder().executor(e).fromConfig(c),
+        List.of("FCOSHead/standard_5lv_default_ranges", "FCOSHead/center_normbbox_centeronreg_giou"),
+        "FCOSHead/get_bboxes");
   }
+
 
   @Test
   void float64InputsReproduceTheFloat32Losses() {

@@ -6,16 +6,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.Heads;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -26,10 +24,10 @@ class VFNetHeadTest {
   private static final double[] EXACT = {4, 12, 4, 12, 4, 4, 12, 12, 12, 4, 12, 4, 12, 12, 4, 4};
 
   private static VFNetHead head() {
-    return VFNetHead.fromConfig(Config.of("type", "VFNetHead", "num_classes", 1, "strides", List.of(8),
+    return VFNetHead.builder().executor(null).fromConfig(Config.of("type", "VFNetHead", "num_classes", 1, "strides", List.of(8),
         "regress_ranges", List.of(List.of(-1, 1e8)), "use_atss", false,
         "test_cfg", Map.of("nms_pre", 1000, "score_thr", 0.05, "nms", Map.of("type", "soft_nms",
-            "iou_threshold", 0.6), "max_per_img", 100)), null);
+            "iou_threshold", 0.6), "max_per_img", 100)));
   }
 
   private static HeadOutputs outputs(double[] dist) {
@@ -77,33 +75,17 @@ class VFNetHeadTest {
     VFNetHead head = head();
     assertThatThrownBy(() -> head.predict(outputs(EXACT), List.of(ImageMeta.ofSize(16, 16))))
         .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("bbox_preds_refine");
-    assertThatThrownBy(() -> AnchorFreeHeads.build(Config.of("type", "VFNetHead", "num_classes", 1, "use_vfl",
+    assertThatThrownBy(() -> Heads.build(Config.of("type", "VFNetHead", "num_classes", 1, "use_vfl",
         false))).isInstanceOf(ConfigException.class).hasMessageContaining("use_vfl");
-    assertThatThrownBy(() -> AnchorFreeHeads.build(Config.of("type", "VFNetHead", "num_classes", 1, "loss_cls",
-        Map.of("type", "FocalLoss", "use_sigmoid", true)))).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> Heads.build(Config.of("type", "VFNetHead", "num_classes", 1, "use_atss", false,
+        "loss_cls", Map.of("type", "FocalLoss", "use_sigmoid", true)))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("loss_cls");
   }
 
   @Test
   void goldenInputsAreBitIdenticalOnOneAndEightThreads() {
-    GoldenCase c = GoldenPointInputs.golden("VFNetHead/fcos_targets");
-    List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    try {
-      VFNetHead serial = VFNetHead.fromConfig(c.config(), null);
-      HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
-      List<GroundTruth> gts = GoldenPointInputs.gts(c, metas.size());
-      HeadLoss a = serial.loss(outs, gts, metas);
-      HeadLoss b = VFNetHead.fromConfig(c.config(), pool).loss(outs, gts, metas);
-      assertThat(Double.doubleToRawLongBits(b.total())).isEqualTo(Double.doubleToRawLongBits(a.total()));
-      for (int l = 0; l < 3; l++) {
-        assertThat(Tensors.toDoubles(b.grads().get(VFNetHead.BBOX_PREDS_REFINE, l)))
-            .containsExactly(Tensors.toDoubles(a.grads().get(VFNetHead.BBOX_PREDS_REFINE, l)));
-        assertThat(Tensors.toDoubles(b.grads().get(HeadOutputs.CLS_SCORES, l)))
-            .containsExactly(Tensors.toDoubles(a.grads().get(HeadOutputs.CLS_SCORES, l)));
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> VFNetHead.builder().executor(e).fromConfig(c),
+        List.of("VFNetHead/fcos_targets"), null);
   }
+
 }

@@ -8,7 +8,6 @@ import static io.detkit.heads.DenseHeadEdgeFixture.constant;
 import static io.detkit.heads.DenseHeadEdgeFixture.gt;
 import static io.detkit.heads.DenseHeadEdgeFixture.metas;
 import static io.detkit.heads.DenseHeadEdgeFixture.noGt;
-import static io.detkit.heads.DenseHeadEdgeFixture.assertSameDetections;
 import static io.detkit.heads.DenseHeadEdgeFixture.withIgnored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,7 +17,6 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.tensor.Tensors;
-import io.detkit.heads.Detections;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
@@ -26,8 +24,6 @@ import io.detkit.heads.Heads;
 import io.detkit.heads.ImageMeta;
 import io.detkit.heads.anchorfree.GoldenPointInputs;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -120,23 +116,8 @@ class GFLHeadTest {
 
   @Test
   void lossAndPredictionAreBitIdenticalOnOneAndEightThreads() {
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    try {
-      GoldenCase c = GoldenPointInputs.golden("GFLHead/standard");
-      List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-      GFLHead serial = new GFLHead.Builder().executor(null).fromConfig(c.config());
-      GFLHead parallel = new GFLHead.Builder().executor(pool).fromConfig(c.config());
-      HeadOutputs outs = GoldenPointInputs.outputs(c, OUTPUTS);
-      List<GroundTruth> gts = GoldenPointInputs.gts(c, metas.size());
-      assertBitIdentical(serial.loss(outs, gts, metas), parallel.loss(outs, gts, metas), OUTPUTS, 3);
-      GoldenCase p = GoldenPointInputs.golden("GFLHead/get_bboxes");
-      List<ImageMeta> pm = ImageMeta.listFromConfig(p.call().getList("img_metas"));
-      HeadOutputs po = GoldenPointInputs.outputs(p, OUTPUTS);
-      List<Detections> a = serial.predict(po, pm);
-      List<Detections> b = parallel.predict(po, pm);
-      assertSameDetections(a, b);
-    } finally {
-      pool.shutdownNow();
-    }
+    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> new GFLHead.Builder().executor(e).fromConfig(c),
+        List.of("GFLHead/standard"), "GFLHead/get_bboxes");
   }
+
 }

@@ -8,7 +8,6 @@ import static io.detkit.heads.DenseHeadEdgeFixture.constant;
 import static io.detkit.heads.DenseHeadEdgeFixture.gt;
 import static io.detkit.heads.DenseHeadEdgeFixture.metas;
 import static io.detkit.heads.DenseHeadEdgeFixture.noGt;
-import static io.detkit.heads.DenseHeadEdgeFixture.assertSameDetections;
 import static io.detkit.heads.DenseHeadEdgeFixture.withIgnored;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,7 +17,6 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.tensor.Tensors;
-import io.detkit.heads.Detections;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
@@ -27,8 +25,6 @@ import io.detkit.heads.ImageMeta;
 import io.detkit.heads.anchorfree.GoldenPointInputs;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -181,25 +177,8 @@ class TOODHeadTest {
 
   @Test
   void lossAndPredictionAreBitIdenticalOnOneAndEightThreads() {
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    try {
-      GoldenCase c = GoldenPointInputs.golden("TOODHead/alignment_phase");
-      List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-      TOODHead serial = new TOODHead.Builder().executor(null).fromConfig(c.config());
-      TOODHead parallel = new TOODHead.Builder().executor(pool).fromConfig(c.config());
-      HeadOutputs outs = GoldenPointInputs.outputs(c, OUTPUTS);
-      List<GroundTruth> gts = GoldenPointInputs.gts(c, metas.size());
-      for (int epoch : new int[] {INITIAL, ALIGNMENT}) {
-        assertBitIdentical(serial.loss(outs, gts, metas, epoch), parallel.loss(outs, gts, metas, epoch), OUTPUTS, 3);
-      }
-      GoldenCase p = GoldenPointInputs.golden("TOODHead/get_bboxes");
-      List<ImageMeta> pm = ImageMeta.listFromConfig(p.call().getList("img_metas"));
-      HeadOutputs po = GoldenPointInputs.outputs(p, OUTPUTS);
-      List<Detections> a = serial.predict(po, pm);
-      List<Detections> b = parallel.predict(po, pm);
-      assertSameDetections(a, b);
-    } finally {
-      pool.shutdownNow();
-    }
+    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> new TOODHead.Builder().executor(e).fromConfig(c),
+        List.of("TOODHead/alignment_phase"), "TOODHead/get_bboxes", INITIAL, ALIGNMENT);
   }
+
 }
