@@ -11,10 +11,11 @@ import io.detkit.losses.LossResult;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Runs every benchmark case once and writes what it computed (loss values, positive counts,
- * detection counts) to {@code detkit_values.json}, so {@code bench/pytorch_bench.py} can check
+ * Runs every benchmark case once and writes what it computed (loss values, the heads' gradient
+ * absolute sums per output, positive counts, detection counts) to {@code detkit_values.json}, so {@code bench/pytorch_bench.py} can check
  * that PyTorch computed the same thing before comparing times. Usage: {@code DetkitValues <dir>}.
  */
 public final class DetkitValues {
@@ -49,17 +50,25 @@ public final class DetkitValues {
     MulticlassNmsResult r = nb.multiclassNms();
     v.put("nms_kept", r.size());
     v.put("nms_score_sum", sum(Tensors.toDoubles(r.dets().getColumn(4))));
-    for (String head : new String[] {"retina", "atss"}) {
+    for (String head : BenchHeads.HEADS) {
       for (int batch : new int[] {1, 2}) {
         HeadState s = new HeadState();
         s.head = head;
         s.batch = batch;
         s.setUp();
         HeadLoss loss = new HeadBench().step(s);
+        String prefix = head + "_b" + batch + "_";
         for (String name : loss.names()) {
-          v.put(head + "_b" + batch + "_" + name, loss.sum(name));
+          v.put(prefix + name, loss.sum(name));
         }
-        v.put(head + "_b" + batch + "_num_pos", s.targets.numTotalPos());
+        for (String name : loss.grads().names()) {
+          double g = 0;
+          for (INDArray level : loss.grads().get(name)) {
+            g += absSum(Tensors.toDoubles(level));
+          }
+          v.put(prefix + "grad_abs_sum_" + name, g);
+        }
+        v.put(prefix + "num_pos", s.benchHead.positives(s.outputs, s.gts, s.metas));
         s.tearDown();
       }
     }
