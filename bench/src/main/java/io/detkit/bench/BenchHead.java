@@ -1,5 +1,6 @@
 package io.detkit.bench;
 
+import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.AnchorHead;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
@@ -73,7 +74,7 @@ interface BenchHead {
       HeadTargets t = step(outputs, gts, metas).targets().orElseThrow();
       int pos = 0;
       for (int l = 0; l < t.numLevels(); l++) {
-        for (double label : t.labels(l).toDoubleVector()) {
+        for (double label : Tensors.toDoubles(t.labels(l))) {
           pos += label < t.numClasses() ? 1 : 0;
         }
       }
