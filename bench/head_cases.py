@@ -95,10 +95,11 @@ class HeadCases:
             return lambda: th.gfl_step(*lv, self.atss, self.atss_levels, self.images[:batch], targets=tg)
         return None
 
-    def values(self):
-        """What DetkitValues records for each head and batch: loss sums, gradient sums, positives."""
+    def values(self, heads):
+        """What DetkitValues records for each of `heads` and batch: loss sums, gradient sums, positives."""
         v = {}
-        for head, (_, _, outputs) in HEADS.items():
+        for head in heads:
+            outputs = HEADS[head][2]
             for batch in (1, 2):
                 losses, grads, pos = self.step(head, batch)()
                 prefix = f"{head}_b{batch}_"

@@ -223,6 +223,8 @@ def main():
     ap.add_argument("--measure-s", type=float, default=5.0)
     ap.add_argument("--skip-torch", action="store_true")
     ap.add_argument("--only", help="substring: run only the cases whose name contains it")
+    ap.add_argument("--no-ops", action="store_true", help="time no operator case (bench/run.sh with OPS=0)")
+    ap.add_argument("--heads", default=",".join(HEAD_TITLES), help="comma list of the head cases to run")
     args = ap.parse_args()
 
     jmh = Jmh(args.jmh)
@@ -237,7 +239,7 @@ def main():
 
     def case(name, detkit, torch_fn, target, slow=False):
         """detkit: (JMH benchmark, params) of the case."""
-        if args.only and args.only not in name:
+        if args.only and args.only not in name or args.no_ops and not detkit[0].startswith("HeadBench."):
             return
         bench, params = detkit
         d_med, d_min = jmh.median_ms(bench, **params), jmh.min_ms(bench, **params)
@@ -297,7 +299,8 @@ def main():
     # Heads: the level maps are exported as [2, A*ch, H, W]; one image is the first of the batch.
     heads = HeadCases(args.inputs, retina, atss, atss_levels, [gts[20], gts_b[20]]) if run_torch else None
     for batch in (1, 2):
-        for head, (title, _, _) in HEAD_TITLES.items():
+        for head in args.heads.split(","):
+            title = HEAD_TITLES[head][0]
             key = {"head": head, "batch": batch}
             own = MMDET_OWN.get(head)
             if own:
@@ -308,7 +311,7 @@ def main():
                                f"{tgt_ms:.0f} ms, / 10)")
             else:
                 step_target = tgt_target = loss_target = ">= 10x faster than the PyTorch column"
-            if jmh.find("HeadBench.targets", **key) or (run_torch and heads.targets(head, batch) and head != "fcos"):
+            if jmh.find("HeadBench.targets", **key):
                 case(f"{title} targets, batch {batch}", ("HeadBench.targets", key),
                      heads.targets(head, batch) if run_torch else None, tgt_target, slow=True)
             if jmh.find("HeadBench.loss", **key):
@@ -326,7 +329,7 @@ def main():
         with open(values_path) as f:
             detkit_values = json.load(f)
         tv = torch_values(t, retina, atss, atss_levels, gts)
-        tv.update(heads.values())
+        tv.update(heads.values(args.heads.split(",")))
         common = [k for k in tv if k in detkit_values]
         check = (len(common), compare_values(detkit_values, tv))
 

@@ -110,21 +110,29 @@ def atss_assign(anchors, num_level, gt, gt_labels, topk=9):
     candidates = torch.cat(candidates, dim=0)  # [L*topk, K]
     cand_ov = overlaps[candidates, torch.arange(k)]
     thr = cand_ov.mean(0) + cand_ov.std(0)
-    is_pos = cand_ov >= thr[None, :]
-    cx = acx[candidates]
-    cy = acy[candidates]
+    assigned, max_ov, _ = pick_candidates(candidates, cand_ov >= thr[None, :], overlaps, anchors, gt)
+    return assigned, max_ov, assigned_labels(assigned, gt_labels)
+
+
+def pick_candidates(candidates, is_pos, overlaps, anchors, gt):
+    """The step ATSS and the task-aligned assigner share: candidates [c, k] (anchor indices per gt)
+    that passed is_pos and whose anchor centre lies inside the gt by more than 0.01 are positives;
+    an anchor positive for several gts takes the gt of highest IoU (the first on ties).
+    Returns (assigned 1-based / 0, that IoU or -INF, the gt index of every anchor)."""
+    n, k = overlaps.shape
+    cx = ((anchors[:, 0] + anchors[:, 2]) / 2.0)[candidates]
+    cy = ((anchors[:, 1] + anchors[:, 3]) / 2.0)[candidates]
     inside = torch.stack([cx - gt[:, 0], cy - gt[:, 1], gt[:, 2] - cx, gt[:, 3] - cy], dim=1).min(dim=1)[0] > 0.01
     is_pos = is_pos & inside
     flat = (candidates + torch.arange(k)[None, :] * n).view(-1)
     ov_inf = torch.full((k * n,), -INF)
     index = flat[is_pos.view(-1)]
     ov_inf[index] = overlaps.t().contiguous().view(-1)[index]
-    ov_inf = ov_inf.view(k, n).t()
-    max_ov, argmax = ov_inf.max(dim=1)
+    max_ov, argmax = ov_inf.view(k, n).t().max(dim=1)
     assigned = torch.zeros(n, dtype=torch.long)
     hit = max_ov != -INF
     assigned[hit] = argmax[hit] + 1
-    return assigned, max_ov, assigned_labels(assigned, gt_labels)
+    return assigned, max_ov, argmax
 
 
 def task_aligned_assign(scores, boxes, anchors, gt, gt_labels, alpha, beta, topk=13):
@@ -138,21 +146,8 @@ def task_aligned_assign(scores, boxes, anchors, gt, gt_labels, alpha, beta, topk
     overlaps = bbox_overlaps(boxes, gt)  # [n, k]
     metrics = scores[:, gt_labels] ** alpha * overlaps ** beta
     _, cand = metrics.topk(min(topk, n), dim=0, largest=True)  # [topk, k]
-    is_pos = metrics[cand, torch.arange(k)] > 0
-    acx = (anchors[:, 0] + anchors[:, 2]) / 2.0
-    acy = (anchors[:, 1] + anchors[:, 3]) / 2.0
-    cx, cy = acx[cand], acy[cand]
-    inside = torch.stack([cx - gt[:, 0], cy - gt[:, 1], gt[:, 2] - cx, gt[:, 3] - cy], dim=1).min(dim=1)[0] > 0.01
-    is_pos = is_pos & inside
-    flat = (cand + torch.arange(k)[None, :] * n).view(-1)
-    ov_inf = torch.full((k * n,), -INF)
-    index = flat[is_pos.view(-1)]
-    ov_inf[index] = overlaps.t().contiguous().view(-1)[index]
-    ov_inf = ov_inf.view(k, n).t()
-    max_ov, argmax = ov_inf.max(dim=1)
-    assigned = torch.zeros(n, dtype=torch.long)
-    hit = max_ov != -INF
-    assigned[hit] = argmax[hit] + 1
+    assigned, max_ov, argmax = pick_candidates(cand, metrics[cand, torch.arange(k)] > 0, overlaps, anchors, gt)
+    hit = assigned > 0
     assign_metrics = torch.zeros(n)
     assign_metrics[hit] = metrics[hit, argmax[hit]]
     return assigned, max_ov, assigned_labels(assigned, gt_labels), assign_metrics

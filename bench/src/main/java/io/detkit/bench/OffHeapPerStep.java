@@ -4,6 +4,7 @@ import io.detkit.heads.HeadLoss;
 import java.lang.ref.Reference;
 import java.lang.reflect.Field;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataBuffer;
@@ -29,9 +30,12 @@ public final class OffHeapPerStep {
 
   private OffHeapPerStep() {}
 
-  /** Prints {@code head batch buffers bytes} per measured configuration. */
+  /**
+   * Prints {@code head batch buffers bytes} per measured configuration; {@code args[0]}, if given, a
+   * comma list of the heads to measure (default {@link BenchHeads#HEADS}).
+   */
   public static void main(String[] args) throws Exception {
-    for (String head : BenchHeads.HEADS) {
+    for (String head : args.length > 0 ? List.of(args[0].split(",")) : BenchHeads.HEADS) {
       for (int batch : new int[] {1, 2}) {
         for (boolean workspace : new boolean[] {false, true}) {
           measure(head, batch, workspace);
