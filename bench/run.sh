@@ -13,6 +13,8 @@
 #   BENCH=.           JMH benchmark regexp of the operator benchmarks
 #   OPS=1             0 skips the operator benchmarks
 #   JMH_EXTRA=        extra JMH arguments (e.g. "-prof stack" or "-prof jfr")
+#   JMH_IGNORE_LOCK=0 1 runs even while another JMH run holds /tmp/jmh.lock (both then share the cores:
+#                     say so beside the figures)
 #   HEADS=1           0 skips HeadBench (the heads take most of the run's time)
 #   HEAD_PARAMS=retina,atss,gfl,fcos,tood,tood_initial   the heads HeadBench runs (tood: TOODHead's
 #                     task-aligned phase, tood_initial: its ATSS phase); targets and loss apart only
@@ -40,6 +42,7 @@ BENCH="${BENCH:-.}"
 OPS="${OPS:-1}"
 HEAD_PARAMS="${HEAD_PARAMS:-retina,atss,gfl,fcos,tood,tood_initial}"
 JMH_EXTRA="${JMH_EXTRA:-}"
+JMH_IGNORE_LOCK="${JMH_IGNORE_LOCK:-0}"
 HEADS="${HEADS:-1}"
 PROF_GC="${PROF_GC:-1}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
@@ -75,7 +78,8 @@ java $JVM_ARGS -cp "$CP" io.detkit.bench.DetkitValues "$OUT/inputs" > "$OUT/valu
 
 jmh() {
   # shellcheck disable=SC2086
-  java -cp "$CP" org.openjdk.jmh.Main "$@" -jvmArgsAppend "$JVM_ARGS" $JMH_EXTRA
+  java -Djmh.ignoreLock="$([[ "$JMH_IGNORE_LOCK" == 1 ]] && echo true || echo false)" -cp "$CP" org.openjdk.jmh.Main \
+    "$@" -jvmArgsAppend "$JVM_ARGS" $JMH_EXTRA
 }
 
 rm -f "$OUT"/jmh-*.json "$OUT/offheap.txt"

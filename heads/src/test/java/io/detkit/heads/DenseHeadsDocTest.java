@@ -96,7 +96,7 @@ class DenseHeadsDocTest {
     INDArray distances = integral.forward(logits);             // [N, 4]: each side's expected bin, stride units
     INDArray grad = integral.backward(logits, upstream);       // [N, 68]: back through the softmax
     // end::gfl-integral[]
-    assertThat(Tensors.toDoubles(distances)).containsOnly(3.5, within(1e-6));
+    assertThat(Tensors.toDoubles(distances)).containsOnly(new double[] {3.5}, within(1e-6));
     // d(distance)/d(logit of bin j) = p_j (j - 3.5): +-0.25 on bins 4 and 3 of the first side.
     assertThat(grad.getDouble(0, 3)).isCloseTo(-0.25, within(1e-6));
     assertThat(grad.getDouble(0, 4)).isCloseTo(0.25, within(1e-6));
