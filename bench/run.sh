@@ -19,6 +19,8 @@
 #   HEAD_PARAMS=retina,atss,gfl,fcos,tood,tood_initial   the heads HeadBench runs (tood: TOODHead's
 #                     task-aligned phase, tood_initial: its ATSS phase); targets and loss apart only
 #                     for the heads whose public API separates them
+#   WORKSPACE=1       0 leaves HeadBench.stepInWorkspace out of the timed runs (OffHeapPerStep still
+#                     measures the workspace's allocation)
 #   PROF_GC=1         also run HeadAllocationBench under -prof gc (allocation per head step)
 #   SKIP_BUILD=0      1 reuses bench/target from the last build
 #   SKIP_TORCH=0      1 prints detkit's numbers alone
@@ -40,6 +42,7 @@ HEAD_ITER_TIME="${HEAD_ITER_TIME:-2s}"
 THREADS="${THREADS:-2}"
 BENCH="${BENCH:-.}"
 OPS="${OPS:-1}"
+WORKSPACE="${WORKSPACE:-1}"
 HEAD_PARAMS="${HEAD_PARAMS:-retina,atss,gfl,fcos,tood,tood_initial}"
 JMH_EXTRA="${JMH_EXTRA:-}"
 JMH_IGNORE_LOCK="${JMH_IGNORE_LOCK:-0}"
@@ -74,7 +77,7 @@ JVM_ARGS="-Xms$HEAP -Xmx$HEAP -XX:+AlwaysPreTouch --add-modules=jdk.incubator.ve
 echo "== exporting inputs for PyTorch, and detkit's results on them"
 java -cp "$CP" io.detkit.bench.ExportInputs "$OUT/inputs"
 # shellcheck disable=SC2086
-java $JVM_ARGS -cp "$CP" io.detkit.bench.DetkitValues "$OUT/inputs" > "$OUT/values.log" 2>&1
+java $JVM_ARGS -cp "$CP" io.detkit.bench.DetkitValues "$OUT/inputs" "$HEAD_PARAMS" > "$OUT/values.log" 2>&1
 
 jmh() {
   # shellcheck disable=SC2086
@@ -107,7 +110,7 @@ head_jmh() {  # name, benchmark regexp, heads
 }
 
 if [[ "$HEADS" == 1 ]] && grep -q 'HeadBench' "$ROOT/bench/target/classes/META-INF/BenchmarkList"; then
-  head_jmh step 'HeadBench\.step' "$HEAD_PARAMS"
+  head_jmh step "HeadBench\\.step$([[ "$WORKSPACE" == 1 ]] || echo '$')" "$HEAD_PARAMS"
   # Targets alone where the head computes them without its outputs; the loss alone where its API has it.
   head_jmh targets 'HeadBench\.targets$' "$(heads_among retina,atss,gfl,fcos)"
   head_jmh loss 'HeadBench\.loss$' "$(heads_among retina,atss,gfl)"
