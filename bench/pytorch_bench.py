@@ -5,39 +5,52 @@ Runs, on the inputs detkit's ExportInputs wrote (so both sides see the same numb
 computations the JMH suite measures, with PyTorch's and torchvision's own operators on the CPU:
 box_iou, MMDetection's MaxIoUAssigner and ATSSAssigner algorithms written in torch ops,
 sigmoid_focal_loss and generalized_box_iou_loss with autograd, MMDetection's multiclass_nms on
-batched_nms, and RetinaHead / ATSSHead targets plus loss forward and backward. Then reads JMH's
-JSON and prints one Markdown table: case, detkit median, PyTorch median, speed-up.
+batched_nms, and the training steps of RetinaHead, ATSSHead, GFLHead, FCOSHead and TOODHead (both
+phases) as MMDetection 2.x computes them, in torch ops with autograd (bench/torch_heads.py, checked
+against MMDetection's golden cases by bench/torch_heads_golden.py). Checks that both sides computed
+the same values, then reads JMH's JSON and prints Markdown tables: case, detkit and PyTorch median
+and p90, speed-up; allocation per head step.
 
-Usage: pytorch_bench.py --inputs DIR --jmh jmh-ops.json [jmh-heads.json ...] [--jmh-gc jmh-gc.json] [--threads 2]
-                        [--warmup-s 2] [--measure-s 5] [--skip-torch]
+Usage: pytorch_bench.py --inputs DIR --jmh jmh-ops.json [jmh-heads.json ...] [--jmh-gc jmh-gc.json]
+                        [--offheap offheap.txt] [--threads 2] [--warmup-s 2] [--measure-s 5] [--skip-torch]
 """
 
 import argparse
 import json
-import math
 import os
+import re
 import statistics
 import sys
 import time
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 TORCH_IMPORT_ERROR = None
 try:
     import torch
     import torch.nn.functional as F
     from torchvision.ops import batched_nms, box_iou, generalized_box_iou_loss, sigmoid_focal_loss
+
+    # Re-exported for bench/train_twin.py, which imports the ATSS targets and loss from here.
+    from torch_assigners import INF, NUM_CLASSES, atss_assign, max_iou_assign  # noqa: F401
+    from torch_heads import atss_loss_terms, atss_targets  # noqa: F401
 except ImportError as e:  # reported in the table instead of failing the whole run
     TORCH_IMPORT_ERROR = e
+    NUM_CLASSES = 80
 
-NUM_CLASSES = 80
-INF = 100000000.0
+from head_cases import HEADS as HEAD_TITLES, HeadCases  # noqa: E402
+
+# MMDetection's own RetinaHead and ATSSHead on this machine kind (the planning issue's figures):
+# get_targets alone, and the whole loss() call, which runs get_targets itself (ms).
+MMDET_OWN = {"retina": (188.0, 1340.0), "atss": (27.0, 74.0)}
 
 
 # ---------------------------------------------------------------------------- timing
 
 def measure(fn, warmup_s, measure_s, min_samples=5):
-    """(median, minimum) wall time of fn() in milliseconds, after warming up for warmup_s seconds."""
+    """(median, minimum, 90th percentile) wall time of fn() in milliseconds, after warming up for
+    warmup_s seconds."""
     end = time.perf_counter() + warmup_s
     fn()
     while time.perf_counter() < end:
@@ -48,7 +61,7 @@ def measure(fn, warmup_s, measure_s, min_samples=5):
         t0 = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(samples), min(samples)
+    return statistics.median(samples), min(samples), statistics.quantiles(samples, n=10, method="inclusive")[-1]
 
 
 def memory_bandwidth_numpy(elements, repeats=20):
@@ -77,66 +90,6 @@ class Inputs:
 
     def t(self, name):
         return torch.from_numpy(self.np(name))
-
-
-# ---------------------------------------------------------------------------- assigners in torch ops
-
-def max_iou_assign(anchors, gt, gt_labels, pos_thr=0.5, neg_thr=0.4, min_pos_iou=0.0):
-    """MMDetection 2.x MaxIoUAssigner (gt_max_assign_all, match_low_quality) on torch ops."""
-    overlaps = box_iou(gt, anchors)  # [K, N]
-    n = anchors.shape[0]
-    max_overlaps, argmax = overlaps.max(dim=0)
-    gt_max, _ = overlaps.max(dim=1)
-    assigned = torch.full((n,), -1, dtype=torch.long)
-    assigned[(max_overlaps >= 0) & (max_overlaps < neg_thr)] = 0
-    pos = max_overlaps >= pos_thr
-    assigned[pos] = argmax[pos] + 1
-    for i in range(gt.shape[0]):
-        if gt_max[i] >= min_pos_iou:
-            assigned[overlaps[i, :] == gt_max[i]] = i + 1
-    labels = torch.full((n,), -1, dtype=torch.long)
-    pos_inds = torch.nonzero(assigned > 0).squeeze(1)
-    labels[pos_inds] = gt_labels[assigned[pos_inds] - 1]
-    return assigned, max_overlaps, labels
-
-
-def atss_assign(anchors, num_level, gt, gt_labels, topk=9):
-    """MMDetection 2.x ATSSAssigner (no DDOD alpha, no ignore boxes) on torch ops."""
-    n, k = anchors.shape[0], gt.shape[0]
-    overlaps = box_iou(anchors, gt)  # [N, K]
-    gt_c = torch.stack(((gt[:, 0] + gt[:, 2]) / 2.0, (gt[:, 1] + gt[:, 3]) / 2.0), dim=1)
-    acx = (anchors[:, 0] + anchors[:, 2]) / 2.0
-    acy = (anchors[:, 1] + anchors[:, 3]) / 2.0
-    a_c = torch.stack((acx, acy), dim=1)
-    distances = (a_c[:, None, :] - gt_c[None, :, :]).pow(2).sum(-1).sqrt()
-    candidates = []
-    start = 0
-    for per_level in num_level:
-        end = start + per_level
-        _, idx = distances[start:end].topk(min(topk, per_level), dim=0, largest=False)
-        candidates.append(idx + start)
-        start = end
-    candidates = torch.cat(candidates, dim=0)  # [L*topk, K]
-    cand_ov = overlaps[candidates, torch.arange(k)]
-    thr = cand_ov.mean(0) + cand_ov.std(0)
-    is_pos = cand_ov >= thr[None, :]
-    cx = acx[candidates]
-    cy = acy[candidates]
-    inside = torch.stack([cx - gt[:, 0], cy - gt[:, 1], gt[:, 2] - cx, gt[:, 3] - cy], dim=1).min(dim=1)[0] > 0.01
-    is_pos = is_pos & inside
-    flat = (candidates + torch.arange(k)[None, :] * n).view(-1)
-    ov_inf = torch.full((k * n,), -INF)
-    index = flat[is_pos.view(-1)]
-    ov_inf[index] = overlaps.t().contiguous().view(-1)[index]
-    ov_inf = ov_inf.view(k, n).t()
-    max_ov, argmax = ov_inf.max(dim=1)
-    assigned = torch.zeros(n, dtype=torch.long)
-    hit = max_ov != -INF
-    assigned[hit] = argmax[hit] + 1
-    labels = torch.full((n,), -1, dtype=torch.long)
-    pos_inds = torch.nonzero(assigned > 0).squeeze(1)
-    labels[pos_inds] = gt_labels[assigned[pos_inds] - 1]
-    return assigned, max_ov, labels
 
 
 # ---------------------------------------------------------------------------- losses and NMS
@@ -171,154 +124,10 @@ def multiclass_nms(boxes, scores, score_thr=0.05, iou_thr=0.5, max_num=100):
     return torch.cat([b[keep], s[keep, None]], dim=1), labels[keep]
 
 
-# ---------------------------------------------------------------------------- heads
-
-def encode_deltas(anchors, gt, stds):
-    """DeltaXYWHBBoxCoder.encode with zero means."""
-    px = (anchors[:, 0] + anchors[:, 2]) * 0.5
-    py = (anchors[:, 1] + anchors[:, 3]) * 0.5
-    pw = anchors[:, 2] - anchors[:, 0]
-    ph = anchors[:, 3] - anchors[:, 1]
-    gx = (gt[:, 0] + gt[:, 2]) * 0.5
-    gy = (gt[:, 1] + gt[:, 3]) * 0.5
-    gw = gt[:, 2] - gt[:, 0]
-    gh = gt[:, 3] - gt[:, 1]
-    d = torch.stack([(gx - px) / pw, (gy - py) / ph, torch.log(gw / pw), torch.log(gh / ph)], dim=-1)
-    return d / d.new_tensor(stds)
-
-
-def decode_deltas(anchors, deltas, stds, max_shape=None, wh_ratio_clip=16 / 1000):
-    """DeltaXYWHBBoxCoder.decode with zero means (no clipping to the image, as the heads' losses use it)."""
-    d = deltas * deltas.new_tensor(stds)
-    max_ratio = abs(math.log(wh_ratio_clip))
-    dw = d[:, 2].clamp(min=-max_ratio, max=max_ratio)
-    dh = d[:, 3].clamp(min=-max_ratio, max=max_ratio)
-    px = (anchors[:, 0] + anchors[:, 2]) * 0.5
-    py = (anchors[:, 1] + anchors[:, 3]) * 0.5
-    pw = anchors[:, 2] - anchors[:, 0]
-    ph = anchors[:, 3] - anchors[:, 1]
-    gw = pw * dw.exp()
-    gh = ph * dh.exp()
-    gx = px + pw * d[:, 0]
-    gy = py + ph * d[:, 1]
-    return torch.stack([gx - gw * 0.5, gy - gh * 0.5, gx + gw * 0.5, gy + gh * 0.5], dim=-1)
-
-
-def flatten_levels(level_maps, channels):
-    """[B, A*ch, H, W] per level -> [B, sum(H*W*A), ch], MMDetection's permute(0, 2, 3, 1)."""
-    return torch.cat([m.permute(0, 2, 3, 1).reshape(m.shape[0], -1, channels) for m in level_maps], dim=1)
-
-
-def retina_targets(anchors, gts):
-    """AnchorHead.get_targets with MaxIoUAssigner and the PseudoSampler (all anchors valid and inside)."""
-    out = []
-    num_pos = 0
-    for gt, gl in gts:
-        assigned, _, labels_a = max_iou_assign(anchors, gt, gl)
-        n = anchors.shape[0]
-        pos = torch.nonzero(assigned > 0).squeeze(1)
-        neg = torch.nonzero(assigned == 0).squeeze(1)
-        labels = torch.full((n,), NUM_CLASSES, dtype=torch.long)
-        labels[pos] = labels_a[pos]
-        label_w = torch.zeros(n)
-        label_w[pos] = 1.0
-        label_w[neg] = 1.0
-        bbox_t = torch.zeros(n, 4)
-        bbox_w = torch.zeros(n, 4)
-        bbox_t[pos] = encode_deltas(anchors[pos], gt[assigned[pos] - 1], (1.0, 1.0, 1.0, 1.0))
-        bbox_w[pos] = 1.0
-        num_pos += pos.numel()
-        out.append((labels, label_w, bbox_t, bbox_w))
-    return out, max(num_pos, 1)
-
-
-def retina_loss(cls_levels, reg_levels, targets, num_pos):
-    """RetinaHead loss: FocalLoss on every anchor and L1 on deltas, backward to the level maps."""
-    cls_in = [c.detach().requires_grad_(True) for c in cls_levels]
-    reg_in = [r.detach().requires_grad_(True) for r in reg_levels]
-    cls = flatten_levels(cls_in, NUM_CLASSES).reshape(-1, NUM_CLASSES)
-    reg = flatten_levels(reg_in, 4).reshape(-1, 4)
-    labels = torch.cat([t[0] for t in targets])
-    label_w = torch.cat([t[1] for t in targets])
-    bbox_t = torch.cat([t[2] for t in targets])
-    bbox_w = torch.cat([t[3] for t in targets])
-    onehot = F.one_hot(labels, NUM_CLASSES + 1)[:, :NUM_CLASSES].to(cls.dtype)
-    loss_cls = (sigmoid_focal_loss(cls, onehot, alpha=0.25, gamma=2.0, reduction="none")
-                * label_w[:, None]).sum() / num_pos
-    loss_bbox = ((reg - bbox_t).abs() * bbox_w).sum() / num_pos
-    (loss_cls + loss_bbox).backward()
-    return loss_cls.item(), loss_bbox.item()
-
-
-ATSS_STDS = (0.1, 0.1, 0.2, 0.2)
-
-
-def atss_targets(anchors, num_level, gts, num_classes=None):
-    num_classes = NUM_CLASSES if num_classes is None else num_classes
-    out = []
-    num_pos = 0
-    for gt, gl in gts:
-        assigned, _, labels_a = atss_assign(anchors, num_level, gt, gl)
-        n = anchors.shape[0]
-        pos = torch.nonzero(assigned > 0).squeeze(1)
-        neg = torch.nonzero(assigned == 0).squeeze(1)
-        labels = torch.full((n,), num_classes, dtype=torch.long)
-        labels[pos] = labels_a[pos]
-        label_w = torch.zeros(n)
-        label_w[pos] = 1.0
-        label_w[neg] = 1.0
-        bbox_t = torch.zeros(n, 4)
-        bbox_t[pos] = encode_deltas(anchors[pos], gt[assigned[pos] - 1], ATSS_STDS)
-        num_pos += pos.numel()
-        out.append((labels, label_w, bbox_t))
-    return out, max(num_pos, 1)
-
-
-def atss_loss_terms(cls_levels, reg_levels, ctr_levels, anchors, targets, num_pos, num_classes=None):
-    """ATSSHead loss terms (loss_cls, loss_bbox, loss_centerness) as tensors on the given level maps:
-    FocalLoss, GIoULoss (weight 2) on decoded boxes weighted by centerness, BCE centerness.
-    bench/train_twin.py trains a network through it."""
-    num_classes = NUM_CLASSES if num_classes is None else num_classes
-    b = cls_levels[0].shape[0]
-    cls = flatten_levels(cls_levels, num_classes).reshape(-1, num_classes)
-    reg = flatten_levels(reg_levels, 4).reshape(-1, 4)
-    ctr = flatten_levels(ctr_levels, 1).reshape(-1)
-    anc = anchors.repeat(b, 1)
-    labels = torch.cat([t[0] for t in targets])
-    label_w = torch.cat([t[1] for t in targets])
-    bbox_t = torch.cat([t[2] for t in targets])
-    onehot = F.one_hot(labels, num_classes + 1)[:, :num_classes].to(cls.dtype)
-    loss_cls = (sigmoid_focal_loss(cls, onehot, alpha=0.25, gamma=2.0, reduction="none")
-                * label_w[:, None]).sum() / num_pos
-    pos = torch.nonzero(labels < num_classes).squeeze(1)
-    pa = anc[pos]
-    gt_boxes = decode_deltas(pa, bbox_t[pos], ATSS_STDS)
-    cx = (pa[:, 0] + pa[:, 2]) / 2
-    cy = (pa[:, 1] + pa[:, 3]) / 2
-    lr = torch.stack([cx - gt_boxes[:, 0], gt_boxes[:, 2] - cx], dim=1)
-    tb = torch.stack([cy - gt_boxes[:, 1], gt_boxes[:, 3] - cy], dim=1)
-    ctr_t = torch.sqrt((lr.min(dim=-1)[0] / lr.max(dim=-1)[0]) * (tb.min(dim=-1)[0] / tb.max(dim=-1)[0]))
-    pred_boxes = decode_deltas(pa, reg[pos], ATSS_STDS)
-    loss_bbox = 2.0 * (generalized_box_iou_loss(pred_boxes, gt_boxes, reduction="none") * ctr_t).sum() \
-        / max(ctr_t.sum().item(), 1.0)
-    loss_ctr = F.binary_cross_entropy_with_logits(ctr[pos], ctr_t, reduction="sum") / num_pos
-    return loss_cls, loss_bbox, loss_ctr
-
-
-def atss_loss(cls_levels, reg_levels, ctr_levels, anchors, targets, num_pos):
-    """ATSSHead loss (atss_loss_terms), backward to the level maps."""
-    cls_in = [c.detach().requires_grad_(True) for c in cls_levels]
-    reg_in = [r.detach().requires_grad_(True) for r in reg_levels]
-    ctr_in = [c.detach().requires_grad_(True) for c in ctr_levels]
-    loss_cls, loss_bbox, loss_ctr = atss_loss_terms(cls_in, reg_in, ctr_in, anchors, targets, num_pos)
-    (loss_cls + loss_bbox + loss_ctr).backward()
-    return loss_cls.item(), loss_bbox.item(), loss_ctr.item()
-
-
 # ---------------------------------------------------------------------------- same results?
 
-def torch_values(t, np_, retina, atss, atss_levels, gts, gts_b, maps):
-    """The quantities DetkitValues writes, computed by the torch code above."""
+def torch_values(t, retina, atss, atss_levels, gts):
+    """The operators' quantities DetkitValues writes, computed by the torch code (the heads': HeadCases.values)."""
     v = {}
     for n in (20, 100):
         g, gl = gts[n]
@@ -336,17 +145,6 @@ def torch_values(t, np_, retina, atss, atss_levels, gts, gts_b, maps):
     dets, _ = multiclass_nms(t("nms_boxes"), t("nms_scores"))
     v["nms_kept"] = dets.shape[0]
     v["nms_score_sum"] = dets[:, 4].double().sum().item()
-    for batch in (1, 2):
-        images = [gts[20], gts_b[20]][:batch]
-        m = {k: [x[:batch].contiguous() for x in lv] for k, lv in maps["retina"].items()}
-        tg, npos = retina_targets(retina, images)
-        c, b = retina_loss(m["cls"], m["reg"], tg, npos)
-        v.update({f"retina_b{batch}_loss_cls": c, f"retina_b{batch}_loss_bbox": b, f"retina_b{batch}_num_pos": npos})
-        m = {k: [x[:batch].contiguous() for x in lv] for k, lv in maps["atss"].items()}
-        tg, npos = atss_targets(atss, atss_levels, images)
-        c, b, ctr = atss_loss(m["cls"], m["reg"], m["ctr"], atss, tg, npos)
-        v.update({f"atss_b{batch}_loss_cls": c, f"atss_b{batch}_loss_bbox": b,
-                  f"atss_b{batch}_loss_centerness": ctr, f"atss_b{batch}_num_pos": npos})
     return v
 
 
@@ -419,11 +217,14 @@ def main():
     ap.add_argument("--inputs", required=True)
     ap.add_argument("--jmh", required=True, nargs="+", help="JMH JSON result files")
     ap.add_argument("--jmh-gc")
+    ap.add_argument("--offheap", help="OffHeapPerStep's output")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup-s", type=float, default=2.0)
     ap.add_argument("--measure-s", type=float, default=5.0)
     ap.add_argument("--skip-torch", action="store_true")
     ap.add_argument("--only", help="substring: run only the cases whose name contains it")
+    ap.add_argument("--no-ops", action="store_true", help="time no operator case (bench/run.sh with OPS=0)")
+    ap.add_argument("--heads", default=",".join(HEAD_TITLES), help="comma list of the head cases to run")
     args = ap.parse_args()
 
     jmh = Jmh(args.jmh)
@@ -438,15 +239,16 @@ def main():
 
     def case(name, detkit, torch_fn, target, slow=False):
         """detkit: (JMH benchmark, params) of the case."""
-        if args.only and args.only not in name:
+        if args.only and args.only not in name or args.no_ops and not detkit[0].startswith("HeadBench."):
             return
         bench, params = detkit
         d_med, d_min = jmh.median_ms(bench, **params), jmh.min_ms(bench, **params)
-        t_med = t_min = None
+        d_p90 = jmh.percentile_ms(bench, "90.0", **params)
+        t_med = t_min = t_p90 = None
         if run_torch and torch_fn is not None:
             # Head steps take seconds: one warm-up call and three samples are enough to see the median.
-            t_med, t_min = measure(torch_fn, 0 if slow else args.warmup_s, args.measure_s, 3 if slow else 5)
-        cases.append((name, d_med, t_med, d_min, t_min, target))
+            t_med, t_min, t_p90 = measure(torch_fn, 0 if slow else args.warmup_s, args.measure_s, 3 if slow else 5)
+        cases.append((name, d_med, d_p90, t_med, t_p90, d_min, t_min, target))
         print(f"  {name}: detkit {fmt(d_med)} ms, torch {fmt(t_med)} ms", file=sys.stderr, flush=True)
 
     print(f"torch: {torch.__version__ if TORCH_IMPORT_ERROR is None else TORCH_IMPORT_ERROR}, "
@@ -495,55 +297,31 @@ def main():
          (lambda: multiclass_nms(nms_b, nms_s)), op_target)
 
     # Heads: the level maps are exported as [2, A*ch, H, W]; one image is the first of the batch.
-    head_specs = [("retina", 9), ("atss", 1)]
-    maps = {}
-    if run_torch:
-        for head, a in head_specs:
-            maps[head] = {}
-            for kind, ch in (("cls", NUM_CLASSES), ("reg", 4), ("ctr", 1)):
-                lv = []
-                for l in range(5):
-                    path = os.path.join(args.inputs, f"{head}_{kind}_l{l}.npy")
-                    if os.path.exists(path):
-                        lv.append(torch.from_numpy(np.load(path)))
-                maps[head][kind] = lv
-    mmdet = {"retina": (188.0, 1340.0), "atss": (27.0, 74.0)}
+    heads = HeadCases(args.inputs, retina, atss, atss_levels, [gts[20], gts_b[20]]) if run_torch else None
     for batch in (1, 2):
-        images = [gts[20], gts_b[20]][:batch]
-        for head, _ in head_specs:
-            title = "RetinaHead" if head == "retina" else "ATSSHead"
-            tgt_ms, loss_ms = mmdet[head]
-            have = run_torch and maps[head]["cls"]
-            if head == "retina":
-                tf = (lambda images=images: retina_targets(retina, images))
-                if have:
-                    cls = [m[:batch].contiguous() for m in maps[head]["cls"]]
-                    reg = [m[:batch].contiguous() for m in maps[head]["reg"]]
-                    tg, npos = retina_targets(retina, images)
-                    lf = (lambda cls=cls, reg=reg, tg=tg, npos=npos: retina_loss(cls, reg, tg, npos))
-                    both = (lambda cls=cls, reg=reg, images=images: retina_loss(cls, reg, *retina_targets(retina, images)))
+        for head in args.heads.split(","):
+            title = HEAD_TITLES[head][0]
+            key = {"head": head, "batch": batch}
+            own = MMDET_OWN.get(head)
+            if own:
+                tgt_ms, loss_ms = own
+                step_target = f"<= {loss_ms / 10:.1f} ms (MMDetection's own loss() {loss_ms:,.0f} ms / 10)"
+                tgt_target = f"<= {tgt_ms / 10:.1f} ms (MMDetection {tgt_ms:.0f} ms / 10)"
+                loss_target = (f"<= {(loss_ms - tgt_ms) / 10:.1f} ms (MMDetection {loss_ms:,.0f} - "
+                               f"{tgt_ms:.0f} ms, / 10)")
             else:
-                tf = (lambda images=images: atss_targets(atss, atss_levels, images))
-                if have:
-                    cls = [m[:batch].contiguous() for m in maps[head]["cls"]]
-                    reg = [m[:batch].contiguous() for m in maps[head]["reg"]]
-                    ctr = [m[:batch].contiguous() for m in maps[head]["ctr"]]
-                    tg, npos = atss_targets(atss, atss_levels, images)
-                    lf = (lambda cls=cls, reg=reg, ctr=ctr, tg=tg, npos=npos: atss_loss(cls, reg, ctr, atss, tg, npos))
-                    both = (lambda cls=cls, reg=reg, ctr=ctr, images=images:
-                            atss_loss(cls, reg, ctr, atss, *atss_targets(atss, atss_levels, images)))
-            if not have:
-                lf = both = None
-            head_target = (f"<= {(tgt_ms + loss_ms) / 10:.1f} ms (10x faster than MMDetection's "
-                           f"{tgt_ms:.0f} + {loss_ms:,.0f} ms)")
-            case(f"{title} targets, batch {batch}", ("HeadBench.targets", {"head": head, "batch": batch}),
-                 tf if run_torch else None, f"<= {tgt_ms / 10:.1f} ms (MMDetection {tgt_ms:.0f} ms / 10)", slow=True)
-            case(f"{title} loss fwd+bwd, batch {batch}", ("HeadBench.loss", {"head": head, "batch": batch}),
-                 lf, f"<= {loss_ms / 10:.1f} ms (MMDetection {loss_ms:,.0f} ms / 10)", slow=True)
-            case(f"{title} targets+loss+grads, batch {batch}", ("HeadBench.step", {"head": head, "batch": batch}),
-                 both, head_target, slow=True)
-            case(f"{title} targets+loss+grads in an ND4J workspace, batch {batch}",
-                 ("HeadBench.stepInWorkspace", {"head": head, "batch": batch}), None, head_target, slow=True)
+                step_target = tgt_target = loss_target = ">= 10x faster than the PyTorch column"
+            if jmh.find("HeadBench.targets", **key):
+                case(f"{title} targets, batch {batch}", ("HeadBench.targets", key),
+                     heads.targets(head, batch) if run_torch else None, tgt_target, slow=True)
+            if jmh.find("HeadBench.loss", **key):
+                case(f"{title} loss fwd+bwd, batch {batch}", ("HeadBench.loss", key),
+                     heads.loss(head, batch) if run_torch else None, loss_target, slow=True)
+            case(f"{title} targets+loss+grads, batch {batch}", ("HeadBench.step", key),
+                 heads.step(head, batch) if run_torch else None, step_target, slow=True)
+            if jmh.find("HeadBench.stepInWorkspace", **key):
+                case(f"{title} targets+loss+grads in an ND4J workspace, batch {batch}",
+                     ("HeadBench.stepInWorkspace", key), None, step_target, slow=True)
 
     # ---------------------------------------------------------------- same results?
     check = None
@@ -551,21 +329,24 @@ def main():
     if run_torch and os.path.exists(values_path) and not args.only:
         with open(values_path) as f:
             detkit_values = json.load(f)
-        tv = torch_values(t, inp.np, retina, atss, atss_levels, gts, gts_b, maps)
+        tv = torch_values(t, retina, atss, atss_levels, gts)
+        tv.update(heads.values(args.heads.split(",")))
         common = [k for k in tv if k in detkit_values]
         check = (len(common), compare_values(detkit_values, tv))
 
     # ---------------------------------------------------------------- the table
     print()
-    print("| case | detkit median (ms) | PyTorch median (ms) | PyTorch / detkit | best of run: detkit / PyTorch (ms) "
-          "| target |")
+    print("| case | detkit median (p90) ms | PyTorch median (p90) ms | PyTorch / detkit (medians) "
+          "| best of run: detkit / PyTorch (ms) | target |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
-    for name, d, p, dmin, pmin, target in cases:
+    for name, d, d90, p, p90, dmin, pmin, target in cases:
         ratio = f"{p / d:.2f}x" if d and p else "n/a"
-        print(f"| {name} | {fmt(d)} | {fmt(p)} | {ratio} | {fmt(dmin)} / {fmt(pmin)} | {target} |")
+        print(f"| {name} | {fmt(d)} ({fmt(d90)}) | {fmt(p)} ({fmt(p90)}) | {ratio} | {fmt(dmin)} / {fmt(pmin)} "
+              f"| {target} |")
     print()
     print("PyTorch / detkit above 1 means detkit is faster. Medians are what the load gave; the best of a "
-          "run is the closest to an idle machine.")
+          "run is the closest to an idle machine. The PyTorch p90 of a head case comes from few samples "
+          "(at least three, over 5 s).")
     variants = [("FocalLoss fwd+grad, scalar float64 path (-Ddetkit.simd=false)", "FocalLossScalarBench.focalLoss")]
     shown = [(label, jmh.median_ms(b), jmh.min_ms(b)) for label, b in variants if jmh.median_ms(b)]
     if shown:
@@ -596,18 +377,44 @@ def main():
         print(f"- Java scale loop dst[i] = 0.5f * src[i]: {scale_ms:.2f} ms = {2 * mb / scale_ms:.2f} GB/s")
     np_ms, np_gbs, np_best, np_best_gbs = memory_bandwidth_numpy(elements)
     print(f"- numpy copyto: median {np_ms:.2f} ms = {np_gbs:.2f} GB/s; best {np_best:.2f} ms = {np_best_gbs:.2f} GB/s")
-    allocs = []
-    for head in ("retina", "atss"):
+    print_allocation(gc, read_offheap(args.offheap))
+
+
+def read_offheap(path):
+    """OffHeapPerStep's lines: {(head, batch, in_workspace): (buffers, MB)}."""
+    out = {}
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"offheap (\S+) batch (\d+)( in a workspace)?: (\d+) buffers, ([\d.]+) MB", line)
+                if m:
+                    out[(m.group(1), int(m.group(2)), bool(m.group(3)))] = (int(m.group(4)), float(m.group(5)))
+    return out
+
+
+def print_allocation(gc, offheap):
+    """Allocation per steady-state step of every head case: Java heap (JMH -prof gc) and off-heap."""
+    rows = []
+    for head, (title, _, _) in HEAD_TITLES.items():
         for batch in (1, 2):
-            a = gc.secondary("HeadAllocationBench.step", "gc.alloc.rate.norm", head=head, batch=batch)
-            if a:
-                allocs.append((head, batch, a))
-    if allocs:
-        print()
-        print("Java-heap allocation per steady-state head step (JMH -prof gc, gc.alloc.rate.norm; "
-              "ND4J's off-heap buffers are not counted):")
-        for head, batch, (v, unit) in allocs:
-            print(f"- {head} batch {batch}: {v / 1e6:.1f} MB/op ({unit})")
+            heap = gc.secondary("HeadAllocationBench.step", "gc.alloc.rate.norm", head=head, batch=batch)
+            plain, ws = offheap.get((head, batch, False)), offheap.get((head, batch, True))
+            if heap or plain or ws:
+                rows.append((title, batch, heap, plain, ws))
+    if not rows:
+        return
+    print()
+    print("Allocation per steady-state head step: Java heap (JMH -prof gc, gc.alloc.rate.norm) and ND4J off-heap "
+          "buffers created (OffHeapPerStep), as usually called and inside an ND4J workspace:")
+    print()
+    print("| head step | batch | heap MB | off-heap MB (buffers) | off-heap in a workspace MB (buffers) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+
+    def mb(x):
+        return "n/a" if x is None else f"{x[1]:.1f} ({x[0]})"
+
+    for title, batch, heap, plain, ws in rows:
+        print(f"| {title} | {batch} | {'n/a' if heap is None else f'{heap[0] / 1e6:.1f}'} | {mb(plain)} | {mb(ws)} |")
 
 
 def fmt(v):

@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * Deterministic benchmark inputs at COCO scale: one {@value #IMG_H} x {@value #IMG_W} image (the
  * usual 800 x 1333 resize padded to a multiple of 32), five FPN levels with strides 8..128,
  * RetinaNet's 9 anchors per location (182,403 anchors) and ATSS's 1 (20,267), {@value
- * #NUM_CLASSES} classes.
+ * #NUM_CLASSES} classes. The heads' output maps are {@link HeadMaps}.
  *
  * <p>Boxes are {@code (x1, y1, x2, y2)} float32 rows packed in flat arrays. Every generator takes
  * an explicit seed and uses {@link SplittableRandom}, so a given call returns the same values on
@@ -237,90 +237,8 @@ public final class CocoScale {
     return new float[][] {boxes, scores};
   }
 
-  /** Head output maps: anchors per location and the mean and spread of each output's values. */
-  public enum HeadKind {
-    RETINA("retina", 9, 0.2),
-    ATSS("atss", 1, 0.5);
-
-    private final String key;
-    private final int anchorsPerLocation;
-    private final double deltaStd;
-
-    HeadKind(String key, int anchorsPerLocation, double deltaStd) {
-      this.key = key;
-      this.anchorsPerLocation = anchorsPerLocation;
-      this.deltaStd = deltaStd;
-    }
-
-    /** {@code retina} or {@code atss}, the benchmarks' parameter value and the export file prefix. */
-    public String key() {
-      return key;
-    }
-
-    public int anchorsPerLocation() {
-      return anchorsPerLocation;
-    }
-
-    /** The head's kind named {@code key}. @throws IllegalArgumentException for another name */
-    public static HeadKind of(String key) {
-      for (HeadKind k : values()) {
-        if (k.key.equals(key)) {
-          return k;
-        }
-      }
-      throw new IllegalArgumentException("head must be retina or atss; got " + key);
-    }
-  }
-
-  /** The outputs a head's convolutions emit for a level, per image. */
-  public enum HeadOutput {
-    /** Classification logits, {@code A * NUM_CLASSES} channels. */
-    CLS,
-    /** Box deltas, {@code A * 4} channels. */
-    REG,
-    /** ATSS's centerness logits, {@code A} channels. */
-    CTR;
-
-    public String key() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    public int channels(HeadKind head) {
-      int a = head.anchorsPerLocation();
-      return switch (this) {
-        case CLS -> a * NUM_CLASSES;
-        case REG -> a * 4;
-        case CTR -> a;
-      };
-    }
-  }
-
-  /**
-   * One level of a head output for {@code batch} images, NCHW {@code [batch, channels, h, w]}
-   * packed: classification logits at RetinaNet's prior bias plus N(0, 1), deltas N(0, s) with
-   * {@code s} of the head's coder scale, centerness logits N(0, 1). The first image's values do not
-   * depend on {@code batch}.
-   */
-  public static float[] headMap(HeadKind head, HeadOutput out, int level, int batch) {
-    int[] hw = featmapSizes().get(level);
-    int per = out.channels(head) * hw[0] * hw[1];
-    float[] v = new float[batch * per];
-    double bias = -Math.log((1 - 0.01) / 0.01);
-    for (int b = 0; b < batch; b++) {
-      SplittableRandom r = new SplittableRandom(1000L * head.ordinal() + 100L * out.ordinal() + 10L * level + b);
-      for (int i = 0; i < per; i++) {
-        double g = gaussian(r);
-        v[b * per + i] = (float) switch (out) {
-          case CLS -> bias + g;
-          case REG -> head.deltaStd * g;
-          case CTR -> g;
-        };
-      }
-    }
-    return v;
-  }
-
-  private static double gaussian(SplittableRandom r) {
+  /** A standard normal draw from {@code r}. */
+  static double gaussian(SplittableRandom r) {
     // Box-Muller on SplittableRandom keeps the stream reproducible across JDKs.
     double u1 = r.nextDouble();
     double u2 = r.nextDouble();

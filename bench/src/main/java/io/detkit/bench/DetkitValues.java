@@ -10,20 +10,25 @@ import io.detkit.heads.HeadLoss;
 import io.detkit.losses.LossResult;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Runs every benchmark case once and writes what it computed (loss values, positive counts,
- * detection counts) to {@code detkit_values.json}, so {@code bench/pytorch_bench.py} can check
- * that PyTorch computed the same thing before comparing times. Usage: {@code DetkitValues <dir>}.
+ * Runs every benchmark case once and writes what it computed (loss values, the heads' gradient
+ * absolute sums per output, positive counts, detection counts) to {@code detkit_values.json}, so {@code bench/pytorch_bench.py} can check
+ * that PyTorch computed the same thing before comparing times. Usage: {@code DetkitValues <dir>
+ * [heads]} (a comma list of {@link BenchHeads#HEADS}; default all of them).
  */
 public final class DetkitValues {
   private DetkitValues() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 1) {
-      throw new IllegalArgumentException("usage: DetkitValues <output dir>; got " + args.length + " arguments");
+    if (args.length < 1 || args.length > 2) {
+      throw new IllegalArgumentException("usage: DetkitValues <output dir> [head,head,...]; got " + args.length
+          + " arguments");
     }
+    List<String> heads = args.length > 1 ? List.of(args[1].split(",")) : BenchHeads.HEADS;
     Map<String, Object> v = new LinkedHashMap<>();
     for (int n : new int[] {20, 100}) {
       BboxOverlapsBench o = new BboxOverlapsBench();
@@ -49,17 +54,25 @@ public final class DetkitValues {
     MulticlassNmsResult r = nb.multiclassNms();
     v.put("nms_kept", r.size());
     v.put("nms_score_sum", sum(Tensors.toDoubles(r.dets().getColumn(4))));
-    for (String head : new String[] {"retina", "atss"}) {
+    for (String head : heads) {
       for (int batch : new int[] {1, 2}) {
         HeadState s = new HeadState();
         s.head = head;
         s.batch = batch;
         s.setUp();
         HeadLoss loss = new HeadBench().step(s);
+        String prefix = head + "_b" + batch + "_";
         for (String name : loss.names()) {
-          v.put(head + "_b" + batch + "_" + name, loss.sum(name));
+          v.put(prefix + name, loss.sum(name));
         }
-        v.put(head + "_b" + batch + "_num_pos", s.targets.numTotalPos());
+        for (String name : loss.grads().names()) {
+          double g = 0;
+          for (INDArray level : loss.grads().get(name)) {
+            g += absSum(Tensors.toDoubles(level));
+          }
+          v.put(prefix + "grad_abs_sum_" + name, g);
+        }
+        v.put(prefix + "num_pos", s.benchHead.positives(s.outputs, s.gts, s.metas));
         s.tearDown();
       }
     }

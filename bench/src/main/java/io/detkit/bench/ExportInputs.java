@@ -13,9 +13,10 @@ import java.nio.file.Path;
  * _labels} and {@code gt{20,100}b_boxes}/{@code _labels} (the batch's second image), {@code
  * focal_logits} {@code [182403,80]}/{@code focal_labels}, {@code giou_pred}/{@code giou_target}
  * {@code [10000,4]}, {@code nms_boxes} {@code [1000,4]}/{@code nms_scores} {@code [1000,81]}, and
- * the head outputs {@code {retina,atss}_{cls,reg,ctr}_l<level>} {@code [2, channels, h, w]} of a
- * batch of two (centerness for ATSS only); boxes are float32 {@code (x1, y1, x2, y2)}, labels
- * int64.
+ * the head outputs {@code <head>_{cls,reg,ctr}_l<level>} {@code [2, channels, h, w]} of a batch of
+ * two for each {@link HeadMaps.Kind} ({@code retina}, {@code atss}, {@code gfl}, {@code fcos},
+ * {@code tood}; centerness for ATSS and FCOS only); boxes are float32 {@code (x1, y1, x2, y2)},
+ * labels int64.
  */
 public final class ExportInputs {
   private ExportInputs() {}
@@ -51,15 +52,12 @@ public final class ExportInputs {
     float[][] det = CocoScale.detections(CocoScale.NMS_BOXES, CocoScale.NMS_OBJECTS, CocoScale.NMS_SEED);
     NpyWriter.write(dir.resolve("nms_boxes.npy"), det[0], CocoScale.NMS_BOXES, 4);
     NpyWriter.write(dir.resolve("nms_scores.npy"), det[1], CocoScale.NMS_BOXES, c + 1);
-    for (CocoScale.HeadKind head : CocoScale.HeadKind.values()) {
-      for (CocoScale.HeadOutput out : CocoScale.HeadOutput.values()) {
-        if (out == CocoScale.HeadOutput.CTR && head != CocoScale.HeadKind.ATSS) {
-          continue;
-        }
+    for (HeadMaps.Kind head : HeadMaps.Kind.values()) {
+      for (HeadMaps.Output out : head.outputs()) {
         for (int l = 0; l < CocoScale.STRIDES.length; l++) {
           int[] hw = CocoScale.featmapSizes().get(l);
           NpyWriter.write(dir.resolve(head.key() + "_" + out.key() + "_l" + l + ".npy"),
-              CocoScale.headMap(head, out, l, 2), 2, out.channels(head), hw[0], hw[1]);
+              HeadMaps.map(head, out, l, 2), 2, out.channels(head), hw[0], hw[1]);
         }
       }
     }

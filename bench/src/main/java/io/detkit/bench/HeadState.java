@@ -1,12 +1,9 @@
 package io.detkit.bench;
 
 import io.detkit.core.tensor.Tensors;
-import io.detkit.heads.AnchorHead;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadOutputs;
-import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageMeta;
-import io.detkit.heads.MultiLevelAnchors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
@@ -20,40 +17,41 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * One training step's inputs for a head: the outputs of every level for {@code batch} images
- * ({@link CocoScale#headMap}), 20 ground-truth boxes per image, image metas of 800 x 1216, and the
- * head with a two-thread pool for its per-image work. The anchors and targets are also computed
- * once, for the benchmark that times the loss alone.
+ * One training step's inputs for a head ({@link BenchHeads#HEADS}): the outputs of every level for
+ * {@code batch} images ({@link HeadMaps#map}), 20 ground-truth boxes per image, image metas of
+ * 800 x 1216, and the head with a two-thread pool for its per-image work. The targets are also
+ * computed once, for the benchmark that times the loss alone, where the head computes them without
+ * its outputs ({@code null} otherwise).
  */
 @State(Scope.Benchmark)
 public class HeadState {
   /** Ground-truth boxes per image. */
   public static final int GTS = 20;
 
-  @Param({"retina", "atss"})
+  @Param({"retina", "atss", "gfl", "fcos", "tood", "tood_initial"})
   public String head;
 
   @Param({"1", "2"})
   public int batch;
 
-  AnchorHead denseHead;
+  BenchHead benchHead;
   HeadOutputs outputs;
   List<GroundTruth> gts;
   List<ImageMeta> metas;
   List<int[]> featmapSizes;
-  MultiLevelAnchors anchors;
-  HeadTargets targets;
+  Object targets;
   private ForkJoinPool pool;
 
   @Setup(Level.Trial)
   public void setUp() {
-    CocoScale.HeadKind kind = CocoScale.HeadKind.of(head);
+    HeadMaps.Kind kind = BenchHeads.kind(head);
     pool = new ForkJoinPool(2);
-    this.denseHead = BenchHeads.build(kind, pool);
+    benchHead = BenchHeads.build(head, pool);
     featmapSizes = CocoScale.featmapSizes();
-    HeadOutputs o = HeadOutputs.of(level(kind, CocoScale.HeadOutput.CLS), level(kind, CocoScale.HeadOutput.REG));
-    if (kind == CocoScale.HeadKind.ATSS) {
-      o = o.with(HeadOutputs.CENTERNESSES, level(kind, CocoScale.HeadOutput.CTR));
+    List<String> names = List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS, HeadOutputs.CENTERNESSES);
+    HeadOutputs o = HeadOutputs.empty();
+    for (HeadMaps.Output out : kind.outputs()) {
+      o = o.with(names.get(out.ordinal()), level(kind, out));
     }
     outputs = o;
     gts = new ArrayList<>();
@@ -64,27 +62,26 @@ public class HeadState {
           Tensors.createLong(CocoScale.gtLabels(GTS, seeds[b]), GTS)));
       metas.add(ImageMeta.ofSize(CocoScale.IMG_H, CocoScale.IMG_W));
     }
-    anchors = computeAnchors();
-    targets = computeTargets(anchors);
+    try {
+      targets = computeTargets();
+    } catch (UnsupportedOperationException e) {
+      targets = null;  // TOOD's task-aligned targets read the outputs: only its whole step is timed
+    }
   }
 
-  private List<INDArray> level(CocoScale.HeadKind kind, CocoScale.HeadOutput out) {
+  private List<INDArray> level(HeadMaps.Kind kind, HeadMaps.Output out) {
     List<INDArray> levels = new ArrayList<>();
     for (int l = 0; l < featmapSizes.size(); l++) {
       int[] hw = featmapSizes.get(l);
-      levels.add(Tensors.create(CocoScale.headMap(kind, out, l, batch), DataType.FLOAT, batch, out.channels(kind),
+      levels.add(Tensors.create(HeadMaps.map(kind, out, l, batch), DataType.FLOAT, batch, out.channels(kind),
           hw[0], hw[1]));
     }
     return levels;
   }
 
-  MultiLevelAnchors computeAnchors() {
-    return denseHead.getAnchors(featmapSizes, metas, DataType.FLOAT);
-  }
-
-  HeadTargets computeTargets(MultiLevelAnchors a) {
-    return denseHead.getTargets(a, gts, metas, denseHead.labelChannels())
-        .orElseThrow(() -> new IllegalStateException("no anchor inside the image"));
+  /** The targets alone ({@link BenchHead#targets}). */
+  Object computeTargets() {
+    return benchHead.targets(featmapSizes, gts, metas);
   }
 
   @TearDown(Level.Trial)

@@ -4,6 +4,7 @@ import io.detkit.heads.HeadLoss;
 import java.lang.ref.Reference;
 import java.lang.reflect.Field;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataBuffer;
@@ -15,7 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Counts the ND4J (off-heap) buffers that one steady-state head step creates, and their bytes:
  * the buffers registered with ND4J's deallocator service during the step that were not there
- * before it. Run by {@code bench/run.sh} after the JMH suite; prints one line per head and batch.
+ * before it. Run by {@code bench/run.sh} after the JMH suite; prints one line per head, batch and mode
+ * ({@code bench/pytorch_bench.py} reads them into its table).
  *
  * <p>Each head is measured as it is usually called and inside an ND4J workspace
  * ({@link HeadBench#STEP_WORKSPACE}), where the arrays the calling thread creates reuse the
@@ -28,20 +30,25 @@ public final class OffHeapPerStep {
 
   private OffHeapPerStep() {}
 
-  /** Prints {@code head batch buffers bytes} per measured configuration. */
+  /**
+   * Prints {@code head batch buffers bytes} per measured configuration; {@code args[0]}, if given, a
+   * comma list of the heads to measure (default {@link BenchHeads#HEADS}).
+   */
   public static void main(String[] args) throws Exception {
-    for (String head : new String[] {"retina", "atss"}) {
-      for (boolean workspace : new boolean[] {false, true}) {
-        measure(head, workspace);
+    for (String head : args.length > 0 ? List.of(args[0].split(",")) : BenchHeads.HEADS) {
+      for (int batch : new int[] {1, 2}) {
+        for (boolean workspace : new boolean[] {false, true}) {
+          measure(head, batch, workspace);
+        }
       }
     }
   }
 
-  private static void measure(String head, boolean workspace) throws Exception {
+  private static void measure(String head, int batch, boolean workspace) throws Exception {
     {
       HeadState s = new HeadState();
       s.head = head;
-      s.batch = 1;
+      s.batch = batch;
       s.setUp();
       try {
         for (int i = 0; i < WARMUP; i++) {
@@ -71,8 +78,8 @@ public final class OffHeapPerStep {
           // The step's results must stay alive until their buffers have been counted.
           Reference.reachabilityFence(keep);
         }
-        System.out.printf("offheap %s batch 1%s: %d buffers, %.1f MB created per steady-state step%n", head,
-            workspace ? " in a workspace" : "", minBuffers, minBytes / 1e6);
+        System.out.printf("offheap %s batch %d%s: %d buffers, %.1f MB created per steady-state step%n", head,
+            batch, workspace ? " in a workspace" : "", minBuffers, minBytes / 1e6);
       } finally {
         s.tearDown();
       }
@@ -81,7 +88,7 @@ public final class OffHeapPerStep {
 
   private static HeadLoss step(HeadState s, boolean workspace) {
     if (!workspace) {
-      return s.denseHead.loss(s.outputs, s.gts, s.metas);
+      return s.benchHead.step(s.outputs, s.gts, s.metas);
     }
     HeadBench.stepInWorkspaceOnce(s);
     // The step's arrays live in the workspace; nothing of it outlives the scope.

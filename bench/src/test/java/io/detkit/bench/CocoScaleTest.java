@@ -33,8 +33,8 @@ class CocoScaleTest {
 
   @Test
   void firstImageOfAHeadMapDoesNotDependOnTheBatch() {
-    float[] one = CocoScale.headMap(CocoScale.HeadKind.ATSS, CocoScale.HeadOutput.CLS, 4, 1);
-    float[] two = CocoScale.headMap(CocoScale.HeadKind.ATSS, CocoScale.HeadOutput.CLS, 4, 2);
+    float[] one = HeadMaps.map(HeadMaps.Kind.ATSS, HeadMaps.Output.CLS, 4, 1);
+    float[] two = HeadMaps.map(HeadMaps.Kind.ATSS, HeadMaps.Output.CLS, 4, 2);
     assertThat(one).hasSize(80 * 7 * 10);
     assertThat(java.util.Arrays.copyOf(two, one.length)).containsExactly(one);
   }

@@ -57,7 +57,8 @@ class CustomizeLossesDocTest {
     assertThat(chinese).isEqualTo(english);
     assertThat(english).contains("pipeline", "rpn-sampler", "focal-default", "focal-gamma-alpha", "focal-sum",
         "focal-loss-weight", "atss-assign", "atss-refine-targets", "atss-batch-targets", "iou-weighted-head",
-        "iou-weighted-transform", "qfl-atss-head", "qfl-atss-usage", "iou-branch-head", "iou-branch-usage");
+        "iou-weighted-transform", "qfl-atss-head", "qfl-atss-usage", "iou-branch-head", "iou-branch-usage",
+        "fcos-config", "fcos-usage", "gfl-config", "gfl-integral", "tood-config", "tood-usage");
   }
 
   private static Set<String> checkDoc(Path doc) {
