@@ -141,8 +141,8 @@ final class BenchHeads {
           .fromConfig(config(ATSS_CONFIG, head)), 0, true);
       case "gfl" -> new BenchHead.Anchor(new GFLHead.Builder().executor(executor)
           .fromConfig(config(GFL_CONFIG, head)), 0, true);
-      // The one place FCOS is built: its public entry today is the anchor-free package's builder.
-      case "fcos" -> new BenchHead.Fcos(FCOSHead.builder(config(FCOS_CONFIG, head)).executor(executor).build());
+      case "fcos" -> new BenchHead.Fcos(FCOSHead.builder().executor(executor)
+          .fromConfig(config(FCOS_CONFIG, head)));
       case "tood" -> new BenchHead.Anchor(tood(executor), TOOD_INITIAL_EPOCH, false);
       case "tood_initial" -> new BenchHead.Anchor(tood(executor), 0, false);
       default -> throw new IllegalArgumentException("head must be one of " + HEADS + "; got " + head);
