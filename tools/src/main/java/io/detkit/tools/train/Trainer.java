@@ -164,7 +164,8 @@ public final class Trainer {
           for (int s = 0; s < steps; s++) {
             Batch b = it.next();
             HeadOutputs out = net.forwardTrain(b.images());
-            HeadLoss loss = head.loss(out, b.groundTruths(), b.metas());
+            // The epoch reaches the head's hooks (TOOD switches assigners at train_cfg.initial_epoch).
+            HeadLoss loss = head.loss(out, b.groundTruths(), b.metas(), epoch);
             double total = loss.total();
             if (!Double.isFinite(total)) {
               throw new IllegalStateException("the loss became " + total + " at iteration " + (iteration + 1)
