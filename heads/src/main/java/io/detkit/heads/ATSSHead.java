@@ -88,12 +88,12 @@ public class ATSSHead extends AnchorHead {
   }
 
   @Override
-  protected List<String> outputNames() {
+  public List<String> outputNames() {
     return List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS, HeadOutputs.CENTERNESSES);
   }
 
   @Override
-  protected int outputChannels(String name, int level) {
+  public int outputChannels(String name, int level) {
     return name.equals(HeadOutputs.CENTERNESSES) ? numBaseAnchors(level) : super.outputChannels(name, level);
   }
 
@@ -114,9 +114,7 @@ public class ATSSHead extends AnchorHead {
   /** ATSS picks candidates per level, so its assigner gets each level's count of inside anchors. */
   @Override
   protected AssignResult assign(InsideAnchors in) {
-    GroundTruth gt = in.image().gt();
-    return assigner().assign(in.anchors(), in.numLevelInside(), gt.bboxes(), gt.bboxesIgnore().orElse(null),
-        gt.labels().orElse(null));
+    return in.assignPerLevel(requireAssigner());
   }
   // end::atss-assign[]
 

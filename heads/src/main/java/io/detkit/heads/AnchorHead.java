@@ -101,14 +101,6 @@ public class AnchorHead extends BaseDenseHead {
     return priorGenerator();
   }
 
-  /**
-   * The stride of {@code level} in pixels along x (the one heads with square cells, GFL's and TOOD's,
-   * use to convert between pixels and stride units).
-   */
-  public final double stride(int level) {
-    return priorGenerator().strides().get(level).w();
-  }
-
   /** Anchors per location of {@code level}. */
   public final int numBaseAnchors(int level) {
     return numBasePriors(level);
@@ -207,7 +199,7 @@ public class AnchorHead extends BaseDenseHead {
   protected AssignResult assign(InsideAnchors in) {
     GroundTruth gt = in.image().gt();
     INDArray labelsForAssigner = sampling() ? null : gt.labels().orElse(null);
-    return assigner().assign(in.anchors(), null, gt.bboxes(), gt.bboxesIgnore().orElse(null), labelsForAssigner);
+    return requireAssigner().assign(in.anchors(), null, gt.bboxes(), gt.bboxesIgnore().orElse(null), labelsForAssigner);
   }
 
   /**
@@ -235,28 +227,20 @@ public class AnchorHead extends BaseDenseHead {
   // Losses
 
   /**
-   * The loss dict and the gradient of its total with respect to every raw output
-   * (MMDetection's {@code loss}).
+   * The loss dict and the gradient of its total with respect to every raw output (MMDetection's
+   * {@code loss}), in training epoch {@code epoch} (0-based, MMDetection's {@code runner.epoch}),
+   * handed by the trainer: the hooks read it ({@link SingleImageInput#epoch()},
+   * {@link LevelLosses#epoch()}), e.g. to switch assigners after an initial phase. See
+   * {@link BaseDenseHead#loss(HeadOutputs, List, List, int)}.
    *
-   * @throws IllegalArgumentException for mismatched shapes or counts (see the class comment)
+   * @throws IllegalArgumentException for mismatched shapes or counts (see the class comment), or
+   *     {@code epoch < 0}
    * @throws IllegalStateException if the head has no train config
    */
-  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-    return loss(outputs, gts, metas, 0);
-  }
-
-  /**
-   * {@link #loss(HeadOutputs, List, List)} in training epoch {@code epoch} (0-based, MMDetection's
-   * {@code runner.epoch}), handed by the trainer: the hooks read it ({@link SingleImageInput#epoch()},
-   * {@link LevelLosses#epoch()}), e.g. to switch assigners after an initial phase.
-   *
-   * @throws IllegalArgumentException also if {@code epoch < 0}
-   */
+  @Override
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
     requireTraining();
-    if (epoch < 0) {
-      throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
-    }
+    checkedEpoch(epoch);
     OutputChecks.checkBatch(gts, metas, metas == null ? 0 : metas.size());
     OutputShapes batch = outputChecks.check(outputs, metas.size());
     MultiLevelAnchors anchors = getAnchors(batch.featmapSizes(), metas, batch.dataType());
@@ -331,15 +315,6 @@ public class AnchorHead extends BaseDenseHead {
   }
 
   /**
-   * Detections with the head's {@code test_cfg}, without rescaling, with NMS.
-   *
-   * @throws IllegalStateException if the head has no test config
-   */
-  public List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas) {
-    return predict(outputs, metas, null, false, true);
-  }
-
-  /**
    * MMDetection's {@code get_bboxes}: per image and level, class scores (sigmoid, or softmax without
    * the background column), the (anchor, class) pairs scoring strictly above {@code score_thr}, of
    * those the {@code nms_pre} best (a Python slice: -1 drops the lowest), decoded and clipped to
@@ -352,6 +327,7 @@ public class AnchorHead extends BaseDenseHead {
    *     config lacks what this head needs ({@code score_thr}, or {@code nms} when {@code withNms})
    * @throws IllegalArgumentException for outputs that do not fit the head
    */
+  @Override
   public List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas, TestConfig cfg, boolean rescale,
       boolean withNms) {
     return predictor.predict(outputs, metas, cfg, rescale, withNms);

@@ -1,6 +1,7 @@
 package io.detkit.heads;
 
 import io.detkit.core.anchor.PriorGenerator;
+import io.detkit.core.anchor.Stride;
 import io.detkit.core.assign.Assigners;
 import io.detkit.core.assign.BaseAssigner;
 import io.detkit.core.coder.BBoxCoder;
@@ -21,11 +22,28 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 
 /**
- * What every dense head is configured with (MMDetection's {@code BaseDenseHead} and the settings its
- * heads share): the type name, the class count and classifier form, the prior generator, the box
- * coder, the losses (with the extra ones a builder declared), the train and test configs with the
- * assigner and sampler they give, the executor and the seed. Anchor-based heads extend
- * {@link AnchorHead}; an anchor-free head can extend this class directly with point priors.
+ * Every dense head, MMDetection's {@code BaseDenseHead}: the contract a trainer, an evaluator or a
+ * tool programs against, and the settings its heads share.
+ *
+ * <h2>The contract</h2>
+ * <ul>
+ *   <li>What the network must produce: {@link #outputNames()} (the output tensors, in order) with
+ *       {@link #outputChannels(String, int)} channels at each of {@link #numLevels()} levels, the
+ *       level's {@link #stride(int)} and {@link #numBasePriors(int)} priors per location; all
+ *       {@code [N, channels, H_l, W_l]}, of one floating dtype ({@link HeadOutputs}).
+ *   <li>Training: {@link #loss(HeadOutputs, List, List, int)} gives the loss dict and the gradient of
+ *       its total with respect to every declared output, same names and shapes ({@link HeadLoss}).
+ *   <li>Inference: {@link #predict(HeadOutputs, List, TestConfig, boolean, boolean)} gives one
+ *       {@link Detections} per image.
+ * </ul>
+ * Both calls may come from any thread, concurrently; per-image work runs on {@link #executor()},
+ * and results do not depend on the thread count. Anchor-based heads extend {@link AnchorHead};
+ * point heads ({@code FCOSHead}, {@code VFNetHead}) extend {@code AnchorFreeHead}.
+ *
+ * <h2>The settings</h2>
+ * The type name, the class count and classifier form, the prior generator, the box coder, the losses
+ * (with the extra ones a builder declared), the train and test configs with the assigner and sampler
+ * they give, the executor and the seed.
  *
  * <p>Immutable apart from the call counter that seeds each call's random generator; thread-safe.
  */
@@ -95,14 +113,15 @@ public abstract class BaseDenseHead {
     }
     this.trainCfg = b.trainCfg;
     if (trainCfg != null) {
-      this.assigner = b.assigner != null ? b.assigner : Assigners.build(trainCfg.assigner());
+      this.assigner = b.assigner != null ? b.assigner
+          : b.buildsAssigner ? Assigners.build(trainCfg.assigner()) : null;
       Sampler configured = b.sampler != null ? b.sampler : trainCfg.sampler().map(Samplers::build).orElse(null);
       boolean wantsSampling = configured != null && !(configured instanceof PseudoSampler);
       this.sampling = wantsSampling && !SAMPLING_FREE_LOSSES.contains(lossCls.type()) && b.samplingAllowed;
       this.sampler = sampling ? configured : PseudoSampler.INSTANCE;
     } else {
       this.assigner = b.assigner;
-      this.sampler = b.sampler;
+      this.sampler = b.sampler != null ? b.sampler : PseudoSampler.INSTANCE;
       this.sampling = false;
     }
     this.targetTransform = b.targetTransform;
@@ -195,12 +214,16 @@ public abstract class BaseDenseHead {
     return Optional.ofNullable(testCfg);
   }
 
-  /** The assigner (null without train config). */
-  public final BaseAssigner assigner() {
-    return assigner;
+  /**
+   * The assigner training uses: empty without {@code train_cfg}, and for a head that assigns by its
+   * own rules ({@link HeadBuilder#withoutAssigner}: FCOS's regress ranges, as MMDetection's
+   * {@code AnchorFreeHead} builds no assigner).
+   */
+  public final Optional<BaseAssigner> assigner() {
+    return Optional.ofNullable(assigner);
   }
 
-  /** The sampler training uses (PseudoSampler unless sampling). */
+  /** The sampler training uses (PseudoSampler unless sampling; never null). */
   public final Sampler sampler() {
     return sampler;
   }
@@ -210,9 +233,22 @@ public abstract class BaseDenseHead {
     return priorGenerator.numBasePriors(level);
   }
 
-  /** Number of FPN levels. */
+  /** Number of FPN levels: the length of every output's per-level list. */
   public final int numLevels() {
     return priorGenerator.numLevels();
+  }
+
+  /** The stride of every level (pixels of the network input per cell of the level's feature map). */
+  public final List<Stride> strides() {
+    return priorGenerator.strides();
+  }
+
+  /**
+   * The stride of {@code level} in pixels along x (the one heads with square cells, FCOS's, GFL's
+   * and TOOD's, use to convert between pixels and stride units).
+   */
+  public final double stride(int level) {
+    return priorGenerator.strides().get(level).w();
   }
 
   /** The executor per-image work runs on (null: the caller's thread). */
@@ -243,28 +279,102 @@ public abstract class BaseDenseHead {
   // Declared outputs
 
   /**
-   * Hook: the outputs this head consumes, in order ({@code cls_scores}, {@code bbox_preds}, ...).
-   * A subclass that adds an output returns the list with its name and gives its channels in
-   * {@link #outputChannels}; {@link OutputChecks} then checks it and the gradients carry it.
-   * Called on any thread; must be a constant.
+   * The outputs this head consumes, in order ({@code cls_scores}, {@code bbox_preds}, ...): the
+   * tensors a network must produce for it, each a list of one {@code [N, outputChannels(name, l),
+   * H_l, W_l]} array per level. Hook: a subclass that adds an output returns the list with its name
+   * and gives its channels in {@link #outputChannels}; {@link OutputChecks} then checks it and the
+   * gradients carry it. Called on any thread; must be a constant.
    */
-  protected List<String> outputNames() {
+  public List<String> outputNames() {
     return List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS);
   }
 
   /**
-   * Hook: channels of output {@code name} at {@code level}: A*C for scores, A*4 for boxes
-   * (A the priors per location: anchors, or 1 for points).
+   * Channels of output {@code name} at {@code level}: A*C for scores, A*4 for boxes (A the priors
+   * per location, {@link #numBasePriors(int)}: anchors, or 1 for points; C
+   * {@link #clsOutChannels()}). Hook, overridden with {@link #outputNames()}. Called on any thread;
+   * must be a constant per (name, level).
    *
    * @throws IllegalArgumentException for a name the head does not declare
    */
-  protected int outputChannels(String name, int level) {
+  public int outputChannels(String name, int level) {
     int a = numBasePriors(level);
     return switch (name) {
       case HeadOutputs.CLS_SCORES -> a * clsOutChannels();
       case HeadOutputs.BBOX_PREDS -> a * 4;
       default -> throw new IllegalArgumentException(type() + " has no output named '" + name + "'");
     };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Training and inference
+
+  /**
+   * {@link #loss(HeadOutputs, List, List, int)} in epoch 0.
+   *
+   * @throws IllegalArgumentException for outputs that do not fit the head or gts / metas that do
+   *     not fit the batch
+   * @throws IllegalStateException if the head cannot train (an anchor head without
+   *     {@code train_cfg})
+   */
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+    return loss(outputs, gts, metas, 0);
+  }
+
+  /**
+   * One training step's losses (MMDetection's {@code loss}, with {@code get_targets}).
+   *
+   * @param outputs the raw outputs of {@link #outputNames()}, checked against
+   *     {@link #outputChannels}, {@link #numLevels()}, the image count, one floating dtype
+   *     (FLOAT: float32 arithmetic in MMDetection's order; DOUBLE: float64) and finiteness
+   * @param gts one ground truth per image (boxes in the network input's pixels, labels)
+   * @param metas one meta per image ({@code img_shape}, {@code pad_shape}, ...)
+   * @param epoch the trainer's 0-based epoch (MMDetection's {@code runner.epoch}); heads with phases
+   *     (TOOD) switch on it, others ignore it
+   * @return the loss dict and the gradient of its total with respect to every declared output, in
+   *     the outputs' dtype, same names and shapes
+   * @throws IllegalArgumentException for outputs, gts or metas that do not fit, naming the argument,
+   *     or {@code epoch < 0}
+   * @throws IllegalStateException if the head cannot train (an anchor head without
+   *     {@code train_cfg})
+   */
+  public abstract HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch);
+
+  /**
+   * Detections with the head's {@code test_cfg}, without rescaling, with NMS.
+   *
+   * @throws IllegalStateException if the head has no test config
+   */
+  public List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas) {
+    return predict(outputs, metas, null, false, true);
+  }
+
+  /**
+   * MMDetection's {@code get_bboxes}: one {@link Detections} per image, boxes in the network input's
+   * pixels (divided by {@code scale_factor} when {@code rescale}), in the outputs' dtype.
+   *
+   * @param outputs checked as for {@link #loss}
+   * @param metas one meta per image ({@code img_shape} clips the boxes)
+   * @param cfg the test config, or null for the head's
+   * @param withNms class-aware NMS and {@code max_per_img}; without, every candidate in level order
+   * @throws IllegalStateException if neither a config nor the head's test config is there, or the
+   *     config lacks what this head needs ({@code score_thr}, or {@code nms} when {@code withNms}),
+   *     or the head cannot predict
+   * @throws IllegalArgumentException for outputs or metas that do not fit the head
+   */
+  public abstract List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas, TestConfig cfg,
+      boolean rescale, boolean withNms);
+
+  /**
+   * {@code epoch}, checked for {@link #loss(HeadOutputs, List, List, int)}.
+   *
+   * @throws IllegalArgumentException if {@code epoch < 0}
+   */
+  protected static int checkedEpoch(int epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
+    }
+    return epoch;
   }
 
   /** A fresh root generator for one call: from the seed and the head's call counter. */
@@ -278,7 +388,18 @@ public abstract class BaseDenseHead {
     return Optional.ofNullable(targetTransform);
   }
 
-  /** @throws IllegalStateException if the head was built without {@code train_cfg} */
+  /**
+   * The assigner of a head that assigns with one, for its training steps.
+   *
+   * @throws IllegalStateException if the head was built without {@code train_cfg} or without an
+   *     assigner
+   */
+  protected final BaseAssigner requireAssigner() {
+    requireTraining();
+    return assigner;
+  }
+
+  /** @throws IllegalStateException if the head was built without {@code train_cfg} or assigner */
   protected final void requireTraining() {
     if (trainCfg == null || assigner == null) {
       throw new IllegalStateException(type + " was built without train_cfg; it can predict but not train");

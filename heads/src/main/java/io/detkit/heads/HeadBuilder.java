@@ -70,6 +70,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   Executor executor = ForkJoinPool.commonPool();
   long seed;
   boolean samplingAllowed = true;
+  boolean buildsAssigner = true;
   boolean allowVaryingAnchors;
   private final List<String> ignoredKeys = new ArrayList<>(List.of(AnchorHead.CONV_KEYS));
   private final List<String> trainCfgKeys = new ArrayList<>();
@@ -77,6 +78,11 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   /** @param type the head's MMDetection type name, used in messages and {@link AnchorHead#type()} */
   protected HeadBuilder(String type) {
     this.type = Tensors.requireNonNull(type, "type");
+  }
+
+  /** The head's MMDetection type name. */
+  public final String type() {
+    return type;
   }
 
   /** This builder, typed as the concrete builder. */
@@ -102,17 +108,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
       if (numClasses == null) {  // a builder that fixes it (RPN) leaves the key unknown
         numClasses(c.getInt("num_classes"));
       }
-      Config ag = c.getConfigOrNull("anchor_generator");
-      if (ag != null) {
-        anchorGenerator(PriorGenerators.build(ag));
-      }
-      Config coder = c.getConfigOrNull("bbox_coder");
-      if (coder != null) {
-        bboxCoder(BBoxCoders.build(coder));
-      }
-      if (c.has("reg_decoded_bbox")) {
-        regDecodedBbox(c.getBoolean("reg_decoded_bbox"));
-      }
+      readPriorsAndCoder(c);
       Config lc = c.getConfigOrNull("loss_cls");
       if (lc != null) {
         lossCls(Losses.build(lc));
@@ -134,7 +130,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
       }
       Config test = c.getConfigOrNull("test_cfg");
       if (test != null) {
-        testCfg(TestConfig.fromConfig(test));
+        readTestCfg(test);
       }
       if (c.has("seed")) {
         seed(c.getLong("seed"));
@@ -147,6 +143,33 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.path(), e.getMessage());
     }
+  }
+
+  /**
+   * Hook: reads the priors and their coding, called first by {@link #fromConfig}. The default reads
+   * an anchor head's {@code anchor_generator}, {@code bbox_coder} and {@code reg_decoded_bbox}; a
+   * point head's builder reads {@code strides} instead (its heads have no anchor generator).
+   */
+  protected void readPriorsAndCoder(Config c) {
+    Config ag = c.getConfigOrNull("anchor_generator");
+    if (ag != null) {
+      anchorGenerator(PriorGenerators.build(ag));
+    }
+    Config coder = c.getConfigOrNull("bbox_coder");
+    if (coder != null) {
+      bboxCoder(BBoxCoders.build(coder));
+    }
+    if (c.has("reg_decoded_bbox")) {
+      regDecodedBbox(c.getBoolean("reg_decoded_bbox"));
+    }
+  }
+
+  /**
+   * Hook: reads {@code test_cfg} (present and not None) into {@link #testCfg}; the default is
+   * {@link TestConfig#fromConfig}, which refuses unknown keys.
+   */
+  protected void readTestCfg(Config test) {
+    testCfg(TestConfig.fromConfig(test));
   }
 
   /**
@@ -207,7 +230,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
     return self();
   }
 
-  /** {@code anchor_generator}. */
+  /** {@code anchor_generator}: the priors of an anchor head (a point head's are set from its strides). */
   public B anchorGenerator(PriorGenerator anchorGenerator) {
     this.anchorGenerator = Tensors.requireNonNull(anchorGenerator, "anchorGenerator");
     return self();
@@ -294,6 +317,16 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   /** For heads that never sample (ATSS): the sampler is always the PseudoSampler. */
   public B disableSampling() {
     this.samplingAllowed = false;
+    return self();
+  }
+
+  /**
+   * For heads that assign by their own rules (FCOS's regress ranges) rather than with an assigner:
+   * {@code train_cfg.assigner} is kept in {@link TrainConfig} but not built, and
+   * {@link BaseDenseHead#assigner()} is empty, as MMDetection's {@code AnchorFreeHead} builds none.
+   */
+  public B withoutAssigner() {
+    this.buildsAssigner = false;
     return self();
   }
 

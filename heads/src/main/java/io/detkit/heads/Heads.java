@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * The dense-head registry, MMDetection's {@code HEADS}: {@code Heads.build(cfg)} turns
  * {@code dict(type='RetinaHead', num_classes=80, ...)} into a head. Registered types:
- * {@code AnchorHead}, {@code RPNHead}, {@code RetinaHead}, {@code ATSSHead}, {@code GFLHead}, {@code TOODHead}. Register a subclass with
+ * {@code AnchorHead}, {@code RPNHead}, {@code RetinaHead}, {@code ATSSHead}, {@code GFLHead},
+ * {@code TOODHead}, {@code FCOSHead}, {@code VFNetHead}. Register a subclass with
  * {@code Heads.REGISTRY.register("MyHead", MyHead::fromConfig)} once at start-up.
  *
  * <p>{@link #fromModel} builds the dense head of a whole MMDetection {@code model} dict the way
@@ -20,13 +21,15 @@ import java.util.Optional;
  */
 public final class Heads {
   /** Every built-in head, by MMDetection type name. */
-  public static final Registry<AnchorHead> REGISTRY = new Registry<AnchorHead>("head")
+  public static final Registry<BaseDenseHead> REGISTRY = new Registry<BaseDenseHead>("head")
       .register("AnchorHead", AnchorHead::fromConfig)
       .register("RPNHead", RPNHead::fromConfig)
       .register("RetinaHead", RetinaHead::fromConfig)
       .register("ATSSHead", ATSSHead::fromConfig)
       .register("GFLHead", io.detkit.heads.gfl.GFLHead::fromConfig)
-      .register("TOODHead", io.detkit.heads.tood.TOODHead::fromConfig);
+      .register("TOODHead", io.detkit.heads.tood.TOODHead::fromConfig)
+      .register("FCOSHead", io.detkit.heads.anchorfree.FCOSHead::fromConfig)
+      .register("VFNetHead", io.detkit.heads.anchorfree.VFNetHead::fromConfig);
 
   private Heads() {}
 
@@ -57,8 +60,19 @@ public final class Heads {
    * @throws ConfigException if the model has no dense head, a detector-level setting the head needs
    *     is missing, or the head config is invalid (naming the key)
    */
-  public static AnchorHead fromModel(Config model) {
+  public static BaseDenseHead fromModel(Config model) {
     return build(headConfig(model));
+  }
+
+  /**
+   * {@link #fromModel(Config)} for a caller that needs a head of a given kind (a tool written for
+   * anchor heads asks for {@code AnchorHead.class}).
+   *
+   * @throws ConfigException as {@link #fromModel(Config)}, or naming the head's {@code type} if the
+   *     head it gives is not a {@code kind}
+   */
+  public static <H extends BaseDenseHead> H fromModel(Config model, Class<H> kind) {
+    return build(headConfig(model), kind);
   }
 
   /**
@@ -122,7 +136,23 @@ public final class Heads {
    *
    * @throws io.detkit.core.config.ConfigException for an unknown type or parameter, or a bad value
    */
-  public static AnchorHead build(Config config) {
+  public static BaseDenseHead build(Config config) {
     return REGISTRY.build(config);
+  }
+
+  /**
+   * {@link #build(Config)} for a caller that needs a head of a given kind.
+   *
+   * @throws ConfigException as {@link #build(Config)}, or naming the head's {@code type} if the head
+   *     it gives is not a {@code kind}
+   */
+  public static <H extends BaseDenseHead> H build(Config config, Class<H> kind) {
+    Tensors.requireNonNull(kind, "kind");
+    BaseDenseHead head = build(config);
+    if (!kind.isInstance(head)) {
+      throw ConfigException.at(config.pathOf("type"), head.type() + " is a " + head.getClass().getSimpleName()
+          + ", not the " + kind.getSimpleName() + " this caller needs");
+    }
+    return kind.cast(head);
   }
 }

@@ -1,5 +1,7 @@
 package io.detkit.heads;
 
+import io.detkit.core.assign.AssignResult;
+import io.detkit.core.assign.BaseAssigner;
 import io.detkit.core.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -62,6 +64,20 @@ public final class InsideAnchors {
   /** Inside anchors per level ({@code get_num_level_anchors_inside}), what ATSS's assigner needs. */
   public int[] numLevelInside() {
     return AnchorUtils.numLevelInside(image.numLevelAnchors(), inside);
+  }
+
+  /**
+   * ATSS's assignment of these anchors (its per-level candidate choice): {@code assigner} gets each
+   * level's inside count ({@link #numLevelInside()}), the image's gt boxes, ignored boxes and labels.
+   * The one implementation of the assignment of {@code ATSSHead} and {@code GFLHead} (and of
+   * {@code TOODHead}'s initial phase). Called on the executor, concurrently for different images.
+   *
+   * @return the assignment of the inside anchors, index k for anchor {@code insideIndices()[k]}
+   */
+  public AssignResult assignPerLevel(BaseAssigner assigner) {
+    GroundTruth gt = image.gt();
+    return Tensors.requireNonNull(assigner, "assigner").assign(anchors, numLevelInside(), gt.bboxes(),
+        gt.bboxesIgnore().orElse(null), gt.labels().orElse(null));
   }
 
   boolean[] insideNoCopy() {

@@ -93,7 +93,7 @@ class CustomizeLossesDocTest {
     String source = TAGGED.get("rpn-sampler");
     // tag::rpn-sampler-java[]
     Config file = ConfigLoader.fromPython(source, "rpn.py");  // or ConfigLoader.fromFile(path)
-    AnchorHead rpn = Heads.build(file.getConfig("rpn_head"));
+    BaseDenseHead rpn = Heads.build(file.getConfig("rpn_head"));
     boolean samples = rpn.sampling();  // true: a RandomSampler and a loss that does not balance itself
     // end::rpn-sampler-java[]
     assertThat(samples).isTrue();
@@ -215,7 +215,7 @@ class CustomizeLossesDocTest {
     if (!Heads.REGISTRY.contains("IoUWeightedAnchorHead")) {
       Heads.REGISTRY.register("IoUWeightedAnchorHead", IoUWeightedAnchorHead::fromConfig);
     }
-    AnchorHead head = Heads.build(file.getConfig("bbox_head"));
+    BaseDenseHead head = Heads.build(file.getConfig("bbox_head"));
     HeadLoss loss = head.loss(outputs, gts, metas);
     double[] weights = loss.targets().orElseThrow().labelWeightsData(0);  // level 0, image after image
     // end::iou-weighted-usage[]

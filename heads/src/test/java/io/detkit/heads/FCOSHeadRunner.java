@@ -7,7 +7,6 @@ import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.golden.UnsupportedCaseException;
 import io.detkit.core.tensor.Tensors;
-import io.detkit.heads.anchorfree.AnchorFreeHeads;
 import io.detkit.heads.anchorfree.FCOSHead;
 import io.detkit.heads.anchorfree.FCOSLoss;
 import io.detkit.heads.anchorfree.FCOSTargets;
@@ -34,7 +33,7 @@ final class FCOSHeadRunner implements ComponentRunner {
 
   @Override
   public CaseOutputs run(GoldenCase c) {
-    FCOSHead head = (FCOSHead) AnchorFreeHeads.build(c.config());
+    FCOSHead head = Heads.build(c.config(), FCOSHead.class);
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     return switch (c.method()) {
       case LOSS, SUMMARY -> runLoss(c, head, metas, c.method().equals(SUMMARY));

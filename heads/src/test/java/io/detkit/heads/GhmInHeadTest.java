@@ -69,7 +69,7 @@ class GhmInHeadTest {
         .with("loss_cls", Config.of("type", "GHMC", "bins", 10, "momentum", 0.0, "use_sigmoid", true,
             "loss_weight", 1.0))
         .with("loss_bbox", Config.of("type", "GHMR", "mu", MU, "bins", 10, "momentum", 0.0, "loss_weight", 1.0));
-    AnchorHead head = Heads.build(cfg);
+    AnchorHead head = Heads.build(cfg, AnchorHead.class);
     double[][] gts = {{8, 8, 24, 20}, {-8, -8, 6, 8}};
     HeadOutputs outputs = HeadOutputs.of(List.of(map(1, new double[][] {{X[0]}, {X[1]}, {X[2]}, {X[3]}})),
         List.of(map(4, DELTAS)));

@@ -39,7 +39,7 @@ class HeadConfigTest {
 
   @Test
   void convolutionKeysAreAcceptedAndIgnored() {
-    AnchorHead h = Heads.build(retina());
+    AnchorHead h = Heads.build(retina(), AnchorHead.class);
     assertThat(h.numClasses()).isEqualTo(3);
     assertThat(h.clsOutChannels()).isEqualTo(3);
     Config plain = retina().with("type", "AnchorHead");
@@ -64,7 +64,7 @@ class HeadConfigTest {
   void rpnIsClassAgnosticAndRejectsNumClasses() {
     Config rpn = retina().with("type", "RPNHead").without("num_classes").with("num_convs", 1)
         .with("loss_cls", Config.of("type", "CrossEntropyLoss", "use_sigmoid", true));
-    AnchorHead h = Heads.build(rpn);
+    AnchorHead h = Heads.build(rpn, AnchorHead.class);
     assertThat(h).isInstanceOf(RPNHead.class);
     assertThat(h.numClasses()).isEqualTo(1);
     assertThatThrownBy(() -> Heads.build(rpn.with("num_classes", 2)))
@@ -75,14 +75,14 @@ class HeadConfigTest {
   void samplingFollowsTheSamplerAndTheLoss() {
     Config ce = retina().with("loss_cls", Config.of("type", "CrossEntropyLoss", "use_sigmoid", true));
     // A real sampler with a plain loss samples.
-    AnchorHead sampled = Heads.build(ce.with("train_cfg", TRAIN.with("sampler", SAMPLER)));
+    AnchorHead sampled = Heads.build(ce.with("train_cfg", TRAIN.with("sampler", SAMPLER)), AnchorHead.class);
     assertThat(sampled.sampling()).isTrue();
     assertThat(sampled.sampler()).isNotInstanceOf(PseudoSampler.class);
     // No sampler, or the PseudoSampler, or a focal-family loss: no sampling.
     assertThat(Heads.build(ce).sampling()).isFalse();
     assertThat(Heads.build(ce.with("train_cfg", TRAIN.with("sampler", Config.of("type", "PseudoSampler"))))
         .sampling()).isFalse();
-    AnchorHead focal = Heads.build(retina().with("train_cfg", TRAIN.with("sampler", SAMPLER)));
+    AnchorHead focal = Heads.build(retina().with("train_cfg", TRAIN.with("sampler", SAMPLER)), AnchorHead.class);
     assertThat(focal.sampling()).isFalse();
     assertThat(focal.sampler()).isInstanceOf(PseudoSampler.class);
   }
@@ -90,7 +90,7 @@ class HeadConfigTest {
   @Test
   void softmaxClassificationAddsABackgroundChannel() {
     Config softmax = retina().with("loss_cls", Config.of("type", "CrossEntropyLoss", "use_sigmoid", false));
-    AnchorHead h = Heads.build(softmax);
+    AnchorHead h = Heads.build(softmax, AnchorHead.class);
     assertThat(h.useSigmoidCls()).isFalse();
     assertThat(h.clsOutChannels()).isEqualTo(4);
     assertThat(h.labelChannels()).isEqualTo(1);
@@ -100,14 +100,14 @@ class HeadConfigTest {
 
   @Test
   void defaultsAreMmdetections() {
-    AnchorHead retina = Heads.build(Config.of("type", "RetinaHead", "num_classes", 80, "in_channels", 256));
+    AnchorHead retina = Heads.build(Config.of("type", "RetinaHead", "num_classes", 80, "in_channels", 256), AnchorHead.class);
     assertThat(retina.numLevels()).isEqualTo(5);
     assertThat(retina.numBaseAnchors(0)).isEqualTo(9);
     assertThat(retina.lossCls().type()).isEqualTo("CrossEntropyLoss");
     assertThat(retina.lossBbox().type()).isEqualTo("SmoothL1Loss");
     assertThat(retina.regDecodedBbox()).isFalse();
     assertThat(retina.trainCfg()).isEmpty();
-    AnchorHead anchor = Heads.build(Config.of("type", "AnchorHead", "num_classes", 80, "in_channels", 256));
+    AnchorHead anchor = Heads.build(Config.of("type", "AnchorHead", "num_classes", 80, "in_channels", 256), AnchorHead.class);
     assertThat(anchor.numBaseAnchors(0)).isEqualTo(9);
     assertThat(anchor.anchorGenerator().strides()).hasSize(5);
     ATSSHead atss = (ATSSHead) Heads.build(Config.of("type", "ATSSHead", "num_classes", 80, "in_channels", 256));
@@ -127,7 +127,7 @@ class HeadConfigTest {
         .trainCfg(TrainConfig.of(ASSIGNER, null, -1, -1))
         .testCfg(TestConfig.of(1000, 0.05, 0.5, 100))
         .build();
-    AnchorHead fromConfig = Heads.build(retina());
+    AnchorHead fromConfig = Heads.build(retina(), AnchorHead.class);
     GroundTruth gt = GroundTruth.of(Tiny.boxes(8, 8, 24, 20), Tiny.labels(2));
     HeadOutputs outs = HeadOutputs.of(List.of(Tiny.filled(1, 3, 0.3)), List.of(Tiny.filled(1, 4, 0.1)));
     HeadLoss a = built.loss(outs, List.of(gt), List.of(Tiny.meta(32, 32)));

@@ -55,7 +55,7 @@ class HeadOutputValidationTest {
     return out;
   }
 
-  private final AnchorHead head = Heads.build(RETINA);
+  private final AnchorHead head = Heads.build(RETINA, AnchorHead.class);
 
   @Test
   void wrongLevelCountNamesBothCounts() {
@@ -129,7 +129,7 @@ class HeadOutputValidationTest {
         "loss_bbox", Config.of("type", "GIoULoss", "loss_weight", 2.0),
         "train_cfg", Config.of("assigner", Config.of("type", "ATSSAssigner", "topk", 9), "allowed_border", -1,
             "pos_weight", -1));
-    AnchorHead atss = Heads.build(cfg);
+    AnchorHead atss = Heads.build(cfg, AnchorHead.class);
     HeadOutputs noCenterness = HeadOutputs.of(levels(2, 4, DataType.FLOAT), levels(2, 4, DataType.FLOAT));
     assertThatThrownBy(() -> atss.loss(noCenterness, gts(2), metas(2)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs head output 'centernesses'");
@@ -150,11 +150,11 @@ class HeadOutputValidationTest {
 
   @Test
   void headsWithoutConfigRefuseTheMissingHalf() {
-    AnchorHead predictOnly = Heads.build(RETINA.without("train_cfg"));
+    AnchorHead predictOnly = Heads.build(RETINA.without("train_cfg"), AnchorHead.class);
     assertThatThrownBy(() -> predictOnly.loss(levels(2, 36, DataType.FLOAT), levels(2, 36, DataType.FLOAT), gts(2),
         metas(2)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("without train_cfg");
-    AnchorHead trainOnly = Heads.build(RETINA.without("test_cfg"));
+    AnchorHead trainOnly = Heads.build(RETINA.without("test_cfg"), AnchorHead.class);
     assertThatThrownBy(() -> trainOnly.predict(HeadOutputs.of(levels(1, 36, DataType.FLOAT),
         levels(1, 36, DataType.FLOAT)), metas(1)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("no test_cfg");

@@ -30,7 +30,7 @@ final class HeadRunner implements ComponentRunner {
 
   @Override
   public CaseOutputs run(GoldenCase c) {
-    AnchorHead head = Heads.build(c.config());
+    AnchorHead head = Heads.build(c.config(), AnchorHead.class);
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     return switch (c.method()) {
       case LOSS -> runLoss(c, head, metas, false);
@@ -87,7 +87,7 @@ final class HeadRunner implements ComponentRunner {
 
   /** Runs a loss case and returns every output it knows (not only the expected ones). */
   static Produced produceLoss(GoldenCase c) {
-    AnchorHead head = Heads.build(c.config());
+    AnchorHead head = Heads.build(c.config(), AnchorHead.class);
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     return produceLoss(c, head, metas, c.method().equals(SUMMARY));
   }

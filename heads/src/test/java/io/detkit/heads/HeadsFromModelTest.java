@@ -35,7 +35,7 @@ class HeadsFromModelTest {
   }
 
   /** Random outputs for a 64x64 image on strides 8 and 16, with the channels the head expects. */
-  private static HeadOutputs outputs(AnchorHead head) {
+  private static HeadOutputs outputs(BaseDenseHead head) {
     Random rnd = new Random(7);
     HeadOutputs out = HeadOutputs.empty();
     int[] sizes = {8, 4};
@@ -60,9 +60,10 @@ class HeadsFromModelTest {
       "retina_head.py, RetinaHead, 3",
       "atss_head.py, ATSSHead, 3",
       "faster_rcnn_rpn.py, RPNHead, 1",
-      "rpn.yaml, RPNHead, 1"})
+      "rpn.yaml, RPNHead, 1",
+      "fcos_head.py, FCOSHead, 3"})
   void buildsEveryHeadTypeFromAModelAndComputesALoss(String file, String type, int numClasses) {
-    AnchorHead head = Heads.fromModel(model(file));
+    BaseDenseHead head = Heads.fromModel(model(file));
     assertThat(head.type()).isEqualTo(type);
     assertThat(head.numClasses()).isEqualTo(numClasses);
     assertThat(head.trainCfg()).isPresent();
@@ -91,7 +92,7 @@ class HeadsFromModelTest {
     Config head = Heads.headConfig(model);
     assertThat(head.getConfig("train_cfg")).isEqualTo(model.getConfig("train_cfg").getConfig("rpn"));
     assertThat(head.getConfig("test_cfg")).isEqualTo(model.getConfig("test_cfg").getConfig("rpn"));
-    AnchorHead rpn = Heads.fromModel(model);
+    AnchorHead rpn = Heads.fromModel(model, AnchorHead.class);
     assertThat(rpn.sampling()).isTrue();
     assertThat(rpn.testCfg().orElseThrow().maxPerImg()).isEqualTo(300);
     assertThat(Heads.rpnProposalConfig(model).orElseThrow().nmsPre()).isEqualTo(2000);
@@ -103,9 +104,46 @@ class HeadsFromModelTest {
 
   @Test
   void aModelWithoutTrainCfgBuildsAHeadThatCanOnlyPredict() {
-    AnchorHead head = Heads.fromModel(model("retina_head.py").without("train_cfg"));
+    AnchorHead head = Heads.fromModel(model("retina_head.py").without("train_cfg"), AnchorHead.class);
     assertThat(head.trainCfg()).isEmpty();
     assertThat(head.testCfg()).isPresent();
+  }
+
+  @Test
+  void anFcosModelGivesAPointHeadWithoutAssignerThatPredicts() {
+    BaseDenseHead head = Heads.fromModel(model("fcos_head.py"));
+    assertThat(head).isInstanceOf(io.detkit.heads.anchorfree.FCOSHead.class);
+    assertThat(head.outputNames()).containsExactly("cls_scores", "bbox_preds", "centernesses");
+    assertThat(head.outputChannels("cls_scores", 1)).isEqualTo(3);
+    assertThat(head.outputChannels("centernesses", 0)).isEqualTo(1);
+    assertThat(head.stride(1)).isEqualTo(16);
+    assertThat(head.numBasePriors(0)).isEqualTo(1);
+    // The detector's train_cfg is handed over and checked, but FCOS builds no assigner from it.
+    assertThat(head.trainCfg()).isPresent();
+    assertThat(head.assigner()).isEmpty();
+    ImageMeta meta = ImageMeta.of(new int[] {64, 64, 3}, new int[] {64, 64, 3}, new int[] {64, 64, 3}, 1.0);
+    assertThat(head.predict(outputs(head), List.of(meta)).get(0).size()).isLessThanOrEqualTo(100);
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> Heads.fromModel(model("fcos_head.py"), AnchorHead.class));
+    assertThat(e.getMessage()).contains("FCOSHead").contains("AnchorHead");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      // a TOOD-only train_cfg key
+      "train_cfg.initial_epoch | 4 | initial_epoch",
+      // a head key put into train_cfg
+      "train_cfg.center_sampling | true | center_sampling",
+      // a train_cfg key put into test_cfg
+      "test_cfg.pos_weight | 1 | pos_weight",
+      // a test_cfg key put into the head
+      "bbox_head.score_thr | 0.1 | score_thr"})
+  void anFcosModelRefusesKeysWhereMmdetectionsFcosHasNone(String path, String value, String key) {
+    Object v = value.equals("true") ? Boolean.TRUE : Double.valueOf(value);
+    ConfigException e = catchThrowableOfType(ConfigException.class,
+        () -> Heads.fromModel(model("fcos_head.py").withPath(path, v)));
+    assertThat(e).as(path).isNotNull();
+    assertThat(e.getMessage()).contains(key);
   }
 
   @Test

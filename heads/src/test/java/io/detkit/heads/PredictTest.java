@@ -81,7 +81,7 @@ class PredictTest {
 
   @Test
   void nmsIsPerClassUnlessClassAgnostic() {
-    AnchorHead two = Heads.build(Tiny.headConfig("AnchorHead", -1, 0, -1).with("num_classes", 2));
+    AnchorHead two = Heads.build(Tiny.headConfig("AnchorHead", -1, 0, -1).with("num_classes", 2), AnchorHead.class);
     // Channels per location: class 0 then class 1; class 1 only scores at anchor 0 (sigmoid(1.5)).
     HeadOutputs outs = HeadOutputs.of(List.of(map(2, 0, -5, 1, 1.5, -9, -9, -9)), List.of(Tiny.filled(1, 4, 0)));
     Detections aware = predict(two, outs, cfg(1000, 100), Tiny.meta(32, 32), false, true);
@@ -95,7 +95,7 @@ class PredictTest {
   @Test
   void softmaxScoresDropTheBackgroundColumn() {
     AnchorHead softmax = Heads.build(Tiny.headConfig("AnchorHead", -1, 0, -1)
-        .with("loss_cls", Config.of("type", "CrossEntropyLoss", "use_sigmoid", false)));
+        .with("loss_cls", Config.of("type", "CrossEntropyLoss", "use_sigmoid", false)), AnchorHead.class);
     // Two channels per anchor (foreground, background): softmax(1, 0)[0] = e / (e + 1).
     HeadOutputs outs = HeadOutputs.of(List.of(map(1, 1, 1, 1, 0, 0, 0, 0)), List.of(Tiny.filled(1, 4, 0)));
     Detections d = predict(softmax, outs, cfg(1000, 100), Tiny.meta(32, 32), false, true);
@@ -107,7 +107,7 @@ class PredictTest {
   void atssMultipliesScoresByTheCenterness() {
     Config c = Tiny.headConfig("ATSSHead", -1, 0, -1)
         .with("train_cfg", Config.of("assigner", Config.of("type", "ATSSAssigner", "topk", 9)));
-    AnchorHead atss = Heads.build(c);
+    AnchorHead atss = Heads.build(c, AnchorHead.class);
     HeadOutputs outs = outputs(2, 0, -5, 1).with(HeadOutputs.CENTERNESSES, List.of(Tiny.filled(1, 1, 0.0)));
     Detections d = predict(atss, outs, cfg(1000, 100), Tiny.meta(32, 32), false, true);
     assertThat(d.scoreData()).containsExactly(new double[] {S0 / 2, S3 / 2, S1 / 2}, within(TOL));
@@ -116,7 +116,7 @@ class PredictTest {
   @Test
   void rpnKeepsTheTopPerLevelAndDropsSmallProposals() {
     Config c = Tiny.headConfig("RPNHead", 0, 0.3, -1).without("num_classes");
-    AnchorHead rpn = Heads.build(c);
+    AnchorHead rpn = Heads.build(c, AnchorHead.class);
     TestConfig top2 = TestConfig.of(2, 0, null, NmsConfig.of(0.7), 1000);
     Detections d = predict(rpn, outputs(2, 0, -5, 1), top2, Tiny.meta(32, 32), true, true);
     assertThat(d.scoreData()).containsExactly(new double[] {S0, S3}, within(TOL));

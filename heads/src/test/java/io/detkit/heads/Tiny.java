@@ -39,7 +39,7 @@ public final class Tiny {
   }
 
   public static AnchorHead head(int allowedBorder, double minPosIou, double ignoreIofThr) {
-    return Heads.build(headConfig("AnchorHead", allowedBorder, minPosIou, ignoreIofThr));
+    return Heads.build(headConfig("AnchorHead", allowedBorder, minPosIou, ignoreIofThr), AnchorHead.class);
   }
 
   /** An image of {@code h x w}, padded to 32x32. */

@@ -5,7 +5,6 @@ import io.detkit.core.golden.ComponentRunner;
 import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.golden.UnsupportedCaseException;
 import io.detkit.core.tensor.Tensors;
-import io.detkit.heads.anchorfree.AnchorFreeHeads;
 import io.detkit.heads.anchorfree.FCOSTargets;
 import io.detkit.heads.anchorfree.VFNetHead;
 import io.detkit.heads.anchorfree.VFNetLoss;
@@ -28,7 +27,7 @@ final class VFNetHeadRunner implements ComponentRunner {
     if (!c.method().equals("loss + get_targets")) {
       throw new UnsupportedCaseException(c.id() + ": unknown VFNetHead call '" + c.method() + "'");
     }
-    VFNetHead head = (VFNetHead) AnchorFreeHeads.build(c.config());
+    VFNetHead head = Heads.build(c.config(), VFNetHead.class);
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     HeadOutputs outs = FCOSHeadRunner.outputs(c, head.outputNames(), false);
     VFNetLoss r = head.lossWithDetails(outs, FCOSHeadRunner.groundTruths(c, metas.size()), metas);

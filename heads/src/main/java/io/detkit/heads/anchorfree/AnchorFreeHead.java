@@ -1,28 +1,29 @@
 package io.detkit.heads.anchorfree;
 
 import io.detkit.core.anchor.MlvlPointGenerator;
-import io.detkit.core.anchor.Stride;
 import io.detkit.core.coder.DistancePointBBoxCoder;
 import io.detkit.core.tensor.Tensors;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.Detections;
 import io.detkit.heads.GroundTruth;
+import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import io.detkit.heads.TestConfig;
-import io.detkit.heads.TrainConfig;
-import io.detkit.losses.Loss;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * MMDetection's {@code AnchorFreeHead}: the base of dense heads that predict, at every point of a
  * feature map, class scores and the four distances from the point to the box sides (FCOS and the
- * heads built on it). It holds what those heads share: the configuration (classes, strides,
- * {@code loss_cls}, {@code loss_bbox}, the test config), the point priors of
- * {@link MlvlPointGenerator}, the checks of the head outputs, the box coder and {@link #predict}.
- * Subclasses add their targets and losses.
+ * heads built on it). It is a {@link BaseDenseHead} (its settings, its contract) whose priors are the
+ * points of {@link MlvlPointGenerator} (one per location), whose coder is
+ * {@link DistancePointBBoxCoder}, and which has no assigner ({@link BaseDenseHead#assigner()} is
+ * empty: point heads assign by their own rules, and {@code train_cfg} is kept, unread, as in
+ * MMDetection). It adds the points, the checks of the outputs and {@link #predict}; subclasses add
+ * their targets and losses ({@link #loss(HeadOutputs, List, List, int)}), and are built by a
+ * {@link PointHeadBuilder}.
  *
  * <p>Head outputs are lists of per-level NCHW arrays named as in {@link HeadOutputs}
  * ({@code cls_scores} {@code [N, num_classes, H, W]}, {@code bbox_preds} {@code [N, 4, H, W]}, plus
@@ -32,110 +33,43 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Immutable and thread-safe: per-image work runs on the head's executor and its results do not
  * depend on the number of threads.
  */
-public abstract class AnchorFreeHead {
-  /** Config keys that only size or initialise the convolutions, accepted and ignored. */
-  static final String[] CONV_KEYS = {"in_channels", "feat_channels", "stacked_convs", "conv_cfg", "norm_cfg",
-      "init_cfg", "dcn_on_last_conv", "conv_bias"};
-  /** MMDetection's default strides of {@code AnchorFreeHead}. */
-  static final double[] DEFAULT_STRIDES = {4, 8, 16, 32, 64};
-
-  private final String type;
-  private final int numClasses;
-  private final MlvlPointGenerator priorGenerator;
-  private final DistancePointBBoxCoder bboxCoder = new DistancePointBBoxCoder();
-  private final Loss lossCls;
-  private final Loss lossBbox;
-  private final TrainConfig trainCfg;
-  private final TestConfig testCfg;
-  private final Executor executor;
+public abstract class AnchorFreeHead extends BaseDenseHead {
+  private final MlvlPointGenerator points;
 
   /**
-   * @param type MMDetection's type name, used in messages
-   * @param s the shared settings, already checked
+   * Builds the head a builder describes.
+   *
+   * @throws IllegalArgumentException as {@link BaseDenseHead}'s constructor, or for a prior
+   *     generator other than points, a coder other than distances, or a classification loss the
+   *     head cannot train with (see {@link PointHeadBuilder#allowsClassificationLoss})
    */
-  protected AnchorFreeHead(String type, AnchorFreeSettings<?> s) {
-    s.requireComplete();
-    this.type = Tensors.requireNonNull(type, "type");
-    this.numClasses = s.numClasses;
-    List<Stride> strides = new ArrayList<>();
-    for (double st : s.strides) {
-      strides.add(Stride.of(st));
+  protected AnchorFreeHead(PointHeadBuilder<?, ?> b) {
+    super(b);
+    if (!(priorGenerator() instanceof MlvlPointGenerator p)) {
+      throw new IllegalArgumentException(type() + ": the priors must be points (MlvlPointGenerator, set by strides);"
+          + " got " + priorGenerator().getClass().getSimpleName());
     }
-    this.priorGenerator = new MlvlPointGenerator(strides, s.offset);
-    this.lossCls = s.lossCls;
-    this.lossBbox = s.lossBbox;
-    this.trainCfg = s.trainCfg;
-    this.testCfg = s.testCfg;
-    this.executor = s.executor;
-  }
-
-  // ------------------------------------------------------------------------------- properties
-
-  /** MMDetection's type name, e.g. {@code FCOSHead}. */
-  public final String type() {
-    return type;
-  }
-
-  /** Number of foreground classes, also the background label; the channels of {@code cls_scores}. */
-  public final int numClasses() {
-    return numClasses;
-  }
-
-  /** The number of pyramid levels (strides). */
-  public final int numLevels() {
-    return priorGenerator.strides().size();
-  }
-
-  /** The stride of {@code level} in pixels. */
-  public final double stride(int level) {
-    return priorGenerator.strides().get(level).w();
+    this.points = p;
+    if (!(bboxCoder() instanceof DistancePointBBoxCoder)) {
+      throw new IllegalArgumentException(type() + ": bbox_coder must be DistancePointBBoxCoder; got "
+          + bboxCoder().getClass().getSimpleName());
+    }
+    if (!useSigmoidCls() || !b.allowsClassificationLoss(lossCls())) {
+      throw new IllegalArgumentException("loss_cls of " + type() + " must be " + b.allowedClassificationLosses()
+          + "; got " + lossCls() + (useSigmoidCls() ? "" : " with use_sigmoid=False"));
+    }
   }
 
   /** The point generator. */
-  public final MlvlPointGenerator priorGenerator() {
-    return priorGenerator;
+  public final MlvlPointGenerator pointGenerator() {
+    return points;
   }
 
-  /** The box coder: distances (left, top, right, bottom) from a point. */
-  public final DistancePointBBoxCoder bboxCoder() {
-    return bboxCoder;
-  }
-
-  /** The classification loss. */
-  public final Loss lossCls() {
-    return lossCls;
-  }
-
-  /** The loss on decoded positive boxes. */
-  public final Loss lossBbox() {
-    return lossBbox;
-  }
-
-  /** The train config as given (may be null). */
-  public final TrainConfig trainCfg() {
-    return trainCfg;
-  }
-
-  /** The default test config (may be null). */
-  public final TestConfig testCfg() {
-    return testCfg;
-  }
-
-  /** The executor of per-image work, or null for the caller's thread. */
-  public final Executor executor() {
-    return executor;
-  }
-
-  /** The outputs this head reads, in MMDetection's argument order; the first two are cls_scores and bbox_preds. */
-  public abstract List<String> outputNames();
-
-  /** Channels of {@code name}'s arrays. */
-  protected int channels(String name) {
-    return switch (name) {
-      case HeadOutputs.CLS_SCORES -> numClasses;
-      case HeadOutputs.BBOX_PREDS -> 4;
-      default -> 1;
-    };
+  /** Channels of output {@code name}: the cls_scores and box outputs as declared, 1 for any other (centerness). */
+  @Override
+  public int outputChannels(String name, int level) {
+    return name.equals(HeadOutputs.CLS_SCORES) || name.equals(HeadOutputs.BBOX_PREDS)
+        ? super.outputChannels(name, level) : 1;
   }
 
   // ------------------------------------------------------------------------------- points and checks
@@ -149,7 +83,7 @@ public abstract class AnchorFreeHead {
     for (int l = 0; l < featmapSizes.size(); l++) {
       int[] hw = featmapSizes.get(l);
       out.add(dtype == DataType.DOUBLE ? pointsDouble(l, hw[0], hw[1])
-          : Tensors.widen(priorGenerator.gridPriorsFlat(l, hw[0], hw[1])));
+          : Tensors.widen(points.gridPriorsFlat(l, hw[0], hw[1])));
     }
     return out;
   }
@@ -157,7 +91,7 @@ public abstract class AnchorFreeHead {
   /** Float64 points: {@code (j + offset) * s} in double (the float32 generator would round them). */
   private double[] pointsDouble(int level, int h, int w) {
     double s = stride(level);
-    double off = priorGenerator.offset();
+    double off = points.offset();
     double[] p = new double[2 * h * w];
     for (int i = 0; i < h; i++) {
       for (int j = 0; j < w; j++) {
@@ -200,6 +134,16 @@ public abstract class AnchorFreeHead {
     return batch;
   }
 
+  /**
+   * The losses and the gradient of their sum with respect to every output; {@code epoch} (the
+   * trainer's 0-based epoch) is read by no point head today. Calls may come from any thread.
+   *
+   * @throws IllegalArgumentException for outputs that do not fit the head, gts / metas that do not
+   *     fit the batch, or {@code epoch < 0}
+   */
+  @Override
+  public abstract HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch);
+
   // ------------------------------------------------------------------------------- inference
 
   /**
@@ -216,15 +160,6 @@ public abstract class AnchorFreeHead {
   }
 
   /**
-   * Detections with the head's {@code test_cfg}, without rescaling, with NMS.
-   *
-   * @throws IllegalStateException if the head has no test config
-   */
-  public final List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas) {
-    return predict(outputs, metas, null, false, true);
-  }
-
-  /**
    * MMDetection's {@code get_bboxes} ({@code BaseDenseHead._get_bboxes_single}), see
    * {@link PointPredictor}.
    *
@@ -233,13 +168,12 @@ public abstract class AnchorFreeHead {
    *     {@code nms} when {@code withNms}
    * @throws IllegalArgumentException for outputs that do not fit the head or metas that do not fit the batch
    */
+  @Override
   public final List<Detections> predict(HeadOutputs outputs, List<ImageMeta> metas, TestConfig cfg, boolean rescale,
       boolean withNms) {
     checkCanPredict();
-    TestConfig c = cfg != null ? cfg : testCfg;
-    if (c == null) {
-      throw new IllegalStateException(type + " has no test_cfg; pass one to predict");
-    }
+    TestConfig c = cfg != null ? cfg : testCfg().orElseThrow(() -> new IllegalStateException(type()
+        + " has no test_cfg; pass one to predict"));
     Tensors.requireNonNull(metas, "img_metas");
     PointBatch batch = checkOutputs(outputs, metas.size());
     return new PointPredictor(this, c, rescale, withNms).predict(outputs, batch, metas);

@@ -7,9 +7,7 @@ import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
-import io.detkit.losses.CrossEntropyLoss;
 import io.detkit.losses.Loss;
-import io.detkit.losses.Losses;
 import java.util.List;
 
 /**
@@ -29,21 +27,21 @@ import java.util.List;
  * stride-unit distances are still decoded around pixel points, as MMDetection does. Without any
  * positive {@code loss_bbox} and {@code loss_centerness} are 0 with zero gradients.
  *
- * <p>Config keys beyond {@link AnchorFreeHead}'s: {@code regress_ranges} (one {@code (lo, hi)} per
+ * <p>Config keys beyond {@link PointHeadBuilder}'s: {@code regress_ranges} (one {@code (lo, hi)} per
  * level; default {@code ((-1, 64), (64, 128), (128, 256), (256, 512), (512, 1e8))}),
  * {@code center_sampling} (False), {@code center_sample_radius} (1.5), {@code norm_on_bbox} (False),
  * {@code centerness_on_reg} (False; it only selects which tower feeds the centerness convolution,
  * so the head reports it and does nothing else with it), {@code loss_centerness} (sigmoid
- * CrossEntropyLoss). {@code train_cfg} is accepted and unused, as in MMDetection.
+ * CrossEntropyLoss). {@code train_cfg} (MMDetection's FCOS configs give one with an assigner) is
+ * read as every head's, with its keys checked, and not used: FCOS assigns by its regress ranges.
  *
  * <p>Immutable and thread-safe.
  */
 public final class FCOSHead extends AnchorFreeHead {
   /** The registry name. */
   public static final String TYPE = "FCOSHead";
-  /** MMDetection's default regress ranges (five levels). */
-  static final double[][] DEFAULT_REGRESS_RANGES = {{-1, 64}, {64, 128}, {128, 256}, {256, 512},
-      {512, FCOSTargets.INF}};
+  /** Config key and loss dict key of the centerness loss. */
+  public static final String LOSS_CENTERNESS = "loss_centerness";
   private static final List<String> OUTPUTS = List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS,
       HeadOutputs.CENTERNESSES);
 
@@ -52,24 +50,10 @@ public final class FCOSHead extends AnchorFreeHead {
   private final Loss lossCenterness;
 
   private FCOSHead(Builder b) {
-    super(TYPE, b);
-    double[][] ranges = b.regressRanges == null ? DEFAULT_REGRESS_RANGES : b.regressRanges;
-    if (ranges.length != b.strides.length) {
-      throw new IllegalArgumentException("regress_ranges must hold one (lo, hi) per level (" + b.strides.length
-          + " strides); got " + ranges.length);
-    }
-    double[][] copy = new double[ranges.length][];
-    for (int l = 0; l < ranges.length; l++) {
-      if (ranges[l] == null || ranges[l].length != 2 || Double.isNaN(ranges[l][0]) || Double.isNaN(ranges[l][1])) {
-        throw new IllegalArgumentException("regress_ranges[" + l + "] must be a pair (lo, hi) of numbers; got "
-            + (ranges[l] == null ? "None" : java.util.Arrays.toString(ranges[l])));
-      }
-      copy[l] = ranges[l].clone();
-    }
-    this.rules = new FCOSTargets.Rules(b.numClasses, b.strides.clone(), copy, b.centerSampling, b.radius,
-        b.normOnBbox);
+    super(b);
+    this.rules = b.rules(numClasses(), b.normOnBbox);
     this.centernessOnReg = b.centernessOnReg;
-    this.lossCenterness = b.lossCenterness;
+    this.lossCenterness = extraLoss(LOSS_CENTERNESS);
   }
 
   /** A builder with MMDetection's defaults. */
@@ -83,55 +67,7 @@ public final class FCOSHead extends AnchorFreeHead {
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static FCOSHead fromConfig(Config c) {
-    return builder(c).build();
-  }
-
-  /**
-   * A builder holding what {@code c} says, for settings a config cannot carry (the executor).
-   *
-   * @throws ConfigException naming the key for a missing, invalid or unknown parameter
-   */
-  public static Builder builder(Config c) {
-    Tensors.requireNonNull(c, "config");
-    Builder b = builder().read(c);
-    try {
-      if (c.has("regress_ranges")) {
-        b.regressRanges(readRanges(c));
-      }
-      b.centerSampling(c.getBoolean("center_sampling", false));
-      b.centerSampleRadius(c.getDouble("center_sample_radius", 1.5));
-      b.normOnBbox(c.getBoolean("norm_on_bbox", false));
-      b.centernessOnReg(c.getBoolean("centerness_on_reg", false));
-      Config lc = c.getConfigOrNull("loss_centerness");
-      if (lc != null) {
-        b.lossCenterness(Losses.build(lc));
-      }
-      b.build();
-      return b;
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
-  }
-
-  /**
-   * {@code regress_ranges} of {@code c}: a list of {@code (lo, hi)} pairs.
-   *
-   * @throws ConfigException naming the key for an element that is not a pair of numbers
-   */
-  static double[][] readRanges(Config c) {
-    List<Object> list = c.getList("regress_ranges");
-    double[][] ranges = new double[list.size()][];
-    for (int l = 0; l < list.size(); l++) {
-      if (!(list.get(l) instanceof List<?> pair) || pair.size() != 2
-          || !(pair.get(0) instanceof Number lo) || !(pair.get(1) instanceof Number hi)) {
-        throw ConfigException.at(c.pathOf("regress_ranges"), "regress_ranges[" + l
-            + "] must be a pair (lo, hi) of numbers; got " + Config.describe(list.get(l)));
-      }
-      ranges[l] = new double[] {lo.doubleValue(), hi.doubleValue()};
-    }
-    return ranges;
+    return builder().fromConfig(c);
   }
 
   @Override
@@ -200,10 +136,13 @@ public final class FCOSHead extends AnchorFreeHead {
    * this head's targets with the loss.
    *
    * @param metas one per image (checked against the batch; FCOS reads nothing from them)
+   * @param epoch the trainer's epoch (FCOS has one phase)
    * @throws IllegalArgumentException for outputs that do not fit the head, or gts / metas that do
    *     not fit the batch
    */
-  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+  @Override
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
+    checkedEpoch(epoch);
     return lossWithDetails(outputs, gts, metas).loss();
   }
 
@@ -215,40 +154,27 @@ public final class FCOSHead extends AnchorFreeHead {
   }
 
   /** Builder of {@link FCOSHead}; starts from MMDetection's defaults. */
-  public static final class Builder extends AnchorFreeSettings<Builder> {
-    private double[][] regressRanges;
-    private boolean centerSampling;
-    private double radius = 1.5;
+  public static final class Builder extends FCOSRulesBuilder<Builder, FCOSHead> {
     private boolean normOnBbox;
     private boolean centernessOnReg;
-    private Loss lossCenterness = CrossEntropyLoss.builder().useSigmoid(true).build();
 
-    private Builder() {}
+    /** A builder with MMDetection's defaults ({@code loss_centerness}: sigmoid CrossEntropyLoss). */
+    public Builder() {
+      super(TYPE);
+      declareLoss(LOSS_CENTERNESS, Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "loss_weight", 1.0));
+    }
 
     @Override
     protected Builder self() {
       return this;
     }
 
-    /** One {@code (lo, hi)} per level, both inclusive; null for MMDetection's default. */
-    public Builder regressRanges(double[][] ranges) {
-      this.regressRanges = ranges == null ? null : ranges.clone();
-      return this;
-    }
-
-    /** Positives only near the gt centre. */
-    public Builder centerSampling(boolean on) {
-      this.centerSampling = on;
-      return this;
-    }
-
-    /** @throws IllegalArgumentException if not a finite number &gt; 0 */
-    public Builder centerSampleRadius(double radius) {
-      if (!(radius > 0) || !Double.isFinite(radius)) {
-        throw new IllegalArgumentException("center_sample_radius must be > 0; got " + radius);
-      }
-      this.radius = radius;
-      return this;
+    /** Reads {@code norm_on_bbox} and {@code centerness_on_reg} after the common rules. */
+    @Override
+    protected void readConfig(Config c) {
+      super.readConfig(c);
+      normOnBbox(c.getBoolean("norm_on_bbox", false));
+      centernessOnReg(c.getBoolean("centerness_on_reg", false));
     }
 
     /** Box targets (and training predictions) in stride units. */
@@ -265,8 +191,7 @@ public final class FCOSHead extends AnchorFreeHead {
 
     /** The loss of the centerness logits against the centerness targets. */
     public Builder lossCenterness(Loss loss) {
-      this.lossCenterness = Tensors.requireNonNull(loss, "loss_centerness");
-      return this;
+      return loss(LOSS_CENTERNESS, loss);
     }
 
     /**
@@ -275,10 +200,8 @@ public final class FCOSHead extends AnchorFreeHead {
      * @throws IllegalArgumentException if {@code num_classes} is unset or {@code regress_ranges} does
      *     not hold one pair per stride
      */
+    @Override
     public FCOSHead build() {
-      if (numClasses < 1) {
-        throw new IllegalArgumentException("num_classes must be set (>= 1)");
-      }
       return new FCOSHead(this);
     }
   }

@@ -48,8 +48,8 @@ public record PointBatch(int numImages, List<int[]> featmapSizes, DataType dataT
           throw new IllegalArgumentException("all head outputs must share one dtype; " + what + " is "
               + a.dataType() + ", others " + dtype);
         }
-        if (a.rank() != 4 || a.size(1) != head.channels(name) || (n >= 0 && a.size(0) != n)) {
-          throw new IllegalArgumentException(what + " must be [" + (n >= 0 ? n : "N") + "," + head.channels(name)
+        if (a.rank() != 4 || a.size(1) != head.outputChannels(name, l) || (n >= 0 && a.size(0) != n)) {
+          throw new IllegalArgumentException(what + " must be [" + (n >= 0 ? n : "N") + "," + head.outputChannels(name, l)
               + ",H,W]; got " + Tensors.shapeOf(a));
         }
         n = (int) a.size(0);

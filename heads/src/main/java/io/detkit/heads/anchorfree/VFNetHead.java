@@ -8,8 +8,8 @@ import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
-import io.detkit.heads.Heads;
 import io.detkit.heads.ImageMeta;
+import io.detkit.losses.FocalLoss;
 import io.detkit.losses.Loss;
 import io.detkit.losses.Losses;
 import java.util.List;
@@ -47,6 +47,10 @@ public final class VFNetHead extends AnchorFreeHead {
   public static final String TYPE = "VFNetHead";
   /** Name of the refined box output. */
   public static final String BBOX_PREDS_REFINE = "bbox_preds_refine";
+  /** Config key of the refined boxes' loss. */
+  public static final String LOSS_BBOX_REFINE = "loss_bbox_refine";
+  /** Config key of the FocalLoss MMDetection uses with {@code use_vfl=False} (read, not used). */
+  public static final String LOSS_CLS_FL = "loss_cls_fl";
   private static final List<String> OUTPUTS = List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS,
       BBOX_PREDS_REFINE);
   private static final Map<String, Object> DEFAULT_ANCHOR_GENERATOR = Map.of("type", "AnchorGenerator", "ratios",
@@ -57,104 +61,108 @@ public final class VFNetHead extends AnchorFreeHead {
   private final ATSSHead atss;
   private final Loss lossBboxRefine;
 
-  private VFNetHead(Settings s, FCOSTargets.Rules rules, ATSSHead atss, Loss lossBboxRefine) {
-    super(TYPE, s);
-    this.rules = rules;
-    this.atss = atss;
-    this.lossBboxRefine = lossBboxRefine;
+  private VFNetHead(Builder b) {
+    super(b);
+    this.rules = b.rules(numClasses(), false);
+    this.lossBboxRefine = extraLoss(LOSS_BBOX_REFINE);
+    if (b.atssConfig != null) {
+      // The ATSS step only assigns: sigmoid labels (background = num_classes), no sampling.
+      this.atss = new ATSSHead.Builder().executor(executor()).fromConfig(b.atssConfig.with("num_classes",
+          numClasses()));
+      if (atss.numLevels() != numLevels()) {
+        throw new IllegalArgumentException("anchor_generator must have one stride per level (" + numLevels()
+            + "); got " + atss.numLevels());
+      }
+    } else {
+      this.atss = null;
+    }
   }
 
-  /** The settings of {@link VFNetHead}; built from a config only. */
-  static final class Settings extends AnchorFreeSettings<Settings> {
-    @Override
-    protected Settings self() {
-      return this;
-    }
-
-    /**
-     * VFNet does not predict yet (see the class comment), so its {@code test_cfg} (soft_nms in
-     * MMDetection's configs, which detkit's NMS lacks) is accepted without being read.
-     */
-    @Override
-    void readTestCfg(Config test) {
-      // Intentionally unread: predict() refuses for VFNet.
-    }
-
-    @Override
-    boolean allowsClassificationLoss(Loss loss) {
-      return loss.type().equals("VarifocalLoss");
-    }
+  /** A builder with MMDetection's defaults; configure it with {@link Builder#fromConfig}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /**
-   * Builds from an MMDetection config dict ({@code type='VFNetHead'}): {@link AnchorFreeHead}'s keys
-   * (default {@code loss_cls} VarifocalLoss(alpha=0.75, gamma=2, iou_weighted), {@code loss_bbox}
-   * GIoULoss(loss_weight=1.5)), {@code loss_bbox_refine} (GIoULoss(loss_weight=2.0)),
-   * {@code use_atss} (True), {@code anchor_generator}, {@code regress_ranges},
-   * {@code center_sampling}, {@code center_sample_radius}, {@code use_vfl} (True only), and the
-   * network-only keys {@code sync_num_pos}, {@code gradient_mul}, {@code bbox_norm_type},
-   * {@code reg_decoded_bbox}, {@code loss_cls_fl} (accepted and unused).
+   * Builds from an MMDetection config dict ({@code type='VFNetHead'}); see {@link Builder}.
    *
    * @throws ConfigException naming the key for a missing, invalid or unknown parameter
    */
   public static VFNetHead fromConfig(Config c) {
-    return fromConfig(c, java.util.concurrent.ForkJoinPool.commonPool());
+    return builder().fromConfig(c);
   }
 
   /**
-   * {@link #fromConfig(Config)} with per-image work on {@code executor} (null: the caller's thread).
-   *
-   * @throws ConfigException naming the key for a missing, invalid or unknown parameter
+   * Builder of {@link VFNetHead}: {@link PointHeadBuilder}'s keys (default {@code loss_cls}
+   * VarifocalLoss(alpha=0.75, gamma=2, iou_weighted), {@code loss_bbox} GIoULoss(loss_weight=1.5)),
+   * {@code loss_bbox_refine} (GIoULoss(loss_weight=2.0)), {@code use_atss} (True; then
+   * {@code train_cfg} with its assigner is required), {@code anchor_generator}, {@code regress_ranges},
+   * {@code center_sampling}, {@code center_sample_radius}, {@code use_vfl} (True only), and the
+   * network-only keys {@code sync_num_pos}, {@code gradient_mul}, {@code bbox_norm_type},
+   * {@code reg_decoded_bbox}, {@code loss_cls_fl} (accepted and unused). VFNet does not predict yet
+   * (see the class comment), so its {@code test_cfg} (soft_nms in MMDetection's configs, which
+   * detkit's NMS lacks) is accepted without being read. The ATSS assignment is configured from the
+   * config dict only; a builder not given one uses FCOS's rules ({@code use_atss=False}).
    */
-  public static VFNetHead fromConfig(Config c, java.util.concurrent.Executor executor) {
-    Tensors.requireNonNull(c, "config");
-    Settings s = new Settings().executor(executor);
-    s.lossCls(Losses.build(Config.of("type", "VarifocalLoss", "use_sigmoid", true, "alpha", 0.75, "gamma", 2.0,
-        "iou_weighted", true, "loss_weight", 1.0)));
-    s.lossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5)));
-    s.read(c);
-    try {
+  public static final class Builder extends FCOSRulesBuilder<Builder, VFNetHead> {
+    private Config atssConfig;
+
+    /** A builder with MMDetection's defaults. */
+    public Builder() {
+      super(TYPE);
+      lossCls(Losses.build(Config.of("type", "VarifocalLoss", "use_sigmoid", true, "alpha", 0.75, "gamma", 2.0,
+          "iou_weighted", true, "loss_weight", 1.0)));
+      lossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5)));
+      declareLoss(LOSS_BBOX_REFINE, Config.of("type", "GIoULoss", "loss_weight", 2.0));
+      declareLoss(LOSS_CLS_FL, Config.of("type", FocalLoss.TYPE, "use_sigmoid", true, "gamma", 2.0, "alpha", 0.25,
+          "loss_weight", 1.0));
+      ignoreKeys("sync_num_pos", "gradient_mul", "bbox_norm_type", "reg_decoded_bbox");
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected void readConfig(Config c) {
+      super.readConfig(c);
       if (!c.getBoolean("use_vfl", true)) {
         throw ConfigException.at(c.pathOf("use_vfl"), "only use_vfl=True (VarifocalLoss) is supported");
       }
-      Config refine = c.getConfigOrNull("loss_bbox_refine");
-      Loss lossRefine = Losses.build(refine != null ? refine : Config.of("type", "GIoULoss", "loss_weight", 2.0));
-      if (c.has("loss_cls_fl")) {
-        Losses.build(c.getConfig("loss_cls_fl"));
-      }
-      boolean useAtss = c.getBoolean("use_atss", true);
       Config ag = c.getConfigOrNull("anchor_generator");
       ag = ag != null ? ag : Config.of(DEFAULT_ANCHOR_GENERATOR);
-      double[][] ranges = c.has("regress_ranges") ? FCOSHead.readRanges(c) : FCOSHead.DEFAULT_REGRESS_RANGES;
-      if (ranges.length != s.strides.length) {
-        throw ConfigException.at(c.pathOf("regress_ranges"), "regress_ranges must hold one (lo, hi) per level ("
-            + s.strides.length + " strides); got " + ranges.length);
-      }
-      FCOSTargets.Rules rules = new FCOSTargets.Rules(s.numClasses, s.strides.clone(), ranges,
-          c.getBoolean("center_sampling", false), c.getDouble("center_sample_radius", 1.5), false);
-      ATSSHead atss = null;
-      if (useAtss) {
-        s.offset(ag.getDouble("center_offset", 0.0));
-        // The ATSS step only assigns: sigmoid labels (background = num_classes), no sampling.
-        Config atssCfg = Config.of("type", "ATSSHead", "num_classes", s.numClasses, "anchor_generator", ag.toMap(),
-            "loss_cls", Map.of("type", "FocalLoss", "use_sigmoid", true));
+      if (c.getBoolean("use_atss", true)) {
+        offset(ag.getDouble("center_offset", 0.0));
         Config train = c.getConfigOrNull("train_cfg");
         if (train == null) {
           throw ConfigException.at(c.path(), "VFNetHead with use_atss needs train_cfg (its assigner)");
         }
-        atss = (ATSSHead) Heads.build(atssCfg.with("train_cfg", train.toMap()));
-        if (atss.numLevels() != s.strides.length) {
-          throw ConfigException.at(c.pathOf("anchor_generator"), "anchor_generator must have one stride per level ("
-              + s.strides.length + "); got " + atss.numLevels());
-        }
+        atssConfig = Config.of("type", "ATSSHead", "anchor_generator", ag.toMap(), "loss_cls",
+            Map.of("type", FocalLoss.TYPE, "use_sigmoid", true), "train_cfg", train.toMap());
       }
-      c.accept("sync_num_pos", "gradient_mul", "bbox_norm_type", "reg_decoded_bbox", "center_sampling",
-          "center_sample_radius");
-      return new VFNetHead(s, rules, atss, lossRefine);
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
+    }
+
+    /** Accepted without being read: VFNet does not predict yet. */
+    @Override
+    protected void readTestCfg(Config test) {
+      // Intentionally unread: predict() refuses for VFNet.
+    }
+
+    /** VFNet's classification targets are IoU-aware soft scores: VarifocalLoss only. */
+    @Override
+    protected boolean allowsClassificationLoss(Loss loss) {
+      return loss.type().equals("VarifocalLoss");
+    }
+
+    @Override
+    protected String allowedClassificationLosses() {
+      return "VarifocalLoss (its targets are IoU-aware soft scores)";
+    }
+
+    @Override
+    public VFNetHead build() {
+      return new VFNetHead(this);
     }
   }
 
@@ -165,8 +173,8 @@ public final class VFNetHead extends AnchorFreeHead {
 
   /** Both box outputs have four channels. */
   @Override
-  protected int channels(String name) {
-    return name.equals(BBOX_PREDS_REFINE) ? 4 : super.channels(name);
+  public int outputChannels(String name, int level) {
+    return name.equals(BBOX_PREDS_REFINE) ? 4 : super.outputChannels(name, level);
   }
 
   /** Whether targets come from ATSS assignment on anchors (else from FCOS's rules). */
@@ -232,7 +240,9 @@ public final class VFNetHead extends AnchorFreeHead {
    * @throws IllegalArgumentException for outputs that do not fit the head, or gts / metas that do
    *     not fit the batch
    */
-  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+  @Override
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
+    checkedEpoch(epoch);
     return lossWithDetails(outputs, gts, metas).loss();
   }
 

@@ -37,12 +37,12 @@ public class IoUBranchRetinaHead extends RetinaHead {
 
   /** 1. Declare the output: checked like the others, and its gradient comes back with theirs. */
   @Override
-  protected List<String> outputNames() {
+  public List<String> outputNames() {
     return List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS, IOU_PREDS);
   }
 
   @Override
-  protected int outputChannels(String name, int level) {
+  public int outputChannels(String name, int level) {
     return name.equals(IOU_PREDS) ? numBaseAnchors(level) : super.outputChannels(name, level);
   }
 

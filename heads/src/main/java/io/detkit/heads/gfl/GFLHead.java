@@ -7,7 +7,6 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.AnchorHead;
 import io.detkit.heads.AnchorUtils;
-import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadBuilder;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
@@ -97,7 +96,7 @@ public class GFLHead extends AnchorHead {
   }
 
   @Override
-  protected int outputChannels(String name, int level) {
+  public int outputChannels(String name, int level) {
     return name.equals(HeadOutputs.BBOX_PREDS) ? numBaseAnchors(level) * 4 * integral.bins()
         : super.outputChannels(name, level);
   }
@@ -105,9 +104,7 @@ public class GFLHead extends AnchorHead {
   /** As ATSS: the assigner gets each level's count of inside anchors. */
   @Override
   protected AssignResult assign(InsideAnchors in) {
-    GroundTruth gt = in.image().gt();
-    return assigner().assign(in.anchors(), in.numLevelInside(), gt.bboxes(), gt.bboxesIgnore().orElse(null),
-        gt.labels().orElse(null));
+    return in.assignPerLevel(requireAssigner());
   }
 
   /** The targets carry the inside anchors (zeros outside): the losses use their centres. */

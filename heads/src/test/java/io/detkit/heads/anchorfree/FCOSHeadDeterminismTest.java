@@ -29,8 +29,8 @@ class FCOSHeadDeterminismTest {
       for (String id : List.of("FCOSHead/standard_5lv_default_ranges", "FCOSHead/center_normbbox_centeronreg_giou")) {
         GoldenCase c = GoldenPointInputs.golden(id);
         List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-        FCOSHead serial = FCOSHead.builder(c.config()).executor(null).build();
-        FCOSHead parallel = FCOSHead.builder(c.config()).executor(pool).build();
+        FCOSHead serial = FCOSHead.builder().executor(null).fromConfig(c.config());
+        FCOSHead parallel = FCOSHead.builder().executor(pool).fromConfig(c.config());
         HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
         List<GroundTruth> gts = GoldenPointInputs.gts(c, metas.size());
         HeadLoss a = serial.loss(outs, gts, metas);
@@ -45,8 +45,8 @@ class FCOSHeadDeterminismTest {
       }
       GoldenCase c = GoldenPointInputs.golden("FCOSHead/get_bboxes");
       List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
-      FCOSHead serial = FCOSHead.builder(c.config()).executor(null).build();
-      FCOSHead parallel = FCOSHead.builder(c.config()).executor(pool).build();
+      FCOSHead serial = FCOSHead.builder().executor(null).fromConfig(c.config());
+      FCOSHead parallel = FCOSHead.builder().executor(pool).fromConfig(c.config());
       HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
       List<Detections> a = serial.predict(outs, metas);
       List<Detections> b = parallel.predict(outs, metas);

@@ -9,6 +9,7 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.Heads;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import java.util.List;
@@ -151,20 +152,19 @@ class FCOSHeadTest {
 
   @Test
   void configIsReadAndCheckedLikeMmdetections() {
-    AnchorFreeHead h = AnchorFreeHeads.build(Config.of("type", "FCOSHead", "num_classes", 3, "strides",
+    FCOSHead f = Heads.build(Config.of("type", "FCOSHead", "num_classes", 3, "strides",
         List.of(8, 16, 32), "regress_ranges", List.of(List.of(-1, 64), List.of(64, 128), List.of(128, 1e8)),
-        "center_sampling", true, "norm_on_bbox", true, "centerness_on_reg", true, "feat_channels", 8));
-    FCOSHead f = (FCOSHead) h;
+        "center_sampling", true, "norm_on_bbox", true, "centerness_on_reg", true, "feat_channels", 8), FCOSHead.class);
     assertThat(f.numLevels()).isEqualTo(3);
     assertThat(f.regressRange(2)).containsExactly(128, 1e8);
     assertThat(f.centerSampling()).isTrue();
     assertThat(f.centerSampleRadius()).isEqualTo(1.5);
-    assertThatThrownBy(() -> AnchorFreeHeads.build(Config.of("type", "FCOSHead", "num_classes", 3, "center_samplin",
+    assertThatThrownBy(() -> Heads.build(Config.of("type", "FCOSHead", "num_classes", 3, "center_samplin",
         true))).isInstanceOf(ConfigException.class).hasMessageContaining("center_samplin");
     // Five default ranges for three strides.
-    assertThatThrownBy(() -> AnchorFreeHeads.build(Config.of("type", "FCOSHead", "num_classes", 3, "strides",
+    assertThatThrownBy(() -> Heads.build(Config.of("type", "FCOSHead", "num_classes", 3, "strides",
         List.of(8, 16, 32)))).isInstanceOf(ConfigException.class).hasMessageContaining("regress_ranges");
-    assertThatThrownBy(() -> AnchorFreeHeads.build(Config.of("type", "FCOSHead", "num_classes", 3, "loss_cls",
+    assertThatThrownBy(() -> Heads.build(Config.of("type", "FCOSHead", "num_classes", 3, "loss_cls",
         Config.of("type", "CrossEntropyLoss", "use_sigmoid", false).toMap())))
         .isInstanceOf(ConfigException.class).hasMessageContaining("sigmoid");
   }

@@ -10,6 +10,7 @@ import io.detkit.core.golden.GoldenCase;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.Heads;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import java.util.List;
@@ -26,10 +27,10 @@ class VFNetHeadTest {
   private static final double[] EXACT = {4, 12, 4, 12, 4, 4, 12, 12, 12, 4, 12, 4, 12, 12, 4, 4};
 
   private static VFNetHead head() {
-    return VFNetHead.fromConfig(Config.of("type", "VFNetHead", "num_classes", 1, "strides", List.of(8),
+    return VFNetHead.builder().executor(null).fromConfig(Config.of("type", "VFNetHead", "num_classes", 1, "strides", List.of(8),
         "regress_ranges", List.of(List.of(-1, 1e8)), "use_atss", false,
         "test_cfg", Map.of("nms_pre", 1000, "score_thr", 0.05, "nms", Map.of("type", "soft_nms",
-            "iou_threshold", 0.6), "max_per_img", 100)), null);
+            "iou_threshold", 0.6), "max_per_img", 100)));
   }
 
   private static HeadOutputs outputs(double[] dist) {
@@ -77,10 +78,10 @@ class VFNetHeadTest {
     VFNetHead head = head();
     assertThatThrownBy(() -> head.predict(outputs(EXACT), List.of(ImageMeta.ofSize(16, 16))))
         .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("bbox_preds_refine");
-    assertThatThrownBy(() -> AnchorFreeHeads.build(Config.of("type", "VFNetHead", "num_classes", 1, "use_vfl",
+    assertThatThrownBy(() -> Heads.build(Config.of("type", "VFNetHead", "num_classes", 1, "use_vfl",
         false))).isInstanceOf(ConfigException.class).hasMessageContaining("use_vfl");
-    assertThatThrownBy(() -> AnchorFreeHeads.build(Config.of("type", "VFNetHead", "num_classes", 1, "loss_cls",
-        Map.of("type", "FocalLoss", "use_sigmoid", true)))).isInstanceOf(ConfigException.class)
+    assertThatThrownBy(() -> Heads.build(Config.of("type", "VFNetHead", "num_classes", 1, "use_atss", false,
+        "loss_cls", Map.of("type", "FocalLoss", "use_sigmoid", true)))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("loss_cls");
   }
 
@@ -90,11 +91,11 @@ class VFNetHeadTest {
     List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
-      VFNetHead serial = VFNetHead.fromConfig(c.config(), null);
+      VFNetHead serial = VFNetHead.builder().executor(null).fromConfig(c.config());
       HeadOutputs outs = GoldenPointInputs.outputs(c, serial.outputNames());
       List<GroundTruth> gts = GoldenPointInputs.gts(c, metas.size());
       HeadLoss a = serial.loss(outs, gts, metas);
-      HeadLoss b = VFNetHead.fromConfig(c.config(), pool).loss(outs, gts, metas);
+      HeadLoss b = VFNetHead.builder().executor(pool).fromConfig(c.config()).loss(outs, gts, metas);
       assertThat(Double.doubleToRawLongBits(b.total())).isEqualTo(Double.doubleToRawLongBits(a.total()));
       for (int l = 0; l < 3; l++) {
         assertThat(Tensors.toDoubles(b.grads().get(VFNetHead.BBOX_PREDS_REFINE, l)))

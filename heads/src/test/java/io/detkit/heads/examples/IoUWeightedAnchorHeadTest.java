@@ -70,7 +70,7 @@ class IoUWeightedAnchorHeadTest {
     if (!Heads.REGISTRY.contains("IoUWeightedAnchorHead")) {
       Heads.REGISTRY.register("IoUWeightedAnchorHead", IoUWeightedAnchorHead::fromConfig);
     }
-    AnchorHead head = Heads.build(Tiny.headConfig("IoUWeightedAnchorHead", -1, 0.0, -1));
+    AnchorHead head = Heads.build(Tiny.headConfig("IoUWeightedAnchorHead", -1, 0.0, -1), AnchorHead.class);
     assertThat(head).isInstanceOf(IoUWeightedAnchorHead.class);
     assertThat(head.loss(Tiny.outputs(1, 0.0, 0.0), List.of(GT), List.of(Tiny.meta(32, 32)))
         .targets().orElseThrow().labelWeightsData(0)[3]).isCloseTo(0.75, within(1e-12));

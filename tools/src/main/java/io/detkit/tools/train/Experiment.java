@@ -39,7 +39,7 @@ public final class Experiment {
     this.cfg = cfg;
     this.seed = seed;
     this.headCfg = Heads.headConfig(cfg.getConfig("model")).with("seed", seed);
-    this.head = Heads.build(headCfg);
+    this.head = Heads.build(headCfg, AnchorHead.class);
     Config data = cfg.getConfig("data");
     checkKeys(data, Set.of("samples_per_gpu", "workers_per_gpu", "train", "val", "test", "persistent_workers"));
     this.batchSize = data.getInt("samples_per_gpu", 2);

@@ -40,7 +40,7 @@ class DetectorNetTest {
   }
 
   private static AnchorHead head(Config model) {
-    return Heads.build(model.getConfig("bbox_head").with("train_cfg", model.getConfig("train_cfg")));
+    return Heads.build(model.getConfig("bbox_head").with("train_cfg", model.getConfig("train_cfg")), AnchorHead.class);
   }
 
   private static DetectorNet build(Config model) {
