@@ -2,7 +2,7 @@ package io.detkit.tools.model;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.HeadOutputs;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,7 +79,7 @@ public final class DetectorNet {
    * @throws ConfigException naming the key for an unknown key or type, a missing part, or parts that
    *     do not fit together (channels, level counts, prior strides)
    */
-  public static DetectorNet build(Config model, AnchorHead head, OptimizerSpec optimizer, long seed) {
+  public static DetectorNet build(Config model, BaseDenseHead head, OptimizerSpec optimizer, long seed) {
     return build(DetectorSpec.of(model, head), optimizer, seed);
   }
 

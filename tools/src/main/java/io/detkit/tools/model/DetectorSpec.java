@@ -2,7 +2,7 @@ package io.detkit.tools.model;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -46,7 +46,7 @@ record DetectorSpec(Backbone backbone, FPN neck, HeadBranches head, int[] stride
    * @throws ConfigException naming the key for an unknown key or type, a missing part, or parts that
    *     do not fit together (channels, level counts, anchor strides)
    */
-  static DetectorSpec of(Config model, AnchorHead head) {
+  static DetectorSpec of(Config model, BaseDenseHead head) {
     for (String key : model.keys()) {
       if (!MODEL_KEYS.contains(key)) {
         throw ConfigException.at(model.pathOf(key), "unknown model key '" + key + "'; accepted: "
@@ -81,14 +81,10 @@ record DetectorSpec(Backbone backbone, FPN neck, HeadBranches head, int[] stride
       throw ConfigException.at(model.pathOf("neck.num_outs"), "the neck gives " + strides.length
           + " levels but the head's prior generator has " + head.numLevels());
     }
-    for (String key : List.of("anchor_generator", "prior_generator")) {
-      Config ag = headCfg.getConfigOrNull(key);
-      if (ag != null && ag.has("strides")) {
-        int[] priorStrides = ag.getIntArray("strides");
-        if (!Arrays.equals(priorStrides, strides)) {
-          throw ConfigException.at(ag.pathOf("strides"), "prior strides " + Config.describe(ag.get("strides"))
-              + " must equal the feature strides of backbone + neck " + Arrays.toString(strides));
-        }
+    for (int l = 0; l < strides.length; l++) {
+      if (head.stride(l) != strides[l] || head.strides().get(l).h() != strides[l]) {
+        throw ConfigException.at(model.pathOf("bbox_head"), "the head's prior strides " + head.strides()
+            + " must equal the feature strides of backbone + neck " + Arrays.toString(strides));
       }
     }
     return new DetectorSpec(backbone, neck, branches, strides, shared);

@@ -3,11 +3,14 @@ package io.detkit.tools.model;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.heads.ATSSHead;
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
+import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.RPNHead;
 import io.detkit.heads.RetinaHead;
+import io.detkit.heads.anchorfree.FCOSHead;
 import io.detkit.heads.gfl.GFLHead;
 import io.detkit.heads.tood.TOODHead;
+import java.util.List;
 
 /**
  * Chooses and configures the network of a detkit head ({@link HeadBranches}) from the same
@@ -17,12 +20,16 @@ import io.detkit.heads.tood.TOODHead;
  *   <li>RetinaHead: two towers, 3x3 class and box-delta predictions;
  *   <li>ATSSHead: as RetinaHead, plus a per-level {@link Scale} on the box deltas and a centerness
  *       logit on the regression tower;
- *   <li>GFLHead: two towers, the class logits and the {@code 4 * (reg_max + 1)}-channel side
- *       distributions with a per-level {@link Scale};
+ *   <li>GFLHead: two towers, the class logits and the side distributions with a per-level
+ *       {@link Scale};
+ *   <li>FCOSHead: two towers, the class logits, the distances ({@link Scale}, then {@code exp}, or
+ *       {@code relu} with {@code norm_on_bbox}) and the centerness on the regression tower
+ *       ({@code centerness_on_reg}) or the classification tower;
  *   <li>TOODHead: {@link TOODBranches} (anchor-free form only).
  * </ul>
- * The output channels are those the head checks its outputs against (its declared outputs: class
- * channels from {@code clsOutChannels}, the regression width from the head's type).
+ * Output channels are asked from the head ({@link BaseDenseHead#outputChannels}), so a head's
+ * declared outputs and its network cannot disagree; a declared output the network has no branch
+ * for is refused.
  */
 final class HeadNetworks {
   private HeadNetworks() {}
@@ -30,29 +37,52 @@ final class HeadNetworks {
   /**
    * The network of {@code head}, reading the convolution keys of its config {@code c}.
    *
-   * @throws ConfigException naming the key for an unsupported head type, a missing or invalid
-   *     convolution key, or a setting the network cannot build
+   * @throws ConfigException naming the key for an unsupported head type or output, a missing or
+   *     invalid convolution key, or a setting the network cannot build
    */
-  static HeadBranches of(Config c, AnchorHead head) {
+  static HeadBranches of(Config c, BaseDenseHead head) {
     if (head instanceof RPNHead) {
       throw ConfigException.at(c.pathOf("type"), "RPNHead is not supported by detkit's detector model; use "
-          + "RetinaHead, ATSSHead, GFLHead, TOODHead or AnchorHead");
+          + "RetinaHead, ATSSHead, GFLHead, FCOSHead, TOODHead or AnchorHead");
     }
-    int a = head.numBaseAnchors(0);
-    int cls = a * head.clsOutChannels();
+    for (int l = 1; l < head.numLevels(); l++) {
+      for (String name : head.outputNames()) {
+        if (head.outputChannels(name, l) != head.outputChannels(name, 0)) {
+          throw ConfigException.at(c.path(), "the levels share one head network, but " + name + " has "
+              + head.outputChannels(name, 0) + " channels at level 0 and " + head.outputChannels(name, l) + " at " + l);
+        }
+      }
+    }
+    int cls = head.outputChannels(HeadOutputs.CLS_SCORES, 0);
+    int reg = head.outputChannels(HeadOutputs.BBOX_PREDS, 0);
     if (head instanceof TOODHead tood) {
+      requireOutputs(c, head, List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS));
       return tood(c, tood, cls);
     }
-    boolean towers = head instanceof RetinaHead || head instanceof ATSSHead || head instanceof GFLHead;
+    boolean towers = head instanceof RetinaHead || head instanceof ATSSHead || head instanceof GFLHead
+        || head instanceof FCOSHead;
     TowerSettings t = TowerSettings.fromConfig(c, head.type(), towers, 4);
-    if (head instanceof GFLHead gfl) {
-      return new DenseHeadBranches(t, 3, cls, a * 4 * (gfl.regMax() + 1), DenseHeadBranches.Centerness.NONE, 0,
-          true, DenseHeadBranches.RegActivation.IDENTITY, false);
+    boolean centerness = head.outputNames().contains(HeadOutputs.CENTERNESSES);
+    requireOutputs(c, head, centerness ? List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS,
+        HeadOutputs.CENTERNESSES) : List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS));
+    int ctr = centerness ? head.outputChannels(HeadOutputs.CENTERNESSES, 0) : 0;
+    if (head instanceof FCOSHead fcos) {
+      return new DenseHeadBranches(t, 3, cls, reg, fcos.centernessOnReg() ? DenseHeadBranches.Centerness.ON_REG
+          : DenseHeadBranches.Centerness.ON_CLS, ctr, true, fcos.normOnBbox() ? DenseHeadBranches.RegActivation.RELU
+          : DenseHeadBranches.RegActivation.EXP, fcos.normOnBbox());
     }
-    boolean atss = head instanceof ATSSHead;
-    return new DenseHeadBranches(t, towers ? 3 : 1, cls, a * 4,
-        atss ? DenseHeadBranches.Centerness.ON_REG : DenseHeadBranches.Centerness.NONE, a, atss,
-        DenseHeadBranches.RegActivation.IDENTITY, false);
+    // MMDetection's ATSS and GFL heads scale each level's regression; RetinaNet's does not.
+    boolean scale = head instanceof ATSSHead || head instanceof GFLHead;
+    return new DenseHeadBranches(t, towers ? 3 : 1, cls, reg, centerness ? DenseHeadBranches.Centerness.ON_REG
+        : DenseHeadBranches.Centerness.NONE, ctr, scale, DenseHeadBranches.RegActivation.IDENTITY, false);
+  }
+
+  /** Refuses a head that declares an output the network has no branch for. */
+  private static void requireOutputs(Config c, BaseDenseHead head, List<String> built) {
+    if (!built.equals(head.outputNames())) {
+      throw ConfigException.at(c.pathOf("type"), head.type() + " declares the outputs " + head.outputNames()
+          + "; detkit's network for it builds " + built);
+    }
   }
 
   private static HeadBranches tood(Config c, TOODHead head, int cls) {
@@ -63,11 +93,9 @@ final class HeadNetworks {
     if (c.getInt("num_dcn", 0) != 0) {
       throw ConfigException.at(c.pathOf("num_dcn"), "deformable tower convolutions are not supported; set 0");
     }
-    for (int l = 0; l < head.numLevels(); l++) {
-      if (head.numBaseAnchors(l) != 1) {
-        throw ConfigException.at(c.pathOf("anchor_generator"), "TOOD's network needs one prior per location; level "
-            + l + " has " + head.numBaseAnchors(l));
-      }
+    if (head.numBasePriors(0) != 1) {
+      throw ConfigException.at(c.pathOf("anchor_generator"), "TOOD's network needs one prior per location; got "
+          + head.numBasePriors(0));
     }
     TowerSettings t = TowerSettings.fromConfig(c, head.type(), true, 6);
     if (t.stackedConvs() == 0 || t.featChannels() % 8 != 0) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.detkit.core.config.ConfigWriter;
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.tools.data.Batch;
@@ -117,7 +117,7 @@ public final class Trainer {
    */
   public Result run() throws IOException {
     long start = System.nanoTime();
-    AnchorHead head = exp.head();
+    BaseDenseHead head = exp.head();
     Datasets.Built train = exp.dataset("train");
     Datasets.Built val = evaluate ? exp.dataset("val") : null;
     if (val != null && !val.dataset().classes().equals(train.dataset().classes())) {

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.detkit.core.config.ConfigException;
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
+import io.detkit.heads.OutputChecks;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
@@ -28,23 +29,24 @@ class HeadNetworksTest {
       "atss_shapes.py, cls_scores|bbox_preds|centernesses, 4",
       "retinanet_shapes.py, cls_scores|bbox_preds, 24",
       "gfl_shapes.py, cls_scores|bbox_preds, 36",
-      "tood_shapes.py, cls_scores|bbox_preds, 4"})
+      "tood_shapes.py, cls_scores|bbox_preds, 4",
+      "fcos_shapes.py, cls_scores|bbox_preds|centernesses, 4"})
   void theNetworksOutputsAreTheHeadsDeclaredOutputs(String config, String kinds, int bboxChannels) {
     Experiment exp = Experiment.of(TestConfigs.small(config), 0);
-    AnchorHead head = exp.head();
+    BaseDenseHead head = exp.head();
     DetectorNet net = exp.buildNet();
     assertThat(net.outputKinds()).containsExactly(kinds.split("\\|"));
     Nd4j.getRandom().setSeed(3);
     INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 48);
     for (HeadOutputs out : List.of(net.forward(images), net.forwardTrain(images))) {
       // The head's own output checks: every declared output, [N, channels, H, W] per level, finite.
-      assertThat(head.outputChecks().check(out, 2).featmapSizes()).hasSize(2);
+      assertThat(new OutputChecks(head).check(out, 2).featmapSizes()).hasSize(2);
       assertThat(out.get(HeadOutputs.BBOX_PREDS, 0).shape()).containsExactly(2, bboxChannels, 8, 6);
     }
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"gfl_shapes.py", "tood_shapes.py"})
+  @ValueSource(strings = {"gfl_shapes.py", "tood_shapes.py", "fcos_shapes.py"})
   void aNewHeadsConfigTrainsAFewIterations(String config) throws Exception {
     Experiment exp = Experiment.of(TestConfigs.small(config), 0);
     Trainer.Result r = new Trainer(exp, Path.of("unused"), config, false, System.err).withoutEvaluation()
@@ -56,7 +58,7 @@ class HeadNetworksTest {
   @Test
   void toodTrainsInItsAlignmentPhaseAndItsSamplingReceivesGradients() {
     Experiment exp = Experiment.of(TestConfigs.small("tood_shapes.py", "model.train_cfg.initial_epoch=0"), 0);
-    AnchorHead head = exp.head();
+    BaseDenseHead head = exp.head();
     DetectorNet net = exp.buildNet();
     Nd4j.getRandom().setSeed(8);
     INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64).subi(0.5);
