@@ -17,9 +17,10 @@ model = dict(
         feat_channels=32,
         strides=[8, 16],
         norm_cfg=dict(type='GN', num_groups=8, requires_grad=True),
-        # The shapes are 12 to 40 px: locations whose farthest box side is within 16 px learn on
-        # stride 8, the others on stride 16.
-        regress_ranges=((-1, 16), (16, 1e8)),
+        # The shapes are 12 to 40 px. Locations whose farthest box side is within 32 px learn on
+        # stride 8 (almost every shape), the rest on stride 16. A split at 16 px sent every shape
+        # over about 30 px to the coarse 4x4 stride-16 map and trained to AP 0.343 (0.655 AP50).
+        regress_ranges=((-1, 32), (32, 1e8)),
         center_sampling=True,
         center_sample_radius=1.5,
         norm_on_bbox=True,
