@@ -80,7 +80,8 @@ class Twin(torch.nn.Module):
             self.graph = json.load(f)
         self.weights = torch.nn.ParameterDict()
         for v in self.graph["vertices"]:
-            names = {"Conv2d": ["W", "b"] if v.get("bias") else ["W"], "GroupNorm": ["gamma", "beta"]}
+            names = {"Conv2d": ["W", "b"] if v.get("bias") else ["W"], "GroupNorm": ["gamma", "beta"],
+                     "Scale": ["scale"]}
             for p in names.get(v["type"], []):
                 key = self.key(v, p)
                 if key not in self.weights:
@@ -112,6 +113,8 @@ class Twin(torch.nn.Module):
                 y = x + acts[v["inputs"][1]]
             elif t == "Identity":
                 y = x
+            elif t == "Scale":
+                y = x * w[self.key(v, "scale")]
             else:
                 raise ValueError("unknown vertex type " + t)
             if v.get("activation") == "relu":

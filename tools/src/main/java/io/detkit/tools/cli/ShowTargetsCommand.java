@@ -60,7 +60,7 @@ final class ShowTargetsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config config = cfg.load();
     Experiment exp = Experiment.of(config, Experiment.configSeed(config));
-    int[] strides = strides(exp.head());
+    int[] strides = strides(exp.anchorHead());
     int sizeDivisor = strides[strides.length - 1];
     Datasets.Built train = shapes ? shapesData(config, index) : exp.dataset("train");
     if (index < 0 || index >= train.dataset().size()) {
@@ -72,7 +72,7 @@ final class ShowTargetsCommand implements Callable<Integer> {
     }
     DetectionSample sample = batch.samples().get(0);
     int zoom = Math.max(1, 384 / Math.max(sample.imgShape()[0], sample.imgShape()[1]));
-    TargetPicture.Rendered r = TargetPicture.render(exp.head(), sample, strides, (int) batch.images().size(2),
+    TargetPicture.Rendered r = TargetPicture.render(exp.anchorHead(), sample, strides, (int) batch.images().size(2),
         (int) batch.images().size(3), zoom);
     Path file = out != null ? out : cfg.workDir(workDir, config).resolve("targets_" + index + ".png");
     if (file.toAbsolutePath().getParent() != null) {

@@ -2,7 +2,7 @@ package io.detkit.tools.model;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.HeadOutputs;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,12 +45,10 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  */
 public final class DetectorNet {
   /** Detector types accepted as {@code model.type} (all single-stage). */
-  public static final Set<String> DETECTOR_TYPES = Set.of("ATSS", "RetinaNet", "SingleStageDetector");
-
-  private static final Set<String> MODEL_KEYS = Set.of("type", "backbone", "neck", "bbox_head", "train_cfg",
-      "test_cfg", "pretrained", "init_cfg", "shared_head");
+  public static final Set<String> DETECTOR_TYPES = DetectorSpec.DETECTOR_TYPES;
 
   private final ComputationGraph graph;
+  private final HeadBranches branches;
   private final List<String> kinds;
   private final String[][] outputLayers;
   private final List<List<String>> tiedLayers;
@@ -61,9 +59,10 @@ public final class DetectorNet {
   private GradientUpdater updater;
   private Gradient gradient;
 
-  private DetectorNet(ComputationGraph graph, List<String> kinds, String[][] outputLayers, List<List<String>> tied,
-      int[] strides, int inChannels, OptimizerSpec optimizer) {
+  private DetectorNet(ComputationGraph graph, HeadBranches branches, List<String> kinds, String[][] outputLayers,
+      List<List<String>> tied, int[] strides, int inChannels, OptimizerSpec optimizer) {
     this.graph = graph;
+    this.branches = branches;
     this.kinds = kinds;
     this.outputLayers = outputLayers;
     this.tiedLayers = tied;
@@ -75,60 +74,16 @@ public final class DetectorNet {
 
   /**
    * Builds the network that {@code model} describes for {@code head} (built from
-   * {@code model.bbox_head}). Keys: {@code type} ({@link #DETECTOR_TYPES}), {@code backbone}
-   * ({@link Models#BACKBONES}), {@code neck} ({@code FPN}), {@code bbox_head},
-   * {@code train_cfg}/{@code test_cfg} (read by the head), {@code pretrained}/{@code init_cfg}
-   * (None only: no pretrained weights), {@code shared_head} (detkit's, default True).
+   * {@code model.bbox_head}): validation by {@link DetectorSpec#of}, then the graph.
    *
    * @throws ConfigException naming the key for an unknown key or type, a missing part, or parts that
-   *     do not fit together (channels, level counts, anchor strides)
+   *     do not fit together (channels, level counts, prior strides)
    */
-  public static DetectorNet build(Config model, AnchorHead head, OptimizerSpec optimizer, long seed) {
-    for (String key : model.keys()) {
-      if (!MODEL_KEYS.contains(key)) {
-        throw ConfigException.at(model.pathOf(key), "unknown model key '" + key + "'; accepted: "
-            + String.join(", ", MODEL_KEYS.stream().sorted().toList()));
-      }
-    }
-    String type = model.getString("type");
-    if (!DETECTOR_TYPES.contains(type)) {
-      throw ConfigException.at(model.pathOf("type"), "unknown detector type '" + type + "'; supported: "
-          + String.join(", ", DETECTOR_TYPES.stream().sorted().toList()));
-    }
-    for (String key : List.of("pretrained", "init_cfg")) {
-      if (!model.isNull(key)) {
-        throw ConfigException.at(model.pathOf(key), "pretrained weights are not supported; set it to None");
-      }
-    }
-    boolean shared = model.getBoolean("shared_head", true);
-    Backbone backbone = Models.BACKBONES.build(model.getConfig("backbone"));
-    FPN neck = Models.NECKS.build(model.getConfig("neck"));
-    Config headCfg = model.getConfig("bbox_head");
-    HeadTowers towers = HeadTowers.fromConfig(headCfg, head);
+  public static DetectorNet build(Config model, BaseDenseHead head, OptimizerSpec optimizer, long seed) {
+    return build(DetectorSpec.of(model, head), optimizer, seed);
+  }
 
-    if (!Arrays.equals(neck.inChannels(), backbone.outChannels())) {
-      throw ConfigException.at(model.pathOf("neck.in_channels"), "must match the backbone's output channels "
-          + Arrays.toString(backbone.outChannels()) + "; got " + Arrays.toString(neck.inChannels()));
-    }
-    if (towers.inChannels() != neck.outChannels()) {
-      throw ConfigException.at(model.pathOf("bbox_head.in_channels"), "must match neck.out_channels "
-          + neck.outChannels() + "; got " + towers.inChannels());
-    }
-    int[] strides = neck.outStrides(backbone.outStrides());
-    if (strides.length != head.numLevels()) {
-      throw ConfigException.at(model.pathOf("neck.num_outs"), "the neck gives " + strides.length
-          + " levels but the head's anchor generator has " + head.numLevels());
-    }
-    Config ag = headCfg.getConfigOrNull("anchor_generator");
-    if (ag != null && ag.has("strides")) {
-      Object s = ag.get("strides");
-      int[] anchorStrides = ag.getIntArray("strides");
-      if (!Arrays.equals(anchorStrides, strides)) {
-        throw ConfigException.at(ag.pathOf("strides"), "anchor strides " + Config.describe(s)
-            + " must equal the feature strides of backbone + neck " + Arrays.toString(strides));
-      }
-    }
-
+  private static DetectorNet build(DetectorSpec spec, OptimizerSpec optimizer, long seed) {
     // DL4J treats a configured seed of 0 as "unseeded" and initialises randomly; map every seed,
     // 0 included, to a non-zero one so that a seed always gives the same initial network.
     long netSeed = seed ^ 0x5DEECE66DL;
@@ -146,11 +101,12 @@ public final class DetectorNet {
     // step() applies it to the whole flattened array in one operation each, where DL4J's updater
     // would run one per parameter (52 in the shapes detector).
     GraphBuilder g = nb.graphBuilder().addInputs("img");
-    List<String> feats = neck.addTo(g, backbone.addTo(g, "img"));
-    List<String> kinds = towers.outputKinds();
+    List<String> feats = spec.neck().addTo(g, spec.backbone().addTo(g, "img"));
+    HeadBranches branches = spec.head();
+    List<String> kinds = branches.outputKinds();
     String[][] outputs = new String[kinds.size()][feats.size()];
     for (int l = 0; l < feats.size(); l++) {
-      Map<String, String> out = towers.addTo(g, feats.get(l), l);
+      Map<String, String> out = branches.addTo(g, feats.get(l), l);
       for (int k = 0; k < kinds.size(); k++) {
         outputs[k][l] = out.get(kinds.get(k));
       }
@@ -163,8 +119,8 @@ public final class DetectorNet {
     ComputationGraph graph = new ComputationGraph(g.build());
     graph.init();
     List<List<String>> tied = new ArrayList<>();
-    if (shared && feats.size() > 1) {
-      for (String base : towers.layerBaseNames()) {
+    if (spec.sharedHead() && feats.size() > 1) {
+      for (String base : branches.sharedLayerNames()) {
         List<String> copies = new ArrayList<>();
         for (int l = 0; l < feats.size(); l++) {
           copies.add(base + "@" + l);
@@ -172,8 +128,8 @@ public final class DetectorNet {
         tied.add(copies);
       }
     }
-    DetectorNet net = new DetectorNet(graph, List.copyOf(kinds), outputs, tied, strides, backbone.inChannels(),
-        optimizer);
+    DetectorNet net = new DetectorNet(graph, branches, List.copyOf(kinds), outputs, tied, spec.strides(),
+        spec.backbone().inChannels(), optimizer);
     net.syncTiedCopies();
     return net;
   }
@@ -285,7 +241,7 @@ public final class DetectorNet {
       }
       out = out.with(kind, levels);
     }
-    return out;
+    return branches.forInference(out, strides);
   }
 
   /**

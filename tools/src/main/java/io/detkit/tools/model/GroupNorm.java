@@ -1,20 +1,14 @@
 package io.detkit.tools.model;
 
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
-import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,7 +27,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>Only the ReLU and identity activations are supported (MMDetection's ConvModule applies
  * ReLU after its normalization).
  */
-public final class GroupNorm extends org.deeplearning4j.nn.conf.layers.BaseLayer {
+public final class GroupNorm extends ShapePreservingLayer {
   private static final long serialVersionUID = 1L;
   static final String GAMMA = "gamma";
   static final String BETA = "beta";
@@ -91,45 +85,13 @@ public final class GroupNorm extends org.deeplearning4j.nn.conf.layers.BaseLayer
   }
 
   @Override
-  public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
-      INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
-    Impl layer = new Impl(conf, networkDataType);
-    layer.setListeners(listeners);
-    layer.setIndex(layerIndex);
-    layer.setParamsViewArray(layerParamsView);
-    layer.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-    layer.setConf(conf);
-    return layer;
+  Impl newImpl(NeuralNetConfiguration conf, DataType dataType) {
+    return new Impl(conf, dataType);
   }
 
   @Override
   public ParamInitializer initializer() {
     return Params.INSTANCE;
-  }
-
-  @Override
-  public InputType getOutputType(int layerIndex, InputType inputType) {
-    return inputType;
-  }
-
-  @Override
-  public void setNIn(InputType inputType, boolean override) {
-    // The channel count is fixed at construction.
-  }
-
-  @Override
-  public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-    return null;
-  }
-
-  @Override
-  public boolean isPretrainParam(String paramName) {
-    return false;
-  }
-
-  @Override
-  public LayerMemoryReport getMemoryReport(InputType inputType) {
-    throw new UnsupportedOperationException("GroupNorm has no memory report");
   }
 
   /** Builder used by {@link #of}. */

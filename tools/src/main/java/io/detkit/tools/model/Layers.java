@@ -19,7 +19,9 @@ final class Layers {
     /** Xavier uniform, as MMDetection's FPN initialises its convolutions. */
     XAVIER,
     /** Normal with standard deviation 0.01, as MMDetection's dense heads initialise theirs. */
-    NORMAL_001
+    NORMAL_001,
+    /** Normal with standard deviation 0.001 (TOOD's layer attention and offset convolutions). */
+    NORMAL_0001
   }
 
   /**
@@ -36,6 +38,7 @@ final class Layers {
     IWeightInit w = switch (init) {
       case KAIMING -> WeightInit.RELU.getWeightInitFunction();
       case XAVIER -> WeightInit.XAVIER_UNIFORM.getWeightInitFunction();
+      case NORMAL_0001 -> new WeightInitDistribution(new NormalDistribution(0, 0.001));
       default -> new WeightInitDistribution(new NormalDistribution(0, 0.01));
     };
     return NativeConvolution.of(kernel, stride, nIn, nOut, act, w, bias, hasBias);
@@ -97,6 +100,11 @@ final class Layers {
     g.addLayer(name + ".conv" + suffix, conv(kernel, stride, nIn, nOut, Activation.IDENTITY, init, 0, false), input);
     g.addLayer(name + suffix, GroupNorm.of(nOut, groups, Activation.RELU), name + ".conv" + suffix);
     return name + suffix;
+  }
+
+  /** The layer names {@link #convModule} adds under {@code name} (without the suffix). */
+  static java.util.List<String> convModuleLayerNames(String name, int groups) {
+    return groups == 0 ? java.util.List.of(name) : java.util.List.of(name, name + ".conv");
   }
 
   /** Rejects a {@code conv_cfg} other than None (only plain convolutions are built). */

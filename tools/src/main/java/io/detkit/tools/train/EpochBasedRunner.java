@@ -1,6 +1,6 @@
 package io.detkit.tools.train;
 
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.HeadLoss;
 import io.detkit.tools.data.Batch;
 import io.detkit.tools.data.DataLoader;
@@ -27,7 +27,7 @@ public final class EpochBasedRunner implements Runner {
   private record Registered(Hook hook, int priority) {}
 
   private final DetectorNet net;
-  private final AnchorHead head;
+  private final BaseDenseHead head;
   private final DataLoader loader;
   private final int maxEpochs;
   private final int maxIters;
@@ -52,7 +52,7 @@ public final class EpochBasedRunner implements Runner {
    * @param maxIters a limit on the iterations of the whole run ({@link Integer#MAX_VALUE}: none)
    * @param startNanos the {@link System#nanoTime()} the run's set-up began at ({@link #totalSeconds()})
    */
-  EpochBasedRunner(DetectorNet net, AnchorHead head, DataLoader loader, int maxEpochs, int maxIters, Path workDir,
+  EpochBasedRunner(DetectorNet net, BaseDenseHead head, DataLoader loader, int maxEpochs, int maxIters, Path workDir,
       long startNanos) {
     this.net = net;
     this.head = head;
@@ -173,7 +173,7 @@ public final class EpochBasedRunner implements Runner {
   }
 
   @Override
-  public AnchorHead head() {
+  public BaseDenseHead head() {
     return head;
   }
 

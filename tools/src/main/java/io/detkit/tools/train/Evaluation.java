@@ -1,6 +1,6 @@
 package io.detkit.tools.train;
 
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.tools.data.Batch;
 import io.detkit.tools.data.DataLoader;
@@ -29,7 +29,7 @@ public final class Evaluation {
   private Evaluation() {}
 
   /** Evaluates {@code net} + {@code head} on every batch of {@code loader} (epoch 0 order). */
-  public static Outcome run(DetectorNet net, AnchorHead head, DataLoader loader, int numClasses, int keep) {
+  public static Outcome run(DetectorNet net, BaseDenseHead head, DataLoader loader, int numClasses, int keep) {
     long t0 = System.nanoTime();
     List<Detections> preds = new ArrayList<>();
     List<Detections> gts = new ArrayList<>();

@@ -3,6 +3,7 @@ package io.detkit.tools.train;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.Heads;
 import io.detkit.tools.data.Datasets;
 import io.detkit.tools.model.DetectorNet;
@@ -29,7 +30,7 @@ public final class Experiment {
   private final Config cfg;
   private final long seed;
   private final Config headCfg;
-  private final AnchorHead head;
+  private final BaseDenseHead head;
   private final int batchSize;
   private final int maxEpochs;
   private final int evalInterval;
@@ -40,7 +41,7 @@ public final class Experiment {
     this.cfg = cfg;
     this.seed = seed;
     this.headCfg = Heads.headConfig(cfg.getConfig("model")).with("seed", seed);
-    this.head = Heads.build(headCfg, AnchorHead.class);
+    this.head = Heads.build(headCfg);
     Config data = cfg.getConfig("data");
     checkKeys(data, Set.of("samples_per_gpu", "workers_per_gpu", "train", "val", "test", "persistent_workers"));
     this.batchSize = data.getInt("samples_per_gpu", 2);
@@ -124,8 +125,21 @@ public final class Experiment {
   }
 
   /** The head built from the model's dense head ({@code model.bbox_head}, else {@code model.rpn_head}). */
-  public AnchorHead head() {
+  public BaseDenseHead head() {
     return head;
+  }
+
+  /**
+   * The head as an {@link AnchorHead}, for the tools that draw anchors ({@code show-targets}).
+   *
+   * @throws ConfigException naming {@code model.bbox_head.type} if the head is anchor-free
+   */
+  public AnchorHead anchorHead() {
+    if (!(head instanceof AnchorHead a)) {
+      throw ConfigException.at(headCfg.pathOf("type"), head.type() + " has no anchors; this command needs an "
+          + "anchor-based head");
+    }
+    return a;
   }
 
   public int batchSize() {

@@ -1,6 +1,6 @@
 package io.detkit.tools.train;
 
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.HeadLoss;
 import io.detkit.tools.data.DataLoader;
 import io.detkit.tools.model.DetectorNet;
@@ -75,7 +75,7 @@ public interface Runner {
   DetectorNet net();
 
   /** The dense head being trained (the runner calls only its {@code loss}; evaluation its {@code predict}). */
-  AnchorHead head();
+  BaseDenseHead head();
 
   /** The work directory of the run (files are written there by the hooks that write files). */
   Path workDir();

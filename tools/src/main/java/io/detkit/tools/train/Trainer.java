@@ -1,7 +1,7 @@
 package io.detkit.tools.train;
 
 import io.detkit.core.config.ConfigWriter;
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.tools.data.DataLoader;
 import io.detkit.tools.data.Datasets;
 import io.detkit.tools.eval.DetectionEvaluator;
@@ -121,7 +121,7 @@ public final class Trainer {
     }
     ran = true;
     long start = System.nanoTime();
-    AnchorHead head = exp.head();
+    BaseDenseHead head = exp.head();
     Datasets.Built train = exp.dataset("train");
     Datasets.Built val = validate ? exp.dataset("val") : null;
     if (val != null && !val.dataset().classes().equals(train.dataset().classes())) {

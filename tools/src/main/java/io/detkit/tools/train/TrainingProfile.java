@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigLoader;
 import io.detkit.core.config.ConfigOverrides;
-import io.detkit.heads.AnchorHead;
+import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.tools.data.Batch;
@@ -96,7 +96,7 @@ public final class TrainingProfile {
     if (iters <= 0 || warmup < 0) {
       throw new IllegalArgumentException("need iters > 0 and warmup >= 0; got iters=" + iters + ", warmup=" + warmup);
     }
-    AnchorHead head = exp.head();
+    BaseDenseHead head = exp.head();
     Datasets.Built train = exp.dataset("train");
     DetectorNet net = exp.buildNet();
     LrSchedule schedule = exp.schedule();

@@ -107,6 +107,8 @@ final class TwinExport {
       o.put("stride", s.getStride()[0]);
     } else if (l instanceof ActivationLayer) {
       o.put("type", "Identity");
+    } else if (l instanceof io.detkit.tools.model.Scale) {
+      o.put("type", "Scale");
     } else {
       throw new IllegalArgumentException("the twin cannot describe layer type " + l.getClass().getSimpleName());
     }

@@ -26,7 +26,7 @@ class CfgOptionsTweaksTest {
   }
 
   private static AnchorHead head(String config, String... options) {
-    return Experiment.of(TestConfigs.small(config, options), 0).head();
+    return Experiment.of(TestConfigs.small(config, options), 0).anchorHead();
   }
 
   private static void assertTrains(Trainer.Result r) {

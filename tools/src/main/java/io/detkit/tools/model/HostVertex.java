@@ -1,0 +1,193 @@
+package io.detkit.tools.model;
+
+import java.util.Arrays;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.memory.MemoryReport;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A parameter-free DL4J graph vertex whose forward and backward passes are primitive loops over
+ * {@code double[]} copies of its NCHW inputs ({@link HostBuffers}): a subclass writes only the
+ * arithmetic ({@link #forward}, {@link #backward}) and the output shape. The TOOD head's small
+ * element-wise operations with several inputs or broadcasting (layer attention, the sigmoid
+ * geometric mean, the bilinear offset sampling, the boxes around the grid) are such vertices: DL4J
+ * has no broadcasting element-wise vertex, and one bulk copy in and out costs less than the dozen
+ * ND4J operations each would take.
+ *
+ * <p>Configuration objects are immutable apart from DL4J's data type; the vertex itself is
+ * single-threaded, as DL4J calls it.
+ */
+abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
+  private static final long serialVersionUID = 1L;
+
+  /** Number of inputs, all NCHW. */
+  abstract int numInputs();
+
+  /**
+   * The output shape for these input shapes.
+   *
+   * @throws IllegalArgumentException naming the vertex and the shapes when they do not fit
+   */
+  abstract long[] outputShape(long[][] in);
+
+  /** Writes the output of {@code in} (shaped {@code shapes}) into {@code out}. */
+  abstract void forward(double[][] in, long[][] shapes, double[] out);
+
+  /**
+   * Writes the gradient of the loss with respect to each input into {@code grads} (zeroed, one per
+   * input, shaped as the inputs), given {@code eps}, its gradient with respect to the output.
+   */
+  abstract void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads);
+
+  /** The configuration itself: every subclass is immutable, so a clone may share it. */
+  @Override
+  public HostVertex clone() {
+    return this;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o != null && o.getClass() == getClass() && o.toString().equals(toString());
+  }
+
+  @Override
+  public int hashCode() {
+    return toString().hashCode();
+  }
+
+  @Override
+  public long numParams(boolean backprop) {
+    return 0;
+  }
+
+  @Override
+  public int minVertexInputs() {
+    return numInputs();
+  }
+
+  @Override
+  public int maxVertexInputs() {
+    return numInputs();
+  }
+
+  @Override
+  public GraphVertex instantiate(ComputationGraph graph, String name, int idx, INDArray paramsView,
+      boolean initializeParams, DataType networkDatatype) {
+    return new Impl(graph, name, idx, networkDatatype, this);
+  }
+
+  @Override
+  public InputType getOutputType(int layerIndex, InputType... vertexInputs) {
+    return vertexInputs[0];
+  }
+
+  @Override
+  public MemoryReport getMemoryReport(InputType... inputTypes) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no memory report");
+  }
+
+  static String shapes(long[][] in) {
+    StringBuilder s = new StringBuilder();
+    for (long[] a : in) {
+      s.append(s.length() == 0 ? "" : ", ").append(Arrays.toString(a));
+    }
+    return s.toString();
+  }
+
+  /** The vertex implementation: copies in, the subclass's loops, copies out. */
+  static final class Impl extends BaseGraphVertex {
+    private final HostVertex conf;
+
+    Impl(ComputationGraph graph, String name, int idx, DataType dataType, HostVertex conf) {
+      super(graph, name, idx, null, null, dataType);
+      this.conf = conf;
+    }
+
+    private long[][] inputShapes() {
+      long[][] s = new long[inputs.length][];
+      for (int i = 0; i < inputs.length; i++) {
+        s[i] = inputs[i].shape();
+      }
+      return s;
+    }
+
+    private double[][] inputValues() {
+      double[][] v = new double[inputs.length][];
+      for (int i = 0; i < inputs.length; i++) {
+        v[i] = HostBuffers.read(HostBuffers.dense(inputs[i]), null);
+      }
+      return v;
+    }
+
+    @Override
+    public boolean hasLayer() {
+      return false;
+    }
+
+    @Override
+    public Layer getLayer() {
+      return null;
+    }
+
+    @Override
+    public INDArray doForward(boolean training, LayerWorkspaceMgr mgr) {
+      if (!canDoForward()) {
+        throw new IllegalStateException(vertexName + ": inputs not set");
+      }
+      long[][] shapes = inputShapes();
+      long[] outShape = conf.outputShape(shapes);
+      INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outShape, 'c');
+      double[] y = new double[(int) out.length()];
+      conf.forward(inputValues(), shapes, y);
+      HostBuffers.write(y, out);
+      return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr mgr) {
+      if (!canDoBackward()) {
+        throw new IllegalStateException(vertexName + ": inputs or epsilon not set");
+      }
+      long[][] shapes = inputShapes();
+      double[][] grads = new double[inputs.length][];
+      for (int i = 0; i < inputs.length; i++) {
+        grads[i] = new double[(int) inputs[i].length()];
+      }
+      conf.backward(inputValues(), shapes, HostBuffers.read(HostBuffers.dense(epsilon), null), grads);
+      INDArray[] out = new INDArray[inputs.length];
+      for (int i = 0; i < inputs.length; i++) {
+        out[i] = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, shapes[i], 'c');
+        HostBuffers.write(grads[i], out[i]);
+      }
+      return new Pair<>(null, out);
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray backpropGradientsViewArray) {
+      if (backpropGradientsViewArray != null) {
+        throw new IllegalArgumentException(vertexName + " has no parameters");
+      }
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState,
+        int minibatchSize) {
+      return new Pair<>(maskArrays == null || maskArrays.length == 0 ? null : maskArrays[0], currentMaskState);
+    }
+
+    @Override
+    public String toString() {
+      return vertexName + ": " + conf;
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.detkit.tools.model;
+
+/**
+ * The boxes of TOOD's anchor-free regression: input the distances {@code (l, t, r, b)}
+ * {@code [N, 4, H, W]} in stride units (already positive and scaled), output the boxes
+ * {@code (x1, y1, x2, y2)} around each location's prior centre in stride units,
+ * {@code (j + offsetX, i + offsetY)} for column {@code j} and row {@code i} (MMDetection's
+ * {@code distance2bbox(anchor_center / stride, distances)}). The offsets are the level's prior
+ * centre at cell (0, 0) divided by its stride, read from the head's prior generator.
+ */
+final class PointBoxes extends HostVertex {
+  private static final long serialVersionUID = 1L;
+
+  private double offsetX;
+  private double offsetY;
+
+  /** For Jackson and cloning. */
+  PointBoxes() {}
+
+  PointBoxes(double offsetX, double offsetY) {
+    if (!Double.isFinite(offsetX) || !Double.isFinite(offsetY)) {
+      throw new IllegalArgumentException("prior centre offsets must be finite; got " + offsetX + ", " + offsetY);
+    }
+    this.offsetX = offsetX;
+    this.offsetY = offsetY;
+  }
+
+  @Override
+  int numInputs() {
+    return 1;
+  }
+
+  @Override
+  long[] outputShape(long[][] in) {
+    if (in[0].length != 4 || in[0][1] != 4) {
+      throw new IllegalArgumentException("PointBoxes needs distances [N, 4, H, W]; got " + shapes(in));
+    }
+    return in[0].clone();
+  }
+
+  @Override
+  void forward(double[][] in, long[][] shapes, double[] out) {
+    int n = (int) shapes[0][0];
+    int h = (int) shapes[0][2];
+    int w = (int) shapes[0][3];
+    int hw = h * w;
+    double[] d = in[0];
+    for (int img = 0; img < n; img++) {
+      int base = img * 4 * hw;
+      for (int p = 0; p < hw; p++) {
+        double cx = p % w + offsetX;
+        double cy = p / w + offsetY;
+        out[base + p] = cx - d[base + p];
+        out[base + hw + p] = cy - d[base + hw + p];
+        out[base + 2 * hw + p] = cx + d[base + 2 * hw + p];
+        out[base + 3 * hw + p] = cy + d[base + 3 * hw + p];
+      }
+    }
+  }
+
+  @Override
+  void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads) {
+    int hw = (int) (shapes[0][2] * shapes[0][3]);
+    for (int i = 0; i < eps.length; i++) {
+      int side = (i / hw) % 4;
+      grads[0][i] = side < 2 ? -eps[i] : eps[i];
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PointBoxes(offset=" + offsetX + ", " + offsetY + ")";
+  }
+}

@@ -1,0 +1,74 @@
+package io.detkit.tools.model;
+
+/**
+ * TOOD's classification alignment: inputs the class logits {@code [N, C, H, W]} and one
+ * alignment logit per location {@code [N, 1, H, W]}; output the probabilities
+ * {@code sqrt(sigmoid(cls) * sigmoid(prob))}, the alignment broadcast over the classes. Gradients
+ * {@code y (1 - sigmoid(a)) / 2} with respect to either logit (the alignment's summed over the
+ * classes), which stay finite where {@code y} underflows to 0.
+ */
+final class SigmoidGeometricMean extends HostVertex {
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  int numInputs() {
+    return 2;
+  }
+
+  @Override
+  long[] outputShape(long[][] in) {
+    long[] a = in[0];
+    long[] b = in[1];
+    if (a.length != 4 || b.length != 4 || b[0] != a[0] || b[1] != 1 || b[2] != a[2] || b[3] != a[3]) {
+      throw new IllegalArgumentException("SigmoidGeometricMean needs [N, C, H, W] and [N, 1, H, W]; got "
+          + shapes(in));
+    }
+    return a.clone();
+  }
+
+  private static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
+  }
+
+  @Override
+  void forward(double[][] in, long[][] shapes, double[] out) {
+    int n = (int) shapes[0][0];
+    int c = (int) shapes[0][1];
+    int hw = (int) (shapes[0][2] * shapes[0][3]);
+    for (int img = 0; img < n; img++) {
+      for (int p = 0; p < hw; p++) {
+        double sb = sigmoid(in[1][img * hw + p]);
+        for (int k = 0; k < c; k++) {
+          int i = (img * c + k) * hw + p;
+          out[i] = Math.sqrt(sigmoid(in[0][i]) * sb);
+        }
+      }
+    }
+  }
+
+  @Override
+  void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads) {
+    int n = (int) shapes[0][0];
+    int c = (int) shapes[0][1];
+    int hw = (int) (shapes[0][2] * shapes[0][3]);
+    for (int img = 0; img < n; img++) {
+      for (int p = 0; p < hw; p++) {
+        double sb = sigmoid(in[1][img * hw + p]);
+        double db = 0;
+        for (int k = 0; k < c; k++) {
+          int i = (img * c + k) * hw + p;
+          double sa = sigmoid(in[0][i]);
+          double half = 0.5 * Math.sqrt(sa * sb) * eps[i];
+          grads[0][i] = half * (1 - sa);
+          db += half * (1 - sb);
+        }
+        grads[1][img * hw + p] = db;
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SigmoidGeometricMean";
+  }
+}

@@ -1,0 +1,158 @@
+package io.detkit.tools.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The TOOD and FCOS network vertices: each backward pass against central finite differences of its
+ * forward pass, and the sampling rules of {@link DeformSampling}.
+ */
+class HostVertexGradientTest {
+  /** A vertex with the shapes of its inputs. */
+  static Stream<Arguments> vertices() {
+    return Stream.of(
+        Arguments.of(new LayerAttention(3), new long[][] {{2, 6, 3, 4}, {2, 3, 1, 1}}),
+        Arguments.of(new SigmoidGeometricMean(), new long[][] {{2, 3, 3, 4}, {2, 1, 3, 4}}),
+        Arguments.of(new PointBoxes(0.5, 0.25), new long[][] {{2, 4, 3, 4}}),
+        Arguments.of(new Exp(), new long[][] {{2, 4, 3, 4}}),
+        Arguments.of(new DeformSampling(), new long[][] {{2, 4, 4, 5}, {2, 8, 4, 5}}));
+  }
+
+  private static double[][] randomInputs(HostVertex v, long[][] shapes, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    double[][] in = new double[shapes.length][];
+    for (int i = 0; i < shapes.length; i++) {
+      long n = 1;
+      for (long d : shapes[i]) {
+        n *= d;
+      }
+      in[i] = new double[(int) n];
+      for (int k = 0; k < n; k++) {
+        in[i][k] = r.nextDouble(-1.5, 1.5);
+      }
+    }
+    if (v instanceof DeformSampling) {
+      // Boxes: x1, y1 around -1 and x2, y2 around +1 so that most samples stay valid; offsets
+      // away from integers, where bilinear interpolation has kinks.
+      int hw = (int) (shapes[0][2] * shapes[0][3]);
+      for (int k = 0; k < in[0].length; k++) {
+        in[0][k] += (k / hw) % 4 < 2 ? -2 : 2;
+      }
+      for (int k = 0; k < in[1].length; k++) {
+        in[1][k] = Math.floor(in[1][k] * 2) / 2 + 0.1 + 0.3 * r.nextDouble();
+      }
+    }
+    return in;
+  }
+
+  private static double objective(HostVertex v, double[][] in, long[][] shapes, double[] eps) {
+    double[] out = new double[eps.length];
+    v.forward(in, shapes, out);
+    double s = 0;
+    for (int i = 0; i < out.length; i++) {
+      s += out[i] * eps[i];
+    }
+    return s;
+  }
+
+  @ParameterizedTest
+  @MethodSource("vertices")
+  void backwardMatchesFiniteDifferences(HostVertex v, long[][] shapes) {
+    double[][] in = randomInputs(v, shapes, 11);
+    long[] outShape = v.outputShape(shapes);
+    int n = 1;
+    for (long d : outShape) {
+      n *= (int) d;
+    }
+    SplittableRandom r = new SplittableRandom(5);
+    double[] eps = new double[n];
+    for (int i = 0; i < n; i++) {
+      eps[i] = r.nextDouble(-1, 1);
+    }
+    double[][] grads = new double[in.length][];
+    for (int i = 0; i < in.length; i++) {
+      grads[i] = new double[in[i].length];
+    }
+    v.backward(in, shapes, eps, grads);
+    double h = 1e-6;
+    int checked = 0;
+    for (int i = 0; i < in.length; i++) {
+      for (int k = 0; k < in[i].length; k++) {
+        double x = in[i][k];
+        in[i][k] = x + h;
+        double up = objective(v, in, shapes, eps);
+        in[i][k] = x - h;
+        double down = objective(v, in, shapes, eps);
+        in[i][k] = x;
+        assertThat(grads[i][k]).as(v + " input " + i + "[" + k + "]").isCloseTo((up - down) / (2 * h), within(1e-6));
+        checked += grads[i][k] != 0 ? 1 : 0;
+      }
+    }
+    assertThat(checked).as("non-zero gradients checked").isGreaterThan(in[0].length / 2);
+  }
+
+  @Test
+  void deformSamplingWithZeroOffsetsKeepsTheBoxesAndIntegerOffsetsShiftThem() {
+    long[][] shapes = {{1, 4, 2, 3}, {1, 8, 2, 3}};
+    double[] boxes = new double[24];
+    for (int c = 0; c < 4; c++) {
+      for (int p = 0; p < 6; p++) {
+        boxes[c * 6 + p] = (c < 2 ? -1 : 1) * (1 + p + 10 * c);
+      }
+    }
+    double[] out = new double[24];
+    new DeformSampling().forward(new double[][] {boxes, new double[48]}, shapes, out);
+    assertThat(out).containsExactly(boxes);
+    // Every side reads its right-hand neighbour (dx = 1); the last column reads outside: 0 for
+    // x1, y1 (so the box stays valid only where x2 >= x1).
+    double[] offsets = new double[48];
+    for (int c = 0; c < 4; c++) {
+      java.util.Arrays.fill(offsets, (2 * c + 1) * 6, (2 * c + 2) * 6, 1.0);
+    }
+    new DeformSampling().forward(new double[][] {boxes, offsets}, shapes, out);
+    assertThat(out[0]).isEqualTo(boxes[1]);
+    assertThat(out[2 * 6 + 1]).isEqualTo(boxes[2 * 6 + 2]);
+    // Column 2: every side samples 0, a valid (degenerate) box.
+    assertThat(out[2]).isZero();
+    assertThat(out[3 * 6 + 2]).isZero();
+  }
+
+  @Test
+  void deformSamplingKeepsTheUnsampledBoxWhereTheSampledOneIsInverted() {
+    long[][] shapes = {{1, 4, 1, 2}, {1, 8, 1, 2}};
+    // location 0: (0, 0, 1, 1); location 1: (5, 0, 6, 1). x1 of location 0 reads location 1 (5 > 1).
+    double[] boxes = {0, 5, 0, 0, 1, 6, 1, 1};
+    double[] offsets = new double[16];
+    offsets[1 * 2] = 1.0;
+    double[] out = new double[8];
+    new DeformSampling().forward(new double[][] {boxes, offsets}, shapes, out);
+    assertThat(out).containsExactly(boxes);
+    double[][] grads = {new double[8], new double[16]};
+    double[] eps = {1, 2, 3, 4, 5, 6, 7, 8};
+    new DeformSampling().backward(new double[][] {boxes, offsets}, shapes, eps, grads);
+    assertThat(grads[0]).containsExactly(eps);
+    // No gradient reaches the offsets of the location that kept its unsampled box.
+    for (int k = 0; k < 8; k++) {
+      assertThat(grads[1][k * 2]).as("offset " + k + " of location 0").isZero();
+    }
+  }
+
+  @Test
+  void shapesThatDoNotFitAreRefusedNamingTheVertex() {
+    assertThatThrownBy(() -> new DeformSampling().outputShape(new long[][] {{1, 4, 2, 2}, {1, 4, 2, 2}}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DeformSampling")
+        .hasMessageContaining("[1, 4, 2, 2]");
+    assertThatThrownBy(() -> new LayerAttention(3).outputShape(new long[][] {{1, 8, 2, 2}, {1, 3, 1, 1}}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("LayerAttention(3)");
+    assertThatThrownBy(() -> new SigmoidGeometricMean().outputShape(new long[][] {{1, 3, 2, 2}, {1, 2, 2, 2}}))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[1, 2, 2, 2]");
+  }
+}
