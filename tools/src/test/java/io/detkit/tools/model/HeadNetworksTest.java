@@ -18,6 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -47,10 +48,9 @@ class HeadNetworksTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"gfl_shapes.py", "tood_shapes.py", "fcos_shapes.py"})
-  void aNewHeadsConfigTrainsAFewIterations(String config) throws Exception {
+  void aNewHeadsConfigTrainsAFewIterations(String config, @TempDir Path dir) throws Exception {
     Experiment exp = Experiment.of(TestConfigs.small(config), 0);
-    Trainer.Result r = new Trainer(exp, Path.of("unused"), config, false, System.err).withoutEvaluation()
-        .withoutFiles().maxIterations(3).run();
+    Trainer.Result r = new Trainer(exp, dir, config, false, System.err).noValidate().maxIterations(3).run();
     assertThat(r.iterations()).isEqualTo(3);
     assertThat(r.losses()).allSatisfy(l -> assertThat(l).isFinite().isPositive());
   }
