@@ -9,6 +9,7 @@ import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.order.TorchTopk;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,8 +44,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ATSSAssigner implements BaseAssigner {
   /** MMDetection's "infinite" distance and "no overlap" sentinel. */
   public static final double INF = 100000000;
-  private static final float EPS_F = 1e-6f;
-  private static final double EPS_D = 1e-6;
+  private static final double EPS = 1e-6;
   private static final double CENTER_MARGIN = 0.01;
 
   private final int topk;
@@ -406,9 +406,7 @@ public final class ATSSAssigner implements BaseAssigner {
 
   /** Per prior, the largest IoF (over the prior's area) with any ignore box. */
   private static double[] maxIofOverIgnore(double[] b, int n, double[] ignore, boolean f32) {
-    // Float32 inputs are exact in the doubles, so narrowing loses nothing.
-    return f32 ? Tensors.widen(IgnoreOverlaps.overPriors(Tensors.narrow(b), n, Tensors.narrow(ignore)))
-        : IgnoreOverlaps.overPriors(b, n, ignore);
+    return IgnoreOverlaps.overPriors(b, n, ignore, Precision.of(f32));
   }
 
   /**
@@ -421,30 +419,14 @@ public final class ATSSAssigner implements BaseAssigner {
     double[] boxes = ddod ? preds : b;
     double[] out = new double[m * k];
     double[] iou = new double[m];
-    float[] rowsF = f32 ? new float[4 * m] : null;
-    double[] rowsD = f32 ? null : new double[4 * m];
+    double[] rows = new double[4 * m];
+    double[] g = new double[4];
     for (int j = 0; j < k; j++) {
       for (int q = 0; q < m; q++) {
-        int p = cand[q * k + j];
-        for (int c = 0; c < 4; c++) {
-          if (f32) {
-            rowsF[4 * q + c] = (float) boxes[4 * p + c];
-          } else {
-            rowsD[4 * q + c] = boxes[4 * p + c];
-          }
-        }
+        System.arraycopy(boxes, 4 * cand[q * k + j], rows, 4 * q, 4);
       }
-      if (f32) {
-        float[] g = {(float) gt[4 * j], (float) gt[4 * j + 1], (float) gt[4 * j + 2], (float) gt[4 * j + 3]};
-        float[] res = new float[m];
-        OverlapKernels.pairwise(rowsF, 0, m, g, OverlapMode.IOU, EPS_F, res);
-        for (int q = 0; q < m; q++) {
-          iou[q] = res[q];
-        }
-      } else {
-        double[] g = {gt[4 * j], gt[4 * j + 1], gt[4 * j + 2], gt[4 * j + 3]};
-        OverlapKernels.pairwise(rowsD, 0, m, g, OverlapMode.IOU, EPS_D, iou);
-      }
+      System.arraycopy(gt, 4 * j, g, 0, 4);
+      OverlapKernels.pairwise(rows, 0, m, g, OverlapMode.IOU, EPS, Precision.of(f32), iou);
       for (int q = 0; q < m; q++) {
         double v = iou[q];
         if (ddod) {

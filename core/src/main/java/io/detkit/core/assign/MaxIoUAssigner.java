@@ -1,12 +1,11 @@
 package io.detkit.core.assign;
 
-import static io.detkit.core.precision.Precision.round;
-
-import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.bbox.OverlapMode;
+import io.detkit.core.bbox.OverlapRows;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.PyTuple;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.List;
@@ -38,13 +37,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>In float32 thresholds are rounded to float32 before comparing, as PyTorch does when it
  * compares a float tensor with a Python number. {@code gpu_assign_thr} is accepted and has no
- * effect. Memory: one {@code K x N} overlap matrix in the input's precision.
+ * effect. Memory: linear in the priors; the {@code K x N} overlap matrix is reduced block by block
+ * ({@link MaxOverlaps}) and never held.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()} or {@link #fromConfig}.
  */
 public final class MaxIoUAssigner implements BaseAssigner {
-  private static final float EPS_F = 1e-6f;
-  private static final double EPS_D = 1e-6;
+  private static final double EPS = 1e-6;
 
   /** How {@code neg_iou_thr} selects negatives. */
   public enum NegativeRule {
@@ -187,12 +186,13 @@ public final class MaxIoUAssigner implements BaseAssigner {
     }
     AssignerChecks.checkLevels(numLevelBboxes, (int) bboxes.size(0));
     int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
-    if (BoxArgs.isDouble(bboxes, gtBboxes)) {
-      return assign(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"),
-          gtBboxesIgnore == null ? null : BoxArgs.doubles(gtBboxesIgnore, "gt_bboxes_ignore"), labels);
+    // Straight to doubles: float32 values are exact in them, and the kernel rounds as float32 would.
+    Precision p = BoxArgs.isDouble(bboxes, gtBboxes) ? Precision.F64 : Precision.F32;
+    double[] ignore = gtBboxesIgnore == null ? new double[0] : BoxArgs.doubles(gtBboxesIgnore, "gt_bboxes_ignore");
+    for (int i = 0; i < ignore.length; i++) {
+      ignore[i] = p.round(ignore[i]); // a float64 ignore array with float32 boxes is used in float32
     }
-    return assign(BoxArgs.floats(bboxes, "bboxes"), BoxArgs.floats(gtBboxes, "gt_bboxes"),
-        gtBboxesIgnore == null ? null : BoxArgs.floats(gtBboxesIgnore, "gt_bboxes_ignore"), labels);
+    return assignBoxes(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"), ignore, labels, p);
   }
 
   /**
@@ -231,33 +231,27 @@ public final class MaxIoUAssigner implements BaseAssigner {
    *     different from K
    */
   public AssignResult assign(float[] bboxes, float[] gtBboxes, float[] gtBboxesIgnore, int[] gtLabels) {
-    int n = BoxArgs.rows(bboxes, "bboxes");
-    int k = BoxArgs.rows(gtBboxes, "gt_bboxes");
-    BoxArgs.checkLabels(gtLabels, k);
-    BoxArgs.requireFinite(bboxes, "bboxes");
-    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
-    float[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
-    BoxArgs.rows(ignore, "gt_bboxes_ignore");
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return assignMatrix(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
+    BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(gtBboxes, "gt_bboxes");
+    BoxArgs.checkLabels(gtLabels, gtBboxes.length / 4);
+    BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
+    return assignBoxes(Tensors.widen(bboxes), Tensors.widen(gtBboxes), Tensors.widen(BoxArgs.orEmpty(gtBboxesIgnore)),
+        gtLabels, Precision.F32);
   }
 
   /** Float64 counterpart of {@link #assign(float[], float[], float[], int[])}. */
   public AssignResult assign(double[] bboxes, double[] gtBboxes, double[] gtBboxesIgnore, int[] gtLabels) {
-    int n = BoxArgs.rows(bboxes, "bboxes");
-    int k = BoxArgs.rows(gtBboxes, "gt_bboxes");
-    BoxArgs.checkLabels(gtLabels, k);
-    BoxArgs.requireFinite(bboxes, "bboxes");
-    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
-    double[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
-    BoxArgs.rows(ignore, "gt_bboxes_ignore");
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return assignMatrix(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
+    BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(gtBboxes, "gt_bboxes");
+    BoxArgs.checkLabels(gtLabels, gtBboxes.length / 4);
+    BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
+    return assignBoxes(bboxes, gtBboxes, BoxArgs.orEmpty(gtBboxesIgnore), gtLabels, Precision.F64);
   }
 
   /**
    * The {@code [K,N]} overlap matrix this assigner works on (row-major, gt by prior): IoU of each
    * gt with each prior, with -1 in the columns of priors ignored through {@code gtBboxesIgnore}.
+   * {@link #assign} reduces it block by block without building it; this gives it whole.
    *
    * @param bboxes {@code 4*N} finite prior coordinates (x1, y1, x2, y2)
    * @param gtBboxes {@code 4*K} finite ground truths with x1 &lt;= x2, y1 &lt;= y2
@@ -266,79 +260,76 @@ public final class MaxIoUAssigner implements BaseAssigner {
    * @throws IllegalArgumentException as {@link #assign(float[], float[], float[], int[])}
    */
   public float[] overlaps(float[] bboxes, float[] gtBboxes, float[] gtBboxesIgnore) {
-    int n = BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(bboxes, "bboxes");
     BoxArgs.rows(gtBboxes, "gt_bboxes");
-    BoxArgs.requireFinite(bboxes, "bboxes");
-    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
-    float[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
-    BoxArgs.rows(ignore, "gt_bboxes_ignore");
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return overlapsUnchecked(bboxes, n, gtBboxes, ignore);
+    BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
+    return Tensors.narrow(overlaps(Tensors.widen(bboxes), Tensors.widen(gtBboxes),
+        Tensors.widen(BoxArgs.orEmpty(gtBboxesIgnore)), Precision.F32));
   }
 
   /** Float64 counterpart of {@link #overlaps(float[], float[], float[])}. */
   public double[] overlaps(double[] bboxes, double[] gtBboxes, double[] gtBboxesIgnore) {
-    int n = BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(bboxes, "bboxes");
     BoxArgs.rows(gtBboxes, "gt_bboxes");
-    BoxArgs.requireFinite(bboxes, "bboxes");
-    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
-    double[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
-    BoxArgs.rows(ignore, "gt_bboxes_ignore");
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return overlapsUnchecked(bboxes, n, gtBboxes, ignore);
+    BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
+    return overlaps(bboxes, gtBboxes, BoxArgs.orEmpty(gtBboxesIgnore), Precision.F64);
   }
 
-  private float[] overlapsUnchecked(float[] bboxes, int n, float[] gt, float[] ignore) {
-    float[] ov = OverlapKernels.pairwise(gt, bboxes, OverlapMode.IOU, EPS_F);
-    if (ignoreIofThr > 0 && ignore.length > 0 && n > 0) {
-      boolean[] ignored = ignoredF(bboxes, n, ignore);
-      int k = gt.length / 4;
-      for (int i = 0; i < k; i++) {
-        int o = i * n;
-        for (int j = 0; j < n; j++) {
-          if (ignored[j]) {
-            ov[o + j] = -1f;
-          }
-        }
-      }
-    }
-    return ov;
-  }
-
-  private double[] overlapsUnchecked(double[] bboxes, int n, double[] gt, double[] ignore) {
-    double[] ov = OverlapKernels.pairwise(gt, bboxes, OverlapMode.IOU, EPS_D);
-    if (ignoreIofThr > 0 && ignore.length > 0 && n > 0) {
-      boolean[] ignored = ignoredD(bboxes, n, ignore);
-      int k = gt.length / 4;
-      for (int i = 0; i < k; i++) {
-        int o = i * n;
-        for (int j = 0; j < n; j++) {
-          if (ignored[j]) {
-            ov[o + j] = -1;
-          }
-        }
-      }
-    }
-    return ov;
-  }
-
-  private boolean[] ignoredF(float[] bboxes, int n, float[] ignore) {
-    float thr = (float) ignoreIofThr;
-    float[] best = ignoreWrtCandidates ? IgnoreOverlaps.overPriors(bboxes, n, ignore)
-        : IgnoreOverlaps.overIgnores(bboxes, n, ignore);
-    boolean[] out = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = best[i] > thr;
+  private double[] overlaps(double[] bboxes, double[] gt, double[] ignore, Precision p) {
+    checkValues(bboxes, gt, ignore, p);
+    int k = gt.length / 4;
+    int n = bboxes.length / 4;
+    MaxOverlaps.Rows rows = overlapRows(bboxes, gt, ignore, p);
+    double[] out = new double[Math.multiplyExact(k, n)];
+    double[] row = new double[n];
+    for (int i = 0; i < k; i++) {
+      rows.fill(i, 0, n, row);
+      System.arraycopy(row, 0, out, i * n, n);
     }
     return out;
   }
 
-  private boolean[] ignoredD(double[] bboxes, int n, double[] ignore) {
-    double[] best = ignoreWrtCandidates ? IgnoreOverlaps.overPriors(bboxes, n, ignore)
-        : IgnoreOverlaps.overIgnores(bboxes, n, ignore);
+  /** Finite priors; finite, ordered ground-truth and ignore rows (messages write values as {@code p} does). */
+  private static void checkValues(double[] bboxes, double[] gt, double[] ignore, Precision p) {
+    BoxArgs.requireFinite(bboxes, "bboxes", p);
+    BoxArgs.requireValidAnnotations(gt, "gt_bboxes", p);
+    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore", p);
+  }
+
+  private AssignResult assignBoxes(double[] bboxes, double[] gt, double[] ignore, int[] gtLabels, Precision p) {
+    checkValues(bboxes, gt, ignore, p);
+    int k = gt.length / 4;
+    int n = bboxes.length / 4;
+    if (k == 0 || n == 0) {
+      return assignRows(null, k, n, gtLabels, p);
+    }
+    return assignRows(overlapRows(bboxes, gt, ignore, p), k, n, gtLabels, p);
+  }
+
+  /** The overlap rows of {@link #overlaps}, computed on demand: IoU, or -1 for an ignored prior. */
+  private MaxOverlaps.Rows overlapRows(double[] bboxes, double[] gt, double[] ignore, Precision p) {
+    OverlapRows iou = OverlapRows.of(gt, bboxes, OverlapMode.IOU, EPS, p);
+    int n = bboxes.length / 4;
+    boolean[] ignored = ignoreIofThr > 0 && ignore.length > 0 && n > 0 ? ignored(bboxes, n, ignore, p) : null;
+    return (i, j0, j1, dst) -> {
+      iou.row(i, j0, j1, dst, 0);
+      if (ignored != null) {
+        for (int j = j0; j < j1; j++) {
+          if (ignored[j]) {
+            dst[j - j0] = -1;
+          }
+        }
+      }
+    };
+  }
+
+  private boolean[] ignored(double[] bboxes, int n, double[] ignore, Precision p) {
+    double thr = p.round(ignoreIofThr);
+    double[] best = ignoreWrtCandidates ? IgnoreOverlaps.overPriors(bboxes, n, ignore, p)
+        : IgnoreOverlaps.overIgnores(bboxes, n, ignore, p);
     boolean[] out = new boolean[n];
     for (int i = 0; i < n; i++) {
-      out[i] = best[i] > ignoreIofThr;
+      out[i] = best[i] > thr;
     }
     return out;
   }
@@ -356,7 +347,12 @@ public final class MaxIoUAssigner implements BaseAssigner {
     Tensors.requireNonNull(overlaps, "overlaps");
     checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
     Tensors.requireFinite(overlaps, "overlaps");
-    return assignMatrix(overlaps, numGts, numBboxes, gtLabels);
+    return assignRows((i, j0, j1, dst) -> {
+      int o = i * numBboxes;
+      for (int j = j0; j < j1; j++) {
+        dst[j - j0] = overlaps[o + j];
+      }
+    }, numGts, numBboxes, gtLabels, Precision.F32);
   }
 
   /** Float64 counterpart of {@link #assignWrtOverlaps(float[], int, int, int[])}. */
@@ -364,22 +360,8 @@ public final class MaxIoUAssigner implements BaseAssigner {
     Tensors.requireNonNull(overlaps, "overlaps");
     checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
     Tensors.requireFinite(overlaps, "overlaps");
-    return assignMatrix(overlaps, numGts, numBboxes, gtLabels);
-  }
-
-  // The matrix is checked by the callers: assign() computes it from validated boxes.
-  private AssignResult assignMatrix(float[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
-    return assignRows((i, buf) -> {
-      int o = i * numBboxes;
-      for (int j = 0; j < numBboxes; j++) {
-        buf[j] = overlaps[o + j];
-      }
-    }, numGts, numBboxes, gtLabels, true);
-  }
-
-  private AssignResult assignMatrix(double[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
-    return assignRows((i, buf) -> System.arraycopy(overlaps, i * numBboxes, buf, 0, numBboxes), numGts, numBboxes,
-        gtLabels, false);
+    return assignRows((i, j0, j1, dst) -> System.arraycopy(overlaps, i * numBboxes + j0, dst, 0, j1 - j0),
+        numGts, numBboxes, gtLabels, Precision.F64);
   }
 
   private static void checkMatrix(int length, int k, int n, int[] gtLabels) {
@@ -390,16 +372,12 @@ public final class MaxIoUAssigner implements BaseAssigner {
     BoxArgs.checkLabels(gtLabels, k);
   }
 
-  /** Supplies row {@code gt} of the overlap matrix as doubles. */
-  private interface Rows {
-    void fill(int gt, double[] buf);
-  }
-
   /**
-   * The assignment proper. Float32 values are exact in double, and thresholds are rounded to
-   * float32 first, so double comparisons here decide exactly as float32 comparisons would.
+   * The assignment proper, on the reductions of {@link MaxOverlaps}. Values of {@code p} are exact in
+   * double, and thresholds are rounded to {@code p} first, so double comparisons here decide exactly
+   * as comparisons in {@code p} would.
    */
-  private AssignResult assignRows(Rows rows, int k, int n, int[] gtLabels, boolean f32) {
+  private AssignResult assignRows(MaxOverlaps.Rows rows, int k, int n, int[] gtLabels, Precision p) {
     if (k == 0 || n == 0) {
       int[] inds = new int[n];
       if (k > 0) {
@@ -412,61 +390,33 @@ public final class MaxIoUAssigner implements BaseAssigner {
       }
       return new AssignResult(k, inds, new double[n], labels);
     }
-    double[] buf = new double[n];
-    double[] maxOv = new double[n];
-    int[] argmax = new int[n];
-    double[] gtMax = new double[k];
-    int[] gtArgmax = new int[k];
-    for (int i = 0; i < k; i++) {
-      rows.fill(i, buf);
-      double gm = buf[0];
-      int ga = 0;
-      for (int j = 0; j < n; j++) {
-        double v = buf[j];
-        // Strict comparisons keep the first index on ties, like torch.max.
-        if (i == 0 || v > maxOv[j]) {
-          maxOv[j] = v;
-          argmax[j] = i;
-        }
-        if (v > gm) {
-          gm = v;
-          ga = j;
-        }
-      }
-      gtMax[i] = gm;
-      gtArgmax[i] = ga;
-    }
+    MaxOverlaps m = MaxOverlaps.of(rows, k, n);
+    double[] maxOv = m.priorMax;
     int[] inds = new int[n];
     Arrays.fill(inds, -1);
     if (negRule != NegativeRule.NONE) {
-      double lo = round(negLow, f32);
-      double hi = round(negHigh, f32);
+      double lo = p.round(negLow);
+      double hi = p.round(negHigh);
       for (int j = 0; j < n; j++) {
         if (maxOv[j] >= lo && maxOv[j] < hi) {
           inds[j] = 0;
         }
       }
     }
-    double pos = round(posIouThr, f32);
+    double pos = p.round(posIouThr);
     for (int j = 0; j < n; j++) {
       if (maxOv[j] >= pos) {
-        inds[j] = argmax[j] + 1;
+        inds[j] = m.priorArgmax[j] + 1;
       }
     }
     if (matchLowQuality) {
-      double minPos = round(minPosIou, f32);
-      for (int i = 0; i < k; i++) {
-        if (gtMax[i] >= minPos) {
-          if (gtMaxAssignAll) {
-            rows.fill(i, buf);
-            double gm = gtMax[i];
-            for (int j = 0; j < n; j++) {
-              if (buf[j] == gm) {
-                inds[j] = i + 1;
-              }
-            }
-          } else {
-            inds[gtArgmax[i]] = i + 1;
+      double minPos = p.round(minPosIou);
+      if (gtMaxAssignAll) {
+        m.assignTies(minPos, inds);
+      } else {
+        for (int i = 0; i < k; i++) {
+          if (m.gtMax[i] >= minPos) {
+            inds[m.gtArgmax[i]] = i + 1;
           }
         }
       }
