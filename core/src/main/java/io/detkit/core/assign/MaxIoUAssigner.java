@@ -1,13 +1,10 @@
 package io.detkit.core.assign;
 
-import io.detkit.core.bbox.OverlapMode;
-import io.detkit.core.bbox.OverlapRows;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.PyTuple;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -43,7 +40,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Immutable and thread-safe; build with {@link #builder()} or {@link #fromConfig}.
  */
 public final class MaxIoUAssigner implements BaseAssigner {
-  private static final double EPS = 1e-6;
 
   /** How {@code neg_iou_thr} selects negatives. */
   public enum NegativeRule {
@@ -65,6 +61,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
   private final boolean ignoreWrtCandidates;
   private final boolean matchLowQuality;
   private final long gpuAssignThr;
+  private final MaxIoUMatcher matcher;
 
   private MaxIoUAssigner(Builder b) {
     this.posIouThr = b.posIouThr;
@@ -77,6 +74,9 @@ public final class MaxIoUAssigner implements BaseAssigner {
     this.ignoreWrtCandidates = b.ignoreWrtCandidates;
     this.matchLowQuality = b.matchLowQuality;
     this.gpuAssignThr = b.gpuAssignThr;
+    boolean negatives = negRule != NegativeRule.NONE;
+    this.matcher = new MaxIoUMatcher(posIouThr, negatives ? negLow : Double.NaN, negatives ? negHigh : Double.NaN,
+        minPosIou, gtMaxAssignAll, matchLowQuality, ignoreIofThr, ignoreWrtCandidates);
   }
 
   /** A builder; {@code pos_iou_thr} and {@code neg_iou_thr} must be set. */
@@ -192,7 +192,8 @@ public final class MaxIoUAssigner implements BaseAssigner {
     for (int i = 0; i < ignore.length; i++) {
       ignore[i] = p.round(ignore[i]); // a float64 ignore array with float32 boxes is used in float32
     }
-    return assignBoxes(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"), ignore, labels, p);
+    return matcher.assignBoxes(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"), ignore,
+        labels, p);
   }
 
   /**
@@ -235,8 +236,8 @@ public final class MaxIoUAssigner implements BaseAssigner {
     BoxArgs.rows(gtBboxes, "gt_bboxes");
     BoxArgs.checkLabels(gtLabels, gtBboxes.length / 4);
     BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
-    return assignBoxes(Tensors.widen(bboxes), Tensors.widen(gtBboxes), Tensors.widen(BoxArgs.orEmpty(gtBboxesIgnore)),
-        gtLabels, Precision.F32);
+    return matcher.assignBoxes(Tensors.widen(bboxes), Tensors.widen(gtBboxes),
+        Tensors.widen(BoxArgs.orEmpty(gtBboxesIgnore)), gtLabels, Precision.F32);
   }
 
   /** Float64 counterpart of {@link #assign(float[], float[], float[], int[])}. */
@@ -245,7 +246,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
     BoxArgs.rows(gtBboxes, "gt_bboxes");
     BoxArgs.checkLabels(gtLabels, gtBboxes.length / 4);
     BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
-    return assignBoxes(bboxes, gtBboxes, BoxArgs.orEmpty(gtBboxesIgnore), gtLabels, Precision.F64);
+    return matcher.assignBoxes(bboxes, gtBboxes, BoxArgs.orEmpty(gtBboxesIgnore), gtLabels, Precision.F64);
   }
 
   /**
@@ -263,7 +264,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
     BoxArgs.rows(bboxes, "bboxes");
     BoxArgs.rows(gtBboxes, "gt_bboxes");
     BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
-    return Tensors.narrow(overlaps(Tensors.widen(bboxes), Tensors.widen(gtBboxes),
+    return Tensors.narrow(matcher.matrix(Tensors.widen(bboxes), Tensors.widen(gtBboxes),
         Tensors.widen(BoxArgs.orEmpty(gtBboxesIgnore)), Precision.F32));
   }
 
@@ -272,66 +273,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
     BoxArgs.rows(bboxes, "bboxes");
     BoxArgs.rows(gtBboxes, "gt_bboxes");
     BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
-    return overlaps(bboxes, gtBboxes, BoxArgs.orEmpty(gtBboxesIgnore), Precision.F64);
-  }
-
-  private double[] overlaps(double[] bboxes, double[] gt, double[] ignore, Precision p) {
-    checkValues(bboxes, gt, ignore, p);
-    int k = gt.length / 4;
-    int n = bboxes.length / 4;
-    MaxOverlaps.Rows rows = overlapRows(bboxes, gt, ignore, p);
-    double[] out = new double[Math.multiplyExact(k, n)];
-    double[] row = new double[n];
-    for (int i = 0; i < k; i++) {
-      rows.fill(i, 0, n, row);
-      System.arraycopy(row, 0, out, i * n, n);
-    }
-    return out;
-  }
-
-  /** Finite priors; finite, ordered ground-truth and ignore rows (messages write values as {@code p} does). */
-  private static void checkValues(double[] bboxes, double[] gt, double[] ignore, Precision p) {
-    BoxArgs.requireFinite(bboxes, "bboxes", p);
-    BoxArgs.requireValidAnnotations(gt, "gt_bboxes", p);
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore", p);
-  }
-
-  private AssignResult assignBoxes(double[] bboxes, double[] gt, double[] ignore, int[] gtLabels, Precision p) {
-    checkValues(bboxes, gt, ignore, p);
-    int k = gt.length / 4;
-    int n = bboxes.length / 4;
-    if (k == 0 || n == 0) {
-      return assignRows(null, k, n, gtLabels, p);
-    }
-    return assignRows(overlapRows(bboxes, gt, ignore, p), k, n, gtLabels, p);
-  }
-
-  /** The overlap rows of {@link #overlaps}, computed on demand: IoU, or -1 for an ignored prior. */
-  private MaxOverlaps.Rows overlapRows(double[] bboxes, double[] gt, double[] ignore, Precision p) {
-    OverlapRows iou = OverlapRows.of(gt, bboxes, OverlapMode.IOU, EPS, p);
-    int n = bboxes.length / 4;
-    boolean[] ignored = ignoreIofThr > 0 && ignore.length > 0 && n > 0 ? ignored(bboxes, n, ignore, p) : null;
-    return (i, j0, j1, dst) -> {
-      iou.row(i, j0, j1, dst, 0);
-      if (ignored != null) {
-        for (int j = j0; j < j1; j++) {
-          if (ignored[j]) {
-            dst[j - j0] = -1;
-          }
-        }
-      }
-    };
-  }
-
-  private boolean[] ignored(double[] bboxes, int n, double[] ignore, Precision p) {
-    double thr = p.round(ignoreIofThr);
-    double[] best = ignoreWrtCandidates ? IgnoreOverlaps.overPriors(bboxes, n, ignore, p)
-        : IgnoreOverlaps.overIgnores(bboxes, n, ignore, p);
-    boolean[] out = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = best[i] > thr;
-    }
-    return out;
+    return matcher.matrix(bboxes, gtBboxes, BoxArgs.orEmpty(gtBboxesIgnore), Precision.F64);
   }
 
   /**
@@ -347,7 +289,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
     Tensors.requireNonNull(overlaps, "overlaps");
     checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
     Tensors.requireFinite(overlaps, "overlaps");
-    return assignRows((i, j0, j1, dst) -> {
+    return matcher.assign((i, j0, j1, dst) -> {
       int o = i * numBboxes;
       for (int j = j0; j < j1; j++) {
         dst[j - j0] = overlaps[o + j];
@@ -360,7 +302,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
     Tensors.requireNonNull(overlaps, "overlaps");
     checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
     Tensors.requireFinite(overlaps, "overlaps");
-    return assignRows((i, j0, j1, dst) -> System.arraycopy(overlaps, i * numBboxes + j0, dst, 0, j1 - j0),
+    return matcher.assign((i, j0, j1, dst) -> System.arraycopy(overlaps, i * numBboxes + j0, dst, 0, j1 - j0),
         numGts, numBboxes, gtLabels, Precision.F64);
   }
 
@@ -370,65 +312,6 @@ public final class MaxIoUAssigner implements BaseAssigner {
           + " values; got " + length);
     }
     BoxArgs.checkLabels(gtLabels, k);
-  }
-
-  /**
-   * The assignment proper, on the reductions of {@link MaxOverlaps}. Values of {@code p} are exact in
-   * double, and thresholds are rounded to {@code p} first, so double comparisons here decide exactly
-   * as comparisons in {@code p} would.
-   */
-  private AssignResult assignRows(MaxOverlaps.Rows rows, int k, int n, int[] gtLabels, Precision p) {
-    if (k == 0 || n == 0) {
-      int[] inds = new int[n];
-      if (k > 0) {
-        Arrays.fill(inds, -1);
-      }
-      int[] labels = null;
-      if (gtLabels != null) {
-        labels = new int[n];
-        Arrays.fill(labels, -1);
-      }
-      return new AssignResult(k, inds, new double[n], labels);
-    }
-    MaxOverlaps m = MaxOverlaps.of(rows, k, n);
-    double[] maxOv = m.priorMax;
-    int[] inds = new int[n];
-    Arrays.fill(inds, -1);
-    if (negRule != NegativeRule.NONE) {
-      double lo = p.round(negLow);
-      double hi = p.round(negHigh);
-      for (int j = 0; j < n; j++) {
-        if (maxOv[j] >= lo && maxOv[j] < hi) {
-          inds[j] = 0;
-        }
-      }
-    }
-    double pos = p.round(posIouThr);
-    for (int j = 0; j < n; j++) {
-      if (maxOv[j] >= pos) {
-        inds[j] = m.priorArgmax[j] + 1;
-      }
-    }
-    if (matchLowQuality) {
-      double minPos = p.round(minPosIou);
-      if (gtMaxAssignAll) {
-        m.assignTies(minPos, inds);
-      } else {
-        for (int i = 0; i < k; i++) {
-          if (m.gtMax[i] >= minPos) {
-            inds[m.gtArgmax[i]] = i + 1;
-          }
-        }
-      }
-    }
-    int[] labels = null;
-    if (gtLabels != null) {
-      labels = new int[n];
-      for (int j = 0; j < n; j++) {
-        labels[j] = inds[j] > 0 ? gtLabels[inds[j] - 1] : -1;
-      }
-    }
-    return new AssignResult(k, inds, maxOv, labels);
   }
 
   @Override

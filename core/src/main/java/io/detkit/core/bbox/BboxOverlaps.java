@@ -2,7 +2,6 @@ package io.detkit.core.bbox;
 
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 

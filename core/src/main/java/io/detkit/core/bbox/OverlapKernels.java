@@ -134,7 +134,8 @@ public final class OverlapKernels {
     int n = a.length / 4;
     ParallelBlocks.run(n, n, OverlapGradKernels.PARALLEL_BOXES, OverlapGradKernels.BOX_BLOCK, (i0, i1) -> {
       // Checked block by block, while the block is in cache.
-      boolean scaled = !(PairOverlap.maxAbs(a, 4 * i0, 4 * i1) <= safe && PairOverlap.maxAbs(b, 4 * i0, 4 * i1) <= safe);
+      boolean scaled = !(PairOverlap.maxAbs(a, 4 * i0, 4 * i1) <= safe
+          && PairOverlap.maxAbs(b, 4 * i0, 4 * i1) <= safe);
       for (int i = i0; i < i1; i++) {
         out[i] = scaled
             ? PairOverlap.scaledPair(a[4 * i], a[4 * i + 1], a[4 * i + 2], a[4 * i + 3],
