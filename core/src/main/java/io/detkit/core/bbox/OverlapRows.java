@@ -23,6 +23,10 @@ public final class OverlapRows {
   private final double eps;
   private final Precision p;
   private final boolean scaled;
+  /** Float32 copies for {@link PairOverlap#pairF32}, when {@code p} is F32 and nothing needs scaling. */
+  private final float[] aF;
+  private final float[] bF;
+  private final float[] area2F;
 
   private OverlapRows(double[] a, double[] b, OverlapMode mode, double eps, Precision p, boolean scaled) {
     this.a = a;
@@ -36,6 +40,18 @@ public final class OverlapRows {
     for (int j = 0; j < m; j++) {
       area2[j] = PairOverlap.area(b, j, p);
     }
+    boolean floats = p == Precision.F32 && !scaled;
+    aF = floats ? narrow(a) : null;
+    bF = floats ? narrow(b) : null;
+    area2F = floats ? narrow(area2) : null;
+  }
+
+  private static float[] narrow(double[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (float) v[i];
+    }
+    return out;
   }
 
   /**
@@ -132,6 +148,15 @@ public final class OverlapRows {
       return;
     }
     double area1 = PairOverlap.area(a, i, p);
+    if (aF != null) {
+      float eps32 = (float) eps;
+      float area1f = (float) area1;
+      for (int j = j0; j < j1; j++) {
+        dst[off + j - j0] = PairOverlap.pairF32(aF[4 * i], aF[4 * i + 1], aF[4 * i + 2], aF[4 * i + 3], area1f,
+            bF[4 * j], bF[4 * j + 1], bF[4 * j + 2], bF[4 * j + 3], area2F[j], mode, eps32);
+      }
+      return;
+    }
     for (int j = j0; j < j1; j++) {
       dst[off + j - j0] = PairOverlap.pair(ax1, ay1, ax2, ay2, area1, b[4 * j], b[4 * j + 1], b[4 * j + 2],
           b[4 * j + 3], area2[j], mode, eps, p);

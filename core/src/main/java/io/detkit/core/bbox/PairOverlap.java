@@ -34,9 +34,21 @@ final class PairOverlap {
     return p == Precision.F64 ? SAFE_F64 : SAFE_F32;
   }
 
+  /**
+   * {@code x} rounded to {@code p}: {@link Precision#round} with the common cases tested by
+   * identity, which the JIT keeps in registers across the hot loops (an enum {@code switch} reloads
+   * its lookup table on every call).
+   */
+  static double round(double x, Precision p) {
+    if (p == Precision.F32) {
+      return (float) x;
+    }
+    return p == Precision.F64 ? x : Precision.toHalf(x);
+  }
+
   /** {@code (x2 - x1) * (y2 - y1)} of box {@code i} of a flat array, rounded to {@code p} after each operation. */
   static double area(double[] boxes, int i, Precision p) {
-    return p.round(p.round(boxes[4 * i + 2] - boxes[4 * i]) * p.round(boxes[4 * i + 3] - boxes[4 * i + 1]));
+    return round(round(boxes[4 * i + 2] - boxes[4 * i], p) * round(boxes[4 * i + 3] - boxes[4 * i + 1], p), p);
   }
 
   /**
@@ -45,19 +57,42 @@ final class PairOverlap {
    */
   static double pair(double ax1, double ay1, double ax2, double ay2, double area1, double bx1, double by1,
       double bx2, double by2, double area2, OverlapMode mode, double eps, Precision p) {
-    double w = Math.max(p.round(Math.min(ax2, bx2) - Math.max(ax1, bx1)), 0d);
-    double h = Math.max(p.round(Math.min(ay2, by2) - Math.max(ay1, by1)), 0d);
-    double overlap = p.round(w * h);
-    double union = mode == OverlapMode.IOF ? area1 : p.round(p.round(area1 + area2) - overlap);
+    double w = Math.max(round(Math.min(ax2, bx2) - Math.max(ax1, bx1), p), 0d);
+    double h = Math.max(round(Math.min(ay2, by2) - Math.max(ay1, by1), p), 0d);
+    double overlap = round(w * h, p);
+    double union = mode == OverlapMode.IOF ? area1 : round(round(area1 + area2, p) - overlap, p);
     union = Math.max(union, eps);
-    double iou = p.round(overlap / union);
+    double iou = round(overlap / union, p);
     if (mode != OverlapMode.GIOU) {
       return iou;
     }
-    double ew = Math.max(p.round(Math.max(ax2, bx2) - Math.min(ax1, bx1)), 0d);
-    double eh = Math.max(p.round(Math.max(ay2, by2) - Math.min(ay1, by1)), 0d);
-    double enclose = Math.max(p.round(ew * eh), eps);
-    return p.round(iou - p.round(p.round(enclose - union) / enclose));
+    double ew = Math.max(round(Math.max(ax2, bx2) - Math.min(ax1, bx1), p), 0d);
+    double eh = Math.max(round(Math.max(ay2, by2) - Math.min(ay1, by1), p), 0d);
+    double enclose = Math.max(round(ew * eh, p), eps);
+    return round(iou - round(round(enclose - union, p) / enclose, p), p);
+  }
+
+  /**
+   * {@link #pair} in {@link Precision#F32}, evaluated in Java's float arithmetic, which is IEEE
+   * float32: the same operations in the same order, so the same bits ({@code PairOverlapTest} pins
+   * it). It exists for speed alone: the all-pairs loop is the assigners' hot path, and there each
+   * emulated rounding (a double-float-double round trip per operation) made it three times slower.
+   */
+  static float pairF32(float ax1, float ay1, float ax2, float ay2, float area1, float bx1, float by1, float bx2,
+      float by2, float area2, OverlapMode mode, float eps) {
+    float w = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0f);
+    float h = Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0f);
+    float overlap = w * h;
+    float union = mode == OverlapMode.IOF ? area1 : area1 + area2 - overlap;
+    union = Math.max(union, eps);
+    float iou = overlap / union;
+    if (mode != OverlapMode.GIOU) {
+      return iou;
+    }
+    float ew = Math.max(Math.max(ax2, bx2) - Math.min(ax1, bx1), 0f);
+    float eh = Math.max(Math.max(ay2, by2) - Math.min(ay1, by1), 0f);
+    float enclose = Math.max(ew * eh, eps);
+    return iou - (enclose - union) / enclose;
   }
 
   /**
@@ -95,8 +130,8 @@ final class PairOverlap {
       // A positive eps that underflows would turn 0 / max(0, eps) into NaN; keep it positive.
       es = eps > 0 ? Math.max(Math.scalb(eps, -2 * e), Double.MIN_VALUE) : 0;
     }
-    double area1 = p.round(p.round(ax2 - ax1) * p.round(ay2 - ay1));
-    double area2 = p.round(p.round(bx2 - bx1) * p.round(by2 - by1));
+    double area1 = round(round(ax2 - ax1, p) * round(ay2 - ay1, p), p);
+    double area2 = round(round(bx2 - bx1, p) * round(by2 - by1, p), p);
     return pair(ax1, ay1, ax2, ay2, area1, bx1, by1, bx2, by2, area2, mode, es, p);
   }
 
