@@ -8,32 +8,12 @@ import java.util.Arrays;
 /**
  * {@link MaxIoUAssigner}'s algorithm on primitive arrays: the overlap rows it reduces (IoU, -1 for
  * priors inside an ignore region) and the assignment from their reductions ({@link MaxOverlaps}).
- * The assigner holds one, built from its parameters. Immutable and thread-safe.
+ * The assigner holds one, built from its parameters ({@code negLow} and {@code negHigh} NaN for no
+ * negatives). Immutable and thread-safe.
  */
-final class MaxIoUMatcher {
+record MaxIoUMatcher(double posIouThr, double negLow, double negHigh, double minPosIou, boolean gtMaxAssignAll,
+    boolean matchLowQuality, double ignoreIofThr, boolean ignoreWrtCandidates) {
   private static final double EPS = 1e-6;
-
-  private final double posIouThr;
-  private final double negLow;
-  private final double negHigh;
-  private final double minPosIou;
-  private final boolean gtMaxAssignAll;
-  private final boolean matchLowQuality;
-  private final double ignoreIofThr;
-  private final boolean ignoreWrtCandidates;
-
-  /** The parameters of {@link MaxIoUAssigner}; {@code negLow} and {@code negHigh} NaN for no negatives. */
-  MaxIoUMatcher(double posIouThr, double negLow, double negHigh, double minPosIou, boolean gtMaxAssignAll,
-      boolean matchLowQuality, double ignoreIofThr, boolean ignoreWrtCandidates) {
-    this.posIouThr = posIouThr;
-    this.negLow = negLow;
-    this.negHigh = negHigh;
-    this.minPosIou = minPosIou;
-    this.gtMaxAssignAll = gtMaxAssignAll;
-    this.matchLowQuality = matchLowQuality;
-    this.ignoreIofThr = ignoreIofThr;
-    this.ignoreWrtCandidates = ignoreWrtCandidates;
-  }
 
   /** The whole {@code [K,N]} overlap matrix of {@link #rows}, after the input checks. */
   double[] matrix(double[] bboxes, double[] gt, double[] ignore, Precision p) {

@@ -2,6 +2,7 @@ package io.detkit.core.bbox;
 
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
+import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -58,32 +59,33 @@ final class HalfOverlaps {
    * such inputs and point at {@code scale}, which exists to keep them in range.
    */
   private static void requireHalfAreas(double[] a, double[] b, OverlapMode mode, boolean isAligned, double scale) {
-    int n = a.length / 4;
-    int m = b.length / 4;
-    double max1 = Double.NEGATIVE_INFINITY;
-    double min1 = Double.POSITIVE_INFINITY;
-    for (int i = 0; i < n; i++) {
-      double area = PairOverlap.area(a, i, Precision.F16);
-      requireHalfFinite(area, "area of bboxes1 row " + i, scale);
-      max1 = Math.max(max1, area);
-      min1 = Math.min(min1, area);
-    }
-    double max2 = Double.NEGATIVE_INFINITY;
-    double min2 = Double.POSITIVE_INFINITY;
-    for (int j = 0; j < m; j++) {
-      double area = PairOverlap.area(b, j, Precision.F16);
-      requireHalfFinite(area, "area of bboxes2 row " + j, scale);
-      max2 = Math.max(max2, area);
-      min2 = Math.min(min2, area);
-      if (isAligned && mode != OverlapMode.IOF && j < n) {
-        requireHalfFinite(Precision.toHalf(PairOverlap.area(a, j, Precision.F16) + area),
-            "area1 + area2 of row " + j, scale);
+    double[] area1 = halfAreas(a, "bboxes1", scale);
+    double[] area2 = halfAreas(b, "bboxes2", scale);
+    int n = area1.length;
+    int m = area2.length;
+    if (isAligned && mode != OverlapMode.IOF) {
+      for (int j = 0; j < Math.min(n, m); j++) {
+        requireHalfFinite(Precision.toHalf(area1[j] + area2[j]), "area1 + area2 of row " + j, scale);
       }
     }
+    double max1 = Arrays.stream(area1).max().orElse(Double.NEGATIVE_INFINITY);
+    double min1 = Arrays.stream(area1).min().orElse(Double.POSITIVE_INFINITY);
+    double max2 = Arrays.stream(area2).max().orElse(Double.NEGATIVE_INFINITY);
+    double min2 = Arrays.stream(area2).min().orElse(Double.POSITIVE_INFINITY);
     if (!isAligned && mode != OverlapMode.IOF && n > 0 && m > 0) {
       requireHalfFinite(Precision.toHalf(max1 + max2), "the largest area1 + area2", scale);
       requireHalfFinite(Precision.toHalf(min1 + min2), "the smallest area1 + area2", scale);
     }
+  }
+
+  /** The float16 area of every box, each required finite (naming {@code name} and the row). */
+  private static double[] halfAreas(double[] boxes, String name, double scale) {
+    double[] out = new double[boxes.length / 4];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = PairOverlap.area(boxes, i, Precision.F16);
+      requireHalfFinite(out[i], "area of " + name + " row " + i, scale);
+    }
+    return out;
   }
 
   private static void requireHalfFinite(double v, String what, double scale) {

@@ -116,15 +116,23 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
     return perSide ? normalizer[j] : round(normalizer[j], f);
   }
 
+  /** The prior at {@code o}: centre x, centre y, width, height, each step rounded as torch would. */
+  private static double[] frame(double[] priors, int o, boolean f) {
+    return new double[] {round(round(priors[o] + priors[o + 2], f) / 2, f),
+        round(round(priors[o + 1] + priors[o + 3], f) / 2, f), round(priors[o + 2] - priors[o], f),
+        round(priors[o + 3] - priors[o + 1], f)};
+  }
+
   @Override
   void encodeKernel(double[] priors, double[] gt, boolean f, double[] out) {
     int n = priors.length / 4;
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
-      double cx = round(round(priors[o] + priors[o + 2], f) / 2, f);
-      double cy = round(round(priors[o + 1] + priors[o + 3], f) / 2, f);
-      double w = round(priors[o + 2] - priors[o], f);
-      double h = round(priors[o + 3] - priors[o + 1], f);
+      double[] frame = frame(priors, o, f);
+      double cx = frame[0];
+      double cy = frame[1];
+      double w = frame[2];
+      double h = frame[3];
       double top = round(round(cy - gt[o + 1], f) / h, f);
       double bottom = round(round(gt[o + 3] - cy, f) / h, f);
       double left = round(round(cx - gt[o], f) / w, f);
@@ -145,10 +153,11 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
     double maxH = clip ? round(maxShape[0], f) : 0;
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
-      double cx = round(round(priors[o] + priors[o + 2], f) / 2, f);
-      double cy = round(round(priors[o + 1] + priors[o + 3], f) / 2, f);
-      double w = round(priors[o + 2] - priors[o], f);
-      double h = round(priors[o + 3] - priors[o + 1], f);
+      double[] frame = frame(priors, o, f);
+      double cx = frame[0];
+      double cy = frame[1];
+      double w = frame[2];
+      double h = frame[3];
       double top = round(h * round(pred[o] * norm(0, f), f), f);
       double bottom = round(h * round(pred[o + 1] * norm(1, f), f), f);
       double left = round(w * round(pred[o + 2] * norm(2, f), f), f);
