@@ -100,17 +100,28 @@ final class MaxOverlaps {
    */
   void assignTies(double minPos, int[] inds) {
     int n = priorMax.length;
+    int blocks = (n + TIE_BLOCK - 1) / TIE_BLOCK;
+    // The best prior overlap per tie block, once: a block whose best is below a gt's best holds no tie.
+    double[] blockBest = new double[blocks];
+    for (int c = 0; c < blocks; c++) {
+      double best = Double.NEGATIVE_INFINITY;
+      for (int j = c * TIE_BLOCK; j < Math.min(n, (c + 1) * TIE_BLOCK); j++) {
+        best = Math.max(best, priorMax[j]);
+      }
+      blockBest[c] = best;
+    }
     double[] buf = new double[Math.min(TIE_BLOCK, n)];
     for (int i = 0; i < gtMax.length; i++) {
       double gm = gtMax[i];
       if (!(gm >= minPos)) {
         continue;
       }
-      for (int j0 = 0; j0 < n; j0 += TIE_BLOCK) {
-        int j1 = Math.min(n, j0 + TIE_BLOCK);
-        if (!reaches(j0, j1, gm)) {
+      for (int c = 0; c < blocks; c++) {
+        if (!(blockBest[c] >= gm)) {
           continue;
         }
+        int j0 = c * TIE_BLOCK;
+        int j1 = Math.min(n, j0 + TIE_BLOCK);
         rows.fill(i, j0, j1, buf);
         for (int j = j0; j < j1; j++) {
           if (buf[j - j0] == gm) {
@@ -119,14 +130,5 @@ final class MaxOverlaps {
         }
       }
     }
-  }
-
-  private boolean reaches(int j0, int j1, double v) {
-    for (int j = j0; j < j1; j++) {
-      if (priorMax[j] >= v) {
-        return true;
-      }
-    }
-    return false;
   }
 }

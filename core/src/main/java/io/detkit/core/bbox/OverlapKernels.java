@@ -199,13 +199,8 @@ public final class OverlapKernels {
         Precision.F32, scaled);
     int m = rows.cols();
     inColumnBlocks(rowEnd - rowStart, m, (j0, j1) -> {
-      double[] buf = new double[j1 - j0];
       for (int i = 0; i < rows.rows(); i++) {
-        rows.row(i, j0, j1, buf, 0);
-        int o = i * m + j0;
-        for (int j = 0; j < buf.length; j++) {
-          out[o + j] = (float) buf[j];
-        }
+        rows.rowF32(i, j0, j1, out, i * m + j0);
       }
     });
   }

@@ -149,11 +149,8 @@ public final class OverlapRows {
     }
     double area1 = PairOverlap.area(a, i, p);
     if (aF != null) {
-      float eps32 = (float) eps;
-      float area1f = (float) area1;
       for (int j = j0; j < j1; j++) {
-        dst[off + j - j0] = PairOverlap.pairF32(aF[4 * i], aF[4 * i + 1], aF[4 * i + 2], aF[4 * i + 3], area1f,
-            bF[4 * j], bF[4 * j + 1], bF[4 * j + 2], bF[4 * j + 3], area2F[j], mode, eps32);
+        dst[off + j - j0] = pairF32(i, (float) area1, j);
       }
       return;
     }
@@ -161,5 +158,29 @@ public final class OverlapRows {
       dst[off + j - j0] = PairOverlap.pair(ax1, ay1, ax2, ay2, area1, b[4 * j], b[4 * j + 1], b[4 * j + 2],
           b[4 * j + 3], area2[j], mode, eps, p);
     }
+  }
+
+  /**
+   * {@link #row} into float32 values, for the {@code float[]} adapters of a float32 instance (no
+   * double buffer in between); checked by the caller.
+   */
+  void rowF32(int i, int j0, int j1, float[] dst, int off) {
+    if (aF == null) {
+      double[] tmp = new double[j1 - j0];
+      row(i, j0, j1, tmp, 0);
+      for (int j = 0; j < tmp.length; j++) {
+        dst[off + j] = (float) tmp[j];
+      }
+      return;
+    }
+    float area1 = (float) PairOverlap.area(a, i, p);
+    for (int j = j0; j < j1; j++) {
+      dst[off + j - j0] = pairF32(i, area1, j);
+    }
+  }
+
+  private float pairF32(int i, float area1, int j) {
+    return PairOverlap.pairF32(aF[4 * i], aF[4 * i + 1], aF[4 * i + 2], aF[4 * i + 3], area1, bF[4 * j],
+        bF[4 * j + 1], bF[4 * j + 2], bF[4 * j + 3], area2F[j], mode, (float) eps);
   }
 }
