@@ -149,8 +149,9 @@ public final class OverlapRows {
     }
     double area1 = PairOverlap.area(a, i, p);
     if (aF != null) {
+      float[] boxF = {aF[4 * i], aF[4 * i + 1], aF[4 * i + 2], aF[4 * i + 3], (float) area1, (float) eps};
       for (int j = j0; j < j1; j++) {
-        dst[off + j - j0] = pairF32(i, (float) area1, j);
+        dst[off + j - j0] = pairF32(boxF, j);
       }
       return;
     }
@@ -173,14 +174,21 @@ public final class OverlapRows {
       }
       return;
     }
+    // Box i, its area and eps in locals: dst is a float[] too, so the JIT could not hoist reads of aF.
+    float ax1 = aF[4 * i];
+    float ay1 = aF[4 * i + 1];
+    float ax2 = aF[4 * i + 2];
+    float ay2 = aF[4 * i + 3];
     float area1 = (float) PairOverlap.area(a, i, p);
+    float eps32 = (float) eps;
     for (int j = j0; j < j1; j++) {
-      dst[off + j - j0] = pairF32(i, area1, j);
+      dst[off + j - j0] = PairOverlap.pairF32(ax1, ay1, ax2, ay2, area1, bF[4 * j], bF[4 * j + 1], bF[4 * j + 2],
+          bF[4 * j + 3], area2F[j], mode, eps32);
     }
   }
 
-  private float pairF32(int i, float area1, int j) {
-    return PairOverlap.pairF32(aF[4 * i], aF[4 * i + 1], aF[4 * i + 2], aF[4 * i + 3], area1, bF[4 * j],
-        bF[4 * j + 1], bF[4 * j + 2], bF[4 * j + 3], area2F[j], mode, (float) eps);
+  private float pairF32(float[] boxF, int j) {
+    return PairOverlap.pairF32(boxF[0], boxF[1], boxF[2], boxF[3], boxF[4], bF[4 * j], bF[4 * j + 1], bF[4 * j + 2],
+        bF[4 * j + 3], area2F[j], mode, boxF[5]);
   }
 }
