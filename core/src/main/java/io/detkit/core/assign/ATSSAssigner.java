@@ -1,16 +1,9 @@
 package io.detkit.core.assign;
 
-import static io.detkit.core.precision.Precision.round;
-
-import io.detkit.core.bbox.OverlapKernels;
-import io.detkit.core.bbox.OverlapMode;
 import io.detkit.core.check.Args;
-import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.core.order.TorchTopk;
 import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -42,19 +35,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ATSSAssigner implements BaseAssigner {
   /** MMDetection's "infinite" distance and "no overlap" sentinel. */
-  public static final double INF = 100000000;
-  private static final float EPS_F = 1e-6f;
-  private static final double EPS_D = 1e-6;
-  private static final double CENTER_MARGIN = 0.01;
+  public static final double INF = ATSSMatcher.INF;
 
   private final int topk;
   private final Double alpha;
   private final double ignoreIofThr;
+  private final ATSSMatcher matcher;
 
   private ATSSAssigner(Builder b) {
     this.topk = b.topk;
     this.alpha = b.alpha;
     this.ignoreIofThr = b.ignoreIofThr;
+    this.matcher = new ATSSMatcher(topk, alpha, ignoreIofThr);
   }
 
   /**
@@ -141,7 +133,7 @@ public final class ATSSAssigner implements BaseAssigner {
     int numClasses = 0;
     boolean ddod = alpha != null;
     if (ddod) {
-      requireDdodInputs(clsScores != null, bboxPreds != null);
+      matcher.requireDdodInputs(clsScores != null, bboxPreds != null);
       Tensors.requireRank(clsScores, "cls_scores", 2);
       Tensors.requireFloating(clsScores, "cls_scores");
       if (clsScores.size(0) != n) {
@@ -168,7 +160,7 @@ public final class ATSSAssigner implements BaseAssigner {
       preds = f64 ? BoxArgs.doubles(bboxPreds, "bbox_preds")
           : Tensors.widen(BoxArgs.floats(bboxPreds, "bbox_preds"));
     }
-    return run(b, numLevelBboxes, gt, ign, labels, cls, numClasses, preds, !f64, false).result;
+    return matcher.run(b, numLevelBboxes, gt, ign, labels, cls, numClasses, preds, !f64, false).result();
   }
 
   // ---------------------------------------------------------------- primitive API
@@ -198,8 +190,8 @@ public final class ATSSAssigner implements BaseAssigner {
    */
   public AssignResult assign(float[] bboxes, int[] numLevelBboxes, float[] gtBboxes, float[] gtBboxesIgnore,
       int[] gtLabels, float[] clsScores, int numClasses, float[] bboxPreds) {
-    return run(Tensors.widen(bboxes), numLevelBboxes, Tensors.widen(gtBboxes), Tensors.widen(gtBboxesIgnore),
-        gtLabels, Tensors.widen(clsScores), numClasses, Tensors.widen(bboxPreds), true, false).result;
+    return matcher.run(Tensors.widen(bboxes), numLevelBboxes, Tensors.widen(gtBboxes), Tensors.widen(gtBboxesIgnore),
+        gtLabels, Tensors.widen(clsScores), numClasses, Tensors.widen(bboxPreds), true, false).result();
   }
 
   /** Float64 counterpart of {@link #assign(float[], int[], float[], float[], int[])}. */
@@ -211,8 +203,8 @@ public final class ATSSAssigner implements BaseAssigner {
   /** Float64 counterpart of {@link #assign(float[], int[], float[], float[], int[], float[], int, float[])}. */
   public AssignResult assign(double[] bboxes, int[] numLevelBboxes, double[] gtBboxes, double[] gtBboxesIgnore,
       int[] gtLabels, double[] clsScores, int numClasses, double[] bboxPreds) {
-    return run(bboxes, numLevelBboxes, gtBboxes, gtBboxesIgnore, gtLabels, clsScores, numClasses, bboxPreds, false,
-        false).result;
+    return matcher.run(bboxes, numLevelBboxes, gtBboxes, gtBboxesIgnore, gtLabels, clsScores, numClasses, bboxPreds,
+        false, false).result();
   }
 
   /**
@@ -222,275 +214,13 @@ public final class ATSSAssigner implements BaseAssigner {
    * no priors.
    */
   public int[] topkCandidates(float[] bboxes, int[] numLevelBboxes, float[] gtBboxes, float[] gtBboxesIgnore) {
-    return run(Tensors.widen(bboxes), numLevelBboxes, Tensors.widen(gtBboxes), Tensors.widen(gtBboxesIgnore), null,
-        null, 0, null, true, true).candidates;
+    return matcher.run(Tensors.widen(bboxes), numLevelBboxes, Tensors.widen(gtBboxes), Tensors.widen(gtBboxesIgnore), null,
+        null, 0, null, true, true).candidates();
   }
 
   /** Float64 counterpart of {@link #topkCandidates(float[], int[], float[], float[])}. */
   public int[] topkCandidates(double[] bboxes, int[] numLevelBboxes, double[] gtBboxes, double[] gtBboxesIgnore) {
-    return run(bboxes, numLevelBboxes, gtBboxes, gtBboxesIgnore, null, null, 0, null, false, true).candidates;
-  }
-
-  private void requireDdodInputs(boolean hasScores, boolean hasPreds) {
-    if (!hasScores || !hasPreds) {
-      throw new IllegalArgumentException("ATSSAssigner with alpha=" + alpha
-          + " (DDOD cost) needs cls_scores and bbox_preds; got cls_scores=" + (hasScores ? "given" : "None")
-          + ", bbox_preds=" + (hasPreds ? "given" : "None"));
-    }
-  }
-
-  // ---------------------------------------------------------------- the algorithm
-
-  private record Outcome(AssignResult result, int[] candidates) {}
-
-  /**
-   * All inputs as doubles; with {@code f32} every arithmetic result is rounded to float32, which
-   * for +, -, *, / and sqrt of float32 operands gives exactly the float32 result.
-   */
-  private Outcome run(double[] b, int[] numLevelBboxes, double[] gt, double[] ign, int[] gtLabels, double[] cls,
-      int numClasses, double[] preds, boolean f32, boolean candidatesOnly) {
-    int n = BoxArgs.rows(b, "bboxes");
-    int k = BoxArgs.rows(gt, "gt_bboxes");
-    int[] levels = AssignerChecks.checkLevels(numLevelBboxes, n);
-    BoxArgs.checkLabels(gtLabels, k);
-    BoxArgs.requireFinite(b, "bboxes");
-    BoxArgs.requireValidAnnotations(gt, "gt_bboxes");
-    double[] ignore = BoxArgs.orEmpty(ign);
-    BoxArgs.rows(ignore, "gt_bboxes_ignore");
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    boolean ddod = alpha != null && !candidatesOnly;
-    if (ddod) {
-      requireDdodInputs(cls != null, preds != null);
-      if (numClasses < 1 || cls.length != (long) n * numClasses) {
-        throw new IllegalArgumentException("cls_scores must hold N x C = " + n + " x " + numClasses
-            + " values with C >= 1; got " + cls.length);
-      }
-      Tensors.requireFinite(cls, "cls_scores");
-      if (BoxArgs.rows(preds, "bbox_preds") != n) {
-        throw new IllegalArgumentException("bbox_preds must have one box per prior (" + n + "); got "
-            + preds.length / 4);
-      }
-      BoxArgs.requireFinite(preds, "bbox_preds");
-      // A NaN logit makes its candidate's cost NaN, which silently drops every positive of that gt.
-      Tensors.requireFinite(cls, "cls_scores");
-      if (gtLabels == null) {
-        throw new IllegalArgumentException("ATSSAssigner with alpha (DDOD cost) needs gt_labels to pick scores");
-      }
-      for (int j = 0; j < k; j++) {
-        if (gtLabels[j] < 0 || gtLabels[j] >= numClasses) {
-          throw new IllegalArgumentException("gt_labels[" + j + "] must be in [0, " + numClasses
-              + ") to index cls_scores; got " + gtLabels[j]);
-        }
-      }
-    }
-
-    int[] inds = new int[n];
-    if (k == 0 || n == 0) {
-      return new Outcome(withLabels(k, inds, new double[n], gtLabels), new int[0]);
-    }
-
-    double[] bcx = new double[n];
-    double[] bcy = new double[n];
-    for (int i = 0; i < n; i++) {
-      bcx[i] = round(round(b[4 * i] + b[4 * i + 2], f32) / 2, f32);
-      bcy[i] = round(round(b[4 * i + 1] + b[4 * i + 3], f32) / 2, f32);
-    }
-    double[] gcx = new double[k];
-    double[] gcy = new double[k];
-    for (int j = 0; j < k; j++) {
-      gcx[j] = round(round(gt[4 * j] + gt[4 * j + 2], f32) / 2, f32);
-      gcy[j] = round(round(gt[4 * j + 1] + gt[4 * j + 3], f32) / 2, f32);
-    }
-
-    boolean[] ignored = new boolean[n];
-    if (ignoreIofThr > 0 && ignore.length > 0) {
-      double[] best = maxIofOverIgnore(b, n, ignore, f32);
-      double thr = round(ignoreIofThr, f32);
-      for (int i = 0; i < n; i++) {
-        if (best[i] > thr) {
-          ignored[i] = true;
-          inds[i] = -1;
-        }
-      }
-    }
-
-    // Candidate selection, level by level and gt by gt, on one distance buffer.
-    int maxLevel = 0;
-    int m = 0;
-    for (int size : levels) {
-      maxLevel = Math.max(maxLevel, size);
-      m += Math.min(topk, size);
-    }
-    int[] cand = new int[Limits.arrayLength("ATSS candidate indices (candidates per gt x gts)", m, k)];
-    double[] dist = new double[maxLevel];
-    TorchTopk selector = new TorchTopk();
-    int start = 0;
-    int row = 0;
-    for (int size : levels) {
-      int kk = Math.min(topk, size);
-      for (int j = 0; j < k; j++) {
-        for (int i = 0; i < size; i++) {
-          int p = start + i;
-          if (ignored[p]) {
-            dist[i] = INF;
-          } else {
-            double dx = round(bcx[p] - gcx[j], f32);
-            double dy = round(bcy[p] - gcy[j], f32);
-            dist[i] = round(Math.sqrt(round(round(dx * dx, f32) + round(dy * dy, f32), f32)), f32);
-          }
-        }
-        int[] sel = selector.smallest(dist, size, kk);
-        for (int q = 0; q < kk; q++) {
-          cand[(row + q) * k + j] = sel[q] + start;
-        }
-      }
-      row += kk;
-      start += size;
-    }
-    if (candidatesOnly) {
-      return new Outcome(null, cand);
-    }
-
-    double[] candOv = candidateOverlaps(b, gt, cand, m, k, gtLabels, cls, numClasses, preds, f32);
-    TorchStats stats = new TorchStats(f32);
-    double margin = round(CENTER_MARGIN, f32);
-    double[] best = new double[n];
-    Arrays.fill(best, -INF);
-    int[] bestGt = new int[n];
-    for (int j = 0; j < k; j++) {
-      double mean = stats.columnMean(candOv, m, k, j);
-      double std = stats.columnStd(candOv, m, k, j);
-      double thr = round(mean + std, f32);
-      double gx1 = gt[4 * j];
-      double gy1 = gt[4 * j + 1];
-      double gx2 = gt[4 * j + 2];
-      double gy2 = gt[4 * j + 3];
-      for (int q = 0; q < m; q++) {
-        double ov = candOv[q * k + j];
-        if (!(ov >= thr)) {
-          continue;
-        }
-        int p = cand[q * k + j];
-        double l = round(bcx[p] - gx1, f32);
-        double t = round(bcy[p] - gy1, f32);
-        double rr = round(gx2 - bcx[p], f32);
-        double bb = round(gy2 - bcy[p], f32);
-        if (!(Math.min(Math.min(l, t), Math.min(rr, bb)) > margin)) {
-          continue;
-        }
-        // Gts are visited in index order, so a strict comparison keeps the first on ties.
-        if (ov > best[p]) {
-          best[p] = ov;
-          bestGt[p] = j;
-        }
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      if (best[i] != -INF) {
-        inds[i] = bestGt[i] + 1;
-      }
-    }
-    return new Outcome(withLabels(k, inds, best, gtLabels), cand);
-  }
-
-  private static AssignResult withLabels(int k, int[] inds, double[] maxOverlaps, int[] gtLabels) {
-    int[] labels = null;
-    if (gtLabels != null) {
-      labels = new int[inds.length];
-      for (int i = 0; i < inds.length; i++) {
-        labels[i] = inds[i] > 0 ? gtLabels[inds[i] - 1] : -1;
-      }
-    }
-    return new AssignResult(k, inds, maxOverlaps, labels);
-  }
-
-  /** Per prior, the largest IoF (over the prior's area) with any ignore box. */
-  private static double[] maxIofOverIgnore(double[] b, int n, double[] ignore, boolean f32) {
-    // Float32 inputs are exact in the doubles, so narrowing loses nothing.
-    return f32 ? Tensors.widen(IgnoreOverlaps.overPriors(Tensors.narrow(b), n, Tensors.narrow(ignore)))
-        : IgnoreOverlaps.overPriors(b, n, ignore);
-  }
-
-  /**
-   * The overlaps of the {@code [m, k]} candidates with their gts: IoU of prior and gt, or the DDOD
-   * cost from the classification score and the predicted box.
-   */
-  private double[] candidateOverlaps(double[] b, double[] gt, int[] cand, int m, int k, int[] gtLabels,
-      double[] cls, int numClasses, double[] preds, boolean f32) {
-    boolean ddod = alpha != null;
-    double[] boxes = ddod ? preds : b;
-    double[] out = new double[m * k];
-    double[] iou = new double[m];
-    float[] rowsF = f32 ? new float[4 * m] : null;
-    double[] rowsD = f32 ? null : new double[4 * m];
-    for (int j = 0; j < k; j++) {
-      for (int q = 0; q < m; q++) {
-        int p = cand[q * k + j];
-        for (int c = 0; c < 4; c++) {
-          if (f32) {
-            rowsF[4 * q + c] = (float) boxes[4 * p + c];
-          } else {
-            rowsD[4 * q + c] = boxes[4 * p + c];
-          }
-        }
-      }
-      if (f32) {
-        float[] g = {(float) gt[4 * j], (float) gt[4 * j + 1], (float) gt[4 * j + 2], (float) gt[4 * j + 3]};
-        float[] res = new float[m];
-        OverlapKernels.pairwise(rowsF, 0, m, g, OverlapMode.IOU, EPS_F, res);
-        for (int q = 0; q < m; q++) {
-          iou[q] = res[q];
-        }
-      } else {
-        double[] g = {gt[4 * j], gt[4 * j + 1], gt[4 * j + 2], gt[4 * j + 3]};
-        OverlapKernels.pairwise(rowsD, 0, m, g, OverlapMode.IOU, EPS_D, iou);
-      }
-      for (int q = 0; q < m; q++) {
-        double v = iou[q];
-        if (ddod) {
-          int p = cand[q * k + j];
-          double s = cls[p * numClasses + gtLabels[j]];
-          double sig = round(1 / round(1 + round(Math.exp(-s), f32), f32), f32);
-          v = round(torchPow(sig, 1 - alpha, f32) * torchPow(v, alpha, f32), f32);
-        }
-        out[q * k + j] = v;
-      }
-    }
-    return out;
-  }
-
-  /**
-   * {@code tensor ** exponent} as PyTorch evaluates it on the CPU: exponents 0, 1, 0.5, -0.5 and -1
-   * (checked on the double) and 2, 3, -2 (checked after rounding to the tensor's precision) take
-   * exact shortcuts; anything else is a general power with the exponent in the tensor's precision.
-   */
-  static double torchPow(double base, double exponent, boolean f32) {
-    if (exponent == 0) {
-      return 1;
-    }
-    if (exponent == 1) {
-      return base;
-    }
-    if (exponent == 0.5) {
-      return round(Math.sqrt(base), f32);
-    }
-    if (exponent == -0.5) {
-      return round(1 / round(Math.sqrt(base), f32), f32);
-    }
-    if (exponent == -1) {
-      return round(1 / base, f32);
-    }
-    double e = round(exponent, f32);
-    if (e == 2) {
-      return round(base * base, f32);
-    }
-    if (e == 3) {
-      return round(round(base * base, f32) * base, f32);
-    }
-    if (e == -2) {
-      return round(1 / round(base * base, f32), f32);
-    }
-    return round(Math.pow(base, e), f32);
+    return matcher.run(bboxes, numLevelBboxes, gtBboxes, gtBboxesIgnore, null, null, 0, null, false, true).candidates();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.detkit.core.assign;
 
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.lang.reflect.Array;
 import java.util.function.IntFunction;
@@ -136,19 +137,19 @@ final class BoxArgs {
    * @throws IllegalArgumentException naming {@code name}, the row and its values
    */
   static void requireFinite(float[] boxes, String name) {
-    for (int i = 0; i < boxes.length; i += 4) {
-      if (!(Float.isFinite(boxes[i]) && Float.isFinite(boxes[i + 1]) && Float.isFinite(boxes[i + 2])
-          && Float.isFinite(boxes[i + 3]))) {
-        throw new IllegalArgumentException(name + " row " + i / 4 + " must be finite; got " + row(boxes, i));
-      }
-    }
+    requireFinite(Tensors.widen(boxes), name, Precision.F32);
   }
 
   static void requireFinite(double[] boxes, String name) {
+    requireFinite(boxes, name, Precision.F64);
+  }
+
+  /** {@link #requireFinite(double[], String)}; the message shows the values as {@code p} writes them. */
+  static void requireFinite(double[] boxes, String name, Precision p) {
     for (int i = 0; i < boxes.length; i += 4) {
       if (!(Double.isFinite(boxes[i]) && Double.isFinite(boxes[i + 1]) && Double.isFinite(boxes[i + 2])
           && Double.isFinite(boxes[i + 3]))) {
-        throw new IllegalArgumentException(name + " row " + i / 4 + " must be finite; got " + row(boxes, i));
+        throw new IllegalArgumentException(name + " row " + i / 4 + " must be finite; got " + row(boxes, i, p));
       }
     }
   }
@@ -160,27 +161,31 @@ final class BoxArgs {
    * @throws IllegalArgumentException naming {@code name}, the row and its values
    */
   static void requireValidAnnotations(float[] boxes, String name) {
-    // Its own loop rather than widening: messages show the float values as written.
-    requireFinite(boxes, name);
+    requireValidAnnotations(Tensors.widen(boxes), name, Precision.F32);
+  }
+
+  static void requireValidAnnotations(double[] boxes, String name) {
+    requireValidAnnotations(boxes, name, Precision.F64);
+  }
+
+  /** {@link #requireValidAnnotations(double[], String)}; the message shows the values as {@code p} writes them. */
+  static void requireValidAnnotations(double[] boxes, String name, Precision p) {
+    requireFinite(boxes, name, p);
     for (int i = 0; i < boxes.length; i += 4) {
       if (boxes[i + 2] < boxes[i] || boxes[i + 3] < boxes[i + 1]) {
         throw new IllegalArgumentException(name + " row " + i / 4 + " must have x1 <= x2 and y1 <= y2; got "
-            + row(boxes, i));
+            + row(boxes, i, p));
       }
     }
   }
 
-  static void requireValidAnnotations(double[] boxes, String name) {
-    requireFinite(boxes, name);
-    Tensors.requireOrderedBoxes(boxes, name);
-  }
-
-  private static String row(float[] b, int i) {
-    return "[" + b[i] + ", " + b[i + 1] + ", " + b[i + 2] + ", " + b[i + 3] + "]";
-  }
-
-  private static String row(double[] b, int i) {
-    return "[" + b[i] + ", " + b[i + 1] + ", " + b[i + 2] + ", " + b[i + 3] + "]";
+  /** Row {@code i / 4} as {@code [x1, y1, x2, y2]}, float32 values written as floats (as the caller passed them). */
+  private static String row(double[] b, int i, Precision p) {
+    StringBuilder s = new StringBuilder("[");
+    for (int c = 0; c < 4; c++) {
+      s.append(c == 0 ? "" : ", ").append(p.isSingle() ? String.valueOf((float) b[i + c]) : String.valueOf(b[i + c]));
+    }
+    return s.append(']').toString();
   }
 
   /** Empty arrays for null ignore boxes. */

@@ -1,14 +1,10 @@
 package io.detkit.core.assign;
 
-import static io.detkit.core.precision.Precision.round;
-
-import io.detkit.core.bbox.OverlapKernels;
-import io.detkit.core.bbox.OverlapMode;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.PyTuple;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,13 +34,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>In float32 thresholds are rounded to float32 before comparing, as PyTorch does when it
  * compares a float tensor with a Python number. {@code gpu_assign_thr} is accepted and has no
- * effect. Memory: one {@code K x N} overlap matrix in the input's precision.
+ * effect. Memory: linear in the priors; the {@code K x N} overlap matrix is reduced block by block
+ * ({@link MaxOverlaps}) and never held.
  *
  * <p>Immutable and thread-safe; build with {@link #builder()} or {@link #fromConfig}.
  */
 public final class MaxIoUAssigner implements BaseAssigner {
-  private static final float EPS_F = 1e-6f;
-  private static final double EPS_D = 1e-6;
 
   /** How {@code neg_iou_thr} selects negatives. */
   public enum NegativeRule {
@@ -66,6 +61,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
   private final boolean ignoreWrtCandidates;
   private final boolean matchLowQuality;
   private final long gpuAssignThr;
+  private final MaxIoUMatcher matcher;
 
   private MaxIoUAssigner(Builder b) {
     this.posIouThr = b.posIouThr;
@@ -78,6 +74,9 @@ public final class MaxIoUAssigner implements BaseAssigner {
     this.ignoreWrtCandidates = b.ignoreWrtCandidates;
     this.matchLowQuality = b.matchLowQuality;
     this.gpuAssignThr = b.gpuAssignThr;
+    boolean negatives = negRule != NegativeRule.NONE;
+    this.matcher = new MaxIoUMatcher(posIouThr, negatives ? negLow : Double.NaN, negatives ? negHigh : Double.NaN,
+        minPosIou, gtMaxAssignAll, matchLowQuality, ignoreIofThr, ignoreWrtCandidates);
   }
 
   /** A builder; {@code pos_iou_thr} and {@code neg_iou_thr} must be set. */
@@ -187,12 +186,14 @@ public final class MaxIoUAssigner implements BaseAssigner {
     }
     AssignerChecks.checkLevels(numLevelBboxes, (int) bboxes.size(0));
     int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
-    if (BoxArgs.isDouble(bboxes, gtBboxes)) {
-      return assign(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"),
-          gtBboxesIgnore == null ? null : BoxArgs.doubles(gtBboxesIgnore, "gt_bboxes_ignore"), labels);
+    // Straight to doubles: float32 values are exact in them, and the kernel rounds as float32 would.
+    Precision p = BoxArgs.isDouble(bboxes, gtBboxes) ? Precision.F64 : Precision.F32;
+    double[] ignore = gtBboxesIgnore == null ? new double[0] : BoxArgs.doubles(gtBboxesIgnore, "gt_bboxes_ignore");
+    for (int i = 0; i < ignore.length; i++) {
+      ignore[i] = p.round(ignore[i]); // a float64 ignore array with float32 boxes is used in float32
     }
-    return assign(BoxArgs.floats(bboxes, "bboxes"), BoxArgs.floats(gtBboxes, "gt_bboxes"),
-        gtBboxesIgnore == null ? null : BoxArgs.floats(gtBboxesIgnore, "gt_bboxes_ignore"), labels);
+    return matcher.assignBoxes(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"), ignore,
+        labels, p);
   }
 
   /**
@@ -231,33 +232,27 @@ public final class MaxIoUAssigner implements BaseAssigner {
    *     different from K
    */
   public AssignResult assign(float[] bboxes, float[] gtBboxes, float[] gtBboxesIgnore, int[] gtLabels) {
-    int n = BoxArgs.rows(bboxes, "bboxes");
-    int k = BoxArgs.rows(gtBboxes, "gt_bboxes");
-    BoxArgs.checkLabels(gtLabels, k);
-    BoxArgs.requireFinite(bboxes, "bboxes");
-    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
-    float[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
-    BoxArgs.rows(ignore, "gt_bboxes_ignore");
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return assignMatrix(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
+    BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(gtBboxes, "gt_bboxes");
+    BoxArgs.checkLabels(gtLabels, gtBboxes.length / 4);
+    BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
+    return matcher.assignBoxes(Tensors.widen(bboxes), Tensors.widen(gtBboxes),
+        Tensors.widen(BoxArgs.orEmpty(gtBboxesIgnore)), gtLabels, Precision.F32);
   }
 
   /** Float64 counterpart of {@link #assign(float[], float[], float[], int[])}. */
   public AssignResult assign(double[] bboxes, double[] gtBboxes, double[] gtBboxesIgnore, int[] gtLabels) {
-    int n = BoxArgs.rows(bboxes, "bboxes");
-    int k = BoxArgs.rows(gtBboxes, "gt_bboxes");
-    BoxArgs.checkLabels(gtLabels, k);
-    BoxArgs.requireFinite(bboxes, "bboxes");
-    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
-    double[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
-    BoxArgs.rows(ignore, "gt_bboxes_ignore");
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return assignMatrix(overlapsUnchecked(bboxes, n, gtBboxes, ignore), k, n, gtLabels);
+    BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(gtBboxes, "gt_bboxes");
+    BoxArgs.checkLabels(gtLabels, gtBboxes.length / 4);
+    BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
+    return matcher.assignBoxes(bboxes, gtBboxes, BoxArgs.orEmpty(gtBboxesIgnore), gtLabels, Precision.F64);
   }
 
   /**
    * The {@code [K,N]} overlap matrix this assigner works on (row-major, gt by prior): IoU of each
    * gt with each prior, with -1 in the columns of priors ignored through {@code gtBboxesIgnore}.
+   * {@link #assign} reduces it block by block without building it; this gives it whole.
    *
    * @param bboxes {@code 4*N} finite prior coordinates (x1, y1, x2, y2)
    * @param gtBboxes {@code 4*K} finite ground truths with x1 &lt;= x2, y1 &lt;= y2
@@ -266,81 +261,19 @@ public final class MaxIoUAssigner implements BaseAssigner {
    * @throws IllegalArgumentException as {@link #assign(float[], float[], float[], int[])}
    */
   public float[] overlaps(float[] bboxes, float[] gtBboxes, float[] gtBboxesIgnore) {
-    int n = BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(bboxes, "bboxes");
     BoxArgs.rows(gtBboxes, "gt_bboxes");
-    BoxArgs.requireFinite(bboxes, "bboxes");
-    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
-    float[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
-    BoxArgs.rows(ignore, "gt_bboxes_ignore");
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return overlapsUnchecked(bboxes, n, gtBboxes, ignore);
+    BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
+    return Tensors.narrow(matcher.matrix(Tensors.widen(bboxes), Tensors.widen(gtBboxes),
+        Tensors.widen(BoxArgs.orEmpty(gtBboxesIgnore)), Precision.F32));
   }
 
   /** Float64 counterpart of {@link #overlaps(float[], float[], float[])}. */
   public double[] overlaps(double[] bboxes, double[] gtBboxes, double[] gtBboxesIgnore) {
-    int n = BoxArgs.rows(bboxes, "bboxes");
+    BoxArgs.rows(bboxes, "bboxes");
     BoxArgs.rows(gtBboxes, "gt_bboxes");
-    BoxArgs.requireFinite(bboxes, "bboxes");
-    BoxArgs.requireValidAnnotations(gtBboxes, "gt_bboxes");
-    double[] ignore = BoxArgs.orEmpty(gtBboxesIgnore);
-    BoxArgs.rows(ignore, "gt_bboxes_ignore");
-    BoxArgs.requireValidAnnotations(ignore, "gt_bboxes_ignore");
-    return overlapsUnchecked(bboxes, n, gtBboxes, ignore);
-  }
-
-  private float[] overlapsUnchecked(float[] bboxes, int n, float[] gt, float[] ignore) {
-    float[] ov = OverlapKernels.pairwise(gt, bboxes, OverlapMode.IOU, EPS_F);
-    if (ignoreIofThr > 0 && ignore.length > 0 && n > 0) {
-      boolean[] ignored = ignoredF(bboxes, n, ignore);
-      int k = gt.length / 4;
-      for (int i = 0; i < k; i++) {
-        int o = i * n;
-        for (int j = 0; j < n; j++) {
-          if (ignored[j]) {
-            ov[o + j] = -1f;
-          }
-        }
-      }
-    }
-    return ov;
-  }
-
-  private double[] overlapsUnchecked(double[] bboxes, int n, double[] gt, double[] ignore) {
-    double[] ov = OverlapKernels.pairwise(gt, bboxes, OverlapMode.IOU, EPS_D);
-    if (ignoreIofThr > 0 && ignore.length > 0 && n > 0) {
-      boolean[] ignored = ignoredD(bboxes, n, ignore);
-      int k = gt.length / 4;
-      for (int i = 0; i < k; i++) {
-        int o = i * n;
-        for (int j = 0; j < n; j++) {
-          if (ignored[j]) {
-            ov[o + j] = -1;
-          }
-        }
-      }
-    }
-    return ov;
-  }
-
-  private boolean[] ignoredF(float[] bboxes, int n, float[] ignore) {
-    float thr = (float) ignoreIofThr;
-    float[] best = ignoreWrtCandidates ? IgnoreOverlaps.overPriors(bboxes, n, ignore)
-        : IgnoreOverlaps.overIgnores(bboxes, n, ignore);
-    boolean[] out = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = best[i] > thr;
-    }
-    return out;
-  }
-
-  private boolean[] ignoredD(double[] bboxes, int n, double[] ignore) {
-    double[] best = ignoreWrtCandidates ? IgnoreOverlaps.overPriors(bboxes, n, ignore)
-        : IgnoreOverlaps.overIgnores(bboxes, n, ignore);
-    boolean[] out = new boolean[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = best[i] > ignoreIofThr;
-    }
-    return out;
+    BoxArgs.rows(BoxArgs.orEmpty(gtBboxesIgnore), "gt_bboxes_ignore");
+    return matcher.matrix(bboxes, gtBboxes, BoxArgs.orEmpty(gtBboxesIgnore), Precision.F64);
   }
 
   /**
@@ -356,7 +289,12 @@ public final class MaxIoUAssigner implements BaseAssigner {
     Tensors.requireNonNull(overlaps, "overlaps");
     checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
     Tensors.requireFinite(overlaps, "overlaps");
-    return assignMatrix(overlaps, numGts, numBboxes, gtLabels);
+    return matcher.assign((i, j0, j1, dst) -> {
+      int o = i * numBboxes;
+      for (int j = j0; j < j1; j++) {
+        dst[j - j0] = overlaps[o + j];
+      }
+    }, numGts, numBboxes, gtLabels, Precision.F32);
   }
 
   /** Float64 counterpart of {@link #assignWrtOverlaps(float[], int, int, int[])}. */
@@ -364,22 +302,8 @@ public final class MaxIoUAssigner implements BaseAssigner {
     Tensors.requireNonNull(overlaps, "overlaps");
     checkMatrix(overlaps.length, numGts, numBboxes, gtLabels);
     Tensors.requireFinite(overlaps, "overlaps");
-    return assignMatrix(overlaps, numGts, numBboxes, gtLabels);
-  }
-
-  // The matrix is checked by the callers: assign() computes it from validated boxes.
-  private AssignResult assignMatrix(float[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
-    return assignRows((i, buf) -> {
-      int o = i * numBboxes;
-      for (int j = 0; j < numBboxes; j++) {
-        buf[j] = overlaps[o + j];
-      }
-    }, numGts, numBboxes, gtLabels, true);
-  }
-
-  private AssignResult assignMatrix(double[] overlaps, int numGts, int numBboxes, int[] gtLabels) {
-    return assignRows((i, buf) -> System.arraycopy(overlaps, i * numBboxes, buf, 0, numBboxes), numGts, numBboxes,
-        gtLabels, false);
+    return matcher.assign((i, j0, j1, dst) -> System.arraycopy(overlaps, i * numBboxes + j0, dst, 0, j1 - j0),
+        numGts, numBboxes, gtLabels, Precision.F64);
   }
 
   private static void checkMatrix(int length, int k, int n, int[] gtLabels) {
@@ -388,97 +312,6 @@ public final class MaxIoUAssigner implements BaseAssigner {
           + " values; got " + length);
     }
     BoxArgs.checkLabels(gtLabels, k);
-  }
-
-  /** Supplies row {@code gt} of the overlap matrix as doubles. */
-  private interface Rows {
-    void fill(int gt, double[] buf);
-  }
-
-  /**
-   * The assignment proper. Float32 values are exact in double, and thresholds are rounded to
-   * float32 first, so double comparisons here decide exactly as float32 comparisons would.
-   */
-  private AssignResult assignRows(Rows rows, int k, int n, int[] gtLabels, boolean f32) {
-    if (k == 0 || n == 0) {
-      int[] inds = new int[n];
-      if (k > 0) {
-        Arrays.fill(inds, -1);
-      }
-      int[] labels = null;
-      if (gtLabels != null) {
-        labels = new int[n];
-        Arrays.fill(labels, -1);
-      }
-      return new AssignResult(k, inds, new double[n], labels);
-    }
-    double[] buf = new double[n];
-    double[] maxOv = new double[n];
-    int[] argmax = new int[n];
-    double[] gtMax = new double[k];
-    int[] gtArgmax = new int[k];
-    for (int i = 0; i < k; i++) {
-      rows.fill(i, buf);
-      double gm = buf[0];
-      int ga = 0;
-      for (int j = 0; j < n; j++) {
-        double v = buf[j];
-        // Strict comparisons keep the first index on ties, like torch.max.
-        if (i == 0 || v > maxOv[j]) {
-          maxOv[j] = v;
-          argmax[j] = i;
-        }
-        if (v > gm) {
-          gm = v;
-          ga = j;
-        }
-      }
-      gtMax[i] = gm;
-      gtArgmax[i] = ga;
-    }
-    int[] inds = new int[n];
-    Arrays.fill(inds, -1);
-    if (negRule != NegativeRule.NONE) {
-      double lo = round(negLow, f32);
-      double hi = round(negHigh, f32);
-      for (int j = 0; j < n; j++) {
-        if (maxOv[j] >= lo && maxOv[j] < hi) {
-          inds[j] = 0;
-        }
-      }
-    }
-    double pos = round(posIouThr, f32);
-    for (int j = 0; j < n; j++) {
-      if (maxOv[j] >= pos) {
-        inds[j] = argmax[j] + 1;
-      }
-    }
-    if (matchLowQuality) {
-      double minPos = round(minPosIou, f32);
-      for (int i = 0; i < k; i++) {
-        if (gtMax[i] >= minPos) {
-          if (gtMaxAssignAll) {
-            rows.fill(i, buf);
-            double gm = gtMax[i];
-            for (int j = 0; j < n; j++) {
-              if (buf[j] == gm) {
-                inds[j] = i + 1;
-              }
-            }
-          } else {
-            inds[gtArgmax[i]] = i + 1;
-          }
-        }
-      }
-    }
-    int[] labels = null;
-    if (gtLabels != null) {
-      labels = new int[n];
-      for (int j = 0; j < n; j++) {
-        labels[j] = inds[j] > 0 ? gtLabels[inds[j] - 1] : -1;
-      }
-    }
-    return new AssignResult(k, inds, maxOv, labels);
   }
 
   @Override

@@ -168,8 +168,8 @@ public final class TaskAlignedAssigner implements BaseAssigner {
     double[] metrics = new double[n * k];
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < k; j++) {
-        double s = ATSSAssigner.torchPow(scores[i * numClasses + gtLabels[j]], alpha, f32);
-        double u = ATSSAssigner.torchPow(ious[i * k + j], beta, f32);
+        double s = ATSSMatcher.torchPow(scores[i * numClasses + gtLabels[j]], alpha, f32);
+        double u = ATSSMatcher.torchPow(ious[i * k + j], beta, f32);
         metrics[i * k + j] = round(s * u, f32);
       }
     }

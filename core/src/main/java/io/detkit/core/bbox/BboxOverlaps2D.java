@@ -118,7 +118,7 @@ public final class BboxOverlaps2D {
     INDArray b1 = dropScores(bboxes1, "bboxes1");
     INDArray b2 = dropScores(bboxes2, "bboxes2");
     if (dtype != null) {
-      return BboxOverlaps.bboxOverlapsHalf(b1, b2, mode, isAligned, scale, BboxOverlaps.CHUNK_ELEMENTS);
+      return HalfOverlaps.bboxOverlapsHalf(b1, b2, mode, isAligned, scale, BboxOverlaps.CHUNK_ELEMENTS);
     }
     return BboxOverlaps.bboxOverlaps(b1, b2, mode, isAligned, BboxOverlaps.DEFAULT_EPS);
   }

@@ -92,7 +92,7 @@ public final class Boxes {
     double[] v = values(boxes);
     double[] out = new double[v.length / 4];
     for (int k = 0; k < out.length; k++) {
-      out[k] = OverlapKernels.area(v, k, p);
+      out[k] = PairOverlap.area(v, k, p);
       if (!Double.isFinite(out[k])) {
         throw new IllegalArgumentException("boxes row " + k + ": the area (x2 - x1) * (y2 - y1) overflows "
             + boxes.dataType() + " (" + out[k] + "); compute areas of such boxes in DOUBLE"

@@ -2,6 +2,8 @@ package io.detkit.core.bbox;
 
 import static io.detkit.core.precision.Precision.round;
 
+import io.detkit.core.precision.Precision;
+
 /**
  * Vector-Jacobian products of {@code bbox_overlaps} on primitive arrays: the gradient PyTorch's
  * autograd computes for {@code (overlaps * upstream).sum()} w.r.t. both box sets, with autograd's
@@ -69,7 +71,7 @@ final class OverlapGradKernels {
 
   /** {@code (x2 - x1) * (y2 - y1)} of box {@code i}. */
   static double area(double[] boxes, int i, boolean f32) {
-    return round(round(boxes[4 * i + 2] - boxes[4 * i], f32) * round(boxes[4 * i + 3] - boxes[4 * i + 1], f32), f32);
+    return PairOverlap.area(boxes, i, Precision.of(f32));
   }
 
   /**

@@ -116,19 +116,26 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
     return perSide ? normalizer[j] : round(normalizer[j], f);
   }
 
+  /** A prior's centre and size. */
+  private record Frame(double cx, double cy, double w, double h) {}
+
+  /** The prior at {@code o}, each step rounded as torch would. */
+  private static Frame frame(double[] priors, int o, boolean f) {
+    return new Frame(round(round(priors[o] + priors[o + 2], f) / 2, f),
+        round(round(priors[o + 1] + priors[o + 3], f) / 2, f), round(priors[o + 2] - priors[o], f),
+        round(priors[o + 3] - priors[o + 1], f));
+  }
+
   @Override
   void encodeKernel(double[] priors, double[] gt, boolean f, double[] out) {
     int n = priors.length / 4;
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
-      double cx = round(round(priors[o] + priors[o + 2], f) / 2, f);
-      double cy = round(round(priors[o + 1] + priors[o + 3], f) / 2, f);
-      double w = round(priors[o + 2] - priors[o], f);
-      double h = round(priors[o + 3] - priors[o + 1], f);
-      double top = round(round(cy - gt[o + 1], f) / h, f);
-      double bottom = round(round(gt[o + 3] - cy, f) / h, f);
-      double left = round(round(cx - gt[o], f) / w, f);
-      double right = round(round(gt[o + 2] - cx, f) / w, f);
+      Frame p = frame(priors, o, f);
+      double top = round(round(p.cy() - gt[o + 1], f) / p.h(), f);
+      double bottom = round(round(gt[o + 3] - p.cy(), f) / p.h(), f);
+      double left = round(round(p.cx() - gt[o], f) / p.w(), f);
+      double right = round(round(gt[o + 2] - p.cx(), f) / p.w(), f);
       out[o] = round(top / norm(0, f), f);
       out[o + 1] = round(bottom / norm(1, f), f);
       out[o + 2] = round(left / norm(2, f), f);
@@ -145,15 +152,13 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
     double maxH = clip ? round(maxShape[0], f) : 0;
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
-      double cx = round(round(priors[o] + priors[o + 2], f) / 2, f);
-      double cy = round(round(priors[o + 1] + priors[o + 3], f) / 2, f);
-      double w = round(priors[o + 2] - priors[o], f);
-      double h = round(priors[o + 3] - priors[o + 1], f);
-      double top = round(h * round(pred[o] * norm(0, f), f), f);
-      double bottom = round(h * round(pred[o + 1] * norm(1, f), f), f);
-      double left = round(w * round(pred[o + 2] * norm(2, f), f), f);
-      double right = round(w * round(pred[o + 3] * norm(3, f), f), f);
-      double[] box = {round(cx - left, f), round(cy - top, f), round(cx + right, f), round(cy + bottom, f)};
+      Frame p = frame(priors, o, f);
+      double top = round(p.h() * round(pred[o] * norm(0, f), f), f);
+      double bottom = round(p.h() * round(pred[o + 1] * norm(1, f), f), f);
+      double left = round(p.w() * round(pred[o + 2] * norm(2, f), f), f);
+      double right = round(p.w() * round(pred[o + 3] * norm(3, f), f), f);
+      double[] box = {round(p.cx() - left, f), round(p.cy() - top, f), round(p.cx() + right, f),
+          round(p.cy() + bottom, f)};
       boolean[] passes = {true, true, true, true};
       if (clip) {
         for (int j = 0; j < 4; j++) {
@@ -163,10 +168,10 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
       System.arraycopy(box, 0, out, o, 4);
       if (grad != null) {
         // top moves y1 down, bottom moves y2 up, left moves x1 left, right moves x2 right.
-        grad[o] = passes[1] ? -upstream[o + 1] * h * norm(0, f) : 0;
-        grad[o + 1] = passes[3] ? upstream[o + 3] * h * norm(1, f) : 0;
-        grad[o + 2] = passes[0] ? -upstream[o] * w * norm(2, f) : 0;
-        grad[o + 3] = passes[2] ? upstream[o + 2] * w * norm(3, f) : 0;
+        grad[o] = passes[1] ? -upstream[o + 1] * p.h() * norm(0, f) : 0;
+        grad[o + 1] = passes[3] ? upstream[o + 3] * p.h() * norm(1, f) : 0;
+        grad[o + 2] = passes[0] ? -upstream[o] * p.w() * norm(2, f) : 0;
+        grad[o + 3] = passes[2] ? upstream[o + 2] * p.w() * norm(3, f) : 0;
       }
     }
   }

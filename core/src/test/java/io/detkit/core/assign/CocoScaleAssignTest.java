@@ -2,6 +2,7 @@ package io.detkit.core.assign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.detkit.core.testing.RandomBoxes;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -48,16 +49,7 @@ class CocoScaleAssignTest {
 
   private static float[] gts(int k) {
     Random rnd = new Random(3);
-    float[] g = new float[4 * k];
-    for (int j = 0; j < k; j++) {
-      float x1 = rnd.nextFloat() * 1200;
-      float y1 = rnd.nextFloat() * 700;
-      g[4 * j] = x1;
-      g[4 * j + 1] = y1;
-      g[4 * j + 2] = x1 + 8 + rnd.nextFloat() * 300;
-      g[4 * j + 3] = y1 + 8 + rnd.nextFloat() * 300;
-    }
-    return g;
+    return RandomBoxes.floats(rnd, k, 1200, 700, 8, 300);
   }
 
   @Test

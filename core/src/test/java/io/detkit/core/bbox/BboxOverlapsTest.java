@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.detkit.core.testing.RandomBoxes;
 import io.detkit.core.tensor.Tensors;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -21,16 +22,7 @@ class BboxOverlapsTest {
 
   /** Random boxes with positive sizes, x1 in [0, 100), sides in [1, 60). */
   static float[] randomBoxes(Random rnd, int n) {
-    float[] out = new float[4 * n];
-    for (int i = 0; i < n; i++) {
-      float x = rnd.nextFloat() * 100;
-      float y = rnd.nextFloat() * 100;
-      out[4 * i] = x;
-      out[4 * i + 1] = y;
-      out[4 * i + 2] = x + 1 + rnd.nextFloat() * 59;
-      out[4 * i + 3] = y + 1 + rnd.nextFloat() * 59;
-    }
-    return out;
+    return RandomBoxes.floats(rnd, n, 100, 100, 1, 59);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.detkit.core.bbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.detkit.core.testing.RandomBoxes;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -22,16 +23,7 @@ class OverlapKernelsParallelTest {
   private static final int COLUMNS = OverlapKernels.COLUMN_BLOCK * 2 + 1234;
 
   private static double[] boxes(Random rnd, int n) {
-    double[] b = new double[4 * n];
-    for (int i = 0; i < n; i++) {
-      double x = rnd.nextDouble() * 800;
-      double y = rnd.nextDouble() * 800;
-      b[4 * i] = x;
-      b[4 * i + 1] = y;
-      b[4 * i + 2] = x + rnd.nextDouble() * 200;
-      b[4 * i + 3] = y + rnd.nextDouble() * 200;
-    }
-    return b;
+    return RandomBoxes.doubles(rnd, n, 800, 800, 0, 200);
   }
 
   private static float[] narrow(double[] d) {

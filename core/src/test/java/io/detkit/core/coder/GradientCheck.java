@@ -2,6 +2,7 @@ package io.detkit.core.coder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.detkit.core.testing.RandomBoxes;
 import java.util.Random;
 
 /** Float64 central-difference checks of a coder's {@code decodeVjp}. */
@@ -56,16 +57,7 @@ final class GradientCheck {
 
   /** Random priors {@code (x1, y1, x2, y2)} inside roughly {@code [0, extent]} with sides in [4, 40]. */
   static double[] randomBoxes(Random r, int n, double extent) {
-    double[] b = new double[4 * n];
-    for (int i = 0; i < n; i++) {
-      double x = r.nextDouble() * extent;
-      double y = r.nextDouble() * extent;
-      b[4 * i] = x;
-      b[4 * i + 1] = y;
-      b[4 * i + 2] = x + 4 + 36 * r.nextDouble();
-      b[4 * i + 3] = y + 4 + 36 * r.nextDouble();
-    }
-    return b;
+    return RandomBoxes.doubles(r, n, extent, extent, 4, 36);
   }
 
   static double[] uniform(Random r, int n, double lo, double hi) {

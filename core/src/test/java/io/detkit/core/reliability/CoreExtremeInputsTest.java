@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.detkit.core.testing.RandomBoxes;
 import io.detkit.core.assign.ATSSAssigner;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.assign.MaxIoUAssigner;
@@ -159,15 +160,7 @@ class CoreExtremeInputsTest {
   void tenThousandGroundTruthsAssignConsistently() {
     Random rnd = new Random(7);
     int k = 10_000;
-    double[] gt = new double[4 * k];
-    for (int j = 0; j < k; j++) {
-      double x = rnd.nextDouble() * 1000;
-      double y = rnd.nextDouble() * 1000;
-      gt[4 * j] = x;
-      gt[4 * j + 1] = y;
-      gt[4 * j + 2] = x + 4 + rnd.nextDouble() * 60;
-      gt[4 * j + 3] = y + 4 + rnd.nextDouble() * 60;
-    }
+    double[] gt = RandomBoxes.doubles(rnd, k, 1000, 1000, 4, 60);
     // A 16 x 16 grid of 64-pixel anchors: 256 priors, each overlapped by many ground truths.
     double[] priors = new double[4 * 256];
     for (int i = 0; i < 256; i++) {
@@ -268,15 +261,9 @@ class CoreExtremeInputsTest {
   void nmsOfTenThousandBoxesWithSaturatedScoresIsOrderedAndFinite() {
     Random rnd = new Random(3);
     int n = 10_000;
-    float[] b = new float[4 * n];
+    float[] b = RandomBoxes.floats(rnd, n, 1e6, 1e6, 1, 5e4);
     float[] s = new float[n];
     for (int i = 0; i < n; i++) {
-      float x = rnd.nextFloat() * 1e6f;
-      float y = rnd.nextFloat() * 1e6f;
-      b[4 * i] = x;
-      b[4 * i + 1] = y;
-      b[4 * i + 2] = x + 1 + rnd.nextFloat() * 5e4f;
-      b[4 * i + 3] = y + 1 + rnd.nextFloat() * 5e4f;
       s[i] = rnd.nextBoolean() ? 1e4f : -1e4f;
     }
     int[] kept = Nms.nms(b, s, 0.5f);

@@ -3,6 +3,7 @@ package io.detkit.core.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.detkit.core.testing.RandomBoxes;
 import io.detkit.core.assign.ATSSAssigner;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.assign.MaxIoUAssigner;
@@ -26,16 +27,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 class CorePropertiesTest {
   private static double[] randomBoxes(Random rnd, int n, double extent, double minSide, double maxSide) {
-    double[] b = new double[4 * n];
-    for (int i = 0; i < n; i++) {
-      double x = rnd.nextDouble() * extent;
-      double y = rnd.nextDouble() * extent;
-      b[4 * i] = x;
-      b[4 * i + 1] = y;
-      b[4 * i + 2] = x + minSide + rnd.nextDouble() * (maxSide - minSide);
-      b[4 * i + 3] = y + minSide + rnd.nextDouble() * (maxSide - minSide);
-    }
-    return b;
+    return RandomBoxes.doubles(rnd, n, extent, extent, minSide, maxSide - minSide);
   }
 
   /** Ground truths around each prior with side ratios in [1/40, 40], inside the ratio clip. */

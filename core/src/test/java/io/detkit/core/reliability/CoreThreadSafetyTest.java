@@ -2,6 +2,7 @@ package io.detkit.core.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.detkit.core.testing.RandomBoxes;
 import io.detkit.core.anchor.AnchorGenerator;
 import io.detkit.core.assign.ATSSAssigner;
 import io.detkit.core.assign.AssignResult;
@@ -61,16 +62,7 @@ class CoreThreadSafetyTest {
 
   private static float[] gts(int k) {
     Random rnd = new Random(11);
-    float[] g = new float[4 * k];
-    for (int j = 0; j < k; j++) {
-      float x = rnd.nextFloat() * 200;
-      float y = rnd.nextFloat() * 150;
-      g[4 * j] = x;
-      g[4 * j + 1] = y;
-      g[4 * j + 2] = x + 8 + rnd.nextFloat() * 80;
-      g[4 * j + 3] = y + 8 + rnd.nextFloat() * 80;
-    }
-    return g;
+    return RandomBoxes.floats(rnd, k, 200, 150, 8, 80);
   }
 
   /** A result flattened to a comparable string of exact bit patterns. */
