@@ -160,13 +160,8 @@ public final class FCOSHead extends AnchorFreeHead {
 
     /** A builder with MMDetection's defaults ({@code loss_centerness}: sigmoid CrossEntropyLoss). */
     public Builder() {
-      super(TYPE);
+      super(TYPE, FCOSHead::new);
       declareLoss(LOSS_CENTERNESS, Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "loss_weight", 1.0));
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
     }
 
     /** Reads {@code norm_on_bbox} and {@code centerness_on_reg} after the common rules. */
@@ -192,17 +187,6 @@ public final class FCOSHead extends AnchorFreeHead {
     /** The loss of the centerness logits against the centerness targets. */
     public Builder lossCenterness(Loss loss) {
       return loss(LOSS_CENTERNESS, loss);
-    }
-
-    /**
-     * The head.
-     *
-     * @throws IllegalArgumentException if {@code num_classes} is unset or {@code regress_ranges} does
-     *     not hold one pair per stride
-     */
-    @Override
-    public FCOSHead build() {
-      return new FCOSHead(this);
     }
   }
 }

@@ -109,7 +109,7 @@ public final class VFNetHead extends AnchorFreeHead {
 
     /** A builder with MMDetection's defaults. */
     public Builder() {
-      super(TYPE);
+      super(TYPE, VFNetHead::new);
       lossCls(Losses.build(Config.of("type", "VarifocalLoss", "use_sigmoid", true, "alpha", 0.75, "gamma", 2.0,
           "iou_weighted", true, "loss_weight", 1.0)));
       lossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5)));
@@ -117,11 +117,6 @@ public final class VFNetHead extends AnchorFreeHead {
       declareLoss(LOSS_CLS_FL, Config.of("type", FocalLoss.TYPE, "use_sigmoid", true, "gamma", 2.0, "alpha", 0.25,
           "loss_weight", 1.0));
       ignoreKeys("sync_num_pos", "gradient_mul", "bbox_norm_type", "reg_decoded_bbox");
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
     }
 
     @Override
@@ -158,11 +153,6 @@ public final class VFNetHead extends AnchorFreeHead {
     @Override
     protected String allowedClassificationLosses() {
       return "VarifocalLoss (its targets are IoU-aware soft scores)";
-    }
-
-    @Override
-    public VFNetHead build() {
-      return new VFNetHead(this);
     }
   }
 

@@ -177,13 +177,8 @@ public class GFLHead extends AnchorHead {
 
     /** A builder with this head's defaults ({@link #defaults}). */
     public Builder() {
-      super("GFLHead");
+      super("GFLHead", b -> new GFLHead(b, b.regMax));
       defaults(this);
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
     }
 
     /** {@code reg_max}: the largest bin of the side distributions (&gt;= 1). */
@@ -200,11 +195,6 @@ public class GFLHead extends AnchorHead {
     @Override
     protected void readConfig(Config c) {
       regMax(c.getInt("reg_max", regMax));
-    }
-
-    @Override
-    public GFLHead build() {
-      return new GFLHead(this, regMax);
     }
   }
 }
