@@ -4,7 +4,6 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
-import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import io.detkit.losses.Loss;
@@ -130,23 +129,8 @@ public final class FCOSHead extends AnchorFreeHead {
     return FCOSTargets.compute(rules, points(featmapSizes, dtype), gts, dtype, executor());
   }
 
-  /**
-   * The losses and the gradient of their sum with respect to every output. The result's
-   * {@code targets()} is empty (it holds anchor-head targets); {@link #lossWithDetails} returns
-   * this head's targets with the loss.
-   *
-   * @param metas one per image (checked against the batch; FCOS reads nothing from them)
-   * @param epoch the trainer's epoch (FCOS has one phase)
-   * @throws IllegalArgumentException for outputs that do not fit the head, or gts / metas that do
-   *     not fit the batch
-   */
-  @Override
-  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
-    checkedEpoch(epoch);
-    return lossWithDetails(outputs, gts, metas).loss();
-  }
-
   /** {@link #loss} with the targets and the intermediate values of the loss. */
+  @Override
   public FCOSLoss lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
     PointBatch batch = checkTrainingBatch(outputs, gts, metas);
     FCOSTargets targets = getTargets(batch.featmapSizes(), gts, batch.dataType());

@@ -5,7 +5,6 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.ATSSHead;
 import io.detkit.heads.GroundTruth;
-import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageMeta;
@@ -222,21 +221,8 @@ public final class VFNetHead extends AnchorFreeHead {
     return new VFNetTargets(FCOSTargets.of(n, perLevel, labels, dist, f32 ? DataType.FLOAT : DataType.DOUBLE), t);
   }
 
-  /**
-   * The losses and the gradient of their sum with respect to every output. The result's
-   * {@code targets()} is empty (it holds anchor-head targets); {@link #lossWithDetails} returns
-   * this head's targets with the loss.
-   *
-   * @throws IllegalArgumentException for outputs that do not fit the head, or gts / metas that do
-   *     not fit the batch
-   */
-  @Override
-  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
-    checkedEpoch(epoch);
-    return lossWithDetails(outputs, gts, metas).loss();
-  }
-
   /** {@link #loss} with the targets and the loss's intermediate values. */
+  @Override
   public VFNetLoss lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
     PointBatch batch = checkTrainingBatch(outputs, gts, metas);
     VFNetTargets targets = getTargets(batch.featmapSizes(), gts, metas, batch.dataType());
