@@ -4,7 +4,6 @@ import io.detkit.core.assign.AssignResult;
 import io.detkit.core.coder.BBoxCoders;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.AnchorHead;
 import io.detkit.heads.AnchorUtils;
 import io.detkit.heads.HeadBuilder;
@@ -110,8 +109,7 @@ public class GFLHead extends AnchorHead {
   /** The targets carry the inside anchors (zeros outside): the losses use their centres. */
   @Override
   protected ImageTargets refineTargets(SingleImageInput in, ImageTargets targets) {
-    boolean[] inside = targets.insideFlags();
-    double[] anchors = AnchorUtils.unmap(Tensors.toDoubles(in.anchorsWhere(inside)), 4, inside, 0);
+    double[] anchors = AnchorUtils.zeroOutside(in.flatAnchorData(), targets.insideFlags());
     return super.refineTargets(in, targets.withAnchors(anchors));
   }
 
