@@ -100,7 +100,8 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
    * A builder for a head that has no settings beyond the common ones: {@code type} and its
    * constructor are all it declares.
    */
-  public static <H extends BaseDenseHead> Of<H> of(String type, Function<? super HeadBuilder<?, ?>, ? extends H> factory) {
+  public static <H extends BaseDenseHead> Of<H> of(String type,
+      Function<? super HeadBuilder<?, ?>, ? extends H> factory) {
     return new Of<>(type, factory);
   }
 
@@ -125,7 +126,11 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
     return (B) this;
   }
 
-  /** The head, made by the factory given to the constructor. @throws IllegalArgumentException for an inconsistent setting */
+  /**
+   * The head, made by the factory given to the constructor.
+   *
+   * @throws IllegalArgumentException for an inconsistent setting
+   */
   public H build() {
     return factory.apply(self());
   }
