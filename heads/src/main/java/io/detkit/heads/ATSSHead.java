@@ -73,7 +73,7 @@ public class ATSSHead extends AnchorHead {
 
   /**
    * Gives {@code b} ATSSHead's defaults, for the builder of a subclass
-   * ({@code super("MyHead"); ATSSHead.defaults(this);}): {@code reg_decoded_bbox=True}, no
+   * ({@code super("MyHead", MyHead::new); ATSSHead.defaults(this);}): {@code reg_decoded_bbox=True}, no
    * sampling, the extra loss {@code loss_centerness} (sigmoid cross-entropy), {@code pred_kernel_size}
    * ignored.
    */
@@ -273,23 +273,13 @@ public class ATSSHead extends AnchorHead {
   public static final class Builder extends HeadBuilder<Builder, ATSSHead> {
     /** A builder with this head's defaults ({@link #defaults}). */
     public Builder() {
-      super("ATSSHead");
+      super("ATSSHead", ATSSHead::new);
       defaults(this);
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
     }
 
     /** {@code loss_centerness}. */
     public Builder lossCenterness(Loss lossCenterness) {
       return loss(LOSS_CENTERNESS, lossCenterness);
-    }
-
-    @Override
-    public ATSSHead build() {
-      return new ATSSHead(this);
     }
   }
 }

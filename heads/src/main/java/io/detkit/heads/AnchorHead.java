@@ -386,17 +386,7 @@ public class AnchorHead extends BaseDenseHead {
   public static final class Builder extends HeadBuilder<Builder, AnchorHead> {
     /** A builder with MMDetection's defaults. */
     public Builder() {
-      super("AnchorHead");
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    public AnchorHead build() {
-      return new AnchorHead(this);
+      super("AnchorHead", AnchorHead::new);
     }
   }
 }

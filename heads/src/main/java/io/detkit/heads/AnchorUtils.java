@@ -131,6 +131,32 @@ public final class AnchorUtils {
   }
 
   /**
+   * The anchors of the inside flags, every other anchor's four coordinates set to 0: the targets'
+   * {@code anchors} of heads that decode against them (ATSS, GFL), i.e. {@code unmap} of the inside
+   * anchors with fill 0, without gathering them first.
+   *
+   * @param flatAnchors four coordinates per anchor (not changed)
+   * @return a new array of {@code 4 * insideFlags.length} values
+   * @throws IllegalArgumentException if {@code flatAnchors} does not hold four values per flag, or an
+   *     argument is null
+   */
+  public static double[] zeroOutside(double[] flatAnchors, boolean[] insideFlags) {
+    Tensors.requireNonNull(flatAnchors, "flat_anchors");
+    Tensors.requireNonNull(insideFlags, "inside_flags");
+    if (flatAnchors.length != 4L * insideFlags.length) {
+      throw new IllegalArgumentException("flat_anchors must hold 4 values per inside flag (" + 4L * insideFlags.length
+          + "); got " + flatAnchors.length);
+    }
+    double[] out = flatAnchors.clone();
+    for (int i = 0; i < insideFlags.length; i++) {
+      if (!insideFlags[i]) {
+        Arrays.fill(out, i * 4, i * 4 + 4, 0.0);
+      }
+    }
+    return out;
+  }
+
+  /**
    * {@link #unmap(double[], int, boolean[], double)} for one int per anchor.
    *
    * @throws IllegalArgumentException if {@code data} does not hold one value per set flag, or an

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.Function;
 
 /**
  * The builder every dense head shares, self-typed: setters return the concrete builder {@code B}
@@ -27,15 +28,24 @@ import java.util.concurrent.ForkJoinPool;
  * {@code CrossEntropyLoss}; {@code SmoothL1Loss(beta=1/9)}; {@code reg_decoded_bbox=False}; no
  * train or test config; the common fork-join pool; seed 0.
  *
- * <p>A subclass head's builder is four lines:
+ * <p>One construction idiom for every head: a head declares only what differs from this builder,
+ * namely its type name, how a builder becomes the head (its constructor), its defaults and its
+ * own keys. A head with no keys of its own needs no builder class:
+ * <pre>{@code
+ * public static HeadBuilder.Of<MyHead> builder() {
+ *   return RetinaHead.defaults(HeadBuilder.of("MyHead", MyHead::new));  // start from RetinaHead's
+ * }
+ * public static MyHead fromConfig(Config c) { return builder().fromConfig(c); }
+ * }</pre>
+ * A head with keys of its own subclasses with a constructor and its setters:
  * <pre>{@code
  * public static final class Builder extends HeadBuilder<Builder, MyHead> {
- *   public Builder() { super("MyHead"); RetinaHead.defaults(this); }  // start from RetinaHead's
- *   protected Builder self() { return this; }
- *   public MyHead build() { return new MyHead(this); }
+ *   public Builder() { super("MyHead", b -> new MyHead(b, b.myKey)); }
+ *   public Builder myKey(int v) { myKey = v; return this; }
+ *   protected void readConfig(Config c) { myKey(c.getInt("my_key", myKey)); }
  * }
  * }</pre>
- * and {@code new Builder().fromConfig(cfg)} reads an MMDetection config dict: the common keys, the
+ * and {@code fromConfig(cfg)} reads an MMDetection config dict: the common keys, the
  * convolution keys ({@link AnchorHead#CONV_KEYS}, accepted and ignored), the extra losses the
  * builder declared ({@link #declareLoss}) and whatever {@link #readConfig} reads.
  *
@@ -54,6 +64,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   static final Config DEFAULT_LOSS_BBOX = Config.of("type", "SmoothL1Loss", "beta", 1.0 / 9.0, "loss_weight", 1.0);
 
   final String type;
+  private final Function<? super B, ? extends H> factory;
   Integer numClasses;
   PriorGenerator anchorGenerator = PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR);
   BBoxCoder bboxCoder = BBoxCoders.build(DEFAULT_BBOX_CODER);
@@ -75,9 +86,30 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   private final List<String> ignoredKeys = new ArrayList<>(List.of(AnchorHead.CONV_KEYS));
   private final List<String> trainCfgKeys = new ArrayList<>();
 
-  /** @param type the head's MMDetection type name, used in messages and {@link AnchorHead#type()} */
-  protected HeadBuilder(String type) {
+  /**
+   * @param type the head's MMDetection type name, used in messages and {@link AnchorHead#type()}
+   * @param factory makes the head from this builder (usually the head's constructor,
+   *     {@code MyHead::new}); called by {@link #build()} on the builder's thread
+   */
+  protected HeadBuilder(String type, Function<? super B, ? extends H> factory) {
     this.type = Tensors.requireNonNull(type, "type");
+    this.factory = Tensors.requireNonNull(factory, "factory");
+  }
+
+  /**
+   * A builder for a head that has no settings beyond the common ones: {@code type} and its
+   * constructor are all it declares.
+   */
+  public static <H extends BaseDenseHead> Of<H> of(String type,
+      Function<? super HeadBuilder<?, ?>, ? extends H> factory) {
+    return new Of<>(type, factory);
+  }
+
+  /** The builder of a head with only the common settings; see {@link HeadBuilder#of}. */
+  public static final class Of<H extends BaseDenseHead> extends HeadBuilder<Of<H>, H> {
+    Of(String type, Function<? super HeadBuilder<?, ?>, ? extends H> factory) {
+      super(type, factory);
+    }
   }
 
   /** The head's MMDetection type name. */
@@ -85,11 +117,23 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
     return type;
   }
 
-  /** This builder, typed as the concrete builder. */
-  protected abstract B self();
+  /**
+   * This builder, typed as the concrete builder: safe because {@code B} is by contract the class
+   * that extends {@code HeadBuilder<B, H>} (the self type).
+   */
+  @SuppressWarnings("unchecked")
+  protected final B self() {
+    return (B) this;
+  }
 
-  /** The head. @throws IllegalArgumentException for an inconsistent setting */
-  public abstract H build();
+  /**
+   * The head, made by the factory given to the constructor.
+   *
+   * @throws IllegalArgumentException for an inconsistent setting
+   */
+  public H build() {
+    return factory.apply(self());
+  }
 
   /**
    * Reads an MMDetection config dict into this builder and builds: {@code num_classes} (required;

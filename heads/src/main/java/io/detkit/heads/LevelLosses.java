@@ -136,12 +136,18 @@ public final class LevelLosses {
     INDArray out = output(name);
     int hw = (int) (out.size(2) * out.size(3));
     int a = anchorsPerLocation();
-    double[] data = Tensors.toDoubles(out);
+    // Read only the rows asked for (a few hundred positives), not the whole level widened to doubles.
+    INDArray dense = out.isView() || out.ordering() != 'c' ? out.dup('c') : out;
     double[] v = new double[rows.length * k];
-    for (int r = 0; r < rows.length; r++) {
-      for (int c = 0; c < k; c++) {
-        v[r * k + c] = data[Layout.nchwIndex(rows[r], c, a, k, hw)];
+    try {
+      org.nd4j.linalg.api.buffer.DataBuffer data = dense.data();
+      for (int r = 0; r < rows.length; r++) {
+        for (int c = 0; c < k; c++) {
+          v[r * k + c] = data.getDouble(Layout.nchwIndex(rows[r], c, a, k, hw));
+        }
       }
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(dense);
     }
     return v;
   }

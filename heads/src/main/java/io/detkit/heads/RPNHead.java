@@ -165,19 +165,9 @@ public class RPNHead extends AnchorHead {
   public static final class Builder extends HeadBuilder<Builder, RPNHead> {
     /** A builder with this head's defaults ({@code num_classes=1}, {@code num_convs} ignored). */
     public Builder() {
-      super("RPNHead");
+      super("RPNHead", RPNHead::new);
       numClasses(1);
       ignoreKeys("num_convs");
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    public RPNHead build() {
-      return new RPNHead(this);
     }
   }
 }

@@ -11,7 +11,11 @@ import io.detkit.core.nms.NmsConfig;
 import io.detkit.losses.Losses;
 import io.detkit.samplers.PseudoSampler;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Building heads from MMDetection config dicts and from Java builders. */
 class HeadConfigTest {
@@ -46,18 +50,21 @@ class HeadConfigTest {
     assertThat(Heads.build(plain).type()).isEqualTo("AnchorHead");
   }
 
-  @Test
-  void unknownKeysAreRejectedWithTheirPath() {
-    assertThatThrownBy(() -> Heads.build(retina().with("num_clases", 3)))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("num_clases");
-    assertThatThrownBy(() -> Heads.build(retina().with("train_cfg", TRAIN.with("alowed_border", 0))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("train_cfg.alowed_border");
+  /** A misspelt key at each depth of a head dict, and the path the message must name. */
+  static Stream<Arguments> misspeltKeys() {
     Config test = Config.of("score_thr", 0.05, "nms", Config.of("type", "nms", "iou_threshold", 0.5),
         "max_per_img", 100, "nms_pree", 3);
-    assertThatThrownBy(() -> Heads.build(retina().with("test_cfg", test)))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("test_cfg.nms_pree");
-    assertThatThrownBy(() -> Heads.build(retina().with("loss_cls", Config.of("type", "FocalLoss", "gama", 1.5))))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("gama");
+    return Stream.of(
+        Arguments.of("num_clases", retina().with("num_clases", 3)),
+        Arguments.of("train_cfg.alowed_border", retina().with("train_cfg", TRAIN.with("alowed_border", 0))),
+        Arguments.of("test_cfg.nms_pree", retina().with("test_cfg", test)),
+        Arguments.of("gama", retina().with("loss_cls", Config.of("type", "FocalLoss", "gama", 1.5))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("misspeltKeys")
+  void unknownKeysAreRejectedWithTheirPath(String path, Config config) {
+    assertThatThrownBy(() -> Heads.build(config)).isInstanceOf(ConfigException.class).hasMessageContaining(path);
   }
 
   @Test

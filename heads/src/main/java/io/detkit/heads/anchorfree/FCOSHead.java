@@ -4,7 +4,6 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
-import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import io.detkit.losses.Loss;
@@ -130,23 +129,8 @@ public final class FCOSHead extends AnchorFreeHead {
     return FCOSTargets.compute(rules, points(featmapSizes, dtype), gts, dtype, executor());
   }
 
-  /**
-   * The losses and the gradient of their sum with respect to every output. The result's
-   * {@code targets()} is empty (it holds anchor-head targets); {@link #lossWithDetails} returns
-   * this head's targets with the loss.
-   *
-   * @param metas one per image (checked against the batch; FCOS reads nothing from them)
-   * @param epoch the trainer's epoch (FCOS has one phase)
-   * @throws IllegalArgumentException for outputs that do not fit the head, or gts / metas that do
-   *     not fit the batch
-   */
-  @Override
-  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
-    checkedEpoch(epoch);
-    return lossWithDetails(outputs, gts, metas).loss();
-  }
-
   /** {@link #loss} with the targets and the intermediate values of the loss. */
+  @Override
   public FCOSLoss lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
     PointBatch batch = checkTrainingBatch(outputs, gts, metas);
     FCOSTargets targets = getTargets(batch.featmapSizes(), gts, batch.dataType());
@@ -160,13 +144,8 @@ public final class FCOSHead extends AnchorFreeHead {
 
     /** A builder with MMDetection's defaults ({@code loss_centerness}: sigmoid CrossEntropyLoss). */
     public Builder() {
-      super(TYPE);
+      super(TYPE, FCOSHead::new);
       declareLoss(LOSS_CENTERNESS, Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "loss_weight", 1.0));
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
     }
 
     /** Reads {@code norm_on_bbox} and {@code centerness_on_reg} after the common rules. */
@@ -192,17 +171,6 @@ public final class FCOSHead extends AnchorFreeHead {
     /** The loss of the centerness logits against the centerness targets. */
     public Builder lossCenterness(Loss loss) {
       return loss(LOSS_CENTERNESS, loss);
-    }
-
-    /**
-     * The head.
-     *
-     * @throws IllegalArgumentException if {@code num_classes} is unset or {@code regress_ranges} does
-     *     not hold one pair per stride
-     */
-    @Override
-    public FCOSHead build() {
-      return new FCOSHead(this);
     }
   }
 }

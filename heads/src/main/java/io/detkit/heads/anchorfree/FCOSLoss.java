@@ -1,6 +1,7 @@
 package io.detkit.heads.anchorfree;
 
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.LossDetails;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -20,4 +21,4 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param posDecodedBboxTargets their target boxes
  */
 public record FCOSLoss(HeadLoss loss, FCOSTargets targets, int[] posInds, double[] centernessTargets, double numPos,
-    double centernessDenorm, INDArray posDecodedBboxPreds, INDArray posDecodedBboxTargets) {}
+    double centernessDenorm, INDArray posDecodedBboxPreds, INDArray posDecodedBboxTargets) implements LossDetails {}

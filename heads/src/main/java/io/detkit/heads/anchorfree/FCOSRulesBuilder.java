@@ -4,6 +4,7 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The {@link PointHeadBuilder} of heads that take FCOS's target rules ({@link FCOSTargets}): FCOS
@@ -27,9 +28,12 @@ public abstract class FCOSRulesBuilder<B extends FCOSRulesBuilder<B, H>, H exten
   private boolean centerSampling;
   private double radius = 1.5;
 
-  /** @param type the head's MMDetection type name */
-  protected FCOSRulesBuilder(String type) {
-    super(type);
+  /**
+   * @param type the head's MMDetection type name
+   * @param factory makes the head (see {@link io.detkit.heads.HeadBuilder})
+   */
+  protected FCOSRulesBuilder(String type, Function<? super B, ? extends H> factory) {
+    super(type, factory);
   }
 
   /** One {@code (lo, hi)} per level, both inclusive; null for MMDetection's default. */

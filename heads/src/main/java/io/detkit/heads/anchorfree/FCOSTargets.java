@@ -2,6 +2,8 @@ package io.detkit.heads.anchorfree;
 
 import static io.detkit.heads.anchorfree.PointLayout.r;
 
+import com.google.common.primitives.Doubles;
+import com.google.common.primitives.Ints;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.ImageParallelism;
@@ -201,33 +203,12 @@ public final class FCOSTargets {
 
   /** The labels of all levels concatenated (level-major, image-major inside a level). */
   long[] flatLabels() {
-    int total = 0;
-    for (int[] l : labels) {
-      total += l.length;
-    }
-    long[] out = new long[total];
-    int o = 0;
-    for (int[] l : labels) {
-      for (int v : l) {
-        out[o++] = v;
-      }
-    }
-    return out;
+    return java.util.Arrays.stream(Ints.concat(labels)).asLongStream().toArray();
   }
 
   /** The box targets of all levels concatenated, 4 per row. */
   double[] flatBboxTargets() {
-    int total = 0;
-    for (double[] t : bboxTargets) {
-      total += t.length;
-    }
-    double[] out = new double[total];
-    int o = 0;
-    for (double[] t : bboxTargets) {
-      System.arraycopy(t, 0, out, o, t.length);
-      o += t.length;
-    }
-    return out;
+    return Doubles.concat(bboxTargets);
   }
 
   /** Number of images. */

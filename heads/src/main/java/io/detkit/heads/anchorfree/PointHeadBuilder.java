@@ -13,6 +13,7 @@ import io.detkit.losses.Losses;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The {@link HeadBuilder} of point heads ({@link AnchorFreeHead}), with MMDetection's
@@ -37,9 +38,12 @@ public abstract class PointHeadBuilder<B extends PointHeadBuilder<B, H>, H exten
   double[] strides = DEFAULT_STRIDES.clone();
   private double offset = 0.5;
 
-  /** @param type the head's MMDetection type name */
-  protected PointHeadBuilder(String type) {
-    super(type);
+  /**
+   * @param type the head's MMDetection type name
+   * @param factory makes the head (see {@link HeadBuilder})
+   */
+  protected PointHeadBuilder(String type, Function<? super B, ? extends H> factory) {
+    super(type, factory);
     lossCls(FocalLoss.builder().build());
     lossBbox(Losses.build(Config.of("type", "IoULoss", "loss_weight", 1.0)));
     bboxCoder(new DistancePointBBoxCoder());

@@ -19,30 +19,31 @@ final class PointLayout {
    * element {@code (n, c, p)}.
    */
   static double[] toRows(double[] nchw, int n, int c, int hw) {
-    double[] rows = new double[nchw.length];
-    for (int i = 0; i < n; i++) {
-      for (int k = 0; k < c; k++) {
-        int src = (i * c + k) * hw;
-        for (int p = 0; p < hw; p++) {
-          rows[(i * hw + p) * c + k] = nchw[src + p];
-        }
-      }
-    }
-    return rows;
+    return permute(nchw, n, c, hw, true);
   }
 
   /** The inverse of {@link #toRows}: rows {@code [N*HW, C]} back to a flat NCHW array. */
   static double[] fromRows(double[] rows, int n, int c, int hw) {
-    double[] nchw = new double[rows.length];
+    return permute(rows, n, c, hw, false);
+  }
+
+  /** NCHW to rows ({@code toRows}) or back: one index map, read in one direction or the other. */
+  private static double[] permute(double[] src, int n, int c, int hw, boolean toRows) {
+    double[] dst = new double[src.length];
     for (int i = 0; i < n; i++) {
       for (int k = 0; k < c; k++) {
-        int dst = (i * c + k) * hw;
+        int plane = (i * c + k) * hw;
         for (int p = 0; p < hw; p++) {
-          nchw[dst + p] = rows[(i * hw + p) * c + k];
+          int row = (i * hw + p) * c + k;
+          if (toRows) {
+            dst[row] = src[plane + p];
+          } else {
+            dst[plane + p] = src[row];
+          }
         }
       }
     }
-    return nchw;
+    return dst;
   }
 
   /**

@@ -5,7 +5,6 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.ATSSHead;
 import io.detkit.heads.GroundTruth;
-import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageMeta;
@@ -109,7 +108,7 @@ public final class VFNetHead extends AnchorFreeHead {
 
     /** A builder with MMDetection's defaults. */
     public Builder() {
-      super(TYPE);
+      super(TYPE, VFNetHead::new);
       lossCls(Losses.build(Config.of("type", "VarifocalLoss", "use_sigmoid", true, "alpha", 0.75, "gamma", 2.0,
           "iou_weighted", true, "loss_weight", 1.0)));
       lossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5)));
@@ -117,11 +116,6 @@ public final class VFNetHead extends AnchorFreeHead {
       declareLoss(LOSS_CLS_FL, Config.of("type", FocalLoss.TYPE, "use_sigmoid", true, "gamma", 2.0, "alpha", 0.25,
           "loss_weight", 1.0));
       ignoreKeys("sync_num_pos", "gradient_mul", "bbox_norm_type", "reg_decoded_bbox");
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
     }
 
     @Override
@@ -158,11 +152,6 @@ public final class VFNetHead extends AnchorFreeHead {
     @Override
     protected String allowedClassificationLosses() {
       return "VarifocalLoss (its targets are IoU-aware soft scores)";
-    }
-
-    @Override
-    public VFNetHead build() {
-      return new VFNetHead(this);
     }
   }
 
@@ -232,21 +221,8 @@ public final class VFNetHead extends AnchorFreeHead {
     return new VFNetTargets(FCOSTargets.of(n, perLevel, labels, dist, f32 ? DataType.FLOAT : DataType.DOUBLE), t);
   }
 
-  /**
-   * The losses and the gradient of their sum with respect to every output. The result's
-   * {@code targets()} is empty (it holds anchor-head targets); {@link #lossWithDetails} returns
-   * this head's targets with the loss.
-   *
-   * @throws IllegalArgumentException for outputs that do not fit the head, or gts / metas that do
-   *     not fit the batch
-   */
-  @Override
-  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
-    checkedEpoch(epoch);
-    return lossWithDetails(outputs, gts, metas).loss();
-  }
-
   /** {@link #loss} with the targets and the loss's intermediate values. */
+  @Override
   public VFNetLoss lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
     PointBatch batch = checkTrainingBatch(outputs, gts, metas);
     VFNetTargets targets = getTargets(batch.featmapSizes(), gts, metas, batch.dataType());

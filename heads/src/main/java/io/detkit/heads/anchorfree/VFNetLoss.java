@@ -1,6 +1,7 @@
 package io.detkit.heads.anchorfree;
 
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.LossDetails;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -22,4 +23,4 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public record VFNetLoss(HeadLoss loss, VFNetTargets targets, int[] posInds, double numPosAvg, double[] iouInitial,
     double[] iouRefine, double avgFactorInitial, double avgFactorRefine, INDArray posDecodedBboxPreds,
-    INDArray posDecodedBboxPredsRefine, INDArray posDecodedBboxTargets) {}
+    INDArray posDecodedBboxPredsRefine, INDArray posDecodedBboxTargets) implements LossDetails {}

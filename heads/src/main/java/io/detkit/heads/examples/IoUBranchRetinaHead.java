@@ -32,7 +32,13 @@ public class IoUBranchRetinaHead extends RetinaHead {
   }
 
   public static IoUBranchRetinaHead fromConfig(Config c) {
-    return new Builder().fromConfig(c);
+    return builder().fromConfig(c);
+  }
+
+  /** Its builder: RetinaHead's defaults and the declared {@code loss_iou}. */
+  public static HeadBuilder.Of<IoUBranchRetinaHead> builder() {
+    return RetinaHead.defaults(HeadBuilder.of("IoUBranchRetinaHead", IoUBranchRetinaHead::new))
+        .declareLoss(LOSS_IOU, Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "loss_weight", 1.0));
   }
 
   /** 1. Declare the output: checked like the others, and its gradient comes back with theirs. */
@@ -83,24 +89,6 @@ public class IoUBranchRetinaHead extends RetinaHead {
     level.grads().addAtRows(IOU_PREDS, level.level(), pos, Tensors.toDoubles(r.gradPred()),
         numBaseAnchors(level.level()), 1);
     level.put(LOSS_IOU, r.scalar());
-  }
-
-  public static final class Builder extends HeadBuilder<Builder, IoUBranchRetinaHead> {
-    public Builder() {
-      super("IoUBranchRetinaHead");
-      RetinaHead.defaults(this).declareLoss(LOSS_IOU, Config.of("type", "CrossEntropyLoss", "use_sigmoid", true,
-          "loss_weight", 1.0));
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    public IoUBranchRetinaHead build() {
-      return new IoUBranchRetinaHead(this);
-    }
   }
 }
 // end::iou-branch-head[]

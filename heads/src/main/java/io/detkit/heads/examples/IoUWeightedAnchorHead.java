@@ -19,7 +19,12 @@ public class IoUWeightedAnchorHead extends AnchorHead {
 
   /** For {@code Heads.REGISTRY.register("IoUWeightedAnchorHead", IoUWeightedAnchorHead::fromConfig)}. */
   public static IoUWeightedAnchorHead fromConfig(Config c) {
-    return new Builder().fromConfig(c);
+    return builder().fromConfig(c);
+  }
+
+  /** Its builder: AnchorHead's defaults, this head's type and constructor. */
+  public static HeadBuilder.Of<IoUWeightedAnchorHead> builder() {
+    return HeadBuilder.of("IoUWeightedAnchorHead", IoUWeightedAnchorHead::new);
   }
 
   /** The per-image target hook: runs on the head's executor, one image per call. */
@@ -49,23 +54,6 @@ public class IoUWeightedAnchorHead extends AnchorHead {
     double areaA = (a[4 * i + 2] - a[4 * i]) * (a[4 * i + 3] - a[4 * i + 1]);
     double areaB = (b[4 * j + 2] - b[4 * j]) * (b[4 * j + 3] - b[4 * j + 1]);
     return inter / (areaA + areaB - inter);
-  }
-
-  /** Its builder: AnchorHead's defaults, this head's type. */
-  public static final class Builder extends HeadBuilder<Builder, IoUWeightedAnchorHead> {
-    public Builder() {
-      super("IoUWeightedAnchorHead");
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    public IoUWeightedAnchorHead build() {
-      return new IoUWeightedAnchorHead(this);
-    }
   }
 }
 // end::iou-weighted-head[]

@@ -23,7 +23,12 @@ public class QualityFocalATSSHead extends ATSSHead {
   }
 
   public static QualityFocalATSSHead fromConfig(Config c) {
-    return new Builder().fromConfig(c);
+    return builder().fromConfig(c);
+  }
+
+  /** Its builder: ATSSHead's defaults, this head's type and constructor. */
+  public static HeadBuilder.Of<QualityFocalATSSHead> builder() {
+    return ATSSHead.defaults(HeadBuilder.of("QualityFocalATSSHead", QualityFocalATSSHead::new));
   }
 
   /** The per-level classification hook: runs on the caller's thread, once per level. */
@@ -44,23 +49,6 @@ public class QualityFocalATSSHead extends ATSSHead {
       }
     }
     return lossComputer().clsLoss(level, lossCls(), scores);        // (labels, scores) as MMDetection's tuple
-  }
-
-  public static final class Builder extends HeadBuilder<Builder, QualityFocalATSSHead> {
-    public Builder() {
-      super("QualityFocalATSSHead");
-      ATSSHead.defaults(this);
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    public QualityFocalATSSHead build() {
-      return new QualityFocalATSSHead(this);
-    }
   }
 }
 // end::qfl-atss-head[]

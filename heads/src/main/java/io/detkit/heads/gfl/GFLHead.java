@@ -4,7 +4,6 @@ import io.detkit.core.assign.AssignResult;
 import io.detkit.core.coder.BBoxCoders;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.AnchorHead;
 import io.detkit.heads.AnchorUtils;
 import io.detkit.heads.HeadBuilder;
@@ -110,8 +109,7 @@ public class GFLHead extends AnchorHead {
   /** The targets carry the inside anchors (zeros outside): the losses use their centres. */
   @Override
   protected ImageTargets refineTargets(SingleImageInput in, ImageTargets targets) {
-    boolean[] inside = targets.insideFlags();
-    double[] anchors = AnchorUtils.unmap(Tensors.toDoubles(in.anchorsWhere(inside)), 4, inside, 0);
+    double[] anchors = AnchorUtils.zeroOutside(in.flatAnchorData(), targets.insideFlags());
     return super.refineTargets(in, targets.withAnchors(anchors));
   }
 
@@ -177,13 +175,8 @@ public class GFLHead extends AnchorHead {
 
     /** A builder with this head's defaults ({@link #defaults}). */
     public Builder() {
-      super("GFLHead");
+      super("GFLHead", b -> new GFLHead(b, b.regMax));
       defaults(this);
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
     }
 
     /** {@code reg_max}: the largest bin of the side distributions (&gt;= 1). */
@@ -200,11 +193,6 @@ public class GFLHead extends AnchorHead {
     @Override
     protected void readConfig(Config c) {
       regMax(c.getInt("reg_max", regMax));
-    }
-
-    @Override
-    public GFLHead build() {
-      return new GFLHead(this, regMax);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.detkit.heads.gfl;
 
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.LossDetails;
 import java.util.List;
 
 /**
@@ -18,4 +19,4 @@ import java.util.List;
  */
 public record GFLLoss(HeadLoss loss, double numTotalSamples, double bboxAvgFactor, List<double[]> qflScores,
     List<double[]> bboxWeights, List<double[]> posDecodedPreds, List<double[]> posDecodedTargets,
-    List<double[]> dflTargets) {}
+    List<double[]> dflTargets) implements LossDetails {}

@@ -80,11 +80,7 @@ public final class Integral {
     double[] out = new double[4 * n];
     double[] p = new double[b];
     for (int s = 0; s < 4 * n; s++) {
-      softmax(x, s * b, p, f32);
-      double e = 0;
-      for (int k = 0; k < b; k++) {
-        e += p[k] * k;
-      }
+      double e = expectation(x, s * b, p, f32);
       out[s] = f32 ? (float) e : e;
     }
     return out;
@@ -104,17 +100,26 @@ public final class Integral {
     double[] g = new double[x.length];
     double[] p = new double[b];
     for (int s = 0; s < 4 * n; s++) {
-      softmax(x, s * b, p, false);
-      double e = 0;
-      for (int k = 0; k < b; k++) {
-        e += p[k] * k;
-      }
+      double e = expectation(x, s * b, p, false);
       for (int k = 0; k < b; k++) {
         double v = upstream[s] * p[k] * (k - e);
         g[s * b + k] = f32 ? (float) v : v;
       }
     }
     return g;
+  }
+
+  /**
+   * The expected bin {@code sum_k k * p[k]} of the softmax of the {@code bins()} logits at
+   * {@code from}, with the probabilities left in {@code p} (the backward pass reads them).
+   */
+  private double expectation(double[] x, int from, double[] p, boolean f32) {
+    softmax(x, from, p, f32);
+    double e = 0;
+    for (int k = 0; k < p.length; k++) {
+      e += p[k] * k;
+    }
+    return e;
   }
 
   /** Softmax of the {@code bins()} logits at {@code from}, shifted by their maximum for stability. */

@@ -217,16 +217,11 @@ public class TOODHead extends ATSSHead {
 
     /** A builder with this head's defaults. */
     public Builder() {
-      super("TOODHead");
+      super("TOODHead", TOODHead::new);
       ATSSHead.defaults(this);
       declareLoss(INITIAL_LOSS_CLS, DEFAULT_INITIAL_LOSS_CLS);
       acceptTrainCfgKeys("initial_epoch", "initial_assigner", "alpha", "beta");
       ignoreKeys("num_dcn");
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
     }
 
     /** {@code anchor_type}. */
@@ -269,11 +264,6 @@ public class TOODHead extends ATSSHead {
         initialAssigner(Assigners.build(train.getConfig("initial_assigner")));
         alphaBeta(train.getDouble("alpha"), train.getDouble("beta"));
       }
-    }
-
-    @Override
-    public TOODHead build() {
-      return new TOODHead(this);
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.detkit.heads.tood;
 
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.LossDetails;
 import java.util.List;
 
 /**
@@ -15,4 +16,4 @@ import java.util.List;
  * @param alignmentPhase whether the call trained in the alignment phase
  */
 public record TOODLoss(HeadLoss loss, double clsAvgFactor, double bboxAvgFactor, List<double[]> bboxWeights,
-    boolean alignmentPhase) {}
+    boolean alignmentPhase) implements LossDetails {}

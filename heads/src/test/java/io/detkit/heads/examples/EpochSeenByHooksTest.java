@@ -46,17 +46,7 @@ class EpochSeenByHooksTest {
 
   static final class Builder extends HeadBuilder<Builder, Recording> {
     Builder() {
-      super("Recording");
-    }
-
-    @Override
-    protected Builder self() {
-      return this;
-    }
-
-    @Override
-    public Recording build() {
-      return new Recording(this);
+      super("Recording", Recording::new);
     }
   }
 
