@@ -1,6 +1,6 @@
 package io.detkit.tools.train;
 
-import java.util.Objects;
+import static com.google.common.base.Preconditions.checkArgument;
 
 /**
  * Sets each iteration's learning rate from {@code lr_config} ({@link LrSchedule}) before the
@@ -14,7 +14,8 @@ public final class LrUpdaterHook implements Hook {
   private final LrSchedule schedule;
 
   public LrUpdaterHook(LrSchedule schedule) {
-    this.schedule = Objects.requireNonNull(schedule, "schedule");
+    checkArgument(schedule != null, "schedule must not be null");
+    this.schedule = schedule;
   }
 
   @Override
