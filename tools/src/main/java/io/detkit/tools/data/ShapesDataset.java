@@ -103,9 +103,7 @@ public final class ShapesDataset implements DetectionDataset {
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size())}
    */
   public Raw raw(int index) {
-    if (index < 0 || index >= settings.size()) {
-      throw new IndexOutOfBoundsException("index must be in [0, " + settings.size() + "); got " + index);
-    }
+    DetectionDataset.checkIndex(index, settings.size());
     SplittableRandom rnd = new SplittableRandom(
         settings.seed() * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + 1);
     BufferedImage img = new BufferedImage(settings.imageSize(), settings.imageSize(), BufferedImage.TYPE_INT_RGB);
