@@ -28,11 +28,7 @@ class CustomLrHookTest {
 
   @BeforeAll
   static void register() {
-    synchronized (Hooks.REGISTRY) {
-      if (!Hooks.REGISTRY.contains("ScaleLrHook")) {
-        Hooks.REGISTRY.register("ScaleLrHook", c -> new ScaleLr(c.getDouble("factor")));
-      }
-    }
+    TrainFixtures.registerHookOnce("ScaleLrHook", c -> new ScaleLr(c.getDouble("factor")));
   }
 
   /** One ATSS iteration (AdamW at the full rate: no warm-up, whose tiny first rate float32 would round) with the rate scaled by {@code factor}: the final parameters and the logged rate. */
@@ -40,7 +36,7 @@ class CustomLrHookTest {
     Config cfg = TestConfigs.small("atss_shapes.py", "data.train.num_images=8", "runner.max_epochs=1",
         "checkpoint_config.interval=1", "lr_config.warmup=None").with("custom_hooks", List.of(
             Config.of("type", "ScaleLrHook", "factor", factor, "priority", "HIGH")));
-    new Trainer(Experiment.of(cfg, 0), dir, "atss_shapes.py", false, System.err).noValidate().run();
+    TrainFixtures.trainer(cfg, dir).noValidate().run();
     JsonNode iteration = new ObjectMapper().readTree(dir.resolve("metrics.json").toFile()).get("iterations").get(0);
     return new Trained(Checkpoint.read(dir.resolve("latest.ckpt")).params(), iteration.get("lr").asDouble());
   }
