@@ -36,7 +36,9 @@ final class TrainCommand extends ConfigCommand {
     }
     Experiment exp = Experiment.of(config, s);
     Path dir = workDir.resolve(cfg, config);
-    Trainer trainer = new Trainer(exp, dir, cfg.pyName(), !noProgress, System.err);
+    // The bar draws on the process's standard output: System.console() (the trainer's terminal test)
+    // speaks of stdin and stdout, so `detkit train ... 2> log` keeps the bar's frames out of the log.
+    Trainer trainer = new Trainer(exp, dir, cfg.pyName(), !noProgress, System.out);
     if (maxIters != null) {
       trainer.maxIterations(maxIters);
     }
