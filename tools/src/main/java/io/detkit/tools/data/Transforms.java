@@ -16,29 +16,35 @@ final class Transforms {
   private Transforms() {}
 
   /**
+   * The step of a type accepted for compatibility only (its work is done elsewhere: the dataset
+   * loads images and annotations, batching formats them).
+   */
+  private static final Transform ACCEPTED = (s, random) -> { };
+
+  /**
    * The transform types a pipeline dict may name (MultiScaleFlipAug, which wraps others, is read by
    * {@link Pipeline} itself).
    */
   static final Registry<Transform> REGISTRY = new Registry<Transform>("pipeline transform")
       .register("LoadImageFromFile", c -> {
         c.accept("to_float32", "color_type", "file_client_args", "channel_order");
-        return (s, r) -> { };
+        return ACCEPTED;
       })
       .register("LoadAnnotations", c -> {
         if (!c.getBoolean("with_bbox", true)) {
           throw ConfigException.at(c.pathOf("with_bbox"), "detection needs with_bbox=True");
         }
         c.accept("with_label", "with_mask", "with_seg", "poly2mask", "file_client_args", "denorm_bbox");
-        return (s, r) -> { };
+        return ACCEPTED;
       })
       .register("Resize", Resize::fromConfig)
       .register("RandomFlip", Transforms::flipFromConfig)
       .register("Normalize", Transforms::normalizeFromConfig)
       .register("Pad", Transforms::padFromConfig)
-      .register("DefaultFormatBundle", c -> (s, r) -> { })
+      .register("DefaultFormatBundle", c -> ACCEPTED)
       .register("ImageToTensor", c -> {
         c.accept("keys");
-        return (s, r) -> { };
+        return ACCEPTED;
       })
       .register("Collect", c -> {
         List<Object> keys = c.getList("keys");
@@ -46,7 +52,7 @@ final class Transforms {
           throw ConfigException.at(c.pathOf("keys"), "must include 'img'; got " + Config.describe(keys));
         }
         c.accept("meta_keys");
-        return (s, r) -> { };
+        return ACCEPTED;
       });
 
   private static Transform flipFromConfig(Config c) {
