@@ -2,18 +2,12 @@ package io.detkit.bench;
 
 import io.detkit.core.tensor.Tensors;
 import java.nio.FloatBuffer;
-import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 
 /**
  * The ND4J boundary at the FocalLoss case's size (182,403 x 80 = 14.6 M elements): what moving the
@@ -22,10 +16,7 @@ import org.openjdk.jmh.annotations.State;
  * float32 path; {@code bulkPutFloats} an uninitialised array filled with one NIO bulk put;
  * {@code toFloats} / {@code toDoubles} the reads.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-public class BoundaryBench {
+public class BoundaryBench extends SampleTimeBench {
   private static final int N = CocoScale.RETINA_ANCHORS;
   private static final int C = CocoScale.NUM_CLASSES;
 

@@ -1,5 +1,6 @@
 package io.detkit.bench;
 
+import com.google.common.primitives.Floats;
 import io.detkit.core.anchor.AnchorGenerator;
 import io.detkit.core.anchor.PriorGenerator;
 import java.util.ArrayList;
@@ -88,20 +89,11 @@ public final class CocoScale {
   /** The anchors of every level concatenated, {@code [sum h*w*A, 4]} packed row-major. */
   public static float[] anchors(PriorGenerator gen) {
     List<int[]> sizes = featmapSizes();
-    List<float[]> levels = new ArrayList<>();
-    int total = 0;
-    for (int l = 0; l < sizes.size(); l++) {
-      float[] a = gen.gridPriorsFlat(l, sizes.get(l)[0], sizes.get(l)[1]);
-      levels.add(a);
-      total += a.length;
+    float[][] levels = new float[sizes.size()][];
+    for (int l = 0; l < levels.length; l++) {
+      levels[l] = gen.gridPriorsFlat(l, sizes.get(l)[0], sizes.get(l)[1]);
     }
-    float[] out = new float[total];
-    int at = 0;
-    for (float[] a : levels) {
-      System.arraycopy(a, 0, out, at, a.length);
-      at += a.length;
-    }
-    return out;
+    return Floats.concat(levels);
   }
 
   /** Anchors per level ({@code h*w*A}). */

@@ -1,14 +1,8 @@
 package io.detkit.bench;
 
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 
 /**
  * Single-thread streaming memory bandwidth, the floor for FocalLoss: one pass that reads the
@@ -17,10 +11,7 @@ import org.openjdk.jmh.annotations.State;
  * {@code scale} a plain loop {@code dst[i] = k * src[i]} (STREAM's Scale). Bandwidth is {@code 2 *
  * 58.4 MB / time}, counting the read and the write as STREAM does.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-public class MemoryBandwidthBench {
+public class MemoryBandwidthBench extends SampleTimeBench {
   /** Elements moved per pass: RetinaNet's anchors times 80 classes. */
   public static final int ELEMENTS = CocoScale.RETINA_ANCHORS * CocoScale.NUM_CLASSES;
 

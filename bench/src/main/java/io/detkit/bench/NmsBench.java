@@ -4,27 +4,18 @@ import io.detkit.core.nms.MulticlassNmsResult;
 import io.detkit.core.nms.Nms;
 import io.detkit.core.nms.NmsConfig;
 import io.detkit.core.tensor.Tensors;
-import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 
 /**
  * RetinaNet's test-time {@code multiclass_nms}: 1,000 boxes shared by 80 classes, scores {@code
  * [1000, 81]}, {@code score_thr=0.05}, {@code nms=dict(type='nms', iou_threshold=0.5)}, {@code
  * max_per_img=100}. About a quarter of the 80,000 (box, class) pairs pass the threshold.
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.SampleTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
-public class NmsBench {
+public class NmsBench extends SampleTimeBench {
   private static final int BOXES = CocoScale.NMS_BOXES;
 
   private INDArray boxes;

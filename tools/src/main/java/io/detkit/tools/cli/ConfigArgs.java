@@ -35,15 +35,4 @@ final class ConfigArgs {
   String pyName() {
     return stem() + ".py";
   }
-
-  /** {@code --work-dir}, else the config's {@code work_dir}, else {@code work_dirs/<stem>}. */
-  Path workDir(Path fromCli, Config cfg) {
-    if (fromCli != null) {
-      return fromCli;
-    }
-    if (!cfg.isNull("work_dir")) {
-      return Path.of(cfg.getString("work_dir"));
-    }
-    return Path.of("work_dirs", stem());
-  }
 }

@@ -2,12 +2,8 @@ package io.detkit.tools.cli;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code detkit print-config CONFIG}: prints the merged config (its {@code _base_} chain resolved,
@@ -16,15 +12,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "print-config", mixinStandardHelpOptions = true,
     description = "Print the merged config (_base_ files resolved) with --cfg-options applied.")
-final class PrintConfigCommand implements Callable<Integer> {
-  @Mixin
-  ConfigArgs cfg;
-
+final class PrintConfigCommand extends ConfigCommand {
   @Option(names = "--format", paramLabel = "FORMAT", description = "py (default) or json.")
   String format = "py";
-
-  @Spec
-  CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -32,11 +22,10 @@ final class PrintConfigCommand implements Callable<Integer> {
     String text = switch (format) {
       case "py" -> ConfigWriter.toPython(config);
       case "json" -> ConfigWriter.toJson(config);
-      default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-          "--format must be py or json; got '" + format + "'");
+      default -> throw usageError("--format must be py or json; got '" + format + "'");
     };
-    spec.commandLine().getOut().print(text.endsWith("\n") ? text : text + "\n");
-    spec.commandLine().getOut().flush();
+    out().print(text.endsWith("\n") ? text : text + "\n");
+    out().flush();
     return 0;
   }
 }

@@ -17,12 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code detkit show-targets CONFIG}: pictures the positives the configured assigner makes. The
@@ -36,25 +33,19 @@ import picocli.CommandLine.Spec;
     description = "Write a PNG of one training image with its ground truth and the anchors the configured "
         + "assigner (and sampler) makes positive, coloured by FPN level. Accepts MMDetection config files "
         + "of the heads detkit has.")
-final class ShowTargetsCommand implements Callable<Integer> {
-  @Mixin
-  ConfigArgs cfg;
-
+final class ShowTargetsCommand extends ConfigCommand {
   @Option(names = "--index", paramLabel = "I", description = "Training image index (default 0).")
   int index;
 
   @Option(names = "--out", paramLabel = "FILE", description = "PNG to write (default: <work dir>/targets_<I>.png).")
   Path out;
 
-  @Option(names = "--work-dir", paramLabel = "DIR", description = "Work directory for the default output path.")
-  Path workDir;
+  @Mixin
+  WorkDirOption workDir;
 
   @Option(names = "--shapes", description = "Draw on detkit's synthetic shapes dataset (through the config's "
       + "train pipeline) instead of data.train, e.g. for an MMDetection config whose COCO files are not here.")
   boolean shapes;
-
-  @Spec
-  CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -74,15 +65,14 @@ final class ShowTargetsCommand implements Callable<Integer> {
     int zoom = Math.max(1, 384 / Math.max(sample.imgShape()[0], sample.imgShape()[1]));
     TargetPicture.Rendered r = TargetPicture.render(exp.anchorHead(), sample, strides, (int) batch.images().size(2),
         (int) batch.images().size(3), zoom);
-    Path file = out != null ? out : cfg.workDir(workDir, config).resolve("targets_" + index + ".png");
+    Path file = out != null ? out : workDir.resolve(cfg, config).resolve("targets_" + index + ".png");
     if (file.toAbsolutePath().getParent() != null) {
       Files.createDirectories(file.toAbsolutePath().getParent());
     }
     Pictures.writePng(r.image(), file);
-    var o = spec.commandLine().getOut();
-    o.printf("%s: %d gt boxes, positive anchors per level %s%n", file, sample.numObjects(),
+    out().printf("%s: %d gt boxes, positive anchors per level %s%n", file, sample.numObjects(),
         Arrays.toString(r.positivesPerLevel()));
-    o.flush();
+    out().flush();
     return 0;
   }
 

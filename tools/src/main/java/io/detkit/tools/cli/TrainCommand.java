@@ -4,24 +4,16 @@ import io.detkit.core.config.Config;
 import io.detkit.tools.train.Experiment;
 import io.detkit.tools.train.Trainer;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code detkit train CONFIG}: trains, evaluates every epoch and writes the work directory. */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a detector from a config; evaluate on the validation split every evaluation.interval epochs.")
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand extends ConfigCommand {
   @Mixin
-  ConfigArgs cfg;
-
-  @Option(names = "--work-dir", paramLabel = "DIR",
-      description = "Where to write the merged config, checkpoints, metrics.json and pictures "
-          + "(default: work_dirs/<config name>).")
-  Path workDir;
+  WorkDirOption workDir;
 
   @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: the config's seed, else 0).")
   Long seed;
@@ -35,9 +27,6 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-iters", paramLabel = "N", hidden = true, description = "Stop after N iterations.")
   Integer maxIters;
 
-  @Spec
-  CommandSpec spec;
-
   @Override
   public Integer call() throws Exception {
     Config config = cfg.load();
@@ -46,8 +35,10 @@ final class TrainCommand implements Callable<Integer> {
       config = config.with("seed", s);
     }
     Experiment exp = Experiment.of(config, s);
-    Path dir = cfg.workDir(workDir, config);
-    Trainer trainer = new Trainer(exp, dir, cfg.pyName(), !noProgress, System.err);
+    Path dir = workDir.resolve(cfg, config);
+    // The bar draws on the process's standard output: System.console() (the trainer's terminal test)
+    // speaks of stdin and stdout, so `detkit train ... 2> log` keeps the bar's frames out of the log.
+    Trainer trainer = new Trainer(exp, dir, cfg.pyName(), !noProgress, System.out);
     if (maxIters != null) {
       trainer.maxIterations(maxIters);
     }
@@ -55,15 +46,13 @@ final class TrainCommand implements Callable<Integer> {
       trainer.noValidate();
     }
     Trainer.Result r = trainer.run();
-    var out = spec.commandLine().getOut();
-    out.printf("work dir: %s%n", dir);
-    out.printf("trained %d iterations in %.1f s (%.1f s in all)%n", r.iterations(), r.trainSeconds(),
+    out().printf("work dir: %s%n", dir);
+    out().printf("trained %d iterations in %.1f s (%.1f s in all)%n", r.iterations(), r.trainSeconds(),
         r.totalSeconds());
     if (r.metrics() != null) {
-      out.printf("bbox_mAP: %.4f  bbox_mAP_50: %.4f  bbox_mAP_75: %.4f  VOC mAP: %.4f%n", r.metrics().cocoAp(),
-          r.metrics().ap50(), r.metrics().ap75(), r.metrics().vocMap());
+      printMetrics(r.metrics());
     }
-    out.flush();
+    out().flush();
     return 0;
   }
 }

@@ -215,9 +215,7 @@ public final class CocoDataset implements DetectionDataset {
 
   @Override
   public RawSample load(int index) {
-    if (index < 0 || index >= entries.size()) {
-      throw new IndexOutOfBoundsException("index must be in [0, " + entries.size() + "); got " + index);
-    }
+    DetectionDataset.checkIndex(index, entries.size());
     Entry e = entries.get(index);
     Path file = resolve(e.fileName());
     return new RawSample(e.fileName(), read(file), e.boxes().clone(), e.labels().clone(), e.ignore().clone());

@@ -1,5 +1,7 @@
 package io.detkit.tools.data;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.ImageMeta;
@@ -39,12 +41,8 @@ public final class DataLoader implements AutoCloseable {
    */
   public DataLoader(DetectionDataset dataset, Pipeline pipeline, int batchSize, boolean shuffle, long seed,
       int sizeDivisor) {
-    if (batchSize <= 0) {
-      throw new IllegalArgumentException("samples_per_gpu must be > 0; got " + batchSize);
-    }
-    if (sizeDivisor <= 0) {
-      throw new IllegalArgumentException("sizeDivisor must be > 0; got " + sizeDivisor);
-    }
+    checkArgument(batchSize > 0, "samples_per_gpu must be > 0; got %s", batchSize);
+    checkArgument(sizeDivisor > 0, "sizeDivisor must be > 0; got %s", sizeDivisor);
     this.dataset = dataset;
     this.pipeline = pipeline;
     this.batchSize = batchSize;
@@ -162,7 +160,7 @@ public final class DataLoader implements AutoCloseable {
     List<ImageMeta> metas = new ArrayList<>();
     for (int n = 0; n < samples.size(); n++) {
       DetectionSample s = samples.get(n);
-      float[] padded = Pipeline.pad(s.image(), s.padShape()[0], s.padShape()[1], h, w, 0f);
+      float[] padded = Transforms.pad(s.image(), s.padShape()[0], s.padShape()[1], h, w, 0f);
       System.arraycopy(padded, 0, data, n * 3 * h * w, 3 * h * w);
       gts.add(s.groundTruth());
       metas.add(s.meta());

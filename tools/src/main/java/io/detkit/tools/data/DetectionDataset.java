@@ -17,4 +17,17 @@ public interface DetectionDataset {
    * @throws DataException if the image cannot be read or violates a limit
    */
   RawSample load(int index);
+
+  /**
+   * The bounds check every {@link #load} makes, with one message for all datasets.
+   *
+   * @return {@code index}
+   * @throws IndexOutOfBoundsException {@code index must be in [0, size); got index} otherwise
+   */
+  static int checkIndex(int index, int size) {
+    if (index < 0 || index >= size) {
+      throw new IndexOutOfBoundsException("index must be in [0, " + size + "); got " + index);
+    }
+    return index;
+  }
 }

@@ -1,11 +1,14 @@
 package io.detkit.tools.data;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.Polygon;
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -23,53 +26,57 @@ public final class ShapesDataset implements DetectionDataset {
   /** Largest IoU allowed between two objects of one image (partial overlap only). */
   static final double MAX_OVERLAP = 0.3;
 
-  private final int size;
-  private final int imageSize;
-  private final int minObjects;
-  private final int maxObjects;
-  private final int minSide;
-  private final int maxSide;
-  private final double noise;
-  private final long seed;
-
   /**
-   * @param size number of images
-   * @param imageSize square side in pixels
-   * @param minObjects fewest objects an image (at least 1)
-   * @param maxObjects most objects an image
-   * @param minSide smallest object side in pixels
-   * @param maxSide largest object side in pixels
+   * The generator's parameters, validated once here ({@code data.*.}'s keys in parentheses).
+   *
+   * @param size number of images ({@code num_images}, >= 0)
+   * @param imageSize square side in pixels ({@code image_size}, >= 16)
+   * @param minObjects fewest objects an image ({@code min_objects}, at least 1)
+   * @param maxObjects most objects an image ({@code max_objects})
+   * @param minSide smallest object side in pixels ({@code min_side}, at least 4)
+   * @param maxSide largest object side in pixels ({@code max_side}, at most {@code imageSize})
    * @param noise standard deviation of the additive pixel noise, in [0, 1] intensity units
    * @param seed the split's seed
+   * @throws IllegalArgumentException naming the parameter whose value is out of range
+   */
+  public record Settings(int size, int imageSize, int minObjects, int maxObjects, int minSide, int maxSide,
+      double noise, long seed) {
+    public Settings {
+      checkArgument(size >= 0, "size must be >= 0; got " + size);
+      checkArgument(imageSize >= 16, "image_size must be >= 16; got " + imageSize);
+      checkArgument(minObjects >= 1 && maxObjects >= minObjects,
+          "need 1 <= min_objects <= max_objects; got " + minObjects + ", " + maxObjects);
+      checkArgument(minSide >= 4 && maxSide >= minSide && maxSide <= imageSize,
+          "need 4 <= min_side <= max_side <= image_size; got " + minSide + ", " + maxSide + ", " + imageSize);
+      checkArgument(noise >= 0 && noise <= 1, "noise must be in [0, 1]; got " + noise);
+    }
+  }
+
+  private final Settings settings;
+
+  /** A dataset of {@code settings}. */
+  public ShapesDataset(Settings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  /**
+   * The dataset of {@link Settings#Settings new Settings(...)} with these values.
+   *
+   * @throws IllegalArgumentException naming the parameter whose value is out of range
    */
   public ShapesDataset(int size, int imageSize, int minObjects, int maxObjects, int minSide, int maxSide,
       double noise, long seed) {
-    check(size >= 0, "size must be >= 0; got " + size);
-    check(imageSize >= 16, "image_size must be >= 16; got " + imageSize);
-    check(minObjects >= 1 && maxObjects >= minObjects,
-        "need 1 <= min_objects <= max_objects; got " + minObjects + ", " + maxObjects);
-    check(minSide >= 4 && maxSide >= minSide && maxSide <= imageSize,
-        "need 4 <= min_side <= max_side <= image_size; got " + minSide + ", " + maxSide + ", " + imageSize);
-    check(noise >= 0 && noise <= 1, "noise must be in [0, 1]; got " + noise);
-    this.size = size;
-    this.imageSize = imageSize;
-    this.minObjects = minObjects;
-    this.maxObjects = maxObjects;
-    this.minSide = minSide;
-    this.maxSide = maxSide;
-    this.noise = noise;
-    this.seed = seed;
+    this(new Settings(size, imageSize, minObjects, maxObjects, minSide, maxSide, noise, seed));
   }
 
-  private static void check(boolean ok, String message) {
-    if (!ok) {
-      throw new IllegalArgumentException(message);
-    }
+  /** The generator's parameters. */
+  public Settings settings() {
+    return settings;
   }
 
   @Override
   public int size() {
-    return size;
+    return settings.size();
   }
 
   @Override
@@ -80,11 +87,11 @@ public final class ShapesDataset implements DetectionDataset {
   @Override
   public RawSample load(int index) {
     Raw r = raw(index);
-    return new RawSample("shapes_" + seed + "_" + index, r.image(), r.boxes(), r.labels(), new float[0]);
+    return new RawSample("shapes_" + settings.seed() + "_" + index, r.image(), r.boxes(), r.labels(), new float[0]);
   }
 
   public int imageSize() {
-    return imageSize;
+    return settings.imageSize();
   }
 
   /** The drawn image and its annotations, before normalization. */
@@ -93,27 +100,26 @@ public final class ShapesDataset implements DetectionDataset {
   /**
    * Generates image {@code index}.
    *
-   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size)}
+   * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size())}
    */
   public Raw raw(int index) {
-    if (index < 0 || index >= size) {
-      throw new IndexOutOfBoundsException("index must be in [0, " + size + "); got " + index);
-    }
-    SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + 1);
-    BufferedImage img = new BufferedImage(imageSize, imageSize, BufferedImage.TYPE_INT_RGB);
+    DetectionDataset.checkIndex(index, settings.size());
+    SplittableRandom rnd = new SplittableRandom(
+        settings.seed() * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + 1);
+    BufferedImage img = new BufferedImage(settings.imageSize(), settings.imageSize(), BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     int bg = 20 + rnd.nextInt(60);
     g.setColor(new Color(bg, bg, bg));
-    g.fillRect(0, 0, imageSize, imageSize);
-    int count = minObjects + rnd.nextInt(maxObjects - minObjects + 1);
+    g.fillRect(0, 0, settings.imageSize(), settings.imageSize());
+    int count = settings.minObjects() + rnd.nextInt(settings.maxObjects() - settings.minObjects() + 1);
     List<int[]> placed = new ArrayList<>();
     List<Integer> labels = new ArrayList<>();
     for (int k = 0; k < count; k++) {
       for (int attempt = 0; attempt < 30; attempt++) {
-        int w = minSide + rnd.nextInt(maxSide - minSide + 1);
-        int h = minSide + rnd.nextInt(maxSide - minSide + 1);
-        int x1 = rnd.nextInt(imageSize - w + 1);
-        int y1 = rnd.nextInt(imageSize - h + 1);
+        int w = settings.minSide() + rnd.nextInt(settings.maxSide() - settings.minSide() + 1);
+        int h = settings.minSide() + rnd.nextInt(settings.maxSide() - settings.minSide() + 1);
+        int x1 = rnd.nextInt(settings.imageSize() - w + 1);
+        int y1 = rnd.nextInt(settings.imageSize() - h + 1);
         int[] box = {x1, y1, x1 + w, y1 + h};
         if (overlapsTooMuch(box, placed)) {
           continue;
@@ -168,15 +174,15 @@ public final class ShapesDataset implements DetectionDataset {
   }
 
   private void addNoise(BufferedImage img, SplittableRandom rnd) {
-    if (noise == 0) {
+    if (settings.noise() == 0) {
       return;
     }
-    for (int y = 0; y < imageSize; y++) {
-      for (int x = 0; x < imageSize; x++) {
+    for (int y = 0; y < settings.imageSize(); y++) {
+      for (int x = 0; x < settings.imageSize(); x++) {
         int rgb = img.getRGB(x, y);
-        int r = clamp(((rgb >> 16) & 0xff) + (int) Math.round(gaussian(rnd) * noise * 255));
-        int gr = clamp(((rgb >> 8) & 0xff) + (int) Math.round(gaussian(rnd) * noise * 255));
-        int bl = clamp((rgb & 0xff) + (int) Math.round(gaussian(rnd) * noise * 255));
+        int r = clamp(((rgb >> 16) & 0xff) + (int) Math.round(gaussian(rnd) * settings.noise() * 255));
+        int gr = clamp(((rgb >> 8) & 0xff) + (int) Math.round(gaussian(rnd) * settings.noise() * 255));
+        int bl = clamp((rgb & 0xff) + (int) Math.round(gaussian(rnd) * settings.noise() * 255));
         img.setRGB(x, y, (r << 16) | (gr << 8) | bl);
       }
     }

@@ -1,5 +1,7 @@
 package io.detkit.tools.eval;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import io.detkit.core.order.Argsort;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,12 +37,8 @@ public final class DetectionEvaluator {
    * @param maxDets detections kept per image, highest scores first (COCO uses 100)
    */
   public DetectionEvaluator(int numClasses, int maxDets) {
-    if (numClasses <= 0) {
-      throw new IllegalArgumentException("numClasses must be > 0; got " + numClasses);
-    }
-    if (maxDets <= 0) {
-      throw new IllegalArgumentException("maxDets must be > 0; got " + maxDets);
-    }
+    checkArgument(numClasses > 0, "numClasses must be > 0; got %s", numClasses);
+    checkArgument(maxDets > 0, "maxDets must be > 0; got %s", maxDets);
     this.numClasses = numClasses;
     this.maxDets = maxDets;
   }

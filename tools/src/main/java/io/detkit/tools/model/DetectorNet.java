@@ -56,7 +56,7 @@ public final class DetectorNet {
   private final int inChannels;
   private final OptimizerSpec optimizer;
   private final TiedGradients tiedGradients;
-  private GradientUpdater updater;
+  private GradientUpdater<?> updater;
   private Gradient gradient;
 
   private DetectorNet(ComputationGraph graph, HeadBranches branches, List<String> kinds, String[][] outputLayers,
@@ -265,13 +265,29 @@ public final class DetectorNet {
   }
 
   /**
-   * Clips the last gradient to {@code max_norm} (when configured, as PyTorch's
-   * {@code clip_grad_norm_}), runs the updater and subtracts the update from the parameters.
-   *
-   * @param gradNorm what {@link #backward} returned
-   * @throws IllegalStateException if {@link #backward} has not run since the last step
+   * {@link #step(double, int, int, double)} at the rate the configured updater's own schedule
+   * gives for {@code iteration} and {@code epoch}.
    */
   public void step(double gradNorm, int iteration, int epoch) {
+    step(gradNorm, iteration, epoch, optimizer.updater().getLearningRate(iteration, epoch));
+  }
+
+  /**
+   * Clips the last gradient to {@code max_norm} (when configured, as PyTorch's
+   * {@code clip_grad_norm_}), runs the updater at learning rate {@code lr} and subtracts the update
+   * from the parameters. The rate replaces the updater's schedule for this step (as mmcv's
+   * {@code LrUpdaterHook} writes the rate into the optimizer's param groups); {@code iteration}
+   * still drives what else depends on the step count (Adam's bias correction).
+   *
+   * @param gradNorm what {@link #backward} returned
+   * @param lr the learning rate of this step (finite, >= 0)
+   * @throws IllegalArgumentException for a negative or non-finite {@code lr}
+   * @throws IllegalStateException if {@link #backward} has not run since the last step
+   */
+  public void step(double gradNorm, int iteration, int epoch, double lr) {
+    if (!(lr >= 0) || Double.isInfinite(lr)) {
+      throw new IllegalArgumentException("lr must be finite and >= 0; got " + lr);
+    }
     if (gradient == null) {
       throw new IllegalStateException("step needs a gradient; call backward first");
     }
@@ -286,10 +302,11 @@ public final class DetectorNet {
     if (optimizer.l2() > 0) {
       new L2Regularization(optimizer.l2()).apply(params, g, 0, iteration, epoch);
     }
-    flatUpdater().applyUpdater(g, iteration, epoch);
+    GradientUpdater<?> u = flatUpdater();
+    u.getConfig().setLrAndSchedule(lr, null);
+    u.applyUpdater(g, iteration, epoch);
     if (optimizer.decoupledWeightDecay() > 0) {
-      new WeightDecay(optimizer.decoupledWeightDecay(), true).apply(params, g,
-          optimizer.updater().getLearningRate(iteration, epoch), iteration, epoch);
+      new WeightDecay(optimizer.decoupledWeightDecay(), true).apply(params, g, lr, iteration, epoch);
     }
     params.subi(g);
     gradient = null;
@@ -302,7 +319,7 @@ public final class DetectorNet {
    * walks every layer and parameter around it on each step, which cost several times the update
    * itself; the arithmetic, and so every result, is the same.
    */
-  private GradientUpdater flatUpdater() {
+  private GradientUpdater<?> flatUpdater() {
     if (updater == null) {
       org.nd4j.linalg.learning.config.IUpdater conf = optimizer.updater().clone();
       long size = conf.stateSize(graph.numParams());

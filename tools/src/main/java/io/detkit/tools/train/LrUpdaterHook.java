@@ -1,21 +1,20 @@
 package io.detkit.tools.train;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
- * Publishes each iteration's learning rate from {@code lr_config} ({@link LrSchedule}) before the
- * iteration, as mmcv's {@code LrUpdaterHook} (priority {@link Priority#VERY_HIGH}), so that the
- * hooks after it (logging, metrics) read {@link Runner#currentLr()}.
- *
- * <p>Unlike mmcv's hook it does not write the rate into the optimizer: the network's DL4J updater
- * holds the same schedule and evaluates it at the iteration and epoch that {@link OptimizerHook}
- * hands to {@code DetectorNet.step}, so both always agree.
+ * Sets each iteration's learning rate from {@code lr_config} ({@link LrSchedule}) before the
+ * iteration, as mmcv's {@code LrUpdaterHook} (priority {@link Priority#VERY_HIGH}): the schedule
+ * is evaluated here, once per iteration, and {@link Runner#setCurrentLr} publishes the rate.
+ * {@link OptimizerHook} steps the network at {@link Runner#currentLr()}, so a hook that runs
+ * between the two (a {@code custom_hooks} entry with a priority between VERY_HIGH and
+ * ABOVE_NORMAL) and sets another rate changes the update, and the loggers report the rate used.
  */
 public final class LrUpdaterHook implements Hook {
   private final LrSchedule schedule;
 
   public LrUpdaterHook(LrSchedule schedule) {
-    if (schedule == null) {
-      throw new IllegalArgumentException("schedule must not be null");
-    }
+    checkArgument(schedule != null, "schedule must not be null");
     this.schedule = schedule;
   }
 

@@ -1,5 +1,7 @@
 package io.detkit.tools.train;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import java.io.PrintStream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -17,9 +19,7 @@ public final class ProgressBarHook implements Hook {
   private ProgressBar bar;
 
   public ProgressBarHook(PrintStream console) {
-    if (console == null) {
-      throw new IllegalArgumentException("console must not be null");
-    }
+    checkArgument(console != null, "console must not be null");
     this.console = console;
   }
 

@@ -46,10 +46,17 @@ public interface Runner {
    */
   double epochMeanLoss();
 
-  /** The learning rate of the current iteration as {@link LrUpdaterHook} published it (NaN before). */
+  /**
+   * The learning rate of the current iteration as the hooks set it ({@link LrUpdaterHook} first;
+   * NaN before): {@link OptimizerHook} steps at this rate, and the loggers report it.
+   */
   double currentLr();
 
-  /** Sets the learning rate other hooks read (see {@link LrUpdaterHook} for how it reaches the optimizer). */
+  /**
+   * Sets the learning rate of the current iteration: the rate the optimizer step uses and the
+   * hooks after this one read. Call it in {@link Hook#beforeTrainIter} from a hook that runs
+   * before {@link OptimizerHook}.
+   */
   void setCurrentLr(double lr);
 
   /**

@@ -78,6 +78,8 @@ public final class Trainer {
    *     JVM has a terminal ({@code System.console() != null}): redirected to a file or a pipe, a
    *     bar's carriage-return frames would fill the log, so a plain line is logged every
    *     {@code log_config.interval} iterations instead, as with {@code progressBar=false}
+   * @param console where the bar draws; pass {@code System.out}, the stream that
+   *     {@code System.console()} tests (with stdin), so that a redirected stdout never gets frames
    * @throws io.detkit.core.config.ConfigException for a bad {@code custom_hooks} entry
    */
   public Trainer(Experiment exp, Path workDir, String configName, boolean progressBar, PrintStream console) {

@@ -11,8 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every command's bad-input path: one clear message on stderr, a non-zero exit code, no stack trace. */
 class CommandErrorsTest {
@@ -50,37 +54,47 @@ class CommandErrorsTest {
     return a.toArray(new String[0]);
   }
 
-  @Test
-  void missingConfigFile() {
-    for (String command : List.of("train", "test", "show-targets", "print-config")) {
-      assertCleanError(run(with(command, "no/such/config.py")), "config file not found: no/such/config.py");
-    }
+  /** Every command (all read a config). */
+  static Stream<String> commands() {
+    return Stream.of("train", "test", "show-targets", "print-config");
   }
 
-  @Test
-  void syntaxErrorNamesLineAndColumn() throws Exception {
+  /** The commands that build the model and the data from the config before reading anything else. */
+  static Stream<String> buildingCommands() {
+    // `test` checks its checkpoint argument first, so it is exercised by the checkpoint cases.
+    return Stream.of("train", "show-targets");
+  }
+
+  @ParameterizedTest
+  @MethodSource("commands")
+  void missingConfigFile(String command) {
+    assertCleanError(run(with(command, "no/such/config.py")), "config file not found: no/such/config.py");
+  }
+
+  @ParameterizedTest
+  @MethodSource("commands")
+  void syntaxErrorNamesLineAndColumn(String command) throws Exception {
     Path cfg = dir.resolve("broken.py");
     Files.writeString(cfg, "model = dict(\n    type='ATSS',\n    backbone=dict(type='TinyConvNet',, depth=1))\n");
-    for (String command : List.of("train", "test", "show-targets", "print-config")) {
-      assertCleanError(run(with(command, cfg.toString())), "broken.py:3:", "line 3, column");
-    }
+    assertCleanError(run(with(command, cfg.toString())), "broken.py:3:", "line 3, column");
+  }
+
+  @ParameterizedTest
+  @MethodSource("buildingCommands")
+  void unknownTypeSuggestsTheClosest(String command) {
+    assertCleanError(run(with(command, ATSS, "--cfg-options", "model.bbox_head.loss_cls.type=FocalLos")),
+        "model.bbox_head.loss_cls.type", "unknown loss type 'FocalLos'", "did you mean 'FocalLoss'");
+  }
+
+  @ParameterizedTest
+  @MethodSource("buildingCommands")
+  void unknownKeyIsNamed(String command) {
+    assertCleanError(run(with(command, ATSS, "--cfg-options", "model.bbox_head.loss_cls.gama=2.0")),
+        "model.bbox_head.loss_cls.gama", "unknown parameter 'gama'");
   }
 
   @Test
-  void unknownTypeSuggestsTheClosest() {
-    // `test` checks its checkpoint argument first, so it is exercised by the checkpoint case below.
-    for (String command : List.of("train", "show-targets")) {
-      assertCleanError(run(with(command, ATSS, "--cfg-options", "model.bbox_head.loss_cls.type=FocalLos")),
-          "model.bbox_head.loss_cls.type", "unknown loss type 'FocalLos'", "did you mean 'FocalLoss'");
-    }
-  }
-
-  @Test
-  void unknownKeyIsNamed() {
-    for (String command : List.of("train", "show-targets")) {
-      assertCleanError(run(with(command, ATSS, "--cfg-options", "model.bbox_head.loss_cls.gama=2.0")),
-          "model.bbox_head.loss_cls.gama", "unknown parameter 'gama'");
-    }
+  void unknownDatasetKeyIsNamed() {
     assertCleanError(run("train", ATSS, "--cfg-options", "data.train.num_image=5"), "data.train.num_image");
   }
 
@@ -120,17 +134,17 @@ class CommandErrorsTest {
         "--index must be in [0, 2000)");
   }
 
-  @Test
-  void usageErrorsExitWithTwo() {
-    Run none = run();
-    assertThat(none.code()).isEqualTo(2);
-    assertThat(none.err()).contains("missing command");
-    Run format = run("print-config", ATSS, "--format", "xml");
-    assertThat(format.code()).isEqualTo(2);
-    assertThat(format.err()).contains("--format must be py or json");
-    Run unknown = run("train", ATSS, "--sed", "3");
-    assertThat(unknown.code()).isEqualTo(2);
-    assertThat(unknown.err()).contains("--sed");
+  @ParameterizedTest(name = "[{0}]")
+  @CsvSource(delimiter = '|', textBlock = """
+                                                    | missing command
+      print-config configs/atss_shapes.py --format xml | --format must be py or json
+      train configs/atss_shapes.py --sed 3             | --sed
+      test configs/atss_shapes.py                      | CHECKPOINT
+      """)
+  void usageErrorsExitWithTwo(String args, String message) {
+    Run r = run(args == null ? new String[0] : args.split(" "));
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(message);
   }
 
   @Test

@@ -10,6 +10,8 @@ import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class PipelineTest {
   private static Pipeline pipeline(String list) {
@@ -91,19 +93,25 @@ class PipelineTest {
     assertThat(s.flip()).isFalse();
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      [dict(type='Resize', img_scale=(8, 8)), dict(type='Rotate', angle=3)]               | p[1].type: unknown pipeline transform type 'Rotate'
+      [dict(type='Resize', img_scale=(8, 8), keep_ration=True)]                           | keep_ration
+      [dict(type='Resize', keep_ratio=True)]                                              | img_scale
+      [dict(type='MultiScaleFlipAug', img_scale=(8, 8), flip=True, transforms=[])]        | flip
+      [dict(type='Pad')]                                                                  | size_divisor
+      [dict(type='Pad', size_divisor=8, size=(8, 8))]                                     | exactly one of size_divisor and size
+      [dict(type='Normalize', mean=[1.0], std=[1.0, 1.0, 1.0])]                           | 3 values
+      [dict(type='Normalize', mean=[1.0, 1.0, 1.0], std=[1.0, 0.0, 1.0])]                 | p[0].std: must be positive
+      [dict(type='RandomFlip', flip_ratio=1.5)]                                           | p[0].flip_ratio: must be in [0, 1]
+      [dict(type='Collect', keys=['gt_bboxes'])]                                          | 'img'
+      """)
+  void aBadStepIsRefusedByName(String pipeline, String message) {
+    assertThatThrownBy(() -> pipeline(pipeline)).isInstanceOf(ConfigException.class).hasMessageContaining(message);
+  }
+
   @Test
-  void badStepsAreNamed() {
-    assertThatThrownBy(() -> pipeline("[dict(type='Resize', img_scale=(8, 8)), dict(type='Rotate', angle=3)]"))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("p[1]").hasMessageContaining("Rotate");
-    assertThatThrownBy(() -> pipeline("[dict(type='Resize', img_scale=(8, 8), keep_ration=True)]"))
-        .hasMessageContaining("keep_ration");
-    assertThatThrownBy(() -> pipeline("[dict(type='Resize', keep_ratio=True)]")).hasMessageContaining("img_scale");
-    assertThatThrownBy(() -> pipeline("[dict(type='MultiScaleFlipAug', img_scale=(8, 8), flip=True, transforms=[])]"))
-        .hasMessageContaining("flip");
-    assertThatThrownBy(() -> pipeline("[dict(type='Pad')]")).hasMessageContaining("size_divisor");
-    assertThatThrownBy(() -> pipeline("[dict(type='Normalize', mean=[1.0], std=[1.0, 1.0, 1.0])]"))
-        .hasMessageContaining("3 values");
-    assertThatThrownBy(() -> pipeline("[dict(type='Collect', keys=['gt_bboxes'])]")).hasMessageContaining("'img'");
+  void aStepInTheWrongOrderFailsWhenApplied() {
     Pipeline wrongOrder = pipeline("[dict(type='Pad', size_divisor=8), dict(type='Resize', img_scale=(8, 8))]");
     assertThatThrownBy(() -> wrongOrder.apply(raw(), new SplittableRandom(1)))
         .hasMessageContaining("Resize must come before");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ShapesDatasetTest {
   private final ShapesDataset train = new ShapesDataset(50, 96, 1, 5, 12, 40, 0.03, 7);
@@ -57,11 +59,27 @@ class ShapesDatasetTest {
     assertThat(r.image().getRGB(cx, cy)).isNotEqualTo(bg);
   }
 
+  @ParameterizedTest(name = "{8}")
+  @CsvSource(delimiter = '|', textBlock = """
+      -1 | 96 | 1 | 5 | 12 | 40  | 0    | 1 | size must be >= 0; got -1
+       1 |  8 | 1 | 5 |  4 |  8  | 0    | 1 | image_size must be >= 16; got 8
+       1 | 96 | 0 | 5 | 12 | 40  | 0    | 1 | min_objects
+       1 | 96 | 3 | 2 | 12 | 40  | 0    | 1 | min_objects <= max_objects; got 3, 2
+       1 | 96 | 1 | 5 |  3 | 40  | 0    | 1 | 4 <= min_side
+       1 | 96 | 1 | 5 | 12 | 400 | 0    | 1 | max_side <= image_size
+       1 | 96 | 1 | 5 | 12 | 40  | 1.5  | 1 | noise must be in [0, 1]; got 1.5
+      """)
+  void badSettingsAreNamed(int size, int imageSize, int minObjects, int maxObjects, int minSide, int maxSide,
+      double noise, long seed, String message) {
+    assertThatThrownBy(() -> new ShapesDataset(size, imageSize, minObjects, maxObjects, minSide, maxSide, noise, seed))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+  }
+
   @Test
-  void badArgumentsAreNamed() {
-    assertThatThrownBy(() -> new ShapesDataset(1, 96, 0, 5, 12, 40, 0, 1)).hasMessageContaining("min_objects");
-    assertThatThrownBy(() -> new ShapesDataset(1, 96, 1, 5, 12, 400, 0, 1)).hasMessageContaining("max_side");
-    assertThatThrownBy(() -> train.raw(50)).hasMessageContaining("[0, 50)");
+  void anIndexOutsideTheDatasetIsNamedWithTheRange() {
+    assertThatThrownBy(() -> train.raw(50)).isInstanceOf(IndexOutOfBoundsException.class)
+        .hasMessageContaining("[0, 50)");
+    assertThatThrownBy(() -> train.load(-1)).hasMessageContaining("got -1");
   }
 
   private static int[] pixels(BufferedImage img) {

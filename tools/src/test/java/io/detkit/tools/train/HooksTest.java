@@ -44,11 +44,7 @@ class HooksTest {
 
   @BeforeAll
   static void register() {
-    synchronized (Hooks.REGISTRY) {
-      if (!Hooks.REGISTRY.contains("RecordingHook")) {
-        Hooks.REGISTRY.register("RecordingHook", c -> recording(c.getString("label", "")));
-      }
-    }
+    TrainFixtures.registerHookOnce("RecordingHook", c -> recording(c.getString("label", "")));
   }
 
   private static Config withHooks(Config cfg, Object hooks) {
@@ -94,7 +90,7 @@ class HooksTest {
         "runner.max_epochs=2", "evaluation.interval=1"), List.of(
             Config.of("type", "RecordingHook", "label", "low", "priority", "LOW"),
             Config.of("type", "RecordingHook", "label", "high", "priority", 20)));
-    new Trainer(Experiment.of(cfg, 0), dir, "atss_shapes.py", false, System.err).run();
+    TrainFixtures.trainer(cfg, dir).run();
     List<String> expected = new ArrayList<>();
     expected.add("high:beforeRun:0/0");
     expected.add("low:beforeRun:0/0");
@@ -123,7 +119,7 @@ class HooksTest {
     EVENTS.clear();
     Config cfg = withHooks(TestConfigs.small("atss_shapes.py", "data.train.num_images=8", "runner.max_epochs=1"),
         List.of(Config.of("type", "RecordingHook", "label", "mine"))).with("checkpoint_config", null);
-    new Trainer(Experiment.of(cfg, 0), dir, "atss_shapes.py", false, System.err).noValidate().run();
+    TrainFixtures.trainer(cfg, dir).noValidate().run();
     assertThat(dir.resolve("latest.ckpt")).doesNotExist();
     assertThat(dir.resolve("metrics.json")).isNotEmptyFile();
     assertThat(EVENTS).contains("mine:afterTrainEpoch:0/1");

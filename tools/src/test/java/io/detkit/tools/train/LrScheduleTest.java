@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.ConfigLoader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class LrScheduleTest {
   private static LrSchedule of(String lrConfig, double lr, int epochs) {
@@ -42,11 +45,18 @@ class LrScheduleTest {
     assertThat(LrSchedule.fromConfig(null, 0.3, 1).valueAt(0, 0)).isEqualTo(0.3);
   }
 
-  @Test
-  void badConfigsAreNamed() {
-    assertThatThrownBy(() -> of("dict(policy='poly')", 1, 1)).hasMessageContaining("policy");
-    assertThatThrownBy(() -> of("dict(policy='step', step=[1], warmup='cubic')", 1, 1)).hasMessageContaining("warmup");
-    assertThatThrownBy(() -> of("dict(policy='CosineAnnealing')", 1, 1)).hasMessageContaining("min_lr");
-    assertThatThrownBy(() -> of("dict(policy='step', step=[1], gama=0.1)", 1, 1)).hasMessageContaining("gama");
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      dict(policy='poly')                                              | policy
+      dict(policy='step', step=[1], warmup='cubic')                    | warmup
+      dict(policy='CosineAnnealing')                                   | min_lr
+      dict(policy='CosineAnnealing', min_lr=0, min_lr_ratio=0.1)       | exactly one of min_lr and min_lr_ratio
+      dict(policy='step', step=[1], by_epoch=False)                    | only by_epoch=True
+      dict(policy='step', step=[1], warmup_by_epoch=True)              | only warm-up by iteration
+      dict(policy='step', step=[1], warmup='linear', warmup_ratio=0)   | warmup_ratio in (0, 1]
+      dict(policy='step', step=[1], gama=0.1)                          | unknown lr_config key 'gama'
+      """)
+  void badConfigsAreNamed(String lrConfig, String message) {
+    assertThatThrownBy(() -> of(lrConfig, 1, 1)).isInstanceOf(ConfigException.class).hasMessageContaining(message);
   }
 }

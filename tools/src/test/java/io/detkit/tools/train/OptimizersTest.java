@@ -7,6 +7,8 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigLoader;
 import io.detkit.tools.model.OptimizerSpec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -46,13 +48,18 @@ class OptimizersTest {
     assertThat(adamW.updater().getLearningRate(0, 0)).isEqualTo(0.02);
   }
 
-  @Test
-  void unknownTypesAndKeysAreNamed() {
-    assertThatThrownBy(() -> of("dict(type='Lamb', lr=0.1)", null)).hasMessageContaining("unknown optimizer type 'Lamb'");
-    assertThatThrownBy(() -> of("dict(type='SGD', lr=0.1, momentun=0.9)", null)).hasMessageContaining("momentun");
-    assertThatThrownBy(() -> of("dict(type='SGD', lr=0.1)", "dict(grad_clip=dict(max_norm=-1))"))
-        .hasMessageContaining("max_norm");
-    assertThatThrownBy(() -> of("dict(type='SGD', lr=0.1)", "dict(cumulative_iters=2)"))
-        .hasMessageContaining("cumulative_iters");
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+      dict(type='Lamb', lr=0.1)                         |                                                  | unknown optimizer type 'Lamb'
+      dict(type='SGD', lr=0.1, momentun=0.9)            |                                                  | momentun
+      dict(type='SGD', lr=0.1, dampening=0.5)           |                                                  | only dampening=0
+      dict(type='Adam', lr=0.1, betas=(0.9,))           |                                                  | must be (beta1, beta2)
+      dict(type='SGD', lr=0.1, weight_decay=-1.0)       |                                                  | weight_decay: must be >= 0
+      dict(type='SGD', lr=0.1)                          | dict(grad_clip=dict(max_norm=-1))                | max_norm
+      dict(type='SGD', lr=0.1)                          | dict(grad_clip=dict(max_norm=1, norm_type=1))    | norm_type
+      dict(type='SGD', lr=0.1)                          | dict(cumulative_iters=2)                         | cumulative_iters
+      """)
+  void unknownTypesKeysAndBadValuesAreNamed(String optimizer, String optimizerConfig, String message) {
+    assertThatThrownBy(() -> of(optimizer, optimizerConfig)).hasMessageContaining(message);
   }
 }

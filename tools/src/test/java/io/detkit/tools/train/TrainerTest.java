@@ -14,8 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainerTest {
   @Test
   void aFewIterationsEndToEndLowerTheLossAndWriteTheWorkDir(@TempDir Path dir) throws Exception {
-    Experiment exp = Experiment.of(TestConfigs.small("atss_shapes.py", "runner.max_epochs=100"), 0);
-    Trainer.Result r = new Trainer(exp, dir, "atss_shapes.py", false, System.err).maxIterations(36).run();
+    Trainer.Result r = TrainFixtures.trainer(TestConfigs.small("atss_shapes.py", "runner.max_epochs=100"), dir)
+        .maxIterations(36).run();
     assertThat(r.iterations()).isEqualTo(36);
     double[] firstLast = r.firstAndLastMean(6);
     assertThat(firstLast[1]).as("mean loss of the last 6 iterations vs the first 6").isLessThan(0.85 * firstLast[0]);

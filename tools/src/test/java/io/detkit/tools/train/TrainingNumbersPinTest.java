@@ -29,9 +29,8 @@ class TrainingNumbersPinTest {
 
   @Test
   void thirtyTwoIterationsOfAtssGiveThePinnedLossesMetricsAndParameters(@TempDir Path dir) throws Exception {
-    Experiment exp = Experiment.of(TestConfigs.small("atss_shapes.py", "data.train.num_images=32",
-        "runner.max_epochs=8", "evaluation.interval=4", "checkpoint_config.interval=1"), 0);
-    Trainer.Result r = new Trainer(exp, dir, "atss_shapes.py", false, System.err).run();
+    Trainer.Result r = TrainFixtures.trainer(TestConfigs.small("atss_shapes.py", "data.train.num_images=32",
+        "runner.max_epochs=8", "evaluation.interval=4", "checkpoint_config.interval=1"), dir).run();
     assertThat(r.iterations()).isEqualTo(32);
 
     ObjectMapper json = new ObjectMapper();
