@@ -1,5 +1,6 @@
 package io.detkit.losses;
 
+import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
 
 /**
@@ -8,7 +9,8 @@ import io.detkit.core.config.Config;
  *
  * @param eps the overlap's eps (where it enters is each loss's), {@code > 0} and finite in float32
  */
-public record EpsParams(double eps) {
+@RecordBuilder
+public record EpsParams(double eps) implements EpsParamsBuilder.With {
   /** MMDetection's default, {@code eps=1e-6}. */
   public static final EpsParams DEFAULTS = new EpsParams(1e-6);
 

@@ -8,6 +8,7 @@ import static org.assertj.core.data.Offset.offset;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -124,7 +125,7 @@ class ClassificationLossPipelineTest {
     assertThat(Losses.build(Config.of("type", "FocalLoss")).forward(pred, target).scalar()).isNaN();
 
     // alpha < 1 has a genuinely infinite derivative of (1 - p)^alpha at p = 1 on a peak.
-    Loss gfl = GaussianFocalLoss.builder().alpha(0.5).checkFinite(true).reduction(Reduction.SUM).build();
+    Loss gfl = GaussianFocalLoss.builder().params(p -> p.withAlpha(0.5)).checkFinite(true).reduction(Reduction.SUM).build();
     assertThatThrownBy(() -> gfl.forward(f64(new double[] {1.0, 0.3}, 2), f64(new double[] {1.0, 0.2}, 2)))
         .isInstanceOf(NonFiniteLossException.class).hasMessageContaining("GaussianFocalLoss")
         .hasMessageContaining("gradient");
@@ -158,13 +159,13 @@ class ClassificationLossPipelineTest {
     assertThatThrownBy(() -> ce.forward(LossArgs.of(f64(new double[12], 4, 3), ints(new long[4], 4))
         .weight(f64(new double[4], 4, 1)))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("weight").hasMessageContaining("[4,1]").hasMessageContaining("[4]");
-    Loss ceSig = CrossEntropyLoss.builder().useSigmoid(true).build();
+    Loss ceSig = CrossEntropyLoss.builder().params(p -> p.withUseSigmoid(true)).build();
     assertThatThrownBy(() -> ceSig.forward(f64(new double[12], 4, 3), ints(new long[] {0, 4, 1, 2}, 4)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label[1] = 4");
     assertThatThrownBy(() -> CrossEntropyLoss.fromConfig(Config.of("use_mask", true)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use_mask=True")
         .hasMessageContaining("not supported");
-    assertThatThrownBy(() -> CrossEntropyLoss.builder().classWeight(1.0, 2.0).build()
+    assertThatThrownBy(() -> CrossEntropyLoss.builder().params(p -> p.withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))).build()
         .forward(f64(new double[12], 4, 3), ints(new long[4], 4))).hasMessageContaining("class_weight")
         .hasMessageContaining("C=3").hasMessageContaining("got 2");
 
@@ -193,20 +194,21 @@ class ClassificationLossPipelineTest {
     List<Loss[]> pairs = new ArrayList<>();
     pairs.add(new Loss[] {Losses.build(Config.of("type", "FocalLoss", "gamma", 1.5, "alpha", 0.5, "reduction", "sum",
         "loss_weight", 0.5)),
-        FocalLoss.builder().gamma(1.5).alpha(0.5).reduction(Reduction.SUM).lossWeight(0.5).build()});
+        FocalLoss.builder().params(p -> p.withGamma(1.5).withAlpha(0.5)).reduction(Reduction.SUM).lossWeight(0.5).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "class_weight",
         List.of(1.0, 2.0), "ignore_index", 255, "avg_non_ignore", true)),
-        CrossEntropyLoss.builder().useSigmoid(true).classWeight(1.0, 2.0).ignoreIndex(255).avgNonIgnore(true).build()});
+        CrossEntropyLoss.builder().params(p -> p.withUseSigmoid(true).withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))
+            .withIgnoreIndex(255).withAvgNonIgnore(true)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "GHMC", "bins", 30, "momentum", 0.75)),
-        GHMC.builder().bins(30).momentum(0.75).build()});
+        GHMC.builder().params(p -> p.withBins(30).withMomentum(0.75)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "QualityFocalLoss", "beta", 1.0, "activated", true)),
-        QualityFocalLoss.builder().beta(1.0).activated(true).build()});
+        QualityFocalLoss.builder().params(p -> p.withBeta(1.0).withActivated(true)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "DistributionFocalLoss", "loss_weight", 0.25)),
         new DistributionFocalLoss(new LossOptions(Reduction.MEAN, 0.25, false))});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "VarifocalLoss", "alpha", 0.5, "iou_weighted", false)),
-        VarifocalLoss.builder().alpha(0.5).iouWeighted(false).build()});
+        VarifocalLoss.builder().params(p -> p.withAlpha(0.5).withIouWeighted(false)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "GaussianFocalLoss", "alpha", 3.0, "gamma", 2.0)),
-        GaussianFocalLoss.builder().alpha(3.0).gamma(2.0).build()});
+        GaussianFocalLoss.builder().params(p -> p.withAlpha(3.0).withGamma(2.0)).build()});
     for (Loss[] p : pairs) {
       assertThat(p[1].toString()).isEqualTo(p[0].toString());
       assertThat(p[1].getClass()).isEqualTo(p[0].getClass());
@@ -220,7 +222,7 @@ class ClassificationLossPipelineTest {
     INDArray target = f64(new double[] {1, 0, 1, 1}, 2, 2);
     INDArray lw = f64(new double[] {1, 1, 1, 1}, 2, 2);
     LossArgs args = LossArgs.of(pred, target, lw).reductionOverride(Reduction.NONE);
-    GHMC ghmc = GHMC.builder().momentum(0.75).build();
+    GHMC ghmc = GHMC.builder().params(p -> p.withMomentum(0.75)).build();
     double[] bce = new double[4];
     double[] x = {0.0, 0.0, 2.0, -2.0};
     double[] t = {1, 0, 1, 1};
@@ -241,13 +243,13 @@ class ClassificationLossPipelineTest {
       assertThat(second[i]).isCloseTo(bce[i] * w2[i], offset(1e-6));
     }
     // A fresh instance starts from zero again.
-    assertThat(Tensors.toDoubles(GHMC.builder().momentum(0.75).build().forward(args).value()))
+    assertThat(Tensors.toDoubles(GHMC.builder().params(p -> p.withMomentum(0.75)).build().forward(args).value()))
         .containsExactly(first, offset(1e-12));
 
     // Identical calls commute, so concurrent calls must reach the sequential statistics exactly.
     int calls = 64;
-    GHMC shared = GHMC.builder().momentum(0.75).build();
-    GHMC sequential = GHMC.builder().momentum(0.75).build();
+    GHMC shared = GHMC.builder().params(p -> p.withMomentum(0.75)).build();
+    GHMC sequential = GHMC.builder().params(p -> p.withMomentum(0.75)).build();
     for (int i = 0; i < calls; i++) {
       sequential.forward(args);
     }

@@ -21,7 +21,7 @@ class RandomSamplerTest {
     return s.sample(assign(numGts, g), boxes(g.length), gts(numGts), labels(numGts), new SplittableRandom(seed));
   }
 
-  private static BaseSampler.Simple<RandomSampler> noGt(int num, double posFraction) {
+  private static BaseSampler.Builder<Void, RandomSampler> noGt(int num, double posFraction) {
     return RandomSampler.builder().num(num).posFraction(posFraction).addGtAsProposals(false);
   }
 
