@@ -1,8 +1,8 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
  * MMDetection's {@code BalancedL1Loss} (Libra R-CNN). With {@code d = |pred - target|} and
@@ -119,5 +119,4 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
   public String toString() {
     return describe("alpha=" + params.alpha() + ", gamma=" + params.gamma() + ", beta=" + beta());
   }
-
 }

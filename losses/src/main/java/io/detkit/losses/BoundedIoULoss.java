@@ -1,10 +1,10 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import static io.detkit.core.precision.Precision.round;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -181,5 +181,4 @@ public final class BoundedIoULoss extends BoxLoss {
   public String toString() {
     return describe("beta=" + params.beta() + ", eps=" + eps());
   }
-
 }

@@ -1,9 +1,9 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -309,5 +309,4 @@ public final class CrossEntropyLoss extends Loss {
         + (classWeight == null ? "None" : Arrays.toString(classWeight)) + ", ignore_index=" + params.ignoreIndex()
         + ", avg_non_ignore=" + py(params.avgNonIgnore()));
   }
-
 }

@@ -1,7 +1,7 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
  * The own parameter of the box losses that have no other ({@link GIoULoss}, {@link DIoULoss},

@@ -1,8 +1,8 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -236,5 +236,4 @@ public final class FocalLoss extends Loss {
     return describe("use_sigmoid=True, gamma=" + params.gamma() + ", alpha=" + params.alpha() + ", activated="
         + py(params.activated()));
   }
-
 }

@@ -1,8 +1,8 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -209,5 +209,4 @@ public final class GHMC extends Loss {
   public String toString() {
     return describe("bins=" + bins() + ", momentum=" + momentum() + ", use_sigmoid=True");
   }
-
 }

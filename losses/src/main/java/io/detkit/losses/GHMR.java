@@ -1,9 +1,9 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -207,5 +207,4 @@ public final class GHMR extends Loss {
   public String toString() {
     return describe("mu=" + mu + ", bins=" + bins() + ", momentum=" + momentum());
   }
-
 }

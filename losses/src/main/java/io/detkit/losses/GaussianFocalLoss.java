@@ -1,8 +1,8 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -128,5 +128,4 @@ public final class GaussianFocalLoss extends Loss {
   public String toString() {
     return describe("alpha=" + params.alpha() + ", gamma=" + params.gamma());
   }
-
 }

@@ -1,6 +1,5 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import static io.detkit.core.precision.Precision.round;
 
 import io.detkit.core.bbox.BboxOverlaps;
@@ -8,6 +7,7 @@ import io.detkit.core.bbox.OverlapMode;
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -162,5 +162,4 @@ public final class IoULoss extends AlignedOverlapLoss {
   public String toString() {
     return describe("mode='" + params.mode().key() + "', eps=" + eps());
   }
-
 }

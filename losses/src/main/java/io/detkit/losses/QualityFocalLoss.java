@@ -1,8 +1,8 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -146,5 +146,4 @@ public final class QualityFocalLoss extends Loss {
   public String toString() {
     return describe("use_sigmoid=True, beta=" + params.beta() + ", activated=" + py(params.activated()));
   }
-
 }

@@ -1,7 +1,7 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
  * MMDetection's {@code SmoothL1Loss}: with {@code d = |pred - target|}, the element-wise loss is
@@ -89,5 +89,4 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
   public String toString() {
     return describe("beta=" + beta());
   }
-
 }

@@ -1,8 +1,8 @@
 package io.detkit.losses;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -107,5 +107,4 @@ public final class VarifocalLoss extends Loss {
     return describe("use_sigmoid=True, alpha=" + params.alpha() + ", gamma=" + params.gamma() + ", iou_weighted="
         + py(params.iouWeighted()));
   }
-
 }

@@ -1,7 +1,7 @@
 package io.detkit.losses;
 
-import static io.detkit.losses.ClsScenarios.f64;
-import static io.detkit.losses.ClsScenarios.ints;
+import static io.detkit.losses.LossScenarios.f64;
+import static io.detkit.losses.LossScenarios.ints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
@@ -32,8 +32,8 @@ class ClassificationLossPipelineTest {
     }
   }
 
-  private static List<ClsScenarios.Scenario> withWeight() {
-    return ClsScenarios.all().stream().filter(s -> s.weight() != null).toList();
+  private static List<LossScenarios.Scenario> withWeight() {
+    return LossScenarios.classification().stream().filter(s -> s.weight() != null).toList();
   }
 
   @TestFactory
@@ -49,7 +49,7 @@ class ClassificationLossPipelineTest {
 
   @Test
   void ghmcRejectsSumWeightAndAvgFactor() {
-    ClsScenarios.Scenario ghmc = ClsScenarios.all().stream().filter(s -> s.name().startsWith("GHMC")).findFirst()
+    LossScenarios.Scenario ghmc = LossScenarios.classification().stream().filter(s -> s.name().startsWith("GHMC")).findFirst()
         .orElseThrow();
     assertThatThrownBy(() -> ghmc.build(Reduction.SUM).forward(ghmc.args()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("GHMC").hasMessageContaining("sum");
@@ -61,7 +61,7 @@ class ClassificationLossPipelineTest {
 
   @TestFactory
   Stream<DynamicTest> reductionOverrideWins() {
-    return ClsScenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> {
+    return LossScenarios.classification().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> {
       for (Reduction configured : Reduction.values()) {
         for (Reduction override : Reduction.values()) {
           if (s.weight() == null && (configured == Reduction.SUM || override == Reduction.SUM)) {
@@ -81,7 +81,7 @@ class ClassificationLossPipelineTest {
 
   @TestFactory
   Stream<DynamicTest> lossWeightScalesValueAndGradientLinearly() {
-    return ClsScenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> {
+    return LossScenarios.classification().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> {
       for (Reduction r : Reduction.values()) {
         if (s.weight() == null && r == Reduction.SUM) {
           continue;

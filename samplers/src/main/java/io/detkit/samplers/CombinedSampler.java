@@ -120,5 +120,4 @@ public final class CombinedSampler extends BaseSampler {
   protected String describeOwnParams() {
     return ", pos_sampler=" + posSampler + ", neg_sampler=" + negSampler;
   }
-
 }

@@ -1,9 +1,9 @@
 package io.detkit.samplers;
 
-import io.soabase.recordbuilder.core.RecordBuilder;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
@@ -198,5 +198,4 @@ public final class IoUBalancedNegSampler extends BaseSampler {
     }
     return IndexSampling.concat(sampled, extra);
   }
-
 }

@@ -143,5 +143,4 @@ public final class OHEMSampler extends BaseSampler {
   protected String describeOwnParams() {
     return ", loss=" + (loss == null ? "None" : loss);
   }
-
 }
