@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.tensor.Tensors;
+import io.detkit.core.testing.BadCall;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,6 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -131,62 +134,60 @@ class ClassificationLossPipelineTest {
         .hasMessageContaining("gradient");
   }
 
-  @Test
-  void badInputMessagesNameTheArgumentAndBothShapesOrValues() {
+  static Stream<BadCall> badInputs() {
     INDArray pred = f64(new double[24], 6, 4);
     Loss focal = FocalLoss.fromConfig(Config.of());
-    assertThatThrownBy(() -> focal.forward(pred, f64(new double[18], 6, 3)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target").hasMessageContaining("[6,4]")
-        .hasMessageContaining("[6,3]");
-    assertThatThrownBy(() -> focal.forward(pred, ints(new long[] {0, 1, 2, 3, 5, 4}, 6)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target[4] = 5")
-        .hasMessageContaining("[0, 4]");
-    assertThatThrownBy(() -> focal.forward(pred, ints(new long[] {0, 1, 2}, 3)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[3]").hasMessageContaining("[6,4]");
-    assertThatThrownBy(() -> focal.forward(LossArgs.of(pred, ints(new long[6], 6)).weight(f64(new double[5], 5))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight").hasMessageContaining("[5]")
-        .hasMessageContaining("[6,4]");
-    assertThatThrownBy(() -> LossArgs.of(pred, ints(new long[6], 6)).avgFactor(-1.0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("avg_factor").hasMessageContaining("-1.0");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "FocalLoss", "reduction", "avg")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reduction").hasMessageContaining("'avg'");
-    assertThatThrownBy(() -> Reduction.parse("batchmean")).hasMessageContaining("'none', 'mean', 'sum'");
-
     Loss ce = CrossEntropyLoss.fromConfig(Config.of());
-    assertThatThrownBy(() -> ce.forward(f64(new double[12], 4, 3), ints(new long[] {0, 1, 3, -100}, 4)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label[2] = 3")
-        .hasMessageContaining("[0, 2]");
-    assertThatThrownBy(() -> ce.forward(LossArgs.of(f64(new double[12], 4, 3), ints(new long[4], 4))
-        .weight(f64(new double[4], 4, 1)))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("weight").hasMessageContaining("[4,1]").hasMessageContaining("[4]");
     Loss ceSig = CrossEntropyLoss.builder().params(p -> p.withUseSigmoid(true)).build();
-    assertThatThrownBy(() -> ceSig.forward(f64(new double[12], 4, 3), ints(new long[] {0, 4, 1, 2}, 4)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label[1] = 4");
-    assertThatThrownBy(() -> CrossEntropyLoss.fromConfig(Config.of("use_mask", true)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use_mask=True")
-        .hasMessageContaining("not supported");
-    assertThatThrownBy(() -> CrossEntropyLoss.builder().params(p -> p.withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))).build()
-        .forward(f64(new double[12], 4, 3), ints(new long[4], 4))).hasMessageContaining("class_weight")
-        .hasMessageContaining("C=3").hasMessageContaining("got 2");
+    Loss ceTwoWeights = CrossEntropyLoss.builder()
+        .params(p -> p.withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))).build();
+    return Stream.of(
+        BadCall.of("focal target [6,3]", () -> focal.forward(pred, f64(new double[18], 6, 3)),
+            "target", "[6,4]", "[6,3]"),
+        BadCall.of("focal label 5 of 4 classes", () -> focal.forward(pred, ints(new long[] {0, 1, 2, 3, 5, 4}, 6)),
+            "target[4] = 5", "[0, 4]"),
+        BadCall.of("focal 3 labels for 6 rows", () -> focal.forward(pred, ints(new long[] {0, 1, 2}, 3)),
+            "[3]", "[6,4]"),
+        BadCall.of("focal weight [5]",
+            () -> focal.forward(LossArgs.of(pred, ints(new long[6], 6)).weight(f64(new double[5], 5))),
+            "weight", "[5]", "[6,4]"),
+        BadCall.of("avg_factor -1", () -> LossArgs.of(pred, ints(new long[6], 6)).avgFactor(-1.0),
+            "avg_factor", "-1.0"),
+        BadCall.of("reduction 'avg'", () -> Losses.build(Config.of("type", "FocalLoss", "reduction", "avg")),
+            "reduction", "'avg'"),
+        BadCall.of("reduction 'batchmean'", () -> Reduction.parse("batchmean"), "'none', 'mean', 'sum'"),
+        BadCall.of("softmax CE label 3 of 3 classes",
+            () -> ce.forward(f64(new double[12], 4, 3), ints(new long[] {0, 1, 3, -100}, 4)),
+            "label[2] = 3", "[0, 2]"),
+        BadCall.of("softmax CE weight [4,1]", () -> ce.forward(LossArgs.of(f64(new double[12], 4, 3),
+            ints(new long[4], 4)).weight(f64(new double[4], 4, 1))), "weight", "[4,1]", "[4]"),
+        BadCall.of("sigmoid CE label 4 of 3 classes",
+            () -> ceSig.forward(f64(new double[12], 4, 3), ints(new long[] {0, 4, 1, 2}, 4)), "label[1] = 4"),
+        BadCall.of("CE use_mask", () -> CrossEntropyLoss.fromConfig(Config.of("use_mask", true)),
+            "use_mask=True", "not supported"),
+        BadCall.of("CE 2 class weights for 3 classes",
+            () -> ceTwoWeights.forward(f64(new double[12], 4, 3), ints(new long[4], 4)),
+            "class_weight", "C=3", "got 2"),
+        BadCall.of("DFL label 4 of 5 bins", () -> DistributionFocalLoss.builder().build()
+            .forward(f64(new double[10], 2, 5), f64(new double[] {1.5, 4.0}, 2)), "label[1] = 4.0", "[0, 4)"),
+        BadCall.of("QFL scores [4]", () -> QualityFocalLoss.fromConfig(Config.of())
+            .forward(LossArgs.of(pred, ints(new long[6], 6), f64(new double[4], 4))), "scores", "[4]", "[6,4]"),
+        BadCall.of("VFL target [4,6]",
+            () -> VarifocalLoss.fromConfig(Config.of()).forward(pred, f64(new double[24], 4, 6)), "[6,4]", "[4,6]"),
+        BadCall.of("GaussianFocal pred 1.5", () -> GaussianFocalLoss.fromConfig(Config.of())
+            .forward(f64(new double[] {0.5, 1.5}, 2), f64(new double[] {1, 0}, 2)), "pred", "1.5"),
+        BadCall.of("GHMC label_weight [4]", () -> GHMC.fromConfig(Config.of())
+            .forward(LossArgs.of(pred, ints(new long[6], 6), f64(new double[4], 4))), "label_weight", "[4]", "[6,4]"),
+        BadCall.of("FocalLoss use_sigmoid=False",
+            () -> Losses.build(Config.of("type", "FocalLoss", "use_sigmoid", false)), "use_sigmoid must be True"),
+        new BadCall("misspelt key 'gama'", () -> Losses.build(Config.of("type", "FocalLoss", "gama", 1.5)),
+            ConfigException.class, "gama", "gamma"));
+  }
 
-    assertThatThrownBy(() -> DistributionFocalLoss.builder().build().forward(f64(new double[10], 2, 5),
-        f64(new double[] {1.5, 4.0}, 2))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("label[1] = 4.0").hasMessageContaining("[0, 4)");
-    assertThatThrownBy(() -> QualityFocalLoss.fromConfig(Config.of()).forward(LossArgs.of(pred, ints(new long[6], 6),
-        f64(new double[4], 4)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scores")
-        .hasMessageContaining("[4]").hasMessageContaining("[6,4]");
-    assertThatThrownBy(() -> VarifocalLoss.fromConfig(Config.of()).forward(pred, f64(new double[24], 4, 6)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[6,4]").hasMessageContaining("[4,6]");
-    assertThatThrownBy(() -> GaussianFocalLoss.fromConfig(Config.of()).forward(f64(new double[] {0.5, 1.5}, 2),
-        f64(new double[] {1, 0}, 2))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("pred").hasMessageContaining("1.5");
-    assertThatThrownBy(() -> GHMC.fromConfig(Config.of()).forward(LossArgs.of(pred, ints(new long[6], 6),
-        f64(new double[4], 4)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label_weight")
-        .hasMessageContaining("[4]").hasMessageContaining("[6,4]");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "FocalLoss", "use_sigmoid", false)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use_sigmoid must be True");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "FocalLoss", "gama", 1.5)))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("gama").hasMessageContaining("gamma");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badInputs")
+  void badInputMessagesNameTheArgumentAndBothShapesOrValues(BadCall c) {
+    c.assertRejected();
   }
 
   @Test
