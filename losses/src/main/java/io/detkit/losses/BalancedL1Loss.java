@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
  * MMDetection's {@code BalancedL1Loss} (Libra R-CNN). With {@code d = |pred - target|} and
@@ -35,7 +36,8 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
    * @param gamma the upper branch's slope, finite and {@code > 0}, with {@code e^(gamma/alpha)} finite
    * @param beta the threshold between the branches, finite and {@code > 0}
    */
-  public record Params(double alpha, double gamma, double beta) {
+  @RecordBuilder
+  public record Params(double alpha, double gamma, double beta) implements BalancedL1LossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.5, 1.5, 1.0);
 
@@ -82,8 +84,8 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code alpha=0.5, gamma=1.5, beta=1.0}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, BalancedL1Loss> builder() {
+    return LossBuilder.of(Params.DEFAULTS, BalancedL1Loss::new);
   }
 
   /** The loss's own parameters. */
@@ -116,38 +118,5 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
   @Override
   public String toString() {
     return describe("alpha=" + params.alpha() + ", gamma=" + params.gamma() + ", beta=" + beta());
-  }
-
-  /**
-   * Builds a {@link BalancedL1Loss} with MMDetection's defaults ({@code alpha=0.5, gamma=1.5,
-   * beta=1.0}); {@link #build()} throws {@link IllegalArgumentException} unless alpha, gamma and
-   * beta are finite and positive with a finite {@code e^(gamma/alpha)}, and lossWeight is finite.
-   */
-  public static final class Builder extends LossBuilder<Builder, BalancedL1Loss> {
-    private double alpha = Params.DEFAULTS.alpha;
-    private double gamma = Params.DEFAULTS.gamma;
-    private double beta = Params.DEFAULTS.beta;
-
-    private Builder() {}
-
-    public Builder alpha(double alpha) {
-      this.alpha = alpha;
-      return this;
-    }
-
-    public Builder gamma(double gamma) {
-      this.gamma = gamma;
-      return this;
-    }
-
-    public Builder beta(double beta) {
-      this.beta = beta;
-      return this;
-    }
-
-    @Override
-    public BalancedL1Loss build() {
-      return new BalancedL1Loss(options(), new Params(alpha, gamma, beta));
-    }
   }
 }

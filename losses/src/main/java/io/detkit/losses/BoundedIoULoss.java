@@ -4,6 +4,7 @@ import static io.detkit.core.precision.Precision.round;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -45,7 +46,8 @@ public final class BoundedIoULoss extends BoxLoss {
    * @param beta the smooth-L1 threshold of the four terms, finite and {@code > 0}
    * @param eps the bound's eps, {@code > 0} and finite in float32
    */
-  public record Params(double beta, double eps) {
+  @RecordBuilder
+  public record Params(double beta, double eps) implements BoundedIoULossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.2, 1e-3);
 
@@ -77,8 +79,8 @@ public final class BoundedIoULoss extends BoxLoss {
   }
 
   /** A builder with MMDetection's defaults ({@code beta=0.2, eps=1e-3}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, BoundedIoULoss> builder() {
+    return LossBuilder.of(Params.DEFAULTS, BoundedIoULoss::new);
   }
 
   /** The loss's own parameters. */
@@ -178,28 +180,5 @@ public final class BoundedIoULoss extends BoxLoss {
   @Override
   public String toString() {
     return describe("beta=" + params.beta() + ", eps=" + eps());
-  }
-
-  /**
-   * Builds a {@link BoundedIoULoss} with MMDetection's defaults ({@code beta=0.2, eps=1e-3});
-   * {@link #build()} throws {@link IllegalArgumentException} unless {@code beta} and {@code eps} are
-   * finite and {@code > 0} and lossWeight is finite.
-   */
-  public static final class Builder extends BoxLossBuilder<Builder, BoundedIoULoss> {
-    private double beta = Params.DEFAULTS.beta;
-
-    private Builder() {
-      super(Params.DEFAULTS.eps);
-    }
-
-    public Builder beta(double beta) {
-      this.beta = beta;
-      return this;
-    }
-
-    @Override
-    public BoundedIoULoss build() {
-      return new BoundedIoULoss(options(), new Params(beta, eps));
-    }
   }
 }

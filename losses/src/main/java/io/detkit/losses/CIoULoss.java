@@ -46,7 +46,7 @@ public final class CIoULoss extends DistanceIoULoss {
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
-  public static EpsLossBuilder<CIoULoss> builder() {
-    return new EpsLossBuilder<>(CIoULoss::new);
+  public static LossBuilder<EpsParams, CIoULoss> builder() {
+    return LossBuilder.of(EpsParams.DEFAULTS, CIoULoss::new);
   }
 }

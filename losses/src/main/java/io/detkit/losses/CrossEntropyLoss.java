@@ -3,6 +3,7 @@ package io.detkit.losses;
 import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -59,8 +60,9 @@ public final class CrossEntropyLoss extends Loss {
    * @param ignoreIndex the label that is left out ({@code None} in a config is torch's -100)
    * @param avgNonIgnore whether {@code 'mean'} divides by the non-ignored count
    */
+  @RecordBuilder
   public record Params(boolean useSigmoid, ImmutableDoubleArray classWeight, int ignoreIndex,
-      boolean avgNonIgnore) {
+      boolean avgNonIgnore) implements CrossEntropyLossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(false, null, DEFAULT_IGNORE_INDEX, false);
 
@@ -96,8 +98,8 @@ public final class CrossEntropyLoss extends Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code use_sigmoid=False}, no class weights, {@code ignore_index=-100}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, CrossEntropyLoss> builder() {
+    return LossBuilder.of(Params.DEFAULTS, CrossEntropyLoss::new);
   }
 
   private static void requireNoMask(boolean useMask, boolean useSigmoid) {
@@ -306,51 +308,5 @@ public final class CrossEntropyLoss extends Loss {
     return describe("use_sigmoid=" + py(params.useSigmoid()) + ", class_weight="
         + (classWeight == null ? "None" : Arrays.toString(classWeight)) + ", ignore_index=" + params.ignoreIndex()
         + ", avg_non_ignore=" + py(params.avgNonIgnore()));
-  }
-
-  /**
-   * Builds a {@link CrossEntropyLoss} with MMDetection's defaults ({@code use_sigmoid=False},
-   * no class weights, {@code ignore_index=-100}, {@code avg_non_ignore=False}); {@link #build()}
-   * throws {@link IllegalArgumentException} for a non-finite class weight or lossWeight.
-   */
-  public static final class Builder extends LossBuilder<Builder, CrossEntropyLoss> {
-    private boolean useSigmoid = Params.DEFAULTS.useSigmoid;
-    private ImmutableDoubleArray classWeight = Params.DEFAULTS.classWeight;
-    private int ignoreIndex = Params.DEFAULTS.ignoreIndex;
-    private boolean avgNonIgnore = Params.DEFAULTS.avgNonIgnore;
-
-    private Builder() {}
-
-    public Builder useSigmoid(boolean useSigmoid) {
-      this.useSigmoid = useSigmoid;
-      return this;
-    }
-
-    /** Per-class weights (softmax: weight of the true class; sigmoid: torch's pos_weight); null for none. */
-    public Builder classWeight(double... classWeight) {
-      this.classWeight = classWeight == null ? null : ImmutableDoubleArray.copyOf(classWeight);
-      return this;
-    }
-
-    /** Per-class weights as a list; null for none. */
-    public Builder classWeight(List<Double> classWeight) {
-      this.classWeight = classWeight == null ? null : ImmutableDoubleArray.copyOf(classWeight);
-      return this;
-    }
-
-    public Builder ignoreIndex(int ignoreIndex) {
-      this.ignoreIndex = ignoreIndex;
-      return this;
-    }
-
-    public Builder avgNonIgnore(boolean avgNonIgnore) {
-      this.avgNonIgnore = avgNonIgnore;
-      return this;
-    }
-
-    @Override
-    public CrossEntropyLoss build() {
-      return new CrossEntropyLoss(options(), new Params(useSigmoid, classWeight, ignoreIndex, avgNonIgnore));
-    }
   }
 }

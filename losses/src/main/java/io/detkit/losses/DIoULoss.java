@@ -40,7 +40,7 @@ public final class DIoULoss extends DistanceIoULoss {
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
-  public static EpsLossBuilder<DIoULoss> builder() {
-    return new EpsLossBuilder<>(DIoULoss::new);
+  public static LossBuilder<EpsParams, DIoULoss> builder() {
+    return LossBuilder.of(EpsParams.DEFAULTS, DIoULoss::new);
   }
 }

@@ -35,8 +35,8 @@ public final class DistributionFocalLoss extends Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code reduction='mean'}, {@code loss_weight=1.0}). */
-  public static SimpleLossBuilder<DistributionFocalLoss> builder() {
-    return new SimpleLossBuilder<>(DistributionFocalLoss::new);
+  public static LossBuilder<Void, DistributionFocalLoss> builder() {
+    return LossBuilder.of(DistributionFocalLoss::new);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
  * The own parameter of the box losses that have no other ({@link GIoULoss}, {@link DIoULoss},
@@ -8,7 +9,8 @@ import io.detkit.core.config.Config;
  *
  * @param eps the overlap's eps (where it enters is each loss's), {@code > 0} and finite in float32
  */
-public record EpsParams(double eps) {
+@RecordBuilder
+public record EpsParams(double eps) implements EpsParamsBuilder.With {
   /** MMDetection's default, {@code eps=1e-6}. */
   public static final EpsParams DEFAULTS = new EpsParams(1e-6);
 

@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -44,7 +45,8 @@ public final class FocalLoss extends Loss {
    * @param alpha the positives' balance weight, finite
    * @param activated whether {@code pred} holds probabilities rather than logits
    */
-  public record Params(double gamma, double alpha, boolean activated) {
+  @RecordBuilder
+  public record Params(double gamma, double alpha, boolean activated) implements FocalLossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(2.0, 0.25, false);
 
@@ -74,8 +76,8 @@ public final class FocalLoss extends Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code gamma=2.0, alpha=0.25, activated=False}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, FocalLoss> builder() {
+    return LossBuilder.of(Params.DEFAULTS, FocalLoss::new);
   }
 
   /** The loss's own parameters. */
@@ -233,38 +235,5 @@ public final class FocalLoss extends Loss {
   public String toString() {
     return describe("use_sigmoid=True, gamma=" + params.gamma() + ", alpha=" + params.alpha() + ", activated="
         + py(params.activated()));
-  }
-
-  /**
-   * Builds a {@link FocalLoss} with MMDetection's defaults ({@code gamma=2.0, alpha=0.25,
-   * activated=False}); {@link #build()} throws {@link IllegalArgumentException} for a negative or
-   * infinite gamma, or a non-finite alpha or lossWeight.
-   */
-  public static final class Builder extends LossBuilder<Builder, FocalLoss> {
-    private double gamma = Params.DEFAULTS.gamma;
-    private double alpha = Params.DEFAULTS.alpha;
-    private boolean activated = Params.DEFAULTS.activated;
-
-    private Builder() {}
-
-    public Builder gamma(double gamma) {
-      this.gamma = gamma;
-      return this;
-    }
-
-    public Builder alpha(double alpha) {
-      this.alpha = alpha;
-      return this;
-    }
-
-    public Builder activated(boolean activated) {
-      this.activated = activated;
-      return this;
-    }
-
-    @Override
-    public FocalLoss build() {
-      return new FocalLoss(options(), new Params(gamma, alpha, activated));
-    }
   }
 }

@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -53,7 +54,8 @@ public final class GHMC extends Loss {
    * @param bins the number of gradient-norm bins, in [1, {@code Limits.MAX_BINS}]
    * @param momentum the running counts' momentum, in [0, 1) (0: no running counts)
    */
-  public record Params(int bins, double momentum) {
+  @RecordBuilder
+  public record Params(int bins, double momentum) implements GHMCParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(10, 0.0);
 
@@ -84,8 +86,8 @@ public final class GHMC extends Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code bins=10, momentum=0}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, GHMC> builder() {
+    return LossBuilder.of(Params.DEFAULTS, GHMC::new);
   }
 
   public int bins() {
@@ -206,21 +208,5 @@ public final class GHMC extends Loss {
   @Override
   public String toString() {
     return describe("bins=" + bins() + ", momentum=" + momentum() + ", use_sigmoid=True");
-  }
-
-  /**
-   * Builds a {@link GHMC} with MMDetection's defaults ({@code bins=10, momentum=0}); {@link #build()}
-   * throws {@link IllegalArgumentException} for {@code bins} outside [1, {@code Limits.MAX_BINS}], {@code momentum} outside [0, 1) or
-   * a non-finite lossWeight.
-   */
-  public static final class Builder extends GhmBuilder<Builder, GHMC> {
-    private Builder() {
-      super(Params.DEFAULTS.bins, Params.DEFAULTS.momentum);
-    }
-
-    @Override
-    public GHMC build() {
-      return new GHMC(options(), new Params(bins, momentum));
-    }
   }
 }

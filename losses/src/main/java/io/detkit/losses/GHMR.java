@@ -3,6 +3,7 @@ package io.detkit.losses;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -50,7 +51,8 @@ public final class GHMR extends Loss {
    * @param bins the number of gradient-norm bins, in [1, {@code Limits.MAX_BINS}]
    * @param momentum the running counts' momentum, in [0, 1) (0: no running counts)
    */
-  public record Params(double mu, int bins, double momentum) {
+  @RecordBuilder
+  public record Params(double mu, int bins, double momentum) implements GHMRParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.02, 10, 0.0);
 
@@ -86,8 +88,8 @@ public final class GHMR extends Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, GHMR> builder() {
+    return LossBuilder.of(Params.DEFAULTS, GHMR::new);
   }
 
   public double mu() {
@@ -204,29 +206,5 @@ public final class GHMR extends Loss {
   @Override
   public String toString() {
     return describe("mu=" + mu + ", bins=" + bins() + ", momentum=" + momentum());
-  }
-
-  /**
-   * Builds a {@link GHMR} with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0});
-   * {@link #build()} throws {@link IllegalArgumentException} unless {@code mu >= 0},
-   * {@code 1 <= bins <= Limits.MAX_BINS}, {@code 0 <= momentum < 1} and lossWeight is finite.
-   */
-  public static final class Builder extends GhmBuilder<Builder, GHMR> {
-    private double mu = Params.DEFAULTS.mu;
-
-    private Builder() {
-      super(Params.DEFAULTS.bins, Params.DEFAULTS.momentum);
-    }
-
-    /** The smoothing of the authentic smooth L1 ({@code mu}), default 0.02. */
-    public Builder mu(double mu) {
-      this.mu = mu;
-      return this;
-    }
-
-    @Override
-    public GHMR build() {
-      return new GHMR(options(), new Params(mu, bins, momentum));
-    }
   }
 }

@@ -41,8 +41,8 @@ public final class GIoULoss extends AlignedOverlapLoss {
   }
 
   /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
-  public static EpsLossBuilder<GIoULoss> builder() {
-    return new EpsLossBuilder<>(GIoULoss::new);
+  public static LossBuilder<EpsParams, GIoULoss> builder() {
+    return LossBuilder.of(EpsParams.DEFAULTS, GIoULoss::new);
   }
 
   @Override

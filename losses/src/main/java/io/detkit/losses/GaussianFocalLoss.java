@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -36,7 +37,8 @@ public final class GaussianFocalLoss extends Loss {
    * @param alpha the exponent of {@code (1 - p)} and {@code p}, finite and {@code >= 0}
    * @param gamma the exponent of the negatives' {@code (1 - t)}, finite and {@code >= 0}
    */
-  public record Params(double alpha, double gamma) {
+  @RecordBuilder
+  public record Params(double alpha, double gamma) implements GaussianFocalLossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(2.0, 4.0);
 
@@ -63,8 +65,8 @@ public final class GaussianFocalLoss extends Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code alpha=2.0, gamma=4.0}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, GaussianFocalLoss> builder() {
+    return LossBuilder.of(Params.DEFAULTS, GaussianFocalLoss::new);
   }
 
   /** The loss's own parameters. */
@@ -125,32 +127,5 @@ public final class GaussianFocalLoss extends Loss {
   @Override
   public String toString() {
     return describe("alpha=" + params.alpha() + ", gamma=" + params.gamma());
-  }
-
-  /**
-   * Builds a {@link GaussianFocalLoss} with MMDetection's defaults ({@code alpha=2.0, gamma=4.0});
-   * {@link #build()} throws {@link IllegalArgumentException} for a negative or infinite alpha or
-   * gamma, or a non-finite lossWeight.
-   */
-  public static final class Builder extends LossBuilder<Builder, GaussianFocalLoss> {
-    private double alpha = Params.DEFAULTS.alpha;
-    private double gamma = Params.DEFAULTS.gamma;
-
-    private Builder() {}
-
-    public Builder alpha(double alpha) {
-      this.alpha = alpha;
-      return this;
-    }
-
-    public Builder gamma(double gamma) {
-      this.gamma = gamma;
-      return this;
-    }
-
-    @Override
-    public GaussianFocalLoss build() {
-      return new GaussianFocalLoss(options(), new Params(alpha, gamma));
-    }
   }
 }

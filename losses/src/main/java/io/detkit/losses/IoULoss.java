@@ -7,6 +7,7 @@ import io.detkit.core.bbox.OverlapMode;
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -69,7 +70,8 @@ public final class IoULoss extends AlignedOverlapLoss {
    *     {@link Mode#LINEAR})
    * @param eps the IoU's lower clamp, {@code > 0} and finite in float32
    */
-  public record Params(Mode mode, double eps) {
+  @RecordBuilder
+  public record Params(Mode mode, double eps) implements IoULossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(Mode.LOG, 1e-6);
 
@@ -107,8 +109,8 @@ public final class IoULoss extends AlignedOverlapLoss {
   }
 
   /** A builder with MMDetection's defaults ({@code mode=LOG, eps=1e-6}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, IoULoss> builder() {
+    return LossBuilder.of(Params.DEFAULTS, IoULoss::new);
   }
 
   /** The loss's own parameters. */
@@ -159,36 +161,5 @@ public final class IoULoss extends AlignedOverlapLoss {
   @Override
   public String toString() {
     return describe("mode='" + params.mode().key() + "', eps=" + eps());
-  }
-
-  /**
-   * Builds an {@link IoULoss} with MMDetection's defaults ({@code mode=LOG, linear=False,
-   * eps=1e-6}); {@link #build()} throws {@link IllegalArgumentException} unless {@code eps} is
-   * finite and {@code > 0} and lossWeight is finite; {@link #mode} throws
-   * {@link NullPointerException} for null.
-   */
-  public static final class Builder extends BoxLossBuilder<Builder, IoULoss> {
-    private Mode mode = Params.DEFAULTS.mode;
-    private boolean linear;
-
-    private Builder() {
-      super(Params.DEFAULTS.eps);
-    }
-
-    public Builder mode(Mode mode) {
-      this.mode = Objects.requireNonNull(mode, "mode");
-      return this;
-    }
-
-    /** MMDetection's legacy flag: {@code true} means {@link Mode#LINEAR} whatever {@link #mode} says. */
-    public Builder linear(boolean linear) {
-      this.linear = linear;
-      return this;
-    }
-
-    @Override
-    public IoULoss build() {
-      return new IoULoss(options(), new Params(linear ? Mode.LINEAR : mode, eps));
-    }
   }
 }

@@ -28,8 +28,8 @@ public final class L1Loss extends ElementwiseRegressionLoss {
   }
 
   /** A builder with MMDetection's defaults; it has only the shared options. */
-  public static SimpleLossBuilder<L1Loss> builder() {
-    return new SimpleLossBuilder<>(L1Loss::new);
+  public static LossBuilder<Void, L1Loss> builder() {
+    return LossBuilder.of(L1Loss::new);
   }
 
   @Override

@@ -1,66 +1,95 @@
 package io.detkit.losses;
 
 import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
- * The base of every loss's {@code builder()}: the options all losses share ({@link LossOptions}),
- * in camelCase, with MMDetection's defaults: {@code reduction} ({@link Reduction#MEAN}),
- * {@code lossWeight} (1.0) and detkit's {@code checkFinite} (false). A loss with parameters of its
- * own adds their setters and fills its {@code Params} record in {@link #build()}, where the record
- * checks them as it does for {@code fromConfig}.
+ * Every loss's {@code builder()}: the options all losses share ({@link LossOptions}) in camelCase,
+ * with MMDetection's defaults ({@code reduction} {@link Reduction#MEAN}, {@code lossWeight} 1.0,
+ * detkit's {@code checkFinite} false), and the loss's own {@code Params} record, edited through
+ * {@link #params(UnaryOperator)} with the record's generated withers:
+ * {@code FocalLoss.builder().params(p -> p.withGamma(3)).lossWeight(2).build()}.
  *
- * <p>Self-typed so that the shared setters return the concrete builder and can be chained with the
- * loss's own: {@code FocalLoss.builder().reduction(Reduction.SUM).gamma(1.5).build()}. Builders
- * are mutable and not thread-safe; the losses they build are immutable (GHMC and GHMR with
- * momentum aside).
+ * <p>Why one generic builder: each parameter is then declared once, as a component of its loss's
+ * {@code Params} record, and checked once, in that record's constructor (the same check and
+ * message as from a config). The withers ({@code withGamma}, ...) and the record's own builder
+ * ({@code p.with(b -> b.gamma(3).alpha(0.5))}) are generated at compile time by record-builder
+ * from the record's components, so no setter is written by hand. A wither that receives a bad
+ * value throws there, naming the parameter.
  *
- * @param <B> the concrete builder, returned by every setter
+ * <p>Mutable and not thread-safe; the losses it builds are immutable (GHMC and GHMR with momentum
+ * aside).
+ *
+ * @param <P> the loss's {@code Params} record ({@link Void} for a loss with only the shared options)
  * @param <L> the loss built
  */
-public abstract class LossBuilder<B extends LossBuilder<B, L>, L extends Loss> {
+public final class LossBuilder<P, L extends Loss> {
+  private final BiFunction<LossOptions, P, L> loss;
+  private P params;
   private Reduction reduction = LossOptions.DEFAULTS.reduction();
   private double lossWeight = LossOptions.DEFAULTS.lossWeight();
   private boolean checkFinite = LossOptions.DEFAULTS.checkFinite();
 
-  LossBuilder() {}
+  private LossBuilder(P defaults, BiFunction<LossOptions, P, L> loss) {
+    this.params = defaults;
+    this.loss = loss;
+  }
+
+  /** A builder of a loss whose own parameters start at {@code defaults}. */
+  static <P, L extends Loss> LossBuilder<P, L> of(P defaults, BiFunction<LossOptions, P, L> loss) {
+    return new LossBuilder<>(Objects.requireNonNull(defaults, "defaults"), loss);
+  }
+
+  /** A builder of a loss that has only the shared options. */
+  static <L extends Loss> LossBuilder<Void, L> of(Function<LossOptions, L> loss) {
+    return new LossBuilder<>(null, (options, none) -> loss.apply(options));
+  }
+
+  /**
+   * Replaces the loss's own parameters by {@code edit} applied to the current ones (the defaults
+   * at first), e.g. {@code p -> p.withGamma(3)}.
+   *
+   * @throws IllegalArgumentException from the record's constructor, naming a bad parameter
+   * @throws IllegalStateException for a loss that has only the shared options
+   */
+  public LossBuilder<P, L> params(UnaryOperator<P> edit) {
+    if (params == null) {
+      throw new IllegalStateException("this loss has only the shared options (reduction, loss_weight, check_finite)");
+    }
+    this.params = Objects.requireNonNull(edit.apply(params), "params");
+    return this;
+  }
 
   /**
    * How the element-wise loss is reduced ({@code reduction}).
    *
    * @throws NullPointerException if {@code reduction} is null
    */
-  public final B reduction(Reduction reduction) {
+  public LossBuilder<P, L> reduction(Reduction reduction) {
     this.reduction = Objects.requireNonNull(reduction, "reduction");
-    return self();
+    return this;
   }
 
   /** The scale applied after reduction ({@code loss_weight}); {@link #build()} requires it finite. */
-  public final B lossWeight(double lossWeight) {
+  public LossBuilder<P, L> lossWeight(double lossWeight) {
     this.lossWeight = lossWeight;
-    return self();
+    return this;
   }
 
   /** Whether a non-finite value or gradient throws {@link NonFiniteLossException} ({@code check_finite}). */
-  public final B checkFinite(boolean checkFinite) {
+  public LossBuilder<P, L> checkFinite(boolean checkFinite) {
     this.checkFinite = checkFinite;
-    return self();
-  }
-
-  @SuppressWarnings("unchecked")
-  final B self() {
-    return (B) this;
-  }
-
-  /** The shared options set so far. @throws IllegalArgumentException for a non-finite lossWeight */
-  final LossOptions options() {
-    return new LossOptions(reduction, lossWeight, checkFinite);
+    return this;
   }
 
   /**
-   * The loss with these options.
+   * The loss with these options and parameters.
    *
-   * @throws IllegalArgumentException naming the first parameter that is out of range (a
-   *     non-finite {@code lossWeight} included)
+   * @throws IllegalArgumentException for a non-finite {@code lossWeight}
    */
-  public abstract L build();
+  public L build() {
+    return loss.apply(new LossOptions(reduction, lossWeight, checkFinite), params);
+  }
 }

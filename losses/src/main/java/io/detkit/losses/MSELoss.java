@@ -29,8 +29,8 @@ public final class MSELoss extends ElementwiseRegressionLoss {
   }
 
   /** A builder with MMDetection's defaults; it has only the shared options. */
-  public static SimpleLossBuilder<MSELoss> builder() {
-    return new SimpleLossBuilder<>(MSELoss::new);
+  public static LossBuilder<Void, MSELoss> builder() {
+    return LossBuilder.of(MSELoss::new);
   }
 
   @Override

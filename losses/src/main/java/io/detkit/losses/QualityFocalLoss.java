@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -39,7 +40,8 @@ public final class QualityFocalLoss extends Loss {
    * @param beta the exponent of {@code |y - sigma|^beta}, finite and {@code >= 0}
    * @param activated whether {@code pred} holds probabilities rather than logits
    */
-  public record Params(double beta, boolean activated) {
+  @RecordBuilder
+  public record Params(double beta, boolean activated) implements QualityFocalLossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(2.0, false);
 
@@ -66,8 +68,8 @@ public final class QualityFocalLoss extends Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code beta=2.0, activated=False}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, QualityFocalLoss> builder() {
+    return LossBuilder.of(Params.DEFAULTS, QualityFocalLoss::new);
   }
 
   /** The loss's own parameters. */
@@ -143,32 +145,5 @@ public final class QualityFocalLoss extends Loss {
   @Override
   public String toString() {
     return describe("use_sigmoid=True, beta=" + params.beta() + ", activated=" + py(params.activated()));
-  }
-
-  /**
-   * Builds a {@link QualityFocalLoss} with MMDetection's defaults ({@code beta=2.0,
-   * activated=False}); {@link #build()} throws {@link IllegalArgumentException} for a negative or
-   * infinite beta, or a non-finite lossWeight.
-   */
-  public static final class Builder extends LossBuilder<Builder, QualityFocalLoss> {
-    private double beta = Params.DEFAULTS.beta;
-    private boolean activated = Params.DEFAULTS.activated;
-
-    private Builder() {}
-
-    public Builder beta(double beta) {
-      this.beta = beta;
-      return this;
-    }
-
-    public Builder activated(boolean activated) {
-      this.activated = activated;
-      return this;
-    }
-
-    @Override
-    public QualityFocalLoss build() {
-      return new QualityFocalLoss(options(), new Params(beta, activated));
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
  * MMDetection's {@code SmoothL1Loss}: with {@code d = |pred - target|}, the element-wise loss is
@@ -27,7 +28,8 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
    *
    * @param beta the threshold between the quadratic and the linear branch, finite and {@code > 0}
    */
-  public record Params(double beta) {
+  @RecordBuilder
+  public record Params(double beta) implements SmoothL1LossParamsBuilder.With {
     /** MMDetection's default. */
     public static final Params DEFAULTS = new Params(1.0);
 
@@ -56,8 +58,8 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code beta=1.0}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, SmoothL1Loss> builder() {
+    return LossBuilder.of(Params.DEFAULTS, SmoothL1Loss::new);
   }
 
   @Override
@@ -86,27 +88,5 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
   @Override
   public String toString() {
     return describe("beta=" + beta());
-  }
-
-  /**
-   * Builds a {@link SmoothL1Loss} with MMDetection's default {@code beta=1.0}; {@link #build()}
-   * throws {@link IllegalArgumentException} for a {@code beta} that is not finite and positive or
-   * a non-finite lossWeight.
-   */
-  public static final class Builder extends LossBuilder<Builder, SmoothL1Loss> {
-    private double beta = Params.DEFAULTS.beta;
-
-    private Builder() {}
-
-    /** The branch threshold ({@code beta}), default 1.0. */
-    public Builder beta(double beta) {
-      this.beta = beta;
-      return this;
-    }
-
-    @Override
-    public SmoothL1Loss build() {
-      return new SmoothL1Loss(options(), new Params(beta));
-    }
   }
 }

@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -35,7 +36,8 @@ public final class VarifocalLoss extends Loss {
    * @param gamma the negatives' focusing exponent, finite and {@code >= 0}
    * @param iouWeighted whether positives are weighted by their target
    */
-  public record Params(double alpha, double gamma, boolean iouWeighted) {
+  @RecordBuilder
+  public record Params(double alpha, double gamma, boolean iouWeighted) implements VarifocalLossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.75, 2.0, true);
 
@@ -64,8 +66,8 @@ public final class VarifocalLoss extends Loss {
   }
 
   /** A builder with MMDetection's defaults ({@code alpha=0.75, gamma=2.0, iou_weighted=True}). */
-  public static Builder builder() {
-    return new Builder();
+  public static LossBuilder<Params, VarifocalLoss> builder() {
+    return LossBuilder.of(Params.DEFAULTS, VarifocalLoss::new);
   }
 
   /** The loss's own parameters. */
@@ -104,38 +106,5 @@ public final class VarifocalLoss extends Loss {
   public String toString() {
     return describe("use_sigmoid=True, alpha=" + params.alpha() + ", gamma=" + params.gamma() + ", iou_weighted="
         + py(params.iouWeighted()));
-  }
-
-  /**
-   * Builds a {@link VarifocalLoss} with MMDetection's defaults ({@code alpha=0.75, gamma=2.0,
-   * iou_weighted=True}); {@link #build()} throws {@link IllegalArgumentException} for a negative or
-   * infinite alpha or gamma, or a non-finite lossWeight.
-   */
-  public static final class Builder extends LossBuilder<Builder, VarifocalLoss> {
-    private double alpha = Params.DEFAULTS.alpha;
-    private double gamma = Params.DEFAULTS.gamma;
-    private boolean iouWeighted = Params.DEFAULTS.iouWeighted;
-
-    private Builder() {}
-
-    public Builder alpha(double alpha) {
-      this.alpha = alpha;
-      return this;
-    }
-
-    public Builder gamma(double gamma) {
-      this.gamma = gamma;
-      return this;
-    }
-
-    public Builder iouWeighted(boolean iouWeighted) {
-      this.iouWeighted = iouWeighted;
-      return this;
-    }
-
-    @Override
-    public VarifocalLoss build() {
-      return new VarifocalLoss(options(), new Params(alpha, gamma, iouWeighted));
-    }
   }
 }

@@ -13,8 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class BoxLossExtremeCoordinatesTest {
   static List<Loss> losses(Reduction r) {
     return List.of(IoULoss.builder().reduction(r).build(),
-        IoULoss.builder().mode(IoULoss.Mode.LINEAR).reduction(r).build(),
-        IoULoss.builder().mode(IoULoss.Mode.SQUARE).reduction(r).build(),
+        IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).reduction(r).build(),
+        IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE)).reduction(r).build(),
         GIoULoss.builder().reduction(r).build(), DIoULoss.builder().reduction(r).build(),
         CIoULoss.builder().reduction(r).build(), BoundedIoULoss.builder().reduction(r).build(),
         SmoothL1Loss.builder().reduction(r).build(), L1Loss.builder().reduction(r).build(),
@@ -67,7 +67,7 @@ class BoxLossExtremeCoordinatesTest {
       INDArray lw = Tensors.create(new double[16], dt, 4, 4).addi(1);
       for (Reduction r : List.of(Reduction.MEAN, Reduction.NONE)) {
         for (double mu : new double[] {0.02, 0.0}) {
-          LossResult res = GHMR.builder().mu(mu).reduction(r).build().forward(p, t, lw);
+          LossResult res = GHMR.builder().params(q -> q.withMu(mu)).reduction(r).build().forward(p, t, lw);
           assertAllFinite(res.value(), "GHMR(mu=" + mu + ") " + r + " value");
           assertAllFinite(res.gradPred(), "GHMR(mu=" + mu + ") " + r + " gradient");
         }

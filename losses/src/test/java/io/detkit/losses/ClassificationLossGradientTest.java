@@ -22,7 +22,7 @@ class ClassificationLossGradientTest {
   @TestFactory
   Stream<DynamicTest> analyticGradientMatchesFiniteDifferences() {
     List<DynamicTest> tests = new ArrayList<>();
-    for (ClsScenarios.Scenario s : ClsScenarios.all()) {
+    for (LossScenarios.Scenario s : LossScenarios.classification()) {
       for (Reduction r : Reduction.values()) {
         boolean ghmcSum = s.weight() == null && r == Reduction.SUM;
         if (ghmcSum) {
@@ -41,7 +41,7 @@ class ClassificationLossGradientTest {
     return tests.stream();
   }
 
-  private static void check(ClsScenarios.Scenario s, Reduction r, boolean weighted, boolean avg) {
+  private static void check(LossScenarios.Scenario s, Reduction r, boolean weighted, boolean avg) {
     Loss loss = s.build(r, 1.7);
     LossArgs base = s.args();
     if (weighted) {
@@ -53,7 +53,7 @@ class ClassificationLossGradientTest {
     LossResult result = loss.forward(base);
     INDArray upstream = null;
     if (r == Reduction.NONE) {
-      double[] u = ClsScenarios.uniform(new Random(7), (int) result.value().length(), -1.5, 1.5);
+      double[] u = LossScenarios.uniform(new Random(7), (int) result.value().length(), -1.5, 1.5);
       upstream = Tensors.create(u, DataType.DOUBLE, result.value().shape());
       result = loss.forward(base.upstream(upstream));
     }

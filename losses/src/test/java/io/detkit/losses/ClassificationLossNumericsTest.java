@@ -1,6 +1,6 @@
 package io.detkit.losses;
 
-import static io.detkit.losses.ClsScenarios.ints;
+import static io.detkit.losses.LossScenarios.ints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 

@@ -1,14 +1,16 @@
 package io.detkit.losses;
 
-import static io.detkit.losses.ClsScenarios.f64;
-import static io.detkit.losses.ClsScenarios.ints;
+import static io.detkit.losses.LossScenarios.f64;
+import static io.detkit.losses.LossScenarios.ints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
+import io.detkit.core.testing.BadCall;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -16,6 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,8 +35,8 @@ class ClassificationLossPipelineTest {
     }
   }
 
-  private static List<ClsScenarios.Scenario> withWeight() {
-    return ClsScenarios.all().stream().filter(s -> s.weight() != null).toList();
+  private static List<LossScenarios.Scenario> withWeight() {
+    return LossScenarios.classification().stream().filter(s -> s.weight() != null).toList();
   }
 
   @TestFactory
@@ -48,7 +52,7 @@ class ClassificationLossPipelineTest {
 
   @Test
   void ghmcRejectsSumWeightAndAvgFactor() {
-    ClsScenarios.Scenario ghmc = ClsScenarios.all().stream().filter(s -> s.name().startsWith("GHMC")).findFirst()
+    LossScenarios.Scenario ghmc = LossScenarios.classification().stream().filter(s -> s.name().startsWith("GHMC")).findFirst()
         .orElseThrow();
     assertThatThrownBy(() -> ghmc.build(Reduction.SUM).forward(ghmc.args()))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("GHMC").hasMessageContaining("sum");
@@ -60,7 +64,7 @@ class ClassificationLossPipelineTest {
 
   @TestFactory
   Stream<DynamicTest> reductionOverrideWins() {
-    return ClsScenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> {
+    return LossScenarios.classification().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> {
       for (Reduction configured : Reduction.values()) {
         for (Reduction override : Reduction.values()) {
           if (s.weight() == null && (configured == Reduction.SUM || override == Reduction.SUM)) {
@@ -80,7 +84,7 @@ class ClassificationLossPipelineTest {
 
   @TestFactory
   Stream<DynamicTest> lossWeightScalesValueAndGradientLinearly() {
-    return ClsScenarios.all().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> {
+    return LossScenarios.classification().stream().map(s -> DynamicTest.dynamicTest(s.name(), () -> {
       for (Reduction r : Reduction.values()) {
         if (s.weight() == null && r == Reduction.SUM) {
           continue;
@@ -124,68 +128,66 @@ class ClassificationLossPipelineTest {
     assertThat(Losses.build(Config.of("type", "FocalLoss")).forward(pred, target).scalar()).isNaN();
 
     // alpha < 1 has a genuinely infinite derivative of (1 - p)^alpha at p = 1 on a peak.
-    Loss gfl = GaussianFocalLoss.builder().alpha(0.5).checkFinite(true).reduction(Reduction.SUM).build();
+    Loss gfl = GaussianFocalLoss.builder().params(p -> p.withAlpha(0.5)).checkFinite(true).reduction(Reduction.SUM).build();
     assertThatThrownBy(() -> gfl.forward(f64(new double[] {1.0, 0.3}, 2), f64(new double[] {1.0, 0.2}, 2)))
         .isInstanceOf(NonFiniteLossException.class).hasMessageContaining("GaussianFocalLoss")
         .hasMessageContaining("gradient");
   }
 
-  @Test
-  void badInputMessagesNameTheArgumentAndBothShapesOrValues() {
+  static Stream<BadCall> badInputs() {
     INDArray pred = f64(new double[24], 6, 4);
     Loss focal = FocalLoss.fromConfig(Config.of());
-    assertThatThrownBy(() -> focal.forward(pred, f64(new double[18], 6, 3)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target").hasMessageContaining("[6,4]")
-        .hasMessageContaining("[6,3]");
-    assertThatThrownBy(() -> focal.forward(pred, ints(new long[] {0, 1, 2, 3, 5, 4}, 6)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target[4] = 5")
-        .hasMessageContaining("[0, 4]");
-    assertThatThrownBy(() -> focal.forward(pred, ints(new long[] {0, 1, 2}, 3)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[3]").hasMessageContaining("[6,4]");
-    assertThatThrownBy(() -> focal.forward(LossArgs.of(pred, ints(new long[6], 6)).weight(f64(new double[5], 5))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weight").hasMessageContaining("[5]")
-        .hasMessageContaining("[6,4]");
-    assertThatThrownBy(() -> LossArgs.of(pred, ints(new long[6], 6)).avgFactor(-1.0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("avg_factor").hasMessageContaining("-1.0");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "FocalLoss", "reduction", "avg")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("reduction").hasMessageContaining("'avg'");
-    assertThatThrownBy(() -> Reduction.parse("batchmean")).hasMessageContaining("'none', 'mean', 'sum'");
-
     Loss ce = CrossEntropyLoss.fromConfig(Config.of());
-    assertThatThrownBy(() -> ce.forward(f64(new double[12], 4, 3), ints(new long[] {0, 1, 3, -100}, 4)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label[2] = 3")
-        .hasMessageContaining("[0, 2]");
-    assertThatThrownBy(() -> ce.forward(LossArgs.of(f64(new double[12], 4, 3), ints(new long[4], 4))
-        .weight(f64(new double[4], 4, 1)))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("weight").hasMessageContaining("[4,1]").hasMessageContaining("[4]");
-    Loss ceSig = CrossEntropyLoss.builder().useSigmoid(true).build();
-    assertThatThrownBy(() -> ceSig.forward(f64(new double[12], 4, 3), ints(new long[] {0, 4, 1, 2}, 4)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label[1] = 4");
-    assertThatThrownBy(() -> CrossEntropyLoss.fromConfig(Config.of("use_mask", true)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use_mask=True")
-        .hasMessageContaining("not supported");
-    assertThatThrownBy(() -> CrossEntropyLoss.builder().classWeight(1.0, 2.0).build()
-        .forward(f64(new double[12], 4, 3), ints(new long[4], 4))).hasMessageContaining("class_weight")
-        .hasMessageContaining("C=3").hasMessageContaining("got 2");
+    Loss ceSig = CrossEntropyLoss.builder().params(p -> p.withUseSigmoid(true)).build();
+    Loss ceTwoWeights = CrossEntropyLoss.builder()
+        .params(p -> p.withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))).build();
+    return Stream.of(
+        BadCall.of("focal target [6,3]", () -> focal.forward(pred, f64(new double[18], 6, 3)),
+            "target", "[6,4]", "[6,3]"),
+        BadCall.of("focal label 5 of 4 classes", () -> focal.forward(pred, ints(new long[] {0, 1, 2, 3, 5, 4}, 6)),
+            "target[4] = 5", "[0, 4]"),
+        BadCall.of("focal 3 labels for 6 rows", () -> focal.forward(pred, ints(new long[] {0, 1, 2}, 3)),
+            "[3]", "[6,4]"),
+        BadCall.of("focal weight [5]",
+            () -> focal.forward(LossArgs.of(pred, ints(new long[6], 6)).weight(f64(new double[5], 5))),
+            "weight", "[5]", "[6,4]"),
+        BadCall.of("avg_factor -1", () -> LossArgs.of(pred, ints(new long[6], 6)).avgFactor(-1.0),
+            "avg_factor", "-1.0"),
+        BadCall.of("reduction 'avg'", () -> Losses.build(Config.of("type", "FocalLoss", "reduction", "avg")),
+            "reduction", "'avg'"),
+        BadCall.of("reduction 'batchmean'", () -> Reduction.parse("batchmean"), "'none', 'mean', 'sum'"),
+        BadCall.of("softmax CE label 3 of 3 classes",
+            () -> ce.forward(f64(new double[12], 4, 3), ints(new long[] {0, 1, 3, -100}, 4)),
+            "label[2] = 3", "[0, 2]"),
+        BadCall.of("softmax CE weight [4,1]", () -> ce.forward(LossArgs.of(f64(new double[12], 4, 3),
+            ints(new long[4], 4)).weight(f64(new double[4], 4, 1))), "weight", "[4,1]", "[4]"),
+        BadCall.of("sigmoid CE label 4 of 3 classes",
+            () -> ceSig.forward(f64(new double[12], 4, 3), ints(new long[] {0, 4, 1, 2}, 4)), "label[1] = 4"),
+        BadCall.of("CE use_mask", () -> CrossEntropyLoss.fromConfig(Config.of("use_mask", true)),
+            "use_mask=True", "not supported"),
+        BadCall.of("CE 2 class weights for 3 classes",
+            () -> ceTwoWeights.forward(f64(new double[12], 4, 3), ints(new long[4], 4)),
+            "class_weight", "C=3", "got 2"),
+        BadCall.of("DFL label 4 of 5 bins", () -> DistributionFocalLoss.builder().build()
+            .forward(f64(new double[10], 2, 5), f64(new double[] {1.5, 4.0}, 2)), "label[1] = 4.0", "[0, 4)"),
+        BadCall.of("QFL scores [4]", () -> QualityFocalLoss.fromConfig(Config.of())
+            .forward(LossArgs.of(pred, ints(new long[6], 6), f64(new double[4], 4))), "scores", "[4]", "[6,4]"),
+        BadCall.of("VFL target [4,6]",
+            () -> VarifocalLoss.fromConfig(Config.of()).forward(pred, f64(new double[24], 4, 6)), "[6,4]", "[4,6]"),
+        BadCall.of("GaussianFocal pred 1.5", () -> GaussianFocalLoss.fromConfig(Config.of())
+            .forward(f64(new double[] {0.5, 1.5}, 2), f64(new double[] {1, 0}, 2)), "pred", "1.5"),
+        BadCall.of("GHMC label_weight [4]", () -> GHMC.fromConfig(Config.of())
+            .forward(LossArgs.of(pred, ints(new long[6], 6), f64(new double[4], 4))), "label_weight", "[4]", "[6,4]"),
+        BadCall.of("FocalLoss use_sigmoid=False",
+            () -> Losses.build(Config.of("type", "FocalLoss", "use_sigmoid", false)), "use_sigmoid must be True"),
+        new BadCall("misspelt key 'gama'", () -> Losses.build(Config.of("type", "FocalLoss", "gama", 1.5)),
+            ConfigException.class, "gama", "gamma"));
+  }
 
-    assertThatThrownBy(() -> DistributionFocalLoss.builder().build().forward(f64(new double[10], 2, 5),
-        f64(new double[] {1.5, 4.0}, 2))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("label[1] = 4.0").hasMessageContaining("[0, 4)");
-    assertThatThrownBy(() -> QualityFocalLoss.fromConfig(Config.of()).forward(LossArgs.of(pred, ints(new long[6], 6),
-        f64(new double[4], 4)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scores")
-        .hasMessageContaining("[4]").hasMessageContaining("[6,4]");
-    assertThatThrownBy(() -> VarifocalLoss.fromConfig(Config.of()).forward(pred, f64(new double[24], 4, 6)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[6,4]").hasMessageContaining("[4,6]");
-    assertThatThrownBy(() -> GaussianFocalLoss.fromConfig(Config.of()).forward(f64(new double[] {0.5, 1.5}, 2),
-        f64(new double[] {1, 0}, 2))).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("pred").hasMessageContaining("1.5");
-    assertThatThrownBy(() -> GHMC.fromConfig(Config.of()).forward(LossArgs.of(pred, ints(new long[6], 6),
-        f64(new double[4], 4)))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("label_weight")
-        .hasMessageContaining("[4]").hasMessageContaining("[6,4]");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "FocalLoss", "use_sigmoid", false)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use_sigmoid must be True");
-    assertThatThrownBy(() -> Losses.build(Config.of("type", "FocalLoss", "gama", 1.5)))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("gama").hasMessageContaining("gamma");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badInputs")
+  void badInputMessagesNameTheArgumentAndBothShapesOrValues(BadCall c) {
+    c.assertRejected();
   }
 
   @Test
@@ -193,20 +195,21 @@ class ClassificationLossPipelineTest {
     List<Loss[]> pairs = new ArrayList<>();
     pairs.add(new Loss[] {Losses.build(Config.of("type", "FocalLoss", "gamma", 1.5, "alpha", 0.5, "reduction", "sum",
         "loss_weight", 0.5)),
-        FocalLoss.builder().gamma(1.5).alpha(0.5).reduction(Reduction.SUM).lossWeight(0.5).build()});
+        FocalLoss.builder().params(p -> p.withGamma(1.5).withAlpha(0.5)).reduction(Reduction.SUM).lossWeight(0.5).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "class_weight",
         List.of(1.0, 2.0), "ignore_index", 255, "avg_non_ignore", true)),
-        CrossEntropyLoss.builder().useSigmoid(true).classWeight(1.0, 2.0).ignoreIndex(255).avgNonIgnore(true).build()});
+        CrossEntropyLoss.builder().params(p -> p.withUseSigmoid(true).withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))
+            .withIgnoreIndex(255).withAvgNonIgnore(true)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "GHMC", "bins", 30, "momentum", 0.75)),
-        GHMC.builder().bins(30).momentum(0.75).build()});
+        GHMC.builder().params(p -> p.withBins(30).withMomentum(0.75)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "QualityFocalLoss", "beta", 1.0, "activated", true)),
-        QualityFocalLoss.builder().beta(1.0).activated(true).build()});
+        QualityFocalLoss.builder().params(p -> p.withBeta(1.0).withActivated(true)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "DistributionFocalLoss", "loss_weight", 0.25)),
         new DistributionFocalLoss(new LossOptions(Reduction.MEAN, 0.25, false))});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "VarifocalLoss", "alpha", 0.5, "iou_weighted", false)),
-        VarifocalLoss.builder().alpha(0.5).iouWeighted(false).build()});
+        VarifocalLoss.builder().params(p -> p.withAlpha(0.5).withIouWeighted(false)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "GaussianFocalLoss", "alpha", 3.0, "gamma", 2.0)),
-        GaussianFocalLoss.builder().alpha(3.0).gamma(2.0).build()});
+        GaussianFocalLoss.builder().params(p -> p.withAlpha(3.0).withGamma(2.0)).build()});
     for (Loss[] p : pairs) {
       assertThat(p[1].toString()).isEqualTo(p[0].toString());
       assertThat(p[1].getClass()).isEqualTo(p[0].getClass());
@@ -220,7 +223,7 @@ class ClassificationLossPipelineTest {
     INDArray target = f64(new double[] {1, 0, 1, 1}, 2, 2);
     INDArray lw = f64(new double[] {1, 1, 1, 1}, 2, 2);
     LossArgs args = LossArgs.of(pred, target, lw).reductionOverride(Reduction.NONE);
-    GHMC ghmc = GHMC.builder().momentum(0.75).build();
+    GHMC ghmc = GHMC.builder().params(p -> p.withMomentum(0.75)).build();
     double[] bce = new double[4];
     double[] x = {0.0, 0.0, 2.0, -2.0};
     double[] t = {1, 0, 1, 1};
@@ -241,13 +244,13 @@ class ClassificationLossPipelineTest {
       assertThat(second[i]).isCloseTo(bce[i] * w2[i], offset(1e-6));
     }
     // A fresh instance starts from zero again.
-    assertThat(Tensors.toDoubles(GHMC.builder().momentum(0.75).build().forward(args).value()))
+    assertThat(Tensors.toDoubles(GHMC.builder().params(p -> p.withMomentum(0.75)).build().forward(args).value()))
         .containsExactly(first, offset(1e-12));
 
     // Identical calls commute, so concurrent calls must reach the sequential statistics exactly.
     int calls = 64;
-    GHMC shared = GHMC.builder().momentum(0.75).build();
-    GHMC sequential = GHMC.builder().momentum(0.75).build();
+    GHMC shared = GHMC.builder().params(p -> p.withMomentum(0.75)).build();
+    GHMC sequential = GHMC.builder().params(p -> p.withMomentum(0.75)).build();
     for (int i = 0; i < calls; i++) {
       sequential.forward(args);
     }

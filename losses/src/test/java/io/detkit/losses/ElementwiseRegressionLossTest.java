@@ -19,7 +19,7 @@ class ElementwiseRegressionLossTest {
 
   @Test
   void smoothL1() {
-    LossResult r = none(SmoothL1Loss.builder().beta(1.0).build());
+    LossResult r = none(SmoothL1Loss.builder().params(p -> p.withBeta(1.0)).build());
     assertThat(Tensors.toDoubles(r.value())).containsExactly(0, 0.03125, 0.125, 1.5, 0.5, 2.5);
     // d == beta takes the linear branch: slope 1 (both branches agree there)
     assertThat(Tensors.toDoubles(r.gradPred())).containsExactly(0, 0.25, -0.5, 1, 1, -1);
@@ -55,7 +55,7 @@ class ElementwiseRegressionLossTest {
     // float32(0.7) is just below 0.7: PyTorch compares float32 |d| with float32 beta, so the float32
     // call takes the linear branch (slope gamma) while the float64 call with the same value takes
     // the log branch, whose slope differs from gamma when beta != 1.
-    BalancedL1Loss loss = BalancedL1Loss.builder().beta(0.7).reduction(Reduction.NONE).build();
+    BalancedL1Loss loss = BalancedL1Loss.builder().params(p -> p.withBeta(0.7)).reduction(Reduction.NONE).build();
     double d = (float) 0.7;
     double g32 = Tensors.toDoubles(loss.forward(f32(new double[] {d}, 1), f32(new double[] {0}, 1)).gradPred())[0];
     double g64 = Tensors.toDoubles(loss.forward(f64(new double[] {d}, 1), f64(new double[] {0}, 1)).gradPred())[0];

@@ -51,7 +51,7 @@ class FocalLossFusedPathTest {
     for (int i = 0; i < N; i++) {
       labels[i] = rnd.nextInt(C + 1);
     }
-    FocalLoss loss = FocalLoss.builder().gamma(gamma).alpha(0.3).lossWeight(1.7).reduction(reduction).build();
+    FocalLoss loss = FocalLoss.builder().params(p -> p.withGamma(gamma).withAlpha(0.3)).lossWeight(1.7).reduction(reduction).build();
     INDArray pred = Tensors.create(x, dt, N, C);
     LossArgs fused = LossArgs.of(pred, Tensors.createLong(labels, N));
     LossArgs general = LossArgs.of(pred, oneHot(labels, dt));

@@ -73,7 +73,7 @@ class GHMRTest {
 
   @Test
   void momentumKeepsRunningBinCountsAcrossCalls() {
-    GHMR loss = GHMR.builder().momentum(0.75).build();
+    GHMR loss = GHMR.builder().params(p -> p.withMomentum(0.75)).build();
     assertThat(loss.runningBinCounts()).containsOnly(0.0).hasSize(10);
     assertThat(loss.forward(args(false)).scalar()).isCloseTo(0.788888600703078, within(1e-14));
     assertThat(loss.runningBinCounts()).containsExactly(0.5, 0, 0, 0, 0.25, 0, 0.25, 0, 0, 0.75);
@@ -84,7 +84,7 @@ class GHMRTest {
 
   @Test
   void concurrentCallsUpdateTheRunningCountsOnceEach() throws Exception {
-    GHMR loss = GHMR.builder().momentum(0.5).build();
+    GHMR loss = GHMR.builder().params(p -> p.withMomentum(0.5)).build();
     int calls = 64;
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
@@ -107,7 +107,7 @@ class GHMRTest {
 
   @Test
   void muZeroIsPlainL1WithAZeroSubgradientAtZero() {
-    LossResult r = GHMR.builder().mu(0).reduction(Reduction.NONE).build().forward(args(false));
+    LossResult r = GHMR.builder().params(p -> p.withMu(0)).reduction(Reduction.NONE).build().forward(args(false));
     double[] g = Tensors.toDoubles(r.gradPred());
     for (double v : g) {
       assertThat(Double.isFinite(v)).isTrue();

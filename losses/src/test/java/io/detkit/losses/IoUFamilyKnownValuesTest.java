@@ -5,6 +5,7 @@ import static io.detkit.losses.RegressionTestSupport.f64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import org.junit.jupiter.api.Test;
 
@@ -24,15 +25,15 @@ class IoUFamilyKnownValuesTest {
 
   @Test
   void iouLossModes() {
-    assertThat(none(IoULoss.builder().mode(IoULoss.Mode.LINEAR).build()))
+    assertThat(none(IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).build()))
         .containsExactly(new double[] {2.0 / 3, 1 - 1e-6}, within(1e-12));
-    assertThat(none(IoULoss.builder().mode(IoULoss.Mode.SQUARE).build()))
+    assertThat(none(IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE)).build()))
         .containsExactly(new double[] {8.0 / 9, 1 - 1e-12}, within(1e-12));
     assertThat(none(IoULoss.builder().build()))
         .containsExactly(new double[] {Math.log(3), -Math.log(1e-6)}, within(1e-12));
-    assertThat(none(IoULoss.builder().mode(IoULoss.Mode.SQUARE).linear(true).build()))
+    assertThat(none(IoULoss.fromConfig(Config.of("mode", "square", "linear", true))))
         .containsExactly(new double[] {2.0 / 3, 1 - 1e-6}, within(1e-12));
-    assertThat(none(IoULoss.builder().eps(0.5).build()))
+    assertThat(none(IoULoss.builder().params(p -> p.withEps(0.5)).build()))
         .containsExactly(new double[] {Math.log(2), Math.log(2)}, within(1e-12));
   }
 

@@ -41,22 +41,22 @@ class RegressionLossGradientTest {
   static List<Subject> subjects() {
     List<Subject> s = new ArrayList<>();
     s.add(new Subject("SmoothL1Loss(beta=0.5)",
-        r -> SmoothL1Loss.builder().beta(0.5).reduction(r).lossWeight(1.7).build(),
+        r -> SmoothL1Loss.builder().params(p -> p.withBeta(0.5)).reduction(r).lossWeight(1.7).build(),
         rnd -> elementwise(rnd, 0.5), ELEMENTWISE_WEIGHTS));
     s.add(new Subject("L1Loss", r -> L1Loss.builder().reduction(r).lossWeight(0.6).build(),
         rnd -> elementwise(rnd), ELEMENTWISE_WEIGHTS));
     s.add(new Subject("BalancedL1Loss", r -> BalancedL1Loss.builder().reduction(r).build(),
         rnd -> elementwise(rnd, 1.0), ELEMENTWISE_WEIGHTS));
-    s.add(new Subject("BalancedL1Loss(beta=0.7)", r -> BalancedL1Loss.builder().alpha(0.4).gamma(1.2).beta(0.7)
+    s.add(new Subject("BalancedL1Loss(beta=0.7)", r -> BalancedL1Loss.builder().params(p -> p.withAlpha(0.4).withGamma(1.2).withBeta(0.7))
         .reduction(r).build(), rnd -> elementwise(rnd, 0.7), ELEMENTWISE_WEIGHTS));
     s.add(new Subject("MSELoss", r -> MSELoss.builder().reduction(r).lossWeight(2.0).build(),
         rnd -> elementwise(rnd), ELEMENTWISE_WEIGHTS));
     s.add(new Subject("GHMR", r -> GHMR.builder().reduction(r).lossWeight(1.5).build(),
         RegressionLossGradientTest::ghm, GHM_WEIGHTS));
     s.add(new Subject("IoULoss(log)", r -> IoULoss.builder().reduction(r).build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
-    s.add(new Subject("IoULoss(linear)", r -> IoULoss.builder().mode(IoULoss.Mode.LINEAR).reduction(r).build(),
+    s.add(new Subject("IoULoss(linear)", r -> IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).reduction(r).build(),
         rnd -> boxes(rnd, 6), BOX_WEIGHTS));
-    s.add(new Subject("IoULoss(square)", r -> IoULoss.builder().mode(IoULoss.Mode.SQUARE).reduction(r)
+    s.add(new Subject("IoULoss(square)", r -> IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE)).reduction(r)
         .lossWeight(3).build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
     s.add(new Subject("GIoULoss", r -> GIoULoss.builder().reduction(r).build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
     s.add(new Subject("DIoULoss", r -> DIoULoss.builder().reduction(r).lossWeight(0.8).build(),

@@ -5,8 +5,10 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -223,102 +225,101 @@ public abstract class BaseSampler implements Sampler {
   }
 
   /**
-   * Builder state shared by every {@link BaseSampler}: {@code num} and {@code posFraction} are
-   * required; {@code negPosUb} defaults to -1, {@code addGtAsProposals} to true (MMDetection's
-   * defaults) and {@code seed} to {@link Samplers#DEFAULT_SEED}.
+   * Every sampler's {@code builder()}: the parameters all samplers share ({@link SamplerParams}):
+   * {@code num} and {@code posFraction} are required; {@code negPosUb} defaults to -1,
+   * {@code addGtAsProposals} to true (MMDetection's defaults) and {@code seed} to
+   * {@link Samplers#DEFAULT_SEED}; and the sampler's own {@code Params} record, edited through
+   * {@link #params(UnaryOperator)} with the record's generated withers:
+   * {@code IoUBalancedNegSampler.builder().num(512).posFraction(0.25).params(p -> p.withNumBins(5)).build()}.
+   * Each parameter is declared once (a record component) and checked once (the record's
+   * constructor), as for the losses' {@code LossBuilder}. Mutable and not thread-safe.
    *
+   * @param <P> the sampler's own parameters ({@link Void} for a sampler with only the shared ones)
    * @param <S> the sampler built
-   * @param <B> the concrete builder
    */
-  public abstract static class Builder<S extends BaseSampler, B extends Builder<S, B>> {
-    Integer num;
-    Double posFraction;
-    double negPosUb = SamplerParams.NO_NEG_POS_UB;
-    boolean addGtAsProposals = true;
-    long seed = Samplers.DEFAULT_SEED;
+  public static final class Builder<P, S extends BaseSampler> {
+    private final BiFunction<SamplerParams, P, S> sampler;
+    private P own;
+    private Integer num;
+    private Double posFraction;
+    private double negPosUb = SamplerParams.NO_NEG_POS_UB;
+    private boolean addGtAsProposals = true;
+    private long seed = Samplers.DEFAULT_SEED;
 
-    Builder() {}
+    private Builder(P defaults, BiFunction<SamplerParams, P, S> sampler) {
+      this.own = defaults;
+      this.sampler = sampler;
+    }
 
-    /** This builder as its concrete type (every subclass is its own {@code B}). */
-    @SuppressWarnings("unchecked")
-    final B self() {
-      return (B) this;
+    /** A builder of a sampler whose own parameters start at {@code defaults}. */
+    static <P, S extends BaseSampler> Builder<P, S> of(P defaults, BiFunction<SamplerParams, P, S> sampler) {
+      return new Builder<>(Objects.requireNonNull(defaults, "defaults"), sampler);
+    }
+
+    /** A builder of a sampler that has only the shared parameters. */
+    static <S extends BaseSampler> Builder<Void, S> of(Function<SamplerParams, S> sampler) {
+      return new Builder<>(null, (params, none) -> sampler.apply(params));
+    }
+
+    /**
+     * Replaces the sampler's own parameters by {@code edit} applied to the current ones (the
+     * defaults at first), e.g. {@code p -> p.withFloorThr(0.1)}.
+     *
+     * @throws IllegalArgumentException from the record's constructor, naming a bad parameter
+     * @throws IllegalStateException for a sampler that has only the shared parameters
+     */
+    public Builder<P, S> params(UnaryOperator<P> edit) {
+      if (own == null) {
+        throw new IllegalStateException("this sampler has only the shared parameters");
+      }
+      this.own = Objects.requireNonNull(edit.apply(own), "params");
+      return this;
+    }
+
+    /** Total samples per image (MMDetection's {@code num}); required. */
+    public Builder<P, S> num(int num) {
+      this.num = num;
+      return this;
+    }
+
+    /** Target fraction of positives ({@code pos_fraction}); required. */
+    public Builder<P, S> posFraction(double posFraction) {
+      this.posFraction = posFraction;
+      return this;
+    }
+
+    /** Negatives-per-positive bound ({@code neg_pos_ub}); -1 (the default) means none. */
+    public Builder<P, S> negPosUb(double negPosUb) {
+      this.negPosUb = negPosUb;
+      return this;
+    }
+
+    /** Whether to prepend the gt boxes as proposals ({@code add_gt_as_proposals}); default true. */
+    public Builder<P, S> addGtAsProposals(boolean addGtAsProposals) {
+      this.addGtAsProposals = addGtAsProposals;
+      return this;
+    }
+
+    /** Seed of the convenience {@code sample}'s per-call generators. */
+    public Builder<P, S> seed(long seed) {
+      this.seed = seed;
+      return this;
     }
 
     /**
      * Builds the sampler.
      *
-     * @throws IllegalArgumentException if a value is invalid or a required one is missing
-     */
-    public abstract S build();
-
-    /** Total samples per image (MMDetection's {@code num}); required. */
-    public B num(int num) {
-      this.num = num;
-      return self();
-    }
-
-    /** Target fraction of positives ({@code pos_fraction}); required. */
-    public B posFraction(double posFraction) {
-      this.posFraction = posFraction;
-      return self();
-    }
-
-    /** Negatives-per-positive bound ({@code neg_pos_ub}); -1 (the default) means none. */
-    public B negPosUb(double negPosUb) {
-      this.negPosUb = negPosUb;
-      return self();
-    }
-
-    /** Whether to prepend the gt boxes as proposals ({@code add_gt_as_proposals}); default true. */
-    public B addGtAsProposals(boolean addGtAsProposals) {
-      this.addGtAsProposals = addGtAsProposals;
-      return self();
-    }
-
-    /** Seed of the convenience {@code sample}'s per-call generators. */
-    public B seed(long seed) {
-      this.seed = seed;
-      return self();
-    }
-
-    /**
-     * The shared parameters set so far.
-     *
      * @throws IllegalArgumentException if {@code num} or {@code posFraction} is missing or a value
      *     is out of range
      */
-    final SamplerParams params() {
+    public S build() {
       if (num == null) {
         throw new IllegalArgumentException("num is required (samples per image)");
       }
       if (posFraction == null) {
         throw new IllegalArgumentException("pos_fraction is required");
       }
-      return new SamplerParams(num, posFraction, negPosUb, addGtAsProposals, seed);
-    }
-  }
-
-  /**
-   * The builder of a sampler that has only the shared parameters ({@link RandomSampler},
-   * {@link InstanceBalancedPosSampler}).
-   *
-   * @param <S> the sampler built
-   */
-  public static final class Simple<S extends BaseSampler> extends Builder<S, Simple<S>> {
-    private final Function<SamplerParams, S> sampler;
-
-    Simple(Function<SamplerParams, S> sampler) {
-      this.sampler = sampler;
-    }
-
-    /**
-     * @throws IllegalArgumentException if {@code num} or {@code posFraction} is missing or a value
-     *     is out of range
-     */
-    @Override
-    public S build() {
-      return sampler.apply(params());
+      return sampler.apply(new SamplerParams(num, posFraction, negPosUb, addGtAsProposals, seed), own);
     }
   }
 

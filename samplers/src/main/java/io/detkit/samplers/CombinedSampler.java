@@ -45,9 +45,13 @@ public final class CombinedSampler extends BaseSampler {
     this.negSampler = negSampler;
   }
 
-  /** A builder; {@code num}, {@code pos_fraction} and both inner samplers are required. */
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * A builder of the sampler taking its positives from {@code posSampler} and its negatives from
+   * {@code negSampler} (both required: {@code build()} refuses null); {@code num} and
+   * {@code pos_fraction} are required.
+   */
+  public static BaseSampler.Builder<Void, CombinedSampler> builder(BaseSampler posSampler, BaseSampler negSampler) {
+    return BaseSampler.Builder.of(params -> new CombinedSampler(params, posSampler, negSampler));
   }
 
   static CombinedSampler fromConfig(Config c) {
@@ -115,34 +119,5 @@ public final class CombinedSampler extends BaseSampler {
   @Override
   protected String describeOwnParams() {
     return ", pos_sampler=" + posSampler + ", neg_sampler=" + negSampler;
-  }
-
-  /** Builder of {@link CombinedSampler}: the shared keys plus the two required sub-samplers. */
-  public static final class Builder extends BaseSampler.Builder<CombinedSampler, Builder> {
-    private BaseSampler posSampler;
-    private BaseSampler negSampler;
-
-    private Builder() {}
-
-    /** The sampler whose {@code samplePos} picks the positives. */
-    public Builder posSampler(BaseSampler posSampler) {
-      this.posSampler = posSampler;
-      return this;
-    }
-
-    /** The sampler whose {@code sampleNeg} picks the negatives. */
-    public Builder negSampler(BaseSampler negSampler) {
-      this.negSampler = negSampler;
-      return this;
-    }
-
-    /**
-     * @throws IllegalArgumentException if a sub-sampler or a shared value is missing, or a value
-     *     is out of range
-     */
-    @Override
-    public CombinedSampler build() {
-      return new CombinedSampler(params(), posSampler, negSampler);
-    }
   }
 }

@@ -32,8 +32,8 @@ public final class InstanceBalancedPosSampler extends BaseSampler {
   }
 
   /** A builder; {@code num} and {@code pos_fraction} are required. */
-  public static BaseSampler.Simple<InstanceBalancedPosSampler> builder() {
-    return new BaseSampler.Simple<>(InstanceBalancedPosSampler::new);
+  public static BaseSampler.Builder<Void, InstanceBalancedPosSampler> builder() {
+    return BaseSampler.Builder.of(InstanceBalancedPosSampler::new);
   }
 
   static InstanceBalancedPosSampler fromConfig(Config c) {

@@ -3,6 +3,7 @@ package io.detkit.samplers;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
@@ -49,7 +50,8 @@ public final class IoUBalancedNegSampler extends BaseSampler {
    * @param floorFraction fraction of the negative budget drawn from the floor set, in [0, 1]
    * @param numBins number of IoU bins the other negatives are balanced over, in [1, Limits.MAX_BINS]
    */
-  public record Params(double floorThr, double floorFraction, int numBins) {
+  @RecordBuilder
+  public record Params(double floorThr, double floorFraction, int numBins) implements IoUBalancedNegSamplerParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(-1, 0, 3);
 
@@ -79,8 +81,8 @@ public final class IoUBalancedNegSampler extends BaseSampler {
   }
 
   /** A builder; {@code num} and {@code pos_fraction} are required, the rest default as in MMDetection. */
-  public static Builder builder() {
-    return new Builder();
+  public static BaseSampler.Builder<Params, IoUBalancedNegSampler> builder() {
+    return BaseSampler.Builder.of(Params.DEFAULTS, IoUBalancedNegSampler::new);
   }
 
   static IoUBalancedNegSampler fromConfig(Config c) {
@@ -195,45 +197,5 @@ public final class IoUBalancedNegSampler extends BaseSampler {
       extra = IndexSampling.choose(extra, extraCount, rng);
     }
     return IndexSampling.concat(sampled, extra);
-  }
-
-  /**
-   * Builder of {@link IoUBalancedNegSampler}: the shared keys plus {@code floorThr} (-1),
-   * {@code floorFraction} (0) and {@code numBins} (3).
-   */
-  public static final class Builder extends BaseSampler.Builder<IoUBalancedNegSampler, Builder> {
-    private double floorThr = Params.DEFAULTS.floorThr;
-    private double floorFraction = Params.DEFAULTS.floorFraction;
-    private int numBins = Params.DEFAULTS.numBins;
-
-    private Builder() {}
-
-    /** IoU below which negatives form the floor set; -1 (default) samples all by IoU. */
-    public Builder floorThr(double floorThr) {
-      this.floorThr = floorThr;
-      return this;
-    }
-
-    /** Fraction of the negative budget reserved for the floor set; default 0. */
-    public Builder floorFraction(double floorFraction) {
-      this.floorFraction = floorFraction;
-      return this;
-    }
-
-    /** Number of IoU intervals; default 3. */
-    public Builder numBins(int numBins) {
-      this.numBins = numBins;
-      return this;
-    }
-
-    /**
-     * @throws IllegalArgumentException if a shared value is missing or out of range, or
-     *     {@code floor_thr} is neither {@code >= 0} nor -1, {@code floor_fraction} is outside
-     *     {@code [0, 1]} or {@code num_bins} outside {@code [1, Limits.MAX_BINS]}
-     */
-    @Override
-    public IoUBalancedNegSampler build() {
-      return new IoUBalancedNegSampler(params(), new Params(floorThr, floorFraction, numBins));
-    }
   }
 }

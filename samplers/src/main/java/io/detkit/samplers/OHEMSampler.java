@@ -13,7 +13,7 @@ import java.util.Arrays;
  * <p>MMDetection evaluates the loss by running its RoI head ({@code context}) on the candidates,
  * positives with their assigned labels and negatives with the background label. detkit takes that
  * computation as a {@link HardExampleLoss} attached with {@link #withLoss} or
- * {@link Builder#loss}; a sampler built from a config has none until one is attached. Ties in the
+ * {@link #withLoss}; a sampler built from a config has none until one is attached. Ties in the
  * loss go to the lower index (torch's {@code topk} leaves them unspecified).
  *
  * <p>Config: {@code dict(type='OHEMSampler', num=512, pos_fraction=0.25, neg_pos_ub=-1,
@@ -29,11 +29,11 @@ public final class OHEMSampler extends BaseSampler {
   }
 
   /**
-   * A builder; {@code num} and {@code pos_fraction} are required; the loss may be attached later
-   * ({@link #withLoss}) but must be there once mining is needed.
+   * A builder; {@code num} and {@code pos_fraction} are required; the loss is attached with
+   * {@link #withLoss} and must be there once mining is needed.
    */
-  public static Builder builder() {
-    return new Builder();
+  public static BaseSampler.Builder<Void, OHEMSampler> builder() {
+    return BaseSampler.Builder.of(params -> new OHEMSampler(params, null));
   }
 
   static OHEMSampler fromConfig(Config c) {
@@ -142,27 +142,5 @@ public final class OHEMSampler extends BaseSampler {
   @Override
   protected String describeOwnParams() {
     return ", loss=" + (loss == null ? "None" : loss);
-  }
-
-  /** Builder of {@link OHEMSampler}: the shared keys plus the optional {@code loss}. */
-  public static final class Builder extends BaseSampler.Builder<OHEMSampler, Builder> {
-    private HardExampleLoss loss;
-
-    private Builder() {}
-
-    /** The loss candidates are ranked by. */
-    public Builder loss(HardExampleLoss loss) {
-      this.loss = loss;
-      return this;
-    }
-
-    /**
-     * @throws IllegalArgumentException if {@code num} or {@code posFraction} is missing or a value
-     *     is out of range
-     */
-    @Override
-    public OHEMSampler build() {
-      return new OHEMSampler(params(), loss);
-    }
   }
 }

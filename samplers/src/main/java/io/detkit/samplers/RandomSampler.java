@@ -29,8 +29,8 @@ public final class RandomSampler extends BaseSampler {
   }
 
   /** A builder; {@code num} and {@code pos_fraction} are required. */
-  public static BaseSampler.Simple<RandomSampler> builder() {
-    return new BaseSampler.Simple<>(RandomSampler::new);
+  public static BaseSampler.Builder<Void, RandomSampler> builder() {
+    return BaseSampler.Builder.of(RandomSampler::new);
   }
 
   static RandomSampler fromConfig(Config c) {

@@ -25,9 +25,9 @@ class CombinedSamplerTest {
     assertThat(s.num()).isEqualTo(512);
     assertThat(s.posSampler()).isEqualTo(InstanceBalancedPosSampler.builder().num(512).posFraction(0.25).build());
     assertThat(s.negSampler()).isEqualTo(IoUBalancedNegSampler.builder().num(512).posFraction(0.25).build());
-    CombinedSampler java = CombinedSampler.builder().num(512).posFraction(0.25)
-        .posSampler(InstanceBalancedPosSampler.builder().num(512).posFraction(0.25).build())
-        .negSampler(IoUBalancedNegSampler.builder().num(512).posFraction(0.25).build()).build();
+    CombinedSampler java = CombinedSampler.builder(
+        InstanceBalancedPosSampler.builder().num(512).posFraction(0.25).build(),
+        IoUBalancedNegSampler.builder().num(512).posFraction(0.25).build()).num(512).posFraction(0.25).build();
     assertThat(s).isEqualTo(java).hasSameHashCodeAs(java);
   }
 
@@ -45,9 +45,9 @@ class CombinedSamplerTest {
   void samplesWithTheSubSamplersChoicesAndItsOwnCounts() {
     // Random positives from IoUBalancedNegSampler and random negatives from InstanceBalancedPosSampler:
     // exactly RandomSampler, draw for draw, under the combined sampler's counts.
-    CombinedSampler swapped = CombinedSampler.builder().num(64).posFraction(0.25).negPosUb(2)
-        .posSampler(IoUBalancedNegSampler.builder().num(1000).posFraction(1).build())
-        .negSampler(InstanceBalancedPosSampler.builder().num(1000).posFraction(0).build()).build();
+    CombinedSampler swapped = CombinedSampler.builder(
+        IoUBalancedNegSampler.builder().num(1000).posFraction(1).build(),
+        InstanceBalancedPosSampler.builder().num(1000).posFraction(0).build()).num(64).posFraction(0.25).negPosUb(2).build();
     RandomSampler random = RandomSampler.builder().num(64).posFraction(0.25).negPosUb(2).build();
     int[] g = Fixtures.gtInds(3, 100, 300, 10);
     AssignResult a = Fixtures.assign(3, g);
@@ -69,7 +69,7 @@ class CombinedSamplerTest {
         .hasMessageContaining("neg_sampler").hasMessageContaining("under a budget");
     assertThatThrownBy(() -> Samplers.build(libra().without("pos_sampler"))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("pos_sampler").hasMessageContaining("missing");
-    assertThatThrownBy(() -> CombinedSampler.builder().num(8).posFraction(0.5).build())
+    assertThatThrownBy(() -> CombinedSampler.builder(null, null).num(8).posFraction(0.5).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pos_sampler is required");
   }
 }

@@ -104,7 +104,7 @@ class CountingRulePropertyTest {
       @ForAll long seed) {
     AssignResult a = assign(numGts, pos, neg, 7, seed);
     IoUBalancedNegSampler s = IoUBalancedNegSampler.builder().num(num).posFraction(posFraction).negPosUb(negPosUb)
-        .numBins(numBins).floorThr(floorThr).floorFraction(floorFraction).build();
+        .params(p -> p.withNumBins(numBins).withFloorThr(floorThr).withFloorFraction(floorFraction)).build();
     SamplingResult r = run(s, a, numGts, seed);
     int expectedPos = Math.min(pos + numGts, s.numExpectedPos());
     assertThat(r.numPos()).isEqualTo(expectedPos);

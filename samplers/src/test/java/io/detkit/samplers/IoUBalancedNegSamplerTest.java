@@ -86,7 +86,7 @@ class IoUBalancedNegSamplerTest {
         new double[] {0, 0.05, 100},
         new double[] {0, 0.3, 100});
     IoUBalancedNegSampler s = IoUBalancedNegSampler.builder().num(41).posFraction(0.0).addGtAsProposals(false)
-        .floorThr(0.1).floorFraction(0.5).numBins(1).build();
+        .params(p -> p.withFloorThr(0.1).withFloorFraction(0.5).withNumBins(1)).build();
     for (long seed = 0; seed < 10; seed++) {
       SamplingResult r = sample(s, a, seed);
       assertThat(r.numPos()).isZero();
@@ -103,7 +103,7 @@ class IoUBalancedNegSamplerTest {
         new double[] {0, 0.0, 100},
         new double[] {0, 0.2, 5});
     IoUBalancedNegSampler s = IoUBalancedNegSampler.builder().num(31).posFraction(0.0).addGtAsProposals(false)
-        .floorThr(0).build();
+        .params(p -> p.withFloorThr(0)).build();
     SamplingResult r = sample(s, a, 3);
     assertThat(r.numNeg()).isEqualTo(31);
     assertThat(countWhere(r, a, ov -> ov == 0.2)).isEqualTo(5);
@@ -115,7 +115,7 @@ class IoUBalancedNegSamplerTest {
         new double[] {0, 0.2, 20},
         new double[] {0, -1, 50});
     IoUBalancedNegSampler floor = IoUBalancedNegSampler.builder().num(30).posFraction(0.0)
-        .addGtAsProposals(false).floorThr(0.1).build();
+        .addGtAsProposals(false).params(p -> p.withFloorThr(0.1)).build();
     SamplingResult topped = sample(floor, odd, 1);
     assertThat(topped.numNeg()).isEqualTo(30);
     assertThat(countWhere(topped, odd, ov -> ov == 0.2)).isEqualTo(20);
@@ -132,11 +132,11 @@ class IoUBalancedNegSamplerTest {
 
   @Test
   void rejectsInvalidParametersNamingThem() {
-    assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).floorThr(-0.5).build())
+    assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).params(p -> p.withFloorThr(-0.5)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor_thr").hasMessageContaining("-0.5");
-    assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).floorFraction(1.5).build())
+    assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).params(p -> p.withFloorFraction(1.5)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor_fraction must be in [0, 1]");
-    assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).numBins(0).build())
+    assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).params(p -> p.withNumBins(0)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_bins must be in [1, 1024] (Limits.MAX_BINS); got 0");
   }
 }

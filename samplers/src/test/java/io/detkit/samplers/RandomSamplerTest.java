@@ -10,9 +10,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.tensor.Tensors;
+import io.detkit.core.testing.BadCall;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,7 +25,7 @@ class RandomSamplerTest {
     return s.sample(assign(numGts, g), boxes(g.length), gts(numGts), labels(numGts), new SplittableRandom(seed));
   }
 
-  private static BaseSampler.Simple<RandomSampler> noGt(int num, double posFraction) {
+  private static BaseSampler.Builder<Void, RandomSampler> noGt(int num, double posFraction) {
     return RandomSampler.builder().num(num).posFraction(posFraction).addGtAsProposals(false);
   }
 
@@ -130,50 +134,44 @@ class RandomSamplerTest {
     assertThat(r.negBboxesData()).containsExactly(2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5);
   }
 
-  @Test
-  void rejectsInvalidParametersNamingThem() {
-    assertThatThrownBy(() -> RandomSampler.of(0, 0.5)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("num must be > 0").hasMessageContaining("got 0");
-    assertThatThrownBy(() -> RandomSampler.of(10, 1.5)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("pos_fraction must be in [0, 1]").hasMessageContaining("1.5");
-    assertThatThrownBy(() -> RandomSampler.of(10, Double.NaN)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("pos_fraction");
-    assertThatThrownBy(() -> noGt(10, 0.5).negPosUb(-2).build()).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("neg_pos_ub must be >= -1").hasMessageContaining("-2");
-    assertThatThrownBy(() -> RandomSampler.builder().posFraction(0.5).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num is required");
-    assertThatThrownBy(() -> RandomSampler.builder().num(4).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pos_fraction is required");
+  static Stream<BadCall> invalidParameters() {
+    return Stream.of(
+        BadCall.of("num=0", () -> RandomSampler.of(0, 0.5), "num must be > 0", "got 0"),
+        BadCall.of("pos_fraction=1.5", () -> RandomSampler.of(10, 1.5), "pos_fraction must be in [0, 1]", "1.5"),
+        BadCall.of("pos_fraction=NaN", () -> RandomSampler.of(10, Double.NaN), "pos_fraction"),
+        BadCall.of("neg_pos_ub=-2", () -> noGt(10, 0.5).negPosUb(-2).build(), "neg_pos_ub must be >= -1", "-2"),
+        BadCall.of("num missing", () -> RandomSampler.builder().posFraction(0.5).build(), "num is required"),
+        BadCall.of("pos_fraction missing", () -> RandomSampler.builder().num(4).build(), "pos_fraction is required"));
   }
 
-  @Test
-  void rejectsInconsistentInputsNamingThem() {
+  static Stream<BadCall> inconsistentInputs() {
     RandomSampler s = noGt(16, 0.5).build();
     AssignResult a = assign(2, gtInds(2, 3, 5, 0));
     SplittableRandom rng = new SplittableRandom(0);
-    assertThatThrownBy(() -> s.sample(a, boxes(7), gts(2), null, rng))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("assign_result")
-        .hasMessageContaining("(7 rows)").hasMessageContaining("got 8");
-    assertThatThrownBy(() -> s.sample(a, boxes(8), Tensors.create(new double[10], DataType.FLOAT, 2, 5), null, rng))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gt_bboxes must be [N,4]")
-        .hasMessageContaining("[2,5]");
-    assertThatThrownBy(() -> s.sample(a, Tensors.create(new double[24], DataType.FLOAT, 8, 3), gts(2), null, rng))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bboxes must be [N,4]")
-        .hasMessageContaining("[8,3]");
-    assertThatThrownBy(() -> s.sample(a, boxes(8), gts(2), labels(3), rng))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gt_labels must be [K] with K=2")
-        .hasMessageContaining("[3]");
-    assertThatThrownBy(() -> s.sample(a, boxes(8), gts(2), null, null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rng");
-    assertThatThrownBy(() -> s.sample(null, boxes(8), gts(2), null, rng))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("assign_result");
-    assertThatThrownBy(() -> s.sample(a, null, gts(2), null, rng))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bboxes must not be null");
     // A positive pointing past the gt rows (num_gts says 3, only 2 boxes given).
     AssignResult beyond = assign(3, 3, 0, 1);
-    assertThatThrownBy(() -> s.sample(beyond, boxes(3), gts(2), null, rng))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive row 0")
-        .hasMessageContaining("gt_inds=3");
+    return Stream.of(
+        BadCall.of("7 boxes for 8 assigned rows", () -> s.sample(a, boxes(7), gts(2), null, rng),
+            "assign_result", "(7 rows)", "got 8"),
+        BadCall.of("gt_bboxes [2,5]",
+            () -> s.sample(a, boxes(8), Tensors.create(new double[10], DataType.FLOAT, 2, 5), null, rng),
+            "gt_bboxes must be [N,4]", "[2,5]"),
+        BadCall.of("bboxes [8,3]",
+            () -> s.sample(a, Tensors.create(new double[24], DataType.FLOAT, 8, 3), gts(2), null, rng),
+            "bboxes must be [N,4]", "[8,3]"),
+        BadCall.of("3 labels for 2 gts", () -> s.sample(a, boxes(8), gts(2), labels(3), rng),
+            "gt_labels must be [K] with K=2", "[3]"),
+        BadCall.of("null rng", () -> s.sample(a, boxes(8), gts(2), null, null), "rng"),
+        BadCall.of("null assign_result", () -> s.sample(null, boxes(8), gts(2), null, rng), "assign_result"),
+        BadCall.of("null bboxes", () -> s.sample(a, null, gts(2), null, rng), "bboxes must not be null"),
+        BadCall.of("gt index past the gts", () -> s.sample(beyond, boxes(3), gts(2), null, rng),
+            "positive row 0", "gt_inds=3"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource({"invalidParameters", "inconsistentInputs"})
+  void rejectsBadParametersAndInputsNamingThem(BadCall c) {
+    c.assertRejected();
   }
 
   @Test

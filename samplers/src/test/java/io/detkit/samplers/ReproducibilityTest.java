@@ -57,9 +57,8 @@ class ReproducibilityTest {
         RandomSampler.builder().num(128).posFraction(0.25).seed(11).build(),
         IoUBalancedNegSampler.builder().num(128).posFraction(0.25).seed(11).build(),
         InstanceBalancedPosSampler.builder().num(128).posFraction(0.25).seed(11).build(),
-        CombinedSampler.builder().num(128).posFraction(0.25).seed(11)
-            .posSampler(InstanceBalancedPosSampler.builder().num(128).posFraction(0.25).build())
-            .negSampler(IoUBalancedNegSampler.builder().num(128).posFraction(0.25).build()).build());
+        CombinedSampler.builder(InstanceBalancedPosSampler.builder().num(128).posFraction(0.25).build(),
+                IoUBalancedNegSampler.builder().num(128).posFraction(0.25).build()).num(128).posFraction(0.25).seed(11).build());
   }
 
   @Test

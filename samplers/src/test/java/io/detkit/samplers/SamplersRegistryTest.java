@@ -35,11 +35,11 @@ class SamplersRegistryTest {
     assertThat(Samplers.build(Config.of("type", "PseudoSampler"))).isSameAs(PseudoSampler.INSTANCE);
     assertThat(Samplers.build(Config.of("type", "IoUBalancedNegSampler", "num", 512, "pos_fraction", 0.25,
         "floor_thr", 0.1, "floor_fraction", 0.5, "num_bins", 2, "seed", 9)))
-        .isEqualTo(IoUBalancedNegSampler.builder().num(512).posFraction(0.25).floorThr(0.1).floorFraction(0.5)
-            .numBins(2).seed(9).build());
+        .isEqualTo(IoUBalancedNegSampler.builder().num(512).posFraction(0.25)
+            .params(p -> p.withFloorThr(0.1).withFloorFraction(0.5).withNumBins(2)).seed(9).build());
     assertThat(Samplers.build(Config.of("type", "IoUBalancedNegSampler", "num", 512, "pos_fraction", 0.25)))
-        .isEqualTo(IoUBalancedNegSampler.builder().num(512).posFraction(0.25).floorThr(-1).floorFraction(0)
-            .numBins(3).build());
+        .isEqualTo(IoUBalancedNegSampler.builder().num(512).posFraction(0.25)
+            .params(p -> p.withFloorThr(-1).withFloorFraction(0).withNumBins(3)).build());
     assertThat(Samplers.build(Config.of("type", "InstanceBalancedPosSampler", "num", 512, "pos_fraction", 0.25,
         "neg_pos_ub", 3, "add_gt_as_proposals", false)))
         .isEqualTo(InstanceBalancedPosSampler.builder().num(512).posFraction(0.25).negPosUb(3)

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
-import io.detkit.losses.ClsScenarios;
+import io.detkit.losses.LossScenarios;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
@@ -26,8 +26,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code check_finite=True}, so a NaN would throw) and, where it is known in closed form, the right one.
  */
 class LossExtremeInputsTest {
-  static Stream<LossSubjects.Subject> subjects() {
-    return LossSubjects.all().stream();
+  static Stream<LossScenarios.Subject> subjects() {
+    return LossScenarios.subjects().stream();
   }
 
   private static void assertFinite(LossResult r, String what) {
@@ -41,7 +41,7 @@ class LossExtremeInputsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("subjects")
-  void extremeMagnitudesGiveFiniteValuesAndGradientsInBothPrecisions(LossSubjects.Subject s) {
+  void extremeMagnitudesGiveFiniteValuesAndGradientsInBothPrecisions(LossScenarios.Subject s) {
     // Logits of ±1e4, regression deltas of 1e4, boxes with 1e6-pixel coordinates; probabilities stay in [0, 1].
     double scale = switch (s.kind()) {
       case LOGITS, DELTAS -> 1e4;
@@ -50,14 +50,14 @@ class LossExtremeInputsTest {
     };
     for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
       INDArray[] a = s.inputs().make(new Random(23), 16, t, scale);
-      if (s.kind() == LossSubjects.Kind.LOGITS) {
+      if (s.kind() == LossScenarios.Kind.LOGITS) {
         double[] p = Tensors.toDoubles(a[0]);
         for (int i = 0; i < p.length; i++) {
           p[i] = p[i] >= 0 ? 1e4 : -1e4;
         }
         a[0] = Tensors.create(p, t, a[0].shape());
       }
-      if (s.kind() == LossSubjects.Kind.PROBABILITIES) {
+      if (s.kind() == LossScenarios.Kind.PROBABILITIES) {
         double[] p = Tensors.toDoubles(a[0]);
         for (int i = 0; i < p.length; i++) {
           p[i] = i % 2 == 0 ? 0 : 1;
@@ -65,7 +65,7 @@ class LossExtremeInputsTest {
         a[0] = Tensors.create(p, t, a[0].shape());
       }
       for (String reduction : new String[] {"none", "mean"}) {
-        LossResult r = s.build(reduction, true).forward(LossSubjects.args(a, s.takesWeight()));
+        LossResult r = s.build(reduction, true).forward(LossScenarios.args(a, s.takesWeight()));
         assertFinite(r, s + " " + t + " " + reduction);
         assertThat(r.value().dataType()).isEqualTo(t);
         assertThat(r.gradPred().dataType()).isEqualTo(t);
@@ -142,7 +142,7 @@ class LossExtremeInputsTest {
   void aMillionPriorsUseMemoryLinearInTheElements() {
     int n = 1_000_000;
     Random rnd = new Random(1);
-    double[] logits = ClsScenarios.normal(rnd, n, 3);
+    double[] logits = LossScenarios.normal(rnd, n, 3);
     INDArray pred = f32(logits, n, 1);
     long[] labels = new long[n];
     for (int i = 0; i < n; i++) {
@@ -156,9 +156,9 @@ class LossExtremeInputsTest {
     long focalBytes = allocatedBytes() - before;
     assertThat(Double.isFinite(r.scalar())).isTrue();
 
-    double[] t = LossSubjects.boxes(rnd, n, 1);
+    double[] t = LossScenarios.boxes(rnd, n, 1);
     INDArray target = f32(t, n, 4);
-    INDArray boxes = f32(LossSubjects.jitter(rnd, t), n, 4);
+    INDArray boxes = f32(LossScenarios.jitter(rnd, t), n, 4);
     Loss giou = Losses.build(Config.of("type", "GIoULoss"));
     // Warm up on a few rows so that class loading does not count.
     giou.forward(f32(Arrays.copyOf(t, 40), 10, 4), f32(Arrays.copyOf(t, 40), 10, 4));

@@ -7,6 +7,7 @@ import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
+import io.detkit.losses.LossScenarios;
 import io.detkit.losses.Losses;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -23,8 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (quality scores above 1, IoU targets outside [0, 1]) and unbounded counts are named errors.
  */
 class LossHostileInputsTest {
-  static Stream<LossSubjects.Subject> subjects() {
-    return LossSubjects.all().stream();
+  static Stream<LossScenarios.Subject> subjects() {
+    return LossScenarios.subjects().stream();
   }
 
   private static void assertFinite(LossResult r, String what) {
@@ -63,7 +64,7 @@ class LossHostileInputsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("subjects")
-  void inputsNearTheDtypeMaximumGiveFiniteResultsOrANamedOverflow(LossSubjects.Subject s) {
+  void inputsNearTheDtypeMaximumGiveFiniteResultsOrANamedOverflow(LossScenarios.Subject s) {
     for (DataType t : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
       // The largest scale (from about the dtype's maximum down) whose generated inputs are all finite.
       double scale = t == DataType.FLOAT ? 1e38 : 1e308;
@@ -77,7 +78,7 @@ class LossHostileInputsTest {
         if (s.isGhm() && reduction.equals("sum")) {
           continue;
         }
-        finiteOrOverflowError(s.build(reduction, false), LossSubjects.args(a, s.takesWeight()),
+        finiteOrOverflowError(s.build(reduction, false), LossScenarios.args(a, s.takesWeight()),
             s + " " + t + " " + reduction);
       }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.detkit.core.tensor.Tensors;
 import io.detkit.losses.LossResult;
+import io.detkit.losses.LossScenarios;
 import io.detkit.losses.NonFiniteLossException;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * loss); with the MMDetection default it throws or the non-finite value shows in the result.
  */
 class LossNonFiniteInputsTest {
-  record Slot(LossSubjects.Subject subject, int slot, double bad, DataType dtype) {
+  record Slot(LossScenarios.Subject subject, int slot, double bad, DataType dtype) {
     @Override
     public String toString() {
       return subject + " slot " + slot + " = " + bad + " " + dtype;
@@ -31,7 +32,7 @@ class LossNonFiniteInputsTest {
 
   static Stream<Slot> slots() {
     List<Slot> out = new ArrayList<>();
-    for (LossSubjects.Subject s : LossSubjects.all()) {
+    for (LossScenarios.Subject s : LossScenarios.subjects()) {
       List<Integer> slots = new ArrayList<>();
       for (int i : s.floatSlots()) {
         slots.add(i);
@@ -78,7 +79,7 @@ class LossNonFiniteInputsTest {
   void checkFiniteTurnsEveryBadInputIntoANamedException(Slot s) {
     INDArray[] a = poisoned(s);
     for (String reduction : new String[] {"mean", "none"}) {
-      assertThatThrownBy(() -> s.subject().build(reduction, true).forward(LossSubjects.args(a, s.subject()
+      assertThatThrownBy(() -> s.subject().build(reduction, true).forward(LossScenarios.args(a, s.subject()
           .takesWeight())))
           .as("%s reduction %s", s, reduction)
           .isInstanceOfAny(IllegalArgumentException.class, NonFiniteLossException.class)
@@ -99,7 +100,7 @@ class LossNonFiniteInputsTest {
     INDArray[] a = poisoned(s);
     LossResult r;
     try {
-      r = s.subject().build("mean", false).forward(LossSubjects.args(a, s.subject().takesWeight()));
+      r = s.subject().build("mean", false).forward(LossScenarios.args(a, s.subject().takesWeight()));
     } catch (IllegalArgumentException e) {
       return;
     }
@@ -117,7 +118,7 @@ class LossNonFiniteInputsTest {
     // is not the target has probability 0): it must equal the answer for the largest finite value.
     assertThat(Double.isNaN(s.bad())).as("%s: a NaN input must show in the value or the gradient", s).isFalse();
     double huge = Math.copySign(s.dtype() == DataType.FLOAT ? Float.MAX_VALUE : Double.MAX_VALUE, s.bad());
-    LossResult limit = s.subject().build("mean", false).forward(LossSubjects.args(poisoned(s, huge),
+    LossResult limit = s.subject().build("mean", false).forward(LossScenarios.args(poisoned(s, huge),
         s.subject().takesWeight()));
     assertThat(bits(r)).as("%s: a finite answer for an infinite input must be its limit", s).isEqualTo(bits(limit));
   }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
+import io.detkit.losses.LossScenarios;
 import java.util.List;
 import java.util.Random;
 import net.jqwik.api.ForAll;
@@ -23,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * weighting tests for every loss.)
  */
 class LossPropertiesTest {
-  private static final List<LossSubjects.Subject> SUBJECTS = LossSubjects.all();
+  private static final List<LossScenarios.Subject> SUBJECTS = LossScenarios.subjects();
 
   private static double[] d(INDArray a) {
     return Tensors.toDoubles(a);
@@ -36,10 +37,10 @@ class LossPropertiesTest {
   @Property(tries = 300)
   void elementwiseLossesAreNonNegative(@ForAll @IntRange(min = 0, max = 19) int which, @ForAll long seed,
       @ForAll @IntRange(min = 1, max = 12) int n, @ForAll @DoubleRange(min = 0.01, max = 30) double scale) {
-    LossSubjects.Subject s = SUBJECTS.get(which % SUBJECTS.size());
-    INDArray[] a = s.inputs().make(new Random(seed), n, DataType.DOUBLE, s.kind() == LossSubjects.Kind.BOXES
+    LossScenarios.Subject s = SUBJECTS.get(which % SUBJECTS.size());
+    INDArray[] a = s.inputs().make(new Random(seed), n, DataType.DOUBLE, s.kind() == LossScenarios.Kind.BOXES
         ? Math.max(scale / 10, 0.01) : scale);
-    LossResult r = s.build("none", false).forward(LossSubjects.args(a, s.takesWeight()));
+    LossResult r = s.build("none", false).forward(LossScenarios.args(a, s.takesWeight()));
     for (double v : d(r.value())) {
       assertThat(v).as("%s element", s).isGreaterThanOrEqualTo(0.0);
     }
@@ -49,13 +50,13 @@ class LossPropertiesTest {
   void sumIsMeanTimesTheElementCountForValueAndGradient(@ForAll @IntRange(min = 0, max = 19) int which,
       @ForAll long seed, @ForAll @IntRange(min = 1, max = 12) int n,
       @ForAll @DoubleRange(min = 0.01, max = 10) double scale) {
-    LossSubjects.Subject s = SUBJECTS.get(which % SUBJECTS.size());
+    LossScenarios.Subject s = SUBJECTS.get(which % SUBJECTS.size());
     if (s.isGhm()) {
       return; // GHM normalises by its own bin statistics and rejects 'sum', as MMDetection does.
     }
-    INDArray[] a = s.inputs().make(new Random(seed), n, DataType.DOUBLE, s.kind() == LossSubjects.Kind.BOXES
+    INDArray[] a = s.inputs().make(new Random(seed), n, DataType.DOUBLE, s.kind() == LossScenarios.Kind.BOXES
         ? Math.max(scale / 10, 0.01) : scale);
-    LossArgs args = LossSubjects.args(a, false);
+    LossArgs args = LossScenarios.args(a, false);
     LossResult none = s.build("none", false).forward(args);
     LossResult sum = s.build("sum", false).forward(args);
     LossResult mean = s.build("mean", false).forward(args);
@@ -78,12 +79,12 @@ class LossPropertiesTest {
   void meanWithAvgFactorIsTheWeightedSumOverIt(@ForAll @IntRange(min = 0, max = 19) int which,
       @ForAll long seed, @ForAll @IntRange(min = 1, max = 12) int n,
       @ForAll @DoubleRange(min = 0.1, max = 500) double avgFactor) {
-    LossSubjects.Subject s = SUBJECTS.get(which % SUBJECTS.size());
+    LossScenarios.Subject s = SUBJECTS.get(which % SUBJECTS.size());
     if (!s.takesWeight()) {
       return;
     }
     INDArray[] a = s.inputs().make(new Random(seed), n, DataType.DOUBLE, 2.0);
-    LossArgs args = LossSubjects.args(a, true);
+    LossArgs args = LossScenarios.args(a, true);
     LossResult sum = s.build("sum", false).forward(args);
     LossResult mean = s.build("mean", false).forward(args.avgFactor(avgFactor));
     // MMDetection divides by avg_factor + eps (torch.finfo(float32).eps).

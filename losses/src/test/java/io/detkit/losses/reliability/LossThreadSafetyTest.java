@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.detkit.core.config.Config;
 import io.detkit.core.reliability.Concurrency;
 import io.detkit.core.tensor.Tensors;
-import io.detkit.losses.ClsScenarios;
+import io.detkit.losses.LossScenarios;
 import io.detkit.losses.GHMC;
 import io.detkit.losses.GHMR;
 import io.detkit.losses.Loss;
@@ -32,8 +32,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class LossThreadSafetyTest {
   private static final int THREADS = 8;
 
-  static Stream<LossSubjects.Subject> subjects() {
-    return LossSubjects.all().stream();
+  static Stream<LossScenarios.Subject> subjects() {
+    return LossScenarios.subjects().stream();
   }
 
   private static String bits(LossResult r) {
@@ -49,9 +49,9 @@ class LossThreadSafetyTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("subjects")
-  void statelessLossFromEightThreadsGivesTheSerialResult(LossSubjects.Subject s) {
+  void statelessLossFromEightThreadsGivesTheSerialResult(LossScenarios.Subject s) {
     INDArray[] a = s.inputs().make(new Random(31), 200, DataType.FLOAT, 3.0);
-    LossArgs plain = LossSubjects.args(a, s.takesWeight());
+    LossArgs plain = LossScenarios.args(a, s.takesWeight());
     // GHMC rejects an avg_factor and GHMR ignores it (MMDetection passes its own).
     LossArgs args = s.isGhm() ? plain : plain.avgFactor(37.0);
     Loss loss = s.build("mean", false);
@@ -63,12 +63,12 @@ class LossThreadSafetyTest {
   private static LossArgs ghmcArgs() {
     Random r = new Random(3);
     int n = 300;
-    double[] pred = ClsScenarios.normal(r, n * 3, 2);
+    double[] pred = LossScenarios.normal(r, n * 3, 2);
     long[] labels = new long[n];
     for (int i = 0; i < n; i++) {
       labels[i] = r.nextInt(4);
     }
-    double[] lw = ClsScenarios.uniform(r, n, 0, 1);
+    double[] lw = LossScenarios.uniform(r, n, 0, 1);
     return LossArgs.of(Tensors.create(pred, DataType.FLOAT, n, 3), Tensors.createLong(labels, n),
         Tensors.create(lw, DataType.FLOAT, n));
   }
@@ -76,9 +76,9 @@ class LossThreadSafetyTest {
   private static LossArgs ghmrArgs() {
     Random r = new Random(4);
     int n = 300;
-    return LossArgs.of(Tensors.create(ClsScenarios.normal(r, n * 4, 0.5), DataType.FLOAT, n, 4),
-        Tensors.create(ClsScenarios.normal(r, n * 4, 0.5), DataType.FLOAT, n, 4),
-        Tensors.create(ClsScenarios.uniform(r, n * 4, 0, 1), DataType.FLOAT, n, 4));
+    return LossArgs.of(Tensors.create(LossScenarios.normal(r, n * 4, 0.5), DataType.FLOAT, n, 4),
+        Tensors.create(LossScenarios.normal(r, n * 4, 0.5), DataType.FLOAT, n, 4),
+        Tensors.create(LossScenarios.uniform(r, n * 4, 0, 1), DataType.FLOAT, n, 4));
   }
 
   private static List<String> sorted(List<String> l) {
