@@ -194,7 +194,7 @@ public class ATSSHead extends AnchorHead {
     double numTotalSamples = avgFactor(t);
     DataType dtype = anchors.dataType();
     Precision p = Precision.of(dtype);
-    GradAccumulator grads = new GradAccumulator(outputs, dtype);
+    GradAccumulator grads = new GradAccumulator(outputs, dtype, HeadStep.active());
     Map<String, double[]> dict = new LinkedHashMap<>();
     int levels = anchors.numLevels();
     // Box gradients wait for the batch's total centerness; only the positives' rows are non-zero.

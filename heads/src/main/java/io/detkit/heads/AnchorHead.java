@@ -8,7 +8,6 @@ import io.detkit.core.precision.Precision;
 import io.detkit.losses.Loss;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -237,17 +236,16 @@ public class AnchorHead extends BaseDenseHead {
    */
   @Override
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
-    requireTraining();
-    checkedEpoch(epoch);
-    OutputChecks.checkBatch(gts, metas, metas == null ? 0 : metas.size());
-    OutputShapes batch = outputChecks.check(outputs, metas.size());
-    MultiLevelAnchors anchors = getAnchors(batch.featmapSizes(), metas, batch.dataType());
-    Optional<HeadTargets> targets = targetBuilder.collect(anchors, gts, metas, labelChannels(), nextRandomRoot(),
-        epoch, targetStep(outputs, anchors)).map(this::refineBatchTargets);
-    if (targets.isEmpty()) {
-      return HeadLoss.of(Map.of(), new GradAccumulator(outputs, batch.dataType()).toOutputs(), null);
-    }
-    return lossFromTargets(outputs, anchors, targets.get());
+    return loss(outputs, gts, metas, epoch, null);
+  }
+
+  /**
+   * {@link #loss(HeadOutputs, List, List, int)} with its gradients in {@code step}'s reusable arrays
+   * (valid until the step's next call: {@link HeadStep}), or in new arrays when {@code step} is null;
+   * the same values and bits either way. Caller's thread; one step per thread.
+   */
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch, HeadStep step) {
+    return TrainingStep.run(this, outputs, gts, metas, epoch, step);
   }
 
   /** {@link #loss(HeadOutputs, List, List)} for classification and regression outputs. */

@@ -1,12 +1,16 @@
 package io.detkit.heads;
 
 import io.detkit.core.tensor.Tensors;
+import io.detkit.losses.FocalLoss;
+import io.detkit.losses.FusedFocal;
 import io.detkit.losses.GHMC;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
+import io.detkit.losses.Reduction;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,7 +38,7 @@ public final class LossComputer {
    */
   public HeadLoss loss(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets t) {
     double avgFactor = head.avgFactor(t);
-    GradAccumulator grads = new GradAccumulator(outputs, anchors.dataType());
+    GradAccumulator grads = new GradAccumulator(outputs, anchors.dataType(), HeadStep.active());
     Map<String, double[]> dict = new LinkedHashMap<>();
     for (int l = 0; l < anchors.numLevels(); l++) {
       head.levelLosses(new LevelLosses(l, outputs, anchors, t, avgFactor, grads, dict));
@@ -55,12 +59,29 @@ public final class LossComputer {
    * input and no avg_factor, as MMDetection's anchor head calls it (GHMC normalises by its count of
    * valid elements itself).
    *
+   * <p>The sigmoid {@link FocalLoss} with hard labels (RetinaNet's and ATSS's call) reads the level in
+   * place and writes its gradient straight into the accumulator's array ({@link FusedFocal#meanLevel}):
+   * the same bits, without the permuted copies.
+   *
    * @param softScores one score per row of the level (image-major), or null for hard labels
    * @return the loss value (already times its {@code loss_weight})
    */
   public double clsLoss(LevelLosses l, Loss loss, double[] softScores) {
     int level = l.level();
     int c = head.clsOutChannels();
+    if (softScores == null && loss instanceof FocalLoss f && !f.params().activated()
+        && f.reduction() == Reduction.MEAN && !f.checkFinite()) {
+      INDArray grad = l.grads().fresh(HeadOutputs.CLS_SCORES, level);
+      if (grad != null) {
+        OptionalDouble v = FusedFocal.meanLevel(l.output(HeadOutputs.CLS_SCORES), l.anchorsPerLocation(),
+            l.targets().labelsData(level), l.targets().labelWeightsData(level), f.params().gamma(), f.params().alpha(),
+            f.lossWeight(), l.avgFactor(), grad);
+        if (v.isPresent()) {
+          l.grads().add(HeadOutputs.CLS_SCORES, level, grad);
+          return v.getAsDouble();
+        }
+      }
+    }
     INDArray pred = l.rows(HeadOutputs.CLS_SCORES, c);
     int rows = (int) pred.size(0);
     DataType dtype = l.dataType();
