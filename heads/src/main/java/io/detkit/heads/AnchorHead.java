@@ -224,15 +224,11 @@ public class AnchorHead extends BaseDenseHead {
   // Losses
 
   /**
-   * The loss dict and the gradient of its total with respect to every raw output (MMDetection's
-   * {@code loss}), in training epoch {@code epoch} (0-based, MMDetection's {@code runner.epoch}),
-   * handed by the trainer: the hooks read it ({@link SingleImageInput#epoch()},
-   * {@link LevelLosses#epoch()}), e.g. to switch assigners after an initial phase. See
-   * {@link BaseDenseHead#loss(HeadOutputs, List, List, int)}.
-   *
+   * MMDetection's {@code loss} in training epoch {@code epoch}, which the hooks read
+   * ({@link SingleImageInput#epoch()}, {@link LevelLosses#epoch()}): see
+   * {@link BaseDenseHead#loss(HeadOutputs, List, List, int)}; new gradient arrays every call.
    * @throws IllegalArgumentException for mismatched shapes or counts (see the class comment), or
-   *     {@code epoch < 0}
-   * @throws IllegalStateException if the head has no train config
+   *     {@code epoch < 0}; {@link IllegalStateException} if the head has no train config
    */
   @Override
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {

@@ -136,11 +136,12 @@ public final class LevelLosses {
     INDArray out = output(name);
     int hw = (int) (out.size(2) * out.size(3));
     int a = anchorsPerLocation();
-    double[] data = Tensors.toDoubles(out);
+    // Element reads of the few rows asked for (the positives): no copy of the whole level.
+    INDArray dense = out.ordering() == 'c' && !out.isView() ? out : out.dup('c');
     double[] v = new double[rows.length * k];
     for (int r = 0; r < rows.length; r++) {
       for (int c = 0; c < k; c++) {
-        v[r * k + c] = data[Layout.nchwIndex(rows[r], c, a, k, hw)];
+        v[r * k + c] = dense.getDouble((long) Layout.nchwIndex(rows[r], c, a, k, hw));
       }
     }
     return v;
@@ -159,10 +160,14 @@ public final class LevelLosses {
 
   /** The regression target of each given row, 4 values per row. */
   public double[] bboxTargetsAt(int[] rows) {
-    double[] all = targets.bboxTargetsData(level);
-    double[] v = new double[rows.length * 4];
+    return rowsAt(targets.bboxTargetsData(level), rows, 4);
+  }
+
+  /** The {@code k} values of each given row of a row-major array {@code all}. */
+  static double[] rowsAt(double[] all, int[] rows, int k) {
+    double[] v = new double[rows.length * k];
     for (int r = 0; r < rows.length; r++) {
-      System.arraycopy(all, rows[r] * 4, v, r * 4, 4);
+      System.arraycopy(all, rows[r] * k, v, r * k, k);
     }
     return v;
   }
