@@ -17,8 +17,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The in-place step (the focal loss read from the network's layout, gradients written into reused
- * arrays) gives the same bits as the general loss pipeline (forced by {@code check_finite}, which
+ * The in-place step (the focal loss read from the network's layout, the box loss over the positive
+ * rows, gradients written into reused arrays) gives the same bits as the general loss pipeline (forced by {@code check_finite}, which
  * changes no number), with and without a {@link HeadStep}; a step reuses its gradient arrays from
  * call to call and still gives the same bits.
  */
@@ -32,8 +32,8 @@ class HeadStepReuseTest {
   void inPlaceStepMatchesTheGeneralPipelineAndReusesItsArrays(String type, DataType dtype) {
     Config c = type.equals("ATSSHead") ? HeadFixtures.ATSS : HeadFixtures.RETINA;
     AnchorHead head = HeadFixtures.build(c, null);
-    AnchorHead general = HeadFixtures.build(c.with("loss_cls", c.getConfig("loss_cls").with("check_finite", true)),
-        null);
+    AnchorHead general = HeadFixtures.build(c.with("loss_cls", c.getConfig("loss_cls").with("check_finite", true))
+        .with("loss_bbox", c.getConfig("loss_bbox").with("check_finite", true)), null);
     HeadOutputs outs = HeadFixtures.outputs(head, IMAGES, HeadFixtures.featmapSizes(H, W), dtype, 4, 7);
     List<GroundTruth> gts = new ArrayList<>();
     for (int i = 0; i < IMAGES; i++) {
