@@ -56,6 +56,10 @@ public final class OffHeapPerStep {
       s.head = head;
       s.batch = batch;
       s.setUp();
+      if (reuse != null && !(s.benchHead instanceof BenchHead.Anchor)) {
+        s.tearDown();
+        return;  // a HeadStep is an anchor head's
+      }
       try {
         for (int i = 0; i < WARMUP; i++) {
           step(s, workspace, reuse);
