@@ -22,6 +22,8 @@
 #   WORKSPACE=1       0 leaves HeadBench.stepInWorkspace out of the timed runs (OffHeapPerStep still
 #                     measures the workspace's allocation)
 #   PROF_GC=1         also run HeadAllocationBench under -prof gc (allocation per head step)
+#   REUSED=1          also time the anchor heads' step with a reused HeadStep (HeadBench.stepReused, in
+#                     jmh-heads-reused.json/.log) and count its off-heap memory (OffHeapPerStep)
 #   SKIP_BUILD=0      1 reuses bench/target from the last build
 #   SKIP_TORCH=0      1 prints detkit's numbers alone
 #   PYTHON=/usr/bin/python3   the interpreter with Debian's python3-torch and python3-torchvision
@@ -48,6 +50,7 @@ JMH_EXTRA="${JMH_EXTRA:-}"
 JMH_IGNORE_LOCK="${JMH_IGNORE_LOCK:-0}"
 HEADS="${HEADS:-1}"
 PROF_GC="${PROF_GC:-1}"
+REUSED="${REUSED:-1}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 SKIP_TORCH="${SKIP_TORCH:-0}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
@@ -110,7 +113,9 @@ head_jmh() {  # name, benchmark regexp, heads
 }
 
 if [[ "$HEADS" == 1 ]] && grep -q 'HeadBench' "$ROOT/bench/target/classes/META-INF/BenchmarkList"; then
-  head_jmh step "HeadBench\\.step$([[ "$WORKSPACE" == 1 ]] || echo '$')" "$HEAD_PARAMS"
+  head_jmh step "HeadBench\\.$([[ "$WORKSPACE" == 1 ]] && echo '(step|stepInWorkspace)' || echo step)\$" "$HEAD_PARAMS"
+  # A trainer's steady state: the gradients in a HeadStep reused from step to step (anchor heads).
+  [[ "$REUSED" == 1 ]] && head_jmh reused 'HeadBench\.stepReused$' "$(heads_among retina,atss,gfl,tood,tood_initial)"
   # Targets alone where the head computes them without its outputs; the loss alone where its API has it.
   head_jmh targets 'HeadBench\.targets$' "$(heads_among retina,atss,gfl,fcos)"
   head_jmh loss 'HeadBench\.loss$' "$(heads_among retina,atss,gfl)"
@@ -125,7 +130,8 @@ fi
 if [[ "$HEADS" == 1 ]]; then
   echo "== off-heap (ND4J) buffers created by one steady-state head step"
   # shellcheck disable=SC2086
-  java $JVM_ARGS -cp "$CP" io.detkit.bench.OffHeapPerStep "$HEAD_PARAMS" 2>/dev/null | tee "$OUT/offheap.txt"
+  java $JVM_ARGS -Ddetkit.bench.reused="$([[ "$REUSED" == 1 ]] && echo true || echo false)" -cp "$CP" \
+    io.detkit.bench.OffHeapPerStep "$HEAD_PARAMS" 2>/dev/null | tee "$OUT/offheap.txt"
 fi
 
 echo "loadavg at end of JMH: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"

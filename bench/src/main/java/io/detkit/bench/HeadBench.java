@@ -1,6 +1,7 @@
 package io.detkit.bench;
 
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.HeadStep;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -13,6 +14,8 @@ import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
 
 /**
  * A training step of each benchmarked head ({@link BenchHeads#HEADS}) for one image or a batch of
@@ -24,7 +27,8 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
  * (priors and targets) and {@code loss} (losses and gradients from precomputed targets) split the
  * step where the head's public API does: RetinaHead, ATSSHead and GFLHead both, FCOSHead the
  * targets only, TOODHead neither ({@code bench/run.sh} restricts the two to those heads; for the
- * others they throw).
+ * others they throw). {@code stepReused} is {@code step} with a {@link HeadStep} kept by the
+ * benchmark thread, so that the gradient arrays are reused from step to step (anchor heads only).
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -50,6 +54,25 @@ public class HeadBench {
   @Benchmark
   public HeadLoss step(HeadState s) {
     return s.benchHead.step(s.outputs, s.gts, s.metas);
+  }
+
+  @Benchmark
+  public HeadLoss stepReused(HeadState s, Reuse r) {
+    return r.step(s);
+  }
+
+  /** The benchmark thread's {@link HeadStep}. */
+  @State(Scope.Thread)
+  public static class Reuse {
+    private final HeadStep headStep = new HeadStep();
+
+    /** One step of {@code s}'s head with this thread's {@link HeadStep}. */
+    HeadLoss step(HeadState s) {
+      if (!(s.benchHead instanceof BenchHead.Anchor a)) {
+        throw new UnsupportedOperationException(s.head + ": a HeadStep is an anchor head's");
+      }
+      return a.head().loss(s.outputs, s.gts, s.metas, a.epoch(), headStep);
+    }
   }
 
   @Benchmark

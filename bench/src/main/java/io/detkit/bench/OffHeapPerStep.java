@@ -37,22 +37,32 @@ public final class OffHeapPerStep {
   public static void main(String[] args) throws Exception {
     for (String head : args.length > 0 ? List.of(args[0].split(",")) : BenchHeads.HEADS) {
       for (int batch : new int[] {1, 2}) {
-        for (boolean workspace : new boolean[] {false, true}) {
-          measure(head, batch, workspace);
+        for (String mode : REUSED ? new String[] {"", " in a workspace", " with a HeadStep"}
+            : new String[] {"", " in a workspace"}) {
+          measure(head, batch, mode);
         }
       }
     }
   }
 
-  private static void measure(String head, int batch, boolean workspace) throws Exception {
+  /** Also measures the anchor heads' step with a reused {@code HeadStep} ({@code -Ddetkit.bench.reused=true}). */
+  private static final boolean REUSED = Boolean.getBoolean("detkit.bench.reused");
+
+  private static void measure(String head, int batch, String mode) throws Exception {
+    boolean workspace = mode.equals(" in a workspace");
+    HeadBench.Reuse reuse = mode.equals(" with a HeadStep") ? new HeadBench.Reuse() : null;
     {
       HeadState s = new HeadState();
       s.head = head;
       s.batch = batch;
       s.setUp();
+      if (reuse != null && !(s.benchHead instanceof BenchHead.Anchor)) {
+        s.tearDown();
+        return;  // a HeadStep is an anchor head's
+      }
       try {
         for (int i = 0; i < WARMUP; i++) {
-          step(s, workspace);
+          step(s, workspace, reuse);
         }
         long minBuffers = Long.MAX_VALUE;
         long minBytes = Long.MAX_VALUE;
@@ -60,7 +70,7 @@ public final class OffHeapPerStep {
           System.gc();
           Thread.sleep(200);
           Set<Long> before = new HashSet<>(references().keySet());
-          HeadLoss keep = step(s, workspace);
+          HeadLoss keep = step(s, workspace, reuse);
           long buffers = 0;
           long bytes = 0;
           for (Map.Entry<Long, DeallocatableReference> e : references().entrySet()) {
@@ -79,14 +89,17 @@ public final class OffHeapPerStep {
           Reference.reachabilityFence(keep);
         }
         System.out.printf("offheap %s batch %d%s: %d buffers, %.1f MB created per steady-state step%n", head,
-            batch, workspace ? " in a workspace" : "", minBuffers, minBytes / 1e6);
+            batch, mode, minBuffers, minBytes / 1e6);
       } finally {
         s.tearDown();
       }
     }
   }
 
-  private static HeadLoss step(HeadState s, boolean workspace) {
+  private static HeadLoss step(HeadState s, boolean workspace, HeadBench.Reuse reuse) {
+    if (reuse != null) {
+      return reuse.step(s);
+    }
     if (!workspace) {
       return s.benchHead.step(s.outputs, s.gts, s.metas);
     }

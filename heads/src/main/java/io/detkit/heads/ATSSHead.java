@@ -194,7 +194,7 @@ public class ATSSHead extends AnchorHead {
     double numTotalSamples = avgFactor(t);
     DataType dtype = anchors.dataType();
     Precision p = Precision.of(dtype);
-    GradAccumulator grads = new GradAccumulator(outputs, dtype);
+    GradAccumulator grads = new GradAccumulator(outputs, dtype, HeadStep.active());
     Map<String, double[]> dict = new LinkedHashMap<>();
     int levels = anchors.numLevels();
     // Box gradients wait for the batch's total centerness; only the positives' rows are non-zero.
@@ -210,32 +210,17 @@ public class ATSSHead extends AnchorHead {
       if (pos.length == 0) {
         continue;
       }
-      INDArray preds = outputs.get(HeadOutputs.BBOX_PREDS, l);
-      int hw = (int) (preds.size(2) * preds.size(3));
-      int a = numBaseAnchors(l);
-      // Read the positives straight from the NCHW outputs instead of permuting whole levels to rows.
-      double[] predData = Tensors.toDoubles(preds);
-      double[] centData = Tensors.toDoubles(outputs.get(HeadOutputs.CENTERNESSES, l));
-      double[] anchorRows = t.anchorsData(l);
-      double[] targetRows = t.bboxTargetsData(l);
-      double[] centTargets = Tensors.toDoubles(t.extra(CENTERNESS_TARGETS, l).orElseThrow());
+      // The positives' rows read straight from the NCHW outputs, not whole levels permuted to rows.
+      double[] posPred = level.valuesAt(HeadOutputs.BBOX_PREDS, pos, 4);
+      double[] posCent = level.valuesAt(HeadOutputs.CENTERNESSES, pos, 1);
+      double[] posAnchors = LevelLosses.rowsAt(t.anchorsData(l), pos, 4);
+      double[] posTargets = level.bboxTargetsAt(pos);
+      double[] posCentTargets = LevelLosses.rowsAt(Tensors.toDoubles(t.extra(CENTERNESS_TARGETS, l).orElseThrow()), pos, 1);
       int m = pos.length;
-      double[] posPred = new double[m * 4];
-      double[] posAnchors = new double[m * 4];
-      double[] posTargets = new double[m * 4];
-      double[] posCent = new double[m];
-      double[] posCentTargets = new double[m];
+      int a = numBaseAnchors(l);
       double levelCentSum = 0;
-      for (int k = 0; k < m; k++) {
-        int i = pos[k];
-        for (int c = 0; c < 4; c++) {
-          posPred[k * 4 + c] = predData[Layout.nchwIndex(i, c, a, 4, hw)];
-        }
-        System.arraycopy(anchorRows, i * 4, posAnchors, k * 4, 4);
-        System.arraycopy(targetRows, i * 4, posTargets, k * 4, 4);
-        posCent[k] = centData[Layout.nchwIndex(i, 0, a, 1, hw)];
-        posCentTargets[k] = centTargets[i];
-        levelCentSum += posCentTargets[k];
+      for (double v : posCentTargets) {
+        levelCentSum += v;
       }
       INDArray predArr = Tensors.create(posPred, dtype, m, 4);
       INDArray anchorArr = Tensors.create(posAnchors, dtype, m, 4);

@@ -8,7 +8,6 @@ import io.detkit.core.precision.Precision;
 import io.detkit.losses.Loss;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -225,29 +224,24 @@ public class AnchorHead extends BaseDenseHead {
   // Losses
 
   /**
-   * The loss dict and the gradient of its total with respect to every raw output (MMDetection's
-   * {@code loss}), in training epoch {@code epoch} (0-based, MMDetection's {@code runner.epoch}),
-   * handed by the trainer: the hooks read it ({@link SingleImageInput#epoch()},
-   * {@link LevelLosses#epoch()}), e.g. to switch assigners after an initial phase. See
-   * {@link BaseDenseHead#loss(HeadOutputs, List, List, int)}.
-   *
+   * MMDetection's {@code loss} in training epoch {@code epoch}, which the hooks read
+   * ({@link SingleImageInput#epoch()}, {@link LevelLosses#epoch()}): see
+   * {@link BaseDenseHead#loss(HeadOutputs, List, List, int)}; new gradient arrays every call.
    * @throws IllegalArgumentException for mismatched shapes or counts (see the class comment), or
-   *     {@code epoch < 0}
-   * @throws IllegalStateException if the head has no train config
+   *     {@code epoch < 0}; {@link IllegalStateException} if the head has no train config
    */
   @Override
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
-    requireTraining();
-    checkedEpoch(epoch);
-    OutputChecks.checkBatch(gts, metas, metas == null ? 0 : metas.size());
-    OutputShapes batch = outputChecks.check(outputs, metas.size());
-    MultiLevelAnchors anchors = getAnchors(batch.featmapSizes(), metas, batch.dataType());
-    Optional<HeadTargets> targets = targetBuilder.collect(anchors, gts, metas, labelChannels(), nextRandomRoot(),
-        epoch, targetStep(outputs, anchors)).map(this::refineBatchTargets);
-    if (targets.isEmpty()) {
-      return HeadLoss.of(Map.of(), new GradAccumulator(outputs, batch.dataType()).toOutputs(), null);
-    }
-    return lossFromTargets(outputs, anchors, targets.get());
+    return loss(outputs, gts, metas, epoch, null);
+  }
+
+  /**
+   * {@link #loss(HeadOutputs, List, List, int)} with its gradients in {@code step}'s reusable arrays
+   * (valid until the step's next call: {@link HeadStep}), or in new arrays when {@code step} is null;
+   * the same values and bits either way. Caller's thread; one step per thread.
+   */
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch, HeadStep step) {
+    return TrainingStep.run(this, outputs, gts, metas, epoch, step);
   }
 
   /** {@link #loss(HeadOutputs, List, List)} for classification and regression outputs. */

@@ -20,19 +20,33 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link #addRows}, the {@link Layout#toRows} layout the losses see), or a few rows only
  * ({@link #addAtRows}, e.g. the positives). Not thread-safe: one accumulator per loss call, used by
  * the thread that computes the loss.
+ *
+ * <p>An accumulator made with a {@link HeadStep} takes every gradient array it creates from the
+ * step (reused from call to call) instead of making a new one; a term that writes a whole gradient
+ * itself asks for its array with {@link #fresh}.
  */
 public final class GradAccumulator {
   private final Map<String, INDArray[]> grads = new LinkedHashMap<>();
   private final Map<String, List<long[]>> shapes = new LinkedHashMap<>();
   private final DataType dtype;
+  private final HeadStep step;
 
   /**
-   * An accumulator for the outputs' names and shapes.
+   * An accumulator for the outputs' names and shapes, with new arrays for its gradients.
    *
    * @param dtype the dtype every gradient comes back in (the outputs')
    */
   public GradAccumulator(HeadOutputs outputs, DataType dtype) {
+    this(outputs, dtype, null);
+  }
+
+  /**
+   * An accumulator whose gradient arrays come from {@code step} (null: new arrays); they are valid
+   * until the step's next call ({@link HeadStep}'s contract).
+   */
+  public GradAccumulator(HeadOutputs outputs, DataType dtype, HeadStep step) {
     this.dtype = dtype;
+    this.step = step;
     for (String name : outputs.names()) {
       List<long[]> s = new ArrayList<>();
       for (INDArray a : outputs.get(name)) {
@@ -67,7 +81,23 @@ public final class GradAccumulator {
    */
   public void addRows(String name, int level, INDArray rows, int k) {
     long[] s = shape(name, level);
-    add(name, level, Layout.fromRows(rows, (int) s[0], (int) (s[1] / k), k, (int) s[2], (int) s[3]));
+    INDArray into = rows.dataType() == dtype ? fresh(name, level) : null;
+    add(name, level, into != null ? Layout.fromRows(rows, into)
+        : Layout.fromRows(rows, (int) s[0], (int) (s[1] / k), k, (int) s[2], (int) s[3]));
+  }
+
+  /**
+   * For a term that writes the whole gradient of output {@code name} at {@code level} itself: a dense
+   * C-order array of the output's shape and dtype (from the step, or new; contents undefined) to
+   * fill and then hand to {@link #add}, or null when a gradient was already added there (then build
+   * one and {@link #add} it).
+   */
+  public INDArray fresh(String name, int level) {
+    long[] s = shape(name, level);
+    if (grads.get(name)[level] != null) {
+      return null;
+    }
+    return step != null ? step.buffer(name, level, s, dtype) : Nd4j.createUninitialized(dtype, s, 'c');
   }
 
   /**
@@ -103,14 +133,20 @@ public final class GradAccumulator {
     }
     long[] s = shape(name, level);
     int hw = (int) (s[2] * s[3]);
-    double[] nchw = new double[(int) (s[0] * s[1] * hw)];
+    INDArray nchw = zeros(name, level);
     for (int r = 0; r < rows.length; r++) {
       for (int c = 0; c < k; c++) {
         // 0.0 + g: a -0.0 gradient comes back as 0.0, as it would when summed into zeros.
-        nchw[Layout.nchwIndex(rows[r], c, a, k, hw)] = 0.0 + values[r * k + c];
+        nchw.putScalar(Layout.nchwIndex(rows[r], c, a, k, hw), 0.0 + values[r * k + c]);
       }
     }
-    add(name, level, io.detkit.core.tensor.Tensors.create(nchw, dtype, s));
+    add(name, level, nchw);
+  }
+
+  /** A zero gradient of output {@code name} at {@code level}: the step's array zeroed, or a new one. */
+  private INDArray zeros(String name, int level) {
+    INDArray b = fresh(name, level);
+    return b == null || step == null ? Nd4j.zeros(dtype, shape(name, level)) : b.assign(0);
   }
 
   /** The gradients as head outputs (zeros where nothing was added). */
@@ -121,7 +157,7 @@ public final class GradAccumulator {
       List<long[]> s = shapes.get(e.getKey());
       INDArray[] g = e.getValue();
       for (int l = 0; l < g.length; l++) {
-        levels.add(g[l] != null ? g[l] : Nd4j.zeros(dtype, s.get(l)));
+        levels.add(g[l] != null ? g[l] : zeros(e.getKey(), l));
       }
       out = out.with(e.getKey(), levels);
     }

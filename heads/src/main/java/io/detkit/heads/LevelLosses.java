@@ -165,10 +165,14 @@ public final class LevelLosses {
 
   /** The regression target of each given row, 4 values per row. */
   public double[] bboxTargetsAt(int[] rows) {
-    double[] all = targets.bboxTargetsData(level);
-    double[] v = new double[rows.length * 4];
+    return rowsAt(targets.bboxTargetsData(level), rows, 4);
+  }
+
+  /** The {@code k} values of each given row of a row-major array {@code all}. */
+  static double[] rowsAt(double[] all, int[] rows, int k) {
+    double[] v = new double[rows.length * k];
     for (int r = 0; r < rows.length; r++) {
-      System.arraycopy(all, rows[r] * 4, v, r * 4, 4);
+      System.arraycopy(all, rows[r] * k, v, r * k, k);
     }
     return v;
   }

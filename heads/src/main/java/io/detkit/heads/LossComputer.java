@@ -1,12 +1,18 @@
 package io.detkit.heads;
 
 import io.detkit.core.tensor.Tensors;
+import io.detkit.losses.FocalLoss;
+import io.detkit.losses.FusedFocal;
 import io.detkit.losses.GHMC;
+import io.detkit.losses.L1Loss;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossResult;
+import io.detkit.losses.Reduction;
+import io.detkit.losses.SmoothL1Loss;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.OptionalDouble;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,7 +40,7 @@ public final class LossComputer {
    */
   public HeadLoss loss(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets t) {
     double avgFactor = head.avgFactor(t);
-    GradAccumulator grads = new GradAccumulator(outputs, anchors.dataType());
+    GradAccumulator grads = new GradAccumulator(outputs, anchors.dataType(), HeadStep.active());
     Map<String, double[]> dict = new LinkedHashMap<>();
     for (int l = 0; l < anchors.numLevels(); l++) {
       head.levelLosses(new LevelLosses(l, outputs, anchors, t, avgFactor, grads, dict));
@@ -55,12 +61,29 @@ public final class LossComputer {
    * input and no avg_factor, as MMDetection's anchor head calls it (GHMC normalises by its count of
    * valid elements itself).
    *
+   * <p>The sigmoid {@link FocalLoss} with hard labels (RetinaNet's and ATSS's call) reads the level in
+   * place and writes its gradient straight into the accumulator's array ({@link FusedFocal#meanLevel}):
+   * the same bits, without the permuted copies.
+   *
    * @param softScores one score per row of the level (image-major), or null for hard labels
    * @return the loss value (already times its {@code loss_weight})
    */
   public double clsLoss(LevelLosses l, Loss loss, double[] softScores) {
     int level = l.level();
     int c = head.clsOutChannels();
+    if (softScores == null && loss instanceof FocalLoss f && !f.params().activated()
+        && f.reduction() == Reduction.MEAN && !f.checkFinite()) {
+      INDArray grad = l.grads().fresh(HeadOutputs.CLS_SCORES, level);
+      if (grad != null) {
+        OptionalDouble v = FusedFocal.meanLevel(l.output(HeadOutputs.CLS_SCORES), l.anchorsPerLocation(),
+            l.targets().labelsData(level), l.targets().labelWeightsData(level), f.params().gamma(), f.params().alpha(),
+            f.lossWeight(), l.avgFactor(), grad);
+        if (v.isPresent()) {
+          l.grads().add(HeadOutputs.CLS_SCORES, level, grad);
+          return v.getAsDouble();
+        }
+      }
+    }
     INDArray pred = l.rows(HeadOutputs.CLS_SCORES, c);
     int rows = (int) pred.size(0);
     DataType dtype = l.dataType();
@@ -94,6 +117,13 @@ public final class LossComputer {
    * @return the loss value (already times its {@code loss_weight})
    */
   public double bboxLoss(LevelLosses l, Loss loss) {
+    if (!head.regDecodedBbox() && (loss instanceof L1Loss || loss instanceof SmoothL1Loss)
+        && loss.reduction() == Reduction.MEAN && !loss.checkFinite() && loss.lossWeight() >= 0) {
+      OptionalDouble v = weightedRowsLoss(l, loss);
+      if (v.isPresent()) {
+        return v.getAsDouble();
+      }
+    }
     int level = l.level();
     INDArray preds = l.output(HeadOutputs.BBOX_PREDS);
     int n = (int) preds.size(0);
@@ -118,5 +148,45 @@ public final class LossComputer {
         : r.gradPred();
     l.grads().addRows(HeadOutputs.BBOX_PREDS, level, grad, 4);
     return r.scalar();
+  }
+
+  /**
+   * An element-wise regression loss over the rows with a non-zero box weight only (the positives),
+   * read in place: every other element adds exactly +0 to the sum and gets a +0 gradient (the
+   * regression losses' zero-weight rule), and the sum runs in the same row order, so the value and
+   * gradient bits are those of the whole level. Empty when a weight is negative or NaN (then the
+   * whole level runs, where the sign of a zero gradient could differ).
+   */
+  private OptionalDouble weightedRowsLoss(LevelLosses l, Loss loss) {
+    int level = l.level();
+    double[] w = l.targets().bboxWeightsData(level);
+    int m = 0;
+    int[] rows = new int[w.length / 4];
+    for (int r = 0; r < rows.length; r++) {
+      boolean any = false;
+      for (int c = 0; c < 4; c++) {
+        double v = w[r * 4 + c];
+        if (!(v >= 0)) {
+          return OptionalDouble.empty();
+        }
+        any |= v != 0;
+      }
+      if (any) {
+        rows[m++] = r;
+      }
+    }
+    rows = java.util.Arrays.copyOf(rows, m);
+    if (m == 0) {
+      l.grads().addAtRows(HeadOutputs.BBOX_PREDS, level, rows, new double[0], l.anchorsPerLocation(), 4);
+      return OptionalDouble.of(0.0);
+    }
+    DataType dtype = l.dataType();
+    INDArray pred = Tensors.create(l.valuesAt(HeadOutputs.BBOX_PREDS, rows, 4), dtype, m, 4);
+    INDArray targets = Tensors.create(l.bboxTargetsAt(rows), dtype, m, 4);
+    INDArray weights = Tensors.create(LevelLosses.rowsAt(w, rows, 4), dtype, m, 4);
+    LossResult r = loss.forward(LossArgs.of(pred, targets).weight(weights).avgFactor(l.avgFactor()));
+    l.grads().addAtRows(HeadOutputs.BBOX_PREDS, level, rows, Tensors.toDoubles(r.gradPred()), l.anchorsPerLocation(),
+        4);
+    return OptionalDouble.of(r.scalar());
   }
 }

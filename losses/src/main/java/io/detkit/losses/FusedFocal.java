@@ -1,6 +1,12 @@
 package io.detkit.losses;
 
+import java.lang.ref.Reference;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
+import java.util.OptionalDouble;
 import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The reduced sigmoid focal loss with class-id targets in one pass: each element's loss is added
@@ -19,8 +25,11 @@ import java.util.stream.IntStream;
  * ({@link VectorFocal}) when the JVM has the incubating Vector API ({@code --add-modules
  * jdk.incubator.vector}); they then agree with the general path to a few float32 ulps. Either
  * way the result does not depend on the number of threads.
+ *
+ * <p>Dense heads call {@link #meanLevel}, which reads one level of the network's
+ * {@code [N, A*C, H, W]} scores in place and writes the gradient into the caller's array.
  */
-final class FusedFocal {
+public final class FusedFocal {
   /** Rows per parallel block: large enough to amortise a task, small enough to balance two cores. */
   static final int BLOCK_ROWS = 1024;
   /** Below this {@code exp(-|x|)}, {@code log(1 + e)} would lose digits that float64 keeps; use log1p. */
@@ -83,6 +92,228 @@ final class FusedFocal {
       sum += p;
     }
     return sum;
+  }
+
+  /**
+   * MMDetection's reduced ({@code 'mean'} with {@code avg_factor}) sigmoid focal loss of one dense
+   * head level, read in place from the network's layout: the same value and gradient bits as
+   * {@code FocalLoss.forward} on the level permuted to rows {@code [N*H*W*A, C]} (row
+   * {@code ((img*H + y)*W + x)*A + anchor}) with these labels, row weights and avg_factor, but with
+   * no permuted copy, no Java copy of the scores and no new gradient array. Rows run in the same
+   * blocks of {@value #BLOCK_ROWS} as {@link #run}; each block is gathered into a per-thread scratch
+   * through the NIO view of {@code logits} (kept reachable), computed by the same row code, and its
+   * gradient scattered into {@code grad}. Thread-safe; runs on the common fork-join pool.
+   *
+   * @param logits dense C-order FLOAT or DOUBLE scores {@code [N, A*C, H, W]} (not changed)
+   * @param a anchors per location {@code A}
+   * @param labels one class id per row; {@code C} is the background
+   * @param labelWeights one weight per row (rounded to the logits' dtype first, as an array of it)
+   * @param lossWeight the loss's {@code loss_weight}
+   * @param avgFactor the divisor of the sum, {@code >= 0} (plus torch's float32 epsilon)
+   * @param grad a dense C-order array of the logits' shape and dtype; on success every element is
+   *     overwritten with {@code d loss / d logits}
+   * @return the loss value (times {@code loss_weight}, rounded to the logits' dtype), or empty when
+   *     the general pipeline must decide (a label outside {@code [0, C]}, a gradient that could
+   *     overflow the dtype, a non-finite sum, arrays this path does not read): {@code grad}'s
+   *     contents are then undefined
+   * @throws IllegalArgumentException for a negative or NaN {@code avgFactor}, or lengths that do
+   *     not match the logits' rows
+   */
+  public static OptionalDouble meanLevel(INDArray logits, int a, int[] labels, double[] labelWeights, double gamma,
+      double alpha, double lossWeight, double avgFactor, INDArray grad) {
+    io.detkit.core.check.Args.nonNegative("avg_factor", avgFactor);
+    DataType dtype = logits.dataType();
+    boolean single = dtype == DataType.FLOAT;
+    int hw = (int) (logits.size(2) * logits.size(3));
+    int c = (int) (logits.size(1) / a);
+    int n = (int) (logits.size(0) * hw * a);
+    if (labels.length != n || labelWeights.length != n) {
+      throw new IllegalArgumentException("labels and label weights must hold one value per row (" + n + "); got "
+          + labels.length + " and " + labelWeights.length);
+    }
+    if (!(single || dtype == DataType.DOUBLE) || n == 0 || c == 0 || !denseC(logits) || !denseC(grad)
+        || grad.dataType() != dtype || !java.util.Arrays.equals(grad.shape(), logits.shape())) {
+      return OptionalDouble.empty();
+    }
+    double[] rowWeight = new double[n];
+    double maxW = 0;
+    for (int r = 0; r < n; r++) {
+      if (labels[r] < 0 || labels[r] > c) {
+        return OptionalDouble.empty();
+      }
+      rowWeight[r] = single ? (float) labelWeights[r] : labelWeights[r];
+      maxW = Math.max(maxW, Math.abs(rowWeight[r]));
+    }
+    double divisor = avgFactor + WeightReduce.AVG_FACTOR_EPS;
+    double scale = lossWeight / divisor;
+    // The same overflow bound as FocalLoss's fused path: beyond it the general path names the overflow.
+    double bound = Math.abs(scale) * maxW * Math.max(Math.abs(alpha), Math.abs(1 - alpha)) * (1 + gamma);
+    if (!(bound <= (single ? Float.MAX_VALUE : Double.MAX_VALUE))) {
+      return OptionalDouble.empty();
+    }
+    double sum;
+    try {
+      sum = new FusedFocal(gamma, alpha).runNchw(new Nchw(logits, grad, a, c, hw), labels, n, rowWeight, scale);
+    } finally {
+      Reference.reachabilityFence(logits);
+      Reference.reachabilityFence(grad);
+    }
+    double value = sum / divisor * lossWeight;
+    if (!Double.isFinite(sum) || single && !Float.isFinite((float) value)) {
+      return OptionalDouble.empty();
+    }
+    return OptionalDouble.of(single ? (float) value : value);
+  }
+
+  private static boolean denseC(INDArray x) {
+    return x.rank() == 4 && x.ordering() == 'c' && !x.isView() && x.offset() == 0 && x.data().length() == x.length();
+  }
+
+  /** The NIO views of one level's scores and gradient, {@code [N, A*C, H, W]}. */
+  private record Nchw(java.nio.Buffer x, java.nio.Buffer g, int a, int c, int hw) {
+    Nchw(INDArray logits, INDArray grad, int a, int c, int hw) {
+      this(logits.dataType() == DataType.FLOAT ? logits.data().asNioFloat() : logits.data().asNioDouble(),
+          grad.dataType() == DataType.FLOAT ? grad.data().asNioFloat() : grad.data().asNioDouble(), a, c, hw);
+    }
+  }
+
+  /** A block's rows gathered from the NCHW level, reused by each pool thread. */
+  private static final class Scratch {
+    Object x;
+    Object g;
+    Object span;
+    long[] labels = new long[BLOCK_ROWS];
+    double[] rowWeight = new double[BLOCK_ROWS];
+
+    private boolean single;
+    private int rowsLen = -1;
+    private int spanLen = -1;
+
+    /** This scratch, its arrays (re)made when the dtype changes or they are too short. */
+    Scratch fit(boolean single, int c, int spanLen) {
+      if (this.single != single || rowsLen < BLOCK_ROWS * c || this.spanLen < spanLen) {
+        this.single = single;
+        rowsLen = BLOCK_ROWS * c;
+        this.spanLen = spanLen;
+        x = single ? new float[rowsLen] : new double[rowsLen];
+        g = single ? new float[rowsLen] : new double[rowsLen];
+        span = single ? new float[spanLen] : new double[spanLen];
+      }
+      return this;
+    }
+  }
+
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  /** {@link #run} over the rows of an NCHW level: same blocks, same row code, same sum order. */
+  private double runNchw(Nchw v, int[] labels, int n, double[] rowWeight, double scale) {
+    int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
+    double[] partial = new double[blocks];
+    int c = v.c();
+    boolean single = v.x() instanceof FloatBuffer;
+    boolean lanes = simd && gamma == 2.0 && single && c >= VectorFocal.lanes();
+    IntStream.range(0, blocks).parallel().forEach(b -> {
+      int r0 = b * BLOCK_ROWS;
+      int r1 = Math.min(n, r0 + BLOCK_ROWS);
+      Scratch s = SCRATCH.get().fit(single, c, BLOCK_ROWS / v.a() + 2);
+      for (int r = r0; r < r1; r++) {
+        s.labels[r - r0] = labels[r];
+        s.rowWeight[r - r0] = rowWeight[r];
+      }
+      copyBlock(v, s, r0, r1, true);
+      partial[b] = lanes
+          ? VectorFocal.rows((float[]) s.x, s.labels, c, s.rowWeight, scale, (float) alpha, (float[]) s.g, 0, r1 - r0,
+              this::row)
+          : block(s.x, s.labels, c, s.rowWeight, null, scale, s.g, 0, r1 - r0);
+      copyBlock(v, s, r0, r1, false);
+    });
+    double sum = 0;
+    for (double p : partial) {
+      sum += p;
+    }
+    return sum;
+  }
+
+  /**
+   * Gathers rows {@code [r0, r1)} of the level into {@code s.x} ({@code gather}), or scatters
+   * {@code s.g} back into the gradient. Each (image, channel) plane is touched in one contiguous run
+   * of the locations whose row lies in the block, so blocks never write each other's elements.
+   */
+  private static void copyBlock(Nchw v, Scratch s, int r0, int r1, boolean gather) {
+    int a = v.a();
+    int c = v.c();
+    int hw = v.hw();
+    int perImage = hw * a;
+    for (int img = r0 / perImage; img <= (r1 - 1) / perImage; img++) {
+      int base = img * perImage;
+      for (int anchor = 0; anchor < a; anchor++) {
+        int pLo = Math.max(0, Math.floorDiv(r0 - base - anchor + a - 1, a));
+        int pHi = Math.min(hw - 1, Math.floorDiv(r1 - 1 - base - anchor, a));
+        if (pHi < pLo) {
+          continue;
+        }
+        int len = pHi - pLo + 1;
+        int row0 = base + pLo * a + anchor - r0;
+        for (int j = 0; j < c; j++) {
+          int plane = ((img * a + anchor) * c + j) * hw + pLo;
+          if (gather) {
+            readPlane(v.x(), plane, s.span, len);
+            spread(s.span, s.x, row0 * c + j, a * c, len);
+          } else {
+            collect(s.g, row0 * c + j, a * c, s.span, len);
+            writePlane(v.g(), plane, s.span, len);
+          }
+        }
+      }
+    }
+  }
+
+  private static void readPlane(java.nio.Buffer from, int index, Object to, int len) {
+    if (from instanceof FloatBuffer f) {
+      f.get(index, (float[]) to, 0, len);
+    } else {
+      ((DoubleBuffer) from).get(index, (double[]) to, 0, len);
+    }
+  }
+
+  private static void writePlane(java.nio.Buffer to, int index, Object from, int len) {
+    if (to instanceof FloatBuffer f) {
+      f.put(index, (float[]) from, 0, len);
+    } else {
+      ((DoubleBuffer) to).put(index, (double[]) from, 0, len);
+    }
+  }
+
+  /** {@code rows[start + k * stride] = span[k]}. */
+  private static void spread(Object span, Object rows, int start, int stride, int len) {
+    if (span instanceof float[] f) {
+      float[] out = (float[]) rows;
+      for (int k = 0; k < len; k++) {
+        out[start + k * stride] = f[k];
+      }
+    } else {
+      double[] d = (double[]) span;
+      double[] out = (double[]) rows;
+      for (int k = 0; k < len; k++) {
+        out[start + k * stride] = d[k];
+      }
+    }
+  }
+
+  /** {@code span[k] = rows[start + k * stride]}. */
+  private static void collect(Object rows, int start, int stride, Object span, int len) {
+    if (span instanceof float[] f) {
+      float[] in = (float[]) rows;
+      for (int k = 0; k < len; k++) {
+        f[k] = in[start + k * stride];
+      }
+    } else {
+      double[] d = (double[]) span;
+      double[] in = (double[]) rows;
+      for (int k = 0; k < len; k++) {
+        d[k] = in[start + k * stride];
+      }
+    }
   }
 
   private double block(Object x, long[] labels, int c, double[] rowWeight, double[] elementWeight, double scale,
