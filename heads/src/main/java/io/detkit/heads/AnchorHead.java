@@ -240,6 +240,7 @@ public class AnchorHead extends BaseDenseHead {
    * (valid until the step's next call: {@link HeadStep}), or in new arrays when {@code step} is null;
    * the same values and bits either way. Caller's thread; one step per thread.
    */
+  @Override
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch, HeadStep step) {
     return TrainingStep.run(this, outputs, gts, metas, epoch, step);
   }

@@ -334,6 +334,18 @@ public abstract class BaseDenseHead {
   public abstract HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch);
 
   /**
+   * {@link #loss(HeadOutputs, List, List, int)} for a trainer that calls it every iteration on one
+   * thread: a head may write the returned gradients into {@code step}'s reusable arrays (valid
+   * until the step's next call, see {@link HeadStep}) instead of new ones. The default ignores the
+   * step; {@link AnchorHead} and its subclasses use it. Same values and bits either way.
+   *
+   * @param step the caller's workspace for this thread, or null for new arrays
+   */
+  public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch, HeadStep step) {
+    return loss(outputs, gts, metas, epoch);
+  }
+
+  /**
    * Detections with the head's {@code test_cfg}, without rescaling, with NMS.
    *
    * @throws IllegalStateException if the head has no test config

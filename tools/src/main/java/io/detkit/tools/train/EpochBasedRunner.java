@@ -2,6 +2,7 @@ package io.detkit.tools.train;
 
 import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.HeadStep;
 import io.detkit.tools.data.Batch;
 import io.detkit.tools.data.DataLoader;
 import io.detkit.tools.model.DetectorNet;
@@ -39,6 +40,9 @@ public final class EpochBasedRunner implements Runner {
   private int innerIter;
   private int itersThisEpoch;
   private HeadLoss outputs;
+  // The head writes each iteration's gradients into these reused arrays; the hooks consume them
+  // (backward) within the same iteration, before the next loss call overwrites them.
+  private final HeadStep headStep = new HeadStep();
   private double currentLr = Double.NaN;
   private Evaluation.Outcome lastEvaluation;
   private String stopReason;
@@ -124,7 +128,7 @@ public final class EpochBasedRunner implements Runner {
     for (innerIter = 0; innerIter < itersThisEpoch && stopReason == null; innerIter++) {
       callHooks(Hook::beforeTrainIter);
       Batch b = data.next();
-      outputs = head.loss(net.forwardTrain(b.images()), b.groundTruths(), b.metas(), epoch);
+      outputs = head.loss(net.forwardTrain(b.images()), b.groundTruths(), b.metas(), epoch, headStep);
       epochLossSum += outputs.total();
       epochLossCount++;
       callHooks(Hook::afterTrainIter);

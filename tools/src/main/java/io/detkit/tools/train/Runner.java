@@ -37,7 +37,11 @@ public interface Runner {
   /** Whether the current epoch is the run's last: the final epoch, the iteration limit, or a stop. */
   boolean isLastEpoch();
 
-  /** The current iteration's loss dict with its gradients (null before the first loss). */
+  /**
+   * The current iteration's loss dict with its gradients (null before the first loss). The gradient
+   * arrays are reused by the next iteration's loss call: a hook that keeps them past
+   * {@link Hook#afterTrainIter} copies them ({@code dup()}).
+   */
   HeadLoss outputs();
 
   /**
