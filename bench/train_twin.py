@@ -261,6 +261,7 @@ def main():
     print(f"{args.iters} iterations after {args.warmup} warm-up; threads: detkit "
           f"{args.detkit_threads or args.threads}, PyTorch {args.threads}; torch {torch.__version__}; "
           f"nproc {os.cpu_count()}; load average " + "; ".join(f"{k} {v}" for k, v in load.items()) + "\n")
+    print("Command: `bench/train_twin.py " + " ".join(sys.argv[1:]) + "`\n")
     print("| phase | detkit median (p90) ms | PyTorch median (p90) ms | detkit / PyTorch |")
     print("|---|---|---|---|")
     for p in PHASES:

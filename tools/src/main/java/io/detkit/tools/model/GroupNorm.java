@@ -128,15 +128,26 @@ public final class GroupNorm extends ShapePreservingLayer {
   /**
    * The layer implementation: forward and backward are primitive loops over a scratch copy of the
    * input (statistics in double, one pass per image and group), so a call costs two bulk copies
-   * instead of some twenty ND4J operations and their buffers. Statistics are recomputed in the
-   * backward pass rather than kept between calls. Single-threaded, as DL4J calls a layer.
+   * instead of some twenty ND4J operations and their buffers. The copy and the statistics of a
+   * training forward pass serve the backward pass of the same input (else they are recomputed).
+   * Single-threaded, as DL4J calls a layer.
    */
   static final class Impl extends ShapePreservingLayer.Impl<GroupNorm> {
     private double[] xs;
     private double[] ys;
+    /** The statistics of the last training forward pass and its input, for the backward pass. */
+    private Pass kept;
+    private INDArray keptInput;
 
     Impl(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
+    }
+
+    @Override
+    public void clear() {
+      super.clear();
+      kept = null;
+      keptInput = null;
     }
 
     @Override
@@ -210,6 +221,9 @@ public final class GroupNorm extends ShapePreservingLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
       assertInputSet(false);
       Pass p = new Pass();
+      // Any forward pass rewrites the scratch copy that a kept pass reads, so it replaces or drops it.
+      kept = training ? p : null;
+      keptInput = training ? input : null;
       double[] y = scratch((int) input.length());
       boolean relu = relu();
       for (int plane = 0; plane < p.planes; plane++) {
@@ -230,7 +244,11 @@ public final class GroupNorm extends ShapePreservingLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
       assertInputSet(true);
-      Pass p = new Pass();
+      // The same input as the last training forward pass: its copy and statistics are still valid
+      // (same arithmetic, so the same bits as recomputing them).
+      Pass p = kept != null && keptInput == input ? kept : new Pass();
+      kept = null;
+      keptInput = null;
       double[] dy = HostBuffers.read(HostBuffers.dense(epsilon), scratch((int) input.length()));
       ys = dy;
       boolean relu = relu();
