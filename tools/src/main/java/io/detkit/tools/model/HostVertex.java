@@ -89,6 +89,7 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
     return getClass().getSimpleName();
   }
 
+  /** The configuration itself: every subclass is immutable, so a clone may share it. */
   @Override
   public HostVertex clone() {
     return this;
