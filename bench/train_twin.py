@@ -52,12 +52,17 @@ def loadavg():
 
 # ---------------------------------------------------------------------------- detkit side
 
+def detkit_classpath():
+    """The tools jar and its dependencies, as the detkit wrapper builds them."""
+    target = os.path.join(ROOT, "tools", "target")
+    with open(os.path.join(target, "detkit.classpath")) as f:
+        return os.path.join(target, "detkit-tools-0.1.0-SNAPSHOT.jar") + ":" + f.read().strip()
+
+
 def run_detkit(args, export):
     if not args.skip_build:
         subprocess.run([os.path.join(ROOT, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
-    target = os.path.join(ROOT, "tools", "target")
-    with open(os.path.join(target, "detkit.classpath")) as f:
-        cp = os.path.join(target, "detkit-tools-0.1.0-SNAPSHOT.jar") + ":" + f.read().strip()
+    cp = detkit_classpath()
     env = dict(os.environ, OMP_NUM_THREADS=str(args.detkit_threads or args.threads))
     out_json = os.path.join(args.out, "detkit.json")
     cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp", cp,
@@ -124,11 +129,10 @@ class Twin(torch.nn.Module):
 
 
 def read_config(path):
-    """The MMDetection-style config (plain Python dicts) as a namespace dict."""
-    ns = {}
-    with open(path) as f:
-        exec(compile(f.read(), path, "exec"), ns)  # noqa: S102 - our own config files
-    return ns
+    """The merged config (_base_ files and their overrides resolved by detkit's own reader) as a dict."""
+    out = subprocess.run(["java", "-cp", detkit_classpath(), "io.detkit.tools.Main", "print-config", "--format=json",
+                          path], check=True, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return json.loads(out.stdout)
 
 
 def anchors_for(head_cfg, sizes):
@@ -257,6 +261,7 @@ def main():
     print(f"{args.iters} iterations after {args.warmup} warm-up; threads: detkit "
           f"{args.detkit_threads or args.threads}, PyTorch {args.threads}; torch {torch.__version__}; "
           f"nproc {os.cpu_count()}; load average " + "; ".join(f"{k} {v}" for k, v in load.items()) + "\n")
+    print("Command: `bench/train_twin.py " + " ".join(sys.argv[1:]) + "`\n")
     print("| phase | detkit median (p90) ms | PyTorch median (p90) ms | detkit / PyTorch |")
     print("|---|---|---|---|")
     for p in PHASES:

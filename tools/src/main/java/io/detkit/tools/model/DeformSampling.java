@@ -19,9 +19,8 @@ package io.detkit.tools.model;
 final class DeformSampling extends HostVertex {
   private static final long serialVersionUID = 1L;
 
-  @Override
-  int numInputs() {
-    return 2;
+  DeformSampling() {
+    super(2);
   }
 
   @Override
@@ -35,11 +34,19 @@ final class DeformSampling extends HostVertex {
     return b.clone();
   }
 
-  /** The bilinear sample of plane {@code base} (h x w) at (y, x), and its two derivatives. */
-  private static void sample(double[] v, int base, int h, int w, double y, double x, double[] r) {
-    r[0] = 0;
-    r[1] = 0;
-    r[2] = 0;
+  /**
+   * Bilinear interpolation in plane {@code base} (h x w) at (y, x), a corner outside the plane
+   * counting as 0. With {@code g} null: the sample and its derivatives along y and x into
+   * {@code r} (all 0 at or beyond one pixel outside the plane). Otherwise the backward of the
+   * sample: {@code e} times each corner's weight added to {@code g} at that corner.
+   */
+  private static void bilinear(double[] v, double[] g, int base, int h, int w, double y, double x, double e,
+      double[] r) {
+    if (g == null) {
+      r[0] = 0;
+      r[1] = 0;
+      r[2] = 0;
+    }
     if (!(y > -1 && x > -1 && y < h && x < w)) {
       return;
     }
@@ -47,31 +54,28 @@ final class DeformSampling extends HostVertex {
     int x0 = (int) Math.floor(x);
     double ly = y - y0;
     double lx = x - x0;
+    double w00 = (1 - ly) * (1 - lx);
+    double w01 = (1 - ly) * lx;
+    double w10 = ly * (1 - lx);
+    double w11 = ly * lx;
+    if (g != null) {
+      add(g, base, h, w, y0, x0, w00 * e);
+      add(g, base, h, w, y0, x0 + 1, w01 * e);
+      add(g, base, h, w, y0 + 1, x0, w10 * e);
+      add(g, base, h, w, y0 + 1, x0 + 1, w11 * e);
+      return;
+    }
     double v00 = at(v, base, h, w, y0, x0);
     double v01 = at(v, base, h, w, y0, x0 + 1);
     double v10 = at(v, base, h, w, y0 + 1, x0);
     double v11 = at(v, base, h, w, y0 + 1, x0 + 1);
-    r[0] = (1 - ly) * (1 - lx) * v00 + (1 - ly) * lx * v01 + ly * (1 - lx) * v10 + ly * lx * v11;
+    r[0] = w00 * v00 + w01 * v01 + w10 * v10 + w11 * v11;
     r[1] = (1 - lx) * (v10 - v00) + lx * (v11 - v01);
     r[2] = (1 - ly) * (v01 - v00) + ly * (v11 - v10);
   }
 
   private static double at(double[] v, int base, int h, int w, int y, int x) {
     return y >= 0 && y < h && x >= 0 && x < w ? v[base + y * w + x] : 0;
-  }
-
-  private static void scatter(double[] g, int base, int h, int w, double y, double x, double e) {
-    if (!(y > -1 && x > -1 && y < h && x < w)) {
-      return;
-    }
-    int y0 = (int) Math.floor(y);
-    int x0 = (int) Math.floor(x);
-    double ly = y - y0;
-    double lx = x - x0;
-    add(g, base, h, w, y0, x0, (1 - ly) * (1 - lx) * e);
-    add(g, base, h, w, y0, x0 + 1, (1 - ly) * lx * e);
-    add(g, base, h, w, y0 + 1, x0, ly * (1 - lx) * e);
-    add(g, base, h, w, y0 + 1, x0 + 1, ly * lx * e);
   }
 
   private static void add(double[] g, int base, int h, int w, int y, int x, double e) {
@@ -91,7 +95,7 @@ final class DeformSampling extends HostVertex {
     for (int c = 0; c < 4; c++) {
       double y = p / w + offs[(img * 8 + 2 * c) * hw + p];
       double x = p % w + offs[(img * 8 + 2 * c + 1) * hw + p];
-      sample(boxes, (img * 4 + c) * hw, h, w, y, x, r);
+      bilinear(boxes, null, (img * 4 + c) * hw, h, w, y, x, 0, r);
       vals[c] = r[0];
       dy[c] = r[1];
       dx[c] = r[2];
@@ -99,56 +103,34 @@ final class DeformSampling extends HostVertex {
     return !(vals[0] > vals[2]) && !(vals[1] > vals[3]);
   }
 
+  /** One walk over the locations. */
   @Override
-  void forward(double[][] in, long[][] shapes, double[] out) {
-    int n = (int) shapes[0][0];
-    int h = (int) shapes[0][2];
-    int w = (int) shapes[0][3];
-    int hw = h * w;
+  void pass(double[][] in, long[][] shapes, double[] out, double[] eps, double[][] grads) {
+    Nchw s = Nchw.of(shapes[0]);
+    int h = s.h();
+    int w = s.w();
+    int hw = s.hw();
     double[] vals = new double[4];
     double[] dy = new double[4];
     double[] dx = new double[4];
-    for (int img = 0; img < n; img++) {
+    for (int img = 0; img < s.n(); img++) {
       for (int p = 0; p < hw; p++) {
         boolean valid = sampleLocation(in[0], in[1], img, p, h, w, vals, dy, dx);
         for (int c = 0; c < 4; c++) {
           int i = (img * 4 + c) * hw + p;
-          out[i] = valid ? vals[c] : in[0][i];
-        }
-      }
-    }
-  }
-
-  @Override
-  void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads) {
-    int n = (int) shapes[0][0];
-    int h = (int) shapes[0][2];
-    int w = (int) shapes[0][3];
-    int hw = h * w;
-    double[] vals = new double[4];
-    double[] dy = new double[4];
-    double[] dx = new double[4];
-    for (int img = 0; img < n; img++) {
-      for (int p = 0; p < hw; p++) {
-        boolean valid = sampleLocation(in[0], in[1], img, p, h, w, vals, dy, dx);
-        for (int c = 0; c < 4; c++) {
-          int i = (img * 4 + c) * hw + p;
-          if (!valid) {
+          if (eps == null) {
+            out[i] = valid ? vals[c] : in[0][i];
+          } else if (!valid) {
             grads[0][i] += eps[i];
-            continue;
+          } else {
+            int oy = (img * 8 + 2 * c) * hw + p;
+            int ox = oy + hw;
+            bilinear(in[0], grads[0], (img * 4 + c) * hw, h, w, p / w + in[1][oy], p % w + in[1][ox], eps[i], null);
+            grads[1][oy] = dy[c] * eps[i];
+            grads[1][ox] = dx[c] * eps[i];
           }
-          double y = p / w + in[1][(img * 8 + 2 * c) * hw + p];
-          double x = p % w + in[1][(img * 8 + 2 * c + 1) * hw + p];
-          scatter(grads[0], (img * 4 + c) * hw, h, w, y, x, eps[i]);
-          grads[1][(img * 8 + 2 * c) * hw + p] = dy[c] * eps[i];
-          grads[1][(img * 8 + 2 * c + 1) * hw + p] = dx[c] * eps[i];
         }
       }
     }
-  }
-
-  @Override
-  public String toString() {
-    return "DeformSampling";
   }
 }

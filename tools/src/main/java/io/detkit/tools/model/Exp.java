@@ -7,9 +7,8 @@ package io.detkit.tools.model;
 final class Exp extends HostVertex {
   private static final long serialVersionUID = 1L;
 
-  @Override
-  int numInputs() {
-    return 1;
+  Exp() {
+    super(1);
   }
 
   @Override
@@ -18,21 +17,14 @@ final class Exp extends HostVertex {
   }
 
   @Override
-  void forward(double[][] in, long[][] shapes, double[] out) {
-    for (int i = 0; i < out.length; i++) {
-      out[i] = Math.exp(in[0][i]);
+  void pass(double[][] in, long[][] shapes, double[] out, double[] eps, double[][] grads) {
+    for (int i = 0; i < in[0].length; i++) {
+      double y = Math.exp(in[0][i]);
+      if (eps == null) {
+        out[i] = y;
+      } else {
+        grads[0][i] = y * eps[i];
+      }
     }
-  }
-
-  @Override
-  void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads) {
-    for (int i = 0; i < eps.length; i++) {
-      grads[0][i] = Math.exp(in[0][i]) * eps[i];
-    }
-  }
-
-  @Override
-  public String toString() {
-    return "Exp";
   }
 }

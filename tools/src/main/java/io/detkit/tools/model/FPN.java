@@ -27,29 +27,25 @@ import org.nd4j.linalg.activations.Activation;
  * {@code add_extra_convs}, {@code relu_before_extra_convs}; {@code conv_cfg}, {@code norm_cfg} and
  * {@code act_cfg} must be None, {@code upsample_cfg} nearest; {@code no_norm_on_lateral} and
  * {@code init_cfg} are accepted. Immutable.
+ *
+ * @param outChannels {@code out_channels}
+ * @param numOuts number of output levels
  */
-public final class FPN {
-  private final int[] inChannels;
-  private final int outChannels;
-  private final int numOuts;
-  private final int startLevel;
-  private final int backboneEndLevel;
-  private final String addExtraConvs;
-  private final boolean reluBeforeExtraConvs;
+public record FPN(int[] inChannels, int outChannels, int numOuts, int startLevel, int endLevel, String addExtraConvs,
+    boolean reluBeforeExtraConvs) {
 
   /**
+   * @param endLevel the last backbone output used (inclusive), -1 for the last one
    * @param addExtraConvs null (max pooling), "on_input", "on_lateral" or "on_output"
    * @throws IllegalArgumentException if the levels do not fit the inputs (messages as MMDetection's
    *     assertions, in words)
    */
-  public FPN(int[] inChannels, int outChannels, int numOuts, int startLevel, int endLevel, String addExtraConvs,
-      boolean reluBeforeExtraConvs) {
+  public FPN {
     int n = inChannels.length;
     check(n > 0, "in_channels must not be empty");
     check(outChannels > 0, "out_channels must be > 0; got " + outChannels);
     check(startLevel >= 0 && startLevel < n, "start_level must be in [0, " + n + "); got " + startLevel);
     if (endLevel == -1 || endLevel == n - 1) {
-      this.backboneEndLevel = n;
       check(numOuts >= n - startLevel, "num_outs must be >= len(in_channels) - start_level = " + (n - startLevel)
           + "; got " + numOuts);
     } else {
@@ -57,16 +53,10 @@ public final class FPN {
           + endLevel);
       check(numOuts == endLevel - startLevel + 1, "num_outs must be end_level - start_level + 1 = "
           + (endLevel - startLevel + 1) + "; got " + numOuts);
-      this.backboneEndLevel = endLevel + 1;
     }
     check(addExtraConvs == null || List.of("on_input", "on_lateral", "on_output").contains(addExtraConvs),
         "add_extra_convs must be False, True, 'on_input', 'on_lateral' or 'on_output'; got " + addExtraConvs);
-    this.inChannels = inChannels.clone();
-    this.outChannels = outChannels;
-    this.numOuts = numOuts;
-    this.startLevel = startLevel;
-    this.addExtraConvs = addExtraConvs;
-    this.reluBeforeExtraConvs = reluBeforeExtraConvs;
+    inChannels = inChannels.clone();
   }
 
   private static void check(boolean ok, String message) {
@@ -124,19 +114,28 @@ public final class FPN {
     }
   }
 
-  /** {@code in_channels}. */
+  /** {@code in_channels} (a copy). */
+  @Override
   public int[] inChannels() {
     return inChannels.clone();
   }
 
-  /** Number of output levels. */
-  public int numOuts() {
-    return numOuts;
+  /** One past the last backbone output used. */
+  private int backboneEndLevel() {
+    return endLevel == -1 ? inChannels.length : endLevel + 1;
   }
 
-  /** {@code out_channels}. */
-  public int outChannels() {
-    return outChannels;
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FPN f && Arrays.equals(inChannels, f.inChannels) && outChannels == f.outChannels
+        && numOuts == f.numOuts && startLevel == f.startLevel && backboneEndLevel() == f.backboneEndLevel()
+        && java.util.Objects.equals(addExtraConvs, f.addExtraConvs) && reluBeforeExtraConvs == f.reluBeforeExtraConvs;
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * Arrays.hashCode(inChannels) + java.util.Objects.hash(outChannels, numOuts, startLevel,
+        backboneEndLevel(), addExtraConvs, reluBeforeExtraConvs);
   }
 
   /**
@@ -146,6 +145,7 @@ public final class FPN {
    */
   public int[] outStrides(int[] inStrides) {
     requireInputs(inStrides.length);
+    int backboneEndLevel = backboneEndLevel();
     int[] s = new int[numOuts];
     for (int i = 0; i < numOuts; i++) {
       int level = startLevel + i;
@@ -164,6 +164,7 @@ public final class FPN {
   /** Adds the neck reading the backbone outputs; returns the output vertex names, finest first. */
   public List<String> addTo(GraphBuilder g, List<String> inputs) {
     requireInputs(inputs.size());
+    int backboneEndLevel = backboneEndLevel();
     int used = backboneEndLevel - startLevel;
     String[] laterals = new String[used];
     for (int i = 0; i < used; i++) {

@@ -1,6 +1,5 @@
 package io.detkit.tools.model;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.api.ParamInitializer;
@@ -14,7 +13,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Group normalization (Wu and He, 2018) followed by an activation, as a DL4J layer for NCHW
@@ -107,86 +105,49 @@ public final class GroupNorm extends ShapePreservingLayer {
     }
   }
 
-  /** gamma [1, C] then beta [1, C]. */
-  static final class Params implements ParamInitializer {
+  /** gamma [1, C] (starts at 1) then beta [1, C] (starts at 0). */
+  static final class Params extends VectorParams {
     static final Params INSTANCE = new Params();
 
-    private static long channels(org.deeplearning4j.nn.conf.layers.Layer l) {
-      return ((GroupNorm) l).channels;
+    private Params() {
+      super(List.of(GAMMA), List.of(BETA));
     }
 
     @Override
-    public long numParams(NeuralNetConfiguration conf) {
-      return numParams(conf.getLayer());
+    long length(org.deeplearning4j.nn.conf.layers.Layer layer) {
+      return ((GroupNorm) layer).channels;
     }
 
     @Override
-    public long numParams(org.deeplearning4j.nn.conf.layers.Layer layer) {
-      return 2 * channels(layer);
-    }
-
-    @Override
-    public List<String> paramKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
-      return List.of(GAMMA, BETA);
-    }
-
-    @Override
-    public List<String> weightKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
-      return List.of(GAMMA);
-    }
-
-    @Override
-    public List<String> biasKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
-      return List.of(BETA);
-    }
-
-    @Override
-    public boolean isWeightParam(org.deeplearning4j.nn.conf.layers.Layer layer, String key) {
-      return GAMMA.equals(key);
-    }
-
-    @Override
-    public boolean isBiasParam(org.deeplearning4j.nn.conf.layers.Layer layer, String key) {
-      return BETA.equals(key);
-    }
-
-    @Override
-    public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray view, boolean initialize) {
-      Map<String, INDArray> m = split(conf, view);
-      if (initialize) {
-        m.get(GAMMA).assign(1);
-        m.get(BETA).assign(0);
-      }
-      return m;
-    }
-
-    @Override
-    public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray view) {
-      return split(conf, view);
-    }
-
-    private static Map<String, INDArray> split(NeuralNetConfiguration conf, INDArray view) {
-      long c = channels(conf.getLayer());
-      INDArray flat = view.reshape(1, 2 * c);
-      Map<String, INDArray> m = new LinkedHashMap<>();
-      m.put(GAMMA, flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, c)).reshape(1, c));
-      m.put(BETA, flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(c, 2 * c)).reshape(1, c));
-      return m;
+    void initialize(org.deeplearning4j.nn.conf.layers.Layer layer, Map<String, INDArray> params) {
+      params.get(GAMMA).assign(1);
+      params.get(BETA).assign(0);
     }
   }
 
   /**
    * The layer implementation: forward and backward are primitive loops over a scratch copy of the
    * input (statistics in double, one pass per image and group), so a call costs two bulk copies
-   * instead of some twenty ND4J operations and their buffers. Statistics are recomputed in the
-   * backward pass rather than kept between calls. Single-threaded, as DL4J calls a layer.
+   * instead of some twenty ND4J operations and their buffers. The copy and the statistics of a
+   * training forward pass serve the backward pass of the same input (else they are recomputed).
+   * Single-threaded, as DL4J calls a layer.
    */
-  static final class Impl extends org.deeplearning4j.nn.layers.BaseLayer<GroupNorm> {
+  static final class Impl extends ShapePreservingLayer.Impl<GroupNorm> {
     private double[] xs;
     private double[] ys;
+    /** The statistics of the last training forward pass and its input, for the backward pass. */
+    private Pass kept;
+    private INDArray keptInput;
 
     Impl(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
+    }
+
+    @Override
+    public void clear() {
+      super.clear();
+      kept = null;
+      keptInput = null;
     }
 
     @Override
@@ -197,11 +158,6 @@ public final class GroupNorm extends ShapePreservingLayer {
     @Override
     public boolean hasBias() {
       return true;
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
-      return false;
     }
 
     private boolean relu() {
@@ -265,6 +221,9 @@ public final class GroupNorm extends ShapePreservingLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
       assertInputSet(false);
       Pass p = new Pass();
+      // Any forward pass rewrites the scratch copy that a kept pass reads, so it replaces or drops it.
+      kept = training ? p : null;
+      keptInput = training ? input : null;
       double[] y = scratch((int) input.length());
       boolean relu = relu();
       for (int plane = 0; plane < p.planes; plane++) {
@@ -285,7 +244,11 @@ public final class GroupNorm extends ShapePreservingLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
       assertInputSet(true);
-      Pass p = new Pass();
+      // The same input as the last training forward pass: its copy and statistics are still valid
+      // (same arithmetic, so the same bits as recomputing them).
+      Pass p = kept != null && keptInput == input ? kept : new Pass();
+      kept = null;
+      keptInput = null;
       double[] dy = HostBuffers.read(HostBuffers.dense(epsilon), scratch((int) input.length()));
       ys = dy;
       boolean relu = relu();

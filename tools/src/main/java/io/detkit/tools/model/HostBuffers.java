@@ -31,18 +31,7 @@ final class HostBuffers {
   static double[] read(INDArray a, double[] scratch) {
     int n = checkDense(a);
     double[] out = scratch != null && scratch.length >= n ? scratch : new double[n];
-    int offset = (int) a.offset();
-    if (a.dataType() == DataType.DOUBLE) {
-      DoubleBuffer b = a.data().asNioDouble();
-      b.position(offset);
-      b.get(out, 0, n);
-    } else {
-      FloatBuffer b = a.data().asNioFloat();
-      for (int i = 0; i < n; i++) {
-        out[i] = b.get(offset + i);
-      }
-    }
-    Reference.reachabilityFence(a);
+    transfer(a, out, n, true);
     return out;
   }
 
@@ -53,19 +42,33 @@ final class HostBuffers {
    * @throws IllegalArgumentException if {@code dst} is not dense or not FLOAT/DOUBLE
    */
   static void write(double[] src, INDArray dst) {
-    int n = checkDense(dst);
-    int offset = (int) dst.offset();
-    if (dst.dataType() == DataType.DOUBLE) {
-      DoubleBuffer b = dst.data().asNioDouble();
+    transfer(dst, src, checkDense(dst), false);
+  }
+
+  /** Copies {@code n} values from {@code a}'s NIO view into {@code values} ({@code toValues}) or back. */
+  private static void transfer(INDArray a, double[] values, int n, boolean toValues) {
+    int offset = (int) a.offset();
+    if (a.dataType() == DataType.DOUBLE) {
+      DoubleBuffer b = a.data().asNioDouble();
       b.position(offset);
-      b.put(src, 0, n);
+      if (toValues) {
+        b.get(values, 0, n);
+      } else {
+        b.put(values, 0, n);
+      }
     } else {
-      FloatBuffer b = dst.data().asNioFloat();
-      for (int i = 0; i < n; i++) {
-        b.put(offset + i, (float) src[i]);
+      FloatBuffer b = a.data().asNioFloat();
+      if (toValues) {
+        for (int i = 0; i < n; i++) {
+          values[i] = b.get(offset + i);
+        }
+      } else {
+        for (int i = 0; i < n; i++) {
+          b.put(offset + i, (float) values[i]);
+        }
       }
     }
-    Reference.reachabilityFence(dst);
+    Reference.reachabilityFence(a);
   }
 
   private static boolean isDense(INDArray a) {

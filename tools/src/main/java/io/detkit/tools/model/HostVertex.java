@@ -18,7 +18,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A parameter-free DL4J graph vertex whose forward and backward passes are primitive loops over
  * {@code double[]} copies of its NCHW inputs ({@link HostBuffers}): a subclass writes only the
- * arithmetic ({@link #forward}, {@link #backward}) and the output shape. The TOOD head's small
+ * arithmetic ({@link #pass}) and the output shape. The TOOD head's small
  * element-wise operations with several inputs or broadcasting (layer attention, the sigmoid
  * geometric mean, the bilinear offset sampling, the boxes around the grid) are such vertices: DL4J
  * has no broadcasting element-wise vertex, and one bulk copy in and out costs less than the dozen
@@ -30,8 +30,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
   private static final long serialVersionUID = 1L;
 
+  private final int numInputs;
+
+  /** A vertex of {@code numInputs} NCHW inputs. */
+  HostVertex(int numInputs) {
+    this.numInputs = numInputs;
+  }
+
   /** Number of inputs, all NCHW. */
-  abstract int numInputs();
+  final int numInputs() {
+    return numInputs;
+  }
+
+  /**
+   * The sizes of an NCHW shape as ints, for the loops; {@code hw} is the number of pixels of one
+   * channel plane.
+   */
+  record Nchw(int n, int c, int h, int w) {
+    static Nchw of(long[] shape) {
+      return new Nchw((int) shape[0], (int) shape[1], (int) shape[2], (int) shape[3]);
+    }
+
+    int hw() {
+      return h * w;
+    }
+  }
 
   /**
    * The output shape for these input shapes.
@@ -41,13 +64,30 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
   abstract long[] outputShape(long[][] in);
 
   /** Writes the output of {@code in} (shaped {@code shapes}) into {@code out}. */
-  abstract void forward(double[][] in, long[][] shapes, double[] out);
+  final void forward(double[][] in, long[][] shapes, double[] out) {
+    pass(in, shapes, out, null, null);
+  }
 
   /**
    * Writes the gradient of the loss with respect to each input into {@code grads} (zeroed, one per
    * input, shaped as the inputs), given {@code eps}, its gradient with respect to the output.
    */
-  abstract void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads);
+  final void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads) {
+    pass(in, shapes, null, eps, grads);
+  }
+
+  /**
+   * The arithmetic, forward and backward in one walk over the data (a vertex's backward retraces
+   * its forward): with {@code eps} null, the output into {@code out}; otherwise the gradients into
+   * {@code grads} as {@link #backward} describes, and {@code out} is null.
+   */
+  abstract void pass(double[][] in, long[][] shapes, double[] out, double[] eps, double[][] grads);
+
+  /** The class name; a vertex with settings appends them (equality compares this text). */
+  @Override
+  public String toString() {
+    return getClass().getSimpleName();
+  }
 
   /** The configuration itself: every subclass is immutable, so a clone may share it. */
   @Override

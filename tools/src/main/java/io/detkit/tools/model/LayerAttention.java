@@ -15,19 +15,17 @@ final class LayerAttention extends HostVertex {
   private int stacked;
 
   /** For Jackson and cloning. */
-  LayerAttention() {}
+  LayerAttention() {
+    super(2);
+  }
 
   /** Attention over {@code stacked} groups of channels. */
   LayerAttention(int stacked) {
+    super(2);
     if (stacked <= 0) {
       throw new IllegalArgumentException("stacked convolutions must be > 0; got " + stacked);
     }
     this.stacked = stacked;
-  }
-
-  @Override
-  int numInputs() {
-    return 2;
   }
 
   @Override
@@ -42,28 +40,21 @@ final class LayerAttention extends HostVertex {
     return f.clone();
   }
 
+  /** One walk over the (image, convolution) blocks. */
   @Override
-  void forward(double[][] in, long[][] shapes, double[] out) {
+  void pass(double[][] in, long[][] shapes, double[] out, double[] eps, double[][] grads) {
     double[] f = in[0];
     double[] w = in[1];
     int groups = (int) shapes[0][0] * stacked;
     int block = f.length / groups;
     for (int g = 0; g < groups; g++) {
       double s = w[g];
-      for (int i = g * block; i < (g + 1) * block; i++) {
-        out[i] = f[i] * s;
+      if (eps == null) {
+        for (int i = g * block; i < (g + 1) * block; i++) {
+          out[i] = f[i] * s;
+        }
+        continue;
       }
-    }
-  }
-
-  @Override
-  void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads) {
-    double[] f = in[0];
-    double[] w = in[1];
-    int groups = (int) shapes[0][0] * stacked;
-    int block = f.length / groups;
-    for (int g = 0; g < groups; g++) {
-      double s = w[g];
       double dw = 0;
       for (int i = g * block; i < (g + 1) * block; i++) {
         grads[0][i] = eps[i] * s;

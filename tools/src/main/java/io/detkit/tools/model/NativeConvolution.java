@@ -16,9 +16,11 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -96,6 +98,10 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
 
   /** The layer implementation. */
   static final class Impl extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
+    /** The input of the last training forward pass, and its output when the activation is a plain ReLU. */
+    private transient INDArray reluInput;
+    private transient INDArray reluOutput;
+
     Impl(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
     }
@@ -141,7 +147,28 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
       assertInputSet(false);
       INDArray z = preActivation(contiguousInput(), ArrayType.ACTIVATIONS, mgr);
-      return layerConf().getActivationFn().getActivation(z, training);
+      INDArray y = layerConf().getActivationFn().getActivation(z, training);
+      boolean keep = training && isPlainRelu(layerConf().getActivationFn());
+      reluInput = keep ? input : null;
+      reluOutput = keep ? y : null;
+      return y;
+    }
+
+    @Override
+    public void clear() {
+      super.clear();
+      reluInput = null;
+      reluOutput = null;
+    }
+
+    /** ReLU without threshold, cap or slope: its derivative is a function of its output alone. */
+    private static boolean isPlainRelu(IActivation act) {
+      if (!(act instanceof ActivationReLU)) {
+        return false;
+      }
+      ActivationReLU r = (ActivationReLU) act;
+      return r.getMax() == null && r.getNegativeSlope() == null
+          && (r.getThreshold() == null || r.getThreshold() == 0.0);
     }
 
     @Override
@@ -150,10 +177,16 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
       INDArray in = contiguousInput();
       IActivation act = layerConf().getActivationFn();
       INDArray delta = epsilon;
-      if (!(act instanceof ActivationIdentity)) {
-        // The pre-activation is recomputed, as DL4J's own layers do, rather than kept between
-        // calls; an identity activation (every convolution followed by GroupNorm, the FPN's and
-        // the heads' predictions) needs none.
+      if (reluOutput != null && reluInput == input) {
+        // relu(z) > 0 exactly where z > 0, so the mask comes from the kept output of the training
+        // forward pass (the next layer's input, alive until the backward pass ends) instead of a
+        // second convolution; the same select op as ActivationReLU's, so the same bits.
+        delta = mgr.createUninitialized(ArrayType.BP_WORKING_MEM, epsilon.dataType(), epsilon.shape());
+        Nd4j.exec(new RectifiedLinearDerivative(reluOutput, epsilon, delta, 0.0));
+      } else if (!(act instanceof ActivationIdentity)) {
+        // Without a kept output (another activation, or no training forward pass on this input)
+        // the pre-activation is recomputed, as DL4J's own layers do; an identity activation
+        // (every convolution followed by GroupNorm, the FPN's and the heads' predictions) needs none.
         delta = act.backprop(preActivation(in, ArrayType.BP_WORKING_MEM, mgr), epsilon).getFirst();
       }
       if (delta.ordering() != 'c' || delta.isView()) {

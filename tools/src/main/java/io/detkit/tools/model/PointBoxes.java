@@ -15,19 +15,17 @@ final class PointBoxes extends HostVertex {
   private double offsetY;
 
   /** For Jackson and cloning. */
-  PointBoxes() {}
+  PointBoxes() {
+    super(1);
+  }
 
   PointBoxes(double offsetX, double offsetY) {
+    super(1);
     if (!Double.isFinite(offsetX) || !Double.isFinite(offsetY)) {
       throw new IllegalArgumentException("prior centre offsets must be finite; got " + offsetX + ", " + offsetY);
     }
     this.offsetX = offsetX;
     this.offsetY = offsetY;
-  }
-
-  @Override
-  int numInputs() {
-    return 1;
   }
 
   @Override
@@ -38,14 +36,21 @@ final class PointBoxes extends HostVertex {
     return in[0].clone();
   }
 
+  /** Forward: the box sides; backward: the distances' gradients, negated for the left and top sides. */
   @Override
-  void forward(double[][] in, long[][] shapes, double[] out) {
-    int n = (int) shapes[0][0];
-    int h = (int) shapes[0][2];
-    int w = (int) shapes[0][3];
-    int hw = h * w;
+  void pass(double[][] in, long[][] shapes, double[] out, double[] eps, double[][] grads) {
+    Nchw s = Nchw.of(shapes[0]);
+    int w = s.w();
+    int hw = s.hw();
+    if (eps != null) {
+      for (int i = 0; i < eps.length; i++) {
+        int side = (i / hw) % 4;
+        grads[0][i] = side < 2 ? -eps[i] : eps[i];
+      }
+      return;
+    }
     double[] d = in[0];
-    for (int img = 0; img < n; img++) {
+    for (int img = 0; img < s.n(); img++) {
       int base = img * 4 * hw;
       for (int p = 0; p < hw; p++) {
         double cx = p % w + offsetX;
@@ -55,15 +60,6 @@ final class PointBoxes extends HostVertex {
         out[base + 2 * hw + p] = cx + d[base + 2 * hw + p];
         out[base + 3 * hw + p] = cy + d[base + 3 * hw + p];
       }
-    }
-  }
-
-  @Override
-  void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads) {
-    int hw = (int) (shapes[0][2] * shapes[0][3]);
-    for (int i = 0; i < eps.length; i++) {
-      int side = (i / hw) % 4;
-      grads[0][i] = side < 2 ? -eps[i] : eps[i];
     }
   }
 

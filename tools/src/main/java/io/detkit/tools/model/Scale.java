@@ -80,61 +80,26 @@ public final class Scale extends ShapePreservingLayer {
   }
 
   /** One parameter, {@code scale} [1, 1]; a weight (regularised like every other parameter). */
-  static final class Params implements ParamInitializer {
+  static final class Params extends VectorParams {
     static final Params INSTANCE = new Params();
 
+    private Params() {
+      super(List.of(SCALE), List.of());
+    }
+
     @Override
-    public long numParams(NeuralNetConfiguration conf) {
+    long length(org.deeplearning4j.nn.conf.layers.Layer layer) {
       return 1;
     }
 
     @Override
-    public long numParams(org.deeplearning4j.nn.conf.layers.Layer layer) {
-      return 1;
-    }
-
-    @Override
-    public List<String> paramKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
-      return List.of(SCALE);
-    }
-
-    @Override
-    public List<String> weightKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
-      return List.of(SCALE);
-    }
-
-    @Override
-    public List<String> biasKeys(org.deeplearning4j.nn.conf.layers.Layer layer) {
-      return List.of();
-    }
-
-    @Override
-    public boolean isWeightParam(org.deeplearning4j.nn.conf.layers.Layer layer, String key) {
-      return SCALE.equals(key);
-    }
-
-    @Override
-    public boolean isBiasParam(org.deeplearning4j.nn.conf.layers.Layer layer, String key) {
-      return false;
-    }
-
-    @Override
-    public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray view, boolean initialize) {
-      INDArray s = view.reshape(1, 1);
-      if (initialize) {
-        s.assign(((Scale) conf.getLayer()).init);
-      }
-      return Map.of(SCALE, s);
-    }
-
-    @Override
-    public Map<String, INDArray> getGradientsFromFlattened(NeuralNetConfiguration conf, INDArray view) {
-      return Map.of(SCALE, view.reshape(1, 1));
+    void initialize(org.deeplearning4j.nn.conf.layers.Layer layer, Map<String, INDArray> params) {
+      params.get(SCALE).assign(((Scale) layer).init);
     }
   }
 
   /** The layer implementation (three ND4J operations forward, three backward). */
-  static final class Impl extends org.deeplearning4j.nn.layers.BaseLayer<Scale> {
+  static final class Impl extends ShapePreservingLayer.Impl<Scale> {
     Impl(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType);
     }
@@ -146,11 +111,6 @@ public final class Scale extends ShapePreservingLayer {
 
     @Override
     public boolean hasBias() {
-      return false;
-    }
-
-    @Override
-    public boolean isPretrainLayer() {
       return false;
     }
 

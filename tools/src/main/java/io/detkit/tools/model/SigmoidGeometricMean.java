@@ -10,9 +10,8 @@ package io.detkit.tools.model;
 final class SigmoidGeometricMean extends HostVertex {
   private static final long serialVersionUID = 1L;
 
-  @Override
-  int numInputs() {
-    return 2;
+  SigmoidGeometricMean() {
+    super(2);
   }
 
   @Override
@@ -30,45 +29,31 @@ final class SigmoidGeometricMean extends HostVertex {
     return 1 / (1 + Math.exp(-x));
   }
 
+  /** One walk over the locations. */
   @Override
-  void forward(double[][] in, long[][] shapes, double[] out) {
-    int n = (int) shapes[0][0];
-    int c = (int) shapes[0][1];
-    int hw = (int) (shapes[0][2] * shapes[0][3]);
-    for (int img = 0; img < n; img++) {
-      for (int p = 0; p < hw; p++) {
-        double sb = sigmoid(in[1][img * hw + p]);
-        for (int k = 0; k < c; k++) {
-          int i = (img * c + k) * hw + p;
-          out[i] = Math.sqrt(sigmoid(in[0][i]) * sb);
-        }
-      }
-    }
-  }
-
-  @Override
-  void backward(double[][] in, long[][] shapes, double[] eps, double[][] grads) {
-    int n = (int) shapes[0][0];
-    int c = (int) shapes[0][1];
-    int hw = (int) (shapes[0][2] * shapes[0][3]);
-    for (int img = 0; img < n; img++) {
+  void pass(double[][] in, long[][] shapes, double[] out, double[] eps, double[][] grads) {
+    Nchw s = Nchw.of(shapes[0]);
+    int c = s.c();
+    int hw = s.hw();
+    for (int img = 0; img < s.n(); img++) {
       for (int p = 0; p < hw; p++) {
         double sb = sigmoid(in[1][img * hw + p]);
         double db = 0;
         for (int k = 0; k < c; k++) {
           int i = (img * c + k) * hw + p;
           double sa = sigmoid(in[0][i]);
+          if (eps == null) {
+            out[i] = Math.sqrt(sa * sb);
+            continue;
+          }
           double half = 0.5 * Math.sqrt(sa * sb) * eps[i];
           grads[0][i] = half * (1 - sa);
           db += half * (1 - sb);
         }
-        grads[1][img * hw + p] = db;
+        if (eps != null) {
+          grads[1][img * hw + p] = db;
+        }
       }
     }
-  }
-
-  @Override
-  public String toString() {
-    return "SigmoidGeometricMean";
   }
 }
