@@ -2,7 +2,10 @@ package io.detkit.core.tensor;
 
 import io.detkit.core.check.Limits;
 import java.lang.ref.Reference;
+import java.lang.reflect.Array;
 import java.util.Arrays;
+import java.util.function.Consumer;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,53 +19,43 @@ import org.nd4j.linalg.factory.Nd4j;
 final class TensorBuffers {
   private TensorBuffers() {}
 
-  // A bulk copy out of the NIO view: ND4J's asFloat()/asDouble() go element by element, several
+  // A bulk copy through the NIO view: ND4J's asFloat()/asDouble() go element by element, several
   // times slower on the 15-million-element score maps of a COCO-size head. The view does not keep
   // the array alive: without the fence the array (often a temporary dense copy) can be collected
   // and its memory freed in the middle of the copy (a JVM crash or garbage values under load).
+  private static void withBuffer(INDArray owner, Consumer<DataBuffer> copy) {
+    try {
+      copy.accept(owner.data());
+    } finally {
+      Reference.reachabilityFence(owner);
+    }
+  }
+
   static float[] bulkFloats(INDArray denseFloat) {
     Limits.requireBufferBytes("reading an array", denseFloat.length(), Float.BYTES, "FLOAT");
     float[] out = new float[(int) denseFloat.length()];
-    try {
-      denseFloat.data().asNioFloat().get(out);
-    } finally {
-      Reference.reachabilityFence(denseFloat);
-    }
+    withBuffer(denseFloat, buf -> buf.asNioFloat().get(out));
     return out;
   }
 
   static double[] bulkDoubles(INDArray denseDouble) {
     Limits.requireBufferBytes("reading an array", denseDouble.length(), Double.BYTES, "DOUBLE");
     double[] out = new double[(int) denseDouble.length()];
-    try {
-      denseDouble.data().asNioDouble().get(out);
-    } finally {
-      Reference.reachabilityFence(denseDouble);
-    }
+    withBuffer(denseDouble, buf -> buf.asNioDouble().get(out));
     return out;
   }
 
-  /**
-   * Writes {@code data} into a new dense {@code type} array of {@code shape} through its NIO view,
-   * keeping the array reachable for the whole copy.
-   */
+  /** {@code data} in a new dense DOUBLE array of {@code shape}, written through its NIO view. */
   static INDArray bulkCreate(double[] data, long[] shape) {
     INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
-    try {
-      out.data().asNioDouble().put(data);
-    } finally {
-      Reference.reachabilityFence(out);
-    }
+    withBuffer(out, buf -> buf.asNioDouble().put(data));
     return out;
   }
 
+  /** {@code data} in a new dense FLOAT array of {@code shape}. */
   static INDArray bulkCreate(float[] data, long[] shape) {
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-    try {
-      out.data().asNioFloat().put(data);
-    } finally {
-      Reference.reachabilityFence(out);
-    }
+    withBuffer(out, buf -> buf.asNioFloat().put(data));
     return out;
   }
 
@@ -107,22 +100,32 @@ final class TensorBuffers {
     }
   }
 
-  static void checkArgs(boolean dataNull, DataType type, long[] shape) {
-    if (dataNull) {
+  /**
+   * Checks a factory's arguments: {@code data} (a primitive array) non-null, {@code type} and
+   * {@code shape} non-null, and as many elements as the shape holds.
+   *
+   * @return the number of elements
+   */
+  static int checkCreate(Object data, DataType type, long[] shape) {
+    if (data == null) {
       throw new IllegalArgumentException("data must not be null");
     }
     Tensors.requireNonNull(type, "type");
     Tensors.requireNonNull(shape, "shape");
-  }
-
-  static void checkLength(int n, long[] shape) {
+    int n = Array.getLength(data);
     long expected = 1;
     for (long d : shape) {
       expected *= d;
     }
     if (expected != n) {
-      throw new IllegalArgumentException(
-          "data of length " + n + " does not fill shape " + Arrays.toString(shape));
+      throw new IllegalArgumentException("data of length " + n + " does not fill shape " + Arrays.toString(shape));
     }
+    return n;
+  }
+
+  /** A flat array cast to {@code type} (when it is another) and given {@code shape} ({@code []}: a scalar). */
+  static INDArray shaped(INDArray flat, DataType type, long[] shape) {
+    INDArray a = flat.dataType() == type ? flat : flat.castTo(type);
+    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
   }
 }

@@ -140,27 +140,17 @@ public final class Tensors {
    *     product of {@code shape} elements
    */
   public static INDArray create(double[] data, DataType type, long... shape) {
-    TensorBuffers.checkArgs(data == null, type, shape);
-    TensorBuffers.checkLength(data.length, shape);
-    if (data.length == 0) {
+    if (TensorBuffers.checkCreate(data, type, shape) == 0) {
       return Nd4j.create(type, shape);
     }
     if (shape.length > 0 && type == DataType.DOUBLE) {
       return TensorBuffers.bulkCreate(data, shape);
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
-      float[] f = new float[data.length];
-      for (int i = 0; i < f.length; i++) {
-        f[i] = (float) data[i];
-      }
-      return create(f, type, shape);
+      return create(narrow(data), type, shape);
     }
     TensorBuffers.requireFitsNarrowType(data, type);
-    INDArray a = Nd4j.createFromArray(data);
-    if (type != DataType.DOUBLE) {
-      a = a.castTo(type);
-    }
-    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+    return TensorBuffers.shaped(Nd4j.createFromArray(data), type, shape);
   }
 
   /**
@@ -170,9 +160,7 @@ public final class Tensors {
    * @throws IllegalArgumentException if an argument is null or the length does not fill the shape
    */
   public static INDArray create(float[] data, DataType type, long... shape) {
-    TensorBuffers.checkArgs(data == null, type, shape);
-    TensorBuffers.checkLength(data.length, shape);
-    if (data.length == 0) {
+    if (TensorBuffers.checkCreate(data, type, shape) == 0) {
       return Nd4j.create(type, shape);
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
@@ -181,11 +169,7 @@ public final class Tensors {
     if (type == DataType.HALF || type == DataType.BFLOAT16) {
       TensorBuffers.requireFitsNarrowType(widen(data), type);
     }
-    INDArray a = Nd4j.createFromArray(data);
-    if (type != DataType.FLOAT) {
-      a = a.castTo(type);
-    }
-    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+    return TensorBuffers.shaped(Nd4j.createFromArray(data), type, shape);
   }
 
   /**
@@ -194,13 +178,10 @@ public final class Tensors {
    * @throws IllegalArgumentException if an argument is null or the length does not fill the shape
    */
   public static INDArray createLong(long[] data, long... shape) {
-    TensorBuffers.checkArgs(data == null, DataType.INT64, shape);
-    TensorBuffers.checkLength(data.length, shape);
-    if (data.length == 0) {
+    if (TensorBuffers.checkCreate(data, DataType.INT64, shape) == 0) {
       return Nd4j.create(DataType.INT64, shape);
     }
-    INDArray a = Nd4j.createFromArray(data);
-    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+    return TensorBuffers.shaped(Nd4j.createFromArray(data), DataType.INT64, shape);
   }
 
   /**
@@ -209,7 +190,7 @@ public final class Tensors {
    * @throws IllegalArgumentException if an argument is null or the length does not fill the shape
    */
   public static INDArray createLong(int[] data, long... shape) {
-    TensorBuffers.checkArgs(data == null, DataType.INT64, shape);
+    TensorBuffers.checkCreate(data, DataType.INT64, shape);
     long[] l = new long[data.length];
     for (int i = 0; i < l.length; i++) {
       l[i] = data[i];
