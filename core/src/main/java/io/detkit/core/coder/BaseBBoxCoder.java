@@ -314,27 +314,4 @@ abstract class BaseBBoxCoder implements BBoxCoder {
   static double up(double[] upstream, int i) {
     return upstream == null ? 0 : upstream[i];
   }
-
-  /**
-   * MMDetection's border clip of a decoded coordinate as two {@code torch.where} calls: below 0
-   * becomes 0, then above {@code bound} becomes {@code bound}. Unlike {@code Math.max}, a -0.0 stays
-   * -0.0, as in torch.
-   *
-   * @param box decoded {@code (x1, y1, x2, y2)}; {@code box[j]} is clipped in place
-   * @param bound {@code w} for x ({@code j} even), {@code h} for y
-   * @return whether the value was inside {@code [0, bound]}, i.e. whether the gradient passes
-   */
-  static boolean clipWhere(double[] box, int j, double bound) {
-    boolean passes = true;
-    if (box[j] < 0) {
-      box[j] = 0;
-      passes = false;
-    }
-    if (box[j] > bound) {
-      box[j] = bound;
-      passes = false;
-    }
-    return passes;
-  }
-
 }
