@@ -123,11 +123,7 @@ public final class ATSSAssigner implements BaseAssigner {
    */
   public AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
       INDArray gtLabels, INDArray clsScores, INDArray bboxPreds) {
-    BoxArgs.checkBoxShape(bboxes, "bboxes");
-    BoxArgs.checkBoxShape(gtBboxes, "gt_bboxes");
-    if (gtBboxesIgnore != null) {
-      BoxArgs.checkBoxShape(gtBboxesIgnore, "gt_bboxes_ignore");
-    }
+    BoxArgs.checkAssignShapes(bboxes, gtBboxes, gtBboxesIgnore);
     int n = (int) bboxes.size(0);
     int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
     int numClasses = 0;

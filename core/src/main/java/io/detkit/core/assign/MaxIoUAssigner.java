@@ -149,11 +149,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
   @Override
   public AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
       INDArray gtLabels) {
-    BoxArgs.checkBoxShape(bboxes, "bboxes");
-    BoxArgs.checkBoxShape(gtBboxes, "gt_bboxes");
-    if (gtBboxesIgnore != null) {
-      BoxArgs.checkBoxShape(gtBboxesIgnore, "gt_bboxes_ignore");
-    }
+    BoxArgs.checkAssignShapes(bboxes, gtBboxes, gtBboxesIgnore);
     AssignerChecks.checkLevels(numLevelBboxes, (int) bboxes.size(0));
     int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
     // Straight to doubles: float32 values are exact in them, and the kernel rounds as float32 would.

@@ -151,7 +151,7 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] encode(float[] bboxes, float[] gtBboxes) {
-    return narrow(encodeFlat(widen(bboxes), widen(gtBboxes), true, this::encodeKernel));
+    return Tensors.narrow(encodeFlat(Tensors.widen(bboxes), Tensors.widen(gtBboxes), true, this::encodeKernel));
   }
 
   @Override
@@ -161,7 +161,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] decode(float[] bboxes, float[] pred, int[] maxShape) {
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, null, true, this::decodeKernel));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape, null, true,
+        this::decodeKernel));
   }
 
   @Override
@@ -172,7 +173,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
   @Override
   public float[] decodeVjp(float[] bboxes, float[] pred, int[] maxShape, float[] upstream) {
     requireArray(upstream, "upstream");
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, widen(upstream), true, this::decodeKernel));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape, Tensors.widen(upstream),
+        true, this::decodeKernel));
   }
 
   @Override
@@ -289,25 +291,6 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     if (a == null) {
       throw new IllegalArgumentException(name + " must not be null");
     }
-  }
-
-  static double[] widen(float[] f) {
-    if (f == null) {
-      return null;
-    }
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
-    }
-    return d;
-  }
-
-  static float[] narrow(double[] d) {
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
   }
 
   /** Upstream gradient {@code i}, or 0 when only the forward pass runs. */
