@@ -174,9 +174,9 @@ public final class OverlapRows {
           + dst.length);
     }
     if (aF != null) {
-      // A double[] dst cannot alias the float arrays, so the JIT keeps box i's reads out of the loop.
+      float[] boxF = {aF[4 * i], aF[4 * i + 1], aF[4 * i + 2], aF[4 * i + 3], area1F(i), (float) eps};
       for (int j = j0; j < j1; j++) {
-        dst[off + j - j0] = pairF32(i, j);
+        dst[off + j - j0] = pairF32(boxF, j);
       }
       return;
     }
@@ -224,9 +224,9 @@ public final class OverlapRows {
     }
   }
 
-  private float pairF32(int i, int j) {
-    return PairOverlap.pairF32(aF[4 * i], aF[4 * i + 1], aF[4 * i + 2], aF[4 * i + 3], area1F(i), bF[4 * j],
-        bF[4 * j + 1], bF[4 * j + 2], bF[4 * j + 3], area2F[j], mode, (float) eps);
+  private float pairF32(float[] boxF, int j) {
+    return PairOverlap.pairF32(boxF[0], boxF[1], boxF[2], boxF[3], boxF[4], bF[4 * j], bF[4 * j + 1], bF[4 * j + 2],
+        bF[4 * j + 3], area2F[j], mode, boxF[5]);
   }
 
   private float area1F(int i) {
