@@ -272,12 +272,10 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
    * Collects {@link AnchorGenerator} parameters; {@link #build()} validates them all and throws
    * {@link IllegalArgumentException} naming the MMDetection parameter that is wrong.
    */
-  public static final class Builder {
-    private List<Stride> strides;
+  public static final class Builder extends AnchorBuilder<Builder> {
     private double[] ratios;
     private double[] scales;
     private double[] baseSizes;
-    private boolean scaleMajor = true;
     private Double octaveBaseScale;
     private Integer scalesPerOctave;
     private List<double[]> centers;
@@ -285,15 +283,8 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
 
     private Builder() {}
 
-    /** Square strides, one per level. */
-    public Builder strides(double... strides) {
-      this.strides = Stride.squares(strides);
-      return this;
-    }
-
-    /** Strides {@code (w, h)}, one per level. */
-    public Builder strides(List<Stride> strides) {
-      this.strides = new ArrayList<>(Tensors.requireNonNull(strides, "strides"));
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -315,11 +306,6 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
       return this;
     }
 
-    /** Whether scales vary fastest among a cell's anchors (default true). */
-    public Builder scaleMajor(boolean scaleMajor) {
-      this.scaleMajor = scaleMajor;
-      return this;
-    }
 
     /**
      * Base scale of the octave scales {@code octave_base_scale * 2^(i / scales_per_octave)}; set with

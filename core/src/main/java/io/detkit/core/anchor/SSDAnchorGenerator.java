@@ -88,26 +88,17 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
    * Collects {@link SSDAnchorGenerator} parameters; {@link #build()} validates them and throws
    * {@link IllegalArgumentException} naming the MMDetection parameter that is wrong.
    */
-  public static final class Builder {
-    private List<Stride> strides;
+  public static final class Builder extends AnchorBuilder<Builder> {
     private List<double[]> ratios;
     private double[] minSizes;
     private double[] maxSizes;
     private double[] basesizeRatioRange = {0.15, 0.9};
     private int inputSize = 300;
-    private boolean scaleMajor = true;
 
     private Builder() {}
 
-    /** Square strides, one per level. */
-    public Builder strides(double... strides) {
-      this.strides = Stride.squares(strides);
-      return this;
-    }
-
-    /** Strides {@code (w, h)}, one per level. */
-    public Builder strides(List<Stride> strides) {
-      this.strides = new ArrayList<>(Tensors.requireNonNull(strides, "strides"));
+    @Override
+    Builder self() {
       return this;
     }
 
@@ -145,11 +136,6 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
       return this;
     }
 
-    /** Whether scales vary fastest before SSD's reordering (MMDetection default true; SSD configs use false). */
-    public Builder scaleMajor(boolean scaleMajor) {
-      this.scaleMajor = scaleMajor;
-      return this;
-    }
 
     /**
      * @throws IllegalArgumentException if strides and ratios differ in length, only one of

@@ -37,16 +37,30 @@ public final class ATSSAssigner implements BaseAssigner {
   /** MMDetection's "infinite" distance and "no overlap" sentinel. */
   public static final double INF = ATSSMatcher.INF;
 
-  private final int topk;
-  private final Double alpha;
-  private final double ignoreIofThr;
+  /**
+   * The assigner's parameters, each checked here once (for {@link #fromConfig} and the builder's
+   * every step): {@code topk} &gt;= 1, {@code alpha} null (plain ATSS) or in [0, 1] (DDOD; outside it
+   * one factor of {@code sigmoid^(1 - alpha) * iou^alpha} has a negative exponent, so a zero IoU or a
+   * saturated score gives Inf * 0 = NaN and silently loses positives), {@code ignoreIofThr} a number
+   * (&lt;= 0 disables ignoring).
+   */
+  public record Params(int topk, Double alpha, double ignoreIofThr) {
+    public Params {
+      AssignerChecks.requireTopk(topk);
+      if (alpha != null) {
+        Args.inRange("alpha", alpha, 0, 1);
+      }
+      Args.notNaN("ignore_iof_thr", ignoreIofThr);
+    }
+  }
+
+  private final Params params;
   private final ATSSMatcher matcher;
 
-  private ATSSAssigner(Builder b) {
-    this.topk = b.topk;
-    this.alpha = b.alpha;
-    this.ignoreIofThr = b.ignoreIofThr;
-    this.matcher = new ATSSMatcher(topk, alpha, ignoreIofThr);
+  /** The assigner with {@code params}. */
+  public ATSSAssigner(Params params) {
+    this.params = Tensors.requireNonNull(params, "params");
+    this.matcher = new ATSSMatcher(params.topk(), params.alpha(), params.ignoreIofThr());
   }
 
   /**
@@ -66,11 +80,7 @@ public final class ATSSAssigner implements BaseAssigner {
    */
   public static ATSSAssigner fromConfig(Config c) {
     Tensors.requireNonNull(c, "config");
-    int topk = c.getInt("topk");
-    if (topk < 1) {
-      throw ConfigException.at(c.pathOf("topk"), "topk must be >= 1; got " + topk);
-    }
-    Builder b = builder(topk);
+    Builder b = builder(AssignerChecks.readTopk(c));
     if (!c.isNull("alpha")) {
       b.alpha(c.getDouble("alpha"));
     }
@@ -79,19 +89,9 @@ public final class ATSSAssigner implements BaseAssigner {
     return b.build();
   }
 
-  /** Candidates per level and gt, &gt;= 1. */
-  public int topk() {
-    return topk;
-  }
-
-  /** The DDOD cost exponent, or null for plain ATSS. */
-  public Double alpha() {
-    return alpha;
-  }
-
-  /** IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring. */
-  public double ignoreIofThr() {
-    return ignoreIofThr;
+  /** The parameters. */
+  public Params params() {
+    return params;
   }
 
   // ---------------------------------------------------------------- ND4J boundary
@@ -123,15 +123,11 @@ public final class ATSSAssigner implements BaseAssigner {
    */
   public AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
       INDArray gtLabels, INDArray clsScores, INDArray bboxPreds) {
-    BoxArgs.checkBoxShape(bboxes, "bboxes");
-    BoxArgs.checkBoxShape(gtBboxes, "gt_bboxes");
-    if (gtBboxesIgnore != null) {
-      BoxArgs.checkBoxShape(gtBboxesIgnore, "gt_bboxes_ignore");
-    }
+    BoxArgs.checkAssignShapes(bboxes, gtBboxes, gtBboxesIgnore);
     int n = (int) bboxes.size(0);
     int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
     int numClasses = 0;
-    boolean ddod = alpha != null;
+    boolean ddod = params.alpha() != null;
     if (ddod) {
       matcher.requireDdodInputs(clsScores != null, bboxPreds != null);
       Tensors.requireRank(clsScores, "cls_scores", 2);
@@ -225,21 +221,19 @@ public final class ATSSAssigner implements BaseAssigner {
 
   @Override
   public String toString() {
-    return "ATSSAssigner(topk=" + topk + ", alpha=" + (alpha == null ? "None" : alpha) + ", ignore_iof_thr="
-        + ignoreIofThr + ")";
+    return "ATSSAssigner(topk=" + params.topk() + ", alpha=" + (params.alpha() == null ? "None" : params.alpha())
+        + ", ignore_iof_thr=" + params.ignoreIofThr() + ")";
   }
 
-  /** Builder for {@link ATSSAssigner}; defaults are MMDetection's ({@code alpha=None}, no ignoring). */
+  /**
+   * Builder for {@link ATSSAssigner}; defaults are MMDetection's ({@code alpha=None}, no ignoring).
+   * Each step makes a new {@link Params}, so a bad value fails at its setter.
+   */
   public static final class Builder {
-    private final int topk;
-    private Double alpha;
-    private double ignoreIofThr = -1;
+    private Params params;
 
     private Builder(int topk) {
-      if (topk < 1) {
-        throw new IllegalArgumentException("topk must be >= 1; got " + topk);
-      }
-      this.topk = topk;
+      this.params = new Params(topk, null, -1);
     }
 
     /**
@@ -248,12 +242,7 @@ public final class ATSSAssigner implements BaseAssigner {
      * @throws IllegalArgumentException if {@code alpha} is outside [0, 1] (NaN included)
      */
     public Builder alpha(Double alpha) {
-      // The DDOD cost sigmoid^(1 - alpha) * iou^alpha: outside [0, 1] one factor's exponent is
-      // negative, so a zero IoU or a saturated score gives Inf * 0 = NaN and silently loses positives.
-      if (alpha != null) {
-        Args.inRange("alpha", alpha, 0, 1);
-      }
-      this.alpha = alpha;
+      params = new Params(params.topk(), alpha, params.ignoreIofThr());
       return this;
     }
 
@@ -263,16 +252,13 @@ public final class ATSSAssigner implements BaseAssigner {
      * @throws IllegalArgumentException if {@code v} is NaN
      */
     public Builder ignoreIofThr(double v) {
-      if (Double.isNaN(v)) {
-        throw new IllegalArgumentException("ignore_iof_thr must be a number; got NaN");
-      }
-      this.ignoreIofThr = v;
+      params = new Params(params.topk(), params.alpha(), v);
       return this;
     }
 
     /** The assigner; every value was checked by its setter. */
     public ATSSAssigner build() {
-      return new ATSSAssigner(this);
+      return new ATSSAssigner(params);
     }
   }
 }

@@ -87,7 +87,7 @@ final class ATSSMatcher {
 
     int[] inds = new int[n];
     if (k == 0 || n == 0) {
-      return new Outcome(withLabels(k, inds, new double[n], gtLabels), new int[0]);
+      return new Outcome(AssignResult.labelled(k, inds, new double[n], gtLabels), new int[0]);
     }
 
     double[] bcx = new double[n];
@@ -191,18 +191,7 @@ final class ATSSMatcher {
         inds[i] = bestGt[i] + 1;
       }
     }
-    return new Outcome(withLabels(k, inds, best, gtLabels), cand);
-  }
-
-  private static AssignResult withLabels(int k, int[] inds, double[] maxOverlaps, int[] gtLabels) {
-    int[] labels = null;
-    if (gtLabels != null) {
-      labels = new int[inds.length];
-      for (int i = 0; i < inds.length; i++) {
-        labels[i] = inds[i] > 0 ? gtLabels[inds[i] - 1] : -1;
-      }
-    }
-    return new AssignResult(k, inds, maxOverlaps, labels);
+    return new Outcome(AssignResult.labelled(k, inds, best, gtLabels), cand);
   }
 
   /** Per prior, the largest IoF (over the prior's area) with any ignore box. */

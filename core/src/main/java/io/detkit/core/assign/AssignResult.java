@@ -2,6 +2,7 @@ package io.detkit.core.assign;
 
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -149,27 +150,23 @@ public final class AssignResult {
 
   /** The number of positive priors ({@code gt_inds > 0}). */
   public int numPositive() {
-    int n = 0;
-    for (int g : gtInds) {
-      n += g > 0 ? 1 : 0;
-    }
-    return n;
+    return count(g -> g > 0);
   }
 
   /** The number of negative priors ({@code gt_inds == 0}). */
   public int numNegative() {
-    int n = 0;
-    for (int g : gtInds) {
-      n += g == 0 ? 1 : 0;
-    }
-    return n;
+    return count(g -> g == 0);
   }
 
   /** The number of ignored priors ({@code gt_inds == -1}). */
   public int numIgnored() {
+    return count(g -> g < 0);
+  }
+
+  private int count(IntPredicate which) {
     int n = 0;
     for (int g : gtInds) {
-      n += g < 0 ? 1 : 0;
+      n += which.test(g) ? 1 : 0;
     }
     return n;
   }

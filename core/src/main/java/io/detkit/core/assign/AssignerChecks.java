@@ -53,6 +53,33 @@ final class AssignerChecks {
   }
 
   /**
+   * The candidate count of ATSS and the task-aligned assigner.
+   *
+   * @return {@code topk}
+   * @throws IllegalArgumentException unless {@code topk >= 1}
+   */
+  static int requireTopk(int topk) {
+    if (topk < 1) {
+      throw new IllegalArgumentException("topk must be >= 1; got " + topk);
+    }
+    return topk;
+  }
+
+  /**
+   * The required {@code topk} of a config, checked by {@link #requireTopk}.
+   *
+   * @throws ConfigException at {@code topk}'s path when it is missing, not an int or below 1
+   */
+  static int readTopk(Config c) {
+    int topk = c.getInt("topk");
+    try {
+      return requireTopk(topk);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.at(c.pathOf("topk"), e.getMessage());
+    }
+  }
+
+  /**
    * Checks per-level prior counts: non-negative, summing to {@code numBboxes}.
    *
    * @return {@code {numBboxes}} for null (one level), else the argument

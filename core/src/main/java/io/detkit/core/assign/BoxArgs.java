@@ -34,6 +34,15 @@ final class BoxArgs {
     Tensors.requireFloating(boxes, name);
   }
 
+  /** The shapes of an assigner's box inputs: priors and gts {@code [N,4|5]}, ignore boxes the same or null. */
+  static void checkAssignShapes(INDArray bboxes, INDArray gtBboxes, INDArray gtBboxesIgnore) {
+    checkBoxShape(bboxes, "bboxes");
+    checkBoxShape(gtBboxes, "gt_bboxes");
+    if (gtBboxesIgnore != null) {
+      checkBoxShape(gtBboxesIgnore, "gt_bboxes_ignore");
+    }
+  }
+
   /** The first four columns of a checked {@code [N,4|5]} array as a flat float array. */
   static float[] floats(INDArray boxes, String name) {
     checkBoxShape(boxes, name);

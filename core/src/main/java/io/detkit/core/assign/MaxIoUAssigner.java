@@ -1,5 +1,6 @@
 package io.detkit.core.assign;
 
+import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.PyTuple;
@@ -37,7 +38,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * effect. Memory: linear in the priors; the {@code K x N} overlap matrix is reduced block by block
  * ({@link MaxOverlaps}) and never held.
  *
- * <p>Immutable and thread-safe; build with {@link #builder()} or {@link #fromConfig}.
+ * <p>Immutable and thread-safe; build with {@link #builder()}, {@link #fromConfig} or from {@link Params}.
  */
 public final class MaxIoUAssigner implements BaseAssigner {
 
@@ -51,32 +52,41 @@ public final class MaxIoUAssigner implements BaseAssigner {
     NONE
   }
 
-  private final double posIouThr;
-  private final NegativeRule negRule;
-  private final double negLow;
-  private final double negHigh;
-  private final double minPosIou;
-  private final boolean gtMaxAssignAll;
-  private final double ignoreIofThr;
-  private final boolean ignoreWrtCandidates;
-  private final boolean matchLowQuality;
-  private final long gpuAssignThr;
+  /**
+   * The assigner's parameters (MMDetection's keys in camelCase), checked here once for
+   * {@link #fromConfig} and the {@link Builder}: {@code negIouLow}/{@code negIouHigh} bound the
+   * negative range ({@code [0, thr)} for {@link NegativeRule#BELOW}, NaN for {@link NegativeRule#NONE}).
+   *
+   * @throws IllegalArgumentException for a NaN threshold, a missing rule, or a NaN bound of the
+   *     negative range
+   */
+  public record Params(double posIouThr, NegativeRule negativeRule, double negIouLow, double negIouHigh,
+      double minPosIou, boolean gtMaxAssignAll, double ignoreIofThr, boolean ignoreWrtCandidates,
+      boolean matchLowQuality, long gpuAssignThr) {
+    public Params {
+      Args.notNaN("pos_iou_thr", posIouThr);
+      if (negativeRule == null) {
+        throw new IllegalArgumentException("neg_iou_thr must be set (a threshold, a (low, high) range, or none)");
+      }
+      if (negativeRule != NegativeRule.NONE) {
+        Args.notNaN("neg_iou_thr[0]", negIouLow);
+        Args.notNaN(negativeRule == NegativeRule.BELOW ? "neg_iou_thr" : "neg_iou_thr[1]", negIouHigh);
+      }
+      Args.notNaN("min_pos_iou", minPosIou);
+      Args.notNaN("ignore_iof_thr", ignoreIofThr);
+    }
+  }
+
+  private final Params params;
   private final MaxIoUMatcher matcher;
 
-  private MaxIoUAssigner(Builder b) {
-    this.posIouThr = b.posIouThr;
-    this.negRule = b.negRule;
-    this.negLow = b.negLow;
-    this.negHigh = b.negHigh;
-    this.minPosIou = b.minPosIou;
-    this.gtMaxAssignAll = b.gtMaxAssignAll;
-    this.ignoreIofThr = b.ignoreIofThr;
-    this.ignoreWrtCandidates = b.ignoreWrtCandidates;
-    this.matchLowQuality = b.matchLowQuality;
-    this.gpuAssignThr = b.gpuAssignThr;
-    boolean negatives = negRule != NegativeRule.NONE;
-    this.matcher = new MaxIoUMatcher(posIouThr, negatives ? negLow : Double.NaN, negatives ? negHigh : Double.NaN,
-        minPosIou, gtMaxAssignAll, matchLowQuality, ignoreIofThr, ignoreWrtCandidates);
+  /** The assigner with {@code params}. */
+  public MaxIoUAssigner(Params params) {
+    this.params = Tensors.requireNonNull(params, "params");
+    boolean negatives = params.negativeRule() != NegativeRule.NONE;
+    this.matcher = new MaxIoUMatcher(params.posIouThr(), negatives ? params.negIouLow() : Double.NaN,
+        negatives ? params.negIouHigh() : Double.NaN, params.minPosIou(), params.gtMaxAssignAll(),
+        params.matchLowQuality(), params.ignoreIofThr(), params.ignoreWrtCandidates());
   }
 
   /** A builder; {@code pos_iou_thr} and {@code neg_iou_thr} must be set. */
@@ -124,49 +134,9 @@ public final class MaxIoUAssigner implements BaseAssigner {
     return b.build();
   }
 
-  /** IoU at or above which a prior is positive for its best gt. */
-  public double posIouThr() {
-    return posIouThr;
-  }
-
-  /** How {@code neg_iou_thr} selects negatives. */
-  public NegativeRule negativeRule() {
-    return negRule;
-  }
-
-  /** Lower end of the negative range (0 for {@link NegativeRule#BELOW}). */
-  public double negIouLow() {
-    return negLow;
-  }
-
-  /** Upper end (exclusive) of the negative range. */
-  public double negIouHigh() {
-    return negHigh;
-  }
-
-  /** The best IoU a gt needs to take its best prior as a low-quality match. */
-  public double minPosIou() {
-    return minPosIou;
-  }
-
-  /** Whether a low-quality match takes every prior that reaches the gt's best IoU, not only the first. */
-  public boolean gtMaxAssignAll() {
-    return gtMaxAssignAll;
-  }
-
-  /** IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring. */
-  public double ignoreIofThr() {
-    return ignoreIofThr;
-  }
-
-  /** True: the ignore IoF is over the prior's area; false: over the ignore box's area. */
-  public boolean ignoreWrtCandidates() {
-    return ignoreWrtCandidates;
-  }
-
-  /** Whether every gt may take its best prior (low-quality matches, step 4 of the class comment). */
-  public boolean matchLowQuality() {
-    return matchLowQuality;
+  /** The parameters. */
+  public Params params() {
+    return params;
   }
 
   // ---------------------------------------------------------------- ND4J boundary
@@ -179,11 +149,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
   @Override
   public AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
       INDArray gtLabels) {
-    BoxArgs.checkBoxShape(bboxes, "bboxes");
-    BoxArgs.checkBoxShape(gtBboxes, "gt_bboxes");
-    if (gtBboxesIgnore != null) {
-      BoxArgs.checkBoxShape(gtBboxesIgnore, "gt_bboxes_ignore");
-    }
+    BoxArgs.checkAssignShapes(bboxes, gtBboxes, gtBboxesIgnore);
     AssignerChecks.checkLevels(numLevelBboxes, (int) bboxes.size(0));
     int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
     // Straight to doubles: float32 values are exact in them, and the kernel rounds as float32 would.
@@ -316,14 +282,16 @@ public final class MaxIoUAssigner implements BaseAssigner {
 
   @Override
   public String toString() {
-    String neg = switch (negRule) {
-      case BELOW -> String.valueOf(negHigh);
-      case RANGE -> "(" + negLow + ", " + negHigh + ")";
+    Params p = params;
+    String neg = switch (p.negativeRule()) {
+      case BELOW -> String.valueOf(p.negIouHigh());
+      case RANGE -> "(" + p.negIouLow() + ", " + p.negIouHigh() + ")";
       case NONE -> "None";
     };
-    return "MaxIoUAssigner(pos_iou_thr=" + posIouThr + ", neg_iou_thr=" + neg + ", min_pos_iou=" + minPosIou
-        + ", gt_max_assign_all=" + gtMaxAssignAll + ", ignore_iof_thr=" + ignoreIofThr + ", ignore_wrt_candidates="
-        + ignoreWrtCandidates + ", match_low_quality=" + matchLowQuality + ", gpu_assign_thr=" + gpuAssignThr + ")";
+    return "MaxIoUAssigner(pos_iou_thr=" + p.posIouThr() + ", neg_iou_thr=" + neg + ", min_pos_iou="
+        + p.minPosIou() + ", gt_max_assign_all=" + p.gtMaxAssignAll() + ", ignore_iof_thr=" + p.ignoreIofThr()
+        + ", ignore_wrt_candidates=" + p.ignoreWrtCandidates() + ", match_low_quality=" + p.matchLowQuality()
+        + ", gpu_assign_thr=" + p.gpuAssignThr() + ")";
   }
 
   /** Builder for {@link MaxIoUAssigner}; defaults are MMDetection's. */
@@ -343,14 +311,12 @@ public final class MaxIoUAssigner implements BaseAssigner {
 
     /** IoU at or above which a prior is positive for its best gt (required). */
     public Builder posIouThr(double v) {
-      requireNumber(v, "pos_iou_thr");
       this.posIouThr = v;
       return this;
     }
 
     /** Negatives have best IoU in {@code [0, v)} (MMDetection's float {@code neg_iou_thr}). */
     public Builder negIouThr(double v) {
-      requireNumber(v, "neg_iou_thr");
       this.negRule = NegativeRule.BELOW;
       this.negLow = 0.0;
       this.negHigh = v;
@@ -359,8 +325,6 @@ public final class MaxIoUAssigner implements BaseAssigner {
 
     /** Negatives have best IoU in {@code [low, high)} (MMDetection's tuple {@code neg_iou_thr}). */
     public Builder negIouThr(double low, double high) {
-      requireNumber(low, "neg_iou_thr[0]");
-      requireNumber(high, "neg_iou_thr[1]");
       this.negRule = NegativeRule.RANGE;
       this.negLow = low;
       this.negHigh = high;
@@ -375,13 +339,8 @@ public final class MaxIoUAssigner implements BaseAssigner {
       return this;
     }
 
-    /**
-     * Best IoU a gt needs for a low-quality match (default 0).
-     *
-     * @throws IllegalArgumentException if {@code v} is NaN
-     */
+    /** Best IoU a gt needs for a low-quality match (default 0). */
     public Builder minPosIou(double v) {
-      requireNumber(v, "min_pos_iou");
       this.minPosIou = v;
       return this;
     }
@@ -394,7 +353,6 @@ public final class MaxIoUAssigner implements BaseAssigner {
 
     /** IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring. */
     public Builder ignoreIofThr(double v) {
-      requireNumber(v, "ignore_iof_thr");
       this.ignoreIofThr = v;
       return this;
     }
@@ -418,22 +376,12 @@ public final class MaxIoUAssigner implements BaseAssigner {
     }
 
     /**
-     * @throws IllegalArgumentException if {@code pos_iou_thr} or {@code neg_iou_thr} was not set
+     * @throws IllegalArgumentException if {@code pos_iou_thr} or {@code neg_iou_thr} was not set, or
+     *     a value is NaN ({@link Params})
      */
     public MaxIoUAssigner build() {
-      if (Double.isNaN(posIouThr)) {
-        throw new IllegalArgumentException("pos_iou_thr must be set");
-      }
-      if (negRule == null) {
-        throw new IllegalArgumentException("neg_iou_thr must be set (a threshold, a (low, high) range, or none)");
-      }
-      return new MaxIoUAssigner(this);
-    }
-
-    private static void requireNumber(double v, String name) {
-      if (Double.isNaN(v)) {
-        throw new IllegalArgumentException(name + " must be a number; got NaN");
-      }
+      return new MaxIoUAssigner(new Params(posIouThr, negRule, negLow, negHigh, minPosIou, gtMaxAssignAll,
+          ignoreIofThr, ignoreWrtCandidates, matchLowQuality, gpuAssignThr));
     }
   }
 }

@@ -83,16 +83,7 @@ record MaxIoUMatcher(double posIouThr, double negLow, double negHigh, double min
    */
   AssignResult assign(MaxOverlaps.Rows rows, int k, int n, int[] gtLabels, Precision p) {
     if (k == 0 || n == 0) {
-      int[] inds = new int[n];
-      if (k > 0) {
-        Arrays.fill(inds, -1);
-      }
-      int[] labels = null;
-      if (gtLabels != null) {
-        labels = new int[n];
-        Arrays.fill(labels, -1);
-      }
-      return new AssignResult(k, inds, new double[n], labels);
+      return AssignResult.allNegative(k, n, gtLabels != null);
     }
     MaxOverlaps m = MaxOverlaps.of(rows, k, n);
     double[] maxOv = m.priorMax;
@@ -125,13 +116,6 @@ record MaxIoUMatcher(double posIouThr, double negLow, double negHigh, double min
         }
       }
     }
-    int[] labels = null;
-    if (gtLabels != null) {
-      labels = new int[n];
-      for (int j = 0; j < n; j++) {
-        labels[j] = inds[j] > 0 ? gtLabels[inds[j] - 1] : -1;
-      }
-    }
-    return new AssignResult(k, inds, maxOv, labels);
+    return AssignResult.labelled(k, inds, maxOv, gtLabels);
   }
 }

@@ -51,10 +51,7 @@ public final class TaskAlignedAssigner implements BaseAssigner {
    * @throws IllegalArgumentException if {@code topk < 1}
    */
   public static TaskAlignedAssigner of(int topk) {
-    if (topk < 1) {
-      throw new IllegalArgumentException("topk must be >= 1; got " + topk);
-    }
-    return new TaskAlignedAssigner(topk);
+    return new TaskAlignedAssigner(AssignerChecks.requireTopk(topk));
   }
 
   /**
@@ -65,12 +62,9 @@ public final class TaskAlignedAssigner implements BaseAssigner {
    */
   public static TaskAlignedAssigner fromConfig(Config c) {
     Tensors.requireNonNull(c, "config");
-    int topk = c.getInt("topk");
-    if (topk < 1) {
-      throw ConfigException.at(c.pathOf("topk"), "topk must be >= 1; got " + topk);
-    }
+    TaskAlignedAssigner a = of(AssignerChecks.readTopk(c));
     AssignerChecks.readIouCalculator(c);
-    return new TaskAlignedAssigner(topk);
+    return a;
   }
 
   /** Candidates per gt over all levels, &gt;= 1. */

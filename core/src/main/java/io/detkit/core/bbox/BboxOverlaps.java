@@ -2,6 +2,7 @@ package io.detkit.core.bbox;
 
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -27,7 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Precision: float32 inputs are computed with float32 operations in torch's order, so values
  * match MMDetection bit for bit; float64 inputs are computed in float64 and returned as float64.
- * Both run the one overlap kernel ({@link OverlapKernels}) with the inputs' {@link Precision}; the
+ * Both run the one overlap formula ({@link OverlapKernels}) in the inputs' {@link Precision}, float32
+ * boxes read as floats by its float32 instance; the
  * backward pass is {@link OverlapVjp}, the float16 calculator {@link HalfOverlaps}.
  * Both inputs must have the same dtype (FLOAT or DOUBLE).
  *
@@ -91,21 +93,35 @@ public final class BboxOverlaps {
     if (l.isEmpty()) {
       return Nd4j.create(l.type, l.outShape());
     }
-    Precision p = Precision.of(l.type);
+    if (l.type == DataType.FLOAT) {
+      // Float32 boxes stay floats: the kernel's float32 instance reads them in place.
+      float[] a = Tensors.toFloats(bboxes1);
+      float[] b = Tensors.toFloats(bboxes2);
+      // One pass decides both: within the fast range means finite, outside it the exact check runs.
+      boolean fast = OverlapKernels.withinFastRange(a) & OverlapKernels.withinFastRange(b);
+      if (!fast) {
+        Tensors.requireFinite(a, "bboxes1");
+        Tensors.requireFinite(b, "bboxes2");
+      }
+      float e = (float) eps;
+      if (isAligned) {
+        return Tensors.create(OverlapKernels.aligned(a, b, mode, e), DataType.FLOAT, l.outShape());
+      }
+      return l.pairwise(DataType.FLOAT, chunkElements,
+          k -> OverlapRows.ofF32(l.rowsOf(a, k), l.colsOf(b, k), mode, e, !fast), null);
+    }
     double[] a = Tensors.toDoubles(bboxes1);
     double[] b = Tensors.toDoubles(bboxes2);
-    // One pass decides both: within the fast range means finite, outside it the exact check runs.
-    boolean fast = OverlapKernels.withinFastRange(a, p) & OverlapKernels.withinFastRange(b, p);
+    boolean fast = OverlapKernels.withinFastRange(a, Precision.F64) & OverlapKernels.withinFastRange(b, Precision.F64);
     if (!fast) {
       Tensors.requireFinite(a, "bboxes1");
       Tensors.requireFinite(b, "bboxes2");
     }
     if (isAligned) {
-      double[] out = new double[a.length / 4];
-      OverlapKernels.aligned(a, b, mode, eps, p, out);
-      return Tensors.create(out, l.type, l.outShape());
+      return Tensors.create(OverlapKernels.aligned(a, b, mode, eps), DataType.DOUBLE, l.outShape());
     }
-    return l.pairwise(a, b, l.type, chunkElements, (ak, bk) -> OverlapRows.of(ak, bk, mode, eps, p, !fast), null);
+    return l.pairwise(DataType.DOUBLE, chunkElements,
+        k -> OverlapRows.of(l.rowsOf(a, k), l.colsOf(b, k), mode, eps, Precision.F64, !fast), null);
   }
 
   /**

@@ -48,8 +48,8 @@ final class HalfOverlaps {
       requireNoHalfNan(out, out.length, 0, scale);
       return Tensors.create(out, DataType.FLOAT, l.outShape());
     }
-    return l.pairwise(a, b, DataType.FLOAT, chunkElements,
-        (ak, bk) -> OverlapRows.of(ak, bk, mode, eps, Precision.F16, false),
+    return l.pairwise(DataType.FLOAT, chunkElements,
+        k -> OverlapRows.of(l.rowsOf(a, k), l.colsOf(b, k), mode, eps, Precision.F16, false),
         (chunk, len, base) -> requireNoHalfNan(chunk, len, base, scale));
   }
 

@@ -107,48 +107,75 @@ final class OverlapLayout {
     return Math.max(1, Math.min(rows, chunkElements / Math.max(cols, 1)));
   }
 
-  /** The overlaps of one batch item's boxes, prepared for its row chunks. */
+  /** The overlaps of batch item {@code k}'s boxes, prepared for its row chunks. */
   interface BatchRows {
-    OverlapRows of(double[] a, double[] b);
+    OverlapRows of(int k);
   }
 
   /** A check of a computed chunk before it is stored ({@code base}: the chunk's flat index in the result). */
   interface ChunkCheck {
-    void check(double[] chunk, int length, long base);
+    void check(double[] chunk, int len, long base);
+  }
+
+  /** The first boxes of batch item {@code k}: the array itself for a single item (no copy). */
+  double[] rowsOf(double[] a, int k) {
+    return batch == 1 ? a : Arrays.copyOfRange(a, 4 * k * rows, 4 * (k + 1) * rows);
+  }
+
+  /** The second boxes of batch item {@code k}. */
+  double[] colsOf(double[] b, int k) {
+    return batch == 1 ? b : Arrays.copyOfRange(b, 4 * k * cols, 4 * (k + 1) * cols);
+  }
+
+  /** {@link #rowsOf(double[], int)} of float boxes. */
+  float[] rowsOf(float[] a, int k) {
+    return batch == 1 ? a : Arrays.copyOfRange(a, 4 * k * rows, 4 * (k + 1) * rows);
+  }
+
+  /** {@link #colsOf(double[], int)} of float boxes. */
+  float[] colsOf(float[] b, int k) {
+    return batch == 1 ? b : Arrays.copyOfRange(b, 4 * k * cols, 4 * (k + 1) * cols);
   }
 
   /**
    * The non-aligned result {@code [..., N, M]} of type {@code outType}, filled in row chunks of about
-   * {@code chunkElements} pairs, so that beyond the result only a chunk is allocated.
-   *
-   * @param a all first boxes, flat, batch items one after another
-   * @param b all second boxes, flat
+   * {@code chunkElements} pairs, so that beyond the result only a chunk is allocated. A FLOAT result
+   * from float32 rows ({@link OverlapRows#float32Rows}) is computed straight into a float chunk;
+   * otherwise the chunk is computed in doubles, checked by {@code check} (may be null) and narrowed.
    */
-  INDArray pairwise(double[] a, double[] b, DataType outType, int chunkElements, BatchRows batchRows,
-      ChunkCheck check) {
+  INDArray pairwise(DataType outType, int chunkElements, BatchRows batchRows, ChunkCheck check) {
     INDArray out = Nd4j.createUninitialized(outType, outShape(), 'c');
     // The NIO views do not keep out's buffer alive; the fence does, until the last chunk is in.
     try {
       FloatBuffer floats = outType == DataType.FLOAT ? out.data().asNioFloat() : null;
       DoubleBuffer doubles = floats == null ? out.data().asNioDouble() : null;
       int rowsPerChunk = rowsPerChunk(chunkElements);
-      double[] chunk = new double[rowsPerChunk * cols];
-      float[] chunkF = floats == null ? null : new float[chunk.length];
+      double[] chunk = null;
+      float[] chunkF = floats == null ? null : new float[rowsPerChunk * cols];
       for (int k = 0; k < batch; k++) {
-        OverlapRows rowsK = batchRows.of(Arrays.copyOfRange(a, 4 * k * rows, 4 * (k + 1) * rows),
-            Arrays.copyOfRange(b, 4 * k * cols, 4 * (k + 1) * cols));
+        OverlapRows rowsK = batchRows.of(k);
+        boolean direct = floats != null && rowsK.float32Rows() && check == null;
+        if (!direct && chunk == null) {
+          chunk = new double[rowsPerChunk * cols];
+        }
         for (int r0 = 0; r0 < rows; r0 += rowsPerChunk) {
           int r1 = Math.min(rows, r0 + rowsPerChunk);
-          OverlapKernels.fill(rowsK, r0, r1, chunk);
           int len = (r1 - r0) * cols;
           int base = (int) ((long) k * rows * cols + (long) r0 * cols);
-          if (check != null) {
-            check.check(chunk, len, base);
+          if (direct) {
+            OverlapKernels.fill(rowsK, r0, r1, chunkF);
+          } else {
+            OverlapKernels.fill(rowsK, r0, r1, chunk);
+            if (check != null) {
+              check.check(chunk, len, base);
+            }
+            if (floats != null) {
+              for (int i = 0; i < len; i++) {
+                chunkF[i] = (float) chunk[i];
+              }
+            }
           }
           if (floats != null) {
-            for (int i = 0; i < len; i++) {
-              chunkF[i] = (float) chunk[i];
-            }
             floats.position(base);
             floats.put(chunkF, 0, len);
           } else {

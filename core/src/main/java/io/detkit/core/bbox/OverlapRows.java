@@ -16,14 +16,20 @@ import io.detkit.core.tensor.Tensors;
  * at once for disjoint destinations.
  */
 public final class OverlapRows {
+  /** The boxes as doubles; null for a float32 instance that needs no scaling ({@link #ofF32}). */
   private final double[] a;
   private final double[] b;
   private final double[] area2;
+  private final int n;
+  private final int m;
   private final OverlapMode mode;
   private final double eps;
   private final Precision p;
   private final boolean scaled;
-  /** Float32 copies for {@link PairOverlap#pairF32}, when {@code p} is F32 and nothing needs scaling. */
+  /**
+   * Float32 boxes for {@link PairOverlap#pairF32}, when {@code p} is F32 and nothing needs scaling:
+   * the caller's arrays themselves for {@link #ofF32}, narrowed copies for a double instance.
+   */
   private final float[] aF;
   private final float[] bF;
   private final float[] area2F;
@@ -31,27 +37,39 @@ public final class OverlapRows {
   private OverlapRows(double[] a, double[] b, OverlapMode mode, double eps, Precision p, boolean scaled) {
     this.a = a;
     this.b = b;
+    this.n = a.length / 4;
+    this.m = b.length / 4;
     this.mode = mode;
     this.eps = p.round(eps);
     this.p = p;
     this.scaled = scaled;
-    int m = b.length / 4;
     area2 = new double[m];
     for (int j = 0; j < m; j++) {
       area2[j] = PairOverlap.area(b, j, p);
     }
     boolean floats = p == Precision.F32 && !scaled;
-    aF = floats ? narrow(a) : null;
-    bF = floats ? narrow(b) : null;
-    area2F = floats ? narrow(area2) : null;
+    aF = floats ? Tensors.narrow(a) : null;
+    bF = floats ? Tensors.narrow(b) : null;
+    area2F = floats ? Tensors.narrow(area2) : null;
   }
 
-  private static float[] narrow(double[] v) {
-    float[] out = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = (float) v[i];
+  /** A float32 instance over the caller's float arrays, without a copy (no scaling needed). */
+  private OverlapRows(float[] a, float[] b, OverlapMode mode, float eps) {
+    this.a = null;
+    this.b = null;
+    this.area2 = null;
+    this.n = a.length / 4;
+    this.m = b.length / 4;
+    this.mode = mode;
+    this.eps = eps;
+    this.p = Precision.F32;
+    this.scaled = false;
+    aF = a;
+    bF = b;
+    area2F = new float[m];
+    for (int j = 0; j < m; j++) {
+      area2F[j] = PairOverlap.areaF32(b, j);
     }
-    return out;
   }
 
   /**
@@ -82,6 +100,25 @@ public final class OverlapRows {
     return new OverlapRows(a, b, mode, eps, p, scaled);
   }
 
+  /**
+   * Float32 overlaps of float boxes: the instance reads {@code a} and {@code b} in place (callers must
+   * not change them while it is in use) and computes in float arithmetic ({@link PairOverlap#pairF32},
+   * bit for bit {@link PairOverlap#pair} in F32). {@code scaled} as in {@link #of(double[], double[],
+   * OverlapMode, double, Precision, boolean)}; a scaled instance works on widened copies.
+   */
+  static OverlapRows ofF32(float[] a, float[] b, OverlapMode mode, float eps, boolean scaled) {
+    boxes(Tensors.requireNonNull(a, "a").length, "a");
+    boxes(Tensors.requireNonNull(b, "b").length, "b");
+    checkCommon(mode, eps);
+    return scaled ? new OverlapRows(Tensors.widen(a), Tensors.widen(b), mode, eps, Precision.F32, true)
+        : new OverlapRows(a, b, mode, eps);
+  }
+
+  /** Whether {@link #rowF32} runs the float32 loop (no double values in between). */
+  boolean float32Rows() {
+    return aF != null;
+  }
+
   private static void checkArgs(double[] a, double[] b, OverlapMode mode, double eps, Precision p) {
     boxes(Tensors.requireNonNull(a, "a").length, "a");
     boxes(Tensors.requireNonNull(b, "b").length, "b");
@@ -107,12 +144,12 @@ public final class OverlapRows {
 
   /** The number of first boxes. */
   public int rows() {
-    return a.length / 4;
+    return n;
   }
 
   /** The number of second boxes. */
   public int cols() {
-    return area2.length;
+    return m;
   }
 
   /** The precision every value is rounded to. */
@@ -136,6 +173,13 @@ public final class OverlapRows {
       throw new IllegalArgumentException("dst must hold " + (j1 - j0) + " values from " + off + "; got length "
           + dst.length);
     }
+    if (aF != null) {
+      float[] boxF = {aF[4 * i], aF[4 * i + 1], aF[4 * i + 2], aF[4 * i + 3], area1F(i), (float) eps};
+      for (int j = j0; j < j1; j++) {
+        dst[off + j - j0] = pairF32(boxF, j);
+      }
+      return;
+    }
     double ax1 = a[4 * i];
     double ay1 = a[4 * i + 1];
     double ax2 = a[4 * i + 2];
@@ -148,13 +192,6 @@ public final class OverlapRows {
       return;
     }
     double area1 = PairOverlap.area(a, i, p);
-    if (aF != null) {
-      float[] boxF = {aF[4 * i], aF[4 * i + 1], aF[4 * i + 2], aF[4 * i + 3], (float) area1, (float) eps};
-      for (int j = j0; j < j1; j++) {
-        dst[off + j - j0] = pairF32(boxF, j);
-      }
-      return;
-    }
     for (int j = j0; j < j1; j++) {
       dst[off + j - j0] = PairOverlap.pair(ax1, ay1, ax2, ay2, area1, b[4 * j], b[4 * j + 1], b[4 * j + 2],
           b[4 * j + 3], area2[j], mode, eps, p);
@@ -179,7 +216,7 @@ public final class OverlapRows {
     float ay1 = aF[4 * i + 1];
     float ax2 = aF[4 * i + 2];
     float ay2 = aF[4 * i + 3];
-    float area1 = (float) PairOverlap.area(a, i, p);
+    float area1 = area1F(i);
     float eps32 = (float) eps;
     for (int j = j0; j < j1; j++) {
       dst[off + j - j0] = PairOverlap.pairF32(ax1, ay1, ax2, ay2, area1, bF[4 * j], bF[4 * j + 1], bF[4 * j + 2],
@@ -190,5 +227,9 @@ public final class OverlapRows {
   private float pairF32(float[] boxF, int j) {
     return PairOverlap.pairF32(boxF[0], boxF[1], boxF[2], boxF[3], boxF[4], bF[4 * j], bF[4 * j + 1], bF[4 * j + 2],
         bF[4 * j + 3], area2F[j], mode, boxF[5]);
+  }
+
+  private float area1F(int i) {
+    return PairOverlap.areaF32(aF, i);
   }
 }

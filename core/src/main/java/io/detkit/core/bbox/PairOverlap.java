@@ -51,6 +51,11 @@ final class PairOverlap {
     return round(round(boxes[4 * i + 2] - boxes[4 * i], p) * round(boxes[4 * i + 3] - boxes[4 * i + 1], p), p);
   }
 
+  /** {@link #area} in {@link Precision#F32}, in float arithmetic (the same bits). */
+  static float areaF32(float[] boxes, int i) {
+    return (boxes[4 * i + 2] - boxes[4 * i]) * (boxes[4 * i + 3] - boxes[4 * i + 1]);
+  }
+
   /**
    * The overlap of one pair with every intermediate rounded to {@code p}; {@code area1} and
    * {@code area2} come from {@link #area}, {@code eps} must already be rounded to {@code p}.

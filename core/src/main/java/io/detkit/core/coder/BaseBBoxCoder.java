@@ -151,7 +151,7 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] encode(float[] bboxes, float[] gtBboxes) {
-    return narrow(encodeFlat(widen(bboxes), widen(gtBboxes), true, this::encodeKernel));
+    return Tensors.narrow(encodeFlat(Tensors.widen(bboxes), Tensors.widen(gtBboxes), true, this::encodeKernel));
   }
 
   @Override
@@ -161,7 +161,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
 
   @Override
   public float[] decode(float[] bboxes, float[] pred, int[] maxShape) {
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, null, true, this::decodeKernel));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape, null, true,
+        this::decodeKernel));
   }
 
   @Override
@@ -172,7 +173,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
   @Override
   public float[] decodeVjp(float[] bboxes, float[] pred, int[] maxShape, float[] upstream) {
     requireArray(upstream, "upstream");
-    return narrow(decodeFlat(widen(bboxes), widen(pred), maxShape, widen(upstream), true, this::decodeKernel));
+    return Tensors.narrow(decodeFlat(Tensors.widen(bboxes), Tensors.widen(pred), maxShape, Tensors.widen(upstream),
+        true, this::decodeKernel));
   }
 
   @Override
@@ -291,50 +293,8 @@ abstract class BaseBBoxCoder implements BBoxCoder {
     }
   }
 
-  static double[] widen(float[] f) {
-    if (f == null) {
-      return null;
-    }
-    double[] d = new double[f.length];
-    for (int i = 0; i < f.length; i++) {
-      d[i] = f[i];
-    }
-    return d;
-  }
-
-  static float[] narrow(double[] d) {
-    float[] f = new float[d.length];
-    for (int i = 0; i < d.length; i++) {
-      f[i] = (float) d[i];
-    }
-    return f;
-  }
-
   /** Upstream gradient {@code i}, or 0 when only the forward pass runs. */
   static double up(double[] upstream, int i) {
     return upstream == null ? 0 : upstream[i];
   }
-
-  /**
-   * MMDetection's border clip of a decoded coordinate as two {@code torch.where} calls: below 0
-   * becomes 0, then above {@code bound} becomes {@code bound}. Unlike {@code Math.max}, a -0.0 stays
-   * -0.0, as in torch.
-   *
-   * @param box decoded {@code (x1, y1, x2, y2)}; {@code box[j]} is clipped in place
-   * @param bound {@code w} for x ({@code j} even), {@code h} for y
-   * @return whether the value was inside {@code [0, bound]}, i.e. whether the gradient passes
-   */
-  static boolean clipWhere(double[] box, int j, double bound) {
-    boolean passes = true;
-    if (box[j] < 0) {
-      box[j] = 0;
-      passes = false;
-    }
-    if (box[j] > bound) {
-      box[j] = bound;
-      passes = false;
-    }
-    return passes;
-  }
-
 }

@@ -269,9 +269,7 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     }
     double maxRatio = round(Math.abs(Math.log(whRatioClip)), f);
     double cc = round(ctrClamp, f);
-    boolean clip = clipBorder && maxShape != null;
-    double maxW = clip ? round(maxShape[1], f) : 0;
-    double maxH = clip ? round(maxShape[0], f) : 0;
+    ClipBounds bounds = ClipBounds.of(clipBorder, maxShape, f);
     for (int i = 0; i < n; i++) {
       double x1 = priors[4 * i];
       double y1 = priors[4 * i + 1];
@@ -305,8 +303,9 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
           double hi = round(centre + half, f);
           boolean loPasses = true;
           boolean hiPasses = true;
-          if (clip) {
-            double bound = a == 0 ? maxW : maxH;
+          if (bounds.active()) {
+            // torch.clamp here (delta2bbox), not the where-pair of the other coders.
+            double bound = bounds.bound(a);
             loPasses = lo >= 0 && lo <= bound;
             hiPasses = hi >= 0 && hi <= bound;
             lo = Math.min(Math.max(lo, 0), bound);

@@ -111,16 +111,14 @@ public final class DistancePointBBoxCoder extends BaseBBoxCoder {
   void decodeKernel(double[] points, double[] pred, int[] maxShape, boolean f, double[] out, double[] upstream,
       double[] grad) {
     int n = points.length / 2;
-    boolean clip = clipBorder && maxShape != null;
-    double maxW = clip ? round(maxShape[1], f) : 0;
-    double maxH = clip ? round(maxShape[0], f) : 0;
+    ClipBounds bounds = ClipBounds.of(clipBorder, maxShape, f);
     for (int i = 0; i < n; i++) {
       double x = points[2 * i];
       double y = points[2 * i + 1];
       int o = 4 * i;
       double[] box = {round(x - pred[o], f), round(y - pred[o + 1], f), round(x + pred[o + 2], f), round(y + pred[o + 3], f)};
       for (int j = 0; j < 4; j++) {
-        boolean passes = !clip || clipWhere(box, j, j % 2 == 0 ? maxW : maxH);
+        boolean passes = bounds.where(box, j);
         out[o + j] = box[j];
         if (grad != null) {
           grad[o + j] = !passes ? 0 : j < 2 ? -upstream[o + j] : upstream[o + j];

@@ -147,9 +147,7 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
   void decodeKernel(double[] priors, double[] pred, int[] maxShape, boolean f, double[] out, double[] upstream,
       double[] grad) {
     int n = priors.length / 4;
-    boolean clip = clipBorder && maxShape != null;
-    double maxW = clip ? round(maxShape[1], f) : 0;
-    double maxH = clip ? round(maxShape[0], f) : 0;
+    ClipBounds bounds = ClipBounds.of(clipBorder, maxShape, f);
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
       Frame p = frame(priors, o, f);
@@ -159,11 +157,9 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
       double right = round(p.w() * round(pred[o + 3] * norm(3, f), f), f);
       double[] box = {round(p.cx() - left, f), round(p.cy() - top, f), round(p.cx() + right, f),
           round(p.cy() + bottom, f)};
-      boolean[] passes = {true, true, true, true};
-      if (clip) {
-        for (int j = 0; j < 4; j++) {
-          passes[j] = clipWhere(box, j, j % 2 == 0 ? maxW : maxH);
-        }
+      boolean[] passes = new boolean[4];
+      for (int j = 0; j < 4; j++) {
+        passes[j] = bounds.where(box, j);
       }
       System.arraycopy(box, 0, out, o, 4);
       if (grad != null) {

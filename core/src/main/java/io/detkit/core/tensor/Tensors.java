@@ -1,8 +1,6 @@
 package io.detkit.core.tensor;
 
 import io.detkit.core.check.Args;
-import io.detkit.core.check.Limits;
-import java.lang.ref.Reference;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,12 +40,12 @@ public final class Tensors {
     if (a.isEmpty() || a.length() == 0) {
       return new double[0];
     }
-    INDArray d = dense(a);
+    INDArray d = TensorBuffers.dense(a);
     if (d.dataType() == DataType.DOUBLE) {
-      return bulkDoubles(d);
+      return TensorBuffers.bulkDoubles(d);
     }
     if (d.dataType() == DataType.FLOAT) {
-      return widen(bulkFloats(d));
+      return widen(TensorBuffers.bulkFloats(d));
     }
     return d.castTo(DataType.DOUBLE).data().asDouble();
   }
@@ -65,58 +63,8 @@ public final class Tensors {
     if (a.isEmpty() || a.length() == 0) {
       return new float[0];
     }
-    INDArray d = dense(a);
-    return bulkFloats(d.dataType() == DataType.FLOAT ? d : d.castTo(DataType.FLOAT));
-  }
-
-  // A bulk copy out of the NIO view: ND4J's asFloat()/asDouble() go element by element, several
-  // times slower on the 15-million-element score maps of a COCO-size head. The view does not keep
-  // the array alive: without the fence the array (often a temporary dense copy) can be collected
-  // and its memory freed in the middle of the copy (a JVM crash or garbage values under load).
-  private static float[] bulkFloats(INDArray denseFloat) {
-    Limits.requireBufferBytes("reading an array", denseFloat.length(), Float.BYTES, "FLOAT");
-    float[] out = new float[(int) denseFloat.length()];
-    try {
-      denseFloat.data().asNioFloat().get(out);
-    } finally {
-      Reference.reachabilityFence(denseFloat);
-    }
-    return out;
-  }
-
-  private static double[] bulkDoubles(INDArray denseDouble) {
-    Limits.requireBufferBytes("reading an array", denseDouble.length(), Double.BYTES, "DOUBLE");
-    double[] out = new double[(int) denseDouble.length()];
-    try {
-      denseDouble.data().asNioDouble().get(out);
-    } finally {
-      Reference.reachabilityFence(denseDouble);
-    }
-    return out;
-  }
-
-  /**
-   * Writes {@code data} into a new dense {@code type} array of {@code shape} through its NIO view,
-   * keeping the array reachable for the whole copy.
-   */
-  private static INDArray bulkCreate(double[] data, long[] shape) {
-    INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
-    try {
-      out.data().asNioDouble().put(data);
-    } finally {
-      Reference.reachabilityFence(out);
-    }
-    return out;
-  }
-
-  private static INDArray bulkCreate(float[] data, long[] shape) {
-    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-    try {
-      out.data().asNioFloat().put(data);
-    } finally {
-      Reference.reachabilityFence(out);
-    }
-    return out;
+    INDArray d = TensorBuffers.dense(a);
+    return TensorBuffers.bulkFloats(d.dataType() == DataType.FLOAT ? d : d.castTo(DataType.FLOAT));
   }
 
   /**
@@ -141,7 +89,7 @@ public final class Tensors {
     if (a.isEmpty() || a.length() == 0) {
       return new int[0];
     }
-    INDArray d = dense(a);
+    INDArray d = TensorBuffers.dense(a);
     if (d.dataType() == DataType.INT32) {
       return d.data().asInt();
     }
@@ -183,25 +131,6 @@ public final class Tensors {
     return out;
   }
 
-  /** {@code a} if its buffer holds exactly its elements in C order, else a C-order copy. */
-  private static INDArray dense(INDArray a) {
-    return a.offset() == 0 && a.data().length() == a.length() && cStrides(a) ? a : a.dup('c');
-  }
-
-  // Strides of size-1 dimensions do not matter (ND4J often stores 1 there).
-  private static boolean cStrides(INDArray a) {
-    long[] shape = a.shape();
-    long[] stride = a.stride();
-    long expected = 1;
-    for (int d = shape.length - 1; d >= 0; d--) {
-      if (shape[d] != 1 && stride[d] != expected) {
-        return false;
-      }
-      expected *= shape[d];
-    }
-    return true;
-  }
-
   /**
    * A {@code type} array of {@code shape} holding {@code data} in C order; works for empty shapes
    * and scalars ({@code shape} of length 0). Values are cast to {@code type} (rounded for FLOAT,
@@ -211,49 +140,17 @@ public final class Tensors {
    *     product of {@code shape} elements
    */
   public static INDArray create(double[] data, DataType type, long... shape) {
-    checkArgs(data == null, type, shape);
-    checkLength(data.length, shape);
-    if (data.length == 0) {
+    if (TensorBuffers.checkCreate(data, type, shape) == 0) {
       return Nd4j.create(type, shape);
     }
     if (shape.length > 0 && type == DataType.DOUBLE) {
-      return bulkCreate(data, shape);
+      return TensorBuffers.bulkCreate(data, shape);
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
-      float[] f = new float[data.length];
-      for (int i = 0; i < f.length; i++) {
-        f[i] = (float) data[i];
-      }
-      return create(f, type, shape);
+      return create(narrow(data), type, shape);
     }
-    requireFitsNarrowType(data, type);
-    INDArray a = Nd4j.createFromArray(data);
-    if (type != DataType.DOUBLE) {
-      a = a.castTo(type);
-    }
-    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
-  }
-
-  /** Values at or beyond this magnitude round to infinity in HALF (float16's maximum is 65504). */
-  static final double HALF_OVERFLOW = 65520.0;
-  /** Values at or beyond this magnitude round to infinity in BFLOAT16 (2^128 - 2^119). */
-  static final double BFLOAT16_OVERFLOW = 0x1p128 - 0x1p119;
-
-  /**
-   * Results detkit computes in float64 and returns in HALF or BFLOAT16 (the input's dtype) are
-   * refused when a finite value would round to infinity there, instead of coming back infinite.
-   */
-  private static void requireFitsNarrowType(double[] data, DataType type) {
-    double limit = type == DataType.HALF ? HALF_OVERFLOW : type == DataType.BFLOAT16 ? BFLOAT16_OVERFLOW : 0;
-    if (limit == 0) {
-      return;
-    }
-    for (int i = 0; i < data.length; i++) {
-      if (Double.isFinite(data[i]) && Math.abs(data[i]) >= limit) {
-        throw new IllegalArgumentException("a result in " + type + " overflows: element " + i + " is " + data[i]
-            + ", beyond " + type + "'s range (use FLOAT or DOUBLE inputs)");
-      }
-    }
+    TensorBuffers.requireFitsNarrowType(data, type);
+    return TensorBuffers.shaped(Nd4j.createFromArray(data), type, shape);
   }
 
   /**
@@ -263,22 +160,16 @@ public final class Tensors {
    * @throws IllegalArgumentException if an argument is null or the length does not fill the shape
    */
   public static INDArray create(float[] data, DataType type, long... shape) {
-    checkArgs(data == null, type, shape);
-    checkLength(data.length, shape);
-    if (data.length == 0) {
+    if (TensorBuffers.checkCreate(data, type, shape) == 0) {
       return Nd4j.create(type, shape);
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
-      return bulkCreate(data, shape);
+      return TensorBuffers.bulkCreate(data, shape);
     }
     if (type == DataType.HALF || type == DataType.BFLOAT16) {
-      requireFitsNarrowType(widen(data), type);
+      TensorBuffers.requireFitsNarrowType(widen(data), type);
     }
-    INDArray a = Nd4j.createFromArray(data);
-    if (type != DataType.FLOAT) {
-      a = a.castTo(type);
-    }
-    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+    return TensorBuffers.shaped(Nd4j.createFromArray(data), type, shape);
   }
 
   /**
@@ -287,13 +178,10 @@ public final class Tensors {
    * @throws IllegalArgumentException if an argument is null or the length does not fill the shape
    */
   public static INDArray createLong(long[] data, long... shape) {
-    checkArgs(data == null, DataType.INT64, shape);
-    checkLength(data.length, shape);
-    if (data.length == 0) {
+    if (TensorBuffers.checkCreate(data, DataType.INT64, shape) == 0) {
       return Nd4j.create(DataType.INT64, shape);
     }
-    INDArray a = Nd4j.createFromArray(data);
-    return shape.length == 0 ? a.reshape() : a.reshape('c', shape);
+    return TensorBuffers.shaped(Nd4j.createFromArray(data), DataType.INT64, shape);
   }
 
   /**
@@ -302,31 +190,12 @@ public final class Tensors {
    * @throws IllegalArgumentException if an argument is null or the length does not fill the shape
    */
   public static INDArray createLong(int[] data, long... shape) {
-    checkArgs(data == null, DataType.INT64, shape);
+    TensorBuffers.checkCreate(data, DataType.INT64, shape);
     long[] l = new long[data.length];
     for (int i = 0; i < l.length; i++) {
       l[i] = data[i];
     }
     return createLong(l, shape);
-  }
-
-  private static void checkArgs(boolean dataNull, DataType type, long[] shape) {
-    if (dataNull) {
-      throw new IllegalArgumentException("data must not be null");
-    }
-    requireNonNull(type, "type");
-    requireNonNull(shape, "shape");
-  }
-
-  private static void checkLength(int n, long[] shape) {
-    long expected = 1;
-    for (long d : shape) {
-      expected *= d;
-    }
-    if (expected != n) {
-      throw new IllegalArgumentException(
-          "data of length " + n + " does not fill shape " + Arrays.toString(shape));
-    }
   }
 
   /**

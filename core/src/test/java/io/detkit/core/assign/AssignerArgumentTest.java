@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.detkit.core.tensor.Tensors;
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,17 +27,26 @@ class AssignerArgumentTest {
     return Tensors.create(xyxy, DataType.FLOAT, xyxy.length / 4, 4);
   }
 
-  @Test
-  void nullBoxArraysOfThePrimitiveApiAreNamed() {
-    assertThatThrownBy(() -> maxIou.assign((float[]) null, GT, null, null))
-        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("bboxes must not be null");
-    assertThatThrownBy(() -> maxIou.assign(new double[8], null, null, null)).hasMessage("gt_bboxes must not be null");
-    assertThatThrownBy(() -> maxIou.overlaps(PRIORS, null, null)).hasMessage("gt_bboxes must not be null");
-    assertThatThrownBy(() -> atss.assign((float[]) null, null, GT, null, null))
-        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("bboxes must not be null");
-    assertThatThrownBy(() -> atss.topkCandidates(PRIORS, null, null, null)).hasMessage("gt_bboxes must not be null");
-    assertThatThrownBy(() -> maxIou.assignWrtOverlaps((float[]) null, 1, 2, null))
-        .hasMessage("overlaps must not be null");
+  static Stream<Arguments> nullBoxArrays() {
+    MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build();
+    ATSSAssigner atss = ATSSAssigner.builder(9).build();
+    return Stream.of(
+        Arguments.of("bboxes must not be null", (ThrowingCallable) () -> maxIou.assign((float[]) null, GT, null, null)),
+        Arguments.of("gt_bboxes must not be null",
+            (ThrowingCallable) () -> maxIou.assign(new double[8], null, null, null)),
+        Arguments.of("gt_bboxes must not be null", (ThrowingCallable) () -> maxIou.overlaps(PRIORS, null, null)),
+        Arguments.of("bboxes must not be null",
+            (ThrowingCallable) () -> atss.assign((float[]) null, null, GT, null, null)),
+        Arguments.of("gt_bboxes must not be null",
+            (ThrowingCallable) () -> atss.topkCandidates(PRIORS, null, null, null)),
+        Arguments.of("overlaps must not be null",
+            (ThrowingCallable) () -> maxIou.assignWrtOverlaps((float[]) null, 1, 2, null)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nullBoxArrays")
+  void nullBoxArraysOfThePrimitiveApiAreNamed(String message, ThrowingCallable call) {
+    assertThatThrownBy(call).isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(message);
   }
 
   @Test

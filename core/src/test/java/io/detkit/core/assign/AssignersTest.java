@@ -16,14 +16,14 @@ class AssignersTest {
         "neg_iou_thr", 0.4, "min_pos_iou", 0, "ignore_iof_thr", -1));
     assertThat(a).isInstanceOf(MaxIoUAssigner.class);
     MaxIoUAssigner m = (MaxIoUAssigner) a;
-    assertThat(m.posIouThr()).isEqualTo(0.5);
-    assertThat(m.negativeRule()).isEqualTo(MaxIoUAssigner.NegativeRule.BELOW);
-    assertThat(m.negIouHigh()).isEqualTo(0.4);
-    assertThat(m.minPosIou()).isZero();
-    assertThat(m.gtMaxAssignAll()).isTrue();
-    assertThat(m.ignoreWrtCandidates()).isTrue();
-    assertThat(m.matchLowQuality()).isTrue();
-    assertThat(m.ignoreIofThr()).isEqualTo(-1);
+    assertThat(m.params().posIouThr()).isEqualTo(0.5);
+    assertThat(m.params().negativeRule()).isEqualTo(MaxIoUAssigner.NegativeRule.BELOW);
+    assertThat(m.params().negIouHigh()).isEqualTo(0.4);
+    assertThat(m.params().minPosIou()).isZero();
+    assertThat(m.params().gtMaxAssignAll()).isTrue();
+    assertThat(m.params().ignoreWrtCandidates()).isTrue();
+    assertThat(m.params().matchLowQuality()).isTrue();
+    assertThat(m.params().ignoreIofThr()).isEqualTo(-1);
   }
 
   @Test
@@ -32,24 +32,24 @@ class AssignersTest {
         "neg_iou_thr", PyTuple.of(List.of(0.1, 0.3)), "min_pos_iou", 0.3, "gt_max_assign_all", false,
         "ignore_iof_thr", 0.5, "ignore_wrt_candidates", false, "match_low_quality", false, "gpu_assign_thr", 20,
         "iou_calculator", Config.of("type", "BboxOverlaps2D")));
-    assertThat(m.negativeRule()).isEqualTo(MaxIoUAssigner.NegativeRule.RANGE);
-    assertThat(m.negIouLow()).isEqualTo(0.1);
-    assertThat(m.negIouHigh()).isEqualTo(0.3);
-    assertThat(m.gtMaxAssignAll()).isFalse();
-    assertThat(m.ignoreWrtCandidates()).isFalse();
-    assertThat(m.matchLowQuality()).isFalse();
+    assertThat(m.params().negativeRule()).isEqualTo(MaxIoUAssigner.NegativeRule.RANGE);
+    assertThat(m.params().negIouLow()).isEqualTo(0.1);
+    assertThat(m.params().negIouHigh()).isEqualTo(0.3);
+    assertThat(m.params().gtMaxAssignAll()).isFalse();
+    assertThat(m.params().ignoreWrtCandidates()).isFalse();
+    assertThat(m.params().matchLowQuality()).isFalse();
   }
 
   @Test
   void buildsAtssAssigner() {
     ATSSAssigner plain = (ATSSAssigner) Assigners.build(Config.of("type", "ATSSAssigner", "topk", 9));
-    assertThat(plain.topk()).isEqualTo(9);
-    assertThat(plain.alpha()).isNull();
-    assertThat(plain.ignoreIofThr()).isEqualTo(-1);
+    assertThat(plain.params().topk()).isEqualTo(9);
+    assertThat(plain.params().alpha()).isNull();
+    assertThat(plain.params().ignoreIofThr()).isEqualTo(-1);
     ATSSAssigner ddod = (ATSSAssigner) Assigners.build(Config.of("type", "ATSSAssigner", "topk", 9, "alpha", 0.8,
         "ignore_iof_thr", 0.5, "iou_calculator", Config.of("type", "BboxOverlaps2D", "scale", 1.0)));
-    assertThat(ddod.alpha()).isEqualTo(0.8);
-    assertThat(ddod.ignoreIofThr()).isEqualTo(0.5);
+    assertThat(ddod.params().alpha()).isEqualTo(0.8);
+    assertThat(ddod.params().ignoreIofThr()).isEqualTo(0.5);
   }
 
   @Test

@@ -167,7 +167,7 @@ class MaxIoUAssignerTest {
     for (Object neg : new Object[] {0L, List.of(0.1, 0.4), null}) {
       BaseAssigner a = Assigners.REGISTRY.build(Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.5,
           "neg_iou_thr", neg, "match_low_quality", false));
-      assertThat(((MaxIoUAssigner) a).negativeRule()).isEqualTo(MaxIoUAssigner.NegativeRule.NONE);
+      assertThat(((MaxIoUAssigner) a).params().negativeRule()).isEqualTo(MaxIoUAssigner.NegativeRule.NONE);
       assertThat(a.assign(priors, gt, null, null).gtInds()).as("neg_iou_thr=%s", neg).containsExactly(-1, 1);
     }
     BaseAssigner tuple = Assigners.REGISTRY.build(Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.5,

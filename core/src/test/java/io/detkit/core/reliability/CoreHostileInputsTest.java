@@ -222,7 +222,7 @@ class CoreHostileInputsTest {
   void ddodAlphaOutsideTheUnitIntervalIsRefused() {
     rejects(() -> ATSSAssigner.builder(9).alpha(1.5).build(), "alpha must be in [0.0, 1.0]; got 1.5");
     rejects(() -> ATSSAssigner.builder(9).alpha(-0.1), "alpha");
-    assertThat(ATSSAssigner.builder(9).alpha(0.8).build().alpha()).isEqualTo(0.8);
+    assertThat(ATSSAssigner.builder(9).alpha(0.8).build().params().alpha()).isEqualTo(0.8);
   }
 
   @Test

@@ -3,30 +3,39 @@ package io.detkit.core.tensor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Tensors reports every bad argument, null included, as an IllegalArgumentException naming it. */
 class TensorsArgumentTest {
-  @Test
-  void nullArgumentsAreIllegalArgumentsNamingTheArgument() {
-    assertThatThrownBy(() -> Tensors.requireNonNull(null, "gt_bboxes"))
-        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("gt_bboxes must not be null");
-    assertThatThrownBy(() -> Tensors.toDoubles(null)).isExactlyInstanceOf(IllegalArgumentException.class)
-        .hasMessage("array must not be null");
-    assertThatThrownBy(() -> Tensors.toFloats(null)).hasMessage("array must not be null");
-    assertThatThrownBy(() -> Tensors.toInts(null)).hasMessage("array must not be null");
-    assertThatThrownBy(() -> Tensors.create((double[]) null, DataType.FLOAT, 0))
-        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("data must not be null");
-    assertThatThrownBy(() -> Tensors.create(new float[] {1}, null, 1)).hasMessage("type must not be null");
-    assertThatThrownBy(() -> Tensors.create(new double[] {1}, DataType.FLOAT, (long[]) null))
-        .hasMessage("shape must not be null");
-    assertThatThrownBy(() -> Tensors.createLong((long[]) null, 0)).hasMessage("data must not be null");
-    assertThatThrownBy(() -> Tensors.createLong((int[]) null, 0)).hasMessage("data must not be null");
-    assertThatThrownBy(() -> Tensors.requireFinite((double[]) null, "scores")).hasMessage("scores must not be null");
-    assertThatThrownBy(() -> Tensors.requireFinite((INDArray) null, "scores")).hasMessage("scores must not be null");
-    assertThatThrownBy(() -> Tensors.isFloating(null)).hasMessage("type must not be null");
+  static Stream<Arguments> nullArguments() {
+    return Stream.of(
+        Arguments.of("gt_bboxes must not be null", (ThrowingCallable) () -> Tensors.requireNonNull(null, "gt_bboxes")),
+        Arguments.of("array must not be null", (ThrowingCallable) () -> Tensors.toDoubles(null)),
+        Arguments.of("array must not be null", (ThrowingCallable) () -> Tensors.toFloats(null)),
+        Arguments.of("array must not be null", (ThrowingCallable) () -> Tensors.toInts(null)),
+        Arguments.of("data must not be null", (ThrowingCallable) () -> Tensors.create((double[]) null, DataType.FLOAT, 0)),
+        Arguments.of("type must not be null", (ThrowingCallable) () -> Tensors.create(new float[] {1}, null, 1)),
+        Arguments.of("shape must not be null",
+            (ThrowingCallable) () -> Tensors.create(new double[] {1}, DataType.FLOAT, (long[]) null)),
+        Arguments.of("data must not be null", (ThrowingCallable) () -> Tensors.createLong((long[]) null, 0)),
+        Arguments.of("data must not be null", (ThrowingCallable) () -> Tensors.createLong((int[]) null, 0)),
+        Arguments.of("scores must not be null", (ThrowingCallable) () -> Tensors.requireFinite((double[]) null, "scores")),
+        Arguments.of("scores must not be null",
+            (ThrowingCallable) () -> Tensors.requireFinite((INDArray) null, "scores")),
+        Arguments.of("type must not be null", (ThrowingCallable) () -> Tensors.isFloating(null)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("nullArguments")
+  void nullArgumentsAreIllegalArgumentsNamingTheArgument(String message, ThrowingCallable call) {
+    assertThatThrownBy(call).isExactlyInstanceOf(IllegalArgumentException.class).hasMessage(message);
   }
 
   @Test
