@@ -334,12 +334,8 @@ public abstract class BaseDenseHead {
   public abstract HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch);
 
   /**
-   * {@link #loss(HeadOutputs, List, List, int)} for a trainer that calls it every iteration on one
-   * thread: a head may write the returned gradients into {@code step}'s reusable arrays (valid
-   * until the step's next call, see {@link HeadStep}) instead of new ones. The default ignores the
-   * step; {@link AnchorHead} and its subclasses use it. Same values and bits either way.
-   *
-   * @param step the caller's workspace for this thread, or null for new arrays
+   * {@link #loss(HeadOutputs, List, List, int)} with the gradients in {@code step}'s reusable arrays
+   * (see {@link HeadStep}) or, for null, in new ones; same bits. The default ignores the step.
    */
   public HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch, HeadStep step) {
     return loss(outputs, gts, metas, epoch);
