@@ -110,8 +110,10 @@ final class TensorBuffers {
     if (data == null) {
       throw new IllegalArgumentException("data must not be null");
     }
-    Tensors.requireNonNull(type, "type");
-    Tensors.requireNonNull(shape, "shape");
+    // Tensors.requireNonNull's message, checked here so that this helper does not call back into Tensors.
+    if (type == null || shape == null) {
+      throw new IllegalArgumentException((type == null ? "type" : "shape") + " must not be null");
+    }
     int n = Array.getLength(data);
     long expected = 1;
     for (long d : shape) {
