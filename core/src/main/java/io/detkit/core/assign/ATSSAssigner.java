@@ -3,6 +3,7 @@ package io.detkit.core.assign;
 import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -123,12 +124,13 @@ public final class ATSSAssigner implements BaseAssigner {
    */
   public AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
       INDArray gtLabels, INDArray clsScores, INDArray bboxPreds) {
-    BoxArgs.checkAssignShapes(bboxes, gtBboxes, gtBboxesIgnore);
+    BoxArgs.Inputs in = BoxArgs.read(bboxes, gtBboxes, gtBboxesIgnore, gtLabels);
     int n = (int) bboxes.size(0);
-    int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
+    boolean f64 = in.precision() == Precision.F64;
     int numClasses = 0;
-    boolean ddod = params.alpha() != null;
-    if (ddod) {
+    double[] cls = null;
+    double[] preds = null;
+    if (params.alpha() != null) {
       matcher.requireDdodInputs(clsScores != null, bboxPreds != null);
       Tensors.requireRank(clsScores, "cls_scores", 2);
       Tensors.requireFloating(clsScores, "cls_scores");
@@ -142,21 +144,11 @@ public final class ATSSAssigner implements BaseAssigner {
         throw new IllegalArgumentException("bbox_preds must be [N,4] with N=" + n + "; got "
             + Tensors.shapeOf(bboxPreds));
       }
-    }
-    boolean f64 = BoxArgs.isDouble(bboxes, gtBboxes);
-    double[] b = f64 ? BoxArgs.doubles(bboxes, "bboxes") : Tensors.widen(BoxArgs.floats(bboxes, "bboxes"));
-    double[] gt = f64 ? BoxArgs.doubles(gtBboxes, "gt_bboxes")
-        : Tensors.widen(BoxArgs.floats(gtBboxes, "gt_bboxes"));
-    double[] ign = gtBboxesIgnore == null ? null : f64 ? BoxArgs.doubles(gtBboxesIgnore, "gt_bboxes_ignore")
-        : Tensors.widen(BoxArgs.floats(gtBboxesIgnore, "gt_bboxes_ignore"));
-    double[] cls = null;
-    double[] preds = null;
-    if (ddod) {
       cls = f64 ? Tensors.toDoubles(clsScores) : Tensors.widen(Tensors.toFloats(clsScores));
-      preds = f64 ? BoxArgs.doubles(bboxPreds, "bbox_preds")
-          : Tensors.widen(BoxArgs.floats(bboxPreds, "bbox_preds"));
+      preds = BoxArgs.values(bboxPreds, "bbox_preds", in.precision());
     }
-    return matcher.run(b, numLevelBboxes, gt, ign, labels, cls, numClasses, preds, !f64, false).result();
+    return matcher.run(in.bboxes(), numLevelBboxes, in.gtBboxes(), in.gtBboxesIgnore(), in.gtLabels(), cls,
+        numClasses, preds, !f64, false).result();
   }
 
   // ---------------------------------------------------------------- primitive API

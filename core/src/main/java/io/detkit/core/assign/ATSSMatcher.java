@@ -8,7 +8,6 @@ import io.detkit.core.check.Limits;
 import io.detkit.core.order.TorchTopk;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 
 /**
  * {@link ATSSAssigner}'s algorithm on flat double arrays holding values of the working precision
@@ -155,43 +154,24 @@ final class ATSSMatcher {
     double[] candOv = candidateOverlaps(b, gt, cand, m, k, gtLabels, cls, numClasses, preds, f32);
     TorchStats stats = new TorchStats(f32);
     double margin = round(CENTER_MARGIN, f32);
-    double[] best = new double[n];
-    Arrays.fill(best, -INF);
-    int[] bestGt = new int[n];
+    BestGt best = new BestGt(n);
     for (int j = 0; j < k; j++) {
       double mean = stats.columnMean(candOv, m, k, j);
       double std = stats.columnStd(candOv, m, k, j);
       double thr = round(mean + std, f32);
-      double gx1 = gt[4 * j];
-      double gy1 = gt[4 * j + 1];
-      double gx2 = gt[4 * j + 2];
-      double gy2 = gt[4 * j + 3];
       for (int q = 0; q < m; q++) {
         double ov = candOv[q * k + j];
         if (!(ov >= thr)) {
           continue;
         }
         int p = cand[q * k + j];
-        double l = round(bcx[p] - gx1, f32);
-        double t = round(bcy[p] - gy1, f32);
-        double rr = round(gx2 - bcx[p], f32);
-        double bb = round(gy2 - bcy[p], f32);
-        if (!(Math.min(Math.min(l, t), Math.min(rr, bb)) > margin)) {
-          continue;
-        }
-        // Gts are visited in index order, so a strict comparison keeps the first on ties.
-        if (ov > best[p]) {
-          best[p] = ov;
-          bestGt[p] = j;
+        if (centreInside(bcx[p], bcy[p], gt, j, margin, f32)) {
+          best.offer(p, j, ov);
         }
       }
     }
-    for (int i = 0; i < n; i++) {
-      if (best[i] != -INF) {
-        inds[i] = bestGt[i] + 1;
-      }
-    }
-    return new Outcome(AssignResult.labelled(k, inds, best, gtLabels), cand);
+    best.writeInds(inds);
+    return new Outcome(AssignResult.labelled(k, inds, best.values(), gtLabels), cand);
   }
 
   /** Per prior, the largest IoF (over the prior's area) with any ignore box. */
@@ -263,5 +243,17 @@ final class ATSSMatcher {
       return round(1 / round(base * base, f32), f32);
     }
     return round(Math.pow(base, e), f32);
+  }
+
+  /**
+   * Whether the centre {@code (cx, cy)} lies more than {@code margin} inside gt {@code j}: each
+   * distance to a side is rounded as torch computes it, and a NaN distance is not inside.
+   */
+  static boolean centreInside(double cx, double cy, double[] gt, int j, double margin, boolean f32) {
+    double l = round(cx - gt[4 * j], f32);
+    double t = round(cy - gt[4 * j + 1], f32);
+    double r = round(gt[4 * j + 2] - cx, f32);
+    double b = round(gt[4 * j + 3] - cy, f32);
+    return Math.min(Math.min(l, t), Math.min(r, b)) > margin;
   }
 }

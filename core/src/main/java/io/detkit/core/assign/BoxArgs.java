@@ -43,6 +43,39 @@ final class BoxArgs {
     }
   }
 
+  /**
+   * An assigner's box inputs read once, in the precision MMDetection would compute them in.
+   *
+   * @param precision F64 when the priors or the gts are DOUBLE, else F32
+   * @param bboxes {@code 4*N} priors
+   * @param gtBboxes {@code 4*K} ground truths
+   * @param gtBboxesIgnore {@code 4*I} ignore boxes, or null when none were given
+   * @param gtLabels {@code K} labels, or null when none were given
+   */
+  record Inputs(Precision precision, double[] bboxes, double[] gtBboxes, double[] gtBboxesIgnore, int[] gtLabels) {}
+
+  /**
+   * Checks and reads the shared inputs of {@code BaseAssigner.assign}; float32 runs get their
+   * values rounded to float32 (a DOUBLE ignore array with float32 boxes is used in float32).
+   *
+   * @throws IllegalArgumentException as {@link #checkAssignShapes} and {@link #labels}
+   */
+  static Inputs read(INDArray bboxes, INDArray gtBboxes, INDArray gtBboxesIgnore, INDArray gtLabels) {
+    checkAssignShapes(bboxes, gtBboxes, gtBboxesIgnore);
+    int[] labels = labels(gtLabels, (int) gtBboxes.size(0));
+    Precision p = isDouble(bboxes, gtBboxes) ? Precision.F64 : Precision.F32;
+    return new Inputs(p, values(bboxes, "bboxes", p), values(gtBboxes, "gt_bboxes", p),
+        gtBboxesIgnore == null ? null : values(gtBboxesIgnore, "gt_bboxes_ignore", p), labels);
+  }
+
+  /**
+   * The first four columns of a checked {@code [N,4|5]} array as flat doubles holding values of
+   * precision {@code p} (float32 values are exact in doubles).
+   */
+  static double[] values(INDArray boxes, String name, Precision p) {
+    return p == Precision.F64 ? doubles(boxes, name) : Tensors.widen(floats(boxes, name));
+  }
+
   /** The first four columns of a checked {@code [N,4|5]} array as a flat float array. */
   static float[] floats(INDArray boxes, String name) {
     checkBoxShape(boxes, name);

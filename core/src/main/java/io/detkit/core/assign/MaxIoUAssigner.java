@@ -151,15 +151,9 @@ public final class MaxIoUAssigner implements BaseAssigner {
       INDArray gtLabels) {
     BoxArgs.checkAssignShapes(bboxes, gtBboxes, gtBboxesIgnore);
     AssignerChecks.checkLevels(numLevelBboxes, (int) bboxes.size(0));
-    int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
-    // Straight to doubles: float32 values are exact in them, and the kernel rounds as float32 would.
-    Precision p = BoxArgs.isDouble(bboxes, gtBboxes) ? Precision.F64 : Precision.F32;
-    double[] ignore = gtBboxesIgnore == null ? new double[0] : BoxArgs.doubles(gtBboxesIgnore, "gt_bboxes_ignore");
-    for (int i = 0; i < ignore.length; i++) {
-      ignore[i] = p.round(ignore[i]); // a float64 ignore array with float32 boxes is used in float32
-    }
-    return matcher.assignBoxes(BoxArgs.doubles(bboxes, "bboxes"), BoxArgs.doubles(gtBboxes, "gt_bboxes"), ignore,
-        labels, p);
+    BoxArgs.Inputs in = BoxArgs.read(bboxes, gtBboxes, gtBboxesIgnore, gtLabels);
+    double[] ignore = in.gtBboxesIgnore() == null ? new double[0] : in.gtBboxesIgnore();
+    return matcher.assignBoxes(in.bboxes(), in.gtBboxes(), ignore, in.gtLabels(), in.precision());
   }
 
   /**

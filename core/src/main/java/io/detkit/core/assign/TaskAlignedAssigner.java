@@ -8,7 +8,6 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.order.TorchTopk;
 import io.detkit.core.tensor.Tensors;
-import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -171,9 +170,7 @@ public final class TaskAlignedAssigner implements BaseAssigner {
     int[] cand = topkPerGt(metrics, n, k, kk);
 
     double margin = round(CENTER_MARGIN, f32);
-    double[] best = new double[n];
-    Arrays.fill(best, -INF);
-    int[] bestGt = new int[n];
+    BestGt best = new BestGt(n);
     for (int j = 0; j < k; j++) {
       for (int q = 0; q < kk; q++) {
         int p = cand[q * k + j];
@@ -182,29 +179,19 @@ public final class TaskAlignedAssigner implements BaseAssigner {
         }
         double cx = round(round(anchors[4 * p] + anchors[4 * p + 2], f32) / 2, f32);
         double cy = round(round(anchors[4 * p + 1] + anchors[4 * p + 3], f32) / 2, f32);
-        double l = round(cx - gt[4 * j], f32);
-        double t = round(cy - gt[4 * j + 1], f32);
-        double rr = round(gt[4 * j + 2] - cx, f32);
-        double bb = round(gt[4 * j + 3] - cy, f32);
-        if (!(Math.min(Math.min(l, t), Math.min(rr, bb)) > margin)) {
-          continue;
-        }
-        // Gts are visited in index order, so a strict comparison keeps the first on equal IoUs
-        // (torch.max over the gts); the IoU decides, not the metric.
-        double iou = ious[p * k + j];
-        if (iou > best[p]) {
-          best[p] = iou;
-          bestGt[p] = j;
+        // The IoU decides the gt (torch.max over the gts), not the metric.
+        if (ATSSMatcher.centreInside(cx, cy, gt, j, margin, f32)) {
+          best.offer(p, j, ious[p * k + j]);
         }
       }
     }
+    best.writeInds(inds);
     for (int i = 0; i < n; i++) {
-      if (best[i] != -INF) {
-        inds[i] = bestGt[i] + 1;
-        metricsOut[i] = metrics[i * k + bestGt[i]];
+      if (best.matched(i)) {
+        metricsOut[i] = metrics[i * k + best.gt(i)];
       }
     }
-    return new TaskAlignedAssignResult(AssignResult.labelled(k, inds, best, gtLabels), metricsOut, metrics, cand, topk);
+    return new TaskAlignedAssignResult(AssignResult.labelled(k, inds, best.values(), gtLabels), metricsOut, metrics, cand, topk);
   }
 
   /**

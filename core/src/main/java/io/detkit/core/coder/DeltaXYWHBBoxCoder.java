@@ -2,6 +2,7 @@ package io.detkit.core.coder;
 
 import static io.detkit.core.precision.Precision.round;
 
+import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -35,11 +36,45 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
   /** MMDetection's default {@code wh_ratio_clip}, 16/1000. */
   public static final double DEFAULT_WH_RATIO_CLIP = 16.0 / 1000;
 
-  private final double[] means;
-  private final double[] stds;
-  private final boolean clipBorder;
-  private final boolean addCtrClamp;
-  private final double ctrClamp;
+  /**
+   * The coder's parameters, validated once here for the constructor, the builder-free shorthands
+   * and {@code fromConfig} alike.
+   *
+   * @param targetMeans 4 finite means {@code (x, y, w, h)} subtracted from the deltas
+   * @param targetStds 4 finite non-zero standard deviations the deltas are divided by
+   * @param clipBorder whether decoding clamps to {@code max_shape}
+   * @param addCtrClamp whether decoding clamps the centre shift to {@code ctrClamp} pixels (YOLOF)
+   * @param ctrClamp the largest centre shift in pixels, finite and &gt;= 0
+   * @throws IllegalArgumentException naming the parameter that is out of range
+   */
+  public record Params(ImmutableDoubleArray targetMeans, ImmutableDoubleArray targetStds, boolean clipBorder,
+      boolean addCtrClamp, double ctrClamp) {
+    public Params {
+      four("target_means", targetMeans, false);
+      four("target_stds", targetStds, true);
+      if (!(ctrClamp >= 0) || !Double.isFinite(ctrClamp)) {
+        throw new IllegalArgumentException("ctr_clamp must be finite and >= 0; got " + ctrClamp);
+      }
+    }
+
+    /** MMDetection's defaults: means 0, stds 1, clip_border on, no centre clamp (at 32 pixels). */
+    public static Params defaults() {
+      return new Params(ImmutableDoubleArray.of(0, 0, 0, 0), ImmutableDoubleArray.of(1, 1, 1, 1), true, false, 32);
+    }
+
+    /** These parameters with other means and stds. */
+    public Params withMeansAndStds(double[] means, double[] stds) {
+      return new Params(copy("target_means", means), copy("target_stds", stds), clipBorder, addCtrClamp, ctrClamp);
+    }
+  }
+
+  private final Params params;
+
+  /** The coder with {@code params}. */
+  public DeltaXYWHBBoxCoder(Params params) {
+    super(4, true);
+    this.params = Tensors.requireNonNull(params, "params");
+  }
 
   /**
    * @param targetMeans 4 finite means
@@ -51,33 +86,27 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
    */
   public DeltaXYWHBBoxCoder(double[] targetMeans, double[] targetStds, boolean clipBorder, boolean addCtrClamp,
       double ctrClamp) {
-    super(4, true);
-    this.means = four("target_means", targetMeans, false);
-    this.stds = four("target_stds", targetStds, true);
-    if (!(ctrClamp >= 0) || !Double.isFinite(ctrClamp)) {
-      throw new IllegalArgumentException("ctr_clamp must be finite and >= 0; got " + ctrClamp);
-    }
-    this.clipBorder = clipBorder;
-    this.addCtrClamp = addCtrClamp;
-    this.ctrClamp = ctrClamp;
+    this(new Params(copy("target_means", targetMeans), copy("target_stds", targetStds), clipBorder, addCtrClamp,
+        ctrClamp));
   }
 
   /** MMDetection's defaults: means 0, stds 1, clip_border on, no centre clamp. */
   public DeltaXYWHBBoxCoder() {
-    this(new double[4], new double[] {1, 1, 1, 1}, true, false, 32);
+    this(Params.defaults());
   }
 
   /** The given means and stds with MMDetection's other defaults. */
   public static DeltaXYWHBBoxCoder of(double[] targetMeans, double[] targetStds) {
-    return new DeltaXYWHBBoxCoder(targetMeans, targetStds, true, false, 32);
+    return new DeltaXYWHBBoxCoder(Params.defaults().withMeansAndStds(targetMeans, targetStds));
   }
 
   static DeltaXYWHBBoxCoder fromConfig(Config c) {
-    double[] m = c.getDoubleArray("target_means", new double[4]);
-    double[] s = c.getDoubleArray("target_stds", new double[] {1, 1, 1, 1});
-    boolean clip = c.getBoolean("clip_border", true);
-    boolean ctr = c.getBoolean("add_ctr_clamp", false);
-    double ctrClamp = c.getDouble("ctr_clamp", 32);
+    Params d = Params.defaults();
+    double[] m = c.getDoubleArray("target_means", d.targetMeans().toArray());
+    double[] s = c.getDoubleArray("target_stds", d.targetStds().toArray());
+    boolean clip = c.getBoolean("clip_border", d.clipBorder());
+    boolean ctr = c.getBoolean("add_ctr_clamp", d.addCtrClamp());
+    double ctrClamp = c.getDouble("ctr_clamp", d.ctrClamp());
     try {
       return new DeltaXYWHBBoxCoder(m, s, clip, ctr, ctrClamp);
     } catch (IllegalArgumentException e) {
@@ -85,51 +114,35 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     }
   }
 
-  private static double[] four(String name, double[] v, boolean nonZero) {
+  /** The parameters (immutable). */
+  public Params params() {
+    return params;
+  }
+
+  private static ImmutableDoubleArray copy(String name, double[] v) {
+    return ImmutableDoubleArray.copyOf(Tensors.requireNonNull(v, name));
+  }
+
+  private static void four(String name, ImmutableDoubleArray v, boolean nonZero) {
     Tensors.requireNonNull(v, name);
-    if (v.length != 4) {
-      throw new IllegalArgumentException(name + " must have 4 values (x, y, w, h); got " + v.length);
+    if (v.length() != 4) {
+      throw new IllegalArgumentException(name + " must have 4 values (x, y, w, h); got " + v.length());
     }
     for (int i = 0; i < 4; i++) {
-      if (!Double.isFinite(v[i]) || (nonZero && v[i] == 0)) {
+      double x = v.get(i);
+      if (!Double.isFinite(x) || (nonZero && x == 0)) {
         throw new IllegalArgumentException(name + "[" + i + "] must be finite" + (nonZero ? " and non-zero" : "")
-            + "; got " + v[i]);
+            + "; got " + x);
       }
       // Float32 inputs are encoded with float32 means and stds: a std that rounds to 0 (1e-320) or
       // to a subnormal would divide every delta into infinity, and a mean beyond 3.4e38 is infinite.
-      float f = (float) v[i];
+      float f = (float) x;
       if (!Float.isFinite(f) || (nonZero && Math.abs(f) < Float.MIN_NORMAL)) {
         throw new IllegalArgumentException(name + "[" + i + "] must be " + (nonZero ? "non-zero and " : "")
             + "within float32's range (" + (nonZero ? Float.MIN_NORMAL + " to " : "up to ") + Float.MAX_VALUE
-            + " in magnitude), where float32 boxes are encoded; got " + v[i]);
+            + " in magnitude), where float32 boxes are encoded; got " + x);
       }
     }
-    return v.clone();
-  }
-
-  /** The 4 means {@code (x, y, w, h)} subtracted from the deltas (copy). */
-  public double[] targetMeans() {
-    return means.clone();
-  }
-
-  /** The 4 standard deviations {@code (x, y, w, h)} the deltas are divided by (copy). */
-  public double[] targetStds() {
-    return stds.clone();
-  }
-
-  /** Whether decoding clamps boxes to {@code max_shape}. */
-  public boolean clipBorder() {
-    return clipBorder;
-  }
-
-  /** Whether decoding clamps the centre shift to {@link #ctrClamp()} pixels (YOLOF). */
-  public boolean addCtrClamp() {
-    return addCtrClamp;
-  }
-
-  /** The largest centre shift in pixels when {@link #addCtrClamp()} is on. */
-  public double ctrClamp() {
-    return ctrClamp;
   }
 
   /** {@link #decode(INDArray, INDArray, int[])} with an explicit {@code wh_ratio_clip} (finite, &gt; 0). */
@@ -211,8 +224,8 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     double[] m = new double[4];
     double[] s = new double[4];
     for (int j = 0; j < 4; j++) {
-      m[j] = round(means[j], f);
-      s[j] = round(stds[j], f);
+      m[j] = round(params.targetMeans().get(j), f);
+      s[j] = round(params.targetStds().get(j), f);
     }
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
@@ -264,12 +277,12 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     double[] m = new double[4];
     double[] s = new double[4];
     for (int j = 0; j < 4; j++) {
-      m[j] = round(means[j], f);
-      s[j] = round(stds[j], f);
+      m[j] = round(params.targetMeans().get(j), f);
+      s[j] = round(params.targetStds().get(j), f);
     }
     double maxRatio = round(Math.abs(Math.log(whRatioClip)), f);
-    double cc = round(ctrClamp, f);
-    ClipBounds bounds = ClipBounds.of(clipBorder, maxShape, f);
+    double cc = round(params.ctrClamp(), f);
+    ClipBounds bounds = ClipBounds.of(params.clipBorder(), maxShape, f);
     for (int i = 0; i < n; i++) {
       double x1 = priors[4 * i];
       double y1 = priors[4 * i + 1];
@@ -286,7 +299,7 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
           double shift = round(ps[a] * dShift, f);
           boolean shiftPasses = true;
           boolean sizePasses;
-          if (addCtrClamp) {
+          if (params.addCtrClamp()) {
             shiftPasses = shift >= -cc && shift <= cc;
             shift = Math.min(Math.max(shift, -cc), cc);
             sizePasses = dSize <= maxRatio;
@@ -328,8 +341,8 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
 
   @Override
   public String toString() {
-    return "DeltaXYWHBBoxCoder(target_means=" + Arrays.toString(means) + ", target_stds=" + Arrays.toString(stds)
-        + ", clip_border=" + (clipBorder ? "True" : "False") + ", add_ctr_clamp=" + (addCtrClamp ? "True" : "False")
-        + ", ctr_clamp=" + ctrClamp + ")";
+    return "DeltaXYWHBBoxCoder(target_means=" + Arrays.toString(params.targetMeans().toArray()) + ", target_stds="
+        + Arrays.toString(params.targetStds().toArray()) + ", clip_border=" + (params.clipBorder() ? "True" : "False")
+        + ", add_ctr_clamp=" + (params.addCtrClamp() ? "True" : "False") + ", ctr_clamp=" + params.ctrClamp() + ")";
   }
 }

@@ -2,6 +2,7 @@ package io.detkit.core.coder;
 
 import static io.detkit.core.precision.Precision.round;
 
+import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -24,9 +25,58 @@ import java.util.List;
  * in both precisions. Immutable and thread-safe.
  */
 public final class TBLRBBoxCoder extends BaseBBoxCoder {
-  private final double[] normalizer;
-  private final boolean perSide;
-  private final boolean clipBorder;
+  /**
+   * The coder's parameters, validated once here.
+   *
+   * @param normalizer the 4 finite non-zero normalizers of {@code (top, bottom, left, right)};
+   *     per-side values are stored rounded to float32 (MMDetection makes them a float32 tensor)
+   * @param perSideNormalizer whether the normalizer was given per side (a sequence) rather than as
+   *     one float, which torch keeps in double precision
+   * @param clipBorder whether decoding clamps boxes to {@code max_shape}
+   * @throws IllegalArgumentException unless there are 4 finite non-zero normalizers, all equal when
+   *     not per side
+   */
+  public record Params(ImmutableDoubleArray normalizer, boolean perSideNormalizer, boolean clipBorder) {
+    public Params {
+      Tensors.requireNonNull(normalizer, "normalizer");
+      if (normalizer.length() != 4) {
+        throw new IllegalArgumentException("normalizer must have length 4 (top, bottom, left, right); got "
+            + normalizer.length());
+      }
+      double[] v = normalizer.toArray();
+      for (int i = 0; i < 4; i++) {
+        if (!Double.isFinite(v[i]) || v[i] == 0) {
+          throw new IllegalArgumentException("normalizer" + (perSideNormalizer ? "[" + i + "]" : "")
+              + " must be finite and non-zero; got " + v[i]);
+        }
+        if (perSideNormalizer) {
+          v[i] = (float) v[i];
+        } else if (v[i] != v[0]) {
+          throw new IllegalArgumentException("a single normalizer must repeat one value; got " + normalizer);
+        }
+      }
+      normalizer = ImmutableDoubleArray.copyOf(v);
+    }
+
+    /** One normalizer for all four distances. */
+    public static Params uniform(double normalizer, boolean clipBorder) {
+      return new Params(ImmutableDoubleArray.of(normalizer, normalizer, normalizer, normalizer), false, clipBorder);
+    }
+
+    /** One normalizer per distance {@code (top, bottom, left, right)}. */
+    public static Params perSide(double[] normalizer, boolean clipBorder) {
+      return new Params(ImmutableDoubleArray.copyOf(Tensors.requireNonNull(normalizer, "normalizer")), true,
+          clipBorder);
+    }
+  }
+
+  private final Params params;
+
+  /** The coder with {@code params}. */
+  public TBLRBBoxCoder(Params params) {
+    super(4, false);
+    this.params = Tensors.requireNonNull(params, "params");
+  }
 
   /**
    * One normalizer for all four distances.
@@ -34,11 +84,7 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
    * @throws IllegalArgumentException if {@code normalizer} is zero or not finite
    */
   public TBLRBBoxCoder(double normalizer, boolean clipBorder) {
-    super(4, false);
-    check(0, normalizer, false);
-    this.normalizer = new double[] {normalizer, normalizer, normalizer, normalizer};
-    this.perSide = false;
-    this.clipBorder = clipBorder;
+    this(Params.uniform(normalizer, clipBorder));
   }
 
   /**
@@ -47,31 +93,12 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
    * @throws IllegalArgumentException unless there are 4 finite non-zero values
    */
   public TBLRBBoxCoder(double[] normalizer, boolean clipBorder) {
-    super(4, false);
-    Tensors.requireNonNull(normalizer, "normalizer");
-    if (normalizer.length != 4) {
-      throw new IllegalArgumentException("normalizer must have length 4 (top, bottom, left, right); got "
-          + normalizer.length);
-    }
-    this.normalizer = new double[4];
-    for (int i = 0; i < 4; i++) {
-      check(i, normalizer[i], true);
-      this.normalizer[i] = (float) normalizer[i];
-    }
-    this.perSide = true;
-    this.clipBorder = clipBorder;
+    this(Params.perSide(normalizer, clipBorder));
   }
 
   /** MMDetection's defaults: normalizer 4.0, clip_border on. */
   public TBLRBBoxCoder() {
     this(4.0, true);
-  }
-
-  private static void check(int i, double v, boolean indexed) {
-    if (!Double.isFinite(v) || v == 0) {
-      throw new IllegalArgumentException("normalizer" + (indexed ? "[" + i + "]" : "") + " must be finite and "
-          + "non-zero; got " + v);
-    }
   }
 
   static TBLRBBoxCoder fromConfig(Config c) {
@@ -83,11 +110,7 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
       }
       if (n instanceof List<?> list && list.size() == 4
           && list.stream().allMatch(v -> v instanceof Long || v instanceof Double)) {
-        double[] v = new double[4];
-        for (int i = 0; i < 4; i++) {
-          v[i] = ((Number) list.get(i)).doubleValue();
-        }
-        return new TBLRBBoxCoder(v, clip);
+        return new TBLRBBoxCoder(list.stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray(), clip);
       }
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.pathOf("normalizer"), e.getMessage());
@@ -97,23 +120,14 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
         "expected a float or a sequence of 4 numbers (top, bottom, left, right), got " + Config.describe(n) + hint);
   }
 
-  /** The normalizer of {@code (top, bottom, left, right)}; per-side values as float32. */
-  public double[] normalizer() {
-    return normalizer.clone();
-  }
-
-  /** Whether the normalizer was given per side (a sequence) rather than as one float. */
-  public boolean perSideNormalizer() {
-    return perSide;
-  }
-
-  /** Whether decoding clamps boxes to {@code max_shape}. */
-  public boolean clipBorder() {
-    return clipBorder;
+  /** The parameters (immutable). */
+  public Params params() {
+    return params;
   }
 
   private double norm(int j, boolean f) {
-    return perSide ? normalizer[j] : round(normalizer[j], f);
+    double v = params.normalizer().get(j);
+    return params.perSideNormalizer() ? v : round(v, f);
   }
 
   /** A prior's centre and size. */
@@ -147,7 +161,7 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
   void decodeKernel(double[] priors, double[] pred, int[] maxShape, boolean f, double[] out, double[] upstream,
       double[] grad) {
     int n = priors.length / 4;
-    ClipBounds bounds = ClipBounds.of(clipBorder, maxShape, f);
+    ClipBounds bounds = ClipBounds.of(params.clipBorder(), maxShape, f);
     for (int i = 0; i < n; i++) {
       int o = 4 * i;
       Frame p = frame(priors, o, f);
@@ -174,7 +188,8 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
 
   @Override
   public String toString() {
-    return "TBLRBBoxCoder(normalizer=" + (perSide ? Arrays.toString(normalizer) : String.valueOf(normalizer[0]))
-        + ", clip_border=" + (clipBorder ? "True" : "False") + ")";
+    double[] n = params.normalizer().toArray();
+    return "TBLRBBoxCoder(normalizer=" + (params.perSideNormalizer() ? Arrays.toString(n) : String.valueOf(n[0]))
+        + ", clip_border=" + (params.clipBorder() ? "True" : "False") + ")";
   }
 }

@@ -2,6 +2,7 @@ package io.detkit.core.tensor;
 
 import io.detkit.core.check.Args;
 import java.util.Arrays;
+import java.util.function.IntToDoubleFunction;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -302,12 +303,7 @@ public final class Tensors {
    */
   public static void requireFinite(double[] data, String name) {
     requireNonNull(data, name);
-    for (int i = 0; i < data.length; i++) {
-      if (!Double.isFinite(data[i])) {
-        throw new IllegalArgumentException(
-            name + " must be finite; element " + i + " is " + data[i]);
-      }
-    }
+    requireFinite(data.length, i -> data[i], name);
   }
 
   /**
@@ -317,10 +313,18 @@ public final class Tensors {
    */
   public static void requireFinite(float[] data, String name) {
     requireNonNull(data, name);
-    for (int i = 0; i < data.length; i++) {
-      if (!Float.isFinite(data[i])) {
-        throw new IllegalArgumentException(
-            name + " must be finite; element " + i + " is " + data[i]);
+    requireFinite(data.length, i -> data[i], name);
+  }
+
+  /**
+   * The scan behind both {@code requireFinite} overloads: widening a float keeps it finite or not,
+   * and a non-finite value prints the same as a float or a double ("NaN", "Infinity").
+   */
+  private static void requireFinite(int length, IntToDoubleFunction element, String name) {
+    for (int i = 0; i < length; i++) {
+      double v = element.applyAsDouble(i);
+      if (!Double.isFinite(v)) {
+        throw new IllegalArgumentException(name + " must be finite; element " + i + " is " + v);
       }
     }
   }

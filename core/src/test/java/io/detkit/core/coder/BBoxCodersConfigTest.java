@@ -14,15 +14,15 @@ class BBoxCodersConfigTest {
     DeltaXYWHBBoxCoder delta = (DeltaXYWHBBoxCoder) BBoxCoders.build(Config.of("type", "DeltaXYWHBBoxCoder",
         "target_means", List.of(0.0, 0.0, 0.0, 0.0), "target_stds", List.of(0.1, 0.1, 0.2, 0.2),
         "add_ctr_clamp", true, "ctr_clamp", 16));
-    assertThat(delta.targetStds()).containsExactly(0.1, 0.1, 0.2, 0.2);
-    assertThat(delta.addCtrClamp()).isTrue();
-    assertThat(delta.ctrClamp()).isEqualTo(16);
-    assertThat(delta.clipBorder()).isTrue();
+    assertThat(delta.params().targetStds().toArray()).containsExactly(0.1, 0.1, 0.2, 0.2);
+    assertThat(delta.params().addCtrClamp()).isTrue();
+    assertThat(delta.params().ctrClamp()).isEqualTo(16);
+    assertThat(delta.params().clipBorder()).isTrue();
     TBLRBBoxCoder tblr = (TBLRBBoxCoder) BBoxCoders.build(Config.of("type", "TBLRBBoxCoder", "normalizer",
         List.of(1, 2.0, 0.5, 4.0), "clip_border", false));
-    assertThat(tblr.perSideNormalizer()).isTrue();
-    assertThat(tblr.clipBorder()).isFalse();
-    assertThat(((TBLRBBoxCoder) BBoxCoders.build(Config.of("type", "TBLRBBoxCoder"))).normalizer())
+    assertThat(tblr.params().perSideNormalizer()).isTrue();
+    assertThat(tblr.params().clipBorder()).isFalse();
+    assertThat(((TBLRBBoxCoder) BBoxCoders.build(Config.of("type", "TBLRBBoxCoder"))).params().normalizer().toArray())
         .containsExactly(4, 4, 4, 4);
     assertThat(BBoxCoders.build(Config.of("type", "DistancePointBBoxCoder", "clip_border", false)))
         .isInstanceOf(DistancePointBBoxCoder.class);
