@@ -67,6 +67,6 @@ final class LayerAttention extends HostVertex {
 
   @Override
   public String toString() {
-    return "LayerAttention(stacked=" + stacked + ")";
+    return "LayerAttention(" + stacked + ")";
   }
 }
