@@ -40,10 +40,17 @@ public record Experiment(Config config, long seed, BaseDenseHead head, int batch
    *     interval is not positive
    */
   public Experiment {
-    Preconditions.checkArgument(config != null && head != null, "config and head must not be null");
-    for (int v : new int[] {batchSize, maxEpochs, evalInterval, checkpointInterval, logInterval}) {
-      Preconditions.checkArgument(v > 0, "batch size, epochs and intervals must be > 0; got %s", v);
-    }
+    Preconditions.checkArgument(config != null, "config must not be null");
+    Preconditions.checkArgument(head != null, "head must not be null");
+    requirePositive(batchSize, "batchSize");
+    requirePositive(maxEpochs, "maxEpochs");
+    requirePositive(evalInterval, "evalInterval");
+    requirePositive(checkpointInterval, "checkpointInterval");
+    requirePositive(logInterval, "logInterval");
+  }
+
+  private static void requirePositive(int v, String name) {
+    Preconditions.checkArgument(v > 0, "%s must be > 0; got %s", name, v);
   }
 
   private static Experiment parse(Config cfg, long seed) {
