@@ -20,25 +20,23 @@ public final class HeadMaps {
 
   /** A benchmarked head's kind of outputs (TOOD's two phases share one kind). */
   public enum Kind {
-    RETINA("retina", 9, List.of(Output.CLS, Output.REG)),
-    ATSS("atss", 1, List.of(Output.CLS, Output.REG, Output.CTR)),
-    GFL("gfl", 1, List.of(Output.CLS, Output.REG)),
-    FCOS("fcos", 1, List.of(Output.CLS, Output.REG, Output.CTR)),
-    TOOD("tood", 1, List.of(Output.CLS, Output.REG));
+    RETINA(9, List.of(Output.CLS, Output.REG)),
+    ATSS(1, List.of(Output.CLS, Output.REG, Output.CTR)),
+    GFL(1, List.of(Output.CLS, Output.REG)),
+    FCOS(1, List.of(Output.CLS, Output.REG, Output.CTR)),
+    TOOD(1, List.of(Output.CLS, Output.REG));
 
-    private final String key;
     private final int priorsPerLocation;
     private final List<Output> outputs;
 
-    Kind(String key, int priorsPerLocation, List<Output> outputs) {
-      this.key = key;
+    Kind(int priorsPerLocation, List<Output> outputs) {
       this.priorsPerLocation = priorsPerLocation;
       this.outputs = outputs;
     }
 
     /** The export file prefix: {@code retina}, {@code atss}, {@code gfl}, {@code fcos}, {@code tood}. */
     public String key() {
-      return key;
+      return HeadMaps.key(this);
     }
 
     /** Anchors (or points) per location. */
@@ -63,7 +61,7 @@ public final class HeadMaps {
 
     /** {@code cls}, {@code reg} or {@code ctr}: the export file infix. */
     public String key() {
-      return name().toLowerCase(Locale.ROOT);
+      return HeadMaps.key(this);
     }
 
     /** Channels of this output for {@code head}. */
@@ -75,6 +73,11 @@ public final class HeadMaps {
         case CTR -> a;
       };
     }
+  }
+
+  /** The export file names' rule for both enums: the constant's name in lower case. */
+  private static String key(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
   }
 
   /**

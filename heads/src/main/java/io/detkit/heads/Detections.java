@@ -36,13 +36,10 @@ public final class Detections {
    *     or an argument is null
    */
   public static Detections of(DataType dtype, double[] boxes, double[] scores, int[] labels) {
-    Tensors.requireNonNull(dtype, "dtype");
+    OutputChecks.requireFloatingType(dtype);
     Tensors.requireNonNull(boxes, "boxes");
     Tensors.requireNonNull(scores, "scores");
     Tensors.requireNonNull(labels, "labels");
-    if (!dtype.isFPType()) {
-      throw new IllegalArgumentException("dtype must be a floating-point type; got " + dtype);
-    }
     if (boxes.length != scores.length * 4L || labels.length != scores.length) {
       throw new IllegalArgumentException("boxes, scores and labels must describe the same detections (4n, n, n"
           + " values); got " + boxes.length + " box coordinates, " + scores.length + " scores, " + labels.length

@@ -127,6 +127,16 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   }
 
   /**
+   * Runs {@code assignment} (a setter's field assignment) and returns this builder: the one body
+   * of every plain typed setter here and in the heads' builders, so each setter states only what it
+   * stores. Called by the thread building the head.
+   */
+  protected final B set(Runnable assignment) {
+    assignment.run();
+    return self();
+  }
+
+  /**
    * The head, made by the factory given to the constructor.
    *
    * @throws IllegalArgumentException for an inconsistent setting
@@ -270,26 +280,22 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
 
   /** {@code num_classes}: foreground classes. */
   public B numClasses(int numClasses) {
-    this.numClasses = numClasses;
-    return self();
+    return set(() -> this.numClasses = numClasses);
   }
 
   /** {@code anchor_generator}: the priors of an anchor head (a point head's are set from its strides). */
   public B anchorGenerator(PriorGenerator anchorGenerator) {
-    this.anchorGenerator = Tensors.requireNonNull(anchorGenerator, "anchorGenerator");
-    return self();
+    return set(() -> this.anchorGenerator = Tensors.requireNonNull(anchorGenerator, "anchorGenerator"));
   }
 
   /** {@code bbox_coder}. */
   public B bboxCoder(BBoxCoder bboxCoder) {
-    this.bboxCoder = Tensors.requireNonNull(bboxCoder, "bboxCoder");
-    return self();
+    return set(() -> this.bboxCoder = Tensors.requireNonNull(bboxCoder, "bboxCoder"));
   }
 
   /** {@code reg_decoded_bbox}. */
   public B regDecodedBbox(boolean regDecodedBbox) {
-    this.regDecodedBbox = regDecodedBbox;
-    return self();
+    return set(() -> this.regDecodedBbox = regDecodedBbox);
   }
 
   /**
@@ -297,38 +303,32 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
    * every loss but a softmax {@code CrossEntropyLoss}.
    */
   public B lossCls(Loss lossCls) {
-    this.lossCls = Tensors.requireNonNull(lossCls, "lossCls");
-    return self();
+    return set(() -> this.lossCls = Tensors.requireNonNull(lossCls, "lossCls"));
   }
 
   /** Whether the classifier is sigmoid (C channels) or softmax (C+1); null infers it from the loss. */
   public B useSigmoidCls(Boolean useSigmoidCls) {
-    this.useSigmoidCls = useSigmoidCls;
-    return self();
+    return set(() -> this.useSigmoidCls = useSigmoidCls);
   }
 
   /** {@code loss_bbox}. */
   public B lossBbox(Loss lossBbox) {
-    this.lossBbox = Tensors.requireNonNull(lossBbox, "lossBbox");
-    return self();
+    return set(() -> this.lossBbox = Tensors.requireNonNull(lossBbox, "lossBbox"));
   }
 
   /** {@code train_cfg} (null: the head cannot train). */
   public B trainCfg(TrainConfig trainCfg) {
-    this.trainCfg = trainCfg;
-    return self();
+    return set(() -> this.trainCfg = trainCfg);
   }
 
   /** An assigner object that replaces the one {@code train_cfg.assigner} describes. */
   public B assigner(BaseAssigner assigner) {
-    this.assigner = assigner;
-    return self();
+    return set(() -> this.assigner = assigner);
   }
 
   /** A sampler object that replaces the one {@code train_cfg.sampler} describes. */
   public B sampler(Sampler sampler) {
-    this.sampler = sampler;
-    return self();
+    return set(() -> this.sampler = sampler);
   }
 
   /**
@@ -336,32 +336,27 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
    * the default hook applies it to every image's targets (null: none).
    */
   public B targetTransform(TargetTransform targetTransform) {
-    this.targetTransform = targetTransform;
-    return self();
+    return set(() -> this.targetTransform = targetTransform);
   }
 
   /** {@code test_cfg}. */
   public B testCfg(TestConfig testCfg) {
-    this.testCfg = testCfg;
-    return self();
+    return set(() -> this.testCfg = testCfg);
   }
 
   /** Where per-image work runs; null runs it in the caller's thread. */
   public B executor(Executor executor) {
-    this.executor = executor;
-    return self();
+    return set(() -> this.executor = executor);
   }
 
   /** The seed sampling derives from. */
   public B seed(long seed) {
-    this.seed = seed;
-    return self();
+    return set(() -> this.seed = seed);
   }
 
   /** For heads that never sample (ATSS): the sampler is always the PseudoSampler. */
   public B disableSampling() {
-    this.samplingAllowed = false;
-    return self();
+    return set(() -> this.samplingAllowed = false);
   }
 
   /**
@@ -370,13 +365,11 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
    * {@link BaseDenseHead#assigner()} is empty, as MMDetection's {@code AnchorFreeHead} builds none.
    */
   public B withoutAssigner() {
-    this.buildsAssigner = false;
-    return self();
+    return set(() -> this.buildsAssigner = false);
   }
 
   /** For heads whose levels may have different anchor counts per location. */
   public B allowVaryingAnchors() {
-    this.allowVaryingAnchors = true;
-    return self();
+    return set(() -> this.allowVaryingAnchors = true);
   }
 }

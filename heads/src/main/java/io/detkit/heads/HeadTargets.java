@@ -76,12 +76,9 @@ public final class HeadTargets {
    *     images disagree on which outputs they carry
    */
   public static HeadTargets of(DataType dtype, int numClasses, int[] numLevelAnchors, List<ImageTargets> images) {
-    Tensors.requireNonNull(dtype, "dtype");
+    OutputChecks.requireFloatingType(dtype);
     Tensors.requireNonNull(numLevelAnchors, "num_level_anchors");
     Tensors.requireNonNull(images, "images");
-    if (!dtype.isFPType()) {
-      throw new IllegalArgumentException("dtype must be a floating-point type; got " + dtype);
-    }
     if (numClasses < 1) {
       throw new IllegalArgumentException("num_classes must be >= 1; got " + numClasses);
     }

@@ -54,13 +54,10 @@ public final class MultiLevelAnchors {
    */
   public static MultiLevelAnchors of(DataType dtype, List<int[]> featmapSizes, List<double[]> levelAnchors,
       List<List<boolean[]>> validFlags) {
-    Tensors.requireNonNull(dtype, "dtype");
+    OutputChecks.requireFloatingType(dtype);
     Tensors.requireNonNull(featmapSizes, "featmap_sizes");
     Tensors.requireNonNull(levelAnchors, "level_anchors");
     Tensors.requireNonNull(validFlags, "valid_flags");
-    if (!dtype.isFPType()) {
-      throw new IllegalArgumentException("dtype must be floating point; got " + dtype);
-    }
     if (levelAnchors.size() != featmapSizes.size()) {
       throw new IllegalArgumentException("level_anchors must hold one anchor array per level of featmap_sizes ("
           + featmapSizes.size() + "); got " + levelAnchors.size());

@@ -138,6 +138,18 @@ public final class OutputChecks {
     return true;
   }
 
+  /**
+   * The dtype check the value types (detections, anchors, targets) share: {@code dtype} as given.
+   *
+   * @throws IllegalArgumentException if {@code dtype} is null or not a floating-point type
+   */
+  static DataType requireFloatingType(DataType dtype) {
+    if (!Tensors.requireNonNull(dtype, "dtype").isFPType()) {
+      throw new IllegalArgumentException("dtype must be a floating-point type; got " + dtype);
+    }
+    return dtype;
+  }
+
   /** @throws IllegalArgumentException unless {@code metas} is a list without null */
   public static void checkMetas(List<ImageMeta> metas) {
     if (metas == null) {

@@ -21,14 +21,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Immutable; array getters return copies.
  */
-public final class SingleImageInput {
-  private final int imageIndex;
-  private final MultiLevelAnchors anchors;
-  private final GroundTruth gt;
-  private final ImageMeta meta;
-  private final int labelChannels;
-  private final RandomGenerator random;
-  private final int epoch;
+public record SingleImageInput(int imageIndex, MultiLevelAnchors anchors, GroundTruth gt, ImageMeta meta,
+    int labelChannels, RandomGenerator random, int epoch) {
 
   /**
    * @param imageIndex the image's position in {@code anchors}' batch
@@ -44,38 +38,26 @@ public final class SingleImageInput {
 
   /**
    * As {@link #SingleImageInput(int, MultiLevelAnchors, GroundTruth, ImageMeta, int, RandomGenerator)},
-   * in training epoch {@code epoch}.
+   * in training epoch {@code epoch}: the 0-based training epoch the trainer handed to
+   * {@link AnchorHead#loss(HeadOutputs, java.util.List, java.util.List, int)} (0 when it gave none),
+   * what a head whose assignment changes during training (TOOD's {@code initial_epoch}) reads.
+   * {@code imageIndex} is the image's position in the batch; {@code anchors} the batch's anchors
+   * (shared by all images); {@code random} the generator private to this image.
    *
-   * @param epoch the 0-based training epoch the trainer handed to the loss call, &gt;= 0
    * @throws IllegalArgumentException as the other constructor, or if {@code epoch < 0}
    */
-  public SingleImageInput(int imageIndex, MultiLevelAnchors anchors, GroundTruth gt, ImageMeta meta,
-      int labelChannels, RandomGenerator random, int epoch) {
+  public SingleImageInput {
     if (epoch < 0) {
       throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
     }
-    this.epoch = epoch;
     Tensors.requireNonNull(anchors, "anchors");
     Tensors.requireIndex(imageIndex, anchors.numImages(), "imageIndex");
     if (labelChannels < 1) {
       throw new IllegalArgumentException("label_channels must be >= 1; got " + labelChannels);
     }
-    this.imageIndex = imageIndex;
-    this.anchors = anchors;
-    this.gt = Tensors.requireNonNull(gt, "gt");
-    this.meta = Tensors.requireNonNull(meta, "meta");
-    this.labelChannels = labelChannels;
-    this.random = Tensors.requireNonNull(random, "random");
-  }
-
-  /** Position of the image in the batch. */
-  public int imageIndex() {
-    return imageIndex;
-  }
-
-  /** The batch's anchors (shared by all images). */
-  public MultiLevelAnchors anchors() {
-    return anchors;
+    Tensors.requireNonNull(gt, "gt");
+    Tensors.requireNonNull(meta, "meta");
+    Tensors.requireNonNull(random, "random");
   }
 
   /** This image's anchors over all levels: {@code [T,4]} in the anchors' dtype. */
@@ -106,35 +88,6 @@ public final class SingleImageInput {
   /** The dtype of the anchors and targets. */
   public DataType dataType() {
     return anchors.dataType();
-  }
-
-  /** The image's annotations. */
-  public GroundTruth gt() {
-    return gt;
-  }
-
-  /** The image's meta. */
-  public ImageMeta meta() {
-    return meta;
-  }
-
-  /** MMDetection's {@code label_channels}. */
-  public int labelChannels() {
-    return labelChannels;
-  }
-
-  /**
-   * The 0-based training epoch the trainer handed to {@link AnchorHead#loss(HeadOutputs, java.util.List,
-   * java.util.List, int)} (0 when it gave none): what a head whose assignment changes during training
-   * (TOOD's {@code initial_epoch}) reads.
-   */
-  public int epoch() {
-    return epoch;
-  }
-
-  /** The generator private to this image. */
-  public RandomGenerator random() {
-    return random;
   }
 
   /** The rows of {@code flatAnchors} where {@code mask} is set: {@code [count, 4]}. */

@@ -158,14 +158,12 @@ public final class FCOSHead extends AnchorFreeHead {
 
     /** Box targets (and training predictions) in stride units. */
     public Builder normOnBbox(boolean on) {
-      this.normOnBbox = on;
-      return this;
+      return set(() -> this.normOnBbox = on);
     }
 
     /** Network option, reported by the head. */
     public Builder centernessOnReg(boolean on) {
-      this.centernessOnReg = on;
-      return this;
+      return set(() -> this.centernessOnReg = on);
     }
 
     /** The loss of the centerness logits against the centerness targets. */

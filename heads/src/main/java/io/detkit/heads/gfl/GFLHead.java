@@ -181,8 +181,7 @@ public class GFLHead extends AnchorHead {
 
     /** {@code reg_max}: the largest bin of the side distributions (&gt;= 1). */
     public Builder regMax(int regMax) {
-      this.regMax = regMax;
-      return this;
+      return set(() -> this.regMax = regMax);
     }
 
     /** {@code loss_dfl}. */

@@ -226,14 +226,12 @@ public class TOODHead extends ATSSHead {
 
     /** {@code anchor_type}. */
     public Builder anchorType(String anchorType) {
-      this.anchorType = anchorType;
-      return this;
+      return set(() -> this.anchorType = anchorType);
     }
 
     /** {@code train_cfg.initial_epoch}. */
     public Builder initialEpoch(int initialEpoch) {
-      this.initialEpoch = initialEpoch;
-      return this;
+      return set(() -> this.initialEpoch = initialEpoch);
     }
 
     /** {@code train_cfg.initial_assigner}: the assigner of the initial phase (ATSS's per-level call). */

@@ -24,14 +24,15 @@ final class DeformSampling extends HostVertex {
   }
 
   @Override
-  long[] outputShape(long[][] in) {
+  boolean fits(long[][] in) {
     long[] b = in[0];
     long[] o = in[1];
-    if (b.length != 4 || b[1] != 4 || o.length != 4 || o[0] != b[0] || o[1] != 8 || o[2] != b[2] || o[3] != b[3]) {
-      throw new IllegalArgumentException("DeformSampling needs boxes [N, 4, H, W] and offsets [N, 8, H, W]; got "
-          + shapes(in));
-    }
-    return b.clone();
+    return b.length == 4 && b[1] == 4 && o.length == 4 && o[0] == b[0] && o[1] == 8 && o[2] == b[2] && o[3] == b[3];
+  }
+
+  @Override
+  String expectedShapes() {
+    return "boxes [N, 4, H, W] and offsets [N, 8, H, W]";
   }
 
   /**

@@ -41,9 +41,28 @@ public final class GroupNorm extends ShapePreservingLayer {
 
   private GroupNorm(Builder b) {
     super(b);
-    this.channels = b.channels;
-    this.groups = b.groups;
-    this.eps = b.eps;
+    this.channels = b.settings.channels();
+    this.groups = b.settings.groups();
+    this.eps = b.settings.eps();
+  }
+
+  /**
+   * A group normalization's hyper-parameters: {@code channels} split into {@code groups} groups,
+   * {@code eps} added to the variance (PyTorch's default 1e-5 in {@link GroupNorm#of}).
+   *
+   * @throws IllegalArgumentException unless {@code groups} divides {@code channels} (both &gt; 0) and
+   *     {@code eps} is positive and finite
+   */
+  public record Settings(int channels, int groups, double eps) {
+    public Settings {
+      if (channels <= 0 || groups <= 0 || channels % groups != 0) {
+        throw new IllegalArgumentException("num_groups must divide the channels; got " + groups + " groups for "
+            + channels + " channels");
+      }
+      if (!(eps > 0) || Double.isInfinite(eps)) {
+        throw new IllegalArgumentException("eps must be positive and finite; got " + eps);
+      }
+    }
   }
 
   /**
@@ -53,33 +72,19 @@ public final class GroupNorm extends ShapePreservingLayer {
    *     {@code act} is neither RELU nor IDENTITY
    */
   public static GroupNorm of(int channels, int groups, Activation act) {
-    if (channels <= 0 || groups <= 0 || channels % groups != 0) {
-      throw new IllegalArgumentException("num_groups must divide the channels; got " + groups + " groups for "
-          + channels + " channels");
-    }
+    Settings settings = new Settings(channels, groups, 1e-5);
     if (act != Activation.RELU && act != Activation.IDENTITY) {
       throw new IllegalArgumentException("GroupNorm supports the RELU and IDENTITY activations; got " + act);
     }
     Builder b = new Builder();
-    b.channels = channels;
-    b.groups = groups;
+    b.settings = settings;
     b.activation(act);
     return new GroupNorm(b);
   }
 
-  /** Number of channels. */
-  public int channels() {
-    return channels;
-  }
-
-  /** Number of groups. */
-  public int groups() {
-    return groups;
-  }
-
-  /** The value added to the variance. */
-  public double eps() {
-    return eps;
+  /** The layer's hyper-parameters. */
+  public Settings settings() {
+    return new Settings(channels, groups, eps);
   }
 
   @Override
@@ -94,9 +99,7 @@ public final class GroupNorm extends ShapePreservingLayer {
 
   /** Builder used by {@link #of}. */
   static final class Builder extends org.deeplearning4j.nn.conf.layers.BaseLayer.Builder<Builder> {
-    int channels = 1;
-    int groups = 1;
-    double eps = 1e-5;
+    Settings settings = new Settings(1, 1, 1e-5);
 
     @Override
     @SuppressWarnings("unchecked")

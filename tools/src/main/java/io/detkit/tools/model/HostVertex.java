@@ -57,11 +57,28 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
   }
 
   /**
-   * The output shape for these input shapes.
+   * The output shape for these input shapes: every vertex here outputs its first input's shape,
+   * once {@link #fits} accepts the shapes.
    *
-   * @throws IllegalArgumentException naming the vertex and the shapes when they do not fit
+   * @throws IllegalArgumentException naming the vertex, the shapes it takes and those it got, when
+   *     they do not fit
    */
-  abstract long[] outputShape(long[][] in);
+  final long[] outputShape(long[][] in) {
+    if (!fits(in)) {
+      throw new IllegalArgumentException(this + " needs " + expectedShapes() + "; got " + shapes(in));
+    }
+    return in[0].clone();
+  }
+
+  /** Whether the input shapes fit this vertex; any shapes unless a subclass says otherwise. */
+  boolean fits(long[][] in) {
+    return true;
+  }
+
+  /** The input shapes this vertex takes, in words, for the message of {@link #outputShape}. */
+  String expectedShapes() {
+    return "NCHW inputs";
+  }
 
   /** Writes the output of {@code in} (shaped {@code shapes}) into {@code out}. */
   final void forward(double[][] in, long[][] shapes, double[] out) {

@@ -29,15 +29,16 @@ final class LayerAttention extends HostVertex {
   }
 
   @Override
-  long[] outputShape(long[][] in) {
+  boolean fits(long[][] in) {
     long[] f = in[0];
     long[] w = in[1];
-    if (f.length != 4 || f[1] % stacked != 0 || w.length != 4 || w[0] != f[0] || w[1] != stacked
-        || w[2] * w[3] != 1) {
-      throw new IllegalArgumentException("LayerAttention(" + stacked + ") needs [N, " + stacked + "*F, H, W] and [N, "
-          + stacked + ", 1, 1]; got " + shapes(in));
-    }
-    return f.clone();
+    return f.length == 4 && f[1] % stacked == 0 && w.length == 4 && w[0] == f[0] && w[1] == stacked
+        && w[2] * w[3] == 1;
+  }
+
+  @Override
+  String expectedShapes() {
+    return "[N, " + stacked + "*F, H, W] and [N, " + stacked + ", 1, 1]";
   }
 
   /** One walk over the (image, convolution) blocks. */
@@ -66,6 +67,6 @@ final class LayerAttention extends HostVertex {
 
   @Override
   public String toString() {
-    return "LayerAttention(stacked=" + stacked + ")";
+    return "LayerAttention(" + stacked + ")";
   }
 }

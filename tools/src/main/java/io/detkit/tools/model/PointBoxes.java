@@ -29,11 +29,13 @@ final class PointBoxes extends HostVertex {
   }
 
   @Override
-  long[] outputShape(long[][] in) {
-    if (in[0].length != 4 || in[0][1] != 4) {
-      throw new IllegalArgumentException("PointBoxes needs distances [N, 4, H, W]; got " + shapes(in));
-    }
-    return in[0].clone();
+  boolean fits(long[][] in) {
+    return in[0].length == 4 && in[0][1] == 4;
+  }
+
+  @Override
+  String expectedShapes() {
+    return "distances [N, 4, H, W]";
   }
 
   /** Forward: the box sides; backward: the distances' gradients, negated for the left and top sides. */

@@ -15,14 +15,15 @@ final class SigmoidGeometricMean extends HostVertex {
   }
 
   @Override
-  long[] outputShape(long[][] in) {
+  boolean fits(long[][] in) {
     long[] a = in[0];
     long[] b = in[1];
-    if (a.length != 4 || b.length != 4 || b[0] != a[0] || b[1] != 1 || b[2] != a[2] || b[3] != a[3]) {
-      throw new IllegalArgumentException("SigmoidGeometricMean needs [N, C, H, W] and [N, 1, H, W]; got "
-          + shapes(in));
-    }
-    return a.clone();
+    return a.length == 4 && b.length == 4 && b[0] == a[0] && b[1] == 1 && b[2] == a[2] && b[3] == a[3];
+  }
+
+  @Override
+  String expectedShapes() {
+    return "[N, C, H, W] and [N, 1, H, W]";
   }
 
   private static double sigmoid(double x) {

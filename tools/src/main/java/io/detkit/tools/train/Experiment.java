@@ -1,5 +1,6 @@
 package io.detkit.tools.train;
 
+import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.heads.AnchorHead;
@@ -26,38 +27,51 @@ import java.util.Set;
  * {@link Trainer} ({@link Hooks}). Other top-level names (helper variables
  * such as {@code img_norm_cfg}) are ignored, as in MMDetection.
  */
-public final class Experiment {
-  private final Config cfg;
-  private final long seed;
-  private final Config headCfg;
-  private final BaseDenseHead head;
-  private final int batchSize;
-  private final int maxEpochs;
-  private final int evalInterval;
-  private final int checkpointInterval;
-  private final int logInterval;
+public record Experiment(Config config, long seed, BaseDenseHead head, int batchSize, int maxEpochs,
+    int evalInterval, int checkpointInterval, int logInterval) {
 
-  private Experiment(Config cfg, long seed) {
-    this.cfg = cfg;
-    this.seed = seed;
-    this.headCfg = Heads.headConfig(cfg.getConfig("model")).with("seed", seed);
-    this.head = Heads.build(headCfg);
+  /**
+   * The parts as given; {@link #of} is the usual way in, which builds them from a config and names
+   * the config key of anything invalid.
+   *
+   * @param head the head built from the model's dense head ({@code model.bbox_head}, else
+   *     {@code model.rpn_head})
+   * @throws IllegalArgumentException if {@code config} or {@code head} is null or a count or
+   *     interval is not positive
+   */
+  public Experiment {
+    Preconditions.checkArgument(config != null, "config must not be null");
+    Preconditions.checkArgument(head != null, "head must not be null");
+    requirePositive(batchSize, "batchSize");
+    requirePositive(maxEpochs, "maxEpochs");
+    requirePositive(evalInterval, "evalInterval");
+    requirePositive(checkpointInterval, "checkpointInterval");
+    requirePositive(logInterval, "logInterval");
+  }
+
+  private static void requirePositive(int v, String name) {
+    Preconditions.checkArgument(v > 0, "%s must be > 0; got %s", name, v);
+  }
+
+  private static Experiment parse(Config cfg, long seed) {
+    BaseDenseHead head = Heads.build(Heads.headConfig(cfg.getConfig("model")).with("seed", seed));
     Config data = cfg.getConfig("data");
     checkKeys(data, Set.of("samples_per_gpu", "workers_per_gpu", "train", "val", "test", "persistent_workers"));
-    this.batchSize = data.getInt("samples_per_gpu", 2);
+    int batchSize = data.getInt("samples_per_gpu", 2);
     if (batchSize <= 0) {
       throw ConfigException.at(data.pathOf("samples_per_gpu"), "must be > 0; got " + batchSize);
     }
     Config runner = cfg.getConfigOrNull("runner");
+    int maxEpochs;
     if (runner != null) {
       checkKeys(runner, Set.of("type", "max_epochs"));
       if (!runner.getString("type").equals("EpochBasedRunner")) {
         throw ConfigException.at(runner.pathOf("type"), "only EpochBasedRunner is supported; got '"
             + runner.getString("type") + "'");
       }
-      this.maxEpochs = runner.getInt("max_epochs");
+      maxEpochs = runner.getInt("max_epochs");
     } else if (cfg.has("total_epochs")) {
-      this.maxEpochs = cfg.getInt("total_epochs");
+      maxEpochs = cfg.getInt("total_epochs");
     } else {
       throw ConfigException.at("runner", "missing: set runner=dict(type='EpochBasedRunner', max_epochs=N)");
     }
@@ -65,7 +79,7 @@ public final class Experiment {
       throw ConfigException.at(runner != null ? runner.pathOf("max_epochs") : "total_epochs", "must be > 0; got "
           + maxEpochs);
     }
-    this.evalInterval = interval(cfg.getConfigOrNull("evaluation"), Set.of("interval", "metric", "save_best"));
+    int evalInterval = interval(cfg.getConfigOrNull("evaluation"), Set.of("interval", "metric", "save_best"));
     Config evaluation = cfg.getConfigOrNull("evaluation");
     if (evaluation != null && evaluation.has("metric")) {
       Object m = evaluation.get("metric");
@@ -76,8 +90,9 @@ public final class Experiment {
             + Config.describe(m));
       }
     }
-    this.checkpointInterval = interval(cfg.getConfigOrNull("checkpoint_config"), Set.of("interval", "max_keep_ckpts"));
-    this.logInterval = interval(cfg.getConfigOrNull("log_config"), Set.of("interval", "hooks"));
+    int checkpointInterval = interval(cfg.getConfigOrNull("checkpoint_config"), Set.of("interval", "max_keep_ckpts"));
+    int logInterval = interval(cfg.getConfigOrNull("log_config"), Set.of("interval", "hooks"));
+    return new Experiment(cfg, seed, head, batchSize, maxEpochs, evalInterval, checkpointInterval, logInterval);
   }
 
   private static int interval(Config c, Set<String> keys) {
@@ -108,25 +123,12 @@ public final class Experiment {
    * @throws ConfigException naming the key for anything missing, unknown or invalid
    */
   public static Experiment of(Config cfg, long seed) {
-    return new Experiment(cfg, seed);
+    return parse(cfg, seed);
   }
 
   /** The seed a config asks for: its top-level {@code seed}, else 0. */
   public static long configSeed(Config cfg) {
     return cfg.isNull("seed") ? 0 : cfg.getLong("seed");
-  }
-
-  public Config config() {
-    return cfg;
-  }
-
-  public long seed() {
-    return seed;
-  }
-
-  /** The head built from the model's dense head ({@code model.bbox_head}, else {@code model.rpn_head}). */
-  public BaseDenseHead head() {
-    return head;
   }
 
   /**
@@ -136,30 +138,10 @@ public final class Experiment {
    */
   public AnchorHead anchorHead() {
     if (!(head instanceof AnchorHead a)) {
-      throw ConfigException.at(headCfg.pathOf("type"), head.type() + " has no anchors; this command needs an "
+      throw ConfigException.at(Heads.headConfig(config.getConfig("model")).pathOf("type"), head.type() + " has no anchors; this command needs an "
           + "anchor-based head");
     }
     return a;
-  }
-
-  public int batchSize() {
-    return batchSize;
-  }
-
-  public int maxEpochs() {
-    return maxEpochs;
-  }
-
-  public int evalInterval() {
-    return evalInterval;
-  }
-
-  public int checkpointInterval() {
-    return checkpointInterval;
-  }
-
-  public int logInterval() {
-    return logInterval;
   }
 
   /**
@@ -169,27 +151,27 @@ public final class Experiment {
    * them); absent means the defaults.
    */
   public boolean wantsHook(String key) {
-    return !(cfg.has(key) && cfg.isNull(key));
+    return !(config.has(key) && config.isNull(key));
   }
 
   /** The dataset and pipeline of {@code data.<split>} ("train", "val" or "test"). */
   public Datasets.Built dataset(String split) {
-    return Datasets.build(cfg.getConfig("data").getConfig(split));
+    return Datasets.build(config.getConfig("data").getConfig(split));
   }
 
   /** The learning-rate schedule ({@code optimizer.lr} with {@code lr_config}). */
   public LrSchedule schedule() {
-    return LrSchedule.fromConfig(cfg.getConfigOrNull("lr_config"), cfg.getConfig("optimizer").getDouble("lr"),
+    return LrSchedule.fromConfig(config.getConfigOrNull("lr_config"), config.getConfig("optimizer").getDouble("lr"),
         maxEpochs);
   }
 
   /** The optimizer with {@link #schedule()}. */
   public OptimizerSpec optimizer() {
-    return Optimizers.fromConfig(cfg.getConfig("optimizer"), cfg.getConfigOrNull("optimizer_config"), schedule());
+    return Optimizers.fromConfig(config.getConfig("optimizer"), config.getConfigOrNull("optimizer_config"), schedule());
   }
 
   /** A freshly initialised network for the head. */
   public DetectorNet buildNet() {
-    return DetectorNet.build(cfg.getConfig("model"), head, optimizer(), seed);
+    return DetectorNet.build(config.getConfig("model"), head, optimizer(), seed);
   }
 }

@@ -96,8 +96,8 @@ final class TwinExport {
       o.put("bias", c.hasBias());
     } else if (l instanceof GroupNorm g) {
       o.put("type", "GroupNorm");
-      o.put("groups", g.groups());
-      o.put("eps", g.eps());
+      o.put("groups", g.settings().groups());
+      o.put("eps", g.settings().eps());
     } else if (l instanceof Upsampling2D u) {
       o.put("type", "UpsampleNearest");
       o.put("scale", u.getSize()[0]);

@@ -136,4 +136,10 @@ class GroupNormTest {
   void groupsMustDivideChannels() {
     assertThatThrownBy(() -> GroupNorm.of(6, 4, Activation.RELU)).hasMessageContaining("4 groups for 6 channels");
   }
+
+  @Test
+  void theSettingsAreThoseGivenWithPyTorchsEps() {
+    assertThat(GroupNorm.of(6, 3, Activation.RELU).settings()).isEqualTo(new GroupNorm.Settings(6, 3, 1e-5));
+    assertThatThrownBy(() -> new GroupNorm.Settings(6, 3, 0)).hasMessageContaining("eps must be positive");
+  }
 }
