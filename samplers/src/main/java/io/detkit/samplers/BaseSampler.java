@@ -1,6 +1,7 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
+import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import java.util.Objects;
@@ -330,12 +331,6 @@ public abstract class BaseSampler implements Sampler {
 
   /** Runs a factory, re-raising its argument errors with the config's path. */
   static <S> S configured(Config c, Supplier<S> factory) {
-    try {
-      return factory.get();
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
+    return Args.renamed(factory, ConfigException.class, e -> ConfigException.at(c.path(), e.getMessage()));
   }
 }
