@@ -34,7 +34,7 @@ abstract class DistanceIoULoss extends BoxLoss<EpsParams> {
   private final boolean complete;
 
   DistanceIoULoss(String type, LossOptions options, EpsParams params, boolean complete) {
-    super(type, options, params, params.eps());
+    super(type, options, params);
     this.complete = complete;
   }
 
