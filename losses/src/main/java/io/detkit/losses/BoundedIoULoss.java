@@ -46,7 +46,7 @@ public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
    * @param eps the bound's eps, {@code > 0} and finite in float32
    */
   @RecordBuilder
-  public record Params(double beta, double eps) implements BoundedIoULossParamsBuilder.With, HasEps {
+  public record Params(double beta, double eps) implements BoundedIoULossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.2, 1e-3);
 
@@ -63,7 +63,7 @@ public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
 
   /** The loss with {@code options} and {@code params}. */
   public BoundedIoULoss(LossOptions options, Params params) {
-    super(TYPE, options, params);
+    super(TYPE, options, params, params.eps());
   }
 
   /**

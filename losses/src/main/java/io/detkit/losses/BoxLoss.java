@@ -22,19 +22,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
  * which reflection from other packages needs (this class is package-private).
  */
-abstract class BoxLoss<P extends Record & HasEps> extends ParamLoss<P> {
-  BoxLoss(String type, LossOptions options, P params) {
+abstract class BoxLoss<P extends Record> extends ParamLoss<P> {
+  private final double eps;
+
+  /** {@code eps} comes checked ({@link Checks#positiveFloat32}) from the subclass's {@code params}. */
+  BoxLoss(String type, LossOptions options, P params, double eps) {
     super(type, options, params);
+    this.eps = eps;
   }
 
-  /** The loss's {@code eps} (its params' eps); where it enters is described by each loss. */
+  /** The loss's {@code eps}; where it enters is described by each loss. */
   public double eps() {
-    return params().eps();
+    return eps;
   }
 
   @Override
   public String toString() {
-    return describe("eps=" + eps());
+    return describe("eps=" + eps);
   }
 
   /** True for an {@code [N]} loss (one value per box), false for an {@code [N,4]} one (BoundedIoU). */

@@ -34,7 +34,7 @@ abstract class DistanceIoULoss extends BoxLoss<EpsParams> {
   private final boolean complete;
 
   DistanceIoULoss(String type, LossOptions options, EpsParams params, boolean complete) {
-    super(type, options, params);
+    super(type, options, params, params.eps());
     this.complete = complete;
   }
 

@@ -10,7 +10,7 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  * @param eps the overlap's eps (where it enters is each loss's), {@code > 0} and finite in float32
  */
 @RecordBuilder
-public record EpsParams(double eps) implements EpsParamsBuilder.With, HasEps {
+public record EpsParams(double eps) implements EpsParamsBuilder.With {
   /** MMDetection's default, {@code eps=1e-6}. */
   public static final EpsParams DEFAULTS = new EpsParams(1e-6);
 

@@ -28,7 +28,7 @@ public final class GIoULoss extends AlignedOverlapLoss<EpsParams> {
 
   /** The loss with {@code options} and {@code params}. */
   public GIoULoss(LossOptions options, EpsParams params) {
-    super(TYPE, options, params);
+    super(TYPE, options, params, params.eps());
   }
 
   /**

@@ -70,7 +70,7 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
    * @param eps the IoU's lower clamp, {@code > 0} and finite in float32
    */
   @RecordBuilder
-  public record Params(Mode mode, double eps) implements IoULossParamsBuilder.With, HasEps {
+  public record Params(Mode mode, double eps) implements IoULossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(Mode.LOG, 1e-6);
 
@@ -93,7 +93,7 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
 
   /** The loss with {@code options} and {@code params}. */
   public IoULoss(LossOptions options, Params params) {
-    super(TYPE, options, params);
+    super(TYPE, options, params, params.eps());
   }
 
   /**
