@@ -11,9 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and vector-Jacobian product from {@link BboxOverlaps}), so that their values and subgradients
  * are exactly those of MMDetection's overlap code.
  */
-abstract class AlignedOverlapLoss extends BoxLoss {
-  AlignedOverlapLoss(String type, LossOptions options, double eps) {
-    super(type, options, eps);
+abstract class AlignedOverlapLoss<P extends Record> extends BoxLoss<P> {
+  AlignedOverlapLoss(String type, LossOptions options, P params, double eps) {
+    super(type, options, params, eps);
   }
 
   /** Which overlap the loss is built on. */

@@ -34,11 +34,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     {@code pred} or {@code target} is not {@code [N,4]}, their shapes differ, or the weight does
  *     not broadcast to {@code [N,4]}
  */
-public final class BoundedIoULoss extends BoxLoss {
+public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
   /** The registry name. */
   public static final String TYPE = "BoundedIoULoss";
 
-  private final Params params;
 
   /**
    * BoundedIoULoss's own parameters, checked here once for {@link #fromConfig} and the builder.
@@ -64,8 +63,7 @@ public final class BoundedIoULoss extends BoxLoss {
 
   /** The loss with {@code options} and {@code params}. */
   public BoundedIoULoss(LossOptions options, Params params) {
-    super(TYPE, options, params.eps());
-    this.params = params;
+    super(TYPE, options, params, params.eps());
   }
 
   /**
@@ -83,11 +81,6 @@ public final class BoundedIoULoss extends BoxLoss {
     return LossBuilder.of(Params.DEFAULTS, BoundedIoULoss::new);
   }
 
-  /** The loss's own parameters. */
-  public Params params() {
-    return params;
-  }
-
   @Override
   boolean perBox() {
     return false;
@@ -99,7 +92,7 @@ public final class BoundedIoULoss extends BoxLoss {
     double[] t = Tensors.toDoubles(target);
     int n = p.length / 4;
     boolean f32 = RegressionSupport.float32(pred, target);
-    double beta = params.beta();
+    double beta = params().beta();
     double threshold = round(beta, f32);
     double[] values = new double[4 * n];
     // d loss / d pred, one 4x4 block per box: row = loss column (dx, dy, dw, dh), col = coordinate.
@@ -179,6 +172,6 @@ public final class BoundedIoULoss extends BoxLoss {
 
   @Override
   public String toString() {
-    return describe("beta=" + params.beta() + ", eps=" + eps());
+    return describe("beta=" + params().beta() + ", eps=" + eps());
   }
 }

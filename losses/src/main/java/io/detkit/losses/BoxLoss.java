@@ -22,12 +22,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
  * which reflection from other packages needs (this class is package-private).
  */
-abstract class BoxLoss extends Loss {
+abstract class BoxLoss<P extends Record> extends ParamLoss<P> {
   private final double eps;
 
-  /** {@code eps} comes checked ({@link Checks#positiveFloat32}) from the subclass's {@code Params}. */
-  BoxLoss(String type, LossOptions options, double eps) {
-    super(type, options);
+  /** {@code eps} comes checked ({@link Checks#positiveFloat32}) from the subclass's {@code params}. */
+  BoxLoss(String type, LossOptions options, P params, double eps) {
+    super(type, options, params);
     this.eps = eps;
   }
 

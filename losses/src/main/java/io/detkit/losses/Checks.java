@@ -40,13 +40,7 @@ final class Checks {
 
   /** Runs {@code check}, whose failure names parameter {@code key}. */
   static <T> T param(String key, Supplier<T> check) {
-    try {
-      return check.get();
-    } catch (BadParameter e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw new BadParameter(key, e.getMessage());
-    }
+    return Args.renamed(check, BadParameter.class, e -> new BadParameter(key, e.getMessage()));
   }
 
   /** @throws IllegalArgumentException {@code "<key> must be a finite number > 0; got <v>"} */

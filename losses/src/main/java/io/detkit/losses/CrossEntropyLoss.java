@@ -6,7 +6,6 @@ import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -41,13 +40,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * not finite, {@code class_weight} has the wrong length, or the weight does not fit. Immutable and
  * thread-safe.
  */
-public final class CrossEntropyLoss extends Loss {
+public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
   /** The registry name. */
   public static final String TYPE = "CrossEntropyLoss";
   /** torch's {@code ignore_index} default, used when the config says None. */
   public static final int DEFAULT_IGNORE_INDEX = -100;
 
-  private final Params params;
   /** {@link Params#classWeight} unboxed for the kernels, or null. */
   private final double[] classWeight;
 
@@ -87,9 +85,8 @@ public final class CrossEntropyLoss extends Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public CrossEntropyLoss(LossOptions options, Params params) {
-    super(TYPE, options);
-    this.params = Objects.requireNonNull(params, "params");
-    this.classWeight = params.classWeight() == null ? null : params.classWeight().toArray();
+    super(TYPE, options, params);
+    this.classWeight = params().classWeight() == null ? null : params().classWeight().toArray();
   }
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException for use_mask=True or a bad value */
@@ -110,24 +107,19 @@ public final class CrossEntropyLoss extends Loss {
     }
   }
 
-  /** The loss's own parameters. */
-  public Params params() {
-    return params;
-  }
-
   /** Whether this is the binary (sigmoid) form, which the heads' score activation follows. */
   public boolean useSigmoid() {
-    return params.useSigmoid();
+    return params().useSigmoid();
   }
 
   @Override
   protected LossResult compute(LossArgs args, Reduction r) {
-    boolean useSigmoid = params.useSigmoid();
+    boolean useSigmoid = params().useSigmoid();
     Prepared p = useSigmoid ? binaryKernel(args) : softmaxKernel(args);
     double[] w = useSigmoid ? binaryWeight(args, p)
         : args.weight().isPresent() ? weightFor(args.weight().get(), p.loss.shape(), args) : null;
     Double avg = args.avgFactorOrNull();
-    if (avg == null && params.avgNonIgnore() && r == Reduction.MEAN) {
+    if (avg == null && params().avgNonIgnore() && r == Reduction.MEAN) {
       avg = (double) p.validCount;
     }
     return finish(args, p.loss, w, r, avg);
@@ -136,7 +128,7 @@ public final class CrossEntropyLoss extends Loss {
   /** Not used: {@link #compute} builds the element-wise loss together with its validity mask. */
   @Override
   protected Elementwise kernel(LossArgs args) {
-    return params.useSigmoid() ? binaryKernel(args).loss : softmaxKernel(args).loss;
+    return params().useSigmoid() ? binaryKernel(args).loss : softmaxKernel(args).loss;
   }
 
   private record Prepared(Elementwise loss, double[] validMask, long validCount) {}
@@ -161,8 +153,8 @@ public final class CrossEntropyLoss extends Loss {
       throw new IllegalArgumentException("CrossEntropyLoss: class_weight must have one entry per class (C=" + c
           + " for cls_score " + Tensors.shapeOf(pred) + "); got " + classWeight.length);
     }
-    long[] y = ClsMath.labels(label, "CrossEntropyLoss (softmax): label", 0, c - 1, params.ignoreIndex(),
-        "ignore_index=" + params.ignoreIndex());
+    long[] y = ClsMath.labels(label, "CrossEntropyLoss (softmax): label", 0, c - 1, params().ignoreIndex(),
+        "ignore_index=" + params().ignoreIndex());
     double[] x = Tensors.toDoubles(pred);
     int n = (int) ps[0];
     int inner = y.length / Math.max(n, 1);
@@ -175,7 +167,7 @@ public final class CrossEntropyLoss extends Loss {
         int k = i * inner + s;
         int base = i * c * inner + s;
         double lse = ClsMath.logSoftmax(x, base, inner, c, prob);
-        if (y[k] != params.ignoreIndex()) {
+        if (y[k] != params().ignoreIndex()) {
           int yk = (int) y[k];
           double cw = classWeight == null ? 1.0 : classWeight[yk];
           loss[k] = cw * (lse - x[base + yk * inner]);
@@ -190,7 +182,7 @@ public final class CrossEntropyLoss extends Loss {
       for (int i = 0; i < n; i++) {
         for (int s = 0; s < inner; s++) {
           int k = i * inner + s;
-          if (y[k] == params.ignoreIndex() || up[k] == 0) {
+          if (y[k] == params().ignoreIndex() || up[k] == 0) {
             continue;
           }
           int yk = (int) y[k];
@@ -261,12 +253,12 @@ public final class CrossEntropyLoss extends Loss {
       int n = (int) pred.size(0);
       int c = (int) pred.size(1);
       long[] y = ClsMath.labels(label, "CrossEntropyLoss (use_sigmoid=True): label", Long.MIN_VALUE, c,
-          params.ignoreIndex(), "label " + c + " = num_classes is the background; negative labels and ignore_index="
-          + params.ignoreIndex() + " are ignored");
+          params().ignoreIndex(), "label " + c + " = num_classes is the background; negative labels and ignore_index="
+          + params().ignoreIndex() + " are ignored");
       t = new double[n * c];
       valid = new double[n * c];
       for (int i = 0; i < n; i++) {
-        boolean ok = y[i] >= 0 && y[i] != params.ignoreIndex();
+        boolean ok = y[i] >= 0 && y[i] != params().ignoreIndex();
         if (ok) {
           Arrays.fill(valid, i * c, (i + 1) * c, 1.0);
           validCount += c;
@@ -281,7 +273,7 @@ public final class CrossEntropyLoss extends Loss {
       Tensors.requireFinite(t, "CrossEntropyLoss: label");
       valid = new double[t.length];
       for (int i = 0; i < t.length; i++) {
-        if (t[i] >= 0 && t[i] != params.ignoreIndex()) {
+        if (t[i] >= 0 && t[i] != params().ignoreIndex()) {
           valid[i] = 1.0;
           validCount++;
         }
@@ -305,8 +297,8 @@ public final class CrossEntropyLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("use_sigmoid=" + py(params.useSigmoid()) + ", class_weight="
-        + (classWeight == null ? "None" : Arrays.toString(classWeight)) + ", ignore_index=" + params.ignoreIndex()
-        + ", avg_non_ignore=" + py(params.avgNonIgnore()));
+    return describe("use_sigmoid=" + py(params().useSigmoid()) + ", class_weight="
+        + (classWeight == null ? "None" : Arrays.toString(classWeight)) + ", ignore_index=" + params().ignoreIndex()
+        + ", avg_non_ignore=" + py(params().avgNonIgnore()));
   }
 }

@@ -27,14 +27,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * 1 and v == 0, a perfect prediction): since v and its gradient are 0 there, any finite alpha gives
  * the same loss, so 0 is the limit rather than a choice (docs/mmdet-differences.md).
  */
-abstract class DistanceIoULoss extends BoxLoss {
+abstract class DistanceIoULoss extends BoxLoss<EpsParams> {
   private static final double FACTOR = 4 / (Math.PI * Math.PI);
 
   /** CIoU rather than DIoU. */
   private final boolean complete;
 
   DistanceIoULoss(String type, LossOptions options, EpsParams params, boolean complete) {
-    super(type, options, params.eps());
+    super(type, options, params, params.eps());
     this.complete = complete;
   }
 

@@ -4,7 +4,6 @@ import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
-import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -32,11 +31,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * or the weight do not fit, naming the argument and both shapes or the bad value. Immutable and
  * thread-safe.
  */
-public final class FocalLoss extends Loss {
+public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
   /** The registry name. */
   public static final String TYPE = "FocalLoss";
 
-  private final Params params;
 
   /**
    * FocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
@@ -66,8 +64,7 @@ public final class FocalLoss extends Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public FocalLoss(LossOptions options, Params params) {
-    super(TYPE, options);
-    this.params = Objects.requireNonNull(params, "params");
+    super(TYPE, options, params);
   }
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
@@ -80,11 +77,6 @@ public final class FocalLoss extends Loss {
     return LossBuilder.of(Params.DEFAULTS, FocalLoss::new);
   }
 
-  /** The loss's own parameters. */
-  public Params params() {
-    return params;
-  }
-
   /**
    * The reduced loss with class-id targets (every dense head's call) runs fused in one pass
    * ({@link FusedFocal}); other calls, and any call whose fused sum is not finite (so that NaN and
@@ -94,7 +86,7 @@ public final class FocalLoss extends Loss {
   protected LossResult compute(LossArgs args, Reduction r) {
     INDArray pred = args.pred();
     INDArray target = args.target();
-    boolean fusable = !params.activated() && r != Reduction.NONE && args.upstream().isEmpty() && pred.rank() == 2
+    boolean fusable = !params().activated() && r != Reduction.NONE && args.upstream().isEmpty() && pred.rank() == 2
         && target.rank() == 1 && target.size(0) == pred.size(0) && pred.length() > 0
         && (pred.dataType() == DataType.FLOAT || pred.dataType() == DataType.DOUBLE)
         && !(r == Reduction.SUM && args.avgFactorOrNull() != null);
@@ -130,8 +122,8 @@ public final class FocalLoss extends Loss {
     // Each element's gradient is at most |scale| * |weight| * max(alpha, 1 - alpha) * (1 + gamma)
     // (the modulating factor's own derivative adds at most gamma / e); where that bound could leave
     // the dtype the general path runs, whose narrowing pass names an overflow.
-    double gamma = params.gamma();
-    double alpha = params.alpha();
+    double gamma = params().gamma();
+    double alpha = params().alpha();
     double bound = Math.abs(scale) * Math.max(maxAbs(rowWeight), maxAbs(elementWeight))
         * Math.max(Math.abs(alpha), Math.abs(1 - alpha)) * (1 + gamma);
     if (!(bound <= (single ? Float.MAX_VALUE : Double.MAX_VALUE))) {
@@ -167,9 +159,9 @@ public final class FocalLoss extends Loss {
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    boolean activated = params.activated();
-    double alpha = params.alpha();
-    double gamma = params.gamma();
+    boolean activated = params().activated();
+    double alpha = params().alpha();
+    double gamma = params().gamma();
     double[] x = ClsMath.scores(pred, TYPE, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
@@ -233,7 +225,7 @@ public final class FocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("use_sigmoid=True, gamma=" + params.gamma() + ", alpha=" + params.alpha() + ", activated="
-        + py(params.activated()));
+    return describe("use_sigmoid=True, gamma=" + params().gamma() + ", alpha=" + params().alpha() + ", activated="
+        + py(params().activated()));
   }
 }

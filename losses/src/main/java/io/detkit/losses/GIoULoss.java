@@ -22,13 +22,13 @@ import io.detkit.core.config.Config;
  *     {@code pred} or {@code target} is not {@code [N,4]}, their shapes differ, a coordinate is not
  *     finite, or the weight's shape does not fit
  */
-public final class GIoULoss extends AlignedOverlapLoss {
+public final class GIoULoss extends AlignedOverlapLoss<EpsParams> {
   /** The registry name. */
   public static final String TYPE = "GIoULoss";
 
   /** The loss with {@code options} and {@code params}. */
   public GIoULoss(LossOptions options, EpsParams params) {
-    super(TYPE, options, params.eps());
+    super(TYPE, options, params, params.eps());
   }
 
   /**

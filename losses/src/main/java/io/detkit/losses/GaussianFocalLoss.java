@@ -3,7 +3,6 @@ package io.detkit.losses;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
-import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -24,12 +23,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>{@link #forward} throws {@link IllegalArgumentException} when the target's shape differs from
  * {@code pred}'s, a probability or target leaves [0, 1], or the weight does not broadcast.
  */
-public final class GaussianFocalLoss extends Loss {
+public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params> {
   /** The registry name. */
   public static final String TYPE = "GaussianFocalLoss";
   private static final double EPS = 1e-12;
 
-  private final Params params;
 
   /**
    * GaussianFocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
@@ -55,8 +53,7 @@ public final class GaussianFocalLoss extends Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public GaussianFocalLoss(LossOptions options, Params params) {
-    super(TYPE, options);
-    this.params = Objects.requireNonNull(params, "params");
+    super(TYPE, options, params);
   }
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
@@ -69,11 +66,6 @@ public final class GaussianFocalLoss extends Loss {
     return LossBuilder.of(Params.DEFAULTS, GaussianFocalLoss::new);
   }
 
-  /** The loss's own parameters. */
-  public Params params() {
-    return params;
-  }
-
   /**
    * With {@code alpha < 1} the derivatives of {@code (1 - pred)^alpha} and {@code pred^alpha} are
    * infinite at a prediction of exactly 1 or 0: true poles, returned as infinity as MMDetection
@@ -81,7 +73,7 @@ public final class GaussianFocalLoss extends Loss {
    */
   @Override
   protected boolean hasPoles() {
-    return params.alpha() < 1;
+    return params().alpha() < 1;
   }
 
   @Override
@@ -93,8 +85,8 @@ public final class GaussianFocalLoss extends Loss {
     double[] t = Tensors.toDoubles(target);
     ClsMath.requireRange(p, "GaussianFocalLoss: pred", 0.0, 1.0, "probabilities");
     ClsMath.requireRange(t, "GaussianFocalLoss: target", 0.0, 1.0, "heatmap values");
-    double alpha = params.alpha();
-    double gamma = params.gamma();
+    double alpha = params().alpha();
+    double gamma = params().gamma();
     double[] loss = new double[p.length];
     double[] dLoss = new double[p.length];
     for (int i = 0; i < p.length; i++) {
@@ -126,6 +118,6 @@ public final class GaussianFocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("alpha=" + params.alpha() + ", gamma=" + params.gamma());
+    return describe("alpha=" + params().alpha() + ", gamma=" + params().gamma());
   }
 }

@@ -33,7 +33,7 @@ import java.util.Objects;
  *     {@code pred} or {@code target} is not {@code [N,4]}, their shapes differ, a coordinate is not
  *     finite, or the weight's shape does not fit
  */
-public final class IoULoss extends AlignedOverlapLoss {
+public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
   /** The registry name. */
   public static final String TYPE = "IoULoss";
 
@@ -61,7 +61,6 @@ public final class IoULoss extends AlignedOverlapLoss {
     }
   }
 
-  private final Params params;
 
   /**
    * IoULoss's own parameters, checked here once for {@link #fromConfig} and the builder.
@@ -94,8 +93,7 @@ public final class IoULoss extends AlignedOverlapLoss {
 
   /** The loss with {@code options} and {@code params}. */
   public IoULoss(LossOptions options, Params params) {
-    super(TYPE, options, params.eps());
-    this.params = params;
+    super(TYPE, options, params, params.eps());
   }
 
   /**
@@ -111,11 +109,6 @@ public final class IoULoss extends AlignedOverlapLoss {
   /** A builder with MMDetection's defaults ({@code mode=LOG, eps=1e-6}). */
   public static LossBuilder<Params, IoULoss> builder() {
     return LossBuilder.of(Params.DEFAULTS, IoULoss::new);
-  }
-
-  /** The loss's own parameters. */
-  public Params params() {
-    return params;
   }
 
   @Override
@@ -141,7 +134,7 @@ public final class IoULoss extends AlignedOverlapLoss {
       double iou = ious[i];
       boolean passes = iou >= lo;
       double c = passes ? iou : lo;
-      switch (params.mode()) {
+      switch (params().mode()) {
         case LINEAR:
           values[i] = 1 - c;
           deriv[i] = passes ? -1 : 0;
@@ -160,6 +153,6 @@ public final class IoULoss extends AlignedOverlapLoss {
 
   @Override
   public String toString() {
-    return describe("mode='" + params.mode().key() + "', eps=" + eps());
+    return describe("mode='" + params().mode().key() + "', eps=" + eps());
   }
 }

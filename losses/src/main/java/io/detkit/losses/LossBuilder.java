@@ -1,5 +1,6 @@
 package io.detkit.losses;
 
+import io.detkit.core.config.ParamsBuilder;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -9,7 +10,7 @@ import java.util.function.UnaryOperator;
  * Every loss's {@code builder()}: the options all losses share ({@link LossOptions}) in camelCase,
  * with MMDetection's defaults ({@code reduction} {@link Reduction#MEAN}, {@code lossWeight} 1.0,
  * detkit's {@code checkFinite} false), and the loss's own {@code Params} record, edited through
- * {@link #params(UnaryOperator)} with the record's generated withers:
+ * {@link ParamsBuilder#params(UnaryOperator)} with the record's generated withers:
  * {@code FocalLoss.builder().params(p -> p.withGamma(3)).lossWeight(2).build()}.
  *
  * <p>Why one generic builder: each parameter is then declared once, as a component of its loss's
@@ -25,15 +26,14 @@ import java.util.function.UnaryOperator;
  * @param <P> the loss's {@code Params} record ({@link Void} for a loss with only the shared options)
  * @param <L> the loss built
  */
-public final class LossBuilder<P, L extends Loss> {
+public final class LossBuilder<P, L extends Loss> extends ParamsBuilder<P, LossBuilder<P, L>> {
   private final BiFunction<LossOptions, P, L> loss;
-  private P params;
   private Reduction reduction = LossOptions.DEFAULTS.reduction();
   private double lossWeight = LossOptions.DEFAULTS.lossWeight();
   private boolean checkFinite = LossOptions.DEFAULTS.checkFinite();
 
   private LossBuilder(P defaults, BiFunction<LossOptions, P, L> loss) {
-    this.params = defaults;
+    super(defaults, "this loss has only the shared options (reduction, loss_weight, check_finite)");
     this.loss = loss;
   }
 
@@ -45,21 +45,6 @@ public final class LossBuilder<P, L extends Loss> {
   /** A builder of a loss that has only the shared options. */
   static <L extends Loss> LossBuilder<Void, L> of(Function<LossOptions, L> loss) {
     return new LossBuilder<>(null, (options, none) -> loss.apply(options));
-  }
-
-  /**
-   * Replaces the loss's own parameters by {@code edit} applied to the current ones (the defaults
-   * at first), e.g. {@code p -> p.withGamma(3)}.
-   *
-   * @throws IllegalArgumentException from the record's constructor, naming a bad parameter
-   * @throws IllegalStateException for a loss that has only the shared options
-   */
-  public LossBuilder<P, L> params(UnaryOperator<P> edit) {
-    if (params == null) {
-      throw new IllegalStateException("this loss has only the shared options (reduction, loss_weight, check_finite)");
-    }
-    this.params = Objects.requireNonNull(edit.apply(params), "params");
-    return this;
   }
 
   /**
@@ -90,6 +75,6 @@ public final class LossBuilder<P, L extends Loss> {
    * @throws IllegalArgumentException for a non-finite {@code lossWeight}
    */
   public L build() {
-    return loss.apply(new LossOptions(reduction, lossWeight, checkFinite), params);
+    return loss.apply(new LossOptions(reduction, lossWeight, checkFinite), currentParams());
   }
 }

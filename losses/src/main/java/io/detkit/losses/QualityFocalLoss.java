@@ -3,7 +3,6 @@ package io.detkit.losses;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
-import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -28,11 +27,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * and in [0, 1], a dense target is not in [0, 1] or not of {@code pred}'s shape, activated
  * probabilities leave [0, 1], or the weight does not broadcast.
  */
-public final class QualityFocalLoss extends Loss {
+public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
   /** The registry name. */
   public static final String TYPE = "QualityFocalLoss";
 
-  private final Params params;
 
   /**
    * QualityFocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
@@ -58,8 +56,7 @@ public final class QualityFocalLoss extends Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public QualityFocalLoss(LossOptions options, Params params) {
-    super(TYPE, options);
-    this.params = Objects.requireNonNull(params, "params");
+    super(TYPE, options, params);
   }
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
@@ -72,16 +69,11 @@ public final class QualityFocalLoss extends Loss {
     return LossBuilder.of(Params.DEFAULTS, QualityFocalLoss::new);
   }
 
-  /** The loss's own parameters. */
-  public Params params() {
-    return params;
-  }
-
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    boolean activated = params.activated();
-    double beta = params.beta();
+    boolean activated = params().activated();
+    double beta = params().beta();
     double[] x = ClsMath.scores(pred, TYPE, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
@@ -144,6 +136,6 @@ public final class QualityFocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("use_sigmoid=True, beta=" + params.beta() + ", activated=" + py(params.activated()));
+    return describe("use_sigmoid=True, beta=" + params().beta() + ", activated=" + py(params().activated()));
   }
 }

@@ -3,7 +3,6 @@ package io.detkit.losses;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
-import java.util.Objects;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -23,11 +22,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>{@link #forward} throws {@link IllegalArgumentException} when the target's shape differs from
  * {@code pred}'s, a target is not finite or outside [0, 1], or the weight does not broadcast.
  */
-public final class VarifocalLoss extends Loss {
+public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
   /** The registry name. */
   public static final String TYPE = "VarifocalLoss";
 
-  private final Params params;
 
   /**
    * VarifocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
@@ -56,8 +54,7 @@ public final class VarifocalLoss extends Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public VarifocalLoss(LossOptions options, Params params) {
-    super(TYPE, options);
-    this.params = Objects.requireNonNull(params, "params");
+    super(TYPE, options, params);
   }
 
   /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
@@ -68,11 +65,6 @@ public final class VarifocalLoss extends Loss {
   /** A builder with MMDetection's defaults ({@code alpha=0.75, gamma=2.0, iou_weighted=True}). */
   public static LossBuilder<Params, VarifocalLoss> builder() {
     return LossBuilder.of(Params.DEFAULTS, VarifocalLoss::new);
-  }
-
-  /** The loss's own parameters. */
-  public Params params() {
-    return params;
   }
 
   @Override
@@ -92,11 +84,11 @@ public final class VarifocalLoss extends Loss {
     for (int i = 0; i < x.length; i++) {
       if (t[i] > 0) {
         // Positives are weighted by their target IoU and not modulated.
-        double w = params.iouWeighted() ? t[i] : 1.0;
+        double w = params().iouWeighted() ? t[i] : 1.0;
         loss[i] = bce.loss()[i] * w;
         dLoss[i] = bce.grad()[i] * w;
       } else {
-        bce.modulateByDistance(i, t[i], params.alpha(), params.gamma(), loss, dLoss);
+        bce.modulateByDistance(i, t[i], params().alpha(), params().gamma(), loss, dLoss);
       }
     }
     return Elementwise.diagonal(pred.shape(), loss, dLoss);
@@ -104,7 +96,7 @@ public final class VarifocalLoss extends Loss {
 
   @Override
   public String toString() {
-    return describe("use_sigmoid=True, alpha=" + params.alpha() + ", gamma=" + params.gamma() + ", iou_weighted="
-        + py(params.iouWeighted()));
+    return describe("use_sigmoid=True, alpha=" + params().alpha() + ", gamma=" + params().gamma() + ", iou_weighted="
+        + py(params().iouWeighted()));
   }
 }

@@ -1,8 +1,10 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
+import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamsBuilder;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -229,7 +231,7 @@ public abstract class BaseSampler implements Sampler {
    * {@code num} and {@code posFraction} are required; {@code negPosUb} defaults to -1,
    * {@code addGtAsProposals} to true (MMDetection's defaults) and {@code seed} to
    * {@link Samplers#DEFAULT_SEED}; and the sampler's own {@code Params} record, edited through
-   * {@link #params(UnaryOperator)} with the record's generated withers:
+   * {@link ParamsBuilder#params(UnaryOperator)} with the record's generated withers:
    * {@code IoUBalancedNegSampler.builder().num(512).posFraction(0.25).params(p -> p.withNumBins(5)).build()}.
    * Each parameter is declared once (a record component) and checked once (the record's
    * constructor), as for the losses' {@code LossBuilder}. Mutable and not thread-safe.
@@ -237,9 +239,8 @@ public abstract class BaseSampler implements Sampler {
    * @param <P> the sampler's own parameters ({@link Void} for a sampler with only the shared ones)
    * @param <S> the sampler built
    */
-  public static final class Builder<P, S extends BaseSampler> {
+  public static final class Builder<P, S extends BaseSampler> extends ParamsBuilder<P, Builder<P, S>> {
     private final BiFunction<SamplerParams, P, S> sampler;
-    private P own;
     private Integer num;
     private Double posFraction;
     private double negPosUb = SamplerParams.NO_NEG_POS_UB;
@@ -247,7 +248,7 @@ public abstract class BaseSampler implements Sampler {
     private long seed = Samplers.DEFAULT_SEED;
 
     private Builder(P defaults, BiFunction<SamplerParams, P, S> sampler) {
-      this.own = defaults;
+      super(defaults, "this sampler has only the shared parameters");
       this.sampler = sampler;
     }
 
@@ -259,21 +260,6 @@ public abstract class BaseSampler implements Sampler {
     /** A builder of a sampler that has only the shared parameters. */
     static <S extends BaseSampler> Builder<Void, S> of(Function<SamplerParams, S> sampler) {
       return new Builder<>(null, (params, none) -> sampler.apply(params));
-    }
-
-    /**
-     * Replaces the sampler's own parameters by {@code edit} applied to the current ones (the
-     * defaults at first), e.g. {@code p -> p.withFloorThr(0.1)}.
-     *
-     * @throws IllegalArgumentException from the record's constructor, naming a bad parameter
-     * @throws IllegalStateException for a sampler that has only the shared parameters
-     */
-    public Builder<P, S> params(UnaryOperator<P> edit) {
-      if (own == null) {
-        throw new IllegalStateException("this sampler has only the shared parameters");
-      }
-      this.own = Objects.requireNonNull(edit.apply(own), "params");
-      return this;
     }
 
     /** Total samples per image (MMDetection's {@code num}); required. */
@@ -319,7 +305,7 @@ public abstract class BaseSampler implements Sampler {
       if (posFraction == null) {
         throw new IllegalArgumentException("pos_fraction is required");
       }
-      return sampler.apply(new SamplerParams(num, posFraction, negPosUb, addGtAsProposals, seed), own);
+      return sampler.apply(new SamplerParams(num, posFraction, negPosUb, addGtAsProposals, seed), currentParams());
     }
   }
 
@@ -330,12 +316,6 @@ public abstract class BaseSampler implements Sampler {
 
   /** Runs a factory, re-raising its argument errors with the config's path. */
   static <S> S configured(Config c, Supplier<S> factory) {
-    try {
-      return factory.get();
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
+    return Args.renamed(factory, ConfigException.class, e -> ConfigException.at(c.path(), e.getMessage()));
   }
 }

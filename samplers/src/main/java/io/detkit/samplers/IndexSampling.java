@@ -3,6 +3,8 @@ package io.detkit.samplers;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
+import java.util.function.IntPredicate;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -21,15 +23,7 @@ public final class IndexSampling {
    */
   public static int[] positives(AssignResult assignResult) {
     Tensors.requireNonNull(assignResult, "assign_result");
-    int n = assignResult.size();
-    int[] out = new int[assignResult.numPositive()];
-    int k = 0;
-    for (int i = 0; i < n; i++) {
-      if (assignResult.gtInd(i) > 0) {
-        out[k++] = i;
-      }
-    }
-    return out;
+    return where(assignResult, assignResult.numPositive(), g -> g > 0);
   }
 
   /**
@@ -40,15 +34,33 @@ public final class IndexSampling {
    */
   public static int[] negatives(AssignResult assignResult) {
     Tensors.requireNonNull(assignResult, "assign_result");
+    return where(assignResult, assignResult.numNegative(), g -> g == 0);
+  }
+
+  /** The {@code count} indices whose {@code gt_inds} value passes {@code test}, ascending. */
+  private static int[] where(AssignResult assignResult, int count, IntPredicate test) {
     int n = assignResult.size();
-    int[] out = new int[assignResult.numNegative()];
+    int[] out = new int[count];
     int k = 0;
     for (int i = 0; i < n; i++) {
-      if (assignResult.gtInd(i) == 0) {
+      if (test.test(assignResult.gtInd(i))) {
         out[k++] = i;
       }
     }
     return out;
+  }
+
+  /**
+   * {@code gallery} itself when all of it fits in {@code numExpected} (every sampler's first
+   * step: nothing to choose), else {@code choose.apply(gallery)}.
+   */
+  static int[] fitOrChoose(int[] gallery, int numExpected, UnaryOperator<int[]> choose) {
+    return gallery.length <= numExpected ? gallery : choose.apply(gallery);
+  }
+
+  /** {@code gallery} when it fits in {@code k}, else a uniform {@code k}-subset ({@link #choose}). */
+  static int[] atMost(int[] gallery, int k, RandomGenerator rng) {
+    return fitOrChoose(gallery, k, g -> choose(g, k, rng));
   }
 
   /**

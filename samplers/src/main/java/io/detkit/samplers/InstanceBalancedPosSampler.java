@@ -43,11 +43,12 @@ public final class InstanceBalancedPosSampler extends BaseSampler {
   @Override
   protected int[] samplePos(SamplingContext context, int numExpected) {
     AssignResult assign = context.assignResult();
-    int[] pos = IndexSampling.positives(assign);
-    if (pos.length <= numExpected) {
-      return pos;
-    }
-    RandomGenerator rng = context.rng();
+    return IndexSampling.fitOrChoose(IndexSampling.positives(assign), numExpected,
+        pos -> balanced(assign, pos, numExpected, context.rng()));
+  }
+
+  /** Up to about {@code numExpected / numGts + 1} positives per gt, then topped up or cut to {@code numExpected}. */
+  private static int[] balanced(AssignResult assign, int[] pos, int numExpected, RandomGenerator rng) {
     int k = assign.numGts();
     int[] perGtCount = new int[k + 1];
     for (int i : pos) {
@@ -75,13 +76,12 @@ public final class InstanceBalancedPosSampler extends BaseSampler {
         continue;
       }
       int[] inds = Arrays.copyOfRange(grouped, start[g], start[g + 1]);
-      sampled = IndexSampling.concat(sampled, inds.length > quota ? IndexSampling.choose(inds, quota, rng) : inds);
+      sampled = IndexSampling.concat(sampled, IndexSampling.atMost(inds, quota, rng));
     }
     if (sampled.length < numExpected) {
       int extraCount = numExpected - sampled.length;
       // Deliberately from all positives, not pos \ sampled: see the class comment.
-      int[] extra = pos.length > extraCount ? IndexSampling.choose(pos, extraCount, rng) : pos;
-      sampled = IndexSampling.concat(sampled, extra);
+      sampled = IndexSampling.concat(sampled, IndexSampling.atMost(pos, extraCount, rng));
     } else if (sampled.length > numExpected) {
       sampled = IndexSampling.choose(sampled, numExpected, rng);
     }

@@ -109,11 +109,12 @@ public final class IoUBalancedNegSampler extends BaseSampler {
   @Override
   protected int[] sampleNeg(SamplingContext context, int numExpected) {
     AssignResult assign = context.assignResult();
-    int[] neg = IndexSampling.negatives(assign);
-    if (neg.length <= numExpected) {
-      return neg;
-    }
-    RandomGenerator rng = context.rng();
+    return IndexSampling.fitOrChoose(IndexSampling.negatives(assign), numExpected,
+        neg -> balancedNegatives(assign, neg, numExpected, context.rng()));
+  }
+
+  /** The floor set and the IoU set sampled apart (the latter by interval), then topped up from all negatives. */
+  private int[] balancedNegatives(AssignResult assign, int[] neg, int numExpected, RandomGenerator rng) {
     int size = assign.size();
     int[] floorNeg = new int[neg.length];
     int[] iouNeg = new int[neg.length];
@@ -140,19 +141,11 @@ public final class IoUBalancedNegSampler extends BaseSampler {
     iouNeg = Arrays.copyOf(iouNeg, ni);
 
     int expectedIou = (int) (numExpected * (1 - own.floorFraction()));
-    int[] iouSampled;
-    if (iouNeg.length > expectedIou) {
-      iouSampled = own.numBins() >= 2
-          ? sampleViaInterval(assign, iouNeg, expectedIou, rng)
-          : IndexSampling.choose(iouNeg, expectedIou, rng);
-    } else {
-      iouSampled = iouNeg;
-    }
+    int[] iouSampled = own.numBins() >= 2
+        ? IndexSampling.fitOrChoose(iouNeg, expectedIou, g -> sampleViaInterval(assign, g, expectedIou, rng))
+        : IndexSampling.atMost(iouNeg, expectedIou, rng);
     int expectedFloor = numExpected - iouSampled.length;
-    int[] floorSampled = floorNeg.length > expectedFloor
-        ? IndexSampling.choose(floorNeg, expectedFloor, rng)
-        : floorNeg;
-    int[] sampled = IndexSampling.concat(floorSampled, iouSampled);
+    int[] sampled = IndexSampling.concat(IndexSampling.atMost(floorNeg, expectedFloor, rng), iouSampled);
     if (sampled.length < numExpected) {
       sampled = topUp(sampled, neg, numExpected, size, rng);
     }

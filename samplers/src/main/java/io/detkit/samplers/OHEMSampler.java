@@ -63,10 +63,12 @@ public final class OHEMSampler extends BaseSampler {
   @Override
   protected int[] samplePos(SamplingContext context, int numExpected) {
     AssignResult assign = context.assignResult();
-    int[] pos = IndexSampling.positives(assign);
-    if (pos.length <= numExpected) {
-      return pos;
-    }
+    return IndexSampling.fitOrChoose(IndexSampling.positives(assign), numExpected,
+        pos -> hardest(context, pos, labelsOf(assign, pos), numExpected));
+  }
+
+  /** The assigner's labels of the positives {@code pos}. */
+  private static int[] labelsOf(AssignResult assign, int[] pos) {
     if (!assign.hasLabels()) {
       throw new IllegalArgumentException("OHEMSampler needs assign_result labels to rank positives"
           + " (pass gt_labels to the assigner); got None");
@@ -75,18 +77,16 @@ public final class OHEMSampler extends BaseSampler {
     for (int i = 0; i < pos.length; i++) {
       labels[i] = assign.label(pos[i]);
     }
-    return hardest(context, pos, labels, numExpected);
+    return labels;
   }
 
   @Override
   protected int[] sampleNeg(SamplingContext context, int numExpected) {
-    int[] neg = IndexSampling.negatives(context.assignResult());
-    if (neg.length <= numExpected) {
-      return neg;
-    }
-    int[] labels = new int[neg.length];
-    Arrays.fill(labels, HardExampleLoss.BACKGROUND);
-    return hardest(context, neg, labels, numExpected);
+    return IndexSampling.fitOrChoose(IndexSampling.negatives(context.assignResult()), numExpected, neg -> {
+      int[] labels = new int[neg.length];
+      Arrays.fill(labels, HardExampleLoss.BACKGROUND);
+      return hardest(context, neg, labels, numExpected);
+    });
   }
 
   private int[] hardest(SamplingContext context, int[] inds, int[] labels, int k) {

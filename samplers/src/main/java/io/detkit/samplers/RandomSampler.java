@@ -49,13 +49,11 @@ public final class RandomSampler extends BaseSampler {
 
   /** All positives when there are at most {@code numExpected}, else a uniform subset of that size. */
   static int[] randomPositives(SamplingContext context, int numExpected) {
-    int[] pos = IndexSampling.positives(context.assignResult());
-    return pos.length <= numExpected ? pos : IndexSampling.choose(pos, numExpected, context.rng());
+    return IndexSampling.atMost(IndexSampling.positives(context.assignResult()), numExpected, context.rng());
   }
 
   /** All negatives when there are at most {@code numExpected}, else a uniform subset of that size. */
   static int[] randomNegatives(SamplingContext context, int numExpected) {
-    int[] neg = IndexSampling.negatives(context.assignResult());
-    return neg.length <= numExpected ? neg : IndexSampling.choose(neg, numExpected, context.rng());
+    return IndexSampling.atMost(IndexSampling.negatives(context.assignResult()), numExpected, context.rng());
   }
 }

@@ -1,6 +1,8 @@
 package io.detkit.core.check;
 
 import com.google.common.base.Preconditions;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Checks of scalar arguments (hyper-parameters, indices) shared by every module, so that the same
@@ -83,5 +85,21 @@ public final class Args {
           + Integer.MAX_VALUE + " are not supported); got " + v);
     }
     return (int) v;
+  }
+
+  /**
+   * Runs {@code check} and re-raises its argument error in the caller's terms: an error already of
+   * type {@code named} (one that already names what is wrong in those terms) passes unchanged, any
+   * other {@link IllegalArgumentException} becomes {@code rename.apply(e)}. Used where a value is
+   * checked deep down (a record constructor, a factory) and the failure must name the parameter or
+   * config path it came from.
+   */
+  public static <T> T renamed(Supplier<T> check, Class<? extends IllegalArgumentException> named,
+      Function<IllegalArgumentException, ? extends RuntimeException> rename) {
+    try {
+      return check.get();
+    } catch (IllegalArgumentException e) {
+      throw named.isInstance(e) ? e : rename.apply(e);
+    }
   }
 }
