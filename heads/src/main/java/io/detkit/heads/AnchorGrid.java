@@ -56,7 +56,7 @@ public final class AnchorGrid {
     }
     List<List<boolean[]>> flags = new ArrayList<>();
     for (ImageMeta m : metas) {
-      flags.add(head.anchorGenerator().validFlags(featmapSizes, m.padShape()));
+      flags.add(head.anchorGenerator().validFlags(featmapSizes, m.padShape().toArray()));
     }
     return MultiLevelAnchors.of(dtype == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT, featmapSizes,
         levelAnchors, flags);

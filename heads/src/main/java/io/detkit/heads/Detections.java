@@ -1,5 +1,7 @@
 package io.detkit.heads;
 
+import com.google.common.primitives.ImmutableDoubleArray;
+import com.google.common.primitives.ImmutableIntArray;
 import io.detkit.core.tensor.Tensors;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -10,91 +12,79 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code scores [n]} and {@code labels [n]} (INT64 class indices), sorted by descending score.
  * {@link #detBboxes()} is MMDetection's {@code det_bboxes [n,5]} with the score as fifth column.
  *
- * <p>Immutable; float arrays are in the head outputs' dtype.
+ * <p>An immutable record: the flat values are Guava immutable arrays, the ND4J views are made on
+ * each call in {@code dtype}.
+ *
+ * @param dtype FLOAT or DOUBLE (any floating type), the dtype of {@link #bboxes()} and {@link #scores()}
+ * @param boxData {@code 4n} coordinates, (x1, y1, x2, y2) per detection
+ * @param scoreData {@code n} scores
+ * @param labelData {@code n} class indices
  */
-public final class Detections {
-  private final DataType dtype;
-  private final double[] boxes;
-  private final double[] scores;
-  private final int[] labels;
-
-  private Detections(DataType dtype, double[] boxes, double[] scores, int[] labels) {
-    this.dtype = dtype;
-    this.boxes = boxes;
-    this.scores = scores;
-    this.labels = labels;
-  }
+public record Detections(DataType dtype, ImmutableDoubleArray boxData, ImmutableDoubleArray scoreData,
+    ImmutableIntArray labelData) {
 
   /**
-   * Detections from flat data (copied).
-   *
-   * @param dtype FLOAT or DOUBLE (any floating type), the dtype of {@link #bboxes()} and {@link #scores()}
-   * @param boxes {@code 4n} coordinates, (x1, y1, x2, y2) per detection
-   * @param scores {@code n}
-   * @param labels {@code n} class indices
    * @throws IllegalArgumentException if the lengths disagree, {@code dtype} is not floating point,
    *     or an argument is null
    */
-  public static Detections of(DataType dtype, double[] boxes, double[] scores, int[] labels) {
+  public Detections {
     OutputChecks.requireFloatingType(dtype);
-    Tensors.requireNonNull(boxes, "boxes");
-    Tensors.requireNonNull(scores, "scores");
-    Tensors.requireNonNull(labels, "labels");
-    if (boxes.length != scores.length * 4L || labels.length != scores.length) {
+    Tensors.requireNonNull(boxData, "boxes");
+    Tensors.requireNonNull(scoreData, "scores");
+    Tensors.requireNonNull(labelData, "labels");
+    if (boxData.length() != scoreData.length() * 4L || labelData.length() != scoreData.length()) {
       throw new IllegalArgumentException("boxes, scores and labels must describe the same detections (4n, n, n"
-          + " values); got " + boxes.length + " box coordinates, " + scores.length + " scores, " + labels.length
-          + " labels");
+          + " values); got " + boxData.length() + " box coordinates, " + scoreData.length() + " scores, "
+          + labelData.length() + " labels");
     }
-    return new Detections(dtype, boxes.clone(), scores.clone(), labels.clone());
+  }
+
+  /**
+   * Detections from flat arrays (copied), as the record's components.
+   *
+   * @throws IllegalArgumentException as the record's constructor
+   */
+  public static Detections of(DataType dtype, double[] boxes, double[] scores, int[] labels) {
+    return new Detections(dtype, ImmutableDoubleArray.copyOf(Tensors.requireNonNull(boxes, "boxes")),
+        ImmutableDoubleArray.copyOf(Tensors.requireNonNull(scores, "scores")),
+        ImmutableIntArray.copyOf(Tensors.requireNonNull(labels, "labels")));
   }
 
   /** Number of detections. */
   public int size() {
-    return scores.length;
+    return scoreData.length();
   }
 
   /** {@code [n,4]} boxes. */
   public INDArray bboxes() {
-    return Tensors.create(boxes, dtype, scores.length, 4);
+    return Tensors.create(boxData.toArray(), dtype, size(), 4);
   }
 
   /** {@code [n]} scores. */
   public INDArray scores() {
-    return Tensors.create(scores, dtype, scores.length);
+    return Tensors.create(scoreData.toArray(), dtype, size());
   }
 
   /** {@code [n]} INT64 labels. */
   public INDArray labels() {
-    return Tensors.createLong(labels, labels.length);
+    return Tensors.createLong(labelData.toArray(), size());
   }
 
   /** MMDetection's {@code det_bboxes}: {@code [n,5]}, (x1, y1, x2, y2, score). */
   public INDArray detBboxes() {
-    double[] d = new double[scores.length * 5];
-    for (int i = 0; i < scores.length; i++) {
-      System.arraycopy(boxes, i * 4, d, i * 5, 4);
-      d[i * 5 + 4] = scores[i];
+    int n = size();
+    double[] d = new double[n * 5];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < 4; c++) {
+        d[i * 5 + c] = boxData.get(i * 4 + c);
+      }
+      d[i * 5 + 4] = scoreData.get(i);
     }
-    return Tensors.create(d, dtype, scores.length, 5);
-  }
-
-  /** Box coordinates, 4 per detection (copy). */
-  public double[] boxData() {
-    return boxes.clone();
-  }
-
-  /** Scores (copy). */
-  public double[] scoreData() {
-    return scores.clone();
-  }
-
-  /** Labels (copy). */
-  public int[] labelData() {
-    return labels.clone();
+    return Tensors.create(d, dtype, n, 5);
   }
 
   @Override
   public String toString() {
-    return "Detections(n=" + scores.length + ")";
+    return "Detections(n=" + size() + ")";
   }
 }

@@ -115,7 +115,7 @@ public final class HeadTargets {
             + " vs " + first.extraNames() + ")");
       }
       for (String name : first.extraNames()) {
-        if (t.extrasNoCopy().get(name).width() != first.extrasNoCopy().get(name).width()) {
+        if (t.extras().get(name).width() != first.extras().get(name).width()) {
           throw new IllegalArgumentException("extra '" + name + "' has another width in image " + i);
         }
       }
@@ -258,12 +258,12 @@ public final class HeadTargets {
     if (lv != null) {
       return Optional.of(lv.get(level));
     }
-    ImageTargets.Extra e = reference(images).extrasNoCopy().get(name);
+    ImageTargets.Extra e = reference(images).extras().get(name);
     if (e == null) {
       return Optional.empty();
     }
     int w = e.width();
-    double[] d = gather(level, w, t -> t.extrasNoCopy().containsKey(name) ? t.extrasNoCopy().get(name).raw() : null);
+    double[] d = gather(level, w, t -> t.extras().containsKey(name) ? t.extras().get(name).raw() : null);
     return Optional.of(w == 1 ? Tensors.create(d, dtype, images.size(), numLevelAnchors[level])
         : Tensors.create(d, dtype, images.size(), numLevelAnchors[level], w));
   }
@@ -308,23 +308,23 @@ public final class HeadTargets {
   public int[] labelsData(int level) {
     checkLevel(level);
     List<int[]> perImage = new ArrayList<>(images.size());
-    images.forEach(t -> perImage.add(t.labelsNoCopy()));
+    images.forEach(t -> perImage.add(t.labels()));
     return ImagesToLevels.level(perImage, numLevelAnchors, level);
   }
 
   /** Classification weights of {@code level} as {@code N * A_l} doubles, image-major. */
   public double[] labelWeightsData(int level) {
-    return gather(level, 1, ImageTargets::labelWeightsNoCopy);
+    return gather(level, 1, ImageTargets::labelWeights);
   }
 
   /** Regression targets of {@code level} as {@code N * A_l * 4} doubles. */
   public double[] bboxTargetsData(int level) {
-    return gather(level, 4, ImageTargets::bboxTargetsNoCopy);
+    return gather(level, 4, ImageTargets::bboxTargets);
   }
 
   /** Regression weights of {@code level} as {@code N * A_l * 4} doubles. */
   public double[] bboxWeightsData(int level) {
-    return gather(level, 4, ImageTargets::bboxWeightsNoCopy);
+    return gather(level, 4, ImageTargets::bboxWeights);
   }
 
   /** Anchors of {@code level} as {@code N * A_l * 4} doubles, or null when not returned. */

@@ -1,5 +1,7 @@
 package io.detkit.heads;
 
+import com.google.common.primitives.ImmutableDoubleArray;
+import com.google.common.primitives.ImmutableIntArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -19,19 +21,30 @@ import java.util.List;
  *       divides detections by it.
  * </ul>
  *
- * <p>Immutable. Shapes are in pixels, (h, w) first as in MMDetection.
+ * <p>An immutable record (the shapes and the factor as Guava immutable arrays). Shapes are in
+ * pixels, (h, w) first as in MMDetection. Build one with {@link #of}, {@link #ofSize} or
+ * {@link #fromConfig}.
+ *
+ * @param imgShape (h, w) or (h, w, c)
+ * @param padShape (h, w) or (h, w, c)
+ * @param oriShape (h, w) or (h, w, c)
+ * @param scaleFactor (w, h, w, h)
  */
-public final class ImageMeta {
-  private final int[] imgShape;
-  private final int[] padShape;
-  private final int[] oriShape;
-  private final double[] scaleFactor;
+public record ImageMeta(ImmutableIntArray imgShape, ImmutableIntArray padShape, ImmutableIntArray oriShape,
+    ImmutableDoubleArray scaleFactor) {
 
-  private ImageMeta(int[] imgShape, int[] padShape, int[] oriShape, double[] scaleFactor) {
-    this.imgShape = imgShape;
-    this.padShape = padShape;
-    this.oriShape = oriShape;
-    this.scaleFactor = scaleFactor;
+  /**
+   * @throws IllegalArgumentException if a shape has fewer than 2 entries or a negative size, or the
+   *     scale factor does not have 4 positive finite entries
+   */
+  public ImageMeta {
+    shape(imgShape, "img_shape");
+    shape(padShape, "pad_shape");
+    shape(oriShape, "ori_shape");
+    if (scaleFactor == null || scaleFactor.length() != 4) {
+      throw new IllegalArgumentException("scale_factor must be (w, h, w, h); got " + scaleFactor);
+    }
+    scale(scaleFactor.toArray());
   }
 
   /**
@@ -46,7 +59,7 @@ public final class ImageMeta {
    */
   public static ImageMeta of(int[] imgShape, int[] padShape, int[] oriShape, double... scaleFactor) {
     return new ImageMeta(shape(imgShape, "img_shape"), shape(padShape, "pad_shape"),
-        shape(oriShape, "ori_shape"), scale(scaleFactor));
+        shape(oriShape, "ori_shape"), ImmutableDoubleArray.copyOf(scale(scaleFactor)));
   }
 
   /** An image of (h, w) that was neither padded nor resized. */
@@ -99,17 +112,18 @@ public final class ImageMeta {
     }).toList();
   }
 
-  private static int[] shape(int[] s, String name) {
-    if (s == null || s.length < 2) {
-      throw new IllegalArgumentException(name + " must be (h, w) or (h, w, c); got "
-          + (s == null ? "null" : Arrays.toString(s)));
+  private static ImmutableIntArray shape(int[] s, String name) {
+    return shape(s == null ? null : ImmutableIntArray.copyOf(s), name);
+  }
+
+  private static ImmutableIntArray shape(ImmutableIntArray s, String name) {
+    if (s == null || s.length() < 2) {
+      throw new IllegalArgumentException(name + " must be (h, w) or (h, w, c); got " + s);
     }
-    for (int v : s) {
-      if (v < 0) {
-        throw new IllegalArgumentException(name + " must hold sizes >= 0; got " + Arrays.toString(s));
-      }
+    if (s.stream().anyMatch(v -> v < 0)) {
+      throw new IllegalArgumentException(name + " must hold sizes >= 0; got " + s);
     }
-    return s.clone();
+    return s;
   }
 
   private static double[] scale(double[] f) {
@@ -127,58 +141,27 @@ public final class ImageMeta {
 
   /** Height of the (resized, unpadded) image. */
   public int imgHeight() {
-    return imgShape[0];
+    return imgShape.get(0);
   }
 
   /** Width of the (resized, unpadded) image. */
   public int imgWidth() {
-    return imgShape[1];
+    return imgShape.get(1);
   }
 
   /** Height of the padded image. */
   public int padHeight() {
-    return padShape[0];
+    return padShape.get(0);
   }
 
   /** Width of the padded image. */
   public int padWidth() {
-    return padShape[1];
-  }
-
-  /** {@code img_shape} as given (copy). */
-  public int[] imgShape() {
-    return imgShape.clone();
-  }
-
-  /** {@code pad_shape} as given (copy). */
-  public int[] padShape() {
-    return padShape.clone();
-  }
-
-  /** {@code ori_shape} as given (copy). */
-  public int[] oriShape() {
-    return oriShape.clone();
-  }
-
-  /** {@code scale_factor} as (w, h, w, h) (copy). */
-  public double[] scaleFactor() {
-    return scaleFactor.clone();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof ImageMeta m && Arrays.equals(imgShape, m.imgShape) && Arrays.equals(padShape, m.padShape)
-        && Arrays.equals(oriShape, m.oriShape) && Arrays.equals(scaleFactor, m.scaleFactor);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(imgShape) * 31 + Arrays.hashCode(padShape);
+    return padShape.get(1);
   }
 
   @Override
   public String toString() {
-    return "ImageMeta(img_shape=" + Arrays.toString(imgShape) + ", pad_shape=" + Arrays.toString(padShape)
-        + ", ori_shape=" + Arrays.toString(oriShape) + ", scale_factor=" + Arrays.toString(scaleFactor) + ")";
+    return "ImageMeta(img_shape=" + imgShape + ", pad_shape=" + padShape + ", ori_shape=" + oriShape
+        + ", scale_factor=" + scaleFactor + ")";
   }
 }

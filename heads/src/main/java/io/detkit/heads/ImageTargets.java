@@ -3,13 +3,12 @@ package io.detkit.heads;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.samplers.SamplingResult;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * The training targets of one image, what a head's per-image step
@@ -35,11 +34,33 @@ import java.util.function.Consumer;
  *       splits them per level like the other targets (MMDetection's "user-added return values").
  * </ul>
  *
- * <p>Immutable; getters return copies, the {@code with*} methods return modified copies. A subclass
- * that reweights anchors reads {@link #labelWeights()}, changes it and returns
- * {@link #withLabelWeights(double[])}.
+ * <p>An immutable record whose constructor checks the lengths and indices; its {@code with*}
+ * copies ({@code withLabelWeights}, {@code withBboxWeights}, {@code withLabels},
+ * {@code withBboxTargets}, {@code withAnchors}, ...) are generated from the components
+ * (record-builder) and check again. The arrays are shared, not copied, so that a copy costs no
+ * per-anchor work: they are read-only by contract. A hook that changes values copies the array it
+ * reads and hands the copy to a wither, which keeps the array it is given:
+ * {@code double[] w = t.labelWeights().clone(); ...; return t.withLabelWeights(w);}.
+ * {@link #of} copies its arrays, for callers that reuse theirs.
+ *
+ * @param insideFlags which anchors took part, one per anchor of the image (all levels)
+ * @param labels one per anchor
+ * @param labelWeights one per anchor
+ * @param bboxTargets four per anchor
+ * @param bboxWeights four per anchor
+ * @param anchors four per anchor, when the step returned them
+ * @param posInds flat indices of the (sampled) positives, increasing
+ * @param posGtInds the 0-based gt index of each positive, aligned with {@code posInds}
+ * @param negInds flat indices of the (sampled) negatives, increasing
+ * @param assignResult the assigner's result over the inside anchors
+ * @param samplingResult the sampler's result over the inside anchors, when the step sampled
+ * @param extras per-anchor values by name, in the order they were added
  */
-public final class ImageTargets {
+@RecordBuilder
+public record ImageTargets(boolean[] insideFlags, int[] labels, double[] labelWeights, double[] bboxTargets,
+    double[] bboxWeights, Optional<double[]> anchors, int[] posInds, int[] posGtInds, int[] negInds,
+    AssignResult assignResult, Optional<SamplingResult> samplingResult, Map<String, Extra> extras)
+    implements ImageTargetsBuilder.With {
 
   /** Per-anchor values a subclass attaches: {@code width} values per anchor. */
   public record Extra(int width, double[] data) {
@@ -63,63 +84,32 @@ public final class ImageTargets {
   }
 
   /**
-   * The values of one {@code ImageTargets} while they are assembled: {@link #of}, {@link #empty}
-   * and every {@code with*} copy fill one, and the constructor checks it once.
+   * Checks the targets; the arrays are kept as given (see the class comment).
+   *
+   * @throws IllegalArgumentException if a component is null, lengths disagree, or indices are out
+   *     of range or unsorted
    */
-  private static final class Parts implements Cloneable {
-    boolean[] insideFlags;
-    int[] labels;
-    double[] labelWeights;
-    double[] bboxTargets;
-    double[] bboxWeights;
-    double[] anchors;
-    int[] posInds;
-    int[] posGtInds;
-    int[] negInds;
-    AssignResult assignResult;
-    SamplingResult samplingResult;
-    Map<String, Extra> extras = Map.of();
-
-    /** A shallow copy: the arrays are never written after construction, so sharing them is safe. */
-    @Override
-    protected Parts clone() {
-      try {
-        return (Parts) super.clone();
-      } catch (CloneNotSupportedException e) {
-        throw new AssertionError(e);
-      }
+  public ImageTargets {
+    int n = Tensors.requireNonNull(insideFlags, "inside_flags").length;
+    check(Tensors.requireNonNull(labels, "labels").length, n, "labels");
+    check(Tensors.requireNonNull(labelWeights, "label_weights").length, n, "label_weights");
+    check(Tensors.requireNonNull(bboxTargets, "bbox_targets").length, n * 4, "bbox_targets");
+    check(Tensors.requireNonNull(bboxWeights, "bbox_weights").length, n * 4, "bbox_weights");
+    if (Tensors.requireNonNull(anchors, "anchors").isPresent()) {
+      check(Tensors.requireNonNull(anchors.get(), "anchors").length, n * 4, "anchors");
     }
-  }
-
-  private final Parts p;
-
-  private ImageTargets(Parts p) {
-    int n = p.insideFlags.length;
-    check(p.labels.length, n, "labels");
-    check(p.labelWeights.length, n, "label_weights");
-    check(p.bboxTargets.length, n * 4, "bbox_targets");
-    check(p.bboxWeights.length, n * 4, "bbox_weights");
-    if (p.anchors != null) {
-      check(p.anchors.length, n * 4, "anchors");
+    if (Tensors.requireNonNull(posGtInds, "pos_gt_inds").length != Tensors.requireNonNull(posInds, "pos_inds").length) {
+      throw new IllegalArgumentException("need one gt index per positive (" + posInds.length + "); got "
+          + posGtInds.length);
     }
-    if (p.posGtInds.length != p.posInds.length) {
-      throw new IllegalArgumentException("need one gt index per positive (" + p.posInds.length + "); got "
-          + p.posGtInds.length);
-    }
-    checkIndices(p.posInds, n, "pos_inds");
-    checkIndices(p.negInds, n, "neg_inds");
-    for (Map.Entry<String, Extra> e : p.extras.entrySet()) {
+    checkIndices(posInds, n, "pos_inds");
+    checkIndices(Tensors.requireNonNull(negInds, "neg_inds"), n, "neg_inds");
+    for (Map.Entry<String, Extra> e : Tensors.requireNonNull(extras, "extras").entrySet()) {
       check(e.getValue().data.length, n * e.getValue().width(), "extra '" + e.getKey() + "'");
     }
-    Tensors.requireNonNull(p.assignResult, "assignResult");
-    this.p = p;
-  }
-
-  /** A copy with {@code change} applied to (a shallow copy of) these values, checked again. */
-  private ImageTargets with(Consumer<Parts> change) {
-    Parts q = p.clone();
-    change.accept(q);
-    return new ImageTargets(q);
+    extras = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extras));
+    Tensors.requireNonNull(assignResult, "assignResult");
+    Tensors.requireNonNull(samplingResult, "samplingResult");
   }
 
   private static double[] copy(double[] a, String name) {
@@ -146,38 +136,20 @@ public final class ImageTargets {
   }
 
   /**
-   * Targets over all {@code insideFlags.length} anchors of an image.
+   * Targets over all {@code insideFlags.length} anchors of an image, from copies of the arrays
+   * given (the parameters as the record's components; {@code anchors} and {@code samplingResult}
+   * may be null).
    *
-   * @param insideFlags which anchors took part
-   * @param labels one per anchor
-   * @param labelWeights one per anchor
-   * @param bboxTargets four per anchor
-   * @param bboxWeights four per anchor
-   * @param anchors four per anchor, or null
-   * @param posInds flat indices of positives, increasing
-   * @param posGtInds 0-based gt index of each positive
-   * @param negInds flat indices of negatives, increasing
-   * @param assignResult the assignment of the inside anchors
-   * @param samplingResult the sampling of the inside anchors, or null
    * @throws IllegalArgumentException if an array other than {@code anchors}, or
    *     {@code assignResult}, is null, lengths disagree, or indices are out of range or unsorted
    */
   public static ImageTargets of(boolean[] insideFlags, int[] labels, double[] labelWeights, double[] bboxTargets,
       double[] bboxWeights, double[] anchors, int[] posInds, int[] posGtInds, int[] negInds,
       AssignResult assignResult, SamplingResult samplingResult) {
-    Parts p = new Parts();
-    p.insideFlags = Tensors.requireNonNull(insideFlags, "inside_flags").clone();
-    p.labels = copy(labels, "labels");
-    p.labelWeights = copy(labelWeights, "label_weights");
-    p.bboxTargets = copy(bboxTargets, "bbox_targets");
-    p.bboxWeights = copy(bboxWeights, "bbox_weights");
-    p.anchors = anchors == null ? null : anchors.clone();
-    p.posInds = copy(posInds, "pos_inds");
-    p.posGtInds = copy(posGtInds, "pos_gt_inds");
-    p.negInds = copy(negInds, "neg_inds");
-    p.assignResult = assignResult;
-    p.samplingResult = samplingResult;
-    return new ImageTargets(p);
+    return new ImageTargets(Tensors.requireNonNull(insideFlags, "inside_flags").clone(), copy(labels, "labels"),
+        copy(labelWeights, "label_weights"), copy(bboxTargets, "bbox_targets"), copy(bboxWeights, "bbox_weights"),
+        Optional.ofNullable(anchors).map(double[]::clone), copy(posInds, "pos_inds"), copy(posGtInds, "pos_gt_inds"),
+        copy(negInds, "neg_inds"), assignResult, Optional.ofNullable(samplingResult), Map.of());
   }
 
   /**
@@ -196,23 +168,17 @@ public final class ImageTargets {
     if (numAnchors < 0 || numGts < 0) {
       throw new IllegalArgumentException("num_anchors and num_gts must be >= 0; got " + numAnchors + ", " + numGts);
     }
-    Parts p = new Parts();
-    p.insideFlags = new boolean[numAnchors];
-    p.labels = new int[numAnchors];
-    Arrays.fill(p.labels, numClasses);
-    p.labelWeights = new double[numAnchors];
-    p.bboxTargets = new double[numAnchors * 4];
-    p.bboxWeights = p.bboxTargets;
-    p.posInds = new int[0];
-    p.posGtInds = p.posInds;
-    p.negInds = p.posInds;
-    p.assignResult = AssignResult.allNegative(numGts, 0, false);
-    return new ImageTargets(p);
+    int[] labels = new int[numAnchors];
+    Arrays.fill(labels, numClasses);
+    double[] boxes = new double[numAnchors * 4];
+    int[] none = new int[0];
+    return new ImageTargets(new boolean[numAnchors], labels, new double[numAnchors], boxes, boxes, Optional.empty(),
+        none, none, none, AssignResult.allNegative(numGts, 0, false), Optional.empty(), Map.of());
   }
 
   /** Whether some anchor took part (false for {@link #empty} targets). */
   public boolean hasInsideAnchors() {
-    for (boolean f : p.insideFlags) {
+    for (boolean f : insideFlags) {
       if (f) {
         return true;
       }
@@ -222,82 +188,27 @@ public final class ImageTargets {
 
   /** Number of anchors of the image (all levels). */
   public int numAnchors() {
-    return p.insideFlags.length;
-  }
-
-  /** Which anchors took part in training (copy). */
-  public boolean[] insideFlags() {
-    return p.insideFlags.clone();
+    return insideFlags.length;
   }
 
   /** Flat index of each inside anchor: index k of the assign/sampling results is anchor {@code insideIndices()[k]}. */
   public int[] insideIndices() {
-    return AnchorUtils.indicesOf(p.insideFlags);
-  }
-
-  /** Labels, one per anchor (copy). */
-  public int[] labels() {
-    return p.labels.clone();
-  }
-
-  /** Classification weights, one per anchor (copy). */
-  public double[] labelWeights() {
-    return p.labelWeights.clone();
-  }
-
-  /** Regression targets, four per anchor (copy). */
-  public double[] bboxTargets() {
-    return p.bboxTargets.clone();
-  }
-
-  /** Regression weights, four per anchor (copy). */
-  public double[] bboxWeights() {
-    return p.bboxWeights.clone();
-  }
-
-  /** The anchors, four per anchor, when the step returned them (copy). */
-  public Optional<double[]> anchors() {
-    return Optional.ofNullable(p.anchors == null ? null : p.anchors.clone());
+    return AnchorUtils.indicesOf(insideFlags);
   }
 
   /** Number of positives (sampled). */
   public int numPositives() {
-    return p.posInds.length;
+    return posInds.length;
   }
 
   /** Number of negatives (sampled). */
   public int numNegatives() {
-    return p.negInds.length;
-  }
-
-  /** Flat anchor indices of the positives, increasing (copy). */
-  public int[] posInds() {
-    return p.posInds.clone();
-  }
-
-  /** The 0-based gt index of each positive, aligned with {@link #posInds()} (copy). */
-  public int[] posGtInds() {
-    return p.posGtInds.clone();
-  }
-
-  /** Flat anchor indices of the negatives, increasing (copy). */
-  public int[] negInds() {
-    return p.negInds.clone();
-  }
-
-  /** The assigner's result over the inside anchors. */
-  public AssignResult assignResult() {
-    return p.assignResult;
-  }
-
-  /** The sampler's result over the inside anchors, when the step sampled. */
-  public Optional<SamplingResult> samplingResult() {
-    return Optional.ofNullable(p.samplingResult);
+    return negInds.length;
   }
 
   /** Names of the extras. */
   public Set<String> extraNames() {
-    return p.extras.keySet();
+    return extras.keySet();
   }
 
   /**
@@ -306,83 +217,34 @@ public final class ImageTargets {
    * @throws IllegalArgumentException if {@code name} is null
    */
   public Optional<Extra> extra(String name) {
-    return Optional.ofNullable(p.extras.get(Tensors.requireNonNull(name, "name")));
+    return Optional.ofNullable(extras.get(Tensors.requireNonNull(name, "name")));
   }
 
-  /*
-   * The with* copies below throw IllegalArgumentException, naming the array, when it is null or
-   * does not have the documented number of values per anchor.
-   */
-
-  /** A copy with other classification weights (one per anchor). */
-  public ImageTargets withLabelWeights(double[] labelWeights) {
-    double[] w = copy(labelWeights, "label_weights");
-    return with(q -> q.labelWeights = w);
-  }
-
-  /** A copy with other regression weights (four per anchor). */
-  public ImageTargets withBboxWeights(double[] bboxWeights) {
-    double[] w = copy(bboxWeights, "bbox_weights");
-    return with(q -> q.bboxWeights = w);
-  }
-
-  /** A copy with other labels (one per anchor). */
-  public ImageTargets withLabels(int[] labels) {
-    int[] l = copy(labels, "labels");
-    return with(q -> q.labels = l);
-  }
-
-  /** A copy with other regression targets (four per anchor). */
-  public ImageTargets withBboxTargets(double[] bboxTargets) {
-    double[] t = copy(bboxTargets, "bbox_targets");
-    return with(q -> q.bboxTargets = t);
-  }
-
-  /** A copy that also carries the anchors (four per anchor). */
+  /** A copy that also carries the anchors (four per anchor; kept as given). */
   public ImageTargets withAnchors(double[] anchors) {
-    double[] a = copy(anchors, "anchors");
-    return with(q -> q.anchors = a);
+    return withAnchors(Optional.of(Tensors.requireNonNull(anchors, "anchors")));
   }
 
   /**
-   * A copy with extra {@code name} set to {@code width} values per anchor.
+   * A copy with extra {@code name} set to {@code width} values per anchor (copied).
    *
    * @throws IllegalArgumentException if {@code name} or {@code data} is null, {@code width < 1}, or
    *     {@code data} does not hold {@code width} values per anchor
    */
   public ImageTargets withExtra(String name, int width, double[] data) {
-    Map<String, Extra> copy = new LinkedHashMap<>(p.extras);
+    Map<String, Extra> copy = new LinkedHashMap<>(extras);
     copy.put(Tensors.requireNonNull(name, "name"), new Extra(width, data));
-    return with(q -> q.extras = Collections.unmodifiableMap(copy));
+    return withExtras(copy);
   }
 
-  int[] labelsNoCopy() {
-    return p.labels;
-  }
-
-  double[] labelWeightsNoCopy() {
-    return p.labelWeights;
-  }
-
-  double[] bboxTargetsNoCopy() {
-    return p.bboxTargets;
-  }
-
-  double[] bboxWeightsNoCopy() {
-    return p.bboxWeights;
-  }
-
+  /** The anchors or null, for the per-level regrouping. */
   double[] anchorsNoCopy() {
-    return p.anchors;
-  }
-
-  Map<String, Extra> extrasNoCopy() {
-    return p.extras;
+    return anchors.orElse(null);
   }
 
   @Override
   public String toString() {
-    return "ImageTargets(p.anchors=" + numAnchors() + ", pos=" + p.posInds.length + ", neg=" + p.negInds.length
-        + (p.extras.isEmpty() ? "" : ", p.extras=" + p.extras.keySet()) + ")";
+    return "ImageTargets(anchors=" + numAnchors() + ", pos=" + posInds.length + ", neg=" + negInds.length
+        + (extras.isEmpty() ? "" : ", extras=" + extras.keySet()) + ")";
   }
 }

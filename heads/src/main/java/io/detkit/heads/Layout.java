@@ -52,36 +52,36 @@ public final class Layout {
    * Rows {@code [n*h*w*a, k]} from an NCHW array {@code [n, a*k, h, w]} (flat, C order).
    */
   public static double[] toRows(double[] nchw, int n, int a, int k, int h, int w) {
-    double[] rows = new double[nchw.length];
-    int hw = h * w;
-    for (int img = 0; img < n; img++) {
-      int srcImg = img * a * k * hw;
-      int dstImg = img * hw * a * k;
-      for (int ch = 0; ch < a * k; ch++) {
-        int src = srcImg + ch * hw;
-        for (int p = 0; p < hw; p++) {
-          rows[dstImg + p * a * k + ch] = nchw[src + p];
-        }
-      }
-    }
-    return rows;
+    return permute(nchw, n, a * k, h * w, true);
   }
 
   /** The inverse of {@link #toRows}: NCHW {@code [n, a*k, h, w]} from rows {@code [n*h*w*a, k]}. */
   public static double[] fromRows(double[] rows, int n, int a, int k, int h, int w) {
-    double[] nchw = new double[rows.length];
-    int hw = h * w;
+    return permute(rows, n, a * k, h * w, false);
+  }
+
+  /**
+   * The one walk behind both directions: each image's {@code [channels, hw]} block against its
+   * {@code [hw, channels]} block (channel {@code a*k + c} of location p is column c of row
+   * {@code p*a + anchor}); {@code toRows} reads the NCHW side and writes the rows, else the reverse.
+   */
+  private static double[] permute(double[] src, int n, int channels, int hw, boolean toRows) {
+    double[] dst = new double[src.length];
     for (int img = 0; img < n; img++) {
-      int dstImg = img * a * k * hw;
-      int srcImg = img * hw * a * k;
-      for (int ch = 0; ch < a * k; ch++) {
-        int dst = dstImg + ch * hw;
+      int base = img * channels * hw;
+      for (int ch = 0; ch < channels; ch++) {
+        int plane = base + ch * hw;
         for (int p = 0; p < hw; p++) {
-          nchw[dst + p] = rows[srcImg + p * a * k + ch];
+          int row = base + p * channels + ch;
+          if (toRows) {
+            dst[row] = src[plane + p];
+          } else {
+            dst[plane + p] = src[row];
+          }
         }
       }
     }
-    return nchw;
+    return dst;
   }
 
   /**

@@ -119,7 +119,7 @@ public final class Predictor {
           keptScores[k] = p.round(keptScores[k] * p.sigmoid(factor[anchor]));
         }
       }
-      boxesPerLevel.add(head.decodePredictions(l, keptAnchors, keptDeltas, meta.imgShape(), p));
+      boxesPerLevel.add(head.decodePredictions(l, keptAnchors, keptDeltas, meta.imgShape().toArray(), p));
       scoresPerLevel.add(keptScores);
       labelsPerLevel.add(keptLabels);
     }
@@ -188,7 +188,7 @@ public final class Predictor {
     Precision p = Precision.of(dtype);
     double[] boxes = c.boxes();
     if (rescale) {
-      double[] sf = meta.scaleFactor();
+      double[] sf = meta.scaleFactor().toArray();
       boxes = boxes.clone();
       for (int i = 0; i < boxes.length; i++) {
         boxes[i] = p.round(boxes[i] / p.round(sf[i % 4]));

@@ -114,7 +114,7 @@ public class RPNHead extends AnchorHead {
     }
     double[] scores = Predictor.concat(levelScores);
     double[] proposals = predictor().decode(Predictor.concat(levelAnchors), Predictor.concat(levelDeltas),
-        meta.imgShape(), p);
+        meta.imgShape().toArray(), p);
     return postProcess(new Predictor.Candidates(proposals, scores, new int[scores.length],
         Predictor.concatInts(levelIds)), meta, cfg, rescale, withNms, anchors.dataType());
   }

@@ -93,9 +93,9 @@ public final class DenseHeadEdgeFixture {
   public static void assertSameDetections(List<Detections> a, List<Detections> b) {
     assertThat(b).hasSameSizeAs(a);
     for (int j = 0; j < a.size(); j++) {
-      assertThat(b.get(j).boxData()).containsExactly(a.get(j).boxData());
-      assertThat(b.get(j).scoreData()).containsExactly(a.get(j).scoreData());
-      assertThat(b.get(j).labelData()).containsExactly(a.get(j).labelData());
+      assertThat(b.get(j).boxData().toArray()).containsExactly(a.get(j).boxData().toArray());
+      assertThat(b.get(j).scoreData().toArray()).containsExactly(a.get(j).scoreData().toArray());
+      assertThat(b.get(j).labelData().toArray()).containsExactly(a.get(j).labelData().toArray());
     }
   }
 

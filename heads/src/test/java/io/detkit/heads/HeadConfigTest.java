@@ -175,10 +175,10 @@ class HeadConfigTest {
         "ori_shape", List.of(180, 200, 3), "scale_factor", List.of(0.5, 0.5, 0.5, 0.5), "filename", "x.jpg"));
     assertThat(m.imgHeight()).isEqualTo(90);
     assertThat(m.padWidth()).isEqualTo(128);
-    assertThat(m.scaleFactor()).containsExactly(0.5, 0.5, 0.5, 0.5);
+    assertThat(m.scaleFactor().toArray()).containsExactly(0.5, 0.5, 0.5, 0.5);
     ImageMeta scalar = ImageMeta.fromConfig(Config.of("img_shape", List.of(10, 20), "scale_factor", 2.0));
-    assertThat(scalar.scaleFactor()).containsExactly(2.0, 2.0, 2.0, 2.0);
-    assertThat(scalar.padShape()).containsExactly(10, 20);
+    assertThat(scalar.scaleFactor().toArray()).containsExactly(2.0, 2.0, 2.0, 2.0);
+    assertThat(scalar.padShape().toArray()).containsExactly(10, 20);
     assertThatThrownBy(() -> ImageMeta.fromConfig(Config.of("img_shape", List.of(10))))
         .isInstanceOf(ConfigException.class).hasMessageContaining("img_shape");
     assertThatThrownBy(() -> ImageMeta.of(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 0.0))

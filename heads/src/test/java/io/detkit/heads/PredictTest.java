@@ -47,9 +47,9 @@ class PredictTest {
   void scoresAboveTheThresholdAreDecodedClippedAndSorted() {
     Detections d = predict(Tiny.head(-1, 0, -1), outputs(2, 0, -5, 1), cfg(1000, 100), Tiny.meta(32, 32), false,
         true);
-    assertThat(d.scoreData()).containsExactly(new double[] {S0, S3, S1}, within(TOL));
-    assertThat(d.boxData()).containsExactly(0, 0, 8, 8, 8, 8, 24, 24, 8, 0, 24, 8);
-    assertThat(d.labelData()).containsExactly(0, 0, 0);
+    assertThat(d.scoreData().toArray()).containsExactly(new double[] {S0, S3, S1}, within(TOL));
+    assertThat(d.boxData().toArray()).containsExactly(0, 0, 8, 8, 8, 8, 24, 24, 8, 0, 24, 8);
+    assertThat(d.labelData().toArray()).containsExactly(0, 0, 0);
     assertThat(d.detBboxes().shape()).containsExactly(3, 5);
     assertThat(Tensors.toDoubles(d.detBboxes())[4]).isCloseTo(S0, within(TOL));
   }
@@ -57,9 +57,9 @@ class PredictTest {
   @Test
   void nmsPreIsAPythonSliceSoMinusOneDropsTheLowest() {
     AnchorHead head = Tiny.head(-1, 0, -1);
-    assertThat(predict(head, outputs(2, 0, -5, 1), cfg(-1, 100), Tiny.meta(32, 32), false, true).scoreData())
+    assertThat(predict(head, outputs(2, 0, -5, 1), cfg(-1, 100), Tiny.meta(32, 32), false, true).scoreData().toArray())
         .containsExactly(new double[] {S0, S3}, within(TOL));
-    assertThat(predict(head, outputs(2, 0, -5, 1), cfg(1, 100), Tiny.meta(32, 32), false, true).scoreData())
+    assertThat(predict(head, outputs(2, 0, -5, 1), cfg(1, 100), Tiny.meta(32, 32), false, true).scoreData().toArray())
         .containsExactly(new double[] {S0}, within(TOL));
     assertThat(predict(head, outputs(2, 0, -5, 1), cfg(1000, 2), Tiny.meta(32, 32), false, true).size())
         .isEqualTo(2);
@@ -69,14 +69,14 @@ class PredictTest {
   void rescaleDividesByTheScaleFactor() {
     ImageMeta half = ImageMeta.of(new int[] {32, 32, 3}, new int[] {32, 32, 3}, new int[] {64, 64, 3}, 0.5);
     Detections d = predict(Tiny.head(-1, 0, -1), outputs(2, 0, -5, 1), cfg(1000, 100), half, true, true);
-    assertThat(d.boxData()).containsExactly(0, 0, 16, 16, 16, 16, 48, 48, 16, 0, 48, 16);
+    assertThat(d.boxData().toArray()).containsExactly(0, 0, 16, 16, 16, 16, 48, 48, 16, 0, 48, 16);
   }
 
   @Test
   void withoutNmsEveryCandidateComesBackInRankedLevelOrder() {
     Detections d = predict(Tiny.head(-1, 0, -1), outputs(2, 0, -5, 1), cfg(1000, 1), Tiny.meta(32, 32), false,
         false);
-    assertThat(d.scoreData()).containsExactly(new double[] {S0, S3, S1}, within(TOL));
+    assertThat(d.scoreData().toArray()).containsExactly(new double[] {S0, S3, S1}, within(TOL));
   }
 
   @Test
@@ -85,11 +85,11 @@ class PredictTest {
     // Channels per location: class 0 then class 1; class 1 only scores at anchor 0 (sigmoid(1.5)).
     HeadOutputs outs = HeadOutputs.of(List.of(map(2, 0, -5, 1, 1.5, -9, -9, -9)), List.of(Tiny.filled(1, 4, 0)));
     Detections aware = predict(two, outs, cfg(1000, 100), Tiny.meta(32, 32), false, true);
-    assertThat(aware.scoreData()).containsExactly(new double[] {S0, sigmoid(1.5), S3, S1}, within(TOL));
-    assertThat(aware.labelData()).containsExactly(0, 1, 0, 0);
+    assertThat(aware.scoreData().toArray()).containsExactly(new double[] {S0, sigmoid(1.5), S3, S1}, within(TOL));
+    assertThat(aware.labelData().toArray()).containsExactly(0, 1, 0, 0);
     TestConfig agnostic = TestConfig.of(1000, 0, 0.05, NmsConfig.of(0.5).withClassAgnostic(true), 100);
     Detections merged = predict(two, outs, agnostic, Tiny.meta(32, 32), false, true);
-    assertThat(merged.labelData()).containsExactly(0, 0, 0);
+    assertThat(merged.labelData().toArray()).containsExactly(0, 0, 0);
   }
 
   @Test
@@ -100,7 +100,7 @@ class PredictTest {
     HeadOutputs outs = HeadOutputs.of(List.of(map(1, 1, 1, 1, 0, 0, 0, 0)), List.of(Tiny.filled(1, 4, 0)));
     Detections d = predict(softmax, outs, cfg(1000, 100), Tiny.meta(32, 32), false, true);
     double s = Math.E / (Math.E + 1);
-    assertThat(d.scoreData()).containsExactly(new double[] {s, s, s, s}, within(TOL));
+    assertThat(d.scoreData().toArray()).containsExactly(new double[] {s, s, s, s}, within(TOL));
   }
 
   @Test
@@ -110,7 +110,7 @@ class PredictTest {
     AnchorHead atss = Heads.build(c, AnchorHead.class);
     HeadOutputs outs = outputs(2, 0, -5, 1).with(HeadOutputs.CENTERNESSES, List.of(Tiny.filled(1, 1, 0.0)));
     Detections d = predict(atss, outs, cfg(1000, 100), Tiny.meta(32, 32), false, true);
-    assertThat(d.scoreData()).containsExactly(new double[] {S0 / 2, S3 / 2, S1 / 2}, within(TOL));
+    assertThat(d.scoreData().toArray()).containsExactly(new double[] {S0 / 2, S3 / 2, S1 / 2}, within(TOL));
   }
 
   @Test
@@ -119,16 +119,16 @@ class PredictTest {
     AnchorHead rpn = Heads.build(c, AnchorHead.class);
     TestConfig top2 = TestConfig.of(2, 0, null, NmsConfig.of(0.7), 1000);
     Detections d = predict(rpn, outputs(2, 0, -5, 1), top2, Tiny.meta(32, 32), true, true);
-    assertThat(d.scoreData()).containsExactly(new double[] {S0, S3}, within(TOL));
-    assertThat(d.labelData()).containsExactly(0, 0);
+    assertThat(d.scoreData().toArray()).containsExactly(new double[] {S0, S3}, within(TOL));
+    assertThat(d.labelData().toArray()).containsExactly(0, 0);
     // Anchor 0 clips to (0,0,8,8): not wider than 8.
     Detections big = predict(rpn, outputs(2, 0, -5, 1), TestConfig.of(2, 8, null, NmsConfig.of(0.7), 1000), Tiny.meta(32, 32), false, true);
-    assertThat(big.boxData()).containsExactly(8, 8, 24, 24);
+    assertThat(big.boxData().toArray()).containsExactly(8, 8, 24, 24);
     // nms_pre <= 0 keeps every anchor of the level; there is no score threshold.
     Detections all = predict(rpn, outputs(2, 0, -5, 1), TestConfig.of(-1, 0, null, NmsConfig.of(0.7), 1000),
         Tiny.meta(32, 32), false, true);
     assertThat(all.size()).isEqualTo(4);
-    assertThat(all.scoreData()[3]).isCloseTo(sigmoid(-5), within(TOL));
+    assertThat(all.scoreData().toArray()[3]).isCloseTo(sigmoid(-5), within(TOL));
   }
 
   @Test
@@ -137,6 +137,6 @@ class PredictTest {
         List.of(Tiny.filled(1, 4, 0).castTo(DataType.DOUBLE)));
     Detections d = predict(Tiny.head(-1, 0, -1), outs, cfg(1000, 100), Tiny.meta(32, 32), false, true);
     assertThat(d.bboxes().dataType()).isEqualTo(DataType.DOUBLE);
-    assertThat(d.scoreData()[0]).isCloseTo(S0, within(1e-15));
+    assertThat(d.scoreData().toArray()[0]).isCloseTo(S0, within(1e-15));
   }
 }

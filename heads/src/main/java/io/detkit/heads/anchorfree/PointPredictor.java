@@ -105,8 +105,8 @@ final class PointPredictor {
       }
       boxesL[l] = keep == 0 ? new double[0] : f32
           ? Tensors.widen(head.bboxCoder().decode(Tensors.narrow(keptPoints), Tensors.narrow(keptDist),
-              meta.imgShape()))
-          : head.bboxCoder().decode(keptPoints, keptDist, meta.imgShape());
+              meta.imgShape().toArray()))
+          : head.bboxCoder().decode(keptPoints, keptDist, meta.imgShape().toArray());
       total += keep;
     }
     double[] boxes = new double[4 * total];

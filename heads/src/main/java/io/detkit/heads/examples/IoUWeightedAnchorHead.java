@@ -37,7 +37,7 @@ public class IoUWeightedAnchorHead extends AnchorHead {
   public static ImageTargets weightByIoU(SingleImageInput in, ImageTargets t) {
     double[] anchors = in.flatAnchorData();                // 4 per anchor, all levels
     double[] gts = Tensors.toDoubles(in.gt().bboxes());    // 4 per gt
-    double[] weights = t.labelWeights();                   // a copy we may change
+    double[] weights = t.labelWeights().clone();           // a copy we may change
     int[] pos = t.posInds();                               // flat anchor indices
     int[] gt = t.posGtInds();                              // their gt, 0-based
     for (int k = 0; k < pos.length; k++) {

@@ -56,8 +56,8 @@ public final class Evaluation {
   }
 
   static Detections toEval(io.detkit.heads.Detections d) {
-    double[] b = d.boxData();
-    double[] s = d.scoreData();
+    double[] b = d.boxData().toArray();
+    double[] s = d.scoreData().toArray();
     float[] boxes = new float[b.length];
     float[] scores = new float[s.length];
     for (int i = 0; i < b.length; i++) {
@@ -66,7 +66,7 @@ public final class Evaluation {
     for (int i = 0; i < s.length; i++) {
       scores[i] = (float) s[i];
     }
-    return Detections.predictions(boxes, scores, d.labelData());
+    return Detections.predictions(boxes, scores, d.labelData().toArray());
   }
 
   /** Detections of a flipped input mapped to the unflipped original image. */

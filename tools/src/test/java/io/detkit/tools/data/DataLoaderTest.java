@@ -36,7 +36,7 @@ class DataLoaderTest {
       assertThat(names(epoch(a, 1).get(0))).isNotEqualTo(names(e0.get(0)));
       // Padded to the network's divisor: 32 x 32 stays 32 x 32.
       assertThat(e0.get(0).images().shape()).containsExactly(4, 3, 32, 32);
-      assertThat(e0.get(0).metas().get(0).padShape()[0]).isEqualTo(32);
+      assertThat(e0.get(0).metas().get(0).padShape().get(0)).isEqualTo(32);
     }
   }
 
@@ -55,7 +55,7 @@ class DataLoaderTest {
         new java.util.SplittableRandom(1));
     Batch b = DataLoader.collate(List.of(small, big), 16);
     assertThat(b.images().shape()).containsExactly(2, 3, 48, 48);
-    assertThat(b.metas().get(0).padShape()[0]).isEqualTo(32);
+    assertThat(b.metas().get(0).padShape().get(0)).isEqualTo(32);
     assertThat(b.groundTruths().get(1).size()).isEqualTo(1);
   }
 
