@@ -214,7 +214,7 @@ class CustomizeLossesDocTest {
     List<ImageMeta> metas = List.of(Tiny.meta(32, 32));
     // tag::iou-weighted-usage[]
     if (!Heads.REGISTRY.contains("IoUWeightedAnchorHead")) {
-      Heads.REGISTRY.register("IoUWeightedAnchorHead", IoUWeightedAnchorHead::fromConfig);
+      Heads.REGISTRY.register("IoUWeightedAnchorHead", c -> IoUWeightedAnchorHead.builder().fromConfig(c));
     }
     BaseDenseHead head = Heads.build(file.getConfig("bbox_head"));
     HeadLoss loss = head.loss(outputs, gts, metas);

@@ -20,7 +20,7 @@ class PluggedHeadsTest {
   public static final class Provider implements HeadProvider {
     @Override
     public void registerHeads(Registry<BaseDenseHead> registry) {
-      registry.register("PluggedIoUWeightedHead", IoUWeightedAnchorHead::fromConfig);
+      registry.register("PluggedIoUWeightedHead", c -> IoUWeightedAnchorHead.builder().fromConfig(c));
     }
   }
 

@@ -1,6 +1,5 @@
 package io.detkit.heads.examples;
 
-import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.AnchorHead;
 import io.detkit.heads.HeadBuilder;
@@ -17,12 +16,11 @@ public class IoUWeightedAnchorHead extends AnchorHead {
     super(builder);
   }
 
-  /** For {@code Heads.REGISTRY.register("IoUWeightedAnchorHead", IoUWeightedAnchorHead::fromConfig)}. */
-  public static IoUWeightedAnchorHead fromConfig(Config c) {
-    return builder().fromConfig(c);
-  }
-
-  /** Its builder: AnchorHead's defaults, this head's type and constructor. */
+  /**
+   * Its builder: AnchorHead's defaults, this head's type and constructor; the builder's
+   * {@code fromConfig} reads a config dict, so the registry takes
+   * {@code c -> IoUWeightedAnchorHead.builder().fromConfig(c)}.
+   */
   public static HeadBuilder.Of<IoUWeightedAnchorHead> builder() {
     return HeadBuilder.of("IoUWeightedAnchorHead", IoUWeightedAnchorHead::new);
   }

@@ -1,7 +1,6 @@
 package io.detkit.heads.examples;
 
 import io.detkit.core.bbox.BboxOverlaps;
-import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.ATSSHead;
 import io.detkit.heads.HeadBuilder;
@@ -22,11 +21,7 @@ public class QualityFocalATSSHead extends ATSSHead {
     super(b);
   }
 
-  public static QualityFocalATSSHead fromConfig(Config c) {
-    return builder().fromConfig(c);
-  }
-
-  /** Its builder: ATSSHead's defaults, this head's type and constructor. */
+  /** Its builder: ATSSHead's defaults, this head's type and constructor ({@code builder().fromConfig(c)}). */
   public static HeadBuilder.Of<QualityFocalATSSHead> builder() {
     return ATSSHead.defaults(HeadBuilder.of("QualityFocalATSSHead", QualityFocalATSSHead::new));
   }

@@ -30,7 +30,7 @@ class IoUWeightedAnchorHeadTest {
 
   @Test
   void positivesAreWeightedByTheirIoU() {
-    IoUWeightedAnchorHead head = IoUWeightedAnchorHead.fromConfig(
+    IoUWeightedAnchorHead head = IoUWeightedAnchorHead.builder().fromConfig(
         Tiny.headConfig("IoUWeightedAnchorHead", -1, 0.0, -1));
     HeadLoss loss = head.loss(Tiny.outputs(1, 0.0, 0.0), List.of(GT), List.of(Tiny.meta(32, 32)));
 
@@ -68,7 +68,7 @@ class IoUWeightedAnchorHeadTest {
   @Test
   void theSubclassRegistersAndBuildsFromItsConfig() {
     if (!Heads.REGISTRY.contains("IoUWeightedAnchorHead")) {
-      Heads.REGISTRY.register("IoUWeightedAnchorHead", IoUWeightedAnchorHead::fromConfig);
+      Heads.REGISTRY.register("IoUWeightedAnchorHead", c -> IoUWeightedAnchorHead.builder().fromConfig(c));
     }
     AnchorHead head = Heads.build(Tiny.headConfig("IoUWeightedAnchorHead", -1, 0.0, -1), AnchorHead.class);
     assertThat(head).isInstanceOf(IoUWeightedAnchorHead.class);

@@ -50,7 +50,7 @@ class QualityFocalATSSHeadTest {
     List<GroundTruth> gts = List.of(GroundTruth.of(Tiny.boxes(GT), Tiny.labels(0)));
     HeadOutputs outputs = outputs();  // cls_scores, bbox_preds, centernesses
     // tag::qfl-atss-usage[]
-    QualityFocalATSSHead head = QualityFocalATSSHead.fromConfig(cfg);  // loss_cls=dict(type='QualityFocalLoss', ...)
+    QualityFocalATSSHead head = QualityFocalATSSHead.builder().fromConfig(cfg);  // loss_cls=dict(type='QualityFocalLoss', ...)
     HeadLoss loss = head.loss(outputs, gts, List.of(Tiny.meta(32, 32)));
     // end::qfl-atss-usage[]
 
