@@ -135,13 +135,13 @@ final class BenchHeads {
    */
   static BenchHead build(String head, Executor executor) {
     return switch (head) {
-      case "retina" -> new BenchHead.Anchor(new RetinaHead.Builder().executor(executor)
+      case "retina" -> new BenchHead.Anchor(new RetinaHead.Builder().params(p -> p.withExecutor(executor))
           .fromConfig(config(RETINA_CONFIG, head)), 0, true);
-      case "atss" -> new BenchHead.Anchor(new ATSSHead.Builder().executor(executor)
+      case "atss" -> new BenchHead.Anchor(new ATSSHead.Builder().params(p -> p.withExecutor(executor))
           .fromConfig(config(ATSS_CONFIG, head)), 0, true);
-      case "gfl" -> new BenchHead.Anchor(new GFLHead.Builder().executor(executor)
+      case "gfl" -> new BenchHead.Anchor(new GFLHead.Builder().params(p -> p.withExecutor(executor))
           .fromConfig(config(GFL_CONFIG, head)), 0, true);
-      case "fcos" -> new BenchHead.Fcos(FCOSHead.builder().executor(executor)
+      case "fcos" -> new BenchHead.Fcos(FCOSHead.builder().params(p -> p.withExecutor(executor))
           .fromConfig(config(FCOS_CONFIG, head)));
       case "tood" -> new BenchHead.Anchor(tood(executor), TOOD_INITIAL_EPOCH, false);
       case "tood_initial" -> new BenchHead.Anchor(tood(executor), 0, false);
@@ -150,7 +150,7 @@ final class BenchHeads {
   }
 
   private static TOODHead tood(Executor executor) {
-    return new TOODHead.Builder().executor(executor).fromConfig(config(TOOD_CONFIG, "tood"));
+    return new TOODHead.Builder().params(p -> p.withExecutor(executor)).fromConfig(config(TOOD_CONFIG, "tood"));
   }
 
   private static Config config(String text, String name) {

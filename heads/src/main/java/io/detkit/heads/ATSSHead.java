@@ -78,8 +78,8 @@ public class ATSSHead extends AnchorHead {
    * ignored.
    */
   public static <B extends HeadBuilder<B, ?>> B defaults(B b) {
-    return b.regDecodedBbox(true).disableSampling().declareLoss(LOSS_CENTERNESS, DEFAULT_LOSS_CENTERNESS)
-        .ignoreKeys("pred_kernel_size");
+    return b.params(p -> p.withRegDecodedBbox(true)).disableSampling()
+        .declareLoss(LOSS_CENTERNESS, DEFAULT_LOSS_CENTERNESS).ignoreKeys("pred_kernel_size");
   }
 
   /** The centerness loss. */

@@ -2,17 +2,11 @@ package io.detkit.heads;
 
 import io.detkit.core.anchor.PriorGenerator;
 import io.detkit.core.anchor.Stride;
-import io.detkit.core.assign.Assigners;
-import io.detkit.core.assign.BaseAssigner;
 import io.detkit.core.coder.BBoxCoder;
-import io.detkit.core.tensor.Tensors;
-import io.detkit.losses.CrossEntropyLoss;
+import io.detkit.core.assign.BaseAssigner;
 import io.detkit.losses.Loss;
-import io.detkit.samplers.PseudoSampler;
 import io.detkit.samplers.Sampler;
 import io.detkit.samplers.SamplerRandom;
-import io.detkit.samplers.Samplers;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,82 +53,22 @@ public abstract class BaseDenseHead {
       "norm_cfg", "init_cfg"};
 
   private final String type;
-  private final int numClasses;
-  private final PriorGenerator priorGenerator;
-  private final BBoxCoder bboxCoder;
-  private final boolean regDecodedBbox;
-  private final Loss lossCls;
-  private final Loss lossBbox;
+  private final HeadSettings settings;
+  private final HeadParams params;
   private final Map<String, Loss> extraLosses;
-  private final boolean useSigmoidCls;
-  private final int clsOutChannels;
-  private final TrainConfig trainCfg;
-  private final BaseAssigner assigner;
-  private final Sampler sampler;
-  private final boolean sampling;
-  private final TargetTransform targetTransform;
-  private final TestConfig testCfg;
-  private final Executor executor;
-  private final long seed;
   private final AtomicLong calls = new AtomicLong();
 
   /**
-   * Builds the head a builder describes.
+   * Builds the head a builder describes (its settings checked and resolved by {@link HeadSettings}).
    *
    * @throws IllegalArgumentException if {@code num_classes} is missing or gives no output channel
    *     or more channels than an int holds, or levels disagree on the number of priors per location
    */
   protected BaseDenseHead(HeadBuilder<?, ?> b) {
     this.type = b.type;
-    if (b.numClasses == null) {
-      throw new IllegalArgumentException(type + ": num_classes is required");
-    }
-    this.numClasses = b.numClasses;
-    this.priorGenerator = Tensors.requireNonNull(b.anchorGenerator, "anchor_generator");
-    this.bboxCoder = Tensors.requireNonNull(b.bboxCoder, "bbox_coder");
-    this.regDecodedBbox = b.regDecodedBbox;
-    this.lossCls = Tensors.requireNonNull(b.lossCls, "loss_cls");
-    this.lossBbox = Tensors.requireNonNull(b.lossBbox, "loss_bbox");
+    this.settings = HeadSettings.of(type, b.params());
+    this.params = settings.params();
     this.extraLosses = Map.copyOf(b.extraLosses);
-    this.useSigmoidCls = b.useSigmoidCls != null ? b.useSigmoidCls
-        : !(lossCls instanceof CrossEntropyLoss ce) || ce.useSigmoid();
-    this.clsOutChannels = useSigmoidCls ? numClasses : numClasses + 1;
-    if (clsOutChannels <= 0) {
-      throw new IllegalArgumentException(type + ": num_classes=" + numClasses + " is too small");
-    }
-    for (int l = 0; l < priorGenerator.numLevels(); l++) {
-      try {
-        Math.multiplyExact(priorGenerator.numBasePriors(l), clsOutChannels);
-      } catch (ArithmeticException e) {
-        throw new IllegalArgumentException(type + ": num_classes=" + numClasses + " is too large: level " + l + "'s "
-            + priorGenerator.numBasePriors(l) + " priors x " + clsOutChannels + " classes overflow the int channel"
-            + " count of cls_scores");
-      }
-    }
-    this.trainCfg = b.trainCfg;
-    if (trainCfg != null) {
-      this.assigner = b.assigner != null ? b.assigner
-          : b.buildsAssigner ? Assigners.build(trainCfg.assigner()) : null;
-      Sampler configured = b.sampler != null ? b.sampler : trainCfg.sampler().map(Samplers::build).orElse(null);
-      boolean wantsSampling = configured != null && !(configured instanceof PseudoSampler);
-      this.sampling = wantsSampling && !SAMPLING_FREE_LOSSES.contains(lossCls.type()) && b.samplingAllowed;
-      this.sampler = sampling ? configured : PseudoSampler.INSTANCE;
-    } else {
-      this.assigner = b.assigner;
-      this.sampler = b.sampler != null ? b.sampler : PseudoSampler.INSTANCE;
-      this.sampling = false;
-    }
-    this.targetTransform = b.targetTransform;
-    this.testCfg = b.testCfg;
-    this.executor = b.executor;
-    this.seed = b.seed;
-    int a0 = priorGenerator.numBasePriors(0);
-    for (int l = 1; l < priorGenerator.numLevels(); l++) {
-      if (priorGenerator.numBasePriors(l) != a0 && !b.allowVaryingAnchors) {
-        throw new IllegalArgumentException(type + ": every level must have the same number of priors per location; "
-            + "got " + Arrays.toString(priorGenerator.numBasePriors()));
-      }
-    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -147,47 +81,47 @@ public abstract class BaseDenseHead {
 
   /** Number of foreground classes; also the background label. */
   public final int numClasses() {
-    return numClasses;
+    return settings.numClasses();
   }
 
   /** Channels per anchor of {@code cls_scores}: {@code num_classes}, or one more for softmax. */
   public final int clsOutChannels() {
-    return clsOutChannels;
+    return settings.clsOutChannels();
   }
 
   /** Whether classification is per-class sigmoid ({@code loss_cls.use_sigmoid}). */
   public final boolean useSigmoidCls() {
-    return useSigmoidCls;
+    return settings.useSigmoidCls();
   }
 
   /** Whether training samples anchors (then losses average over positives and negatives). */
   public final boolean sampling() {
-    return sampling;
+    return settings.sampling();
   }
 
   /** Whether the regression loss sees decoded boxes. */
   public final boolean regDecodedBbox() {
-    return regDecodedBbox;
+    return params.regDecodedBbox();
   }
 
   /** The prior generator (anchors, or points for an anchor-free head). */
   public final PriorGenerator priorGenerator() {
-    return priorGenerator;
+    return params.anchorGenerator();
   }
 
   /** The box coder. */
   public final BBoxCoder bboxCoder() {
-    return bboxCoder;
+    return params.bboxCoder();
   }
 
   /** The classification loss. */
   public final Loss lossCls() {
-    return lossCls;
+    return params.lossCls();
   }
 
   /** The regression loss. */
   public final Loss lossBbox() {
-    return lossBbox;
+    return params.lossBbox();
   }
 
   /**
@@ -206,12 +140,12 @@ public abstract class BaseDenseHead {
 
   /** The train config, if the head can train. */
   public final Optional<TrainConfig> trainCfg() {
-    return Optional.ofNullable(trainCfg);
+    return Optional.ofNullable(params.trainCfg());
   }
 
   /** The test config, if set. */
   public final Optional<TestConfig> testCfg() {
-    return Optional.ofNullable(testCfg);
+    return Optional.ofNullable(params.testCfg());
   }
 
   /**
@@ -220,27 +154,27 @@ public abstract class BaseDenseHead {
    * {@code AnchorFreeHead} builds no assigner).
    */
   public final Optional<BaseAssigner> assigner() {
-    return Optional.ofNullable(assigner);
+    return Optional.ofNullable(settings.assigner());
   }
 
   /** The sampler training uses (PseudoSampler unless sampling; never null). */
   public final Sampler sampler() {
-    return sampler;
+    return settings.sampler();
   }
 
   /** Priors (anchors or points) per location of {@code level}. */
   public final int numBasePriors(int level) {
-    return priorGenerator.numBasePriors(level);
+    return priorGenerator().numBasePriors(level);
   }
 
   /** Number of FPN levels: the length of every output's per-level list. */
   public final int numLevels() {
-    return priorGenerator.numLevels();
+    return priorGenerator().numLevels();
   }
 
   /** The stride of every level (pixels of the network input per cell of the level's feature map). */
   public final List<Stride> strides() {
-    return priorGenerator.strides();
+    return priorGenerator().strides();
   }
 
   /**
@@ -248,22 +182,22 @@ public abstract class BaseDenseHead {
    * and TOOD's, use to convert between pixels and stride units).
    */
   public final double stride(int level) {
-    return priorGenerator.strides().get(level).w();
+    return priorGenerator().strides().get(level).w();
   }
 
   /** The executor per-image work runs on (null: the caller's thread). */
   public final Executor executor() {
-    return executor;
+    return params.executor();
   }
 
   /** The seed sampling derives from. */
   public final long seed() {
-    return seed;
+    return params.seed();
   }
 
   /** MMDetection's {@code label_channels} passed to target computation. */
   public final int labelChannels() {
-    return useSigmoidCls ? clsOutChannels : 1;
+    return useSigmoidCls() ? clsOutChannels() : 1;
   }
 
   /** The loss dict key of the classification loss ({@code loss_cls}). */
@@ -381,23 +315,23 @@ public abstract class BaseDenseHead {
   /** A fresh root generator for one call: from the seed and the head's call counter. */
   protected final RandomGenerator.SplittableGenerator nextRandomRoot() {
     long call = calls.getAndIncrement();
-    return new SplittableRandom(SamplerRandom.randomFor(seed, call).nextLong());
+    return new SplittableRandom(SamplerRandom.randomFor(seed(), call).nextLong());
   }
 
   /** The target transform the builder was given, if any. */
   protected final Optional<TargetTransform> targetTransform() {
-    return Optional.ofNullable(targetTransform);
+    return Optional.ofNullable(params.targetTransform());
   }
 
   /** The assigner, for a training step. @throws IllegalStateException as {@link #requireTraining} */
   protected final BaseAssigner requireAssigner() {
     requireTraining();
-    return assigner;
+    return settings.assigner();
   }
 
   /** @throws IllegalStateException if the head was built without {@code train_cfg} or assigner */
   protected final void requireTraining() {
-    if (trainCfg == null || assigner == null) {
+    if (params.trainCfg() == null || settings.assigner() == null) {
       throw new IllegalStateException(type + " was built without train_cfg; it can predict but not train");
     }
   }

@@ -2,31 +2,29 @@ package io.detkit.heads;
 
 import io.detkit.core.anchor.PriorGenerator;
 import io.detkit.core.anchor.PriorGenerators;
-import io.detkit.core.assign.BaseAssigner;
 import io.detkit.core.coder.BBoxCoder;
 import io.detkit.core.coder.BBoxCoders;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamsBuilder;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.losses.Loss;
 import io.detkit.losses.Losses;
-import io.detkit.samplers.Sampler;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
- * The builder every dense head shares, self-typed: setters return the concrete builder {@code B}
- * and {@link #build()} the concrete head {@code H}. The defaults are MMDetection's
- * {@code AnchorHead}'s: {@code AnchorGenerator} with scales (8, 16, 32), ratios (0.5, 1, 2),
- * strides (4 .. 64); {@code DeltaXYWHBBoxCoder} with zero means and unit stds; sigmoid
- * {@code CrossEntropyLoss}; {@code SmoothL1Loss(beta=1/9)}; {@code reg_decoded_bbox=False}; no
- * train or test config; the common fork-join pool; seed 0.
+ * The builder every dense head shares, self-typed: its methods return the concrete builder
+ * {@code B} and {@link #build()} the concrete head {@code H}. The settings every head shares are one
+ * {@link HeadParams} record, edited with its generated withers through {@link #params(UnaryOperator)}
+ * (core's {@link ParamsBuilder}, as the losses' and samplers' builders):
+ * {@code RetinaHead.builder().params(p -> p.withNumClasses(80).withTrainCfg(cfg)).build()}. The
+ * defaults are {@link HeadParams#DEFAULTS}, MMDetection's {@code AnchorHead}'s.
  *
  * <p>One construction idiom for every head: a head declares only what differs from this builder,
  * namely its type name, how a builder becomes the head (its constructor), its defaults and its
@@ -41,7 +39,7 @@ import java.util.function.Function;
  * <pre>{@code
  * public static final class Builder extends HeadBuilder<Builder, MyHead> {
  *   public Builder() { super("MyHead", b -> new MyHead(b, b.myKey)); }
- *   public Builder myKey(int v) { myKey = v; return this; }
+ *   public Builder myKey(int v) { return set(() -> myKey = v); }
  *   protected void readConfig(Config c) { myKey(c.getInt("my_key", myKey)); }
  * }
  * }</pre>
@@ -54,35 +52,11 @@ import java.util.function.Function;
  * @param <B> the concrete builder
  * @param <H> the head it builds
  */
-public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDenseHead> {
-  static final Config DEFAULT_ANCHOR_GENERATOR = Config.of("type", "AnchorGenerator", "scales", List.of(8, 16, 32),
-      "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(4, 8, 16, 32, 64));
-  static final Config DEFAULT_BBOX_CODER = Config.of("type", "DeltaXYWHBBoxCoder", "clip_border", true,
-      "target_means", List.of(0.0, 0.0, 0.0, 0.0), "target_stds", List.of(1.0, 1.0, 1.0, 1.0));
-  static final Config DEFAULT_LOSS_CLS = Config.of("type", "CrossEntropyLoss", "use_sigmoid", true,
-      "loss_weight", 1.0);
-  static final Config DEFAULT_LOSS_BBOX = Config.of("type", "SmoothL1Loss", "beta", 1.0 / 9.0, "loss_weight", 1.0);
-
+public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDenseHead>
+    extends ParamsBuilder<HeadParams, B> {
   final String type;
   private final Function<? super B, ? extends H> factory;
-  Integer numClasses;
-  PriorGenerator anchorGenerator = PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR);
-  BBoxCoder bboxCoder = BBoxCoders.build(DEFAULT_BBOX_CODER);
-  boolean regDecodedBbox;
-  Loss lossCls = Losses.build(DEFAULT_LOSS_CLS);
-  Boolean useSigmoidCls;
-  Loss lossBbox = Losses.build(DEFAULT_LOSS_BBOX);
   final Map<String, Loss> extraLosses = new LinkedHashMap<>();
-  TrainConfig trainCfg;
-  BaseAssigner assigner;
-  Sampler sampler;
-  TargetTransform targetTransform;
-  TestConfig testCfg;
-  Executor executor = ForkJoinPool.commonPool();
-  long seed;
-  boolean samplingAllowed = true;
-  boolean buildsAssigner = true;
-  boolean allowVaryingAnchors;
   private final List<String> ignoredKeys = new ArrayList<>(List.of(AnchorHead.CONV_KEYS));
   private final List<String> trainCfgKeys = new ArrayList<>();
 
@@ -92,6 +66,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
    *     {@code MyHead::new}); called by {@link #build()} on the builder's thread
    */
   protected HeadBuilder(String type, Function<? super B, ? extends H> factory) {
+    super(HeadParams.DEFAULTS, "unused: a head builder always holds its HeadParams");
     this.type = Tensors.requireNonNull(type, "type");
     this.factory = Tensors.requireNonNull(factory, "factory");
   }
@@ -117,6 +92,11 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
     return type;
   }
 
+  /** The shared settings as set so far. */
+  public final HeadParams params() {
+    return currentParams();
+  }
+
   /**
    * This builder, typed as the concrete builder: safe because {@code B} is by contract the class
    * that extends {@code HeadBuilder<B, H>} (the self type).
@@ -128,8 +108,8 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
 
   /**
    * Runs {@code assignment} (a setter's field assignment) and returns this builder: the one body
-   * of every plain typed setter here and in the heads' builders, so each setter states only what it
-   * stores. Called by the thread building the head.
+   * of every plain typed setter of the heads' builders (their own keys), so each setter states only
+   * what it stores. Called by the thread building the head.
    */
   protected final B set(Runnable assignment) {
     assignment.run();
@@ -159,18 +139,21 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   public H fromConfig(Config c) {
     Tensors.requireNonNull(c, "config");
     try {
-      if (numClasses == null) {  // a builder that fixes it (RPN) leaves the key unknown
-        numClasses(c.getInt("num_classes"));
+      if (params().numClasses() == null) {  // a builder that fixes it (RPN) leaves the key unknown
+        int numClasses = c.getInt("num_classes");
+        params(p -> p.withNumClasses(numClasses));
       }
       readPriorsAndCoder(c);
       Config lc = c.getConfigOrNull("loss_cls");
       if (lc != null) {
-        lossCls(Losses.build(lc));
-        useSigmoidCls(lc.getBoolean("use_sigmoid", false));
+        Loss loss = Losses.build(lc);
+        boolean sigmoid = lc.getBoolean("use_sigmoid", false);
+        params(p -> p.withLossCls(loss).withUseSigmoidCls(sigmoid));
       }
       Config lb = c.getConfigOrNull("loss_bbox");
       if (lb != null) {
-        lossBbox(Losses.build(lb));
+        Loss loss = Losses.build(lb);
+        params(p -> p.withLossBbox(loss));
       }
       for (String key : List.copyOf(extraLosses.keySet())) {
         Config l = c.getConfigOrNull(key);
@@ -180,14 +163,16 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
       }
       Config train = c.getConfigOrNull("train_cfg");
       if (train != null) {
-        trainCfg(TrainConfig.fromConfig(train, trainCfgKeys));
+        TrainConfig trainCfg = TrainConfig.fromConfig(train, trainCfgKeys);
+        params(p -> p.withTrainCfg(trainCfg));
       }
       Config test = c.getConfigOrNull("test_cfg");
       if (test != null) {
         readTestCfg(test);
       }
       if (c.has("seed")) {
-        seed(c.getLong("seed"));
+        long seed = c.getLong("seed");
+        params(p -> p.withSeed(seed));
       }
       readConfig(c);
       c.accept(ignoredKeys.toArray(String[]::new));
@@ -207,23 +192,27 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   protected void readPriorsAndCoder(Config c) {
     Config ag = c.getConfigOrNull("anchor_generator");
     if (ag != null) {
-      anchorGenerator(PriorGenerators.build(ag));
+      PriorGenerator generator = PriorGenerators.build(ag);
+      params(p -> p.withAnchorGenerator(generator));
     }
     Config coder = c.getConfigOrNull("bbox_coder");
     if (coder != null) {
-      bboxCoder(BBoxCoders.build(coder));
+      BBoxCoder bboxCoder = BBoxCoders.build(coder);
+      params(p -> p.withBboxCoder(bboxCoder));
     }
     if (c.has("reg_decoded_bbox")) {
-      regDecodedBbox(c.getBoolean("reg_decoded_bbox"));
+      boolean decoded = c.getBoolean("reg_decoded_bbox");
+      params(p -> p.withRegDecodedBbox(decoded));
     }
   }
 
   /**
-   * Hook: reads {@code test_cfg} (present and not None) into {@link #testCfg}; the default is
-   * {@link TestConfig#fromConfig}, which refuses unknown keys.
+   * Hook: reads {@code test_cfg} (present and not None) into {@link HeadParams#testCfg}; the
+   * default is {@link TestConfig#fromConfig}, which refuses unknown keys.
    */
   protected void readTestCfg(Config test) {
-    testCfg(TestConfig.fromConfig(test));
+    TestConfig testCfg = TestConfig.fromConfig(test);
+    params(p -> p.withTestCfg(testCfg));
   }
 
   /**
@@ -278,98 +267,11 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
     return Optional.ofNullable(extraLosses.get(key));
   }
 
-  /** {@code num_classes}: foreground classes. */
-  public B numClasses(int numClasses) {
-    return set(() -> this.numClasses = numClasses);
-  }
-
-  /** {@code anchor_generator}: the priors of an anchor head (a point head's are set from its strides). */
-  public B anchorGenerator(PriorGenerator anchorGenerator) {
-    return set(() -> this.anchorGenerator = Tensors.requireNonNull(anchorGenerator, "anchorGenerator"));
-  }
-
-  /** {@code bbox_coder}. */
-  public B bboxCoder(BBoxCoder bboxCoder) {
-    return set(() -> this.bboxCoder = Tensors.requireNonNull(bboxCoder, "bboxCoder"));
-  }
-
-  /** {@code reg_decoded_bbox}. */
-  public B regDecodedBbox(boolean regDecodedBbox) {
-    return set(() -> this.regDecodedBbox = regDecodedBbox);
-  }
-
   /**
-   * {@code loss_cls}. Unless {@link #useSigmoidCls} is set, sigmoid classification is assumed for
-   * every loss but a softmax {@code CrossEntropyLoss}.
+   * For heads that never sample (ATSS): the sampler is always the PseudoSampler
+   * ({@link HeadParams#samplingAllowed}).
    */
-  public B lossCls(Loss lossCls) {
-    return set(() -> this.lossCls = Tensors.requireNonNull(lossCls, "lossCls"));
-  }
-
-  /** Whether the classifier is sigmoid (C channels) or softmax (C+1); null infers it from the loss. */
-  public B useSigmoidCls(Boolean useSigmoidCls) {
-    return set(() -> this.useSigmoidCls = useSigmoidCls);
-  }
-
-  /** {@code loss_bbox}. */
-  public B lossBbox(Loss lossBbox) {
-    return set(() -> this.lossBbox = Tensors.requireNonNull(lossBbox, "lossBbox"));
-  }
-
-  /** {@code train_cfg} (null: the head cannot train). */
-  public B trainCfg(TrainConfig trainCfg) {
-    return set(() -> this.trainCfg = trainCfg);
-  }
-
-  /** An assigner object that replaces the one {@code train_cfg.assigner} describes. */
-  public B assigner(BaseAssigner assigner) {
-    return set(() -> this.assigner = assigner);
-  }
-
-  /** A sampler object that replaces the one {@code train_cfg.sampler} describes. */
-  public B sampler(Sampler sampler) {
-    return set(() -> this.sampler = sampler);
-  }
-
-  /**
-   * A per-image target transform handed in instead of overriding {@link AnchorHead#refineTargets}:
-   * the default hook applies it to every image's targets (null: none).
-   */
-  public B targetTransform(TargetTransform targetTransform) {
-    return set(() -> this.targetTransform = targetTransform);
-  }
-
-  /** {@code test_cfg}. */
-  public B testCfg(TestConfig testCfg) {
-    return set(() -> this.testCfg = testCfg);
-  }
-
-  /** Where per-image work runs; null runs it in the caller's thread. */
-  public B executor(Executor executor) {
-    return set(() -> this.executor = executor);
-  }
-
-  /** The seed sampling derives from. */
-  public B seed(long seed) {
-    return set(() -> this.seed = seed);
-  }
-
-  /** For heads that never sample (ATSS): the sampler is always the PseudoSampler. */
   public B disableSampling() {
-    return set(() -> this.samplingAllowed = false);
-  }
-
-  /**
-   * For heads that assign by their own rules (FCOS's regress ranges) rather than with an assigner:
-   * {@code train_cfg.assigner} is kept in {@link TrainConfig} but not built, and
-   * {@link BaseDenseHead#assigner()} is empty, as MMDetection's {@code AnchorFreeHead} builds none.
-   */
-  public B withoutAssigner() {
-    return set(() -> this.buildsAssigner = false);
-  }
-
-  /** For heads whose levels may have different anchor counts per location. */
-  public B allowVaryingAnchors() {
-    return set(() -> this.allowVaryingAnchors = true);
+    return params(p -> p.withSamplingAllowed(false));
   }
 }

@@ -20,7 +20,8 @@ import java.util.ServiceLoader;
  * <p>{@link #fromModel} builds the dense head of a whole MMDetection {@code model} dict the way
  * MMDetection's detectors do, handing it the detector-level {@code train_cfg} / {@code test_cfg}.
  *
- * <p>The Java way to the same heads: {@code Heads.retinaHead().numClasses(80).trainCfg(...).build()}
+ * <p>The Java way to the same heads:
+ * {@code Heads.retinaHead().params(p -> p.withNumClasses(80).withTrainCfg(...)).build()}
  * (each builder starts from that head's MMDetection defaults).
  */
 public final class Heads {

@@ -166,7 +166,7 @@ public class RPNHead extends AnchorHead {
     /** A builder with this head's defaults ({@code num_classes=1}, {@code num_convs} ignored). */
     public Builder() {
       super("RPNHead", RPNHead::new);
-      numClasses(1);
+      params(p -> p.withNumClasses(1));
       ignoreKeys("num_convs");
     }
   }

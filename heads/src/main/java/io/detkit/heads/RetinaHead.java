@@ -37,7 +37,7 @@ public class RetinaHead extends AnchorHead {
    * {@code super("MyHead", MyHead::new); RetinaHead.defaults(this);}.
    */
   public static <B extends HeadBuilder<B, ?>> B defaults(B b) {
-    return b.anchorGenerator(PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR));
+    return b.params(p -> p.withAnchorGenerator(PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR)));
   }
 
   /** Builder of {@link RetinaHead}s. */

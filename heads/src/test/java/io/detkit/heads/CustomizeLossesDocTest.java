@@ -102,13 +102,14 @@ class CustomizeLossesDocTest {
 
     // tag::rpn-sampler-builder[]
     RPNHead built = Heads.rpnHead()
-        .anchorGenerator(PriorGenerators.build(Config.of("type", "AnchorGenerator", "scales", List.of(8),
-            "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(4, 8, 16, 32, 64))))
-        .lossBbox(Losses.build(Config.of("type", "L1Loss")))
-        .trainCfg(TrainConfig.of(
-            Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.7, "neg_iou_thr", 0.3, "min_pos_iou", 0.3),
-            Config.of("type", "RandomSampler", "num", 256, "pos_fraction", 0.5, "add_gt_as_proposals", false),
-            -1, -1))
+        .params(p -> p
+            .withAnchorGenerator(PriorGenerators.build(Config.of("type", "AnchorGenerator", "scales", List.of(8),
+                "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(4, 8, 16, 32, 64))))
+            .withLossBbox(Losses.build(Config.of("type", "L1Loss")))
+            .withTrainCfg(TrainConfig.of(
+                Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.7, "neg_iou_thr", 0.3, "min_pos_iou", 0.3),
+                Config.of("type", "RandomSampler", "num", 256, "pos_fraction", 0.5, "add_gt_as_proposals", false),
+                -1, -1)))
         .build();
     // end::rpn-sampler-builder[]
     assertThat(built.sampling()).isTrue();

@@ -127,12 +127,13 @@ class HeadConfigTest {
   @Test
   void aBuilderMakesTheSameHeadAsItsConfig() {
     RetinaHead built = Heads.retinaHead()
-        .numClasses(3)
-        .anchorGenerator(PriorGenerators.build(Tiny.anchorGenerator()))
-        .lossCls(Losses.build(Config.of("type", "FocalLoss", "use_sigmoid", true, "gamma", 2.0, "alpha", 0.25)))
-        .lossBbox(Losses.build(Config.of("type", "L1Loss")))
-        .trainCfg(TrainConfig.of(ASSIGNER, null, -1, -1))
-        .testCfg(TestConfig.of(1000, 0.05, 0.5, 100))
+        .params(p -> p.withNumClasses(3)
+            .withAnchorGenerator(PriorGenerators.build(Tiny.anchorGenerator()))
+            .withLossCls(Losses.build(
+                Config.of("type", "FocalLoss", "use_sigmoid", true, "gamma", 2.0, "alpha", 0.25)))
+            .withLossBbox(Losses.build(Config.of("type", "L1Loss")))
+            .withTrainCfg(TrainConfig.of(ASSIGNER, null, -1, -1))
+            .withTestCfg(TestConfig.of(1000, 0.05, 0.5, 100)))
         .build();
     AnchorHead fromConfig = Heads.build(retina(), AnchorHead.class);
     GroundTruth gt = GroundTruth.of(Tiny.boxes(8, 8, 24, 20), Tiny.labels(2));

@@ -45,7 +45,7 @@ class HeadDeterminismTest {
   }
 
   private static RPNHead head(java.util.concurrent.Executor executor, long seed) {
-    return new RPNHead.Builder().executor(executor).fromConfig(rpnConfig(seed));
+    return new RPNHead.Builder().params(p -> p.withExecutor(executor)).fromConfig(rpnConfig(seed));
   }
 
   private static HeadOutputs outputs() {

@@ -13,7 +13,7 @@ class HeadLimitsTest {
   @Test
   void aClassCountWhoseChannelsOverflowAnIntFailsAtBuildTime() {
     // RetinaNet's 9 anchors x 477218589 classes = 4294967301 channels.
-    assertThatThrownBy(() -> Heads.retinaHead().numClasses(477218589).build())
+    assertThatThrownBy(() -> Heads.retinaHead().params(p -> p.withNumClasses(477218589)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("num_classes=477218589 is too large")
         .hasMessageContaining("9 priors x 477218589 classes");

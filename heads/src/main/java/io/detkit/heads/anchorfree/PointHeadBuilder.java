@@ -6,6 +6,7 @@ import io.detkit.core.coder.DistancePointBBoxCoder;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.heads.HeadBuilder;
+import io.detkit.heads.HeadParams;
 import io.detkit.losses.CrossEntropyLoss;
 import io.detkit.losses.FocalLoss;
 import io.detkit.losses.Loss;
@@ -19,7 +20,7 @@ import java.util.function.Function;
  * The {@link HeadBuilder} of point heads ({@link AnchorFreeHead}), with MMDetection's
  * {@code AnchorFreeHead} defaults: strides (4, 8, 16, 32, 64) with points at offset 0.5 of their cell
  * ({@link MlvlPointGenerator}), {@code DistancePointBBoxCoder}, sigmoid FocalLoss (gamma 2, alpha
- * 0.25), IoULoss, no sampling and no assigner ({@link HeadBuilder#withoutAssigner}: point heads
+ * 0.25), IoULoss, no sampling and no assigner ({@link HeadParams#buildsAssigner}: point heads
  * assign by their own rules). Every other setting and config key is {@link HeadBuilder}'s, read
  * once by {@link HeadBuilder#fromConfig}; this builder reads {@code strides} where an anchor head
  * reads {@code anchor_generator}, and accepts the convolution keys {@code dcn_on_last_conv} and
@@ -44,11 +45,10 @@ public abstract class PointHeadBuilder<B extends PointHeadBuilder<B, H>, H exten
    */
   protected PointHeadBuilder(String type, Function<? super B, ? extends H> factory) {
     super(type, factory);
-    lossCls(FocalLoss.builder().build());
-    lossBbox(Losses.build(Config.of("type", "IoULoss", "loss_weight", 1.0)));
-    bboxCoder(new DistancePointBBoxCoder());
+    params(p -> p.withLossCls(FocalLoss.builder().build())
+        .withLossBbox(Losses.build(Config.of("type", "IoULoss", "loss_weight", 1.0)))
+        .withBboxCoder(new DistancePointBBoxCoder()).withBuildsAssigner(false));
     disableSampling();
-    withoutAssigner();
     ignoreKeys("dcn_on_last_conv", "conv_bias");
     points();
   }
@@ -94,7 +94,7 @@ public abstract class PointHeadBuilder<B extends PointHeadBuilder<B, H>, H exten
     for (double s : strides) {
       list.add(Stride.of(s));
     }
-    return anchorGenerator(new MlvlPointGenerator(list, offset));
+    return params(p -> p.withAnchorGenerator(new MlvlPointGenerator(list, offset)));
   }
 
   /**
@@ -125,7 +125,7 @@ public abstract class PointHeadBuilder<B extends PointHeadBuilder<B, H>, H exten
       throw ConfigException.at(lc.pathOf("use_sigmoid"), type() + " classifies with a sigmoid (cls_scores have no"
           + " background channel): loss_cls must have use_sigmoid=True");
     }
-    useSigmoidCls(true);
+    params(p -> p.withUseSigmoidCls(true));
   }
 
   /**

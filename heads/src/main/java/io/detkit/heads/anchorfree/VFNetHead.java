@@ -66,8 +66,8 @@ public final class VFNetHead extends AnchorFreeHead {
     this.lossBboxRefine = extraLoss(LOSS_BBOX_REFINE);
     if (b.atssConfig != null) {
       // The ATSS step only assigns: sigmoid labels (background = num_classes), no sampling.
-      this.atss = new ATSSHead.Builder().executor(executor()).fromConfig(b.atssConfig.with("num_classes",
-          numClasses()));
+      this.atss = new ATSSHead.Builder().params(p -> p.withExecutor(executor()))
+          .fromConfig(b.atssConfig.with("num_classes", numClasses()));
       if (atss.numLevels() != numLevels()) {
         throw new IllegalArgumentException("anchor_generator must have one stride per level (" + numLevels()
             + "); got " + atss.numLevels());
@@ -109,9 +109,9 @@ public final class VFNetHead extends AnchorFreeHead {
     /** A builder with MMDetection's defaults. */
     public Builder() {
       super(TYPE, VFNetHead::new);
-      lossCls(Losses.build(Config.of("type", "VarifocalLoss", "use_sigmoid", true, "alpha", 0.75, "gamma", 2.0,
-          "iou_weighted", true, "loss_weight", 1.0)));
-      lossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5)));
+      params(p -> p.withLossCls(Losses.build(Config.of("type", "VarifocalLoss", "use_sigmoid", true, "alpha", 0.75,
+          "gamma", 2.0, "iou_weighted", true, "loss_weight", 1.0)))
+          .withLossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5))));
       declareLoss(LOSS_BBOX_REFINE, Config.of("type", "GIoULoss", "loss_weight", 2.0));
       declareLoss(LOSS_CLS_FL, Config.of("type", FocalLoss.TYPE, "use_sigmoid", true, "gamma", 2.0, "alpha", 0.25,
           "loss_weight", 1.0));

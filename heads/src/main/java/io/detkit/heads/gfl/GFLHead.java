@@ -70,8 +70,8 @@ public class GFLHead extends AnchorHead {
    * {@code loss_dfl}.
    */
   public static <B extends HeadBuilder<B, ?>> B defaults(B b) {
-    return b.regDecodedBbox(true).disableSampling().bboxCoder(BBoxCoders.build(DEFAULT_BBOX_CODER))
-        .declareLoss(LOSS_DFL, DEFAULT_LOSS_DFL);
+    return b.params(p -> p.withRegDecodedBbox(true).withBboxCoder(BBoxCoders.build(DEFAULT_BBOX_CODER)))
+        .disableSampling().declareLoss(LOSS_DFL, DEFAULT_LOSS_DFL);
   }
 
   /** The largest bin of the side distributions. */

@@ -236,7 +236,7 @@ public class TOODHead extends ATSSHead {
 
     /** {@code train_cfg.initial_assigner}: the assigner of the initial phase (ATSS's per-level call). */
     public Builder initialAssigner(BaseAssigner initialAssigner) {
-      assigner(initialAssigner);
+      params(p -> p.withAssigner(initialAssigner));
       this.initialAssignerSet = initialAssigner != null;
       return this;
     }

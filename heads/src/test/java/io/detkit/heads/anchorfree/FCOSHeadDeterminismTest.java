@@ -17,7 +17,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 class FCOSHeadDeterminismTest {
   @Test
   void lossAndPredictionAreBitIdenticalOnOneAndEightThreads() {
-    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> FCOSHead.builder().executor(e).fromConfig(c),
+    GoldenPointInputs.assertSameOnOneAndEightThreads(
+        (c, e) -> FCOSHead.builder().params(p -> p.withExecutor(e)).fromConfig(c),
         List.of("FCOSHead/standard_5lv_default_ranges", "FCOSHead/center_normbbox_centeronreg_giou"),
         "FCOSHead/get_bboxes");
   }

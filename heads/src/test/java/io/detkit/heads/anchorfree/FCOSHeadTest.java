@@ -23,8 +23,8 @@ class FCOSHeadTest {
 
   /** One class, one level of stride 8 with the whole distance range. */
   private static FCOSHead oneLevel() {
-    return FCOSHead.builder().numClasses(1).strides(8).regressRanges(new double[][] {{-1, 1e8}}).executor(null)
-        .build();
+    return FCOSHead.builder().params(p -> p.withNumClasses(1).withExecutor(null)).strides(8)
+        .regressRanges(new double[][] {{-1, 1e8}}).build();
   }
 
   /** Outputs of one 2x2 level: logits 0, the given distances at every point, centerness logits 0. */
@@ -109,8 +109,8 @@ class FCOSHeadTest {
 
   @Test
   void groundTruthSmallerThanEveryStride() {
-    FCOSHead head = FCOSHead.builder().numClasses(1).strides(8, 16).regressRanges(new double[][] {{-1, 64},
-        {64, 1e8}}).executor(null).build();
+    FCOSHead head = FCOSHead.builder().params(p -> p.withNumClasses(1).withExecutor(null)).strides(8, 16)
+        .regressRanges(new double[][] {{-1, 64}, {64, 1e8}}).build();
     List<int[]> sizes = List.of(new int[] {2, 2}, new int[] {1, 1});
     // Between the points (4 and 12 on level 0, 8 on level 1): no point inside, all background.
     FCOSTargets none = head.getTargets(sizes, List.of(gt(5, 5, 7, 7)), DataType.FLOAT);
@@ -140,8 +140,8 @@ class FCOSHeadTest {
 
   @Test
   void smallestAreaWinsAndRegressRangeIsInclusive() {
-    FCOSHead head = FCOSHead.builder().numClasses(3).strides(8).regressRanges(new double[][] {{-1, 12}})
-        .executor(null).build();
+    FCOSHead head = FCOSHead.builder().params(p -> p.withNumClasses(3).withExecutor(null)).strides(8)
+        .regressRanges(new double[][] {{-1, 12}}).build();
     List<int[]> sizes = List.<int[]>of(new int[] {2, 2});
     GroundTruth two = GroundTruth.of(Tensors.create(new float[] {0, 0, 16, 16, 0, 0, 8, 8}, DataType.FLOAT, 2, 4),
         Tensors.createLong(new long[] {1, 2}, 2));

@@ -24,7 +24,8 @@ class VFNetHeadTest {
   private static final double[] EXACT = {4, 12, 4, 12, 4, 4, 12, 12, 12, 4, 12, 4, 12, 12, 4, 4};
 
   private static VFNetHead head() {
-    return VFNetHead.builder().executor(null).fromConfig(Config.of("type", "VFNetHead", "num_classes", 1, "strides", List.of(8),
+    return VFNetHead.builder().params(p -> p.withExecutor(null)).fromConfig(Config.of("type", "VFNetHead",
+        "num_classes", 1, "strides", List.of(8),
         "regress_ranges", List.of(List.of(-1, 1e8)), "use_atss", false,
         "test_cfg", Map.of("nms_pre", 1000, "score_thr", 0.05, "nms", Map.of("type", "soft_nms",
             "iou_threshold", 0.6), "max_per_img", 100)));
@@ -84,7 +85,8 @@ class VFNetHeadTest {
 
   @Test
   void goldenInputsAreBitIdenticalOnOneAndEightThreads() {
-    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> VFNetHead.builder().executor(e).fromConfig(c),
+    GoldenPointInputs.assertSameOnOneAndEightThreads(
+        (c, e) -> VFNetHead.builder().params(p -> p.withExecutor(e)).fromConfig(c),
         List.of("VFNetHead/fcos_targets"), null);
   }
 

@@ -49,7 +49,7 @@ class IoUWeightedAnchorHeadTest {
   void theTransformHandedToABuilderGivesTheSameWeights() {
     Config cfg = Tiny.headConfig("AnchorHead", -1, 0.0, -1);
     // tag::iou-weighted-transform[]
-    AnchorHead head = Heads.anchorHead().targetTransform(IoUWeightedAnchorHead::weightByIoU).fromConfig(cfg);
+    AnchorHead head = Heads.anchorHead().params(p -> p.withTargetTransform(IoUWeightedAnchorHead::weightByIoU)).fromConfig(cfg);
     // end::iou-weighted-transform[]
     HeadLoss loss = head.loss(Tiny.outputs(1, 0.0, 0.0), List.of(GT), List.of(Tiny.meta(32, 32)));
     assertThat(loss.targets().orElseThrow().labelWeightsData(0)).containsExactly(new double[] {0.875, 1, 1, 0.75},

@@ -116,7 +116,7 @@ class GFLHeadTest {
 
   @Test
   void lossAndPredictionAreBitIdenticalOnOneAndEightThreads() {
-    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> new GFLHead.Builder().executor(e).fromConfig(c),
+    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> new GFLHead.Builder().params(p -> p.withExecutor(e)).fromConfig(c),
         List.of("GFLHead/standard"), "GFLHead/get_bboxes");
   }
 

@@ -55,14 +55,14 @@ final class HeadFixtures {
     HeadBuilder<?, ? extends AnchorHead> b = c.type().orElseThrow().equals("ATSSHead")
         ? new ATSSHead.Builder().lossCenterness(Losses.build(c.getConfig("loss_centerness")))
         : new RetinaHead.Builder();
-    b.numClasses(c.getInt("num_classes"))
-        .anchorGenerator(PriorGenerators.build(c.getConfig("anchor_generator")))
-        .bboxCoder(BBoxCoders.build(c.getConfig("bbox_coder")))
-        .lossCls(Losses.build(c.getConfig("loss_cls")))
-        .useSigmoidCls(true)
-        .lossBbox(Losses.build(c.getConfig("loss_bbox")))
-        .trainCfg(TrainConfig.fromConfig(c.getConfig("train_cfg")))
-        .executor(executor);
+    b.params(p -> p.withNumClasses(c.getInt("num_classes"))
+        .withAnchorGenerator(PriorGenerators.build(c.getConfig("anchor_generator")))
+        .withBboxCoder(BBoxCoders.build(c.getConfig("bbox_coder")))
+        .withLossCls(Losses.build(c.getConfig("loss_cls")))
+        .withUseSigmoidCls(true)
+        .withLossBbox(Losses.build(c.getConfig("loss_bbox")))
+        .withTrainCfg(TrainConfig.fromConfig(c.getConfig("train_cfg")))
+        .withExecutor(executor));
     return b.build();
   }
 

@@ -177,7 +177,7 @@ class TOODHeadTest {
 
   @Test
   void lossAndPredictionAreBitIdenticalOnOneAndEightThreads() {
-    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> new TOODHead.Builder().executor(e).fromConfig(c),
+    GoldenPointInputs.assertSameOnOneAndEightThreads((c, e) -> new TOODHead.Builder().params(p -> p.withExecutor(e)).fromConfig(c),
         List.of("TOODHead/alignment_phase"), "TOODHead/get_bboxes", INITIAL, ALIGNMENT);
   }
 
