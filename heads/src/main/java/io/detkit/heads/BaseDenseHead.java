@@ -53,9 +53,23 @@ public abstract class BaseDenseHead {
       "norm_cfg", "init_cfg"};
 
   private final String type;
-  private final HeadSettings settings;
-  private final HeadParams params;
+  private final int numClasses;
+  private final PriorGenerator priorGenerator;
+  private final BBoxCoder bboxCoder;
+  private final boolean regDecodedBbox;
+  private final Loss lossCls;
+  private final Loss lossBbox;
   private final Map<String, Loss> extraLosses;
+  private final boolean useSigmoidCls;
+  private final int clsOutChannels;
+  private final TrainConfig trainCfg;
+  private final BaseAssigner assigner;
+  private final Sampler sampler;
+  private final boolean sampling;
+  private final TargetTransform targetTransform;
+  private final TestConfig testCfg;
+  private final Executor executor;
+  private final long seed;
   private final AtomicLong calls = new AtomicLong();
 
   /**
@@ -66,9 +80,25 @@ public abstract class BaseDenseHead {
    */
   protected BaseDenseHead(HeadBuilder<?, ?> b) {
     this.type = b.type;
-    this.settings = HeadSettings.of(type, b.params());
-    this.params = settings.params();
+    HeadSettings s = HeadSettings.of(type, b.params());
+    HeadParams p = s.params();
+    this.numClasses = s.numClasses();
+    this.useSigmoidCls = s.useSigmoidCls();
+    this.clsOutChannels = s.clsOutChannels();
+    this.assigner = s.assigner();
+    this.sampler = s.sampler();
+    this.sampling = s.sampling();
+    this.priorGenerator = p.anchorGenerator();
+    this.bboxCoder = p.bboxCoder();
+    this.regDecodedBbox = p.regDecodedBbox();
+    this.lossCls = p.lossCls();
+    this.lossBbox = p.lossBbox();
     this.extraLosses = Map.copyOf(b.extraLosses);
+    this.trainCfg = p.trainCfg();
+    this.targetTransform = p.targetTransform();
+    this.testCfg = p.testCfg();
+    this.executor = p.executor();
+    this.seed = p.seed();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -81,47 +111,47 @@ public abstract class BaseDenseHead {
 
   /** Number of foreground classes; also the background label. */
   public final int numClasses() {
-    return settings.numClasses();
+    return numClasses;
   }
 
   /** Channels per anchor of {@code cls_scores}: {@code num_classes}, or one more for softmax. */
   public final int clsOutChannels() {
-    return settings.clsOutChannels();
+    return clsOutChannels;
   }
 
   /** Whether classification is per-class sigmoid ({@code loss_cls.use_sigmoid}). */
   public final boolean useSigmoidCls() {
-    return settings.useSigmoidCls();
+    return useSigmoidCls;
   }
 
   /** Whether training samples anchors (then losses average over positives and negatives). */
   public final boolean sampling() {
-    return settings.sampling();
+    return sampling;
   }
 
   /** Whether the regression loss sees decoded boxes. */
   public final boolean regDecodedBbox() {
-    return params.regDecodedBbox();
+    return regDecodedBbox;
   }
 
   /** The prior generator (anchors, or points for an anchor-free head). */
   public final PriorGenerator priorGenerator() {
-    return params.anchorGenerator();
+    return priorGenerator;
   }
 
   /** The box coder. */
   public final BBoxCoder bboxCoder() {
-    return params.bboxCoder();
+    return bboxCoder;
   }
 
   /** The classification loss. */
   public final Loss lossCls() {
-    return params.lossCls();
+    return lossCls;
   }
 
   /** The regression loss. */
   public final Loss lossBbox() {
-    return params.lossBbox();
+    return lossBbox;
   }
 
   /**
@@ -140,12 +170,12 @@ public abstract class BaseDenseHead {
 
   /** The train config, if the head can train. */
   public final Optional<TrainConfig> trainCfg() {
-    return Optional.ofNullable(params.trainCfg());
+    return Optional.ofNullable(trainCfg);
   }
 
   /** The test config, if set. */
   public final Optional<TestConfig> testCfg() {
-    return Optional.ofNullable(params.testCfg());
+    return Optional.ofNullable(testCfg);
   }
 
   /**
@@ -154,12 +184,12 @@ public abstract class BaseDenseHead {
    * {@code AnchorFreeHead} builds no assigner).
    */
   public final Optional<BaseAssigner> assigner() {
-    return Optional.ofNullable(settings.assigner());
+    return Optional.ofNullable(assigner);
   }
 
   /** The sampler training uses (PseudoSampler unless sampling; never null). */
   public final Sampler sampler() {
-    return settings.sampler();
+    return sampler;
   }
 
   /** Priors (anchors or points) per location of {@code level}. */
@@ -187,12 +217,12 @@ public abstract class BaseDenseHead {
 
   /** The executor per-image work runs on (null: the caller's thread). */
   public final Executor executor() {
-    return params.executor();
+    return executor;
   }
 
   /** The seed sampling derives from. */
   public final long seed() {
-    return params.seed();
+    return seed;
   }
 
   /** MMDetection's {@code label_channels} passed to target computation. */
@@ -320,18 +350,18 @@ public abstract class BaseDenseHead {
 
   /** The target transform the builder was given, if any. */
   protected final Optional<TargetTransform> targetTransform() {
-    return Optional.ofNullable(params.targetTransform());
+    return Optional.ofNullable(targetTransform);
   }
 
   /** The assigner, for a training step. @throws IllegalStateException as {@link #requireTraining} */
   protected final BaseAssigner requireAssigner() {
     requireTraining();
-    return settings.assigner();
+    return assigner;
   }
 
   /** @throws IllegalStateException if the head was built without {@code train_cfg} or assigner */
   protected final void requireTraining() {
-    if (params.trainCfg() == null || settings.assigner() == null) {
+    if (trainCfg == null || assigner == null) {
       throw new IllegalStateException(type + " was built without train_cfg; it can predict but not train");
     }
   }
