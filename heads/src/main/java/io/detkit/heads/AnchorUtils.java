@@ -177,7 +177,7 @@ public final class AnchorUtils {
     return out;
   }
 
-  private static int countSet(boolean[] flags) {
+  static int countSet(boolean[] flags) {
     int n = 0;
     for (boolean f : flags) {
       n += f ? 1 : 0;

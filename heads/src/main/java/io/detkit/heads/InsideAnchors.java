@@ -11,59 +11,63 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * assigner sees them, with the image's input.
  *
  * <p>Index k of {@link #anchors()} (and of the assignment the hook returns) is flat anchor
- * {@link #insideIndices()}{@code [k]}. Immutable; array getters return copies.
+ * {@link #insideIndices()}{@code [k]}. An immutable record whose constructor checks that its parts
+ * agree; as {@link ImageTargets}' arrays, the flag and index arrays are shared, read-only by contract.
+ *
+ * @param image the image's input (ground truth, meta, all anchors, random generator)
+ * @param insideFlags one flag per anchor of the image (all levels)
+ * @param insideIndices the flat index of each inside anchor, increasing
+ * @param anchors the inside anchors {@code [count, 4]} in the anchors' dtype
  */
-public final class InsideAnchors {
-  private final SingleImageInput image;
-  private final boolean[] inside;
-  private final int[] insideIdx;
-  private final INDArray anchors;
+public record InsideAnchors(SingleImageInput image, boolean[] insideFlags, int[] insideIndices, INDArray anchors) {
 
   /**
-   * @param image the image's input
-   * @param inside one flag per anchor of the image (all levels)
+   * @throws IllegalArgumentException if a part is null, the flags do not cover the image's anchors,
+   *     or the indices or anchors do not match the flags
+   */
+  public InsideAnchors {
+    Tensors.requireNonNull(image, "image");
+    if (Tensors.requireNonNull(insideFlags, "inside").length != image.numAnchors()) {
+      throw new IllegalArgumentException("inside must hold one flag per anchor (" + image.numAnchors() + "); got "
+          + insideFlags.length);
+    }
+    Tensors.requireNonNull(insideIndices, "inside_indices");
+    if (insideIndices.length != AnchorUtils.countSet(insideFlags)) {
+      throw new IllegalArgumentException("inside_indices must list the " + AnchorUtils.countSet(insideFlags)
+          + " flagged anchors; got " + insideIndices.length);
+    }
+    for (int k = 0; k < insideIndices.length; k++) {
+      int i = insideIndices[k];
+      if (i < 0 || i >= insideFlags.length || !insideFlags[i] || (k > 0 && i <= insideIndices[k - 1])) {
+        throw new IllegalArgumentException("inside_indices must be the flagged anchors in increasing order; got " + i
+            + " at position " + k);
+      }
+    }
+    if (Tensors.requireNonNull(anchors, "anchors").rank() != 2 || anchors.size(0) != insideIndices.length
+        || anchors.size(1) != 4) {
+      throw new IllegalArgumentException("anchors must be [" + insideIndices.length + ", 4]; got "
+          + Tensors.shapeOf(anchors));
+    }
+  }
+
+  /**
+   * The inside anchors of {@code image} that {@code inside} flags (copied).
+   *
    * @throws IllegalArgumentException if an argument is null or the flags do not cover the anchors
    */
   public InsideAnchors(SingleImageInput image, boolean[] inside) {
-    this.image = Tensors.requireNonNull(image, "image");
-    Tensors.requireNonNull(inside, "inside");
-    if (inside.length != image.numAnchors()) {
-      throw new IllegalArgumentException("inside must hold one flag per anchor (" + image.numAnchors() + "); got "
-          + inside.length);
-    }
-    this.inside = inside.clone();
-    this.insideIdx = AnchorUtils.indicesOf(inside);
-    this.anchors = image.anchorsWhere(inside);
-  }
-
-  /** The image's input (ground truth, meta, all anchors, random generator). */
-  public SingleImageInput image() {
-    return image;
-  }
-
-  /** The inside anchors {@code [count, 4]} in the anchors' dtype. */
-  public INDArray anchors() {
-    return anchors;
+    this(image, Tensors.requireNonNull(inside, "inside").clone(), AnchorUtils.indicesOf(inside),
+        Tensors.requireNonNull(image, "image").anchorsWhere(inside));
   }
 
   /** Number of inside anchors. */
   public int count() {
-    return insideIdx.length;
-  }
-
-  /** One flag per anchor of the image (copy). */
-  public boolean[] insideFlags() {
-    return inside.clone();
-  }
-
-  /** Flat index of each inside anchor (copy). */
-  public int[] insideIndices() {
-    return insideIdx.clone();
+    return insideIndices.length;
   }
 
   /** Inside anchors per level ({@code get_num_level_anchors_inside}), what ATSS's assigner needs. */
   public int[] numLevelInside() {
-    return AnchorUtils.numLevelInside(image.numLevelAnchors(), inside);
+    return AnchorUtils.numLevelInside(image.numLevelAnchors(), insideFlags);
   }
 
   /**
@@ -80,11 +84,12 @@ public final class InsideAnchors {
         gt.bboxesIgnore().orElse(null), gt.labels().orElse(null));
   }
 
+  // The names TargetBuilder reads the shared arrays by.
   boolean[] insideNoCopy() {
-    return inside;
+    return insideFlags;
   }
 
   int[] insideIndicesNoCopy() {
-    return insideIdx;
+    return insideIndices;
   }
 }
