@@ -16,7 +16,6 @@ import io.detkit.heads.MultiLevelAnchors;
 import io.detkit.core.precision.Precision;
 import io.detkit.heads.SingleImageInput;
 import io.detkit.losses.Loss;
-import java.util.List;
 
 /**
  * MMDetection 2.x's {@code GFLHead} (Generalized Focal Loss): an anchor head with one square anchor
@@ -87,11 +86,6 @@ public class GFLHead extends AnchorHead {
   /** The distribution focal loss. */
   public final Loss lossDfl() {
     return lossDfl;
-  }
-
-  @Override
-  public List<String> outputNames() {
-    return List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS);
   }
 
   @Override
