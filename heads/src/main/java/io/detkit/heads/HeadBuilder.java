@@ -33,7 +33,7 @@ import java.util.function.UnaryOperator;
  * public static HeadBuilder.Of<MyHead> builder() {
  *   return RetinaHead.defaults(HeadBuilder.of("MyHead", MyHead::new));  // start from RetinaHead's
  * }
- * public static MyHead fromConfig(Config c) { return builder().fromConfig(c); }
+ * // Heads.REGISTRY.register("MyHead", c -> MyHead.builder().fromConfig(c));
  * }</pre>
  * A head with keys of its own subclasses with a constructor and its setters:
  * <pre>{@code
