@@ -2,6 +2,8 @@ package io.detkit.heads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.primitives.ImmutableDoubleArray;
+import com.google.common.primitives.ImmutableIntArray;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
@@ -139,6 +141,12 @@ class HeadArgumentTest {
             "labels must not be null"),
         Rejection.of("null label weights", () -> t.withLabelWeights(null), "label_weights must not be null"),
         Rejection.of("null extra", () -> t.withExtra("x", 1, null), "extra data must not be null"),
+        Rejection.of("labels of another length", () -> t.withLabels(new int[2]), "labels must have 1 values; got 2"),
+        Rejection.of("a null shared loss", () -> Heads.retinaHead().params(p -> p.withLossCls(null)),
+            "loss_cls must not be null"),
+        Rejection.of("a two-number scale factor", () -> new ImageMeta(ImmutableIntArray.of(4, 4),
+            ImmutableIntArray.of(4, 4), ImmutableIntArray.of(4, 4), ImmutableDoubleArray.of(1, 1)),
+            "scale_factor must be (w, h, w, h); got [1.0, 1.0]"),
         Rejection.of("no images", () -> HeadTargets.of(DataType.FLOAT, 1, new int[] {1}, List.of()),
             "images must hold the targets of at least one image; got an empty list"),
         Rejection.of("integer targets", () -> HeadTargets.of(DataType.INT32, 1, new int[] {1}, List.of(t)),

@@ -41,6 +41,10 @@ class HeadLimitsTest {
     SingleImageInput in = new SingleImageInput(0, some, Tiny.noGt(), Tiny.meta(32, 32), 1,
         new java.util.SplittableRandom(0));
     assertThat(new InsideAnchors(in, new boolean[4]).anchors().shape()).containsExactly(0, 4);
+    boolean[] first = {true, false, false, false};
+    assertThatThrownBy(() -> new InsideAnchors(in, first, new int[] {1}, in.anchorsWhere(first)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("inside_indices must be the flagged anchors in increasing order; got 1 at position 0");
     HeadLoss loss = head.loss(Tiny.outputs(1, 0, 0), List.of(Tiny.noGt()), List.of(Tiny.meta(32, 32)));
     ImageTargets t = loss.targets().orElseThrow().image(0);
     assertThat(t.samplingResult().orElseThrow().posBboxes().shape()).containsExactly(0, 4);
