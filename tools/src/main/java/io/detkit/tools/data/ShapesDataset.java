@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * it instead of drawing it and its noise again. Thread-safe: {@link #load} and {@link #raw} may be
  * called from several threads (two threads that miss the cache at once both draw the same image).
  */
-public final class ShapesDataset implements DetectionDataset {
+public final class ShapesDataset extends CustomDataset {
   /** Class names, indexed by label. */
   public static final List<String> CLASSES = List.of("rectangle", "ellipse", "triangle");
   /** Largest IoU allowed between two objects of one image (partial overlap only). */
@@ -66,9 +66,15 @@ public final class ShapesDataset implements DetectionDataset {
 
   /** A dataset of {@code settings}. */
   public ShapesDataset(Settings settings) {
-    this.settings = Objects.requireNonNull(settings, "settings");
+    this(settings, CACHE_BYTES);
+  }
+
+  /** A dataset of {@code settings} that keeps its drawn images when they fit in {@code cacheBytes}. */
+  ShapesDataset(Settings settings, long cacheBytes) {
+    super(Objects.requireNonNull(settings, "settings").size(), CLASSES);
+    this.settings = settings;
     long bytes = 4L * settings.size() * settings.imageSize() * settings.imageSize();
-    this.cache = bytes <= CACHE_BYTES ? new AtomicReferenceArray<>(settings.size()) : null;
+    this.cache = bytes <= cacheBytes ? new AtomicReferenceArray<>(settings.size()) : null;
   }
 
   /**
@@ -87,17 +93,7 @@ public final class ShapesDataset implements DetectionDataset {
   }
 
   @Override
-  public int size() {
-    return settings.size();
-  }
-
-  @Override
-  public List<String> classes() {
-    return CLASSES;
-  }
-
-  @Override
-  public RawSample load(int index) {
+  protected RawSample loadImage(int index) {
     Raw r = raw(index);
     return new RawSample("shapes_" + settings.seed() + "_" + index, r.image(), r.boxes(), r.labels(), new float[0]);
   }
