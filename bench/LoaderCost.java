@@ -45,7 +45,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *       order);
  *   <li>{@code train CONFIG WARMUP ITERS}: {@code TrainingProfile.run} (the training iteration as
  *       the runner does it) while a sampler reads the loader thread's CPU time; prints the training
- *       thread's and the loader thread's CPU ms per iteration and the iteration's wall time.
+ *       thread's and the loader thread's CPU ms per iteration and the iteration's wall time;
+ *   <li>{@code hooks CONFIG ITERS [bar]}: {@code Trainer} (the runner with the config's hooks, no
+ *       validation) for ITERS iterations, with marker hooks at priorities 0, 41 and 100 (custom
+ *       hooks), so the time between them is the other hooks' per-iteration work: before the
+ *       iteration (the learning-rate hook) and after the optimizer step (metrics, logging, the
+ *       progress bar with {@code bar}, written to a discarded stream); CPU microseconds of the
+ *       training thread, median and p90.
  * </ul>
  */
 public final class LoaderCost {
@@ -61,7 +67,8 @@ public final class LoaderCost {
       case "stages" -> stages(exp, Integer.parseInt(args[2]));
       case "loader" -> loader(exp, Integer.parseInt(args[2]));
       case "train" -> train(exp, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-      default -> throw new IllegalArgumentException("mode must be stages, loader or train; got " + mode);
+      case "hooks" -> hooks(Path.of(config), Integer.parseInt(args[2]), args.length > 3 && args[3].equals("bar"));
+      default -> throw new IllegalArgumentException("mode must be stages, loader, train or hooks; got " + mode);
     }
     System.out.printf("load average at end: %s%n", loadavg());
   }
@@ -189,6 +196,46 @@ public final class LoaderCost {
     System.out.printf("loader thread CPU ms/batch (mean over %d batches, warm-up included) %.3f%n",
         warmup + iters, loaderCpu / 1e6 / (warmup + iters));
     System.out.printf("mean loss of the timed iterations %.9f%n", Arrays.stream(t.losses()).average().orElse(0));
+  }
+
+  /** CPU nanoseconds of the training thread at each marker: [stage (0 before, 1 after the iteration)][slot][iter]. */
+  private static long[][][] marks;
+
+  private static void hooks(Path config, int iters, boolean bar) throws Exception {
+    marks = new long[2][3][iters];
+    io.detkit.tools.train.Hooks.REGISTRY.register("LoaderCostMark", c -> {
+      int slot = c.getInt("slot");
+      return new io.detkit.tools.train.Hook() {
+        @Override
+        public void beforeTrainIter(io.detkit.tools.train.Runner r) {
+          marks[0][slot][r.iter()] = CPU.getCurrentThreadCpuTime();
+        }
+
+        @Override
+        public void afterTrainIter(io.detkit.tools.train.Runner r) {
+          marks[1][slot][r.iter()] = CPU.getCurrentThreadCpuTime();
+        }
+      };
+    });
+    Path cfgFile = java.nio.file.Files.createTempFile("loader-cost-hooks", ".py");
+    java.nio.file.Files.writeString(cfgFile, "_base_ = ['" + config.toAbsolutePath() + "']\n"
+        + "custom_hooks = [dict(type='LoaderCostMark', slot=0, priority=0),"
+        + " dict(type='LoaderCostMark', slot=1, priority=41), dict(type='LoaderCostMark', slot=2, priority=100)]\n");
+    Config cfg = ConfigLoader.fromFile(cfgFile);
+    Experiment exp = Experiment.of(cfg, Experiment.configSeed(cfg));
+    Path work = java.nio.file.Files.createTempDirectory("loader-cost-work");
+    java.io.PrintStream sink = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+    new io.detkit.tools.train.Trainer(exp, work, "loader_cost_hooks", bar, sink).maxIterations(iters).noValidate().run();
+    int skip = Math.min(iters / 2, 20);
+    double[] before = new double[iters - skip];
+    double[] after = new double[iters - skip];
+    for (int i = skip; i < iters; i++) {
+      before[i - skip] = (marks[0][1][i] - marks[0][0][i]) / 1e3;
+      after[i - skip] = (marks[1][2][i] - marks[1][1][i]) / 1e3;
+    }
+    System.out.printf("hooks before the iteration: CPU us p50 %.1f p90 %.1f%n", q(before, 0.5), q(before, 0.9));
+    System.out.printf("hooks after the optimizer step%s: CPU us p50 %.1f p90 %.1f (%d iterations after %d)%n",
+        bar ? " (progress bar on)" : "", q(after, 0.5), q(after, 0.9), iters - skip, skip);
   }
 
   /** CPU nanoseconds of every live thread named detkit-data, by thread id. */
