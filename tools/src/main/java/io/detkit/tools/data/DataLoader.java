@@ -177,6 +177,9 @@ public final class DataLoader implements AutoCloseable {
       padded |= s.padShape()[0] != h || s.padShape()[1] != w;
     }
     long[] shape = {samples.size(), 3, h, w};
+    if (samples.isEmpty()) {
+      return Nd4j.create(DataType.FLOAT, shape);
+    }
     INDArray images = padded ? Nd4j.create(DataType.FLOAT, shape) : Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
     FloatBuffer buf = images.data().asNioFloat();
     int slot = 3 * h * w;

@@ -72,6 +72,13 @@ class DataLoaderTest {
     }
   }
 
+  @Test
+  void collateOfNoSamplesIsAnEmptyBatch() {
+    Batch b = DataLoader.collate(List.of(), 16);
+    assertThat(b.size()).isZero();
+    assertThat(b.images().length()).isZero();
+  }
+
   private static List<String> names(Batch b) {
     return b.samples().stream().map(DetectionSample::name).toList();
   }
