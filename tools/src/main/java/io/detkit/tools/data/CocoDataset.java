@@ -58,7 +58,7 @@ public final class CocoDataset extends CustomDataset {
    *     categories, or a file name escapes {@code imageRoot}
    */
   public CocoDataset(Path annFile, Path imageRoot, List<String> classes, boolean filterEmptyGt, long maxPixels) {
-    this(read(annFile, imageRoot, classes, filterEmptyGt, maxPixels), maxPixels);
+    this(readAnnotations(annFile, imageRoot, classes, filterEmptyGt, maxPixels), maxPixels);
   }
 
   private CocoDataset(Annotations a, long maxPixels) {
@@ -68,8 +68,8 @@ public final class CocoDataset extends CustomDataset {
     this.maxPixels = maxPixels;
   }
 
-  private static Annotations read(Path annFile, Path imageFolder, List<String> classes, boolean filterEmptyGt,
-      long maxPixels) {
+  private static Annotations readAnnotations(Path annFile, Path imageFolder, List<String> classes,
+      boolean filterEmptyGt, long maxPixels) {
     if (maxPixels <= 0) {
       throw new IllegalArgumentException("max_pixels must be > 0; got " + maxPixels);
     }
