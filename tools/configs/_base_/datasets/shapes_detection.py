@@ -1,4 +1,4 @@
-# detkit's synthetic shapes: 64x64 images with one to five boxes of three classes, drawn on the fly.
+# detkit's synthetic shapes: 64x64 images with one to five boxes of three classes, drawn on first use (and kept: see ShapesDataset).
 dataset_type = 'ShapesDataset'
 train_pipeline = [
     dict(type='LoadImageFromFile'),

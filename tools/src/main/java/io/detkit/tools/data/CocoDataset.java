@@ -33,14 +33,16 @@ import javax.imageio.stream.ImageInputStream;
  * {@link DataException} naming the file. Immutable after construction; {@link #load} may be
  * called from several threads.
  */
-public final class CocoDataset implements DetectionDataset {
+public final class CocoDataset extends CustomDataset {
   /** Default pixel limit per image: 4096 x 4096. */
   public static final long DEFAULT_MAX_PIXELS = 4096L * 4096L;
 
   private record Entry(String fileName, float[] boxes, int[] labels, float[] ignore) {}
 
+  /** What the annotation file gives: the real image folder, the class names in label order, the images. */
+  private record Annotations(Path imageRoot, List<String> classes, List<Entry> entries) {}
+
   private final Path imageRoot;
-  private final List<String> classes;
   private final List<Entry> entries;
   private final long maxPixels;
 
@@ -56,17 +58,29 @@ public final class CocoDataset implements DetectionDataset {
    *     categories, or a file name escapes {@code imageRoot}
    */
   public CocoDataset(Path annFile, Path imageRoot, List<String> classes, boolean filterEmptyGt, long maxPixels) {
+    this(readAnnotations(annFile, imageRoot, classes, filterEmptyGt, maxPixels), maxPixels);
+  }
+
+  private CocoDataset(Annotations a, long maxPixels) {
+    super(a.entries().size(), a.classes());
+    this.imageRoot = a.imageRoot();
+    this.entries = a.entries();
+    this.maxPixels = maxPixels;
+  }
+
+  private static Annotations readAnnotations(Path annFile, Path imageFolder, List<String> classes,
+      boolean filterEmptyGt, long maxPixels) {
     if (maxPixels <= 0) {
       throw new IllegalArgumentException("max_pixels must be > 0; got " + maxPixels);
     }
-    this.maxPixels = maxPixels;
-    if (!Files.isDirectory(imageRoot)) {
-      throw new DataException("image folder not found: " + imageRoot);
+    if (!Files.isDirectory(imageFolder)) {
+      throw new DataException("image folder not found: " + imageFolder);
     }
+    Path imageRoot;
     try {
-      this.imageRoot = imageRoot.toRealPath();
+      imageRoot = imageFolder.toRealPath();
     } catch (IOException e) {
-      throw new DataException("cannot open image folder " + imageRoot + ": " + e.getMessage(), e);
+      throw new DataException("cannot open image folder " + imageFolder + ": " + e.getMessage(), e);
     }
     JsonNode root;
     try {
@@ -101,7 +115,6 @@ public final class CocoDataset implements DetectionDataset {
         names.add(cls);
       }
     }
-    this.classes = List.copyOf(names);
 
     Map<Long, List<JsonNode>> annsByImage = new HashMap<>();
     for (JsonNode a : array(root, "annotations", annFile)) {
@@ -111,7 +124,7 @@ public final class CocoDataset implements DetectionDataset {
     for (JsonNode img : array(root, "images", annFile)) {
       long id = longField(img, "id", annFile, "images");
       String file = textField(img, "file_name", annFile, "images");
-      resolve(file);
+      resolve(imageRoot, file);
       long w = img.path("width").asLong(0);
       long h = img.path("height").asLong(0);
       if (w * h > maxPixels) {
@@ -149,7 +162,7 @@ public final class CocoDataset implements DetectionDataset {
       list.add(new Entry(file, toFloats(boxes), labels.stream().mapToInt(Integer::intValue).toArray(),
           toFloats(ignore)));
     }
-    this.entries = List.copyOf(list);
+    return new Annotations(imageRoot, List.copyOf(names), List.copyOf(list));
   }
 
   private static JsonNode array(JsonNode root, String key, Path file) {
@@ -185,7 +198,7 @@ public final class CocoDataset implements DetectionDataset {
   }
 
   /** The file of {@code fileName} inside the image folder; rejects names that lead outside it. */
-  private Path resolve(String fileName) {
+  private static Path resolve(Path imageRoot, String fileName) {
     Path rel = Path.of(fileName);
     Path p = imageRoot.resolve(rel).normalize();
     if (rel.isAbsolute() || !p.startsWith(imageRoot)) {
@@ -204,20 +217,9 @@ public final class CocoDataset implements DetectionDataset {
   }
 
   @Override
-  public int size() {
-    return entries.size();
-  }
-
-  @Override
-  public List<String> classes() {
-    return classes;
-  }
-
-  @Override
-  public RawSample load(int index) {
-    DetectionDataset.checkIndex(index, entries.size());
+  protected RawSample loadImage(int index) {
     Entry e = entries.get(index);
-    Path file = resolve(e.fileName());
+    Path file = resolve(imageRoot, e.fileName());
     return new RawSample(e.fileName(), read(file), e.boxes().clone(), e.labels().clone(), e.ignore().clone());
   }
 

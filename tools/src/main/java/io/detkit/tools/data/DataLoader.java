@@ -2,9 +2,10 @@ package io.detkit.tools.data;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.ImageMeta;
+import java.lang.ref.Reference;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batches a dataset through its pipeline: per epoch a permutation (when shuffling) drawn from the
@@ -155,18 +157,49 @@ public final class DataLoader implements AutoCloseable {
     }
     h = (h + sizeDivisor - 1) / sizeDivisor * sizeDivisor;
     w = (w + sizeDivisor - 1) / sizeDivisor * sizeDivisor;
-    float[] data = new float[samples.size() * 3 * h * w];
+    INDArray images = stack(samples, h, w);
     List<GroundTruth> gts = new ArrayList<>();
     List<ImageMeta> metas = new ArrayList<>();
-    for (int n = 0; n < samples.size(); n++) {
-      DetectionSample s = samples.get(n);
-      float[] padded = Transforms.pad(s.image(), s.padShape()[0], s.padShape()[1], h, w, 0f);
-      System.arraycopy(padded, 0, data, n * 3 * h * w, 3 * h * w);
+    for (DetectionSample s : samples) {
       gts.add(s.groundTruth());
       metas.add(s.meta());
     }
-    INDArray images = Tensors.create(data, DataType.FLOAT, samples.size(), 3, h, w);
     return new Batch(images, List.copyOf(gts), List.copyOf(metas), List.copyOf(samples));
+  }
+
+  /**
+   * The samples' images in one new {@code [N, 3, h, w]} FLOAT array, each written straight into
+   * the array's buffer at the top left of its slot (no intermediate padded copies); the rest is 0.
+   */
+  private static INDArray stack(List<DetectionSample> samples, int h, int w) {
+    boolean padded = false;
+    for (DetectionSample s : samples) {
+      padded |= s.padShape()[0] != h || s.padShape()[1] != w;
+    }
+    long[] shape = {samples.size(), 3, h, w};
+    if (samples.isEmpty()) {
+      return Nd4j.create(DataType.FLOAT, shape);
+    }
+    INDArray images = padded ? Nd4j.create(DataType.FLOAT, shape) : Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+    FloatBuffer buf = images.data().asNioFloat();
+    int slot = 3 * h * w;
+    for (int n = 0; n < samples.size(); n++) {
+      DetectionSample s = samples.get(n);
+      int sh = s.padShape()[0];
+      int sw = s.padShape()[1];
+      if (sh == h && sw == w) {
+        buf.put(n * slot, s.image());
+        continue;
+      }
+      for (int c = 0; c < 3; c++) {
+        for (int y = 0; y < sh; y++) {
+          buf.put(n * slot + (c * h + y) * w, s.image(), (c * sh + y) * sw, sw);
+        }
+      }
+    }
+    // The NIO view does not keep the off-heap buffer alive on its own.
+    Reference.reachabilityFence(images);
+    return images;
   }
 
   @Override

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A synthetic detection dataset generated from a seed, needing no download: rectangles, ellipses
@@ -19,12 +20,19 @@ import java.util.SplittableRandom;
  * <p>Image {@code i} depends only on {@code (seed, i)}, so any index can be regenerated alone and
  * the train and validation splits (different seeds) never share an image. Boxes are the exact
  * pixel extents of the drawn shapes.
+ *
+ * <p>Because an image depends only on its index, each one is drawn once and kept (its packed
+ * pixels, boxes and labels) when the whole split fits in {@link #CACHE_BYTES}: later epochs copy
+ * it instead of drawing it and its noise again. Thread-safe: {@link #load} and {@link #raw} may be
+ * called from several threads (two threads that miss the cache at once both draw the same image).
  */
-public final class ShapesDataset implements DetectionDataset {
+public final class ShapesDataset extends CustomDataset {
   /** Class names, indexed by label. */
   public static final List<String> CLASSES = List.of("rectangle", "ellipse", "triangle");
   /** Largest IoU allowed between two objects of one image (partial overlap only). */
   static final double MAX_OVERLAP = 0.3;
+  /** Largest split (pixels at 4 bytes each) whose drawn images are kept in memory. */
+  static final long CACHE_BYTES = 256L << 20;
 
   /**
    * The generator's parameters, validated once here ({@code data.*.}'s keys in parentheses).
@@ -53,10 +61,20 @@ public final class ShapesDataset implements DetectionDataset {
   }
 
   private final Settings settings;
+  /** The drawn images by index, filled on first use; null when the split is too large to keep. */
+  private final AtomicReferenceArray<Drawn> cache;
 
   /** A dataset of {@code settings}. */
   public ShapesDataset(Settings settings) {
-    this.settings = Objects.requireNonNull(settings, "settings");
+    this(settings, CACHE_BYTES);
+  }
+
+  /** A dataset of {@code settings} that keeps its drawn images when they fit in {@code cacheBytes}. */
+  ShapesDataset(Settings settings, long cacheBytes) {
+    super(Objects.requireNonNull(settings, "settings").size(), CLASSES);
+    this.settings = settings;
+    long bytes = 4L * settings.size() * settings.imageSize() * settings.imageSize();
+    this.cache = bytes <= cacheBytes ? new AtomicReferenceArray<>(settings.size()) : null;
   }
 
   /**
@@ -75,17 +93,7 @@ public final class ShapesDataset implements DetectionDataset {
   }
 
   @Override
-  public int size() {
-    return settings.size();
-  }
-
-  @Override
-  public List<String> classes() {
-    return CLASSES;
-  }
-
-  @Override
-  public RawSample load(int index) {
+  protected RawSample loadImage(int index) {
     Raw r = raw(index);
     return new RawSample("shapes_" + settings.seed() + "_" + index, r.image(), r.boxes(), r.labels(), new float[0]);
   }
@@ -97,16 +105,31 @@ public final class ShapesDataset implements DetectionDataset {
   /** The drawn image and its annotations, before normalization. */
   public record Raw(BufferedImage image, float[] boxes, int[] labels) {}
 
+  /** A drawn image as kept: packed 0xRRGGBB pixels, boxes, labels; never handed out (copies are). */
+  private record Drawn(int[] rgb, float[] boxes, int[] labels) {}
+
   /**
-   * Generates image {@code index}.
+   * Image {@code index}: a new image and new arrays on every call (the caller may change them).
    *
    * @throws IndexOutOfBoundsException if {@code index} is not in {@code [0, size())}
    */
   public Raw raw(int index) {
     DetectionDataset.checkIndex(index, settings.size());
+    Drawn d = cache == null ? null : cache.get(index);
+    if (d == null) {
+      d = generate(index);
+      if (cache != null) {
+        cache.set(index, d);
+      }
+    }
+    return new Raw(Pixels.copyOf(d.rgb(), settings.imageSize(), settings.imageSize()), d.boxes().clone(),
+        d.labels().clone());
+  }
+
+  private Drawn generate(int index) {
     SplittableRandom rnd = new SplittableRandom(
         settings.seed() * 0x9E3779B97F4A7C15L + index * 0xBF58476D1CE4E5B9L + 1);
-    BufferedImage img = new BufferedImage(settings.imageSize(), settings.imageSize(), BufferedImage.TYPE_INT_RGB);
+    BufferedImage img = Pixels.newImage(settings.imageSize(), settings.imageSize());
     Graphics2D g = img.createGraphics();
     int bg = 20 + rnd.nextInt(60);
     g.setColor(new Color(bg, bg, bg));
@@ -134,7 +157,8 @@ public final class ShapesDataset implements DetectionDataset {
       }
     }
     g.dispose();
-    addNoise(img, rnd);
+    int[] rgb = Pixels.data(img);
+    addNoise(rgb, rnd);
     float[] boxes = new float[4 * placed.size()];
     int[] labelArray = new int[placed.size()];
     for (int k = 0; k < placed.size(); k++) {
@@ -143,7 +167,7 @@ public final class ShapesDataset implements DetectionDataset {
       }
       labelArray[k] = labels.get(k);
     }
-    return new Raw(img, boxes, labelArray);
+    return new Drawn(rgb, boxes, labelArray);
   }
 
   private static boolean overlapsTooMuch(int[] box, List<int[]> placed) {
@@ -173,18 +197,17 @@ public final class ShapesDataset implements DetectionDataset {
     }
   }
 
-  private void addNoise(BufferedImage img, SplittableRandom rnd) {
+  /** Adds noise to packed pixels in row-major order, red, green, blue: one draw sequence per image. */
+  private void addNoise(int[] rgb, SplittableRandom rnd) {
     if (settings.noise() == 0) {
       return;
     }
-    for (int y = 0; y < settings.imageSize(); y++) {
-      for (int x = 0; x < settings.imageSize(); x++) {
-        int rgb = img.getRGB(x, y);
-        int r = clamp(((rgb >> 16) & 0xff) + (int) Math.round(gaussian(rnd) * settings.noise() * 255));
-        int gr = clamp(((rgb >> 8) & 0xff) + (int) Math.round(gaussian(rnd) * settings.noise() * 255));
-        int bl = clamp((rgb & 0xff) + (int) Math.round(gaussian(rnd) * settings.noise() * 255));
-        img.setRGB(x, y, (r << 16) | (gr << 8) | bl);
-      }
+    for (int i = 0; i < rgb.length; i++) {
+      int p = rgb[i];
+      int r = clamp(((p >> 16) & 0xff) + (int) Math.round(gaussian(rnd) * settings.noise() * 255));
+      int gr = clamp(((p >> 8) & 0xff) + (int) Math.round(gaussian(rnd) * settings.noise() * 255));
+      int bl = clamp((p & 0xff) + (int) Math.round(gaussian(rnd) * settings.noise() * 255));
+      rgb[i] = (r << 16) | (gr << 8) | bl;
     }
   }
 

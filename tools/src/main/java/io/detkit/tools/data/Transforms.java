@@ -74,13 +74,7 @@ final class Transforms {
       if (s.chw != null) {
         flipChw(s.chw, s.padShape == null ? s.h : s.padShape[0], s.padShape == null ? s.w : s.padShape[1], s.w);
       } else {
-        BufferedImage out = new BufferedImage(s.w, s.h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < s.h; y++) {
-          for (int x = 0; x < s.w; x++) {
-            out.setRGB(s.w - 1 - x, y, s.image.getRGB(x, y));
-          }
-        }
-        s.image = out;
+        s.image = Pixels.flipHorizontal(s.image);
       }
       flipBoxes(s.boxes, s.w);
       flipBoxes(s.ignore, s.w);
@@ -136,19 +130,26 @@ final class Transforms {
 
   /** The image as CHW floats, {@code (value - mean) / std}, in RGB or BGR channel order. */
   static float[] toChw(BufferedImage img, int h, int w, double[] mean, double[] std, boolean rgb) {
-    int[] px = img.getRGB(0, 0, w, h, null, 0, w);
+    int[] px = Pixels.data(img);
+    // One table per output channel: the same expression as per pixel, evaluated once per value.
+    float[][] table = new float[3][256];
+    for (int c = 0; c < 3; c++) {
+      for (int v = 0; v < 256; v++) {
+        table[c][v] = (float) ((v - mean[c]) / std[c]);
+      }
+    }
+    float[] first = table[0];
+    float[] second = table[1];
+    float[] third = table[2];
+    int firstShift = rgb ? 16 : 0;
+    int thirdShift = rgb ? 0 : 16;
     float[] out = new float[3 * h * w];
     int plane = h * w;
     for (int i = 0; i < plane; i++) {
       int p = px[i];
-      int r = (p >> 16) & 0xff;
-      int g = (p >> 8) & 0xff;
-      int b = p & 0xff;
-      int c0 = rgb ? r : b;
-      int c2 = rgb ? b : r;
-      out[i] = (float) ((c0 - mean[0]) / std[0]);
-      out[plane + i] = (float) ((g - mean[1]) / std[1]);
-      out[2 * plane + i] = (float) ((c2 - mean[2]) / std[2]);
+      out[i] = first[(p >> firstShift) & 0xff];
+      out[plane + i] = second[(p >> 8) & 0xff];
+      out[2 * plane + i] = third[(p >> thirdShift) & 0xff];
     }
     return out;
   }

@@ -73,13 +73,15 @@ public final class Detections {
     return boxes.clone();
   }
 
-  public int[] labels() {
-    return labels.clone();
-  }
-
-  /** A copy of the scores, or null for ground truth. */
-  public float[] scores() {
-    return scores == null ? null : scores.clone();
+  /**
+   * The same objects (labels, scores) at other places: {@code boxes} (packed {@code 4*i+k}, one
+   * box per object, copied) replaces the boxes, as when mapping detections between image frames.
+   *
+   * @throws IllegalArgumentException if {@code boxes} does not hold 4 values per object or has a
+   *     NaN or infinite value
+   */
+  public Detections withBoxes(float[] boxes) {
+    return new Detections(boxes, scores, labels);
   }
 
   @Override

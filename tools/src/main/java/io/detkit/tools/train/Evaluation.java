@@ -81,7 +81,7 @@ public final class Evaluation {
       b[i] = w - b[i + 2];
       b[i + 2] = w - x1;
     }
-    return Detections.predictions(b, d.scores(), d.labels());
+    return d.withBoxes(b);
   }
 
   /** Detections in original pixels mapped back to the sample's network-input pixels. */
@@ -97,6 +97,6 @@ public final class Evaluation {
       b[i + 1] = (float) (b[i + 1] * f[1]);
       b[i + 3] = (float) (b[i + 3] * f[3]);
     }
-    return Detections.predictions(b, d.scores(), d.labels());
+    return d.withBoxes(b);
   }
 }

@@ -57,6 +57,26 @@ class DataLoaderTest {
     assertThat(b.images().shape()).containsExactly(2, 3, 48, 48);
     assertThat(b.metas().get(0).padShape().get(0)).isEqualTo(32);
     assertThat(b.groundTruths().get(1).size()).isEqualTo(1);
+    // Each image at the top left of its slot, zeros around it.
+    float[] all = b.images().data().asFloat();
+    int slot = 3 * 48 * 48;
+    for (int c = 0; c < 3; c++) {
+      for (int y = 0; y < 48; y++) {
+        for (int x = 0; x < 48; x++) {
+          int at = (c * 48 + y) * 48 + x;
+          float first = y < 32 && x < 32 ? small.image()[(c * 32 + y) * 32 + x] : 0f;
+          assertThat(all[at]).isEqualTo(first);
+          assertThat(all[slot + at]).isEqualTo(big.image()[at]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void collateOfNoSamplesIsAnEmptyBatch() {
+    Batch b = DataLoader.collate(List.of(), 16);
+    assertThat(b.size()).isZero();
+    assertThat(b.images().length()).isZero();
   }
 
   private static List<String> names(Batch b) {

@@ -64,6 +64,27 @@ class PipelineTest {
     assertThat(never.flip()).isFalse();
   }
 
+  @ParameterizedTest(name = "image type {0}")
+  @CsvSource({"1", "5"}) // TYPE_INT_RGB (read in place), TYPE_3BYTE_BGR (converted)
+  void flipMirrorsEveryPixelOfAnyImageType(int imageType) {
+    RawSample r = raw();
+    BufferedImage img = new BufferedImage(40, 20, imageType);
+    img.getGraphics().drawImage(r.image(), 0, 0, null);
+    DetectionSample s = pipeline("[dict(type='RandomFlip', flip_ratio=1.0)]")
+        .apply(new RawSample("r", img, r.boxes(), r.labels(), new float[0]), new SplittableRandom(1));
+    int plane = 20 * 40;
+    for (int y = 0; y < 20; y++) {
+      for (int x = 0; x < 40; x++) {
+        int p = img.getRGB(39 - x, y);
+        assertThat(s.preview().getRGB(x, y)).isEqualTo(p);
+        int at = y * 40 + x;
+        assertThat(new float[] {s.image()[at], s.image()[plane + at], s.image()[2 * plane + at]})
+            .containsExactly((p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff);
+      }
+    }
+    assertThat(img.getRGB(0, 0)).isEqualTo(r.image().getRGB(0, 0));
+  }
+
   @Test
   void normalizeAndPadGiveNormalizedChwWithZeroPadding() {
     DetectionSample s = pipeline("[dict(type='Normalize', mean=[1.0, 2.0, 3.0], std=[2.0, 4.0, 8.0], to_rgb=True),"

@@ -24,6 +24,26 @@ class ShapesDatasetTest {
   }
 
   @Test
+  void aKeptImageIsTheDrawnOneAndCallersCannotChangeIt() {
+    ShapesDataset drawnEachTime = new ShapesDataset(train.settings(), 0);
+    for (int i : new int[] {3, 3, 41}) {
+      ShapesDataset.Raw kept = train.raw(i);
+      ShapesDataset.Raw drawn = drawnEachTime.raw(i);
+      assertThat(pixels(kept.image())).containsExactly(pixels(drawn.image()));
+      assertThat(kept.boxes()).containsExactly(drawn.boxes());
+      assertThat(kept.labels()).containsExactly(drawn.labels());
+      // What a caller does to its copy must not reach the next call's image.
+      kept.image().setRGB(0, 0, 0xffffff);
+      kept.boxes()[0] = -1;
+      kept.labels()[0] = -1;
+    }
+    ShapesDataset.Raw again = train.raw(3);
+    assertThat(pixels(again.image())).containsExactly(pixels(drawnEachTime.raw(3).image()));
+    assertThat(again.boxes()[0]).isNotNegative();
+    assertThat(again.labels()[0]).isNotNegative();
+  }
+
+  @Test
   void otherSeedGivesOtherImages() {
     ShapesDataset val = new ShapesDataset(50, 96, 1, 5, 12, 40, 0.03, 8);
     assertThat(pixels(val.raw(0).image())).isNotEqualTo(pixels(train.raw(0).image()));
