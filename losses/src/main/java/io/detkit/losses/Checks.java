@@ -14,13 +14,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * of its {@code Params} record, which both {@code fromConfig} and the builder fill, so both reject
  * the same values with the same message ({@code "<name> must be ...; got <value>"});
  * classification losses prefix the name with their type ({@code "FocalLoss: gamma"}), and
- * {@link LossOptions#build} reports the key's dotted path through {@link ConfigException}.
+ * {@link LossType#fromConfig} reports the key's dotted path through {@link ConfigException}.
  */
 final class Checks {
   private Checks() {}
 
   /**
-   * A parameter out of range, with the config key it came from, so that {@link LossOptions#build} can
+   * A parameter out of range, with the config key it came from, so that {@link LossType#fromConfig} can
    * report the key's dotted path while a builder's caller sees the plain message.
    */
   static final class BadParameter extends IllegalArgumentException {

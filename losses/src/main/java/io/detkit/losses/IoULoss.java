@@ -6,10 +6,8 @@ import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
-import io.detkit.core.config.ConfigException;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * MMDetection's {@code IoULoss} (UnitBox): per box, with {@code iou} the aligned overlap of core's
@@ -34,8 +32,9 @@ import java.util.Objects;
  *     finite, or the weight's shape does not fit
  */
 public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
-  /** The registry name. */
-  public static final String TYPE = "IoULoss";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, IoULoss> TYPE =
+      LossType.of("IoULoss", Params.DEFAULTS, Params::fromConfig, IoULoss::new);
 
   /** How the IoU becomes a loss. */
   public enum Mode {
@@ -63,7 +62,7 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
 
 
   /**
-   * IoULoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * IoULoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param mode how the clamped IoU becomes the loss (MMDetection's legacy {@code linear=True} is
    *     {@link Mode#LINEAR})
@@ -93,22 +92,7 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
 
   /** The loss with {@code options} and {@code params}. */
   public IoULoss(LossOptions options, Params params) {
-    super(TYPE, options, params, params.eps());
-  }
-
-  /**
-   * Builds from an MMDetection config.
-   *
-   * @throws ConfigException if {@code mode} is unknown or {@code eps} is not a finite number
-   *     {@code > 0}
-   */
-  public static IoULoss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, IoULoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code mode=LOG, eps=1e-6}). */
-  public static LossBuilder<Params, IoULoss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, IoULoss::new);
+    super(TYPE.name(), options, params, params.eps());
   }
 
   @Override

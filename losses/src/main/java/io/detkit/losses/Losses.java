@@ -6,7 +6,8 @@ import io.detkit.core.config.Registry;
 /**
  * The loss registry, MMDetection's {@code LOSSES}: {@code Losses.build(cfg)} turns
  * {@code dict(type='FocalLoss', gamma=2.0, ...)} into a {@link Loss}. Register your own loss with
- * {@code Losses.REGISTRY.register("MyLoss", MyLoss::fromConfig)} once at start-up (the counterpart of
+ * its descriptor ({@link LossType}) with
+ * {@code Losses.REGISTRY.register(MyLoss.TYPE)} once at start-up (the counterpart of
  * {@code @LOSSES.register_module()}).
  *
  * <p>{@link #build} throws {@link io.detkit.core.config.ConfigException} (an
@@ -18,23 +19,23 @@ public final class Losses {
   public static final Registry<Loss> REGISTRY = new Registry<>("loss");
 
   static {
-    REGISTRY.register(FocalLoss.TYPE, FocalLoss::fromConfig);
-    REGISTRY.register(CrossEntropyLoss.TYPE, CrossEntropyLoss::fromConfig);
-    REGISTRY.register(GHMC.TYPE, GHMC::fromConfig);
-    REGISTRY.register(QualityFocalLoss.TYPE, QualityFocalLoss::fromConfig);
-    REGISTRY.register(DistributionFocalLoss.TYPE, DistributionFocalLoss::fromConfig);
-    REGISTRY.register(VarifocalLoss.TYPE, VarifocalLoss::fromConfig);
-    REGISTRY.register(GaussianFocalLoss.TYPE, GaussianFocalLoss::fromConfig);
-    REGISTRY.register(SmoothL1Loss.TYPE, SmoothL1Loss::fromConfig);
-    REGISTRY.register(L1Loss.TYPE, L1Loss::fromConfig);
-    REGISTRY.register(BalancedL1Loss.TYPE, BalancedL1Loss::fromConfig);
-    REGISTRY.register(MSELoss.TYPE, MSELoss::fromConfig);
-    REGISTRY.register(GHMR.TYPE, GHMR::fromConfig);
-    REGISTRY.register(IoULoss.TYPE, IoULoss::fromConfig);
-    REGISTRY.register(GIoULoss.TYPE, GIoULoss::fromConfig);
-    REGISTRY.register(DIoULoss.TYPE, DIoULoss::fromConfig);
-    REGISTRY.register(CIoULoss.TYPE, CIoULoss::fromConfig);
-    REGISTRY.register(BoundedIoULoss.TYPE, BoundedIoULoss::fromConfig);
+    REGISTRY.register(FocalLoss.TYPE);
+    REGISTRY.register(CrossEntropyLoss.TYPE);
+    REGISTRY.register(GHMC.TYPE);
+    REGISTRY.register(QualityFocalLoss.TYPE);
+    REGISTRY.register(DistributionFocalLoss.TYPE);
+    REGISTRY.register(VarifocalLoss.TYPE);
+    REGISTRY.register(GaussianFocalLoss.TYPE);
+    REGISTRY.register(SmoothL1Loss.TYPE);
+    REGISTRY.register(L1Loss.TYPE);
+    REGISTRY.register(BalancedL1Loss.TYPE);
+    REGISTRY.register(MSELoss.TYPE);
+    REGISTRY.register(GHMR.TYPE);
+    REGISTRY.register(IoULoss.TYPE);
+    REGISTRY.register(GIoULoss.TYPE);
+    REGISTRY.register(DIoULoss.TYPE);
+    REGISTRY.register(CIoULoss.TYPE);
+    REGISTRY.register(BoundedIoULoss.TYPE);
   }
 
   private Losses() {}

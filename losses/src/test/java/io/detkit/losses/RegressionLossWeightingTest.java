@@ -33,16 +33,16 @@ class RegressionLossWeightingTest {
 
   static List<Subject> subjects() {
     return List.of(
-        new Subject("SmoothL1Loss", (r, w) -> SmoothL1Loss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("L1Loss", (r, w) -> L1Loss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("BalancedL1Loss", (r, w) -> BalancedL1Loss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("MSELoss", (r, w) -> MSELoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("GHMR", (r, w) -> GHMR.builder().reduction(r).lossWeight(w).build(), true),
-        new Subject("IoULoss", (r, w) -> IoULoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("GIoULoss", (r, w) -> GIoULoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("DIoULoss", (r, w) -> DIoULoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("CIoULoss", (r, w) -> CIoULoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("BoundedIoULoss", (r, w) -> BoundedIoULoss.builder().reduction(r).lossWeight(w).build(), false));
+        new Subject("SmoothL1Loss", (r, w) -> SmoothL1Loss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
+        new Subject("L1Loss", (r, w) -> L1Loss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
+        new Subject("BalancedL1Loss", (r, w) -> BalancedL1Loss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
+        new Subject("MSELoss", (r, w) -> MSELoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
+        new Subject("GHMR", (r, w) -> GHMR.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), true),
+        new Subject("IoULoss", (r, w) -> IoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
+        new Subject("GIoULoss", (r, w) -> GIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
+        new Subject("DIoULoss", (r, w) -> DIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
+        new Subject("CIoULoss", (r, w) -> CIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
+        new Subject("BoundedIoULoss", (r, w) -> BoundedIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false));
   }
 
   static Stream<Arguments> subjectsAndReductions() {
@@ -113,10 +113,10 @@ class RegressionLossWeightingTest {
       }
     }
     List<Function<Reduction, Loss>> losses = List.of(
-        r -> GIoULoss.builder().reduction(r).lossWeight(3).build(),
-        r -> DIoULoss.builder().reduction(r).lossWeight(3).build(),
-        r -> CIoULoss.builder().reduction(r).lossWeight(3).build(),
-        r -> BoundedIoULoss.builder().reduction(r).lossWeight(3).build());
+        r -> GIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(3)).build(),
+        r -> DIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(3)).build(),
+        r -> CIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(3)).build(),
+        r -> BoundedIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(3)).build());
     for (Function<Reduction, Loss> make : losses) {
       for (Reduction r : Reduction.values()) {
         LossResult res = make.apply(r).forward(LossArgs.of(f64(PRED, 5, 4), f64(TARGET, 5, 4)).weight(f64(w, 5))
@@ -134,7 +134,7 @@ class RegressionLossWeightingTest {
   @Test
   void iouLossTakesTheEarlyReturnOnlyWhenTheReductionIsNotNone() {
     INDArray w = f64(new double[5], 5);
-    Loss loss = IoULoss.builder().lossWeight(4).build();
+    Loss loss = IoULoss.TYPE.builder().options(o -> o.withLossWeight(4)).build();
     LossResult mean = loss.forward(LossArgs.of(f64(PRED, 5, 4), f64(TARGET, 5, 4)).weight(w));
     assertThat(mean.value().rank()).isZero();
     LossResult none = loss.forward(LossArgs.of(f64(PRED, 5, 4), f64(TARGET, 5, 4)).weight(w)
@@ -162,7 +162,7 @@ class RegressionLossWeightingTest {
 
   @Test
   void float32InputsGiveFloat32Results() {
-    Loss loss = SmoothL1Loss.builder().reduction(Reduction.NONE).build();
+    Loss loss = SmoothL1Loss.TYPE.builder().options(o -> o.withReduction(Reduction.NONE)).build();
     LossResult r = loss.forward(f32(PRED, 5, 4), f32(TARGET, 5, 4));
     assertThat(r.value().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.gradPred().dataType()).isEqualTo(DataType.FLOAT);

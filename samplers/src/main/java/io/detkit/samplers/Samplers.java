@@ -39,12 +39,13 @@ public final class Samplers {
   public static final Registry<Sampler> REGISTRY = new Registry<>("sampler");
 
   static {
-    REGISTRY.register("PseudoSampler", PseudoSampler::fromConfig);
-    REGISTRY.register("RandomSampler", RandomSampler::fromConfig);
-    REGISTRY.register("InstanceBalancedPosSampler", InstanceBalancedPosSampler::fromConfig);
-    REGISTRY.register("IoUBalancedNegSampler", IoUBalancedNegSampler::fromConfig);
-    REGISTRY.register("OHEMSampler", OHEMSampler::fromConfig);
-    REGISTRY.register("CombinedSampler", CombinedSampler::fromConfig);
+    // The one sampler without a budget has no parameters: every config gives the same instance.
+    REGISTRY.register("PseudoSampler", c -> PseudoSampler.INSTANCE);
+    REGISTRY.register(RandomSampler.TYPE);
+    REGISTRY.register(InstanceBalancedPosSampler.TYPE);
+    REGISTRY.register(IoUBalancedNegSampler.TYPE);
+    REGISTRY.register(OHEMSampler.TYPE);
+    REGISTRY.register(CombinedSampler.TYPE);
   }
 
   private Samplers() {}

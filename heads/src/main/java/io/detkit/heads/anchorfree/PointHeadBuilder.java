@@ -44,7 +44,7 @@ public abstract class PointHeadBuilder<B extends PointHeadBuilder<B, H>, H exten
    */
   protected PointHeadBuilder(String type, Function<? super B, ? extends H> factory) {
     super(type, factory);
-    lossCls(FocalLoss.builder().build());
+    lossCls(FocalLoss.TYPE.builder().build());
     lossBbox(Losses.build(Config.of("type", "IoULoss", "loss_weight", 1.0)));
     bboxCoder(new DistancePointBBoxCoder());
     disableSampling();
