@@ -4,8 +4,6 @@ import io.detkit.core.check.Args;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
-import java.util.Locale;
-import java.util.StringJoiner;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -97,27 +95,5 @@ final class Checks {
           + Tensors.shapeOf(target));
     }
     return target;
-  }
-
-  /**
-   * The constant of {@code values} whose lower-case name is {@code key} (case-insensitive), as
-   * MMDetection spells its string options.
-   *
-   * @throws IllegalArgumentException {@code "<name> must be one of 'a', 'b'; got '<key>'"}
-   */
-  static <E extends Enum<E>> E parseKey(E[] values, String name, String key) {
-    if (key != null) {
-      String lower = key.toLowerCase(Locale.ROOT);
-      for (E e : values) {
-        if (e.name().toLowerCase(Locale.ROOT).equals(lower)) {
-          return e;
-        }
-      }
-    }
-    StringJoiner accepted = new StringJoiner(", ");
-    for (E e : values) {
-      accepted.add("'" + e.name().toLowerCase(Locale.ROOT) + "'");
-    }
-    throw new IllegalArgumentException(name + " must be one of " + accepted + "; got '" + key + "'");
   }
 }

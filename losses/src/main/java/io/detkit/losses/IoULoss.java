@@ -7,7 +7,6 @@ import io.detkit.core.bbox.OverlapMode;
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.soabase.recordbuilder.core.RecordBuilder;
-import java.util.Locale;
 
 /**
  * MMDetection's {@code IoULoss} (UnitBox): per box, with {@code iou} the aligned overlap of core's
@@ -37,27 +36,13 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
       LossType.of("IoULoss", Params.DEFAULTS, Params::fromConfig, IoULoss::new);
 
   /** How the IoU becomes a loss. */
-  public enum Mode {
+  public enum Mode implements ConfigKey {
     /** {@code 1 - iou}. */
     LINEAR,
     /** {@code 1 - iou^2}. */
     SQUARE,
     /** {@code -ln(iou)}. */
-    LOG;
-
-    /**
-     * Parses MMDetection's {@code 'linear'}, {@code 'square'} or {@code 'log'}.
-     *
-     * @throws IllegalArgumentException naming {@code mode} and the accepted values
-     */
-    public static Mode parse(String mode) {
-      return Checks.parseKey(values(), "mode", mode);
-    }
-
-    /** MMDetection's spelling. */
-    public String key() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    LOG
   }
 
 
@@ -85,7 +70,7 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
     static Params fromConfig(Config c) {
       double eps = c.getDouble("eps", DEFAULTS.eps);
       boolean linear = c.getBoolean("linear", false);
-      Mode m = Checks.param("mode", () -> Mode.parse(c.getString("mode", DEFAULTS.mode.key())));
+      Mode m = Checks.param("mode", () -> ConfigKey.parse(Mode.class, "mode", c.getString("mode", DEFAULTS.mode.key())));
       return new Params(linear ? Mode.LINEAR : m, eps);
     }
   }

@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.Registry;
+import java.util.List;
 
 /**
  * The loss registry, MMDetection's {@code LOSSES}: {@code Losses.build(cfg)} turns
@@ -18,24 +19,15 @@ public final class Losses {
   /** Every built-in loss, by MMDetection type name. */
   public static final Registry<Loss> REGISTRY = new Registry<>("loss");
 
+  /** The built-in loss types, classification then regression, each registered under its name. */
+  public static final List<LossType<?, ?>> BUILT_IN = List.of(
+      FocalLoss.TYPE, CrossEntropyLoss.TYPE, GHMC.TYPE, QualityFocalLoss.TYPE, DistributionFocalLoss.TYPE,
+      VarifocalLoss.TYPE, GaussianFocalLoss.TYPE,
+      SmoothL1Loss.TYPE, L1Loss.TYPE, BalancedL1Loss.TYPE, MSELoss.TYPE, GHMR.TYPE,
+      IoULoss.TYPE, GIoULoss.TYPE, DIoULoss.TYPE, CIoULoss.TYPE, BoundedIoULoss.TYPE);
+
   static {
-    REGISTRY.register(FocalLoss.TYPE);
-    REGISTRY.register(CrossEntropyLoss.TYPE);
-    REGISTRY.register(GHMC.TYPE);
-    REGISTRY.register(QualityFocalLoss.TYPE);
-    REGISTRY.register(DistributionFocalLoss.TYPE);
-    REGISTRY.register(VarifocalLoss.TYPE);
-    REGISTRY.register(GaussianFocalLoss.TYPE);
-    REGISTRY.register(SmoothL1Loss.TYPE);
-    REGISTRY.register(L1Loss.TYPE);
-    REGISTRY.register(BalancedL1Loss.TYPE);
-    REGISTRY.register(MSELoss.TYPE);
-    REGISTRY.register(GHMR.TYPE);
-    REGISTRY.register(IoULoss.TYPE);
-    REGISTRY.register(GIoULoss.TYPE);
-    REGISTRY.register(DIoULoss.TYPE);
-    REGISTRY.register(CIoULoss.TYPE);
-    REGISTRY.register(BoundedIoULoss.TYPE);
+    BUILT_IN.forEach(REGISTRY::register);
   }
 
   private Losses() {}
