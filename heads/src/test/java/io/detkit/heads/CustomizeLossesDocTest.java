@@ -137,7 +137,8 @@ class CustomizeLossesDocTest {
   void focalLossClassAndConfigCorrespond() {
     Loss fromConfig = Losses.build(python("focal-default").getConfig("loss_cls"));
     // tag::focal-builder[]
-    FocalLoss focal = FocalLoss.TYPE.builder().params(p -> p.withGamma(2.0).withAlpha(0.25)).options(o -> o.withLossWeight(1.0)).build();
+    FocalLoss focal = FocalLoss.TYPE.builder().params(p -> p.withGamma(2.0).withAlpha(0.25))
+        .options(o -> o.withLossWeight(1.0)).build();
     // end::focal-builder[]
     LossArgs args = LossArgs.of(clsScores, labels).weight(labelWeights).avgFactor(numPositives);
     assertThat(focal.forward(args).scalar()).isEqualTo(fromConfig.forward(args).scalar());
@@ -176,7 +177,8 @@ class CustomizeLossesDocTest {
   void lossWeight() {
     Loss fromConfig = Losses.build(python("focal-loss-weight").getConfig("loss_cls"));
     // tag::focal-loss-weight-java[]
-    Loss half = FocalLoss.TYPE.builder().params(p -> p.withGamma(2.0).withAlpha(0.25)).options(o -> o.withLossWeight(0.5)).build();
+    Loss half = FocalLoss.TYPE.builder().params(p -> p.withGamma(2.0).withAlpha(0.25))
+        .options(o -> o.withLossWeight(0.5)).build();
     // end::focal-loss-weight-java[]
     LossArgs args = LossArgs.of(clsScores, labels).weight(labelWeights).avgFactor(numPositives);
     assertThat(half.forward(args).scalar()).isCloseTo(0.5 * FOCAL_SUM / (1 + EPS), within(1e-6));

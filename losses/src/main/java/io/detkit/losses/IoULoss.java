@@ -70,7 +70,8 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
     static Params fromConfig(Config c) {
       double eps = c.getDouble("eps", DEFAULTS.eps);
       boolean linear = c.getBoolean("linear", false);
-      Mode m = Checks.param("mode", () -> ConfigKey.parse(Mode.class, "mode", c.getString("mode", DEFAULTS.mode.key())));
+      Mode m = Checks.param("mode",
+          () -> ConfigKey.parse(Mode.class, "mode", c.getString("mode", DEFAULTS.mode.key())));
       return new Params(linear ? Mode.LINEAR : m, eps);
     }
   }

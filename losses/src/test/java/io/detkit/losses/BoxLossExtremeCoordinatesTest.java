@@ -15,10 +15,14 @@ class BoxLossExtremeCoordinatesTest {
     return List.of(IoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
         IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).options(o -> o.withReduction(r)).build(),
         IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE)).options(o -> o.withReduction(r)).build(),
-        GIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(), DIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
-        CIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(), BoundedIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
-        SmoothL1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(), L1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(),
-        BalancedL1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(), MSELoss.TYPE.builder().options(o -> o.withReduction(r)).build());
+        GIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(), DIoULoss.TYPE.builder()
+            .options(o -> o.withReduction(r)).build(),
+        CIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(), BoundedIoULoss.TYPE.builder()
+            .options(o -> o.withReduction(r)).build(),
+        SmoothL1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(), L1Loss.TYPE.builder()
+            .options(o -> o.withReduction(r)).build(),
+        BalancedL1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(), MSELoss.TYPE.builder()
+            .options(o -> o.withReduction(r)).build());
   }
 
   /** Large boxes near 1e6, including an identical pair, a disjoint pair and a zero-width one. */
@@ -67,7 +71,8 @@ class BoxLossExtremeCoordinatesTest {
       INDArray lw = Tensors.create(new double[16], dt, 4, 4).addi(1);
       for (Reduction r : List.of(Reduction.MEAN, Reduction.NONE)) {
         for (double mu : new double[] {0.02, 0.0}) {
-          LossResult res = GHMR.TYPE.builder().params(q -> q.withMu(mu)).options(o -> o.withReduction(r)).build().forward(p, t, lw);
+          LossResult res = GHMR.TYPE.builder().params(q -> q.withMu(mu)).options(o -> o.withReduction(r)).build()
+              .forward(p, t, lw);
           assertAllFinite(res.value(), "GHMR(mu=" + mu + ") " + r + " value");
           assertAllFinite(res.gradPred(), "GHMR(mu=" + mu + ") " + r + " gradient");
         }

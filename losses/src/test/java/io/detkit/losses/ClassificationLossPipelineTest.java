@@ -128,7 +128,8 @@ class ClassificationLossPipelineTest {
     assertThat(Losses.build(Config.of("type", "FocalLoss")).forward(pred, target).scalar()).isNaN();
 
     // alpha < 1 has a genuinely infinite derivative of (1 - p)^alpha at p = 1 on a peak.
-    Loss gfl = GaussianFocalLoss.TYPE.builder().params(p -> p.withAlpha(0.5)).options(o -> o.withCheckFinite(true).withReduction(Reduction.SUM)).build();
+    Loss gfl = GaussianFocalLoss.TYPE.builder().params(p -> p.withAlpha(0.5))
+        .options(o -> o.withCheckFinite(true).withReduction(Reduction.SUM)).build();
     assertThatThrownBy(() -> gfl.forward(f64(new double[] {1.0, 0.3}, 2), f64(new double[] {1.0, 0.2}, 2)))
         .isInstanceOf(NonFiniteLossException.class).hasMessageContaining("GaussianFocalLoss")
         .hasMessageContaining("gradient");
@@ -173,7 +174,8 @@ class ClassificationLossPipelineTest {
         BadCall.of("QFL scores [4]", () -> QualityFocalLoss.TYPE.fromConfig(Config.of())
             .forward(LossArgs.of(pred, ints(new long[6], 6), f64(new double[4], 4))), "scores", "[4]", "[6,4]"),
         BadCall.of("VFL target [4,6]",
-            () -> VarifocalLoss.TYPE.fromConfig(Config.of()).forward(pred, f64(new double[24], 4, 6)), "[6,4]", "[4,6]"),
+            () -> VarifocalLoss.TYPE.fromConfig(Config.of())
+                .forward(pred, f64(new double[24], 4, 6)), "[6,4]", "[4,6]"),
         BadCall.of("GaussianFocal pred 1.5", () -> GaussianFocalLoss.TYPE.fromConfig(Config.of())
             .forward(f64(new double[] {0.5, 1.5}, 2), f64(new double[] {1, 0}, 2)), "pred", "1.5"),
         BadCall.of("GHMC label_weight [4]", () -> GHMC.TYPE.fromConfig(Config.of())
@@ -195,10 +197,12 @@ class ClassificationLossPipelineTest {
     List<Loss[]> pairs = new ArrayList<>();
     pairs.add(new Loss[] {Losses.build(Config.of("type", "FocalLoss", "gamma", 1.5, "alpha", 0.5, "reduction", "sum",
         "loss_weight", 0.5)),
-        FocalLoss.TYPE.builder().params(p -> p.withGamma(1.5).withAlpha(0.5)).options(o -> o.withReduction(Reduction.SUM).withLossWeight(0.5)).build()});
+        FocalLoss.TYPE.builder().params(p -> p.withGamma(1.5).withAlpha(0.5))
+            .options(o -> o.withReduction(Reduction.SUM).withLossWeight(0.5)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "class_weight",
         List.of(1.0, 2.0), "ignore_index", 255, "avg_non_ignore", true)),
-        CrossEntropyLoss.TYPE.builder().params(p -> p.withUseSigmoid(true).withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))
+        CrossEntropyLoss.TYPE.builder()
+            .params(p -> p.withUseSigmoid(true).withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))
             .withIgnoreIndex(255).withAvgNonIgnore(true)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "GHMC", "bins", 30, "momentum", 0.75)),
         GHMC.TYPE.builder().params(p -> p.withBins(30).withMomentum(0.75)).build()});

@@ -55,7 +55,8 @@ class ElementwiseRegressionLossTest {
     // float32(0.7) is just below 0.7: PyTorch compares float32 |d| with float32 beta, so the float32
     // call takes the linear branch (slope gamma) while the float64 call with the same value takes
     // the log branch, whose slope differs from gamma when beta != 1.
-    BalancedL1Loss loss = BalancedL1Loss.TYPE.builder().params(p -> p.withBeta(0.7)).options(o -> o.withReduction(Reduction.NONE)).build();
+    BalancedL1Loss loss = BalancedL1Loss.TYPE.builder().params(p -> p.withBeta(0.7))
+        .options(o -> o.withReduction(Reduction.NONE)).build();
     double d = (float) 0.7;
     double g32 = Tensors.toDoubles(loss.forward(f32(new double[] {d}, 1), f32(new double[] {0}, 1)).gradPred())[0];
     double g64 = Tensors.toDoubles(loss.forward(f64(new double[] {d}, 1), f64(new double[] {0}, 1)).gradPred())[0];

@@ -51,7 +51,8 @@ class FocalLossFusedPathTest {
     for (int i = 0; i < N; i++) {
       labels[i] = rnd.nextInt(C + 1);
     }
-    FocalLoss loss = FocalLoss.TYPE.builder().params(p -> p.withGamma(gamma).withAlpha(0.3)).options(o -> o.withLossWeight(1.7).withReduction(reduction)).build();
+    FocalLoss loss = FocalLoss.TYPE.builder().params(p -> p.withGamma(gamma).withAlpha(0.3))
+        .options(o -> o.withLossWeight(1.7).withReduction(reduction)).build();
     INDArray pred = Tensors.create(x, dt, N, C);
     LossArgs fused = LossArgs.of(pred, Tensors.createLong(labels, N));
     LossArgs general = LossArgs.of(pred, oneHot(labels, dt));

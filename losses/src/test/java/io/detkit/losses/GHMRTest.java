@@ -107,7 +107,8 @@ class GHMRTest {
 
   @Test
   void muZeroIsPlainL1WithAZeroSubgradientAtZero() {
-    LossResult r = GHMR.TYPE.builder().params(p -> p.withMu(0)).options(o -> o.withReduction(Reduction.NONE)).build().forward(args(false));
+    LossResult r = GHMR.TYPE.builder().params(p -> p.withMu(0)).options(o -> o.withReduction(Reduction.NONE)).build()
+        .forward(args(false));
     double[] g = Tensors.toDoubles(r.gradPred());
     for (double v : g) {
       assertThat(Double.isFinite(v)).isTrue();

@@ -39,7 +39,8 @@ class IoUFamilyKnownValuesTest {
 
   @Test
   void iouClampStopsTheGradientOfDisjointBoxes() {
-    double[] g = Tensors.toDoubles(IoULoss.TYPE.builder().build().forward(LossArgs.of(f64(PRED, 2, 4), f64(TARGET, 2, 4))
+    double[] g = Tensors.toDoubles(IoULoss.TYPE.builder().build()
+        .forward(LossArgs.of(f64(PRED, 2, 4), f64(TARGET, 2, 4))
         .reductionOverride(Reduction.NONE)).gradPred());
     // row 0: d(-ln iou)/d x2 = -(d overlap/overlap - d union/union) = -(10/50 - 0/150) ... union grows by 10 - 10 = 0
     assertThat(g[2]).isCloseTo(-10.0 / 50, within(1e-9));
@@ -65,7 +66,8 @@ class IoUFamilyKnownValuesTest {
 
   @Test
   void ciouLossEqualsDiouForBoxesOfTheSameAspectRatio() {
-    assertThat(none(CIoULoss.TYPE.builder().build())).containsExactly(none(DIoULoss.TYPE.builder().build()), within(1e-12));
+    assertThat(none(CIoULoss.TYPE.builder().build())).containsExactly(none(DIoULoss.TYPE.builder()
+        .build()), within(1e-12));
   }
 
   @Test
@@ -85,7 +87,8 @@ class IoUFamilyKnownValuesTest {
   @Test
   void identicalBoxesGetZeroIoUGradientAsTiesSplitTheMinAndMax() {
     double[] box = {52.950485, 0.41107923, 77.92113, 25.36259};
-    for (Loss loss : new Loss[] {IoULoss.TYPE.builder().build(), GIoULoss.TYPE.builder().build(), DIoULoss.TYPE.builder().build()}) {
+    for (Loss loss : new Loss[] {IoULoss.TYPE.builder().build(), GIoULoss.TYPE.builder()
+        .build(), DIoULoss.TYPE.builder().build()}) {
       double[] g = Tensors.toDoubles(loss.forward(f32(box, 1, 4), f32(box, 1, 4)).gradPred());
       for (double x : g) {
         assertThat(Math.abs(x)).as("%s", loss).isLessThan(1e-9);

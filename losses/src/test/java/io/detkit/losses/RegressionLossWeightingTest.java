@@ -23,26 +23,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Zero weights give zero loss and gradient; loss_weight scales value and gradient linearly. */
 class RegressionLossWeightingTest {
-  /** A loss with a given reduction and loss_weight, and whether it is GHMR (label_weight as a target). */
-  record Subject(String name, java.util.function.BiFunction<Reduction, Double, Loss> make, boolean ghm) {
+  /** A loss type, and whether it is GHMR (label_weight as a target). */
+  record Subject(LossType<?, ?> type, boolean ghm) {
+    /** The loss with {@code reduction} and {@code lossWeight}. */
+    Loss make(Reduction reduction, double lossWeight) {
+      return type.builder().options(o -> o.withReduction(reduction).withLossWeight(lossWeight)).build();
+    }
+
     @Override
     public String toString() {
-      return name;
+      return type.name();
     }
   }
 
   static List<Subject> subjects() {
-    return List.of(
-        new Subject("SmoothL1Loss", (r, w) -> SmoothL1Loss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
-        new Subject("L1Loss", (r, w) -> L1Loss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
-        new Subject("BalancedL1Loss", (r, w) -> BalancedL1Loss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
-        new Subject("MSELoss", (r, w) -> MSELoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
-        new Subject("GHMR", (r, w) -> GHMR.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), true),
-        new Subject("IoULoss", (r, w) -> IoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
-        new Subject("GIoULoss", (r, w) -> GIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
-        new Subject("DIoULoss", (r, w) -> DIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
-        new Subject("CIoULoss", (r, w) -> CIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false),
-        new Subject("BoundedIoULoss", (r, w) -> BoundedIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(w)).build(), false));
+    return List.of(new Subject(SmoothL1Loss.TYPE, false), new Subject(L1Loss.TYPE, false),
+        new Subject(BalancedL1Loss.TYPE, false), new Subject(MSELoss.TYPE, false), new Subject(GHMR.TYPE, true),
+        new Subject(IoULoss.TYPE, false), new Subject(GIoULoss.TYPE, false), new Subject(DIoULoss.TYPE, false),
+        new Subject(CIoULoss.TYPE, false), new Subject(BoundedIoULoss.TYPE, false));
   }
 
   static Stream<Arguments> subjectsAndReductions() {
@@ -71,7 +69,7 @@ class RegressionLossWeightingTest {
   @MethodSource("subjectsAndReductions")
   void zeroWeightGivesZeroValueAndGradient(Subject s, Reduction r) {
     for (DataType dt : List.of(DataType.FLOAT, DataType.DOUBLE)) {
-      LossResult res = s.make().apply(r, 2.0).forward(call(s, dt, Tensors.create(new double[20], dt, 5, 4)));
+      LossResult res = s.make(r, 2.0).forward(call(s, dt, Tensors.create(new double[20], dt, 5, 4)));
       for (double v : Tensors.toDoubles(res.value())) {
         assertThat(Math.abs(v)).isEqualTo(0.0);
       }
@@ -87,8 +85,8 @@ class RegressionLossWeightingTest {
   @MethodSource("subjectsAndReductions")
   void lossWeightScalesValueAndGradientLinearly(Subject s, Reduction r) {
     INDArray w = f64(uniform(new Random(3), 20, 0.1, 2), 5, 4);
-    LossResult one = s.make().apply(r, 1.0).forward(call(s, DataType.DOUBLE, w));
-    LossResult scaled = s.make().apply(r, -2.5).forward(call(s, DataType.DOUBLE, w));
+    LossResult one = s.make(r, 1.0).forward(call(s, DataType.DOUBLE, w));
+    LossResult scaled = s.make(r, -2.5).forward(call(s, DataType.DOUBLE, w));
     assertScaled(Tensors.toDoubles(one.value()), Tensors.toDoubles(scaled.value()), -2.5);
     assertScaled(Tensors.toDoubles(one.gradPred()), Tensors.toDoubles(scaled.gradPred()), -2.5);
     assertThat(Tensors.toDoubles(one.gradPred())).isNotEqualTo(new double[20]);

@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  * @param <S> the sampler
  */
 public final class SamplerType<P, S extends BaseSampler> extends ComponentType<SamplerParams, P, S> {
-  private SamplerType(String name, Function<Config, P> readParams, P defaults, BiFunction<SamplerParams, P, S> sampler) {
+  private SamplerType(String name, Function<Config, P> readParams, P defaults,
+      BiFunction<SamplerParams, P, S> sampler) {
     super(name, SamplerParams::fromConfig, readParams, defaults, sampler);
   }
 

@@ -74,7 +74,8 @@ class CountingRulePropertyTest {
       @ForAll long seed) {
     int p = numGts == 0 ? 0 : pos;
     AssignResult a = assign(numGts, p, neg, ignored, seed);
-    RandomSampler s = RandomSampler.TYPE.builder(num, posFraction).options(o -> o.withNegPosUb(negPosUb).withAddGtAsProposals(addGt)).build();
+    RandomSampler s = RandomSampler.TYPE.builder(num, posFraction)
+        .options(o -> o.withNegPosUb(negPosUb).withAddGtAsProposals(addGt)).build();
     SamplingResult r = run(s, a, numGts, seed);
 
     boolean gtsAdded = addGt && numGts > 0;
@@ -102,7 +103,8 @@ class CountingRulePropertyTest {
       @ForAll @DoubleRange(min = 0, max = 1) double floorFraction,
       @ForAll long seed) {
     AssignResult a = assign(numGts, pos, neg, 7, seed);
-    IoUBalancedNegSampler s = IoUBalancedNegSampler.TYPE.builder(num, posFraction).options(o -> o.withNegPosUb(negPosUb))
+    IoUBalancedNegSampler s = IoUBalancedNegSampler.TYPE.builder(num, posFraction)
+        .options(o -> o.withNegPosUb(negPosUb))
         .params(p -> p.withNumBins(numBins).withFloorThr(floorThr).withFloorFraction(floorFraction)).build();
     SamplingResult r = run(s, a, numGts, seed);
     int expectedPos = Math.min(pos + numGts, s.numExpectedPos());

@@ -30,7 +30,8 @@ class OHEMSamplerTest {
 
   @Test
   void keepsTheHardestCandidates() {
-    OHEMSampler s = OHEMSampler.TYPE.builder(20, 0.25).options(o -> o.withAddGtAsProposals(false)).build().withLoss(OHEMSamplerTest::byX1);
+    OHEMSampler s = OHEMSampler.TYPE.builder(20, 0.25).options(o -> o.withAddGtAsProposals(false))
+        .build().withLoss(OHEMSamplerTest::byX1);
     SamplingResult r = sample(s, Fixtures.assign(2, G));
     assertThat(r.posInds()).containsExactly(5, 6, 7, 8, 9);
     assertThat(r.negInds()).containsExactly(45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59);
@@ -77,10 +78,12 @@ class OHEMSamplerTest {
 
   @Test
   void rejectsBadLossValues() {
-    OHEMSampler shortLoss = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false)).build().withLoss((inds, labels, boxes) -> new double[1]);
+    OHEMSampler shortLoss = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false))
+        .build().withLoss((inds, labels, boxes) -> new double[1]);
     assertThatThrownBy(() -> sample(shortLoss, Fixtures.assign(2, G)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one value per candidate (10)");
-    OHEMSampler nan = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false)).build().withLoss((inds, labels, boxes) -> {
+    OHEMSampler nan = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false))
+        .build().withLoss((inds, labels, boxes) -> {
           double[] v = new double[inds.length];
           v[2] = Double.NaN;
           return v;
@@ -93,7 +96,8 @@ class OHEMSamplerTest {
   @Test
   void miningPositivesNeedsAssignerLabels() {
     AssignResult unlabeled = new AssignResult(2, G, new double[G.length], null);
-    OHEMSampler s = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false)).build().withLoss(OHEMSamplerTest::byX1);
+    OHEMSampler s = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false))
+        .build().withLoss(OHEMSamplerTest::byX1);
     assertThatThrownBy(() -> sample(s, unlabeled))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("labels");
   }

@@ -138,9 +138,11 @@ class RandomSamplerTest {
   static Stream<BadCall> invalidParameters() {
     return Stream.of(
         BadCall.of("num=0", () -> RandomSampler.TYPE.builder(0, 0.5).build(), "num must be > 0", "got 0"),
-        BadCall.of("pos_fraction=1.5", () -> RandomSampler.TYPE.builder(10, 1.5).build(), "pos_fraction must be in [0, 1]", "1.5"),
+        BadCall.of("pos_fraction=1.5", () -> RandomSampler.TYPE.builder(10, 1.5)
+            .build(), "pos_fraction must be in [0, 1]", "1.5"),
         BadCall.of("pos_fraction=NaN", () -> RandomSampler.TYPE.builder(10, Double.NaN).build(), "pos_fraction"),
-        BadCall.of("neg_pos_ub=-2", () -> noGt(10, 0.5).options(o -> o.withNegPosUb(-2)).build(), "neg_pos_ub must be >= -1", "-2"));
+        BadCall.of("neg_pos_ub=-2", () -> noGt(10, 0.5).options(o -> o.withNegPosUb(-2))
+            .build(), "neg_pos_ub must be >= -1", "-2"));
   }
 
   static Stream<BadCall> inconsistentInputs() {
@@ -176,7 +178,8 @@ class RandomSamplerTest {
   @Test
   void addingGtsNeedsMatchingNumGts() {
     AssignResult a = new AssignResult(3, new int[] {1, 0}, new double[] {0.9, 0.1}, new int[] {5, -1});
-    assertThatThrownBy(() -> RandomSampler.TYPE.builder(8, 0.5).build().sample(a, boxes(2), gts(2), labels(2), new SplittableRandom(0)))
+    assertThatThrownBy(() -> RandomSampler.TYPE.builder(8, 0.5)
+        .build().sample(a, boxes(2), gts(2), labels(2), new SplittableRandom(0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_gts")
         .hasMessageContaining("(2)").hasMessageContaining("got 3");
   }
@@ -184,7 +187,8 @@ class RandomSamplerTest {
   @Test
   void builderAndFactoryDescribeTheSameSampler() {
     RandomSampler a = RandomSampler.TYPE.builder(256, 0.5).build();
-    RandomSampler b = RandomSampler.TYPE.builder(256, 0.5).options(o -> o.withNegPosUb(-1).withAddGtAsProposals(true).withSeed(Samplers.DEFAULT_SEED)).build();
+    RandomSampler b = RandomSampler.TYPE.builder(256, 0.5)
+        .options(o -> o.withNegPosUb(-1).withAddGtAsProposals(true).withSeed(Samplers.DEFAULT_SEED)).build();
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
     assertThat(a).isNotEqualTo(RandomSampler.TYPE.builder(256, 0.5).options(o -> o.withSeed(1)).build());
     assertThat(a.toString())

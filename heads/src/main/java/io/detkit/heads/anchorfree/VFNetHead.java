@@ -113,8 +113,8 @@ public final class VFNetHead extends AnchorFreeHead {
           "iou_weighted", true, "loss_weight", 1.0)));
       lossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5)));
       declareLoss(LOSS_BBOX_REFINE, Config.of("type", "GIoULoss", "loss_weight", 2.0));
-      declareLoss(LOSS_CLS_FL, Config.of("type", FocalLoss.TYPE.name(), "use_sigmoid", true, "gamma", 2.0, "alpha", 0.25,
-          "loss_weight", 1.0));
+      declareLoss(LOSS_CLS_FL, Config.of("type", FocalLoss.TYPE.name(), "use_sigmoid", true, "gamma", 2.0,
+          "alpha", 0.25, "loss_weight", 1.0));
       ignoreKeys("sync_num_pos", "gradient_mul", "bbox_norm_type", "reg_decoded_bbox");
     }
 
