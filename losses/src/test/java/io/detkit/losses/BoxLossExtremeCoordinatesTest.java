@@ -12,17 +12,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Coordinates around 1e6 and zero-area boxes give finite values and gradients in both precisions. */
 class BoxLossExtremeCoordinatesTest {
   static List<Loss> losses(Reduction r) {
-    return List.of(IoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
-        IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).options(o -> o.withReduction(r)).build(),
-        IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE)).options(o -> o.withReduction(r)).build(),
-        GIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(), DIoULoss.TYPE.builder()
-            .options(o -> o.withReduction(r)).build(),
-        CIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(), BoundedIoULoss.TYPE.builder()
-            .options(o -> o.withReduction(r)).build(),
-        SmoothL1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(), L1Loss.TYPE.builder()
-            .options(o -> o.withReduction(r)).build(),
-        BalancedL1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(), MSELoss.TYPE.builder()
-            .options(o -> o.withReduction(r)).build());
+    List<Loss> out = LossScenarios.withReduction(r, IoULoss.TYPE, GIoULoss.TYPE, DIoULoss.TYPE, CIoULoss.TYPE,
+        BoundedIoULoss.TYPE, SmoothL1Loss.TYPE, L1Loss.TYPE, BalancedL1Loss.TYPE, MSELoss.TYPE);
+    for (IoULoss.Mode mode : new IoULoss.Mode[] {IoULoss.Mode.LINEAR, IoULoss.Mode.SQUARE}) {
+      out.add(IoULoss.TYPE.builder().params(p -> p.withMode(mode)).options(o -> o.withReduction(r)).build());
+    }
+    return out;
   }
 
   /** Large boxes near 1e6, including an identical pair, a disjoint pair and a zero-width one. */

@@ -87,8 +87,8 @@ class IoUFamilyKnownValuesTest {
   @Test
   void identicalBoxesGetZeroIoUGradientAsTiesSplitTheMinAndMax() {
     double[] box = {52.950485, 0.41107923, 77.92113, 25.36259};
-    for (Loss loss : new Loss[] {IoULoss.TYPE.builder().build(), GIoULoss.TYPE.builder()
-        .build(), DIoULoss.TYPE.builder().build()}) {
+    for (Loss loss : new Loss[] {IoULoss.TYPE.builder().build(),
+        GIoULoss.TYPE.builder().build(), DIoULoss.TYPE.builder().build()}) {
       double[] g = Tensors.toDoubles(loss.forward(f32(box, 1, 4), f32(box, 1, 4)).gradPred());
       for (double x : g) {
         assertThat(Math.abs(x)).as("%s", loss).isLessThan(1e-9);

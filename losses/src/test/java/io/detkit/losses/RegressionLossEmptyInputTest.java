@@ -17,15 +17,8 @@ class RegressionLossEmptyInputTest {
   static Stream<Arguments> losses() {
     List<Arguments> out = new ArrayList<>();
     for (Reduction r : Reduction.values()) {
-      List<Loss> losses = new ArrayList<>(List.of(SmoothL1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(),
-          L1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(), BalancedL1Loss.TYPE.builder()
-              .options(o -> o.withReduction(r)).build(),
-          MSELoss.TYPE.builder().options(o -> o.withReduction(r)).build(), IoULoss.TYPE.builder()
-              .options(o -> o.withReduction(r)).build(),
-          GIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(), DIoULoss.TYPE.builder()
-              .options(o -> o.withReduction(r)).build(),
-          CIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(), BoundedIoULoss.TYPE.builder()
-              .options(o -> o.withReduction(r)).build()));
+      List<Loss> losses = LossScenarios.withReduction(r, SmoothL1Loss.TYPE, L1Loss.TYPE, BalancedL1Loss.TYPE,
+          MSELoss.TYPE, IoULoss.TYPE, GIoULoss.TYPE, DIoULoss.TYPE, CIoULoss.TYPE, BoundedIoULoss.TYPE);
       if (r != Reduction.SUM) {
         losses.add(GHMR.TYPE.builder().options(o -> o.withReduction(r)).build());
       }

@@ -56,15 +56,15 @@ class RegressionLossGradientTest {
         rnd -> elementwise(rnd), ELEMENTWISE_WEIGHTS));
     s.add(new Subject("GHMR", r -> GHMR.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(1.5)).build(),
         RegressionLossGradientTest::ghm, GHM_WEIGHTS));
-    s.add(new Subject("IoULoss(log)", r -> IoULoss.TYPE.builder().options(o -> o.withReduction(r))
-        .build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
+    s.add(new Subject("IoULoss(log)", r -> IoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
+        rnd -> boxes(rnd, 6), BOX_WEIGHTS));
     s.add(new Subject("IoULoss(linear)", r -> IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR))
         .options(o -> o.withReduction(r)).build(),
         rnd -> boxes(rnd, 6), BOX_WEIGHTS));
     s.add(new Subject("IoULoss(square)", r -> IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE))
         .options(o -> o.withReduction(r).withLossWeight(3)).build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
-    s.add(new Subject("GIoULoss", r -> GIoULoss.TYPE.builder().options(o -> o.withReduction(r))
-        .build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
+    s.add(new Subject("GIoULoss", r -> GIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
+        rnd -> boxes(rnd, 6), BOX_WEIGHTS));
     s.add(new Subject("DIoULoss", r -> DIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(0.8))
         .build(),
         rnd -> boxes(rnd, 6), BOX_WEIGHTS));

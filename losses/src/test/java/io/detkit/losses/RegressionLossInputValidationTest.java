@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Bad calls are rejected with messages that name the argument, the expectation and what came. */
 class RegressionLossInputValidationTest {
   static List<Loss> elementwiseLosses() {
-    return List.of(SmoothL1Loss.TYPE.builder().build(), L1Loss.TYPE.builder().build(), BalancedL1Loss.TYPE.builder()
-        .build(),
+    return List.of(SmoothL1Loss.TYPE.builder().build(), L1Loss.TYPE.builder().build(),
+        BalancedL1Loss.TYPE.builder().build(),
         MSELoss.TYPE.builder().build());
   }
 
