@@ -39,7 +39,6 @@ public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
   public static final LossType<Params, BoundedIoULoss> TYPE =
       LossType.of("BoundedIoULoss", Params.DEFAULTS, Params::fromConfig, BoundedIoULoss::new);
 
-
   /**
    * BoundedIoULoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *

@@ -40,6 +40,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * thread-safe.
  */
 public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
+  // The name in this file's messages (a constant, usable in static code).
   private static final String NAME = "CrossEntropyLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */

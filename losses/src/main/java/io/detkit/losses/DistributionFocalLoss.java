@@ -21,6 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * label is not {@code [N]}, a label is outside {@code [0, n)}, or the weight does not broadcast.
  */
 public final class DistributionFocalLoss extends Loss {
+  // The name in this file's messages (a constant, usable in static code).
   private static final String NAME = "DistributionFocalLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */

@@ -32,12 +32,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * thread-safe.
  */
 public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
   private static final String NAME = "FocalLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
   public static final LossType<Params, FocalLoss> TYPE =
       LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, FocalLoss::new);
-
 
   /**
    * FocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.

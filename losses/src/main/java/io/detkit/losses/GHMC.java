@@ -43,6 +43,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * described above, a weight or avg_factor is passed, or the reduction is {@code 'sum'}.
  */
 public final class GHMC extends Loss {
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
   private static final String NAME = "GHMC";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */

@@ -24,13 +24,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code pred}'s, a probability or target leaves [0, 1], or the weight does not broadcast.
  */
 public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params> {
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
   private static final String NAME = "GaussianFocalLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
   public static final LossType<Params, GaussianFocalLoss> TYPE =
       LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, GaussianFocalLoss::new);
   private static final double EPS = 1e-12;
-
 
   /**
    * GaussianFocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.

@@ -45,7 +45,6 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
     LOG
   }
 
-
   /**
    * IoULoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *

@@ -28,12 +28,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * probabilities leave [0, 1], or the weight does not broadcast.
  */
 public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
   private static final String NAME = "QualityFocalLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
   public static final LossType<Params, QualityFocalLoss> TYPE =
       LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, QualityFocalLoss::new);
-
 
   /**
    * QualityFocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.

@@ -23,12 +23,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code pred}'s, a target is not finite or outside [0, 1], or the weight does not broadcast.
  */
 public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
   private static final String NAME = "VarifocalLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
   public static final LossType<Params, VarifocalLoss> TYPE =
       LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, VarifocalLoss::new);
-
 
   /**
    * VarifocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
