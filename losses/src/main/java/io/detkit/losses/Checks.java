@@ -96,4 +96,14 @@ final class Checks {
     }
     return target;
   }
+
+  /**
+   * The values of a call's target, which must have the prediction's shape (the dense soft targets
+   * of the classification losses).
+   *
+   * @throws IllegalArgumentException {@code "<type>: target must have pred's shape [..]; got [..]"}
+   */
+  static double[] denseTarget(LossArgs args, String type) {
+    return Tensors.toDoubles(sameShape(args.pred(), args.target(), type + ": target"));
+  }
 }

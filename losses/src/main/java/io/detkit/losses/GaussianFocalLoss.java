@@ -72,10 +72,8 @@ public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params>
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    INDArray target = args.target();
-    Checks.sameShape(pred, target, NAME + ": target");
+    double[] t = Checks.denseTarget(args, NAME);
     double[] p = Tensors.toDoubles(pred);
-    double[] t = Tensors.toDoubles(target);
     ClsMath.requireRange(p, "GaussianFocalLoss: pred", 0.0, 1.0, "probabilities");
     ClsMath.requireRange(t, "GaussianFocalLoss: target", 0.0, 1.0, "heatmap values");
     double alpha = params().alpha();

@@ -63,10 +63,8 @@ public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    INDArray target = args.target();
-    Checks.sameShape(pred, target, NAME + ": target");
+    double[] t = Checks.denseTarget(args, NAME);
     double[] x = Tensors.toDoubles(pred);
-    double[] t = Tensors.toDoubles(target);
     Tensors.requireFinite(t, "VarifocalLoss: target");
     // IoU-aware targets: outside [0, 1] the positive weight and the BCE target make no sense (a
     // target of 3 gives a negative loss), as FocalLoss checks its soft targets.
