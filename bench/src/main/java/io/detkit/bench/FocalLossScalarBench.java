@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.Setup;
  */
 @Fork(jvmArgsPrepend = "-Ddetkit.simd=false")
 public class FocalLossScalarBench extends SampleTimeBench {
-  private final FocalLoss focal = FocalLoss.builder().build();
+  private final FocalLoss focal = FocalLoss.TYPE.builder().build();
   private INDArray logits;
   private INDArray labels;
   private double numPos;

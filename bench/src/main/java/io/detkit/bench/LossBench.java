@@ -31,8 +31,9 @@ public class LossBench {
   private static final int ANCHORS = CocoScale.RETINA_ANCHORS;
   private static final int BOXES = CocoScale.GIOU_BOXES;
 
-  private final FocalLoss focal = FocalLoss.builder().params(p -> p.withGamma(2.0).withAlpha(0.25)).reduction(Reduction.MEAN).build();
-  private final GIoULoss giou = GIoULoss.builder().reduction(Reduction.MEAN).build();
+  private final FocalLoss focal = FocalLoss.TYPE.builder().params(p -> p.withGamma(2.0).withAlpha(0.25))
+      .options(o -> o.withReduction(Reduction.MEAN)).build();
+  private final GIoULoss giou = GIoULoss.TYPE.builder().options(o -> o.withReduction(Reduction.MEAN)).build();
 
   private INDArray logits;
   private INDArray labels;

@@ -138,7 +138,8 @@ class CustomizeLossesDocTest {
   void focalLossClassAndConfigCorrespond() {
     Loss fromConfig = Losses.build(python("focal-default").getConfig("loss_cls"));
     // tag::focal-builder[]
-    FocalLoss focal = FocalLoss.builder().params(p -> p.withGamma(2.0).withAlpha(0.25)).lossWeight(1.0).build();
+    FocalLoss focal = FocalLoss.TYPE.builder().params(p -> p.withGamma(2.0).withAlpha(0.25))
+        .options(o -> o.withLossWeight(1.0)).build();
     // end::focal-builder[]
     LossArgs args = LossArgs.of(clsScores, labels).weight(labelWeights).avgFactor(numPositives);
     assertThat(focal.forward(args).scalar()).isEqualTo(fromConfig.forward(args).scalar());
@@ -149,7 +150,7 @@ class CustomizeLossesDocTest {
   void gammaAndAlpha() {
     Loss fromConfig = Losses.build(python("focal-gamma-alpha").getConfig("loss_cls"));
     // tag::focal-gamma-alpha-java[]
-    Loss focal = FocalLoss.builder().params(p -> p.withGamma(1.5).withAlpha(0.5)).build();
+    Loss focal = FocalLoss.TYPE.builder().params(p -> p.withGamma(1.5).withAlpha(0.5)).build();
     // end::focal-gamma-alpha-java[]
     LossArgs args = LossArgs.of(clsScores, labels).weight(labelWeights).avgFactor(numPositives);
     double expected = (0.5 * Math.pow(0.5, 1.5) + 0.5 * Math.pow(0.5, 1.5)) * LN2 / (1 + EPS);
@@ -162,7 +163,7 @@ class CustomizeLossesDocTest {
     Loss fromConfig = Losses.build(python("focal-sum").getConfig("loss_cls"));
     assertThat(fromConfig.reduction()).isEqualTo(Reduction.SUM);
     // tag::focal-sum-java[]
-    Loss summed = FocalLoss.builder().reduction(Reduction.SUM).build();
+    Loss summed = FocalLoss.TYPE.builder().options(o -> o.withReduction(Reduction.SUM)).build();
     double total = summed.forward(LossArgs.of(clsScores, labels).weight(labelWeights)).scalar();
     // end::focal-sum-java[]
     assertThat(total).isCloseTo(FOCAL_SUM, within(1e-6));
@@ -177,7 +178,8 @@ class CustomizeLossesDocTest {
   void lossWeight() {
     Loss fromConfig = Losses.build(python("focal-loss-weight").getConfig("loss_cls"));
     // tag::focal-loss-weight-java[]
-    Loss half = FocalLoss.builder().params(p -> p.withGamma(2.0).withAlpha(0.25)).lossWeight(0.5).build();
+    Loss half = FocalLoss.TYPE.builder().params(p -> p.withGamma(2.0).withAlpha(0.25))
+        .options(o -> o.withLossWeight(0.5)).build();
     // end::focal-loss-weight-java[]
     LossArgs args = LossArgs.of(clsScores, labels).weight(labelWeights).avgFactor(numPositives);
     assertThat(half.forward(args).scalar()).isCloseTo(0.5 * FOCAL_SUM / (1 + EPS), within(1e-6));

@@ -1,7 +1,6 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.ConfigException;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -23,14 +22,15 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
 public final class BalancedL1Loss extends PiecewiseL1Loss {
-  /** The registry name. */
-  public static final String TYPE = "BalancedL1Loss";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, BalancedL1Loss> TYPE =
+      LossType.of("BalancedL1Loss", Params.DEFAULTS, Params::fromConfig, BalancedL1Loss::new);
 
   private final Params params;
   private final double b;
 
   /**
-   * BalancedL1Loss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * BalancedL1Loss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param alpha the lower branch's scale, finite and {@code > 0}
    * @param gamma the upper branch's slope, finite and {@code > 0}, with {@code e^(gamma/alpha)} finite
@@ -59,19 +59,9 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public BalancedL1Loss(LossOptions options, Params params) {
-    super(TYPE, options, params.beta());
+    super(TYPE.name(), options, params.beta());
     this.params = params;
     this.b = bOf(params.alpha(), params.gamma());
-  }
-
-  /**
-   * Builds from an MMDetection config.
-   *
-   * @throws ConfigException if {@code alpha}, {@code gamma} or {@code beta} is not a finite number
-   *     {@code > 0}, or {@code e^(gamma/alpha) - 1} is not finite
-   */
-  public static BalancedL1Loss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, BalancedL1Loss::new);
   }
 
   private static double bOf(double alpha, double gamma) {
@@ -81,11 +71,6 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
           + gamma + ", alpha=" + alpha);
     }
     return b;
-  }
-
-  /** A builder with MMDetection's defaults ({@code alpha=0.5, gamma=1.5, beta=1.0}). */
-  public static LossBuilder<Params, BalancedL1Loss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, BalancedL1Loss::new);
   }
 
   /** The loss's own parameters. */

@@ -35,12 +35,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     not broadcast to {@code [N,4]}
  */
 public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
-  /** The registry name. */
-  public static final String TYPE = "BoundedIoULoss";
-
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, BoundedIoULoss> TYPE =
+      LossType.of("BoundedIoULoss", Params.DEFAULTS, Params::fromConfig, BoundedIoULoss::new);
 
   /**
-   * BoundedIoULoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * BoundedIoULoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param beta the smooth-L1 threshold of the four terms, finite and {@code > 0}
    * @param eps the bound's eps, {@code > 0} and finite in float32
@@ -63,22 +63,7 @@ public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
 
   /** The loss with {@code options} and {@code params}. */
   public BoundedIoULoss(LossOptions options, Params params) {
-    super(TYPE, options, params, params.eps());
-  }
-
-  /**
-   * Builds from an MMDetection config.
-   *
-   * @throws io.detkit.core.config.ConfigException if {@code beta} or {@code eps} is not a finite
-   *     number {@code > 0}
-   */
-  public static BoundedIoULoss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, BoundedIoULoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code beta=0.2, eps=1e-3}). */
-  public static LossBuilder<Params, BoundedIoULoss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, BoundedIoULoss::new);
+    super(TYPE.name(), options, params, params.eps());
   }
 
   @Override

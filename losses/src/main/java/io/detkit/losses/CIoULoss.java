@@ -28,25 +28,12 @@ import io.detkit.core.config.Config;
  *     shape does not fit
  */
 public final class CIoULoss extends DistanceIoULoss {
-  /** The registry name. */
-  public static final String TYPE = "CIoULoss";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<EpsParams, CIoULoss> TYPE =
+      LossType.of("CIoULoss", EpsParams.DEFAULTS, EpsParams::fromConfig, CIoULoss::new);
 
   /** The loss with {@code options} and {@code params}. */
   public CIoULoss(LossOptions options, EpsParams params) {
-    super(TYPE, options, params, true);
-  }
-
-  /**
-   * Builds from an MMDetection config.
-   *
-   * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
-   */
-  public static CIoULoss fromConfig(Config c) {
-    return LossOptions.build(c, EpsParams::fromConfig, CIoULoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
-  public static LossBuilder<EpsParams, CIoULoss> builder() {
-    return LossBuilder.of(EpsParams.DEFAULTS, CIoULoss::new);
+    super(TYPE.name(), options, params, true);
   }
 }

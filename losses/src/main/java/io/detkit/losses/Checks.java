@@ -4,8 +4,6 @@ import io.detkit.core.check.Args;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
-import java.util.Locale;
-import java.util.StringJoiner;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,13 +12,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * of its {@code Params} record, which both {@code fromConfig} and the builder fill, so both reject
  * the same values with the same message ({@code "<name> must be ...; got <value>"});
  * classification losses prefix the name with their type ({@code "FocalLoss: gamma"}), and
- * {@link LossOptions#build} reports the key's dotted path through {@link ConfigException}.
+ * {@link LossType#fromConfig} reports the key's dotted path through {@link ConfigException}.
  */
 final class Checks {
   private Checks() {}
 
   /**
-   * A parameter out of range, with the config key it came from, so that {@link LossOptions#build} can
+   * A parameter out of range, with the config key it came from, so that {@link LossType#fromConfig} can
    * report the key's dotted path while a builder's caller sees the plain message.
    */
   static final class BadParameter extends IllegalArgumentException {
@@ -100,24 +98,12 @@ final class Checks {
   }
 
   /**
-   * The constant of {@code values} whose lower-case name is {@code key} (case-insensitive), as
-   * MMDetection spells its string options.
+   * The values of a call's target, which must have the prediction's shape (the dense soft targets
+   * of the classification losses).
    *
-   * @throws IllegalArgumentException {@code "<name> must be one of 'a', 'b'; got '<key>'"}
+   * @throws IllegalArgumentException {@code "<type>: target must have pred's shape [..]; got [..]"}
    */
-  static <E extends Enum<E>> E parseKey(E[] values, String name, String key) {
-    if (key != null) {
-      String lower = key.toLowerCase(Locale.ROOT);
-      for (E e : values) {
-        if (e.name().toLowerCase(Locale.ROOT).equals(lower)) {
-          return e;
-        }
-      }
-    }
-    StringJoiner accepted = new StringJoiner(", ");
-    for (E e : values) {
-      accepted.add("'" + e.name().toLowerCase(Locale.ROOT) + "'");
-    }
-    throw new IllegalArgumentException(name + " must be one of " + accepted + "; got '" + key + "'");
+  static double[] denseTarget(LossArgs args, String type) {
+    return Tensors.toDoubles(sameShape(args.pred(), args.target(), type + ": target"));
   }
 }

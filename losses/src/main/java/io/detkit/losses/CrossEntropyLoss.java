@@ -5,7 +5,6 @@ import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
-import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -41,8 +40,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * thread-safe.
  */
 public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
-  /** The registry name. */
-  public static final String TYPE = "CrossEntropyLoss";
+  // The name in this file's messages (a constant, usable in static code).
+  private static final String NAME = "CrossEntropyLoss";
+
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, CrossEntropyLoss> TYPE =
+      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, CrossEntropyLoss::new);
   /** torch's {@code ignore_index} default, used when the config says None. */
   public static final int DEFAULT_IGNORE_INDEX = -100;
 
@@ -50,7 +53,7 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
   private final double[] classWeight;
 
   /**
-   * CrossEntropyLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * CrossEntropyLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param useSigmoid binary cross-entropy per element rather than softmax over the last dimension
    * @param classWeight per-class weights (softmax: weight of the true class; sigmoid: torch's
@@ -85,18 +88,8 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
 
   /** The loss with {@code options} and {@code params}. */
   public CrossEntropyLoss(LossOptions options, Params params) {
-    super(TYPE, options, params);
+    super(NAME, options, params);
     this.classWeight = params().classWeight() == null ? null : params().classWeight().toArray();
-  }
-
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException for use_mask=True or a bad value */
-  public static CrossEntropyLoss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, CrossEntropyLoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code use_sigmoid=False}, no class weights, {@code ignore_index=-100}). */
-  public static LossBuilder<Params, CrossEntropyLoss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, CrossEntropyLoss::new);
   }
 
   private static void requireNoMask(boolean useMask, boolean useSigmoid) {
@@ -268,7 +261,7 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
         }
       }
     } else {
-      Checks.sameShape(pred, label, TYPE + " (use_sigmoid=True): label");
+      Checks.sameShape(pred, label, NAME + " (use_sigmoid=True): label");
       t = Tensors.toDoubles(label);
       Tensors.requireFinite(t, "CrossEntropyLoss: label");
       valid = new double[t.length];

@@ -22,25 +22,12 @@ import io.detkit.core.config.Config;
  *     shape does not fit
  */
 public final class DIoULoss extends DistanceIoULoss {
-  /** The registry name. */
-  public static final String TYPE = "DIoULoss";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<EpsParams, DIoULoss> TYPE =
+      LossType.of("DIoULoss", EpsParams.DEFAULTS, EpsParams::fromConfig, DIoULoss::new);
 
   /** The loss with {@code options} and {@code params}. */
   public DIoULoss(LossOptions options, EpsParams params) {
-    super(TYPE, options, params, false);
-  }
-
-  /**
-   * Builds from an MMDetection config.
-   *
-   * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
-   */
-  public static DIoULoss fromConfig(Config c) {
-    return LossOptions.build(c, EpsParams::fromConfig, DIoULoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
-  public static LossBuilder<EpsParams, DIoULoss> builder() {
-    return LossBuilder.of(EpsParams.DEFAULTS, DIoULoss::new);
+    super(TYPE.name(), options, params, false);
   }
 }

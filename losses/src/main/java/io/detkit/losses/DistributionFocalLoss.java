@@ -21,29 +21,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * label is not {@code [N]}, a label is outside {@code [0, n)}, or the weight does not broadcast.
  */
 public final class DistributionFocalLoss extends Loss {
-  /** The registry name. */
-  public static final String TYPE = "DistributionFocalLoss";
+  // The name in this file's messages (a constant, usable in static code).
+  private static final String NAME = "DistributionFocalLoss";
+
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Void, DistributionFocalLoss> TYPE = LossType.of(NAME, DistributionFocalLoss::new);
 
   /** The loss with {@code options}. */
   public DistributionFocalLoss(LossOptions options) {
-    super(TYPE, options);
-  }
-
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException for a bad common key */
-  public static DistributionFocalLoss fromConfig(Config c) {
-    return LossOptions.build(c, DistributionFocalLoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code reduction='mean'}, {@code loss_weight=1.0}). */
-  public static LossBuilder<Void, DistributionFocalLoss> builder() {
-    return LossBuilder.of(DistributionFocalLoss::new);
+    super(NAME, options);
   }
 
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
     INDArray label = args.target();
-    ClsMath.requirePred2d(pred, TYPE);
+    ClsMath.requirePred2d(pred, NAME);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
     if (label.rank() != 1 || label.size(0) != n) {

@@ -32,12 +32,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * thread-safe.
  */
 public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
-  /** The registry name. */
-  public static final String TYPE = "FocalLoss";
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
+  private static final String NAME = "FocalLoss";
 
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, FocalLoss> TYPE =
+      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, FocalLoss::new);
 
   /**
-   * FocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * FocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param gamma the focusing exponent of {@code pt^gamma}, finite and {@code >= 0}
    * @param alpha the positives' balance weight, finite
@@ -50,12 +53,12 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
 
     /** @throws IllegalArgumentException {@code "FocalLoss: gamma must be a finite number >= 0; got -1.0"} */
     public Params {
-      Checks.nonNegative(TYPE, "gamma", gamma);
-      Checks.finite(TYPE, "alpha", alpha);
+      Checks.nonNegative(NAME, "gamma", gamma);
+      Checks.finite(NAME, "alpha", alpha);
     }
 
     static Params fromConfig(Config c) {
-      Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
+      Checks.requireSigmoid(NAME, c.getBoolean("use_sigmoid", true),
           "only the sigmoid focal loss exists, as in MMDetection");
       return new Params(c.getDouble("gamma", DEFAULTS.gamma), c.getDouble("alpha", DEFAULTS.alpha),
           c.getBoolean("activated", DEFAULTS.activated));
@@ -64,17 +67,7 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
 
   /** The loss with {@code options} and {@code params}. */
   public FocalLoss(LossOptions options, Params params) {
-    super(TYPE, options, params);
-  }
-
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public static FocalLoss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, FocalLoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code gamma=2.0, alpha=0.25, activated=False}). */
-  public static LossBuilder<Params, FocalLoss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, FocalLoss::new);
+    super(NAME, options, params);
   }
 
   /**
@@ -112,7 +105,7 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
       if (w.length() == n && w.rank() >= 1 && w.size(0) == n) {
         rowWeight = Tensors.toDoubles(w);
       } else {
-        elementWeight = focalWeight(w, new long[] {n, c}, TYPE);
+        elementWeight = focalWeight(w, new long[] {n, c}, NAME);
       }
     }
     Double avgFactor = args.avgFactorOrNull();
@@ -162,7 +155,7 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
     boolean activated = params().activated();
     double alpha = params().alpha();
     double gamma = params().gamma();
-    double[] x = ClsMath.scores(pred, TYPE, activated);
+    double[] x = ClsMath.scores(pred, NAME, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
     double[] t = targetMatrix(args.target(), pred, n, c);
@@ -183,7 +176,7 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
   /** The {@code [N,C]} target in [0, 1]: one-hot rows from class ids, or the float target as given. */
   private static double[] targetMatrix(INDArray target, INDArray pred, int n, int c) {
     if (target.rank() == pred.rank()) {
-      Checks.sameShape(pred, target, TYPE + ": target");
+      Checks.sameShape(pred, target, NAME + ": target");
       double[] t = Tensors.toDoubles(target);
       ClsMath.requireRange(t, "FocalLoss: target", 0.0, 1.0, "one-hot or soft targets");
       return t;
@@ -200,7 +193,7 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
   /** MMDetection's focal weight rules: equal shape, row weights viewed as [N,1], N*C elements viewed as [N,C]. */
   @Override
   protected double[] weightFor(INDArray weight, long[] lossShape, LossArgs args) {
-    return focalWeight(weight, lossShape, TYPE);
+    return focalWeight(weight, lossShape, NAME);
   }
 
   static double[] focalWeight(INDArray weight, long[] lossShape, String type) {

@@ -43,13 +43,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * described above, a weight or avg_factor is passed, or the reduction is {@code 'sum'}.
  */
 public final class GHMC extends Loss {
-  /** The registry name. */
-  public static final String TYPE = "GHMC";
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
+  private static final String NAME = "GHMC";
+
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, GHMC> TYPE = LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, GHMC::new);
 
   private final GhmBins histogram;
 
   /**
-   * GHMC's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * GHMC's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param bins the number of gradient-norm bins, in [1, {@code Limits.MAX_BINS}]
    * @param momentum the running counts' momentum, in [0, 1) (0: no running counts)
@@ -61,13 +64,13 @@ public final class GHMC extends Loss {
 
     /** @throws IllegalArgumentException {@code "GHMC: bins must be in [1, 1024] (Limits.MAX_BINS); got 0"} */
     public Params {
-      GhmBins.checkBins(TYPE + ": bins", bins);
-      GhmBins.checkMomentum(TYPE + ": momentum", momentum);
+      GhmBins.checkBins(NAME + ": bins", bins);
+      GhmBins.checkMomentum(NAME + ": momentum", momentum);
     }
 
     static Params fromConfig(Config c) {
       Params p = new Params(c.getInt("bins", DEFAULTS.bins), c.getDouble("momentum", DEFAULTS.momentum));
-      Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true),
+      Checks.requireSigmoid(NAME, c.getBoolean("use_sigmoid", true),
           "MMDetection raises NotImplementedError for the softmax form");
       return p;
     }
@@ -75,19 +78,9 @@ public final class GHMC extends Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public GHMC(LossOptions options, Params params) {
-    super(TYPE, options);
+    super(NAME, options);
     // MMDetection raises the last float32 edge by 1e-6 so that g = 1 falls in the last bin.
     this.histogram = new GhmBins(params.bins(), params.momentum(), 1.0f + 1e-6f, true);
-  }
-
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public static GHMC fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, GHMC::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code bins=10, momentum=0}). */
-  public static LossBuilder<Params, GHMC> builder() {
-    return LossBuilder.of(Params.DEFAULTS, GHMC::new);
   }
 
   public int bins() {
@@ -162,7 +155,7 @@ public final class GHMC extends Loss {
       t = ClsMath.oneHot(y, c, null);
       lw = ClsMath.repeatRows(rw, c);
     } else {
-      Checks.sameShape(pred, target, TYPE + ": target");
+      Checks.sameShape(pred, target, NAME + ": target");
       t = Tensors.toDoubles(target);
       ClsMath.requireRange(t, "GHMC: target", 0.0, 1.0, "binary or soft targets");
       lw = WeightReduce.broadcast(labelWeight, pred.shape(), "label_weight");

@@ -1,7 +1,6 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,14 +37,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * or {@code label_weight} does not broadcast to it.
  */
 public final class GHMR extends Loss {
-  /** The registry name. */
-  public static final String TYPE = "GHMR";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, GHMR> TYPE = LossType.of("GHMR", Params.DEFAULTS, Params::fromConfig, GHMR::new);
 
   private final double mu;
   private final GhmBins histogram;
 
   /**
-   * GHMR's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * GHMR's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param mu the smoothing of the authentic smooth L1, finite and {@code >= 0}
    * @param bins the number of gradient-norm bins, in [1, {@code Limits.MAX_BINS}]
@@ -71,25 +70,10 @@ public final class GHMR extends Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public GHMR(LossOptions options, Params params) {
-    super(TYPE, options);
+    super(TYPE.name(), options);
     this.mu = params.mu();
     // MMDetection's last edge is 1e3: every finite gradient norm (at most 1) lands in a bin.
     this.histogram = new GhmBins(params.bins(), params.momentum(), 1e3, false);
-  }
-
-  /**
-   * Builds from an MMDetection config.
-   *
-   * @throws ConfigException if {@code mu} is negative, {@code bins} outside [1, {@code Limits.MAX_BINS}] or {@code momentum} is
-   *     outside {@code [0, 1)}
-   */
-  public static GHMR fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, GHMR::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code mu=0.02, bins=10, momentum=0}). */
-  public static LossBuilder<Params, GHMR> builder() {
-    return LossBuilder.of(Params.DEFAULTS, GHMR::new);
   }
 
   public double mu() {

@@ -23,26 +23,13 @@ import io.detkit.core.config.Config;
  *     finite, or the weight's shape does not fit
  */
 public final class GIoULoss extends AlignedOverlapLoss<EpsParams> {
-  /** The registry name. */
-  public static final String TYPE = "GIoULoss";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<EpsParams, GIoULoss> TYPE =
+      LossType.of("GIoULoss", EpsParams.DEFAULTS, EpsParams::fromConfig, GIoULoss::new);
 
   /** The loss with {@code options} and {@code params}. */
   public GIoULoss(LossOptions options, EpsParams params) {
-    super(TYPE, options, params, params.eps());
-  }
-
-  /**
-   * Builds from an MMDetection config.
-   *
-   * @throws io.detkit.core.config.ConfigException if {@code eps} is not a finite number {@code > 0}
-   */
-  public static GIoULoss fromConfig(Config c) {
-    return LossOptions.build(c, EpsParams::fromConfig, GIoULoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code eps=1e-6}). */
-  public static LossBuilder<EpsParams, GIoULoss> builder() {
-    return LossBuilder.of(EpsParams.DEFAULTS, GIoULoss::new);
+    super(TYPE.name(), options, params, params.eps());
   }
 
   @Override

@@ -24,13 +24,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code pred}'s, a probability or target leaves [0, 1], or the weight does not broadcast.
  */
 public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params> {
-  /** The registry name. */
-  public static final String TYPE = "GaussianFocalLoss";
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
+  private static final String NAME = "GaussianFocalLoss";
+
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, GaussianFocalLoss> TYPE =
+      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, GaussianFocalLoss::new);
   private static final double EPS = 1e-12;
 
-
   /**
-   * GaussianFocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * GaussianFocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param alpha the exponent of {@code (1 - p)} and {@code p}, finite and {@code >= 0}
    * @param gamma the exponent of the negatives' {@code (1 - t)}, finite and {@code >= 0}
@@ -42,8 +45,8 @@ public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params>
 
     /** @throws IllegalArgumentException {@code "GaussianFocalLoss: alpha must be a finite number >= 0; got -1.0"} */
     public Params {
-      Checks.nonNegative(TYPE, "alpha", alpha);
-      Checks.nonNegative(TYPE, "gamma", gamma);
+      Checks.nonNegative(NAME, "alpha", alpha);
+      Checks.nonNegative(NAME, "gamma", gamma);
     }
 
     static Params fromConfig(Config c) {
@@ -53,17 +56,7 @@ public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params>
 
   /** The loss with {@code options} and {@code params}. */
   public GaussianFocalLoss(LossOptions options, Params params) {
-    super(TYPE, options, params);
-  }
-
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public static GaussianFocalLoss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, GaussianFocalLoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code alpha=2.0, gamma=4.0}). */
-  public static LossBuilder<Params, GaussianFocalLoss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, GaussianFocalLoss::new);
+    super(NAME, options, params);
   }
 
   /**
@@ -79,10 +72,8 @@ public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params>
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    INDArray target = args.target();
-    Checks.sameShape(pred, target, TYPE + ": target");
+    double[] t = Checks.denseTarget(args, NAME);
     double[] p = Tensors.toDoubles(pred);
-    double[] t = Tensors.toDoubles(target);
     ClsMath.requireRange(p, "GaussianFocalLoss: pred", 0.0, 1.0, "probabilities");
     ClsMath.requireRange(t, "GaussianFocalLoss: target", 0.0, 1.0, "heatmap values");
     double alpha = params().alpha();

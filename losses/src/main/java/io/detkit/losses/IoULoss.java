@@ -6,10 +6,7 @@ import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
-import io.detkit.core.config.ConfigException;
 import io.soabase.recordbuilder.core.RecordBuilder;
-import java.util.Locale;
-import java.util.Objects;
 
 /**
  * MMDetection's {@code IoULoss} (UnitBox): per box, with {@code iou} the aligned overlap of core's
@@ -34,36 +31,22 @@ import java.util.Objects;
  *     finite, or the weight's shape does not fit
  */
 public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
-  /** The registry name. */
-  public static final String TYPE = "IoULoss";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, IoULoss> TYPE =
+      LossType.of("IoULoss", Params.DEFAULTS, Params::fromConfig, IoULoss::new);
 
   /** How the IoU becomes a loss. */
-  public enum Mode {
+  public enum Mode implements ConfigKey {
     /** {@code 1 - iou}. */
     LINEAR,
     /** {@code 1 - iou^2}. */
     SQUARE,
     /** {@code -ln(iou)}. */
-    LOG;
-
-    /**
-     * Parses MMDetection's {@code 'linear'}, {@code 'square'} or {@code 'log'}.
-     *
-     * @throws IllegalArgumentException naming {@code mode} and the accepted values
-     */
-    public static Mode parse(String mode) {
-      return Checks.parseKey(values(), "mode", mode);
-    }
-
-    /** MMDetection's spelling. */
-    public String key() {
-      return name().toLowerCase(Locale.ROOT);
-    }
+    LOG
   }
 
-
   /**
-   * IoULoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * IoULoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param mode how the clamped IoU becomes the loss (MMDetection's legacy {@code linear=True} is
    *     {@link Mode#LINEAR})
@@ -86,29 +69,15 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
     static Params fromConfig(Config c) {
       double eps = c.getDouble("eps", DEFAULTS.eps);
       boolean linear = c.getBoolean("linear", false);
-      Mode m = Checks.param("mode", () -> Mode.parse(c.getString("mode", DEFAULTS.mode.key())));
+      Mode m = Checks.param("mode",
+          () -> ConfigKey.parse(Mode.class, "mode", c.getString("mode", DEFAULTS.mode.key())));
       return new Params(linear ? Mode.LINEAR : m, eps);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public IoULoss(LossOptions options, Params params) {
-    super(TYPE, options, params, params.eps());
-  }
-
-  /**
-   * Builds from an MMDetection config.
-   *
-   * @throws ConfigException if {@code mode} is unknown or {@code eps} is not a finite number
-   *     {@code > 0}
-   */
-  public static IoULoss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, IoULoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code mode=LOG, eps=1e-6}). */
-  public static LossBuilder<Params, IoULoss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, IoULoss::new);
+    super(TYPE.name(), options, params, params.eps());
   }
 
   @Override

@@ -14,22 +14,12 @@ import io.detkit.core.config.Config;
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
 public final class L1Loss extends ElementwiseRegressionLoss {
-  /** The registry name. */
-  public static final String TYPE = "L1Loss";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Void, L1Loss> TYPE = LossType.of("L1Loss", L1Loss::new);
 
   /** The loss with {@code options}. */
   public L1Loss(LossOptions options) {
-    super(TYPE, options);
-  }
-
-  /** Builds from an MMDetection config. @throws IllegalArgumentException for a bad common key */
-  public static L1Loss fromConfig(Config c) {
-    return LossOptions.build(c, L1Loss::new);
-  }
-
-  /** A builder with MMDetection's defaults; it has only the shared options. */
-  public static LossBuilder<Void, L1Loss> builder() {
-    return LossBuilder.of(L1Loss::new);
+    super(TYPE.name(), options);
   }
 
   @Override

@@ -2,22 +2,23 @@ package io.detkit.losses;
 
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
-import io.detkit.core.config.ConfigException;
-import java.util.function.BiFunction;
-import java.util.function.Function;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
  * The options every loss shares, declared and checked once: {@code reduction} ('none' | 'mean' |
  * 'sum', default 'mean'), {@code loss_weight} (default 1.0, must be finite) and detkit's
  * {@code check_finite} (default False). A loss receives them with its own parameters (each loss's
- * {@code Params} record); {@link #fromConfig} reads them from a config dict and
- * {@link LossBuilder} fills them from Java code. Immutable.
+ * {@code Params} record); {@link #fromConfig} reads them from a config dict and a loss's
+ * builder ({@link LossType#builder()}) edits them with the generated withers
+ * ({@code options(o -> o.withLossWeight(2))}). Immutable.
  *
  * @param reduction how the element-wise loss is reduced (a call's override wins)
  * @param lossWeight the scale applied after reduction
  * @param checkFinite whether a non-finite input, value or gradient throws {@link NonFiniteLossException}
  */
-public record LossOptions(Reduction reduction, double lossWeight, boolean checkFinite) {
+@RecordBuilder
+public record LossOptions(Reduction reduction, double lossWeight, boolean checkFinite)
+    implements LossOptionsBuilder.With {
   /** MMDetection's defaults: {@code reduction='mean', loss_weight=1.0}, no finiteness check. */
   public static final LossOptions DEFAULTS = new LossOptions(Reduction.MEAN, 1.0, false);
 
@@ -38,23 +39,5 @@ public record LossOptions(Reduction reduction, double lossWeight, boolean checkF
   public static LossOptions fromConfig(Config c) {
     return new LossOptions(Reduction.parse(c.getString("reduction", DEFAULTS.reduction.key())),
         c.getDouble("loss_weight", DEFAULTS.lossWeight), c.getBoolean("check_finite", DEFAULTS.checkFinite));
-  }
-
-  /**
-   * Builds a loss from {@code c}: its common options ({@link #fromConfig}) and its own parameters
-   * ({@code params}, a record validated in its constructor), handed to {@code loss}. A parameter
-   * out of range becomes a {@link ConfigException} at its key's path.
-   */
-  static <P, L> L build(Config c, Function<Config, P> params, BiFunction<LossOptions, P, L> loss) {
-    try {
-      return loss.apply(fromConfig(c), params.apply(c));
-    } catch (Checks.BadParameter e) {
-      throw ConfigException.at(c.pathOf(e.key()), e.getMessage());
-    }
-  }
-
-  /** {@link #build(Config, Function, BiFunction)} for a loss that has only the shared options. */
-  static <L> L build(Config c, Function<LossOptions, L> loss) {
-    return build(c, cfg -> null, (options, none) -> loss.apply(options));
   }
 }

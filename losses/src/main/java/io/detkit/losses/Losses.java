@@ -2,11 +2,13 @@ package io.detkit.losses;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.Registry;
+import java.util.List;
 
 /**
  * The loss registry, MMDetection's {@code LOSSES}: {@code Losses.build(cfg)} turns
  * {@code dict(type='FocalLoss', gamma=2.0, ...)} into a {@link Loss}. Register your own loss with
- * {@code Losses.REGISTRY.register("MyLoss", MyLoss::fromConfig)} once at start-up (the counterpart of
+ * its descriptor ({@link LossType}) with
+ * {@code Losses.REGISTRY.register(MyLoss.TYPE)} once at start-up (the counterpart of
  * {@code @LOSSES.register_module()}).
  *
  * <p>{@link #build} throws {@link io.detkit.core.config.ConfigException} (an
@@ -17,24 +19,15 @@ public final class Losses {
   /** Every built-in loss, by MMDetection type name. */
   public static final Registry<Loss> REGISTRY = new Registry<>("loss");
 
+  /** The built-in loss types, classification then regression, each registered under its name. */
+  public static final List<LossType<?, ?>> BUILT_IN = List.of(
+      FocalLoss.TYPE, CrossEntropyLoss.TYPE, GHMC.TYPE, QualityFocalLoss.TYPE, DistributionFocalLoss.TYPE,
+      VarifocalLoss.TYPE, GaussianFocalLoss.TYPE,
+      SmoothL1Loss.TYPE, L1Loss.TYPE, BalancedL1Loss.TYPE, MSELoss.TYPE, GHMR.TYPE,
+      IoULoss.TYPE, GIoULoss.TYPE, DIoULoss.TYPE, CIoULoss.TYPE, BoundedIoULoss.TYPE);
+
   static {
-    REGISTRY.register(FocalLoss.TYPE, FocalLoss::fromConfig);
-    REGISTRY.register(CrossEntropyLoss.TYPE, CrossEntropyLoss::fromConfig);
-    REGISTRY.register(GHMC.TYPE, GHMC::fromConfig);
-    REGISTRY.register(QualityFocalLoss.TYPE, QualityFocalLoss::fromConfig);
-    REGISTRY.register(DistributionFocalLoss.TYPE, DistributionFocalLoss::fromConfig);
-    REGISTRY.register(VarifocalLoss.TYPE, VarifocalLoss::fromConfig);
-    REGISTRY.register(GaussianFocalLoss.TYPE, GaussianFocalLoss::fromConfig);
-    REGISTRY.register(SmoothL1Loss.TYPE, SmoothL1Loss::fromConfig);
-    REGISTRY.register(L1Loss.TYPE, L1Loss::fromConfig);
-    REGISTRY.register(BalancedL1Loss.TYPE, BalancedL1Loss::fromConfig);
-    REGISTRY.register(MSELoss.TYPE, MSELoss::fromConfig);
-    REGISTRY.register(GHMR.TYPE, GHMR::fromConfig);
-    REGISTRY.register(IoULoss.TYPE, IoULoss::fromConfig);
-    REGISTRY.register(GIoULoss.TYPE, GIoULoss::fromConfig);
-    REGISTRY.register(DIoULoss.TYPE, DIoULoss::fromConfig);
-    REGISTRY.register(CIoULoss.TYPE, CIoULoss::fromConfig);
-    REGISTRY.register(BoundedIoULoss.TYPE, BoundedIoULoss::fromConfig);
+    BUILT_IN.forEach(REGISTRY::register);
   }
 
   private Losses() {}

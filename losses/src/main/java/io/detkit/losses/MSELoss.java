@@ -15,22 +15,12 @@ import io.detkit.core.config.Config;
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
 public final class MSELoss extends ElementwiseRegressionLoss {
-  /** The registry name. */
-  public static final String TYPE = "MSELoss";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Void, MSELoss> TYPE = LossType.of("MSELoss", MSELoss::new);
 
   /** The loss with {@code options}. */
   public MSELoss(LossOptions options) {
-    super(TYPE, options);
-  }
-
-  /** Builds from an MMDetection config. @throws IllegalArgumentException for a bad common key */
-  public static MSELoss fromConfig(Config c) {
-    return LossOptions.build(c, MSELoss::new);
-  }
-
-  /** A builder with MMDetection's defaults; it has only the shared options. */
-  public static LossBuilder<Void, MSELoss> builder() {
-    return LossBuilder.of(MSELoss::new);
+    super(TYPE.name(), options);
   }
 
   @Override

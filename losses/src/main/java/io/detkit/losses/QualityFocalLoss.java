@@ -28,12 +28,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * probabilities leave [0, 1], or the weight does not broadcast.
  */
 public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
-  /** The registry name. */
-  public static final String TYPE = "QualityFocalLoss";
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
+  private static final String NAME = "QualityFocalLoss";
 
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, QualityFocalLoss> TYPE =
+      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, QualityFocalLoss::new);
 
   /**
-   * QualityFocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * QualityFocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param beta the exponent of {@code |y - sigma|^beta}, finite and {@code >= 0}
    * @param activated whether {@code pred} holds probabilities rather than logits
@@ -45,28 +48,18 @@ public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
 
     /** @throws IllegalArgumentException {@code "QualityFocalLoss: beta must be a finite number >= 0; got -1.0"} */
     public Params {
-      Checks.nonNegative(TYPE, "beta", beta);
+      Checks.nonNegative(NAME, "beta", beta);
     }
 
     static Params fromConfig(Config c) {
-      Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+      Checks.requireSigmoid(NAME, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
       return new Params(c.getDouble("beta", DEFAULTS.beta), c.getBoolean("activated", DEFAULTS.activated));
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public QualityFocalLoss(LossOptions options, Params params) {
-    super(TYPE, options, params);
-  }
-
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public static QualityFocalLoss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, QualityFocalLoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code beta=2.0, activated=False}). */
-  public static LossBuilder<Params, QualityFocalLoss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, QualityFocalLoss::new);
+    super(NAME, options, params);
   }
 
   @Override
@@ -74,7 +67,7 @@ public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
     INDArray pred = args.pred();
     boolean activated = params().activated();
     double beta = params().beta();
-    double[] x = ClsMath.scores(pred, TYPE, activated);
+    double[] x = ClsMath.scores(pred, NAME, activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
     double[] y = targets(args, pred, n, c);
@@ -106,7 +99,7 @@ public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
   private static double[] targets(LossArgs args, INDArray pred, int n, int c) {
     if (args.targetCount() == 1) {
       INDArray t = args.target();
-      Checks.sameShape(pred, t, TYPE + " (dense soft target): target");
+      Checks.sameShape(pred, t, NAME + " (dense soft target): target");
       double[] y = Tensors.toDoubles(t);
       ClsMath.requireRange(y, "QualityFocalLoss: target", 0.0, 1.0, "quality scores");
       return y;

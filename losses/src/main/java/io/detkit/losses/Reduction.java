@@ -1,13 +1,11 @@
 package io.detkit.losses;
 
-import java.util.Locale;
-
 /**
  * Step 4 of the pipeline: how the weighted element-wise loss becomes the returned value, which
  * keeps the element-wise shape under {@link #NONE} and is rank 0 otherwise. {@link #parse} throws
  * {@link IllegalArgumentException} for a name other than MMDetection's three.
  */
-public enum Reduction {
+public enum Reduction implements ConfigKey {
   /** Keep the element-wise loss. {@code avg_factor} is ignored, as in MMDetection. */
   NONE,
   /** Sum divided by the element count, or by {@code avg_factor + eps} when one is given. */
@@ -21,11 +19,6 @@ public enum Reduction {
    * @throws IllegalArgumentException naming {@code reduction} and the accepted values
    */
   public static Reduction parse(String reduction) {
-    return Checks.parseKey(values(), "reduction", reduction);
-  }
-
-  /** MMDetection's spelling. */
-  public String key() {
-    return name().toLowerCase(Locale.ROOT);
+    return ConfigKey.parse(Reduction.class, "reduction", reduction);
   }
 }

@@ -20,11 +20,12 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
 public final class SmoothL1Loss extends PiecewiseL1Loss {
-  /** The registry name. */
-  public static final String TYPE = "SmoothL1Loss";
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, SmoothL1Loss> TYPE =
+      LossType.of("SmoothL1Loss", Params.DEFAULTS, Params::fromConfig, SmoothL1Loss::new);
 
   /**
-   * SmoothL1Loss's own parameter, checked here once for {@link #fromConfig} and the builder.
+   * SmoothL1Loss's own parameter, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param beta the threshold between the quadratic and the linear branch, finite and {@code > 0}
    */
@@ -45,21 +46,7 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public SmoothL1Loss(LossOptions options, Params params) {
-    super(TYPE, options, params.beta());
-  }
-
-  /**
-   * Builds from an MMDetection config.
-   *
-   * @throws io.detkit.core.config.ConfigException if {@code beta} is not a finite number {@code > 0}
-   */
-  public static SmoothL1Loss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, SmoothL1Loss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code beta=1.0}). */
-  public static LossBuilder<Params, SmoothL1Loss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, SmoothL1Loss::new);
+    super(TYPE.name(), options, params.beta());
   }
 
   @Override

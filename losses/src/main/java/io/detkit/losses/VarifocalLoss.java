@@ -23,12 +23,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code pred}'s, a target is not finite or outside [0, 1], or the weight does not broadcast.
  */
 public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
-  /** The registry name. */
-  public static final String TYPE = "VarifocalLoss";
+  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
+  private static final String NAME = "VarifocalLoss";
 
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
+  public static final LossType<Params, VarifocalLoss> TYPE =
+      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, VarifocalLoss::new);
 
   /**
-   * VarifocalLoss's own parameters, checked here once for {@link #fromConfig} and the builder.
+   * VarifocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
    *
    * @param alpha the negatives' weight, finite and {@code >= 0}
    * @param gamma the negatives' focusing exponent, finite and {@code >= 0}
@@ -41,12 +44,12 @@ public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
 
     /** @throws IllegalArgumentException {@code "VarifocalLoss: alpha must be a finite number >= 0; got -1.0"} */
     public Params {
-      Checks.nonNegative(TYPE, "alpha", alpha);
-      Checks.nonNegative(TYPE, "gamma", gamma);
+      Checks.nonNegative(NAME, "alpha", alpha);
+      Checks.nonNegative(NAME, "gamma", gamma);
     }
 
     static Params fromConfig(Config c) {
-      Checks.requireSigmoid(TYPE, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
+      Checks.requireSigmoid(NAME, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
       return new Params(c.getDouble("alpha", DEFAULTS.alpha), c.getDouble("gamma", DEFAULTS.gamma),
           c.getBoolean("iou_weighted", DEFAULTS.iouWeighted));
     }
@@ -54,26 +57,14 @@ public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
 
   /** The loss with {@code options} and {@code params}. */
   public VarifocalLoss(LossOptions options, Params params) {
-    super(TYPE, options, params);
-  }
-
-  /** Builds from an MMDetection config dict. @throws IllegalArgumentException on a bad value */
-  public static VarifocalLoss fromConfig(Config c) {
-    return LossOptions.build(c, Params::fromConfig, VarifocalLoss::new);
-  }
-
-  /** A builder with MMDetection's defaults ({@code alpha=0.75, gamma=2.0, iou_weighted=True}). */
-  public static LossBuilder<Params, VarifocalLoss> builder() {
-    return LossBuilder.of(Params.DEFAULTS, VarifocalLoss::new);
+    super(NAME, options, params);
   }
 
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    INDArray target = args.target();
-    Checks.sameShape(pred, target, TYPE + ": target");
+    double[] t = Checks.denseTarget(args, NAME);
     double[] x = Tensors.toDoubles(pred);
-    double[] t = Tensors.toDoubles(target);
     Tensors.requireFinite(t, "VarifocalLoss: target");
     // IoU-aware targets: outside [0, 1] the positive weight and the BCE target make no sense (a
     // target of 3 gives a negative loss), as FocalLoss checks its soft targets.

@@ -12,13 +12,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Coordinates around 1e6 and zero-area boxes give finite values and gradients in both precisions. */
 class BoxLossExtremeCoordinatesTest {
   static List<Loss> losses(Reduction r) {
-    return List.of(IoULoss.builder().reduction(r).build(),
-        IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).reduction(r).build(),
-        IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE)).reduction(r).build(),
-        GIoULoss.builder().reduction(r).build(), DIoULoss.builder().reduction(r).build(),
-        CIoULoss.builder().reduction(r).build(), BoundedIoULoss.builder().reduction(r).build(),
-        SmoothL1Loss.builder().reduction(r).build(), L1Loss.builder().reduction(r).build(),
-        BalancedL1Loss.builder().reduction(r).build(), MSELoss.builder().reduction(r).build());
+    List<Loss> out = LossScenarios.withReduction(r, IoULoss.TYPE, GIoULoss.TYPE, DIoULoss.TYPE, CIoULoss.TYPE,
+        BoundedIoULoss.TYPE, SmoothL1Loss.TYPE, L1Loss.TYPE, BalancedL1Loss.TYPE, MSELoss.TYPE);
+    for (IoULoss.Mode mode : new IoULoss.Mode[] {IoULoss.Mode.LINEAR, IoULoss.Mode.SQUARE}) {
+      out.add(IoULoss.TYPE.builder().params(p -> p.withMode(mode)).options(o -> o.withReduction(r)).build());
+    }
+    return out;
   }
 
   /** Large boxes near 1e6, including an identical pair, a disjoint pair and a zero-width one. */
@@ -67,7 +66,8 @@ class BoxLossExtremeCoordinatesTest {
       INDArray lw = Tensors.create(new double[16], dt, 4, 4).addi(1);
       for (Reduction r : List.of(Reduction.MEAN, Reduction.NONE)) {
         for (double mu : new double[] {0.02, 0.0}) {
-          LossResult res = GHMR.builder().params(q -> q.withMu(mu)).reduction(r).build().forward(p, t, lw);
+          LossResult res = GHMR.TYPE.builder().params(q -> q.withMu(mu)).options(o -> o.withReduction(r)).build()
+              .forward(p, t, lw);
           assertAllFinite(res.value(), "GHMR(mu=" + mu + ") " + r + " value");
           assertAllFinite(res.gradPred(), "GHMR(mu=" + mu + ") " + r + " gradient");
         }
@@ -95,7 +95,7 @@ class BoxLossExtremeCoordinatesTest {
     // and v is 0, MMDetection's 0/0 for alpha.
     double[] box = {1e6, 1e6, 1e6 + 2e5, 1e6 + 1e5};
     for (DataType dt : List.of(DataType.FLOAT, DataType.DOUBLE)) {
-      LossResult res = CIoULoss.builder().reduction(Reduction.NONE).build()
+      LossResult res = CIoULoss.TYPE.builder().options(o -> o.withReduction(Reduction.NONE)).build()
           .forward(Tensors.create(box, dt, 1, 4), Tensors.create(box, dt, 1, 4));
       assertThat(Math.abs(res.value().getDouble(0))).isEqualTo(0.0);
       for (double g : Tensors.toDoubles(res.gradPred())) {

@@ -22,7 +22,7 @@ class CIoULossTest {
   @Test
   void perfectPredictionHasTheFiniteLimitInsteadOfNaN() {
     for (boolean float32 : new boolean[] {true, false}) {
-      LossResult r = CIoULoss.builder().reduction(Reduction.NONE).build()
+      LossResult r = CIoULoss.TYPE.builder().options(o -> o.withReduction(Reduction.NONE)).build()
           .forward(float32 ? f32(SAME, 2, 4) : f64(SAME, 2, 4), float32 ? f32(SAME, 2, 4) : f64(SAME, 2, 4));
       double[] v = Tensors.toDoubles(r.value());
       double[] g = Tensors.toDoubles(r.gradPred());
@@ -45,7 +45,8 @@ class CIoULossTest {
     double[] p = predBoxes(rnd, t, 3);
     p[0] -= 200;
     p[2] -= 200;
-    LossResult r = CIoULoss.builder().reduction(Reduction.NONE).build().forward(f64(p, 6, 4), f64(t, 6, 4));
+    LossResult r = CIoULoss.TYPE.builder().options(o -> o.withReduction(Reduction.NONE)).build()
+        .forward(f64(p, 6, 4), f64(t, 6, 4));
     double[] v = Tensors.toDoubles(r.value());
     double[] g = Tensors.toDoubles(r.gradPred());
     int highIou = 0;

@@ -128,7 +128,8 @@ class ClassificationLossPipelineTest {
     assertThat(Losses.build(Config.of("type", "FocalLoss")).forward(pred, target).scalar()).isNaN();
 
     // alpha < 1 has a genuinely infinite derivative of (1 - p)^alpha at p = 1 on a peak.
-    Loss gfl = GaussianFocalLoss.builder().params(p -> p.withAlpha(0.5)).checkFinite(true).reduction(Reduction.SUM).build();
+    Loss gfl = GaussianFocalLoss.TYPE.builder().params(p -> p.withAlpha(0.5))
+        .options(o -> o.withCheckFinite(true).withReduction(Reduction.SUM)).build();
     assertThatThrownBy(() -> gfl.forward(f64(new double[] {1.0, 0.3}, 2), f64(new double[] {1.0, 0.2}, 2)))
         .isInstanceOf(NonFiniteLossException.class).hasMessageContaining("GaussianFocalLoss")
         .hasMessageContaining("gradient");
@@ -136,10 +137,10 @@ class ClassificationLossPipelineTest {
 
   static Stream<BadCall> badInputs() {
     INDArray pred = f64(new double[24], 6, 4);
-    Loss focal = FocalLoss.fromConfig(Config.of());
-    Loss ce = CrossEntropyLoss.fromConfig(Config.of());
-    Loss ceSig = CrossEntropyLoss.builder().params(p -> p.withUseSigmoid(true)).build();
-    Loss ceTwoWeights = CrossEntropyLoss.builder()
+    Loss focal = FocalLoss.TYPE.fromConfig(Config.of());
+    Loss ce = CrossEntropyLoss.TYPE.fromConfig(Config.of());
+    Loss ceSig = CrossEntropyLoss.TYPE.builder().params(p -> p.withUseSigmoid(true)).build();
+    Loss ceTwoWeights = CrossEntropyLoss.TYPE.builder()
         .params(p -> p.withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))).build();
     return Stream.of(
         BadCall.of("focal target [6,3]", () -> focal.forward(pred, f64(new double[18], 6, 3)),
@@ -163,20 +164,21 @@ class ClassificationLossPipelineTest {
             ints(new long[4], 4)).weight(f64(new double[4], 4, 1))), "weight", "[4,1]", "[4]"),
         BadCall.of("sigmoid CE label 4 of 3 classes",
             () -> ceSig.forward(f64(new double[12], 4, 3), ints(new long[] {0, 4, 1, 2}, 4)), "label[1] = 4"),
-        BadCall.of("CE use_mask", () -> CrossEntropyLoss.fromConfig(Config.of("use_mask", true)),
+        BadCall.of("CE use_mask", () -> CrossEntropyLoss.TYPE.fromConfig(Config.of("use_mask", true)),
             "use_mask=True", "not supported"),
         BadCall.of("CE 2 class weights for 3 classes",
             () -> ceTwoWeights.forward(f64(new double[12], 4, 3), ints(new long[4], 4)),
             "class_weight", "C=3", "got 2"),
-        BadCall.of("DFL label 4 of 5 bins", () -> DistributionFocalLoss.builder().build()
+        BadCall.of("DFL label 4 of 5 bins", () -> DistributionFocalLoss.TYPE.builder().build()
             .forward(f64(new double[10], 2, 5), f64(new double[] {1.5, 4.0}, 2)), "label[1] = 4.0", "[0, 4)"),
-        BadCall.of("QFL scores [4]", () -> QualityFocalLoss.fromConfig(Config.of())
+        BadCall.of("QFL scores [4]", () -> QualityFocalLoss.TYPE.fromConfig(Config.of())
             .forward(LossArgs.of(pred, ints(new long[6], 6), f64(new double[4], 4))), "scores", "[4]", "[6,4]"),
         BadCall.of("VFL target [4,6]",
-            () -> VarifocalLoss.fromConfig(Config.of()).forward(pred, f64(new double[24], 4, 6)), "[6,4]", "[4,6]"),
-        BadCall.of("GaussianFocal pred 1.5", () -> GaussianFocalLoss.fromConfig(Config.of())
+            () -> VarifocalLoss.TYPE.fromConfig(Config.of())
+                .forward(pred, f64(new double[24], 4, 6)), "[6,4]", "[4,6]"),
+        BadCall.of("GaussianFocal pred 1.5", () -> GaussianFocalLoss.TYPE.fromConfig(Config.of())
             .forward(f64(new double[] {0.5, 1.5}, 2), f64(new double[] {1, 0}, 2)), "pred", "1.5"),
-        BadCall.of("GHMC label_weight [4]", () -> GHMC.fromConfig(Config.of())
+        BadCall.of("GHMC label_weight [4]", () -> GHMC.TYPE.fromConfig(Config.of())
             .forward(LossArgs.of(pred, ints(new long[6], 6), f64(new double[4], 4))), "label_weight", "[4]", "[6,4]"),
         BadCall.of("FocalLoss use_sigmoid=False",
             () -> Losses.build(Config.of("type", "FocalLoss", "use_sigmoid", false)), "use_sigmoid must be True"),
@@ -195,21 +197,23 @@ class ClassificationLossPipelineTest {
     List<Loss[]> pairs = new ArrayList<>();
     pairs.add(new Loss[] {Losses.build(Config.of("type", "FocalLoss", "gamma", 1.5, "alpha", 0.5, "reduction", "sum",
         "loss_weight", 0.5)),
-        FocalLoss.builder().params(p -> p.withGamma(1.5).withAlpha(0.5)).reduction(Reduction.SUM).lossWeight(0.5).build()});
+        FocalLoss.TYPE.builder().params(p -> p.withGamma(1.5).withAlpha(0.5))
+            .options(o -> o.withReduction(Reduction.SUM).withLossWeight(0.5)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "class_weight",
         List.of(1.0, 2.0), "ignore_index", 255, "avg_non_ignore", true)),
-        CrossEntropyLoss.builder().params(p -> p.withUseSigmoid(true).withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))
+        CrossEntropyLoss.TYPE.builder()
+            .params(p -> p.withUseSigmoid(true).withClassWeight(ImmutableDoubleArray.of(1.0, 2.0))
             .withIgnoreIndex(255).withAvgNonIgnore(true)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "GHMC", "bins", 30, "momentum", 0.75)),
-        GHMC.builder().params(p -> p.withBins(30).withMomentum(0.75)).build()});
+        GHMC.TYPE.builder().params(p -> p.withBins(30).withMomentum(0.75)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "QualityFocalLoss", "beta", 1.0, "activated", true)),
-        QualityFocalLoss.builder().params(p -> p.withBeta(1.0).withActivated(true)).build()});
+        QualityFocalLoss.TYPE.builder().params(p -> p.withBeta(1.0).withActivated(true)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "DistributionFocalLoss", "loss_weight", 0.25)),
         new DistributionFocalLoss(new LossOptions(Reduction.MEAN, 0.25, false))});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "VarifocalLoss", "alpha", 0.5, "iou_weighted", false)),
-        VarifocalLoss.builder().params(p -> p.withAlpha(0.5).withIouWeighted(false)).build()});
+        VarifocalLoss.TYPE.builder().params(p -> p.withAlpha(0.5).withIouWeighted(false)).build()});
     pairs.add(new Loss[] {Losses.build(Config.of("type", "GaussianFocalLoss", "alpha", 3.0, "gamma", 2.0)),
-        GaussianFocalLoss.builder().params(p -> p.withAlpha(3.0).withGamma(2.0)).build()});
+        GaussianFocalLoss.TYPE.builder().params(p -> p.withAlpha(3.0).withGamma(2.0)).build()});
     for (Loss[] p : pairs) {
       assertThat(p[1].toString()).isEqualTo(p[0].toString());
       assertThat(p[1].getClass()).isEqualTo(p[0].getClass());
@@ -223,7 +227,7 @@ class ClassificationLossPipelineTest {
     INDArray target = f64(new double[] {1, 0, 1, 1}, 2, 2);
     INDArray lw = f64(new double[] {1, 1, 1, 1}, 2, 2);
     LossArgs args = LossArgs.of(pred, target, lw).reductionOverride(Reduction.NONE);
-    GHMC ghmc = GHMC.builder().params(p -> p.withMomentum(0.75)).build();
+    GHMC ghmc = GHMC.TYPE.builder().params(p -> p.withMomentum(0.75)).build();
     double[] bce = new double[4];
     double[] x = {0.0, 0.0, 2.0, -2.0};
     double[] t = {1, 0, 1, 1};
@@ -244,13 +248,13 @@ class ClassificationLossPipelineTest {
       assertThat(second[i]).isCloseTo(bce[i] * w2[i], offset(1e-6));
     }
     // A fresh instance starts from zero again.
-    assertThat(Tensors.toDoubles(GHMC.builder().params(p -> p.withMomentum(0.75)).build().forward(args).value()))
+    assertThat(Tensors.toDoubles(GHMC.TYPE.builder().params(p -> p.withMomentum(0.75)).build().forward(args).value()))
         .containsExactly(first, offset(1e-12));
 
     // Identical calls commute, so concurrent calls must reach the sequential statistics exactly.
     int calls = 64;
-    GHMC shared = GHMC.builder().params(p -> p.withMomentum(0.75)).build();
-    GHMC sequential = GHMC.builder().params(p -> p.withMomentum(0.75)).build();
+    GHMC shared = GHMC.TYPE.builder().params(p -> p.withMomentum(0.75)).build();
+    GHMC sequential = GHMC.TYPE.builder().params(p -> p.withMomentum(0.75)).build();
     for (int i = 0; i < calls; i++) {
       sequential.forward(args);
     }
@@ -367,7 +371,7 @@ class ClassificationLossPipelineTest {
   @Test
   void float32InputsGiveFloat32Results() {
     INDArray pred = Tensors.create(new double[] {0.3, -1.2, 2.0, 0.1}, DataType.FLOAT, 2, 2);
-    LossResult r = FocalLoss.fromConfig(Config.of()).forward(pred, ints(new long[] {1, 2}, 2));
+    LossResult r = FocalLoss.TYPE.fromConfig(Config.of()).forward(pred, ints(new long[] {1, 2}, 2));
     assertThat(r.value().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.gradPred().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.gradPred().shape()).isEqualTo(new long[] {2, 2});
@@ -376,12 +380,12 @@ class ClassificationLossPipelineTest {
   @Test
   void emptyInputsGiveZeroLossAndEmptyGradients() {
     INDArray pred = f64(new double[0], 0, 4);
-    LossResult focal = FocalLoss.fromConfig(Config.of()).forward(pred, ints(new long[0], 0));
+    LossResult focal = FocalLoss.TYPE.fromConfig(Config.of()).forward(pred, ints(new long[0], 0));
     assertThat(focal.scalar()).isZero();
     assertThat(focal.gradPred().shape()).isEqualTo(new long[] {0, 4});
-    LossResult ce = CrossEntropyLoss.builder().build().forward(pred, ints(new long[0], 0));
+    LossResult ce = CrossEntropyLoss.TYPE.builder().build().forward(pred, ints(new long[0], 0));
     assertThat(ce.scalar()).isZero();
-    LossResult qfl = QualityFocalLoss.fromConfig(Config.of()).forward(LossArgs.of(pred, ints(new long[0], 0),
+    LossResult qfl = QualityFocalLoss.TYPE.fromConfig(Config.of()).forward(LossArgs.of(pred, ints(new long[0], 0),
         f64(new double[0], 0)).avgFactor(1.0));
     assertThat(qfl.scalar()).isZero();
   }

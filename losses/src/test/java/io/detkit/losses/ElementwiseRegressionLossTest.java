@@ -19,7 +19,7 @@ class ElementwiseRegressionLossTest {
 
   @Test
   void smoothL1() {
-    LossResult r = none(SmoothL1Loss.builder().params(p -> p.withBeta(1.0)).build());
+    LossResult r = none(SmoothL1Loss.TYPE.builder().params(p -> p.withBeta(1.0)).build());
     assertThat(Tensors.toDoubles(r.value())).containsExactly(0, 0.03125, 0.125, 1.5, 0.5, 2.5);
     // d == beta takes the linear branch: slope 1 (both branches agree there)
     assertThat(Tensors.toDoubles(r.gradPred())).containsExactly(0, 0.25, -0.5, 1, 1, -1);
@@ -27,18 +27,18 @@ class ElementwiseRegressionLossTest {
 
   @Test
   void l1AndMse() {
-    assertThat(Tensors.toDoubles(none(L1Loss.builder().build()).value())).containsExactly(0, 0.25, 0.5, 2, 1, 3);
-    assertThat(Tensors.toDoubles(none(L1Loss.builder().build()).gradPred())).containsExactly(0, 1, -1, 1, 1, -1);
-    assertThat(Tensors.toDoubles(none(MSELoss.builder().build()).value()))
+    assertThat(Tensors.toDoubles(none(L1Loss.TYPE.builder().build()).value())).containsExactly(0, 0.25, 0.5, 2, 1, 3);
+    assertThat(Tensors.toDoubles(none(L1Loss.TYPE.builder().build()).gradPred())).containsExactly(0, 1, -1, 1, 1, -1);
+    assertThat(Tensors.toDoubles(none(MSELoss.TYPE.builder().build()).value()))
         .containsExactly(0, 0.0625, 0.25, 4, 1, 9);
-    assertThat(Tensors.toDoubles(none(MSELoss.builder().build()).gradPred()))
+    assertThat(Tensors.toDoubles(none(MSELoss.TYPE.builder().build()).gradPred()))
         .containsExactly(0, 0.5, -1, 4, 2, -6);
   }
 
   @Test
   void balancedL1MeetsItsLinearBranchAtBetaOne() {
     double b = Math.exp(3) - 1;
-    LossResult r = none(BalancedL1Loss.builder().build());
+    LossResult r = none(BalancedL1Loss.TYPE.builder().build());
     double[] v = Tensors.toDoubles(r.value());
     double quarter = 0.5 / b * (b * 0.25 + 1) * Math.log(b * 0.25 + 1) - 0.5 * 0.25;
     assertThat(v[1]).isCloseTo(quarter, within(1e-15));
@@ -55,7 +55,8 @@ class ElementwiseRegressionLossTest {
     // float32(0.7) is just below 0.7: PyTorch compares float32 |d| with float32 beta, so the float32
     // call takes the linear branch (slope gamma) while the float64 call with the same value takes
     // the log branch, whose slope differs from gamma when beta != 1.
-    BalancedL1Loss loss = BalancedL1Loss.builder().params(p -> p.withBeta(0.7)).reduction(Reduction.NONE).build();
+    BalancedL1Loss loss = BalancedL1Loss.TYPE.builder().params(p -> p.withBeta(0.7))
+        .options(o -> o.withReduction(Reduction.NONE)).build();
     double d = (float) 0.7;
     double g32 = Tensors.toDoubles(loss.forward(f32(new double[] {d}, 1), f32(new double[] {0}, 1)).gradPred())[0];
     double g64 = Tensors.toDoubles(loss.forward(f64(new double[] {d}, 1), f64(new double[] {0}, 1)).gradPred())[0];

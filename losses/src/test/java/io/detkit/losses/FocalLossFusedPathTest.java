@@ -51,7 +51,8 @@ class FocalLossFusedPathTest {
     for (int i = 0; i < N; i++) {
       labels[i] = rnd.nextInt(C + 1);
     }
-    FocalLoss loss = FocalLoss.builder().params(p -> p.withGamma(gamma).withAlpha(0.3)).lossWeight(1.7).reduction(reduction).build();
+    FocalLoss loss = FocalLoss.TYPE.builder().params(p -> p.withGamma(gamma).withAlpha(0.3))
+        .options(o -> o.withLossWeight(1.7).withReduction(reduction)).build();
     INDArray pred = Tensors.create(x, dt, N, C);
     LossArgs fused = LossArgs.of(pred, Tensors.createLong(labels, N));
     LossArgs general = LossArgs.of(pred, oneHot(labels, dt));
@@ -179,7 +180,7 @@ class FocalLossFusedPathTest {
     }
     LossArgs args = LossArgs.of(Tensors.create(x, DataType.FLOAT, N, C), Tensors.createLong(labels, N))
         .avgFactor(11.0);
-    FocalLoss loss = FocalLoss.builder().build();
+    FocalLoss loss = FocalLoss.TYPE.builder().build();
     LossResult common = loss.forward(args);
     ForkJoinPool one = new ForkJoinPool(1);
     ForkJoinPool eight = new ForkJoinPool(8);
@@ -200,9 +201,9 @@ class FocalLossFusedPathTest {
   void aNaNLogitFollowsTheGeneralPathRules() {
     double[] x = {0.5, Double.NaN, -1.0, 2.0};
     LossArgs args = LossArgs.of(Tensors.create(x, DataType.FLOAT, 2, 2), Tensors.createLong(new long[] {0, 2}, 2));
-    LossResult r = FocalLoss.builder().build().forward(args);
+    LossResult r = FocalLoss.TYPE.builder().build().forward(args);
     assertThat(r.scalar()).isNaN();
-    FocalLoss checked = FocalLoss.builder().checkFinite(true).build();
+    FocalLoss checked = FocalLoss.TYPE.builder().options(o -> o.withCheckFinite(true)).build();
     assertThatThrownBy(() -> checked.forward(args)).isInstanceOf(NonFiniteLossException.class)
         .hasMessageContaining("pred");
   }
@@ -210,7 +211,7 @@ class FocalLossFusedPathTest {
   @Test
   void badLabelsAndWeightsAreRejectedOnTheFusedPath() {
     INDArray pred = Tensors.create(new double[6], DataType.FLOAT, 3, 2);
-    FocalLoss loss = FocalLoss.builder().build();
+    FocalLoss loss = FocalLoss.TYPE.builder().build();
     assertThatThrownBy(() -> loss.forward(LossArgs.of(pred, Tensors.createLong(new long[] {0, 3, 1}, 3))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target[1] = 3");
     assertThatThrownBy(() -> loss.forward(LossArgs.of(pred, Tensors.createLong(new long[] {0, 1, 1}, 3))

@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * and both dtypes; it refuses mismatched lengths and leaves labels out of range to the general path.
  */
 class FusedFocalMeanLevelTest {
-  private static final FocalLoss LOSS = FocalLoss.builder().build();
+  private static final FocalLoss LOSS = FocalLoss.TYPE.builder().build();
 
   @ParameterizedTest
   @CsvSource({"2, 3, 80, 13, 17, FLOAT", "1, 9, 5, 20, 11, FLOAT", "2, 1, 80, 31, 40, DOUBLE", "3, 2, 7, 9, 9, DOUBLE"})

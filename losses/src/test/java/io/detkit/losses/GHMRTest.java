@@ -38,7 +38,7 @@ class GHMRTest {
 
   @Test
   void noneIsTheBinWeightedAuthenticSmoothL1() {
-    LossResult r = GHMR.builder().reduction(Reduction.NONE).build().forward(args(false));
+    LossResult r = GHMR.TYPE.builder().options(o -> o.withReduction(Reduction.NONE)).build().forward(args(false));
     assertThat(r.value().shape()).containsExactly(2, 4);
     assertThat(Tensors.toDoubles(r.value())).containsExactly(NONE, within(1e-15));
     assertThat(Tensors.toDoubles(r.gradPred())).containsExactly(GRAD_NONE, within(1e-15));
@@ -46,7 +46,7 @@ class GHMRTest {
 
   @Test
   void meanDividesBySumOfLabelWeightPlusEpsAndIgnoresAvgFactor() {
-    GHMR loss = GHMR.builder().lossWeight(2).build();
+    GHMR loss = GHMR.TYPE.builder().options(o -> o.withLossWeight(2)).build();
     assertThat(loss.forward(args(false)).scalar()).isCloseTo(2 * MEAN, within(1e-14));
     assertThat(loss.forward(args(false).avgFactor(100)).scalar()).isCloseTo(2 * MEAN, within(1e-14));
     assertThat(loss.forward(args(true)).scalar()).isCloseTo(2 * MEAN, within(1e-6));
@@ -54,7 +54,7 @@ class GHMRTest {
 
   @Test
   void labelWeightMayComeAsTheCallsWeight() {
-    GHMR loss = GHMR.builder().build();
+    GHMR loss = GHMR.TYPE.builder().build();
     LossArgs asWeight = LossArgs.of(f64(DIFF, 2, 4), f64(new double[8], 2, 4)).weight(f64(LABEL_WEIGHT, 2, 4));
     assertThat(loss.forward(asWeight).scalar()).isEqualTo(loss.forward(args(false)).scalar());
   }
@@ -62,29 +62,29 @@ class GHMRTest {
   @Test
   void totIsAtLeastOne() {
     double[] lw = {0.1, 0, 0, 0, 0, 0, 0, 0};
-    LossResult r = GHMR.builder().build().forward(f64(DIFF, 2, 4), f64(new double[8], 2, 4), f64(lw, 2, 4));
+    LossResult r = GHMR.TYPE.builder().build().forward(f64(DIFF, 2, 4), f64(new double[8], 2, 4), f64(lw, 2, 4));
     // one valid element (d = 0, loss 0) in one bin: weight tot / 1 / 1 = 1, mean = 0 / (1 + eps)
     assertThat(r.scalar()).isEqualTo(0.0);
     double[] lw2 = {0, 0.1, 0, 0, 0, 0, 0, 0};
-    LossResult r2 = GHMR.builder().build().forward(f64(DIFF, 2, 4), f64(new double[8], 2, 4), f64(lw2, 2, 4));
+    LossResult r2 = GHMR.TYPE.builder().build().forward(f64(DIFF, 2, 4), f64(new double[8], 2, 4), f64(lw2, 2, 4));
     double loss1 = Math.sqrt(0.01 + 0.0004) - 0.02;
     assertThat(r2.scalar()).isCloseTo(loss1 / (1 + WeightReduce.AVG_FACTOR_EPS), within(1e-15));
   }
 
   @Test
   void momentumKeepsRunningBinCountsAcrossCalls() {
-    GHMR loss = GHMR.builder().params(p -> p.withMomentum(0.75)).build();
+    GHMR loss = GHMR.TYPE.builder().params(p -> p.withMomentum(0.75)).build();
     assertThat(loss.runningBinCounts()).containsOnly(0.0).hasSize(10);
     assertThat(loss.forward(args(false)).scalar()).isCloseTo(0.788888600703078, within(1e-14));
     assertThat(loss.runningBinCounts()).containsExactly(0.5, 0, 0, 0, 0.25, 0, 0.25, 0, 0, 0.75);
     assertThat(loss.forward(args(false)).scalar()).isCloseTo(0.45079348611604464, within(1e-14));
     assertThat(loss.runningBinCounts()).containsExactly(0.875, 0, 0, 0, 0.4375, 0, 0.4375, 0, 0, 1.3125);
-    assertThat(GHMR.builder().build().runningBinCounts()).isEmpty();
+    assertThat(GHMR.TYPE.builder().build().runningBinCounts()).isEmpty();
   }
 
   @Test
   void concurrentCallsUpdateTheRunningCountsOnceEach() throws Exception {
-    GHMR loss = GHMR.builder().params(p -> p.withMomentum(0.5)).build();
+    GHMR loss = GHMR.TYPE.builder().params(p -> p.withMomentum(0.5)).build();
     int calls = 64;
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
@@ -107,7 +107,8 @@ class GHMRTest {
 
   @Test
   void muZeroIsPlainL1WithAZeroSubgradientAtZero() {
-    LossResult r = GHMR.builder().params(p -> p.withMu(0)).reduction(Reduction.NONE).build().forward(args(false));
+    LossResult r = GHMR.TYPE.builder().params(p -> p.withMu(0)).options(o -> o.withReduction(Reduction.NONE)).build()
+        .forward(args(false));
     double[] g = Tensors.toDoubles(r.gradPred());
     for (double v : g) {
       assertThat(Double.isFinite(v)).isTrue();

@@ -25,21 +25,22 @@ class IoUFamilyKnownValuesTest {
 
   @Test
   void iouLossModes() {
-    assertThat(none(IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).build()))
+    assertThat(none(IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).build()))
         .containsExactly(new double[] {2.0 / 3, 1 - 1e-6}, within(1e-12));
-    assertThat(none(IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE)).build()))
+    assertThat(none(IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE)).build()))
         .containsExactly(new double[] {8.0 / 9, 1 - 1e-12}, within(1e-12));
-    assertThat(none(IoULoss.builder().build()))
+    assertThat(none(IoULoss.TYPE.builder().build()))
         .containsExactly(new double[] {Math.log(3), -Math.log(1e-6)}, within(1e-12));
-    assertThat(none(IoULoss.fromConfig(Config.of("mode", "square", "linear", true))))
+    assertThat(none(IoULoss.TYPE.fromConfig(Config.of("mode", "square", "linear", true))))
         .containsExactly(new double[] {2.0 / 3, 1 - 1e-6}, within(1e-12));
-    assertThat(none(IoULoss.builder().params(p -> p.withEps(0.5)).build()))
+    assertThat(none(IoULoss.TYPE.builder().params(p -> p.withEps(0.5)).build()))
         .containsExactly(new double[] {Math.log(2), Math.log(2)}, within(1e-12));
   }
 
   @Test
   void iouClampStopsTheGradientOfDisjointBoxes() {
-    double[] g = Tensors.toDoubles(IoULoss.builder().build().forward(LossArgs.of(f64(PRED, 2, 4), f64(TARGET, 2, 4))
+    double[] g = Tensors.toDoubles(IoULoss.TYPE.builder().build()
+        .forward(LossArgs.of(f64(PRED, 2, 4), f64(TARGET, 2, 4))
         .reductionOverride(Reduction.NONE)).gradPred());
     // row 0: d(-ln iou)/d x2 = -(d overlap/overlap - d union/union) = -(10/50 - 0/150) ... union grows by 10 - 10 = 0
     assertThat(g[2]).isCloseTo(-10.0 / 50, within(1e-9));
@@ -52,7 +53,7 @@ class IoUFamilyKnownValuesTest {
   @Test
   void giouLoss() {
     // row 0: giou = iou - (150 - 150) / 150 = 1/3; row 1: giou = 0 - (300 - 200) / 300 = -1/3
-    assertThat(none(GIoULoss.builder().build())).containsExactly(new double[] {2.0 / 3, 4.0 / 3}, within(1e-9));
+    assertThat(none(GIoULoss.TYPE.builder().build())).containsExactly(new double[] {2.0 / 3, 4.0 / 3}, within(1e-9));
   }
 
   @Test
@@ -60,12 +61,13 @@ class IoUFamilyKnownValuesTest {
     double iou = 50 / (150 + 1e-6);
     double row0 = 1 - iou + 25 / (15 * 15 + 10 * 10 + 1e-6);
     double row1 = 1 + 400 / (30 * 30 + 10 * 10 + 1e-6);
-    assertThat(none(DIoULoss.builder().build())).containsExactly(new double[] {row0, row1}, within(1e-12));
+    assertThat(none(DIoULoss.TYPE.builder().build())).containsExactly(new double[] {row0, row1}, within(1e-12));
   }
 
   @Test
   void ciouLossEqualsDiouForBoxesOfTheSameAspectRatio() {
-    assertThat(none(CIoULoss.builder().build())).containsExactly(none(DIoULoss.builder().build()), within(1e-12));
+    assertThat(none(CIoULoss.TYPE.builder().build())).containsExactly(none(DIoULoss.TYPE.builder()
+        .build()), within(1e-12));
   }
 
   @Test
@@ -79,13 +81,14 @@ class IoUFamilyKnownValuesTest {
       1 - 0.5 * beta, 0.5 * dy * dy / beta, 0.5 * sizeTerm * sizeTerm / beta, 0.5 * sizeTerm * sizeTerm / beta,
       1 - 0.5 * beta, 0.5 * dy * dy / beta, 0.5 * sizeTerm * sizeTerm / beta, 0.5 * sizeTerm * sizeTerm / beta,
     };
-    assertThat(none(BoundedIoULoss.builder().build())).containsExactly(expected, within(1e-12));
+    assertThat(none(BoundedIoULoss.TYPE.builder().build())).containsExactly(expected, within(1e-12));
   }
 
   @Test
   void identicalBoxesGetZeroIoUGradientAsTiesSplitTheMinAndMax() {
     double[] box = {52.950485, 0.41107923, 77.92113, 25.36259};
-    for (Loss loss : new Loss[] {IoULoss.builder().build(), GIoULoss.builder().build(), DIoULoss.builder().build()}) {
+    for (Loss loss : new Loss[] {IoULoss.TYPE.builder().build(),
+        GIoULoss.TYPE.builder().build(), DIoULoss.TYPE.builder().build()}) {
       double[] g = Tensors.toDoubles(loss.forward(f32(box, 1, 4), f32(box, 1, 4)).gradPred());
       for (double x : g) {
         assertThat(Math.abs(x)).as("%s", loss).isLessThan(1e-9);

@@ -97,6 +97,15 @@ public final class LossScenarios {
     }
   }
 
+  /** Each of {@code types} built with {@code reduction} and the other options and parameters at their defaults. */
+  public static List<Loss> withReduction(Reduction reduction, LossType<?, ?>... types) {
+    List<Loss> out = new ArrayList<>();
+    for (LossType<?, ?> type : types) {
+      out.add(type.builder().options(o -> o.withReduction(reduction)).build());
+    }
+    return out;
+  }
+
   public static INDArray f64(double[] data, long... shape) {
     return Tensors.create(data, DataType.DOUBLE, shape);
   }

@@ -24,28 +24,33 @@ class RegressionLossConfigTest {
   static Stream<Arguments> configsAndBuilders() {
     return Stream.of(
         Arguments.of(Config.of("type", "SmoothL1Loss", "beta", 0.3, "reduction", "sum", "loss_weight", 2.0,
-            "check_finite", true), SmoothL1Loss.builder().params(p -> p.withBeta(0.3)).reduction(Reduction.SUM).lossWeight(2)
-            .checkFinite(true).build()),
+            "check_finite", true), SmoothL1Loss.TYPE.builder().params(p -> p.withBeta(0.3))
+                .options(o -> o.withReduction(Reduction.SUM).withLossWeight(2).withCheckFinite(true)).build()),
         Arguments.of(Config.of("type", "L1Loss", "reduction", "none", "loss_weight", 0.5),
-            L1Loss.builder().reduction(Reduction.NONE).lossWeight(0.5).build()),
+            L1Loss.TYPE.builder().options(o -> o.withReduction(Reduction.NONE).withLossWeight(0.5)).build()),
         Arguments.of(Config.of("type", "BalancedL1Loss", "alpha", 0.4, "gamma", 1.2, "beta", 0.8, "reduction", "mean",
-            "loss_weight", 1.5), BalancedL1Loss.builder().params(p -> p.withAlpha(0.4).withGamma(1.2).withBeta(0.8)).lossWeight(1.5).build()),
-        Arguments.of(Config.of("type", "MSELoss", "loss_weight", 3), MSELoss.builder().lossWeight(3).build()),
+            "loss_weight", 1.5), BalancedL1Loss.TYPE.builder()
+                .params(p -> p.withAlpha(0.4).withGamma(1.2).withBeta(0.8)).options(o -> o.withLossWeight(1.5))
+                    .build()),
+        Arguments.of(Config.of("type", "MSELoss", "loss_weight", 3), MSELoss.TYPE.builder()
+            .options(o -> o.withLossWeight(3)).build()),
         Arguments.of(Config.of("type", "GHMR", "mu", 0.05, "bins", 7, "momentum", 0, "loss_weight", 2.0,
-            "reduction", "none"), GHMR.builder().params(p -> p.withMu(0.05).withBins(7)).lossWeight(2).reduction(Reduction.NONE).build()),
+            "reduction", "none"), GHMR.TYPE.builder().params(p -> p.withMu(0.05).withBins(7))
+                .options(o -> o.withLossWeight(2).withReduction(Reduction.NONE)).build()),
         Arguments.of(Config.of("type", "IoULoss", "linear", false, "eps", 1e-3, "reduction", "sum", "loss_weight", 2.0,
-            "mode", "square"), IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE).withEps(1e-3)).reduction(Reduction.SUM)
-            .lossWeight(2).build()),
+            "mode", "square"), IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE).withEps(1e-3))
+                .options(o -> o.withReduction(Reduction.SUM).withLossWeight(2)).build()),
         Arguments.of(Config.of("type", "IoULoss", "linear", true, "mode", "log"),
-            IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).build()),
+            IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).build()),
         Arguments.of(Config.of("type", "GIoULoss", "eps", 1e-4, "loss_weight", 2.0),
-            GIoULoss.builder().params(p -> p.withEps(1e-4)).lossWeight(2).build()),
+            GIoULoss.TYPE.builder().params(p -> p.withEps(1e-4)).options(o -> o.withLossWeight(2)).build()),
         Arguments.of(Config.of("type", "DIoULoss", "eps", 1e-4, "reduction", "none"),
-            DIoULoss.builder().params(p -> p.withEps(1e-4)).reduction(Reduction.NONE).build()),
+            DIoULoss.TYPE.builder().params(p -> p.withEps(1e-4)).options(o -> o.withReduction(Reduction.NONE)).build()),
         Arguments.of(Config.of("type", "CIoULoss", "eps", 1e-4, "loss_weight", 5.0),
-            CIoULoss.builder().params(p -> p.withEps(1e-4)).lossWeight(5).build()),
+            CIoULoss.TYPE.builder().params(p -> p.withEps(1e-4)).options(o -> o.withLossWeight(5)).build()),
         Arguments.of(Config.of("type", "BoundedIoULoss", "beta", 0.3, "eps", 1e-2, "reduction", "sum"),
-            BoundedIoULoss.builder().params(p -> p.withBeta(0.3).withEps(1e-2)).reduction(Reduction.SUM).build()));
+            BoundedIoULoss.TYPE.builder().params(p -> p.withBeta(0.3).withEps(1e-2))
+                .options(o -> o.withReduction(Reduction.SUM)).build()));
   }
 
   @ParameterizedTest(name = "{1}")
@@ -132,17 +137,18 @@ class RegressionLossConfigTest {
 
   static Stream<Arguments> outOfRangeBuilders() {
     return Stream.of(
-        Arguments.of((Supplier<Loss>) () -> SmoothL1Loss.builder().params(p -> p.withBeta(-1)).build(),
+        Arguments.of((Supplier<Loss>) () -> SmoothL1Loss.TYPE.builder().params(p -> p.withBeta(-1)).build(),
             "beta must be a finite number > 0; got -1.0"),
-        Arguments.of((Supplier<Loss>) () -> BalancedL1Loss.builder().params(p -> p.withGamma(Double.NaN)).build(),
+        Arguments.of((Supplier<Loss>) () -> BalancedL1Loss.TYPE.builder().params(p -> p.withGamma(Double.NaN)).build(),
             "gamma must be a finite number > 0; got NaN"),
-        Arguments.of((Supplier<Loss>) () -> GHMR.builder().params(p -> p.withBins(0)).build(),
+        Arguments.of((Supplier<Loss>) () -> GHMR.TYPE.builder().params(p -> p.withBins(0)).build(),
             "bins must be in [1, 1024] (Limits.MAX_BINS); got 0"),
-        Arguments.of((Supplier<Loss>) () -> BoundedIoULoss.builder().params(p -> p.withEps(0)).build(),
+        Arguments.of((Supplier<Loss>) () -> BoundedIoULoss.TYPE.builder().params(p -> p.withEps(0)).build(),
             "eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38); got 0.0"),
-        Arguments.of((Supplier<Loss>) () -> DIoULoss.builder().lossWeight(Double.POSITIVE_INFINITY).build(),
+        Arguments.of((Supplier<Loss>) () -> DIoULoss.TYPE.builder()
+            .options(o -> o.withLossWeight(Double.POSITIVE_INFINITY)).build(),
             "loss_weight must be finite; got Infinity"),
-        Arguments.of((Supplier<Loss>) () -> FocalLoss.builder().params(p -> p.withGamma(-1)).build(),
+        Arguments.of((Supplier<Loss>) () -> FocalLoss.TYPE.builder().params(p -> p.withGamma(-1)).build(),
             "FocalLoss: gamma must be a finite number >= 0; got -1.0"));
   }
 
@@ -156,7 +162,7 @@ class RegressionLossConfigTest {
 
   @Test
   void nullModeIsRejectedAtOnce() {
-    assertThatThrownBy(() -> IoULoss.builder().params(p -> p.withMode(null)))
+    assertThatThrownBy(() -> IoULoss.TYPE.builder().params(p -> p.withMode(null)))
         .isInstanceOf(NullPointerException.class).hasMessage("mode");
   }
 }

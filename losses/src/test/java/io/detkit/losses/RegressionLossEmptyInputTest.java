@@ -17,13 +17,10 @@ class RegressionLossEmptyInputTest {
   static Stream<Arguments> losses() {
     List<Arguments> out = new ArrayList<>();
     for (Reduction r : Reduction.values()) {
-      List<Loss> losses = new ArrayList<>(List.of(SmoothL1Loss.builder().reduction(r).build(),
-          L1Loss.builder().reduction(r).build(), BalancedL1Loss.builder().reduction(r).build(),
-          MSELoss.builder().reduction(r).build(), IoULoss.builder().reduction(r).build(),
-          GIoULoss.builder().reduction(r).build(), DIoULoss.builder().reduction(r).build(),
-          CIoULoss.builder().reduction(r).build(), BoundedIoULoss.builder().reduction(r).build()));
+      List<Loss> losses = LossScenarios.withReduction(r, SmoothL1Loss.TYPE, L1Loss.TYPE, BalancedL1Loss.TYPE,
+          MSELoss.TYPE, IoULoss.TYPE, GIoULoss.TYPE, DIoULoss.TYPE, CIoULoss.TYPE, BoundedIoULoss.TYPE);
       if (r != Reduction.SUM) {
-        losses.add(GHMR.builder().reduction(r).build());
+        losses.add(GHMR.TYPE.builder().options(o -> o.withReduction(r)).build());
       }
       for (Loss loss : losses) {
         out.add(Arguments.of(loss, r));

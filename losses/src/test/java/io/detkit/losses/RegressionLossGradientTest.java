@@ -41,31 +41,38 @@ class RegressionLossGradientTest {
   static List<Subject> subjects() {
     List<Subject> s = new ArrayList<>();
     s.add(new Subject("SmoothL1Loss(beta=0.5)",
-        r -> SmoothL1Loss.builder().params(p -> p.withBeta(0.5)).reduction(r).lossWeight(1.7).build(),
+        r -> SmoothL1Loss.TYPE.builder().params(p -> p.withBeta(0.5))
+            .options(o -> o.withReduction(r).withLossWeight(1.7)).build(),
         rnd -> elementwise(rnd, 0.5), ELEMENTWISE_WEIGHTS));
-    s.add(new Subject("L1Loss", r -> L1Loss.builder().reduction(r).lossWeight(0.6).build(),
+    s.add(new Subject("L1Loss", r -> L1Loss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(0.6)).build(),
         rnd -> elementwise(rnd), ELEMENTWISE_WEIGHTS));
-    s.add(new Subject("BalancedL1Loss", r -> BalancedL1Loss.builder().reduction(r).build(),
+    s.add(new Subject("BalancedL1Loss", r -> BalancedL1Loss.TYPE.builder().options(o -> o.withReduction(r)).build(),
         rnd -> elementwise(rnd, 1.0), ELEMENTWISE_WEIGHTS));
-    s.add(new Subject("BalancedL1Loss(beta=0.7)", r -> BalancedL1Loss.builder().params(p -> p.withAlpha(0.4).withGamma(1.2).withBeta(0.7))
-        .reduction(r).build(), rnd -> elementwise(rnd, 0.7), ELEMENTWISE_WEIGHTS));
-    s.add(new Subject("MSELoss", r -> MSELoss.builder().reduction(r).lossWeight(2.0).build(),
+    s.add(new Subject("BalancedL1Loss(beta=0.7)", r -> BalancedL1Loss.TYPE.builder()
+        .params(p -> p.withAlpha(0.4).withGamma(1.2).withBeta(0.7))
+        .options(o -> o.withReduction(r)).build(), rnd -> elementwise(rnd, 0.7), ELEMENTWISE_WEIGHTS));
+    s.add(new Subject("MSELoss", r -> MSELoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(2.0))
+        .build(),
         rnd -> elementwise(rnd), ELEMENTWISE_WEIGHTS));
-    s.add(new Subject("GHMR", r -> GHMR.builder().reduction(r).lossWeight(1.5).build(),
+    s.add(new Subject("GHMR", r -> GHMR.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(1.5)).build(),
         RegressionLossGradientTest::ghm, GHM_WEIGHTS));
-    s.add(new Subject("IoULoss(log)", r -> IoULoss.builder().reduction(r).build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
-    s.add(new Subject("IoULoss(linear)", r -> IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR)).reduction(r).build(),
+    s.add(new Subject("IoULoss(log)", r -> IoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
         rnd -> boxes(rnd, 6), BOX_WEIGHTS));
-    s.add(new Subject("IoULoss(square)", r -> IoULoss.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE)).reduction(r)
-        .lossWeight(3).build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
-    s.add(new Subject("GIoULoss", r -> GIoULoss.builder().reduction(r).build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
-    s.add(new Subject("DIoULoss", r -> DIoULoss.builder().reduction(r).lossWeight(0.8).build(),
+    s.add(new Subject("IoULoss(linear)", r -> IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.LINEAR))
+        .options(o -> o.withReduction(r)).build(),
+        rnd -> boxes(rnd, 6), BOX_WEIGHTS));
+    s.add(new Subject("IoULoss(square)", r -> IoULoss.TYPE.builder().params(p -> p.withMode(IoULoss.Mode.SQUARE))
+        .options(o -> o.withReduction(r).withLossWeight(3)).build(), rnd -> boxes(rnd, 6), BOX_WEIGHTS));
+    s.add(new Subject("GIoULoss", r -> GIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
+        rnd -> boxes(rnd, 6), BOX_WEIGHTS));
+    s.add(new Subject("DIoULoss", r -> DIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(0.8))
+        .build(),
         rnd -> boxes(rnd, 6), BOX_WEIGHTS));
     // alpha is a constant of MMDetection's backward, so only boxes with iou <= 0.5 (alpha = 0) have a
     // gradient equal to the true derivative; CIoULossTest checks the others against a frozen alpha.
-    s.add(new Subject("CIoULoss(iou<=0.5)", r -> CIoULoss.builder().reduction(r).build(),
+    s.add(new Subject("CIoULoss(iou<=0.5)", r -> CIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
         rnd -> lowIouBoxes(rnd, 6), BOX_WEIGHTS));
-    s.add(new Subject("BoundedIoULoss", r -> BoundedIoULoss.builder().reduction(r).build(),
+    s.add(new Subject("BoundedIoULoss", r -> BoundedIoULoss.TYPE.builder().options(o -> o.withReduction(r)).build(),
         rnd -> boxes(rnd, 6), ELEMENTWISE_WEIGHTS));
     return s;
   }

@@ -14,23 +14,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Bad calls are rejected with messages that name the argument, the expectation and what came. */
 class RegressionLossInputValidationTest {
   static List<Loss> elementwiseLosses() {
-    return List.of(SmoothL1Loss.builder().build(), L1Loss.builder().build(), BalancedL1Loss.builder().build(),
-        MSELoss.builder().build());
+    return List.of(SmoothL1Loss.TYPE.builder().build(), L1Loss.TYPE.builder().build(),
+        BalancedL1Loss.TYPE.builder().build(),
+        MSELoss.TYPE.builder().build());
   }
 
   static List<Loss> boxLosses() {
-    return List.of(IoULoss.builder().build(), GIoULoss.builder().build(), DIoULoss.builder().build(),
-        CIoULoss.builder().build(), BoundedIoULoss.builder().build());
+    return List.of(IoULoss.TYPE.builder().build(), GIoULoss.TYPE.builder().build(), DIoULoss.TYPE.builder().build(),
+        CIoULoss.TYPE.builder().build(), BoundedIoULoss.TYPE.builder().build());
   }
 
   static List<Loss> perBoxLosses() {
-    return List.of(IoULoss.builder().build(), GIoULoss.builder().build(), DIoULoss.builder().build(),
-        CIoULoss.builder().build());
+    return List.of(IoULoss.TYPE.builder().build(), GIoULoss.TYPE.builder().build(), DIoULoss.TYPE.builder().build(),
+        CIoULoss.TYPE.builder().build());
   }
 
   static Stream<Loss> allLosses() {
     return Stream.concat(Stream.concat(elementwiseLosses().stream(), boxLosses().stream()),
-        Stream.of(GHMR.builder().build()));
+        Stream.of(GHMR.TYPE.builder().build()));
   }
 
   private static INDArray boxes(int n) {
@@ -99,7 +100,7 @@ class RegressionLossInputValidationTest {
 
   @Test
   void boundedIoULossRejectsWeightThatDoesNotBroadcastToItsCoordinateLoss() {
-    Loss loss = BoundedIoULoss.builder().build();
+    Loss loss = BoundedIoULoss.TYPE.builder().build();
     assertThatThrownBy(() -> loss.forward(LossArgs.of(boxes(3), boxes(3)).weight(f32(new double[] {1, 1, 1}, 3))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("weight must broadcast to the element-wise loss shape [3,4]; got [3]");
@@ -151,10 +152,10 @@ class RegressionLossInputValidationTest {
   @Test
   void ghmrWithoutLabelWeightSaysHowToPassIt() {
     INDArray p = f64(new double[8], 2, 4);
-    assertThatThrownBy(() -> GHMR.builder().build().forward(p, p))
+    assertThatThrownBy(() -> GHMR.TYPE.builder().build().forward(p, p))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("GHMR needs label_weight: pass LossArgs.of(pred, target, labelWeight) or .weight(labelWeight)");
-    assertThatThrownBy(() -> GHMR.builder().build().forward(LossArgs.of(p, p, p).weight(p)))
+    assertThatThrownBy(() -> GHMR.TYPE.builder().build().forward(LossArgs.of(p, p, p).weight(p)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("GHMR got label_weight twice: as the second target and as weight");
   }
@@ -162,7 +163,7 @@ class RegressionLossInputValidationTest {
   @Test
   void ghmrRejectsSumBecauseMmdetectionNormalisesThroughAvgFactor() {
     INDArray p = f64(new double[8], 2, 4);
-    assertThatThrownBy(() -> GHMR.builder().reduction(Reduction.SUM).build().forward(p, p, p))
+    assertThatThrownBy(() -> GHMR.TYPE.builder().options(o -> o.withReduction(Reduction.SUM)).build().forward(p, p, p))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("GHMR does not support reduction='sum'");
   }
@@ -170,7 +171,7 @@ class RegressionLossInputValidationTest {
   @Test
   void ghmrRejectsLabelWeightThatDoesNotBroadcast() {
     INDArray p = f64(new double[8], 2, 4);
-    assertThatThrownBy(() -> GHMR.builder().build().forward(p, p, f64(new double[3], 3)))
+    assertThatThrownBy(() -> GHMR.TYPE.builder().build().forward(p, p, f64(new double[3], 3)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("label_weight must broadcast to the element-wise loss shape [2,4]; got [3]");
   }
@@ -178,7 +179,7 @@ class RegressionLossInputValidationTest {
   @Test
   void upstreamOfTheWrongLengthIsRejected() {
     INDArray p = boxes(3);
-    Loss loss = DIoULoss.builder().reduction(Reduction.NONE).build();
+    Loss loss = DIoULoss.TYPE.builder().options(o -> o.withReduction(Reduction.NONE)).build();
     assertThatThrownBy(() -> loss.forward(LossArgs.of(p, p.add(1f)).upstream(f32(new double[] {1, 1}, 2))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("upstream must have the loss shape [3] (3 elements); got 2 elements");
@@ -187,7 +188,7 @@ class RegressionLossInputValidationTest {
   @Test
   void earlyReturnOfAllZeroWeightsNeedsAScalarUpstream() {
     INDArray p = boxes(3);
-    Loss loss = GIoULoss.builder().reduction(Reduction.NONE).build();
+    Loss loss = GIoULoss.TYPE.builder().options(o -> o.withReduction(Reduction.NONE)).build();
     LossArgs args = LossArgs.of(p, p.add(1f)).weight(f32(new double[3], 3)).upstream(f32(new double[] {1, 1, 1}, 3));
     assertThatThrownBy(() -> loss.forward(args))
         .isInstanceOf(IllegalArgumentException.class)

@@ -23,26 +23,24 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Zero weights give zero loss and gradient; loss_weight scales value and gradient linearly. */
 class RegressionLossWeightingTest {
-  /** A loss with a given reduction and loss_weight, and whether it is GHMR (label_weight as a target). */
-  record Subject(String name, java.util.function.BiFunction<Reduction, Double, Loss> make, boolean ghm) {
+  /** A loss type, and whether it is GHMR (label_weight as a target). */
+  record Subject(LossType<?, ?> type, boolean ghm) {
+    /** The loss with {@code reduction} and {@code lossWeight}. */
+    Loss make(Reduction reduction, double lossWeight) {
+      return type.builder().options(o -> o.withReduction(reduction).withLossWeight(lossWeight)).build();
+    }
+
     @Override
     public String toString() {
-      return name;
+      return type.name();
     }
   }
 
   static List<Subject> subjects() {
-    return List.of(
-        new Subject("SmoothL1Loss", (r, w) -> SmoothL1Loss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("L1Loss", (r, w) -> L1Loss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("BalancedL1Loss", (r, w) -> BalancedL1Loss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("MSELoss", (r, w) -> MSELoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("GHMR", (r, w) -> GHMR.builder().reduction(r).lossWeight(w).build(), true),
-        new Subject("IoULoss", (r, w) -> IoULoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("GIoULoss", (r, w) -> GIoULoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("DIoULoss", (r, w) -> DIoULoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("CIoULoss", (r, w) -> CIoULoss.builder().reduction(r).lossWeight(w).build(), false),
-        new Subject("BoundedIoULoss", (r, w) -> BoundedIoULoss.builder().reduction(r).lossWeight(w).build(), false));
+    return List.of(new Subject(SmoothL1Loss.TYPE, false), new Subject(L1Loss.TYPE, false),
+        new Subject(BalancedL1Loss.TYPE, false), new Subject(MSELoss.TYPE, false), new Subject(GHMR.TYPE, true),
+        new Subject(IoULoss.TYPE, false), new Subject(GIoULoss.TYPE, false), new Subject(DIoULoss.TYPE, false),
+        new Subject(CIoULoss.TYPE, false), new Subject(BoundedIoULoss.TYPE, false));
   }
 
   static Stream<Arguments> subjectsAndReductions() {
@@ -71,7 +69,7 @@ class RegressionLossWeightingTest {
   @MethodSource("subjectsAndReductions")
   void zeroWeightGivesZeroValueAndGradient(Subject s, Reduction r) {
     for (DataType dt : List.of(DataType.FLOAT, DataType.DOUBLE)) {
-      LossResult res = s.make().apply(r, 2.0).forward(call(s, dt, Tensors.create(new double[20], dt, 5, 4)));
+      LossResult res = s.make(r, 2.0).forward(call(s, dt, Tensors.create(new double[20], dt, 5, 4)));
       for (double v : Tensors.toDoubles(res.value())) {
         assertThat(Math.abs(v)).isEqualTo(0.0);
       }
@@ -87,8 +85,8 @@ class RegressionLossWeightingTest {
   @MethodSource("subjectsAndReductions")
   void lossWeightScalesValueAndGradientLinearly(Subject s, Reduction r) {
     INDArray w = f64(uniform(new Random(3), 20, 0.1, 2), 5, 4);
-    LossResult one = s.make().apply(r, 1.0).forward(call(s, DataType.DOUBLE, w));
-    LossResult scaled = s.make().apply(r, -2.5).forward(call(s, DataType.DOUBLE, w));
+    LossResult one = s.make(r, 1.0).forward(call(s, DataType.DOUBLE, w));
+    LossResult scaled = s.make(r, -2.5).forward(call(s, DataType.DOUBLE, w));
     assertScaled(Tensors.toDoubles(one.value()), Tensors.toDoubles(scaled.value()), -2.5);
     assertScaled(Tensors.toDoubles(one.gradPred()), Tensors.toDoubles(scaled.gradPred()), -2.5);
     assertThat(Tensors.toDoubles(one.gradPred())).isNotEqualTo(new double[20]);
@@ -113,10 +111,10 @@ class RegressionLossWeightingTest {
       }
     }
     List<Function<Reduction, Loss>> losses = List.of(
-        r -> GIoULoss.builder().reduction(r).lossWeight(3).build(),
-        r -> DIoULoss.builder().reduction(r).lossWeight(3).build(),
-        r -> CIoULoss.builder().reduction(r).lossWeight(3).build(),
-        r -> BoundedIoULoss.builder().reduction(r).lossWeight(3).build());
+        r -> GIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(3)).build(),
+        r -> DIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(3)).build(),
+        r -> CIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(3)).build(),
+        r -> BoundedIoULoss.TYPE.builder().options(o -> o.withReduction(r).withLossWeight(3)).build());
     for (Function<Reduction, Loss> make : losses) {
       for (Reduction r : Reduction.values()) {
         LossResult res = make.apply(r).forward(LossArgs.of(f64(PRED, 5, 4), f64(TARGET, 5, 4)).weight(f64(w, 5))
@@ -134,7 +132,7 @@ class RegressionLossWeightingTest {
   @Test
   void iouLossTakesTheEarlyReturnOnlyWhenTheReductionIsNotNone() {
     INDArray w = f64(new double[5], 5);
-    Loss loss = IoULoss.builder().lossWeight(4).build();
+    Loss loss = IoULoss.TYPE.builder().options(o -> o.withLossWeight(4)).build();
     LossResult mean = loss.forward(LossArgs.of(f64(PRED, 5, 4), f64(TARGET, 5, 4)).weight(w));
     assertThat(mean.value().rank()).isZero();
     LossResult none = loss.forward(LossArgs.of(f64(PRED, 5, 4), f64(TARGET, 5, 4)).weight(w)
@@ -162,7 +160,7 @@ class RegressionLossWeightingTest {
 
   @Test
   void float32InputsGiveFloat32Results() {
-    Loss loss = SmoothL1Loss.builder().reduction(Reduction.NONE).build();
+    Loss loss = SmoothL1Loss.TYPE.builder().options(o -> o.withReduction(Reduction.NONE)).build();
     LossResult r = loss.forward(f32(PRED, 5, 4), f32(TARGET, 5, 4));
     assertThat(r.value().dataType()).isEqualTo(DataType.FLOAT);
     assertThat(r.gradPred().dataType()).isEqualTo(DataType.FLOAT);

@@ -1,16 +1,8 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
-import io.detkit.core.check.Args;
-import io.detkit.core.config.Config;
-import io.detkit.core.config.ConfigException;
-import io.detkit.core.config.ParamsBuilder;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiFunction;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -226,96 +218,8 @@ public abstract class BaseSampler implements Sampler {
         + describeOwnParams() + ")";
   }
 
-  /**
-   * Every sampler's {@code builder()}: the parameters all samplers share ({@link SamplerParams}):
-   * {@code num} and {@code posFraction} are required; {@code negPosUb} defaults to -1,
-   * {@code addGtAsProposals} to true (MMDetection's defaults) and {@code seed} to
-   * {@link Samplers#DEFAULT_SEED}; and the sampler's own {@code Params} record, edited through
-   * {@link ParamsBuilder#params(UnaryOperator)} with the record's generated withers:
-   * {@code IoUBalancedNegSampler.builder().num(512).posFraction(0.25).params(p -> p.withNumBins(5)).build()}.
-   * Each parameter is declared once (a record component) and checked once (the record's
-   * constructor), as for the losses' {@code LossBuilder}. Mutable and not thread-safe.
-   *
-   * @param <P> the sampler's own parameters ({@link Void} for a sampler with only the shared ones)
-   * @param <S> the sampler built
-   */
-  public static final class Builder<P, S extends BaseSampler> extends ParamsBuilder<P, Builder<P, S>> {
-    private final BiFunction<SamplerParams, P, S> sampler;
-    private Integer num;
-    private Double posFraction;
-    private double negPosUb = SamplerParams.NO_NEG_POS_UB;
-    private boolean addGtAsProposals = true;
-    private long seed = Samplers.DEFAULT_SEED;
-
-    private Builder(P defaults, BiFunction<SamplerParams, P, S> sampler) {
-      super(defaults, "this sampler has only the shared parameters");
-      this.sampler = sampler;
-    }
-
-    /** A builder of a sampler whose own parameters start at {@code defaults}. */
-    static <P, S extends BaseSampler> Builder<P, S> of(P defaults, BiFunction<SamplerParams, P, S> sampler) {
-      return new Builder<>(Objects.requireNonNull(defaults, "defaults"), sampler);
-    }
-
-    /** A builder of a sampler that has only the shared parameters. */
-    static <S extends BaseSampler> Builder<Void, S> of(Function<SamplerParams, S> sampler) {
-      return new Builder<>(null, (params, none) -> sampler.apply(params));
-    }
-
-    /** Total samples per image (MMDetection's {@code num}); required. */
-    public Builder<P, S> num(int num) {
-      this.num = num;
-      return this;
-    }
-
-    /** Target fraction of positives ({@code pos_fraction}); required. */
-    public Builder<P, S> posFraction(double posFraction) {
-      this.posFraction = posFraction;
-      return this;
-    }
-
-    /** Negatives-per-positive bound ({@code neg_pos_ub}); -1 (the default) means none. */
-    public Builder<P, S> negPosUb(double negPosUb) {
-      this.negPosUb = negPosUb;
-      return this;
-    }
-
-    /** Whether to prepend the gt boxes as proposals ({@code add_gt_as_proposals}); default true. */
-    public Builder<P, S> addGtAsProposals(boolean addGtAsProposals) {
-      this.addGtAsProposals = addGtAsProposals;
-      return this;
-    }
-
-    /** Seed of the convenience {@code sample}'s per-call generators. */
-    public Builder<P, S> seed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    /**
-     * Builds the sampler.
-     *
-     * @throws IllegalArgumentException if {@code num} or {@code posFraction} is missing or a value
-     *     is out of range
-     */
-    public S build() {
-      if (num == null) {
-        throw new IllegalArgumentException("num is required (samples per image)");
-      }
-      if (posFraction == null) {
-        throw new IllegalArgumentException("pos_fraction is required");
-      }
-      return sampler.apply(new SamplerParams(num, posFraction, negPosUb, addGtAsProposals, seed), currentParams());
-    }
-  }
-
   /** {@code 3} for integral values, {@code 0.5} otherwise (Python-like). */
   static String number(double v) {
     return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-  }
-
-  /** Runs a factory, re-raising its argument errors with the config's path. */
-  static <S> S configured(Config c, Supplier<S> factory) {
-    return Args.renamed(factory, ConfigException.class, e -> ConfigException.at(c.path(), e.getMessage()));
   }
 }

@@ -25,6 +25,13 @@ import java.util.List;
  * MMDetection's {@code build_sampler(cfg, **kwargs)} does; keys a sub-dict sets win.
  */
 public final class CombinedSampler extends BaseSampler {
+  /**
+   * The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder(num, posFraction).params(new
+   * CombinedSampler.Params(pos, neg))}, the registry's entry.
+   */
+  public static final SamplerType<Params, CombinedSampler> TYPE =
+      SamplerType.of("CombinedSampler", null, Params::fromConfig, CombinedSampler::new);
+
   private static final List<String> INHERITED =
       List.of("num", "pos_fraction", "neg_pos_ub", "add_gt_as_proposals", "seed");
 
@@ -32,31 +39,29 @@ public final class CombinedSampler extends BaseSampler {
   private final BaseSampler negSampler;
 
   /**
-   * A sampler with the shared {@code params} that takes its positives from {@code posSampler} and
-   * its negatives from {@code negSampler}.
+   * The two samplers whose choices are combined; no defaults (a builder needs {@code params(P)}).
    *
-   * @throws IllegalArgumentException if either inner sampler is null
+   * @param posSampler the sampler whose positive choice is used
+   * @param negSampler the sampler whose negative choice is used
    */
-  public CombinedSampler(SamplerParams params, BaseSampler posSampler, BaseSampler negSampler) {
+  public record Params(BaseSampler posSampler, BaseSampler negSampler) {
+    /** @throws IllegalArgumentException if either sampler is null */
+    public Params {
+      Preconditions.checkArgument(posSampler != null, "pos_sampler is required");
+      Preconditions.checkArgument(negSampler != null, "neg_sampler is required");
+    }
+
+    /** The {@code pos_sampler} and {@code neg_sampler} dicts, completed with the combined dict's keys. */
+    static Params fromConfig(Config c) {
+      return new Params(buildSub(c, "pos_sampler"), buildSub(c, "neg_sampler"));
+    }
+  }
+
+  /** A sampler with the shared {@code params} combining the choices of {@code samplers}. */
+  public CombinedSampler(SamplerParams params, Params samplers) {
     super(params);
-    Preconditions.checkArgument(posSampler != null, "pos_sampler is required");
-    Preconditions.checkArgument(negSampler != null, "neg_sampler is required");
-    this.posSampler = posSampler;
-    this.negSampler = negSampler;
-  }
-
-  /**
-   * A builder of the sampler taking its positives from {@code posSampler} and its negatives from
-   * {@code negSampler} (both required: {@code build()} refuses null); {@code num} and
-   * {@code pos_fraction} are required.
-   */
-  public static BaseSampler.Builder<Void, CombinedSampler> builder(BaseSampler posSampler, BaseSampler negSampler) {
-    return BaseSampler.Builder.of(params -> new CombinedSampler(params, posSampler, negSampler));
-  }
-
-  static CombinedSampler fromConfig(Config c) {
-    SamplerParams params = BaseSampler.configured(c, () -> SamplerParams.fromConfig(c));
-    return new CombinedSampler(params, buildSub(c, "pos_sampler"), buildSub(c, "neg_sampler"));
+    this.posSampler = samplers.posSampler();
+    this.negSampler = samplers.negSampler();
   }
 
   private static BaseSampler buildSub(Config c, String key) {

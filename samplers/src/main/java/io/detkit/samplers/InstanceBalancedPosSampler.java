@@ -1,7 +1,6 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
-import io.detkit.core.config.Config;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -26,18 +25,13 @@ import java.util.random.RandomGenerator;
  * RandomSampler keys.
  */
 public final class InstanceBalancedPosSampler extends BaseSampler {
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder(num, posFraction)}, the registry's entry. */
+  public static final SamplerType<Void, InstanceBalancedPosSampler> TYPE =
+      SamplerType.of("InstanceBalancedPosSampler", InstanceBalancedPosSampler::new);
+
   /** A sampler with the shared {@code params}. */
   public InstanceBalancedPosSampler(SamplerParams params) {
     super(params);
-  }
-
-  /** A builder; {@code num} and {@code pos_fraction} are required. */
-  public static BaseSampler.Builder<Void, InstanceBalancedPosSampler> builder() {
-    return BaseSampler.Builder.of(InstanceBalancedPosSampler::new);
-  }
-
-  static InstanceBalancedPosSampler fromConfig(Config c) {
-    return BaseSampler.configured(c, () -> new InstanceBalancedPosSampler(SamplerParams.fromConfig(c)));
   }
 
   @Override

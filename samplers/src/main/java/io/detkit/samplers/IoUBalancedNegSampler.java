@@ -40,10 +40,17 @@ import java.util.random.RandomGenerator;
  * floor_fraction=0, num_bins=3)} plus the RandomSampler keys.
  */
 public final class IoUBalancedNegSampler extends BaseSampler {
+  /**
+   * The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder(num, posFraction)} (own parameters at
+   * MMDetection's defaults), the registry's entry.
+   */
+  public static final SamplerType<Params, IoUBalancedNegSampler> TYPE =
+      SamplerType.of("IoUBalancedNegSampler", Params.DEFAULTS, Params::fromConfig, IoUBalancedNegSampler::new);
+
   private final Params own;
 
   /**
-   * IoUBalancedNegSampler's own parameters, checked here once for {@code fromConfig} and the builder.
+   * IoUBalancedNegSampler's own parameters, checked here once for {@code TYPE.fromConfig} and the builder.
    *
    * @param floorThr IoU below which negatives form the randomly sampled floor set; -1 behaves as 0
    *     (see the class comment)
@@ -78,15 +85,6 @@ public final class IoUBalancedNegSampler extends BaseSampler {
   public IoUBalancedNegSampler(SamplerParams params, Params own) {
     super(params);
     this.own = Objects.requireNonNull(own, "own");
-  }
-
-  /** A builder; {@code num} and {@code pos_fraction} are required, the rest default as in MMDetection. */
-  public static BaseSampler.Builder<Params, IoUBalancedNegSampler> builder() {
-    return BaseSampler.Builder.of(Params.DEFAULTS, IoUBalancedNegSampler::new);
-  }
-
-  static IoUBalancedNegSampler fromConfig(Config c) {
-    return BaseSampler.configured(c, () -> new IoUBalancedNegSampler(SamplerParams.fromConfig(c), Params.fromConfig(c)));
   }
 
   /** The sampler's own parameters. */

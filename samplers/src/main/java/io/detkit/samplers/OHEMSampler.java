@@ -1,7 +1,6 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
-import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 
@@ -20,24 +19,19 @@ import java.util.Arrays;
  * add_gt_as_proposals=True)}.
  */
 public final class OHEMSampler extends BaseSampler {
+  /**
+   * The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder(num, posFraction)}, the registry's
+   * entry; the sampler it builds has no loss until one is attached with {@link #withLoss}.
+   */
+  public static final SamplerType<Void, OHEMSampler> TYPE =
+      SamplerType.of("OHEMSampler", params -> new OHEMSampler(params, null));
+
   private final HardExampleLoss loss;
 
   /** A sampler with the shared {@code params} ranking by {@code loss} (null: none attached yet). */
   public OHEMSampler(SamplerParams params, HardExampleLoss loss) {
     super(params);
     this.loss = loss;
-  }
-
-  /**
-   * A builder; {@code num} and {@code pos_fraction} are required; the loss is attached with
-   * {@link #withLoss} and must be there once mining is needed.
-   */
-  public static BaseSampler.Builder<Void, OHEMSampler> builder() {
-    return BaseSampler.Builder.of(params -> new OHEMSampler(params, null));
-  }
-
-  static OHEMSampler fromConfig(Config c) {
-    return BaseSampler.configured(c, () -> new OHEMSampler(SamplerParams.fromConfig(c), null));
   }
 
   /**

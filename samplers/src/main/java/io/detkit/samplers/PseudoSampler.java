@@ -1,7 +1,6 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
-import io.detkit.core.config.Config;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,10 +17,6 @@ public final class PseudoSampler implements Sampler {
   public static final PseudoSampler INSTANCE = new PseudoSampler();
 
   private PseudoSampler() {}
-
-  static PseudoSampler fromConfig(Config c) {
-    return INSTANCE;
-  }
 
   /** @param rng unused (may be null) */
   @Override

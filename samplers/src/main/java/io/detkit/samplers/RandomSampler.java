@@ -1,7 +1,5 @@
 package io.detkit.samplers;
 
-import io.detkit.core.config.Config;
-
 /**
  * MMDetection's {@code RandomSampler}: positives and negatives drawn uniformly without replacement
  * from the candidates ({@code gt_inds > 0} and {@code gt_inds == 0}), all of them when there are no
@@ -14,27 +12,15 @@ import io.detkit.core.config.Config;
  * equally likely), counts and order (ascending) do not.
  *
  * <p>Config: {@code dict(type='RandomSampler', num=256, pos_fraction=0.5, neg_pos_ub=-1,
- * add_gt_as_proposals=True, seed=0)}; Java: {@code RandomSampler.builder().num(256).posFraction(0.5)
- * .build()}.
+ * add_gt_as_proposals=True, seed=0)}; Java: {@code RandomSampler.TYPE.builder(256, 0.5).build()}.
  */
 public final class RandomSampler extends BaseSampler {
+  /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder(num, posFraction)}, the registry's entry. */
+  public static final SamplerType<Void, RandomSampler> TYPE = SamplerType.of("RandomSampler", RandomSampler::new);
+
   /** A sampler with the shared {@code params}. */
   public RandomSampler(SamplerParams params) {
     super(params);
-  }
-
-  /** A sampler with MMDetection's defaults ({@code neg_pos_ub=-1, add_gt_as_proposals=True}). */
-  public static RandomSampler of(int num, double posFraction) {
-    return builder().num(num).posFraction(posFraction).build();
-  }
-
-  /** A builder; {@code num} and {@code pos_fraction} are required. */
-  public static BaseSampler.Builder<Void, RandomSampler> builder() {
-    return BaseSampler.Builder.of(RandomSampler::new);
-  }
-
-  static RandomSampler fromConfig(Config c) {
-    return BaseSampler.configured(c, () -> new RandomSampler(SamplerParams.fromConfig(c)));
   }
 
   @Override

@@ -1,11 +1,12 @@
 package io.detkit.samplers;
 
 import io.detkit.core.config.Config;
+import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
  * The parameters every fixed-budget sampler ({@link BaseSampler}) shares, declared and checked
- * once: {@link BaseSampler}'s {@code fromConfig} factories and its builders both fill this record.
- * Immutable.
+ * once: every {@link SamplerType}'s {@code fromConfig} and builder fill this record (the builder edits
+ * it with the generated withers, {@code options(o -> o.withNegPosUb(3).withSeed(7))}). Immutable.
  *
  * @param num total number of samples per image, {@code > 0}
  * @param posFraction target fraction of positives, in {@code [0, 1]}
@@ -14,7 +15,9 @@ import io.detkit.core.config.Config;
  * @param seed seed of the per-call generators of the convenience {@code sample} (default
  *     {@link Samplers#DEFAULT_SEED})
  */
-public record SamplerParams(int num, double posFraction, double negPosUb, boolean addGtAsProposals, long seed) {
+@RecordBuilder
+public record SamplerParams(int num, double posFraction, double negPosUb, boolean addGtAsProposals, long seed)
+    implements SamplerParamsBuilder.With {
   /** MMDetection's default {@code neg_pos_ub}: no bound. */
   public static final double NO_NEG_POS_UB = -1;
 
@@ -32,6 +35,16 @@ public record SamplerParams(int num, double posFraction, double negPosUb, boolea
     if (!(negPosUb >= -1)) {
       throw new IllegalArgumentException("neg_pos_ub must be >= -1 (-1 means no bound); got " + negPosUb);
     }
+  }
+
+  /**
+   * {@code num} samples per image with {@code posFraction} positives and MMDetection's defaults for
+   * the rest: {@code neg_pos_ub=-1}, {@code add_gt_as_proposals=True}, seed {@link Samplers#DEFAULT_SEED}.
+   *
+   * @throws IllegalArgumentException if {@code num <= 0} or {@code posFraction} is outside [0, 1]
+   */
+  public static SamplerParams of(int num, double posFraction) {
+    return new SamplerParams(num, posFraction, NO_NEG_POS_UB, true, Samplers.DEFAULT_SEED);
   }
 
   /**

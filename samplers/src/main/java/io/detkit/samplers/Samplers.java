@@ -3,6 +3,7 @@ package io.detkit.samplers;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.Registry;
+import java.util.List;
 
 /**
  * The sampler registry (kind {@code "sampler"}), MMDetection's {@code BBOX_SAMPLERS}, and the seed
@@ -38,13 +39,14 @@ public final class Samplers {
   /** Builds samplers from MMDetection config dicts by their {@code type}. */
   public static final Registry<Sampler> REGISTRY = new Registry<>("sampler");
 
+  /** The built-in fixed-budget sampler types, each registered under its name (with PseudoSampler). */
+  public static final List<SamplerType<?, ?>> BUILT_IN = List.of(RandomSampler.TYPE, InstanceBalancedPosSampler.TYPE,
+      IoUBalancedNegSampler.TYPE, OHEMSampler.TYPE, CombinedSampler.TYPE);
+
   static {
-    REGISTRY.register("PseudoSampler", PseudoSampler::fromConfig);
-    REGISTRY.register("RandomSampler", RandomSampler::fromConfig);
-    REGISTRY.register("InstanceBalancedPosSampler", InstanceBalancedPosSampler::fromConfig);
-    REGISTRY.register("IoUBalancedNegSampler", IoUBalancedNegSampler::fromConfig);
-    REGISTRY.register("OHEMSampler", OHEMSampler::fromConfig);
-    REGISTRY.register("CombinedSampler", CombinedSampler::fromConfig);
+    // The one sampler without a budget has no parameters: every config gives the same instance.
+    REGISTRY.register("PseudoSampler", c -> PseudoSampler.INSTANCE);
+    BUILT_IN.forEach(REGISTRY::register);
   }
 
   private Samplers() {}

@@ -36,40 +36,49 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * </ul>
  *
  * <p>Immutable and thread-safe: array getters return copies, every INDArray getter a new array.
+ *
+ * @param posInds positive rows, strictly increasing, in {@code [0, numBboxes)}
+ * @param negInds negative rows, strictly increasing, in {@code [0, numBboxes)}
+ * @param numBboxes rows of the box set the indices refer to
+ * @param boxColumns columns of the sampled boxes (4 for every sampler but PseudoSampler)
+ * @param boxDataType the dtype of the sampled boxes
+ * @param posBboxesData the positives' rows, {@code posInds.length * boxColumns} values in C order
+ * @param negBboxesData the negatives' rows, {@code negInds.length * boxColumns} values
+ * @param posIsGt per positive, whether it is a ground truth added as a proposal
+ * @param numGts the number of gt boxes {@code K}
+ * @param posAssignedGtInds per positive, its 0-based gt index
+ * @param gtDataType the dtype of the gt boxes
+ * @param posGtBboxesData per positive, its gt box: {@code 4 * posInds.length} values
+ * @param posGtLabels per positive, the assigner's label; null when the assign result had none
  */
-public final class SamplingResult {
+public record SamplingResult(int[] posInds, int[] negInds, int numBboxes, int boxColumns, DataType boxDataType,
+    double[] posBboxesData, double[] negBboxesData, boolean[] posIsGt, int numGts, int[] posAssignedGtInds,
+    DataType gtDataType, double[] posGtBboxesData, int[] posGtLabels) {
   private static final int SHOWN = 16;
 
-  private final int[] posInds;
-  private final int[] negInds;
-  private final int numBboxes;
-  private final int boxCols;
-  private final DataType boxType;
-  private final double[] posBoxes;
-  private final double[] negBoxes;
-  private final boolean[] posIsGt;
-  private final int numGts;
-  private final int[] posAssignedGtInds;
-  private final DataType gtType;
-  private final double[] posGtBoxes;
-  private final int[] posGtLabels;
-
-  private SamplingResult(int[] posInds, int[] negInds, int numBboxes, int boxCols, DataType boxType,
-      double[] posBoxes, double[] negBoxes, boolean[] posIsGt, int numGts, int[] posAssignedGtInds,
-      DataType gtType, double[] posGtBoxes, int[] posGtLabels) {
-    this.posInds = posInds;
-    this.negInds = negInds;
-    this.numBboxes = numBboxes;
-    this.boxCols = boxCols;
-    this.boxType = boxType;
-    this.posBoxes = posBoxes;
-    this.negBoxes = negBoxes;
-    this.posIsGt = posIsGt;
-    this.numGts = numGts;
-    this.posAssignedGtInds = posAssignedGtInds;
-    this.gtType = gtType;
-    this.posGtBoxes = posGtBoxes;
-    this.posGtLabels = posGtLabels;
+  /**
+   * The result from its parts, as {@link #of} and the samplers make it; the arrays are taken as
+   * they are, not copied (a sampler's result owns them and hands out only copies), so a caller of
+   * this constructor must not change them afterwards.
+   *
+   * @throws NullPointerException if an argument other than {@code posGtLabels} is null
+   * @throws IllegalArgumentException if an index set is not strictly increasing in range, or an
+   *     array's length does not fit the index sets
+   */
+  public SamplingResult {
+    checkIndices(posInds, numBboxes, "pos_inds");
+    checkIndices(negInds, numBboxes, "neg_inds");
+    Objects.requireNonNull(boxDataType, "boxDataType");
+    Objects.requireNonNull(gtDataType, "gtDataType");
+    int p = posInds.length;
+    checkLength(posBboxesData.length, (long) p * boxColumns, "pos_bboxes");
+    checkLength(negBboxesData.length, (long) negInds.length * boxColumns, "neg_bboxes");
+    checkLength(posIsGt.length, p, "pos_is_gt");
+    checkLength(posAssignedGtInds.length, p, "pos_assigned_gt_inds");
+    checkLength(posGtBboxesData.length, 4L * p, "pos_gt_bboxes");
+    if (posGtLabels != null) {
+      checkLength(posGtLabels.length, p, "pos_gt_labels");
+    }
   }
 
   /**
@@ -125,6 +134,7 @@ public final class SamplingResult {
   static SamplingResult create(int[] posInds, int[] negInds, double[] boxes, int n, int cols,
       DataType boxType, boolean[] gtFlags, AssignResult assignResult, double[] gtBoxes, int k,
       DataType gtType) {
+    // Checked before the gt lookups below read assignResult at these rows (the constructor checks again).
     checkIndices(posInds, n, "pos_inds");
     checkIndices(negInds, n, "neg_inds");
     int p = posInds.length;
@@ -148,6 +158,12 @@ public final class SamplingResult {
     }
     return new SamplingResult(posInds, negInds, n, cols, boxType, gatherRows(boxes, cols, posInds),
         gatherRows(boxes, cols, negInds), isGt, k, assigned, gtType, gtRows, labels);
+  }
+
+  private static void checkLength(int length, long expected, String name) {
+    if (length != expected) {
+      throw new IllegalArgumentException(name + " must hold " + expected + " values; got " + length);
+    }
   }
 
   private static void checkIndices(int[] inds, int n, String name) {
@@ -180,32 +196,19 @@ public final class SamplingResult {
     return negInds.length;
   }
 
-  /** Number of ground-truth boxes {@code K}. */
-  public int numGts() {
-    return numGts;
-  }
-
-  /** Rows of the box set the indices refer to: {@code N}, or {@code K + N} when gts were added. */
-  public int numBboxes() {
-    return numBboxes;
-  }
-
-  /** Columns of {@link #posBboxes()} and {@link #negBboxes()} (4 for every sampler but PseudoSampler). */
-  public int boxColumns() {
-    return boxCols;
-  }
-
   /** Whether the assign result had labels, that is whether {@link #posGtLabels()} is non-null. */
   public boolean hasLabels() {
     return posGtLabels != null;
   }
 
   /** A copy of {@code pos_inds}. */
+  @Override
   public int[] posInds() {
     return posInds.clone();
   }
 
   /** A copy of {@code neg_inds}. */
+  @Override
   public int[] negInds() {
     return negInds.clone();
   }
@@ -229,38 +232,39 @@ public final class SamplingResult {
   }
 
   /** A copy of {@code pos_is_gt}. */
+  @Override
   public boolean[] posIsGt() {
     return posIsGt.clone();
   }
 
   /** A copy of {@code pos_assigned_gt_inds} (0-based). */
+  @Override
   public int[] posAssignedGtInds() {
     return posAssignedGtInds.clone();
   }
 
   /** A copy of {@code pos_gt_labels}, or null when the assign result had no labels. */
+  @Override
   public int[] posGtLabels() {
     return posGtLabels == null ? null : posGtLabels.clone();
   }
 
   /** {@code pos_bboxes} in C order as doubles (a copy; exact for float32 boxes). */
+  @Override
   public double[] posBboxesData() {
-    return posBoxes.clone();
+    return posBboxesData.clone();
   }
 
   /** {@code neg_bboxes} in C order as doubles (a copy). */
+  @Override
   public double[] negBboxesData() {
-    return negBoxes.clone();
+    return negBboxesData.clone();
   }
 
   /** {@code pos_gt_bboxes} in C order as doubles (a copy). */
+  @Override
   public double[] posGtBboxesData() {
-    return posGtBoxes.clone();
-  }
-
-  /** The dtype of {@link #posBboxes()}, {@link #negBboxes()} and {@link #bboxes()}. */
-  public DataType boxDataType() {
-    return boxType;
+    return posGtBboxesData.clone();
   }
 
   /** {@code pos_inds} as an INT64 {@code [P]} array. */
@@ -275,19 +279,19 @@ public final class SamplingResult {
 
   /** {@code pos_bboxes}, {@code [P,C]}. */
   public INDArray posBboxes() {
-    return Tensors.create(posBoxes, boxType, posInds.length, boxCols);
+    return Tensors.create(posBboxesData, boxDataType, posInds.length, boxColumns);
   }
 
   /** {@code neg_bboxes}, {@code [M,C]}. */
   public INDArray negBboxes() {
-    return Tensors.create(negBoxes, boxType, negInds.length, boxCols);
+    return Tensors.create(negBboxesData, boxDataType, negInds.length, boxColumns);
   }
 
   /** Positive then negative boxes, {@code [P+M,C]} (MMDetection's {@code bboxes} property). */
   public INDArray bboxes() {
-    double[] all = Arrays.copyOf(posBoxes, posBoxes.length + negBoxes.length);
-    System.arraycopy(negBoxes, 0, all, posBoxes.length, negBoxes.length);
-    return Tensors.create(all, boxType, posInds.length + negInds.length, boxCols);
+    double[] all = Arrays.copyOf(posBboxesData, posBboxesData.length + negBboxesData.length);
+    System.arraycopy(negBboxesData, 0, all, posBboxesData.length, negBboxesData.length);
+    return Tensors.create(all, boxDataType, posInds.length + negInds.length, boxColumns);
   }
 
   /** {@code pos_is_gt} as a UINT8 {@code [P]} array of 0/1, MMDetection's dtype. */
@@ -306,7 +310,7 @@ public final class SamplingResult {
 
   /** {@code pos_gt_bboxes}, {@code [P,4]} in the gt dtype. */
   public INDArray posGtBboxes() {
-    return Tensors.create(posGtBoxes, gtType, posInds.length, 4);
+    return Tensors.create(posGtBboxesData, gtDataType, posInds.length, 4);
   }
 
   /** {@code pos_gt_labels} as an INT64 {@code [P]} array, or null without labels. */
@@ -323,8 +327,8 @@ public final class SamplingResult {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("pos_inds", posInds());
     m.put("neg_inds", negInds());
-    m.put("pos_bboxes", new long[] {posInds.length, boxCols});
-    m.put("neg_bboxes", new long[] {negInds.length, boxCols});
+    m.put("pos_bboxes", new long[] {posInds.length, boxColumns});
+    m.put("neg_bboxes", new long[] {negInds.length, boxColumns});
     m.put("pos_is_gt", posIsGt());
     m.put("num_gts", numGts);
     m.put("pos_assigned_gt_inds", posAssignedGtInds());
@@ -375,12 +379,12 @@ public final class SamplingResult {
   @Override
   public boolean equals(Object o) {
     return o instanceof SamplingResult r
-        && numBboxes == r.numBboxes && boxCols == r.boxCols && numGts == r.numGts
-        && boxType == r.boxType && gtType == r.gtType
+        && numBboxes == r.numBboxes && boxColumns == r.boxColumns && numGts == r.numGts
+        && boxDataType == r.boxDataType && gtDataType == r.gtDataType
         && Arrays.equals(posInds, r.posInds) && Arrays.equals(negInds, r.negInds)
-        && Arrays.equals(posBoxes, r.posBoxes) && Arrays.equals(negBoxes, r.negBoxes)
+        && Arrays.equals(posBboxesData, r.posBboxesData) && Arrays.equals(negBboxesData, r.negBboxesData)
         && Arrays.equals(posIsGt, r.posIsGt) && Arrays.equals(posAssignedGtInds, r.posAssignedGtInds)
-        && Arrays.equals(posGtBoxes, r.posGtBoxes) && Arrays.equals(posGtLabels, r.posGtLabels);
+        && Arrays.equals(posGtBboxesData, r.posGtBboxesData) && Arrays.equals(posGtLabels, r.posGtLabels);
   }
 
   @Override

@@ -9,7 +9,8 @@
  * {@link io.detkit.samplers.InstanceBalancedPosSampler}, {@link io.detkit.samplers.OHEMSampler},
  * {@link io.detkit.samplers.CombinedSampler}) only choose indices;
  * {@link io.detkit.samplers.PseudoSampler} takes everything. Build them from MMDetection config
- * dicts with {@link io.detkit.samplers.Samplers#build} or with their Java builders.
+ * dicts with {@link io.detkit.samplers.Samplers#build}, or in Java through each type's descriptor
+ * ({@code RandomSampler.TYPE.builder(256, 0.5).build()}, a {@link io.detkit.samplers.SamplerType}).
  *
  * <p>Randomness: samplers hold no generator. Pass a {@link java.util.random.RandomGenerator} per
  * call (one per thread) for full control, or use the overload without one, which derives a fresh

@@ -23,11 +23,11 @@ class CombinedSamplerTest {
   void libraConfigBuildsSubSamplersWithTheCombinedDefaults() {
     CombinedSampler s = (CombinedSampler) Samplers.build(libra());
     assertThat(s.num()).isEqualTo(512);
-    assertThat(s.posSampler()).isEqualTo(InstanceBalancedPosSampler.builder().num(512).posFraction(0.25).build());
-    assertThat(s.negSampler()).isEqualTo(IoUBalancedNegSampler.builder().num(512).posFraction(0.25).build());
-    CombinedSampler java = CombinedSampler.builder(
-        InstanceBalancedPosSampler.builder().num(512).posFraction(0.25).build(),
-        IoUBalancedNegSampler.builder().num(512).posFraction(0.25).build()).num(512).posFraction(0.25).build();
+    assertThat(s.posSampler()).isEqualTo(InstanceBalancedPosSampler.TYPE.builder(512, 0.25).build());
+    assertThat(s.negSampler()).isEqualTo(IoUBalancedNegSampler.TYPE.builder(512, 0.25).build());
+    CombinedSampler java = CombinedSampler.TYPE.builder(512, 0.25).params(new CombinedSampler.Params(
+        InstanceBalancedPosSampler.TYPE.builder(512, 0.25).build(),
+        IoUBalancedNegSampler.TYPE.builder(512, 0.25).build())).build();
     assertThat(s).isEqualTo(java).hasSameHashCodeAs(java);
   }
 
@@ -45,10 +45,10 @@ class CombinedSamplerTest {
   void samplesWithTheSubSamplersChoicesAndItsOwnCounts() {
     // Random positives from IoUBalancedNegSampler and random negatives from InstanceBalancedPosSampler:
     // exactly RandomSampler, draw for draw, under the combined sampler's counts.
-    CombinedSampler swapped = CombinedSampler.builder(
-        IoUBalancedNegSampler.builder().num(1000).posFraction(1).build(),
-        InstanceBalancedPosSampler.builder().num(1000).posFraction(0).build()).num(64).posFraction(0.25).negPosUb(2).build();
-    RandomSampler random = RandomSampler.builder().num(64).posFraction(0.25).negPosUb(2).build();
+    CombinedSampler swapped = CombinedSampler.TYPE.builder(64, 0.25).options(o -> o.withNegPosUb(2))
+        .params(new CombinedSampler.Params(IoUBalancedNegSampler.TYPE.builder(1000, 1).build(),
+            InstanceBalancedPosSampler.TYPE.builder(1000, 0).build())).build();
+    RandomSampler random = RandomSampler.TYPE.builder(64, 0.25).options(o -> o.withNegPosUb(2)).build();
     int[] g = Fixtures.gtInds(3, 100, 300, 10);
     AssignResult a = Fixtures.assign(3, g);
     for (long seed = 0; seed < 5; seed++) {
@@ -69,7 +69,9 @@ class CombinedSamplerTest {
         .hasMessageContaining("neg_sampler").hasMessageContaining("under a budget");
     assertThatThrownBy(() -> Samplers.build(libra().without("pos_sampler"))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("pos_sampler").hasMessageContaining("missing");
-    assertThatThrownBy(() -> CombinedSampler.builder(null, null).num(8).posFraction(0.5).build())
+    assertThatThrownBy(() -> new CombinedSampler.Params(null, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pos_sampler is required");
+    assertThatThrownBy(() -> CombinedSampler.TYPE.builder(8, 0.5).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("CombinedSampler needs its parameters");
   }
 }

@@ -74,8 +74,8 @@ class CountingRulePropertyTest {
       @ForAll long seed) {
     int p = numGts == 0 ? 0 : pos;
     AssignResult a = assign(numGts, p, neg, ignored, seed);
-    RandomSampler s = RandomSampler.builder().num(num).posFraction(posFraction).negPosUb(negPosUb)
-        .addGtAsProposals(addGt).build();
+    RandomSampler s = RandomSampler.TYPE.builder(num, posFraction)
+        .options(o -> o.withNegPosUb(negPosUb).withAddGtAsProposals(addGt)).build();
     SamplingResult r = run(s, a, numGts, seed);
 
     boolean gtsAdded = addGt && numGts > 0;
@@ -103,7 +103,8 @@ class CountingRulePropertyTest {
       @ForAll @DoubleRange(min = 0, max = 1) double floorFraction,
       @ForAll long seed) {
     AssignResult a = assign(numGts, pos, neg, 7, seed);
-    IoUBalancedNegSampler s = IoUBalancedNegSampler.builder().num(num).posFraction(posFraction).negPosUb(negPosUb)
+    IoUBalancedNegSampler s = IoUBalancedNegSampler.TYPE.builder(num, posFraction)
+        .options(o -> o.withNegPosUb(negPosUb))
         .params(p -> p.withNumBins(numBins).withFloorThr(floorThr).withFloorFraction(floorFraction)).build();
     SamplingResult r = run(s, a, numGts, seed);
     int expectedPos = Math.min(pos + numGts, s.numExpectedPos());
@@ -127,8 +128,8 @@ class CountingRulePropertyTest {
       @ForAll boolean addGt,
       @ForAll long seed) {
     AssignResult a = assign(numGts, pos, neg, 3, seed);
-    InstanceBalancedPosSampler s = InstanceBalancedPosSampler.builder().num(num).posFraction(posFraction)
-        .addGtAsProposals(addGt).build();
+    InstanceBalancedPosSampler s = InstanceBalancedPosSampler.TYPE.builder(num, posFraction)
+        .options(o -> o.withAddGtAsProposals(addGt)).build();
     SamplingResult r = run(s, a, numGts, seed);
     int totalPos = pos + (addGt ? numGts : 0);
     int expectedPos = s.numExpectedPos();

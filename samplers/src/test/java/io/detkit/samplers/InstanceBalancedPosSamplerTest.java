@@ -38,7 +38,8 @@ class InstanceBalancedPosSamplerTest {
   }
 
   private static InstanceBalancedPosSampler sampler(int num, double posFraction) {
-    return InstanceBalancedPosSampler.builder().num(num).posFraction(posFraction).addGtAsProposals(false).build();
+    return InstanceBalancedPosSampler.TYPE.builder(num, posFraction).options(o -> o.withAddGtAsProposals(false))
+        .build();
   }
 
   @Test

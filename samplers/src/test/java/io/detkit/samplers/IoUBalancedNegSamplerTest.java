@@ -44,8 +44,8 @@ class IoUBalancedNegSamplerTest {
         new double[] {0, 0.05, 200},
         new double[] {0, 0.4, 10},
         new double[] {0, 0.65, 4});
-    IoUBalancedNegSampler s = IoUBalancedNegSampler.builder().num(64).posFraction(0.25)
-        .addGtAsProposals(false).build();
+    IoUBalancedNegSampler s = IoUBalancedNegSampler.TYPE.builder(64, 0.25)
+        .options(o -> o.withAddGtAsProposals(false)).build();
     for (long seed = 0; seed < 30; seed++) {
       SamplingResult r = sample(s, a, seed);
       assertThat(r.numPos()).isEqualTo(10);
@@ -56,7 +56,7 @@ class IoUBalancedNegSamplerTest {
       assertThat(countWhere(r, a, ov -> ov == 0.05)).isEqualTo(40);
     }
     // RandomSampler on the same input: hard negatives are mostly missed.
-    RandomSampler random = RandomSampler.builder().num(64).posFraction(0.25).addGtAsProposals(false).build();
+    RandomSampler random = RandomSampler.TYPE.builder(64, 0.25).options(o -> o.withAddGtAsProposals(false)).build();
     assertThat(countWhere(sample(random, a, 0), a, ov -> ov >= 0.3)).isLessThan(10);
   }
 
@@ -68,8 +68,8 @@ class IoUBalancedNegSamplerTest {
         new double[] {0, 0.1, 50},
         new double[] {0, 0.4, 50},
         new double[] {0, 0.7, 50});
-    IoUBalancedNegSampler s = IoUBalancedNegSampler.builder().num(31).posFraction(0.25)
-        .addGtAsProposals(false).build();
+    IoUBalancedNegSampler s = IoUBalancedNegSampler.TYPE.builder(31, 0.25)
+        .options(o -> o.withAddGtAsProposals(false)).build();
     for (long seed = 0; seed < 20; seed++) {
       SamplingResult r = sample(s, a, seed);
       assertThat(r.numNeg()).isEqualTo(30);
@@ -85,7 +85,7 @@ class IoUBalancedNegSamplerTest {
         new double[] {1, 0.9, 1},
         new double[] {0, 0.05, 100},
         new double[] {0, 0.3, 100});
-    IoUBalancedNegSampler s = IoUBalancedNegSampler.builder().num(41).posFraction(0.0).addGtAsProposals(false)
+    IoUBalancedNegSampler s = IoUBalancedNegSampler.TYPE.builder(41, 0.0).options(o -> o.withAddGtAsProposals(false))
         .params(p -> p.withFloorThr(0.1).withFloorFraction(0.5).withNumBins(1)).build();
     for (long seed = 0; seed < 10; seed++) {
       SamplingResult r = sample(s, a, seed);
@@ -102,7 +102,7 @@ class IoUBalancedNegSamplerTest {
         new double[] {1, 0.9, 1},
         new double[] {0, 0.0, 100},
         new double[] {0, 0.2, 5});
-    IoUBalancedNegSampler s = IoUBalancedNegSampler.builder().num(31).posFraction(0.0).addGtAsProposals(false)
+    IoUBalancedNegSampler s = IoUBalancedNegSampler.TYPE.builder(31, 0.0).options(o -> o.withAddGtAsProposals(false))
         .params(p -> p.withFloorThr(0)).build();
     SamplingResult r = sample(s, a, 3);
     assertThat(r.numNeg()).isEqualTo(31);
@@ -114,8 +114,8 @@ class IoUBalancedNegSamplerTest {
         new double[] {1, 0.9, 1},
         new double[] {0, 0.2, 20},
         new double[] {0, -1, 50});
-    IoUBalancedNegSampler floor = IoUBalancedNegSampler.builder().num(30).posFraction(0.0)
-        .addGtAsProposals(false).params(p -> p.withFloorThr(0.1)).build();
+    IoUBalancedNegSampler floor = IoUBalancedNegSampler.TYPE.builder(30, 0.0)
+        .options(o -> o.withAddGtAsProposals(false)).params(p -> p.withFloorThr(0.1)).build();
     SamplingResult topped = sample(floor, odd, 1);
     assertThat(topped.numNeg()).isEqualTo(30);
     assertThat(countWhere(topped, odd, ov -> ov == 0.2)).isEqualTo(20);
@@ -125,18 +125,18 @@ class IoUBalancedNegSamplerTest {
   @Test
   void fewNegativesAreAllTaken() {
     AssignResult a = blocks(1, new double[] {1, 0.9, 3}, new double[] {0, 0.3, 7});
-    SamplingResult r = sample(IoUBalancedNegSampler.builder().num(64).posFraction(0.25).build(), a, 0);
+    SamplingResult r = sample(IoUBalancedNegSampler.TYPE.builder(64, 0.25).build(), a, 0);
     assertThat(r.numNeg()).isEqualTo(7);
     assertThat(r.numPos()).isEqualTo(4); // 3 positives plus the gt added as a proposal
   }
 
   @Test
   void rejectsInvalidParametersNamingThem() {
-    assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).params(p -> p.withFloorThr(-0.5)).build())
+    assertThatThrownBy(() -> IoUBalancedNegSampler.TYPE.builder(8, 0.5).params(p -> p.withFloorThr(-0.5)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor_thr").hasMessageContaining("-0.5");
-    assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).params(p -> p.withFloorFraction(1.5)).build())
+    assertThatThrownBy(() -> IoUBalancedNegSampler.TYPE.builder(8, 0.5).params(p -> p.withFloorFraction(1.5)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor_fraction must be in [0, 1]");
-    assertThatThrownBy(() -> IoUBalancedNegSampler.builder().num(8).posFraction(0.5).params(p -> p.withNumBins(0)).build())
+    assertThatThrownBy(() -> IoUBalancedNegSampler.TYPE.builder(8, 0.5).params(p -> p.withNumBins(0)).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_bins must be in [1, 1024] (Limits.MAX_BINS); got 0");
   }
 }

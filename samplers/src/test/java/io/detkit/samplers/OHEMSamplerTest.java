@@ -30,7 +30,8 @@ class OHEMSamplerTest {
 
   @Test
   void keepsTheHardestCandidates() {
-    OHEMSampler s = OHEMSampler.builder().num(20).posFraction(0.25).addGtAsProposals(false).build().withLoss(OHEMSamplerTest::byX1);
+    OHEMSampler s = OHEMSampler.TYPE.builder(20, 0.25).options(o -> o.withAddGtAsProposals(false))
+        .build().withLoss(OHEMSamplerTest::byX1);
     SamplingResult r = sample(s, Fixtures.assign(2, G));
     assertThat(r.posInds()).containsExactly(5, 6, 7, 8, 9);
     assertThat(r.negInds()).containsExactly(45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59);
@@ -45,7 +46,7 @@ class OHEMSamplerTest {
       assertThat(boxes.shape()).containsExactly(inds.length, 4);
       return new double[inds.length];
     };
-    OHEMSampler s = OHEMSampler.builder().num(20).posFraction(0.25).build().withLoss(recording);
+    OHEMSampler s = OHEMSampler.TYPE.builder(20, 0.25).build().withLoss(recording);
     SamplingResult r = sample(s, Fixtures.assign(2, G));
     // With the 2 gts prepended: positives are rows 0..11, negatives rows 12..61.
     assertThat(seen.get(0)).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
@@ -66,7 +67,7 @@ class OHEMSamplerTest {
     SamplingResult all = sample(fromConfig, Fixtures.assign(2, G));
     assertThat(all.numPos()).isEqualTo(12);
     assertThat(all.numNeg()).isEqualTo(50);
-    OHEMSampler tight = OHEMSampler.builder().num(8).posFraction(0.5).addGtAsProposals(false).build();
+    OHEMSampler tight = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false)).build();
     assertThatThrownBy(() -> sample(tight, Fixtures.assign(2, G)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("withLoss");
     OHEMSampler attached = tight.withLoss(OHEMSamplerTest::byX1);
@@ -77,10 +78,12 @@ class OHEMSamplerTest {
 
   @Test
   void rejectsBadLossValues() {
-    OHEMSampler shortLoss = OHEMSampler.builder().num(8).posFraction(0.5).addGtAsProposals(false).build().withLoss((inds, labels, boxes) -> new double[1]);
+    OHEMSampler shortLoss = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false))
+        .build().withLoss((inds, labels, boxes) -> new double[1]);
     assertThatThrownBy(() -> sample(shortLoss, Fixtures.assign(2, G)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one value per candidate (10)");
-    OHEMSampler nan = OHEMSampler.builder().num(8).posFraction(0.5).addGtAsProposals(false).build().withLoss((inds, labels, boxes) -> {
+    OHEMSampler nan = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false))
+        .build().withLoss((inds, labels, boxes) -> {
           double[] v = new double[inds.length];
           v[2] = Double.NaN;
           return v;
@@ -93,7 +96,8 @@ class OHEMSamplerTest {
   @Test
   void miningPositivesNeedsAssignerLabels() {
     AssignResult unlabeled = new AssignResult(2, G, new double[G.length], null);
-    OHEMSampler s = OHEMSampler.builder().num(8).posFraction(0.5).addGtAsProposals(false).build().withLoss(OHEMSamplerTest::byX1);
+    OHEMSampler s = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false))
+        .build().withLoss(OHEMSamplerTest::byX1);
     assertThatThrownBy(() -> sample(s, unlabeled))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("labels");
   }

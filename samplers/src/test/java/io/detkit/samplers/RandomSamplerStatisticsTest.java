@@ -27,7 +27,7 @@ class RandomSamplerStatisticsTest {
     }
     AssignResult a = Fixtures.assign(1, g);
     INDArray boxes = Fixtures.boxes(40);
-    RandomSampler s = RandomSampler.builder().num(12).posFraction(0.5).addGtAsProposals(false).build();
+    RandomSampler s = RandomSampler.TYPE.builder(12, 0.5).options(o -> o.withAddGtAsProposals(false)).build();
     SplittableRandom rng = new SplittableRandom(2024);
     INDArray gts = Fixtures.gts(1);
     int draws = 20_000;
@@ -53,7 +53,7 @@ class RandomSamplerStatisticsTest {
     }
     AssignResult a = Fixtures.assign(2, g);
     INDArray boxes = Fixtures.boxes(60);
-    RandomSampler s = RandomSampler.builder().num(20).posFraction(0.25).addGtAsProposals(false).build();
+    RandomSampler s = RandomSampler.TYPE.builder(20, 0.25).options(o -> o.withAddGtAsProposals(false)).build();
     SplittableRandom rng = new SplittableRandom(7);
     INDArray gts = Fixtures.gts(2);
     int draws = 20_000;

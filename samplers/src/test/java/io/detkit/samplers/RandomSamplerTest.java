@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.detkit.core.assign.AssignResult;
+import io.detkit.core.config.ComponentType;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.core.testing.BadCall;
 import java.util.SplittableRandom;
@@ -25,13 +26,13 @@ class RandomSamplerTest {
     return s.sample(assign(numGts, g), boxes(g.length), gts(numGts), labels(numGts), new SplittableRandom(seed));
   }
 
-  private static BaseSampler.Builder<Void, RandomSampler> noGt(int num, double posFraction) {
-    return RandomSampler.builder().num(num).posFraction(posFraction).addGtAsProposals(false);
+  private static ComponentType.Builder<SamplerParams, Void, RandomSampler> noGt(int num, double posFraction) {
+    return RandomSampler.TYPE.builder(num, posFraction).options(o -> o.withAddGtAsProposals(false));
   }
 
   @Test
   void negPosUbThreeWithTwoPositivesGivesSixNegatives() {
-    RandomSampler s = noGt(256, 0.5).negPosUb(3).build();
+    RandomSampler s = noGt(256, 0.5).options(o -> o.withNegPosUb(3)).build();
     SamplingResult r = sample(s, 2, gtInds(2, 2, 100, 5), 1);
     assertThat(r.numPos()).isEqualTo(2);
     assertThat(r.numNeg()).isEqualTo(6);
@@ -39,16 +40,16 @@ class RandomSamplerTest {
 
   @Test
   void withoutPositivesTheCapCountsOnePositive() {
-    SamplingResult r = sample(noGt(256, 0.5).negPosUb(3).build(), 0, gtInds(0, 0, 100, 0), 1);
+    SamplingResult r = sample(noGt(256, 0.5).options(o -> o.withNegPosUb(3)).build(), 0, gtInds(0, 0, 100, 0), 1);
     assertThat(r.numPos()).isZero();
     assertThat(r.numNeg()).isEqualTo(3);
-    SamplingResult zero = sample(noGt(256, 0.5).negPosUb(0).build(), 0, gtInds(0, 0, 100, 0), 1);
+    SamplingResult zero = sample(noGt(256, 0.5).options(o -> o.withNegPosUb(0)).build(), 0, gtInds(0, 0, 100, 0), 1);
     assertThat(zero.numNeg()).isZero();
   }
 
   @Test
   void fractionalCapIsTruncated() {
-    SamplingResult r = sample(noGt(256, 0.5).negPosUb(2.5).build(), 3, gtInds(3, 3, 100, 0), 1);
+    SamplingResult r = sample(noGt(256, 0.5).options(o -> o.withNegPosUb(2.5)).build(), 3, gtInds(3, 3, 100, 0), 1);
     assertThat(r.numNeg()).isEqualTo(7); // int(2.5 * 3)
   }
 
@@ -89,7 +90,7 @@ class RandomSamplerTest {
   @Test
   void gtsAddedAsProposalsComeFirstAndAreFlagged() {
     int[] g = {0, 2, 0, 1, -1, 0};
-    RandomSampler s = RandomSampler.of(100, 0.5);
+    RandomSampler s = RandomSampler.TYPE.builder(100, 0.5).build();
     SamplingResult r = s.sample(assign(2, g), boxes(6), gts(2), labels(2), new SplittableRandom(0));
     assertThat(r.numBboxes()).isEqualTo(8);
     assertThat(r.numGts()).isEqualTo(2);
@@ -105,7 +106,7 @@ class RandomSamplerTest {
 
   @Test
   void addingGtsNeedsTheirLabels() {
-    RandomSampler s = RandomSampler.of(16, 0.5);
+    RandomSampler s = RandomSampler.TYPE.builder(16, 0.5).build();
     int[] g = gtInds(2, 4, 4, 0);
     assertThatThrownBy(() -> s.sample(assign(2, g), boxes(8), gts(2), null, new SplittableRandom(0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gt_labels")
@@ -136,12 +137,12 @@ class RandomSamplerTest {
 
   static Stream<BadCall> invalidParameters() {
     return Stream.of(
-        BadCall.of("num=0", () -> RandomSampler.of(0, 0.5), "num must be > 0", "got 0"),
-        BadCall.of("pos_fraction=1.5", () -> RandomSampler.of(10, 1.5), "pos_fraction must be in [0, 1]", "1.5"),
-        BadCall.of("pos_fraction=NaN", () -> RandomSampler.of(10, Double.NaN), "pos_fraction"),
-        BadCall.of("neg_pos_ub=-2", () -> noGt(10, 0.5).negPosUb(-2).build(), "neg_pos_ub must be >= -1", "-2"),
-        BadCall.of("num missing", () -> RandomSampler.builder().posFraction(0.5).build(), "num is required"),
-        BadCall.of("pos_fraction missing", () -> RandomSampler.builder().num(4).build(), "pos_fraction is required"));
+        BadCall.of("num=0", () -> RandomSampler.TYPE.builder(0, 0.5).build(), "num must be > 0", "got 0"),
+        BadCall.of("pos_fraction=1.5", () -> RandomSampler.TYPE.builder(10, 1.5)
+            .build(), "pos_fraction must be in [0, 1]", "1.5"),
+        BadCall.of("pos_fraction=NaN", () -> RandomSampler.TYPE.builder(10, Double.NaN).build(), "pos_fraction"),
+        BadCall.of("neg_pos_ub=-2", () -> noGt(10, 0.5).options(o -> o.withNegPosUb(-2))
+            .build(), "neg_pos_ub must be >= -1", "-2"));
   }
 
   static Stream<BadCall> inconsistentInputs() {
@@ -177,18 +178,19 @@ class RandomSamplerTest {
   @Test
   void addingGtsNeedsMatchingNumGts() {
     AssignResult a = new AssignResult(3, new int[] {1, 0}, new double[] {0.9, 0.1}, new int[] {5, -1});
-    assertThatThrownBy(() -> RandomSampler.of(8, 0.5).sample(a, boxes(2), gts(2), labels(2), new SplittableRandom(0)))
+    assertThatThrownBy(() -> RandomSampler.TYPE.builder(8, 0.5)
+        .build().sample(a, boxes(2), gts(2), labels(2), new SplittableRandom(0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_gts")
         .hasMessageContaining("(2)").hasMessageContaining("got 3");
   }
 
   @Test
   void builderAndFactoryDescribeTheSameSampler() {
-    RandomSampler a = RandomSampler.of(256, 0.5);
-    RandomSampler b = RandomSampler.builder().num(256).posFraction(0.5).negPosUb(-1).addGtAsProposals(true)
-        .seed(Samplers.DEFAULT_SEED).build();
+    RandomSampler a = RandomSampler.TYPE.builder(256, 0.5).build();
+    RandomSampler b = RandomSampler.TYPE.builder(256, 0.5)
+        .options(o -> o.withNegPosUb(-1).withAddGtAsProposals(true).withSeed(Samplers.DEFAULT_SEED)).build();
     assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
-    assertThat(a).isNotEqualTo(RandomSampler.builder().num(256).posFraction(0.5).seed(1).build());
+    assertThat(a).isNotEqualTo(RandomSampler.TYPE.builder(256, 0.5).options(o -> o.withSeed(1)).build());
     assertThat(a.toString())
         .isEqualTo("RandomSampler(num=256, pos_fraction=0.5, neg_pos_ub=-1, add_gt_as_proposals=True, seed=0)");
     assertThat(a.numExpectedPos()).isEqualTo(128);

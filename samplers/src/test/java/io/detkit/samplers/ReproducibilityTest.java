@@ -54,11 +54,12 @@ class ReproducibilityTest {
 
   private static List<BaseSampler> samplers() {
     return List.of(
-        RandomSampler.builder().num(128).posFraction(0.25).seed(11).build(),
-        IoUBalancedNegSampler.builder().num(128).posFraction(0.25).seed(11).build(),
-        InstanceBalancedPosSampler.builder().num(128).posFraction(0.25).seed(11).build(),
-        CombinedSampler.builder(InstanceBalancedPosSampler.builder().num(128).posFraction(0.25).build(),
-                IoUBalancedNegSampler.builder().num(128).posFraction(0.25).build()).num(128).posFraction(0.25).seed(11).build());
+        RandomSampler.TYPE.builder(128, 0.25).options(o -> o.withSeed(11)).build(),
+        IoUBalancedNegSampler.TYPE.builder(128, 0.25).options(o -> o.withSeed(11)).build(),
+        InstanceBalancedPosSampler.TYPE.builder(128, 0.25).options(o -> o.withSeed(11)).build(),
+        CombinedSampler.TYPE.builder(128, 0.25).options(o -> o.withSeed(11))
+            .params(new CombinedSampler.Params(InstanceBalancedPosSampler.TYPE.builder(128, 0.25).build(),
+                IoUBalancedNegSampler.TYPE.builder(128, 0.25).build())).build());
   }
 
   @Test
@@ -74,9 +75,9 @@ class ReproducibilityTest {
 
   @Test
   void sameSeedGivesSameSequenceOfSamples() {
-    RandomSampler first = RandomSampler.builder().num(128).posFraction(0.25).seed(5).build();
-    RandomSampler second = RandomSampler.builder().num(128).posFraction(0.25).seed(5).build();
-    RandomSampler other = RandomSampler.builder().num(128).posFraction(0.25).seed(6).build();
+    RandomSampler first = RandomSampler.TYPE.builder(128, 0.25).options(o -> o.withSeed(5)).build();
+    RandomSampler second = RandomSampler.TYPE.builder(128, 0.25).options(o -> o.withSeed(5)).build();
+    RandomSampler other = RandomSampler.TYPE.builder(128, 0.25).options(o -> o.withSeed(6)).build();
     Set<List<Integer>> distinct = new HashSet<>();
     for (int call = 0; call < 5; call++) {
       SamplingResult a = first.sample(assign, boxes, gts, labels);
@@ -92,7 +93,7 @@ class ReproducibilityTest {
 
   @Test
   void convenienceCallReplaysWithRandomFor() {
-    RandomSampler s = RandomSampler.builder().num(128).posFraction(0.25).seed(77).build();
+    RandomSampler s = RandomSampler.TYPE.builder(128, 0.25).options(o -> o.withSeed(77)).build();
     List<SamplingResult> calls = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       calls.add(s.sample(assign, boxes, gts, labels));
@@ -129,7 +130,7 @@ class ReproducibilityTest {
   @Test
   void concurrentConvenienceCallsUseEachGeneratorOnce() throws Exception {
     int calls = 48;
-    RandomSampler s = RandomSampler.builder().num(128).posFraction(0.25).seed(3).build();
+    RandomSampler s = RandomSampler.TYPE.builder(128, 0.25).options(o -> o.withSeed(3)).build();
     CountDownLatch start = new CountDownLatch(1);
     List<Future<SamplingResult>> futures = new ArrayList<>();
     for (int t = 0; t < calls; t++) {

@@ -36,7 +36,8 @@ class SamplerArgumentTest {
   void nonFiniteBoxesAreRejectedBeforeSampling() {
     AssignResult a = Fixtures.assign(1, 1, 0);
     INDArray nan = Tensors.create(new double[] {0, 0, 10, 10, 1, 1, Double.NaN, 11}, DataType.FLOAT, 2, 4);
-    assertThatThrownBy(() -> RandomSampler.of(8, 0.5).sample(a, nan, Fixtures.gts(1), Fixtures.labels(1)))
+    assertThatThrownBy(() -> RandomSampler.TYPE.builder(8, 0.5)
+        .build().sample(a, nan, Fixtures.gts(1), Fixtures.labels(1)))
         .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("bboxes must be finite; element 6 is NaN");
     INDArray gtInf = Tensors.create(new double[] {0, 0, Double.POSITIVE_INFINITY, 10}, DataType.FLOAT, 1, 4);
     assertThatThrownBy(() -> PseudoSampler.INSTANCE.sample(a, Fixtures.boxes(2), gtInf))
@@ -47,13 +48,13 @@ class SamplerArgumentTest {
 
   @Test
   void aNegativePositiveCountHasNoNegativeBudget() {
-    RandomSampler s = RandomSampler.of(8, 0.5);
+    RandomSampler s = RandomSampler.TYPE.builder(8, 0.5).build();
     assertThatThrownBy(() -> s.numExpectedNeg(-1)).hasMessage("num_pos must be >= 0; got -1");
   }
 
   @Test
   void ohemLossMustNotBeNull() {
-    OHEMSampler s = OHEMSampler.builder().num(4).posFraction(0.5).build();
+    OHEMSampler s = OHEMSampler.TYPE.builder(4, 0.5).build();
     assertThatThrownBy(() -> s.withLoss(null)).hasMessage("loss must not be null");
   }
 }

@@ -14,8 +14,8 @@ class SamplersRegistryTest {
     Config cfg = Config.of("type", "RandomSampler", "num", 256, "pos_fraction", 0.5, "neg_pos_ub", -1,
         "add_gt_as_proposals", false);
     Sampler s = Samplers.build(cfg);
-    assertThat(s).isEqualTo(RandomSampler.builder().num(256).posFraction(0.5).negPosUb(-1)
-        .addGtAsProposals(false).build());
+    assertThat(s).isEqualTo(RandomSampler.TYPE.builder(256, 0.5)
+        .options(o -> o.withNegPosUb(-1).withAddGtAsProposals(false)).build());
     int[] g = Fixtures.gtInds(3, 300, 600, 40);
     SamplingResult r = s.sample(Fixtures.assign(3, g), Fixtures.boxes(g.length), Fixtures.gts(3), Fixtures.labels(3));
     assertThat(r.numPos()).isEqualTo(128);
@@ -35,17 +35,18 @@ class SamplersRegistryTest {
     assertThat(Samplers.build(Config.of("type", "PseudoSampler"))).isSameAs(PseudoSampler.INSTANCE);
     assertThat(Samplers.build(Config.of("type", "IoUBalancedNegSampler", "num", 512, "pos_fraction", 0.25,
         "floor_thr", 0.1, "floor_fraction", 0.5, "num_bins", 2, "seed", 9)))
-        .isEqualTo(IoUBalancedNegSampler.builder().num(512).posFraction(0.25)
-            .params(p -> p.withFloorThr(0.1).withFloorFraction(0.5).withNumBins(2)).seed(9).build());
+        .isEqualTo(IoUBalancedNegSampler.TYPE.builder(512, 0.25)
+            .params(p -> p.withFloorThr(0.1).withFloorFraction(0.5).withNumBins(2)).options(o -> o.withSeed(9))
+                .build());
     assertThat(Samplers.build(Config.of("type", "IoUBalancedNegSampler", "num", 512, "pos_fraction", 0.25)))
-        .isEqualTo(IoUBalancedNegSampler.builder().num(512).posFraction(0.25)
+        .isEqualTo(IoUBalancedNegSampler.TYPE.builder(512, 0.25)
             .params(p -> p.withFloorThr(-1).withFloorFraction(0).withNumBins(3)).build());
     assertThat(Samplers.build(Config.of("type", "InstanceBalancedPosSampler", "num", 512, "pos_fraction", 0.25,
         "neg_pos_ub", 3, "add_gt_as_proposals", false)))
-        .isEqualTo(InstanceBalancedPosSampler.builder().num(512).posFraction(0.25).negPosUb(3)
-            .addGtAsProposals(false).build());
+        .isEqualTo(InstanceBalancedPosSampler.TYPE.builder(512, 0.25)
+            .options(o -> o.withNegPosUb(3).withAddGtAsProposals(false)).build());
     assertThat(Samplers.build(Config.of("type", "OHEMSampler", "num", 512, "pos_fraction", 0.25)))
-        .isEqualTo(OHEMSampler.builder().num(512).posFraction(0.25).build());
+        .isEqualTo(OHEMSampler.TYPE.builder(512, 0.25).build());
     assertThat(((BaseSampler) Samplers.build(Config.of("type", "RandomSampler", "num", 8, "pos_fraction", 1)))
         .seed()).isEqualTo(Samplers.DEFAULT_SEED);
   }

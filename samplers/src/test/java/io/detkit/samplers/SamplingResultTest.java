@@ -13,7 +13,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class SamplingResultTest {
   private static SamplingResult example() {
     // gts prepended: rows 0-1 are gts, rows 2.. the priors {0, 2, 0, 1, -1}.
-    return RandomSampler.of(100, 0.5).sample(Fixtures.assign(2, 0, 2, 0, 1, -1), Fixtures.boxes(5), Fixtures.gts(2),
+    return RandomSampler.TYPE.builder(100, 0.5)
+        .build().sample(Fixtures.assign(2, 0, 2, 0, 1, -1), Fixtures.boxes(5), Fixtures.gts(2),
         Fixtures.labels(2), new SplittableRandom(0));
   }
 

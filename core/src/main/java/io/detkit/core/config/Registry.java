@@ -62,6 +62,17 @@ public final class Registry<T> {
     return this;
   }
 
+  /**
+   * Registers {@code type}'s {@link ComponentType#fromConfig} under its {@link ComponentType#name()}
+   * ({@code Losses.REGISTRY.register(MyLoss.TYPE)}).
+   *
+   * @throws IllegalArgumentException if the name is already registered
+   */
+  public Registry<T> register(ComponentType<?, ?, ? extends T> type) {
+    Tensors.requireNonNull(type, "type");
+    return register(type.name(), type::fromConfig);
+  }
+
   /** Whether {@code type} is registered. */
   public boolean contains(String type) {
     return factories.containsKey(type);

@@ -45,7 +45,7 @@ public abstract class PointHeadBuilder<B extends PointHeadBuilder<B, H>, H exten
    */
   protected PointHeadBuilder(String type, Function<? super B, ? extends H> factory) {
     super(type, factory);
-    params(p -> p.withLossCls(FocalLoss.builder().build())
+    params(p -> p.withLossCls(FocalLoss.TYPE.builder().build())
         .withLossBbox(Losses.build(Config.of("type", "IoULoss", "loss_weight", 1.0)))
         .withBboxCoder(new DistancePointBBoxCoder()).withBuildsAssigner(false));
     disableSampling();

@@ -113,8 +113,8 @@ public final class VFNetHead extends AnchorFreeHead {
           "gamma", 2.0, "iou_weighted", true, "loss_weight", 1.0)))
           .withLossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5))));
       declareLoss(LOSS_BBOX_REFINE, Config.of("type", "GIoULoss", "loss_weight", 2.0));
-      declareLoss(LOSS_CLS_FL, Config.of("type", FocalLoss.TYPE, "use_sigmoid", true, "gamma", 2.0, "alpha", 0.25,
-          "loss_weight", 1.0));
+      declareLoss(LOSS_CLS_FL, Config.of("type", FocalLoss.TYPE.name(), "use_sigmoid", true, "gamma", 2.0,
+          "alpha", 0.25, "loss_weight", 1.0));
       ignoreKeys("sync_num_pos", "gradient_mul", "bbox_norm_type", "reg_decoded_bbox");
     }
 
@@ -133,7 +133,7 @@ public final class VFNetHead extends AnchorFreeHead {
           throw ConfigException.at(c.path(), "VFNetHead with use_atss needs train_cfg (its assigner)");
         }
         atssConfig = Config.of("type", "ATSSHead", "anchor_generator", ag.toMap(), "loss_cls",
-            Map.of("type", FocalLoss.TYPE, "use_sigmoid", true), "train_cfg", train.toMap());
+            Map.of("type", FocalLoss.TYPE.name(), "use_sigmoid", true), "train_cfg", train.toMap());
       }
     }
 

@@ -50,7 +50,7 @@ class DetkitLossFunctionTest {
   @Test
   void scoresAreRowSumsOfTheElementwiseLoss() {
     DetkitLossFunction fn = DetkitLossFunction.focal(2.0, 0.25);
-    double[] elementwise = Tensors.toDoubles(FocalLoss.fromConfig(Config.of()).forward(
+    double[] elementwise = Tensors.toDoubles(FocalLoss.TYPE.fromConfig(Config.of()).forward(
         LossArgs.of(PRE, SOFT).reductionOverride(Reduction.NONE)).value());
     INDArray scores = fn.computeScoreArray(SOFT, PRE, IDENTITY, null);
     assertThat(scores.shape()).isEqualTo(new long[] {4, 1});

@@ -1,0 +1,67 @@
+package io.detkit.samplers;
+
+import io.detkit.core.check.Args;
+import io.detkit.core.config.ComponentType;
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import java.util.Objects;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The descriptor of one fixed-budget sampler type, each sampler's {@code TYPE} constant and the one
+ * place its entry points are written: {@code RandomSampler.TYPE.fromConfig(cfg)} (the registry's
+ * factory), {@code IoUBalancedNegSampler.TYPE.builder(512, 0.25).options(o -> o.withSeed(7))
+ * .params(p -> p.withNumBins(5)).build()}, {@code RandomSampler.TYPE.name()}. A sampler of your own
+ * declares its descriptor the same way and registers it with
+ * {@code Samplers.REGISTRY.register(MySampler.TYPE)}.
+ *
+ * <p>The shared parameters are {@link SamplerParams} ({@code num} and {@code pos_fraction}
+ * required, so a builder starts from them); the sampler's own are its {@code Params} record. A
+ * value out of range in a config becomes a {@link ConfigException} at the dict's path. Immutable
+ * and thread-safe.
+ *
+ * @param <P> the sampler's own parameters ({@link Void} for a sampler with only the shared ones)
+ * @param <S> the sampler
+ */
+public final class SamplerType<P, S extends BaseSampler> extends ComponentType<SamplerParams, P, S> {
+  private SamplerType(String name, Function<Config, P> readParams, P defaults,
+      BiFunction<SamplerParams, P, S> sampler) {
+    super(name, SamplerParams::fromConfig, readParams, defaults, sampler);
+  }
+
+  /**
+   * The type {@code name} of a sampler with its own parameters: {@code readParams} reads them from a
+   * config dict, a builder starts at {@code defaults} (null: the builder needs {@code params(P)}),
+   * {@code sampler} is the sampler's constructor.
+   *
+   * @throws NullPointerException if an argument other than {@code defaults} is null
+   */
+  public static <P, S extends BaseSampler> SamplerType<P, S> of(String name, P defaults,
+      Function<Config, P> readParams, BiFunction<SamplerParams, P, S> sampler) {
+    return new SamplerType<>(name, Objects.requireNonNull(readParams, "readParams"), defaults, sampler);
+  }
+
+  /** The type {@code name} of a sampler with only the shared parameters, made by {@code sampler}. */
+  public static <S extends BaseSampler> SamplerType<Void, S> of(String name, Function<SamplerParams, S> sampler) {
+    Objects.requireNonNull(sampler, "sampler");
+    return new SamplerType<>(name, null, null, (params, none) -> sampler.apply(params));
+  }
+
+  /**
+   * A builder for {@code num} samples per image with {@code posFraction} positives, the other
+   * shared parameters at their defaults ({@link SamplerParams#of}) and the sampler's own at theirs.
+   *
+   * @throws IllegalArgumentException if {@code num <= 0} or {@code posFraction} is outside [0, 1]
+   */
+  public Builder<SamplerParams, P, S> builder(int num, double posFraction) {
+    return builder(SamplerParams.of(num, posFraction));
+  }
+
+  /** A value out of range becomes a {@link ConfigException} at the config's path. */
+  @Override
+  protected S configured(Config c, Supplier<S> build) {
+    return Args.renamed(build, ConfigException.class, e -> ConfigException.at(c.path(), e.getMessage()));
+  }
+}
