@@ -68,8 +68,8 @@ def run_detkit(args, export):
     cp = detkit_classpath()
     env = dict(os.environ, OMP_NUM_THREADS=str(args.detkit_threads or args.threads))
     out_json = os.path.join(args.out, "detkit.json")
-    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp", cp,
-           "io.detkit.tools.train.TrainingProfile", args.config, "--warmup", str(args.warmup),
+    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", f"-Ddetkit.hostThreads={args.threads}",
+           "-cp", cp, "io.detkit.tools.train.TrainingProfile", args.config, "--warmup", str(args.warmup),
            "--iters", str(args.iters), "--json", out_json, "--export", export,
            "--export-batches", str(args.batches)]
     subprocess.run(cmd, check=True, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
@@ -176,8 +176,8 @@ def profile_layers(args, export):
 def detkit_layers(args):
     """TrainingProfile --layers: detkit's per-layer table parsed into {name: (type, [fwd, bwd, fwd_cpu, bwd_cpu])}."""
     env = dict(os.environ, OMP_NUM_THREADS=str(args.detkit_threads or args.threads))
-    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp", detkit_classpath(),
-           "io.detkit.tools.train.TrainingProfile", args.config, "--layers", str(args.layers)]
+    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", f"-Ddetkit.hostThreads={args.threads}", "-cp",
+           detkit_classpath(), "io.detkit.tools.train.TrainingProfile", args.config, "--layers", str(args.layers)]
     out = subprocess.run(cmd, check=True, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     rows = {}
     for line in out.stdout.decode().splitlines()[1:]:
@@ -317,7 +317,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--config", default="tools/configs/atss_shapes.py")
     ap.add_argument("--threads", type=int, default=2, help="compute threads on both sides")
-    ap.add_argument("--detkit-threads", type=int, default=0, help="OMP_NUM_THREADS for detkit (default --threads)")
+    ap.add_argument("--detkit-threads", type=int, default=0,
+                    help="OMP_NUM_THREADS for detkit's libnd4j operations (default --threads); its own host loops "
+                         "(GroupNorm) always get --threads (-Ddetkit.hostThreads)")
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--iters", type=int, default=300)
     ap.add_argument("--batches", type=int, default=60, help="batches exported for PyTorch (cycled)")

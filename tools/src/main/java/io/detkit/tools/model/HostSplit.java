@@ -7,7 +7,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Runs a host loop over {@code [0, n)} in contiguous chunks on ND4J's number of compute threads
  * ({@code OMP_NUM_THREADS}), so that this package's primitive loops use the cores that libnd4j's
- * own operations use. The caller runs the first chunk and forks the others into the common
+ * own operations use; the system property {@code detkit.hostThreads} overrides the number (for
+ * example 2 host threads beside one libnd4j thread, whose operations gain little from a second
+ * one on small maps). The caller runs the first chunk and forks the others into the common
  * fork-join pool; a chunk no worker has started when the caller gets to it runs on the caller, so
  * a loaded machine costs no wait for a descheduled thread. With one compute thread (the
  * {@code detkit} wrapper's default) everything runs on the caller.
@@ -17,9 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * order.
  */
 final class HostSplit {
-  /** Compute threads: ND4J's, at most the cores. */
-  private static volatile int parts =
-      Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), Nd4j.getEnvironment().maxThreads()));
+  /** Compute threads: {@code detkit.hostThreads}, else ND4J's; at most the cores. */
+  private static volatile int parts = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(),
+      Integer.getInteger("detkit.hostThreads", Nd4j.getEnvironment().maxThreads())));
 
   private HostSplit() {}
 
