@@ -116,7 +116,7 @@ public final class TrainingProfile {
     double[] lrs = new double[warmup + iters];
     List<Double> exportedLosses = new ArrayList<>();
     try (DataLoader loader = new DataLoader(train.dataset(), train.pipeline(), exp.batchSize(), true, exp.seed(),
-        net.sizeDivisor())) {
+        net.geometry().sizeDivisor())) {
       int perEpoch = loader.batchesPerEpoch();
       int epoch = 0;
       Iterator<Batch> it = loader.epoch(epoch);
@@ -296,7 +296,7 @@ public final class TrainingProfile {
       Datasets.Built train = exp.dataset("train");
       DetectorNet net = exp.buildNet();
       try (DataLoader loader = new DataLoader(train.dataset(), train.pipeline(), exp.batchSize(), true, exp.seed(),
-          net.sizeDivisor())) {
+          net.geometry().sizeDivisor())) {
         profileLayers(net, loader.epoch(0).next().images(), layerRepeats, System.out);
       }
       return;
