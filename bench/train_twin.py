@@ -22,7 +22,10 @@ batch, detkit's waits for its loader thread (which runs the pipeline concurrentl
 
 Usage: bench/train_twin.py [--config tools/configs/atss_shapes.py] [--threads 2] [--detkit-threads N]
                            [--warmup 30] [--iters 300] [--batches 60] [--out bench/target/twin]
-                           [--skip-build]
+                           [--skip-build] [--layers N]
+With --layers N it trains nothing: it times each layer's forward and backward alone on both sides
+(detkit's TrainingProfile --layers N; the twin's vertices on the export of an earlier run) and prints
+one table by layer.
 Needs Debian's python3-torch and python3-torchvision (/usr/bin/python3).
 """
 
@@ -65,8 +68,8 @@ def run_detkit(args, export):
     cp = detkit_classpath()
     env = dict(os.environ, OMP_NUM_THREADS=str(args.detkit_threads or args.threads))
     out_json = os.path.join(args.out, "detkit.json")
-    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", "-cp", cp,
-           "io.detkit.tools.train.TrainingProfile", args.config, "--warmup", str(args.warmup),
+    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", f"-Ddetkit.hostThreads={args.threads}",
+           "-cp", cp, "io.detkit.tools.train.TrainingProfile", args.config, "--warmup", str(args.warmup),
            "--iters", str(args.iters), "--json", out_json, "--export", export,
            "--export-batches", str(args.batches)]
     subprocess.run(cmd, check=True, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
@@ -85,9 +88,7 @@ class Twin(torch.nn.Module):
             self.graph = json.load(f)
         self.weights = torch.nn.ParameterDict()
         for v in self.graph["vertices"]:
-            names = {"Conv2d": ["W", "b"] if v.get("bias") else ["W"], "GroupNorm": ["gamma", "beta"],
-                     "Scale": ["scale"]}
-            for p in names.get(v["type"], []):
+            for p in self.param_names(v):
                 key = self.key(v, p)
                 if key not in self.weights:
                     a = np.load(os.path.join(export, v["params"] + "." + p + ".npy"))
@@ -96,36 +97,113 @@ class Twin(torch.nn.Module):
                     self.weights[key] = torch.nn.Parameter(torch.from_numpy(np.ascontiguousarray(a)))
 
     @staticmethod
+    def param_names(v):
+        """The names of a vertex's parameters, as exported."""
+        names = {"Conv2d": ["W", "b"] if v.get("bias") else ["W"], "GroupNorm": ["gamma", "beta"], "Scale": ["scale"]}
+        return names.get(v["type"], [])
+
+    @staticmethod
     def key(v, p):
         return (v["params"] + "." + p).replace(".", "_")
 
     def forward(self, img):
         acts = {"img": img}
-        w = self.weights
         for v in self.graph["vertices"]:
-            x = acts[v["inputs"][0]]
-            t = v["type"]
-            if t == "Conv2d":
-                y = F.conv2d(x, w[self.key(v, "W")], w[self.key(v, "b")] if v["bias"] else None,
-                             stride=v["stride"], padding=v["padding"])
-            elif t == "GroupNorm":
-                y = F.group_norm(x, v["groups"], w[self.key(v, "gamma")], w[self.key(v, "beta")], v["eps"])
-            elif t == "UpsampleNearest":
-                y = F.interpolate(x, scale_factor=v["scale"], mode="nearest")
-            elif t == "MaxPool":
-                y = F.max_pool2d(x, v["kernel"], v["stride"])
-            elif t == "Add":
-                y = x + acts[v["inputs"][1]]
-            elif t == "Identity":
-                y = x
-            elif t == "Scale":
-                y = x * w[self.key(v, "scale")]
-            else:
-                raise ValueError("unknown vertex type " + t)
-            if v.get("activation") == "relu":
-                y = F.relu(y)
-            acts[v["name"]] = y
+            acts[v["name"]] = self.apply(v, [acts[i] for i in v["inputs"]])
         return [acts[o] for o in self.graph["outputs"]]
+
+    def apply(self, v, xs):
+        """One vertex on its inputs (activation included)."""
+        w = self.weights
+        x = xs[0]
+        t = v["type"]
+        if t == "Conv2d":
+            y = F.conv2d(x, w[self.key(v, "W")], w[self.key(v, "b")] if v["bias"] else None,
+                         stride=v["stride"], padding=v["padding"])
+        elif t == "GroupNorm":
+            y = F.group_norm(x, v["groups"], w[self.key(v, "gamma")], w[self.key(v, "beta")], v["eps"])
+        elif t == "UpsampleNearest":
+            y = F.interpolate(x, scale_factor=v["scale"], mode="nearest")
+        elif t == "MaxPool":
+            y = F.max_pool2d(x, v["kernel"], v["stride"])
+        elif t == "Add":
+            y = x + xs[1]
+        elif t == "Identity":
+            y = x
+        elif t == "Scale":
+            y = x * w[self.key(v, "scale")]
+        else:
+            raise ValueError("unknown vertex type " + t)
+        if v.get("activation") == "relu":
+            y = F.relu(y)
+        return y
+
+    def vertex_params(self, v):
+        """The parameters a vertex reads (shared ones included)."""
+        return [self.weights[self.key(v, p)] for p in self.param_names(v)]
+
+
+def profile_layers(args, export):
+    """Each vertex's forward and backward alone, as TrainingProfile --layers times detkit's layers: on the
+    activations of one forward pass over the first exported batch and random output gradients, the
+    median of --layers repeats after two warm-up calls; wall and CPU time of the calling thread, ms."""
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    net = Twin(export)
+    img = torch.from_numpy(np.load(os.path.join(export, "batch_0_images.npy")))
+    acts = {"img": img}
+    with torch.no_grad():
+        for v in net.graph["vertices"]:
+            acts[v["name"]] = net.apply(v, [acts[i] for i in v["inputs"]])
+    rows = {}
+    for v in net.graph["vertices"]:
+        xs = [acts[i].detach().clone().requires_grad_(True) for i in v["inputs"]]
+        eps = torch.rand_like(acts[v["name"]])
+        leaves = xs + net.vertex_params(v)
+        samples = []
+        for r in range(-2, args.layers):
+            c0, t0 = time.thread_time(), time.perf_counter()
+            y = net.apply(v, xs)
+            c1, t1 = time.thread_time(), time.perf_counter()
+            torch.autograd.grad(y, leaves, eps)
+            c2, t2 = time.thread_time(), time.perf_counter()
+            if r >= 0:
+                samples.append(((t1 - t0) * 1e3, (t2 - t1) * 1e3, (c1 - c0) * 1e3, (c2 - c1) * 1e3))
+        rows[v["name"]] = (v["type"], [statistics.median(col) for col in zip(*samples)])
+    return rows
+
+
+def detkit_layers(args):
+    """TrainingProfile --layers: detkit's per-layer table parsed into {name: (type, [fwd, bwd, fwd_cpu, bwd_cpu])}."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.detkit_threads or args.threads))
+    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", f"-Ddetkit.hostThreads={args.threads}", "-cp",
+           detkit_classpath(), "io.detkit.tools.train.TrainingProfile", args.config, "--layers", str(args.layers)]
+    out = subprocess.run(cmd, check=True, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    rows = {}
+    for line in out.stdout.decode().splitlines()[1:]:
+        f = line.split()
+        if not f:
+            break
+        rows[f[0]] = (f[1], [float(x) for x in f[2:6]])
+    return rows
+
+
+def print_layers(args, detkit, torch_rows):
+    print(f"## Per layer, {args.config}: detkit vs PyTorch twin\n")
+    print(f"median of {args.layers} calls per layer; threads: detkit {args.detkit_threads or args.threads}, PyTorch "
+          f"{args.threads}; load average {loadavg()}\n")
+    print("| layer | detkit type | detkit fwd (CPU) ms | PyTorch fwd (CPU) ms | detkit bwd (CPU) ms | PyTorch bwd (CPU) ms |")
+    print("|---|---|---|---|---|---|")
+    sums = [0.0] * 8
+    for name, (ttype, t) in torch_rows.items():
+        dtype, d = detkit.get(name, ("(no layer)", [0.0] * 4))
+        print(f"| {name} | {dtype} | {d[0]:.3f} ({d[2]:.3f}) | {t[0]:.3f} ({t[2]:.3f}) | {d[1]:.3f} ({d[3]:.3f}) | "
+              f"{t[1]:.3f} ({t[3]:.3f}) |")
+        for k in range(4):
+            sums[k] += d[k]
+            sums[4 + k] += t[k]
+    print(f"| sum | | {sums[0]:.2f} ({sums[2]:.2f}) | {sums[4]:.2f} ({sums[6]:.2f}) | {sums[1]:.2f} ({sums[3]:.2f}) | "
+          f"{sums[5]:.2f} ({sums[7]:.2f}) |")
 
 
 def read_config(path):
@@ -239,15 +317,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--config", default="tools/configs/atss_shapes.py")
     ap.add_argument("--threads", type=int, default=2, help="compute threads on both sides")
-    ap.add_argument("--detkit-threads", type=int, default=0, help="OMP_NUM_THREADS for detkit (default --threads)")
+    ap.add_argument("--detkit-threads", type=int, default=0,
+                    help="OMP_NUM_THREADS for detkit's libnd4j operations (default --threads); its own host loops "
+                         "(GroupNorm) always get --threads (-Ddetkit.hostThreads)")
     ap.add_argument("--warmup", type=int, default=30)
     ap.add_argument("--iters", type=int, default=300)
     ap.add_argument("--batches", type=int, default=60, help="batches exported for PyTorch (cycled)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "target", "twin"))
     ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--layers", type=int, default=0,
+                    help="instead of training: time each layer alone, N calls a side (needs a previous run's export)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     export = os.path.join(args.out, "export")
+    if args.layers > 0:
+        if not args.skip_build:
+            subprocess.run([os.path.join(ROOT, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
+        print_layers(args, detkit_layers(args), profile_layers(args, export))
+        return
     load = {"start": loadavg()}
     detkit = run_detkit(args, export)
     load["after detkit"] = loadavg()

@@ -27,7 +27,7 @@ final class TestCommand extends ConfigCommand {
     String split = config.getConfig("data").isNull("test") ? "val" : "test";
     Datasets.Built data = exp.dataset(split);
     try (DataLoader loader = new DataLoader(data.dataset(), data.pipeline(), exp.batchSize(), false, exp.seed(),
-        net.sizeDivisor())) {
+        net.geometry().sizeDivisor())) {
       Evaluation.Outcome o = Evaluation.run(net, exp.head(), loader, exp.head().numClasses(), 0);
       out().printf("data.%s: %d images in %.1f s%n", split, data.dataset().size(), o.seconds());
       printMetrics(o.result());

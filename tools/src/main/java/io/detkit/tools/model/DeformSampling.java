@@ -19,20 +19,9 @@ package io.detkit.tools.model;
 final class DeformSampling extends HostVertex {
   private static final long serialVersionUID = 1L;
 
+  /** Boxes {@code [N, 4, H, W]} and offsets {@code [N, 8, H, W]}. */
   DeformSampling() {
-    super(2);
-  }
-
-  @Override
-  boolean fits(long[][] in) {
-    long[] b = in[0];
-    long[] o = in[1];
-    return b.length == 4 && b[1] == 4 && o.length == 4 && o[0] == b[0] && o[1] == 8 && o[2] == b[2] && o[3] == b[3];
-  }
-
-  @Override
-  String expectedShapes() {
-    return "boxes [N, 4, H, W] and offsets [N, 8, H, W]";
+    super("4", "8");
   }
 
   /**

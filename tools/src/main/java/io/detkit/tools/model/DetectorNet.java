@@ -41,7 +41,7 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * copies independent.
  *
  * <p>Inputs are {@code [N, in_channels, H, W]} float32 with H and W multiples of
- * {@link #sizeDivisor()}. Not thread-safe (the graph keeps activations between calls).
+ * {@link Geometry#sizeDivisor()}. Not thread-safe (the graph keeps activations between calls).
  */
 public final class DetectorNet {
   /** Detector types accepted as {@code model.type} (all single-stage). */
@@ -49,27 +49,62 @@ public final class DetectorNet {
 
   private final ComputationGraph graph;
   private final HeadBranches branches;
-  private final List<String> kinds;
+  private final Geometry geometry;
   private final String[][] outputLayers;
   private final List<List<String>> tiedLayers;
-  private final int[] strides;
-  private final int inChannels;
   private final OptimizerSpec optimizer;
   private final TiedGradients tiedGradients;
   private GradientUpdater<?> updater;
   private Gradient gradient;
 
-  private DetectorNet(ComputationGraph graph, HeadBranches branches, List<String> kinds, String[][] outputLayers,
-      List<List<String>> tied, int[] strides, int inChannels, OptimizerSpec optimizer) {
+  private DetectorNet(ComputationGraph graph, HeadBranches branches, Geometry geometry, String[][] outputLayers,
+      List<List<String>> tied, OptimizerSpec optimizer) {
     this.graph = graph;
     this.branches = branches;
-    this.kinds = kinds;
+    this.geometry = geometry;
     this.outputLayers = outputLayers;
     this.tiedLayers = tied;
-    this.strides = strides;
-    this.inChannels = inChannels;
     this.optimizer = optimizer;
     this.tiedGradients = new TiedGradients(graph, tied);
+  }
+
+  /**
+   * What a caller needs to know of the network's inputs and outputs. Immutable.
+   *
+   * @param inChannels the images' channels
+   * @param strides the stride of each feature level (level 0 first)
+   * @param outputKinds the output kinds ({@link HeadOutputs} names), in order
+   * @param sharedHead whether the head's levels share weights
+   */
+  public record Geometry(int inChannels, List<Integer> strides, List<String> outputKinds, boolean sharedHead) {
+    public Geometry {
+      strides = List.copyOf(strides);
+      outputKinds = List.copyOf(outputKinds);
+    }
+
+    /** Number of feature levels. */
+    public int numLevels() {
+      return strides.size();
+    }
+
+    /** Input heights and widths must be multiples of this (the coarsest stride). */
+    public int sizeDivisor() {
+      return strides.get(strides.size() - 1);
+    }
+
+    /**
+     * Checks a batch of images against this geometry.
+     *
+     * @throws IllegalArgumentException unless {@code images} is {@code [N, inChannels, H, W]} with H
+     *     and W multiples of {@link #sizeDivisor()}
+     */
+    public void checkImages(INDArray images) {
+      if (images.rank() != 4 || images.size(1) != inChannels || images.size(2) % sizeDivisor() != 0
+          || images.size(3) % sizeDivisor() != 0) {
+        throw new IllegalArgumentException("images must be [N, " + inChannels + ", H, W] with H and W multiples of "
+            + sizeDivisor() + "; got " + Arrays.toString(images.shape()));
+      }
+    }
   }
 
   /**
@@ -128,8 +163,9 @@ public final class DetectorNet {
         tied.add(copies);
       }
     }
-    DetectorNet net = new DetectorNet(graph, branches, List.copyOf(kinds), outputs, tied, spec.strides(),
-        spec.backbone().inChannels(), optimizer);
+    Geometry geometry = new Geometry(spec.backbone().inChannels(),
+        Arrays.stream(spec.strides()).boxed().toList(), kinds, !tied.isEmpty());
+    DetectorNet net = new DetectorNet(graph, branches, geometry, outputs, tied, optimizer);
     net.syncTiedCopies();
     return net;
   }
@@ -152,29 +188,9 @@ public final class DetectorNet {
     return graph;
   }
 
-  /** Number of feature levels. */
-  public int numLevels() {
-    return strides.length;
-  }
-
-  /** The stride of each level. */
-  public int[] strides() {
-    return strides.clone();
-  }
-
-  /** Input heights and widths must be multiples of this (the coarsest stride). */
-  public int sizeDivisor() {
-    return strides[strides.length - 1];
-  }
-
-  /** Whether the head's levels share weights. */
-  public boolean sharedHead() {
-    return !tiedLayers.isEmpty();
-  }
-
-  /** The output kinds ({@link HeadOutputs} names) in order. */
-  public List<String> outputKinds() {
-    return kinds;
+  /** The network's input channels, levels, strides and outputs. */
+  public Geometry geometry() {
+    return geometry;
   }
 
   /** Number of distinct trainable values (tied copies counted once). */
@@ -205,19 +221,12 @@ public final class DetectorNet {
     syncTiedCopies();
   }
 
-  private void checkInput(INDArray images) {
-    if (images.rank() != 4 || images.size(1) != inChannels || images.size(2) % sizeDivisor() != 0
-        || images.size(3) % sizeDivisor() != 0) {
-      throw new IllegalArgumentException("images must be [N, " + inChannels + ", H, W] with H and W multiples of "
-          + sizeDivisor() + "; got " + Arrays.toString(images.shape()));
-    }
-  }
-
   /** A training forward pass, keeping the activations that {@link #backward} needs. */
   public HeadOutputs forwardTrain(INDArray images) {
-    checkInput(images);
+    geometry.checkImages(images);
     Map<String, INDArray> acts = graph.feedForward(new INDArray[] {images}, true, false);
     HeadOutputs out = HeadOutputs.empty();
+    List<String> kinds = geometry.outputKinds();
     for (int k = 0; k < kinds.size(); k++) {
       List<INDArray> levels = new ArrayList<>();
       for (String name : outputLayers[k]) {
@@ -230,18 +239,18 @@ public final class DetectorNet {
 
   /** An inference forward pass. */
   public HeadOutputs forward(INDArray images) {
-    checkInput(images);
+    geometry.checkImages(images);
     INDArray[] flat = graph.output(false, images);
     HeadOutputs out = HeadOutputs.empty();
     int i = 0;
-    for (String kind : kinds) {
+    for (String kind : geometry.outputKinds()) {
       List<INDArray> levels = new ArrayList<>();
-      for (int l = 0; l < strides.length; l++) {
+      for (int l = 0; l < geometry.numLevels(); l++) {
         levels.add(flat[i++]);
       }
       out = out.with(kind, levels);
     }
-    return branches.forInference(out, strides);
+    return branches.forInference(out, geometry.strides().stream().mapToInt(Integer::intValue).toArray());
   }
 
   /**
@@ -252,10 +261,10 @@ public final class DetectorNet {
    * @throws IllegalArgumentException if an output kind is missing or a shape differs
    */
   public double backward(HeadOutputs grads) {
-    INDArray[] eps = new INDArray[kinds.size() * strides.length];
+    INDArray[] eps = new INDArray[geometry.outputKinds().size() * geometry.numLevels()];
     int i = 0;
-    for (String kind : kinds) {
-      for (int l = 0; l < strides.length; l++) {
+    for (String kind : geometry.outputKinds()) {
+      for (int l = 0; l < geometry.numLevels(); l++) {
         INDArray e = grads.get(kind, l);
         eps[i++] = e.dataType() == DataType.FLOAT ? e : e.castTo(DataType.FLOAT);
       }
@@ -331,10 +340,10 @@ public final class DetectorNet {
   /** A summary: parameter counts and levels. */
   public String summary() {
     Map<String, Object> s = new LinkedHashMap<>();
-    s.put("levels", strides.length);
-    s.put("strides", Arrays.toString(strides));
+    s.put("levels", geometry.numLevels());
+    s.put("strides", geometry.strides().toString());
     s.put("params", numDistinctParams());
-    s.put("shared_head", sharedHead());
+    s.put("shared_head", geometry.sharedHead());
     return s.toString();
   }
 }

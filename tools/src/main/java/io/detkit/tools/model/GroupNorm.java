@@ -1,8 +1,6 @@
 package io.detkit.tools.model;
 
 import java.util.List;
-import java.util.Map;
-import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -34,16 +32,23 @@ public final class GroupNorm extends ShapePreservingLayer {
   private int groups;
   private double eps;
 
+  /** gamma [1, C] (starts at 1) then beta [1, C] (starts at 0). */
+  private static final VectorParams PARAMS = new VectorParams(List.of(GAMMA), List.of(BETA),
+      layer -> ((GroupNorm) layer).channels, (layer, params) -> {
+        params.get(GAMMA).assign(1);
+        params.get(BETA).assign(0);
+      });
+
   /** For Jackson and cloning. */
   public GroupNorm() {
-    super(new Builder());
+    this(new Builder(b -> new GroupNorm(b, new Settings(1, 1, 1e-5))), new Settings(1, 1, 1e-5));
   }
 
-  private GroupNorm(Builder b) {
-    super(b);
-    this.channels = b.settings.channels();
-    this.groups = b.settings.groups();
-    this.eps = b.settings.eps();
+  private GroupNorm(Builder b, Settings settings) {
+    super(b, PARAMS);
+    this.channels = settings.channels();
+    this.groups = settings.groups();
+    this.eps = settings.eps();
   }
 
   /**
@@ -76,10 +81,7 @@ public final class GroupNorm extends ShapePreservingLayer {
     if (act != Activation.RELU && act != Activation.IDENTITY) {
       throw new IllegalArgumentException("GroupNorm supports the RELU and IDENTITY activations; got " + act);
     }
-    Builder b = new Builder();
-    b.settings = settings;
-    b.activation(act);
-    return new GroupNorm(b);
+    return (GroupNorm) new Builder(b -> new GroupNorm(b, settings)).activation(act).build();
   }
 
   /** The layer's hyper-parameters. */
@@ -92,50 +94,19 @@ public final class GroupNorm extends ShapePreservingLayer {
     return new Impl(conf, dataType);
   }
 
-  @Override
-  public ParamInitializer initializer() {
-    return Params.INSTANCE;
-  }
-
-  /** Builder used by {@link #of}. */
-  static final class Builder extends org.deeplearning4j.nn.conf.layers.BaseLayer.Builder<Builder> {
-    Settings settings = new Settings(1, 1, 1e-5);
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public GroupNorm build() {
-      return new GroupNorm(this);
-    }
-  }
-
-  /** gamma [1, C] (starts at 1) then beta [1, C] (starts at 0). */
-  static final class Params extends VectorParams {
-    static final Params INSTANCE = new Params();
-
-    private Params() {
-      super(List.of(GAMMA), List.of(BETA));
-    }
-
-    @Override
-    long length(org.deeplearning4j.nn.conf.layers.Layer layer) {
-      return ((GroupNorm) layer).channels;
-    }
-
-    @Override
-    void initialize(org.deeplearning4j.nn.conf.layers.Layer layer, Map<String, INDArray> params) {
-      params.get(GAMMA).assign(1);
-      params.get(BETA).assign(0);
-    }
-  }
-
   /**
    * The layer implementation: forward and backward are primitive loops over a scratch copy of the
    * input (statistics in double, one pass per image and group), so a call costs two bulk copies
    * instead of some twenty ND4J operations and their buffers. The copy and the statistics of a
    * training forward pass serve the backward pass of the same input (else they are recomputed).
-   * Single-threaded, as DL4J calls a layer.
+   * DL4J calls a layer from one thread; the loops over (image, group) rows and channel planes are
+   * split over the compute threads ({@link HostSplit}), each row or plane written by one thread,
+   * and the sums across planes (the parameter gradients, the per-row sums) are taken afterwards in
+   * plane order, so the bits do not depend on the thread count.
    */
   static final class Impl extends ShapePreservingLayer.Impl<GroupNorm> {
+    /** Work (values) below which a loop is not split: a hand-over costs some ten microseconds. */
+    private static final long MIN_SPLIT = 8192;
     private double[] xs;
     private double[] ys;
     /** The statistics of the last training forward pass and its input, for the backward pass. */
@@ -143,7 +114,7 @@ public final class GroupNorm extends ShapePreservingLayer {
     private INDArray keptInput;
 
     Impl(NeuralNetConfiguration conf, DataType dataType) {
-      super(conf, dataType);
+      super(conf, dataType, Type.NORMALIZATION);
     }
 
     @Override
@@ -151,16 +122,6 @@ public final class GroupNorm extends ShapePreservingLayer {
       super.clear();
       kept = null;
       keptInput = null;
-    }
-
-    @Override
-    public Type type() {
-      return Type.NORMALIZATION;
-    }
-
-    @Override
-    public boolean hasBias() {
-      return true;
     }
 
     private boolean relu() {
@@ -198,19 +159,31 @@ public final class GroupNorm extends ShapePreservingLayer {
         int rows = planes / perGroup;
         mean = new double[rows];
         invStd = new double[rows];
-        for (int r = 0; r < rows; r++) {
-          double sum = 0;
-          for (int i = r * m; i < (r + 1) * m; i++) {
-            sum += x[i];
+        HostSplit.forRange(rows, 2L * m, MIN_SPLIT, (from, to) -> {
+          for (int r = from; r < to; r++) {
+            double sum = 0;
+            for (int i = r * m; i < (r + 1) * m; i++) {
+              sum += x[i];
+            }
+            double mu = sum / m;
+            double sq = 0;
+            for (int i = r * m; i < (r + 1) * m; i++) {
+              sq += (x[i] - mu) * (x[i] - mu);
+            }
+            mean[r] = mu;
+            invStd[r] = 1 / Math.sqrt(sq / m + c.eps);
           }
-          double mu = sum / m;
-          double sq = 0;
-          for (int i = r * m; i < (r + 1) * m; i++) {
-            sq += (x[i] - mu) * (x[i] - mu);
-          }
-          mean[r] = mu;
-          invStd[r] = 1 / Math.sqrt(sq / m + c.eps);
-        }
+        });
+      }
+
+      /** The normalisation's scale of plane {@code p}: its row's inverse deviation times gamma. */
+      double scale(int p) {
+        return invStd[p / perGroup] * gamma[p % c.channels];
+      }
+
+      /** The shift of plane {@code p}, given its {@link #scale}. */
+      double shift(int p, double scale) {
+        return beta[p % c.channels] - mean[p / perGroup] * scale;
       }
     }
 
@@ -229,16 +202,16 @@ public final class GroupNorm extends ShapePreservingLayer {
       keptInput = training ? input : null;
       double[] y = scratch((int) input.length());
       boolean relu = relu();
-      for (int plane = 0; plane < p.planes; plane++) {
-        int row = plane / p.perGroup;
-        int ch = plane % p.c.channels;
-        double scale = p.invStd[row] * p.gamma[ch];
-        double shift = p.beta[ch] - p.mean[row] * scale;
-        for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
-          double v = p.x[i] * scale + shift;
-          y[i] = relu && !(v > 0) ? 0 : v;
+      HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
+        for (int plane = from; plane < to; plane++) {
+          double scale = p.scale(plane);
+          double shift = p.shift(plane, scale);
+          for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
+            double v = p.x[i] * scale + shift;
+            y[i] = relu && !(v > 0) ? 0 : v;
+          }
         }
-      }
+      });
       INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
       HostBuffers.write(y, out);
       return out;
@@ -256,42 +229,55 @@ public final class GroupNorm extends ShapePreservingLayer {
       ys = dy;
       boolean relu = relu();
       int channels = p.c.channels;
+      // Pass 1, per plane: dz (through the activation) into dy, and the plane's sums of dz and of
+      // dz * xhat.
+      double[] sz = new double[p.planes];
+      double[] szx = new double[p.planes];
+      HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
+        for (int plane = from; plane < to; plane++) {
+          int row = plane / p.perGroup;
+          // The ReLU mask from the same expression as the forward pass, so both agree at 0.
+          double scale = p.scale(plane);
+          double shift = p.shift(plane, scale);
+          double s = 0;
+          double sx = 0;
+          for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
+            double xhat = (p.x[i] - p.mean[row]) * p.invStd[row];
+            double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
+            dy[i] = dz;
+            s += dz;
+            sx += dz * xhat;
+          }
+          sz[plane] = s;
+          szx[plane] = sx;
+        }
+      });
+      // In plane order: the parameter gradients, and per (image, group) the sums of
+      // dxhat = dz * gamma and of dxhat * xhat.
       double[] dGamma = new double[channels];
       double[] dBeta = new double[channels];
       double[] sumD = new double[p.mean.length];
       double[] sumDx = new double[p.mean.length];
-      // Pass 1: dz (through the activation) into dy, the parameter gradients, and per (image,
-      // group) the sums of dxhat = dz * gamma and of dxhat * xhat.
       for (int plane = 0; plane < p.planes; plane++) {
         int row = plane / p.perGroup;
         int ch = plane % channels;
-        // The ReLU mask from the same expression as the forward pass, so both agree at 0.
-        double scale = p.invStd[row] * p.gamma[ch];
-        double shift = p.beta[ch] - p.mean[row] * scale;
-        double sz = 0;
-        double szx = 0;
-        for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
-          double xhat = (p.x[i] - p.mean[row]) * p.invStd[row];
-          double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
-          dy[i] = dz;
-          sz += dz;
-          szx += dz * xhat;
-        }
-        dBeta[ch] += sz;
-        dGamma[ch] += szx;
-        sumD[row] += sz * p.gamma[ch];
-        sumDx[row] += szx * p.gamma[ch];
+        dBeta[ch] += sz[plane];
+        dGamma[ch] += szx[plane];
+        sumD[row] += sz[plane] * p.gamma[ch];
+        sumDx[row] += szx[plane] * p.gamma[ch];
       }
       // Pass 2: dx = invstd / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)).
-      for (int plane = 0; plane < p.planes; plane++) {
-        int row = plane / p.perGroup;
-        double g = p.gamma[plane % channels];
-        double inv = p.invStd[row];
-        for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
-          double xhat = (p.x[i] - p.mean[row]) * inv;
-          dy[i] = inv / p.m * (p.m * dy[i] * g - sumD[row] - xhat * sumDx[row]);
+      HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
+        for (int plane = from; plane < to; plane++) {
+          int row = plane / p.perGroup;
+          double g = p.gamma[plane % channels];
+          double inv = p.invStd[row];
+          for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
+            double xhat = (p.x[i] - p.mean[row]) * inv;
+            dy[i] = inv / p.m * (p.m * dy[i] * g - sumD[row] - xhat * sumDx[row]);
+          }
         }
-      }
+      });
       INDArray gammaGrad = gradientViews.get(GAMMA);
       INDArray betaGrad = gradientViews.get(BETA);
       HostBuffers.write(dGamma, gammaGrad);

@@ -14,6 +14,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * apiece) on tensors of a few ten thousand values.
  */
 final class HostBuffers {
+  /** Values per bulk float copy. */
+  private static final int CHUNK = 8192;
+
   private HostBuffers() {}
 
   /** {@code a} itself when it is dense C order, else a dense copy. */
@@ -57,14 +60,22 @@ final class HostBuffers {
         b.put(values, 0, n);
       }
     } else {
+      // Bulk copies through a float chunk: a per-element get or put on a direct buffer costs a
+      // bounds check and an address computation each, several times the widening itself.
       FloatBuffer b = a.data().asNioFloat();
-      if (toValues) {
-        for (int i = 0; i < n; i++) {
-          values[i] = b.get(offset + i);
-        }
-      } else {
-        for (int i = 0; i < n; i++) {
-          b.put(offset + i, (float) values[i]);
+      float[] chunk = new float[Math.min(n, CHUNK)];
+      for (int from = 0; from < n; from += chunk.length) {
+        int len = Math.min(chunk.length, n - from);
+        if (toValues) {
+          b.get(offset + from, chunk, 0, len);
+          for (int i = 0; i < len; i++) {
+            values[from + i] = chunk[i];
+          }
+        } else {
+          for (int i = 0; i < len; i++) {
+            chunk[i] = (float) values[from + i];
+          }
+          b.put(offset + from, chunk, 0, len);
         }
       }
     }

@@ -30,11 +30,27 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
   private static final long serialVersionUID = 1L;
 
-  private final int numInputs;
+  /** In {@link #HostVertex(String...)}: an input of any number of channels. */
+  static final String ANY = "C";
 
-  /** A vertex of {@code numInputs} NCHW inputs. */
+  private final int numInputs;
+  /** Per input its channel count (or {@link #ANY}), when the inputs share N, H and W; else null. */
+  private final String[] channels;
+
+  /** A vertex of {@code numInputs} NCHW inputs that checks their shapes itself ({@link #fits}). */
   HostVertex(int numInputs) {
     this.numInputs = numInputs;
+    this.channels = null;
+  }
+
+  /**
+   * A vertex whose inputs are aligned NCHW maps: the same N, H and W, input {@code i} with
+   * {@code channels[i]} channels (a number, or {@link #ANY}). {@link #fits} and
+   * {@link #expectedShapes} follow from it.
+   */
+  HostVertex(String... channels) {
+    this.numInputs = channels.length;
+    this.channels = channels.clone();
   }
 
   /** Number of inputs, all NCHW. */
@@ -70,14 +86,36 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
     return in[0].clone();
   }
 
-  /** Whether the input shapes fit this vertex; any shapes unless a subclass says otherwise. */
+  /**
+   * Whether the input shapes fit this vertex: for aligned inputs (declared channels), rank 4, the
+   * first input's N, H and W, and each input's channels; else any shapes unless a subclass says
+   * otherwise.
+   */
   boolean fits(long[][] in) {
+    if (channels == null) {
+      return true;
+    }
+    long[] first = in[0];
+    for (int i = 0; i < in.length; i++) {
+      long[] s = in[i];
+      if (s.length != 4 || s[0] != first[0] || s[2] != first[2] || s[3] != first[3]
+          || !channels[i].equals(ANY) && s[1] != Long.parseLong(channels[i])) {
+        return false;
+      }
+    }
     return true;
   }
 
   /** The input shapes this vertex takes, in words, for the message of {@link #outputShape}. */
   String expectedShapes() {
-    return "NCHW inputs";
+    if (channels == null) {
+      return "NCHW inputs";
+    }
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < channels.length; i++) {
+      s.append(i == 0 ? "" : " and ").append("[N, ").append(channels[i]).append(", H, W]");
+    }
+    return s.toString();
   }
 
   /** Writes the output of {@code in} (shaped {@code shapes}) into {@code out}. */

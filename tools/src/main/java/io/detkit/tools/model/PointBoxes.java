@@ -16,26 +16,17 @@ final class PointBoxes extends HostVertex {
 
   /** For Jackson and cloning. */
   PointBoxes() {
-    super(1);
+    super("4");
   }
 
+  /** Distances {@code [N, 4, H, W]} around prior centres at {@code (j + offsetX, i + offsetY)}. */
   PointBoxes(double offsetX, double offsetY) {
-    super(1);
+    super("4");
     if (!Double.isFinite(offsetX) || !Double.isFinite(offsetY)) {
       throw new IllegalArgumentException("prior centre offsets must be finite; got " + offsetX + ", " + offsetY);
     }
     this.offsetX = offsetX;
     this.offsetY = offsetY;
-  }
-
-  @Override
-  boolean fits(long[][] in) {
-    return in[0].length == 4 && in[0][1] == 4;
-  }
-
-  @Override
-  String expectedShapes() {
-    return "distances [N, 4, H, W]";
   }
 
   /** Forward: the box sides; backward: the distances' gradients, negated for the left and top sides. */

@@ -4,6 +4,9 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -20,17 +23,45 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * has the input's shape ({@link GroupNorm}, {@link Scale}): instantiation with the parameter table
  * of {@link #initializer()}, no input-type inference (sizes are fixed at construction), no
  * pre-processor and no pretraining. A subclass gives its implementation in {@link #newImpl} and
- * its parameters as a {@link VectorParams}.
+ * its parameters as a {@link VectorParams} (one stateless instance per layer type, handed to the
+ * constructor); it is built through the shared {@link Builder}.
  */
 abstract class ShapePreservingLayer extends org.deeplearning4j.nn.conf.layers.BaseLayer {
   private static final long serialVersionUID = 1L;
 
-  ShapePreservingLayer(org.deeplearning4j.nn.conf.layers.BaseLayer.Builder<?> b) {
+  /** The layer type's parameter table (stateless; set again by every constructor, never serialised). */
+  private final transient VectorParams params;
+
+  ShapePreservingLayer(org.deeplearning4j.nn.conf.layers.BaseLayer.Builder<?> b, VectorParams params) {
     super(b);
+    this.params = params;
   }
 
   /** A fresh layer implementation for {@code conf}. */
   abstract org.deeplearning4j.nn.layers.BaseLayer<?> newImpl(NeuralNetConfiguration conf, DataType dataType);
+
+  @Override
+  public ParamInitializer initializer() {
+    return params;
+  }
+
+  /**
+   * DL4J's layer builder (activation, name, updater settings) for a layer of this package: its
+   * {@code build()} hands the builder to the layer's constructor given here.
+   */
+  static final class Builder extends org.deeplearning4j.nn.conf.layers.BaseLayer.Builder<Builder> {
+    private final Function<Builder, ? extends ShapePreservingLayer> factory;
+
+    Builder(Function<Builder, ? extends ShapePreservingLayer> factory) {
+      this.factory = factory;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public ShapePreservingLayer build() {
+      return factory.apply(this);
+    }
+  }
 
   @Override
   public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
@@ -74,22 +105,30 @@ abstract class ShapePreservingLayer extends org.deeplearning4j.nn.conf.layers.Ba
    * the layer's flattened view: the weights first, then the biases, in the order given. Gradients
    * use the same layout. Stateless, shared by every layer of a type.
    */
-  abstract static class VectorParams implements ParamInitializer {
+  static final class VectorParams implements ParamInitializer {
     private final List<String> weights;
     private final List<String> biases;
     private final List<String> keys;
+    private final ToLongFunction<org.deeplearning4j.nn.conf.layers.Layer> length;
+    private final BiConsumer<org.deeplearning4j.nn.conf.layers.Layer, Map<String, INDArray>> initializer;
 
-    VectorParams(List<String> weights, List<String> biases) {
+    /**
+     * The vectors {@code weights} then {@code biases}, each {@code length(layer)} long, given their
+     * initial values by {@code initializer} (which writes into views of the flattened parameters).
+     */
+    VectorParams(List<String> weights, List<String> biases,
+        ToLongFunction<org.deeplearning4j.nn.conf.layers.Layer> length,
+        BiConsumer<org.deeplearning4j.nn.conf.layers.Layer, Map<String, INDArray>> initializer) {
       this.weights = List.copyOf(weights);
       this.biases = List.copyOf(biases);
       this.keys = java.util.stream.Stream.concat(weights.stream(), biases.stream()).toList();
+      this.length = length;
+      this.initializer = initializer;
     }
 
-    /** The length {@code n} of each vector of {@code layer}. */
-    abstract long length(org.deeplearning4j.nn.conf.layers.Layer layer);
-
-    /** Writes the initial values into {@code params} (views of the flattened parameters). */
-    abstract void initialize(org.deeplearning4j.nn.conf.layers.Layer layer, Map<String, INDArray> params);
+    private long length(org.deeplearning4j.nn.conf.layers.Layer layer) {
+      return length.applyAsLong(layer);
+    }
 
     @Override
     public long numParams(NeuralNetConfiguration conf) {
@@ -130,7 +169,7 @@ abstract class ShapePreservingLayer extends org.deeplearning4j.nn.conf.layers.Ba
     public Map<String, INDArray> init(NeuralNetConfiguration conf, INDArray view, boolean initialize) {
       Map<String, INDArray> m = split(conf, view);
       if (initialize) {
-        initialize(conf.getLayer(), m);
+        initializer.accept(conf.getLayer(), m);
       }
       return m;
     }
@@ -151,10 +190,26 @@ abstract class ShapePreservingLayer extends org.deeplearning4j.nn.conf.layers.Ba
     }
   }
 
-  /** The layer implementations' common answers: no pretraining. */
+  /**
+   * The layer implementations' common answers: the layer type given, a bias exactly when the
+   * parameter table has one, no pretraining.
+   */
   abstract static class Impl<L extends ShapePreservingLayer> extends org.deeplearning4j.nn.layers.BaseLayer<L> {
-    Impl(NeuralNetConfiguration conf, DataType dataType) {
+    private final Type type;
+
+    Impl(NeuralNetConfiguration conf, DataType dataType, Type type) {
       super(conf, dataType);
+      this.type = type;
+    }
+
+    @Override
+    public Type type() {
+      return type;
+    }
+
+    @Override
+    public boolean hasBias() {
+      return !layerConf().initializer().biasKeys(layerConf()).isEmpty();
     }
 
     @Override

@@ -10,20 +10,9 @@ package io.detkit.tools.model;
 final class SigmoidGeometricMean extends HostVertex {
   private static final long serialVersionUID = 1L;
 
+  /** Class logits {@code [N, C, H, W]} and alignment logits {@code [N, 1, H, W]}. */
   SigmoidGeometricMean() {
-    super(2);
-  }
-
-  @Override
-  boolean fits(long[][] in) {
-    long[] a = in[0];
-    long[] b = in[1];
-    return a.length == 4 && b.length == 4 && b[0] == a[0] && b[1] == 1 && b[2] == a[2] && b[3] == a[3];
-  }
-
-  @Override
-  String expectedShapes() {
-    return "[N, C, H, W] and [N, 1, H, W]";
+    super(ANY, "1");
   }
 
   private static double sigmoid(double x) {

@@ -145,9 +145,9 @@ public final class Trainer {
     LOG.info("model: {}; train images: {}, val images: {}, batch {}, {} epochs", net.summary(),
         train.dataset().size(), val == null ? 0 : val.dataset().size(), exp.batchSize(), exp.maxEpochs());
     try (DataLoader loader = new DataLoader(train.dataset(), train.pipeline(), exp.batchSize(), true, exp.seed(),
-        net.sizeDivisor());
+        net.geometry().sizeDivisor());
         DataLoader valLoader = val == null ? null : new DataLoader(val.dataset(), val.pipeline(), exp.batchSize(),
-            false, exp.seed(), net.sizeDivisor())) {
+            false, exp.seed(), net.geometry().sizeDivisor())) {
       EpochBasedRunner runner = new EpochBasedRunner(net, head, loader, exp.maxEpochs(), maxIterations, workDir,
           start);
       MetricsHook metrics = new MetricsHook(configName, exp.seed());

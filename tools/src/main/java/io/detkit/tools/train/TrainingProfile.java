@@ -116,7 +116,7 @@ public final class TrainingProfile {
     double[] lrs = new double[warmup + iters];
     List<Double> exportedLosses = new ArrayList<>();
     try (DataLoader loader = new DataLoader(train.dataset(), train.pipeline(), exp.batchSize(), true, exp.seed(),
-        net.sizeDivisor())) {
+        net.geometry().sizeDivisor())) {
       int perEpoch = loader.batchesPerEpoch();
       int epoch = 0;
       Iterator<Batch> it = loader.epoch(epoch);
@@ -173,8 +173,11 @@ public final class TrainingProfile {
   /**
    * Times each layer's forward and backward pass alone, on the activations of one training forward
    * pass over {@code images} and random output gradients, {@code repeats} times after two warm-up
-   * calls, and prints the median per layer and the sums per layer type (milliseconds). The graph's
-   * parameters and gradients are not changed in a way that matters: call it on a throw-away net.
+   * calls, and prints the median per layer and the sums per layer type (milliseconds): wall-clock
+   * and CPU time of the calling thread (with more than one OpenMP thread the CPU time shows what
+   * the caller spends itself, spinning included; on a loaded machine the wall time also holds the
+   * waits for a core). The graph's parameters and gradients are not changed in a way that matters:
+   * call it on a throw-away net.
    */
   public static void profileLayers(DetectorNet net, INDArray images, int repeats, PrintStream out) {
     ComputationGraph g = net.graph();
@@ -188,7 +191,8 @@ public final class TrainingProfile {
       wb.with(t, "DETKIT_PROFILE", wsConf);
     }
     LayerWorkspaceMgr mgr = wb.build();
-    out.printf("%-36s %-18s %8s %8s%n", "layer", "type", "fwd_ms", "bwd_ms");
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    out.printf("%-36s %-18s %8s %8s %8s %8s%n", "layer", "type", "fwd_ms", "bwd_ms", "fwd_cpu", "bwd_cpu");
     for (String name : g.getConfiguration().getTopologicalOrderStr()) {
       Layer layer = g.getLayer(name);
       if (layer == null) {
@@ -197,36 +201,44 @@ public final class TrainingProfile {
       INDArray in = acts.get(g.getConfiguration().getVertexInputs().get(name).get(0));
       INDArray eps = Nd4j.rand(
           DataType.FLOAT, acts.get(name).shape());
-      double[] fwd = new double[repeats];
-      double[] bwd = new double[repeats];
+      double[][] ms = new double[4][repeats];
       for (int r = -2; r < repeats; r++) {
         // Every array of the call in one workspace, reset after it, as in training (fresh
         // off-heap buffers would cost more than most of these layers' arithmetic).
         try (MemoryWorkspace ws = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
           layer.setInput(in, mgr);
+          long c0 = cpu.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
           layer.activate(true, mgr);
           long t1 = System.nanoTime();
+          long c1 = cpu.getCurrentThreadCpuTime();
           layer.backpropGradient(eps, mgr);
           long t2 = System.nanoTime();
+          long c2 = cpu.getCurrentThreadCpuTime();
           if (r >= 0) {
-            fwd[r] = (t1 - t0) / 1e6;
-            bwd[r] = (t2 - t1) / 1e6;
+            long[] d = {t1 - t0, t2 - t1, c1 - c0, c2 - c1};
+            for (int k = 0; k < 4; k++) {
+              ms[k][r] = d[k] / 1e6;
+            }
           }
         }
       }
-      double f = median(fwd);
-      double b = median(bwd);
+      double[] med = new double[4];
+      for (int k = 0; k < 4; k++) {
+        med[k] = median(ms[k]);
+      }
       Class<?> c = layer.getClass();
       String type = (c.getEnclosingClass() != null ? c.getEnclosingClass() : c).getSimpleName();
-      out.printf("%-36s %-18s %8.3f %8.3f%n", name, type, f, b);
-      double[] sum = byType.computeIfAbsent(type, k -> new double[3]);
-      sum[0] += f;
-      sum[1] += b;
-      sum[2]++;
+      out.printf("%-36s %-18s %8.3f %8.3f %8.3f %8.3f%n", name, type, med[0], med[1], med[2], med[3]);
+      double[] sum = byType.computeIfAbsent(type, k -> new double[5]);
+      for (int k = 0; k < 4; k++) {
+        sum[k] += med[k];
+      }
+      sum[4]++;
     }
-    out.printf("%n%-18s %6s %10s %10s%n", "type", "layers", "fwd_sum_ms", "bwd_sum_ms");
-    byType.forEach((k, v) -> out.printf("%-18s %6d %10.2f %10.2f%n", k, (int) v[2], v[0], v[1]));
+    out.printf("%n%-18s %6s %10s %10s %10s %10s%n", "type", "layers", "fwd_sum_ms", "bwd_sum_ms", "fwd_cpu", "bwd_cpu");
+    byType.forEach((k, v) -> out.printf("%-18s %6d %10.2f %10.2f %10.2f %10.2f%n", k, (int) v[4], v[0], v[1], v[2],
+        v[3]));
   }
 
   private static double median(double[] v) {
@@ -284,7 +296,7 @@ public final class TrainingProfile {
       Datasets.Built train = exp.dataset("train");
       DetectorNet net = exp.buildNet();
       try (DataLoader loader = new DataLoader(train.dataset(), train.pipeline(), exp.batchSize(), true, exp.seed(),
-          net.sizeDivisor())) {
+          net.geometry().sizeDivisor())) {
         profileLayers(net, loader.epoch(0).next().images(), layerRepeats, System.out);
       }
       return;

@@ -71,8 +71,8 @@ final class TwinExport {
     ArrayNode outputs = root.putArray("outputs");
     conf.getNetworkOutputs().forEach(outputs::add);
     ArrayNode kinds = root.putArray("output_kinds");
-    net.outputKinds().forEach(kinds::add);
-    root.put("levels", net.numLevels());
+    net.geometry().outputKinds().forEach(kinds::add);
+    root.put("levels", net.geometry().numLevels());
     json.writeValue(dir.resolve("graph.json").toFile(), root);
   }
 

@@ -63,7 +63,7 @@ class DetectorNetTest {
   @Test
   void outputsFollowTheHeadLayoutPerLevel() {
     DetectorNet net = build(model());
-    assertThat(net.strides()).containsExactly(8, 16, 32);
+    assertThat(net.geometry().strides()).containsExactly(8, 16, 32);
     HeadOutputs out = net.forward(Nd4j.rand(DataType.FLOAT, 2, 3, 64, 96));
     assertThat(out.names()).containsExactly(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS, HeadOutputs.CENTERNESSES);
     assertThat(out.get(HeadOutputs.CLS_SCORES, 0).shape()).containsExactly(2, 2, 8, 12);
@@ -75,8 +75,8 @@ class DetectorNetTest {
   void sharedHeadCopiesReceiveTheSummedGradientAndStayEqual() {
     DetectorNet shared = build(model());
     DetectorNet separate = build(model("shared_head", "False"));
-    assertThat(shared.sharedHead()).isTrue();
-    assertThat(separate.sharedHead()).isFalse();
+    assertThat(shared.geometry().sharedHead()).isTrue();
+    assertThat(separate.geometry().sharedHead()).isFalse();
     separate.setParams(shared.params().dup());
     Nd4j.getRandom().setSeed(5);
     INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 64);
@@ -153,7 +153,7 @@ class DetectorNetTest {
       ComputationGraph g = reference.graph();
       g.feedForward(new INDArray[] {x}, true, false);
       List<INDArray> flat = new java.util.ArrayList<>();
-      for (String kind : reference.outputKinds()) {
+      for (String kind : reference.geometry().outputKinds()) {
         flat.addAll(eps.get(kind));
       }
       org.deeplearning4j.nn.gradient.Gradient grad = g.backpropGradient(flat.toArray(new INDArray[0]));

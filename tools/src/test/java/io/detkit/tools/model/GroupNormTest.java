@@ -8,6 +8,8 @@ import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -61,6 +63,43 @@ class GroupNormTest {
           }
         }
       }
+    }
+  }
+
+  @Test
+  void splittingTheLoopsOverThreadsGivesTheSameBits() {
+    // Float, as in training, and large enough (32,768 values) that every loop is split.
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
+        .updater(new Sgd(0.1)).miniBatch(false).graphBuilder().addInputs("in")
+        .addLayer("gn", GroupNorm.of(32, 8, Activation.RELU), "in").setOutputs("gn").build());
+    g.init();
+    g.initGradientsView();
+    Nd4j.getRandom().setSeed(7);
+    g.params().assign(Nd4j.rand(DataType.FLOAT, g.params().shape()).addi(0.5));
+    INDArray x = Nd4j.rand(DataType.FLOAT, 4, 32, 16, 16).muli(4).subi(1);
+    INDArray eps = Nd4j.rand(DataType.FLOAT, x.shape()).subi(0.5);
+    INDArray[] reference = null;
+    int old = HostSplit.setParts(1);
+    try {
+      for (int parts : new int[] {1, 2, 3}) {
+        HostSplit.setParts(parts);
+        org.deeplearning4j.nn.api.Layer layer = g.getLayer("gn");
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        layer.setInput(x, mgr);
+        INDArray y = layer.activate(true, mgr).dup();
+        Pair<Gradient, INDArray> back = layer.backpropGradient(eps, mgr);
+        INDArray[] got = {y, back.getFirst().getGradientFor("gamma").dup(), back.getFirst().getGradientFor("beta").dup(),
+            back.getSecond().dup()};
+        if (reference == null) {
+          reference = got;
+        }
+        for (int k = 0; k < got.length; k++) {
+          assertThat(got[k].ravel().toFloatVector()).as("parts %d, array %d", parts, k)
+              .containsExactly(reference[k].ravel().toFloatVector());
+        }
+      }
+    } finally {
+      HostSplit.setParts(old);
     }
   }
 

@@ -36,7 +36,7 @@ class HeadNetworksTest {
     Experiment exp = Experiment.of(TestConfigs.small(config), 0);
     BaseDenseHead head = exp.head();
     DetectorNet net = exp.buildNet();
-    assertThat(net.outputKinds()).containsExactly(kinds.split("\\|"));
+    assertThat(net.geometry().outputKinds()).containsExactly(kinds.split("\\|"));
     Nd4j.getRandom().setSeed(3);
     INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 48);
     for (HeadOutputs out : List.of(net.forward(images), net.forwardTrain(images))) {
