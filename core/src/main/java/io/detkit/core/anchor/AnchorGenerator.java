@@ -3,6 +3,7 @@ package io.detkit.core.anchor;
 import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -204,7 +205,8 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     Stride s = strides.get(level);
     int n = PriorChecks.count(height, width, base.length / 4);
     PriorChecks.float32Grid(base, s, height, width);
-    return AnchorShifts.gridFloat(base, s, height, width, n);
+    // The float32 values, held exactly by the kernel's doubles.
+    return Tensors.narrow(AnchorShifts.grid(base, s, height, width, n, Precision.F32));
   }
 
   @Override
@@ -212,8 +214,8 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     PriorChecks.level(numLevels(), level);
     PriorChecks.size(height, width, "featmap_size");
     float[] base = baseAnchors.get(level);
-    return AnchorShifts.gridDouble(base, strides.get(level), height, width,
-        PriorChecks.count(height, width, base.length / 4));
+    return AnchorShifts.grid(base, strides.get(level), height, width,
+        PriorChecks.count(height, width, base.length / 4), Precision.F64);
   }
 
   @Override
@@ -243,7 +245,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     Tensors.requireNonNull(priorIdxs, "prior_idxs");
     requireFloating(dtype);
     double[] out = AnchorShifts.sparse(baseAnchors.get(level), strides.get(level), priorIdxs, featmapSize,
-        dtype == DataType.DOUBLE);
+        Precision.of(dtype));
     return Tensors.create(out, dtype, priorIdxs.length, 4);
   }
 

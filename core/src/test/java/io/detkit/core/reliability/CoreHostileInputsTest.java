@@ -110,7 +110,7 @@ class CoreHostileInputsTest {
       gts[4 * j + 2] = j + 16;
       gts[4 * j + 3] = 16;
     }
-    ATSSAssigner atss = ATSSAssigner.builder(n).build();
+    ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(n));
     rejects(() -> atss.assign(priors, new int[] {n}, gts, null, null), "ATSS candidate",
         "100000 x 30000", "Limits.MAX_ARRAY_LENGTH");
   }
@@ -177,7 +177,7 @@ class CoreHostileInputsTest {
   void atssTakesAPriorIdenticalToAHugeGt() {
     float[] priors = {0, 0, 1e38f, 1e38f, 0, 0, 10, 10, 20, 20, 30, 30};
     float[] gt = {0, 0, 1e38f, 1e38f};
-    AssignResult r = ATSSAssigner.builder(9).build().assign(priors, new int[] {3}, gt, null, null);
+    AssignResult r = new ATSSAssigner(ATSSAssigner.Params.of(9)).assign(priors, new int[] {3}, gt, null, null);
     assertThat(r.gtInd(0)).isEqualTo(1);
     assertThat(r.maxOverlap(0)).isEqualTo(1.0);
   }
@@ -199,7 +199,7 @@ class CoreHostileInputsTest {
   @Test
   void int64IdsBeyondIntAreNamedIllegalArguments() {
     INDArray labels = Tensors.createLong(new long[] {1L << 32}, 1);
-    MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build();
+    MaxIoUAssigner maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4));
     rejects(() -> maxIou.assign(boxes(DataType.FLOAT, 0, 0, 10, 10), null, boxes(DataType.FLOAT, 0, 0, 10, 10),
         null, labels), "gt_labels element 0 must fit an int", "4294967296");
     rejects(() -> Nms.batchedNms(boxes(DataType.FLOAT, 0, 0, 10, 10), Tensors.create(new double[] {0.5},
@@ -220,9 +220,9 @@ class CoreHostileInputsTest {
 
   @Test
   void ddodAlphaOutsideTheUnitIntervalIsRefused() {
-    rejects(() -> ATSSAssigner.builder(9).alpha(1.5).build(), "alpha must be in [0.0, 1.0]; got 1.5");
-    rejects(() -> ATSSAssigner.builder(9).alpha(-0.1), "alpha");
-    assertThat(ATSSAssigner.builder(9).alpha(0.8).build().params().alpha()).isEqualTo(0.8);
+    rejects(() -> new ATSSAssigner(ATSSAssigner.Params.of(9).withAlpha(1.5)), "alpha must be in [0.0, 1.0]; got 1.5");
+    rejects(() -> ATSSAssigner.Params.of(9).withAlpha(-0.1), "alpha");
+    assertThat(new ATSSAssigner(ATSSAssigner.Params.of(9).withAlpha(0.8)).params().alpha()).isEqualTo(0.8);
   }
 
   @Test
@@ -251,11 +251,11 @@ class CoreHostileInputsTest {
     assertThat(Tensors.create(new double[0], DataType.FLOAT, 0, 4).shape()).containsExactly(0, 4);
     assertThat(BboxOverlaps.bboxOverlaps(Nd4j.create(DataType.FLOAT, 0, 4), boxes(DataType.FLOAT, 0, 0, 1, 1))
         .shape()).containsExactly(0, 1);
-    AssignResult r = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build().assign(
+    AssignResult r = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4)).assign(
         Nd4j.create(DataType.FLOAT, 0, 4), null, boxes(DataType.FLOAT, 0, 0, 10, 10), null, null);
     assertThat(r.gtIndsArray().shape()).containsExactly(0);
     assertThat(r.maxOverlapsArray(DataType.FLOAT).shape()).containsExactly(0);
-    AssignResult atss = ATSSAssigner.builder(9).build().assign(Nd4j.create(DataType.FLOAT, 0, 4), null,
+    AssignResult atss = new ATSSAssigner(ATSSAssigner.Params.of(9)).assign(Nd4j.create(DataType.FLOAT, 0, 4), null,
         Nd4j.create(DataType.FLOAT, 0, 4), null, Nd4j.create(DataType.INT64, 0));
     assertThat(atss.gtIndsArray().shape()).containsExactly(0);
     assertThat(atss.labelsArray().shape()).containsExactly(0);

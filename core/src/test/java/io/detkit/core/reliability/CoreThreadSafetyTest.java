@@ -137,8 +137,8 @@ class CoreThreadSafetyTest {
     for (int j = 0; j < labels.length; j++) {
       labels[j] = j % 5;
     }
-    MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0).build();
-    ATSSAssigner atss = ATSSAssigner.builder(9).build();
+    MaxIoUAssigner maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0));
+    ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(9));
     assertConcurrentEqualsSerial("anchors + assigners", () -> {
       float[] p = priors();
       return bits(p, maxIou.assign(p, gt, null, labels), atss.assign(p, levelCounts(), gt, null, labels));
