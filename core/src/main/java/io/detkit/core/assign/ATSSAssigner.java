@@ -36,7 +36,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Immutable and thread-safe; build from {@link Params} ({@code new ATSSAssigner(Params.of(9).withAlpha(0.8))})
  * or with {@link #fromConfig}.
  */
-public final class ATSSAssigner implements BaseAssigner {
+public final class ATSSAssigner extends ParamAssigner<ATSSAssigner.Params> {
   /** MMDetection's "infinite" distance and "no overlap" sentinel. */
   public static final double INF = ATSSMatcher.INF;
 
@@ -68,12 +68,11 @@ public final class ATSSAssigner implements BaseAssigner {
     }
   }
 
-  private final Params params;
   private final ATSSMatcher matcher;
 
   /** The assigner with {@code params}. */
   public ATSSAssigner(Params params) {
-    this.params = Tensors.requireNonNull(params, "params");
+    super(params);
     this.matcher = new ATSSMatcher(params.topk(), params.alpha(), params.ignoreIofThr());
   }
 
@@ -89,11 +88,6 @@ public final class ATSSAssigner implements BaseAssigner {
         c.getDouble("ignore_iof_thr", -1));
     AssignerChecks.readIouCalculator(c);
     return new ATSSAssigner(p);
-  }
-
-  /** The parameters. */
-  public Params params() {
-    return params;
   }
 
   // ---------------------------------------------------------------- ND4J boundary
@@ -131,7 +125,7 @@ public final class ATSSAssigner implements BaseAssigner {
     int numClasses = 0;
     double[] cls = null;
     double[] preds = null;
-    if (params.alpha() != null) {
+    if (params().alpha() != null) {
       matcher.requireDdodInputs(clsScores != null, bboxPreds != null);
       Tensors.requireRank(clsScores, "cls_scores", 2);
       Tensors.requireFloating(clsScores, "cls_scores");
@@ -214,7 +208,8 @@ public final class ATSSAssigner implements BaseAssigner {
 
   @Override
   public String toString() {
-    return "ATSSAssigner(topk=" + params.topk() + ", alpha=" + (params.alpha() == null ? "None" : params.alpha())
-        + ", ignore_iof_thr=" + params.ignoreIofThr() + ")";
+    Params p = params();
+    return "ATSSAssigner(topk=" + p.topk() + ", alpha=" + (p.alpha() == null ? "None" : p.alpha())
+        + ", ignore_iof_thr=" + p.ignoreIofThr() + ")";
   }
 }

@@ -42,7 +42,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Immutable and thread-safe; build from {@link Params} ({@code new MaxIoUAssigner(Params.of(0.5,
  * 0.4).withMinPosIou(0))}) or with {@link #fromConfig}.
  */
-public final class MaxIoUAssigner implements BaseAssigner {
+public final class MaxIoUAssigner extends ParamAssigner<MaxIoUAssigner.Params> {
 
   /** How {@code neg_iou_thr} selects negatives. */
   public enum NegativeRule {
@@ -103,12 +103,11 @@ public final class MaxIoUAssigner implements BaseAssigner {
     }
   }
 
-  private final Params params;
   private final MaxIoUMatcher matcher;
 
   /** The assigner with {@code params}. */
   public MaxIoUAssigner(Params params) {
-    this.params = Tensors.requireNonNull(params, "params");
+    super(params);
     boolean negatives = params.negativeRule() != NegativeRule.NONE;
     this.matcher = new MaxIoUMatcher(params.posIouThr(), negatives ? params.negIouLow() : Double.NaN,
         negatives ? params.negIouHigh() : Double.NaN, params.minPosIou(), params.gtMaxAssignAll(),
@@ -154,11 +153,6 @@ public final class MaxIoUAssigner implements BaseAssigner {
         .gpuAssignThr(c.getLong("gpu_assign_thr", -1)));
     AssignerChecks.readIouCalculator(c);
     return new MaxIoUAssigner(p);
-  }
-
-  /** The parameters. */
-  public Params params() {
-    return params;
   }
 
   // ---------------------------------------------------------------- ND4J boundary
@@ -298,7 +292,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
 
   @Override
   public String toString() {
-    Params p = params;
+    Params p = params();
     String neg = switch (p.negativeRule()) {
       case BELOW -> String.valueOf(p.negIouHigh());
       case RANGE -> "(" + p.negIouLow() + ", " + p.negIouHigh() + ")";
