@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the anchor generators' builders ({@link AnchorGenerator.Builder},
- * {@link SSDAnchorGenerator.Builder}) have in common: the strides of the levels and the order of
- * a cell's anchors. The subclass's {@code build()} validates them with its own parameters.
+ * The strides of the levels and the order of a cell's anchors, as {@link SSDAnchorGenerator.Builder}
+ * collects them; its {@code build()} validates them with its own parameters. ({@link AnchorGenerator}
+ * takes the same two in its {@link AnchorGenerator.Params} record.)
  *
  * @param <B> the concrete builder, returned by every setter
  */

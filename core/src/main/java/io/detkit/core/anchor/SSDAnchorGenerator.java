@@ -42,7 +42,7 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
 
   /**
    * A builder with MMDetection's defaults ({@code basesize_ratio_range=(0.15, 0.9)}, {@code
-   * input_size=300}, {@code scale_major=True}). Named apart from {@link AnchorGenerator#builder()},
+   * input_size=300}, {@code scale_major=True}).
    * which a static method of this subclass could not hide.
    */
   public static Builder ssdBuilder() {

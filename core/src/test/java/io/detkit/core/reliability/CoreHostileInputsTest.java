@@ -55,7 +55,8 @@ class CoreHostileInputsTest {
 
   @Test
   void priorGridsBeyondTheLevelLimitAreNamed() {
-    AnchorGenerator g = AnchorGenerator.builder().strides(8).ratios(0.5, 1, 2).scales(8).build();
+    AnchorGenerator g = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8),
+        new double[] {0.5, 1, 2}, new double[] {8}));
     rejects(() -> g.gridPriorsFlat(0, 5000, 5000), "featmap_size (5000, 5000)", "Limits.MAX_LEVEL_PRIORS");
     rejects(() -> g.gridPriorsFlatDouble(0, 5000, 5000), "Limits.MAX_LEVEL_PRIORS");
     rejects(() -> g.singleLevelValidFlags(0, 100_000, 100_000, new int[] {100_000, 100_000}),
@@ -64,32 +65,37 @@ class CoreHostileInputsTest {
 
   @Test
   void anchorParameterListsAreBounded() {
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(1).octaveBaseScale(4).scalesPerOctave(1 << 30)
-        .build(), "scales_per_octave", "Limits.MAX_PRIOR_PARAMS", "1073741824");
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.octave(Stride.squares(8),
+        new double[] {1}, 4, 1 << 30)), "scales_per_octave", "Limits.MAX_PRIOR_PARAMS", "1073741824");
     double[] many = new double[450_000];
     java.util.Arrays.fill(many, 1.0);
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(many).scales(8).build(), "the length of ratios",
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8), many, new double[] {8}))
+        , "the length of ratios",
         "Limits.MAX_PRIOR_PARAMS");
     double[] ratios = new double[1000];
     double[] scales = new double[1000];
     java.util.Arrays.fill(ratios, 1.0);
     java.util.Arrays.fill(scales, 2.0);
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(ratios).scales(scales).build(),
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8), ratios, scales)),
         "ratios x scales", "Limits.MAX_BASE_PRIORS");
   }
 
   @Test
   void anchorParametersMustStayFiniteInFloat32() {
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(1e-300).scales(8).build(), "ratios[0]",
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8),
+        new double[] {1e-300}, new double[] {8})), "ratios[0]",
         "float32", "1.0E-300");
-    rejects(() -> AnchorGenerator.builder().strides(1e300).ratios(1).scales(8).build(), "stride", "float32");
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(1e300),
+        new double[] {1}, new double[] {8})), "stride", "float32");
     rejects(() -> Stride.of(8, 1e39), "stride", "float32");
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(1).octaveBaseScale(1e39).scalesPerOctave(3)
-        .build(), "octave_base_scale", "float32", "1.0E39");
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.octave(Stride.squares(8), new double[] {1}, 1e39, 3))
+        , "octave_base_scale", "float32", "1.0E39");
     // Each value fits, their product does not.
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(1).scales(1e37).baseSizes(1e10).build(),
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8), new double[] {1},
+        new double[] {1e37}).withBaseSizes(new double[] {1e10})),
         "base priors of level 0 overflow float32");
-    AnchorGenerator wide = AnchorGenerator.builder().strides(1e36).ratios(1).scales(1).baseSizes(8).build();
+    AnchorGenerator wide = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(1e36),
+        new double[] {1}, new double[] {1}).withBaseSizes(new double[] {8}));
     rejects(() -> wide.gridPriorsFlat(0, 1000, 1000), "beyond the float32 range");
   }
 

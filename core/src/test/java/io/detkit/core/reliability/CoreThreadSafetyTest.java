@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.detkit.core.testing.RandomBoxes;
 import io.detkit.core.anchor.AnchorGenerator;
+import io.detkit.core.anchor.Stride;
 import io.detkit.core.assign.ATSSAssigner;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.assign.MaxIoUAssigner;
@@ -32,8 +33,7 @@ class CoreThreadSafetyTest {
   private static final int THREADS = 8;
   private static final int ROUNDS = 3;
 
-  private static final AnchorGenerator ANCHORS = AnchorGenerator.builder().strides(8, 16, 32).ratios(0.5, 1, 2)
-      .scales(4).build();
+  private static final AnchorGenerator ANCHORS = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8, 16, 32), new double[] {0.5, 1, 2}, new double[] {4}));
   private static final int[][] SIZES = {{24, 32}, {12, 16}, {6, 8}};
 
   private static float[] priors() {
