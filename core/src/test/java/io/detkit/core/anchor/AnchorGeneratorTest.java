@@ -198,27 +198,24 @@ class AnchorGeneratorTest {
   void ssdRecipeReproducesTheKnownSsd300And512Sizes() {
     List<double[]> ratios6 = List.of(new double[] {2}, new double[] {2, 3}, new double[] {2, 3}, new double[] {2, 3},
         new double[] {2}, new double[] {2});
-    SSDAnchorGenerator coco = SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32, 64, 100, 300).ratios(ratios6)
-        .basesizeRatioRange(0.15, 0.9).scaleMajor(false).build();
+    SSDAnchorGenerator coco = new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32, 64, 100, 300), ratios6).withBasesizeRatioRange(new double[] {0.15, 0.9}).withScaleMajor(false));
     assertThat(coco.minSizes()).containsExactly(21, 45, 99, 153, 207, 261);
     assertThat(coco.maxSizes()).containsExactly(45, 99, 153, 207, 261, 315);
     assertThat(coco.numBaseAnchors()).containsExactly(4, 6, 6, 6, 4, 4);
-    SSDAnchorGenerator voc = SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32, 64, 100, 300).ratios(ratios6)
-        .basesizeRatioRange(0.2, 0.9).build();
+    SSDAnchorGenerator voc = new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32, 64, 100, 300), ratios6).withBasesizeRatioRange(new double[] {0.2, 0.9}));
     assertThat(voc.minSizes()).containsExactly(30, 60, 111, 162, 213, 264);
     assertThat(voc.maxSizes()).containsExactly(60, 111, 162, 213, 264, 315);
     List<double[]> ratios7 = new java.util.ArrayList<>(ratios6);
     ratios7.add(new double[] {2});
-    SSDAnchorGenerator ssd512 = SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32, 64, 128, 256, 512)
-        .ratios(ratios7).basesizeRatioRange(0.1, 0.9).inputSize(512).build();
+    SSDAnchorGenerator ssd512 = new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32, 64, 128, 256, 512), ratios7).withInputSize(512).withBasesizeRatioRange(new double[] {0.1, 0.9}));
     assertThat(ssd512.minSizes()).containsExactly(20, 51, 133, 215, 296, 378, 460);
     assertThat(ssd512.maxSizes()).containsExactly(51, 133, 215, 296, 378, 460, 542);
   }
 
   @Test
   void ssdKeepsTheSquareMinAnchorThenTheLargerSquareThenTheRatios() {
-    SSDAnchorGenerator gen = SSDAnchorGenerator.ssdBuilder().strides(8).ratios(List.of(new double[] {2}))
-        .minSizes(20).maxSizes(45).scaleMajor(false).build();
+    SSDAnchorGenerator gen = new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8), List.of(new double[] {2}),
+        new double[] {20}, new double[] {45}).withScaleMajor(false));
     float[] a = gen.baseAnchorsFlat(0);
     assertThat(a).hasSize(16);
     // Centre (4, 4): 20x20, then sqrt(20*45) = 30 square, then ratio 1/2 and 2 at scale 1.
@@ -235,18 +232,15 @@ class AnchorGeneratorTest {
   @Test
   void ssdRejectsUnsupportedRecipes() {
     List<double[]> ratios = List.of(new double[] {2}, new double[] {2}, new double[] {2});
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32).ratios(ratios).inputSize(400).build())
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32), ratios).withInputSize(400)))
         .hasMessageContaining("input_size must be 300 or 512");
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32).ratios(ratios)
-        .basesizeRatioRange(0.3, 0.9).build()).hasMessageContaining("basesize_ratio_range[0] must be 0.15 or 0.2");
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32).ratios(ratios).minSizes(1, 2, 3)
-        .build()).hasMessageContaining("min_sizes and max_sizes must be given together");
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(8, 16).ratios(ratios).build())
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32), ratios).withBasesizeRatioRange(new double[] {0.3, 0.9}))).hasMessageContaining("basesize_ratio_range[0] must be 0.15 or 0.2");
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32), ratios).withMinSizes(new double[] {1, 2, 3}))).hasMessageContaining("min_sizes and max_sizes must be given together");
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16), ratios)))
         .hasMessageContaining("ratios must have one list per level (2 strides); got 3");
     // (0.2, 0.9) over 11 levels: step int(70 / 9) = 7 gives 11 recipe sizes plus the extra first one.
     List<double[]> ratios11 = java.util.Collections.nCopies(11, new double[] {2});
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
-        .ratios(ratios11).basesizeRatioRange(0.2, 0.9).build())
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), ratios11).withBasesizeRatioRange(new double[] {0.2, 0.9})))
         .hasMessageContaining("yields 12 levels").hasMessageContaining("11 strides");
   }
 }

@@ -20,9 +20,10 @@ class PriorArgumentTest {
         .hasMessage("ratios must list at least one positive number; got none");
     assertThatThrownBy(() -> AnchorGenerator.Params.of(Stride.squares(8), new double[] {1}, null))
         .hasMessage("either scales or octave_base_scale with scales_per_octave must be set");
-    SSDAnchorGenerator.Builder ssd = SSDAnchorGenerator.ssdBuilder();
-    assertThatThrownBy(() -> ssd.minSizes(null)).hasMessage("min_sizes must not be null");
-    assertThatThrownBy(() -> ssd.ratios(null)).hasMessage("ratios must not be null");
+    assertThatThrownBy(() -> SSDAnchorGenerator.Params.of(Stride.squares(8), List.of(new double[] {2}), null,
+        new double[] {45})).hasMessage("min_sizes and max_sizes must be given together; got only max_sizes");
+    assertThatThrownBy(() -> SSDAnchorGenerator.Params.of(Stride.squares(8), null))
+        .hasMessage("ratios must have one list per level (1 strides); got none");
     assertThatThrownBy(() -> MlvlPointGenerator.of((double[]) null)).hasMessage("strides must not be null");
   }
 
@@ -38,7 +39,7 @@ class PriorArgumentTest {
     assertThatThrownBy(() -> new AnchorGenerator(new AnchorGenerator.Params(null, new double[] {1},
         new double[] {8}, null, true, null, null, null, 0)))
         .hasMessage("strides must list at least one level; got none");
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(List.of()).build())
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(List.of(), null)))
         .hasMessage("strides must list at least one level; got []");
     assertThatThrownBy(() -> new MlvlPointGenerator(Arrays.asList(Stride.of(8), null), 0.5))
         .hasMessage("strides[1] must not be null");
