@@ -146,10 +146,11 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     return Collections.unmodifiableList(out);
   }
 
-  private static List<double[]> copyAllD(List<double[]> in) {
+  /** A copy of each array of {@code in} (for SSD's per-level ratios too). */
+  static List<double[]> copyAllD(List<double[]> in) {
     List<double[]> out = new ArrayList<>(in.size());
     for (double[] f : in) {
-      // Null entries are kept for the builder to reject with their index.
+      // Null entries are kept for the parameter checks to reject with their index.
       out.add(f == null ? null : f.clone());
     }
     return out;

@@ -56,7 +56,7 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
       double[] basesizeRatioRange, int inputSize, boolean scaleMajor) implements SSDAnchorGeneratorParamsBuilder.With {
     public Params {
       strides = strides == null ? null : List.copyOf(strides);
-      ratios = ratios == null ? null : Collections.unmodifiableList(copyRatios(ratios));
+      ratios = ratios == null ? null : Collections.unmodifiableList(copyAllD(ratios));
       minSizes = minSizes == null ? null : minSizes.clone();
       maxSizes = maxSizes == null ? null : maxSizes.clone();
       basesizeRatioRange = basesizeRatioRange == null ? null : basesizeRatioRange.clone();
@@ -97,15 +97,6 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
 
   private record Plan(List<Stride> strides, double[] minSizes, double[] maxSizes, List<float[]> scales,
       List<float[]> ratios, List<double[]> centers, boolean scaleMajor) {}
-
-  private static List<double[]> copyRatios(List<double[]> ratios) {
-    List<double[]> out = new ArrayList<>(ratios.size());
-    for (double[] r : ratios) {
-      // Null entries are kept for the check to reject with their index.
-      out.add(r == null ? null : r.clone());
-    }
-    return out;
-  }
 
   /** Builds from an MMDetection config dict (the {@code type} key is ignored here). */
   static SSDAnchorGenerator fromConfig(Config c) {
