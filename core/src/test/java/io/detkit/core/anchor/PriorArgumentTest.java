@@ -15,7 +15,8 @@ class PriorArgumentTest {
     assertThatThrownBy(() -> Stride.squares((double[]) null)).isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("strides must not be null");
     assertThatThrownBy(() -> AnchorGenerator.Params.of(null, new double[] {1}, new double[] {8}))
-        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("strides must list at least one level; got none");
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessage("strides must list at least one level; got none");
     assertThatThrownBy(() -> AnchorGenerator.Params.of(Stride.squares(8), null, new double[] {8}))
         .hasMessage("ratios must list at least one positive number; got none");
     assertThatThrownBy(() -> AnchorGenerator.Params.of(Stride.squares(8), new double[] {1}, null))

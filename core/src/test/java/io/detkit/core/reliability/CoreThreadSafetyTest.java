@@ -33,7 +33,8 @@ class CoreThreadSafetyTest {
   private static final int THREADS = 8;
   private static final int ROUNDS = 3;
 
-  private static final AnchorGenerator ANCHORS = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8, 16, 32), new double[] {0.5, 1, 2}, new double[] {4}));
+  private static final AnchorGenerator ANCHORS = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8, 16, 32),
+      new double[] {0.5, 1, 2}, new double[] {4}));
   private static final int[][] SIZES = {{24, 32}, {12, 16}, {6, 8}};
 
   private static float[] priors() {
