@@ -29,9 +29,9 @@ public class AssignerBench {
   @Param({"20", "100"})
   public int numGts;
 
-  private final MaxIoUAssigner maxIoU = MaxIoUAssigner.builder()
-      .posIouThr(0.5).negIouThr(0.4).minPosIou(0).ignoreIofThr(-1).build();
-  private final ATSSAssigner atss = ATSSAssigner.builder(9).build();
+  private final MaxIoUAssigner maxIoU = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4)
+      .withMinPosIou(0).withIgnoreIofThr(-1));
+  private final ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(9));
 
   private INDArray retinaAnchors;
   private int[] retinaLevels;

@@ -2,6 +2,7 @@ package io.detkit.bench;
 
 import com.google.common.primitives.Floats;
 import io.detkit.core.anchor.AnchorGenerator;
+import io.detkit.core.anchor.Stride;
 import io.detkit.core.anchor.PriorGenerator;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,22 +69,14 @@ public final class CocoScale {
 
   /** RetinaNet's generator: octave base scale 4, 3 scales per octave, ratios 0.5/1/2. */
   public static AnchorGenerator retinaAnchorGenerator() {
-    return AnchorGenerator.builder()
-        .strides(8, 16, 32, 64, 128)
-        .ratios(0.5, 1.0, 2.0)
-        .octaveBaseScale(4)
-        .scalesPerOctave(3)
-        .build();
+    return new AnchorGenerator(AnchorGenerator.Params.octave(Stride.squares(8, 16, 32, 64, 128),
+        new double[] {0.5, 1.0, 2.0}, 4, 3));
   }
 
   /** ATSS's generator: one square anchor of 8 strides per location. */
   public static AnchorGenerator atssAnchorGenerator() {
-    return AnchorGenerator.builder()
-        .strides(8, 16, 32, 64, 128)
-        .ratios(1.0)
-        .octaveBaseScale(8)
-        .scalesPerOctave(1)
-        .build();
+    return new AnchorGenerator(AnchorGenerator.Params.octave(Stride.squares(8, 16, 32, 64, 128),
+        new double[] {1.0}, 8, 1));
   }
 
   /** The anchors of every level concatenated, {@code [sum h*w*A, 4]} packed row-major. */

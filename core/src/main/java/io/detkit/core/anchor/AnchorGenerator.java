@@ -3,7 +3,9 @@ package io.detkit.core.anchor;
 import io.detkit.core.check.Limits;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -25,7 +27,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (x * stride_w, y * stride_h)}. Base anchors are computed in float32 in MMDetection's operation
  * order; float64 priors widen them and add float64 shifts, as MMDetection does.
  *
- * <p>Build with {@link #builder()} or from a config through {@link PriorGenerators#REGISTRY}
+ * <p>Build from {@link Params} ({@code new AnchorGenerator(Params.of(Stride.squares(8, 16), new double[] {0.5,
+ * 1, 2}, new double[] {8}).withCenterOffset(0.5))}) or from a config through {@link PriorGenerators#REGISTRY}
  * ({@code type='AnchorGenerator'}, keys {@code strides, ratios, scales, base_sizes, scale_major,
  * octave_base_scale, scales_per_octave, centers, center_offset}). Scales come either from {@code
  * scales} or from {@code octave_base_scale * 2^(i / scales_per_octave)}, {@code i <
@@ -44,7 +47,71 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
   private final List<float[]> baseAnchors;
 
   /**
-   * The shared constructor; arguments are validated by the builders.
+   * The generator's parameters (MMDetection's keys in camelCase), checked here once for
+   * {@link #fromConfig}, the factories and every wither (generated: {@code withBaseSizes},
+   * {@code withCenterOffset}, ...; {@code with(b -> ...)} changes several at once). Scales come from
+   * {@code scales} or, when it is null, from {@code octaveBaseScale * 2^(i / scalesPerOctave)}.
+   * Arrays are copied in; treat the ones the accessors return as read-only.
+   *
+   * @param strides per level, at least one
+   * @param ratios height/width ratios of a cell's anchors, positive float32 values
+   * @param scales anchor scales, or null for the octave scales
+   * @param baseSizes one base size per level, or null for each level's shorter stride
+   * @param scaleMajor whether scales vary fastest among a cell's anchors (MMDetection's default true)
+   * @param octaveBaseScale with {@code scalesPerOctave} when {@code scales} is null, else null
+   * @param scalesPerOctave with {@code octaveBaseScale} when {@code scales} is null, else null
+   * @param centers explicit base-anchor centres {@code (x, y)}, one per level, or null; needs
+   *     {@code centerOffset == 0}
+   * @param centerOffset base-anchor centre as a fraction of the base size, in [0, 1] (default 0)
+   * @throws IllegalArgumentException naming the MMDetection parameter that is missing, out of range
+   *     or in conflict with another (both {@code scales} and the octave parameters, {@code centers}
+   *     with a non-zero {@code center_offset}, per-level lists whose length is not the number of strides)
+   */
+  @RecordBuilder
+  public record Params(List<Stride> strides, double[] ratios, double[] scales, double[] baseSizes,
+      boolean scaleMajor, Double octaveBaseScale, Integer scalesPerOctave, List<double[]> centers,
+      double centerOffset) implements AnchorGeneratorParamsBuilder.With {
+    public Params {
+      int levels = PriorChecks.strides(strides);
+      float[] r = PriorChecks.positiveFloat32("ratios", ratios);
+      AnchorParams.checkCenters(centers, centerOffset, levels);
+      float[] sc = AnchorParams.scales(scales, octaveBaseScale, scalesPerOctave);
+      AnchorParams.baseSizes(baseSizes, strides);
+      Limits.product("ratios x scales (base anchors per cell)", Limits.MAX_BASE_PRIORS, "Limits.MAX_BASE_PRIORS",
+          r.length, sc.length);
+      strides = List.copyOf(strides);
+      ratios = ratios.clone();
+      scales = scales == null ? null : scales.clone();
+      baseSizes = baseSizes == null ? null : baseSizes.clone();
+      centers = centers == null ? null : Collections.unmodifiableList(copyAllD(centers));
+    }
+
+    /**
+     * Anchors of {@code scales} and {@code ratios} at every level, MMDetection's defaults otherwise
+     * ({@code scale_major=True}, {@code center_offset=0}, base sizes from the strides).
+     */
+    public static Params of(List<Stride> strides, double[] ratios, double[] scales) {
+      return new Params(strides, ratios, scales, null, true, null, null, null, 0);
+    }
+
+    /** {@link #of} with the octave scales {@code octaveBaseScale * 2^(i / scalesPerOctave)}. */
+    public static Params octave(List<Stride> strides, double[] ratios, double octaveBaseScale, int scalesPerOctave) {
+      return new Params(strides, ratios, null, null, true, octaveBaseScale, scalesPerOctave, null, 0);
+    }
+  }
+
+  /** The generator of {@code p} (checked by {@link Params}). */
+  public AnchorGenerator(Params p) {
+    this(p.strides(), AnchorParams.baseSizes(p.baseSizes(), p.strides()),
+        Collections.nCopies(p.strides().size(), AnchorParams.scales(p.scales(), p.octaveBaseScale(),
+            p.scalesPerOctave())),
+        Collections.nCopies(p.strides().size(), PriorChecks.positiveFloat32("ratios", p.ratios())), p.scaleMajor(),
+        p.centerOffset(), p.centers(), p.scales() == null ? p.octaveBaseScale() : null,
+        p.scales() == null ? p.scalesPerOctave() : null, false);
+  }
+
+  /**
+   * The shared constructor; arguments are validated by {@link Params} and SSD's builder.
    *
    * @param keepSsdSubset keep SSD's {@code numRatios + 1} anchors, ordered {@code [0, numRatios, 1,
    *     ..., numRatios - 1]}, out of the {@code 2 * numRatios} generated
@@ -79,46 +146,32 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     return Collections.unmodifiableList(out);
   }
 
-  private static List<double[]> copyAllD(List<double[]> in) {
+  /** A copy of each array of {@code in} (for SSD's per-level ratios too). */
+  static List<double[]> copyAllD(List<double[]> in) {
     List<double[]> out = new ArrayList<>(in.size());
     for (double[] f : in) {
-      // Null entries are kept for the builder to reject with their index.
+      // Null entries are kept for the parameter checks to reject with their index.
       out.add(f == null ? null : f.clone());
     }
     return out;
   }
 
-  /** A builder with MMDetection's defaults ({@code scale_major=True}, {@code center_offset=0}). */
-  public static Builder builder() {
-    return new Builder();
-  }
-
   /** Builds from an MMDetection config dict (the {@code type} key is ignored here). */
   static AnchorGenerator fromConfig(Config c) {
-    Builder b = builder();
-    b.strides(AnchorConfigs.strides(c, "strides"));
-    b.ratios(c.getDoubleArray("ratios"));
-    if (!c.isNull("scales")) {
-      b.scales(c.getDoubleArray("scales"));
-    }
-    if (!c.isNull("base_sizes")) {
-      b.baseSizes(c.getDoubleArray("base_sizes"));
-    }
-    b.scaleMajor(c.getBoolean("scale_major", true));
-    if (!c.isNull("octave_base_scale")) {
-      b.octaveBaseScale(c.getDouble("octave_base_scale"));
-    }
-    if (!c.isNull("scales_per_octave")) {
-      b.scalesPerOctave(c.getInt("scales_per_octave"));
-    }
-    if (!c.isNull("centers")) {
-      b.centers(AnchorConfigs.pairs(c, "centers"));
-    }
-    b.centerOffset(c.getDouble("center_offset", 0.0));
-    if (!c.isNull("scales") && (!c.isNull("octave_base_scale") || !c.isNull("scales_per_octave"))) {
+    List<Stride> strides = AnchorConfigs.strides(c, "strides");
+    double[] ratios = c.getDoubleArray("ratios");
+    double[] scales = c.isNull("scales") ? null : c.getDoubleArray("scales");
+    double[] baseSizes = c.isNull("base_sizes") ? null : c.getDoubleArray("base_sizes");
+    boolean scaleMajor = c.getBoolean("scale_major", true);
+    Double octaveBaseScale = c.isNull("octave_base_scale") ? null : c.getDouble("octave_base_scale");
+    Integer scalesPerOctave = c.isNull("scales_per_octave") ? null : c.getInt("scales_per_octave");
+    List<double[]> centers = c.isNull("centers") ? null : AnchorConfigs.pairs(c, "centers");
+    double centerOffset = c.getDouble("center_offset", 0.0);
+    if (scales != null && (octaveBaseScale != null || scalesPerOctave != null)) {
       throw ConfigException.at(c.pathOf("scales"), AnchorParams.BOTH_SCALES);
     }
-    return AnchorConfigs.build(c, b::build);
+    return AnchorConfigs.build(c, () -> new AnchorGenerator(new Params(strides, ratios, scales, baseSizes,
+        scaleMajor, octaveBaseScale, scalesPerOctave, centers, centerOffset)));
   }
 
   @Override
@@ -204,7 +257,8 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     Stride s = strides.get(level);
     int n = PriorChecks.count(height, width, base.length / 4);
     PriorChecks.float32Grid(base, s, height, width);
-    return AnchorShifts.gridFloat(base, s, height, width, n);
+    // The float32 values, held exactly by the kernel's doubles.
+    return Tensors.narrow(AnchorShifts.grid(base, s, height, width, n, Precision.F32));
   }
 
   @Override
@@ -212,8 +266,8 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     PriorChecks.level(numLevels(), level);
     PriorChecks.size(height, width, "featmap_size");
     float[] base = baseAnchors.get(level);
-    return AnchorShifts.gridDouble(base, strides.get(level), height, width,
-        PriorChecks.count(height, width, base.length / 4));
+    return AnchorShifts.grid(base, strides.get(level), height, width,
+        PriorChecks.count(height, width, base.length / 4), Precision.F64);
   }
 
   @Override
@@ -243,7 +297,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     Tensors.requireNonNull(priorIdxs, "prior_idxs");
     requireFloating(dtype);
     double[] out = AnchorShifts.sparse(baseAnchors.get(level), strides.get(level), priorIdxs, featmapSize,
-        dtype == DataType.DOUBLE);
+        Precision.of(dtype));
     return Tensors.create(out, dtype, priorIdxs.length, 4);
   }
 
@@ -266,94 +320,5 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     sb.append(", scale_major=").append(scaleMajor ? "True" : "False");
     sb.append(", center_offset=").append(centerOffset);
     return sb.append(", num_base_anchors=").append(Arrays.toString(numBaseAnchors())).append(')').toString();
-  }
-
-  /**
-   * Collects {@link AnchorGenerator} parameters; {@link #build()} validates them all and throws
-   * {@link IllegalArgumentException} naming the MMDetection parameter that is wrong.
-   */
-  public static final class Builder extends AnchorBuilder<Builder> {
-    private double[] ratios;
-    private double[] scales;
-    private double[] baseSizes;
-    private Double octaveBaseScale;
-    private Integer scalesPerOctave;
-    private List<double[]> centers;
-    private double centerOffset;
-
-    private Builder() {}
-
-    @Override
-    Builder self() {
-      return this;
-    }
-
-    /** Height/width ratios of the anchors at a cell (required). */
-    public Builder ratios(double... ratios) {
-      this.ratios = Tensors.requireNonNull(ratios, "ratios").clone();
-      return this;
-    }
-
-    /** Anchor scales; excludes {@link #octaveBaseScale} and {@link #scalesPerOctave}. */
-    public Builder scales(double... scales) {
-      this.scales = Tensors.requireNonNull(scales, "scales").clone();
-      return this;
-    }
-
-    /** Base size per level; defaults to each level's shorter stride. */
-    public Builder baseSizes(double... baseSizes) {
-      this.baseSizes = Tensors.requireNonNull(baseSizes, "base_sizes").clone();
-      return this;
-    }
-
-
-    /**
-     * Base scale of the octave scales {@code octave_base_scale * 2^(i / scales_per_octave)}; set with
-     * {@link #scalesPerOctave}, excludes {@link #scales}. Finite and &gt; 0, checked by {@link #build()}.
-     */
-    public Builder octaveBaseScale(double octaveBaseScale) {
-      this.octaveBaseScale = octaveBaseScale;
-      return this;
-    }
-
-    /**
-     * Number of octave scales ({@code scales_per_octave}), &gt;= 1, checked by {@link #build()}; set
-     * with {@link #octaveBaseScale}.
-     */
-    public Builder scalesPerOctave(int scalesPerOctave) {
-      this.scalesPerOctave = scalesPerOctave;
-      return this;
-    }
-
-    /** Explicit base-anchor centres {@code (x, y)}, one per level; needs {@code center_offset == 0}. */
-    public Builder centers(List<double[]> centers) {
-      this.centers = copyAllD(Tensors.requireNonNull(centers, "centers"));
-      return this;
-    }
-
-    /** Base-anchor centre as a fraction of the base size, in [0, 1] (default 0). */
-    public Builder centerOffset(double centerOffset) {
-      this.centerOffset = centerOffset;
-      return this;
-    }
-
-    /**
-     * @throws IllegalArgumentException if a parameter is missing, out of range, or conflicts with
-     *     another (both {@code scales} and the octave parameters, {@code centers} with a non-zero
-     *     {@code center_offset}, per-level lists whose length is not the number of strides)
-     */
-    public AnchorGenerator build() {
-      int levels = PriorChecks.strides(strides);
-      float[] r = PriorChecks.positiveFloat32("ratios", ratios);
-      AnchorParams.checkCenters(centers, centerOffset, levels);
-      float[] sc = AnchorParams.scales(scales, octaveBaseScale, scalesPerOctave);
-      double[] sizes = AnchorParams.baseSizes(baseSizes, strides);
-      Limits.product("ratios x scales (base anchors per cell)", Limits.MAX_BASE_PRIORS, "Limits.MAX_BASE_PRIORS",
-          r.length, sc.length);
-      List<float[]> perLevelScales = Collections.nCopies(levels, sc);
-      List<float[]> perLevelRatios = Collections.nCopies(levels, r);
-      return new AnchorGenerator(strides, sizes, perLevelScales, perLevelRatios, scaleMajor, centerOffset, centers,
-          scales == null ? octaveBaseScale : null, scales == null ? scalesPerOctave : null, false);
-    }
   }
 }

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The checks and derived values of {@link AnchorGenerator.Builder#build()}: where the base anchors
+ * The checks and derived values of {@link AnchorGenerator.Params}: where the base anchors
  * are centred, which scales they take ({@code scales}, or the octave scales), and their base sizes.
  * Every error is an {@link IllegalArgumentException} naming MMDetection's parameter.
  */

@@ -36,11 +36,11 @@ public record Stride(double w, double h) {
   }
 
   /**
-   * Square strides, one per level, for the builders' {@code strides(double...)}.
+   * Square strides, one per level ({@code Stride.squares(8, 16, 32)}).
    *
    * @throws IllegalArgumentException if {@code strides} is null or a value is not finite and &gt; 0
    */
-  static List<Stride> squares(double[] strides) {
+  public static List<Stride> squares(double... strides) {
     Tensors.requireNonNull(strides, "strides");
     List<Stride> list = new ArrayList<>(strides.length);
     for (double s : strides) {

@@ -5,6 +5,7 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -32,20 +33,32 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * summation order for the mean), so thresholds decide as in MMDetection. Memory is linear in the
  * number of priors: overlaps are computed for candidates only.
  *
- * <p>Immutable and thread-safe; build with {@link #builder(int)} or {@link #fromConfig}.
+ * <p>Immutable and thread-safe; build from {@link Params} ({@code new ATSSAssigner(Params.of(9).withAlpha(0.8))})
+ * or with {@link #fromConfig}.
  */
-public final class ATSSAssigner implements BaseAssigner {
+public final class ATSSAssigner extends ParamAssigner<ATSSAssigner.Params> {
   /** MMDetection's "infinite" distance and "no overlap" sentinel. */
   public static final double INF = ATSSMatcher.INF;
 
   /**
-   * The assigner's parameters, each checked here once (for {@link #fromConfig} and the builder's
-   * every step): {@code topk} &gt;= 1, {@code alpha} null (plain ATSS) or in [0, 1] (DDOD; outside it
+   * The assigner's parameters, each checked here once (for {@link #fromConfig}, {@link #of} and
+   * every wither): {@code topk} &gt;= 1, {@code alpha} null (plain ATSS) or in [0, 1] (DDOD; outside it
    * one factor of {@code sigmoid^(1 - alpha) * iou^alpha} has a negative exponent, so a zero IoU or a
    * saturated score gives Inf * 0 = NaN and silently loses positives), {@code ignoreIofThr} a number
-   * (&lt;= 0 disables ignoring).
+   * (&lt;= 0 disables ignoring). The withers ({@code withAlpha}, {@code withIgnoreIofThr}) are generated.
    */
-  public record Params(int topk, Double alpha, double ignoreIofThr) {
+  @RecordBuilder
+  public record Params(int topk, Double alpha, double ignoreIofThr) implements ATSSAssignerParamsBuilder.With {
+    /**
+     * {@code topk} candidates per level and gt, MMDetection's defaults otherwise ({@code alpha=None},
+     * no ignoring).
+     *
+     * @throws IllegalArgumentException if {@code topk < 1}
+     */
+    public static Params of(int topk) {
+      return new Params(topk, null, -1);
+    }
+
     public Params {
       AssignerChecks.requireTopk(topk);
       if (alpha != null) {
@@ -55,22 +68,12 @@ public final class ATSSAssigner implements BaseAssigner {
     }
   }
 
-  private final Params params;
   private final ATSSMatcher matcher;
 
   /** The assigner with {@code params}. */
   public ATSSAssigner(Params params) {
-    this.params = Tensors.requireNonNull(params, "params");
+    super(params);
     this.matcher = new ATSSMatcher(params.topk(), params.alpha(), params.ignoreIofThr());
-  }
-
-  /**
-   * A builder selecting {@code topk} candidates per level and gt.
-   *
-   * @throws IllegalArgumentException if {@code topk < 1}
-   */
-  public static Builder builder(int topk) {
-    return new Builder(topk);
   }
 
   /**
@@ -81,18 +84,10 @@ public final class ATSSAssigner implements BaseAssigner {
    */
   public static ATSSAssigner fromConfig(Config c) {
     Tensors.requireNonNull(c, "config");
-    Builder b = builder(AssignerChecks.readTopk(c));
-    if (!c.isNull("alpha")) {
-      b.alpha(c.getDouble("alpha"));
-    }
-    b.ignoreIofThr(c.getDouble("ignore_iof_thr", -1));
+    Params p = new Params(AssignerChecks.readTopk(c), c.isNull("alpha") ? null : c.getDouble("alpha"),
+        c.getDouble("ignore_iof_thr", -1));
     AssignerChecks.readIouCalculator(c);
-    return b.build();
-  }
-
-  /** The parameters. */
-  public Params params() {
-    return params;
+    return new ATSSAssigner(p);
   }
 
   // ---------------------------------------------------------------- ND4J boundary
@@ -130,7 +125,7 @@ public final class ATSSAssigner implements BaseAssigner {
     int numClasses = 0;
     double[] cls = null;
     double[] preds = null;
-    if (params.alpha() != null) {
+    if (params().alpha() != null) {
       matcher.requireDdodInputs(clsScores != null, bboxPreds != null);
       Tensors.requireRank(clsScores, "cls_scores", 2);
       Tensors.requireFloating(clsScores, "cls_scores");
@@ -213,44 +208,8 @@ public final class ATSSAssigner implements BaseAssigner {
 
   @Override
   public String toString() {
-    return "ATSSAssigner(topk=" + params.topk() + ", alpha=" + (params.alpha() == null ? "None" : params.alpha())
-        + ", ignore_iof_thr=" + params.ignoreIofThr() + ")";
-  }
-
-  /**
-   * Builder for {@link ATSSAssigner}; defaults are MMDetection's ({@code alpha=None}, no ignoring).
-   * Each step makes a new {@link Params}, so a bad value fails at its setter.
-   */
-  public static final class Builder {
-    private Params params;
-
-    private Builder(int topk) {
-      this.params = new Params(topk, null, -1);
-    }
-
-    /**
-     * Switches to the DDOD cost with this exponent on the IoU; null for plain ATSS.
-     *
-     * @throws IllegalArgumentException if {@code alpha} is outside [0, 1] (NaN included)
-     */
-    public Builder alpha(Double alpha) {
-      params = new Params(params.topk(), alpha, params.ignoreIofThr());
-      return this;
-    }
-
-    /**
-     * IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring.
-     *
-     * @throws IllegalArgumentException if {@code v} is NaN
-     */
-    public Builder ignoreIofThr(double v) {
-      params = new Params(params.topk(), params.alpha(), v);
-      return this;
-    }
-
-    /** The assigner; every value was checked by its setter. */
-    public ATSSAssigner build() {
-      return new ATSSAssigner(params);
-    }
+    Params p = params();
+    return "ATSSAssigner(topk=" + p.topk() + ", alpha=" + (p.alpha() == null ? "None" : p.alpha())
+        + ", ignore_iof_thr=" + p.ignoreIofThr() + ")";
   }
 }

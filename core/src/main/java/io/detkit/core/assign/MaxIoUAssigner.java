@@ -6,6 +6,7 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.PyTuple;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,9 +39,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * effect. Memory: linear in the priors; the {@code K x N} overlap matrix is reduced block by block
  * ({@link MaxOverlaps}) and never held.
  *
- * <p>Immutable and thread-safe; build with {@link #builder()}, {@link #fromConfig} or from {@link Params}.
+ * <p>Immutable and thread-safe; build from {@link Params} ({@code new MaxIoUAssigner(Params.of(0.5,
+ * 0.4).withMinPosIou(0))}) or with {@link #fromConfig}.
  */
-public final class MaxIoUAssigner implements BaseAssigner {
+public final class MaxIoUAssigner extends ParamAssigner<MaxIoUAssigner.Params> {
 
   /** How {@code neg_iou_thr} selects negatives. */
   public enum NegativeRule {
@@ -54,15 +56,39 @@ public final class MaxIoUAssigner implements BaseAssigner {
 
   /**
    * The assigner's parameters (MMDetection's keys in camelCase), checked here once for
-   * {@link #fromConfig} and the {@link Builder}: {@code negIouLow}/{@code negIouHigh} bound the
+   * {@link #fromConfig}, {@link #of} and every wither: {@code negIouLow}/{@code negIouHigh} bound the
    * negative range ({@code [0, thr)} for {@link NegativeRule#BELOW}, NaN for {@link NegativeRule#NONE}).
+   * The withers of single parameters ({@code withMinPosIou}, {@code withMatchLowQuality}, ...) are
+   * generated; {@link #withNegIouRange} and {@link #withoutNegatives} change the negative rule.
    *
    * @throws IllegalArgumentException for a NaN threshold, a missing rule, or a NaN bound of the
    *     negative range
    */
+  @RecordBuilder
   public record Params(double posIouThr, NegativeRule negativeRule, double negIouLow, double negIouHigh,
       double minPosIou, boolean gtMaxAssignAll, double ignoreIofThr, boolean ignoreWrtCandidates,
-      boolean matchLowQuality, long gpuAssignThr) {
+      boolean matchLowQuality, long gpuAssignThr) implements MaxIoUAssignerParamsBuilder.With {
+    /**
+     * Positives from {@code posIouThr}, negatives below the float {@code negIouThr}, MMDetection's
+     * defaults otherwise ({@code min_pos_iou=0}, {@code gt_max_assign_all}, no ignoring,
+     * {@code ignore_wrt_candidates}, {@code match_low_quality}, {@code gpu_assign_thr=-1}).
+     *
+     * @throws IllegalArgumentException for a NaN threshold
+     */
+    public static Params of(double posIouThr, double negIouThr) {
+      return new Params(posIouThr, NegativeRule.BELOW, 0.0, negIouThr, 0.0, true, -1, true, true, -1);
+    }
+
+    /** Negatives have best IoU in {@code [low, high)} (MMDetection's tuple {@code neg_iou_thr}). */
+    public Params withNegIouRange(double low, double high) {
+      return with(b -> b.negativeRule(NegativeRule.RANGE).negIouLow(low).negIouHigh(high));
+    }
+
+    /** No prior becomes negative (MMDetection with an int or list {@code neg_iou_thr}). */
+    public Params withoutNegatives() {
+      return with(b -> b.negativeRule(NegativeRule.NONE).negIouLow(Double.NaN).negIouHigh(Double.NaN));
+    }
+
     public Params {
       Args.notNaN("pos_iou_thr", posIouThr);
       if (negativeRule == null) {
@@ -77,21 +103,15 @@ public final class MaxIoUAssigner implements BaseAssigner {
     }
   }
 
-  private final Params params;
   private final MaxIoUMatcher matcher;
 
   /** The assigner with {@code params}. */
   public MaxIoUAssigner(Params params) {
-    this.params = Tensors.requireNonNull(params, "params");
+    super(params);
     boolean negatives = params.negativeRule() != NegativeRule.NONE;
     this.matcher = new MaxIoUMatcher(params.posIouThr(), negatives ? params.negIouLow() : Double.NaN,
         negatives ? params.negIouHigh() : Double.NaN, params.minPosIou(), params.gtMaxAssignAll(),
         params.matchLowQuality(), params.ignoreIofThr(), params.ignoreWrtCandidates());
-  }
-
-  /** A builder; {@code pos_iou_thr} and {@code neg_iou_thr} must be set. */
-  public static Builder builder() {
-    return new Builder();
   }
 
   /**
@@ -103,40 +123,36 @@ public final class MaxIoUAssigner implements BaseAssigner {
    */
   public static MaxIoUAssigner fromConfig(Config c) {
     Tensors.requireNonNull(c, "config");
-    Builder b = builder().posIouThr(c.getDouble("pos_iou_thr"));
+    // Required, read in MMDetection's order: pos_iou_thr, then neg_iou_thr.
+    Params p = Params.of(c.getDouble("pos_iou_thr"), 0.0);
     Object neg = c.get("neg_iou_thr");
     if (!c.has("neg_iou_thr")) {
       c.getDouble("neg_iou_thr"); // throws: missing required key
     }
     if (neg instanceof Double d) {
-      b.negIouThr(d);
+      p = p.withNegIouHigh(d);
     } else if (neg instanceof PyTuple t) {
       if (t.size() != 2 || !(t.get(0) instanceof Long || t.get(0) instanceof Double)
           || !(t.get(1) instanceof Long || t.get(1) instanceof Double)) {
         throw ConfigException.at(c.pathOf("neg_iou_thr"), "a tuple neg_iou_thr must be (low, high) numbers; got "
             + Config.describe(neg));
       }
-      b.negIouThr(((Number) t.get(0)).doubleValue(), ((Number) t.get(1)).doubleValue());
+      p = p.withNegIouRange(((Number) t.get(0)).doubleValue(), ((Number) t.get(1)).doubleValue());
     } else if (neg == null || neg instanceof Long || neg instanceof Boolean || neg instanceof List) {
       // MMDetection tests isinstance(float) and isinstance(tuple) only; anything else selects no negatives.
-      b.noNegatives();
+      p = p.withoutNegatives();
     } else {
       throw ConfigException.at(c.pathOf("neg_iou_thr"), "expected a float or a (low, high) tuple, got "
           + Config.describe(neg));
     }
-    b.minPosIou(c.getDouble("min_pos_iou", 0.0))
+    p = p.with(b -> b.minPosIou(c.getDouble("min_pos_iou", 0.0))
         .gtMaxAssignAll(c.getBoolean("gt_max_assign_all", true))
         .ignoreIofThr(c.getDouble("ignore_iof_thr", -1))
         .ignoreWrtCandidates(c.getBoolean("ignore_wrt_candidates", true))
         .matchLowQuality(c.getBoolean("match_low_quality", true))
-        .gpuAssignThr(c.getLong("gpu_assign_thr", -1));
+        .gpuAssignThr(c.getLong("gpu_assign_thr", -1)));
     AssignerChecks.readIouCalculator(c);
-    return b.build();
-  }
-
-  /** The parameters. */
-  public Params params() {
-    return params;
+    return new MaxIoUAssigner(p);
   }
 
   // ---------------------------------------------------------------- ND4J boundary
@@ -276,7 +292,7 @@ public final class MaxIoUAssigner implements BaseAssigner {
 
   @Override
   public String toString() {
-    Params p = params;
+    Params p = params();
     String neg = switch (p.negativeRule()) {
       case BELOW -> String.valueOf(p.negIouHigh());
       case RANGE -> "(" + p.negIouLow() + ", " + p.negIouHigh() + ")";
@@ -286,96 +302,5 @@ public final class MaxIoUAssigner implements BaseAssigner {
         + p.minPosIou() + ", gt_max_assign_all=" + p.gtMaxAssignAll() + ", ignore_iof_thr=" + p.ignoreIofThr()
         + ", ignore_wrt_candidates=" + p.ignoreWrtCandidates() + ", match_low_quality=" + p.matchLowQuality()
         + ", gpu_assign_thr=" + p.gpuAssignThr() + ")";
-  }
-
-  /** Builder for {@link MaxIoUAssigner}; defaults are MMDetection's. */
-  public static final class Builder {
-    private double posIouThr = Double.NaN;
-    private NegativeRule negRule;
-    private double negLow;
-    private double negHigh = Double.NaN;
-    private double minPosIou = 0.0;
-    private boolean gtMaxAssignAll = true;
-    private double ignoreIofThr = -1;
-    private boolean ignoreWrtCandidates = true;
-    private boolean matchLowQuality = true;
-    private long gpuAssignThr = -1;
-
-    private Builder() {}
-
-    /** IoU at or above which a prior is positive for its best gt (required). */
-    public Builder posIouThr(double v) {
-      this.posIouThr = v;
-      return this;
-    }
-
-    /** Negatives have best IoU in {@code [0, v)} (MMDetection's float {@code neg_iou_thr}). */
-    public Builder negIouThr(double v) {
-      this.negRule = NegativeRule.BELOW;
-      this.negLow = 0.0;
-      this.negHigh = v;
-      return this;
-    }
-
-    /** Negatives have best IoU in {@code [low, high)} (MMDetection's tuple {@code neg_iou_thr}). */
-    public Builder negIouThr(double low, double high) {
-      this.negRule = NegativeRule.RANGE;
-      this.negLow = low;
-      this.negHigh = high;
-      return this;
-    }
-
-    /** No prior becomes negative (MMDetection with an int or list {@code neg_iou_thr}). */
-    public Builder noNegatives() {
-      this.negRule = NegativeRule.NONE;
-      this.negLow = Double.NaN;
-      this.negHigh = Double.NaN;
-      return this;
-    }
-
-    /** Best IoU a gt needs for a low-quality match (default 0). */
-    public Builder minPosIou(double v) {
-      this.minPosIou = v;
-      return this;
-    }
-
-    /** Whether a low-quality match takes every prior tied at the gt's best IoU (default true). */
-    public Builder gtMaxAssignAll(boolean v) {
-      this.gtMaxAssignAll = v;
-      return this;
-    }
-
-    /** IoF with an ignore box above which a prior is ignored; &lt;= 0 disables ignoring. */
-    public Builder ignoreIofThr(double v) {
-      this.ignoreIofThr = v;
-      return this;
-    }
-
-    /** True: IoF over the prior's area; false: over the ignore box's area. */
-    public Builder ignoreWrtCandidates(boolean v) {
-      this.ignoreWrtCandidates = v;
-      return this;
-    }
-
-    /** Whether gts take their best priors as low-quality matches (default true). */
-    public Builder matchLowQuality(boolean v) {
-      this.matchLowQuality = v;
-      return this;
-    }
-
-    /** Accepted for config compatibility; assignment always runs on the CPU. */
-    public Builder gpuAssignThr(long v) {
-      this.gpuAssignThr = v;
-      return this;
-    }
-
-    /**
-     * @throws IllegalArgumentException if {@code pos_iou_thr} or {@code neg_iou_thr} was not set, or
-     *     a value is NaN ({@link Params})
-     */
-    public MaxIoUAssigner build() {
-      return new MaxIoUAssigner(new Params(posIouThr, negRule, negLow, negHigh, minPosIou, gtMaxAssignAll,
-          ignoreIofThr, ignoreWrtCandidates, matchLowQuality, gpuAssignThr));
-    }
   }
 }

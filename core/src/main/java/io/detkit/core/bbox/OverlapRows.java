@@ -152,11 +152,6 @@ public final class OverlapRows {
     return m;
   }
 
-  /** The precision every value is rounded to. */
-  public Precision precision() {
-    return p;
-  }
-
   /**
    * Writes the overlaps of first box {@code i} with second boxes {@code [j0, j1)} to
    * {@code dst[off + j - j0]}.

@@ -16,7 +16,8 @@ class AnchorGeneratorTest {
 
   @Test
   void gridMatchesMmdetectionDocstringExample() {
-    AnchorGenerator gen = AnchorGenerator.builder().strides(16, 32).ratios(1).scales(1).baseSizes(9, 18).build();
+    AnchorGenerator gen = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(16, 32),
+        new double[] {1}, new double[] {1}).withBaseSizes(new double[] {9, 18}));
     List<INDArray> grid = gen.gridPriors(List.of(new int[] {2, 2}, new int[] {1, 1}), DataType.FLOAT);
     assertThat(grid.get(0).shape()).containsExactly(4, 4);
     assertThat(flat(grid.get(0))).containsExactly(
@@ -29,14 +30,15 @@ class AnchorGeneratorTest {
 
   @Test
   void scaleMajorPutsScalesFastestAndOtherwiseRatios() {
-    AnchorGenerator.Builder b = AnchorGenerator.builder().strides(8).ratios(0.25, 1).scales(1, 2);
+    AnchorGenerator.Params p = AnchorGenerator.Params.of(Stride.squares(8), new double[] {0.25, 1},
+        new double[] {1, 2});
     // ratio 0.25: h_ratio 0.5, w_ratio 2 -> 16x4 at scale 1, 32x8 at scale 2; ratio 1: 8x8, 16x16.
-    assertThat(b.build().baseAnchorsFlat(0)).containsExactly(
+    assertThat(new AnchorGenerator(p).baseAnchorsFlat(0)).containsExactly(
         -8f, -2f, 8f, 2f,
         -16f, -4f, 16f, 4f,
         -4f, -4f, 4f, 4f,
         -8f, -8f, 8f, 8f);
-    assertThat(b.scaleMajor(false).build().baseAnchorsFlat(0)).containsExactly(
+    assertThat(new AnchorGenerator(p.withScaleMajor(false)).baseAnchorsFlat(0)).containsExactly(
         -8f, -2f, 8f, 2f,
         -4f, -4f, 4f, 4f,
         -16f, -4f, 16f, 4f,
@@ -45,17 +47,18 @@ class AnchorGeneratorTest {
 
   @Test
   void centerOffsetAndExplicitCentersMoveTheBaseAnchor() {
-    AnchorGenerator offset = AnchorGenerator.builder().strides(8).ratios(1).scales(1).centerOffset(0.5).build();
+    AnchorGenerator offset = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8),
+        new double[] {1}, new double[] {1}).withCenterOffset(0.5));
     assertThat(offset.baseAnchorsFlat(0)).containsExactly(0f, 0f, 8f, 8f);
-    AnchorGenerator centred = AnchorGenerator.builder().strides(8).ratios(1).scales(1)
-        .centers(List.of(new double[] {3, 5})).build();
+    AnchorGenerator centred = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8),
+        new double[] {1}, new double[] {1}).withCenters(List.of(new double[] {3, 5})));
     assertThat(centred.baseAnchorsFlat(0)).containsExactly(-1f, 1f, 7f, 9f);
   }
 
   @Test
   void octaveScalesAreBaseScaleTimesPowersOfTwo() {
-    AnchorGenerator gen = AnchorGenerator.builder().strides(8, 16).ratios(0.5, 1, 2).octaveBaseScale(4)
-        .scalesPerOctave(3).build();
+    AnchorGenerator gen = new AnchorGenerator(AnchorGenerator.Params.octave(Stride.squares(8, 16),
+        new double[] {0.5, 1, 2}, 4, 3));
     assertThat(gen.scales(0)).containsExactly(4f, (float) (4 * Math.pow(2, 1 / 3.0)), (float) (4 * Math.pow(2, 2 / 3.0)));
     assertThat(gen.numBaseAnchors()).containsExactly(9, 9);
     // Square anchor of scale 4 on an 8-pixel base: 32x32 around the cell's top-left corner.
@@ -65,8 +68,8 @@ class AnchorGeneratorTest {
 
   @Test
   void nonSquareStridesShiftEachAxisByItsOwnStride() {
-    AnchorGenerator gen = AnchorGenerator.builder().strides(List.of(Stride.of(8, 4))).ratios(1).scales(1)
-        .baseSizes(2).build();
+    AnchorGenerator gen = new AnchorGenerator(AnchorGenerator.Params.of(List.of(Stride.of(8, 4)),
+        new double[] {1}, new double[] {1}).withBaseSizes(new double[] {2}));
     float[] grid = gen.gridPriorsFlat(0, 2, 2);
     assertThat(grid).containsExactly(
         -1f, -1f, 1f, 1f,
@@ -77,7 +80,8 @@ class AnchorGeneratorTest {
 
   @Test
   void emptyFeatureMapGivesNoPriorsAndNoFlags() {
-    AnchorGenerator gen = AnchorGenerator.builder().strides(8, 16).ratios(0.5, 1).scales(1).build();
+    AnchorGenerator gen = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8, 16),
+        new double[] {0.5, 1}, new double[] {1}));
     List<INDArray> grid = gen.gridPriors(List.of(new int[] {0, 5}, new int[] {3, 0}), DataType.FLOAT);
     assertThat(grid.get(0).shape()).containsExactly(0, 4);
     assertThat(grid.get(1).shape()).containsExactly(0, 4);
@@ -90,7 +94,8 @@ class AnchorGeneratorTest {
 
   @Test
   void validFlagsCutAtTheCeilOfThePaddedSizeAndRepeatPerAnchor() {
-    AnchorGenerator gen = AnchorGenerator.builder().strides(16).ratios(0.5, 2).scales(1).build();
+    AnchorGenerator gen = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(16),
+        new double[] {0.5, 2}, new double[] {1}));
     // pad (33, 40): ceil(33/16) = 3 rows (all), ceil(40/16) = 3 of 4 columns.
     boolean[] f = gen.singleLevelValidFlags(0, 3, 4, new int[] {33, 40, 3});
     boolean[] row = {true, true, true, true, true, true, false, false};
@@ -117,7 +122,8 @@ class AnchorGeneratorTest {
 
   @Test
   void sparsePriorsAreTheGridRowsAndWrapPastTheEnd() {
-    AnchorGenerator gen = AnchorGenerator.builder().strides(8, 16).ratios(0.5, 1, 2).scales(2, 3).build();
+    AnchorGenerator gen = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8, 16),
+        new double[] {0.5, 1, 2}, new double[] {2, 3}));
     float[] grid = gen.gridPriorsFlat(1, 3, 5);
     int n = grid.length / 4;
     long[] idx = {0, 7, 31, n - 1, n + 4};
@@ -132,7 +138,8 @@ class AnchorGeneratorTest {
 
   @Test
   void float64PriorsWidenTheBaseAnchorsBeforeAddingShifts() {
-    AnchorGenerator gen = AnchorGenerator.builder().strides(7).ratios(0.3).scales(1.1).build();
+    AnchorGenerator gen = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(7),
+        new double[] {0.3}, new double[] {1.1}));
     float[] base = gen.baseAnchorsFlat(0);
     INDArray grid = gen.singleLevelGridPriors(0, 3, 3, DataType.DOUBLE);
     assertThat(grid.dataType()).isEqualTo(DataType.DOUBLE);
@@ -147,7 +154,8 @@ class AnchorGeneratorTest {
 
   @Test
   void argumentErrorsNameTheArgument() {
-    AnchorGenerator gen = AnchorGenerator.builder().strides(8, 16).ratios(1).scales(1).build();
+    AnchorGenerator gen = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8, 16),
+        new double[] {1}, new double[] {1}));
     assertThatThrownBy(() -> gen.gridPriors(List.of(new int[] {2, 2}), DataType.FLOAT))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("featmap_sizes").hasMessageContaining("2");
     assertThatThrownBy(() -> gen.gridPriorsFlat(2, 1, 1)).hasMessageContaining("level must be in [0, 2); got 2");
@@ -160,21 +168,29 @@ class AnchorGeneratorTest {
 
   @Test
   void builderRejectsInvalidParameters() {
-    assertThatThrownBy(() -> AnchorGenerator.builder().strides(8).ratios(1).scales(1).octaveBaseScale(4)
-        .scalesPerOctave(3).build()).hasMessageContaining("scales").hasMessageContaining("octave_base_scale");
-    assertThatThrownBy(() -> AnchorGenerator.builder().strides(8).ratios(1).octaveBaseScale(4).build())
+    assertThatThrownBy(() -> new AnchorGenerator(new AnchorGenerator.Params(Stride.squares(8),
+        new double[] {1}, new double[] {1}, null, true, (double) 4, 3, null, 0))
+            ).hasMessageContaining("scales").hasMessageContaining("octave_base_scale");
+    assertThatThrownBy(() -> new AnchorGenerator(new AnchorGenerator.Params(Stride.squares(8),
+        new double[] {1}, null, null, true, (double) 4, null, null, 0)))
         .hasMessageContaining("scales_per_octave");
-    assertThatThrownBy(() -> AnchorGenerator.builder().strides(8).ratios(1).build())
+    assertThatThrownBy(() -> new AnchorGenerator(new AnchorGenerator.Params(Stride.squares(8),
+        new double[] {1}, null, null, true, null, null, null, 0)))
         .hasMessageContaining("either scales or octave_base_scale");
-    assertThatThrownBy(() -> AnchorGenerator.builder().strides(8).ratios(1, -2).scales(1).build())
+    assertThatThrownBy(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8),
+        new double[] {1, -2}, new double[] {1})))
         .hasMessageContaining("ratios[1] must be positive");
-    assertThatThrownBy(() -> AnchorGenerator.builder().strides(8, 16).ratios(1).scales(1).baseSizes(4).build())
+    assertThatThrownBy(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8, 16),
+        new double[] {1}, new double[] {1}).withBaseSizes(new double[] {4})))
         .hasMessageContaining("base_sizes must have one size per level (2 strides); got 1");
-    assertThatThrownBy(() -> AnchorGenerator.builder().strides(8).ratios(1).scales(1).centerOffset(1.5).build())
+    assertThatThrownBy(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8),
+        new double[] {1}, new double[] {1}).withCenterOffset(1.5)))
         .hasMessageContaining("center_offset must be in [0, 1]");
-    assertThatThrownBy(() -> AnchorGenerator.builder().strides(8).ratios(1).scales(1).centerOffset(0.5)
-        .centers(List.of(new double[] {1, 1})).build()).hasMessageContaining("centers cannot be set");
-    assertThatThrownBy(() -> AnchorGenerator.builder().ratios(1).scales(1).build()).hasMessageContaining("strides");
+    assertThatThrownBy(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8),
+        new double[] {1}, new double[] {1}).withCenters(List.of(new double[] {1, 1}))
+            .withCenterOffset(0.5))).hasMessageContaining("centers cannot be set");
+    assertThatThrownBy(() -> new AnchorGenerator(new AnchorGenerator.Params(null, new double[] {1},
+        new double[] {1}, null, true, null, null, null, 0))).hasMessageContaining("strides");
     assertThatThrownBy(() -> Stride.of(0)).hasMessageContaining("stride must be positive");
   }
 
@@ -182,27 +198,24 @@ class AnchorGeneratorTest {
   void ssdRecipeReproducesTheKnownSsd300And512Sizes() {
     List<double[]> ratios6 = List.of(new double[] {2}, new double[] {2, 3}, new double[] {2, 3}, new double[] {2, 3},
         new double[] {2}, new double[] {2});
-    SSDAnchorGenerator coco = SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32, 64, 100, 300).ratios(ratios6)
-        .basesizeRatioRange(0.15, 0.9).scaleMajor(false).build();
+    SSDAnchorGenerator coco = new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32, 64, 100, 300), ratios6).withBasesizeRatioRange(new double[] {0.15, 0.9}).withScaleMajor(false));
     assertThat(coco.minSizes()).containsExactly(21, 45, 99, 153, 207, 261);
     assertThat(coco.maxSizes()).containsExactly(45, 99, 153, 207, 261, 315);
     assertThat(coco.numBaseAnchors()).containsExactly(4, 6, 6, 6, 4, 4);
-    SSDAnchorGenerator voc = SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32, 64, 100, 300).ratios(ratios6)
-        .basesizeRatioRange(0.2, 0.9).build();
+    SSDAnchorGenerator voc = new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32, 64, 100, 300), ratios6).withBasesizeRatioRange(new double[] {0.2, 0.9}));
     assertThat(voc.minSizes()).containsExactly(30, 60, 111, 162, 213, 264);
     assertThat(voc.maxSizes()).containsExactly(60, 111, 162, 213, 264, 315);
     List<double[]> ratios7 = new java.util.ArrayList<>(ratios6);
     ratios7.add(new double[] {2});
-    SSDAnchorGenerator ssd512 = SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32, 64, 128, 256, 512)
-        .ratios(ratios7).basesizeRatioRange(0.1, 0.9).inputSize(512).build();
+    SSDAnchorGenerator ssd512 = new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32, 64, 128, 256, 512), ratios7).withInputSize(512).withBasesizeRatioRange(new double[] {0.1, 0.9}));
     assertThat(ssd512.minSizes()).containsExactly(20, 51, 133, 215, 296, 378, 460);
     assertThat(ssd512.maxSizes()).containsExactly(51, 133, 215, 296, 378, 460, 542);
   }
 
   @Test
   void ssdKeepsTheSquareMinAnchorThenTheLargerSquareThenTheRatios() {
-    SSDAnchorGenerator gen = SSDAnchorGenerator.ssdBuilder().strides(8).ratios(List.of(new double[] {2}))
-        .minSizes(20).maxSizes(45).scaleMajor(false).build();
+    SSDAnchorGenerator gen = new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8), List.of(new double[] {2}),
+        new double[] {20}, new double[] {45}).withScaleMajor(false));
     float[] a = gen.baseAnchorsFlat(0);
     assertThat(a).hasSize(16);
     // Centre (4, 4): 20x20, then sqrt(20*45) = 30 square, then ratio 1/2 and 2 at scale 1.
@@ -219,18 +232,15 @@ class AnchorGeneratorTest {
   @Test
   void ssdRejectsUnsupportedRecipes() {
     List<double[]> ratios = List.of(new double[] {2}, new double[] {2}, new double[] {2});
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32).ratios(ratios).inputSize(400).build())
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32), ratios).withInputSize(400)))
         .hasMessageContaining("input_size must be 300 or 512");
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32).ratios(ratios)
-        .basesizeRatioRange(0.3, 0.9).build()).hasMessageContaining("basesize_ratio_range[0] must be 0.15 or 0.2");
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(8, 16, 32).ratios(ratios).minSizes(1, 2, 3)
-        .build()).hasMessageContaining("min_sizes and max_sizes must be given together");
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(8, 16).ratios(ratios).build())
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32), ratios).withBasesizeRatioRange(new double[] {0.3, 0.9}))).hasMessageContaining("basesize_ratio_range[0] must be 0.15 or 0.2");
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16, 32), ratios).withMinSizes(new double[] {1, 2, 3}))).hasMessageContaining("min_sizes and max_sizes must be given together");
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(8, 16), ratios)))
         .hasMessageContaining("ratios must have one list per level (2 strides); got 3");
     // (0.2, 0.9) over 11 levels: step int(70 / 9) = 7 gives 11 recipe sizes plus the extra first one.
     List<double[]> ratios11 = java.util.Collections.nCopies(11, new double[] {2});
-    assertThatThrownBy(() -> SSDAnchorGenerator.ssdBuilder().strides(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
-        .ratios(ratios11).basesizeRatioRange(0.2, 0.9).build())
+    assertThatThrownBy(() -> new SSDAnchorGenerator(SSDAnchorGenerator.Params.of(Stride.squares(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11), ratios11).withBasesizeRatioRange(new double[] {0.2, 0.9})))
         .hasMessageContaining("yields 12 levels").hasMessageContaining("11 strides");
   }
 }

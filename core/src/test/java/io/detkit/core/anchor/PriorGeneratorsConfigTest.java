@@ -14,8 +14,8 @@ class PriorGeneratorsConfigTest {
   void configAndBuilderGiveTheSameAnchors() {
     PriorGenerator fromConfig = PriorGenerators.build(Config.of("type", "AnchorGenerator", "octave_base_scale", 4,
         "scales_per_octave", 3, "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(8, 16, 32, 64, 128)));
-    AnchorGenerator built = AnchorGenerator.builder().octaveBaseScale(4).scalesPerOctave(3).ratios(0.5, 1, 2)
-        .strides(8, 16, 32, 64, 128).build();
+    AnchorGenerator built = new AnchorGenerator(AnchorGenerator.Params.octave(Stride.squares(8, 16, 32, 64, 128),
+        new double[] {0.5, 1, 2}, 4, 3));
     assertThat(fromConfig).isInstanceOf(AnchorGenerator.class);
     for (int l = 0; l < 5; l++) {
       assertThat(((AnchorGenerator) fromConfig).baseAnchorsFlat(l)).containsExactly(built.baseAnchorsFlat(l));

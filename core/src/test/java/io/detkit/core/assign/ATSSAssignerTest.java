@@ -38,7 +38,7 @@ class ATSSAssignerTest {
   void equalCandidatesAllReachTheMeanWhenTheStdIsZero() {
     // Gt centre (10,10): the four priors around it are equidistant and each has IoU 100/400 = 0.25,
     // so mean 0.25, std 0, and all four centres lie inside the gt.
-    ATSSAssigner a = ATSSAssigner.builder(4).build();
+    ATSSAssigner a = new ATSSAssigner(ATSSAssigner.Params.of(4));
     AssignResult r = a.assign(grid(), null, new float[] {0, 0, 20, 20}, null, new int[] {6});
     int[] expected = new int[16];
     double[] ov = new double[16];
@@ -67,7 +67,7 @@ class ATSSAssignerTest {
     }
     assertThat(mean + Math.sqrt(ss / 3)).isGreaterThan(1.0);
     assertThat(mean + Math.sqrt(ss / 4)).isLessThan(1.0);
-    AssignResult r = ATSSAssigner.builder(4).build().assign(priors, null, new float[] {0, 0, 10, 10}, null, null);
+    AssignResult r = new ATSSAssigner(ATSSAssigner.Params.of(4)).assign(priors, null, new float[] {0, 0, 10, 10}, null, null);
     assertThat(r.numPositive()).isZero();
     assertThat(r.gtInds()).containsOnly(0);
     assertThat(r.maxOverlaps()).containsOnly(NONE);
@@ -80,7 +80,7 @@ class ATSSAssignerTest {
     float[] g = grid();
     float[] priors = java.util.Arrays.copyOf(g, g.length + 4);
     System.arraycopy(new float[] {0, 0, 40, 40}, 0, priors, g.length, 4);
-    ATSSAssigner a = ATSSAssigner.builder(9).build();
+    ATSSAssigner a = new ATSSAssigner(ATSSAssigner.Params.of(9));
     int[] cand = a.topkCandidates(priors, new int[] {16, 1}, new float[] {0, 0, 40, 40}, null);
     assertThat(cand).hasSize(10);
     assertThat(cand[9]).isEqualTo(16);
@@ -92,17 +92,17 @@ class ATSSAssignerTest {
   void centreMustBeInsideTheGtByMoreThanTheMargin() {
     // Prior centre (5,5); gt x1 = 4.995 leaves a 0.005 margin (not > 0.01); x1 = 4.98 leaves 0.02.
     float[] priors = {0, 0, 10, 10};
-    AssignResult onMargin = ATSSAssigner.builder(1).build().assign(priors, null,
+    AssignResult onMargin = new ATSSAssigner(ATSSAssigner.Params.of(1)).assign(priors, null,
         new float[] {4.995f, 0, 20, 20}, null, null);
     assertThat(onMargin.gtInds()).containsExactly(0);
-    AssignResult inside = ATSSAssigner.builder(1).build().assign(priors, null,
+    AssignResult inside = new ATSSAssigner(ATSSAssigner.Params.of(1)).assign(priors, null,
         new float[] {4.98f, 0, 20, 20}, null, null);
     // A single candidate has an undefined (NaN) std, so nothing is positive either way.
     assertThat(inside.gtInds()).containsExactly(0);
-    AssignResult two = ATSSAssigner.builder(2).build().assign(new float[] {0, 0, 10, 10, 0, 0, 10, 10}, null,
+    AssignResult two = new ATSSAssigner(ATSSAssigner.Params.of(2)).assign(new float[] {0, 0, 10, 10, 0, 0, 10, 10}, null,
         new float[] {4.98f, 0, 20, 20}, null, null);
     assertThat(two.gtInds()).containsExactly(1, 1);
-    AssignResult twoOnMargin = ATSSAssigner.builder(2).build().assign(new float[] {0, 0, 10, 10, 0, 0, 10, 10}, null,
+    AssignResult twoOnMargin = new ATSSAssigner(ATSSAssigner.Params.of(2)).assign(new float[] {0, 0, 10, 10, 0, 0, 10, 10}, null,
         new float[] {4.995f, 0, 20, 20}, null, null);
     assertThat(twoOnMargin.gtInds()).containsExactly(0, 0);
   }
@@ -111,12 +111,12 @@ class ATSSAssignerTest {
   void priorPositiveForTwoGtsTakesTheHigherIouAndTheFirstOnTies() {
     float[] priors = {0, 0, 10, 10, 0, 0, 10, 10};
     // Both gts contain both (identical) priors' centres; IoU 100/144 vs 100/121.
-    AssignResult r = ATSSAssigner.builder(2).build().assign(priors, null,
+    AssignResult r = new ATSSAssigner(ATSSAssigner.Params.of(2)).assign(priors, null,
         new float[] {0, 0, 12, 12, 0, 0, 11, 11}, null, new int[] {3, 8});
     assertThat(r.gtInds()).containsExactly(2, 2);
     assertThat(r.labels()).containsExactly(8, 8);
     assertThat(r.maxOverlaps()[0]).isEqualTo(100f / 121f);
-    AssignResult tie = ATSSAssigner.builder(2).build().assign(priors, null,
+    AssignResult tie = new ATSSAssigner(ATSSAssigner.Params.of(2)).assign(priors, null,
         new float[] {0, 0, 12, 12, 0, 0, 12, 12}, null, new int[] {3, 8});
     assertThat(tie.gtInds()).containsExactly(1, 1);
   }
@@ -124,7 +124,7 @@ class ATSSAssignerTest {
   @Test
   void ignoredPriorsAreMarkedAndPushedOutOfTheCandidates() {
     // Prior 5 (centre (15,15)) lies inside the ignore box: it gets distance 1e8 and gt_inds -1.
-    ATSSAssigner a = ATSSAssigner.builder(4).ignoreIofThr(0.5).build();
+    ATSSAssigner a = new ATSSAssigner(ATSSAssigner.Params.of(4).withIgnoreIofThr(0.5));
     float[] gt = {0, 0, 20, 20};
     float[] ignore = {10, 10, 20, 20};
     int[] cand = a.topkCandidates(grid(), null, gt, ignore);
@@ -137,7 +137,8 @@ class ATSSAssignerTest {
 
   @Test
   void noGroundTruthMakesEveryPriorNegativeWithZeroOverlap() {
-    AssignResult r = ATSSAssigner.builder(9).ignoreIofThr(0.5).build().assign(boxes(grid()), new int[] {16},
+    AssignResult r = new ATSSAssigner(ATSSAssigner.Params.of(9)
+        .withIgnoreIofThr(0.5)).assign(boxes(grid()), new int[] {16},
         Tensors.create(new float[0], DataType.FLOAT, 0, 4), boxes(0, 0, 40, 40), Tensors.createLong(new long[0], 0));
     assertThat(r.gtInds()).hasSize(16).containsOnly(0);
     assertThat(r.maxOverlaps()).containsOnly(0.0);
@@ -146,7 +147,7 @@ class ATSSAssignerTest {
 
   @Test
   void noPriorsGivesAnEmptyResult() {
-    AssignResult r = ATSSAssigner.builder(9).build().assign(Tensors.create(new float[0], DataType.FLOAT, 0, 4),
+    AssignResult r = new ATSSAssigner(ATSSAssigner.Params.of(9)).assign(Tensors.create(new float[0], DataType.FLOAT, 0, 4),
         new int[] {0, 0}, boxes(0, 0, 10, 10), null, labels(1));
     assertThat(r.size()).isZero();
     assertThat(r.numGts()).isEqualTo(1);
@@ -162,8 +163,9 @@ class ATSSAssignerTest {
       logits[i] = (i * 37 % 11 - 5) / 3f;
     }
     INDArray cls = Tensors.create(logits, DataType.FLOAT, 16, 3);
-    AssignResult plain = ATSSAssigner.builder(4).build().assign(priors, null, gt, null, labels(0, 2));
-    AssignResult ddod = ATSSAssigner.builder(4).alpha(1.0).build().assign(priors, null, gt, null, labels(0, 2), cls,
+    AssignResult plain = new ATSSAssigner(ATSSAssigner.Params.of(4)).assign(priors, null, gt, null, labels(0, 2));
+    AssignResult ddod = new ATSSAssigner(ATSSAssigner.Params.of(4)
+        .withAlpha(1.0)).assign(priors, null, gt, null, labels(0, 2), cls,
         priors);
     assertThat(ddod.gtInds()).containsExactly(plain.gtInds());
     assertThat(ddod.maxOverlaps()).containsExactly(plain.maxOverlaps());
@@ -175,7 +177,7 @@ class ATSSAssignerTest {
     float[] priors = {0, 0, 10, 10, 0, 0, 10, 10, 0, 0, 10, 10};
     float[] preds = {0, 0, 10, 10, 0, 0, 10, 5, 0, 0, 10, 5};
     float[] logits = {0, 0, 0}; // sigmoid 0.5 everywhere
-    ATSSAssigner a = ATSSAssigner.builder(3).alpha(0.8).build();
+    ATSSAssigner a = new ATSSAssigner(ATSSAssigner.Params.of(3).withAlpha(0.8));
     AssignResult r = a.assign(priors, null, new float[] {0, 0, 10, 10}, null, new int[] {0}, logits, 1, preds);
     // Costs: 0.5^0.2 * 1^0.8 = 0.8706 and 0.5^0.2 * 0.5^0.8 = 0.5 (twice);
     // threshold = mean 0.6235 + unbiased std 0.2140 = 0.8375.
@@ -186,7 +188,7 @@ class ATSSAssignerTest {
 
   @Test
   void ddodNeedsScoresPredictionsAndValidLabels() {
-    ATSSAssigner a = ATSSAssigner.builder(2).alpha(0.8).build();
+    ATSSAssigner a = new ATSSAssigner(ATSSAssigner.Params.of(2).withAlpha(0.8));
     float[] priors = {0, 0, 10, 10};
     float[] gt = {0, 0, 10, 10};
     assertThatThrownBy(() -> a.assign(priors, null, gt, null, new int[] {0}))
@@ -199,14 +201,14 @@ class ATSSAssignerTest {
 
   @Test
   void invalidInputsAreRejected() {
-    ATSSAssigner a = ATSSAssigner.builder(9).build();
+    ATSSAssigner a = new ATSSAssigner(ATSSAssigner.Params.of(9));
     assertThatThrownBy(() -> a.assign(grid(), new int[] {10, 5}, new float[] {0, 0, 1, 1}, null, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("num_level_bboxes");
     assertThatThrownBy(() -> a.assign(grid(), null, new float[] {0, 0, 1, 1, 5, 5, 5, 4}, null, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gt_bboxes row 1");
     assertThatThrownBy(() -> a.assign(grid(), null, new float[] {0, 0, 1, Float.NaN}, null, null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gt_bboxes row 0 must be finite");
-    assertThatThrownBy(() -> ATSSAssigner.builder(0))
+    assertThatThrownBy(() -> ATSSAssigner.Params.of(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("topk");
   }
 
@@ -217,7 +219,7 @@ class ATSSAssignerTest {
     for (int i = 0; i < g.length; i++) {
       gd[i] = g[i];
     }
-    ATSSAssigner a = ATSSAssigner.builder(4).build();
+    ATSSAssigner a = new ATSSAssigner(ATSSAssigner.Params.of(4));
     AssignResult f = a.assign(g, null, new float[] {0, 0, 20, 20, 20, 20, 40, 40}, null, null);
     AssignResult d = a.assign(gd, null, new double[] {0, 0, 20, 20, 20, 20, 40, 40}, null, null);
     assertThat(d.gtInds()).containsExactly(f.gtInds());

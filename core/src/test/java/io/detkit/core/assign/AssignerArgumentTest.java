@@ -20,16 +20,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class AssignerArgumentTest {
   private static final float[] PRIORS = {0, 0, 10, 10, 5, 5, 15, 15};
   private static final float[] GT = {0, 0, 10, 10};
-  private final MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build();
-  private final ATSSAssigner atss = ATSSAssigner.builder(9).build();
+  private final MaxIoUAssigner maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4));
+  private final ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(9));
 
   private static INDArray boxes(float... xyxy) {
     return Tensors.create(xyxy, DataType.FLOAT, xyxy.length / 4, 4);
   }
 
   static Stream<Arguments> nullBoxArrays() {
-    MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build();
-    ATSSAssigner atss = ATSSAssigner.builder(9).build();
+    MaxIoUAssigner maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4));
+    ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(9));
     return Stream.of(
         Arguments.of("bboxes must not be null", (ThrowingCallable) () -> maxIou.assign((float[]) null, GT, null, null)),
         Arguments.of("gt_bboxes must not be null",
@@ -83,7 +83,7 @@ class AssignerArgumentTest {
 
   @Test
   void ddodScoresMustBeFinite() {
-    ATSSAssigner ddod = ATSSAssigner.builder(9).alpha(0.8).build();
+    ATSSAssigner ddod = new ATSSAssigner(ATSSAssigner.Params.of(9).withAlpha(0.8));
     float[] cls = {0.1f, Float.NaN};
     assertThatThrownBy(() -> ddod.assign(PRIORS, null, GT, null, new int[] {0}, cls, 1, PRIORS))
         .hasMessage("cls_scores must be finite; element 1 is NaN");

@@ -72,7 +72,7 @@ final class AssignerRunner implements ComponentRunner {
 
   /** IoU of every gt with every prior, {@code [K,N]}, before ignore masking (what the oracle stores). */
   private static INDArray rawOverlaps(INDArray bboxes, INDArray gt, DataType type) {
-    MaxIoUAssigner plain = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.5).build();
+    MaxIoUAssigner plain = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.5));
     int n = (int) bboxes.size(0);
     int k = (int) gt.size(0);
     if (type == DataType.DOUBLE) {

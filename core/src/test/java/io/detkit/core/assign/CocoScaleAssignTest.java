@@ -61,17 +61,17 @@ class CocoScaleAssignTest {
     float[] gt = gts(100);
     int[] labels = new int[100];
 
-    AssignResult maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0).build()
+    AssignResult maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0))
         .assign(anchors, gt, null, labels);
     assertThat(maxIou.size()).isEqualTo(n);
     assertThat(maxIou.numPositive()).isGreaterThanOrEqualTo(100);
     assertThat(maxIou.numPositive() + maxIou.numNegative() + maxIou.numIgnored()).isEqualTo(n);
 
-    AssignResult atss = ATSSAssigner.builder(9).build().assign(anchors, levels, gt, null, labels);
+    AssignResult atss = new ATSSAssigner(ATSSAssigner.Params.of(9)).assign(anchors, levels, gt, null, labels);
     assertThat(atss.size()).isEqualTo(n);
     assertThat(atss.numPositive()).isGreaterThan(100);
     assertThat(atss.numIgnored()).isZero();
-    int[] cand = ATSSAssigner.builder(9).build().topkCandidates(anchors, levels, gt, null);
+    int[] cand = new ATSSAssigner(ATSSAssigner.Params.of(9)).topkCandidates(anchors, levels, gt, null);
     assertThat(cand).hasSize(9 * STRIDES.length * 100);
   }
 }

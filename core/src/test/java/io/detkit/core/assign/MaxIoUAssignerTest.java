@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 class MaxIoUAssignerTest {
   private static MaxIoUAssigner retina() {
-    return MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0).build();
+    return new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0));
   }
 
   private static INDArray boxes(float... xyxy) {
@@ -27,7 +27,7 @@ class MaxIoUAssignerTest {
   @Test
   void positiveAboveThresholdAndNegativeBelow() {
     // IoU([0,0,10,10], [0,0,10,9]) = 90/100; the second prior does not touch the gt.
-    MaxIoUAssigner a = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.5).build();
+    MaxIoUAssigner a = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.5));
     AssignResult r = a.assign(boxes(0, 0, 10, 10, 10, 10, 20, 20), boxes(0, 0, 10, 9), null, labels(7));
     assertThat(r.gtInds()).containsExactly(1, 0);
     assertThat(r.maxOverlaps()).containsExactly(0.9f, 0.0);
@@ -40,21 +40,21 @@ class MaxIoUAssignerTest {
     // IoU = 45/100: neither negative (< 0.4) nor positive (>= 0.5).
     INDArray priors = boxes(0, 0, 10, 10, 50, 50, 60, 60);
     INDArray gt = boxes(0, 0, 10, 4.5f);
-    AssignResult noLq = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).matchLowQuality(false).build()
+    AssignResult noLq = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMatchLowQuality(false))
         .assign(priors, gt, null, null);
     assertThat(noLq.gtInds()).containsExactly(-1, 0);
     assertThat(noLq.hasLabels()).isFalse();
-    AssignResult lq = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0.3).build()
+    AssignResult lq = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0.3))
         .assign(priors, gt, null, null);
     assertThat(lq.gtInds()).containsExactly(1, 0);
-    AssignResult tooLow = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0.46).build()
+    AssignResult tooLow = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0.46))
         .assign(priors, gt, null, null);
     assertThat(tooLow.gtInds()).containsExactly(-1, 0);
   }
 
   @Test
   void noGroundTruthMakesEveryPriorNegativeEvenInsideIgnoreBoxes() {
-    MaxIoUAssigner a = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).ignoreIofThr(0.5).build();
+    MaxIoUAssigner a = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withIgnoreIofThr(0.5));
     INDArray priors = boxes(0, 0, 10, 10, 5, 5, 15, 15);
     AssignResult r = a.assign(priors, Tensors.create(new float[0], DataType.FLOAT, 0, 4), boxes(0, 0, 20, 20),
         Tensors.createLong(new long[0], 0));
@@ -100,11 +100,11 @@ class MaxIoUAssignerTest {
   void equalOverlapGoesToTheFirstGtThenLowQualityMatchingLetsTheLaterGtOverwrite() {
     INDArray priors = boxes(0, 0, 10, 10, 30, 30, 40, 40);
     INDArray twins = boxes(0, 0, 10, 8, 0, 0, 10, 8); // IoU 0.8 with prior 0, for both gts
-    AssignResult noLq = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).matchLowQuality(false).build()
+    AssignResult noLq = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMatchLowQuality(false))
         .assign(priors, twins, null, labels(4, 9));
     assertThat(noLq.gtInds()).containsExactly(1, 0);
     assertThat(noLq.labels()).containsExactly(4, -1);
-    AssignResult lq = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0.1).build()
+    AssignResult lq = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0.1))
         .assign(priors, twins, null, labels(4, 9));
     assertThat(lq.gtInds()).containsExactly(2, 0);
     assertThat(lq.labels()).containsExactly(9, -1);
@@ -117,7 +117,7 @@ class MaxIoUAssignerTest {
     // Gt 1's best prior is prior 0, so the low-quality step reassigns prior 0 to gt 1.
     INDArray priors = boxes(0, 0, 10, 10, 100, 100, 110, 110);
     INDArray gts = boxes(0, 0, 10, 9, 0, 0, 10, 3);
-    AssignResult r = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0.2).build()
+    AssignResult r = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0.2))
         .assign(priors, gts, null, null);
     assertThat(r.gtInds()).containsExactly(2, 0);
     assertThat(r.maxOverlaps()[0]).isEqualTo(0.9f);
@@ -127,11 +127,11 @@ class MaxIoUAssignerTest {
   void gtMaxAssignAllFalseTakesOnlyTheFirstOfTiedBestPriors() {
     INDArray priors = boxes(0, 0, 10, 10, 0, 0, 10, 10, 50, 50, 60, 60);
     INDArray gt = boxes(0, 0, 10, 3); // IoU 0.3 with both duplicates
-    AssignResult all = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.2).minPosIou(0.1).build()
+    AssignResult all = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.2).withMinPosIou(0.1))
         .assign(priors, gt, null, null);
     assertThat(all.gtInds()).containsExactly(1, 1, 0);
-    AssignResult first = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.2).minPosIou(0.1)
-        .gtMaxAssignAll(false).build().assign(priors, gt, null, null);
+    AssignResult first = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.2)
+        .withMinPosIou(0.1).withGtMaxAssignAll(false)).assign(priors, gt, null, null);
     assertThat(first.gtInds()).containsExactly(1, -1, 0);
   }
 
@@ -153,10 +153,10 @@ class MaxIoUAssignerTest {
     // Heights chosen for IoUs 0.05, 0.2, 0.45, 0.6 with the gt [0,0,10,10] (priors inside it).
     INDArray priors = boxes(0, 0, 10, 0.5f, 0, 0, 10, 2, 0, 0, 10, 4.5f, 0, 0, 10, 6);
     INDArray gt = boxes(0, 0, 10, 10);
-    MaxIoUAssigner range = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.1, 0.4).matchLowQuality(false)
-        .build();
+    MaxIoUAssigner range = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withNegIouRange(0.1, 0.4)
+        .withMatchLowQuality(false));
     assertThat(range.assign(priors, gt, null, null).gtInds()).containsExactly(-1, 0, -1, 1);
-    MaxIoUAssigner below = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).matchLowQuality(false).build();
+    MaxIoUAssigner below = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMatchLowQuality(false));
     assertThat(below.assign(priors, gt, null, null).gtInds()).containsExactly(0, 0, -1, 1);
   }
 
@@ -181,7 +181,7 @@ class MaxIoUAssignerTest {
     INDArray priors = boxes(0, 0, 10, 10, 100, 100, 110, 110, 95, 100, 105, 110);
     INDArray gt = boxes(0, 0, 10, 10);
     INDArray ignore = boxes(100, 90, 130, 130);
-    MaxIoUAssigner a = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).ignoreIofThr(0.5).build();
+    MaxIoUAssigner a = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withIgnoreIofThr(0.5));
     AssignResult r = a.assign(priors, gt, ignore, labels(2));
     assertThat(r.gtInds()).containsExactly(1, -1, 0);
     assertThat(r.maxOverlaps()).containsExactly(1.0, -1.0, 0.0);
@@ -197,10 +197,10 @@ class MaxIoUAssignerTest {
     INDArray priors = boxes(0, 0, 100, 100, 200, 200, 210, 210);
     INDArray gt = boxes(200, 200, 210, 210);
     INDArray ignore = boxes(10, 10, 20, 20);
-    MaxIoUAssigner wrtPrior = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).ignoreIofThr(0.5).build();
+    MaxIoUAssigner wrtPrior = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withIgnoreIofThr(0.5));
     assertThat(wrtPrior.assign(priors, gt, ignore, null).gtInds()).containsExactly(0, 1);
-    MaxIoUAssigner wrtIgnore = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).ignoreIofThr(0.5)
-        .ignoreWrtCandidates(false).build();
+    MaxIoUAssigner wrtIgnore = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4)
+        .withIgnoreIofThr(0.5).withIgnoreWrtCandidates(false));
     assertThat(wrtIgnore.assign(priors, gt, ignore, null).gtInds()).containsExactly(-1, 1);
   }
 
@@ -226,7 +226,7 @@ class MaxIoUAssignerTest {
   @Test
   void float32ComparesWithTheThresholdRoundedToFloat32() {
     float iou = 0.7f; // 0.699999988..., below the double 0.7
-    MaxIoUAssigner a = MaxIoUAssigner.builder().posIouThr(0.7).negIouThr(0.3).matchLowQuality(false).build();
+    MaxIoUAssigner a = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.7, 0.3).withMatchLowQuality(false));
     assertThat(a.assignWrtOverlaps(new float[] {iou}, 1, 1, null).gtInds()).containsExactly(1);
     assertThat(a.assignWrtOverlaps(new double[] {iou}, 1, 1, null).gtInds()).containsExactly(-1);
   }
@@ -259,10 +259,10 @@ class MaxIoUAssignerTest {
   }
 
   @Test
-  void builderRequiresBothThresholds() {
-    assertThatThrownBy(() -> MaxIoUAssigner.builder().negIouThr(0.4).build())
+  void paramsRequireBothThresholds() {
+    assertThatThrownBy(() -> MaxIoUAssigner.Params.of(Double.NaN, 0.4))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pos_iou_thr");
-    assertThatThrownBy(() -> MaxIoUAssigner.builder().posIouThr(0.4).build())
+    assertThatThrownBy(() -> MaxIoUAssigner.Params.of(0.4, Double.NaN))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neg_iou_thr");
   }
 }

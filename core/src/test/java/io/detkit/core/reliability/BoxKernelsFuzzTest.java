@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.detkit.core.anchor.AnchorGenerator;
+import io.detkit.core.anchor.Stride;
 import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
 import io.detkit.core.nms.Nms;
@@ -105,8 +106,8 @@ class BoxKernelsFuzzTest {
     int h = data.consumeInt(-2, 1 << 14);
     int w = data.consumeInt(-2, 1 << 14);
     finiteOrIllegalArgument(() -> {
-      AnchorGenerator g = AnchorGenerator.builder().strides(stride).ratios(ratio, 1).octaveBaseScale(octaveBase)
-          .scalesPerOctave(perOctave).build();
+      AnchorGenerator g = new AnchorGenerator(AnchorGenerator.Params.octave(Stride.squares(stride),
+          new double[] {ratio, 1}, octaveBase, perOctave));
       float[] priors = g.gridPriorsFlat(0, h, w);
       for (float v : priors) {
         assertThat(Float.isFinite(v)).as("finite prior").isTrue();

@@ -143,8 +143,8 @@ class CoreExtremeInputsTest {
     INDArray priors = boxes(DataType.FLOAT, 0, 0, 10, 10, 5, 5, 15, 15);
     INDArray none = Tensors.create(new float[0], DataType.FLOAT, 0, 4);
     INDArray noLabels = Tensors.createLong(new long[0], 0);
-    MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build();
-    ATSSAssigner atss = ATSSAssigner.builder(9).build();
+    MaxIoUAssigner maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4));
+    ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(9));
     for (var a : new io.detkit.core.assign.BaseAssigner[] {maxIou, atss}) {
       AssignResult r = a.assign(priors, none, null, noLabels);
       assertThat(r.gtInds()).containsExactly(0, 0);
@@ -178,7 +178,7 @@ class CoreExtremeInputsTest {
     INDArray p = Tensors.create(priors, DataType.FLOAT, 256, 4);
     INDArray g = Tensors.create(gt, DataType.FLOAT, k, 4);
     INDArray l = Tensors.createLong(labels, k);
-    AssignResult r = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0).build()
+    AssignResult r = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0))
         .assign(p, g, null, l);
     INDArray iou = BboxOverlaps.bboxOverlaps(g, p);
     float[] ious = Tensors.toFloats(iou);
@@ -193,7 +193,7 @@ class CoreExtremeInputsTest {
         assertThat(r.label(i)).isEqualTo(labels[gi - 1]);
       }
     }
-    AssignResult ra = ATSSAssigner.builder(9).build().assign(p, g, null, l);
+    AssignResult ra = new ATSSAssigner(ATSSAssigner.Params.of(9)).assign(p, g, null, l);
     assertThat(ra.size()).isEqualTo(256);
     for (int i = 0; i < 256; i++) {
       assertThat(ra.gtInd(i)).isBetween(0, k);
@@ -222,8 +222,8 @@ class CoreExtremeInputsTest {
     }
     float[] gt = {100, 100, 140, 150, 2000, 1800, 2100, 1830, 3990, 3990, 4000, 4000};
     int[] levels = {n / 2, n / 4, n - n / 2 - n / 4};
-    MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0).build();
-    ATSSAssigner atss = ATSSAssigner.builder(9).build();
+    MaxIoUAssigner maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0));
+    ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(9));
     long before = allocatedBytes();
     AssignResult r = maxIou.assign(p, gt, null, new int[] {0, 1, 2});
     long maxIouBytes = allocatedBytes() - before;
@@ -245,7 +245,7 @@ class CoreExtremeInputsTest {
     INDArray priors = boxes(DataType.FLOAT, 0, 0, 10, 10, 2, 2, 12, 12, 4, 4, 14, 14, 30, 30, 40, 40);
     INDArray gt = boxes(DataType.FLOAT, 1, 1, 11, 11);
     INDArray labels = Tensors.createLong(new long[] {0}, 1);
-    ATSSAssigner ddod = ATSSAssigner.builder(3).alpha(0.8).build();
+    ATSSAssigner ddod = new ATSSAssigner(ATSSAssigner.Params.of(3).withAlpha(0.8));
     for (double logit : new double[] {1e4, -1e4}) {
       float[] huge = {(float) logit, (float) logit, (float) logit, (float) logit};
       float[] big = {(float) Math.signum(logit) * 200, (float) Math.signum(logit) * 200,

@@ -102,7 +102,7 @@ class CoreExtremeValuePropertiesTest {
   void int64LabelsBeyondIntAreNamed(@ForAll @LongRange(min = Integer.MAX_VALUE + 1L, max = Long.MAX_VALUE) long id,
       @ForAll boolean negative) {
     long v = negative ? -id - 1 : id;
-    MaxIoUAssigner a = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build();
+    MaxIoUAssigner a = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4));
     assertThatThrownBy(() -> a.assign(Tensors.create(new double[] {0, 0, 4, 4}, DataType.FLOAT, 1, 4), null,
         Tensors.create(new double[] {0, 0, 4, 4, 1, 1, 5, 5}, DataType.FLOAT, 2, 4), null,
         Tensors.createLong(new long[] {3, v}, 2)))

@@ -55,7 +55,8 @@ class CoreHostileInputsTest {
 
   @Test
   void priorGridsBeyondTheLevelLimitAreNamed() {
-    AnchorGenerator g = AnchorGenerator.builder().strides(8).ratios(0.5, 1, 2).scales(8).build();
+    AnchorGenerator g = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8),
+        new double[] {0.5, 1, 2}, new double[] {8}));
     rejects(() -> g.gridPriorsFlat(0, 5000, 5000), "featmap_size (5000, 5000)", "Limits.MAX_LEVEL_PRIORS");
     rejects(() -> g.gridPriorsFlatDouble(0, 5000, 5000), "Limits.MAX_LEVEL_PRIORS");
     rejects(() -> g.singleLevelValidFlags(0, 100_000, 100_000, new int[] {100_000, 100_000}),
@@ -64,32 +65,37 @@ class CoreHostileInputsTest {
 
   @Test
   void anchorParameterListsAreBounded() {
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(1).octaveBaseScale(4).scalesPerOctave(1 << 30)
-        .build(), "scales_per_octave", "Limits.MAX_PRIOR_PARAMS", "1073741824");
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.octave(Stride.squares(8),
+        new double[] {1}, 4, 1 << 30)), "scales_per_octave", "Limits.MAX_PRIOR_PARAMS", "1073741824");
     double[] many = new double[450_000];
     java.util.Arrays.fill(many, 1.0);
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(many).scales(8).build(), "the length of ratios",
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8), many, new double[] {8}))
+        , "the length of ratios",
         "Limits.MAX_PRIOR_PARAMS");
     double[] ratios = new double[1000];
     double[] scales = new double[1000];
     java.util.Arrays.fill(ratios, 1.0);
     java.util.Arrays.fill(scales, 2.0);
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(ratios).scales(scales).build(),
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8), ratios, scales)),
         "ratios x scales", "Limits.MAX_BASE_PRIORS");
   }
 
   @Test
   void anchorParametersMustStayFiniteInFloat32() {
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(1e-300).scales(8).build(), "ratios[0]",
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8),
+        new double[] {1e-300}, new double[] {8})), "ratios[0]",
         "float32", "1.0E-300");
-    rejects(() -> AnchorGenerator.builder().strides(1e300).ratios(1).scales(8).build(), "stride", "float32");
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(1e300),
+        new double[] {1}, new double[] {8})), "stride", "float32");
     rejects(() -> Stride.of(8, 1e39), "stride", "float32");
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(1).octaveBaseScale(1e39).scalesPerOctave(3)
-        .build(), "octave_base_scale", "float32", "1.0E39");
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.octave(Stride.squares(8), new double[] {1}, 1e39, 3))
+        , "octave_base_scale", "float32", "1.0E39");
     // Each value fits, their product does not.
-    rejects(() -> AnchorGenerator.builder().strides(8).ratios(1).scales(1e37).baseSizes(1e10).build(),
+    rejects(() -> new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8), new double[] {1},
+        new double[] {1e37}).withBaseSizes(new double[] {1e10})),
         "base priors of level 0 overflow float32");
-    AnchorGenerator wide = AnchorGenerator.builder().strides(1e36).ratios(1).scales(1).baseSizes(8).build();
+    AnchorGenerator wide = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(1e36),
+        new double[] {1}, new double[] {1}).withBaseSizes(new double[] {8}));
     rejects(() -> wide.gridPriorsFlat(0, 1000, 1000), "beyond the float32 range");
   }
 
@@ -110,7 +116,7 @@ class CoreHostileInputsTest {
       gts[4 * j + 2] = j + 16;
       gts[4 * j + 3] = 16;
     }
-    ATSSAssigner atss = ATSSAssigner.builder(n).build();
+    ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(n));
     rejects(() -> atss.assign(priors, new int[] {n}, gts, null, null), "ATSS candidate",
         "100000 x 30000", "Limits.MAX_ARRAY_LENGTH");
   }
@@ -177,7 +183,7 @@ class CoreHostileInputsTest {
   void atssTakesAPriorIdenticalToAHugeGt() {
     float[] priors = {0, 0, 1e38f, 1e38f, 0, 0, 10, 10, 20, 20, 30, 30};
     float[] gt = {0, 0, 1e38f, 1e38f};
-    AssignResult r = ATSSAssigner.builder(9).build().assign(priors, new int[] {3}, gt, null, null);
+    AssignResult r = new ATSSAssigner(ATSSAssigner.Params.of(9)).assign(priors, new int[] {3}, gt, null, null);
     assertThat(r.gtInd(0)).isEqualTo(1);
     assertThat(r.maxOverlap(0)).isEqualTo(1.0);
   }
@@ -199,7 +205,7 @@ class CoreHostileInputsTest {
   @Test
   void int64IdsBeyondIntAreNamedIllegalArguments() {
     INDArray labels = Tensors.createLong(new long[] {1L << 32}, 1);
-    MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build();
+    MaxIoUAssigner maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4));
     rejects(() -> maxIou.assign(boxes(DataType.FLOAT, 0, 0, 10, 10), null, boxes(DataType.FLOAT, 0, 0, 10, 10),
         null, labels), "gt_labels element 0 must fit an int", "4294967296");
     rejects(() -> Nms.batchedNms(boxes(DataType.FLOAT, 0, 0, 10, 10), Tensors.create(new double[] {0.5},
@@ -220,9 +226,9 @@ class CoreHostileInputsTest {
 
   @Test
   void ddodAlphaOutsideTheUnitIntervalIsRefused() {
-    rejects(() -> ATSSAssigner.builder(9).alpha(1.5).build(), "alpha must be in [0.0, 1.0]; got 1.5");
-    rejects(() -> ATSSAssigner.builder(9).alpha(-0.1), "alpha");
-    assertThat(ATSSAssigner.builder(9).alpha(0.8).build().params().alpha()).isEqualTo(0.8);
+    rejects(() -> new ATSSAssigner(ATSSAssigner.Params.of(9).withAlpha(1.5)), "alpha must be in [0.0, 1.0]; got 1.5");
+    rejects(() -> ATSSAssigner.Params.of(9).withAlpha(-0.1), "alpha");
+    assertThat(new ATSSAssigner(ATSSAssigner.Params.of(9).withAlpha(0.8)).params().alpha()).isEqualTo(0.8);
   }
 
   @Test
@@ -251,11 +257,11 @@ class CoreHostileInputsTest {
     assertThat(Tensors.create(new double[0], DataType.FLOAT, 0, 4).shape()).containsExactly(0, 4);
     assertThat(BboxOverlaps.bboxOverlaps(Nd4j.create(DataType.FLOAT, 0, 4), boxes(DataType.FLOAT, 0, 0, 1, 1))
         .shape()).containsExactly(0, 1);
-    AssignResult r = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build().assign(
+    AssignResult r = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4)).assign(
         Nd4j.create(DataType.FLOAT, 0, 4), null, boxes(DataType.FLOAT, 0, 0, 10, 10), null, null);
     assertThat(r.gtIndsArray().shape()).containsExactly(0);
     assertThat(r.maxOverlapsArray(DataType.FLOAT).shape()).containsExactly(0);
-    AssignResult atss = ATSSAssigner.builder(9).build().assign(Nd4j.create(DataType.FLOAT, 0, 4), null,
+    AssignResult atss = new ATSSAssigner(ATSSAssigner.Params.of(9)).assign(Nd4j.create(DataType.FLOAT, 0, 4), null,
         Nd4j.create(DataType.FLOAT, 0, 4), null, Nd4j.create(DataType.INT64, 0));
     assertThat(atss.gtIndsArray().shape()).containsExactly(0);
     assertThat(atss.labelsArray().shape()).containsExactly(0);

@@ -130,8 +130,8 @@ class CoreNonFiniteInputsTest {
   @ParameterizedTest(name = "{0} {1}")
   @MethodSource("badValues")
   void assignersNameTheBadArgumentAndRow(double bad, DataType t) {
-    MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).build();
-    ATSSAssigner atss = ATSSAssigner.builder(3).build();
+    MaxIoUAssigner maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4));
+    ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(3));
     INDArray ok = okBoxes(t);
     INDArray b = boxesWith(bad, t);
     for (var a : new io.detkit.core.assign.BaseAssigner[] {maxIou, atss}) {
@@ -144,7 +144,7 @@ class CoreNonFiniteInputsTest {
     rejects(() -> maxIou.assignWrtOverlaps(new float[] {0.5f, 0.2f, (float) bad, 0.1f}, 2, 2, null),
         "overlaps must be finite; element 2 is " + word(bad));
 
-    ATSSAssigner ddod = ATSSAssigner.builder(3).alpha(0.8).build();
+    ATSSAssigner ddod = new ATSSAssigner(ATSSAssigner.Params.of(3).withAlpha(0.8));
     INDArray labels = Tensors.createLong(new long[] {0, 1}, 2);
     INDArray cls = Tensors.create(new double[] {0.5, -1, 2, bad}, t, 2, 2);
     rejects(() -> ddod.assign(ok, null, ok, null, labels, cls, ok), "cls_scores must be finite; element 3 is "

@@ -117,8 +117,8 @@ class CorePropertiesTest {
     float pos = posTenths / 20f;
     float neg = Math.max(0.05f, pos - negGap / 20f);
     float minPos = minPosTenths / 20f;
-    MaxIoUAssigner a = MaxIoUAssigner.builder().posIouThr(pos).negIouThr(neg).minPosIou(minPos)
-        .matchLowQuality(lowQuality).gtMaxAssignAll(assignAll).build();
+    MaxIoUAssigner a = new MaxIoUAssigner(MaxIoUAssigner.Params.of(pos, neg)
+        .withMinPosIou(minPos).withMatchLowQuality(lowQuality).withGtMaxAssignAll(assignAll));
     AssignResult r = a.assign(priors, gt, null, null);
     if (k == 0) {
       assertThat(r.numNegative()).isEqualTo(n);
@@ -200,7 +200,7 @@ class CorePropertiesTest {
     int n = 80;
     int[] levels = {64, 16};
     float[] gt = toFloats(randomBoxes(rnd, k, 50, 2, 40));
-    ATSSAssigner a = ATSSAssigner.builder(topk).build();
+    ATSSAssigner a = new ATSSAssigner(ATSSAssigner.Params.of(topk));
     AssignResult r = a.assign(priors, levels, gt, null, null);
     if (k == 0) {
       assertThat(r.numNegative()).isEqualTo(n);

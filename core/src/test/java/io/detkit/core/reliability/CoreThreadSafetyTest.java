@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.detkit.core.testing.RandomBoxes;
 import io.detkit.core.anchor.AnchorGenerator;
+import io.detkit.core.anchor.Stride;
 import io.detkit.core.assign.ATSSAssigner;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.assign.MaxIoUAssigner;
@@ -32,8 +33,8 @@ class CoreThreadSafetyTest {
   private static final int THREADS = 8;
   private static final int ROUNDS = 3;
 
-  private static final AnchorGenerator ANCHORS = AnchorGenerator.builder().strides(8, 16, 32).ratios(0.5, 1, 2)
-      .scales(4).build();
+  private static final AnchorGenerator ANCHORS = new AnchorGenerator(AnchorGenerator.Params.of(Stride.squares(8, 16, 32),
+      new double[] {0.5, 1, 2}, new double[] {4}));
   private static final int[][] SIZES = {{24, 32}, {12, 16}, {6, 8}};
 
   private static float[] priors() {
@@ -137,8 +138,8 @@ class CoreThreadSafetyTest {
     for (int j = 0; j < labels.length; j++) {
       labels[j] = j % 5;
     }
-    MaxIoUAssigner maxIou = MaxIoUAssigner.builder().posIouThr(0.5).negIouThr(0.4).minPosIou(0).build();
-    ATSSAssigner atss = ATSSAssigner.builder(9).build();
+    MaxIoUAssigner maxIou = new MaxIoUAssigner(MaxIoUAssigner.Params.of(0.5, 0.4).withMinPosIou(0));
+    ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(9));
     assertConcurrentEqualsSerial("anchors + assigners", () -> {
       float[] p = priors();
       return bits(p, maxIou.assign(p, gt, null, labels), atss.assign(p, levelCounts(), gt, null, labels));
