@@ -32,21 +32,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public abstract class BaseSampler implements Sampler {
   private final SamplerParams params;
-  private final int num;
-  private final double posFraction;
-  private final double negPosUb;
-  private final boolean addGtAsProposals;
-  private final long seed;
   private final AtomicLong calls = new AtomicLong();
 
   /** A sampler with the shared {@code params} (checked by the record). */
   protected BaseSampler(SamplerParams params) {
     this.params = Objects.requireNonNull(params, "params");
-    this.num = params.num();
-    this.posFraction = params.posFraction();
-    this.negPosUb = params.negPosUb();
-    this.addGtAsProposals = params.addGtAsProposals();
-    this.seed = params.seed();
   }
 
   /** The shared parameters. */
@@ -54,34 +44,9 @@ public abstract class BaseSampler implements Sampler {
     return params;
   }
 
-  /** Total samples per image. */
-  public final int num() {
-    return num;
-  }
-
-  /** Target fraction of positives. */
-  public final double posFraction() {
-    return posFraction;
-  }
-
-  /** Negatives-per-positive bound; below 0 means none. */
-  public final double negPosUb() {
-    return negPosUb;
-  }
-
-  /** Whether gt boxes are prepended to the candidates. */
-  public final boolean addGtAsProposals() {
-    return addGtAsProposals;
-  }
-
-  /** Seed of the convenience {@code sample}'s per-call generators. */
-  public final long seed() {
-    return seed;
-  }
-
   /** {@code int(num * pos_fraction)}. */
   public final int numExpectedPos() {
-    return (int) (num * posFraction);
+    return (int) (params.num() * params.posFraction());
   }
 
   /**
@@ -94,9 +59,9 @@ public abstract class BaseSampler implements Sampler {
     if (numPos < 0) {
       throw new IllegalArgumentException("num_pos must be >= 0; got " + numPos);
     }
-    int expected = num - numPos;
-    if (negPosUb >= 0) {
-      int bound = (int) (negPosUb * Math.max(1, numPos));
+    int expected = params.num() - numPos;
+    if (params.negPosUb() >= 0) {
+      int bound = (int) (params.negPosUb() * Math.max(1, numPos));
       expected = Math.min(expected, bound);
     }
     return expected;
@@ -129,7 +94,7 @@ public abstract class BaseSampler implements Sampler {
     int n = in.n;
     DataType type = in.boxType;
     boolean[] gtFlags = null;
-    if (addGtAsProposals && in.k > 0) {
+    if (params.addGtAsProposals() && in.k > 0) {
       if (in.gtLabels == null) {
         throw new IllegalArgumentException("gt_labels must be given when add_gt_as_proposals=True and there"
             + " are gt_bboxes (MMDetection's add_gt_ needs them); got None");
@@ -174,7 +139,7 @@ public abstract class BaseSampler implements Sampler {
   @Override
   public final SamplingResult sample(AssignResult assignResult, INDArray bboxes, INDArray gtBboxes,
       INDArray gtLabels) {
-    return sample(assignResult, bboxes, gtBboxes, gtLabels, SamplerRandom.randomFor(seed, calls.getAndIncrement()));
+    return sample(assignResult, bboxes, gtBboxes, gtLabels, SamplerRandom.randomFor(params.seed(), calls.getAndIncrement()));
   }
 
   // torch.cat promotes mixed float dtypes; only DOUBLE is wider than the usual FLOAT.
@@ -213,9 +178,10 @@ public abstract class BaseSampler implements Sampler {
   /** {@code RandomSampler(num=256, pos_fraction=0.5, neg_pos_ub=-1, add_gt_as_proposals=True, seed=0)}. */
   @Override
   public final String toString() {
-    return getClass().getSimpleName() + "(num=" + num + ", pos_fraction=" + posFraction + ", neg_pos_ub="
-        + number(negPosUb) + ", add_gt_as_proposals=" + (addGtAsProposals ? "True" : "False") + ", seed=" + seed
-        + describeOwnParams() + ")";
+    SamplerParams p = params;
+    return getClass().getSimpleName() + "(num=" + p.num() + ", pos_fraction=" + p.posFraction() + ", neg_pos_ub="
+        + number(p.negPosUb()) + ", add_gt_as_proposals=" + (p.addGtAsProposals() ? "True" : "False")
+        + ", seed=" + p.seed() + describeOwnParams() + ")";
   }
 
   /** {@code 3} for integral values, {@code 0.5} otherwise (Python-like). */

@@ -22,7 +22,7 @@ class CombinedSamplerTest {
   @Test
   void libraConfigBuildsSubSamplersWithTheCombinedDefaults() {
     CombinedSampler s = (CombinedSampler) Samplers.build(libra());
-    assertThat(s.num()).isEqualTo(512);
+    assertThat(s.params().num()).isEqualTo(512);
     assertThat(s.posSampler()).isEqualTo(InstanceBalancedPosSampler.TYPE.builder(512, 0.25).build());
     assertThat(s.negSampler()).isEqualTo(IoUBalancedNegSampler.TYPE.builder(512, 0.25).build());
     CombinedSampler java = CombinedSampler.TYPE.builder(512, 0.25).params(new CombinedSampler.Params(
@@ -35,10 +35,10 @@ class CombinedSamplerTest {
   void keysASubDictSetsWin() {
     Config c = libra().with("pos_sampler", Map.of("type", "RandomSampler", "num", 64, "neg_pos_ub", 2));
     CombinedSampler s = (CombinedSampler) Samplers.build(c);
-    assertThat(s.posSampler().num()).isEqualTo(64);
-    assertThat(s.posSampler().negPosUb()).isEqualTo(2);
-    assertThat(s.posSampler().posFraction()).isEqualTo(0.25);
-    assertThat(s.negPosUb()).isEqualTo(-1);
+    assertThat(s.posSampler().params().num()).isEqualTo(64);
+    assertThat(s.posSampler().params().negPosUb()).isEqualTo(2);
+    assertThat(s.posSampler().params().posFraction()).isEqualTo(0.25);
+    assertThat(s.params().negPosUb()).isEqualTo(-1);
   }
 
   @Test

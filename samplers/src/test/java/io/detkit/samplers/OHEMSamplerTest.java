@@ -72,8 +72,8 @@ class OHEMSamplerTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("withLoss");
     OHEMSampler attached = tight.withLoss(OHEMSamplerTest::byX1);
     assertThat(sample(attached, Fixtures.assign(2, G)).posInds()).containsExactly(6, 7, 8, 9);
-    assertThat(attached.num()).isEqualTo(8);
-    assertThat(attached.addGtAsProposals()).isFalse();
+    assertThat(attached.params().num()).isEqualTo(8);
+    assertThat(attached.params().addGtAsProposals()).isFalse();
   }
 
   @Test

@@ -77,7 +77,7 @@ class SamplerConformanceTest {
     record Inputs(GoldenCase c, Sampler sampler, AssignResult assign, INDArray bboxes, INDArray gtBboxes,
         INDArray gtLabels) {
       boolean addsGts() {
-        return sampler instanceof BaseSampler b && b.addGtAsProposals() && gtBboxes.size(0) > 0;
+        return sampler instanceof BaseSampler b && b.params().addGtAsProposals() && gtBboxes.size(0) > 0;
       }
 
       int k() {

@@ -48,7 +48,7 @@ class SamplersRegistryTest {
     assertThat(Samplers.build(Config.of("type", "OHEMSampler", "num", 512, "pos_fraction", 0.25)))
         .isEqualTo(OHEMSampler.TYPE.builder(512, 0.25).build());
     assertThat(((BaseSampler) Samplers.build(Config.of("type", "RandomSampler", "num", 8, "pos_fraction", 1)))
-        .seed()).isEqualTo(Samplers.DEFAULT_SEED);
+        .params().seed()).isEqualTo(Samplers.DEFAULT_SEED);
   }
 
   @Test
