@@ -10,6 +10,9 @@
 #   FORKS=1 WARMUP_ITERS=3 WARMUP_TIME=2s ITERS=5 ITER_TIME=3s   JMH forks / iterations, operators
 #   HEAD_WARMUP_ITERS=2 HEAD_ITERS=5 HEAD_ITER_TIME=2s            the same for HeadBench (seconds per op)
 #   THREADS=2         compute threads for both sides: OMP_NUM_THREADS for ND4J, torch.set_num_threads
+#   OMP_WAIT_POLICY=  passed on to ND4J's OpenMP runtime (unset: its threads spin a while after every
+#                     native op); PASSIVE makes them sleep at once, the diagnostic for the head steps'
+#                     tail on 2 cores, where spinning threads take the cores from detkit's own threads
 #   BENCH=.           JMH benchmark regexp of the operator benchmarks
 #   OPS=1             0 skips the operator benchmarks
 #   JMH_EXTRA=        extra JMH arguments (e.g. "-prof stack" or "-prof jfr")
@@ -71,6 +74,7 @@ machine_info() {
   echo "loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "java: $(java -version 2>&1 | head -1)"
   echo "threads: $THREADS"
+  echo "OMP_WAIT_POLICY: ${OMP_WAIT_POLICY:-unset}"
 }
 machine_info | tee "$OUT/machine.txt"
 

@@ -122,14 +122,7 @@ public class ATSSHead extends AnchorHead {
   /** The targets carry the inside anchors (zeros outside): the box loss decodes against them. */
   @Override
   protected ImageTargets refineTargets(SingleImageInput in, ImageTargets targets) {
-    double[] anchors = in.flatAnchorData();
-    boolean[] inside = targets.insideFlags();
-    for (int i = 0; i < inside.length; i++) {
-      if (!inside[i]) {
-        java.util.Arrays.fill(anchors, i * 4, i * 4 + 4, 0.0);
-      }
-    }
-    return super.refineTargets(in, targets.withAnchors(anchors));
+    return super.refineTargets(in, in.withInsideAnchors(targets));
   }
   // end::atss-refine-targets[]
 
@@ -146,14 +139,11 @@ public class ATSSHead extends AnchorHead {
     Precision p = Precision.of(t.dataType());
     List<INDArray> perLevel = new ArrayList<>();
     for (int l = 0; l < t.numLevels(); l++) {
-      int[] labels = t.labelsData(l);
-      double[] anchors = t.anchorsData(l);
-      double[] gts = t.bboxTargetsData(l);
-      double[] out = new double[labels.length];
-      for (int i = 0; i < labels.length; i++) {
-        if (labels[i] >= 0 && labels[i] < numClasses()) {
-          out[i] = centerness(anchors, gts, i, p);
-        }
+      double[] anchors = t.anchorsNoCopy(l);
+      double[] gts = t.bboxTargetsNoCopy(l);
+      double[] out = new double[t.numImages() * t.numLevelAnchors()[l]];
+      for (int i : t.positivesNoCopy(l)) {
+        out[i] = centerness(anchors, gts, i, p);
       }
       perLevel.add(Tensors.create(out, t.dataType(), t.numImages(), t.numLevelAnchors()[l]));
     }
@@ -206,16 +196,16 @@ public class ATSSHead extends AnchorHead {
       level.put(clsLossName(), clsLoss(level));
       level.put(bboxLossName(), 0.0);
       level.put(LOSS_CENTERNESS, 0.0);
-      int[] pos = level.positives();
+      int[] pos = t.positivesNoCopy(l);
       if (pos.length == 0) {
         continue;
       }
       // The positives' rows read straight from the NCHW outputs, not whole levels permuted to rows.
       double[] posPred = level.valuesAt(HeadOutputs.BBOX_PREDS, pos, 4);
       double[] posCent = level.valuesAt(HeadOutputs.CENTERNESSES, pos, 1);
-      double[] posAnchors = LevelLosses.rowsAt(t.anchorsData(l), pos, 4);
+      double[] posAnchors = LevelLosses.rowsAt(t.anchorsNoCopy(l), pos, 4);
       double[] posTargets = level.bboxTargetsAt(pos);
-      double[] posCentTargets = LevelLosses.rowsAt(Tensors.toDoubles(t.extra(CENTERNESS_TARGETS, l).orElseThrow()), pos, 1);
+      double[] posCentTargets = LevelLosses.elementsAt(t.extra(CENTERNESS_TARGETS, l).orElseThrow(), pos);
       int m = pos.length;
       int a = numBaseAnchors(l);
       double levelCentSum = 0;

@@ -11,11 +11,33 @@ import org.nd4j.linalg.api.buffer.DataType;
  * generator's grid of every level, shared by the batch's images, and per image the valid flags
  * (an anchor is valid when its feature-map cell lies on the padded image).
  *
- * <p>Get the head's through {@link AnchorHead#getAnchors}. Stateless apart from its head;
- * thread-safe.
+ * <p>Get the head's through {@link AnchorHead#getAnchors}. Keeps the anchors of its last call
+ * (immutable, so they are handed out again to a call with the same sizes, dtype and pad shapes: a
+ * trainer's steady state computes them once); thread-safe.
  */
 public final class AnchorGrid {
   private final AnchorHead head;
+  private volatile Last last;
+
+  /** The last call's key and its anchors. */
+  private record Last(boolean f64, List<int[]> featmapSizes, List<int[]> padShapes, MultiLevelAnchors anchors) {
+    boolean matches(boolean f64, List<int[]> sizes, List<ImageMeta> metas) {
+      if (this.f64 != f64 || sizes.size() != featmapSizes.size() || metas.size() != padShapes.size()) {
+        return false;
+      }
+      for (int l = 0; l < sizes.size(); l++) {
+        if (!Arrays.equals(sizes.get(l), featmapSizes.get(l))) {
+          return false;
+        }
+      }
+      for (int i = 0; i < metas.size(); i++) {
+        if (!Arrays.equals(metas.get(i).padShape(), padShapes.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
 
   AnchorGrid(AnchorHead head) {
     this.head = head;
@@ -41,13 +63,21 @@ public final class AnchorGrid {
       throw new IllegalArgumentException(head.type() + ": featmap_sizes must hold one (h, w) per level ("
           + head.numLevels() + "); got " + featmapSizes.size());
     }
-    List<double[]> levelAnchors = new ArrayList<>();
     for (int l = 0; l < featmapSizes.size(); l++) {
       int[] s = featmapSizes.get(l);
       if (s == null || s.length != 2) {
         throw new IllegalArgumentException("featmap_sizes[" + l + "] must be (h, w); got "
             + (s == null ? "null" : Arrays.toString(s)));
       }
+    }
+    boolean f64 = dtype == DataType.DOUBLE;
+    Last seen = last;
+    if (seen != null && seen.matches(f64, featmapSizes, metas)) {
+      return seen.anchors();
+    }
+    List<double[]> levelAnchors = new ArrayList<>();
+    for (int l = 0; l < featmapSizes.size(); l++) {
+      int[] s = featmapSizes.get(l);
       if (dtype == DataType.DOUBLE) {
         levelAnchors.add(head.anchorGenerator().gridPriorsFlatDouble(l, s[0], s[1]));
       } else {
@@ -58,7 +88,13 @@ public final class AnchorGrid {
     for (ImageMeta m : metas) {
       flags.add(head.anchorGenerator().validFlags(featmapSizes, m.padShape().toArray()));
     }
-    return MultiLevelAnchors.of(dtype == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT, featmapSizes,
+    MultiLevelAnchors anchors = MultiLevelAnchors.of(f64 ? DataType.DOUBLE : DataType.FLOAT, featmapSizes,
         levelAnchors, flags);
+    List<int[]> sizes = new ArrayList<>();
+    featmapSizes.forEach(s -> sizes.add(s.clone()));
+    List<int[]> pads = new ArrayList<>();
+    metas.forEach(m -> pads.add(m.padShape()));
+    last = new Last(f64, List.copyOf(sizes), List.copyOf(pads), anchors);
+    return anchors;
   }
 }

@@ -146,7 +146,39 @@ public final class GradAccumulator {
   /** A zero gradient of output {@code name} at {@code level}: the step's array zeroed, or a new one. */
   private INDArray zeros(String name, int level) {
     INDArray b = fresh(name, level);
-    return b == null || step == null ? Nd4j.zeros(dtype, shape(name, level)) : b.assign(0);
+    return b == null || step == null ? Nd4j.zeros(dtype, shape(name, level)) : zeroFill(b);
+  }
+
+  /**
+   * {@code b} (a step's dense C-order FLOAT or DOUBLE array) set to zeros from Java, through its NIO
+   * view: a native {@code assign} would wake ND4J's OpenMP threads, which then spin on the cores the
+   * step's own threads need (a few small arrays a step, and the tail of the step's time with them).
+   */
+  private static INDArray zeroFill(INDArray b) {
+    if (b.dataType() != DataType.FLOAT && b.dataType() != DataType.DOUBLE || b.offset() != 0
+        || b.data().length() != b.length()) {
+      return b.assign(0);
+    }
+    try {
+      java.nio.Buffer v = b.dataType() == DataType.FLOAT ? b.data().asNioFloat() : b.data().asNioDouble();
+      int n = (int) b.length();
+      int chunk = Math.min(n, 4096);
+      if (v instanceof java.nio.FloatBuffer f) {
+        float[] zero = new float[chunk];
+        for (int i = 0; i < n; i += chunk) {
+          f.put(i, zero, 0, Math.min(chunk, n - i));
+        }
+      } else {
+        double[] zero = new double[chunk];
+        java.nio.DoubleBuffer d = (java.nio.DoubleBuffer) v;
+        for (int i = 0; i < n; i += chunk) {
+          d.put(i, zero, 0, Math.min(chunk, n - i));
+        }
+      }
+    } finally {
+      java.lang.ref.Reference.reachabilityFence(b);
+    }
+    return b;
   }
 
   /** The gradients as head outputs (zeros where nothing was added). */

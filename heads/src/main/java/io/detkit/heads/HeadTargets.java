@@ -42,10 +42,13 @@ public final class HeadTargets {
   private final int numTotalNeg;
   private final Map<String, List<INDArray>> levelExtras;
   private final int epoch;
+  // The per-level arrays, gathered once and shared by the copies that keep these images.
+  private final LevelCache cache;
 
   private HeadTargets(DataType dtype, int numClasses, int[] numLevelAnchors, List<ImageTargets> images,
-      Map<String, List<INDArray>> levelExtras, int epoch) {
+      Map<String, List<INDArray>> levelExtras, int epoch, LevelCache cache) {
     this.epoch = epoch;
+    this.cache = cache != null ? cache : new LevelCache(numLevelAnchors.length);
     this.dtype = dtype;
     this.numClasses = numClasses;
     this.numLevelAnchors = numLevelAnchors;
@@ -120,7 +123,7 @@ public final class HeadTargets {
         }
       }
     }
-    return new HeadTargets(dtype, numClasses, numLevelAnchors.clone(), List.copyOf(images), Map.of(), 0);
+    return new HeadTargets(dtype, numClasses, numLevelAnchors.clone(), List.copyOf(images), Map.of(), 0, null);
   }
 
   /** The first image with an inside anchor (the one whose anchors and extras the others match), else image 0. */
@@ -150,7 +153,7 @@ public final class HeadTargets {
     if (epoch < 0) {
       throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
     }
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, levelExtras, epoch);
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, levelExtras, epoch, cache);
   }
 
   /** The dtype of the float outputs. */
@@ -209,33 +212,29 @@ public final class HeadTargets {
    * {@code 0 <= level < numLevels()}.
    */
   public INDArray labels(int level) {
-    int[] d = labelsData(level);
-    return Tensors.createLong(d, images.size(), numLevelAnchors[level]);
+    return Tensors.createLong(labelsNoCopy(level), images.size(), numLevelAnchors[level]);
   }
 
   /** Classification weights of {@code level}: {@code [N, A_l]}. */
   public INDArray labelWeights(int level) {
-    return Tensors.create(labelWeightsData(level), dtype, images.size(), numLevelAnchors[level]);
+    return Tensors.create(labelWeightsNoCopy(level), dtype, images.size(), numLevelAnchors[level]);
   }
 
   /** Regression targets of {@code level}: {@code [N, A_l, 4]}. */
   public INDArray bboxTargets(int level) {
-    return Tensors.create(bboxTargetsData(level), dtype, images.size(), numLevelAnchors[level], 4);
+    return Tensors.create(bboxTargetsNoCopy(level), dtype, images.size(), numLevelAnchors[level], 4);
   }
 
   /** Regression weights of {@code level}: {@code [N, A_l, 4]}. */
   public INDArray bboxWeights(int level) {
-    return Tensors.create(bboxWeightsData(level), dtype, images.size(), numLevelAnchors[level], 4);
+    return Tensors.create(bboxWeightsNoCopy(level), dtype, images.size(), numLevelAnchors[level], 4);
   }
 
   /** Anchors of {@code level} {@code [N, A_l, 4]}, when the per-image step returned them. */
   public Optional<INDArray> anchors(int level) {
-    checkLevel(level);
-    if (reference(images).anchorsNoCopy() == null) {
-      return Optional.empty();
-    }
-    return Optional.of(Tensors.create(gather(level, 4, ImageTargets::anchorsNoCopy), dtype, images.size(),
-        numLevelAnchors[level], 4));
+    double[] a = anchorsNoCopy(level);
+    return a == null ? Optional.empty()
+        : Optional.of(Tensors.create(a, dtype, images.size(), numLevelAnchors[level], 4));
   }
 
   /** Names of the extras (per-image ones first, then level extras). */
@@ -291,7 +290,8 @@ public final class HeadTargets {
     }
     Map<String, List<INDArray>> copy = new LinkedHashMap<>(levelExtras);
     copy.put(name, List.copyOf(perLevel));
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, Collections.unmodifiableMap(copy), epoch);
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, Collections.unmodifiableMap(copy), epoch,
+        cache);
   }
 
   /**
@@ -301,40 +301,94 @@ public final class HeadTargets {
    */
   public HeadTargets withImages(List<ImageTargets> newImages) {
     HeadTargets t = of(dtype, numClasses, numLevelAnchors, newImages);
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, t.images, levelExtras, epoch);
+    return new HeadTargets(dtype, numClasses, numLevelAnchors, t.images, levelExtras, epoch, null);
   }
 
-  /** Labels of {@code level} as {@code N * A_l} ints, image-major. */
+  /** Labels of {@code level} as {@code N * A_l} ints, image-major (copy). */
   public int[] labelsData(int level) {
-    checkLevel(level);
-    List<int[]> perImage = new ArrayList<>(images.size());
-    images.forEach(t -> perImage.add(t.labels()));
-    return ImagesToLevels.level(perImage, numLevelAnchors, level);
+    return labelsNoCopy(level).clone();
   }
 
-  /** Classification weights of {@code level} as {@code N * A_l} doubles, image-major. */
+  /** Classification weights of {@code level} as {@code N * A_l} doubles, image-major (copy). */
   public double[] labelWeightsData(int level) {
-    return gather(level, 1, ImageTargets::labelWeights);
+    return labelWeightsNoCopy(level).clone();
   }
 
-  /** Regression targets of {@code level} as {@code N * A_l * 4} doubles. */
+  /** Regression targets of {@code level} as {@code N * A_l * 4} doubles (copy). */
   public double[] bboxTargetsData(int level) {
-    return gather(level, 4, ImageTargets::bboxTargets);
+    return bboxTargetsNoCopy(level).clone();
   }
 
-  /** Regression weights of {@code level} as {@code N * A_l * 4} doubles. */
+  /** Regression weights of {@code level} as {@code N * A_l * 4} doubles (copy). */
   public double[] bboxWeightsData(int level) {
-    return gather(level, 4, ImageTargets::bboxWeights);
+    return bboxWeightsNoCopy(level).clone();
   }
 
-  /** Anchors of {@code level} as {@code N * A_l * 4} doubles, or null when not returned. */
+  /** Anchors of {@code level} as {@code N * A_l * 4} doubles, or null when not returned (copy). */
   public double[] anchorsData(int level) {
+    double[] a = anchorsNoCopy(level);
+    return a == null ? null : a.clone();
+  }
+
+  /**
+   * The rows of {@code level} (image-major, as {@link #labelsData}) whose label is a foreground
+   * class, increasing: the level's positives (copy).
+   */
+  public int[] positiveRows(int level) {
+    return positivesNoCopy(level).clone();
+  }
+
+  /*
+   * The loss path's views of the per-level arrays: gathered once per level and kept (each loss term
+   * and hook of a step reads the same level several times), never to be written by the caller.
+   */
+
+  int[] labelsNoCopy(int level) {
+    return (int[]) cache.get(checkLevel(level), LevelCache.LABELS, () -> {
+      List<int[]> perImage = new ArrayList<>(images.size());
+      images.forEach(t -> perImage.add(t.labels()));
+      return ImagesToLevels.level(perImage, numLevelAnchors, level);
+    });
+  }
+
+  double[] labelWeightsNoCopy(int level) {
+    return gather(level, LevelCache.LABEL_WEIGHTS, 1, ImageTargets::labelWeights);
+  }
+
+  double[] bboxTargetsNoCopy(int level) {
+    return gather(level, LevelCache.BBOX_TARGETS, 4, ImageTargets::bboxTargets);
+  }
+
+  double[] bboxWeightsNoCopy(int level) {
+    return gather(level, LevelCache.BBOX_WEIGHTS, 4, ImageTargets::bboxWeights);
+  }
+
+  double[] anchorsNoCopy(int level) {
     checkLevel(level);
-    return reference(images).anchorsNoCopy() == null ? null : gather(level, 4, ImageTargets::anchorsNoCopy);
+    return reference(images).anchorsNoCopy() == null ? null
+        : gather(level, LevelCache.ANCHORS, 4, ImageTargets::anchorsNoCopy);
+  }
+
+  int[] positivesNoCopy(int level) {
+    return (int[]) cache.get(checkLevel(level), LevelCache.POSITIVES, () -> {
+      int[] labels = labelsNoCopy(level);
+      int[] rows = new int[labels.length];
+      int m = 0;
+      for (int i = 0; i < labels.length; i++) {
+        if (labels[i] >= 0 && labels[i] < numClasses) {
+          rows[m++] = i;
+        }
+      }
+      return java.util.Arrays.copyOf(rows, m);
+    });
   }
 
   private int checkLevel(int level) {
     return Tensors.requireIndex(level, numLevelAnchors.length, "level");
+  }
+
+  private double[] gather(int level, int slot, int width, java.util.function.Function<ImageTargets, double[]> field) {
+    return (double[]) cache.get(checkLevel(level), slot, () -> gather(level, width, field));
   }
 
   private double[] gather(int level, int width, java.util.function.Function<ImageTargets, double[]> field) {
@@ -345,6 +399,34 @@ public final class HeadTargets {
       perImage.add(v != null ? v : new double[t.numAnchors() * width]);  // an image with no inside anchor
     }
     return ImagesToLevels.level(perImage, numLevelAnchors, level, width);
+  }
+
+  /**
+   * The per-level arrays gathered so far, one slot per kind and level; filled on first use, under a
+   * lock so that targets shared by threads gather each array once and publish it safely.
+   */
+  private static final class LevelCache {
+    static final int LABELS = 0;
+    static final int LABEL_WEIGHTS = 1;
+    static final int BBOX_TARGETS = 2;
+    static final int BBOX_WEIGHTS = 3;
+    static final int ANCHORS = 4;
+    static final int POSITIVES = 5;
+
+    private final Object[][] slots;
+
+    LevelCache(int levels) {
+      slots = new Object[6][levels];
+    }
+
+    synchronized Object get(int level, int slot, java.util.function.Supplier<Object> make) {
+      Object v = slots[slot][level];
+      if (v == null) {
+        v = make.get();
+        slots[slot][level] = v;
+      }
+      return v;
+    }
   }
 
   /** The per-level arrays of every output, for debugging: name to list over levels. */

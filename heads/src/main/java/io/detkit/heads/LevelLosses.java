@@ -17,41 +17,27 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@link HeadTargets#labelsData}); {@link #positives()} lists the positive rows.
  *
  * <p>Used by the thread that computes the loss; not thread-safe.
+ *
+ * @param level the level
+ * @param outputs the batch's raw outputs
+ * @param anchors the batch's anchors (shared by its images)
+ * @param targets the batch's targets
+ * @param avgFactor the averaging factor of the call ({@link AnchorHead#avgFactor})
+ * @param grads the gradient accumulator every loss term adds to
+ * @param dict the loss dict being filled: name to one value per level (a mutable map, shared by the
+ *     levels of one call; write it through {@link #put})
  */
-public final class LevelLosses {
-  private final int level;
-  private final HeadOutputs outputs;
-  private final MultiLevelAnchors anchors;
-  private final HeadTargets targets;
-  private final double avgFactor;
-  private final GradAccumulator grads;
-  private final Map<String, double[]> dict;
-  private int[] positives;
+public record LevelLosses(int level, HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets,
+    double avgFactor, GradAccumulator grads, Map<String, double[]> dict) {
 
-  /**
-   * @param dict the loss dict being filled: name to one value per level (a mutable map, shared by
-   *     the levels of one call)
-   * @throws IllegalArgumentException if an argument is null or {@code level} is out of range
-   */
-  public LevelLosses(int level, HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets,
-      double avgFactor, GradAccumulator grads, Map<String, double[]> dict) {
-    this.targets = Tensors.requireNonNull(targets, "targets");
-    this.level = Tensors.requireIndex(level, targets.numLevels(), "level");
-    this.outputs = Tensors.requireNonNull(outputs, "outputs");
-    this.anchors = Tensors.requireNonNull(anchors, "anchors");
-    this.avgFactor = avgFactor;
-    this.grads = Tensors.requireNonNull(grads, "grads");
-    this.dict = Tensors.requireNonNull(dict, "dict");
-  }
-
-  /** The level. */
-  public int level() {
-    return level;
-  }
-
-  /** The batch's raw outputs. */
-  public HeadOutputs outputs() {
-    return outputs;
+  /** @throws IllegalArgumentException if an argument is null or {@code level} is out of range */
+  public LevelLosses {
+    Tensors.requireNonNull(targets, "targets");
+    Tensors.requireIndex(level, targets.numLevels(), "level");
+    Tensors.requireNonNull(outputs, "outputs");
+    Tensors.requireNonNull(anchors, "anchors");
+    Tensors.requireNonNull(grads, "grads");
+    Tensors.requireNonNull(dict, "dict");
   }
 
   /** Output {@code name} at this level, NCHW. */
@@ -59,29 +45,9 @@ public final class LevelLosses {
     return outputs.get(name, level);
   }
 
-  /** The batch's anchors (shared by its images). */
-  public MultiLevelAnchors anchors() {
-    return anchors;
-  }
-
-  /** The batch's targets. */
-  public HeadTargets targets() {
-    return targets;
-  }
-
   /** The training epoch of the call ({@link HeadTargets#epoch()}). */
   public int epoch() {
     return targets.epoch();
-  }
-
-  /** The averaging factor of the call ({@link AnchorHead#avgFactor}). */
-  public double avgFactor() {
-    return avgFactor;
-  }
-
-  /** The gradient accumulator every loss term adds to. */
-  public GradAccumulator grads() {
-    return grads;
   }
 
   /** The outputs' dtype. */
@@ -108,24 +74,10 @@ public final class LevelLosses {
 
   /**
    * The rows (image-major, as {@link HeadTargets#labelsData}) whose label is a foreground class:
-   * the level's positives (cached).
+   * the level's positives ({@link HeadTargets#positiveRows}; copy).
    */
   public int[] positives() {
-    if (positives == null) {
-      int[] labels = targets.labelsData(level);
-      int m = 0;
-      for (int lab : labels) {
-        m += lab >= 0 && lab < targets.numClasses() ? 1 : 0;
-      }
-      positives = new int[m];
-      int k = 0;
-      for (int i = 0; i < labels.length; i++) {
-        if (labels[i] >= 0 && labels[i] < targets.numClasses()) {
-          positives[k++] = i;
-        }
-      }
-    }
-    return positives.clone();
+    return targets.positiveRows(level);
   }
 
   /**
@@ -136,15 +88,26 @@ public final class LevelLosses {
     INDArray out = output(name);
     int hw = (int) (out.size(2) * out.size(3));
     int a = anchorsPerLocation();
-    // Read only the rows asked for (a few hundred positives), not the whole level widened to doubles.
-    INDArray dense = out.isView() || out.ordering() != 'c' ? out.dup('c') : out;
-    double[] v = new double[rows.length * k];
+    int[] at = new int[rows.length * k];
+    for (int r = 0; r < rows.length; r++) {
+      for (int c = 0; c < k; c++) {
+        at[r * k + c] = Layout.nchwIndex(rows[r], c, a, k, hw);
+      }
+    }
+    return elementsAt(out, at);
+  }
+
+  /**
+   * The elements {@code at} (C-order flat indices) of {@code a}, read in place through its buffer:
+   * only the few asked for (a level's positives), not the whole array widened to doubles.
+   */
+  static double[] elementsAt(INDArray a, int[] at) {
+    INDArray dense = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+    double[] v = new double[at.length];
     try {
       org.nd4j.linalg.api.buffer.DataBuffer data = dense.data();
-      for (int r = 0; r < rows.length; r++) {
-        for (int c = 0; c < k; c++) {
-          v[r * k + c] = data.getDouble(Layout.nchwIndex(rows[r], c, a, k, hw));
-        }
+      for (int i = 0; i < at.length; i++) {
+        v[i] = data.getDouble(at[i]);
       }
     } finally {
       java.lang.ref.Reference.reachabilityFence(dense);
@@ -154,18 +117,19 @@ public final class LevelLosses {
 
   /** The anchor of each given row, 4 values per row. */
   public double[] anchorsAt(int[] rows) {
-    double[] all = anchors.anchorData(level);
+    double[] all = anchors.flatAnchorsNoCopy();
+    int start = anchors.levelStart(level);
     int n = anchors.numAnchors(level);
     double[] v = new double[rows.length * 4];
     for (int r = 0; r < rows.length; r++) {
-      System.arraycopy(all, (rows[r] % n) * 4, v, r * 4, 4);
+      System.arraycopy(all, (start + rows[r] % n) * 4, v, r * 4, 4);
     }
     return v;
   }
 
   /** The regression target of each given row, 4 values per row. */
   public double[] bboxTargetsAt(int[] rows) {
-    return rowsAt(targets.bboxTargetsData(level), rows, 4);
+    return rowsAt(targets.bboxTargetsNoCopy(level), rows, 4);
   }
 
   /** The {@code k} values of each given row of a row-major array {@code all}. */

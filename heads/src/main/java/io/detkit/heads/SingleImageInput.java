@@ -101,6 +101,18 @@ public record SingleImageInput(int imageIndex, MultiLevelAnchors anchors, Ground
     return Tensors.create(out, anchors.dataType(), idx.length, 4);
   }
 
+  /**
+   * {@code targets} (this image's) carrying the image's anchors, those not inside set to zeros
+   * ({@link AnchorUtils#zeroOutside}): what heads that decode against the anchors (ATSS, GFL) attach
+   * in their {@code refineTargets} hook.
+   *
+   * @throws IllegalArgumentException if {@code targets} is null or does not cover this image's anchors
+   */
+  public ImageTargets withInsideAnchors(ImageTargets targets) {
+    Tensors.requireNonNull(targets, "targets");
+    return targets.withAnchors(AnchorUtils.zeroOutside(anchors.flatAnchorsNoCopy(), targets.insideFlags()));
+  }
+
   double[] flatAnchorsNoCopy() {
     return anchors.flatAnchorsNoCopy();
   }

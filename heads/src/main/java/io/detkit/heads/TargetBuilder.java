@@ -120,22 +120,26 @@ public final class TargetBuilder {
     }
     Precision p = Precision.of(in.dataType());
     int numClasses = head.numClasses();
-    int[] labels = new int[n];
+    // Written straight over all anchors (unmap's result): anchors outside are background with zeros.
+    int total = inside.length;
+    int[] labels = new int[total];
     Arrays.fill(labels, numClasses);
-    double[] labelWeights = new double[n];
-    double[] bboxTargets = new double[n * 4];
-    double[] bboxWeights = new double[n * 4];
+    double[] labelWeights = new double[total];
+    double[] bboxTargets = new double[total * 4];
+    double[] bboxWeights = new double[total * 4];
     int[] pos = sr.posInds();
     int[] neg = sr.negInds();
     int[] posGt = sr.posAssignedGtInds();
     int[] gtLabels = in.gt().labelArray();
+    int[] posFlat = new int[pos.length];
     if (pos.length > 0) {
       double[] targets = head.regDecodedBbox() ? sr.posGtBboxesData()
           : encode(sr.posBboxesData(), sr.boxColumns(), sr.posGtBboxesData(), p);
       double posWeight = head.trainCfg().orElseThrow().posWeight();
       posWeight = posWeight <= 0 ? 1.0 : p.round(posWeight);
       for (int k = 0; k < pos.length; k++) {
-        int i = pos[k];
+        int i = insideIdx[pos[k]];
+        posFlat[k] = i;
         for (int c = 0; c < 4; c++) {
           bboxTargets[i * 4 + c] = p.round(targets[k * 4 + c]);
           bboxWeights[i * 4 + c] = 1.0;
@@ -144,20 +148,13 @@ public final class TargetBuilder {
         labelWeights[i] = posWeight;
       }
     }
-    for (int i : neg) {
-      labelWeights[i] = 1.0;
-    }
-    int[] posFlat = new int[pos.length];
-    for (int k = 0; k < pos.length; k++) {
-      posFlat[k] = insideIdx[pos[k]];
-    }
     int[] negFlat = new int[neg.length];
     for (int k = 0; k < neg.length; k++) {
       negFlat[k] = insideIdx[neg[k]];
+      labelWeights[negFlat[k]] = 1.0;
     }
-    return ImageTargets.of(inside, AnchorUtils.unmap(labels, inside, numClasses),
-        AnchorUtils.unmap(labelWeights, 1, inside, 0), AnchorUtils.unmap(bboxTargets, 4, inside, 0),
-        AnchorUtils.unmap(bboxWeights, 4, inside, 0), null, posFlat, posGt, negFlat, assign, sr);
+    return ImageTargets.of(inside, labels, labelWeights, bboxTargets, bboxWeights, null, posFlat, posGt, negFlat,
+        assign, sr);
   }
 
   private double[] encode(double[] posBoxes, int cols, double[] posGt, Precision p) {

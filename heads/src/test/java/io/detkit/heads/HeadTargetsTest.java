@@ -56,6 +56,29 @@ class HeadTargetsTest {
   }
 
   @Test
+  void positiveRowsAreTheForegroundLabelsOfALevel() {
+    HeadTargets t = HeadTargets.of(DataType.FLOAT, 3, new int[] {2, 1}, List.of(image(2), image(1)));
+    assertThat(t.positiveRows(0)).containsExactly(3);
+    assertThat(t.positiveRows(1)).containsExactly(0);
+    assertThat(t.withEpoch(2).positiveRows(0)).containsExactly(3);
+    assertThatThrownBy(() -> t.positiveRows(2)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("level");
+  }
+
+  @Test
+  void perLevelArraysAreCopiesOfTheGatheredOnes() {
+    HeadTargets t = HeadTargets.of(DataType.FLOAT, 3, new int[] {2, 1}, List.of(image(2), image(1)));
+    // Each level is gathered once and kept: what a caller changes must not reach the next reader.
+    t.labelsData(0)[3] = 0;
+    t.bboxTargetsData(1)[0] = 9;
+    t.positiveRows(0)[0] = 1;
+    assertThat(t.labelsData(0)).containsExactly(3, 3, 3, 1);
+    assertThat(t.bboxTargetsData(1)).containsExactly(0.5, 0, 0, 0, 0, 0, 0, 0);
+    assertThat(t.positiveRows(0)).containsExactly(3);
+    assertThat(t.withEpoch(1).labelsData(0)).containsExactly(3, 3, 3, 1);
+  }
+
+  @Test
   void inconsistentTargetsAreRejected() {
     assertThatThrownBy(() -> HeadTargets.of(DataType.FLOAT, 3, new int[] {2, 2}, List.of(image(0))))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("must cover all 4 anchors");

@@ -177,13 +177,15 @@ public final class FusedFocal {
     }
   }
 
-  /** A block's rows gathered from the NCHW level, reused by each pool thread. */
+  /** A block's rows gathered from the NCHW level, taken from {@link #FREE} by the thread that runs it. */
   private static final class Scratch {
     Object x;
     Object g;
     Object span;
     long[] labels = new long[BLOCK_ROWS];
     double[] rowWeight = new double[BLOCK_ROWS];
+    /** {@link VectorFocal}'s work arrays (typed Object: this class must load without the Vector API). */
+    Object vectorWork;
 
     private boolean single;
     private int rowsLen = -1;
@@ -203,7 +205,19 @@ public final class FusedFocal {
     }
   }
 
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  /*
+   * Idle scratches, at most one per thread that ran blocks at once. Not a ThreadLocal: JDK 17's
+   * common pool clears its workers' thread-locals after every task they run, which made each block
+   * a worker ran allocate (and page in) a fresh scratch. Any scratch serves any block: a block
+   * overwrites what it reads, so results do not depend on which one it gets.
+   */
+  private static final java.util.concurrent.ConcurrentLinkedDeque<Scratch> FREE =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+
+  private static Scratch acquire() {
+    Scratch s = FREE.pollFirst();
+    return s != null ? s : new Scratch();
+  }
 
   /** {@link #run} over the rows of an NCHW level: same blocks, same row code, same sum order. */
   private double runNchw(Nchw v, int[] labels, int n, double[] rowWeight, double scale) {
@@ -215,23 +229,34 @@ public final class FusedFocal {
     IntStream.range(0, blocks).parallel().forEach(b -> {
       int r0 = b * BLOCK_ROWS;
       int r1 = Math.min(n, r0 + BLOCK_ROWS);
-      Scratch s = SCRATCH.get().fit(single, c, BLOCK_ROWS / v.a() + 2);
-      for (int r = r0; r < r1; r++) {
-        s.labels[r - r0] = labels[r];
-        s.rowWeight[r - r0] = rowWeight[r];
+      Scratch s = acquire().fit(single, c, BLOCK_ROWS / v.a() + 2);
+      try {
+        for (int r = r0; r < r1; r++) {
+          s.labels[r - r0] = labels[r];
+          s.rowWeight[r - r0] = rowWeight[r];
+        }
+        copyBlock(v, s, r0, r1, true);
+        partial[b] = lanes ? simdRows(s, c, scale, r1 - r0)
+            : block(s.x, s.labels, c, s.rowWeight, null, scale, s.g, 0, r1 - r0);
+        copyBlock(v, s, r0, r1, false);
+      } finally {
+        FREE.offerFirst(s);
       }
-      copyBlock(v, s, r0, r1, true);
-      partial[b] = lanes
-          ? VectorFocal.rows((float[]) s.x, s.labels, c, s.rowWeight, scale, (float) alpha, (float[]) s.g, 0, r1 - r0,
-              this::row)
-          : block(s.x, s.labels, c, s.rowWeight, null, scale, s.g, 0, r1 - r0);
-      copyBlock(v, s, r0, r1, false);
     });
     double sum = 0;
     for (double p : partial) {
       sum += p;
     }
     return sum;
+  }
+
+  /** The SIMD rows of a gathered block, in the scratch's own {@link VectorFocal.Work}. */
+  private double simdRows(Scratch s, int c, double scale, int rows) {
+    if (s.vectorWork == null) {
+      s.vectorWork = new VectorFocal.Work();
+    }
+    return VectorFocal.rows((float[]) s.x, s.labels, c, s.rowWeight, scale, (float) alpha, (float[]) s.g, 0, rows,
+        this::row, (VectorFocal.Work) s.vectorWork);
   }
 
   /**

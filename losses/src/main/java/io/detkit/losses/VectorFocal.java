@@ -56,6 +56,41 @@ final class VectorFocal {
    */
   static double rows(float[] x, long[] labels, int c, double[] rowWeight, double scale, float alpha, float[] grad,
       int r0, int r1, Tail tails) {
+    return rows(x, labels, c, rowWeight, scale, alpha, grad, r0, r1, tails, new Work());
+  }
+
+  /**
+   * The working arrays of {@link #rows}, sized for a column count on first use and reused by a
+   * caller that runs many blocks (one {@code Work} per running thread; not thread-safe).
+   */
+  static final class Work {
+    private int cols = -1;
+    private double[] tailX;
+    private double[] tailG;
+    private float[] lanes;
+    private float[] expAbs;
+    private float[] log1p;
+
+    /** This work, its arrays (re)made for rows of {@code c} columns. */
+    Work fit(int c) {
+      if (cols != c) {
+        int len = F.length();
+        int tail = c % len;
+        tailX = new double[tail];
+        tailG = new double[tail];
+        lanes = new float[len];
+        // exp(-|x|) and log1p of it for a chunk of rows, padded to whole vectors.
+        expAbs = new float[CHUNK_ROWS * c + len];
+        log1p = new float[CHUNK_ROWS * c + len];
+        cols = c;
+      }
+      return this;
+    }
+  }
+
+  /** {@link #rows(float[], long[], int, double[], double, float, float[], int, int, Tail)} in {@code work}'s arrays. */
+  static double rows(float[] x, long[] labels, int c, double[] rowWeight, double scale, float alpha, float[] grad,
+      int r0, int r1, Tail tails, Work work) {
     IntVector lane = IntVector.zero(I).addIndex(1);
     FloatVector zero = FloatVector.zero(F);
     FloatVector one = FloatVector.broadcast(F, 1f);
@@ -64,15 +99,16 @@ final class VectorFocal {
     // Whole vectors only: masked tails are not compiled to SIMD code on JDK 17 and would allocate.
     int full = c - c % len;
     int tail = c - full;
-    double[] tailX = new double[tail];
-    double[] tailG = new double[tail];
-    float[] lanes = new float[len];
+    work.fit(c);
+    double[] tailX = work.tailX;
+    double[] tailG = work.tailG;
+    float[] lanes = work.lanes;
     // exp(-|x|) and log1p of it for the whole block first, each in its own loop method: with all
     // the arithmetic in one loop, C2's inlining budget runs out inside the Vector API and the
     // leftover calls box every vector (allocating and running several times slower).
     // The rows go in chunks small enough for the scratch arrays to stay in cache.
-    float[] expAbs = new float[CHUNK_ROWS * c + len];
-    float[] log1p = new float[CHUNK_ROWS * c + len];
+    float[] expAbs = work.expAbs;
+    float[] log1p = work.log1p;
     double total = 0;
     for (int r = r0; r < r1; r++) {
       int base = r * c;
