@@ -1,5 +1,6 @@
 package io.detkit.heads;
 
+import com.google.common.primitives.ImmutableIntArray;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +21,7 @@ public final class AnchorGrid {
   private volatile Last last;
 
   /** The last call's key and its anchors. */
-  private record Last(boolean f64, List<int[]> featmapSizes, List<int[]> padShapes, MultiLevelAnchors anchors) {
+  private record Last(boolean f64, List<int[]> featmapSizes, List<ImmutableIntArray> padShapes, MultiLevelAnchors anchors) {
     boolean matches(boolean f64, List<int[]> sizes, List<ImageMeta> metas) {
       if (this.f64 != f64 || sizes.size() != featmapSizes.size() || metas.size() != padShapes.size()) {
         return false;
@@ -31,7 +32,7 @@ public final class AnchorGrid {
         }
       }
       for (int i = 0; i < metas.size(); i++) {
-        if (!Arrays.equals(metas.get(i).padShape(), padShapes.get(i))) {
+        if (!metas.get(i).padShape().equals(padShapes.get(i))) {
           return false;
         }
       }
@@ -92,7 +93,7 @@ public final class AnchorGrid {
         levelAnchors, flags);
     List<int[]> sizes = new ArrayList<>();
     featmapSizes.forEach(s -> sizes.add(s.clone()));
-    List<int[]> pads = new ArrayList<>();
+    List<ImmutableIntArray> pads = new ArrayList<>();
     metas.forEach(m -> pads.add(m.padShape()));
     last = new Last(f64, List.copyOf(sizes), List.copyOf(pads), anchors);
     return anchors;
