@@ -43,16 +43,15 @@ public final class HeadTargets {
   private final Map<String, List<INDArray>> levelExtras;
   private final int epoch;
   // The per-level arrays, gathered once and shared by the copies that keep these images.
-  private final LevelCache cache;
+  private final LevelArrays levels;
 
-  private HeadTargets(DataType dtype, int numClasses, int[] numLevelAnchors, List<ImageTargets> images,
-      Map<String, List<INDArray>> levelExtras, int epoch, LevelCache cache) {
+  private HeadTargets(DataType dtype, LevelArrays levels, Map<String, List<INDArray>> levelExtras, int epoch) {
     this.epoch = epoch;
-    this.cache = cache != null ? cache : new LevelCache(numLevelAnchors.length);
+    this.levels = levels;
     this.dtype = dtype;
-    this.numClasses = numClasses;
-    this.numLevelAnchors = numLevelAnchors;
-    this.images = images;
+    this.numClasses = levels.numClasses();
+    this.numLevelAnchors = levels.numLevelAnchors();
+    this.images = levels.images();
     int pos = 0;
     int neg = 0;
     for (ImageTargets t : images) {
@@ -100,7 +99,7 @@ public final class HeadTargets {
     }
     // An image with no inside anchor (ImageTargets#empty) carries no anchors or extras: its rows read
     // as zeros, and the others are checked against the first image that took part.
-    ImageTargets first = reference(images);
+    ImageTargets first = LevelArrays.reference(images);
     for (int i = 0; i < images.size(); i++) {
       ImageTargets t = images.get(i);
       if (t.numAnchors() != total) {
@@ -123,17 +122,8 @@ public final class HeadTargets {
         }
       }
     }
-    return new HeadTargets(dtype, numClasses, numLevelAnchors.clone(), List.copyOf(images), Map.of(), 0, null);
-  }
-
-  /** The first image with an inside anchor (the one whose anchors and extras the others match), else image 0. */
-  private static ImageTargets reference(List<ImageTargets> images) {
-    for (ImageTargets t : images) {
-      if (t.hasInsideAnchors()) {
-        return t;
-      }
-    }
-    return images.get(0);
+    return new HeadTargets(dtype, new LevelArrays(numClasses, numLevelAnchors.clone(), List.copyOf(images)),
+        Map.of(), 0);
   }
 
   /**
@@ -153,7 +143,7 @@ public final class HeadTargets {
     if (epoch < 0) {
       throw new IllegalArgumentException("epoch must be >= 0; got " + epoch);
     }
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, levelExtras, epoch, cache);
+    return new HeadTargets(dtype, levels, levelExtras, epoch);
   }
 
   /** The dtype of the float outputs. */
@@ -239,7 +229,7 @@ public final class HeadTargets {
 
   /** Names of the extras (per-image ones first, then level extras). */
   public Set<String> extraNames() {
-    Set<String> out = new java.util.LinkedHashSet<>(reference(images).extraNames());
+    Set<String> out = new java.util.LinkedHashSet<>(LevelArrays.reference(images).extraNames());
     out.addAll(levelExtras.keySet());
     return Collections.unmodifiableSet(out);
   }
@@ -252,17 +242,17 @@ public final class HeadTargets {
    */
   public Optional<INDArray> extra(String name, int level) {
     Tensors.requireNonNull(name, "name");
-    checkLevel(level);
+    levels.checkLevel(level);
     List<INDArray> lv = levelExtras.get(name);
     if (lv != null) {
       return Optional.of(lv.get(level));
     }
-    ImageTargets.Extra e = reference(images).extras().get(name);
+    ImageTargets.Extra e = LevelArrays.reference(images).extras().get(name);
     if (e == null) {
       return Optional.empty();
     }
     int w = e.width();
-    double[] d = gather(level, w, t -> t.extras().containsKey(name) ? t.extras().get(name).raw() : null);
+    double[] d = levels.gather(level, w, t -> t.extras().containsKey(name) ? t.extras().get(name).raw() : null);
     return Optional.of(w == 1 ? Tensors.create(d, dtype, images.size(), numLevelAnchors[level])
         : Tensors.create(d, dtype, images.size(), numLevelAnchors[level], w));
   }
@@ -290,8 +280,7 @@ public final class HeadTargets {
     }
     Map<String, List<INDArray>> copy = new LinkedHashMap<>(levelExtras);
     copy.put(name, List.copyOf(perLevel));
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, images, Collections.unmodifiableMap(copy), epoch,
-        cache);
+    return new HeadTargets(dtype, levels, Collections.unmodifiableMap(copy), epoch);
   }
 
   /**
@@ -301,7 +290,7 @@ public final class HeadTargets {
    */
   public HeadTargets withImages(List<ImageTargets> newImages) {
     HeadTargets t = of(dtype, numClasses, numLevelAnchors, newImages);
-    return new HeadTargets(dtype, numClasses, numLevelAnchors, t.images, levelExtras, epoch, null);
+    return new HeadTargets(dtype, t.levels, levelExtras, epoch);
   }
 
   /** Labels of {@code level} as {@code N * A_l} ints, image-major (copy). */
@@ -339,94 +328,32 @@ public final class HeadTargets {
   }
 
   /*
-   * The loss path's views of the per-level arrays: gathered once per level and kept (each loss term
-   * and hook of a step reads the same level several times), never to be written by the caller.
+   * The loss path's views of the per-level arrays (see LevelArrays): gathered once per level and
+   * kept, never to be written by the caller.
    */
 
   int[] labelsNoCopy(int level) {
-    return (int[]) cache.get(checkLevel(level), LevelCache.LABELS, () -> {
-      List<int[]> perImage = new ArrayList<>(images.size());
-      images.forEach(t -> perImage.add(t.labels()));
-      return ImagesToLevels.level(perImage, numLevelAnchors, level);
-    });
+    return levels.labels(level);
   }
 
   double[] labelWeightsNoCopy(int level) {
-    return gather(level, LevelCache.LABEL_WEIGHTS, 1, ImageTargets::labelWeights);
+    return levels.labelWeights(level);
   }
 
   double[] bboxTargetsNoCopy(int level) {
-    return gather(level, LevelCache.BBOX_TARGETS, 4, ImageTargets::bboxTargets);
+    return levels.bboxTargets(level);
   }
 
   double[] bboxWeightsNoCopy(int level) {
-    return gather(level, LevelCache.BBOX_WEIGHTS, 4, ImageTargets::bboxWeights);
+    return levels.bboxWeights(level);
   }
 
   double[] anchorsNoCopy(int level) {
-    checkLevel(level);
-    return reference(images).anchorsNoCopy() == null ? null
-        : gather(level, LevelCache.ANCHORS, 4, ImageTargets::anchorsNoCopy);
+    return levels.anchors(level);
   }
 
   int[] positivesNoCopy(int level) {
-    return (int[]) cache.get(checkLevel(level), LevelCache.POSITIVES, () -> {
-      int[] labels = labelsNoCopy(level);
-      int[] rows = new int[labels.length];
-      int m = 0;
-      for (int i = 0; i < labels.length; i++) {
-        if (labels[i] >= 0 && labels[i] < numClasses) {
-          rows[m++] = i;
-        }
-      }
-      return java.util.Arrays.copyOf(rows, m);
-    });
-  }
-
-  private int checkLevel(int level) {
-    return Tensors.requireIndex(level, numLevelAnchors.length, "level");
-  }
-
-  private double[] gather(int level, int slot, int width, java.util.function.Function<ImageTargets, double[]> field) {
-    return (double[]) cache.get(checkLevel(level), slot, () -> gather(level, width, field));
-  }
-
-  private double[] gather(int level, int width, java.util.function.Function<ImageTargets, double[]> field) {
-    checkLevel(level);
-    List<double[]> perImage = new ArrayList<>(images.size());
-    for (ImageTargets t : images) {
-      double[] v = field.apply(t);
-      perImage.add(v != null ? v : new double[t.numAnchors() * width]);  // an image with no inside anchor
-    }
-    return ImagesToLevels.level(perImage, numLevelAnchors, level, width);
-  }
-
-  /**
-   * The per-level arrays gathered so far, one slot per kind and level; filled on first use, under a
-   * lock so that targets shared by threads gather each array once and publish it safely.
-   */
-  private static final class LevelCache {
-    static final int LABELS = 0;
-    static final int LABEL_WEIGHTS = 1;
-    static final int BBOX_TARGETS = 2;
-    static final int BBOX_WEIGHTS = 3;
-    static final int ANCHORS = 4;
-    static final int POSITIVES = 5;
-
-    private final Object[][] slots;
-
-    LevelCache(int levels) {
-      slots = new Object[6][levels];
-    }
-
-    synchronized Object get(int level, int slot, java.util.function.Supplier<Object> make) {
-      Object v = slots[slot][level];
-      if (v == null) {
-        v = make.get();
-        slots[slot][level] = v;
-      }
-      return v;
-    }
+    return levels.positives(level);
   }
 
   /** The per-level arrays of every output, for debugging: name to list over levels. */

@@ -1,8 +1,6 @@
 package io.detkit.losses;
 
 import java.lang.ref.Reference;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.OptionalDouble;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -153,7 +151,7 @@ public final class FusedFocal {
     }
     double sum;
     try {
-      sum = new FusedFocal(gamma, alpha).runNchw(new Nchw(logits, grad, a, c, hw), labels, n, rowWeight, scale);
+      sum = new FusedFocal(gamma, alpha).runNchw(new NchwLevel(logits, grad, a, c, hw), labels, n, rowWeight, scale);
     } finally {
       Reference.reachabilityFence(logits);
       Reference.reachabilityFence(grad);
@@ -169,78 +167,30 @@ public final class FusedFocal {
     return x.rank() == 4 && x.ordering() == 'c' && !x.isView() && x.offset() == 0 && x.data().length() == x.length();
   }
 
-  /** The NIO views of one level's scores and gradient, {@code [N, A*C, H, W]}. */
-  private record Nchw(java.nio.Buffer x, java.nio.Buffer g, int a, int c, int hw) {
-    Nchw(INDArray logits, INDArray grad, int a, int c, int hw) {
-      this(logits.dataType() == DataType.FLOAT ? logits.data().asNioFloat() : logits.data().asNioDouble(),
-          grad.dataType() == DataType.FLOAT ? grad.data().asNioFloat() : grad.data().asNioDouble(), a, c, hw);
-    }
-  }
-
-  /** A block's rows gathered from the NCHW level, taken from {@link #FREE} by the thread that runs it. */
-  private static final class Scratch {
-    Object x;
-    Object g;
-    Object span;
-    long[] labels = new long[BLOCK_ROWS];
-    double[] rowWeight = new double[BLOCK_ROWS];
-    /** {@link VectorFocal}'s work arrays (typed Object: this class must load without the Vector API). */
-    Object vectorWork;
-
-    private boolean single;
-    private int rowsLen = -1;
-    private int spanLen = -1;
-
-    /** This scratch, its arrays (re)made when the dtype changes or they are too short. */
-    Scratch fit(boolean single, int c, int spanLen) {
-      if (this.single != single || rowsLen < BLOCK_ROWS * c || this.spanLen < spanLen) {
-        this.single = single;
-        rowsLen = BLOCK_ROWS * c;
-        this.spanLen = spanLen;
-        x = single ? new float[rowsLen] : new double[rowsLen];
-        g = single ? new float[rowsLen] : new double[rowsLen];
-        span = single ? new float[spanLen] : new double[spanLen];
-      }
-      return this;
-    }
-  }
-
-  /*
-   * Idle scratches, at most one per thread that ran blocks at once. Not a ThreadLocal: JDK 17's
-   * common pool clears its workers' thread-locals after every task they run, which made each block
-   * a worker ran allocate (and page in) a fresh scratch. Any scratch serves any block: a block
-   * overwrites what it reads, so results do not depend on which one it gets.
+  /**
+   * {@link #run} over the rows of an NCHW level: same blocks, same row code, same sum order; each
+   * block's rows are gathered into a pooled scratch and its gradient scattered back by {@link NchwLevel}.
    */
-  private static final java.util.concurrent.ConcurrentLinkedDeque<Scratch> FREE =
-      new java.util.concurrent.ConcurrentLinkedDeque<>();
-
-  private static Scratch acquire() {
-    Scratch s = FREE.pollFirst();
-    return s != null ? s : new Scratch();
-  }
-
-  /** {@link #run} over the rows of an NCHW level: same blocks, same row code, same sum order. */
-  private double runNchw(Nchw v, int[] labels, int n, double[] rowWeight, double scale) {
+  private double runNchw(NchwLevel v, int[] labels, int n, double[] rowWeight, double scale) {
     int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
     double[] partial = new double[blocks];
     int c = v.c();
-    boolean single = v.x() instanceof FloatBuffer;
-    boolean lanes = simd && gamma == 2.0 && single && c >= VectorFocal.lanes();
+    boolean lanes = simd && gamma == 2.0 && v.single() && c >= VectorFocal.lanes();
     IntStream.range(0, blocks).parallel().forEach(b -> {
       int r0 = b * BLOCK_ROWS;
       int r1 = Math.min(n, r0 + BLOCK_ROWS);
-      Scratch s = acquire().fit(single, c, BLOCK_ROWS / v.a() + 2);
+      NchwLevel.Scratch s = v.acquire(BLOCK_ROWS);
       try {
         for (int r = r0; r < r1; r++) {
           s.labels[r - r0] = labels[r];
           s.rowWeight[r - r0] = rowWeight[r];
         }
-        copyBlock(v, s, r0, r1, true);
+        v.gather(s, r0, r1);
         partial[b] = lanes ? simdRows(s, c, scale, r1 - r0)
             : block(s.x, s.labels, c, s.rowWeight, null, scale, s.g, 0, r1 - r0);
-        copyBlock(v, s, r0, r1, false);
+        v.scatter(s, r0, r1);
       } finally {
-        FREE.offerFirst(s);
+        NchwLevel.release(s);
       }
     });
     double sum = 0;
@@ -251,94 +201,12 @@ public final class FusedFocal {
   }
 
   /** The SIMD rows of a gathered block, in the scratch's own {@link VectorFocal.Work}. */
-  private double simdRows(Scratch s, int c, double scale, int rows) {
+  private double simdRows(NchwLevel.Scratch s, int c, double scale, int rows) {
     if (s.vectorWork == null) {
       s.vectorWork = new VectorFocal.Work();
     }
     return VectorFocal.rows((float[]) s.x, s.labels, c, s.rowWeight, scale, (float) alpha, (float[]) s.g, 0, rows,
         this::row, (VectorFocal.Work) s.vectorWork);
-  }
-
-  /**
-   * Gathers rows {@code [r0, r1)} of the level into {@code s.x} ({@code gather}), or scatters
-   * {@code s.g} back into the gradient. Each (image, channel) plane is touched in one contiguous run
-   * of the locations whose row lies in the block, so blocks never write each other's elements.
-   */
-  private static void copyBlock(Nchw v, Scratch s, int r0, int r1, boolean gather) {
-    int a = v.a();
-    int c = v.c();
-    int hw = v.hw();
-    int perImage = hw * a;
-    for (int img = r0 / perImage; img <= (r1 - 1) / perImage; img++) {
-      int base = img * perImage;
-      for (int anchor = 0; anchor < a; anchor++) {
-        int pLo = Math.max(0, Math.floorDiv(r0 - base - anchor + a - 1, a));
-        int pHi = Math.min(hw - 1, Math.floorDiv(r1 - 1 - base - anchor, a));
-        if (pHi < pLo) {
-          continue;
-        }
-        int len = pHi - pLo + 1;
-        int row0 = base + pLo * a + anchor - r0;
-        for (int j = 0; j < c; j++) {
-          int plane = ((img * a + anchor) * c + j) * hw + pLo;
-          if (gather) {
-            readPlane(v.x(), plane, s.span, len);
-            spread(s.span, s.x, row0 * c + j, a * c, len);
-          } else {
-            collect(s.g, row0 * c + j, a * c, s.span, len);
-            writePlane(v.g(), plane, s.span, len);
-          }
-        }
-      }
-    }
-  }
-
-  private static void readPlane(java.nio.Buffer from, int index, Object to, int len) {
-    if (from instanceof FloatBuffer f) {
-      f.get(index, (float[]) to, 0, len);
-    } else {
-      ((DoubleBuffer) from).get(index, (double[]) to, 0, len);
-    }
-  }
-
-  private static void writePlane(java.nio.Buffer to, int index, Object from, int len) {
-    if (to instanceof FloatBuffer f) {
-      f.put(index, (float[]) from, 0, len);
-    } else {
-      ((DoubleBuffer) to).put(index, (double[]) from, 0, len);
-    }
-  }
-
-  /** {@code rows[start + k * stride] = span[k]}. */
-  private static void spread(Object span, Object rows, int start, int stride, int len) {
-    if (span instanceof float[] f) {
-      float[] out = (float[]) rows;
-      for (int k = 0; k < len; k++) {
-        out[start + k * stride] = f[k];
-      }
-    } else {
-      double[] d = (double[]) span;
-      double[] out = (double[]) rows;
-      for (int k = 0; k < len; k++) {
-        out[start + k * stride] = d[k];
-      }
-    }
-  }
-
-  /** {@code span[k] = rows[start + k * stride]}. */
-  private static void collect(Object rows, int start, int stride, Object span, int len) {
-    if (span instanceof float[] f) {
-      float[] in = (float[]) rows;
-      for (int k = 0; k < len; k++) {
-        f[k] = in[start + k * stride];
-      }
-    } else {
-      double[] d = (double[]) span;
-      double[] in = (double[]) rows;
-      for (int k = 0; k < len; k++) {
-        d[k] = in[start + k * stride];
-      }
-    }
   }
 
   private double block(Object x, long[] labels, int c, double[] rowWeight, double[] elementWeight, double scale,
