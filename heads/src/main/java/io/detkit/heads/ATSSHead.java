@@ -139,10 +139,10 @@ public class ATSSHead extends AnchorHead {
     Precision p = Precision.of(t.dataType());
     List<INDArray> perLevel = new ArrayList<>();
     for (int l = 0; l < t.numLevels(); l++) {
-      double[] anchors = t.anchorsNoCopy(l);
-      double[] gts = t.bboxTargetsNoCopy(l);
+      double[] anchors = t.levels().anchors(l);
+      double[] gts = t.levels().bboxTargets(l);
       double[] out = new double[t.numImages() * t.numLevelAnchors()[l]];
-      for (int i : t.positivesNoCopy(l)) {
+      for (int i : t.levels().positives(l)) {
         out[i] = centerness(anchors, gts, i, p);
       }
       perLevel.add(Tensors.create(out, t.dataType(), t.numImages(), t.numLevelAnchors()[l]));
@@ -196,14 +196,14 @@ public class ATSSHead extends AnchorHead {
       level.put(clsLossName(), clsLoss(level));
       level.put(bboxLossName(), 0.0);
       level.put(LOSS_CENTERNESS, 0.0);
-      int[] pos = t.positivesNoCopy(l);
+      int[] pos = t.levels().positives(l);
       if (pos.length == 0) {
         continue;
       }
       // The positives' rows read straight from the NCHW outputs, not whole levels permuted to rows.
       double[] posPred = level.valuesAt(HeadOutputs.BBOX_PREDS, pos, 4);
       double[] posCent = level.valuesAt(HeadOutputs.CENTERNESSES, pos, 1);
-      double[] posAnchors = LevelLosses.rowsAt(t.anchorsNoCopy(l), pos, 4);
+      double[] posAnchors = LevelLosses.rowsAt(t.levels().anchors(l), pos, 4);
       double[] posTargets = level.bboxTargetsAt(pos);
       double[] posCentTargets = LevelLosses.elementsAt(t.extra(CENTERNESS_TARGETS, l).orElseThrow(), pos);
       int m = pos.length;

@@ -202,27 +202,27 @@ public final class HeadTargets {
    * {@code 0 <= level < numLevels()}.
    */
   public INDArray labels(int level) {
-    return Tensors.createLong(labelsNoCopy(level), images.size(), numLevelAnchors[level]);
+    return Tensors.createLong(levels.labels(level), images.size(), numLevelAnchors[level]);
   }
 
   /** Classification weights of {@code level}: {@code [N, A_l]}. */
   public INDArray labelWeights(int level) {
-    return Tensors.create(labelWeightsNoCopy(level), dtype, images.size(), numLevelAnchors[level]);
+    return Tensors.create(levels.labelWeights(level), dtype, images.size(), numLevelAnchors[level]);
   }
 
   /** Regression targets of {@code level}: {@code [N, A_l, 4]}. */
   public INDArray bboxTargets(int level) {
-    return Tensors.create(bboxTargetsNoCopy(level), dtype, images.size(), numLevelAnchors[level], 4);
+    return Tensors.create(levels.bboxTargets(level), dtype, images.size(), numLevelAnchors[level], 4);
   }
 
   /** Regression weights of {@code level}: {@code [N, A_l, 4]}. */
   public INDArray bboxWeights(int level) {
-    return Tensors.create(bboxWeightsNoCopy(level), dtype, images.size(), numLevelAnchors[level], 4);
+    return Tensors.create(levels.bboxWeights(level), dtype, images.size(), numLevelAnchors[level], 4);
   }
 
   /** Anchors of {@code level} {@code [N, A_l, 4]}, when the per-image step returned them. */
   public Optional<INDArray> anchors(int level) {
-    double[] a = anchorsNoCopy(level);
+    double[] a = levels.anchors(level);
     return a == null ? Optional.empty()
         : Optional.of(Tensors.create(a, dtype, images.size(), numLevelAnchors[level], 4));
   }
@@ -295,27 +295,27 @@ public final class HeadTargets {
 
   /** Labels of {@code level} as {@code N * A_l} ints, image-major (copy). */
   public int[] labelsData(int level) {
-    return labelsNoCopy(level).clone();
+    return levels.labels(level).clone();
   }
 
   /** Classification weights of {@code level} as {@code N * A_l} doubles, image-major (copy). */
   public double[] labelWeightsData(int level) {
-    return labelWeightsNoCopy(level).clone();
+    return levels.labelWeights(level).clone();
   }
 
   /** Regression targets of {@code level} as {@code N * A_l * 4} doubles (copy). */
   public double[] bboxTargetsData(int level) {
-    return bboxTargetsNoCopy(level).clone();
+    return levels.bboxTargets(level).clone();
   }
 
   /** Regression weights of {@code level} as {@code N * A_l * 4} doubles (copy). */
   public double[] bboxWeightsData(int level) {
-    return bboxWeightsNoCopy(level).clone();
+    return levels.bboxWeights(level).clone();
   }
 
   /** Anchors of {@code level} as {@code N * A_l * 4} doubles, or null when not returned (copy). */
   public double[] anchorsData(int level) {
-    double[] a = anchorsNoCopy(level);
+    double[] a = levels.anchors(level);
     return a == null ? null : a.clone();
   }
 
@@ -324,36 +324,15 @@ public final class HeadTargets {
    * class, increasing: the level's positives (copy).
    */
   public int[] positiveRows(int level) {
-    return positivesNoCopy(level).clone();
+    return levels.positives(level).clone();
   }
 
-  /*
-   * The loss path's views of the per-level arrays (see LevelArrays): gathered once per level and
+  /**
+   * The loss path's view of the per-level arrays (see LevelArrays): gathered once per level and
    * kept, never to be written by the caller.
    */
-
-  int[] labelsNoCopy(int level) {
-    return levels.labels(level);
-  }
-
-  double[] labelWeightsNoCopy(int level) {
-    return levels.labelWeights(level);
-  }
-
-  double[] bboxTargetsNoCopy(int level) {
-    return levels.bboxTargets(level);
-  }
-
-  double[] bboxWeightsNoCopy(int level) {
-    return levels.bboxWeights(level);
-  }
-
-  double[] anchorsNoCopy(int level) {
-    return levels.anchors(level);
-  }
-
-  int[] positivesNoCopy(int level) {
-    return levels.positives(level);
+  LevelArrays levels() {
+    return levels;
   }
 
   /** The per-level arrays of every output, for debugging: name to list over levels. */

@@ -24,12 +24,8 @@ import java.util.function.Supplier;
  * {@link IllegalArgumentException} unless {@code 0 <= level < numLevels}.
  */
 final class LevelArrays {
-  private static final int LABELS = 0;
-  private static final int LABEL_WEIGHTS = 1;
-  private static final int BBOX_TARGETS = 2;
-  private static final int BBOX_WEIGHTS = 3;
-  private static final int ANCHORS = 4;
-  private static final int POSITIVES = 5;
+  /** What a slot of the cache holds. */
+  private enum Kind { LABELS, LABEL_WEIGHTS, BBOX_TARGETS, BBOX_WEIGHTS, ANCHORS, POSITIVES }
 
   private final int numClasses;
   private final int[] numLevelAnchors;
@@ -46,7 +42,7 @@ final class LevelArrays {
     this.numClasses = numClasses;
     this.numLevelAnchors = numLevelAnchors;
     this.images = images;
-    this.slots = new Object[POSITIVES + 1][numLevelAnchors.length];
+    this.slots = new Object[Kind.values().length][numLevelAnchors.length];
   }
 
   /**
@@ -76,7 +72,7 @@ final class LevelArrays {
 
   /** Labels of {@code level}, {@code N * A_l} ints, image-major. */
   int[] labels(int level) {
-    return (int[]) get(level, LABELS, () -> {
+    return (int[]) get(level, Kind.LABELS, () -> {
       List<int[]> perImage = new ArrayList<>(images.size());
       images.forEach(t -> perImage.add(t.labels()));
       return ImagesToLevels.level(perImage, numLevelAnchors, level);
@@ -85,29 +81,29 @@ final class LevelArrays {
 
   /** Classification weights of {@code level}, {@code N * A_l} doubles. */
   double[] labelWeights(int level) {
-    return gatherOnce(level, LABEL_WEIGHTS, 1, ImageTargets::labelWeights);
+    return gatherOnce(level, Kind.LABEL_WEIGHTS, 1, ImageTargets::labelWeights);
   }
 
   /** Regression targets of {@code level}, {@code N * A_l * 4} doubles. */
   double[] bboxTargets(int level) {
-    return gatherOnce(level, BBOX_TARGETS, 4, ImageTargets::bboxTargets);
+    return gatherOnce(level, Kind.BBOX_TARGETS, 4, ImageTargets::bboxTargets);
   }
 
   /** Regression weights of {@code level}, {@code N * A_l * 4} doubles. */
   double[] bboxWeights(int level) {
-    return gatherOnce(level, BBOX_WEIGHTS, 4, ImageTargets::bboxWeights);
+    return gatherOnce(level, Kind.BBOX_WEIGHTS, 4, ImageTargets::bboxWeights);
   }
 
   /** Anchors of {@code level}, {@code N * A_l * 4} doubles, or null when the images carry none. */
   double[] anchors(int level) {
     checkLevel(level);
     return reference(images).anchorsNoCopy() == null ? null
-        : gatherOnce(level, ANCHORS, 4, ImageTargets::anchorsNoCopy);
+        : gatherOnce(level, Kind.ANCHORS, 4, ImageTargets::anchorsNoCopy);
   }
 
   /** The rows of {@code level} (image-major) whose label is a foreground class, increasing. */
   int[] positives(int level) {
-    return (int[]) get(level, POSITIVES, () -> {
+    return (int[]) get(level, Kind.POSITIVES, () -> {
       int[] labels = labels(level);
       int[] rows = new int[labels.length];
       int m = 0;
@@ -139,16 +135,16 @@ final class LevelArrays {
     return Tensors.requireIndex(level, numLevelAnchors.length, "level");
   }
 
-  private double[] gatherOnce(int level, int slot, int width, Function<ImageTargets, double[]> field) {
+  private double[] gatherOnce(int level, Kind slot, int width, Function<ImageTargets, double[]> field) {
     return (double[]) get(level, slot, () -> gather(level, width, field));
   }
 
   // Reentrant: positives() gathers labels() under the same lock.
-  private synchronized Object get(int level, int slot, Supplier<Object> make) {
-    Object v = slots[slot][checkLevel(level)];
+  private synchronized Object get(int level, Kind slot, Supplier<Object> make) {
+    Object v = slots[slot.ordinal()][checkLevel(level)];
     if (v == null) {
       v = make.get();
-      slots[slot][level] = v;
+      slots[slot.ordinal()][level] = v;
     }
     return v;
   }

@@ -75,9 +75,10 @@ public final class LossComputer {
         && f.reduction() == Reduction.MEAN && !f.checkFinite()) {
       INDArray grad = l.grads().fresh(HeadOutputs.CLS_SCORES, level);
       if (grad != null) {
+        LevelArrays t = l.targets().levels();
         OptionalDouble v = FusedFocal.meanLevel(l.output(HeadOutputs.CLS_SCORES), l.anchorsPerLocation(),
-            l.targets().labelsNoCopy(level), l.targets().labelWeightsNoCopy(level), f.params().gamma(), f.params().alpha(),
-            f.lossWeight(), l.avgFactor(), grad);
+            t.labels(level), t.labelWeights(level), f.params().gamma(), f.params().alpha(), f.lossWeight(),
+            l.avgFactor(), grad);
         if (v.isPresent()) {
           l.grads().add(HeadOutputs.CLS_SCORES, level, grad);
           return v.getAsDouble();
@@ -87,8 +88,8 @@ public final class LossComputer {
     INDArray pred = l.rows(HeadOutputs.CLS_SCORES, c);
     int rows = (int) pred.size(0);
     DataType dtype = l.dataType();
-    INDArray labels = Tensors.createLong(l.targets().labelsNoCopy(level), rows);
-    INDArray weights = Tensors.create(l.targets().labelWeightsNoCopy(level), dtype, rows);
+    INDArray labels = Tensors.createLong(l.targets().levels().labels(level), rows);
+    INDArray weights = Tensors.create(l.targets().levels().labelWeights(level), dtype, rows);
     LossArgs args;
     if (loss instanceof GHMC) {
       args = LossArgs.of(pred, labels, weights);
@@ -130,8 +131,8 @@ public final class LossComputer {
     DataType dtype = l.dataType();
     INDArray pred = l.rows(HeadOutputs.BBOX_PREDS, 4);
     int rows = (int) pred.size(0);
-    INDArray targets = Tensors.create(l.targets().bboxTargetsNoCopy(level), dtype, rows, 4);
-    INDArray weights = Tensors.create(l.targets().bboxWeightsNoCopy(level), dtype, rows, 4);
+    INDArray targets = Tensors.create(l.targets().levels().bboxTargets(level), dtype, rows, 4);
+    INDArray weights = Tensors.create(l.targets().levels().bboxWeights(level), dtype, rows, 4);
     INDArray levelAnchors = null;
     INDArray input = pred;
     if (head.regDecodedBbox()) {
@@ -159,7 +160,7 @@ public final class LossComputer {
    */
   private OptionalDouble weightedRowsLoss(LevelLosses l, Loss loss) {
     int level = l.level();
-    double[] w = l.targets().bboxWeightsNoCopy(level);
+    double[] w = l.targets().levels().bboxWeights(level);
     int m = 0;
     int[] rows = new int[w.length / 4];
     for (int r = 0; r < rows.length; r++) {
