@@ -150,9 +150,10 @@ public abstract class ComponentType<O, P, C> {
      * ({@code o -> o.withLossWeight(2)}).
      *
      * @throws IllegalArgumentException from the record's constructor, naming a bad option
+     * @throws NullPointerException if {@code edit} is null or returns null
      */
     public Builder<O, P, C> options(UnaryOperator<O> edit) {
-      this.options = Objects.requireNonNull(edit.apply(options), "options");
+      this.options = Objects.requireNonNull(Objects.requireNonNull(edit, "edit").apply(options), "options");
       return this;
     }
 
@@ -161,6 +162,7 @@ public abstract class ComponentType<O, P, C> {
      * first): {@code p -> p.withGamma(3)}.
      *
      * @throws IllegalArgumentException from the record's constructor, naming a bad parameter
+     * @throws NullPointerException if {@code edit} is null or returns null
      * @throws IllegalStateException for a type without own parameters, or without defaults and
      *     none given yet
      */
@@ -170,7 +172,7 @@ public abstract class ComponentType<O, P, C> {
         throw new IllegalStateException(type.name + " has no default parameters to edit; give them with params("
             + type.name + ".Params)");
       }
-      this.params = Objects.requireNonNull(edit.apply(params), "params");
+      this.params = Objects.requireNonNull(Objects.requireNonNull(edit, "edit").apply(params), "params");
       return this;
     }
 

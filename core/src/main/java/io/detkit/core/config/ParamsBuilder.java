@@ -34,13 +34,14 @@ public abstract class ParamsBuilder<P, B extends ParamsBuilder<P, B>> {
    * defaults at first).
    *
    * @throws IllegalArgumentException from the record's constructor, naming a bad parameter
+   * @throws NullPointerException if {@code edit} is null or returns null
    * @throws IllegalStateException for a component that has only the shared options
    */
   public final B params(UnaryOperator<P> edit) {
     if (params == null) {
       throw new IllegalStateException(noParams);
     }
-    this.params = Objects.requireNonNull(edit.apply(params), "params");
+    this.params = Objects.requireNonNull(Objects.requireNonNull(edit, "edit").apply(params), "params");
     return self();
   }
 

@@ -1,0 +1,122 @@
+package io.detkit.examples.losses;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+
+import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
+import io.detkit.losses.Elementwise;
+import io.detkit.losses.Loss;
+import io.detkit.losses.LossArgs;
+import io.detkit.losses.LossOptions;
+import io.detkit.losses.LossResult;
+import io.detkit.losses.LossType;
+import io.detkit.losses.Losses;
+import io.detkit.losses.ParamLoss;
+import io.detkit.losses.Reduction;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A user's loss declared outside {@code io.detkit.losses}, the way the descriptor's Javadoc tells
+ * users to: its own {@code Params} record, a {@link LossType} constant, registration by descriptor,
+ * and both entry points (config dict and builder) giving the same numbers.
+ */
+class UserLossTypeTest {
+  /** {@code scale * |pred - target|}, with the gradient {@code scale * sign(pred - target)}. */
+  static final class ScaledL1Loss extends ParamLoss<ScaledL1Loss.Params> {
+    record Params(double scale) {
+      static final Params DEFAULTS = new Params(1.0);
+
+      Params {
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+          throw new IllegalArgumentException("ScaledL1Loss: scale must be a finite number > 0; got " + scale);
+        }
+      }
+
+      static Params fromConfig(Config c) {
+        return new Params(c.getDouble("scale", DEFAULTS.scale()));
+      }
+    }
+
+    static final LossType<Params, ScaledL1Loss> TYPE =
+        LossType.of("ScaledL1Loss", Params.DEFAULTS, Params::fromConfig, ScaledL1Loss::new);
+
+    ScaledL1Loss(LossOptions options, Params params) {
+      super("ScaledL1Loss", options, params);
+    }
+
+    @Override
+    protected Elementwise kernel(LossArgs args) {
+      double[] x = args.pred().toDoubleVector();
+      double[] y = args.target().toDoubleVector();
+      double s = params().scale();
+      double[] v = new double[x.length];
+      double[] d = new double[x.length];
+      for (int i = 0; i < x.length; i++) {
+        v[i] = s * Math.abs(x[i] - y[i]);
+        d[i] = s * Math.signum(x[i] - y[i]);
+      }
+      return new Elementwise(args.pred().shape(), v, up -> {
+        double[] g = new double[up.length];
+        for (int i = 0; i < g.length; i++) {
+          g[i] = up[i] * d[i];
+        }
+        return g;
+      });
+    }
+  }
+
+  private static INDArray f64(double... v) {
+    return Nd4j.createFromArray(v);
+  }
+
+  private static void register() {
+    synchronized (Losses.REGISTRY) {
+      if (!Losses.REGISTRY.contains(ScaledL1Loss.TYPE.name())) {
+        Losses.REGISTRY.register(ScaledL1Loss.TYPE);
+      }
+    }
+  }
+
+  @Test
+  void aUserLossRegisteredByItsDescriptorBuildsFromAConfigWithItsOwnAndTheSharedKeys() {
+    register();
+    Loss loss = Losses.build(Config.of("type", "ScaledL1Loss", "scale", 2.0, "loss_weight", 0.5));
+    assertThat(loss).isInstanceOf(ScaledL1Loss.class);
+    assertThat(((ScaledL1Loss) loss).params().scale()).isEqualTo(2.0);
+    LossResult r = loss.forward(LossArgs.of(f64(1, 2, 3), f64(0, 2, 5)));
+    // |d| = 1, 0, 2; times scale 2 -> 2, 0, 4; mean 2; times loss_weight 0.5 -> 1.
+    assertThat(r.scalar()).isCloseTo(1.0, offset(1e-12));
+    assertThat(r.gradPred().toDoubleVector()).containsExactly(new double[] {1.0 / 3, 0, -1.0 / 3}, offset(1e-12));
+  }
+
+  @Test
+  void theBuilderEditsBothRecordsAndMatchesTheConfigPath() {
+    register();
+    Loss built = ScaledL1Loss.TYPE.builder().params(p -> new ScaledL1Loss.Params(3.0))
+        .options(o -> o.withReduction(Reduction.SUM)).build();
+    Loss configured = ScaledL1Loss.TYPE.fromConfig(Config.of("type", "ScaledL1Loss", "scale", 3.0, "reduction", "sum"));
+    LossArgs args = LossArgs.of(f64(1, 2, 3), f64(0, 2, 5));
+    // 3 * (1 + 0 + 2) = 9, summed.
+    assertThat(built.forward(args).scalar()).isEqualTo(9.0);
+    assertThat(configured.forward(args).scalar()).isEqualTo(9.0);
+  }
+
+  @Test
+  void badValuesAndUnknownKeysAreRefusedNamingTheKey() {
+    register();
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "ScaledL1Loss", "scale", -1.0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale").hasMessageContaining("-1.0");
+    assertThatThrownBy(() -> Losses.build(Config.of("type", "ScaledL1Loss", "scal", 2.0)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("scal");
+    assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().params(p -> new ScaledL1Loss.Params(0)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale");
+    assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().options(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("edit");
+    assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().params(p -> null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("params");
+  }
+}
