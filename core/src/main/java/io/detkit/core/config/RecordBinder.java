@@ -1,6 +1,7 @@
 package io.detkit.core.config;
 
 import com.google.common.base.CaseFormat;
+import com.google.common.base.Throwables;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
 import com.google.common.primitives.ImmutableDoubleArray;
@@ -176,14 +177,9 @@ public final class RecordBinder<R extends Record> implements Function<Config, R>
     try {
       return constructor.newInstance(args);
     } catch (InvocationTargetException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException re) {
-        throw re;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
+      // A record's check throws unchecked exceptions only; they reach the caller as thrown.
+      Throwables.throwIfUnchecked(e.getCause());
+      throw new IllegalStateException(e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("cannot construct " + type.getName(), e);
     }

@@ -6,7 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.google.common.primitives.ImmutableDoubleArray;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Reading a parameter record from a config dict by its components: keys, defaults, types and errors. */
 class RecordBinderTest {
@@ -85,22 +89,36 @@ class RecordBinderTest {
     assertThat(e).hasMessage("seed: missing required key 'seed'; present: gamma");
   }
 
-  @Test
-  void aWrongTypeNamesTheKeyTheExpectedTypeAndTheValue() {
-    assertThatThrownBy(() -> BINDER.apply(py("dict(seed=1, gamma='2')").atPath("model.loss")))
-        .isInstanceOf(ConfigException.class).hasMessage("model.loss.gamma: expected a number, got '2'");
-    assertThatThrownBy(() -> BINDER.apply(py("dict(seed=1, num_bins=2.5)")))
-        .isInstanceOf(ConfigException.class).hasMessage("num_bins: expected an integer, got 2.5");
-    assertThatThrownBy(() -> BINDER.apply(py("dict(seed=1, iou_weighted=1)")))
-        .isInstanceOf(ConfigException.class).hasMessage("iou_weighted: expected a boolean (True or False), got 1");
-    assertThatThrownBy(() -> BINDER.apply(py("dict(seed=1, class_weight=[1, 'a'])")))
-        .isInstanceOf(ConfigException.class).hasMessage("class_weight[1]: expected a number, got 'a'");
+  /** A bad dict, the exception it gives and its exact message. */
+  static Stream<Arguments> badDicts() {
+    return Stream.of(
+        // A wrong type names the key, the expected type and the value.
+        Arguments.of("dict(seed=1, gamma='2')", ConfigException.class, "gamma: expected a number, got '2'"),
+        Arguments.of("dict(seed=1, num_bins=2.5)", ConfigException.class, "num_bins: expected an integer, got 2.5"),
+        Arguments.of("dict(seed=1, iou_weighted=1)", ConfigException.class,
+            "iou_weighted: expected a boolean (True or False), got 1"),
+        Arguments.of("dict(seed=1, class_weight=[1, 'a'])", ConfigException.class,
+            "class_weight[1]: expected a number, got 'a'"),
+        // An unknown enum spelling lists the accepted ones.
+        Arguments.of("dict(seed=1, shape='cube')", ConfigException.class,
+            "shape: shape must be one of 'box', 'circle'; got 'cube'"),
+        // A nested record refuses a key it does not have, at the key's path.
+        Arguments.of("dict(seed=1, inner=dict(bins=2, momentun=0.5))", ConfigException.class,
+            "inner.momentun: unknown parameter 'momentun'; accepted: momentum, bins"),
+        // The record's own check runs, with its own exception and message.
+        Arguments.of("dict(seed=1, gamma=-1)", IllegalArgumentException.class, "gamma must be >= 0; got -1.0"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badDicts")
+  void aBadDictIsRefusedNamingTheKey(String dict, Class<? extends Throwable> type, String message) {
+    assertThatThrownBy(() -> BINDER.apply(py(dict))).isExactlyInstanceOf(type).hasMessage(message);
   }
 
   @Test
-  void anUnknownEnumSpellingListsTheAcceptedOnes() {
-    assertThatThrownBy(() -> BINDER.apply(py("dict(seed=1, shape='cube')")))
-        .isInstanceOf(ConfigException.class).hasMessage("shape: shape must be one of 'box', 'circle'; got 'cube'");
+  void theErrorPathIncludesTheDictsOwnPath() {
+    assertThatThrownBy(() -> BINDER.apply(py("dict(seed=1, gamma='2')").atPath("model.loss")))
+        .isInstanceOf(ConfigException.class).hasMessage("model.loss.gamma: expected a number, got '2'");
   }
 
   @Test
@@ -115,19 +133,6 @@ class RecordBinderTest {
     assertThatThrownBy(() -> registry().build(py("dict(type='Thing', seed=1, gama=1.0)")))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("gama: unknown parameter 'gama' for thing type 'Thing'; accepted: gamma, ");
-  }
-
-  @Test
-  void anUnknownKeyOfANestedRecordIsRefusedAtItsPath() {
-    assertThatThrownBy(() -> BINDER.apply(py("dict(seed=1, inner=dict(bins=2, momentun=0.5))")))
-        .isInstanceOf(ConfigException.class)
-        .hasMessage("inner.momentun: unknown parameter 'momentun'; accepted: momentum, bins");
-  }
-
-  @Test
-  void theRecordsOwnCheckRunsWithItsMessage() {
-    assertThatThrownBy(() -> BINDER.apply(py("dict(seed=1, gamma=-1)")))
-        .isExactlyInstanceOf(IllegalArgumentException.class).hasMessage("gamma must be >= 0; got -1.0");
   }
 
   @Test
