@@ -21,8 +21,11 @@ import java.util.function.UnaryOperator;
  * each type's {@code Params} record, {@link Void} for a type with only the shared options). Both
  * are edited in the {@link Builder} with the withers record-builder generates from the records'
  * components ({@code options(o -> o.withLossWeight(2))}, {@code params(p -> p.withGamma(3))}), so
- * no parameter is declared, defaulted or checked twice. A kind's subclass ({@code LossType},
- * {@code SamplerType}) binds how its shared options are read and where its builders start.
+ * no parameter is declared, defaulted or checked twice; from a config dict both are read by a
+ * {@link RecordBinder} over the record (each component from its snake_case key, a missing key from
+ * the record's defaults), so no reader is written per type either. A kind's subclass
+ * ({@code LossType}, {@code SamplerType}) binds how its shared options are read and where its
+ * builders start.
  *
  * <p>Immutable and thread-safe; a builder is not.
  *
