@@ -129,7 +129,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
    */
   public H fromConfig(Config c) {
     Tensors.requireNonNull(c, "config");
-    try {
+    return ConfigException.reraisedAt(c, () -> {
       if (params().numClasses() == null) {  // a builder that fixes it (RPN) leaves the key unknown
         int numClasses = c.getInt("num_classes");
         params(p -> p.withNumClasses(numClasses));
@@ -168,11 +168,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
       readConfig(c);
       c.accept(ignoredKeys.toArray(String[]::new));
       return build();
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
+    });
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.detkit.samplers;
 
-import io.detkit.core.check.Args;
 import io.detkit.core.config.ComponentType;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
@@ -76,6 +75,6 @@ public final class SamplerType<P, S extends BaseSampler> extends ComponentType<S
   /** A value out of range becomes a {@link ConfigException} at the config's path. */
   @Override
   protected S configured(Config c, Supplier<S> build) {
-    return Args.renamed(build, ConfigException.class, e -> ConfigException.at(c.path(), e.getMessage()));
+    return ConfigException.reraisedAt(c, build);
   }
 }

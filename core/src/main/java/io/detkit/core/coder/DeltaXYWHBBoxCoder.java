@@ -105,13 +105,7 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
   private static final RecordBinder<Params> BINDER = RecordBinder.of(Params.defaults());
 
   static DeltaXYWHBBoxCoder fromConfig(Config c) {
-    try {
-      return new DeltaXYWHBBoxCoder(BINDER.apply(c));
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
+    return ConfigException.reraisedAt(c, () -> new DeltaXYWHBBoxCoder(BINDER.apply(c)));
   }
 
   /** The parameters (immutable). */

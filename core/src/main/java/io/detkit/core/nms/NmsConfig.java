@@ -73,8 +73,7 @@ public record NmsConfig(@ConfigField(required = true) double iouThreshold, boole
     if (!type.equals("nms")) {
       throw ConfigException.at(c.pathOf("type"), "only nms type 'nms' is supported; got '" + type + "'");
     }
-    NmsConfig nms = Args.renamed(() -> BINDER.apply(c), ConfigException.class,
-        e -> ConfigException.at(c.path(), e.getMessage()));
+    NmsConfig nms = ConfigException.reraisedAt(c, () -> BINDER.apply(c));
     List<String> unknown = c.unreadKeys();
     if (!unknown.isEmpty()) {
       throw ConfigException.at(c.pathOf(unknown.get(0)), "unknown parameter '" + unknown.get(0)
