@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
  * The builder every dense head shares, self-typed: its methods return the concrete builder
  * {@code B} and {@link #build()} the concrete head {@code H}. The settings every head shares are one
  * {@link HeadParams} record, edited with its generated withers through {@link #params(UnaryOperator)}
- * (core's {@link ParamsBuilder}, as the losses' and samplers' builders):
+ * (core's {@link ParamsBuilder}, the base of the losses' and samplers' builders too):
  * {@code RetinaHead.builder().params(p -> p.withNumClasses(80).withTrainCfg(cfg)).build()}. The
  * defaults are {@link HeadParams#DEFAULTS}, MMDetection's {@code AnchorHead}'s.
  *
@@ -66,8 +66,8 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
    *     {@code MyHead::new}); called by {@link #build()} on the builder's thread
    */
   protected HeadBuilder(String type, Function<? super B, ? extends H> factory) {
-    super(HeadParams.DEFAULTS, "unused: a head builder always holds its HeadParams");
-    this.type = Tensors.requireNonNull(type, "type");
+    super(Tensors.requireNonNull(type, "type"), true, HeadParams.DEFAULTS);
+    this.type = type;
     this.factory = Tensors.requireNonNull(factory, "factory");
   }
 
@@ -95,15 +95,6 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   /** The shared settings as set so far. */
   public final HeadParams params() {
     return currentParams();
-  }
-
-  /**
-   * This builder, typed as the concrete builder: safe because {@code B} is by contract the class
-   * that extends {@code HeadBuilder<B, H>} (the self type).
-   */
-  @SuppressWarnings("unchecked")
-  protected final B self() {
-    return (B) this;
   }
 
   /**
@@ -138,7 +129,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
    */
   public H fromConfig(Config c) {
     Tensors.requireNonNull(c, "config");
-    try {
+    return ConfigException.reraisedAt(c, () -> {
       if (params().numClasses() == null) {  // a builder that fixes it (RPN) leaves the key unknown
         int numClasses = c.getInt("num_classes");
         params(p -> p.withNumClasses(numClasses));
@@ -177,11 +168,7 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
       readConfig(c);
       c.accept(ignoredKeys.toArray(String[]::new));
       return build();
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
+    });
   }
 
   /**

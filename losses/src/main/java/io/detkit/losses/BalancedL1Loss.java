@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -23,8 +24,8 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  */
 public final class BalancedL1Loss extends PiecewiseL1Loss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, BalancedL1Loss> TYPE =
-      LossType.of("BalancedL1Loss", Params.DEFAULTS, Params::fromConfig, BalancedL1Loss::new);
+  public static final LossType<Params, BalancedL1Loss> TYPE = LossType.of("BalancedL1Loss",
+      RecordBinder.of(Params.DEFAULTS), BalancedL1Loss::new);
 
   private final Params params;
   private final double b;
@@ -49,11 +50,6 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
       double a = alpha;
       double g = gamma;
       Checks.param("gamma", () -> bOf(a, g));
-    }
-
-    static Params fromConfig(Config c) {
-      return new Params(c.getDouble("alpha", DEFAULTS.alpha), c.getDouble("gamma", DEFAULTS.gamma),
-          c.getDouble("beta", DEFAULTS.beta));
     }
   }
 

@@ -3,6 +3,7 @@ package io.detkit.losses;
 import static io.detkit.core.precision.Precision.round;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
@@ -36,8 +37,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, BoundedIoULoss> TYPE =
-      LossType.of("BoundedIoULoss", Params.DEFAULTS, Params::fromConfig, BoundedIoULoss::new);
+  public static final LossType<Params, BoundedIoULoss> TYPE = LossType.of("BoundedIoULoss",
+      RecordBinder.of(Params.DEFAULTS), BoundedIoULoss::new);
 
   /**
    * BoundedIoULoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -54,10 +55,6 @@ public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
     public Params {
       Checks.positiveFloat32("eps", eps);
       Checks.positive("beta", beta);
-    }
-
-    static Params fromConfig(Config c) {
-      return new Params(c.getDouble("beta", DEFAULTS.beta), c.getDouble("eps", DEFAULTS.eps));
     }
   }
 

@@ -1,9 +1,11 @@
 package io.detkit.losses;
 
 import io.detkit.core.check.Args;
+import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -81,6 +83,20 @@ final class Checks {
     if (!useSigmoid) {
       throw new IllegalArgumentException(type + ": use_sigmoid must be True (" + why + "); got False");
     }
+  }
+
+  /**
+   * The config-only check of the losses that MMDetection implements for sigmoid scores only, as a
+   * {@link io.detkit.core.config.RecordBinder#then} step: {@code use_sigmoid} (default True) must
+   * stay True.
+   *
+   * @throws IllegalArgumentException {@code "<type>: use_sigmoid must be True (<why>); got False"}
+   */
+  static <P> BiFunction<Config, P, P> sigmoidOnly(String type, String why) {
+    return (c, params) -> {
+      requireSigmoid(type, c.getBoolean("use_sigmoid", true), why);
+      return params;
+    };
   }
 
   /**

@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
@@ -44,8 +45,8 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
   private static final String NAME = "CrossEntropyLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, CrossEntropyLoss> TYPE =
-      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, CrossEntropyLoss::new);
+  public static final LossType<Params, CrossEntropyLoss> TYPE = LossType.of(NAME,
+      RecordBinder.of(Params.DEFAULTS).then(CrossEntropyLoss::requireNoMask), CrossEntropyLoss::new);
   /** torch's {@code ignore_index} default, used when the config says None. */
   public static final int DEFAULT_IGNORE_INDEX = -100;
 
@@ -76,14 +77,6 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
         }
       }
     }
-
-    static Params fromConfig(Config c) {
-      boolean useSigmoid = c.getBoolean("use_sigmoid", DEFAULTS.useSigmoid);
-      requireNoMask(c.getBoolean("use_mask", false), useSigmoid);
-      return new Params(useSigmoid,
-          c.isNull("class_weight") ? null : ImmutableDoubleArray.copyOf(c.getDoubleArray("class_weight")),
-          c.getInt("ignore_index", DEFAULTS.ignoreIndex), c.getBoolean("avg_non_ignore", DEFAULTS.avgNonIgnore));
-    }
   }
 
   /** The loss with {@code options} and {@code params}. */
@@ -92,12 +85,15 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
     this.classWeight = params().classWeight() == null ? null : params().classWeight().toArray();
   }
 
-  private static void requireNoMask(boolean useMask, boolean useSigmoid) {
-    if (useMask) {
+  /** The config-only key {@code use_mask}, which must stay False (a {@link RecordBinder#then} step). */
+  private static Params requireNoMask(Config c, Params params) {
+    boolean useSigmoid = params.useSigmoid();
+    if (c.getBoolean("use_mask", false)) {
       throw new IllegalArgumentException("CrossEntropyLoss: use_mask=True (MMDetection's mask_cross_entropy for"
           + " mask heads) is not supported by detkit; got use_mask=True" + (useSigmoid ? " with use_sigmoid=True"
           + " (MMDetection rejects that combination too)" : ""));
     }
+    return params;
   }
 
   /** Whether this is the binary (sigmoid) form, which the heads' score activation follows. */

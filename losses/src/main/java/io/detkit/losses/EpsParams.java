@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -22,7 +23,6 @@ public record EpsParams(double eps) implements EpsParamsBuilder.With {
     Checks.positiveFloat32("eps", eps);
   }
 
-  static EpsParams fromConfig(Config c) {
-    return new EpsParams(c.getDouble("eps", DEFAULTS.eps));
-  }
+  /** Reads {@code eps}, defaulting to {@link #DEFAULTS}'s. */
+  static final RecordBinder<EpsParams> BINDER = RecordBinder.of(DEFAULTS);
 }

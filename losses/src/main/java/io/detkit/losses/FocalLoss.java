@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
@@ -36,8 +37,10 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
   private static final String NAME = "FocalLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, FocalLoss> TYPE =
-      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, FocalLoss::new);
+  public static final LossType<Params, FocalLoss> TYPE = LossType.of(NAME,
+      RecordBinder.of(Params.DEFAULTS)
+          .then(Checks.sigmoidOnly(NAME, "only the sigmoid focal loss exists, as in MMDetection")),
+      FocalLoss::new);
 
   /**
    * FocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -55,13 +58,6 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
     public Params {
       Checks.nonNegative(NAME, "gamma", gamma);
       Checks.finite(NAME, "alpha", alpha);
-    }
-
-    static Params fromConfig(Config c) {
-      Checks.requireSigmoid(NAME, c.getBoolean("use_sigmoid", true),
-          "only the sigmoid focal loss exists, as in MMDetection");
-      return new Params(c.getDouble("gamma", DEFAULTS.gamma), c.getDouble("alpha", DEFAULTS.alpha),
-          c.getBoolean("activated", DEFAULTS.activated));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -47,7 +48,10 @@ public final class GHMC extends Loss {
   private static final String NAME = "GHMC";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, GHMC> TYPE = LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, GHMC::new);
+  public static final LossType<Params, GHMC> TYPE = LossType.of(NAME,
+      RecordBinder.of(Params.DEFAULTS)
+          .then(Checks.sigmoidOnly(NAME, "MMDetection raises NotImplementedError for the softmax form")),
+      GHMC::new);
 
   private final GhmBins histogram;
 
@@ -66,13 +70,6 @@ public final class GHMC extends Loss {
     public Params {
       GhmBins.checkBins(NAME + ": bins", bins);
       GhmBins.checkMomentum(NAME + ": momentum", momentum);
-    }
-
-    static Params fromConfig(Config c) {
-      Params p = new Params(c.getInt("bins", DEFAULTS.bins), c.getDouble("momentum", DEFAULTS.momentum));
-      Checks.requireSigmoid(NAME, c.getBoolean("use_sigmoid", true),
-          "MMDetection raises NotImplementedError for the softmax form");
-      return p;
     }
   }
 

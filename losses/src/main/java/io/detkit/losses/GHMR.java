@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,7 +39,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class GHMR extends Loss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, GHMR> TYPE = LossType.of("GHMR", Params.DEFAULTS, Params::fromConfig, GHMR::new);
+  public static final LossType<Params, GHMR> TYPE = LossType.of("GHMR",
+      RecordBinder.of(Params.DEFAULTS), GHMR::new);
 
   private final double mu;
   private final GhmBins histogram;
@@ -60,11 +62,6 @@ public final class GHMR extends Loss {
       Checks.nonNegative(null, "mu", mu);
       GhmBins.checkBins("bins", bins);
       GhmBins.checkMomentum("momentum", momentum);
-    }
-
-    static Params fromConfig(Config c) {
-      return new Params(c.getDouble("mu", DEFAULTS.mu), c.getInt("bins", DEFAULTS.bins),
-          c.getDouble("momentum", DEFAULTS.momentum));
     }
   }
 

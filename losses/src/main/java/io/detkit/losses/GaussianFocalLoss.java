@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,8 +29,8 @@ public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params>
   private static final String NAME = "GaussianFocalLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, GaussianFocalLoss> TYPE =
-      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, GaussianFocalLoss::new);
+  public static final LossType<Params, GaussianFocalLoss> TYPE = LossType.of(NAME,
+      RecordBinder.of(Params.DEFAULTS), GaussianFocalLoss::new);
   private static final double EPS = 1e-12;
 
   /**
@@ -47,10 +48,6 @@ public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params>
     public Params {
       Checks.nonNegative(NAME, "alpha", alpha);
       Checks.nonNegative(NAME, "gamma", gamma);
-    }
-
-    static Params fromConfig(Config c) {
-      return new Params(c.getDouble("alpha", DEFAULTS.alpha), c.getDouble("gamma", DEFAULTS.gamma));
     }
   }
 

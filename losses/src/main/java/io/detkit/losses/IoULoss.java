@@ -6,6 +6,8 @@ import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ConfigKey;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -32,8 +34,10 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  */
 public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, IoULoss> TYPE =
-      LossType.of("IoULoss", Params.DEFAULTS, Params::fromConfig, IoULoss::new);
+  public static final LossType<Params, IoULoss> TYPE = LossType.of("IoULoss",
+      RecordBinder.of(Params.DEFAULTS)
+          .then((c, p) -> c.getBoolean("linear", false) ? p.withMode(Mode.LINEAR) : p),
+      IoULoss::new);
 
   /** How the IoU becomes a loss. */
   public enum Mode implements ConfigKey {
@@ -64,14 +68,6 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
     public Params {
       Preconditions.checkNotNull(mode, "mode");
       Checks.positiveFloat32("eps", eps);
-    }
-
-    static Params fromConfig(Config c) {
-      double eps = c.getDouble("eps", DEFAULTS.eps);
-      boolean linear = c.getBoolean("linear", false);
-      Mode m = Checks.param("mode",
-          () -> ConfigKey.parse(Mode.class, "mode", c.getString("mode", DEFAULTS.mode.key())));
-      return new Params(linear ? Mode.LINEAR : m, eps);
     }
   }
 

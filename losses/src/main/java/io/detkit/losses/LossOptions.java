@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -31,13 +32,17 @@ public record LossOptions(Reduction reduction, double lossWeight, boolean checkF
     Checks.finite(null, "loss_weight", lossWeight);
   }
 
+  /** Reads the options from their keys, defaulting to {@link #DEFAULTS}. */
+  static final RecordBinder<LossOptions> BINDER = RecordBinder.of(DEFAULTS);
+
   /**
    * Reads {@code reduction}, {@code loss_weight} and {@code check_finite} from {@code c}.
    *
-   * @throws IllegalArgumentException for an unknown reduction or a non-finite loss_weight
+   * @throws io.detkit.core.config.ConfigException for a value of the wrong type or an unknown
+   *     reduction, at the key's path
+   * @throws IllegalArgumentException for a non-finite loss_weight
    */
   public static LossOptions fromConfig(Config c) {
-    return new LossOptions(Reduction.parse(c.getString("reduction", DEFAULTS.reduction.key())),
-        c.getDouble("loss_weight", DEFAULTS.lossWeight), c.getBoolean("check_finite", DEFAULTS.checkFinite));
+    return BINDER.apply(c);
   }
 }

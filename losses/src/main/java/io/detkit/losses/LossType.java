@@ -3,6 +3,7 @@ package io.detkit.losses;
 import io.detkit.core.config.ComponentType;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.RecordBinder;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -17,8 +18,10 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * public static final LossType<Params, MyLoss> TYPE =
- *     LossType.of("MyLoss", Params.DEFAULTS, Params::fromConfig, MyLoss::new);
+ *     LossType.of("MyLoss", RecordBinder.of(Params.DEFAULTS), MyLoss::new);
  * }</pre>
+ * where the {@link RecordBinder} reads each component of the {@code Params} record from its
+ * snake_case key, defaulting to {@code Params.DEFAULTS}; no {@code fromConfig} is written.
  *
  * <p>The shared options are {@link LossOptions} (read from {@code reduction}, {@code loss_weight},
  * {@code check_finite}; the builder starts at {@link LossOptions#DEFAULTS}); the loss's own
@@ -30,7 +33,7 @@ import java.util.function.Supplier;
  */
 public final class LossType<P, L extends Loss> extends ComponentType<LossOptions, P, L> {
   private LossType(String name, Function<Config, P> readParams, P defaults, BiFunction<LossOptions, P, L> loss) {
-    super(name, LossOptions::fromConfig, readParams, defaults, loss);
+    super(name, LossOptions.BINDER, readParams, defaults, loss);
   }
 
   /**
@@ -43,6 +46,18 @@ public final class LossType<P, L extends Loss> extends ComponentType<LossOptions
       BiFunction<LossOptions, P, L> loss) {
     return new LossType<>(name, Objects.requireNonNull(readParams, "readParams"),
         Objects.requireNonNull(defaults, "defaults"), loss);
+  }
+
+  /**
+   * The type {@code name} of a loss whose own parameters, a record, {@code params} reads from a
+   * config dict (each component from its snake_case key); a builder starts at the binder's
+   * defaults, {@code loss} is the loss's constructor.
+   *
+   * @throws NullPointerException if an argument is null, or the binder has no defaults
+   */
+  public static <P extends Record, L extends Loss> LossType<P, L> of(String name, RecordBinder<P> params,
+      BiFunction<LossOptions, P, L> loss) {
+    return of(name, Objects.requireNonNull(params, "params").defaults(), params, loss);
   }
 
   /** The type {@code name} of a loss with only the shared options, made by {@code loss}. */

@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -32,8 +33,10 @@ public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
   private static final String NAME = "QualityFocalLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, QualityFocalLoss> TYPE =
-      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, QualityFocalLoss::new);
+  public static final LossType<Params, QualityFocalLoss> TYPE = LossType.of(NAME,
+      RecordBinder.of(Params.DEFAULTS)
+          .then(Checks.sigmoidOnly(NAME, "only the sigmoid form exists, as in MMDetection")),
+      QualityFocalLoss::new);
 
   /**
    * QualityFocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -49,11 +52,6 @@ public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
     /** @throws IllegalArgumentException {@code "QualityFocalLoss: beta must be a finite number >= 0; got -1.0"} */
     public Params {
       Checks.nonNegative(NAME, "beta", beta);
-    }
-
-    static Params fromConfig(Config c) {
-      Checks.requireSigmoid(NAME, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
-      return new Params(c.getDouble("beta", DEFAULTS.beta), c.getBoolean("activated", DEFAULTS.activated));
     }
   }
 

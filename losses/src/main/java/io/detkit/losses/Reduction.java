@@ -1,5 +1,7 @@
 package io.detkit.losses;
 
+import io.detkit.core.config.ConfigKey;
+
 /**
  * Step 4 of the pipeline: how the weighted element-wise loss becomes the returned value, which
  * keeps the element-wise shape under {@link #NONE} and is rank 0 otherwise. {@link #parse} throws

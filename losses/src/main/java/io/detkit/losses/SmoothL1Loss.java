@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -21,8 +22,8 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  */
 public final class SmoothL1Loss extends PiecewiseL1Loss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, SmoothL1Loss> TYPE =
-      LossType.of("SmoothL1Loss", Params.DEFAULTS, Params::fromConfig, SmoothL1Loss::new);
+  public static final LossType<Params, SmoothL1Loss> TYPE = LossType.of("SmoothL1Loss",
+      RecordBinder.of(Params.DEFAULTS), SmoothL1Loss::new);
 
   /**
    * SmoothL1Loss's own parameter, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -37,10 +38,6 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
     /** @throws IllegalArgumentException {@code "beta must be a finite number > 0; got 0.0"} */
     public Params {
       Checks.positive("beta", beta);
-    }
-
-    static Params fromConfig(Config c) {
-      return new Params(c.getDouble("beta", DEFAULTS.beta));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -27,8 +28,10 @@ public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
   private static final String NAME = "VarifocalLoss";
 
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, VarifocalLoss> TYPE =
-      LossType.of(NAME, Params.DEFAULTS, Params::fromConfig, VarifocalLoss::new);
+  public static final LossType<Params, VarifocalLoss> TYPE = LossType.of(NAME,
+      RecordBinder.of(Params.DEFAULTS)
+          .then(Checks.sigmoidOnly(NAME, "only the sigmoid form exists, as in MMDetection")),
+      VarifocalLoss::new);
 
   /**
    * VarifocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -46,12 +49,6 @@ public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
     public Params {
       Checks.nonNegative(NAME, "alpha", alpha);
       Checks.nonNegative(NAME, "gamma", gamma);
-    }
-
-    static Params fromConfig(Config c) {
-      Checks.requireSigmoid(NAME, c.getBoolean("use_sigmoid", true), "only the sigmoid form exists, as in MMDetection");
-      return new Params(c.getDouble("alpha", DEFAULTS.alpha), c.getDouble("gamma", DEFAULTS.gamma),
-          c.getBoolean("iou_weighted", DEFAULTS.iouWeighted));
     }
   }
 

@@ -2,7 +2,7 @@ package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.check.Limits;
-import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.Objects;
@@ -45,7 +45,7 @@ public final class IoUBalancedNegSampler extends BaseSampler {
    * MMDetection's defaults), the registry's entry.
    */
   public static final SamplerType<Params, IoUBalancedNegSampler> TYPE =
-      SamplerType.of("IoUBalancedNegSampler", Params.DEFAULTS, Params::fromConfig, IoUBalancedNegSampler::new);
+      SamplerType.of("IoUBalancedNegSampler", RecordBinder.of(Params.DEFAULTS), IoUBalancedNegSampler::new);
 
   private final Params own;
 
@@ -73,11 +73,6 @@ public final class IoUBalancedNegSampler extends BaseSampler {
       }
       // Each bin is a pass over the IoU-set negatives: the bound keeps a call linear in practice.
       Limits.requireCount("num_bins", numBins, 1, Limits.MAX_BINS, "Limits.MAX_BINS");
-    }
-
-    static Params fromConfig(Config c) {
-      return new Params(c.getDouble("floor_thr", DEFAULTS.floorThr), c.getDouble("floor_fraction",
-          DEFAULTS.floorFraction), c.getInt("num_bins", DEFAULTS.numBins));
     }
   }
 

@@ -1,6 +1,7 @@
 package io.detkit.samplers;
 
-import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigField;
+import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -16,8 +17,8 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  *     {@link Samplers#DEFAULT_SEED})
  */
 @RecordBuilder
-public record SamplerParams(int num, double posFraction, double negPosUb, boolean addGtAsProposals, long seed)
-    implements SamplerParamsBuilder.With {
+public record SamplerParams(@ConfigField(required = true) int num, @ConfigField(required = true) double posFraction,
+    double negPosUb, boolean addGtAsProposals, long seed) implements SamplerParamsBuilder.With {
   /** MMDetection's default {@code neg_pos_ub}: no bound. */
   public static final double NO_NEG_POS_UB = -1;
 
@@ -49,12 +50,7 @@ public record SamplerParams(int num, double posFraction, double negPosUb, boolea
 
   /**
    * Reads {@code num}, {@code pos_fraction} (both required), {@code neg_pos_ub},
-   * {@code add_gt_as_proposals} and {@code seed}.
-   *
-   * @throws IllegalArgumentException if a required key is missing or a value is out of range
+   * {@code add_gt_as_proposals} and {@code seed}, the others defaulting as {@link #of} does.
    */
-  static SamplerParams fromConfig(Config c) {
-    return new SamplerParams(c.getInt("num"), c.getDouble("pos_fraction"), c.getDouble("neg_pos_ub", NO_NEG_POS_UB),
-        c.getBoolean("add_gt_as_proposals", true), c.getLong("seed", Samplers.DEFAULT_SEED));
-  }
+  static final RecordBinder<SamplerParams> BINDER = RecordBinder.of(of(1, 0));
 }

@@ -1,9 +1,9 @@
 package io.detkit.samplers;
 
-import io.detkit.core.check.Args;
 import io.detkit.core.config.ComponentType;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.RecordBinder;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -28,7 +28,7 @@ import java.util.function.Supplier;
 public final class SamplerType<P, S extends BaseSampler> extends ComponentType<SamplerParams, P, S> {
   private SamplerType(String name, Function<Config, P> readParams, P defaults,
       BiFunction<SamplerParams, P, S> sampler) {
-    super(name, SamplerParams::fromConfig, readParams, defaults, sampler);
+    super(name, SamplerParams.BINDER, readParams, defaults, sampler);
   }
 
   /**
@@ -41,6 +41,19 @@ public final class SamplerType<P, S extends BaseSampler> extends ComponentType<S
   public static <P, S extends BaseSampler> SamplerType<P, S> of(String name, P defaults,
       Function<Config, P> readParams, BiFunction<SamplerParams, P, S> sampler) {
     return new SamplerType<>(name, Objects.requireNonNull(readParams, "readParams"), defaults, sampler);
+  }
+
+  /**
+   * The type {@code name} of a sampler whose own parameters, a record, {@code params} reads from a
+   * config dict (each component from its snake_case key); a builder starts at the binder's
+   * defaults, {@code sampler} is the sampler's constructor.
+   *
+   * @throws NullPointerException if an argument is null, or the binder has no defaults
+   */
+  public static <P extends Record, S extends BaseSampler> SamplerType<P, S> of(String name, RecordBinder<P> params,
+      BiFunction<SamplerParams, P, S> sampler) {
+    return of(name, Objects.requireNonNull(Objects.requireNonNull(params, "params").defaults(), "defaults"), params,
+        sampler);
   }
 
   /** The type {@code name} of a sampler with only the shared parameters, made by {@code sampler}. */
@@ -62,6 +75,6 @@ public final class SamplerType<P, S extends BaseSampler> extends ComponentType<S
   /** A value out of range becomes a {@link ConfigException} at the config's path. */
   @Override
   protected S configured(Config c, Supplier<S> build) {
-    return Args.renamed(build, ConfigException.class, e -> ConfigException.at(c.path(), e.getMessage()));
+    return ConfigException.reraisedAt(c, build);
   }
 }

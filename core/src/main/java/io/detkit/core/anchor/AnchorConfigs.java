@@ -4,7 +4,6 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /** Reads the list-shaped parameters of prior-generator configs, naming the offending element. */
 final class AnchorConfigs {
@@ -19,9 +18,9 @@ final class AnchorConfigs {
       String path = c.pathOf(key) + "[" + i + "]";
       double[] pair = pair(v);
       if (isNumber(v)) {
-        out.add(atPath(path, () -> Stride.of(((Number) v).doubleValue())));
+        out.add(ConfigException.reraisedAt(path, () -> Stride.of(((Number) v).doubleValue())));
       } else if (pair != null) {
-        out.add(atPath(path, () -> Stride.of(pair[0], pair[1])));
+        out.add(ConfigException.reraisedAt(path, () -> Stride.of(pair[0], pair[1])));
       } else {
         throw ConfigException.at(path, "expected a number or a (w, h) pair, got " + Config.describe(v));
       }
@@ -76,21 +75,5 @@ final class AnchorConfigs {
 
   static boolean isNumber(Object v) {
     return v instanceof Long || v instanceof Double;
-  }
-
-  /** Runs a constructor, reporting its {@link IllegalArgumentException} at the config's path. */
-  static <T> T build(Config c, Supplier<T> constructor) {
-    return atPath(c.path(), constructor);
-  }
-
-  /** Runs {@code step}, reporting its {@link IllegalArgumentException} at {@code path}. */
-  private static <T> T atPath(String path, Supplier<T> step) {
-    try {
-      return step.get();
-    } catch (ConfigException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(path, e.getMessage());
-    }
   }
 }

@@ -170,7 +170,7 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     if (scales != null && (octaveBaseScale != null || scalesPerOctave != null)) {
       throw ConfigException.at(c.pathOf("scales"), AnchorParams.BOTH_SCALES);
     }
-    return AnchorConfigs.build(c, () -> new AnchorGenerator(new Params(strides, ratios, scales, baseSizes,
+    return ConfigException.reraisedAt(c, () -> new AnchorGenerator(new Params(strides, ratios, scales, baseSizes,
         scaleMajor, octaveBaseScale, scalesPerOctave, centers, centerOffset)));
   }
 

@@ -1,6 +1,7 @@
 package io.detkit.core.anchor;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class MlvlPointGenerator implements PriorGenerator {
   static MlvlPointGenerator fromConfig(Config c) {
     List<Stride> strides = AnchorConfigs.strides(c, "strides");
     double offset = c.getDouble("offset", 0.5);
-    return AnchorConfigs.build(c, () -> new MlvlPointGenerator(strides, offset));
+    return ConfigException.reraisedAt(c, () -> new MlvlPointGenerator(strides, offset));
   }
 
   @Override

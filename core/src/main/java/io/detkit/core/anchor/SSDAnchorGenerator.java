@@ -117,7 +117,7 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
     int inputSize = c.getInt("input_size", 300);
     boolean scaleMajor = c.getBoolean("scale_major", true);
     double[] basesizeRatioRange = range;
-    return AnchorConfigs.build(c, () -> new SSDAnchorGenerator(new Params(strides, ratios, minSizes, maxSizes,
+    return ConfigException.reraisedAt(c, () -> new SSDAnchorGenerator(new Params(strides, ratios, minSizes, maxSizes,
         basesizeRatioRange, inputSize, scaleMajor)));
   }
 

@@ -5,6 +5,7 @@ import static io.detkit.core.precision.Precision.round;
 import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -100,18 +101,11 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
     return new DeltaXYWHBBoxCoder(Params.defaults().withMeansAndStds(targetMeans, targetStds));
   }
 
+  /** Reads every {@link Params} component from its key, defaulting to {@link Params#defaults()}. */
+  private static final RecordBinder<Params> BINDER = RecordBinder.of(Params.defaults());
+
   static DeltaXYWHBBoxCoder fromConfig(Config c) {
-    Params d = Params.defaults();
-    double[] m = c.getDoubleArray("target_means", d.targetMeans().toArray());
-    double[] s = c.getDoubleArray("target_stds", d.targetStds().toArray());
-    boolean clip = c.getBoolean("clip_border", d.clipBorder());
-    boolean ctr = c.getBoolean("add_ctr_clamp", d.addCtrClamp());
-    double ctrClamp = c.getDouble("ctr_clamp", d.ctrClamp());
-    try {
-      return new DeltaXYWHBBoxCoder(m, s, clip, ctr, ctrClamp);
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
+    return ConfigException.reraisedAt(c, () -> new DeltaXYWHBBoxCoder(BINDER.apply(c)));
   }
 
   /** The parameters (immutable). */

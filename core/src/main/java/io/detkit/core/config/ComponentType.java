@@ -21,8 +21,11 @@ import java.util.function.UnaryOperator;
  * each type's {@code Params} record, {@link Void} for a type with only the shared options). Both
  * are edited in the {@link Builder} with the withers record-builder generates from the records'
  * components ({@code options(o -> o.withLossWeight(2))}, {@code params(p -> p.withGamma(3))}), so
- * no parameter is declared, defaulted or checked twice. A kind's subclass ({@code LossType},
- * {@code SamplerType}) binds how its shared options are read and where its builders start.
+ * no parameter is declared, defaulted or checked twice; from a config dict both are read by a
+ * {@link RecordBinder} over the record (each component from its snake_case key, a missing key from
+ * the record's defaults), so no reader is written per type either. A kind's subclass
+ * ({@code LossType}, {@code SamplerType}) binds how its shared options are read and where its
+ * builders start.
  *
  * <p>Immutable and thread-safe; a builder is not.
  *
@@ -126,23 +129,23 @@ public abstract class ComponentType<O, P, C> {
 
   /**
    * Builds one component of a {@link ComponentType}: edit the shared options and the own parameters
-   * (each a record, through its generated withers), then {@link #build()}. Each edit runs the
-   * record's constructor, so a bad value throws there, naming the parameter. Mutable and not
-   * thread-safe.
+   * (each a record, through its generated withers), then {@link #build()}. The own parameters are
+   * edited as every component's are ({@link ParamsBuilder#params(UnaryOperator)}, heads included);
+   * each edit runs the record's constructor, so a bad value throws there, naming the parameter.
+   * Mutable and not thread-safe.
    *
    * @param <O> the shared options
    * @param <P> the own parameters
    * @param <C> the component built
    */
-  public static final class Builder<O, P, C> {
+  public static final class Builder<O, P, C> extends ParamsBuilder<P, Builder<O, P, C>> {
     private final ComponentType<O, P, C> type;
     private O options;
-    private P params;
 
     private Builder(ComponentType<O, P, C> type, O options) {
+      super(type.name, type.hasParams(), type.defaults);
       this.type = type;
       this.options = options;
-      this.params = type.defaults;
     }
 
     /**
@@ -158,51 +161,12 @@ public abstract class ComponentType<O, P, C> {
     }
 
     /**
-     * Replaces the own parameters by {@code edit} applied to the current ones (the defaults at
-     * first): {@code p -> p.withGamma(3)}.
-     *
-     * @throws IllegalArgumentException from the record's constructor, naming a bad parameter
-     * @throws NullPointerException if {@code edit} is null or returns null
-     * @throws IllegalStateException for a type without own parameters, or without defaults and
-     *     none given yet
-     */
-    public Builder<O, P, C> params(UnaryOperator<P> edit) {
-      requireParams();
-      if (params == null) {
-        throw new IllegalStateException(type.name + " has no default parameters to edit; give them with params("
-            + type.name + ".Params)");
-      }
-      this.params = Objects.requireNonNull(Objects.requireNonNull(edit, "edit").apply(params), "params");
-      return this;
-    }
-
-    /**
-     * Sets the own parameters (for a type whose parameters have no defaults).
-     *
-     * @throws IllegalStateException for a type without own parameters
-     */
-    public Builder<O, P, C> params(P params) {
-      requireParams();
-      this.params = Objects.requireNonNull(params, "params");
-      return this;
-    }
-
-    private void requireParams() {
-      if (!type.hasParams()) {
-        throw new IllegalStateException(type.name + " has only the shared options");
-      }
-    }
-
-    /**
      * The component with these options and parameters.
      *
      * @throws IllegalStateException if the type's parameters have no defaults and none were given
      */
     public C build() {
-      if (type.hasParams() && params == null) {
-        throw new IllegalStateException(type.name + " needs its parameters: params(" + type.name + ".Params)");
-      }
-      return type.create(options, params);
+      return type.create(options, requiredParams());
     }
   }
 }

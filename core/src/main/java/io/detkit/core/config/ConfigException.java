@@ -1,5 +1,7 @@
 package io.detkit.core.config;
 
+import java.util.function.Supplier;
+
 /**
  * A configuration could not be read, parsed, or turned into a component.
  *
@@ -37,6 +39,28 @@ public final class ConfigException extends IllegalArgumentException {
     String prefix = (source == null || source.isEmpty() ? "<config>" : source) + ":" + line + ":" + column;
     return new ConfigException(
         prefix + ": " + message + " (line " + line + ", column " + column + ")", null, line, column, null);
+  }
+
+  /**
+   * Runs {@code build}, which makes a component from dict {@code c}; a plain
+   * {@link IllegalArgumentException} it throws (a record's check, which names the parameter but
+   * knows no path) becomes a {@code ConfigException} at {@code c}'s path with the same message, and
+   * a {@code ConfigException} (which has its path already) passes unchanged. The one form of that
+   * re-raise for every {@code fromConfig}.
+   */
+  public static <T> T reraisedAt(Config c, Supplier<T> build) {
+    return reraisedAt(c.path(), build);
+  }
+
+  /** {@link #reraisedAt(Config, Supplier)} at a dotted {@code path} (a key's, a list item's). */
+  public static <T> T reraisedAt(String path, Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw at(path, e.getMessage());
+    }
   }
 
   /** Wraps another failure with a message that names what was being read. */

@@ -4,8 +4,12 @@ import com.google.common.base.Preconditions;
 import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ConfigField;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
+import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * The {@code nms} dict of an MMDetection test config, e.g. {@code dict(type='nms',
@@ -23,7 +27,8 @@ import java.util.List;
  *       the same result.
  * </ul>
  *
- * <p>Immutable; the record's components are the settings, checked when it is made.
+ * <p>Immutable; the record's components are the settings, checked when it is made, and edited with
+ * the withers record-builder generates ({@code NmsConfig.of(0.5).withMaxNum(100)}).
  *
  * @param iouThreshold IoU strictly above which a lower-scoring box is suppressed (not NaN)
  * @param classAgnostic whether boxes of different classes suppress each other
@@ -32,8 +37,9 @@ import java.util.List;
  * @param maxNum at most this many kept boxes when &gt; 0; otherwise no limit
  * @param splitThr mmcv's {@code split_thr}: accepted and kept; it does not change the result
  */
-public record NmsConfig(double iouThreshold, boolean classAgnostic, int offset, double scoreThreshold, int maxNum,
-    long splitThr) {
+@RecordBuilder
+public record NmsConfig(@ConfigField(required = true) double iouThreshold, boolean classAgnostic, int offset,
+    double scoreThreshold, int maxNum, long splitThr) implements NmsConfigBuilder.With {
   /** @throws IllegalArgumentException for a NaN threshold or an offset other than 0 or 1 */
   public NmsConfig {
     Args.notNaN("iou_threshold", iouThreshold);
@@ -50,11 +56,15 @@ public record NmsConfig(double iouThreshold, boolean classAgnostic, int offset, 
     return new NmsConfig(iouThreshold, false, 0, 0, -1, 10000);
   }
 
+  /** Reads each setting from its key ({@code iou_threshold} required), the others defaulting as {@link #of}. */
+  private static final RecordBinder<NmsConfig> BINDER = RecordBinder.of(of(0));
+
   /**
    * Reads an MMDetection nms dict.
    *
    * @throws ConfigException naming the key for a type other than 'nms', a missing
-   *     {@code iou_threshold}, an offset other than 0/1, or an unknown parameter
+   *     {@code iou_threshold} or a value of the wrong type, or an unknown parameter; at the dict's
+   *     path for an offset other than 0/1 or a NaN threshold
    */
   public static NmsConfig fromConfig(Config config) {
     Tensors.requireNonNull(config, "config");
@@ -63,46 +73,13 @@ public record NmsConfig(double iouThreshold, boolean classAgnostic, int offset, 
     if (!type.equals("nms")) {
       throw ConfigException.at(c.pathOf("type"), "only nms type 'nms' is supported; got '" + type + "'");
     }
-    double iou = c.getDouble("iou_threshold");
-    boolean agnostic = c.getBoolean("class_agnostic", false);
-    int offset = c.getInt("offset", 0);
-    if (offset != 0 && offset != 1) {
-      throw ConfigException.at(c.pathOf("offset"), "offset must be 0 or 1; got " + offset);
-    }
-    double scoreThr = c.getDouble("score_threshold", 0);
-    int maxNum = c.getInt("max_num", -1);
-    long splitThr = c.getLong("split_thr", 10000);
+    NmsConfig nms = ConfigException.reraisedAt(c, () -> BINDER.apply(c));
     List<String> unknown = c.unreadKeys();
     if (!unknown.isEmpty()) {
       throw ConfigException.at(c.pathOf(unknown.get(0)), "unknown parameter '" + unknown.get(0)
-          + "' for nms type 'nms'; accepted: class_agnostic, iou_threshold, max_num, offset, score_threshold,"
-          + " split_thr");
+          + "' for nms type 'nms'; accepted: " + String.join(", ", new TreeSet<>(BINDER.keys())));
     }
-    return new NmsConfig(iou, agnostic, offset, scoreThr, maxNum, splitThr);
-  }
-
-  /** A copy that suppresses across classes when {@code v}. */
-  public NmsConfig withClassAgnostic(boolean v) {
-    return new NmsConfig(iouThreshold, v, offset, scoreThreshold, maxNum, splitThr);
-  }
-
-  /** @throws IllegalArgumentException unless {@code v} is 0 or 1 */
-  public NmsConfig withOffset(int v) {
-    return new NmsConfig(iouThreshold, classAgnostic, v, scoreThreshold, maxNum, splitThr);
-  }
-
-  /**
-   * A copy where only boxes scoring strictly above {@code v} take part (when {@code v > 0}).
-   *
-   * @throws IllegalArgumentException if {@code v} is NaN
-   */
-  public NmsConfig withScoreThreshold(double v) {
-    return new NmsConfig(iouThreshold, classAgnostic, offset, v, maxNum, splitThr);
-  }
-
-  /** At most {@code v} kept boxes when {@code v > 0}. */
-  public NmsConfig withMaxNum(int v) {
-    return new NmsConfig(iouThreshold, classAgnostic, offset, scoreThreshold, v, splitThr);
+    return nms;
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.detkit.core.config.Config;
+import io.detkit.core.config.RecordBinder;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.Registry;
 import io.detkit.losses.Elementwise;
@@ -35,14 +36,11 @@ class UserLossTypeTest {
           throw new IllegalArgumentException("ScaledL1Loss: scale must be a finite number > 0; got " + scale);
         }
       }
-
-      static Params fromConfig(Config c) {
-        return new Params(c.getDouble("scale", DEFAULTS.scale()));
-      }
     }
 
+    /** The parameters are read by a binder over the record: key {@code scale}, default {@code DEFAULTS.scale}. */
     static final LossType<Params, ScaledL1Loss> TYPE =
-        LossType.of("ScaledL1Loss", Params.DEFAULTS, Params::fromConfig, ScaledL1Loss::new);
+        LossType.of("ScaledL1Loss", RecordBinder.of(Params.DEFAULTS), ScaledL1Loss::new);
 
     ScaledL1Loss(LossOptions options, Params params) {
       super("ScaledL1Loss", options, params);
@@ -107,7 +105,10 @@ class UserLossTypeTest {
     assertThatThrownBy(() -> REGISTRY.build(Config.of("type", "ScaledL1Loss", "scale", -1.0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale").hasMessageContaining("-1.0");
     assertThatThrownBy(() -> REGISTRY.build(Config.of("type", "ScaledL1Loss", "scal", 2.0)))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("scal");
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("scal: unknown parameter 'scal' for loss type 'ScaledL1Loss'; accepted: scale, ");
+    assertThatThrownBy(() -> REGISTRY.build(Config.of("type", "ScaledL1Loss", "scale", "2")))
+        .isInstanceOf(ConfigException.class).hasMessage("scale: expected a number, got '2'");
     assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().params(p -> new ScaledL1Loss.Params(0)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale");
     assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().options(null))

@@ -1,4 +1,4 @@
-package io.detkit.losses;
+package io.detkit.core.config;
 
 import java.util.Locale;
 import java.util.StringJoiner;
@@ -6,8 +6,8 @@ import java.util.StringJoiner;
 /**
  * An enum spelled in config dicts as its lower-case name, as MMDetection spells its string options
  * ({@code reduction='mean'}, {@code mode='linear'}): the spelling ({@link #key()}) and the parser
- * ({@link #parse}), written once for every such enum of the losses ({@link Reduction},
- * {@link IoULoss.Mode}).
+ * ({@link #parse}), written once for every such enum (the losses' {@code Reduction} and
+ * {@code IoULoss.Mode}); {@link RecordBinder} reads an enum component of a parameter record with it.
  */
 public interface ConfigKey {
   /** The enum constant's name (every enum has it). */
