@@ -9,6 +9,7 @@ import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageMeta;
 import io.detkit.heads.MultiLevelAnchors;
 import io.detkit.heads.anchorfree.FCOSHead;
+import io.detkit.heads.anchorfree.FCOSLoss;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -104,7 +105,9 @@ interface BenchHead {
 
     @Override
     public int positives(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-      return head.lossWithDetails(outputs, gts, metas).posInds().length;
+      try (HeadLoss l = head.loss(outputs, gts, metas)) {
+        return l.details(FCOSLoss.class).posInds().length;
+      }
     }
   }
 }

@@ -20,7 +20,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * call with it; a caller that keeps them longer copies them ({@code dup()}). One step per training
  * thread: not thread-safe, and a call with a step must not run concurrently with another call
  * using the same step. The arrays are created outside any ND4J workspace (they outlive a
- * workspace scope) and are re-created when an output's shape or dtype changes. Results are the
+ * workspace scope) and are re-created when an output's shape or dtype changes. The step owns them:
+ * they are marked not closeable ({@link INDArray#setCloseable}), so closing a {@link HeadLoss}
+ * (or an array) leaves them to the step, which the garbage collector frees with it. Results are the
  * same bits as {@link AnchorHead#loss(HeadOutputs, List, List, int)}'s.
  */
 public final class HeadStep {
@@ -64,6 +66,7 @@ public final class HeadStep {
       try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
         b = Nd4j.createUninitialized(dtype, shape, 'c');
       }
+      b.setCloseable(false);
       levels[level] = b;
     }
     return b;

@@ -26,7 +26,7 @@ final class FCOSLossComputer extends PointLossCall<FCOSHead> {
     this.c = head.numClasses();
   }
 
-  FCOSLoss compute() {
+  HeadLoss compute() {
     double[] cls = flatRows(HeadOutputs.CLS_SCORES, c);
     double[] reg = flatRows(HeadOutputs.BBOX_PREDS, 4);
     double[] ctr = flatRows(HeadOutputs.CENTERNESSES, 1);
@@ -88,8 +88,8 @@ final class FCOSLossComputer extends PointLossCall<FCOSHead> {
         .with(HeadOutputs.CLS_SCORES, toLevels(gCls, c))
         .with(HeadOutputs.BBOX_PREDS, toLevels(gReg, 4))
         .with(HeadOutputs.CENTERNESSES, toLevels(gCtr, 1));
-    return new FCOSLoss(HeadLoss.of(losses, grads, null), targets, pos, ctrTargets, numPos, denorm, decodedPred,
-        decodedTgt);
+    return HeadLoss.of(losses, grads, null, new FCOSLoss(targets, pos, ctrTargets, numPos, denorm, decodedPred,
+        decodedTgt));
   }
 
   /** {@code sqrt(min(l,r)/max(l,r) * min(t,b)/max(t,b))} of target row {@code k}, torch's float32 order. */
