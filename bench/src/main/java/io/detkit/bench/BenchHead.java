@@ -1,6 +1,5 @@
 package io.detkit.bench;
 
-import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.AnchorHead;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
@@ -72,10 +71,13 @@ interface BenchHead {
 
     @Override
     public int positives(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-      HeadTargets t = step(outputs, gts, metas).targets().orElseThrow();
+      HeadTargets t;
+      try (HeadLoss l = step(outputs, gts, metas)) {
+        t = l.targets().orElseThrow();  // the targets stay readable after close
+      }
       int pos = 0;
       for (int l = 0; l < t.numLevels(); l++) {
-        for (double label : Tensors.toDoubles(t.labels(l))) {
+        for (int label : t.labelsData(l)) {
           pos += label < t.numClasses() ? 1 : 0;
         }
       }

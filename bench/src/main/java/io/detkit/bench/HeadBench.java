@@ -20,7 +20,10 @@ import org.openjdk.jmh.annotations.State;
 /**
  * A training step of each benchmarked head ({@link BenchHeads#HEADS}) for one image or a batch of
  * two ({@link HeadState}): {@code step} is MMDetection's whole {@code loss()} call (priors, targets,
- * losses, gradients of every output); {@code stepInWorkspace} the same call inside an ND4J
+ * losses, gradients of every output), the result consumed and closed as {@link HeadLoss}'s contract
+ * asks (try-with-resources); {@code stepDropped} the same call with the result dropped, its
+ * gradients left to the garbage collector (whose timing then sets when ND4J frees them, so that
+ * figure depends on the heap's garbage and varies between builds); {@code stepInWorkspace} the same call inside an ND4J
  * workspace ({@link #STEP_WORKSPACE}), whose memory the step's arrays reuse once its size is
  * learned, so that a steady-state step does not allocate and page in fresh off-heap memory (the
  * gradients are read before the scope closes, as a trainer would consume them). {@code targets}
@@ -52,13 +55,33 @@ public class HeadBench {
   }
 
   @Benchmark
-  public HeadLoss step(HeadState s) {
+  public double step(HeadState s) {
+    try (HeadLoss l = s.benchHead.step(s.outputs, s.gts, s.metas)) {
+      return consume(l);
+    }
+  }
+
+  @Benchmark
+  public HeadLoss stepDropped(HeadState s) {
     return s.benchHead.step(s.outputs, s.gts, s.metas);
   }
 
   @Benchmark
-  public HeadLoss stepReused(HeadState s, Reuse r) {
-    return r.step(s);
+  public double stepReused(HeadState s, Reuse r) {
+    try (HeadLoss l = r.step(s)) {
+      return consume(l);
+    }
+  }
+
+  /** What a trainer reads of a step: the total and each gradient (one element each, as a check). */
+  static double consume(HeadLoss l) {
+    double check = l.total();
+    for (String name : l.grads().names()) {
+      for (INDArray g : l.grads().get(name)) {
+        check += g.getDouble(0);
+      }
+    }
+    return check;
   }
 
   /** The benchmark thread's {@link HeadStep}. */
@@ -83,14 +106,7 @@ public class HeadBench {
   /** One step inside {@link #STEP_WORKSPACE}, reading every gradient before the scope closes. */
   static double stepInWorkspaceOnce(HeadState s) {
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP_WORKSPACE, "detkit-step")) {
-      HeadLoss l = s.benchHead.step(s.outputs, s.gts, s.metas);
-      double check = l.total();
-      for (String name : l.grads().names()) {
-        for (INDArray g : l.grads().get(name)) {
-          check += g.getDouble(0);
-        }
-      }
-      return check;
+      return consume(s.benchHead.step(s.outputs, s.gts, s.metas));
     }
   }
 }
