@@ -4,6 +4,7 @@ import io.detkit.heads.AnchorHead;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
+import io.detkit.heads.HeadStep;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageMeta;
 import io.detkit.heads.MultiLevelAnchors;
@@ -20,7 +21,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 interface BenchHead {
   /** One training step (the epoch, where the head reads one, fixed by the implementation). */
-  HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas);
+  default HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+    return step(outputs, gts, metas, null);
+  }
+
+  /** {@link #step} with its gradients in {@code step}'s reused arrays (null: new arrays). */
+  HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, HeadStep step);
 
   /**
    * The step's targets alone, as the head computes them without its outputs.
@@ -47,8 +53,8 @@ interface BenchHead {
    */
   record Anchor(AnchorHead head, int epoch, boolean separateTargets) implements BenchHead {
     @Override
-    public HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-      return head.loss(outputs, gts, metas, epoch);
+    public HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, HeadStep step) {
+      return head.loss(outputs, gts, metas, epoch, step);
     }
 
     /** {@code get_anchors} plus {@code get_targets}. */
@@ -91,8 +97,8 @@ interface BenchHead {
   /** FCOS: points instead of anchors; its loss from targets is not public, only the whole step. */
   record Fcos(FCOSHead head) implements BenchHead {
     @Override
-    public HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-      return head.loss(outputs, gts, metas);
+    public HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, HeadStep step) {
+      return head.loss(outputs, gts, metas, 0, step);
     }
 
     @Override

@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.State;
  * step where the head's public API does: RetinaHead, ATSSHead and GFLHead both, FCOSHead the
  * targets only, TOODHead neither ({@code bench/run.sh} restricts the two to those heads; for the
  * others they throw). {@code stepReused} is {@code step} with a {@link HeadStep} kept by the
- * benchmark thread, so that the gradient arrays are reused from step to step (anchor heads only).
+ * benchmark thread, so that the gradient arrays are reused from step to step (every head).
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -91,10 +91,7 @@ public class HeadBench {
 
     /** One step of {@code s}'s head with this thread's {@link HeadStep}. */
     HeadLoss step(HeadState s) {
-      if (!(s.benchHead instanceof BenchHead.Anchor a)) {
-        throw new UnsupportedOperationException(s.head + ": a HeadStep is an anchor head's");
-      }
-      return a.head().loss(s.outputs, s.gts, s.metas, a.epoch(), headStep);
+      return s.benchHead.step(s.outputs, s.gts, s.metas, headStep);
     }
   }
 

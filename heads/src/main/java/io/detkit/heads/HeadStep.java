@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,6 +35,22 @@ public final class HeadStep {
 
   /** An empty step; its buffers are created by the first call that needs them. */
   public HeadStep() {}
+
+  /**
+   * Runs {@code call} (a head's loss computation) with {@code step} bound to the calling thread, so
+   * that the accumulators it makes with {@link GradAccumulator#forCall} take their arrays from the
+   * step; null runs it with new arrays. The previous binding is restored afterwards. For heads that
+   * override {@link BaseDenseHead#loss(HeadOutputs, List, List, int, HeadStep)} (the point heads);
+   * anchor heads get it from {@link AnchorHead}.
+   */
+  public static <T> T run(HeadStep step, Supplier<T> call) {
+    HeadStep previous = bind(step);
+    try {
+      return call.get();
+    } finally {
+      bind(previous);
+    }
+  }
 
   /** The step bound to the calling thread by a running loss call, or null. */
   static HeadStep active() {

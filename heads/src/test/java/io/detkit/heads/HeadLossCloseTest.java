@@ -140,9 +140,10 @@ class HeadLossCloseTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"AnchorHead", "RPNHead", "RetinaHead", "ATSSHead", "GFLHead", "TOODHead"})
+  @ValueSource(strings = {"AnchorHead", "RPNHead", "RetinaHead", "ATSSHead", "GFLHead", "TOODHead", "FCOSHead",
+      "VFNetHead"})
   void aStepsArraysSurviveCloseAndAreReusedWithTheSameBits(String type) {
-    AnchorHead head = (AnchorHead) head(type);
+    BaseDenseHead head = head(type);
     HeadOutputs outs = outputs(head, 9);
     String reference;
     try (HeadLoss plain = head.loss(outs, gts, metas, 0)) {

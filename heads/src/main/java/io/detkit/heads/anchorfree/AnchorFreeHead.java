@@ -7,6 +7,7 @@ import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.Detections;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.HeadStep;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import io.detkit.heads.TestConfig;
@@ -148,6 +149,18 @@ public abstract class AnchorFreeHead extends BaseDenseHead {
   public final HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
     checkedEpoch(epoch);
     return pointLoss(outputs, gts, metas);
+  }
+
+  /**
+   * {@link #loss(HeadOutputs, List, List, int)} with the gradients in {@code step}'s reusable arrays
+   * (valid until the step's next call: {@link HeadStep}), or in new arrays when {@code step} is
+   * null; the same values and bits either way. Caller's thread; one step per thread.
+   */
+  @Override
+  public final HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch,
+      HeadStep step) {
+    checkedEpoch(epoch);
+    return HeadStep.run(step, () -> pointLoss(outputs, gts, metas));
   }
 
   /**

@@ -84,11 +84,10 @@ final class FCOSLossComputer extends PointLossCall<FCOSHead> {
     losses.put("loss_cls", new double[] {lc.scalar()});
     losses.put("loss_bbox", new double[] {lossBbox});
     losses.put("loss_centerness", new double[] {lossCtr});
-    HeadOutputs grads = HeadOutputs.empty()
-        .with(HeadOutputs.CLS_SCORES, toLevels(gCls, c))
-        .with(HeadOutputs.BBOX_PREDS, toLevels(gReg, 4))
-        .with(HeadOutputs.CENTERNESSES, toLevels(gCtr, 1));
-    return HeadLoss.of(losses, grads, null, new FCOSLoss(targets, pos, ctrTargets, numPos, denorm, decodedPred,
+    addRows(HeadOutputs.CLS_SCORES, gCls, c);
+    addRows(HeadOutputs.BBOX_PREDS, gReg, 4);
+    addRows(HeadOutputs.CENTERNESSES, gCtr, 1);
+    return HeadLoss.of(losses, grads.toOutputs(), null, new FCOSLoss(targets, pos, ctrTargets, numPos, denorm, decodedPred,
         decodedTgt));
   }
 

@@ -63,11 +63,10 @@ final class VFNetLossComputer extends PointLossCall<VFNetHead> {
     losses.put("loss_cls", new double[] {lc.scalar()});
     losses.put("loss_bbox", new double[] {initial.value()});
     losses.put("loss_bbox_rf", new double[] {refined.value()});
-    HeadOutputs grads = HeadOutputs.empty()
-        .with(HeadOutputs.CLS_SCORES, toLevels(Tensors.toDoubles(lc.gradPred()), c))
-        .with(HeadOutputs.BBOX_PREDS, toLevels(gReg, 4))
-        .with(VFNetHead.BBOX_PREDS_REFINE, toLevels(gRefine, 4));
-    return HeadLoss.of(losses, grads, null, new VFNetLoss(targets, pos, numPosAvg, initial.iou(), refined.iou(),
+    addRows(HeadOutputs.CLS_SCORES, Tensors.toDoubles(lc.gradPred()), c);
+    addRows(HeadOutputs.BBOX_PREDS, gReg, 4);
+    addRows(VFNetHead.BBOX_PREDS_REFINE, gRefine, 4);
+    return HeadLoss.of(losses, grads.toOutputs(), null, new VFNetLoss(targets, pos, numPosAvg, initial.iou(), refined.iou(),
         initial.avgFactor(), refined.avgFactor(), initial.boxes(), refined.boxes(), targetBoxes));
   }
 
