@@ -13,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A reusable workspace for a trainer's head steps: the gradient arrays one
- * {@link AnchorHead#loss(HeadOutputs, List, List, int, HeadStep)} call hands back live here and are
+ * {@link BaseDenseHead#loss(HeadOutputs, List, List, int, HeadStep)} call hands back (every built-in
+ * head: anchor heads, GFL, TOOD, and the point heads) live here and are
  * reused (overwritten) by the next call with the same step, so that a steady-state step does not
  * create and page in fresh off-heap gradients (about 60 MB a COCO-size RetinaHead image).
  *
