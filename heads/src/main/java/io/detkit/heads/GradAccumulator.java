@@ -181,7 +181,7 @@ public final class GradAccumulator {
     DataBuffer buffer = root(a);
     for (String name : outputs.names()) {
       for (INDArray o : outputs.get(name)) {
-        if (o == a || root(o) == buffer) {
+        if (o == a || buffer != null && root(o) == buffer) {
           return true;
         }
       }
@@ -189,9 +189,12 @@ public final class GradAccumulator {
     return false;
   }
 
-  /** The buffer that owns {@code a}'s memory (a view's buffer wraps its original's). */
+  /** The buffer that owns {@code a}'s memory (a view's buffer wraps its original's); null for none. */
   private static DataBuffer root(INDArray a) {
-    DataBuffer d = a.data();
+    DataBuffer d = a.isEmpty() ? null : a.data();
+    if (d == null) {
+      return null;
+    }
     DataBuffer u = d.underlyingDataBuffer();
     return u != null ? u : d;
   }
