@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.State;
  * learned, so that a steady-state step does not allocate and page in fresh off-heap memory (the
  * gradients are read before the scope closes, as a trainer would consume them). {@code targets}
  * (priors and targets) and {@code loss} (losses and gradients from precomputed targets) split the
- * step where the head's public API does: RetinaHead, ATSSHead and GFLHead both, FCOSHead the
+ * step where the head's public API does ({@code loss} consumes and closes its result too): RetinaHead, ATSSHead and GFLHead both, FCOSHead the
  * targets only, TOODHead neither ({@code bench/run.sh} restricts the two to those heads; for the
  * others they throw). {@code stepReused} is {@code step} with a {@link HeadStep} kept by the
  * benchmark thread, so that the gradient arrays are reused from step to step (every head).
@@ -47,11 +47,13 @@ public class HeadBench {
   }
 
   @Benchmark
-  public HeadLoss loss(HeadState s) {
+  public double loss(HeadState s) {
     if (s.targets == null) {
       throw new UnsupportedOperationException(s.head + ": no targets computed apart from the step");
     }
-    return s.benchHead.lossFromTargets(s.outputs, s.targets);
+    try (HeadLoss l = s.benchHead.lossFromTargets(s.outputs, s.targets)) {
+      return consume(l);
+    }
   }
 
   @Benchmark
