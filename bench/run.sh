@@ -25,7 +25,7 @@
 #   WORKSPACE=1       0 leaves HeadBench.stepInWorkspace out of the timed runs (OffHeapPerStep still
 #                     measures the workspace's allocation)
 #   PROF_GC=1         also run HeadAllocationBench under -prof gc (allocation per head step)
-#   REUSED=1          also time the anchor heads' step with a reused HeadStep (HeadBench.stepReused, in
+#   REUSED=1          also time every head's step with a reused HeadStep (HeadBench.stepReused, in
 #                     jmh-heads-reused.json/.log) and count its off-heap memory (OffHeapPerStep)
 #   SKIP_BUILD=0      1 reuses bench/target from the last build
 #   SKIP_TORCH=0      1 prints detkit's numbers alone
@@ -118,8 +118,8 @@ head_jmh() {  # name, benchmark regexp, heads
 
 if [[ "$HEADS" == 1 ]] && grep -q 'HeadBench' "$ROOT/bench/target/classes/META-INF/BenchmarkList"; then
   head_jmh step "HeadBench\\.$([[ "$WORKSPACE" == 1 ]] && echo '(step|stepInWorkspace)' || echo step)\$" "$HEAD_PARAMS"
-  # A trainer's steady state: the gradients in a HeadStep reused from step to step (anchor heads).
-  [[ "$REUSED" == 1 ]] && head_jmh reused 'HeadBench\.stepReused$' "$(heads_among retina,atss,gfl,tood,tood_initial)"
+  # A trainer's steady state: the gradients in a HeadStep reused from step to step.
+  [[ "$REUSED" == 1 ]] && head_jmh reused 'HeadBench\.stepReused$' "$(heads_among retina,atss,gfl,fcos,tood,tood_initial)"
   # Targets alone where the head computes them without its outputs; the loss alone where its API has it.
   head_jmh targets 'HeadBench\.targets$' "$(heads_among retina,atss,gfl,fcos)"
   head_jmh loss 'HeadBench\.loss$' "$(heads_among retina,atss,gfl)"

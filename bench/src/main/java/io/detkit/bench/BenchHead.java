@@ -1,14 +1,15 @@
 package io.detkit.bench;
 
-import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.AnchorHead;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
+import io.detkit.heads.HeadStep;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageMeta;
 import io.detkit.heads.MultiLevelAnchors;
 import io.detkit.heads.anchorfree.FCOSHead;
+import io.detkit.heads.anchorfree.FCOSLoss;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -20,7 +21,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 interface BenchHead {
   /** One training step (the epoch, where the head reads one, fixed by the implementation). */
-  HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas);
+  default HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+    return step(outputs, gts, metas, null);
+  }
+
+  /** {@link #step} with its gradients in {@code step}'s reused arrays (null: new arrays). */
+  HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, HeadStep step);
 
   /**
    * The step's targets alone, as the head computes them without its outputs.
@@ -47,8 +53,8 @@ interface BenchHead {
    */
   record Anchor(AnchorHead head, int epoch, boolean separateTargets) implements BenchHead {
     @Override
-    public HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-      return head.loss(outputs, gts, metas, epoch);
+    public HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, HeadStep step) {
+      return head.loss(outputs, gts, metas, epoch, step);
     }
 
     /** {@code get_anchors} plus {@code get_targets}. */
@@ -71,10 +77,13 @@ interface BenchHead {
 
     @Override
     public int positives(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-      HeadTargets t = step(outputs, gts, metas).targets().orElseThrow();
+      HeadTargets t;
+      try (HeadLoss l = step(outputs, gts, metas)) {
+        t = l.targets().orElseThrow();  // the targets stay readable after close
+      }
       int pos = 0;
       for (int l = 0; l < t.numLevels(); l++) {
-        for (double label : Tensors.toDoubles(t.labels(l))) {
+        for (int label : t.labelsData(l)) {
           pos += label < t.numClasses() ? 1 : 0;
         }
       }
@@ -88,8 +97,8 @@ interface BenchHead {
   /** FCOS: points instead of anchors; its loss from targets is not public, only the whole step. */
   record Fcos(FCOSHead head) implements BenchHead {
     @Override
-    public HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-      return head.loss(outputs, gts, metas);
+    public HeadLoss step(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, HeadStep step) {
+      return head.loss(outputs, gts, metas, 0, step);
     }
 
     @Override
@@ -104,7 +113,9 @@ interface BenchHead {
 
     @Override
     public int positives(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
-      return head.lossWithDetails(outputs, gts, metas).posInds().length;
+      try (HeadLoss l = head.loss(outputs, gts, metas)) {
+        return l.details(FCOSLoss.class).posInds().length;
+      }
     }
   }
 }

@@ -34,7 +34,7 @@ public final class DetkitValues {
       BboxOverlapsBench o = new BboxOverlapsBench();
       o.numGts = n;
       o.setUp();
-      v.put("bbox_overlaps_" + n + "_sum", sum(Tensors.toDoubles(o.api())));
+      v.put("bbox_overlaps_" + n + "_sum", sum(Tensors.toDoubles(o.apiDropped())));
       AssignerBench a = new AssignerBench();
       a.numGts = n;
       a.setUp();
@@ -60,7 +60,7 @@ public final class DetkitValues {
         s.head = head;
         s.batch = batch;
         s.setUp();
-        HeadLoss loss = new HeadBench().step(s);
+        HeadLoss loss = s.benchHead.step(s.outputs, s.gts, s.metas);
         String prefix = head + "_b" + batch + "_";
         for (String name : loss.names()) {
           v.put(prefix + name, loss.sum(name));
@@ -72,6 +72,7 @@ public final class DetkitValues {
           }
           v.put(prefix + "grad_abs_sum_" + name, g);
         }
+        loss.close();
         v.put(prefix + "num_pos", s.benchHead.positives(s.outputs, s.gts, s.metas));
         s.tearDown();
       }

@@ -45,7 +45,7 @@ public final class OffHeapPerStep {
     }
   }
 
-  /** Also measures the anchor heads' step with a reused {@code HeadStep} ({@code -Ddetkit.bench.reused=true}). */
+  /** Also measures every head's step with a reused {@code HeadStep} ({@code -Ddetkit.bench.reused=true}). */
   private static final boolean REUSED = Boolean.getBoolean("detkit.bench.reused");
 
   private static void measure(String head, int batch, String mode) throws Exception {
@@ -56,10 +56,6 @@ public final class OffHeapPerStep {
       s.head = head;
       s.batch = batch;
       s.setUp();
-      if (reuse != null && !(s.benchHead instanceof BenchHead.Anchor)) {
-        s.tearDown();
-        return;  // a HeadStep is an anchor head's
-      }
       try {
         for (int i = 0; i < WARMUP; i++) {
           step(s, workspace, reuse);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,10 +25,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>An accumulator made with a {@link HeadStep} takes every gradient array it creates from the
  * step (reused from call to call) instead of making a new one; a term that writes a whole gradient
  * itself asks for its array with {@link #fresh}.
+ *
+ * <p>Ownership: every array {@link #toOutputs()} gives is either new (the {@link HeadLoss} built
+ * from it owns it and {@link HeadLoss#close()} releases it) or a step's (marked not closeable, so a
+ * close leaves it to the step). An array handed to {@link #add} is handed over; one that shares its
+ * memory with an output of the call (the caller's input) is copied first, so that closing the loss
+ * can never release the caller's inputs.
  */
 public final class GradAccumulator {
   private final Map<String, INDArray[]> grads = new LinkedHashMap<>();
   private final Map<String, List<long[]>> shapes = new LinkedHashMap<>();
+  private final HeadOutputs outputs;
   private final DataType dtype;
   private final HeadStep step;
 
@@ -47,6 +55,7 @@ public final class GradAccumulator {
   public GradAccumulator(HeadOutputs outputs, DataType dtype, HeadStep step) {
     this.dtype = dtype;
     this.step = step;
+    this.outputs = outputs;
     for (String name : outputs.names()) {
       List<long[]> s = new ArrayList<>();
       for (INDArray a : outputs.get(name)) {
@@ -54,6 +63,29 @@ public final class GradAccumulator {
       }
       shapes.put(name, s);
       grads.put(name, new INDArray[s.size()]);
+    }
+  }
+
+  /**
+   * The accumulator of the running loss call: its arrays come from the {@link HeadStep} the caller
+   * passed to {@code loss(..., step)} (reused from call to call), or are new when it passed none. A
+   * head that overrides {@link AnchorHead#lossFromTargets} builds its accumulator with this, so that
+   * a trainer's step reuses its gradients too. Caller's thread, inside the loss call.
+   */
+  public static GradAccumulator forCall(HeadOutputs outputs, DataType dtype) {
+    return new GradAccumulator(outputs, dtype, HeadStep.active());
+  }
+
+  /**
+   * Divides the gradient collected so far for output {@code name} at {@code level} by
+   * {@code divisor}, in place, in the outputs' dtype: for a term whose normaliser is known only
+   * after every level ran (TOOD's classification loss). Nothing collected there: nothing to do.
+   */
+  public void divide(String name, int level, double divisor) {
+    shape(name, level);
+    INDArray g = grads.get(name)[level];
+    if (g != null) {
+      g.divi(divisor);
     }
   }
 
@@ -103,7 +135,8 @@ public final class GradAccumulator {
   /**
    * Adds {@code nchw} (the output's shape) into output {@code name} at {@code level}; the array is
    * kept, not copied, when it is the first contribution and already has the outputs' dtype, so
-   * the caller must not change it afterwards.
+   * the caller must not change it afterwards (nor close it: the loss owns it). An array sharing its
+   * memory with one of the call's outputs is copied.
    *
    * @throws IllegalArgumentException if the shape is not the output's
    */
@@ -113,7 +146,7 @@ public final class GradAccumulator {
       throw new IllegalArgumentException("gradient of " + name + "[" + level + "] must be " + Arrays.toString(s)
           + "; got " + Arrays.toString(nchw.shape()));
     }
-    INDArray g = nchw.dataType() == dtype ? nchw : nchw.castTo(dtype);
+    INDArray g = nchw.dataType() != dtype ? nchw.castTo(dtype) : isOutput(nchw) ? nchw.dup('c') : nchw;
     INDArray[] levels = grads.get(name);
     levels[level] = levels[level] == null ? g : levels[level].add(g);
   }
@@ -141,6 +174,29 @@ public final class GradAccumulator {
       }
     }
     add(name, level, nchw);
+  }
+
+  /** Whether {@code a} shares its buffer with one of the call's outputs (the caller's inputs). */
+  private boolean isOutput(INDArray a) {
+    DataBuffer buffer = root(a);
+    for (String name : outputs.names()) {
+      for (INDArray o : outputs.get(name)) {
+        if (o == a || buffer != null && root(o) == buffer) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The buffer that owns {@code a}'s memory (a view's buffer wraps its original's); null for none. */
+  private static DataBuffer root(INDArray a) {
+    DataBuffer d = a.isEmpty() ? null : a.data();
+    if (d == null) {
+      return null;
+    }
+    DataBuffer u = d.underlyingDataBuffer();
+    return u != null ? u : d;
   }
 
   /** A zero gradient of output {@code name} at {@code level}: the step's array zeroed, or a new one. */

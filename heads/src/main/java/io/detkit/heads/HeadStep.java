@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -12,7 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A reusable workspace for a trainer's head steps: the gradient arrays one
- * {@link AnchorHead#loss(HeadOutputs, List, List, int, HeadStep)} call hands back live here and are
+ * {@link BaseDenseHead#loss(HeadOutputs, List, List, int, HeadStep)} call hands back (every built-in
+ * head: anchor heads, GFL, TOOD, and the point heads) live here and are
  * reused (overwritten) by the next call with the same step, so that a steady-state step does not
  * create and page in fresh off-heap gradients (about 60 MB a COCO-size RetinaHead image).
  *
@@ -20,7 +22,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * call with it; a caller that keeps them longer copies them ({@code dup()}). One step per training
  * thread: not thread-safe, and a call with a step must not run concurrently with another call
  * using the same step. The arrays are created outside any ND4J workspace (they outlive a
- * workspace scope) and are re-created when an output's shape or dtype changes. Results are the
+ * workspace scope) and are re-created when an output's shape or dtype changes. The step owns them:
+ * they are marked not closeable ({@link INDArray#setCloseable}), so closing a {@link HeadLoss}
+ * (or an array) leaves them to the step, which the garbage collector frees with it. Results are the
  * same bits as {@link AnchorHead#loss(HeadOutputs, List, List, int)}'s.
  */
 public final class HeadStep {
@@ -32,6 +36,22 @@ public final class HeadStep {
 
   /** An empty step; its buffers are created by the first call that needs them. */
   public HeadStep() {}
+
+  /**
+   * Runs {@code call} (a head's loss computation) with {@code step} bound to the calling thread, so
+   * that the accumulators it makes with {@link GradAccumulator#forCall} take their arrays from the
+   * step; null runs it with new arrays. The previous binding is restored afterwards. For heads that
+   * override {@link BaseDenseHead#loss(HeadOutputs, List, List, int, HeadStep)} (the point heads);
+   * anchor heads get it from {@link AnchorHead}.
+   */
+  public static <T> T run(HeadStep step, Supplier<T> call) {
+    HeadStep previous = bind(step);
+    try {
+      return call.get();
+    } finally {
+      bind(previous);
+    }
+  }
 
   /** The step bound to the calling thread by a running loss call, or null. */
   static HeadStep active() {
@@ -64,6 +84,7 @@ public final class HeadStep {
       try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
         b = Nd4j.createUninitialized(dtype, shape, 'c');
       }
+      b.setCloseable(false);
       levels[level] = b;
     }
     return b;

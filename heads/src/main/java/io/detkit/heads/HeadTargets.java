@@ -31,7 +31,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * are those of the batch without it; it carries no anchors or extras, and its rows of those read as
  * zeros (the other images are checked against the first image that has inside anchors).
  *
- * <p>Immutable; float arrays are in the anchors' dtype.
+ * <p>Immutable; float arrays are in the anchors' dtype. The per-level ND4J getters
+ * ({@link #labels}, {@link #labelWeights}, {@link #bboxTargets}, {@link #bboxWeights},
+ * {@link #anchors}) build a new array on each call, which the caller owns and may close once read
+ * (ND4J frees a dropped one only when the garbage collector clears it); the {@code *Data} getters
+ * read the heap arrays without ND4J.
  */
 public final class HeadTargets {
   private final DataType dtype;

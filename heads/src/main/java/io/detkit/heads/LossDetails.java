@@ -1,13 +1,17 @@
 package io.detkit.heads;
 
 /**
- * What a head's {@code lossWithDetails} returns: the loss dict with the gradients ({@link #loss()}),
- * and, in the implementing record, the intermediate values the loss was computed from (divisors,
- * weights, decoded boxes), for checking against MMDetection. Point heads' {@code loss} is
- * {@code lossWithDetails(...).loss()}; {@code GFLLoss}, {@code TOODLoss}, {@code FCOSLoss} and
- * {@code VFNetLoss} implement it. Immutable values; any thread.
+ * The values a head computed its loss from (divisors, weights, decoded boxes), for checking against
+ * MMDetection: the {@link HeadLoss} a head returns carries them, read back by type with
+ * {@link HeadLoss#details(Class)} ({@code loss.details(GFLLoss.class)}). {@code GFLLoss},
+ * {@code TOODLoss}, {@code FCOSLoss} and {@code VFNetLoss} implement it; a user's head attaches its
+ * own record with {@link HeadLoss#of(java.util.Map, HeadOutputs, HeadTargets, LossDetails)}.
+ * Immutable values; any thread.
  */
 public interface LossDetails {
-  /** The loss dict and the gradient of its total with respect to every output. */
-  HeadLoss loss();
+  /**
+   * Releases the ND4J arrays these details hold, when the loss that carries them is closed
+   * ({@link HeadLoss#close()} calls it once). The default holds none.
+   */
+  default void release() {}
 }

@@ -170,14 +170,14 @@ public final class MultiLevelAnchors {
     return levelStart[checkLevel(level)];
   }
 
-  /** The anchors of {@code level}: {@code [numAnchors(level), 4]}. */
+  /** The anchors of {@code level}: {@code [numAnchors(level), 4]}, a new array the caller owns (may close). */
   public INDArray anchors(int level) {
     int n = numLevelAnchors[checkLevel(level)];
     return Tensors.create(Arrays.copyOfRange(flatAnchors, levelStart[level] * 4, levelStart[level + 1] * 4), dtype,
         n, 4);
   }
 
-  /** All anchors, levels concatenated: {@code [totalAnchors(), 4]}. */
+  /** All anchors, levels concatenated: {@code [totalAnchors(), 4]}, a new array the caller owns (may close). */
   public INDArray flatAnchors() {
     return Tensors.create(flatAnchors, dtype, totalAnchors(), 4);
   }

@@ -1,11 +1,13 @@
 package io.detkit.heads;
 
 import io.detkit.core.tensor.Tensors;
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -101,11 +103,9 @@ public final class OutputChecks {
   public static void requireFinite(INDArray a, String name) {
     if (a != null && !a.isEmpty() && a.length() > 0 && a.offset() == 0 && a.data().length() == a.length()
         && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE)) {
-      int n = (int) a.length();
       boolean finite;
       try {
-        finite = a.dataType() == DataType.FLOAT ? allFinite(a.data().asNioFloat(), n)
-            : allFinite(a.data().asNioDouble(), n);
+        finite = allFinite(a.data(), a.dataType() == DataType.FLOAT, (int) a.length());
       } finally {
         // The NIO view does not keep the array's off-heap buffer alive on its own.
         java.lang.ref.Reference.reachabilityFence(a);
@@ -117,27 +117,32 @@ public final class OutputChecks {
     Tensors.requireFinite(a, name);
   }
 
-  // v - v is 0 for every finite v and NaN for NaN and the infinities. Two typed loops on purpose:
-  // one scan over an IntToDoubleFunction of either buffer measured 4-6x slower (RetinaHead's
-  // cls_scores, 14.6M values: 22 vs 4.8 ms for floats, 38 vs 6.2 ms for doubles, best of 35).
-  private static boolean allFinite(FloatBuffer b, int n) {
-    for (int i = 0; i < n; i++) {
-      float v = b.get(i);
-      if (v - v != 0) {
+  /**
+   * Whether the first {@code n} FLOAT ({@code f32}) or DOUBLE values of {@code data} are all finite:
+   * one scan for both types over the raw bits, read as longs. A value is NaN or infinite exactly
+   * when its exponent bits are all ones; a long holds two floats (each half tested with its own mask)
+   * or one double (both masks the same), and an odd float count leaves one float after the last long.
+   * Best of 35 over 14.6M values (RetinaHead's cls_scores), load 9: floats 3.0 ms against 5.0 ms for
+   * the typed {@code v - v != 0} loop it replaced, doubles 6.1 against 5.6 ms (one scan over an
+   * IntToDoubleFunction of either buffer had measured 4-6x slower than the typed loops).
+   */
+  private static boolean allFinite(DataBuffer data, boolean f32, int n) {
+    long bytes = (long) n * (f32 ? Float.BYTES : Double.BYTES);
+    if (bytes > Integer.MAX_VALUE) {
+      return false;  // beyond one NIO view: the exact check decides
+    }
+    ByteBuffer raw = data.asNio().order(ByteOrder.nativeOrder());
+    LongBuffer words = raw.asLongBuffer();
+    long lo = f32 ? 0x7F800000L : 0x7FF0000000000000L;
+    long hi = f32 ? 0x7F80000000000000L : lo;
+    int longs = (int) (bytes / Long.BYTES);
+    for (int i = 0; i < longs; i++) {
+      long x = words.get(i);
+      if ((x & lo) == lo | (x & hi) == hi) {
         return false;
       }
     }
-    return true;
-  }
-
-  private static boolean allFinite(DoubleBuffer b, int n) {
-    for (int i = 0; i < n; i++) {
-      double v = b.get(i);
-      if (v - v != 0) {
-        return false;
-      }
-    }
-    return true;
+    return bytes % Long.BYTES == 0 || (raw.getInt((int) bytes - Float.BYTES) & 0x7F800000) != 0x7F800000;
   }
 
   /**

@@ -23,14 +23,8 @@ final class TrainingStep {
     MultiLevelAnchors anchors = head.getAnchors(batch.featmapSizes(), metas, batch.dataType());
     Optional<HeadTargets> targets = head.targetBuilder().collect(anchors, gts, metas, head.labelChannels(),
         head.nextRandomRoot(), epoch, head.targetStep(outputs, anchors)).map(head::refineBatchTargets);
-    HeadStep previous = HeadStep.bind(step);
-    try {
-      if (targets.isEmpty()) {
-        return HeadLoss.of(Map.of(), new GradAccumulator(outputs, batch.dataType(), step).toOutputs(), null);
-      }
-      return head.lossFromTargets(outputs, anchors, targets.get());
-    } finally {
-      HeadStep.bind(previous);
-    }
+    return HeadStep.run(step, () -> targets.isEmpty()
+        ? HeadLoss.of(Map.of(), GradAccumulator.forCall(outputs, batch.dataType()).toOutputs(), null)
+        : head.lossFromTargets(outputs, anchors, targets.get()));
   }
 }

@@ -108,6 +108,14 @@ class ArrayLayoutAndGradAccumulatorTest {
     float[] infs = {0, Float.NEGATIVE_INFINITY};
     assertThatThrownBy(() -> OutputChecks.requireFinite(Tensors.create(infs, DataType.FLOAT, 2), "y"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 1");
+    // The scan reads floats two to a long: a bad value in either half, or alone after the last long.
+    float[] oddTail = {1, 2, Float.POSITIVE_INFINITY};
+    assertThatThrownBy(() -> OutputChecks.requireFinite(Tensors.create(oddTail, DataType.FLOAT, 3), "t"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 2");
+    float[] lowHalf = {Float.intBitsToFloat(0xFFC00001), 1, 2, 3, 4};
+    assertThatThrownBy(() -> OutputChecks.requireFinite(Tensors.create(lowHalf, DataType.FLOAT, 5), "l"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 0 is NaN");
+    OutputChecks.requireFinite(Tensors.create(new float[] {1, 2, 3}, DataType.FLOAT, 3), "odd");
     double[] dinf = {Double.POSITIVE_INFINITY, 0};
     assertThatThrownBy(() -> OutputChecks.requireFinite(Tensors.create(dinf, DataType.DOUBLE, 2), "z"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 0");

@@ -71,7 +71,7 @@ class DenseHeadsDocTest {
     assertThat(targets.labelsData(1)).containsExactly(1, 1, 1, 1);
     // norm_on_bbox: (l, t, r, b) of the point (4, 4) in stride units.
     assertThat(Arrays.copyOf(targets.bboxTargetsData(0), 4)).containsExactly(0.5, 0.5, 1.5, 1.5);
-    FCOSLoss details = fcos.lossWithDetails(outputs, gts, metas);
+    FCOSLoss details = loss.details(FCOSLoss.class);
     // Each positive is 4 pixels from two sides and 12 from the others: centerness sqrt(1/3 * 1/3).
     assertThat(details.centernessTargets()).hasSize(4).containsOnly(new double[] {1.0 / 3}, within(1e-6));
     assertThat(loss.names()).containsExactly("loss_cls", "loss_bbox", "loss_centerness");

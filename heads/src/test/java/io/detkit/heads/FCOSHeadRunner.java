@@ -40,8 +40,8 @@ final class FCOSHeadRunner extends HeadCaseRunner<FCOSHead> {
   @Override
   CaseOutputs runLoss(GoldenCase c, FCOSHead head, List<ImageMeta> metas, boolean summary) {
     HeadOutputs outs = HeadRunner.outputs(c, head, summary);
-    FCOSLoss r = head.lossWithDetails(outs, groundTruths(c, metas.size()), metas);
-    HeadLoss loss = r.loss();
+    HeadLoss loss = head.loss(outs, groundTruths(c, metas.size()), metas);
+    FCOSLoss r = loss.details(FCOSLoss.class);
     FCOSTargets t = r.targets();
     Map<String, Object> produced = pointLossOutputs(c, head, outs, loss, t);
     produced.put("aux_num_pos", r.numPos());

@@ -28,7 +28,7 @@ final class GFLHeadRunner extends HeadCaseRunner<GFLHead> {
       HeadOutputs outs = p.inputs();
       HeadTargets t = p.targets();
       MultiLevelAnchors anchors = head.getAnchors(sizes(outs), metas, c.precision());
-      GFLLoss d = head.lossWithDetails(outs, anchors, t);
+      GFLLoss d = head.lossFromTargets(outs, anchors, t).details(GFLLoss.class);
       produced.put("aux_num_total_samples", d.numTotalSamples());
       produced.put("aux_bbox_avg_factor", d.bboxAvgFactor());
       for (int l = 0; l < t.numLevels(); l++) {

@@ -23,7 +23,7 @@ final class TOODHeadRunner extends HeadCaseRunner<TOODHead> {
     Map<String, Object> produced = p.outputs();
     HeadTargets t = p.targets();
     MultiLevelAnchors anchors = head.getAnchors(GFLHeadRunner.sizes(p.inputs()), metas, c.precision());
-    TOODLoss d = head.lossWithDetails(p.inputs(), anchors, t);
+    TOODLoss d = head.lossFromTargets(p.inputs(), anchors, t).details(TOODLoss.class);
     produced.put("aux_cls_avg_factor", d.clsAvgFactor());
     produced.put("aux_bbox_avg_factor", d.bboxAvgFactor());
     for (int l = 0; l < t.numLevels(); l++) {

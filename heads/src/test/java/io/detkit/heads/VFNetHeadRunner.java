@@ -22,8 +22,8 @@ final class VFNetHeadRunner extends HeadCaseRunner<VFNetHead> {
       throw new UnsupportedCaseException(c.id() + ": no summary cases for VFNetHead");
     }
     HeadOutputs outs = HeadRunner.outputs(c, head, false);
-    VFNetLoss r = head.lossWithDetails(outs, FCOSHeadRunner.groundTruths(c, metas.size()), metas);
-    HeadLoss loss = r.loss();
+    HeadLoss loss = head.loss(outs, FCOSHeadRunner.groundTruths(c, metas.size()), metas);
+    VFNetLoss r = loss.details(VFNetLoss.class);
     Map<String, Object> produced = FCOSHeadRunner.pointLossOutputs(c, head, outs, loss, r.targets().points());
     produced.put("aux_num_pos_avg", r.numPosAvg());
     produced.put("aux_bbox_avg_factor_ini", r.avgFactorInitial());

@@ -37,6 +37,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * pairs, so beyond the result itself only a chunk is allocated (100 x 200,000 boxes need the
  * 80 MB result and a 4 MB chunk).
  *
+ * <p>Ownership: every result (and each array of {@link Gradients}) is a new array the caller owns;
+ * nothing in detkit keeps a reference to it. Its memory is off the Java heap, and ND4J frees a
+ * dropped array only when the garbage collector happens to clear it, which may be many calls later
+ * (a loop that drops a 14.6 MB result per call then pages in fresh memory on every call). A caller
+ * that has consumed a result closes it: {@code try (INDArray iou = BboxOverlaps.bboxOverlaps(gts,
+ * anchors)) { ... }}; closing is optional and never affects other arrays (the inputs are not
+ * shared with the result).
+ *
  * <p>All methods throw {@link IllegalArgumentException} naming the argument, the expectation and
  * the actual value for: a null array, a rank below 2 or last dim other than 4 ({@code bboxes1
  * must be [..., N, 4] (x1, y1, x2, y2); got [3,5]}; as in MMDetection a last dim other than 4 is

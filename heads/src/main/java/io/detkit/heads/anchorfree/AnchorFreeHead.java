@@ -7,9 +7,9 @@ import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.Detections;
 import io.detkit.heads.GroundTruth;
 import io.detkit.heads.HeadLoss;
+import io.detkit.heads.HeadStep;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
-import io.detkit.heads.LossDetails;
 import io.detkit.heads.TestConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,10 +136,11 @@ public abstract class AnchorFreeHead extends BaseDenseHead {
   }
 
   /**
-   * The losses and the gradient of their sum with respect to every output: {@link #lossWithDetails}'s
-   * {@code loss()}. The result's {@code targets()} is empty (it holds anchor-head targets).
-   * {@code epoch} (the trainer's 0-based epoch) is read by no point head today. Calls may come from
-   * any thread.
+   * The losses and the gradient of their sum with respect to every output ({@link #pointLoss}),
+   * carrying the head's targets and intermediate values as its details ({@code FCOSLoss},
+   * {@code VFNetLoss}: {@link HeadLoss#details(Class)}). The result's {@code targets()} is empty (it
+   * holds anchor-head targets). {@code epoch} (the trainer's 0-based epoch) is read by no point head
+   * today. Calls may come from any thread.
    *
    * @throws IllegalArgumentException for outputs that do not fit the head, gts / metas that do not
    *     fit the batch, or {@code epoch < 0}
@@ -147,17 +148,29 @@ public abstract class AnchorFreeHead extends BaseDenseHead {
   @Override
   public final HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch) {
     checkedEpoch(epoch);
-    return lossWithDetails(outputs, gts, metas).loss();
+    return pointLoss(outputs, gts, metas);
   }
 
   /**
-   * The loss with this head's targets and the intermediate values of the loss. Calls may come from
-   * any thread.
+   * {@link #loss(HeadOutputs, List, List, int)} with the gradients in {@code step}'s reusable arrays
+   * (valid until the step's next call: {@link HeadStep}), or in new arrays when {@code step} is
+   * null; the same values and bits either way. Caller's thread; one step per thread.
+   */
+  @Override
+  public final HeadLoss loss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas, int epoch,
+      HeadStep step) {
+    checkedEpoch(epoch);
+    return HeadStep.run(step, () -> pointLoss(outputs, gts, metas));
+  }
+
+  /**
+   * Hook: the head's loss call behind {@link #loss}, with its targets and intermediate values as the
+   * result's {@link HeadLoss#details(Class) details}. Calls may come from any thread.
    *
    * @throws IllegalArgumentException for outputs that do not fit the head, or gts / metas that do
    *     not fit the batch
    */
-  public abstract LossDetails lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas);
+  protected abstract HeadLoss pointLoss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas);
 
   // ------------------------------------------------------------------------------- inference
 

@@ -4,6 +4,7 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.GroundTruth;
+import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import io.detkit.losses.Loss;
@@ -129,9 +130,9 @@ public final class FCOSHead extends AnchorFreeHead {
     return FCOSTargets.compute(rules, points(featmapSizes, dtype), gts, dtype, executor());
   }
 
-  /** {@link #loss} with the targets and the intermediate values of the loss. */
+  /** The loss with the targets and the intermediate values of the loss ({@link FCOSLoss}). */
   @Override
-  public FCOSLoss lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+  protected HeadLoss pointLoss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
     PointBatch batch = checkTrainingBatch(outputs, gts, metas);
     FCOSTargets targets = getTargets(batch.featmapSizes(), gts, batch.dataType());
     return new FCOSLossComputer(this, batch, outputs, targets).compute();

@@ -1,15 +1,13 @@
 package io.detkit.heads.anchorfree;
 
-import io.detkit.heads.HeadLoss;
 import io.detkit.heads.LossDetails;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * What {@link FCOSHead#lossWithDetails} returns: the loss dict with the gradients, the targets, and
- * the intermediate values MMDetection's {@code FCOSHead.loss} computes on the way.
+ * The targets and the intermediate values MMDetection's {@code FCOSHead.loss} computes on the way,
+ * carried by the {@link io.detkit.heads.HeadLoss} {@link FCOSHead#loss} returns
+ * ({@code loss.details(FCOSLoss.class)}); its two box arrays are released when that loss is closed.
  *
- * @param loss {@code loss_cls}, {@code loss_bbox}, {@code loss_centerness} (one value each) and the
- *     gradient of their sum w.r.t. every output
  * @param targets the labels and box targets per level
  * @param posInds flat indices of the positives in the all-levels order (level offset +
  *     {@code (n*H_l + y)*W_l + x})
@@ -20,5 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *     ({@code [P,4]}; {@code [0,4]} without positives)
  * @param posDecodedBboxTargets their target boxes
  */
-public record FCOSLoss(HeadLoss loss, FCOSTargets targets, int[] posInds, double[] centernessTargets, double numPos,
-    double centernessDenorm, INDArray posDecodedBboxPreds, INDArray posDecodedBboxTargets) implements LossDetails {}
+public record FCOSLoss(FCOSTargets targets, int[] posInds, double[] centernessTargets, double numPos,
+    double centernessDenorm, INDArray posDecodedBboxPreds, INDArray posDecodedBboxTargets) implements LossDetails {
+  @Override
+  public void release() {
+    posDecodedBboxPreds.close();
+    posDecodedBboxTargets.close();
+  }
+}

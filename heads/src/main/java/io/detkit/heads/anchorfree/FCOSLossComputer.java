@@ -26,7 +26,7 @@ final class FCOSLossComputer extends PointLossCall<FCOSHead> {
     this.c = head.numClasses();
   }
 
-  FCOSLoss compute() {
+  HeadLoss compute() {
     double[] cls = flatRows(HeadOutputs.CLS_SCORES, c);
     double[] reg = flatRows(HeadOutputs.BBOX_PREDS, 4);
     double[] ctr = flatRows(HeadOutputs.CENTERNESSES, 1);
@@ -84,12 +84,11 @@ final class FCOSLossComputer extends PointLossCall<FCOSHead> {
     losses.put("loss_cls", new double[] {lc.scalar()});
     losses.put("loss_bbox", new double[] {lossBbox});
     losses.put("loss_centerness", new double[] {lossCtr});
-    HeadOutputs grads = HeadOutputs.empty()
-        .with(HeadOutputs.CLS_SCORES, toLevels(gCls, c))
-        .with(HeadOutputs.BBOX_PREDS, toLevels(gReg, 4))
-        .with(HeadOutputs.CENTERNESSES, toLevels(gCtr, 1));
-    return new FCOSLoss(HeadLoss.of(losses, grads, null), targets, pos, ctrTargets, numPos, denorm, decodedPred,
-        decodedTgt);
+    addRows(HeadOutputs.CLS_SCORES, gCls, c);
+    addRows(HeadOutputs.BBOX_PREDS, gReg, 4);
+    addRows(HeadOutputs.CENTERNESSES, gCtr, 1);
+    return HeadLoss.of(losses, grads.toOutputs(), null, new FCOSLoss(targets, pos, ctrTargets, numPos, denorm, decodedPred,
+        decodedTgt));
   }
 
   /** {@code sqrt(min(l,r)/max(l,r) * min(t,b)/max(t,b))} of target row {@code k}, torch's float32 order. */

@@ -236,12 +236,12 @@ public final class FCOSTargets {
     return bboxTargets[level].clone();
   }
 
-  /** {@link #labelsData} as an INT64 {@code [N*P_l]} array. */
+  /** {@link #labelsData} as an INT64 {@code [N*P_l]} array (new on each call; the caller owns it and may close it). */
   public INDArray labels(int level) {
     return Tensors.createLong(labels[level], labels[level].length);
   }
 
-  /** {@link #bboxTargetsData} as a {@code [N*P_l, 4]} array in the outputs' dtype. */
+  /** {@link #bboxTargetsData} as a {@code [N*P_l, 4]} array in the outputs' dtype (new on each call, the caller's). */
   public INDArray bboxTargets(int level) {
     return Tensors.create(bboxTargets[level], dtype, bboxTargets[level].length / 4, 4);
   }

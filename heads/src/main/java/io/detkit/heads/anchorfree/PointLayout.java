@@ -2,8 +2,12 @@ package io.detkit.heads.anchorfree;
 
 import io.detkit.core.tensor.Tensors;
 import io.detkit.core.precision.Precision;
-import java.util.ArrayList;
+import java.lang.ref.Reference;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.IntFunction;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Layout and per-image helpers of the anchor-free heads: an NCHW head output seen as one row per
@@ -108,19 +112,40 @@ final class PointLayout {
     return out;
   }
 
-  /** The inverse of {@link #concatRows}: per-level NCHW arrays of {@code dtype}. */
-  static java.util.List<org.nd4j.linalg.api.ndarray.INDArray> splitRows(double[] all, PointBatch batch, int k) {
-    java.util.List<org.nd4j.linalg.api.ndarray.INDArray> out = new ArrayList<>();
+  /**
+   * The inverse of {@link #concatRows}: each level's NCHW values written into the dense C-order
+   * array {@code into} gives for it (of the batch's dtype and the level's shape), then handed to
+   * {@code done}.
+   */
+  static void splitRows(double[] all, PointBatch batch, int k, IntFunction<INDArray> into,
+      BiConsumer<Integer, INDArray> done) {
     int n = batch.numImages();
     int o = 0;
     for (int l = 0; l < batch.featmapSizes().size(); l++) {
       int hw = batch.pointsOf(l);
-      double[] level = java.util.Arrays.copyOfRange(all, o, o + n * hw * k);
+      double[] level = fromRows(java.util.Arrays.copyOfRange(all, o, o + n * hw * k), n, k, hw);
       o += n * hw * k;
-      int[] size = batch.featmapSizes().get(l);
-      out.add(Tensors.create(fromRows(level, n, k, hw), batch.dataType(), n, k, size[0], size[1]));
+      INDArray nchw = into.apply(l);
+      write(level, nchw);
+      done.accept(l, nchw);
     }
-    return out;
+  }
+
+  /** {@code values} (rounded to float32 for a FLOAT array) written into the dense C-order {@code out}. */
+  private static void write(double[] values, INDArray out) {
+    if (values.length == 0) {
+      return;
+    }
+    try {
+      if (out.dataType() == DataType.FLOAT) {
+        out.data().asNioFloat().put(0, Tensors.narrow(values));
+      } else {
+        out.data().asNioDouble().put(0, values);
+      }
+    } finally {
+      // The NIO view does not keep the array's off-heap buffer alive on its own.
+      Reference.reachabilityFence(out);
+    }
   }
 
   /** The image indices {@code 0 .. n-1}, the inputs of {@link io.detkit.heads.ImageParallelism#map}. */

@@ -1,8 +1,8 @@
 package io.detkit.heads.anchorfree;
 
 import io.detkit.core.tensor.Tensors;
+import io.detkit.heads.GradAccumulator;
 import io.detkit.heads.HeadOutputs;
-import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -22,6 +22,8 @@ abstract class PointLossCall<H extends AnchorFreeHead> {
   final boolean f32;
   /** Points of all levels and images. */
   final int rows;
+  /** The gradients of the call, in the caller's step's arrays when it passed one. */
+  final GradAccumulator grads;
 
   PointLossCall(H head, PointBatch batch, HeadOutputs outputs) {
     this.head = head;
@@ -34,6 +36,7 @@ abstract class PointLossCall<H extends AnchorFreeHead> {
       total += batch.numImages() * batch.pointsOf(l);
     }
     this.rows = total;
+    this.grads = GradAccumulator.forCall(outputs, dtype);
   }
 
   /** Output {@code name} as {@link #rows} rows of {@code channels} values (checked finite). */
@@ -46,9 +49,14 @@ abstract class PointLossCall<H extends AnchorFreeHead> {
     return PointLayout.repeatedPoints(head.points(batch.featmapSizes(), dtype), batch);
   }
 
-  /** A gradient of {@link #rows} rows of {@code channels} values back to per-level NCHW arrays. */
-  final List<INDArray> toLevels(double[] rowGrad, int channels) {
-    return PointLayout.splitRows(rowGrad, batch, channels);
+  /**
+   * Adds the gradient of output {@code name}, {@link #rows} rows of {@code channels} values, to
+   * {@link #grads} as per-level NCHW arrays (the caller's {@link io.detkit.heads.HeadStep}'s when it
+   * passed one).
+   */
+  final void addRows(String name, double[] rowGrad, int channels) {
+    PointLayout.splitRows(rowGrad, batch, channels, level -> grads.fresh(name, level),
+        (level, nchw) -> grads.add(name, level, nchw));
   }
 
   /** Boxes {@code [P, 4]} of distances {@code dist} (4 per row) around {@code posPts} {@code [P, 2]}; empty for none. */

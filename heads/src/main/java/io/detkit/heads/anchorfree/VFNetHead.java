@@ -5,6 +5,7 @@ import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.heads.ATSSHead;
 import io.detkit.heads.GroundTruth;
+import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageMeta;
@@ -221,9 +222,9 @@ public final class VFNetHead extends AnchorFreeHead {
     return new VFNetTargets(FCOSTargets.of(n, perLevel, labels, dist, f32 ? DataType.FLOAT : DataType.DOUBLE), t);
   }
 
-  /** {@link #loss} with the targets and the loss's intermediate values. */
+  /** The loss with the targets and the loss's intermediate values ({@link VFNetLoss}). */
   @Override
-  public VFNetLoss lossWithDetails(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
+  protected HeadLoss pointLoss(HeadOutputs outputs, List<GroundTruth> gts, List<ImageMeta> metas) {
     PointBatch batch = checkTrainingBatch(outputs, gts, metas);
     VFNetTargets targets = getTargets(batch.featmapSizes(), gts, metas, batch.dataType());
     return new VFNetLossComputer(this, batch, outputs, targets).compute();

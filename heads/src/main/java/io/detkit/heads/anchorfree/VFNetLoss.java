@@ -1,15 +1,13 @@
 package io.detkit.heads.anchorfree;
 
-import io.detkit.heads.HeadLoss;
 import io.detkit.heads.LossDetails;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * What {@link VFNetHead#lossWithDetails} returns: the loss dict with the gradients, the targets and
- * the intermediate values of MMDetection's {@code VFNetHead.loss}.
+ * The targets and the intermediate values of MMDetection's {@code VFNetHead.loss}, carried by the
+ * {@link io.detkit.heads.HeadLoss} {@link VFNetHead#loss} returns ({@code loss.details(VFNetLoss.class)});
+ * its box arrays are released when that loss is closed.
  *
- * @param loss {@code loss_cls}, {@code loss_bbox}, {@code loss_bbox_rf} (one value each) and the
- *     gradient of their sum w.r.t. every output
  * @param targets the targets
  * @param posInds flat indices of the positives in the all-levels order
  * @param numPosAvg {@code max(#positives, 1)}, the avg factor of {@code loss_cls}
@@ -21,6 +19,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param posDecodedBboxPredsRefine refined boxes of the positives
  * @param posDecodedBboxTargets target boxes of the positives
  */
-public record VFNetLoss(HeadLoss loss, VFNetTargets targets, int[] posInds, double numPosAvg, double[] iouInitial,
+public record VFNetLoss(VFNetTargets targets, int[] posInds, double numPosAvg, double[] iouInitial,
     double[] iouRefine, double avgFactorInitial, double avgFactorRefine, INDArray posDecodedBboxPreds,
-    INDArray posDecodedBboxPredsRefine, INDArray posDecodedBboxTargets) implements LossDetails {}
+    INDArray posDecodedBboxPredsRefine, INDArray posDecodedBboxTargets) implements LossDetails {
+  @Override
+  public void release() {
+    posDecodedBboxPreds.close();
+    posDecodedBboxPredsRefine.close();
+    posDecodedBboxTargets.close();
+  }
+}

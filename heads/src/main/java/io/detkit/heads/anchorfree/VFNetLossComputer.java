@@ -30,7 +30,7 @@ final class VFNetLossComputer extends PointLossCall<VFNetHead> {
   /** One box branch of the loss: its decoded boxes, IoU weights, avg factor, value and gradient. */
   private record Branch(INDArray boxes, double[] iou, double avgFactor, double value, double[] grad) {}
 
-  VFNetLoss compute() {
+  HeadLoss compute() {
     int c = head.numClasses();
     double[] cls = flatRows(HeadOutputs.CLS_SCORES, c);
     double[] reg = flatRows(HeadOutputs.BBOX_PREDS, 4);
@@ -63,12 +63,11 @@ final class VFNetLossComputer extends PointLossCall<VFNetHead> {
     losses.put("loss_cls", new double[] {lc.scalar()});
     losses.put("loss_bbox", new double[] {initial.value()});
     losses.put("loss_bbox_rf", new double[] {refined.value()});
-    HeadOutputs grads = HeadOutputs.empty()
-        .with(HeadOutputs.CLS_SCORES, toLevels(Tensors.toDoubles(lc.gradPred()), c))
-        .with(HeadOutputs.BBOX_PREDS, toLevels(gReg, 4))
-        .with(VFNetHead.BBOX_PREDS_REFINE, toLevels(gRefine, 4));
-    return new VFNetLoss(HeadLoss.of(losses, grads, null), targets, pos, numPosAvg, initial.iou(), refined.iou(),
-        initial.avgFactor(), refined.avgFactor(), initial.boxes(), refined.boxes(), targetBoxes);
+    addRows(HeadOutputs.CLS_SCORES, Tensors.toDoubles(lc.gradPred()), c);
+    addRows(HeadOutputs.BBOX_PREDS, gReg, 4);
+    addRows(VFNetHead.BBOX_PREDS_REFINE, gRefine, 4);
+    return HeadLoss.of(losses, grads.toOutputs(), null, new VFNetLoss(targets, pos, numPosAvg, initial.iou(), refined.iou(),
+        initial.avgFactor(), refined.avgFactor(), initial.boxes(), refined.boxes(), targetBoxes));
   }
 
   /**

@@ -113,17 +113,13 @@ public class GFLHead extends AnchorHead {
     return Math.max(t.numTotalPos(), 1.0);
   }
 
-  /** The losses of {@link GFLLossComputer}. Caller's thread. */
+  /**
+   * The losses of {@link GFLLossComputer}, carrying the values they were computed from (quality
+   * targets, weights, decoded boxes, DFL targets, divisors: {@code details(GFLLoss.class)}).
+   * Caller's thread.
+   */
   @Override
   public HeadLoss lossFromTargets(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets) {
-    return gflLoss.loss(outputs, anchors, targets).loss();
-  }
-
-  /**
-   * The losses with the values they were computed from (quality targets, weights, decoded boxes,
-   * DFL targets, divisors), for checking against MMDetection. Caller's thread.
-   */
-  public GFLLoss lossWithDetails(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets) {
     return gflLoss.loss(outputs, anchors, targets);
   }
 

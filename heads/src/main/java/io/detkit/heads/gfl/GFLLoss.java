@@ -1,13 +1,12 @@
 package io.detkit.heads.gfl;
 
-import io.detkit.heads.HeadLoss;
 import io.detkit.heads.LossDetails;
 import java.util.List;
 
 /**
- * A {@link GFLHead} loss call with the values it was computed from, per level {@code l}:
+ * The values a {@link GFLHead} loss call was computed from, per level {@code l}, carried by the
+ * {@link io.detkit.heads.HeadLoss} it returns ({@code loss.details(GFLLoss.class)}):
  *
- * @param loss the loss dict ({@code loss_cls}, {@code loss_bbox}, {@code loss_dfl}) and gradients
  * @param numTotalSamples the classification loss's avg factor, {@code max(num_total_pos, 1)}
  * @param bboxAvgFactor what every level's box and DFL losses were divided by:
  *     {@code max(sum of the weights over levels, 1)}
@@ -17,6 +16,6 @@ import java.util.List;
  * @param posDecodedTargets the positives' gt boxes in stride units, 4 per positive
  * @param dflTargets the DFL targets, 4 per positive (sides l, t, r, b), clamped to {@code [0, reg_max - 0.1]}
  */
-public record GFLLoss(HeadLoss loss, double numTotalSamples, double bboxAvgFactor, List<double[]> qflScores,
+public record GFLLoss(double numTotalSamples, double bboxAvgFactor, List<double[]> qflScores,
     List<double[]> bboxWeights, List<double[]> posDecodedPreds, List<double[]> posDecodedTargets,
     List<double[]> dflTargets) implements LossDetails {}

@@ -45,11 +45,11 @@ final class GFLLossComputer {
     this.head = head;
   }
 
-  GFLLoss loss(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets t) {
+  HeadLoss loss(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets t) {
     double numTotalSamples = Math.max(t.numTotalPos(), 1.0);
     DataType dtype = anchors.dataType();
     Precision p = Precision.of(dtype);
-    GradAccumulator grads = new GradAccumulator(outputs, dtype);
+    GradAccumulator grads = GradAccumulator.forCall(outputs, dtype);
     Map<String, double[]> dict = new LinkedHashMap<>();
     int levels = anchors.numLevels();
     int width = 4 * head.integral().bins();
@@ -131,8 +131,8 @@ final class GFLLossComputer {
         grads.addAtRows(HeadOutputs.BBOX_PREDS, l, boxGradPos[l], g, head.numBaseAnchors(l), width);
       }
     }
-    return new GFLLoss(HeadLoss.of(dict, grads.toOutputs(), t), numTotalSamples, bboxAvgFactor, qfl,
-        weightsPerLevel, predsPerLevel, targetsPerLevel, dflPerLevel);
+    return HeadLoss.of(dict, grads.toOutputs(), t, new GFLLoss(numTotalSamples, bboxAvgFactor, qfl,
+        weightsPerLevel, predsPerLevel, targetsPerLevel, dflPerLevel));
   }
 
   /** What the box terms of one level read, for its positive rows. */

@@ -167,14 +167,12 @@ public class TOODHead extends ATSSHead {
     return refineTargets(in, t);
   }
 
-  /** The losses of {@link TOODLossComputer}. Caller's thread. */
+  /**
+   * The losses of {@link TOODLossComputer}, carrying their divisors and box weights
+   * ({@code details(TOODLoss.class)}). Caller's thread.
+   */
   @Override
   public HeadLoss lossFromTargets(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets) {
-    return toodLoss.loss(outputs, anchors, targets).loss();
-  }
-
-  /** The losses with their divisors and box weights, for checking against MMDetection. Caller's thread. */
-  public TOODLoss lossWithDetails(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets targets) {
     return toodLoss.loss(outputs, anchors, targets);
   }
 

@@ -42,7 +42,7 @@ final class TOODLossComputer {
     this.head = head;
   }
 
-  TOODLoss loss(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets t) {
+  HeadLoss loss(HeadOutputs outputs, MultiLevelAnchors anchors, HeadTargets t) {
     DataType dtype = anchors.dataType();
     Precision p = Precision.of(dtype);
     boolean alignment = t.epoch() >= head.initialEpoch();
@@ -59,16 +59,15 @@ final class TOODLossComputer {
       metricSum = p.round(metricSum + p.round(s));
     }
     double clsAvgFactor = Math.max(metricSum, 1.0);
-    // The classification gradients are collected apart, then divided by the factor with the values.
-    GradAccumulator clsGrads = new GradAccumulator(outputs, dtype);
-    GradAccumulator grads = new GradAccumulator(outputs, dtype);
+    // The classification gradients are divided by the factor with the values, after the levels.
+    GradAccumulator grads = GradAccumulator.forCall(outputs, dtype);
     Map<String, double[]> dict = new LinkedHashMap<>();
     int[][] boxPos = new int[levels][];
     double[][] boxGrad = new double[levels][];
     List<double[]> weightsPerLevel = new ArrayList<>();
     double weightSum = 0;
     for (int l = 0; l < levels; l++) {
-      LevelLosses level = new LevelLosses(l, outputs, anchors, t, 1.0, clsGrads, dict);
+      LevelLosses level = new LevelLosses(l, outputs, anchors, t, 1.0, grads, dict);
       double cls = alignment ? head.lossComputer().clsLoss(level, head.lossCls(), metrics.get(l))
           : head.lossComputer().clsLoss(level, head.initialLossCls(), null);
       level.put("loss_cls", p.round(cls / clsAvgFactor));
@@ -104,9 +103,8 @@ final class TOODLossComputer {
     }
     double bboxAvgFactor = Math.max(weightSum, 1.0);
     double[] box = dict.get("loss_bbox");
-    HeadOutputs clsOut = clsGrads.toOutputs();
     for (int l = 0; l < levels; l++) {
-      grads.add(HeadOutputs.CLS_SCORES, l, clsOut.get(HeadOutputs.CLS_SCORES, l).div(clsAvgFactor));
+      grads.divide(HeadOutputs.CLS_SCORES, l, clsAvgFactor);
       box[l] = p.round(box[l] / bboxAvgFactor);
       if (boxPos[l] != null) {
         double[] g = boxGrad[l];
@@ -116,7 +114,7 @@ final class TOODLossComputer {
         grads.addAtRows(HeadOutputs.BBOX_PREDS, l, boxPos[l], g, head.numBaseAnchors(l), 4);
       }
     }
-    return new TOODLoss(HeadLoss.of(dict, grads.toOutputs(), t), clsAvgFactor, bboxAvgFactor, weightsPerLevel,
-        alignment);
+    return HeadLoss.of(dict, grads.toOutputs(), t, new TOODLoss(clsAvgFactor, bboxAvgFactor, weightsPerLevel,
+        alignment));
   }
 }

@@ -3,6 +3,7 @@ package io.detkit.heads.anchorfree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.detkit.core.golden.GoldenCase;
+import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.ImageMeta;
 import java.util.List;
@@ -30,13 +31,14 @@ class FCOSHeadDeterminismTest {
       GoldenCase c = GoldenPointInputs.golden(id).withPrecision(DataType.DOUBLE);
       List<ImageMeta> metas = ImageMeta.listFromConfig(c.call().getList("img_metas"));
       FCOSHead head = FCOSHead.fromConfig(c.config());
-      FCOSLoss r = head.lossWithDetails(GoldenPointInputs.outputs(c, head.outputNames()),
+      HeadLoss loss = head.loss(GoldenPointInputs.outputs(c, head.outputNames()),
           GoldenPointInputs.gts(c, metas.size()), metas);
-      assertThat(r.loss().grads().get(HeadOutputs.CLS_SCORES, 0).dataType()).isEqualTo(DataType.DOUBLE);
+      FCOSLoss r = loss.details(FCOSLoss.class);
+      assertThat(loss.grads().get(HeadOutputs.CLS_SCORES, 0).dataType()).isEqualTo(DataType.DOUBLE);
       GoldenCase.Tolerance tol = c.tolerance();
       for (String name : List.of("loss_cls", "loss_bbox", "loss_centerness")) {
         double expected = c.outputsF32().get(name).data()[0];
-        assertThat(tol.accepts(r.loss().sum(name), expected)).as(id + " " + name + ": " + r.loss().sum(name)
+        assertThat(tol.accepts(loss.sum(name), expected)).as(id + " " + name + ": " + loss.sum(name)
             + " vs " + expected).isTrue();
       }
       assertThat((double) r.posInds().length).isEqualTo(c.outputsF32().get("aux_num_pos").data()[0]);

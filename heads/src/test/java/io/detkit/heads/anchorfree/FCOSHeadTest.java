@@ -56,13 +56,13 @@ class FCOSHeadTest {
     // Points (4,4), (12,4), (4,12), (12,12) all lie inside gt [0,0,16,16]; each has distances
     // (4,4,12,12) in some order, so centerness sqrt(4/12 * 4/12) = 1/3. Logits 0 give p = 1/2:
     // focal per positive 0.25 * 0.5^2 * ln2, mean over 4 positives; BCE(0, t) = ln2 for any t.
-    FCOSLoss r = oneLevel().lossWithDetails(outputs(DataType.DOUBLE, 8, 8, 8, 8), List.of(gt(0, 0, 16, 16)), meta());
+    HeadLoss loss = oneLevel().loss(outputs(DataType.DOUBLE, 8, 8, 8, 8), List.of(gt(0, 0, 16, 16)), meta());
+    FCOSLoss r = loss.details(FCOSLoss.class);
     assertThat(r.posInds()).containsExactly(0, 1, 2, 3);
     double third = 1.0 / 3;
     assertThat(r.centernessTargets()).containsExactly(new double[] {third, third, third, third}, within(1e-12));
     assertThat(r.numPos()).isEqualTo(4.0);
     assertThat(r.centernessDenorm()).isCloseTo(4.0 / 3, within(1e-12));
-    HeadLoss loss = r.loss();
     assertThat(loss.sum("loss_cls")).isCloseTo(0.0625 * LN2, within(1e-6));
     // MMDetection's mean divides by avg_factor + 1.1920929e-07, hence the 1e-7 tolerances.
     assertThat(loss.sum("loss_centerness")).isCloseTo(LN2, within(1e-7));
@@ -78,14 +78,14 @@ class FCOSHeadTest {
 
   @Test
   void imageWithoutGroundTruthIsAllBackgroundWithZeroBoxAndCenternessLoss() {
-    FCOSLoss r = oneLevel().lossWithDetails(outputs(DataType.FLOAT, 8, 8, 8, 8),
+    HeadLoss loss = oneLevel().loss(outputs(DataType.FLOAT, 8, 8, 8, 8),
         List.of(GroundTruth.of(Tensors.create(new float[0], DataType.FLOAT, 0, 4),
             Tensors.createLong(new long[0], 0))), meta());
+    FCOSLoss r = loss.details(FCOSLoss.class);
     assertThat(r.targets().labelsData(0)).containsExactly(1, 1, 1, 1);
     assertThat(r.targets().bboxTargetsData(0)).containsOnly(0.0);
     assertThat(r.posInds()).isEmpty();
     assertThat(r.numPos()).isEqualTo(1.0);
-    HeadLoss loss = r.loss();
     // Four negatives at p = 1/2: 0.75 * 0.5^2 * ln2 each, avg factor max(0, 1) = 1.
     assertThat(loss.sum("loss_cls")).isCloseTo(4 * 0.1875 * LN2, within(1e-6));
     assertThat(loss.sum("loss_bbox")).isZero();

@@ -47,12 +47,11 @@ class VFNetHeadTest {
   void exactBoxesGiveZeroBoxLossAndIouOneClassificationTargets() {
     // Every point lies inside gt [0,0,16,16] and predicts it exactly: IoU 1 for both branches, so
     // GIoU losses 0, avg factors sum(IoU) = 4, VFL targets 1: BCE(0, 1) * 1 = ln2 per positive / 4.
-    VFNetLoss r = head().lossWithDetails(outputs(EXACT), List.of(gt(0, 0, 16, 16)), List.of(ImageMeta.ofSize(16,
-        16)));
+    HeadLoss loss = head().loss(outputs(EXACT), List.of(gt(0, 0, 16, 16)), List.of(ImageMeta.ofSize(16, 16)));
+    VFNetLoss r = loss.details(VFNetLoss.class);
     assertThat(r.posInds()).containsExactly(0, 1, 2, 3);
     assertThat(r.iouRefine()).containsExactly(1, 1, 1, 1);
     assertThat(r.avgFactorInitial()).isEqualTo(4.0);
-    HeadLoss loss = r.loss();
     assertThat(loss.sum("loss_bbox")).isCloseTo(0, within(1e-6));
     assertThat(loss.sum("loss_bbox_rf")).isCloseTo(0, within(1e-6));
     assertThat(loss.sum("loss_cls")).isCloseTo(LN2, within(1e-6));
@@ -60,10 +59,9 @@ class VFNetHeadTest {
 
   @Test
   void imageWithoutGroundTruthHasOnlyTheNegativeClassificationLoss() {
-    VFNetLoss r = head().lossWithDetails(outputs(EXACT), List.of(GroundTruth.of(Tensors.create(new float[0],
+    HeadLoss loss = head().loss(outputs(EXACT), List.of(GroundTruth.of(Tensors.create(new float[0],
         DataType.FLOAT, 0, 4), Tensors.createLong(new long[0], 0))), List.of(ImageMeta.ofSize(16, 16)));
-    assertThat(r.posInds()).isEmpty();
-    HeadLoss loss = r.loss();
+    assertThat(loss.details(VFNetLoss.class).posInds()).isEmpty();
     // Four negatives at p = 1/2: alpha * p^2 * BCE(0, 0) = 0.75 * 0.25 * ln2 each, avg factor 1.
     assertThat(loss.sum("loss_cls")).isCloseTo(4 * 0.1875 * LN2, within(1e-6));
     assertThat(loss.sum("loss_bbox")).isZero();

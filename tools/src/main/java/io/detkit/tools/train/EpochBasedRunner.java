@@ -132,6 +132,7 @@ public final class EpochBasedRunner implements Runner {
       epochLossSum += outputs.total();
       epochLossCount++;
       callHooks(Hook::afterTrainIter);
+      outputs.close();  // what the step made for this iteration only (the HeadStep's arrays stay)
       iter++;
     }
     epochSeconds = (System.nanoTime() - t0) / 1e9;

@@ -39,8 +39,9 @@ public interface Runner {
 
   /**
    * The current iteration's loss dict with its gradients (null before the first loss). The gradient
-   * arrays are reused by the next iteration's loss call: a hook that keeps them past
-   * {@link Hook#afterTrainIter} copies them ({@code dup()}).
+   * arrays are reused by the next iteration's loss call, and the runner closes the loss after the
+   * {@link Hook#afterTrainIter} hooks ({@link HeadLoss#close()}: its values stay readable, its
+   * gradients do not): a hook that keeps gradients past {@code afterTrainIter} copies them ({@code dup()}).
    */
   HeadLoss outputs();
 
