@@ -107,14 +107,14 @@ final class DenseHeadBranches implements HeadBranches {
     }
     LevelCanvas canvas = new LevelCanvas(strides);
     String levels = "bbox_head.levels";
-    g.addVertex(levels, new LevelCanvas.Assemble(canvas), inputs.toArray(new String[0]));
+    g.addVertex(levels, new LevelCanvas.Assemble(canvas.ratios()), inputs.toArray(new String[0]));
     Map<String, String> convs = addConvs(g, levels, "", canvas);
     List<Map<String, String>> out = new ArrayList<>();
     for (int l = 0; l < inputs.size(); l++) {
       Map<String, String> crops = new LinkedHashMap<>();
       for (Map.Entry<String, String> e : convs.entrySet()) {
         String crop = e.getValue() + "@" + l;
-        g.addVertex(crop, new LevelCanvas.Crop(canvas, l), e.getValue());
+        g.addVertex(crop, new LevelCanvas.Crop(canvas.ratios(), l), e.getValue());
         crops.put(e.getKey(), crop);
       }
       out.add(addLevelOutputs(g, crops, l));

@@ -11,6 +11,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 
 /**
  * Group normalization (Wu and He, 2018) followed by an activation, as a DL4J layer for NCHW
@@ -23,6 +24,9 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
  * <p>Only the ReLU and identity activations are supported (MMDetection's ConvModule applies
  * ReLU after its normalization).
  */
+// Settings live in private fields without accessors: Jackson (DL4J's JSON form) reads and
+// writes the fields themselves, so a configuration read back builds the same layer.
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
 public final class GroupNorm extends ShapePreservingLayer {
   private static final long serialVersionUID = 1L;
   static final String GAMMA = "gamma";
@@ -104,6 +108,11 @@ public final class GroupNorm extends ShapePreservingLayer {
   /** The layer's hyper-parameters. */
   public Settings settings() {
     return new Settings(channels, groups, eps);
+  }
+
+  /** The stride ratios of the {@link LevelCanvas} the layer normalizes, or null for a plain map (a copy). */
+  int[] levelRatios() {
+    return levelRatios == null ? null : levelRatios.clone();
   }
 
   @Override

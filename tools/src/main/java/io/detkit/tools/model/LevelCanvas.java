@@ -1,6 +1,8 @@
 package io.detkit.tools.model;
 
 import java.util.Arrays;
+import org.nd4j.shade.jackson.annotation.JsonCreator;
+import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
  * Where each FPN level's map lies on the one canvas a level-merged head runs on: the levels'
@@ -196,11 +198,17 @@ final class LevelCanvas {
    */
   static final class Assemble extends HostVertex {
     private static final long serialVersionUID = 1L;
-    private final LevelCanvas canvas;
+    /** The canvas's stride ratios: the vertex's one setting, what its JSON form holds. */
+    @JsonProperty("ratios")
+    private final int[] ratios;
+    private final transient LevelCanvas canvas;
 
-    Assemble(LevelCanvas canvas) {
-      super(canvas.levels());
-      this.canvas = canvas;
+    /** The canvas of levels with these stride ratios (or strides). */
+    @JsonCreator
+    Assemble(@JsonProperty("ratios") int[] ratios) {
+      super(ratios.length);
+      this.canvas = new LevelCanvas(ratios);
+      this.ratios = canvas.ratios();
     }
 
     @Override
@@ -243,15 +251,24 @@ final class LevelCanvas {
    */
   static final class Crop extends HostVertex {
     private static final long serialVersionUID = 1L;
-    private final LevelCanvas canvas;
+    /** The canvas's stride ratios and the level read: the vertex's settings, what its JSON form holds. */
+    @JsonProperty("ratios")
+    private final int[] ratios;
+    @JsonProperty("level")
     private final int level;
+    private final transient LevelCanvas canvas;
 
-    Crop(LevelCanvas canvas, int level) {
+    /**
+     * @throws IllegalArgumentException unless {@code level} is one of the canvas's levels
+     */
+    @JsonCreator
+    Crop(@JsonProperty("ratios") int[] ratios, @JsonProperty("level") int level) {
       super(1);
+      this.canvas = new LevelCanvas(ratios);
       if (level < 0 || level >= canvas.levels()) {
         throw new IllegalArgumentException("level must be in [0, " + canvas.levels() + "); got " + level);
       }
-      this.canvas = canvas;
+      this.ratios = canvas.ratios();
       this.level = level;
     }
 
