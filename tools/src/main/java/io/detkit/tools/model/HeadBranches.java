@@ -1,6 +1,7 @@
 package io.detkit.tools.model;
 
 import io.detkit.heads.HeadOutputs;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -44,7 +45,7 @@ interface HeadBranches {
    * @return per level, output kind to the name of the vertex producing it
    */
   default List<Map<String, String>> addLevels(GraphBuilder g, List<String> inputs, int[] strides) {
-    List<Map<String, String>> out = new java.util.ArrayList<>();
+    List<Map<String, String>> out = new ArrayList<>();
     for (int l = 0; l < inputs.size(); l++) {
       out.add(addTo(g, inputs.get(l), l));
     }
