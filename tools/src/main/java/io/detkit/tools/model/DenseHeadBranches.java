@@ -89,10 +89,13 @@ final class DenseHeadBranches implements HeadBranches {
     return addLevelOutputs(g, addConvs(g, input, "@" + level, null), level);
   }
 
-  /** With GN towers: the normalization clears the canvas's gaps between the tower convolutions. */
+  /**
+   * With GN towers (the normalization clears the canvas's gaps between the tower convolutions) and
+   * prediction kernels that reach no further than the gap (the towers' are 3x3).
+   */
   @Override
   public boolean mergesLevels() {
-    return towers.stackedConvs() > 0 && towers.normGroups() > 0;
+    return towers.stackedConvs() > 0 && towers.normGroups() > 0 && predKernel / 2 <= LevelCanvas.GAP;
   }
 
   /**
