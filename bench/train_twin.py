@@ -22,7 +22,10 @@ batch, detkit's waits for its loader thread (which runs the pipeline concurrentl
 
 Usage: bench/train_twin.py [--config tools/configs/atss_shapes.py] [--threads 2] [--detkit-threads N]
                            [--warmup 30] [--iters 300] [--batches 60] [--out bench/target/twin]
-                           [--skip-build] [--layers N]
+                           [--skip-build] [--layers N] [--rounds R] [--per-level-too]
+With --rounds R both sides train R times, alternating, and a table gives each round's median and p90
+of the whole iteration (PyTorch's median moves by up to 2x between runs on a shared machine: judge the
+ratio over rounds); --per-level-too adds, in every round, detkit with its head in the per-level form.
 With --layers N it trains nothing: it times each layer's forward and backward alone on both sides
 (detkit's TrainingProfile --layers N; the twin's vertices on the export of an earlier run) and prints
 one table by layer.
@@ -62,14 +65,16 @@ def detkit_classpath():
         return os.path.join(target, "detkit-tools-0.1.0-SNAPSHOT.jar") + ":" + f.read().strip()
 
 
-def run_detkit(args, export):
+def run_detkit(args, export, per_level=False):
+    """One TrainingProfile run; per_level runs the head in its per-level form (-Ddetkit.perLevelHead=true)
+    instead of once on the level canvas."""
     if not args.skip_build:
         subprocess.run([os.path.join(ROOT, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
     cp = detkit_classpath()
     env = dict(os.environ, OMP_NUM_THREADS=str(args.detkit_threads or args.threads))
     out_json = os.path.join(args.out, "detkit.json")
     cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", f"-Ddetkit.hostThreads={args.threads}",
-           "-cp", cp, "io.detkit.tools.train.TrainingProfile", args.config, "--warmup", str(args.warmup),
+           f"-Ddetkit.perLevelHead={'true' if per_level else 'false'}", "-cp", cp, "io.detkit.tools.train.TrainingProfile", args.config, "--warmup", str(args.warmup),
            "--iters", str(args.iters), "--json", out_json, "--export", export,
            "--export-batches", str(args.batches)]
     subprocess.run(cmd, check=True, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
@@ -202,6 +207,13 @@ def print_layers(args, detkit, torch_rows):
         for k in range(4):
             sums[k] += d[k]
             sums[4 + k] += t[k]
+    # detkit's layers with no twin of the same name: the head's shared layers run once on the level
+    # canvas (the twin runs them per level, as MMDetection does, named <layer>@<level>).
+    for name, (dtype, d) in detkit.items():
+        if name not in torch_rows:
+            print(f"| {name} (all levels) | {dtype} | {d[0]:.3f} ({d[2]:.3f}) | - | {d[1]:.3f} ({d[3]:.3f}) | - |")
+            for k in range(4):
+                sums[k] += d[k]
     print(f"| sum | | {sums[0]:.2f} ({sums[2]:.2f}) | {sums[4]:.2f} ({sums[6]:.2f}) | {sums[1]:.2f} ({sums[3]:.2f}) | "
           f"{sums[5]:.2f} ({sums[7]:.2f}) |")
 
@@ -325,6 +337,12 @@ def main():
     ap.add_argument("--batches", type=int, default=60, help="batches exported for PyTorch (cycled)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "target", "twin"))
     ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="train both sides this many times, alternating (detkit, [detkit per-level,] PyTorch), and "
+                         "print each round's medians and p90 with the load average at each side's start")
+    ap.add_argument("--per-level-too", action="store_true",
+                    help="in every round also train detkit with its head in the per-level form "
+                         "(-Ddetkit.perLevelHead=true)")
     ap.add_argument("--layers", type=int, default=0,
                     help="instead of training: time each layer alone, N calls a side (needs a previous run's export)")
     args = ap.parse_args()
@@ -340,6 +358,16 @@ def main():
     load["after detkit"] = loadavg()
     times, torch_cpu, torch_losses = run_torch(args, export, detkit)
     load["end"] = loadavg()
+    rounds = [{"detkit": (load["start"], detkit["phases_ms"]["total"]),
+               "torch": (load["after detkit"], times["total"])}]
+    if args.per_level_too:
+        rounds[0]["detkit per-level"] = (loadavg(), run_detkit(args, export, per_level=True)["phases_ms"]["total"])
+    for _ in range(1, args.rounds):
+        r = {"detkit": (loadavg(), run_detkit(args, export)["phases_ms"]["total"])}
+        if args.per_level_too:
+            r["detkit per-level"] = (loadavg(), run_detkit(args, export, per_level=True)["phases_ms"]["total"])
+        r["torch"] = (loadavg(), run_torch(args, export, detkit)[0]["total"])
+        rounds.append(r)
     with open(os.path.join(export, "losses.json")) as f:
         detkit_first = json.load(f)
 
@@ -366,13 +394,27 @@ def main():
         d50, t50 = statistics.median(cpu[p]), statistics.median(torch_cpu[p])
         ratio = d50 / t50 if t50 > 0 else float("nan")
         print(f"| {p} | {d50:.2f} ({pct(cpu[p], 0.9):.2f}) | {t50:.2f} ({pct(torch_cpu[p], 0.9):.2f}) | {ratio:.2f} |")
+    if len(rounds) > 1 or args.per_level_too:
+        sides = list(rounds[0].keys())
+        print("\nWhole iteration per round (wall ms, median (p90); load average at each side's start in brackets;"
+              " the tables above are round 1):\n")
+        print("| round | " + " | ".join(sides) + " | detkit / PyTorch |")
+        print("|---" * (len(sides) + 2) + "|")
+        for i, r in enumerate(rounds):
+            cells = [f"{statistics.median(r[k][1]):.2f} ({pct(r[k][1], 0.9):.2f}) [{r[k][0].split()[0]}]" for k in sides]
+            ratio = statistics.median(r["detkit"][1]) / statistics.median(r["torch"][1])
+            print(f"| {i + 1} | " + " | ".join(cells) + f" | {ratio:.2f} |")
+        med = {k: statistics.median([statistics.median(r[k][1]) for r in rounds]) for k in sides}
+        print("| median of the rounds' medians | " + " | ".join(f"{med[k]:.2f}" for k in sides)
+              + f" | {med['detkit'] / med['torch']:.2f} |")
     print("\nFirst losses on the same initial weights and batches (detkit / PyTorch):")
     for i in range(min(5, len(detkit_first), len(torch_losses))):
         print(f"- iteration {i + 1}: {detkit_first[i]:.6f} / {torch_losses[i]:.6f}")
     with open(os.path.join(args.out, "twin.json"), "w") as f:
         json.dump({"load": load, "detkit": dk, "detkit_cpu": cpu, "torch": times, "torch_cpu": torch_cpu,
                    "torch_losses": torch_losses,
-                   "detkit_first_losses": detkit_first}, f)
+                   "detkit_first_losses": detkit_first,
+                   "rounds": [{k: {"load": v[0], "total_ms": v[1]} for k, v in r.items()} for r in rounds]}, f)
 
 
 if __name__ == "__main__":

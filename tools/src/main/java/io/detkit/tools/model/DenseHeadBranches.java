@@ -86,9 +86,54 @@ final class DenseHeadBranches implements HeadBranches {
 
   @Override
   public Map<String, String> addTo(GraphBuilder g, String input, int level) {
-    String suffix = "@" + level;
-    List<String> clsTower = towers.addTower(g, "bbox_head.cls_convs", suffix, input);
-    List<String> regTower = towers.addTower(g, "bbox_head.reg_convs", suffix, input);
+    return addLevelOutputs(g, addConvs(g, input, "@" + level, null), level);
+  }
+
+  /**
+   * With GN towers (the normalization clears the canvas's gaps between the tower convolutions) and
+   * prediction kernels that reach no further than the gap (the towers' are 3x3).
+   */
+  @Override
+  public boolean mergesLevels() {
+    return towers.stackedConvs() > 0 && towers.normGroups() > 0 && predKernel / 2 <= LevelCanvas.GAP;
+  }
+
+  /**
+   * The shared convolutions once, on a {@link LevelCanvas} of every level's input (the vertex
+   * {@code bbox_head.levels}; layers named as MMDetection's parameters, no level suffix), then per
+   * level a crop of each prediction ({@code <name>@<level>}) and the level's own layers.
+   */
+  @Override
+  public List<Map<String, String>> addLevels(GraphBuilder g, List<String> inputs, int[] strides) {
+    if (!mergesLevels()) {
+      return HeadBranches.super.addLevels(g, inputs, strides);
+    }
+    LevelCanvas canvas = new LevelCanvas(strides);
+    String levels = "bbox_head.levels";
+    g.addVertex(levels, new LevelCanvas.Assemble(canvas.ratios()), inputs.toArray(new String[0]));
+    Map<String, String> convs = addConvs(g, levels, "", canvas);
+    List<Map<String, String>> out = new ArrayList<>();
+    for (int l = 0; l < inputs.size(); l++) {
+      Map<String, String> crops = new LinkedHashMap<>();
+      for (Map.Entry<String, String> e : convs.entrySet()) {
+        String crop = e.getValue() + "@" + l;
+        g.addVertex(crop, new LevelCanvas.Crop(canvas.ratios(), l), e.getValue());
+        crops.put(e.getKey(), crop);
+      }
+      out.add(addLevelOutputs(g, crops, l));
+    }
+    return out;
+  }
+
+  /**
+   * The towers and the prediction convolutions after {@code input}, their names ending in
+   * {@code suffix}, on a canvas when {@code canvas} is given.
+   *
+   * @return output kind to the prediction convolution producing it
+   */
+  private Map<String, String> addConvs(GraphBuilder g, String input, String suffix, LevelCanvas canvas) {
+    List<String> clsTower = towers.addTower(g, "bbox_head.cls_convs", suffix, input, canvas);
+    List<String> regTower = towers.addTower(g, "bbox_head.reg_convs", suffix, input, canvas);
     String cls = clsTower.isEmpty() ? input : clsTower.get(clsTower.size() - 1);
     String reg = regTower.isEmpty() ? input : regTower.get(regTower.size() - 1);
     int nIn = towers.towerOutChannels();
@@ -100,6 +145,21 @@ final class DenseHeadBranches implements HeadBranches {
     String regOut = "bbox_head.conv_reg" + suffix;
     g.addLayer(regOut, Layers.conv(predKernel, 1, nIn, regChannels, Activation.IDENTITY, Layers.Init.NORMAL_001, 0),
         reg);
+    out.put(HeadOutputs.BBOX_PREDS, regOut);
+    if (centerness != Centerness.NONE) {
+      String ctr = "bbox_head.conv_centerness" + suffix;
+      g.addLayer(ctr, Layers.conv(predKernel, 1, nIn, centernessChannels, Activation.IDENTITY,
+          Layers.Init.NORMAL_001, 0), centerness == Centerness.ON_REG ? reg : cls);
+      out.put(HeadOutputs.CENTERNESSES, ctr);
+    }
+    return out;
+  }
+
+  /** Level {@code level}'s own layers after its predictions: the regression's Scale and activation. */
+  private Map<String, String> addLevelOutputs(GraphBuilder g, Map<String, String> predictions, int level) {
+    String suffix = "@" + level;
+    Map<String, String> out = new LinkedHashMap<>(predictions);
+    String regOut = predictions.get(HeadOutputs.BBOX_PREDS);
     if (scale) {
       String scaled = "bbox_head.scales." + level;
       g.addLayer(scaled, Scale.of(1.0), regOut);
@@ -114,12 +174,6 @@ final class DenseHeadBranches implements HeadBranches {
       regOut = "bbox_head.reg_relu" + suffix;
     }
     out.put(HeadOutputs.BBOX_PREDS, regOut);
-    if (centerness != Centerness.NONE) {
-      String ctr = "bbox_head.conv_centerness" + suffix;
-      g.addLayer(ctr, Layers.conv(predKernel, 1, nIn, centernessChannels, Activation.IDENTITY,
-          Layers.Init.NORMAL_001, 0), centerness == Centerness.ON_REG ? reg : cls);
-      out.put(HeadOutputs.CENTERNESSES, ctr);
-    }
     return out;
   }
 

@@ -11,10 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.CacheMode;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,13 +28,20 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * gradients, and {@link #step} applies the optimizer. No loss is computed on the DL4J side.
  *
  * <h2>Shared head weights</h2>
- * MMDetection applies one set of head convolutions to every level. A ComputationGraph layer has
- * one input, so each level gets its own copy of the head layers, and {@code shared_head=True}
- * (the default) ties the copies: they start equal, and before every update the gradients of the
- * copies are summed and handed to each copy. Every copy then receives the same update (the
- * updater is elementwise and its state evolves identically), so the copies stay equal and the
- * result is the gradient of the shared weights, exactly. {@code shared_head=False} keeps the
- * copies independent.
+ * MMDetection applies one set of head convolutions to every level. Heads whose towers are
+ * normalized ({@link HeadBranches#mergesLevels}) run each shared layer once for all levels, on a
+ * {@link LevelCanvas} of the levels' maps (one libnd4j call per layer instead of one per level);
+ * the other heads, or every head when the system property {@value #PER_LEVEL_PROPERTY} is
+ * {@code true}, run in the per-level form: a ComputationGraph layer has one input, so each level
+ * gets its own copy of the head layers, and {@code shared_head=True} (the default) ties the
+ * copies: they start equal, and before every update the gradients of the copies are summed and
+ * handed to each copy. Every copy then receives the same update (the updater is elementwise and
+ * its state evolves identically), so the copies stay equal and the result is the gradient of the
+ * shared weights, exactly. {@code shared_head=False} keeps the copies independent (and runs per
+ * level). Both forms start from the same initial weights (the canvas form copies the per-level
+ * form's draws) and give the same outputs; their weight gradients differ in the last bits (one
+ * convolution backward sums over every level's pixels, where the per-level form sums per level
+ * and then adds the levels' sums); {@link #perLevelGraph} gives the per-level form.
  *
  * <p>Inputs are {@code [N, in_channels, H, W]} float32 with H and W multiples of
  * {@link Geometry#sizeDivisor()}. Not thread-safe (the graph keeps activations between calls).
@@ -47,7 +50,15 @@ public final class DetectorNet {
   /** Detector types accepted as {@code model.type} (all single-stage). */
   public static final Set<String> DETECTOR_TYPES = DetectorSpec.DETECTOR_TYPES;
 
+  /**
+   * The system property that, set to {@code true}, builds every head in the per-level form (for
+   * comparisons and measurements; {@link #build(Config, BaseDenseHead, OptimizerSpec, long)} reads it).
+   */
+  public static final String PER_LEVEL_PROPERTY = "detkit.perLevelHead";
+
   private final ComputationGraph graph;
+  /** The per-level form of a canvas-form network (null when {@link #graph} is per level). */
+  private final ComputationGraph perLevel;
   private final HeadBranches branches;
   private final Geometry geometry;
   private final String[][] outputLayers;
@@ -57,9 +68,10 @@ public final class DetectorNet {
   private GradientUpdater<?> updater;
   private Gradient gradient;
 
-  private DetectorNet(ComputationGraph graph, HeadBranches branches, Geometry geometry, String[][] outputLayers,
-      List<List<String>> tied, OptimizerSpec optimizer) {
+  private DetectorNet(ComputationGraph graph, ComputationGraph perLevel, HeadBranches branches, Geometry geometry,
+      String[][] outputLayers, List<List<String>> tied, OptimizerSpec optimizer) {
     this.graph = graph;
+    this.perLevel = perLevel;
     this.branches = branches;
     this.geometry = geometry;
     this.outputLayers = outputLayers;
@@ -115,58 +127,42 @@ public final class DetectorNet {
    *     do not fit together (channels, level counts, prior strides)
    */
   public static DetectorNet build(Config model, BaseDenseHead head, OptimizerSpec optimizer, long seed) {
-    return build(DetectorSpec.of(model, head), optimizer, seed);
+    return build(model, head, optimizer, seed, !Boolean.getBoolean(PER_LEVEL_PROPERTY));
   }
 
-  private static DetectorNet build(DetectorSpec spec, OptimizerSpec optimizer, long seed) {
-    // DL4J treats a configured seed of 0 as "unseeded" and initialises randomly; map every seed,
-    // 0 included, to a non-zero one so that a seed always gives the same initial network.
-    long netSeed = seed ^ 0x5DEECE66DL;
-    NeuralNetConfiguration.Builder nb = new NeuralNetConfiguration.Builder()
-        .seed(netSeed == 0 ? 1 : netSeed)
-        .dataType(DataType.FLOAT)
-        .updater(optimizer.updater())
-        // The head's gradients are already averaged over the batch (avg_factor); DL4J must not
-        // divide them by the batch size again.
-        .miniBatch(false)
-        .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-        .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-        .cacheMode(CacheMode.NONE);
-    // No regularization in the layer configurations: it applies to every parameter alike, so
-    // step() applies it to the whole flattened array in one operation each, where DL4J's updater
-    // would run one per parameter (52 in the shapes detector).
-    GraphBuilder g = nb.graphBuilder().addInputs("img");
-    List<String> feats = spec.neck().addTo(g, spec.backbone().addTo(g, "img"));
-    HeadBranches branches = spec.head();
-    List<String> kinds = branches.outputKinds();
-    String[][] outputs = new String[kinds.size()][feats.size()];
-    for (int l = 0; l < feats.size(); l++) {
-      Map<String, String> out = branches.addTo(g, feats.get(l), l);
-      for (int k = 0; k < kinds.size(); k++) {
-        outputs[k][l] = out.get(kinds.get(k));
-      }
-    }
-    List<String> outNames = new ArrayList<>();
-    for (String[] perLevel : outputs) {
-      outNames.addAll(Arrays.asList(perLevel));
-    }
-    g.setOutputs(outNames.toArray(new String[0]));
-    ComputationGraph graph = new ComputationGraph(g.build());
-    graph.init();
+  /**
+   * {@link #build(Config, BaseDenseHead, OptimizerSpec, long)} with the form of the shared head
+   * chosen: {@code mergeLevels} runs it on a level canvas where the head allows it, else per level.
+   */
+  public static DetectorNet build(Config model, BaseDenseHead head, OptimizerSpec optimizer, long seed,
+      boolean mergeLevels) {
+    DetectorSpec spec = DetectorSpec.of(model, head);
+    DetectorGraph perLevel = DetectorGraph.of(spec, optimizer, seed, false);
+    boolean merge = mergeLevels && spec.sharedHead() && spec.strides().length > 1 && spec.head().mergesLevels();
+    DetectorGraph main = merge ? DetectorGraph.of(spec, optimizer, seed, true) : perLevel;
     List<List<String>> tied = new ArrayList<>();
-    if (spec.sharedHead() && feats.size() > 1) {
-      for (String base : branches.sharedLayerNames()) {
-        List<String> copies = new ArrayList<>();
-        for (int l = 0; l < feats.size(); l++) {
-          copies.add(base + "@" + l);
+    if (spec.sharedHead() && spec.strides().length > 1) {
+      for (String base : spec.head().sharedLayerNames()) {
+        if (DetectorGraph.layerNamed(main.graph(), base + "@0") != null) {
+          List<String> copies = new ArrayList<>();
+          for (int l = 0; l < spec.strides().length; l++) {
+            copies.add(base + "@" + l);
+          }
+          tied.add(copies);
         }
-        tied.add(copies);
       }
     }
     Geometry geometry = new Geometry(spec.backbone().inChannels(),
-        Arrays.stream(spec.strides()).boxed().toList(), kinds, !tied.isEmpty());
-    DetectorNet net = new DetectorNet(graph, branches, geometry, outputs, tied, optimizer);
+        Arrays.stream(spec.strides()).boxed().toList(), spec.head().outputKinds(), spec.sharedHead()
+            && spec.strides().length > 1);
+    DetectorNet net = new DetectorNet(main.graph(), merge ? perLevel.graph() : null, spec.head(), geometry,
+        main.outputs(), tied, optimizer);
     net.syncTiedCopies();
+    if (merge) {
+      // The per-level form drew the initial weights (its level-0 copies are the shared layers'):
+      // the canvas form starts from the same network.
+      DetectorGraph.copyParams(perLevel.graph(), main.graph());
+    }
     return net;
   }
 
@@ -186,6 +182,21 @@ public final class DetectorNet {
   /** The DL4J graph. */
   public ComputationGraph graph() {
     return graph;
+  }
+
+  /**
+   * The network in the per-level form (each shared head layer copied per level, named
+   * {@code <name>@<level>}, as {@link HeadBranches#addTo} builds it), holding this network's current
+   * parameters: what an exporter describes layer by layer ({@code bench/train_twin.py}'s twin).
+   * The network's own graph when it already runs per level; else a second graph, refreshed by each
+   * call, whose training state is not this network's.
+   */
+  public ComputationGraph perLevelGraph() {
+    if (perLevel == null) {
+      return graph;
+    }
+    DetectorGraph.copyParams(graph, perLevel);
+    return perLevel;
   }
 
   /** The network's input channels, levels, strides and outputs. */
@@ -208,11 +219,18 @@ public final class DetectorNet {
   }
 
   /**
-   * Replaces the parameters.
+   * Replaces the parameters: this network's flattened array, or, for a canvas-form network, that
+   * of its per-level form (checkpoints written before the canvas form; the level-0 copies are read).
    *
    * @throws IllegalArgumentException if the length differs
    */
   public void setParams(INDArray params) {
+    if (perLevel != null && params.length() == perLevel.numParams() && params.length() != graph.numParams()) {
+      // The per-level form's flattened parameters (a checkpoint written before the canvas form).
+      perLevel.params().assign(params.reshape(perLevel.params().shape()).castTo(DataType.FLOAT));
+      DetectorGraph.copyParams(perLevel, graph);
+      return;
+    }
     if (params.length() != graph.numParams()) {
       throw new IllegalArgumentException("params must hold " + graph.numParams() + " values for this model; got "
           + params.length() + " (was the checkpoint written by another config?)");

@@ -11,6 +11,7 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 
 /**
  * Group normalization (Wu and He, 2018) followed by an activation, as a DL4J layer for NCHW
@@ -23,6 +24,9 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
  * <p>Only the ReLU and identity activations are supported (MMDetection's ConvModule applies
  * ReLU after its normalization).
  */
+// Settings live in private fields without accessors: Jackson (DL4J's JSON form) reads and
+// writes the fields themselves, so a configuration read back builds the same layer.
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
 public final class GroupNorm extends ShapePreservingLayer {
   private static final long serialVersionUID = 1L;
   static final String GAMMA = "gamma";
@@ -31,6 +35,11 @@ public final class GroupNorm extends ShapePreservingLayer {
   private int channels;
   private int groups;
   private double eps;
+  /**
+   * Null for a plain map; else the stride ratios of the {@link LevelCanvas} the input is: each
+   * level's region normalized on its own, zeros outside the regions.
+   */
+  private int[] levelRatios;
 
   /** gamma [1, C] (starts at 1) then beta [1, C] (starts at 0). */
   private static final VectorParams PARAMS = new VectorParams(List.of(GAMMA), List.of(BETA),
@@ -41,14 +50,15 @@ public final class GroupNorm extends ShapePreservingLayer {
 
   /** For Jackson and cloning. */
   public GroupNorm() {
-    this(new Builder(b -> new GroupNorm(b, new Settings(1, 1, 1e-5))), new Settings(1, 1, 1e-5));
+    this(new Builder(b -> new GroupNorm(b, new Settings(1, 1, 1e-5), null)), new Settings(1, 1, 1e-5), null);
   }
 
-  private GroupNorm(Builder b, Settings settings) {
+  private GroupNorm(Builder b, Settings settings, LevelCanvas canvas) {
     super(b, PARAMS);
     this.channels = settings.channels();
     this.groups = settings.groups();
     this.eps = settings.eps();
+    this.levelRatios = canvas == null ? null : canvas.ratios();
   }
 
   /**
@@ -77,16 +87,32 @@ public final class GroupNorm extends ShapePreservingLayer {
    *     {@code act} is neither RELU nor IDENTITY
    */
   public static GroupNorm of(int channels, int groups, Activation act) {
+    return of(channels, groups, act, null);
+  }
+
+  /**
+   * {@link #of(int, int, Activation)} on the levels of a {@link LevelCanvas} (null: a plain map):
+   * statistics per (image, group, level region), the levels' outputs and gradients those of one
+   * group normalization per level, zeros outside the regions (the canvas's gaps, which the next
+   * convolution reads as padding); the parameter gradients are each level's, rounded to float and
+   * summed in level order (as the per-level copies' gradients are summed when tied).
+   */
+  static GroupNorm of(int channels, int groups, Activation act, LevelCanvas canvas) {
     Settings settings = new Settings(channels, groups, 1e-5);
     if (act != Activation.RELU && act != Activation.IDENTITY) {
       throw new IllegalArgumentException("GroupNorm supports the RELU and IDENTITY activations; got " + act);
     }
-    return (GroupNorm) new Builder(b -> new GroupNorm(b, settings)).activation(act).build();
+    return (GroupNorm) new Builder(b -> new GroupNorm(b, settings, canvas)).activation(act).build();
   }
 
   /** The layer's hyper-parameters. */
   public Settings settings() {
     return new Settings(channels, groups, eps);
+  }
+
+  /** The stride ratios of the {@link LevelCanvas} the layer normalizes, or null for a plain map (a copy). */
+  int[] levelRatios() {
+    return levelRatios == null ? null : levelRatios.clone();
   }
 
   @Override
@@ -96,13 +122,13 @@ public final class GroupNorm extends ShapePreservingLayer {
 
   /**
    * The layer implementation: forward and backward are primitive loops over a scratch copy of the
-   * input (statistics in double, one pass per image and group), so a call costs two bulk copies
-   * instead of some twenty ND4J operations and their buffers. The copy and the statistics of a
-   * training forward pass serve the backward pass of the same input (else they are recomputed).
-   * DL4J calls a layer from one thread; the loops over (image, group) rows and channel planes are
-   * split over the compute threads ({@link HostSplit}), each row or plane written by one thread,
-   * and the sums across planes (the parameter gradients, the per-row sums) are taken afterwards in
-   * plane order, so the bits do not depend on the thread count.
+   * input (statistics in double, one pass per image, group and level region), so a call costs two
+   * bulk copies instead of some twenty ND4J operations and their buffers. The copy and the
+   * statistics of a training forward pass serve the backward pass of the same input (else they are
+   * recomputed). DL4J calls a layer from one thread; the loops over (image, group) rows and channel
+   * planes are split over the compute threads ({@link HostSplit}), each row or plane written by one
+   * thread, and the sums across planes (the parameter gradients, the per-row sums) are taken
+   * afterwards in plane order, so the bits do not depend on the thread count.
    */
   static final class Impl extends ShapePreservingLayer.Impl<GroupNorm> {
     /** Work (values) below which a loop is not split: a hand-over costs some ten microseconds. */
@@ -112,6 +138,7 @@ public final class GroupNorm extends ShapePreservingLayer {
     /** The statistics of the last training forward pass and its input, for the backward pass. */
     private Pass kept;
     private INDArray keptInput;
+    private LevelCanvas.Pixels layout;
 
     Impl(NeuralNetConfiguration conf, DataType dataType) {
       super(conf, dataType, Type.NORMALIZATION);
@@ -128,11 +155,19 @@ public final class GroupNorm extends ShapePreservingLayer {
       return layerConf().getActivationFn() instanceof ActivationReLU;
     }
 
+    /** The pixel layout of the last input's {@code h x w} planes, reused while the shape stays. */
+    private LevelCanvas.Pixels layout(long h, long w) {
+      if (layout == null || layout.h() != h || layout.w() != w) {
+        layout = LevelCanvas.Pixels.of(layerConf().levelRatios, h, w);
+      }
+      return layout;
+    }
+
     /**
-     * The input's scratch copy and per (image, group) its mean and inverse standard deviation (two
-     * passes in double). Planes are the {@code N * C} channel maps of {@code hw} pixels in C order;
-     * plane {@code p} has channel {@code p % C} and belongs to (image, group) row
-     * {@code p / (C / G)}.
+     * The input's scratch copy and per (image, group, region) its mean and inverse standard
+     * deviation (two passes in double). Planes are the {@code N * C} channel maps of {@code hw}
+     * pixels in C order; plane {@code p} has channel {@code p % C} and belongs to (image, group) row
+     * {@code p / (C / G)}; statistic {@code row * regions + region}.
      */
     private final class Pass {
       final GroupNorm c = layerConf();
@@ -140,7 +175,11 @@ public final class GroupNorm extends ShapePreservingLayer {
       final int planes;
       final int hw;
       final int perGroup = c.channels / c.groups;
-      final int m;
+      final int[][] pixels;
+      final int[] outside;
+      final int regions;
+      /** Per region: values per statistic. */
+      final int[] m;
       final double[] mean;
       final double[] invStd;
       final double[] gamma = HostBuffers.read(getParam(GAMMA), null);
@@ -151,39 +190,70 @@ public final class GroupNorm extends ShapePreservingLayer {
           throw new IllegalArgumentException("layer " + c.getLayerName() + " expects [N, " + c.channels
               + ", H, W] input; got " + java.util.Arrays.toString(input.shape()));
         }
+        LevelCanvas.Pixels layout = layout(input.size(2), input.size(3));
+        pixels = layout.regions();
+        outside = layout.outside();
+        regions = pixels.length;
         xs = HostBuffers.read(HostBuffers.dense(input), xs);
         x = xs;
         planes = (int) (input.size(0) * c.channels);
         hw = (int) (input.length() / planes);
-        m = perGroup * hw;
+        m = new int[regions];
+        for (int l = 0; l < regions; l++) {
+          m[l] = perGroup * pixels[l].length;
+        }
         int rows = planes / perGroup;
-        mean = new double[rows];
-        invStd = new double[rows];
-        HostSplit.forRange(rows, 2L * m, MIN_SPLIT, (from, to) -> {
+        mean = new double[rows * regions];
+        invStd = new double[rows * regions];
+        HostSplit.forRange(rows, 2L * perGroup * hw, MIN_SPLIT, (from, to) -> {
           for (int r = from; r < to; r++) {
-            double sum = 0;
-            for (int i = r * m; i < (r + 1) * m; i++) {
-              sum += x[i];
+            for (int l = 0; l < regions; l++) {
+              int[] px = pixels[l];
+              double sum = 0;
+              for (int p = r * perGroup; p < (r + 1) * perGroup; p++) {
+                for (int o : px) {
+                  sum += x[p * hw + o];
+                }
+              }
+              double mu = sum / m[l];
+              double sq = 0;
+              for (int p = r * perGroup; p < (r + 1) * perGroup; p++) {
+                for (int o : px) {
+                  double d = x[p * hw + o] - mu;
+                  sq += d * d;
+                }
+              }
+              mean[r * regions + l] = mu;
+              invStd[r * regions + l] = 1 / Math.sqrt(sq / m[l] + c.eps);
             }
-            double mu = sum / m;
-            double sq = 0;
-            for (int i = r * m; i < (r + 1) * m; i++) {
-              sq += (x[i] - mu) * (x[i] - mu);
-            }
-            mean[r] = mu;
-            invStd[r] = 1 / Math.sqrt(sq / m + c.eps);
           }
         });
       }
 
-      /** The normalisation's scale of plane {@code p}: its row's inverse deviation times gamma. */
-      double scale(int p) {
-        return invStd[p / perGroup] * gamma[p % c.channels];
+      /** The statistic index of plane {@code p}'s region {@code l}. */
+      int stat(int p, int l) {
+        return p / perGroup * regions + l;
       }
 
-      /** The shift of plane {@code p}, given its {@link #scale}. */
-      double shift(int p, double scale) {
-        return beta[p % c.channels] - mean[p / perGroup] * scale;
+      /** The normalisation's scale of plane {@code p} in region {@code l}: inverse deviation times gamma. */
+      double scale(int p, int l) {
+        return invStd[stat(p, l)] * gamma[p % c.channels];
+      }
+
+      /** The shift of plane {@code p} in region {@code l}, given its {@link #scale}. */
+      double shift(int p, int l, double scale) {
+        return beta[p % c.channels] - mean[stat(p, l)] * scale;
+      }
+
+      /** Writes zeros at the pixels outside every region (a canvas's gaps) of every plane. */
+      void zeroOutside(double[] a) {
+        if (outside.length > 0) {
+          for (int plane = 0; plane < planes; plane++) {
+            for (int o : outside) {
+              a[plane * hw + o] = 0;
+            }
+          }
+        }
       }
     }
 
@@ -204,14 +274,18 @@ public final class GroupNorm extends ShapePreservingLayer {
       boolean relu = relu();
       HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
         for (int plane = from; plane < to; plane++) {
-          double scale = p.scale(plane);
-          double shift = p.shift(plane, scale);
-          for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
-            double v = p.x[i] * scale + shift;
-            y[i] = relu && !(v > 0) ? 0 : v;
+          for (int l = 0; l < p.regions; l++) {
+            double scale = p.scale(plane, l);
+            double shift = p.shift(plane, l, scale);
+            for (int o : p.pixels[l]) {
+              int i = plane * p.hw + o;
+              double v = p.x[i] * scale + shift;
+              y[i] = relu && !(v > 0) ? 0 : v;
+            }
           }
         }
       });
+      p.zeroOutside(y);
       INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
       HostBuffers.write(y, out);
       return out;
@@ -229,65 +303,95 @@ public final class GroupNorm extends ShapePreservingLayer {
       ys = dy;
       boolean relu = relu();
       int channels = p.c.channels;
-      // Pass 1, per plane: dz (through the activation) into dy, and the plane's sums of dz and of
-      // dz * xhat.
-      double[] sz = new double[p.planes];
-      double[] szx = new double[p.planes];
+      int regions = p.regions;
+      // Pass 1, per plane and region: dz (through the activation) into dy, and the sums of dz and
+      // of dz * xhat.
+      double[] sz = new double[p.planes * regions];
+      double[] szx = new double[p.planes * regions];
       HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
         for (int plane = from; plane < to; plane++) {
-          int row = plane / p.perGroup;
-          // The ReLU mask from the same expression as the forward pass, so both agree at 0.
-          double scale = p.scale(plane);
-          double shift = p.shift(plane, scale);
-          double s = 0;
-          double sx = 0;
-          for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
-            double xhat = (p.x[i] - p.mean[row]) * p.invStd[row];
-            double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
-            dy[i] = dz;
-            s += dz;
-            sx += dz * xhat;
+          for (int l = 0; l < regions; l++) {
+            int st = p.stat(plane, l);
+            // The ReLU mask from the same expression as the forward pass, so both agree at 0.
+            double scale = p.scale(plane, l);
+            double shift = p.shift(plane, l, scale);
+            double s = 0;
+            double sx = 0;
+            for (int o : p.pixels[l]) {
+              int i = plane * p.hw + o;
+              double xhat = (p.x[i] - p.mean[st]) * p.invStd[st];
+              double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
+              dy[i] = dz;
+              s += dz;
+              sx += dz * xhat;
+            }
+            sz[plane * regions + l] = s;
+            szx[plane * regions + l] = sx;
           }
-          sz[plane] = s;
-          szx[plane] = sx;
         }
       });
-      // In plane order: the parameter gradients, and per (image, group) the sums of
+      // In plane order: per region the parameter gradients, and per statistic the sums of
       // dxhat = dz * gamma and of dxhat * xhat.
-      double[] dGamma = new double[channels];
-      double[] dBeta = new double[channels];
+      double[][] dGammaOf = new double[regions][channels];
+      double[][] dBetaOf = new double[regions][channels];
       double[] sumD = new double[p.mean.length];
       double[] sumDx = new double[p.mean.length];
       for (int plane = 0; plane < p.planes; plane++) {
-        int row = plane / p.perGroup;
         int ch = plane % channels;
-        dBeta[ch] += sz[plane];
-        dGamma[ch] += szx[plane];
-        sumD[row] += sz[plane] * p.gamma[ch];
-        sumDx[row] += szx[plane] * p.gamma[ch];
+        for (int l = 0; l < regions; l++) {
+          int st = p.stat(plane, l);
+          double s = sz[plane * regions + l];
+          double sx = szx[plane * regions + l];
+          dBetaOf[l][ch] += s;
+          dGammaOf[l][ch] += sx;
+          sumD[st] += s * p.gamma[ch];
+          sumDx[st] += sx * p.gamma[ch];
+        }
       }
       // Pass 2: dx = invstd / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)).
       HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
         for (int plane = from; plane < to; plane++) {
-          int row = plane / p.perGroup;
           double g = p.gamma[plane % channels];
-          double inv = p.invStd[row];
-          for (int i = plane * p.hw; i < (plane + 1) * p.hw; i++) {
-            double xhat = (p.x[i] - p.mean[row]) * inv;
-            dy[i] = inv / p.m * (p.m * dy[i] * g - sumD[row] - xhat * sumDx[row]);
+          for (int l = 0; l < regions; l++) {
+            int st = p.stat(plane, l);
+            double inv = p.invStd[st];
+            int m = p.m[l];
+            for (int o : p.pixels[l]) {
+              int i = plane * p.hw + o;
+              double xhat = (p.x[i] - p.mean[st]) * inv;
+              dy[i] = inv / m * (m * dy[i] * g - sumD[st] - xhat * sumDx[st]);
+            }
           }
         }
       });
+      p.zeroOutside(dy);
       INDArray gammaGrad = gradientViews.get(GAMMA);
       INDArray betaGrad = gradientViews.get(BETA);
-      HostBuffers.write(dGamma, gammaGrad);
-      HostBuffers.write(dBeta, betaGrad);
+      HostBuffers.write(levelSum(dGammaOf), gammaGrad);
+      HostBuffers.write(levelSum(dBetaOf), betaGrad);
       INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
       HostBuffers.write(dy, dx);
       Gradient grad = new DefaultGradient();
       grad.setGradientFor(GAMMA, gammaGrad);
       grad.setGradientFor(BETA, betaGrad);
       return new Pair<>(grad, dx);
+    }
+
+    /**
+     * The regions' parameter gradients, each rounded to float, summed in float in region order:
+     * the gradient the tied per-level copies would hold ({@link TiedGradients} sums them so); with
+     * one region, that region's (rounded to float when written, as before).
+     */
+    private static double[] levelSum(double[][] perRegion) {
+      double[] out = new double[perRegion[0].length];
+      for (int ch = 0; ch < out.length; ch++) {
+        float acc = (float) perRegion[0][ch];
+        for (int l = 1; l < perRegion.length; l++) {
+          acc += (float) perRegion[l][ch];
+        }
+        out[ch] = acc;
+      }
+      return out;
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.detkit.tools.model;
 
 import io.detkit.heads.HeadOutputs;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -26,6 +27,30 @@ interface HeadBranches {
    * @return output kind to the name of the vertex producing it
    */
   Map<String, String> addTo(GraphBuilder g, String input, int level);
+
+  /**
+   * Whether {@link #addLevels} runs the shared layers once for every level (on a
+   * {@link LevelCanvas}) rather than once per level; false unless an implementation says so.
+   */
+  default boolean mergesLevels() {
+    return false;
+  }
+
+  /**
+   * Adds the head for every level ({@code inputs}, level 0 first, of these {@code strides}) with
+   * shared weights: by default {@link #addTo} per level (per-level copies, which
+   * {@link DetectorNet} ties); an implementation that {@link #mergesLevels} adds each shared layer
+   * once, named as MMDetection's parameter, with no copies to tie.
+   *
+   * @return per level, output kind to the name of the vertex producing it
+   */
+  default List<Map<String, String>> addLevels(GraphBuilder g, List<String> inputs, int[] strides) {
+    List<Map<String, String>> out = new ArrayList<>();
+    for (int l = 0; l < inputs.size(); l++) {
+      out.add(addTo(g, inputs.get(l), l));
+    }
+    return out;
+  }
 
   /**
    * The base names (without {@code @level}) of the layers whose weights the levels share

@@ -18,7 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * A parameter-free DL4J graph vertex whose forward and backward passes are primitive loops over
  * {@code double[]} copies of its NCHW inputs ({@link HostBuffers}): a subclass writes only the
- * arithmetic ({@link #pass}) and the output shape. The TOOD head's small
+ * arithmetic ({@link #pass}) and, when it differs from the first input's, the output shape
+ * ({@link #shapeOf}). The TOOD head's small
  * element-wise operations with several inputs or broadcasting (layer attention, the sigmoid
  * geometric mean, the bilinear offset sampling, the boxes around the grid) are such vertices: DL4J
  * has no broadcasting element-wise vertex, and one bulk copy in and out costs less than the dozen
@@ -73,8 +74,7 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
   }
 
   /**
-   * The output shape for these input shapes: every vertex here outputs its first input's shape,
-   * once {@link #fits} accepts the shapes.
+   * The output shape for these input shapes, once {@link #fits} accepts them: {@link #shapeOf}.
    *
    * @throws IllegalArgumentException naming the vertex, the shapes it takes and those it got, when
    *     they do not fit
@@ -83,6 +83,14 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
     if (!fits(in)) {
       throw new IllegalArgumentException(this + " needs " + expectedShapes() + "; got " + shapes(in));
     }
+    return shapeOf(in);
+  }
+
+  /**
+   * The output shape for input shapes {@link #fits} accepted: the first input's, unless the vertex
+   * reshapes (the level canvas's vertices, {@link LevelCanvas}).
+   */
+  long[] shapeOf(long[][] in) {
     return in[0].clone();
   }
 

@@ -89,6 +89,19 @@ final class Layers {
    */
   static String convModule(org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder g, String name,
       String suffix, String input, int kernel, int stride, int nIn, int nOut, Init init, int groups) {
+    return convModule(g, name, suffix, input, kernel, stride, nIn, nOut, init, groups, null);
+  }
+
+  /**
+   * {@link #convModule} on a {@link LevelCanvas} ({@code canvas} non-null; needs {@code groups > 0}:
+   * the normalization writes the zeros between the levels that the next convolution reads).
+   */
+  static String convModule(org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder g, String name,
+      String suffix, String input, int kernel, int stride, int nIn, int nOut, Init init, int groups,
+      LevelCanvas canvas) {
+    if (canvas != null && groups == 0) {
+      throw new IllegalArgumentException(name + ": a level canvas needs a normalization to clear its gaps");
+    }
     if (groups == 0) {
       g.addLayer(name + suffix, conv(kernel, stride, nIn, nOut, Activation.RELU, init, 0), input);
       return name + suffix;
@@ -98,7 +111,7 @@ final class Layers {
           + " channels");
     }
     g.addLayer(name + ".conv" + suffix, conv(kernel, stride, nIn, nOut, Activation.IDENTITY, init, 0, false), input);
-    g.addLayer(name + suffix, GroupNorm.of(nOut, groups, Activation.RELU), name + ".conv" + suffix);
+    g.addLayer(name + suffix, GroupNorm.of(nOut, groups, Activation.RELU, canvas), name + ".conv" + suffix);
     return name + suffix;
   }
 

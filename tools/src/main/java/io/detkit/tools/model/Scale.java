@@ -10,6 +10,7 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 
 /**
  * A learnable scalar multiplier, MMDetection's (mmcv's) {@code Scale}: {@code y = s * x} for an
@@ -20,6 +21,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Gradients: {@code dL/dx = s * dL/dy}, {@code dL/ds = sum(x * dL/dy)}.
  */
+// Settings live in private fields without accessors: Jackson (DL4J's JSON form) reads and
+// writes the fields themselves, so a configuration read back builds the same layer.
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
 public final class Scale extends ShapePreservingLayer {
   private static final long serialVersionUID = 1L;
   static final String SCALE = "scale";

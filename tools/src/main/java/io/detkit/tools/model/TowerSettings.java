@@ -49,12 +49,17 @@ record TowerSettings(int inChannels, int featChannels, int stackedConvs, int nor
    * @return every convolution's output vertex, in order (empty without towers)
    */
   List<String> addTower(GraphBuilder g, String name, String suffix, String input) {
+    return addTower(g, name, suffix, input, null);
+  }
+
+  /** {@link #addTower} on a {@link LevelCanvas} (null: on one level's map). */
+  List<String> addTower(GraphBuilder g, String name, String suffix, String input, LevelCanvas canvas) {
     List<String> outs = new ArrayList<>();
     String x = input;
     int nIn = inChannels;
     for (int i = 0; i < stackedConvs; i++) {
       x = Layers.convModule(g, name + "." + i, suffix, x, 3, 1, nIn, featChannels, Layers.Init.NORMAL_001,
-          normGroups);
+          normGroups, canvas);
       outs.add(x);
       nIn = featChannels;
     }

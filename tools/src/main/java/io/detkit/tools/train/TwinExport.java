@@ -47,7 +47,7 @@ final class TwinExport {
 
   /** The graph and the current parameters (call before the first update). */
   void writeParams(DetectorNet net) throws IOException {
-    ComputationGraphConfiguration conf = net.graph().getConfiguration();
+    ComputationGraphConfiguration conf = net.perLevelGraph().getConfiguration();
     ObjectNode root = json.createObjectNode();
     ArrayNode vertices = root.putArray("vertices");
     for (String name : conf.getTopologicalOrderStr()) {
@@ -63,7 +63,7 @@ final class TwinExport {
       String shared = name.contains("@") ? name.substring(0, name.indexOf('@')) : name;
       o.put("params", shared);
       if (v instanceof LayerVertex && (name.equals(shared) || name.endsWith("@0"))) {
-        for (Map.Entry<String, INDArray> p : net.graph().getLayer(name).paramTable().entrySet()) {
+        for (Map.Entry<String, INDArray> p : net.perLevelGraph().getLayer(name).paramTable().entrySet()) {
           write(shared + "." + p.getKey(), p.getValue());
         }
       }

@@ -31,7 +31,7 @@ class DetectorNetTest {
           train_cfg=dict(assigner=dict(type='ATSSAssigner', topk=4), allowed_border=-1, pos_weight=-1, debug=False))
       """;
 
-  private static Config model(String... overrides) {
+  static Config model(String... overrides) {
     Config c = ConfigLoader.fromPython(MODEL, "model.py").getConfig("model");
     for (int i = 0; i < overrides.length; i += 2) {
       c = c.withPath(overrides[i], ConfigLoader.fromPythonExpression("dict(v=" + overrides[i + 1] + ")", "o").get("v"));
@@ -39,7 +39,7 @@ class DetectorNetTest {
     return c;
   }
 
-  private static AnchorHead head(Config model) {
+  static AnchorHead head(Config model) {
     return Heads.build(model.getConfig("bbox_head").with("train_cfg", model.getConfig("train_cfg")), AnchorHead.class);
   }
 
@@ -48,7 +48,7 @@ class DetectorNetTest {
   }
 
   /** Uniform gradients in [-0.5, 0.5) shaped like {@code out}. */
-  private static HeadOutputs randomGradients(HeadOutputs out) {
+  static HeadOutputs randomGradients(HeadOutputs out) {
     HeadOutputs eps = HeadOutputs.empty();
     for (String kind : out.names()) {
       List<INDArray> levels = new java.util.ArrayList<>();
