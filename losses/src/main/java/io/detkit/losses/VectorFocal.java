@@ -17,10 +17,21 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Float32 arithmetic throughout, as PyTorch's CPU kernels compute it; each row's sum is reduced
  * from float32 lanes into float64. Results agree with the float64 path to a few float32 ulps.
+ *
+ * <p>Why the code is cut the way it is: C2 keeps a vector in a register only while every Vector
+ * API call on it is inlined into one compiled method; a vector passed to or returned from a call
+ * that is not inlined is boxed on the heap. Which of our own methods C2 inlines depends on the order
+ * in which they were compiled (a helper compiled on its own first is later refused as "already
+ * compiled into a medium method") and on the size of the caller, so with helpers taking and
+ * returning vectors the kernel allocated 354 MB a call on some runs and 4 MB on others, on the same
+ * machine (with 16 lanes, AVX-512). So no method here takes or returns a vector: each loop is a
+ * method over arrays and scalars ({@link #expNegAbsInPlace}, {@link #log1pInto}, the columns of a
+ * row), small enough to compile whole, and a call between them costs a call, not a box.
  */
 final class VectorFocal {
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  /** 0, 1, ... lanes - 1: the column offsets of a vector's lanes, loaded as a vector where needed. */
+  private static final float[] IOTA = iota(F.length());
 
   /** Rows whose exp and log1p are computed together (two scratch arrays of 32 x 80 floats stay in L1). */
   private static final int CHUNK_ROWS = 32;
@@ -32,6 +43,14 @@ final class VectorFocal {
   private static final float LN2_LO = -2.12194440e-4f;
 
   private VectorFocal() {}
+
+  private static float[] iota(int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = i;
+    }
+    return v;
+  }
 
   /** Floats a vector holds on this machine (8 with AVX2, 16 with AVX-512). */
   static int lanes() {
@@ -91,10 +110,6 @@ final class VectorFocal {
   /** {@link #rows(float[], long[], int, double[], double, float, float[], int, int, Tail)} in {@code work}'s arrays. */
   static double rows(float[] x, long[] labels, int c, double[] rowWeight, double scale, float alpha, float[] grad,
       int r0, int r1, Tail tails, Work work) {
-    IntVector lane = IntVector.zero(I).addIndex(1);
-    FloatVector zero = FloatVector.zero(F);
-    FloatVector one = FloatVector.broadcast(F, 1f);
-    FloatVector negAlpha = FloatVector.broadcast(F, 1f - alpha);
     int len = F.length();
     // Whole vectors only: masked tails are not compiled to SIMD code on JDK 17 and would allocate.
     int full = c - c % len;
@@ -102,10 +117,8 @@ final class VectorFocal {
     work.fit(c);
     double[] tailX = work.tailX;
     double[] tailG = work.tailG;
-    float[] lanes = work.lanes;
-    // exp(-|x|) and log1p of it for the whole block first, each in its own loop method: with all
-    // the arithmetic in one loop, C2's inlining budget runs out inside the Vector API and the
-    // leftover calls box every vector (allocating and running several times slower).
+    // exp(-|x|) and log1p of it for a chunk of rows first, each in its own loop method; the rows'
+    // own arithmetic in a third (see the class comment on why no method here passes a vector).
     // The rows go in chunks small enough for the scratch arrays to stay in cache.
     float[] expAbs = work.expAbs;
     float[] log1p = work.log1p;
@@ -122,8 +135,6 @@ final class VectorFocal {
       long l = labels[r];
       int label = l >= 0 && l < c ? (int) l : -1;
       double rw = rowWeight == null ? 1.0 : rowWeight[r];
-      float g0 = (float) (scale * rw);
-      FloatVector acc = zero;
       double rowSum = 0;
       if (tail > 0) {
         for (int j = 0; j < tail; j++) {
@@ -134,97 +145,108 @@ final class VectorFocal {
           grad[base + full + j] = (float) tailG[j];
         }
       }
-      for (int j = 0; j < full; j += len) {
-        FloatVector xv = FloatVector.fromArray(F, x, base + j);
-        VectorMask<Float> pos = lane.add(j).eq(label).cast(F);
-        VectorMask<Float> nonNeg = xv.compare(VectorOperators.GE, 0f);
-        FloatVector e = FloatVector.fromArray(F, expAbs, local + j);
-        FloatVector inv = one.div(one.add(e));
-        FloatVector ei = e.mul(inv);
-        // sigmoid(x) and sigmoid(-x), each from its own tail.
-        FloatVector s = ei.blend(inv, nonNeg);
-        FloatVector sm = inv.blend(ei, nonNeg);
-        FloatVector t = zero.blend(one, pos);
-        FloatVector bce = xv.max(0f).sub(xv.mul(t)).add(FloatVector.fromArray(F, log1p, local + j));
-        FloatVector aw = negAlpha.blend(alpha, pos);
-        FloatVector pt = s.blend(sm, pos);
-        FloatVector ssm = s.mul(sm);
-        FloatVector dPt = ssm.blend(ssm.neg(), pos);
-        FloatVector mod = pt.mul(pt);
-        FloatVector term = bce.mul(aw);
-        acc = acc.add(term.mul(mod));
-        FloatVector g = s.sub(t).mul(aw).mul(mod).add(term.mul(pt).mul(dPt).mul(2f)).mul(g0);
-        g.intoArray(grad, base + j);
-      }
-      // reduceLanes leaves the order of a floating-point sum open (it differs between the JIT's
-      // intrinsic and the interpreter); a fixed order keeps runs bit-identical.
-      acc.intoArray(lanes, 0);
-      for (float v : lanes) {
-        rowSum += v;
-      }
+      rowSum = vectorColumns(x, base, expAbs, log1p, local, full, label, alpha, (float) (scale * rw), grad,
+          work.lanes, rowSum);
       total += rw * rowSum;
     }
     return total;
   }
 
-  /** {@code v[i] = exp(-|v[i]|)} for {@code i < n}, in whole vectors (v padded to a multiple of the lanes). */
+  /**
+   * The first {@code full} columns of one row (whole vectors): writes their gradient
+   * {@code g0 * dloss/dx} into {@code grad} and returns {@code start} plus their losses, added lane
+   * by lane in a fixed order ({@code reduceLanes} leaves the order of a floating-point sum open, and
+   * it differs between the JIT's intrinsic and the interpreter). {@code expAbs} and {@code log1p}
+   * hold {@code exp(-|x|)} and its {@code log1p} for the row from {@code local} on.
+   */
+  private static double vectorColumns(float[] x, int base, float[] expAbs, float[] log1p, int local, int full,
+      int label, float alpha, float g0, float[] grad, float[] lanes, double start) {
+    FloatVector iota = FloatVector.fromArray(F, IOTA, 0);
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    FloatVector negAlpha = FloatVector.broadcast(F, 1f - alpha);
+    // Column indices compared as floats (exact below 2^24): a float mask, no int-to-float mask cast.
+    float target = label;
+    FloatVector acc = zero;
+    for (int j = 0; j < full; j += F.length()) {
+      FloatVector xv = FloatVector.fromArray(F, x, base + j);
+      VectorMask<Float> pos = iota.add((float) j).compare(VectorOperators.EQ, target);
+      VectorMask<Float> nonNeg = xv.compare(VectorOperators.GE, 0f);
+      FloatVector e = FloatVector.fromArray(F, expAbs, local + j);
+      FloatVector inv = one.div(one.add(e));
+      FloatVector ei = e.mul(inv);
+      // sigmoid(x) and sigmoid(-x), each from its own tail.
+      FloatVector s = ei.blend(inv, nonNeg);
+      FloatVector sm = inv.blend(ei, nonNeg);
+      FloatVector t = zero.blend(one, pos);
+      FloatVector bce = xv.max(0f).sub(xv.mul(t)).add(FloatVector.fromArray(F, log1p, local + j));
+      FloatVector aw = negAlpha.blend(alpha, pos);
+      FloatVector pt = s.blend(sm, pos);
+      FloatVector ssm = s.mul(sm);
+      FloatVector dPt = ssm.blend(ssm.neg(), pos);
+      FloatVector mod = pt.mul(pt);
+      FloatVector term = bce.mul(aw);
+      acc = acc.add(term.mul(mod));
+      FloatVector g = s.sub(t).mul(aw).mul(mod).add(term.mul(pt).mul(dPt).mul(2f)).mul(g0);
+      g.intoArray(grad, base + j);
+    }
+    acc.intoArray(lanes, 0);
+    double sum = start;
+    for (float v : lanes) {
+      sum += v;
+    }
+    return sum;
+  }
+
+  /**
+   * {@code v[i] = exp(-|v[i]|)} for {@code i < n}, in whole vectors (v padded to a multiple of the
+   * lanes), from IEEE basic operations only (the Vector API's own {@code EXP} runs a vendor routine
+   * when compiled and a different one when interpreted, so its bits would change as the JIT warms
+   * up). Cody-Waite reduction {@code x = k ln2 + r}, a degree-7 polynomial for {@code e^r} on
+   * {@code |r| <= ln2 / 2} (relative error under 1e-8 before float32 rounding), and {@code 2^k}
+   * built from the exponent bits. Arguments below -87 give exp(-87), about 1.6e-38, where the focal
+   * loss's terms are far below float32 resolution anyway.
+   */
   static void expNegAbsInPlace(float[] v, int n) {
-    int len = F.length();
-    for (int i = 0; i < n; i += len) {
-      expNonPositive(FloatVector.fromArray(F, v, i).abs().neg()).intoArray(v, i);
+    for (int i = 0; i < n; i += F.length()) {
+      FloatVector x = FloatVector.fromArray(F, v, i).abs().neg().max(-87f);
+      FloatVector t = x.mul(LOG2E);
+      // Adding and subtracting 1.5 * 2^23 rounds to the nearest integer (|t| < 2^22 here).
+      FloatVector k = t.add(ROUNDER).sub(ROUNDER);
+      FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+      FloatVector p = r.mul(1f / 5040f).add(1f / 720f);
+      p = p.mul(r).add(1f / 120f);
+      p = p.mul(r).add(1f / 24f);
+      p = p.mul(r).add(1f / 6f);
+      p = p.mul(r).add(0.5f);
+      p = p.mul(r).add(1f);
+      p = p.mul(r).add(1f);
+      // k + 127 + 2^23 is an integer in [2^23, 2^24), so its low mantissa bits are k + 127; shifting
+      // them into the exponent field gives 2^k (no float-to-int conversion, which JDK 17 does not
+      // compile to SIMD code).
+      IntVector bits = k.add(EXPONENT_BIAS_RAISED).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+      p.mul(bits.reinterpretAsFloats()).intoArray(v, i);
     }
   }
 
-  /** {@code out[i] = log1p(e[i])} for {@code e} in [0, 1] and {@code i < n}, in whole vectors (padded arrays). */
+  /**
+   * {@code out[i] = log1p(e[i])} for {@code e} in [0, 1] and {@code i < n}, in whole vectors (padded
+   * arrays), from basic operations: {@code 2 atanh(s)} with {@code s = e / (2 + e)} in [0, 1/3],
+   * whose odd series to {@code s^13} is exact to about 1e-8 relative, and has no cancellation for
+   * small {@code e}.
+   */
   static void log1pInto(float[] e, float[] out, int n) {
-    int len = F.length();
-    for (int i = 0; i < n; i += len) {
-      log1pUnit(FloatVector.fromArray(F, e, i)).intoArray(out, i);
+    for (int i = 0; i < n; i += F.length()) {
+      FloatVector ev = FloatVector.fromArray(F, e, i);
+      FloatVector s = ev.div(ev.add(2f));
+      FloatVector z = s.mul(s);
+      FloatVector p = z.mul(1f / 13f).add(1f / 11f);
+      p = p.mul(z).add(1f / 9f);
+      p = p.mul(z).add(1f / 7f);
+      p = p.mul(z).add(1f / 5f);
+      p = p.mul(z).add(1f / 3f);
+      p = p.mul(z).add(1f);
+      p.mul(s).mul(2f).intoArray(out, i);
     }
-  }
-
-  /**
-   * {@code exp(v)} for {@code v <= 0} from IEEE basic operations only (the Vector API's own
-   * {@code EXP} runs a vendor routine when compiled and a different one when interpreted, so its
-   * bits would change as the JIT warms up). Cody-Waite reduction {@code v = k ln2 + r}, a degree-7
-   * polynomial for {@code e^r} on {@code |r| <= ln2 / 2} (relative error under 1e-8 before float32
-   * rounding), and {@code 2^k} built from the exponent bits. Arguments below -87 give exp(-87),
-   * about 1.6e-38, where the focal loss's terms are far below float32 resolution anyway.
-   */
-  static FloatVector expNonPositive(FloatVector v) {
-    FloatVector x = v.max(-87f);
-    FloatVector t = x.mul(LOG2E);
-    // Adding and subtracting 1.5 * 2^23 rounds to the nearest integer (|t| < 2^22 here).
-    FloatVector k = t.add(ROUNDER).sub(ROUNDER);
-    FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-    FloatVector p = r.mul(1f / 5040f).add(1f / 720f);
-    p = p.mul(r).add(1f / 120f);
-    p = p.mul(r).add(1f / 24f);
-    p = p.mul(r).add(1f / 6f);
-    p = p.mul(r).add(0.5f);
-    p = p.mul(r).add(1f);
-    p = p.mul(r).add(1f);
-    // k + 127 + 2^23 is an integer in [2^23, 2^24), so its low mantissa bits are k + 127; shifting
-    // them into the exponent field gives 2^k (no float-to-int conversion, which JDK 17 does not
-    // compile to SIMD code).
-    IntVector bits = k.add(EXPONENT_BIAS_RAISED).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
-    return p.mul(bits.reinterpretAsFloats());
-  }
-
-  /**
-   * {@code log1p(e)} for {@code e} in [0, 1], from basic operations: {@code 2 atanh(s)} with
-   * {@code s = e / (2 + e)} in [0, 1/3], whose odd series to {@code s^13} is exact to about 1e-8
-   * relative, and has no cancellation for small {@code e}.
-   */
-  static FloatVector log1pUnit(FloatVector e) {
-    FloatVector s = e.div(e.add(2f));
-    FloatVector z = s.mul(s);
-    FloatVector p = z.mul(1f / 13f).add(1f / 11f);
-    p = p.mul(z).add(1f / 9f);
-    p = p.mul(z).add(1f / 7f);
-    p = p.mul(z).add(1f / 5f);
-    p = p.mul(z).add(1f / 3f);
-    p = p.mul(z).add(1f);
-    return p.mul(s).mul(2f);
   }
 }
