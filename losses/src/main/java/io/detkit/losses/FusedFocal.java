@@ -176,11 +176,17 @@ public final class FusedFocal {
     double[] partial = new double[blocks];
     int c = v.c();
     boolean lanes = simd && gamma == 2.0 && v.single() && c >= VectorFocal.lanes();
+    // Classes that fill whole vectors are computed plane by plane, in place (same bits, no gather).
+    boolean planes = lanes && VectorFocal.fitsPlanes(c);
     IntStream.range(0, blocks).parallel().forEach(b -> {
       int r0 = b * BLOCK_ROWS;
       int r1 = Math.min(n, r0 + BLOCK_ROWS);
       NchwLevel.Scratch s = v.acquire(BLOCK_ROWS);
       try {
+        if (planes) {
+          partial[b] = VectorFocal.planeRows(v, labels, rowWeight, scale, (float) alpha, r0, r1, vectorWork(s));
+          return;
+        }
         for (int r = r0; r < r1; r++) {
           s.labels[r - r0] = labels[r];
           s.rowWeight[r - r0] = rowWeight[r];
@@ -202,11 +208,16 @@ public final class FusedFocal {
 
   /** The SIMD rows of a gathered block, in the scratch's own {@link VectorFocal.Work}. */
   private double simdRows(NchwLevel.Scratch s, int c, double scale, int rows) {
+    return VectorFocal.rows((float[]) s.x, s.labels, c, s.rowWeight, scale, (float) alpha, (float[]) s.g, 0, rows,
+        this::row, vectorWork(s));
+  }
+
+  /** The scratch's {@link VectorFocal.Work}, made on first use. */
+  private static VectorFocal.Work vectorWork(NchwLevel.Scratch s) {
     if (s.vectorWork == null) {
       s.vectorWork = new VectorFocal.Work();
     }
-    return VectorFocal.rows((float[]) s.x, s.labels, c, s.rowWeight, scale, (float) alpha, (float[]) s.g, 0, rows,
-        this::row, (VectorFocal.Work) s.vectorWork);
+    return (VectorFocal.Work) s.vectorWork;
   }
 
   private double block(Object x, long[] labels, int c, double[] rowWeight, double[] elementWeight, double scale,

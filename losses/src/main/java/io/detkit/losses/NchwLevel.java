@@ -124,26 +124,41 @@ record NchwLevel(Buffer x, Buffer g, int a, int c, int hw) {
    * {@code s.g} back into the gradient, one contiguous run of each plane at a time.
    */
   private void copyBlock(Scratch s, int r0, int r1, boolean gather) {
+    forEachRun(r0, r1, (start, row0, len) -> {
+      for (int j = 0; j < c; j++) {
+        int plane = start + j * hw;
+        if (gather) {
+          readPlane(x, plane, s.span, len);
+          spread(s.span, s.x, row0 * c + j, a * c, len);
+        } else {
+          collect(s.g, row0 * c + j, a * c, s.span, len);
+          writePlane(g, plane, s.span, len);
+        }
+      }
+    });
+  }
+
+  /**
+   * One contiguous run of locations shared by the {@code C} class planes of one (image, anchor):
+   * class {@code j}'s values are the {@code len} elements from index {@code start + j * H*W} of the
+   * views; the run's first location is the block's row {@code row0} (counted from the block's first
+   * row) and each next location is {@code A} rows further.
+   */
+  @FunctionalInterface
+  interface Run {
+    void accept(int start, int row0, int len);
+  }
+
+  /** Calls {@code run} for each run of rows {@code [r0, r1)}, image by image and anchor by anchor. */
+  void forEachRun(int r0, int r1, Run run) {
     int perImage = hw * a;
     for (int img = r0 / perImage; img <= (r1 - 1) / perImage; img++) {
       int base = img * perImage;
       for (int anchor = 0; anchor < a; anchor++) {
         int pLo = Math.max(0, Math.floorDiv(r0 - base - anchor + a - 1, a));
         int pHi = Math.min(hw - 1, Math.floorDiv(r1 - 1 - base - anchor, a));
-        if (pHi < pLo) {
-          continue;
-        }
-        int len = pHi - pLo + 1;
-        int row0 = base + pLo * a + anchor - r0;
-        for (int j = 0; j < c; j++) {
-          int plane = ((img * a + anchor) * c + j) * hw + pLo;
-          if (gather) {
-            readPlane(x, plane, s.span, len);
-            spread(s.span, s.x, row0 * c + j, a * c, len);
-          } else {
-            collect(s.g, row0 * c + j, a * c, s.span, len);
-            writePlane(g, plane, s.span, len);
-          }
+        if (pHi >= pLo) {
+          run.accept((img * a + anchor) * c * hw + pLo, base + pLo * a + anchor - r0, pHi - pLo + 1);
         }
       }
     }

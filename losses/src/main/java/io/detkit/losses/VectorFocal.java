@@ -1,5 +1,6 @@
 package io.detkit.losses;
 
+import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -17,13 +18,26 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Float32 arithmetic throughout, as PyTorch's CPU kernels compute it; each row's sum is reduced
  * from float32 lanes into float64. Results agree with the float64 path to a few float32 ulps.
+ *
+ * <p>Why the code is cut the way it is: C2 keeps a vector in a register only while every Vector
+ * API call on it is inlined into one compiled method; a vector passed to or returned from a call
+ * that is not inlined is boxed on the heap. Which of our own methods C2 inlines depends on the order
+ * in which they were compiled (a helper compiled on its own first is later refused as "already
+ * compiled into a medium method") and on the size of the caller, so with helpers taking and
+ * returning vectors the kernel allocated 354 MB a call on some runs and 4 MB on others, on the same
+ * machine (with 16 lanes, AVX-512). So no method here takes or returns a vector: each loop is a
+ * method over arrays and scalars ({@link #expNegAbsInPlace}, {@link #log1pInto}, the columns of a
+ * row), small enough to compile whole, and a call between them costs a call, not a box.
  */
 final class VectorFocal {
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  /** 0, 1, ... lanes - 1: the column offsets of a vector's lanes, loaded as a vector where needed. */
+  private static final float[] IOTA = iota(F.length());
 
   /** Rows whose exp and log1p are computed together (two scratch arrays of 32 x 80 floats stay in L1). */
   private static final int CHUNK_ROWS = 32;
+  /** Locations of a plane run computed together by {@link #planeRows}: whole vectors, arrays in L1/L2. */
+  private static final int RUN_CHUNK = Math.max(32, F.length());
   private static final float LOG2E = 1.44269504f;
   private static final float ROUNDER = 12582912f;
   private static final float EXPONENT_BIAS_RAISED = 8388608f + 127f;
@@ -32,6 +46,14 @@ final class VectorFocal {
   private static final float LN2_LO = -2.12194440e-4f;
 
   private VectorFocal() {}
+
+  private static float[] iota(int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = i;
+    }
+    return v;
+  }
 
   /** Floats a vector holds on this machine (8 with AVX2, 16 with AVX-512). */
   static int lanes() {
@@ -78,11 +100,40 @@ final class VectorFocal {
         int tail = c % len;
         tailX = new double[tail];
         tailG = new double[tail];
-        lanes = new float[len];
+        // The row's accumulators, then its g0 broadcast (vectorColumns).
+        lanes = new float[2 * len];
         // exp(-|x|) and log1p of it for a chunk of rows, padded to whole vectors.
         expAbs = new float[CHUNK_ROWS * c + len];
         log1p = new float[CHUNK_ROWS * c + len];
         cols = c;
+      }
+      return this;
+    }
+
+    private int planeCols = -1;
+    private float[] px;
+    private float[] pe;
+    private float[] pl;
+    private float[] pg;
+    private float[] acc;
+    private float[] target;
+    private float[] g0;
+    private double[] rowSums = new double[0];
+
+    /** This work, its plane arrays (re)made for {@code c} classes and blocks of {@code rows} rows. */
+    private Work fitPlanes(int c, int rows) {
+      if (planeCols != c) {
+        px = new float[c * RUN_CHUNK];
+        pe = new float[c * RUN_CHUNK];
+        pl = new float[c * RUN_CHUNK];
+        pg = new float[c * RUN_CHUNK];
+        acc = new float[F.length() * RUN_CHUNK];
+        target = new float[RUN_CHUNK];
+        g0 = new float[RUN_CHUNK];
+        planeCols = c;
+      }
+      if (rowSums.length < rows) {
+        rowSums = new double[rows];
       }
       return this;
     }
@@ -91,10 +142,6 @@ final class VectorFocal {
   /** {@link #rows(float[], long[], int, double[], double, float, float[], int, int, Tail)} in {@code work}'s arrays. */
   static double rows(float[] x, long[] labels, int c, double[] rowWeight, double scale, float alpha, float[] grad,
       int r0, int r1, Tail tails, Work work) {
-    IntVector lane = IntVector.zero(I).addIndex(1);
-    FloatVector zero = FloatVector.zero(F);
-    FloatVector one = FloatVector.broadcast(F, 1f);
-    FloatVector negAlpha = FloatVector.broadcast(F, 1f - alpha);
     int len = F.length();
     // Whole vectors only: masked tails are not compiled to SIMD code on JDK 17 and would allocate.
     int full = c - c % len;
@@ -102,10 +149,8 @@ final class VectorFocal {
     work.fit(c);
     double[] tailX = work.tailX;
     double[] tailG = work.tailG;
-    float[] lanes = work.lanes;
-    // exp(-|x|) and log1p of it for the whole block first, each in its own loop method: with all
-    // the arithmetic in one loop, C2's inlining budget runs out inside the Vector API and the
-    // leftover calls box every vector (allocating and running several times slower).
+    // exp(-|x|) and log1p of it for a chunk of rows first, each in its own loop method; the rows'
+    // own arithmetic in a third (see the class comment on why no method here passes a vector).
     // The rows go in chunks small enough for the scratch arrays to stay in cache.
     float[] expAbs = work.expAbs;
     float[] log1p = work.log1p;
@@ -122,8 +167,6 @@ final class VectorFocal {
       long l = labels[r];
       int label = l >= 0 && l < c ? (int) l : -1;
       double rw = rowWeight == null ? 1.0 : rowWeight[r];
-      float g0 = (float) (scale * rw);
-      FloatVector acc = zero;
       double rowSum = 0;
       if (tail > 0) {
         for (int j = 0; j < tail; j++) {
@@ -134,97 +177,201 @@ final class VectorFocal {
           grad[base + full + j] = (float) tailG[j];
         }
       }
-      for (int j = 0; j < full; j += len) {
-        FloatVector xv = FloatVector.fromArray(F, x, base + j);
-        VectorMask<Float> pos = lane.add(j).eq(label).cast(F);
-        VectorMask<Float> nonNeg = xv.compare(VectorOperators.GE, 0f);
-        FloatVector e = FloatVector.fromArray(F, expAbs, local + j);
-        FloatVector inv = one.div(one.add(e));
-        FloatVector ei = e.mul(inv);
-        // sigmoid(x) and sigmoid(-x), each from its own tail.
-        FloatVector s = ei.blend(inv, nonNeg);
-        FloatVector sm = inv.blend(ei, nonNeg);
-        FloatVector t = zero.blend(one, pos);
-        FloatVector bce = xv.max(0f).sub(xv.mul(t)).add(FloatVector.fromArray(F, log1p, local + j));
-        FloatVector aw = negAlpha.blend(alpha, pos);
-        FloatVector pt = s.blend(sm, pos);
-        FloatVector ssm = s.mul(sm);
-        FloatVector dPt = ssm.blend(ssm.neg(), pos);
-        FloatVector mod = pt.mul(pt);
-        FloatVector term = bce.mul(aw);
-        acc = acc.add(term.mul(mod));
-        FloatVector g = s.sub(t).mul(aw).mul(mod).add(term.mul(pt).mul(dPt).mul(2f)).mul(g0);
-        g.intoArray(grad, base + j);
-      }
-      // reduceLanes leaves the order of a floating-point sum open (it differs between the JIT's
-      // intrinsic and the interpreter); a fixed order keeps runs bit-identical.
-      acc.intoArray(lanes, 0);
-      for (float v : lanes) {
-        rowSum += v;
-      }
+      rowSum = vectorColumns(x, base, expAbs, log1p, local, full, label, alpha, (float) (scale * rw), grad,
+          work.lanes, rowSum);
       total += rw * rowSum;
     }
     return total;
   }
 
-  /** {@code v[i] = exp(-|v[i]|)} for {@code i < n}, in whole vectors (v padded to a multiple of the lanes). */
+  /**
+   * Whether {@link #planeRows} computes levels of {@code c} classes: the classes fill whole vectors,
+   * so every element sits in the lane and accumulator it has in {@link #rows}.
+   */
+  static boolean fitsPlanes(int c) {
+    return c % F.length() == 0;
+  }
+
+  /**
+   * {@link #rows} over rows {@code [r0, r1)} of a float32 NCHW level, read in place: the same
+   * value and gradient bits, computed in each class plane's own order (lanes over locations instead
+   * of over classes), so no row is gathered from or scattered to the planes' strided layout. Every
+   * element's arithmetic is the same float32 operation sequence as in {@link #rows}; element
+   * {@code j} of a row adds into that row's accumulator {@code j % lanes} in increasing {@code j},
+   * the row's accumulators are summed into float64 in lane order and the rows' weighted sums in row
+   * order, as there. Needs {@link #fitsPlanes}{@code (level.c())}.
+   *
+   * @param labels class ids per row of the level, {@code [0, C]} ({@code C} the background)
+   */
+  static double planeRows(NchwLevel level, int[] labels, double[] rowWeight, double scale, float alpha, int r0,
+      int r1, Work work) {
+    FloatBuffer xb = (FloatBuffer) level.x();
+    FloatBuffer gb = (FloatBuffer) level.g();
+    int c = level.c();
+    int hw = level.hw();
+    int a = level.a();
+    work.fitPlanes(c, r1 - r0);
+    level.forEachRun(r0, r1, (start, row0, len) -> {
+      for (int p = 0; p < len; p += RUN_CHUNK) {
+        int n = Math.min(RUN_CHUNK, len - p);
+        for (int i = 0; i < RUN_CHUNK; i++) {
+          int r = r0 + row0 + (p + i) * a;
+          boolean in = i < n;
+          int l = in ? labels[r] : -1;
+          work.target[i] = l >= 0 && l < c ? l : -1;
+          work.g0[i] = in ? (float) (scale * rowWeight[r]) : 0f;
+        }
+        for (int j = 0; j < c; j++) {
+          xb.get(start + j * hw + p, work.px, j * RUN_CHUNK, n);
+          java.util.Arrays.fill(work.px, j * RUN_CHUNK + n, (j + 1) * RUN_CHUNK, 0f);
+        }
+        System.arraycopy(work.px, 0, work.pe, 0, c * RUN_CHUNK);
+        expNegAbsInPlace(work.pe, c * RUN_CHUNK);
+        log1pInto(work.pe, work.pl, c * RUN_CHUNK);
+        planeColumns(work.px, work.pe, work.pl, work.target, work.g0, work.pg, work.acc, c, alpha);
+        for (int j = 0; j < c; j++) {
+          gb.put(start + j * hw + p, work.pg, j * RUN_CHUNK, n);
+        }
+        for (int i = 0; i < n; i++) {
+          double sum = 0;
+          for (int k = 0; k < F.length(); k++) {
+            sum += work.acc[k * RUN_CHUNK + i];
+          }
+          work.rowSums[row0 + (p + i) * a] = sum;
+        }
+      }
+    });
+    double total = 0;
+    for (int r = r0; r < r1; r++) {
+      total += rowWeight[r] * work.rowSums[r - r0];
+    }
+    return total;
+  }
+
+  /**
+   * One chunk of {@link #planeRows}: {@code x}, {@code e} ({@code exp(-|x|)}) and {@code log1p}
+   * hold {@code c} planes of {@link #RUN_CHUNK} locations each; writes the gradient planes into
+   * {@code grad} and each location's accumulator {@code k} (sum of its classes {@code j} with
+   * {@code j % lanes == k}) into {@code acc[k * RUN_CHUNK + location]}.
+   */
+  private static void planeColumns(float[] x, float[] e, float[] log1p, float[] target, float[] g0, float[] grad,
+      float[] acc, int c, float alpha) {
+    java.util.Arrays.fill(acc, 0f);
+    for (int v = 0; v < RUN_CHUNK; v += F.length()) {
+      for (int j = 0; j < c; j++) {
+        int at = j * RUN_CHUNK + v;
+        element(x, at, e, log1p, at, target, v, j, g0, v, alpha, acc, j % F.length() * RUN_CHUNK + v, grad);
+      }
+    }
+  }
+
+  /**
+   * The first {@code full} columns of one row (whole vectors): writes their gradient
+   * {@code g0 * dloss/dx} into {@code grad} and returns {@code start} plus their losses, added lane
+   * by lane in a fixed order ({@code reduceLanes} leaves the order of a floating-point sum open, and
+   * it differs between the JIT's intrinsic and the interpreter). {@code expAbs} and {@code log1p}
+   * hold {@code exp(-|x|)} and its {@code log1p} for the row from {@code local} on.
+   */
+  private static double vectorColumns(float[] x, int base, float[] expAbs, float[] log1p, int local, int full,
+      int label, float alpha, float g0, float[] grad, float[] lanes, double start) {
+    int len = F.length();
+    java.util.Arrays.fill(lanes, 0, len, 0f);
+    java.util.Arrays.fill(lanes, len, 2 * len, g0);
+    // Lane k is column j + k: it is the label's column where IOTA[k] == label - j (exact in floats).
+    for (int j = 0; j < full; j += len) {
+      element(x, base + j, expAbs, log1p, local + j, IOTA, 0, label - j, lanes, len, alpha, lanes, 0, grad);
+    }
+    double sum = start;
+    for (int k = 0; k < len; k++) {
+      sum += lanes[k];
+    }
+    return sum;
+  }
+
+  /**
+   * The focal loss of one vector of elements, the arithmetic {@link #rows} and {@link #planeRows}
+   * share: logits {@code x[at..]}, their {@code exp(-|x|)} and its {@code log1p} at {@code
+   * e[eAt..]} and {@code log1p[eAt..]}; a lane is its row's positive element where {@code
+   * idx[idxAt + lane] == target}; {@code g0[g0At + lane]} is {@code scale * rowWeight}. Adds the
+   * lanes' losses into {@code acc[accAt..]} and writes their gradients to {@code grad[at..]}.
+   * Arrays and scalars only, so that it costs a call and never a boxed vector when C2 does not
+   * inline it.
+   */
+  private static void element(float[] x, int at, float[] e, float[] log1p, int eAt, float[] idx, int idxAt,
+      float target, float[] g0, int g0At, float alpha, float[] acc, int accAt, float[] grad) {
+    FloatVector zero = FloatVector.zero(F);
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    FloatVector xv = FloatVector.fromArray(F, x, at);
+    VectorMask<Float> pos = FloatVector.fromArray(F, idx, idxAt).compare(VectorOperators.EQ, target);
+    VectorMask<Float> nonNeg = xv.compare(VectorOperators.GE, 0f);
+    FloatVector ev = FloatVector.fromArray(F, e, eAt);
+    FloatVector inv = one.div(one.add(ev));
+    FloatVector ei = ev.mul(inv);
+    // sigmoid(x) and sigmoid(-x), each from its own tail.
+    FloatVector s = ei.blend(inv, nonNeg);
+    FloatVector sm = inv.blend(ei, nonNeg);
+    FloatVector t = zero.blend(one, pos);
+    FloatVector bce = xv.max(0f).sub(xv.mul(t)).add(FloatVector.fromArray(F, log1p, eAt));
+    FloatVector aw = FloatVector.broadcast(F, 1f - alpha).blend(alpha, pos);
+    FloatVector pt = s.blend(sm, pos);
+    FloatVector ssm = s.mul(sm);
+    FloatVector dPt = ssm.blend(ssm.neg(), pos);
+    FloatVector mod = pt.mul(pt);
+    FloatVector term = bce.mul(aw);
+    FloatVector.fromArray(F, acc, accAt).add(term.mul(mod)).intoArray(acc, accAt);
+    s.sub(t).mul(aw).mul(mod).add(term.mul(pt).mul(dPt).mul(2f)).mul(FloatVector.fromArray(F, g0, g0At))
+        .intoArray(grad, at);
+  }
+
+  /**
+   * {@code v[i] = exp(-|v[i]|)} for {@code i < n}, in whole vectors (v padded to a multiple of the
+   * lanes), from IEEE basic operations only (the Vector API's own {@code EXP} runs a vendor routine
+   * when compiled and a different one when interpreted, so its bits would change as the JIT warms
+   * up). Cody-Waite reduction {@code x = k ln2 + r}, a degree-7 polynomial for {@code e^r} on
+   * {@code |r| <= ln2 / 2} (relative error under 1e-8 before float32 rounding), and {@code 2^k}
+   * built from the exponent bits. Arguments below -87 give exp(-87), about 1.6e-38, where the focal
+   * loss's terms are far below float32 resolution anyway.
+   */
   static void expNegAbsInPlace(float[] v, int n) {
-    int len = F.length();
-    for (int i = 0; i < n; i += len) {
-      expNonPositive(FloatVector.fromArray(F, v, i).abs().neg()).intoArray(v, i);
+    for (int i = 0; i < n; i += F.length()) {
+      FloatVector x = FloatVector.fromArray(F, v, i).abs().neg().max(-87f);
+      FloatVector t = x.mul(LOG2E);
+      // Adding and subtracting 1.5 * 2^23 rounds to the nearest integer (|t| < 2^22 here).
+      FloatVector k = t.add(ROUNDER).sub(ROUNDER);
+      FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
+      FloatVector p = r.mul(1f / 5040f).add(1f / 720f);
+      p = p.mul(r).add(1f / 120f);
+      p = p.mul(r).add(1f / 24f);
+      p = p.mul(r).add(1f / 6f);
+      p = p.mul(r).add(0.5f);
+      p = p.mul(r).add(1f);
+      p = p.mul(r).add(1f);
+      // k + 127 + 2^23 is an integer in [2^23, 2^24), so its low mantissa bits are k + 127; shifting
+      // them into the exponent field gives 2^k (no float-to-int conversion, which JDK 17 does not
+      // compile to SIMD code).
+      IntVector bits = k.add(EXPONENT_BIAS_RAISED).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
+      p.mul(bits.reinterpretAsFloats()).intoArray(v, i);
     }
   }
 
-  /** {@code out[i] = log1p(e[i])} for {@code e} in [0, 1] and {@code i < n}, in whole vectors (padded arrays). */
+  /**
+   * {@code out[i] = log1p(e[i])} for {@code e} in [0, 1] and {@code i < n}, in whole vectors (padded
+   * arrays), from basic operations: {@code 2 atanh(s)} with {@code s = e / (2 + e)} in [0, 1/3],
+   * whose odd series to {@code s^13} is exact to about 1e-8 relative, and has no cancellation for
+   * small {@code e}.
+   */
   static void log1pInto(float[] e, float[] out, int n) {
-    int len = F.length();
-    for (int i = 0; i < n; i += len) {
-      log1pUnit(FloatVector.fromArray(F, e, i)).intoArray(out, i);
+    for (int i = 0; i < n; i += F.length()) {
+      FloatVector ev = FloatVector.fromArray(F, e, i);
+      FloatVector s = ev.div(ev.add(2f));
+      FloatVector z = s.mul(s);
+      FloatVector p = z.mul(1f / 13f).add(1f / 11f);
+      p = p.mul(z).add(1f / 9f);
+      p = p.mul(z).add(1f / 7f);
+      p = p.mul(z).add(1f / 5f);
+      p = p.mul(z).add(1f / 3f);
+      p = p.mul(z).add(1f);
+      p.mul(s).mul(2f).intoArray(out, i);
     }
-  }
-
-  /**
-   * {@code exp(v)} for {@code v <= 0} from IEEE basic operations only (the Vector API's own
-   * {@code EXP} runs a vendor routine when compiled and a different one when interpreted, so its
-   * bits would change as the JIT warms up). Cody-Waite reduction {@code v = k ln2 + r}, a degree-7
-   * polynomial for {@code e^r} on {@code |r| <= ln2 / 2} (relative error under 1e-8 before float32
-   * rounding), and {@code 2^k} built from the exponent bits. Arguments below -87 give exp(-87),
-   * about 1.6e-38, where the focal loss's terms are far below float32 resolution anyway.
-   */
-  static FloatVector expNonPositive(FloatVector v) {
-    FloatVector x = v.max(-87f);
-    FloatVector t = x.mul(LOG2E);
-    // Adding and subtracting 1.5 * 2^23 rounds to the nearest integer (|t| < 2^22 here).
-    FloatVector k = t.add(ROUNDER).sub(ROUNDER);
-    FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-    FloatVector p = r.mul(1f / 5040f).add(1f / 720f);
-    p = p.mul(r).add(1f / 120f);
-    p = p.mul(r).add(1f / 24f);
-    p = p.mul(r).add(1f / 6f);
-    p = p.mul(r).add(0.5f);
-    p = p.mul(r).add(1f);
-    p = p.mul(r).add(1f);
-    // k + 127 + 2^23 is an integer in [2^23, 2^24), so its low mantissa bits are k + 127; shifting
-    // them into the exponent field gives 2^k (no float-to-int conversion, which JDK 17 does not
-    // compile to SIMD code).
-    IntVector bits = k.add(EXPONENT_BIAS_RAISED).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
-    return p.mul(bits.reinterpretAsFloats());
-  }
-
-  /**
-   * {@code log1p(e)} for {@code e} in [0, 1], from basic operations: {@code 2 atanh(s)} with
-   * {@code s = e / (2 + e)} in [0, 1/3], whose odd series to {@code s^13} is exact to about 1e-8
-   * relative, and has no cancellation for small {@code e}.
-   */
-  static FloatVector log1pUnit(FloatVector e) {
-    FloatVector s = e.div(e.add(2f));
-    FloatVector z = s.mul(s);
-    FloatVector p = z.mul(1f / 13f).add(1f / 11f);
-    p = p.mul(z).add(1f / 9f);
-    p = p.mul(z).add(1f / 7f);
-    p = p.mul(z).add(1f / 5f);
-    p = p.mul(z).add(1f / 3f);
-    p = p.mul(z).add(1f);
-    return p.mul(s).mul(2f);
   }
 }

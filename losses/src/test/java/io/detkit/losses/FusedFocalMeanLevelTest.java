@@ -17,13 +17,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link FusedFocal#meanLevel}, reading a dense head level {@code [N, A*C, H, W]} in place, gives
  * the bits of {@link FocalLoss#forward} on the same level permuted to rows (value and every
  * gradient element), across block boundaries, images, class counts that do not fill a SIMD vector
- * and both dtypes; it refuses mismatched lengths and leaves labels out of range to the general path.
+ * (rows gathered from the planes) and that do (computed plane by plane, runs cut mid-chunk), and
+ * both dtypes; it refuses mismatched lengths and leaves labels out of range to the general path.
  */
 class FusedFocalMeanLevelTest {
   private static final FocalLoss LOSS = FocalLoss.TYPE.builder().build();
 
   @ParameterizedTest
-  @CsvSource({"2, 3, 80, 13, 17, FLOAT", "1, 9, 5, 20, 11, FLOAT", "2, 1, 80, 31, 40, DOUBLE", "3, 2, 7, 9, 9, DOUBLE"})
+  @CsvSource({"2, 3, 80, 13, 17, FLOAT", "1, 9, 5, 20, 11, FLOAT", "2, 1, 32, 37, 41, FLOAT", "1, 2, 16, 40, 60, FLOAT", "2, 1, 80, 31, 40, DOUBLE", "3, 2, 7, 9, 9, DOUBLE"})
   void inPlaceLevelMatchesTheRowsPipelineBitForBit(int n, int a, int c, int h, int w, DataType dtype) {
     Random r = new Random(n * 1000L + a * 100L + c);
     int rows = n * h * w * a;

@@ -31,7 +31,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Float32 inputs are computed with float32 rounding in PyTorch's operation order (including its
  * summation order for the mean), so thresholds decide as in MMDetection. Memory is linear in the
- * number of priors: overlaps are computed for candidates only.
+ * number of priors: overlaps are computed for candidates only. From 65,536 prior x gt pairs the
+ * candidate selection runs gts in parallel on the common fork-join pool; each gt's candidates are
+ * computed alone, so the result does not depend on the number of threads.
  *
  * <p>Immutable and thread-safe; build from {@link Params} ({@code new ATSSAssigner(Params.of(9).withAlpha(0.8))})
  * or with {@link #fromConfig}.

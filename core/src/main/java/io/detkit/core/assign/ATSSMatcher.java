@@ -8,6 +8,8 @@ import io.detkit.core.check.Limits;
 import io.detkit.core.order.TorchTopk;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * {@link ATSSAssigner}'s algorithm on flat double arrays holding values of the working precision
@@ -20,6 +22,10 @@ final class ATSSMatcher {
   static final double INF = 100000000;
   private static final double EPS = 1e-6;
   private static final double CENTER_MARGIN = 0.01;
+  /** Candidate selection runs gts in parallel from this many prior x gt distances. */
+  private static final long PARALLEL_PAIRS = 1 << 16;
+  /** Gts go to this many tasks (gt j to task j % SELECT_CHUNKS), each with its own scratch. */
+  private static final int SELECT_CHUNKS = 4;
 
   private final int topk;
   private final Double alpha;
@@ -114,7 +120,7 @@ final class ATSSMatcher {
       }
     }
 
-    // Candidate selection, level by level and gt by gt, on one distance buffer.
+    // Candidate selection, gt by gt and level by level.
     int maxLevel = 0;
     int m = 0;
     for (int size : levels) {
@@ -122,30 +128,22 @@ final class ATSSMatcher {
       m += Math.min(topk, size);
     }
     int[] cand = new int[Limits.arrayLength("ATSS candidate indices (candidates per gt x gts)", m, k)];
-    double[] dist = new double[maxLevel];
-    TorchTopk selector = new TorchTopk();
-    int start = 0;
-    int row = 0;
-    for (int size : levels) {
-      int kk = Math.min(topk, size);
-      for (int j = 0; j < k; j++) {
-        for (int i = 0; i < size; i++) {
-          int p = start + i;
-          if (ignored[p]) {
-            dist[i] = INF;
-          } else {
-            double dx = round(bcx[p] - gcx[j], f32);
-            double dy = round(bcy[p] - gcy[j], f32);
-            dist[i] = round(Math.sqrt(round(round(dx * dx, f32) + round(dy * dy, f32), f32)), f32);
-          }
-        }
-        int[] sel = selector.smallest(dist, size, kk);
-        for (int q = 0; q < kk; q++) {
-          cand[(row + q) * k + j] = sel[q] + start;
-        }
+    int width = maxLevel;
+    IntConsumer selectGts = chunk -> {
+      double[] dist = new double[width];
+      TorchTopk selector = new TorchTopk();
+      for (int j = chunk; j < k; j += SELECT_CHUNKS) {
+        selectCandidates(j, k, levels, bcx, bcy, gcx[j], gcy[j], ignored, f32, dist, selector, cand);
       }
-      row += kk;
-      start += size;
+    };
+    // Each gt's candidates are computed alone and written to their own column of cand, so the
+    // result is the same whichever thread computes which gt.
+    if ((long) n * k >= PARALLEL_PAIRS) {
+      IntStream.range(0, Math.min(k, SELECT_CHUNKS)).parallel().forEach(selectGts);
+    } else {
+      for (int chunk = 0; chunk < Math.min(k, SELECT_CHUNKS); chunk++) {
+        selectGts.accept(chunk);
+      }
     }
     if (candidatesOnly) {
       return new Outcome(null, cand);
@@ -172,6 +170,37 @@ final class ATSSMatcher {
     }
     best.writeInds(inds);
     return new Outcome(AssignResult.labelled(k, inds, best.values(), gtLabels), cand);
+  }
+
+  /**
+   * Gt {@code j}'s {@code topk} candidates of each level (the priors with the smallest centre
+   * distances, in torch's order, ties as {@code torch.topk} breaks them), written to column
+   * {@code j} of {@code cand} ({@code [m, k]}, levels one after another), with {@code dist} and
+   * {@code selector} as the calling thread's scratch.
+   */
+  private void selectCandidates(int j, int k, int[] levels, double[] bcx, double[] bcy, double gcx, double gcy,
+      boolean[] ignored, boolean f32, double[] dist, TorchTopk selector, int[] cand) {
+    int start = 0;
+    int row = 0;
+    for (int size : levels) {
+      int kk = Math.min(topk, size);
+      for (int i = 0; i < size; i++) {
+        int p = start + i;
+        if (ignored[p]) {
+          dist[i] = INF;
+        } else {
+          double dx = round(bcx[p] - gcx, f32);
+          double dy = round(bcy[p] - gcy, f32);
+          dist[i] = round(Math.sqrt(round(round(dx * dx, f32) + round(dy * dy, f32), f32)), f32);
+        }
+      }
+      int[] sel = selector.smallest(dist, size, kk);
+      for (int q = 0; q < kk; q++) {
+        cand[(row + q) * k + j] = sel[q] + start;
+      }
+      row += kk;
+      start += size;
+    }
   }
 
   /** Per prior, the largest IoF (over the prior's area) with any ignore box. */

@@ -34,16 +34,27 @@ public final class TorchTopk {
     if (k == 0) {
       return new int[0];
     }
-    if (vals == null || vals.length < n) {
-      vals = new double[n];
-      idx = new int[n];
+    boolean partial = (long) k * 64 <= n;
+    // partial_sort reads each entry past the heap once, before anything writes it: those are read
+    // from values in place, so only the k heap entries are copied (the rest of the queue never is).
+    int len = partial ? k : n;
+    if (vals == null || vals.length < len) {
+      vals = new double[len];
+      idx = new int[len];
     }
-    System.arraycopy(values, 0, vals, 0, n);
-    for (int i = 0; i < n; i++) {
+    System.arraycopy(values, 0, vals, 0, len);
+    for (int i = 0; i < len; i++) {
       idx[i] = i;
     }
-    if ((long) k * 64 <= n) {
-      partialSort(0, k, n);
+    if (partial) {
+      makeHeap(0, k);
+      for (int i = k; i < n; i++) {
+        // heapSelect's step at i; the popped top would land in entry i, which nothing reads again.
+        if (less(values[i], vals[0])) {
+          adjustHeap(0, 0, k, values[i], i);
+        }
+      }
+      sortHeap(0, k);
     } else {
       nthElement(0, k - 1, n);
       sort(0, k - 1);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class TorchTopkTest {
   @Test
@@ -65,6 +67,29 @@ class TorchTopkTest {
         assertThat(gotValues[i]).isGreaterThanOrEqualTo(gotValues[i - 1]);
       }
     }
+  }
+
+  /**
+   * The partial_sort path (64 k <= n) on values with many ties picks the indices libstdc++'s own
+   * {@code std::partial_sort} picks: the expected rows were printed by g++ 12 (libstdc++) running
+   * partial_sort with PyTorch's comparator on (value, index) pairs of the same generated values.
+   */
+  @ParameterizedTest
+  @CsvSource(delimiter = ';', value = {
+      "700; 9; 3, 1, 34, 30, 5, 33, 46, 26, 2",
+      "1000; 9; 14, 1, 40, 12, 22, 15, 41, 33, 6",
+      "192; 3; 9, 8, 5",
+      "5000; 15; 34, 36, 62, 66, 5, 70, 55, 76, 11, 30, 78, 24, 54, 29, 14",
+      "15200; 9; 8, 30, 64, 3, 41, 52, 68, 47, 18"})
+  void tiedValuesOnThePartialSortPathPickWhatLibstdcxxPartialSortPicks(int n, int k, String expected) {
+    long x = 12345 + n;
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) {
+      x = x * 6364136223846793005L + 1442695040888963407L;
+      v[i] = (x >>> 33) % 5;
+    }
+    int[] want = Arrays.stream(expected.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    assertThat(new TorchTopk().smallest(v, n, k)).containsExactly(want);
   }
 
   @Test
