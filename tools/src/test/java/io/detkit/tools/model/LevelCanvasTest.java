@@ -133,6 +133,37 @@ class LevelCanvasTest {
         .hasMessageContaining("params must hold " + canvas.graph().numParams());
   }
 
+  /** Every shipped config: the GN-tower heads run on the canvas with the per-level form's outputs; TOOD per level. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"atss_shapes.py, true", "retinanet_shapes.py, true",
+      "gfl_shapes.py, true", "fcos_shapes.py, true", "tood_shapes.py, false"})
+  void shippedConfigsGiveTheSameOutputsInBothForms(String config, boolean canvas) {
+    io.detkit.tools.train.Experiment exp = io.detkit.tools.train.Experiment.of(
+        io.detkit.tools.TestConfigs.small(config), 0);
+    DetectorNet merged = exp.buildNet();
+    String old = System.setProperty(DetectorNet.PER_LEVEL_PROPERTY, "true");
+    DetectorNet perLevel;
+    try {
+      perLevel = exp.buildNet();
+    } finally {
+      if (old == null) {
+        System.clearProperty(DetectorNet.PER_LEVEL_PROPERTY);
+      } else {
+        System.setProperty(DetectorNet.PER_LEVEL_PROPERTY, old);
+      }
+    }
+    assertThat(merged.graph().getVertex("bbox_head.levels") != null).isEqualTo(canvas);
+    Nd4j.getRandom().setSeed(5);
+    INDArray images = Nd4j.rand(DataType.FLOAT, 2, 3, 64, 48);
+    HeadOutputs a = perLevel.forward(images);
+    HeadOutputs b = merged.forward(images);
+    for (String kind : a.names()) {
+      for (int l = 0; l < a.get(kind).size(); l++) {
+        assertThat(b.get(kind, l)).as(config + " " + kind + " level " + l).isEqualTo(a.get(kind, l));
+      }
+    }
+  }
+
   @Test
   void groupNormOnACanvasClearsTheGapsAndTakesStatisticsPerLevel() {
     LevelCanvas c = new LevelCanvas(new int[] {8, 16});
