@@ -7,6 +7,7 @@ import io.detkit.core.config.ConfigOverrides;
 import io.detkit.heads.BaseDenseHead;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
+import io.detkit.heads.HeadStep;
 import io.detkit.tools.data.Batch;
 import io.detkit.tools.data.DataLoader;
 import io.detkit.tools.data.Datasets;
@@ -119,6 +120,7 @@ public final class TrainingProfile {
         net.geometry().sizeDivisor())) {
       int perEpoch = loader.batchesPerEpoch();
       int epoch = 0;
+      HeadStep headStep = new HeadStep();
       Iterator<Batch> it = loader.epoch(epoch);
       int inEpoch = 0;
       for (int i = 0; i < warmup + iters; i++) {
@@ -134,7 +136,8 @@ public final class TrainingProfile {
         HeadOutputs out = net.forwardTrain(b.images());
         long t2 = System.nanoTime();
         c[2] = cpu.getCurrentThreadCpuTime();
-        HeadLoss loss = head.loss(out, b.groundTruths(), b.metas(), epoch);
+        // As the trainer does: one HeadStep's gradient arrays reused, the step's own outputs closed below.
+        HeadLoss loss = head.loss(out, b.groundTruths(), b.metas(), epoch, headStep);
         long t3 = System.nanoTime();
         c[3] = cpu.getCurrentThreadCpuTime();
         double norm = loss.hasLosses() ? net.backward(loss.grads()) : 0;
@@ -162,6 +165,7 @@ public final class TrainingProfile {
           cpuPhases.get("total")[k] = (c[5] - c[0]) / 1e6;
           losses[k] = loss.total();
         }
+        loss.close();
       }
     }
     if (twin != null) {
