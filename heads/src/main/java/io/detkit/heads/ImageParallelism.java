@@ -5,19 +5,25 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
  * Runs one task per image on an executor and collects the results in image order. Each task sees
- * only its own inputs, so the results do not depend on how many threads run them; a head's
- * per-image steps (targets, predictions) run through it. Stateless and thread-safe.
+ * only its own inputs, so the results do not depend on how many threads run them, nor on which
+ * thread runs which task; a head's per-image steps (targets, predictions) run through it.
+ * Stateless and thread-safe.
  */
 public final class ImageParallelism {
   private ImageParallelism() {}
 
   /**
    * {@code f} applied to every input, in order; sequential in the caller's thread when
-   * {@code executor} is null or there is a single input.
+   * {@code executor} is null or there is a single input. Otherwise the caller works too: it hands
+   * images 1..n-1 to {@code executor}, runs image 0, then runs (last first) every image no executor
+   * thread has started, and only then waits. Without this the caller slept while the common pool,
+   * whose parallelism is one on a two-core machine, ran a whole batch's images on one thread; and a
+   * descheduled worker cost the caller its whole wait.
    *
    * @throws RuntimeException the first (in image order) exception a task threw, unwrapped
    */
@@ -29,13 +35,21 @@ public final class ImageParallelism {
       }
       return out;
     }
-    List<CompletableFuture<O>> futures = new ArrayList<>(inputs.size());
+    List<Claimable<I, O>> tasks = new ArrayList<>(inputs.size());
     for (I in : inputs) {
-      futures.add(CompletableFuture.supplyAsync(() -> f.apply(in), executor));
+      tasks.add(new Claimable<>(in, f));
     }
-    for (CompletableFuture<O> fu : futures) {
+    for (int i = 1; i < tasks.size(); i++) {
+      executor.execute(tasks.get(i));
+    }
+    tasks.get(0).run();
+    // The executor's threads take the images first to last; the caller takes them last to first.
+    for (int i = tasks.size() - 1; i > 0; i--) {
+      tasks.get(i).run();
+    }
+    for (Claimable<I, O> t : tasks) {
       try {
-        out.add(fu.join());
+        out.add(t.result.join());
       } catch (CompletionException e) {
         Throwable cause = e.getCause();
         if (cause instanceof RuntimeException re) {
@@ -48,5 +62,30 @@ public final class ImageParallelism {
       }
     }
     return out;
+  }
+
+  /** One image's task; runs once, on whichever thread claims it first. */
+  private static final class Claimable<I, O> implements Runnable {
+    private final I input;
+    private final Function<I, O> f;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final CompletableFuture<O> result = new CompletableFuture<>();
+
+    Claimable(I input, Function<I, O> f) {
+      this.input = input;
+      this.f = f;
+    }
+
+    @Override
+    public void run() {
+      if (!claimed.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        result.complete(f.apply(input));
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }
   }
 }
