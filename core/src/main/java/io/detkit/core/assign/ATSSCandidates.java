@@ -1,0 +1,180 @@
+package io.detkit.core.assign;
+
+import static io.detkit.core.precision.Precision.round;
+
+import io.detkit.core.order.TorchTopk;
+
+/**
+ * ATSS candidate selection: for a gt centre, on each level the {@code min(topk, level size)} priors
+ * with the smallest centre distances, in {@code torch.topk(largest=False)}'s order with its ties.
+ * Built once per assignment from the prior centres; {@link #select} then runs once per gt, from
+ * any thread, each with its own {@link Scratch}.
+ *
+ * <p>Why it is fast and still exact: where torch takes its heap path ({@link TorchTopk#usesHeap},
+ * the large levels) the priors are offered in index order, and a prior whose distance is not less
+ * than the heap's current top changes nothing, so it need not be computed. Priors are grouped in
+ * blocks of {@value #BLOCK} consecutive indices with the bounding box of their centres; the distance
+ * formula applied to the (rounded) gaps between the gt centre and that box is a lower bound of every
+ * prior's distance in the block, because each step of the formula (subtraction, square, sum, square
+ * root, each rounded to nearest in the working precision) is monotone. A block whose bound the heap
+ * already rejects is skipped whole; on a regular anchor grid that leaves a few blocks per row near
+ * the gt. The small levels (torch's nth_element path) compute every distance, as before. Centres
+ * that are not all finite turn the skipping off (a NaN distance would break the bound).
+ */
+final class ATSSCandidates {
+  /** Priors per block: a block is a run of consecutive indices within one level. */
+  static final int BLOCK = 16;
+
+  private final int topk;
+  private final int[] levels;
+  private final double[] bcx;
+  private final double[] bcy;
+  private final boolean[] ignored;
+  private final boolean f32;
+  private final int maxLevel;
+  /** Whether every centre is finite, so block bounds may skip priors. */
+  private final boolean pruning;
+  /** Per block (levels one after another): the centres' x and y ranges. */
+  private final double[] minX;
+  private final double[] maxX;
+  private final double[] minY;
+  private final double[] maxY;
+  /** Per block: whether it holds an ignored prior (distance {@link ATSSMatcher#INF}). */
+  private final boolean[] hasIgnored;
+
+  /**
+   * @param bcx prior centres' x, in the working precision
+   * @param bcy prior centres' y
+   * @param ignored per prior, whether it is pushed out of reach (distance {@link ATSSMatcher#INF})
+   * @param f32 whether every step rounds to float32
+   */
+  ATSSCandidates(int topk, int[] levels, double[] bcx, double[] bcy, boolean[] ignored, boolean f32) {
+    this.topk = topk;
+    this.levels = levels;
+    this.bcx = bcx;
+    this.bcy = bcy;
+    this.ignored = ignored;
+    this.f32 = f32;
+    int blocks = 0;
+    int widest = 0;
+    for (int size : levels) {
+      blocks += (size + BLOCK - 1) / BLOCK;
+      widest = Math.max(widest, size);
+    }
+    this.maxLevel = widest;
+    minX = new double[blocks];
+    maxX = new double[blocks];
+    minY = new double[blocks];
+    maxY = new double[blocks];
+    hasIgnored = new boolean[blocks];
+    boolean finite = true;
+    int block = 0;
+    int start = 0;
+    for (int size : levels) {
+      for (int lo = 0; lo < size; lo += BLOCK, block++) {
+        double x0 = Double.POSITIVE_INFINITY;
+        double x1 = Double.NEGATIVE_INFINITY;
+        double y0 = Double.POSITIVE_INFINITY;
+        double y1 = Double.NEGATIVE_INFINITY;
+        for (int p = start + lo; p < start + Math.min(lo + BLOCK, size); p++) {
+          finite &= Double.isFinite(bcx[p]) && Double.isFinite(bcy[p]);
+          x0 = Math.min(x0, bcx[p]);
+          x1 = Math.max(x1, bcx[p]);
+          y0 = Math.min(y0, bcy[p]);
+          y1 = Math.max(y1, bcy[p]);
+          hasIgnored[block] |= ignored[p];
+        }
+        minX[block] = x0;
+        maxX[block] = x1;
+        minY[block] = y0;
+        maxY[block] = y1;
+      }
+      start += size;
+    }
+    this.pruning = finite;
+  }
+
+  /** Candidates per gt over all levels: the sum of {@code min(topk, level size)}. */
+  int perGt() {
+    int m = 0;
+    for (int size : levels) {
+      m += Math.min(topk, size);
+    }
+    return m;
+  }
+
+  /** One thread's buffers for {@link #select}. */
+  final class Scratch {
+    private final double[] dist = new double[maxLevel];
+    private final TorchTopk selector = new TorchTopk();
+  }
+
+  /**
+   * Gt {@code j}'s candidates (centre {@code (gcx, gcy)}, in the working precision), written to
+   * column {@code j} of {@code cand} ({@code [perGt(), k]} row-major, levels one after another) as
+   * global prior indices. Reads only this object and writes only that column.
+   */
+  void select(int j, int k, double gcx, double gcy, Scratch scratch, int[] cand) {
+    double[] dist = scratch.dist;
+    TorchTopk selector = scratch.selector;
+    boolean gtFinite = Double.isFinite(gcx) && Double.isFinite(gcy);
+    int start = 0;
+    int row = 0;
+    int block = 0;
+    for (int size : levels) {
+      int kk = Math.min(topk, size);
+      int blocks = (size + BLOCK - 1) / BLOCK;
+      int[] sel;
+      if (TorchTopk.usesHeap(size, kk)) {
+        for (int i = 0; i < kk; i++) {
+          dist[i] = distance(start + i, gcx, gcy);
+        }
+        selector.beginHeap(dist, kk);
+        for (int b = 0; b < blocks; b++) {
+          int lo = Math.max(b * BLOCK, kk);
+          int hi = Math.min((b + 1) * BLOCK, size);
+          if (lo >= hi || pruning && gtFinite && selector.rejects(lowerBound(block + b, gcx, gcy))) {
+            continue;
+          }
+          for (int i = lo; i < hi; i++) {
+            selector.offer(i, distance(start + i, gcx, gcy));
+          }
+        }
+        sel = selector.finishHeap();
+      } else {
+        for (int i = 0; i < size; i++) {
+          dist[i] = distance(start + i, gcx, gcy);
+        }
+        sel = selector.smallest(dist, size, kk);
+      }
+      for (int q = 0; q < kk; q++) {
+        cand[(row + q) * k + j] = sel[q] + start;
+      }
+      row += kk;
+      start += size;
+      block += blocks;
+    }
+  }
+
+  /** Prior {@code p}'s centre distance to {@code (gcx, gcy)}, or INF when it is ignored. */
+  private double distance(int p, double gcx, double gcy) {
+    return ignored[p] ? ATSSMatcher.INF : norm(round(bcx[p] - gcx, f32), round(bcy[p] - gcy, f32));
+  }
+
+  /**
+   * Not more than the distance of any prior in {@code block} (see the class comment): the norm of
+   * the gaps from the gt centre to the block's centre ranges, and at most INF if it holds an
+   * ignored prior.
+   */
+  private double lowerBound(int block, double gcx, double gcy) {
+    double ax = gcx < minX[block] ? round(minX[block] - gcx, f32) : gcx > maxX[block] ? round(gcx - maxX[block], f32) : 0;
+    double ay = gcy < minY[block] ? round(minY[block] - gcy, f32) : gcy > maxY[block] ? round(gcy - maxY[block], f32) : 0;
+    double lb = norm(ax, ay);
+    return hasIgnored[block] ? Math.min(lb, ATSSMatcher.INF) : lb;
+  }
+
+  /** {@code sqrt(dx^2 + dy^2)} in torch's operation order, each step rounded. */
+  private double norm(double dx, double dy) {
+    return round(Math.sqrt(round(round(dx * dx, f32) + round(dy * dy, f32), f32)), f32);
+  }
+}
