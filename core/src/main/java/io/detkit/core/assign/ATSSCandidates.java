@@ -3,6 +3,7 @@ package io.detkit.core.assign;
 import static io.detkit.core.precision.Precision.round;
 
 import io.detkit.core.order.TorchTopk;
+import java.util.Arrays;
 
 /**
  * ATSS candidate selection: for a gt centre, on each level the {@code min(topk, level size)} priors
@@ -23,7 +24,9 @@ import io.detkit.core.order.TorchTopk;
  */
 final class ATSSCandidates {
   /** Priors per block: a block is a run of consecutive indices within one level. */
-  static final int BLOCK = 16;
+  static final int BLOCK = 8;
+  /** Blocks per group: a group's bound skips its blocks at once (the rows far from the gt). */
+  static final int GROUP = 16;
 
   private final int topk;
   private final int[] levels;
@@ -34,13 +37,10 @@ final class ATSSCandidates {
   private final int maxLevel;
   /** Whether every centre is finite, so block bounds may skip priors. */
   private final boolean pruning;
-  /** Per block (levels one after another): the centres' x and y ranges. */
-  private final double[] minX;
-  private final double[] maxX;
-  private final double[] minY;
-  private final double[] maxY;
-  /** Per block: whether it holds an ignored prior (distance {@link ATSSMatcher#INF}). */
-  private final boolean[] hasIgnored;
+  /** Per block (levels one after another): the centres' ranges. */
+  private final Boxes blocks;
+  /** Per group of {@value #GROUP} consecutive blocks of one level: the blocks' ranges together. */
+  private final Boxes groups;
 
   /**
    * @param bcx prior centres' x, in the working precision
@@ -55,39 +55,32 @@ final class ATSSCandidates {
     this.bcy = bcy;
     this.ignored = ignored;
     this.f32 = f32;
-    int blocks = 0;
+    int blockCount = 0;
+    int groupCount = 0;
     int widest = 0;
     for (int size : levels) {
-      blocks += (size + BLOCK - 1) / BLOCK;
+      int inLevel = (size + BLOCK - 1) / BLOCK;
+      blockCount += inLevel;
+      groupCount += (inLevel + GROUP - 1) / GROUP;
       widest = Math.max(widest, size);
     }
     this.maxLevel = widest;
-    minX = new double[blocks];
-    maxX = new double[blocks];
-    minY = new double[blocks];
-    maxY = new double[blocks];
-    hasIgnored = new boolean[blocks];
+    blocks = new Boxes(blockCount);
+    groups = new Boxes(groupCount);
     boolean finite = true;
     int block = 0;
+    int group = 0;
     int start = 0;
     for (int size : levels) {
       for (int lo = 0; lo < size; lo += BLOCK, block++) {
-        double x0 = Double.POSITIVE_INFINITY;
-        double x1 = Double.NEGATIVE_INFINITY;
-        double y0 = Double.POSITIVE_INFINITY;
-        double y1 = Double.NEGATIVE_INFINITY;
+        if (lo % (BLOCK * GROUP) == 0) {
+          group++;
+        }
         for (int p = start + lo; p < start + Math.min(lo + BLOCK, size); p++) {
           finite &= Double.isFinite(bcx[p]) && Double.isFinite(bcy[p]);
-          x0 = Math.min(x0, bcx[p]);
-          x1 = Math.max(x1, bcx[p]);
-          y0 = Math.min(y0, bcy[p]);
-          y1 = Math.max(y1, bcy[p]);
-          hasIgnored[block] |= ignored[p];
+          blocks.add(block, bcx[p], bcy[p], ignored[p]);
+          groups.add(group - 1, bcx[p], bcy[p], ignored[p]);
         }
-        minX[block] = x0;
-        maxX[block] = x1;
-        minY[block] = y0;
-        maxY[block] = y1;
       }
       start += size;
     }
@@ -117,27 +110,34 @@ final class ATSSCandidates {
   void select(int j, int k, double gcx, double gcy, Scratch scratch, int[] cand) {
     double[] dist = scratch.dist;
     TorchTopk selector = scratch.selector;
-    boolean gtFinite = Double.isFinite(gcx) && Double.isFinite(gcy);
+    boolean prune = pruning && Double.isFinite(gcx) && Double.isFinite(gcy);
     int start = 0;
     int row = 0;
     int block = 0;
+    int group = 0;
     for (int size : levels) {
       int kk = Math.min(topk, size);
-      int blocks = (size + BLOCK - 1) / BLOCK;
+      int blockCount = (size + BLOCK - 1) / BLOCK;
+      int groupCount = (blockCount + GROUP - 1) / GROUP;
       int[] sel;
       if (TorchTopk.usesHeap(size, kk)) {
         for (int i = 0; i < kk; i++) {
           dist[i] = distance(start + i, gcx, gcy);
         }
         selector.beginHeap(dist, kk);
-        for (int b = 0; b < blocks; b++) {
-          int lo = Math.max(b * BLOCK, kk);
-          int hi = Math.min((b + 1) * BLOCK, size);
-          if (lo >= hi || pruning && gtFinite && selector.rejects(lowerBound(block + b, gcx, gcy))) {
+        for (int g = 0; g < groupCount; g++) {
+          if (prune && selector.rejects(groups.lowerBound(group + g, gcx, gcy))) {
             continue;
           }
-          for (int i = lo; i < hi; i++) {
-            selector.offer(i, distance(start + i, gcx, gcy));
+          for (int b = g * GROUP; b < Math.min((g + 1) * GROUP, blockCount); b++) {
+            int lo = Math.max(b * BLOCK, kk);
+            int hi = Math.min((b + 1) * BLOCK, size);
+            if (lo >= hi || prune && selector.rejects(blocks.lowerBound(block + b, gcx, gcy))) {
+              continue;
+            }
+            for (int i = lo; i < hi; i++) {
+              selector.offer(i, distance(start + i, gcx, gcy));
+            }
           }
         }
         sel = selector.finishHeap();
@@ -152,7 +152,8 @@ final class ATSSCandidates {
       }
       row += kk;
       start += size;
-      block += blocks;
+      block += blockCount;
+      group += groupCount;
     }
   }
 
@@ -161,20 +162,50 @@ final class ATSSCandidates {
     return ignored[p] ? ATSSMatcher.INF : norm(round(bcx[p] - gcx, f32), round(bcy[p] - gcy, f32));
   }
 
-  /**
-   * Not more than the distance of any prior in {@code block} (see the class comment): the norm of
-   * the gaps from the gt centre to the block's centre ranges, and at most INF if it holds an
-   * ignored prior.
-   */
-  private double lowerBound(int block, double gcx, double gcy) {
-    double ax = gcx < minX[block] ? round(minX[block] - gcx, f32) : gcx > maxX[block] ? round(gcx - maxX[block], f32) : 0;
-    double ay = gcy < minY[block] ? round(minY[block] - gcy, f32) : gcy > maxY[block] ? round(gcy - maxY[block], f32) : 0;
-    double lb = norm(ax, ay);
-    return hasIgnored[block] ? Math.min(lb, ATSSMatcher.INF) : lb;
-  }
-
   /** {@code sqrt(dx^2 + dy^2)} in torch's operation order, each step rounded. */
   private double norm(double dx, double dy) {
     return round(Math.sqrt(round(round(dx * dx, f32) + round(dy * dy, f32), f32)), f32);
+  }
+
+  /** Centre ranges of consecutive runs of priors (blocks or groups), filled prior by prior. */
+  private final class Boxes {
+    private final double[] minX;
+    private final double[] maxX;
+    private final double[] minY;
+    private final double[] maxY;
+    /** Whether the run holds an ignored prior (distance {@link ATSSMatcher#INF}). */
+    private final boolean[] hasIgnored;
+
+    Boxes(int count) {
+      minX = new double[count];
+      maxX = new double[count];
+      minY = new double[count];
+      maxY = new double[count];
+      hasIgnored = new boolean[count];
+      Arrays.fill(minX, Double.POSITIVE_INFINITY);
+      Arrays.fill(maxX, Double.NEGATIVE_INFINITY);
+      Arrays.fill(minY, Double.POSITIVE_INFINITY);
+      Arrays.fill(maxY, Double.NEGATIVE_INFINITY);
+    }
+
+    void add(int i, double x, double y, boolean isIgnored) {
+      minX[i] = Math.min(minX[i], x);
+      maxX[i] = Math.max(maxX[i], x);
+      minY[i] = Math.min(minY[i], y);
+      maxY[i] = Math.max(maxY[i], y);
+      hasIgnored[i] |= isIgnored;
+    }
+
+    /**
+     * Not more than the distance of any prior in run {@code i} (see the class comment): the norm of
+     * the gaps from the gt centre to the run's centre ranges, and at most INF if it holds an
+     * ignored prior.
+     */
+    double lowerBound(int i, double gcx, double gcy) {
+      double ax = gcx < minX[i] ? round(minX[i] - gcx, f32) : gcx > maxX[i] ? round(gcx - maxX[i], f32) : 0;
+      double ay = gcy < minY[i] ? round(minY[i] - gcy, f32) : gcy > maxY[i] ? round(gcy - maxY[i], f32) : 0;
+      double lb = norm(ax, ay);
+      return hasIgnored[i] ? Math.min(lb, ATSSMatcher.INF) : lb;
+    }
   }
 }
