@@ -18,8 +18,11 @@ import java.util.Arrays;
  * formula applied to the (rounded) gaps between the gt centre and that box is a lower bound of every
  * prior's distance in the block, because each step of the formula (subtraction, square, sum, square
  * root, each rounded to nearest in the working precision) is monotone. A block whose bound the heap
- * already rejects is skipped whole; on a regular anchor grid that leaves a few blocks per row near
- * the gt. The small levels (torch's nth_element path) compute every distance, as before. Centres
+ * already rejects is skipped whole, and groups of {@value #GROUP} blocks are checked first the same
+ * way (the rows past the gt go a group at a time). On a regular anchor grid the priors computed are
+ * those of a few blocks per row above the gt, near its column: about a tenth of a COCO image's
+ * 20,267 per gt. (A binary tree over the blocks visited as many nodes on that grid, rows being only
+ * 19 blocks wide, and was slower.) The small levels (torch's nth_element path) compute every distance, as before. Centres
  * that are not all finite turn the skipping off (a NaN distance would break the bound).
  */
 final class ATSSCandidates {
@@ -79,8 +82,8 @@ final class ATSSCandidates {
         for (int p = start + lo; p < start + Math.min(lo + BLOCK, size); p++) {
           finite &= Double.isFinite(bcx[p]) && Double.isFinite(bcy[p]);
           blocks.add(block, bcx[p], bcy[p], ignored[p]);
-          groups.add(group - 1, bcx[p], bcy[p], ignored[p]);
         }
+        groups.merge(group - 1, blocks, block);
       }
       start += size;
     }
@@ -188,12 +191,25 @@ final class ATSSCandidates {
       Arrays.fill(maxY, Double.NEGATIVE_INFINITY);
     }
 
+    /**
+     * Widens run {@code i}'s ranges to cover {@code (x, y)}. Plain comparisons, cheaper than
+     * {@code Math.min}: a NaN centre turns the skipping off anyway, and -0 and 0 give the same gaps.
+     */
     void add(int i, double x, double y, boolean isIgnored) {
-      minX[i] = Math.min(minX[i], x);
-      maxX[i] = Math.max(maxX[i], x);
-      minY[i] = Math.min(minY[i], y);
-      maxY[i] = Math.max(maxY[i], y);
+      minX[i] = x < minX[i] ? x : minX[i];
+      maxX[i] = x > maxX[i] ? x : maxX[i];
+      minY[i] = y < minY[i] ? y : minY[i];
+      maxY[i] = y > maxY[i] ? y : maxY[i];
       hasIgnored[i] |= isIgnored;
+    }
+
+    /** Widens run {@code i}'s ranges to cover run {@code j} of {@code other}. */
+    void merge(int i, Boxes other, int j) {
+      minX[i] = Math.min(minX[i], other.minX[j]);
+      maxX[i] = Math.max(maxX[i], other.maxX[j]);
+      minY[i] = Math.min(minY[i], other.minY[j]);
+      maxY[i] = Math.max(maxY[i], other.maxY[j]);
+      hasIgnored[i] |= other.hasIgnored[j];
     }
 
     /**
