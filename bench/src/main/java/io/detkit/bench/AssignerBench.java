@@ -39,6 +39,8 @@ public class AssignerBench {
   private int[] atssLevels;
   private INDArray gt;
   private INDArray labels;
+  private float[] atssAnchorValues;
+  private float[] gtValues;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -48,7 +50,9 @@ public class AssignerBench {
     float[] a = CocoScale.anchors(CocoScale.atssAnchorGenerator());
     atssAnchors = Tensors.create(a, DataType.FLOAT, a.length / 4, 4);
     atssLevels = CocoScale.numLevelAnchors(CocoScale.atssAnchorGenerator());
-    gt = Tensors.create(CocoScale.gtBoxes(numGts, CocoScale.GT_SEED), DataType.FLOAT, numGts, 4);
+    atssAnchorValues = a;
+    gtValues = CocoScale.gtBoxes(numGts, CocoScale.GT_SEED);
+    gt = Tensors.create(gtValues, DataType.FLOAT, numGts, 4);
     labels = Tensors.createLong(CocoScale.gtLabels(numGts, CocoScale.GT_SEED), numGts);
   }
 
@@ -60,5 +64,11 @@ public class AssignerBench {
   @Benchmark
   public AssignResult atss() {
     return atss.assign(atssAnchors, atssLevels, gt, null, labels);
+  }
+
+  /** ATSS's candidate selection alone (centre distances and per-level top-k), on primitive arrays. */
+  @Benchmark
+  public int[] atssCandidates() {
+    return atss.topkCandidates(atssAnchorValues, atssLevels, gtValues, null);
   }
 }

@@ -5,7 +5,6 @@ import static io.detkit.core.precision.Precision.round;
 import io.detkit.core.bbox.OverlapKernels;
 import io.detkit.core.bbox.OverlapMode;
 import io.detkit.core.check.Limits;
-import io.detkit.core.order.TorchTopk;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import java.util.function.IntConsumer;
@@ -121,19 +120,13 @@ final class ATSSMatcher {
     }
 
     // Candidate selection, gt by gt and level by level.
-    int maxLevel = 0;
-    int m = 0;
-    for (int size : levels) {
-      maxLevel = Math.max(maxLevel, size);
-      m += Math.min(topk, size);
-    }
+    ATSSCandidates candidates = new ATSSCandidates(topk, levels, bcx, bcy, ignored, f32);
+    int m = candidates.perGt();
     int[] cand = new int[Limits.arrayLength("ATSS candidate indices (candidates per gt x gts)", m, k)];
-    int width = maxLevel;
     IntConsumer selectGts = chunk -> {
-      double[] dist = new double[width];
-      TorchTopk selector = new TorchTopk();
+      ATSSCandidates.Scratch scratch = candidates.new Scratch();
       for (int j = chunk; j < k; j += SELECT_CHUNKS) {
-        selectCandidates(j, k, levels, bcx, bcy, gcx[j], gcy[j], ignored, f32, dist, selector, cand);
+        candidates.select(j, k, gcx[j], gcy[j], scratch, cand);
       }
     };
     // Each gt's candidates are computed alone and written to their own column of cand, so the
@@ -170,37 +163,6 @@ final class ATSSMatcher {
     }
     best.writeInds(inds);
     return new Outcome(AssignResult.labelled(k, inds, best.values(), gtLabels), cand);
-  }
-
-  /**
-   * Gt {@code j}'s {@code topk} candidates of each level (the priors with the smallest centre
-   * distances, in torch's order, ties as {@code torch.topk} breaks them), written to column
-   * {@code j} of {@code cand} ({@code [m, k]}, levels one after another), with {@code dist} and
-   * {@code selector} as the calling thread's scratch.
-   */
-  private void selectCandidates(int j, int k, int[] levels, double[] bcx, double[] bcy, double gcx, double gcy,
-      boolean[] ignored, boolean f32, double[] dist, TorchTopk selector, int[] cand) {
-    int start = 0;
-    int row = 0;
-    for (int size : levels) {
-      int kk = Math.min(topk, size);
-      for (int i = 0; i < size; i++) {
-        int p = start + i;
-        if (ignored[p]) {
-          dist[i] = INF;
-        } else {
-          double dx = round(bcx[p] - gcx, f32);
-          double dy = round(bcy[p] - gcy, f32);
-          dist[i] = round(Math.sqrt(round(round(dx * dx, f32) + round(dy * dy, f32), f32)), f32);
-        }
-      }
-      int[] sel = selector.smallest(dist, size, kk);
-      for (int q = 0; q < kk; q++) {
-        cand[(row + q) * k + j] = sel[q] + start;
-      }
-      row += kk;
-      start += size;
-    }
   }
 
   /** Per prior, the largest IoF (over the prior's area) with any ignore box. */

@@ -12,6 +12,10 @@ package io.detkit.core.order;
  * introsort and heap operations step for step. NaN compares as larger than every number, as in
  * PyTorch's comparator.
  *
+ * <p>The heap path is also open value by value ({@link #beginHeap}, {@link #offer},
+ * {@link #finishHeap}), so a caller that can bound values from below may skip those the heap would
+ * reject without computing them (ATSS skips priors far from a gt).
+ *
  * <p>Not thread-safe: one instance per thread (it reuses its buffers from call to call).
  */
 public final class TorchTopk {
@@ -19,6 +23,8 @@ public final class TorchTopk {
 
   private double[] vals;
   private int[] idx;
+  /** k of the heap path in progress. */
+  private int heapSize;
 
   /**
    * Positions of the {@code k} smallest of {@code values[0..n)}, in the order torch returns them.
@@ -34,10 +40,80 @@ public final class TorchTopk {
     if (k == 0) {
       return new int[0];
     }
-    boolean partial = (long) k * 64 <= n;
-    // partial_sort reads each entry past the heap once, before anything writes it: those are read
-    // from values in place, so only the k heap entries are copied (the rest of the queue never is).
-    int len = partial ? k : n;
+    if (usesHeap(n, k)) {
+      beginHeap(values, k);
+      for (int i = k; i < n; i++) {
+        offer(i, values[i]);
+      }
+      return finishHeap();
+    }
+    load(values, n);
+    nthElement(0, k - 1, n);
+    sort(0, k - 1);
+    return result(k);
+  }
+
+  /**
+   * Whether torch selects the {@code k} smallest of {@code n} with {@code std::partial_sort} (the
+   * heap path, {@code 64*k <= n}), which {@link #beginHeap}, {@link #offer} and {@link #finishHeap}
+   * replay value by value; otherwise {@link #smallest} needs all {@code n} values at once.
+   */
+  public static boolean usesHeap(int n, int k) {
+    return (long) k * 64 <= n;
+  }
+
+  /**
+   * Starts the heap path (see {@link #usesHeap}) of a selection of {@code k >= 1} values whose
+   * first {@code k} (positions {@code 0..k-1}) are {@code first[0..k)}; the values at positions
+   * {@code k, k+1, ...} then go to {@link #offer} in increasing position order, and
+   * {@link #finishHeap} gives the result {@link #smallest} gives for the same values. Reuses this
+   * instance's buffers, so one selection at a time per instance.
+   */
+  public void beginHeap(double[] first, int k) {
+    if (k < 1 || k > first.length) {
+      throw new IllegalArgumentException("k must be in [1, " + first.length + "]; got " + k);
+    }
+    load(first, k);
+    heapSize = k;
+    makeHeap(0, k);
+  }
+
+  /**
+   * The largest value the heap holds (the current k-th smallest): a value that is not less than it
+   * (by torch's order, NaN largest) leaves the heap unchanged when offered, see {@link #rejects}.
+   */
+  public double heapTop() {
+    return vals[0];
+  }
+
+  /**
+   * Whether {@link #offer} would leave the heap unchanged for {@code value}. The heap top only
+   * decreases, so a caller holding a lower bound {@code lb} of some values (every one of them not
+   * less than {@code lb} by torch's order) for which this returns true may skip offering them all:
+   * the selection is the same as if each had been offered.
+   */
+  public boolean rejects(double value) {
+    return !less(value, vals[0]);
+  }
+
+  /**
+   * libstdc++'s {@code __heap_select} step for the value at {@code position} (the next position
+   * after the previous one offered or skipped): it replaces the heap top when it is smaller. The
+   * popped top would land in that queue entry, which nothing reads again.
+   */
+  public void offer(int position, double value) {
+    if (less(value, vals[0])) {
+      adjustHeap(0, 0, heapSize, value, position);
+    }
+  }
+
+  /** Ends the heap path: the positions of the {@code k} smallest, in the order torch returns them. */
+  public int[] finishHeap() {
+    sortHeap(0, heapSize);
+    return result(heapSize);
+  }
+
+  private void load(double[] values, int len) {
     if (vals == null || vals.length < len) {
       vals = new double[len];
       idx = new int[len];
@@ -46,19 +122,9 @@ public final class TorchTopk {
     for (int i = 0; i < len; i++) {
       idx[i] = i;
     }
-    if (partial) {
-      makeHeap(0, k);
-      for (int i = k; i < n; i++) {
-        // heapSelect's step at i; the popped top would land in entry i, which nothing reads again.
-        if (less(values[i], vals[0])) {
-          adjustHeap(0, 0, k, values[i], i);
-        }
-      }
-      sortHeap(0, k);
-    } else {
-      nthElement(0, k - 1, n);
-      sort(0, k - 1);
-    }
+  }
+
+  private int[] result(int k) {
     int[] out = new int[k];
     System.arraycopy(idx, 0, out, 0, k);
     return out;
