@@ -59,7 +59,9 @@ public final class TorchTopk {
    * replay value by value; otherwise {@link #smallest} needs all {@code n} values at once.
    */
   public static boolean usesHeap(int n, int k) {
-    return (long) k * 64 <= n;
+    // k = 0 selects nothing (an empty level): no path at all, so {@link #smallest}, which returns
+    // the empty selection, not {@link #beginHeap}, which needs a first value.
+    return k >= 1 && (long) k * 64 <= n;
   }
 
   /**

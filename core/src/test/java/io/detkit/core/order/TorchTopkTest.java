@@ -103,4 +103,13 @@ class TorchTopkTest {
     assertThatThrownBy(() -> new TorchTopk().smallest(new double[3], 4, 1))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("n must be in [0, 3]; got 4");
   }
+
+  /** An empty level (no prior inside the image) selects nothing and takes no heap path. */
+  @Test
+  void anEmptySelectionTakesNoHeapPath() {
+    assertThat(TorchTopk.usesHeap(0, 0)).isFalse();
+    assertThat(TorchTopk.usesHeap(640, 0)).isFalse();
+    assertThat(TorchTopk.usesHeap(640, 10)).isTrue();
+    assertThat(new TorchTopk().smallest(new double[0], 0, 0)).isEmpty();
+  }
 }
