@@ -31,7 +31,7 @@ class InstanceBalancedPosSamplerTest {
 
   private static int[] perGt(SamplingResult r, int numGts) {
     int[] count = new int[numGts];
-    for (int g : r.posAssignedGtInds()) {
+    for (int g : r.posAssignedGtInds().toArray()) {
       count[g]++;
     }
     return count;
@@ -95,7 +95,7 @@ class InstanceBalancedPosSamplerTest {
   void fewPositivesAreAllTaken() {
     AssignResult a = instances(20, 3, 4);
     SamplingResult r = sample(sampler(64, 0.5), a, 0);
-    assertThat(r.posInds()).containsExactly(0, 1, 2, 3, 4, 5, 6);
+    assertThat(r.posInds().toArray()).containsExactly(0, 1, 2, 3, 4, 5, 6);
     assertThat(r.numNeg()).isEqualTo(20);
   }
 }

@@ -32,7 +32,7 @@ class IoUBalancedNegSamplerTest {
   }
 
   private static long countWhere(SamplingResult r, AssignResult a, java.util.function.DoublePredicate ov) {
-    return IntStream.of(r.negInds()).filter(i -> ov.test(a.maxOverlap(i))).count();
+    return IntStream.of(r.negInds().toArray()).filter(i -> ov.test(a.maxOverlap(i))).count();
   }
 
   @Test

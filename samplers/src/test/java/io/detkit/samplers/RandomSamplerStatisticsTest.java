@@ -36,7 +36,7 @@ class RandomSamplerStatisticsTest {
       SamplingResult r = s.sample(a, boxes, gts, null, rng);
       assertThat(r.numPos()).isEqualTo(4);
       assertThat(r.numNeg()).isEqualTo(8);
-      for (int i : r.negInds()) {
+      for (int i : r.negInds().toArray()) {
         picked.merge(i, 1, Integer::sum);
       }
     }
@@ -62,7 +62,7 @@ class RandomSamplerStatisticsTest {
       SamplingResult r = s.sample(a, boxes, gts, null, rng);
       assertThat(r.numPos()).isEqualTo(5);
       assertThat(r.numNeg()).isEqualTo(15);
-      for (int i : r.posInds()) {
+      for (int i : r.posInds().toArray()) {
         picked.merge(i, 1, Integer::sum);
       }
     }

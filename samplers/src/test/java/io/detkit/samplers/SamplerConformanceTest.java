@@ -1,5 +1,6 @@
 package io.detkit.samplers;
 
+import com.google.common.primitives.Booleans;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
@@ -150,8 +151,8 @@ class SamplerConformanceTest {
       double[] gt = Tensors.toDoubles(in.gtBboxes());
       check(c, r.numBboxes() == g.length, "numBboxes " + r.numBboxes() + " != " + g.length);
       check(c, r.numGts() == in.k(), "num_gts " + r.numGts() + " != " + in.k());
-      int[] pos = r.posInds();
-      int[] neg = r.negInds();
+      int[] pos = r.posInds().toArray();
+      int[] neg = r.negInds().toArray();
       for (int i = 0; i < pos.length; i++) {
         check(c, i == 0 || pos[i] > pos[i - 1], "pos_inds not strictly increasing at " + i);
         check(c, g[pos[i]] > 0, "pos_inds[" + i + "]=" + pos[i] + " is not a positive candidate");
@@ -160,12 +161,12 @@ class SamplerConformanceTest {
         check(c, i == 0 || neg[i] > neg[i - 1], "neg_inds not strictly increasing at " + i);
         check(c, g[neg[i]] == 0, "neg_inds[" + i + "]=" + neg[i] + " is not a negative candidate");
       }
-      int[] assigned = r.posAssignedGtInds();
-      boolean[] isGt = r.posIsGt();
-      int[] posLabels = r.posGtLabels();
-      double[] posBoxes = r.posBboxesData();
-      double[] negBoxes = r.negBboxesData();
-      double[] posGt = r.posGtBboxesData();
+      int[] assigned = r.posAssignedGtInds().toArray();
+      boolean[] isGt = Booleans.toArray(r.posIsGt());
+      int[] posLabels = r.posGtLabels() == null ? null : r.posGtLabels().toArray();
+      double[] posBoxes = r.posBboxesData().toArray();
+      double[] negBoxes = r.negBboxesData().toArray();
+      double[] posGt = r.posGtBboxesData().toArray();
       int cols = r.boxColumns();
       check(c, boxes.length == 0 || cols == boxes[0].length, "box columns " + cols);
       check(c, (posLabels == null) == (lab == null), "pos_gt_labels presence");
@@ -282,7 +283,7 @@ class SamplerConformanceTest {
             check(c, !b, rule);
           }
         } else if (rule.startsWith("pos_is_gt[i] == (pos_inds[i] < num_gts)")) {
-          boolean[] isGt = r.posIsGt();
+          boolean[] isGt = Booleans.toArray(r.posIsGt());
           for (int i = 0; i < isGt.length; i++) {
             check(c, isGt[i] == (r.posInd(i) < r.numGts()), rule + " at " + i);
           }
@@ -323,9 +324,9 @@ class SamplerConformanceTest {
           case "num_neg" -> out.output(name, r.numNeg());
           case "pos_inds_exact", "neg_inds_exact" -> {
             boolean pos = name.startsWith("pos");
-            int[] first = pos ? r.posInds() : r.negInds();
+            int[] first = pos ? r.posInds().toArray() : r.negInds().toArray();
             for (SamplingResult other : results) {
-              check(c, Arrays.equals(first, pos ? other.posInds() : other.negInds()),
+              check(c, Arrays.equals(first, pos ? other.posInds().toArray() : other.negInds().toArray()),
                   name + " differs between generators although the choice is forced");
             }
             out.output(name, first);

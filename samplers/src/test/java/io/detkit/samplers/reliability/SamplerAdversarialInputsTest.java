@@ -92,14 +92,14 @@ class SamplerAdversarialInputsTest {
   private static void assertCountingRules(Sampler s, SamplingResult r, AssignResult a, int num, int k,
       boolean addGt) {
     Set<Integer> seen = new HashSet<>();
-    for (int i : r.posInds()) {
+    for (int i : r.posInds().toArray()) {
       assertThat(seen.add(i)).as("%s: positive %d sampled once", s, i).isTrue();
     }
-    for (int i : r.negInds()) {
+    for (int i : r.negInds().toArray()) {
       assertThat(seen.add(i)).as("%s: negative %d sampled once", s, i).isTrue();
     }
     int offset = addGt && !(s instanceof PseudoSampler) ? k : 0;
-    for (int i : r.negInds()) {
+    for (int i : r.negInds().toArray()) {
       assertThat(a.gtInd(i - offset)).as("%s: negative %d", s, i).isZero();
     }
     if (!(s instanceof PseudoSampler)) {
@@ -177,8 +177,8 @@ class SamplerAdversarialInputsTest {
       SamplingResult r32 = s.sample(a, b32, g32, labels(5), new SplittableRandom(4));
       SamplingResult r64 = s.sample(a, b64, g64, labels(5), new SplittableRandom(4));
       assertThat(r64.posBboxes().dataType()).as("%s", s).isEqualTo(DataType.DOUBLE);
-      assertThat(r64.posInds()).as("%s", s).containsExactly(r32.posInds());
-      assertThat(r64.negInds()).as("%s", s).containsExactly(r32.negInds());
+      assertThat(r64.posInds().toArray()).as("%s", s).containsExactly(r32.posInds().toArray());
+      assertThat(r64.negInds().toArray()).as("%s", s).containsExactly(r32.negInds().toArray());
     }
   }
 
