@@ -219,24 +219,6 @@ public record SamplingResult(ImmutableIntArray posInds, ImmutableIntArray negInd
     return posGtLabels != null;
   }
 
-  /**
-   * Positive {@code i}'s row index, without copying.
-   *
-   * @throws IndexOutOfBoundsException unless {@code 0 <= i < numPos()}, like {@link java.util.List#get}
-   */
-  public int posInd(int i) {
-    return posInds.get(i);
-  }
-
-  /**
-   * Negative {@code i}'s row index, without copying.
-   *
-   * @throws IndexOutOfBoundsException unless {@code 0 <= i < numNeg()}
-   */
-  public int negInd(int i) {
-    return negInds.get(i);
-  }
-
   /** {@code pos_inds} as an INT64 {@code [P]} array. */
   public INDArray posIndsArray() {
     return Tensors.createLong(posInds.toArray(), posInds.length());

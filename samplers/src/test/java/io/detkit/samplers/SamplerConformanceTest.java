@@ -285,7 +285,7 @@ class SamplerConformanceTest {
         } else if (rule.startsWith("pos_is_gt[i] == (pos_inds[i] < num_gts)")) {
           boolean[] isGt = Booleans.toArray(r.posIsGt());
           for (int i = 0; i < isGt.length; i++) {
-            check(c, isGt[i] == (r.posInd(i) < r.numGts()), rule + " at " + i);
+            check(c, isGt[i] == (r.posInds().get(i) < r.numGts()), rule + " at " + i);
           }
         } else if (rule.startsWith("#pos = min(total_pos, int(num*pos_fraction))")) {
           check(c, base != null, rule);

@@ -48,7 +48,7 @@ class SamplingResultTest {
     r.posBboxesData().toArray()[0] = 99;
     r.posBboxes().addi(5);
     assertThatThrownBy(() -> r.posIsGt().set(0, false)).isInstanceOf(UnsupportedOperationException.class);
-    assertThat(r.posInd(0)).isZero();
+    assertThat(r.posInds().get(0)).isZero();
     assertThat(r.posIsGt().get(0)).isTrue();
     assertThat(r.posGtLabels().get(0)).isEqualTo(20);
     assertThat(r.posBboxesData().get(0)).isEqualTo(1000);
