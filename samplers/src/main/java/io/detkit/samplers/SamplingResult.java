@@ -204,16 +204,6 @@ public record SamplingResult(ImmutableIntArray posInds, ImmutableIntArray negInd
     return out.build();
   }
 
-  /** Number of positives {@code P}. */
-  public int numPos() {
-    return posInds.length();
-  }
-
-  /** Number of negatives {@code M}. */
-  public int numNeg() {
-    return negInds.length();
-  }
-
   /** Whether the assign result had labels, that is whether {@link #posGtLabels()} is non-null. */
   public boolean hasLabels() {
     return posGtLabels != null;

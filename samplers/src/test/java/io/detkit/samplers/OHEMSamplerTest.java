@@ -65,8 +65,8 @@ class OHEMSamplerTest {
         "pos_fraction", 0.25));
     assertThat(fromConfig.loss()).isNull();
     SamplingResult all = sample(fromConfig, Fixtures.assign(2, G));
-    assertThat(all.numPos()).isEqualTo(12);
-    assertThat(all.numNeg()).isEqualTo(50);
+    assertThat(all.posInds().length()).isEqualTo(12);
+    assertThat(all.negInds().length()).isEqualTo(50);
     OHEMSampler tight = OHEMSampler.TYPE.builder(8, 0.5).options(o -> o.withAddGtAsProposals(false)).build();
     assertThatThrownBy(() -> sample(tight, Fixtures.assign(2, G)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("withLoss");

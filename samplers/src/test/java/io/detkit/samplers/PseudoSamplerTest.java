@@ -29,8 +29,8 @@ class PseudoSamplerTest {
     INDArray boxes = Fixtures.boxes(105);
     SamplingResult first = PseudoSampler.INSTANCE.sample(a, boxes, Fixtures.gts(2), null, null);
     assertThat(PseudoSampler.INSTANCE.sample(a, boxes, Fixtures.gts(2), Fixtures.labels(2))).isEqualTo(first);
-    assertThat(first.numPos()).isEqualTo(30);
-    assertThat(first.numNeg()).isEqualTo(70);
+    assertThat(first.posInds().length()).isEqualTo(30);
+    assertThat(first.negInds().length()).isEqualTo(70);
   }
 
   @Test
@@ -48,7 +48,7 @@ class PseudoSamplerTest {
   void withoutGtsEverythingUnignoredIsNegative() {
     AssignResult a = AssignResult.allNegative(0, 6, false);
     SamplingResult r = PseudoSampler.INSTANCE.sample(a, Fixtures.boxes(6), Fixtures.gts(0));
-    assertThat(r.numPos()).isZero();
+    assertThat(r.posInds().length()).isZero();
     assertThat(r.negInds().toArray()).containsExactly(0, 1, 2, 3, 4, 5);
     assertThat(r.posGtBboxes().shape()).containsExactly(0, 4);
     assertThat(r.posGtLabels()).isNull();

@@ -34,23 +34,23 @@ class RandomSamplerTest {
   void negPosUbThreeWithTwoPositivesGivesSixNegatives() {
     RandomSampler s = noGt(256, 0.5).options(o -> o.withNegPosUb(3)).build();
     SamplingResult r = sample(s, 2, gtInds(2, 2, 100, 5), 1);
-    assertThat(r.numPos()).isEqualTo(2);
-    assertThat(r.numNeg()).isEqualTo(6);
+    assertThat(r.posInds().length()).isEqualTo(2);
+    assertThat(r.negInds().length()).isEqualTo(6);
   }
 
   @Test
   void withoutPositivesTheCapCountsOnePositive() {
     SamplingResult r = sample(noGt(256, 0.5).options(o -> o.withNegPosUb(3)).build(), 0, gtInds(0, 0, 100, 0), 1);
-    assertThat(r.numPos()).isZero();
-    assertThat(r.numNeg()).isEqualTo(3);
+    assertThat(r.posInds().length()).isZero();
+    assertThat(r.negInds().length()).isEqualTo(3);
     SamplingResult zero = sample(noGt(256, 0.5).options(o -> o.withNegPosUb(0)).build(), 0, gtInds(0, 0, 100, 0), 1);
-    assertThat(zero.numNeg()).isZero();
+    assertThat(zero.negInds().length()).isZero();
   }
 
   @Test
   void fractionalCapIsTruncated() {
     SamplingResult r = sample(noGt(256, 0.5).options(o -> o.withNegPosUb(2.5)).build(), 3, gtInds(3, 3, 100, 0), 1);
-    assertThat(r.numNeg()).isEqualTo(7); // int(2.5 * 3)
+    assertThat(r.negInds().length()).isEqualTo(7); // int(2.5 * 3)
   }
 
   @Test
@@ -58,15 +58,15 @@ class RandomSamplerTest {
     RandomSampler s = noGt(256, 0.5).build();
     for (long seed = 0; seed < 20; seed++) {
       SamplingResult r = sample(s, 3, gtInds(3, 300, 500, 20), seed);
-      assertThat(r.numPos()).isEqualTo(128);
-      assertThat(r.numNeg()).isEqualTo(128);
+      assertThat(r.posInds().length()).isEqualTo(128);
+      assertThat(r.negInds().length()).isEqualTo(128);
     }
     SamplingResult few = sample(s, 3, gtInds(3, 40, 500, 20), 0);
-    assertThat(few.numPos()).isEqualTo(40);
-    assertThat(few.numNeg()).isEqualTo(216);
+    assertThat(few.posInds().length()).isEqualTo(40);
+    assertThat(few.negInds().length()).isEqualTo(216);
     SamplingResult truncated = sample(noGt(7, 0.5).build(), 1, gtInds(1, 10, 10, 0), 0);
-    assertThat(truncated.numPos()).isEqualTo(3); // int(3.5)
-    assertThat(truncated.numNeg()).isEqualTo(4);
+    assertThat(truncated.posInds().length()).isEqualTo(3); // int(3.5)
+    assertThat(truncated.negInds().length()).isEqualTo(4);
   }
 
   @Test

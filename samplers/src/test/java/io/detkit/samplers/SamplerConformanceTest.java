@@ -221,17 +221,17 @@ class SamplerConformanceTest {
           case "num_expected_pos" -> check(c, base != null && base.numExpectedPos() == inv.getInt(key), key);
           case "num_pos" -> {
             for (SamplingResult r : results) {
-              check(c, r.numPos() == inv.getInt(key), key + ": " + r.numPos() + " != " + inv.getInt(key));
+              check(c, r.posInds().length() == inv.getInt(key), key + ": " + r.posInds().length() + " != " + inv.getInt(key));
             }
           }
           case "num_neg" -> {
             for (SamplingResult r : results) {
-              check(c, r.numNeg() == inv.getInt(key), key + ": " + r.numNeg() + " != " + inv.getInt(key));
+              check(c, r.negInds().length() == inv.getInt(key), key + ": " + r.negInds().length() + " != " + inv.getInt(key));
             }
           }
           case "num_pos_max" -> {
             for (SamplingResult r : results) {
-              check(c, r.numPos() <= inv.getInt(key), key + ": " + r.numPos() + " > " + inv.getInt(key));
+              check(c, r.posInds().length() <= inv.getInt(key), key + ": " + r.posInds().length() + " > " + inv.getInt(key));
             }
           }
           case "num_neg_rule" -> {
@@ -239,7 +239,7 @@ class SamplerConformanceTest {
               throw new UnsupportedCaseException(c.id() + ": unknown num_neg_rule '" + inv.getString(key) + "'");
             }
             for (SamplingResult r : results) {
-              check(c, base != null && r.numNeg() == Math.min(totalNeg, base.numExpectedNeg(r.numPos())), key);
+              check(c, base != null && r.negInds().length() == Math.min(totalNeg, base.numExpectedNeg(r.posInds().length())), key);
             }
           }
           case "observed_num_pos_over_12_seeds", "observed_num_neg_over_12_seeds" -> {
@@ -250,7 +250,7 @@ class SamplerConformanceTest {
             boolean variable = inv.has("num_pos_max");
             int max = Arrays.stream(observed).max().orElse(Integer.MIN_VALUE);
             for (SamplingResult r : results) {
-              int n = pos ? r.numPos() : r.numNeg();
+              int n = pos ? r.posInds().length() : r.negInds().length();
               if (variable) {
                 check(c, !pos || n <= max, key + ": " + n + " above every observed count");
               } else {
@@ -290,14 +290,14 @@ class SamplerConformanceTest {
         } else if (rule.startsWith("#pos = min(total_pos, int(num*pos_fraction))")) {
           check(c, base != null, rule);
           int expectedPos = Math.min(totalPos, base.numExpectedPos());
-          check(c, r.numPos() == expectedPos, "#pos " + r.numPos() + " != " + expectedPos);
-          int expectedNeg = Math.min(totalNeg, base.numExpectedNeg(r.numPos()));
-          check(c, r.numNeg() == expectedNeg, "#neg " + r.numNeg() + " != " + expectedNeg);
+          check(c, r.posInds().length() == expectedPos, "#pos " + r.posInds().length() + " != " + expectedPos);
+          int expectedNeg = Math.min(totalNeg, base.numExpectedNeg(r.posInds().length()));
+          check(c, r.negInds().length() == expectedNeg, "#neg " + r.negInds().length() + " != " + expectedNeg);
         } else if (rule.startsWith("negatives are drawn per IoU interval")) {
           check(c, base instanceof IoUBalancedNegSampler
               || (base instanceof CombinedSampler cs && cs.negSampler() instanceof IoUBalancedNegSampler), rule);
-          int expectedNeg = Math.min(totalNeg, base.numExpectedNeg(r.numPos()));
-          check(c, r.numNeg() == expectedNeg, "#neg " + r.numNeg() + " != " + expectedNeg);
+          int expectedNeg = Math.min(totalNeg, base.numExpectedNeg(r.posInds().length()));
+          check(c, r.negInds().length() == expectedNeg, "#neg " + r.negInds().length() + " != " + expectedNeg);
         } else {
           throw new UnsupportedCaseException(c.id() + ": unknown rule '" + rule + "'");
         }
@@ -320,8 +320,8 @@ class SamplerConformanceTest {
           case "pos_gt_bboxes" -> out.output(name, r.posGtBboxes());
           case "pos_gt_labels" -> out.output(name, r.posGtLabelsArray());
           case "num_gts" -> out.output(name, r.numGts());
-          case "num_pos" -> out.output(name, r.numPos());
-          case "num_neg" -> out.output(name, r.numNeg());
+          case "num_pos" -> out.output(name, r.posInds().length());
+          case "num_neg" -> out.output(name, r.negInds().length());
           case "pos_inds_exact", "neg_inds_exact" -> {
             boolean pos = name.startsWith("pos");
             int[] first = pos ? r.posInds().toArray() : r.negInds().toArray();

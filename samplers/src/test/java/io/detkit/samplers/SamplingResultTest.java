@@ -35,8 +35,8 @@ class SamplingResultTest {
     INDArray all = r.bboxes();
     assertThat(all.shape()).containsExactly(6, 4);
     assertThat(Tensors.toDoubles(all)).startsWith(r.posBboxesData().toArray()).endsWith(r.negBboxesData().toArray());
-    assertThat(r.numPos()).isEqualTo(4);
-    assertThat(r.numNeg()).isEqualTo(2);
+    assertThat(r.posInds().length()).isEqualTo(4);
+    assertThat(r.negInds().length()).isEqualTo(2);
     assertThat(r.hasLabels()).isTrue();
   }
 
