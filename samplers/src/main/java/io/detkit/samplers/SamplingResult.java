@@ -51,13 +51,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param numBboxes rows of the box set the indices refer to
  * @param boxColumns columns of the sampled boxes (4 for every sampler but PseudoSampler)
  * @param boxDataType the dtype of the sampled boxes
- * @param posBboxesData the positives' rows, {@code posInds.length * boxColumns} values in C order
- * @param negBboxesData the negatives' rows, {@code negInds.length * boxColumns} values
+ * @param posBboxesData the positives' rows, {@code P * boxColumns} values in C order
+ * @param negBboxesData the negatives' rows, {@code M * boxColumns} values
  * @param posIsGt per positive, whether it is a ground truth added as a proposal
  * @param numGts the number of gt boxes {@code K}
  * @param posAssignedGtInds per positive, its 0-based gt index
  * @param gtDataType the dtype of the gt boxes
- * @param posGtBboxesData per positive, its gt box: {@code 4 * posInds.length} values
+ * @param posGtBboxesData per positive, its gt box: {@code 4 * P} values
  * @param posGtLabels per positive, the assigner's label; null when the assign result had none
  */
 public record SamplingResult(ImmutableIntArray posInds, ImmutableIntArray negInds, int numBboxes, int boxColumns,
