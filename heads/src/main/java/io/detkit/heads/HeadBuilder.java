@@ -1,9 +1,8 @@
 package io.detkit.heads;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.anchor.PriorGenerator;
-import io.detkit.core.anchor.PriorGenerators;
 import io.detkit.core.coder.BBoxCoder;
-import io.detkit.core.coder.BBoxCoders;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.ParamsBuilder;
@@ -179,12 +178,12 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   protected void readPriorsAndCoder(Config c) {
     Config ag = c.getConfigOrNull("anchor_generator");
     if (ag != null) {
-      PriorGenerator generator = PriorGenerators.build(ag);
+      PriorGenerator generator = CoreRegistries.buildPriorGenerator(ag);
       params(p -> p.withAnchorGenerator(generator));
     }
     Config coder = c.getConfigOrNull("bbox_coder");
     if (coder != null) {
-      BBoxCoder bboxCoder = BBoxCoders.build(coder);
+      BBoxCoder bboxCoder = CoreRegistries.buildBBoxCoder(coder);
       params(p -> p.withBboxCoder(bboxCoder));
     }
     if (c.has("reg_decoded_bbox")) {

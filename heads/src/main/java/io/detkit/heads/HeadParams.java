@@ -1,10 +1,9 @@
 package io.detkit.heads;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.anchor.PriorGenerator;
-import io.detkit.core.anchor.PriorGenerators;
 import io.detkit.core.assign.BaseAssigner;
 import io.detkit.core.coder.BBoxCoder;
-import io.detkit.core.coder.BBoxCoders;
 import io.detkit.core.config.Config;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.losses.Loss;
@@ -68,8 +67,8 @@ public record HeadParams(Integer numClasses, PriorGenerator anchorGenerator, BBo
    * class count, train or test config; the common fork-join pool; seed 0; sampling allowed, the
    * assigner built, the same anchor count at every level.
    */
-  public static final HeadParams DEFAULTS = new HeadParams(null, PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR),
-      BBoxCoders.build(DEFAULT_BBOX_CODER), false, Losses.build(DEFAULT_LOSS_CLS), null,
+  public static final HeadParams DEFAULTS = new HeadParams(null, CoreRegistries.buildPriorGenerator(DEFAULT_ANCHOR_GENERATOR),
+      CoreRegistries.buildBBoxCoder(DEFAULT_BBOX_CODER), false, Losses.build(DEFAULT_LOSS_CLS), null,
       Losses.build(DEFAULT_LOSS_BBOX), null, null, null, null, null, ForkJoinPool.commonPool(), 0, true, true, false);
 
   /** @throws IllegalArgumentException if the prior generator, the coder or a loss is null */

@@ -1,7 +1,7 @@
 package io.detkit.heads;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.anchor.PriorGenerator;
-import io.detkit.core.assign.Assigners;
 import io.detkit.core.assign.BaseAssigner;
 import io.detkit.losses.CrossEntropyLoss;
 import io.detkit.samplers.PseudoSampler;
@@ -50,7 +50,7 @@ record HeadSettings(HeadParams params, int numClasses, boolean useSigmoidCls, in
           p.sampler() != null ? p.sampler() : PseudoSampler.INSTANCE, false);
     }
     BaseAssigner assigner = p.assigner() != null ? p.assigner()
-        : p.buildsAssigner() ? Assigners.build(p.trainCfg().assigner()) : null;
+        : p.buildsAssigner() ? CoreRegistries.buildAssigner(p.trainCfg().assigner()) : null;
     Sampler configured = p.sampler() != null ? p.sampler() : p.trainCfg().sampler().map(Samplers::build).orElse(null);
     boolean wantsSampling = configured != null && !(configured instanceof PseudoSampler);
     boolean sampling = wantsSampling && !BaseDenseHead.SAMPLING_FREE_LOSSES.contains(p.lossCls().type()) && p.samplingAllowed();

@@ -1,6 +1,6 @@
 package io.detkit.heads;
 
-import io.detkit.core.anchor.PriorGenerators;
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import java.util.List;
@@ -37,7 +37,7 @@ public class RetinaHead extends AnchorHead {
    * {@code super("MyHead", MyHead::new); RetinaHead.defaults(this);}.
    */
   public static <B extends HeadBuilder<B, ?>> B defaults(B b) {
-    return b.params(p -> p.withAnchorGenerator(PriorGenerators.build(DEFAULT_ANCHOR_GENERATOR)));
+    return b.params(p -> p.withAnchorGenerator(CoreRegistries.buildPriorGenerator(DEFAULT_ANCHOR_GENERATOR)));
   }
 
   /** Builder of {@link RetinaHead}s. */

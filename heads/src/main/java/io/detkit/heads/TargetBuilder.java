@@ -1,5 +1,7 @@
 package io.detkit.heads;
 
+import com.google.common.primitives.ImmutableDoubleArray;
+import com.google.common.primitives.ImmutableIntArray;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
@@ -127,18 +129,20 @@ public final class TargetBuilder {
     double[] labelWeights = new double[total];
     double[] bboxTargets = new double[total * 4];
     double[] bboxWeights = new double[total * 4];
-    int[] pos = sr.posInds();
-    int[] neg = sr.negInds();
-    int[] posGt = sr.posAssignedGtInds();
+    // The sampling result's arrays are immutable values, read in place; only the per-positive ones
+    // the image targets keep are copied.
+    ImmutableIntArray pos = sr.posInds();
+    ImmutableIntArray neg = sr.negInds();
+    int[] posGt = sr.posAssignedGtInds().toArray();
     int[] gtLabels = in.gt().labelArray();
-    int[] posFlat = new int[pos.length];
-    if (pos.length > 0) {
-      double[] targets = head.regDecodedBbox() ? sr.posGtBboxesData()
+    int[] posFlat = new int[pos.length()];
+    if (!pos.isEmpty()) {
+      double[] targets = head.regDecodedBbox() ? sr.posGtBboxesData().toArray()
           : encode(sr.posBboxesData(), sr.boxColumns(), sr.posGtBboxesData(), p);
       double posWeight = head.trainCfg().orElseThrow().posWeight();
       posWeight = posWeight <= 0 ? 1.0 : p.round(posWeight);
-      for (int k = 0; k < pos.length; k++) {
-        int i = insideIdx[pos[k]];
+      for (int k = 0; k < posFlat.length; k++) {
+        int i = insideIdx[pos.get(k)];
         posFlat[k] = i;
         for (int c = 0; c < 4; c++) {
           bboxTargets[i * 4 + c] = p.round(targets[k * 4 + c]);
@@ -148,32 +152,34 @@ public final class TargetBuilder {
         labelWeights[i] = posWeight;
       }
     }
-    int[] negFlat = new int[neg.length];
-    for (int k = 0; k < neg.length; k++) {
-      negFlat[k] = insideIdx[neg[k]];
+    int[] negFlat = new int[neg.length()];
+    for (int k = 0; k < negFlat.length; k++) {
+      negFlat[k] = insideIdx[neg.get(k)];
       labelWeights[negFlat[k]] = 1.0;
     }
     return ImageTargets.of(inside, labels, labelWeights, bboxTargets, bboxWeights, null, posFlat, posGt, negFlat,
         assign, sr);
   }
 
-  private double[] encode(double[] posBoxes, int cols, double[] posGt, Precision p) {
-    int m = posGt.length / 4;
+  private double[] encode(ImmutableDoubleArray posBoxes, int cols, ImmutableDoubleArray posGt, Precision p) {
+    int m = posGt.length() / 4;
     if (p.isSingle()) {
       float[] b = new float[m * 4];
       float[] g = new float[m * 4];
       for (int k = 0; k < m; k++) {
         for (int c = 0; c < 4; c++) {
-          b[k * 4 + c] = (float) posBoxes[k * cols + c];
-          g[k * 4 + c] = (float) posGt[k * 4 + c];
+          b[k * 4 + c] = (float) posBoxes.get(k * cols + c);
+          g[k * 4 + c] = (float) posGt.get(k * 4 + c);
         }
       }
       return Tensors.widen(head.bboxCoder().encode(b, g));
     }
     double[] b = new double[m * 4];
     for (int k = 0; k < m; k++) {
-      System.arraycopy(posBoxes, k * cols, b, k * 4, 4);
+      for (int c = 0; c < 4; c++) {
+        b[k * 4 + c] = posBoxes.get(k * cols + c);
+      }
     }
-    return head.bboxCoder().encode(b, posGt);
+    return head.bboxCoder().encode(b, posGt.toArray());
   }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.detkit.core.anchor.PriorGenerators;
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigLoader;
 import io.detkit.core.tensor.Tensors;
@@ -103,8 +103,8 @@ class CustomizeLossesDocTest {
     // tag::rpn-sampler-builder[]
     RPNHead built = Heads.rpnHead()
         .params(p -> p
-            .withAnchorGenerator(PriorGenerators.build(Config.of("type", "AnchorGenerator", "scales", List.of(8),
-                "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(4, 8, 16, 32, 64))))
+            .withAnchorGenerator(CoreRegistries.buildPriorGenerator(Config.of("type", "AnchorGenerator",
+                "scales", List.of(8), "ratios", List.of(0.5, 1.0, 2.0), "strides", List.of(4, 8, 16, 32, 64))))
             .withLossBbox(Losses.build(Config.of("type", "L1Loss")))
             .withTrainCfg(TrainConfig.of(
                 Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.7, "neg_iou_thr", 0.3, "min_pos_iou", 0.3),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
-import io.detkit.core.anchor.PriorGenerators;
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.nms.NmsConfig;
@@ -128,7 +128,7 @@ class HeadConfigTest {
   void aBuilderMakesTheSameHeadAsItsConfig() {
     RetinaHead built = Heads.retinaHead()
         .params(p -> p.withNumClasses(3)
-            .withAnchorGenerator(PriorGenerators.build(Tiny.anchorGenerator()))
+            .withAnchorGenerator(CoreRegistries.buildPriorGenerator(Tiny.anchorGenerator()))
             .withLossCls(Losses.build(
                 Config.of("type", "FocalLoss", "use_sigmoid", true, "gamma", 2.0, "alpha", 0.25)))
             .withLossBbox(Losses.build(Config.of("type", "L1Loss")))

@@ -1,10 +1,16 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
+import com.google.common.collect.ImmutableList;
+import com.google.common.primitives.Booleans;
+import com.google.common.primitives.Doubles;
+import com.google.common.primitives.ImmutableDoubleArray;
+import com.google.common.primitives.ImmutableIntArray;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -21,12 +27,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * increasing (MMDetection passes them through {@code unique()}).
  *
  * <ul>
- *   <li>{@code pos_inds [P]}, {@code neg_inds [M]}: INT64 arrays, or {@code int[]} copies;
+ *   <li>{@code pos_inds [P]}, {@code neg_inds [M]}: INT64 arrays, or the indices themselves;
  *   <li>{@code pos_bboxes [P,C]}, {@code neg_bboxes [M,C]}: the sampled rows (x1, y1, x2, y2), in the
  *       dtype of the sampled box set; {@code C} is 4 except for {@link PseudoSampler}, which keeps
  *       every column of its input as MMDetection does;
  *   <li>{@code pos_is_gt [P]}: whether each positive is a ground truth added as a proposal (UINT8
- *       0/1 as in MMDetection, or {@code boolean[]});
+ *       0/1 as in MMDetection, or a list of booleans);
  *   <li>{@code num_gts}: the number of gt boxes {@code K} (not counting the added proposals twice);
  *   <li>{@code pos_assigned_gt_inds [P]}: 0-based gt index of each positive;
  *   <li>{@code pos_gt_bboxes [P,4]}: the gt box of each positive, in the gt dtype; {@code [0,4]} when
@@ -35,31 +41,34 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       result has no labels.
  * </ul>
  *
- * <p>Immutable and thread-safe: array getters return copies, every INDArray getter a new array.
+ * <p>Immutable and thread-safe. The components are immutable values (Guava's {@link ImmutableIntArray}
+ * and {@link ImmutableDoubleArray}, an immutable list for {@code pos_is_gt}), so they are handed out
+ * as they are: a caller reads them in place ({@code posInds().get(k)}) and copies only what it wants
+ * to own ({@code toArray()}). Every INDArray getter makes a new array.
  *
  * @param posInds positive rows, strictly increasing, in {@code [0, numBboxes)}
  * @param negInds negative rows, strictly increasing, in {@code [0, numBboxes)}
  * @param numBboxes rows of the box set the indices refer to
  * @param boxColumns columns of the sampled boxes (4 for every sampler but PseudoSampler)
  * @param boxDataType the dtype of the sampled boxes
- * @param posBboxesData the positives' rows, {@code posInds.length * boxColumns} values in C order
- * @param negBboxesData the negatives' rows, {@code negInds.length * boxColumns} values
+ * @param posBboxesData the positives' rows, {@code P * boxColumns} values in C order
+ * @param negBboxesData the negatives' rows, {@code M * boxColumns} values
  * @param posIsGt per positive, whether it is a ground truth added as a proposal
  * @param numGts the number of gt boxes {@code K}
  * @param posAssignedGtInds per positive, its 0-based gt index
  * @param gtDataType the dtype of the gt boxes
- * @param posGtBboxesData per positive, its gt box: {@code 4 * posInds.length} values
+ * @param posGtBboxesData per positive, its gt box: {@code 4 * P} values
  * @param posGtLabels per positive, the assigner's label; null when the assign result had none
  */
-public record SamplingResult(int[] posInds, int[] negInds, int numBboxes, int boxColumns, DataType boxDataType,
-    double[] posBboxesData, double[] negBboxesData, boolean[] posIsGt, int numGts, int[] posAssignedGtInds,
-    DataType gtDataType, double[] posGtBboxesData, int[] posGtLabels) {
+public record SamplingResult(ImmutableIntArray posInds, ImmutableIntArray negInds, int numBboxes, int boxColumns,
+    DataType boxDataType, ImmutableDoubleArray posBboxesData, ImmutableDoubleArray negBboxesData, List<Boolean> posIsGt,
+    int numGts, ImmutableIntArray posAssignedGtInds, DataType gtDataType, ImmutableDoubleArray posGtBboxesData,
+    ImmutableIntArray posGtLabels) {
   private static final int SHOWN = 16;
 
   /**
-   * The result from its parts, as {@link #of} and the samplers make it; the arrays are taken as
-   * they are, not copied (a sampler's result owns them and hands out only copies), so a caller of
-   * this constructor must not change them afterwards.
+   * The result from its parts, as {@link #of} and the samplers make it; {@code posIsGt} is kept as an
+   * immutable copy.
    *
    * @throws NullPointerException if an argument other than {@code posGtLabels} is null
    * @throws IllegalArgumentException if an index set is not strictly increasing in range, or an
@@ -70,14 +79,15 @@ public record SamplingResult(int[] posInds, int[] negInds, int numBboxes, int bo
     checkIndices(negInds, numBboxes, "neg_inds");
     Objects.requireNonNull(boxDataType, "boxDataType");
     Objects.requireNonNull(gtDataType, "gtDataType");
-    int p = posInds.length;
-    checkLength(posBboxesData.length, (long) p * boxColumns, "pos_bboxes");
-    checkLength(negBboxesData.length, (long) negInds.length * boxColumns, "neg_bboxes");
-    checkLength(posIsGt.length, p, "pos_is_gt");
-    checkLength(posAssignedGtInds.length, p, "pos_assigned_gt_inds");
-    checkLength(posGtBboxesData.length, 4L * p, "pos_gt_bboxes");
+    posIsGt = ImmutableList.copyOf(posIsGt);
+    int p = posInds.length();
+    checkLength(posBboxesData.length(), (long) p * boxColumns, "pos_bboxes");
+    checkLength(negBboxesData.length(), (long) negInds.length() * boxColumns, "neg_bboxes");
+    checkLength(posIsGt.size(), p, "pos_is_gt");
+    checkLength(posAssignedGtInds.length(), p, "pos_assigned_gt_inds");
+    checkLength(posGtBboxesData.length(), 4L * p, "pos_gt_bboxes");
     if (posGtLabels != null) {
-      checkLength(posGtLabels.length, p, "pos_gt_labels");
+      checkLength(posGtLabels.length(), p, "pos_gt_labels");
     }
   }
 
@@ -135,8 +145,10 @@ public record SamplingResult(int[] posInds, int[] negInds, int numBboxes, int bo
       DataType boxType, boolean[] gtFlags, AssignResult assignResult, double[] gtBoxes, int k,
       DataType gtType) {
     // Checked before the gt lookups below read assignResult at these rows (the constructor checks again).
-    checkIndices(posInds, n, "pos_inds");
-    checkIndices(negInds, n, "neg_inds");
+    ImmutableIntArray pos = ImmutableIntArray.copyOf(posInds);
+    ImmutableIntArray neg = ImmutableIntArray.copyOf(negInds);
+    checkIndices(pos, n, "pos_inds");
+    checkIndices(neg, n, "neg_inds");
     int p = posInds.length;
     boolean[] isGt = new boolean[p];
     int[] assigned = new int[p];
@@ -156,8 +168,9 @@ public record SamplingResult(int[] posInds, int[] negInds, int numBboxes, int bo
         labels[i] = assignResult.label(row);
       }
     }
-    return new SamplingResult(posInds, negInds, n, cols, boxType, gatherRows(boxes, cols, posInds),
-        gatherRows(boxes, cols, negInds), isGt, k, assigned, gtType, gtRows, labels);
+    return new SamplingResult(pos, neg, n, cols, boxType, gatherRows(boxes, cols, posInds),
+        gatherRows(boxes, cols, negInds), Booleans.asList(isGt), k, ImmutableIntArray.copyOf(assigned), gtType,
+        ImmutableDoubleArray.copyOf(gtRows), labels == null ? null : ImmutableIntArray.copyOf(labels));
   }
 
   private static void checkLength(int length, long expected, String name) {
@@ -166,34 +179,29 @@ public record SamplingResult(int[] posInds, int[] negInds, int numBboxes, int bo
     }
   }
 
-  private static void checkIndices(int[] inds, int n, String name) {
-    for (int i = 0; i < inds.length; i++) {
-      if (inds[i] < 0 || inds[i] >= n) {
-        throw new IllegalArgumentException(name + "[" + i + "] must be in [0, " + n + "); got " + inds[i]);
+  private static void checkIndices(ImmutableIntArray inds, int n, String name) {
+    for (int i = 0; i < inds.length(); i++) {
+      int v = inds.get(i);
+      if (v < 0 || v >= n) {
+        throw new IllegalArgumentException(name + "[" + i + "] must be in [0, " + n + "); got " + v);
       }
-      if (i > 0 && inds[i] <= inds[i - 1]) {
-        throw new IllegalArgumentException(name + " must be strictly increasing; got " + inds[i - 1]
-            + " then " + inds[i]);
+      if (i > 0 && v <= inds.get(i - 1)) {
+        throw new IllegalArgumentException(name + " must be strictly increasing; got " + inds.get(i - 1)
+            + " then " + v);
       }
     }
   }
 
-  private static double[] gatherRows(double[] data, int cols, int[] rows) {
-    double[] out = new double[rows.length * cols];
-    for (int i = 0; i < rows.length; i++) {
-      System.arraycopy(data, rows[i] * cols, out, i * cols, cols);
+  /** The given rows of the {@code cols}-column C-order {@code data}, gathered straight into their immutable value. */
+  private static ImmutableDoubleArray gatherRows(double[] data, int cols, int[] rows) {
+    // The builder's array becomes the value without another copy (PseudoSampler gathers every negative).
+    ImmutableDoubleArray.Builder out = ImmutableDoubleArray.builder(rows.length * cols);
+    for (int row : rows) {
+      for (int c = row * cols, end = c + cols; c < end; c++) {
+        out.add(data[c]);
+      }
     }
-    return out;
-  }
-
-  /** Number of positives {@code P}. */
-  public int numPos() {
-    return posInds.length;
-  }
-
-  /** Number of negatives {@code M}. */
-  public int numNeg() {
-    return negInds.length;
+    return out.build();
   }
 
   /** Whether the assign result had labels, that is whether {@link #posGtLabels()} is non-null. */
@@ -201,121 +209,54 @@ public record SamplingResult(int[] posInds, int[] negInds, int numBboxes, int bo
     return posGtLabels != null;
   }
 
-  /** A copy of {@code pos_inds}. */
-  @Override
-  public int[] posInds() {
-    return posInds.clone();
-  }
-
-  /** A copy of {@code neg_inds}. */
-  @Override
-  public int[] negInds() {
-    return negInds.clone();
-  }
-
-  /**
-   * Positive {@code i}'s row index, without copying.
-   *
-   * @throws IndexOutOfBoundsException unless {@code 0 <= i < numPos()}, like {@link java.util.List#get}
-   */
-  public int posInd(int i) {
-    return posInds[i];
-  }
-
-  /**
-   * Negative {@code i}'s row index, without copying.
-   *
-   * @throws IndexOutOfBoundsException unless {@code 0 <= i < numNeg()}
-   */
-  public int negInd(int i) {
-    return negInds[i];
-  }
-
-  /** A copy of {@code pos_is_gt}. */
-  @Override
-  public boolean[] posIsGt() {
-    return posIsGt.clone();
-  }
-
-  /** A copy of {@code pos_assigned_gt_inds} (0-based). */
-  @Override
-  public int[] posAssignedGtInds() {
-    return posAssignedGtInds.clone();
-  }
-
-  /** A copy of {@code pos_gt_labels}, or null when the assign result had no labels. */
-  @Override
-  public int[] posGtLabels() {
-    return posGtLabels == null ? null : posGtLabels.clone();
-  }
-
-  /** {@code pos_bboxes} in C order as doubles (a copy; exact for float32 boxes). */
-  @Override
-  public double[] posBboxesData() {
-    return posBboxesData.clone();
-  }
-
-  /** {@code neg_bboxes} in C order as doubles (a copy). */
-  @Override
-  public double[] negBboxesData() {
-    return negBboxesData.clone();
-  }
-
-  /** {@code pos_gt_bboxes} in C order as doubles (a copy). */
-  @Override
-  public double[] posGtBboxesData() {
-    return posGtBboxesData.clone();
-  }
-
   /** {@code pos_inds} as an INT64 {@code [P]} array. */
   public INDArray posIndsArray() {
-    return Tensors.createLong(posInds, posInds.length);
+    return Tensors.createLong(posInds.toArray(), posInds.length());
   }
 
   /** {@code neg_inds} as an INT64 {@code [M]} array. */
   public INDArray negIndsArray() {
-    return Tensors.createLong(negInds, negInds.length);
+    return Tensors.createLong(negInds.toArray(), negInds.length());
   }
 
   /** {@code pos_bboxes}, {@code [P,C]}. */
   public INDArray posBboxes() {
-    return Tensors.create(posBboxesData, boxDataType, posInds.length, boxColumns);
+    return Tensors.create(posBboxesData.toArray(), boxDataType, posInds.length(), boxColumns);
   }
 
   /** {@code neg_bboxes}, {@code [M,C]}. */
   public INDArray negBboxes() {
-    return Tensors.create(negBboxesData, boxDataType, negInds.length, boxColumns);
+    return Tensors.create(negBboxesData.toArray(), boxDataType, negInds.length(), boxColumns);
   }
 
   /** Positive then negative boxes, {@code [P+M,C]} (MMDetection's {@code bboxes} property). */
   public INDArray bboxes() {
-    double[] all = Arrays.copyOf(posBboxesData, posBboxesData.length + negBboxesData.length);
-    System.arraycopy(negBboxesData, 0, all, posBboxesData.length, negBboxesData.length);
-    return Tensors.create(all, boxDataType, posInds.length + negInds.length, boxColumns);
+    double[] all = Doubles.concat(posBboxesData.toArray(), negBboxesData.toArray());
+    return Tensors.create(all, boxDataType, posInds.length() + negInds.length(), boxColumns);
   }
 
   /** {@code pos_is_gt} as a UINT8 {@code [P]} array of 0/1, MMDetection's dtype. */
   public INDArray posIsGtArray() {
-    double[] v = new double[posIsGt.length];
+    double[] v = new double[posIsGt.size()];
     for (int i = 0; i < v.length; i++) {
-      v[i] = posIsGt[i] ? 1 : 0;
+      v[i] = posIsGt.get(i) ? 1 : 0;
     }
     return Tensors.create(v, DataType.UINT8, v.length);
   }
 
   /** {@code pos_assigned_gt_inds} as an INT64 {@code [P]} array. */
   public INDArray posAssignedGtIndsArray() {
-    return Tensors.createLong(posAssignedGtInds, posAssignedGtInds.length);
+    return Tensors.createLong(posAssignedGtInds.toArray(), posAssignedGtInds.length());
   }
 
   /** {@code pos_gt_bboxes}, {@code [P,4]} in the gt dtype. */
   public INDArray posGtBboxes() {
-    return Tensors.create(posGtBboxesData, gtDataType, posInds.length, 4);
+    return Tensors.create(posGtBboxesData.toArray(), gtDataType, posInds.length(), 4);
   }
 
   /** {@code pos_gt_labels} as an INT64 {@code [P]} array, or null without labels. */
   public INDArray posGtLabelsArray() {
-    return posGtLabels == null ? null : Tensors.createLong(posGtLabels, posGtLabels.length);
+    return posGtLabels == null ? null : Tensors.createLong(posGtLabels.toArray(), posGtLabels.length());
   }
 
   /**
@@ -325,13 +266,13 @@ public record SamplingResult(int[] posInds, int[] negInds, int numBboxes, int bo
    */
   public Map<String, Object> info() {
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("pos_inds", posInds());
-    m.put("neg_inds", negInds());
-    m.put("pos_bboxes", new long[] {posInds.length, boxColumns});
-    m.put("neg_bboxes", new long[] {negInds.length, boxColumns});
-    m.put("pos_is_gt", posIsGt());
+    m.put("pos_inds", posInds.toArray());
+    m.put("neg_inds", negInds.toArray());
+    m.put("pos_bboxes", new long[] {posInds.length(), boxColumns});
+    m.put("neg_bboxes", new long[] {negInds.length(), boxColumns});
+    m.put("pos_is_gt", Booleans.toArray(posIsGt));
     m.put("num_gts", numGts);
-    m.put("pos_assigned_gt_inds", posAssignedGtInds());
+    m.put("pos_assigned_gt_inds", posAssignedGtInds.toArray());
     return Collections.unmodifiableMap(m);
   }
 
@@ -374,21 +315,5 @@ public record SamplingResult(int[] posInds, int[] negInds, int numBboxes, int bo
       sb.append(", ").append(a[i]);
     }
     return sb.append(']').toString();
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SamplingResult r
-        && numBboxes == r.numBboxes && boxColumns == r.boxColumns && numGts == r.numGts
-        && boxDataType == r.boxDataType && gtDataType == r.gtDataType
-        && Arrays.equals(posInds, r.posInds) && Arrays.equals(negInds, r.negInds)
-        && Arrays.equals(posBboxesData, r.posBboxesData) && Arrays.equals(negBboxesData, r.negBboxesData)
-        && Arrays.equals(posIsGt, r.posIsGt) && Arrays.equals(posAssignedGtInds, r.posAssignedGtInds)
-        && Arrays.equals(posGtBboxesData, r.posGtBboxesData) && Arrays.equals(posGtLabels, r.posGtLabels);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(numBboxes, numGts, Arrays.hashCode(posInds), Arrays.hashCode(negInds));
   }
 }

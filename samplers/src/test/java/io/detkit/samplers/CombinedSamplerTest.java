@@ -57,8 +57,8 @@ class CombinedSamplerTest {
       SamplingResult y = random.sample(a, Fixtures.boxes(g.length), Fixtures.gts(3), Fixtures.labels(3),
           new SplittableRandom(seed));
       assertThat(x).isEqualTo(y);
-      assertThat(x.numPos()).isEqualTo(16);
-      assertThat(x.numNeg()).isEqualTo(32);
+      assertThat(x.posInds().length()).isEqualTo(16);
+      assertThat(x.negInds().length()).isEqualTo(32);
     }
   }
 

@@ -31,7 +31,7 @@ class InstanceBalancedPosSamplerTest {
 
   private static int[] perGt(SamplingResult r, int numGts) {
     int[] count = new int[numGts];
-    for (int g : r.posAssignedGtInds()) {
+    for (int g : r.posAssignedGtInds().toArray()) {
       count[g]++;
     }
     return count;
@@ -49,9 +49,9 @@ class InstanceBalancedPosSamplerTest {
     InstanceBalancedPosSampler s = sampler(60, 0.5);
     for (long seed = 0; seed < 50; seed++) {
       SamplingResult r = sample(s, a, seed);
-      assertThat(r.numPos()).isEqualTo(30);
+      assertThat(r.posInds().length()).isEqualTo(30);
       assertThat(IntStream.of(perGt(r, 3))).allSatisfy(c -> assertThat(c).isBetween(8, 11));
-      assertThat(r.numNeg()).isEqualTo(30);
+      assertThat(r.negInds().length()).isEqualTo(30);
     }
   }
 
@@ -62,7 +62,7 @@ class InstanceBalancedPosSamplerTest {
     InstanceBalancedPosSampler s = sampler(10, 0.5);
     for (long seed = 0; seed < 200; seed++) {
       SamplingResult r = sample(s, a, seed);
-      assertThat(r.numPos()).isEqualTo(5);
+      assertThat(r.posInds().length()).isEqualTo(5);
       assertThat(IntStream.of(perGt(r, 2))).allSatisfy(c -> assertThat(c).isBetween(2, 3));
     }
   }
@@ -82,10 +82,10 @@ class InstanceBalancedPosSamplerTest {
       int[] counts = perGt(r, 3);
       assertThat(counts[1]).isEqualTo(2);
       assertThat(counts[2]).isEqualTo(2);
-      assertThat(r.numPos()).isBetween(15, 30);
-      assertThat(r.numNeg()).isEqualTo(60 - r.numPos());
-      below += r.numPos() < 30 ? 1 : 0;
-      total += r.numPos();
+      assertThat(r.posInds().length()).isBetween(15, 30);
+      assertThat(r.negInds().length()).isEqualTo(60 - r.posInds().length());
+      below += r.posInds().length() < 30 ? 1 : 0;
+      total += r.posInds().length();
     }
     assertThat(below).isGreaterThan(draws / 2);
     assertThat((double) total / draws).isBetween(27.4, 28.3);
@@ -95,7 +95,7 @@ class InstanceBalancedPosSamplerTest {
   void fewPositivesAreAllTaken() {
     AssignResult a = instances(20, 3, 4);
     SamplingResult r = sample(sampler(64, 0.5), a, 0);
-    assertThat(r.posInds()).containsExactly(0, 1, 2, 3, 4, 5, 6);
-    assertThat(r.numNeg()).isEqualTo(20);
+    assertThat(r.posInds().toArray()).containsExactly(0, 1, 2, 3, 4, 5, 6);
+    assertThat(r.negInds().length()).isEqualTo(20);
   }
 }

@@ -32,7 +32,7 @@ class IoUBalancedNegSamplerTest {
   }
 
   private static long countWhere(SamplingResult r, AssignResult a, java.util.function.DoublePredicate ov) {
-    return IntStream.of(r.negInds()).filter(i -> ov.test(a.maxOverlap(i))).count();
+    return IntStream.of(r.negInds().toArray()).filter(i -> ov.test(a.maxOverlap(i))).count();
   }
 
   @Test
@@ -48,8 +48,8 @@ class IoUBalancedNegSamplerTest {
         .options(o -> o.withAddGtAsProposals(false)).build();
     for (long seed = 0; seed < 30; seed++) {
       SamplingResult r = sample(s, a, seed);
-      assertThat(r.numPos()).isEqualTo(10);
-      assertThat(r.numNeg()).isEqualTo(54);
+      assertThat(r.posInds().length()).isEqualTo(10);
+      assertThat(r.negInds().length()).isEqualTo(54);
       assertThat(countWhere(r, a, ov -> ov >= 0.3)).isEqualTo(14);
       // MMDetection's steady state for floor_thr=-1: zero-IoU negatives only top up the budget.
       assertThat(countWhere(r, a, ov -> ov == 0)).isZero();
@@ -72,7 +72,7 @@ class IoUBalancedNegSamplerTest {
         .options(o -> o.withAddGtAsProposals(false)).build();
     for (long seed = 0; seed < 20; seed++) {
       SamplingResult r = sample(s, a, seed);
-      assertThat(r.numNeg()).isEqualTo(30);
+      assertThat(r.negInds().length()).isEqualTo(30);
       assertThat(countWhere(r, a, ov -> ov == 0.1)).isEqualTo(10);
       assertThat(countWhere(r, a, ov -> ov == 0.4)).isEqualTo(10);
       assertThat(countWhere(r, a, ov -> ov == 0.7)).isEqualTo(10);
@@ -89,8 +89,8 @@ class IoUBalancedNegSamplerTest {
         .params(p -> p.withFloorThr(0.1).withFloorFraction(0.5).withNumBins(1)).build();
     for (long seed = 0; seed < 10; seed++) {
       SamplingResult r = sample(s, a, seed);
-      assertThat(r.numPos()).isZero();
-      assertThat(r.numNeg()).isEqualTo(41);
+      assertThat(r.posInds().length()).isZero();
+      assertThat(r.negInds().length()).isEqualTo(41);
       assertThat(countWhere(r, a, ov -> ov >= 0.1)).isEqualTo(20); // int(41 * 0.5)
       assertThat(countWhere(r, a, ov -> ov < 0.1)).isEqualTo(21);
     }
@@ -105,7 +105,7 @@ class IoUBalancedNegSamplerTest {
     IoUBalancedNegSampler s = IoUBalancedNegSampler.TYPE.builder(31, 0.0).options(o -> o.withAddGtAsProposals(false))
         .params(p -> p.withFloorThr(0)).build();
     SamplingResult r = sample(s, a, 3);
-    assertThat(r.numNeg()).isEqualTo(31);
+    assertThat(r.negInds().length()).isEqualTo(31);
     assertThat(countWhere(r, a, ov -> ov == 0.2)).isEqualTo(5);
     assertThat(countWhere(r, a, ov -> ov == 0)).isEqualTo(26);
 
@@ -117,7 +117,7 @@ class IoUBalancedNegSamplerTest {
     IoUBalancedNegSampler floor = IoUBalancedNegSampler.TYPE.builder(30, 0.0)
         .options(o -> o.withAddGtAsProposals(false)).params(p -> p.withFloorThr(0.1)).build();
     SamplingResult topped = sample(floor, odd, 1);
-    assertThat(topped.numNeg()).isEqualTo(30);
+    assertThat(topped.negInds().length()).isEqualTo(30);
     assertThat(countWhere(topped, odd, ov -> ov == 0.2)).isEqualTo(20);
     assertThat(countWhere(topped, odd, ov -> ov < 0)).isEqualTo(10);
   }
@@ -126,8 +126,8 @@ class IoUBalancedNegSamplerTest {
   void fewNegativesAreAllTaken() {
     AssignResult a = blocks(1, new double[] {1, 0.9, 3}, new double[] {0, 0.3, 7});
     SamplingResult r = sample(IoUBalancedNegSampler.TYPE.builder(64, 0.25).build(), a, 0);
-    assertThat(r.numNeg()).isEqualTo(7);
-    assertThat(r.numPos()).isEqualTo(4); // 3 positives plus the gt added as a proposal
+    assertThat(r.negInds().length()).isEqualTo(7);
+    assertThat(r.posInds().length()).isEqualTo(4); // 3 positives plus the gt added as a proposal
   }
 
   @Test

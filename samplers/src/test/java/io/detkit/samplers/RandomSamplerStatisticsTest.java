@@ -34,9 +34,9 @@ class RandomSamplerStatisticsTest {
     Map<Integer, Integer> picked = new HashMap<>();
     for (int t = 0; t < draws; t++) {
       SamplingResult r = s.sample(a, boxes, gts, null, rng);
-      assertThat(r.numPos()).isEqualTo(4);
-      assertThat(r.numNeg()).isEqualTo(8);
-      for (int i : r.negInds()) {
+      assertThat(r.posInds().length()).isEqualTo(4);
+      assertThat(r.negInds().length()).isEqualTo(8);
+      for (int i : r.negInds().toArray()) {
         picked.merge(i, 1, Integer::sum);
       }
     }
@@ -60,9 +60,9 @@ class RandomSamplerStatisticsTest {
     Map<Integer, Integer> picked = new HashMap<>();
     for (int t = 0; t < draws; t++) {
       SamplingResult r = s.sample(a, boxes, gts, null, rng);
-      assertThat(r.numPos()).isEqualTo(5);
-      assertThat(r.numNeg()).isEqualTo(15);
-      for (int i : r.posInds()) {
+      assertThat(r.posInds().length()).isEqualTo(5);
+      assertThat(r.negInds().length()).isEqualTo(15);
+      for (int i : r.posInds().toArray()) {
         picked.merge(i, 1, Integer::sum);
       }
     }

@@ -34,23 +34,23 @@ class RandomSamplerTest {
   void negPosUbThreeWithTwoPositivesGivesSixNegatives() {
     RandomSampler s = noGt(256, 0.5).options(o -> o.withNegPosUb(3)).build();
     SamplingResult r = sample(s, 2, gtInds(2, 2, 100, 5), 1);
-    assertThat(r.numPos()).isEqualTo(2);
-    assertThat(r.numNeg()).isEqualTo(6);
+    assertThat(r.posInds().length()).isEqualTo(2);
+    assertThat(r.negInds().length()).isEqualTo(6);
   }
 
   @Test
   void withoutPositivesTheCapCountsOnePositive() {
     SamplingResult r = sample(noGt(256, 0.5).options(o -> o.withNegPosUb(3)).build(), 0, gtInds(0, 0, 100, 0), 1);
-    assertThat(r.numPos()).isZero();
-    assertThat(r.numNeg()).isEqualTo(3);
+    assertThat(r.posInds().length()).isZero();
+    assertThat(r.negInds().length()).isEqualTo(3);
     SamplingResult zero = sample(noGt(256, 0.5).options(o -> o.withNegPosUb(0)).build(), 0, gtInds(0, 0, 100, 0), 1);
-    assertThat(zero.numNeg()).isZero();
+    assertThat(zero.negInds().length()).isZero();
   }
 
   @Test
   void fractionalCapIsTruncated() {
     SamplingResult r = sample(noGt(256, 0.5).options(o -> o.withNegPosUb(2.5)).build(), 3, gtInds(3, 3, 100, 0), 1);
-    assertThat(r.numNeg()).isEqualTo(7); // int(2.5 * 3)
+    assertThat(r.negInds().length()).isEqualTo(7); // int(2.5 * 3)
   }
 
   @Test
@@ -58,33 +58,33 @@ class RandomSamplerTest {
     RandomSampler s = noGt(256, 0.5).build();
     for (long seed = 0; seed < 20; seed++) {
       SamplingResult r = sample(s, 3, gtInds(3, 300, 500, 20), seed);
-      assertThat(r.numPos()).isEqualTo(128);
-      assertThat(r.numNeg()).isEqualTo(128);
+      assertThat(r.posInds().length()).isEqualTo(128);
+      assertThat(r.negInds().length()).isEqualTo(128);
     }
     SamplingResult few = sample(s, 3, gtInds(3, 40, 500, 20), 0);
-    assertThat(few.numPos()).isEqualTo(40);
-    assertThat(few.numNeg()).isEqualTo(216);
+    assertThat(few.posInds().length()).isEqualTo(40);
+    assertThat(few.negInds().length()).isEqualTo(216);
     SamplingResult truncated = sample(noGt(7, 0.5).build(), 1, gtInds(1, 10, 10, 0), 0);
-    assertThat(truncated.numPos()).isEqualTo(3); // int(3.5)
-    assertThat(truncated.numNeg()).isEqualTo(4);
+    assertThat(truncated.posInds().length()).isEqualTo(3); // int(3.5)
+    assertThat(truncated.negInds().length()).isEqualTo(4);
   }
 
   @Test
   void fewerCandidatesThanBudgetTakesThemAll() {
     int[] g = gtInds(2, 5, 7, 3);
     SamplingResult r = sample(noGt(256, 0.25).build(), 2, g, 0);
-    assertThat(r.posInds()).containsExactly(0, 1, 2, 3, 4);
-    assertThat(r.negInds()).containsExactly(5, 6, 7, 8, 9, 10, 11);
+    assertThat(r.posInds().toArray()).containsExactly(0, 1, 2, 3, 4);
+    assertThat(r.negInds().toArray()).containsExactly(5, 6, 7, 8, 9, 10, 11);
   }
 
   @Test
   void sampledIndicesAreSortedCandidatesAndNeverIgnored() {
     int[] g = gtInds(4, 80, 200, 50);
     SamplingResult r = sample(noGt(64, 0.25).build(), 4, g, 9);
-    assertThat(r.posInds()).isSorted().doesNotHaveDuplicates();
-    assertThat(IntStream.of(r.posInds())).allMatch(i -> g[i] > 0);
-    assertThat(r.negInds()).isSorted().doesNotHaveDuplicates();
-    assertThat(IntStream.of(r.negInds())).allMatch(i -> g[i] == 0);
+    assertThat(r.posInds().toArray()).isSorted().doesNotHaveDuplicates();
+    assertThat(IntStream.of(r.posInds().toArray())).allMatch(i -> g[i] > 0);
+    assertThat(r.negInds().toArray()).isSorted().doesNotHaveDuplicates();
+    assertThat(IntStream.of(r.negInds().toArray())).allMatch(i -> g[i] == 0);
   }
 
   @Test
@@ -94,14 +94,14 @@ class RandomSamplerTest {
     SamplingResult r = s.sample(assign(2, g), boxes(6), gts(2), labels(2), new SplittableRandom(0));
     assertThat(r.numBboxes()).isEqualTo(8);
     assertThat(r.numGts()).isEqualTo(2);
-    assertThat(r.posInds()).containsExactly(0, 1, 3, 5);
+    assertThat(r.posInds().toArray()).containsExactly(0, 1, 3, 5);
     assertThat(r.posIsGt()).containsExactly(true, true, false, false);
-    assertThat(r.posAssignedGtInds()).containsExactly(0, 1, 1, 0);
-    assertThat(r.posGtLabels()).containsExactly(20, 21, 12, 11);
-    assertThat(r.negInds()).containsExactly(2, 4, 7);
-    assertThat(r.posBboxesData()).startsWith(1000, 1000, 1050, 1050, 1001, 1001, 1051, 1051, 1, 1, 11, 11);
-    assertThat(r.negBboxesData()).containsExactly(0, 0, 10, 10, 2, 2, 12, 12, 5, 5, 15, 15);
-    assertThat(r.posGtBboxesData()).startsWith(1000, 1000, 1050, 1050, 1001, 1001, 1051, 1051);
+    assertThat(r.posAssignedGtInds().toArray()).containsExactly(0, 1, 1, 0);
+    assertThat(r.posGtLabels().toArray()).containsExactly(20, 21, 12, 11);
+    assertThat(r.negInds().toArray()).containsExactly(2, 4, 7);
+    assertThat(r.posBboxesData().toArray()).startsWith(1000, 1000, 1050, 1050, 1001, 1001, 1051, 1051, 1, 1, 11, 11);
+    assertThat(r.negBboxesData().toArray()).containsExactly(0, 0, 10, 10, 2, 2, 12, 12, 5, 5, 15, 15);
+    assertThat(r.posGtBboxesData().toArray()).startsWith(1000, 1000, 1050, 1050, 1001, 1001, 1051, 1051);
   }
 
   @Test
@@ -132,7 +132,7 @@ class RandomSamplerTest {
     SamplingResult r = noGt(8, 0.5).build().sample(assign(1, g), proposals, gts(1), null, new SplittableRandom(0));
     assertThat(r.posBboxes().shape()).containsExactly(2, 4);
     assertThat(r.posBboxes().dataType()).isEqualTo(DataType.DOUBLE);
-    assertThat(r.negBboxesData()).containsExactly(2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5);
+    assertThat(r.negBboxesData().toArray()).containsExactly(2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5);
   }
 
   static Stream<BadCall> invalidParameters() {

@@ -1,5 +1,6 @@
 package io.detkit.samplers;
 
+import com.google.common.primitives.Booleans;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
@@ -150,8 +151,8 @@ class SamplerConformanceTest {
       double[] gt = Tensors.toDoubles(in.gtBboxes());
       check(c, r.numBboxes() == g.length, "numBboxes " + r.numBboxes() + " != " + g.length);
       check(c, r.numGts() == in.k(), "num_gts " + r.numGts() + " != " + in.k());
-      int[] pos = r.posInds();
-      int[] neg = r.negInds();
+      int[] pos = r.posInds().toArray();
+      int[] neg = r.negInds().toArray();
       for (int i = 0; i < pos.length; i++) {
         check(c, i == 0 || pos[i] > pos[i - 1], "pos_inds not strictly increasing at " + i);
         check(c, g[pos[i]] > 0, "pos_inds[" + i + "]=" + pos[i] + " is not a positive candidate");
@@ -160,12 +161,12 @@ class SamplerConformanceTest {
         check(c, i == 0 || neg[i] > neg[i - 1], "neg_inds not strictly increasing at " + i);
         check(c, g[neg[i]] == 0, "neg_inds[" + i + "]=" + neg[i] + " is not a negative candidate");
       }
-      int[] assigned = r.posAssignedGtInds();
-      boolean[] isGt = r.posIsGt();
-      int[] posLabels = r.posGtLabels();
-      double[] posBoxes = r.posBboxesData();
-      double[] negBoxes = r.negBboxesData();
-      double[] posGt = r.posGtBboxesData();
+      int[] assigned = r.posAssignedGtInds().toArray();
+      boolean[] isGt = Booleans.toArray(r.posIsGt());
+      int[] posLabels = r.posGtLabels() == null ? null : r.posGtLabels().toArray();
+      double[] posBoxes = r.posBboxesData().toArray();
+      double[] negBoxes = r.negBboxesData().toArray();
+      double[] posGt = r.posGtBboxesData().toArray();
       int cols = r.boxColumns();
       check(c, boxes.length == 0 || cols == boxes[0].length, "box columns " + cols);
       check(c, (posLabels == null) == (lab == null), "pos_gt_labels presence");
@@ -220,17 +221,17 @@ class SamplerConformanceTest {
           case "num_expected_pos" -> check(c, base != null && base.numExpectedPos() == inv.getInt(key), key);
           case "num_pos" -> {
             for (SamplingResult r : results) {
-              check(c, r.numPos() == inv.getInt(key), key + ": " + r.numPos() + " != " + inv.getInt(key));
+              check(c, r.posInds().length() == inv.getInt(key), key + ": " + r.posInds().length() + " != " + inv.getInt(key));
             }
           }
           case "num_neg" -> {
             for (SamplingResult r : results) {
-              check(c, r.numNeg() == inv.getInt(key), key + ": " + r.numNeg() + " != " + inv.getInt(key));
+              check(c, r.negInds().length() == inv.getInt(key), key + ": " + r.negInds().length() + " != " + inv.getInt(key));
             }
           }
           case "num_pos_max" -> {
             for (SamplingResult r : results) {
-              check(c, r.numPos() <= inv.getInt(key), key + ": " + r.numPos() + " > " + inv.getInt(key));
+              check(c, r.posInds().length() <= inv.getInt(key), key + ": " + r.posInds().length() + " > " + inv.getInt(key));
             }
           }
           case "num_neg_rule" -> {
@@ -238,7 +239,7 @@ class SamplerConformanceTest {
               throw new UnsupportedCaseException(c.id() + ": unknown num_neg_rule '" + inv.getString(key) + "'");
             }
             for (SamplingResult r : results) {
-              check(c, base != null && r.numNeg() == Math.min(totalNeg, base.numExpectedNeg(r.numPos())), key);
+              check(c, base != null && r.negInds().length() == Math.min(totalNeg, base.numExpectedNeg(r.posInds().length())), key);
             }
           }
           case "observed_num_pos_over_12_seeds", "observed_num_neg_over_12_seeds" -> {
@@ -249,7 +250,7 @@ class SamplerConformanceTest {
             boolean variable = inv.has("num_pos_max");
             int max = Arrays.stream(observed).max().orElse(Integer.MIN_VALUE);
             for (SamplingResult r : results) {
-              int n = pos ? r.numPos() : r.numNeg();
+              int n = pos ? r.posInds().length() : r.negInds().length();
               if (variable) {
                 check(c, !pos || n <= max, key + ": " + n + " above every observed count");
               } else {
@@ -282,21 +283,21 @@ class SamplerConformanceTest {
             check(c, !b, rule);
           }
         } else if (rule.startsWith("pos_is_gt[i] == (pos_inds[i] < num_gts)")) {
-          boolean[] isGt = r.posIsGt();
+          boolean[] isGt = Booleans.toArray(r.posIsGt());
           for (int i = 0; i < isGt.length; i++) {
-            check(c, isGt[i] == (r.posInd(i) < r.numGts()), rule + " at " + i);
+            check(c, isGt[i] == (r.posInds().get(i) < r.numGts()), rule + " at " + i);
           }
         } else if (rule.startsWith("#pos = min(total_pos, int(num*pos_fraction))")) {
           check(c, base != null, rule);
           int expectedPos = Math.min(totalPos, base.numExpectedPos());
-          check(c, r.numPos() == expectedPos, "#pos " + r.numPos() + " != " + expectedPos);
-          int expectedNeg = Math.min(totalNeg, base.numExpectedNeg(r.numPos()));
-          check(c, r.numNeg() == expectedNeg, "#neg " + r.numNeg() + " != " + expectedNeg);
+          check(c, r.posInds().length() == expectedPos, "#pos " + r.posInds().length() + " != " + expectedPos);
+          int expectedNeg = Math.min(totalNeg, base.numExpectedNeg(r.posInds().length()));
+          check(c, r.negInds().length() == expectedNeg, "#neg " + r.negInds().length() + " != " + expectedNeg);
         } else if (rule.startsWith("negatives are drawn per IoU interval")) {
           check(c, base instanceof IoUBalancedNegSampler
               || (base instanceof CombinedSampler cs && cs.negSampler() instanceof IoUBalancedNegSampler), rule);
-          int expectedNeg = Math.min(totalNeg, base.numExpectedNeg(r.numPos()));
-          check(c, r.numNeg() == expectedNeg, "#neg " + r.numNeg() + " != " + expectedNeg);
+          int expectedNeg = Math.min(totalNeg, base.numExpectedNeg(r.posInds().length()));
+          check(c, r.negInds().length() == expectedNeg, "#neg " + r.negInds().length() + " != " + expectedNeg);
         } else {
           throw new UnsupportedCaseException(c.id() + ": unknown rule '" + rule + "'");
         }
@@ -319,13 +320,13 @@ class SamplerConformanceTest {
           case "pos_gt_bboxes" -> out.output(name, r.posGtBboxes());
           case "pos_gt_labels" -> out.output(name, r.posGtLabelsArray());
           case "num_gts" -> out.output(name, r.numGts());
-          case "num_pos" -> out.output(name, r.numPos());
-          case "num_neg" -> out.output(name, r.numNeg());
+          case "num_pos" -> out.output(name, r.posInds().length());
+          case "num_neg" -> out.output(name, r.negInds().length());
           case "pos_inds_exact", "neg_inds_exact" -> {
             boolean pos = name.startsWith("pos");
-            int[] first = pos ? r.posInds() : r.negInds();
+            int[] first = pos ? r.posInds().toArray() : r.negInds().toArray();
             for (SamplingResult other : results) {
-              check(c, Arrays.equals(first, pos ? other.posInds() : other.negInds()),
+              check(c, Arrays.equals(first, pos ? other.posInds().toArray() : other.negInds().toArray()),
                   name + " differs between generators although the choice is forced");
             }
             out.output(name, first);

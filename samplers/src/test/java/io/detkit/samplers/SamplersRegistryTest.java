@@ -18,8 +18,8 @@ class SamplersRegistryTest {
         .options(o -> o.withNegPosUb(-1).withAddGtAsProposals(false)).build());
     int[] g = Fixtures.gtInds(3, 300, 600, 40);
     SamplingResult r = s.sample(Fixtures.assign(3, g), Fixtures.boxes(g.length), Fixtures.gts(3), Fixtures.labels(3));
-    assertThat(r.numPos()).isEqualTo(128);
-    assertThat(r.numNeg()).isEqualTo(128);
+    assertThat(r.posInds().length()).isEqualTo(128);
+    assertThat(r.negInds().length()).isEqualTo(128);
     assertThat(r.numBboxes()).isEqualTo(g.length);
   }
 

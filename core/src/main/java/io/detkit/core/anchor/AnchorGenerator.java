@@ -28,8 +28,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * order; float64 priors widen them and add float64 shifts, as MMDetection does.
  *
  * <p>Build from {@link Params} ({@code new AnchorGenerator(Params.of(Stride.squares(8, 16), new double[] {0.5,
- * 1, 2}, new double[] {8}).withCenterOffset(0.5))}) or from a config through {@link PriorGenerators#REGISTRY}
- * ({@code type='AnchorGenerator'}, keys {@code strides, ratios, scales, base_sizes, scale_major,
+ * 1, 2}, new double[] {8}).withCenterOffset(0.5))}) or from a config through
+ * {@link io.detkit.core.CoreRegistries#PRIOR_GENERATORS} ({@code type='AnchorGenerator'}, keys {@code strides, ratios, scales, base_sizes, scale_major,
  * octave_base_scale, scales_per_octave, centers, center_offset}). Scales come either from {@code
  * scales} or from {@code octave_base_scale * 2^(i / scales_per_octave)}, {@code i <
  * scales_per_octave}. Immutable and thread-safe.
@@ -156,8 +156,14 @@ public sealed class AnchorGenerator implements PriorGenerator permits SSDAnchorG
     return out;
   }
 
-  /** Builds from an MMDetection config dict (the {@code type} key is ignored here). */
-  static AnchorGenerator fromConfig(Config c) {
+  /**
+   * Builds from an MMDetection config dict, as {@link io.detkit.core.CoreRegistries#PRIOR_GENERATORS} does for
+   * type {@code AnchorGenerator} (the {@code type} key is not checked here).
+   *
+   * @throws io.detkit.core.config.ConfigException naming the key for a missing, unknown-typed or
+   *     invalid parameter
+   */
+  public static AnchorGenerator fromConfig(Config c) {
     List<Stride> strides = AnchorConfigs.strides(c, "strides");
     double[] ratios = c.getDoubleArray("ratios");
     double[] scales = c.isNull("scales") ? null : c.getDoubleArray("scales");

@@ -42,7 +42,14 @@ public final class MlvlPointGenerator implements PriorGenerator {
     return new MlvlPointGenerator(Stride.squares(strides), 0.5);
   }
 
-  static MlvlPointGenerator fromConfig(Config c) {
+  /**
+   * Builds from an MMDetection config dict, as {@link io.detkit.core.CoreRegistries#PRIOR_GENERATORS} does for
+   * type {@code MlvlPointGenerator} (the {@code type} key is not checked here).
+   *
+   * @throws io.detkit.core.config.ConfigException naming the key for a missing, unknown-typed or
+   *     invalid parameter
+   */
+  public static MlvlPointGenerator fromConfig(Config c) {
     List<Stride> strides = AnchorConfigs.strides(c, "strides");
     double offset = c.getDouble("offset", 0.5);
     return ConfigException.reraisedAt(c, () -> new MlvlPointGenerator(strides, offset));

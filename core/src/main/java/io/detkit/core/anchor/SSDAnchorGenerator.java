@@ -98,8 +98,14 @@ public final class SSDAnchorGenerator extends AnchorGenerator {
   private record Plan(List<Stride> strides, double[] minSizes, double[] maxSizes, List<float[]> scales,
       List<float[]> ratios, List<double[]> centers, boolean scaleMajor) {}
 
-  /** Builds from an MMDetection config dict (the {@code type} key is ignored here). */
-  static SSDAnchorGenerator fromConfig(Config c) {
+  /**
+   * Builds from an MMDetection config dict, as {@link io.detkit.core.CoreRegistries#PRIOR_GENERATORS} does for
+   * type {@code SSDAnchorGenerator} (the {@code type} key is not checked here).
+   *
+   * @throws io.detkit.core.config.ConfigException naming the key for a missing, unknown-typed or
+   *     invalid parameter
+   */
+  public static SSDAnchorGenerator fromConfig(Config c) {
     List<Stride> strides = AnchorConfigs.strides(c, "strides");
     List<double[]> ratios = AnchorConfigs.nested(c, "ratios");
     double[] minSizes = c.isNull("min_sizes") ? null : c.getDoubleArray("min_sizes");

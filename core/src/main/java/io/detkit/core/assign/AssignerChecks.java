@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Argument checks the assigners share. Apart from the {@link Assigners} registry, which refers to
- * every assigner, so that the assigners can use them without depending on the registry.
+ * Argument checks the assigners share, in a class of their own so that the assigners need not
+ * depend on one another for them.
  */
 final class AssignerChecks {
   private static final Set<String> IOU_CALCULATOR_KEYS = Set.of("type", "scale", "dtype");

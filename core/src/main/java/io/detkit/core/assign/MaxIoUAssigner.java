@@ -116,7 +116,7 @@ public final class MaxIoUAssigner extends ParamAssigner<MaxIoUAssigner.Params> {
 
   /**
    * Builds from an MMDetection config dict (the {@code type} key is not checked here; use
-   * {@link Assigners#REGISTRY}).
+   * {@link io.detkit.core.CoreRegistries#BBOX_ASSIGNERS}).
    *
    * @throws ConfigException naming the key for a missing or ill-typed parameter, a tuple
    *     {@code neg_iou_thr} without exactly two numbers, or an unsupported {@code iou_calculator}
@@ -150,7 +150,7 @@ public final class MaxIoUAssigner extends ParamAssigner<MaxIoUAssigner.Params> {
         .ignoreIofThr(c.getDouble("ignore_iof_thr", -1))
         .ignoreWrtCandidates(c.getBoolean("ignore_wrt_candidates", true))
         .matchLowQuality(c.getBoolean("match_low_quality", true))
-        .gpuAssignThr(c.getLong("gpu_assign_thr", -1)));
+        .gpuAssignThr(c.isNull("gpu_assign_thr") ? -1 : c.getLong("gpu_assign_thr")));
     AssignerChecks.readIouCalculator(c);
     return new MaxIoUAssigner(p);
   }

@@ -23,7 +23,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link IllegalArgumentException} asking for a larger {@code scale}. {@code scale} only matters
  * then.
  *
- * <p>Immutable and thread-safe. Build it from a config through {@link IouCalculators#build} or
+ * <p>Immutable and thread-safe. Build it from a config through {@link io.detkit.core.CoreRegistries#IOU_CALCULATORS} or
  * with the constructors.
  */
 public final class BboxOverlaps2D {

@@ -104,7 +104,14 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
   /** Reads every {@link Params} component from its key, defaulting to {@link Params#defaults()}. */
   private static final RecordBinder<Params> BINDER = RecordBinder.of(Params.defaults());
 
-  static DeltaXYWHBBoxCoder fromConfig(Config c) {
+  /**
+   * Builds from an MMDetection config dict, as {@link io.detkit.core.CoreRegistries#BBOX_CODERS} does for
+   * type {@code DeltaXYWHBBoxCoder} (the {@code type} key is not checked here).
+   *
+   * @throws io.detkit.core.config.ConfigException naming the key for a missing, unknown-typed or
+   *     invalid parameter
+   */
+  public static DeltaXYWHBBoxCoder fromConfig(Config c) {
     return ConfigException.reraisedAt(c, () -> new DeltaXYWHBBoxCoder(BINDER.apply(c)));
   }
 

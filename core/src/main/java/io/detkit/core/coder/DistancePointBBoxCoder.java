@@ -39,7 +39,14 @@ public final class DistancePointBBoxCoder extends BaseBBoxCoder {
     this(true);
   }
 
-  static DistancePointBBoxCoder fromConfig(Config c) {
+  /**
+   * Builds from an MMDetection config dict, as {@link io.detkit.core.CoreRegistries#BBOX_CODERS} does for
+   * type {@code DistancePointBBoxCoder} (the {@code type} key is not checked here).
+   *
+   * @throws io.detkit.core.config.ConfigException naming the key for a missing, unknown-typed or
+   *     invalid parameter
+   */
+  public static DistancePointBBoxCoder fromConfig(Config c) {
     return new DistancePointBBoxCoder(c.getBoolean("clip_border", true));
   }
 

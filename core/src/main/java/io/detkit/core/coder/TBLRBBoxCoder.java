@@ -101,7 +101,14 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
     this(4.0, true);
   }
 
-  static TBLRBBoxCoder fromConfig(Config c) {
+  /**
+   * Builds from an MMDetection config dict, as {@link io.detkit.core.CoreRegistries#BBOX_CODERS} does for
+   * type {@code TBLRBBoxCoder} (the {@code type} key is not checked here).
+   *
+   * @throws io.detkit.core.config.ConfigException naming the key for a missing, unknown-typed or
+   *     invalid parameter
+   */
+  public static TBLRBBoxCoder fromConfig(Config c) {
     boolean clip = c.getBoolean("clip_border", true);
     Object n = c.has("normalizer") ? c.get("normalizer") : 4.0;
     try {

@@ -9,6 +9,13 @@ import java.util.function.Predicate;
  * throws a {@link ConfigException} at the key's dotted path for a missing required key or a value of
  * the wrong type or range (the rules are in {@link Config}'s class comment). The tree itself, its
  * paths, copies and read tracking are {@link Config}'s; this class only reads through them.
+ *
+ * <p>An optional key is read by the getter with a default ({@code getDouble(key, def)}: the default
+ * when the key is absent or None), kept for the types configs read by hand (string, number, int,
+ * boolean, number and int lists). A component's parameters are better declared as a record and read
+ * by {@link RecordBinder}, which takes the defaults from the record and leaves the range checks
+ * (finiteness included) to its constructor; a rare optional key of another type reads as
+ * {@code isNull(key) ? def : getLong(key)}.
  */
 public abstract sealed class ConfigReads permits Config {
   ConfigReads() {}
@@ -75,33 +82,9 @@ public abstract sealed class ConfigReads permits Config {
     return isNull(key) ? def : getDouble(key);
   }
 
-  /**
-   * A finite number (int or float) as a double, for a parameter where an infinity or NaN (YAML's
-   * {@code .inf}, Python's {@code float('inf')} written as {@code 1e999}) would be a silent error.
-   *
-   * @throws ConfigException naming the key if it is missing, not a number, or not finite
-   */
-  public double getFiniteDouble(String key) {
-    double v = getDouble(key);
-    if (!Double.isFinite(v)) {
-      throw ConfigException.at(pathOf(key), "expected a finite number, got " + Config.describe(get(key)));
-    }
-    return v;
-  }
-
-  /** A finite number, or {@code def} when absent or None. */
-  public double getFiniteDouble(String key, double def) {
-    return isNull(key) ? def : getFiniteDouble(key);
-  }
-
   /** An integer value; a float with an integral value is rejected, as Python would for an index. */
   public long getLong(String key) {
     return typed(key, Long.class, "an integer");
-  }
-
-  /** An integer, or {@code def} when absent or None. */
-  public long getLong(String key, long def) {
-    return isNull(key) ? def : getLong(key);
   }
 
   /** An integer that fits an int. */

@@ -1,5 +1,6 @@
 package io.detkit.core.anchor;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
 import io.detkit.core.golden.ComponentRunner;
@@ -38,7 +39,7 @@ final class PriorGeneratorRunner implements ComponentRunner {
     if (!c.inputNames().isEmpty()) {
       throw new UnsupportedCaseException(c.id() + ": unexpected inputs " + c.inputNames());
     }
-    PriorGenerator gen = PriorGenerators.build(c.config());
+    PriorGenerator gen = CoreRegistries.buildPriorGenerator(c.config());
     if (!(gen instanceof AnchorGenerator anchors)) {
       throw new UnsupportedCaseException(c.id() + ": " + gen + " is not an anchor generator");
     }

@@ -3,6 +3,7 @@ package io.detkit.core.assign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.tensor.Tensors;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -109,6 +110,6 @@ class AssignerArgumentTest {
     assertThatThrownBy(() -> MaxIoUAssigner.fromConfig(null)).isExactlyInstanceOf(IllegalArgumentException.class)
         .hasMessage("config must not be null");
     assertThatThrownBy(() -> ATSSAssigner.fromConfig(null)).hasMessage("config must not be null");
-    assertThatThrownBy(() -> Assigners.build(null)).hasMessage("config must not be null");
+    assertThatThrownBy(() -> CoreRegistries.buildAssigner(null)).hasMessage("config must not be null");
   }
 }

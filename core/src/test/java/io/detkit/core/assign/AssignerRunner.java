@@ -1,5 +1,6 @@
 package io.detkit.core.assign;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
 import io.detkit.core.golden.ComponentRunner;
@@ -42,7 +43,7 @@ final class AssignerRunner implements ComponentRunner {
     INDArray cls = c.optionalInput("cls_scores").orElse(null);
     INDArray preds = c.optionalInput("bbox_preds").orElse(null);
 
-    BaseAssigner assigner = Assigners.REGISTRY.build(config(c));
+    BaseAssigner assigner = CoreRegistries.BBOX_ASSIGNERS.build(config(c));
     AssignResult result;
     if (assigner instanceof ATSSAssigner atss) {
       result = atss.assign(bboxes, levels, gt, ignore, labels, cls, preds);

@@ -3,6 +3,7 @@ package io.detkit.core.assign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.PyTuple;
 import io.detkit.core.tensor.Tensors;
@@ -165,12 +166,12 @@ class MaxIoUAssignerTest {
     INDArray priors = boxes(0, 0, 10, 0.5f, 0, 0, 10, 6);
     INDArray gt = boxes(0, 0, 10, 10);
     for (Object neg : new Object[] {0L, List.of(0.1, 0.4), null}) {
-      BaseAssigner a = Assigners.REGISTRY.build(Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.5,
+      BaseAssigner a = CoreRegistries.BBOX_ASSIGNERS.build(Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.5,
           "neg_iou_thr", neg, "match_low_quality", false));
       assertThat(((MaxIoUAssigner) a).params().negativeRule()).isEqualTo(MaxIoUAssigner.NegativeRule.NONE);
       assertThat(a.assign(priors, gt, null, null).gtInds()).as("neg_iou_thr=%s", neg).containsExactly(-1, 1);
     }
-    BaseAssigner tuple = Assigners.REGISTRY.build(Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.5,
+    BaseAssigner tuple = CoreRegistries.BBOX_ASSIGNERS.build(Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.5,
         "neg_iou_thr", PyTuple.of(List.of(0L, 0.4)), "match_low_quality", false));
     assertThat(tuple.assign(priors, gt, null, null).gtInds()).containsExactly(0, 1);
   }

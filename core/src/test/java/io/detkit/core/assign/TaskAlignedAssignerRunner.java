@@ -1,5 +1,6 @@
 package io.detkit.core.assign;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
 import io.detkit.core.golden.ComponentRunner;
@@ -28,7 +29,7 @@ final class TaskAlignedAssignerRunner implements ComponentRunner {
   public CaseOutputs run(GoldenCase c) {
     Config call = AssignerCases.assignCall(c, CALL_KEYS, INPUTS);
     INDArray labels = AssignerCases.labels(c);
-    TaskAlignedAssigner assigner = (TaskAlignedAssigner) Assigners.REGISTRY.build(c.config());
+    TaskAlignedAssigner assigner = (TaskAlignedAssigner) CoreRegistries.BBOX_ASSIGNERS.build(c.config());
     // gt_bboxes_ignore, when the case gives it, has no effect in MMDetection: it is not passed on.
     TaskAlignedAssignResult r = assigner.assign(c.input("pred_scores"), c.input("decode_bboxes"), c.input("anchors"),
         c.input("gt_bboxes"), labels, call.getDouble("alpha", 1), call.getDouble("beta", 6));

@@ -3,6 +3,7 @@ package io.detkit.core.assign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
@@ -133,13 +134,13 @@ class TaskAlignedAssignerTest {
 
   @Test
   void builtFromItsConfigUnderMmdetectionsName() {
-    BaseAssigner a = Assigners.build(Config.of("type", "TaskAlignedAssigner", "topk", 9));
+    BaseAssigner a = CoreRegistries.buildAssigner(Config.of("type", "TaskAlignedAssigner", "topk", 9));
     assertThat(a).isInstanceOf(TaskAlignedAssigner.class);
     assertThat(((TaskAlignedAssigner) a).topk()).isEqualTo(9);
-    assertThatThrownBy(() -> Assigners.build(Config.of("type", "TaskAlignedAssigner", "topk", 0)))
+    assertThatThrownBy(() -> CoreRegistries.buildAssigner(Config.of("type", "TaskAlignedAssigner", "topk", 0)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("topk");
     // alpha and beta belong to TOOD's train_cfg, not to the assigner.
-    assertThatThrownBy(() -> Assigners.build(Config.of("type", "TaskAlignedAssigner", "topk", 9, "alpha", 1)))
+    assertThatThrownBy(() -> CoreRegistries.buildAssigner(Config.of("type", "TaskAlignedAssigner", "topk", 9, "alpha", 1)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("alpha");
   }
 }

@@ -2,6 +2,7 @@ package io.detkit.core.bbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
 import io.detkit.core.golden.ComponentRunner;
@@ -115,7 +116,7 @@ class BboxConformanceTest {
       if (call.has("eps")) {
         throw new UnsupportedCaseException(c.id() + ": BboxOverlaps2D.__call__ takes no eps");
       }
-      BboxOverlaps2D calc = IouCalculators.build(c.config());
+      BboxOverlaps2D calc = CoreRegistries.buildIouCalculator(c.config());
       out.output("overlaps", calc.overlaps(b1, b2, mode, aligned));
       if (wantGrads) {
         if (calc.dtype() != null) {

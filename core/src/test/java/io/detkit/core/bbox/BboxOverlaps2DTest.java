@@ -5,6 +5,7 @@ import static io.detkit.core.bbox.BboxOverlapsTest.randomBoxes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.precision.Precision;
@@ -18,28 +19,28 @@ import org.nd4j.linalg.factory.Nd4j;
 class BboxOverlaps2DTest {
   @Test
   void buildsFromTheMmdetectionConfig() {
-    BboxOverlaps2D calc = IouCalculators.build(Config.of("type", "BboxOverlaps2D"));
+    BboxOverlaps2D calc = CoreRegistries.buildIouCalculator(Config.of("type", "BboxOverlaps2D"));
     assertThat(calc.scale()).isEqualTo(1.0);
     assertThat(calc.dtype()).isNull();
     assertThat(calc.toString()).isEqualTo("BboxOverlaps2D(scale=1.0, dtype=None)");
-    BboxOverlaps2D fp16 = IouCalculators.build(Config.of("type", "BboxOverlaps2D", "scale", 512.0, "dtype", "fp16"));
+    BboxOverlaps2D fp16 = CoreRegistries.buildIouCalculator(Config.of("type", "BboxOverlaps2D", "scale", 512.0, "dtype", "fp16"));
     assertThat(fp16.scale()).isEqualTo(512.0);
     assertThat(fp16.dtype()).isEqualTo("fp16");
-    assertThat(IouCalculators.REGISTRY.types()).containsExactly("BboxOverlaps2D");
-    assertThat(IouCalculators.REGISTRY.kind()).isEqualTo("iou calculator");
+    assertThat(CoreRegistries.IOU_CALCULATORS.types()).containsExactly("BboxOverlaps2D");
+    assertThat(CoreRegistries.IOU_CALCULATORS.kind()).isEqualTo("iou calculator");
   }
 
   @Test
   void rejectsUnknownParametersAndBadValues() {
-    assertThatThrownBy(() -> IouCalculators.build(Config.of("type", "BboxOverlaps2D", "scal", 2.0)))
+    assertThatThrownBy(() -> CoreRegistries.buildIouCalculator(Config.of("type", "BboxOverlaps2D", "scal", 2.0)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("unknown parameter 'scal'")
         .hasMessageContaining("scale");
-    assertThatThrownBy(() -> IouCalculators.build(Config.of("type", "BboxOverlaps2D", "dtype", "fp32")))
+    assertThatThrownBy(() -> CoreRegistries.buildIouCalculator(Config.of("type", "BboxOverlaps2D", "dtype", "fp32")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("dtype")
         .hasMessageContaining("'fp32'");
-    assertThatThrownBy(() -> IouCalculators.build(Config.of("type", "BboxOverlaps2D", "scale", 0)))
+    assertThatThrownBy(() -> CoreRegistries.buildIouCalculator(Config.of("type", "BboxOverlaps2D", "scale", 0)))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("scale");
     assertThatThrownBy(() -> new BboxOverlaps2D(-1, null))

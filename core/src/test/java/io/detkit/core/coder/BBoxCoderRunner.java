@@ -1,5 +1,6 @@
 package io.detkit.core.coder;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
 import io.detkit.core.golden.ComponentRunner;
@@ -45,7 +46,7 @@ final class BBoxCoderRunner implements ComponentRunner {
     INDArray priors = c.input((String) positional.get(0));
     String secondName = (String) positional.get(1);
     INDArray second = c.input(secondName);
-    BBoxCoder coder = BBoxCoders.build(c.config());
+    BBoxCoder coder = CoreRegistries.buildBBoxCoder(c.config());
     CaseOutputs out = new CaseOutputs();
     if (method.equals("encode")) {
       if (!secondName.equals("gt_bboxes")) {

@@ -18,7 +18,7 @@ class RegistryTest {
       c.accept("use_sigmoid", "use_mask");
       return new FakeLoss("CrossEntropyLoss", 0, 0, c.getString("reduction", "mean"), c.getDouble("loss_weight", 1.0));
     });
-    r.register("GHMC", c -> new FakeLoss("GHMC", c.getLong("bins", 10), 0, "mean", 1.0));
+    r.register("GHMC", c -> new FakeLoss("GHMC", c.getInt("bins", 10), 0, "mean", 1.0));
     return r;
   }
 

@@ -1,7 +1,7 @@
 package io.detkit.heads.gfl;
 
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.assign.AssignResult;
-import io.detkit.core.coder.BBoxCoders;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.heads.AnchorHead;
@@ -69,7 +69,7 @@ public class GFLHead extends AnchorHead {
    * {@code loss_dfl}.
    */
   public static <B extends HeadBuilder<B, ?>> B defaults(B b) {
-    return b.params(p -> p.withRegDecodedBbox(true).withBboxCoder(BBoxCoders.build(DEFAULT_BBOX_CODER)))
+    return b.params(p -> p.withRegDecodedBbox(true).withBboxCoder(CoreRegistries.buildBBoxCoder(DEFAULT_BBOX_CODER)))
         .disableSampling().declareLoss(LOSS_DFL, DEFAULT_LOSS_DFL);
   }
 

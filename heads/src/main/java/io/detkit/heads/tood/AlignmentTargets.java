@@ -138,8 +138,8 @@ final class AlignmentTargets {
 
   /** Per inside anchor: the normalised alignment metric of a positive, 0 else (see the class comment). */
   private static double[] normalisedMetrics(SamplingResult sr, double[] metrics, double[] ious, int n, Precision p) {
-    int[] pos = sr.posInds();
-    int[] posGt = sr.posAssignedGtInds();
+    int[] pos = sr.posInds().toArray();
+    int[] posGt = sr.posAssignedGtInds().toArray();
     double[] out = new double[n];
     int numGts = 0;
     for (int g : posGt) {

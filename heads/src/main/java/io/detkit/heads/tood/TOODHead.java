@@ -1,6 +1,6 @@
 package io.detkit.heads.tood;
 
-import io.detkit.core.assign.Assigners;
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.assign.BaseAssigner;
 import io.detkit.core.assign.TaskAlignedAssigner;
 import io.detkit.core.config.Config;
@@ -84,7 +84,7 @@ public class TOODHead extends ATSSHead {
         throw new IllegalArgumentException("TOODHead: train_cfg.initial_epoch must be >= 0 and alpha, beta finite;"
             + " got initial_epoch=" + b.initialEpoch + ", alpha=" + b.alpha + ", beta=" + b.beta);
       }
-      BaseAssigner a = Assigners.build(trainCfg().get().assigner());
+      BaseAssigner a = CoreRegistries.buildAssigner(trainCfg().get().assigner());
       if (!(a instanceof TaskAlignedAssigner taa)) {
         throw new IllegalArgumentException("TOODHead: train_cfg.assigner must be a TaskAlignedAssigner; got "
             + trainCfg().get().assigner());
@@ -257,7 +257,7 @@ public class TOODHead extends ATSSHead {
       Config train = c.getConfigOrNull("train_cfg");
       if (train != null) {
         initialEpoch(train.getInt("initial_epoch"));
-        initialAssigner(Assigners.build(train.getConfig("initial_assigner")));
+        initialAssigner(CoreRegistries.buildAssigner(train.getConfig("initial_assigner")));
         alphaBeta(train.getDouble("alpha"), train.getDouble("beta"));
       }
     }

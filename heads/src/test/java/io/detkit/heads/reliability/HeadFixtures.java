@@ -1,7 +1,6 @@
 package io.detkit.heads.reliability;
 
-import io.detkit.core.anchor.PriorGenerators;
-import io.detkit.core.coder.BBoxCoders;
+import io.detkit.core.CoreRegistries;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigLoader;
 import io.detkit.core.tensor.Tensors;
@@ -56,8 +55,8 @@ final class HeadFixtures {
         ? new ATSSHead.Builder().lossCenterness(Losses.build(c.getConfig("loss_centerness")))
         : new RetinaHead.Builder();
     b.params(p -> p.withNumClasses(c.getInt("num_classes"))
-        .withAnchorGenerator(PriorGenerators.build(c.getConfig("anchor_generator")))
-        .withBboxCoder(BBoxCoders.build(c.getConfig("bbox_coder")))
+        .withAnchorGenerator(CoreRegistries.buildPriorGenerator(c.getConfig("anchor_generator")))
+        .withBboxCoder(CoreRegistries.buildBBoxCoder(c.getConfig("bbox_coder")))
         .withLossCls(Losses.build(c.getConfig("loss_cls")))
         .withUseSigmoidCls(true)
         .withLossBbox(Losses.build(c.getConfig("loss_bbox")))

@@ -66,8 +66,8 @@ class UserSamplerTypeTest {
     assertThat(s).isInstanceOf(FirstSampler.class);
     SamplingResult r = sampleWith(s);
     // int(4 * 0.5) = 2 positives, then 4 - 2 = 2 negatives, each the lowest indices.
-    assertThat(r.posInds()).containsExactly(1, 3);
-    assertThat(r.negInds()).containsExactly(0, 2);
+    assertThat(r.posInds().toArray()).containsExactly(1, 3);
+    assertThat(r.negInds().toArray()).containsExactly(0, 2);
   }
 
   @Test
@@ -76,7 +76,7 @@ class UserSamplerTypeTest {
     BaseSampler configured = FirstSampler.TYPE.fromConfig(Config.of("type", "FirstSampler", "num", 4,
         "pos_fraction", 0.5, "add_gt_as_proposals", false));
     assertThat(built).isEqualTo(configured);
-    assertThat(sampleWith(built).posInds()).containsExactly(sampleWith(configured).posInds());
+    assertThat(sampleWith(built).posInds().toArray()).containsExactly(sampleWith(configured).posInds().toArray());
   }
 
   @Test

@@ -92,23 +92,23 @@ class SamplerAdversarialInputsTest {
   private static void assertCountingRules(Sampler s, SamplingResult r, AssignResult a, int num, int k,
       boolean addGt) {
     Set<Integer> seen = new HashSet<>();
-    for (int i : r.posInds()) {
+    for (int i : r.posInds().toArray()) {
       assertThat(seen.add(i)).as("%s: positive %d sampled once", s, i).isTrue();
     }
-    for (int i : r.negInds()) {
+    for (int i : r.negInds().toArray()) {
       assertThat(seen.add(i)).as("%s: negative %d sampled once", s, i).isTrue();
     }
     int offset = addGt && !(s instanceof PseudoSampler) ? k : 0;
-    for (int i : r.negInds()) {
+    for (int i : r.negInds().toArray()) {
       assertThat(a.gtInd(i - offset)).as("%s: negative %d", s, i).isZero();
     }
     if (!(s instanceof PseudoSampler)) {
-      assertThat(r.numPos()).as("%s: positives", s).isLessThanOrEqualTo(num / 4);
-      assertThat(r.numPos() + r.numNeg()).as("%s: total", s).isLessThanOrEqualTo(num);
-      assertThat(r.numNeg()).as("%s: neg_pos_ub", s).isLessThanOrEqualTo(3 * Math.max(1, r.numPos()));
+      assertThat(r.posInds().length()).as("%s: positives", s).isLessThanOrEqualTo(num / 4);
+      assertThat(r.posInds().length() + r.negInds().length()).as("%s: total", s).isLessThanOrEqualTo(num);
+      assertThat(r.negInds().length()).as("%s: neg_pos_ub", s).isLessThanOrEqualTo(3 * Math.max(1, r.posInds().length()));
     } else {
-      assertThat(r.numPos()).isEqualTo(a.numPositive());
-      assertThat(r.numNeg()).isEqualTo(a.numNegative());
+      assertThat(r.posInds().length()).isEqualTo(a.numPositive());
+      assertThat(r.negInds().length()).isEqualTo(a.numNegative());
     }
   }
 
@@ -145,8 +145,8 @@ class SamplerAdversarialInputsTest {
     for (boolean addGt : new boolean[] {false, true}) {
       for (Sampler s : samplers(64, addGt)) {
         SamplingResult r = s.sample(a, boxes, none, labels(0), new SplittableRandom(2));
-        assertThat(r.numPos()).as("%s", s).isZero();
-        assertThat(r.numNeg()).as("%s", s).isPositive();
+        assertThat(r.posInds().length()).as("%s", s).isZero();
+        assertThat(r.negInds().length()).as("%s", s).isPositive();
         assertCountingRules(s, r, a, 64, 0, addGt);
       }
     }
@@ -177,8 +177,8 @@ class SamplerAdversarialInputsTest {
       SamplingResult r32 = s.sample(a, b32, g32, labels(5), new SplittableRandom(4));
       SamplingResult r64 = s.sample(a, b64, g64, labels(5), new SplittableRandom(4));
       assertThat(r64.posBboxes().dataType()).as("%s", s).isEqualTo(DataType.DOUBLE);
-      assertThat(r64.posInds()).as("%s", s).containsExactly(r32.posInds());
-      assertThat(r64.negInds()).as("%s", s).containsExactly(r32.negInds());
+      assertThat(r64.posInds().toArray()).as("%s", s).containsExactly(r32.posInds().toArray());
+      assertThat(r64.negInds().toArray()).as("%s", s).containsExactly(r32.negInds().toArray());
     }
   }
 
@@ -227,14 +227,14 @@ class SamplerAdversarialInputsTest {
           for (Sampler s : samplers(8, addGt)) {
             SamplingResult r = s.sample(a, Tensors.create(gridBoxes(6), DataType.FLOAT, 6, 4), gts, labels(k),
                 new SplittableRandom(3));
-            assertShape(r.posIndsArray(), "pos_inds", s, r.numPos());
-            assertShape(r.negIndsArray(), "neg_inds", s, r.numNeg());
-            assertShape(r.posBboxes(), "pos_bboxes", s, r.numPos(), 4);
-            assertShape(r.negBboxes(), "neg_bboxes", s, r.numNeg(), 4);
-            assertShape(r.posGtBboxes(), "pos_gt_bboxes", s, r.numPos(), 4);
-            assertShape(r.posAssignedGtIndsArray(), "pos_assigned_gt_inds", s, r.numPos());
-            assertShape(r.posIsGtArray(), "pos_is_gt", s, r.numPos());
-            assertShape(r.posGtLabelsArray(), "pos_gt_labels", s, r.numPos());
+            assertShape(r.posIndsArray(), "pos_inds", s, r.posInds().length());
+            assertShape(r.negIndsArray(), "neg_inds", s, r.negInds().length());
+            assertShape(r.posBboxes(), "pos_bboxes", s, r.posInds().length(), 4);
+            assertShape(r.negBboxes(), "neg_bboxes", s, r.negInds().length(), 4);
+            assertShape(r.posGtBboxes(), "pos_gt_bboxes", s, r.posInds().length(), 4);
+            assertShape(r.posAssignedGtIndsArray(), "pos_assigned_gt_inds", s, r.posInds().length());
+            assertShape(r.posIsGtArray(), "pos_is_gt", s, r.posInds().length());
+            assertShape(r.posGtLabelsArray(), "pos_gt_labels", s, r.posInds().length());
           }
         }
       }

@@ -58,7 +58,7 @@ public final class Datasets {
           Path dataRoot = c.isNull("data_root") ? null : Path.of(c.getString("data_root"));
           Path ann = resolve(dataRoot, c.getString("ann_file"));
           Path img = resolve(dataRoot, c.getString("img_prefix", ""));
-          long maxPixels = c.getLong("max_pixels", CocoDataset.DEFAULT_MAX_PIXELS);
+          long maxPixels = c.isNull("max_pixels") ? CocoDataset.DEFAULT_MAX_PIXELS : c.getLong("max_pixels");
           if (maxPixels <= 0) {
             throw ConfigException.at(c.pathOf("max_pixels"), "must be > 0; got " + maxPixels);
           }
