@@ -90,6 +90,9 @@ final class LossOutputs {
    * C-order array {@code into} through its NIO view; returns {@code into}.
    */
   static INDArray put(Object data, INDArray into) {
+    if (into.isEmpty()) {
+      return into;
+    }
     try {
       if (data instanceof float[] f) {
         into.data().asNioFloat().put(0, f, 0, f.length);

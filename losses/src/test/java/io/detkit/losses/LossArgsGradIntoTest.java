@@ -127,6 +127,17 @@ class LossArgsGradIntoTest {
     }
   }
 
+  @Test
+  void anEmptyCallWritesNothingAndHandsBackTheCallersArray() {
+    INDArray pred = Nd4j.create(DataType.FLOAT, 0, 4);
+    INDArray out = Nd4j.create(DataType.FLOAT, 0, 4);
+    Loss loss = L1Loss.TYPE.builder().build();
+    try (LossResult r = loss.forward(LossArgs.of(pred, Nd4j.create(DataType.FLOAT, 0, 4)).gradInto(out))) {
+      assertThat(r.gradPred()).isSameAs(out);
+      assertThat(r.scalar()).isEqualTo(0.0);
+    }
+  }
+
   static Stream<Arguments> misfits() {
     INDArray wide = Nd4j.create(DataType.FLOAT, 4, 5);
     return Stream.of(
