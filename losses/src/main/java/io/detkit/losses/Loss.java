@@ -100,7 +100,7 @@ public abstract class Loss {
     if (checkFinite) {
       requireFiniteInputs(args);
     }
-    LossResult result = compute(args, r);
+    LossResult result = intoCallersArray(compute(args, r), args);
     if (checkFinite) {
       requireFiniteResult(result);
     }
@@ -163,6 +163,24 @@ public abstract class Loss {
     INDArray g = out == null ? LossOutputs.create(grad, dt, args.pred().shape(), outputPolicy(), "gradient", args)
         : LossOutputs.into(grad, out, outputPolicy(), "gradient", args);
     return new LossResult(v, g, r, out != null);
+  }
+
+  /**
+   * Keeps {@link LossArgs#gradInto}'s contract for a {@link #compute} that made its own gradient (a
+   * user's loss that builds its {@link LossResult} itself): its bits are copied into the caller's
+   * array and the loss's own array released. The built-in losses write into it directly.
+   */
+  private static LossResult intoCallersArray(LossResult result, LossArgs args) {
+    INDArray out = args.gradInto().orElse(null);
+    if (out == null || result.gradPred() == out) {
+      return result;
+    }
+    Checks.sameShape(out, result.gradPred(), "gradient of the loss's compute");
+    out.assign(result.gradPred());
+    if (result.gradPred().closeable()) {
+      result.gradPred().close();
+    }
+    return new LossResult(result.value(), out, result.reduction(), true);
   }
 
   /**

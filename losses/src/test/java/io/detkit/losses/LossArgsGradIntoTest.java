@@ -138,6 +138,30 @@ class LossArgsGradIntoTest {
     }
   }
 
+  /** A user's loss whose {@code compute} builds its own result still fills the caller's array. */
+  @Test
+  void aLossThatMakesItsOwnGradientStillFillsTheCallersArray() {
+    Loss doubling = new Loss("Doubling", LossOptions.DEFAULTS) {
+      @Override
+      protected LossResult compute(LossArgs args, Reduction r) {
+        return new LossResult(Nd4j.scalar(args.pred().dataType(), 1.0), args.pred().mul(2), r);
+      }
+
+      @Override
+      protected Elementwise kernel(LossArgs args) {
+        throw new UnsupportedOperationException("compute is overridden");
+      }
+    };
+    INDArray pred = Tensors.create(new double[] {1, -2, 3}, DataType.FLOAT, 3);
+    INDArray out = Nd4j.create(DataType.FLOAT, 3);
+    try (LossResult r = doubling.forward(LossArgs.of(pred).gradInto(out))) {
+      assertThat(r.gradPred()).isSameAs(out);
+      assertThat(r.callerOwnsGrad()).isTrue();
+      assertThat(Tensors.toDoubles(out)).containsExactly(2, -4, 6);
+    }
+    assertThat(out.wasClosed()).isFalse();
+  }
+
   static Stream<Arguments> misfits() {
     INDArray wide = Nd4j.create(DataType.FLOAT, 4, 5);
     return Stream.of(
