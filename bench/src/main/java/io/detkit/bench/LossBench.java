@@ -9,6 +9,7 @@ import io.detkit.losses.Reduction;
 import java.util.concurrent.TimeUnit;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -22,7 +23,9 @@ import org.openjdk.jmh.annotations.State;
  * Loss forward plus gradient, as a head calls them: {@code FocalLoss(gamma=2, alpha=0.25)} on all
  * 182,403 RetinaNet anchors x 80 logits with class-id targets and {@code avg_factor} = the number of
  * positives; {@code GIoULoss} (mean) on 10,000 box pairs. Every call returns the value and the
- * gradient with respect to the prediction.
+ * gradient with respect to the prediction: a new array ({@code focalLoss}, {@code giouLoss}; the
+ * result dropped as a careless caller would, or closed), or the caller's reused one
+ * ({@code *Into}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -40,6 +43,8 @@ public class LossBench {
   private double numPos;
   private INDArray pred;
   private INDArray target;
+  private INDArray focalGrad;
+  private INDArray giouGrad;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -51,6 +56,8 @@ public class LossBench {
     float[][] pairs = CocoScale.boxPairs(BOXES, CocoScale.GIOU_SEED);
     pred = Tensors.create(pairs[0], DataType.FLOAT, BOXES, 4);
     target = Tensors.create(pairs[1], DataType.FLOAT, BOXES, 4);
+    focalGrad = Nd4j.create(DataType.FLOAT, ANCHORS, CocoScale.NUM_CLASSES);
+    giouGrad = Nd4j.create(DataType.FLOAT, BOXES, 4);
   }
 
   @Benchmark
@@ -59,22 +66,38 @@ public class LossBench {
   }
 
   /**
-   * {@link #focalLoss} by a caller that frees the returned gradient once it has read it. A dropped
-   * 58 MB ND4J gradient is freed only when a garbage collection finds it, so {@code focalLoss}
-   * pages in fresh off-heap memory on nearly every call (about 200 ms of its time on this machine
-   * kind); the difference between the two is that cost, not the loss.
+   * {@link #focalLoss} by a caller that frees the result once it has read it. Still a new 58 MB
+   * gradient every call: the C allocator maps an allocation that large fresh and unmaps it on free,
+   * so its pages fault in again on every call (most of this benchmark's time on this machine kind).
    */
   @Benchmark
   public double focalLossClosed() {
-    LossResult r = focal.forward(LossArgs.of(logits, labels).avgFactor(numPos));
-    double v = r.scalar();
-    r.gradPred().close();
-    r.value().close();
-    return v;
+    try (LossResult r = focal.forward(LossArgs.of(logits, labels).avgFactor(numPos))) {
+      return r.scalar();
+    }
+  }
+
+  /**
+   * {@link #focalLoss} writing the gradient into one array reused by every call
+   * ({@link LossArgs#gradInto}): the loss itself, without the fresh gradient's page faults.
+   */
+  @Benchmark
+  public double focalLossInto() {
+    try (LossResult r = focal.forward(LossArgs.of(logits, labels).avgFactor(numPos).gradInto(focalGrad))) {
+      return r.scalar();
+    }
   }
 
   @Benchmark
   public LossResult giouLoss() {
     return giou.forward(LossArgs.of(pred, target));
+  }
+
+  /** {@link #giouLoss} writing the gradient into one reused array. */
+  @Benchmark
+  public double giouLossInto() {
+    try (LossResult r = giou.forward(LossArgs.of(pred, target).gradInto(giouGrad))) {
+      return r.scalar();
+    }
   }
 }

@@ -148,8 +148,7 @@ abstract class BoxLoss<P extends Record> extends ParamLoss<P> {
       g[i] = up * w[i];
     }
     Reduction r = args.reductionOverride().orElse(reduction());
-    return new LossResult(LossOutputs.create(new double[] {sum}, pred.dataType(), new long[0], outputPolicy(), "value", args),
-        LossOutputs.create(g, pred.dataType(), pred.shape(), outputPolicy(), "gradient", args), r);
+    return result(new double[] {sum}, new long[0], g, args, r);
   }
 
   private static double[] perRow(double[] w) {

@@ -7,6 +7,7 @@ import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * MMDetection's sigmoid {@code FocalLoss} (RetinaNet): per element
@@ -118,19 +119,29 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
     if (!(bound <= (single ? Float.MAX_VALUE : Double.MAX_VALUE))) {
       return null;
     }
-    Object x = single ? Tensors.toFloats(pred) : Tensors.toDoubles(pred);
-    Object grad = single ? new float[n * c] : new double[n * c];
-    double sum = new FusedFocal(gamma, alpha).run(x, labels, n, c, rowWeight, elementWeight, scale, grad);
-    if (!Double.isFinite(sum)) {
-      return null;
+    INDArray out = args.gradInto().orElse(null);
+    FusedFocal kernel = new FusedFocal(gamma, alpha);
+    INDArray g;
+    double sum;
+    if (elementWeight == null && FusedFocal.denseRows(pred)) {
+      // Scores read and gradient written block by block in place: no Java copies, no temporary.
+      g = out != null ? out : Nd4j.createUninitialized(pred.dataType(), n, c);
+      sum = kernel.runDense(pred, labels, n, c, rowWeight, scale, g);
+    } else {
+      Object x = single ? Tensors.toFloats(pred) : Tensors.toDoubles(pred);
+      Object grad = single ? new float[n * c] : new double[n * c];
+      sum = kernel.run(x, labels, n, c, rowWeight, elementWeight, scale, grad);
+      g = out != null ? LossOutputs.put(grad, out) : single ? Tensors.create((float[]) grad, DataType.FLOAT, n, c)
+          : Tensors.create((double[]) grad, DataType.DOUBLE, n, c);
     }
     double value = sum / divisor * lossWeight();
-    if (single && !Float.isFinite((float) value)) {
+    if (!Double.isFinite(sum) || single && !Float.isFinite((float) value)) {
+      if (g != out) {
+        g.close();
+      }
       return null;
     }
-    INDArray g = single ? Tensors.create((float[]) grad, DataType.FLOAT, n, c)
-        : Tensors.create((double[]) grad, DataType.DOUBLE, n, c);
-    return new LossResult(Tensors.create(new double[] {value}, pred.dataType()), g, r);
+    return new LossResult(Tensors.create(new double[] {value}, pred.dataType()), g, r, out != null);
   }
 
   /** The largest magnitude of {@code w}, 1 for no weight. */

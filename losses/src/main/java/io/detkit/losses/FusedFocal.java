@@ -163,6 +163,41 @@ public final class FusedFocal {
     return OptionalDouble.of(single ? (float) value : value);
   }
 
+  /**
+   * {@link #run} on dense C-order {@code [n, c]} FLOAT or DOUBLE arrays, read and written in place:
+   * each block's rows are copied from {@code x}'s NIO view into a pooled scratch, computed by the
+   * same row code, and copied into {@code grad}'s view, so neither a Java copy of the scores nor a
+   * full-size gradient temporary is made. Same blocks, row code and sum order as {@link #run} with
+   * these row weights (null: ones, which multiply exactly), so the same bits. The caller has checked
+   * the arrays ({@link #denseRows}); both are kept reachable here.
+   *
+   * @param labels class ids in {@code [0, c]}; {@code c} is the background
+   */
+  double runDense(INDArray x, long[] labels, int n, int c, double[] rowWeight, double scale, INDArray grad) {
+    int[] ids = new int[n];
+    for (int r = 0; r < n; r++) {
+      ids[r] = Math.toIntExact(labels[r]);
+    }
+    double[] w = rowWeight;
+    if (w == null) {
+      w = new double[n];
+      java.util.Arrays.fill(w, 1.0);
+    }
+    try {
+      // Row r of [n, c] is row r of an [n, c, 1, 1] level with one anchor per location.
+      return runNchw(new NchwLevel(x, grad, 1, c, 1), ids, n, w, scale);
+    } finally {
+      Reference.reachabilityFence(x);
+      Reference.reachabilityFence(grad);
+    }
+  }
+
+  /** Whether {@code x} is a rank-2 FLOAT or DOUBLE array {@link #runDense} reads and writes in place. */
+  static boolean denseRows(INDArray x) {
+    return x.rank() == 2 && (x.dataType() == DataType.FLOAT || x.dataType() == DataType.DOUBLE)
+        && x.ordering() == 'c' && !x.isView() && x.offset() == 0 && x.data().length() == x.length();
+  }
+
   private static boolean denseC(INDArray x) {
     return x.rank() == 4 && x.ordering() == 'c' && !x.isView() && x.offset() == 0 && x.data().length() == x.length();
   }
@@ -176,8 +211,9 @@ public final class FusedFocal {
     double[] partial = new double[blocks];
     int c = v.c();
     boolean lanes = simd && gamma == 2.0 && v.single() && c >= VectorFocal.lanes();
-    // Classes that fill whole vectors are computed plane by plane, in place (same bits, no gather).
-    boolean planes = lanes && VectorFocal.fitsPlanes(c);
+    // Classes that fill whole vectors are computed plane by plane, in place (same bits, no gather);
+    // rows of a 1x1 level (and the [N, C] rows of runDense) are contiguous, where one gather is cheaper.
+    boolean planes = lanes && v.hw() > 1 && VectorFocal.fitsPlanes(c);
     IntStream.range(0, blocks).parallel().forEach(b -> {
       int r0 = b * BLOCK_ROWS;
       int r1 = Math.min(n, r0 + BLOCK_ROWS);

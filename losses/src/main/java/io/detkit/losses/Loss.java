@@ -33,6 +33,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link IllegalArgumentException} naming the parameter ({@link io.detkit.core.config.ConfigException}
  * with the key's path from a config); {@link #forward} throws it for inputs that do not fit (each
  * loss lists its cases).
+ *
+ * <p>Gradient output: by default every call returns its gradient in a new array, which the caller
+ * frees with {@link LossResult#close()}. A caller that calls a loss repeatedly can hand in its own
+ * array with {@link LossArgs#gradInto(INDArray)} (dense C order, {@code pred}'s shape and dtype);
+ * every loss then writes the same bits into it (the fused focal path straight from its blocks, the
+ * general pipeline from its float64 gradient) and the result's {@code gradPred()} is that array,
+ * which {@code close()} leaves to the caller.
  */
 public abstract class Loss {
   private final String type;
@@ -88,11 +95,12 @@ public abstract class Loss {
    */
   public final LossResult forward(LossArgs args) {
     Reduction r = args.reductionOverride().orElse(options.reduction());
+    args.gradInto().ifPresent(out -> requireDisjoint(out, args));
     boolean checkFinite = options.checkFinite();
     if (checkFinite) {
       requireFiniteInputs(args);
     }
-    LossResult result = compute(args, r);
+    LossResult result = intoCallersArray(compute(args, r), args);
     if (checkFinite) {
       requireFiniteResult(result);
     }
@@ -140,9 +148,67 @@ public abstract class Loss {
     double[] up = args.upstream().isPresent() ? Tensors.toDoubles(args.upstream().get()) : null;
     WeightReduce.Reduced red = WeightReduce.apply(e.shape(), e.values(), weight, r, avgFactor, options.lossWeight(), up);
     double[] g = e.pullBack(red.gradLoss());
+    return result(red.values(), red.shape(), g, args, r);
+  }
+
+  /**
+   * The result of a call: {@code value} (of {@code valueShape}) and the gradient {@code grad} (flat,
+   * C order, of the prediction's shape) in the prediction's dtype, the gradient written into the
+   * caller's {@link LossArgs#gradInto} array when there is one; both checked by {@link LossOutputs}.
+   */
+  final LossResult result(double[] value, long[] valueShape, double[] grad, LossArgs args, Reduction r) {
     DataType dt = args.pred().dataType();
-    return new LossResult(LossOutputs.create(red.values(), dt, red.shape(), outputPolicy(), "value", args),
-        LossOutputs.create(g, dt, args.pred().shape(), outputPolicy(), "gradient", args), r);
+    INDArray v = LossOutputs.create(value, dt, valueShape, outputPolicy(), "value", args);
+    INDArray out = args.gradInto().orElse(null);
+    INDArray g = out == null ? LossOutputs.create(grad, dt, args.pred().shape(), outputPolicy(), "gradient", args)
+        : LossOutputs.into(grad, out, outputPolicy(), "gradient", args);
+    return new LossResult(v, g, r, out != null);
+  }
+
+  /**
+   * Keeps {@link LossArgs#gradInto}'s contract for a {@link #compute} that made its own gradient (a
+   * user's loss that builds its {@link LossResult} itself): its bits are copied into the caller's
+   * array and the loss's own array released. The built-in losses write into it directly.
+   */
+  private static LossResult intoCallersArray(LossResult result, LossArgs args) {
+    INDArray out = args.gradInto().orElse(null);
+    if (out == null || result.gradPred() == out) {
+      return result;
+    }
+    Checks.sameShape(out, result.gradPred(), "gradient of the loss's compute");
+    out.assign(result.gradPred());
+    if (result.gradPred().closeable()) {
+      result.gradPred().close();
+    }
+    return new LossResult(result.value(), out, result.reduction(), true);
+  }
+
+  /**
+   * The gradient is written while the call may still read its inputs (the fused focal path reads
+   * the scores block by block; an overflow report re-reads every input), so {@code gradInto} must not
+   * share memory with any of them.
+   */
+  private static void requireDisjoint(INDArray out, LossArgs args) {
+    requireDisjoint(out, args.pred(), "pred");
+    for (int i = 0; i < args.targetCount(); i++) {
+      requireDisjoint(out, args.target(i), args.targetCount() == 1 ? "target" : "target[" + i + "]");
+    }
+    args.weight().ifPresent(w -> requireDisjoint(out, w, "weight"));
+    args.upstream().ifPresent(u -> requireDisjoint(out, u, "upstream"));
+  }
+
+  private static void requireDisjoint(INDArray out, INDArray input, String name) {
+    if (out.isEmpty() || input.isEmpty()) {
+      return;
+    }
+    long o0 = out.data().address();
+    long o1 = o0 + out.data().length() * out.data().getElementSize();
+    long i0 = input.data().address();
+    long i1 = i0 + input.data().length() * input.data().getElementSize();
+    if (o0 < i1 && i0 < o1) {
+      throw new IllegalArgumentException("gradInto must not share memory with " + name + " (shape "
+          + Tensors.shapeOf(input) + "); got an array over the same buffer, shape " + Tensors.shapeOf(out));
+    }
   }
 
   /**

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 
 /**
  * The arguments of one loss call, MMDetection's {@code forward(pred, target, weight=None,
@@ -24,6 +25,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #of} throws {@link IllegalArgumentException} for a null or non-floating-point
  * {@code pred} or a null target, {@link #avgFactor(double)} for a negative or non-finite value, and
  * {@link #target()} / {@link #target(int)} when the call has fewer targets than the loss reads.
+ *
+ * <p>The gradient goes into a new array unless the caller hands one in with
+ * {@link #gradInto(INDArray)} (reused call after call; {@code LossResult.close()} never closes it):
+ * <pre>{@code
+ * INDArray grad = Nd4j.create(pred.dataType(), pred.shape());   // once
+ * try (LossResult r = loss.forward(LossArgs.of(pred, target).avgFactor(numPos).gradInto(grad))) {
+ *   double value = r.scalar();   // r.gradPred() == grad
+ * }
+ * }</pre>
  */
 public final class LossArgs {
   private final INDArray pred;
@@ -32,15 +42,17 @@ public final class LossArgs {
   private final Double avgFactor;
   private final Reduction reductionOverride;
   private final INDArray upstream;
+  private final INDArray gradInto;
 
   private LossArgs(INDArray pred, List<INDArray> targets, INDArray weight, Double avgFactor,
-      Reduction reductionOverride, INDArray upstream) {
+      Reduction reductionOverride, INDArray upstream, INDArray gradInto) {
     this.pred = pred;
     this.targets = targets;
     this.weight = weight;
     this.avgFactor = avgFactor;
     this.reductionOverride = reductionOverride;
     this.upstream = upstream;
+    this.gradInto = gradInto;
   }
 
   /**
@@ -53,12 +65,12 @@ public final class LossArgs {
     for (int i = 0; i < targets.length; i++) {
       Tensors.requireNonNull(targets[i], targets.length == 1 ? "target" : "target[" + i + "]");
     }
-    return new LossArgs(pred, List.copyOf(Arrays.asList(targets)), null, null, null, null);
+    return new LossArgs(pred, List.copyOf(Arrays.asList(targets)), null, null, null, null, null);
   }
 
   /** Element-wise weights (step 3), broadcast against the element-wise loss; null removes them. */
   public LossArgs weight(INDArray weight) {
-    return new LossArgs(pred, targets, weight, avgFactor, reductionOverride, upstream);
+    return new LossArgs(pred, targets, weight, avgFactor, reductionOverride, upstream, gradInto);
   }
 
   /**
@@ -68,12 +80,12 @@ public final class LossArgs {
    */
   public LossArgs avgFactor(double avgFactor) {
     Args.nonNegative("avg_factor", avgFactor);
-    return new LossArgs(pred, targets, weight, avgFactor, reductionOverride, upstream);
+    return new LossArgs(pred, targets, weight, avgFactor, reductionOverride, upstream, gradInto);
   }
 
   /** A reduction for this call only, winning over the configured one; null clears it. */
   public LossArgs reductionOverride(Reduction reduction) {
-    return new LossArgs(pred, targets, weight, avgFactor, reduction, upstream);
+    return new LossArgs(pred, targets, weight, avgFactor, reduction, upstream, gradInto);
   }
 
   /**
@@ -82,7 +94,47 @@ public final class LossArgs {
    * returned is that of the output's sum.
    */
   public LossArgs upstream(INDArray upstream) {
-    return new LossArgs(pred, targets, weight, avgFactor, reductionOverride, upstream);
+    return new LossArgs(pred, targets, weight, avgFactor, reductionOverride, upstream, gradInto);
+  }
+
+  /**
+   * Writes the gradient with respect to {@code pred} into {@code out} instead of a new array, so a
+   * caller that calls the loss again and again (a training loop, a benchmark) reuses one array and
+   * does not page in fresh memory for every call (a 182,403 x 80 float gradient is 58 MB, which the
+   * C allocator maps fresh and unmaps again on every call). {@code out} must be a dense C-order array of
+   * {@code pred}'s shape and dtype (not a view, offset 0, its buffer no longer than itself) and must
+   * not share memory with an input of the call; null goes back to a new array.
+   *
+   * <p>On success every element of {@code out} is overwritten with the same bits a new array would
+   * hold, and the result's {@link LossResult#gradPred()} is {@code out}; the caller keeps owning it:
+   * {@link LossResult#close()} leaves it open. When the call throws, {@code out}'s contents are
+   * undefined.
+   *
+   * @throws IllegalArgumentException naming {@code gradInto} and both shapes (or dtypes) when
+   *     {@code out} has another shape or dtype than {@code pred}, or is strided, a view or offset
+   */
+  public LossArgs gradInto(INDArray out) {
+    if (out != null) {
+      requireGradientFits(out);
+    }
+    return new LossArgs(pred, targets, weight, avgFactor, reductionOverride, upstream, out);
+  }
+
+  private void requireGradientFits(INDArray out) {
+    if (!Arrays.equals(out.shape(), pred.shape())) {
+      throw new IllegalArgumentException("gradInto must have pred's shape " + Tensors.shapeOf(pred) + "; got "
+          + Tensors.shapeOf(out));
+    }
+    if (out.dataType() != pred.dataType()) {
+      throw new IllegalArgumentException("gradInto must have pred's dtype " + pred.dataType() + "; got "
+          + out.dataType() + " (shape " + Tensors.shapeOf(out) + ")");
+    }
+    if (!out.isEmpty() && (out.isView() || out.offset() != 0 || out.data().length() != out.length()
+        || out.ordering() != 'c' || !Shape.hasDefaultStridesForShape(out))) {
+      throw new IllegalArgumentException("gradInto must be a dense C-order array of pred's shape "
+          + Tensors.shapeOf(pred) + " (not a view, offset 0, C-order strides); got shape " + Tensors.shapeOf(out)
+          + ", strides " + Arrays.toString(out.stride()) + ", order '" + out.ordering() + "', offset " + out.offset());
+    }
   }
 
   public INDArray pred() {
@@ -128,5 +180,10 @@ public final class LossArgs {
 
   public Optional<INDArray> upstream() {
     return Optional.ofNullable(upstream);
+  }
+
+  /** The caller's gradient array set by {@link #gradInto(INDArray)}, if any. */
+  public Optional<INDArray> gradInto() {
+    return Optional.ofNullable(gradInto);
   }
 }

@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.tensor.Tensors;
+import java.lang.ref.Reference;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -34,6 +35,19 @@ final class LossOutputs {
    *     {@code type} and every floating-point input of {@code args} is finite
    */
   static INDArray create(double[] data, DataType type, long[] shape, Policy loss, String what, LossArgs args) {
+    return make(data, type, shape, null, loss, what, args);
+  }
+
+  /**
+   * {@link #create} written into the caller's dense C-order {@code into} (the type and shape come
+   * from it): the same bits and the same checks; returns {@code into}.
+   */
+  static INDArray into(double[] data, INDArray into, Policy loss, String what, LossArgs args) {
+    return make(data, into.dataType(), into.shape(), into, loss, what, args);
+  }
+
+  private static INDArray make(double[] data, DataType type, long[] shape, INDArray into, Policy loss, String what,
+      LossArgs args) {
     int bad = -1;
     INDArray out;
     if (type == DataType.FLOAT) {
@@ -44,9 +58,15 @@ final class LossOutputs {
           bad = i;
         }
       }
-      out = Tensors.create(f, type, shape);
+      out = into == null ? Tensors.create(f, type, shape) : put(f, into);
     } else {
-      out = Tensors.create(data, type, shape);
+      out = into == null || type != DataType.DOUBLE ? Tensors.create(data, type, shape) : put(data, into);
+      if (into != null && out != into) {
+        // HALF and BFLOAT16: Tensors.create rounds (and checks the range) as without into; copy its bits.
+        into.assign(out);
+        out.close();
+        out = into;
+      }
       double[] rounded = type == DataType.DOUBLE ? data : Tensors.toDoubles(out);
       for (int i = 0; i < rounded.length && bad < 0; i++) {
         if (!Double.isFinite(rounded[i])) {
@@ -63,6 +83,27 @@ final class LossOutputs {
           + " or the loss's parameters, or compute in DOUBLE");
     }
     return out;
+  }
+
+  /**
+   * Copies {@code data} ({@code float[]} or {@code double[]}, the array's dtype) into the dense
+   * C-order array {@code into} through its NIO view; returns {@code into}.
+   */
+  static INDArray put(Object data, INDArray into) {
+    if (into.isEmpty()) {
+      return into;
+    }
+    try {
+      if (data instanceof float[] f) {
+        into.data().asNioFloat().put(0, f, 0, f.length);
+      } else {
+        double[] d = (double[]) data;
+        into.data().asNioDouble().put(0, d, 0, d.length);
+      }
+    } finally {
+      Reference.reachabilityFence(into);
+    }
+    return into;
   }
 
   /** Whether every floating-point input (pred, targets, weight, upstream) is finite. */

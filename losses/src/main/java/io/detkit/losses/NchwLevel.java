@@ -124,6 +124,15 @@ record NchwLevel(Buffer x, Buffer g, int a, int c, int hw) {
    * {@code s.g} back into the gradient, one contiguous run of each plane at a time.
    */
   private void copyBlock(Scratch s, int r0, int r1, boolean gather) {
+    if (hw == 1) {
+      // One location per image: row r's C values are elements [r*C, (r+1)*C), one contiguous run.
+      if (gather) {
+        readPlane(x, r0 * c, s.x, (r1 - r0) * c);
+      } else {
+        writePlane(g, r0 * c, s.g, (r1 - r0) * c);
+      }
+      return;
+    }
     forEachRun(r0, r1, (start, row0, len) -> {
       for (int j = 0; j < c; j++) {
         int plane = start + j * hw;
