@@ -1,7 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.losses.ParamChecks.Positive;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -24,8 +24,8 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  */
 public final class BalancedL1Loss extends PiecewiseL1Loss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, BalancedL1Loss> TYPE = LossType.of("BalancedL1Loss",
-      RecordBinder.of(Params.DEFAULTS), BalancedL1Loss::new);
+  public static final LossType<Params, BalancedL1Loss> TYPE =
+      LossType.of(BalancedL1Loss.class, Params.DEFAULTS, BalancedL1Loss::new);
 
   private final Params params;
   private final double b;
@@ -38,15 +38,14 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
    * @param beta the threshold between the branches, finite and {@code > 0}
    */
   @RecordBuilder
-  public record Params(double alpha, double gamma, double beta) implements BalancedL1LossParamsBuilder.With {
+  public record Params(@Positive double alpha, @Positive double gamma, @Positive double beta)
+      implements BalancedL1LossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.5, 1.5, 1.0);
 
     /** @throws IllegalArgumentException naming the parameter out of range */
     public Params {
-      Checks.positive("beta", beta);
-      Checks.positive("alpha", alpha);
-      Checks.positive("gamma", gamma);
+      ParamChecks.check(Params.class, alpha, gamma, beta);
       double a = alpha;
       double g = gamma;
       Checks.param("gamma", () -> bOf(a, g));
@@ -55,7 +54,7 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public BalancedL1Loss(LossOptions options, Params params) {
-    super(TYPE.name(), options, params.beta());
+    super(options, params.beta());
     this.params = params;
     this.b = bOf(params.alpha(), params.gamma());
   }

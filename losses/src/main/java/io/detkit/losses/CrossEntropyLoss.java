@@ -41,11 +41,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * thread-safe.
  */
 public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
-  // The name in this file's messages (a constant, usable in static code).
-  private static final String NAME = "CrossEntropyLoss";
-
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, CrossEntropyLoss> TYPE = LossType.of(NAME,
+  public static final LossType<Params, CrossEntropyLoss> TYPE = LossType.of(CrossEntropyLoss.class,
       RecordBinder.of(Params.DEFAULTS).then(CrossEntropyLoss::requireNoMask), CrossEntropyLoss::new);
   /** torch's {@code ignore_index} default, used when the config says None. */
   public static final int DEFAULT_IGNORE_INDEX = -100;
@@ -81,7 +78,7 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
 
   /** The loss with {@code options} and {@code params}. */
   public CrossEntropyLoss(LossOptions options, Params params) {
-    super(NAME, options, params);
+    super(options, params);
     this.classWeight = params().classWeight() == null ? null : params().classWeight().toArray();
   }
 
@@ -257,7 +254,7 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
         }
       }
     } else {
-      Checks.sameShape(pred, label, NAME + " (use_sigmoid=True): label");
+      Checks.sameShape(pred, label, type() + " (use_sigmoid=True): label");
       t = Tensors.toDoubles(label);
       Tensors.requireFinite(t, "CrossEntropyLoss: label");
       valid = new double[t.length];

@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * weight) gives a zero gradient.
  */
 abstract class ElementwiseRegressionLoss extends Loss {
-  ElementwiseRegressionLoss(String type, LossOptions options) {
-    super(type, options);
+  ElementwiseRegressionLoss(LossOptions options) {
+    super(options);
   }
 
   /**

@@ -1,7 +1,9 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.losses.ParamChecks.BinCount;
+import io.detkit.losses.ParamChecks.Fraction;
+import io.detkit.losses.ParamChecks.NonNegative;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -39,8 +41,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class GHMR extends Loss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, GHMR> TYPE = LossType.of("GHMR",
-      RecordBinder.of(Params.DEFAULTS), GHMR::new);
+  public static final LossType<Params, GHMR> TYPE = LossType.of(GHMR.class, Params.DEFAULTS, GHMR::new);
 
   private final double mu;
   private final GhmBins histogram;
@@ -53,21 +54,20 @@ public final class GHMR extends Loss {
    * @param momentum the running counts' momentum, in [0, 1) (0: no running counts)
    */
   @RecordBuilder
-  public record Params(double mu, int bins, double momentum) implements GHMRParamsBuilder.With {
+  public record Params(@NonNegative double mu, @BinCount int bins, @Fraction double momentum)
+      implements GHMRParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.02, 10, 0.0);
 
     /** @throws IllegalArgumentException {@code "bins must be in [1, 1024] (Limits.MAX_BINS); got 0"} */
     public Params {
-      Checks.nonNegative(null, "mu", mu);
-      GhmBins.checkBins("bins", bins);
-      GhmBins.checkMomentum("momentum", momentum);
+      ParamChecks.check(Params.class, mu, bins, momentum);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public GHMR(LossOptions options, Params params) {
-    super(TYPE.name(), options);
+    super(options);
     this.mu = params.mu();
     // MMDetection's last edge is 1e3: every finite gradient norm (at most 1) lands in a bin.
     this.histogram = new GhmBins(params.bins(), params.momentum(), 1e3, false);

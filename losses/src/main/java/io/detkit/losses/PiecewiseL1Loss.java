@@ -19,8 +19,8 @@ abstract class PiecewiseL1Loss extends ElementwiseRegressionLoss {
   private final double beta;
 
   /** {@code beta} comes checked (finite and {@code > 0}) from the subclass's {@code Params}. */
-  PiecewiseL1Loss(String type, LossOptions options, double beta) {
-    super(type, options);
+  PiecewiseL1Loss(LossOptions options, double beta) {
+    super(options);
     this.beta = beta;
   }
 

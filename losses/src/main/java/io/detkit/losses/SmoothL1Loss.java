@@ -1,7 +1,7 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.losses.ParamChecks.Positive;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -22,8 +22,8 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  */
 public final class SmoothL1Loss extends PiecewiseL1Loss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, SmoothL1Loss> TYPE = LossType.of("SmoothL1Loss",
-      RecordBinder.of(Params.DEFAULTS), SmoothL1Loss::new);
+  public static final LossType<Params, SmoothL1Loss> TYPE =
+      LossType.of(SmoothL1Loss.class, Params.DEFAULTS, SmoothL1Loss::new);
 
   /**
    * SmoothL1Loss's own parameter, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -31,19 +31,19 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
    * @param beta the threshold between the quadratic and the linear branch, finite and {@code > 0}
    */
   @RecordBuilder
-  public record Params(double beta) implements SmoothL1LossParamsBuilder.With {
+  public record Params(@Positive double beta) implements SmoothL1LossParamsBuilder.With {
     /** MMDetection's default. */
     public static final Params DEFAULTS = new Params(1.0);
 
     /** @throws IllegalArgumentException {@code "beta must be a finite number > 0; got 0.0"} */
     public Params {
-      Checks.positive("beta", beta);
+      ParamChecks.check(Params.class, beta);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public SmoothL1Loss(LossOptions options, Params params) {
-    super(TYPE.name(), options, params.beta());
+    super(options, params.beta());
   }
 
   @Override
