@@ -3,17 +3,17 @@ package io.detkit.losses;
 import java.util.function.DoubleBinaryOperator;
 
 /**
- * An element-wise regression loss whose element is a formula of {@code (pred, target)} alone, in
- * any precision (L1, MSE): a loss gives the formula and its derivative with respect to the
- * prediction to the constructor and writes nothing else, the kernel being
- * {@link ElementwiseRegressionLoss}'s.
+ * An element-wise regression loss without parameters of its own whose element is a formula of
+ * {@code (pred, target)} alone, in any precision (L1, MSE): a loss gives the formula and its
+ * derivative with respect to the prediction to the constructor and writes nothing else, the kernel
+ * being {@link ElementwiseRegression}'s.
  *
  * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
  * which reflection from other packages needs (this class is package-private).
  */
-abstract class FormulaRegressionLoss extends ElementwiseRegressionLoss {
-  private final DoubleBinaryOperator value;
-  private final DoubleBinaryOperator slope;
+abstract class FormulaRegressionLoss extends Loss {
+  private final ElementwiseRegression.ElementFn value;
+  private final ElementwiseRegression.ElementFn slope;
 
   /**
    * @param value the loss of one element, {@code (pred, target) -> loss}
@@ -21,17 +21,12 @@ abstract class FormulaRegressionLoss extends ElementwiseRegressionLoss {
    */
   FormulaRegressionLoss(LossOptions options, DoubleBinaryOperator value, DoubleBinaryOperator slope) {
     super(options);
-    this.value = value;
-    this.slope = slope;
+    this.value = (p, t, f32) -> value.applyAsDouble(p, t);
+    this.slope = (p, t, f32) -> slope.applyAsDouble(p, t);
   }
 
   @Override
-  final double value(double pred, double target, boolean f32) {
-    return value.applyAsDouble(pred, target);
-  }
-
-  @Override
-  final double slope(double pred, double target, boolean f32) {
-    return slope.applyAsDouble(pred, target);
+  protected final Elementwise kernel(LossArgs args) {
+    return ElementwiseRegression.kernel(args, value, slope);
   }
 }

@@ -44,7 +44,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code (pred, target, label_weight)}, the target or label weight does not fit {@code pred} as
  * described above, a weight or avg_factor is passed, or the reduction is {@code 'sum'}.
  */
-public final class GHMC extends Loss {
+public final class GHMC extends ParamLoss<GHMC.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
   public static final LossType<Params, GHMC> TYPE = LossType.of(GHMC.class, Params.DEFAULTS, GHMC::new).sigmoidOnly();
 
@@ -69,7 +69,7 @@ public final class GHMC extends Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public GHMC(LossOptions options, Params params) {
-    super(options);
+    super(options, params);
     // MMDetection raises the last float32 edge by 1e-6 so that g = 1 falls in the last bin.
     this.histogram = new GhmBins(params.bins(), params.momentum(), 1.0f + 1e-6f, true);
   }

@@ -39,7 +39,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code label_weight} is missing or given twice, the target's shape differs from {@code pred}'s,
  * or {@code label_weight} does not broadcast to it.
  */
-public final class GHMR extends Loss {
+public final class GHMR extends ParamLoss<GHMR.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
   public static final LossType<Params, GHMR> TYPE = LossType.of(GHMR.class, Params.DEFAULTS, GHMR::new);
 
@@ -67,7 +67,7 @@ public final class GHMR extends Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public GHMR(LossOptions options, Params params) {
-    super(options);
+    super(options, params);
     this.mu = params.mu();
     // MMDetection's last edge is 1e3: every finite gradient norm (at most 1) lands in a bin.
     this.histogram = new GhmBins(params.bins(), params.momentum(), 1e3, false);

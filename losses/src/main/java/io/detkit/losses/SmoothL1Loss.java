@@ -20,7 +20,7 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  * @see Loss#forward(LossArgs) for what a call throws: an {@link IllegalArgumentException} when the
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
-public final class SmoothL1Loss extends PiecewiseL1Loss {
+public final class SmoothL1Loss extends PiecewiseL1Loss<SmoothL1Loss.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
   public static final LossType<Params, SmoothL1Loss> TYPE =
       LossType.of(SmoothL1Loss.class, Params.DEFAULTS, SmoothL1Loss::new);
@@ -43,7 +43,12 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
 
   /** The loss with {@code options} and {@code params}. */
   public SmoothL1Loss(LossOptions options, Params params) {
-    super(options, params.beta());
+    super(options, params);
+  }
+
+  @Override
+  public double beta() {
+    return params().beta();
   }
 
   @Override
