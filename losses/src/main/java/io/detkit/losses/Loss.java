@@ -26,7 +26,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (all three held in {@link LossOptions}).
  *
  * <p>Construction, one idiom for every built-in loss: the loss's own parameters are a
- * {@code Params} record checked in its constructor; the loss's descriptor {@code X.TYPE} (a
+ * {@code Params} record checked in its constructor (ranges declared on its components,
+ * {@link ParamChecks}), held by {@link ParamLoss}; the type name is the class's simple name; the
+ * loss's descriptor {@code X.TYPE} (a
  * {@link LossType}) is the one place its entry points are written: {@code X.TYPE.fromConfig(Config)}
  * (the registry's factory) and {@code X.TYPE.builder()...build()} both fill that record and
  * {@link LossOptions}, then call the public constructor {@code X(LossOptions, X.Params)}. A bad value throws
