@@ -43,7 +43,6 @@ public final class GHMR extends ParamLoss<GHMR.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
   public static final LossType<Params, GHMR> TYPE = LossType.of(GHMR.class, Params.DEFAULTS, GHMR::new);
 
-  private final double mu;
   private final GhmBins histogram;
 
   /**
@@ -68,13 +67,12 @@ public final class GHMR extends ParamLoss<GHMR.Params> {
   /** The loss with {@code options} and {@code params}. */
   public GHMR(LossOptions options, Params params) {
     super(options, params);
-    this.mu = params.mu();
     // MMDetection's last edge is 1e3: every finite gradient norm (at most 1) lands in a bin.
     this.histogram = new GhmBins(params.bins(), params.momentum(), 1e3, false);
   }
 
   public double mu() {
-    return mu;
+    return params().mu();
   }
 
   public int bins() {
@@ -123,6 +121,7 @@ public final class GHMR extends ParamLoss<GHMR.Params> {
     int n = p.length;
     int[] bin = new int[n];
     int[] counts = new int[histogram.bins()];
+    double mu = mu();
     double mu2 = mu * mu;
     for (int i = 0; i < n; i++) {
       bin[i] = valid[i] > 0 ? histogram.binOf(gradientNorm(p[i], t[i], mu2, f32)) : -1;
@@ -147,6 +146,7 @@ public final class GHMR extends ParamLoss<GHMR.Params> {
     double[] t = Tensors.toDoubles(target);
     double[] values = new double[p.length];
     double[] deriv = new double[p.length];
+    double mu = mu();
     double mu2 = mu * mu;
     for (int i = 0; i < p.length; i++) {
       double d = p[i] - t[i];
@@ -186,6 +186,6 @@ public final class GHMR extends ParamLoss<GHMR.Params> {
 
   @Override
   public String toString() {
-    return describe("mu=" + mu + ", bins=" + bins() + ", momentum=" + momentum());
+    return describe("mu=" + mu() + ", bins=" + bins() + ", momentum=" + momentum());
   }
 }

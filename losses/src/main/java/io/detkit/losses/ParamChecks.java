@@ -125,7 +125,9 @@ public final class ParamChecks {
 
   /**
    * Checks the components of record {@code type} given as {@code values}, in the record's component
-   * order (the compact constructor's parameters): each annotated component by its rule.
+   * order (the compact constructor's parameters, all of them): each annotated component by its rule.
+   * A count or a type that does not fit the components is refused; two values of one type given in
+   * the wrong order are not detectable here, so pass the parameters as the record header lists them.
    *
    * @throws IllegalArgumentException {@code "FocalLoss: gamma must be a finite number >= 0; got -1.0"},
    *     carrying the component's config key for {@link LossType#fromConfig}
