@@ -23,7 +23,8 @@ import io.detkit.core.config.Config;
  */
 public final class DIoULoss extends DistanceIoULoss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<EpsParams, DIoULoss> TYPE = LossType.of(DIoULoss.class, EpsParams.DEFAULTS, DIoULoss::new);
+  public static final LossType<EpsParams, DIoULoss> TYPE =
+      LossType.of(DIoULoss.class, EpsParams.DEFAULTS, DIoULoss::new);
 
   /** The loss with {@code options} and {@code params}. */
   public DIoULoss(LossOptions options, EpsParams params) {

@@ -22,7 +22,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class DistributionFocalLoss extends Loss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Void, DistributionFocalLoss> TYPE = LossType.of(DistributionFocalLoss.class, DistributionFocalLoss::new);
+  public static final LossType<Void, DistributionFocalLoss> TYPE =
+      LossType.of(DistributionFocalLoss.class, DistributionFocalLoss::new);
 
   /** The loss with {@code options}. */
   public DistributionFocalLoss(LossOptions options) {

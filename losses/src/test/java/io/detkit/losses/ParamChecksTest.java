@@ -71,7 +71,8 @@ class ParamChecksTest {
 
   static Stream<Arguments> outOfRange() {
     return Stream.of(
-        Arguments.of((Runnable) () -> new Ranges(0, 0, 0, 1e-6, 0, 1, true), "positive must be a finite number > 0; got 0.0"),
+        Arguments.of((Runnable) () -> new Ranges(0, 0, 0, 1e-6, 0, 1, true),
+            "positive must be a finite number > 0; got 0.0"),
         Arguments.of((Runnable) () -> new Ranges(Double.POSITIVE_INFINITY, 0, 0, 1e-6, 0, 1, true),
             "positive must be a finite number > 0; got Infinity"),
         Arguments.of((Runnable) () -> new Ranges(1, -1e-9, 0, 1e-6, 0, 1, true),
@@ -80,7 +81,8 @@ class ParamChecksTest {
         Arguments.of((Runnable) () -> new Ranges(1, 0, 0, 1e-300, 0, 1, true),
             "eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38); got 1.0E-300"),
         Arguments.of((Runnable) () -> new Ranges(1, 0, 0, 1e-6, 1.0, 1, true), "momentum must be in [0, 1); got 1.0"),
-        Arguments.of((Runnable) () -> new Ranges(1, 0, 0, 1e-6, -0.0001, 1, true), "momentum must be in [0, 1); got -1.0E-4"),
+        Arguments.of((Runnable) () -> new Ranges(1, 0, 0, 1e-6, -0.0001, 1, true),
+            "momentum must be in [0, 1); got -1.0E-4"),
         Arguments.of((Runnable) () -> new Ranges(1, 0, 0, 1e-6, 0, 0, true),
             "bins must be in [1, 1024] (Limits.MAX_BINS); got 0"),
         Arguments.of((Runnable) () -> new Ranges(1, 0, 0, 1e-6, 0, 1025, true),
@@ -109,7 +111,8 @@ class ParamChecksTest {
     assertThat(type.name()).isEqualTo("ProbeLoss");
     assertThat(type.builder().build().type()).isEqualTo("ProbeLoss");
     assertThatThrownBy(() -> type.fromConfig(Config.of("type", "ProbeLoss", "beta_value", 0.0)))
-        .isInstanceOf(ConfigException.class).hasMessage("beta_value: ProbeLoss: beta_value must be a finite number > 0; got 0.0");
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("beta_value: ProbeLoss: beta_value must be a finite number > 0; got 0.0");
   }
 
   @Test

@@ -41,7 +41,8 @@ class UserLossTypeTest {
       }
     }
 
-    static final LossType<Params, ScaledL1Loss> TYPE = LossType.of(ScaledL1Loss.class, Params.DEFAULTS, ScaledL1Loss::new);
+    static final LossType<Params, ScaledL1Loss> TYPE =
+        LossType.of(ScaledL1Loss.class, Params.DEFAULTS, ScaledL1Loss::new);
 
     ScaledL1Loss(LossOptions options, Params params) {
       super(options, params);
@@ -112,7 +113,8 @@ class UserLossTypeTest {
     assertThatThrownBy(() -> REGISTRY.build(Config.of("type", "ScaledL1Loss", "scale", "2")))
         .isInstanceOf(ConfigException.class).hasMessage("scale: expected a number, got '2'");
     assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().params(p -> new ScaledL1Loss.Params(0)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("ScaledL1Loss: scale must be a finite number > 0; got 0.0");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ScaledL1Loss: scale must be a finite number > 0; got 0.0");
     assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().options(null))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("edit");
     assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().params(p -> null))
