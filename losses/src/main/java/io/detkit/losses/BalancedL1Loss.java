@@ -1,7 +1,8 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.losses.ParamChecks.Positive;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Positive;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -47,7 +48,7 @@ public final class BalancedL1Loss extends PiecewiseL1Loss<BalancedL1Loss.Params>
       ParamChecks.check(Params.class, alpha, gamma, beta);
       double a = alpha;
       double g = gamma;
-      Checks.param("gamma", () -> bOf(a, g));
+      ParamChecks.param("gamma", () -> bOf(a, g));
     }
   }
 

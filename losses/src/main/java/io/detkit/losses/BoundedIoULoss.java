@@ -3,8 +3,9 @@ package io.detkit.losses;
 import static io.detkit.core.precision.Precision.round;
 
 import io.detkit.core.config.Config;
-import io.detkit.losses.ParamChecks.Positive;
-import io.detkit.losses.ParamChecks.PositiveFloat32;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Positive;
+import io.detkit.core.config.ParamChecks.PositiveFloat32;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
 package io.detkit.losses;
 
+import io.detkit.core.config.ParamChecks;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;

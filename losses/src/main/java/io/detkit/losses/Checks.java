@@ -1,45 +1,18 @@
 package io.detkit.losses;
 
-import io.detkit.core.check.Args;
-import io.detkit.core.config.ConfigException;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
-import java.util.function.Supplier;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Argument checks shared by the losses' calls, and the error that carries a parameter's config key.
- * A loss's parameters are checked once, in the constructor of its {@code Params} record
- * ({@link ParamChecks}), which both {@code fromConfig} and the builder fill, so both reject the same
- * values with the same message ({@code "FocalLoss: gamma must be ...; got <value>"}), and
- * {@link LossType#fromConfig} reports the key's dotted path through {@link ConfigException}.
+ * Argument checks shared by the losses' calls. A loss's parameters are checked once, in the
+ * constructor of its {@code Params} record (core's {@link io.detkit.core.config.ParamChecks}), which
+ * both {@code fromConfig} and the builder fill, so both reject the same values with the same message
+ * ({@code "FocalLoss: gamma must be ...; got <value>"}), and {@link LossType#fromConfig} reports the
+ * key's dotted path.
  */
 final class Checks {
   private Checks() {}
-
-  /**
-   * A parameter out of range, with the config key it came from, so that {@link LossType#fromConfig} can
-   * report the key's dotted path while a builder's caller sees the plain message.
-   */
-  static final class BadParameter extends IllegalArgumentException {
-    private static final long serialVersionUID = 1L;
-    private final String key;
-
-    BadParameter(String key, String message) {
-      super(message);
-      this.key = key;
-    }
-
-    /** The config key of the parameter. */
-    String key() {
-      return key;
-    }
-  }
-
-  /** Runs {@code check}, whose failure names parameter {@code key}. */
-  static <T> T param(String key, Supplier<T> check) {
-    return Args.renamed(check, BadParameter.class, e -> new BadParameter(key, e.getMessage()));
-  }
 
   /**
    * Requires {@code target} to have {@code pred}'s shape.

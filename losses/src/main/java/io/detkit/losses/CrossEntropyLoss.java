@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.ParamChecks;
 import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
@@ -69,7 +70,7 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
     public Params {
       for (int i = 0; classWeight != null && i < classWeight.length(); i++) {
         if (!Double.isFinite(classWeight.get(i))) {
-          throw new Checks.BadParameter("class_weight", "CrossEntropyLoss: class_weight[" + i + "] must be finite; got "
+          throw new ParamChecks.BadParameter("class_weight", "CrossEntropyLoss: class_weight[" + i + "] must be finite; got "
               + classWeight.get(i));
         }
       }

@@ -1,6 +1,7 @@
 package io.detkit.losses;
 
-import io.detkit.losses.ParamChecks.PositiveFloat32;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.PositiveFloat32;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**

@@ -1,8 +1,9 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.losses.ParamChecks.Finite;
-import io.detkit.losses.ParamChecks.NonNegative;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Finite;
+import io.detkit.core.config.ParamChecks.NonNegative;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;

@@ -1,8 +1,9 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.losses.ParamChecks.BinCount;
-import io.detkit.losses.ParamChecks.Fraction;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.BinCount;
+import io.detkit.core.config.ParamChecks.Fraction;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,9 +1,10 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.losses.ParamChecks.BinCount;
-import io.detkit.losses.ParamChecks.Fraction;
-import io.detkit.losses.ParamChecks.NonNegative;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.BinCount;
+import io.detkit.core.config.ParamChecks.Fraction;
+import io.detkit.core.config.ParamChecks.NonNegative;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;

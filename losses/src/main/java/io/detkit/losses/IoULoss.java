@@ -2,13 +2,14 @@ package io.detkit.losses;
 
 import static io.detkit.core.precision.Precision.round;
 
+import com.google.common.base.Preconditions;
 import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
-import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
-import io.detkit.losses.ParamChecks.PositiveFloat32;
 import io.detkit.core.config.ConfigKey;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.PositiveFloat32;
+import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**

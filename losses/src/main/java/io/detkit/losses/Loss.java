@@ -1,5 +1,7 @@
 package io.detkit.losses;
 
+import io.detkit.core.config.ComponentType;
+import io.detkit.core.config.ParamChecks;
 import io.detkit.core.tensor.Tensors;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -42,30 +44,16 @@ public abstract class Loss {
 
   /**
    * A loss with the shared {@code options}; its type name is its class's simple name
-   * ({@link #typeNameOf}). A subclass takes its own parameters as one validated value beside them
-   * (each built-in loss's {@code Params} record, held by {@link ParamLoss}), so that
+   * ({@link ComponentType#typeNameOf}). A subclass takes its own parameters as one validated value
+   * beside them (each built-in loss's {@code Params} record, held by {@link ParamLoss}), so that
    * {@code fromConfig} and the builder fill the same value.
    *
    * @throws NullPointerException if {@code options} is null
    * @throws IllegalArgumentException for an anonymous class, which has no name to register
    */
   protected Loss(LossOptions options) {
-    this.type = typeNameOf(getClass());
+    this.type = ComponentType.typeNameOf(getClass());
     this.options = Objects.requireNonNull(options, "options");
-  }
-
-  /**
-   * The type name of loss class {@code type}: its simple name, as MMDetection registers a loss
-   * under its class name. The one rule behind {@link #type()} and {@link LossType#name()}.
-   *
-   * @throws IllegalArgumentException for an anonymous class
-   */
-  static String typeNameOf(Class<?> type) {
-    String name = Objects.requireNonNull(type, "type").getSimpleName();
-    if (name.isEmpty()) {
-      throw new IllegalArgumentException("a loss needs a named class (its type name); got anonymous " + type.getName());
-    }
-    return name;
   }
 
   /** MMDetection's type name, the class's simple name, e.g. {@code FocalLoss}. */

@@ -2,8 +2,9 @@ package io.detkit.losses;
 
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Finite;
 import io.detkit.core.config.RecordBinder;
-import io.detkit.losses.ParamChecks.Finite;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**

@@ -7,7 +7,6 @@ import io.detkit.core.config.RecordBinder;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The descriptor of one loss type, each loss's {@code TYPE} constant and the one place its entry
@@ -68,7 +67,7 @@ public final class LossType<P, L extends Loss> extends ComponentType<LossOptions
   public static <P extends Record, L extends Loss> LossType<P, L> of(Class<L> type, RecordBinder<P> params,
       BiFunction<LossOptions, P, L> loss) {
     Objects.requireNonNull(params, "params");
-    return new LossType<>(Loss.typeNameOf(type), params, Objects.requireNonNull(params.defaults(), "defaults"),
+    return new LossType<>(ComponentType.typeNameOf(type), params, Objects.requireNonNull(params.defaults(), "defaults"),
         Objects.requireNonNull(loss, "loss"));
   }
 
@@ -79,7 +78,7 @@ public final class LossType<P, L extends Loss> extends ComponentType<LossOptions
    */
   public static <L extends Loss> LossType<Void, L> of(Class<L> type, Function<LossOptions, L> loss) {
     Objects.requireNonNull(loss, "loss");
-    return new LossType<>(Loss.typeNameOf(type), null, null, (options, none) -> loss.apply(options));
+    return new LossType<>(ComponentType.typeNameOf(type), null, null, (options, none) -> loss.apply(options));
   }
 
   /**
@@ -107,15 +106,5 @@ public final class LossType<P, L extends Loss> extends ComponentType<LossOptions
   /** A builder with MMDetection's defaults: {@link LossOptions#DEFAULTS} and the loss's own defaults. */
   public Builder<LossOptions, P, L> builder() {
     return builder(LossOptions.DEFAULTS);
-  }
-
-  /** A parameter's range error, which names its key, becomes a {@link ConfigException} at that key's path. */
-  @Override
-  protected L configured(Config c, Supplier<L> build) {
-    try {
-      return build.get();
-    } catch (Checks.BadParameter e) {
-      throw ConfigException.at(c.pathOf(e.key()), e.getMessage());
-    }
   }
 }

@@ -1,7 +1,8 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.losses.ParamChecks.Positive;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Positive;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.offset;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Positive;
 import io.detkit.core.config.Registry;
 import io.detkit.losses.Elementwise;
 import io.detkit.losses.Loss;
@@ -13,8 +15,6 @@ import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossOptions;
 import io.detkit.losses.LossResult;
 import io.detkit.losses.LossType;
-import io.detkit.losses.ParamChecks;
-import io.detkit.losses.ParamChecks.Positive;
 import io.detkit.losses.ParamLoss;
 import io.detkit.losses.Reduction;
 import org.junit.jupiter.api.Test;
