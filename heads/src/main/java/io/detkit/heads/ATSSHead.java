@@ -73,7 +73,7 @@ public class ATSSHead extends AnchorHead {
 
   /**
    * Gives {@code b} ATSSHead's defaults, for the builder of a subclass
-   * ({@code super("MyHead", MyHead::new); ATSSHead.defaults(this);}): {@code reg_decoded_bbox=True}, no
+   * ({@code super(MyHead.class, MyHead::new); ATSSHead.defaults(this);}): {@code reg_decoded_bbox=True}, no
    * sampling, the extra loss {@code loss_centerness} (sigmoid cross-entropy), {@code pred_kernel_size}
    * ignored.
    */
@@ -248,7 +248,7 @@ public class ATSSHead extends AnchorHead {
   public static final class Builder extends HeadBuilder<Builder, ATSSHead> {
     /** A builder with this head's defaults ({@link #defaults}). */
     public Builder() {
-      super("ATSSHead", ATSSHead::new);
+      super(ATSSHead.class, ATSSHead::new);
       defaults(this);
     }
 

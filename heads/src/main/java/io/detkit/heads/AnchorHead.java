@@ -381,7 +381,7 @@ public class AnchorHead extends BaseDenseHead {
   public static final class Builder extends HeadBuilder<Builder, AnchorHead> {
     /** A builder with MMDetection's defaults. */
     public Builder() {
-      super("AnchorHead", AnchorHead::new);
+      super(AnchorHead.class, AnchorHead::new);
     }
   }
 }

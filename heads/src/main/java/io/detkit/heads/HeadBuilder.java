@@ -3,6 +3,7 @@ package io.detkit.heads;
 import io.detkit.core.CoreRegistries;
 import io.detkit.core.anchor.PriorGenerator;
 import io.detkit.core.coder.BBoxCoder;
+import io.detkit.core.config.ComponentType;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.ParamsBuilder;
@@ -30,14 +31,14 @@ import java.util.function.UnaryOperator;
  * own keys. A head with no keys of its own needs no builder class:
  * <pre>{@code
  * public static HeadBuilder.Of<MyHead> builder() {
- *   return RetinaHead.defaults(HeadBuilder.of("MyHead", MyHead::new));  // start from RetinaHead's
+ *   return RetinaHead.defaults(HeadBuilder.of(MyHead.class, MyHead::new));  // start from RetinaHead's
  * }
  * // Heads.REGISTRY.register("MyHead", c -> MyHead.builder().fromConfig(c));
  * }</pre>
  * A head with keys of its own subclasses with a constructor and its setters:
  * <pre>{@code
  * public static final class Builder extends HeadBuilder<Builder, MyHead> {
- *   public Builder() { super("MyHead", b -> new MyHead(b, b.myKey)); }
+ *   public Builder() { super(MyHead.class, b -> new MyHead(b, b.myKey)); }
  *   public Builder myKey(int v) { return set(() -> myKey = v); }
  *   protected void readConfig(Config c) { myKey(c.getInt("my_key", myKey)); }
  * }
@@ -60,28 +61,35 @@ public abstract class HeadBuilder<B extends HeadBuilder<B, H>, H extends BaseDen
   private final List<String> trainCfgKeys = new ArrayList<>();
 
   /**
-   * @param type the head's MMDetection type name, used in messages and {@link AnchorHead#type()}
+   * @param type the head's class, whose simple name is its MMDetection type name
+   *     ({@link ComponentType#typeNameOf}, the rule every component type follows), used in messages
+   *     and {@link AnchorHead#type()}
    * @param factory makes the head from this builder (usually the head's constructor,
    *     {@code MyHead::new}); called by {@link #build()} on the builder's thread
+   * @throws IllegalArgumentException for an anonymous class
    */
-  protected HeadBuilder(String type, Function<? super B, ? extends H> factory) {
-    super(Tensors.requireNonNull(type, "type"), true, HeadParams.DEFAULTS);
+  protected HeadBuilder(Class<? extends H> type, Function<? super B, ? extends H> factory) {
+    this(ComponentType.typeNameOf(type), factory);
+  }
+
+  private HeadBuilder(String type, Function<? super B, ? extends H> factory) {
+    super(type, true, HeadParams.DEFAULTS);
     this.type = type;
     this.factory = Tensors.requireNonNull(factory, "factory");
   }
 
   /**
-   * A builder for a head that has no settings beyond the common ones: {@code type} and its
-   * constructor are all it declares.
+   * A builder for a head that has no settings beyond the common ones: its class (which names the
+   * type) and its constructor are all it declares.
    */
-  public static <H extends BaseDenseHead> Of<H> of(String type,
+  public static <H extends BaseDenseHead> Of<H> of(Class<H> type,
       Function<? super HeadBuilder<?, ?>, ? extends H> factory) {
     return new Of<>(type, factory);
   }
 
   /** The builder of a head with only the common settings; see {@link HeadBuilder#of}. */
   public static final class Of<H extends BaseDenseHead> extends HeadBuilder<Of<H>, H> {
-    Of(String type, Function<? super HeadBuilder<?, ?>, ? extends H> factory) {
+    Of(Class<H> type, Function<? super HeadBuilder<?, ?>, ? extends H> factory) {
       super(type, factory);
     }
   }

@@ -165,7 +165,7 @@ public class RPNHead extends AnchorHead {
   public static final class Builder extends HeadBuilder<Builder, RPNHead> {
     /** A builder with this head's defaults ({@code num_classes=1}, {@code num_convs} ignored). */
     public Builder() {
-      super("RPNHead", RPNHead::new);
+      super(RPNHead.class, RPNHead::new);
       params(p -> p.withNumClasses(1));
       ignoreKeys("num_convs");
     }

@@ -34,7 +34,7 @@ public class RetinaHead extends AnchorHead {
 
   /**
    * Gives {@code b} RetinaHead's defaults (RetinaNet's anchors), for the builder of a subclass:
-   * {@code super("MyHead", MyHead::new); RetinaHead.defaults(this);}.
+   * {@code super(MyHead.class, MyHead::new); RetinaHead.defaults(this);}.
    */
   public static <B extends HeadBuilder<B, ?>> B defaults(B b) {
     return b.params(p -> p.withAnchorGenerator(CoreRegistries.buildPriorGenerator(DEFAULT_ANCHOR_GENERATOR)));
@@ -44,7 +44,7 @@ public class RetinaHead extends AnchorHead {
   public static final class Builder extends HeadBuilder<Builder, RetinaHead> {
     /** A builder with this head's defaults. */
     public Builder() {
-      super("RetinaHead", RetinaHead::new);
+      super(RetinaHead.class, RetinaHead::new);
       defaults(this);
     }
   }

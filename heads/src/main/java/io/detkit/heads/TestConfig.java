@@ -3,6 +3,8 @@ package io.detkit.heads;
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Finite;
 import io.detkit.core.nms.NmsConfig;
 import io.detkit.core.tensor.Tensors;
 import java.util.Optional;
@@ -34,9 +36,12 @@ import java.util.OptionalDouble;
  * @param nms the NMS settings, if any
  * @param maxPerImg how many detections survive NMS
  */
-public record TestConfig(int nmsPre, double minBboxSize, OptionalDouble scoreThr, Optional<NmsConfig> nms,
+public record TestConfig(int nmsPre, @Finite double minBboxSize, OptionalDouble scoreThr, Optional<NmsConfig> nms,
     int maxPerImg) {
   /**
+   * The presence checks and {@code score_thr} (an optional) by hand, {@code min_bbox_size}'s range
+   * declared on its component ({@link ParamChecks}).
+   *
    * @throws IllegalArgumentException if {@code scoreThr} or {@code minBboxSize} is not finite, or an
    *     optional is null
    */
@@ -46,7 +51,7 @@ public record TestConfig(int nmsPre, double minBboxSize, OptionalDouble scoreThr
     if (scoreThr.isPresent() && !Double.isFinite(scoreThr.getAsDouble())) {
       throw new IllegalArgumentException("score_thr must be finite; got " + scoreThr.getAsDouble());
     }
-    Preconditions.checkArgument(Double.isFinite(minBboxSize), "min_bbox_size must be finite; got %s", minBboxSize);
+    ParamChecks.check(TestConfig.class, nmsPre, minBboxSize, scoreThr, nms, maxPerImg);
   }
 
   /**

@@ -3,6 +3,8 @@ package io.detkit.heads;
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Finite;
 import io.detkit.core.tensor.Tensors;
 import java.util.List;
 import java.util.Optional;
@@ -31,16 +33,19 @@ import java.util.Optional;
  * @param posWeight weight of positives in the classification loss; {@code <= 0} means 1
  * @param debug MMDetection's {@code debug}, accepted and ignored
  */
-public record TrainConfig(Config assigner, Optional<Config> sampler, int allowedBorder, double posWeight,
+public record TrainConfig(Config assigner, Optional<Config> sampler, int allowedBorder, @Finite double posWeight,
     boolean debug) {
   /**
+   * The presence checks, then {@code pos_weight}'s range declared on its component
+   * ({@link ParamChecks}).
+   *
    * @throws IllegalArgumentException if {@code assigner} or {@code sampler} is null or
    *     {@code posWeight} is not finite
    */
   public TrainConfig {
     Preconditions.checkArgument(assigner != null, "assigner must be a config dict; got null");
     Preconditions.checkArgument(sampler != null, "sampler must be an Optional (empty for None); got null");
-    Preconditions.checkArgument(Double.isFinite(posWeight), "pos_weight must be finite; got %s", posWeight);
+    ParamChecks.check(TrainConfig.class, assigner, sampler, allowedBorder, posWeight, debug);
   }
 
   /**

@@ -12,8 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * are exactly those of MMDetection's overlap code.
  */
 abstract class AlignedOverlapLoss<P extends Record> extends BoxLoss<P> {
-  AlignedOverlapLoss(String type, LossOptions options, P params, double eps) {
-    super(type, options, params, eps);
+  AlignedOverlapLoss(LossOptions options, P params, double eps) {
+    super(options, params, eps);
   }
 
   /** Which overlap the loss is built on. */

@@ -1,7 +1,8 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Positive;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -22,12 +23,11 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  * @see Loss#forward(LossArgs) for what a call throws: an {@link IllegalArgumentException} when the
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
-public final class BalancedL1Loss extends PiecewiseL1Loss {
+public final class BalancedL1Loss extends PiecewiseL1Loss<BalancedL1Loss.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, BalancedL1Loss> TYPE = LossType.of("BalancedL1Loss",
-      RecordBinder.of(Params.DEFAULTS), BalancedL1Loss::new);
+  public static final LossType<Params, BalancedL1Loss> TYPE =
+      LossType.of(BalancedL1Loss.class, Params.DEFAULTS, BalancedL1Loss::new);
 
-  private final Params params;
   private final double b;
 
   /**
@@ -38,46 +38,44 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
    * @param beta the threshold between the branches, finite and {@code > 0}
    */
   @RecordBuilder
-  public record Params(double alpha, double gamma, double beta) implements BalancedL1LossParamsBuilder.With {
+  public record Params(@Positive double alpha, @Positive double gamma, @Positive double beta)
+      implements BalancedL1LossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.5, 1.5, 1.0);
 
     /** @throws IllegalArgumentException naming the parameter out of range */
     public Params {
-      Checks.positive("beta", beta);
-      Checks.positive("alpha", alpha);
-      Checks.positive("gamma", gamma);
+      ParamChecks.check(Params.class, alpha, gamma, beta);
       double a = alpha;
       double g = gamma;
-      Checks.param("gamma", () -> bOf(a, g));
+      ParamChecks.param("gamma", () -> bOf(a, g));
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public BalancedL1Loss(LossOptions options, Params params) {
-    super(TYPE.name(), options, params.beta());
-    this.params = params;
+    super(options, params);
     this.b = bOf(params.alpha(), params.gamma());
+  }
+
+  @Override
+  public double beta() {
+    return params().beta();
   }
 
   private static double bOf(double alpha, double gamma) {
     double b = StrictMath.pow(Math.E, gamma / alpha) - 1;
     if (!(b > 0) || Double.isInfinite(b)) {
-      throw new IllegalArgumentException("gamma/alpha must give a finite b = e^(gamma/alpha) - 1 > 0; got gamma="
-          + gamma + ", alpha=" + alpha);
+      throw new IllegalArgumentException("BalancedL1Loss: gamma/alpha must give a finite b = e^(gamma/alpha) - 1 > 0;"
+          + " got gamma=" + gamma + ", alpha=" + alpha);
     }
     return b;
   }
 
-  /** The loss's own parameters. */
-  public Params params() {
-    return params;
-  }
-
   @Override
   double valueAt(double d, boolean below) {
-    double alpha = params.alpha();
-    double gamma = params.gamma();
+    double alpha = params().alpha();
+    double gamma = params().gamma();
     if (below) {
       double bd = b * d;
       return alpha / b * (bd + 1) * Math.log(bd / beta() + 1) - alpha * d;
@@ -87,17 +85,17 @@ public final class BalancedL1Loss extends PiecewiseL1Loss {
 
   @Override
   double slopeAt(double d, boolean below) {
-    double alpha = params.alpha();
+    double alpha = params().alpha();
     if (below) {
       double bd = b * d;
       // (b*d + 1) / (b*d + beta) comes from the chain rule through the log.
       return alpha * Math.log(bd / beta() + 1) + alpha * (bd + 1) / (bd + beta()) - alpha;
     }
-    return params.gamma();
+    return params().gamma();
   }
 
   @Override
   public String toString() {
-    return describe("alpha=" + params.alpha() + ", gamma=" + params.gamma() + ", beta=" + beta());
+    return describe("alpha=" + params().alpha() + ", gamma=" + params().gamma() + ", beta=" + beta());
   }
 }

@@ -3,7 +3,9 @@ package io.detkit.losses;
 import static io.detkit.core.precision.Precision.round;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Positive;
+import io.detkit.core.config.ParamChecks.PositiveFloat32;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
@@ -37,8 +39,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, BoundedIoULoss> TYPE = LossType.of("BoundedIoULoss",
-      RecordBinder.of(Params.DEFAULTS), BoundedIoULoss::new);
+  public static final LossType<Params, BoundedIoULoss> TYPE =
+      LossType.of(BoundedIoULoss.class, Params.DEFAULTS, BoundedIoULoss::new);
 
   /**
    * BoundedIoULoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -47,20 +49,20 @@ public final class BoundedIoULoss extends BoxLoss<BoundedIoULoss.Params> {
    * @param eps the bound's eps, {@code > 0} and finite in float32
    */
   @RecordBuilder
-  public record Params(double beta, double eps) implements BoundedIoULossParamsBuilder.With {
+  public record Params(@Positive double beta, @PositiveFloat32 double eps)
+      implements BoundedIoULossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.2, 1e-3);
 
     /** @throws IllegalArgumentException naming the parameter out of range */
     public Params {
-      Checks.positiveFloat32("eps", eps);
-      Checks.positive("beta", beta);
+      ParamChecks.check(Params.class, beta, eps);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public BoundedIoULoss(LossOptions options, Params params) {
-    super(TYPE.name(), options, params, params.eps());
+    super(options, params, params.eps());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.detkit.losses;
 
+import io.detkit.core.config.ParamChecks;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,9 +26,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 abstract class BoxLoss<P extends Record> extends ParamLoss<P> {
   private final double eps;
 
-  /** {@code eps} comes checked ({@link Checks#positiveFloat32}) from the subclass's {@code params}. */
-  BoxLoss(String type, LossOptions options, P params, double eps) {
-    super(type, options, params);
+  /** {@code eps} comes checked ({@link ParamChecks.PositiveFloat32}) from the subclass's {@code params}. */
+  BoxLoss(LossOptions options, P params, double eps) {
+    super(options, params);
     this.eps = eps;
   }
 

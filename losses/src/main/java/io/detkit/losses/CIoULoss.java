@@ -29,11 +29,11 @@ import io.detkit.core.config.Config;
  */
 public final class CIoULoss extends DistanceIoULoss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<EpsParams, CIoULoss> TYPE = LossType.of("CIoULoss",
-      EpsParams.BINDER, CIoULoss::new);
+  public static final LossType<EpsParams, CIoULoss> TYPE =
+      LossType.of(CIoULoss.class, EpsParams.DEFAULTS, CIoULoss::new);
 
   /** The loss with {@code options} and {@code params}. */
   public CIoULoss(LossOptions options, EpsParams params) {
-    super(TYPE.name(), options, params, true);
+    super(options, params, true);
   }
 }

@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.ParamChecks;
 import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
@@ -41,11 +42,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * thread-safe.
  */
 public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
-  // The name in this file's messages (a constant, usable in static code).
-  private static final String NAME = "CrossEntropyLoss";
-
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, CrossEntropyLoss> TYPE = LossType.of(NAME,
+  public static final LossType<Params, CrossEntropyLoss> TYPE = LossType.of(CrossEntropyLoss.class,
       RecordBinder.of(Params.DEFAULTS).then(CrossEntropyLoss::requireNoMask), CrossEntropyLoss::new);
   /** torch's {@code ignore_index} default, used when the config says None. */
   public static final int DEFAULT_IGNORE_INDEX = -100;
@@ -72,7 +70,7 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
     public Params {
       for (int i = 0; classWeight != null && i < classWeight.length(); i++) {
         if (!Double.isFinite(classWeight.get(i))) {
-          throw new Checks.BadParameter("class_weight", "CrossEntropyLoss: class_weight[" + i + "] must be finite; got "
+          throw new ParamChecks.BadParameter("class_weight", "CrossEntropyLoss: class_weight[" + i + "] must be finite; got "
               + classWeight.get(i));
         }
       }
@@ -81,7 +79,7 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
 
   /** The loss with {@code options} and {@code params}. */
   public CrossEntropyLoss(LossOptions options, Params params) {
-    super(NAME, options, params);
+    super(options, params);
     this.classWeight = params().classWeight() == null ? null : params().classWeight().toArray();
   }
 
@@ -257,7 +255,7 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
         }
       }
     } else {
-      Checks.sameShape(pred, label, NAME + " (use_sigmoid=True): label");
+      Checks.sameShape(pred, label, type() + " (use_sigmoid=True): label");
       t = Tensors.toDoubles(label);
       Tensors.requireFinite(t, "CrossEntropyLoss: label");
       valid = new double[t.length];

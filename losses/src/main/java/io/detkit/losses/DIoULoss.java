@@ -23,11 +23,11 @@ import io.detkit.core.config.Config;
  */
 public final class DIoULoss extends DistanceIoULoss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<EpsParams, DIoULoss> TYPE = LossType.of("DIoULoss",
-      EpsParams.BINDER, DIoULoss::new);
+  public static final LossType<EpsParams, DIoULoss> TYPE =
+      LossType.of(DIoULoss.class, EpsParams.DEFAULTS, DIoULoss::new);
 
   /** The loss with {@code options} and {@code params}. */
   public DIoULoss(LossOptions options, EpsParams params) {
-    super(TYPE.name(), options, params, false);
+    super(options, params, false);
   }
 }

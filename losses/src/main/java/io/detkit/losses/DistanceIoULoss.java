@@ -33,8 +33,8 @@ abstract class DistanceIoULoss extends BoxLoss<EpsParams> {
   /** CIoU rather than DIoU. */
   private final boolean complete;
 
-  DistanceIoULoss(String type, LossOptions options, EpsParams params, boolean complete) {
-    super(type, options, params, params.eps());
+  DistanceIoULoss(LossOptions options, EpsParams params, boolean complete) {
+    super(options, params, params.eps());
     this.complete = complete;
   }
 

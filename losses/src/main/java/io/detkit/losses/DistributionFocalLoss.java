@@ -21,22 +21,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * label is not {@code [N]}, a label is outside {@code [0, n)}, or the weight does not broadcast.
  */
 public final class DistributionFocalLoss extends Loss {
-  // The name in this file's messages (a constant, usable in static code).
-  private static final String NAME = "DistributionFocalLoss";
-
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Void, DistributionFocalLoss> TYPE = LossType.of(NAME, DistributionFocalLoss::new);
+  public static final LossType<Void, DistributionFocalLoss> TYPE =
+      LossType.of(DistributionFocalLoss.class, DistributionFocalLoss::new);
 
   /** The loss with {@code options}. */
   public DistributionFocalLoss(LossOptions options) {
-    super(NAME, options);
+    super(options);
   }
 
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
     INDArray label = args.target();
-    ClsMath.requirePred2d(pred, NAME);
+    ClsMath.requirePred2d(pred, type());
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
     if (label.rank() != 1 || label.size(0) != n) {

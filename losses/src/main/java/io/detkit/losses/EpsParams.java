@@ -1,7 +1,7 @@
 package io.detkit.losses;
 
-import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.PositiveFloat32;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -11,7 +11,7 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  * @param eps the overlap's eps (where it enters is each loss's), {@code > 0} and finite in float32
  */
 @RecordBuilder
-public record EpsParams(double eps) implements EpsParamsBuilder.With {
+public record EpsParams(@PositiveFloat32 double eps) implements EpsParamsBuilder.With {
   /** MMDetection's default, {@code eps=1e-6}. */
   public static final EpsParams DEFAULTS = new EpsParams(1e-6);
 
@@ -20,9 +20,6 @@ public record EpsParams(double eps) implements EpsParamsBuilder.With {
    *     (1.4E-45 to 3.4028235E38); got 0.0"}
    */
   public EpsParams {
-    Checks.positiveFloat32("eps", eps);
+    ParamChecks.check(EpsParams.class, eps);
   }
-
-  /** Reads {@code eps}, defaulting to {@link #DEFAULTS}'s. */
-  static final RecordBinder<EpsParams> BINDER = RecordBinder.of(DEFAULTS);
 }

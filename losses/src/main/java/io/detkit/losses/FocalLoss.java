@@ -1,7 +1,9 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Finite;
+import io.detkit.core.config.ParamChecks.NonNegative;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
@@ -34,14 +36,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * thread-safe.
  */
 public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
-  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
-  private static final String NAME = "FocalLoss";
-
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, FocalLoss> TYPE = LossType.of(NAME,
-      RecordBinder.of(Params.DEFAULTS)
-          .then(Checks.sigmoidOnly(NAME, "only the sigmoid focal loss exists, as in MMDetection")),
-      FocalLoss::new);
+  public static final LossType<Params, FocalLoss> TYPE =
+      LossType.of(FocalLoss.class, Params.DEFAULTS, FocalLoss::new).sigmoidOnly();
 
   /**
    * FocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -51,20 +48,20 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
    * @param activated whether {@code pred} holds probabilities rather than logits
    */
   @RecordBuilder
-  public record Params(double gamma, double alpha, boolean activated) implements FocalLossParamsBuilder.With {
+  public record Params(@NonNegative double gamma, @Finite double alpha, boolean activated)
+      implements FocalLossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(2.0, 0.25, false);
 
     /** @throws IllegalArgumentException {@code "FocalLoss: gamma must be a finite number >= 0; got -1.0"} */
     public Params {
-      Checks.nonNegative(NAME, "gamma", gamma);
-      Checks.finite(NAME, "alpha", alpha);
+      ParamChecks.check(Params.class, gamma, alpha, activated);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public FocalLoss(LossOptions options, Params params) {
-    super(NAME, options, params);
+    super(options, params);
   }
 
   /**
@@ -102,7 +99,7 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
       if (w.length() == n && w.rank() >= 1 && w.size(0) == n) {
         rowWeight = Tensors.toDoubles(w);
       } else {
-        elementWeight = focalWeight(w, new long[] {n, c}, NAME);
+        elementWeight = focalWeight(w, new long[] {n, c}, type());
       }
     }
     Double avgFactor = args.avgFactorOrNull();
@@ -162,7 +159,7 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
     boolean activated = params().activated();
     double alpha = params().alpha();
     double gamma = params().gamma();
-    double[] x = ClsMath.scores(pred, NAME, activated);
+    double[] x = ClsMath.scores(pred, type(), activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
     double[] t = targetMatrix(args.target(), pred, n, c);
@@ -183,7 +180,7 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
   /** The {@code [N,C]} target in [0, 1]: one-hot rows from class ids, or the float target as given. */
   private static double[] targetMatrix(INDArray target, INDArray pred, int n, int c) {
     if (target.rank() == pred.rank()) {
-      Checks.sameShape(pred, target, NAME + ": target");
+      Checks.sameShape(pred, target, TYPE.name() + ": target");
       double[] t = Tensors.toDoubles(target);
       ClsMath.requireRange(t, "FocalLoss: target", 0.0, 1.0, "one-hot or soft targets");
       return t;
@@ -200,7 +197,7 @@ public final class FocalLoss extends ParamLoss<FocalLoss.Params> {
   /** MMDetection's focal weight rules: equal shape, row weights viewed as [N,1], N*C elements viewed as [N,C]. */
   @Override
   protected double[] weightFor(INDArray weight, long[] lossShape, LossArgs args) {
-    return focalWeight(weight, lossShape, NAME);
+    return focalWeight(weight, lossShape, type());
   }
 
   static double[] focalWeight(INDArray weight, long[] lossShape, String type) {

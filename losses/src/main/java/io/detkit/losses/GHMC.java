@@ -1,7 +1,9 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.BinCount;
+import io.detkit.core.config.ParamChecks.Fraction;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -43,15 +45,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code (pred, target, label_weight)}, the target or label weight does not fit {@code pred} as
  * described above, a weight or avg_factor is passed, or the reduction is {@code 'sum'}.
  */
-public final class GHMC extends Loss {
-  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
-  private static final String NAME = "GHMC";
-
+public final class GHMC extends ParamLoss<GHMC.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, GHMC> TYPE = LossType.of(NAME,
-      RecordBinder.of(Params.DEFAULTS)
-          .then(Checks.sigmoidOnly(NAME, "MMDetection raises NotImplementedError for the softmax form")),
-      GHMC::new);
+  public static final LossType<Params, GHMC> TYPE = LossType.of(GHMC.class, Params.DEFAULTS, GHMC::new).sigmoidOnly();
 
   private final GhmBins histogram;
 
@@ -62,20 +58,19 @@ public final class GHMC extends Loss {
    * @param momentum the running counts' momentum, in [0, 1) (0: no running counts)
    */
   @RecordBuilder
-  public record Params(int bins, double momentum) implements GHMCParamsBuilder.With {
+  public record Params(@BinCount int bins, @Fraction double momentum) implements GHMCParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(10, 0.0);
 
     /** @throws IllegalArgumentException {@code "GHMC: bins must be in [1, 1024] (Limits.MAX_BINS); got 0"} */
     public Params {
-      GhmBins.checkBins(NAME + ": bins", bins);
-      GhmBins.checkMomentum(NAME + ": momentum", momentum);
+      ParamChecks.check(Params.class, bins, momentum);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public GHMC(LossOptions options, Params params) {
-    super(NAME, options);
+    super(options, params);
     // MMDetection raises the last float32 edge by 1e-6 so that g = 1 falls in the last bin.
     this.histogram = new GhmBins(params.bins(), params.momentum(), 1.0f + 1e-6f, true);
   }
@@ -152,7 +147,7 @@ public final class GHMC extends Loss {
       t = ClsMath.oneHot(y, c, null);
       lw = ClsMath.repeatRows(rw, c);
     } else {
-      Checks.sameShape(pred, target, NAME + ": target");
+      Checks.sameShape(pred, target, TYPE.name() + ": target");
       t = Tensors.toDoubles(target);
       ClsMath.requireRange(t, "GHMC: target", 0.0, 1.0, "binary or soft targets");
       lw = WeightReduce.broadcast(labelWeight, pred.shape(), "label_weight");

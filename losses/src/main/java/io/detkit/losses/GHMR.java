@@ -1,7 +1,10 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.BinCount;
+import io.detkit.core.config.ParamChecks.Fraction;
+import io.detkit.core.config.ParamChecks.NonNegative;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -37,12 +40,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code label_weight} is missing or given twice, the target's shape differs from {@code pred}'s,
  * or {@code label_weight} does not broadcast to it.
  */
-public final class GHMR extends Loss {
+public final class GHMR extends ParamLoss<GHMR.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, GHMR> TYPE = LossType.of("GHMR",
-      RecordBinder.of(Params.DEFAULTS), GHMR::new);
+  public static final LossType<Params, GHMR> TYPE = LossType.of(GHMR.class, Params.DEFAULTS, GHMR::new);
 
-  private final double mu;
   private final GhmBins histogram;
 
   /**
@@ -53,28 +54,26 @@ public final class GHMR extends Loss {
    * @param momentum the running counts' momentum, in [0, 1) (0: no running counts)
    */
   @RecordBuilder
-  public record Params(double mu, int bins, double momentum) implements GHMRParamsBuilder.With {
+  public record Params(@NonNegative double mu, @BinCount int bins, @Fraction double momentum)
+      implements GHMRParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.02, 10, 0.0);
 
     /** @throws IllegalArgumentException {@code "bins must be in [1, 1024] (Limits.MAX_BINS); got 0"} */
     public Params {
-      Checks.nonNegative(null, "mu", mu);
-      GhmBins.checkBins("bins", bins);
-      GhmBins.checkMomentum("momentum", momentum);
+      ParamChecks.check(Params.class, mu, bins, momentum);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public GHMR(LossOptions options, Params params) {
-    super(TYPE.name(), options);
-    this.mu = params.mu();
+    super(options, params);
     // MMDetection's last edge is 1e3: every finite gradient norm (at most 1) lands in a bin.
     this.histogram = new GhmBins(params.bins(), params.momentum(), 1e3, false);
   }
 
   public double mu() {
-    return mu;
+    return params().mu();
   }
 
   public int bins() {
@@ -123,6 +122,7 @@ public final class GHMR extends Loss {
     int n = p.length;
     int[] bin = new int[n];
     int[] counts = new int[histogram.bins()];
+    double mu = mu();
     double mu2 = mu * mu;
     for (int i = 0; i < n; i++) {
       bin[i] = valid[i] > 0 ? histogram.binOf(gradientNorm(p[i], t[i], mu2, f32)) : -1;
@@ -147,6 +147,7 @@ public final class GHMR extends Loss {
     double[] t = Tensors.toDoubles(target);
     double[] values = new double[p.length];
     double[] deriv = new double[p.length];
+    double mu = mu();
     double mu2 = mu * mu;
     for (int i = 0; i < p.length; i++) {
       double d = p[i] - t[i];
@@ -186,6 +187,6 @@ public final class GHMR extends Loss {
 
   @Override
   public String toString() {
-    return describe("mu=" + mu + ", bins=" + bins() + ", momentum=" + momentum());
+    return describe("mu=" + mu() + ", bins=" + bins() + ", momentum=" + momentum());
   }
 }

@@ -24,12 +24,12 @@ import io.detkit.core.config.Config;
  */
 public final class GIoULoss extends AlignedOverlapLoss<EpsParams> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<EpsParams, GIoULoss> TYPE = LossType.of("GIoULoss",
-      EpsParams.BINDER, GIoULoss::new);
+  public static final LossType<EpsParams, GIoULoss> TYPE =
+      LossType.of(GIoULoss.class, EpsParams.DEFAULTS, GIoULoss::new);
 
   /** The loss with {@code options} and {@code params}. */
   public GIoULoss(LossOptions options, EpsParams params) {
-    super(TYPE.name(), options, params, params.eps());
+    super(options, params, params.eps());
   }
 
   @Override

@@ -1,7 +1,8 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.NonNegative;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,12 +26,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code pred}'s, a probability or target leaves [0, 1], or the weight does not broadcast.
  */
 public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params> {
-  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
-  private static final String NAME = "GaussianFocalLoss";
-
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, GaussianFocalLoss> TYPE = LossType.of(NAME,
-      RecordBinder.of(Params.DEFAULTS), GaussianFocalLoss::new);
+  public static final LossType<Params, GaussianFocalLoss> TYPE =
+      LossType.of(GaussianFocalLoss.class, Params.DEFAULTS, GaussianFocalLoss::new);
   private static final double EPS = 1e-12;
 
   /**
@@ -40,20 +38,20 @@ public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params>
    * @param gamma the exponent of the negatives' {@code (1 - t)}, finite and {@code >= 0}
    */
   @RecordBuilder
-  public record Params(double alpha, double gamma) implements GaussianFocalLossParamsBuilder.With {
+  public record Params(@NonNegative double alpha, @NonNegative double gamma)
+      implements GaussianFocalLossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(2.0, 4.0);
 
     /** @throws IllegalArgumentException {@code "GaussianFocalLoss: alpha must be a finite number >= 0; got -1.0"} */
     public Params {
-      Checks.nonNegative(NAME, "alpha", alpha);
-      Checks.nonNegative(NAME, "gamma", gamma);
+      ParamChecks.check(Params.class, alpha, gamma);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public GaussianFocalLoss(LossOptions options, Params params) {
-    super(NAME, options, params);
+    super(options, params);
   }
 
   /**
@@ -69,7 +67,7 @@ public final class GaussianFocalLoss extends ParamLoss<GaussianFocalLoss.Params>
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    double[] t = Checks.denseTarget(args, NAME);
+    double[] t = Checks.denseTarget(args, type());
     double[] p = Tensors.toDoubles(pred);
     ClsMath.requireRange(p, "GaussianFocalLoss: pred", 0.0, 1.0, "probabilities");
     ClsMath.requireRange(t, "GaussianFocalLoss: target", 0.0, 1.0, "heatmap values");

@@ -2,7 +2,6 @@ package io.detkit.losses;
 
 import static io.detkit.core.precision.Precision.round;
 
-import io.detkit.core.check.Limits;
 
 /**
  * The gradient-density histogram shared by {@link GHMC} and {@link GHMR}: {@code bins} equal bins
@@ -26,11 +25,11 @@ final class GhmBins {
   private final double[] acc;
 
   /**
-   * @param name how errors name the loss's parameters ({@code "GHMC: "} or {@code ""})
-   * @throws IllegalArgumentException if {@code bins} is outside [1, {@link Limits#MAX_BINS}] or {@code momentum} is outside [0, 1)
+   * The histogram of {@code bins} bins ({@code [1, Limits.MAX_BINS]}) with running counts of
+   * {@code momentum} ({@code [0, 1)}), both checked by the loss's {@code Params} record.
    */
   GhmBins(int bins, double momentum, double upperEdge, boolean float32Counts) {
-    // The loss's Params record has checked both (checkBins, checkMomentum).
+    // The loss's Params record has checked both (ParamChecks' @BinCount and @Fraction).
     this.bins = bins;
     this.momentum = momentum;
     this.edges = new double[bins + 1];
@@ -40,22 +39,6 @@ final class GhmBins {
     edges[bins] = upperEdge;
     this.float32Counts = float32Counts;
     this.acc = new double[bins];
-  }
-
-  /**
-   * @throws IllegalArgumentException {@code "<name> must be in [1, 1024] (Limits.MAX_BINS); got <bins>"}:
-   *     every element is placed by a pass over the bins, and the histogram allocates per bin
-   */
-  static int checkBins(String name, int bins) {
-    return Checks.param("bins", () -> Limits.requireCount(name, bins, 1, Limits.MAX_BINS, "Limits.MAX_BINS"));
-  }
-
-  /** @throws IllegalArgumentException {@code "<name> must be in [0, 1); got <momentum>"} */
-  static double checkMomentum(String name, double momentum) {
-    if (!(momentum >= 0 && momentum < 1)) {
-      throw new Checks.BadParameter("momentum", name + " must be in [0, 1); got " + momentum);
-    }
-    return momentum;
   }
 
   int bins() {

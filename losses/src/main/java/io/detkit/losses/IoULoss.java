@@ -2,12 +2,14 @@ package io.detkit.losses;
 
 import static io.detkit.core.precision.Precision.round;
 
+import com.google.common.base.Preconditions;
 import io.detkit.core.bbox.BboxOverlaps;
 import io.detkit.core.bbox.OverlapMode;
-import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
 import io.detkit.core.config.ConfigKey;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.PositiveFloat32;
+import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -34,7 +36,7 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  */
 public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, IoULoss> TYPE = LossType.of("IoULoss",
+  public static final LossType<Params, IoULoss> TYPE = LossType.of(IoULoss.class,
       RecordBinder.of(Params.DEFAULTS)
           .then((c, p) -> c.getBoolean("linear", false) ? p.withMode(Mode.LINEAR) : p),
       IoULoss::new);
@@ -57,7 +59,7 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
    * @param eps the IoU's lower clamp, {@code > 0} and finite in float32
    */
   @RecordBuilder
-  public record Params(Mode mode, double eps) implements IoULossParamsBuilder.With {
+  public record Params(Mode mode, @PositiveFloat32 double eps) implements IoULossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(Mode.LOG, 1e-6);
 
@@ -67,13 +69,13 @@ public final class IoULoss extends AlignedOverlapLoss<IoULoss.Params> {
      */
     public Params {
       Preconditions.checkNotNull(mode, "mode");
-      Checks.positiveFloat32("eps", eps);
+      ParamChecks.check(Params.class, mode, eps);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public IoULoss(LossOptions options, Params params) {
-    super(TYPE.name(), options, params, params.eps());
+    super(options, params, params.eps());
   }
 
   @Override

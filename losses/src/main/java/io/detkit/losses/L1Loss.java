@@ -1,7 +1,5 @@
 package io.detkit.losses;
 
-import io.detkit.core.config.Config;
-
 /**
  * MMDetection's {@code L1Loss}: the element-wise loss {@code |pred - target|}, whose gradient with
  * respect to {@code pred} is {@code sign(pred - target)} (0 where they are equal, as in PyTorch).
@@ -13,22 +11,12 @@ import io.detkit.core.config.Config;
  * @see Loss#forward(LossArgs) for what a call throws: an {@link IllegalArgumentException} when the
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
-public final class L1Loss extends ElementwiseRegressionLoss {
+public final class L1Loss extends FormulaRegressionLoss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Void, L1Loss> TYPE = LossType.of("L1Loss", L1Loss::new);
+  public static final LossType<Void, L1Loss> TYPE = LossType.of(L1Loss.class, L1Loss::new);
 
   /** The loss with {@code options}. */
   public L1Loss(LossOptions options) {
-    super(TYPE.name(), options);
-  }
-
-  @Override
-  double value(double pred, double target, boolean f32) {
-    return Math.abs(pred - target);
-  }
-
-  @Override
-  double slope(double pred, double target, boolean f32) {
-    return RegressionSupport.sign(pred - target);
+    super(options, (p, t) -> Math.abs(p - t), (p, t) -> RegressionSupport.sign(p - t));
   }
 }

@@ -1,5 +1,7 @@
 package io.detkit.losses;
 
+import io.detkit.core.config.ComponentType;
+import io.detkit.core.config.ParamChecks;
 import io.detkit.core.tensor.Tensors;
 import java.util.Objects;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,7 +28,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (all three held in {@link LossOptions}).
  *
  * <p>Construction, one idiom for every built-in loss: the loss's own parameters are a
- * {@code Params} record checked in its constructor; the loss's descriptor {@code X.TYPE} (a
+ * {@code Params} record checked in its constructor (ranges declared on its components,
+ * {@link ParamChecks}), held by {@link ParamLoss}; the type name is the class's simple name; the
+ * loss's descriptor {@code X.TYPE} (a
  * {@link LossType}) is the one place its entry points are written: {@code X.TYPE.fromConfig(Config)}
  * (the registry's factory) and {@code X.TYPE.builder()...build()} both fill that record and
  * {@link LossOptions}, then call the public constructor {@code X(LossOptions, X.Params)}. A bad value throws
@@ -46,16 +50,20 @@ public abstract class Loss {
   private final LossOptions options;
 
   /**
-   * A loss of MMDetection type {@code type} with the shared {@code options}; a subclass takes its
-   * own parameters as one validated value beside them (each built-in loss's {@code Params} record),
-   * so that {@code fromConfig} and the builder fill the same value.
+   * A loss with the shared {@code options}; its type name is its class's simple name
+   * ({@link ComponentType#typeNameOf}). A subclass takes its own parameters as one validated value
+   * beside them (each built-in loss's {@code Params} record, held by {@link ParamLoss}), so that
+   * {@code fromConfig} and the builder fill the same value.
+   *
+   * @throws NullPointerException if {@code options} is null
+   * @throws IllegalArgumentException for an anonymous class, which has no name to register
    */
-  protected Loss(String type, LossOptions options) {
-    this.type = Objects.requireNonNull(type, "type");
+  protected Loss(LossOptions options) {
+    this.type = ComponentType.typeNameOf(getClass());
     this.options = Objects.requireNonNull(options, "options");
   }
 
-  /** MMDetection's type name, e.g. {@code FocalLoss}. */
+  /** MMDetection's type name, the class's simple name, e.g. {@code FocalLoss}. */
   public final String type() {
     return type;
   }

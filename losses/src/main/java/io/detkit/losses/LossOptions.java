@@ -2,6 +2,8 @@ package io.detkit.losses;
 
 import com.google.common.base.Preconditions;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Finite;
 import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
@@ -18,7 +20,7 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  * @param checkFinite whether a non-finite input, value or gradient throws {@link NonFiniteLossException}
  */
 @RecordBuilder
-public record LossOptions(Reduction reduction, double lossWeight, boolean checkFinite)
+public record LossOptions(Reduction reduction, @Finite double lossWeight, boolean checkFinite)
     implements LossOptionsBuilder.With {
   /** MMDetection's defaults: {@code reduction='mean', loss_weight=1.0}, no finiteness check. */
   public static final LossOptions DEFAULTS = new LossOptions(Reduction.MEAN, 1.0, false);
@@ -29,7 +31,7 @@ public record LossOptions(Reduction reduction, double lossWeight, boolean checkF
    */
   public LossOptions {
     Preconditions.checkNotNull(reduction, "reduction");
-    Checks.finite(null, "loss_weight", lossWeight);
+    ParamChecks.check(LossOptions.class, reduction, lossWeight, checkFinite);
   }
 
   /** Reads the options from their keys, defaulting to {@link #DEFAULTS}. */

@@ -7,7 +7,6 @@ import io.detkit.core.config.RecordBinder;
 import java.util.Objects;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The descriptor of one loss type, each loss's {@code TYPE} constant and the one place its entry
@@ -17,11 +16,14 @@ import java.util.function.Supplier;
  * registers it with {@code Losses.REGISTRY.register(MyLoss.TYPE)}:
  *
  * <pre>{@code
- * public static final LossType<Params, MyLoss> TYPE =
- *     LossType.of("MyLoss", RecordBinder.of(Params.DEFAULTS), MyLoss::new);
+ * public static final LossType<Params, MyLoss> TYPE = LossType.of(MyLoss.class, Params.DEFAULTS, MyLoss::new);
  * }</pre>
- * where the {@link RecordBinder} reads each component of the {@code Params} record from its
- * snake_case key, defaulting to {@code Params.DEFAULTS}; no {@code fromConfig} is written.
+ * The type's name is the loss class's simple name ({@link Loss#type()} gives the same, as
+ * MMDetection registers a loss under its class name); the parameters are read by a
+ * {@link RecordBinder} over the {@code Params} record, each component from its snake_case key,
+ * defaulting to {@code Params.DEFAULTS}, so no {@code fromConfig} is written. A loss that
+ * MMDetection implements for sigmoid scores only adds {@link #sigmoidOnly}; a config-only key is a
+ * {@link RecordBinder#then} step given to {@link #of(Class, RecordBinder, BiFunction)}.
  *
  * <p>The shared options are {@link LossOptions} (read from {@code reduction}, {@code loss_weight},
  * {@code check_finite}; the builder starts at {@link LossOptions#DEFAULTS}); the loss's own
@@ -32,52 +34,77 @@ import java.util.function.Supplier;
  * @param <L> the loss
  */
 public final class LossType<P, L extends Loss> extends ComponentType<LossOptions, P, L> {
+  private final Function<Config, P> readParams;
+  private final BiFunction<LossOptions, P, L> loss;
+
   private LossType(String name, Function<Config, P> readParams, P defaults, BiFunction<LossOptions, P, L> loss) {
     super(name, LossOptions.BINDER, readParams, defaults, loss);
+    this.readParams = readParams;
+    this.loss = loss;
   }
 
   /**
-   * The type {@code name} of a loss with its own parameters: {@code readParams} reads them from a
-   * config dict, a builder starts at {@code defaults}, {@code loss} is the loss's constructor.
+   * The type of loss class {@code type}, whose own parameters, a record, are read from a config
+   * dict by their components and default to {@code defaults}; {@code loss} is the loss's
+   * constructor.
    *
    * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code type} has no simple name, or a component's type has no reader
    */
-  public static <P, L extends Loss> LossType<P, L> of(String name, P defaults, Function<Config, P> readParams,
+  public static <P extends Record, L extends Loss> LossType<P, L> of(Class<L> type, P defaults,
       BiFunction<LossOptions, P, L> loss) {
-    return new LossType<>(name, Objects.requireNonNull(readParams, "readParams"),
-        Objects.requireNonNull(defaults, "defaults"), loss);
+    return of(type, RecordBinder.of(defaults), loss);
   }
 
   /**
-   * The type {@code name} of a loss whose own parameters, a record, {@code params} reads from a
-   * config dict (each component from its snake_case key); a builder starts at the binder's
-   * defaults, {@code loss} is the loss's constructor.
+   * The type of loss class {@code type} whose own parameters {@code params} reads from a config
+   * dict (a binder with config-only steps, {@link RecordBinder#then}); a builder starts at the
+   * binder's defaults, {@code loss} is the loss's constructor.
    *
    * @throws NullPointerException if an argument is null, or the binder has no defaults
+   * @throws IllegalArgumentException if {@code type} has no simple name
    */
-  public static <P extends Record, L extends Loss> LossType<P, L> of(String name, RecordBinder<P> params,
+  public static <P extends Record, L extends Loss> LossType<P, L> of(Class<L> type, RecordBinder<P> params,
       BiFunction<LossOptions, P, L> loss) {
-    return of(name, Objects.requireNonNull(params, "params").defaults(), params, loss);
+    Objects.requireNonNull(params, "params");
+    return new LossType<>(ComponentType.typeNameOf(type), params, Objects.requireNonNull(params.defaults(), "defaults"),
+        Objects.requireNonNull(loss, "loss"));
   }
 
-  /** The type {@code name} of a loss with only the shared options, made by {@code loss}. */
-  public static <L extends Loss> LossType<Void, L> of(String name, Function<LossOptions, L> loss) {
+  /**
+   * The type of loss class {@code type}, which has only the shared options, made by {@code loss}.
+   *
+   * @throws IllegalArgumentException if {@code type} has no simple name
+   */
+  public static <L extends Loss> LossType<Void, L> of(Class<L> type, Function<LossOptions, L> loss) {
     Objects.requireNonNull(loss, "loss");
-    return new LossType<>(name, null, null, (options, none) -> loss.apply(options));
+    return new LossType<>(ComponentType.typeNameOf(type), null, null, (options, none) -> loss.apply(options));
+  }
+
+  /**
+   * This type, refusing a config whose {@code use_sigmoid} (default True) is False: MMDetection
+   * implements the loss for sigmoid scores only, so the softmax form is refused rather than
+   * silently ignored. Read after the parameters, as a config-only key.
+   *
+   * @throws IllegalStateException for a type without own parameters
+   */
+  public LossType<P, L> sigmoidOnly() {
+    if (readParams == null) {
+      throw new IllegalStateException(name() + ": sigmoidOnly needs a type with own parameters");
+    }
+    String name = name();
+    return new LossType<>(name, c -> {
+      P params = readParams.apply(c);
+      if (!c.getBoolean("use_sigmoid", true)) {
+        throw new IllegalArgumentException(name + ": use_sigmoid must be True (MMDetection implements " + name
+            + " for sigmoid scores only); got False");
+      }
+      return params;
+    }, defaults().orElseThrow(), loss);
   }
 
   /** A builder with MMDetection's defaults: {@link LossOptions#DEFAULTS} and the loss's own defaults. */
   public Builder<LossOptions, P, L> builder() {
     return builder(LossOptions.DEFAULTS);
-  }
-
-  /** A parameter's range error, which names its key, becomes a {@link ConfigException} at that key's path. */
-  @Override
-  protected L configured(Config c, Supplier<L> build) {
-    try {
-      return build.get();
-    } catch (Checks.BadParameter e) {
-      throw ConfigException.at(c.pathOf(e.key()), e.getMessage());
-    }
   }
 }

@@ -1,7 +1,5 @@
 package io.detkit.losses;
 
-import io.detkit.core.config.Config;
-
 /**
  * MMDetection's {@code MSELoss}: the element-wise loss {@code (pred - target)^2}, gradient
  * {@code 2 * (pred - target)}.
@@ -14,23 +12,12 @@ import io.detkit.core.config.Config;
  * @see Loss#forward(LossArgs) for what a call throws: an {@link IllegalArgumentException} when the
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
-public final class MSELoss extends ElementwiseRegressionLoss {
+public final class MSELoss extends FormulaRegressionLoss {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Void, MSELoss> TYPE = LossType.of("MSELoss", MSELoss::new);
+  public static final LossType<Void, MSELoss> TYPE = LossType.of(MSELoss.class, MSELoss::new);
 
   /** The loss with {@code options}. */
   public MSELoss(LossOptions options) {
-    super(TYPE.name(), options);
-  }
-
-  @Override
-  double value(double pred, double target, boolean f32) {
-    double d = pred - target;
-    return d * d;
-  }
-
-  @Override
-  double slope(double pred, double target, boolean f32) {
-    return 2 * (pred - target);
+    super(options, (p, t) -> (p - t) * (p - t), (p, t) -> 2 * (p - t));
   }
 }

@@ -15,13 +15,13 @@ public abstract class ParamLoss<P extends Record> extends Loss {
   private final P params;
 
   /**
-   * A loss of MMDetection type {@code type} with the shared {@code options} and its own
-   * {@code params}.
+   * A loss with the shared {@code options} and its own {@code params}; its type name is its
+   * class's simple name.
    *
    * @throws NullPointerException if an argument is null
    */
-  protected ParamLoss(String type, LossOptions options, P params) {
-    super(type, options);
+  protected ParamLoss(LossOptions options, P params) {
+    super(options);
     this.params = Objects.requireNonNull(params, "params");
   }
 

@@ -10,24 +10,18 @@ import static io.detkit.core.precision.Precision.round;
  * formulas then run in double precision. The gradient is the branch's slope times
  * {@code sign(pred - target)} (0 where they are equal).
  *
- * <p>Shapes and errors as {@link ElementwiseRegressionLoss}.
+ * <p>Shapes and errors as {@link ElementwiseRegression}; the loss's {@code Params} record is held
+ * by {@link ParamLoss}.
  *
- * <p>Its public methods are not final: javac then gives each public subclass a bridge to them,
- * which reflection from other packages needs (this class is package-private).
+ * @param <P> the loss's {@code Params} record
  */
-abstract class PiecewiseL1Loss extends ElementwiseRegressionLoss {
-  private final double beta;
-
-  /** {@code beta} comes checked (finite and {@code > 0}) from the subclass's {@code Params}. */
-  PiecewiseL1Loss(String type, LossOptions options, double beta) {
-    super(type, options);
-    this.beta = beta;
+abstract class PiecewiseL1Loss<P extends Record> extends ParamLoss<P> {
+  PiecewiseL1Loss(LossOptions options, P params) {
+    super(options, params);
   }
 
-  /** The threshold between the two branches. */
-  public double beta() {
-    return beta;
-  }
+  /** The threshold between the two branches, the {@code Params} record's (finite and {@code > 0}). */
+  public abstract double beta();
 
   /** The loss at distance {@code d}, on the lower branch when {@code below} ({@code d < beta}). */
   abstract double valueAt(double d, boolean below);
@@ -36,18 +30,21 @@ abstract class PiecewiseL1Loss extends ElementwiseRegressionLoss {
   abstract double slopeAt(double d, boolean below);
 
   @Override
-  final double value(double pred, double target, boolean f32) {
+  protected final Elementwise kernel(LossArgs args) {
+    return ElementwiseRegression.kernel(args, this::value, this::slope);
+  }
+
+  private double value(double pred, double target, boolean f32) {
     double d = RegressionSupport.absDiff(pred, target, f32);
     return valueAt(d, d < threshold(f32));
   }
 
-  @Override
-  final double slope(double pred, double target, boolean f32) {
+  private double slope(double pred, double target, boolean f32) {
     double d = RegressionSupport.absDiff(pred, target, f32);
     return slopeAt(d, d < threshold(f32)) * RegressionSupport.sign(pred - target);
   }
 
   private double threshold(boolean f32) {
-    return round(beta, f32);
+    return round(beta(), f32);
   }
 }

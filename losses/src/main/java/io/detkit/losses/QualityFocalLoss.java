@@ -1,7 +1,8 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.NonNegative;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,14 +30,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * probabilities leave [0, 1], or the weight does not broadcast.
  */
 public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
-  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
-  private static final String NAME = "QualityFocalLoss";
-
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, QualityFocalLoss> TYPE = LossType.of(NAME,
-      RecordBinder.of(Params.DEFAULTS)
-          .then(Checks.sigmoidOnly(NAME, "only the sigmoid form exists, as in MMDetection")),
-      QualityFocalLoss::new);
+  public static final LossType<Params, QualityFocalLoss> TYPE =
+      LossType.of(QualityFocalLoss.class, Params.DEFAULTS, QualityFocalLoss::new).sigmoidOnly();
 
   /**
    * QualityFocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -45,19 +41,19 @@ public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
    * @param activated whether {@code pred} holds probabilities rather than logits
    */
   @RecordBuilder
-  public record Params(double beta, boolean activated) implements QualityFocalLossParamsBuilder.With {
+  public record Params(@NonNegative double beta, boolean activated) implements QualityFocalLossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(2.0, false);
 
     /** @throws IllegalArgumentException {@code "QualityFocalLoss: beta must be a finite number >= 0; got -1.0"} */
     public Params {
-      Checks.nonNegative(NAME, "beta", beta);
+      ParamChecks.check(Params.class, beta, activated);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public QualityFocalLoss(LossOptions options, Params params) {
-    super(NAME, options, params);
+    super(options, params);
   }
 
   @Override
@@ -65,7 +61,7 @@ public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
     INDArray pred = args.pred();
     boolean activated = params().activated();
     double beta = params().beta();
-    double[] x = ClsMath.scores(pred, NAME, activated);
+    double[] x = ClsMath.scores(pred, type(), activated);
     int n = (int) pred.size(0);
     int c = (int) pred.size(1);
     double[] y = targets(args, pred, n, c);
@@ -97,7 +93,7 @@ public final class QualityFocalLoss extends ParamLoss<QualityFocalLoss.Params> {
   private static double[] targets(LossArgs args, INDArray pred, int n, int c) {
     if (args.targetCount() == 1) {
       INDArray t = args.target();
-      Checks.sameShape(pred, t, NAME + " (dense soft target): target");
+      Checks.sameShape(pred, t, TYPE.name() + " (dense soft target): target");
       double[] y = Tensors.toDoubles(t);
       ClsMath.requireRange(y, "QualityFocalLoss: target", 0.0, 1.0, "quality scores");
       return y;

@@ -1,7 +1,8 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Positive;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
 /**
@@ -20,10 +21,10 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  * @see Loss#forward(LossArgs) for what a call throws: an {@link IllegalArgumentException} when the
  *     target's shape differs from the prediction's or the weight does not broadcast
  */
-public final class SmoothL1Loss extends PiecewiseL1Loss {
+public final class SmoothL1Loss extends PiecewiseL1Loss<SmoothL1Loss.Params> {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, SmoothL1Loss> TYPE = LossType.of("SmoothL1Loss",
-      RecordBinder.of(Params.DEFAULTS), SmoothL1Loss::new);
+  public static final LossType<Params, SmoothL1Loss> TYPE =
+      LossType.of(SmoothL1Loss.class, Params.DEFAULTS, SmoothL1Loss::new);
 
   /**
    * SmoothL1Loss's own parameter, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -31,19 +32,24 @@ public final class SmoothL1Loss extends PiecewiseL1Loss {
    * @param beta the threshold between the quadratic and the linear branch, finite and {@code > 0}
    */
   @RecordBuilder
-  public record Params(double beta) implements SmoothL1LossParamsBuilder.With {
+  public record Params(@Positive double beta) implements SmoothL1LossParamsBuilder.With {
     /** MMDetection's default. */
     public static final Params DEFAULTS = new Params(1.0);
 
     /** @throws IllegalArgumentException {@code "beta must be a finite number > 0; got 0.0"} */
     public Params {
-      Checks.positive("beta", beta);
+      ParamChecks.check(Params.class, beta);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public SmoothL1Loss(LossOptions options, Params params) {
-    super(TYPE.name(), options, params.beta());
+    super(options, params);
+  }
+
+  @Override
+  public double beta() {
+    return params().beta();
   }
 
   @Override

@@ -1,7 +1,8 @@
 package io.detkit.losses;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.NonNegative;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,14 +25,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code pred}'s, a target is not finite or outside [0, 1], or the weight does not broadcast.
  */
 public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
-  // A constant, not TYPE.name(): the Params record names the loss in its checks while TYPE is being built.
-  private static final String NAME = "VarifocalLoss";
-
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder()}, the registry's entry ({@link LossType}). */
-  public static final LossType<Params, VarifocalLoss> TYPE = LossType.of(NAME,
-      RecordBinder.of(Params.DEFAULTS)
-          .then(Checks.sigmoidOnly(NAME, "only the sigmoid form exists, as in MMDetection")),
-      VarifocalLoss::new);
+  public static final LossType<Params, VarifocalLoss> TYPE =
+      LossType.of(VarifocalLoss.class, Params.DEFAULTS, VarifocalLoss::new).sigmoidOnly();
 
   /**
    * VarifocalLoss's own parameters, checked here once for {@code TYPE.fromConfig} and {@code TYPE.builder()}.
@@ -41,26 +37,26 @@ public final class VarifocalLoss extends ParamLoss<VarifocalLoss.Params> {
    * @param iouWeighted whether positives are weighted by their target
    */
   @RecordBuilder
-  public record Params(double alpha, double gamma, boolean iouWeighted) implements VarifocalLossParamsBuilder.With {
+  public record Params(@NonNegative double alpha, @NonNegative double gamma, boolean iouWeighted)
+      implements VarifocalLossParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(0.75, 2.0, true);
 
     /** @throws IllegalArgumentException {@code "VarifocalLoss: alpha must be a finite number >= 0; got -1.0"} */
     public Params {
-      Checks.nonNegative(NAME, "alpha", alpha);
-      Checks.nonNegative(NAME, "gamma", gamma);
+      ParamChecks.check(Params.class, alpha, gamma, iouWeighted);
     }
   }
 
   /** The loss with {@code options} and {@code params}. */
   public VarifocalLoss(LossOptions options, Params params) {
-    super(NAME, options, params);
+    super(options, params);
   }
 
   @Override
   protected Elementwise kernel(LossArgs args) {
     INDArray pred = args.pred();
-    double[] t = Checks.denseTarget(args, NAME);
+    double[] t = Checks.denseTarget(args, type());
     double[] x = Tensors.toDoubles(pred);
     Tensors.requireFinite(t, "VarifocalLoss: target");
     // IoU-aware targets: outside [0, 1] the positive weight and the BCE target make no sense (a

@@ -279,7 +279,7 @@ class ClassificationLossPipelineTest {
     private final double margin;
 
     SquaredHingeLoss(Config c) {
-      super("SquaredHingeLoss", LossOptions.fromConfig(c));
+      super(LossOptions.fromConfig(c));
       this.margin = c.getDouble("margin", 1.0);
     }
 

@@ -111,11 +111,14 @@ class RegressionLossConfigTest {
 
   static Stream<Arguments> outOfRangeConfigs() {
     return Stream.of(
-        Arguments.of(Config.of("type", "SmoothL1Loss", "beta", 0.0), "beta: beta must be a finite number > 0; got 0.0"),
-        Arguments.of(Config.of("type", "BalancedL1Loss", "alpha", -1), "alpha: alpha must be a finite number > 0; got -1.0"),
-        Arguments.of(Config.of("type", "GHMR", "bins", 0), "bins: bins must be in [1, 1024] (Limits.MAX_BINS); got 0"),
-        Arguments.of(Config.of("type", "GHMR", "momentum", 1.0), "momentum: momentum must be in [0, 1); got 1.0"),
-        Arguments.of(Config.of("type", "GHMR", "mu", -0.1), "mu: mu must be a finite number >= 0; got -0.1"),
+        Arguments.of(Config.of("type", "SmoothL1Loss", "beta", 0.0),
+            "beta: SmoothL1Loss: beta must be a finite number > 0; got 0.0"),
+        Arguments.of(Config.of("type", "BalancedL1Loss", "alpha", -1),
+            "alpha: BalancedL1Loss: alpha must be a finite number > 0; got -1.0"),
+        Arguments.of(Config.of("type", "GHMR", "bins", 0),
+            "bins: GHMR: bins must be in [1, 1024] (Limits.MAX_BINS); got 0"),
+        Arguments.of(Config.of("type", "GHMR", "momentum", 1.0), "momentum: GHMR: momentum must be in [0, 1); got 1.0"),
+        Arguments.of(Config.of("type", "GHMR", "mu", -0.1), "mu: GHMR: mu must be a finite number >= 0; got -0.1"),
         Arguments.of(Config.of("type", "IoULoss", "mode", "cube"),
             "mode: mode must be one of 'linear', 'square', 'log'; got 'cube'"),
         Arguments.of(Config.of("type", "CIoULoss", "eps", -1e-6),
@@ -138,13 +141,14 @@ class RegressionLossConfigTest {
   static Stream<Arguments> outOfRangeBuilders() {
     return Stream.of(
         Arguments.of((Supplier<Loss>) () -> SmoothL1Loss.TYPE.builder().params(p -> p.withBeta(-1)).build(),
-            "beta must be a finite number > 0; got -1.0"),
+            "SmoothL1Loss: beta must be a finite number > 0; got -1.0"),
         Arguments.of((Supplier<Loss>) () -> BalancedL1Loss.TYPE.builder().params(p -> p.withGamma(Double.NaN)).build(),
-            "gamma must be a finite number > 0; got NaN"),
+            "BalancedL1Loss: gamma must be a finite number > 0; got NaN"),
         Arguments.of((Supplier<Loss>) () -> GHMR.TYPE.builder().params(p -> p.withBins(0)).build(),
-            "bins must be in [1, 1024] (Limits.MAX_BINS); got 0"),
+            "GHMR: bins must be in [1, 1024] (Limits.MAX_BINS); got 0"),
         Arguments.of((Supplier<Loss>) () -> BoundedIoULoss.TYPE.builder().params(p -> p.withEps(0)).build(),
-            "eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38); got 0.0"),
+            "BoundedIoULoss: eps must be positive and representable in float32 (1.4E-45 to 3.4028235E38);"
+                + " got 0.0"),
         Arguments.of((Supplier<Loss>) () -> DIoULoss.TYPE.builder()
             .options(o -> o.withLossWeight(Double.POSITIVE_INFINITY)).build(),
             "loss_weight must be finite; got Infinity"),

@@ -30,7 +30,7 @@ public final class CombinedSampler extends BaseSampler {
    * CombinedSampler.Params(pos, neg))}, the registry's entry.
    */
   public static final SamplerType<Params, CombinedSampler> TYPE =
-      SamplerType.of("CombinedSampler", null, Params::fromConfig, CombinedSampler::new);
+      SamplerType.of(CombinedSampler.class, null, Params::fromConfig, CombinedSampler::new);
 
   private static final List<String> INHERITED =
       List.of("num", "pos_fraction", "neg_pos_ub", "add_gt_as_proposals", "seed");

@@ -27,7 +27,7 @@ import java.util.random.RandomGenerator;
 public final class InstanceBalancedPosSampler extends BaseSampler {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder(num, posFraction)}, the registry's entry. */
   public static final SamplerType<Void, InstanceBalancedPosSampler> TYPE =
-      SamplerType.of("InstanceBalancedPosSampler", InstanceBalancedPosSampler::new);
+      SamplerType.of(InstanceBalancedPosSampler.class, InstanceBalancedPosSampler::new);
 
   /** A sampler with the shared {@code params}. */
   public InstanceBalancedPosSampler(SamplerParams params) {

@@ -1,8 +1,9 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
-import io.detkit.core.check.Limits;
-import io.detkit.core.config.RecordBinder;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.BinCount;
+import io.detkit.core.config.ParamChecks.UnitInterval;
 import io.soabase.recordbuilder.core.RecordBuilder;
 import java.util.Arrays;
 import java.util.Objects;
@@ -45,7 +46,7 @@ public final class IoUBalancedNegSampler extends BaseSampler {
    * MMDetection's defaults), the registry's entry.
    */
   public static final SamplerType<Params, IoUBalancedNegSampler> TYPE =
-      SamplerType.of("IoUBalancedNegSampler", RecordBinder.of(Params.DEFAULTS), IoUBalancedNegSampler::new);
+      SamplerType.of(IoUBalancedNegSampler.class, Params.DEFAULTS, IoUBalancedNegSampler::new);
 
   private final Params own;
 
@@ -58,21 +59,24 @@ public final class IoUBalancedNegSampler extends BaseSampler {
    * @param numBins number of IoU bins the other negatives are balanced over, in [1, Limits.MAX_BINS]
    */
   @RecordBuilder
-  public record Params(double floorThr, double floorFraction, int numBins) implements IoUBalancedNegSamplerParamsBuilder.With {
+  public record Params(double floorThr, @UnitInterval double floorFraction, @BinCount int numBins)
+      implements IoUBalancedNegSamplerParamsBuilder.With {
     /** MMDetection's defaults. */
     public static final Params DEFAULTS = new Params(-1, 0, 3);
 
-    /** @throws IllegalArgumentException naming the parameter out of range */
+    /**
+     * The ranges declared on the components ({@link ParamChecks}; each bin is a pass over the
+     * IoU-set negatives, so the bin bound keeps a call linear in practice), then by hand
+     * {@code floor_thr}, whose sentinel -1 ("no floor") sits outside its range.
+     *
+     * @throws IllegalArgumentException naming the parameter out of range
+     */
     public Params {
+      ParamChecks.check(Params.class, floorThr, floorFraction, numBins);
       if (!(floorThr >= 0 || floorThr == -1)) {
-        throw new IllegalArgumentException("floor_thr must be >= 0, or -1 for IoU-balanced sampling of all"
-            + " negatives; got " + floorThr);
+        throw new ParamChecks.BadParameter("floor_thr", "IoUBalancedNegSampler: floor_thr must be >= 0, or -1 for"
+            + " IoU-balanced sampling of all negatives; got " + floorThr);
       }
-      if (!(floorFraction >= 0 && floorFraction <= 1)) {
-        throw new IllegalArgumentException("floor_fraction must be in [0, 1]; got " + floorFraction);
-      }
-      // Each bin is a pass over the IoU-set negatives: the bound keeps a call linear in practice.
-      Limits.requireCount("num_bins", numBins, 1, Limits.MAX_BINS, "Limits.MAX_BINS");
     }
   }
 

@@ -24,7 +24,7 @@ public final class OHEMSampler extends BaseSampler {
    * entry; the sampler it builds has no loss until one is attached with {@link #withLoss}.
    */
   public static final SamplerType<Void, OHEMSampler> TYPE =
-      SamplerType.of("OHEMSampler", params -> new OHEMSampler(params, null));
+      SamplerType.of(OHEMSampler.class, params -> new OHEMSampler(params, null));
 
   private final HardExampleLoss loss;
 

@@ -16,7 +16,7 @@ package io.detkit.samplers;
  */
 public final class RandomSampler extends BaseSampler {
   /** The type: {@code TYPE.fromConfig(cfg)}, {@code TYPE.builder(num, posFraction)}, the registry's entry. */
-  public static final SamplerType<Void, RandomSampler> TYPE = SamplerType.of("RandomSampler", RandomSampler::new);
+  public static final SamplerType<Void, RandomSampler> TYPE = SamplerType.of(RandomSampler.class, RandomSampler::new);
 
   /** A sampler with the shared {@code params}. */
   public RandomSampler(SamplerParams params) {

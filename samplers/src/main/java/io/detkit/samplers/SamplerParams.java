@@ -1,6 +1,9 @@
 package io.detkit.samplers;
 
 import io.detkit.core.config.ConfigField;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Positive;
+import io.detkit.core.config.ParamChecks.UnitInterval;
 import io.detkit.core.config.RecordBinder;
 import io.soabase.recordbuilder.core.RecordBuilder;
 
@@ -17,24 +20,24 @@ import io.soabase.recordbuilder.core.RecordBuilder;
  *     {@link Samplers#DEFAULT_SEED})
  */
 @RecordBuilder
-public record SamplerParams(@ConfigField(required = true) int num, @ConfigField(required = true) double posFraction,
-    double negPosUb, boolean addGtAsProposals, long seed) implements SamplerParamsBuilder.With {
+public record SamplerParams(@ConfigField(required = true) @Positive int num,
+    @ConfigField(required = true) @UnitInterval double posFraction, double negPosUb, boolean addGtAsProposals,
+    long seed) implements SamplerParamsBuilder.With {
   /** MMDetection's default {@code neg_pos_ub}: no bound. */
   public static final double NO_NEG_POS_UB = -1;
 
   /**
+   * The ranges declared on the components ({@link ParamChecks}), then by hand {@code neg_pos_ub},
+   * whose sentinel -1 ("no bound") sits outside its range.
+   *
    * @throws IllegalArgumentException if {@code num <= 0}, {@code posFraction} is outside
    *     {@code [0, 1]} or {@code negPosUb < -1}
    */
   public SamplerParams {
-    if (num <= 0) {
-      throw new IllegalArgumentException("num must be > 0 (samples per image); got " + num);
-    }
-    if (!(posFraction >= 0 && posFraction <= 1)) {
-      throw new IllegalArgumentException("pos_fraction must be in [0, 1]; got " + posFraction);
-    }
+    ParamChecks.check(SamplerParams.class, num, posFraction, negPosUb, addGtAsProposals, seed);
     if (!(negPosUb >= -1)) {
-      throw new IllegalArgumentException("neg_pos_ub must be >= -1 (-1 means no bound); got " + negPosUb);
+      throw new ParamChecks.BadParameter("neg_pos_ub", "neg_pos_ub must be >= -1 (-1 means no bound); got "
+          + negPosUb);
     }
   }
 

@@ -71,7 +71,7 @@ class SamplersRegistryTest {
         Map.of("type", "RandomSampler", "num", 256, "pos_fraction", 1.5)))).getConfig("train_cfg")
         .getConfig("sampler");
     assertThatThrownBy(() -> Samplers.build(nested)).isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("train_cfg.sampler: ").hasMessageContaining("pos_fraction must be in [0, 1]");
+        .hasMessage("train_cfg.sampler.pos_fraction: pos_fraction must be in [0, 1]; got 1.5");
     assertThatThrownBy(() -> Samplers.build(Config.of("type", "RandomSampler", "pos_fraction", 0.5)))
         .isInstanceOf(ConfigException.class).hasMessageContaining("num").hasMessageContaining("missing");
     assertThatThrownBy(() -> Samplers.build(Config.of("type", "RandomSampler", "num", 256.0, "pos_fraction", 0.5)))

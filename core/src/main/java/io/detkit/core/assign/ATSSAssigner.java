@@ -1,8 +1,10 @@
 package io.detkit.core.assign;
 
-import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.NotNaN;
+import io.detkit.core.config.ParamChecks.UnitInterval;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
@@ -50,7 +52,7 @@ public final class ATSSAssigner extends ParamAssigner<ATSSAssigner.Params> {
    * (&lt;= 0 disables ignoring). The withers ({@code withAlpha}, {@code withIgnoreIofThr}) are generated.
    */
   @RecordBuilder
-  public record Params(int topk, Double alpha, double ignoreIofThr) implements ATSSAssignerParamsBuilder.With {
+  public record Params(int topk, @UnitInterval Double alpha, @NotNaN double ignoreIofThr) implements ATSSAssignerParamsBuilder.With {
     /**
      * {@code topk} candidates per level and gt, MMDetection's defaults otherwise ({@code alpha=None},
      * no ignoring).
@@ -61,12 +63,13 @@ public final class ATSSAssigner extends ParamAssigner<ATSSAssigner.Params> {
       return new Params(topk, null, -1);
     }
 
+    /**
+     * {@code topk} by the rule every top-k assigner shares ({@code AssignerChecks.requireTopk}, also
+     * its config reader's), the other ranges declared on the components ({@link ParamChecks}).
+     */
     public Params {
       AssignerChecks.requireTopk(topk);
-      if (alpha != null) {
-        Args.inRange("alpha", alpha, 0, 1);
-      }
-      Args.notNaN("ignore_iof_thr", ignoreIofThr);
+      ParamChecks.check(Params.class, topk, alpha, ignoreIofThr);
     }
   }
 

@@ -3,6 +3,8 @@ package io.detkit.core.assign;
 import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.NotNaN;
 import io.detkit.core.config.PyTuple;
 import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
@@ -65,8 +67,8 @@ public final class MaxIoUAssigner extends ParamAssigner<MaxIoUAssigner.Params> {
    *     negative range
    */
   @RecordBuilder
-  public record Params(double posIouThr, NegativeRule negativeRule, double negIouLow, double negIouHigh,
-      double minPosIou, boolean gtMaxAssignAll, double ignoreIofThr, boolean ignoreWrtCandidates,
+  public record Params(@NotNaN double posIouThr, NegativeRule negativeRule, double negIouLow, double negIouHigh,
+      @NotNaN double minPosIou, boolean gtMaxAssignAll, @NotNaN double ignoreIofThr, boolean ignoreWrtCandidates,
       boolean matchLowQuality, long gpuAssignThr) implements MaxIoUAssignerParamsBuilder.With {
     /**
      * Positives from {@code posIouThr}, negatives below the float {@code negIouThr}, MMDetection's
@@ -89,8 +91,13 @@ public final class MaxIoUAssigner extends ParamAssigner<MaxIoUAssigner.Params> {
       return with(b -> b.negativeRule(NegativeRule.NONE).negIouLow(Double.NaN).negIouHigh(Double.NaN));
     }
 
+    /**
+     * The single-value ranges declared on the components ({@link ParamChecks}); the negative
+     * thresholds by hand, because which of them must be set depends on {@code negativeRule}.
+     */
     public Params {
-      Args.notNaN("pos_iou_thr", posIouThr);
+      ParamChecks.check(Params.class, posIouThr, negativeRule, negIouLow, negIouHigh, minPosIou, gtMaxAssignAll,
+          ignoreIofThr, ignoreWrtCandidates, matchLowQuality, gpuAssignThr);
       if (negativeRule == null) {
         throw new IllegalArgumentException("neg_iou_thr must be set (a threshold, a (low, high) range, or none)");
       }
@@ -98,8 +105,6 @@ public final class MaxIoUAssigner extends ParamAssigner<MaxIoUAssigner.Params> {
         Args.notNaN("neg_iou_thr[0]", negIouLow);
         Args.notNaN(negativeRule == NegativeRule.BELOW ? "neg_iou_thr" : "neg_iou_thr[1]", negIouHigh);
       }
-      Args.notNaN("min_pos_iou", minPosIou);
-      Args.notNaN("ignore_iof_thr", ignoreIofThr);
     }
   }
 

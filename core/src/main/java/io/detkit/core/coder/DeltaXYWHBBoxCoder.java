@@ -5,6 +5,8 @@ import static io.detkit.core.precision.Precision.round;
 import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.NonNegative;
 import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
@@ -49,13 +51,15 @@ public final class DeltaXYWHBBoxCoder extends BaseBBoxCoder {
    * @throws IllegalArgumentException naming the parameter that is out of range
    */
   public record Params(ImmutableDoubleArray targetMeans, ImmutableDoubleArray targetStds, boolean clipBorder,
-      boolean addCtrClamp, double ctrClamp) {
+      boolean addCtrClamp, @NonNegative double ctrClamp) {
+    /**
+     * {@code ctr_clamp}'s range declared on its component ({@link ParamChecks}); the two 4-vectors
+     * by hand (a length and a rule per element, which no component rule covers).
+     */
     public Params {
+      ParamChecks.check(Params.class, targetMeans, targetStds, clipBorder, addCtrClamp, ctrClamp);
       four("target_means", targetMeans, false);
       four("target_stds", targetStds, true);
-      if (!(ctrClamp >= 0) || !Double.isFinite(ctrClamp)) {
-        throw new IllegalArgumentException("ctr_clamp must be finite and >= 0; got " + ctrClamp);
-      }
     }
 
     /** MMDetection's defaults: means 0, stds 1, clip_border on, no centre clamp (at 32 pixels). */

@@ -37,6 +37,10 @@ public final class TBLRBBoxCoder extends BaseBBoxCoder {
    *     not per side
    */
   public record Params(ImmutableDoubleArray normalizer, boolean perSideNormalizer, boolean clipBorder) {
+    /**
+     * Checked by hand, not by a component rule ({@code ParamChecks}): the normalizer's rule depends
+     * on {@code perSideNormalizer} (four values, or one repeated).
+     */
     public Params {
       Tensors.requireNonNull(normalizer, "normalizer");
       if (normalizer.length() != 4) {

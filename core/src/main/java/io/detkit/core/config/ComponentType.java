@@ -67,6 +67,22 @@ public abstract class ComponentType<O, P, C> {
     this.factory = Objects.requireNonNull(factory, "factory");
   }
 
+  /**
+   * The type name of component class {@code type}: its simple name, as MMDetection registers a
+   * component under its class name. The one rule behind every kind's {@code X.TYPE.name()} (and a
+   * loss's {@code type()}), so no type repeats its name as a string.
+   *
+   * @throws IllegalArgumentException for an anonymous class, which has no name to register
+   */
+  public static String typeNameOf(Class<?> type) {
+    String name = Objects.requireNonNull(type, "type").getSimpleName();
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("a component needs a named class (its type name); got anonymous "
+          + type.getName());
+    }
+    return name;
+  }
+
   /** The registry name, MMDetection's type name (e.g. {@code FocalLoss}). */
   public final String name() {
     return name;
@@ -109,11 +125,16 @@ public abstract class ComponentType<O, P, C> {
   }
 
   /**
-   * Runs {@code build} for {@link #fromConfig}; a kind overrides it to re-raise its checks' errors
-   * as {@link ConfigException}s at the config's path. The default runs it as it is.
+   * Runs {@code build} for {@link #fromConfig}: a parameter's range error, which names its config
+   * key ({@link ParamChecks.BadParameter}), becomes a {@link ConfigException} at that key's path. A
+   * kind overrides it to re-raise its other checks' errors too (calling this one inside).
    */
   protected C configured(Config c, Supplier<C> build) {
-    return build.get();
+    try {
+      return build.get();
+    } catch (ParamChecks.BadParameter e) {
+      throw ConfigException.at(c.pathOf(e.key()), e.getMessage());
+    }
   }
 
   /** A builder starting from the shared {@code options} and the type's {@link #defaults()}. */

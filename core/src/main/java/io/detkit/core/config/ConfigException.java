@@ -45,11 +45,20 @@ public final class ConfigException extends IllegalArgumentException {
    * Runs {@code build}, which makes a component from dict {@code c}; a plain
    * {@link IllegalArgumentException} it throws (a record's check, which names the parameter but
    * knows no path) becomes a {@code ConfigException} at {@code c}'s path with the same message, and
-   * a {@code ConfigException} (which has its path already) passes unchanged. The one form of that
-   * re-raise for every {@code fromConfig}.
+   * a {@code ConfigException} (which has its path already) passes unchanged; a parameter's range
+   * error ({@link ParamChecks.BadParameter}, which names its key) goes to that key's path. The one
+   * form of that re-raise for every {@code fromConfig}.
    */
   public static <T> T reraisedAt(Config c, Supplier<T> build) {
-    return reraisedAt(c.path(), build);
+    try {
+      return build.get();
+    } catch (ConfigException e) {
+      throw e;
+    } catch (ParamChecks.BadParameter e) {
+      throw at(c.pathOf(e.key()), e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw at(c.path(), e.getMessage());
+    }
   }
 
   /** {@link #reraisedAt(Config, Supplier)} at a dotted {@code path} (a key's, a list item's). */

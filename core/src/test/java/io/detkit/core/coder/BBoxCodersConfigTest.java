@@ -55,7 +55,7 @@ class BBoxCodersConfigTest {
     assertThatThrownBy(() -> CoreRegistries.buildBBoxCoder(Config.of("type", "DeltaXYWHBBoxCoder", "target_stds",
         List.of(1.0, 1.0, 1.0)))).hasMessageContaining("target_stds must have 4 values");
     assertThatThrownBy(() -> CoreRegistries.buildBBoxCoder(Config.of("type", "DeltaXYWHBBoxCoder", "ctr_clamp", -1)))
-        .hasMessageContaining("ctr_clamp must be finite and >= 0");
+        .hasMessageContaining("DeltaXYWHBBoxCoder: ctr_clamp must be a finite number >= 0; got -1.0");
     assertThatThrownBy(() -> CoreRegistries.buildBBoxCoder(Config.of("type", "DistancePointBBoxCoder", "clip_border", "yes")))
         .hasMessageContaining("clip_border: expected a boolean");
   }

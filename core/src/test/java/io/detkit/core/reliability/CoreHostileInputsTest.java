@@ -226,7 +226,7 @@ class CoreHostileInputsTest {
 
   @Test
   void ddodAlphaOutsideTheUnitIntervalIsRefused() {
-    rejects(() -> new ATSSAssigner(ATSSAssigner.Params.of(9).withAlpha(1.5)), "alpha must be in [0.0, 1.0]; got 1.5");
+    rejects(() -> new ATSSAssigner(ATSSAssigner.Params.of(9).withAlpha(1.5)), "ATSSAssigner: alpha must be in [0, 1]; got 1.5");
     rejects(() -> ATSSAssigner.Params.of(9).withAlpha(-0.1), "alpha");
     assertThat(new ATSSAssigner(ATSSAssigner.Params.of(9).withAlpha(0.8)).params().alpha()).isEqualTo(0.8);
   }

@@ -38,8 +38,6 @@ import java.util.List;
  * <p>Immutable and thread-safe.
  */
 public final class FCOSHead extends AnchorFreeHead {
-  /** The registry name. */
-  public static final String TYPE = "FCOSHead";
   /** Config key and loss dict key of the centerness loss. */
   public static final String LOSS_CENTERNESS = "loss_centerness";
   private static final List<String> OUTPUTS = List.of(HeadOutputs.CLS_SCORES, HeadOutputs.BBOX_PREDS,
@@ -145,7 +143,7 @@ public final class FCOSHead extends AnchorFreeHead {
 
     /** A builder with MMDetection's defaults ({@code loss_centerness}: sigmoid CrossEntropyLoss). */
     public Builder() {
-      super(TYPE, FCOSHead::new);
+      super(FCOSHead.class, FCOSHead::new);
       declareLoss(LOSS_CENTERNESS, Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "loss_weight", 1.0));
     }
 

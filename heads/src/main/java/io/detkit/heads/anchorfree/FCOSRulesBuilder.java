@@ -29,10 +29,10 @@ public abstract class FCOSRulesBuilder<B extends FCOSRulesBuilder<B, H>, H exten
   private double radius = 1.5;
 
   /**
-   * @param type the head's MMDetection type name
+   * @param type the head's class, whose simple name is its MMDetection type name
    * @param factory makes the head (see {@link io.detkit.heads.HeadBuilder})
    */
-  protected FCOSRulesBuilder(String type, Function<? super B, ? extends H> factory) {
+  protected FCOSRulesBuilder(Class<? extends H> type, Function<? super B, ? extends H> factory) {
     super(type, factory);
   }
 

@@ -40,10 +40,10 @@ public abstract class PointHeadBuilder<B extends PointHeadBuilder<B, H>, H exten
   private double offset = 0.5;
 
   /**
-   * @param type the head's MMDetection type name
+   * @param type the head's class, whose simple name is its MMDetection type name
    * @param factory makes the head (see {@link HeadBuilder})
    */
-  protected PointHeadBuilder(String type, Function<? super B, ? extends H> factory) {
+  protected PointHeadBuilder(Class<? extends H> type, Function<? super B, ? extends H> factory) {
     super(type, factory);
     params(p -> p.withLossCls(FocalLoss.TYPE.builder().build())
         .withLossBbox(Losses.build(Config.of("type", "IoULoss", "loss_weight", 1.0)))

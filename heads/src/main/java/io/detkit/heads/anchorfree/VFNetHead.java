@@ -43,8 +43,6 @@ import org.nd4j.linalg.api.buffer.DataType;
  * has not checked against MMDetection yet. Immutable and thread-safe.
  */
 public final class VFNetHead extends AnchorFreeHead {
-  /** The registry name. */
-  public static final String TYPE = "VFNetHead";
   /** Name of the refined box output. */
   public static final String BBOX_PREDS_REFINE = "bbox_preds_refine";
   /** Config key of the refined boxes' loss. */
@@ -109,7 +107,7 @@ public final class VFNetHead extends AnchorFreeHead {
 
     /** A builder with MMDetection's defaults. */
     public Builder() {
-      super(TYPE, VFNetHead::new);
+      super(VFNetHead.class, VFNetHead::new);
       params(p -> p.withLossCls(Losses.build(Config.of("type", "VarifocalLoss", "use_sigmoid", true, "alpha", 0.75,
           "gamma", 2.0, "iou_weighted", true, "loss_weight", 1.0)))
           .withLossBbox(Losses.build(Config.of("type", "GIoULoss", "loss_weight", 1.5))));

@@ -37,7 +37,7 @@ public class IoUBranchRetinaHead extends RetinaHead {
 
   /** Its builder: RetinaHead's defaults and the declared {@code loss_iou}. */
   public static HeadBuilder.Of<IoUBranchRetinaHead> builder() {
-    return RetinaHead.defaults(HeadBuilder.of("IoUBranchRetinaHead", IoUBranchRetinaHead::new))
+    return RetinaHead.defaults(HeadBuilder.of(IoUBranchRetinaHead.class, IoUBranchRetinaHead::new))
         .declareLoss(LOSS_IOU, Config.of("type", "CrossEntropyLoss", "use_sigmoid", true, "loss_weight", 1.0));
   }
 

@@ -22,7 +22,7 @@ public class IoUWeightedAnchorHead extends AnchorHead {
    * {@code c -> IoUWeightedAnchorHead.builder().fromConfig(c)}.
    */
   public static HeadBuilder.Of<IoUWeightedAnchorHead> builder() {
-    return HeadBuilder.of("IoUWeightedAnchorHead", IoUWeightedAnchorHead::new);
+    return HeadBuilder.of(IoUWeightedAnchorHead.class, IoUWeightedAnchorHead::new);
   }
 
   /** The per-image target hook: runs on the head's executor, one image per call. */

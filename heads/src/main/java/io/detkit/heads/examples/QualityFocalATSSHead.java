@@ -23,7 +23,7 @@ public class QualityFocalATSSHead extends ATSSHead {
 
   /** Its builder: ATSSHead's defaults, this head's type and constructor ({@code builder().fromConfig(c)}). */
   public static HeadBuilder.Of<QualityFocalATSSHead> builder() {
-    return ATSSHead.defaults(HeadBuilder.of("QualityFocalATSSHead", QualityFocalATSSHead::new));
+    return ATSSHead.defaults(HeadBuilder.of(QualityFocalATSSHead.class, QualityFocalATSSHead::new));
   }
 
   /** The per-level classification hook: runs on the caller's thread, once per level. */

@@ -165,7 +165,7 @@ public class GFLHead extends AnchorHead {
 
     /** A builder with this head's defaults ({@link #defaults}). */
     public Builder() {
-      super("GFLHead", b -> new GFLHead(b, b.regMax));
+      super(GFLHead.class, b -> new GFLHead(b, b.regMax));
       defaults(this);
     }
 

@@ -215,7 +215,7 @@ public class TOODHead extends ATSSHead {
 
     /** A builder with this head's defaults. */
     public Builder() {
-      super("TOODHead", TOODHead::new);
+      super(TOODHead.class, TOODHead::new);
       ATSSHead.defaults(this);
       declareLoss(INITIAL_LOSS_CLS, DEFAULT_INITIAL_LOSS_CLS);
       acceptTrainCfgKeys("initial_epoch", "initial_assigner", "alpha", "beta");

@@ -46,7 +46,7 @@ class EpochSeenByHooksTest {
 
   static final class Builder extends HeadBuilder<Builder, Recording> {
     Builder() {
-      super("Recording", Recording::new);
+      super(Recording.class, Recording::new);
     }
   }
 

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 
 import io.detkit.core.config.Config;
-import io.detkit.core.config.RecordBinder;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.Positive;
 import io.detkit.core.config.Registry;
 import io.detkit.losses.Elementwise;
 import io.detkit.losses.Loss;
@@ -26,24 +27,25 @@ import org.nd4j.linalg.factory.Nd4j;
  * and both entry points (config dict and builder) giving the same numbers.
  */
 class UserLossTypeTest {
-  /** {@code scale * |pred - target|}, with the gradient {@code scale * sign(pred - target)}. */
+  /**
+   * {@code scale * |pred - target|}, with the gradient {@code scale * sign(pred - target)}: the whole
+   * declaration is the record (its range rule on the component, checked by its constructor), the
+   * descriptor (type name from the class, keys from the components) and the constructor.
+   */
   static final class ScaledL1Loss extends ParamLoss<ScaledL1Loss.Params> {
-    record Params(double scale) {
+    record Params(@Positive double scale) {
       static final Params DEFAULTS = new Params(1.0);
 
       Params {
-        if (!(scale > 0) || Double.isInfinite(scale)) {
-          throw new IllegalArgumentException("ScaledL1Loss: scale must be a finite number > 0; got " + scale);
-        }
+        ParamChecks.check(Params.class, scale);
       }
     }
 
-    /** The parameters are read by a binder over the record: key {@code scale}, default {@code DEFAULTS.scale}. */
     static final LossType<Params, ScaledL1Loss> TYPE =
-        LossType.of("ScaledL1Loss", RecordBinder.of(Params.DEFAULTS), ScaledL1Loss::new);
+        LossType.of(ScaledL1Loss.class, Params.DEFAULTS, ScaledL1Loss::new);
 
     ScaledL1Loss(LossOptions options, Params params) {
-      super("ScaledL1Loss", options, params);
+      super(options, params);
     }
 
     @Override
@@ -103,14 +105,16 @@ class UserLossTypeTest {
   @Test
   void badValuesAndUnknownKeysAreRefusedNamingTheKey() {
     assertThatThrownBy(() -> REGISTRY.build(Config.of("type", "ScaledL1Loss", "scale", -1.0)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale").hasMessageContaining("-1.0");
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("scale: ScaledL1Loss: scale must be a finite number > 0; got -1.0");
     assertThatThrownBy(() -> REGISTRY.build(Config.of("type", "ScaledL1Loss", "scal", 2.0)))
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("scal: unknown parameter 'scal' for loss type 'ScaledL1Loss'; accepted: scale, ");
     assertThatThrownBy(() -> REGISTRY.build(Config.of("type", "ScaledL1Loss", "scale", "2")))
         .isInstanceOf(ConfigException.class).hasMessage("scale: expected a number, got '2'");
     assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().params(p -> new ScaledL1Loss.Params(0)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scale");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("ScaledL1Loss: scale must be a finite number > 0; got 0.0");
     assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().options(null))
         .isInstanceOf(NullPointerException.class).hasMessageContaining("edit");
     assertThatThrownBy(() -> ScaledL1Loss.TYPE.builder().params(p -> null))

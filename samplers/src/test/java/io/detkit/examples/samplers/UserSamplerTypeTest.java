@@ -8,9 +8,9 @@ import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.Registry;
 import io.detkit.samplers.BaseSampler;
+import io.detkit.samplers.Sampler;
 import io.detkit.samplers.SamplerParams;
 import io.detkit.samplers.SamplerType;
-import io.detkit.samplers.Sampler;
 import io.detkit.samplers.SamplingContext;
 import io.detkit.samplers.SamplingResult;
 import java.util.stream.IntStream;
@@ -25,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class UserSamplerTypeTest {
   /** Takes the lowest-index positives and negatives (deterministic, no draws). */
   static final class FirstSampler extends BaseSampler {
-    static final SamplerType<Void, FirstSampler> TYPE = SamplerType.of("FirstSampler", FirstSampler::new);
+    static final SamplerType<Void, FirstSampler> TYPE = SamplerType.of(FirstSampler.class, FirstSampler::new);
 
     FirstSampler(SamplerParams params) {
       super(params);
