@@ -141,17 +141,7 @@ class LossArgsGradIntoTest {
   /** A user's loss whose {@code compute} builds its own result still fills the caller's array. */
   @Test
   void aLossThatMakesItsOwnGradientStillFillsTheCallersArray() {
-    Loss doubling = new Loss("Doubling", LossOptions.DEFAULTS) {
-      @Override
-      protected LossResult compute(LossArgs args, Reduction r) {
-        return new LossResult(Nd4j.scalar(args.pred().dataType(), 1.0), args.pred().mul(2), r);
-      }
-
-      @Override
-      protected Elementwise kernel(LossArgs args) {
-        throw new UnsupportedOperationException("compute is overridden");
-      }
-    };
+    Loss doubling = new Doubling();
     INDArray pred = Tensors.create(new double[] {1, -2, 3}, DataType.FLOAT, 3);
     INDArray out = Nd4j.create(DataType.FLOAT, 3);
     try (LossResult r = doubling.forward(LossArgs.of(pred).gradInto(out))) {
@@ -202,5 +192,22 @@ class LossArgsGradIntoTest {
       out[i] = Double.doubleToRawLongBits(d[i]);
     }
     return out;
+  }
+
+  /** A loss whose {@code compute} returns a gradient it made itself (twice {@code pred}). */
+  private static final class Doubling extends Loss {
+    Doubling() {
+      super(LossOptions.DEFAULTS);
+    }
+
+    @Override
+    protected LossResult compute(LossArgs args, Reduction r) {
+      return new LossResult(Nd4j.scalar(args.pred().dataType(), 1.0), args.pred().mul(2), r);
+    }
+
+    @Override
+    protected Elementwise kernel(LossArgs args) {
+      throw new UnsupportedOperationException("compute is overridden");
+    }
   }
 }
