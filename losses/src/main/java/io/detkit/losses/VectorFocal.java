@@ -223,7 +223,9 @@ final class VectorFocal {
         }
         for (int j = 0; j < c; j++) {
           xb.get(start + j * hw + p, work.px, j * RUN_CHUNK, n);
-          java.util.Arrays.fill(work.px, j * RUN_CHUNK + n, (j + 1) * RUN_CHUNK, 0f);
+          if (n < RUN_CHUNK) {
+            java.util.Arrays.fill(work.px, j * RUN_CHUNK + n, (j + 1) * RUN_CHUNK, 0f);
+          }
         }
         System.arraycopy(work.px, 0, work.pe, 0, c * RUN_CHUNK);
         expNegAbsInPlace(work.pe, c * RUN_CHUNK);

@@ -37,7 +37,11 @@ final class ATSSCandidates {
   private final double[] bcy;
   private final boolean[] ignored;
   private final boolean f32;
-  private final int maxLevel;
+  /**
+   * Distances a {@link Scratch} holds at once: a heap level's first k, or a whole level on torch's
+   * other path (the large levels' distances are offered one by one, never stored).
+   */
+  private final int scratchLength;
   /** Whether every centre is finite, so block bounds may skip priors. */
   private final boolean pruning;
   /** Per block (levels one after another): the centres' ranges. */
@@ -60,14 +64,15 @@ final class ATSSCandidates {
     this.f32 = f32;
     int blockCount = 0;
     int groupCount = 0;
-    int widest = 0;
+    int stored = 0;
     for (int size : levels) {
       int inLevel = (size + BLOCK - 1) / BLOCK;
       blockCount += inLevel;
       groupCount += (inLevel + GROUP - 1) / GROUP;
-      widest = Math.max(widest, size);
+      int kk = Math.min(topk, size);
+      stored = Math.max(stored, TorchTopk.usesHeap(size, kk) ? kk : size);
     }
-    this.maxLevel = widest;
+    this.scratchLength = stored;
     blocks = new Boxes(blockCount);
     groups = new Boxes(groupCount);
     boolean finite = true;
@@ -101,7 +106,7 @@ final class ATSSCandidates {
 
   /** One thread's buffers for {@link #select}. */
   final class Scratch {
-    private final double[] dist = new double[maxLevel];
+    private final double[] dist = new double[scratchLength];
     private final TorchTopk selector = new TorchTopk();
   }
 

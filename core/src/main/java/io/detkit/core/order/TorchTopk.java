@@ -132,8 +132,13 @@ public final class TorchTopk {
     return out;
   }
 
+  /**
+   * torch's order: {@code a < b}, or {@code b} NaN and {@code a} not. Written so that the common
+   * case (two numbers) costs one comparison: {@code a < b} is false whenever either is NaN, and
+   * {@code x != x} is NaN's own test.
+   */
   private static boolean less(double a, double b) {
-    return (!Double.isNaN(a) && Double.isNaN(b)) || a < b;
+    return a < b || b != b && a == a;
   }
 
   private boolean lessAt(int i, int j) {
