@@ -88,16 +88,20 @@ def detkit_env(omp_threads, omp_min_work=None):
     return env, props
 
 
-def run_detkit(args, export, per_level=False, omp_threads=None, omp_min_work=None, root=ROOT):
+def run_detkit(args, export, per_level=False, omp_threads=None, omp_min_work=None, root=ROOT, host_threads=0):
     """One TrainingProfile run of the checkout at root; per_level runs the head in its per-level form
     (-Ddetkit.perLevelHead=true) instead of once on the level canvas. libnd4j gets omp_threads OpenMP
-    threads (default --detkit-threads, else --threads); detkit's own host loops always --threads."""
+    threads (default --detkit-threads, else --threads); detkit's own host loops (GroupNorm) host_threads
+    (-Ddetkit.hostThreads; default --threads; None: no property, so libnd4j's thread count, as the
+    detkit wrapper runs them)."""
     if not args.skip_build:
         subprocess.run([os.path.join(root, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
     cp = detkit_classpath(root)
     env, props = detkit_env(omp_threads or args.detkit_threads or args.threads, omp_min_work)
     out_json = os.path.join(args.out, "detkit.json")
-    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", f"-Ddetkit.hostThreads={args.threads}",
+    if host_threads is not None:
+        props.append(f"-Ddetkit.hostThreads={host_threads or args.threads}")
+    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector",
            f"-Ddetkit.perLevelHead={'true' if per_level else 'false'}", *props, "-cp", cp,
            "io.detkit.tools.train.TrainingProfile", os.path.join(ROOT, args.config), "--warmup", str(args.warmup),
            "--iters", str(args.iters), "--json", out_json, "--export", export,
@@ -351,22 +355,27 @@ def compare_sides(args):
     Every side has --threads cores' worth of compute threads; they differ in who gets them."""
     n = args.threads
     sides = [
-        ("detkit as `detkit train` runs it", f"libnd4j on 1 OpenMP thread, detkit's own loops (GroupNorm, head targets) "
-         f"on {n}, data loader thread beside", dict(omp_threads=1)),
-        (f"detkit, libnd4j on {n}", f"libnd4j pool of {n} OpenMP threads (PASSIVE); a convolution gets all of them from "
-         f"detkit.ompMinWork multiply-adds on, every smaller call one; detkit's loops on {n}",
-         dict(omp_threads=n)),
-        (f"detkit, libnd4j on {n}, every call", f"libnd4j on {n} OpenMP threads (PASSIVE) for every call "
-         f"(-Ddetkit.ompMinWork=0, the behaviour before it existed); detkit's loops on {n}",
-         dict(omp_threads=n, omp_min_work=0)),
+        ("detkit as `detkit train` runs it", "the wrapper's settings: libnd4j on 1 OpenMP thread (OMP_NUM_THREADS=1), "
+         "detkit's GroupNorm loops on as many (no detkit.hostThreads), the head's per-image targets on the caller and "
+         "the common pool (one worker on two cores), the data loader thread beside",
+         dict(omp_threads=1, host_threads=None)),
+        (f"detkit, libnd4j 1, loops {n}", f"libnd4j on 1 OpenMP thread, GroupNorm loops on {n} "
+         f"(-Ddetkit.hostThreads={n}; the old `--detkit-threads 1` row)", dict(omp_threads=1)),
+        (f"detkit, libnd4j on {n}", f"a libnd4j pool of {n} OpenMP threads (OMP_WAIT_POLICY=PASSIVE) of which a "
+         f"convolution gets all from detkit.ompMinWork multiply-adds on and every smaller call one (as shipped); "
+         f"GroupNorm loops on {n}", dict(omp_threads=n)),
     ]
     if args.baseline:
         sides += [
-            ("baseline as `detkit train` runs it", f"{args.baseline}: libnd4j on 1 OpenMP thread, its loops on {n}",
-             dict(omp_threads=1, root=args.baseline)),
-            (f"baseline, libnd4j on {n}", f"{args.baseline}: libnd4j on {n} OpenMP threads (PASSIVE), its loops on {n}",
-             dict(omp_threads=n, root=args.baseline)),
+            ("baseline as `detkit train` runs it", f"{args.baseline}: the wrapper's settings (above)",
+             dict(omp_threads=1, host_threads=None, root=args.baseline)),
+            (f"baseline, libnd4j on {n}", f"{args.baseline}: libnd4j on {n} OpenMP threads (PASSIVE) for every call, "
+             f"GroupNorm loops on {n}", dict(omp_threads=n, root=args.baseline)),
         ]
+    else:
+        sides.append((f"detkit, libnd4j on {n}, every call", f"libnd4j on {n} OpenMP threads (PASSIVE) for every "
+                      f"call (-Ddetkit.ompMinWork=0, as before that setting existed); GroupNorm loops on {n}",
+                      dict(omp_threads=n, omp_min_work=0)))
     torch_threads = sorted({1, n})
     sides += [(f"PyTorch, {t} thread{'s' if t > 1 else ''}", f"torch.set_num_threads({t}) (intra-op); its data is "
                f"preloaded", dict(torch_threads=t)) for t in torch_threads]
