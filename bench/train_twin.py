@@ -355,12 +355,13 @@ def compare_sides(args):
     Every side has --threads cores' worth of compute threads; they differ in who gets them."""
     n = args.threads
     sides = [
-        ("detkit as `detkit train` runs it", "the wrapper's settings: libnd4j on 1 OpenMP thread (OMP_NUM_THREADS=1), "
-         "detkit's GroupNorm loops on as many (no detkit.hostThreads), the head's per-image targets on the caller and "
-         "the common pool (one worker on two cores), the data loader thread beside",
-         dict(omp_threads=1, host_threads=None)),
-        (f"detkit, libnd4j 1, loops {n}", f"libnd4j on 1 OpenMP thread, GroupNorm loops on {n} "
-         f"(-Ddetkit.hostThreads={n}; the old `--detkit-threads 1` row)", dict(omp_threads=1)),
+        ("detkit as `detkit train` runs it", f"the wrapper's settings: libnd4j on 1 OpenMP thread (OMP_NUM_THREADS=1), "
+         f"detkit's GroupNorm loops on one thread per core (-Ddetkit.hostThreads={os.cpu_count()}), the head's "
+         f"per-image targets on the caller and the common pool (one worker on two cores), the data loader thread beside",
+         dict(omp_threads=1, host_threads=os.cpu_count())),
+        ("detkit, everything on 1", "libnd4j on 1 OpenMP thread and GroupNorm loops on 1 (-Ddetkit.hostThreads=1: "
+         "what the wrapper ran before it passed the property); targets and loader as above",
+         dict(omp_threads=1, host_threads=1)),
         (f"detkit, libnd4j on {n}", f"a libnd4j pool of {n} OpenMP threads (OMP_WAIT_POLICY=PASSIVE) of which a "
          f"convolution gets all from detkit.ompMinWork multiply-adds on and every smaller call one (as shipped); "
          f"GroupNorm loops on {n}", dict(omp_threads=n)),
@@ -393,12 +394,13 @@ def run_compare(args, export):
         for label, _, how in sides:
             load = loadavg()
             if "torch_threads" in how:
-                r[label] = (load, run_torch(args, export, detkit_first, threads=how["torch_threads"])[0]["total"])
+                times, cpu, _ = run_torch(args, export, detkit_first, threads=how["torch_threads"])
+                r[label] = (load, times["total"], cpu["total"])
             else:
                 out = run_detkit(args, export if how.get("root") is None else export + "-baseline", **how)
                 if detkit_first is None and how.get("root") is None:
                     detkit_first = out
-                r[label] = (load, out["phases_ms"]["total"])
+                r[label] = (load, out["phases_ms"]["total"], out["cpu_phases_ms"]["total"])
         rounds.append(r)
     labels = [s[0] for s in sides]
     torch_labels = [s[0] for s in sides if "torch_threads" in s[2]]
@@ -409,12 +411,15 @@ def run_compare(args, export):
     print("Sides:\n")
     for label, meaning, _ in sides:
         print(f"- {label}: {meaning}")
-    print("\nWhole iteration, wall ms, median (p90) [1-minute load average at the side's start]:\n")
+    print("\nWhole iteration, wall ms, median (p90) {the training thread's CPU ms, median: all of PyTorch's compute "
+          "on 1 thread; on more, and for detkit's other threads, the rest is not counted} [1-minute load average at "
+          "the side's start]:\n")
     print("| round | " + " | ".join(labels) + " |")
     print("|---" * (len(labels) + 1) + "|")
     for i, r in enumerate(rounds):
         print(f"| {i + 1} | " + " | ".join(f"{statistics.median(r[k][1]):.2f} ({pct(r[k][1], 0.9):.2f}) "
-                                           f"[{r[k][0].split()[0]}]" for k in labels) + " |")
+                                           f"{{{statistics.median(r[k][2]):.2f}}} [{r[k][0].split()[0]}]"
+                                           for k in labels) + " |")
     med = {k: statistics.median([statistics.median(r[k][1]) for r in rounds]) for k in labels}
     print("| median of the rounds' medians | " + " | ".join(f"{med[k]:.2f}" for k in labels) + " |")
     print("\nEach detkit side against the faster PyTorch side of the same round (median / median):\n")
@@ -428,7 +433,8 @@ def run_compare(args, export):
               + " |")
     with open(os.path.join(args.out, "twin-compare.json"), "w") as f:
         json.dump({"sides": [{"label": s[0], "meaning": s[1]} for s in sides],
-                   "rounds": [{k: {"load": v[0], "total_ms": v[1]} for k, v in r.items()} for r in rounds]}, f)
+                   "rounds": [{k: {"load": v[0], "total_ms": v[1], "cpu_total_ms": v[2]} for k, v in r.items()}
+                              for r in rounds]}, f)
 
 
 
@@ -537,7 +543,8 @@ def main():
         json.dump({"load": load, "detkit": dk, "detkit_cpu": cpu, "torch": times, "torch_cpu": torch_cpu,
                    "torch_losses": torch_losses,
                    "detkit_first_losses": detkit_first,
-                   "rounds": [{k: {"load": v[0], "total_ms": v[1]} for k, v in r.items()} for r in rounds]}, f)
+                   "rounds": [{k: {"load": v[0], "total_ms": v[1]} for k, v in r.items()}
+                              for r in rounds]}, f)
 
 
 if __name__ == "__main__":
