@@ -23,6 +23,16 @@ batch, detkit's waits for its loader thread (which runs the pipeline concurrentl
 Usage: bench/train_twin.py [--config tools/configs/atss_shapes.py] [--threads 2] [--detkit-threads N]
                            [--warmup 30] [--iters 300] [--batches 60] [--out bench/target/twin]
                            [--skip-build] [--layers N] [--rounds R] [--per-level-too]
+                           [--compare [--baseline OTHER_CHECKOUT]]
+detkit's libnd4j runs with OMP_NUM_THREADS = --detkit-threads (default --threads) and, above one thread,
+OMP_WAIT_POLICY=PASSIVE unless the environment sets a policy (both as the detkit wrapper sets them);
+its own host loops always get --threads (-Ddetkit.hostThreads).
+With --compare every round trains detkit as the wrapper runs it (libnd4j on one thread), detkit with
+libnd4j on --threads (as shipped: only large convolutions on all of them) and with every call on
+--threads, and PyTorch on 1 and on --threads threads, and compares each detkit side with the faster
+PyTorch side of its round ("2 threads a side": two cores' worth of compute threads on each side;
+each side's row says who gets them). --baseline OTHER_CHECKOUT adds that checkout's build as two more
+detkit sides (A/B under the same load).
 With --rounds R both sides train R times, alternating, and a table gives each round's median and p90
 of the whole iteration (PyTorch's median moves by up to 2x between runs on a shared machine: judge the
 ratio over rounds); --per-level-too adds, in every round, detkit with its head in the per-level form.
@@ -58,26 +68,45 @@ def loadavg():
 
 # ---------------------------------------------------------------------------- detkit side
 
-def detkit_classpath():
+def detkit_classpath(root=ROOT):
     """The tools jar and its dependencies, as the detkit wrapper builds them."""
-    target = os.path.join(ROOT, "tools", "target")
+    target = os.path.join(root, "tools", "target")
     with open(os.path.join(target, "detkit.classpath")) as f:
         return os.path.join(target, "detkit-tools-0.1.0-SNAPSHOT.jar") + ":" + f.read().strip()
 
 
-def run_detkit(args, export, per_level=False):
-    """One TrainingProfile run; per_level runs the head in its per-level form (-Ddetkit.perLevelHead=true)
-    instead of once on the level canvas."""
+def detkit_env(omp_threads, omp_min_work=None):
+    """detkit's environment and system properties for libnd4j on omp_threads OpenMP threads, as the
+    detkit wrapper sets them: OMP_WAIT_POLICY=PASSIVE when omp_threads > 1 unless the caller's
+    environment sets a policy. omp_min_work, when given, is -Ddetkit.ompMinWork (0: every convolution
+    on all omp_threads; default: only convolutions of at least OpenMpThreads.DEFAULT_MIN_WORK
+    multiply-adds, every smaller call on one thread)."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(omp_threads))
+    if omp_threads > 1:
+        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    props = [] if omp_min_work is None else [f"-Ddetkit.ompMinWork={omp_min_work}"]
+    return env, props
+
+
+def run_detkit(args, export, per_level=False, omp_threads=None, omp_min_work=None, root=ROOT, host_threads=0):
+    """One TrainingProfile run of the checkout at root; per_level runs the head in its per-level form
+    (-Ddetkit.perLevelHead=true) instead of once on the level canvas. libnd4j gets omp_threads OpenMP
+    threads (default --detkit-threads, else --threads); detkit's own host loops (GroupNorm) host_threads
+    (-Ddetkit.hostThreads; default --threads; None: no property, so libnd4j's thread count, as the
+    detkit wrapper runs them)."""
     if not args.skip_build:
-        subprocess.run([os.path.join(ROOT, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
-    cp = detkit_classpath()
-    env = dict(os.environ, OMP_NUM_THREADS=str(args.detkit_threads or args.threads))
+        subprocess.run([os.path.join(root, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
+    cp = detkit_classpath(root)
+    env, props = detkit_env(omp_threads or args.detkit_threads or args.threads, omp_min_work)
     out_json = os.path.join(args.out, "detkit.json")
-    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", f"-Ddetkit.hostThreads={args.threads}",
-           f"-Ddetkit.perLevelHead={'true' if per_level else 'false'}", "-cp", cp, "io.detkit.tools.train.TrainingProfile", args.config, "--warmup", str(args.warmup),
+    if host_threads is not None:
+        props.append(f"-Ddetkit.hostThreads={host_threads or args.threads}")
+    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector",
+           f"-Ddetkit.perLevelHead={'true' if per_level else 'false'}", *props, "-cp", cp,
+           "io.detkit.tools.train.TrainingProfile", os.path.join(ROOT, args.config), "--warmup", str(args.warmup),
            "--iters", str(args.iters), "--json", out_json, "--export", export,
            "--export-batches", str(args.batches)]
-    subprocess.run(cmd, check=True, env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, check=True, env=env, cwd=root, stderr=subprocess.DEVNULL)
     with open(out_json) as f:
         return json.load(f)
 
@@ -180,7 +209,7 @@ def profile_layers(args, export):
 
 def detkit_layers(args):
     """TrainingProfile --layers: detkit's per-layer table parsed into {name: (type, [fwd, bwd, fwd_cpu, bwd_cpu])}."""
-    env = dict(os.environ, OMP_NUM_THREADS=str(args.detkit_threads or args.threads))
+    env, _ = detkit_env(args.detkit_threads or args.threads)
     cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", f"-Ddetkit.hostThreads={args.threads}", "-cp",
            detkit_classpath(), "io.detkit.tools.train.TrainingProfile", args.config, "--layers", str(args.layers)]
     out = subprocess.run(cmd, check=True, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
@@ -260,8 +289,9 @@ def load_batches(export, n):
     return batches
 
 
-def run_torch(args, export, detkit):
-    torch.set_num_threads(args.threads)
+def run_torch(args, export, detkit, threads=None):
+    """The twin's training on threads intra-op threads (default --threads): per-phase wall and CPU ms, losses."""
+    torch.set_num_threads(threads or args.threads)
     torch.manual_seed(0)
     cfg = read_config(os.path.join(ROOT, args.config))
     head_cfg = cfg["model"]["bbox_head"]
@@ -320,6 +350,94 @@ def run_torch(args, export, detkit):
 
 # ---------------------------------------------------------------------------- report
 
+def compare_sides(args):
+    """The sides --compare trains in every round, in this order: (label, what it means, how to run it).
+    Every side has --threads cores' worth of compute threads; they differ in who gets them."""
+    n = args.threads
+    sides = [
+        ("detkit as `detkit train` runs it", f"the wrapper's settings: libnd4j on 1 OpenMP thread (OMP_NUM_THREADS=1), "
+         f"detkit's GroupNorm loops on one thread per core (-Ddetkit.hostThreads={os.cpu_count()}), the head's "
+         f"per-image targets on the caller and the common pool (one worker on two cores), the data loader thread beside",
+         dict(omp_threads=1, host_threads=os.cpu_count())),
+        ("detkit, everything on 1", "libnd4j on 1 OpenMP thread and GroupNorm loops on 1 (-Ddetkit.hostThreads=1: "
+         "what the wrapper ran before it passed the property); targets and loader as above",
+         dict(omp_threads=1, host_threads=1)),
+        (f"detkit, libnd4j on {n}", f"a libnd4j pool of {n} OpenMP threads (OMP_WAIT_POLICY=PASSIVE) of which a "
+         f"convolution gets all from detkit.ompMinWork multiply-adds on and every smaller call one (as shipped); "
+         f"GroupNorm loops on {n}", dict(omp_threads=n)),
+    ]
+    if args.baseline:
+        sides += [
+            ("baseline as `detkit train` runs it", f"{args.baseline}: the wrapper's settings (above)",
+             dict(omp_threads=1, host_threads=None, root=args.baseline)),
+            (f"baseline, libnd4j on {n}", f"{args.baseline}: libnd4j on {n} OpenMP threads (PASSIVE) for every call, "
+             f"GroupNorm loops on {n}", dict(omp_threads=n, root=args.baseline)),
+        ]
+    else:
+        sides.append((f"detkit, libnd4j on {n}, every call", f"libnd4j on {n} OpenMP threads (PASSIVE) for every "
+                      f"call (-Ddetkit.ompMinWork=0, as before that setting existed); GroupNorm loops on {n}",
+                      dict(omp_threads=n, omp_min_work=0)))
+    torch_threads = sorted({1, n})
+    sides += [(f"PyTorch, {t} thread{'s' if t > 1 else ''}", f"torch.set_num_threads({t}) (intra-op); its data is "
+               f"preloaded", dict(torch_threads=t)) for t in torch_threads]
+    return sides
+
+
+def run_compare(args, export):
+    """--compare: every side of compare_sides trained once a round, rounds alternating; one table of each
+    round's whole-iteration median (p90), and every detkit side against the faster PyTorch side of its round."""
+    sides = compare_sides(args)
+    rounds = []
+    detkit_first = None
+    for _ in range(args.rounds):
+        r = {}
+        for label, _, how in sides:
+            load = loadavg()
+            if "torch_threads" in how:
+                times, cpu, _ = run_torch(args, export, detkit_first, threads=how["torch_threads"])
+                r[label] = (load, times["total"], cpu["total"])
+            else:
+                out = run_detkit(args, export if how.get("root") is None else export + "-baseline", **how)
+                if detkit_first is None and how.get("root") is None:
+                    detkit_first = out
+                r[label] = (load, out["phases_ms"]["total"], out["cpu_phases_ms"]["total"])
+        rounds.append(r)
+    labels = [s[0] for s in sides]
+    torch_labels = [s[0] for s in sides if "torch_threads" in s[2]]
+    print(f"## Training iteration, {args.config}: detkit vs PyTorch twin, {args.threads} cores a side\n")
+    print(f"{args.iters} iterations after {args.warmup} warm-up a run; torch {torch.__version__}; nproc "
+          f"{os.cpu_count()}; load average at the end {loadavg()}\n")
+    print("Command: `bench/train_twin.py " + " ".join(sys.argv[1:]) + "`\n")
+    print("Sides:\n")
+    for label, meaning, _ in sides:
+        print(f"- {label}: {meaning}")
+    print("\nWhole iteration, wall ms, median (p90) {the training thread's CPU ms, median: all of PyTorch's compute "
+          "on 1 thread; on more, and for detkit's other threads, the rest is not counted} [1-minute load average at "
+          "the side's start]:\n")
+    print("| round | " + " | ".join(labels) + " |")
+    print("|---" * (len(labels) + 1) + "|")
+    for i, r in enumerate(rounds):
+        print(f"| {i + 1} | " + " | ".join(f"{statistics.median(r[k][1]):.2f} ({pct(r[k][1], 0.9):.2f}) "
+                                           f"{{{statistics.median(r[k][2]):.2f}}} [{r[k][0].split()[0]}]"
+                                           for k in labels) + " |")
+    med = {k: statistics.median([statistics.median(r[k][1]) for r in rounds]) for k in labels}
+    print("| median of the rounds' medians | " + " | ".join(f"{med[k]:.2f}" for k in labels) + " |")
+    print("\nEach detkit side against the faster PyTorch side of the same round (median / median):\n")
+    detkit_labels = [k for k in labels if k not in torch_labels]
+    print("| round | faster PyTorch | " + " | ".join(detkit_labels) + " |")
+    print("|---" * (len(detkit_labels) + 2) + "|")
+    for i, r in enumerate(rounds):
+        best = min(torch_labels, key=lambda k: statistics.median(r[k][1]))
+        b = statistics.median(r[best][1])
+        print(f"| {i + 1} | {best} {b:.2f} | " + " | ".join(f"{statistics.median(r[k][1]) / b:.2f}" for k in detkit_labels)
+              + " |")
+    with open(os.path.join(args.out, "twin-compare.json"), "w") as f:
+        json.dump({"sides": [{"label": s[0], "meaning": s[1]} for s in sides],
+                   "rounds": [{k: {"load": v[0], "total_ms": v[1], "cpu_total_ms": v[2]} for k, v in r.items()}
+                              for r in rounds]}, f)
+
+
+
 def pct(values, q):
     v = sorted(values)
     return v[max(0, min(len(v) - 1, int(np.ceil(q * len(v))) - 1))]
@@ -343,6 +461,14 @@ def main():
     ap.add_argument("--per-level-too", action="store_true",
                     help="in every round also train detkit with its head in the per-level form "
                          "(-Ddetkit.perLevelHead=true)")
+    ap.add_argument("--compare", action="store_true",
+                    help="train, in every round: detkit as the detkit wrapper runs it (libnd4j on 1 OpenMP thread), "
+                         "detkit with libnd4j on --threads (small calls on one thread, as shipped), the same with every "
+                         "call on --threads, and PyTorch on 1 and on --threads threads; compare each detkit side with "
+                         "the faster PyTorch side (see compare_sides)")
+    ap.add_argument("--baseline", default=None,
+                    help="with --compare: another checkout (built) whose detkit also runs, as the wrapper runs it and "
+                         "with libnd4j on --threads, in every round (A/B of two builds under the same load)")
     ap.add_argument("--layers", type=int, default=0,
                     help="instead of training: time each layer alone, N calls a side (needs a previous run's export)")
     args = ap.parse_args()
@@ -352,6 +478,9 @@ def main():
         if not args.skip_build:
             subprocess.run([os.path.join(ROOT, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
         print_layers(args, detkit_layers(args), profile_layers(args, export))
+        return
+    if args.compare:
+        run_compare(args, export)
         return
     load = {"start": loadavg()}
     detkit = run_detkit(args, export)
@@ -414,7 +543,8 @@ def main():
         json.dump({"load": load, "detkit": dk, "detkit_cpu": cpu, "torch": times, "torch_cpu": torch_cpu,
                    "torch_losses": torch_losses,
                    "detkit_first_losses": detkit_first,
-                   "rounds": [{k: {"load": v[0], "total_ms": v[1]} for k, v in r.items()} for r in rounds]}, f)
+                   "rounds": [{k: {"load": v[0], "total_ms": v[1]} for k, v in r.items()}
+                              for r in rounds]}, f)
 
 
 if __name__ == "__main__":

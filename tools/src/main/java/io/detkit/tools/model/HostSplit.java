@@ -9,10 +9,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@code OMP_NUM_THREADS}), so that this package's primitive loops use the cores that libnd4j's
  * own operations use; the system property {@code detkit.hostThreads} overrides the number (for
  * example 2 host threads beside one libnd4j thread, whose operations gain little from a second
- * one on small maps). The caller runs the first chunk and forks the others into the common
+ * one on small maps: the {@code detkit} wrapper passes one host thread per core beside its one
+ * libnd4j thread). The caller runs the first chunk and forks the others into the common
  * fork-join pool; a chunk no worker has started when the caller gets to it runs on the caller, so
- * a loaded machine costs no wait for a descheduled thread. With one compute thread (the
- * {@code detkit} wrapper's default) everything runs on the caller.
+ * a loaded machine costs no wait for a descheduled thread. With one compute thread everything
+ * runs on the caller.
  *
  * <p>Results do not depend on the split as long as each index's work writes only its own outputs
  * (the contract of {@link Body}): any reduction across indices belongs after the call, in index

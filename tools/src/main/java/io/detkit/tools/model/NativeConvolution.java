@@ -124,6 +124,12 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
       return new long[] {input.size(0), layerConf().getNOut(), h, w};
     }
 
+    /** Multiply-adds of one pass producing (or back-propagating) {@code out}, an [N, C_out, H, W] array. */
+    private long work(INDArray out) {
+      int[] k = layerConf().getKernelSize();
+      return out.length() * layerConf().getNIn() * k[0] * k[1];
+    }
+
     private INDArray contiguousInput() {
       return input.ordering() == 'c' && !input.isView() ? input : input.dup('c');
     }
@@ -138,8 +144,8 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
       INDArray[] inputs = hasBias()
           ? new INDArray[] {in, w, getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(layerConf().getNOut())}
           : new INDArray[] {in, w};
-      Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(inputs).addOutputs(z).addIntegerArguments(intArgs())
-          .build());
+      OpenMpThreads.exec(DynamicCustomOp.builder("conv2d").addInputs(inputs).addOutputs(z)
+          .addIntegerArguments(intArgs()).build(), work(z));
       return z;
     }
 
@@ -201,12 +207,13 @@ public final class NativeConvolution extends org.deeplearning4j.nn.conf.layers.C
         // conv2d_bp writes the weight and bias gradients straight into the flattened gradient's
         // views: no temporary and no copy.
         INDArray bGradView = gradientViews.get(ConvolutionParamInitializer.BIAS_KEY);
-        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, b, delta)
-            .addOutputs(epsNext, wGrad, bGradView.reshape(layerConf().getNOut())).addIntegerArguments(intArgs()).build());
+        OpenMpThreads.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, b, delta)
+            .addOutputs(epsNext, wGrad, bGradView.reshape(layerConf().getNOut())).addIntegerArguments(intArgs()).build(),
+            work(delta));
         g.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, bGradView);
       } else {
-        Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, delta).addOutputs(epsNext, wGrad)
-            .addIntegerArguments(intArgs()).build());
+        OpenMpThreads.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(in, w, delta).addOutputs(epsNext, wGrad)
+            .addIntegerArguments(intArgs()).build(), work(delta));
       }
       g.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, wGrad, 'c');
       return new Pair<>(g, epsNext);
