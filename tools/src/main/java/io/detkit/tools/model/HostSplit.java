@@ -21,8 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class HostSplit {
   /** Compute threads: {@code detkit.hostThreads}, else ND4J's; at most the cores. */
-  private static volatile int parts = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(),
-      Integer.getInteger("detkit.hostThreads", Nd4j.getEnvironment().maxThreads())));
+  private static volatile int parts = (int) Math.min(Runtime.getRuntime().availableProcessors(),
+      SystemSettings.longAtLeast("detkit.hostThreads", Math.max(1, Nd4j.getEnvironment().maxThreads()), 1));
 
   private HostSplit() {}
 

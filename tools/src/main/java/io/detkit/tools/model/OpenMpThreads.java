@@ -42,7 +42,7 @@ public final class OpenMpThreads {
 
   /** libnd4j's OpenMP pool as set at start ({@code OMP_NUM_THREADS}). */
   private static final int POOL = Math.max(1, Nd4j.getEnvironment().maxThreads());
-  private static volatile long minWork = Long.getLong("detkit.ompMinWork", DEFAULT_MIN_WORK);
+  private static volatile long minWork = SystemSettings.longAtLeast("detkit.ompMinWork", DEFAULT_MIN_WORK, 0);
 
   private OpenMpThreads() {}
 
