@@ -185,10 +185,23 @@ public abstract class Loss {
     }
     Checks.sameShape(out, result.gradPred(), "gradient of the loss's compute");
     out.assign(result.gradPred());
-    if (result.gradPred().closeable()) {
+    if (result.gradPred().closeable() && !isInput(result.gradPred(), args)) {
       result.gradPred().close();
     }
     return new LossResult(result.value(), out, result.reduction(), true);
+  }
+
+  /** Whether {@code a} is one of the call's own input arrays (a compute may hand one back as its gradient). */
+  private static boolean isInput(INDArray a, LossArgs args) {
+    if (a == args.pred() || a == args.weight().orElse(null) || a == args.upstream().orElse(null)) {
+      return true;
+    }
+    for (int i = 0; i < args.targetCount(); i++) {
+      if (a == args.target(i)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

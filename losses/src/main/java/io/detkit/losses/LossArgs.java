@@ -121,6 +121,10 @@ public final class LossArgs {
   }
 
   private void requireGradientFits(INDArray out) {
+    if (out.wasClosed()) {
+      throw new IllegalArgumentException("gradInto must be an open array; got one already closed (shape "
+          + Tensors.shapeOf(out) + ")");
+    }
     if (!Arrays.equals(out.shape(), pred.shape())) {
       throw new IllegalArgumentException("gradInto must have pred's shape " + Tensors.shapeOf(pred) + "; got "
           + Tensors.shapeOf(out));

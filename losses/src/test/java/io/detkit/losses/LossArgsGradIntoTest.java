@@ -49,6 +49,7 @@ class LossArgsGradIntoTest {
     LossResult fresh = s.build(reduction, false).forward(args);
     INDArray out = Nd4j.valueArrayOf(inputs[0].shape(), Double.NaN, dt);
     for (int call = 0; call < 2; call++) {
+      out.assign(Double.NaN); // so that a call which skips an element cannot pass on the last call's bits
       try (LossResult into = s.build(reduction, false).forward(args.gradInto(out))) {
         assertThat(into.gradPred()).isSameAs(out);
         assertThat(into.callerOwnsGrad()).isTrue();
@@ -85,6 +86,7 @@ class LossArgsGradIntoTest {
     LossResult reference = loss.forward(LossArgs.of(strided, labels).weight(weight).avgFactor(123.0));
     INDArray out = Nd4j.valueArrayOf(new long[] {n, c}, Double.NaN, dt);
     for (INDArray pred : new INDArray[] {dense, strided}) {
+      out.assign(Double.NaN);
       LossArgs args = LossArgs.of(pred, labels).weight(weight).avgFactor(123.0);
       try (LossResult fresh = loss.forward(args); LossResult into = loss.forward(args.gradInto(out))) {
         assertThat(bits(fresh.gradPred())).isEqualTo(bits(reference.gradPred()));
@@ -94,6 +96,7 @@ class LossArgsGradIntoTest {
       }
     }
     assertThat(out.wasClosed()).isFalse();
+    reference.close();
   }
 
   @Test
@@ -192,6 +195,48 @@ class LossArgsGradIntoTest {
       out[i] = Double.doubleToRawLongBits(d[i]);
     }
     return out;
+  }
+
+  /** A closed array would be written through freed memory: it is refused before the call. */
+  @Test
+  void aClosedGradientArrayIsRefused() {
+    INDArray pred = Tensors.create(new double[] {1, -2, 3}, DataType.FLOAT, 3);
+    INDArray out = Nd4j.create(DataType.FLOAT, 3);
+    out.close();
+    assertThatThrownBy(() -> LossArgs.of(pred).gradInto(out))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("gradInto must be an open array; got one already closed (shape [3])");
+  }
+
+  /** A compute that hands back one of the call's inputs as its gradient must not get that input closed. */
+  @Test
+  void aLossWhoseGradientIsItsInputLeavesTheInputOpen() {
+    INDArray pred = Tensors.create(new double[] {1, -2, 3}, DataType.FLOAT, 3);
+    INDArray out = Nd4j.create(DataType.FLOAT, 3);
+    try (LossResult r = new HalfSquare().forward(LossArgs.of(pred).gradInto(out))) {
+      assertThat(r.gradPred()).isSameAs(out);
+      assertThat(Tensors.toDoubles(out)).containsExactly(1, -2, 3);
+    }
+    assertThat(pred.wasClosed()).isFalse();
+    assertThat(Tensors.toDoubles(pred)).containsExactly(1, -2, 3);
+  }
+
+  /** Half the squared sum: its gradient is {@code pred} itself, which compute returns as it is. */
+  private static final class HalfSquare extends Loss {
+    HalfSquare() {
+      super(LossOptions.DEFAULTS);
+    }
+
+    @Override
+    protected LossResult compute(LossArgs args, Reduction r) {
+      double half = 0.5 * args.pred().mul(args.pred()).sumNumber().doubleValue();
+      return new LossResult(Nd4j.scalar(args.pred().dataType(), half), args.pred(), r);
+    }
+
+    @Override
+    protected Elementwise kernel(LossArgs args) {
+      throw new UnsupportedOperationException("compute is overridden");
+    }
   }
 
   /** A loss whose {@code compute} returns a gradient it made itself (twice {@code pred}). */
