@@ -17,6 +17,6 @@ public final class L1Loss extends FormulaRegressionLoss {
 
   /** The loss with {@code options}. */
   public L1Loss(LossOptions options) {
-    super(options, (p, t) -> Math.abs(p - t), (p, t) -> RegressionSupport.sign(p - t));
+    super(options, (p, t, f32) -> Math.abs(p - t), (p, t, f32) -> RegressionSupport.sign(p - t));
   }
 }

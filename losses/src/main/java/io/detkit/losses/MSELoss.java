@@ -18,6 +18,6 @@ public final class MSELoss extends FormulaRegressionLoss {
 
   /** The loss with {@code options}. */
   public MSELoss(LossOptions options) {
-    super(options, (p, t) -> (p - t) * (p - t), (p, t) -> 2 * (p - t));
+    super(options, (p, t, f32) -> (p - t) * (p - t), (p, t, f32) -> 2 * (p - t));
   }
 }
