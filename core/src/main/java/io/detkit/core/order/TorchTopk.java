@@ -81,14 +81,6 @@ public final class TorchTopk {
   }
 
   /**
-   * The largest value the heap holds (the current k-th smallest): a value that is not less than it
-   * (by torch's order, NaN largest) leaves the heap unchanged when offered, see {@link #rejects}.
-   */
-  public double heapTop() {
-    return vals[0];
-  }
-
-  /**
    * Whether {@link #offer} would leave the heap unchanged for {@code value}. The heap top only
    * decreases, so a caller holding a lower bound {@code lb} of some values (every one of them not
    * less than {@code lb} by torch's order) for which this returns true may skip offering them all:

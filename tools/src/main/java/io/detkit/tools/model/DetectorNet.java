@@ -127,7 +127,7 @@ public final class DetectorNet {
    *     do not fit together (channels, level counts, prior strides)
    */
   public static DetectorNet build(Config model, BaseDenseHead head, OptimizerSpec optimizer, long seed) {
-    return build(model, head, optimizer, seed, !Boolean.getBoolean(PER_LEVEL_PROPERTY));
+    return build(model, head, optimizer, seed, !SystemSettings.flag(PER_LEVEL_PROPERTY));
   }
 
   /**

@@ -42,4 +42,17 @@ class SystemSettingsTest {
     assertThatThrownBy(() -> SystemSettings.longAtLeast(KEY, 2, 1))
         .hasMessage("-Ddetkit.test.systemSettings must be an integer >= 1; got '0'");
   }
+
+  @Test
+  void aFlagIsTrueOrFalseAndNothingElse() {
+    assertThat(SystemSettings.flag(KEY)).isFalse();
+    System.setProperty(KEY, "TRUE");
+    assertThat(SystemSettings.flag(KEY)).isTrue();
+    System.setProperty(KEY, "false");
+    assertThat(SystemSettings.flag(KEY)).isFalse();
+    System.setProperty(KEY, "yes");
+    assertThatThrownBy(() -> SystemSettings.flag(KEY))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("-Ddetkit.test.systemSettings must be true or false; got 'yes'");
+  }
 }
