@@ -93,7 +93,7 @@ public record TestConfig(int nmsPre, @Finite double minBboxSize, OptionalDouble 
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.path(), e.getMessage());
     }
-    TrainConfig.rejectUnread(t, "test_cfg");
+    t.requireAllRead("test_cfg");
     return cfg;
   }
 

@@ -92,16 +92,8 @@ public record TrainConfig(Config assigner, Optional<Config> sampler, int allowed
     } catch (IllegalArgumentException e) {
       throw ConfigException.at(c.path(), e.getMessage());
     }
-    rejectUnread(t, "train_cfg");
+    t.requireAllRead("train_cfg");
     return cfg;
-  }
-
-  static void rejectUnread(Config tracked, String what) {
-    List<String> unread = tracked.unreadKeys();
-    if (!unread.isEmpty()) {
-      throw ConfigException.at(tracked.pathOf(unread.get(0)), "unknown " + what + " key '" + unread.get(0)
-          + "'; accepted: " + String.join(", ", tracked.readKeys()));
-    }
   }
 
   @Override
