@@ -32,12 +32,20 @@ public final class TorchTopk {
   private int[] idx = {0};
   /** k of the heap path in progress; 0 when none is. */
   private int heapSize;
-  /** The position the heap last accepted (k - 1 right after {@link #beginHeap}). */
-  private int lastAccepted;
+  /**
+   * The position the heap last accepted ({@code k - 1} right after {@link #beginHeap});
+   * {@link Integer#MAX_VALUE} while no heap is in progress, so that one comparison on the entering
+   * branch catches both an offer out of order and one without a heap.
+   */
+  private int lastAccepted = Integer.MAX_VALUE;
 
   /**
    * Positions of the {@code k} smallest of {@code values[0..n)}, in the order torch returns them.
-   * Reuses this instance's buffers.
+   * Reuses this instance's buffers, so a heap selection in progress ({@link #beginHeap}) is
+   * abandoned.
+   *
+   * @throws IllegalArgumentException if {@code values} is null, {@code n} is not in
+   *     {@code [0, values.length]} or {@code k} not in {@code [0, n]}
    */
   public int[] smallest(double[] values, int n, int k) {
     Tensors.requireNonNull(values, "values");
@@ -61,7 +69,7 @@ public final class TorchTopk {
     nthElement(0, k - 1, n);
     sort(0, k - 1);
     int[] out = result(k);
-    vals[0] = Double.NaN;
+    endHeap();
     return out;
   }
 
@@ -133,8 +141,8 @@ public final class TorchTopk {
   }
 
   private void accept(int position, double value) {
-    requireHeap("offer");
     if (position <= lastAccepted) {
+      requireHeap("offer");
       throw new IllegalArgumentException("position must increase past " + lastAccepted + " (the heap holds positions 0.."
           + (heapSize - 1) + "; offers come in increasing position order); got " + position);
     }
@@ -151,9 +159,15 @@ public final class TorchTopk {
     requireHeap("finishHeap");
     sortHeap(0, heapSize);
     int[] out = result(heapSize);
-    heapSize = 0;
-    vals[0] = Double.NaN;
+    endHeap();
     return out;
+  }
+
+  /** No heap in progress from here: the state every heap call but {@link #beginHeap} refuses. */
+  private void endHeap() {
+    heapSize = 0;
+    lastAccepted = Integer.MAX_VALUE;
+    vals[0] = Double.NaN;
   }
 
   private void requireHeap(String call) {

@@ -136,6 +136,12 @@ class TorchTopkTest {
     TorchTopk afterSmallest = new TorchTopk();
     assertThat(afterSmallest.smallest(new double[] {3, 1, 2}, 3, 2)).containsExactly(1, 2);
     assertThatThrownBy(() -> afterSmallest.offer(3, 0)).isInstanceOf(IllegalStateException.class);
+    // A selection abandoned by smallest (which reuses the buffers) is over, not silently corrupted.
+    TorchTopk abandoned = new TorchTopk();
+    abandoned.beginHeap(new double[] {4, 3}, 2);
+    abandoned.smallest(new double[] {3, 1, 2}, 3, 2);
+    assertThatThrownBy(() -> abandoned.offer(2, 0)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(abandoned::finishHeap).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
