@@ -56,6 +56,7 @@ public final class TorchTopk {
       throw new IllegalArgumentException("k must be in [0, " + n + "]; got " + k);
     }
     if (k == 0) {
+      endHeap();
       return new int[0];
     }
     if (usesHeap(n, k)) {
