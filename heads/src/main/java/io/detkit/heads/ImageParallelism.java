@@ -7,12 +7,21 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Runs one task per image on an executor and collects the results in image order. Each task sees
  * only its own inputs, so the results do not depend on how many threads run them, nor on which
  * thread runs which task; a head's per-image steps (targets, predictions) run through it.
- * Stateless and thread-safe.
+ *
+ * <p>A task runs on the caller's thread as it would on an executor thread: with no
+ * {@link HeadStep} bound (a head's loss call binds its step to the caller's thread for the
+ * accumulators it makes itself; a per-image task that made one would otherwise write into the
+ * step's shared arrays on this thread only), and outside any ND4J workspace the caller has open
+ * (an array a task returns outlives the call, and one allocated in the caller's workspace would be
+ * overwritten when that workspace is next reset). Both are restored when the task ends, whether it
+ * returns or throws. Stateless and thread-safe.
  */
 public final class ImageParallelism {
   private ImageParallelism() {}
@@ -31,7 +40,7 @@ public final class ImageParallelism {
     List<O> out = new ArrayList<>(inputs.size());
     if (executor == null || inputs.size() < 2) {
       for (I in : inputs) {
-        out.add(f.apply(in));
+        out.add(isolated(f, in));
       }
       return out;
     }
@@ -64,6 +73,19 @@ public final class ImageParallelism {
     return out;
   }
 
+  /**
+   * {@code f(in)} with no {@link HeadStep} bound and outside any workspace, the calling thread's
+   * binding and workspace restored afterwards (on an executor thread there is neither to restore).
+   */
+  private static <I, O> O isolated(Function<I, O> f, I in) {
+    HeadStep bound = HeadStep.bind(null);
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+      return f.apply(in);
+    } finally {
+      HeadStep.bind(bound);
+    }
+  }
+
   /** One image's task; runs once, on whichever thread claims it first. */
   private static final class Claimable<I, O> implements Runnable {
     private final I input;
@@ -82,7 +104,7 @@ public final class ImageParallelism {
         return;
       }
       try {
-        result.complete(f.apply(input));
+        result.complete(isolated(f, input));
       } catch (Throwable t) {
         result.completeExceptionally(t);
       }

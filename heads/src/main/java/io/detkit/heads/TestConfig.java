@@ -86,14 +86,9 @@ public record TestConfig(int nmsPre, @Finite double minBboxSize, OptionalDouble 
     Config t = c.tracked();
     Config nmsDict = t.getConfigOrNull("nms");
     NmsConfig nms = nmsDict == null ? null : NmsConfig.fromConfig(nmsDict);
-    TestConfig cfg;
-    try {
-      cfg = of(t.getInt("nms_pre", -1), t.getDouble("min_bbox_size", 0.0),
-          t.isNull("score_thr") ? null : t.getDouble("score_thr"), nms, t.getInt("max_per_img"));
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
-    TrainConfig.rejectUnread(t, "test_cfg");
+    TestConfig cfg = ConfigException.reraisedAt(t, () -> of(t.getInt("nms_pre", -1), t.getDouble("min_bbox_size", 0.0),
+        t.isNull("score_thr") ? null : t.getDouble("score_thr"), nms, t.getInt("max_per_img")));
+    t.requireAllRead("test_cfg");
     return cfg;
   }
 

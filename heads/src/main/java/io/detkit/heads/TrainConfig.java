@@ -85,23 +85,11 @@ public record TrainConfig(Config assigner, Optional<Config> sampler, int allowed
     Tensors.requireNonNull(headKeys, "headKeys");
     Config t = c.tracked();
     t.accept(headKeys.toArray(String[]::new));
-    TrainConfig cfg;
-    try {
-      cfg = new TrainConfig(t.getConfig("assigner"), Optional.ofNullable(t.getConfigOrNull("sampler")),
-          t.getInt("allowed_border", -1), t.getDouble("pos_weight", -1.0), t.getBoolean("debug", false));
-    } catch (IllegalArgumentException e) {
-      throw ConfigException.at(c.path(), e.getMessage());
-    }
-    rejectUnread(t, "train_cfg");
+    TrainConfig cfg = ConfigException.reraisedAt(t, () -> new TrainConfig(t.getConfig("assigner"),
+        Optional.ofNullable(t.getConfigOrNull("sampler")), t.getInt("allowed_border", -1), t.getDouble("pos_weight", -1.0),
+        t.getBoolean("debug", false)));
+    t.requireAllRead("train_cfg");
     return cfg;
-  }
-
-  static void rejectUnread(Config tracked, String what) {
-    List<String> unread = tracked.unreadKeys();
-    if (!unread.isEmpty()) {
-      throw ConfigException.at(tracked.pathOf(unread.get(0)), "unknown " + what + " key '" + unread.get(0)
-          + "'; accepted: " + String.join(", ", tracked.readKeys()));
-    }
   }
 
   @Override

@@ -1,7 +1,10 @@
 package io.detkit.heads;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +13,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 class ImageParallelismTest {
   private static final List<Integer> INPUTS = IntStream.range(0, 40).boxed().toList();
@@ -53,5 +63,53 @@ class ImageParallelismTest {
           return i;
         }));
     assertEquals("image 7", e.getMessage());
+  }
+
+  /**
+   * A loss call binds its step to the caller's thread; the images the caller runs itself must not
+   * see it (an executor thread does not), and the binding is back after the call, even when an
+   * image failed.
+   */
+  @Test
+  void imagesOnTheCallersThreadRunWithoutTheCallersHeadStepWhichIsRestoredAfter() {
+    HeadStep step = new HeadStep();
+    List<Runnable> dropped = new ArrayList<>();
+    for (java.util.concurrent.Executor executor : java.util.Arrays.<java.util.concurrent.Executor>asList(
+        dropped::add, null)) {
+      List<HeadStep> seen = HeadStep.run(step, () -> {
+        List<HeadStep> out = ImageParallelism.map(executor, INPUTS, i -> HeadStep.active());
+        assertSame(step, HeadStep.active());
+        return out;
+      });
+      assertTrue(seen.stream().allMatch(java.util.Objects::isNull), "every image ran without the step");
+      HeadStep after = HeadStep.run(step, () -> {
+        assertThrows(IllegalStateException.class, () -> ImageParallelism.map(executor, INPUTS, i -> {
+          throw new IllegalStateException("image " + i);
+        }));
+        return HeadStep.active();
+      });
+      assertSame(step, after);
+    }
+    assertNull(HeadStep.active());
+  }
+
+  /**
+   * Arrays an image makes on the caller's thread outlive the caller's workspace, as those made on an
+   * executor thread do; the caller's workspace is current again afterwards.
+   */
+  @Test
+  void imagesOnTheCallersThreadAllocateOutsideTheCallersWorkspace() {
+    WorkspaceConfiguration conf = WorkspaceConfiguration.builder().initialSize(1 << 20)
+        .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.NONE).build();
+    List<Runnable> dropped = new ArrayList<>();
+    try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "ImageParallelismTest")) {
+      for (java.util.concurrent.Executor executor : java.util.Arrays.<java.util.concurrent.Executor>asList(
+          dropped::add, null)) {
+        List<INDArray> made = ImageParallelism.map(executor, INPUTS.subList(0, 4), i -> Nd4j.zeros(DataType.FLOAT, 3));
+        assertTrue(made.stream().noneMatch(INDArray::isAttached), "no image's array in the caller's workspace");
+        assertSame(ws, Nd4j.getMemoryManager().getCurrentWorkspace());
+        assertTrue(Nd4j.zeros(DataType.FLOAT, 1).isAttached(), "the caller still allocates in its workspace");
+      }
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.detkit.losses;
 
 import com.google.common.primitives.ImmutableDoubleArray;
 import io.detkit.core.config.Config;
+import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.ParamChecks;
 import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
@@ -87,7 +88,7 @@ public final class CrossEntropyLoss extends ParamLoss<CrossEntropyLoss.Params> {
   private static Params requireNoMask(Config c, Params params) {
     boolean useSigmoid = params.useSigmoid();
     if (c.getBoolean("use_mask", false)) {
-      throw new IllegalArgumentException("CrossEntropyLoss: use_mask=True (MMDetection's mask_cross_entropy for"
+      throw ConfigException.at(c.pathOf("use_mask"), "CrossEntropyLoss: use_mask=True (MMDetection's mask_cross_entropy for"
           + " mask heads) is not supported by detkit; got use_mask=True" + (useSigmoid ? " with use_sigmoid=True"
           + " (MMDetection rejects that combination too)" : ""));
     }

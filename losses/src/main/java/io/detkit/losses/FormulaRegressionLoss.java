@@ -5,7 +5,10 @@ package io.detkit.losses;
  * {@code (pred, target)} alone, in any precision (L1, MSE): a loss gives the formula and its
  * derivative with respect to the prediction to the constructor and writes nothing else, the kernel
  * being {@link ElementwiseRegression}'s (the formulas are handed to its loop as they are, one
- * interface call an element each, not wrapped).
+ * interface call an element each, not wrapped). Package-private: a user's element-wise loss calls
+ * {@link ElementwiseRegression#kernel} from its own {@code kernel}, which works for a loss with
+ * parameters ({@link ParamLoss}) as well as without, where a public base class would force a
+ * choice between holding the parameters and reusing the loop.
  */
 abstract class FormulaRegressionLoss extends Loss {
   private final ElementwiseRegression.ElementFn value;

@@ -84,23 +84,30 @@ public final class LossType<P, L extends Loss> extends ComponentType<LossOptions
   /**
    * This type, refusing a config whose {@code use_sigmoid} (default True) is False: MMDetection
    * implements the loss for sigmoid scores only, so the softmax form is refused rather than
-   * silently ignored. Read after the parameters, as a config-only key.
+   * silently ignored. A {@link RecordBinder#then} step of the parameters' binding, read after them
+   * as a config-only key and refused at its path like every other config error
+   * ({@code "loss_cls.use_sigmoid: FocalLoss: use_sigmoid must be True ...; got False"}).
    *
    * @throws IllegalStateException for a type without own parameters
    */
   public LossType<P, L> sigmoidOnly() {
-    if (readParams == null) {
+    if (!(readParams instanceof RecordBinder<?> binder)) {
       throw new IllegalStateException(name() + ": sigmoidOnly needs a type with own parameters");
     }
-    String name = name();
-    return new LossType<>(name, c -> {
-      P params = readParams.apply(c);
+    @SuppressWarnings("unchecked")
+    Function<Config, P> checked = (Function<Config, P>) requiringSigmoid(binder, name());
+    return new LossType<>(name(), checked, defaults().orElseThrow(), loss);
+  }
+
+  /** {@code binder} followed by the refusal of {@code use_sigmoid=False} for loss type {@code name}. */
+  private static <R extends Record> RecordBinder<R> requiringSigmoid(RecordBinder<R> binder, String name) {
+    return binder.then((c, params) -> {
       if (!c.getBoolean("use_sigmoid", true)) {
-        throw new IllegalArgumentException(name + ": use_sigmoid must be True (MMDetection implements " + name
-            + " for sigmoid scores only); got False");
+        throw ConfigException.at(c.pathOf("use_sigmoid"), name + ": use_sigmoid must be True (MMDetection implements "
+            + name + " for sigmoid scores only); got False");
       }
       return params;
-    }, defaults().orElseThrow(), loss);
+    });
   }
 
   /** A builder with MMDetection's defaults: {@link LossOptions#DEFAULTS} and the loss's own defaults. */

@@ -47,11 +47,16 @@ class LossParamChecksTest {
   }
 
   @Test
-  void theSigmoidOnlyOptionRefusesUseSigmoidFalseNamingTheLoss() {
+  void theSigmoidOnlyOptionRefusesUseSigmoidFalseAtTheKeysPathNamingTheLoss() {
     assertThatThrownBy(() -> FocalLoss.TYPE.fromConfig(Config.of("type", "FocalLoss", "use_sigmoid", false)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("FocalLoss: use_sigmoid must be True (MMDetection implements FocalLoss for sigmoid scores only);"
-            + " got False");
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("use_sigmoid: FocalLoss: use_sigmoid must be True (MMDetection implements FocalLoss for sigmoid"
+            + " scores only); got False");
+    // Inside a model the error names the key's whole path, as every other config error does.
+    Config inModel = Config.of("bbox_head.loss_cls", java.util.Map.of("type", "FocalLoss", "use_sigmoid", false));
+    assertThatThrownBy(() -> Losses.build(inModel))
+        .isInstanceOf(ConfigException.class).hasMessageStartingWith("bbox_head.loss_cls.use_sigmoid: FocalLoss: ")
+        .satisfies(e -> assertThat(((ConfigException) e).path()).isEqualTo("bbox_head.loss_cls.use_sigmoid"));
     assertThat(GHMC.TYPE.fromConfig(Config.of("type", "GHMC", "use_sigmoid", true))).isInstanceOf(GHMC.class);
     assertThatThrownBy(L1Loss.TYPE::sigmoidOnly).isInstanceOf(IllegalStateException.class)
         .hasMessage("L1Loss: sigmoidOnly needs a type with own parameters");

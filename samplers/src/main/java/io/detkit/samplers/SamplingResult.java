@@ -1,8 +1,6 @@
 package io.detkit.samplers;
 
 import io.detkit.core.assign.AssignResult;
-import com.google.common.collect.ImmutableList;
-import com.google.common.primitives.Booleans;
 import com.google.common.primitives.Doubles;
 import com.google.common.primitives.ImmutableDoubleArray;
 import com.google.common.primitives.ImmutableIntArray;
@@ -10,7 +8,6 @@ import io.detkit.core.tensor.Tensors;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -32,7 +29,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       dtype of the sampled box set; {@code C} is 4 except for {@link PseudoSampler}, which keeps
  *       every column of its input as MMDetection does;
  *   <li>{@code pos_is_gt [P]}: whether each positive is a ground truth added as a proposal (UINT8
- *       0/1 as in MMDetection, or a list of booleans);
+ *       0/1 as in MMDetection, or the booleans);
  *   <li>{@code num_gts}: the number of gt boxes {@code K} (not counting the added proposals twice);
  *   <li>{@code pos_assigned_gt_inds [P]}: 0-based gt index of each positive;
  *   <li>{@code pos_gt_bboxes [P,4]}: the gt box of each positive, in the gt dtype; {@code [0,4]} when
@@ -41,8 +38,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       result has no labels.
  * </ul>
  *
- * <p>Immutable and thread-safe. The components are immutable values (Guava's {@link ImmutableIntArray}
- * and {@link ImmutableDoubleArray}, an immutable list for {@code pos_is_gt}), so they are handed out
+ * <p>Immutable and thread-safe. The components are immutable primitive values (Guava's
+ * {@link ImmutableIntArray} and {@link ImmutableDoubleArray}, and {@link ImmutableBooleanArray} for
+ * {@code pos_is_gt}), so they are handed out
  * as they are: a caller reads them in place ({@code posInds().get(k)}) and copies only what it wants
  * to own ({@code toArray()}). Every INDArray getter makes a new array.
  *
@@ -61,14 +59,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param posGtLabels per positive, the assigner's label; null when the assign result had none
  */
 public record SamplingResult(ImmutableIntArray posInds, ImmutableIntArray negInds, int numBboxes, int boxColumns,
-    DataType boxDataType, ImmutableDoubleArray posBboxesData, ImmutableDoubleArray negBboxesData, List<Boolean> posIsGt,
+    DataType boxDataType, ImmutableDoubleArray posBboxesData, ImmutableDoubleArray negBboxesData, ImmutableBooleanArray posIsGt,
     int numGts, ImmutableIntArray posAssignedGtInds, DataType gtDataType, ImmutableDoubleArray posGtBboxesData,
     ImmutableIntArray posGtLabels) {
   private static final int SHOWN = 16;
 
   /**
-   * The result from its parts, as {@link #of} and the samplers make it; {@code posIsGt} is kept as an
-   * immutable copy.
+   * The result from its parts, as {@link #of} and the samplers make it.
    *
    * @throws NullPointerException if an argument other than {@code posGtLabels} is null
    * @throws IllegalArgumentException if an index set is not strictly increasing in range, or an
@@ -79,11 +76,11 @@ public record SamplingResult(ImmutableIntArray posInds, ImmutableIntArray negInd
     checkIndices(negInds, numBboxes, "neg_inds");
     Objects.requireNonNull(boxDataType, "boxDataType");
     Objects.requireNonNull(gtDataType, "gtDataType");
-    posIsGt = ImmutableList.copyOf(posIsGt);
+    Objects.requireNonNull(posIsGt, "posIsGt");
     int p = posInds.length();
     checkLength(posBboxesData.length(), (long) p * boxColumns, "pos_bboxes");
     checkLength(negBboxesData.length(), (long) negInds.length() * boxColumns, "neg_bboxes");
-    checkLength(posIsGt.size(), p, "pos_is_gt");
+    checkLength(posIsGt.length(), p, "pos_is_gt");
     checkLength(posAssignedGtInds.length(), p, "pos_assigned_gt_inds");
     checkLength(posGtBboxesData.length(), 4L * p, "pos_gt_bboxes");
     if (posGtLabels != null) {
@@ -169,7 +166,7 @@ public record SamplingResult(ImmutableIntArray posInds, ImmutableIntArray negInd
       }
     }
     return new SamplingResult(pos, neg, n, cols, boxType, gatherRows(boxes, cols, posInds),
-        gatherRows(boxes, cols, negInds), Booleans.asList(isGt), k, ImmutableIntArray.copyOf(assigned), gtType,
+        gatherRows(boxes, cols, negInds), ImmutableBooleanArray.copyOf(isGt), k, ImmutableIntArray.copyOf(assigned), gtType,
         ImmutableDoubleArray.copyOf(gtRows), labels == null ? null : ImmutableIntArray.copyOf(labels));
   }
 
@@ -237,7 +234,7 @@ public record SamplingResult(ImmutableIntArray posInds, ImmutableIntArray negInd
 
   /** {@code pos_is_gt} as a UINT8 {@code [P]} array of 0/1, MMDetection's dtype. */
   public INDArray posIsGtArray() {
-    double[] v = new double[posIsGt.size()];
+    double[] v = new double[posIsGt.length()];
     for (int i = 0; i < v.length; i++) {
       v[i] = posIsGt.get(i) ? 1 : 0;
     }
@@ -270,7 +267,7 @@ public record SamplingResult(ImmutableIntArray posInds, ImmutableIntArray negInd
     m.put("neg_inds", negInds.toArray());
     m.put("pos_bboxes", new long[] {posInds.length(), boxColumns});
     m.put("neg_bboxes", new long[] {negInds.length(), boxColumns});
-    m.put("pos_is_gt", Booleans.toArray(posIsGt));
+    m.put("pos_is_gt", posIsGt.toArray());
     m.put("num_gts", numGts);
     m.put("pos_assigned_gt_inds", posAssignedGtInds.toArray());
     return Collections.unmodifiableMap(m);

@@ -55,7 +55,7 @@ class OHEMSamplerTest {
     assertThat(seen.get(3)).containsOnly(HardExampleLoss.BACKGROUND);
     // All losses tie: the lowest rows win.
     assertThat(r.posInds().toArray()).containsExactly(0, 1, 2, 3, 4);
-    assertThat(r.posIsGt()).containsExactly(true, true, false, false, false);
+    assertThat(r.posIsGt().toArray()).containsExactly(true, true, false, false, false);
     assertThat(r.negInds().toArray()).containsExactly(12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26);
   }
 

@@ -15,7 +15,7 @@ class PseudoSamplerTest {
     SamplingResult r = PseudoSampler.INSTANCE.sample(a, Fixtures.boxes(8), Fixtures.gts(2));
     assertThat(r.posInds().toArray()).containsExactly(1, 3, 7);
     assertThat(r.negInds().toArray()).containsExactly(0, 4, 5);
-    assertThat(r.posIsGt()).containsExactly(false, false, false);
+    assertThat(r.posIsGt().toArray()).containsExactly(false, false, false);
     assertThat(r.posAssignedGtInds().toArray()).containsExactly(1, 0, 1);
     assertThat(r.posGtLabels().toArray()).containsExactly(12, 11, 12);
     assertThat(r.numBboxes()).isEqualTo(8);

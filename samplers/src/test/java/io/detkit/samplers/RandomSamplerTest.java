@@ -95,7 +95,7 @@ class RandomSamplerTest {
     assertThat(r.numBboxes()).isEqualTo(8);
     assertThat(r.numGts()).isEqualTo(2);
     assertThat(r.posInds().toArray()).containsExactly(0, 1, 3, 5);
-    assertThat(r.posIsGt()).containsExactly(true, true, false, false);
+    assertThat(r.posIsGt().toArray()).containsExactly(true, true, false, false);
     assertThat(r.posAssignedGtInds().toArray()).containsExactly(0, 1, 1, 0);
     assertThat(r.posGtLabels().toArray()).containsExactly(20, 21, 12, 11);
     assertThat(r.negInds().toArray()).containsExactly(2, 4, 7);

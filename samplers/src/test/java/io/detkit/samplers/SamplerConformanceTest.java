@@ -1,6 +1,5 @@
 package io.detkit.samplers;
 
-import com.google.common.primitives.Booleans;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.golden.CaseOutputs;
@@ -162,7 +161,7 @@ class SamplerConformanceTest {
         check(c, g[neg[i]] == 0, "neg_inds[" + i + "]=" + neg[i] + " is not a negative candidate");
       }
       int[] assigned = r.posAssignedGtInds().toArray();
-      boolean[] isGt = Booleans.toArray(r.posIsGt());
+      boolean[] isGt = r.posIsGt().toArray();
       int[] posLabels = r.posGtLabels() == null ? null : r.posGtLabels().toArray();
       double[] posBoxes = r.posBboxesData().toArray();
       double[] negBoxes = r.negBboxesData().toArray();
@@ -279,11 +278,11 @@ class SamplerConformanceTest {
       }
       for (SamplingResult r : results) {
         if (rule.startsWith("pos_is_gt all 0")) {
-          for (boolean b : r.posIsGt()) {
+          for (boolean b : r.posIsGt().toArray()) {
             check(c, !b, rule);
           }
         } else if (rule.startsWith("pos_is_gt[i] == (pos_inds[i] < num_gts)")) {
-          boolean[] isGt = Booleans.toArray(r.posIsGt());
+          boolean[] isGt = r.posIsGt().toArray();
           for (int i = 0; i < isGt.length; i++) {
             check(c, isGt[i] == (r.posInds().get(i) < r.numGts()), rule + " at " + i);
           }

@@ -2,8 +2,6 @@ package io.detkit.core.assign;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -40,16 +38,7 @@ final class AssignerChecks {
       throw ConfigException.at(calc.pathOf("dtype"), "only dtype=None is supported (fp16 overlaps); got "
           + Config.describe(calc.get("dtype")));
     }
-    List<String> unknown = new ArrayList<>();
-    for (String k : calc.keys()) {
-      if (!IOU_CALCULATOR_KEYS.contains(k)) {
-        unknown.add(k);
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw ConfigException.at(calc.pathOf(unknown.get(0)), "unknown parameter '" + unknown.get(0)
-          + "' for iou_calculator type 'BboxOverlaps2D'; accepted: dtype, scale");
-    }
+    calc.requireKeysIn(IOU_CALCULATOR_KEYS, "iou_calculator type 'BboxOverlaps2D'");
   }
 
   /**

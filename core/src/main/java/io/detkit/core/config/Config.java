@@ -234,6 +234,54 @@ public final class Config extends ConfigReads {
     return out;
   }
 
+  /**
+   * Refuses the first key of this tracked view that no getter read (nor {@link #accept}ed): a
+   * parameter the reader does not know, a typo such as {@code gama=1.5} that must not silently train
+   * with the default. The one refusal of unknown keys for every strict reader (the registries, a
+   * record's nested dict, {@code nms}, {@code train_cfg}, ...). {@code type}, which names the
+   * component rather than being one of its parameters, is never listed as accepted; a reader that
+   * takes it without reading it {@link #accept}s it first (the registries do).
+   *
+   * @param owner what the keys belong to, for the message ({@code "loss type 'FocalLoss'"},
+   *     {@code "train_cfg"}); null for none
+   * @throws ConfigException at the key's path: {@code "unknown parameter 'gama' for loss type
+   *     'FocalLoss'; accepted: gamma, alpha, ..."}, the accepted keys closest to it first
+   * @throws IllegalStateException if this config is not a {@link #tracked()} view
+   */
+  public void requireAllRead(String owner) {
+    if (accessed == null) {
+      throw new IllegalStateException("requireAllRead needs a tracked() view; " + path + " is not one");
+    }
+    for (String k : values.keySet()) {
+      if (!accessed.contains(k)) {
+        throw unknownKey(k, accessed, owner);
+      }
+    }
+  }
+
+  /**
+   * Refuses the first key of this config that is not in {@code accepted}: {@link #requireAllRead}
+   * for a reader that knows its keys as a set rather than by reading them.
+   *
+   * @param owner what the keys belong to, for the message; null for none
+   * @throws ConfigException at the key's path, as {@link #requireAllRead} words it
+   */
+  public void requireKeysIn(Set<String> accepted, String owner) {
+    Tensors.requireNonNull(accepted, "accepted");
+    for (String k : values.keySet()) {
+      if (!accepted.contains(k)) {
+        throw unknownKey(k, accepted, owner);
+      }
+    }
+  }
+
+  private ConfigException unknownKey(String key, Set<String> accepted, String owner) {
+    List<String> listed = new ArrayList<>(accepted);
+    listed.remove("type");
+    return ConfigException.at(pathOf(key), "unknown parameter '" + PyLexer.abbreviate(key, 80) + "'"
+        + (owner == null ? "" : " for " + owner) + "; accepted: " + String.join(", ", Registry.closestFirst(key, listed)));
+  }
+
   @Override
   void touch(String key) {
     if (accessed != null) {

@@ -2,6 +2,7 @@ package io.detkit.core.config;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.primitives.Primitives;
 import io.detkit.core.check.Args;
 import io.detkit.core.check.Limits;
 import java.lang.annotation.Annotation;
@@ -12,6 +13,7 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -97,6 +99,12 @@ public final class ParamChecks {
   @Target(ElementType.RECORD_COMPONENT)
   public @interface UnitInterval {}
 
+  /** An int that is 0 or 1: mmcv's legacy pixel {@code offset}, added to box widths and heights. */
+  @Documented
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.RECORD_COMPONENT)
+  public @interface ZeroOrOne {}
+
   /**
    * A histogram's bin count, an int in {@code [1, Limits.MAX_BINS]}: a pass over the bins places
    * each element, and the histogram allocates per bin.
@@ -180,6 +188,12 @@ public final class ParamChecks {
                   unitInterval(name, (Double) v);
                 }
               }))
+          .put(ZeroOrOne.class, ImmutableMap.of(int.class, (name, v) -> {
+            int n = (Integer) v;
+            if (n != 0 && n != 1) {
+              throw new IllegalArgumentException(name + " must be 0 or 1; got " + n);
+            }
+          }))
           .put(BinCount.class, ImmutableMap.of(int.class, (name, v) -> Limits.requireCount(name, (Integer) v, 1,
               Limits.MAX_BINS, "Limits.MAX_BINS")))
           .build();
@@ -187,8 +201,11 @@ public final class ParamChecks {
   /** A checked component: its position, config key, name in messages and rule. */
   private record Checked(int index, String key, String name, Check check) {}
 
-  /** The components of one record type that carry a rule, with the record's component count. */
-  private record Table(int components, ImmutableList<Checked> checked) {}
+  /**
+   * The components of one record type that carry a rule, with the record's components' names and
+   * (boxed) types, against which the values a compact constructor passes are matched.
+   */
+  private record Table(ImmutableList<String> names, ImmutableList<Class<?>> types, ImmutableList<Checked> checked) {}
 
   private static final ClassValue<Table> TABLES = new ClassValue<>() {
     @Override
@@ -200,8 +217,10 @@ public final class ParamChecks {
   /**
    * Checks the components of record {@code type} given as {@code values}, in the record's component
    * order (the compact constructor's parameters, all of them): each annotated component by its rule.
-   * A count or a type that does not fit the components is refused; two values of one type given in
-   * the wrong order are not detectable here, so pass the parameters as the record header lists them.
+   * A count, or a value whose type is not its component's, is refused, so a list that drifted from
+   * the record header (a component added, removed or moved past one of another type) fails when the
+   * record's first value is made; two values of one type given in the wrong order are not
+   * detectable here, so pass the parameters as the record header lists them.
    *
    * @throws BadParameter {@code "FocalLoss: gamma must be a finite number >= 0; got -1.0"},
    *     carrying the component's config key for {@link ComponentType#fromConfig}
@@ -210,9 +229,16 @@ public final class ParamChecks {
    */
   public static void check(Class<? extends Record> type, Object... values) {
     Table t = TABLES.get(Objects.requireNonNull(type, "type"));
-    if (values.length != t.components) {
-      throw new IllegalStateException(type.getName() + " has " + t.components + " components; the check got "
+    if (values.length != t.types.size()) {
+      throw new IllegalStateException(type.getName() + " has " + t.types.size() + " components; the check got "
           + values.length + " values");
+    }
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] != null && !t.types.get(i).isInstance(values[i])) {
+        throw new IllegalStateException(type.getName() + "." + t.names.get(i) + " is component " + i + " of type "
+            + t.types.get(i).getSimpleName() + "; the check got a " + values[i].getClass().getSimpleName()
+            + " there: pass the components in the record header's order");
+      }
     }
     for (Checked c : t.checked) {
       param(c.key, () -> {
@@ -258,11 +284,12 @@ public final class ParamChecks {
         }
       }
       if (rule != null) {
-        ConfigField field = rc.getAnnotation(ConfigField.class);
-        String key = field != null && !field.key().isEmpty() ? field.key() : RecordBinder.keyOf(rc.getName());
+        String key = RecordBinder.keyOf(rc);
         checked.add(new Checked(i, key, prefix + key, rule));
       }
     }
-    return new Table(components.length, ImmutableList.copyOf(checked));
+    return new Table(Arrays.stream(components).map(RecordComponent::getName).collect(ImmutableList.toImmutableList()),
+        Arrays.stream(components).map(rc -> Primitives.wrap(rc.getType())).collect(ImmutableList.toImmutableList()),
+        ImmutableList.copyOf(checked));
   }
 }

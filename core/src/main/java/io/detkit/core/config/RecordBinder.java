@@ -13,8 +13,6 @@ import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -91,7 +89,7 @@ public final class RecordBinder<R extends Record> implements Function<Config, R>
       RecordComponent rc = components[i];
       types[i] = rc.getType();
       ConfigField field = rc.getAnnotation(ConfigField.class);
-      String key = field != null && !field.key().isEmpty() ? field.key() : keyOf(rc.getName());
+      String key = keyOf(rc);
       boolean required = defaults == null || (field != null && field.required());
       Object fallback = required ? null : value(rc.getAccessor(), defaults);
       slots.add(new Slot(key, required, fallback, readerOf(rc, fallback)));
@@ -173,6 +171,17 @@ public final class RecordBinder<R extends Record> implements Function<Config, R>
     return CaseFormat.LOWER_CAMEL.to(CaseFormat.LOWER_UNDERSCORE, name);
   }
 
+  /**
+   * The config key of record component {@code rc}: its {@link ConfigField#key()} when one is given,
+   * else {@link #keyOf(String) its name's snake_case form}. The one rule, which the binder reads by
+   * and {@link ParamChecks} names a parameter by, so that a range error and the key it is reported
+   * at are always the key the config gives.
+   */
+  public static String keyOf(RecordComponent rc) {
+    ConfigField field = Objects.requireNonNull(rc, "rc").getAnnotation(ConfigField.class);
+    return field != null && !field.key().isEmpty() ? field.key() : keyOf(rc.getName());
+  }
+
   private R construct(Object[] args) {
     try {
       return constructor.newInstance(args);
@@ -228,13 +237,7 @@ public final class RecordBinder<R extends Record> implements Function<Config, R>
     return (c, key) -> {
       Config sub = c.getConfig(key).tracked();
       N value = binder.apply(sub);
-      List<String> unknown = sub.unreadKeys();
-      if (!unknown.isEmpty()) {
-        Set<String> accepted = new TreeSet<>(binder.keys());
-        String k = unknown.get(0);
-        throw ConfigException.at(sub.pathOf(k), "unknown parameter '" + PyLexer.abbreviate(k, 80) + "'; accepted: "
-            + String.join(", ", Registry.closestFirst(k, accepted)));
-      }
+      sub.requireAllRead(null);
       return value;
     };
   }

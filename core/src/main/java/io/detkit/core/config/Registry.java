@@ -108,16 +108,8 @@ public final class Registry<T> {
     }
     Config tracked = config.tracked();
     T built = factory.apply(tracked);
-    List<String> unknown = tracked.unreadKeys();
-    unknown.remove("type");
-    if (!unknown.isEmpty()) {
-      String key = unknown.get(0);
-      Set<String> accepted = new TreeSet<>(tracked.readKeys());
-      accepted.remove("type");
-      List<String> ranked = closestFirst(key, accepted);
-      throw ConfigException.at(config.pathOf(key), "unknown parameter '" + PyLexer.abbreviate(key, 80) + "' for " + kind
-          + " type '" + type + "'; accepted: " + String.join(", ", ranked));
-    }
+    tracked.accept("type");
+    tracked.requireAllRead(kind + " type '" + type + "'");
     return built;
   }
 

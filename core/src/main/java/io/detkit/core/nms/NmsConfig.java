@@ -1,15 +1,14 @@
 package io.detkit.core.nms;
 
-import com.google.common.base.Preconditions;
-import io.detkit.core.check.Args;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.config.ConfigField;
+import io.detkit.core.config.ParamChecks;
+import io.detkit.core.config.ParamChecks.NotNaN;
+import io.detkit.core.config.ParamChecks.ZeroOrOne;
 import io.detkit.core.config.RecordBinder;
 import io.detkit.core.tensor.Tensors;
 import io.soabase.recordbuilder.core.RecordBuilder;
-import java.util.List;
-import java.util.TreeSet;
 
 /**
  * The {@code nms} dict of an MMDetection test config, e.g. {@code dict(type='nms',
@@ -38,13 +37,14 @@ import java.util.TreeSet;
  * @param splitThr mmcv's {@code split_thr}: accepted and kept; it does not change the result
  */
 @RecordBuilder
-public record NmsConfig(@ConfigField(required = true) double iouThreshold, boolean classAgnostic, int offset,
-    double scoreThreshold, int maxNum, long splitThr) implements NmsConfigBuilder.With {
-  /** @throws IllegalArgumentException for a NaN threshold or an offset other than 0 or 1 */
+public record NmsConfig(@ConfigField(required = true) @NotNaN double iouThreshold, boolean classAgnostic,
+    @ZeroOrOne int offset, @NotNaN double scoreThreshold, int maxNum, long splitThr) implements NmsConfigBuilder.With {
+  /**
+   * @throws ParamChecks.BadParameter {@code "iou_threshold must be a number; got NaN"}, {@code
+   *     "offset must be 0 or 1; got 2"}, naming the config key
+   */
   public NmsConfig {
-    Args.notNaN("iou_threshold", iouThreshold);
-    Preconditions.checkArgument(offset == 0 || offset == 1, "offset must be 0 or 1; got %s", offset);
-    Args.notNaN("score_threshold", scoreThreshold);
+    ParamChecks.check(NmsConfig.class, iouThreshold, classAgnostic, offset, scoreThreshold, maxNum, splitThr);
   }
 
   /**
@@ -62,9 +62,9 @@ public record NmsConfig(@ConfigField(required = true) double iouThreshold, boole
   /**
    * Reads an MMDetection nms dict.
    *
-   * @throws ConfigException naming the key for a type other than 'nms', a missing
-   *     {@code iou_threshold} or a value of the wrong type, or an unknown parameter; at the dict's
-   *     path for an offset other than 0/1 or a NaN threshold
+   * @throws ConfigException at the key's path for a type other than 'nms', a missing
+   *     {@code iou_threshold}, a value of the wrong type, an offset other than 0/1, a NaN threshold,
+   *     or an unknown parameter
    */
   public static NmsConfig fromConfig(Config config) {
     Tensors.requireNonNull(config, "config");
@@ -74,11 +74,7 @@ public record NmsConfig(@ConfigField(required = true) double iouThreshold, boole
       throw ConfigException.at(c.pathOf("type"), "only nms type 'nms' is supported; got '" + type + "'");
     }
     NmsConfig nms = ConfigException.reraisedAt(c, () -> BINDER.apply(c));
-    List<String> unknown = c.unreadKeys();
-    if (!unknown.isEmpty()) {
-      throw ConfigException.at(c.pathOf(unknown.get(0)), "unknown parameter '" + unknown.get(0)
-          + "' for nms type 'nms'; accepted: " + String.join(", ", new TreeSet<>(BINDER.keys())));
-    }
+    c.requireAllRead("nms type 'nms'");
     return nms;
   }
 

@@ -1,5 +1,7 @@
 package io.detkit.core.order;
 
+import io.detkit.core.tensor.Tensors;
+
 /**
  * {@code torch.topk(k, largest=False)} over one vector, with PyTorch's CPU tie-breaking.
  *
@@ -21,16 +23,32 @@ package io.detkit.core.order;
 public final class TorchTopk {
   private static final int SORT_THRESHOLD = 16;
 
-  private double[] vals;
-  private int[] idx;
-  /** k of the heap path in progress. */
+  /**
+   * The values being selected; while no heap is in progress {@code vals[0]} is NaN, which every
+   * number is less than in torch's order, so an {@link #offer} of a number then takes the accepting
+   * branch, where the state is checked, and the rejecting branch (the common one) checks nothing.
+   */
+  private double[] vals = {Double.NaN};
+  private int[] idx = {0};
+  /** k of the heap path in progress; 0 when none is. */
   private int heapSize;
+  /**
+   * The position the heap last accepted ({@code k - 1} right after {@link #beginHeap});
+   * {@link Integer#MAX_VALUE} while no heap is in progress, so that one comparison on the entering
+   * branch catches both an offer out of order and one without a heap.
+   */
+  private int lastAccepted = Integer.MAX_VALUE;
 
   /**
    * Positions of the {@code k} smallest of {@code values[0..n)}, in the order torch returns them.
-   * Reuses this instance's buffers.
+   * Reuses this instance's buffers, so a heap selection in progress ({@link #beginHeap}) is
+   * abandoned.
+   *
+   * @throws IllegalArgumentException if {@code values} is null, {@code n} is not in
+   *     {@code [0, values.length]} or {@code k} not in {@code [0, n]}
    */
   public int[] smallest(double[] values, int n, int k) {
+    Tensors.requireNonNull(values, "values");
     if (n < 0 || n > values.length) {
       throw new IllegalArgumentException("n must be in [0, " + values.length + "]; got " + n);
     }
@@ -38,6 +56,7 @@ public final class TorchTopk {
       throw new IllegalArgumentException("k must be in [0, " + n + "]; got " + k);
     }
     if (k == 0) {
+      endHeap();
       return new int[0];
     }
     if (usesHeap(n, k)) {
@@ -50,7 +69,9 @@ public final class TorchTopk {
     load(values, n);
     nthElement(0, k - 1, n);
     sort(0, k - 1);
-    return result(k);
+    int[] out = result(k);
+    endHeap();
+    return out;
   }
 
   /**
@@ -69,14 +90,20 @@ public final class TorchTopk {
    * first {@code k} (positions {@code 0..k-1}) are {@code first[0..k)}; the values at positions
    * {@code k, k+1, ...} then go to {@link #offer} in increasing position order, and
    * {@link #finishHeap} gives the result {@link #smallest} gives for the same values. Reuses this
-   * instance's buffers, so one selection at a time per instance.
+   * instance's buffers, so one selection at a time per instance; a selection still in progress is
+   * abandoned.
+   *
+   * @throws IllegalArgumentException if {@code first} is null or {@code k} is not in
+   *     {@code [1, first.length]}
    */
   public void beginHeap(double[] first, int k) {
+    Tensors.requireNonNull(first, "first");
     if (k < 1 || k > first.length) {
       throw new IllegalArgumentException("k must be in [1, " + first.length + "]; got " + k);
     }
     load(first, k);
     heapSize = k;
+    lastAccepted = k - 1;
     makeHeap(0, k);
   }
 
@@ -85,8 +112,12 @@ public final class TorchTopk {
    * decreases, so a caller holding a lower bound {@code lb} of some values (every one of them not
    * less than {@code lb} by torch's order) for which this returns true may skip offering them all:
    * the selection is the same as if each had been offered.
+   *
+   * @throws IllegalStateException if no heap is in progress ({@link #beginHeap} not called, or the
+   *     selection already finished)
    */
   public boolean rejects(double value) {
+    requireHeap("rejects");
     return !less(value, vals[0]);
   }
 
@@ -94,17 +125,56 @@ public final class TorchTopk {
    * libstdc++'s {@code __heap_select} step for the value at {@code position} (the next position
    * after the previous one offered or skipped): it replaces the heap top when it is smaller. The
    * popped top would land in that queue entry, which nothing reads again.
+   *
+   * <p>Checked where a value enters the heap, off the common path of a rejected value: a value
+   * that enters must come at a position after the heap's first {@code k} and after the last value
+   * that entered, and a number offered with no heap in progress is refused. (A rejected value
+   * changes nothing, so its position is not checked; a NaN, which never enters, is not refused.)
+   *
+   * @throws IllegalArgumentException if an entering value's position is not past {@code k - 1} and
+   *     past the last position that entered
+   * @throws IllegalStateException if no heap is in progress
    */
   public void offer(int position, double value) {
     if (less(value, vals[0])) {
-      adjustHeap(0, 0, heapSize, value, position);
+      accept(position, value);
     }
   }
 
-  /** Ends the heap path: the positions of the {@code k} smallest, in the order torch returns them. */
+  private void accept(int position, double value) {
+    if (position <= lastAccepted) {
+      requireHeap("offer");
+      throw new IllegalArgumentException("position must increase past " + lastAccepted + " (the heap holds positions 0.."
+          + (heapSize - 1) + "; offers come in increasing position order); got " + position);
+    }
+    lastAccepted = position;
+    adjustHeap(0, 0, heapSize, value, position);
+  }
+
+  /**
+   * Ends the heap path: the positions of the {@code k} smallest, in the order torch returns them.
+   *
+   * @throws IllegalStateException if no heap is in progress
+   */
   public int[] finishHeap() {
+    requireHeap("finishHeap");
     sortHeap(0, heapSize);
-    return result(heapSize);
+    int[] out = result(heapSize);
+    endHeap();
+    return out;
+  }
+
+  /** No heap in progress from here: the state every heap call but {@link #beginHeap} refuses. */
+  private void endHeap() {
+    heapSize = 0;
+    lastAccepted = Integer.MAX_VALUE;
+    vals[0] = Double.NaN;
+  }
+
+  private void requireHeap(String call) {
+    if (heapSize == 0) {
+      throw new IllegalStateException(call + " needs a heap in progress: call beginHeap first (each finishHeap ends one)");
+    }
   }
 
   private void load(double[] values, int len) {

@@ -8,13 +8,14 @@ import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
 
 /**
- * ATSS's candidate selection, which runs gts in parallel on COCO-size inputs, gives the same
- * assignment on a pool of one thread, of three, and on the common pool, with grid priors whose
- * centres tie in distance (the case where torch's top-k order decides).
+ * ATSS's candidate selection, which runs gts in parallel on COCO-size inputs, selects for every gt
+ * what the serial path selects for that gt alone, and gives the same assignment on a pool of one
+ * thread, of three, and on the common pool, with grid priors whose centres tie in distance (the
+ * case where torch's top-k order decides).
  */
 class ATSSAssignerParallelTest {
   @Test
-  void assignmentDoesNotDependOnThePoolSize() throws Exception {
+  void parallelSelectionMatchesTheSerialPathAndDoesNotDependOnThePoolSize() throws Exception {
     int[] sides = {96, 48, 24};
     int[] strides = {8, 16, 32};
     int n = 0;
@@ -42,6 +43,24 @@ class ATSSAssignerParallelTest {
     float[] gts = RandomBoxes.floats(new Random(11), k, 760, 760, 8, 200);
     int[] labels = new int[k];
     ATSSAssigner assigner = new ATSSAssigner(ATSSAssigner.Params.of(9));
+
+    // The problem is large enough for the parallel selection; one gt alone (n x 1 pairs) is not,
+    // and each gt's candidates depend on that gt alone: the serial path, gt by gt, is an
+    // independent computation of every column.
+    int n1 = priors.length / 4;
+    assertThat((long) n1 * k).isGreaterThanOrEqualTo(1 << 16);
+    assertThat((long) n1).isLessThan(1 << 16);
+    int[] parallel = assigner.topkCandidates(priors, levels, gts, null);
+    int perGt = parallel.length / k;
+    assertThat(perGt).isEqualTo(9 * sides.length);
+    for (int j = 0; j < k; j++) {
+      int[] serial = assigner.topkCandidates(priors, levels, java.util.Arrays.copyOfRange(gts, 4 * j, 4 * j + 4), null);
+      int[] column = new int[perGt];
+      for (int q = 0; q < perGt; q++) {
+        column[q] = parallel[q * k + j];
+      }
+      assertThat(column).as("gt %d", j).containsExactly(serial);
+    }
 
     AssignResult common = assigner.assign(priors, levels, gts, null, labels);
     for (int threads : new int[] {1, 3}) {

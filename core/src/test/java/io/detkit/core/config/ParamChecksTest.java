@@ -55,6 +55,13 @@ class ParamChecksTest {
     }
   }
 
+  /** The check's list drifted from the header: the two components of different types are swapped. */
+  record Swapped(@Positive double a, @Positive int b) {
+    Swapped {
+      ParamChecks.check(Swapped.class, b, a);
+    }
+  }
+
   record TwoRules(@Positive @Finite double a) {
     TwoRules {
       ParamChecks.check(TwoRules.class, a);
@@ -131,6 +138,9 @@ class ParamChecksTest {
         .hasMessageContaining("TooFewValues has 2 components; the check got 1 values");
     assertThatThrownBy(() -> new WrongType(1)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("WrongType.count: @Fraction applies to a double component");
+    assertThatThrownBy(() -> new Swapped(1.5, 2)).isInstanceOf(IllegalStateException.class)
+        .hasMessageEndingWith("Swapped.a is component 0 of type Double; the check got a Integer there: pass the"
+            + " components in the record header's order");
     assertThatThrownBy(() -> new TwoRules(1)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("TwoRules.a has more than one range rule");
   }

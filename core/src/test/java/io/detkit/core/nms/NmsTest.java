@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import io.detkit.core.config.ParamChecks;
 import io.detkit.core.tensor.Tensors;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -82,6 +83,46 @@ class NmsTest {
     // Without the offset the areas are 81 and 36 and the IoU 0.44.
     assertThat(Nms.batchedNms(legacy, new float[] {0.9f, 0.8f}, new int[2], NmsConfig.of(0.45)))
         .containsExactly(0, 1);
+  }
+
+  /**
+   * The offset a config dict gives reaches every keep path: the full pass, the first-max_num heap
+   * and the huge-coordinate pass (a far box with a coordinate beyond the float32 safe bound sends
+   * the whole problem there; the small pair needs no scaling and keeps mmcv's exact IoU).
+   */
+  @Test
+  void aConfigsOffsetReachesEveryKeepPath() {
+    // offset 1: [0,0,9,9] and [0,0,9,4] have IoU 0.5 > 0.45; without it 0.44.
+    float[] boxes = {0, 0, 9, 9, 0, 0, 9, 4, 100, 100, 120, 120};
+    float[] huge = {0, 0, 9, 9, 0, 0, 9, 4, 1e30f, 1e30f, 2e30f, 2e30f};
+    float[] scores = {0.9f, 0.8f, 0.7f};
+    NmsConfig legacy = NmsConfig.fromConfig(Config.of("type", "nms", "iou_threshold", 0.45, "offset", 1));
+    assertThat(legacy.offset()).isEqualTo(1);
+    assertThat(Nms.batchedNms(boxes, scores, new int[3], legacy)).containsExactly(0, 2);
+    assertThat(Nms.batchedNms(boxes, scores, new int[3], legacy.withMaxNum(2))).containsExactly(0, 2);
+    assertThat(Nms.batchedNms(huge, scores, new int[3], legacy)).containsExactly(0, 2);
+    NmsConfig plain = legacy.withOffset(0);
+    assertThat(Nms.batchedNms(boxes, scores, new int[3], plain)).containsExactly(0, 1, 2);
+    assertThat(Nms.batchedNms(boxes, scores, new int[3], plain.withMaxNum(2))).containsExactly(0, 1);
+    assertThat(Nms.batchedNms(huge, scores, new int[3], plain)).containsExactly(0, 1, 2);
+  }
+
+  @Test
+  void nmsConfigsChecksNameTheKeyAndItsPath() {
+    assertThatThrownBy(() -> NmsConfig.of(0.5).withOffset(2)).isInstanceOf(ParamChecks.BadParameter.class)
+        .hasMessage("offset must be 0 or 1; got 2");
+    assertThatThrownBy(() -> NmsConfig.of(Double.NaN)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("iou_threshold must be a number; got NaN");
+    Config bad = Config.of("model.test_cfg.nms", java.util.Map.of("type", "nms", "iou_threshold", 0.5, "offset", -1));
+    assertThatThrownBy(() -> NmsConfig.fromConfig(bad)).isInstanceOf(ConfigException.class)
+        .hasMessage("model.test_cfg.nms.offset: offset must be 0 or 1; got -1");
+    Config nan = Config.of("model.test_cfg.nms", java.util.Map.of("type", "nms", "iou_threshold", 0.5,
+        "score_threshold", Double.NaN));
+    assertThatThrownBy(() -> NmsConfig.fromConfig(nan)).isInstanceOf(ConfigException.class)
+        .hasMessage("model.test_cfg.nms.score_threshold: score_threshold must be a number; got NaN");
+    Config typo = Config.of("model.test_cfg.nms", java.util.Map.of("type", "nms", "iou_threshold", 0.5, "ofset", 1));
+    assertThatThrownBy(() -> NmsConfig.fromConfig(typo)).isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("model.test_cfg.nms.ofset: unknown parameter 'ofset' for nms type 'nms'; accepted: offset, ");
   }
 
   @Test

@@ -112,4 +112,72 @@ class TorchTopkTest {
     assertThat(TorchTopk.usesHeap(640, 10)).isTrue();
     assertThat(new TorchTopk().smallest(new double[0], 0, 0)).isEmpty();
   }
+
+  /** The value-by-value heap API refuses calls out of order, naming the call and what it needs. */
+  @Test
+  void theHeapApiRefusesReadingOrOfferingWithoutAHeapInProgress() {
+    TorchTopk fresh = new TorchTopk();
+    assertThatThrownBy(() -> fresh.rejects(1.0)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("rejects needs a heap in progress: call beginHeap first (each finishHeap ends one)");
+    assertThatThrownBy(() -> fresh.offer(5, 1.0)).isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("offer needs a heap in progress");
+    assertThatThrownBy(fresh::finishHeap).isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("finishHeap needs a heap in progress");
+
+    TorchTopk done = new TorchTopk();
+    done.beginHeap(new double[] {4, 3}, 2);
+    done.offer(2, 1);
+    assertThat(done.finishHeap()).containsExactly(2, 1);
+    // Finished: a second finish, a read of the old top or a late offer would see a stale heap.
+    assertThatThrownBy(done::finishHeap).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> done.rejects(0)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> done.offer(3, 0)).isInstanceOf(IllegalStateException.class);
+    // After the other path too.
+    TorchTopk afterSmallest = new TorchTopk();
+    assertThat(afterSmallest.smallest(new double[] {3, 1, 2}, 3, 2)).containsExactly(1, 2);
+    assertThatThrownBy(() -> afterSmallest.offer(3, 0)).isInstanceOf(IllegalStateException.class);
+    // A selection abandoned by smallest (which reuses the buffers) is over, not silently corrupted.
+    TorchTopk abandoned = new TorchTopk();
+    abandoned.beginHeap(new double[] {4, 3}, 2);
+    abandoned.smallest(new double[] {3, 1, 2}, 3, 2);
+    assertThatThrownBy(() -> abandoned.offer(2, 0)).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(abandoned::finishHeap).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void theHeapApiRefusesBadArgumentsAndPositionsThatDoNotAdvance() {
+    TorchTopk t = new TorchTopk();
+    assertThatThrownBy(() -> t.beginHeap(null, 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("first must not be null");
+    assertThatThrownBy(() -> t.beginHeap(new double[2], 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("k must be in [1, 2]; got 0");
+    assertThatThrownBy(() -> t.beginHeap(new double[2], 3)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("k must be in [1, 2]; got 3");
+    assertThatThrownBy(() -> t.smallest(null, 0, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("values must not be null");
+
+    t.beginHeap(new double[] {5, 6}, 2);
+    // Position 1 is inside the heap's first k values: offering it again would count it twice.
+    assertThatThrownBy(() -> t.offer(1, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("position must increase past 1 (the heap holds positions 0..1; offers come in increasing"
+            + " position order); got 1");
+    t.offer(4, 2);
+    assertThatThrownBy(() -> t.offer(3, 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith("got 3");
+    // A refused offer leaves the heap as it was: the selection goes on.
+    t.offer(7, 1);
+    assertThat(t.finishHeap()).containsExactly(7, 4);
+  }
+
+  /** A value the heap rejects changes nothing, so the checks sit on the entering branch only. */
+  @Test
+  void aRejectedValueNeedsNoCheckAndChangesNothing() {
+    double[] v = {9, 8, 7, 1, 2, 30, 40, 0.5};
+    TorchTopk t = new TorchTopk();
+    t.beginHeap(v, 3);
+    for (int i = 3; i < v.length; i++) {
+      t.offer(i, v[i]);
+    }
+    assertThat(t.finishHeap()).containsExactly(new TorchTopk().smallest(v, v.length, 3));
+  }
 }

@@ -10,6 +10,7 @@ import io.detkit.core.config.ParamChecks;
 import io.detkit.core.config.ParamChecks.Positive;
 import io.detkit.core.config.Registry;
 import io.detkit.losses.Elementwise;
+import io.detkit.losses.ElementwiseRegression;
 import io.detkit.losses.Loss;
 import io.detkit.losses.LossArgs;
 import io.detkit.losses.LossOptions;
@@ -48,24 +49,11 @@ class UserLossTypeTest {
       super(options, params);
     }
 
+    /** The element's formula and slope, on the library's element-wise loop ({@link ElementwiseRegression}). */
     @Override
     protected Elementwise kernel(LossArgs args) {
-      double[] x = args.pred().toDoubleVector();
-      double[] y = args.target().toDoubleVector();
       double s = params().scale();
-      double[] v = new double[x.length];
-      double[] d = new double[x.length];
-      for (int i = 0; i < x.length; i++) {
-        v[i] = s * Math.abs(x[i] - y[i]);
-        d[i] = s * Math.signum(x[i] - y[i]);
-      }
-      return new Elementwise(args.pred().shape(), v, up -> {
-        double[] g = new double[up.length];
-        for (int i = 0; i < g.length; i++) {
-          g[i] = up[i] * d[i];
-        }
-        return g;
-      });
+      return ElementwiseRegression.kernel(args, (p, t, f32) -> s * Math.abs(p - t), (p, t, f32) -> s * Math.signum(p - t));
     }
   }
 

@@ -67,12 +67,8 @@ public final class Pipeline {
         }
         t.accept("flip_direction");
         addSteps(steps, t.getList("transforms"), c.pathOf("transforms"), s);
-        List<String> unknown = t.unreadKeys();
-        unknown.remove("type");
-        if (!unknown.isEmpty()) {
-          throw ConfigException.at(c.pathOf(unknown.get(0)), "unknown parameter '" + unknown.get(0)
-              + "' for MultiScaleFlipAug; accepted: img_scale, flip, flip_direction, transforms");
-        }
+        t.accept("type");
+        t.requireAllRead("MultiScaleFlipAug");
         continue;
       }
       Transform t = Transforms.REGISTRY.build(c);

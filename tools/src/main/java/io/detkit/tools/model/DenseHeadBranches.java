@@ -102,10 +102,14 @@ final class DenseHeadBranches implements HeadBranches {
    * The shared convolutions once, on a {@link LevelCanvas} of every level's input (the vertex
    * {@code bbox_head.levels}; layers named as MMDetection's parameters, no level suffix), then per
    * level a crop of each prediction ({@code <name>@<level>}) and the level's own layers.
+   *
+   * @throws IllegalStateException unless {@link #mergesLevels}: without GroupNorm nothing would clear
+   *     the canvas's gaps between the convolutions, and levels would leak into each other
    */
   @Override
   public List<Map<String, String>> addLevels(GraphBuilder g, List<String> inputs, int[] strides) {
     if (!mergesLevels()) {
+      // The interface's refusal; the per-level form is DetectorGraph's, with addTo.
       return HeadBranches.super.addLevels(g, inputs, strides);
     }
     LevelCanvas canvas = new LevelCanvas(strides);

@@ -47,12 +47,7 @@ record DetectorSpec(Backbone backbone, FPN neck, HeadBranches head, int[] stride
    *     do not fit together (channels, level counts, anchor strides)
    */
   static DetectorSpec of(Config model, BaseDenseHead head) {
-    for (String key : model.keys()) {
-      if (!MODEL_KEYS.contains(key)) {
-        throw ConfigException.at(model.pathOf(key), "unknown model key '" + key + "'; accepted: "
-            + String.join(", ", MODEL_KEYS.stream().sorted().toList()));
-      }
-    }
+    model.requireKeysIn(MODEL_KEYS, "model");
     String type = model.getString("type");
     if (!DETECTOR_TYPES.contains(type)) {
       throw ConfigException.at(model.pathOf("type"), "unknown detector type '" + type + "'; supported: "

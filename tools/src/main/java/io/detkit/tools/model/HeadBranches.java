@@ -1,7 +1,6 @@
 package io.detkit.tools.model;
 
 import io.detkit.heads.HeadOutputs;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder;
@@ -37,19 +36,17 @@ interface HeadBranches {
   }
 
   /**
-   * Adds the head for every level ({@code inputs}, level 0 first, of these {@code strides}) with
-   * shared weights: by default {@link #addTo} per level (per-level copies, which
-   * {@link DetectorNet} ties); an implementation that {@link #mergesLevels} adds each shared layer
-   * once, named as MMDetection's parameter, with no copies to tie.
+   * Adds the head once for every level ({@code inputs}, level 0 first, of these {@code strides}):
+   * each shared layer once, on a {@link LevelCanvas}, named as MMDetection's parameter, with no
+   * copies to tie. {@link DetectorGraph} calls it only where {@link #mergesLevels} is true; the
+   * per-level form is {@link #addTo} per level there.
    *
    * @return per level, output kind to the name of the vertex producing it
+   * @throws IllegalStateException where {@link #mergesLevels} is false (by default)
    */
   default List<Map<String, String>> addLevels(GraphBuilder g, List<String> inputs, int[] strides) {
-    List<Map<String, String>> out = new ArrayList<>();
-    for (int l = 0; l < inputs.size(); l++) {
-      out.add(addTo(g, inputs.get(l), l));
-    }
-    return out;
+    throw new IllegalStateException(getClass().getSimpleName() + " does not merge levels (mergesLevels() is false);"
+        + " add it per level with addTo");
   }
 
   /**

@@ -72,11 +72,7 @@ final class Layers {
       throw ConfigException.at(norm.pathOf("num_groups"), "must be > 0; got " + groups);
     }
     norm.accept("eps");
-    for (String key : norm.keys()) {
-      if (!java.util.Set.of("type", "num_groups", "requires_grad", "eps").contains(key)) {
-        throw ConfigException.at(norm.pathOf(key), "unknown GN parameter '" + key + "'");
-      }
-    }
+    norm.requireKeysIn(java.util.Set.of("type", "num_groups", "requires_grad", "eps"), "norm_cfg type 'GN'");
     return groups;
   }
 

@@ -56,7 +56,7 @@ public record Experiment(Config config, long seed, BaseDenseHead head, int batch
   private static Experiment parse(Config cfg, long seed) {
     BaseDenseHead head = Heads.build(Heads.headConfig(cfg.getConfig("model")).with("seed", seed));
     Config data = cfg.getConfig("data");
-    checkKeys(data, Set.of("samples_per_gpu", "workers_per_gpu", "train", "val", "test", "persistent_workers"));
+    data.requireKeysIn(Set.of("samples_per_gpu", "workers_per_gpu", "train", "val", "test", "persistent_workers"), "data");
     int batchSize = data.getInt("samples_per_gpu", 2);
     if (batchSize <= 0) {
       throw ConfigException.at(data.pathOf("samples_per_gpu"), "must be > 0; got " + batchSize);
@@ -64,7 +64,7 @@ public record Experiment(Config config, long seed, BaseDenseHead head, int batch
     Config runner = cfg.getConfigOrNull("runner");
     int maxEpochs;
     if (runner != null) {
-      checkKeys(runner, Set.of("type", "max_epochs"));
+      runner.requireKeysIn(Set.of("type", "max_epochs"), "runner");
       if (!runner.getString("type").equals("EpochBasedRunner")) {
         throw ConfigException.at(runner.pathOf("type"), "only EpochBasedRunner is supported; got '"
             + runner.getString("type") + "'");
@@ -99,7 +99,7 @@ public record Experiment(Config config, long seed, BaseDenseHead head, int batch
     if (c == null) {
       return 1;
     }
-    checkKeys(c, keys);
+    c.requireKeysIn(keys, null);
     int v = c.getInt("interval", 1);
     if (v <= 0) {
       throw ConfigException.at(c.pathOf("interval"), "must be > 0; got " + v);
@@ -107,14 +107,6 @@ public record Experiment(Config config, long seed, BaseDenseHead head, int batch
     return v;
   }
 
-  static void checkKeys(Config c, Set<String> known) {
-    for (String key : c.keys()) {
-      if (!known.contains(key)) {
-        throw ConfigException.at(c.pathOf(key), "unknown key '" + key + "'; accepted: "
-            + String.join(", ", known.stream().sorted().toList()));
-      }
-    }
-  }
 
   /**
    * Builds and checks the parts of {@code cfg} (not the network or the datasets).

@@ -98,12 +98,8 @@ public final class LrSchedule implements ISchedule {
       if (c.getBoolean("warmup_by_epoch", false)) {
         throw ConfigException.at(c.pathOf("warmup_by_epoch"), "only warm-up by iteration is supported");
       }
-      for (String key : c.keys()) {
-        if (!java.util.Set.of("policy", "step", "gamma", "min_lr", "min_lr_ratio", "by_epoch", "warmup",
-            "warmup_iters", "warmup_ratio", "warmup_by_epoch").contains(key)) {
-          throw ConfigException.at(c.pathOf(key), "unknown lr_config key '" + key + "'");
-        }
-      }
+      c.requireKeysIn(java.util.Set.of("policy", "step", "gamma", "min_lr", "min_lr_ratio", "by_epoch", "warmup",
+          "warmup_iters", "warmup_ratio", "warmup_by_epoch"), "lr_config");
       return new LrSchedule(lr, p, steps, gamma, minLr, maxEpochs, warmup, warmupIters, warmupRatio);
     } catch (ConfigException e) {
       throw e;

@@ -75,20 +75,10 @@ public final class Optimizers {
       default -> throw ConfigException.at(optimizer.pathOf("type"), "unknown optimizer type '" + type
           + "'; supported: SGD, Adam, AdamW");
     }
-    for (String key : optimizer.keys()) {
-      if (!known.contains(key)) {
-        throw ConfigException.at(optimizer.pathOf(key), "unknown parameter '" + key + "' for optimizer " + type
-            + "; accepted: " + String.join(", ", known.stream().sorted().toList()));
-      }
-    }
+    optimizer.requireKeysIn(known, "optimizer " + type);
     double maxNorm = 0;
     if (optimizerConfig != null) {
-      for (String key : optimizerConfig.keys()) {
-        if (!key.equals("grad_clip")) {
-          throw ConfigException.at(optimizerConfig.pathOf(key), "unknown optimizer_config key '" + key
-              + "'; accepted: grad_clip");
-        }
-      }
+      optimizerConfig.requireKeysIn(Set.of("grad_clip"), "optimizer_config");
       Config clip = optimizerConfig.getConfigOrNull("grad_clip");
       if (clip != null) {
         maxNorm = clip.getDouble("max_norm");
@@ -98,11 +88,7 @@ public final class Optimizers {
         if (clip.getDouble("norm_type", 2) != 2) {
           throw ConfigException.at(clip.pathOf("norm_type"), "only the L2 norm (norm_type=2) is supported");
         }
-        for (String key : clip.keys()) {
-          if (!key.equals("max_norm") && !key.equals("norm_type")) {
-            throw ConfigException.at(clip.pathOf(key), "unknown grad_clip key '" + key + "'");
-          }
-        }
+        clip.requireKeysIn(Set.of("max_norm", "norm_type"), "grad_clip");
       }
     }
     return new OptimizerSpec(updater, l2, decoupled, maxNorm);

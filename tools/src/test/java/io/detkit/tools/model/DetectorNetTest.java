@@ -180,7 +180,7 @@ class DetectorNetTest {
         .hasMessageContaining("num_groups");
     assertThatThrownBy(() -> build(model("pretrained", "'torchvision://resnet50'")))
         .hasMessageContaining("model.pretrained".substring(6));
-    assertThatThrownBy(() -> build(model("frozen", "1"))).hasMessageContaining("unknown model key 'frozen'");
+    assertThatThrownBy(() -> build(model("frozen", "1"))).hasMessageContaining("unknown parameter 'frozen' for model");
   }
 
   @Test

@@ -87,4 +87,25 @@ class HeadNetworksTest {
     assertThatThrownBy(() -> Experiment.of(TestConfigs.small("tood_shapes.py", "model.bbox_head.num_dcn=2"), 0)
         .buildNet()).isInstanceOf(ConfigException.class).hasMessageContaining("num_dcn");
   }
+
+  /**
+   * The canvas form is added only where the head merges its levels: a head without GroupNorm (which
+   * clears the canvas's gaps) refuses it rather than falling back, since DetectorGraph adds the
+   * per-level form itself.
+   */
+  @Test
+  void aHeadThatDoesNotMergeLevelsRefusesTheCanvasForm() {
+    DenseHeadBranches plain = new DenseHeadBranches(new TowerSettings(8, 8, 2, 0), 3, 1, 4,
+        DenseHeadBranches.Centerness.NONE, 0, false, DenseHeadBranches.RegActivation.IDENTITY, false);
+    assertThat(plain.mergesLevels()).isFalse();
+    org.deeplearning4j.nn.conf.ComputationGraphConfiguration.GraphBuilder g =
+        new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().graphBuilder().addInputs("a", "b");
+    assertThatThrownBy(() -> plain.addLevels(g, List.of("a", "b"), new int[] {8, 16}))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("DenseHeadBranches does not merge levels (mergesLevels() is false); add it per level with addTo");
+    DenseHeadBranches normalized = new DenseHeadBranches(new TowerSettings(8, 8, 2, 4), 3, 1, 4,
+        DenseHeadBranches.Centerness.NONE, 0, false, DenseHeadBranches.RegActivation.IDENTITY, false);
+    assertThat(normalized.mergesLevels()).isTrue();
+    assertThat(normalized.addLevels(g, List.of("a", "b"), new int[] {8, 16})).hasSize(2);
+  }
 }

@@ -54,7 +54,7 @@ class LrScheduleTest {
       dict(policy='step', step=[1], by_epoch=False)                    | only by_epoch=True
       dict(policy='step', step=[1], warmup_by_epoch=True)              | only warm-up by iteration
       dict(policy='step', step=[1], warmup='linear', warmup_ratio=0)   | warmup_ratio in (0, 1]
-      dict(policy='step', step=[1], gama=0.1)                          | unknown lr_config key 'gama'
+      dict(policy='step', step=[1], gama=0.1)                          | unknown parameter 'gama' for lr_config
       """)
   void badConfigsAreNamed(String lrConfig, String message) {
     assertThatThrownBy(() -> of(lrConfig, 1, 1)).isInstanceOf(ConfigException.class).hasMessageContaining(message);
