@@ -1,5 +1,7 @@
 package io.detkit.heads;
 
+import io.detkit.core.assign.ATSSAssigner;
+import io.detkit.core.assign.ATSSPriors;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -7,8 +9,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Each image's inside anchors of one {@link MultiLevelAnchors}, kept from step to step: the flags,
- * their indices, the inside anchors as an array, and the anchors zeroed outside that ATSS and GFL
- * attach to their targets. They depend only on the anchors, the image's valid flags (both fixed in
+ * their indices, the inside anchors as an array, the anchors zeroed outside that ATSS attaches to
+ * its targets, and the inside anchors prepared for ATSS's assigner ({@link ATSSPriors}: their values,
+ * centres and candidate search bounds). They depend only on the anchors, the image's valid flags (both fixed in
  * the {@code MultiLevelAnchors}), its {@code img_shape} and {@code allowed_border}, and
  * {@link AnchorGrid} hands out the same anchors to every step of a trainer's steady state, so a
  * step recomputes nothing of them (a COCO-size ATSS image: about 1.4 MB of arrays and a scan of
@@ -21,11 +24,46 @@ import org.nd4j.linalg.factory.Nd4j;
  * either may be kept.
  */
 final class InsideAnchorCache {
-  /** One image's inside anchors for one {@code img_shape} and {@code allowed_border}. */
-  private record Entry(int imgHeight, int imgWidth, int allowedBorder, boolean[] flags, int[] indices,
-      INDArray anchors, double[][] zeroedOutside) {
+  /**
+   * One image's inside anchors for one {@code img_shape} and {@code allowed_border}; what only some
+   * heads read (the zeroed anchors, ATSS's prepared priors) is made on first use, under the entry's
+   * lock.
+   */
+  private static final class Entry {
+    final int imgHeight;
+    final int imgWidth;
+    final int allowedBorder;
+    final boolean[] flags;
+    final int[] indices;
+    final INDArray anchors;
+    private double[] zeroedOutside;
+    private ATSSPriors priors;
+
+    Entry(ImageMeta meta, int allowedBorder, boolean[] flags, INDArray anchors) {
+      this.imgHeight = meta.imgHeight();
+      this.imgWidth = meta.imgWidth();
+      this.allowedBorder = allowedBorder;
+      this.flags = flags;
+      this.indices = AnchorUtils.indicesOf(flags);
+      this.anchors = anchors;
+    }
+
     boolean matches(ImageMeta meta, int border) {
       return imgHeight == meta.imgHeight() && imgWidth == meta.imgWidth() && allowedBorder == border;
+    }
+
+    synchronized double[] zeroedOutside(double[] flatAnchors) {
+      if (zeroedOutside == null) {
+        zeroedOutside = AnchorUtils.zeroOutside(flatAnchors, flags);
+      }
+      return zeroedOutside;
+    }
+
+    synchronized ATSSPriors priors(int[] numLevelAnchors) {
+      if (priors == null) {
+        priors = ATSSAssigner.prepare(anchors, AnchorUtils.numLevelInside(numLevelAnchors, flags));
+      }
+      return priors;
     }
   }
 
@@ -42,7 +80,7 @@ final class InsideAnchorCache {
    */
   InsideAnchors inside(SingleImageInput in, int allowedBorder) {
     Entry e = entry(in, allowedBorder);
-    return new InsideAnchors(in, e.flags(), e.indices(), e.anchors());
+    return new InsideAnchors(in, e.flags, e.indices, e.anchors);
   }
 
   /**
@@ -50,17 +88,25 @@ final class InsideAnchorCache {
    * when the flags are the ones this cache handed out for the image, else a new one.
    */
   double[] zeroedOutside(SingleImageInput in, boolean[] insideFlags) {
+    Entry e = handedOut(in, insideFlags);
+    return e == null ? AnchorUtils.zeroOutside(in.flatAnchorsNoCopy(), insideFlags)
+        : e.zeroedOutside(in.flatAnchorsNoCopy());
+  }
+
+  /**
+   * The inside anchors of {@code ia} prepared for ATSS assignments with each level's inside count
+   * ({@link ATSSAssigner#prepare}): kept when they are the ones this cache handed out, else new.
+   */
+  ATSSPriors atssPriors(InsideAnchors ia) {
+    SingleImageInput in = ia.image();
+    Entry e = handedOut(in, ia.insideNoCopy());
+    return e == null ? ATSSAssigner.prepare(ia.anchors(), ia.numLevelInside()) : e.priors(in.numLevelAnchors());
+  }
+
+  /** The image's entry if it holds these very flags (a hook's own flags get no kept arrays). */
+  private Entry handedOut(SingleImageInput in, boolean[] insideFlags) {
     Entry e = last.get(in.imageIndex());
-    if (e == null || e.flags() != insideFlags) {
-      return AnchorUtils.zeroOutside(in.flatAnchorsNoCopy(), insideFlags);
-    }
-    // Made on first use (heads that attach no anchors never pay for it); a race makes it twice, equal.
-    synchronized (e) {
-      if (e.zeroedOutside()[0] == null) {
-        e.zeroedOutside()[0] = AnchorUtils.zeroOutside(in.flatAnchorsNoCopy(), insideFlags);
-      }
-      return e.zeroedOutside()[0];
-    }
+    return e != null && e.flags == insideFlags ? e : null;
   }
 
   private Entry entry(SingleImageInput in, int allowedBorder) {
@@ -75,8 +121,7 @@ final class InsideAnchorCache {
       anchors = in.anchorsWhere(flags);
     }
     anchors.setCloseable(false);
-    e = new Entry(in.meta().imgHeight(), in.meta().imgWidth(), allowedBorder, flags, AnchorUtils.indicesOf(flags),
-        anchors, new double[1][]);
+    e = new Entry(in.meta(), allowedBorder, flags, anchors);
     last.set(in.imageIndex(), e);
     return e;
   }

@@ -95,6 +95,11 @@ final class ATSSCandidates {
     this.pruning = finite;
   }
 
+  /** The candidates per level and gt this search selects (at most). */
+  int topk() {
+    return topk;
+  }
+
   /** Candidates per gt over all levels: the sum of {@code min(topk, level size)}. */
   int perGt() {
     int m = 0;
