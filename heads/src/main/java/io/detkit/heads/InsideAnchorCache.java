@@ -9,8 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Each image's inside anchors of one {@link MultiLevelAnchors}, kept from step to step: the flags,
- * their indices, the inside anchors as an array, the anchors zeroed outside that ATSS attaches to
- * its targets, and the inside anchors prepared for ATSS's assigner ({@link ATSSPriors}: their values,
+ * their indices, the inside anchors as an array, the anchors zeroed outside that ATSS and GFL attach
+ * to their targets, and the inside anchors prepared for ATSS's assigner ({@link ATSSPriors}: their values,
  * centres and candidate search bounds). They depend only on the anchors, the image's valid flags (both fixed in
  * the {@code MultiLevelAnchors}), its {@code img_shape} and {@code allowed_border}, and
  * {@link AnchorGrid} hands out the same anchors to every step of a trainer's steady state, so a
