@@ -1,5 +1,6 @@
 package io.detkit.heads;
 
+import io.detkit.core.assign.ATSSAssigner;
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.assign.BaseAssigner;
 import io.detkit.core.tensor.Tensors;
@@ -80,8 +81,14 @@ public record InsideAnchors(SingleImageInput image, boolean[] insideFlags, int[]
    */
   public AssignResult assignPerLevel(BaseAssigner assigner) {
     GroundTruth gt = image.gt();
-    return Tensors.requireNonNull(assigner, "assigner").assign(anchors, numLevelInside(), gt.bboxes(),
-        gt.bboxesIgnore().orElse(null), gt.labels().orElse(null));
+    Tensors.requireNonNull(assigner, "assigner");
+    if (assigner instanceof ATSSAssigner atss && atss.params().alpha() == null) {
+      // Plain ATSS over the priors prepared once per image shape: the same result, bit for bit.
+      return atss.assign(image.anchors().insideCache().atssPriors(this), gt.bboxes(), gt.bboxesIgnore().orElse(null),
+          gt.labels().orElse(null));
+    }
+    return assigner.assign(anchors, numLevelInside(), gt.bboxes(), gt.bboxesIgnore().orElse(null),
+        gt.labels().orElse(null));
   }
 
   // The names TargetBuilder reads the shared arrays by.

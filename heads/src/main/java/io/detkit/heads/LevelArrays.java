@@ -2,7 +2,6 @@ package io.detkit.heads;
 
 import io.detkit.core.tensor.Tensors;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -105,15 +104,44 @@ final class LevelArrays {
   int[] positives(int level) {
     return (int[]) get(level, Kind.POSITIVES, () -> {
       int[] labels = labels(level);
-      int[] rows = new int[labels.length];
+      // Counted first: a level's positives are a few dozen of its rows, not worth a rows-long array.
       int m = 0;
+      for (int label : labels) {
+        m += label >= 0 && label < numClasses ? 1 : 0;
+      }
+      int[] rows = new int[m];
+      m = 0;
       for (int i = 0; i < labels.length; i++) {
         if (labels[i] >= 0 && labels[i] < numClasses) {
           rows[m++] = i;
         }
       }
-      return Arrays.copyOf(rows, m);
+      return rows;
     });
+  }
+
+  /**
+   * The {@code width} values of each given row of {@code level} (image-major rows, as
+   * {@link #labels}) of a per-image field, read from the images' arrays: what the loss path needs of
+   * the positives' box targets and anchors, without gathering (and keeping) the whole level. An
+   * image whose field is null (no inside anchor) reads as zeros.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= level < numLevels}
+   */
+  double[] rowsAt(int level, int[] rows, int width, Function<ImageTargets, double[]> field) {
+    int n = numLevelAnchors[checkLevel(level)];
+    int start = 0;
+    for (int l = 0; l < level; l++) {
+      start += numLevelAnchors[l];
+    }
+    double[] out = new double[rows.length * width];
+    for (int r = 0; r < rows.length; r++) {
+      double[] image = field.apply(images.get(rows[r] / n));
+      if (image != null) {
+        System.arraycopy(image, (start + rows[r] % n) * width, out, r * width, width);
+      }
+    }
+    return out;
   }
 
   /**

@@ -17,7 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * generator's order: anchor {@code (y*W + x)*A + a}. "Flat" indices run over all levels
  * concatenated, level 0 first, as in MMDetection's {@code torch.cat(anchor_list[i])}.
  *
- * <p>Immutable; array getters return copies.
+ * <p>Immutable; array getters return copies. Each image's inside anchors are kept once a step computed
+ * them (package-private {@code InsideAnchorCache}), for the steps that get these anchors again.
  */
 public final class MultiLevelAnchors {
   private final DataType dtype;
@@ -26,6 +27,8 @@ public final class MultiLevelAnchors {
   private final int[] levelStart;
   private final double[] flatAnchors;
   private final List<boolean[]> flatValidFlags;
+  // Each image's inside anchors, kept for the steps that get these anchors again (see AnchorGrid).
+  private final InsideAnchorCache insideCache;
 
   private MultiLevelAnchors(DataType dtype, List<int[]> featmapSizes, int[] numLevelAnchors, double[] flatAnchors,
       List<boolean[]> flatValidFlags) {
@@ -38,6 +41,7 @@ public final class MultiLevelAnchors {
     }
     this.flatAnchors = flatAnchors;
     this.flatValidFlags = flatValidFlags;
+    this.insideCache = new InsideAnchorCache(flatValidFlags.size());
   }
 
   /**
@@ -214,6 +218,10 @@ public final class MultiLevelAnchors {
 
   double[] flatAnchorsNoCopy() {
     return flatAnchors;
+  }
+
+  InsideAnchorCache insideCache() {
+    return insideCache;
   }
 
   boolean[] flatValidFlagsNoCopy(int image) {

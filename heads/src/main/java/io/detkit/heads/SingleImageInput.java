@@ -110,7 +110,7 @@ public record SingleImageInput(int imageIndex, MultiLevelAnchors anchors, Ground
    */
   public ImageTargets withInsideAnchors(ImageTargets targets) {
     Tensors.requireNonNull(targets, "targets");
-    return targets.withAnchors(AnchorUtils.zeroOutside(anchors.flatAnchorsNoCopy(), targets.insideFlags()));
+    return targets.withAnchors(anchors.insideCache().zeroedOutside(this, targets.insideFlags()));
   }
 
   double[] flatAnchorsNoCopy() {

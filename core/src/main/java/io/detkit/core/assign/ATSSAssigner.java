@@ -151,6 +151,48 @@ public final class ATSSAssigner extends ParamAssigner<ATSSAssigner.Params> {
         numClasses, preds, !f64, false).result();
   }
 
+  /**
+   * The priors read and prepared once ({@link ATSSPriors}), for assignments that share them:
+   * {@code bboxes} {@code [N,4|5]} in the precision of their dtype (DOUBLE: float64, any other
+   * floating type: float32), a null {@code numLevelBboxes} one level.
+   *
+   * @throws IllegalArgumentException for a wrong shape or dtype, a non-finite prior (naming the
+   *     row), or level counts that are negative or do not add up to N
+   */
+  public static ATSSPriors prepare(INDArray bboxes, int[] numLevelBboxes) {
+    BoxArgs.checkBoxShape(bboxes, "bboxes");
+    Precision p = BoxArgs.isDouble(bboxes, null) ? Precision.F64 : Precision.F32;
+    double[] b = BoxArgs.values(bboxes, "bboxes", p);
+    int[] levels = AssignerChecks.checkLevels(numLevelBboxes == null ? null : numLevelBboxes.clone(), b.length / 4);
+    BoxArgs.requireFinite(b, "bboxes", p);
+    return new ATSSPriors(p, b, levels);
+  }
+
+  /**
+   * {@link #assign(INDArray, int[], INDArray, INDArray, INDArray)} over prepared priors: the same
+   * result, bit for bit, as assigning the array they were prepared from with their level counts.
+   * DOUBLE gts make it compute in float64, as they would with the array.
+   *
+   * @throws IllegalArgumentException as that method (the priors were checked when prepared), and
+   *     when this assigner has {@code alpha} set
+   */
+  public AssignResult assign(ATSSPriors priors, INDArray gtBboxes, INDArray gtBboxesIgnore, INDArray gtLabels) {
+    Tensors.requireNonNull(priors, "priors");
+    if (params().alpha() != null) {
+      matcher.requireDdodInputs(false, false);
+    }
+    BoxArgs.checkBoxShape(gtBboxes, "gt_bboxes");
+    if (gtBboxesIgnore != null) {
+      BoxArgs.checkBoxShape(gtBboxesIgnore, "gt_bboxes_ignore");
+    }
+    int[] labels = BoxArgs.labels(gtLabels, (int) gtBboxes.size(0));
+    ATSSPriors in = BoxArgs.isDouble(gtBboxes, null) ? priors.inF64() : priors;
+    Precision p = in.precision();
+    return matcher.run(in, BoxArgs.values(gtBboxes, "gt_bboxes", p),
+        gtBboxesIgnore == null ? null : BoxArgs.values(gtBboxesIgnore, "gt_bboxes_ignore", p), labels, null, 0, null)
+        .result();
+  }
+
   // ---------------------------------------------------------------- primitive API
 
   /**

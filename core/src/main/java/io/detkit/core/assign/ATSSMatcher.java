@@ -59,6 +59,26 @@ final class ATSSMatcher {
     int[] levels = AssignerChecks.checkLevels(numLevelBboxes, n);
     BoxArgs.checkLabels(gtLabels, k);
     BoxArgs.requireFinite(b, "bboxes");
+    double[] ignore = checkGts(n, gt, k, ign, gtLabels, cls, numClasses, preds, candidatesOnly);
+    return run(new ATSSPriors(f32 ? Precision.F32 : Precision.F64, b, levels), gt, k, ignore, gtLabels, cls,
+        numClasses, preds, candidatesOnly);
+  }
+
+  /**
+   * {@link #run(double[], int[], double[], double[], int[], double[], int, double[], boolean, boolean)}
+   * over prepared priors (checked when they were prepared), plain ATSS or DDOD alike.
+   */
+  Outcome run(ATSSPriors priors, double[] gt, double[] ign, int[] gtLabels, double[] cls, int numClasses,
+      double[] preds) {
+    int k = BoxArgs.rows(gt, "gt_bboxes");
+    BoxArgs.checkLabels(gtLabels, k);
+    double[] ignore = checkGts(priors.size(), gt, k, ign, gtLabels, cls, numClasses, preds, false);
+    return run(priors, gt, k, ignore, gtLabels, cls, numClasses, preds, false);
+  }
+
+  /** Checks the gts, ignore boxes and DDOD inputs against {@code n} priors; returns the ignore boxes (empty for none). */
+  private double[] checkGts(int n, double[] gt, int k, double[] ign, int[] gtLabels, double[] cls, int numClasses,
+      double[] preds, boolean candidatesOnly) {
     BoxArgs.requireValidAnnotations(gt, "gt_bboxes");
     double[] ignore = BoxArgs.orEmpty(ign);
     BoxArgs.rows(ignore, "gt_bboxes_ignore");
@@ -88,18 +108,23 @@ final class ATSSMatcher {
         }
       }
     }
+    return ignore;
+  }
 
+  /** The assignment itself, every input checked. */
+  private Outcome run(ATSSPriors priors, double[] gt, int k, double[] ignore, int[] gtLabels, double[] cls,
+      int numClasses, double[] preds, boolean candidatesOnly) {
+    double[] b = priors.bboxes();
+    int n = priors.size();
+    int[] levels = priors.levels();
+    boolean f32 = priors.f32();
     int[] inds = new int[n];
     if (k == 0 || n == 0) {
       return new Outcome(AssignResult.labelled(k, inds, new double[n], gtLabels), new int[0]);
     }
 
-    double[] bcx = new double[n];
-    double[] bcy = new double[n];
-    for (int i = 0; i < n; i++) {
-      bcx[i] = round(round(b[4 * i] + b[4 * i + 2], f32) / 2, f32);
-      bcy[i] = round(round(b[4 * i + 1] + b[4 * i + 3], f32) / 2, f32);
-    }
+    double[] bcx = priors.centreX();
+    double[] bcy = priors.centreY();
     double[] gcx = new double[k];
     double[] gcy = new double[k];
     for (int j = 0; j < k; j++) {
@@ -107,8 +132,10 @@ final class ATSSMatcher {
       gcy[j] = round(round(gt[4 * j + 1] + gt[4 * j + 3], f32) / 2, f32);
     }
 
-    boolean[] ignored = new boolean[n];
+    // Without ignored priors the search over the priors' centres is the prepared one.
+    ATSSCandidates candidates;
     if (ignoreIofThr > 0 && ignore.length > 0) {
+      boolean[] ignored = new boolean[n];
       double[] best = maxIofOverIgnore(b, n, ignore, f32);
       double thr = round(ignoreIofThr, f32);
       for (int i = 0; i < n; i++) {
@@ -117,10 +144,12 @@ final class ATSSMatcher {
           inds[i] = -1;
         }
       }
+      candidates = new ATSSCandidates(topk, levels, bcx, bcy, ignored, f32);
+    } else {
+      candidates = priors.candidates(topk);
     }
 
     // Candidate selection, gt by gt and level by level.
-    ATSSCandidates candidates = new ATSSCandidates(topk, levels, bcx, bcy, ignored, f32);
     int m = candidates.perGt();
     int[] cand = new int[Limits.arrayLength("ATSS candidate indices (candidates per gt x gts)", m, k)];
     IntConsumer selectGts = chunk -> {

@@ -73,7 +73,9 @@ final class BoxArgs {
    * precision {@code p} (float32 values are exact in doubles).
    */
   static double[] values(INDArray boxes, String name, Precision p) {
-    return p == Precision.F64 ? doubles(boxes, name) : Tensors.widen(floats(boxes, name));
+    // A FLOAT array widened is already float32 values: read straight to doubles, no float copy.
+    return p == Precision.F64 || boxes != null && boxes.dataType() == DataType.FLOAT ? doubles(boxes, name)
+        : Tensors.widen(floats(boxes, name));
   }
 
   /** The first four columns of a checked {@code [N,4|5]} array as a flat float array. */

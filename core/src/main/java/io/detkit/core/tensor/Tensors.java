@@ -46,7 +46,7 @@ public final class Tensors {
       return TensorBuffers.bulkDoubles(d);
     }
     if (d.dataType() == DataType.FLOAT) {
-      return widen(TensorBuffers.bulkFloats(d));
+      return TensorBuffers.bulkFloatsAsDoubles(d);
     }
     return d.castTo(DataType.DOUBLE).data().asDouble();
   }
@@ -148,7 +148,7 @@ public final class Tensors {
       return TensorBuffers.bulkCreate(data, shape);
     }
     if (shape.length > 0 && type == DataType.FLOAT) {
-      return create(narrow(data), type, shape);
+      return TensorBuffers.bulkCreateNarrowed(data, shape);
     }
     TensorBuffers.requireFitsNarrowType(data, type);
     return TensorBuffers.shaped(Nd4j.createFromArray(data), type, shape);

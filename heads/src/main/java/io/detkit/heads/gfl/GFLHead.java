@@ -5,7 +5,6 @@ import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.heads.AnchorHead;
-import io.detkit.heads.AnchorUtils;
 import io.detkit.heads.HeadBuilder;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
@@ -103,8 +102,7 @@ public class GFLHead extends AnchorHead {
   /** The targets carry the inside anchors (zeros outside): the losses use their centres. */
   @Override
   protected ImageTargets refineTargets(SingleImageInput in, ImageTargets targets) {
-    double[] anchors = AnchorUtils.zeroOutside(in.flatAnchorData(), targets.insideFlags());
-    return super.refineTargets(in, targets.withAnchors(anchors));
+    return super.refineTargets(in, in.withInsideAnchors(targets));
   }
 
   /** GFL averages its classification loss by {@code max(num_total_pos, 1)}. */

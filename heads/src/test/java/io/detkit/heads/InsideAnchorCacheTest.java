@@ -1,0 +1,89 @@
+package io.detkit.heads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.detkit.core.tensor.Tensors;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** The inside anchors kept per image from step to step, and what makes them computed again. */
+class InsideAnchorCacheTest {
+  // One level of 2 x 3 cells, one anchor each, 10 pixels wide and high, the last column valid for
+  // no image (its cells lie off the padded image).
+  private static final double[] ANCHORS = {
+      0, 0, 10, 10, 10, 0, 20, 10, 20, 0, 30, 10,
+      0, 10, 10, 20, 10, 10, 20, 20, 20, 10, 30, 20};
+  private static final boolean[] VALID = {true, true, false, true, true, false};
+
+  private static MultiLevelAnchors anchors() {
+    return MultiLevelAnchors.of(DataType.FLOAT, List.of(new int[] {2, 3}), List.of(ANCHORS),
+        List.of(List.of(VALID)));
+  }
+
+  private static SingleImageInput image(MultiLevelAnchors anchors, int height, int width) {
+    GroundTruth gt = GroundTruth.of(Tensors.create(new double[] {1, 1, 9, 9}, DataType.FLOAT, 1, 4),
+        Tensors.createLong(new long[] {0}, 1));
+    return new SingleImageInput(0, anchors, gt, ImageMeta.ofSize(height, width), 1, new SplittableRandom(1));
+  }
+
+  @Test
+  void aLaterStepOnTheSameImageShapeGetsTheKeptArrays() {
+    MultiLevelAnchors anchors = anchors();
+    InsideAnchors first = anchors.insideCache().inside(image(anchors, 21, 30), 0);
+    InsideAnchors again = anchors.insideCache().inside(image(anchors, 21, 30), 0);
+
+    assertThat(again.insideFlags()).isSameAs(first.insideFlags());
+    assertThat(again.insideIndices()).isSameAs(first.insideIndices());
+    assertThat(again.anchors()).isSameAs(first.anchors());
+    // The same values as computing them afresh.
+    boolean[] expected = AnchorUtils.insideFlags(ANCHORS, VALID, ImageMeta.ofSize(21, 30), 0);
+    assertThat(first.insideFlags()).containsExactly(expected);
+    assertThat(first.insideIndices()).containsExactly(AnchorUtils.indicesOf(expected));
+    assertThat(Tensors.toDoubles(first.anchors()))
+        .containsExactly(Tensors.toDoubles(image(anchors, 21, 30).anchorsWhere(expected)));
+  }
+
+  @Test
+  void anotherImageShapeOrBorderIsComputedAgain() {
+    MultiLevelAnchors anchors = anchors();
+    InsideAnchors wide = anchors.insideCache().inside(image(anchors, 21, 30), 0);
+    InsideAnchors narrow = anchors.insideCache().inside(image(anchors, 21, 15), 0);
+    InsideAnchors bordered = anchors.insideCache().inside(image(anchors, 21, 15), 10);
+
+    assertThat(wide.insideIndices()).containsExactly(0, 1, 3, 4);
+    // 15 pixels wide: the second column (x2 = 20) sticks out; with a border of 10 it is inside again.
+    assertThat(narrow.insideIndices()).containsExactly(0, 3);
+    assertThat(bordered.insideIndices()).containsExactly(0, 1, 3, 4);
+    assertThat(bordered.insideFlags()).isNotSameAs(wide.insideFlags());
+  }
+
+  @Test
+  void closingTheKeptAnchorsLeavesThemToTheCache() {
+    MultiLevelAnchors anchors = anchors();
+    InsideAnchors first = anchors.insideCache().inside(image(anchors, 21, 30), 0);
+    first.anchors().close();
+
+    InsideAnchors again = anchors.insideCache().inside(image(anchors, 21, 30), 0);
+    assertThat(again.anchors().wasClosed()).isFalse();
+    assertThat(Tensors.toDoubles(again.anchors())).containsExactly(0, 0, 10, 10, 10, 0, 20, 10, 0, 10, 10, 20, 10,
+        10, 20, 20);
+  }
+
+  @Test
+  void theZeroedAnchorsAreKeptOnlyForTheFlagsTheCacheHandedOut() {
+    MultiLevelAnchors anchors = anchors();
+    SingleImageInput in = image(anchors, 21, 30);
+    boolean[] flags = anchors.insideCache().inside(in, 0).insideFlags();
+
+    double[] kept = anchors.insideCache().zeroedOutside(in, flags);
+    assertThat(anchors.insideCache().zeroedOutside(in, flags)).isSameAs(kept);
+    assertThat(kept).containsExactly(AnchorUtils.zeroOutside(ANCHORS, flags));
+    // Flags of the caller's own (a hook's edit): computed for them, not the kept array.
+    boolean[] edited = flags.clone();
+    edited[0] = false;
+    double[] other = anchors.insideCache().zeroedOutside(in, edited);
+    assertThat(other).isNotSameAs(kept).containsExactly(AnchorUtils.zeroOutside(ANCHORS, edited));
+  }
+}
