@@ -171,7 +171,7 @@ public final class GroupNorm extends ShapePreservingLayer {
             + ", H, W] input; got " + java.util.Arrays.toString(input.shape()));
       }
       xs = HostBuffers.read(HostBuffers.dense(input), xs);
-      return new GroupNormPass(c.settings(), input.shape(), xs, layout(input.size(2), input.size(3)),
+      return new GroupNormPass(c.channels, c.groups, c.eps, input.shape(), xs, layout(input.size(2), input.size(3)),
           HostBuffers.read(getParam(GAMMA), null), HostBuffers.read(getParam(BETA), null));
     }
 

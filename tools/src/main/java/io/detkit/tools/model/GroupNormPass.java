@@ -30,17 +30,20 @@ final class GroupNormPass {
   final double[] beta;
 
   /**
-   * @param shape the input's {@code [N, C, H, W]} shape ({@code C = settings.channels()})
+   * @param channels {@code C}, split into {@code groups} groups (a layer's checked
+   *     {@code GroupNorm.Settings}; plain numbers here keep this class free of the layer's)
+   * @param eps added to the variance
+   * @param shape the input's {@code [N, C, H, W]} shape
    * @param x the input's values, C order (read, never written)
    * @param layout the layout of the input's {@code H x W} planes
    * @param gamma the per-channel scale
    * @param beta the per-channel shift
    */
-  GroupNormPass(GroupNorm.Settings settings, long[] shape, double[] x, LevelCanvas.Pixels layout, double[] gamma,
-      double[] beta) {
-    this.channels = settings.channels();
-    this.eps = settings.eps();
-    this.perGroup = channels / settings.groups();
+  GroupNormPass(int channels, int groups, double eps, long[] shape, double[] x, LevelCanvas.Pixels layout,
+      double[] gamma, double[] beta) {
+    this.channels = channels;
+    this.eps = eps;
+    this.perGroup = channels / groups;
     this.x = x;
     this.gamma = gamma;
     this.beta = beta;
