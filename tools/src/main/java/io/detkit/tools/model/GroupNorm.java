@@ -125,10 +125,10 @@ public final class GroupNorm extends ShapePreservingLayer {
    * input (statistics in double, one pass per image, group and level region), so a call costs two
    * bulk copies instead of some twenty ND4J operations and their buffers. The copy and the
    * statistics of a training forward pass serve the backward pass of the same input (else they are
-   * recomputed). DL4J calls a layer from one thread; each pass's loop over the (image, group) rows
-   * is split once over the compute threads ({@link HostSplit}; one hand-off a pass), each row's
-   * planes written by one thread, its sums taken in plane order, and the sums across rows (the
-   * parameter gradients) afterwards in plane order, so the bits do not depend on the thread count.
+   * recomputed). DL4J calls a layer from one thread; the loops over (image, group) rows and channel
+   * planes are split over the compute threads ({@link HostSplit}), each row or plane written by one
+   * thread, and the sums across planes (the parameter gradients, the per-row sums) are taken
+   * afterwards in plane order, so the bits do not depend on the thread count.
    */
   static final class Impl extends ShapePreservingLayer.Impl<GroupNorm> {
     /** Work (values) below which a loop is not split: a hand-over costs some ten microseconds. */
@@ -136,7 +136,7 @@ public final class GroupNorm extends ShapePreservingLayer {
     private double[] xs;
     private double[] ys;
     /** The statistics of the last training forward pass and its input, for the backward pass. */
-    private GroupNormPass kept;
+    private Pass kept;
     private INDArray keptInput;
     private LevelCanvas.Pixels layout;
 
@@ -163,16 +163,105 @@ public final class GroupNorm extends ShapePreservingLayer {
       return layout;
     }
 
-    /** A pass over the current input: its scratch copy (into {@link #xs}), layout and parameters. */
-    private GroupNormPass newPass() {
-      GroupNorm c = layerConf();
-      if (input.rank() != 4 || input.size(1) != c.channels) {
-        throw new IllegalArgumentException("layer " + c.getLayerName() + " expects [N, " + c.channels
-            + ", H, W] input; got " + java.util.Arrays.toString(input.shape()));
+    /**
+     * The input's scratch copy and per (image, group, region) its mean and inverse standard
+     * deviation (two passes in double). Planes are the {@code N * C} channel maps of {@code hw}
+     * pixels in C order; plane {@code p} has channel {@code p % C} and belongs to (image, group) row
+     * {@code p / (C / G)}; statistic {@code row * regions + region}.
+     */
+    private final class Pass {
+      final GroupNorm c = layerConf();
+      final double[] x;
+      final int planes;
+      final int hw;
+      final int perGroup = c.channels / c.groups;
+      /** Per region the starts of its runs of {@link #runLength} contiguous pixels ({@link LevelCanvas.Pixels}). */
+      final int[][] runStarts;
+      final int[] runLength;
+      final int[] outside;
+      final int regions;
+      /** Per region: values per statistic. */
+      final int[] m;
+      final double[] mean;
+      final double[] invStd;
+      final double[] gamma = HostBuffers.read(getParam(GAMMA), null);
+      final double[] beta = HostBuffers.read(getParam(BETA), null);
+
+      Pass() {
+        if (input.rank() != 4 || input.size(1) != c.channels) {
+          throw new IllegalArgumentException("layer " + c.getLayerName() + " expects [N, " + c.channels
+              + ", H, W] input; got " + java.util.Arrays.toString(input.shape()));
+        }
+        LevelCanvas.Pixels layout = layout(input.size(2), input.size(3));
+        runStarts = layout.runStarts();
+        runLength = layout.runLength();
+        outside = layout.outside();
+        regions = runStarts.length;
+        xs = HostBuffers.read(HostBuffers.dense(input), xs);
+        x = xs;
+        planes = (int) (input.size(0) * c.channels);
+        hw = (int) (input.length() / planes);
+        m = new int[regions];
+        for (int l = 0; l < regions; l++) {
+          m[l] = perGroup * layout.size(l);
+        }
+        int rows = planes / perGroup;
+        mean = new double[rows * regions];
+        invStd = new double[rows * regions];
+        HostSplit.forRange(rows, 2L * perGroup * hw, MIN_SPLIT, (from, to) -> {
+          for (int r = from; r < to; r++) {
+            for (int l = 0; l < regions; l++) {
+              int len = runLength[l];
+              double sum = 0;
+              for (int p = r * perGroup; p < (r + 1) * perGroup; p++) {
+                for (int start : runStarts[l]) {
+                  for (int i = p * hw + start, end = i + len; i < end; i++) {
+                    sum += x[i];
+                  }
+                }
+              }
+              double mu = sum / m[l];
+              double sq = 0;
+              for (int p = r * perGroup; p < (r + 1) * perGroup; p++) {
+                for (int start : runStarts[l]) {
+                  for (int i = p * hw + start, end = i + len; i < end; i++) {
+                    double d = x[i] - mu;
+                    sq += d * d;
+                  }
+                }
+              }
+              mean[r * regions + l] = mu;
+              invStd[r * regions + l] = 1 / Math.sqrt(sq / m[l] + c.eps);
+            }
+          }
+        });
       }
-      xs = HostBuffers.read(HostBuffers.dense(input), xs);
-      return new GroupNormPass(c.channels, c.groups, c.eps, input.shape(), xs, layout(input.size(2), input.size(3)),
-          HostBuffers.read(getParam(GAMMA), null), HostBuffers.read(getParam(BETA), null));
+
+      /** The statistic index of plane {@code p}'s region {@code l}. */
+      int stat(int p, int l) {
+        return p / perGroup * regions + l;
+      }
+
+      /** The normalisation's scale of plane {@code p} in region {@code l}: inverse deviation times gamma. */
+      double scale(int p, int l) {
+        return invStd[stat(p, l)] * gamma[p % c.channels];
+      }
+
+      /** The shift of plane {@code p} in region {@code l}, given its {@link #scale}. */
+      double shift(int p, int l, double scale) {
+        return beta[p % c.channels] - mean[stat(p, l)] * scale;
+      }
+
+      /** Writes zeros at the pixels outside every region (a canvas's gaps) of every plane. */
+      void zeroOutside(double[] a) {
+        if (outside.length > 0) {
+          for (int plane = 0; plane < planes; plane++) {
+            for (int o : outside) {
+              a[plane * hw + o] = 0;
+            }
+          }
+        }
+      }
     }
 
     /** A scratch array of at least {@code n} values (reused between calls). */
@@ -184,26 +273,21 @@ public final class GroupNorm extends ShapePreservingLayer {
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
       assertInputSet(false);
-      GroupNormPass p = newPass();
+      Pass p = new Pass();
       // Any forward pass rewrites the scratch copy that a kept pass reads, so it replaces or drops it.
       kept = training ? p : null;
       keptInput = training ? input : null;
       double[] y = scratch((int) input.length());
       boolean relu = relu();
-      // One split over the (image, group) rows: each row's statistics, then its planes (one hand-off
-      // to the other threads per call instead of two).
-      HostSplit.forRange(p.rows, 3L * p.perGroup * p.hw, MIN_SPLIT, (from, to) -> {
-        for (int r = from; r < to; r++) {
-          p.statistics(r);
-          for (int plane = r * p.perGroup; plane < (r + 1) * p.perGroup; plane++) {
-            for (int l = 0; l < p.regions; l++) {
-              double scale = p.scale(plane, l);
-              double shift = p.shift(plane, l, scale);
-              for (int start : p.runStarts[l]) {
-                for (int i = plane * p.hw + start, end = i + p.runLength[l]; i < end; i++) {
-                  double v = p.x[i] * scale + shift;
-                  y[i] = relu && !(v > 0) ? 0 : v;
-                }
+      HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
+        for (int plane = from; plane < to; plane++) {
+          for (int l = 0; l < p.regions; l++) {
+            double scale = p.scale(plane, l);
+            double shift = p.shift(plane, l, scale);
+            for (int start : p.runStarts[l]) {
+              for (int i = plane * p.hw + start, end = i + p.runLength[l]; i < end; i++) {
+                double v = p.x[i] * scale + shift;
+                y[i] = relu && !(v > 0) ? 0 : v;
               }
             }
           }
@@ -220,113 +304,87 @@ public final class GroupNorm extends ShapePreservingLayer {
       assertInputSet(true);
       // The same input as the last training forward pass: its copy and statistics are still valid
       // (same arithmetic, so the same bits as recomputing them).
-      boolean fresh = kept == null || keptInput != input;
-      GroupNormPass p = fresh ? newPass() : kept;
+      Pass p = kept != null && keptInput == input ? kept : new Pass();
       kept = null;
       keptInput = null;
       double[] dy = HostBuffers.read(HostBuffers.dense(epsilon), scratch((int) input.length()));
       ys = dy;
       boolean relu = relu();
-      int channels = p.channels;
+      int channels = p.c.channels;
       int regions = p.regions;
+      // Pass 1, per plane and region: dz (through the activation) into dy, and the sums of dz and
+      // of dz * xhat.
       double[] sz = new double[p.planes * regions];
       double[] szx = new double[p.planes * regions];
+      HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
+        for (int plane = from; plane < to; plane++) {
+          for (int l = 0; l < regions; l++) {
+            int st = p.stat(plane, l);
+            // The ReLU mask from the same expression as the forward pass, so both agree at 0.
+            double scale = p.scale(plane, l);
+            double shift = p.shift(plane, l, scale);
+            double s = 0;
+            double sx = 0;
+            for (int start : p.runStarts[l]) {
+              for (int i = plane * p.hw + start, end = i + p.runLength[l]; i < end; i++) {
+                double xhat = (p.x[i] - p.mean[st]) * p.invStd[st];
+                double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
+                dy[i] = dz;
+                s += dz;
+                sx += dz * xhat;
+              }
+            }
+            sz[plane * regions + l] = s;
+            szx[plane * regions + l] = sx;
+          }
+        }
+      });
+      // In plane order: per region the parameter gradients, and per statistic the sums of
+      // dxhat = dz * gamma and of dxhat * xhat.
+      double[][] dGammaOf = new double[regions][channels];
+      double[][] dBetaOf = new double[regions][channels];
       double[] sumD = new double[p.mean.length];
       double[] sumDx = new double[p.mean.length];
-      // One split over the (image, group) rows (one hand-off per call instead of two): a row's
-      // passes need only its own statistics and sums, each taken in plane order as before.
-      HostSplit.forRange(p.rows, 4L * p.perGroup * p.hw, MIN_SPLIT, (from, to) -> {
-        for (int r = from; r < to; r++) {
-          if (fresh) {
-            p.statistics(r);
-          }
-          int first = r * p.perGroup;
-          int last = first + p.perGroup;
-          // Pass 1, per plane and region: dz (through the activation) into dy, and the sums of dz
-          // and of dz * xhat.
-          for (int plane = first; plane < last; plane++) {
-            for (int l = 0; l < regions; l++) {
-              int st = p.stat(plane, l);
-              // The ReLU mask from the same expression as the forward pass, so both agree at 0.
-              double scale = p.scale(plane, l);
-              double shift = p.shift(plane, l, scale);
-              double s = 0;
-              double sx = 0;
-              for (int start : p.runStarts[l]) {
-                for (int i = plane * p.hw + start, end = i + p.runLength[l]; i < end; i++) {
-                  double xhat = (p.x[i] - p.mean[st]) * p.invStd[st];
-                  double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
-                  dy[i] = dz;
-                  s += dz;
-                  sx += dz * xhat;
-                }
-              }
-              sz[plane * regions + l] = s;
-              szx[plane * regions + l] = sx;
-            }
-          }
-          // The row's statistics' sums of dxhat = dz * gamma and of dxhat * xhat, in plane order.
-          for (int plane = first; plane < last; plane++) {
-            double g = p.gamma[plane % channels];
-            for (int l = 0; l < regions; l++) {
-              sumD[p.stat(plane, l)] += sz[plane * regions + l] * g;
-              sumDx[p.stat(plane, l)] += szx[plane * regions + l] * g;
-            }
-          }
-          // Pass 2: dx = invstd / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)).
-          for (int plane = first; plane < last; plane++) {
-            double g = p.gamma[plane % channels];
-            for (int l = 0; l < regions; l++) {
-              int st = p.stat(plane, l);
-              double inv = p.invStd[st];
-              int m = p.m[l];
-              for (int start : p.runStarts[l]) {
-                for (int i = plane * p.hw + start, end = i + p.runLength[l]; i < end; i++) {
-                  double xhat = (p.x[i] - p.mean[st]) * inv;
-                  dy[i] = inv / m * (m * dy[i] * g - sumD[st] - xhat * sumDx[st]);
-                }
+      for (int plane = 0; plane < p.planes; plane++) {
+        int ch = plane % channels;
+        for (int l = 0; l < regions; l++) {
+          int st = p.stat(plane, l);
+          double s = sz[plane * regions + l];
+          double sx = szx[plane * regions + l];
+          dBetaOf[l][ch] += s;
+          dGammaOf[l][ch] += sx;
+          sumD[st] += s * p.gamma[ch];
+          sumDx[st] += sx * p.gamma[ch];
+        }
+      }
+      // Pass 2: dx = invstd / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)).
+      HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
+        for (int plane = from; plane < to; plane++) {
+          double g = p.gamma[plane % channels];
+          for (int l = 0; l < regions; l++) {
+            int st = p.stat(plane, l);
+            double inv = p.invStd[st];
+            int m = p.m[l];
+            for (int start : p.runStarts[l]) {
+              for (int i = plane * p.hw + start, end = i + p.runLength[l]; i < end; i++) {
+                double xhat = (p.x[i] - p.mean[st]) * inv;
+                dy[i] = inv / m * (m * dy[i] * g - sumD[st] - xhat * sumDx[st]);
               }
             }
           }
         }
       });
-      // The parameter gradients per region, across images: in plane order, after the split.
-      double[][] dGammaOf = new double[regions][channels];
-      double[][] dBetaOf = new double[regions][channels];
-      for (int plane = 0; plane < p.planes; plane++) {
-        for (int l = 0; l < regions; l++) {
-          dBetaOf[l][plane % channels] += sz[plane * regions + l];
-          dGammaOf[l][plane % channels] += szx[plane * regions + l];
-        }
-      }
       p.zeroOutside(dy);
       INDArray gammaGrad = gradientViews.get(GAMMA);
       INDArray betaGrad = gradientViews.get(BETA);
-      HostBuffers.write(levelSum(dGammaOf), gammaGrad);
-      HostBuffers.write(levelSum(dBetaOf), betaGrad);
+      HostBuffers.write(TiedGradients.levelSum(dGammaOf), gammaGrad);
+      HostBuffers.write(TiedGradients.levelSum(dBetaOf), betaGrad);
       INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
       HostBuffers.write(dy, dx);
       Gradient grad = new DefaultGradient();
       grad.setGradientFor(GAMMA, gammaGrad);
       grad.setGradientFor(BETA, betaGrad);
       return new Pair<>(grad, dx);
-    }
-
-    /**
-     * The regions' parameter gradients, each rounded to float, summed in float in region order:
-     * the gradient the tied per-level copies would hold ({@link TiedGradients} sums them so); with
-     * one region, that region's (rounded to float when written, as before).
-     */
-    private static double[] levelSum(double[][] perRegion) {
-      double[] out = new double[perRegion[0].length];
-      for (int ch = 0; ch < out.length; ch++) {
-        float acc = (float) perRegion[0][ch];
-        for (int l = 1; l < perRegion.length; l++) {
-          acc += (float) perRegion[l][ch];
-        }
-        out[ch] = acc;
-      }
-      return out;
     }
   }
 }

@@ -171,13 +171,11 @@ final class LevelCanvas {
       int count = 0;
       for (int l = 0; l < regions.length; l++) {
         Region r = regions[l];
-        // A level as wide as the canvas (level 0) is one run of all its rows; a narrower one a run a row.
-        int runs = r.w() == w ? 1 : r.h();
-        starts[l] = new int[runs];
-        length[l] = r.size() / runs;
-        for (int k = 0; k < runs; k++) {
-          starts[l][k] = (int) ((r.row() + k) * w);
-          Arrays.fill(inside, starts[l][k], starts[l][k] + length[l], true);
+        starts[l] = new int[r.h()];
+        length[l] = r.w();
+        for (int y = 0; y < r.h(); y++) {
+          starts[l][y] = (int) ((r.row() + y) * w);
+          Arrays.fill(inside, starts[l][y], starts[l][y] + r.w(), true);
         }
         count += r.size();
       }

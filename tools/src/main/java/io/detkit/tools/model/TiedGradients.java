@@ -85,6 +85,26 @@ final class TiedGradients {
     return Math.sqrt(sq);
   }
 
+  /**
+   * Per-level gradients of one shared parameter summed as the tied copies' gradients are: each
+   * level's rounded to float, then added in float in level order (a layer that runs the levels at
+   * once, GroupNorm on a level canvas, gives the per-level form's bits so); with one level, that
+   * level's values (rounded to float when written, as before).
+   *
+   * @param perLevel per level the parameter's gradient, all of one length
+   */
+  static double[] levelSum(double[][] perLevel) {
+    double[] out = new double[perLevel[0].length];
+    for (int i = 0; i < out.length; i++) {
+      float acc = (float) perLevel[0][i];
+      for (int l = 1; l < perLevel.length; l++) {
+        acc += (float) perLevel[l][i];
+      }
+      out[i] = acc;
+    }
+    return out;
+  }
+
   private int[][] locate(Gradient gradient, INDArray flat) {
     List<int[]> out = new ArrayList<>();
     for (List<String> copies : tiedLayers) {

