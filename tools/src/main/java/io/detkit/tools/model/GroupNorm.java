@@ -175,9 +175,7 @@ public final class GroupNorm extends ShapePreservingLayer {
       final int planes;
       final int hw;
       final int perGroup = c.channels / c.groups;
-      /** Per region the starts of its runs of {@link #runLength} contiguous pixels ({@link LevelCanvas.Pixels}). */
-      final int[][] runStarts;
-      final int[] runLength;
+      final int[][] pixels;
       final int[] outside;
       final int regions;
       /** Per region: values per statistic. */
@@ -193,17 +191,16 @@ public final class GroupNorm extends ShapePreservingLayer {
               + ", H, W] input; got " + java.util.Arrays.toString(input.shape()));
         }
         LevelCanvas.Pixels layout = layout(input.size(2), input.size(3));
-        runStarts = layout.runStarts();
-        runLength = layout.runLength();
+        pixels = layout.regions();
         outside = layout.outside();
-        regions = runStarts.length;
+        regions = pixels.length;
         xs = HostBuffers.read(HostBuffers.dense(input), xs);
         x = xs;
         planes = (int) (input.size(0) * c.channels);
         hw = (int) (input.length() / planes);
         m = new int[regions];
         for (int l = 0; l < regions; l++) {
-          m[l] = perGroup * layout.size(l);
+          m[l] = perGroup * pixels[l].length;
         }
         int rows = planes / perGroup;
         mean = new double[rows * regions];
@@ -211,23 +208,19 @@ public final class GroupNorm extends ShapePreservingLayer {
         HostSplit.forRange(rows, 2L * perGroup * hw, MIN_SPLIT, (from, to) -> {
           for (int r = from; r < to; r++) {
             for (int l = 0; l < regions; l++) {
-              int len = runLength[l];
+              int[] px = pixels[l];
               double sum = 0;
               for (int p = r * perGroup; p < (r + 1) * perGroup; p++) {
-                for (int start : runStarts[l]) {
-                  for (int i = p * hw + start, end = i + len; i < end; i++) {
-                    sum += x[i];
-                  }
+                for (int o : px) {
+                  sum += x[p * hw + o];
                 }
               }
               double mu = sum / m[l];
               double sq = 0;
               for (int p = r * perGroup; p < (r + 1) * perGroup; p++) {
-                for (int start : runStarts[l]) {
-                  for (int i = p * hw + start, end = i + len; i < end; i++) {
-                    double d = x[i] - mu;
-                    sq += d * d;
-                  }
+                for (int o : px) {
+                  double d = x[p * hw + o] - mu;
+                  sq += d * d;
                 }
               }
               mean[r * regions + l] = mu;
@@ -284,11 +277,10 @@ public final class GroupNorm extends ShapePreservingLayer {
           for (int l = 0; l < p.regions; l++) {
             double scale = p.scale(plane, l);
             double shift = p.shift(plane, l, scale);
-            for (int start : p.runStarts[l]) {
-              for (int i = plane * p.hw + start, end = i + p.runLength[l]; i < end; i++) {
-                double v = p.x[i] * scale + shift;
-                y[i] = relu && !(v > 0) ? 0 : v;
-              }
+            for (int o : p.pixels[l]) {
+              int i = plane * p.hw + o;
+              double v = p.x[i] * scale + shift;
+              y[i] = relu && !(v > 0) ? 0 : v;
             }
           }
         }
@@ -325,14 +317,13 @@ public final class GroupNorm extends ShapePreservingLayer {
             double shift = p.shift(plane, l, scale);
             double s = 0;
             double sx = 0;
-            for (int start : p.runStarts[l]) {
-              for (int i = plane * p.hw + start, end = i + p.runLength[l]; i < end; i++) {
-                double xhat = (p.x[i] - p.mean[st]) * p.invStd[st];
-                double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
-                dy[i] = dz;
-                s += dz;
-                sx += dz * xhat;
-              }
+            for (int o : p.pixels[l]) {
+              int i = plane * p.hw + o;
+              double xhat = (p.x[i] - p.mean[st]) * p.invStd[st];
+              double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
+              dy[i] = dz;
+              s += dz;
+              sx += dz * xhat;
             }
             sz[plane * regions + l] = s;
             szx[plane * regions + l] = sx;
@@ -365,11 +356,10 @@ public final class GroupNorm extends ShapePreservingLayer {
             int st = p.stat(plane, l);
             double inv = p.invStd[st];
             int m = p.m[l];
-            for (int start : p.runStarts[l]) {
-              for (int i = plane * p.hw + start, end = i + p.runLength[l]; i < end; i++) {
-                double xhat = (p.x[i] - p.mean[st]) * inv;
-                dy[i] = inv / m * (m * dy[i] * g - sumD[st] - xhat * sumDx[st]);
-              }
+            for (int o : p.pixels[l]) {
+              int i = plane * p.hw + o;
+              double xhat = (p.x[i] - p.mean[st]) * inv;
+              dy[i] = inv / m * (m * dy[i] * g - sumD[st] - xhat * sumDx[st]);
             }
           }
         }

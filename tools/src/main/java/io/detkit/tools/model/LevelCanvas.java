@@ -143,16 +143,10 @@ final class LevelCanvas {
 
   /**
    * The pixels of an {@code h x w} plane a layer reads: per region (the whole plane, or each level
-   * of a canvas) its pixels as runs of {@code runLength[region]} contiguous offsets, the runs'
-   * starts in row order (so a walk over the runs visits the pixels in the order of the level's own
-   * plane); and the offsets in no region (a canvas's gaps). A plain plane is one run.
+   * of a canvas) the offsets of its pixels, row by row (the order of the level's own plane), and
+   * the offsets in no region (a canvas's gaps).
    */
-  record Pixels(long h, long w, int[][] runStarts, int[] runLength, int[] outside) {
-    /** Number of pixels of region {@code region}. */
-    int size(int region) {
-      return runStarts[region].length * runLength[region];
-    }
-
+  record Pixels(long h, long w, int[][] regions, int[] outside) {
     /**
      * The layout of a plain plane ({@code ratios} null) or of a canvas of levels with these stride
      * ratios.
@@ -162,20 +156,24 @@ final class LevelCanvas {
     static Pixels of(int[] ratios, long h, long w) {
       int hw = (int) (h * w);
       if (ratios == null) {
-        return new Pixels(h, w, new int[][] {{0}}, new int[] {hw}, new int[0]);
+        int[] all = new int[hw];
+        for (int i = 0; i < hw; i++) {
+          all[i] = i;
+        }
+        return new Pixels(h, w, new int[][] {all}, new int[0]);
       }
       Region[] regions = new LevelCanvas(ratios).regions(h, w);
-      int[][] starts = new int[regions.length][];
-      int[] length = new int[regions.length];
+      int[][] px = new int[regions.length][];
       boolean[] inside = new boolean[hw];
       int count = 0;
       for (int l = 0; l < regions.length; l++) {
         Region r = regions[l];
-        starts[l] = new int[r.h()];
-        length[l] = r.w();
-        for (int y = 0; y < r.h(); y++) {
-          starts[l][y] = (int) ((r.row() + y) * w);
-          Arrays.fill(inside, starts[l][y], starts[l][y] + r.w(), true);
+        px[l] = new int[r.size()];
+        for (int y = 0, k = 0; y < r.h(); y++) {
+          for (int x = 0; x < r.w(); x++, k++) {
+            px[l][k] = (int) ((r.row() + y) * w + x);
+            inside[px[l][k]] = true;
+          }
         }
         count += r.size();
       }
@@ -185,7 +183,7 @@ final class LevelCanvas {
           outside[k++] = i;
         }
       }
-      return new Pixels(h, w, starts, length, outside);
+      return new Pixels(h, w, px, outside);
     }
   }
 
@@ -226,12 +224,6 @@ final class LevelCanvas {
     @Override
     long[] shapeOf(long[][] in) {
       return canvas.canvasShape(in);
-    }
-
-    /** The backward pass copies the canvas gradient's regions: the inputs' values are not read. */
-    @Override
-    boolean backwardReadsInputs() {
-      return false;
     }
 
     @Override
@@ -298,12 +290,6 @@ final class LevelCanvas {
     long[] shapeOf(long[][] in) {
       Region r = canvas.regions(in[0][2], in[0][3])[level];
       return new long[] {in[0][0], in[0][1], r.h(), r.w()};
-    }
-
-    /** The backward pass copies the level's gradient into its region: the canvas's values are not read. */
-    @Override
-    boolean backwardReadsInputs() {
-      return false;
     }
 
     @Override

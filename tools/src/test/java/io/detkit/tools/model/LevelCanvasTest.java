@@ -41,19 +41,8 @@ class LevelCanvasTest {
     assertThat(c.regions(16, 12)).containsExactly(new LevelCanvas.Region(0, 8, 12), new LevelCanvas.Region(9, 4, 6),
         new LevelCanvas.Region(14, 2, 3));
     LevelCanvas.Pixels px = LevelCanvas.Pixels.of(c.ratios(), 16, 12);
-    assertThat(px.runStarts()[1]).containsExactly(9 * 12, 10 * 12, 11 * 12, 12 * 12);
-    assertThat(px.runLength()).containsExactly(12, 6, 3);
-    assertThat(px.size(1)).isEqualTo(24);
+    assertThat(px.regions()[1]).startsWith(9 * 12, 9 * 12 + 1).hasSize(24);
     assertThat(px.outside()).hasSize(16 * 12 - 96 - 24 - 6).contains(8 * 12, 9 * 12 + 6);
-  }
-
-  @Test
-  void aPlainPlaneIsOneRunOfEveryPixel() {
-    LevelCanvas.Pixels px = LevelCanvas.Pixels.of(null, 5, 7);
-    assertThat(px.runStarts()).hasDimensions(1, 1);
-    assertThat(px.runStarts()[0]).containsExactly(0);
-    assertThat(px.runLength()).containsExactly(35);
-    assertThat(px.outside()).isEmpty();
   }
 
   @Test
