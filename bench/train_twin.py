@@ -24,9 +24,12 @@ Usage: bench/train_twin.py [--config tools/configs/atss_shapes.py] [--threads 2]
                            [--warmup 30] [--iters 300] [--batches 60] [--out bench/target/twin]
                            [--skip-build] [--layers N] [--rounds R] [--per-level-too]
                            [--compare [--baseline OTHER_CHECKOUT]]
-detkit's libnd4j runs with OMP_NUM_THREADS = --detkit-threads (default --threads) and, above one thread,
-OMP_WAIT_POLICY=PASSIVE unless the environment sets a policy (both as the detkit wrapper sets them);
-its own host loops always get --threads (-Ddetkit.hostThreads).
+detkit runs through its wrapper (DETKIT_MAIN=io.detkit.tools.train.TrainingProfile ./detkit ...: the
+wrapper's launch line, one place), with libnd4j on OMP_NUM_THREADS = --detkit-threads (default --threads;
+above one thread the wrapper adds OMP_WAIT_POLICY=PASSIVE unless the environment sets a policy); its own
+host loops get --threads (-Ddetkit.hostThreads) except on the side "as `detkit train` runs it", where
+the wrapper's default holds (one per core). A --baseline checkout from before DETKIT_MAIN runs with the
+launch its wrapper made then.
 With --compare every round trains detkit as the wrapper runs it (libnd4j on one thread), detkit with
 libnd4j on --threads (as shipped: only large convolutions on all of them) and with every call on
 --threads, and PyTorch on 1 and on --threads threads, and compares each detkit side with the faster
@@ -76,36 +79,50 @@ def detkit_classpath(root=ROOT):
 
 
 def detkit_env(omp_threads, omp_min_work=None):
-    """detkit's environment and system properties for libnd4j on omp_threads OpenMP threads, as the
-    detkit wrapper sets them: OMP_WAIT_POLICY=PASSIVE when omp_threads > 1 unless the caller's
-    environment sets a policy. omp_min_work, when given, is -Ddetkit.ompMinWork (0: every convolution
-    on all omp_threads; default: only convolutions of at least OpenMpThreads.DEFAULT_MIN_WORK
-    multiply-adds, every smaller call on one thread)."""
+    """detkit's environment and system properties for libnd4j on omp_threads OpenMP threads (the wrapper
+    adds OMP_WAIT_POLICY=PASSIVE above one thread unless the environment sets a policy). omp_min_work,
+    when given, is -Ddetkit.ompMinWork (0: every convolution on all omp_threads; default: only
+    convolutions of at least OpenMpThreads.DEFAULT_MIN_WORK multiply-adds, every smaller call on one
+    thread)."""
     env = dict(os.environ, OMP_NUM_THREADS=str(omp_threads))
-    if omp_threads > 1:
-        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     props = [] if omp_min_work is None else [f"-Ddetkit.ompMinWork={omp_min_work}"]
     return env, props
+
+
+def detkit_launch(root, main, props, env):
+    """The command and environment that run main (a class of root's tools jar) as root's detkit wrapper
+    runs `detkit train`: its heap, vector module, host threads (-Ddetkit.hostThreads unless props set
+    it), classpath and OpenMP defaults, through the wrapper itself (DETKIT_MAIN), plus the system
+    properties props. JAVA_OPTS replaces the wrapper's default heap, so it names the same -Xmx2g."""
+    with open(os.path.join(root, "detkit")) as f:
+        wrapper_runs_main = "DETKIT_MAIN" in f.read()
+    if wrapper_runs_main:
+        return [os.path.join(root, "detkit")], dict(env, DETKIT_MAIN=main, JAVA_OPTS=" ".join(["-Xmx2g", *props]))
+    # A checkout from before DETKIT_MAIN (an A/B baseline): the launch its wrapper made then.
+    env = dict(env)
+    if env["OMP_NUM_THREADS"] != "1":
+        env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    if not any(p.startswith("-Ddetkit.hostThreads=") for p in props):
+        props = [*props, f"-Ddetkit.hostThreads={os.cpu_count()}"]
+    return ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", *props, "-cp", detkit_classpath(root),
+            main], env
 
 
 def run_detkit(args, export, per_level=False, omp_threads=None, omp_min_work=None, root=ROOT, host_threads=0):
     """One TrainingProfile run of the checkout at root; per_level runs the head in its per-level form
     (-Ddetkit.perLevelHead=true) instead of once on the level canvas. libnd4j gets omp_threads OpenMP
     threads (default --detkit-threads, else --threads); detkit's own host loops (GroupNorm) host_threads
-    (-Ddetkit.hostThreads; default --threads; None: no property, so libnd4j's thread count, as the
-    detkit wrapper runs them)."""
+    (-Ddetkit.hostThreads; default --threads; None: the wrapper's default, one per core)."""
     if not args.skip_build:
         subprocess.run([os.path.join(root, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
-    cp = detkit_classpath(root)
     env, props = detkit_env(omp_threads or args.detkit_threads or args.threads, omp_min_work)
     out_json = os.path.join(args.out, "detkit.json")
     if host_threads is not None:
         props.append(f"-Ddetkit.hostThreads={host_threads or args.threads}")
-    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector",
-           f"-Ddetkit.perLevelHead={'true' if per_level else 'false'}", *props, "-cp", cp,
-           "io.detkit.tools.train.TrainingProfile", os.path.join(ROOT, args.config), "--warmup", str(args.warmup),
-           "--iters", str(args.iters), "--json", out_json, "--export", export,
-           "--export-batches", str(args.batches)]
+    props.append(f"-Ddetkit.perLevelHead={'true' if per_level else 'false'}")
+    cmd, env = detkit_launch(root, "io.detkit.tools.train.TrainingProfile", props, env)
+    cmd += [os.path.join(ROOT, args.config), "--warmup", str(args.warmup), "--iters", str(args.iters), "--json",
+            out_json, "--export", export, "--export-batches", str(args.batches)]
     subprocess.run(cmd, check=True, env=env, cwd=root, stderr=subprocess.DEVNULL)
     with open(out_json) as f:
         return json.load(f)
@@ -209,9 +226,10 @@ def profile_layers(args, export):
 
 def detkit_layers(args):
     """TrainingProfile --layers: detkit's per-layer table parsed into {name: (type, [fwd, bwd, fwd_cpu, bwd_cpu])}."""
-    env, _ = detkit_env(args.detkit_threads or args.threads)
-    cmd = ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", f"-Ddetkit.hostThreads={args.threads}", "-cp",
-           detkit_classpath(), "io.detkit.tools.train.TrainingProfile", args.config, "--layers", str(args.layers)]
+    env, props = detkit_env(args.detkit_threads or args.threads)
+    cmd, env = detkit_launch(ROOT, "io.detkit.tools.train.TrainingProfile",
+                             [*props, f"-Ddetkit.hostThreads={args.threads}"], env)
+    cmd += [args.config, "--layers", str(args.layers)]
     out = subprocess.run(cmd, check=True, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     rows = {}
     for line in out.stdout.decode().splitlines()[1:]:
@@ -249,8 +267,8 @@ def print_layers(args, detkit, torch_rows):
 
 def read_config(path):
     """The merged config (_base_ files and their overrides resolved by detkit's own reader) as a dict."""
-    out = subprocess.run(["java", "-cp", detkit_classpath(), "io.detkit.tools.Main", "print-config", "--format=json",
-                          path], check=True, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = subprocess.run([os.path.join(ROOT, "detkit"), "print-config", "--format=json", path], check=True, cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     return json.loads(out.stdout)
 
 
@@ -356,9 +374,10 @@ def compare_sides(args):
     n = args.threads
     sides = [
         ("detkit as `detkit train` runs it", f"the wrapper's settings: libnd4j on 1 OpenMP thread (OMP_NUM_THREADS=1), "
-         f"detkit's GroupNorm loops on one thread per core (-Ddetkit.hostThreads={os.cpu_count()}), the head's "
-         f"per-image targets on the caller and the common pool (one worker on two cores), the data loader thread beside",
-         dict(omp_threads=1, host_threads=os.cpu_count())),
+         f"detkit's GroupNorm loops on the wrapper's default of one thread per core "
+         f"(-Ddetkit.hostThreads={os.cpu_count()}), the head's per-image targets on the caller and the common pool "
+         f"(one worker on two cores), the data loader thread beside",
+         dict(omp_threads=1, host_threads=None)),
         ("detkit, everything on 1", "libnd4j on 1 OpenMP thread and GroupNorm loops on 1 (-Ddetkit.hostThreads=1: "
          "what the wrapper ran before it passed the property); targets and loader as above",
          dict(omp_threads=1, host_threads=1)),

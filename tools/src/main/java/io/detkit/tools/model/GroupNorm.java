@@ -367,31 +367,14 @@ public final class GroupNorm extends ShapePreservingLayer {
       p.zeroOutside(dy);
       INDArray gammaGrad = gradientViews.get(GAMMA);
       INDArray betaGrad = gradientViews.get(BETA);
-      HostBuffers.write(levelSum(dGammaOf), gammaGrad);
-      HostBuffers.write(levelSum(dBetaOf), betaGrad);
+      HostBuffers.write(TiedGradients.levelSum(dGammaOf), gammaGrad);
+      HostBuffers.write(TiedGradients.levelSum(dBetaOf), betaGrad);
       INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
       HostBuffers.write(dy, dx);
       Gradient grad = new DefaultGradient();
       grad.setGradientFor(GAMMA, gammaGrad);
       grad.setGradientFor(BETA, betaGrad);
       return new Pair<>(grad, dx);
-    }
-
-    /**
-     * The regions' parameter gradients, each rounded to float, summed in float in region order:
-     * the gradient the tied per-level copies would hold ({@link TiedGradients} sums them so); with
-     * one region, that region's (rounded to float when written, as before).
-     */
-    private static double[] levelSum(double[][] perRegion) {
-      double[] out = new double[perRegion[0].length];
-      for (int ch = 0; ch < out.length; ch++) {
-        float acc = (float) perRegion[0][ch];
-        for (int l = 1; l < perRegion.length; l++) {
-          acc += (float) perRegion[l][ch];
-        }
-        out[ch] = acc;
-      }
-      return out;
     }
   }
 }

@@ -140,6 +140,15 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
   }
 
   /**
+   * Whether {@link #pass} reads the inputs' values when it computes gradients; a vertex whose
+   * backward needs only the shapes and the output's gradient (a copy, such as the level canvas's)
+   * returns false and gets {@code in == null} there, sparing a copy of every input.
+   */
+  boolean backwardReadsInputs() {
+    return true;
+  }
+
+  /**
    * The arithmetic, forward and backward in one walk over the data (a vertex's backward retraces
    * its forward): with {@code eps} null, the output into {@code out}; otherwise the gradients into
    * {@code grads} as {@link #backward} describes, and {@code out} is null.
@@ -210,6 +219,16 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
   /** The vertex implementation: copies in, the subclass's loops, copies out. */
   static final class Impl extends BaseGraphVertex {
     private final HostVertex conf;
+    /*
+     * Scratch arrays reused from call to call (training repeats the same shapes): the inputs'
+     * values, the output, the output's gradient and the inputs' gradients. New arrays each call
+     * were most of the training thread's heap allocation in the level-canvas head's copies,
+     * and with it the garbage collector's pauses in the iteration's tail.
+     */
+    private double[][] inScratch = new double[0][];
+    private double[] outScratch;
+    private double[] epsScratch;
+    private double[][] gradScratch = new double[0][];
 
     Impl(ComputationGraph graph, String name, int idx, DataType dataType, HostVertex conf) {
       super(graph, name, idx, null, null, dataType);
@@ -224,12 +243,32 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
       return s;
     }
 
+    /** The inputs' values, each in its reused scratch array when the length is the same. */
     private double[][] inputValues() {
-      double[][] v = new double[inputs.length][];
-      for (int i = 0; i < inputs.length; i++) {
-        v[i] = HostBuffers.read(HostBuffers.dense(inputs[i]), null);
+      if (inScratch.length != inputs.length) {
+        inScratch = new double[inputs.length][];
       }
-      return v;
+      for (int i = 0; i < inputs.length; i++) {
+        inScratch[i] = HostBuffers.read(HostBuffers.dense(inputs[i]), exact(inScratch[i], inputs[i].length()));
+      }
+      return inScratch.clone();
+    }
+
+    /**
+     * {@code scratch} when it holds exactly {@code n} values (a subclass may loop over an array's
+     * length), else null (a new array).
+     */
+    private static double[] exact(double[] scratch, long n) {
+      return scratch != null && scratch.length == n ? scratch : null;
+    }
+
+    /** {@code scratch} zeroed when it holds exactly {@code n} values, else a new (zero) array. */
+    private static double[] zeroed(double[] scratch, long n) {
+      if (scratch != null && scratch.length == n) {
+        Arrays.fill(scratch, 0);
+        return scratch;
+      }
+      return new double[(int) n];
     }
 
     @Override
@@ -250,7 +289,7 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
       long[][] shapes = inputShapes();
       long[] outShape = conf.outputShape(shapes);
       INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outShape, 'c');
-      double[] y = new double[(int) out.length()];
+      double[] y = outScratch = zeroed(outScratch, out.length());
       conf.forward(inputValues(), shapes, y);
       HostBuffers.write(y, out);
       return out;
@@ -262,11 +301,15 @@ abstract class HostVertex extends org.deeplearning4j.nn.conf.graph.GraphVertex {
         throw new IllegalStateException(vertexName + ": inputs or epsilon not set");
       }
       long[][] shapes = inputShapes();
-      double[][] grads = new double[inputs.length][];
-      for (int i = 0; i < inputs.length; i++) {
-        grads[i] = new double[(int) inputs[i].length()];
+      if (gradScratch.length != inputs.length) {
+        gradScratch = new double[inputs.length][];
       }
-      conf.backward(inputValues(), shapes, HostBuffers.read(HostBuffers.dense(epsilon), null), grads);
+      for (int i = 0; i < inputs.length; i++) {
+        gradScratch[i] = zeroed(gradScratch[i], inputs[i].length());
+      }
+      double[][] grads = gradScratch.clone();
+      epsScratch = HostBuffers.read(HostBuffers.dense(epsilon), exact(epsScratch, epsilon.length()));
+      conf.backward(conf.backwardReadsInputs() ? inputValues() : null, shapes, epsScratch, grads);
       INDArray[] out = new INDArray[inputs.length];
       for (int i = 0; i < inputs.length; i++) {
         out[i] = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, shapes[i], 'c');

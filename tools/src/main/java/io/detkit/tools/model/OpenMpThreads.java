@@ -42,6 +42,8 @@ public final class OpenMpThreads {
 
   /** libnd4j's OpenMP pool as set at start ({@code OMP_NUM_THREADS}). */
   private static final int POOL = Math.max(1, Nd4j.getEnvironment().maxThreads());
+  /** Per thread: whether this class has left it on one OpenMP thread (it starts on the pool). */
+  private static final ThreadLocal<boolean[]> ON_ONE = ThreadLocal.withInitial(() -> new boolean[1]);
   private static volatile long minWork = SystemSettings.longAtLeast("detkit.ompMinWork", DEFAULT_MIN_WORK, 0);
 
   private OpenMpThreads() {}
@@ -83,7 +85,8 @@ public final class OpenMpThreads {
   /**
    * Executes {@code op} (a convolution of {@code work} multiply-adds) on the calling thread with
    * {@link #threadsFor} OpenMP threads, leaving the thread on one OpenMP thread afterwards (see the
-   * class comment).
+   * class comment). A thread already on one thread that gets one is not set again: the native call
+   * was one per convolution, each direction, for nothing.
    */
   static void exec(CustomOp op, long work) {
     if (POOL == 1 || minWork == 0) {
@@ -92,13 +95,26 @@ public final class OpenMpThreads {
     }
     NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
     int n = threadsFor(work);
-    ops.setOmpNumThreads(n);
+    boolean[] atOne = ON_ONE.get();
+    if (needsSetting(n, atOne[0])) {
+      ops.setOmpNumThreads(n);
+    }
     try {
       Nd4j.exec(op);
     } finally {
       if (n != 1) {
         ops.setOmpNumThreads(1);
       }
+      atOne[0] = true;
     }
+  }
+
+  /**
+   * Whether a call on {@code n} threads must set the thread's OpenMP count first: unless it is one
+   * and the thread is known to be on one ({@code atOne}: set so by an earlier call of this class;
+   * a thread starts on the whole pool).
+   */
+  static boolean needsSetting(int n, boolean atOne) {
+    return n != 1 || !atOne;
   }
 }

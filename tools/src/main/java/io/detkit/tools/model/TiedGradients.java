@@ -22,6 +22,8 @@ final class TiedGradients {
   private final List<List<String>> tiedLayers;
   /** Per tied parameter: its length, then the offset of each copy in the flattened gradient. */
   private int[][] segments;
+  /** Per flattened value: whether it is a tied copy after the first (left out of the norm); found with the segments. */
+  private boolean[] duplicate;
   private float[] scratch;
 
   TiedGradients(ComputationGraph graph, List<List<String>> tiedLayers) {
@@ -41,17 +43,22 @@ final class TiedGradients {
     if (flat.dataType() != DataType.FLOAT || flat.elementWiseStride() != 1) {
       throw new IllegalStateException("expected a dense FLOAT flattened gradient; got " + flat.dataType());
     }
+    int n = (int) flat.length();
     if (segments == null) {
       segments = locate(gradient, flat);
+      duplicate = new boolean[n];
+      for (int[] s : segments) {
+        for (int c = 2; c < s.length; c++) {
+          java.util.Arrays.fill(duplicate, s[c], s[c] + s[0], true);
+        }
+      }
     }
-    int n = (int) flat.length();
     float[] g = scratch != null && scratch.length == n ? scratch : new float[n];
     scratch = g;
     FloatBuffer buf = flat.data().asNioFloat();
     int base = (int) flat.offset();
     buf.position(base);
     buf.get(g, 0, n);
-    boolean[] duplicate = new boolean[n];
     for (int[] s : segments) {
       int len = s[0];
       for (int i = 0; i < len; i++) {
@@ -62,9 +69,6 @@ final class TiedGradients {
         for (int c = 1; c < s.length; c++) {
           g[s[c] + i] = sum;
         }
-      }
-      for (int c = 2; c < s.length; c++) {
-        java.util.Arrays.fill(duplicate, s[c], s[c] + len, true);
       }
     }
     double sq = 0;
@@ -79,6 +83,26 @@ final class TiedGradients {
     }
     Reference.reachabilityFence(flat);
     return Math.sqrt(sq);
+  }
+
+  /**
+   * Per-level gradients of one shared parameter summed as the tied copies' gradients are: each
+   * level's rounded to float, then added in float in level order (a layer that runs the levels at
+   * once, GroupNorm on a level canvas, gives the per-level form's bits so); with one level, that
+   * level's values (rounded to float when written, as before).
+   *
+   * @param perLevel per level the parameter's gradient, all of one length
+   */
+  static double[] levelSum(double[][] perLevel) {
+    double[] out = new double[perLevel[0].length];
+    for (int i = 0; i < out.length; i++) {
+      float acc = (float) perLevel[0][i];
+      for (int l = 1; l < perLevel.length; l++) {
+        acc += (float) perLevel[l][i];
+      }
+      out[i] = acc;
+    }
+    return out;
   }
 
   private int[][] locate(Gradient gradient, INDArray flat) {

@@ -66,10 +66,11 @@ public final class TrainingProfile {
    * on that thread, so it excludes time spent waiting for a core on a loaded machine; the data
    * phase's CPU time is only the hand-over, the batches are prepared on a background thread), and
    * the losses of the measured iterations, and the learning rate of every iteration (warm-up
-   * included).
+   * included), and the heap the training thread allocated in each measured iteration (MB, exact:
+   * the JVM's per-thread allocation counter; what drives the young collections that pause it).
    */
   public record Timings(Map<String, double[]> phases, Map<String, double[]> cpuPhases, double[] losses,
-      double[] learningRates) {
+      double[] learningRates, double[] allocatedMb) {
     /** The {@code q}-quantile (0..1, nearest rank) of a phase. */
     public double quantile(String phase, double q) {
       return quantile(phases.get(phase), q);
@@ -112,8 +113,10 @@ public final class TrainingProfile {
       cpuPhases.put(p, new double[iters]);
     }
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    com.sun.management.ThreadMXBean heap = (com.sun.management.ThreadMXBean) cpu;
     long[] c = new long[6];
     double[] losses = new double[iters];
+    double[] allocated = new double[iters];
     double[] lrs = new double[warmup + iters];
     List<Double> exportedLosses = new ArrayList<>();
     try (DataLoader loader = new DataLoader(train.dataset(), train.pipeline(), exp.batchSize(), true, exp.seed(),
@@ -128,6 +131,7 @@ public final class TrainingProfile {
           it = loader.epoch(++epoch);
           inEpoch = 0;
         }
+        long a0 = heap.getCurrentThreadAllocatedBytes();
         c[0] = cpu.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         Batch b = it.next();
@@ -149,6 +153,7 @@ public final class TrainingProfile {
         }
         long t5 = System.nanoTime();
         c[5] = cpu.getCurrentThreadCpuTime();
+        long a5 = heap.getCurrentThreadAllocatedBytes();
         inEpoch++;
         if (twin != null && i < exportBatches) {
           twin.writeBatch(i, b);
@@ -164,6 +169,7 @@ public final class TrainingProfile {
           phases.get("total")[k] = (t5 - t0) / 1e6;
           cpuPhases.get("total")[k] = (c[5] - c[0]) / 1e6;
           losses[k] = loss.total();
+          allocated[k] = (a5 - a0) / 1e6;
         }
         loss.close();
       }
@@ -171,7 +177,7 @@ public final class TrainingProfile {
     if (twin != null) {
       twin.writeLosses(exportedLosses);
     }
-    return new Timings(phases, cpuPhases, losses, lrs);
+    return new Timings(phases, cpuPhases, losses, lrs, allocated);
   }
 
   /**
@@ -258,6 +264,8 @@ public final class TrainingProfile {
       out.printf("%-10s %9.2f %9.2f %9.2f %9.2f%n", p, t.quantile(p, 0.5), t.quantile(p, 0.9), t.cpuQuantile(p, 0.5),
           t.cpuQuantile(p, 0.9));
     }
+    out.printf("heap allocated by the training thread per iteration, MB: median %.3f, p90 %.3f%n",
+        Timings.quantile(t.allocatedMb(), 0.5), Timings.quantile(t.allocatedMb(), 0.9));
   }
 
   /**
@@ -317,6 +325,7 @@ public final class TrainingProfile {
       m.put("cpu_phases_ms", t.cpuPhases());
       m.put("losses", t.losses());
       m.put("learning_rates", t.learningRates());
+      m.put("training_thread_alloc_mb", t.allocatedMb());
       Files.createDirectories(json.toAbsolutePath().getParent());
       new ObjectMapper().writeValue(json.toFile(), m);
     }

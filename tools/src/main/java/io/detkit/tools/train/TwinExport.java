@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -47,7 +48,9 @@ final class TwinExport {
 
   /** The graph and the current parameters (call before the first update). */
   void writeParams(DetectorNet net) throws IOException {
-    ComputationGraphConfiguration conf = net.perLevelGraph().getConfiguration();
+    // Once: for a canvas-form network each call copies every parameter into the per-level graph.
+    ComputationGraph perLevel = net.perLevelGraph();
+    ComputationGraphConfiguration conf = perLevel.getConfiguration();
     ObjectNode root = json.createObjectNode();
     ArrayNode vertices = root.putArray("vertices");
     for (String name : conf.getTopologicalOrderStr()) {
@@ -63,7 +66,7 @@ final class TwinExport {
       String shared = name.contains("@") ? name.substring(0, name.indexOf('@')) : name;
       o.put("params", shared);
       if (v instanceof LayerVertex && (name.equals(shared) || name.endsWith("@0"))) {
-        for (Map.Entry<String, INDArray> p : net.perLevelGraph().getLayer(name).paramTable().entrySet()) {
+        for (Map.Entry<String, INDArray> p : perLevel.getLayer(name).paramTable().entrySet()) {
           write(shared + "." + p.getKey(), p.getValue());
         }
       }

@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -97,6 +104,59 @@ class HostVertexGradientTest {
       }
     }
     assertThat(checked).as("non-zero gradients checked").isGreaterThan(in[0].length / 2);
+  }
+
+  /** The graph vertex's output and input gradients for these inputs and output gradient (DOUBLE arrays). */
+  private static double[][] throughTheGraphVertex(GraphVertex impl, double[][] in, long[][] shapes, double[] eps) {
+    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    INDArray[] inputs = new INDArray[in.length];
+    for (int i = 0; i < in.length; i++) {
+      inputs[i] = Nd4j.create(in[i], shapes[i]);
+    }
+    impl.setInputs(inputs);
+    INDArray out = impl.doForward(true, mgr);
+    impl.setEpsilon(Nd4j.create(eps, out.shape()));
+    INDArray[] grads = impl.doBackward(false, mgr).getSecond();
+    double[][] result = new double[in.length + 1][];
+    result[0] = out.data().asDouble();
+    for (int i = 0; i < in.length; i++) {
+      result[i + 1] = grads[i].data().asDouble();
+    }
+    return result;
+  }
+
+  @ParameterizedTest
+  @MethodSource("vertices")
+  void theGraphVertexGivesTheSameResultsCallAfterCall(HostVertex v, long[][] shapes) {
+    // The vertex reuses its scratch arrays between calls: a call on other values in between must
+    // leave no trace (a backward pass that accumulates needs zeroed gradients every call).
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+        .graphBuilder().addInputs(inputNames(shapes.length)).addVertex("v", v, inputNames(shapes.length))
+        .setOutputs("v").build());
+    g.init();
+    GraphVertex impl = g.getVertex("v");
+    long[] outShape = v.outputShape(shapes);
+    double[] eps = new double[(int) java.util.Arrays.stream(outShape).reduce(1, (a, b) -> a * b)];
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < eps.length; i++) {
+      eps[i] = r.nextDouble(-1, 1);
+    }
+    double[][] in = randomInputs(v, shapes, 11);
+    double[][] first = throughTheGraphVertex(impl, in, shapes, eps);
+    throughTheGraphVertex(impl, randomInputs(v, shapes, 12), shapes, eps);
+    double[][] again = throughTheGraphVertex(impl, in, shapes, eps);
+    for (int k = 0; k < first.length; k++) {
+      assertThat(again[k]).as(v + (k == 0 ? " output" : " gradient of input " + (k - 1))).containsExactly(first[k]);
+    }
+    assertThat(first[1]).as("a gradient that is not all zeros").isNotEqualTo(new double[first[1].length]);
+  }
+
+  private static String[] inputNames(int n) {
+    String[] names = new String[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = "in" + i;
+    }
+    return names;
   }
 
   @Test

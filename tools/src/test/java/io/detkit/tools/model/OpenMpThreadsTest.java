@@ -20,6 +20,14 @@ class OpenMpThreadsTest {
   }
 
   @Test
+  void aThreadAlreadyOnOneThreadIsNotSetAgainForASmallCall() {
+    assertThat(OpenMpThreads.needsSetting(1, true)).isFalse();
+    assertThat(OpenMpThreads.needsSetting(1, false)).isTrue();
+    assertThat(OpenMpThreads.needsSetting(2, true)).isTrue();
+    assertThat(OpenMpThreads.needsSetting(2, false)).isTrue();
+  }
+
+  @Test
   void aPoolOfOneThreadStaysOne() {
     assertThat(OpenMpThreads.threadsFor(1L << 40, 1, 64_000_000L)).isEqualTo(1);
     assertThat(OpenMpThreads.threadsFor(1, 1, 0)).isEqualTo(1);
