@@ -3,6 +3,7 @@ package io.detkit.heads;
 import io.detkit.core.assign.ATSSAssigner;
 import io.detkit.core.assign.ATSSPriors;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -22,6 +23,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link ImageTargets}; the ND4J array is marked not closeable, so a consumer's {@code close()}
  * leaves it to the cache. Thread-safe: two steps racing on one image compute the same entry, and
  * either may be kept.
+ *
+ * <p>Speaks in the image's index and plain arrays only, never in {@link SingleImageInput} or
+ * {@link InsideAnchors} (which call it): the heads' source files stay free of import cycles.
  */
 final class InsideAnchorCache {
   /**
@@ -29,7 +33,7 @@ final class InsideAnchorCache {
    * heads read (the zeroed anchors, ATSS's prepared priors) is made on first use, under the entry's
    * lock.
    */
-  private static final class Entry {
+  static final class Entry {
     final int imgHeight;
     final int imgWidth;
     final int allowedBorder;
@@ -46,6 +50,21 @@ final class InsideAnchorCache {
       this.flags = flags;
       this.indices = AnchorUtils.indicesOf(flags);
       this.anchors = anchors;
+    }
+
+    /** The inside flags, one per anchor of the image; shared, read-only. */
+    boolean[] flags() {
+      return flags;
+    }
+
+    /** The flat index of each inside anchor, increasing; shared, read-only. */
+    int[] indices() {
+      return indices;
+    }
+
+    /** The inside anchors {@code [count, 4]}, not closeable. */
+    INDArray anchors() {
+      return anchors;
     }
 
     boolean matches(ImageMeta meta, int border) {
@@ -75,54 +94,53 @@ final class InsideAnchorCache {
   }
 
   /**
-   * The inside anchors of {@code in}'s image ({@link AnchorUtils#insideFlags} with
-   * {@code allowedBorder}), computed on the first call for its {@code img_shape} and border.
+   * The inside anchors of image {@code imageIndex} ({@link AnchorUtils#insideFlags} of its
+   * {@code flatAnchors} and {@code validFlags} with {@code meta}'s {@code img_shape} and
+   * {@code allowedBorder}), computed on the first call for that shape and border;
+   * {@code anchorsWhere} gathers the flagged anchors into an array.
    */
-  InsideAnchors inside(SingleImageInput in, int allowedBorder) {
-    Entry e = entry(in, allowedBorder);
-    return new InsideAnchors(in, e.flags, e.indices, e.anchors);
-  }
-
-  /**
-   * {@link AnchorUtils#zeroOutside} of the image's anchors under {@code insideFlags}: the kept array
-   * when the flags are the ones this cache handed out for the image, else a new one.
-   */
-  double[] zeroedOutside(SingleImageInput in, boolean[] insideFlags) {
-    Entry e = handedOut(in, insideFlags);
-    return e == null ? AnchorUtils.zeroOutside(in.flatAnchorsNoCopy(), insideFlags)
-        : e.zeroedOutside(in.flatAnchorsNoCopy());
-  }
-
-  /**
-   * The inside anchors of {@code ia} prepared for ATSS assignments with each level's inside count
-   * ({@link ATSSAssigner#prepare}): kept when they are the ones this cache handed out, else new.
-   */
-  ATSSPriors atssPriors(InsideAnchors ia) {
-    SingleImageInput in = ia.image();
-    Entry e = handedOut(in, ia.insideNoCopy());
-    return e == null ? ATSSAssigner.prepare(ia.anchors(), ia.numLevelInside()) : e.priors(in.numLevelAnchors());
-  }
-
-  /** The image's entry if it holds these very flags (a hook's own flags get no kept arrays). */
-  private Entry handedOut(SingleImageInput in, boolean[] insideFlags) {
-    Entry e = last.get(in.imageIndex());
-    return e != null && e.flags == insideFlags ? e : null;
-  }
-
-  private Entry entry(SingleImageInput in, int allowedBorder) {
-    Entry e = last.get(in.imageIndex());
-    if (e != null && e.matches(in.meta(), allowedBorder)) {
+  Entry inside(int imageIndex, ImageMeta meta, int allowedBorder, double[] flatAnchors, boolean[] validFlags,
+      Function<boolean[], INDArray> anchorsWhere) {
+    Entry e = last.get(imageIndex);
+    if (e != null && e.matches(meta, allowedBorder)) {
       return e;
     }
-    boolean[] flags = AnchorUtils.insideFlags(in.flatAnchorsNoCopy(), in.validFlagsNoCopy(), in.meta(), allowedBorder);
+    boolean[] flags = AnchorUtils.insideFlags(flatAnchors, validFlags, meta, allowedBorder);
     INDArray anchors;
     // Outside any workspace: the array outlives the step (and the scope) that made it.
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-      anchors = in.anchorsWhere(flags);
+      anchors = anchorsWhere.apply(flags);
     }
     anchors.setCloseable(false);
-    e = new Entry(in.meta(), allowedBorder, flags, anchors);
-    last.set(in.imageIndex(), e);
+    e = new Entry(meta, allowedBorder, flags, anchors);
+    last.set(imageIndex, e);
     return e;
+  }
+
+  /**
+   * {@link AnchorUtils#zeroOutside} of image {@code imageIndex}'s {@code flatAnchors} under
+   * {@code insideFlags}: the kept array when the flags are the ones this cache handed out for the
+   * image, else a new one.
+   */
+  double[] zeroedOutside(int imageIndex, double[] flatAnchors, boolean[] insideFlags) {
+    Entry e = handedOut(imageIndex, insideFlags);
+    return e == null ? AnchorUtils.zeroOutside(flatAnchors, insideFlags) : e.zeroedOutside(flatAnchors);
+  }
+
+  /**
+   * Image {@code imageIndex}'s inside anchors ({@code insideAnchors} under {@code insideFlags})
+   * prepared for ATSS assignments with each level's inside count ({@link ATSSAssigner#prepare}): kept
+   * when the flags are the ones this cache handed out, else new.
+   */
+  ATSSPriors atssPriors(int imageIndex, boolean[] insideFlags, int[] numLevelAnchors, INDArray insideAnchors) {
+    Entry e = handedOut(imageIndex, insideFlags);
+    return e == null ? ATSSAssigner.prepare(insideAnchors, AnchorUtils.numLevelInside(numLevelAnchors, insideFlags))
+        : e.priors(numLevelAnchors);
+  }
+
+  /** The image's entry if it holds these very flags (a hook's own flags get no kept arrays). */
+  private Entry handedOut(int imageIndex, boolean[] insideFlags) {
+    Entry e = last.get(imageIndex);
+    return e != null && e.flags == insideFlags ? e : null;
   }
 }

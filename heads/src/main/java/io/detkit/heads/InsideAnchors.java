@@ -61,6 +61,16 @@ public record InsideAnchors(SingleImageInput image, boolean[] insideFlags, int[]
         Tensors.requireNonNull(image, "image").anchorsWhere(inside));
   }
 
+  /**
+   * The inside anchors of {@code image} with {@code allowedBorder}, kept with its anchors from step
+   * to step (one computation per {@code img_shape} and border; the arrays are shared, read-only).
+   */
+  static InsideAnchors kept(SingleImageInput image, int allowedBorder) {
+    InsideAnchorCache.Entry e = image.anchors().insideCache().inside(image.imageIndex(), image.meta(), allowedBorder,
+        image.flatAnchorsNoCopy(), image.validFlagsNoCopy(), image::anchorsWhere);
+    return new InsideAnchors(image, e.flags(), e.indices(), e.anchors());
+  }
+
   /** Number of inside anchors. */
   public int count() {
     return insideIndices.length;
@@ -84,8 +94,8 @@ public record InsideAnchors(SingleImageInput image, boolean[] insideFlags, int[]
     Tensors.requireNonNull(assigner, "assigner");
     if (assigner instanceof ATSSAssigner atss && atss.params().alpha() == null) {
       // Plain ATSS over the priors prepared once per image shape: the same result, bit for bit.
-      return atss.assign(image.anchors().insideCache().atssPriors(this), gt.bboxes(), gt.bboxesIgnore().orElse(null),
-          gt.labels().orElse(null));
+      return atss.assign(image.anchors().insideCache().atssPriors(image.imageIndex(), insideFlags,
+          image.numLevelAnchors(), anchors), gt.bboxes(), gt.bboxesIgnore().orElse(null), gt.labels().orElse(null));
     }
     return assigner.assign(anchors, numLevelInside(), gt.bboxes(), gt.bboxesIgnore().orElse(null),
         gt.labels().orElse(null));

@@ -110,7 +110,7 @@ public record SingleImageInput(int imageIndex, MultiLevelAnchors anchors, Ground
    */
   public ImageTargets withInsideAnchors(ImageTargets targets) {
     Tensors.requireNonNull(targets, "targets");
-    return targets.withAnchors(anchors.insideCache().zeroedOutside(this, targets.insideFlags()));
+    return targets.withAnchors(anchors.insideCache().zeroedOutside(imageIndex, flatAnchorsNoCopy(), targets.insideFlags()));
   }
 
   double[] flatAnchorsNoCopy() {

@@ -90,7 +90,7 @@ public final class TargetBuilder {
    * {@link ImageTargets#empty} targets (no hook runs for it).
    */
   public ImageTargets targetsSingle(SingleImageInput in) {
-    InsideAnchors ia = in.anchors().insideCache().inside(in, head.trainCfg().orElseThrow().allowedBorder());
+    InsideAnchors ia = InsideAnchors.kept(in, head.trainCfg().orElseThrow().allowedBorder());
     if (ia.count() == 0) {
       return ImageTargets.empty(in.numAnchors(), head.numClasses(), in.gt().size());
     }

@@ -31,8 +31,8 @@ class InsideAnchorCacheTest {
   @Test
   void aLaterStepOnTheSameImageShapeGetsTheKeptArrays() {
     MultiLevelAnchors anchors = anchors();
-    InsideAnchors first = anchors.insideCache().inside(image(anchors, 21, 30), 0);
-    InsideAnchors again = anchors.insideCache().inside(image(anchors, 21, 30), 0);
+    InsideAnchors first = InsideAnchors.kept(image(anchors, 21, 30), 0);
+    InsideAnchors again = InsideAnchors.kept(image(anchors, 21, 30), 0);
 
     assertThat(again.insideFlags()).isSameAs(first.insideFlags());
     assertThat(again.insideIndices()).isSameAs(first.insideIndices());
@@ -48,9 +48,9 @@ class InsideAnchorCacheTest {
   @Test
   void anotherImageShapeOrBorderIsComputedAgain() {
     MultiLevelAnchors anchors = anchors();
-    InsideAnchors wide = anchors.insideCache().inside(image(anchors, 21, 30), 0);
-    InsideAnchors narrow = anchors.insideCache().inside(image(anchors, 21, 15), 0);
-    InsideAnchors bordered = anchors.insideCache().inside(image(anchors, 21, 15), 10);
+    InsideAnchors wide = InsideAnchors.kept(image(anchors, 21, 30), 0);
+    InsideAnchors narrow = InsideAnchors.kept(image(anchors, 21, 15), 0);
+    InsideAnchors bordered = InsideAnchors.kept(image(anchors, 21, 15), 10);
 
     assertThat(wide.insideIndices()).containsExactly(0, 1, 3, 4);
     // 15 pixels wide: the second column (x2 = 20) sticks out; with a border of 10 it is inside again.
@@ -62,10 +62,10 @@ class InsideAnchorCacheTest {
   @Test
   void closingTheKeptAnchorsLeavesThemToTheCache() {
     MultiLevelAnchors anchors = anchors();
-    InsideAnchors first = anchors.insideCache().inside(image(anchors, 21, 30), 0);
+    InsideAnchors first = InsideAnchors.kept(image(anchors, 21, 30), 0);
     first.anchors().close();
 
-    InsideAnchors again = anchors.insideCache().inside(image(anchors, 21, 30), 0);
+    InsideAnchors again = InsideAnchors.kept(image(anchors, 21, 30), 0);
     assertThat(again.anchors().wasClosed()).isFalse();
     assertThat(Tensors.toDoubles(again.anchors())).containsExactly(0, 0, 10, 10, 10, 0, 20, 10, 0, 10, 10, 20, 10,
         10, 20, 20);
@@ -75,15 +75,15 @@ class InsideAnchorCacheTest {
   void theZeroedAnchorsAreKeptOnlyForTheFlagsTheCacheHandedOut() {
     MultiLevelAnchors anchors = anchors();
     SingleImageInput in = image(anchors, 21, 30);
-    boolean[] flags = anchors.insideCache().inside(in, 0).insideFlags();
+    boolean[] flags = InsideAnchors.kept(in, 0).insideFlags();
 
-    double[] kept = anchors.insideCache().zeroedOutside(in, flags);
-    assertThat(anchors.insideCache().zeroedOutside(in, flags)).isSameAs(kept);
+    double[] kept = anchors.insideCache().zeroedOutside(in.imageIndex(), in.flatAnchorsNoCopy(), flags);
+    assertThat(anchors.insideCache().zeroedOutside(in.imageIndex(), in.flatAnchorsNoCopy(), flags)).isSameAs(kept);
     assertThat(kept).containsExactly(AnchorUtils.zeroOutside(ANCHORS, flags));
     // Flags of the caller's own (a hook's edit): computed for them, not the kept array.
     boolean[] edited = flags.clone();
     edited[0] = false;
-    double[] other = anchors.insideCache().zeroedOutside(in, edited);
+    double[] other = anchors.insideCache().zeroedOutside(in.imageIndex(), in.flatAnchorsNoCopy(), edited);
     assertThat(other).isNotSameAs(kept).containsExactly(AnchorUtils.zeroOutside(ANCHORS, edited));
   }
 }
