@@ -2,6 +2,8 @@ package io.detkit.losses;
 
 import java.lang.ref.Reference;
 import java.util.OptionalDouble;
+import java.util.function.IntToDoubleFunction;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -133,15 +135,15 @@ public final class FusedFocal {
         || grad.dataType() != dtype || !java.util.Arrays.equals(grad.shape(), logits.shape())) {
       return OptionalDouble.empty();
     }
-    double[] rowWeight = new double[n];
     double maxW = 0;
     for (int r = 0; r < n; r++) {
       if (labels[r] < 0 || labels[r] > c) {
         return OptionalDouble.empty();
       }
-      rowWeight[r] = single ? (float) labelWeights[r] : labelWeights[r];
-      maxW = Math.max(maxW, Math.abs(rowWeight[r]));
+      maxW = Math.max(maxW, Math.abs(single ? (float) labelWeights[r] : labelWeights[r]));
     }
+    // The weights are rounded to the logits' dtype where they are read, not into a copy of n rows.
+    IntToDoubleFunction rowWeight = single ? r -> (float) labelWeights[r] : r -> labelWeights[r];
     double divisor = avgFactor + WeightReduce.AVG_FACTOR_EPS;
     double scale = lossWeight / divisor;
     // The same overflow bound as FocalLoss's fused path: beyond it the general path names the overflow.
@@ -151,7 +153,8 @@ public final class FusedFocal {
     }
     double sum;
     try {
-      sum = new FusedFocal(gamma, alpha).runNchw(new NchwLevel(logits, grad, a, c, hw), labels, n, rowWeight, scale);
+      sum = new FusedFocal(gamma, alpha).runNchw(new NchwLevel(logits, grad, a, c, hw), r -> labels[r], n, rowWeight,
+          scale);
     } finally {
       Reference.reachabilityFence(logits);
       Reference.reachabilityFence(grad);
@@ -174,18 +177,11 @@ public final class FusedFocal {
    * @param labels class ids in {@code [0, c]}; {@code c} is the background
    */
   double runDense(INDArray x, long[] labels, int n, int c, double[] rowWeight, double scale, INDArray grad) {
-    int[] ids = new int[n];
-    for (int r = 0; r < n; r++) {
-      ids[r] = Math.toIntExact(labels[r]);
-    }
-    double[] w = rowWeight;
-    if (w == null) {
-      w = new double[n];
-      java.util.Arrays.fill(w, 1.0);
-    }
+    // Labels and weights are read row by row where the blocks need them: no int[n] or double[n] copies.
+    IntToDoubleFunction w = rowWeight == null ? r -> 1.0 : r -> rowWeight[r];
     try {
       // Row r of [n, c] is row r of an [n, c, 1, 1] level with one anchor per location.
-      return runNchw(new NchwLevel(x, grad, 1, c, 1), ids, n, w, scale);
+      return runNchw(new NchwLevel(x, grad, 1, c, 1), r -> Math.toIntExact(labels[r]), n, w, scale);
     } finally {
       Reference.reachabilityFence(x);
       Reference.reachabilityFence(grad);
@@ -206,7 +202,7 @@ public final class FusedFocal {
    * {@link #run} over the rows of an NCHW level: same blocks, same row code, same sum order; each
    * block's rows are gathered into a pooled scratch and its gradient scattered back by {@link NchwLevel}.
    */
-  private double runNchw(NchwLevel v, int[] labels, int n, double[] rowWeight, double scale) {
+  private double runNchw(NchwLevel v, IntUnaryOperator labels, int n, IntToDoubleFunction rowWeight, double scale) {
     int blocks = (n + BLOCK_ROWS - 1) / BLOCK_ROWS;
     double[] partial = new double[blocks];
     int c = v.c();
@@ -224,8 +220,8 @@ public final class FusedFocal {
           return;
         }
         for (int r = r0; r < r1; r++) {
-          s.labels[r - r0] = labels[r];
-          s.rowWeight[r - r0] = rowWeight[r];
+          s.labels[r - r0] = labels.applyAsInt(r);
+          s.rowWeight[r - r0] = rowWeight.applyAsDouble(r);
         }
         v.gather(s, r0, r1);
         partial[b] = lanes ? simdRows(s, c, scale, r1 - r0)

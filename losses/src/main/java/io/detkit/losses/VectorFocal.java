@@ -1,8 +1,9 @@
 package io.detkit.losses;
 
 import java.nio.FloatBuffer;
+import java.util.function.IntToDoubleFunction;
+import java.util.function.IntUnaryOperator;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link FusedFocal}'s rows in float32 SIMD lanes (JDK 17's incubating Vector API, whose lanes hold
  * 8 floats with AVX2): several times the scalar path's throughput on the COCO-size case.
  * {@code exp} and {@code log1p} are computed from IEEE basic operations (see
- * {@link #expNonPositive}), so results are bit-identical from run to run and across JIT tiers.
+ * {@link LaneMath}), so results are bit-identical from run to run and across JIT tiers.
  * Used only for float32 logits with {@code gamma = 2} and no element-wise weight, and only when the JVM runs with {@code --add-modules jdk.incubator.vector}
  * ({@link FusedFocal#SIMD}); this class must not be touched otherwise, since its types would not
  * resolve.
@@ -26,8 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  * compiled into a medium method") and on the size of the caller, so with helpers taking and
  * returning vectors the kernel allocated 354 MB a call on some runs and 4 MB on others, on the same
  * machine (with 16 lanes, AVX-512). So no method here takes or returns a vector: each loop is a
- * method over arrays and scalars ({@link #expNegAbsInPlace}, {@link #log1pInto}, the columns of a
- * row), small enough to compile whole, and a call between them costs a call, not a box.
+ * method over arrays and scalars ({@link LaneMath#expNegAbsInto}, {@link LaneMath#log1pInto}, the
+ * columns of a row), small enough to compile whole, and a call between them costs a call, not a box.
  */
 final class VectorFocal {
   static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -36,14 +37,11 @@ final class VectorFocal {
 
   /** Rows whose exp and log1p are computed together (two scratch arrays of 32 x 80 floats stay in L1). */
   private static final int CHUNK_ROWS = 32;
-  /** Locations of a plane run computed together by {@link #planeRows}: whole vectors, arrays in L1/L2. */
-  private static final int RUN_CHUNK = Math.max(32, F.length());
-  private static final float LOG2E = 1.44269504f;
-  private static final float ROUNDER = 12582912f;
-  private static final float EXPONENT_BIAS_RAISED = 8388608f + 127f;
-  /** ln 2 split so that {@code k * LN2_HI} is exact for the |k| <= 126 used here. */
-  private static final float LN2_HI = 0.693359375f;
-  private static final float LN2_LO = -2.12194440e-4f;
+  /**
+   * Locations of a plane run computed together by {@link #planeRows}: whole vectors; its four work
+   * arrays of {@code C x RUN_CHUNK} floats (160 KB for 80 classes) stay in L2.
+   */
+  private static final int RUN_CHUNK = Math.max(128, F.length());
 
   private VectorFocal() {}
 
@@ -90,6 +88,8 @@ final class VectorFocal {
     private double[] tailX;
     private double[] tailG;
     private float[] lanes;
+    /** sigmoid(x) and sigmoid(-x) of the vector being computed ({@link #sigmoids}). */
+    private final float[] pair = new float[2 * F.length()];
     private float[] expAbs;
     private float[] log1p;
 
@@ -118,6 +118,7 @@ final class VectorFocal {
     private float[] acc;
     private float[] target;
     private float[] g0;
+    private boolean[] positive;
     private double[] rowSums = new double[0];
 
     /** This work, its plane arrays (re)made for {@code c} classes and blocks of {@code rows} rows. */
@@ -130,6 +131,7 @@ final class VectorFocal {
         acc = new float[F.length() * RUN_CHUNK];
         target = new float[RUN_CHUNK];
         g0 = new float[RUN_CHUNK];
+        positive = new boolean[c];
         planeCols = c;
       }
       if (rowSums.length < rows) {
@@ -161,8 +163,8 @@ final class VectorFocal {
       if (local == 0) {
         int span = (Math.min(r1, r + CHUNK_ROWS) - r) * c;
         System.arraycopy(x, base, expAbs, 0, span);
-        expNegAbsInPlace(expAbs, span);
-        log1pInto(expAbs, log1p, span);
+        LaneMath.expNegAbsInto(expAbs, expAbs, span);
+        LaneMath.log1pInto(expAbs, log1p, span);
       }
       long l = labels[r];
       int label = l >= 0 && l < c ? (int) l : -1;
@@ -178,7 +180,7 @@ final class VectorFocal {
         }
       }
       rowSum = vectorColumns(x, base, expAbs, log1p, local, full, label, alpha, (float) (scale * rw), grad,
-          work.lanes, rowSum);
+          work.lanes, work.pair, rowSum);
       total += rw * rowSum;
     }
     return total;
@@ -201,10 +203,16 @@ final class VectorFocal {
    * the row's accumulators are summed into float64 in lane order and the rows' weighted sums in row
    * order, as there. Needs {@link #fitsPlanes}{@code (level.c())}.
    *
-   * @param labels class ids per row of the level, {@code [0, C]} ({@code C} the background)
+   * <p>Each chunk of a run takes {@link #RUN_CHUNK} locations: every class plane is copied in and out
+   * in one bulk call per chunk, and at 32 locations those calls cost about a tenth of the kernel
+   * (128 took 20-25% less CPU than 32 on ATSS's level 0 under load; the chunk size changes no sum order).
+   * A vector of locations none of which has the class as its label takes {@link #negatives}.
+   *
+   * @param labels class id of row {@code r} of the level, {@code [0, C]} ({@code C} the background)
+   * @param rowWeight weight of row {@code r}, as the caller rounded it
    */
-  static double planeRows(NchwLevel level, int[] labels, double[] rowWeight, double scale, float alpha, int r0,
-      int r1, Work work) {
+  static double planeRows(NchwLevel level, IntUnaryOperator labels, IntToDoubleFunction rowWeight, double scale,
+      float alpha, int r0, int r1, Work work) {
     FloatBuffer xb = (FloatBuffer) level.x();
     FloatBuffer gb = (FloatBuffer) level.g();
     int c = level.c();
@@ -217,9 +225,9 @@ final class VectorFocal {
         for (int i = 0; i < RUN_CHUNK; i++) {
           int r = r0 + row0 + (p + i) * a;
           boolean in = i < n;
-          int l = in ? labels[r] : -1;
+          int l = in ? labels.applyAsInt(r) : -1;
           work.target[i] = l >= 0 && l < c ? l : -1;
-          work.g0[i] = in ? (float) (scale * rowWeight[r]) : 0f;
+          work.g0[i] = in ? (float) (scale * rowWeight.applyAsDouble(r)) : 0f;
         }
         for (int j = 0; j < c; j++) {
           xb.get(start + j * hw + p, work.px, j * RUN_CHUNK, n);
@@ -227,10 +235,10 @@ final class VectorFocal {
             java.util.Arrays.fill(work.px, j * RUN_CHUNK + n, (j + 1) * RUN_CHUNK, 0f);
           }
         }
-        System.arraycopy(work.px, 0, work.pe, 0, c * RUN_CHUNK);
-        expNegAbsInPlace(work.pe, c * RUN_CHUNK);
-        log1pInto(work.pe, work.pl, c * RUN_CHUNK);
-        planeColumns(work.px, work.pe, work.pl, work.target, work.g0, work.pg, work.acc, c, alpha);
+        LaneMath.expNegAbsInto(work.px, work.pe, c * RUN_CHUNK);
+        LaneMath.log1pInto(work.pe, work.pl, c * RUN_CHUNK);
+        planeColumns(work.px, work.pe, work.pl, work.target, work.g0, work.pg, work.acc, work.positive, c, alpha,
+            work.pair);
         for (int j = 0; j < c; j++) {
           gb.put(start + j * hw + p, work.pg, j * RUN_CHUNK, n);
         }
@@ -245,7 +253,7 @@ final class VectorFocal {
     });
     double total = 0;
     for (int r = r0; r < r1; r++) {
-      total += rowWeight[r] * work.rowSums[r - r0];
+      total += rowWeight.applyAsDouble(r) * work.rowSums[r - r0];
     }
     return total;
   }
@@ -257,14 +265,49 @@ final class VectorFocal {
    * {@code j % lanes == k}) into {@code acc[k * RUN_CHUNK + location]}.
    */
   private static void planeColumns(float[] x, float[] e, float[] log1p, float[] target, float[] g0, float[] grad,
-      float[] acc, int c, float alpha) {
+      float[] acc, boolean[] positive, int c, float alpha, float[] pair) {
     java.util.Arrays.fill(acc, 0f);
-    for (int v = 0; v < RUN_CHUNK; v += F.length()) {
+    int len = F.length();
+    for (int v = 0; v < RUN_CHUNK; v += len) {
+      // The classes that are some lane's positive; every other class's vector is all negatives.
+      for (int i = v; i < v + len; i++) {
+        if (target[i] >= 0) {
+          positive[(int) target[i]] = true;
+        }
+      }
       for (int j = 0; j < c; j++) {
         int at = j * RUN_CHUNK + v;
-        element(x, at, e, log1p, at, target, v, j, g0, v, alpha, acc, j % F.length() * RUN_CHUNK + v, grad);
+        int accAt = j % len * RUN_CHUNK + v;
+        if (positive[j]) {
+          positive[j] = false;
+          element(x, at, e, log1p, at, target, v, j, g0, v, alpha, acc, accAt, grad, pair);
+        } else {
+          negatives(x, at, e, log1p, g0, v, alpha, acc, accAt, grad, pair);
+        }
       }
     }
+  }
+
+  /**
+   * {@link #element} for a vector whose lanes are all negatives: the same operations on the same
+   * values with the positive-lane blends resolved ({@code t = +0}, {@code aw = 1 - alpha},
+   * {@code pt = s}, {@code dPt = s * sm}), so the same bits; {@code s - (+0)}, which is {@code s}
+   * exactly, is left out.
+   */
+  private static void negatives(float[] x, int at, float[] e, float[] log1p, float[] g0, int g0At, float alpha,
+      float[] acc, int accAt, float[] grad, float[] pair) {
+    sigmoids(x, at, e, at, pair);
+    FloatVector xv = FloatVector.fromArray(F, x, at);
+    FloatVector s = FloatVector.fromArray(F, pair, 0);
+    FloatVector sm = FloatVector.fromArray(F, pair, F.length());
+    // x * +0 is kept: it is NaN for an infinite logit, which must leave the sum non-finite.
+    FloatVector bce = xv.max(0f).sub(xv.mul(0f)).add(FloatVector.fromArray(F, log1p, at));
+    float aw = 1f - alpha;
+    FloatVector mod = s.mul(s);
+    FloatVector term = bce.mul(aw);
+    FloatVector.fromArray(F, acc, accAt).add(term.mul(mod)).intoArray(acc, accAt);
+    s.mul(aw).mul(mod).add(term.mul(s).mul(s.mul(sm)).mul(2f)).mul(FloatVector.fromArray(F, g0, g0At))
+        .intoArray(grad, at);
   }
 
   /**
@@ -275,13 +318,14 @@ final class VectorFocal {
    * hold {@code exp(-|x|)} and its {@code log1p} for the row from {@code local} on.
    */
   private static double vectorColumns(float[] x, int base, float[] expAbs, float[] log1p, int local, int full,
-      int label, float alpha, float g0, float[] grad, float[] lanes, double start) {
+      int label, float alpha, float g0, float[] grad, float[] lanes, float[] pair, double start) {
     int len = F.length();
     java.util.Arrays.fill(lanes, 0, len, 0f);
     java.util.Arrays.fill(lanes, len, 2 * len, g0);
     // Lane k is column j + k: it is the label's column where IOTA[k] == label - j (exact in floats).
     for (int j = 0; j < full; j += len) {
-      element(x, base + j, expAbs, log1p, local + j, IOTA, 0, label - j, lanes, len, alpha, lanes, 0, grad);
+      element(x, base + j, expAbs, log1p, local + j, IOTA, 0, label - j, lanes, len, alpha, lanes, 0, grad,
+          pair);
     }
     double sum = start;
     for (int k = 0; k < len; k++) {
@@ -300,18 +344,14 @@ final class VectorFocal {
    * inline it.
    */
   private static void element(float[] x, int at, float[] e, float[] log1p, int eAt, float[] idx, int idxAt,
-      float target, float[] g0, int g0At, float alpha, float[] acc, int accAt, float[] grad) {
+      float target, float[] g0, int g0At, float alpha, float[] acc, int accAt, float[] grad, float[] pair) {
     FloatVector zero = FloatVector.zero(F);
     FloatVector one = FloatVector.broadcast(F, 1f);
+    sigmoids(x, at, e, eAt, pair);
     FloatVector xv = FloatVector.fromArray(F, x, at);
     VectorMask<Float> pos = FloatVector.fromArray(F, idx, idxAt).compare(VectorOperators.EQ, target);
-    VectorMask<Float> nonNeg = xv.compare(VectorOperators.GE, 0f);
-    FloatVector ev = FloatVector.fromArray(F, e, eAt);
-    FloatVector inv = one.div(one.add(ev));
-    FloatVector ei = ev.mul(inv);
-    // sigmoid(x) and sigmoid(-x), each from its own tail.
-    FloatVector s = ei.blend(inv, nonNeg);
-    FloatVector sm = inv.blend(ei, nonNeg);
+    FloatVector s = FloatVector.fromArray(F, pair, 0);
+    FloatVector sm = FloatVector.fromArray(F, pair, F.length());
     FloatVector t = zero.blend(one, pos);
     FloatVector bce = xv.max(0f).sub(xv.mul(t)).add(FloatVector.fromArray(F, log1p, eAt));
     FloatVector aw = FloatVector.broadcast(F, 1f - alpha).blend(alpha, pos);
@@ -326,54 +366,18 @@ final class VectorFocal {
   }
 
   /**
-   * {@code v[i] = exp(-|v[i]|)} for {@code i < n}, in whole vectors (v padded to a multiple of the
-   * lanes), from IEEE basic operations only (the Vector API's own {@code EXP} runs a vendor routine
-   * when compiled and a different one when interpreted, so its bits would change as the JIT warms
-   * up). Cody-Waite reduction {@code x = k ln2 + r}, a degree-7 polynomial for {@code e^r} on
-   * {@code |r| <= ln2 / 2} (relative error under 1e-8 before float32 rounding), and {@code 2^k}
-   * built from the exponent bits. Arguments below -87 give exp(-87), about 1.6e-38, where the focal
-   * loss's terms are far below float32 resolution anyway.
+   * {@code sigmoid(x)} into {@code pair[0..lanes)} and {@code sigmoid(-x)} into {@code
+   * pair[lanes..2 lanes)} for the vector of logits {@code x[at..]}, from their {@code exp(-|x|)} at
+   * {@code e[eAt..]}: each from its own tail (no cancellation). Written once for {@link #element}
+   * and {@link #negatives}, through an array so that no vector crosses the call.
    */
-  static void expNegAbsInPlace(float[] v, int n) {
-    for (int i = 0; i < n; i += F.length()) {
-      FloatVector x = FloatVector.fromArray(F, v, i).abs().neg().max(-87f);
-      FloatVector t = x.mul(LOG2E);
-      // Adding and subtracting 1.5 * 2^23 rounds to the nearest integer (|t| < 2^22 here).
-      FloatVector k = t.add(ROUNDER).sub(ROUNDER);
-      FloatVector r = x.sub(k.mul(LN2_HI)).sub(k.mul(LN2_LO));
-      FloatVector p = r.mul(1f / 5040f).add(1f / 720f);
-      p = p.mul(r).add(1f / 120f);
-      p = p.mul(r).add(1f / 24f);
-      p = p.mul(r).add(1f / 6f);
-      p = p.mul(r).add(0.5f);
-      p = p.mul(r).add(1f);
-      p = p.mul(r).add(1f);
-      // k + 127 + 2^23 is an integer in [2^23, 2^24), so its low mantissa bits are k + 127; shifting
-      // them into the exponent field gives 2^k (no float-to-int conversion, which JDK 17 does not
-      // compile to SIMD code).
-      IntVector bits = k.add(EXPONENT_BIAS_RAISED).reinterpretAsInts().lanewise(VectorOperators.LSHL, 23);
-      p.mul(bits.reinterpretAsFloats()).intoArray(v, i);
-    }
-  }
-
-  /**
-   * {@code out[i] = log1p(e[i])} for {@code e} in [0, 1] and {@code i < n}, in whole vectors (padded
-   * arrays), from basic operations: {@code 2 atanh(s)} with {@code s = e / (2 + e)} in [0, 1/3],
-   * whose odd series to {@code s^13} is exact to about 1e-8 relative, and has no cancellation for
-   * small {@code e}.
-   */
-  static void log1pInto(float[] e, float[] out, int n) {
-    for (int i = 0; i < n; i += F.length()) {
-      FloatVector ev = FloatVector.fromArray(F, e, i);
-      FloatVector s = ev.div(ev.add(2f));
-      FloatVector z = s.mul(s);
-      FloatVector p = z.mul(1f / 13f).add(1f / 11f);
-      p = p.mul(z).add(1f / 9f);
-      p = p.mul(z).add(1f / 7f);
-      p = p.mul(z).add(1f / 5f);
-      p = p.mul(z).add(1f / 3f);
-      p = p.mul(z).add(1f);
-      p.mul(s).mul(2f).intoArray(out, i);
-    }
+  private static void sigmoids(float[] x, int at, float[] e, int eAt, float[] pair) {
+    FloatVector one = FloatVector.broadcast(F, 1f);
+    VectorMask<Float> nonNeg = FloatVector.fromArray(F, x, at).compare(VectorOperators.GE, 0f);
+    FloatVector ev = FloatVector.fromArray(F, e, eAt);
+    FloatVector inv = one.div(one.add(ev));
+    FloatVector ei = ev.mul(inv);
+    ei.blend(inv, nonNeg).intoArray(pair, 0);
+    inv.blend(ei, nonNeg).intoArray(pair, F.length());
   }
 }

@@ -152,8 +152,8 @@ class FocalLossFusedPathTest {
         in[k] = -87f * (i + k) / 200_000f;
       }
       System.arraycopy(in, 0, exp, 0, lanes);
-      VectorFocal.expNegAbsInPlace(exp, lanes);
-      VectorFocal.log1pInto(exp, log, lanes);
+      LaneMath.expNegAbsInto(exp, exp, lanes);
+      LaneMath.log1pInto(exp, log, lanes);
       for (int k = 0; k < lanes; k++) {
         double trueExp = Math.exp(in[k]);
         worstExp = Math.max(worstExp, Math.abs(exp[k] - trueExp) / trueExp);

@@ -73,4 +73,31 @@ class FusedFocalMeanLevelTest {
     stray[3] = 4;
     assertThat(FusedFocal.meanLevel(x, 2, stray, new double[8], 2, 0.25, 1, 1, g)).isEmpty();
   }
+
+  /**
+   * A non-finite logit leaves the sum non-finite, so the general pipeline decides, whether its
+   * vector of locations holds a positive of its class or only negatives (the plane kernel's two
+   * element paths), and whatever its row's weight.
+   */
+  @ParameterizedTest
+  @CsvSource({"NaN, true", "NaN, false", "Infinity, true", "Infinity, false", "-Infinity, true",
+      "-Infinity, false"})
+  void aNonFiniteLogitGoesToTheGeneralPath(float bad, boolean positiveInItsVector) {
+    int c = 32;
+    int h = 8;
+    int w = 8;
+    INDArray x = Nd4j.zeros(DataType.FLOAT, 1, c, h, w);
+    INDArray g = Nd4j.zeros(DataType.FLOAT, 1, c, h, w);
+    int[] labels = new int[h * w];
+    java.util.Arrays.fill(labels, c);
+    double[] weights = new double[h * w];
+    java.util.Arrays.fill(weights, 1.0);
+    int row = 5;
+    int cls = 3;
+    // Row 6 shares row 5's vector of locations whatever the lane count; it is class 3's positive or not.
+    labels[6] = positiveInItsVector ? cls : c;
+    weights[row] = 0.0;
+    x.putScalar(new long[] {0, cls, 0, row}, bad);
+    assertThat(FusedFocal.meanLevel(x, 1, labels, weights, 2, 0.25, 1, 1, g)).isEmpty();
+  }
 }
