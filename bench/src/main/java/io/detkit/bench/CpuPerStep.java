@@ -1,8 +1,8 @@
 package io.detkit.bench;
 
+import com.sun.management.ThreadMXBean;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadStep;
-import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -135,8 +135,10 @@ final class InsideAnchorCache {
    */
   ATSSPriors atssPriors(int imageIndex, boolean[] insideFlags, int[] numLevelAnchors, INDArray insideAnchors) {
     Entry e = handedOut(imageIndex, insideFlags);
-    return e == null || e.anchors != insideAnchors ? ATSSAssigner.prepare(insideAnchors, AnchorUtils.numLevelInside(numLevelAnchors, insideFlags))
-        : e.priors(numLevelAnchors);
+    if (e == null || e.anchors != insideAnchors) {
+      return ATSSAssigner.prepare(insideAnchors, AnchorUtils.numLevelInside(numLevelAnchors, insideFlags));
+    }
+    return e.priors(numLevelAnchors);
   }
 
   /** The image's entry if it holds these very flags (a hook's own flags get no kept arrays). */

@@ -180,8 +180,8 @@ public final class ATSSAssigner extends ParamAssigner<ATSSAssigner.Params> {
     Tensors.requireNonNull(priors, "priors");
     if (params().alpha() != null) {
       // This overload has no place for DDOD's inputs: say so rather than ask for them.
-      throw new IllegalArgumentException("prepared priors support plain ATSS only (alpha=None); this assigner has alpha="
-          + params().alpha() + ": assign the priors' array with cls_scores and bbox_preds instead");
+      throw new IllegalArgumentException("prepared priors support plain ATSS only (alpha=None); this assigner has "
+          + "alpha=" + params().alpha() + ": assign the priors' array with cls_scores and bbox_preds instead");
     }
     BoxArgs.checkBoxShape(gtBboxes, "gt_bboxes");
     if (gtBboxesIgnore != null) {

@@ -45,8 +45,8 @@ final class HeapProgress {
   void enter(int position) {
     if (position <= lastAccepted) {
       require("offer");
-      throw new IllegalArgumentException("position must increase past " + lastAccepted + " (the heap holds positions 0.."
-          + (size - 1) + "; offers come in increasing position order); got " + position);
+      throw new IllegalArgumentException("position must increase past " + lastAccepted
+          + " (the heap holds positions 0.." + (size - 1) + "; offers come in increasing position order); got " + position);
     }
     lastAccepted = position;
   }
@@ -56,7 +56,8 @@ final class HeapProgress {
    */
   void require(String call) {
     if (size == 0) {
-      throw new IllegalStateException(call + " needs a heap in progress: call beginHeap first (each finishHeap ends one)");
+      throw new IllegalStateException(
+          call + " needs a heap in progress: call beginHeap first (each finishHeap ends one)");
     }
   }
 }

@@ -155,7 +155,8 @@ class HostVertexGradientTest {
   /** The level canvas's vertices, whose backward passes read no input values, with their inputs' shapes. */
   static Stream<Arguments> copyVertices() {
     return Stream.of(
-        Arguments.of(new LevelCanvas.Assemble(new int[] {8, 16, 32}), new long[][] {{2, 3, 8, 12}, {2, 3, 4, 6}, {2, 3, 2, 3}}),
+        Arguments.of(new LevelCanvas.Assemble(new int[] {8, 16, 32}),
+            new long[][] {{2, 3, 8, 12}, {2, 3, 4, 6}, {2, 3, 2, 3}}),
         Arguments.of(new LevelCanvas.Crop(new int[] {8, 16, 32}, 1), new long[][] {{2, 3, 16, 12}}));
   }
 
