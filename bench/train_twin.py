@@ -30,6 +30,8 @@ above one thread the wrapper adds OMP_WAIT_POLICY=PASSIVE unless the environment
 host loops get --threads (-Ddetkit.hostThreads) except on the side "as `detkit train` runs it", where
 the wrapper's default holds (one per core). A --baseline checkout from before DETKIT_MAIN runs with the
 launch its wrapper made then.
+--skip-build runs the builds as they are: the wrapper gets DETKIT_NO_BUILD=1 and does not rebuild even
+when a source is newer than its jar.
 With --compare every round trains detkit as the wrapper runs it (libnd4j on one thread), detkit with
 libnd4j on --threads (as shipped: only large convolutions on all of them) and with every call on
 --threads, and PyTorch on 1 and on --threads threads, and compares each detkit side with the faster
@@ -59,6 +61,30 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pytorch_bench as pb  # noqa: E402
+
+# The cores this process may run on: what the detkit wrapper's `nproc` counts (the CPU affinity mask,
+# not os.cpu_count()'s every core of the machine), so the host threads set here and the ones labelled
+# match the wrapper's default.
+NPROC = len(os.sched_getaffinity(0))
+
+
+def run_shown(cmd, **kwargs):
+    """subprocess.run(cmd, check=True, **kwargs) with the command's stderr kept and shown when it fails
+    (a build error or a Java stack trace), else dropped."""
+    try:
+        return subprocess.run(cmd, check=True, stderr=subprocess.PIPE, **kwargs)
+    except subprocess.CalledProcessError as e:
+        sys.stderr.write(e.stderr.decode(errors="replace") if e.stderr else "")
+        raise
+
+
+def build_unless_skipped(args, root):
+    """Builds root's detkit (through its wrapper) unless --skip-build, which instead tells every later
+    wrapper call not to build (DETKIT_NO_BUILD=1, which the wrapper honours)."""
+    if args.skip_build:
+        os.environ["DETKIT_NO_BUILD"] = "1"
+    else:
+        run_shown([os.path.join(root, "detkit"), "--help"], stdout=subprocess.DEVNULL)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PHASES = ["data", "forward", "head", "backward", "optimizer", "total"]
@@ -103,7 +129,7 @@ def detkit_launch(root, main, props, env):
     if env["OMP_NUM_THREADS"] != "1":
         env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if not any(p.startswith("-Ddetkit.hostThreads=") for p in props):
-        props = [*props, f"-Ddetkit.hostThreads={os.cpu_count()}"]
+        props = [*props, f"-Ddetkit.hostThreads={NPROC}"]
     return ["java", "-Xmx2g", "--add-modules", "jdk.incubator.vector", *props, "-cp", detkit_classpath(root),
             main], env
 
@@ -113,8 +139,7 @@ def run_detkit(args, export, per_level=False, omp_threads=None, omp_min_work=Non
     (-Ddetkit.perLevelHead=true) instead of once on the level canvas. libnd4j gets omp_threads OpenMP
     threads (default --detkit-threads, else --threads); detkit's own host loops (GroupNorm) host_threads
     (-Ddetkit.hostThreads; default --threads; None: the wrapper's default, one per core)."""
-    if not args.skip_build:
-        subprocess.run([os.path.join(root, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
+    build_unless_skipped(args, root)
     env, props = detkit_env(omp_threads or args.detkit_threads or args.threads, omp_min_work)
     out_json = os.path.join(args.out, "detkit.json")
     if host_threads is not None:
@@ -123,7 +148,7 @@ def run_detkit(args, export, per_level=False, omp_threads=None, omp_min_work=Non
     cmd, env = detkit_launch(root, "io.detkit.tools.train.TrainingProfile", props, env)
     cmd += [os.path.join(ROOT, args.config), "--warmup", str(args.warmup), "--iters", str(args.iters), "--json",
             out_json, "--export", export, "--export-batches", str(args.batches)]
-    subprocess.run(cmd, check=True, env=env, cwd=root, stderr=subprocess.DEVNULL)
+    run_shown(cmd, env=env, cwd=root)
     with open(out_json) as f:
         return json.load(f)
 
@@ -230,7 +255,7 @@ def detkit_layers(args):
     cmd, env = detkit_launch(ROOT, "io.detkit.tools.train.TrainingProfile",
                              [*props, f"-Ddetkit.hostThreads={args.threads}"], env)
     cmd += [args.config, "--layers", str(args.layers)]
-    out = subprocess.run(cmd, check=True, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = run_shown(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE)
     rows = {}
     for line in out.stdout.decode().splitlines()[1:]:
         f = line.split()
@@ -267,8 +292,8 @@ def print_layers(args, detkit, torch_rows):
 
 def read_config(path):
     """The merged config (_base_ files and their overrides resolved by detkit's own reader) as a dict."""
-    out = subprocess.run([os.path.join(ROOT, "detkit"), "print-config", "--format=json", path], check=True, cwd=ROOT,
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = run_shown([os.path.join(ROOT, "detkit"), "print-config", "--format=json", path], cwd=ROOT,
+                    stdout=subprocess.PIPE)
     return json.loads(out.stdout)
 
 
@@ -375,7 +400,7 @@ def compare_sides(args):
     sides = [
         ("detkit as `detkit train` runs it", f"the wrapper's settings: libnd4j on 1 OpenMP thread (OMP_NUM_THREADS=1), "
          f"detkit's GroupNorm loops on the wrapper's default of one thread per core "
-         f"(-Ddetkit.hostThreads={os.cpu_count()}), the head's per-image targets on the caller and the common pool "
+         f"(-Ddetkit.hostThreads={NPROC}), the head's per-image targets on the caller and the common pool "
          f"(one worker on two cores), the data loader thread beside",
          dict(omp_threads=1, host_threads=None)),
         ("detkit, everything on 1", "libnd4j on 1 OpenMP thread and GroupNorm loops on 1 (-Ddetkit.hostThreads=1: "
@@ -425,7 +450,7 @@ def run_compare(args, export):
     torch_labels = [s[0] for s in sides if "torch_threads" in s[2]]
     print(f"## Training iteration, {args.config}: detkit vs PyTorch twin, {args.threads} cores a side\n")
     print(f"{args.iters} iterations after {args.warmup} warm-up a run; torch {torch.__version__}; nproc "
-          f"{os.cpu_count()}; load average at the end {loadavg()}\n")
+          f"{NPROC}; load average at the end {loadavg()}\n")
     print("Command: `bench/train_twin.py " + " ".join(sys.argv[1:]) + "`\n")
     print("Sides:\n")
     for label, meaning, _ in sides:
@@ -494,8 +519,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     export = os.path.join(args.out, "export")
     if args.layers > 0:
-        if not args.skip_build:
-            subprocess.run([os.path.join(ROOT, "detkit"), "--help"], check=True, stdout=subprocess.DEVNULL)
+        build_unless_skipped(args, ROOT)
         print_layers(args, detkit_layers(args), profile_layers(args, export))
         return
     if args.compare:
@@ -523,7 +547,7 @@ def main():
     print(f"## Training iteration, {args.config}: detkit vs PyTorch twin\n")
     print(f"{args.iters} iterations after {args.warmup} warm-up; threads: detkit "
           f"{args.detkit_threads or args.threads}, PyTorch {args.threads}; torch {torch.__version__}; "
-          f"nproc {os.cpu_count()}; load average " + "; ".join(f"{k} {v}" for k, v in load.items()) + "\n")
+          f"nproc {NPROC}; load average " + "; ".join(f"{k} {v}" for k, v in load.items()) + "\n")
     print("Command: `bench/train_twin.py " + " ".join(sys.argv[1:]) + "`\n")
     print("| phase | detkit median (p90) ms | PyTorch median (p90) ms | detkit / PyTorch |")
     print("|---|---|---|---|")

@@ -1,10 +1,13 @@
 package io.detkit.bench;
 
+import com.sun.management.ThreadMXBean;
 import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadStep;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The CPU time every Java thread spends on one steady-state head step, its heap allocation and its
@@ -41,17 +44,17 @@ public final class CpuPerStep {
     for (int i = 0; i < Math.max(20, steps / 3); i++) {
       step.run();
     }
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long cpu0 = cpu(threads);
-    long heap0 = allocated(threads);
+    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    Map<Long, Long> cpu0 = perThread(threads, ThreadMXBean::getThreadCpuTime);
+    Map<Long, Long> heap0 = perThread(threads, ThreadMXBean::getThreadAllocatedBytes);
     long[] wall = new long[steps];
     for (int i = 0; i < steps; i++) {
       long t = System.nanoTime();
       step.run();
       wall[i] = System.nanoTime() - t;
     }
-    long cpu = cpu(threads) - cpu0;
-    long heap = allocated(threads) - heap0;
+    long cpu = sinceThen(cpu0, perThread(threads, ThreadMXBean::getThreadCpuTime));
+    long heap = sinceThen(heap0, perThread(threads, ThreadMXBean::getThreadAllocatedBytes));
     Arrays.sort(wall);
     System.out.printf("%s %s: java-thread CPU %.3f ms/step, heap %.2f MB/step, wall p50 %.3f p90 %.3f ms (%d steps)%n",
         args[0], args[1], cpu / 1e6 / steps, heap / 1e6 / steps, wall[steps / 2] / 1e6, wall[steps * 9 / 10] / 1e6,
@@ -59,19 +62,26 @@ public final class CpuPerStep {
     s.tearDown();
   }
 
-  /** Every live Java thread's CPU time (a thread that ended in between drops out: the pools' stay). */
-  private static long cpu(ThreadMXBean threads) {
-    long sum = 0;
-    for (long id : threads.getAllThreadIds()) {
-      sum += Math.max(threads.getThreadCpuTime(id), 0);
+  /** A counter of every live Java thread (CPU time, allocated bytes), by thread id; -1 (unsupported or ended) as 0. */
+  private static Map<Long, Long> perThread(ThreadMXBean threads, BiFunction<ThreadMXBean, long[], long[]> counter) {
+    long[] ids = threads.getAllThreadIds();
+    long[] values = counter.apply(threads, ids);
+    Map<Long, Long> out = new HashMap<>(ids.length * 2);
+    for (int i = 0; i < ids.length; i++) {
+      out.put(ids[i], Math.max(values[i], 0));
     }
-    return sum;
+    return out;
   }
 
-  private static long allocated(com.sun.management.ThreadMXBean threads) {
+  /**
+   * The counters' growth between two snapshots: each thread alive at both, its difference; a thread
+   * started in between, all of its count. A thread that ended in between drops out (its counter
+   * can no longer be read), rather than its whole earlier count being taken off the sum.
+   */
+  private static long sinceThen(Map<Long, Long> before, Map<Long, Long> after) {
     long sum = 0;
-    for (long id : threads.getAllThreadIds()) {
-      sum += Math.max(threads.getThreadAllocatedBytes(id), 0);
+    for (Map.Entry<Long, Long> e : after.entrySet()) {
+      sum += e.getValue() - before.getOrDefault(e.getKey(), 0L);
     }
     return sum;
   }

@@ -141,8 +141,8 @@ public class ATSSHead extends AnchorHead {
     for (int l = 0; l < t.numLevels(); l++) {
       // Only the positives' anchors and boxes, read from the images' arrays (not whole levels gathered).
       int[] pos = t.levels().positives(l);
-      double[] anchors = t.levels().rowsAt(l, pos, 4, ImageTargets::anchorsNoCopy);
-      double[] gts = t.levels().rowsAt(l, pos, 4, ImageTargets::bboxTargets);
+      double[] anchors = t.levels().rowsAt(l, pos, 4, ImageTargets::anchorsNoCopy, "anchors");
+      double[] gts = t.levels().rowsAt(l, pos, 4, ImageTargets::bboxTargets, "bbox_targets");
       double[] out = new double[t.numImages() * t.numLevelAnchors()[l]];
       for (int q = 0; q < pos.length; q++) {
         out[pos[q]] = centerness(anchors, gts, q, p);
@@ -205,7 +205,7 @@ public class ATSSHead extends AnchorHead {
       // The positives' rows read straight from the NCHW outputs, not whole levels permuted to rows.
       double[] posPred = level.valuesAt(HeadOutputs.BBOX_PREDS, pos, 4);
       double[] posCent = level.valuesAt(HeadOutputs.CENTERNESSES, pos, 1);
-      double[] posAnchors = t.levels().rowsAt(l, pos, 4, ImageTargets::anchorsNoCopy);
+      double[] posAnchors = t.levels().rowsAt(l, pos, 4, ImageTargets::anchorsNoCopy, "anchors");
       double[] posTargets = level.bboxTargetsAt(pos);
       double[] posCentTargets = LevelLosses.elementsAt(t.extra(CENTERNESS_TARGETS, l).orElseThrow(), pos);
       int m = pos.length;

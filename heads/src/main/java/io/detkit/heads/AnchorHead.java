@@ -192,6 +192,8 @@ public class AnchorHead extends BaseDenseHead {
    * assignment of those anchors, index k for anchor {@code insideIndices()[k]}. The default runs the
    * head's assigner with the gt boxes, the ignored boxes and, unless the head samples, the gt labels;
    * ATSS passes each level's inside count. Called on the executor, concurrently for different images.
+   * {@code in}'s flags, indices and anchors array are kept across steps (see {@link InsideAnchors}):
+   * read-only, never modify them in place; the anchors array is not closeable.
    */
   protected AssignResult assign(InsideAnchors in) {
     GroundTruth gt = in.image().gt();
@@ -205,7 +207,8 @@ public class AnchorHead extends BaseDenseHead {
    * {@code label_weights}/{@code bbox_weights} to re-weight anchor by anchor, attach extras with
    * {@link ImageTargets#withExtra}). The default applies the builder's {@link TargetTransform}, if
    * any. Called on the executor, concurrently for different images; not called for an image with
-   * no inside anchor.
+   * no inside anchor. The targets' inside flags, and the anchors {@link SingleImageInput#withInsideAnchors}
+   * attaches, are kept across steps (see {@link ImageTargets}): read-only, never modify them in place.
    */
   protected ImageTargets refineTargets(SingleImageInput in, ImageTargets targets) {
     return targetTransform().map(f -> f.apply(in, targets)).orElse(targets);

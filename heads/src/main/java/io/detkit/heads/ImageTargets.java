@@ -41,7 +41,10 @@ import java.util.Set;
  * per-anchor work: they are read-only by contract. A hook that changes values copies the array it
  * reads and hands the copy to a wither, which keeps the array it is given:
  * {@code double[] w = t.labelWeights().clone(); ...; return t.withLabelWeights(w);}.
- * {@link #of} copies its arrays, for callers that reuse theirs.
+ * {@link #of} copies its arrays, for callers that reuse theirs. The inside flags and the anchors
+ * zeroed outside ({@link SingleImageInput#withInsideAnchors}) that a training step puts here are
+ * more than shared: they are kept from step to step for the image's shape and read by every later
+ * step, so modifying them in place corrupts later steps' targets; never do.
  *
  * @param insideFlags which anchors took part, one per anchor of the image (all levels)
  * @param labels one per anchor

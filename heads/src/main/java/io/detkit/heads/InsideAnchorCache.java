@@ -130,12 +130,15 @@ final class InsideAnchorCache {
   /**
    * Image {@code imageIndex}'s inside anchors ({@code insideAnchors} under {@code insideFlags})
    * prepared for ATSS assignments with each level's inside count ({@link ATSSAssigner#prepare}): kept
-   * when the flags are the ones this cache handed out, else new.
+   * when the flags and the anchors array are the very ones this cache handed out, else new (a hook
+   * may pair the kept flags with anchors of its own).
    */
   ATSSPriors atssPriors(int imageIndex, boolean[] insideFlags, int[] numLevelAnchors, INDArray insideAnchors) {
     Entry e = handedOut(imageIndex, insideFlags);
-    return e == null ? ATSSAssigner.prepare(insideAnchors, AnchorUtils.numLevelInside(numLevelAnchors, insideFlags))
-        : e.priors(numLevelAnchors);
+    if (e == null || e.anchors != insideAnchors) {
+      return ATSSAssigner.prepare(insideAnchors, AnchorUtils.numLevelInside(numLevelAnchors, insideFlags));
+    }
+    return e.priors(numLevelAnchors);
   }
 
   /** The image's entry if it holds these very flags (a hook's own flags get no kept arrays). */

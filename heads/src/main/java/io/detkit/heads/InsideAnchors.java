@@ -15,6 +15,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #insideIndices()}{@code [k]}. An immutable record whose constructor checks that its parts
  * agree; as {@link ImageTargets}' arrays, the flag and index arrays are shared, read-only by contract.
  *
+ * <p>What a training step hands a hook ({@link AnchorHead#assign(InsideAnchors)}) is kept from step
+ * to step for the image's shape and border: the flags, the indices and the {@code [count, 4]}
+ * anchors array are the very objects every later step of that shape receives. Read them only, never
+ * modify them in place (a hook that needs other values builds its own arrays and its own
+ * {@code InsideAnchors}); the anchors array is not closeable ({@code close()} leaves it as it is).
+ *
  * @param image the image's input (ground truth, meta, all anchors, random generator)
  * @param insideFlags one flag per anchor of the image (all levels)
  * @param insideIndices the flat index of each inside anchor, increasing

@@ -123,12 +123,14 @@ final class LevelArrays {
   /**
    * The {@code width} values of each given row of {@code level} (image-major rows, as
    * {@link #labels}) of a per-image field, read from the images' arrays: what the loss path needs of
-   * the positives' box targets and anchors, without gathering (and keeping) the whole level. An
-   * image whose field is null (no inside anchor) reads as zeros.
+   * the positives' box targets and anchors, without gathering (and keeping) the whole level.
    *
+   * @param name the field's name, for the error message
    * @throws IllegalArgumentException unless {@code 0 <= level < numLevels}
+   * @throws IllegalStateException if a requested row's image has no such array (null: an image with
+   *     no inside anchor, which has no positive row either; zeros there would hide the mismatch)
    */
-  double[] rowsAt(int level, int[] rows, int width, Function<ImageTargets, double[]> field) {
+  double[] rowsAt(int level, int[] rows, int width, Function<ImageTargets, double[]> field, String name) {
     int n = numLevelAnchors[checkLevel(level)];
     int start = 0;
     for (int l = 0; l < level; l++) {
@@ -136,10 +138,13 @@ final class LevelArrays {
     }
     double[] out = new double[rows.length * width];
     for (int r = 0; r < rows.length; r++) {
-      double[] image = field.apply(images.get(rows[r] / n));
-      if (image != null) {
-        System.arraycopy(image, (start + rows[r] % n) * width, out, r * width, width);
+      int imageIndex = rows[r] / n;
+      double[] image = field.apply(images.get(imageIndex));
+      if (image == null) {
+        throw new IllegalStateException("image " + imageIndex + " has no " + name + " array, but row " + rows[r]
+            + " of level " + level + " is requested of it");
       }
+      System.arraycopy(image, (start + rows[r] % n) * width, out, r * width, width);
     }
     return out;
   }

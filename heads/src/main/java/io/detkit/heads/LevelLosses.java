@@ -129,7 +129,7 @@ public record LevelLosses(int level, HeadOutputs outputs, MultiLevelAnchors anch
 
   /** The regression target of each given row, 4 values per row. */
   public double[] bboxTargetsAt(int[] rows) {
-    return targets.levels().rowsAt(level, rows, 4, ImageTargets::bboxTargets);
+    return targets.levels().rowsAt(level, rows, 4, ImageTargets::bboxTargets, "bbox_targets");
   }
 
   /** The {@code k} values of each given row of a row-major array {@code all}. */

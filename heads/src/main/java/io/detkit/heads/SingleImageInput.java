@@ -104,7 +104,9 @@ public record SingleImageInput(int imageIndex, MultiLevelAnchors anchors, Ground
   /**
    * {@code targets} (this image's) carrying the image's anchors, those not inside set to zeros
    * ({@link AnchorUtils#zeroOutside}): what heads that decode against the anchors (ATSS, GFL) attach
-   * in their {@code refineTargets} hook.
+   * in their {@code refineTargets} hook. For the inside flags a training step built, the zeroed
+   * anchors are one array kept from step to step for the image's shape, shared by every later step:
+   * read-only, never modify it in place (flags of the caller's own get an array of their own).
    *
    * @throws IllegalArgumentException if {@code targets} is null or does not cover this image's anchors
    */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.detkit.core.assign.AssignResult;
 import io.detkit.core.tensor.Tensors;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,7 +20,7 @@ class HeadTargetsTest {
     double[] bt = new double[12];
     bt[pos * 4] = 0.5;
     double[] bw = new double[12];
-    java.util.Arrays.fill(bw, pos * 4, pos * 4 + 4, 1.0);
+    Arrays.fill(bw, pos * 4, pos * 4 + 4, 1.0);
     int[] neg = pos == 0 ? new int[] {1, 2} : pos == 1 ? new int[] {0, 2} : new int[] {0, 1};
     AssignResult assign = new AssignResult(1, new int[] {pos == 0 ? 1 : 0, pos == 1 ? 1 : 0, pos == 2 ? 1 : 0},
         new double[3], null);
@@ -53,6 +54,17 @@ class HeadTargetsTest {
     HeadTargets edited = t.withImages(List.of(a.withLabelWeights(new double[] {2, 1, 1}), b));
     assertThat(edited.labelWeightsData(0)).containsExactly(2, 1, 1, 1);
     assertThat(Tensors.toDoubles(edited.extra("level_note", 1).orElseThrow())).containsExactly(7, 8);
+  }
+
+  @Test
+  void rowsOfAnImageWithoutTheFieldAreRefusedNamingTheImageAndTheField() {
+    double[] anchors = {0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5};
+    LevelArrays levels = new LevelArrays(3, new int[] {2, 1}, List.of(image(2).withAnchors(anchors), image(1)));
+    // Level 0 rows, image-major: rows 0-1 are image 0's, rows 2-3 image 1's (which carries no anchors).
+    assertThat(levels.rowsAt(0, new int[] {1}, 4, ImageTargets::anchorsNoCopy, "anchors")).containsExactly(2, 2, 3, 3);
+    assertThatThrownBy(() -> levels.rowsAt(0, new int[] {1, 3}, 4, ImageTargets::anchorsNoCopy, "anchors"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("image 1 has no anchors array")
+        .hasMessageContaining("row 3 of level 0");
   }
 
   @Test

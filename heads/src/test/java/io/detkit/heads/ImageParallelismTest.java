@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,14 +77,13 @@ class ImageParallelismTest {
   void imagesOnTheCallersThreadRunWithoutTheCallersHeadStepWhichIsRestoredAfter() {
     HeadStep step = new HeadStep();
     List<Runnable> dropped = new ArrayList<>();
-    for (java.util.concurrent.Executor executor : java.util.Arrays.<java.util.concurrent.Executor>asList(
-        dropped::add, null)) {
+    for (Executor executor : Arrays.<Executor>asList(dropped::add, null)) {
       List<HeadStep> seen = HeadStep.run(step, () -> {
         List<HeadStep> out = ImageParallelism.map(executor, INPUTS, i -> HeadStep.active());
         assertSame(step, HeadStep.active());
         return out;
       });
-      assertTrue(seen.stream().allMatch(java.util.Objects::isNull), "every image ran without the step");
+      assertTrue(seen.stream().allMatch(Objects::isNull), "every image ran without the step");
       HeadStep after = HeadStep.run(step, () -> {
         assertThrows(IllegalStateException.class, () -> ImageParallelism.map(executor, INPUTS, i -> {
           throw new IllegalStateException("image " + i);
@@ -103,8 +105,7 @@ class ImageParallelismTest {
         .policyAllocation(AllocationPolicy.STRICT).policyLearning(LearningPolicy.NONE).build();
     List<Runnable> dropped = new ArrayList<>();
     try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "ImageParallelismTest")) {
-      for (java.util.concurrent.Executor executor : java.util.Arrays.<java.util.concurrent.Executor>asList(
-          dropped::add, null)) {
+      for (Executor executor : Arrays.<Executor>asList(dropped::add, null)) {
         List<INDArray> made = ImageParallelism.map(executor, INPUTS.subList(0, 4), i -> Nd4j.zeros(DataType.FLOAT, 3));
         assertTrue(made.stream().noneMatch(INDArray::isAttached), "no image's array in the caller's workspace");
         assertSame(ws, Nd4j.getMemoryManager().getCurrentWorkspace());

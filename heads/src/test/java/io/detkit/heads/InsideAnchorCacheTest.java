@@ -2,6 +2,8 @@ package io.detkit.heads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.detkit.core.assign.ATSSAssigner;
+import io.detkit.core.assign.AssignResult;
 import io.detkit.core.tensor.Tensors;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -85,5 +87,33 @@ class InsideAnchorCacheTest {
     edited[0] = false;
     double[] other = anchors.insideCache().zeroedOutside(in.imageIndex(), in.flatAnchorsNoCopy(), edited);
     assertThat(other).isNotSameAs(kept).containsExactly(AnchorUtils.zeroOutside(ANCHORS, edited));
+  }
+
+  @Test
+  void theKeptAtssPriorsServeOnlyTheKeptFlagsWithTheKeptAnchors() {
+    MultiLevelAnchors anchors = anchors();
+    SingleImageInput in = image(anchors, 21, 30);
+    InsideAnchors kept = InsideAnchors.kept(in, 0);
+    InsideAnchorCache cache = anchors.insideCache();
+    assertThat(cache.atssPriors(0, kept.insideFlags(), in.numLevelAnchors(), kept.anchors()))
+        .isSameAs(cache.atssPriors(0, kept.insideFlags(), in.numLevelAnchors(), kept.anchors()));
+
+    // A hook's own InsideAnchors: the kept flags and indices, its own anchors (the first two swapped,
+    // so the gt's best anchor moves from index 0 to index 1).
+    double[] swapped = Tensors.toDoubles(kept.anchors());
+    for (int c = 0; c < 4; c++) {
+      double t = swapped[c];
+      swapped[c] = swapped[4 + c];
+      swapped[4 + c] = t;
+    }
+    InsideAnchors own = new InsideAnchors(in, kept.insideFlags(), kept.insideIndices(),
+        Tensors.create(swapped, DataType.FLOAT, kept.count(), 4));
+    ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(9));
+
+    AssignResult result = own.assignPerLevel(atss);
+    AssignResult expected = atss.assign(own.anchors(), own.numLevelInside(), in.gt().bboxes(), null,
+        in.gt().labels().orElse(null));
+    assertThat(result.gtInds()).containsExactly(expected.gtInds()).containsExactly(0, 1, 0, 0);
+    assertThat(kept.assignPerLevel(atss).gtInds()).containsExactly(1, 0, 0, 0);
   }
 }

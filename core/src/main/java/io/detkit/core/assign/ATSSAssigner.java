@@ -174,12 +174,14 @@ public final class ATSSAssigner extends ParamAssigner<ATSSAssigner.Params> {
    * DOUBLE gts make it compute in float64, as they would with the array.
    *
    * @throws IllegalArgumentException as that method (the priors were checked when prepared), and
-   *     when this assigner has {@code alpha} set
+   *     when this assigner has {@code alpha} set (prepared priors serve plain ATSS only)
    */
   public AssignResult assign(ATSSPriors priors, INDArray gtBboxes, INDArray gtBboxesIgnore, INDArray gtLabels) {
     Tensors.requireNonNull(priors, "priors");
     if (params().alpha() != null) {
-      matcher.requireDdodInputs(false, false);
+      // This overload has no place for DDOD's inputs: say so rather than ask for them.
+      throw new IllegalArgumentException("prepared priors support plain ATSS only (alpha=None); this assigner has "
+          + "alpha=" + params().alpha() + ": assign the priors' array with cls_scores and bbox_preds instead");
     }
     BoxArgs.checkBoxShape(gtBboxes, "gt_bboxes");
     if (gtBboxesIgnore != null) {

@@ -15,8 +15,8 @@ import io.detkit.core.precision.Precision;
  * bit for bit, as assigning the priors' array itself.
  *
  * <p>Immutable and thread-safe (the candidate search of the last {@code topk} asked for is kept,
- * made once under this object's lock). Independent of the assigner's parameters: any
- * {@link ATSSAssigner} may use it.
+ * made once under this object's lock, as is the float64 twin that float64 gts use). Independent of
+ * the assigner's parameters: any {@link ATSSAssigner} may use it.
  */
 public final class ATSSPriors {
   private final Precision precision;
@@ -27,6 +27,8 @@ public final class ATSSPriors {
   /** No prior ignored: the candidate search's flags when there is no ignore box. */
   private final boolean[] noneIgnored;
   private ATSSCandidates candidates;
+  /** The float64 twin of float32 priors ({@link #inF64}), made on first use; volatile for the unlocked read. */
+  private volatile ATSSPriors f64Twin;
 
   /**
    * @param bboxes {@code 4*N} prior values in {@code precision}, checked finite by the caller; kept
@@ -62,9 +64,25 @@ public final class ATSSPriors {
     return levels.clone();
   }
 
-  /** These priors in float64 (the same values; float32 priors widen exactly), for float64 gts. */
+  /**
+   * These priors in float64 (the same values; float32 priors widen exactly), for float64 gts: made
+   * once, on the first call, and kept (the centres and candidate search are the precision's own).
+   */
   ATSSPriors inF64() {
-    return precision == Precision.F64 ? this : new ATSSPriors(Precision.F64, bboxes, levels);
+    if (precision == Precision.F64) {
+      return this;
+    }
+    ATSSPriors t = f64Twin;
+    if (t == null) {
+      synchronized (this) {
+        t = f64Twin;
+        if (t == null) {
+          t = new ATSSPriors(Precision.F64, bboxes, levels);
+          f64Twin = t;
+        }
+      }
+    }
+    return t;
   }
 
   boolean f32() {

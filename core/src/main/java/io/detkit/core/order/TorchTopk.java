@@ -30,14 +30,8 @@ public final class TorchTopk {
    */
   private double[] vals = {Double.NaN};
   private int[] idx = {0};
-  /** k of the heap path in progress; 0 when none is. */
-  private int heapSize;
-  /**
-   * The position the heap last accepted ({@code k - 1} right after {@link #beginHeap});
-   * {@link Integer#MAX_VALUE} while no heap is in progress, so that one comparison on the entering
-   * branch catches both an offer out of order and one without a heap.
-   */
-  private int lastAccepted = Integer.MAX_VALUE;
+  /** The heap path's protocol state: its k, the last position that entered, and the checks. */
+  private final HeapProgress heap = new HeapProgress();
 
   /**
    * Positions of the {@code k} smallest of {@code values[0..n)}, in the order torch returns them.
@@ -102,8 +96,7 @@ public final class TorchTopk {
       throw new IllegalArgumentException("k must be in [1, " + first.length + "]; got " + k);
     }
     load(first, k);
-    heapSize = k;
-    lastAccepted = k - 1;
+    heap.begin(k);
     makeHeap(0, k);
   }
 
@@ -117,7 +110,7 @@ public final class TorchTopk {
    *     selection already finished)
    */
   public boolean rejects(double value) {
-    requireHeap("rejects");
+    heap.require("rejects");
     return !less(value, vals[0]);
   }
 
@@ -137,18 +130,9 @@ public final class TorchTopk {
    */
   public void offer(int position, double value) {
     if (less(value, vals[0])) {
-      accept(position, value);
+      heap.enter(position);
+      adjustHeap(0, 0, heap.size(), value, position);
     }
-  }
-
-  private void accept(int position, double value) {
-    if (position <= lastAccepted) {
-      requireHeap("offer");
-      throw new IllegalArgumentException("position must increase past " + lastAccepted + " (the heap holds positions 0.."
-          + (heapSize - 1) + "; offers come in increasing position order); got " + position);
-    }
-    lastAccepted = position;
-    adjustHeap(0, 0, heapSize, value, position);
   }
 
   /**
@@ -157,24 +141,17 @@ public final class TorchTopk {
    * @throws IllegalStateException if no heap is in progress
    */
   public int[] finishHeap() {
-    requireHeap("finishHeap");
-    sortHeap(0, heapSize);
-    int[] out = result(heapSize);
+    heap.require("finishHeap");
+    sortHeap(0, heap.size());
+    int[] out = result(heap.size());
     endHeap();
     return out;
   }
 
   /** No heap in progress from here: the state every heap call but {@link #beginHeap} refuses. */
   private void endHeap() {
-    heapSize = 0;
-    lastAccepted = Integer.MAX_VALUE;
+    heap.end();
     vals[0] = Double.NaN;
-  }
-
-  private void requireHeap(String call) {
-    if (heapSize == 0) {
-      throw new IllegalStateException(call + " needs a heap in progress: call beginHeap first (each finishHeap ends one)");
-    }
   }
 
   private void load(double[] values, int len) {

@@ -3,7 +3,6 @@ package io.detkit.core.tensor;
 import io.detkit.core.check.Limits;
 import java.lang.ref.Reference;
 import java.lang.reflect.Array;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.function.Consumer;
 import org.nd4j.linalg.api.buffer.DataBuffer;
@@ -39,45 +38,18 @@ final class TensorBuffers {
     return out;
   }
 
-  /**
-   * Chunk of the float/double conversions below: they go through a small float array, so that a
-   * large array is converted without a full-size float copy on the heap (a COCO-size head's
-   * per-step anchors and targets), at the speed of the bulk copy and a widening loop.
-   */
-  private static final int CHUNK = 2048;
-
   /** A dense FLOAT array's elements widened to doubles (exact), with no full-size float copy. */
   static double[] bulkFloatsAsDoubles(INDArray denseFloat) {
     Limits.requireBufferBytes("reading an array", denseFloat.length(), Float.BYTES, "FLOAT");
     double[] out = new double[(int) denseFloat.length()];
-    withBuffer(denseFloat, buf -> {
-      FloatBuffer from = buf.asNioFloat();
-      float[] chunk = new float[Math.min(CHUNK, out.length)];
-      for (int lo = 0; lo < out.length; lo += chunk.length) {
-        int len = Math.min(chunk.length, out.length - lo);
-        from.get(lo, chunk, 0, len);
-        for (int i = 0; i < len; i++) {
-          out[lo + i] = chunk[i];
-        }
-      }
-    });
+    withBuffer(denseFloat, buf -> FloatChunks.widen(buf.asNioFloat(), 0, out, 0, out.length));
     return out;
   }
 
   /** {@code data} rounded to float32 in a new dense FLOAT array of {@code shape}, with no full-size float copy. */
   static INDArray bulkCreateNarrowed(double[] data, long[] shape) {
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-    withBuffer(out, buf -> {
-      FloatBuffer to = buf.asNioFloat();
-      float[] chunk = new float[Math.min(CHUNK, data.length)];
-      for (int lo = 0; lo < data.length; lo += chunk.length) {
-        int len = Math.min(chunk.length, data.length - lo);
-        for (int i = 0; i < len; i++) {
-          chunk[i] = (float) data[lo + i];
-        }
-        to.put(lo, chunk, 0, len);
-      }
-    });
+    withBuffer(out, buf -> FloatChunks.narrow(data, 0, buf.asNioFloat(), 0, data.length));
     return out;
   }
 

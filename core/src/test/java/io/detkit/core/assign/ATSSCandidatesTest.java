@@ -28,6 +28,52 @@ class ATSSCandidatesTest {
     }
   }
 
+  /** The centre distance as the double formula computes it, each step rounded to float32. */
+  private static double roundedDistance(double cx, double cy, double gx, double gy) {
+    double dx = round(cx - gx, true);
+    double dy = round(cy - gy, true);
+    return round(Math.sqrt(round(round(dx * dx, true) + round(dy * dy, true), true)), true);
+  }
+
+  private static void assertSameDistance(float cx, float cy, float gx, float gy) {
+    double expected = roundedDistance(cx, cy, gx, gy);
+    double actual = ATSSCandidates.normF32(cx - gx, cy - gy);
+    assertThat(Double.doubleToRawLongBits(actual)).as("distance of (%s, %s) to (%s, %s): %s, expected %s", cx, cy, gx,
+        gy, actual, expected).isEqualTo(Double.doubleToRawLongBits(expected));
+  }
+
+  @Test
+  void theFloatArithmeticDistanceIsTheRoundedDoubleFormulaBitForBit() {
+    Random rnd = new Random(23);
+    for (int i = 0; i < 200_000; i++) {
+      // Random magnitudes from subnormal to beyond float's range once squared.
+      float scale = (float) Math.scalb(1.0, rnd.nextInt(300) - 160);
+      assertSameDistance(rnd.nextFloat() * scale, rnd.nextFloat() * scale, rnd.nextFloat() * scale,
+          (rnd.nextBoolean() ? -1 : 1) * rnd.nextFloat() * scale);
+      // Raw bit patterns: every exponent, subnormals included (infinities and NaNs skipped).
+      float[] v = new float[4];
+      for (int k = 0; k < 4; k++) {
+        do {
+          v[k] = Float.intBitsToFloat(rnd.nextInt());
+        } while (!Float.isFinite(v[k]));
+      }
+      assertSameDistance(v[0], v[1], v[2], v[3]);
+    }
+    // Squares and sums that overflow to infinity, or whose gap does.
+    assertSameDistance(Float.MAX_VALUE, 0, -Float.MAX_VALUE, 0);
+    assertSameDistance(2e19f, 2e19f, 0, 0);
+    assertSameDistance(1.3e19f, 1.3e19f, 0, 0);
+    // Subnormal gaps, squares that underflow to zero.
+    assertSameDistance(Float.MIN_VALUE, 0, 0, Float.MIN_VALUE);
+    assertSameDistance(3 * Float.MIN_NORMAL, Float.MIN_VALUE, Float.MIN_NORMAL, 0);
+    // Ties: (1 + 2^-12)^2 and 1 + 2^-24 lie halfway between floats (round to even).
+    float t = 1 + 0x1p-12f;
+    assertSameDistance(t, 0, 0, 0);
+    assertSameDistance(1, 0x1p-12f, 0, 0);
+    assertSameDistance(t, 0x1p-12f, 0, 0);
+    assertSameDistance(1 + 0x1p-11f + 0x1p-12f, 0x1p-12f, 0, 0);
+  }
+
   @Test
   void cocoSizedLevelsWithTopkNineMatchTheFullSelection() {
     Random rnd = new Random(5);

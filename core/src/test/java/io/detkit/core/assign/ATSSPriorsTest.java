@@ -3,6 +3,7 @@ package io.detkit.core.assign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.detkit.core.precision.Precision;
 import io.detkit.core.tensor.Tensors;
 import io.detkit.core.testing.RandomBoxes;
 import java.util.Random;
@@ -96,11 +97,24 @@ class ATSSPriorsTest {
   }
 
   @Test
-  void ddodNeedsItsInputsEvenWithPreparedPriors() {
+  void preparedPriorsRefuseADdodAssignerAsPlainAtssOnly() {
     INDArray box = Tensors.create(new double[] {0, 0, 4, 4}, DataType.FLOAT, 1, 4);
     ATSSAssigner ddod = new ATSSAssigner(ATSSAssigner.Params.of(9).withAlpha(0.8));
 
     assertThatThrownBy(() -> ddod.assign(ATSSAssigner.prepare(box, null), box, null, null))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs cls_scores and bbox_preds");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("prepared priors support plain ATSS only (alpha=None); this assigner has alpha=0.8")
+        .hasMessageContaining("assign the priors' array with cls_scores and bbox_preds");
+  }
+
+  @Test
+  void float64GtsGetOneFloat64TwinOfFloat32Priors() {
+    INDArray box = Tensors.create(new double[] {0, 0, 4, 4}, DataType.FLOAT, 1, 4);
+    ATSSPriors f32 = ATSSAssigner.prepare(box, null);
+    ATSSPriors twin = f32.inF64();
+
+    assertThat(twin.precision()).isEqualTo(Precision.F64);
+    assertThat(f32.inF64()).isSameAs(twin);
+    assertThat(twin.inF64()).isSameAs(twin);
   }
 }

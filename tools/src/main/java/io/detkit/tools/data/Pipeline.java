@@ -59,7 +59,9 @@ public final class Pipeline {
       if ("MultiScaleFlipAug".equals(c.get("type"))) {
         Config t = c.tracked();
         int[] s = t.getIntArray("img_scale", null);
-        if (s == null && t.has("scale_factor")) {
+        // Asked of the untracked dict: scale_factor is refused, never read, so it must stay out of
+        // the accepted keys an unknown-key message lists.
+        if (s == null && c.has("scale_factor")) {
           throw ConfigException.at(c.pathOf("scale_factor"), "only img_scale is supported");
         }
         if (t.getBoolean("flip", false)) {

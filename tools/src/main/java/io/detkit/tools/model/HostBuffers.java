@@ -1,8 +1,8 @@
 package io.detkit.tools.model;
 
+import io.detkit.core.tensor.FloatChunks;
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -14,15 +14,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * apiece) on tensors of a few ten thousand values.
  */
 final class HostBuffers {
-  /** Values per bulk float copy. */
-  private static final int CHUNK = 8192;
-  /**
-   * Each thread's float chunk: a new one per call was a third of the training thread's heap
-   * allocation (every GroupNorm, Scale and level-canvas copy), and so of the garbage collector's
-   * pauses.
-   */
-  private static final ThreadLocal<float[]> CHUNKS = ThreadLocal.withInitial(() -> new float[CHUNK]);
-
   private HostBuffers() {}
 
   /** {@code a} itself when it is dense C order, else a dense copy. */
@@ -65,25 +56,10 @@ final class HostBuffers {
       } else {
         b.put(values, 0, n);
       }
+    } else if (toValues) {
+      FloatChunks.widen(a.data().asNioFloat(), offset, values, 0, n);
     } else {
-      // Bulk copies through a float chunk: a per-element get or put on a direct buffer costs a
-      // bounds check and an address computation each, several times the widening itself.
-      FloatBuffer b = a.data().asNioFloat();
-      float[] chunk = CHUNKS.get();
-      for (int from = 0; from < n; from += CHUNK) {
-        int len = Math.min(CHUNK, n - from);
-        if (toValues) {
-          b.get(offset + from, chunk, 0, len);
-          for (int i = 0; i < len; i++) {
-            values[from + i] = chunk[i];
-          }
-        } else {
-          for (int i = 0; i < len; i++) {
-            chunk[i] = (float) values[from + i];
-          }
-          b.put(offset + from, chunk, 0, len);
-        }
-      }
+      FloatChunks.narrow(values, 0, a.data().asNioFloat(), offset, n);
     }
     Reference.reachabilityFence(a);
   }

@@ -2,6 +2,9 @@ package io.detkit.tools.model;
 
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -72,7 +75,7 @@ final class Layers {
       throw ConfigException.at(norm.pathOf("num_groups"), "must be > 0; got " + groups);
     }
     norm.accept("eps");
-    norm.requireKeysIn(java.util.Set.of("type", "num_groups", "requires_grad", "eps"), "norm_cfg type 'GN'");
+    norm.requireKeysIn(Set.of("type", "num_groups", "requires_grad", "eps"), "norm_cfg type 'GN'");
     return groups;
   }
 
@@ -112,8 +115,8 @@ final class Layers {
   }
 
   /** The layer names {@link #convModule} adds under {@code name} (without the suffix). */
-  static java.util.List<String> convModuleLayerNames(String name, int groups) {
-    return groups == 0 ? java.util.List.of(name) : java.util.List.of(name, name + ".conv");
+  static List<String> convModuleLayerNames(String name, int groups) {
+    return groups == 0 ? List.of(name) : List.of(name, name + ".conv");
   }
 
   /** Rejects a {@code conv_cfg} other than None (only plain convolutions are built). */
@@ -141,7 +144,7 @@ final class Layers {
     }
     for (int x : v) {
       if (x <= 0) {
-        throw ConfigException.at(c.pathOf(key), "must hold values > 0; got " + java.util.Arrays.toString(v));
+        throw ConfigException.at(c.pathOf(key), "must hold values > 0; got " + Arrays.toString(v));
       }
     }
     return v;

@@ -226,6 +226,12 @@ final class LevelCanvas {
       return canvas.canvasShape(in);
     }
 
+    /** The backward pass copies the canvas gradient's regions: the inputs' values are not read. */
+    @Override
+    boolean backwardReadsInputs() {
+      return false;
+    }
+
     @Override
     void pass(double[][] in, long[][] shapes, double[] out, double[] eps, double[][] grads) {
       long[] c = canvas.canvasShape(shapes);
@@ -290,6 +296,12 @@ final class LevelCanvas {
     long[] shapeOf(long[][] in) {
       Region r = canvas.regions(in[0][2], in[0][3])[level];
       return new long[] {in[0][0], in[0][1], r.h(), r.w()};
+    }
+
+    /** The backward pass copies the level's gradient into its region: the canvas's values are not read. */
+    @Override
+    boolean backwardReadsInputs() {
+      return false;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.detkit.tools.model;
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -49,7 +50,7 @@ final class TiedGradients {
       duplicate = new boolean[n];
       for (int[] s : segments) {
         for (int c = 2; c < s.length; c++) {
-          java.util.Arrays.fill(duplicate, s[c], s[c] + s[0], true);
+          Arrays.fill(duplicate, s[c], s[c] + s[0], true);
         }
       }
     }

@@ -107,7 +107,6 @@ public record Experiment(Config config, long seed, BaseDenseHead head, int batch
     return v;
   }
 
-
   /**
    * Builds and checks the parts of {@code cfg} (not the network or the datasets).
    *

@@ -3,6 +3,8 @@ package io.detkit.tools.train;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
 import org.nd4j.linalg.schedule.ISchedule;
 
 /**
@@ -42,10 +44,10 @@ public final class LrSchedule implements ISchedule {
     if (!(baseLr > 0) || Double.isInfinite(baseLr)) {
       throw new IllegalArgumentException("lr must be positive and finite; got " + baseLr);
     }
-    if (!java.util.List.of("step", "CosineAnnealing", "fixed").contains(policy)) {
+    if (!List.of("step", "CosineAnnealing", "fixed").contains(policy)) {
       throw new IllegalArgumentException("policy must be 'step', 'CosineAnnealing' or 'fixed'; got '" + policy + "'");
     }
-    if (warmup != null && !java.util.List.of("linear", "constant", "exp").contains(warmup)) {
+    if (warmup != null && !List.of("linear", "constant", "exp").contains(warmup)) {
       throw new IllegalArgumentException("warmup must be None, 'linear', 'constant' or 'exp'; got '" + warmup + "'");
     }
     if (warmupIters < 0 || maxEpochs <= 0 || !(warmupRatio > 0 && warmupRatio <= 1)) {
@@ -98,7 +100,7 @@ public final class LrSchedule implements ISchedule {
       if (c.getBoolean("warmup_by_epoch", false)) {
         throw ConfigException.at(c.pathOf("warmup_by_epoch"), "only warm-up by iteration is supported");
       }
-      c.requireKeysIn(java.util.Set.of("policy", "step", "gamma", "min_lr", "min_lr_ratio", "by_epoch", "warmup",
+      c.requireKeysIn(Set.of("policy", "step", "gamma", "min_lr", "min_lr_ratio", "by_epoch", "warmup",
           "warmup_iters", "warmup_ratio", "warmup_by_epoch"), "lr_config");
       return new LrSchedule(lr, p, steps, gamma, minLr, maxEpochs, warmup, warmupIters, warmupRatio);
     } catch (ConfigException e) {

@@ -132,6 +132,15 @@ class PipelineTest {
   }
 
   @Test
+  void anUnknownMultiScaleFlipAugKeyListsOnlyTheKeysThatAreRead() {
+    assertThatThrownBy(() -> pipeline("[dict(type='MultiScaleFlipAug', flipp=False, transforms=[])]"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("unknown parameter 'flipp'")
+        .hasMessageContaining("accepted:").hasMessageNotContaining("scale_factor");
+    assertThatThrownBy(() -> pipeline("[dict(type='MultiScaleFlipAug', scale_factor=1.0, transforms=[])]"))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("only img_scale is supported");
+  }
+
+  @Test
   void aStepInTheWrongOrderFailsWhenApplied() {
     Pipeline wrongOrder = pipeline("[dict(type='Pad', size_divisor=8), dict(type='Resize', img_scale=(8, 8))]");
     assertThatThrownBy(() -> wrongOrder.apply(raw(), new SplittableRandom(1)))

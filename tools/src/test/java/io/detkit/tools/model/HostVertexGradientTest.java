@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -17,6 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The TOOD and FCOS network vertices: each backward pass against central finite differences of its
@@ -136,7 +137,7 @@ class HostVertexGradientTest {
     g.init();
     GraphVertex impl = g.getVertex("v");
     long[] outShape = v.outputShape(shapes);
-    double[] eps = new double[(int) java.util.Arrays.stream(outShape).reduce(1, (a, b) -> a * b)];
+    double[] eps = new double[(int) Arrays.stream(outShape).reduce(1, (a, b) -> a * b)];
     SplittableRandom r = new SplittableRandom(3);
     for (int i = 0; i < eps.length; i++) {
       eps[i] = r.nextDouble(-1, 1);
@@ -149,6 +150,42 @@ class HostVertexGradientTest {
       assertThat(again[k]).as(v + (k == 0 ? " output" : " gradient of input " + (k - 1))).containsExactly(first[k]);
     }
     assertThat(first[1]).as("a gradient that is not all zeros").isNotEqualTo(new double[first[1].length]);
+  }
+
+  /** The level canvas's vertices, whose backward passes read no input values, with their inputs' shapes. */
+  static Stream<Arguments> copyVertices() {
+    return Stream.of(
+        Arguments.of(new LevelCanvas.Assemble(new int[] {8, 16, 32}),
+            new long[][] {{2, 3, 8, 12}, {2, 3, 4, 6}, {2, 3, 2, 3}}),
+        Arguments.of(new LevelCanvas.Crop(new int[] {8, 16, 32}, 1), new long[][] {{2, 3, 16, 12}}));
+  }
+
+  @ParameterizedTest
+  @MethodSource("copyVertices")
+  void aVertexWhoseBackwardReadsNoInputsGetsNoneAndTheSameGradients(HostVertex v, long[][] shapes) {
+    // The graph vertex hands such a vertex's backward pass null inputs: its gradients must be those
+    // of the pass given the inputs (and it must not touch them, or the null fails it).
+    assertThat(v.backwardReadsInputs()).as(v + " reads its inputs backward").isFalse();
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.DOUBLE)
+        .graphBuilder().addInputs(inputNames(shapes.length)).addVertex("v", v, inputNames(shapes.length))
+        .setOutputs("v").build());
+    g.init();
+    double[][] in = randomInputs(v, shapes, 13);
+    double[] eps = new double[(int) Arrays.stream(v.outputShape(shapes)).reduce(1, (a, b) -> a * b)];
+    SplittableRandom r = new SplittableRandom(4);
+    for (int i = 0; i < eps.length; i++) {
+      eps[i] = r.nextDouble(-1, 1);
+    }
+    double[][] viaGraph = throughTheGraphVertex(g.getVertex("v"), in, shapes, eps);
+    double[][] grads = new double[in.length][];
+    for (int i = 0; i < in.length; i++) {
+      grads[i] = new double[in[i].length];
+    }
+    v.backward(in, shapes, eps, grads);
+    for (int i = 0; i < in.length; i++) {
+      assertThat(viaGraph[i + 1]).as(v + " gradient of input " + i).containsExactly(grads[i]);
+      assertThat(grads[i]).as("a gradient that is not all zeros").isNotEqualTo(new double[grads[i].length]);
+    }
   }
 
   private static String[] inputNames(int n) {
@@ -175,7 +212,7 @@ class HostVertexGradientTest {
     // x1, y1 (so the box stays valid only where x2 >= x1).
     double[] offsets = new double[48];
     for (int c = 0; c < 4; c++) {
-      java.util.Arrays.fill(offsets, (2 * c + 1) * 6, (2 * c + 2) * 6, 1.0);
+      Arrays.fill(offsets, (2 * c + 1) * 6, (2 * c + 2) * 6, 1.0);
     }
     new DeformSampling().forward(new double[][] {boxes, offsets}, shapes, out);
     assertThat(out[0]).isEqualTo(boxes[1]);
