@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link FusedFocal#SIMD}). No method takes or returns a vector (see {@link VectorFocal} on why).
  */
 final class LaneMath {
-  private static final VectorSpecies<Float> F = VectorFocal.F;
+  // The species VectorFocal uses too (it reads this one: no import cycle between the two files).
+  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final float LOG2E = 1.44269504f;
   private static final float ROUNDER = 12582912f;
   private static final float EXPONENT_BIAS_RAISED = 8388608f + 127f;

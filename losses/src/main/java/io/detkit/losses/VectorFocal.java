@@ -31,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
  * columns of a row), small enough to compile whole, and a call between them costs a call, not a box.
  */
 final class VectorFocal {
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+  static final VectorSpecies<Float> F = LaneMath.F;
   /** 0, 1, ... lanes - 1: the column offsets of a vector's lanes, loaded as a vector where needed. */
   private static final float[] IOTA = iota(F.length());
 
