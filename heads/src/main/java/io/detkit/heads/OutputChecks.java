@@ -7,7 +7,6 @@ import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ForkJoinPool;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -126,12 +125,6 @@ public final class OutputChecks {
    * Best of 35 over 14.6M values (RetinaHead's cls_scores), load 9: floats 3.0 ms against 5.0 ms for
    * the typed {@code v - v != 0} loop it replaced, doubles 6.1 against 5.6 ms (one scan over an
    * IntToDoubleFunction of either buffer had measured 4-6x slower than the typed loops).
-   *
-   * <p>From {@link #PARALLEL_LONGS} longs on, the scan runs in a few large chunks on the caller and
-   * the common pool ({@link ImageParallelism#map}: the caller scans too and takes any chunk no pool
-   * thread has started): the scan runs at memory speed on one thread while the other cores idle.
-   * The answer is the AND of the chunks' answers, so it does not depend on the thread count; which
-   * element is bad, and the message, are left to the exact check as before.
    */
   private static boolean allFinite(DataBuffer data, boolean f32, int n) {
     long bytes = (long) n * (f32 ? Float.BYTES : Double.BYTES);
@@ -139,50 +132,17 @@ public final class OutputChecks {
       return false;  // beyond one NIO view: the exact check decides
     }
     ByteBuffer raw = data.asNio().order(ByteOrder.nativeOrder());
-    // Absolute gets only: the view is read, never repositioned, so the chunks may share it.
     LongBuffer words = raw.asLongBuffer();
     long lo = f32 ? 0x7F800000L : 0x7FF0000000000000L;
     long hi = f32 ? 0x7F80000000000000L : lo;
     int longs = (int) (bytes / Long.BYTES);
-    boolean tailFinite = bytes % Long.BYTES == 0
-        || (raw.getInt((int) bytes - Float.BYTES) & 0x7F800000) != 0x7F800000;
-    int chunks = chunks(longs, ForkJoinPool.getCommonPoolParallelism());
-    if (chunks == 1) {
-      return tailFinite && allFinite(words, lo, hi, 0, longs);
-    }
-    List<int[]> ranges = new ArrayList<>(chunks);
-    for (int c = 0; c < chunks; c++) {
-      ranges.add(new int[] {(int) ((long) longs * c / chunks), (int) ((long) longs * (c + 1) / chunks)});
-    }
-    List<Boolean> finite = ImageParallelism.map(ForkJoinPool.commonPool(), ranges,
-        r -> allFinite(words, lo, hi, r[0], r[1]));
-    return tailFinite && !finite.contains(Boolean.FALSE);
-  }
-
-  /** Longs from which a scan is split: below it, handing chunks to the pool costs more than it saves. */
-  static final int PARALLEL_LONGS = 1 << 19;
-
-  /**
-   * How many chunks a scan of {@code longs} longs runs in: one below {@link #PARALLEL_LONGS}, else
-   * one per thread (the caller and {@code poolParallelism} pool threads), but none under half the
-   * threshold, so that every chunk is large.
-   */
-  static int chunks(int longs, int poolParallelism) {
-    if (longs < PARALLEL_LONGS) {
-      return 1;
-    }
-    return Math.max(1, Math.min(poolParallelism + 1, longs / (PARALLEL_LONGS / 2)));
-  }
-
-  /** Whether {@code words[from, to)} hold no NaN or infinity under the masks {@code lo} and {@code hi}. */
-  private static boolean allFinite(LongBuffer words, long lo, long hi, int from, int to) {
-    for (int i = from; i < to; i++) {
+    for (int i = 0; i < longs; i++) {
       long x = words.get(i);
       if ((x & lo) == lo | (x & hi) == hi) {
         return false;
       }
     }
-    return true;
+    return bytes % Long.BYTES == 0 || (raw.getInt((int) bytes - Float.BYTES) & 0x7F800000) != 0x7F800000;
   }
 
   /**
