@@ -35,31 +35,35 @@ public final class CpuPerStep {
     s.head = args[0];
     s.batch = 1;
     s.setUp();
-    HeadStep headStep = new HeadStep();
-    Runnable step = args[1].equals("targets") ? s::computeTargets : () -> {
-      try (HeadLoss l = s.benchHead.step(s.outputs, s.gts, s.metas, headStep)) {
-        HeadBench.consume(l);
+    // Released on every path: a step that throws must not leave the head state's ND4J arrays behind.
+    try {
+      HeadStep headStep = new HeadStep();
+      Runnable step = args[1].equals("targets") ? s::computeTargets : () -> {
+        try (HeadLoss l = s.benchHead.step(s.outputs, s.gts, s.metas, headStep)) {
+          HeadBench.consume(l);
+        }
+      };
+      for (int i = 0; i < Math.max(20, steps / 3); i++) {
+        step.run();
       }
-    };
-    for (int i = 0; i < Math.max(20, steps / 3); i++) {
-      step.run();
+      ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+      Map<Long, Long> cpu0 = perThread(threads, ThreadMXBean::getThreadCpuTime);
+      Map<Long, Long> heap0 = perThread(threads, ThreadMXBean::getThreadAllocatedBytes);
+      long[] wall = new long[steps];
+      for (int i = 0; i < steps; i++) {
+        long t = System.nanoTime();
+        step.run();
+        wall[i] = System.nanoTime() - t;
+      }
+      long cpu = sinceThen(cpu0, perThread(threads, ThreadMXBean::getThreadCpuTime));
+      long heap = sinceThen(heap0, perThread(threads, ThreadMXBean::getThreadAllocatedBytes));
+      Arrays.sort(wall);
+      System.out.printf("%s %s: java-thread CPU %.3f ms/step, heap %.2f MB/step, wall p50 %.3f p90 %.3f ms (%d steps)%n",
+          args[0], args[1], cpu / 1e6 / steps, heap / 1e6 / steps, wall[steps / 2] / 1e6, wall[steps * 9 / 10] / 1e6,
+          steps);
+    } finally {
+      s.tearDown();
     }
-    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-    Map<Long, Long> cpu0 = perThread(threads, ThreadMXBean::getThreadCpuTime);
-    Map<Long, Long> heap0 = perThread(threads, ThreadMXBean::getThreadAllocatedBytes);
-    long[] wall = new long[steps];
-    for (int i = 0; i < steps; i++) {
-      long t = System.nanoTime();
-      step.run();
-      wall[i] = System.nanoTime() - t;
-    }
-    long cpu = sinceThen(cpu0, perThread(threads, ThreadMXBean::getThreadCpuTime));
-    long heap = sinceThen(heap0, perThread(threads, ThreadMXBean::getThreadAllocatedBytes));
-    Arrays.sort(wall);
-    System.out.printf("%s %s: java-thread CPU %.3f ms/step, heap %.2f MB/step, wall p50 %.3f p90 %.3f ms (%d steps)%n",
-        args[0], args[1], cpu / 1e6 / steps, heap / 1e6 / steps, wall[steps / 2] / 1e6, wall[steps * 9 / 10] / 1e6,
-        steps);
-    s.tearDown();
   }
 
   /** A counter of every live Java thread (CPU time, allocated bytes), by thread id; -1 (unsupported or ended) as 0. */

@@ -132,10 +132,7 @@ final class LevelArrays {
    */
   double[] rowsAt(int level, int[] rows, int width, Function<ImageTargets, double[]> field, String name) {
     int n = numLevelAnchors[checkLevel(level)];
-    int start = 0;
-    for (int l = 0; l < level; l++) {
-      start += numLevelAnchors[l];
-    }
+    int start = ImagesToLevels.levelStarts(numLevelAnchors)[level];
     double[] out = new double[rows.length * width];
     for (int r = 0; r < rows.length; r++) {
       int imageIndex = rows[r] / n;

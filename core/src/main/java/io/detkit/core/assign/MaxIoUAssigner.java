@@ -99,11 +99,14 @@ public final class MaxIoUAssigner extends ParamAssigner<MaxIoUAssigner.Params> {
       ParamChecks.check(Params.class, posIouThr, negativeRule, negIouLow, negIouHigh, minPosIou, gtMaxAssignAll,
           ignoreIofThr, ignoreWrtCandidates, matchLowQuality, gpuAssignThr);
       if (negativeRule == null) {
-        throw new IllegalArgumentException("neg_iou_thr must be set (a threshold, a (low, high) range, or none)");
+        throw new ParamChecks.BadParameter("neg_iou_thr",
+            "neg_iou_thr must be set (a threshold, a (low, high) range, or none)");
       }
       if (negativeRule != NegativeRule.NONE) {
-        Args.notNaN("neg_iou_thr[0]", negIouLow);
-        Args.notNaN(negativeRule == NegativeRule.BELOW ? "neg_iou_thr" : "neg_iou_thr[1]", negIouHigh);
+        // As BadParameter, like the annotated ranges: a config error is reported at neg_iou_thr's path.
+        ParamChecks.param("neg_iou_thr", () -> Args.notNaN("neg_iou_thr[0]", negIouLow));
+        ParamChecks.param("neg_iou_thr",
+            () -> Args.notNaN(negativeRule == NegativeRule.BELOW ? "neg_iou_thr" : "neg_iou_thr[1]", negIouHigh));
       }
     }
   }

@@ -1,6 +1,9 @@
 package io.detkit.core.tensor;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import java.nio.FloatBuffer;
+import java.util.Objects;
 
 /**
  * The one chunked copy between a float32 NIO buffer (an ND4J FLOAT array's off-heap view) and a
@@ -26,9 +29,14 @@ public final class FloatChunks {
    * Widens {@code n} floats of {@code from}, starting at its absolute index {@code fromIndex}, into
    * {@code to} from {@code toIndex}. The buffer's position is not used or changed.
    *
-   * @throws IndexOutOfBoundsException if a range lies outside its buffer or array
+   * @throws IllegalArgumentException if {@code from} or {@code to} is null
+   * @throws IndexOutOfBoundsException if {@code n} is negative or a range lies outside its buffer or array
    */
   public static void widen(FloatBuffer from, int fromIndex, double[] to, int toIndex, int n) {
+    checkArgument(from != null, "from must not be null");
+    checkArgument(to != null, "to must not be null");
+    Objects.checkFromIndexSize(fromIndex, n, from.limit());
+    Objects.checkFromIndexSize(toIndex, n, to.length);
     float[] chunk = CHUNKS.get();
     for (int done = 0; done < n; done += CHUNK) {
       int len = Math.min(CHUNK, n - done);
@@ -43,9 +51,14 @@ public final class FloatChunks {
    * Rounds {@code n} doubles of {@code from}, starting at {@code fromIndex}, to float32 into
    * {@code to} from its absolute index {@code toIndex}. The buffer's position is not used or changed.
    *
-   * @throws IndexOutOfBoundsException if a range lies outside its array or buffer
+   * @throws IllegalArgumentException if {@code from} or {@code to} is null
+   * @throws IndexOutOfBoundsException if {@code n} is negative or a range lies outside its array or buffer
    */
   public static void narrow(double[] from, int fromIndex, FloatBuffer to, int toIndex, int n) {
+    checkArgument(from != null, "from must not be null");
+    checkArgument(to != null, "to must not be null");
+    Objects.checkFromIndexSize(fromIndex, n, from.length);
+    Objects.checkFromIndexSize(toIndex, n, to.limit());
     float[] chunk = CHUNKS.get();
     for (int done = 0; done < n; done += CHUNK) {
       int len = Math.min(CHUNK, n - done);

@@ -1,6 +1,7 @@
 package io.detkit.core.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -75,5 +76,23 @@ class FloatChunksTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void badArgumentsAreRefusedBeforeAnythingIsWritten() {
+    FloatBuffer buf = direct(8);
+    double[] arr = new double[8];
+    assertThatThrownBy(() -> FloatChunks.widen(null, 0, arr, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("from");
+    assertThatThrownBy(() -> FloatChunks.narrow(arr, 0, null, 0, 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("to");
+    assertThatThrownBy(() -> FloatChunks.widen(buf, 0, arr, 0, -1)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThatThrownBy(() -> FloatChunks.widen(buf, 4, arr, 0, 5)).isInstanceOf(IndexOutOfBoundsException.class);
+    arr[0] = 7.0;
+    // The destination range is checked first too: nothing of a copy that cannot finish is written.
+    assertThatThrownBy(() -> FloatChunks.widen(buf, 0, arr, 0, 9)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThat(arr[0]).isEqualTo(7.0);
+    assertThatThrownBy(() -> FloatChunks.narrow(arr, 0, buf, 6, 3)).isInstanceOf(IndexOutOfBoundsException.class);
+    assertThat(buf.get(6)).isEqualTo(0.0f);
   }
 }

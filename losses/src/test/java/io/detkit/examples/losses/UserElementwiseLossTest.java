@@ -90,6 +90,7 @@ class UserElementwiseLossTest {
     assertThat(none.value().shape()).containsExactly(2, 3);
     assertThat(none.value().dataType()).isEqualTo(DataType.FLOAT);
     assertThatThrownBy(() -> loss.forward(LossArgs.of(pred, Nd4j.zeros(DataType.FLOAT, 3, 2))))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("target")
+        .hasMessage("target must have pred's shape [2,3]; got [3,2]");
   }
 }

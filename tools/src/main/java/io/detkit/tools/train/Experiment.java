@@ -79,7 +79,7 @@ public record Experiment(Config config, long seed, BaseDenseHead head, int batch
       throw ConfigException.at(runner != null ? runner.pathOf("max_epochs") : "total_epochs", "must be > 0; got "
           + maxEpochs);
     }
-    int evalInterval = interval(cfg.getConfigOrNull("evaluation"), Set.of("interval", "metric", "save_best"));
+    int evalInterval = interval(cfg.getConfigOrNull("evaluation"), "evaluation", Set.of("interval", "metric", "save_best"));
     Config evaluation = cfg.getConfigOrNull("evaluation");
     if (evaluation != null && evaluation.has("metric")) {
       Object m = evaluation.get("metric");
@@ -90,16 +90,16 @@ public record Experiment(Config config, long seed, BaseDenseHead head, int batch
             + Config.describe(m));
       }
     }
-    int checkpointInterval = interval(cfg.getConfigOrNull("checkpoint_config"), Set.of("interval", "max_keep_ckpts"));
-    int logInterval = interval(cfg.getConfigOrNull("log_config"), Set.of("interval", "hooks"));
+    int checkpointInterval = interval(cfg.getConfigOrNull("checkpoint_config"), "checkpoint_config", Set.of("interval", "max_keep_ckpts"));
+    int logInterval = interval(cfg.getConfigOrNull("log_config"), "log_config", Set.of("interval", "hooks"));
     return new Experiment(cfg, seed, head, batchSize, maxEpochs, evalInterval, checkpointInterval, logInterval);
   }
 
-  private static int interval(Config c, Set<String> keys) {
+  private static int interval(Config c, String owner, Set<String> keys) {
     if (c == null) {
       return 1;
     }
-    c.requireKeysIn(keys, null);
+    c.requireKeysIn(keys, owner);
     int v = c.getInt("interval", 1);
     if (v <= 0) {
       throw ConfigException.at(c.pathOf("interval"), "must be > 0; got " + v);
