@@ -1,6 +1,5 @@
 package io.detkit.heads;
 
-import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.core.precision.Precision;
@@ -109,15 +108,8 @@ public class ATSSHead extends AnchorHead {
     return loss(HeadOutputs.of(clsScores, bboxPreds).with(HeadOutputs.CENTERNESSES, centernesses), gts, metas);
   }
 
-  // docs/customize_losses.md quotes the three hooks below between these tags.
-  // tag::atss-assign[]
-  /** ATSS picks candidates per level, so its assigner gets each level's count of inside anchors. */
-  @Override
-  protected AssignResult assign(InsideAnchors in) {
-    return in.assignPerLevel(requireAssigner());
-  }
-  // end::atss-assign[]
-
+  // docs/customize_losses.md quotes the two hooks below between these tags. (The assignment needs no
+  // hook: ATSSAssigner asks for the per-level counts itself, BaseAssigner.usesLevelCounts.)
   // tag::atss-refine-targets[]
   /** The targets carry the inside anchors (zeros outside): the box loss decodes against them. */
   @Override

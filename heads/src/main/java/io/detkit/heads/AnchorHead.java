@@ -190,15 +190,14 @@ public class AnchorHead extends BaseDenseHead {
   /**
    * Hook: one image's assignment. Receives the inside anchors with the image's input; returns the
    * assignment of those anchors, index k for anchor {@code insideIndices()[k]}. The default runs the
-   * head's assigner with the gt boxes, the ignored boxes and, unless the head samples, the gt labels;
-   * ATSS passes each level's inside count. Called on the executor, concurrently for different images.
+   * head's assigner with the gt boxes, the ignored boxes and, unless the head samples, the gt labels,
+   * and with each level's inside count for an assigner that uses them (ATSS:
+   * {@link InsideAnchors#assign}). Called on the executor, concurrently for different images.
    * {@code in}'s flags, indices and anchors array are kept across steps (see {@link InsideAnchors}):
    * read-only, never modify them in place; the anchors array is not closeable.
    */
   protected AssignResult assign(InsideAnchors in) {
-    GroundTruth gt = in.image().gt();
-    INDArray labelsForAssigner = sampling() ? null : gt.labels().orElse(null);
-    return requireAssigner().assign(in.anchors(), null, gt.bboxes(), gt.bboxesIgnore().orElse(null), labelsForAssigner);
+    return in.assign(requireAssigner(), !sampling());
   }
 
   /**

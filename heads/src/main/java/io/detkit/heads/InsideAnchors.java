@@ -88,23 +88,29 @@ public record InsideAnchors(SingleImageInput image, boolean[] insideFlags, int[]
   }
 
   /**
-   * ATSS's assignment of these anchors (its per-level candidate choice): {@code assigner} gets each
-   * level's inside count ({@link #numLevelInside()}), the image's gt boxes, ignored boxes and labels.
-   * The one implementation of the assignment of {@code ATSSHead} and {@code GFLHead} (and of
-   * {@code TOODHead}'s initial phase). Called on the executor, concurrently for different images.
+   * The assignment of these anchors by {@code assigner}, with the image's gt boxes, ignored boxes and,
+   * when {@code withLabels}, its gt labels; an assigner that {@linkplain BaseAssigner#usesLevelCounts()
+   * uses level counts} (ATSS) also gets each level's inside count ({@link #numLevelInside()}). The one
+   * implementation of every anchor head's assignment ({@link AnchorHead#assign(InsideAnchors)}).
+   * Called on the executor, concurrently for different images.
    *
    * @return the assignment of the inside anchors, index k for anchor {@code insideIndices()[k]}
+   * @throws IllegalArgumentException if {@code assigner} is null, or as the assigner's {@code assign}
    */
-  public AssignResult assignPerLevel(BaseAssigner assigner) {
-    GroundTruth gt = image.gt();
+  public AssignResult assign(BaseAssigner assigner, boolean withLabels) {
     Tensors.requireNonNull(assigner, "assigner");
+    GroundTruth gt = image.gt();
+    INDArray labels = withLabels ? gt.labels().orElse(null) : null;
+    INDArray ignored = gt.bboxesIgnore().orElse(null);
+    if (!assigner.usesLevelCounts()) {
+      return assigner.assign(anchors, null, gt.bboxes(), ignored, labels);
+    }
     if (assigner instanceof ATSSAssigner atss && atss.params().alpha() == null) {
       // Plain ATSS over the priors prepared once per image shape: the same result, bit for bit.
       return atss.assign(image.anchors().insideCache().atssPriors(image.imageIndex(), insideFlags,
-          image.numLevelAnchors(), anchors), gt.bboxes(), gt.bboxesIgnore().orElse(null), gt.labels().orElse(null));
+          image.numLevelAnchors(), anchors), gt.bboxes(), ignored, labels);
     }
-    return assigner.assign(anchors, numLevelInside(), gt.bboxes(), gt.bboxesIgnore().orElse(null),
-        gt.labels().orElse(null));
+    return assigner.assign(anchors, numLevelInside(), gt.bboxes(), ignored, labels);
   }
 
   // The names TargetBuilder reads the shared arrays by.

@@ -56,7 +56,7 @@ class CustomizeLossesDocTest {
     Set<String> chinese = checkDoc(ROOT.resolve("docs/zh_cn/customize_losses.md"));
     assertThat(chinese).isEqualTo(english);
     assertThat(english).contains("pipeline", "rpn-sampler", "focal-default", "focal-gamma-alpha", "focal-sum",
-        "focal-loss-weight", "atss-assign", "atss-refine-targets", "atss-batch-targets", "iou-weighted-head",
+        "focal-loss-weight", "atss-refine-targets", "atss-batch-targets", "iou-weighted-head",
         "iou-weighted-transform", "qfl-atss-head", "qfl-atss-usage", "iou-branch-head", "iou-branch-usage",
         "fcos-config", "fcos-usage", "gfl-config", "gfl-integral", "tood-config", "tood-usage");
   }

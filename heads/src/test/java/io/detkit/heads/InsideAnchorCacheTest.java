@@ -19,12 +19,12 @@ class InsideAnchorCacheTest {
       0, 10, 10, 20, 10, 10, 20, 20, 20, 10, 30, 20};
   private static final boolean[] VALID = {true, true, false, true, true, false};
 
-  private static MultiLevelAnchors anchors() {
+  static MultiLevelAnchors anchors() {
     return MultiLevelAnchors.of(DataType.FLOAT, List.of(new int[] {2, 3}), List.of(ANCHORS),
         List.of(List.of(VALID)));
   }
 
-  private static SingleImageInput image(MultiLevelAnchors anchors, int height, int width) {
+  static SingleImageInput image(MultiLevelAnchors anchors, int height, int width) {
     GroundTruth gt = GroundTruth.of(Tensors.create(new double[] {1, 1, 9, 9}, DataType.FLOAT, 1, 4),
         Tensors.createLong(new long[] {0}, 1));
     return new SingleImageInput(0, anchors, gt, ImageMeta.ofSize(height, width), 1, new SplittableRandom(1));
@@ -110,10 +110,10 @@ class InsideAnchorCacheTest {
         Tensors.create(swapped, DataType.FLOAT, kept.count(), 4));
     ATSSAssigner atss = new ATSSAssigner(ATSSAssigner.Params.of(9));
 
-    AssignResult result = own.assignPerLevel(atss);
+    AssignResult result = own.assign(atss, true);
     AssignResult expected = atss.assign(own.anchors(), own.numLevelInside(), in.gt().bboxes(), null,
         in.gt().labels().orElse(null));
     assertThat(result.gtInds()).containsExactly(expected.gtInds()).containsExactly(0, 1, 0, 0);
-    assertThat(kept.assignPerLevel(atss).gtInds()).containsExactly(1, 0, 0, 0);
+    assertThat(kept.assign(atss, true).gtInds()).containsExactly(1, 0, 0, 0);
   }
 }

@@ -97,6 +97,12 @@ public final class ATSSAssigner extends ParamAssigner<ATSSAssigner.Params> {
 
   // ---------------------------------------------------------------- ND4J boundary
 
+  /** {@code true}: ATSS takes its {@code topk} candidates on each level. */
+  @Override
+  public boolean usesLevelCounts() {
+    return true;
+  }
+
   /**
    * {@inheritDoc}
    *

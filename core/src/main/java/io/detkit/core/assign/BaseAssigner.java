@@ -31,6 +31,16 @@ public interface BaseAssigner {
   AssignResult assign(INDArray bboxes, int[] numLevelBboxes, INDArray gtBboxes, INDArray gtBboxesIgnore,
       INDArray gtLabels);
 
+  /**
+   * Whether {@link #assign(INDArray, int[], INDArray, INDArray, INDArray) assign} uses
+   * {@code numLevelBboxes} beyond checking its sum (ATSS picks its candidates level by level). A
+   * head hands its per-level prior counts to such an assigner only, so the head needs no code of its
+   * own for it, whichever head the assigner is configured on. Default {@code false}.
+   */
+  default boolean usesLevelCounts() {
+    return false;
+  }
+
   /** {@link #assign(INDArray, int[], INDArray, INDArray, INDArray)} with all priors in one level. */
   default AssignResult assign(INDArray bboxes, INDArray gtBboxes, INDArray gtBboxesIgnore, INDArray gtLabels) {
     return assign(bboxes, null, gtBboxes, gtBboxesIgnore, gtLabels);

@@ -28,6 +28,15 @@ class AssignersTest {
   }
 
   @Test
+  void onlyATSSAsksHeadsForPerLevelPriorCounts() {
+    assertThat(CoreRegistries.buildAssigner(Config.of("type", "ATSSAssigner", "topk", 9)).usesLevelCounts()).isTrue();
+    assertThat(CoreRegistries.buildAssigner(Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.5,
+        "neg_iou_thr", 0.4)).usesLevelCounts()).isFalse();
+    assertThat(CoreRegistries.buildAssigner(Config.of("type", "TaskAlignedAssigner", "topk", 13)).usesLevelCounts())
+        .isFalse();
+  }
+
+  @Test
   void acceptsEveryMmdetectionParameter() {
     MaxIoUAssigner m = (MaxIoUAssigner) CoreRegistries.buildAssigner(Config.of("type", "MaxIoUAssigner", "pos_iou_thr", 0.7,
         "neg_iou_thr", PyTuple.of(List.of(0.1, 0.3)), "min_pos_iou", 0.3, "gt_max_assign_all", false,

@@ -1,7 +1,6 @@
 package io.detkit.heads.gfl;
 
 import io.detkit.core.CoreRegistries;
-import io.detkit.core.assign.AssignResult;
 import io.detkit.core.config.Config;
 import io.detkit.core.config.ConfigException;
 import io.detkit.heads.AnchorHead;
@@ -10,7 +9,6 @@ import io.detkit.heads.HeadLoss;
 import io.detkit.heads.HeadOutputs;
 import io.detkit.heads.HeadTargets;
 import io.detkit.heads.ImageTargets;
-import io.detkit.heads.InsideAnchors;
 import io.detkit.heads.MultiLevelAnchors;
 import io.detkit.core.precision.Precision;
 import io.detkit.heads.SingleImageInput;
@@ -91,12 +89,6 @@ public class GFLHead extends AnchorHead {
   public int outputChannels(String name, int level) {
     return name.equals(HeadOutputs.BBOX_PREDS) ? numBaseAnchors(level) * 4 * integral.bins()
         : super.outputChannels(name, level);
-  }
-
-  /** As ATSS: the assigner gets each level's count of inside anchors. */
-  @Override
-  protected AssignResult assign(InsideAnchors in) {
-    return in.assignPerLevel(requireAssigner());
   }
 
   /** The targets carry the inside anchors (zeros outside): the losses use their centres. */
