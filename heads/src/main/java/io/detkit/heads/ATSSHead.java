@@ -18,11 +18,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * MMDetection 2.x's {@code ATSSHead} (Adaptive Training Sample Selection): an {@link AnchorHead}
  * with a third output, {@code centernesses} {@code [N, A, H, W]}, and its own targets and losses.
  *
- * <p>It changes the targets through three of {@link AnchorHead}'s hooks, as the loss tutorial shows:
+ * <p>Its assigner, ATSSAssigner, gets the number of inside anchors of each level through the
+ * default {@link #assign} (the assigner asks for them: {@code usesLevelCounts()}); the head never
+ * samples, and {@code reg_decoded_bbox} defaults to True, so the regression targets are the gt boxes.
+ * It changes the targets through two of {@link AnchorHead}'s hooks, as the loss tutorial shows:
  * <ul>
- *   <li>{@link #assign}: the assigner (ATSSAssigner) gets the number of inside anchors of each
- *       level; the head never samples, and {@code reg_decoded_bbox} defaults to True, so the
- *       regression targets are the gt boxes;
  *   <li>{@link #refineTargets}: each image's targets carry the inside anchors;
  *   <li>{@link #refineBatchTargets}: per level, {@code centerness_targets} {@code [N, A_l]}:
  *       for each positive, {@code sqrt(min(l,r)/max(l,r) * min(t,b)/max(t,b))} of the anchor centre's
