@@ -121,22 +121,25 @@ public final class GroupNorm extends ShapePreservingLayer {
   }
 
   /**
-   * The layer implementation: forward and backward are primitive loops over a scratch copy of the
-   * input (statistics in double, one pass per image, group and level region), so a call costs two
-   * bulk copies instead of some twenty ND4J operations and their buffers. The copy and the
-   * statistics of a training forward pass serve the backward pass of the same input (else they are
-   * recomputed). DL4J calls a layer from one thread; the loops over (image, group) rows and channel
-   * planes are split over the compute threads ({@link HostSplit}), each row or plane written by one
-   * thread, and the sums across planes (the parameter gradients, the per-row sums) are taken
-   * afterwards in plane order, so the bits do not depend on the thread count.
+   * The layer implementation: forward and backward are primitive loops ({@link GroupNormPass}) over
+   * the arrays' values in double, read and written a tile of rows at a time, so a call costs no
+   * ND4J operation but the output's allocation, instead of some twenty operations and their
+   * buffers. The statistics of a training forward pass serve the backward pass of the same input
+   * (else they are recomputed). DL4J calls a layer from one thread; large maps split the loops over
+   * blocks of (image, group) rows over the compute threads ({@link HostSplit}), each row and plane
+   * written by one thread, and the sums across rows (the parameter gradients) are taken afterwards
+   * in plane order, so the bits do not depend on the thread count.
    */
   static final class Impl extends ShapePreservingLayer.Impl<GroupNorm> {
-    /** Work (values) below which a loop is not split: a hand-over costs some ten microseconds. */
-    private static final long MIN_SPLIT = 8192;
-    private double[] xs;
-    private double[] ys;
+    /**
+     * Work (values) below which a loop is not split. A hand-over costs some ten microseconds and,
+     * on a busy machine, a wait for a descheduled worker; the head's canvas layers (~50,000 values,
+     * a call some 100-200 us on one thread) ran no faster in wall time on two threads and cost more
+     * CPU, so they stay on the caller (docs/performance.md, "GroupNorm's loops").
+     */
+    private static final long MIN_SPLIT = 1 << 17;
     /** The statistics of the last training forward pass and its input, for the backward pass. */
-    private Pass kept;
+    private GroupNormPass kept;
     private INDArray keptInput;
     private LevelCanvas.Pixels layout;
 
@@ -163,214 +166,59 @@ public final class GroupNorm extends ShapePreservingLayer {
       return layout;
     }
 
-    /**
-     * The input's scratch copy and per (image, group, region) its mean and inverse standard
-     * deviation (two passes in double). Planes are the {@code N * C} channel maps of {@code hw}
-     * pixels in C order; plane {@code p} has channel {@code p % C} and belongs to (image, group) row
-     * {@code p / (C / G)}; statistic {@code row * regions + region}.
-     */
-    private final class Pass {
-      final GroupNorm c = layerConf();
-      final double[] x;
-      final int planes;
-      final int hw;
-      final int perGroup = c.channels / c.groups;
-      final int[][] pixels;
-      final int[] outside;
-      final int regions;
-      /** Per region: values per statistic. */
-      final int[] m;
-      final double[] mean;
-      final double[] invStd;
-      final double[] gamma = HostBuffers.read(getParam(GAMMA), null);
-      final double[] beta = HostBuffers.read(getParam(BETA), null);
-
-      Pass() {
-        if (input.rank() != 4 || input.size(1) != c.channels) {
-          throw new IllegalArgumentException("layer " + c.getLayerName() + " expects [N, " + c.channels
-              + ", H, W] input; got " + java.util.Arrays.toString(input.shape()));
-        }
-        LevelCanvas.Pixels layout = layout(input.size(2), input.size(3));
-        pixels = layout.regions();
-        outside = layout.outside();
-        regions = pixels.length;
-        xs = HostBuffers.read(HostBuffers.dense(input), xs);
-        x = xs;
-        planes = (int) (input.size(0) * c.channels);
-        hw = (int) (input.length() / planes);
-        m = new int[regions];
-        for (int l = 0; l < regions; l++) {
-          m[l] = perGroup * pixels[l].length;
-        }
-        int rows = planes / perGroup;
-        mean = new double[rows * regions];
-        invStd = new double[rows * regions];
-        HostSplit.forRange(rows, 2L * perGroup * hw, MIN_SPLIT, (from, to) -> {
-          for (int r = from; r < to; r++) {
-            for (int l = 0; l < regions; l++) {
-              int[] px = pixels[l];
-              double sum = 0;
-              for (int p = r * perGroup; p < (r + 1) * perGroup; p++) {
-                for (int o : px) {
-                  sum += x[p * hw + o];
-                }
-              }
-              double mu = sum / m[l];
-              double sq = 0;
-              for (int p = r * perGroup; p < (r + 1) * perGroup; p++) {
-                for (int o : px) {
-                  double d = x[p * hw + o] - mu;
-                  sq += d * d;
-                }
-              }
-              mean[r * regions + l] = mu;
-              invStd[r * regions + l] = 1 / Math.sqrt(sq / m[l] + c.eps);
-            }
-          }
-        });
+    /** A pass over the input with the current gamma and beta. */
+    private GroupNormPass pass() {
+      GroupNorm c = layerConf();
+      if (input.rank() != 4 || input.size(1) != c.channels) {
+        throw new IllegalArgumentException("layer " + c.getLayerName() + " expects [N, " + c.channels
+            + ", H, W] input; got " + java.util.Arrays.toString(input.shape()));
       }
-
-      /** The statistic index of plane {@code p}'s region {@code l}. */
-      int stat(int p, int l) {
-        return p / perGroup * regions + l;
-      }
-
-      /** The normalisation's scale of plane {@code p} in region {@code l}: inverse deviation times gamma. */
-      double scale(int p, int l) {
-        return invStd[stat(p, l)] * gamma[p % c.channels];
-      }
-
-      /** The shift of plane {@code p} in region {@code l}, given its {@link #scale}. */
-      double shift(int p, int l, double scale) {
-        return beta[p % c.channels] - mean[stat(p, l)] * scale;
-      }
-
-      /** Writes zeros at the pixels outside every region (a canvas's gaps) of every plane. */
-      void zeroOutside(double[] a) {
-        if (outside.length > 0) {
-          for (int plane = 0; plane < planes; plane++) {
-            for (int o : outside) {
-              a[plane * hw + o] = 0;
-            }
-          }
-        }
-      }
-    }
-
-    /** A scratch array of at least {@code n} values (reused between calls). */
-    private double[] scratch(int n) {
-      ys = ys != null && ys.length >= n ? ys : new double[n];
-      return ys;
+      int planes = (int) (input.size(0) * c.channels);
+      return new GroupNormPass(c.channels, c.groups, c.eps, planes, (int) (input.length() / planes),
+          layout(input.size(2), input.size(3)), HostBuffers.read(getParam(GAMMA), null),
+          HostBuffers.read(getParam(BETA), null));
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr mgr) {
       assertInputSet(false);
-      Pass p = new Pass();
-      // Any forward pass rewrites the scratch copy that a kept pass reads, so it replaces or drops it.
+      GroupNormPass p = pass();
       kept = training ? p : null;
       keptInput = training ? input : null;
-      double[] y = scratch((int) input.length());
-      boolean relu = relu();
-      HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
-        for (int plane = from; plane < to; plane++) {
-          for (int l = 0; l < p.regions; l++) {
-            double scale = p.scale(plane, l);
-            double shift = p.shift(plane, l, scale);
-            for (int o : p.pixels[l]) {
-              int i = plane * p.hw + o;
-              double v = p.x[i] * scale + shift;
-              y[i] = relu && !(v > 0) ? 0 : v;
-            }
-          }
-        }
-      });
-      p.zeroOutside(y);
       INDArray out = mgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, input.shape(), 'c');
-      HostBuffers.write(y, out);
+      p.forward(new HostBuffers.Values(HostBuffers.dense(input)), new HostBuffers.Values(out), relu(), MIN_SPLIT);
       return out;
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr mgr) {
       assertInputSet(true);
-      // The same input as the last training forward pass: its copy and statistics are still valid
-      // (same arithmetic, so the same bits as recomputing them).
-      Pass p = kept != null && keptInput == input ? kept : new Pass();
+      // The same input as the last training forward pass: its statistics are still valid (same
+      // arithmetic, so the same bits as recomputing them).
+      GroupNormPass p = kept != null && keptInput == input ? kept : pass();
       kept = null;
       keptInput = null;
-      double[] dy = HostBuffers.read(HostBuffers.dense(epsilon), scratch((int) input.length()));
-      ys = dy;
-      boolean relu = relu();
-      int channels = p.c.channels;
+      int channels = p.channels;
       int regions = p.regions;
-      // Pass 1, per plane and region: dz (through the activation) into dy, and the sums of dz and
-      // of dz * xhat.
       double[] sz = new double[p.planes * regions];
       double[] szx = new double[p.planes * regions];
-      HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
-        for (int plane = from; plane < to; plane++) {
-          for (int l = 0; l < regions; l++) {
-            int st = p.stat(plane, l);
-            // The ReLU mask from the same expression as the forward pass, so both agree at 0.
-            double scale = p.scale(plane, l);
-            double shift = p.shift(plane, l, scale);
-            double s = 0;
-            double sx = 0;
-            for (int o : p.pixels[l]) {
-              int i = plane * p.hw + o;
-              double xhat = (p.x[i] - p.mean[st]) * p.invStd[st];
-              double dz = relu && !(p.x[i] * scale + shift > 0) ? 0 : dy[i];
-              dy[i] = dz;
-              s += dz;
-              sx += dz * xhat;
-            }
-            sz[plane * regions + l] = s;
-            szx[plane * regions + l] = sx;
-          }
-        }
-      });
-      // In plane order: per region the parameter gradients, and per statistic the sums of
-      // dxhat = dz * gamma and of dxhat * xhat.
+      INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
+      p.backward(new HostBuffers.Values(HostBuffers.dense(input)), new HostBuffers.Values(HostBuffers.dense(epsilon)),
+          new HostBuffers.Values(dx), relu(), MIN_SPLIT, sz, szx);
+      // In plane order: per region the parameter gradients.
       double[][] dGammaOf = new double[regions][channels];
       double[][] dBetaOf = new double[regions][channels];
-      double[] sumD = new double[p.mean.length];
-      double[] sumDx = new double[p.mean.length];
       for (int plane = 0; plane < p.planes; plane++) {
-        int ch = plane % channels;
+        int ch = p.channel(plane);
         for (int l = 0; l < regions; l++) {
-          int st = p.stat(plane, l);
-          double s = sz[plane * regions + l];
-          double sx = szx[plane * regions + l];
-          dBetaOf[l][ch] += s;
-          dGammaOf[l][ch] += sx;
-          sumD[st] += s * p.gamma[ch];
-          sumDx[st] += sx * p.gamma[ch];
+          dBetaOf[l][ch] += sz[plane * regions + l];
+          dGammaOf[l][ch] += szx[plane * regions + l];
         }
       }
-      // Pass 2: dx = invstd / m * (m * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)).
-      HostSplit.forRange(p.planes, p.hw, MIN_SPLIT, (from, to) -> {
-        for (int plane = from; plane < to; plane++) {
-          double g = p.gamma[plane % channels];
-          for (int l = 0; l < regions; l++) {
-            int st = p.stat(plane, l);
-            double inv = p.invStd[st];
-            int m = p.m[l];
-            for (int o : p.pixels[l]) {
-              int i = plane * p.hw + o;
-              double xhat = (p.x[i] - p.mean[st]) * inv;
-              dy[i] = inv / m * (m * dy[i] * g - sumD[st] - xhat * sumDx[st]);
-            }
-          }
-        }
-      });
-      p.zeroOutside(dy);
       INDArray gammaGrad = gradientViews.get(GAMMA);
       INDArray betaGrad = gradientViews.get(BETA);
       HostBuffers.write(TiedGradients.levelSum(dGammaOf), gammaGrad);
       HostBuffers.write(TiedGradients.levelSum(dBetaOf), betaGrad);
-      INDArray dx = mgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'c');
-      HostBuffers.write(dy, dx);
       Gradient grad = new DefaultGradient();
       grad.setGradientFor(GAMMA, gammaGrad);
       grad.setGradientFor(BETA, betaGrad);

@@ -3,6 +3,7 @@ package io.detkit.tools.model;
 import io.detkit.core.tensor.FloatChunks;
 import java.lang.ref.Reference;
 import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -45,23 +46,59 @@ final class HostBuffers {
     transfer(dst, src, checkDense(dst), false);
   }
 
-  /** Copies {@code n} values from {@code a}'s NIO view into {@code values} ({@code toValues}) or back. */
+  /** Copies {@code n} values from {@code a} into {@code values} ({@code toValues}) or back. */
   private static void transfer(INDArray a, double[] values, int n, boolean toValues) {
-    int offset = (int) a.offset();
-    if (a.dataType() == DataType.DOUBLE) {
-      DoubleBuffer b = a.data().asNioDouble();
-      b.position(offset);
-      if (toValues) {
-        b.get(values, 0, n);
-      } else {
-        b.put(values, 0, n);
-      }
-    } else if (toValues) {
-      FloatChunks.widen(a.data().asNioFloat(), offset, values, 0, n);
+    Values v = new Values(a);
+    if (toValues) {
+      v.read(0, values, n);
     } else {
-      FloatChunks.narrow(values, 0, a.data().asNioFloat(), offset, n);
+      v.write(values, 0, n);
     }
-    Reference.reachabilityFence(a);
+  }
+
+  /**
+   * The values of a dense FLOAT or DOUBLE array (C order), read into and written from
+   * {@code double[]} tiles by ranges of its C-order index, through one NIO view of the array (a
+   * view costs a native call: once per array, not once per tile). Ranges may be read and written
+   * from several threads at once.
+   */
+  static final class Values {
+    private final INDArray a;
+    private final int offset;
+    private final FloatBuffer floats;
+    private final DoubleBuffer doubles;
+
+    /**
+     * @throws IllegalArgumentException if {@code a} is not dense or not FLOAT/DOUBLE
+     */
+    Values(INDArray a) {
+      checkDense(a);
+      this.a = a;
+      this.offset = (int) a.offset();
+      boolean isDouble = a.dataType() == DataType.DOUBLE;
+      this.doubles = isDouble ? a.data().asNioDouble() : null;
+      this.floats = isDouble ? null : a.data().asNioFloat();
+    }
+
+    /** Values {@code [from, from + n)} into {@code to[0, n)}. */
+    void read(int from, double[] to, int n) {
+      if (doubles != null) {
+        doubles.get(offset + from, to, 0, n);
+      } else {
+        FloatChunks.widen(floats, offset + from, to, 0, n);
+      }
+      Reference.reachabilityFence(a);
+    }
+
+    /** {@code from[0, n)} into values {@code [to, to + n)}, rounded to float32 for a FLOAT array. */
+    void write(double[] from, int to, int n) {
+      if (doubles != null) {
+        doubles.put(offset + to, from, 0, n);
+      } else {
+        FloatChunks.narrow(from, 0, floats, offset + to, n);
+      }
+      Reference.reachabilityFence(a);
+    }
   }
 
   private static boolean isDense(INDArray a) {

@@ -144,9 +144,11 @@ final class LevelCanvas {
   /**
    * The pixels of an {@code h x w} plane a layer reads: per region (the whole plane, or each level
    * of a canvas) the offsets of its pixels, row by row (the order of the level's own plane), and
-   * the offsets in no region (a canvas's gaps).
+   * the offsets in no region (a canvas's gaps); {@code regionRuns} and {@code outsideRuns} are the
+   * same offsets as runs of consecutive ones, (first offset, length) pairs in the same order (a
+   * loop over a run needs no index list: a level as wide as the canvas is a single run).
    */
-  record Pixels(long h, long w, int[][] regions, int[] outside) {
+  record Pixels(long h, long w, int[][] regions, int[] outside, int[][] regionRuns, int[] outsideRuns) {
     /**
      * The layout of a plain plane ({@code ratios} null) or of a canvas of levels with these stride
      * ratios.
@@ -160,7 +162,7 @@ final class LevelCanvas {
         for (int i = 0; i < hw; i++) {
           all[i] = i;
         }
-        return new Pixels(h, w, new int[][] {all}, new int[0]);
+        return of(h, w, new int[][] {all}, new int[0]);
       }
       Region[] regions = new LevelCanvas(ratios).regions(h, w);
       int[][] px = new int[regions.length][];
@@ -183,7 +185,34 @@ final class LevelCanvas {
           outside[k++] = i;
         }
       }
-      return new Pixels(h, w, px, outside);
+      return of(h, w, px, outside);
+    }
+
+    private static Pixels of(long h, long w, int[][] regions, int[] outside) {
+      int[][] runs = new int[regions.length][];
+      for (int l = 0; l < regions.length; l++) {
+        runs[l] = runs(regions[l]);
+      }
+      return new Pixels(h, w, regions, outside, runs, runs(outside));
+    }
+
+    /** {@code offsets} as runs of consecutive offsets: (first, length) pairs, in order. */
+    static int[] runs(int[] offsets) {
+      int n = 0;
+      for (int i = 0; i < offsets.length; i++) {
+        if (i == 0 || offsets[i] != offsets[i - 1] + 1) {
+          n++;
+        }
+      }
+      int[] out = new int[2 * n];
+      for (int i = 0, k = -2; i < offsets.length; i++) {
+        if (i == 0 || offsets[i] != offsets[i - 1] + 1) {
+          k += 2;
+          out[k] = offsets[i];
+        }
+        out[k + 1]++;
+      }
+      return out;
     }
   }
 

@@ -104,6 +104,88 @@ class GroupNormTest {
   }
 
   @Test
+  void aMapLargeEnoughToSplitGivesTheSameBitsOnACanvasOnAnyNumberOfThreads() {
+    // 606,208 values on a two-level canvas (gaps right of level 1): every loop splits into up to
+    // three blocks of rows, some blocks of one row and a remainder.
+    Nd4j.getRandom().setSeed(9);
+    GroupNorm layer = GroupNorm.of(32, 8, Activation.RELU, new LevelCanvas(new int[] {8, 16}));
+    ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().dataType(DataType.FLOAT)
+        .miniBatch(false).graphBuilder().addInputs("in").addLayer("gn", layer, "in").setOutputs("gn").build());
+    g.init();
+    g.params().assign(Nd4j.rand(DataType.FLOAT, g.params().shape()).addi(0.5));
+    g.initGradientsView();
+    INDArray x = Nd4j.rand(DataType.FLOAT, 16, 32, 37, 32).muli(4).subi(1);
+    INDArray eps = Nd4j.rand(DataType.FLOAT, x.shape()).subi(0.5);
+    float[][] reference = null;
+    int old = HostSplit.setParts(1);
+    try {
+      for (int parts : new int[] {1, 2, 3}) {
+        HostSplit.setParts(parts);
+        float[][] got = forwardAndBackward(g.getLayer("gn"), x, eps);
+        if (reference == null) {
+          reference = got;
+        }
+        for (int k = 0; k < got.length; k++) {
+          // isEqualTo (Arrays.equals, bit patterns): containsExactly is quadratic at 600,000 values.
+          assertThat(got[k]).as("parts %d, array %d", parts, k).isEqualTo(reference[k]);
+        }
+      }
+    } finally {
+      HostSplit.setParts(old);
+    }
+  }
+
+  /** A training forward pass and its backward pass: the output, gamma's and beta's gradients, the input's. */
+  private static float[][] forwardAndBackward(org.deeplearning4j.nn.api.Layer layer, INDArray x, INDArray eps) {
+    LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+    layer.setInput(x, mgr);
+    INDArray y = layer.activate(true, mgr).dup();
+    Pair<Gradient, INDArray> back = layer.backpropGradient(eps, mgr);
+    return new float[][] {y.ravel().toFloatVector(), back.getFirst().getGradientFor("gamma").toFloatVector(),
+        back.getFirst().getGradientFor("beta").toFloatVector(), back.getSecond().ravel().toFloatVector()};
+  }
+
+  @Test
+  void aNonFiniteInputMakesItsGroupZeroThroughTheReluAndLeavesTheOthers() {
+    ComputationGraph g = net(Activation.RELU);
+    INDArray x = input();
+    INDArray y = g.output(false, x)[0];
+    for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+      INDArray xb = x.dup();
+      xb.putScalar(new long[] {1, 3, 2, 1}, bad); // image 1, group 1 (channels 2 and 3)
+      INDArray yb = g.output(false, xb)[0];
+      INDArray group = yb.get(point(1), interval(2, 4));
+      assertThat(group.ravel().toDoubleVector()).as("%s", bad).containsOnly(0.0);
+      INDArray rest = yb.dup();
+      rest.get(point(1), interval(2, 4)).assign(y.get(point(1), interval(2, 4)));
+      assertThat(rest.ravel().toDoubleVector()).containsExactly(y.ravel().toDoubleVector());
+    }
+  }
+
+  @Test
+  void theReluMaskKeepsExactlyTheValuesAboveZero() {
+    double[] values = {0.0, -0.0, Double.MIN_VALUE, -Double.MIN_VALUE, 1, -1, Double.MAX_VALUE, -Double.MAX_VALUE,
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, Double.longBitsToDouble(0xfff8000000000001L),
+        Double.longBitsToDouble(0x7ff0000000000001L), Double.MIN_NORMAL, 1e-300, -1e300};
+    for (double v : values) {
+      for (double d : values) {
+        double expected = v > 0 ? d : 0;
+        assertThat(Double.doubleToRawLongBits(GroupNormPass.keep(d, v))).as("keep(%s, %s)", d, v)
+            .isEqualTo(Double.doubleToRawLongBits(expected));
+      }
+      assertThat(GroupNormPass.positive(Double.doubleToRawLongBits(v))).as("positive(%s)", v).isEqualTo(v > 0 ? -1L : 0L);
+    }
+  }
+
+  private static org.nd4j.linalg.indexing.INDArrayIndex point(long i) {
+    return org.nd4j.linalg.indexing.NDArrayIndex.point(i);
+  }
+
+  private static org.nd4j.linalg.indexing.INDArrayIndex interval(long from, long to) {
+    return org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to);
+  }
+
+  @Test
   void gradientsMatchFiniteDifferences() {
     ComputationGraph g = net(Activation.RELU);
     INDArray x = input();

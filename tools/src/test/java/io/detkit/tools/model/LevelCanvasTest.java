@@ -46,6 +46,40 @@ class LevelCanvasTest {
   }
 
   @Test
+  void runsHoldTheRegionsPixelsAndTheGapsInTheirOrder() {
+    // Canvases with gaps right of narrower levels, an odd-width map, and a plain map (one run).
+    Object[][] layouts = {{new int[] {1, 2, 4}, 16L, 12L}, {new int[] {1, 2}, 7L, 6L}, {new int[] {1, 2, 4, 8}, 18L, 8L},
+        {null, 5L, 7L}};
+    for (Object[] c : layouts) {
+      LevelCanvas.Pixels px = LevelCanvas.Pixels.of((int[]) c[0], (long) c[1], (long) c[2]);
+      for (int l = 0; l < px.regions().length; l++) {
+        assertThat(expand(px.regionRuns()[l])).as("region %d of %s", l, java.util.Arrays.toString((int[]) c[0]))
+            .containsExactly(px.regions()[l]);
+      }
+      assertThat(expand(px.outsideRuns())).containsExactly(px.outside());
+    }
+    // A level as wide as the canvas is one run; a narrower one a run per row.
+    LevelCanvas.Pixels px = LevelCanvas.Pixels.of(new int[] {1, 2}, 7, 6);
+    assertThat(px.regionRuns()[0]).containsExactly(0, 24);
+    assertThat(px.regionRuns()[1]).containsExactly(30, 3, 36, 3);
+    assertThat(px.outsideRuns()).containsExactly(24, 6, 33, 3, 39, 3);
+    assertThat(LevelCanvas.Pixels.of(null, 5, 7).regionRuns()[0]).containsExactly(0, 35);
+    assertThat(LevelCanvas.Pixels.runs(new int[0])).isEmpty();
+  }
+
+  /** The offsets of (first, length) runs, in order. */
+  private static int[] expand(int[] runs) {
+    java.util.List<Integer> out = new java.util.ArrayList<>();
+    for (int k = 0; k < runs.length; k += 2) {
+      assertThat(runs[k + 1]).as("run length").isPositive();
+      for (int i = 0; i < runs[k + 1]; i++) {
+        out.add(runs[k] + i);
+      }
+    }
+    return out.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  @Test
   void shapesThatAreNoLevelsAreRefusedNamingTheRatios() {
     LevelCanvas c = new LevelCanvas(new int[] {8, 16});
     assertThatThrownBy(() -> c.canvasShape(new long[][] {{2, 5, 8, 8}, {2, 5, 8, 8}}))
